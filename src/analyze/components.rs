@@ -1,0 +1,143 @@
+//! Which part of the network a tensor belongs to, from its name.
+
+/// A coarse part of a transformer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Component {
+    /// Token, position and patch embeddings.
+    Embeddings,
+    /// A numbered block: the prefix (`model.layers`) and the index.
+    Layer(String, u64),
+    /// The output head (`lm_head`, classifier).
+    Head,
+    /// Everything else (final norms, projectors, ...).
+    Other,
+}
+
+const LAYER_WORDS: &[&str] = &["layers", "layer", "h", "blocks", "block", "decoder_layers"];
+const EMBED_WORDS: &[&str] = &[
+    "embed_tokens",
+    "wte",
+    "wpe",
+    "word_embeddings",
+    "position_embeddings",
+    "token_type_embeddings",
+    "tok_embeddings",
+    "embed_positions",
+    "embeddings",
+    "embedding",
+    "token_embd",
+    "embed_in",
+    "shared",
+];
+const HEAD_WORDS: &[&str] = &[
+    "lm_head",
+    "embed_out",
+    "score",
+    "classifier",
+    "cls",
+    "qa_outputs",
+];
+
+/// Classifies a tensor name.
+pub fn component_of(name: &str) -> Component {
+    let parts: Vec<&str> = name.split('.').collect();
+    for (i, w) in parts.iter().enumerate() {
+        if LAYER_WORDS.contains(w) {
+            if let Some(idx) = parts.get(i + 1).and_then(|n| n.parse::<u64>().ok()) {
+                return Component::Layer(parts[..=i].join("."), idx);
+            }
+        }
+    }
+    if name == "output.weight" || parts.iter().any(|p| HEAD_WORDS.contains(p)) {
+        return Component::Head;
+    }
+    if parts.iter().any(|p| EMBED_WORDS.contains(p)) {
+        return Component::Embeddings;
+    }
+    Component::Other
+}
+
+/// True for names of vision, audio or other non-text towers.
+pub fn is_side_tower(prefix: &str) -> bool {
+    let p = prefix.to_ascii_lowercase();
+    [
+        "vision",
+        "visual",
+        "audio",
+        "image",
+        "vit",
+        "siglip",
+        "mm_projector",
+        "speech",
+        "mtp",
+    ]
+    .iter()
+    .any(|w| p.contains(w))
+}
+
+/// The token-embedding tensor names, best first.
+pub fn is_token_embedding(name: &str) -> bool {
+    let n = name.to_ascii_lowercase();
+    !is_side_tower(&n)
+        && [
+            "embed_tokens.weight",
+            "wte.weight",
+            "word_embeddings.weight",
+            "tok_embeddings.weight",
+            "embed_in.weight",
+            "shared.weight",
+            "token_embd.weight",
+        ]
+        .iter()
+        .any(|s| n.ends_with(s))
+}
+
+/// True for the output projection of a language model.
+pub fn is_lm_head(name: &str) -> bool {
+    name == "output.weight"
+        || name.starts_with("lm_head.")
+        || name.contains(".lm_head.")
+        || name.starts_with("embed_out.")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_map_to_components() {
+        assert_eq!(
+            component_of("model.layers.12.self_attn.q_proj.weight"),
+            Component::Layer("model.layers".into(), 12)
+        );
+        assert_eq!(
+            component_of("transformer.h.3.mlp.c_fc.weight"),
+            Component::Layer("transformer.h".into(), 3)
+        );
+        assert_eq!(
+            component_of("encoder.layer.5.output.dense.weight"),
+            Component::Layer("encoder.layer".into(), 5)
+        );
+        assert_eq!(
+            component_of("model.embed_tokens.weight"),
+            Component::Embeddings
+        );
+        assert_eq!(component_of("lm_head.weight"), Component::Head);
+        assert_eq!(component_of("output.weight"), Component::Head);
+        assert_eq!(component_of("model.norm.weight"), Component::Other);
+    }
+
+    #[test]
+    fn embedding_and_head_names() {
+        assert!(is_token_embedding("model.embed_tokens.weight"));
+        assert!(is_token_embedding(
+            "model.language_model.embed_tokens.weight"
+        ));
+        assert!(!is_token_embedding(
+            "model.vision_tower.embed_tokens.weight"
+        ));
+        assert!(is_lm_head("lm_head.weight"));
+        assert!(is_lm_head("lm_head.qweight"));
+        assert!(!is_lm_head("model.norm.weight"));
+    }
+}

@@ -1,0 +1,128 @@
+//! Analyze: pure functions from scanned facts to the Report — parameter
+//! counts, quantization, memory, consistency checks. No I/O here.
+
+pub mod components;
+pub mod consistency;
+pub mod memory;
+pub mod quant;
+pub mod weights;
+
+use crate::model::card::parse_card;
+use crate::model::config::read_architecture;
+use crate::model::tokenizer::{summarize as summarize_tokenizer, TokenizerInputs};
+use crate::report::finding::{Code, Finding};
+use crate::report::{FindingCounts, Report, ToolInfo, SCHEMA_VERSION};
+use crate::scan::classify::FileClass;
+use crate::scan::ScannedRepo;
+
+/// Builds the Report from what the scan read.
+pub fn analyze(scanned: ScannedRepo) -> Report {
+    let mut findings = scanned.findings;
+    let architecture = scanned.config.as_ref().map(read_architecture);
+    let has_class = |c: FileClass| scanned.files.iter().any(|f| f.class == c);
+
+    let (mut weights, weight_findings) = weights::summarize(
+        &scanned.shards,
+        &scanned.indexes,
+        architecture.as_ref().and_then(|a| a.quantization.as_ref()),
+    );
+    findings.extend(weight_findings);
+    if weights.format.is_none() {
+        weights.format = [
+            (FileClass::Pickle, "pickle"),
+            (FileClass::Gguf, "gguf"),
+            (FileClass::Onnx, "onnx"),
+        ]
+        .iter()
+        .find(|(c, _)| has_class(*c))
+        .map(|(_, n)| n.to_string());
+    }
+    match weights.format.as_deref() {
+        None if !scanned.files.iter().any(|f| f.lfs_pointer.is_some()) => findings.push(
+            Finding::warning(Code::WeightsNone, "no weight files (safetensors, pickle, GGUF or ONNX) in the repository"),
+        ),
+        Some("pickle") => findings.push(Finding::warning(
+            Code::WeightsPickleOnly,
+            "weights exist only as pickle files (*.bin, *.pt, ...); mri does not count them, and loading them can execute code",
+        )),
+        _ => {}
+    }
+    if scanned.config.is_none() && !scanned.files.iter().any(|f| f.path == "config.json") {
+        findings.push(Finding::warning(
+            Code::ConfigMissing,
+            "no config.json: the architecture, memory and consistency checks are skipped",
+        ));
+    }
+
+    let tokenizer_files: Vec<String> = scanned
+        .files
+        .iter()
+        .filter(|f| f.class == FileClass::Tokenizer)
+        .map(|f| f.path.clone())
+        .collect();
+    let tokenizer = (!tokenizer_files.is_empty()).then(|| {
+        summarize_tokenizer(&TokenizerInputs {
+            files: tokenizer_files,
+            tokenizer_json: scanned.tokenizer_json.as_ref(),
+            tokenizer_config: scanned.tokenizer_config.as_ref(),
+            special_tokens_map: scanned.special_tokens_map.as_ref(),
+            chat_template_file: scanned.chat_template_file.as_deref(),
+            vocab_txt_lines: scanned.vocab_txt_lines,
+            vocab_json_entries: scanned.vocab_json_entries,
+        })
+    });
+    let generation = scanned
+        .generation_config
+        .as_ref()
+        .map(crate::model::generation::summarize);
+
+    let card = match &scanned.card {
+        Some((path, text)) => {
+            let (card, card_findings) = parse_card(path, text);
+            findings.extend(card_findings);
+            if !card.has_front_matter {
+                findings.push(
+                    Finding::info(
+                        Code::CardMissing,
+                        "the model card has no YAML front matter (license, base_model)",
+                    )
+                    .in_file(path),
+                );
+            }
+            Some(card)
+        }
+        None => {
+            findings.push(Finding::info(
+                Code::CardMissing,
+                "no model card (README.md)",
+            ));
+            None
+        }
+    };
+
+    findings.extend(consistency::check(&consistency::ConsistencyInputs {
+        arch: architecture.as_ref(),
+        config: scanned.config.as_ref(),
+        weights: &weights,
+        tokenizer: tokenizer.as_ref(),
+        generation: generation.as_ref(),
+    }));
+
+    let memory = memory::estimate(weights.parameters, weights.bytes, architecture.as_ref());
+    let mut report = Report {
+        schema_version: SCHEMA_VERSION,
+        tool: ToolInfo::default(),
+        target: scanned.target,
+        files: scanned.files,
+        weights,
+        architecture,
+        memory,
+        tokenizer,
+        generation,
+        card,
+        findings,
+        summary: FindingCounts::default(),
+    };
+    report.finish_findings();
+    report
+}

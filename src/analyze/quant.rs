@@ -1,0 +1,356 @@
+//! Quantized checkpoints: which scheme stores the weights, and how many
+//! logical parameters each stored tensor stands for (see `docs/report.md`).
+
+use crate::model::config::QuantizationConfig;
+use crate::scan::dtype::dtype_bits;
+use crate::scan::safetensors::TensorInfo;
+use serde::Serialize;
+use std::collections::HashMap;
+
+/// A storage scheme for quantized linear layers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Scheme {
+    /// GPTQ: `qweight` packed along the input dimension.
+    Gptq,
+    /// AWQ: `qweight` packed along the output dimension.
+    Awq,
+    /// compressed-tensors `pack-quantized`: `weight_packed`.
+    CompressedTensors,
+    /// FP8 weights with scales.
+    Fp8,
+    /// bitsandbytes 4-bit (nf4/fp4): two weights per byte.
+    Bnb4,
+    /// bitsandbytes 8-bit (LLM.int8).
+    Bnb8,
+    /// MXFP4 `*_blocks` / `*_scales` (gpt-oss).
+    Mxfp4,
+    /// A method named in the config that `mri` does not unpack.
+    Unknown,
+}
+
+/// The detected scheme and how it was recognised.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Detected {
+    /// The scheme.
+    pub scheme: Scheme,
+    /// `quant_method` from the config, when given.
+    pub method: Option<String>,
+    /// Bits per weight from the config, when given.
+    pub bits: Option<u64>,
+    /// `config`, `tensor-names`, or `config+tensor-names`.
+    pub source: String,
+}
+
+/// Tensor name suffixes that are quantization bookkeeping, not parameters.
+const BOOKKEEPING: &[&str] = &[
+    "qzeros",
+    "scales",
+    "g_idx",
+    "weight_scale",
+    "weight_scale_inv",
+    "weight_scale_2",
+    "weight_global_scale",
+    "weight_zero_point",
+    "input_scale",
+    "input_global_scale",
+    "input_zero_point",
+    "weight_shape",
+    "weight_g_idx",
+    "SCB",
+    "weight_format",
+    "absmax",
+    "quant_map",
+    "nested_absmax",
+    "nested_quant_map",
+    "k_scale",
+    "v_scale",
+];
+
+fn last_segment(name: &str) -> &str {
+    name.rsplit('.').next().unwrap_or(name)
+}
+
+/// Recognises the scheme from `quantization_config` and the tensor names.
+pub fn detect(config: Option<&QuantizationConfig>, tensors: &[&TensorInfo]) -> Option<Detected> {
+    let by_names = scheme_from_names(tensors);
+    let by_config = config.map(|q| scheme_from_method(&q.method, q.format.as_deref()));
+    let scheme = match (by_config, by_names) {
+        (Some(Scheme::Unknown), Some(n)) => n,
+        (Some(c), _) => c,
+        (None, Some(n)) => n,
+        (None, None) => return None,
+    };
+    let source = match (config.is_some(), by_names.is_some()) {
+        (true, true) => "config+tensor-names",
+        (true, false) => "config",
+        _ => "tensor-names",
+    };
+    Some(Detected {
+        scheme,
+        method: config.map(|q| q.method.clone()),
+        bits: config.and_then(|q| q.bits),
+        source: source.to_string(),
+    })
+}
+
+fn scheme_from_method(method: &str, format: Option<&str>) -> Scheme {
+    match method.to_ascii_lowercase().as_str() {
+        "gptq" => Scheme::Gptq,
+        "awq" => Scheme::Awq,
+        "compressed-tensors" | "compressed_tensors" => {
+            if format.is_some_and(|f| f.contains("float")) {
+                Scheme::Fp8
+            } else {
+                Scheme::CompressedTensors
+            }
+        }
+        "fp8" | "fbgemm_fp8" | "finegrained_fp8" => Scheme::Fp8,
+        "bitsandbytes" | "bitsandbytes_4bit" => Scheme::Bnb4,
+        "bitsandbytes_8bit" => Scheme::Bnb8,
+        "mxfp4" => Scheme::Mxfp4,
+        _ => Scheme::Unknown,
+    }
+}
+
+fn scheme_from_names(tensors: &[&TensorInfo]) -> Option<Scheme> {
+    let has = |suffix: &str| tensors.iter().any(|t| t.name.ends_with(suffix));
+    if has(".qweight") {
+        return Some(if has(".g_idx") {
+            Scheme::Gptq
+        } else {
+            Scheme::Awq
+        });
+    }
+    if has(".weight_packed") {
+        return Some(Scheme::CompressedTensors);
+    }
+    if tensors
+        .iter()
+        .any(|t| t.name.contains(".quant_state.bitsandbytes__"))
+        || has(".absmax")
+    {
+        return Some(Scheme::Bnb4);
+    }
+    if has(".SCB") {
+        return Some(Scheme::Bnb8);
+    }
+    if has("_blocks") && has("_scales") {
+        return Some(Scheme::Mxfp4);
+    }
+    if has(".weight_scale_inv")
+        || (has(".weight_scale") && tensors.iter().any(|t| t.dtype.starts_with("F8_")))
+    {
+        return Some(Scheme::Fp8);
+    }
+    None
+}
+
+/// Counts logical parameters of stored tensors under a detected scheme.
+pub struct LogicalCounter<'a> {
+    detected: Option<&'a Detected>,
+    shapes: HashMap<&'a str, &'a [u64]>,
+}
+
+impl<'a> LogicalCounter<'a> {
+    /// A counter over `tensors` (all of the checkpoint's, for looking up companions).
+    pub fn new(detected: Option<&'a Detected>, tensors: &[&'a TensorInfo]) -> Self {
+        let shapes = if detected.is_some() {
+            tensors
+                .iter()
+                .map(|t| (t.name.as_str(), t.shape.as_slice()))
+                .collect()
+        } else {
+            HashMap::new()
+        };
+        LogicalCounter { detected, shapes }
+    }
+
+    /// Logical parameters `t` stands for; `None` for bookkeeping tensors
+    /// (scales, zero points, indices) that hold no parameters.
+    pub fn logical(&self, t: &TensorInfo) -> Option<u64> {
+        let elements = t.elements();
+        if t.dtype == "F8_E8M0" {
+            return None;
+        }
+        let Some(d) = self.detected else {
+            return Some(elements);
+        };
+        let last = last_segment(&t.name);
+        if t.name.contains(".quant_state.") || BOOKKEEPING.contains(&last) {
+            return None;
+        }
+        let storage_bits = dtype_bits(&t.dtype).unwrap_or(8);
+        match d.scheme {
+            Scheme::Gptq | Scheme::Awq if last == "qweight" => {
+                let bits = self.packed_bits(t, d).max(1);
+                Some(elements.saturating_mul(storage_bits) / bits)
+            }
+            Scheme::CompressedTensors if last == "weight_packed" => {
+                let bits = d.bits.unwrap_or(4).max(1);
+                Some(elements.saturating_mul(storage_bits) / bits)
+            }
+            Scheme::Bnb4 if last == "weight" && t.dtype == "U8" => Some(elements.saturating_mul(2)),
+            Scheme::Mxfp4 if last.ends_with("_scales") && t.dtype == "U8" => None,
+            Scheme::Mxfp4 if last.ends_with("_blocks") => Some(elements.saturating_mul(2)),
+            _ => Some(elements),
+        }
+    }
+
+    /// Bits per weight of a GPTQ/AWQ `qweight`: from its companions' shapes when
+    /// they pin it down (`g_idx` gives GPTQ's input width; `scales` gives AWQ's
+    /// output width), else the config's `bits`, else 4.
+    fn packed_bits(&self, t: &TensorInfo, d: &Detected) -> u64 {
+        let prefix = t.name.strip_suffix(".qweight").unwrap_or(&t.name);
+        let companion = |s: &str| self.shapes.get(format!("{prefix}.{s}").as_str()).copied();
+        let inferred = match (d.scheme, t.shape.as_slice()) {
+            (Scheme::Gptq, [rows, _]) => companion("g_idx")
+                .and_then(|g| g.first().copied())
+                .filter(|&inputs| inputs > 0 && (rows * 32) % inputs == 0)
+                .map(|inputs| rows * 32 / inputs),
+            (Scheme::Awq, [_, cols]) => companion("scales")
+                .and_then(|s| s.get(1).copied())
+                .filter(|&outs| outs > 0 && (cols * 32) % outs == 0)
+                .map(|outs| cols * 32 / outs),
+            _ => None,
+        };
+        inferred
+            .filter(|b| matches!(b, 2 | 3 | 4 | 8))
+            .or(d.bits)
+            .unwrap_or(4)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(name: &str, dtype: &str, shape: &[u64]) -> TensorInfo {
+        TensorInfo {
+            name: name.into(),
+            dtype: dtype.into(),
+            shape: shape.to_vec(),
+            data_offsets: [0, 0],
+        }
+    }
+
+    #[test]
+    fn gptq_unpacks_qweight_and_skips_bookkeeping() {
+        // logical [out=4096, in=4096], 4 bits, group 128
+        let ts = [
+            t("l.qweight", "I32", &[512, 4096]),
+            t("l.qzeros", "I32", &[32, 512]),
+            t("l.scales", "F16", &[32, 4096]),
+            t("l.g_idx", "I32", &[4096]),
+        ];
+        let refs: Vec<&TensorInfo> = ts.iter().collect();
+        let d = detect(None, &refs).unwrap();
+        assert_eq!(d.scheme, Scheme::Gptq);
+        let c = LogicalCounter::new(Some(&d), &refs);
+        let total: u64 = ts.iter().filter_map(|x| c.logical(x)).sum();
+        assert_eq!(total, 4096 * 4096);
+    }
+
+    #[test]
+    fn gptq_8bit_is_inferred_from_g_idx() {
+        let ts = [
+            t("l.qweight", "I32", &[1024, 4096]),
+            t("l.g_idx", "I32", &[4096]),
+        ];
+        let refs: Vec<&TensorInfo> = ts.iter().collect();
+        let d = detect(None, &refs).unwrap();
+        let c = LogicalCounter::new(Some(&d), &refs);
+        assert_eq!(c.logical(&ts[0]), Some(4096 * 4096));
+    }
+
+    #[test]
+    fn awq_bnb_mxfp4_and_fp8() {
+        let awq = [
+            t("l.qweight", "I32", &[4096, 512]),
+            t("l.scales", "F16", &[32, 4096]),
+            t("l.qzeros", "I32", &[32, 512]),
+        ];
+        let refs: Vec<&TensorInfo> = awq.iter().collect();
+        let d = detect(None, &refs).unwrap();
+        assert_eq!(d.scheme, Scheme::Awq);
+        let c = LogicalCounter::new(Some(&d), &refs);
+        assert_eq!(
+            awq.iter().filter_map(|x| c.logical(x)).sum::<u64>(),
+            4096 * 4096
+        );
+
+        let bnb = [
+            t("l.weight", "U8", &[8_388_608, 1]),
+            t("l.weight.absmax", "F32", &[262_144]),
+            t("l.weight.quant_map", "F32", &[16]),
+            t("l.weight.quant_state.bitsandbytes__nf4", "U8", &[100]),
+        ];
+        let refs: Vec<&TensorInfo> = bnb.iter().collect();
+        let d = detect(None, &refs).unwrap();
+        assert_eq!(d.scheme, Scheme::Bnb4);
+        let c = LogicalCounter::new(Some(&d), &refs);
+        assert_eq!(
+            bnb.iter().filter_map(|x| c.logical(x)).sum::<u64>(),
+            4096 * 4096
+        );
+
+        let mx = [
+            t("e.down_proj_blocks", "U8", &[32, 2880, 90, 16]),
+            t("e.down_proj_scales", "U8", &[32, 2880, 90]),
+        ];
+        let refs: Vec<&TensorInfo> = mx.iter().collect();
+        let d = detect(None, &refs).unwrap();
+        assert_eq!(d.scheme, Scheme::Mxfp4);
+        let c = LogicalCounter::new(Some(&d), &refs);
+        assert_eq!(
+            mx.iter().filter_map(|x| c.logical(x)).sum::<u64>(),
+            32 * 2880 * 2880
+        );
+
+        let fp8 = [
+            t("l.weight", "F8_E4M3", &[256, 256]),
+            t("l.weight_scale_inv", "F32", &[2, 2]),
+        ];
+        let refs: Vec<&TensorInfo> = fp8.iter().collect();
+        let d = detect(None, &refs).unwrap();
+        assert_eq!(d.scheme, Scheme::Fp8);
+        let c = LogicalCounter::new(Some(&d), &refs);
+        assert_eq!(
+            fp8.iter().filter_map(|x| c.logical(x)).sum::<u64>(),
+            256 * 256
+        );
+    }
+
+    #[test]
+    fn compressed_tensors_uses_config_bits() {
+        let q = QuantizationConfig {
+            method: "compressed-tensors".into(),
+            bits: Some(4),
+            group_size: None,
+            format: Some("pack-quantized".into()),
+            not_converted: vec![],
+        };
+        let ts = [
+            t("l.weight_packed", "I32", &[4096, 512]),
+            t("l.weight_scale", "BF16", &[4096, 32]),
+            t("l.weight_shape", "I64", &[2]),
+        ];
+        let refs: Vec<&TensorInfo> = ts.iter().collect();
+        let d = detect(Some(&q), &refs).unwrap();
+        assert_eq!(d.source, "config+tensor-names");
+        let c = LogicalCounter::new(Some(&d), &refs);
+        assert_eq!(
+            ts.iter().filter_map(|x| c.logical(x)).sum::<u64>(),
+            4096 * 4096
+        );
+    }
+
+    #[test]
+    fn plain_checkpoints_count_as_stored() {
+        let ts = [t("a.scales", "F32", &[10])];
+        let refs: Vec<&TensorInfo> = ts.iter().collect();
+        assert!(detect(None, &refs).is_none());
+        let c = LogicalCounter::new(None, &refs);
+        assert_eq!(c.logical(&ts[0]), Some(10));
+    }
+}

@@ -1,0 +1,366 @@
+//! Weight totals over the safetensors headers, and the shard-index cross-check.
+
+use super::components::{component_of, Component};
+use super::quant::{detect, Detected, LogicalCounter};
+use crate::model::config::QuantizationConfig;
+use crate::report::finding::{Code, Finding};
+use crate::scan::index::{join_rel, WeightIndex};
+use crate::scan::safetensors::TensorInfo;
+use crate::scan::ShardScan;
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// At most this many findings of one kind per index; the rest are summed up.
+const MAX_LISTED: usize = 20;
+
+/// Parameters by part of the network.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ByComponent {
+    /// Token/position/patch embeddings.
+    pub embeddings: u64,
+    /// All numbered blocks together.
+    pub layers: u64,
+    /// Output head.
+    pub head: u64,
+    /// Everything else.
+    pub other: u64,
+}
+
+/// One numbered block.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct LayerParams {
+    /// The name prefix before the index (`model.layers`).
+    pub prefix: String,
+    /// The block index.
+    pub index: u64,
+    /// Logical parameters in the block.
+    pub parameters: u64,
+    /// Tensors in the block.
+    pub tensors: u64,
+}
+
+/// One tensor, with what it counts for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TensorEntry {
+    /// Header facts.
+    #[serde(flatten)]
+    pub info: TensorInfo,
+    /// Logical parameters (0 for quantization bookkeeping).
+    pub parameters: u64,
+}
+
+/// One safetensors file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ShardSummary {
+    /// Path relative to the model root.
+    pub path: String,
+    /// File size.
+    pub size: u64,
+    /// JSON header length.
+    pub header_bytes: u64,
+    /// Whether its tensors are counted in the totals (false for a copy that
+    /// an index beside it does not name).
+    pub counted: bool,
+    /// Tensors in the file.
+    pub tensor_count: u64,
+    /// Logical parameters.
+    pub parameters: u64,
+    /// Tensor data bytes.
+    pub bytes: u64,
+    /// Every tensor, in header order.
+    pub tensors: Vec<TensorEntry>,
+}
+
+/// The quantization scheme, when one is detected.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct QuantizationSummary {
+    /// What was detected and from where.
+    #[serde(flatten)]
+    pub detected: Detected,
+    /// Tensors skipped as bookkeeping (scales, zero points, indices).
+    pub bookkeeping_tensors: u64,
+}
+
+/// Totals over the counted safetensors files.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct WeightsSummary {
+    /// `safetensors` when such files exist, else `pickle`, `gguf`, `onnx` or none.
+    pub format: Option<String>,
+    /// Logical parameters (packed quantized weights unpacked, bookkeeping skipped).
+    pub parameters: u64,
+    /// Plain sum of stored elements, for comparison.
+    pub stored_elements: u64,
+    /// Tensors counted.
+    pub tensor_count: u64,
+    /// Tensor data bytes counted.
+    pub bytes: u64,
+    /// Logical parameters by stored dtype.
+    pub by_dtype: BTreeMap<String, u64>,
+    /// Logical parameters by part of the network.
+    pub by_component: ByComponent,
+    /// Each numbered block.
+    pub layers: Vec<LayerParams>,
+    /// Each safetensors file.
+    pub shards: Vec<ShardSummary>,
+    /// Index files read.
+    pub indexes: Vec<String>,
+    /// The quantization scheme, when detected.
+    pub quantization: Option<QuantizationSummary>,
+}
+
+impl WeightsSummary {
+    /// Counted tensors of every shard.
+    pub fn counted_tensors(&self) -> impl Iterator<Item = &TensorEntry> {
+        self.shards
+            .iter()
+            .filter(|s| s.counted)
+            .flat_map(|s| s.tensors.iter())
+    }
+}
+
+fn dir_of(path: &str) -> &str {
+    path.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
+}
+
+/// Builds the weight totals; returns them with the index findings.
+pub fn summarize(
+    shards: &[ShardScan],
+    indexes: &[WeightIndex],
+    quant_config: Option<&QuantizationConfig>,
+) -> (WeightsSummary, Vec<Finding>) {
+    let mut findings = Vec::new();
+    // Which files count: in a folder with an index, those it names; elsewhere all.
+    let mut indexed: HashMap<&str, BTreeSet<String>> = HashMap::new();
+    for idx in indexes {
+        indexed
+            .entry(idx.dir.as_str())
+            .or_default()
+            .extend(idx.shard_paths());
+    }
+    let counted = |path: &str| match indexed.get(dir_of(path)) {
+        Some(set) => set.contains(path),
+        None => true,
+    };
+    for s in shards {
+        if !counted(&s.path) {
+            findings.push(
+                Finding::info(
+                    Code::WeightsUnindexedShard,
+                    "not named by the shard index beside it (an alternative copy?); its tensors are not counted",
+                )
+                .in_file(&s.path),
+            );
+        }
+    }
+
+    let all_tensors: Vec<&TensorInfo> = shards
+        .iter()
+        .filter(|s| counted(&s.path))
+        .filter_map(|s| s.header.as_ref())
+        .flat_map(|h| h.tensors.iter())
+        .collect();
+    let detected = detect(quant_config, &all_tensors);
+    let counter = LogicalCounter::new(detected.as_ref(), &all_tensors);
+
+    let mut w = WeightsSummary {
+        format: (!shards.is_empty()).then(|| "safetensors".to_string()),
+        indexes: indexes.iter().map(|i| i.path.clone()).collect(),
+        ..Default::default()
+    };
+    let mut layers: BTreeMap<(String, u64), (u64, u64)> = BTreeMap::new();
+    let mut bookkeeping = 0u64;
+    for s in shards {
+        let is_counted = counted(&s.path);
+        let mut summary = ShardSummary {
+            path: s.path.clone(),
+            size: s.size,
+            header_bytes: s.header.as_ref().map(|h| h.header_len).unwrap_or(0),
+            counted: is_counted,
+            tensor_count: 0,
+            parameters: 0,
+            bytes: 0,
+            tensors: Vec::new(),
+        };
+        for t in s.header.iter().flat_map(|h| h.tensors.iter()) {
+            let logical = counter.logical(t);
+            let params = logical.unwrap_or(0);
+            summary.tensor_count += 1;
+            summary.parameters += params;
+            summary.bytes += t.byte_len();
+            summary.tensors.push(TensorEntry {
+                info: t.clone(),
+                parameters: params,
+            });
+            if !is_counted {
+                continue;
+            }
+            w.tensor_count += 1;
+            w.bytes += t.byte_len();
+            w.stored_elements = w.stored_elements.saturating_add(t.elements());
+            if logical.is_none() {
+                bookkeeping += 1;
+                continue;
+            }
+            w.parameters = w.parameters.saturating_add(params);
+            *w.by_dtype.entry(t.dtype.clone()).or_default() += params;
+            match component_of(&t.name) {
+                Component::Embeddings => w.by_component.embeddings += params,
+                Component::Head => w.by_component.head += params,
+                Component::Other => w.by_component.other += params,
+                Component::Layer(prefix, index) => {
+                    w.by_component.layers += params;
+                    let e = layers.entry((prefix, index)).or_default();
+                    e.0 += params;
+                    e.1 += 1;
+                }
+            }
+        }
+        w.shards.push(summary);
+    }
+    w.layers = layers
+        .into_iter()
+        .map(|((prefix, index), (parameters, tensors))| LayerParams {
+            prefix,
+            index,
+            parameters,
+            tensors,
+        })
+        .collect();
+    w.quantization = detected.map(|detected| QuantizationSummary {
+        detected,
+        bookkeeping_tensors: bookkeeping,
+    });
+
+    for idx in indexes {
+        findings.extend(check_index(idx, shards));
+    }
+    (w, findings)
+}
+
+/// Cross-checks one index against the shards' headers.
+fn check_index(idx: &WeightIndex, shards: &[ShardScan]) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let by_path: HashMap<&str, &ShardScan> = shards.iter().map(|s| (s.path.as_str(), s)).collect();
+    let mut headers: HashMap<String, BTreeSet<&str>> = HashMap::new();
+    let mut missing: BTreeMap<String, usize> = BTreeMap::new();
+    let mut readable_total: u64 = 0;
+    let mut all_readable = true;
+
+    for shard in idx.shard_paths() {
+        match by_path.get(shard.as_str()) {
+            Some(s) => match &s.header {
+                Some(h) => {
+                    readable_total += h.tensors.iter().map(|t| t.byte_len()).sum::<u64>();
+                    headers.insert(
+                        shard.clone(),
+                        h.tensors.iter().map(|t| t.name.as_str()).collect(),
+                    );
+                }
+                None => all_readable = false,
+            },
+            None => {
+                all_readable = false;
+                missing.insert(shard, 0);
+            }
+        }
+    }
+    // Tensors mapped to shards that exist but are LFS pointers are neither here
+    // nor missing: the pointer finding already says so.
+    for shard in idx.weight_map.values() {
+        if let Some(n) = missing.get_mut(&join_rel(&idx.dir, shard)) {
+            *n += 1;
+        }
+    }
+    for (shard, n) in &missing {
+        out.push(
+            Finding::error(
+                Code::WeightsShardMissing,
+                format!("shard `{shard}` is named by the index ({n} tensors) but is not in the repository"),
+            )
+            .in_file(&idx.path),
+        );
+    }
+
+    let mut not_in_shard = Vec::new();
+    for (tensor, shard) in &idx.weight_map {
+        let shard = join_rel(&idx.dir, shard);
+        if let Some(names) = headers.get(&shard) {
+            if !names.contains(tensor.as_str()) {
+                not_in_shard.push((tensor.clone(), shard));
+            }
+        }
+    }
+    let mut not_in_index = Vec::new();
+    for (shard, names) in &headers {
+        for name in names {
+            let mapped = idx.weight_map.get(*name).map(|s| join_rel(&idx.dir, s));
+            if mapped.as_deref() != Some(shard.as_str()) {
+                not_in_index.push((name.to_string(), shard.clone(), mapped));
+            }
+        }
+    }
+    not_in_index.sort();
+    for (i, (tensor, shard)) in not_in_shard.iter().enumerate() {
+        if i == MAX_LISTED {
+            out.push(
+                Finding::error(
+                    Code::WeightsIndexMismatch,
+                    format!(
+                        "... and {} more tensors the index places in shards that lack them",
+                        not_in_shard.len() - MAX_LISTED
+                    ),
+                )
+                .in_file(&idx.path),
+            );
+            break;
+        }
+        out.push(
+            Finding::error(
+                Code::WeightsIndexMismatch,
+                format!("index places `{tensor}` in `{shard}`, which has no such tensor"),
+            )
+            .in_file(&idx.path)
+            .on_tensor(tensor),
+        );
+    }
+    for (i, (tensor, shard, mapped)) in not_in_index.iter().enumerate() {
+        if i == MAX_LISTED {
+            out.push(
+                Finding::error(
+                    Code::WeightsIndexMismatch,
+                    format!(
+                        "... and {} more tensors in shards that the index does not place there",
+                        not_in_index.len() - MAX_LISTED
+                    ),
+                )
+                .in_file(&idx.path),
+            );
+            break;
+        }
+        let msg = match mapped {
+            Some(other) => {
+                format!("`{shard}` holds `{tensor}`, but the index places it in `{other}`")
+            }
+            None => format!("`{shard}` holds `{tensor}`, which the index does not list"),
+        };
+        out.push(
+            Finding::error(Code::WeightsIndexMismatch, msg)
+                .in_file(&idx.path)
+                .on_tensor(tensor),
+        );
+    }
+    if let Some(total) = idx.total_size {
+        if all_readable && total != readable_total {
+            out.push(
+                Finding::warning(
+                    Code::WeightsIndexMismatch,
+                    format!(
+                        "index metadata.total_size is {total} bytes, but the shards' tensors hold {readable_total}"
+                    ),
+                )
+                .in_file(&idx.path),
+            );
+        }
+    }
+    out
+}

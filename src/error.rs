@@ -1,0 +1,12 @@
+//! The library's error type: failures to run, as opposed to findings.
+
+use crate::locate::LocateError;
+use thiserror::Error;
+
+/// Why `mri` could not make a report at all.
+#[derive(Debug, Error)]
+pub enum Error {
+    /// The target could not be located or is not a model.
+    #[error(transparent)]
+    Locate(#[from] LocateError),
+}

@@ -1,0 +1,55 @@
+//! `mri`, the model repository inspector.
+//!
+//! Opens a downloaded open-weights model (a Hugging Face model directory or a
+//! repo in the Hugging Face cache) and reports what is in it — files, tensors,
+//! architecture, memory, tokenizer, card — reading only headers, never the
+//! weights. The pipeline is `locate → scan → analyze → Report → render`; see
+//! `ARCHITECTURE.md`.
+//!
+//! ```no_run
+//! let report = mri::inspect("fixtures/tiny-llama", &mri::InspectOptions::default())?;
+//! println!("{} parameters", report.weights.parameters);
+//! # Ok::<(), mri::Error>(())
+//! ```
+
+pub mod analyze;
+pub mod error;
+pub mod locate;
+pub mod model;
+pub mod report;
+pub mod scan;
+pub mod util;
+
+pub use error::Error;
+pub use locate::{HfCache, Target};
+pub use report::Report;
+
+/// Options for [`inspect`].
+#[derive(Debug, Clone)]
+pub struct InspectOptions {
+    /// A ref name or commit for cache targets (`main` when `None`).
+    pub revision: Option<String>,
+    /// The Hugging Face cache used for repo ids.
+    pub cache: HfCache,
+}
+
+impl Default for InspectOptions {
+    fn default() -> Self {
+        InspectOptions {
+            revision: None,
+            cache: HfCache::from_env(),
+        }
+    }
+}
+
+/// Locates `input`, scans it and builds its Report. Read-only on the target.
+pub fn inspect(input: &str, options: &InspectOptions) -> Result<Report, Error> {
+    let target = locate::locate(input, options.revision.as_deref(), &options.cache)?;
+    let scanned = scan::scan(target);
+    if !scan::looks_like_model(&scanned.files) {
+        return Err(
+            locate::LocateError::NotAModel(scanned.target.root.display().to_string()).into(),
+        );
+    }
+    Ok(analyze::analyze(scanned))
+}

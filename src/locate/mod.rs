@@ -1,0 +1,148 @@
+//! Turn what the user typed into a model root: a directory path, a snapshot
+//! folder inside the Hugging Face cache, a cache repo folder, or a repo id
+//! looked up in the cache.
+
+pub mod hf_cache;
+
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+
+pub use hf_cache::HfCache;
+
+/// What kind of place the model root is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum TargetKind {
+    /// A plain directory.
+    Directory,
+    /// A snapshot folder of the Hugging Face cache (files are links into `blobs/`).
+    CacheSnapshot,
+}
+
+/// A located model: where it is and how it was found.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Target {
+    /// What the user typed.
+    pub input: String,
+    /// The model root directory.
+    pub root: PathBuf,
+    /// What kind of place the root is.
+    pub kind: TargetKind,
+    /// The repo id (`org/name`) when known.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub repo_id: Option<String>,
+    /// The revision asked for (a ref name or commit), when the cache was used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub revision: Option<String>,
+    /// The commit hash of the snapshot, when the cache was used.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub commit: Option<String>,
+    /// Symbolic links may only resolve inside this folder (the cache's repo
+    /// folder for a snapshot, else the root itself).
+    #[serde(skip)]
+    pub containment: PathBuf,
+}
+
+/// Why a target could not be located.
+#[derive(Debug, Error)]
+pub enum LocateError {
+    /// Neither a path nor a repo id in the cache.
+    #[error("`{input}` is neither a directory nor a repo id found in the Hugging Face cache ({cache}). Download it first (e.g. `hf download {input}`) or give a path")]
+    NotFound {
+        /// What the user typed.
+        input: String,
+        /// The cache directory searched.
+        cache: String,
+    },
+    /// A path that exists but is a file.
+    #[error(
+        "`{0}` is a file; mri inspects a model directory (pass the folder that holds config.json)"
+    )]
+    NotADirectory(String),
+    /// The revision is not in the cache.
+    #[error("revision `{revision}` of `{repo}` is not in the cache; available: {available}")]
+    RevisionNotFound {
+        /// Repo id or folder.
+        repo: String,
+        /// What was asked for.
+        revision: String,
+        /// Refs and snapshots that exist.
+        available: String,
+    },
+    /// `--revision` given with a plain directory.
+    #[error("--revision applies to repo ids and cache folders, but `{0}` is a plain directory")]
+    RevisionOnDirectory(String),
+    /// A folder that holds nothing a model has.
+    #[error(
+        "`{0}` is not a model directory: it has no config.json, model card, weights or tokenizer"
+    )]
+    NotAModel(String),
+    /// An I/O error while resolving.
+    #[error("cannot read `{path}`: {source}")]
+    Io {
+        /// The path being read.
+        path: String,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+}
+
+/// Resolves `input` (a path or a repo id) to a model root, using `cache` for repo ids.
+pub fn locate(input: &str, revision: Option<&str>, cache: &HfCache) -> Result<Target, LocateError> {
+    let path = Path::new(input);
+    if path.exists() {
+        let meta = std::fs::metadata(path).map_err(|source| LocateError::Io {
+            path: input.to_string(),
+            source,
+        })?;
+        if !meta.is_dir() {
+            return Err(LocateError::NotADirectory(input.to_string()));
+        }
+        let canonical = path.canonicalize().map_err(|source| LocateError::Io {
+            path: input.to_string(),
+            source,
+        })?;
+        if hf_cache::is_repo_folder(&canonical) {
+            return hf_cache::resolve_snapshot(input, &canonical, None, revision);
+        }
+        if let Some(repo_folder) = hf_cache::repo_folder_of_snapshot(&canonical) {
+            if let Some(rev) = revision {
+                return hf_cache::resolve_snapshot(input, &repo_folder, None, Some(rev));
+            }
+            let commit = canonical
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned());
+            return Ok(Target {
+                input: input.to_string(),
+                repo_id: hf_cache::repo_id_of_folder(&repo_folder),
+                root: canonical,
+                kind: TargetKind::CacheSnapshot,
+                revision: None,
+                commit,
+                containment: repo_folder,
+            });
+        }
+        if revision.is_some() {
+            return Err(LocateError::RevisionOnDirectory(input.to_string()));
+        }
+        return Ok(Target {
+            input: input.to_string(),
+            root: canonical.clone(),
+            kind: TargetKind::Directory,
+            repo_id: None,
+            revision: None,
+            commit: None,
+            containment: canonical,
+        });
+    }
+    if hf_cache::looks_like_repo_id(input) {
+        if let Some(folder) = cache.repo_folder(input) {
+            return hf_cache::resolve_snapshot(input, &folder, Some(input), revision);
+        }
+    }
+    Err(LocateError::NotFound {
+        input: input.to_string(),
+        cache: cache.hub_dir().display().to_string(),
+    })
+}

@@ -1,0 +1,189 @@
+//! The model card (README.md) and its YAML front matter.
+
+use crate::report::finding::{Code, Finding};
+use serde::Serialize;
+use serde_norway::Value as Yaml;
+use std::collections::BTreeMap;
+
+/// What the card's front matter says (the fields `mri` uses).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Card {
+    /// The card file, relative to the model root.
+    pub path: String,
+    /// Whether the card has a front matter block.
+    pub has_front_matter: bool,
+    /// `license` (one or several Hub ids, e.g. `apache-2.0`, `other`).
+    pub license: Vec<String>,
+    /// `license_name`, used with `license: other`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_name: Option<String>,
+    /// `license_link`, used with `license: other`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub license_link: Option<String>,
+    /// `base_model` (one or several repo ids).
+    pub base_model: Vec<String>,
+    /// `pipeline_tag`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pipeline_tag: Option<String>,
+    /// `library_name`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub library_name: Option<String>,
+    /// `tags`.
+    pub tags: Vec<String>,
+    /// `language`.
+    pub language: Vec<String>,
+    /// The 1-based line in the card of each top-level key, for citations.
+    pub lines: BTreeMap<String, u32>,
+}
+
+/// Parses the card's front matter. A card without one yields an empty card;
+/// a malformed one yields `card/invalid` with the line.
+pub fn parse_card(path: &str, text: &str) -> (Card, Vec<Finding>) {
+    let mut card = Card {
+        path: path.to_string(),
+        ..Default::default()
+    };
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    let mut lines = text.lines();
+    if lines.next().map(str::trim_end) != Some("---") {
+        return (card, Vec::new());
+    }
+    let mut body = String::new();
+    let mut closed = false;
+    for line in lines {
+        if matches!(line.trim_end(), "---" | "...") {
+            closed = true;
+            break;
+        }
+        body.push_str(line);
+        body.push('\n');
+    }
+    card.has_front_matter = true;
+    if !closed {
+        let f = Finding::warning(
+            Code::CardInvalid,
+            "front matter starts with `---` but is never closed by another `---` line",
+        )
+        .in_file(path)
+        .at_line(1);
+        return (card, vec![f]);
+    }
+    let yaml: Yaml = match serde_norway::from_str(&body) {
+        Ok(v) => v,
+        Err(e) => {
+            // The front matter starts on line 2 of the file.
+            let line = e.location().map(|l| l.line() as u32 + 1);
+            let f = Finding::warning(
+                Code::CardInvalid,
+                format!("front matter is not valid YAML: {e}"),
+            )
+            .in_file(path)
+            .at_optional_line(line);
+            return (card, vec![f]);
+        }
+    };
+    let map = match yaml {
+        Yaml::Mapping(m) => m,
+        Yaml::Null => return (card, Vec::new()),
+        _ => {
+            let f = Finding::warning(
+                Code::CardInvalid,
+                "front matter is not a mapping of keys to values",
+            )
+            .in_file(path)
+            .at_line(2);
+            return (card, vec![f]);
+        }
+    };
+    let mut findings = Vec::new();
+    for (i, line) in body.lines().enumerate() {
+        if let Some((key, _)) = line.split_once(':') {
+            if !key.starts_with([' ', '\t', '-', '#']) && !key.is_empty() {
+                card.lines
+                    .entry(key.trim().to_string())
+                    .or_insert(i as u32 + 2);
+            }
+        }
+    }
+    let get = |k: &str| map.get(Yaml::String(k.to_string()));
+    card.license = strings(get("license"));
+    card.license_name = string(get("license_name"));
+    card.license_link = string(get("license_link"));
+    card.base_model = strings(get("base_model"));
+    card.pipeline_tag = string(get("pipeline_tag"));
+    card.library_name = string(get("library_name"));
+    card.tags = strings(get("tags"));
+    card.language = strings(get("language"));
+    for key in ["license", "base_model", "tags", "language"] {
+        if let Some(v) = get(key) {
+            if !matches!(v, Yaml::String(_) | Yaml::Sequence(_) | Yaml::Null) {
+                findings.push(
+                    Finding::warning(
+                        Code::CardInvalid,
+                        format!("`{key}` is neither a string nor a list of strings"),
+                    )
+                    .in_file(path)
+                    .at_optional_line(card.lines.get(key).copied()),
+                );
+            }
+        }
+    }
+    (card, findings)
+}
+
+fn string(v: Option<&Yaml>) -> Option<String> {
+    match v? {
+        Yaml::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
+        Yaml::Number(n) => Some(n.to_string()),
+        Yaml::Bool(b) => Some(b.to_string()),
+        _ => None,
+    }
+}
+
+fn strings(v: Option<&Yaml>) -> Vec<String> {
+    match v {
+        Some(Yaml::Sequence(items)) => items.iter().filter_map(|i| string(Some(i))).collect(),
+        other => string(other).into_iter().collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn front_matter_fields_are_read() {
+        let text = "---\nlicense: other\nlicense_name: tongyi-qianwen\nlicense_link: LICENSE\nbase_model:\n  - Qwen/Qwen3-4B-Base\ntags: [a, b]\nlanguage: en\n---\n# Model\n";
+        let (card, f) = parse_card("README.md", text);
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(card.license, ["other"]);
+        assert_eq!(card.license_name.as_deref(), Some("tongyi-qianwen"));
+        assert_eq!(card.base_model, ["Qwen/Qwen3-4B-Base"]);
+        assert_eq!(card.tags, ["a", "b"]);
+        assert_eq!(card.language, ["en"]);
+        assert_eq!(card.lines.get("license"), Some(&2));
+        assert_eq!(card.lines.get("base_model"), Some(&5));
+    }
+
+    #[test]
+    fn malformed_front_matter_is_a_finding_with_a_line() {
+        let text = "---\nlicense: mit\ntags: [a, b\nfoo: bar\n---\n";
+        let (_, f) = parse_card("README.md", text);
+        assert_eq!(f.len(), 1);
+        assert_eq!(f[0].code, Code::CardInvalid);
+        assert!(f[0].line.is_some());
+    }
+
+    #[test]
+    fn unclosed_front_matter_is_a_finding() {
+        let (_, f) = parse_card("README.md", "---\nlicense: mit\n");
+        assert_eq!(f[0].code, Code::CardInvalid);
+    }
+
+    #[test]
+    fn card_without_front_matter_is_empty() {
+        let (card, f) = parse_card("README.md", "# Hello\n");
+        assert!(f.is_empty());
+        assert!(!card.has_front_matter);
+    }
+}

@@ -1,0 +1,8 @@
+//! Typed views of the small files every model repository carries: config.json,
+//! the tokenizer files, generation_config.json and the model card.
+//! Pure functions over parsed text; the scan stage reads the files.
+
+pub mod card;
+pub mod config;
+pub mod generation;
+pub mod tokenizer;

@@ -1,0 +1,237 @@
+//! Findings: every problem `mri` reports, with a stable code.
+//!
+//! Codes are the names a policy file refers to and the SARIF rule ids, so they
+//! never change once released. [`Code::ALL`] lists every one; a test checks that
+//! their names are unique and that each has a description.
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// How serious a finding is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// The model is broken or unsafe in a way that matters.
+    Error,
+    /// Probably a problem; a person should look.
+    Warning,
+    /// Worth knowing; not a problem by itself.
+    Info,
+}
+
+impl Severity {
+    /// The lowercase name used in every output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+impl fmt::Display for Severity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+macro_rules! codes {
+    ($( $(#[$doc:meta])* $variant:ident = $name:literal, $desc:literal; )*) => {
+        /// A stable finding code such as `weights/truncated`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Code {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl Code {
+            /// Every code, in declaration order.
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+
+            /// The stable name, `area/what`.
+            pub fn as_str(self) -> &'static str {
+                match self { $(Code::$variant => $name,)* }
+            }
+
+            /// One sentence saying what the code means (SARIF rule description).
+            pub fn description(self) -> &'static str {
+                match self { $(Code::$variant => $desc,)* }
+            }
+
+            /// Looks a code up by its stable name.
+            pub fn from_name(name: &str) -> Option<Code> {
+                match name { $($name => Some(Code::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+codes! {
+    /// A download that never finished (`*.incomplete`).
+    FilesIncomplete = "files/incomplete", "A file download was left unfinished (*.incomplete).";
+    /// A symbolic link that points outside the repository.
+    FilesSymlinkEscape = "files/symlink-escape", "A symbolic link points outside the model repository and was not followed.";
+    /// A symbolic link that loops.
+    FilesSymlinkLoop = "files/symlink-loop", "A symbolic link loops back on itself and was not followed.";
+    /// A symbolic link whose target does not exist.
+    FilesBrokenLink = "files/broken-link", "A symbolic link points to a file that does not exist (a missing cache blob).";
+    /// A file that could not be read.
+    FilesUnreadable = "files/unreadable", "A file could not be read.";
+    /// Too many files: the walk stopped early.
+    FilesTooMany = "files/too-many", "The directory holds more files than mri walks; the rest were skipped.";
+    /// A Git LFS pointer stands where the real file should be.
+    WeightsLfsPointer = "weights/lfs-pointer", "A Git LFS pointer file stands in place of the real file: the content was never downloaded.";
+    /// A safetensors header that breaks the format.
+    WeightsHeaderInvalid = "weights/header-invalid", "A safetensors header breaks the format (length, JSON, names, offsets or sizes).";
+    /// Tensor data shorter than the header says.
+    WeightsTruncated = "weights/truncated", "A safetensors file holds less data than its header describes: the file is truncated.";
+    /// A shard named by the index is absent.
+    WeightsShardMissing = "weights/shard-missing", "A shard named in the safetensors index is not in the repository.";
+    /// The index and the shards disagree.
+    WeightsIndexMismatch = "weights/index-mismatch", "The safetensors index disagrees with the shards (tensor placement or total size).";
+    /// A dtype the format does not define (yet).
+    WeightsUnknownDtype = "weights/unknown-dtype", "A tensor uses a dtype that mri does not know; its size could not be checked.";
+    /// A shard file beside an index that does not name it.
+    WeightsUnindexedShard = "weights/unindexed-shard", "A safetensors file sits beside an index that does not name it; it is not counted.";
+    /// No weights at all.
+    WeightsNone = "weights/none", "The repository holds no weight files that mri can read.";
+    /// Weights only in pickle form.
+    WeightsPickleOnly = "weights/pickle-only", "The weights exist only as pickle files, whose loading can run code.";
+    /// A JSON configuration file that does not parse.
+    ConfigInvalid = "config/invalid", "A JSON configuration file does not parse or has the wrong shape.";
+    /// No config.json.
+    ConfigMissing = "config/missing", "The repository has no config.json: the architecture is unknown.";
+    /// The model card's front matter does not parse.
+    CardInvalid = "card/invalid", "The model card's YAML front matter does not parse.";
+    /// No model card.
+    CardMissing = "card/missing", "The repository has no model card (README.md) or it has no front matter.";
+    /// Tokenizer larger than the embedding.
+    ConsistencyVocabSize = "consistency/vocab-size", "The tokenizer produces token ids that the embedding matrix has no row for.";
+    /// Special token ids disagree between files.
+    ConsistencySpecialTokens = "consistency/special-tokens", "BOS/EOS token ids disagree between config.json, generation_config.json and the tokenizer.";
+    /// tie_word_embeddings disagrees with the tensors.
+    ConsistencyTiedEmbeddings = "consistency/tied-embeddings", "tie_word_embeddings in config.json disagrees with the presence of an lm_head tensor.";
+    /// Layer count disagrees with the tensors.
+    ConsistencyLayers = "consistency/layers", "The number of layers in config.json differs from the layers found in the tensor names.";
+    /// torch_dtype disagrees with the stored dtype.
+    ConsistencyDtype = "consistency/dtype", "torch_dtype in config.json differs from the dtype most weights are stored in.";
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for Code {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for Code {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let name = String::deserialize(d)?;
+        Code::from_name(&name)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown finding code `{name}`")))
+    }
+}
+
+/// One problem found in a model repository.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Finding {
+    /// Stable code, e.g. `weights/truncated`.
+    pub code: Code,
+    /// How serious it is.
+    pub severity: Severity,
+    /// What is wrong, for a person, naming the values involved.
+    pub message: String,
+    /// The file it is about, relative to the model root, with `/` separators.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+    /// The 1-based line in `file`, when one applies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub line: Option<u32>,
+    /// The tensor it is about, when one applies.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tensor: Option<String>,
+}
+
+impl Finding {
+    /// A finding with no location.
+    pub fn new(code: Code, severity: Severity, message: impl Into<String>) -> Self {
+        Finding {
+            code,
+            severity,
+            message: message.into(),
+            file: None,
+            line: None,
+            tensor: None,
+        }
+    }
+
+    /// An error-level finding.
+    pub fn error(code: Code, message: impl Into<String>) -> Self {
+        Self::new(code, Severity::Error, message)
+    }
+
+    /// A warning-level finding.
+    pub fn warning(code: Code, message: impl Into<String>) -> Self {
+        Self::new(code, Severity::Warning, message)
+    }
+
+    /// An info-level finding.
+    pub fn info(code: Code, message: impl Into<String>) -> Self {
+        Self::new(code, Severity::Info, message)
+    }
+
+    /// Sets the file the finding is about.
+    pub fn in_file(mut self, file: impl Into<String>) -> Self {
+        self.file = Some(file.into());
+        self
+    }
+
+    /// Sets the 1-based line.
+    pub fn at_line(mut self, line: u32) -> Self {
+        self.line = Some(line);
+        self
+    }
+
+    /// Sets the line when one is known.
+    pub fn at_optional_line(mut self, line: Option<u32>) -> Self {
+        self.line = line;
+        self
+    }
+
+    /// Sets the tensor the finding is about.
+    pub fn on_tensor(mut self, tensor: impl Into<String>) -> Self {
+        self.tensor = Some(tensor.into());
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashSet;
+
+    #[test]
+    fn codes_are_unique_and_described() {
+        let mut seen = HashSet::new();
+        for code in Code::ALL {
+            assert!(seen.insert(code.as_str()), "duplicate code {code}");
+            assert!(code.as_str().contains('/'), "{code} lacks an area");
+            assert!(code.description().ends_with('.'), "{code} description");
+            assert_eq!(Code::from_name(code.as_str()), Some(*code));
+        }
+    }
+
+    #[test]
+    fn code_round_trips_through_json() {
+        let f = Finding::error(Code::WeightsTruncated, "x").in_file("a.safetensors");
+        let json = serde_json::to_string(&f).unwrap();
+        assert!(json.contains("\"weights/truncated\""));
+        let back: Finding = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, f);
+    }
+}

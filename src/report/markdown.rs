@@ -1,0 +1,159 @@
+//! The Markdown form of the Report, for pasting into reviews and tickets.
+
+use super::Report;
+use crate::util::human::{bytes, count, grouped};
+use std::fmt::Write;
+
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Renders the report as Markdown.
+pub fn render(r: &Report) -> String {
+    let mut out = String::new();
+    let _ = writeln!(out, "# {}\n", cell(&r.display_name()));
+    let w = &r.weights;
+    let _ = writeln!(out, "| | |\n|---|---|");
+    if let Some(a) = &r.architecture {
+        let _ = writeln!(
+            out,
+            "| Architecture | {} ({}) |",
+            cell(a.model_type.as_deref().unwrap_or("—")),
+            cell(&a.architectures.join(", "))
+        );
+        let _ = writeln!(
+            out,
+            "| Layers / hidden / heads (kv) | {} / {} / {} ({}) |",
+            a.num_layers.map(grouped).unwrap_or_default(),
+            a.hidden_size.map(grouped).unwrap_or_default(),
+            a.num_attention_heads.map(grouped).unwrap_or_default(),
+            a.num_key_value_heads.map(grouped).unwrap_or_default()
+        );
+        let _ = writeln!(
+            out,
+            "| Context | {} |",
+            a.context_length.map(grouped).unwrap_or_default()
+        );
+    }
+    let _ = writeln!(
+        out,
+        "| Parameters | {} ({}) |",
+        count(w.parameters),
+        grouped(w.parameters)
+    );
+    let _ = writeln!(out, "| Tensors | {} |", grouped(w.tensor_count));
+    if let Some(q) = &w.quantization {
+        let _ = writeln!(
+            out,
+            "| Quantization | {} ({}) |",
+            cell(
+                q.detected
+                    .method
+                    .as_deref()
+                    .unwrap_or("detected from tensor names")
+            ),
+            cell(&q.detected.source)
+        );
+    }
+    let m = &r.memory;
+    let _ = writeln!(
+        out,
+        "| Weights stored / bf16 / int8 / int4 | {} / {} / {} / {} |",
+        bytes(m.weights_stored_bytes),
+        bytes(m.weights_bf16_bytes),
+        bytes(m.weights_int8_bytes),
+        bytes(m.weights_int4_bytes)
+    );
+    if let Some(kv) = &m.kv_cache {
+        let _ = writeln!(
+            out,
+            "| KV cache | {} per token, {} per 1k tokens{} |",
+            bytes(kv.bytes_per_token),
+            bytes(kv.bytes_per_1k_tokens),
+            kv.bytes_at_context
+                .map(|b| format!(", {} at full context", bytes(b)))
+                .unwrap_or_default()
+        );
+    }
+    if let Some(card) = &r.card {
+        let _ = writeln!(out, "| Card license | {} |", cell(&card.license.join(", ")));
+        if !card.base_model.is_empty() {
+            let _ = writeln!(
+                out,
+                "| Base model | {} |",
+                cell(&card.base_model.join(", "))
+            );
+        }
+    }
+    if let Some(t) = &r.tokenizer {
+        let _ = writeln!(
+            out,
+            "| Tokenizer | {} {}, {} ids, chat template: {} |",
+            cell(t.tokenizer_class.as_deref().unwrap_or("—")),
+            cell(t.model.as_deref().unwrap_or("")),
+            t.vocab_size.map(grouped).unwrap_or_else(|| "—".into()),
+            if t.chat_template { "yes" } else { "no" }
+        );
+    }
+
+    let _ = writeln!(
+        out,
+        "\n## Parameters by dtype\n\n| dtype | parameters |\n|---|---:|"
+    );
+    for (d, n) in &w.by_dtype {
+        let _ = writeln!(out, "| {} | {} |", cell(d), grouped(*n));
+    }
+    let c = &w.by_component;
+    let _ = writeln!(
+        out,
+        "\n## Parameters by component\n\n| component | parameters |\n|---|---:|\n| embeddings | {} |\n| layers | {} |\n| head | {} |\n| other | {} |",
+        grouped(c.embeddings),
+        grouped(c.layers),
+        grouped(c.head),
+        grouped(c.other)
+    );
+
+    let _ = writeln!(out, "\n## Files\n\n| path | class | size |\n|---|---|---:|");
+    for f in &r.files {
+        let lfs = if f.lfs_pointer.is_some() {
+            " (LFS pointer)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            out,
+            "| {}{lfs} | {} | {} |",
+            cell(&f.path),
+            f.class.as_str(),
+            bytes(f.size)
+        );
+    }
+
+    let _ = writeln!(
+        out,
+        "\n## Findings\n\n{} errors, {} warnings, {} info\n",
+        r.summary.errors, r.summary.warnings, r.summary.infos
+    );
+    if !r.findings.is_empty() {
+        let _ = writeln!(
+            out,
+            "| severity | code | where | message |\n|---|---|---|---|"
+        );
+        for f in &r.findings {
+            let place = match (&f.file, f.line) {
+                (Some(file), Some(l)) => format!("{file}:{l}"),
+                (Some(file), None) => file.clone(),
+                _ => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "| {} | `{}` | {} | {} |",
+                f.severity,
+                f.code,
+                cell(&place),
+                cell(&f.message)
+            );
+        }
+    }
+    out
+}

@@ -1,0 +1,131 @@
+//! The Report: one serde struct behind every output. Its JSON form is a
+//! versioned contract documented in `docs/report.md`.
+
+pub mod finding;
+pub mod json;
+pub mod markdown;
+pub mod text;
+
+use crate::analyze::memory::Memory;
+use crate::analyze::weights::WeightsSummary;
+use crate::locate::Target;
+use crate::model::card::Card;
+use crate::model::config::Architecture;
+use crate::model::generation::GenerationSummary;
+use crate::model::tokenizer::TokenizerSummary;
+use crate::scan::FileEntry;
+use finding::{Finding, Severity};
+use serde::Serialize;
+
+/// Version of the JSON contract. Bumped on any change a script could notice
+/// (a field removed, renamed or retyped); adding fields does not bump it.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// The tool that made the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ToolInfo {
+    /// Always `mri`.
+    pub name: String,
+    /// The crate version.
+    pub version: String,
+}
+
+impl Default for ToolInfo {
+    fn default() -> Self {
+        ToolInfo {
+            name: "mri".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        }
+    }
+}
+
+/// Findings counted by severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct FindingCounts {
+    /// Errors.
+    pub errors: u64,
+    /// Warnings.
+    pub warnings: u64,
+    /// Infos.
+    pub infos: u64,
+}
+
+/// Everything `mri` knows about one model.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Version of this structure's JSON form.
+    pub schema_version: u32,
+    /// The tool and its version.
+    pub tool: ToolInfo,
+    /// Where the model is.
+    pub target: Target,
+    /// Every file, sorted by path.
+    pub files: Vec<FileEntry>,
+    /// Weight totals, shards and tensors.
+    pub weights: WeightsSummary,
+    /// Architecture from config.json (absent without one).
+    pub architecture: Option<Architecture>,
+    /// Memory estimates.
+    pub memory: Memory,
+    /// Tokenizer summary (absent without tokenizer files).
+    pub tokenizer: Option<TokenizerSummary>,
+    /// generation_config.json summary.
+    pub generation: Option<GenerationSummary>,
+    /// The model card's front matter.
+    pub card: Option<Card>,
+    /// Every finding, most severe first.
+    pub findings: Vec<Finding>,
+    /// Findings counted by severity.
+    pub summary: FindingCounts,
+}
+
+impl Report {
+    /// A short name for the model: the repo id, else the folder name.
+    pub fn display_name(&self) -> String {
+        self.target.repo_id.clone().unwrap_or_else(|| {
+            self.target
+                .root
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_else(|| self.target.input.clone())
+        })
+    }
+
+    /// Sorts findings (severity, code, file, line) and recounts them.
+    pub fn finish_findings(&mut self) {
+        self.findings.sort_by(|a, b| {
+            (a.severity, a.code, &a.file, a.line, &a.tensor)
+                .cmp(&(b.severity, b.code, &b.file, b.line, &b.tensor))
+        });
+        self.findings.dedup();
+        let mut c = FindingCounts::default();
+        for f in &self.findings {
+            match f.severity {
+                Severity::Error => c.errors += 1,
+                Severity::Warning => c.warnings += 1,
+                Severity::Info => c.infos += 1,
+            }
+        }
+        self.summary = c;
+    }
+}
+
+/// Output formats of `mri inspect`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    /// Aligned text for people.
+    Text,
+    /// The JSON contract.
+    Json,
+    /// Markdown tables.
+    Markdown,
+}
+
+/// Renders a report in the given format.
+pub fn render(report: &Report, format: Format, color: bool) -> String {
+    match format {
+        Format::Text => text::render(report, color),
+        Format::Json => json::render(report),
+        Format::Markdown => markdown::render(report),
+    }
+}

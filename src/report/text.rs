@@ -1,0 +1,423 @@
+//! The text form of the Report: aligned columns, human sizes, findings last.
+
+use super::finding::Severity;
+use super::Report;
+use crate::scan::classify::FileClass;
+use crate::util::human::{bytes, count, grouped};
+use std::fmt::Write;
+
+struct Style {
+    color: bool,
+}
+
+impl Style {
+    fn paint(&self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn title(&self, s: &str) -> String {
+        self.paint("1", s)
+    }
+    fn severity(&self, sev: Severity) -> String {
+        let label = format!("{:<7}", sev.as_str());
+        match sev {
+            Severity::Error => self.paint("31;1", &label),
+            Severity::Warning => self.paint("33", &label),
+            Severity::Info => self.paint("36", &label),
+        }
+    }
+}
+
+fn row(out: &mut String, label: &str, value: impl AsRef<str>) {
+    let _ = writeln!(out, "  {label:<18}  {}", value.as_ref());
+}
+
+fn opt<T: ToString>(v: Option<T>) -> String {
+    v.map(|x| x.to_string()).unwrap_or_else(|| "—".into())
+}
+
+fn opt_num(v: Option<u64>) -> String {
+    v.map(grouped).unwrap_or_else(|| "—".into())
+}
+
+fn pct(part: u64, whole: u64) -> String {
+    if whole == 0 {
+        "—".into()
+    } else {
+        format!("{:.1}%", part as f64 * 100.0 / whole as f64)
+    }
+}
+
+/// Renders the report as text; `color` adds ANSI styles.
+pub fn render(r: &Report, color: bool) -> String {
+    let st = Style { color };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "{}  {}",
+        st.title(&r.display_name()),
+        r.target.root.display()
+    );
+    if let Some(repo) = &r.target.repo_id {
+        let _ = writeln!(
+            out,
+            "  cache repo {repo}{}{}",
+            r.target
+                .revision
+                .as_deref()
+                .map(|v| format!(" @ {v}"))
+                .unwrap_or_default(),
+            r.target
+                .commit
+                .as_deref()
+                .map(|c| format!(" (snapshot {})", &c[..c.len().min(12)]))
+                .unwrap_or_default()
+        );
+    }
+    out.push('\n');
+
+    if let Some(a) = &r.architecture {
+        let _ = writeln!(out, "{}", st.title("Architecture"));
+        let archs = if a.architectures.is_empty() {
+            String::new()
+        } else {
+            format!(" ({})", a.architectures.join(", "))
+        };
+        row(
+            &mut out,
+            "model type",
+            format!("{}{archs}", opt(a.model_type.as_deref())),
+        );
+        if a.nested_text_config {
+            row(
+                &mut out,
+                "text config",
+                "nested (language-model facts below)",
+            );
+        }
+        row(
+            &mut out,
+            "hidden / layers",
+            format!("{} / {}", opt_num(a.hidden_size), opt_num(a.num_layers)),
+        );
+        row(
+            &mut out,
+            "heads (kv) / dim",
+            format!(
+                "{} ({}) / {}",
+                opt_num(a.num_attention_heads),
+                opt_num(a.num_key_value_heads),
+                opt_num(a.head_dim)
+            ),
+        );
+        row(&mut out, "intermediate", opt_num(a.intermediate_size));
+        row(&mut out, "vocab", opt_num(a.vocab_size));
+        let mut ctx = opt_num(a.context_length);
+        if let Some(t) = a.rope_theta {
+            let _ = write!(ctx, "   rope_theta {t}");
+        }
+        if let Some(rs) = &a.rope_scaling {
+            if !rs.is_null() {
+                let _ = write!(ctx, "   rope_scaling {}", compact_json(rs));
+            }
+        }
+        row(&mut out, "context", ctx);
+        if let Some(w) = a.sliding_window {
+            row(&mut out, "sliding window", grouped(w));
+        }
+        if let (Some(e), k) = (a.num_experts, a.num_experts_per_token) {
+            row(&mut out, "experts", format!("{e} ({} active)", opt_num(k)));
+        }
+        if let Some(m) = &a.mla {
+            row(
+                &mut out,
+                "attention",
+                format!(
+                    "MLA, kv_lora_rank {} + rope {}",
+                    m.kv_lora_rank, m.qk_rope_head_dim
+                ),
+            );
+        }
+        row(
+            &mut out,
+            "tied embeddings",
+            match a.tie_word_embeddings {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "not stated",
+            },
+        );
+        row(&mut out, "torch_dtype", opt(a.torch_dtype.as_deref()));
+        out.push('\n');
+    }
+
+    let w = &r.weights;
+    let counted = w.shards.iter().filter(|s| s.counted).count();
+    let _ = writeln!(
+        out,
+        "{}",
+        st.title(&format!(
+            "Weights ({}, {} file{}, {} tensors)",
+            w.format.as_deref().unwrap_or("none"),
+            counted,
+            if counted == 1 { "" } else { "s" },
+            grouped(w.tensor_count)
+        ))
+    );
+    row(
+        &mut out,
+        "parameters",
+        format!("{} ({})", count(w.parameters), grouped(w.parameters)),
+    );
+    if let Some(q) = &w.quantization {
+        row(
+            &mut out,
+            "quantization",
+            format!(
+                "{}{} via {}; {} bookkeeping tensors not counted; stored elements {}",
+                serde_json::to_value(q.detected.scheme)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                q.detected
+                    .bits
+                    .map(|b| format!(" {b}-bit"))
+                    .unwrap_or_default(),
+                q.detected.source,
+                q.bookkeeping_tensors,
+                grouped(w.stored_elements)
+            ),
+        );
+    }
+    for (i, (dtype, n)) in w.by_dtype.iter().enumerate() {
+        row(
+            &mut out,
+            if i == 0 { "by dtype" } else { "" },
+            format!("{dtype:<8} {:>10}  {:>6}", count(*n), pct(*n, w.parameters)),
+        );
+    }
+    let c = &w.by_component;
+    let blocks = w.layers.len();
+    for (i, (label, n)) in [
+        ("embeddings", c.embeddings),
+        ("layers", c.layers),
+        ("head", c.head),
+        ("other", c.other),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let extra = if *label == "layers" && blocks > 0 {
+            format!("  ({blocks} blocks)")
+        } else {
+            String::new()
+        };
+        row(
+            &mut out,
+            if i == 0 { "by component" } else { "" },
+            format!(
+                "{label:<10} {:>10}  {:>6}{extra}",
+                count(*n),
+                pct(*n, w.parameters)
+            ),
+        );
+    }
+    row(&mut out, "tensor bytes", bytes(w.bytes));
+    out.push('\n');
+
+    let m = &r.memory;
+    let _ = writeln!(out, "{}", st.title("Memory"));
+    row(
+        &mut out,
+        "weights",
+        format!(
+            "stored {} · bf16 {} · int8 {} · int4 {}",
+            bytes(m.weights_stored_bytes),
+            bytes(m.weights_bf16_bytes),
+            bytes(m.weights_int8_bytes),
+            bytes(m.weights_int4_bytes)
+        ),
+    );
+    if let Some(kv) = &m.kv_cache {
+        let mut line = format!(
+            "{} per token · {} per 1k tokens",
+            bytes(kv.bytes_per_token),
+            bytes(kv.bytes_per_1k_tokens)
+        );
+        if let (Some(ctx), Some(total)) = (kv.context_length, kv.bytes_at_context) {
+            let _ = write!(line, " · {} at {} tokens", bytes(total), grouped(ctx));
+        }
+        let _ = write!(line, " ({})", kv.attention);
+        row(&mut out, "KV cache", line);
+        row(&mut out, "", &kv.formula);
+    }
+    out.push('\n');
+
+    if let Some(t) = &r.tokenizer {
+        let _ = writeln!(out, "{}", st.title("Tokenizer"));
+        row(
+            &mut out,
+            "class / model",
+            format!(
+                "{} / {}",
+                opt(t.tokenizer_class.as_deref()),
+                opt(t.model.as_deref())
+            ),
+        );
+        row(
+            &mut out,
+            "vocab",
+            format!(
+                "{} ids ({} base + {} added)",
+                opt_num(t.vocab_size),
+                opt_num(t.base_vocab),
+                grouped(t.added_tokens)
+            ),
+        );
+        let specials: Vec<String> = t
+            .special_tokens
+            .iter()
+            .map(|(role, s)| format!("{role} {} ({})", s.token, opt_num(s.id)))
+            .collect();
+        row(
+            &mut out,
+            "special tokens",
+            if specials.is_empty() {
+                "—".into()
+            } else {
+                specials.join(" · ")
+            },
+        );
+        row(
+            &mut out,
+            "chat template",
+            match &t.chat_template_source {
+                Some(src) if t.chat_template => format!("yes ({src})"),
+                _ => "no".into(),
+            },
+        );
+        out.push('\n');
+    }
+
+    if let Some(g) = &r.generation {
+        let _ = writeln!(out, "{}", st.title("Generation defaults"));
+        let ids = |v: &[u64]| {
+            if v.is_empty() {
+                "—".to_string()
+            } else {
+                format!("{v:?}")
+            }
+        };
+        row(
+            &mut out,
+            "bos / eos / pad",
+            format!(
+                "{} / {} / {}",
+                ids(&g.bos_token_ids),
+                ids(&g.eos_token_ids),
+                ids(&g.pad_token_ids)
+            ),
+        );
+        for (k, v) in &g.defaults {
+            row(&mut out, k, compact_json(v));
+        }
+        out.push('\n');
+    }
+
+    if let Some(card) = &r.card {
+        let _ = writeln!(out, "{}", st.title(&format!("Card ({})", card.path)));
+        let list = |v: &[String]| {
+            if v.is_empty() {
+                "—".into()
+            } else {
+                v.join(", ")
+            }
+        };
+        row(&mut out, "license", list(&card.license));
+        if let Some(n) = &card.license_name {
+            row(&mut out, "license_name", n);
+        }
+        if let Some(l) = &card.license_link {
+            row(&mut out, "license_link", l);
+        }
+        row(&mut out, "base_model", list(&card.base_model));
+        row(&mut out, "pipeline_tag", opt(card.pipeline_tag.as_deref()));
+        if !card.language.is_empty() {
+            row(&mut out, "language", list(&card.language));
+        }
+        if !card.tags.is_empty() {
+            row(&mut out, "tags", list(&card.tags));
+        }
+        out.push('\n');
+    }
+
+    let total: u64 = r.files.iter().map(|f| f.size).sum();
+    let _ = writeln!(
+        out,
+        "{}",
+        st.title(&format!("Files ({}, {})", r.files.len(), bytes(total)))
+    );
+    for class in FileClass::ALL {
+        let of_class: Vec<_> = r.files.iter().filter(|f| f.class == class).collect();
+        if of_class.is_empty() {
+            continue;
+        }
+        for f in of_class {
+            let note = match &f.lfs_pointer {
+                Some(p) => format!("  LFS pointer (real size {})", bytes(p.size)),
+                None => String::new(),
+            };
+            let _ = writeln!(
+                out,
+                "  {:<10}  {:>9}  {}{note}",
+                class.as_str(),
+                bytes(f.size),
+                f.path
+            );
+        }
+    }
+    out.push('\n');
+
+    let s = &r.summary;
+    let _ = writeln!(
+        out,
+        "{}",
+        st.title(&format!(
+            "Findings ({} error{}, {} warning{}, {} info)",
+            s.errors,
+            if s.errors == 1 { "" } else { "s" },
+            s.warnings,
+            if s.warnings == 1 { "" } else { "s" },
+            s.infos
+        ))
+    );
+    if r.findings.is_empty() {
+        let _ = writeln!(out, "  none");
+    }
+    for f in &r.findings {
+        let mut place = f.file.clone().unwrap_or_default();
+        if let Some(l) = f.line {
+            let _ = write!(place, ":{l}");
+        }
+        let _ = writeln!(
+            out,
+            "  {} {:<28} {}{}",
+            st.severity(f.severity),
+            f.code.as_str(),
+            if place.is_empty() {
+                String::new()
+            } else {
+                format!("{place}: ")
+            },
+            f.message
+        );
+    }
+    out
+}
+
+fn compact_json(v: &serde_json::Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
+}

@@ -1,0 +1,280 @@
+//! Scan: walk the model root, classify each file, and read what is cheap to
+//! read — JSON configs, the card, tokenizer files and every safetensors header
+//! (in parallel, through mmap; tensor bytes are never read). Scan never decides:
+//! it records facts and the problems met while reading them.
+
+pub mod classify;
+pub mod dtype;
+pub mod index;
+pub mod lfs;
+pub mod safetensors;
+pub mod walk;
+
+use crate::locate::{Target, TargetKind};
+use crate::model::tokenizer::{parse_tokenizer_json, TokenizerJson};
+use crate::report::finding::{Code, Finding};
+use crate::util::json::{read_doc, read_text, JsonDoc, MAX_CONFIG_BYTES, MAX_TOKENIZER_BYTES};
+use classify::{classify, FileClass};
+use index::{parse_index, WeightIndex};
+use lfs::{parse_pointer, LfsPointer, MAX_POINTER_BYTES};
+use rayon::prelude::*;
+use safetensors::{read_header_file, SafetensorsHeader};
+use serde::Serialize;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+/// One file of the repository.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct FileEntry {
+    /// Path relative to the model root, `/` separators.
+    pub path: String,
+    /// What the file is for.
+    pub class: FileClass,
+    /// Size in bytes (of the link target for cache links).
+    pub size: u64,
+    /// The LFS pointer this file is, when the content was never downloaded.
+    pub lfs_pointer: Option<LfsPointer>,
+    /// Where a link points, relative to the cache repo folder (`blobs/<hash>`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub link_target: Option<String>,
+    /// Absolute path of the real file (not serialised: reports stay relocatable).
+    #[serde(skip)]
+    pub real_path: PathBuf,
+}
+
+/// A safetensors file and its parsed header.
+#[derive(Debug, Clone)]
+pub struct ShardScan {
+    /// Path relative to the model root.
+    pub path: String,
+    /// File size in bytes.
+    pub size: u64,
+    /// The header, when it could be read.
+    pub header: Option<SafetensorsHeader>,
+}
+
+/// Everything the scan read from a model root.
+#[derive(Debug)]
+pub struct ScannedRepo {
+    /// Where the model is.
+    pub target: Target,
+    /// Every file, sorted by path.
+    pub files: Vec<FileEntry>,
+    /// Every safetensors file that is not an LFS pointer.
+    pub shards: Vec<ShardScan>,
+    /// Every readable `*.safetensors.index.json`.
+    pub indexes: Vec<WeightIndex>,
+    /// config.json.
+    pub config: Option<JsonDoc>,
+    /// generation_config.json.
+    pub generation_config: Option<JsonDoc>,
+    /// tokenizer_config.json.
+    pub tokenizer_config: Option<JsonDoc>,
+    /// special_tokens_map.json.
+    pub special_tokens_map: Option<JsonDoc>,
+    /// tokenizer.json, lean-parsed.
+    pub tokenizer_json: Option<TokenizerJson>,
+    /// chat_template.jinja / chat_template.json, when present.
+    pub chat_template_file: Option<String>,
+    /// Lines in vocab.txt.
+    pub vocab_txt_lines: Option<u64>,
+    /// Entries in vocab.json.
+    pub vocab_json_entries: Option<u64>,
+    /// The card's path and text.
+    pub card: Option<(String, String)>,
+    /// Problems met while reading.
+    pub findings: Vec<Finding>,
+}
+
+/// Scans the located target.
+pub fn scan(target: Target) -> ScannedRepo {
+    let walked = walk::walk(&target.root, &target.containment);
+    let mut findings = walked.findings;
+    if target.kind == TargetKind::CacheSnapshot {
+        findings.extend(walk::incomplete_blobs(&target.containment));
+    }
+
+    let mut files: Vec<FileEntry> = walked
+        .files
+        .into_iter()
+        .map(|w| FileEntry {
+            class: classify(&w.rel),
+            lfs_pointer: None,
+            path: w.rel,
+            size: w.size,
+            link_target: w.link_target,
+            real_path: w.real,
+        })
+        .collect();
+    for f in &mut files {
+        if f.size <= MAX_POINTER_BYTES {
+            f.lfs_pointer = read_small(&f.real_path).and_then(|b| parse_pointer(&b));
+        }
+        if let Some(p) = &f.lfs_pointer {
+            let weighty = matches!(
+                f.class,
+                FileClass::Weights | FileClass::Pickle | FileClass::Gguf | FileClass::Onnx
+            );
+            let msg = format!(
+                "is a Git LFS pointer, not the file: the real content ({} bytes, sha256 {}) was never downloaded; run `git lfs pull` or download with the Hugging Face tools",
+                p.size, p.oid
+            );
+            let finding = if weighty {
+                Finding::error(Code::WeightsLfsPointer, msg)
+            } else {
+                Finding::warning(Code::WeightsLfsPointer, msg)
+            };
+            findings.push(finding.in_file(&f.path));
+        }
+    }
+
+    let readable = |f: &&FileEntry| f.lfs_pointer.is_none();
+    let shard_files: Vec<&FileEntry> = files
+        .iter()
+        .filter(readable)
+        .filter(|f| f.path.to_ascii_lowercase().ends_with(".safetensors"))
+        .collect();
+    let shard_results: Vec<(ShardScan, Vec<Finding>)> = shard_files
+        .par_iter()
+        .map(|f| {
+            let (header, problems) = read_header_file(&f.real_path);
+            let problems = problems.into_iter().map(|p| p.in_file(&f.path)).collect();
+            (
+                ShardScan {
+                    path: f.path.clone(),
+                    size: f.size,
+                    header,
+                },
+                problems,
+            )
+        })
+        .collect();
+    let mut shards = Vec::with_capacity(shard_results.len());
+    for (shard, problems) in shard_results {
+        shards.push(shard);
+        findings.extend(problems);
+    }
+
+    let mut indexes = Vec::new();
+    for f in files.iter().filter(readable) {
+        if f.path
+            .to_ascii_lowercase()
+            .ends_with(".safetensors.index.json")
+        {
+            match read_doc(&f.real_path, &f.path, MAX_CONFIG_BYTES).and_then(|d| parse_index(&d)) {
+                Ok(idx) => indexes.push(idx),
+                Err(finding) => findings.push(finding),
+            }
+        }
+    }
+
+    let root_file = |name: &str| files.iter().filter(readable).find(|f| f.path == name);
+    let mut read_root_doc = |name: &str, cap: u64| -> Option<JsonDoc> {
+        let f = root_file(name)?;
+        match read_doc(&f.real_path, &f.path, cap) {
+            Ok(doc) => Some(doc),
+            Err(finding) => {
+                findings.push(finding);
+                None
+            }
+        }
+    };
+    let config = read_root_doc("config.json", MAX_CONFIG_BYTES);
+    let generation_config = read_root_doc("generation_config.json", MAX_CONFIG_BYTES);
+    let tokenizer_config = read_root_doc("tokenizer_config.json", MAX_CONFIG_BYTES);
+    let special_tokens_map = read_root_doc("special_tokens_map.json", MAX_CONFIG_BYTES);
+
+    let tokenizer_json = root_file("tokenizer.json").and_then(|f| {
+        let text = match read_text(&f.real_path, &f.path, MAX_TOKENIZER_BYTES) {
+            Ok(t) => t,
+            Err(finding) => {
+                findings.push(finding);
+                return None;
+            }
+        };
+        match parse_tokenizer_json(&text) {
+            Ok(t) => Some(t),
+            Err(e) => {
+                findings.push(
+                    Finding::error(
+                        Code::ConfigInvalid,
+                        format!(
+                            "tokenizer.json does not parse: {} (line {}, column {})",
+                            e.to_string().split(" at line ").next().unwrap_or(""),
+                            e.line(),
+                            e.column()
+                        ),
+                    )
+                    .in_file(&f.path)
+                    .at_line(e.line().max(1) as u32),
+                );
+                None
+            }
+        }
+    });
+    let chat_template_file = ["chat_template.jinja", "chat_template.json"]
+        .iter()
+        .find_map(|n| root_file(n).map(|f| f.path.clone()));
+    let vocab_txt_lines = root_file("vocab.txt")
+        .and_then(|f| read_text(&f.real_path, &f.path, MAX_CONFIG_BYTES).ok())
+        .map(|t| t.lines().count() as u64);
+    let vocab_json_entries = root_file("vocab.json")
+        .and_then(|f| read_doc(&f.real_path, &f.path, MAX_TOKENIZER_BYTES).ok())
+        .and_then(|d| d.value.as_object().map(|o| o.len() as u64));
+    let card = files
+        .iter()
+        .filter(readable)
+        .find(|f| f.path.eq_ignore_ascii_case("README.md"))
+        .and_then(
+            |f| match read_text(&f.real_path, &f.path, MAX_CONFIG_BYTES) {
+                Ok(text) => Some((f.path.clone(), text)),
+                Err(finding) => {
+                    findings.push(finding);
+                    None
+                }
+            },
+        );
+
+    ScannedRepo {
+        target,
+        files,
+        shards,
+        indexes,
+        config,
+        generation_config,
+        tokenizer_config,
+        special_tokens_map,
+        tokenizer_json,
+        chat_template_file,
+        vocab_txt_lines,
+        vocab_json_entries,
+        card,
+        findings,
+    }
+}
+
+/// Reads a file known to be small (at most [`MAX_POINTER_BYTES`]).
+fn read_small(path: &Path) -> Option<Vec<u8>> {
+    let mut buf = Vec::with_capacity(MAX_POINTER_BYTES as usize);
+    std::fs::File::open(path)
+        .ok()?
+        .take(MAX_POINTER_BYTES)
+        .read_to_end(&mut buf)
+        .ok()?;
+    Some(buf)
+}
+
+/// True when the folder holds anything a model repository has.
+pub fn looks_like_model(files: &[FileEntry]) -> bool {
+    files.iter().any(|f| {
+        matches!(
+            f.class,
+            FileClass::Config
+                | FileClass::Weights
+                | FileClass::Tokenizer
+                | FileClass::Pickle
+                | FileClass::Gguf
+                | FileClass::Onnx
+        ) || f.path.eq_ignore_ascii_case("README.md")
+    })
+}

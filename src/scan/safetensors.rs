@@ -1,0 +1,583 @@
+//! Safetensors headers: parsed from the first bytes of a memory-mapped file,
+//! validated completely (every violation, not the first), tensor bytes never read.
+//!
+//! The format: 8 bytes little-endian header length `n`, then `n` bytes of JSON
+//! mapping tensor names to `{dtype, shape, data_offsets}` (plus an optional
+//! `__metadata__` map of strings), then the tensor data.
+
+use crate::report::finding::{Code, Finding};
+use crate::scan::dtype::dtype_bits;
+use serde::de::{Deserializer, MapAccess, Visitor};
+use serde::Serialize;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt;
+use std::fs::File;
+use std::path::Path;
+
+/// Largest header accepted, as in the reference implementation (100 MB).
+pub const MAX_HEADER_BYTES: u64 = 100_000_000;
+
+/// One tensor as a safetensors header describes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TensorInfo {
+    /// Tensor name, e.g. `model.layers.0.self_attn.q_proj.weight`.
+    pub name: String,
+    /// Dtype name as written in the header, e.g. `BF16`.
+    pub dtype: String,
+    /// Shape; `[]` for a scalar.
+    pub shape: Vec<u64>,
+    /// Byte range `[begin, end)` relative to the start of the data section.
+    pub data_offsets: [u64; 2],
+}
+
+impl TensorInfo {
+    /// Number of stored elements (product of the shape; 1 for a scalar),
+    /// saturating on absurd shapes (those are reported by validation).
+    pub fn elements(&self) -> u64 {
+        self.shape
+            .iter()
+            .fold(1u64, |acc, &d| acc.saturating_mul(d))
+    }
+
+    /// Length of the byte range.
+    pub fn byte_len(&self) -> u64 {
+        self.data_offsets[1].saturating_sub(self.data_offsets[0])
+    }
+}
+
+/// What a safetensors header says, once parsed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SafetensorsHeader {
+    /// Length of the JSON header in bytes (without the 8-byte prefix).
+    pub header_len: u64,
+    /// Bytes after the header (the data section as the file holds it).
+    pub data_len: u64,
+    /// The `__metadata__` map, when present.
+    pub metadata: BTreeMap<String, String>,
+    /// Tensors in header order.
+    pub tensors: Vec<TensorInfo>,
+}
+
+/// Reads and validates the header of the safetensors file at `path`.
+///
+/// Returns the header when the JSON could be read at all (possibly with
+/// violations), and every violation as a finding (without the file set).
+pub fn read_header_file(path: &Path) -> (Option<SafetensorsHeader>, Vec<Finding>) {
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => {
+            return (
+                None,
+                vec![Finding::error(
+                    Code::FilesUnreadable,
+                    format!("cannot open: {e}"),
+                )],
+            )
+        }
+    };
+    let len = match file.metadata() {
+        Ok(m) => m.len(),
+        Err(e) => {
+            return (
+                None,
+                vec![Finding::error(
+                    Code::FilesUnreadable,
+                    format!("cannot stat: {e}"),
+                )],
+            )
+        }
+    };
+    if len < 8 {
+        return (
+            None,
+            vec![Finding::error(
+                Code::WeightsHeaderInvalid,
+                format!("file is {len} bytes, shorter than the 8-byte header length prefix"),
+            )],
+        );
+    }
+    // SAFETY: the map is read-only and mri never writes to the file. Only the
+    // first 8 + header bytes are touched, never the tensor data. Should another
+    // process truncate the file while the header is being read, the read could
+    // fault (SIGBUS); that window is the microseconds of header parsing, the
+    // same contract the safetensors and candle loaders accept.
+    let map = match unsafe { memmap2::Mmap::map(&file) } {
+        Ok(m) => m,
+        Err(e) => {
+            return (
+                None,
+                vec![Finding::error(
+                    Code::FilesUnreadable,
+                    format!("cannot map: {e}"),
+                )],
+            )
+        }
+    };
+    parse_header(&map)
+}
+
+/// Parses and validates a safetensors header from the whole file's bytes.
+///
+/// Pure: only `buf[..8 + n]` is read, and `buf.len()` is taken as the file size.
+/// Every violation is reported; the crate `safetensors` is asked for a second
+/// opinion when this parser found nothing wrong.
+pub fn parse_header(buf: &[u8]) -> (Option<SafetensorsHeader>, Vec<Finding>) {
+    let mut problems = Vec::new();
+    let file_len = buf.len() as u64;
+    let Some(prefix) = buf.get(..8) else {
+        problems.push(Finding::error(
+            Code::WeightsHeaderInvalid,
+            format!("file is {file_len} bytes, shorter than the 8-byte header length prefix"),
+        ));
+        return (None, problems);
+    };
+    let mut len_bytes = [0u8; 8];
+    len_bytes.copy_from_slice(prefix);
+    let header_len = u64::from_le_bytes(len_bytes);
+    if header_len > MAX_HEADER_BYTES {
+        problems.push(Finding::error(
+            Code::WeightsHeaderInvalid,
+            format!("header length {header_len} is over the {MAX_HEADER_BYTES}-byte limit"),
+        ));
+        return (None, problems);
+    }
+    let header_end = 8 + header_len; // cannot overflow: header_len <= 1e8
+    if header_end > file_len {
+        problems.push(Finding::error(
+            Code::WeightsHeaderInvalid,
+            format!(
+                "header length {header_len} reaches beyond the end of the file ({file_len} bytes)"
+            ),
+        ));
+        return (None, problems);
+    }
+    let header_bytes = &buf[8..header_end as usize];
+    let text = match std::str::from_utf8(header_bytes) {
+        Ok(t) => t,
+        Err(e) => {
+            problems.push(Finding::error(
+                Code::WeightsHeaderInvalid,
+                format!("header is not valid UTF-8 (at byte {})", e.valid_up_to()),
+            ));
+            return (None, problems);
+        }
+    };
+    let entries = match parse_entries(text) {
+        Ok(e) => e,
+        Err(e) => {
+            problems.push(Finding::error(
+                Code::WeightsHeaderInvalid,
+                format!("header is not a JSON object: {e}"),
+            ));
+            return (None, problems);
+        }
+    };
+
+    let data_len = file_len - header_end;
+    let mut header = SafetensorsHeader {
+        header_len,
+        data_len,
+        ..Default::default()
+    };
+    let mut seen: HashMap<&str, usize> = HashMap::new();
+    for (name, value) in &entries {
+        *seen.entry(name.as_str()).or_default() += 1;
+        if name == "__metadata__" {
+            read_metadata(value, &mut header.metadata, &mut problems);
+            continue;
+        }
+        match tensor_from_json(name, value) {
+            Ok(t) => header.tensors.push(t),
+            Err(msg) => problems.push(
+                Finding::error(
+                    Code::WeightsHeaderInvalid,
+                    format!("tensor `{name}`: {msg}"),
+                )
+                .on_tensor(name.clone()),
+            ),
+        }
+    }
+    let mut dups: Vec<(&str, usize)> = seen.into_iter().filter(|(_, n)| *n > 1).collect();
+    dups.sort();
+    for (name, n) in dups {
+        problems.push(
+            Finding::error(
+                Code::WeightsHeaderInvalid,
+                format!("name `{name}` appears {n} times in the header"),
+            )
+            .on_tensor(name),
+        );
+    }
+    check_sizes(&header.tensors, &mut problems);
+    check_layout(&header.tensors, data_len, &mut problems);
+
+    if problems.is_empty() {
+        if let Err(e) = safetensors::SafeTensors::read_metadata(buf) {
+            problems.push(Finding::error(
+                Code::WeightsHeaderInvalid,
+                format!("the safetensors library rejects the file: {e}"),
+            ));
+        }
+    }
+    (Some(header), problems)
+}
+
+fn read_metadata(value: &Value, out: &mut BTreeMap<String, String>, problems: &mut Vec<Finding>) {
+    let Some(map) = value.as_object() else {
+        problems.push(Finding::error(
+            Code::WeightsHeaderInvalid,
+            "`__metadata__` is not an object of strings",
+        ));
+        return;
+    };
+    for (k, v) in map {
+        match v.as_str() {
+            Some(s) => {
+                out.insert(k.clone(), s.to_string());
+            }
+            None => problems.push(Finding::error(
+                Code::WeightsHeaderInvalid,
+                format!("`__metadata__` value for `{k}` is not a string"),
+            )),
+        }
+    }
+}
+
+fn tensor_from_json(name: &str, value: &Value) -> Result<TensorInfo, String> {
+    let obj = value.as_object().ok_or("entry is not an object")?;
+    let dtype = obj
+        .get("dtype")
+        .and_then(Value::as_str)
+        .ok_or("`dtype` is missing or not a string")?;
+    let shape = obj
+        .get("shape")
+        .and_then(Value::as_array)
+        .ok_or("`shape` is missing or not an array")?
+        .iter()
+        .map(Value::as_u64)
+        .collect::<Option<Vec<u64>>>()
+        .ok_or("`shape` holds something other than non-negative integers")?;
+    let offsets = obj
+        .get("data_offsets")
+        .and_then(Value::as_array)
+        .ok_or("`data_offsets` is missing or not an array")?;
+    let (begin, end) = match offsets.as_slice() {
+        [b, e] => (
+            b.as_u64()
+                .ok_or("`data_offsets` begin is not a non-negative integer")?,
+            e.as_u64()
+                .ok_or("`data_offsets` end is not a non-negative integer")?,
+        ),
+        _ => return Err(format!("`data_offsets` has {} items, not 2", offsets.len())),
+    };
+    Ok(TensorInfo {
+        name: name.to_string(),
+        dtype: dtype.to_string(),
+        shape,
+        data_offsets: [begin, end],
+    })
+}
+
+/// Each tensor's byte length must equal elements × dtype size.
+fn check_sizes(tensors: &[TensorInfo], problems: &mut Vec<Finding>) {
+    for t in tensors {
+        let [begin, end] = t.data_offsets;
+        if end < begin {
+            problems.push(
+                Finding::error(
+                    Code::WeightsHeaderInvalid,
+                    format!(
+                        "tensor `{}` ends (byte {end}) before it begins (byte {begin})",
+                        t.name
+                    ),
+                )
+                .on_tensor(&t.name),
+            );
+            continue;
+        }
+        let Some(bits) = dtype_bits(&t.dtype) else {
+            problems.push(
+                Finding::warning(
+                    Code::WeightsUnknownDtype,
+                    format!(
+                        "tensor `{}` has dtype `{}`, which mri does not know",
+                        t.name, t.dtype
+                    ),
+                )
+                .on_tensor(&t.name),
+            );
+            continue;
+        };
+        let elements = t
+            .shape
+            .iter()
+            .try_fold(1u64, |acc, &d| acc.checked_mul(d))
+            .and_then(|n| n.checked_mul(bits));
+        let Some(total_bits) = elements else {
+            problems.push(
+                Finding::error(
+                    Code::WeightsHeaderInvalid,
+                    format!(
+                        "tensor `{}` shape {:?} overflows when multiplied out",
+                        t.name, t.shape
+                    ),
+                )
+                .on_tensor(&t.name),
+            );
+            continue;
+        };
+        if total_bits % 8 != 0 {
+            problems.push(
+                Finding::error(
+                    Code::WeightsHeaderInvalid,
+                    format!(
+                        "tensor `{}` ({} {:?}) does not fill whole bytes ({total_bits} bits)",
+                        t.name, t.dtype, t.shape
+                    ),
+                )
+                .on_tensor(&t.name),
+            );
+            continue;
+        }
+        let expected = total_bits / 8;
+        if expected != end - begin {
+            problems.push(
+                Finding::error(
+                    Code::WeightsHeaderInvalid,
+                    format!(
+                        "tensor `{}` is {} {:?}, which needs {expected} bytes, but its data_offsets span {} bytes",
+                        t.name,
+                        t.dtype,
+                        t.shape,
+                        end - begin
+                    ),
+                )
+                .on_tensor(&t.name),
+            );
+        }
+    }
+}
+
+/// The byte ranges must tile `[0, data_len)` exactly: no gap, no overlap,
+/// nothing missing at the end, nothing left over.
+fn check_layout(tensors: &[TensorInfo], data_len: u64, problems: &mut Vec<Finding>) {
+    let mut order: Vec<&TensorInfo> = tensors
+        .iter()
+        .filter(|t| t.data_offsets[1] >= t.data_offsets[0])
+        .collect();
+    order.sort_by_key(|t| (t.data_offsets[0], t.data_offsets[1]));
+    let mut covered_to = 0u64;
+    let mut last_name: Option<&str> = None;
+    for t in &order {
+        let [begin, end] = t.data_offsets;
+        if begin > covered_to {
+            problems.push(
+                Finding::error(
+                    Code::WeightsHeaderInvalid,
+                    format!(
+                        "gap of {} bytes before tensor `{}` (bytes {covered_to}..{begin} belong to no tensor)",
+                        begin - covered_to,
+                        t.name
+                    ),
+                )
+                .on_tensor(&t.name),
+            );
+        } else if begin < covered_to {
+            problems.push(
+                Finding::error(
+                    Code::WeightsHeaderInvalid,
+                    format!(
+                        "tensor `{}` (bytes {begin}..{end}) overlaps `{}`, which runs to byte {covered_to}",
+                        t.name,
+                        last_name.unwrap_or("?")
+                    ),
+                )
+                .on_tensor(&t.name),
+            );
+        }
+        if end >= covered_to {
+            covered_to = end;
+            last_name = Some(&t.name);
+        }
+    }
+    if covered_to > data_len {
+        problems.push(Finding::error(
+            Code::WeightsTruncated,
+            format!(
+                "header describes {covered_to} bytes of tensor data but the file holds {data_len} ({} bytes missing)",
+                covered_to - data_len
+            ),
+        ));
+    } else if covered_to < data_len {
+        problems.push(Finding::error(
+            Code::WeightsHeaderInvalid,
+            format!(
+                "file holds {} bytes after the last tensor's data (header describes {covered_to}, file has {data_len})",
+                data_len - covered_to
+            ),
+        ));
+    }
+}
+
+/// The header's top-level entries in file order, duplicates kept.
+fn parse_entries(text: &str) -> Result<Vec<(String, Value)>, serde_json::Error> {
+    struct Entries(Vec<(String, Value)>);
+    struct EntriesVisitor;
+    impl<'de> Visitor<'de> for EntriesVisitor {
+        type Value = Entries;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a JSON object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries, A::Error> {
+            let mut out = Vec::new();
+            while let Some((k, v)) = map.next_entry::<String, Value>()? {
+                out.push((k, v));
+            }
+            Ok(Entries(out))
+        }
+    }
+    impl<'de> serde::Deserialize<'de> for Entries {
+        fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+            d.deserialize_map(EntriesVisitor)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let entries = <Entries as serde::Deserialize>::deserialize(&mut de)?;
+    de.end()?;
+    Ok(entries.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn file(header: &str, data_len: usize) -> Vec<u8> {
+        let mut out = (header.len() as u64).to_le_bytes().to_vec();
+        out.extend_from_slice(header.as_bytes());
+        out.resize(out.len() + data_len, 0);
+        out
+    }
+
+    fn codes(problems: &[Finding]) -> Vec<&'static str> {
+        problems.iter().map(|p| p.code.as_str()).collect()
+    }
+
+    #[test]
+    fn valid_header_parses_without_problems() {
+        let h = r#"{"__metadata__":{"format":"pt"},"a":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]},"b":{"dtype":"BF16","shape":[4],"data_offsets":[24,32]}}"#;
+        let (header, problems) = parse_header(&file(h, 32));
+        assert!(problems.is_empty(), "{problems:?}");
+        let header = header.unwrap();
+        assert_eq!(header.tensors.len(), 2);
+        assert_eq!(
+            header.metadata.get("format").map(String::as_str),
+            Some("pt")
+        );
+        assert_eq!(header.tensors[0].elements(), 6);
+    }
+
+    #[test]
+    fn sub_byte_dtypes_are_sized_in_bits() {
+        let h = r#"{"a":{"dtype":"F4","shape":[4,4],"data_offsets":[0,8]},"b":{"dtype":"F6_E2M3","shape":[4],"data_offsets":[8,11]}}"#;
+        let (_, problems) = parse_header(&file(h, 11));
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn short_file_is_reported() {
+        let (h, p) = parse_header(&[1, 2, 3]);
+        assert!(h.is_none());
+        assert_eq!(codes(&p), ["weights/header-invalid"]);
+        assert!(p[0].message.contains("3 bytes"));
+    }
+
+    #[test]
+    fn header_length_beyond_file_is_reported() {
+        let mut buf = 1000u64.to_le_bytes().to_vec();
+        buf.extend_from_slice(b"{}");
+        let (_, p) = parse_header(&buf);
+        assert!(p[0].message.contains("beyond the end of the file"), "{p:?}");
+    }
+
+    #[test]
+    fn header_over_limit_is_reported() {
+        let buf = (MAX_HEADER_BYTES + 1).to_le_bytes().to_vec();
+        let (_, p) = parse_header(&buf);
+        assert!(p[0].message.contains("limit"), "{p:?}");
+    }
+
+    #[test]
+    fn invalid_utf8_and_json_are_reported() {
+        let mut buf = 4u64.to_le_bytes().to_vec();
+        buf.extend_from_slice(&[b'{', 0xff, 0xfe, b'}']);
+        let (_, p) = parse_header(&buf);
+        assert!(p[0].message.contains("UTF-8"), "{p:?}");
+        let (_, p) = parse_header(&file("{\"a\":", 0));
+        assert!(p[0].message.contains("not a JSON object"), "{p:?}");
+    }
+
+    #[test]
+    fn every_violation_is_reported_not_just_the_first() {
+        // duplicate name, a gap, an overlap, a size mismatch and truncation at once
+        let h = r#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[16,24]},"c":{"dtype":"F32","shape":[3],"data_offsets":[20,28]},"d":{"dtype":"F16","shape":[2],"data_offsets":[28,100]}}"#;
+        let (_, p) = parse_header(&file(h, 50));
+        let msgs: Vec<&str> = p.iter().map(|f| f.message.as_str()).collect();
+        assert!(
+            msgs.iter().any(|m| m.contains("appears 2 times")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter().any(|m| m.contains("gap of 8 bytes")),
+            "{msgs:?}"
+        );
+        assert!(msgs.iter().any(|m| m.contains("overlaps")), "{msgs:?}");
+        assert!(msgs.iter().any(|m| m.contains("needs 4 bytes")), "{msgs:?}");
+        assert!(codes(&p).contains(&"weights/truncated"), "{msgs:?}");
+    }
+
+    #[test]
+    fn trailing_bytes_are_reported() {
+        let h = r#"{"a":{"dtype":"U8","shape":[4],"data_offsets":[0,4]}}"#;
+        let (_, p) = parse_header(&file(h, 10));
+        assert_eq!(codes(&p), ["weights/header-invalid"]);
+        assert!(p[0].message.contains("6 bytes after"), "{p:?}");
+    }
+
+    #[test]
+    fn unknown_dtype_is_a_warning_not_fatal() {
+        let h = r#"{"a":{"dtype":"Q9","shape":[4],"data_offsets":[0,4]},"b":{"dtype":"U8","shape":[4],"data_offsets":[4,8]}}"#;
+        let (header, p) = parse_header(&file(h, 8));
+        assert_eq!(header.unwrap().tensors.len(), 2);
+        assert_eq!(codes(&p), ["weights/unknown-dtype"]);
+    }
+
+    #[test]
+    fn malformed_entries_are_named() {
+        let h = r#"{"a":{"dtype":"U8","shape":[-1],"data_offsets":[0,4]},"b":{"dtype":"U8","shape":[4]},"c":{"dtype":"U8","shape":[4],"data_offsets":[4,0]}}"#;
+        let (_, p) = parse_header(&file(h, 0));
+        let msgs: Vec<&str> = p.iter().map(|f| f.message.as_str()).collect();
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("`a`") && m.contains("shape")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("`b`") && m.contains("data_offsets")),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs.iter()
+                .any(|m| m.contains("`c`") && m.contains("before it begins")),
+            "{msgs:?}"
+        );
+    }
+
+    #[test]
+    fn overflowing_shape_does_not_panic() {
+        let h = r#"{"a":{"dtype":"F32","shape":[18446744073709551615,4],"data_offsets":[0,4]}}"#;
+        let (_, p) = parse_header(&file(h, 4));
+        assert!(p.iter().any(|f| f.message.contains("overflows")), "{p:?}");
+    }
+}

@@ -1,0 +1,248 @@
+//! Walking a model root: every regular file, following symbolic links only
+//! while they stay inside the containment folder, never looping.
+
+use crate::report::finding::{Code, Finding};
+use std::collections::HashSet;
+use std::path::{Path, PathBuf};
+
+/// Stop listing after this many files (a mistaken target such as a home folder).
+pub const MAX_FILES: usize = 100_000;
+/// Deepest folder nesting walked.
+pub const MAX_DEPTH: usize = 32;
+
+/// A regular file found by the walk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WalkedFile {
+    /// Path relative to the root, `/` separators.
+    pub rel: String,
+    /// The file's real location (links resolved).
+    pub real: PathBuf,
+    /// Size in bytes of the real file.
+    pub size: u64,
+    /// Where a symbolic link pointed, relative to the containment folder
+    /// (e.g. `blobs/<sha>` in the Hugging Face cache).
+    pub link_target: Option<String>,
+}
+
+/// Everything the walk saw.
+#[derive(Debug, Default)]
+pub struct WalkOutcome {
+    /// Regular files, sorted by path.
+    pub files: Vec<WalkedFile>,
+    /// Refused links, unreadable folders, unfinished downloads.
+    pub findings: Vec<Finding>,
+}
+
+/// Walks `root`; links must resolve inside `containment`.
+pub fn walk(root: &Path, containment: &Path) -> WalkOutcome {
+    let mut out = WalkOutcome::default();
+    let mut visited = HashSet::new();
+    if let Ok(c) = root.canonicalize() {
+        visited.insert(c);
+    }
+    let containment = containment
+        .canonicalize()
+        .unwrap_or_else(|_| containment.to_path_buf());
+    walk_dir(root, "", 0, &containment, &mut visited, &mut out);
+    out.files.sort_by(|a, b| a.rel.cmp(&b.rel));
+    out
+}
+
+fn walk_dir(
+    dir: &Path,
+    prefix: &str,
+    depth: usize,
+    containment: &Path,
+    visited: &mut HashSet<PathBuf>,
+    out: &mut WalkOutcome,
+) {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) => {
+            out.findings.push(
+                Finding::warning(Code::FilesUnreadable, format!("cannot list folder: {e}"))
+                    .in_file(display_rel(prefix)),
+            );
+            return;
+        }
+    };
+    let mut names: Vec<(String, PathBuf)> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .collect();
+    names.sort();
+    for (name, path) in names {
+        let rel = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}/{name}")
+        };
+        if name == ".git" {
+            continue;
+        }
+        if out.files.len() >= MAX_FILES {
+            out.findings.push(Finding::warning(
+                Code::FilesTooMany,
+                format!("stopped after {MAX_FILES} files; the rest of the folder was not read"),
+            ));
+            return;
+        }
+        let Ok(lmeta) = std::fs::symlink_metadata(&path) else {
+            continue;
+        };
+        let (real, meta, link_target) = if lmeta.file_type().is_symlink() {
+            match resolve_link(&path, containment) {
+                Ok((real, meta)) => {
+                    let target = real
+                        .strip_prefix(containment)
+                        .ok()
+                        .map(|p| p.to_string_lossy().replace('\\', "/"));
+                    (real, meta, target)
+                }
+                Err(finding) => {
+                    out.findings.push(finding.in_file(rel));
+                    continue;
+                }
+            }
+        } else {
+            (path.clone(), lmeta, None)
+        };
+        if meta.is_dir() {
+            if name == ".cache" && prefix.is_empty() {
+                note_incomplete_downloads(&real, &rel, out);
+                continue;
+            }
+            if depth + 1 >= MAX_DEPTH {
+                continue;
+            }
+            let canonical = real.canonicalize().unwrap_or_else(|_| real.clone());
+            if !visited.insert(canonical) {
+                out.findings.push(
+                    Finding::warning(
+                        Code::FilesSymlinkLoop,
+                        "folder was reached twice through links; not walked again",
+                    )
+                    .in_file(rel),
+                );
+                continue;
+            }
+            walk_dir(&real, &rel, depth + 1, containment, visited, out);
+        } else if meta.is_file() {
+            if name.ends_with(".incomplete") {
+                out.findings.push(incomplete_finding(&rel, meta.len()));
+            }
+            out.files.push(WalkedFile {
+                rel,
+                real,
+                size: meta.len(),
+                link_target,
+            });
+        }
+    }
+}
+
+/// Follows a link; refuses one that loops, dangles or leaves `containment`.
+fn resolve_link(path: &Path, containment: &Path) -> Result<(PathBuf, std::fs::Metadata), Finding> {
+    let target = std::fs::read_link(path)
+        .map(|t| t.display().to_string())
+        .unwrap_or_default();
+    let real = match path.canonicalize() {
+        Ok(r) => r,
+        Err(e) if e.raw_os_error() == Some(40) => {
+            // ELOOP on Linux
+            return Err(Finding::error(
+                Code::FilesSymlinkLoop,
+                format!("symbolic link to `{target}` loops"),
+            ));
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(Finding::error(
+                Code::FilesBrokenLink,
+                format!("symbolic link to `{target}` points to nothing (missing blob?)"),
+            ));
+        }
+        Err(e) => {
+            return Err(Finding::error(
+                Code::FilesSymlinkLoop,
+                format!("symbolic link to `{target}` cannot be resolved: {e}"),
+            ));
+        }
+    };
+    if !real.starts_with(containment) {
+        return Err(Finding::error(
+            Code::FilesSymlinkEscape,
+            format!(
+                "symbolic link to `{target}` leaves the repository ({}); not followed",
+                containment.display()
+            ),
+        ));
+    }
+    let meta = std::fs::metadata(&real).map_err(|e| {
+        Finding::error(
+            Code::FilesBrokenLink,
+            format!("symbolic link to `{target}` cannot be read: {e}"),
+        )
+    })?;
+    Ok((real, meta))
+}
+
+/// `hf download --local-dir` keeps partial files under `.cache/huggingface/download/`.
+fn note_incomplete_downloads(cache_dir: &Path, rel: &str, out: &mut WalkOutcome) {
+    let download = cache_dir.join("huggingface").join("download");
+    let mut stack = vec![(download, format!("{rel}/huggingface/download"))];
+    let mut budget = 10_000;
+    while let Some((dir, rel_dir)) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for e in rd.filter_map(|e| e.ok()) {
+            budget -= 1;
+            if budget == 0 {
+                return;
+            }
+            let name = e.file_name().to_string_lossy().into_owned();
+            let Ok(ft) = e.file_type() else { continue };
+            if ft.is_dir() {
+                stack.push((e.path(), format!("{rel_dir}/{name}")));
+            } else if name.ends_with(".incomplete") {
+                let size = e.metadata().map(|m| m.len()).unwrap_or(0);
+                out.findings
+                    .push(incomplete_finding(&format!("{rel_dir}/{name}"), size));
+            }
+        }
+    }
+}
+
+/// Unfinished downloads among the cache's blobs (`blobs/*.incomplete`).
+pub fn incomplete_blobs(repo_folder: &Path) -> Vec<Finding> {
+    let Ok(rd) = std::fs::read_dir(repo_folder.join("blobs")) else {
+        return Vec::new();
+    };
+    let mut found: Vec<Finding> = rd
+        .filter_map(|e| e.ok())
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".incomplete"))
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let size = e.metadata().map(|m| m.len()).unwrap_or(0);
+            incomplete_finding(&format!("../../blobs/{name}"), size)
+        })
+        .collect();
+    found.sort_by(|a, b| a.file.cmp(&b.file));
+    found
+}
+
+fn incomplete_finding(rel: &str, size: u64) -> Finding {
+    Finding::warning(
+        Code::FilesIncomplete,
+        format!("unfinished download ({size} bytes so far); re-run the download to complete it"),
+    )
+    .in_file(rel)
+}
+
+fn display_rel(prefix: &str) -> String {
+    if prefix.is_empty() {
+        ".".to_string()
+    } else {
+        prefix.to_string()
+    }
+}
