@@ -1,0 +1,400 @@
+//! Each finding of the foundation, provoked by a broken copy of a fixture.
+
+mod support;
+
+use serde_json::{json, Value};
+use std::fs;
+use support::fixture_gen::{self, TinySpec, TINY_LLAMA};
+use support::{copy_fixture, edit_json, findings, inspect_json};
+
+fn one(r: &Value, code: &str) -> Value {
+    let f = findings(r, code);
+    assert!(
+        !f.is_empty(),
+        "expected a {code} finding; got {}",
+        r["findings"]
+    );
+    f[0].clone()
+}
+
+#[test]
+fn lfs_pointer_in_place_of_weights() {
+    let (_t, dir) = copy_fixture("tiny-llama");
+    let pointer = format!(
+        "version https://git-lfs.github.com/spec/v1\noid sha256:{}\nsize 88456\n",
+        "3f".repeat(32)
+    );
+    fs::write(dir.join("model.safetensors"), pointer).unwrap();
+    let r = inspect_json(&dir);
+    let f = one(&r, "weights/lfs-pointer");
+    assert_eq!(f["severity"], "error");
+    assert_eq!(f["file"], "model.safetensors");
+    assert!(f["message"].as_str().unwrap().contains("88456 bytes"));
+    let file = r["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "model.safetensors")
+        .unwrap();
+    assert_eq!(file["lfs_pointer"]["size"], 88456);
+    assert_eq!(r["weights"]["parameters"], 0);
+}
+
+#[test]
+fn truncated_shard() {
+    let (_t, dir) = copy_fixture("tiny-llama");
+    let path = dir.join("model.safetensors");
+    let len = fs::metadata(&path).unwrap().len();
+    fs::OpenOptions::new()
+        .write(true)
+        .open(&path)
+        .unwrap()
+        .set_len(len - 100)
+        .unwrap();
+    let r = inspect_json(&dir);
+    let f = one(&r, "weights/truncated");
+    assert!(
+        f["message"].as_str().unwrap().contains("100 bytes missing"),
+        "{f}"
+    );
+    assert_eq!(f["file"], "model.safetensors");
+}
+
+#[test]
+fn header_that_is_not_json() {
+    let (_t, dir) = copy_fixture("tiny-llama");
+    let path = dir.join("model.safetensors");
+    let mut bytes = fs::read(&path).unwrap();
+    bytes[8] = b'[';
+    fs::write(&path, bytes).unwrap();
+    let r = inspect_json(&dir);
+    let f = one(&r, "weights/header-invalid");
+    assert!(
+        f["message"].as_str().unwrap().contains("not a JSON object"),
+        "{f}"
+    );
+}
+
+#[test]
+fn shard_missing_and_index_mismatches() {
+    let (_t, dir) = copy_fixture("tiny-llama-sharded");
+    fs::remove_file(dir.join("model-00002-of-00003.safetensors")).unwrap();
+    edit_json(&dir.join("model.safetensors.index.json"), |v| {
+        // place a tensor of shard 1 in shard 3, and lie about the size
+        v["weight_map"]["model.embed_tokens.weight"] = json!("model-00003-of-00003.safetensors");
+        v["weight_map"]["model.ghost.weight"] = json!("model-00001-of-00003.safetensors");
+        v["metadata"]["total_size"] = json!(1);
+    });
+    let r = inspect_json(&dir);
+    let missing = one(&r, "weights/shard-missing");
+    assert!(missing["message"]
+        .as_str()
+        .unwrap()
+        .contains("model-00002-of-00003.safetensors"));
+    let mismatches: Vec<String> = findings(&r, "weights/index-mismatch")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        mismatches
+            .iter()
+            .any(|m| m.contains("`model.ghost.weight`") && m.contains("no such tensor")),
+        "{mismatches:?}"
+    );
+    assert!(
+        mismatches
+            .iter()
+            .any(|m| m.contains("model.embed_tokens.weight") && m.contains("places it in")),
+        "{mismatches:?}"
+    );
+    assert!(
+        mismatches
+            .iter()
+            .any(|m| m.contains("model.embed_tokens.weight") && m.contains("no such tensor")),
+        "{mismatches:?}"
+    );
+}
+
+#[test]
+fn total_size_disagreement_is_reported() {
+    let (_t, dir) = copy_fixture("tiny-llama-sharded");
+    edit_json(&dir.join("model.safetensors.index.json"), |v| {
+        v["metadata"]["total_size"] = json!(12345);
+    });
+    let r = inspect_json(&dir);
+    let f = one(&r, "weights/index-mismatch");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("total_size is 12345"),
+        "{f}"
+    );
+}
+
+#[test]
+fn unindexed_copy_is_not_counted_twice() {
+    let (_t, dir) = copy_fixture("tiny-llama-sharded");
+    let tiny = support::fixtures()
+        .join("tiny-llama")
+        .join("model.safetensors");
+    fs::copy(tiny, dir.join("consolidated.safetensors")).unwrap();
+    let r = inspect_json(&dir);
+    one(&r, "weights/unindexed-shard");
+    assert_eq!(
+        r["weights"]["parameters"],
+        fixture_gen::tiny_parameters(&fixture_gen::TINY_LLAMA_SHARDED)
+    );
+}
+
+#[test]
+fn unfinished_download_is_reported() {
+    let (_t, dir) = copy_fixture("tiny-llama");
+    let dl = dir.join(".cache/huggingface/download");
+    fs::create_dir_all(&dl).unwrap();
+    fs::write(dl.join("abc.incomplete"), vec![0u8; 10]).unwrap();
+    let r = inspect_json(&dir);
+    let f = one(&r, "files/incomplete");
+    assert!(f["file"].as_str().unwrap().ends_with("abc.incomplete"));
+}
+
+#[test]
+fn config_that_does_not_parse_names_line_and_column() {
+    let (_t, dir) = copy_fixture("tiny-llama");
+    fs::write(
+        dir.join("config.json"),
+        "{\n  \"model_type\": \"llama\",\n  \"hidden_size\": ,\n}\n",
+    )
+    .unwrap();
+    let r = inspect_json(&dir);
+    let f = one(&r, "config/invalid");
+    assert_eq!(f["file"], "config.json");
+    assert_eq!(f["line"], 3);
+    assert!(f["message"].as_str().unwrap().contains("column"), "{f}");
+    assert!(r["architecture"].is_null());
+}
+
+#[test]
+fn malformed_card_front_matter() {
+    let (_t, dir) = copy_fixture("tiny-llama");
+    fs::write(
+        dir.join("README.md"),
+        "---\nlicense: mit\ntags: [a, b\n---\n# x\n",
+    )
+    .unwrap();
+    let r = inspect_json(&dir);
+    let f = one(&r, "card/invalid");
+    assert_eq!(f["file"], "README.md");
+    assert!(f["line"].as_u64().unwrap() >= 2);
+}
+
+/// A tokenizer of 323 ids over an embedding of 300 rows.
+#[test]
+fn tokenizer_larger_than_embedding() {
+    let tmp = tempfile::tempdir().unwrap();
+    let spec = TinySpec {
+        vocab_rows: 300,
+        ..TINY_LLAMA
+    };
+    fixture_gen::write_tiny_model(tmp.path(), &spec).unwrap();
+    let r = inspect_json(tmp.path());
+    let f = one(&r, "consistency/vocab-size");
+    assert_eq!(f["severity"], "error");
+    assert!(f["message"].as_str().unwrap().contains("300 rows"), "{f}");
+    assert_eq!(f["tensor"], "model.embed_tokens.weight");
+}
+
+#[test]
+fn padded_embedding_is_normal() {
+    // the fixture's 384 rows exceed the tokenizer's 323 ids: no finding
+    let r = inspect_json(&support::fixtures().join("tiny-llama"));
+    assert!(findings(&r, "consistency/vocab-size").is_empty());
+}
+
+#[test]
+fn config_vocab_size_that_disagrees_with_the_embedding() {
+    let (_t, dir) = copy_fixture("tiny-llama");
+    edit_json(&dir.join("config.json"), |v| v["vocab_size"] = json!(512));
+    let r = inspect_json(&dir);
+    let f = one(&r, "consistency/vocab-size");
+    assert_eq!(f["severity"], "warning");
+    assert_eq!(f["file"], "config.json");
+    assert!(f["line"].is_u64());
+}
+
+#[test]
+fn special_token_ids_that_disagree() {
+    let (_t, dir) = copy_fixture("tiny-llama");
+    edit_json(&dir.join("generation_config.json"), |v| {
+        v["eos_token_id"] = json!([7])
+    });
+    let r = inspect_json(&dir);
+    let f = one(&r, "consistency/special-tokens");
+    let msg = f["message"].as_str().unwrap();
+    assert!(
+        msg.contains("eos") && msg.contains("generation_config.json"),
+        "{msg}"
+    );
+    assert_eq!(f["file"], "config.json");
+}
+
+#[test]
+fn eos_lists_that_overlap_are_fine() {
+    let (_t, dir) = copy_fixture("tiny-llama");
+    edit_json(&dir.join("generation_config.json"), |v| {
+        v["eos_token_id"] = json!([321, 322])
+    });
+    let r = inspect_json(&dir);
+    assert!(
+        findings(&r, "consistency/special-tokens").is_empty(),
+        "{}",
+        r["findings"]
+    );
+}
+
+#[test]
+fn untied_without_lm_head_and_tied_with_one() {
+    let (_t, dir) = copy_fixture("tiny-qwen3");
+    edit_json(&dir.join("config.json"), |v| {
+        v["tie_word_embeddings"] = json!(false)
+    });
+    let r = inspect_json(&dir);
+    let f = one(&r, "consistency/tied-embeddings");
+    assert_eq!(f["severity"], "error");
+    assert!(f["line"].is_u64());
+
+    let (_t2, dir) = copy_fixture("tiny-llama");
+    edit_json(&dir.join("config.json"), |v| {
+        v["tie_word_embeddings"] = json!(true)
+    });
+    let r = inspect_json(&dir);
+    let f = one(&r, "consistency/tied-embeddings");
+    assert_eq!(f["severity"], "warning");
+    assert_eq!(f["tensor"], "lm_head.weight");
+}
+
+#[test]
+fn layer_count_that_disagrees() {
+    let (_t, dir) = copy_fixture("tiny-llama");
+    edit_json(&dir.join("config.json"), |v| {
+        v["num_hidden_layers"] = json!(3)
+    });
+    let r = inspect_json(&dir);
+    let f = one(&r, "consistency/layers");
+    assert!(f["message"].as_str().unwrap().contains("3 layers"), "{f}");
+    assert!(f["message"].as_str().unwrap().contains("hold 2"), "{f}");
+}
+
+#[test]
+fn torch_dtype_that_disagrees() {
+    let (_t, dir) = copy_fixture("tiny-llama");
+    edit_json(&dir.join("config.json"), |v| {
+        v["torch_dtype"] = json!("float16")
+    });
+    let r = inspect_json(&dir);
+    let f = one(&r, "consistency/dtype");
+    assert!(f["message"].as_str().unwrap().contains("BF16"), "{f}");
+}
+
+#[test]
+fn missing_config_and_card() {
+    let (_t, dir) = copy_fixture("tiny-llama");
+    fs::remove_file(dir.join("config.json")).unwrap();
+    fs::remove_file(dir.join("README.md")).unwrap();
+    let r = inspect_json(&dir);
+    one(&r, "config/missing");
+    one(&r, "card/missing");
+    // weights are still counted without a config
+    assert_eq!(
+        r["weights"]["parameters"],
+        fixture_gen::tiny_parameters(&TINY_LLAMA)
+    );
+}
+
+#[test]
+fn pickle_only_weights_are_flagged() {
+    let (_t, dir) = copy_fixture("tiny-llama");
+    fs::remove_file(dir.join("model.safetensors")).unwrap();
+    fs::write(dir.join("pytorch_model.bin"), b"PK\x03\x04 not really").unwrap();
+    let r = inspect_json(&dir);
+    one(&r, "weights/pickle-only");
+    assert_eq!(r["weights"]["format"], "pickle");
+}
+
+/// A GPTQ-style checkpoint built at test time: logical parameters are unpacked.
+#[test]
+fn gptq_checkpoint_counts_logical_parameters() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (inp, out, group) = (256u64, 128u64, 64u64);
+    let specs: Vec<(&str, &str, Vec<u64>, u64)> = vec![
+        (
+            "model.embed_tokens.weight",
+            "F16",
+            vec![100, inp],
+            100 * inp * 2,
+        ),
+        (
+            "model.layers.0.mlp.up_proj.qweight",
+            "I32",
+            vec![inp * 4 / 32, out],
+            inp * 4 / 32 * out * 4,
+        ),
+        (
+            "model.layers.0.mlp.up_proj.qzeros",
+            "I32",
+            vec![inp / group, out * 4 / 32],
+            inp / group * out * 4 / 32 * 4,
+        ),
+        (
+            "model.layers.0.mlp.up_proj.scales",
+            "F16",
+            vec![inp / group, out],
+            inp / group * out * 2,
+        ),
+        (
+            "model.layers.0.mlp.up_proj.g_idx",
+            "I32",
+            vec![inp],
+            inp * 4,
+        ),
+    ];
+    let meta: Vec<(&str, &str, &[u64], u64)> = specs
+        .iter()
+        .map(|(n, d, s, b)| (*n, *d, s.as_slice(), *b))
+        .collect();
+    fixture_gen::write_sparse_safetensors(&dir.join("model.safetensors"), &meta).unwrap();
+    fs::write(
+        dir.join("config.json"),
+        r#"{"model_type":"llama","num_hidden_layers":1,"quantization_config":{"quant_method":"gptq","bits":4,"group_size":64}}"#,
+    )
+    .unwrap();
+    let r = inspect_json(dir);
+    assert_eq!(r["weights"]["parameters"], 100 * inp + inp * out);
+    let q = &r["weights"]["quantization"];
+    assert_eq!(q["scheme"], "gptq");
+    assert_eq!(q["source"], "config+tensor-names");
+    assert_eq!(q["bookkeeping_tensors"], 3);
+}
+
+#[test]
+fn symlink_escaping_a_plain_directory_is_refused() {
+    let (tmp, dir) = copy_fixture("tiny-llama");
+    let outside = tmp.path().join("secret.json");
+    fs::write(&outside, "{}").unwrap();
+    std::os::unix::fs::symlink(&outside, dir.join("extra_config.json")).unwrap();
+    std::os::unix::fs::symlink("loop_b", dir.join("loop_a")).unwrap();
+    std::os::unix::fs::symlink("loop_a", dir.join("loop_b")).unwrap();
+    std::os::unix::fs::symlink("nothing-here", dir.join("dangling.json")).unwrap();
+    let r = inspect_json(&dir);
+    assert_eq!(one(&r, "files/symlink-escape")["file"], "extra_config.json");
+    assert_eq!(findings(&r, "files/symlink-loop").len(), 2);
+    assert_eq!(one(&r, "files/broken-link")["file"], "dangling.json");
+    let listed: Vec<&str> = r["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(!listed.contains(&"extra_config.json"));
+}

@@ -1,0 +1,252 @@
+//! End-to-end tests of `mri inspect` on the bundled fixtures.
+
+mod support;
+
+use support::fixture_gen::{self, tiny_parameters, TINY_LLAMA, TINY_LLAMA_SHARDED, TINY_QWEN3};
+use support::{copy_fixture, findings, fixtures, inspect_json, mri};
+
+#[test]
+fn fixtures_are_reproducible_from_the_generator() {
+    let tmp = tempfile::tempdir().unwrap();
+    fixture_gen::write_fixtures(tmp.path()).unwrap();
+    let fresh = fixture_gen::read_tree(tmp.path()).unwrap();
+    let committed = fixture_gen::read_tree(&fixtures()).unwrap();
+    let mut names: Vec<&String> = fresh.keys().collect();
+    names.sort();
+    for name in names {
+        assert!(
+            committed.get(name) == fresh.get(name),
+            "fixtures/{name} differs from the generator's output; run `cargo run --example gen_fixtures`"
+        );
+    }
+    assert_eq!(
+        fresh.len(),
+        committed.len(),
+        "fixtures/ holds files the generator does not write"
+    );
+}
+
+#[test]
+fn tiny_llama_report_has_the_expected_facts() {
+    let r = inspect_json(&fixtures().join("tiny-llama"));
+    assert_eq!(r["schema_version"], 1);
+    assert_eq!(r["weights"]["parameters"], tiny_parameters(&TINY_LLAMA));
+    assert_eq!(r["weights"]["tensor_count"], 2 * 9 + 3);
+    assert_eq!(
+        r["weights"]["by_dtype"]["BF16"],
+        tiny_parameters(&TINY_LLAMA)
+    );
+    assert_eq!(r["weights"]["bytes"], tiny_parameters(&TINY_LLAMA) * 2);
+    let c = &r["weights"]["by_component"];
+    assert_eq!(c["embeddings"], 384 * 32);
+    assert_eq!(c["head"], 384 * 32);
+    assert_eq!(c["other"], 32);
+    assert_eq!(r["weights"]["layers"].as_array().unwrap().len(), 2);
+    let a = &r["architecture"];
+    assert_eq!(a["model_type"], "llama");
+    assert_eq!(a["num_layers"], 2);
+    assert_eq!(a["num_key_value_heads"], 2);
+    assert_eq!(a["head_dim"], 8);
+    assert_eq!(a["tie_word_embeddings"], false);
+    let t = &r["tokenizer"];
+    assert_eq!(t["model"], "BPE");
+    assert_eq!(t["vocab_size"], 256 + 64 + 3);
+    assert_eq!(t["special_tokens"]["eos"]["id"], 322);
+    assert_eq!(t["chat_template"], true);
+    assert_eq!(r["card"]["license"][0], "llama3.1");
+    assert_eq!(
+        r["memory"]["kv_cache"]["bytes_per_token"],
+        2 * 2 * 8 * 2 * 2
+    );
+    assert_eq!(
+        r["memory"]["weights_bf16_bytes"],
+        tiny_parameters(&TINY_LLAMA) * 2
+    );
+    let classes: Vec<(&str, &str)> = r["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| (f["path"].as_str().unwrap(), f["class"].as_str().unwrap()))
+        .collect();
+    assert!(classes.contains(&("model.safetensors", "weights")));
+    assert!(classes.contains(&("tokenizer.json", "tokenizer")));
+    assert!(classes.contains(&("generation_config.json", "generation")));
+    assert!(classes.contains(&("README.md", "meta")));
+    assert_eq!(r["summary"]["errors"], 0, "{}", r["findings"]);
+    assert_eq!(r["summary"]["warnings"], 0, "{}", r["findings"]);
+}
+
+#[test]
+fn tied_qwen3_has_no_lm_head_and_no_finding() {
+    let r = inspect_json(&fixtures().join("tiny-qwen3"));
+    assert_eq!(r["weights"]["parameters"], tiny_parameters(&TINY_QWEN3));
+    assert_eq!(r["weights"]["by_component"]["head"], 0);
+    assert_eq!(r["architecture"]["tie_word_embeddings"], true);
+    assert!(
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|f| f["severity"] == "info"),
+        "{}",
+        r["findings"]
+    );
+}
+
+#[test]
+fn sharded_fixture_is_counted_once_across_shards() {
+    let r = inspect_json(&fixtures().join("tiny-llama-sharded"));
+    assert_eq!(
+        r["weights"]["parameters"],
+        tiny_parameters(&TINY_LLAMA_SHARDED)
+    );
+    let shards = r["weights"]["shards"].as_array().unwrap();
+    assert_eq!(shards.len(), 3);
+    assert!(shards.iter().all(|s| s["counted"] == true));
+    let per_shard: u64 = shards
+        .iter()
+        .map(|s| s["parameters"].as_u64().unwrap())
+        .sum();
+    assert_eq!(per_shard, tiny_parameters(&TINY_LLAMA_SHARDED));
+    assert_eq!(r["weights"]["indexes"][0], "model.safetensors.index.json");
+    assert_eq!(r["summary"]["errors"], 0, "{}", r["findings"]);
+}
+
+#[test]
+fn text_output_is_aligned_and_ends_with_findings() {
+    let out = mri(&["inspect", fixtures().join("tiny-llama").to_str().unwrap()]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        !text.contains("\x1b["),
+        "NO_COLOR text must carry no escape codes"
+    );
+    let findings_at = text.find("Findings (").expect("findings section");
+    for section in [
+        "Architecture",
+        "Weights (safetensors",
+        "Memory",
+        "Tokenizer",
+        "Files (",
+    ] {
+        let at = text
+            .find(section)
+            .unwrap_or_else(|| panic!("no {section} section"));
+        assert!(at < findings_at, "{section} must come before findings");
+    }
+    let n = tiny_parameters(&TINY_LLAMA);
+    let expected = format!("({})", mri::util::human::grouped(n));
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("parameters"))
+        .expect("parameters line");
+    assert!(
+        line.ends_with(&expected),
+        "{line:?} should end with {expected}"
+    );
+}
+
+#[test]
+fn shorthand_and_markdown_work() {
+    let path = fixtures().join("tiny-qwen3");
+    let out = mri(&[path.to_str().unwrap()]);
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("Weights (safetensors"));
+    let out = mri(&["inspect", path.to_str().unwrap(), "--format", "markdown"]);
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.starts_with("# tiny-qwen3"));
+    assert!(md.contains("| Parameters |"));
+    assert!(md.contains("## Findings"));
+}
+
+#[test]
+fn unusable_targets_exit_2_with_a_message_naming_them() {
+    let out = mri(&["inspect", "/definitely/not/here"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/definitely/not/here"));
+
+    let file = fixtures().join("tiny-llama").join("config.json");
+    let out = mri(&["inspect", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is a file"));
+
+    let empty = tempfile::tempdir().unwrap();
+    std::fs::write(empty.path().join("notes.txt"), "hello").unwrap();
+    let out = mri(&["inspect", empty.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a model directory"));
+
+    let out = mri(&["inspect", "--format", "yaml", "x"]);
+    assert_eq!(out.status.code(), Some(2));
+    let (_tmp, dir) = copy_fixture("tiny-llama");
+    let out = mri(&["inspect", dir.to_str().unwrap(), "--revision", "main"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("--revision"));
+}
+
+#[test]
+fn inspect_writes_nothing_into_the_target() {
+    let (_tmp, dir) = copy_fixture("tiny-llama-sharded");
+    let before = snapshot(&dir);
+    for format in ["text", "json", "markdown"] {
+        let out = mri(&["inspect", dir.to_str().unwrap(), "--format", format]);
+        assert!(out.status.success());
+    }
+    assert_eq!(
+        before,
+        snapshot(&dir),
+        "files, sizes, mtimes and contents must be unchanged"
+    );
+}
+
+fn snapshot(dir: &std::path::Path) -> Vec<(String, u64, std::time::SystemTime, Vec<u8>)> {
+    let mut out: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            let m = e.metadata().unwrap();
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                m.len(),
+                m.modified().unwrap(),
+                std::fs::read(e.path()).unwrap(),
+            )
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn help_teaches_targets_and_exit_codes() {
+    let out = mri(&["inspect", "--help"]);
+    let help = String::from_utf8(out.stdout).unwrap();
+    assert!(help.contains("Exit codes"));
+    assert!(help.contains("HF_HUB_CACHE"));
+    assert!(help.contains("--format"));
+}
+
+#[test]
+fn sparse_405b_shaped_checkpoint_has_the_exact_parameter_count() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("llama-405b");
+    fixture_gen::write_llama405b_sparse(&dir).unwrap();
+    let r = inspect_json(&dir);
+    assert_eq!(r["weights"]["parameters"], fixture_gen::L405_PARAMETERS);
+    assert_eq!(r["weights"]["parameters"], 405_853_388_800u64);
+    assert_eq!(r["weights"]["tensor_count"], 1137);
+    assert_eq!(r["weights"]["shards"].as_array().unwrap().len(), 191);
+    assert_eq!(r["weights"]["layers"].as_array().unwrap().len(), 126);
+    assert_eq!(r["weights"]["bytes"], 405_853_388_800u64 * 2);
+    assert_eq!(
+        r["memory"]["kv_cache"]["bytes_per_token"],
+        2 * 8 * 128 * 2 * 126
+    );
+    assert_eq!(r["architecture"]["rope_scaling"]["rope_type"], "llama3");
+    assert!(
+        findings(&r, "weights/index-mismatch").is_empty(),
+        "{}",
+        r["findings"]
+    );
+    assert_eq!(r["summary"]["errors"], 0, "{}", r["findings"]);
+}
