@@ -2,11 +2,11 @@
 
 /// A coarse part of a transformer.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Component {
+pub enum Component<'a> {
     /// Token, position and patch embeddings.
     Embeddings,
     /// A numbered block: the prefix (`model.layers`) and the index.
-    Layer(String, u64),
+    Layer(&'a str, u64),
     /// The output head (`lm_head`, classifier).
     Head,
     /// Everything else (final norms, projectors, ...).
@@ -39,19 +39,25 @@ const HEAD_WORDS: &[&str] = &[
 ];
 
 /// Classifies a tensor name.
-pub fn component_of(name: &str) -> Component {
-    let parts: Vec<&str> = name.split('.').collect();
-    for (i, w) in parts.iter().enumerate() {
-        if LAYER_WORDS.contains(w) {
-            if let Some(idx) = parts.get(i + 1).and_then(|n| n.parse::<u64>().ok()) {
-                return Component::Layer(parts[..=i].join("."), idx);
+pub fn component_of(name: &str) -> Component<'_> {
+    let mut start = 0;
+    let mut prev: Option<(usize, &str)> = None; // (end of previous part, previous part)
+    for part in name.split('.') {
+        if let Some((prev_end, word)) = prev {
+            if LAYER_WORDS.contains(&word) {
+                if let Ok(idx) = part.parse::<u64>() {
+                    return Component::Layer(&name[..prev_end], idx);
+                }
             }
         }
+        let end = start + part.len();
+        prev = Some((end, part));
+        start = end + 1;
     }
-    if name == "output.weight" || parts.iter().any(|p| HEAD_WORDS.contains(p)) {
+    if name == "output.weight" || name.split('.').any(|p| HEAD_WORDS.contains(&p)) {
         return Component::Head;
     }
-    if parts.iter().any(|p| EMBED_WORDS.contains(p)) {
+    if name.split('.').any(|p| EMBED_WORDS.contains(&p)) {
         return Component::Embeddings;
     }
     Component::Other
@@ -108,15 +114,15 @@ mod tests {
     fn names_map_to_components() {
         assert_eq!(
             component_of("model.layers.12.self_attn.q_proj.weight"),
-            Component::Layer("model.layers".into(), 12)
+            Component::Layer("model.layers", 12)
         );
         assert_eq!(
             component_of("transformer.h.3.mlp.c_fc.weight"),
-            Component::Layer("transformer.h".into(), 3)
+            Component::Layer("transformer.h", 3)
         );
         assert_eq!(
             component_of("encoder.layer.5.output.dense.weight"),
-            Component::Layer("encoder.layer".into(), 5)
+            Component::Layer("encoder.layer", 5)
         );
         assert_eq!(
             component_of("model.embed_tokens.weight"),

@@ -229,18 +229,19 @@ fn layers(i: &ConsistencyInputs<'_>, out: &mut Vec<Finding>) {
         return;
     };
     // The main stack: the non-vision prefix with the most tensors.
-    let mut by_prefix: BTreeMap<String, (u64, BTreeSet<u64>)> = BTreeMap::new();
+    let mut by_prefix: BTreeMap<&str, (u64, BTreeSet<u64>)> = BTreeMap::new();
     for t in i.weights.counted_tensors() {
         if let Component::Layer(prefix, idx) = component_of(&t.info.name) {
-            if is_side_tower(&prefix) {
-                continue;
-            }
             let e = by_prefix.entry(prefix).or_default();
             e.0 += 1;
             e.1.insert(idx);
         }
     }
-    let Some((prefix, (_, indices))) = by_prefix.into_iter().max_by_key(|(_, (n, _))| *n) else {
+    let Some((prefix, (_, indices))) = by_prefix
+        .into_iter()
+        .filter(|(prefix, _)| !is_side_tower(prefix))
+        .max_by_key(|(_, (n, _))| *n)
+    else {
         return;
     };
     let found = indices.len() as u64;

@@ -22,7 +22,7 @@ pub fn analyze(scanned: ScannedRepo) -> Report {
     let has_class = |c: FileClass| scanned.files.iter().any(|f| f.class == c);
 
     let (mut weights, weight_findings) = weights::summarize(
-        &scanned.shards,
+        scanned.shards,
         &scanned.indexes,
         architecture.as_ref().and_then(|a| a.quantization.as_ref()),
     );

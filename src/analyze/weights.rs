@@ -8,7 +8,7 @@ use crate::scan::index::{join_rel, WeightIndex};
 use crate::scan::safetensors::TensorInfo;
 use crate::scan::ShardScan;
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 /// At most this many findings of one kind per index; the rest are summed up.
 const MAX_LISTED: usize = 20;
@@ -123,12 +123,16 @@ fn dir_of(path: &str) -> &str {
 }
 
 /// Builds the weight totals; returns them with the index findings.
+/// Takes the shards by value: their tensors move into the summary uncopied.
 pub fn summarize(
-    shards: &[ShardScan],
+    shards: Vec<ShardScan>,
     indexes: &[WeightIndex],
     quant_config: Option<&QuantizationConfig>,
 ) -> (WeightsSummary, Vec<Finding>) {
     let mut findings = Vec::new();
+    for idx in indexes {
+        findings.extend(check_index(idx, &shards));
+    }
     // Which files count: in a folder with an index, those it names; elsewhere all.
     let mut indexed: HashMap<&str, BTreeSet<String>> = HashMap::new();
     for idx in indexes {
@@ -137,102 +141,121 @@ pub fn summarize(
             .or_default()
             .extend(idx.shard_paths());
     }
-    let counted = |path: &str| match indexed.get(dir_of(path)) {
-        Some(set) => set.contains(path),
-        None => true,
-    };
-    for s in shards {
-        if !counted(&s.path) {
-            findings.push(
-                Finding::info(
-                    Code::WeightsUnindexedShard,
-                    "not named by the shard index beside it (an alternative copy?); its tensors are not counted",
-                )
-                .in_file(&s.path),
-            );
-        }
-    }
-
-    let all_tensors: Vec<&TensorInfo> = shards
+    let counted: Vec<bool> = shards
         .iter()
-        .filter(|s| counted(&s.path))
-        .filter_map(|s| s.header.as_ref())
-        .flat_map(|h| h.tensors.iter())
+        .map(|s| match indexed.get(dir_of(&s.path)) {
+            Some(set) => set.contains(&s.path),
+            None => true,
+        })
         .collect();
-    let detected = detect(quant_config, &all_tensors);
-    let counter = LogicalCounter::new(detected.as_ref(), &all_tensors);
+    for (s, _) in shards.iter().zip(&counted).filter(|(_, c)| !**c) {
+        findings.push(
+            Finding::info(
+                Code::WeightsUnindexedShard,
+                "not named by the shard index beside it (an alternative copy?); its tensors are not counted",
+            )
+            .in_file(&s.path),
+        );
+    }
 
     let mut w = WeightsSummary {
         format: (!shards.is_empty()).then(|| "safetensors".to_string()),
         indexes: indexes.iter().map(|i| i.path.clone()).collect(),
         ..Default::default()
     };
-    let mut layers: BTreeMap<(String, u64), (u64, u64)> = BTreeMap::new();
-    let mut bookkeeping = 0u64;
-    for s in shards {
-        let is_counted = counted(&s.path);
-        let mut summary = ShardSummary {
-            path: s.path.clone(),
-            size: s.size,
-            header_bytes: s.header.as_ref().map(|h| h.header_len).unwrap_or(0),
-            counted: is_counted,
-            tensor_count: 0,
-            parameters: 0,
-            bytes: 0,
-            tensors: Vec::new(),
-        };
-        for t in s.header.iter().flat_map(|h| h.tensors.iter()) {
-            let logical = counter.logical(t);
-            let params = logical.unwrap_or(0);
-            summary.tensor_count += 1;
-            summary.parameters += params;
-            summary.bytes += t.byte_len();
-            summary.tensors.push(TensorEntry {
-                info: t.clone(),
-                parameters: params,
-            });
-            if !is_counted {
-                continue;
-            }
-            w.tensor_count += 1;
-            w.bytes += t.byte_len();
-            w.stored_elements = w.stored_elements.saturating_add(t.elements());
-            if logical.is_none() {
-                bookkeeping += 1;
-                continue;
-            }
-            w.parameters = w.parameters.saturating_add(params);
-            *w.by_dtype.entry(t.dtype.clone()).or_default() += params;
-            match component_of(&t.name) {
-                Component::Embeddings => w.by_component.embeddings += params,
-                Component::Head => w.by_component.head += params,
-                Component::Other => w.by_component.other += params,
-                Component::Layer(prefix, index) => {
-                    w.by_component.layers += params;
-                    let e = layers.entry((prefix, index)).or_default();
-                    e.0 += params;
-                    e.1 += 1;
+    // Pass 1, by reference: logical counts, totals, components, layers.
+    let logical: Vec<Vec<Option<u64>>> = {
+        let all_tensors: Vec<&TensorInfo> = shards
+            .iter()
+            .zip(&counted)
+            .filter(|(_, c)| **c)
+            .filter_map(|(s, _)| s.header.as_ref())
+            .flat_map(|h| h.tensors.iter())
+            .collect();
+        let detected = detect(quant_config, &all_tensors);
+        let counter = LogicalCounter::new(detected.as_ref(), &all_tensors);
+        let mut layers: HashMap<(&str, u64), (u64, u64)> = HashMap::new();
+        let mut bookkeeping = 0u64;
+        let mut logical = Vec::with_capacity(shards.len());
+        for (s, &is_counted) in shards.iter().zip(&counted) {
+            let tensors = s
+                .header
+                .as_ref()
+                .map(|h| h.tensors.as_slice())
+                .unwrap_or(&[]);
+            let per_tensor: Vec<Option<u64>> = tensors.iter().map(|t| counter.logical(t)).collect();
+            if is_counted {
+                for (t, l) in tensors.iter().zip(&per_tensor) {
+                    w.tensor_count += 1;
+                    w.bytes += t.byte_len();
+                    w.stored_elements = w.stored_elements.saturating_add(t.elements());
+                    let Some(params) = *l else {
+                        bookkeeping += 1;
+                        continue;
+                    };
+                    w.parameters = w.parameters.saturating_add(params);
+                    match w.by_dtype.get_mut(&t.dtype) {
+                        Some(n) => *n += params,
+                        None => {
+                            w.by_dtype.insert(t.dtype.clone(), params);
+                        }
+                    }
+                    match component_of(&t.name) {
+                        Component::Embeddings => w.by_component.embeddings += params,
+                        Component::Head => w.by_component.head += params,
+                        Component::Other => w.by_component.other += params,
+                        Component::Layer(prefix, index) => {
+                            w.by_component.layers += params;
+                            let e = layers.entry((prefix, index)).or_default();
+                            e.0 += params;
+                            e.1 += 1;
+                        }
+                    }
                 }
             }
+            logical.push(per_tensor);
         }
-        w.shards.push(summary);
-    }
-    w.layers = layers
-        .into_iter()
-        .map(|((prefix, index), (parameters, tensors))| LayerParams {
-            prefix,
-            index,
-            parameters,
+        w.layers = layers
+            .into_iter()
+            .map(|((prefix, index), (parameters, tensors))| LayerParams {
+                prefix: prefix.to_string(),
+                index,
+                parameters,
+                tensors,
+            })
+            .collect();
+        w.layers
+            .sort_by(|a, b| (&a.prefix, a.index).cmp(&(&b.prefix, b.index)));
+        w.quantization = detected.map(|detected| QuantizationSummary {
+            detected,
+            bookkeeping_tensors: bookkeeping,
+        });
+        logical
+    };
+    // Pass 2, by value: the tensors move into the per-shard summaries.
+    for ((s, is_counted), per_tensor) in shards.into_iter().zip(counted).zip(logical) {
+        let header_bytes = s.header.as_ref().map(|h| h.header_len).unwrap_or(0);
+        let tensors: Vec<TensorEntry> = s
+            .header
+            .map(|h| h.tensors)
+            .unwrap_or_default()
+            .into_iter()
+            .zip(per_tensor)
+            .map(|(info, l)| TensorEntry {
+                info,
+                parameters: l.unwrap_or(0),
+            })
+            .collect();
+        w.shards.push(ShardSummary {
+            path: s.path,
+            size: s.size,
+            header_bytes,
+            counted: is_counted,
+            tensor_count: tensors.len() as u64,
+            parameters: tensors.iter().map(|t| t.parameters).sum(),
+            bytes: tensors.iter().map(|t| t.info.byte_len()).sum(),
             tensors,
-        })
-        .collect();
-    w.quantization = detected.map(|detected| QuantizationSummary {
-        detected,
-        bookkeeping_tensors: bookkeeping,
-    });
-
-    for idx in indexes {
-        findings.extend(check_index(idx, shards));
+        });
     }
     (w, findings)
 }
@@ -241,18 +264,27 @@ pub fn summarize(
 fn check_index(idx: &WeightIndex, shards: &[ShardScan]) -> Vec<Finding> {
     let mut out = Vec::new();
     let by_path: HashMap<&str, &ShardScan> = shards.iter().map(|s| (s.path.as_str(), s)).collect();
-    let mut headers: HashMap<String, BTreeSet<&str>> = HashMap::new();
-    let mut missing: BTreeMap<String, usize> = BTreeMap::new();
+    // shard name as written in the index → path relative to the model root
+    let mut path_of: HashMap<&str, String> = HashMap::new();
+    for name in idx.weight_map.values() {
+        path_of
+            .entry(name.as_str())
+            .or_insert_with(|| join_rel(&idx.dir, name));
+    }
+    let mut headers: HashMap<&str, HashSet<&str>> = HashMap::new();
+    let mut missing: BTreeMap<&str, usize> = BTreeMap::new();
     let mut readable_total: u64 = 0;
     let mut all_readable = true;
-
-    for shard in idx.shard_paths() {
+    let mut distinct: Vec<&String> = path_of.values().collect();
+    distinct.sort();
+    distinct.dedup();
+    for shard in distinct {
         match by_path.get(shard.as_str()) {
             Some(s) => match &s.header {
                 Some(h) => {
                     readable_total += h.tensors.iter().map(|t| t.byte_len()).sum::<u64>();
                     headers.insert(
-                        shard.clone(),
+                        shard.as_str(),
                         h.tensors.iter().map(|t| t.name.as_str()).collect(),
                     );
                 }
@@ -260,15 +292,20 @@ fn check_index(idx: &WeightIndex, shards: &[ShardScan]) -> Vec<Finding> {
             },
             None => {
                 all_readable = false;
-                missing.insert(shard, 0);
+                missing.insert(shard.as_str(), 0);
             }
         }
     }
-    // Tensors mapped to shards that exist but are LFS pointers are neither here
-    // nor missing: the pointer finding already says so.
-    for shard in idx.weight_map.values() {
-        if let Some(n) = missing.get_mut(&join_rel(&idx.dir, shard)) {
+    let mut not_in_shard: Vec<(&str, &str)> = Vec::new();
+    for (tensor, name) in &idx.weight_map {
+        let shard = path_of[name.as_str()].as_str();
+        if let Some(n) = missing.get_mut(shard) {
             *n += 1;
+        }
+        if let Some(names) = headers.get(shard) {
+            if !names.contains(tensor.as_str()) {
+                not_in_shard.push((tensor, shard));
+            }
         }
     }
     for (shard, n) in &missing {
@@ -280,22 +317,15 @@ fn check_index(idx: &WeightIndex, shards: &[ShardScan]) -> Vec<Finding> {
             .in_file(&idx.path),
         );
     }
-
-    let mut not_in_shard = Vec::new();
-    for (tensor, shard) in &idx.weight_map {
-        let shard = join_rel(&idx.dir, shard);
-        if let Some(names) = headers.get(&shard) {
-            if !names.contains(tensor.as_str()) {
-                not_in_shard.push((tensor.clone(), shard));
-            }
-        }
-    }
-    let mut not_in_index = Vec::new();
+    let mut not_in_index: Vec<(&str, &str, Option<&str>)> = Vec::new();
     for (shard, names) in &headers {
         for name in names {
-            let mapped = idx.weight_map.get(*name).map(|s| join_rel(&idx.dir, s));
-            if mapped.as_deref() != Some(shard.as_str()) {
-                not_in_index.push((name.to_string(), shard.clone(), mapped));
+            let mapped = idx
+                .weight_map
+                .get(*name)
+                .map(|s| path_of[s.as_str()].as_str());
+            if mapped != Some(*shard) {
+                not_in_index.push((name, shard, mapped));
             }
         }
     }
@@ -320,7 +350,7 @@ fn check_index(idx: &WeightIndex, shards: &[ShardScan]) -> Vec<Finding> {
                 format!("index places `{tensor}` in `{shard}`, which has no such tensor"),
             )
             .in_file(&idx.path)
-            .on_tensor(tensor),
+            .on_tensor(*tensor),
         );
     }
     for (i, (tensor, shard, mapped)) in not_in_index.iter().enumerate() {
@@ -346,7 +376,7 @@ fn check_index(idx: &WeightIndex, shards: &[ShardScan]) -> Vec<Finding> {
         out.push(
             Finding::error(Code::WeightsIndexMismatch, msg)
                 .in_file(&idx.path)
-                .on_tensor(tensor),
+                .on_tensor(*tensor),
         );
     }
     if let Some(total) = idx.total_size {

@@ -1,6 +1,13 @@
 //! The JSON form of the Report.
 
 use super::Report;
+use std::io::{self, Write};
+
+/// Writes pretty-printed JSON, newline-terminated, straight to `out`.
+pub fn write(report: &Report, out: &mut impl Write) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *out, report)?;
+    out.write_all(b"\n")
+}
 
 /// Pretty-printed JSON, newline-terminated.
 pub fn render(report: &Report) -> String {

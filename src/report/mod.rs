@@ -129,3 +129,16 @@ pub fn render(report: &Report, format: Format, color: bool) -> String {
         Format::Markdown => markdown::render(report),
     }
 }
+
+/// Writes a report in the given format to `out` (JSON is streamed, not built in memory).
+pub fn write(
+    report: &Report,
+    format: Format,
+    color: bool,
+    out: &mut impl std::io::Write,
+) -> std::io::Result<()> {
+    match format {
+        Format::Json => json::write(report, out),
+        _ => out.write_all(render(report, format, color).as_bytes()),
+    }
+}

@@ -1,7 +1,7 @@
 //! Shard indexes (`model.safetensors.index.json` and friends).
 
 use crate::report::finding::{Code, Finding};
-use crate::util::json::{as_u64, JsonDoc};
+use crate::util::json::{as_u64, parse_doc, JsonDoc};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -41,8 +41,52 @@ pub fn join_rel(dir: &str, name: &str) -> String {
     }
 }
 
+/// The usual shape of an index, read without building a `Value`.
+#[derive(serde::Deserialize)]
+struct TypedIndex {
+    #[serde(default)]
+    metadata: Option<TypedMetadata>,
+    weight_map: BTreeMap<String, String>,
+}
+
+#[derive(serde::Deserialize)]
+struct TypedMetadata {
+    #[serde(default)]
+    total_size: Option<serde_json::Value>,
+}
+
+/// Reads an index file's text: the typed fast path, else [`parse_index_doc`]
+/// on the parsed JSON, which says what is wrong.
+pub fn parse_index(path: &str, text: String) -> Result<WeightIndex, Finding> {
+    if let Ok(t) = serde_json::from_str::<TypedIndex>(&text) {
+        if t.weight_map.values().all(|s| !escapes(s)) {
+            return Ok(WeightIndex {
+                path: path.to_string(),
+                dir: dir_of(path),
+                total_size: t
+                    .metadata
+                    .and_then(|m| m.total_size)
+                    .as_ref()
+                    .and_then(as_u64),
+                weight_map: t.weight_map,
+            });
+        }
+    }
+    parse_index_doc(&parse_doc(path, text)?)
+}
+
+fn escapes(shard: &str) -> bool {
+    shard.contains("..") || shard.starts_with('/') || shard.contains('\\')
+}
+
+fn dir_of(path: &str) -> String {
+    path.rsplit_once('/')
+        .map(|(d, _)| d.to_string())
+        .unwrap_or_default()
+}
+
 /// Reads an index from its parsed JSON.
-pub fn parse_index(doc: &JsonDoc) -> Result<WeightIndex, Finding> {
+pub fn parse_index_doc(doc: &JsonDoc) -> Result<WeightIndex, Finding> {
     let invalid = |msg: &str| {
         Finding::error(Code::WeightsIndexMismatch, format!("shard index {msg}")).in_file(&doc.path)
     };
@@ -58,7 +102,7 @@ pub fn parse_index(doc: &JsonDoc) -> Result<WeightIndex, Finding> {
                 "maps `{tensor}` to something other than a file name"
             ))
         })?;
-        if shard.contains("..") || shard.starts_with('/') {
+        if escapes(shard) {
             return Err(invalid(&format!(
                 "names shard `{shard}` outside its folder"
             )));
@@ -70,14 +114,9 @@ pub fn parse_index(doc: &JsonDoc) -> Result<WeightIndex, Finding> {
         .get("metadata")
         .and_then(|m| m.get("total_size"))
         .and_then(as_u64);
-    let dir = doc
-        .path
-        .rsplit_once('/')
-        .map(|(d, _)| d.to_string())
-        .unwrap_or_default();
     Ok(WeightIndex {
         path: doc.path.clone(),
-        dir,
+        dir: dir_of(&doc.path),
         total_size,
         weight_map,
     })
@@ -86,16 +125,15 @@ pub fn parse_index(doc: &JsonDoc) -> Result<WeightIndex, Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::util::json::parse_doc;
 
     #[test]
     fn index_lists_distinct_shards() {
-        let doc = parse_doc(
+        let idx = parse_index(
             "sub/model.safetensors.index.json",
             r#"{"metadata":{"total_size":10},"weight_map":{"a":"m-1.safetensors","b":"m-2.safetensors","c":"m-1.safetensors"}}"#.into(),
         )
         .unwrap();
-        let idx = parse_index(&doc).unwrap();
+        assert_eq!(idx.dir, "sub");
         assert_eq!(idx.total_size, Some(10));
         assert_eq!(
             idx.shard_paths(),
@@ -105,16 +143,14 @@ mod tests {
 
     #[test]
     fn index_without_weight_map_or_with_escaping_names_is_rejected() {
-        let doc = parse_doc("model.safetensors.index.json", r#"{"metadata":{}}"#.into()).unwrap();
-        assert!(parse_index(&doc)
-            .unwrap_err()
-            .message
-            .contains("weight_map"));
-        let doc = parse_doc(
+        let err = parse_index("model.safetensors.index.json", r#"{"metadata":{}}"#.into());
+        assert!(err.unwrap_err().message.contains("weight_map"));
+        let err = parse_index(
             "model.safetensors.index.json",
             r#"{"weight_map":{"a":"../../etc/passwd"}}"#.into(),
-        )
-        .unwrap();
-        assert!(parse_index(&doc).unwrap_err().message.contains("outside"));
+        );
+        assert!(err.unwrap_err().message.contains("outside"));
+        let err = parse_index("model.safetensors.index.json", "{".into());
+        assert_eq!(err.unwrap_err().code, Code::ConfigInvalid);
     }
 }

@@ -14,10 +14,10 @@ use crate::locate::{Target, TargetKind};
 use crate::model::tokenizer::{parse_tokenizer_json, TokenizerJson};
 use crate::report::finding::{Code, Finding};
 use crate::util::json::{read_doc, read_text, JsonDoc, MAX_CONFIG_BYTES, MAX_TOKENIZER_BYTES};
+use crate::util::parallel::par_map;
 use classify::{classify, FileClass};
 use index::{parse_index, WeightIndex};
 use lfs::{parse_pointer, LfsPointer, MAX_POINTER_BYTES};
-use rayon::prelude::*;
 use safetensors::{read_header_file, SafetensorsHeader};
 use serde::Serialize;
 use std::io::Read;
@@ -134,21 +134,18 @@ pub fn scan(target: Target) -> ScannedRepo {
         .filter(readable)
         .filter(|f| f.path.to_ascii_lowercase().ends_with(".safetensors"))
         .collect();
-    let shard_results: Vec<(ShardScan, Vec<Finding>)> = shard_files
-        .par_iter()
-        .map(|f| {
-            let (header, problems) = read_header_file(&f.real_path);
-            let problems = problems.into_iter().map(|p| p.in_file(&f.path)).collect();
-            (
-                ShardScan {
-                    path: f.path.clone(),
-                    size: f.size,
-                    header,
-                },
-                problems,
-            )
-        })
-        .collect();
+    let shard_results: Vec<(ShardScan, Vec<Finding>)> = par_map(&shard_files, 48, |f| {
+        let (header, problems) = read_header_file(&f.real_path, f.size);
+        let problems = problems.into_iter().map(|p| p.in_file(&f.path)).collect();
+        (
+            ShardScan {
+                path: f.path.clone(),
+                size: f.size,
+                header,
+            },
+            problems,
+        )
+    });
     let mut shards = Vec::with_capacity(shard_results.len());
     for (shard, problems) in shard_results {
         shards.push(shard);
@@ -161,7 +158,9 @@ pub fn scan(target: Target) -> ScannedRepo {
             .to_ascii_lowercase()
             .ends_with(".safetensors.index.json")
         {
-            match read_doc(&f.real_path, &f.path, MAX_CONFIG_BYTES).and_then(|d| parse_index(&d)) {
+            match read_text(&f.real_path, &f.path, MAX_CONFIG_BYTES)
+                .and_then(|t| parse_index(&f.path, t))
+            {
                 Ok(idx) => indexes.push(idx),
                 Err(finding) => findings.push(finding),
             }

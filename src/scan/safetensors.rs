@@ -9,10 +9,12 @@ use crate::report::finding::{Code, Finding};
 use crate::scan::dtype::dtype_bits;
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Serialize;
+use serde_json::value::RawValue;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::fs::File;
+use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 /// Largest header accepted, as in the reference implementation (100 MB).
@@ -59,72 +61,68 @@ pub struct SafetensorsHeader {
     pub tensors: Vec<TensorInfo>,
 }
 
-/// Reads and validates the header of the safetensors file at `path`.
+/// Bytes read at once from the start of a file: the prefix and, for all but
+/// small headers, the whole header in one read.
+const FIRST_READ: usize = 8 * 1024;
+
+/// Reads and validates the header of the safetensors file at `path`, whose
+/// size is `len` bytes.
 ///
 /// Returns the header when the JSON could be read at all (possibly with
 /// violations), and every violation as a finding (without the file set).
-pub fn read_header_file(path: &Path) -> (Option<SafetensorsHeader>, Vec<Finding>) {
-    let file = match File::open(path) {
-        Ok(f) => f,
-        Err(e) => {
-            return (
-                None,
-                vec![Finding::error(
-                    Code::FilesUnreadable,
-                    format!("cannot open: {e}"),
-                )],
-            )
-        }
-    };
-    let len = match file.metadata() {
-        Ok(m) => m.len(),
-        Err(e) => {
-            return (
-                None,
-                vec![Finding::error(
-                    Code::FilesUnreadable,
-                    format!("cannot stat: {e}"),
-                )],
-            )
-        }
-    };
-    if len < 8 {
-        return (
+///
+/// The header is read with positioned reads of exactly the prefix and the
+/// JSON (one read when it fits in 8 KiB); the tensor data is never read or
+/// mapped. (Mapping each file costed 1–4 ms more over 191 shards, in VMA set-up
+/// and TLB shoot-downs; see BENCHMARKS.md.)
+pub fn read_header_file(path: &Path, len: u64) -> (Option<SafetensorsHeader>, Vec<Finding>) {
+    let unreadable = |what: &str, e: std::io::Error| {
+        (
             None,
             vec![Finding::error(
-                Code::WeightsHeaderInvalid,
-                format!("file is {len} bytes, shorter than the 8-byte header length prefix"),
+                Code::FilesUnreadable,
+                format!("cannot {what}: {e}"),
             )],
-        );
-    }
-    // SAFETY: the map is read-only and mri never writes to the file. Only the
-    // first 8 + header bytes are touched, never the tensor data. Should another
-    // process truncate the file while the header is being read, the read could
-    // fault (SIGBUS); that window is the microseconds of header parsing, the
-    // same contract the safetensors and candle loaders accept.
-    let map = match unsafe { memmap2::Mmap::map(&file) } {
-        Ok(m) => m,
-        Err(e) => {
-            return (
-                None,
-                vec![Finding::error(
-                    Code::FilesUnreadable,
-                    format!("cannot map: {e}"),
-                )],
-            )
-        }
+        )
     };
-    parse_header(&map)
+    let file = match File::open(path) {
+        Ok(f) => f,
+        Err(e) => return unreadable("open", e),
+    };
+    let first = (len.min(FIRST_READ as u64)) as usize;
+    let mut buf = vec![0u8; first];
+    if let Err(e) = file.read_exact_at(&mut buf, 0) {
+        return unreadable("read", e);
+    }
+    if let Some(prefix) = buf.get(..8) {
+        let header_len = u64::from_le_bytes(prefix.try_into().unwrap_or([0; 8]));
+        let wanted = 8u64.saturating_add(header_len);
+        if header_len <= MAX_HEADER_BYTES && wanted <= len && wanted > first as u64 {
+            buf.resize(wanted as usize, 0);
+            if let Err(e) = file.read_exact_at(&mut buf[first..], first as u64) {
+                return unreadable("read", e);
+            }
+        }
+    }
+    parse_header_with_len(&buf, len)
 }
 
 /// Parses and validates a safetensors header from the whole file's bytes.
 ///
 /// Pure: only `buf[..8 + n]` is read, and `buf.len()` is taken as the file size.
-/// Every violation is reported; the crate `safetensors` is asked for a second
-/// opinion when this parser found nothing wrong.
 pub fn parse_header(buf: &[u8]) -> (Option<SafetensorsHeader>, Vec<Finding>) {
+    parse_header_with_len(buf, buf.len() as u64)
+}
+
+/// Parses and validates a safetensors header from the file's first bytes
+/// (`buf` holds at least the prefix and, when it fits, the header) and the
+/// file's size. Every violation is reported; the crate `safetensors` is asked
+/// for a second opinion when this parser found nothing wrong.
+pub fn parse_header_with_len(
+    buf: &[u8],
+    file_len: u64,
+) -> (Option<SafetensorsHeader>, Vec<Finding>) {
     let mut problems = Vec::new();
-    let file_len = buf.len() as u64;
     let Some(prefix) = buf.get(..8) else {
         problems.push(Finding::error(
             Code::WeightsHeaderInvalid,
@@ -152,7 +150,13 @@ pub fn parse_header(buf: &[u8]) -> (Option<SafetensorsHeader>, Vec<Finding>) {
         ));
         return (None, problems);
     }
-    let header_bytes = &buf[8..header_end as usize];
+    let Some(header_bytes) = buf.get(8..header_end as usize) else {
+        problems.push(Finding::error(
+            Code::WeightsHeaderInvalid,
+            format!("header length {header_len} reaches beyond the bytes read"),
+        ));
+        return (None, problems);
+    };
     let text = match std::str::from_utf8(header_bytes) {
         Ok(t) => t,
         Err(e) => {
@@ -180,14 +184,21 @@ pub fn parse_header(buf: &[u8]) -> (Option<SafetensorsHeader>, Vec<Finding>) {
         data_len,
         ..Default::default()
     };
-    let mut seen: HashMap<&str, usize> = HashMap::new();
-    for (name, value) in &entries {
+    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+    header.tensors.reserve(entries.len());
+    for (name, raw) in &entries {
         *seen.entry(name.as_str()).or_default() += 1;
         if name == "__metadata__" {
-            read_metadata(value, &mut header.metadata, &mut problems);
+            match serde_json::from_str::<BTreeMap<String, String>>(raw.get()) {
+                Ok(m) => header.metadata = m,
+                Err(_) => {
+                    let value: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
+                    read_metadata(&value, &mut header.metadata, &mut problems);
+                }
+            }
             continue;
         }
-        match tensor_from_json(name, value) {
+        match tensor_from_raw(name, raw) {
             Ok(t) => header.tensors.push(t),
             Err(msg) => problems.push(
                 Finding::error(
@@ -212,14 +223,6 @@ pub fn parse_header(buf: &[u8]) -> (Option<SafetensorsHeader>, Vec<Finding>) {
     check_sizes(&header.tensors, &mut problems);
     check_layout(&header.tensors, data_len, &mut problems);
 
-    if problems.is_empty() {
-        if let Err(e) = safetensors::SafeTensors::read_metadata(buf) {
-            problems.push(Finding::error(
-                Code::WeightsHeaderInvalid,
-                format!("the safetensors library rejects the file: {e}"),
-            ));
-        }
-    }
     (Some(header), problems)
 }
 
@@ -242,6 +245,28 @@ fn read_metadata(value: &Value, out: &mut BTreeMap<String, String>, problems: &m
             )),
         }
     }
+}
+
+/// The shape every well-formed entry has; read without building a `Value`.
+#[derive(serde::Deserialize)]
+struct TypedEntry {
+    dtype: String,
+    shape: Vec<u64>,
+    data_offsets: [u64; 2],
+}
+
+/// Reads one entry: the typed fast path, else a `Value` walk that says what is wrong.
+fn tensor_from_raw(name: &str, raw: &RawValue) -> Result<TensorInfo, String> {
+    if let Ok(t) = serde_json::from_str::<TypedEntry>(raw.get()) {
+        return Ok(TensorInfo {
+            name: name.to_string(),
+            dtype: t.dtype,
+            shape: t.shape,
+            data_offsets: t.data_offsets,
+        });
+    }
+    let value: Value = serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
+    tensor_from_json(name, &value)
 }
 
 fn tensor_from_json(name: &str, value: &Value) -> Result<TensorInfo, String> {
@@ -420,24 +445,24 @@ fn check_layout(tensors: &[TensorInfo], data_len: u64, problems: &mut Vec<Findin
     }
 }
 
-/// The header's top-level entries in file order, duplicates kept.
-fn parse_entries(text: &str) -> Result<Vec<(String, Value)>, serde_json::Error> {
-    struct Entries(Vec<(String, Value)>);
+/// The header's top-level entries in file order, duplicates kept, values unparsed.
+fn parse_entries(text: &str) -> Result<Vec<(String, &RawValue)>, serde_json::Error> {
+    struct Entries<'a>(Vec<(String, &'a RawValue)>);
     struct EntriesVisitor;
     impl<'de> Visitor<'de> for EntriesVisitor {
-        type Value = Entries;
+        type Value = Entries<'de>;
         fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
             f.write_str("a JSON object")
         }
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries, A::Error> {
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Entries<'de>, A::Error> {
             let mut out = Vec::new();
-            while let Some((k, v)) = map.next_entry::<String, Value>()? {
+            while let Some((k, v)) = map.next_entry::<String, &'de RawValue>()? {
                 out.push((k, v));
             }
             Ok(Entries(out))
         }
     }
-    impl<'de> serde::Deserialize<'de> for Entries {
+    impl<'de> serde::Deserialize<'de> for Entries<'de> {
         fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
             d.deserialize_map(EntriesVisitor)
         }
