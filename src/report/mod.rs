@@ -8,6 +8,7 @@ pub mod text;
 
 use crate::analyze::memory::Memory;
 use crate::analyze::weights::WeightsSummary;
+use crate::license::LicenseReport;
 use crate::locate::Target;
 use crate::model::card::Card;
 use crate::model::config::Architecture;
@@ -73,6 +74,8 @@ pub struct Report {
     pub generation: Option<GenerationSummary>,
     /// The model card's front matter.
     pub card: Option<Card>,
+    /// The license decision.
+    pub license: Option<LicenseReport>,
     /// Every finding, most severe first.
     pub findings: Vec<Finding>,
     /// Findings counted by severity.
