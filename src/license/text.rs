@@ -104,7 +104,7 @@ impl NormText {
     }
 
     /// Byte offset in `norm` of the first occurrence of `phrase` (normalised the
-    /// same way) starting at a word boundary.
+    /// same way) that does not start inside a word.
     pub fn find(&self, phrase: &str) -> Option<usize> {
         let p = NormText::new(phrase).norm;
         if p.is_empty() {
@@ -113,7 +113,11 @@ impl NormText {
         let mut from = 0;
         while let Some(pos) = self.norm[from..].find(&p) {
             let at = from + pos;
-            if at == 0 || self.norm.as_bytes()[at - 1] == b' ' {
+            let inside_word = self.norm[..at]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric);
+            if !inside_word {
                 return Some(at);
             }
             from = at + 1;
