@@ -24,7 +24,20 @@ pub struct SpdxFacts {
 
 /// Facts for an SPDX id (exact, or an imprecise spelling such as `apache-2.0`).
 pub fn facts(id: &str) -> Option<SpdxFacts> {
-    let lic = spdx::license_id(id).or_else(|| spdx::imprecise_license_id(id).map(|(l, _)| l))?;
+    let lic = spdx::license_id(id)
+        .or_else(|| {
+            // a different case (`apache-2.0`): the exact id, case-insensitively
+            spdx::identifiers::LICENSES
+                .iter()
+                .find(|l| l.name.eq_ignore_ascii_case(id))
+                .and_then(|l| spdx::license_id(l.name))
+        })
+        .or_else(|| {
+            // an imprecise spelling, but only when it is the whole text
+            spdx::imprecise_license_id(id)
+                .filter(|(_, consumed)| *consumed == id.len())
+                .map(|(l, _)| l)
+        })?;
     Some(SpdxFacts {
         id: lic.name.to_string(),
         name: lic.full_name.to_string(),

@@ -3,6 +3,7 @@
 
 pub mod finding;
 pub mod json;
+pub mod license_view;
 pub mod markdown;
 pub mod text;
 
@@ -110,38 +111,5 @@ impl Report {
             }
         }
         self.summary = c;
-    }
-}
-
-/// Output formats of `mri inspect`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// Aligned text for people.
-    Text,
-    /// The JSON contract.
-    Json,
-    /// Markdown tables.
-    Markdown,
-}
-
-/// Renders a report in the given format.
-pub fn render(report: &Report, format: Format, color: bool) -> String {
-    match format {
-        Format::Text => text::render(report, color),
-        Format::Json => json::render(report),
-        Format::Markdown => markdown::render(report),
-    }
-}
-
-/// Writes a report in the given format to `out` (JSON is streamed, not built in memory).
-pub fn write(
-    report: &Report,
-    format: Format,
-    color: bool,
-    out: &mut impl std::io::Write,
-) -> std::io::Result<()> {
-    match format {
-        Format::Json => json::write(report, out),
-        _ => out.write_all(render(report, format, color).as_bytes()),
     }
 }
