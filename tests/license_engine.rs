@@ -394,3 +394,29 @@ fn licenses_list_and_show() {
     let out = mri_env(&["licenses", "show", "no-such-license"], &[]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn license_link_to_an_oddly_named_file_is_read() {
+    let m = model(
+        "license: other\nlicense_name: acme-terms\nlicense_link: MODEL_TERMS.md\n",
+        &[(
+            "MODEL_TERMS.md",
+            &corpus_text("flux-non-commercial-license-v2.1.txt"),
+        )],
+    );
+    let (r, codes) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::NonCommercial, "{:?}", r.reasons);
+    assert!(
+        !codes.contains(&"license/missing-file".to_string()),
+        "{codes:?}"
+    );
+    assert_eq!(
+        r.detected
+            .iter()
+            .find(|d| d.source == "file")
+            .unwrap()
+            .file
+            .as_deref(),
+        Some("MODEL_TERMS.md")
+    );
+}

@@ -236,10 +236,20 @@ pub fn scan(target: Target) -> ScannedRepo {
             },
         );
 
+    // The file the card's `license_link` names counts as a license file too,
+    // whatever its name (`license_link: MODEL_TERMS.md`).
+    let linked = card.as_ref().and_then(|(path, text)| {
+        let (c, _) = crate::model::card::parse_card(path, text);
+        let link = c.license_link?;
+        (!link.contains("://")).then(|| link.trim_start_matches("./").to_string())
+    });
     let license_files = files
         .iter()
         .filter(readable)
-        .filter(|f| f.path.matches('/').count() <= 1 && classify::is_license_like(&f.path))
+        .filter(|f| {
+            (f.path.matches('/').count() <= 1 && classify::is_license_like(&f.path))
+                || linked.as_deref() == Some(f.path.as_str())
+        })
         .filter_map(|f| match read_lossy(&f.real_path, MAX_LICENSE_BYTES) {
             Ok(text) => Some(crate::license::LicenseFile {
                 path: f.path.clone(),
