@@ -79,6 +79,89 @@ pub enum Command {
     /// Browse the license knowledge base.
     #[command(subcommand)]
     Licenses(LicensesCommand),
+    /// Gate one or many models against a policy file (for CI): exit 0 pass, 1 violation, 2 error.
+    #[command(after_help = CHECK_HELP)]
+    Check(CheckArgs),
+    /// Policy files for `mri check`.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+const CHECK_HELP: &str = "\
+Each TARGET is inspected and judged against the policy: the license verdict
+(allow-verdicts, allow, deny), the obligations the organisation accepts, the
+confidence of license detection, pinned files ([[licenses.clarify]]), and the
+findings denied by code or severity. [[exceptions]] let one model through
+with a reason that is printed. Without --policy, ./mri.toml is used when
+present, else a built-in default (commercial use allowed, error findings fail).
+`mri policy init` writes a commented starter policy.
+
+Examples:
+  mri check ./models/* --policy mri.toml
+  mri check Qwen/Qwen3-4B --format sarif --output mri.sarif
+  mri check ./model --format junit --output mri-junit.xml
+
+Exit codes:
+  0  every model passes the policy
+  1  a model violates the policy
+  2  usage error, a policy file with mistakes (each reported at its line and
+     column), or a target that is unusable";
+
+/// Arguments of `mri check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Models to gate: directories, cache snapshot folders, or repo ids in the Hugging Face cache.
+    #[arg(value_name = "TARGET", required = true)]
+    pub targets: Vec<String>,
+
+    /// The policy file (default: ./mri.toml when present, else the built-in default).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<std::path::PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+
+    /// Write the output to FILE instead of stdout (a one-line summary still goes to stderr).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+
+    /// When to colour text output (NO_COLOR is honoured by `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Output formats of `mri check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// PASS/FAIL per model with each violation.
+    Text,
+    /// The per-model Reports plus the gate outcome.
+    Json,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+    /// JUnit XML: a test suite per model, a test case per policy rule.
+    Junit,
+}
+
+/// `mri policy ...`.
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Write a commented starter policy file.
+    Init {
+        /// Where to write it.
+        #[arg(long, short = 'o', value_name = "FILE", default_value = "mri.toml")]
+        output: std::path::PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check a policy file and report every mistake at its line and column.
+    Check {
+        /// The policy file.
+        #[arg(value_name = "FILE", default_value = "mri.toml")]
+        file: std::path::PathBuf,
+    },
 }
 
 /// `mri licenses ...`.

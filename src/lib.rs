@@ -14,6 +14,7 @@
 
 pub mod analyze;
 pub mod error;
+pub mod gate;
 pub mod license;
 pub mod locate;
 pub mod model;

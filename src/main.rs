@@ -3,7 +3,10 @@
 mod cli;
 
 use clap::Parser;
-use cli::{Cli, ColorChoice, Command, InspectArgs, LicensesCommand, ListFormat, OutputFormat};
+use cli::{
+    CheckArgs, CheckFormat, Cli, ColorChoice, Command, InspectArgs, LicensesCommand, ListFormat,
+    OutputFormat, PolicyCommand,
+};
 use mri::report::license_view;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -20,6 +23,8 @@ fn main() -> ExitCode {
         (Some(Command::Inspect(a)), _) | (None, Some(a)) => run_report(&a, View::Inspect),
         (Some(Command::License(a)), _) => run_report(&a, View::License),
         (Some(Command::Licenses(c)), _) => run_licenses(c),
+        (Some(Command::Check(a)), _) => run_check(&a),
+        (Some(Command::Policy(c)), _) => run_policy(c),
         (None, None) => {
             let _ = <Cli as clap::CommandFactory>::command().print_help();
             return ExitCode::from(2);
@@ -100,6 +105,101 @@ fn run_licenses(command: LicensesCommand) -> anyhow::Result<ExitCode> {
             }
             None => {
                 eprintln!("mri: error: `{id}` is neither in the knowledge base nor an SPDX id; see `mri licenses list`");
+                Ok(ExitCode::from(2))
+            }
+        },
+    }
+}
+
+fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let policy_path = args.policy.clone().or_else(|| {
+        let default = std::path::PathBuf::from("mri.toml");
+        default.is_file().then(|| {
+            eprintln!("mri: using policy ./mri.toml");
+            default
+        })
+    });
+    let policy = match &policy_path {
+        Some(path) => match mri::gate::read_policy(path) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("mri: error: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        },
+        None => mri::gate::Policy::default(),
+    };
+    let mut models = Vec::new();
+    let mut errors = Vec::new();
+    for target in &args.targets {
+        match mri::inspect(target, &mri::InspectOptions::default()) {
+            Ok(report) => models.push(mri::gate::evaluate(target, report, &policy)),
+            Err(e) => {
+                eprintln!("mri: error: {e}");
+                errors.push(mri::gate::evaluate::InputError {
+                    input: target.clone(),
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+    let outcome = mri::gate::GateOutcome::new(&policy, models, errors);
+    let color = args.output.is_none() && use_color(args.color);
+    let cwd = std::env::current_dir()?;
+    let rendered = match args.format {
+        CheckFormat::Text => mri::gate::text::render(&outcome, color),
+        CheckFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&outcome)?;
+            s.push('\n');
+            s
+        }
+        CheckFormat::Sarif => mri::gate::sarif::render(&outcome, &cwd),
+        CheckFormat::Junit => mri::gate::junit::render(&outcome),
+    };
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, rendered.as_bytes())
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            let passed = outcome.models.iter().filter(|m| m.passed).count();
+            eprintln!(
+                "mri: {} model(s): {passed} passed, {} failed, {} unusable; wrote {}",
+                outcome.models.len() + outcome.errors.len(),
+                outcome.models.len() - passed,
+                outcome.errors.len(),
+                path.display()
+            );
+        }
+        None => emit(|out| out.write_all(rendered.as_bytes()))?,
+    }
+    Ok(ExitCode::from(outcome.exit_code()))
+}
+
+fn run_policy(command: PolicyCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        PolicyCommand::Init { output, force } => {
+            if output.exists() && !force {
+                eprintln!(
+                    "mri: error: {} exists; pass --force to overwrite it",
+                    output.display()
+                );
+                return Ok(ExitCode::from(2));
+            }
+            std::fs::write(&output, mri::gate::policy::STARTER)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", output.display()))?;
+            eprintln!(
+                "mri: wrote {}; edit it, then run `mri check MODEL --policy {}`",
+                output.display(),
+                output.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        PolicyCommand::Check { file } => match mri::gate::read_policy(&file) {
+            Ok(_) => {
+                eprintln!("mri: {} is a valid policy", file.display());
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("mri: error: {e}");
                 Ok(ExitCode::from(2))
             }
         },
