@@ -22,6 +22,7 @@ pub mod report;
 pub mod scan;
 pub mod security;
 pub mod util;
+pub mod verify;
 
 pub use error::Error;
 pub use locate::{HfCache, Target};

@@ -5,7 +5,7 @@ mod cli;
 use clap::Parser;
 use cli::{
     CheckArgs, CheckFormat, Cli, ColorChoice, Command, InspectArgs, LicensesCommand, ListFormat,
-    OutputFormat, PolicyCommand,
+    OutputFormat, PolicyCommand, VerifyArgs,
 };
 use mri::report::license_view;
 use std::io::{IsTerminal, Write};
@@ -25,6 +25,7 @@ fn main() -> ExitCode {
         (Some(Command::Licenses(c)), _) => run_licenses(c),
         (Some(Command::Check(a)), _) => run_check(&a),
         (Some(Command::Policy(c)), _) => run_policy(c),
+        (Some(Command::Verify(a)), _) => run_verify(&a),
         (None, None) => {
             let _ = <Cli as clap::CommandFactory>::command().print_help();
             return ExitCode::from(2);
@@ -204,4 +205,28 @@ fn run_policy(command: PolicyCommand) -> anyhow::Result<ExitCode> {
             }
         },
     }
+}
+
+fn run_verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
+    let inspect = mri::InspectOptions {
+        revision: args.revision.clone(),
+        ..Default::default()
+    };
+    let options = mri::verify::VerifyOptions {
+        jobs: args.jobs,
+        manifest: args.manifest.clone(),
+        pointers: args.pointers.clone(),
+        progress: !args.quiet && std::io::stderr().is_terminal(),
+    };
+    let report = mri::verify::verify(&args.target, &inspect, &options)?;
+    let text = match args.format {
+        ListFormat::Text => mri::verify::render_text(&report),
+        ListFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&report)?;
+            s.push('\n');
+            s
+        }
+    };
+    emit(|out| out.write_all(text.as_bytes()))?;
+    Ok(ExitCode::from(report.exit_code()))
 }
