@@ -122,6 +122,7 @@ pub fn analyze(scanned: ScannedRepo) -> Report {
         card,
         findings,
         summary: FindingCounts::default(),
+        smoke: None,
     };
     report.finish_findings();
     report
