@@ -1027,3 +1027,52 @@ fn eos_ids(report: &Report) -> Vec<u32> {
 fn ms(start: Instant) -> f64 {
     (start.elapsed().as_secs_f64() * 1e6).round() / 1e3
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_panic_becomes_an_error_with_its_message() {
+        let err = contain("testing", || -> Result<(), SmokeError> {
+            panic!("called `Option::unwrap()` on a `None` value")
+        })
+        .expect_err("contained");
+        match err {
+            SmokeError::Panic { stage, message } => {
+                assert_eq!(stage, "testing");
+                assert!(message.contains("unwrap()"), "{message}");
+            }
+            other => panic!("not a panic error: {other}"),
+        }
+        // The counter is back to zero: later panics are not silenced.
+        assert_eq!(CONTAINING.with(Cell::get), 0);
+        let formatted = contain("testing", || -> Result<(), SmokeError> {
+            let n = 3;
+            panic!("index {n} out of range")
+        })
+        .expect_err("contained");
+        assert!(formatted.to_string().contains("index 3 out of range"));
+    }
+
+    #[test]
+    fn devices_parse() {
+        assert_eq!("cpu".parse(), Ok(DeviceChoice::Cpu));
+        assert_eq!("cuda".parse(), Ok(DeviceChoice::Cuda(0)));
+        assert_eq!("cuda:3".parse(), Ok(DeviceChoice::Cuda(3)));
+        assert!("cuda:x".parse::<DeviceChoice>().is_err());
+        assert_eq!(DeviceChoice::Cuda(1).to_string(), "cuda:1");
+    }
+
+    #[test]
+    fn every_family_round_trips_its_name() {
+        for f in Family::ALL {
+            assert_eq!(Family::from_model_type(f.name()), Some(f));
+        }
+        assert_eq!(Family::from_model_type("gpt2"), None);
+        assert_eq!(
+            supported_list(),
+            "llama, mistral, qwen2, qwen3, gemma, gemma2, phi3 and bert"
+        );
+    }
+}

@@ -79,10 +79,10 @@ mod tests {
         let (top, h) = top_k(&[0.0, 0.0, 0.0, 0.0], 2).unwrap();
         assert_eq!(top, vec![(0, 0.25), (1, 0.25)]);
         assert!((h - 4f64.ln()).abs() < 1e-12);
-        let (top, h) = top_k(&[1000.0, 0.0, f32::NAN], 5).unwrap();
+        let (top, h) = top_k(&[10.0, 0.0, f32::NAN], 5).unwrap();
         assert_eq!(top.len(), 2);
         assert_eq!(top[0].0, 0);
-        assert!(h < 1e-9);
+        assert!(h > 0.0 && h < 1e-3);
         assert!(top_k(&[f32::NAN, f32::INFINITY], 5).is_none());
     }
 
