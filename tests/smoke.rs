@@ -378,7 +378,7 @@ fn quantized_checkpoint_exits_2() {
     edit_json(&dir.join("config.json"), |v| {
         v["quantization_config"] = serde_json::json!({"quant_method": "gptq", "bits": 4});
     });
-    expect_exit_2(&dir, &[], &[], "quantized checkpoint (gptq)");
+    expect_exit_2(&dir, &[], &[], "quantized checkpoint (gptq, 4 bits)");
 }
 
 /// Rewrites `dir/model.safetensors` through `edit`.
@@ -524,6 +524,12 @@ fn scan_weights_names_non_finite_and_all_zero_tensors() {
     let (_tmp, dir) = copy_fixture("tiny-llama");
     let clean = mri(&["smoke", dir.to_str().expect("utf-8"), "--scan-weights"]);
     assert!(clean.status.success());
+    // The progress bar stays quiet when stderr is not a terminal.
+    assert!(
+        clean.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&clean.stderr)
+    );
     assert!(String::from_utf8_lossy(&clean.stdout).contains("every tensor finite, none all zeros"));
 
     rewrite_tensors(&dir, |t| {

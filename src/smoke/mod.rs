@@ -425,9 +425,15 @@ fn preflight(report: &Report) -> Result<Inputs, SmokeError> {
         )));
     }
     if let Some(q) = &report.weights.quantization {
-        return Err(SmokeError::Quantized(
-            format!("{:?}", q.detected.scheme).to_lowercase(),
-        ));
+        let scheme = serde_json::to_value(q.detected.scheme)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_else(|| "unknown".into());
+        let what = match q.detected.bits {
+            Some(b) => format!("{scheme}, {b} bits"),
+            None => scheme,
+        };
+        return Err(SmokeError::Quantized(what));
     }
     if let Some(q) = &arch.quantization {
         return Err(SmokeError::Quantized(q.method.clone()));
