@@ -585,3 +585,26 @@ fn scan_weights_names_non_finite_and_all_zero_tensors() {
     // Nothing was written into the model directory.
     assert!(read_tree(&dir).expect("tree") == before);
 }
+
+/// Runs only in a build with `--features cuda`, on a machine with a GPU.
+#[cfg(feature = "cuda")]
+#[test]
+fn cuda_runs_the_same_model() {
+    let cpu = smoke_lib(&fixtures().join("tiny-qwen3"), &options(4)).expect("cpu");
+    let gpu = smoke_lib(
+        &fixtures().join("tiny-qwen3"),
+        &SmokeOptions {
+            device: smoke::DeviceChoice::Cuda(0),
+            dtype: smoke::DtypeChoice::F32,
+            ..options(4)
+        },
+    )
+    .expect("cuda");
+    assert_eq!(gpu.summary.device, "cuda:0");
+    assert!(gpu.summary.finite);
+    assert_eq!(gpu.summary.logits_shape, cpu.summary.logits_shape);
+    assert_eq!(
+        gpu.summary.top_next.first().map(|t| t.id),
+        cpu.summary.top_next.first().map(|t| t.id)
+    );
+}

@@ -22,6 +22,8 @@ pub(crate) struct HeaderTensor {
     pub dtype: String,
     /// Shape.
     pub shape: Vec<u64>,
+    /// Stored bytes.
+    pub bytes: u64,
 }
 
 /// What is wrong with one requested tensor.
@@ -235,6 +237,7 @@ mod tests {
                     HeaderTensor {
                         dtype: d.to_string(),
                         shape: s.to_vec(),
+                        bytes: 0,
                     },
                 )
             })

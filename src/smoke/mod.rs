@@ -568,6 +568,7 @@ fn header_map(report: &Report, shards: &[(usize, PathBuf)]) -> HashMap<String, H
                 HeaderTensor {
                     dtype: t.info.dtype.clone(),
                     shape: t.info.shape.clone(),
+                    bytes: t.info.data_offsets[1].saturating_sub(t.info.data_offsets[0]),
                 },
             );
         }
@@ -752,16 +753,8 @@ pub fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, SmokeErr
     // Memory, estimated before a byte of weight is read.
     let largest = requests
         .iter()
-        .filter_map(|r| {
-            let name = aliases.get(&r.name).unwrap_or(&r.name);
-            report
-                .weights
-                .shards
-                .iter()
-                .flat_map(|s| s.tensors.iter())
-                .find(|t| &t.info.name == name)
-                .map(|t| t.info.data_offsets[1].saturating_sub(t.info.data_offsets[0]))
-        })
+        .filter_map(|r| headers.get(aliases.get(&r.name).unwrap_or(&r.name)))
+        .map(|h| h.bytes)
         .max()
         .unwrap_or(0);
     let (weights_bytes, needed) = memory::estimate(
