@@ -34,6 +34,7 @@ else
   py="$work/venv/bin/python"
 fi
 export RAYON_NUM_THREADS=$threads OMP_NUM_THREADS=$threads MKL_NUM_THREADS=$threads BENCH_THREADS=$threads
+export TRANSFORMERS_VERBOSITY=error HF_HUB_DISABLE_PROGRESS_BARS=1
 sentence="The quick brown fox jumps over the lazy dog."
 mri="$root/target/release/mri"
 
