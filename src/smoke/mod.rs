@@ -908,7 +908,7 @@ pub fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, SmokeErr
             run.embedding = Some(embedding);
         }
         Model::Decoder(decoder) => {
-            let last = &values[values.len() - cols..];
+            let last = &values[values.len().saturating_sub(cols)..];
             if let Some((top, entropy)) = sample::top_k(last, 5) {
                 summary.top_next = top
                     .into_iter()
@@ -922,52 +922,17 @@ pub fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, SmokeErr
             }
             if max_tokens > 0 {
                 emit(SmokeEvent::Stage(Stage::Generating));
-                let eos = eos_ids(report);
-                let mut logits = last.to_vec();
-                let mut generated = Vec::new();
-                let mut forwards = 0usize;
-                let start = Instant::now();
-                for step in 0..max_tokens {
-                    let Some(next) = sample::argmax(&logits) else {
-                        notes.push("generation stopped: no finite logit".into());
-                        break;
-                    };
-                    if eos.contains(&next) {
-                        notes.push(format!(
-                            "the continuation stopped at EOS token {next} after {} tokens",
-                            generated.len()
-                        ));
-                        break;
-                    }
-                    generated.push(next);
-                    emit(SmokeEvent::Token {
-                        done: generated.len(),
-                        total: max_tokens,
-                    });
-                    if generated.len() == max_tokens {
-                        break;
-                    }
-                    let offset = prompt.ids.len() + step;
-                    logits = contain("generating", || {
-                        let input = Tensor::new(&[next], &device)
-                            .and_then(|t| t.unsqueeze(0))
-                            .map_err(candle_err("generating"))?;
-                        let out = decoder
-                            .forward(&input, offset)
-                            .and_then(|t| t.to_dtype(DType::F32))
-                            .and_then(|t| t.flatten_all())
-                            .and_then(|t| t.to_vec1::<f32>())
-                            .map_err(candle_err("generating"))?;
-                        let n = out.len();
-                        Ok(out[n.saturating_sub(cols)..].to_vec())
-                    })?;
-                    forwards += 1;
-                }
-                let secs = start.elapsed().as_secs_f64();
+                let greedy = Greedy {
+                    device: &device,
+                    cols,
+                    offset: prompt.ids.len(),
+                    max_tokens,
+                    eos: eos_ids(report),
+                };
+                let (generated, tokens_per_second) =
+                    greedy.run(decoder.as_mut(), last.to_vec(), &emit, &mut notes)?;
                 summary.continuation = Some(tokenize::decode(&prompt.tokenizer, &generated));
-                // Each forward of one token yields the next one.
-                summary.tokens_per_second =
-                    (forwards > 0 && secs > 0.0).then(|| forwards as f64 / secs);
+                summary.tokens_per_second = tokens_per_second;
                 run.continuation_ids = generated;
             }
         }
@@ -977,6 +942,72 @@ pub fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, SmokeErr
     run.notes = notes;
     run.weight_findings = weight_findings;
     Ok(run)
+}
+
+/// A greedy continuation.
+struct Greedy<'a> {
+    device: &'a Device,
+    /// Vocabulary width of a logits row.
+    cols: usize,
+    /// Position of the first generated token (the prompt's length).
+    offset: usize,
+    max_tokens: usize,
+    eos: Vec<u32>,
+}
+
+impl Greedy<'_> {
+    /// Generates from the prompt's last logits until `max_tokens` tokens or
+    /// an EOS; returns the ids and the one-token forward passes per second.
+    fn run(
+        &self,
+        decoder: &mut dyn model::Decoder,
+        mut logits: Vec<f32>,
+        emit: &dyn Fn(SmokeEvent),
+        notes: &mut Vec<String>,
+    ) -> Result<(Vec<u32>, Option<f64>), SmokeError> {
+        let mut generated = Vec::new();
+        let mut forwards = 0usize;
+        let start = Instant::now();
+        while generated.len() < self.max_tokens {
+            let Some(next) = sample::argmax(&logits) else {
+                notes.push("generation stopped: no finite logit".into());
+                break;
+            };
+            if self.eos.contains(&next) {
+                notes.push(format!(
+                    "the continuation stopped at EOS token {next} after {} tokens",
+                    generated.len()
+                ));
+                break;
+            }
+            generated.push(next);
+            emit(SmokeEvent::Token {
+                done: generated.len(),
+                total: self.max_tokens,
+            });
+            if generated.len() == self.max_tokens {
+                break;
+            }
+            let offset = self.offset + generated.len() - 1;
+            logits = contain("generating", || {
+                let input = Tensor::new(&[next], self.device)
+                    .and_then(|t| t.unsqueeze(0))
+                    .map_err(candle_err("generating"))?;
+                let out = decoder
+                    .forward(&input, offset)
+                    .and_then(|t| t.to_dtype(DType::F32))
+                    .and_then(|t| t.flatten_all())
+                    .and_then(|t| t.to_vec1::<f32>())
+                    .map_err(candle_err("generating"))?;
+                Ok(out[out.len().saturating_sub(self.cols)..].to_vec())
+            })?;
+            forwards += 1;
+        }
+        let secs = start.elapsed().as_secs_f64();
+        // Each forward pass of one token yields the next token.
+        let rate = (forwards > 0 && secs > 0.0).then(|| forwards as f64 / secs);
+        Ok((generated, rate))
+    }
 }
 
 /// The pooling of a sentence-transformers model: the Pooling module named
