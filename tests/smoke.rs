@@ -373,6 +373,19 @@ fn missing_tokenizer_exits_2() {
 }
 
 #[test]
+fn truncated_weights_exit_2() {
+    let (_tmp, dir) = copy_fixture("tiny-llama");
+    let st = dir.join("model.safetensors");
+    let len = std::fs::metadata(&st).expect("meta").len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&st)
+        .and_then(|f| f.set_len(len - 100))
+        .expect("truncate");
+    expect_exit_2(&dir, &[], &[], "the weights are broken: model.safetensors");
+}
+
+#[test]
 fn quantized_checkpoint_exits_2() {
     let (_tmp, dir) = copy_fixture("tiny-llama");
     edit_json(&dir.join("config.json"), |v| {

@@ -221,6 +221,9 @@ pub enum SmokeError {
     /// No safetensors weights.
     #[error("no safetensors weights to load{0}")]
     NoWeights(String),
+    /// A shard's header or data is broken (`mri inspect` says how).
+    #[error("the weights are broken: {0}")]
+    BrokenWeights(String),
     /// A shard is a Git LFS pointer.
     #[error("{0} is a Git LFS pointer, not the weights: download the file first (git lfs pull)")]
     WeightsNotDownloaded(String),
@@ -454,6 +457,24 @@ fn preflight(report: &Report) -> Result<Inputs, SmokeError> {
         if !shards.iter().any(|(_, p)| *p == entry.real_path) {
             shards.push((i, entry.real_path.clone()));
         }
+    }
+    // A shard whose header or data is broken would fail or mislead the load.
+    if let Some(f) = report.findings.iter().find(|f| {
+        matches!(
+            f.code,
+            crate::report::finding::Code::WeightsHeaderInvalid
+                | crate::report::finding::Code::WeightsTruncated
+        ) && f.file.as_ref().is_some_and(|file| {
+            shards
+                .iter()
+                .any(|(i, _)| report.weights.shards[*i].path == *file)
+        })
+    }) {
+        return Err(SmokeError::BrokenWeights(format!(
+            "{}: {}",
+            f.file.as_deref().unwrap_or("?"),
+            f.message
+        )));
     }
     if shards.is_empty() {
         let pointer = report
