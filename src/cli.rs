@@ -63,7 +63,8 @@ Exit codes:
   0  the forward pass ran and its output is finite
   1  it ran, but the output (or, with --scan-weights, a tensor) holds NaN or infinity
   2  it could not run: unusable target, unsupported architecture, quantized
-     checkpoint, no tokenizer.json, missing or misshapen tensors, not enough memory";
+     checkpoint, broken or not downloaded shards, no tokenizer.json, missing or
+     misshapen tensors, not enough memory";
 
 /// Arguments of `mri smoke`.
 #[derive(Debug, Args)]
