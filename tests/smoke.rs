@@ -373,6 +373,40 @@ fn missing_tokenizer_exits_2() {
 }
 
 #[test]
+fn what_candle_does_not_compute_is_refused_not_run_wrongly() {
+    let (_tmp, dir) = copy_fixture("tiny-llama");
+    edit_json(&dir.join("config.json"), |v| {
+        v["rope_scaling"] = serde_json::json!({"type": "linear", "factor": 2.0})
+    });
+    expect_exit_2(
+        &dir,
+        &[],
+        &[],
+        "llama: rope_scaling `linear` is not applied by candle's llama",
+    );
+    let (_tmp, dir) = copy_fixture("tiny-qwen3");
+    edit_json(&dir.join("config.json"), |v| {
+        v["rope_scaling"] = serde_json::json!({"rope_type": "yarn", "factor": 4.0})
+    });
+    expect_exit_2(
+        &dir,
+        &[],
+        &[],
+        "rope_scaling `yarn` is not applied by candle's qwen3",
+    );
+    let (_tmp, dir) = copy_fixture("tiny-llama");
+    edit_json(&dir.join("config.json"), |v| {
+        v["attention_bias"] = Value::Bool(true)
+    });
+    expect_exit_2(
+        &dir,
+        &[],
+        &[],
+        "`attention_bias: true` is not implemented by candle's llama",
+    );
+}
+
+#[test]
 fn truncated_weights_exit_2() {
     let (_tmp, dir) = copy_fixture("tiny-llama");
     let st = dir.join("model.safetensors");
