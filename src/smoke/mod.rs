@@ -10,11 +10,11 @@
 //!    `tokenizer.json` exist, the device exists;
 //! 2. the prompt is tokenized (padding and truncation off);
 //! 3. a dry run builds the candle model against the headers
-//!    ([`backend::Checking`]): every tensor it asks for is checked for
+//!    (`backend::Checking`): every tensor it asks for is checked for
 //!    presence, shape and dtype, and all problems are reported at once;
 //! 4. the memory the run needs is estimated from those requests and
 //!    compared with what is available;
-//! 5. optionally every byte of the weights is scanned ([`scan`]);
+//! 5. optionally every byte of the weights is scanned (`scan.rs`);
 //! 6. the weights are memory-mapped and the model built, one forward pass
 //!    runs, and optionally a greedy continuation.
 //!
