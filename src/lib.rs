@@ -4,7 +4,8 @@
 //! repo in the Hugging Face cache) and reports what is in it — files, tensors,
 //! architecture, memory, tokenizer, card — reading only headers, never the
 //! weights. The pipeline is `locate → scan → analyze → Report → render`; see
-//! `ARCHITECTURE.md`.
+//! `ARCHITECTURE.md`. [`smoke`] is the one face that does read the weights:
+//! a short forward pass with candle.
 //!
 //! ```no_run
 //! let report = mri::inspect("fixtures/tiny-llama", &mri::InspectOptions::default())?;
@@ -22,6 +23,7 @@ pub mod model;
 pub mod report;
 pub mod scan;
 pub mod security;
+pub mod smoke;
 pub mod util;
 pub mod verify;
 

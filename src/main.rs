@@ -4,8 +4,8 @@ mod cli;
 
 use clap::Parser;
 use cli::{
-    CheckArgs, CheckFormat, Cli, ColorChoice, Command, InspectArgs, LicensesCommand, ListFormat,
-    OutputFormat, PolicyCommand, VerifyArgs,
+    CheckArgs, CheckFormat, Cli, ColorChoice, Command, DtypeArg, InspectArgs, LicensesCommand,
+    ListFormat, OutputFormat, PolicyCommand, SmokeArgs, SmokeFormat, VerifyArgs,
 };
 use mri::report::license_view;
 use std::io::{IsTerminal, Write};
@@ -26,6 +26,7 @@ fn main() -> ExitCode {
         (Some(Command::Check(a)), _) => run_check(&a),
         (Some(Command::Policy(c)), _) => run_policy(c),
         (Some(Command::Verify(a)), _) => run_verify(&a),
+        (Some(Command::Smoke(a)), _) => run_smoke(&a),
         (None, None) => {
             let _ = <Cli as clap::CommandFactory>::command().print_help();
             return ExitCode::from(2);
@@ -229,4 +230,117 @@ fn run_verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     };
     emit(|out| out.write_all(text.as_bytes()))?;
     Ok(ExitCode::from(report.exit_code()))
+}
+
+fn run_smoke(args: &SmokeArgs) -> anyhow::Result<ExitCode> {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    use mri::smoke::{SmokeEvent, SmokeOptions};
+    use std::sync::{Arc, Mutex};
+
+    let device = args
+        .device
+        .parse::<mri::smoke::DeviceChoice>()
+        .map_err(anyhow::Error::msg)?;
+    let memory_limit = match args.memory_limit.clone().or_else(|| {
+        std::env::var("MRI_SMOKE_MEMORY_LIMIT")
+            .ok()
+            .filter(|v| !v.is_empty())
+    }) {
+        Some(text) => Some(mri::smoke::memory::parse_size(&text).ok_or_else(|| {
+            anyhow::anyhow!("memory limit `{text}` is not a size (e.g. 8G, 512MiB, 1000000)")
+        })?),
+        None => None,
+    };
+    let options = mri::InspectOptions {
+        revision: args.revision.clone(),
+        ..Default::default()
+    };
+    let mut report = mri::inspect(&args.target, &options)?;
+
+    // A byte progress bar for --scan-weights; indicatif hides it when stderr
+    // is not a terminal.
+    let bar: Arc<Mutex<Option<ProgressBar>>> = Arc::new(Mutex::new(None));
+    let bar_events = Arc::clone(&bar);
+    let progress = Arc::new(move |event: SmokeEvent| {
+        let Ok(mut slot) = bar_events.lock() else {
+            return;
+        };
+        match event {
+            SmokeEvent::ScanBytes { done, total } => {
+                let pb = slot.get_or_insert_with(|| {
+                    let pb = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+                    if let Ok(style) = ProgressStyle::with_template(
+                        "scanning weights {bar:30} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} eta {eta}",
+                    ) {
+                        pb.set_style(style);
+                    }
+                    pb
+                });
+                pb.set_position(done.max(pb.position()));
+            }
+            SmokeEvent::Stage(_) => {
+                if let Some(pb) = slot.take() {
+                    pb.finish_and_clear();
+                }
+            }
+            SmokeEvent::Token { .. } => {}
+        }
+    });
+    let smoke_options = SmokeOptions {
+        device,
+        dtype: match args.dtype {
+            DtypeArg::Auto => mri::smoke::DtypeChoice::Auto,
+            DtypeArg::F32 => mri::smoke::DtypeChoice::F32,
+            DtypeArg::Bf16 => mri::smoke::DtypeChoice::Bf16,
+            DtypeArg::F16 => mri::smoke::DtypeChoice::F16,
+        },
+        prompt: args.prompt.clone(),
+        max_tokens: args.max_tokens,
+        scan_weights: args.scan_weights,
+        memory_limit,
+        progress: Some(progress),
+    };
+    let run = mri::smoke::run(&report, &smoke_options)?;
+    if let Ok(mut slot) = bar.lock() {
+        if let Some(pb) = slot.take() {
+            pb.finish_and_clear();
+        }
+    }
+    let failed = !run.summary.finite
+        || run
+            .weight_findings
+            .iter()
+            .any(|f| f.code == mri::report::finding::Code::WeightsNonFinite);
+    let rendered = match args.format {
+        SmokeFormat::Text => {
+            let mut text = mri::smoke::report::render_text(&run, &report.display_name());
+            for f in &run.weight_findings {
+                text.push_str(&format!("  {}: {} [{}]\n", f.severity, f.message, f.code));
+            }
+            if args.scan_weights && run.weight_findings.is_empty() {
+                text.push_str("  weights scanned: every tensor finite, none all zeros\n");
+            }
+            text
+        }
+        SmokeFormat::Json => {
+            report.findings.extend(run.weight_findings.iter().cloned());
+            report.finish_findings();
+            report.smoke = Some(run.summary.clone());
+            mri::report::json::render(&report)
+        }
+    };
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout
+        .write_all(rendered.as_bytes())
+        .and_then(|_| stdout.flush())
+    {
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            return Err(e.into());
+        }
+    }
+    Ok(if failed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
 }

@@ -146,6 +146,7 @@ pub fn analyze(scanned: ScannedRepo, base: Option<&BaseLicense>) -> Report {
         security: Some(security),
         findings,
         summary: FindingCounts::default(),
+        smoke: None,
     };
     report.finish_findings();
     report

@@ -93,6 +93,10 @@ codes! {
     WeightsUnknownDtype = "weights/unknown-dtype", "A tensor uses a dtype that mri does not know; its size could not be checked.";
     /// A shard file beside an index that does not name it.
     WeightsUnindexedShard = "weights/unindexed-shard", "A safetensors file sits beside an index that does not name it; it is not counted.";
+    /// A tensor holds NaN or infinite values (`mri smoke --scan-weights`).
+    WeightsNonFinite = "weights/non-finite", "A tensor holds NaN or infinite values (found by mri smoke --scan-weights).";
+    /// A tensor whose values are all zero (`mri smoke --scan-weights`).
+    WeightsAllZero = "weights/all-zero", "Every value of a tensor is zero (found by mri smoke --scan-weights).";
     /// No weights at all.
     WeightsNone = "weights/none", "The repository holds no weight files that mri can read.";
     /// Weights only in pickle form.

@@ -83,6 +83,9 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Findings counted by severity.
     pub summary: FindingCounts,
+    /// What `mri smoke` found (absent unless a smoke test ran).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub smoke: Option<crate::smoke::SmokeSummary>,
 }
 
 impl Report {

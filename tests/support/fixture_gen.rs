@@ -687,3 +687,521 @@ pub fn read_tree(dir: &Path) -> io::Result<HashMap<String, Vec<u8>>> {
     }
     Ok(out)
 }
+
+// ---------------------------------------------------------------- smoke architectures
+//
+// Tiny random-weight models of every architecture `mri smoke` runs, written at
+// test time (not into fixtures/). Scales are chosen so that the next-token
+// distribution is peaked: the top tokens are far apart, so their order does
+// not depend on the CPU's floating-point details.
+
+/// An F32 tensor of uniform values in [-scale, scale).
+pub fn random_f32(rng: &mut Rng, name: &str, shape: &[u64], scale: f32) -> TensorData {
+    let n: u64 = shape.iter().product();
+    let mut bytes = Vec::with_capacity(n as usize * 4);
+    for _ in 0..n {
+        bytes.extend_from_slice(&(rng.unit() * scale).to_le_bytes());
+    }
+    TensorData {
+        name: name.into(),
+        dtype: "F32".into(),
+        shape: shape.to_vec(),
+        bytes,
+    }
+}
+
+/// An F32 tensor of a constant.
+pub fn const_f32(name: &str, shape: &[u64], value: f32) -> TensorData {
+    let n: u64 = shape.iter().product();
+    TensorData {
+        name: name.into(),
+        dtype: "F32".into(),
+        shape: shape.to_vec(),
+        bytes: value
+            .to_le_bytes()
+            .iter()
+            .copied()
+            .cycle()
+            .take(n as usize * 4)
+            .collect(),
+    }
+}
+
+/// The architectures of the smoke fixtures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmokeArch {
+    /// Llama 3 with `rope_scaling` of type llama3.
+    Llama3,
+    /// Mistral with its own `lm_head`.
+    Mistral,
+    /// Mistral with tied embeddings (no `lm_head` stored).
+    MistralTied,
+    /// Qwen2 with q/k/v biases, `sliding_window: null`, no `max_window_layers`.
+    Qwen2,
+    /// Gemma with both `hidden_act` and `hidden_activation`.
+    Gemma,
+    /// Gemma 2 with soft-capping and the extra norms, only `hidden_act`.
+    Gemma2,
+    /// Phi-3 with fused qkv and gate/up projections.
+    Phi3,
+    /// A sentence-transformers BERT with a WordPiece tokenizer padded to 128.
+    Bert,
+}
+
+impl SmokeArch {
+    pub const ALL: [SmokeArch; 8] = [
+        SmokeArch::Llama3,
+        SmokeArch::Mistral,
+        SmokeArch::MistralTied,
+        SmokeArch::Qwen2,
+        SmokeArch::Gemma,
+        SmokeArch::Gemma2,
+        SmokeArch::Phi3,
+        SmokeArch::Bert,
+    ];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            SmokeArch::Llama3 => "tiny-llama3",
+            SmokeArch::Mistral => "tiny-mistral",
+            SmokeArch::MistralTied => "tiny-mistral-tied",
+            SmokeArch::Qwen2 => "tiny-qwen2",
+            SmokeArch::Gemma => "tiny-gemma",
+            SmokeArch::Gemma2 => "tiny-gemma2",
+            SmokeArch::Phi3 => "tiny-phi3",
+            SmokeArch::Bert => "tiny-bert",
+        }
+    }
+
+    fn seed(self) -> u64 {
+        10 + SmokeArch::ALL.iter().position(|a| *a == self).unwrap_or(0) as u64
+    }
+}
+
+const S_HIDDEN: u64 = 32;
+const S_LAYERS: u64 = 2;
+const S_HEADS: u64 = 4;
+const S_KV: u64 = 2;
+const S_INTER: u64 = 64;
+const S_VOCAB: u64 = 336;
+
+/// Writes the tiny model of `arch` into `dir`.
+pub fn write_smoke_model(dir: &Path, arch: SmokeArch) -> io::Result<()> {
+    if arch == SmokeArch::Bert {
+        return write_tiny_bert(dir);
+    }
+    fs::create_dir_all(dir)?;
+    let (model_type, class, bos, specials): (&str, &str, Option<&str>, &[&str]) = match arch {
+        SmokeArch::Llama3 => (
+            "llama",
+            "LlamaForCausalLM",
+            Some("<|begin_of_text|>"),
+            &["<|begin_of_text|>", "<|end_of_text|>", "<|eot_id|>"],
+        ),
+        SmokeArch::Mistral | SmokeArch::MistralTied => (
+            "mistral",
+            "MistralForCausalLM",
+            Some("<s>"),
+            &["<unk>", "<s>", "</s>"],
+        ),
+        SmokeArch::Qwen2 => (
+            "qwen2",
+            "Qwen2ForCausalLM",
+            None,
+            &["<|endoftext|>", "<|im_start|>", "<|im_end|>"],
+        ),
+        SmokeArch::Gemma | SmokeArch::Gemma2 => (
+            if arch == SmokeArch::Gemma {
+                "gemma"
+            } else {
+                "gemma2"
+            },
+            if arch == SmokeArch::Gemma {
+                "GemmaForCausalLM"
+            } else {
+                "Gemma2ForCausalLM"
+            },
+            Some("<bos>"),
+            &["<pad>", "<eos>", "<bos>"],
+        ),
+        SmokeArch::Phi3 => (
+            "phi3",
+            "Phi3ForCausalLM",
+            Some("<s>"),
+            &["<unk>", "<s>", "</s>", "<|endoftext|>"],
+        ),
+        SmokeArch::Bert => unreachable!(),
+    };
+    let bpe = Bpe::train(64, specials);
+    assert!(bpe.size() <= S_VOCAB);
+    let eos = match arch {
+        SmokeArch::Llama3 => "<|eot_id|>",
+        SmokeArch::Mistral | SmokeArch::MistralTied => "</s>",
+        SmokeArch::Qwen2 => "<|im_end|>",
+        SmokeArch::Gemma | SmokeArch::Gemma2 => "<eos>",
+        _ => "<|endoftext|>",
+    };
+    let eos_id = bpe.special_id(eos);
+    let gemma = matches!(arch, SmokeArch::Gemma | SmokeArch::Gemma2);
+    let head_dim = if gemma { 16 } else { S_HIDDEN / S_HEADS };
+    let tie = matches!(
+        arch,
+        SmokeArch::MistralTied | SmokeArch::Qwen2 | SmokeArch::Gemma | SmokeArch::Gemma2
+    );
+    let mut config = json!({
+        "architectures": [class],
+        "model_type": model_type,
+        "hidden_size": S_HIDDEN,
+        "num_hidden_layers": S_LAYERS,
+        "num_attention_heads": S_HEADS,
+        "num_key_value_heads": S_KV,
+        "intermediate_size": S_INTER,
+        "vocab_size": S_VOCAB,
+        "max_position_embeddings": 2048,
+        "rms_norm_eps": 1e-6,
+        "rope_theta": 10000.0,
+        "hidden_act": "silu",
+        "tie_word_embeddings": tie,
+        "torch_dtype": "bfloat16",
+        "eos_token_id": eos_id,
+        "bos_token_id": bos.map(|b| bpe.special_id(b)),
+    });
+    let c = config.as_object_mut().expect("object");
+    match arch {
+        SmokeArch::Llama3 => {
+            c.insert("rope_theta".into(), json!(500000.0));
+            c.insert(
+                "rope_scaling".into(),
+                json!({"factor": 8.0, "high_freq_factor": 4.0, "low_freq_factor": 1.0,
+                       "original_max_position_embeddings": 64, "rope_type": "llama3"}),
+            );
+            c.insert(
+                "eos_token_id".into(),
+                json!([eos_id, bpe.special_id("<|end_of_text|>")]),
+            );
+        }
+        SmokeArch::Mistral | SmokeArch::MistralTied => {
+            c.insert("sliding_window".into(), Value::Null);
+        }
+        SmokeArch::Qwen2 => {
+            // What Qwen2.5 configs say; candle rejects both as written.
+            c.insert("sliding_window".into(), Value::Null);
+            c.insert("use_sliding_window".into(), json!(false));
+        }
+        SmokeArch::Gemma => {
+            c.insert("head_dim".into(), json!(head_dim));
+            c.insert("hidden_act".into(), json!("gelu"));
+            c.insert("hidden_activation".into(), json!("gelu_pytorch_tanh"));
+        }
+        SmokeArch::Gemma2 => {
+            c.insert("head_dim".into(), json!(head_dim));
+            c.insert("hidden_act".into(), json!("gelu_pytorch_tanh"));
+            c.insert("final_logit_softcapping".into(), json!(30.0));
+            c.insert("attn_logit_softcapping".into(), json!(50.0));
+            c.insert("query_pre_attn_scalar".into(), json!(head_dim));
+            c.insert("sliding_window".into(), json!(4096));
+        }
+        SmokeArch::Phi3 => {
+            c.insert("rope_scaling".into(), Value::Null);
+            c.insert("original_max_position_embeddings".into(), json!(2048));
+        }
+        SmokeArch::Bert => unreachable!(),
+    }
+    write_json(&dir.join("config.json"), &config)?;
+    write_json(&dir.join("tokenizer.json"), &bpe.tokenizer_json(bos))?;
+    write_json(
+        &dir.join("tokenizer_config.json"),
+        &json!({"bos_token": bos, "eos_token": eos, "model_max_length": 2048,
+                "tokenizer_class": "PreTrainedTokenizerFast"}),
+    )?;
+
+    let mut rng = Rng::new(arch.seed());
+    let h = S_HIDDEN;
+    let q = S_HEADS * head_dim;
+    let kv = S_KV * head_dim;
+    // Gemma's norms scale by (1 + w): store small values around 0.
+    let norm = |rng: &mut Rng, name: &str, n: u64| {
+        if gemma {
+            random_bf16(rng, name, &[n], 0.1)
+        } else {
+            ones_bf16(name, &[n])
+        }
+    };
+    let mut t = vec![random_bf16(
+        &mut rng,
+        "model.embed_tokens.weight",
+        &[S_VOCAB, h],
+        1.0,
+    )];
+    for l in 0..S_LAYERS {
+        let p = format!("model.layers.{l}");
+        t.push(norm(&mut rng, &format!("{p}.input_layernorm.weight"), h));
+        if arch == SmokeArch::Phi3 {
+            t.push(random_bf16(
+                &mut rng,
+                &format!("{p}.self_attn.qkv_proj.weight"),
+                &[q + 2 * kv, h],
+                0.3,
+            ));
+        } else {
+            for (name, rows) in [("q_proj", q), ("k_proj", kv), ("v_proj", kv)] {
+                t.push(random_bf16(
+                    &mut rng,
+                    &format!("{p}.self_attn.{name}.weight"),
+                    &[rows, h],
+                    0.3,
+                ));
+                if arch == SmokeArch::Qwen2 {
+                    t.push(random_bf16(
+                        &mut rng,
+                        &format!("{p}.self_attn.{name}.bias"),
+                        &[rows],
+                        0.1,
+                    ));
+                }
+            }
+        }
+        t.push(random_bf16(
+            &mut rng,
+            &format!("{p}.self_attn.o_proj.weight"),
+            &[h, q],
+            0.3,
+        ));
+        t.push(norm(
+            &mut rng,
+            &format!("{p}.post_attention_layernorm.weight"),
+            h,
+        ));
+        if arch == SmokeArch::Gemma2 {
+            t.push(norm(
+                &mut rng,
+                &format!("{p}.pre_feedforward_layernorm.weight"),
+                h,
+            ));
+            t.push(norm(
+                &mut rng,
+                &format!("{p}.post_feedforward_layernorm.weight"),
+                h,
+            ));
+        }
+        if arch == SmokeArch::Phi3 {
+            t.push(random_bf16(
+                &mut rng,
+                &format!("{p}.mlp.gate_up_proj.weight"),
+                &[2 * S_INTER, h],
+                0.3,
+            ));
+        } else {
+            t.push(random_bf16(
+                &mut rng,
+                &format!("{p}.mlp.gate_proj.weight"),
+                &[S_INTER, h],
+                0.3,
+            ));
+            t.push(random_bf16(
+                &mut rng,
+                &format!("{p}.mlp.up_proj.weight"),
+                &[S_INTER, h],
+                0.3,
+            ));
+        }
+        t.push(random_bf16(
+            &mut rng,
+            &format!("{p}.mlp.down_proj.weight"),
+            &[h, S_INTER],
+            0.3,
+        ));
+    }
+    t.push(norm(&mut rng, "model.norm.weight", h));
+    if !tie {
+        t.push(random_bf16(&mut rng, "lm_head.weight", &[S_VOCAB, h], 1.0));
+    }
+    write_safetensors(&dir.join("model.safetensors"), &t)
+}
+
+/// A WordPiece vocabulary from the corpus: specials, characters, words, `##` pieces.
+fn wordpiece_vocab() -> Vec<String> {
+    let mut v: Vec<String> = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    for c in "abcdefghijklmnopqrstuvwxyz0123456789.,;:!?'-".chars() {
+        v.push(c.to_string());
+    }
+    for c in "abcdefghijklmnopqrstuvwxyz".chars() {
+        v.push(format!("##{c}"));
+    }
+    let mut words: Vec<String> = CORPUS
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| w.len() > 1)
+        .map(|w| w.to_ascii_lowercase())
+        .collect();
+    words.sort();
+    words.dedup();
+    v.extend(words);
+    v
+}
+
+/// A sentence-transformers-style BERT: F32 weights at the root (no `bert.`
+/// prefix), a pooler candle does not use, a WordPiece tokenizer.json saved
+/// with padding fixed at 128 and truncation on, and `1_Pooling/config.json`.
+pub fn write_tiny_bert(dir: &Path) -> io::Result<()> {
+    fs::create_dir_all(dir.join("1_Pooling"))?;
+    let vocab = wordpiece_vocab();
+    let rows = vocab.len() as u64;
+    let (h, inter, max_pos) = (S_HIDDEN, S_INTER, 64u64);
+    write_json(
+        &dir.join("config.json"),
+        &json!({
+            "architectures": ["BertModel"], "model_type": "bert",
+            "hidden_size": h, "num_hidden_layers": S_LAYERS, "num_attention_heads": S_HEADS,
+            "intermediate_size": inter, "hidden_act": "gelu", "hidden_dropout_prob": 0.1,
+            "attention_probs_dropout_prob": 0.1, "max_position_embeddings": max_pos,
+            "type_vocab_size": 2, "initializer_range": 0.02, "layer_norm_eps": 1e-12,
+            "pad_token_id": 0, "position_embedding_type": "absolute", "vocab_size": rows,
+            "torch_dtype": "float32"
+        }),
+    )?;
+    let vocab_map: Map<String, Value> = vocab
+        .iter()
+        .enumerate()
+        .map(|(i, t)| (t.clone(), json!(i)))
+        .collect();
+    let added: Vec<Value> = (0..5)
+        .map(|i| {
+            json!({"id": i, "content": vocab[i], "single_word": false, "lstrip": false,
+                        "rstrip": false, "normalized": false, "special": true})
+        })
+        .collect();
+    write_json(
+        &dir.join("tokenizer.json"),
+        &json!({
+            "version": "1.0",
+            "truncation": {"direction": "Right", "max_length": 128, "strategy": "LongestFirst", "stride": 0},
+            "padding": {"strategy": {"Fixed": 128}, "direction": "Right", "pad_to_multiple_of": null,
+                        "pad_id": 0, "pad_type_id": 0, "pad_token": "[PAD]"},
+            "added_tokens": added,
+            "normalizer": {"type": "BertNormalizer", "clean_text": true, "handle_chinese_chars": true,
+                           "strip_accents": null, "lowercase": true},
+            "pre_tokenizer": {"type": "BertPreTokenizer"},
+            "post_processor": {
+                "type": "TemplateProcessing",
+                "single": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                           {"SpecialToken": {"id": "[SEP]", "type_id": 0}}],
+                "pair": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}},
+                         {"SpecialToken": {"id": "[SEP]", "type_id": 0}}, {"Sequence": {"id": "B", "type_id": 1}},
+                         {"SpecialToken": {"id": "[SEP]", "type_id": 1}}],
+                "special_tokens": {
+                    "[CLS]": {"id": "[CLS]", "ids": [2], "tokens": ["[CLS]"]},
+                    "[SEP]": {"id": "[SEP]", "ids": [3], "tokens": ["[SEP]"]}
+                }
+            },
+            "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": true},
+            "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
+                      "max_input_chars_per_word": 100, "vocab": vocab_map}
+        }),
+    )?;
+    write_json(
+        &dir.join("tokenizer_config.json"),
+        &json!({"cls_token": "[CLS]", "sep_token": "[SEP]", "pad_token": "[PAD]", "unk_token": "[UNK]",
+                "mask_token": "[MASK]", "do_lower_case": true, "model_max_length": max_pos,
+                "tokenizer_class": "BertTokenizer"}),
+    )?;
+    write_json(
+        &dir.join("modules.json"),
+        &json!([
+            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
+            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"}
+        ]),
+    )?;
+    write_json(
+        &dir.join("1_Pooling/config.json"),
+        &json!({"word_embedding_dimension": h, "pooling_mode_cls_token": false,
+                "pooling_mode_mean_tokens": true, "pooling_mode_max_tokens": false,
+                "pooling_mode_mean_sqrt_len_tokens": false}),
+    )?;
+    let mut rng = Rng::new(SmokeArch::Bert.seed());
+    let ln = |t: &mut Vec<TensorData>, p: &str| {
+        t.push(const_f32(&format!("{p}.weight"), &[h], 1.0));
+        t.push(const_f32(&format!("{p}.bias"), &[h], 0.01));
+    };
+    let mut t = vec![
+        random_f32(
+            &mut rng,
+            "embeddings.word_embeddings.weight",
+            &[rows, h],
+            1.0,
+        ),
+        random_f32(
+            &mut rng,
+            "embeddings.position_embeddings.weight",
+            &[max_pos, h],
+            0.1,
+        ),
+        random_f32(
+            &mut rng,
+            "embeddings.token_type_embeddings.weight",
+            &[2, h],
+            0.1,
+        ),
+    ];
+    ln(&mut t, "embeddings.LayerNorm");
+    for l in 0..S_LAYERS {
+        let p = format!("encoder.layer.{l}");
+        for name in ["query", "key", "value"] {
+            t.push(random_f32(
+                &mut rng,
+                &format!("{p}.attention.self.{name}.weight"),
+                &[h, h],
+                0.3,
+            ));
+            t.push(random_f32(
+                &mut rng,
+                &format!("{p}.attention.self.{name}.bias"),
+                &[h],
+                0.1,
+            ));
+        }
+        t.push(random_f32(
+            &mut rng,
+            &format!("{p}.attention.output.dense.weight"),
+            &[h, h],
+            0.3,
+        ));
+        t.push(random_f32(
+            &mut rng,
+            &format!("{p}.attention.output.dense.bias"),
+            &[h],
+            0.1,
+        ));
+        ln(&mut t, &format!("{p}.attention.output.LayerNorm"));
+        t.push(random_f32(
+            &mut rng,
+            &format!("{p}.intermediate.dense.weight"),
+            &[inter, h],
+            0.3,
+        ));
+        t.push(random_f32(
+            &mut rng,
+            &format!("{p}.intermediate.dense.bias"),
+            &[inter],
+            0.1,
+        ));
+        t.push(random_f32(
+            &mut rng,
+            &format!("{p}.output.dense.weight"),
+            &[h, inter],
+            0.3,
+        ));
+        t.push(random_f32(
+            &mut rng,
+            &format!("{p}.output.dense.bias"),
+            &[h],
+            0.1,
+        ));
+        ln(&mut t, &format!("{p}.output.LayerNorm"));
+    }
+    t.push(random_f32(&mut rng, "pooler.dense.weight", &[h, h], 0.3));
+    t.push(random_f32(&mut rng, "pooler.dense.bias", &[h], 0.1));
+    write_safetensors(&dir.join("model.safetensors"), &t)
+}

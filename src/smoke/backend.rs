@@ -1,0 +1,317 @@
+//! The two weight sources a model is built from.
+//!
+//! - [`Checking`] answers from the Report's headers alone: every tensor the
+//!   candle model asks for is recorded with the shape and dtype it wants, and
+//!   handed back as a zero-stride broadcast of one zero (no memory). Building
+//!   the model against it is a dry run that lists every missing tensor, wrong
+//!   shape and unloadable dtype at once, before a byte of weight is read;
+//!   candle's llama loader would panic at the first.
+//! - [`Mapped`] is candle's memory-mapped safetensors, with the same name
+//!   aliases (tied `lm_head`, old `gamma`/`beta` layer norms).
+
+use candle_core::{DType, Device, Shape, Tensor};
+use candle_nn::var_builder::SimpleBackend;
+use candle_nn::Init;
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+/// A tensor as a safetensors header states it.
+#[derive(Debug, Clone)]
+pub(crate) struct HeaderTensor {
+    /// Dtype as written (`BF16`).
+    pub dtype: String,
+    /// Shape.
+    pub shape: Vec<u64>,
+    /// Stored bytes.
+    pub bytes: u64,
+}
+
+/// What is wrong with one requested tensor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Problem {
+    /// Not in any shard.
+    Missing,
+    /// In a shard with another shape.
+    Shape { stored: Vec<u64> },
+    /// Stored in a dtype that cannot be loaded as plain weights.
+    Dtype(String),
+}
+
+/// One tensor the model asked for.
+#[derive(Debug, Clone)]
+pub(crate) struct Request {
+    /// The name the model asked for.
+    pub name: String,
+    /// The shape it wants (the stored shape for unchecked reads).
+    pub shape: Vec<usize>,
+    /// The dtype it will be converted to.
+    pub dtype: DType,
+    /// What is wrong, if anything.
+    pub problem: Option<Problem>,
+}
+
+/// Name aliases: the name a model asks for → the name stored.
+pub(crate) type Aliases = HashMap<String, String>;
+
+fn resolve<'a>(aliases: &'a Aliases, name: &'a str) -> &'a str {
+    aliases.get(name).map(String::as_str).unwrap_or(name)
+}
+
+/// Whether a stored dtype converts to float weights without extra data
+/// (scales, zero points): the plain float types.
+pub(crate) fn loadable_dtype(dtype: &str) -> bool {
+    matches!(dtype, "F32" | "F16" | "BF16" | "F64")
+}
+
+/// The dry-run backend: answers from headers, records every request.
+pub(crate) struct Checking<'a> {
+    headers: &'a HashMap<String, HeaderTensor>,
+    aliases: &'a Aliases,
+    log: &'a Mutex<Vec<Request>>,
+}
+
+impl<'a> Checking<'a> {
+    /// A backend over `headers` that records its requests into `log`.
+    pub(crate) fn new(
+        headers: &'a HashMap<String, HeaderTensor>,
+        aliases: &'a Aliases,
+        log: &'a Mutex<Vec<Request>>,
+    ) -> Self {
+        Checking {
+            headers,
+            aliases,
+            log,
+        }
+    }
+
+    /// Every request recorded in `log`, in order.
+    pub(crate) fn take(log: &Mutex<Vec<Request>>) -> Vec<Request> {
+        match log.lock() {
+            Ok(l) => l.clone(),
+            Err(poisoned) => poisoned.into_inner().clone(),
+        }
+    }
+
+    fn record(&self, r: Request) {
+        match self.log.lock() {
+            Ok(mut l) => l.push(r),
+            Err(poisoned) => poisoned.into_inner().push(r),
+        }
+    }
+}
+
+fn placeholder(shape: &Shape, dtype: DType) -> candle_core::Result<Tensor> {
+    // One zero, broadcast to the wanted shape: no memory, any shape.
+    Tensor::zeros((), dtype, &Device::Cpu)?.broadcast_as(shape.clone())
+}
+
+impl SimpleBackend for Checking<'_> {
+    fn get(
+        &self,
+        s: Shape,
+        name: &str,
+        _: Init,
+        dtype: DType,
+        _: &Device,
+    ) -> candle_core::Result<Tensor> {
+        let stored = resolve(self.aliases, name);
+        let problem = match self.headers.get(stored) {
+            None => Some(Problem::Missing),
+            Some(h) if !loadable_dtype(&h.dtype) => Some(Problem::Dtype(h.dtype.clone())),
+            Some(h)
+                if h.shape.len() != s.dims().len()
+                    || h.shape.iter().zip(s.dims()).any(|(a, b)| *a != *b as u64) =>
+            {
+                Some(Problem::Shape {
+                    stored: h.shape.clone(),
+                })
+            }
+            Some(_) => None,
+        };
+        self.record(Request {
+            name: name.to_string(),
+            shape: s.dims().to_vec(),
+            dtype,
+            problem,
+        });
+        placeholder(&s, dtype)
+    }
+
+    fn get_unchecked(&self, name: &str, dtype: DType, _: &Device) -> candle_core::Result<Tensor> {
+        let stored = resolve(self.aliases, name);
+        let Some(h) = self.headers.get(stored) else {
+            self.record(Request {
+                name: name.to_string(),
+                shape: Vec::new(),
+                dtype,
+                problem: Some(Problem::Missing),
+            });
+            return Err(candle_core::Error::CannotFindTensor {
+                path: name.to_string(),
+            });
+        };
+        let dims: Vec<usize> = h.shape.iter().map(|d| *d as usize).collect();
+        self.record(Request {
+            name: name.to_string(),
+            shape: dims.clone(),
+            dtype,
+            problem: (!loadable_dtype(&h.dtype)).then(|| Problem::Dtype(h.dtype.clone())),
+        });
+        placeholder(&Shape::from(dims), dtype)
+    }
+
+    fn contains_tensor(&self, name: &str) -> bool {
+        self.headers.contains_key(resolve(self.aliases, name))
+    }
+}
+
+/// The real weights: candle's memory-mapped safetensors, behind the aliases.
+pub(crate) struct Mapped {
+    pub(crate) tensors: candle_core::safetensors::MmapedSafetensors,
+    pub(crate) aliases: Aliases,
+}
+
+impl SimpleBackend for Mapped {
+    fn get(
+        &self,
+        s: Shape,
+        name: &str,
+        init: Init,
+        dtype: DType,
+        dev: &Device,
+    ) -> candle_core::Result<Tensor> {
+        SimpleBackend::get(
+            &self.tensors,
+            s,
+            resolve(&self.aliases, name),
+            init,
+            dtype,
+            dev,
+        )
+    }
+
+    fn get_unchecked(&self, name: &str, dtype: DType, dev: &Device) -> candle_core::Result<Tensor> {
+        SimpleBackend::get_unchecked(&self.tensors, resolve(&self.aliases, name), dtype, dev)
+    }
+
+    fn contains_tensor(&self, name: &str) -> bool {
+        SimpleBackend::contains_tensor(&self.tensors, resolve(&self.aliases, name))
+    }
+}
+
+/// Aliases for names a checkpoint stores differently from what candle asks:
+/// a tied `lm_head` (when `tie_word_embeddings` is true and no `lm_head` is
+/// stored), and `LayerNorm.gamma`/`beta` of old BERT checkpoints.
+pub(crate) fn aliases(headers: &HashMap<String, HeaderTensor>, tied: bool) -> Aliases {
+    let mut out = Aliases::new();
+    if tied && !headers.contains_key("lm_head.weight") {
+        for embed in ["model.embed_tokens.weight", "transformer.wte.weight"] {
+            if headers.contains_key(embed) {
+                out.insert("lm_head.weight".into(), embed.into());
+                break;
+            }
+        }
+    }
+    for name in headers.keys() {
+        if let Some(stem) = name.strip_suffix(".gamma") {
+            out.insert(format!("{stem}.weight"), name.clone());
+        } else if let Some(stem) = name.strip_suffix(".beta") {
+            out.insert(format!("{stem}.bias"), name.clone());
+        }
+    }
+    // An alias never hides a tensor stored under the asked name.
+    out.retain(|asked, _| !headers.contains_key(asked));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(entries: &[(&str, &str, &[u64])]) -> HashMap<String, HeaderTensor> {
+        entries
+            .iter()
+            .map(|(n, d, s)| {
+                (
+                    n.to_string(),
+                    HeaderTensor {
+                        dtype: d.to_string(),
+                        shape: s.to_vec(),
+                        bytes: 0,
+                    },
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn placeholders_take_any_shape_without_memory() {
+        let h = headers(&[
+            ("a", "BF16", &[4, 2]),
+            ("b", "I8", &[4]),
+            ("c", "F32", &[3]),
+        ]);
+        let al = Aliases::new();
+        let log = Mutex::new(Vec::new());
+        let c = Checking::new(&h, &al, &log);
+        let vb = candle_nn::VarBuilder::from_backend(Box::new(c), DType::F32, Device::Cpu);
+        let big = vb.get((1 << 20, 1 << 20), "a").unwrap();
+        assert_eq!(big.dims(), &[1 << 20, 1 << 20]);
+        assert_eq!(big.stride(), &[0, 0]);
+        assert!(vb.contains_tensor("a") && !vb.contains_tensor("d"));
+    }
+
+    #[test]
+    fn problems_are_classified() {
+        let h = headers(&[
+            ("a", "BF16", &[4, 2]),
+            ("b", "I8", &[4]),
+            ("c", "F32", &[3]),
+        ]);
+        let al = Aliases::new();
+        let log = Mutex::new(Vec::new());
+        let c = Checking::new(&h, &al, &log);
+        for (name, shape) in [
+            ("a", vec![2usize, 4]),
+            ("b", vec![4]),
+            ("c", vec![3]),
+            ("d", vec![1]),
+        ] {
+            c.get(
+                Shape::from(shape),
+                name,
+                Init::Const(0.),
+                DType::F32,
+                &Device::Cpu,
+            )
+            .unwrap();
+        }
+        let problems: Vec<_> = Checking::take(&log)
+            .into_iter()
+            .map(|r| r.problem)
+            .collect();
+        assert_eq!(
+            problems,
+            vec![
+                Some(Problem::Shape { stored: vec![4, 2] }),
+                Some(Problem::Dtype("I8".into())),
+                None,
+                Some(Problem::Missing)
+            ]
+        );
+    }
+
+    #[test]
+    fn tied_head_and_old_layer_norm_names_are_aliased() {
+        let h = headers(&[
+            ("model.embed_tokens.weight", "BF16", &[8, 4]),
+            ("enc.LayerNorm.gamma", "F32", &[4]),
+            ("enc.LayerNorm.beta", "F32", &[4]),
+        ]);
+        let a = aliases(&h, true);
+        assert_eq!(a["lm_head.weight"], "model.embed_tokens.weight");
+        assert_eq!(a["enc.LayerNorm.weight"], "enc.LayerNorm.gamma");
+        assert_eq!(a["enc.LayerNorm.bias"], "enc.LayerNorm.beta");
+        assert!(!aliases(&h, false).contains_key("lm_head.weight"));
+    }
+}

@@ -1,0 +1,170 @@
+//! What a smoke test found: the `smoke` object of the Report, and its text form.
+
+use crate::util::human::bytes as human_bytes;
+use serde::Serialize;
+use std::fmt::Write as _;
+
+/// One of the most likely next tokens.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TopToken {
+    /// The token decoded to text.
+    pub token: String,
+    /// The token id.
+    pub id: u32,
+    /// Its probability under the softmax of the last position's logits.
+    pub prob: f64,
+}
+
+/// The result of `mri smoke`: the `smoke` object of the JSON Report.
+///
+/// Every field is always present (`null` when it does not apply), so that
+/// scripts can read the same shape for decoders and encoders.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SmokeSummary {
+    /// The candle-transformers model that ran (`llama`, `qwen2`, `bert`, ...).
+    pub architecture: String,
+    /// `cpu` or `cuda:N`.
+    pub device: String,
+    /// The dtype the weights were loaded in (`f32`, `bf16`, `f16`).
+    pub dtype: String,
+    /// Shape of the output of the forward pass: the logits of the last
+    /// position for decoders (`[1, vocab]` or `[1, 1, vocab]`, as the model
+    /// returns them), the hidden states `[1, tokens, hidden]` for encoders.
+    pub logits_shape: Vec<usize>,
+    /// Whether every value of that output is finite.
+    pub finite: bool,
+    /// How many values are NaN or infinite.
+    pub non_finite: u64,
+    /// The five most likely next tokens (decoders; empty for encoders).
+    pub top_next: Vec<TopToken>,
+    /// Entropy of the next-token distribution in nats (decoders).
+    pub entropy: Option<f64>,
+    /// L2 norm of the pooled sentence embedding (encoders; mean pooling
+    /// unless `1_Pooling/config.json` says otherwise), before any normalisation.
+    pub embedding_norm: Option<f64>,
+    /// The greedy continuation of the prompt (with `--max-tokens N`).
+    pub continuation: Option<String>,
+    /// Tokens per second of that continuation (the prompt's forward pass excluded).
+    pub tokens_per_second: Option<f64>,
+    /// Milliseconds to map the weights and build the model.
+    pub load_ms: f64,
+    /// Milliseconds of the forward pass over the prompt.
+    pub forward_ms: f64,
+    /// Peak resident memory of the process, when the OS tells it.
+    pub peak_rss_bytes: Option<u64>,
+}
+
+/// Everything a run found, including what only the text form shows.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SmokeRun {
+    /// The summary that goes into the Report.
+    pub summary: SmokeSummary,
+    /// The prompt's token ids, as the forward pass saw them.
+    pub prompt_ids: Vec<u32>,
+    /// Where non-finite values are: `(row, column)` of the output seen as a
+    /// matrix (position and vocabulary id for logits, token and dimension for
+    /// hidden states); at most 16.
+    pub non_finite_at: Vec<(usize, usize)>,
+    /// The pooled sentence embedding (encoders).
+    pub embedding: Option<Vec<f32>>,
+    /// How the embedding was pooled (`mean`, `cls`, ...), for encoders.
+    pub pooling: Option<String>,
+    /// Token ids of the greedy continuation.
+    pub continuation_ids: Vec<u32>,
+    /// Things worth knowing that are not errors (unused tensors, a stop at EOS, ...).
+    pub notes: Vec<String>,
+    /// The memory the run was estimated to need, and what was available.
+    pub memory: MemoryCheck,
+    /// Findings of `--scan-weights` (`weights/non-finite`, `weights/all-zero`).
+    pub weight_findings: Vec<crate::report::finding::Finding>,
+}
+
+/// The memory estimate made before loading.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct MemoryCheck {
+    /// Bytes the weights take once loaded in the chosen dtype.
+    pub weights_bytes: u64,
+    /// The whole estimate: weights plus working memory.
+    pub needed_bytes: u64,
+    /// Bytes available (or the configured limit); `None` when unknown.
+    pub available_bytes: Option<u64>,
+}
+
+/// Renders a run for people.
+pub fn render_text(run: &SmokeRun, model: &str) -> String {
+    let s = &run.summary;
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "smoke test of {model}: {} on {} in {}",
+        s.architecture, s.device, s.dtype
+    );
+    let _ = writeln!(out, "  prompt tokens   {}", run.prompt_ids.len());
+    let _ = writeln!(out, "  output shape    {:?}", s.logits_shape);
+    if s.finite {
+        let _ = writeln!(out, "  finite          yes");
+    } else {
+        let at: Vec<String> = run
+            .non_finite_at
+            .iter()
+            .map(|(r, c)| format!("[{r}, {c}]"))
+            .collect();
+        let _ = writeln!(
+            out,
+            "  finite          NO: {} non-finite values, at {}{}",
+            s.non_finite,
+            at.join(" "),
+            if (s.non_finite as usize) > at.len() {
+                " ..."
+            } else {
+                ""
+            }
+        );
+    }
+    if !s.top_next.is_empty() {
+        let _ = writeln!(out, "  top next tokens");
+        for t in &s.top_next {
+            let _ = writeln!(out, "    {:>7.4}  {:>7}  {:?}", t.prob, t.id, t.token);
+        }
+    }
+    if let Some(e) = s.entropy {
+        let _ = writeln!(out, "  entropy         {e:.4} nats");
+    }
+    if let Some(n) = s.embedding_norm {
+        let _ = writeln!(
+            out,
+            "  embedding norm  {n:.6} ({} pooling, {} dimensions)",
+            run.pooling.as_deref().unwrap_or("mean"),
+            run.embedding.as_ref().map_or(0, Vec::len)
+        );
+    }
+    if let Some(c) = &s.continuation {
+        let _ = writeln!(
+            out,
+            "  continuation    {c:?} ({} tokens)",
+            run.continuation_ids.len()
+        );
+    }
+    if let Some(t) = s.tokens_per_second {
+        let _ = writeln!(out, "  tokens/s        {t:.1}");
+    }
+    let _ = writeln!(out, "  load            {:.1} ms", s.load_ms);
+    let _ = writeln!(out, "  forward         {:.1} ms", s.forward_ms);
+    let m = &run.memory;
+    let _ = writeln!(
+        out,
+        "  memory          estimated {} ({} weights){}",
+        human_bytes(m.needed_bytes),
+        human_bytes(m.weights_bytes),
+        m.available_bytes
+            .map(|a| format!(", {} available", human_bytes(a)))
+            .unwrap_or_default()
+    );
+    if let Some(p) = s.peak_rss_bytes {
+        let _ = writeln!(out, "  peak RSS        {}", human_bytes(p));
+    }
+    for n in &run.notes {
+        let _ = writeln!(out, "  note: {n}");
+    }
+    out
+}
