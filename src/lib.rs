@@ -18,6 +18,7 @@ pub mod locate;
 pub mod model;
 pub mod report;
 pub mod scan;
+pub mod tui;
 pub mod util;
 
 pub use error::Error;
