@@ -272,11 +272,9 @@ impl App {
         match effect {
             Effect::Done => {}
             Effect::Unhandled => {
-                if action == Action::Back {
-                    if self.viewer.take().is_none() {
-                        if let Some(prev) = self.back.pop() {
-                            self.current = prev;
-                        }
+                if action == Action::Back && self.viewer.take().is_none() {
+                    if let Some(prev) = self.back.pop() {
+                        self.current = prev;
                     }
                 }
             }
@@ -318,5 +316,284 @@ impl App {
             Ok(v) => self.viewer = Some(v),
             Err(e) => self.status = Some(e.to_string()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::finding::{Code, Finding};
+    use crate::tui::keys::parse_key;
+    use crossterm::event::{MouseEvent, MouseEventKind};
+
+    fn report() -> Report {
+        crate::inspect(
+            "fixtures/tiny-llama-sharded",
+            &crate::InspectOptions::default(),
+        )
+        .expect("fixture inspects")
+    }
+
+    fn app() -> App {
+        App::new(report(), Theme { color: false })
+    }
+
+    fn press(app: &mut App, keys: &str) {
+        for k in keys.split_whitespace() {
+            app.handle_key(parse_key(k).expect("key name"));
+        }
+    }
+
+    fn type_text(app: &mut App, text: &str) {
+        for c in text.chars() {
+            app.handle_key(KeyEvent::from(KeyCode::Char(c)));
+        }
+    }
+
+    /// Rows in the Tensors view and the selected row's label.
+    fn tensors(app: &App) -> (usize, Option<String>) {
+        let t = app
+            .views
+            .iter()
+            .find(|v| v.title() == "Tensors")
+            .expect("a Tensors view");
+        (t.rows(), t.selected(&app.ctx()))
+    }
+
+    #[test]
+    fn tab_number_keys_and_shift_tab_switch_views() {
+        let mut a = app();
+        assert_eq!(a.current_title(), "Overview");
+        press(&mut a, "Tab");
+        assert_eq!(a.current_title(), "Files");
+        press(&mut a, "Shift-Tab Shift-Tab");
+        assert_eq!(a.current_title(), "Findings");
+        press(&mut a, "3");
+        assert_eq!(a.current_title(), "Tensors");
+        press(&mut a, "6");
+        assert_eq!(a.current_title(), "Tensors");
+        assert_eq!(a.status(), Some("there is no view 6"));
+        press(&mut a, "x");
+        assert!(a.status().is_some_and(|s| s.contains("not bound")));
+    }
+
+    #[test]
+    fn q_and_ctrl_c_quit() {
+        let mut a = app();
+        press(&mut a, "q");
+        assert!(a.should_quit());
+        let mut a = app();
+        press(&mut a, "Ctrl-c");
+        assert!(a.should_quit());
+        // Also while typing a search.
+        let mut a = app();
+        press(&mut a, "3 /");
+        assert!(a.search_input().is_some());
+        press(&mut a, "q");
+        assert!(!a.should_quit(), "q is text in the search line");
+        press(&mut a, "Ctrl-c");
+        assert!(a.should_quit());
+    }
+
+    #[test]
+    fn help_overlay_toggles_and_swallows_keys() {
+        let mut a = app();
+        press(&mut a, "?");
+        assert!(a.help_shown());
+        press(&mut a, "Tab");
+        assert_eq!(a.current_title(), "Overview", "keys under help do nothing");
+        press(&mut a, "Esc");
+        assert!(!a.help_shown());
+        press(&mut a, "? ?");
+        assert!(!a.help_shown());
+    }
+
+    #[test]
+    fn enter_on_a_json_file_opens_the_viewer_and_esc_closes_it() {
+        let mut a = app();
+        press(&mut a, "2");
+        // The Files view starts on the first file: config.json.
+        press(&mut a, "Enter");
+        let v = a.viewer().expect("viewer open");
+        assert_eq!(v.path(), "config.json");
+        assert_eq!(v.line(), 1);
+        press(&mut a, "j j G");
+        assert!(a.viewer().unwrap().line() > 3);
+        press(&mut a, "Esc");
+        assert!(a.viewer().is_none());
+        assert_eq!(a.current_title(), "Files");
+    }
+
+    #[test]
+    fn enter_on_a_shard_shows_its_tensors_and_back_returns() {
+        let mut a = app();
+        press(&mut a, "2 j j Enter");
+        assert_eq!(a.current_title(), "Tensors");
+        assert_eq!(tensors(&a).0, 10, "the first shard holds 10 tensors");
+        press(&mut a, "Esc");
+        assert_eq!(a.current_title(), "Files");
+        press(&mut a, "3");
+        assert_eq!(tensors(&a).0, 39, "the shard scope is gone");
+    }
+
+    #[test]
+    fn search_filters_tensors_by_substring_and_glob() {
+        let mut a = app();
+        press(&mut a, "3 /");
+        type_text(&mut a, "q_proj");
+        assert_eq!(tensors(&a).0, 4, "live while typing");
+        press(&mut a, "Enter");
+        assert!(a.search_input().is_none());
+        assert_eq!(tensors(&a).0, 4);
+        press(&mut a, "n");
+        assert_eq!(
+            tensors(&a).1.as_deref(),
+            Some("model.layers.1.self_attn.q_proj.weight")
+        );
+        press(&mut a, "Esc");
+        assert_eq!(tensors(&a).0, 39, "Esc clears the filter");
+
+        press(&mut a, "/");
+        type_text(&mut a, "model.layers.2.*");
+        press(&mut a, "Enter");
+        assert_eq!(tensors(&a).0, 9);
+        // Esc while typing restores the filter from before.
+        press(&mut a, "/");
+        type_text(&mut a, "zzz");
+        assert_eq!(tensors(&a).0, 0);
+        press(&mut a, "Esc");
+        assert_eq!(tensors(&a).0, 9);
+    }
+
+    #[test]
+    fn group_by_layer_folds_and_unfolds() {
+        let mut a = app();
+        press(&mut a, "3 L");
+        assert_eq!(tensors(&a).0, 7, "embed, 4 layers, norm, head");
+        press(&mut a, "j");
+        assert_eq!(tensors(&a).1.as_deref(), Some("model.layers.0"));
+        press(&mut a, "Enter");
+        assert_eq!(tensors(&a).0, 16);
+        press(&mut a, "j");
+        assert_eq!(
+            tensors(&a).1.as_deref(),
+            Some("model.layers.0.input_layernorm.weight")
+        );
+        press(&mut a, "h");
+        assert_eq!(tensors(&a).0, 7);
+        assert_eq!(tensors(&a).1.as_deref(), Some("model.layers.0"));
+        press(&mut a, "L");
+        assert_eq!(tensors(&a).0, 39);
+    }
+
+    #[test]
+    fn sort_cycles_columns_and_reverses() {
+        let mut a = app();
+        press(&mut a, "3 s g");
+        assert_eq!(tensors(&a).1.as_deref(), Some("lm_head.weight"));
+        press(&mut a, "r g");
+        assert_eq!(
+            tensors(&a).1.as_deref(),
+            Some("model.norm.weight"),
+            "descending by name"
+        );
+        // name -> dtype -> shape -> params (largest first)
+        press(&mut a, "s s s g");
+        assert_eq!(
+            tensors(&a).1.as_deref(),
+            Some("model.embed_tokens.weight"),
+            "the largest, first in file order among equals"
+        );
+        press(&mut a, "r g");
+        assert_eq!(
+            tensors(&a).1.as_deref(),
+            Some("model.layers.0.input_layernorm.weight")
+        );
+    }
+
+    #[test]
+    fn findings_jump_to_file_line_and_tensor() {
+        let mut r = report();
+        r.findings.push(
+            Finding::warning(Code::ConsistencyDtype, "dtype differs")
+                .in_file("config.json")
+                .at_line(5),
+        );
+        r.findings.push(
+            Finding::error(Code::WeightsIndexMismatch, "misplaced")
+                .in_file("model-00002-of-00003.safetensors")
+                .on_tensor("model.layers.2.mlp.up_proj.weight"),
+        );
+        r.findings.push(Finding::info(Code::CardMissing, "no card"));
+        r.finish_findings();
+        let mut a = App::new(r, Theme { color: false });
+        press(&mut a, "4");
+        // Sorted most severe first: the tensor finding.
+        press(&mut a, "Enter");
+        assert_eq!(a.current_title(), "Tensors");
+        assert_eq!(
+            tensors(&a).1.as_deref(),
+            Some("model.layers.2.mlp.up_proj.weight")
+        );
+        press(&mut a, "Esc");
+        assert_eq!(
+            a.current_title(),
+            "Findings",
+            "back to where the jump came from"
+        );
+        press(&mut a, "j Enter");
+        let v = a.viewer().expect("viewer");
+        assert_eq!((v.path(), v.line()), ("config.json", 5));
+        press(&mut a, "h");
+        assert!(a.viewer().is_none());
+        press(&mut a, "j Enter");
+        assert_eq!(a.status(), Some("this finding names no file or tensor"));
+    }
+
+    #[test]
+    fn viewer_search_steps_through_lines() {
+        let mut a = app();
+        press(&mut a, "2 Enter /");
+        type_text(&mut a, "size");
+        press(&mut a, "Enter");
+        let first = a.viewer().unwrap().line();
+        press(&mut a, "n");
+        let second = a.viewer().unwrap().line();
+        assert!(second > first, "{first} then {second}");
+        press(&mut a, "N");
+        assert_eq!(a.viewer().unwrap().line(), first);
+        press(&mut a, "Esc");
+        assert!(a.viewer().is_some(), "first Esc clears the search");
+        press(&mut a, "Esc");
+        assert!(a.viewer().is_none());
+    }
+
+    #[test]
+    fn search_on_overview_explains_itself() {
+        let mut a = app();
+        press(&mut a, "/");
+        assert!(a.search_input().is_none());
+        assert_eq!(a.status(), Some("nothing to search in Overview"));
+    }
+
+    #[test]
+    fn mouse_wheel_scrolls_the_list() {
+        let mut a = app();
+        press(&mut a, "3");
+        let wheel = |kind| {
+            Event::Mouse(MouseEvent {
+                kind,
+                column: 0,
+                row: 0,
+                modifiers: KeyModifiers::NONE,
+            })
+        };
+        a.handle_event(&wheel(MouseEventKind::ScrollDown));
+        assert_eq!(
+            tensors(&a).1.as_deref(),
+            Some("model.layers.0.self_attn.k_proj.weight")
+        );
+        a.handle_event(&wheel(MouseEventKind::ScrollUp));
+        assert_eq!(tensors(&a).1.as_deref(), Some("model.embed_tokens.weight"));
     }
 }

@@ -85,9 +85,11 @@ pub struct ScriptedEvents(pub VecDeque<Event>);
 
 impl EventSource for ScriptedEvents {
     fn next(&mut self, _timeout: Duration) -> std::io::Result<Option<Event>> {
-        Ok(Some(self.0.pop_front().unwrap_or(Event::Key(KeyEvent::from(
-            KeyCode::Char('q'),
-        )))))
+        Ok(Some(
+            self.0
+                .pop_front()
+                .unwrap_or(Event::Key(KeyEvent::from(KeyCode::Char('q')))),
+        ))
     }
 }
 

@@ -83,7 +83,8 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
     keys::active(app.active().scopes())
         .filter_map(|b| {
             let first = b.keys.first().map(|k| k.label()).unwrap_or_default();
-            b.hint.map(|h| (b.label.map(str::to_string).unwrap_or(first), h))
+            b.hint
+                .map(|h| (b.label.map(str::to_string).unwrap_or(first), h))
         })
         .collect()
 }

@@ -275,10 +275,8 @@ impl View for Files {
                             String::new()
                         };
                         let matched = self.query.as_ref().is_some_and(|q| q.matches(&file.path));
-                        let name = Cell::from(format!(
-                            "    {}",
-                            truncate_left(&file.path, name_width)
-                        ));
+                        let name =
+                            Cell::from(format!("    {}", truncate_left(&file.path, name_width)));
                         Row::new(vec![
                             if matched {
                                 name.style(t.matched())

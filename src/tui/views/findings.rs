@@ -175,7 +175,11 @@ impl View for Findings {
                 let code = Cell::from(f.code.as_str());
                 let row = Row::new(vec![
                     Cell::from(f.severity.as_str()).style(t.severity(f.severity)),
-                    if matched { code.style(t.matched()) } else { code },
+                    if matched {
+                        code.style(t.matched())
+                    } else {
+                        code
+                    },
                     Cell::from(truncate_left(&place(f), place_w)),
                     Cell::from(f.message.clone()),
                 ]);

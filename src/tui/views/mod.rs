@@ -86,6 +86,16 @@ pub trait View {
         None
     }
 
+    /// Rows the view lists now (0 for views without a list).
+    fn rows(&self) -> usize {
+        0
+    }
+
+    /// A label for the selected row (a tensor or file name), if any.
+    fn selected(&self, _ctx: &Ctx) -> Option<String> {
+        None
+    }
+
     /// Takes a jump from another view; returns whether this view shows it now.
     fn accept(&mut self, _jump: &Jump, _ctx: &Ctx) -> bool {
         false

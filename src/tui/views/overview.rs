@@ -144,10 +144,7 @@ fn model_lines(r: &Report, t: Theme, width: usize) -> Vec<Line<'static>> {
                 lines.push(kv(
                     t,
                     "experts",
-                    fit(format!(
-                        "{e} ({} active)",
-                        opt_num(a.num_experts_per_token)
-                    )),
+                    fit(format!("{e} ({} active)", opt_num(a.num_experts_per_token))),
                 ));
             }
             lines.push(kv(
@@ -234,8 +231,7 @@ fn memory_lines(r: &Report, t: Theme) -> Vec<Line<'static>> {
                 ),
             ));
             lines.push(kv(t, "  per 1k", bytes(kv_cache.bytes_per_1k_tokens)));
-            if let (Some(ctx), Some(total)) = (kv_cache.context_length, kv_cache.bytes_at_context)
-            {
+            if let (Some(ctx), Some(total)) = (kv_cache.context_length, kv_cache.bytes_at_context) {
                 lines.push(kv(
                     t,
                     "  at ctx",
@@ -308,9 +304,7 @@ fn parameter_lines(r: &Report, t: Theme, width: usize) -> Vec<Line<'static>> {
 
 fn findings_lines(r: &Report, t: Theme) -> Vec<Line<'static>> {
     let s = &r.summary;
-    let plural = |n: u64, one: &str, many: &str| {
-        format!("{n} {}", if n == 1 { one } else { many })
-    };
+    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     vec![Line::from(vec![
         Span::styled(
             plural(s.errors, "error", "errors"),

@@ -204,29 +204,6 @@ impl Tensors {
         view
     }
 
-    /// The current sort column and whether it is descending.
-    pub fn sort(&self) -> (SortKey, bool) {
-        (self.sort, self.descending)
-    }
-
-    /// Whether layers are folded into one row each.
-    pub fn is_grouped(&self) -> bool {
-        self.grouped
-    }
-
-    /// Rows in the table now (groups and tensors).
-    pub fn row_count(&self) -> usize {
-        self.rows.len()
-    }
-
-    /// The name of the selected tensor, or the label of the selected layer.
-    pub fn selected_label(&self, r: &Report) -> Option<String> {
-        match self.rows.get(self.cursor.selected())? {
-            Item::Group(g) => Some(self.groups[*g as usize].clone()),
-            Item::Tensor(i) => Some(entry(r, &self.all[*i as usize]).info.name.clone()),
-        }
-    }
-
     fn compare(&self, r: &Report, a: &Loc, b: &Loc) -> Ordering {
         let (ea, eb) = (entry(r, a), entry(r, b));
         let file_order = || (a.shard, a.index).cmp(&(b.shard, b.index));
@@ -435,6 +412,17 @@ impl View for Tensors {
         self.rebuild(ctx.report);
     }
 
+    fn rows(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn selected(&self, ctx: &Ctx) -> Option<String> {
+        match self.rows.get(self.cursor.selected())? {
+            Item::Group(g) => Some(self.groups[*g as usize].clone()),
+            Item::Tensor(i) => Some(entry(ctx.report, &self.all[*i as usize]).info.name.clone()),
+        }
+    }
+
     fn query(&self) -> Option<&Query> {
         self.query.as_ref()
     }
@@ -567,11 +555,7 @@ impl View for Tensors {
                 SortKey::Bytes => 9,
                 _ => 0,
             };
-            let s = if right {
-                format!("{label:>w$}")
-            } else {
-                label
-            };
+            let s = if right { format!("{label:>w$}") } else { label };
             Cell::from(s)
         };
         let header = Row::new(vec![

@@ -272,18 +272,13 @@ impl View for Viewer {
 
         let gutter = self.lines.len().max(1).to_string().len().max(3);
         let text_width = (inner.width as usize).saturating_sub(gutter + 2);
-        let range = self
-            .cursor
-            .window(self.lines.len(), inner.height as usize);
+        let range = self.cursor.window(self.lines.len(), inner.height as usize);
         let selected = self.cursor.selected();
         let lines: Vec<Line> = range
             .map(|i| {
                 let raw = visible_prefix(self.line_text(i), text_width);
                 let mark = if Some(i) == self.target { '▶' } else { ' ' };
-                let mut spans = vec![Span::styled(
-                    format!("{:>gutter$}{mark} ", i + 1),
-                    t.dim(),
-                )];
+                let mut spans = vec![Span::styled(format!("{:>gutter$}{mark} ", i + 1), t.dim())];
                 let matches = self
                     .query
                     .as_ref()
