@@ -343,3 +343,32 @@ fn browsing_writes_nothing_into_the_model() {
     assert!(out.status.success());
     assert_eq!(list(&dir), before);
 }
+
+#[test]
+fn loading_screen() {
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|f| ui::draw_loading(f, "meta-llama/Llama-3.1-405B", Theme { color: false }))
+        .unwrap();
+    insta::assert_snapshot!("loading_80x24", buffer_text(terminal.backend().buffer()));
+}
+
+#[test]
+fn overview_lists_the_first_findings_and_counts_the_rest() {
+    let mut r = fixture_report();
+    for i in 0..30 {
+        r.findings.push(
+            mri::report::finding::Finding::warning(
+                mri::report::finding::Code::ConsistencyDtype,
+                format!("finding {i}"),
+            )
+            .in_file("config.json"),
+        );
+    }
+    r.finish_findings();
+    let app = App::new(r, Theme { color: false });
+    let screen = text(&app, 80, 24);
+    assert!(screen.contains("30 warnings"), "{screen}");
+    assert!(screen.contains("consistency/dtype"), "{screen}");
+    assert!(screen.contains("more in Findings"), "{screen}");
+}

@@ -54,8 +54,9 @@ pub enum Scope {
     Global,
     /// In every list and in the file viewer.
     Lists,
-    /// In the Tensors view only.
-    Tensors,
+    /// In one view only, named by its title. A new view with keys of its
+    /// own adds its actions above and its rows to [`BINDINGS`] with this scope.
+    View(&'static str),
 }
 
 impl Scope {
@@ -64,7 +65,7 @@ impl Scope {
         match self {
             Scope::Global => "",
             Scope::Lists => "",
-            Scope::Tensors => "Tensors",
+            Scope::View(title) => title,
         }
     }
 }
@@ -152,6 +153,9 @@ impl Binding {
         }
     }
 }
+
+/// The Tensors view's title, which scopes its keys.
+pub const TENSORS: &str = "Tensors";
 
 /// Views reachable by number key (1 to this).
 pub const MAX_NUMBERED_VIEWS: usize = 6;
@@ -289,7 +293,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         keys: &[ch('s')],
         action: Action::SortNext,
-        scope: Scope::Tensors,
+        scope: Scope::View(TENSORS),
         label: None,
         hint: Some("sort"),
         help: "sort by the next column",
@@ -297,7 +301,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         keys: &[ch('r')],
         action: Action::SortReverse,
-        scope: Scope::Tensors,
+        scope: Scope::View(TENSORS),
         label: None,
         hint: None,
         help: "reverse the sort order",
@@ -305,7 +309,7 @@ pub const BINDINGS: &[Binding] = &[
     Binding {
         keys: &[ch('L')],
         action: Action::GroupLayers,
-        scope: Scope::Tensors,
+        scope: Scope::View(TENSORS),
         label: None,
         hint: Some("layers"),
         help: "group by layer (one row per layer; Enter expands)",

@@ -65,8 +65,15 @@ impl View for Overview {
             Paragraph::new(params).block(Block::bordered().title(" Parameters ")),
             params_area,
         );
+        let listed = findings_area.height.saturating_sub(4) as usize;
         frame.render_widget(
-            Paragraph::new(findings_lines(r, t)).block(Block::bordered().title(" Findings ")),
+            Paragraph::new(findings_lines(
+                r,
+                t,
+                listed,
+                findings_area.width.saturating_sub(2) as usize,
+            ))
+            .block(Block::bordered().title(" Findings ")),
             findings_area,
         );
     }
@@ -99,7 +106,7 @@ fn model_lines(r: &Report, t: Theme, width: usize) -> Vec<Line<'static>> {
             r.target
                 .commit
                 .as_deref()
-                .map(|c| format!(" @ {}", &c[..c.len().min(10)]))
+                .map(|c| format!(" @ {}", c.chars().take(10).collect::<String>()))
                 .unwrap_or_default()
         ),
         None => r.target.input.clone(),
@@ -302,10 +309,11 @@ fn parameter_lines(r: &Report, t: Theme, width: usize) -> Vec<Line<'static>> {
     lines
 }
 
-fn findings_lines(r: &Report, t: Theme) -> Vec<Line<'static>> {
+/// The counts by severity, then the first `listed` findings (most severe first).
+fn findings_lines(r: &Report, t: Theme, listed: usize, width: usize) -> Vec<Line<'static>> {
     let s = &r.summary;
     let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    vec![Line::from(vec![
+    let mut lines = vec![Line::from(vec![
         Span::styled(
             plural(s.errors, "error", "errors"),
             t.severity(Severity::Error),
@@ -317,5 +325,30 @@ fn findings_lines(r: &Report, t: Theme) -> Vec<Line<'static>> {
         ),
         Span::raw(" · "),
         Span::styled(plural(s.infos, "info", "info"), t.severity(Severity::Info)),
-    ])]
+    ])];
+    if !r.findings.is_empty() && listed > 0 {
+        lines.push(Line::raw(""));
+    }
+    let more = r.findings.len().saturating_sub(listed);
+    let shown = if more > 0 {
+        listed.saturating_sub(1)
+    } else {
+        listed
+    };
+    for f in r.findings.iter().take(shown) {
+        lines.push(Line::from(vec![
+            Span::styled(
+                format!("{:<8}", f.severity.as_str()),
+                t.severity(f.severity),
+            ),
+            Span::raw(truncate_right(f.code.as_str(), width.saturating_sub(8))),
+        ]));
+    }
+    if r.findings.len() > shown && listed > 0 {
+        lines.push(Line::styled(
+            format!("… {} more in Findings", r.findings.len() - shown),
+            t.dim(),
+        ));
+    }
+    lines
 }

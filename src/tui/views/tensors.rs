@@ -8,7 +8,7 @@ use crate::analyze::weights::TensorEntry;
 use crate::report::Report;
 use crate::tui::cursor::Cursor;
 use crate::tui::filter::Query;
-use crate::tui::keys::{Action, Scope};
+use crate::tui::keys::{Action, Scope, TENSORS};
 use crate::util::human::{bytes, count, grouped};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -360,11 +360,11 @@ impl Tensors {
 
 impl View for Tensors {
     fn title(&self) -> &'static str {
-        "Tensors"
+        TENSORS
     }
 
     fn scopes(&self) -> &'static [Scope] {
-        &[Scope::Lists, Scope::Tensors]
+        &[Scope::Lists, Scope::View(TENSORS)]
     }
 
     fn update(&mut self, action: Action, ctx: &Ctx) -> Effect {
