@@ -27,6 +27,7 @@ pub struct App {
     viewer: Option<Viewer>,
     back: Vec<usize>,
     help: bool,
+    help_scroll: u16,
     input: Option<SearchInput>,
     status: Option<String>,
     quit: bool,
@@ -55,6 +56,7 @@ impl App {
             viewer: None,
             back: Vec::new(),
             help: false,
+            help_scroll: 0,
             input: None,
             status: None,
             quit: false,
@@ -104,6 +106,11 @@ impl App {
     /// Whether the help overlay is shown.
     pub fn help_shown(&self) -> bool {
         self.help
+    }
+
+    /// Lines the help overlay is scrolled by (when it is taller than the screen).
+    pub fn help_scroll(&self) -> u16 {
+        self.help_scroll
     }
 
     /// The search line being typed, if any.
@@ -177,6 +184,13 @@ impl App {
             match action {
                 Action::Help | Action::Back => self.help = false,
                 Action::Quit => self.quit = true,
+                Action::Down | Action::PageDown => {
+                    self.help_scroll = (self.help_scroll + 1).min(keys::BINDINGS.len() as u16)
+                }
+                Action::Up | Action::PageUp => {
+                    self.help_scroll = self.help_scroll.saturating_sub(1)
+                }
+                Action::Top => self.help_scroll = 0,
                 _ => {}
             }
             return;
@@ -235,7 +249,10 @@ impl App {
         let n = self.views.len();
         match action {
             Action::Quit => self.quit = true,
-            Action::Help => self.help = !self.help,
+            Action::Help => {
+                self.help = !self.help;
+                self.help_scroll = 0;
+            }
             Action::NextView => self.switch_to((self.current + 1) % n),
             Action::PrevView => self.switch_to((self.current + n - 1) % n),
             Action::GoView(i) if i < n => self.switch_to(i),
@@ -402,10 +419,16 @@ mod tests {
         assert!(a.help_shown());
         press(&mut a, "Tab");
         assert_eq!(a.current_title(), "Overview", "keys under help do nothing");
+        press(&mut a, "j j k j");
+        assert_eq!(a.help_scroll(), 2, "j/k scroll a help taller than the screen");
         press(&mut a, "Esc");
         assert!(!a.help_shown());
         press(&mut a, "? ?");
         assert!(!a.help_shown());
+        press(&mut a, "?");
+        assert_eq!(a.help_scroll(), 0);
+        press(&mut a, "q");
+        assert!(a.should_quit(), "q quits from the help too");
     }
 
     #[test]

@@ -26,7 +26,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     }
     draw_bottom(frame, bottom, app);
     if app.help_shown() {
-        draw_help(frame, app.theme());
+        draw_help(frame, app.theme(), app.help_scroll());
     }
 }
 
@@ -149,15 +149,25 @@ pub fn help_lines(theme: Theme) -> Vec<Line<'static>> {
     lines
 }
 
-fn draw_help(frame: &mut Frame, theme: Theme) {
+fn draw_help(frame: &mut Frame, theme: Theme, scroll: u16) {
     let lines = help_lines(theme);
+    let total = lines.len() as u16;
     let full = frame.area();
     let w = (lines.iter().map(|l| l.width()).max().unwrap_or(20) as u16 + 4).min(full.width);
     let h = (lines.len() as u16 + 2).min(full.height);
     let area = full.centered(Constraint::Length(w), Constraint::Length(h));
     frame.render_widget(Clear, area);
+    let fits = total + 2 <= h;
+    let scroll = if fits { 0 } else { scroll.min(total + 2 - h) };
+    let title = if fits {
+        " Keys (? or Esc closes) "
+    } else {
+        " Keys (j/k scroll, ? or Esc closes) "
+    };
     frame.render_widget(
-        Paragraph::new(lines).block(Block::bordered().title(" Keys (? or Esc closes) ")),
+        Paragraph::new(lines)
+            .scroll((scroll, 0))
+            .block(Block::bordered().title(title)),
         area,
     );
 }
