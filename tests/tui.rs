@@ -298,7 +298,7 @@ fn headless_mode_renders_a_frame_and_reports_timings() {
     );
     let frame = String::from_utf8_lossy(&out.stdout);
     assert_eq!(frame.lines().count(), 24);
-    assert!(frame.contains("layers folded"), "{frame}");
+    assert!(frame.contains("7 rows, layers folded"), "{frame}");
     assert!(String::from_utf8_lossy(&out.stderr).contains("first frame"));
 
     let out = mri(&[

@@ -420,7 +420,11 @@ mod tests {
         press(&mut a, "Tab");
         assert_eq!(a.current_title(), "Overview", "keys under help do nothing");
         press(&mut a, "j j k j");
-        assert_eq!(a.help_scroll(), 2, "j/k scroll a help taller than the screen");
+        assert_eq!(
+            a.help_scroll(),
+            2,
+            "j/k scroll a help taller than the screen"
+        );
         press(&mut a, "Esc");
         assert!(!a.help_shown());
         press(&mut a, "? ?");

@@ -101,6 +101,7 @@ pub struct Tensors {
     grouped: bool,
     expanded: HashSet<u32>,
     rows: Vec<Item>,
+    matched: usize,
     cursor: Cursor,
 }
 
@@ -198,6 +199,7 @@ impl Tensors {
             grouped: false,
             expanded: HashSet::new(),
             rows: Vec::new(),
+            matched: 0,
             cursor: Cursor::default(),
         };
         view.rebuild(report);
@@ -237,6 +239,7 @@ impl Tensors {
             })
             .collect();
         idx.sort_by(|&a, &b| self.compare(r, &self.all[a as usize], &self.all[b as usize]));
+        self.matched = idx.len();
         self.rows.clear();
         if !self.grouped {
             self.rows.extend(idx.iter().map(|&i| Item::Tensor(i)));
@@ -475,25 +478,19 @@ impl View for Tensors {
         ])
         .areas(area);
 
-        let shown = self
-            .rows
-            .iter()
-            .filter(|x| matches!(x, Item::Tensor(_)))
-            .count();
         let mut title = vec![
             Span::styled("Tensors", t.title()),
             Span::raw(format!(
                 "  {} of {}",
-                grouped(if self.grouped {
-                    self.rows.len() as u64
-                } else {
-                    shown as u64
-                }),
+                grouped(self.matched as u64),
                 grouped(self.all.len() as u64)
             )),
         ];
         if self.grouped {
-            title.push(Span::raw(" rows (layers folded)"));
+            title.push(Span::raw(format!(
+                " · {} rows, layers folded",
+                grouped(self.rows.len() as u64)
+            )));
         }
         if let Some(s) = self.scope {
             title.push(Span::styled(
@@ -595,6 +592,7 @@ impl View for Tensors {
                         };
                         let shard = match s.shards.as_slice() {
                             [one] => shard_label(*one),
+                            many if shard_w >= 8 => format!("{} shards", many.len()),
                             many => format!("{}×", many.len()),
                         };
                         Row::new(vec![
