@@ -197,6 +197,26 @@ pub fn run(input: &str, options: &InspectOptions) -> Result<(), TuiError> {
         Err(RecvTimeoutError::Disconnected) => return Err(TuiError::LoaderGone),
     };
     let theme = Theme::from_env();
+    in_terminal(|terminal| {
+        let mut events = TerminalEvents;
+        let report = match early {
+            Some(r) => r,
+            None => match wait_for_report(terminal, input, theme, &rx, &mut events)? {
+                Some(r) => r,
+                None => return Ok(()),
+            },
+        };
+        let mut app = App::new(report, theme);
+        run_loop(terminal, &mut app, &mut events)
+    })
+}
+
+/// Runs `f` on the real terminal (raw mode, alternate screen, mouse
+/// reporting) and puts the terminal back afterwards: on return, on error,
+/// and on panic (through the panic hook, before the message is printed).
+pub fn in_terminal<T>(
+    f: impl FnOnce(&mut ratatui::DefaultTerminal) -> Result<T, TuiError>,
+) -> Result<T, TuiError> {
     let mut terminal = match ratatui::try_init() {
         Ok(t) => t,
         Err(e) => {
@@ -205,16 +225,7 @@ pub fn run(input: &str, options: &InspectOptions) -> Result<(), TuiError> {
         }
     };
     let _guard = RestoreGuard::install()?;
-    let mut events = TerminalEvents;
-    let report = match early {
-        Some(r) => r,
-        None => match wait_for_report(&mut terminal, input, theme, &rx, &mut events)? {
-            Some(r) => r,
-            None => return Ok(()),
-        },
-    };
-    let mut app = App::new(report, theme);
-    run_loop(&mut terminal, &mut app, &mut events)
+    f(&mut terminal)
 }
 
 /// What the headless mode measured.
