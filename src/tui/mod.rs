@@ -169,8 +169,10 @@ impl RestoreGuard {
             let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
             previous(info);
         }));
+        // Made before mouse reporting is turned on, so a failure there restores too.
+        let guard = RestoreGuard;
         crossterm::execute!(std::io::stdout(), EnableMouseCapture)?;
-        Ok(RestoreGuard)
+        Ok(guard)
     }
 }
 
@@ -286,4 +288,62 @@ pub fn buffer_text(buffer: &Buffer) -> String {
         out.push('\n');
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn terminal() -> Terminal<TestBackend> {
+        Terminal::new(TestBackend::new(60, 10)).expect("test backend")
+    }
+
+    #[test]
+    fn loading_screen_until_the_report_arrives() {
+        let (tx, rx) = mpsc::channel();
+        let report = crate::inspect("fixtures/tiny-llama", &InspectOptions::default());
+        tx.send(report).expect("send");
+        let mut t = terminal();
+        let mut events = ScriptedEvents::default();
+        let got = wait_for_report(&mut t, "x", Theme { color: false }, &rx, &mut events);
+        assert!(matches!(got, Ok(Some(_))));
+        assert!(buffer_text(t.backend().buffer()).contains("reading x"));
+    }
+
+    #[test]
+    fn q_while_loading_leaves_and_a_lost_loader_is_an_error() {
+        let (tx, rx) = mpsc::channel::<Result<Report, crate::Error>>();
+        let mut t = terminal();
+        // The script is empty, so it presses q.
+        let got = wait_for_report(
+            &mut t,
+            "x",
+            Theme { color: false },
+            &rx,
+            &mut ScriptedEvents::default(),
+        );
+        assert!(matches!(got, Ok(None)));
+        drop(tx);
+        let got = wait_for_report(
+            &mut t,
+            "x",
+            Theme { color: false },
+            &rx,
+            &mut ScriptedEvents::default(),
+        );
+        assert!(matches!(got, Err(TuiError::LoaderGone)));
+    }
+
+    #[test]
+    fn an_unusable_target_fails_in_headless_mode() {
+        let got = headless(
+            "/definitely/not/here",
+            &InspectOptions::default(),
+            80,
+            24,
+            &[],
+            Theme { color: false },
+        );
+        assert!(matches!(got, Err(TuiError::Inspect(_))));
+    }
 }
