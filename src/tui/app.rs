@@ -595,6 +595,80 @@ mod tests {
         assert!(a.viewer().is_none());
     }
 
+    /// Rows and selection of the view with this title.
+    fn view(app: &App, title: &str) -> (usize, Option<String>) {
+        let v = app.views.iter().find(|v| v.title() == title).expect("view");
+        (v.rows(), v.selected(&app.ctx()))
+    }
+
+    #[test]
+    fn files_fold_by_class_and_search_with_n() {
+        let mut a = app();
+        press(&mut a, "2");
+        assert_eq!(view(&a, "Files"), (14, Some("config.json".into())));
+        press(&mut a, "h");
+        assert_eq!(view(&a, "Files"), (13, Some("config".into())), "h folds");
+        press(&mut a, "Enter");
+        assert_eq!(view(&a, "Files").0, 14, "Enter unfolds");
+        press(&mut a, "/");
+        type_text(&mut a, "tokenizer");
+        press(&mut a, "Enter");
+        assert_eq!(view(&a, "Files").1.as_deref(), Some("tokenizer.json"));
+        press(&mut a, "n");
+        assert_eq!(
+            view(&a, "Files").1.as_deref(),
+            Some("tokenizer_config.json")
+        );
+        press(&mut a, "n");
+        assert_eq!(
+            view(&a, "Files").1.as_deref(),
+            Some("tokenizer.json"),
+            "wraps"
+        );
+        press(&mut a, "N");
+        assert_eq!(
+            view(&a, "Files").1.as_deref(),
+            Some("tokenizer_config.json")
+        );
+        // A search unfolds the group of its match.
+        press(&mut a, "Esc g h /");
+        type_text(&mut a, "config.json");
+        assert_eq!(view(&a, "Files").1.as_deref(), Some("config.json"));
+        assert_eq!(view(&a, "Files").0, 14);
+    }
+
+    #[test]
+    fn findings_search_and_navigation() {
+        let mut r = report();
+        for (i, code) in [
+            Code::ConsistencyDtype,
+            Code::CardMissing,
+            Code::ConfigInvalid,
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            r.findings
+                .push(Finding::warning(code, format!("m{i}")).in_file("config.json"));
+        }
+        r.finish_findings();
+        let mut a = App::new(r, Theme { color: false });
+        press(&mut a, "4");
+        assert_eq!(view(&a, "Findings").0, 3);
+        press(&mut a, "/");
+        type_text(&mut a, "card/");
+        press(&mut a, "Enter");
+        assert_eq!(
+            view(&a, "Findings").1.as_deref(),
+            Some("card/missing config.json")
+        );
+        press(&mut a, "G");
+        assert_eq!(
+            view(&a, "Findings").1.as_deref(),
+            Some("consistency/dtype config.json")
+        );
+    }
+
     #[test]
     fn search_on_overview_explains_itself() {
         let mut a = app();

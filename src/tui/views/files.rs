@@ -219,6 +219,17 @@ impl View for Files {
         self.query.as_ref()
     }
 
+    fn rows(&self) -> usize {
+        self.rows.len()
+    }
+
+    fn selected(&self, ctx: &Ctx) -> Option<String> {
+        match self.rows.get(self.cursor.selected())? {
+            Item::Group(g) => Some(self.groups[*g].0.as_str().to_string()),
+            Item::File(f) => Some(ctx.report.files[*f].path.clone()),
+        }
+    }
+
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let t = ctx.theme;
         let r = ctx.report;

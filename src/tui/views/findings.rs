@@ -127,6 +127,15 @@ impl View for Findings {
         self.query.as_ref()
     }
 
+    fn rows(&self) -> usize {
+        self.len
+    }
+
+    fn selected(&self, ctx: &Ctx) -> Option<String> {
+        let f = ctx.report.findings.get(self.cursor.selected())?;
+        Some(format!("{} {}", f.code, place(f)))
+    }
+
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let t = ctx.theme;
         let r = ctx.report;
