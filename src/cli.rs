@@ -2,14 +2,19 @@
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-const AFTER_HELP: &str = "\
+const TARGETS: &str = "\
+TARGET is a model directory, a snapshot folder of the Hugging Face cache, or a
+repo id such as Qwen/Qwen3-4B found in the cache (HF_HUB_CACHE, else
+HF_HOME/hub, else ~/.cache/huggingface/hub).";
+
+const INSPECT_HELP: &str = "\
 TARGET is a model directory, a snapshot folder of the Hugging Face cache, or a
 repo id such as Qwen/Qwen3-4B found in the cache (HF_HUB_CACHE, else
 HF_HOME/hub, else ~/.cache/huggingface/hub).
 
 Examples:
-  mri ./Qwen3-4B                          browse it in the terminal (text report when piped)
-  mri inspect ./Qwen3-4B                  what is in a downloaded model
+  mri ./Qwen3-4B                           browse it in the terminal (text report when piped)
+  mri inspect ./Qwen3-4B                   what is in a downloaded model
   mri inspect Qwen/Qwen3-4B --format json  the same from the cache, as JSON
   mri inspect meta-llama/Llama-3.1-8B --revision 0e9e39f
 
@@ -17,12 +22,42 @@ Exit codes:
   0  the report was made (findings, even errors, are in the report)
   2  usage error, or the target is unusable (no such path or repo, not a model)";
 
+const LICENSE_HELP: &str = "\
+Finds the license from the model card's front matter (license, license_name,
+license_link, base_model) and the LICENSE / NOTICE / USE_POLICY files, matches
+the texts against the knowledge base (Llama, Gemma, Qwen, DeepSeek, Yi, RAIL,
+... and the standard SPDX licenses), reads the clauses that decide (non-
+commercial, research only, thresholds, territories, registration, use
+restrictions) in any text, and answers for commercial use:
+
+  permitted                   granted, with the usual notice duties
+  permitted-with-conditions   granted, subject to the listed obligations
+  requires-approval           the licensor must approve or register you first
+  non-commercial              commercial use is not granted
+  research-only               research only
+  prohibited                  no use granted
+  unknown                     could not be determined (treated as failing)
+
+Every obligation cites the file and lines of its clause. Card and files that
+disagree, and a license that differs from the base model's, are conflicts: the
+stricter side wins. When in doubt, the answer is unknown, never permitted.
+
+Examples:
+  mri license ./Llama-3.1-8B-Instruct
+  mri license ./my-finetune --base ./Llama-3.1-8B   inherit the base's terms
+  mri license Qwen/Qwen3-4B --format json           the full Report as JSON
+
+Exit codes:
+  0  the decision was made (whatever the verdict; use `mri check` to gate)
+  2  usage error, or the target is unusable";
+
 /// mri — the model repository inspector.
 ///
 /// Tells what is in an open-weights model (files, tensors, architecture,
-/// memory, tokenizer, card) in milliseconds, reading only headers.
+/// memory, tokenizer, card) in milliseconds, reading only headers, and
+/// whether it may be used commercially.
 #[derive(Debug, Parser)]
-#[command(name = "mri", version, after_help = AFTER_HELP, args_conflicts_with_subcommands = true)]
+#[command(name = "mri", version, after_help = INSPECT_HELP, args_conflicts_with_subcommands = true)]
 pub struct Cli {
     /// The command to run.
     #[command(subcommand)]
@@ -37,14 +72,26 @@ pub struct Cli {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Report what is in a model: files, weights, architecture, memory, tokenizer, card.
-    #[command(after_help = AFTER_HELP)]
+    /// Report what is in a model: files, weights, architecture, memory, tokenizer, card, license.
+    #[command(after_help = INSPECT_HELP)]
     Inspect(InspectArgs),
+    /// May we use this model commercially? The verdict, the licenses found and every obligation, cited.
+    #[command(after_help = LICENSE_HELP)]
+    License(InspectArgs),
+    /// Browse the license knowledge base.
+    #[command(subcommand)]
+    Licenses(LicensesCommand),
+    /// Gate one or many models against a policy file (for CI): exit 0 pass, 1 violation, 2 error.
+    #[command(after_help = CHECK_HELP)]
+    Check(CheckArgs),
+    /// Policy files for `mri check`.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Browse a model in the terminal: overview, files, tensors, findings.
     ///
     /// Keys: q quit, ? help, Tab/1-6 views, j/k move, Enter open, Esc back,
     /// / search. When stdout is not a terminal, prints the text report instead.
-    #[command(after_help = AFTER_HELP)]
+    #[command(after_help = INSPECT_HELP)]
     Tui(TuiArgs),
 }
 
@@ -68,18 +115,119 @@ pub struct TuiArgs {
     /// names as in the help (`3 j j Enter`, `PgDn`, `Ctrl-c`).
     #[arg(long, value_name = "KEYS", hide = true, requires = "headless")]
     pub keys: Option<String>,
+
+    /// A local copy of the base model (directory or cached repo id): a derivative inherits its license.
+    #[arg(long, value_name = "PATH")]
+    pub base: Option<String>,
 }
 
-/// Arguments of `mri inspect`.
+const CHECK_HELP: &str = "\
+Each TARGET is inspected and judged against the policy: the license verdict
+(allow-verdicts, allow, deny), the obligations the organisation accepts, the
+confidence of license detection, pinned files ([[licenses.clarify]]), and the
+findings denied by code or severity. [[exceptions]] let one model through
+with a reason that is printed. Without --policy, ./mri.toml is used when
+present, else a built-in default (commercial use allowed, error findings fail).
+`mri policy init` writes a commented starter policy.
+
+Examples:
+  mri check ./models/* --policy mri.toml
+  mri check Qwen/Qwen3-4B --format sarif --output mri.sarif
+  mri check ./model --format junit --output mri-junit.xml
+
+Exit codes:
+  0  every model passes the policy
+  1  a model violates the policy
+  2  usage error, a policy file with mistakes (each reported at its line and
+     column), or a target that is unusable";
+
+/// Arguments of `mri check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Models to gate: directories, cache snapshot folders, or repo ids in the Hugging Face cache.
+    #[arg(value_name = "TARGET", required = true)]
+    pub targets: Vec<String>,
+
+    /// The policy file (default: ./mri.toml when present, else the built-in default).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<std::path::PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = CheckFormat::Text)]
+    pub format: CheckFormat,
+
+    /// Write the output to FILE instead of stdout (a one-line summary still goes to stderr).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+
+    /// When to colour text output (NO_COLOR is honoured by `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Output formats of `mri check`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    /// PASS/FAIL per model with each violation.
+    Text,
+    /// The per-model Reports plus the gate outcome.
+    Json,
+    /// SARIF 2.1.0 for GitHub code scanning.
+    Sarif,
+    /// JUnit XML: a test suite per model, a test case per policy rule.
+    Junit,
+}
+
+/// `mri policy ...`.
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Write a commented starter policy file.
+    Init {
+        /// Where to write it.
+        #[arg(long, short = 'o', value_name = "FILE", default_value = "mri.toml")]
+        output: std::path::PathBuf,
+        /// Overwrite an existing file.
+        #[arg(long)]
+        force: bool,
+    },
+    /// Check a policy file and report every mistake at its line and column.
+    Check {
+        /// The policy file.
+        #[arg(value_name = "FILE", default_value = "mri.toml")]
+        file: std::path::PathBuf,
+    },
+}
+
+/// `mri licenses ...`.
+#[derive(Debug, Subcommand)]
+pub enum LicensesCommand {
+    /// List every license of the knowledge base with its verdict.
+    List {
+        /// Output format.
+        #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
+    },
+    /// Show one license: verdict, obligations, notes (a knowledge-base id, Hub id, alias or SPDX id).
+    Show {
+        /// The license id, e.g. llama3.1, gemma, tongyi-qianwen, Apache-2.0.
+        id: String,
+    },
+}
+
+/// Arguments of `mri inspect` and `mri license`.
 #[derive(Debug, Args)]
 pub struct InspectArgs {
     /// Model directory, cache snapshot folder, or repo id in the Hugging Face cache.
-    #[arg(value_name = "TARGET")]
+    #[arg(value_name = "TARGET", long_help = TARGETS)]
     pub target: String,
 
     /// Revision for repo ids and cache folders: a ref (main) or a commit (full or 7+ characters).
     #[arg(long, value_name = "REV")]
     pub revision: Option<String>,
+
+    /// A local copy of the base model (directory or cached repo id): a derivative inherits its license.
+    #[arg(long, value_name = "PATH")]
+    pub base: Option<String>,
 
     /// Output format [default: text].
     #[arg(long, short = 'f', value_enum)]
@@ -99,6 +247,15 @@ pub enum OutputFormat {
     Json,
     /// Markdown tables.
     Markdown,
+}
+
+/// Formats of `mri licenses list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ListFormat {
+    /// A table.
+    Text,
+    /// A JSON array.
+    Json,
 }
 
 /// Colour choice.

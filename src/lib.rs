@@ -14,6 +14,8 @@
 
 pub mod analyze;
 pub mod error;
+pub mod gate;
+pub mod license;
 pub mod locate;
 pub mod model;
 pub mod report;
@@ -32,6 +34,8 @@ pub struct InspectOptions {
     pub revision: Option<String>,
     /// The Hugging Face cache used for repo ids.
     pub cache: HfCache,
+    /// A local copy of the base model, whose license a derivative inherits.
+    pub base: Option<String>,
 }
 
 impl Default for InspectOptions {
@@ -39,12 +43,29 @@ impl Default for InspectOptions {
         InspectOptions {
             revision: None,
             cache: HfCache::from_env(),
+            base: None,
         }
     }
 }
 
-/// Locates `input`, scans it and builds its Report. Read-only on the target.
+/// Locates `input`, scans it and builds its Report. Read-only on the target
+/// (and on the base model, when one is given).
 pub fn inspect(input: &str, options: &InspectOptions) -> Result<Report, Error> {
+    let base = match &options.base {
+        Some(path) => {
+            let base_options = InspectOptions {
+                revision: None,
+                cache: options.cache.clone(),
+                base: None,
+            };
+            let report = inspect(path, &base_options)?;
+            report.license.map(|l| license::BaseLicense {
+                name: path.clone(),
+                report: l,
+            })
+        }
+        None => None,
+    };
     let target = locate::locate(input, options.revision.as_deref(), &options.cache)?;
     let scanned = scan::scan(target);
     if !scan::looks_like_model(&scanned.files) {
@@ -52,5 +73,5 @@ pub fn inspect(input: &str, options: &InspectOptions) -> Result<Report, Error> {
             locate::LocateError::NotAModel(scanned.target.root.display().to_string()).into(),
         );
     }
-    Ok(analyze::analyze(scanned))
+    Ok(analyze::analyze(scanned, base.as_ref()))
 }

@@ -4,29 +4,45 @@ mod cli;
 
 use anyhow::Context;
 use clap::Parser;
-use cli::{Cli, ColorChoice, Command, InspectArgs, OutputFormat, TuiArgs};
+use cli::{
+    CheckArgs, CheckFormat, Cli, ColorChoice, Command, InspectArgs, LicensesCommand, ListFormat,
+    OutputFormat, PolicyCommand, TuiArgs,
+};
+use mri::report::license_view;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
+/// What a command prints.
+enum View {
+    Inspect,
+    License,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let outcome = match (cli.command, cli.inspect) {
-        (Some(Command::Inspect(a)), _) => run_inspect(&a),
-        (Some(Command::Tui(a)), _) => run_tui(&a),
-        // `mri TARGET`: the browser on a terminal, else the text report.
+    let result = match (cli.command, cli.inspect) {
+        (Some(Command::Inspect(a)), _) => run_report(&a, View::Inspect),
+        // `mri TARGET`: the browser on a terminal, else the text report;
+        // with --format it is `mri inspect`.
         (None, Some(a)) if a.format.is_none() => run_tui(&TuiArgs {
             target: a.target,
             revision: a.revision,
+            base: a.base,
             headless: None,
             keys: None,
         }),
-        (None, Some(a)) => run_inspect(&a),
+        (None, Some(a)) => run_report(&a, View::Inspect),
+        (Some(Command::Tui(a)), _) => run_tui(&a),
+        (Some(Command::License(a)), _) => run_report(&a, View::License),
+        (Some(Command::Licenses(c)), _) => run_licenses(c),
+        (Some(Command::Check(a)), _) => run_check(&a),
+        (Some(Command::Policy(c)), _) => run_policy(c),
         (None, None) => {
             let _ = <Cli as clap::CommandFactory>::command().print_help();
             return ExitCode::from(2);
         }
     };
-    match outcome {
+    match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("mri: error: {e:#}");
@@ -35,64 +51,83 @@ fn main() -> ExitCode {
     }
 }
 
-fn options(revision: &Option<String>) -> mri::InspectOptions {
-    mri::InspectOptions {
-        revision: revision.clone(),
-        ..Default::default()
-    }
-}
-
-fn run_inspect(args: &InspectArgs) -> anyhow::Result<ExitCode> {
-    let report = mri::inspect(&args.target, &options(&args.revision))?;
-    let color = match args.color {
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
             std::io::stdout().is_terminal()
                 && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
         }
+    }
+}
+
+/// Writes to stdout; a closed pipe (`| head`) is not an error.
+fn emit(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> anyhow::Result<()> {
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    match write(&mut stdout).and_then(|_| stdout.flush()) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
+    }
+}
+
+fn run_report(args: &InspectArgs, view: View) -> anyhow::Result<ExitCode> {
+    let options = mri::InspectOptions {
+        revision: args.revision.clone(),
+        base: args.base.clone(),
+        ..Default::default()
     };
-    let format = match args.format.unwrap_or(OutputFormat::Text) {
-        OutputFormat::Text => mri::report::Format::Text,
-        OutputFormat::Json => mri::report::Format::Json,
-        OutputFormat::Markdown => mri::report::Format::Markdown,
-    };
-    let rendered = mri::report::render(&report, format, color);
-    write_stdout(rendered.as_bytes())?;
+    let report = mri::inspect(&args.target, &options)?;
+    let color = use_color(args.color);
+    emit(
+        |out| match (view, args.format.unwrap_or(OutputFormat::Text)) {
+            (_, OutputFormat::Json) => mri::report::json::write(&report, out),
+            (View::Inspect, OutputFormat::Text) => {
+                out.write_all(mri::report::text::render(&report, color).as_bytes())
+            }
+            (View::Inspect, OutputFormat::Markdown) => {
+                out.write_all(mri::report::markdown::render(&report).as_bytes())
+            }
+            (View::License, OutputFormat::Text) => {
+                out.write_all(license_view::render_text(&report, color).as_bytes())
+            }
+            (View::License, OutputFormat::Markdown) => {
+                out.write_all(license_view::render_markdown(&report).as_bytes())
+            }
+        },
+    )?;
     // The process ends here: freeing a report of thousands of tensors would
     // only cost time.
     std::mem::forget(report);
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_stdout(bytes: &[u8]) -> anyhow::Result<()> {
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout.write_all(bytes).and_then(|_| stdout.flush()) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            return Err(e.into());
-        }
-    }
-    Ok(())
-}
-
 fn run_tui(args: &TuiArgs) -> anyhow::Result<ExitCode> {
-    let options = options(&args.revision);
+    let options = mri::InspectOptions {
+        revision: args.revision.clone(),
+        base: args.base.clone(),
+        ..Default::default()
+    };
     if let Some(size) = &args.headless {
         return run_headless(args, size, &options);
     }
     if !std::io::stdout().is_terminal() {
         eprintln!("mri: stdout is not a terminal: printing the text report instead of the browser");
-        return run_inspect(&InspectArgs {
+        let inspect = InspectArgs {
             target: args.target.clone(),
             revision: args.revision.clone(),
+            base: args.base.clone(),
             format: Some(OutputFormat::Text),
             color: ColorChoice::Auto,
-        });
+        };
+        return run_report(&inspect, View::Inspect);
     }
     mri::tui::run(&args.target, &options)?;
     Ok(ExitCode::SUCCESS)
 }
 
+/// `mri tui TARGET --headless WxH [--keys ...]`: the browser drawn off-screen,
+/// the last frame on stdout and the timings on stderr.
 fn run_headless(
     args: &TuiArgs,
     size: &str,
@@ -118,7 +153,7 @@ fn run_headless(
         &keys,
         mri::tui::theme::Theme::from_env(),
     )?;
-    write_stdout(out.frame.as_bytes())?;
+    emit(|o| o.write_all(out.frame.as_bytes()))?;
     eprintln!(
         "mri: first frame {:.2} ms (report {:.2} ms); {} keys with redraws {:.2} ms ({:.3} ms each)",
         out.first_frame.as_secs_f64() * 1e3,
@@ -132,4 +167,122 @@ fn run_headless(
         }
     );
     Ok(ExitCode::SUCCESS)
+}
+
+fn run_licenses(command: LicensesCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        LicensesCommand::List { format } => {
+            let text = match format {
+                ListFormat::Text => license_view::list_text(),
+                ListFormat::Json => license_view::list_json(),
+            };
+            emit(|out| out.write_all(text.as_bytes()))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        LicensesCommand::Show { id } => match license_view::show_text(&id) {
+            Some(text) => {
+                emit(|out| out.write_all(text.as_bytes()))?;
+                Ok(ExitCode::SUCCESS)
+            }
+            None => {
+                eprintln!("mri: error: `{id}` is neither in the knowledge base nor an SPDX id; see `mri licenses list`");
+                Ok(ExitCode::from(2))
+            }
+        },
+    }
+}
+
+fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
+    let policy_path = args.policy.clone().or_else(|| {
+        let default = std::path::PathBuf::from("mri.toml");
+        default.is_file().then(|| {
+            eprintln!("mri: using policy ./mri.toml");
+            default
+        })
+    });
+    let policy = match &policy_path {
+        Some(path) => match mri::gate::read_policy(path) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("mri: error: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        },
+        None => mri::gate::Policy::default(),
+    };
+    let mut models = Vec::new();
+    let mut errors = Vec::new();
+    for target in &args.targets {
+        match mri::inspect(target, &mri::InspectOptions::default()) {
+            Ok(report) => models.push(mri::gate::evaluate(target, report, &policy)),
+            Err(e) => {
+                eprintln!("mri: error: {e}");
+                errors.push(mri::gate::evaluate::InputError {
+                    input: target.clone(),
+                    message: e.to_string(),
+                });
+            }
+        }
+    }
+    let outcome = mri::gate::GateOutcome::new(&policy, models, errors);
+    let color = args.output.is_none() && use_color(args.color);
+    let cwd = std::env::current_dir()?;
+    let rendered = match args.format {
+        CheckFormat::Text => mri::gate::text::render(&outcome, color),
+        CheckFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&outcome)?;
+            s.push('\n');
+            s
+        }
+        CheckFormat::Sarif => mri::gate::sarif::render(&outcome, &cwd),
+        CheckFormat::Junit => mri::gate::junit::render(&outcome),
+    };
+    match &args.output {
+        Some(path) => {
+            std::fs::write(path, rendered.as_bytes())
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+            let passed = outcome.models.iter().filter(|m| m.passed).count();
+            eprintln!(
+                "mri: {} model(s): {passed} passed, {} failed, {} unusable; wrote {}",
+                outcome.models.len() + outcome.errors.len(),
+                outcome.models.len() - passed,
+                outcome.errors.len(),
+                path.display()
+            );
+        }
+        None => emit(|out| out.write_all(rendered.as_bytes()))?,
+    }
+    Ok(ExitCode::from(outcome.exit_code()))
+}
+
+fn run_policy(command: PolicyCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        PolicyCommand::Init { output, force } => {
+            if output.exists() && !force {
+                eprintln!(
+                    "mri: error: {} exists; pass --force to overwrite it",
+                    output.display()
+                );
+                return Ok(ExitCode::from(2));
+            }
+            std::fs::write(&output, mri::gate::policy::STARTER)
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", output.display()))?;
+            eprintln!(
+                "mri: wrote {}; edit it, then run `mri check MODEL --policy {}`",
+                output.display(),
+                output.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        PolicyCommand::Check { file } => match mri::gate::read_policy(&file) {
+            Ok(_) => {
+                eprintln!("mri: {} is a valid policy", file.display());
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(e) => {
+                eprintln!("mri: error: {e}");
+                Ok(ExitCode::from(2))
+            }
+        },
+    }
 }

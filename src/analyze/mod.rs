@@ -7,6 +7,7 @@ pub mod memory;
 pub mod quant;
 pub mod weights;
 
+use crate::license::{decide, BaseLicense, LicenseInputs};
 use crate::model::card::parse_card;
 use crate::model::config::read_architecture;
 use crate::model::tokenizer::{summarize as summarize_tokenizer, TokenizerInputs};
@@ -15,8 +16,9 @@ use crate::report::{FindingCounts, Report, ToolInfo, SCHEMA_VERSION};
 use crate::scan::classify::FileClass;
 use crate::scan::ScannedRepo;
 
-/// Builds the Report from what the scan read.
-pub fn analyze(scanned: ScannedRepo) -> Report {
+/// Builds the Report from what the scan read; `base` is the base model's
+/// license decision when the base is at hand.
+pub fn analyze(scanned: ScannedRepo, base: Option<&BaseLicense>) -> Report {
     let mut findings = scanned.findings;
     let architecture = scanned.config.as_ref().map(read_architecture);
     let has_class = |c: FileClass| scanned.files.iter().any(|f| f.class == c);
@@ -108,6 +110,15 @@ pub fn analyze(scanned: ScannedRepo) -> Report {
         generation: generation.as_ref(),
     }));
 
+    let repo_files: Vec<String> = scanned.files.iter().map(|f| f.path.clone()).collect();
+    let (license, license_findings) = decide(&LicenseInputs {
+        card: card.as_ref(),
+        files: &scanned.license_files,
+        repo_files: &repo_files,
+        base,
+    });
+    findings.extend(license_findings);
+
     let memory = memory::estimate(weights.parameters, weights.bytes, architecture.as_ref());
     let mut report = Report {
         schema_version: SCHEMA_VERSION,
@@ -120,6 +131,7 @@ pub fn analyze(scanned: ScannedRepo) -> Report {
         tokenizer,
         generation,
         card,
+        license: Some(license),
         findings,
         summary: FindingCounts::default(),
     };

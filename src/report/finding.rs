@@ -113,6 +113,14 @@ codes! {
     ConsistencyTiedEmbeddings = "consistency/tied-embeddings", "tie_word_embeddings in config.json disagrees with the presence of an lm_head tensor.";
     /// Layer count disagrees with the tensors.
     ConsistencyLayers = "consistency/layers", "The number of layers in config.json differs from the layers found in the tensor names.";
+    /// No license could be determined, or a text matches none.
+    LicenseUnknown = "license/unknown", "The license could not be determined, or a license text matches no known license.";
+    /// Card, files or base model disagree.
+    LicenseConflict = "license/conflict", "The card, the license files or the base model name different licenses; the stricter applies.";
+    /// Obligations inherited from the base model.
+    LicenseInherited = "license/inherited", "The base model's license applies to this derivative; its obligations are inherited.";
+    /// A license file the card refers to is absent.
+    LicenseMissingFile = "license/missing-file", "The card says `other` or links a license file that is not in the repository.";
     /// torch_dtype disagrees with the stored dtype.
     ConsistencyDtype = "consistency/dtype", "torch_dtype in config.json differs from the dtype most weights are stored in.";
 }

@@ -4,7 +4,7 @@ use super::Report;
 use std::io::{self, Write};
 
 /// Writes pretty-printed JSON, newline-terminated, straight to `out`.
-pub fn write(report: &Report, out: &mut impl Write) -> io::Result<()> {
+pub fn write(report: &Report, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
     serde_json::to_writer_pretty(&mut *out, report)?;
     out.write_all(b"\n")
 }

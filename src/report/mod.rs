@@ -3,11 +3,13 @@
 
 pub mod finding;
 pub mod json;
+pub mod license_view;
 pub mod markdown;
 pub mod text;
 
 use crate::analyze::memory::Memory;
 use crate::analyze::weights::WeightsSummary;
+use crate::license::LicenseReport;
 use crate::locate::Target;
 use crate::model::card::Card;
 use crate::model::config::Architecture;
@@ -73,6 +75,8 @@ pub struct Report {
     pub generation: Option<GenerationSummary>,
     /// The model card's front matter.
     pub card: Option<Card>,
+    /// The license decision.
+    pub license: Option<LicenseReport>,
     /// Every finding, most severe first.
     pub findings: Vec<Finding>,
     /// Findings counted by severity.
@@ -107,38 +111,5 @@ impl Report {
             }
         }
         self.summary = c;
-    }
-}
-
-/// Output formats of `mri inspect`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Format {
-    /// Aligned text for people.
-    Text,
-    /// The JSON contract.
-    Json,
-    /// Markdown tables.
-    Markdown,
-}
-
-/// Renders a report in the given format.
-pub fn render(report: &Report, format: Format, color: bool) -> String {
-    match format {
-        Format::Text => text::render(report, color),
-        Format::Json => json::render(report),
-        Format::Markdown => markdown::render(report),
-    }
-}
-
-/// Writes a report in the given format to `out` (JSON is streamed, not built in memory).
-pub fn write(
-    report: &Report,
-    format: Format,
-    color: bool,
-    out: &mut impl std::io::Write,
-) -> std::io::Result<()> {
-    match format {
-        Format::Json => json::write(report, out),
-        _ => out.write_all(render(report, format, color).as_bytes()),
     }
 }

@@ -354,6 +354,12 @@ pub fn render(r: &Report, color: bool) -> String {
         out.push('\n');
     }
 
+    if let Some(l) = &r.license {
+        let _ = writeln!(out, "{}", st.title("License"));
+        out.push_str(&super::license_view::inspect_section(l, st.color));
+        out.push('\n');
+    }
+
     let total: u64 = r.files.iter().map(|f| f.size).sum();
     let _ = writeln!(
         out,

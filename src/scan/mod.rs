@@ -82,6 +82,8 @@ pub struct ScannedRepo {
     pub vocab_json_entries: Option<u64>,
     /// The card's path and text.
     pub card: Option<(String, String)>,
+    /// License, notice and use-policy files (at the root or one folder down) with their text.
+    pub license_files: Vec<crate::license::LicenseFile>,
     /// Problems met while reading.
     pub findings: Vec<Finding>,
 }
@@ -234,8 +236,38 @@ pub fn scan(target: Target) -> ScannedRepo {
             },
         );
 
+    // The file the card's `license_link` names counts as a license file too,
+    // whatever its name (`license_link: MODEL_TERMS.md`).
+    let linked = card.as_ref().and_then(|(path, text)| {
+        let (c, _) = crate::model::card::parse_card(path, text);
+        let link = c.license_link?;
+        (!link.contains("://")).then(|| link.trim_start_matches("./").to_string())
+    });
+    let license_files = files
+        .iter()
+        .filter(readable)
+        .filter(|f| {
+            (f.path.matches('/').count() <= 1 && classify::is_license_like(&f.path))
+                || linked.as_deref() == Some(f.path.as_str())
+        })
+        .filter_map(|f| match read_lossy(&f.real_path, MAX_LICENSE_BYTES) {
+            Ok(text) => Some(crate::license::LicenseFile {
+                path: f.path.clone(),
+                text,
+            }),
+            Err(e) => {
+                findings.push(
+                    Finding::warning(Code::FilesUnreadable, format!("cannot read: {e}"))
+                        .in_file(&f.path),
+                );
+                None
+            }
+        })
+        .collect();
+
     ScannedRepo {
         target,
+        license_files,
         files,
         shards,
         indexes,
@@ -250,6 +282,16 @@ pub fn scan(target: Target) -> ScannedRepo {
         card,
         findings,
     }
+}
+
+/// Largest license text read.
+const MAX_LICENSE_BYTES: u64 = 2 * 1024 * 1024;
+
+/// Reads up to `cap` bytes of a text file, replacing invalid UTF-8.
+fn read_lossy(path: &Path, cap: u64) -> std::io::Result<String> {
+    let mut buf = Vec::new();
+    std::fs::File::open(path)?.take(cap).read_to_end(&mut buf)?;
+    Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
 /// Reads a file known to be small (at most [`MAX_POINTER_BYTES`]).

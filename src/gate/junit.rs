@@ -1,0 +1,148 @@
+//! JUnit XML: one test suite per model, one test case per policy rule,
+//! violations as failures with their messages.
+
+use super::evaluate::RULES;
+use super::GateOutcome;
+use std::fmt::Write;
+
+fn esc(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c if (c as u32) < 0x20 && c != '\n' && c != '\t' && c != '\r' => {}
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Renders the outcome as JUnit XML.
+pub fn render(o: &GateOutcome) -> String {
+    let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let total_cases = o.models.len() * RULES.len() + o.errors.len();
+    let failed_cases: usize = o
+        .models
+        .iter()
+        .map(|m| {
+            RULES
+                .iter()
+                .filter(|(rule, _)| {
+                    m.results
+                        .iter()
+                        .any(|r| r.rule == *rule && !r.passed && !r.waived)
+                })
+                .count()
+        })
+        .sum::<usize>();
+    let _ = writeln!(
+        out,
+        "<testsuites name=\"mri check\" tests=\"{total_cases}\" failures=\"{failed_cases}\" errors=\"{}\">",
+        o.errors.len()
+    );
+    for m in &o.models {
+        let failures = RULES
+            .iter()
+            .filter(|(rule, _)| {
+                m.results
+                    .iter()
+                    .any(|r| r.rule == *rule && !r.passed && !r.waived)
+            })
+            .count();
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">",
+            esc(&m.input),
+            RULES.len()
+        );
+        let _ = writeln!(out, "    <properties>");
+        let _ = writeln!(
+            out,
+            "      <property name=\"verdict\" value=\"{}\"/>",
+            m.verdict
+        );
+        if let Some(reason) = &m.exception {
+            let _ = writeln!(
+                out,
+                "      <property name=\"exception\" value=\"{}\"/>",
+                esc(reason)
+            );
+        }
+        for w in &m.warnings {
+            let _ = writeln!(
+                out,
+                "      <property name=\"warning\" value=\"{}\"/>",
+                esc(w)
+            );
+        }
+        let _ = writeln!(out, "    </properties>");
+        for (rule, description) in RULES {
+            let violations: Vec<_> = m
+                .results
+                .iter()
+                .filter(|r| r.rule == *rule && !r.passed)
+                .collect();
+            let open: Vec<_> = violations.iter().filter(|r| !r.waived).collect();
+            let _ = write!(
+                out,
+                "    <testcase classname=\"mri.{}\" name=\"{rule}\"",
+                esc(&m.input)
+            );
+            if open.is_empty() {
+                let _ = writeln!(out, ">");
+                if !violations.is_empty() {
+                    let _ = writeln!(
+                        out,
+                        "      <system-out>{} violation(s) waived by an exception: {}</system-out>",
+                        violations.len(),
+                        esc(m.exception.as_deref().unwrap_or(""))
+                    );
+                } else {
+                    let _ = writeln!(out, "      <system-out>{}</system-out>", esc(description));
+                }
+                let _ = writeln!(out, "    </testcase>");
+                continue;
+            }
+            let _ = writeln!(out, ">");
+            let details: Vec<String> = open
+                .iter()
+                .map(|r| {
+                    let place = match (&r.file, r.line) {
+                        (Some(f), Some(l)) => format!("{f}:{l}: "),
+                        (Some(f), None) => format!("{f}: "),
+                        _ => String::new(),
+                    };
+                    format!("[{}] {place}{}", r.rule_id, r.message)
+                })
+                .collect();
+            let _ = writeln!(
+                out,
+                "      <failure type=\"{rule}\" message=\"{}\">{}</failure>",
+                esc(&open[0].message),
+                esc(&details.join("\n"))
+            );
+            let _ = writeln!(out, "    </testcase>");
+        }
+        let _ = writeln!(out, "  </testsuite>");
+    }
+    for e in &o.errors {
+        let _ = writeln!(
+            out,
+            "  <testsuite name=\"{}\" tests=\"1\" failures=\"0\" errors=\"1\">",
+            esc(&e.input)
+        );
+        let _ = writeln!(
+            out,
+            "    <testcase classname=\"mri.{}\" name=\"inspect\">",
+            esc(&e.input)
+        );
+        let _ = writeln!(out, "      <error message=\"{}\"/>", esc(&e.message));
+        let _ = writeln!(out, "    </testcase>\n  </testsuite>");
+    }
+    out.push_str("</testsuites>\n");
+    out
+}

@@ -1,0 +1,701 @@
+//! The policy file (`mri.toml`), read with spans so every mistake is reported
+//! at its line and column, all at once. Modelled on cargo-deny's `[licenses]`:
+//! list what you accept; everything else fails.
+
+use crate::license::{ObligationKind, Verdict};
+use crate::report::finding::{Code, Severity};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use thiserror::Error;
+use toml_span::value::{Value, ValueInner};
+
+/// A value with the 1-based line it was written on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AtLine<T> {
+    /// The value.
+    pub value: T,
+    /// Its line in the policy file (0 for defaults).
+    pub line: u32,
+}
+
+/// A clarification: this file, with this hash, is this license.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Clarify {
+    /// The model it applies to (repo id or path); every model when absent.
+    pub model: Option<String>,
+    /// The license file, relative to the model root.
+    pub file: String,
+    /// Its sha256 (hex).
+    pub sha256: String,
+    /// The license it is (knowledge-base id, Hub id or SPDX id).
+    pub license: String,
+    /// Line of the `[[licenses.clarify]]` entry.
+    pub line: u32,
+}
+
+/// An exception for one model.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Exception {
+    /// Repo id or path of the model.
+    pub model: String,
+    /// Why (printed with the outcome).
+    pub reason: String,
+    /// Rules or codes waived; every rule when empty.
+    pub allow: Vec<String>,
+    /// Line of the entry.
+    pub line: u32,
+}
+
+/// A finding selector: a code (`weights/truncated`) or a severity (`error`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Selector {
+    /// One finding code.
+    Code(Code),
+    /// Every finding of a severity (and above, for `warning`: errors too).
+    Severity(Severity),
+}
+
+impl fmt::Display for Selector {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Selector::Code(c) => f.write_str(c.as_str()),
+            Selector::Severity(s) => f.write_str(s.as_str()),
+        }
+    }
+}
+
+/// The gate's policy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Policy {
+    /// The file it came from (none for the default policy).
+    pub path: Option<PathBuf>,
+    /// Verdicts accepted.
+    pub allow_verdicts: AtLine<Vec<Verdict>>,
+    /// License ids accepted; any license when empty.
+    pub allow: AtLine<Vec<String>>,
+    /// License ids refused.
+    pub deny: AtLine<Vec<String>>,
+    /// Obligation kinds the organisation honours; `None` accepts every obligation.
+    pub accept_obligations: Option<AtLine<Vec<ObligationKind>>>,
+    /// Detections below this confidence fail.
+    pub confidence_threshold: AtLine<f32>,
+    /// Pinned license files.
+    pub clarify: Vec<Clarify>,
+    /// Findings that fail the gate.
+    pub deny_findings: AtLine<Vec<Selector>>,
+    /// Finding codes never failing the gate.
+    pub allow_findings: AtLine<Vec<Code>>,
+    /// Per-model exceptions.
+    pub exceptions: Vec<Exception>,
+}
+
+impl Default for Policy {
+    /// Commercial use granted (with or without conditions), any obligation,
+    /// confidence 0.8, error findings fail.
+    fn default() -> Self {
+        Policy {
+            path: None,
+            allow_verdicts: AtLine {
+                value: vec![Verdict::Permitted, Verdict::PermittedWithConditions],
+                line: 0,
+            },
+            allow: AtLine {
+                value: Vec::new(),
+                line: 0,
+            },
+            deny: AtLine {
+                value: Vec::new(),
+                line: 0,
+            },
+            accept_obligations: None,
+            confidence_threshold: AtLine {
+                value: 0.8,
+                line: 0,
+            },
+            clarify: Vec::new(),
+            deny_findings: AtLine {
+                value: vec![Selector::Severity(Severity::Error)],
+                line: 0,
+            },
+            allow_findings: AtLine {
+                value: Vec::new(),
+                line: 0,
+            },
+            exceptions: Vec::new(),
+        }
+    }
+}
+
+/// One mistake in a policy file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PolicyProblem {
+    /// 1-based line.
+    pub line: u32,
+    /// 1-based column.
+    pub column: u32,
+    /// What is wrong and what was expected.
+    pub message: String,
+}
+
+/// Why a policy could not be used.
+#[derive(Debug, Error)]
+pub enum PolicyError {
+    /// The file could not be read.
+    #[error("cannot read policy `{path}`: {source}")]
+    Read {
+        /// The path.
+        path: String,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file has mistakes; every one is listed.
+    #[error("{}", render_problems(path, problems))]
+    Invalid {
+        /// The path.
+        path: String,
+        /// Every mistake found.
+        problems: Vec<PolicyProblem>,
+    },
+}
+
+fn render_problems(path: &str, problems: &[PolicyProblem]) -> String {
+    let mut out = format!(
+        "policy `{path}` has {} problem{}:",
+        problems.len(),
+        if problems.len() == 1 { "" } else { "s" }
+    );
+    for p in problems {
+        out.push_str(&format!(
+            "\n  {path}:{}:{}: {}",
+            p.line, p.column, p.message
+        ));
+    }
+    out
+}
+
+/// 1-based line and column of byte `at` in `text`.
+fn line_col(text: &str, at: usize) -> (u32, u32) {
+    let at = at.min(text.len());
+    let before = &text[..at];
+    let line = before.matches('\n').count() as u32 + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
+    (line, col)
+}
+
+struct Reader<'t> {
+    text: &'t str,
+    problems: Vec<PolicyProblem>,
+}
+
+impl<'t> Reader<'t> {
+    fn problem(&mut self, at: usize, message: impl Into<String>) {
+        let (line, column) = line_col(self.text, at);
+        self.problems.push(PolicyProblem {
+            line,
+            column,
+            message: message.into(),
+        });
+    }
+
+    fn line(&self, at: usize) -> u32 {
+        line_col(self.text, at).0
+    }
+
+    /// A list of strings; `what` names the element for messages.
+    fn strings(&mut self, v: &Value<'_>, key: &str) -> Vec<(String, usize)> {
+        match v.as_array() {
+            Some(items) => items
+                .iter()
+                .filter_map(|item| match item.as_str() {
+                    Some(s) => Some((s.to_string(), item.span.start)),
+                    None => {
+                        self.problem(
+                            item.span.start,
+                            format!("`{key}` takes strings, found {}", item.as_ref().type_str()),
+                        );
+                        None
+                    }
+                })
+                .collect(),
+            None => {
+                self.problem(
+                    v.span.start,
+                    format!(
+                        "`{key}` must be an array of strings, found {}",
+                        v.as_ref().type_str()
+                    ),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    fn string(&mut self, v: &Value<'_>, key: &str) -> Option<String> {
+        match v.as_str() {
+            Some(s) => Some(s.to_string()),
+            None => {
+                self.problem(
+                    v.span.start,
+                    format!("`{key}` must be a string, found {}", v.as_ref().type_str()),
+                );
+                None
+            }
+        }
+    }
+
+    fn unknown_keys(
+        &mut self,
+        table: &toml_span::value::Table<'_>,
+        allowed: &[&str],
+        section: &str,
+    ) {
+        for key in table.keys() {
+            if !allowed.contains(&key.name.as_ref()) {
+                self.problem(
+                    key.span.start,
+                    format!(
+                        "unknown key `{}` in {section}; expected one of: {}",
+                        key.name,
+                        allowed.join(", ")
+                    ),
+                );
+            }
+        }
+    }
+}
+
+/// Parses a policy from its text; `path` names it in messages.
+pub fn parse_policy(text: &str, path: &Path) -> Result<Policy, PolicyError> {
+    let name = path.display().to_string();
+    let mut root = match toml_span::parse(text) {
+        Ok(v) => v,
+        Err(e) => {
+            let (line, column) = line_col(text, e.span.start);
+            return Err(PolicyError::Invalid {
+                path: name,
+                problems: vec![PolicyProblem {
+                    line,
+                    column,
+                    message: format!("not valid TOML: {}", e.kind),
+                }],
+            });
+        }
+    };
+    let mut r = Reader {
+        text,
+        problems: Vec::new(),
+    };
+    let mut policy = Policy {
+        path: Some(path.to_path_buf()),
+        ..Policy::default()
+    };
+    let root_span = root.span;
+    let ValueInner::Table(top) = root.take() else {
+        r.problem(root_span.start, "a policy is a TOML table");
+        return Err(PolicyError::Invalid {
+            path: name,
+            problems: r.problems,
+        });
+    };
+    r.unknown_keys(
+        &top,
+        &["licenses", "findings", "exceptions"],
+        "the policy (top level)",
+    );
+
+    if let Some(licenses) = top
+        .iter()
+        .find(|(k, _)| k.name == "licenses")
+        .map(|(_, v)| v)
+    {
+        match licenses.as_table() {
+            None => r.problem(
+                licenses.span.start,
+                "`licenses` must be a table ([licenses])",
+            ),
+            Some(t) => read_licenses(&mut r, t, &mut policy),
+        }
+    }
+    if let Some(findings) = top
+        .iter()
+        .find(|(k, _)| k.name == "findings")
+        .map(|(_, v)| v)
+    {
+        match findings.as_table() {
+            None => r.problem(
+                findings.span.start,
+                "`findings` must be a table ([findings])",
+            ),
+            Some(t) => read_findings(&mut r, t, &mut policy),
+        }
+    }
+    if let Some(exceptions) = top
+        .iter()
+        .find(|(k, _)| k.name == "exceptions")
+        .map(|(_, v)| v)
+    {
+        match exceptions.as_array() {
+            None => r.problem(
+                exceptions.span.start,
+                "`exceptions` must be an array of tables ([[exceptions]])",
+            ),
+            Some(items) => {
+                for item in items {
+                    read_exception(&mut r, item, &mut policy);
+                }
+            }
+        }
+    }
+    if r.problems.is_empty() {
+        Ok(policy)
+    } else {
+        r.problems.sort_by_key(|p| (p.line, p.column));
+        Err(PolicyError::Invalid {
+            path: name,
+            problems: r.problems,
+        })
+    }
+}
+
+fn read_licenses(r: &mut Reader<'_>, t: &toml_span::value::Table<'_>, policy: &mut Policy) {
+    r.unknown_keys(
+        t,
+        &[
+            "allow-verdicts",
+            "allow",
+            "deny",
+            "accept-obligations",
+            "confidence-threshold",
+            "clarify",
+        ],
+        "[licenses]",
+    );
+    for (key, v) in t {
+        let line = r.line(key.span.start);
+        match key.name.as_ref() {
+            "allow-verdicts" => {
+                let mut out = Vec::new();
+                for (s, at) in r.strings(v, "allow-verdicts") {
+                    match Verdict::from_name(&s) {
+                        Some(verdict) => out.push(verdict),
+                        None => r.problem(
+                            at,
+                            format!(
+                                "unknown verdict `{s}`; expected one of: {}",
+                                Verdict::ALL
+                                    .iter()
+                                    .map(|v| v.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        ),
+                    }
+                }
+                policy.allow_verdicts = AtLine { value: out, line };
+            }
+            "allow" | "deny" => {
+                let ids: Vec<String> = r
+                    .strings(v, &key.name)
+                    .into_iter()
+                    .map(|(s, _)| s)
+                    .collect();
+                let at = AtLine { value: ids, line };
+                if key.name == "allow" {
+                    policy.allow = at;
+                } else {
+                    policy.deny = at;
+                }
+            }
+            "accept-obligations" => {
+                let mut out = Vec::new();
+                for (s, at) in r.strings(v, "accept-obligations") {
+                    match ObligationKind::from_name(&s) {
+                        Some(k) => out.push(k),
+                        None => r.problem(
+                            at,
+                            format!(
+                                "unknown obligation kind `{s}`; expected one of: {}",
+                                ObligationKind::ALL
+                                    .iter()
+                                    .map(|k| k.as_str())
+                                    .collect::<Vec<_>>()
+                                    .join(", ")
+                            ),
+                        ),
+                    }
+                }
+                policy.accept_obligations = Some(AtLine { value: out, line });
+            }
+            "confidence-threshold" => {
+                let value = v.as_float().or_else(|| v.as_integer().map(|i| i as f64));
+                match value {
+                    Some(x) if (0.0..=1.0).contains(&x) => {
+                        policy.confidence_threshold = AtLine {
+                            value: x as f32,
+                            line,
+                        };
+                    }
+                    _ => r.problem(
+                        v.span.start,
+                        "`confidence-threshold` must be a number from 0 to 1",
+                    ),
+                }
+            }
+            "clarify" => match v.as_array() {
+                None => r.problem(
+                    v.span.start,
+                    "`clarify` must be an array of tables ([[licenses.clarify]])",
+                ),
+                Some(items) => {
+                    for item in items {
+                        read_clarify(r, item, policy);
+                    }
+                }
+            },
+            _ => {}
+        }
+    }
+}
+
+fn read_clarify(r: &mut Reader<'_>, item: &Value<'_>, policy: &mut Policy) {
+    let Some(t) = item.as_table() else {
+        r.problem(
+            item.span.start,
+            "each [[licenses.clarify]] entry must be a table",
+        );
+        return;
+    };
+    r.unknown_keys(
+        t,
+        &["model", "file", "sha256", "license"],
+        "[[licenses.clarify]]",
+    );
+    let get = |name: &str| t.iter().find(|(k, _)| k.name == name).map(|(_, v)| v);
+    let field = |name: &str, r: &mut Reader<'_>| match get(name) {
+        Some(v) => r.string(v, name),
+        None => {
+            if name != "model" {
+                r.problem(
+                    item.span.start,
+                    format!("[[licenses.clarify]] needs `{name}`"),
+                );
+            }
+            None
+        }
+    };
+    let model = field("model", r);
+    let file = field("file", r);
+    let sha = field("sha256", r);
+    let license = field("license", r);
+    if let Some(s) = &sha {
+        if s.len() != 64 || !s.chars().all(|c| c.is_ascii_hexdigit()) {
+            let at = get("sha256").map_or(item.span.start, |v| v.span.start);
+            r.problem(at, "`sha256` must be 64 hexadecimal characters");
+        }
+    }
+    if let Some(l) = &license {
+        if crate::license::kb::kb().lookup(l).is_none()
+            && crate::license::kb::kb().hub_id(l).is_none()
+            && crate::license::spdx_facts::facts(l).is_none()
+        {
+            let at = get("license").map_or(item.span.start, |v| v.span.start);
+            r.problem(
+                at,
+                format!("unknown license `{l}`; see `mri licenses list`"),
+            );
+        }
+    }
+    if let (Some(file), Some(sha256), Some(license)) = (file, sha, license) {
+        policy.clarify.push(Clarify {
+            model,
+            file,
+            sha256: sha256.to_ascii_lowercase(),
+            license,
+            line: r.line(item.span.start),
+        });
+    }
+}
+
+fn read_findings(r: &mut Reader<'_>, t: &toml_span::value::Table<'_>, policy: &mut Policy) {
+    r.unknown_keys(t, &["deny", "allow"], "[findings]");
+    for (key, v) in t {
+        let line = r.line(key.span.start);
+        match key.name.as_ref() {
+            "deny" => {
+                let mut out = Vec::new();
+                for (s, at) in r.strings(v, "deny") {
+                    match parse_selector(&s) {
+                        Some(sel) => out.push(sel),
+                        None => r.problem(at, format!("`{s}` is neither a finding code (e.g. weights/truncated) nor a severity (error, warning, info)")),
+                    }
+                }
+                policy.deny_findings = AtLine { value: out, line };
+            }
+            "allow" => {
+                let mut out = Vec::new();
+                for (s, at) in r.strings(v, "allow") {
+                    match Code::from_name(&s) {
+                        Some(c) => out.push(c),
+                        None => r.problem(at, format!("unknown finding code `{s}`")),
+                    }
+                }
+                policy.allow_findings = AtLine { value: out, line };
+            }
+            _ => {}
+        }
+    }
+}
+
+fn parse_selector(s: &str) -> Option<Selector> {
+    match s {
+        "error" => Some(Selector::Severity(Severity::Error)),
+        "warning" => Some(Selector::Severity(Severity::Warning)),
+        "info" => Some(Selector::Severity(Severity::Info)),
+        other => Code::from_name(other).map(Selector::Code),
+    }
+}
+
+fn read_exception(r: &mut Reader<'_>, item: &Value<'_>, policy: &mut Policy) {
+    let Some(t) = item.as_table() else {
+        r.problem(item.span.start, "each [[exceptions]] entry must be a table");
+        return;
+    };
+    r.unknown_keys(t, &["model", "reason", "allow"], "[[exceptions]]");
+    let get = |name: &str| t.iter().find(|(k, _)| k.name == name).map(|(_, v)| v);
+    let model = match get("model") {
+        Some(v) => r.string(v, "model"),
+        None => {
+            r.problem(
+                item.span.start,
+                "[[exceptions]] needs `model` (a repo id or path)",
+            );
+            None
+        }
+    };
+    let reason = match get("reason") {
+        Some(v) => r.string(v, "reason"),
+        None => {
+            r.problem(
+                item.span.start,
+                "[[exceptions]] needs `reason`: why the model may pass",
+            );
+            None
+        }
+    };
+    let allow = get("allow")
+        .map(|v| r.strings(v, "allow").into_iter().map(|(s, _)| s).collect())
+        .unwrap_or_default();
+    if let (Some(model), Some(reason)) = (model, reason) {
+        policy.exceptions.push(Exception {
+            model,
+            reason,
+            allow,
+            line: r.line(item.span.start),
+        });
+    }
+}
+
+/// Reads a policy file.
+pub fn read_policy(path: &Path) -> Result<Policy, PolicyError> {
+    let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Read {
+        path: path.display().to_string(),
+        source,
+    })?;
+    parse_policy(&text, path)
+}
+
+/// The commented starter policy written by `mri policy init`.
+pub const STARTER: &str = r#"# mri.toml — the policy `mri check` gates models with.
+# List what you accept; everything else fails. Run `mri licenses list` for ids.
+
+[licenses]
+# Commercial-use verdicts that pass. The others: requires-approval,
+# non-commercial, research-only, prohibited, unknown (never passes unless listed).
+allow-verdicts = ["permitted", "permitted-with-conditions"]
+
+# License ids that pass whatever the verdict says (knowledge-base, Hub or SPDX
+# ids). Leave empty to accept any license whose verdict is allowed.
+allow = []
+
+# License ids that always fail.
+deny = ["cc-by-nc-4.0"]
+
+# Obligations your organisation can honour; a model carrying any other kind
+# fails. Kinds: attribution, name-prefix, acceptable-use-policy, user-threshold,
+# revenue-threshold, territory-exclusion, no-training-other-models,
+# use-restrictions-passdown, registration, license-copy, notice-file,
+# share-alike, non-commercial, research-only. Remove the key to accept any.
+accept-obligations = ["attribution", "license-copy", "notice-file", "acceptable-use-policy", "user-threshold"]
+
+# A license text detected with less confidence than this fails.
+confidence-threshold = 0.8
+
+# Pin a license file whose text mri cannot match: ignored, with a warning,
+# once the file's sha256 changes.
+# [[licenses.clarify]]
+# model = "acme/model"        # optional: the repo id or path it applies to
+# file = "LICENSE"
+# sha256 = "0000000000000000000000000000000000000000000000000000000000000000"
+# license = "apache-2.0"
+
+[findings]
+# Finding codes or severities that fail the gate (e.g. "weights/truncated",
+# "security/pickle-global", "warning").
+deny = ["error"]
+# Finding codes that never fail it.
+allow = []
+
+# Let one model through, with the reason printed in every report.
+# [[exceptions]]
+# model = "acme/legacy-model"
+# reason = "approved by legal, ticket LEGAL-123"
+# allow = ["license/verdict"]   # optional: only these rules; all when absent
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn starter_policy_parses() {
+        let p = parse_policy(STARTER, Path::new("mri.toml")).unwrap();
+        assert_eq!(p.allow_verdicts.value.len(), 2);
+        assert_eq!(p.deny.value, ["cc-by-nc-4.0"]);
+        assert_eq!(p.accept_obligations.unwrap().value.len(), 5);
+        assert!(p.allow_verdicts.line > 0);
+    }
+
+    #[test]
+    fn every_problem_is_reported_with_line_and_column() {
+        let text = "[licenses]\nallow-verdicts = [\"permitted\", \"commercial\"]\naccept-obligations = [\"attribution\", \"lunch\"]\nconfidence-threshold = 3\ncolour = \"red\"\n\n[findings]\ndeny = [\"weights/nope\"]\n\n[[exceptions]]\nmodel = \"a/b\"\n";
+        let err = parse_policy(text, Path::new("mri.toml")).unwrap_err();
+        let PolicyError::Invalid { problems, .. } = &err else {
+            panic!("{err}");
+        };
+        let at: Vec<(u32, u32)> = problems.iter().map(|p| (p.line, p.column)).collect();
+        assert_eq!(problems.len(), 6, "{err}");
+        assert!(at.contains(&(2, 33)), "{at:?}");
+        assert!(problems.iter().any(|p| p.line == 3
+            && p.message.contains("lunch")
+            && p.message.contains("attribution")));
+        assert!(problems
+            .iter()
+            .any(|p| p.line == 4 && p.message.contains("0 to 1")));
+        assert!(problems
+            .iter()
+            .any(|p| p.line == 5 && p.message.contains("unknown key `colour`")));
+        assert!(problems
+            .iter()
+            .any(|p| p.line == 8 && p.message.contains("weights/nope")));
+        assert!(problems
+            .iter()
+            .any(|p| p.line == 10 && p.message.contains("reason")));
+        assert!(err.to_string().contains("mri.toml:2:33:"), "{err}");
+    }
+
+    #[test]
+    fn syntax_errors_have_a_position() {
+        let err = parse_policy("[licenses\nallow = 1", Path::new("p.toml")).unwrap_err();
+        assert!(err.to_string().contains("p.toml:1:"), "{err}");
+    }
+}

@@ -1,0 +1,137 @@
+//! SARIF 2.1.0 for GitHub code scanning: one rule per policy rule or finding
+//! code, one result per violation, each pointing at the model file (or the
+//! policy line) that decided, with a relative URI.
+
+use super::evaluate::RULES;
+use super::GateOutcome;
+use crate::report::finding::Code;
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+fn rule_description(id: &str) -> String {
+    RULES
+        .iter()
+        .find(|(r, _)| *r == id)
+        .map(|(_, d)| (*d).to_string())
+        .or_else(|| Code::from_name(id).map(|c| c.description().to_string()))
+        .unwrap_or_else(|| id.to_string())
+}
+
+/// `path` relative to `base` with `/` separators, when it is inside it.
+fn relative(path: &Path, base: &Path) -> Option<String> {
+    path.strip_prefix(base)
+        .ok()
+        .map(|p| p.to_string_lossy().replace('\\', "/"))
+}
+
+/// Renders the outcome as a SARIF 2.1.0 log. URIs are relative to `cwd` for
+/// models inside it, else relative to a `MODEL<n>` base id.
+pub fn render(o: &GateOutcome, cwd: &Path) -> String {
+    let mut rules: BTreeMap<String, usize> = BTreeMap::new();
+    let mut base_ids = serde_json::Map::new();
+    let mut results = Vec::new();
+    let policy_uri = o.policy.as_ref().map(|p| {
+        let path = PathBuf::from(p);
+        let abs = if path.is_absolute() {
+            path.clone()
+        } else {
+            cwd.join(&path)
+        };
+        relative(&abs, cwd).unwrap_or_else(|| p.replace('\\', "/"))
+    });
+    for (n, m) in o.models.iter().enumerate() {
+        let root = &m.report.target.root;
+        let (prefix, base_id) = match relative(root, cwd) {
+            Some(rel) if rel.is_empty() => (String::new(), None),
+            Some(rel) => (format!("{rel}/"), None),
+            None => {
+                let id = format!("MODEL{n}");
+                base_ids.insert(
+                    id.clone(),
+                    json!({"uri": format!("file://{}/", root.display())}),
+                );
+                (String::new(), Some(id))
+            }
+        };
+        for r in m.results.iter().filter(|r| !r.passed && !r.waived) {
+            let next = rules.len();
+            let index = *rules.entry(r.rule_id.clone()).or_insert(next);
+            let location = match (&r.file, &policy_uri, r.policy_line) {
+                (Some(file), _, _) => {
+                    let mut artifact = json!({"uri": format!("{prefix}{file}")});
+                    if let Some(id) = &base_id {
+                        artifact["uriBaseId"] = json!(id);
+                    }
+                    json!({"physicalLocation": {"artifactLocation": artifact, "region": {"startLine": r.line.unwrap_or(1).max(1)}}})
+                }
+                (None, Some(policy), Some(line)) => json!({"physicalLocation": {
+                    "artifactLocation": {"uri": policy}, "region": {"startLine": line.max(1)}}}),
+                _ => {
+                    let file = m
+                        .report
+                        .files
+                        .first()
+                        .map(|f| f.path.clone())
+                        .unwrap_or_else(|| "config.json".into());
+                    let mut artifact = json!({"uri": format!("{prefix}{file}")});
+                    if let Some(id) = &base_id {
+                        artifact["uriBaseId"] = json!(id);
+                    }
+                    json!({"physicalLocation": {"artifactLocation": artifact, "region": {"startLine": 1}}})
+                }
+            };
+            let mut message = format!("{}: {}", m.input, r.message);
+            if let (Some(policy), Some(line)) = (&policy_uri, r.policy_line) {
+                message.push_str(&format!(" (decided by {policy}:{line})"));
+            }
+            results.push(json!({
+                "ruleId": r.rule_id,
+                "ruleIndex": index,
+                "level": match r.level.as_str() { "error" => "error", "warning" => "warning", _ => "note" },
+                "message": {"text": message},
+                "locations": [location],
+                "properties": {"model": m.input, "policyRule": r.rule, "verdict": m.verdict},
+            }));
+        }
+    }
+    let mut ordered: Vec<(&String, &usize)> = rules.iter().collect();
+    ordered.sort_by_key(|(_, i)| **i);
+    let rules_json: Vec<Value> = ordered
+        .into_iter()
+        .map(|(id, _)| {
+            let description = rule_description(id);
+            json!({
+                "id": id,
+                "name": id.replace(['/', '-'], "_"),
+                "shortDescription": {"text": description},
+                "fullDescription": {"text": description},
+                "help": {
+                    "text": format!("{description} See `mri check --help` and the policy file."),
+                    "markdown": format!("{description}\n\nRun `mri license` or `mri inspect` on the model for details. Every finding code and policy rule is documented in mri's `docs/report.md`; the policy keys in `mri policy init`'s starter file.")
+                },
+                "defaultConfiguration": {"level": "error"},
+            })
+        })
+        .collect();
+    let mut run = json!({
+        "tool": {"driver": {
+            "name": "mri",
+            "semanticVersion": env!("CARGO_PKG_VERSION"),
+            "rules": rules_json,
+        }},
+        "results": results,
+        "columnKind": "utf16CodeUnits",
+    });
+    if !base_ids.is_empty() {
+        run["originalUriBaseIds"] = Value::Object(base_ids);
+    }
+    let log = json!({
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [run],
+    });
+    let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
+    s.push('\n');
+    s
+}

@@ -1,0 +1,91 @@
+//! The gate outcome for people.
+
+use super::GateOutcome;
+use std::fmt::Write;
+
+/// Renders the outcome as text; `color` adds ANSI styles.
+pub fn render(o: &GateOutcome, color: bool) -> String {
+    let paint = |code: &str, s: &str| {
+        if color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    };
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "policy: {}",
+        o.policy
+            .as_deref()
+            .unwrap_or("built-in default (commercial use allowed, error findings fail)")
+    );
+    for m in &o.models {
+        let status = if m.passed {
+            paint("1;32", "PASS")
+        } else {
+            paint("1;31", "FAIL")
+        };
+        let _ = writeln!(out, "\n{status}  {}  verdict {}", m.input, m.verdict);
+        if let Some(reason) = &m.exception {
+            let _ = writeln!(out, "  exception: {reason}");
+        }
+        for w in &m.warnings {
+            let _ = writeln!(out, "  {} {w}", paint("33", "warning:"));
+        }
+        for r in m.results.iter().filter(|r| !r.passed) {
+            let mark = if r.waived { "waived" } else { "✗" };
+            let place = match (&r.file, r.line) {
+                (Some(f), Some(l)) => format!("{f}:{l}  "),
+                (Some(f), None) => format!("{f}  "),
+                _ => String::new(),
+            };
+            let policy = r
+                .policy_line
+                .map(|l| format!("  (policy line {l})"))
+                .unwrap_or_default();
+            let id = if r.rule_id != r.rule {
+                format!("{} {}", r.rule, r.rule_id)
+            } else {
+                r.rule.clone()
+            };
+            let _ = writeln!(out, "  {mark:<6} {id}  {place}{}{policy}", r.message);
+        }
+        let passed_rules: Vec<&str> = m
+            .results
+            .iter()
+            .filter(|r| r.passed)
+            .map(|r| r.rule.as_str())
+            .collect();
+        if !passed_rules.is_empty() {
+            let _ = writeln!(out, "  ✓      {}", passed_rules.join(", "));
+        }
+    }
+    for e in &o.errors {
+        let _ = writeln!(
+            out,
+            "\n{}  {}  {}",
+            paint("1;31", "ERROR"),
+            e.input,
+            e.message
+        );
+    }
+    let passed = o.models.iter().filter(|m| m.passed).count();
+    let _ = writeln!(
+        out,
+        "\n{} model{}: {passed} passed, {} failed{}",
+        o.models.len() + o.errors.len(),
+        if o.models.len() + o.errors.len() == 1 {
+            ""
+        } else {
+            "s"
+        },
+        o.models.len() - passed,
+        if o.errors.is_empty() {
+            String::new()
+        } else {
+            format!(", {} unusable", o.errors.len())
+        }
+    );
+    out
+}

@@ -1,0 +1,374 @@
+//! Clause reading: the sentences that decide a verdict, recognised in any
+//! text — so a license the knowledge base has never seen still yields its
+//! restrictive clauses, and never a verdict more permissive than it says.
+
+use super::text::NormText;
+use super::verdict::ObligationKind;
+use regex::Regex;
+use std::sync::OnceLock;
+
+/// A decisive clause found in a text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClauseHit {
+    /// What the clause asks or forbids.
+    pub kind: ObligationKind,
+    /// The number, amount, regions, prefix or text, when one applies.
+    pub value: String,
+    /// First and last word of the sentence.
+    pub words: (usize, usize),
+}
+
+struct Rules {
+    non_commercial: Vec<Regex>,
+    research_only: Vec<Regex>,
+    registration: Vec<Regex>,
+    users: Regex,
+    money: Regex,
+    money_words: Regex,
+    revenue: Regex,
+    territory_cue: Regex,
+    regions: Regex,
+    passdown: Regex,
+    no_training: Regex,
+    negation: Regex,
+    attribution: Regex,
+    quoted: Regex,
+    name_prefix: Regex,
+    name_prefix_quoted: Regex,
+    aup: Regex,
+    license_copy: Regex,
+    notice_file: Regex,
+}
+
+fn re(p: &str) -> Regex {
+    // The patterns are constants checked by the tests below.
+    Regex::new(p).unwrap_or_else(|e| panic!("clause pattern {p:?}: {e}"))
+}
+
+fn rules() -> &'static Rules {
+    static RULES: OnceLock<Rules> = OnceLock::new();
+    RULES.get_or_init(|| Rules {
+        non_commercial: vec![
+            re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:your\s+)?(?:own\s+)?(?:internal\s+)?(?:personal\s+)?(?:and\s+)?non-?commercial\b"),
+            re(r"\bnon-?commercial\s+(?:use|uses|purposes?|research(?:\s+purposes)?|scientific\s+research)\s+only\b"),
+            re(r"\b(?:may|shall|must|will|can|do)\s+not\s+(?:\w+\s+){0,8}?(?:use|used|exploit|exploited|deploy|deployed)\s+(?:[\w,()'-]+\s+){0,14}?(?:for\s+)?(?:any\s+)?commercial(?:ly)?\b"),
+            re(r"\b(?:not|never)\s+(?:be\s+)?(?:used\s+)?for\s+(?:any\s+)?commercial\s+(?:use|uses|purposes?|advantage)"),
+            re(r"\bno\s+commercial\s+(?:use|uses|exploitation)\b"),
+            re(r"\bnon-?commercial\s+(?:use|purposes?)\s+(?:license|licence|agreement)\b"),
+        ],
+        research_only: vec![
+            re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:\w+\s+){0,3}?research\b"),
+            re(r"\bresearch\s+(?:and\s+(?:evaluation|development)\s+)?(?:use|uses|purposes?)\s+only\b"),
+            re(r"\bresearch(?:-only|\s+only)?\s+(?:license|licence)\s+(?:agreement|terms)?"),
+            re(r"\bnot\s+(?:be\s+)?(?:used\s+)?(?:\w+\s+){0,4}?in\s+production\b"),
+        ],
+        registration: vec![
+            re(r"\b(?:must|shall|need\s+to|needs\s+to|required\s+to|should)\s+(?:first\s+)?(?:register|apply\s+for|obtain|request|seek|acquire|purchase)\s+(?:[\w,'-]+\s+){0,8}?(?:licen[cs]e|authori[sz]ation|permission|approval|consent|subscription)"),
+            re(r"\b(?:prior|express|advance|explicit)\s+(?:written\s+)?(?:authori[sz]ation|permission|consent|approval)\b"),
+            re(r"\bregist(?:er|ration)\s+(?:\w+\s+){0,6}?(?:before|prior\s+to|for)\s+(?:\w+\s+){0,3}?commercial"),
+            re(r"\bcommercial\s+(?:use\s+)?(?:licen[cs]e|licensing|registration)\s+(?:\w+\s+){0,6}?(?:required|apply|contact|form|email|obtain)"),
+            re(r"\bpaid\s+subscription\b"),
+        ],
+        users: re(r"(\d[\d,.]*)\s*(million|billion|thousand|m\b|b\b)?\s*(?:monthly|daily)\s+active\s+users"),
+        money: re(r"(us\$|usd|\$|€|eur|euros?|rmb|cny|¥|£|gbp)\s?(\d[\d,.]*)\s*(million|billion|thousand|m\b|b\b)?"),
+        money_words: re(r"(\d[\d,.]*)\s*(million|billion|thousand)?\s*(us\s+dollars|dollars|usd|euros?|eur|rmb|yuan|pounds)"),
+        revenue: re(r"\b(?:revenue|revenues|turnover|sales|income)\b"),
+        territory_cue: re(r"\b(?:not\s+(?:\w+\s+){0,4}?(?:licensed|granted|available|permitted|apply|applicable|allowed|extend)|exclud\w*|outside\s+of|except\s+in|not\s+in|prohibited\s+in|territory)"),
+        regions: re(r"\b(european\s+union|the\s+eu|eu|united\s+kingdom|the\s+uk|uk|south\s+korea|mainland\s+china|china|russia|iran|north\s+korea|cuba|syria)\b"),
+        passdown: re(r"\buse-?based\s+restrictions\b|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)"),
+        no_training: re(r"\b(?:improve|train|training|develop|create|enhance|distill)\w*\s+(?:[\w,'-]+\s+){0,8}?(?:other|another|competing|third[- ]party)\s+(?:\w+\s+){0,3}?(?:models?|llms?|ai)\b"),
+        negation: re(r"\b(?:not|never|prohibited|no\s+right)\b"),
+        attribution: re(r"\b(?:display|displays|displayed|attribut\w*|credit)\b"),
+        quoted: re(r#""([^"]{2,60})""#),
+        name_prefix: re(r#"\bnames?\s+(?:\w+\s+){0,5}?(?:begins?|starts?|prefixed)\s+with\s+"?([\w.\- ]{2,30}?)"?(?:[\s,.;]|$)"#),
+        name_prefix_quoted: re(r#"\binclude\s+"([^"]{2,30})"\s+at\s+the\s+beginning\s+of"#),
+        aup: re(r"\bacceptable\s+use\s+policy\b|\buse\s+policy\b"),
+        license_copy: re(r"\b(?:provide|give|include|distribute|accompan\w*|furnish)\w*\s+(?:[\w,'-]+\s+){0,6}?(?:a\s+)?copy\s+of\s+(?:this|the)\s+(?:agreement|license|licence)"),
+        notice_file: re(r#"\b"?notice"?\s+(?:text\s+)?file\b"#),
+    })
+}
+
+/// Parses `700`, `1,000,000`, `1.5` with an optional scale word.
+fn amount(number: &str, scale: Option<&str>) -> Option<u64> {
+    let cleaned: String = number.trim_end_matches(['.', ',']).replace(',', "");
+    let base: f64 = cleaned.parse().ok()?;
+    let mult = match scale.map(str::trim) {
+        Some("million") | Some("m") => 1e6,
+        Some("billion") | Some("b") => 1e9,
+        Some("thousand") => 1e3,
+        _ => 1.0,
+    };
+    let v = base * mult;
+    (0.0..1e18).contains(&v).then_some(v.round() as u64)
+}
+
+fn currency(sym: &str) -> &'static str {
+    match sym {
+        "€" | "eur" | "euro" | "euros" => "EUR",
+        "rmb" | "cny" | "¥" | "yuan" => "CNY",
+        "£" | "gbp" | "pounds" => "GBP",
+        _ => "USD",
+    }
+}
+
+/// Reads every sentence of `text` and returns the decisive clauses found.
+pub fn read_clauses(text: &NormText) -> Vec<ClauseHit> {
+    read_clauses_in(text, &text.sentences())
+}
+
+/// Reads only the given sentences (word ranges), e.g. the residual of a known text.
+pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<ClauseHit> {
+    let mut hits = Vec::new();
+    for &(f, l) in sentences {
+        sentence_hits(text, f, l, &mut hits);
+    }
+    hits
+}
+
+fn sentence_hits(text: &NormText, f: usize, l: usize, hits: &mut Vec<ClauseHit>) {
+    let r = rules();
+    let s = text.words_text(f, l);
+    let mut push = |kind: ObligationKind, value: String| {
+        hits.push(ClauseHit {
+            kind,
+            value,
+            words: (f, l),
+        })
+    };
+
+    let users = r
+        .users
+        .captures(s)
+        .and_then(|c| amount(c.get(1)?.as_str(), c.get(2).map(|m| m.as_str())));
+    if let Some(n) = users {
+        push(ObligationKind::UserThreshold, n.to_string());
+    }
+    let revenue = if r.revenue.is_match(s) {
+        r.money
+            .captures(s)
+            .and_then(|c| {
+                let n = amount(c.get(2)?.as_str(), c.get(3).map(|m| m.as_str()))?;
+                Some(format!("{} {n}", currency(c.get(1)?.as_str())))
+            })
+            .or_else(|| {
+                r.money_words.captures(s).and_then(|c| {
+                    let n = amount(c.get(1)?.as_str(), c.get(2).map(|m| m.as_str()))?;
+                    Some(format!("{} {n}", currency(c.get(3)?.as_str())))
+                })
+            })
+    } else {
+        None
+    };
+    let thresholded = users.is_some() || revenue.is_some();
+    if let Some(v) = revenue {
+        push(ObligationKind::RevenueThreshold, v);
+    }
+    if r.non_commercial.iter().any(|p| p.is_match(s)) {
+        push(ObligationKind::NonCommercial, String::new());
+    }
+    if r.research_only.iter().any(|p| p.is_match(s)) {
+        push(ObligationKind::ResearchOnly, String::new());
+    }
+    // Asking permission above a size threshold is a condition, not approval.
+    if !thresholded && r.registration.iter().any(|p| p.is_match(s)) {
+        push(ObligationKind::Registration, String::new());
+    }
+    if r.territory_cue.is_match(s) {
+        let mut regions: Vec<String> = r
+            .regions
+            .find_iter(s)
+            .map(|m| region_name(m.as_str()).to_string())
+            .collect();
+        regions.sort();
+        regions.dedup();
+        if !regions.is_empty() {
+            push(ObligationKind::TerritoryExclusion, regions.join(", "));
+        }
+    }
+    if r.passdown.is_match(s) {
+        push(ObligationKind::UseRestrictionsPassdown, String::new());
+    }
+    if r.negation.is_match(s) && r.no_training.is_match(s) {
+        push(ObligationKind::NoTrainingOtherModels, String::new());
+    }
+    if let Some(c) = r
+        .name_prefix_quoted
+        .captures(s)
+        .or_else(|| r.name_prefix.captures(s))
+    {
+        if let Some(m) = c.get(1) {
+            push(
+                ObligationKind::NamePrefix,
+                text_quote_case(text, f, l, m.as_str()),
+            );
+        }
+    }
+    if r.attribution.is_match(s) {
+        if let Some(q) = r.quoted.captures(s).and_then(|c| c.get(1)) {
+            push(
+                ObligationKind::Attribution,
+                text_quote_case(text, f, l, q.as_str()),
+            );
+        }
+    } else if s.contains("built with") || s.contains("powered by") {
+        push(ObligationKind::Attribution, String::new());
+    }
+    if r.aup.is_match(s) {
+        push(ObligationKind::AcceptableUsePolicy, String::new());
+    }
+    if r.license_copy.is_match(s) {
+        push(ObligationKind::LicenseCopy, String::new());
+    }
+    if r.notice_file.is_match(s) {
+        push(ObligationKind::NoticeFile, String::new());
+    }
+}
+
+fn region_name(m: &str) -> &'static str {
+    match m.trim_start_matches("the ").trim() {
+        "european union" | "eu" => "European Union",
+        "united kingdom" | "uk" => "United Kingdom",
+        "south korea" => "South Korea",
+        "mainland china" | "china" => "China",
+        "russia" => "Russia",
+        "iran" => "Iran",
+        "north korea" => "North Korea",
+        "cuba" => "Cuba",
+        _ => "Syria",
+    }
+}
+
+/// `needle` (lowercase) with its original capitalisation from the sentence quote.
+fn text_quote_case(text: &NormText, f: usize, l: usize, needle: &str) -> String {
+    let quote = text.quote(f, l, 10_000);
+    let lower = quote.to_lowercase();
+    match lower.find(needle) {
+        Some(i) if quote.is_char_boundary(i) && quote.is_char_boundary(i + needle.len()) => {
+            quote[i..i + needle.len()].to_string()
+        }
+        _ => needle.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(text: &str) -> Vec<(ObligationKind, String)> {
+        read_clauses(&NormText::new(text))
+            .into_iter()
+            .map(|h| (h.kind, h.value))
+            .collect()
+    }
+
+    fn has(text: &str, kind: ObligationKind) -> bool {
+        kinds(text).iter().any(|(k, _)| *k == kind)
+    }
+
+    #[test]
+    fn restrictive_grants_are_recognised() {
+        assert!(has(
+            "You may use the Model solely for non-commercial purposes.",
+            ObligationKind::NonCommercial
+        ));
+        assert!(has(
+            "The Materials shall not be used for any commercial purpose.",
+            ObligationKind::NonCommercial
+        ));
+        assert!(has(
+            "This license permits use for research purposes only.",
+            ObligationKind::ResearchOnly
+        ));
+        assert!(has(
+            "You must obtain a commercial license from us before any commercial use.",
+            ObligationKind::Registration
+        ));
+        assert!(has(
+            "Commercial use requires our prior written authorization.",
+            ObligationKind::Registration
+        ));
+    }
+
+    #[test]
+    fn permissive_mentions_are_not_restrictions() {
+        let text = "Permission is hereby granted, free of charge, to use the Software for commercial and non-commercial purposes.";
+        let found = kinds(text);
+        assert!(
+            !found.iter().any(|(k, _)| matches!(
+                k,
+                ObligationKind::NonCommercial
+                    | ObligationKind::ResearchOnly
+                    | ObligationKind::Registration
+            )),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn thresholds_carry_their_numbers_and_are_not_approval() {
+        let found = kinds("If your products have more than 100 million monthly active users, or more than 20 million US dollars in monthly revenue, you must request a license from us.");
+        assert!(
+            found.contains(&(ObligationKind::UserThreshold, "100000000".into())),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&(ObligationKind::RevenueThreshold, "USD 20000000".into())),
+            "{found:?}"
+        );
+        assert!(
+            !found
+                .iter()
+                .any(|(k, _)| *k == ObligationKind::Registration),
+            "{found:?}"
+        );
+        let found = kinds("exceeds 700,000,000 monthly active users");
+        assert!(
+            found.contains(&(ObligationKind::UserThreshold, "700000000".into())),
+            "{found:?}"
+        );
+        let found = kinds("annual revenue of less than $1,000,000 (USD)");
+        assert!(
+            found.contains(&(ObligationKind::RevenueThreshold, "USD 1000000".into())),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn territory_display_prefix_and_passdown() {
+        let found = kinds(
+            "This Agreement does not apply in the European Union, United Kingdom and South Korea.",
+        );
+        assert!(
+            found.contains(&(
+                ObligationKind::TerritoryExclusion,
+                "European Union, South Korea, United Kingdom".into()
+            )),
+            "{found:?}"
+        );
+        let found = kinds("You shall prominently display “Powered by Foo” on the user interface.");
+        assert!(
+            found.contains(&(ObligationKind::Attribution, "Powered by Foo".into())),
+            "{found:?}"
+        );
+        let found = kinds("Derived models must have a name that begins with \"Foo\".");
+        assert!(
+            found.contains(&(ObligationKind::NamePrefix, "Foo".into())),
+            "{found:?}"
+        );
+        assert!(has(
+            "You must include the use-based restrictions in any agreement with downstream users.",
+            ObligationKind::UseRestrictionsPassdown
+        ));
+        assert!(has(
+            "You will not use the outputs to improve any other large language model.",
+            ObligationKind::NoTrainingOtherModels
+        ));
+    }
+
+    #[test]
+    fn amounts_parse() {
+        assert_eq!(amount("1.5", Some("million")), Some(1_500_000));
+        assert_eq!(amount("700,000,000", None), Some(700_000_000));
+        assert_eq!(amount("x", None), None);
+    }
+}

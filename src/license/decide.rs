@@ -1,0 +1,953 @@
+//! The license decision: card, license files and lineage → verdict, detected
+//! licenses and cited obligations. Pure: the texts are handed in.
+//!
+//! The rules (see ARCHITECTURE.md, "License decision"):
+//! - every source of evidence yields a verdict; the final verdict is the
+//!   strictest of them (AND), and `unknown` when there is no evidence;
+//! - a text that matches a known license takes that license's verdict, made
+//!   stricter by any decisive clause in what it adds to the known text;
+//! - a text that matches nothing yields only its decisive clauses, and never
+//!   a verdict more permissive than `unknown`;
+//! - card and files that disagree, and a declared license that differs from
+//!   the base model's, are conflicts; the stricter side wins.
+
+use super::clauses::{read_clauses, read_clauses_in, ClauseHit};
+use super::detect::{detect, Detection, RefKind, MATCH, SIMILAR};
+use super::kb::{kb, LicenseEntry};
+use super::lineage::{is_supplementary, license_of_model};
+use super::spdx_facts::{self, SpdxFacts};
+use super::text::NormText;
+use super::verdict::{ObligationKind, Verdict};
+use crate::model::card::Card;
+use crate::report::finding::{Code, Finding};
+use serde::Serialize;
+use std::collections::BTreeSet;
+
+/// Residual words beyond a standard license text that, unread, make it unknown.
+const UNREAD_RESIDUAL_WORDS: usize = 40;
+/// Longest quote cited.
+const QUOTE_CHARS: usize = 240;
+
+/// A license-like file of the repository and its text.
+#[derive(Debug, Clone)]
+pub struct LicenseFile {
+    /// Path relative to the model root.
+    pub path: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// The base model's license decision, when the base is at hand (`--base`).
+#[derive(Debug, Clone)]
+pub struct BaseLicense {
+    /// How the base was named (its path or repo id).
+    pub name: String,
+    /// Its decision.
+    pub report: LicenseReport,
+}
+
+/// Everything the decision looks at.
+#[derive(Debug, Default)]
+pub struct LicenseInputs<'a> {
+    /// The model card.
+    pub card: Option<&'a Card>,
+    /// License, notice and use-policy files.
+    pub files: &'a [LicenseFile],
+    /// Every file path of the repository (for `license_link` checks).
+    pub repo_files: &'a [String],
+    /// The base model's decision, when given.
+    pub base: Option<&'a BaseLicense>,
+}
+
+/// The runner-up of a detection.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct RunnerUp {
+    /// Its id.
+    pub id: String,
+    /// Its confidence.
+    pub confidence: f32,
+}
+
+/// One license found, with where and how sure.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DetectedLicense {
+    /// Knowledge-base id, SPDX id, or `unrecognised`.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// `card`, `card:license_name`, `file`, `base_model` or `base`.
+    pub source: String,
+    /// The file it was found in (the card for card sources).
+    pub file: Option<String>,
+    /// The line, when one applies.
+    pub line: Option<u32>,
+    /// 0–1.
+    pub confidence: f32,
+    /// The next candidate when close.
+    pub runner_up: Option<RunnerUp>,
+    /// This license's own verdict (after clauses added to its text).
+    pub verdict: Verdict,
+    /// True when the text adds clauses to the license it matches.
+    pub modified: bool,
+    /// SPDX facts, for SPDX licenses.
+    pub spdx: Option<SpdxFacts>,
+}
+
+/// One obligation, citing its clause.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Obligation {
+    /// Its kind.
+    pub kind: ObligationKind,
+    /// What it asks.
+    pub summary: String,
+    /// Number, amount, regions, prefix or text (`""` when none).
+    pub value: String,
+    /// The file holding the clause.
+    pub file: Option<String>,
+    /// First line of the clause (1-based).
+    pub line_start: Option<u32>,
+    /// Last line of the clause.
+    pub line_end: Option<u32>,
+    /// The clause's words.
+    pub quote: String,
+    /// The license it comes from.
+    pub license: String,
+    /// The base model it was inherited from, when it was.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub inherited_from: Option<String>,
+}
+
+/// The license decision.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LicenseReport {
+    /// The commercial-use verdict.
+    pub verdict: Verdict,
+    /// Licenses found.
+    pub detected: Vec<DetectedLicense>,
+    /// Obligations, each citing its clause.
+    pub obligations: Vec<Obligation>,
+    /// How the verdict was reached, step by step.
+    pub reasons: Vec<String>,
+}
+
+impl Default for LicenseReport {
+    fn default() -> Self {
+        LicenseReport {
+            verdict: Verdict::Unknown,
+            detected: Vec::new(),
+            obligations: Vec::new(),
+            reasons: Vec::new(),
+        }
+    }
+}
+
+/// A license an id or a text resolved to.
+#[derive(Debug, Clone)]
+enum Resolved {
+    Kb(&'static LicenseEntry),
+    Spdx(SpdxFacts),
+}
+
+impl Resolved {
+    fn id(&self) -> String {
+        match self {
+            Resolved::Kb(e) => e.id.clone(),
+            Resolved::Spdx(f) => f.id.clone(),
+        }
+    }
+    fn name(&self) -> String {
+        match self {
+            Resolved::Kb(e) => e.name.clone(),
+            Resolved::Spdx(f) => f.name.clone(),
+        }
+    }
+    fn verdict(&self) -> Verdict {
+        match self {
+            Resolved::Kb(e) => e.verdict,
+            Resolved::Spdx(f) => spdx_facts::verdict(f).0,
+        }
+    }
+    fn family(&self) -> String {
+        match self {
+            Resolved::Kb(e) => e.family.clone(),
+            Resolved::Spdx(f) => f.id.clone(),
+        }
+    }
+}
+
+/// Resolves a knowledge-base or SPDX id (Hub ids, aliases and imprecise SPDX spellings too).
+fn resolve_id(id: &str) -> Option<Resolved> {
+    let kb = kb();
+    if let Some(h) = kb.hub_id(id) {
+        if let Some(e) = kb.get(&h.kb) {
+            return Some(Resolved::Kb(e));
+        }
+        if let Some(f) = spdx_facts::facts(&h.spdx) {
+            return Some(spdx_or_kb(f));
+        }
+    }
+    if let Some(e) = kb.lookup(id) {
+        return Some(Resolved::Kb(e));
+    }
+    spdx_facts::facts(id).map(spdx_or_kb)
+}
+
+/// An SPDX license that has a knowledge-base entry (CC-BY-NC-*) resolves to the entry.
+fn spdx_or_kb(f: SpdxFacts) -> Resolved {
+    match kb().entries.iter().find(|e| e.spdx == f.id) {
+        Some(e) => Resolved::Kb(e),
+        None => Resolved::Spdx(f),
+    }
+}
+
+/// Resolves a card `license` value: an id, or an SPDX expression (AND takes
+/// the strictest verdict, OR the most permissive branch).
+fn resolve_card_value(value: &str) -> Option<(Vec<Resolved>, Verdict)> {
+    if let Some(r) = resolve_id(value) {
+        let v = r.verdict();
+        return Some((vec![r], v));
+    }
+    let expr = spdx::Expression::parse_mode(value, spdx::ParseMode::LAX).ok()?;
+    let mut stack: Vec<Verdict> = Vec::new();
+    let mut leaves = Vec::new();
+    for node in expr.iter() {
+        match node {
+            spdx::expression::ExprNode::Req(req) => {
+                let resolved = match &req.req.license {
+                    spdx::LicenseItem::Spdx { id, .. } => resolve_id(id.name),
+                    _ => None,
+                };
+                stack.push(
+                    resolved
+                        .as_ref()
+                        .map_or(Verdict::Unknown, Resolved::verdict),
+                );
+                leaves.extend(resolved);
+            }
+            spdx::expression::ExprNode::Op(op) => {
+                let (Some(b), Some(a)) = (stack.pop(), stack.pop()) else {
+                    return None;
+                };
+                stack.push(match op {
+                    spdx::expression::Operator::And => a.stricter(b),
+                    spdx::expression::Operator::Or => {
+                        if a.stricter(b) == a {
+                            b
+                        } else {
+                            a
+                        }
+                    }
+                });
+            }
+        }
+    }
+    let verdict = stack.pop()?;
+    Some((leaves, verdict))
+}
+
+fn is_supplementary_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    name.starts_with("notice")
+        || name.starts_with("use_policy")
+        || name.starts_with("responsible_use")
+}
+
+/// Short texts that only name a license ("licensed under the Apache License 2.0").
+fn referenced_license(text: &NormText) -> Option<Resolved> {
+    if text.len() > 300 {
+        return None;
+    }
+    let kb = kb();
+    let mut best: Option<(usize, &'static LicenseEntry)> = None;
+    for e in &kb.entries {
+        for name in std::iter::once(&e.name).chain(e.aliases.iter().filter(|a| a.contains(' '))) {
+            if name.split_whitespace().count() >= 3 && text.find(name).is_some() {
+                let len = name.len();
+                if best.is_none_or(|(l, _)| len > l) {
+                    best = Some((len, e));
+                }
+            }
+        }
+    }
+    if let Some((_, e)) = best {
+        return Some(Resolved::Kb(e));
+    }
+    const SPDX_NAMES: &[(&str, &str)] = &[
+        ("apache license, version 2.0", "Apache-2.0"),
+        ("apache license 2.0", "Apache-2.0"),
+        ("apache 2.0 license", "Apache-2.0"),
+        ("mit license", "MIT"),
+        ("bsd 3-clause", "BSD-3-Clause"),
+        ("bsd 2-clause", "BSD-2-Clause"),
+        ("creative commons attribution 4.0", "CC-BY-4.0"),
+        ("gnu general public license v3", "GPL-3.0-only"),
+    ];
+    SPDX_NAMES
+        .iter()
+        .find(|(n, _)| text.find(n).is_some())
+        .and_then(|(_, id)| spdx_facts::facts(id))
+        .map(spdx_or_kb)
+}
+
+/// A cited clause: (file, first line, last line, quote).
+type Citation = (String, u32, u32, String);
+
+/// Finds an obligation's clause in the files: its locate phrases first (in
+/// order, preferring `prefer`), else a clause the reader found of the same kind.
+fn cite(
+    locate: &[String],
+    kind: ObligationKind,
+    files: &[(&LicenseFile, NormText, Vec<ClauseHit>)],
+    prefer: Option<&str>,
+) -> Option<(Citation, String)> {
+    let order = || {
+        files
+            .iter()
+            .filter(move |(f, _, _)| Some(f.path.as_str()) == prefer)
+            .chain(
+                files
+                    .iter()
+                    .filter(move |(f, _, _)| Some(f.path.as_str()) != prefer),
+            )
+    };
+    for (file, norm, _) in order() {
+        for phrase in locate {
+            if let Some(at) = norm.find(phrase) {
+                let (f, l) = norm.sentence_words(at);
+                let (_, end) = norm.lines_of(f, l);
+                let start = norm.line_at(at);
+                return Some((
+                    (
+                        file.path.clone(),
+                        start,
+                        end.max(start),
+                        norm.quote(f, l, QUOTE_CHARS),
+                    ),
+                    String::new(),
+                ));
+            }
+        }
+    }
+    for (file, norm, hits) in order() {
+        if let Some(h) = hits.iter().find(|h| h.kind == kind) {
+            let (s, e) = norm.lines_of(h.words.0, h.words.1);
+            return Some((
+                (
+                    file.path.clone(),
+                    s,
+                    e,
+                    norm.quote(h.words.0, h.words.1, QUOTE_CHARS),
+                ),
+                h.value.clone(),
+            ));
+        }
+    }
+    None
+}
+
+/// Decides the license of a model.
+pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
+    let mut report = LicenseReport::default();
+    let mut findings = Vec::new();
+    let mut verdicts: Vec<Verdict> = Vec::new();
+    // (resolved, source file for obligations, card citation)
+    let mut licensed: Vec<(Resolved, Option<String>, Option<Citation>)> = Vec::new();
+    let mut card_ids: BTreeSet<String> = BTreeSet::new();
+    let mut file_ids: BTreeSet<String> = BTreeSet::new();
+    let mut declared_families: BTreeSet<String> = BTreeSet::new();
+
+    let files: Vec<(&LicenseFile, NormText, Vec<ClauseHit>)> = inputs
+        .files
+        .iter()
+        .map(|f| {
+            let norm = NormText::new(&f.text);
+            let hits = read_clauses(&norm);
+            (f, norm, hits)
+        })
+        .collect();
+
+    // 1. The card.
+    if let Some(card) = inputs.card {
+        let line = card.lines.get("license").copied();
+        let card_cite = |value: &str| -> Citation {
+            let l = line.unwrap_or(1);
+            (card.path.clone(), l, l, format!("license: {value}"))
+        };
+        for value in &card.license {
+            let lower = value.to_ascii_lowercase();
+            if lower == "other" || lower == "unknown" {
+                let named = card.license_name.as_deref().and_then(resolve_id);
+                match named {
+                    Some(r) => {
+                        report.reasons.push(format!(
+                            "card: license other, license_name `{}` → {} ({})",
+                            card.license_name.as_deref().unwrap_or(""),
+                            r.id(),
+                            r.verdict()
+                        ));
+                        push_detected(
+                            &mut report,
+                            &r,
+                            "card:license_name",
+                            Some(card.path.clone()),
+                            card.lines.get("license_name").copied(),
+                            0.9,
+                            None,
+                            r.verdict(),
+                            false,
+                        );
+                        verdicts.push(r.verdict());
+                        card_ids.insert(r.id());
+                        declared_families.insert(r.family());
+                        let l = card.lines.get("license_name").copied().unwrap_or(1);
+                        let cite = (
+                            card.path.clone(),
+                            l,
+                            l,
+                            format!(
+                                "license_name: {}",
+                                card.license_name.as_deref().unwrap_or("")
+                            ),
+                        );
+                        licensed.push((r, None, Some(cite)));
+                    }
+                    None => {
+                        report.reasons.push(format!(
+                            "card: license `{value}`{}",
+                            card.license_name
+                                .as_deref()
+                                .map(|n| format!(", license_name `{n}` not in the knowledge base"))
+                                .unwrap_or_default()
+                        ));
+                    }
+                }
+                if lower == "other" {
+                    check_license_link(card, inputs, &mut findings);
+                }
+                continue;
+            }
+            match resolve_card_value(value) {
+                Some((leaves, verdict)) => {
+                    report.reasons.push(format!(
+                        "card: license `{value}` → {} ({verdict})",
+                        leaves
+                            .iter()
+                            .map(Resolved::id)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                    verdicts.push(verdict);
+                    for r in leaves {
+                        push_detected(
+                            &mut report,
+                            &r,
+                            "card",
+                            Some(card.path.clone()),
+                            line,
+                            1.0,
+                            None,
+                            r.verdict(),
+                            false,
+                        );
+                        card_ids.insert(r.id());
+                        declared_families.insert(r.family());
+                        licensed.push((r, None, Some(card_cite(value))));
+                    }
+                }
+                None => {
+                    report
+                        .reasons
+                        .push(format!("card: license `{value}` is not a known identifier"));
+                    verdicts.push(Verdict::Unknown);
+                    findings.push(
+                        Finding::warning(
+                            Code::LicenseUnknown,
+                            format!("the card's license `{value}` is neither a Hub license id, an SPDX expression, nor in the knowledge base"),
+                        )
+                        .in_file(&card.path)
+                        .at_optional_line(line),
+                    );
+                }
+            }
+        }
+    }
+
+    // 2. The license files.
+    let mut extra_obligations: Vec<Obligation> = Vec::new();
+    for (file, norm, hits) in &files {
+        let supplementary = is_supplementary_file(&file.path);
+        let d: Detection = detect(norm);
+        let best = d.best.clone();
+        let runner_up = d.runner_up.as_ref().map(|r| RunnerUp {
+            id: r.id.clone(),
+            confidence: round2(r.score),
+        });
+        let resolved = best.as_ref().and_then(|b| match b.kind {
+            RefKind::Kb => kb().get(&b.id).map(Resolved::Kb),
+            RefKind::Spdx => spdx_facts::facts(&b.id).map(spdx_or_kb),
+        });
+        match (best, resolved) {
+            (Some(b), Some(r)) if b.score >= MATCH => {
+                let residual_hits = read_clauses_in(norm, &d.residual);
+                let mut verdict = r.verdict();
+                for h in &residual_hits {
+                    verdict = verdict.stricter(h.kind.verdict_cap());
+                }
+                let unread = matches!(r, Resolved::Spdx(_))
+                    && residual_hits.is_empty()
+                    && d.unexplained_words >= UNREAD_RESIDUAL_WORDS;
+                if unread {
+                    verdict = verdict.stricter(Verdict::Unknown);
+                    findings.push(
+                        Finding::warning(
+                            Code::LicenseUnknown,
+                            format!("matches {} but adds {} words of terms that mri cannot read; treated as unknown", r.id(), d.unexplained_words),
+                        )
+                        .in_file(&file.path),
+                    );
+                }
+                let modified = !residual_hits.is_empty() || unread;
+                report.reasons.push(format!(
+                    "{}: matches {} ({:.2}){}{}",
+                    file.path,
+                    r.id(),
+                    b.score,
+                    if modified { ", with added clauses" } else { "" },
+                    if verdict != r.verdict() {
+                        format!(" → {verdict}")
+                    } else {
+                        String::new()
+                    }
+                ));
+                push_detected(
+                    &mut report,
+                    &r,
+                    "file",
+                    Some(file.path.clone()),
+                    None,
+                    round2(b.score),
+                    runner_up,
+                    verdict,
+                    modified,
+                );
+                verdicts.push(verdict);
+                let supplementary_doc =
+                    supplementary || matches!(&r, Resolved::Kb(e) if is_supplementary(e));
+                if !supplementary_doc {
+                    file_ids.insert(r.id());
+                    declared_families.insert(r.family());
+                }
+                for h in residual_hits {
+                    extra_obligations.push(obligation_from_hit(&h, norm, &file.path, &r.id()));
+                }
+                licensed.push((r, Some(file.path.clone()), None));
+            }
+            (best, resolved) => {
+                // Not a match: a short reference to a license, a similar text, or unknown.
+                let mut verdict = Verdict::Unknown;
+                for h in hits {
+                    verdict = verdict.stricter(h.kind.verdict_cap());
+                }
+                let reference = referenced_license(norm);
+                if let Some(r) = reference {
+                    let v = r.verdict().stricter(caps(hits));
+                    report
+                        .reasons
+                        .push(format!("{}: names {} ({v})", file.path, r.id()));
+                    push_detected(
+                        &mut report,
+                        &r,
+                        "file",
+                        Some(file.path.clone()),
+                        None,
+                        0.6,
+                        None,
+                        v,
+                        false,
+                    );
+                    verdicts.push(v);
+                    if !supplementary && !matches!(&r, Resolved::Kb(e) if is_supplementary(e)) {
+                        file_ids.insert(r.id());
+                        declared_families.insert(r.family());
+                    }
+                    licensed.push((r, Some(file.path.clone()), None));
+                    continue;
+                }
+                let similar = best.as_ref().filter(|b| b.score >= SIMILAR);
+                if let (Some(b), Some(r)) = (similar, resolved.as_ref()) {
+                    verdict = verdict.stricter(r.verdict());
+                    report.reasons.push(format!(
+                        "{}: only similar to {} ({:.2}); its own clauses decide → {verdict}",
+                        file.path,
+                        r.id(),
+                        b.score
+                    ));
+                } else {
+                    report.reasons.push(format!(
+                        "{}: matches no known license; its clauses → {verdict}",
+                        file.path
+                    ));
+                }
+                let decisive = hits
+                    .iter()
+                    .any(|h| h.kind.verdict_cap() != Verdict::Permitted);
+                if supplementary && !decisive {
+                    // a NOTICE or policy file that names no license: obligations only
+                    for h in hits {
+                        extra_obligations.push(obligation_from_hit(
+                            h,
+                            norm,
+                            &file.path,
+                            "unrecognised",
+                        ));
+                    }
+                    if hits.is_empty() {
+                        report
+                            .reasons
+                            .push(format!("{}: notice text; keep it with copies", file.path));
+                        extra_obligations.push(Obligation {
+                            kind: ObligationKind::NoticeFile,
+                            summary: "Keep this notice file with copies of the model.".into(),
+                            value: String::new(),
+                            file: Some(file.path.clone()),
+                            line_start: Some(1),
+                            line_end: Some(norm.lines_of(0, norm.len().saturating_sub(1)).1),
+                            quote: norm.quote(0, norm.len().saturating_sub(1).min(30), QUOTE_CHARS),
+                            license: "unrecognised".into(),
+                            inherited_from: None,
+                        });
+                    }
+                    continue;
+                }
+                findings.push(
+                    Finding::warning(
+                        Code::LicenseUnknown,
+                        match similar {
+                            Some(b) => format!(
+                                "does not match a known license (closest: {} at {:.2}); verdict from its own clauses: {verdict}",
+                                b.id, b.score
+                            ),
+                            None => format!("does not match a known license; verdict from its own clauses: {verdict}"),
+                        },
+                    )
+                    .in_file(&file.path),
+                );
+                report.detected.push(DetectedLicense {
+                    id: "unrecognised".into(),
+                    name: similar
+                        .map(|b| format!("unrecognised text (closest: {})", b.id))
+                        .unwrap_or_else(|| "unrecognised text".into()),
+                    source: "file".into(),
+                    file: Some(file.path.clone()),
+                    line: None,
+                    confidence: similar.map_or(0.0, |b| round2(b.score)),
+                    runner_up: None,
+                    verdict,
+                    modified: false,
+                    spdx: None,
+                });
+                verdicts.push(verdict);
+                for h in hits {
+                    extra_obligations.push(obligation_from_hit(
+                        h,
+                        norm,
+                        &file.path,
+                        "unrecognised",
+                    ));
+                }
+            }
+        }
+    }
+
+    // 3. Card against files.
+    if !card_ids.is_empty() && !file_ids.is_empty() && card_ids.is_disjoint(&file_ids) {
+        let card = inputs.card.map(|c| c.path.clone()).unwrap_or_default();
+        findings.push(
+            Finding::warning(
+                Code::LicenseConflict,
+                format!(
+                    "the card declares {} but the license file says {}; the stricter applies",
+                    card_ids.iter().cloned().collect::<Vec<_>>().join(", "),
+                    file_ids.iter().cloned().collect::<Vec<_>>().join(", ")
+                ),
+            )
+            .in_file(card)
+            .at_optional_line(inputs.card.and_then(|c| c.lines.get("license").copied())),
+        );
+    }
+    if inputs.files.is_empty() {
+        if let Some(card) = inputs.card {
+            if card.license.iter().any(|l| l.eq_ignore_ascii_case("other")) {
+                findings.push(
+                    Finding::warning(
+                        Code::LicenseMissingFile,
+                        "the card says `license: other` but the repository has no license file",
+                    )
+                    .in_file(&card.path)
+                    .at_optional_line(card.lines.get("license").copied()),
+                );
+            }
+        }
+    }
+
+    // 4. Lineage.
+    let mut inherited: Vec<(Resolved, String, Citation)> = Vec::new();
+    if let Some(card) = inputs.card {
+        let line = card.lines.get("base_model").copied().unwrap_or(1);
+        for base in &card.base_model {
+            if let Some(e) = license_of_model(base) {
+                let cite = (card.path.clone(), line, line, format!("base_model: {base}"));
+                inherited.push((Resolved::Kb(e), base.clone(), cite));
+            }
+        }
+    }
+    for (r, base, cite) in &inherited {
+        verdicts.push(r.verdict());
+        push_detected(
+            &mut report,
+            r,
+            "base_model",
+            Some(cite.0.clone()),
+            Some(cite.1),
+            0.9,
+            None,
+            r.verdict(),
+            false,
+        );
+        report
+            .reasons
+            .push(format!("base model {base}: {} ({})", r.id(), r.verdict()));
+        let same = declared_families.contains(&r.family());
+        findings.push(
+            Finding::info(
+                Code::LicenseInherited,
+                format!(
+                    "base model {base} is under {}; its obligations apply to this derivative",
+                    r.id()
+                ),
+            )
+            .in_file(&cite.0)
+            .at_line(cite.1),
+        );
+        if !same && !declared_families.is_empty() {
+            findings.push(
+                Finding::warning(
+                    Code::LicenseConflict,
+                    format!(
+                        "declared {} but the base model {base} is under {}; a derivative carries the base's terms, and the stricter applies",
+                        declared_families.iter().cloned().collect::<Vec<_>>().join(", "),
+                        r.id()
+                    ),
+                )
+                .in_file(&cite.0)
+                .at_line(cite.1),
+            );
+        }
+    }
+    if let Some(base) = inputs.base {
+        verdicts.push(base.report.verdict);
+        report
+            .reasons
+            .push(format!("base {}: {}", base.name, base.report.verdict));
+        for d in &base.report.detected {
+            let mut d = d.clone();
+            d.source = "base".into();
+            d.file = d.file.map(|f| format!("{}/{f}", base.name));
+            report.detected.push(d);
+        }
+        for o in &base.report.obligations {
+            let mut o = o.clone();
+            o.inherited_from = Some(base.name.clone());
+            o.file = o.file.map(|f| format!("{}/{f}", base.name));
+            report.obligations.push(o);
+        }
+        findings.push(Finding::info(
+            Code::LicenseInherited,
+            format!(
+                "base {} decides {}; its obligations apply to this derivative",
+                base.name, base.report.verdict
+            ),
+        ));
+    }
+
+    // 5. Obligations of every license found, cited.
+    for (r, file, card_cite) in &licensed {
+        push_obligations(
+            &mut report,
+            r,
+            file.as_deref(),
+            card_cite.as_ref(),
+            None,
+            &files,
+        );
+    }
+    for (r, base, cite) in &inherited {
+        push_obligations(&mut report, r, None, Some(cite), Some(base), &files);
+    }
+    report.obligations.extend(extra_obligations);
+    dedup_obligations(&mut report.obligations);
+
+    // 6. The verdict.
+    report.verdict = match verdicts.iter().copied().reduce(Verdict::stricter) {
+        Some(v) => v,
+        None => {
+            findings.push(Finding::warning(
+                Code::LicenseUnknown,
+                "no license: the card declares none and there is no license file",
+            ));
+            Verdict::Unknown
+        }
+    };
+    if report.verdict == Verdict::Unknown
+        && !findings.iter().any(|f| f.code == Code::LicenseUnknown)
+    {
+        findings.push(Finding::warning(
+            Code::LicenseUnknown,
+            "the license could not be determined; treat the model as not cleared for commercial use",
+        ));
+    }
+    report.reasons.push(format!(
+        "verdict: {} (the strictest of {} source{})",
+        report.verdict,
+        verdicts.len(),
+        if verdicts.len() == 1 { "" } else { "s" }
+    ));
+    (report, findings)
+}
+
+fn caps(hits: &[ClauseHit]) -> Verdict {
+    hits.iter()
+        .map(|h| h.kind.verdict_cap())
+        .fold(Verdict::Permitted, Verdict::stricter)
+}
+
+fn round2(x: f32) -> f32 {
+    (x * 100.0).round() / 100.0
+}
+
+#[allow(clippy::too_many_arguments)]
+fn push_detected(
+    report: &mut LicenseReport,
+    r: &Resolved,
+    source: &str,
+    file: Option<String>,
+    line: Option<u32>,
+    confidence: f32,
+    runner_up: Option<RunnerUp>,
+    verdict: Verdict,
+    modified: bool,
+) {
+    let spdx = match r {
+        Resolved::Spdx(f) => Some(f.clone()),
+        Resolved::Kb(e) if !e.spdx.is_empty() => spdx_facts::facts(&e.spdx),
+        Resolved::Kb(_) => None,
+    };
+    report.detected.push(DetectedLicense {
+        id: r.id(),
+        name: r.name(),
+        source: source.into(),
+        file,
+        line,
+        confidence,
+        runner_up,
+        verdict,
+        modified,
+        spdx,
+    });
+}
+
+fn obligation_from_hit(h: &ClauseHit, norm: &NormText, path: &str, license: &str) -> Obligation {
+    let (s, e) = norm.lines_of(h.words.0, h.words.1);
+    Obligation {
+        kind: h.kind,
+        summary: format!("The text imposes a {} clause.", h.kind),
+        value: h.value.clone(),
+        file: Some(path.to_string()),
+        line_start: Some(s),
+        line_end: Some(e),
+        quote: norm.quote(h.words.0, h.words.1, QUOTE_CHARS),
+        license: license.to_string(),
+        inherited_from: None,
+    }
+}
+
+fn push_obligations(
+    report: &mut LicenseReport,
+    r: &Resolved,
+    file: Option<&str>,
+    card_cite: Option<&Citation>,
+    inherited_from: Option<&String>,
+    files: &[(&LicenseFile, NormText, Vec<ClauseHit>)],
+) {
+    let specs: Vec<(ObligationKind, String, String, Vec<String>)> = match r {
+        Resolved::Kb(e) => e
+            .obligations
+            .iter()
+            .map(|o| (o.kind, o.summary.clone(), o.value.clone(), o.locate.clone()))
+            .collect(),
+        Resolved::Spdx(f) => spdx_facts::verdict(f)
+            .1
+            .into_iter()
+            .map(|k| {
+                (
+                    k,
+                    spdx_facts::duty_summary(k, &f.id),
+                    String::new(),
+                    Vec::new(),
+                )
+            })
+            .collect(),
+    };
+    for (kind, summary, value, locate) in specs {
+        let found = cite(&locate, kind, files, file);
+        let (citation, found_value) = match (found, card_cite) {
+            (Some((c, v)), _) => (Some(c), v),
+            (None, Some(c)) => (Some(c.clone()), String::new()),
+            (None, None) => (None, String::new()),
+        };
+        report.obligations.push(Obligation {
+            kind,
+            summary,
+            value: if value.is_empty() { found_value } else { value },
+            file: citation.as_ref().map(|c| c.0.clone()),
+            line_start: citation.as_ref().map(|c| c.1),
+            line_end: citation.as_ref().map(|c| c.2),
+            quote: citation.map(|c| c.3).unwrap_or_default(),
+            license: r.id(),
+            inherited_from: inherited_from.cloned(),
+        });
+    }
+}
+
+fn dedup_obligations(obligations: &mut Vec<Obligation>) {
+    let mut seen = BTreeSet::new();
+    obligations.retain(|o| {
+        seen.insert((
+            o.kind,
+            o.license.clone(),
+            o.file.clone(),
+            o.line_start,
+            o.inherited_from.clone(),
+        ))
+    });
+}
+
+fn check_license_link(card: &Card, inputs: &LicenseInputs<'_>, findings: &mut Vec<Finding>) {
+    let Some(link) = card.license_link.as_deref() else {
+        return;
+    };
+    if link.contains("://") {
+        return;
+    }
+    let path = link.trim_start_matches("./");
+    if !inputs.repo_files.iter().any(|f| f == path) {
+        findings.push(
+            Finding::warning(
+                Code::LicenseMissingFile,
+                format!("the card's license_link names `{link}`, which is not in the repository"),
+            )
+            .in_file(&card.path)
+            .at_optional_line(card.lines.get("license_link").copied()),
+        );
+    }
+}

@@ -1,0 +1,328 @@
+//! Which license a text is: shingle similarity against every bundled text
+//! (knowledge base and SPDX), versions told apart by their title and release
+//! date, and the residual — what the text says beyond the license it matches.
+
+use super::kb::{kb, spdx_id_of_file, LicenseEntry};
+use super::text::{dice, shingles_of, NormText, SHINGLE};
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+/// A similarity at or above this is a match.
+pub const MATCH: f32 = 0.80;
+/// Between this and [`MATCH`], the text is only similar.
+pub const SIMILAR: f32 = 0.50;
+/// Runner-ups within this of the best are reported.
+pub const CLOSE: f32 = 0.10;
+
+/// Where a reference text comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RefKind {
+    /// A knowledge-base entry.
+    Kb,
+    /// A standard SPDX license.
+    Spdx,
+}
+
+/// A bundled text ready for comparison.
+struct Reference {
+    id: String,
+    kind: RefKind,
+    shingles: HashSet<u64>,
+}
+
+fn references() -> &'static [Reference] {
+    static REFS: OnceLock<Vec<Reference>> = OnceLock::new();
+    REFS.get_or_init(|| {
+        let kb = kb();
+        let mut refs = Vec::new();
+        for e in &kb.entries {
+            if let Some(text) = kb.text(e) {
+                refs.push(Reference {
+                    id: e.id.clone(),
+                    kind: RefKind::Kb,
+                    shingles: NormText::new(text).shingles(),
+                });
+            }
+        }
+        for (file, text) in kb.spdx_texts() {
+            refs.push(Reference {
+                id: spdx_id_of_file(file).to_string(),
+                kind: RefKind::Spdx,
+                shingles: NormText::new(text).shingles(),
+            });
+        }
+        refs
+    })
+}
+
+/// A candidate license for a text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Scored {
+    /// Knowledge-base id or SPDX id.
+    pub id: String,
+    /// Which kind of id.
+    pub kind: RefKind,
+    /// Similarity after version adjustments, 0–1.
+    pub score: f32,
+}
+
+/// What a text was found to be.
+#[derive(Debug, Clone, Default)]
+pub struct Detection {
+    /// The best candidate, when any scored above zero.
+    pub best: Option<Scored>,
+    /// The next best, when within [`CLOSE`] of the best.
+    pub runner_up: Option<Scored>,
+    /// Sentences of the text that the best candidate's text does not cover.
+    pub residual: Vec<(usize, usize)>,
+    /// Words in those sentences.
+    pub residual_words: usize,
+    /// Words in residual sentences that are not boilerplate (disclaimers,
+    /// copyright lines, pointers to the license): terms the matched text lacks.
+    pub unexplained_words: usize,
+}
+
+/// Date spellings of an ISO `YYYY-MM-DD` (or `YYYY-MM`) as license texts write them.
+fn date_spellings(iso: &str) -> Vec<String> {
+    const MONTHS: [&str; 12] = [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+    ];
+    let parts: Vec<&str> = iso.split('-').collect();
+    let (Some(y), Some(m)) = (
+        parts.first(),
+        parts.get(1).and_then(|m| m.parse::<usize>().ok()),
+    ) else {
+        return Vec::new();
+    };
+    let Some(month) = m.checked_sub(1).and_then(|i| MONTHS.get(i)) else {
+        return Vec::new();
+    };
+    match parts.get(2).and_then(|d| d.parse::<u32>().ok()) {
+        Some(d) => vec![
+            format!("{month} {d}, {y}"),
+            format!("{d} {month} {y}"),
+            iso.to_string(),
+        ],
+        None => vec![format!("{month} {y}"), iso.to_string()],
+    }
+}
+
+/// How strongly the text names this version: title phrases and release date.
+fn version_bonus(entry: &LicenseEntry, text: &NormText) -> f32 {
+    let mut bonus = 0.0;
+    if entry.title_phrases.iter().any(|p| text.find(p).is_some()) {
+        bonus += 0.04;
+    }
+    if !entry.released.is_empty()
+        && date_spellings(&entry.released)
+            .iter()
+            .any(|d| text.find(d).is_some())
+    {
+        bonus += 0.02;
+    }
+    bonus
+}
+
+/// Detects which license `text` is.
+pub fn detect(text: &NormText) -> Detection {
+    let tokens = text.tokens();
+    let shingles = shingles_of(&tokens);
+    let kb = kb();
+    let mut scored: Vec<Scored> = references()
+        .iter()
+        .map(|r| Scored {
+            id: r.id.clone(),
+            kind: r.kind,
+            score: dice(&shingles, &r.shingles),
+        })
+        .collect();
+    // Versions: a family whose best text matches lends its score to the
+    // member (with or without a bundled text) that the title and date name.
+    let best_raw = scored.iter().map(|s| s.score).fold(0.0f32, f32::max);
+    if best_raw >= SIMILAR {
+        let mut extra = Vec::new();
+        for s in scored.iter_mut().filter(|s| s.kind == RefKind::Kb) {
+            if let Some(e) = kb.get(&s.id) {
+                s.score += version_bonus(e, text);
+            }
+        }
+        for e in kb.entries.iter().filter(|e| e.text_file.is_empty()) {
+            let family_best = scored
+                .iter()
+                .filter(|s| {
+                    s.kind == RefKind::Kb && kb.get(&s.id).is_some_and(|f| f.family == e.family)
+                })
+                .map(|s| s.score)
+                .fold(0.0f32, f32::max);
+            let bonus = version_bonus(e, text);
+            if family_best >= SIMILAR && bonus >= 0.04 {
+                extra.push(Scored {
+                    id: e.id.clone(),
+                    kind: RefKind::Kb,
+                    score: family_best + bonus - 0.001,
+                });
+            }
+        }
+        scored.extend(extra);
+    }
+    scored.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+    let mut it = scored.into_iter();
+    let best = it.next().filter(|s| s.score > 0.0);
+    let runner_up = it.next().filter(|r| {
+        best.as_ref()
+            .is_some_and(|b| b.score - r.score <= CLOSE && r.score > 0.0)
+    });
+    let mut detection = Detection {
+        best: best.map(|mut b| {
+            b.score = b.score.min(1.0);
+            b
+        }),
+        runner_up: runner_up.map(|mut r| {
+            r.score = r.score.min(1.0);
+            r
+        }),
+        ..Default::default()
+    };
+    if let Some(b) = &detection.best {
+        let reference = references().iter().find(|r| r.id == b.id).or_else(|| {
+            // a text-less version: its family's closest text
+            let family = &kb.get(&b.id)?.family;
+            references()
+                .iter()
+                .filter(|r| {
+                    r.kind == RefKind::Kb && kb.get(&r.id).is_some_and(|e| &e.family == family)
+                })
+                .max_by(|x, y| {
+                    dice(&shingles, &x.shingles).total_cmp(&dice(&shingles, &y.shingles))
+                })
+        });
+        if let Some(reference) = reference {
+            let (residual, words) = residual(text, &reference.shingles);
+            detection.unexplained_words = residual
+                .iter()
+                .filter(|(f, l)| !is_boilerplate(text.words_text(*f, *l)))
+                .map(|(f, l)| l + 1 - f)
+                .sum();
+            detection.residual = residual;
+            detection.residual_words = words;
+        }
+    }
+    detection
+}
+
+/// Warranty disclaimers, liability limits, copyright lines and pointers to a
+/// license: text that license files carry beside their terms.
+fn is_boilerplate(sentence: &str) -> bool {
+    static BOILERPLATE: OnceLock<regex::Regex> = OnceLock::new();
+    BOILERPLATE
+        .get_or_init(|| {
+            regex::Regex::new(r#"\bas is\b|\bwarrant|\bliab|\bdamages\b|\bcopyright\b|all rights reserved|licensed under|obtain a copy|limitations under the license|see the license|\bdisclaim"#)
+                .unwrap_or_else(|e| panic!("boilerplate pattern: {e}"))
+        })
+        .is_match(sentence)
+}
+
+/// Sentences less than half of whose shingles occur in `reference`.
+fn residual(text: &NormText, reference: &HashSet<u64>) -> (Vec<(usize, usize)>, usize) {
+    let mut out = Vec::new();
+    let mut words = 0;
+    for (f, l) in text.sentences() {
+        let sentence = text.words_text(f, l);
+        let tokens: Vec<&str> = sentence
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|t| !t.is_empty())
+            .collect();
+        if tokens.len() < SHINGLE + 2 {
+            continue;
+        }
+        let set = shingles_of(&tokens);
+        let covered = set.iter().filter(|h| reference.contains(h)).count();
+        if covered * 2 < set.len() {
+            words += tokens.len();
+            out.push((f, l));
+        }
+    }
+    (out, words)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bundled_texts_detect_as_themselves() {
+        let kb = kb();
+        for e in &kb.entries {
+            let Some(text) = kb.text(e) else { continue };
+            let d = detect(&NormText::new(text));
+            let best = d.best.expect("a match");
+            assert!(best.score >= MATCH, "{}: {}", e.id, best.score);
+            // two entries may share a text (versions told apart by title): the
+            // detected one must at least be of the same family
+            let got = kb.get(&best.id).map(|g| g.family.clone());
+            assert_eq!(
+                got.as_deref(),
+                Some(e.family.as_str()),
+                "{} detected as {}",
+                e.id,
+                best.id
+            );
+        }
+    }
+
+    #[test]
+    fn spdx_texts_detect_as_themselves() {
+        for (file, text) in kb().spdx_texts() {
+            let d = detect(&NormText::new(text));
+            let best = d.best.expect("a match");
+            assert!(best.score >= MATCH, "{file}: {}", best.score);
+        }
+        let mit = kb()
+            .spdx_texts()
+            .iter()
+            .find(|(f, _)| *f == "MIT.txt")
+            .unwrap()
+            .1;
+        let d = detect(&NormText::new(mit));
+        assert_eq!(d.best.unwrap().id, "MIT");
+        assert!(d.residual.is_empty(), "{:?}", d.residual);
+    }
+
+    #[test]
+    fn unrelated_text_matches_nothing() {
+        let d = detect(&NormText::new(
+            "Bake the bread at two hundred degrees for forty minutes, then let it cool on a rack before slicing it thin.",
+        ));
+        assert!(d.best.is_none_or(|b| b.score < SIMILAR));
+    }
+
+    #[test]
+    fn dates_are_spelled_as_texts_write_them() {
+        assert!(date_spellings("2024-07-23").contains(&"july 23, 2024".to_string()));
+        assert!(date_spellings("2024-12").contains(&"december 2024".to_string()));
+        assert!(date_spellings("garbage").is_empty());
+    }
+}
+
+#[cfg(test)]
+mod boilerplate_tests {
+    #[test]
+    fn disclaimers_are_boilerplate() {
+        assert!(super::is_boilerplate(
+            "this software is provided \"as is\" and any warranties are disclaimed."
+        ));
+        assert!(super::is_boilerplate("copyright 2023 someone"));
+        assert!(!super::is_boilerplate("you must display our logo."));
+    }
+}

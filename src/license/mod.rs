@@ -1,0 +1,14 @@
+//! The license engine: the knowledge base (`licenses/`, embedded), text
+//! matching, clause reading, lineage and the decision.
+
+pub mod clauses;
+pub mod decide;
+pub mod detect;
+pub mod kb;
+pub mod lineage;
+pub mod spdx_facts;
+pub mod text;
+pub mod verdict;
+
+pub use decide::{decide, BaseLicense, LicenseFile, LicenseInputs, LicenseReport, Obligation};
+pub use verdict::{ObligationKind, Verdict};

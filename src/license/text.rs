@@ -1,0 +1,312 @@
+//! License text normalised for matching: lowercase, straight quotes, Markdown
+//! markers dropped, whitespace collapsed — with every word mapped back to its
+//! line and bytes in the original, so matches can be cited.
+
+use std::collections::HashSet;
+
+/// Words per shingle when comparing texts.
+pub const SHINGLE: usize = 3;
+
+/// A normalised text with its way back to the original.
+#[derive(Debug, Clone)]
+pub struct NormText {
+    /// The normalised text: words joined by single spaces.
+    pub norm: String,
+    original: String,
+    /// Byte offset of each word in `norm`.
+    word_starts: Vec<usize>,
+    /// 1-based original line of each word.
+    word_lines: Vec<u32>,
+    /// Byte range of each word in the original text.
+    word_spans: Vec<(usize, usize)>,
+    /// True for words that open a paragraph (after a blank line or a heading).
+    para_starts: Vec<bool>,
+}
+
+fn fold_char(c: char) -> Option<char> {
+    match c {
+        '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{2032}' => Some('\''),
+        '\u{201C}' | '\u{201D}' | '\u{201F}' | '\u{2033}' | '\u{00AB}' | '\u{00BB}' => Some('"'),
+        '\u{2010}'..='\u{2015}' => Some('-'),
+        '*' | '`' => None,
+        c => Some(c),
+    }
+}
+
+/// Normalises one word; `None` when nothing is left.
+fn norm_word(word: &str) -> Option<String> {
+    let mut out = String::with_capacity(word.len());
+    for c in word.chars().filter_map(fold_char) {
+        out.extend(c.to_lowercase());
+    }
+    let trimmed = out.trim_matches('_');
+    (!trimmed.is_empty()).then(|| trimmed.to_string())
+}
+
+impl NormText {
+    /// Normalises `text`.
+    pub fn new(text: &str) -> NormText {
+        let mut t = NormText {
+            norm: String::with_capacity(text.len()),
+            original: text.to_string(),
+            word_starts: Vec::new(),
+            word_lines: Vec::new(),
+            word_spans: Vec::new(),
+            para_starts: Vec::new(),
+        };
+        let mut new_para = true;
+        let mut line_start = 0usize;
+        for (line_no, line) in text.split('\n').enumerate() {
+            let trimmed = line.trim();
+            if trimmed.is_empty() {
+                new_para = true;
+            }
+            let mut first_in_line = true;
+            for (offset, word) in word_offsets(line) {
+                // Markdown markers at the start of a line: headings, quotes, bullets.
+                if first_in_line
+                    && (word.chars().all(|c| c == '#') || word == ">" || word == "-" || word == "+")
+                {
+                    if word.starts_with('#') {
+                        new_para = true;
+                    }
+                    continue;
+                }
+                first_in_line = false;
+                let Some(n) = norm_word(word) else { continue };
+                if !t.norm.is_empty() {
+                    t.norm.push(' ');
+                }
+                t.word_starts.push(t.norm.len());
+                t.norm.push_str(&n);
+                t.word_lines.push(line_no as u32 + 1);
+                let start = line_start + offset;
+                t.word_spans.push((start, start + word.len()));
+                t.para_starts.push(new_para);
+                new_para = false;
+            }
+            if trimmed.starts_with('#') {
+                new_para = true;
+            }
+            line_start += line.len() + 1;
+        }
+        t
+    }
+
+    /// Number of words.
+    pub fn len(&self) -> usize {
+        self.word_starts.len()
+    }
+
+    /// True when the text has no words.
+    pub fn is_empty(&self) -> bool {
+        self.word_starts.is_empty()
+    }
+
+    /// Byte offset in `norm` of the first occurrence of `phrase` (normalised the
+    /// same way) that does not start inside a word.
+    pub fn find(&self, phrase: &str) -> Option<usize> {
+        let p = NormText::new(phrase).norm;
+        if p.is_empty() {
+            return None;
+        }
+        let mut from = 0;
+        while let Some(pos) = self.norm[from..].find(&p) {
+            let at = from + pos;
+            let inside_word = self.norm[..at]
+                .chars()
+                .next_back()
+                .is_some_and(char::is_alphanumeric);
+            if !inside_word {
+                return Some(at);
+            }
+            from = at + 1;
+        }
+        None
+    }
+
+    /// The word holding byte `at` of `norm`.
+    pub fn word_at(&self, at: usize) -> usize {
+        match self.word_starts.binary_search(&at) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+
+    /// 1-based original line of byte `at` of `norm`.
+    pub fn line_at(&self, at: usize) -> u32 {
+        self.word_lines.get(self.word_at(at)).copied().unwrap_or(1)
+    }
+
+    /// The sentence around byte `at` of `norm`, as word indices `[first, last]`.
+    pub fn sentence_words(&self, at: usize) -> (usize, usize) {
+        let w = self.word_at(at);
+        let ends_sentence = |i: usize| {
+            let start = self.word_starts[i];
+            let end = self
+                .word_starts
+                .get(i + 1)
+                .map(|s| s - 1)
+                .unwrap_or(self.norm.len());
+            let word = &self.norm[start..end];
+            word.ends_with('.')
+                || word.ends_with(';')
+                || word.ends_with('?')
+                || word.ends_with('!')
+                || word.ends_with(':')
+        };
+        let mut first = w;
+        while first > 0 && !self.para_starts[first] && !ends_sentence(first - 1) {
+            first -= 1;
+        }
+        let mut last = w;
+        while last + 1 < self.len() && !ends_sentence(last) && !self.para_starts[last + 1] {
+            last += 1;
+        }
+        (first, last)
+    }
+
+    /// Byte offset in `norm` of word `w`.
+    pub fn word_offset(&self, w: usize) -> usize {
+        self.word_starts.get(w).copied().unwrap_or(self.norm.len())
+    }
+
+    /// The normalised text of words `first..=last`.
+    pub fn words_text(&self, first: usize, last: usize) -> &str {
+        let start = self.word_offset(first);
+        let end = self
+            .word_starts
+            .get(last + 1)
+            .map(|s| s - 1)
+            .unwrap_or(self.norm.len());
+        self.norm.get(start..end.max(start)).unwrap_or("")
+    }
+
+    /// Every sentence, in order, as word ranges `(first, last)`.
+    pub fn sentences(&self) -> Vec<(usize, usize)> {
+        let mut out = Vec::new();
+        let mut w = 0;
+        while w < self.len() {
+            let (f, l) = self.sentence_words(self.word_offset(w));
+            out.push((f.max(w), l));
+            w = l + 1;
+        }
+        out
+    }
+
+    /// 1-based original lines of words `first..=last`.
+    pub fn lines_of(&self, first: usize, last: usize) -> (u32, u32) {
+        (
+            self.word_lines.get(first).copied().unwrap_or(1),
+            self.word_lines.get(last).copied().unwrap_or(1),
+        )
+    }
+
+    /// The original text of words `first..=last`, whitespace collapsed, cut to `max` characters.
+    pub fn quote(&self, first: usize, last: usize, max: usize) -> String {
+        let (Some(&(s, _)), Some(&(_, e))) =
+            (self.word_spans.get(first), self.word_spans.get(last))
+        else {
+            return String::new();
+        };
+        let raw = self.original.get(s..e).unwrap_or("");
+        let collapsed: String = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        if collapsed.chars().count() <= max {
+            collapsed
+        } else {
+            let cut: String = collapsed.chars().take(max.saturating_sub(1)).collect();
+            format!("{}…", cut.trim_end())
+        }
+    }
+
+    /// Alphanumeric tokens, for shingles.
+    pub fn tokens(&self) -> Vec<&str> {
+        self.norm
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|t| !t.is_empty())
+            .collect()
+    }
+
+    /// The set of hashed `SHINGLE`-word shingles.
+    pub fn shingles(&self) -> HashSet<u64> {
+        shingles_of(&self.tokens())
+    }
+}
+
+/// Hashed `SHINGLE`-word shingles of a token list.
+pub fn shingles_of(tokens: &[&str]) -> HashSet<u64> {
+    let mut set = HashSet::with_capacity(tokens.len());
+    for w in tokens.windows(SHINGLE) {
+        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+        for t in w {
+            for b in t.bytes() {
+                h = (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+            }
+            h = (h ^ 0xff).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        set.insert(h);
+    }
+    set
+}
+
+/// Dice coefficient of two shingle sets.
+pub fn dice(a: &HashSet<u64>, b: &HashSet<u64>) -> f32 {
+    if a.is_empty() || b.is_empty() {
+        return 0.0;
+    }
+    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
+    let common = small.iter().filter(|h| large.contains(h)).count();
+    2.0 * common as f32 / (a.len() + b.len()) as f32
+}
+
+/// Words of a line with their byte offsets.
+fn word_offsets(line: &str) -> impl Iterator<Item = (usize, &str)> {
+    line.split_whitespace()
+        .map(move |w| (w.as_ptr() as usize - line.as_ptr() as usize, w))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn normalisation_survives_wrapping_markdown_and_quotes() {
+        let a = NormText::new("You must display “Built with Llama”\non the website.");
+        let b = NormText::new(
+            "## Section\n\nYou **must** display \"Built   with Llama\" on the\nwebsite.",
+        );
+        assert!(a
+            .norm
+            .contains("display \"built with llama\" on the website."));
+        assert!(b.norm.ends_with(&a.norm), "{} / {}", b.norm, a.norm);
+        let at = b.find("built with llama").unwrap();
+        assert_eq!(b.line_at(at), 3);
+    }
+
+    #[test]
+    fn phrases_match_at_word_boundaries_only() {
+        let t = NormText::new("noncommercial use; commercial use");
+        let at = t.find("commercial use").unwrap();
+        assert_eq!(&t.norm[at..at + 14], "commercial use");
+        assert!(at > 0 && &t.norm[at - 1..at] == " ");
+    }
+
+    #[test]
+    fn sentences_and_quotes_come_from_the_original() {
+        let text = "First sentence here.\nThe Second one spans\ntwo lines. Third.";
+        let t = NormText::new(text);
+        let at = t.find("spans two").unwrap();
+        let (f, l) = t.sentence_words(at);
+        assert_eq!(t.quote(f, l, 200), "The Second one spans two lines.");
+        assert_eq!(t.lines_of(f, l), (2, 3));
+    }
+
+    #[test]
+    fn dice_of_identical_and_disjoint_texts() {
+        let a = NormText::new("the quick brown fox jumps over the lazy dog").shingles();
+        let b = NormText::new("The quick brown fox\njumps over the lazy dog.").shingles();
+        assert!((dice(&a, &b) - 1.0).abs() < 1e-6);
+        let c = NormText::new("completely different words in this text here").shingles();
+        assert_eq!(dice(&a, &c), 0.0);
+    }
+}

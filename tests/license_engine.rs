@@ -1,0 +1,422 @@
+//! The license decision end to end: cards, files, lineage, conflicts, SPDX
+//! expressions, unseen texts, and the `mri license` / `mri licenses` commands.
+
+mod support;
+
+use mri::license::{LicenseReport, ObligationKind, Verdict};
+use std::fs;
+use std::path::Path;
+use support::{mri, mri_env};
+
+fn corpus_text(name: &str) -> String {
+    fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/license-corpus/texts")
+            .join(name),
+    )
+    .unwrap()
+}
+
+fn spdx_text(id: &str) -> String {
+    fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("licenses/spdx")
+            .join(format!("{id}.txt")),
+    )
+    .unwrap()
+}
+
+/// A model directory with `card` front matter and the given files.
+fn model(card: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(
+        tmp.path().join("README.md"),
+        format!("---\n{card}---\n# A model\n"),
+    )
+    .unwrap();
+    fs::write(
+        tmp.path().join("config.json"),
+        "{\"model_type\": \"llama\"}",
+    )
+    .unwrap();
+    for (name, text) in files {
+        fs::write(tmp.path().join(name), text).unwrap();
+    }
+    tmp
+}
+
+fn decide(dir: &Path, base: Option<&Path>) -> (LicenseReport, Vec<String>) {
+    let options = mri::InspectOptions {
+        cache: mri::HfCache::new(dir.join("no-cache")),
+        base: base.map(|b| b.to_str().unwrap().to_string()),
+        ..Default::default()
+    };
+    let r = mri::inspect(dir.to_str().unwrap(), &options).unwrap();
+    let codes = r
+        .findings
+        .iter()
+        .map(|f| f.code.as_str().to_string())
+        .collect();
+    (r.license.unwrap(), codes)
+}
+
+fn kinds(r: &LicenseReport) -> Vec<ObligationKind> {
+    r.obligations.iter().map(|o| o.kind).collect()
+}
+
+#[test]
+fn permissive_declaration_on_a_llama_base_inherits_llama_terms() {
+    let m = model(
+        "license: apache-2.0\nbase_model: meta-llama/Llama-3.1-8B-Instruct\n",
+        &[],
+    );
+    let (r, codes) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::PermittedWithConditions);
+    assert!(codes.contains(&"license/conflict".to_string()), "{codes:?}");
+    assert!(
+        codes.contains(&"license/inherited".to_string()),
+        "{codes:?}"
+    );
+    let inherited: Vec<_> = r
+        .obligations
+        .iter()
+        .filter(|o| o.inherited_from.is_some())
+        .collect();
+    assert!(inherited
+        .iter()
+        .any(|o| o.kind == ObligationKind::UserThreshold && o.value == "700000000"));
+    assert!(inherited
+        .iter()
+        .any(|o| o.kind == ObligationKind::Attribution && o.value == "Built with Llama"));
+    // cited at the card's base_model line
+    assert!(inherited
+        .iter()
+        .all(|o| o.file.as_deref() == Some("README.md") && o.line_start == Some(3)));
+}
+
+#[test]
+fn card_and_file_that_disagree_take_the_stricter() {
+    let m = model(
+        "license: mit\n",
+        &[(
+            "LICENSE",
+            &corpus_text("cc-by-nc-4.0-audiocraft-weights.txt"),
+        )],
+    );
+    let (r, codes) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::NonCommercial);
+    assert!(codes.contains(&"license/conflict".to_string()), "{codes:?}");
+}
+
+#[test]
+fn license_name_resolves_other_and_a_missing_link_is_reported() {
+    let m = model(
+        "license: other\nlicense_name: tongyi-qianwen\nlicense_link: LICENSE\n",
+        &[],
+    );
+    let (r, codes) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::PermittedWithConditions);
+    assert_eq!(r.detected[0].id, "tongyi-qianwen");
+    assert_eq!(r.detected[0].source, "card:license_name");
+    assert!(
+        codes
+            .iter()
+            .filter(|c| *c == "license/missing-file")
+            .count()
+            >= 1,
+        "{codes:?}"
+    );
+}
+
+#[test]
+fn other_without_any_license_file_is_unknown_and_missing() {
+    let m = model("license: other\n", &[]);
+    let (r, codes) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::Unknown);
+    assert!(codes.contains(&"license/missing-file".to_string()));
+    assert!(codes.contains(&"license/unknown".to_string()));
+}
+
+#[test]
+fn no_license_anywhere_is_unknown() {
+    let tmp = tempfile::tempdir().unwrap();
+    fs::write(tmp.path().join("config.json"), "{}").unwrap();
+    let (r, codes) = decide(tmp.path(), None);
+    assert_eq!(r.verdict, Verdict::Unknown);
+    assert!(codes.contains(&"license/unknown".to_string()));
+}
+
+#[test]
+fn spdx_expressions_and_hub_ids() {
+    for (card, want) in [
+        ("license: MIT OR Apache-2.0\n", Verdict::Permitted),
+        ("license: cc-by-nc-4.0\n", Verdict::NonCommercial),
+        ("license: gpl-3.0\n", Verdict::PermittedWithConditions),
+        ("license: MIT AND CC-BY-NC-4.0\n", Verdict::NonCommercial),
+        ("license: llama3.2\n", Verdict::PermittedWithConditions),
+        ("license: gemma\n", Verdict::PermittedWithConditions),
+    ] {
+        let m = model(card, &[]);
+        let (r, _) = decide(m.path(), None);
+        assert_eq!(r.verdict, want, "{card}");
+    }
+    let m = model("license: my-own-thing-1.0\n", &[]);
+    let (r, codes) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::Unknown);
+    assert!(codes.contains(&"license/unknown".to_string()));
+}
+
+/// An MIT text with a display clause above a size: the spdx crate's detector
+/// calls it plain MIT; mri must not call it permitted.
+#[test]
+fn modified_mit_is_told_apart_from_mit() {
+    let modified = format!(
+        "{}\nOur only modification is that, if the Software is used for any commercial product with more than 50 million monthly active users, you shall prominently display \"Zorblax Inside\" on its user interface.\n",
+        spdx_text("MIT")
+    );
+    let mut store = spdx::detection::Store::new();
+    for id in ["MIT", "Apache-2.0", "BSD-3-Clause"] {
+        store.add_license(id.into(), spdx::detection::TextData::new(&spdx_text(id)));
+    }
+    let peer = store.analyze(&spdx::detection::TextData::new(&modified));
+    assert_eq!(peer.name, "MIT");
+    assert!(
+        peer.score > 0.8,
+        "the trap: the peer is sure it is MIT ({})",
+        peer.score
+    );
+
+    let m = model("license: other\n", &[("LICENSE", &modified)]);
+    let (r, _) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::PermittedWithConditions);
+    let d = r.detected.iter().find(|d| d.source == "file").unwrap();
+    assert_eq!(d.id, "MIT");
+    assert!(d.modified);
+    assert!(r
+        .obligations
+        .iter()
+        .any(|o| o.kind == ObligationKind::Attribution && o.value == "Zorblax Inside"));
+    assert!(r
+        .obligations
+        .iter()
+        .any(|o| o.kind == ObligationKind::UserThreshold && o.value == "50000000"));
+}
+
+#[test]
+fn falcon_is_not_apache() {
+    let falcon = corpus_text("falcon-2-11b-tii-license-1.0.txt");
+    let mut store = spdx::detection::Store::new();
+    store.add_license(
+        "Apache-2.0".into(),
+        spdx::detection::TextData::new(&spdx_text("Apache-2.0")),
+    );
+    store.add_license(
+        "MIT".into(),
+        spdx::detection::TextData::new(&spdx_text("MIT")),
+    );
+    let peer = store.analyze(&spdx::detection::TextData::new(&falcon));
+    assert_eq!(peer.name, "Apache-2.0", "the peer's answer");
+    let m = model("license: other\n", &[("LICENSE", &falcon)]);
+    let (r, _) = decide(m.path(), None);
+    assert_ne!(r.verdict, Verdict::Permitted);
+    assert_eq!(
+        r.detected.iter().find(|d| d.source == "file").unwrap().id,
+        "falcon-2-11b-tii-license-1.0"
+    );
+}
+
+#[test]
+fn restrictive_clause_added_to_apache_wins() {
+    let text = format!("{}\nADDITIONAL TERMS. Notwithstanding the above, the Work may be used for research purposes only.\n", spdx_text("Apache-2.0"));
+    let m = model("license: apache-2.0\n", &[("LICENSE", &text)]);
+    let (r, _) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::ResearchOnly, "{:?}", r.reasons);
+    let o = r
+        .obligations
+        .iter()
+        .find(|o| o.kind == ObligationKind::ResearchOnly)
+        .unwrap();
+    assert_eq!(o.file.as_deref(), Some("LICENSE"));
+    assert!(o.quote.contains("research purposes only"));
+}
+
+#[test]
+fn unreadable_additions_to_a_permissive_text_fail_closed() {
+    let text = format!(
+        "{}\nSUPPLEMENTAL PROVISIONS. The licensee agrees to the supplemental provisions set forth in the schedule, which are incorporated herein and govern the interpretation of every grant above, including the scope, duration and conditions under which the grants may be exercised, revoked or varied by the licensor at its sole discretion, in each case as described in the schedule maintained by the licensor from time to time.\n",
+        spdx_text("MIT")
+    );
+    let m = model("license: other\n", &[("LICENSE", &text)]);
+    let (r, codes) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::Unknown, "{:?}", r.reasons);
+    assert!(codes.contains(&"license/unknown".to_string()));
+}
+
+#[test]
+fn unseen_license_yields_its_clauses_and_never_more() {
+    let text = "ACME MODEL LICENSE\n\n1. Grant. ACME grants you a license to use the Model solely for non-commercial research purposes.\n\n2. Other. You shall not use the Model to improve any other large language model.\n";
+    let m = model("license: other\n", &[("LICENSE", text)]);
+    let (r, codes) = decide(m.path(), None);
+    assert!(
+        r.verdict.rank() <= Verdict::NonCommercial.rank(),
+        "{}",
+        r.verdict
+    );
+    assert!(codes.contains(&"license/unknown".to_string()));
+    let k = kinds(&r);
+    assert!(
+        k.contains(&ObligationKind::NonCommercial) || k.contains(&ObligationKind::ResearchOnly),
+        "{k:?}"
+    );
+    assert!(k.contains(&ObligationKind::NoTrainingOtherModels), "{k:?}");
+    let o = r
+        .obligations
+        .iter()
+        .find(|o| o.kind == ObligationKind::NoTrainingOtherModels)
+        .unwrap();
+    assert_eq!(o.line_start, Some(5));
+}
+
+#[test]
+fn obligations_are_the_union_of_license_policy_and_notice() {
+    let m = model(
+        "license: llama3.2\n",
+        &[
+            ("LICENSE", &corpus_text("llama3_2-license.txt")),
+            ("USE_POLICY.md", &corpus_text("llama3_2-use-policy.txt")),
+            ("NOTICE", "Llama 3.2 is licensed under the Llama 3.2 Community License, Copyright © Meta Platforms, Inc. All Rights Reserved.\n"),
+        ],
+    );
+    let (r, codes) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::PermittedWithConditions);
+    assert!(
+        !codes.contains(&"license/conflict".to_string()),
+        "{codes:?}"
+    );
+    let territory = r.obligations.iter().find(|o| {
+        o.kind == ObligationKind::TerritoryExclusion && o.file.as_deref() == Some("USE_POLICY.md")
+    });
+    assert!(territory.is_some(), "{:?}", r.obligations);
+    assert!(r
+        .obligations
+        .iter()
+        .any(|o| o.kind == ObligationKind::UserThreshold && o.file.as_deref() == Some("LICENSE")));
+}
+
+#[test]
+fn base_directory_passes_its_decision_down() {
+    let base = model(
+        "license: llama3.1\n",
+        &[("LICENSE", &corpus_text("llama3_1-license.txt"))],
+    );
+    let ft = model("license: apache-2.0\n", &[]);
+    let (r, codes) = decide(ft.path(), Some(base.path()));
+    assert_eq!(r.verdict, Verdict::PermittedWithConditions);
+    assert!(codes.contains(&"license/inherited".to_string()));
+    let inherited: Vec<_> = r
+        .obligations
+        .iter()
+        .filter(|o| o.inherited_from.is_some())
+        .collect();
+    assert!(inherited
+        .iter()
+        .any(|o| o.kind == ObligationKind::UserThreshold
+            && o.file.as_deref().is_some_and(|f| f.ends_with("/LICENSE"))));
+
+    let nc_base = model("license: cc-by-nc-4.0\n", &[]);
+    let (r, _) = decide(ft.path(), Some(nc_base.path()));
+    assert_eq!(r.verdict, Verdict::NonCommercial);
+}
+
+#[test]
+fn license_command_prints_verdict_obligations_and_reasons() {
+    let m = model(
+        "license: llama3.1\n",
+        &[("LICENSE", &corpus_text("llama3_1-license.txt"))],
+    );
+    let out = mri(&["license", m.path().to_str().unwrap()]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("PERMITTED WITH CONDITIONS"), "{text}");
+    assert!(
+        text.contains("user-threshold") && text.contains("LICENSE:32"),
+        "{text}"
+    );
+    assert!(text.contains("How it was decided"));
+    let out = mri(&["license", m.path().to_str().unwrap(), "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["license"]["verdict"], "permitted-with-conditions");
+    let o = &json["license"]["obligations"][0];
+    for field in [
+        "kind",
+        "summary",
+        "value",
+        "file",
+        "line_start",
+        "line_end",
+        "quote",
+    ] {
+        assert!(o.get(field).is_some(), "obligation lacks {field}: {o}");
+    }
+    let d = &json["license"]["detected"][0];
+    for field in ["id", "name", "source", "file", "confidence"] {
+        assert!(d.get(field).is_some(), "detected lacks {field}: {d}");
+    }
+    let out = mri(&[
+        "license",
+        m.path().to_str().unwrap(),
+        "--format",
+        "markdown",
+    ]);
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("**Verdict: permitted-with-conditions**"));
+}
+
+#[test]
+fn licenses_list_and_show() {
+    let out = mri(&["licenses", "list"]);
+    assert!(out.status.success());
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text
+        .lines()
+        .any(|l| l.starts_with("llama3.1 ") && l.contains("permitted-with-conditions")));
+    let out = mri(&["licenses", "list", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(json.as_array().unwrap().len() >= 50);
+    let out = mri(&["licenses", "show", "tongyi-qianwen"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("user-threshold"), "{text}");
+    let out = mri(&["licenses", "show", "Apache-2.0"]);
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("OSI approved true"));
+    let out = mri_env(&["licenses", "show", "no-such-license"], &[]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn license_link_to_an_oddly_named_file_is_read() {
+    let m = model(
+        "license: other\nlicense_name: acme-terms\nlicense_link: MODEL_TERMS.md\n",
+        &[(
+            "MODEL_TERMS.md",
+            &corpus_text("flux-non-commercial-license-v2.1.txt"),
+        )],
+    );
+    let (r, codes) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::NonCommercial, "{:?}", r.reasons);
+    assert!(
+        !codes.contains(&"license/missing-file".to_string()),
+        "{codes:?}"
+    );
+    assert_eq!(
+        r.detected
+            .iter()
+            .find(|d| d.source == "file")
+            .unwrap()
+            .file
+            .as_deref(),
+        Some("MODEL_TERMS.md")
+    );
+}
