@@ -20,6 +20,7 @@ pub mod locate;
 pub mod model;
 pub mod report;
 pub mod scan;
+pub mod security;
 pub mod tui;
 pub mod util;
 

@@ -110,6 +110,16 @@ pub fn analyze(scanned: ScannedRepo, base: Option<&BaseLicense>) -> Report {
         generation: generation.as_ref(),
     }));
 
+    let (security, security_findings) =
+        crate::security::analyze(&crate::security::SecurityInputs {
+            pickles: &scanned.pickles,
+            code_files: &scanned.code_files,
+            config: scanned.config.as_ref(),
+            tokenizer_config: scanned.tokenizer_config.as_ref(),
+            templates: &scanned.templates,
+        });
+    findings.extend(security_findings);
+
     let repo_files: Vec<String> = scanned.files.iter().map(|f| f.path.clone()).collect();
     let (license, license_findings) = decide(&LicenseInputs {
         card: card.as_ref(),
@@ -132,6 +142,7 @@ pub fn analyze(scanned: ScannedRepo, base: Option<&BaseLicense>) -> Report {
         generation,
         card,
         license: Some(license),
+        security: Some(security),
         findings,
         summary: FindingCounts::default(),
     };

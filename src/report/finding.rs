@@ -113,6 +113,16 @@ codes! {
     ConsistencyTiedEmbeddings = "consistency/tied-embeddings", "tie_word_embeddings in config.json disagrees with the presence of an lm_head tensor.";
     /// Layer count disagrees with the tensors.
     ConsistencyLayers = "consistency/layers", "The number of layers in config.json differs from the layers found in the tensor names.";
+    /// A pickle imports a callable.
+    SecurityPickleGlobal = "security/pickle-global", "A pickle file imports a callable: dangerous ones run code when the file is loaded; unknown ones are not checkpoint building blocks.";
+    /// Code that trust_remote_code would execute.
+    SecurityRemoteCode = "security/remote-code", "The repository ships Python code that loading with trust_remote_code=True executes (auto_map, *.py).";
+    /// A chat template that reaches into interpreter internals.
+    SecurityTemplate = "security/template", "The chat template reaches into Jinja or Python internals, a known sandbox-escape technique.";
+    /// A file whose hash disagrees with its reference.
+    IntegrityHashMismatch = "integrity/hash-mismatch", "A file's sha256 (or git blob sha1) differs from the reference it was checked against.";
+    /// A cache blob that is missing.
+    IntegrityBlobMissing = "integrity/blob-missing", "A file of the Hugging Face cache points to a blob that is missing.";
     /// No license could be determined, or a text matches none.
     LicenseUnknown = "license/unknown", "The license could not be determined, or a license text matches no known license.";
     /// Card, files or base model disagree.

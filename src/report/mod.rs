@@ -77,6 +77,8 @@ pub struct Report {
     pub card: Option<Card>,
     /// The license decision.
     pub license: Option<LicenseReport>,
+    /// Pickle imports, remote code and chat templates.
+    pub security: Option<crate::security::SecuritySummary>,
     /// Every finding, most severe first.
     pub findings: Vec<Finding>,
     /// Findings counted by severity.

@@ -84,6 +84,12 @@ pub struct ScannedRepo {
     pub card: Option<(String, String)>,
     /// License, notice and use-policy files (at the root or one folder down) with their text.
     pub license_files: Vec<crate::license::LicenseFile>,
+    /// Pickle streams walked (raw pickles and PyTorch zip members, sniffed by bytes).
+    pub pickles: Vec<crate::security::read::PickleScan>,
+    /// Python files with their sha256.
+    pub code_files: Vec<(String, String)>,
+    /// Chat templates: (source file, text).
+    pub templates: Vec<(String, String)>,
     /// Problems met while reading.
     pub findings: Vec<Finding>,
 }
@@ -265,8 +271,61 @@ pub fn scan(target: Target) -> ScannedRepo {
         })
         .collect();
 
+    let mut pickles = Vec::new();
+    let mut code_files = Vec::new();
+    for f in files.iter().filter(readable) {
+        match f.class {
+            FileClass::Pickle | FileClass::Other | FileClass::Onnx => {
+                match crate::security::read::scan_file(
+                    &f.real_path,
+                    &f.path,
+                    f.class == FileClass::Pickle,
+                ) {
+                    Ok(Some(scans)) => pickles.extend(scans),
+                    Ok(None) => {}
+                    Err(e) => {
+                        findings.push(Finding::warning(Code::FilesUnreadable, e).in_file(&f.path))
+                    }
+                }
+            }
+            FileClass::Code => match crate::security::read::sha256_file(&f.real_path) {
+                Ok(sha) => code_files.push((f.path.clone(), sha)),
+                Err(e) => findings.push(
+                    Finding::warning(Code::FilesUnreadable, format!("cannot read: {e}"))
+                        .in_file(&f.path),
+                ),
+            },
+            _ => {}
+        }
+    }
+    let mut templates = Vec::new();
+    if let Some(doc) = &tokenizer_config {
+        match doc.get("chat_template") {
+            Some(serde_json::Value::String(t)) => templates.push((doc.path.clone(), t.clone())),
+            Some(serde_json::Value::Array(items)) => {
+                for t in items
+                    .iter()
+                    .filter_map(|i| i.get("template").and_then(|t| t.as_str()))
+                {
+                    templates.push((doc.path.clone(), t.to_string()));
+                }
+            }
+            _ => {}
+        }
+    }
+    if let Some(name) = &chat_template_file {
+        if let Some(f) = files.iter().filter(readable).find(|f| &f.path == name) {
+            if let Ok(text) = read_text(&f.real_path, &f.path, MAX_CONFIG_BYTES) {
+                templates.push((f.path.clone(), text));
+            }
+        }
+    }
+
     ScannedRepo {
         target,
+        pickles,
+        code_files,
+        templates,
         license_files,
         files,
         shards,
