@@ -87,6 +87,9 @@ pub enum Command {
     /// Policy files for `mri check`.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Hash every weight and LFS file and compare with every reference found offline: exit 1 on a mismatch.
+    #[command(after_help = VERIFY_HELP)]
+    Verify(VerifyArgs),
     /// Browse a model in the terminal: overview, files, tensors, findings.
     ///
     /// Keys: q quit, ? help, Tab/1-6 views, j/k move, Enter open, Esc back,
@@ -119,6 +122,54 @@ pub struct TuiArgs {
     /// A local copy of the base model (directory or cached repo id): a derivative inherits its license.
     #[arg(long, value_name = "PATH")]
     pub base: Option<String>,
+}
+
+const VERIFY_HELP: &str = "\
+Every weight file (safetensors, pickle, GGUF, ONNX) and every file with a
+reference is read once, streaming, files in parallel, and its sha256 (and the
+git blob sha1 where a reference is one) compared with:
+  - the Hugging Face cache's blob names (sha256 for LFS files, git sha1 otherwise),
+  - the LFS pointer files of a clone made without LFS (--pointers DIR),
+  - a sha256sum-format manifest (--manifest FILE; paths relative to the model),
+  - `hf download --local-dir` metadata (.cache/huggingface/download/*.metadata).
+A missing blob or a broken cache link is integrity/blob-missing; a difference
+is integrity/hash-mismatch naming the file, the expected and the actual hash.
+
+Exit codes:
+  0  every reference matched (files without one are listed as unverified)
+  1  a mismatch or a missing file
+  2  usage error, or the target is unusable";
+
+/// Arguments of `mri verify`.
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Model directory, cache snapshot folder, or repo id in the Hugging Face cache.
+    #[arg(value_name = "TARGET")]
+    pub target: String,
+
+    /// Revision for repo ids and cache folders.
+    #[arg(long, value_name = "REV")]
+    pub revision: Option<String>,
+
+    /// Files hashed at once (default: one per core).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+    pub jobs: usize,
+
+    /// A sha256sum-format manifest (`HASH  PATH` lines).
+    #[arg(long, value_name = "FILE")]
+    pub manifest: Option<std::path::PathBuf>,
+
+    /// A clone of the repository made without LFS: its pointer files give the expected sha256.
+    #[arg(long, value_name = "DIR")]
+    pub pointers: Option<std::path::PathBuf>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
+    pub format: ListFormat,
+
+    /// No progress bar (it is also off when stderr is not a terminal).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 const CHECK_HELP: &str = "\

@@ -23,6 +23,7 @@ pub mod scan;
 pub mod security;
 pub mod tui;
 pub mod util;
+pub mod verify;
 
 pub use error::Error;
 pub use locate::{HfCache, Target};

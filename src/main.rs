@@ -6,7 +6,7 @@ use anyhow::Context;
 use clap::Parser;
 use cli::{
     CheckArgs, CheckFormat, Cli, ColorChoice, Command, InspectArgs, LicensesCommand, ListFormat,
-    OutputFormat, PolicyCommand, TuiArgs,
+    OutputFormat, PolicyCommand, TuiArgs, VerifyArgs,
 };
 use mri::report::license_view;
 use std::io::{IsTerminal, Write};
@@ -37,6 +37,7 @@ fn main() -> ExitCode {
         (Some(Command::Licenses(c)), _) => run_licenses(c),
         (Some(Command::Check(a)), _) => run_check(&a),
         (Some(Command::Policy(c)), _) => run_policy(c),
+        (Some(Command::Verify(a)), _) => run_verify(&a),
         (None, None) => {
             let _ = <Cli as clap::CommandFactory>::command().print_help();
             return ExitCode::from(2);
@@ -285,4 +286,28 @@ fn run_policy(command: PolicyCommand) -> anyhow::Result<ExitCode> {
             }
         },
     }
+}
+
+fn run_verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
+    let inspect = mri::InspectOptions {
+        revision: args.revision.clone(),
+        ..Default::default()
+    };
+    let options = mri::verify::VerifyOptions {
+        jobs: args.jobs,
+        manifest: args.manifest.clone(),
+        pointers: args.pointers.clone(),
+        progress: !args.quiet && std::io::stderr().is_terminal(),
+    };
+    let report = mri::verify::verify(&args.target, &inspect, &options)?;
+    let text = match args.format {
+        ListFormat::Text => mri::verify::render_text(&report),
+        ListFormat::Json => {
+            let mut s = serde_json::to_string_pretty(&report)?;
+            s.push('\n');
+            s
+        }
+    };
+    emit(|out| out.write_all(text.as_bytes()))?;
+    Ok(ExitCode::from(report.exit_code()))
 }
