@@ -372,3 +372,22 @@ fn overview_lists_the_first_findings_and_counts_the_rest() {
     assert!(screen.contains("consistency/dtype"), "{screen}");
     assert!(screen.contains("more in Findings"), "{screen}");
 }
+
+#[test]
+fn license_verdict_is_a_coloured_badge_and_bracketed_without_colour() {
+    let app = App::new(fixture_report(), Theme { color: true });
+    let terminal = render(&app, 80, 24);
+    let buf = terminal.backend().buffer();
+    let screen = buffer_text(buf);
+    let (y, line) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("PERMITTED"))
+        .expect("a verdict badge");
+    let x = line.find("PERMITTED").unwrap();
+    let x = line[..x].chars().count() as u16;
+    assert_eq!(buf[(x, y as u16)].bg, Color::Green);
+
+    let app = App::new(fixture_report(), Theme { color: false });
+    assert!(text(&app, 80, 24).contains("[PERMITTED] MIT"));
+}

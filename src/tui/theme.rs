@@ -65,6 +65,26 @@ impl Theme {
         }
     }
 
+    /// A license verdict badge: green when permitted, yellow with conditions
+    /// or approval, red when commercial use is excluded or unknown. Without
+    /// colour it is bold, and the view puts it in brackets.
+    pub fn verdict(&self, v: crate::license::verdict::Verdict) -> Style {
+        use crate::license::verdict::Verdict;
+        let bold = Style::new().add_modifier(Modifier::BOLD);
+        if !self.color {
+            return bold;
+        }
+        let bg = match v {
+            Verdict::Permitted => Color::Green,
+            Verdict::PermittedWithConditions | Verdict::RequiresApproval => Color::Yellow,
+            Verdict::NonCommercial
+            | Verdict::ResearchOnly
+            | Verdict::Prohibited
+            | Verdict::Unknown => Color::Red,
+        };
+        bold.fg(Color::Black).bg(bg)
+    }
+
     /// A search match inside text.
     pub fn matched(&self) -> Style {
         self.fg(Color::Yellow)
