@@ -12,6 +12,7 @@
 //! # Ok::<(), mri::Error>(())
 //! ```
 
+pub mod adapter;
 pub mod analyze;
 pub mod error;
 pub mod gate;

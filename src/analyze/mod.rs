@@ -126,6 +126,7 @@ pub fn analyze(scanned: ScannedRepo, base: Option<&BaseLicense>) -> Report {
         files: &scanned.license_files,
         repo_files: &repo_files,
         base,
+        extra_bases: &[],
     });
     findings.extend(license_findings);
 

@@ -14,7 +14,7 @@
 use super::clauses::{read_clauses, read_clauses_in, ClauseHit};
 use super::detect::{detect, Detection, RefKind, MATCH, SIMILAR};
 use super::kb::{kb, LicenseEntry};
-use super::lineage::{is_supplementary, license_of_model};
+use super::lineage::{is_supplementary, lineage_of, Match as LineageMatch};
 use super::spdx_facts::{self, SpdxFacts};
 use super::text::NormText;
 use super::verdict::{ObligationKind, Verdict};
@@ -57,6 +57,9 @@ pub struct LicenseInputs<'a> {
     pub repo_files: &'a [String],
     /// The base model's decision, when given.
     pub base: Option<&'a BaseLicense>,
+    /// Base models named outside the card (an adapter's
+    /// `base_model_name_or_path`), with the file and line that name them.
+    pub extra_bases: &'a [(String, String, u32)],
 }
 
 /// The runner-up of a detection.
@@ -692,13 +695,38 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
 
     // 4. Lineage.
     let mut inherited: Vec<(Resolved, String, Citation)> = Vec::new();
+    let mut named: Vec<(String, Citation)> = Vec::new();
     if let Some(card) = inputs.card {
         let line = card.lines.get("base_model").copied().unwrap_or(1);
         for base in &card.base_model {
-            if let Some(e) = license_of_model(base) {
-                let cite = (card.path.clone(), line, line, format!("base_model: {base}"));
-                inherited.push((Resolved::Kb(e), base.clone(), cite));
+            named.push((
+                base.clone(),
+                (card.path.clone(), line, line, format!("base_model: {base}")),
+            ));
+        }
+    }
+    for (base, file, line) in inputs.extra_bases {
+        if !named.iter().any(|(b, _)| b.eq_ignore_ascii_case(base)) {
+            named.push((
+                base.clone(),
+                (
+                    file.clone(),
+                    *line,
+                    *line,
+                    format!("base_model_name_or_path: {base}"),
+                ),
+            ));
+        }
+    }
+    for (base, cite) in named {
+        if let Some((e, how)) = lineage_of(&base) {
+            if how == LineageMatch::NameOnly {
+                report.reasons.push(format!(
+                    "base model {base}: matched {} by its name (a re-upload)",
+                    e.id
+                ));
             }
+            inherited.push((Resolved::Kb(e), base, cite));
         }
     }
     for (r, base, cite) in &inherited {

@@ -31,17 +31,44 @@ pub fn glob_match(pattern: &str, text: &str) -> bool {
     pi == p.len()
 }
 
+/// How a base model was matched to a license.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Match {
+    /// The full `org/name` matched a model pattern.
+    RepoId,
+    /// Only the name matched (a re-upload under another org, e.g.
+    /// `unsloth/Meta-Llama-3.1-8B-bnb-4bit` is still Llama 3.1).
+    NameOnly,
+}
+
 /// The knowledge-base entry whose model patterns match a Hub repo id, preferring
 /// a license over a supplementary policy document.
 pub fn license_of_model(repo_id: &str) -> Option<&'static LicenseEntry> {
+    lineage_of(repo_id).map(|(e, _)| e)
+}
+
+/// Like [`license_of_model`], falling back to the name alone for re-uploads.
+pub fn lineage_of(repo_id: &str) -> Option<(&'static LicenseEntry, Match)> {
     let id = repo_id.trim().trim_start_matches("hf://");
-    let mut matches: Vec<&LicenseEntry> = kb()
-        .entries
-        .iter()
-        .filter(|e| e.model_patterns.iter().any(|p| glob_match(p, id)))
-        .collect();
-    matches.sort_by_key(|e| is_supplementary(e));
-    matches.into_iter().next()
+    let pick = |pred: &dyn Fn(&str) -> bool| {
+        let mut matches: Vec<&'static LicenseEntry> = kb()
+            .entries
+            .iter()
+            .filter(|e| e.model_patterns.iter().any(|p| pred(p)))
+            .collect();
+        matches.sort_by_key(|e| is_supplementary(e));
+        matches.into_iter().next()
+    };
+    if let Some(e) = pick(&|p| glob_match(p, id)) {
+        return Some((e, Match::RepoId));
+    }
+    let name = id.rsplit('/').next().unwrap_or(id);
+    pick(&|p| {
+        let pattern_name = p.rsplit('/').next().unwrap_or(p);
+        // a name pattern must say more than a wildcard
+        pattern_name.trim_matches('*').len() >= 6 && glob_match(pattern_name, name)
+    })
+    .map(|e| (e, Match::NameOnly))
 }
 
 /// Policy documents that accompany a license rather than replace it.
@@ -78,5 +105,7 @@ mod tests {
             Some("llama3.2")
         );
         assert!(license_of_model("someone/unknown-model").is_none());
+        let (e, how) = lineage_of("unsloth/Meta-Llama-3.1-8B-bnb-4bit").unwrap();
+        assert_eq!((e.id.as_str(), how), ("llama3.1", Match::NameOnly));
     }
 }

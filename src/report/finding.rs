@@ -123,6 +123,14 @@ codes! {
     IntegrityHashMismatch = "integrity/hash-mismatch", "A file's sha256 (or git blob sha1) differs from the reference it was checked against.";
     /// A cache blob that is missing.
     IntegrityBlobMissing = "integrity/blob-missing", "A file of the Hugging Face cache points to a blob that is missing.";
+    /// An adapter targets a module the base does not have.
+    AdapterTargetMissing = "adapter/target-missing", "An adapter targets a module or layer that the base model does not have.";
+    /// lora_A/lora_B shapes that disagree.
+    AdapterShapeMismatch = "adapter/shape-mismatch", "lora_A/lora_B shapes disagree with each other, with the configured rank, or with the base's layer shapes.";
+    /// A tensor that belongs to no pair.
+    AdapterOrphanTensor = "adapter/orphan-tensor", "An adapter tensor belongs to no LoRA pair and to no module in modules_to_save.";
+    /// No base named.
+    AdapterBaseUnknown = "adapter/base-unknown", "The adapter names no base model, so its license and fit cannot be checked.";
     /// No license could be determined, or a text matches none.
     LicenseUnknown = "license/unknown", "The license could not be determined, or a license text matches no known license.";
     /// Card, files or base model disagree.

@@ -1,0 +1,92 @@
+//! Property tests over every parser of untrusted bytes: the safetensors
+//! header, the pickle walker, the card front matter, the shard index, license
+//! text normalisation and clause reading. None may panic or hang, whatever
+//! the input; a per-case timeout catches hangs.
+//!
+//! More cases: `PROPTEST_CASES=100000 cargo test --release --test fuzz_parsers`.
+
+use mri::license::clauses::read_clauses;
+use mri::license::text::NormText;
+use mri::model::card::parse_card;
+use mri::scan::index::parse_index;
+use mri::scan::safetensors::parse_header;
+use mri::security::pickle::walk;
+use proptest::prelude::*;
+
+fn config() -> ProptestConfig {
+    ProptestConfig {
+        cases: std::env::var("PROPTEST_CASES")
+            .ok()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(256),
+        timeout: 5_000,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    }
+}
+
+/// A real header followed by data, as a base for mutations.
+fn valid_file() -> Vec<u8> {
+    let header = br#"{"__metadata__":{"format":"pt"},"a":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]},"b":{"dtype":"BF16","shape":[4],"data_offsets":[24,32]}}"#;
+    let mut out = (header.len() as u64).to_le_bytes().to_vec();
+    out.extend_from_slice(header);
+    out.extend_from_slice(&[0u8; 32]);
+    out
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    #[test]
+    fn safetensors_header_never_panics_on_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        let _ = parse_header(&bytes);
+    }
+
+    #[test]
+    fn safetensors_header_never_panics_on_mutations(edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..16), cut in 0usize..200) {
+        let mut bytes = valid_file();
+        for (at, b) in edits {
+            let i = at.index(bytes.len());
+            bytes[i] = b;
+        }
+        bytes.truncate(bytes.len().saturating_sub(cut));
+        let (_, problems) = parse_header(&bytes);
+        // whatever the reference library rejects, mri reports
+        if safetensors::SafeTensors::read_metadata(&bytes).is_err() {
+            prop_assert!(!problems.is_empty());
+        }
+    }
+
+    #[test]
+    fn pickle_walker_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
+        let w = walk(&bytes);
+        prop_assert!(w.bytes <= bytes.len());
+    }
+
+    #[test]
+    fn pickle_walker_on_opcode_soup(ops in proptest::collection::vec(prop::sample::select(b"cih\x93\x94q(.0tR\x8cXJK}]N\x80\x95".to_vec()), 0..512), tail in proptest::collection::vec(any::<u8>(), 0..64)) {
+        let mut bytes = ops;
+        bytes.extend(tail);
+        let _ = walk(&bytes);
+    }
+
+    #[test]
+    fn card_front_matter_never_panics(body in "[ -~\n\t:\\-\\[\\]{}#'\"|>]{0,400}") {
+        let _ = parse_card("README.md", &format!("---\n{body}\n---\n# x\n"));
+        let _ = parse_card("README.md", &body);
+    }
+
+    #[test]
+    fn shard_index_never_panics(text in "[ -~\n]{0,300}") {
+        let _ = parse_index("model.safetensors.index.json", text.clone());
+        let _ = parse_index("model.safetensors.index.json", format!("{{\"weight_map\": {text}}}"));
+    }
+
+    #[test]
+    fn license_text_and_clauses_never_panic(text in "\\PC{0,600}") {
+        let t = NormText::new(&text);
+        let _ = read_clauses(&t);
+        let _ = t.sentences();
+        let _ = t.find("commercial use");
+    }
+}
