@@ -24,6 +24,7 @@ pub mod report;
 pub mod scan;
 pub mod security;
 pub mod smoke;
+pub mod tui;
 pub mod util;
 pub mod verify;
 

@@ -2,10 +2,11 @@
 
 mod cli;
 
+use anyhow::Context;
 use clap::Parser;
 use cli::{
     CheckArgs, CheckFormat, Cli, ColorChoice, Command, DtypeArg, InspectArgs, LicensesCommand,
-    ListFormat, OutputFormat, PolicyCommand, SmokeArgs, SmokeFormat, VerifyArgs,
+    ListFormat, OutputFormat, PolicyCommand, SmokeArgs, SmokeFormat, TuiArgs, VerifyArgs,
 };
 use mri::report::license_view;
 use std::io::{IsTerminal, Write};
@@ -20,7 +21,18 @@ enum View {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match (cli.command, cli.inspect) {
-        (Some(Command::Inspect(a)), _) | (None, Some(a)) => run_report(&a, View::Inspect),
+        (Some(Command::Inspect(a)), _) => run_report(&a, View::Inspect),
+        // `mri TARGET`: the browser on a terminal, else the text report;
+        // with --format it is `mri inspect`.
+        (None, Some(a)) if a.format.is_none() => run_tui(&TuiArgs {
+            target: a.target,
+            revision: a.revision,
+            base: a.base,
+            headless: None,
+            keys: None,
+        }),
+        (None, Some(a)) => run_report(&a, View::Inspect),
+        (Some(Command::Tui(a)), _) => run_tui(&a),
         (Some(Command::License(a)), _) => run_report(&a, View::License),
         (Some(Command::Licenses(c)), _) => run_licenses(c),
         (Some(Command::Check(a)), _) => run_check(&a),
@@ -69,24 +81,93 @@ fn run_report(args: &InspectArgs, view: View) -> anyhow::Result<ExitCode> {
     };
     let report = mri::inspect(&args.target, &options)?;
     let color = use_color(args.color);
-    emit(|out| match (view, args.format) {
-        (_, OutputFormat::Json) => mri::report::json::write(&report, out),
-        (View::Inspect, OutputFormat::Text) => {
-            out.write_all(mri::report::text::render(&report, color).as_bytes())
-        }
-        (View::Inspect, OutputFormat::Markdown) => {
-            out.write_all(mri::report::markdown::render(&report).as_bytes())
-        }
-        (View::License, OutputFormat::Text) => {
-            out.write_all(license_view::render_text(&report, color).as_bytes())
-        }
-        (View::License, OutputFormat::Markdown) => {
-            out.write_all(license_view::render_markdown(&report).as_bytes())
-        }
-    })?;
+    emit(
+        |out| match (view, args.format.unwrap_or(OutputFormat::Text)) {
+            (_, OutputFormat::Json) => mri::report::json::write(&report, out),
+            (View::Inspect, OutputFormat::Text) => {
+                out.write_all(mri::report::text::render(&report, color).as_bytes())
+            }
+            (View::Inspect, OutputFormat::Markdown) => {
+                out.write_all(mri::report::markdown::render(&report).as_bytes())
+            }
+            (View::License, OutputFormat::Text) => {
+                out.write_all(license_view::render_text(&report, color).as_bytes())
+            }
+            (View::License, OutputFormat::Markdown) => {
+                out.write_all(license_view::render_markdown(&report).as_bytes())
+            }
+        },
+    )?;
     // The process ends here: freeing a report of thousands of tensors would
     // only cost time.
     std::mem::forget(report);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_tui(args: &TuiArgs) -> anyhow::Result<ExitCode> {
+    let options = mri::InspectOptions {
+        revision: args.revision.clone(),
+        base: args.base.clone(),
+        ..Default::default()
+    };
+    if let Some(size) = &args.headless {
+        return run_headless(args, size, &options);
+    }
+    if !std::io::stdout().is_terminal() {
+        eprintln!("mri: stdout is not a terminal: printing the text report instead of the browser");
+        let inspect = InspectArgs {
+            target: args.target.clone(),
+            revision: args.revision.clone(),
+            base: args.base.clone(),
+            format: Some(OutputFormat::Text),
+            color: ColorChoice::Auto,
+        };
+        return run_report(&inspect, View::Inspect);
+    }
+    mri::tui::run(&args.target, &options)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `mri tui TARGET --headless WxH [--keys ...]`: the browser drawn off-screen,
+/// the last frame on stdout and the timings on stderr.
+fn run_headless(
+    args: &TuiArgs,
+    size: &str,
+    options: &mri::InspectOptions,
+) -> anyhow::Result<ExitCode> {
+    let (w, h) = size
+        .split_once('x')
+        .and_then(|(w, h)| Some((w.parse::<u16>().ok()?, h.parse::<u16>().ok()?)))
+        .filter(|(w, h)| *w > 0 && *h > 0)
+        .with_context(|| format!("--headless wants WIDTHxHEIGHT such as 80x24, not {size}"))?;
+    let mut keys = Vec::new();
+    for name in args.keys.as_deref().unwrap_or("").split_whitespace() {
+        keys.push(
+            mri::tui::keys::parse_key(name)
+                .with_context(|| format!("--keys: unknown key name {name}"))?,
+        );
+    }
+    let out = mri::tui::headless(
+        &args.target,
+        options,
+        w,
+        h,
+        &keys,
+        mri::tui::theme::Theme::from_env(),
+    )?;
+    emit(|o| o.write_all(out.frame.as_bytes()))?;
+    eprintln!(
+        "mri: first frame {:.2} ms (report {:.2} ms); {} keys with redraws {:.2} ms ({:.3} ms each)",
+        out.first_frame.as_secs_f64() * 1e3,
+        out.inspect.as_secs_f64() * 1e3,
+        out.keys,
+        out.keys_time.as_secs_f64() * 1e3,
+        if out.keys == 0 {
+            0.0
+        } else {
+            out.keys_time.as_secs_f64() * 1e3 / out.keys as f64
+        }
+    );
     Ok(ExitCode::SUCCESS)
 }
 

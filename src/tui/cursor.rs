@@ -1,0 +1,116 @@
+//! A selection in a list of rows, and the window of rows that is drawn.
+//! Only the visible window is ever turned into widgets, so a list of
+//! 10,000 tensors costs what a screenful costs.
+
+use super::keys::Action;
+use std::cell::Cell;
+use std::ops::Range;
+
+/// Rows the mouse wheel moves per notch.
+pub const WHEEL_STEP: usize = 3;
+
+/// The selected row and the first visible row of a list.
+#[derive(Debug, Default, Clone)]
+pub struct Cursor {
+    selected: usize,
+    /// First visible row; adjusted while drawing to keep the selection in view.
+    offset: Cell<usize>,
+    /// Rows that fit, as of the last draw (for PgUp/PgDn).
+    page: Cell<usize>,
+}
+
+impl Cursor {
+    /// The selected row (0 for an empty list).
+    pub fn selected(&self) -> usize {
+        self.selected
+    }
+
+    /// Selects row `i`, clamped to the list.
+    pub fn select(&mut self, i: usize, len: usize) {
+        self.selected = i.min(len.saturating_sub(1));
+    }
+
+    /// Keeps the selection inside a list that changed length.
+    pub fn clamp(&mut self, len: usize) {
+        self.select(self.selected, len);
+    }
+
+    fn page(&self) -> usize {
+        self.page.get().max(1)
+    }
+
+    /// Applies a movement action; returns whether it was one.
+    pub fn apply(&mut self, action: Action, len: usize) -> bool {
+        let last = len.saturating_sub(1);
+        let s = self.selected;
+        self.selected = match action {
+            Action::Down => (s + 1).min(last),
+            Action::Up => s.saturating_sub(1),
+            Action::Top => 0,
+            Action::Bottom => last,
+            Action::PageDown => (s + self.page()).min(last),
+            Action::PageUp => s.saturating_sub(self.page()),
+            _ => return false,
+        };
+        true
+    }
+
+    /// Moves by the mouse wheel (positive is down).
+    pub fn wheel(&mut self, down: bool, len: usize) {
+        let last = len.saturating_sub(1);
+        self.selected = if down {
+            (self.selected + WHEEL_STEP).min(last)
+        } else {
+            self.selected.saturating_sub(WHEEL_STEP)
+        };
+    }
+
+    /// The rows to draw in `height` lines, scrolling just enough to show the selection.
+    pub fn window(&self, len: usize, height: usize) -> Range<usize> {
+        self.page.set(height);
+        if height == 0 || len == 0 {
+            return 0..0;
+        }
+        let sel = self.selected.min(len - 1);
+        let mut off = self.offset.get().min(len.saturating_sub(height));
+        if sel < off {
+            off = sel;
+        } else if sel >= off + height {
+            off = sel + 1 - height;
+        }
+        self.offset.set(off);
+        off..(off + height).min(len)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_follows_the_selection() {
+        let mut c = Cursor::default();
+        assert_eq!(c.window(100, 10), 0..10);
+        c.apply(Action::PageDown, 100);
+        assert_eq!(c.selected(), 10);
+        assert_eq!(c.window(100, 10), 1..11);
+        c.apply(Action::Bottom, 100);
+        assert_eq!(c.window(100, 10), 90..100);
+        c.apply(Action::Top, 100);
+        assert_eq!(c.window(100, 10), 0..10);
+        c.apply(Action::Up, 100);
+        assert_eq!(c.selected(), 0);
+    }
+
+    #[test]
+    fn empty_and_shrinking_lists() {
+        let mut c = Cursor::default();
+        assert_eq!(c.window(0, 10), 0..0);
+        c.apply(Action::Down, 0);
+        assert_eq!(c.selected(), 0);
+        c.select(50, 100);
+        c.clamp(5);
+        assert_eq!(c.selected(), 4);
+        assert_eq!(c.window(5, 10), 0..5);
+    }
+}

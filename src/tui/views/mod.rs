@@ -1,0 +1,195 @@
+//! The views: one file per view, each with its own state, its own update
+//! from actions, and a `draw` that only renders.
+//!
+//! Adding a view is one new file and one line in [`all`]; number keys follow
+//! the order of that list.
+
+pub mod files;
+pub mod findings;
+pub mod overview;
+pub mod tensors;
+pub mod viewer;
+
+use super::filter::Query;
+use super::keys::{Action, Scope};
+use super::theme::Theme;
+use crate::report::Report;
+use ratatui::layout::Rect;
+use ratatui::Frame;
+
+/// What views read while updating and drawing.
+#[derive(Debug, Clone, Copy)]
+pub struct Ctx<'a> {
+    /// The report being browsed.
+    pub report: &'a Report,
+    /// Styles.
+    pub theme: Theme,
+}
+
+/// A place in another view that a row names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Jump {
+    /// One tensor, by name (and shard when known).
+    Tensor {
+        /// The tensor name.
+        name: String,
+        /// The shard path, when known.
+        shard: Option<String>,
+    },
+    /// The tensors of one safetensors file.
+    Shard(String),
+}
+
+/// What an update asks the app to do next.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Effect {
+    /// Nothing more: the view handled it.
+    Done,
+    /// The view did not use the action; the app may (Back returns from a jump).
+    Unhandled,
+    /// Open a text file of the model in the viewer, at a line.
+    Open {
+        /// Path relative to the model root.
+        path: String,
+        /// 1-based line to show, if any.
+        line: Option<u32>,
+    },
+    /// Switch to the view that accepts this jump.
+    Jump(Jump),
+    /// Show a one-line message in the status bar.
+    Status(String),
+}
+
+/// One screen of the browser.
+pub trait View {
+    /// The name in the tab bar.
+    fn title(&self) -> &'static str;
+
+    /// Which scoped bindings apply here (besides the global ones).
+    fn scopes(&self) -> &'static [Scope] {
+        &[Scope::Lists]
+    }
+
+    /// Whether `/` searches here.
+    fn searchable(&self) -> bool {
+        true
+    }
+
+    /// Applies an action.
+    fn update(&mut self, action: Action, ctx: &Ctx) -> Effect;
+
+    /// Sets (or clears) the search query; called on every keystroke of the search line.
+    fn set_query(&mut self, _query: Option<Query>, _ctx: &Ctx) {}
+
+    /// The current search query.
+    fn query(&self) -> Option<&Query> {
+        None
+    }
+
+    /// Rows the view lists now (0 for views without a list).
+    fn rows(&self) -> usize {
+        0
+    }
+
+    /// A label for the selected row (a tensor or file name), if any.
+    fn selected(&self, _ctx: &Ctx) -> Option<String> {
+        None
+    }
+
+    /// Takes a jump from another view; returns whether this view shows it now.
+    fn accept(&mut self, _jump: &Jump, _ctx: &Ctx) -> bool {
+        false
+    }
+
+    /// Renders into `area`. Draws only; state changes happen in `update`.
+    fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx);
+}
+
+/// The views of this report, in tab order.
+pub fn all(report: &Report) -> Vec<Box<dyn View>> {
+    vec![
+        Box::new(overview::Overview),
+        Box::new(files::Files::new(report)),
+        Box::new(tensors::Tensors::new(report)),
+        Box::new(findings::Findings::new(report)),
+    ]
+}
+
+/// Shortens `s` to `width` characters, keeping the end (`…ers.0.q_proj.weight`).
+pub fn truncate_left(s: &str, width: usize) -> String {
+    let n = s.chars().count();
+    if n <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let skip = n - (width - 1);
+    let mut out = String::from("…");
+    out.extend(s.chars().skip(skip));
+    out
+}
+
+/// Shortens `s` to `width` characters, keeping the start (`model.layers.0…`).
+pub fn truncate_right(s: &str, width: usize) -> String {
+    let n = s.chars().count();
+    if n <= width {
+        return s.to_string();
+    }
+    if width == 0 {
+        return String::new();
+    }
+    let mut out: String = s.chars().take(width - 1).collect();
+    out.push('…');
+    out
+}
+
+/// A horizontal bar `width` cells wide filled to `fraction`, in eighths of a cell.
+pub fn bar(fraction: f64, width: usize) -> String {
+    const PARTS: [char; 8] = [' ', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+    let f = if fraction.is_finite() {
+        fraction.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let eighths = (f * width as f64 * 8.0).round() as usize;
+    let full = eighths / 8;
+    let mut out = "█".repeat(full.min(width));
+    if full < width {
+        let rem = eighths % 8;
+        if rem > 0 {
+            out.push(PARTS[rem]);
+        }
+    }
+    let used = out.chars().count();
+    out.extend(std::iter::repeat_n(' ', width.saturating_sub(used)));
+    out
+}
+
+/// The shard path as shown in narrow columns: without `.safetensors`.
+pub fn short_shard(path: &str) -> &str {
+    path.strip_suffix(".safetensors").unwrap_or(path)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn truncation_keeps_the_named_end() {
+        assert_eq!(truncate_left("abcdef", 4), "…def");
+        assert_eq!(truncate_left("abc", 4), "abc");
+        assert_eq!(truncate_right("abcdef", 4), "abc…");
+        assert_eq!(truncate_right("abcdef", 0), "");
+    }
+
+    #[test]
+    fn bars_fill_in_eighths() {
+        assert_eq!(bar(1.0, 4), "████");
+        assert_eq!(bar(0.0, 4), "    ");
+        assert_eq!(bar(0.5, 4), "██  ");
+        assert_eq!(bar(0.5 + 1.0 / 32.0, 4), "██▏ ");
+        assert_eq!(bar(f64::NAN, 2), "  ");
+        assert_eq!(bar(7.0, 2), "██");
+    }
+}

@@ -1,0 +1,393 @@
+//! The browser drawn into ratatui's TestBackend: every view at 80×24 and
+//! 120×40 compared with snapshots, the help overlay against the key table,
+//! colourless selection, the event loop over scripted keys, and the binary's
+//! `mri TARGET` / `mri tui` behaviour without a terminal.
+
+mod support;
+
+use crossterm::event::{Event, KeyEvent};
+use mri::report::Report;
+use mri::tui::app::App;
+use mri::tui::keys::{parse_key, BINDINGS};
+use mri::tui::theme::Theme;
+use mri::tui::{buffer_text, run_loop, ui, ScriptedEvents};
+use ratatui::backend::TestBackend;
+use ratatui::style::{Color, Modifier};
+use ratatui::Terminal;
+use std::collections::VecDeque;
+use std::fs;
+use support::{copy_fixture, mri};
+
+const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+
+/// The sharded fixture, by a path relative to the crate (tests run there),
+/// so no absolute checkout path reaches a snapshot.
+fn fixture_report() -> Report {
+    mri::inspect(
+        "fixtures/tiny-llama-sharded",
+        &mri::InspectOptions::default(),
+    )
+    .expect("fixture inspects")
+}
+
+/// A copy of the sharded fixture with a shard deleted and a mismatching
+/// eos id, so that it has findings; the temporary path is replaced by a
+/// stable name.
+fn broken_report() -> Report {
+    let (tmp, dir) = copy_fixture("tiny-llama-sharded");
+    fs::remove_file(dir.join("model-00003-of-00003.safetensors")).unwrap();
+    let gen = dir.join("generation_config.json");
+    let text = fs::read_to_string(&gen)
+        .unwrap()
+        .replace("\"eos_token_id\": 322", "\"eos_token_id\": 7");
+    fs::write(&gen, text).unwrap();
+    fs::write(dir.join("config.json.bak"), "{ not json").unwrap();
+    let mut r = mri::inspect(dir.to_str().unwrap(), &mri::InspectOptions::default()).unwrap();
+    r.target.input = "broken/tiny-llama-sharded".into();
+    r.target.root = "broken/tiny-llama-sharded".into();
+    drop(tmp);
+    r
+}
+
+fn press(app: &mut App, keys: &str) {
+    for k in keys.split_whitespace() {
+        app.handle_key(parse_key(k).expect("key name"));
+    }
+}
+
+fn type_text(app: &mut App, text: &str) {
+    for c in text.chars() {
+        app.handle_key(KeyEvent::from(crossterm::event::KeyCode::Char(c)));
+    }
+}
+
+fn render(app: &App, w: u16, h: u16) -> Terminal<TestBackend> {
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| ui::draw(f, app)).unwrap();
+    terminal
+}
+
+fn text(app: &App, w: u16, h: u16) -> String {
+    buffer_text(render(app, w, h).backend().buffer())
+}
+
+/// Snapshots `keys` pressed on a fresh app over `report`, at both sizes.
+fn snap(name: &str, report: impl Fn() -> Report, keys: &str, setup: impl Fn(&mut App)) {
+    for (w, h) in SIZES {
+        let mut app = App::new(report(), Theme { color: false });
+        press(&mut app, keys);
+        setup(&mut app);
+        let screen = text(&app, w, h);
+        let root = env!("CARGO_MANIFEST_DIR");
+        assert!(!screen.contains(root), "absolute path in {name}:\n{screen}");
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen);
+    }
+}
+
+#[test]
+fn overview() {
+    snap("overview", fixture_report, "", |_| {});
+}
+
+#[test]
+fn files() {
+    snap("files", fixture_report, "2", |_| {});
+}
+
+#[test]
+fn tensors() {
+    snap("tensors", fixture_report, "3 j j", |_| {});
+}
+
+#[test]
+fn tensors_grouped_by_layer_with_one_layer_open() {
+    snap("tensors_grouped", fixture_report, "3 L j j Enter", |_| {});
+}
+
+#[test]
+fn tensors_filtered_by_glob_sorted_by_bytes() {
+    snap("tensors_filtered", fixture_report, "3 /", |a| {
+        type_text(a, "*.mlp.*");
+        press(a, "Enter s s s s s");
+    });
+}
+
+#[test]
+fn findings() {
+    snap("findings", broken_report, "4", |_| {});
+}
+
+#[test]
+fn overview_with_findings() {
+    snap("overview_broken", broken_report, "", |_| {});
+}
+
+#[test]
+fn json_viewer() {
+    snap("viewer_config", fixture_report, "2 Enter j j", |_| {});
+}
+
+#[test]
+fn help_overlay() {
+    snap("help", fixture_report, "3 ?", |_| {});
+}
+
+#[test]
+fn help_overlay_lists_every_bound_key() {
+    let app = {
+        let mut a = App::new(fixture_report(), Theme { color: false });
+        press(&mut a, "?");
+        a
+    };
+    for (w, h) in SIZES {
+        let screen = text(&app, w, h);
+        for b in BINDINGS {
+            assert!(
+                screen.contains(&b.keys_label()),
+                "{} missing from help at {w}x{h}:\n{screen}",
+                b.keys_label()
+            );
+            assert!(screen.contains(b.help), "{} missing", b.help);
+            if b.label.is_none() {
+                for k in b.keys {
+                    assert!(screen.contains(&k.label()), "{} missing", k.label());
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn hint_bar_comes_from_the_key_table() {
+    let mut app = App::new(fixture_report(), Theme { color: false });
+    press(&mut app, "3");
+    let screen = text(&app, 120, 40);
+    let last = screen.lines().last().unwrap().to_string();
+    for b in BINDINGS.iter().filter(|b| b.hint.is_some()) {
+        assert!(last.contains(b.hint.unwrap()), "{last}");
+    }
+}
+
+#[test]
+fn without_colour_selection_is_reverse_video_and_nothing_is_coloured() {
+    let mut app = App::new(fixture_report(), Theme { color: false });
+    press(&mut app, "3 j");
+    let terminal = render(&app, 80, 24);
+    let buf = terminal.backend().buffer();
+    let mut reversed_rows = Vec::new();
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            let cell = &buf[(x, y)];
+            assert_eq!(cell.fg, Color::Reset, "colour at {x},{y}");
+            assert_eq!(cell.bg, Color::Reset, "colour at {x},{y}");
+            if cell.modifier.contains(Modifier::REVERSED) && x == 0 {
+                reversed_rows.push(y);
+            }
+        }
+    }
+    // The active tab is not in column 0; the selected tensor row is.
+    let lines: Vec<String> = buffer_text(buf).lines().map(str::to_string).collect();
+    assert_eq!(reversed_rows.len(), 1, "{reversed_rows:?}");
+    assert!(
+        lines[reversed_rows[0] as usize].contains("input_layernorm"),
+        "{}",
+        lines[reversed_rows[0] as usize]
+    );
+
+    // With colour, the selection is still reverse video (not colour alone).
+    let mut app = App::new(fixture_report(), Theme { color: true });
+    press(&mut app, "3 j");
+    let terminal = render(&app, 80, 24);
+    let buf = terminal.backend().buffer();
+    assert!(buf[(0, reversed_rows[0])]
+        .modifier
+        .contains(Modifier::REVERSED));
+}
+
+#[test]
+fn layout_adapts_to_a_resize() {
+    let app = App::new(fixture_report(), Theme { color: false });
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal.draw(|f| ui::draw(f, &app)).unwrap();
+    terminal.backend_mut().resize(120, 40);
+    terminal.draw(|f| ui::draw(f, &app)).unwrap();
+    let screen = buffer_text(terminal.backend().buffer());
+    assert_eq!(screen.lines().count(), 40);
+    assert_eq!(screen, text(&app, 120, 40));
+    // And tiny terminals do not panic.
+    for (w, h) in [(1, 1), (20, 5), (40, 10)] {
+        for keys in ["", "2", "3 L", "4", "2 Enter", "?"] {
+            let mut a = App::new(fixture_report(), Theme { color: false });
+            press(&mut a, keys);
+            let _ = text(&a, w, h);
+        }
+    }
+}
+
+#[test]
+fn event_loop_runs_over_any_backend() {
+    let mut app = App::new(fixture_report(), Theme { color: false });
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let script: VecDeque<Event> = ["3", "L", "j", "Enter"]
+        .iter()
+        .map(|k| Event::Key(parse_key(k).unwrap()))
+        .chain([Event::Resize(80, 24)])
+        .collect();
+    run_loop(&mut terminal, &mut app, &mut ScriptedEvents(script)).unwrap();
+    assert!(app.should_quit(), "the script ends with q");
+    let screen = buffer_text(terminal.backend().buffer());
+    assert!(screen.contains("▾ model.layers.0"), "{screen}");
+}
+
+#[test]
+fn many_tensors_draw_only_the_visible_rows() {
+    // 10,000 tensors in one report: moving to the end and drawing is one
+    // screenful of work, and the last tensor is on screen.
+    let mut r = fixture_report();
+    let shard = r.weights.shards.last_mut().unwrap();
+    let template = shard.tensors[1].clone();
+    for i in 0..10_000 {
+        let mut t = template.clone();
+        t.info.name = format!("extra.layers.{i}.weight");
+        shard.tensors.push(t);
+    }
+    let mut app = App::new(r, Theme { color: false });
+    press(&mut app, "3 G");
+    let screen = text(&app, 80, 24);
+    assert!(screen.contains("10,039"), "{screen}");
+    assert!(screen.contains("extra.layers.9999.weight"), "{screen}");
+    press(&mut app, "PgUp PgUp");
+    let screen = text(&app, 80, 24);
+    assert!(!screen.contains("extra.layers.9999.weight"));
+}
+
+#[test]
+fn piped_stdout_prints_the_text_report_and_says_so() {
+    for args in [
+        vec!["fixtures/tiny-llama-sharded"],
+        vec!["tui", "fixtures/tiny-llama-sharded"],
+    ] {
+        let out = mri(&args);
+        assert!(out.status.success());
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains("Weights (safetensors, 3 files"), "{stdout}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("not a terminal"), "{stderr}");
+    }
+    // With --format the shorthand is `mri inspect`, without the note.
+    let out = mri(&["fixtures/tiny-llama-sharded", "--format", "json"]);
+    assert!(out.status.success());
+    assert!(out.stderr.is_empty());
+    assert!(String::from_utf8_lossy(&out.stdout).starts_with('{'));
+}
+
+#[test]
+fn headless_mode_renders_a_frame_and_reports_timings() {
+    let out = mri(&[
+        "tui",
+        "fixtures/tiny-llama-sharded",
+        "--headless",
+        "80x24",
+        "--keys",
+        "3 L",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let frame = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(frame.lines().count(), 24);
+    assert!(frame.contains("7 rows, layers folded"), "{frame}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("first frame"));
+
+    let out = mri(&[
+        "tui",
+        "fixtures/tiny-llama",
+        "--headless",
+        "80x24",
+        "--keys",
+        "Hyper",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = mri(&["tui", "/definitely/not/here", "--headless", "80x24"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn browsing_writes_nothing_into_the_model() {
+    let (_tmp, dir) = copy_fixture("tiny-llama-sharded");
+    let list = |d: &std::path::Path| {
+        let mut v: Vec<(String, u64)> = fs::read_dir(d)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    e.metadata().unwrap().len(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = list(&dir);
+    let out = mri(&[
+        "tui",
+        dir.to_str().unwrap(),
+        "--headless",
+        "80x24",
+        "--keys",
+        "2 Enter j G Esc j j Enter 3 L Enter s / q Enter 4",
+    ]);
+    assert!(out.status.success());
+    assert_eq!(list(&dir), before);
+}
+
+#[test]
+fn loading_screen() {
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    terminal
+        .draw(|f| ui::draw_loading(f, "meta-llama/Llama-3.1-405B", Theme { color: false }))
+        .unwrap();
+    insta::assert_snapshot!("loading_80x24", buffer_text(terminal.backend().buffer()));
+}
+
+#[test]
+fn overview_lists_the_first_findings_and_counts_the_rest() {
+    let mut r = fixture_report();
+    for i in 0..30 {
+        r.findings.push(
+            mri::report::finding::Finding::warning(
+                mri::report::finding::Code::ConsistencyDtype,
+                format!("finding {i}"),
+            )
+            .in_file("config.json"),
+        );
+    }
+    r.finish_findings();
+    let app = App::new(r, Theme { color: false });
+    let screen = text(&app, 80, 24);
+    assert!(screen.contains("30 warnings"), "{screen}");
+    assert!(screen.contains("consistency/dtype"), "{screen}");
+    assert!(screen.contains("more in Findings"), "{screen}");
+}
+
+#[test]
+fn license_verdict_is_a_coloured_badge_and_bracketed_without_colour() {
+    let app = App::new(fixture_report(), Theme { color: true });
+    let terminal = render(&app, 80, 24);
+    let buf = terminal.backend().buffer();
+    let screen = buffer_text(buf);
+    let (y, line) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("PERMITTED"))
+        .expect("a verdict badge");
+    let x = line.find("PERMITTED").unwrap();
+    let x = line[..x].chars().count() as u16;
+    assert_eq!(buf[(x, y as u16)].bg, Color::Green);
+
+    let app = App::new(fixture_report(), Theme { color: false });
+    assert!(text(&app, 80, 24).contains("[PERMITTED] MIT"));
+}
