@@ -54,23 +54,11 @@ impl Default for InspectOptions {
 }
 
 /// Locates `input`, scans it and builds its Report. Read-only on the target
-/// (and on the base model, when one is given).
+/// (and on the base model, when one is given or found).
+///
+/// The base model is `options.base` when given; for an adapter without one,
+/// its `base_model_name_or_path` when that repo is in the Hugging Face cache.
 pub fn inspect(input: &str, options: &InspectOptions) -> Result<Report, Error> {
-    let base = match &options.base {
-        Some(path) => {
-            let base_options = InspectOptions {
-                revision: None,
-                cache: options.cache.clone(),
-                base: None,
-            };
-            let report = inspect(path, &base_options)?;
-            report.license.map(|l| license::BaseLicense {
-                name: path.clone(),
-                report: l,
-            })
-        }
-        None => None,
-    };
     let target = locate::locate(input, options.revision.as_deref(), &options.cache)?;
     let scanned = scan::scan(target);
     if !scan::looks_like_model(&scanned.files) {
@@ -78,5 +66,27 @@ pub fn inspect(input: &str, options: &InspectOptions) -> Result<Report, Error> {
             locate::LocateError::NotAModel(scanned.target.root.display().to_string()).into(),
         );
     }
-    Ok(analyze::analyze(scanned, base.as_ref()))
+    let base_options = InspectOptions {
+        revision: None,
+        cache: options.cache.clone(),
+        base: None,
+    };
+    let base = match &options.base {
+        Some(path) => Some((path.clone(), inspect(path, &base_options)?)),
+        None => scanned
+            .adapter_config
+            .as_ref()
+            .and_then(|c| {
+                c.get("base_model_name_or_path")?
+                    .as_str()
+                    .map(str::to_string)
+            })
+            .filter(|id| options.cache.repo_folder(id).is_some())
+            .and_then(|id| inspect(&id, &base_options).ok().map(|r| (id, r))),
+    };
+    Ok(analyze::analyze(
+        scanned,
+        base.as_ref()
+            .map(|(name, report)| analyze::BaseModel { name, report }),
+    ))
 }

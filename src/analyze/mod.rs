@@ -16,9 +16,24 @@ use crate::report::{FindingCounts, Report, ToolInfo, SCHEMA_VERSION};
 use crate::scan::classify::FileClass;
 use crate::scan::ScannedRepo;
 
-/// Builds the Report from what the scan read; `base` is the base model's
-/// license decision when the base is at hand.
-pub fn analyze(scanned: ScannedRepo, base: Option<&BaseLicense>) -> Report {
+/// The base model, when it is at hand (`--base`, or an adapter's base found
+/// in the Hugging Face cache): how it was named and its Report.
+pub struct BaseModel<'a> {
+    /// Its path or repo id.
+    pub name: &'a str,
+    /// Its Report.
+    pub report: &'a Report,
+}
+
+/// Builds the Report from what the scan read, with the base model when at hand.
+pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Report {
+    let base_license = base_model.as_ref().and_then(|b| {
+        b.report.license.clone().map(|report| BaseLicense {
+            name: b.name.to_string(),
+            report,
+        })
+    });
+    let base = base_license.as_ref();
     let mut findings = scanned.findings;
     let architecture = scanned.config.as_ref().map(read_architecture);
     let has_class = |c: FileClass| scanned.files.iter().any(|f| f.class == c);
@@ -49,7 +64,10 @@ pub fn analyze(scanned: ScannedRepo, base: Option<&BaseLicense>) -> Report {
         )),
         _ => {}
     }
-    if scanned.config.is_none() && !scanned.files.iter().any(|f| f.path == "config.json") {
+    if scanned.config.is_none()
+        && scanned.adapter_config.is_none()
+        && !scanned.files.iter().any(|f| f.path == "config.json")
+    {
         findings.push(Finding::warning(
             Code::ConfigMissing,
             "no config.json: the architecture, memory and consistency checks are skipped",
@@ -120,13 +138,40 @@ pub fn analyze(scanned: ScannedRepo, base: Option<&BaseLicense>) -> Report {
         });
     findings.extend(security_findings);
 
+    let adapter = scanned.adapter_config.as_ref().map(|config| {
+        let base_tensors = base_model
+            .as_ref()
+            .map(|b| crate::adapter::BaseTensors::from_weights(b.name, &b.report.weights));
+        let card_bases = card
+            .as_ref()
+            .map(|c| c.base_model.clone())
+            .unwrap_or_default();
+        let (summary, adapter_findings) =
+            crate::adapter::analyze(config, &weights, &card_bases, base_tensors.as_ref());
+        findings.extend(adapter_findings);
+        summary
+    });
+    let extra_bases: Vec<(String, String, u32)> = scanned
+        .adapter_config
+        .as_ref()
+        .and_then(|c| {
+            let base = c.get("base_model_name_or_path")?.as_str()?.to_string();
+            Some((
+                base,
+                c.path.clone(),
+                c.key_line("base_model_name_or_path").unwrap_or(1),
+            ))
+        })
+        .into_iter()
+        .collect();
+
     let repo_files: Vec<String> = scanned.files.iter().map(|f| f.path.clone()).collect();
     let (license, license_findings) = decide(&LicenseInputs {
         card: card.as_ref(),
         files: &scanned.license_files,
         repo_files: &repo_files,
         base,
-        extra_bases: &[],
+        extra_bases: &extra_bases,
     });
     findings.extend(license_findings);
 
@@ -143,6 +188,7 @@ pub fn analyze(scanned: ScannedRepo, base: Option<&BaseLicense>) -> Report {
         generation,
         card,
         license: Some(license),
+        adapter,
         security: Some(security),
         findings,
         summary: FindingCounts::default(),

@@ -77,6 +77,9 @@ pub struct Report {
     pub card: Option<Card>,
     /// The license decision.
     pub license: Option<LicenseReport>,
+    /// The PEFT adapter, for adapter directories.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub adapter: Option<crate::adapter::AdapterSummary>,
     /// Pickle imports, remote code and chat templates.
     pub security: Option<crate::security::SecuritySummary>,
     /// Every finding, most severe first.

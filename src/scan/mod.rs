@@ -72,6 +72,8 @@ pub struct ScannedRepo {
     pub tokenizer_config: Option<JsonDoc>,
     /// special_tokens_map.json.
     pub special_tokens_map: Option<JsonDoc>,
+    /// adapter_config.json (PEFT adapters).
+    pub adapter_config: Option<JsonDoc>,
     /// tokenizer.json, lean-parsed.
     pub tokenizer_json: Option<TokenizerJson>,
     /// chat_template.jinja / chat_template.json, when present.
@@ -190,6 +192,7 @@ pub fn scan(target: Target) -> ScannedRepo {
     let generation_config = read_root_doc("generation_config.json", MAX_CONFIG_BYTES);
     let tokenizer_config = read_root_doc("tokenizer_config.json", MAX_CONFIG_BYTES);
     let special_tokens_map = read_root_doc("special_tokens_map.json", MAX_CONFIG_BYTES);
+    let adapter_config = read_root_doc("adapter_config.json", MAX_CONFIG_BYTES);
 
     let tokenizer_json = root_file("tokenizer.json").and_then(|f| {
         let text = match read_text(&f.real_path, &f.path, MAX_TOKENIZER_BYTES) {
@@ -334,6 +337,7 @@ pub fn scan(target: Target) -> ScannedRepo {
         generation_config,
         tokenizer_config,
         special_tokens_map,
+        adapter_config,
         tokenizer_json,
         chat_template_file,
         vocab_txt_lines,
