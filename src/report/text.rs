@@ -354,6 +354,62 @@ pub fn render(r: &Report, color: bool) -> String {
         out.push('\n');
     }
 
+    if let Some(a) = &r.adapter {
+        let _ = writeln!(out, "{}", st.title(&format!("Adapter ({})", a.peft_type)));
+        row(
+            &mut out,
+            "rank / alpha",
+            format!(
+                "{} / {}{}",
+                opt_num(a.r),
+                a.lora_alpha
+                    .map(|x| x.to_string())
+                    .unwrap_or_else(|| "—".into()),
+                a.scale
+                    .map(|s| format!(
+                        "  (scale {s:.3}{})",
+                        if a.use_rslora { ", rsLoRA" } else { "" }
+                    ))
+                    .unwrap_or_default()
+            ),
+        );
+        row(&mut out, "targets", a.target_modules.join(", "));
+        let by_target: Vec<String> = a
+            .pairs_by_target
+            .iter()
+            .map(|(t, n)| format!("{t} ×{n}"))
+            .collect();
+        row(
+            &mut out,
+            "pairs",
+            format!("{} ({})", a.pairs.len(), by_target.join(", ")),
+        );
+        row(
+            &mut out,
+            "trainable",
+            format!(
+                "{}{}",
+                count(a.trainable_parameters),
+                a.share_of_base
+                    .map(|s| format!(
+                        "  ({:.3}% of the base's {})",
+                        s * 100.0,
+                        count(a.base_parameters.unwrap_or(0))
+                    ))
+                    .unwrap_or_default()
+            ),
+        );
+        row(
+            &mut out,
+            "base",
+            a.base_model.clone().unwrap_or_else(|| "—".into()),
+        );
+        if let Some(b) = &a.base_checked {
+            row(&mut out, "checked against", b);
+        }
+        out.push('\n');
+    }
+
     if let Some(l) = &r.license {
         let _ = writeln!(out, "{}", st.title("License"));
         out.push_str(&super::license_view::inspect_section(l, st.color));
