@@ -6,8 +6,6 @@ use crate::license::Verdict;
 use crate::report::finding::Severity;
 use crate::report::Report;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
-use std::io::Read;
 
 /// The policy rules, one JUnit test case each.
 pub const RULES: &[(&str, &str)] = &[
@@ -67,24 +65,6 @@ pub struct ModelOutcome {
     pub results: Vec<RuleResult>,
     /// The model's full Report.
     pub report: Report,
-}
-
-fn sha256_file(path: &std::path::Path) -> std::io::Result<String> {
-    let mut file = std::fs::File::open(path)?;
-    let mut hasher = Sha256::new();
-    let mut buf = vec![0u8; 1 << 16];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher
-        .finalize()
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect())
 }
 
 /// True when `model` (as written in the policy) names this report's model.
@@ -161,7 +141,7 @@ pub fn evaluate(input: &str, mut report: Report, policy: &Policy) -> ModelOutcom
             ));
             continue;
         };
-        match sha256_file(&file.real_path) {
+        match crate::security::read::sha256_file(&file.real_path) {
             Ok(actual) if actual == c.sha256 => {
                 if let (Some(l), Some((id, verdict))) = (report.license.as_mut(), verdict_of(&c.license)) {
                     for d in l.detected.iter_mut().filter(|d| d.source == "file" && d.file.as_deref() == Some(c.file.as_str())) {
