@@ -656,3 +656,63 @@ fn event_loop_drains_smoke_progress() {
     );
     assert!(!screen.contains("Not run yet"), "{screen}");
 }
+
+/// Masks what varies between runs and machines in the Smoke view's result:
+/// every decimal number (times, probabilities, entropy) and the peak RSS.
+/// The right border goes too, since the padding before it varies with them.
+fn mask_run(screen: &str) -> String {
+    let mut out = String::new();
+    for line in screen.lines() {
+        let line = line.trim_end_matches('│').trim_end();
+        let line = match line.find("peak RSS") {
+            Some(i) => format!("{}peak RSS        <rss>", &line[..i]),
+            None => line.to_string(),
+        };
+        let chars: Vec<char> = line.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let number_at = |j: usize| {
+                let mut k = j;
+                while k < chars.len() && chars[k].is_ascii_digit() {
+                    k += 1;
+                }
+                if k > j && k + 1 < chars.len() && chars[k] == '.' && chars[k + 1].is_ascii_digit()
+                {
+                    k += 1;
+                    while k < chars.len() && chars[k].is_ascii_digit() {
+                        k += 1;
+                    }
+                    Some(k)
+                } else {
+                    None
+                }
+            };
+            let starts = i == 0 || !chars[i - 1].is_ascii_digit();
+            match number_at(i).filter(|_| starts) {
+                Some(end) => {
+                    out.push('#');
+                    i = end;
+                }
+                None => {
+                    out.push(chars[i]);
+                    i += 1;
+                }
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn smoke_view_finished() {
+    let r = mri::inspect("fixtures/tiny-llama", &mri::InspectOptions::default()).unwrap();
+    let mut app = App::new(r, Theme { color: false });
+    press(&mut app, "6 r");
+    assert_eq!(wait_for_smoke(&mut app), "done");
+    for (w, h) in SIZES {
+        let screen = mask_run(&text(&app, w, h));
+        assert!(screen.contains("load # ms · forward # ms"), "{screen}");
+        insta::assert_snapshot!(format!("smoke_done_{w}x{h}"), screen);
+    }
+}
