@@ -223,7 +223,7 @@ fn layout_adapts_to_a_resize() {
     assert_eq!(screen, text(&app, 120, 40));
     // And tiny terminals do not panic.
     for (w, h) in [(1, 1), (20, 5), (40, 10)] {
-        for keys in ["", "2", "3 L", "4", "2 Enter", "?"] {
+        for keys in ["", "2", "3 L", "4", "2 Enter", "?", "5", "5 Enter", "6"] {
             let mut a = App::new(fixture_report(), Theme { color: false });
             press(&mut a, keys);
             let _ = text(&a, w, h);
@@ -472,7 +472,15 @@ fn license_obligation_opens_the_cited_lines_highlighted() {
         .expect("an obligation citing several lines of LICENSE");
     let (start, end) = (o.line_start.unwrap() as usize, o.line_end.unwrap() as usize);
     let mut app = App::new(r.clone(), Theme { color: false });
+    // Card and file name the same license: listed once, here and in the Overview.
+    let overview = text(&app, 120, 40);
+    assert!(
+        overview.contains("[PERMITTED-WITH-CONDITIONS] llama3.1"),
+        "{overview}"
+    );
+    assert!(!overview.contains("llama3.1, llama3.1"), "{overview}");
     press(&mut app, "5");
+    assert!(text(&app, 80, 24).contains("llama3.1 · 6 obligations"));
     for _ in 0..i {
         press(&mut app, "j");
     }

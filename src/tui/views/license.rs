@@ -59,6 +59,17 @@ pub fn badge(lic: &LicenseReport, t: Theme) -> Span<'static> {
     Span::styled(text, t.verdict(lic.verdict))
 }
 
+/// The ids of the licenses found, each once, in the order found.
+pub fn ids(lic: &LicenseReport) -> Vec<&str> {
+    let mut ids: Vec<&str> = Vec::new();
+    for d in &lic.detected {
+        if !ids.contains(&d.id.as_str()) {
+            ids.push(&d.id);
+        }
+    }
+    ids
+}
+
 impl License {
     /// The obligations of a report's license decision.
     pub fn new(report: &Report) -> License {
@@ -180,12 +191,7 @@ impl View for License {
         ])
         .areas(area);
 
-        let mut ids: Vec<&str> = Vec::new();
-        for d in &lic.detected {
-            if !ids.contains(&d.id.as_str()) {
-                ids.push(&d.id);
-            }
-        }
+        let ids = ids(lic);
         let verdict = badge(lic, t);
         let room = (head.width as usize).saturating_sub(8 + verdict.width());
         frame.render_widget(
