@@ -452,6 +452,12 @@ fn license_view() {
 }
 
 #[test]
+fn license_obligation_in_the_viewer() {
+    let (_tmp, r) = llama_licensed();
+    snap("license_viewer", || r.clone(), "5 j Enter", |_| {});
+}
+
+#[test]
 fn license_view_of_a_permissive_model() {
     snap("license_mit", fixture_report, "5", |_| {});
 }

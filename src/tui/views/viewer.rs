@@ -285,8 +285,10 @@ impl View for Viewer {
             grouped(self.lines.len() as u64),
             if self.json { " · JSON" } else { "" }
         );
-        if let Some((s, e)) = self.highlighted() {
-            title.push_str(&format!("· lines {s}-{e} cited "));
+        match self.highlighted() {
+            Some((s, e)) if e > s => title.push_str(&format!("· lines {s}-{e} cited ")),
+            Some((s, _)) => title.push_str(&format!("· line {s} cited ")),
+            None => {}
         }
         if let Some(q) = &self.query {
             title.push_str(&format!("· search {} ", q.text()));
