@@ -8,7 +8,7 @@ mod support;
 use crossterm::event::{Event, KeyEvent};
 use mri::report::Report;
 use mri::tui::app::App;
-use mri::tui::keys::{parse_key, BINDINGS};
+use mri::tui::keys::{self, parse_key, Scope, BINDINGS};
 use mri::tui::theme::Theme;
 use mri::tui::{buffer_text, run_loop, ui, ScriptedEvents};
 use ratatui::backend::TestBackend;
@@ -163,9 +163,16 @@ fn hint_bar_comes_from_the_key_table() {
     press(&mut app, "3");
     let screen = text(&app, 120, 40);
     let last = screen.lines().last().unwrap().to_string();
-    for b in BINDINGS.iter().filter(|b| b.hint.is_some()) {
+    let here = [Scope::Lists, Scope::View("Tensors")];
+    for b in keys::active(&here).filter(|b| b.hint.is_some()) {
         assert!(last.contains(b.hint.unwrap()), "{last}");
     }
+    assert!(!last.contains("run"), "{last}");
+    // The Smoke view's own key is in its bar; list keys are not.
+    press(&mut app, "6");
+    let last = text(&app, 120, 40).lines().last().unwrap().to_string();
+    assert!(last.contains("r run"), "{last}");
+    assert!(!last.contains("sort") && !last.contains("search"), "{last}");
 }
 
 #[test]
@@ -216,7 +223,7 @@ fn layout_adapts_to_a_resize() {
     assert_eq!(screen, text(&app, 120, 40));
     // And tiny terminals do not panic.
     for (w, h) in [(1, 1), (20, 5), (40, 10)] {
-        for keys in ["", "2", "3 L", "4", "2 Enter", "?"] {
+        for keys in ["", "2", "3 L", "4", "2 Enter", "?", "5", "5 Enter", "6"] {
             let mut a = App::new(fixture_report(), Theme { color: false });
             press(&mut a, keys);
             let _ = text(&a, w, h);
@@ -390,4 +397,336 @@ fn license_verdict_is_a_coloured_badge_and_bracketed_without_colour() {
 
     let app = App::new(fixture_report(), Theme { color: false });
     assert!(text(&app, 80, 24).contains("[PERMITTED] MIT"));
+}
+
+/// A copy of the sharded fixture under the Llama 3.1 license (card and
+/// LICENSE file), so that the License view has obligations citing lines.
+/// The guard keeps the files for the viewer; paths are made stable.
+fn llama_licensed() -> (tempfile::TempDir, Report) {
+    let (tmp, dir) = copy_fixture("tiny-llama-sharded");
+    let readme = dir.join("README.md");
+    let card = fs::read_to_string(&readme)
+        .unwrap()
+        .replace("license: mit", "license: llama3.1");
+    fs::write(&readme, card).unwrap();
+    let text = fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/license-corpus/texts/llama3_1-license.txt"),
+    )
+    .unwrap();
+    // Wrapped at 76 columns, as license files usually are, so that clauses
+    // span several lines.
+    fs::write(dir.join("LICENSE"), wrap(&text, 76)).unwrap();
+    let mut r = mri::inspect(dir.to_str().unwrap(), &mri::InspectOptions::default()).unwrap();
+    r.target.input = "licensed/tiny-llama-sharded".into();
+    r.target.root = "licensed/tiny-llama-sharded".into();
+    (tmp, r)
+}
+
+/// Greedy word wrap of each line of `text` at `width` columns.
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    for line in text.lines() {
+        let mut len = 0;
+        for word in line.split(' ') {
+            let w = word.chars().count();
+            if len > 0 && len + 1 + w > width {
+                out.push('\n');
+                len = 0;
+            } else if len > 0 {
+                out.push(' ');
+                len += 1;
+            }
+            out.push_str(word);
+            len += w;
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn license_view() {
+    let (_tmp, r) = llama_licensed();
+    snap("license", || r.clone(), "5", |_| {});
+}
+
+#[test]
+fn license_obligation_in_the_viewer() {
+    let (_tmp, r) = llama_licensed();
+    snap("license_viewer", || r.clone(), "5 j Enter", |_| {});
+}
+
+#[test]
+fn license_view_of_a_permissive_model() {
+    snap("license_mit", fixture_report, "5", |_| {});
+}
+
+#[test]
+fn license_obligation_opens_the_cited_lines_highlighted() {
+    let (_tmp, r) = llama_licensed();
+    let lic = r.license.clone().expect("a license decision");
+    assert_eq!(lic.verdict, mri::license::Verdict::PermittedWithConditions);
+    let (i, o) = lic
+        .obligations
+        .iter()
+        .enumerate()
+        .find(|(_, o)| {
+            o.file.as_deref() == Some("LICENSE")
+                && o.line_end.unwrap_or(0) > o.line_start.unwrap_or(0) + 1
+        })
+        .expect("an obligation citing several lines of LICENSE");
+    let (start, end) = (o.line_start.unwrap() as usize, o.line_end.unwrap() as usize);
+    let mut app = App::new(r.clone(), Theme { color: false });
+    // Card and file name the same license: listed once, here and in the Overview.
+    let overview = text(&app, 120, 40);
+    assert!(
+        overview.contains("[PERMITTED-WITH-CONDITIONS] llama3.1"),
+        "{overview}"
+    );
+    assert!(!overview.contains("llama3.1, llama3.1"), "{overview}");
+    press(&mut app, "5");
+    assert!(text(&app, 80, 24).contains("llama3.1 · 6 obligations"));
+    for _ in 0..i {
+        press(&mut app, "j");
+    }
+    assert!(app
+        .current_view()
+        .selected(&app.ctx())
+        .unwrap()
+        .contains(&format!("LICENSE:{start}-{end}")));
+    press(&mut app, "Enter");
+    let v = app.viewer().expect("the viewer opens");
+    assert_eq!(v.path(), "LICENSE");
+    assert_eq!(v.line(), start);
+    assert_eq!(v.highlighted(), Some((start, end)));
+
+    // Drawn: the clause's lines are on screen, bold and marked in the gutter.
+    let terminal = render(&app, 80, 24);
+    let buf = terminal.backend().buffer();
+    let screen = buffer_text(buf);
+    assert!(
+        screen.contains(&format!("lines {start}-{end} cited")),
+        "{screen}"
+    );
+    let gutter = |n: usize| format!("{n:>3}┃");
+    let (y, _) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(&gutter(start + 1)))
+        .unwrap_or_else(|| panic!("line {} not shown:\n{screen}", start + 1));
+    assert!(buf[(10, y as u16)].modifier.contains(Modifier::BOLD));
+    assert!(screen.contains(&format!("{start:>3}▶")), "{screen}");
+    assert!(app.viewer().unwrap().first_visible() <= start);
+
+    // Back to the list, the same obligation still selected.
+    press(&mut app, "Esc");
+    assert!(app.viewer().is_none());
+    assert_eq!(app.current_title(), "License");
+
+    // An obligation citing the card (README.md) opens it the same way: the
+    // MIT fixture's license-copy obligation cites the card's `license:` line.
+    let mut app = App::new(fixture_report(), Theme { color: false });
+    press(&mut app, "5");
+    assert_eq!(
+        app.current_view().selected(&app.ctx()).as_deref(),
+        Some("license-copy MIT README.md:2")
+    );
+    press(&mut app, "Enter");
+    let v = app.viewer().expect("the card opens");
+    assert_eq!(
+        (v.path(), v.line(), v.highlighted()),
+        ("README.md", 2, Some((2, 2)))
+    );
+    assert!(text(&app, 80, 24).contains("  2▶ license: mit"));
+}
+
+#[test]
+fn an_obligation_citing_a_missing_file_says_so() {
+    let mut r = fixture_report();
+    let lic = r.license.as_mut().unwrap();
+    lic.obligations[0].file = Some("LICENSE.gone".into());
+    let mut app = App::new(r, Theme { color: false });
+    press(&mut app, "5 Enter");
+    assert!(app.viewer().is_none());
+    assert_eq!(
+        app.status(),
+        Some("LICENSE.gone is not in the model directory")
+    );
+    let mut r = fixture_report();
+    r.license.as_mut().unwrap().obligations[0].file = None;
+    let mut app = App::new(r, Theme { color: false });
+    press(&mut app, "5 Enter");
+    assert_eq!(app.status(), Some("this obligation cites no file"));
+}
+
+#[test]
+fn license_view_shows_reasons_and_detections() {
+    let (_tmp, r) = llama_licensed();
+    let lic = r.license.clone().unwrap();
+    let mut app = App::new(r, Theme { color: true });
+    press(&mut app, "5");
+    let terminal = render(&app, 120, 40);
+    let buf = terminal.backend().buffer();
+    let screen = buffer_text(buf);
+    assert!(screen.contains("How it was decided"), "{screen}");
+    assert!(screen.contains(&lic.reasons[0][..20.min(lic.reasons[0].len())]));
+    assert!(screen.contains("llama3.1"), "{screen}");
+    assert!(screen.contains("LICENSE"), "{screen}");
+    let (y, line) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains("PERMITTED-WITH-CONDITIONS"))
+        .expect("the verdict badge");
+    let x = line[..line.find("PERMITTED").unwrap()].chars().count() as u16;
+    assert_eq!(buf[(x, y as u16)].bg, Color::Yellow);
+}
+
+#[test]
+fn smoke_view_idle() {
+    snap("smoke_idle", fixture_report, "6", |_| {});
+}
+
+fn wait_for_smoke(app: &mut App) -> String {
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while app.busy() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the smoke test did not finish"
+        );
+        app.tick();
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    app.current_view().selected(&app.ctx()).unwrap()
+}
+
+#[test]
+fn smoke_view_runs_the_forward_pass_in_the_background() {
+    let r = mri::inspect("fixtures/tiny-llama", &mri::InspectOptions::default()).unwrap();
+    let mut app = App::new(r, Theme { color: false });
+    press(&mut app, "6");
+    assert_eq!(app.current_title(), "Smoke");
+    let state = |a: &App| a.current_view().selected(&a.ctx()).unwrap();
+    assert_eq!(state(&app), "idle");
+    assert!(!app.busy());
+    press(&mut app, "r");
+    assert!(state(&app).starts_with("running"), "{}", state(&app));
+    assert!(app.busy());
+    // The UI answers while it runs: drawing and keys do not wait for it.
+    assert!(text(&app, 80, 24).contains("running"));
+    press(&mut app, "r");
+    assert_eq!(app.status(), Some("the smoke test is running"));
+    assert_eq!(wait_for_smoke(&mut app), "done");
+    let screen = text(&app, 120, 40);
+    for want in [
+        "llama on cpu in f32",
+        "output shape",
+        "yes: no NaN or inf",
+        "top next tokens",
+        "entropy",
+        "load ",
+        "forward ",
+        "peak RSS",
+    ] {
+        assert!(screen.contains(want), "{want} missing:\n{screen}");
+    }
+    // `r` in Tensors still reverses the sort: the key means what the view binds.
+    press(&mut app, "3 r");
+    assert!(app.status().is_none());
+}
+
+#[test]
+fn smoke_view_shows_why_a_model_cannot_run() {
+    let (_tmp, dir) = copy_fixture("tiny-llama");
+    let cfg = dir.join("config.json");
+    let config = fs::read_to_string(&cfg)
+        .unwrap()
+        .replace("\"model_type\": \"llama\"", "\"model_type\": \"mamba\"");
+    fs::write(&cfg, config).unwrap();
+    let r = mri::inspect(dir.to_str().unwrap(), &mri::InspectOptions::default()).unwrap();
+    let mut app = App::new(r, Theme { color: false });
+    press(&mut app, "6 r");
+    let state = wait_for_smoke(&mut app);
+    assert!(state.contains("unsupported architecture"), "{state}");
+    assert!(text(&app, 120, 40).contains("FAILED"));
+}
+
+#[test]
+fn event_loop_drains_smoke_progress() {
+    // Scripted keys start the run; the loop keeps drawing while it runs and
+    // the final frame (after the script's q) is whatever state it reached.
+    let r = mri::inspect("fixtures/tiny-llama", &mri::InspectOptions::default()).unwrap();
+    let mut app = App::new(r, Theme { color: false });
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    let script: VecDeque<Event> = ["6", "r"]
+        .iter()
+        .map(|k| Event::Key(parse_key(k).unwrap()))
+        .collect();
+    run_loop(&mut terminal, &mut app, &mut ScriptedEvents(script)).unwrap();
+    let screen = buffer_text(terminal.backend().buffer());
+    assert!(
+        screen.contains("running") || screen.contains("llama on cpu"),
+        "{screen}"
+    );
+    assert!(!screen.contains("Not run yet"), "{screen}");
+}
+
+/// Masks what varies between runs and machines in the Smoke view's result:
+/// every decimal number (times, probabilities, entropy) and the peak RSS.
+/// The right border goes too, since the padding before it varies with them.
+fn mask_run(screen: &str) -> String {
+    let mut out = String::new();
+    for line in screen.lines() {
+        let line = line.trim_end_matches('│').trim_end();
+        let line = match line.find("peak RSS") {
+            Some(i) => format!("{}peak RSS        <rss>", &line[..i]),
+            None => line.to_string(),
+        };
+        let chars: Vec<char> = line.chars().collect();
+        let mut i = 0;
+        while i < chars.len() {
+            let number_at = |j: usize| {
+                let mut k = j;
+                while k < chars.len() && chars[k].is_ascii_digit() {
+                    k += 1;
+                }
+                if k > j && k + 1 < chars.len() && chars[k] == '.' && chars[k + 1].is_ascii_digit()
+                {
+                    k += 1;
+                    while k < chars.len() && chars[k].is_ascii_digit() {
+                        k += 1;
+                    }
+                    Some(k)
+                } else {
+                    None
+                }
+            };
+            let starts = i == 0 || !chars[i - 1].is_ascii_digit();
+            match number_at(i).filter(|_| starts) {
+                Some(end) => {
+                    out.push('#');
+                    i = end;
+                }
+                None => {
+                    out.push(chars[i]);
+                    i += 1;
+                }
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+#[test]
+fn smoke_view_finished() {
+    let r = mri::inspect("fixtures/tiny-llama", &mri::InspectOptions::default()).unwrap();
+    let mut app = App::new(r, Theme { color: false });
+    press(&mut app, "6 r");
+    assert_eq!(wait_for_smoke(&mut app), "done");
+    for (w, h) in SIZES {
+        let screen = mask_run(&text(&app, w, h));
+        assert!(screen.contains("load # ms · forward # ms"), "{screen}");
+        insta::assert_snapshot!(format!("smoke_done_{w}x{h}"), screen);
+    }
 }

@@ -167,7 +167,7 @@ impl App {
             self.handle_input(key);
             return;
         }
-        let Some(action) = keys::action_for(&key) else {
+        let Some(action) = keys::action_in(&key, Some(self.active().scopes())) else {
             if !matches!(key.code, KeyCode::Modifier(_)) {
                 self.status = Some(format!(
                     "{} is not bound: press ? for help",
@@ -296,7 +296,10 @@ impl App {
                 }
             }
             Effect::Status(s) => self.status = Some(s),
-            Effect::Open { path, line } => self.open(&path, line),
+            Effect::Open { path, line } => self.open(&path, line, None),
+            Effect::OpenLines { path, start, end } => {
+                self.open(&path, Some(start), Some((start, end)))
+            }
             Effect::Jump(jump) => {
                 let ctx = Ctx {
                     report: &self.report,
@@ -324,15 +327,35 @@ impl App {
         }
     }
 
-    fn open(&mut self, path: &str, line: Option<u32>) {
+    fn open(&mut self, path: &str, line: Option<u32>, range: Option<(u32, u32)>) {
         let Some(file) = self.report.files.iter().find(|f| f.path == path) else {
             self.status = Some(format!("{path} is not in the model directory"));
             return;
         };
         match Viewer::open(&file.real_path, path, line) {
-            Ok(v) => self.viewer = Some(v),
+            Ok(mut v) => {
+                if let Some((start, end)) = range {
+                    v.highlight_lines(start, end);
+                }
+                self.viewer = Some(v)
+            }
             Err(e) => self.status = Some(e.to_string()),
         }
+    }
+
+    /// Takes in what background work (the smoke test) reported; returns
+    /// whether anything changed. The event loop calls it before each draw.
+    pub fn tick(&mut self) -> bool {
+        let mut changed = false;
+        for v in &mut self.views {
+            changed |= v.tick();
+        }
+        changed
+    }
+
+    /// Whether background work is running (the loop then redraws often).
+    pub fn busy(&self) -> bool {
+        self.views.iter().any(|v| v.busy())
     }
 }
 
@@ -384,12 +407,19 @@ mod tests {
         press(&mut a, "Tab");
         assert_eq!(a.current_title(), "Files");
         press(&mut a, "Shift-Tab Shift-Tab");
+        assert_eq!(a.current_title(), "Smoke", "wraps around");
+        press(&mut a, "Shift-Tab Shift-Tab");
         assert_eq!(a.current_title(), "Findings");
         press(&mut a, "3");
         assert_eq!(a.current_title(), "Tensors");
+        press(&mut a, "5");
+        assert_eq!(a.current_title(), "License");
         press(&mut a, "6");
+        assert_eq!(a.current_title(), "Smoke");
+        press(&mut a, "3");
+        a.update(Action::GoView(8));
         assert_eq!(a.current_title(), "Tensors");
-        assert_eq!(a.status(), Some("there is no view 6"));
+        assert_eq!(a.status(), Some("there is no view 9"));
         press(&mut a, "x");
         assert!(a.status().is_some_and(|s| s.contains("not bound")));
     }

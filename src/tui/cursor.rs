@@ -30,6 +30,17 @@ impl Cursor {
         self.selected = i.min(len.saturating_sub(1));
     }
 
+    /// Makes row `first` the first visible row at the next draw (if the
+    /// selection stays in view).
+    pub fn scroll_to(&mut self, first: usize) {
+        self.offset.set(first);
+    }
+
+    /// The first visible row, as of the last draw.
+    pub fn offset(&self) -> usize {
+        self.offset.get()
+    }
+
     /// Keeps the selection inside a list that changed length.
     pub fn clamp(&mut self, len: usize) {
         self.select(self.selected, len);

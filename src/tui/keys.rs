@@ -45,6 +45,8 @@ pub enum Action {
     SortReverse,
     /// Fold tensors into one row per layer, or unfold them.
     GroupLayers,
+    /// Start the smoke test (a forward pass on the CPU, in the background).
+    Run,
 }
 
 /// Where a binding applies.
@@ -156,6 +158,9 @@ impl Binding {
 
 /// The Tensors view's title, which scopes its keys.
 pub const TENSORS: &str = "Tensors";
+
+/// The Smoke view's title, which scopes its keys.
+pub const SMOKE: &str = "Smoke";
 
 /// Views reachable by number key (1 to this).
 pub const MAX_NUMBERED_VIEWS: usize = 6;
@@ -314,15 +319,35 @@ pub const BINDINGS: &[Binding] = &[
         hint: Some("layers"),
         help: "group by layer (one row per layer; Enter expands)",
     },
+    Binding {
+        keys: &[ch('r')],
+        action: Action::Run,
+        scope: Scope::View(SMOKE),
+        label: None,
+        hint: Some("run"),
+        help: "run the smoke test: one forward pass on the CPU",
+    },
 ];
 
-/// Looks up the action for a key press; `None` for unbound keys and key releases.
+/// Looks up the action for a key press; `None` for unbound keys and key
+/// releases. A key bound in several views' scopes gives the first binding;
+/// the app uses [`action_in`] with the active view's scopes.
 pub fn action_for(event: &KeyEvent) -> Option<Action> {
+    action_in(event, None)
+}
+
+/// Looks up the action for a key press in a view with these scopes: a key
+/// bound by several views (`r`) means what the active view binds it to.
+pub fn action_in(event: &KeyEvent, scopes: Option<&[Scope]>) -> Option<Action> {
     if event.kind == KeyEventKind::Release {
         return None;
     }
     let ctrl = event.modifiers.contains(KeyModifiers::CONTROL);
-    for b in BINDINGS {
+    let applies = |b: &Binding| match (b.scope, scopes) {
+        (Scope::View(_), Some(s)) => s.contains(&b.scope),
+        _ => true,
+    };
+    for b in BINDINGS.iter().filter(|b| applies(b)) {
         for k in b.keys {
             if k.code == event.code && k.ctrl == ctrl {
                 if let (Action::GoView(_), KeyCode::Char(c)) = (b.action, k.code) {
@@ -388,12 +413,45 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice() {
-        let mut seen = HashSet::new();
-        for b in BINDINGS {
+        // Global and list keys are unique; a view's own keys may repeat only
+        // in another view's scope (`r`: reverse in Tensors, run in Smoke).
+        let mut shared = HashSet::new();
+        let mut per_view = HashSet::new();
+        for b in BINDINGS
+            .iter()
+            .filter(|b| !matches!(b.scope, Scope::View(_)))
+        {
             for k in b.keys {
-                assert!(seen.insert((k.code, k.ctrl)), "{} bound twice", k.label());
+                assert!(shared.insert((k.code, k.ctrl)), "{} bound twice", k.label());
             }
         }
+        for b in BINDINGS
+            .iter()
+            .filter(|b| matches!(b.scope, Scope::View(_)))
+        {
+            for k in b.keys {
+                assert!(!shared.contains(&(k.code, k.ctrl)), "{} shadows", k.label());
+                assert!(
+                    per_view.insert((k.code, k.ctrl, b.scope)),
+                    "{} bound twice",
+                    k.label()
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_view_key_means_what_the_active_view_binds() {
+        let r = parse_key("r").unwrap();
+        let tensors = [Scope::Lists, Scope::View(TENSORS)];
+        let smoke = [Scope::View(SMOKE)];
+        assert_eq!(action_in(&r, Some(&tensors)), Some(Action::SortReverse));
+        assert_eq!(action_in(&r, Some(&smoke)), Some(Action::Run));
+        assert_eq!(action_in(&r, Some(&[Scope::Lists])), None);
+        assert_eq!(
+            action_in(&parse_key("q").unwrap(), Some(&smoke)),
+            Some(Action::Quit)
+        );
     }
 
     #[test]
@@ -401,7 +459,7 @@ mod tests {
         for b in BINDINGS {
             for k in b.keys {
                 let ev = parse_key(&k.label()).expect("label parses");
-                let a = action_for(&ev).expect("bound");
+                let a = action_in(&ev, Some(&[Scope::Lists, b.scope])).expect("bound");
                 match b.action {
                     Action::GoView(_) => assert!(matches!(a, Action::GoView(_))),
                     other => assert_eq!(a, other, "{}", k.label()),

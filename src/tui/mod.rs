@@ -106,11 +106,18 @@ where
     TuiError: From<B::Error>,
 {
     loop {
+        app.tick();
         terminal.draw(|f| ui::draw(f, app))?;
         if app.should_quit() {
             return Ok(());
         }
-        let Some(ev) = events.next(Duration::from_millis(250))? else {
+        // While a smoke test runs, wake up often to show its progress.
+        let wait = if app.busy() {
+            Duration::from_millis(50)
+        } else {
+            Duration::from_millis(250)
+        };
+        let Some(ev) = events.next(wait)? else {
             continue;
         };
         app.handle_event(&ev);
@@ -266,6 +273,7 @@ pub fn headless(
     let keys_start = Instant::now();
     for k in keys {
         app.handle_key(*k);
+        app.tick();
         terminal.draw(|f| ui::draw(f, &app))?;
     }
     let keys_time = keys_start.elapsed();

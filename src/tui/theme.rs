@@ -85,6 +85,17 @@ impl Theme {
         bold.fg(Color::Black).bg(bg)
     }
 
+    /// Lines a license obligation cites, in the file viewer: bold (and on
+    /// a dark blue background with colour), marked by a bar in the gutter.
+    pub fn cited(&self) -> Style {
+        let bold = Style::new().add_modifier(Modifier::BOLD);
+        if self.color {
+            bold.bg(Color::Indexed(17))
+        } else {
+            bold
+        }
+    }
+
     /// A search match inside text.
     pub fn matched(&self) -> Style {
         self.fg(Color::Yellow)

@@ -78,9 +78,12 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App) {
 }
 
 /// The hint bar for the active view, from the key table: the first key of
-/// each binding that has a hint, with its words.
+/// each binding that has a hint, with its words (no search hint in views
+/// that have nothing to search).
 pub fn hints(app: &App) -> Vec<(String, &'static str)> {
+    let searchable = app.active().searchable();
     keys::active(app.active().scopes())
+        .filter(|b| searchable || b.action != keys::Action::Search)
         .filter_map(|b| {
             let first = b.keys.first().map(|k| k.label()).unwrap_or_default();
             b.hint

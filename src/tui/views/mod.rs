@@ -6,7 +6,9 @@
 
 pub mod files;
 pub mod findings;
+pub mod license;
 pub mod overview;
+pub mod smoke;
 pub mod tensors;
 pub mod viewer;
 
@@ -53,6 +55,16 @@ pub enum Effect {
         path: String,
         /// 1-based line to show, if any.
         line: Option<u32>,
+    },
+    /// Open a text file of the model in the viewer with the 1-based lines
+    /// `start..=end` highlighted and scrolled into view (a cited clause).
+    OpenLines {
+        /// Path relative to the model root.
+        path: String,
+        /// First line.
+        start: u32,
+        /// Last line.
+        end: u32,
     },
     /// Switch to the view that accepts this jump.
     Jump(Jump),
@@ -101,6 +113,17 @@ pub trait View {
         false
     }
 
+    /// Takes in what background work reported since the last call (the
+    /// event loop calls it before every draw); returns whether anything changed.
+    fn tick(&mut self) -> bool {
+        false
+    }
+
+    /// Whether background work is running, so the loop should redraw often.
+    fn busy(&self) -> bool {
+        false
+    }
+
     /// Renders into `area`. Draws only; state changes happen in `update`.
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx);
 }
@@ -112,6 +135,8 @@ pub fn all(report: &Report) -> Vec<Box<dyn View>> {
         Box::new(files::Files::new(report)),
         Box::new(tensors::Tensors::new(report)),
         Box::new(findings::Findings::new(report)),
+        Box::new(license::License::new(report)),
+        Box::new(smoke::Smoke::default()),
     ]
 }
 

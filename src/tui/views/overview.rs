@@ -208,20 +208,15 @@ fn model_lines(r: &Report, t: Theme, width: usize) -> Vec<Line<'static>> {
         ));
     }
     if let Some(lic) = &r.license {
-        let verdict = lic.verdict.as_str().to_uppercase();
-        let badge = if t.color {
-            format!(" {verdict} ")
-        } else {
-            format!("[{verdict}]")
-        };
-        let ids: Vec<&str> = lic.detected.iter().map(|d| d.id.as_str()).collect();
+        let badge = super::license::badge(lic, t);
+        let ids = super::license::ids(lic);
         let rest = truncate_right(
             &format!(" {}", ids.join(", ")),
-            value_width.saturating_sub(badge.chars().count()),
+            value_width.saturating_sub(badge.width()),
         );
         lines.push(Line::from(vec![
             Span::styled(format!("{:<LABEL$}", "license"), t.dim()),
-            Span::styled(badge, t.verdict(lic.verdict)),
+            badge,
             Span::raw(rest),
         ]));
     } else if let Some(card) = &r.card {

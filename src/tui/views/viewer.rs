@@ -45,6 +45,8 @@ pub struct Viewer {
     full_size: u64,
     truncated: bool,
     target: Option<usize>,
+    /// Lines highlighted (0-based, inclusive): the clause an obligation cites.
+    highlight: Option<(usize, usize)>,
     cursor: Cursor,
     query: Option<Query>,
 }
@@ -112,9 +114,36 @@ impl Viewer {
             full_size,
             truncated,
             target,
+            highlight: None,
             cursor,
             query: None,
         }
+    }
+
+    /// Highlights the 1-based lines `start..=end` and scrolls them into view
+    /// (from the top of the screen, with two lines of context above),
+    /// selecting the first.
+    pub fn highlight_lines(&mut self, start: u32, end: u32) {
+        let n = self.lines.len();
+        if n == 0 {
+            return;
+        }
+        let s = (start.max(1) as usize - 1).min(n - 1);
+        let e = (end.max(start).max(1) as usize - 1).clamp(s, n - 1);
+        self.highlight = Some((s, e));
+        self.target = Some(s);
+        self.cursor.select(s, n);
+        self.cursor.scroll_to(s.saturating_sub(2));
+    }
+
+    /// The highlighted lines, 1-based and inclusive.
+    pub fn highlighted(&self) -> Option<(usize, usize)> {
+        self.highlight.map(|(s, e)| (s + 1, e + 1))
+    }
+
+    /// The first line drawn, 1-based, as of the last draw.
+    pub fn first_visible(&self) -> usize {
+        self.cursor.offset() + 1
     }
 
     /// The file shown, relative to the model root.
@@ -256,6 +285,11 @@ impl View for Viewer {
             grouped(self.lines.len() as u64),
             if self.json { " · JSON" } else { "" }
         );
+        match self.highlighted() {
+            Some((s, e)) if e > s => title.push_str(&format!("· lines {s}-{e} cited ")),
+            Some((s, _)) => title.push_str(&format!("· line {s} cited ")),
+            None => {}
+        }
         if let Some(q) = &self.query {
             title.push_str(&format!("· search {} ", q.text()));
         }
@@ -277,7 +311,14 @@ impl View for Viewer {
         let lines: Vec<Line> = range
             .map(|i| {
                 let raw = visible_prefix(self.line_text(i), text_width);
-                let mark = if Some(i) == self.target { '▶' } else { ' ' };
+                let lit = self.highlight.is_some_and(|(s, e)| (s..=e).contains(&i));
+                let mark = if Some(i) == self.target {
+                    '▶'
+                } else if lit {
+                    '┃'
+                } else {
+                    ' '
+                };
                 let mut spans = vec![Span::styled(format!("{:>gutter$}{mark} ", i + 1), t.dim())];
                 let matches = self
                     .query
@@ -300,6 +341,8 @@ impl View for Viewer {
                 let line = Line::from(spans);
                 if i == selected {
                     line.style(t.selected())
+                } else if lit {
+                    line.style(t.cited())
                 } else {
                     line
                 }
@@ -355,6 +398,22 @@ mod tests {
         assert_eq!(v.line_text(0), "one");
         assert_eq!(v.line(), 2);
         assert!(!v.json);
+    }
+
+    #[test]
+    fn a_cited_range_is_highlighted_and_scrolled_into_view() {
+        let text: String = (1..=100).map(|i| format!("line {i}\n")).collect();
+        let mut v = Viewer::from_text("LICENSE", text, 0, false, None);
+        v.highlight_lines(40, 43);
+        assert_eq!(v.highlighted(), Some((40, 43)));
+        assert_eq!(v.line(), 40);
+        let range = v.cursor.window(v.lines.len(), 10);
+        assert_eq!(range, 37..47, "two lines of context above the clause");
+        // Out-of-range citations are clamped, not a panic.
+        v.highlight_lines(99, 500);
+        assert_eq!(v.highlighted(), Some((99, 100)));
+        v.highlight_lines(0, 0);
+        assert_eq!(v.highlighted(), Some((1, 1)));
     }
 
     #[test]

@@ -1,0 +1,352 @@
+//! Smoke: `r` runs one forward pass with candle (`mri::smoke::run`) on a
+//! background thread; progress arrives over a channel that the event loop
+//! drains before each draw (so the UI never waits), then the result or the
+//! error is shown.
+
+use super::{truncate_right, Ctx, Effect, View};
+use crate::smoke::{self, SmokeEvent, SmokeOptions, SmokeRun, Stage};
+use crate::tui::keys::{Action, Scope, SMOKE};
+use crate::util::human::bytes;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::Frame;
+use std::sync::mpsc::{self, Receiver, TryRecvError};
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Greedy tokens generated after the prompt.
+pub const MAX_TOKENS: usize = 8;
+
+/// What the background run sends.
+enum Msg {
+    Event(SmokeEvent),
+    Done(Box<Result<SmokeRun, String>>),
+}
+
+/// Where a smoke test stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SmokeState {
+    /// Not started.
+    Idle,
+    /// Running: the last stage reported, scan bytes and tokens so far.
+    Running {
+        /// The current stage.
+        stage: Stage,
+        /// Weight bytes scanned, of the total.
+        scan: Option<(u64, u64)>,
+        /// Tokens generated, of the most.
+        tokens: Option<(usize, usize)>,
+    },
+    /// Finished.
+    Done(Box<SmokeRun>),
+    /// Failed, with the message.
+    Failed(String),
+}
+
+impl SmokeState {
+    /// A short label: `idle`, `running: <stage>`, `done`, `failed: <message>`.
+    pub fn label(&self) -> String {
+        match self {
+            SmokeState::Idle => "idle".into(),
+            SmokeState::Running { stage, .. } => format!("running: {}", stage_name(*stage)),
+            SmokeState::Done(_) => "done".into(),
+            SmokeState::Failed(e) => format!("failed: {e}"),
+        }
+    }
+}
+
+/// The Smoke view.
+pub struct Smoke {
+    state: SmokeState,
+    rx: Option<Receiver<Msg>>,
+    started: Option<Instant>,
+}
+
+impl Default for Smoke {
+    fn default() -> Self {
+        Smoke {
+            state: SmokeState::Idle,
+            rx: None,
+            started: None,
+        }
+    }
+}
+
+impl std::fmt::Debug for Smoke {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Smoke")
+            .field("state", &self.state)
+            .finish_non_exhaustive()
+    }
+}
+
+fn stage_name(s: Stage) -> &'static str {
+    match s {
+        Stage::Checking => "checking (preflight, tokenizing, dry run)",
+        Stage::ScanningWeights => "scanning the weights",
+        Stage::Loading => "loading the weights",
+        Stage::Forward => "forward pass",
+        Stage::Generating => "generating",
+    }
+}
+
+impl Smoke {
+    /// Where the run stands.
+    pub fn state(&self) -> &SmokeState {
+        &self.state
+    }
+
+    fn start(&mut self, ctx: &Ctx) -> Effect {
+        if matches!(self.state, SmokeState::Running { .. }) {
+            return Effect::Status("the smoke test is running".into());
+        }
+        let (tx, rx) = mpsc::channel();
+        let report = ctx.report.clone();
+        let progress_tx = tx.clone();
+        let options = SmokeOptions {
+            max_tokens: MAX_TOKENS,
+            progress: Some(Arc::new(move |e: SmokeEvent| {
+                let _ = progress_tx.send(Msg::Event(e));
+            })),
+            ..SmokeOptions::default()
+        };
+        let spawned = std::thread::Builder::new()
+            .name("mri-smoke".into())
+            .spawn(move || {
+                let result = smoke::run(&report, &options).map_err(|e| e.to_string());
+                let _ = tx.send(Msg::Done(Box::new(result)));
+            });
+        match spawned {
+            Ok(_) => {
+                self.rx = Some(rx);
+                self.started = Some(Instant::now());
+                self.state = SmokeState::Running {
+                    stage: Stage::Checking,
+                    scan: None,
+                    tokens: None,
+                };
+                Effect::Done
+            }
+            Err(e) => {
+                self.state = SmokeState::Failed(format!("could not start a thread: {e}"));
+                Effect::Done
+            }
+        }
+    }
+
+    fn apply(&mut self, msg: Msg) {
+        match msg {
+            Msg::Event(e) => {
+                if let SmokeState::Running {
+                    stage,
+                    scan,
+                    tokens,
+                } = &mut self.state
+                {
+                    match e {
+                        SmokeEvent::Stage(s) => *stage = s,
+                        SmokeEvent::ScanBytes { done, total } => *scan = Some((done, total)),
+                        SmokeEvent::Token { done, total } => *tokens = Some((done, total)),
+                    }
+                }
+            }
+            Msg::Done(result) => {
+                self.rx = None;
+                self.state = match *result {
+                    Ok(run) => SmokeState::Done(Box::new(run)),
+                    Err(e) => SmokeState::Failed(e),
+                };
+            }
+        }
+    }
+}
+
+impl View for Smoke {
+    fn title(&self) -> &'static str {
+        SMOKE
+    }
+
+    fn scopes(&self) -> &'static [Scope] {
+        &[Scope::View(SMOKE)]
+    }
+
+    fn searchable(&self) -> bool {
+        false
+    }
+
+    fn update(&mut self, action: Action, ctx: &Ctx) -> Effect {
+        match action {
+            Action::Run => self.start(ctx),
+            _ => Effect::Unhandled,
+        }
+    }
+
+    fn tick(&mut self) -> bool {
+        let mut changed = false;
+        while let Some(rx) = &self.rx {
+            match rx.try_recv() {
+                Ok(msg) => {
+                    self.apply(msg);
+                    changed = true;
+                }
+                Err(TryRecvError::Empty) => break,
+                Err(TryRecvError::Disconnected) => {
+                    self.rx = None;
+                    if matches!(self.state, SmokeState::Running { .. }) {
+                        self.state = SmokeState::Failed(
+                            "the smoke test thread stopped without a result".into(),
+                        );
+                    }
+                    changed = true;
+                }
+            }
+        }
+        changed
+    }
+
+    /// The state of the run, as [`SmokeState::label`] writes it.
+    fn selected(&self, _ctx: &Ctx) -> Option<String> {
+        Some(self.state.label())
+    }
+
+    fn busy(&self) -> bool {
+        matches!(self.state, SmokeState::Running { .. })
+    }
+
+    fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
+        let t = ctx.theme;
+        let width = area.width.saturating_sub(2) as usize;
+        let kv = |label: &str, value: String| {
+            Line::from(vec![
+                Span::styled(format!("{label:<16}"), t.dim()),
+                Span::raw(truncate_right(&value, width.saturating_sub(16))),
+            ])
+        };
+        let mut lines = vec![
+            Line::from(vec![
+                Span::styled("Smoke test ", t.title()),
+                Span::styled("one forward pass with candle, in the background", t.dim()),
+            ]),
+            kv(
+                "options",
+                format!(
+                    "cpu · dtype auto · {MAX_TOKENS} tokens · prompt {:?}",
+                    smoke::DEFAULT_PROMPT
+                ),
+            ),
+            Line::raw(""),
+        ];
+        match &self.state {
+            SmokeState::Idle => {
+                lines.push(Line::raw("Not run yet. Press r to run it."));
+                lines.push(Line::styled(
+                    "It maps the weights and runs them on the CPU: a large model needs its size in memory.",
+                    t.dim(),
+                ));
+            }
+            SmokeState::Running {
+                stage,
+                scan,
+                tokens,
+            } => {
+                let secs = self.started.map_or(0.0, |s| s.elapsed().as_secs_f64());
+                lines.push(kv(
+                    "running",
+                    format!("{} ({secs:.1} s)", stage_name(*stage)),
+                ));
+                if let Some((d, total)) = scan {
+                    lines.push(kv("scanned", format!("{} of {}", bytes(*d), bytes(*total))));
+                }
+                if let Some((d, total)) = tokens {
+                    lines.push(kv("tokens", format!("{d} of {total}")));
+                }
+            }
+            SmokeState::Failed(e) => {
+                lines.push(Line::from(vec![
+                    Span::styled(
+                        "FAILED",
+                        t.severity(crate::report::finding::Severity::Error),
+                    ),
+                    Span::raw(" (r runs it again)"),
+                ]));
+                for l in e.lines() {
+                    lines.push(Line::raw(l.to_string()));
+                }
+            }
+            SmokeState::Done(run) => {
+                let s = &run.summary;
+                lines.push(kv(
+                    "ran",
+                    format!("{} on {} in {}", s.architecture, s.device, s.dtype),
+                ));
+                lines.push(kv("prompt tokens", run.prompt_ids.len().to_string()));
+                lines.push(kv("output shape", format!("{:?}", s.logits_shape)));
+                lines.push(if s.finite {
+                    kv("finite", "yes: no NaN or inf".into())
+                } else {
+                    Line::from(vec![
+                        Span::styled(format!("{:<16}", "finite"), t.dim()),
+                        Span::styled(
+                            format!("NO: {} non-finite values", s.non_finite),
+                            t.severity(crate::report::finding::Severity::Error),
+                        ),
+                    ])
+                });
+                if let Some(e) = s.entropy {
+                    lines.push(kv("entropy", format!("{e:.4} nats")));
+                }
+                if let Some(n) = s.embedding_norm {
+                    lines.push(kv(
+                        "embedding norm",
+                        format!(
+                            "{n:.6} ({} pooling)",
+                            run.pooling.as_deref().unwrap_or("mean")
+                        ),
+                    ));
+                }
+                if !s.top_next.is_empty() {
+                    lines.push(Line::styled("top next tokens", t.dim()));
+                    for tok in &s.top_next {
+                        lines.push(Line::raw(format!(
+                            "  {:>7.4}  {:>7}  {:?}",
+                            tok.prob, tok.id, tok.token
+                        )));
+                    }
+                }
+                if let Some(c) = &s.continuation {
+                    lines.push(kv(
+                        "continuation",
+                        format!("{c:?} ({} tokens)", run.continuation_ids.len()),
+                    ));
+                }
+                lines.push(kv(
+                    "time",
+                    format!(
+                        "load {:.1} ms · forward {:.1} ms{}",
+                        s.load_ms,
+                        s.forward_ms,
+                        s.tokens_per_second
+                            .map(|x| format!(" · {x:.1} tokens/s"))
+                            .unwrap_or_default()
+                    ),
+                ));
+                lines.push(kv(
+                    "peak RSS",
+                    s.peak_rss_bytes
+                        .map(bytes)
+                        .unwrap_or_else(|| "unknown".into()),
+                ));
+                for n in &run.notes {
+                    lines.push(Line::styled(format!("note: {n}"), t.dim()));
+                }
+            }
+        }
+        frame.render_widget(
+            Paragraph::new(lines)
+                .wrap(Wrap { trim: false })
+                .block(Block::bordered().title(" Smoke ")),
+            area,
+        );
+    }
+}
