@@ -334,6 +334,8 @@ Examples:
   mri smoke ./Qwen3-0.6B --max-tokens 20          and a greedy continuation
   mri smoke ./all-MiniLM-L6-v2 --format json      the Report with its smoke object
   mri smoke ./model --scan-weights                also look for NaN/inf and all-zero tensors
+  mri smoke ./my-lora --base ./Llama-3.1-8B       merge a LoRA adapter (W + scale·B·A) and
+                                                  compare the top tokens with the base's
 
 Environment:
   MRI_SMOKE_MEMORY_LIMIT  memory the run may use (like --memory-limit)
@@ -356,6 +358,11 @@ pub struct SmokeArgs {
     /// Revision for repo ids and cache folders.
     #[arg(long, value_name = "REV")]
     pub revision: Option<String>,
+
+    /// For an adapter TARGET: the base model to merge it into (directory or cached repo id;
+    /// default: the adapter's base_model_name_or_path when it is in the cache).
+    #[arg(long, value_name = "PATH")]
+    pub base: Option<String>,
 
     /// Where to run: cpu, cuda or cuda:N (CUDA needs a build with `--features cuda`).
     #[arg(long, value_name = "DEVICE", default_value = "cpu")]

@@ -336,7 +336,36 @@ fn run_smoke(args: &SmokeArgs) -> anyhow::Result<ExitCode> {
         revision: args.revision.clone(),
         ..Default::default()
     };
-    let mut report = mri::inspect(&args.target, &options)?;
+    let target_report = mri::inspect(&args.target, &options)?;
+    // An adapter runs on its base, merged as the weights load.
+    let (mut report, lora) = match &target_report.adapter {
+        Some(adapter) => {
+            let base = args
+                .base
+                .clone()
+                .or_else(|| adapter.base_checked.clone())
+                .ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "{} is an adapter: give its base model with --base (a directory or a cached repo id)",
+                        args.target
+                    )
+                })?;
+            let merge =
+                mri::smoke::lora::LoraMerge::from_report(&target_report).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "{} is a {} adapter; only LoRA adapters can be merged",
+                        args.target,
+                        adapter.peft_type
+                    )
+                })?;
+            let base_options = mri::InspectOptions {
+                revision: None,
+                ..Default::default()
+            };
+            (mri::inspect(&base, &base_options)?, Some(merge))
+        }
+        None => (target_report.clone(), None),
+    };
 
     // A byte progress bar for --scan-weights; indicatif hides it when stderr
     // is not a terminal.
@@ -380,8 +409,23 @@ fn run_smoke(args: &SmokeArgs) -> anyhow::Result<ExitCode> {
         scan_weights: args.scan_weights,
         memory_limit,
         progress: Some(progress),
+        lora: None,
     };
-    let run = mri::smoke::run(&report, &smoke_options)?;
+    let run = match lora {
+        Some(merge) => {
+            let without = mri::smoke::run(&report, &smoke_options)?;
+            let merged_options = mri::smoke::SmokeOptions {
+                lora: Some(merge),
+                scan_weights: false,
+                ..smoke_options
+            };
+            let mut merged = mri::smoke::run(&report, &merged_options)?;
+            merged.summary.without_adapter = Some(Box::new(without.summary));
+            report = target_report;
+            merged
+        }
+        None => mri::smoke::run(&report, &smoke_options)?,
+    };
     if let Ok(mut slot) = bar.lock() {
         if let Some(pb) = slot.take() {
             pb.finish_and_clear();

@@ -165,10 +165,12 @@ impl SimpleBackend for Checking<'_> {
     }
 }
 
-/// The real weights: candle's memory-mapped safetensors, behind the aliases.
+/// The real weights: candle's memory-mapped safetensors, behind the aliases,
+/// with a LoRA adapter merged in as they load when one is given.
 pub(crate) struct Mapped {
     pub(crate) tensors: candle_core::safetensors::MmapedSafetensors,
     pub(crate) aliases: Aliases,
+    pub(crate) lora: Option<super::lora::LoadedLora>,
 }
 
 impl SimpleBackend for Mapped {
@@ -180,18 +182,27 @@ impl SimpleBackend for Mapped {
         dtype: DType,
         dev: &Device,
     ) -> candle_core::Result<Tensor> {
-        SimpleBackend::get(
+        let base = SimpleBackend::get(
             &self.tensors,
             s,
             resolve(&self.aliases, name),
             init,
             dtype,
             dev,
-        )
+        )?;
+        match &self.lora {
+            Some(l) => l.merge(name, base, dtype, dev),
+            None => Ok(base),
+        }
     }
 
     fn get_unchecked(&self, name: &str, dtype: DType, dev: &Device) -> candle_core::Result<Tensor> {
-        SimpleBackend::get_unchecked(&self.tensors, resolve(&self.aliases, name), dtype, dev)
+        let base =
+            SimpleBackend::get_unchecked(&self.tensors, resolve(&self.aliases, name), dtype, dev)?;
+        match &self.lora {
+            Some(l) => l.merge(name, base, dtype, dev),
+            None => Ok(base),
+        }
     }
 
     fn contains_tensor(&self, name: &str) -> bool {

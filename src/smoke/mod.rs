@@ -25,6 +25,7 @@ mod backend;
 mod bert;
 mod gemma;
 mod llama;
+pub mod lora;
 pub mod memory;
 mod mistral;
 mod model;
@@ -167,6 +168,8 @@ pub struct SmokeOptions {
     pub memory_limit: Option<u64>,
     /// Progress reports, if wanted.
     pub progress: Option<Progress>,
+    /// A LoRA adapter to merge into the weights as they load.
+    pub lora: Option<lora::LoraMerge>,
 }
 
 impl Default for SmokeOptions {
@@ -179,6 +182,7 @@ impl Default for SmokeOptions {
             scan_weights: false,
             memory_limit: None,
             progress: None,
+            lora: None,
         }
     }
 }
@@ -846,6 +850,12 @@ pub fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, SmokeErr
             Box::new(Mapped {
                 tensors,
                 aliases: aliases.clone(),
+                lora: match &options.lora {
+                    Some(m) => {
+                        Some(lora::LoadedLora::load(m).map_err(candle_err("mapping the adapter"))?)
+                    }
+                    None => None,
+                },
             }),
             dtype,
             device.clone(),
@@ -897,6 +907,7 @@ pub fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, SmokeErr
         load_ms,
         forward_ms,
         peak_rss_bytes: None,
+        without_adapter: None,
     };
     let mut run = SmokeRun {
         summary: summary.clone(),

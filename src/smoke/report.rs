@@ -52,6 +52,10 @@ pub struct SmokeSummary {
     pub forward_ms: f64,
     /// Peak resident memory of the process, when the OS tells it.
     pub peak_rss_bytes: Option<u64>,
+    /// With an adapter merged: the same forward pass on the base alone, so
+    /// the two can be compared (omitted without an adapter).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub without_adapter: Option<Box<SmokeSummary>>,
 }
 
 /// Everything a run found, including what only the text form shows.
@@ -126,6 +130,32 @@ pub fn render_text(run: &SmokeRun, model: &str) -> String {
         for t in &s.top_next {
             let _ = writeln!(out, "    {:>7.4}  {:>7}  {:?}", t.prob, t.id, t.token);
         }
+    }
+    if let Some(base) = &s.without_adapter {
+        let _ = writeln!(out, "  without the adapter (base alone)");
+        for t in &base.top_next {
+            let _ = writeln!(out, "    {:>7.4}  {:>7}  {:?}", t.prob, t.id, t.token);
+        }
+        let changed = base
+            .top_next
+            .iter()
+            .map(|t| t.id)
+            .ne(s.top_next.iter().map(|t| t.id))
+            || base
+                .top_next
+                .iter()
+                .zip(&s.top_next)
+                .any(|(a, b)| (a.prob - b.prob).abs() > 1e-6);
+        let _ = writeln!(
+            out,
+            "  adapter effect  {}; base finite: {}",
+            if changed {
+                "changes the next-token distribution"
+            } else {
+                "NO visible change to the next-token distribution"
+            },
+            if base.finite { "yes" } else { "NO" }
+        );
     }
     if let Some(e) = s.entropy {
         let _ = writeln!(out, "  entropy         {e:.4} nats");
