@@ -95,7 +95,7 @@ pub enum Command {
     Smoke(SmokeArgs),
     /// Browse a model in the terminal: overview, files, tensors, findings.
     ///
-    /// Keys: q quit, ? help, Tab/1-6 views, j/k move, Enter open, Esc back,
+    /// Keys: q quit, ? help, Tab/1-7 views, j/k move, Enter open, Esc back,
     /// / search. When stdout is not a terminal, prints the text report instead.
     #[command(after_help = INSPECT_HELP)]
     Tui(TuiArgs),

@@ -730,3 +730,110 @@ fn smoke_view_finished() {
         insta::assert_snapshot!(format!("smoke_done_{w}x{h}"), screen);
     }
 }
+
+/// A rank-4 LoRA adapter for the tiny-llama fixture (q_proj and v_proj of
+/// both layers), generated here and opened with the fixture as its base; the
+/// temporary path is replaced by a stable name.
+fn adapter_report() -> Report {
+    use support::fixture_gen::{random_bf16, write_safetensors, Rng};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("tiny-lora");
+    fs::create_dir_all(&dir).unwrap();
+    let config = serde_json::json!({
+        "peft_type": "LORA", "task_type": "CAUSAL_LM", "r": 4, "lora_alpha": 8,
+        "lora_dropout": 0.05, "target_modules": ["q_proj", "v_proj"],
+        "base_model_name_or_path": "acme/tiny-llama"
+    });
+    fs::write(dir.join("adapter_config.json"), config.to_string()).unwrap();
+    let mut rng = Rng::new(7);
+    let mut tensors = Vec::new();
+    for layer in 0..2 {
+        for (target, out) in [("q_proj", 32), ("v_proj", 16)] {
+            let module = format!("base_model.model.model.layers.{layer}.self_attn.{target}");
+            tensors.push(random_bf16(
+                &mut rng,
+                &format!("{module}.lora_A.weight"),
+                &[4, 32],
+                0.1,
+            ));
+            tensors.push(random_bf16(
+                &mut rng,
+                &format!("{module}.lora_B.weight"),
+                &[out, 4],
+                0.1,
+            ));
+        }
+    }
+    write_safetensors(&dir.join("adapter_model.safetensors"), &tensors).unwrap();
+    let options = mri::InspectOptions {
+        base: Some("fixtures/tiny-llama".into()),
+        ..mri::InspectOptions::default()
+    };
+    let mut r = mri::inspect(dir.to_str().unwrap(), &options).unwrap();
+    r.target.input = "adapter/tiny-lora".into();
+    r.target.root = "adapter/tiny-lora".into();
+    r
+}
+
+#[test]
+fn overview_of_an_adapter() {
+    snap("overview_adapter", adapter_report, "", |_| {});
+    let app = App::new(adapter_report(), Theme { color: false });
+    let screen = text(&app, 120, 40);
+    for want in [
+        " Adapter ",
+        "LORA · r 4 · alpha 8 · scale 2",
+        "q_proj ×2, v_proj ×2",
+        "acme/tiny-llama (checked against fixtures/tiny-llama)",
+        "of base",
+        "7 Adapter",
+    ] {
+        assert!(screen.contains(want), "{want:?} missing:\n{screen}");
+    }
+}
+
+#[test]
+fn adapter_view_lists_the_pairs() {
+    snap("adapter", adapter_report, "7", |_| {});
+    let mut app = App::new(adapter_report(), Theme { color: false });
+    press(&mut app, "7 j j");
+    assert_eq!(
+        app.current_view().selected(&app.ctx()).as_deref(),
+        Some("model.layers.1.self_attn.q_proj")
+    );
+    press(&mut app, "G");
+    assert_eq!(
+        app.current_view().selected(&app.ctx()).as_deref(),
+        Some("model.layers.1.self_attn.v_proj")
+    );
+    let screen = text(&app, 120, 40);
+    for want in [
+        "4 LoRA pairs",
+        "model.layers.1.self_attn.v_proj",
+        "[4, 32]",
+        "[16, 4]",
+        "192",
+    ] {
+        assert!(screen.contains(want), "{want:?} missing:\n{screen}");
+    }
+}
+
+#[test]
+fn enter_on_a_pair_shows_its_a_matrix_in_tensors() {
+    let mut app = App::new(adapter_report(), Theme { color: false });
+    press(&mut app, "7 j Enter");
+    assert_eq!(app.current_title(), "Tensors");
+    assert_eq!(
+        app.current_view().selected(&app.ctx()).as_deref(),
+        Some("base_model.model.model.layers.0.self_attn.v_proj.lora_A.weight")
+    );
+}
+
+#[test]
+fn only_adapters_have_an_adapter_view() {
+    let mut app = App::new(fixture_report(), Theme { color: false });
+    press(&mut app, "7");
+    let screen = text(&app, 120, 40);
+    assert!(!screen.contains("Adapter"), "{screen}");
+    assert!(screen.contains("there is no view 7"), "{screen}");
+}

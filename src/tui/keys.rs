@@ -133,7 +133,7 @@ pub struct Binding {
     pub action: Action,
     /// Where it applies.
     pub scope: Scope,
-    /// Label used instead of listing every key (`1-6`).
+    /// Label used instead of listing every key (`1-7`).
     pub label: Option<&'static str>,
     /// Words for the hint bar; `None` keeps it out of the bar (help only).
     pub hint: Option<&'static str>,
@@ -163,7 +163,7 @@ pub const TENSORS: &str = "Tensors";
 pub const SMOKE: &str = "Smoke";
 
 /// Views reachable by number key (1 to this).
-pub const MAX_NUMBERED_VIEWS: usize = 6;
+pub const MAX_NUMBERED_VIEWS: usize = 7;
 
 /// The key table. Order is the order of the hint bar and the help overlay.
 pub const BINDINGS: &[Binding] = &[
@@ -200,10 +200,18 @@ pub const BINDINGS: &[Binding] = &[
         help: "previous view",
     },
     Binding {
-        keys: &[ch('1'), ch('2'), ch('3'), ch('4'), ch('5'), ch('6')],
+        keys: &[
+            ch('1'),
+            ch('2'),
+            ch('3'),
+            ch('4'),
+            ch('5'),
+            ch('6'),
+            ch('7'),
+        ],
         action: Action::GoView(0),
         scope: Scope::Global,
-        label: Some("1-6"),
+        label: Some("1-7"),
         hint: None,
         help: "go to view by number",
     },
@@ -478,7 +486,11 @@ mod tests {
             action_for(&parse_key("4").unwrap()),
             Some(Action::GoView(3))
         );
-        assert_eq!(action_for(&parse_key("7").unwrap()), None);
+        assert_eq!(
+            action_for(&parse_key("7").unwrap()),
+            Some(Action::GoView(6))
+        );
+        assert_eq!(action_for(&parse_key("8").unwrap()), None);
     }
 
     #[test]

@@ -4,6 +4,7 @@
 //! Adding a view is one new file and one line in [`all`]; number keys follow
 //! the order of that list.
 
+pub mod adapter;
 pub mod files;
 pub mod findings;
 pub mod license;
@@ -128,16 +129,21 @@ pub trait View {
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx);
 }
 
-/// The views of this report, in tab order.
+/// The views of this report, in tab order. The Adapter view comes last and
+/// only for adapters, so the other views keep their numbers.
 pub fn all(report: &Report) -> Vec<Box<dyn View>> {
-    vec![
+    let mut views: Vec<Box<dyn View>> = vec![
         Box::new(overview::Overview),
         Box::new(files::Files::new(report)),
         Box::new(tensors::Tensors::new(report)),
         Box::new(findings::Findings::new(report)),
         Box::new(license::License::new(report)),
         Box::new(smoke::Smoke::default()),
-    ]
+    ];
+    if report.adapter.is_some() {
+        views.push(Box::new(adapter::Adapter::new(report)));
+    }
+    views
 }
 
 /// Shortens `s` to `width` characters, keeping the end (`…ers.0.q_proj.weight`).

@@ -1,7 +1,10 @@
 //! Overview: the model at a glance — architecture, parameters by dtype and
-//! by component as bar charts, memory, KV cache, and findings by severity.
+//! by component as bar charts, memory, KV cache, findings by severity, and
+//! for adapters the adapter (type, rank, targets, base, trainable share).
 
+use super::adapter::{base_line, rank_line, targets_line, trainable_line};
 use super::{bar, truncate_right, Ctx, Effect, View};
+use crate::adapter::AdapterSummary;
 use crate::report::finding::Severity;
 use crate::report::Report;
 use crate::tui::keys::{Action, Scope};
@@ -41,8 +44,13 @@ impl View for Overview {
                 .areas(area);
         let model = model_lines(r, t, left.width.saturating_sub(2) as usize);
         let memory = memory_lines(r, t);
-        let [model_area, memory_area] = Layout::vertical([
+        let adapter = r
+            .adapter
+            .as_ref()
+            .map(|a| adapter_lines(a, t, left.width.saturating_sub(2) as usize));
+        let [model_area, adapter_area, memory_area] = Layout::vertical([
             Constraint::Length(model.len() as u16 + 2),
+            Constraint::Length(adapter.as_ref().map_or(0, |a| a.len() as u16 + 2)),
             Constraint::Fill(1),
         ])
         .areas(left);
@@ -50,6 +58,12 @@ impl View for Overview {
             Paragraph::new(model).block(Block::bordered().title(" Model ")),
             model_area,
         );
+        if let Some(lines) = adapter {
+            frame.render_widget(
+                Paragraph::new(lines).block(Block::bordered().title(" Adapter ")),
+                adapter_area,
+            );
+        }
         frame.render_widget(
             Paragraph::new(memory).block(Block::bordered().title(" Memory ")),
             memory_area,
@@ -228,6 +242,25 @@ fn model_lines(r: &Report, t: Theme, width: usize) -> Vec<Line<'static>> {
         lines.push(kv(t, "card", fit(format!("license {license}"))));
     }
     lines
+}
+
+/// The adapter at a glance: type, rank/alpha/scale, targets, base, and the
+/// trainable parameters with their share of the base.
+fn adapter_lines(a: &AdapterSummary, t: Theme, width: usize) -> Vec<Line<'static>> {
+    let fit = |s: String| truncate_right(&s, width.saturating_sub(LABEL));
+    vec![
+        kv(
+            t,
+            "type",
+            Span::styled(
+                fit(format!("{} · {}", a.peft_type, rank_line(a))),
+                t.accent(),
+            ),
+        ),
+        kv(t, "targets", fit(targets_line(a))),
+        kv(t, "base", fit(base_line(a))),
+        kv(t, "trainable", fit(trainable_line(a))),
+    ]
 }
 
 fn memory_lines(r: &Report, t: Theme) -> Vec<Line<'static>> {
