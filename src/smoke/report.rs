@@ -15,6 +15,26 @@ pub struct TopToken {
     pub prob: f64,
 }
 
+/// True when the merged run's output differs from the base's: the top
+/// tokens for decoders, the pooled embedding's norm for encoders.
+pub fn adapter_changed(merged: &SmokeSummary, base: &SmokeSummary) -> bool {
+    let tokens_differ = merged
+        .top_next
+        .iter()
+        .map(|t| t.id)
+        .ne(base.top_next.iter().map(|t| t.id))
+        || merged
+            .top_next
+            .iter()
+            .zip(&base.top_next)
+            .any(|(a, b)| (a.prob - b.prob).abs() > 1e-6);
+    let embedding_differs = match (merged.embedding_norm, base.embedding_norm) {
+        (Some(a), Some(b)) => (a - b).abs() > 1e-7 * a.abs().max(1.0),
+        _ => false,
+    };
+    tokens_differ || embedding_differs
+}
+
 /// The result of `mri smoke`: the `smoke` object of the JSON Report.
 ///
 /// Every field is always present (`null` when it does not apply), so that
@@ -136,26 +156,27 @@ pub fn render_text(run: &SmokeRun, model: &str) -> String {
         for t in &base.top_next {
             let _ = writeln!(out, "    {:>7.4}  {:>7}  {:?}", t.prob, t.id, t.token);
         }
-        let changed = base
-            .top_next
-            .iter()
-            .map(|t| t.id)
-            .ne(s.top_next.iter().map(|t| t.id))
-            || base
-                .top_next
-                .iter()
-                .zip(&s.top_next)
-                .any(|(a, b)| (a.prob - b.prob).abs() > 1e-6);
+        let what = if s.top_next.is_empty() {
+            "embedding"
+        } else {
+            "next-token distribution"
+        };
         let _ = writeln!(
             out,
             "  adapter effect  {}; base finite: {}",
-            if changed {
-                "changes the next-token distribution"
+            if adapter_changed(s, base) {
+                format!("changes the {what}")
             } else {
-                "NO visible change to the next-token distribution"
+                format!("NO visible change to the {what}")
             },
             if base.finite { "yes" } else { "NO" }
         );
+        if let (Some(merged), Some(alone)) = (s.embedding_norm, base.embedding_norm) {
+            let _ = writeln!(
+                out,
+                "  embedding norm  {merged:.6} merged, {alone:.6} base alone"
+            );
+        }
     }
     if let Some(e) = s.entropy {
         let _ = writeln!(out, "  entropy         {e:.4} nats");
@@ -197,4 +218,56 @@ pub fn render_text(run: &SmokeRun, model: &str) -> String {
         let _ = writeln!(out, "  note: {n}");
     }
     out
+}
+
+#[cfg(test)]
+mod adapter_effect_tests {
+    use super::*;
+
+    fn summary(top: &[(u32, f64)], norm: Option<f64>) -> SmokeSummary {
+        SmokeSummary {
+            architecture: "bert".into(),
+            device: "cpu".into(),
+            dtype: "f32".into(),
+            logits_shape: vec![1, 4, 8],
+            finite: true,
+            non_finite: 0,
+            top_next: top
+                .iter()
+                .map(|(id, prob)| TopToken {
+                    token: String::new(),
+                    id: *id,
+                    prob: *prob,
+                })
+                .collect(),
+            entropy: None,
+            embedding_norm: norm,
+            continuation: None,
+            tokens_per_second: None,
+            load_ms: 0.0,
+            forward_ms: 0.0,
+            peak_rss_bytes: None,
+            without_adapter: None,
+        }
+    }
+
+    #[test]
+    fn encoders_compare_the_embedding_and_decoders_the_tokens() {
+        assert!(adapter_changed(
+            &summary(&[], Some(5.428540)),
+            &summary(&[], Some(5.428511))
+        ));
+        assert!(!adapter_changed(
+            &summary(&[], Some(5.4)),
+            &summary(&[], Some(5.4))
+        ));
+        assert!(adapter_changed(
+            &summary(&[(1, 0.5)], None),
+            &summary(&[(1, 0.4)], None)
+        ));
+        assert!(!adapter_changed(
+            &summary(&[(1, 0.5)], None),
+            &summary(&[(1, 0.5)], None)
+        ));
+    }
 }
