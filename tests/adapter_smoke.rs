@@ -108,3 +108,27 @@ fn an_adapter_without_a_base_at_hand_says_how_to_give_one() {
     assert_eq!(out.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&out.stderr).contains("--base"));
 }
+
+#[test]
+fn a_dora_adapter_is_refused_rather_than_merged_wrongly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("lora");
+    lora(&dir);
+    let mut config: Value =
+        serde_json::from_str(&fs::read_to_string(dir.join("adapter_config.json")).unwrap())
+            .unwrap();
+    config["use_dora"] = json!(true);
+    fs::write(dir.join("adapter_config.json"), config.to_string()).unwrap();
+    let out = mri(&[
+        "smoke",
+        dir.to_str().unwrap(),
+        "--base",
+        fixtures().join("tiny-llama").to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("DoRA"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

@@ -19,9 +19,14 @@ pub struct LoraMerge {
 }
 
 impl LoraMerge {
-    /// From an adapter directory's Report; `None` when it is not a LoRA adapter.
+    /// From an adapter directory's Report; `None` when it is not a plain
+    /// LoRA adapter (DoRA's magnitude vectors are not merged: refused rather
+    /// than merged wrongly).
     pub fn from_report(adapter: &Report) -> Option<LoraMerge> {
         let a = adapter.adapter.as_ref()?;
+        if a.use_dora || !a.peft_type.eq_ignore_ascii_case("LORA") {
+            return None;
+        }
         let scale = a.scale?;
         let mut names: HashMap<String, (Option<String>, Option<String>)> = HashMap::new();
         for t in adapter.weights.counted_tensors() {
