@@ -353,9 +353,10 @@ fn run_smoke(args: &SmokeArgs) -> anyhow::Result<ExitCode> {
             let merge =
                 mri::smoke::lora::LoraMerge::from_report(&target_report).ok_or_else(|| {
                     anyhow::anyhow!(
-                        "{} is a {} adapter; only LoRA adapters can be merged",
+                        "{} is a {}{} adapter; mri smoke merges plain LoRA adapters only",
                         args.target,
-                        adapter.peft_type
+                        adapter.peft_type,
+                        if adapter.use_dora { " (DoRA)" } else { "" }
                     )
                 })?;
             let base_options = mri::InspectOptions {
