@@ -8,7 +8,6 @@ pub mod quant;
 pub mod weights;
 
 use crate::license::{decide, BaseLicense, LicenseInputs};
-use crate::model::card::parse_card;
 use crate::model::config::read_architecture;
 use crate::model::tokenizer::{summarize as summarize_tokenizer, TokenizerInputs};
 use crate::report::finding::{Code, Finding};
@@ -96,9 +95,8 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
         .as_ref()
         .map(crate::model::generation::summarize);
 
-    let card = match &scanned.card {
-        Some((path, text)) => {
-            let (card, card_findings) = parse_card(path, text);
+    let card = match scanned.card {
+        Some((card, card_findings)) => {
             findings.extend(card_findings);
             if !card.has_front_matter {
                 findings.push(
@@ -106,7 +104,7 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
                         Code::CardMissing,
                         "the model card has no YAML front matter (license, base_model)",
                     )
-                    .in_file(path),
+                    .in_file(&card.path),
                 );
             }
             Some(card)

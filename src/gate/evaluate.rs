@@ -1,7 +1,7 @@
 //! The gate: a Report judged against a policy, rule by rule.
 
 use super::policy::{Policy, Selector};
-use crate::license::kb::{fold_name, kb};
+use crate::license::kb::fold_name;
 use crate::license::Verdict;
 use crate::report::finding::Severity;
 use crate::report::Report;
@@ -81,23 +81,6 @@ fn names_model(model: &str, input: &str, report: &Report) -> bool {
             .is_ok_and(|p| p == report.target.root)
 }
 
-fn verdict_of(id: &str) -> Option<(String, Verdict)> {
-    let kb = kb();
-    if let Some(e) = kb
-        .lookup(id)
-        .or_else(|| kb.hub_id(id).and_then(|h| kb.get(&h.kb)))
-    {
-        return Some((e.id.clone(), e.verdict));
-    }
-    if let Some(h) = kb.hub_id(id) {
-        if let Some(f) = crate::license::spdx_facts::facts(&h.spdx) {
-            return Some((f.id.clone(), crate::license::spdx_facts::verdict(&f).0));
-        }
-    }
-    crate::license::spdx_facts::facts(id)
-        .map(|f| (f.id.clone(), crate::license::spdx_facts::verdict(&f).0))
-}
-
 fn violation(
     rule: &str,
     rule_id: &str,
@@ -143,7 +126,7 @@ pub fn evaluate(input: &str, mut report: Report, policy: &Policy) -> ModelOutcom
         };
         match crate::security::read::sha256_file(&file.real_path) {
             Ok(actual) if actual == c.sha256 => {
-                if let (Some(l), Some((id, verdict))) = (report.license.as_mut(), verdict_of(&c.license)) {
+                if let (Some(l), Some((id, verdict))) = (report.license.as_mut(), crate::license::resolve_license(&c.license)) {
                     for d in l.detected.iter_mut().filter(|d| d.source == "file" && d.file.as_deref() == Some(c.file.as_str())) {
                         d.id = id.clone();
                         d.name = format!("{id} (clarified by the policy)");

@@ -178,6 +178,12 @@ impl Resolved {
     }
 }
 
+/// The id and verdict a license id names (knowledge-base id, Hub id, alias or
+/// SPDX id), as the decision resolves card values.
+pub fn resolve_license(id: &str) -> Option<(String, Verdict)> {
+    resolve_id(id).map(|r| (r.id(), r.verdict()))
+}
+
 /// Resolves a knowledge-base or SPDX id (Hub ids, aliases and imprecise SPDX spellings too).
 fn resolve_id(id: &str) -> Option<Resolved> {
     let kb = kb();

@@ -10,5 +10,7 @@ pub mod spdx_facts;
 pub mod text;
 pub mod verdict;
 
-pub use decide::{decide, BaseLicense, LicenseFile, LicenseInputs, LicenseReport, Obligation};
+pub use decide::{
+    decide, resolve_license, BaseLicense, LicenseFile, LicenseInputs, LicenseReport, Obligation,
+};
 pub use verdict::{ObligationKind, Verdict};

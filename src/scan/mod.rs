@@ -82,8 +82,8 @@ pub struct ScannedRepo {
     pub vocab_txt_lines: Option<u64>,
     /// Entries in vocab.json.
     pub vocab_json_entries: Option<u64>,
-    /// The card's path and text.
-    pub card: Option<(String, String)>,
+    /// The card's front matter, parsed once, with the problems met parsing it.
+    pub card: Option<(crate::model::card::Card, Vec<Finding>)>,
     /// License, notice and use-policy files (at the root or one folder down) with their text.
     pub license_files: Vec<crate::license::LicenseFile>,
     /// Pickle streams walked (raw pickles and PyTorch zip members, sniffed by bytes).
@@ -237,7 +237,7 @@ pub fn scan(target: Target) -> ScannedRepo {
         .find(|f| f.path.eq_ignore_ascii_case("README.md"))
         .and_then(
             |f| match read_text(&f.real_path, &f.path, MAX_CONFIG_BYTES) {
-                Ok(text) => Some((f.path.clone(), text)),
+                Ok(text) => Some(crate::model::card::parse_card(&f.path, &text)),
                 Err(finding) => {
                     findings.push(finding);
                     None
@@ -247,9 +247,8 @@ pub fn scan(target: Target) -> ScannedRepo {
 
     // The file the card's `license_link` names counts as a license file too,
     // whatever its name (`license_link: MODEL_TERMS.md`).
-    let linked = card.as_ref().and_then(|(path, text)| {
-        let (c, _) = crate::model::card::parse_card(path, text);
-        let link = c.license_link?;
+    let linked = card.as_ref().and_then(|(c, _)| {
+        let link = c.license_link.as_deref()?;
         (!link.contains("://")).then(|| link.trim_start_matches("./").to_string())
     });
     let license_files = files

@@ -173,6 +173,22 @@ pub(crate) struct Mapped {
     pub(crate) lora: Option<super::lora::LoadedLora>,
 }
 
+impl Mapped {
+    /// The loaded weight, with the adapter merged in when one is given.
+    fn with_adapter(
+        &self,
+        name: &str,
+        base: Tensor,
+        dtype: DType,
+        dev: &Device,
+    ) -> candle_core::Result<Tensor> {
+        match &self.lora {
+            Some(l) => l.merge(name, base, dtype, dev),
+            None => Ok(base),
+        }
+    }
+}
+
 impl SimpleBackend for Mapped {
     fn get(
         &self,
@@ -190,19 +206,13 @@ impl SimpleBackend for Mapped {
             dtype,
             dev,
         )?;
-        match &self.lora {
-            Some(l) => l.merge(name, base, dtype, dev),
-            None => Ok(base),
-        }
+        self.with_adapter(name, base, dtype, dev)
     }
 
     fn get_unchecked(&self, name: &str, dtype: DType, dev: &Device) -> candle_core::Result<Tensor> {
         let base =
             SimpleBackend::get_unchecked(&self.tensors, resolve(&self.aliases, name), dtype, dev)?;
-        match &self.lora {
-            Some(l) => l.merge(name, base, dtype, dev),
-            None => Ok(base),
-        }
+        self.with_adapter(name, base, dtype, dev)
     }
 
     fn contains_tensor(&self, name: &str) -> bool {
