@@ -18,7 +18,7 @@ use crate::util::parallel::par_map;
 use classify::{classify, FileClass};
 use index::{parse_index, WeightIndex};
 use lfs::{parse_pointer, LfsPointer, MAX_POINTER_BYTES};
-use safetensors::{read_header_file, SafetensorsHeader};
+use safetensors::{map_header_file, SafetensorsHeader};
 use serde::Serialize;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -144,23 +144,26 @@ pub fn scan(target: Target) -> ScannedRepo {
         .filter(readable)
         .filter(|f| f.path.to_ascii_lowercase().ends_with(".safetensors"))
         .collect();
-    let shard_results: Vec<(ShardScan, Vec<Finding>)> = par_map(&shard_files, 48, |f| {
-        let (header, problems) = read_header_file(&f.real_path, f.size);
-        let problems = problems.into_iter().map(|p| p.in_file(&f.path)).collect();
-        (
-            ShardScan {
-                path: f.path.clone(),
-                size: f.size,
-                header,
-            },
-            problems,
-        )
+    // Each shard's header is read through a memory map; the maps are
+    // released together once the threads are done (see `map_header_file`).
+    let shard_results = par_map(&shard_files, 48, |f| {
+        let (header, problems, map) = map_header_file(&f.real_path, f.size);
+        let problems: Vec<Finding> = problems.into_iter().map(|p| p.in_file(&f.path)).collect();
+        let shard = ShardScan {
+            path: f.path.clone(),
+            size: f.size,
+            header,
+        };
+        (shard, problems, map)
     });
     let mut shards = Vec::with_capacity(shard_results.len());
-    for (shard, problems) in shard_results {
+    let mut maps = Vec::with_capacity(shard_results.len());
+    for (shard, problems, map) in shard_results {
         shards.push(shard);
         findings.extend(problems);
+        maps.extend(map);
     }
+    drop(maps);
 
     let mut indexes = Vec::new();
     for f in files.iter().filter(readable) {

@@ -7,6 +7,7 @@
 
 use crate::report::finding::{Code, Finding};
 use crate::scan::dtype::dtype_bits;
+use memmap2::{Mmap, MmapOptions};
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Serialize;
 use serde_json::value::RawValue;
@@ -14,7 +15,6 @@ use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt;
 use std::fs::File;
-use std::os::unix::fs::FileExt;
 use std::path::Path;
 
 /// Largest header accepted, as in the reference implementation (100 MB).
@@ -61,21 +61,50 @@ pub struct SafetensorsHeader {
     pub tensors: Vec<TensorInfo>,
 }
 
-/// Bytes read at once from the start of a file: the prefix and, for all but
-/// small headers, the whole header in one read.
-const FIRST_READ: usize = 8 * 1024;
-
 /// Reads and validates the header of the safetensors file at `path`, whose
 /// size is `len` bytes.
 ///
 /// Returns the header when the JSON could be read at all (possibly with
 /// violations), and every violation as a finding (without the file set).
-///
-/// The header is read with positioned reads of exactly the prefix and the
-/// JSON (one read when it fits in 8 KiB); the tensor data is never read or
-/// mapped. (Mapping each file costed 1–4 ms more over 191 shards, in VMA set-up
-/// and TLB shoot-downs; see BENCHMARKS.md.)
+/// The file is memory-mapped and only the pages holding the prefix and the
+/// JSON are touched; the tensor data is never read. The map is released
+/// before this returns; [`map_header_file`] hands it back instead, for
+/// callers that release many maps at once.
 pub fn read_header_file(path: &Path, len: u64) -> (Option<SafetensorsHeader>, Vec<Finding>) {
+    let (header, problems, _map) = map_header_file(path, len);
+    (header, problems)
+}
+
+/// Bytes mapped at first from the start of a file: the prefix and, for all
+/// but large headers, the whole JSON (one page fault maps them).
+const FIRST_MAP: u64 = 64 * 1024;
+
+/// Maps the first `len` bytes of `file` (`len` is at most the file's size).
+fn map_prefix(file: &File, len: u64) -> std::io::Result<Mmap> {
+    let len = usize::try_from(len).map_err(std::io::Error::other)?;
+    // SAFETY: the map is read-only, and mri never writes the file. Another
+    // process could truncate or rewrite the file while it is mapped: reading
+    // a page past a truncation raises SIGBUS, rewritten bytes change only
+    // what is reported. The window is the header parse (microseconds), and
+    // only the header's pages are read — the risk every mmap-based
+    // safetensors reader (the reference crate's users, candle) accepts.
+    unsafe { MmapOptions::new().len(len).map(file) }
+}
+
+/// A file mapped by [`map_header_file`]: keep it to delay the `munmap`.
+#[derive(Debug)]
+pub struct HeaderMap {
+    _map: Mmap,
+}
+
+/// As [`read_header_file`], and also returns the mapping, so that a caller
+/// scanning many shards on several threads can release every map at once,
+/// after its threads have finished (an `munmap` while other threads of the
+/// process run sends them TLB shoot-down interrupts; see BENCHMARKS.md).
+pub fn map_header_file(
+    path: &Path,
+    len: u64,
+) -> (Option<SafetensorsHeader>, Vec<Finding>, Option<HeaderMap>) {
     let unreadable = |what: &str, e: std::io::Error| {
         (
             None,
@@ -83,28 +112,43 @@ pub fn read_header_file(path: &Path, len: u64) -> (Option<SafetensorsHeader>, Ve
                 Code::FilesUnreadable,
                 format!("cannot {what}: {e}"),
             )],
+            None,
         )
     };
+    if len == 0 {
+        // An empty file cannot be mapped; the parser reports it.
+        let (h, p) = parse_header_with_len(&[], 0);
+        return (h, p, None);
+    }
     let file = match File::open(path) {
         Ok(f) => f,
         Err(e) => return unreadable("open", e),
     };
-    let first = (len.min(FIRST_READ as u64)) as usize;
-    let mut buf = vec![0u8; first];
-    if let Err(e) = file.read_exact_at(&mut buf, 0) {
-        return unreadable("read", e);
-    }
-    if let Some(prefix) = buf.get(..8) {
-        let header_len = u64::from_le_bytes(prefix.try_into().unwrap_or([0; 8]));
-        let wanted = 8u64.saturating_add(header_len);
-        if header_len <= MAX_HEADER_BYTES && wanted <= len && wanted > first as u64 {
-            buf.resize(wanted as usize, 0);
-            if let Err(e) = file.read_exact_at(&mut buf[first..], first as u64) {
-                return unreadable("read", e);
-            }
-        }
-    }
-    parse_header_with_len(&buf, len)
+    // Only the start of the file is mapped: the prefix and, for all but
+    // large headers, the whole JSON. A map over the whole file (hundreds of
+    // GB of address space across the shards) costs page-table set-up and
+    // tear-down for nothing; a larger header is mapped again at its length.
+    let first = len.min(FIRST_MAP);
+    let map = match map_prefix(&file, first) {
+        Ok(m) => m,
+        Err(e) => return unreadable("map", e),
+    };
+    let wanted = map
+        .get(..8)
+        .and_then(|p| p.try_into().ok())
+        .map(u64::from_le_bytes)
+        .filter(|&n| n <= MAX_HEADER_BYTES)
+        .map(|n| 8 + n)
+        .filter(|&w| w > first && w <= len);
+    let map = match wanted {
+        Some(w) => match map_prefix(&file, w) {
+            Ok(m) => m,
+            Err(e) => return unreadable("map", e),
+        },
+        None => map,
+    };
+    let (header, problems) = parse_header_with_len(&map, len);
+    (header, problems, Some(HeaderMap { _map: map }))
 }
 
 /// Parses and validates a safetensors header from the whole file's bytes.
@@ -486,6 +530,56 @@ mod tests {
 
     fn codes(problems: &[Finding]) -> Vec<&'static str> {
         problems.iter().map(|p| p.code.as_str()).collect()
+    }
+
+    /// Writes `bytes` to a fresh file and reads its header through the map.
+    fn read_through_map(bytes: &[u8]) -> (Option<SafetensorsHeader>, Vec<Finding>) {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("model.safetensors");
+        std::fs::write(&path, bytes).unwrap();
+        read_header_file(&path, bytes.len() as u64)
+    }
+
+    #[test]
+    fn header_larger_than_the_first_map_is_mapped_again_at_its_length() {
+        // ~4,000 entries: a header of about 300 KB, past the 64 KiB first map.
+        let entries: Vec<String> = (0..4000)
+            .map(|i| {
+                format!(
+                    r#""model.layers.{i}.mlp.down_proj.weight":{{"dtype":"F32","shape":[1],"data_offsets":[{},{}]}}"#,
+                    i * 4,
+                    i * 4 + 4
+                )
+            })
+            .collect();
+        let h = format!("{{{}}}", entries.join(","));
+        assert!(h.len() as u64 > FIRST_MAP);
+        let (header, problems) = read_through_map(&file(&h, 16_000));
+        assert!(problems.is_empty(), "{problems:?}");
+        let header = header.unwrap();
+        assert_eq!(header.tensors.len(), 4000);
+        assert_eq!(header.header_len, h.len() as u64);
+        assert_eq!(header.data_len, 16_000);
+    }
+
+    #[test]
+    fn mapped_file_reports_what_the_bytes_report() {
+        let h = r#"{"a":{"dtype":"F32","shape":[2,3],"data_offsets":[0,24]}}"#;
+        // Small, truncated, empty and a length prefix past the end.
+        for bytes in [
+            file(h, 24),
+            file(h, 10),
+            Vec::new(),
+            vec![0xff; 8],
+            file("{\"a\":", 0),
+        ] {
+            let (mapped_header, mapped) = read_through_map(&bytes);
+            let (header, parsed) = parse_header(&bytes);
+            assert_eq!(mapped_header, header);
+            assert_eq!(codes(&mapped), codes(&parsed));
+        }
+        let (_, truncated) = read_through_map(&file(h, 10));
+        assert_eq!(codes(&truncated), ["weights/truncated"]);
     }
 
     #[test]
