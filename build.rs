@@ -4,6 +4,12 @@
 use std::fmt::Write;
 use std::path::Path;
 
+// The normaliser and shingle hash the library matches texts with: the
+// bundled texts' shingles are computed here once, not at every run.
+#[allow(dead_code)]
+#[path = "src/license/text.rs"]
+mod text;
+
 fn list(dir: &Path, ext: &str) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(dir)
         .map(|rd| {
@@ -41,6 +47,9 @@ fn main() {
     table(&mut out, "KB_ENTRIES", &root, ".toml", "");
     table(&mut out, "KB_TEXTS", &root.join("texts"), ".txt", "texts/");
     table(&mut out, "SPDX_TEXTS", &root.join("spdx"), ".txt", "");
+    println!("cargo:rerun-if-changed=src/license/text.rs");
+    let out_dir = std::env::var("OUT_DIR").expect("OUT_DIR");
+    shingle_table(&mut out, &root, Path::new(&out_dir));
     let hub = root.join("hub-ids.toml");
     println!("cargo:rerun-if-changed={}", hub.display());
     let _ = writeln!(
@@ -50,4 +59,35 @@ fn main() {
     );
     let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("kb_data.rs");
     std::fs::write(dest, out).expect("write kb_data.rs");
+}
+
+/// Writes the sorted shingles of every bundled text (knowledge base and SPDX)
+/// into one little-endian blob, and a table of (text key, first, count).
+fn shingle_table(out: &mut String, root: &Path, out_dir: &Path) {
+    let mut blob: Vec<u8> = Vec::new();
+    let _ = writeln!(out, "pub static SHINGLES: &[(&str, usize, usize)] = &[");
+    for (dir, prefix) in [(root.join("texts"), "texts/"), (root.join("spdx"), "")] {
+        for file in list(&dir, ".txt") {
+            let content = std::fs::read_to_string(dir.join(&file)).expect("license text");
+            let shingles = text::NormText::new(&content).shingles();
+            let first = blob.len() / 8;
+            for h in &shingles {
+                blob.extend_from_slice(&h.to_le_bytes());
+            }
+            let _ = writeln!(
+                out,
+                "    ({:?}, {first}, {}),",
+                format!("{prefix}{file}"),
+                shingles.len()
+            );
+        }
+    }
+    let _ = writeln!(out, "];");
+    let path = out_dir.join("shingles.bin");
+    std::fs::write(&path, blob).expect("write shingles.bin");
+    let _ = writeln!(
+        out,
+        "pub static SHINGLE_BLOB: &[u8] = include_bytes!({:?});",
+        path.display().to_string()
+    );
 }

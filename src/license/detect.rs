@@ -3,8 +3,7 @@
 //! date, and the residual — what the text says beyond the license it matches.
 
 use super::kb::{kb, spdx_id_of_file, LicenseEntry};
-use super::text::{dice, shingles_of, NormText, SHINGLE};
-use std::collections::HashSet;
+use super::text::{contains, dice, shingles_of, NormText, SHINGLE};
 use std::sync::OnceLock;
 
 /// A similarity at or above this is a match.
@@ -27,7 +26,8 @@ pub enum RefKind {
 struct Reference {
     id: String,
     kind: RefKind,
-    shingles: HashSet<u64>,
+    /// Sorted shingle hashes, computed by the build script.
+    shingles: Vec<u64>,
 }
 
 fn references() -> &'static [Reference] {
@@ -36,20 +36,22 @@ fn references() -> &'static [Reference] {
         let kb = kb();
         let mut refs = Vec::new();
         for e in &kb.entries {
-            if let Some(text) = kb.text(e) {
+            if let Some(shingles) = kb.text_shingles(&e.text_file) {
                 refs.push(Reference {
                     id: e.id.clone(),
                     kind: RefKind::Kb,
-                    shingles: NormText::new(text).shingles(),
+                    shingles,
                 });
             }
         }
-        for (file, text) in kb.spdx_texts() {
-            refs.push(Reference {
-                id: spdx_id_of_file(file).to_string(),
-                kind: RefKind::Spdx,
-                shingles: NormText::new(text).shingles(),
-            });
+        for (file, _) in kb.spdx_texts() {
+            if let Some(shingles) = kb.text_shingles(file) {
+                refs.push(Reference {
+                    id: spdx_id_of_file(file).to_string(),
+                    kind: RefKind::Spdx,
+                    shingles,
+                });
+            }
         }
         refs
     })
@@ -234,7 +236,7 @@ fn is_boilerplate(sentence: &str) -> bool {
 }
 
 /// Sentences less than half of whose shingles occur in `reference`.
-fn residual(text: &NormText, reference: &HashSet<u64>) -> (Vec<(usize, usize)>, usize) {
+fn residual(text: &NormText, reference: &[u64]) -> (Vec<(usize, usize)>, usize) {
     let mut out = Vec::new();
     let mut words = 0;
     for (f, l) in text.sentences() {
@@ -247,7 +249,7 @@ fn residual(text: &NormText, reference: &HashSet<u64>) -> (Vec<(usize, usize)>, 
             continue;
         }
         let set = shingles_of(&tokens);
-        let covered = set.iter().filter(|h| reference.contains(h)).count();
+        let covered = set.iter().filter(|&&h| contains(reference, h)).count();
         if covered * 2 < set.len() {
             words += tokens.len();
             out.push((f, l));

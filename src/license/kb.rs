@@ -184,6 +184,19 @@ impl KnowledgeBase {
         self.texts.get(entry.text_file.as_str()).copied()
     }
 
+    /// The sorted shingles of a bundled text (a knowledge-base `text_file`
+    /// or an SPDX text's file name), as the build script computed them.
+    pub fn text_shingles(&self, file: &str) -> Option<Vec<u64>> {
+        let &(_, first, count) = data::SHINGLES.iter().find(|(f, _, _)| *f == file)?;
+        let bytes = data::SHINGLE_BLOB.get(first * 8..(first + count) * 8)?;
+        Some(
+            bytes
+                .chunks_exact(8)
+                .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
+                .collect(),
+        )
+    }
+
     /// Bundled SPDX texts as (SPDX id, text).
     pub fn spdx_texts(&self) -> &'static [(&'static str, &'static str)] {
         data::SPDX_TEXTS
@@ -219,6 +232,30 @@ pub fn spdx_id_of_file(file: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn precomputed_shingles_are_what_the_matcher_computes() {
+        let kb = kb();
+        let mut checked = 0;
+        for e in kb.entries.iter().filter(|e| !e.text_file.is_empty()) {
+            let text = kb.text(e).unwrap();
+            let expected = crate::license::text::NormText::new(text).shingles();
+            assert_eq!(
+                kb.text_shingles(&e.text_file),
+                Some(expected),
+                "{}",
+                e.text_file
+            );
+            checked += 1;
+        }
+        for (file, text) in kb.spdx_texts() {
+            let expected = crate::license::text::NormText::new(text).shingles();
+            assert_eq!(kb.text_shingles(file), Some(expected), "{file}");
+            checked += 1;
+        }
+        assert!(checked > 80, "{checked} texts");
+        assert_eq!(kb.text_shingles("texts/no-such-text.txt"), None);
+    }
 
     #[test]
     fn embedded_knowledge_base_loads_and_is_consistent() {

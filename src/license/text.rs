@@ -2,8 +2,6 @@
 //! markers dropped, whitespace collapsed — with every word mapped back to its
 //! line and bytes in the original, so matches can be cited.
 
-use std::collections::HashSet;
-
 /// Words per shingle when comparing texts.
 pub const SHINGLE: usize = 3;
 
@@ -227,15 +225,18 @@ impl NormText {
             .collect()
     }
 
-    /// The set of hashed `SHINGLE`-word shingles.
-    pub fn shingles(&self) -> HashSet<u64> {
+    /// The hashed `SHINGLE`-word shingles, sorted and without repeats.
+    pub fn shingles(&self) -> Vec<u64> {
         shingles_of(&self.tokens())
     }
 }
 
-/// Hashed `SHINGLE`-word shingles of a token list.
-pub fn shingles_of(tokens: &[&str]) -> HashSet<u64> {
-    let mut set = HashSet::with_capacity(tokens.len());
+/// Hashed `SHINGLE`-word shingles of a token list, sorted and without
+/// repeats (a set that [`dice`] and [`contains`] read by merge and by
+/// binary search). The hash is FNV-1a over each word and a separator, so the
+/// build script computes the same values for the bundled texts.
+pub fn shingles_of(tokens: &[&str]) -> Vec<u64> {
+    let mut set = Vec::with_capacity(tokens.len());
     for w in tokens.windows(SHINGLE) {
         let mut h: u64 = 0xcbf2_9ce4_8422_2325;
         for t in w {
@@ -244,18 +245,35 @@ pub fn shingles_of(tokens: &[&str]) -> HashSet<u64> {
             }
             h = (h ^ 0xff).wrapping_mul(0x0000_0100_0000_01b3);
         }
-        set.insert(h);
+        set.push(h);
     }
+    set.sort_unstable();
+    set.dedup();
     set
 }
 
-/// Dice coefficient of two shingle sets.
-pub fn dice(a: &HashSet<u64>, b: &HashSet<u64>) -> f32 {
+/// Whether the sorted shingle set `set` holds `h`.
+pub fn contains(set: &[u64], h: u64) -> bool {
+    set.binary_search(&h).is_ok()
+}
+
+/// Dice coefficient of two sorted shingle sets, counted by one merge.
+pub fn dice(a: &[u64], b: &[u64]) -> f32 {
     if a.is_empty() || b.is_empty() {
         return 0.0;
     }
-    let (small, large) = if a.len() <= b.len() { (a, b) } else { (b, a) };
-    let common = small.iter().filter(|h| large.contains(h)).count();
+    let (mut i, mut j, mut common) = (0, 0, 0usize);
+    while let (Some(x), Some(y)) = (a.get(i), b.get(j)) {
+        match x.cmp(y) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                common += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
     2.0 * common as f32 / (a.len() + b.len()) as f32
 }
 
@@ -308,5 +326,17 @@ mod tests {
         assert!((dice(&a, &b) - 1.0).abs() < 1e-6);
         let c = NormText::new("completely different words in this text here").shingles();
         assert_eq!(dice(&a, &c), 0.0);
+    }
+
+    #[test]
+    fn dice_counts_shared_shingles_once() {
+        // "a b c d" has shingles {abc, bcd}; "a b c a b c" has {abc, bca, cab}.
+        let a = NormText::new("a b c d").shingles();
+        let b = NormText::new("a b c a b c").shingles();
+        assert_eq!((a.len(), b.len()), (2, 3));
+        assert!((dice(&a, &b) - 2.0 * 1.0 / 5.0).abs() < 1e-6);
+        assert!(a.windows(2).all(|w| w[0] < w[1]), "sorted, no repeats");
+        let bcd = a.iter().copied().find(|h| !b.contains(h)).unwrap();
+        assert!(contains(&a, bcd) && !contains(&b, bcd));
     }
 }
