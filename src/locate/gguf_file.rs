@@ -1,0 +1,70 @@
+//! A GGUF file as the target: the root is its folder, the model is that file
+//! alone, or for one part of a split set (`NAME-00001-of-00003.gguf`) every
+//! part present beside it.
+
+use super::{ListedFile, LocateError, Target, TargetKind};
+use crate::scan::classify::FileClass;
+use crate::scan::gguf::split::split_name;
+use std::io::Read;
+use std::path::Path;
+
+/// The target for `path` when it is a GGUF file (by extension, or by its
+/// first four bytes `GGUF`); `None` for other files.
+pub fn locate(input: &str, path: &Path) -> Result<Option<Target>, LocateError> {
+    let io = |source| LocateError::Io {
+        path: input.to_string(),
+        source,
+    };
+    let canonical = path.canonicalize().map_err(io)?;
+    let Some(name) = canonical
+        .file_name()
+        .and_then(|n| n.to_str())
+        .map(str::to_string)
+    else {
+        return Ok(None);
+    };
+    let by_name = name.to_ascii_lowercase().ends_with(".gguf");
+    if !by_name && !starts_with_magic(&canonical) {
+        return Ok(None);
+    }
+    let Some(root) = canonical.parent().map(Path::to_path_buf) else {
+        return Ok(None);
+    };
+    let class = (!by_name).then_some(FileClass::Gguf);
+    let mut names = vec![name.clone()];
+    if let Some(split) = split_name(&name) {
+        names = (1..=split.count)
+            .map(|n| format!("{}-{n:05}-of-{:05}.gguf", split.stem, split.count))
+            .filter(|n| *n == name || root.join(n).is_file())
+            .collect();
+    }
+    let listed = names
+        .into_iter()
+        .map(|rel| ListedFile {
+            rel,
+            class,
+            media_type: None,
+            declared_size: None,
+        })
+        .collect();
+    Ok(Some(Target {
+        input: input.to_string(),
+        root: root.clone(),
+        kind: TargetKind::GgufFile,
+        repo_id: None,
+        revision: None,
+        commit: None,
+        containment: root,
+        listed: Some(listed),
+        ollama: None,
+        notes: Vec::new(),
+    }))
+}
+
+fn starts_with_magic(path: &Path) -> bool {
+    let mut magic = [0u8; 4];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok()
+        && &magic == b"GGUF"
+}
