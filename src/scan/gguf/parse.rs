@@ -639,11 +639,14 @@ pub fn parse(buf: &[u8]) -> (Option<GgufHeader>, Vec<Finding>) {
     }
     match header.get("general.alignment") {
         None => {}
-        Some(v) => match v.as_u64() {
-            Some(a) if a > 0 && a.is_power_of_two() => header.alignment = a,
+        Some(v) => match v {
+            MetaValue::Uint(a, ValueType::U32) if *a > 0 && a.is_power_of_two() => {
+                header.alignment = *a
+            }
             _ => findings.push(invalid(format!(
-                "general.alignment is {}, not a power of two; the default {DEFAULT_ALIGNMENT} is assumed",
-                summary(v)
+                "general.alignment is {} ({}), not a u32 power of two; the default {DEFAULT_ALIGNMENT} is assumed",
+                summary(v),
+                v.type_name()
             ))),
         },
     }
