@@ -462,6 +462,16 @@ impl<'a> Reader<'a> {
                 }
                 let offset = self.pos as u64;
                 let keep = len <= MAX_KEPT_ARRAY && !matches!(element, String | Array);
+                if !keep && !matches!(element, String | Array | Bool) {
+                    // fixed-size numbers not kept: skipped in one checked step
+                    self.take(needed, what)?;
+                    return Ok(MetaValue::Array(MetaArray {
+                        element,
+                        len,
+                        offset,
+                        scalars: Vec::new(),
+                    }));
+                }
                 let mut scalars = Vec::new();
                 if keep {
                     // len <= MAX_KEPT_ARRAY: a bounded allocation
@@ -872,5 +882,87 @@ pub fn summary(v: &MetaValue) -> String {
         MetaValue::Bool(b) => b.to_string(),
         MetaValue::String { text, .. } => format!("{text:?}"),
         MetaValue::Array(a) => format!("[{}; {}]", a.element.name(), a.len),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A version-1 file: u32 counts, lengths and dimensions.
+    fn v1_file() -> Vec<u8> {
+        let mut b = b"GGUF".to_vec();
+        b.extend(1u32.to_le_bytes());
+        b.extend(1u32.to_le_bytes()); // tensors
+        b.extend(1u32.to_le_bytes()); // metadata
+        let s = |b: &mut Vec<u8>, t: &str| {
+            b.extend((t.len() as u32).to_le_bytes());
+            b.extend(t.as_bytes());
+        };
+        s(&mut b, "general.architecture");
+        b.extend(8u32.to_le_bytes());
+        s(&mut b, "llama");
+        s(&mut b, "t");
+        b.extend(2u32.to_le_bytes());
+        b.extend(8u32.to_le_bytes());
+        b.extend(4u32.to_le_bytes());
+        b.extend(0u32.to_le_bytes()); // F32
+        b.extend(0u64.to_le_bytes());
+        while b.len() % 32 != 0 {
+            b.push(0);
+        }
+        b.extend([0u8; 128]);
+        b
+    }
+
+    #[test]
+    fn version_1_reads_with_narrow_lengths_and_candle_agrees() {
+        let bytes = v1_file();
+        let (h, problems) = parse(&bytes);
+        assert!(problems.is_empty(), "{problems:?}");
+        let h = h.unwrap();
+        assert_eq!(h.version, 1);
+        assert_eq!(h.get_str("general.architecture"), Some("llama"));
+        assert_eq!(h.tensors[0].shape(), vec![4, 8]);
+        assert_eq!(h.tensors[0].bytes, Some(128));
+        let c = candle_core::quantized::gguf_file::Content::read(&mut std::io::Cursor::new(&bytes))
+            .unwrap();
+        assert_eq!(c.tensor_data_offset, h.data_offset);
+        assert_eq!(c.tensor_infos["t"].shape.dims(), &[4, 8]);
+    }
+
+    #[test]
+    fn every_prefix_of_a_file_is_a_finding_not_a_panic() {
+        let bytes = v1_file();
+        for n in 0..bytes.len() {
+            let (_, problems) = parse(&bytes[..n]);
+            assert!(!problems.is_empty(), "prefix of {n} bytes");
+        }
+    }
+
+    #[test]
+    fn special_tokens_are_read_lazily_from_the_array() {
+        let mut b = b"GGUF".to_vec();
+        b.extend(3u32.to_le_bytes());
+        b.extend(0u64.to_le_bytes());
+        b.extend(1u64.to_le_bytes());
+        let s = |b: &mut Vec<u8>, t: &str| {
+            b.extend((t.len() as u64).to_le_bytes());
+            b.extend(t.as_bytes());
+        };
+        s(&mut b, "tokenizer.ggml.tokens");
+        b.extend(9u32.to_le_bytes());
+        b.extend(8u32.to_le_bytes());
+        b.extend(3u64.to_le_bytes());
+        for t in ["<s>", "a", "</s>"] {
+            s(&mut b, t);
+        }
+        let (h, problems) = parse(&b);
+        assert!(problems.is_empty(), "{problems:?}");
+        let h = h.unwrap();
+        let tokens = h.get_array("tokenizer.ggml.tokens").unwrap();
+        assert_eq!(tokens.len, 3);
+        assert_eq!(string_at(&b, tokens, true, 2).as_deref(), Some("</s>"));
+        assert_eq!(string_at(&b, tokens, true, 3), None);
     }
 }
