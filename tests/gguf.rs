@@ -478,3 +478,44 @@ fn the_real_smollm2_gguf() {
         r["findings"]
     );
 }
+
+#[test]
+fn a_gguf_file_in_a_hugging_face_snapshot_is_followed_into_its_blob() {
+    use sha2::{Digest, Sha256};
+    let tmp = tempfile::tempdir().unwrap();
+    let repo = tmp.path().join("hub/models--org--tiny-GGUF");
+    let bytes = gguf_bytes(&tiny_gguf_spec());
+    let sha = format!("{:x}", Sha256::digest(&bytes));
+    std::fs::create_dir_all(repo.join("blobs")).unwrap();
+    std::fs::create_dir_all(repo.join("snapshots/0123456789abcdef")).unwrap();
+    std::fs::write(repo.join("blobs").join(&sha), &bytes).unwrap();
+    let link = repo.join("snapshots/0123456789abcdef/tiny.Q8_0.gguf");
+    std::os::unix::fs::symlink(format!("../../blobs/{sha}"), &link).unwrap();
+    let r = inspect_json(&link);
+    assert_eq!(r["target"]["kind"], "gguf-file");
+    assert_eq!(r["target"]["repo_id"], "org/tiny-GGUF");
+    assert_eq!(r["files"][0]["path"], "tiny.Q8_0.gguf");
+    assert_eq!(r["files"][0]["link_target"], format!("blobs/{sha}"));
+    assert_eq!(r["weights"]["parameters"], tiny_gguf_parameters());
+    let out = mri(&["verify", link.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0));
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["files"][0]["checks"][0]["source"], "hf-cache-blob");
+    assert_eq!(v["summary"]["verified"], 1);
+}
+
+#[test]
+fn a_chat_template_in_the_metadata_goes_through_the_template_check() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut spec = tiny_gguf_spec();
+    for (k, v) in &mut spec.metadata {
+        if k == "tokenizer.chat_template" {
+            *v = Meta::Str("{{ cycler.__init__.__globals__.os.popen('id').read() }}".into());
+        }
+    }
+    let p = write(tmp.path(), "evil.gguf", &gguf_bytes(&spec));
+    let r = inspect_json(&p);
+    let f = findings(&r, "security/template");
+    assert!(!f.is_empty(), "{}", r["findings"]);
+    assert_eq!(f[0]["file"], "evil.gguf");
+}

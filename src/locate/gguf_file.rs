@@ -2,11 +2,12 @@
 //! alone, or for one part of a split set (`NAME-00001-of-00003.gguf`) every
 //! part present beside it.
 
+use super::hf_cache::{repo_folder_of_snapshot, repo_id_of_folder};
 use super::{ListedFile, LocateError, Target, TargetKind};
 use crate::scan::classify::FileClass;
 use crate::scan::gguf::split::split_name;
 use std::io::Read;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 /// The target for `path` when it is a GGUF file (by extension, or by its
 /// first four bytes `GGUF`); `None` for other files.
@@ -15,8 +16,9 @@ pub fn locate(input: &str, path: &Path) -> Result<Option<Target>, LocateError> {
         path: input.to_string(),
         source,
     };
-    let canonical = path.canonicalize().map_err(io)?;
-    let Some(name) = canonical
+    // The folder is resolved, the file name kept as typed: in a Hugging
+    // Face snapshot the file is a link into `blobs/`, named by its hash.
+    let Some(name) = path
         .file_name()
         .and_then(|n| n.to_str())
         .map(str::to_string)
@@ -24,12 +26,15 @@ pub fn locate(input: &str, path: &Path) -> Result<Option<Target>, LocateError> {
         return Ok(None);
     };
     let by_name = name.to_ascii_lowercase().ends_with(".gguf");
-    if !by_name && !starts_with_magic(&canonical) {
+    if !by_name && !starts_with_magic(path) {
         return Ok(None);
     }
-    let Some(root) = canonical.parent().map(Path::to_path_buf) else {
-        return Ok(None);
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
     };
+    let root = parent.canonicalize().map_err(io)?;
+    let repo_folder = repo_folder_of_snapshot(&root);
     let class = (!by_name).then_some(FileClass::Gguf);
     let mut names = vec![name.clone()];
     if let Some(split) = split_name(&name) {
@@ -51,10 +56,13 @@ pub fn locate(input: &str, path: &Path) -> Result<Option<Target>, LocateError> {
         input: input.to_string(),
         root: root.clone(),
         kind: TargetKind::GgufFile,
-        repo_id: None,
+        repo_id: repo_folder.as_deref().and_then(repo_id_of_folder),
         revision: None,
-        commit: None,
-        containment: root,
+        commit: repo_folder
+            .as_ref()
+            .and_then(|_| root.file_name())
+            .map(|n| n.to_string_lossy().into_owned()),
+        containment: repo_folder.unwrap_or(root),
         listed: Some(listed),
         ollama: None,
         notes: Vec::new(),

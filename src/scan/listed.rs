@@ -41,12 +41,17 @@ pub fn walk_listed(
             );
             continue;
         }
+        let is_link = std::fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+        let link_target = is_link
+            .then(|| real.strip_prefix(&containment).ok())
+            .flatten()
+            .map(|p| p.to_string_lossy().replace('\\', "/"));
         match std::fs::metadata(&real) {
             Ok(m) if m.is_file() => out.files.push(WalkedFile {
                 rel: l.rel.clone(),
                 real,
                 size: m.len(),
-                link_target: None,
+                link_target,
             }),
             Ok(_) => missing.push(l.rel.clone()),
             Err(e) => out.findings.push(
