@@ -3,20 +3,26 @@
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
 const TARGETS: &str = "\
-TARGET is a model directory, a snapshot folder of the Hugging Face cache, or a
+TARGET is a model directory, a snapshot folder of the Hugging Face cache, a
 repo id such as Qwen/Qwen3-4B found in the cache (HF_HUB_CACHE, else
-HF_HOME/hub, else ~/.cache/huggingface/hub).";
+HF_HOME/hub, else ~/.cache/huggingface/hub), a GGUF file (one part of a split
+set stands for the set), or ollama://[NAMESPACE/]NAME[:TAG] in the local Ollama
+store (OLLAMA_MODELS, else ~/.ollama/models).";
 
 const INSPECT_HELP: &str = "\
-TARGET is a model directory, a snapshot folder of the Hugging Face cache, or a
+TARGET is a model directory, a snapshot folder of the Hugging Face cache, a
 repo id such as Qwen/Qwen3-4B found in the cache (HF_HUB_CACHE, else
-HF_HOME/hub, else ~/.cache/huggingface/hub).
+HF_HOME/hub, else ~/.cache/huggingface/hub), a GGUF file (one part of a split
+set stands for the set), or ollama://[NAMESPACE/]NAME[:TAG] in the local Ollama
+store (OLLAMA_MODELS, else ~/.ollama/models).
 
 Examples:
   mri ./Qwen3-4B                           browse it in the terminal (text report when piped)
   mri inspect ./Qwen3-4B                   what is in a downloaded model
   mri inspect Qwen/Qwen3-4B --format json  the same from the cache, as JSON
   mri inspect meta-llama/Llama-3.1-8B --revision 0e9e39f
+  mri inspect ./SmolLM2-135M-Instruct.Q4_K_M.gguf  a GGUF file: tensors by ggml type
+  mri inspect ollama://llama3.2:1b         a model pulled with `ollama pull`
 
 Exit codes:
   0  the report was made (findings, even errors, are in the report)
@@ -104,7 +110,7 @@ pub enum Command {
 /// Arguments of `mri tui`.
 #[derive(Debug, Args)]
 pub struct TuiArgs {
-    /// Model directory, cache snapshot folder, or repo id in the Hugging Face cache.
+    /// Model directory, cache snapshot folder, repo id in the Hugging Face cache, GGUF file, or ollama://NAME[:TAG].
     #[arg(value_name = "TARGET")]
     pub target: String,
 
@@ -146,7 +152,7 @@ Exit codes:
 /// Arguments of `mri verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// Model directory, cache snapshot folder, or repo id in the Hugging Face cache.
+    /// Model directory, cache snapshot folder, repo id in the Hugging Face cache, GGUF file, or ollama://NAME[:TAG].
     #[arg(value_name = "TARGET")]
     pub target: String,
 
@@ -271,7 +277,7 @@ pub enum LicensesCommand {
 /// Arguments of `mri inspect` and `mri license`.
 #[derive(Debug, Args)]
 pub struct InspectArgs {
-    /// Model directory, cache snapshot folder, or repo id in the Hugging Face cache.
+    /// Model directory, cache snapshot folder, repo id in the Hugging Face cache, GGUF file, or ollama://NAME[:TAG].
     #[arg(value_name = "TARGET", long_help = TARGETS)]
     pub target: String,
 
@@ -351,7 +357,7 @@ Exit codes:
 /// Arguments of `mri smoke`.
 #[derive(Debug, Args)]
 pub struct SmokeArgs {
-    /// Model directory, cache snapshot folder, or repo id in the Hugging Face cache.
+    /// Model directory, cache snapshot folder, repo id in the Hugging Face cache, GGUF file, or ollama://NAME[:TAG].
     #[arg(value_name = "TARGET")]
     pub target: String,
 

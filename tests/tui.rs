@@ -837,3 +837,37 @@ fn only_adapters_have_an_adapter_view() {
     assert!(!screen.contains("Adapter"), "{screen}");
     assert!(screen.contains("there is no view 7"), "{screen}");
 }
+
+/// The tiny GGUF fixture, by a relative path.
+fn gguf_report() -> Report {
+    mri::inspect(
+        "fixtures/tiny-gguf/tiny-llama.Q8_0.gguf",
+        &mri::InspectOptions::default(),
+    )
+    .expect("GGUF fixture inspects")
+}
+
+#[test]
+fn overview_of_a_gguf_file() {
+    snap("overview_gguf", gguf_report, "", |_| {});
+}
+
+#[test]
+fn files_of_a_gguf_file() {
+    snap("files_gguf", gguf_report, "2", |_| {});
+}
+
+#[test]
+fn tensors_of_a_gguf_file_grouped_by_block() {
+    snap("tensors_gguf", gguf_report, "3 L j Enter", |_| {});
+}
+
+#[test]
+fn enter_on_a_gguf_file_lists_its_tensors() {
+    let mut app = App::new(gguf_report(), Theme { color: false });
+    press(&mut app, "2 Enter");
+    let screen = text(&app, 120, 40);
+    assert!(screen.contains("Tensors"), "{screen}");
+    assert!(screen.contains("blk.0.ffn_down.weight"), "{screen}");
+    assert!(screen.contains("Q4_K"), "{screen}");
+}

@@ -13,7 +13,15 @@ pub enum Component<'a> {
     Other,
 }
 
-const LAYER_WORDS: &[&str] = &["layers", "layer", "h", "blocks", "block", "decoder_layers"];
+const LAYER_WORDS: &[&str] = &[
+    "layers",
+    "layer",
+    "h",
+    "blocks",
+    "block",
+    "decoder_layers",
+    "blk",
+];
 const EMBED_WORDS: &[&str] = &[
     "embed_tokens",
     "wte",

@@ -3,6 +3,7 @@
 
 pub mod components;
 pub mod consistency;
+pub mod gguf;
 pub mod memory;
 pub mod quant;
 pub mod weights;
@@ -43,6 +44,10 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
         architecture.as_ref().and_then(|a| a.quantization.as_ref()),
     );
     findings.extend(weight_findings);
+    let mut gguf_facts = gguf::analyze(&scanned.gguf, &mut findings);
+    if let Some(g) = gguf_facts.as_mut().filter(|_| weights.format.is_none()) {
+        weights = std::mem::take(&mut g.weights);
+    }
     if weights.format.is_none() {
         weights.format = [
             (FileClass::Pickle, "pickle"),
@@ -64,6 +69,7 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
         _ => {}
     }
     if scanned.config.is_none()
+        && gguf_facts.is_none()
         && scanned.adapter_config.is_none()
         && !scanned.files.iter().any(|f| f.path == "config.json")
     {
@@ -110,10 +116,13 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
             Some(card)
         }
         None => {
-            findings.push(Finding::info(
-                Code::CardMissing,
-                "no model card (README.md)",
-            ));
+            // A GGUF file or an Ollama model is not a folder: no card to expect.
+            if scanned.target.listed.is_none() {
+                findings.push(Finding::info(
+                    Code::CardMissing,
+                    "no model card (README.md)",
+                ));
+            }
             None
         }
     };
@@ -125,6 +134,11 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
         tokenizer: tokenizer.as_ref(),
         generation: generation.as_ref(),
     }));
+
+    // The GGUF metadata stands in for config.json and the tokenizer files
+    // where those are absent (after the checks above, which speak of them).
+    let architecture = architecture.or_else(|| gguf_facts.as_mut()?.architecture.take());
+    let tokenizer = tokenizer.or_else(|| gguf_facts.as_mut()?.tokenizer.take());
 
     let (security, security_findings) =
         crate::security::analyze(&crate::security::SecurityInputs {
@@ -164,12 +178,19 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
         .collect();
 
     let repo_files: Vec<String> = scanned.files.iter().map(|f| f.path.clone()).collect();
+    let declared: Vec<(crate::model::card::Card, &'static str)> = gguf_facts
+        .as_mut()
+        .and_then(|g| g.license_card.take())
+        .map(|c| (c, "gguf"))
+        .into_iter()
+        .collect();
     let (license, license_findings) = decide(&LicenseInputs {
         card: card.as_ref(),
         files: &scanned.license_files,
         repo_files: &repo_files,
         base,
         extra_bases: &extra_bases,
+        declared: &declared,
     });
     findings.extend(license_findings);
 
@@ -191,6 +212,8 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
         findings,
         summary: FindingCounts::default(),
         smoke: None,
+        gguf: gguf_facts.map(|g| g.summary),
+        ollama: scanned.ollama,
     };
     report.finish_findings();
     report

@@ -60,6 +60,10 @@ pub struct LicenseInputs<'a> {
     /// Base models named outside the card (an adapter's
     /// `base_model_name_or_path`), with the file and line that name them.
     pub extra_bases: &'a [(String, String, u32)],
+    /// License declarations made outside the card and read like one
+    /// (a GGUF file's `general.license`, `.name`, `.link`, base models),
+    /// with the source label their detections carry (`gguf`).
+    pub declared: &'a [(Card, &'static str)],
 }
 
 /// The runner-up of a detection.
@@ -375,8 +379,14 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
         })
         .collect();
 
-    // 1. The card.
-    if let Some(card) = inputs.card {
+    // 1. The card, and declarations read like one (GGUF metadata).
+    let declarations = inputs
+        .card
+        .map(|c| (c, "card"))
+        .into_iter()
+        .chain(inputs.declared.iter().map(|(c, label)| (c, *label)));
+    for (card, label) in declarations {
+        let label_name = format!("{label}:license_name");
         let line = card.lines.get("license").copied();
         let card_cite = |value: &str| -> Citation {
             let l = line.unwrap_or(1);
@@ -389,7 +399,7 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
                 match named {
                     Some(r) => {
                         report.reasons.push(format!(
-                            "card: license other, license_name `{}` → {} ({})",
+                            "{label}: license other, license_name `{}` → {} ({})",
                             card.license_name.as_deref().unwrap_or(""),
                             r.id(),
                             r.verdict()
@@ -397,7 +407,7 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
                         push_detected(
                             &mut report,
                             &r,
-                            "card:license_name",
+                            &label_name,
                             Some(card.path.clone()),
                             card.lines.get("license_name").copied(),
                             0.9,
@@ -422,7 +432,7 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
                     }
                     None => {
                         report.reasons.push(format!(
-                            "card: license `{value}`{}",
+                            "{label}: license `{value}`{}",
                             card.license_name
                                 .as_deref()
                                 .map(|n| format!(", license_name `{n}` not in the knowledge base"))
@@ -438,7 +448,7 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
             match resolve_card_value(value) {
                 Some((leaves, verdict)) => {
                     report.reasons.push(format!(
-                        "card: license `{value}` → {} ({verdict})",
+                        "{label}: license `{value}` → {} ({verdict})",
                         leaves
                             .iter()
                             .map(Resolved::id)
@@ -450,7 +460,7 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
                         push_detected(
                             &mut report,
                             &r,
-                            "card",
+                            label,
                             Some(card.path.clone()),
                             line,
                             1.0,
@@ -464,14 +474,14 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
                     }
                 }
                 None => {
-                    report
-                        .reasons
-                        .push(format!("card: license `{value}` is not a known identifier"));
+                    report.reasons.push(format!(
+                        "{label}: license `{value}` is not a known identifier"
+                    ));
                     verdicts.push(Verdict::Unknown);
                     findings.push(
                         Finding::warning(
                             Code::LicenseUnknown,
-                            format!("the card's license `{value}` is neither a Hub license id, an SPDX expression, nor in the knowledge base"),
+                            format!("the {}'s license `{value}` is neither a Hub license id, an SPDX expression, nor in the knowledge base", if label == "card" { "card" } else { "GGUF metadata" }),
                         )
                         .in_file(&card.path)
                         .at_optional_line(line),
@@ -670,7 +680,11 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
 
     // 3. Card against files.
     if !card_ids.is_empty() && !file_ids.is_empty() && card_ids.is_disjoint(&file_ids) {
-        let card = inputs.card.map(|c| c.path.clone()).unwrap_or_default();
+        let card = inputs
+            .card
+            .or(inputs.declared.first().map(|(c, _)| c))
+            .map(|c| c.path.clone())
+            .unwrap_or_default();
         findings.push(
             Finding::warning(
                 Code::LicenseConflict,
@@ -702,9 +716,16 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
     // 4. Lineage.
     let mut inherited: Vec<(Resolved, String, Citation)> = Vec::new();
     let mut named: Vec<(String, Citation)> = Vec::new();
-    if let Some(card) = inputs.card {
+    for card in inputs
+        .card
+        .into_iter()
+        .chain(inputs.declared.iter().map(|(c, _)| c))
+    {
         let line = card.lines.get("base_model").copied().unwrap_or(1);
         for base in &card.base_model {
+            if named.iter().any(|(b, _)| b.eq_ignore_ascii_case(base)) {
+                continue;
+            }
             named.push((
                 base.clone(),
                 (card.path.clone(), line, line, format!("base_model: {base}")),

@@ -148,6 +148,9 @@ pub fn resolve_snapshot(
         revision: Some(rev.to_string()),
         commit: Some(commit),
         containment,
+        listed: None,
+        ollama: None,
+        notes: Vec::new(),
     })
 }
 

@@ -1,8 +1,10 @@
 //! Turn what the user typed into a model root: a directory path, a snapshot
-//! folder inside the Hugging Face cache, a cache repo folder, or a repo id
-//! looked up in the cache.
+//! folder inside the Hugging Face cache, a cache repo folder, a repo id
+//! looked up in the cache, a GGUF file, or an `ollama://` name.
 
+pub mod gguf_file;
 pub mod hf_cache;
+pub mod ollama;
 
 use serde::Serialize;
 use std::path::{Path, PathBuf};
@@ -18,6 +20,23 @@ pub enum TargetKind {
     Directory,
     /// A snapshot folder of the Hugging Face cache (files are links into `blobs/`).
     CacheSnapshot,
+    /// A GGUF file (or split set): the root is its folder, the model only those files.
+    GgufFile,
+    /// A model in the local Ollama store: the root is the store, the model its manifest's blobs.
+    Ollama,
+}
+
+/// A file that makes up the model when the target is not a whole folder.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedFile {
+    /// Path relative to the root, `/` separators.
+    pub rel: String,
+    /// Its class when the path does not tell (Ollama blobs, a GGUF file without the extension).
+    pub class: Option<crate::scan::classify::FileClass>,
+    /// The Ollama layer's media type.
+    pub media_type: Option<String>,
+    /// The Ollama layer's size as the manifest states it.
+    pub declared_size: Option<u64>,
 }
 
 /// A located model: where it is and how it was found.
@@ -42,6 +61,16 @@ pub struct Target {
     /// folder for a snapshot, else the root itself).
     #[serde(skip)]
     pub containment: PathBuf,
+    /// Only these files make up the model (a GGUF file or split set, an
+    /// Ollama manifest and its blobs); `None`: every file under the root.
+    #[serde(skip)]
+    pub listed: Option<Vec<ListedFile>>,
+    /// The Ollama model, for `ollama://` targets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ollama: Option<ollama::OllamaRef>,
+    /// Problems met while locating (an Ollama manifest's bad layers): (file, message).
+    #[serde(skip)]
+    pub notes: Vec<(String, String)>,
 }
 
 /// Why a target could not be located.
@@ -57,9 +86,12 @@ pub enum LocateError {
     },
     /// A path that exists but is a file.
     #[error(
-        "`{0}` is a file; mri inspects a model directory (pass the folder that holds config.json)"
+        "`{0}` is a file; mri inspects a model directory (pass the folder that holds config.json) or a GGUF file"
     )]
     NotADirectory(String),
+    /// An `ollama://` target that cannot be resolved.
+    #[error("{0}")]
+    Ollama(String),
     /// The revision is not in the cache.
     #[error("revision `{revision}` of `{repo}` is not in the cache; available: {available}")]
     RevisionNotFound {
@@ -90,6 +122,14 @@ pub enum LocateError {
 
 /// Resolves `input` (a path or a repo id) to a model root, using `cache` for repo ids.
 pub fn locate(input: &str, revision: Option<&str>, cache: &HfCache) -> Result<Target, LocateError> {
+    if let Some(name) = input.strip_prefix(ollama::SCHEME) {
+        if revision.is_some() {
+            return Err(LocateError::Ollama(format!(
+                "--revision does not apply to `{input}`; give the tag as ollama://NAME:TAG"
+            )));
+        }
+        return ollama::locate(input, name, &ollama::models_dir());
+    }
     let path = Path::new(input);
     if path.exists() {
         let meta = std::fs::metadata(path).map_err(|source| LocateError::Io {
@@ -97,7 +137,11 @@ pub fn locate(input: &str, revision: Option<&str>, cache: &HfCache) -> Result<Ta
             source,
         })?;
         if !meta.is_dir() {
-            return Err(LocateError::NotADirectory(input.to_string()));
+            if revision.is_some() {
+                return Err(LocateError::RevisionOnDirectory(input.to_string()));
+            }
+            return gguf_file::locate(input, path)?
+                .ok_or_else(|| LocateError::NotADirectory(input.to_string()));
         }
         let canonical = path.canonicalize().map_err(|source| LocateError::Io {
             path: input.to_string(),
@@ -121,6 +165,9 @@ pub fn locate(input: &str, revision: Option<&str>, cache: &HfCache) -> Result<Ta
                 revision: None,
                 commit,
                 containment: repo_folder,
+                listed: None,
+                ollama: None,
+                notes: Vec::new(),
             });
         }
         if revision.is_some() {
@@ -134,6 +181,9 @@ pub fn locate(input: &str, revision: Option<&str>, cache: &HfCache) -> Result<Ta
             revision: None,
             commit: None,
             containment: canonical,
+            listed: None,
+            ollama: None,
+            notes: Vec::new(),
         });
     }
     if hf_cache::looks_like_repo_id(input) {

@@ -101,6 +101,24 @@ codes! {
     WeightsNone = "weights/none", "The repository holds no weight files that mri can read.";
     /// Weights only in pickle form.
     WeightsPickleOnly = "weights/pickle-only", "The weights exist only as pickle files, whose loading can run code.";
+    /// A GGUF file that breaks the format.
+    GgufInvalid = "gguf/invalid", "A GGUF file breaks the format (magic, counts, value types, lengths, names, dimensions, alignment or overlapping tensors).";
+    /// A GGUF file shorter than its header or tensors need.
+    GgufTruncated = "gguf/truncated", "A GGUF file ends before its header or its tensor data does: the file is truncated.";
+    /// A GGUF tensor placed past the end of the file.
+    GgufTensorOutOfBounds = "gguf/tensor-out-of-bounds", "A GGUF tensor's offset places its data past the end of the file.";
+    /// A ggml tensor type mri does not know.
+    GgufUnknownType = "gguf/unknown-type", "A GGUF tensor uses a ggml type that mri does not know (or that ggml removed); its size could not be checked.";
+    /// A GGUF version mri does not read.
+    GgufUnsupportedVersion = "gguf/unsupported-version", "A GGUF file has a version (or byte order) that mri does not read.";
+    /// A split GGUF set with files missing.
+    GgufSplitIncomplete = "gguf/split-incomplete", "A split GGUF model (NAME-0000N-of-0000M.gguf) lacks some of its files.";
+    /// Several GGUF models in one folder.
+    GgufSeveralModels = "gguf/several-models", "The folder holds several GGUF models; the totals are of one of them.";
+    /// An Ollama manifest layer whose blob is absent.
+    OllamaBlobMissing = "ollama/blob-missing", "A layer of the Ollama manifest names a blob that is not in the store.";
+    /// An Ollama manifest layer that breaks the format.
+    OllamaManifestInvalid = "ollama/manifest-invalid", "An Ollama manifest layer has a malformed digest, an unknown media type, or a size that differs from its blob.";
     /// A JSON configuration file that does not parse.
     ConfigInvalid = "config/invalid", "A JSON configuration file does not parse or has the wrong shape.";
     /// No config.json.

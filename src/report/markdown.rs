@@ -42,6 +42,25 @@ pub fn render(r: &Report) -> String {
         grouped(w.parameters)
     );
     let _ = writeln!(out, "| Tensors | {} |", grouped(w.tensor_count));
+    if let Some(g) = &r.gguf {
+        let _ = writeln!(
+            out,
+            "| GGUF | v{} · {}{} |",
+            g.version.map_or("?".into(), |v| v.to_string()),
+            cell(g.file_type.as_deref().unwrap_or("—")),
+            g.bits_per_weight
+                .map(|b| format!(" · {b:.2} bits per weight"))
+                .unwrap_or_default()
+        );
+    }
+    if let Some(o) = &r.ollama {
+        let _ = writeln!(
+            out,
+            "| Ollama | {} ({} layers) |",
+            cell(&o.model.display()),
+            o.layers.len()
+        );
+    }
     if let Some(q) = &w.quantization {
         let _ = writeln!(
             out,

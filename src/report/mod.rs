@@ -2,6 +2,7 @@
 //! versioned contract documented in `docs/report.md`.
 
 pub mod finding;
+pub mod gguf_text;
 pub mod json;
 pub mod license_view;
 pub mod markdown;
@@ -89,11 +90,25 @@ pub struct Report {
     /// What `mri smoke` found (absent unless a smoke test ran).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub smoke: Option<crate::smoke::SmokeSummary>,
+    /// The GGUF files: version, alignment, types, models, metadata (absent without GGUF files).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub gguf: Option<crate::analyze::gguf::GgufSummary>,
+    /// The Ollama model's manifest and layers (`ollama://` targets only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ollama: Option<crate::scan::ollama::OllamaSummary>,
 }
 
 impl Report {
     /// A short name for the model: the repo id, else the folder name.
     pub fn display_name(&self) -> String {
+        if let Some(o) = &self.target.ollama {
+            return o.display();
+        }
+        if self.target.kind == crate::locate::TargetKind::GgufFile {
+            if let Some(f) = self.target.listed.as_ref().and_then(|l| l.first()) {
+                return f.rel.clone();
+            }
+        }
         self.target.repo_id.clone().unwrap_or_else(|| {
             self.target
                 .root

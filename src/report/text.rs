@@ -228,6 +228,14 @@ pub fn render(r: &Report, color: bool) -> String {
     row(&mut out, "tensor bytes", bytes(w.bytes));
     out.push('\n');
 
+    for section in super::gguf_text::sections(r) {
+        let _ = writeln!(out, "{}", st.title(&section.title));
+        for (label, value) in &section.rows {
+            row(&mut out, label, value);
+        }
+        out.push('\n');
+    }
+
     let m = &r.memory;
     let _ = writeln!(out, "{}", st.title("Memory"));
     row(

@@ -5,8 +5,11 @@
 
 pub mod classify;
 pub mod dtype;
+pub mod gguf;
 pub mod index;
 pub mod lfs;
+pub mod listed;
+pub mod ollama;
 pub mod safetensors;
 pub mod walk;
 
@@ -92,13 +95,20 @@ pub struct ScannedRepo {
     pub code_files: Vec<(String, String)>,
     /// Chat templates: (source file, text).
     pub templates: Vec<(String, String)>,
+    /// Every GGUF file, read.
+    pub gguf: Vec<gguf::GgufScan>,
+    /// The Ollama model's layers, for `ollama://` targets.
+    pub ollama: Option<ollama::OllamaSummary>,
     /// Problems met while reading.
     pub findings: Vec<Finding>,
 }
 
 /// Scans the located target.
 pub fn scan(target: Target) -> ScannedRepo {
-    let walked = walk::walk(&target.root, &target.containment);
+    let (walked, missing) = match &target.listed {
+        Some(list) => listed::walk_listed(&target.root, &target.containment, list),
+        None => (walk::walk(&target.root, &target.containment), Vec::new()),
+    };
     let mut findings = walked.findings;
     if target.kind == TargetKind::CacheSnapshot {
         findings.extend(walk::incomplete_blobs(&target.containment));
@@ -116,6 +126,13 @@ pub fn scan(target: Target) -> ScannedRepo {
             real_path: w.real,
         })
         .collect();
+    if let Some(list) = &target.listed {
+        for f in &mut files {
+            if let Some(class) = list.iter().find(|l| l.rel == f.path).and_then(|l| l.class) {
+                f.class = class;
+            }
+        }
+    }
     for f in &mut files {
         if f.size <= MAX_POINTER_BYTES {
             f.lfs_pointer = read_small(&f.real_path).and_then(|b| parse_pointer(&b));
@@ -164,6 +181,17 @@ pub fn scan(target: Target) -> ScannedRepo {
         maps.extend(map);
     }
     drop(maps);
+
+    let (mut gguf, gguf_findings) = gguf::scan_files(&files);
+    findings.extend(gguf_findings);
+    if let Some(list) = &target.listed {
+        for g in &mut gguf {
+            g.media_type = list
+                .iter()
+                .find(|l| l.rel == g.path)
+                .and_then(|l| l.media_type.clone());
+        }
+    }
 
     let mut indexes = Vec::new();
     for f in files.iter().filter(readable) {
@@ -254,7 +282,7 @@ pub fn scan(target: Target) -> ScannedRepo {
         let link = c.license_link.as_deref()?;
         (!link.contains("://")).then(|| link.trim_start_matches("./").to_string())
     });
-    let license_files = files
+    let mut license_files: Vec<crate::license::LicenseFile> = files
         .iter()
         .filter(readable)
         .filter(|f| {
@@ -326,8 +354,17 @@ pub fn scan(target: Target) -> ScannedRepo {
         }
     }
 
+    templates.extend(gguf::templates(&gguf));
+    let ollama = ollama::read(&target, &files, &missing, &mut findings).map(|read| {
+        license_files.extend(read.license_files);
+        templates.extend(read.templates);
+        read.summary
+    });
+
     ScannedRepo {
         target,
+        gguf,
+        ollama,
         pickles,
         code_files,
         templates,

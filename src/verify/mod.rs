@@ -30,7 +30,7 @@ pub struct VerifyOptions {
 /// One comparison.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Check {
-    /// Where the expected hash came from: `hf-cache-blob`, `lfs-pointer`, `manifest`, `local-dir-metadata`.
+    /// Where the expected hash came from: `hf-cache-blob`, `ollama-blob`, `lfs-pointer`, `manifest`, `local-dir-metadata`.
     pub source: String,
     /// `sha256` or `git-sha1`.
     pub algorithm: String,
@@ -123,7 +123,7 @@ pub fn verify(
     let mut findings = Vec::new();
     let mut summary = VerifySummary::default();
     for f in &scanned.findings {
-        if f.code == Code::FilesBrokenLink {
+        if matches!(f.code, Code::FilesBrokenLink | Code::OllamaBlobMissing) {
             findings.push(Finding {
                 code: Code::IntegrityBlobMissing,
                 severity: Severity::Error,

@@ -75,6 +75,14 @@ pub fn gather(
             add(&f.path, "hf-cache-blob", blob);
         }
     }
+    // the Ollama store names each blob by its sha256 (`blobs/sha256-<hex>`)
+    if scanned.target.ollama.is_some() {
+        for f in &scanned.files {
+            if let Some(hex) = f.path.strip_prefix("blobs/sha256-") {
+                add(&f.path, "ollama-blob", hex);
+            }
+        }
+    }
     // hf download --local-dir: .cache/huggingface/download/<path>.metadata (commit, etag, time)
     let meta_dir = scanned
         .target

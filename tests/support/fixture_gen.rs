@@ -5,6 +5,9 @@
 //! Shared by the tests (`mod support`) and `examples/gen_fixtures.rs`.
 #![allow(dead_code)]
 
+#[path = "gguf_gen.rs"]
+pub mod gguf_gen;
+
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, HashMap};
 use std::fs;
@@ -578,7 +581,7 @@ pub fn write_fixtures(root: &Path) -> io::Result<()> {
     for spec in [&TINY_LLAMA, &TINY_QWEN3, &TINY_LLAMA_SHARDED] {
         write_tiny_model(&root.join(spec.name), spec)?;
     }
-    Ok(())
+    gguf_gen::write_tiny_gguf(root)
 }
 
 // ---------------------------------------------------------------- 405B

@@ -140,7 +140,15 @@ impl Files {
             }
             Some(Item::File(f)) => {
                 let file = &ctx.report.files[f];
-                if file.lfs_pointer.is_none() && file.path.ends_with(".safetensors") {
+                let is_shard = file.path.ends_with(".safetensors")
+                    || (file.class == FileClass::Gguf
+                        && ctx
+                            .report
+                            .weights
+                            .shards
+                            .iter()
+                            .any(|s| s.path == file.path));
+                if file.lfs_pointer.is_none() && is_shard {
                     return Effect::Jump(Jump::Shard(file.path.clone()));
                 }
                 if file.lfs_pointer.is_none()

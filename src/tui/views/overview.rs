@@ -106,6 +106,23 @@ fn opt_num(v: Option<u64>) -> String {
     v.map(grouped).unwrap_or_else(|| "?".into())
 }
 
+/// The GGUF facts in one line: version, file type, bits per weight, models.
+fn gguf_line(g: &crate::analyze::gguf::GgufSummary) -> String {
+    let mut s = format!(
+        "v{} · {}",
+        g.version.map_or("?".into(), |v| v.to_string()),
+        g.file_type.as_deref().unwrap_or("?")
+    );
+    if let Some(b) = g.bits_per_weight {
+        s.push_str(&format!(" · {b:.2} bits/weight"));
+    }
+    let models = g.models.iter().filter(|m| m.role == "model").count();
+    if models > 1 {
+        s.push_str(&format!(" · {models} models here"));
+    }
+    s
+}
+
 fn model_lines(r: &Report, t: Theme, width: usize) -> Vec<Line<'static>> {
     let value_width = width.saturating_sub(LABEL);
     let fit = |s: String| truncate_right(&s, value_width);
@@ -123,7 +140,15 @@ fn model_lines(r: &Report, t: Theme, width: usize) -> Vec<Line<'static>> {
                 .map(|c| format!(" @ {}", c.chars().take(10).collect::<String>()))
                 .unwrap_or_default()
         ),
-        None => r.target.input.clone(),
+        None => match (&r.target.ollama, &r.ollama) {
+            (Some(o), Some(summary)) => format!(
+                "ollama {} · {} layers · {}",
+                o.display(),
+                summary.layers.len(),
+                r.target.root.display()
+            ),
+            _ => r.target.input.clone(),
+        },
     };
     lines.push(kv(t, "location", fit(location)));
     match &r.architecture {
@@ -177,19 +202,23 @@ fn model_lines(r: &Report, t: Theme, width: usize) -> Vec<Line<'static>> {
                     opt_num(a.context_length)
                 )),
             ));
-            lines.push(kv(
-                t,
-                "dtype",
-                fit(format!(
-                    "{} · {}",
-                    a.torch_dtype.as_deref().unwrap_or("?"),
-                    match a.tie_word_embeddings {
-                        Some(true) => "tied embeddings",
-                        Some(false) => "separate lm_head",
-                        None => "tying not stated",
-                    }
-                )),
-            ));
+            if let Some(g) = &r.gguf {
+                lines.push(kv(t, "gguf", fit(gguf_line(g))));
+            } else {
+                lines.push(kv(
+                    t,
+                    "dtype",
+                    fit(format!(
+                        "{} · {}",
+                        a.torch_dtype.as_deref().unwrap_or("?"),
+                        match a.tie_word_embeddings {
+                            Some(true) => "tied embeddings",
+                            Some(false) => "separate lm_head",
+                            None => "tying not stated",
+                        }
+                    )),
+                ));
+            }
         }
         None => lines.push(kv(t, "model type", "no config.json")),
     }
