@@ -29,6 +29,14 @@ spec = importlib.util.spec_from_file_location("_llama_cpp_cpu", so, loader=loade
 module = importlib.util.module_from_spec(spec)
 loader.exec_module(module)
 lib, ffi = module.lib, module.ffi
+
+
+@ffi.def_extern()
+def llama_cpp_cffi_ggml_log_callback(level, text, user_data):
+    """llama.cpp's log, dropped (mri prints none either)."""
+
+
+lib.llama_log_set(lib.llama_cpp_cffi_ggml_log_callback, ffi.NULL)
 imported = time.perf_counter()
 
 lib.llama_backend_init()
