@@ -652,6 +652,21 @@ fn smoke_view_shows_why_a_model_cannot_run() {
 }
 
 #[test]
+fn smoke_view_runs_a_gguf_model() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("tiny-gguf");
+    support::gguf_models::write_gguf_model(&dir, support::gguf_models::GgufArch::Qwen3);
+    let r = mri::inspect(dir.to_str().unwrap(), &mri::InspectOptions::default()).unwrap();
+    let mut app = App::new(r, Theme { color: false });
+    press(&mut app, "6 r");
+    assert_eq!(wait_for_smoke(&mut app), "done");
+    let screen = text(&app, 120, 40);
+    for want in ["qwen3 on cpu in q8_0", "top next tokens", "entropy"] {
+        assert!(screen.contains(want), "{want} missing:\n{screen}");
+    }
+}
+
+#[test]
 fn event_loop_drains_smoke_progress() {
     // Scripted keys start the run; the loop keeps drawing while it runs and
     // the final frame (after the script's q) is whatever state it reached.

@@ -7,7 +7,7 @@ use std::fs;
 
 /// Fixed working memory on top of the weights: the tokenizer, the runtime,
 /// the code (measured: a tiny model peaks near 20 MB).
-const BASE_BYTES: u64 = 64 << 20;
+pub(crate) const BASE_BYTES: u64 = 64 << 20;
 
 /// Estimates the bytes a run needs: the weights in the dtype candle converts
 /// them to, the largest tensor once more (it is read in its stored dtype

@@ -24,6 +24,11 @@
 mod backend;
 mod bert;
 mod gemma;
+mod gguf;
+mod gguf_family;
+mod gguf_meta;
+mod gguf_scan;
+pub mod gguf_tokenizer;
 mod llama;
 pub mod lora;
 pub mod memory;
@@ -307,6 +312,52 @@ pub enum SmokeError {
         /// candle's message.
         message: String,
     },
+    /// The GGUF file's header could not be read.
+    #[error("{path}: not a readable GGUF file: {message}")]
+    Gguf {
+        /// The file.
+        path: PathBuf,
+        /// candle's reader's message.
+        message: String,
+    },
+    /// `general.architecture` is not one candle's quantized models run.
+    #[error("unsupported GGUF architecture `{0}`: mri smoke runs GGUF models of {list}", list = gguf_family::GgufFamily::supported_list())]
+    UnsupportedGgufArchitecture(String),
+    /// Metadata keys the quantized model reads are missing or mistyped.
+    #[error("the GGUF metadata lacks what candle's quantized {family} reads:\n  {list}", list = problems.join("\n  "))]
+    GgufMetadata {
+        /// The family (or `gguf` before one is known).
+        family: &'static str,
+        /// One line per problem.
+        problems: Vec<String>,
+    },
+    /// Tensors missing or of the wrong shape in a GGUF file.
+    #[error("the GGUF file does not hold what candle's quantized {family} reads: {count} problem(s):\n  {list}", list = problems.join("\n  "))]
+    GgufTensors {
+        /// The family.
+        family: &'static str,
+        /// How many problems in all.
+        count: usize,
+        /// The first problems, one line each.
+        problems: Vec<String>,
+    },
+    /// The tokenizer could not be rebuilt from the GGUF metadata.
+    #[error("{path}: the tokenizer could not be rebuilt from the GGUF metadata: {message}")]
+    GgufTokenizer {
+        /// The file (relative to the model root).
+        path: String,
+        /// What is wrong.
+        message: String,
+    },
+    /// Several GGUF models in one folder.
+    #[error("several GGUF models here ({0}): name one file as the target")]
+    GgufChoice(String),
+    /// A split GGUF set.
+    #[error("{0} is part of a split GGUF set, which mri smoke does not load: merge the parts first (llama-gguf-split --merge FIRST-PART OUT.gguf)")]
+    GgufSplit(String),
+    /// An adapter on a GGUF base.
+    #[error("LoRA adapters merge into safetensors bases only; this base is a GGUF file")]
+    GgufAdapter,
     /// candle panicked; the panic was contained.
     #[error("candle panicked while {stage}: {message}")]
     Panic {
@@ -673,8 +724,12 @@ fn build_error(family: Family, stage: &'static str) -> impl Fn(BuildError) -> Sm
 ///
 /// Reads only what the Report names under its root (config.json,
 /// tokenizer.json, tokenizer_config.json, the pooling config, the counted
-/// shards); writes nothing; never runs code from the repository.
+/// shards; or the one GGUF file, when the weights are GGUF); writes
+/// nothing; never runs code from the repository.
 pub fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, SmokeError> {
+    if let Some(file) = gguf::model_file(report) {
+        return gguf::run(&file?, options);
+    }
     let emit = |e: SmokeEvent| {
         if let Some(p) = &options.progress {
             p(e);

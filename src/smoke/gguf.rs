@@ -1,0 +1,544 @@
+//! `mri smoke` on a GGUF file: candle-transformers' quantized models,
+//! the tokenizer rebuilt from the file's metadata, the same report as for
+//! safetensors.
+//!
+//! The order of a run mirrors the safetensors one:
+//!
+//! 1. the GGUF file is picked from the Report's files ([`model_file`]);
+//! 2. its header is read (`gguf_file::Content::read`, a buffered reader:
+//!    metadata and tensor directory only);
+//! 3. `general.architecture` names the family; every metadata key and
+//!    tensor its loader reads is checked, shapes included, and all problems
+//!    are reported at once (`gguf_family::check`);
+//! 4. the tokenizer is rebuilt from `tokenizer.ggml.*` and the prompt encoded;
+//! 5. the memory is estimated from the tensors' bytes (quantized weights
+//!    stay quantized in candle's `QTensor`; float ones become f32) and
+//!    compared with what is available;
+//! 6. optionally every tensor is dequantized and scanned (`gguf_scan`);
+//! 7. the model is loaded, one forward pass runs, then the continuation.
+
+use super::gguf_family::{self, CheckError, GgufFamily, Hparams};
+use super::gguf_tokenizer::{self, GgufTokenizer};
+use super::report::{MemoryCheck, SmokeRun, SmokeSummary, TopToken};
+use super::{
+    candle_err, contain, memory, ms, open_device, sample, DtypeChoice, Greedy, SmokeError,
+    SmokeEvent, SmokeOptions, Stage,
+};
+use crate::scan::classify::FileClass;
+use crate::Report;
+use candle_core::quantized::gguf_file::Content;
+use candle_core::quantized::GgmlDType;
+use candle_core::{DType, Tensor};
+use std::fs::File;
+use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// The GGUF file a run loads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct GgufFile {
+    /// Path relative to the model root (as in the Report).
+    pub rel: String,
+    /// Where the bytes are.
+    pub path: PathBuf,
+}
+
+fn is_split_part(name: &str) -> bool {
+    // llama.cpp's gguf-split names: NAME-00001-of-00003.gguf
+    let stem = name.strip_suffix(".gguf").unwrap_or(name);
+    let parts: Vec<&str> = stem.rsplitn(4, '-').collect();
+    matches!(parts.as_slice(), [total, "of", index, _]
+        if total.len() == 5 && index.len() == 5
+            && total.bytes().all(|b| b.is_ascii_digit())
+            && index.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// The GGUF model file of a Report, when the Report describes GGUF weights:
+/// `None` for anything else (the safetensors path runs). Vision projectors
+/// (`mmproj*`) are not models. Several models, or a split set, is an error.
+pub(crate) fn model_file(report: &Report) -> Option<Result<GgufFile, SmokeError>> {
+    let ggufs: Vec<&crate::scan::FileEntry> = report
+        .files
+        .iter()
+        .filter(|f| f.class == FileClass::Gguf)
+        .collect();
+    let has_safetensors = report.weights.shards.iter().any(|s| s.counted)
+        && report
+            .weights
+            .shards
+            .iter()
+            .any(|s| s.path.ends_with(".safetensors"));
+    let says_gguf = report.weights.format.as_deref() == Some("gguf");
+    if ggufs.is_empty() || (has_safetensors && !says_gguf) {
+        return None;
+    }
+    let file_name = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
+    let models: Vec<&&crate::scan::FileEntry> = ggufs
+        .iter()
+        .filter(|f| {
+            !file_name(&f.path)
+                .to_ascii_lowercase()
+                .starts_with("mmproj")
+        })
+        .collect();
+    let pick = |f: &crate::scan::FileEntry| {
+        if f.lfs_pointer.is_some() {
+            Err(SmokeError::WeightsNotDownloaded(f.path.clone()))
+        } else {
+            Ok(GgufFile {
+                rel: f.path.clone(),
+                path: f.real_path.clone(),
+            })
+        }
+    };
+    // A target naming one file picks that file.
+    let typed = file_name(&report.target.input.replace('\\', "/"));
+    if let Some(f) = models.iter().find(|f| file_name(&f.path) == typed) {
+        if is_split_part(&typed) {
+            return Some(Err(split_error(&typed)));
+        }
+        return Some(pick(f));
+    }
+    match models.as_slice() {
+        [] => Some(Err(SmokeError::NoWeights(
+            " (only GGUF vision projectors, mmproj files)".into(),
+        ))),
+        [one] if is_split_part(&one.path) => Some(Err(split_error(&one.path))),
+        [one] => Some(pick(one)),
+        many if many.iter().all(|f| is_split_part(&f.path)) => {
+            Some(Err(split_error(&many[0].path)))
+        }
+        many => Some(Err(SmokeError::GgufChoice(
+            many.iter()
+                .map(|f| f.path.as_str())
+                .collect::<Vec<_>>()
+                .join(", "),
+        ))),
+    }
+}
+
+fn split_error(name: &str) -> SmokeError {
+    SmokeError::GgufSplit(name.to_string())
+}
+
+/// The quantization a file is known by: `general.file_type` when it names
+/// one (`q4_k_m`), else the ggml type holding the most values.
+pub(crate) fn quantization_name(content: &Content) -> String {
+    const FILE_TYPES: &[(u32, &str)] = &[
+        (0, "f32"),
+        (1, "f16"),
+        (2, "q4_0"),
+        (3, "q4_1"),
+        (7, "q8_0"),
+        (8, "q5_0"),
+        (9, "q5_1"),
+        (10, "q2_k"),
+        (11, "q3_k_s"),
+        (12, "q3_k_m"),
+        (13, "q3_k_l"),
+        (14, "q4_k_s"),
+        (15, "q4_k_m"),
+        (16, "q5_k_s"),
+        (17, "q5_k_m"),
+        (18, "q6_k"),
+        (32, "bf16"),
+    ];
+    if let Ok(Some(ft)) = super::gguf_meta::u32_of(&content.metadata, "general.file_type") {
+        if let Some((_, name)) = FILE_TYPES.iter().find(|(n, _)| *n == ft) {
+            return (*name).to_string();
+        }
+    }
+    let mut by_type: Vec<(GgmlDType, u64)> = Vec::new();
+    for t in content.tensor_infos.values() {
+        let n = t
+            .shape
+            .dims()
+            .iter()
+            .fold(1u64, |acc, &d| acc.saturating_mul(d as u64));
+        match by_type.iter_mut().find(|(d, _)| *d == t.ggml_dtype) {
+            Some((_, total)) => *total = total.saturating_add(n),
+            None => by_type.push((t.ggml_dtype, n)),
+        }
+    }
+    by_type
+        .iter()
+        .max_by_key(|(_, n)| *n)
+        .map_or_else(|| "none".to_string(), |(d, _)| ggml_name(*d).to_string())
+}
+
+/// llama.cpp's lowercase name of a ggml type.
+pub(crate) fn ggml_name(d: GgmlDType) -> &'static str {
+    match d {
+        GgmlDType::F32 => "f32",
+        GgmlDType::F16 => "f16",
+        GgmlDType::BF16 => "bf16",
+        GgmlDType::Q4_0 => "q4_0",
+        GgmlDType::Q4_1 => "q4_1",
+        GgmlDType::Q5_0 => "q5_0",
+        GgmlDType::Q5_1 => "q5_1",
+        GgmlDType::Q8_0 => "q8_0",
+        GgmlDType::Q8_1 => "q8_1",
+        GgmlDType::Q2K => "q2_k",
+        GgmlDType::Q3K => "q3_k",
+        GgmlDType::Q4K => "q4_k",
+        GgmlDType::Q5K => "q5_k",
+        GgmlDType::Q6K => "q6_k",
+        GgmlDType::Q8K => "q8_k",
+    }
+}
+
+fn read_content(path: &Path) -> Result<Content, SmokeError> {
+    let file = File::open(path).map_err(|source| SmokeError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    let mut reader = BufReader::new(file);
+    contain("reading the GGUF header", || {
+        Content::read(&mut reader).map_err(|e| SmokeError::Gguf {
+            path: path.to_path_buf(),
+            message: e.to_string(),
+        })
+    })
+}
+
+/// The memory a run needs: weights as loaded, the dequantized embedding,
+/// the tied output read again by the loaders that do, the largest tensor
+/// once more (read, then converted), the rotary tables, and the working
+/// memory of `positions` tokens.
+fn estimate(
+    family: GgufFamily,
+    content: &Content,
+    used: &[String],
+    h: &Hparams,
+    positions: u64,
+) -> (u64, u64) {
+    let infos = &content.tensor_infos;
+    let mut weights = used
+        .iter()
+        .filter_map(|n| infos.get(n))
+        .map(gguf_family::loaded_bytes)
+        .fold(0u64, u64::saturating_add);
+    // The embedding is dequantized to f32 for the lookup.
+    weights = weights.saturating_add(h.vocab.saturating_mul(h.hidden).saturating_mul(4));
+    if h.tied && family != GgufFamily::Llama {
+        if let Some(t) = infos.get("token_embd.weight") {
+            weights = weights.saturating_add(gguf_family::loaded_bytes(t));
+        }
+    }
+    let largest = used
+        .iter()
+        .filter_map(|n| infos.get(n))
+        .filter_map(gguf_family::stored_bytes)
+        .max()
+        .unwrap_or(0);
+    let p = positions;
+    let f32s = [
+        p.saturating_mul(
+            h.hidden
+                .saturating_mul(8)
+                .saturating_add(h.ffn.saturating_mul(3)),
+        ),
+        h.heads.saturating_mul(p).saturating_mul(p),
+        h.blocks
+            .saturating_mul(2)
+            .saturating_mul(h.kv_heads.saturating_mul(h.head_dim))
+            .saturating_mul(p),
+        h.vocab.saturating_mul(2),
+    ];
+    let work = f32s
+        .iter()
+        .fold(memory::BASE_BYTES.saturating_add(largest), |acc, n| {
+            acc.saturating_add(n.saturating_mul(4))
+        })
+        .saturating_add(gguf_family::table_bytes(family, h, positions));
+    (weights, weights.saturating_add(work))
+}
+
+fn check_error(family: GgufFamily, e: CheckError) -> SmokeError {
+    match e {
+        CheckError::Metadata(problems) => SmokeError::GgufMetadata {
+            family: family.name(),
+            problems,
+        },
+        CheckError::Config(message) => SmokeError::Config {
+            family: family.name(),
+            message,
+        },
+        CheckError::Tensors { count, problems } => SmokeError::GgufTensors {
+            family: family.name(),
+            count,
+            problems,
+        },
+    }
+}
+
+/// Every tensor the model reads lies inside the file.
+fn check_bounds(
+    content: &Content,
+    used: &[String],
+    file_len: u64,
+    rel: &str,
+) -> Result<(), SmokeError> {
+    for name in used {
+        let Some(t) = content.tensor_infos.get(name) else {
+            continue;
+        };
+        let start = content.tensor_data_offset.checked_add(t.offset);
+        let end = gguf_family::stored_bytes(t).and_then(|b| start.and_then(|s| s.checked_add(b)));
+        match end {
+            Some(end) if end <= file_len => {}
+            _ => {
+                return Err(SmokeError::BrokenWeights(format!(
+                    "{rel}: tensor {name} ({}, shape {:?}) lies beyond the end of the file ({file_len} bytes): the file is truncated or corrupt",
+                    ggml_name(t.ggml_dtype),
+                    t.shape.dims()
+                )))
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Runs the smoke test on a GGUF file.
+pub(crate) fn run(file: &GgufFile, options: &SmokeOptions) -> Result<SmokeRun, SmokeError> {
+    let emit = |e: SmokeEvent| {
+        if let Some(p) = &options.progress {
+            p(e);
+        }
+    };
+    emit(SmokeEvent::Stage(Stage::Checking));
+    if options.lora.is_some() {
+        return Err(SmokeError::GgufAdapter);
+    }
+    let device = open_device(options.device)?;
+    let mut notes = Vec::new();
+    let mut content = read_content(&file.path)?;
+    let file_len = std::fs::metadata(&file.path)
+        .map_err(|source| SmokeError::Io {
+            path: file.path.clone(),
+            source,
+        })?
+        .len();
+    let arch = super::gguf_meta::str_of(&content.metadata, "general.architecture")
+        .map_err(|p| SmokeError::GgufMetadata {
+            family: "gguf",
+            problems: vec![p.to_string()],
+        })?
+        .ok_or_else(|| SmokeError::GgufMetadata {
+            family: "gguf",
+            problems: vec!["missing metadata key general.architecture".into()],
+        })?
+        .to_string();
+    let family = GgufFamily::from_architecture(&arch)
+        .ok_or_else(|| SmokeError::UnsupportedGgufArchitecture(arch.clone()))?;
+    let checked =
+        gguf_family::check(family, &arch, &mut content).map_err(|e| check_error(family, e))?;
+    notes.extend(checked.notes.iter().cloned());
+    check_bounds(&content, &checked.used, file_len, &file.rel)?;
+    let h = checked.hparams;
+    let quantization = quantization_name(&content);
+    if options.dtype != DtypeChoice::Auto {
+        notes.push(format!(
+            "--dtype ignored: a GGUF runs in its stored ggml types ({quantization}), activations in f32"
+        ));
+    }
+
+    // The tokenizer, from the metadata.
+    let tokenizer: GgufTokenizer = contain("rebuilding the tokenizer", || {
+        gguf_tokenizer::from_metadata(&content.metadata).map_err(|e| SmokeError::GgufTokenizer {
+            path: file.rel.clone(),
+            message: e.to_string(),
+        })
+    })?;
+    notes.push(format!(
+        "tokenizer rebuilt from the GGUF metadata: {}",
+        tokenizer.kind
+    ));
+    notes.extend(tokenizer.notes.iter().cloned());
+    let ids = contain("tokenizing the prompt", || {
+        tokenizer
+            .encode(&options.prompt)
+            .map_err(|message| SmokeError::GgufTokenizer {
+                path: file.rel.clone(),
+                message,
+            })
+    })?;
+    if ids.is_empty() {
+        return Err(SmokeError::EmptyPrompt);
+    }
+    if let Some(&id) = ids.iter().find(|&&id| u64::from(id) >= h.vocab) {
+        return Err(SmokeError::TokenOutOfRange { id, rows: h.vocab });
+    }
+    if tokenizer.vocab_size as u64 != h.vocab {
+        notes.push(format!(
+            "the tokenizer has {} tokens, the embedding {} rows",
+            tokenizer.vocab_size, h.vocab
+        ));
+    }
+    let max_tokens = options.max_tokens;
+    let positions = (ids.len() + max_tokens) as u64;
+    if positions > h.max_positions {
+        return Err(SmokeError::Config {
+            family: family.name(),
+            message: format!(
+                "the prompt and continuation need {positions} positions; the model runs {} here",
+                h.max_positions
+            ),
+        });
+    }
+    gguf_family::cut_context(family, &mut content, positions);
+
+    // Memory, before a byte of weight is read.
+    let (weights_bytes, needed) = estimate(family, &content, &checked.used, &h, positions);
+    let available = options.memory_limit.or_else(|| {
+        if device.is_cpu() {
+            memory::available_memory()
+        } else {
+            None
+        }
+    });
+    if device.is_cpu() || options.memory_limit.is_some() {
+        if let Some(avail) = available {
+            if needed > avail {
+                return Err(SmokeError::NotEnoughMemory {
+                    needed,
+                    weights: weights_bytes,
+                    available: avail,
+                    dtype: quantization.clone(),
+                    hint: String::new(),
+                });
+            }
+        }
+    }
+    if !device.is_cpu() {
+        notes.push("GPU memory is not checked before loading".into());
+    }
+
+    let mut weight_findings = Vec::new();
+    if options.scan_weights {
+        emit(SmokeEvent::Stage(Stage::ScanningWeights));
+        let progress = |done, total| emit(SmokeEvent::ScanBytes { done, total });
+        weight_findings = super::gguf_scan::scan(&file.path, &file.rel, &content, &progress)
+            .map_err(|message| SmokeError::Candle {
+                stage: "scanning the weights",
+                message,
+            })?;
+    }
+
+    // Load for real.
+    emit(SmokeEvent::Stage(Stage::Loading));
+    let load_start = Instant::now();
+    let mut model = contain("loading the weights", || {
+        let handle = File::open(&file.path).map_err(|source| SmokeError::Io {
+            path: file.path.clone(),
+            source,
+        })?;
+        let mut reader = BufReader::new(handle);
+        gguf_family::load(family, content, &mut reader, &device)
+            .map_err(candle_err("loading the weights"))
+    })?;
+    let load_ms = ms(load_start);
+
+    emit(SmokeEvent::Stage(Stage::Forward));
+    let forward_start = Instant::now();
+    let (shape, values) = contain("running the forward pass", || {
+        let input = Tensor::new(ids.as_slice(), &device)
+            .and_then(|t| t.unsqueeze(0))
+            .map_err(candle_err("preparing the input"))?;
+        let out = model
+            .forward(&input, 0)
+            .map_err(candle_err("running the forward pass"))?;
+        let shape = out.dims().to_vec();
+        let values = out
+            .to_dtype(DType::F32)
+            .and_then(|t| t.flatten_all())
+            .and_then(|t| t.to_vec1::<f32>())
+            .map_err(candle_err("reading the output"))?;
+        Ok((shape, values))
+    })?;
+    let forward_ms = ms(forward_start);
+    let cols = shape.last().copied().unwrap_or(values.len()).max(1);
+    let (non_finite, non_finite_at) = sample::non_finite(&values, cols, 16);
+    let last = &values[values.len().saturating_sub(cols)..];
+
+    let mut summary = SmokeSummary {
+        architecture: family.name().to_string(),
+        device: options.device.to_string(),
+        dtype: quantization,
+        logits_shape: shape,
+        finite: non_finite == 0,
+        non_finite,
+        top_next: Vec::new(),
+        entropy: None,
+        embedding_norm: None,
+        continuation: None,
+        tokens_per_second: None,
+        load_ms,
+        forward_ms,
+        peak_rss_bytes: None,
+        without_adapter: None,
+    };
+    if let Some((top, entropy)) = sample::top_k(last, 5) {
+        summary.top_next = top
+            .into_iter()
+            .map(|(id, prob)| TopToken {
+                token: tokenizer.decode(&[id]),
+                id,
+                prob,
+            })
+            .collect();
+        summary.entropy = Some(entropy);
+    }
+    let mut continuation_ids = Vec::new();
+    if max_tokens > 0 {
+        emit(SmokeEvent::Stage(Stage::Generating));
+        let greedy = Greedy {
+            device: &device,
+            cols,
+            offset: ids.len(),
+            max_tokens,
+            eos: tokenizer.stop_ids.clone(),
+        };
+        let (generated, tokens_per_second) =
+            greedy.run(model.as_mut(), last.to_vec(), &emit, &mut notes)?;
+        summary.continuation = Some(tokenizer.decode(&generated));
+        summary.tokens_per_second = tokens_per_second;
+        continuation_ids = generated;
+    }
+    summary.peak_rss_bytes = memory::peak_rss();
+    Ok(SmokeRun {
+        summary,
+        prompt_ids: ids,
+        non_finite_at,
+        embedding: None,
+        pooling: None,
+        continuation_ids,
+        notes,
+        memory: MemoryCheck {
+            weights_bytes,
+            needed_bytes: needed,
+            available_bytes: available,
+        },
+        weight_findings,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn split_parts_are_recognised() {
+        assert!(is_split_part("model-00001-of-00003.gguf"));
+        assert!(is_split_part("dir/Llama-3-8B-Q4_K_M-00002-of-00002.gguf"));
+        assert!(!is_split_part("model.gguf"));
+        assert!(!is_split_part("model-1-of-3.gguf"));
+        assert!(!is_split_part("SmolLM2-135M-Instruct.Q4_1.gguf"));
+    }
+
+    #[test]
+    fn ggml_names_are_llama_cpp_s() {
+        assert_eq!(ggml_name(GgmlDType::Q4K), "q4_k");
+        assert_eq!(ggml_name(GgmlDType::Q8_0), "q8_0");
+    }
+}

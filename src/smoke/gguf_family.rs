@@ -1,0 +1,632 @@
+//! The GGUF architectures `mri smoke` runs: for each, the metadata keys and
+//! tensors candle-transformers' quantized model reads, checked all at once
+//! before loading (candle stops at the first missing one, and divides by
+//! head counts it never checks), then the model itself.
+//!
+//! | `general.architecture` | candle-transformers module |
+//! |---|---|
+//! | `llama` (and `mistral`, whose keys are read as `llama.*`) | `quantized_llama` |
+//! | `qwen2` | `quantized_qwen2` |
+//! | `qwen3` | `quantized_qwen3` |
+//! | `phi3` | `quantized_phi3` |
+//! | `gemma3` | `quantized_gemma3` |
+
+use super::gguf_meta::{self, MetaProblem, Metadata, Want};
+use super::model::Decoder;
+use candle_core::quantized::gguf_file::{Content, TensorInfo, Value};
+use candle_core::quantized::GgmlDType;
+use candle_core::{Device, Tensor};
+use candle_transformers::models::{
+    quantized_gemma3, quantized_llama, quantized_phi3, quantized_qwen2, quantized_qwen3,
+};
+use std::io::{Read, Seek};
+
+/// A GGUF architecture that runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GgufFamily {
+    /// Llama-style decoders (Llama 1/2/3, Mistral, SmolLM, TinyLlama...): `quantized_llama`.
+    Llama,
+    /// Qwen2 and Qwen2.5: `quantized_qwen2`.
+    Qwen2,
+    /// Qwen3 (dense): `quantized_qwen3`.
+    Qwen3,
+    /// Phi-3 and Phi-3.5: `quantized_phi3`.
+    Phi3,
+    /// Gemma 3 (text): `quantized_gemma3`.
+    Gemma3,
+}
+
+/// The rope table length candle's quantized llama builds.
+const LLAMA_MAX_SEQ_LEN: u64 = quantized_llama::MAX_SEQ_LEN as u64;
+/// The rope table length candle's quantized gemma3 builds for every layer.
+const GEMMA3_MAX_SEQ_LEN: u64 = quantized_gemma3::MAX_SEQ_LEN as u64;
+
+impl GgufFamily {
+    /// Every family, in the order messages list them.
+    pub const ALL: [GgufFamily; 5] = [
+        GgufFamily::Llama,
+        GgufFamily::Qwen2,
+        GgufFamily::Qwen3,
+        GgufFamily::Phi3,
+        GgufFamily::Gemma3,
+    ];
+
+    /// The `general.architecture` the family is named by.
+    pub fn name(self) -> &'static str {
+        match self {
+            GgufFamily::Llama => "llama",
+            GgufFamily::Qwen2 => "qwen2",
+            GgufFamily::Qwen3 => "qwen3",
+            GgufFamily::Phi3 => "phi3",
+            GgufFamily::Gemma3 => "gemma3",
+        }
+    }
+
+    /// The family for a `general.architecture` value.
+    pub fn from_architecture(arch: &str) -> Option<GgufFamily> {
+        Some(match arch {
+            "llama" | "mistral" => GgufFamily::Llama,
+            "qwen2" => GgufFamily::Qwen2,
+            "qwen3" => GgufFamily::Qwen3,
+            "phi3" => GgufFamily::Phi3,
+            "gemma3" => GgufFamily::Gemma3,
+            _ => return None,
+        })
+    }
+
+    /// The architectures, for messages: `llama (and mistral), qwen2, ...`.
+    pub fn supported_list() -> String {
+        let names: Vec<String> = GgufFamily::ALL
+            .iter()
+            .map(|f| match f {
+                GgufFamily::Llama => "llama (also mistral)".to_string(),
+                other => other.name().to_string(),
+            })
+            .collect();
+        format!(
+            "{} and {}",
+            names[..names.len() - 1].join(", "),
+            names[names.len() - 1]
+        )
+    }
+
+    /// Metadata keys the loader reads, with the type it reads them as;
+    /// `true` when required.
+    fn keys(self) -> &'static [(&'static str, Want, bool)] {
+        use Want::{F32, U32};
+        match self {
+            GgufFamily::Llama => &[
+                ("attention.head_count", U32, true),
+                ("attention.head_count_kv", U32, true),
+                ("block_count", U32, true),
+                ("embedding_length", U32, true),
+                ("rope.dimension_count", U32, true),
+                ("attention.layer_norm_rms_epsilon", F32, true),
+                ("rope.freq_base", F32, false),
+                ("expert_count", U32, false),
+                ("expert_used_count", U32, false),
+                ("context_length", U32, false),
+            ],
+            GgufFamily::Qwen2 => &[
+                ("attention.head_count", U32, true),
+                ("attention.head_count_kv", U32, true),
+                ("embedding_length", U32, true),
+                ("context_length", U32, true),
+                ("block_count", U32, true),
+                ("attention.layer_norm_rms_epsilon", F32, true),
+                ("rope.freq_base", F32, false),
+            ],
+            GgufFamily::Qwen3 => &[
+                ("attention.head_count", U32, true),
+                ("attention.head_count_kv", U32, true),
+                ("attention.key_length", U32, true),
+                ("block_count", U32, true),
+                ("embedding_length", U32, true),
+                ("context_length", U32, true),
+                ("attention.layer_norm_rms_epsilon", F32, true),
+                ("rope.freq_base", F32, true),
+            ],
+            GgufFamily::Phi3 => &[
+                ("attention.head_count", U32, true),
+                ("attention.head_count_kv", U32, true),
+                ("block_count", U32, true),
+                ("embedding_length", U32, true),
+                ("context_length", U32, true),
+                ("feed_forward_length", U32, true),
+                ("rope.dimension_count", U32, true),
+                ("attention.layer_norm_rms_epsilon", F32, true),
+            ],
+            GgufFamily::Gemma3 => &[
+                ("attention.head_count", U32, true),
+                ("attention.head_count_kv", U32, true),
+                ("block_count", U32, true),
+                ("embedding_length", U32, true),
+                ("attention.key_length", U32, true),
+                ("attention.value_length", U32, true),
+                ("attention.layer_norm_rms_epsilon", F32, true),
+                ("attention.sliding_window", U32, true),
+                ("attention.sliding_window_type", U32, false),
+                ("rope.freq_base", F32, false),
+                ("rope.local_freq_base", F32, false),
+                ("context_length", U32, false),
+            ],
+        }
+    }
+}
+
+/// The sizes a checked file implies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Hparams {
+    /// Transformer blocks.
+    pub blocks: u64,
+    /// Embedding width.
+    pub hidden: u64,
+    /// Attention heads.
+    pub heads: u64,
+    /// Key/value heads.
+    pub kv_heads: u64,
+    /// Width of one head.
+    pub head_dim: u64,
+    /// MLP width.
+    pub ffn: u64,
+    /// Rows of `token_embd.weight` (the vocabulary the model has).
+    pub vocab: u64,
+    /// Whether `output.weight` is absent (the embedding is reused).
+    pub tied: bool,
+    /// Positions the run may use: the context length, or candle's table length.
+    pub max_positions: u64,
+}
+
+/// Why a file cannot be run, found before loading.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum CheckError {
+    /// Metadata keys missing or of the wrong type.
+    Metadata(Vec<String>),
+    /// Values candle cannot compute with (zero heads, indivisible widths...).
+    Config(String),
+    /// Tensors missing or of the wrong shape.
+    Tensors {
+        /// How many problems in all.
+        count: usize,
+        /// The first problems, one per line.
+        problems: Vec<String>,
+    },
+}
+
+/// What a successful check found.
+#[derive(Debug, Clone)]
+pub(crate) struct Checked {
+    /// The sizes.
+    pub hparams: Hparams,
+    /// Every tensor the loader will read, by name.
+    pub used: Vec<String>,
+    /// Things worth knowing (what candle ignores).
+    pub notes: Vec<String>,
+}
+
+fn key(family: GgufFamily, k: &str) -> String {
+    format!("{}.{k}", family.name())
+}
+
+/// Checks `content` for what `family`'s loader reads; normalises integer
+/// and float widths, and maps `mistral.*` keys to `llama.*`.
+pub(crate) fn check(
+    family: GgufFamily,
+    arch: &str,
+    content: &mut Content,
+) -> Result<Checked, CheckError> {
+    let md = &mut content.metadata;
+    if family == GgufFamily::Llama && arch != "llama" {
+        // A Mistral GGUF is a llama one under another prefix.
+        let prefix = format!("{arch}.");
+        let renamed: Vec<(String, Value)> = md
+            .iter()
+            .filter_map(|(k, v)| {
+                k.strip_prefix(&prefix)
+                    .map(|rest| (format!("llama.{rest}"), v.clone()))
+            })
+            .collect();
+        for (k, v) in renamed {
+            md.entry(k).or_insert(v);
+        }
+    }
+    let mut problems = Vec::new();
+    for (k, want, required) in family.keys() {
+        let full = key(family, k);
+        if *required && !md.contains_key(&full) {
+            problems.push(MetaProblem::Missing(full).to_string());
+            continue;
+        }
+        if let Err(p) = gguf_meta::normalise(md, &full, *want) {
+            problems.push(p.to_string());
+        }
+    }
+    if !problems.is_empty() {
+        return Err(CheckError::Metadata(problems));
+    }
+    let get = |md: &Metadata, k: &str| -> u64 {
+        gguf_meta::u32_of(md, &key(family, k))
+            .ok()
+            .flatten()
+            .map_or(0, u64::from)
+    };
+    let heads = get(md, "attention.head_count");
+    let kv_heads = get(md, "attention.head_count_kv");
+    let blocks = get(md, "block_count");
+    let hidden = get(md, "embedding_length");
+    let context = get(md, "context_length");
+    let mut notes = Vec::new();
+
+    for (name, v) in [
+        ("attention.head_count", heads),
+        ("attention.head_count_kv", kv_heads),
+        ("embedding_length", hidden),
+    ] {
+        if v == 0 {
+            return Err(CheckError::Config(format!("{} is 0", key(family, name))));
+        }
+    }
+    if heads % kv_heads != 0 {
+        return Err(CheckError::Config(format!(
+            "{heads} attention heads are not a multiple of {kv_heads} key/value heads"
+        )));
+    }
+    let head_dim = match family {
+        GgufFamily::Qwen3 | GgufFamily::Gemma3 => get(md, "attention.key_length"),
+        _ => {
+            if hidden % heads != 0 {
+                return Err(CheckError::Config(format!(
+                    "the embedding length {hidden} is not a multiple of {heads} heads"
+                )));
+            }
+            hidden / heads
+        }
+    };
+    if head_dim == 0 || head_dim % 2 != 0 {
+        return Err(CheckError::Config(format!(
+            "a head is {head_dim} wide: rotary embeddings need an even, non-zero width"
+        )));
+    }
+    if matches!(family, GgufFamily::Llama | GgufFamily::Phi3) {
+        let rope = get(md, "rope.dimension_count");
+        if rope != head_dim {
+            return Err(CheckError::Config(format!(
+                "{} is {rope}, a head is {head_dim} wide: candle's quantized {} rotates whole heads only",
+                key(family, "rope.dimension_count"),
+                family.name()
+            )));
+        }
+    }
+    if family == GgufFamily::Gemma3 {
+        let v = get(md, "attention.value_length");
+        if v != head_dim {
+            return Err(CheckError::Config(format!(
+                "key length {head_dim} and value length {v} differ: candle's quantized gemma3 assumes they are equal"
+            )));
+        }
+        if md.contains_key(&key(family, "attention.sliding_window_type"))
+            && get(md, "attention.sliding_window_type") == 0
+        {
+            return Err(CheckError::Config(format!(
+                "{} is 0",
+                key(family, "attention.sliding_window_type")
+            )));
+        }
+    }
+    if family == GgufFamily::Llama && get(md, "expert_count") > 1 {
+        return Err(CheckError::Config(format!(
+            "a mixture of {} experts: mri smoke runs dense llama GGUFs only",
+            get(md, "expert_count")
+        )));
+    }
+    if family == GgufFamily::Qwen3 && !md.contains_key("general.dtype") {
+        // candle builds Qwen3's rotary tables in f16 unless told otherwise;
+        // llama.cpp computes them in f32.
+        md.insert("general.dtype".into(), Value::U32(0));
+    }
+
+    // The tensors.
+    let infos = &content.tensor_infos;
+    let mut shape_problems: Vec<String> = Vec::new();
+    let mut count = 0usize;
+    let mut used = Vec::new();
+    let mut problem = |line: String, shape_problems: &mut Vec<String>| {
+        count += 1;
+        if shape_problems.len() < 20 {
+            shape_problems.push(line);
+        }
+    };
+    let dims = |name: &str| infos.get(name).map(dims_u64);
+    let embd = dims("token_embd.weight");
+    let vocab = match embd.as_deref() {
+        Some([rows, cols]) if *cols == hidden => *rows,
+        Some(other) => {
+            problem(
+                format!("tensor token_embd.weight has shape {other:?}, the metadata implies [vocab, {hidden}]"),
+                &mut shape_problems,
+            );
+            0
+        }
+        None => {
+            problem(
+                format!("missing tensor token_embd.weight (shape [vocab, {hidden}])"),
+                &mut shape_problems,
+            );
+            0
+        }
+    };
+    let tied = !infos.contains_key("output.weight");
+    if tied && family == GgufFamily::Phi3 {
+        problem(
+            format!("missing tensor output.weight (shape [{vocab}, {hidden}]): candle's quantized phi3 does not reuse the embedding"),
+            &mut shape_problems,
+        );
+    }
+    let ffn = match family {
+        GgufFamily::Phi3 => get(md, "feed_forward_length"),
+        // The loaders take the MLP width from the tensors.
+        _ => match dims("blk.0.ffn_up.weight").as_deref() {
+            Some([rows, _]) => *rows,
+            _ => get(md, "feed_forward_length"),
+        },
+    };
+    if vocab > 0 {
+        used.push("token_embd.weight".to_string());
+    }
+    let q = heads * head_dim;
+    let kv = kv_heads * head_dim;
+    let mut expect = |name: String, shape: Vec<u64>| {
+        match dims(&name) {
+            None => problem(
+                format!("missing tensor {name} (shape {shape:?})"),
+                &mut shape_problems,
+            ),
+            Some(found) if found != shape => problem(
+                format!("tensor {name} has shape {found:?}, the metadata implies {shape:?}"),
+                &mut shape_problems,
+            ),
+            Some(_) => {}
+        }
+        used.push(name);
+    };
+    if vocab > 0 && !tied {
+        expect("output.weight".into(), vec![vocab, hidden]);
+    }
+    expect("output_norm.weight".into(), vec![hidden]);
+    for b in 0..blocks {
+        let p = format!("blk.{b}");
+        expect(format!("{p}.attn_norm.weight"), vec![hidden]);
+        expect(format!("{p}.ffn_norm.weight"), vec![hidden]);
+        match family {
+            GgufFamily::Phi3 => {
+                expect(format!("{p}.attn_qkv.weight"), vec![q + 2 * kv, hidden]);
+                expect(format!("{p}.attn_output.weight"), vec![hidden, q]);
+                expect(format!("{p}.ffn_up.weight"), vec![2 * ffn, hidden]);
+                expect(format!("{p}.ffn_down.weight"), vec![hidden, ffn]);
+            }
+            _ => {
+                expect(format!("{p}.attn_q.weight"), vec![q, hidden]);
+                expect(format!("{p}.attn_k.weight"), vec![kv, hidden]);
+                expect(format!("{p}.attn_v.weight"), vec![kv, hidden]);
+                expect(format!("{p}.attn_output.weight"), vec![hidden, q]);
+                expect(format!("{p}.ffn_gate.weight"), vec![ffn, hidden]);
+                expect(format!("{p}.ffn_up.weight"), vec![ffn, hidden]);
+                expect(format!("{p}.ffn_down.weight"), vec![hidden, ffn]);
+            }
+        }
+        match family {
+            GgufFamily::Qwen2 => {
+                expect(format!("{p}.attn_q.bias"), vec![q]);
+                expect(format!("{p}.attn_k.bias"), vec![kv]);
+                expect(format!("{p}.attn_v.bias"), vec![kv]);
+            }
+            GgufFamily::Qwen3 => {
+                expect(format!("{p}.attn_q_norm.weight"), vec![head_dim]);
+                expect(format!("{p}.attn_k_norm.weight"), vec![head_dim]);
+            }
+            GgufFamily::Gemma3 => {
+                expect(format!("{p}.attn_q_norm.weight"), vec![head_dim]);
+                expect(format!("{p}.attn_k_norm.weight"), vec![head_dim]);
+                expect(format!("{p}.post_attention_norm.weight"), vec![hidden]);
+                expect(format!("{p}.post_ffw_norm.weight"), vec![hidden]);
+            }
+            _ => {}
+        }
+    }
+    if count > 0 {
+        if count > shape_problems.len() {
+            shape_problems.push(format!("... and {} more", count - shape_problems.len()));
+        }
+        return Err(CheckError::Tensors {
+            count,
+            problems: shape_problems,
+        });
+    }
+    // Every tensor read must be a whole number of blocks of its type.
+    for name in &used {
+        if let Some(t) = infos.get(name) {
+            let elems: u64 = dims_u64(t).iter().product();
+            let block = t.ggml_dtype.block_size() as u64;
+            if block > 0 && elems % block != 0 {
+                return Err(CheckError::Tensors {
+                    count: 1,
+                    problems: vec![format!(
+                        "tensor {name} has {elems} values, not a whole number of {:?} blocks of {block}",
+                        t.ggml_dtype
+                    )],
+                });
+            }
+        }
+    }
+
+    if family == GgufFamily::Llama && infos.contains_key("rope_freqs.weight") {
+        notes.push("rope_freqs.weight (Llama 3 rope scaling) is ignored by candle's quantized llama: logits differ slightly from llama.cpp's".into());
+    }
+    if family == GgufFamily::Phi3
+        && infos
+            .keys()
+            .any(|k| k.starts_with("rope_factors_") || k.contains(".rope_factors_"))
+    {
+        notes.push("the LongRoPE factors are ignored by candle's quantized phi3: logits differ from llama.cpp's".into());
+    }
+    let table = match family {
+        GgufFamily::Llama => LLAMA_MAX_SEQ_LEN,
+        GgufFamily::Gemma3 => GEMMA3_MAX_SEQ_LEN,
+        _ => u64::MAX,
+    };
+    let max_positions = if context > 0 {
+        context.min(table)
+    } else {
+        table
+    };
+    Ok(Checked {
+        hparams: Hparams {
+            blocks,
+            hidden,
+            heads,
+            kv_heads,
+            head_dim,
+            ffn,
+            vocab,
+            tied,
+            max_positions,
+        },
+        used,
+        notes,
+    })
+}
+
+/// A tensor's shape in candle's order (outermost first), as u64.
+pub(crate) fn dims_u64(t: &TensorInfo) -> Vec<u64> {
+    t.shape.dims().iter().map(|&d| d as u64).collect()
+}
+
+/// Bytes a tensor takes in the file, from its type's block size; `None` on
+/// overflow or a partial block.
+pub(crate) fn stored_bytes(t: &TensorInfo) -> Option<u64> {
+    let elems = t
+        .shape
+        .dims()
+        .iter()
+        .try_fold(1u64, |acc, &d| acc.checked_mul(d as u64))?;
+    let block = t.ggml_dtype.block_size() as u64;
+    if block == 0 || elems % block != 0 {
+        return None;
+    }
+    (elems / block).checked_mul(t.ggml_dtype.type_size() as u64)
+}
+
+/// Bytes a tensor takes once loaded: quantized blocks stay as they are;
+/// float tensors are dequantized to f32 (candle's `QMatMul` and norms do).
+pub(crate) fn loaded_bytes(t: &TensorInfo) -> u64 {
+    match t.ggml_dtype {
+        GgmlDType::F32 | GgmlDType::F16 | GgmlDType::BF16 => t
+            .shape
+            .dims()
+            .iter()
+            .fold(4u64, |acc, &d| acc.saturating_mul(d as u64)),
+        _ => stored_bytes(t).unwrap_or(u64::MAX),
+    }
+}
+
+/// Lets the run cut the rotary tables (and Phi-3's preallocated KV cache)
+/// to `positions` rounded up (values unchanged): candle builds them for the
+/// whole context length from the metadata.
+pub(crate) fn cut_context(family: GgufFamily, content: &mut Content, positions: u64) {
+    if !matches!(
+        family,
+        GgufFamily::Qwen2 | GgufFamily::Qwen3 | GgufFamily::Phi3
+    ) {
+        return;
+    }
+    let k = key(family, "context_length");
+    if let Ok(Some(context)) = gguf_meta::u32_of(&content.metadata, &k) {
+        let cap = positions
+            .next_power_of_two()
+            .max(512)
+            .min(u64::from(context));
+        if let Ok(cap) = u32::try_from(cap) {
+            content.metadata.insert(k, Value::U32(cap));
+        }
+    }
+}
+
+/// Bytes of the tables candle precomputes for positions (rotary cos/sin),
+/// after [`cut_context`].
+pub(crate) fn table_bytes(family: GgufFamily, h: &Hparams, positions: u64) -> u64 {
+    let rows = match family {
+        GgufFamily::Llama => LLAMA_MAX_SEQ_LEN,
+        GgufFamily::Gemma3 => GEMMA3_MAX_SEQ_LEN.saturating_mul(h.blocks),
+        _ => positions.next_power_of_two().max(512),
+    };
+    // cos and sin, half a head each, f32; Qwen3 keeps an f32 copy as well.
+    let copies = if family == GgufFamily::Qwen3 { 2 } else { 1 };
+    rows.saturating_mul(h.head_dim)
+        .saturating_mul(4)
+        .saturating_mul(copies)
+}
+
+/// A loaded quantized model.
+enum Loaded {
+    Llama(quantized_llama::ModelWeights),
+    Qwen2(quantized_qwen2::ModelWeights),
+    Qwen3(quantized_qwen3::ModelWeights),
+    Phi3(quantized_phi3::ModelWeights),
+    Gemma3(quantized_gemma3::ModelWeights),
+}
+
+impl Decoder for Loaded {
+    fn forward(&mut self, ids: &Tensor, offset: usize) -> candle_core::Result<Tensor> {
+        match self {
+            Loaded::Llama(m) => m.forward(ids, offset),
+            Loaded::Qwen2(m) => m.forward(ids, offset),
+            Loaded::Qwen3(m) => m.forward(ids, offset),
+            Loaded::Phi3(m) => m.forward(ids, offset),
+            Loaded::Gemma3(m) => m.forward(ids, offset),
+        }
+    }
+}
+
+/// Builds the model from a checked `content`, reading the tensors from `reader`.
+pub(crate) fn load<R: Read + Seek>(
+    family: GgufFamily,
+    content: Content,
+    reader: &mut R,
+    device: &Device,
+) -> candle_core::Result<Box<dyn Decoder>> {
+    Ok(Box::new(match family {
+        GgufFamily::Llama => Loaded::Llama(quantized_llama::ModelWeights::from_gguf(
+            content, reader, device,
+        )?),
+        GgufFamily::Qwen2 => Loaded::Qwen2(quantized_qwen2::ModelWeights::from_gguf(
+            content, reader, device,
+        )?),
+        GgufFamily::Qwen3 => Loaded::Qwen3(quantized_qwen3::ModelWeights::from_gguf(
+            content, reader, device,
+        )?),
+        GgufFamily::Phi3 => Loaded::Phi3(quantized_phi3::ModelWeights::from_gguf(
+            false, content, reader, device,
+        )?),
+        GgufFamily::Gemma3 => Loaded::Gemma3(quantized_gemma3::ModelWeights::from_gguf(
+            content, reader, device,
+        )?),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn architectures_map_to_families() {
+        for f in GgufFamily::ALL {
+            assert_eq!(GgufFamily::from_architecture(f.name()), Some(f));
+        }
+        assert_eq!(
+            GgufFamily::from_architecture("mistral"),
+            Some(GgufFamily::Llama)
+        );
+        assert_eq!(GgufFamily::from_architecture("gemma2"), None);
+        assert_eq!(GgufFamily::from_architecture("bert"), None);
+    }
+}

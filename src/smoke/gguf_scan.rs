@@ -1,0 +1,186 @@
+//! `--scan-weights` on a GGUF file: every tensor dequantized (in chunks of
+//! whole blocks, in parallel) and checked for NaN/infinite values and for
+//! being all zeros. A block-quantized tensor's values are its blocks'
+//! scales times its quants, so a NaN scale shows up here as it would in
+//! the model.
+
+use crate::report::finding::{Code, Finding};
+use candle_core::quantized::ggml_file::qtensor_from_ggml;
+use candle_core::quantized::gguf_file::Content;
+use candle_core::Device;
+use std::fs::File;
+use std::path::Path;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// Raw bytes one work item dequantizes at most (about 7 MB of f32 for 4-bit types).
+const CHUNK: u64 = 1 << 20;
+
+struct TensorState {
+    name: String,
+    elements: u64,
+    non_finite: AtomicU64,
+    nonzero: AtomicBool,
+}
+
+struct Item {
+    tensor: usize,
+    dtype: candle_core::quantized::GgmlDType,
+    begin: usize,
+    end: usize,
+    elements: usize,
+}
+
+/// Scans every tensor of `content` in the file at `path` (`rel` names it in
+/// findings); `progress(done, total)` gets raw bytes as they are checked.
+pub(crate) fn scan(
+    path: &Path,
+    rel: &str,
+    content: &Content,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) -> Result<Vec<Finding>, String> {
+    let file = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    // SAFETY: the file is opened read-only and only read through this map.
+    // mri never writes model files; if another process truncates the file
+    // while we read, the kernel raises SIGBUS and the process ends (the
+    // contract of every memory-mapped weights reader); changed bytes would
+    // only change the numbers reported.
+    let map =
+        unsafe { memmap2::Mmap::map(&file) }.map_err(|e| format!("{}: {e}", path.display()))?;
+    let len = map.len() as u64;
+    let mut names: Vec<&String> = content.tensor_infos.keys().collect();
+    names.sort();
+    let mut tensors = Vec::with_capacity(names.len());
+    let mut items = Vec::new();
+    let mut skipped = Vec::new();
+    for name in names {
+        let info = &content.tensor_infos[name];
+        let block = info.ggml_dtype.block_size() as u64;
+        let type_size = info.ggml_dtype.type_size() as u64;
+        let elements = info
+            .shape
+            .dims()
+            .iter()
+            .try_fold(1u64, |acc, &d| acc.checked_mul(d as u64));
+        let begin = content.tensor_data_offset.checked_add(info.offset);
+        let bytes = super::gguf_family::stored_bytes(info);
+        let (Some(elements), Some(begin), Some(bytes)) = (elements, begin, bytes) else {
+            skipped.push(name.clone());
+            continue;
+        };
+        let Some(end) = begin.checked_add(bytes).filter(|e| *e <= len) else {
+            skipped.push(name.clone());
+            continue;
+        };
+        let index = tensors.len();
+        tensors.push(TensorState {
+            name: name.clone(),
+            elements,
+            non_finite: AtomicU64::new(0),
+            nonzero: AtomicBool::new(false),
+        });
+        let step = (CHUNK / type_size).max(1) * type_size;
+        let mut at = begin;
+        while at < end {
+            let stop = at.saturating_add(step).min(end);
+            items.push(Item {
+                tensor: index,
+                dtype: info.ggml_dtype,
+                begin: at as usize,
+                end: stop as usize,
+                elements: ((stop - at) / type_size * block) as usize,
+            });
+            at = stop;
+        }
+    }
+    let total: u64 = items.iter().map(|i| (i.end - i.begin) as u64).sum();
+    let done = AtomicU64::new(0);
+    let next = AtomicUsize::new(0);
+    let failure: Mutex<Option<String>> = Mutex::new(None);
+    progress(0, total);
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len())
+        .max(1);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let Some(item) = items.get(i) else { break };
+                let t = &tensors[item.tensor];
+                let raw = &map[item.begin..item.end];
+                // candle reinterprets the bytes as blocks: keep them aligned.
+                let copy;
+                let raw = if (raw.as_ptr() as usize) % 8 == 0 {
+                    raw
+                } else {
+                    copy = raw.to_vec();
+                    &copy
+                };
+                let values = qtensor_from_ggml(item.dtype, raw, vec![item.elements], &Device::Cpu)
+                    .and_then(|q| q.dequantize(&Device::Cpu))
+                    .and_then(|v| v.to_vec1::<f32>());
+                match values {
+                    Ok(values) => {
+                        let bad = values.iter().filter(|v| !v.is_finite()).count() as u64;
+                        if bad > 0 {
+                            t.non_finite.fetch_add(bad, Ordering::Relaxed);
+                        }
+                        if values.iter().any(|v| *v != 0.0) {
+                            t.nonzero.store(true, Ordering::Relaxed);
+                        }
+                    }
+                    Err(e) => {
+                        if let Ok(mut slot) = failure.lock() {
+                            slot.get_or_insert_with(|| format!("tensor {}: {e}", t.name));
+                        }
+                    }
+                }
+                let n = (item.end - item.begin) as u64;
+                let d = done.fetch_add(n, Ordering::Relaxed) + n;
+                progress(d, total);
+            });
+        }
+    });
+    if let Some(message) = failure.into_inner().ok().flatten() {
+        return Err(message);
+    }
+    let mut findings = Vec::new();
+    for t in &tensors {
+        let bad = t.non_finite.load(Ordering::Relaxed);
+        if bad > 0 {
+            findings.push(
+                Finding::error(
+                    Code::WeightsNonFinite,
+                    format!(
+                        "tensor {} holds {bad} NaN or infinite values out of {}",
+                        t.name, t.elements
+                    ),
+                )
+                .in_file(rel.to_string())
+                .on_tensor(t.name.clone()),
+            );
+        }
+        if t.elements > 0 && !t.nonzero.load(Ordering::Relaxed) {
+            findings.push(
+                Finding::warning(
+                    Code::WeightsAllZero,
+                    format!("tensor {} is all zeros ({} values)", t.name, t.elements),
+                )
+                .in_file(rel.to_string())
+                .on_tensor(t.name.clone()),
+            );
+        }
+    }
+    for name in skipped {
+        findings.push(
+            Finding::error(
+                Code::WeightsTruncated,
+                format!("tensor {name} lies beyond the end of the file or has an impossible size"),
+            )
+            .in_file(rel.to_string())
+            .on_tensor(name),
+        );
+    }
+    Ok(findings)
+}
