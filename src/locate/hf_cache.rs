@@ -148,6 +148,7 @@ pub fn resolve_snapshot(
         revision: Some(rev.to_string()),
         commit: Some(commit),
         containment,
+        remote: None,
     })
 }
 

@@ -7,6 +7,7 @@ pub mod classify;
 pub mod dtype;
 pub mod index;
 pub mod lfs;
+pub mod remote;
 pub mod safetensors;
 pub mod walk;
 
@@ -37,6 +38,12 @@ pub struct FileEntry {
     /// Where a link points, relative to the cache repo folder (`blobs/<hash>`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_target: Option<String>,
+    /// On the Hub only (`hf://` targets): listed with the Hub's size, not downloaded.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub remote_only: bool,
+    /// The LFS sha256 the Hub lists, for remote-only LFS files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lfs_sha256: Option<String>,
     /// Absolute path of the real file (not serialised: reports stay relocatable).
     #[serde(skip)]
     pub real_path: PathBuf,
@@ -98,6 +105,12 @@ pub struct ScannedRepo {
 
 /// Scans the located target.
 pub fn scan(target: Target) -> ScannedRepo {
+    scan_with(target, None)
+}
+
+/// Scans the located target; `remote` lists the files that are on the Hub
+/// only (their headers read from the Hub's bytes).
+pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> ScannedRepo {
     let walked = walk::walk(&target.root, &target.containment);
     let mut findings = walked.findings;
     if target.kind == TargetKind::CacheSnapshot {
@@ -113,9 +126,15 @@ pub fn scan(target: Target) -> ScannedRepo {
             path: w.rel,
             size: w.size,
             link_target: w.link_target,
+            remote_only: false,
+            lfs_sha256: None,
             real_path: w.real,
         })
         .collect();
+    if let Some(r) = remote {
+        remote::add_entries(&mut files, r, &target.root);
+        findings.extend(remote::unscanned(&files));
+    }
     for f in &mut files {
         if f.size <= MAX_POINTER_BYTES {
             f.lfs_pointer = read_small(&f.real_path).and_then(|b| parse_pointer(&b));
@@ -138,14 +157,15 @@ pub fn scan(target: Target) -> ScannedRepo {
         }
     }
 
-    let readable = |f: &&FileEntry| f.lfs_pointer.is_none();
+    let readable = |f: &&FileEntry| f.lfs_pointer.is_none() && !f.remote_only;
     let shard_files: Vec<&FileEntry> = files
         .iter()
-        .filter(readable)
+        .filter(|f| f.lfs_pointer.is_none())
         .filter(|f| f.path.to_ascii_lowercase().ends_with(".safetensors"))
         .collect();
     let shard_results: Vec<(ShardScan, Vec<Finding>)> = par_map(&shard_files, 48, |f| {
-        let (header, problems) = read_header_file(&f.real_path, f.size);
+        let (header, problems) = remote::read_remote_header(f, remote)
+            .unwrap_or_else(|| read_header_file(&f.real_path, f.size));
         let problems = problems.into_iter().map(|p| p.in_file(&f.path)).collect();
         (
             ShardScan {

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 pub mod fixture_gen;
+pub mod hub_server;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
