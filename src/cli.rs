@@ -6,15 +6,19 @@ const TARGETS: &str = "\
 TARGET is a model directory, a snapshot folder of the Hugging Face cache, a
 repo id such as Qwen/Qwen3-4B found in the cache (HF_HUB_CACHE, else
 HF_HOME/hub, else ~/.cache/huggingface/hub), a GGUF file (one part of a split
-set stands for the set), or ollama://[NAMESPACE/]NAME[:TAG] in the local Ollama
-store (OLLAMA_MODELS, else ~/.ollama/models).";
+set stands for the set), ollama://[NAMESPACE/]NAME[:TAG] in the local Ollama
+store (OLLAMA_MODELS, else ~/.ollama/models), or hf://ORG/NAME[@REVISION] on
+the Hub (small files into the cache, safetensors headers by Range requests).";
 
 const INSPECT_HELP: &str = "\
 TARGET is a model directory, a snapshot folder of the Hugging Face cache, a
 repo id such as Qwen/Qwen3-4B found in the cache (HF_HUB_CACHE, else
 HF_HOME/hub, else ~/.cache/huggingface/hub), a GGUF file (one part of a split
-set stands for the set), or ollama://[NAMESPACE/]NAME[:TAG] in the local Ollama
-store (OLLAMA_MODELS, else ~/.ollama/models).
+set stands for the set), ollama://[NAMESPACE/]NAME[:TAG] in the local Ollama
+store (OLLAMA_MODELS, else ~/.ollama/models), or hf://ORG/NAME[@REVISION] on
+the Hub: its small files go into the cache and each safetensors header is read
+with HTTP Range requests, never the weights (HF_ENDPOINT, HF_TOKEN,
+HF_HUB_OFFLINE are honoured).
 
 Examples:
   mri ./Qwen3-4B                           browse it in the terminal (text report when piped)
@@ -23,6 +27,7 @@ Examples:
   mri inspect meta-llama/Llama-3.1-8B --revision 0e9e39f
   mri inspect ./SmolLM2-135M-Instruct.Q4_K_M.gguf  a GGUF file: tensors by ggml type
   mri inspect ollama://llama3.2:1b         a model pulled with `ollama pull`
+  mri inspect hf://Qwen/Qwen3-4B           audit it on the Hub without downloading the weights
 
 Exit codes:
   0  the report was made (findings, even errors, are in the report)
@@ -99,6 +104,9 @@ pub enum Command {
     /// Load the weights with candle and run one forward pass (no Python).
     #[command(after_help = SMOKE_AFTER_HELP)]
     Smoke(SmokeArgs),
+    /// Download a Hub repository into the Hugging Face cache (resumable, with a progress bar).
+    #[command(after_help = DOWNLOAD_HELP)]
+    Download(DownloadArgs),
     /// Browse a model in the terminal: overview, files, tensors, findings.
     ///
     /// Keys: q quit, ? help, Tab/1-7 views, j/k move, Enter open, Esc back,
@@ -131,6 +139,53 @@ pub struct TuiArgs {
     /// A local copy of the base model (directory or cached repo id): a derivative inherits its license.
     #[arg(long, value_name = "PATH")]
     pub base: Option<String>,
+
+    /// For hf:// targets: also fetch tokenizer.json and the vocabulary files.
+    #[arg(long)]
+    pub tokenizer: bool,
+}
+
+const DOWNLOAD_HELP: &str = "\
+Lists the repository through the Hub API and downloads every file (or those
+the --include globs match) into the Hugging Face cache, in its own layout
+(blobs/, snapshots/<commit>/, refs/), where `mri inspect ORG/NAME`, mri smoke,
+mri verify and the Hugging Face tools find them. Files already complete are
+not fetched again; an interrupted file is resumed from its .incomplete part.
+Each file is checked against the sha256 (LFS) or git blob id the Hub lists.
+
+Environment:
+  HF_ENDPOINT              the Hub (default https://huggingface.co)
+  HF_TOKEN                 access token (else HF_HOME/token); gated repos need one
+  HF_HUB_CACHE, HF_HOME    where the cache is
+  HF_HUB_DOWNLOAD_TIMEOUT  seconds a download may stall before a retry (default 30)
+  HTTPS_PROXY, NO_PROXY    proxies
+
+Examples:
+  mri download hf://Qwen/Qwen3-0.6B
+  mri download hf://meta-llama/Llama-3.1-8B --include '*.json' --include 'model-*.safetensors'
+
+Exit codes:
+  0  every selected file is in the cache
+  2  usage error, or the repository or a file could not be fetched";
+
+/// Arguments of `mri download`.
+#[derive(Debug, Args)]
+pub struct DownloadArgs {
+    /// The repository: hf://ORG/NAME[@REVISION].
+    #[arg(value_name = "hf://ORG/NAME")]
+    pub target: String,
+
+    /// Revision: a branch, tag or commit (default: main, or what follows @).
+    #[arg(long, value_name = "REV")]
+    pub revision: Option<String>,
+
+    /// Only files matching this glob (repeatable), e.g. '*.json'.
+    #[arg(long, value_name = "GLOB")]
+    pub include: Vec<String>,
+
+    /// No progress bar (it is also off when stderr is not a terminal).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 const VERIFY_HELP: &str = "\
@@ -204,7 +259,8 @@ Exit codes:
 /// Arguments of `mri check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Models to gate: directories, cache snapshot folders, or repo ids in the Hugging Face cache.
+    /// Models to gate: directories, cache snapshot folders, repo ids in the Hugging Face cache,
+    /// or hf://ORG/NAME (fetched concurrently, MRI_HUB_CONNECTIONS requests at once).
     #[arg(value_name = "TARGET", required = true)]
     pub targets: Vec<String>,
 
@@ -288,6 +344,10 @@ pub struct InspectArgs {
     /// A local copy of the base model (directory or cached repo id): a derivative inherits its license.
     #[arg(long, value_name = "PATH")]
     pub base: Option<String>,
+
+    /// For hf:// targets: also fetch tokenizer.json and the vocabulary files.
+    #[arg(long)]
+    pub tokenizer: bool,
 
     /// Output format [default: text].
     #[arg(long, short = 'f', value_enum)]

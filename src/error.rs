@@ -9,4 +9,7 @@ pub enum Error {
     /// The target could not be located or is not a model.
     #[error(transparent)]
     Locate(#[from] LocateError),
+    /// An `hf://` target could not be fetched from the Hub.
+    #[error(transparent)]
+    Hub(#[from] crate::hub::HubError),
 }

@@ -1,7 +1,8 @@
 //! `mri`, the model repository inspector.
 //!
 //! Opens a downloaded open-weights model (a Hugging Face model directory or a
-//! repo in the Hugging Face cache) and reports what is in it — files, tensors,
+//! repo in the Hugging Face cache), or one on the Hub (`hf://ORG/NAME`,
+//! headers read with Range requests), and reports what is in it — files, tensors,
 //! architecture, memory, tokenizer, card — reading only headers, never the
 //! weights. The pipeline is `locate → scan → analyze → Report → render`; see
 //! `ARCHITECTURE.md`. [`smoke`] is the one face that does read the weights:
@@ -17,6 +18,7 @@ pub mod adapter;
 pub mod analyze;
 pub mod error;
 pub mod gate;
+pub mod hub;
 pub mod license;
 pub mod locate;
 pub mod model;
@@ -41,6 +43,8 @@ pub struct InspectOptions {
     pub cache: HfCache,
     /// A local copy of the base model, whose license a derivative inherits.
     pub base: Option<String>,
+    /// How `hf://` targets are fetched.
+    pub remote: hub::RemoteOptions,
 }
 
 impl Default for InspectOptions {
@@ -49,6 +53,7 @@ impl Default for InspectOptions {
             revision: None,
             cache: HfCache::from_env(),
             base: None,
+            remote: hub::RemoteOptions::default(),
         }
     }
 }
@@ -58,9 +63,24 @@ impl Default for InspectOptions {
 ///
 /// The base model is `options.base` when given; for an adapter without one,
 /// its `base_model_name_or_path` when that repo is in the Hugging Face cache.
+///
+/// An `hf://ORG/NAME[@REV]` target is fetched as [`hub`] describes (into
+/// `options.cache`); with `HF_HUB_OFFLINE` set, only the cache is read.
 pub fn inspect(input: &str, options: &InspectOptions) -> Result<Report, Error> {
-    let target = locate::locate(input, options.revision.as_deref(), &options.cache)?;
-    let scanned = scan::scan(target);
+    let (target, remote) = match locate::hub_ref::parse(input) {
+        Some(Ok(hub_ref)) => hub::open(
+            input,
+            &hub_ref,
+            options.revision.as_deref(),
+            &options.cache,
+            &options.remote,
+        )?,
+        _ => (
+            locate::locate(input, options.revision.as_deref(), &options.cache)?,
+            None,
+        ),
+    };
+    let scanned = scan::scan_with(target, remote.as_ref());
     if !scan::looks_like_model(&scanned.files) {
         return Err(
             locate::LocateError::NotAModel(scanned.target.root.display().to_string()).into(),
@@ -70,6 +90,7 @@ pub fn inspect(input: &str, options: &InspectOptions) -> Result<Report, Error> {
         revision: None,
         cache: options.cache.clone(),
         base: None,
+        remote: options.remote.clone(),
     };
     let base = match &options.base {
         Some(path) => Some((path.clone(), inspect(path, &base_options)?)),
@@ -90,3 +111,15 @@ pub fn inspect(input: &str, options: &InspectOptions) -> Result<Report, Error> {
             .map(|(name, report)| analyze::BaseModel { name, report }),
     ))
 }
+
+/// Inspects several targets at once, in order: remote ones fetch
+/// concurrently, sharing the Hub client's bound on requests in flight
+/// (`MRI_HUB_CONNECTIONS`).
+pub fn inspect_many(inputs: &[String], options: &InspectOptions) -> Vec<Result<Report, Error>> {
+    hub::io_map(inputs, INSPECT_MANY_AT_ONCE, |input| {
+        inspect(input, options)
+    })
+}
+
+/// Targets inspected at once by [`inspect_many`].
+const INSPECT_MANY_AT_ONCE: usize = 4;

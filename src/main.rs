@@ -5,8 +5,9 @@ mod cli;
 use anyhow::Context;
 use clap::Parser;
 use cli::{
-    CheckArgs, CheckFormat, Cli, ColorChoice, Command, DtypeArg, InspectArgs, LicensesCommand,
-    ListFormat, OutputFormat, PolicyCommand, SmokeArgs, SmokeFormat, TuiArgs, VerifyArgs,
+    CheckArgs, CheckFormat, Cli, ColorChoice, Command, DownloadArgs, DtypeArg, InspectArgs,
+    LicensesCommand, ListFormat, OutputFormat, PolicyCommand, SmokeArgs, SmokeFormat, TuiArgs,
+    VerifyArgs,
 };
 use mri::report::license_view;
 use std::io::{IsTerminal, Write};
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
             base: a.base,
             headless: None,
             keys: None,
+            tokenizer: a.tokenizer,
         }),
         (None, Some(a)) => run_report(&a, View::Inspect),
         (Some(Command::Tui(a)), _) => run_tui(&a),
@@ -39,6 +41,7 @@ fn main() -> ExitCode {
         (Some(Command::Policy(c)), _) => run_policy(c),
         (Some(Command::Verify(a)), _) => run_verify(&a),
         (Some(Command::Smoke(a)), _) => run_smoke(&a),
+        (Some(Command::Download(a)), _) => run_download(&a),
         (None, None) => {
             let _ = <Cli as clap::CommandFactory>::command().print_help();
             return ExitCode::from(2);
@@ -77,6 +80,9 @@ fn run_report(args: &InspectArgs, view: View) -> anyhow::Result<ExitCode> {
     let options = mri::InspectOptions {
         revision: args.revision.clone(),
         base: args.base.clone(),
+        remote: mri::hub::RemoteOptions {
+            tokenizer: args.tokenizer,
+        },
         ..Default::default()
     };
     let report = mri::inspect(&args.target, &options)?;
@@ -108,6 +114,9 @@ fn run_tui(args: &TuiArgs) -> anyhow::Result<ExitCode> {
     let options = mri::InspectOptions {
         revision: args.revision.clone(),
         base: args.base.clone(),
+        remote: mri::hub::RemoteOptions {
+            tokenizer: args.tokenizer,
+        },
         ..Default::default()
     };
     if let Some(size) = &args.headless {
@@ -119,6 +128,7 @@ fn run_tui(args: &TuiArgs) -> anyhow::Result<ExitCode> {
             target: args.target.clone(),
             revision: args.revision.clone(),
             base: args.base.clone(),
+            tokenizer: args.tokenizer,
             format: Some(OutputFormat::Text),
             color: ColorChoice::Auto,
         };
@@ -214,8 +224,9 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     };
     let mut models = Vec::new();
     let mut errors = Vec::new();
-    for target in &args.targets {
-        match mri::inspect(target, &mri::InspectOptions::default()) {
+    let reports = mri::inspect_many(&args.targets, &mri::InspectOptions::default());
+    for (target, result) in args.targets.iter().zip(reports) {
+        match result {
             Ok(report) => models.push(mri::gate::evaluate(target, report, &policy)),
             Err(e) => {
                 eprintln!("mri: error: {e}");
@@ -469,4 +480,45 @@ fn run_smoke(args: &SmokeArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn run_download(args: &DownloadArgs) -> anyhow::Result<ExitCode> {
+    let hub = match mri::locate::hub_ref::parse(&args.target) {
+        Some(Ok(hub)) => hub,
+        Some(Err(why)) => anyhow::bail!(
+            "`{}` is not a Hub model: {why} (write hf://ORG/NAME[@REVISION])",
+            args.target
+        ),
+        None => anyhow::bail!(
+            "mri download takes hf://ORG/NAME[@REVISION], not `{}`",
+            args.target
+        ),
+    };
+    let revision = hub
+        .revision_with(args.revision.as_deref())
+        .map_err(anyhow::Error::msg)?;
+    let options = mri::hub::download::DownloadOptions {
+        include: args.include.clone(),
+        progress: !args.quiet && std::io::stderr().is_terminal(),
+    };
+    let client = mri::hub::HubClient::shared()?;
+    let cache = mri::HfCache::from_env();
+    let s = mri::hub::download::download(client, &hub, &revision, &cache, &options)?;
+    for path in &s.skipped_unsafe {
+        eprintln!("mri: warning: skipped `{path}`: not a safe relative path");
+    }
+    eprintln!(
+        "mri: {} @ {} ({}): {} files, {}: {} downloaded ({} resumed), {} already in the cache; fetched {}",
+        s.repo,
+        s.revision,
+        &s.commit[..s.commit.len().min(12)],
+        s.files,
+        mri::util::human::bytes(s.bytes),
+        s.downloaded,
+        s.resumed,
+        s.cached,
+        mri::util::human::bytes(s.bytes_fetched)
+    );
+    emit(|out| writeln!(out, "{}", s.snapshot.display()))?;
+    Ok(ExitCode::SUCCESS)
 }

@@ -66,6 +66,7 @@ pub fn locate(input: &str, path: &Path) -> Result<Option<Target>, LocateError> {
         listed: Some(listed),
         ollama: None,
         notes: Vec::new(),
+        remote: None,
     }))
 }
 

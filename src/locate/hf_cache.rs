@@ -151,6 +151,7 @@ pub fn resolve_snapshot(
         listed: None,
         ollama: None,
         notes: Vec::new(),
+        remote: None,
     })
 }
 

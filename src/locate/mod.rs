@@ -1,9 +1,12 @@
 //! Turn what the user typed into a model root: a directory path, a snapshot
 //! folder inside the Hugging Face cache, a cache repo folder, a repo id
-//! looked up in the cache, a GGUF file, or an `ollama://` name.
+//! looked up in the cache, a GGUF file, or an `ollama://` name;
+//! `hf://ORG/NAME[@REV]` names a model on the Hub (here: its copy in the
+//! cache; `crate::hub` fetches what `inspect` needs).
 
 pub mod gguf_file;
 pub mod hf_cache;
+pub mod hub_ref;
 pub mod ollama;
 
 use serde::Serialize;
@@ -71,6 +74,9 @@ pub struct Target {
     /// Problems met while locating (an Ollama manifest's bad layers): (file, message).
     #[serde(skip)]
     pub notes: Vec<(String, String)>,
+    /// How an `hf://` target was fetched from the Hub (absent otherwise).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remote: Option<hub_ref::RemoteInfo>,
 }
 
 /// Why a target could not be located.
@@ -110,6 +116,22 @@ pub enum LocateError {
         "`{0}` is not a model directory: it has no config.json, model card, weights or tokenizer"
     )]
     NotAModel(String),
+    /// `hf://...` that is not `hf://ORG/NAME[@REVISION]`.
+    #[error("`{input}` is not a Hub model: {why} (write hf://ORG/NAME or hf://ORG/NAME@REVISION)")]
+    BadHubUrl {
+        /// What the user typed.
+        input: String,
+        /// What is wrong with it.
+        why: String,
+    },
+    /// An `hf://` target for a command that reads local files only.
+    #[error("`{repo}` is not in the Hugging Face cache ({cache}): this command reads downloaded files; `mri download hf://{repo}` downloads them")]
+    NotDownloaded {
+        /// The repo id.
+        repo: String,
+        /// The cache directory searched.
+        cache: String,
+    },
     /// An I/O error while resolving.
     #[error("cannot read `{path}`: {source}")]
     Io {
@@ -129,6 +151,9 @@ pub fn locate(input: &str, revision: Option<&str>, cache: &HfCache) -> Result<Ta
             )));
         }
         return ollama::locate(input, name, &ollama::models_dir());
+    }
+    if let Some(parsed) = hub_ref::parse(input) {
+        return locate_cached_hub_ref(input, parsed, revision, cache);
     }
     let path = Path::new(input);
     if path.exists() {
@@ -168,6 +193,7 @@ pub fn locate(input: &str, revision: Option<&str>, cache: &HfCache) -> Result<Ta
                 listed: None,
                 ollama: None,
                 notes: Vec::new(),
+                remote: None,
             });
         }
         if revision.is_some() {
@@ -184,6 +210,7 @@ pub fn locate(input: &str, revision: Option<&str>, cache: &HfCache) -> Result<Ta
             listed: None,
             ollama: None,
             notes: Vec::new(),
+            remote: None,
         });
     }
     if hf_cache::looks_like_repo_id(input) {
@@ -195,4 +222,26 @@ pub fn locate(input: &str, revision: Option<&str>, cache: &HfCache) -> Result<Ta
         input: input.to_string(),
         cache: cache.hub_dir().display().to_string(),
     })
+}
+
+/// `hf://ORG/NAME[@REV]` resolved in the cache only (no network).
+fn locate_cached_hub_ref(
+    input: &str,
+    parsed: Result<hub_ref::HubRef, String>,
+    revision: Option<&str>,
+    cache: &HfCache,
+) -> Result<Target, LocateError> {
+    let bad = |why: String| LocateError::BadHubUrl {
+        input: input.to_string(),
+        why,
+    };
+    let hub = parsed.map_err(bad)?;
+    let rev = hub.revision_with(revision).map_err(bad)?;
+    let folder = cache
+        .repo_folder(&hub.repo)
+        .ok_or_else(|| LocateError::NotDownloaded {
+            repo: hub.repo.clone(),
+            cache: cache.hub_dir().display().to_string(),
+        })?;
+    hf_cache::resolve_snapshot(input, &folder, Some(&hub.repo), Some(&rev))
 }

@@ -239,6 +239,7 @@ pub fn locate(input: &str, name: &str, store: &Path) -> Result<Target, LocateErr
         containment: store,
         listed: Some(listed),
         ollama: Some(r),
+        remote: None,
         notes: notes
             .into_iter()
             .map(|m| (manifest_rel.clone(), m))

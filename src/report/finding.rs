@@ -79,6 +79,8 @@ codes! {
     FilesUnreadable = "files/unreadable", "A file could not be read.";
     /// Too many files: the walk stopped early.
     FilesTooMany = "files/too-many", "The directory holds more files than mri walks; the rest were skipped.";
+    /// Files left on the Hub whose content a local scan would examine.
+    FilesRemoteOnly = "files/remote-only", "Files of a remote (hf://) repository were not downloaded, so their content was not scanned.";
     /// A Git LFS pointer stands where the real file should be.
     WeightsLfsPointer = "weights/lfs-pointer", "A Git LFS pointer file stands in place of the real file: the content was never downloaded.";
     /// A safetensors header that breaks the format.

@@ -77,6 +77,21 @@ pub fn render(r: &Report, color: bool) -> String {
                 .unwrap_or_default()
         );
     }
+    if let Some(hub) = &r.target.remote {
+        let _ = writeln!(
+            out,
+            "  from {}: {} files listed ({}), {} left on the Hub; fetched {} in {} requests ({} headers by Range, {} files, {} from the cache)",
+            hub.endpoint,
+            hub.files_listed,
+            bytes(hub.repo_bytes),
+            hub.files_remote_only,
+            bytes(hub.bytes_fetched),
+            hub.requests,
+            hub.headers_read,
+            hub.files_fetched,
+            hub.files_cached
+        );
+    }
     out.push('\n');
 
     if let Some(a) = &r.architecture {

@@ -10,6 +10,7 @@ pub mod index;
 pub mod lfs;
 pub mod listed;
 pub mod ollama;
+pub mod remote;
 pub mod safetensors;
 pub mod walk;
 
@@ -40,6 +41,12 @@ pub struct FileEntry {
     /// Where a link points, relative to the cache repo folder (`blobs/<hash>`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub link_target: Option<String>,
+    /// On the Hub only (`hf://` targets): listed with the Hub's size, not downloaded.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub remote_only: bool,
+    /// The LFS sha256 the Hub lists, for remote-only LFS files.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lfs_sha256: Option<String>,
     /// Absolute path of the real file (not serialised: reports stay relocatable).
     #[serde(skip)]
     pub real_path: PathBuf,
@@ -105,6 +112,12 @@ pub struct ScannedRepo {
 
 /// Scans the located target.
 pub fn scan(target: Target) -> ScannedRepo {
+    scan_with(target, None)
+}
+
+/// Scans the located target; `remote` lists the files that are on the Hub
+/// only (their headers read from the Hub's bytes).
+pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> ScannedRepo {
     let (walked, missing) = match &target.listed {
         Some(list) => listed::walk_listed(&target.root, &target.containment, list),
         None => (walk::walk(&target.root, &target.containment), Vec::new()),
@@ -123,6 +136,8 @@ pub fn scan(target: Target) -> ScannedRepo {
             path: w.rel,
             size: w.size,
             link_target: w.link_target,
+            remote_only: false,
+            lfs_sha256: None,
             real_path: w.real,
         })
         .collect();
@@ -132,6 +147,10 @@ pub fn scan(target: Target) -> ScannedRepo {
                 f.class = class;
             }
         }
+    }
+    if let Some(r) = remote {
+        remote::add_entries(&mut files, r, &target.root);
+        findings.extend(remote::unscanned(&files));
     }
     for f in &mut files {
         if f.size <= MAX_POINTER_BYTES {
@@ -155,16 +174,20 @@ pub fn scan(target: Target) -> ScannedRepo {
         }
     }
 
-    let readable = |f: &&FileEntry| f.lfs_pointer.is_none();
+    let readable = |f: &&FileEntry| f.lfs_pointer.is_none() && !f.remote_only;
     let shard_files: Vec<&FileEntry> = files
         .iter()
-        .filter(readable)
+        .filter(|f| f.lfs_pointer.is_none())
         .filter(|f| f.path.to_ascii_lowercase().ends_with(".safetensors"))
         .collect();
-    // Each shard's header is read through a memory map; the maps are
+    // Each local shard's header is read through a memory map; the maps are
     // released together once the threads are done (see `map_header_file`).
+    // A shard on the Hub only is read from the bytes its Range requests got.
     let shard_results = par_map(&shard_files, 48, |f| {
-        let (header, problems, map) = map_header_file(&f.real_path, f.size);
+        let (header, problems, map) = match remote::read_remote_header(f, remote) {
+            Some((header, problems)) => (header, problems, None),
+            None => map_header_file(&f.real_path, f.size),
+        };
         let problems: Vec<Finding> = problems.into_iter().map(|p| p.in_file(&f.path)).collect();
         let shard = ShardScan {
             path: f.path.clone(),

@@ -236,6 +236,9 @@ pub enum SmokeError {
     /// A shard is a Git LFS pointer.
     #[error("{0} is a Git LFS pointer, not the weights: download the file first (git lfs pull)")]
     WeightsNotDownloaded(String),
+    /// A shard of an `hf://` target that is on the Hub only.
+    #[error("{0} is on the Hub only: download the weights first (`mri download hf://...`)")]
+    RemoteOnly(String),
     /// No tokenizer.json.
     #[error("no tokenizer.json: mri smoke tokenizes with the `tokenizers` library, which reads tokenizer.json{0}")]
     MissingTokenizer(String),
@@ -508,6 +511,9 @@ fn preflight(report: &Report) -> Result<Inputs, SmokeError> {
         };
         if entry.lfs_pointer.is_some() {
             return Err(SmokeError::WeightsNotDownloaded(shard.path.clone()));
+        }
+        if entry.remote_only {
+            return Err(SmokeError::RemoteOnly(shard.path.clone()));
         }
         if !shards.iter().any(|(_, p)| *p == entry.real_path) {
             shards.push((i, entry.real_path.clone()));

@@ -4,6 +4,7 @@
 
 pub mod fixture_gen;
 pub mod gguf_models;
+pub mod hub_server;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
