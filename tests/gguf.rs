@@ -519,3 +519,24 @@ fn a_chat_template_in_the_metadata_goes_through_the_template_check() {
     assert!(!f.is_empty(), "{}", r["findings"]);
     assert_eq!(f[0]["file"], "evil.gguf");
 }
+
+#[test]
+fn gguf_beside_safetensors_is_described_but_not_counted() {
+    let (_tmp, dir) = support::copy_fixture("tiny-llama");
+    std::fs::copy(fixture_file(), dir.join(TINY_GGUF_FILE)).unwrap();
+    let r = inspect_json(&dir);
+    assert_eq!(r["weights"]["format"], "safetensors");
+    assert_eq!(r["weights"]["shards"].as_array().unwrap().len(), 1);
+    assert_eq!(r["gguf"]["models"][0]["counted"], false);
+    assert_eq!(r["gguf"]["models"][0]["parameters"], tiny_gguf_parameters());
+    let sources: Vec<&str> = r["license"]["detected"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["source"].as_str().unwrap())
+        .collect();
+    assert!(
+        sources.contains(&"card") && sources.contains(&"gguf"),
+        "{sources:?}"
+    );
+}

@@ -45,8 +45,13 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
     );
     findings.extend(weight_findings);
     let mut gguf_facts = gguf::analyze(&scanned.gguf, &mut findings);
-    if let Some(g) = gguf_facts.as_mut().filter(|_| weights.format.is_none()) {
-        weights = std::mem::take(&mut g.weights);
+    if let Some(g) = gguf_facts.as_mut() {
+        if weights.format.is_none() {
+            weights = std::mem::take(&mut g.weights);
+        } else {
+            // safetensors beside GGUF files: the totals are the safetensors'
+            g.summary.models.iter_mut().for_each(|m| m.counted = false);
+        }
     }
     if weights.format.is_none() {
         weights.format = [

@@ -462,6 +462,18 @@ impl<'a> Reader<'a> {
                 }
                 let offset = self.pos as u64;
                 let keep = len <= MAX_KEPT_ARRAY && !matches!(element, String | Array);
+                if element == String && !keep {
+                    // strings not kept: lengths checked, bytes skipped, nothing decoded
+                    for i in 0..len {
+                        self.string_bytes(&|| format!("{}[{i}]", what()))?;
+                    }
+                    return Ok(MetaValue::Array(MetaArray {
+                        element,
+                        len,
+                        offset,
+                        scalars: Vec::new(),
+                    }));
+                }
                 if !keep && !matches!(element, String | Array | Bool) {
                     // fixed-size numbers not kept: skipped in one checked step
                     self.take(needed, what)?;
