@@ -282,6 +282,15 @@ fn impossible_head_counts_are_refused_without_a_panic() {
         m.set("phi3.attention.head_count_kv", Value::U32(3));
     });
     expect_exit_2(&dir, &[], &[], &["not a multiple of 3 key/value heads"]);
+    let (_tmp, dir) = model_dir(GgufArch::Gemma3, |m| {
+        m.set("gemma3.block_count", Value::U32(4_000_000_000));
+    });
+    expect_exit_2(
+        &dir,
+        &[],
+        &[],
+        &["gemma3.block_count is 4000000000, but the file holds 28 tensors in all"],
+    );
 }
 
 #[test]

@@ -376,7 +376,7 @@ pub(crate) fn run(file: &GgufFile, options: &SmokeOptions) -> Result<SmokeRun, S
         ));
     }
     let max_tokens = options.max_tokens;
-    let positions = (ids.len() + max_tokens) as u64;
+    let positions = ids.len().saturating_add(max_tokens) as u64;
     if positions > h.max_positions {
         return Err(SmokeError::Config {
             family: family.name(),

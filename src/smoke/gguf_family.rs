@@ -325,8 +325,19 @@ pub(crate) fn check(
         md.insert("general.dtype".into(), Value::U32(0));
     }
 
-    // The tensors.
+    // The tensors (each block has at least four: a block count beyond the
+    // tensor count is not worth listing block by block).
     let infos = &content.tensor_infos;
+    if blocks.saturating_mul(4) > infos.len() as u64 {
+        return Err(CheckError::Tensors {
+            count: 1,
+            problems: vec![format!(
+                "{} is {blocks}, but the file holds {} tensors in all",
+                key(family, "block_count"),
+                infos.len()
+            )],
+        });
+    }
     let mut shape_problems: Vec<String> = Vec::new();
     let mut count = 0usize;
     let mut used = Vec::new();
@@ -373,8 +384,8 @@ pub(crate) fn check(
     if vocab > 0 {
         used.push("token_embd.weight".to_string());
     }
-    let q = heads * head_dim;
-    let kv = kv_heads * head_dim;
+    let q = heads.saturating_mul(head_dim);
+    let kv = kv_heads.saturating_mul(head_dim);
     let mut expect = |name: String, shape: Vec<u64>| {
         match dims(&name) {
             None => problem(
@@ -399,9 +410,15 @@ pub(crate) fn check(
         expect(format!("{p}.ffn_norm.weight"), vec![hidden]);
         match family {
             GgufFamily::Phi3 => {
-                expect(format!("{p}.attn_qkv.weight"), vec![q + 2 * kv, hidden]);
+                expect(
+                    format!("{p}.attn_qkv.weight"),
+                    vec![q.saturating_add(kv.saturating_mul(2)), hidden],
+                );
                 expect(format!("{p}.attn_output.weight"), vec![hidden, q]);
-                expect(format!("{p}.ffn_up.weight"), vec![2 * ffn, hidden]);
+                expect(
+                    format!("{p}.ffn_up.weight"),
+                    vec![ffn.saturating_mul(2), hidden],
+                );
                 expect(format!("{p}.ffn_down.weight"), vec![hidden, ffn]);
             }
             _ => {
@@ -445,8 +462,19 @@ pub(crate) fn check(
     // Every tensor read must be a whole number of blocks of its type.
     for name in &used {
         if let Some(t) = infos.get(name) {
-            let elems: u64 = dims_u64(t).iter().product();
+            let elems = dims_u64(t)
+                .iter()
+                .try_fold(1u64, |acc, d| acc.checked_mul(*d));
             let block = t.ggml_dtype.block_size() as u64;
+            let Some(elems) = elems else {
+                return Err(CheckError::Tensors {
+                    count: 1,
+                    problems: vec![format!(
+                        "tensor {name} has shape {:?}: more values than 64 bits count",
+                        t.shape.dims()
+                    )],
+                });
+            };
             if block > 0 && elems % block != 0 {
                 return Err(CheckError::Tensors {
                     count: 1,

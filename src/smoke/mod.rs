@@ -775,7 +775,7 @@ pub fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, SmokeErr
     } else {
         options.max_tokens
     };
-    let positions = prompt.ids.len() + max_tokens;
+    let positions = prompt.ids.len().saturating_add(max_tokens);
 
     // Dry run against the headers: every tensor candle asks for is checked.
     let headers = header_map(report, &inputs.shards);
