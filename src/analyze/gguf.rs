@@ -453,7 +453,11 @@ pub fn architecture_of(h: &GgufHeader) -> Option<Architecture> {
         });
     let sliding_window = n("attention.sliding_window").filter(|w| *w > 0);
     let mut layer_types = Vec::new();
-    if let (Some(_), Some(count)) = (sliding_window, layers) {
+    // A block count beyond the tensors the file holds is not believed (the
+    // consistency check reports it); per-layer facts are bounded as for
+    // config.json.
+    let plausible_layers = layers.filter(|&c| c <= h.tensors.len() as u64 && c <= 10_000);
+    if let (Some(_), Some(count)) = (sliding_window, plausible_layers) {
         // Which layers slide: a stated period, else the family's known pattern.
         let period = match h.get(&k("attention.sliding_window_pattern")) {
             Some(MetaValue::Array(a)) if a.scalars.len() as u64 == count => {
