@@ -162,6 +162,9 @@ impl HubServer {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
+                // Head and body go out at once, as a real server sends them
+                // (no Nagle delay between the two writes).
+                let _ = stream.set_nodelay(true);
                 if let Ok(clone) = stream.try_clone() {
                     if let Ok(mut streams) = accept_state.streams.lock() {
                         streams.push(clone);
@@ -467,11 +470,12 @@ fn send(out: &mut TcpStream, reply: Reply, head_only: bool, state: &State) -> ((
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str(&format!("Content-Length: {len}\r\n\r\n"));
+    let mut out = std::io::BufWriter::with_capacity(256 * 1024, out);
     if out.write_all(head.as_bytes()).is_err() {
         return ((reply.status, 0), false);
     }
     if head_only {
-        return ((reply.status, 0), true);
+        return ((reply.status, 0), out.flush().is_ok());
     }
     let mut sent = 0u64;
     let ok = match reply.body {
@@ -490,7 +494,7 @@ fn send(out: &mut TcpStream, reply: Reply, head_only: bool, state: &State) -> ((
             cut,
         } => {
             let limit = cut.map_or(len, |c| c.min(len));
-            match copy_file(out, &path, offset, limit) {
+            match copy_file(&mut out, &path, offset, limit) {
                 Ok(n) => {
                     sent = n;
                     cut.is_none()
@@ -499,12 +503,12 @@ fn send(out: &mut TcpStream, reply: Reply, head_only: bool, state: &State) -> ((
             }
         }
     };
+    let flushed = out.flush().is_ok();
     state.bytes.fetch_add(sent, Ordering::SeqCst);
-    let _ = out.flush();
-    ((reply.status, sent), ok)
+    ((reply.status, sent), ok && flushed)
 }
 
-fn copy_file(out: &mut TcpStream, path: &Path, offset: u64, len: u64) -> std::io::Result<u64> {
+fn copy_file(out: &mut impl Write, path: &Path, offset: u64, len: u64) -> std::io::Result<u64> {
     let mut f = std::fs::File::open(path)?;
     f.seek(SeekFrom::Start(offset))?;
     let mut f = f.take(len);
