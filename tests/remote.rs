@@ -800,3 +800,29 @@ fn long_and_broken_headers_are_read_as_a_local_scan_reads_them() {
     assert_eq!(ranges[0], "bytes=0-99999");
     assert!(ranges[1].starts_with("bytes=100000-"), "{ranges:?}");
 }
+
+#[test]
+fn proxies_from_the_environment_are_used() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server = HubServer::start(vec![RepoSpec::new(
+        "acme/tiny",
+        &fixtures().join("tiny-llama"),
+    )])
+    .expect("server");
+    let cache = tmp.path().join("cache");
+    // An endpoint that does not resolve: only the proxy (the test server) can answer.
+    let out = mri_hub(
+        &["inspect", "hf://acme/tiny", "--format", "json"],
+        &server,
+        &cache,
+        &[
+            ("HF_ENDPOINT", "http://hub.invalid"),
+            ("HTTP_PROXY", &server.url),
+        ],
+    );
+    let report = json_of(&out);
+    assert_eq!(report["target"]["remote"]["endpoint"], "http://hub.invalid");
+    assert!(server.requests().iter().any(|r| r
+        .target
+        .starts_with("http://hub.invalid/api/models/acme/tiny/")));
+}

@@ -14,6 +14,7 @@
 //!   whose listing stalls, one whose listing fails with `503` a few times,
 //!   and one whose first full download is cut short.
 //!
+//! It also answers as an HTTP proxy would (absolute-form request targets).
 //! It counts the body bytes served, logs every request, and records the
 //! most requests in flight at once. Dropping it stops it.
 #![allow(dead_code)]
@@ -528,10 +529,12 @@ fn route(req: &Request, state: &State) -> Reply {
     if req.method != "GET" && req.method != "HEAD" {
         return Reply::new(405);
     }
-    let (path, query) = req
-        .target
-        .split_once('?')
-        .unwrap_or((req.target.as_str(), ""));
+    // A request through a proxy names the whole URL (`GET http://host/path`).
+    let target = match req.target.strip_prefix("http://") {
+        Some(rest) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => req.target.as_str(),
+    };
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
     if let Some(rest) = path.strip_prefix("/api/models/") {
         return listing(rest, query, state);
     }
