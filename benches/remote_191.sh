@@ -54,4 +54,3 @@ timeit "mri inspect hf:// (cold cache)" "$runs" -- sh -c "rm -rf '$work/c1'; HF_
 timeit "mri inspect hf:// (warm cache)" "$runs" -- env HF_HUB_CACHE="$work/cache-mri" "$mri" inspect "hf://$repo" --format json
 timeit "get_safetensors_metadata (cold)" "$runs" -- sh -c "rm -rf '$work/c2'; HF_HUB_CACHE='$work/c2' '$py' '$root/benches/hub_metadata.py' '$repo'"
 timeit "get_safetensors_metadata (warm)" "$runs" -- env HF_HUB_CACHE="$work/cache-py" "$py" "$root/benches/hub_metadata.py" "$repo"
-exec {SRV[1]}>&-

@@ -757,3 +757,72 @@ fn smoke_needs_the_weights_downloaded() {
     );
     assert!(err.contains("mri download"), "{err}");
 }
+
+#[test]
+fn long_and_broken_headers_are_read_as_a_local_scan_reads_them() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let model = tmp.path().join("long");
+    std::fs::create_dir_all(&model).expect("mkdir");
+    // 3,000 tensors: a header of about 300 kB, longer than the first read.
+    let names: Vec<String> = (0..3000)
+        .map(|i| format!("model.layers.{i}.mlp.experts.gate_and_up_projection.weight"))
+        .collect();
+    let shape = [64u64, 64];
+    let meta: Vec<(&str, &str, &[u64], u64)> = names
+        .iter()
+        .map(|n| (n.as_str(), "BF16", &shape[..], 64 * 64 * 2))
+        .collect();
+    write_sparse_safetensors(&model.join("model.safetensors"), &meta).expect("long");
+    // A prefix that claims more than the file holds.
+    let mut broken = 5_000_000u64.to_le_bytes().to_vec();
+    broken.extend_from_slice(b"{\"a\":");
+    std::fs::write(model.join("broken.safetensors"), &broken).expect("broken");
+    std::fs::write(model.join("config.json"), r#"{"model_type": "llama"}"#).expect("config");
+    let server = HubServer::start(vec![RepoSpec::new("acme/long", &model)]).expect("server");
+    let cache = tmp.path().join("cache");
+
+    let out = mri_hub(
+        &["inspect", "hf://acme/long", "--format", "json"],
+        &server,
+        &cache,
+        &[],
+    );
+    let remote = json_of(&out);
+    assert_eq!(remote["weights"]["tensor_count"], 3000);
+    assert_eq!(comparable(remote), comparable(inspect_json(&model)));
+    let ranges: Vec<String> = server
+        .requests()
+        .into_iter()
+        .filter(|r| r.target.contains("model.safetensors") && r.status == 206)
+        .filter_map(|r| r.range)
+        .collect();
+    assert_eq!(ranges.len(), 2, "{ranges:?}");
+    assert_eq!(ranges[0], "bytes=0-99999");
+    assert!(ranges[1].starts_with("bytes=100000-"), "{ranges:?}");
+}
+
+#[test]
+fn proxies_from_the_environment_are_used() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server = HubServer::start(vec![RepoSpec::new(
+        "acme/tiny",
+        &fixtures().join("tiny-llama"),
+    )])
+    .expect("server");
+    let cache = tmp.path().join("cache");
+    // An endpoint that does not resolve: only the proxy (the test server) can answer.
+    let out = mri_hub(
+        &["inspect", "hf://acme/tiny", "--format", "json"],
+        &server,
+        &cache,
+        &[
+            ("HF_ENDPOINT", "http://hub.invalid"),
+            ("HTTP_PROXY", &server.url),
+        ],
+    );
+    let report = json_of(&out);
+    assert_eq!(report["target"]["remote"]["endpoint"], "http://hub.invalid");
+    assert!(server.requests().iter().any(|r| r
+        .target
+        .starts_with("http://hub.invalid/api/models/acme/tiny/")));
+}

@@ -1,15 +1,44 @@
 //! A safetensors header read with HTTP Range requests, as the Hub's own
-//! metadata parser reads it: one speculative read of the first 100,000 bytes
-//! (the length prefix and, for nearly every shard, the whole header), and a
-//! second read of the rest only when the header is longer. Tensor data is
-//! never asked for.
+//! metadata parser reads it: one speculative read of the first bytes (the
+//! length prefix and, for nearly every shard, the whole header), and a second
+//! read of the rest only when the header is longer. Tensor data is never
+//! asked for. The first shard's read is 100,000 bytes (as
+//! `huggingface_hub`'s); the others ask for a little more than the longest
+//! header seen so far, since the shards of one checkpoint have headers of
+//! about one size.
 
 use super::client::{HubClient, Traffic};
 use super::error::HubError;
 use crate::scan::safetensors::MAX_HEADER_BYTES;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-/// Bytes asked for first (as `huggingface_hub`'s `get_safetensors_metadata`).
+/// Bytes asked for first when nothing is known (as `huggingface_hub`'s
+/// `get_safetensors_metadata`).
 pub const FIRST_READ: u64 = 100_000;
+/// The smallest first read once a header length is known.
+pub const MIN_FIRST_READ: u64 = 16 * 1024;
+
+/// The first read for a shard when the longest header seen so far (prefix
+/// included) was `seen` bytes (`0`: none yet).
+pub fn first_read_after(seen: u64) -> u64 {
+    if seen == 0 {
+        return FIRST_READ;
+    }
+    seen.saturating_add(seen / 4)
+        .saturating_add(4096)
+        .clamp(MIN_FIRST_READ, FIRST_READ)
+}
+
+impl HeaderBytes {
+    /// The prefix and header length (`8 + n`) the bytes announce, if any.
+    pub fn announced(&self) -> Option<u64> {
+        let prefix: [u8; 8] = self.bytes.get(..8)?.try_into().ok()?;
+        8u64.checked_add(u64::from_le_bytes(prefix))
+    }
+}
+/// Header bytes beyond the first reads fetched for one repository at most
+/// (each header may be up to 100 MB; real ones are well under 1 MB).
+pub const HEADER_BUDGET: u64 = 512 * 1024 * 1024;
 
 /// The first bytes of a remote safetensors file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,13 +50,16 @@ pub struct HeaderBytes {
 }
 
 /// Reads the prefix and header of the file at `url`, whose size the listing
-/// may give.
+/// may give, asking for `first_read` bytes first. A second read is taken out
+/// of `budget` (bytes left for this repository's long headers).
 pub fn read_header(
     client: &HubClient,
     url: &str,
     listed_size: Option<u64>,
+    first_read: u64,
     repo: &str,
     traffic: &Traffic,
+    budget: &AtomicU64,
 ) -> Result<HeaderBytes, HubError> {
     if listed_size == Some(0) {
         return Ok(HeaderBytes {
@@ -35,7 +67,8 @@ pub fn read_header(
             file_size: 0,
         });
     }
-    let first = listed_size.map_or(FIRST_READ, |s| s.min(FIRST_READ));
+    let first_read = first_read.max(8);
+    let first = listed_size.map_or(first_read, |s| s.min(first_read));
     // A server that ignores Range sends the whole file: only `first` bytes
     // of it are read before the connection is dropped.
     let got = client.fetch(url, Some((0, Some(first - 1))), first, repo, traffic)?;
@@ -53,6 +86,20 @@ pub fn read_header(
     };
     let have = bytes.len() as u64;
     if header_len <= MAX_HEADER_BYTES && wanted <= file_size && wanted > have {
+        let more = wanted - have;
+        if budget
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+                left.checked_sub(more)
+            })
+            .is_err()
+        {
+            return Err(HubError::BadResponse {
+                url: url.to_string(),
+                message: format!(
+                    "the header is {header_len} bytes: over what mri reads from the Hub for one repository ({HEADER_BUDGET} bytes of long headers in all)"
+                ),
+            });
+        }
         let rest = client.fetch(
             url,
             Some((have, Some(wanted - 1))),
@@ -70,4 +117,22 @@ pub fn read_header(
         bytes.extend_from_slice(&rest.bytes);
     }
     Ok(HeaderBytes { bytes, file_size })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn first_reads_follow_the_longest_header_seen() {
+        assert_eq!(first_read_after(0), FIRST_READ);
+        assert_eq!(first_read_after(1_200), MIN_FIRST_READ);
+        assert_eq!(first_read_after(40_000), 54_096);
+        assert_eq!(first_read_after(5_000_000), FIRST_READ);
+        let h = HeaderBytes {
+            bytes: [16u64.to_le_bytes().as_slice(), b"{}"].concat(),
+            file_size: 100,
+        };
+        assert_eq!(h.announced(), Some(24));
+    }
 }

@@ -16,6 +16,7 @@ use crate::locate::{HfCache, Target, TargetKind};
 use crate::scan::remote::{RemoteFile, RemoteFiles};
 use crate::util::json::MAX_CONFIG_BYTES;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 /// Options of remote inspection.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -39,6 +40,14 @@ enum Got {
     Fetched,
     Cached,
     Left,
+}
+
+/// What the header reads of one repository share.
+struct HeaderReads {
+    /// Bytes left for second reads of long headers.
+    budget: AtomicU64,
+    /// The longest header seen so far, prefix included.
+    longest: AtomicU64,
 }
 
 /// A header's bytes read through the Hub (or why not), and the file's size.
@@ -102,11 +111,30 @@ pub fn materialise(
         )?);
     }
 
-    let headers: Vec<Header> = io_map(&shards, threads, |file| {
-        shard_header(client, &writer, repo, &listing.commit, file, &traffic)
-    })
-    .into_iter()
-    .collect::<Result<_, _>>()?;
+    // The first shard alone, so that the others' first reads can be sized
+    // after its header.
+    let reads = HeaderReads {
+        budget: AtomicU64::new(range::HEADER_BUDGET),
+        longest: AtomicU64::new(0),
+    };
+    let read = |file: &&Sibling| {
+        shard_header(
+            client,
+            &writer,
+            repo,
+            &listing.commit,
+            file,
+            &traffic,
+            &reads,
+        )
+    };
+    let mut headers: Vec<Header> = Vec::with_capacity(shards.len());
+    if let Some(first) = shards.first() {
+        headers.push(read(first)?);
+    }
+    for h in io_map(shards.get(1..).unwrap_or(&[]), threads, read) {
+        headers.push(h?);
+    }
     writer.finish()?;
 
     let mut header_of: HashMap<&str, RemoteHeader> = HashMap::new();
@@ -225,6 +253,7 @@ fn shard_header(
     commit: &str,
     file: &Sibling,
     traffic: &Traffic,
+    reads: &HeaderReads,
 ) -> Result<Header, HubError> {
     if let Some(etag) = file.etag() {
         if writer.has_blob(etag, file.size) {
@@ -236,8 +265,14 @@ fn shard_header(
         return Ok(Header::Local);
     }
     let url = client.file_url(repo, commit, &file.path);
-    match range::read_header(client, &url, file.size, repo, traffic) {
-        Ok(h) => Ok(Header::Remote(Ok(h.bytes), Some(h.file_size))),
+    let first = range::first_read_after(reads.longest.load(Ordering::Relaxed));
+    match range::read_header(client, &url, file.size, first, repo, traffic, &reads.budget) {
+        Ok(h) => {
+            if let Some(n) = h.announced().filter(|n| *n <= h.bytes.len() as u64) {
+                reads.longest.fetch_max(n, Ordering::Relaxed);
+            }
+            Ok(Header::Remote(Ok(h.bytes), Some(h.file_size)))
+        }
         Err(e @ HubError::Unauthorized { .. }) => Err(e),
         Err(e) => Ok(Header::Remote(Err(e.to_string()), file.size)),
     }

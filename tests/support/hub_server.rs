@@ -14,6 +14,7 @@
 //!   whose listing stalls, one whose listing fails with `503` a few times,
 //!   and one whose first full download is cut short.
 //!
+//! It also answers as an HTTP proxy would (absolute-form request targets).
 //! It counts the body bytes served, logs every request, and records the
 //! most requests in flight at once. Dropping it stops it.
 #![allow(dead_code)]
@@ -162,6 +163,9 @@ impl HubServer {
                     break;
                 }
                 let Ok(stream) = stream else { continue };
+                // Head and body go out at once, as a real server sends them
+                // (no Nagle delay between the two writes).
+                let _ = stream.set_nodelay(true);
                 if let Ok(clone) = stream.try_clone() {
                     if let Ok(mut streams) = accept_state.streams.lock() {
                         streams.push(clone);
@@ -467,11 +471,12 @@ fn send(out: &mut TcpStream, reply: Reply, head_only: bool, state: &State) -> ((
         head.push_str(&format!("{k}: {v}\r\n"));
     }
     head.push_str(&format!("Content-Length: {len}\r\n\r\n"));
+    let mut out = std::io::BufWriter::with_capacity(256 * 1024, out);
     if out.write_all(head.as_bytes()).is_err() {
         return ((reply.status, 0), false);
     }
     if head_only {
-        return ((reply.status, 0), true);
+        return ((reply.status, 0), out.flush().is_ok());
     }
     let mut sent = 0u64;
     let ok = match reply.body {
@@ -490,7 +495,7 @@ fn send(out: &mut TcpStream, reply: Reply, head_only: bool, state: &State) -> ((
             cut,
         } => {
             let limit = cut.map_or(len, |c| c.min(len));
-            match copy_file(out, &path, offset, limit) {
+            match copy_file(&mut out, &path, offset, limit) {
                 Ok(n) => {
                     sent = n;
                     cut.is_none()
@@ -499,12 +504,12 @@ fn send(out: &mut TcpStream, reply: Reply, head_only: bool, state: &State) -> ((
             }
         }
     };
+    let flushed = out.flush().is_ok();
     state.bytes.fetch_add(sent, Ordering::SeqCst);
-    let _ = out.flush();
-    ((reply.status, sent), ok)
+    ((reply.status, sent), ok && flushed)
 }
 
-fn copy_file(out: &mut TcpStream, path: &Path, offset: u64, len: u64) -> std::io::Result<u64> {
+fn copy_file(out: &mut impl Write, path: &Path, offset: u64, len: u64) -> std::io::Result<u64> {
     let mut f = std::fs::File::open(path)?;
     f.seek(SeekFrom::Start(offset))?;
     let mut f = f.take(len);
@@ -524,10 +529,12 @@ fn route(req: &Request, state: &State) -> Reply {
     if req.method != "GET" && req.method != "HEAD" {
         return Reply::new(405);
     }
-    let (path, query) = req
-        .target
-        .split_once('?')
-        .unwrap_or((req.target.as_str(), ""));
+    // A request through a proxy names the whole URL (`GET http://host/path`).
+    let target = match req.target.strip_prefix("http://") {
+        Some(rest) => rest.find('/').map_or("/", |i| &rest[i..]),
+        None => req.target.as_str(),
+    };
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
     if let Some(rest) = path.strip_prefix("/api/models/") {
         return listing(rest, query, state);
     }
