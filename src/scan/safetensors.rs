@@ -75,9 +75,11 @@ pub fn read_header_file(path: &Path, len: u64) -> (Option<SafetensorsHeader>, Ve
     (header, problems)
 }
 
-/// Bytes mapped at first from the start of a file: the prefix and, for all
-/// but large headers, the whole JSON (one page fault maps them).
-const FIRST_MAP: u64 = 64 * 1024;
+/// Bytes mapped at first from the start of a file: one page, which holds the
+/// prefix and a small header; a larger header is mapped again at its length.
+/// The maps are populated as they are made (no page faults, and no
+/// fault-around mapping pages that are never read).
+const FIRST_MAP: u64 = 4096;
 
 /// Maps the first `len` bytes of `file` (`len` is at most the file's size).
 fn map_prefix(file: &File, len: u64) -> std::io::Result<Mmap> {
@@ -88,7 +90,7 @@ fn map_prefix(file: &File, len: u64) -> std::io::Result<Mmap> {
     // what is reported. The window is the header parse (microseconds), and
     // only the header's pages are read — the risk every mmap-based
     // safetensors reader (the reference crate's users, candle) accepts.
-    unsafe { MmapOptions::new().len(len).map(file) }
+    unsafe { MmapOptions::new().len(len).populate().map(file) }
 }
 
 /// A file mapped by [`map_header_file`]: keep it to delay the `munmap`.
@@ -542,7 +544,7 @@ mod tests {
 
     #[test]
     fn header_larger_than_the_first_map_is_mapped_again_at_its_length() {
-        // ~4,000 entries: a header of about 300 KB, past the 64 KiB first map.
+        // ~4,000 entries: a header of about 300 KB, past the one-page first map.
         let entries: Vec<String> = (0..4000)
             .map(|i| {
                 format!(
