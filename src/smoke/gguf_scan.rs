@@ -147,30 +147,13 @@ pub(crate) fn scan(
     }
     let mut findings = Vec::new();
     for t in &tensors {
-        let bad = t.non_finite.load(Ordering::Relaxed);
-        if bad > 0 {
-            findings.push(
-                Finding::error(
-                    Code::WeightsNonFinite,
-                    format!(
-                        "tensor {} holds {bad} NaN or infinite values out of {}",
-                        t.name, t.elements
-                    ),
-                )
-                .in_file(rel.to_string())
-                .on_tensor(t.name.clone()),
-            );
-        }
-        if t.elements > 0 && !t.nonzero.load(Ordering::Relaxed) {
-            findings.push(
-                Finding::warning(
-                    Code::WeightsAllZero,
-                    format!("tensor {} is all zeros ({} values)", t.name, t.elements),
-                )
-                .in_file(rel.to_string())
-                .on_tensor(t.name.clone()),
-            );
-        }
+        findings.extend(super::scan::value_findings(
+            rel,
+            &t.name,
+            t.elements,
+            t.non_finite.load(Ordering::Relaxed),
+            t.nonzero.load(Ordering::Relaxed),
+        ));
     }
     for name in skipped {
         findings.push(

@@ -210,33 +210,50 @@ pub(crate) fn scan(
         if t.truncated {
             continue;
         }
-        let file = shards[t.shard].0.path.clone();
-        let bad = t.non_finite.load(Ordering::Relaxed);
-        if bad > 0 {
-            findings.push(
-                Finding::error(
-                    Code::WeightsNonFinite,
-                    format!(
-                        "tensor {} holds {bad} NaN or infinite values out of {}",
-                        t.name, t.elements
-                    ),
-                )
-                .in_file(file.clone())
-                .on_tensor(t.name.clone()),
-            );
-        }
-        if t.elements > 0 && !t.nonzero.load(Ordering::Relaxed) {
-            findings.push(
-                Finding::warning(
-                    Code::WeightsAllZero,
-                    format!("tensor {} is all zeros ({} values)", t.name, t.elements),
-                )
-                .in_file(file)
-                .on_tensor(t.name.clone()),
-            );
-        }
+        findings.extend(value_findings(
+            &shards[t.shard].0.path,
+            &t.name,
+            t.elements,
+            t.non_finite.load(Ordering::Relaxed),
+            t.nonzero.load(Ordering::Relaxed),
+        ));
     }
     Ok(findings)
+}
+
+/// The findings for one scanned tensor of `file`: `non_finite` NaN or
+/// infinite values among its `elements`, or no non-zero value at all.
+pub(crate) fn value_findings(
+    file: &str,
+    name: &str,
+    elements: u64,
+    non_finite: u64,
+    nonzero: bool,
+) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    if non_finite > 0 {
+        findings.push(
+            Finding::error(
+                Code::WeightsNonFinite,
+                format!(
+                    "tensor {name} holds {non_finite} NaN or infinite values out of {elements}"
+                ),
+            )
+            .in_file(file)
+            .on_tensor(name),
+        );
+    }
+    if elements > 0 && !nonzero {
+        findings.push(
+            Finding::warning(
+                Code::WeightsAllZero,
+                format!("tensor {name} is all zeros ({elements} values)"),
+            )
+            .in_file(file)
+            .on_tensor(name),
+        );
+    }
+    findings
 }
 
 #[cfg(test)]
