@@ -19,7 +19,7 @@
 
 use super::gguf_family::{self, CheckError, GgufFamily, Hparams};
 use super::gguf_tokenizer::{self, GgufTokenizer};
-use super::report::{MemoryCheck, SmokeRun, SmokeSummary, TopToken};
+use super::report::{Measured, MemoryCheck, SmokeRun, SmokeSummary, TopToken};
 use super::{
     candle_err, contain, memory, ms, open_device, sample, DtypeChoice, Greedy, SmokeError,
     SmokeEvent, SmokeOptions, Stage,
@@ -461,23 +461,15 @@ pub(crate) fn run(file: &GgufFile, options: &SmokeOptions) -> Result<SmokeRun, S
     let (non_finite, non_finite_at) = sample::non_finite(&values, cols, 16);
     let last = &values[values.len().saturating_sub(cols)..];
 
-    let mut summary = SmokeSummary {
+    let mut summary = SmokeSummary::from(Measured {
         architecture: family.name().to_string(),
         device: options.device.to_string(),
         dtype: quantization,
-        logits_shape: shape,
-        finite: non_finite == 0,
+        shape,
         non_finite,
-        top_next: Vec::new(),
-        entropy: None,
-        embedding_norm: None,
-        continuation: None,
-        tokens_per_second: None,
         load_ms,
         forward_ms,
-        peak_rss_bytes: None,
-        without_adapter: None,
-    };
+    });
     if let Some((top, entropy)) = sample::top_k(last, 5) {
         summary.top_next = top
             .into_iter()

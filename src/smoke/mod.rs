@@ -42,6 +42,7 @@ mod scan;
 mod tokenize;
 
 pub use model::Family;
+use report::Measured;
 pub use report::{MemoryCheck, SmokeRun, SmokeSummary, TopToken};
 
 use crate::analyze::weights::ShardSummary;
@@ -953,23 +954,15 @@ pub fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, SmokeErr
     let cols = shape.last().copied().unwrap_or(values.len()).max(1);
     let (non_finite, non_finite_at) = sample::non_finite(&values, cols, 16);
 
-    let mut summary = SmokeSummary {
+    let mut summary = SmokeSummary::from(Measured {
         architecture: family.name().to_string(),
         device: options.device.to_string(),
         dtype: dtype_name(dtype).to_string(),
-        logits_shape: shape,
-        finite: non_finite == 0,
+        shape,
         non_finite,
-        top_next: Vec::new(),
-        entropy: None,
-        embedding_norm: None,
-        continuation: None,
-        tokens_per_second: None,
         load_ms,
         forward_ms,
-        peak_rss_bytes: None,
-        without_adapter: None,
-    };
+    });
     let mut run = SmokeRun {
         summary: summary.clone(),
         prompt_ids: prompt.ids.clone(),

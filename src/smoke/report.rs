@@ -78,6 +78,47 @@ pub struct SmokeSummary {
     pub without_adapter: Option<Box<SmokeSummary>>,
 }
 
+/// What one forward pass measured, before the top tokens, continuation and
+/// peak memory are filled in.
+pub(crate) struct Measured {
+    /// The model that ran.
+    pub architecture: String,
+    /// The device it ran on.
+    pub device: String,
+    /// The dtype (or quantization) of its weights.
+    pub dtype: String,
+    /// The output's shape.
+    pub shape: Vec<usize>,
+    /// Non-finite values in the output.
+    pub non_finite: u64,
+    /// Load time.
+    pub load_ms: f64,
+    /// Forward time.
+    pub forward_ms: f64,
+}
+
+impl From<Measured> for SmokeSummary {
+    fn from(m: Measured) -> Self {
+        SmokeSummary {
+            architecture: m.architecture,
+            device: m.device,
+            dtype: m.dtype,
+            logits_shape: m.shape,
+            finite: m.non_finite == 0,
+            non_finite: m.non_finite,
+            top_next: Vec::new(),
+            entropy: None,
+            embedding_norm: None,
+            continuation: None,
+            tokens_per_second: None,
+            load_ms: m.load_ms,
+            forward_ms: m.forward_ms,
+            peak_rss_bytes: None,
+            without_adapter: None,
+        }
+    }
+}
+
 /// Everything a run found, including what only the text form shows.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SmokeRun {
