@@ -113,6 +113,21 @@ fn sharded_fixture_is_counted_once_across_shards() {
 }
 
 #[test]
+fn a_report_keeps_one_header_map_per_local_shard_and_none_in_its_json() {
+    let dir = fixtures().join("tiny-llama-sharded");
+    let report = mri::inspect(dir.to_str().unwrap(), &mri::InspectOptions::default()).unwrap();
+    assert_eq!(report.header_maps.len(), 3, "one map per shard");
+    let json = mri::report::json::render(&report);
+    assert!(
+        !json.contains("header_maps"),
+        "the maps are not part of the contract"
+    );
+    let copy = report.clone();
+    drop(report);
+    assert_eq!(copy.header_maps.len(), 3, "a clone keeps the maps alive");
+}
+
+#[test]
 fn text_output_is_aligned_and_ends_with_findings() {
     let out = mri(&["inspect", fixtures().join("tiny-llama").to_str().unwrap()]);
     assert!(out.status.success());

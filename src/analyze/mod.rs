@@ -219,6 +219,7 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
         smoke: None,
         gguf: gguf_facts.map(|g| g.summary),
         ollama: scanned.ollama,
+        header_maps: scanned.header_maps,
     };
     report.finish_findings();
     report

@@ -1,4 +1,5 @@
-//! The license knowledge base: `licenses/*.toml`, embedded at build time.
+//! The license knowledge base: `licenses/*.toml`, embedded at build time
+//! (as JSON: `build.rs` parses the TOML, so that no run pays for it).
 
 use super::verdict::{ObligationKind, Verdict};
 use serde::{Deserialize, Serialize};
@@ -126,7 +127,7 @@ impl KnowledgeBase {
     pub fn load() -> Result<KnowledgeBase, KbError> {
         let mut entries = Vec::new();
         for (file, text) in data::KB_ENTRIES {
-            let entry: LicenseEntry = toml::from_str(text).map_err(|e| KbError::Parse {
+            let entry: LicenseEntry = serde_json::from_str(text).map_err(|e| KbError::Parse {
                 file: file.to_string(),
                 message: e.to_string(),
             })?;
@@ -139,7 +140,7 @@ impl KnowledgeBase {
                 return Err(KbError::MissingText(format!("{}.toml", e.id)));
             }
         }
-        let hub: HubFile = toml::from_str(data::HUB_IDS).map_err(|e| KbError::Parse {
+        let hub: HubFile = serde_json::from_str(data::HUB_IDS).map_err(|e| KbError::Parse {
             file: "hub-ids.toml".into(),
             message: e.to_string(),
         })?;
@@ -232,6 +233,30 @@ pub fn spdx_id_of_file(file: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn embedded_entries_are_the_toml_files_as_written() {
+        // build.rs converts the TOML to JSON; nothing may be lost on the way.
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("licenses");
+        let kb = kb();
+        let mut checked = 0;
+        for file in std::fs::read_dir(&dir).unwrap() {
+            let path = file.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if !name.ends_with(".toml") || name == "hub-ids.toml" {
+                continue;
+            }
+            let entry: LicenseEntry =
+                toml::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+            assert_eq!(kb.get(&entry.id), Some(&entry), "{name}");
+            checked += 1;
+        }
+        assert_eq!(checked, kb.entries.len());
+        assert!(checked > 50, "{checked} entries");
+        let hub: HubFile =
+            toml::from_str(&std::fs::read_to_string(dir.join("hub-ids.toml")).unwrap()).unwrap();
+        assert_eq!(hub.id, kb.hub_ids);
+    }
 
     #[test]
     fn precomputed_shingles_are_what_the_matcher_computes() {

@@ -3,10 +3,13 @@
 use super::Report;
 use std::io::{self, Write};
 
-/// Writes pretty-printed JSON, newline-terminated, straight to `out`.
+/// Writes pretty-printed JSON, newline-terminated, to `out`: serialised into
+/// memory first and written at once (a report of a large checkpoint is tens of
+/// thousands of small pieces, each a call through `out` otherwise).
 pub fn write(report: &Report, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, report)?;
-    out.write_all(b"\n")
+    let mut buf = serde_json::to_vec_pretty(report)?;
+    buf.push(b'\n');
+    out.write_all(&buf)
 }
 
 /// Pretty-printed JSON, newline-terminated.

@@ -108,6 +108,8 @@ pub struct ScannedRepo {
     pub ollama: Option<ollama::OllamaSummary>,
     /// Problems met while reading.
     pub findings: Vec<Finding>,
+    /// The shards' header maps, released with the Report (see [`safetensors::HeaderMaps`]).
+    pub header_maps: safetensors::HeaderMaps,
 }
 
 /// Scans the located target.
@@ -203,7 +205,7 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
         findings.extend(problems);
         maps.extend(map);
     }
-    drop(maps);
+    let header_maps = safetensors::HeaderMaps::new(maps);
 
     let (mut gguf, gguf_findings) = gguf::scan_files(&files);
     findings.extend(gguf_findings);
@@ -406,6 +408,7 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
         vocab_json_entries,
         card,
         findings,
+        header_maps,
     }
 }
 

@@ -99,6 +99,30 @@ pub struct HeaderMap {
     _map: Mmap,
 }
 
+/// The header maps of one scan, kept as long as the Report read from them:
+/// released together when the last clone is dropped, or by the kernel at
+/// exit when the process ends first (the `mri` binary does not free its
+/// report), which is far cheaper than one `munmap` per shard on some VMs.
+#[derive(Debug, Clone, Default)]
+pub struct HeaderMaps(std::sync::Arc<Vec<HeaderMap>>);
+
+impl HeaderMaps {
+    /// Keeps these maps.
+    pub fn new(maps: Vec<HeaderMap>) -> Self {
+        HeaderMaps(std::sync::Arc::new(maps))
+    }
+
+    /// How many files are mapped.
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+
+    /// True when no file is mapped.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 /// As [`read_header_file`], and also returns the mapping, so that a caller
 /// scanning many shards on several threads can release every map at once,
 /// after its threads have finished (an `munmap` while other threads of the

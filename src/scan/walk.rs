@@ -66,12 +66,20 @@ fn walk_dir(
             return;
         }
     };
-    let mut names: Vec<(String, PathBuf)> = entries
+    // The entry's own metadata is a lookup relative to the open folder, not
+    // a walk of the whole path; it does not follow links (as `symlink_metadata`).
+    let mut names: Vec<(String, PathBuf, std::io::Result<std::fs::Metadata>)> = entries
         .filter_map(|e| e.ok())
-        .map(|e| (e.file_name().to_string_lossy().into_owned(), e.path()))
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                e.path(),
+                e.metadata(),
+            )
+        })
         .collect();
-    names.sort();
-    for (name, path) in names {
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    for (name, path, lmeta) in names {
         let rel = if prefix.is_empty() {
             name.clone()
         } else {
@@ -87,7 +95,7 @@ fn walk_dir(
             ));
             return;
         }
-        let Ok(lmeta) = std::fs::symlink_metadata(&path) else {
+        let Ok(lmeta) = lmeta else {
             continue;
         };
         let (real, meta, link_target) = if lmeta.file_type().is_symlink() {

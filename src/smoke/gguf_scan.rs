@@ -5,12 +5,13 @@
 //! the model.
 
 use crate::report::finding::{Code, Finding};
+use crate::util::parallel::work_queue;
 use candle_core::quantized::ggml_file::qtensor_from_ggml;
 use candle_core::quantized::gguf_file::Content;
 use candle_core::Device;
 use std::fs::File;
 use std::path::Path;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 /// Raw bytes one work item dequantizes at most (about 7 MB of f32 for 4-bit types).
@@ -93,55 +94,43 @@ pub(crate) fn scan(
             at = stop;
         }
     }
-    let total: u64 = items.iter().map(|i| (i.end - i.begin) as u64).sum();
-    let done = AtomicU64::new(0);
-    let next = AtomicUsize::new(0);
     let failure: Mutex<Option<String>> = Mutex::new(None);
-    progress(0, total);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len())
-        .max(1);
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(item) = items.get(i) else { break };
-                let t = &tensors[item.tensor];
-                let raw = &map[item.begin..item.end];
-                // candle reinterprets the bytes as blocks: keep them aligned.
-                let copy;
-                let raw = if (raw.as_ptr() as usize) % 8 == 0 {
-                    raw
-                } else {
-                    copy = raw.to_vec();
-                    &copy
-                };
-                let values = qtensor_from_ggml(item.dtype, raw, vec![item.elements], &Device::Cpu)
-                    .and_then(|q| q.dequantize(&Device::Cpu))
-                    .and_then(|v| v.to_vec1::<f32>());
-                match values {
-                    Ok(values) => {
-                        let bad = values.iter().filter(|v| !v.is_finite()).count() as u64;
-                        if bad > 0 {
-                            t.non_finite.fetch_add(bad, Ordering::Relaxed);
-                        }
-                        if values.iter().any(|v| *v != 0.0) {
-                            t.nonzero.store(true, Ordering::Relaxed);
-                        }
+    work_queue(
+        &items,
+        |i| (i.end - i.begin) as u64,
+        |item| {
+            let t = &tensors[item.tensor];
+            let raw = &map[item.begin..item.end];
+            // candle reinterprets the bytes as blocks: keep them aligned.
+            let copy;
+            let raw = if (raw.as_ptr() as usize) % 8 == 0 {
+                raw
+            } else {
+                copy = raw.to_vec();
+                &copy
+            };
+            let values = qtensor_from_ggml(item.dtype, raw, vec![item.elements], &Device::Cpu)
+                .and_then(|q| q.dequantize(&Device::Cpu))
+                .and_then(|v| v.to_vec1::<f32>());
+            match values {
+                Ok(values) => {
+                    let bad = values.iter().filter(|v| !v.is_finite()).count() as u64;
+                    if bad > 0 {
+                        t.non_finite.fetch_add(bad, Ordering::Relaxed);
                     }
-                    Err(e) => {
-                        if let Ok(mut slot) = failure.lock() {
-                            slot.get_or_insert_with(|| format!("tensor {}: {e}", t.name));
-                        }
+                    if values.iter().any(|v| *v != 0.0) {
+                        t.nonzero.store(true, Ordering::Relaxed);
                     }
                 }
-                let n = (item.end - item.begin) as u64;
-                let d = done.fetch_add(n, Ordering::Relaxed) + n;
-                progress(d, total);
-            });
-        }
-    });
+                Err(e) => {
+                    if let Ok(mut slot) = failure.lock() {
+                        slot.get_or_insert_with(|| format!("tensor {}: {e}", t.name));
+                    }
+                }
+            }
+        },
+        progress,
+    );
     if let Some(message) = failure.into_inner().ok().flatten() {
         return Err(message);
     }

@@ -3,9 +3,10 @@
 
 use crate::analyze::weights::ShardSummary;
 use crate::report::finding::{Code, Finding};
+use crate::util::parallel::work_queue;
 use std::fs::File;
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 /// Bytes one work item reads at most: big tensors are split so that every
 /// thread stays busy and the progress bar moves.
@@ -177,34 +178,22 @@ pub(crate) fn scan(
             }
         }
     }
-    let total: u64 = items.iter().map(|i| i.end - i.begin).sum();
-    let done = AtomicU64::new(0);
-    let next = AtomicUsize::new(0);
-    progress(0, total);
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len())
-        .max(1);
-    std::thread::scope(|scope| {
-        for _ in 0..threads {
-            scope.spawn(|| loop {
-                let i = next.fetch_add(1, Ordering::Relaxed);
-                let Some(item) = items.get(i) else { break };
-                let t = &tensors[item.tensor];
-                let bytes = &maps[t.shard][item.begin as usize..item.end as usize];
-                let (bad, nonzero) = check(t.kind, bytes);
-                if bad > 0 {
-                    t.non_finite.fetch_add(bad, Ordering::Relaxed);
-                }
-                if nonzero {
-                    t.nonzero.store(true, Ordering::Relaxed);
-                }
-                let d = done.fetch_add(item.end - item.begin, Ordering::Relaxed)
-                    + (item.end - item.begin);
-                progress(d, total);
-            });
-        }
-    });
+    work_queue(
+        &items,
+        |i| i.end - i.begin,
+        |item| {
+            let t = &tensors[item.tensor];
+            let bytes = &maps[t.shard][item.begin as usize..item.end as usize];
+            let (bad, nonzero) = check(t.kind, bytes);
+            if bad > 0 {
+                t.non_finite.fetch_add(bad, Ordering::Relaxed);
+            }
+            if nonzero {
+                t.nonzero.store(true, Ordering::Relaxed);
+            }
+        },
+        progress,
+    );
     let mut findings = Vec::new();
     for t in &tensors {
         if t.truncated {

@@ -9,25 +9,70 @@ pub fn par_map<T: Sync, R: Send>(
     min_chunk: usize,
     f: impl Fn(&T) -> R + Sync,
 ) -> Vec<R> {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let threads = cores.min(items.len().div_ceil(min_chunk.max(1))).max(1);
+    let wanted = items.len().div_ceil(min_chunk.max(1));
+    // Asked only when more than one chunk: the standard library reads the
+    // cgroup quota files to answer, which costs more than a small input.
+    let threads = if wanted > 1 { wanted.min(cores()) } else { 1 };
     if threads == 1 {
         return items.iter().map(&f).collect();
     }
     let chunk = items.len().div_ceil(threads);
+    // The calling thread takes the last chunk itself: one thread fewer to start.
+    let split = chunk * (threads - 1);
+    let (spawned, own) = items.split_at(split.min(items.len()));
     std::thread::scope(|s| {
-        let handles: Vec<_> = items
+        let handles: Vec<_> = spawned
             .chunks(chunk)
             .map(|part| s.spawn(|| part.iter().map(&f).collect::<Vec<R>>()))
             .collect();
-        handles
-            .into_iter()
-            .flat_map(|h| match h.join() {
-                Ok(v) => v,
+        let last: Vec<R> = own.iter().map(&f).collect();
+        let mut out = Vec::with_capacity(items.len());
+        for h in handles {
+            match h.join() {
+                Ok(v) => out.extend(v),
                 Err(panic) => std::panic::resume_unwind(panic),
-            })
-            .collect()
+            }
+        }
+        out.extend(last);
+        out
     })
+}
+
+/// The threads this process may run at once, asked once.
+pub fn cores() -> usize {
+    static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
+    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+}
+
+/// Runs `work` on every item on up to [`cores`] threads, each thread taking
+/// the next item when it is done with one (items of uneven cost keep every
+/// thread busy), and calls `progress(done, total)` in the units `size`
+/// measures: once with 0 before the first item, then after each item.
+pub fn work_queue<T: Sync>(
+    items: &[T],
+    size: impl Fn(&T) -> u64,
+    work: impl Fn(&T) + Sync,
+    progress: &(dyn Fn(u64, u64) + Sync),
+) {
+    use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+    let sizes: Vec<u64> = items.iter().map(size).collect();
+    let total: u64 = sizes.iter().sum();
+    let done = AtomicU64::new(0);
+    let next = AtomicUsize::new(0);
+    progress(0, total);
+    let threads = cores().min(items.len()).max(1);
+    std::thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::Relaxed);
+                let (Some(item), Some(&n)) = (items.get(i), sizes.get(i)) else {
+                    break;
+                };
+                work(item);
+                progress(done.fetch_add(n, Ordering::Relaxed) + n, total);
+            });
+        }
+    });
 }
 
 #[cfg(test)]
@@ -41,5 +86,33 @@ mod tests {
             let out = par_map(&items, 4, |x| x * 2);
             assert_eq!(out, items.iter().map(|x| x * 2).collect::<Vec<_>>());
         }
+    }
+
+    #[test]
+    fn work_queue_does_every_item_once_and_reports_progress_to_the_total() {
+        use std::sync::atomic::{AtomicU64, Ordering};
+        use std::sync::Mutex;
+        let items: Vec<u64> = (1..=200).collect();
+        let sum = AtomicU64::new(0);
+        let seen = Mutex::new(Vec::new());
+        work_queue(
+            &items,
+            |x| *x,
+            |x| {
+                sum.fetch_add(*x, Ordering::Relaxed);
+            },
+            &|done, total| seen.lock().unwrap().push((done, total)),
+        );
+        assert_eq!(sum.into_inner(), 20_100);
+        let seen = seen.into_inner().unwrap();
+        assert_eq!(seen.len(), 201, "once before, then once per item");
+        assert_eq!(seen[0], (0, 20_100));
+        assert!(seen.iter().all(|&(_, t)| t == 20_100));
+        assert_eq!(seen.iter().map(|&(d, _)| d).max(), Some(20_100));
+
+        let none: Vec<u64> = Vec::new();
+        work_queue(&none, |x| *x, |_| panic!("no item"), &|d, t| {
+            assert_eq!((d, t), (0, 0))
+        });
     }
 }

@@ -150,7 +150,7 @@ pub fn verify(
         })
         .collect();
     let jobs = if options.jobs == 0 {
-        std::thread::available_parallelism().map_or(1, |n| n.get())
+        crate::util::parallel::cores()
     } else {
         options.jobs
     };
