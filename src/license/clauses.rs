@@ -41,8 +41,68 @@ struct Rules {
 }
 
 fn re(p: &str) -> Regex {
-    // The patterns are constants checked by the tests below.
-    Regex::new(p).unwrap_or_else(|e| panic!("clause pattern {p:?}: {e}"))
+    // The patterns are constants checked by the tests below. They are built
+    // with ASCII classes: `\w`, `\s`, `\d` and `\b` over Unicode compile to
+    // automata that took about 60 ms to build at every run that read a
+    // license. A word character is widened to any non-ASCII character as well
+    // (see `widen_words`), so that a word such as `modèle` is still one word.
+    regex::RegexBuilder::new(&widen_words(p))
+        .unicode(false)
+        .build()
+        .unwrap_or_else(|e| panic!("clause pattern {p:?}: {e}"))
+}
+
+/// Any character beyond ASCII, as a (cheap) Unicode class.
+const NON_ASCII: &str = r"(?u:[^\x00-\x7F])";
+
+/// Rewrites `\w`, and every bracket class that holds it, to also match any
+/// non-ASCII character: the normaliser folds quotes and dashes to ASCII, so
+/// what is left beyond ASCII is letters of words. Negated classes holding
+/// `\w` are not supported (none of the patterns has one; a test checks).
+fn widen_words(p: &str) -> String {
+    let mut out = String::with_capacity(p.len() * 2);
+    let mut class: Option<String> = None;
+    let mut widen_class = false;
+    let mut chars = p.chars();
+    while let Some(c) = chars.next() {
+        let piece = if c == '\\' {
+            let escaped = chars.next();
+            if escaped == Some('w') {
+                if class.is_some() {
+                    widen_class = true;
+                } else {
+                    out.push_str(&format!(r"(?:\w|{NON_ASCII})"));
+                    continue;
+                }
+            }
+            let mut piece = String::from('\\');
+            piece.extend(escaped);
+            piece
+        } else {
+            c.to_string()
+        };
+        match class.as_mut() {
+            Some(buf) => {
+                let closes = c == ']' && buf.len() > 1 && buf != "[^";
+                buf.push_str(&piece);
+                if closes {
+                    let buf = class.take().unwrap_or_default();
+                    if widen_class {
+                        out.push_str(&format!("(?:{buf}|{NON_ASCII})"));
+                    } else {
+                        out.push_str(&buf);
+                    }
+                }
+            }
+            None if c == '[' => {
+                class = Some(piece);
+                widen_class = false;
+            }
+            None => out.push_str(&piece),
+        }
+    }
+    out.push_str(&class.unwrap_or_default());
+    out
 }
 
 fn rules() -> &'static Rules {
@@ -79,9 +139,9 @@ fn rules() -> &'static Rules {
         no_training: re(r"\b(?:improve|train|training|develop|create|enhance|distill)\w*\s+(?:[\w,'-]+\s+){0,8}?(?:other|another|competing|third[- ]party)\s+(?:\w+\s+){0,3}?(?:models?|llms?|ai)\b"),
         negation: re(r"\b(?:not|never|prohibited|no\s+right)\b"),
         attribution: re(r"\b(?:display|displays|displayed|attribut\w*|credit)\b"),
-        quoted: re(r#""([^"]{2,60})""#),
+        quoted: re(r#""((?u:[^"]){2,60})""#),
         name_prefix: re(r#"\bnames?\s+(?:\w+\s+){0,5}?(?:begins?|starts?|prefixed)\s+with\s+"?([\w.\- ]{2,30}?)"?(?:[\s,.;]|$)"#),
-        name_prefix_quoted: re(r#"\binclude\s+"([^"]{2,30})"\s+at\s+the\s+beginning\s+of"#),
+        name_prefix_quoted: re(r#"\binclude\s+"((?u:[^"]){2,30})"\s+at\s+the\s+beginning\s+of"#),
         aup: re(r"\bacceptable\s+use\s+policy\b|\buse\s+policy\b"),
         license_copy: re(r"\b(?:provide|give|include|distribute|accompan\w*|furnish)\w*\s+(?:[\w,'-]+\s+){0,6}?(?:a\s+)?copy\s+of\s+(?:this|the)\s+(?:agreement|license|licence)"),
         notice_file: re(r#"\b"?notice"?\s+(?:text\s+)?file\b"#),
@@ -329,6 +389,65 @@ mod tests {
         let found = kinds("annual revenue of less than $1,000,000 (USD)");
         assert!(
             found.contains(&(ObligationKind::RevenueThreshold, "USD 1000000".into())),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn word_classes_are_widened_to_non_ascii_letters_only_where_written() {
+        assert_eq!(widen_words(r"a\s+b"), r"a\s+b");
+        assert_eq!(
+            widen_words(r"(?:\w+\s+){0,3}"),
+            format!(r"(?:(?:\w|{NON_ASCII})+\s+){{0,3}}")
+        );
+        assert_eq!(
+            widen_words(r"[\w,'-]+"),
+            format!(r"(?:[\w,'-]|{NON_ASCII})+")
+        );
+        assert_eq!(
+            widen_words(r"[\w.\- ]{2}"),
+            format!(r"(?:[\w.\- ]|{NON_ASCII}){{2}}")
+        );
+        assert_eq!(widen_words(r"[\d,.]*"), r"[\d,.]*");
+        assert_eq!(widen_words(r#"(?u:[^"])"#), r#"(?u:[^"])"#);
+        assert_eq!(widen_words(r"[]a]"), r"[]a]");
+        // No pattern negates a class holding \w (widening it would be wrong).
+        let source = include_str!("clauses.rs");
+        let negated_w = ["[^", "\\w"].concat();
+        assert!(!source.contains(&negated_w));
+    }
+
+    #[test]
+    fn a_non_ascii_word_inside_a_clause_does_not_hide_it() {
+        let found = kinds("You may not use the Modèle or its Dérivés for any commercial purpose.");
+        assert!(
+            found
+                .iter()
+                .any(|(k, _)| *k == ObligationKind::NonCommercial),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn non_ascii_currency_and_neighbours_still_match_with_ascii_classes() {
+        let found = kinds("If the annual revenue of the Licensee exceeds €5 million, you must request a commercial license.");
+        assert!(
+            found.contains(&(ObligationKind::RevenueThreshold, "EUR 5000000".into())),
+            "{found:?}"
+        );
+        let found = kinds("Products with more than ¥100 million in revenue, or naïve résumé services with more than 2 million monthly active users, need a license.");
+        assert!(
+            found.contains(&(ObligationKind::RevenueThreshold, "CNY 100000000".into())),
+            "{found:?}"
+        );
+        assert!(
+            found.contains(&(ObligationKind::UserThreshold, "2000000".into())),
+            "{found:?}"
+        );
+        let found =
+            kinds("Derivative models must have names that begin with \"Llama-Über\" or \"Llama\".");
+        assert!(
+            found.iter().any(|(k, _)| *k == ObligationKind::NamePrefix),
             "{found:?}"
         );
     }

@@ -38,10 +38,20 @@ pub fn par_map<T: Sync, R: Send>(
     })
 }
 
-/// The threads this process may run at once, asked once.
+/// The threads mri runs at once, decided once: `RAYON_NUM_THREADS` when set
+/// to a positive number (the variable candle's kernels obey too), else what
+/// the system allows this process.
 pub fn cores() -> usize {
     static CORES: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
-    *CORES.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    *CORES.get_or_init(|| {
+        threads_from(std::env::var("RAYON_NUM_THREADS").ok().as_deref())
+            .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get()))
+    })
+}
+
+/// A thread count from the variable's value: a positive number, else none.
+fn threads_from(value: Option<&str>) -> Option<usize> {
+    value?.trim().parse::<usize>().ok().filter(|&n| n > 0)
 }
 
 /// Runs `work` on every item on up to [`cores`] threads, each thread taking
@@ -86,6 +96,15 @@ mod tests {
             let out = par_map(&items, 4, |x| x * 2);
             assert_eq!(out, items.iter().map(|x| x * 2).collect::<Vec<_>>());
         }
+    }
+
+    #[test]
+    fn thread_count_comes_from_a_positive_number_only() {
+        assert_eq!(threads_from(Some("3")), Some(3));
+        assert_eq!(threads_from(Some(" 1 ")), Some(1));
+        assert_eq!(threads_from(Some("0")), None);
+        assert_eq!(threads_from(Some("many")), None);
+        assert_eq!(threads_from(None), None);
     }
 
     #[test]
