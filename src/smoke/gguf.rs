@@ -390,24 +390,16 @@ pub(crate) fn run(file: &GgufFile, options: &SmokeOptions) -> Result<SmokeRun, S
 
     // Memory, before a byte of weight is read.
     let (weights_bytes, needed) = estimate(family, &content, &checked.used, &h, positions);
-    let available = options.memory_limit.or_else(|| {
-        if device.is_cpu() {
-            memory::available_memory()
-        } else {
-            None
-        }
-    });
-    if device.is_cpu() || options.memory_limit.is_some() {
-        if let Some(avail) = available {
-            if needed > avail {
-                return Err(SmokeError::NotEnoughMemory {
-                    needed,
-                    weights: weights_bytes,
-                    available: avail,
-                    dtype: quantization.clone(),
-                    hint: String::new(),
-                });
-            }
+    let available = memory::budget(options.memory_limit, device.is_cpu());
+    if let Some(avail) = available {
+        if needed > avail {
+            return Err(SmokeError::NotEnoughMemory {
+                needed,
+                weights: weights_bytes,
+                available: avail,
+                dtype: quantization.clone(),
+                hint: String::new(),
+            });
         }
     }
     if !device.is_cpu() {

@@ -62,6 +62,12 @@ pub(crate) fn estimate(
     (weights, weights.saturating_add(work))
 }
 
+/// The bytes a smoke run may use, when known before loading: the caller's
+/// limit, else on the CPU the memory available (a GPU's is not known).
+pub fn budget(limit: Option<u64>, on_cpu: bool) -> Option<u64> {
+    limit.or_else(|| if on_cpu { available_memory() } else { None })
+}
+
 /// Bytes this process may still allocate: `MemAvailable`, lowered to what a
 /// cgroup (v2 or v1) limit leaves. `None` when neither can be read.
 pub fn available_memory() -> Option<u64> {
@@ -147,6 +153,14 @@ pub fn parse_size(text: &str) -> Option<u64> {
 mod tests {
     use super::*;
     use candle_core::DType;
+
+    #[test]
+    fn the_budget_is_the_limit_else_the_cpu_memory_else_unknown() {
+        assert_eq!(budget(Some(5), false), Some(5));
+        assert_eq!(budget(Some(5), true), Some(5));
+        assert_eq!(budget(None, false), None, "a GPU's memory is not known");
+        assert_eq!(budget(None, true), available_memory());
+    }
 
     #[test]
     fn sizes_parse_with_units() {

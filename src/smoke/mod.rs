@@ -850,31 +850,22 @@ pub fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, SmokeErr
         report.architecture.as_ref(),
         positions as u64,
     );
-    let available = options.memory_limit.or_else(|| {
-        if device.is_cpu() {
-            memory::available_memory()
-        } else {
-            None
-        }
-    });
-    if device.is_cpu() || options.memory_limit.is_some() {
-        if let Some(avail) = available {
-            if needed > avail {
-                let hint = if dtype == DType::F32
-                    && weights_bytes / 2 + (needed - weights_bytes) <= avail
-                {
+    let available = memory::budget(options.memory_limit, device.is_cpu());
+    if let Some(avail) = available {
+        if needed > avail {
+            let hint =
+                if dtype == DType::F32 && weights_bytes / 2 + (needed - weights_bytes) <= avail {
                     "; --dtype bf16 would halve the weights".to_string()
                 } else {
                     String::new()
                 };
-                return Err(SmokeError::NotEnoughMemory {
-                    needed,
-                    weights: weights_bytes,
-                    available: avail,
-                    dtype: dtype_name(dtype).into(),
-                    hint,
-                });
-            }
+            return Err(SmokeError::NotEnoughMemory {
+                needed,
+                weights: weights_bytes,
+                available: avail,
+                dtype: dtype_name(dtype).into(),
+                hint,
+            });
         }
     }
     if !device.is_cpu() {
