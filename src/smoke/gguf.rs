@@ -196,7 +196,7 @@ fn read_content(path: &Path) -> Result<Content, SmokeError> {
     contain("reading the GGUF header", || {
         Content::read(&mut reader).map_err(|e| SmokeError::Gguf {
             path: path.to_path_buf(),
-            message: e.to_string(),
+            message: super::candle_message(&e),
         })
     })
 }

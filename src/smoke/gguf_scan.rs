@@ -124,7 +124,9 @@ pub(crate) fn scan(
                 }
                 Err(e) => {
                     if let Ok(mut slot) = failure.lock() {
-                        slot.get_or_insert_with(|| format!("tensor {}: {e}", t.name));
+                        slot.get_or_insert_with(|| {
+                            format!("tensor {}: {}", t.name, super::candle_message(&e))
+                        });
                     }
                 }
             }

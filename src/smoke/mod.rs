@@ -426,7 +426,19 @@ fn contain<T>(
 fn candle_err(stage: &'static str) -> impl Fn(candle_core::Error) -> SmokeError {
     move |e| SmokeError::Candle {
         stage,
-        message: e.to_string(),
+        message: candle_message(&e),
+    }
+}
+
+/// A candle error's message for a person: without the backtrace candle
+/// attaches when `RUST_BACKTRACE` is set, context and path kept, on one line.
+pub(crate) fn candle_message(e: &candle_core::Error) -> String {
+    use candle_core::Error;
+    match e {
+        Error::WithBacktrace { inner, .. } => candle_message(inner),
+        Error::Context { inner, context } => format!("{context}: {}", candle_message(inner)),
+        Error::WithPath { inner, path } => format!("{}: {}", path.display(), candle_message(inner)),
+        other => other.to_string().replace('\n', "; "),
     }
 }
 
@@ -602,7 +614,7 @@ fn open_device(choice: DeviceChoice) -> Result<Device, SmokeError> {
         #[cfg(feature = "cuda")]
         DeviceChoice::Cuda(n) => Device::new_cuda(n).map_err(|e| SmokeError::Device {
             device: choice.to_string(),
-            message: e.to_string(),
+            message: candle_message(&e),
         }),
         #[cfg(not(feature = "cuda"))]
         DeviceChoice::Cuda(_) => Err(SmokeError::CudaNotBuilt),
@@ -720,7 +732,7 @@ fn build_error(family: Family, stage: &'static str) -> impl Fn(BuildError) -> Sm
         },
         BuildError::Candle(e) => SmokeError::Candle {
             stage,
-            message: e.to_string(),
+            message: candle_message(&e),
         },
     }
 }
@@ -1138,6 +1150,21 @@ fn ms(start: Instant) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn candle_messages_lose_their_backtrace_and_keep_their_context() {
+        let inner = candle_core::Error::Msg("no device".into());
+        let traced = candle_core::Error::WithBacktrace {
+            inner: Box::new(inner),
+            backtrace: Box::new(std::backtrace::Backtrace::force_capture()),
+        };
+        assert_eq!(candle_message(&traced), "no device");
+        let with_context = traced.context("opening cuda:0");
+        assert_eq!(candle_message(&with_context), "opening cuda:0: no device");
+        let with_path = candle_core::Error::Msg("bad header".into())
+            .with_path(std::path::Path::new("model.safetensors"));
+        assert_eq!(candle_message(&with_path), "model.safetensors: bad header");
+    }
 
     #[test]
     fn a_panic_becomes_an_error_with_its_message() {
