@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The CUDA path of `mri smoke`, prepared to run once on a machine with an
-# NVIDIA GPU (no network needed there): each bundled fixture is run on the CPU
+# NVIDIA GPU (no network needed there): each bundled fixture (safetensors and
+# GGUF) is run on the CPU
 # and on `cuda:0`, and the two runs are compared (logits shape, finiteness,
 # the top next token); then a timed greedy continuation on both devices.
 #
@@ -41,8 +42,7 @@ fi
 
 status=0
 field() { python3 -c 'import json,sys; d=json.load(open(sys.argv[1]))["smoke"]; print(eval(sys.argv[2], {}, {"d": d}))' "$@"; }
-# (fixtures/tiny-gguf is made for `inspect`: its vocabulary does not cover its merges)
-for fixture in tiny-llama tiny-qwen3 tiny-llama-sharded; do
+for fixture in tiny-llama tiny-qwen3 tiny-llama-sharded tiny-gguf; do
   dir="$root/fixtures/$fixture"
   for device in cpu cuda; do
     start=$EPOCHREALTIME

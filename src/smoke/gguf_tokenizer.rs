@@ -284,7 +284,12 @@ pub fn from_metadata(md: &HashMap<String, Value>) -> Result<GgufTokenizer, GgufT
                     "pre-tokenizer `{pre}` is not one mri knows: the text is split as GPT-2 does, which may differ from llama.cpp"
                 ));
             }
-            let tokenizer = byte_level_bpe(md, &tokens, &split)?;
+            let (tokenizer, dropped) = byte_level_bpe(md, &tokens, &split)?;
+            if dropped > 0 {
+                notes.push(format!(
+                    "{dropped} merges name or make a token that is not in the vocabulary and were left out (llama.cpp falls back to the pieces' bytes there too)"
+                ));
+            }
             (
                 tokenizer,
                 format!("gpt2 BPE, pre-tokenizer {pre}"),
@@ -366,12 +371,14 @@ fn invalid(e: impl std::fmt::Display) -> GgufTokenizerError {
 }
 
 /// Byte-level BPE: the vocabulary and merges as stored, the pre-split regexes,
-/// then bytes mapped to the GPT-2 alphabet.
+/// then bytes mapped to the GPT-2 alphabet. A merge whose pieces or result
+/// are not tokens cannot yield a token and is left out (the `tokenizers`
+/// crate refuses it); how many were is returned beside the tokenizer.
 fn byte_level_bpe(
     md: &Metadata,
     tokens: &[String],
     split: &PreSplit,
-) -> Result<Tokenizer, GgufTokenizerError> {
+) -> Result<(Tokenizer, usize), GgufTokenizerError> {
     let key = "tokenizer.ggml.merges";
     let merges = strings(required(md, key)?, key)?
         .into_iter()
@@ -386,8 +393,17 @@ fn byte_level_bpe(
                 })
         })
         .collect::<Result<Vec<_>, _>>()?;
+    let vocab = vocab_of(tokens);
+    let listed = merges.len();
+    let merges: Vec<(String, String)> = merges
+        .into_iter()
+        .filter(|(a, b)| {
+            vocab.contains_key(a) && vocab.contains_key(b) && vocab.contains_key(&format!("{a}{b}"))
+        })
+        .collect();
+    let dropped = listed - merges.len();
     let bpe = BPE::builder()
-        .vocab_and_merges(vocab_of(tokens), merges)
+        .vocab_and_merges(vocab, merges)
         .ignore_merges(split.ignore_merges)
         .build()
         .map_err(invalid)?;
@@ -405,7 +421,7 @@ fn byte_level_bpe(
     let mut tokenizer = Tokenizer::new(bpe);
     tokenizer.with_pre_tokenizer(Some(PreSequence::new(steps)));
     tokenizer.with_decoder(Some(ByteLevelDecoder::new(false, false, false)));
-    Ok(tokenizer)
+    Ok((tokenizer, dropped))
 }
 
 /// SentencePiece as llama.cpp runs it: start from characters, repeatedly
@@ -594,6 +610,27 @@ mod tests {
         assert!(pre_split("llama-bpe").ignore_merges);
         assert!(pre_split("llama-bpe").add_bos);
         assert!(pre_split("qwen2").known);
+    }
+
+    #[test]
+    fn merges_that_cannot_make_a_token_are_left_out_with_a_note() {
+        let mut md = gpt2_metadata("smollm");
+        let Some(Value::Array(merges)) = md.get_mut("tokenizer.ggml.merges") else {
+            panic!("merges");
+        };
+        // "q" and "u" are no tokens; "Ġ a" makes "Ġa", which is none either.
+        merges.push(Value::String("q u".into()));
+        merges.push(Value::String("Ġ a".into()));
+        let t = from_metadata(&md).expect("the other merges still build");
+        assert!(
+            t.notes.iter().any(|n| n.starts_with("2 merges")),
+            "{:?}",
+            t.notes
+        );
+        let ids = t.encode("the hello").expect("encode");
+        assert_eq!(t.decode(&ids), "the hello");
+        let clean = from_metadata(&gpt2_metadata("smollm")).expect("tokenizer");
+        assert!(!clean.notes.iter().any(|n| n.contains("merges")));
     }
 
     #[test]
