@@ -21,14 +21,14 @@ use super::gguf_family::{self, CheckError, GgufFamily, Hparams};
 use super::gguf_tokenizer::{self, GgufTokenizer};
 use super::report::{Measured, MemoryCheck, SmokeRun, SmokeSummary, TopToken};
 use super::{
-    candle_err, contain, memory, ms, open_device, sample, DtypeChoice, Greedy, SmokeError,
-    SmokeEvent, SmokeOptions, Stage,
+    candle_err, contain, memory, ms, open_device, output_values, sample, DtypeChoice, Greedy,
+    SmokeError, SmokeEvent, SmokeOptions, Stage,
 };
 use crate::scan::classify::FileClass;
 use crate::Report;
 use candle_core::quantized::gguf_file::Content;
 use candle_core::quantized::GgmlDType;
-use candle_core::{DType, Tensor};
+use candle_core::Tensor;
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -440,13 +440,7 @@ pub(crate) fn run(file: &GgufFile, options: &SmokeOptions) -> Result<SmokeRun, S
         let out = model
             .forward(&input, 0)
             .map_err(candle_err("running the forward pass"))?;
-        let shape = out.dims().to_vec();
-        let values = out
-            .to_dtype(DType::F32)
-            .and_then(|t| t.flatten_all())
-            .and_then(|t| t.to_vec1::<f32>())
-            .map_err(candle_err("reading the output"))?;
-        Ok((shape, values))
+        output_values(&out, "reading the output")
     })?;
     let forward_ms = ms(forward_start);
     let cols = shape.last().copied().unwrap_or(values.len()).max(1);

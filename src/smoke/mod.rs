@@ -430,6 +430,19 @@ fn candle_err(stage: &'static str) -> impl Fn(candle_core::Error) -> SmokeError 
     }
 }
 
+/// A forward pass's output: its shape, and its values as f32, flattened.
+pub(crate) fn output_values(
+    out: &Tensor,
+    stage: &'static str,
+) -> Result<(Vec<usize>, Vec<f32>), SmokeError> {
+    let values = out
+        .to_dtype(DType::F32)
+        .and_then(|t| t.flatten_all())
+        .and_then(|t| t.to_vec1::<f32>())
+        .map_err(candle_err(stage))?;
+    Ok((out.dims().to_vec(), values))
+}
+
 /// A candle error's message for a person: without the backtrace candle
 /// attaches when `RUST_BACKTRACE` is set, context and path kept, on one line.
 pub(crate) fn candle_message(e: &candle_core::Error) -> String {
@@ -944,13 +957,7 @@ pub fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, SmokeErr
             Model::Encoder(e) => e.forward(&input),
         }
         .map_err(candle_err("running the forward pass"))?;
-        let shape = out.dims().to_vec();
-        let values = out
-            .to_dtype(DType::F32)
-            .and_then(|t| t.flatten_all())
-            .and_then(|t| t.to_vec1::<f32>())
-            .map_err(candle_err("reading the output"))?;
-        Ok((shape, values))
+        output_values(&out, "reading the output")
     })?;
     let forward_ms = ms(forward_start);
     let (shape, values) = output;
@@ -1084,10 +1091,8 @@ impl Greedy<'_> {
                     .map_err(candle_err("generating"))?;
                 let out = decoder
                     .forward(&input, offset)
-                    .and_then(|t| t.to_dtype(DType::F32))
-                    .and_then(|t| t.flatten_all())
-                    .and_then(|t| t.to_vec1::<f32>())
                     .map_err(candle_err("generating"))?;
+                let (_, out) = output_values(&out, "generating")?;
                 Ok(out[out.len().saturating_sub(self.cols)..].to_vec())
             })?;
             forwards += 1;
