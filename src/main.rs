@@ -9,6 +9,7 @@ use cli::{
     LicensesCommand, ListFormat, OutputFormat, PolicyCommand, SmokeArgs, SmokeFormat, TuiArgs,
     VerifyArgs,
 };
+use mri::report::json::Layout;
 use mri::report::license_view;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -89,7 +90,7 @@ fn run_report(args: &InspectArgs, view: View) -> anyhow::Result<ExitCode> {
     let color = use_color(args.color);
     emit(
         |out| match (view, args.format.unwrap_or(OutputFormat::Text)) {
-            (_, OutputFormat::Json) => mri::report::json::write(&report, out),
+            (_, OutputFormat::Json) => mri::report::json::write(&report, Layout::for_stdout(), out),
             (View::Inspect, OutputFormat::Text) => {
                 out.write_all(mri::report::text::render(&report, color).as_bytes())
             }
@@ -186,7 +187,7 @@ fn run_licenses(command: LicensesCommand) -> anyhow::Result<ExitCode> {
         LicensesCommand::List { format } => {
             let text = match format {
                 ListFormat::Text => license_view::list_text(),
-                ListFormat::Json => license_view::list_json(),
+                ListFormat::Json => license_view::list_json(Layout::for_stdout()),
             };
             emit(|out| out.write_all(text.as_bytes()))?;
             Ok(ExitCode::SUCCESS)
@@ -242,11 +243,11 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     let cwd = std::env::current_dir()?;
     let rendered = match args.format {
         CheckFormat::Text => mri::gate::text::render(&outcome, color),
-        CheckFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&outcome)?;
-            s.push('\n');
-            s
-        }
+        // A file (`--output`) is indented, for the person who opens it later.
+        CheckFormat::Json => match args.output {
+            Some(_) => Layout::Pretty.to_string(&outcome)?,
+            None => Layout::for_stdout().to_string(&outcome)?,
+        },
         CheckFormat::Sarif => mri::gate::sarif::render(&outcome, &cwd),
         CheckFormat::Junit => mri::gate::junit::render(&outcome),
     };
@@ -314,11 +315,7 @@ fn run_verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     let report = mri::verify::verify(&args.target, &inspect, &options)?;
     let text = match args.format {
         ListFormat::Text => mri::verify::render_text(&report),
-        ListFormat::Json => {
-            let mut s = serde_json::to_string_pretty(&report)?;
-            s.push('\n');
-            s
-        }
+        ListFormat::Json => Layout::for_stdout().to_string(&report)?,
     };
     emit(|out| out.write_all(text.as_bytes()))?;
     Ok(ExitCode::from(report.exit_code()))
@@ -463,7 +460,7 @@ fn run_smoke(args: &SmokeArgs) -> anyhow::Result<ExitCode> {
             report.findings.extend(run.weight_findings.iter().cloned());
             report.finish_findings();
             report.smoke = Some(run.summary.clone());
-            mri::report::json::render(&report)
+            Layout::for_stdout().to_string(&report)?
         }
     };
     let mut stdout = std::io::stdout().lock();

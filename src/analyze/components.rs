@@ -46,29 +46,50 @@ const HEAD_WORDS: &[&str] = &[
     "qa_outputs",
 ];
 
-/// Classifies a tensor name.
+/// Classifies a tensor name: a numbered block when a layer word is followed
+/// by a number (`model.layers.12...`), else the head, else an embedding,
+/// else other. One pass over the name's parts (it runs once per tensor, and
+/// a checkpoint has thousands).
 pub fn component_of(name: &str) -> Component<'_> {
+    let is = |part: &[u8], words: &[&str]| words.iter().any(|w| w.as_bytes() == part);
     let mut start = 0;
-    let mut prev: Option<(usize, &str)> = None; // (end of previous part, previous part)
-    for part in name.split('.') {
+    let mut prev: Option<(usize, &[u8])> = None; // (end of previous part, previous part)
+    let (mut head, mut embedding) = (name == "output.weight", false);
+    // Split on the bytes: `.` is ASCII, so every part boundary is a char boundary.
+    for part in name.as_bytes().split(|&b| b == b'.') {
         if let Some((prev_end, word)) = prev {
-            if LAYER_WORDS.contains(&word) {
-                if let Ok(idx) = part.parse::<u64>() {
+            if is(word, LAYER_WORDS) {
+                if let Some(idx) = decimal(part) {
                     return Component::Layer(&name[..prev_end], idx);
                 }
             }
         }
+        head = head || is(part, HEAD_WORDS);
+        embedding = embedding || is(part, EMBED_WORDS);
         let end = start + part.len();
         prev = Some((end, part));
         start = end + 1;
     }
-    if name == "output.weight" || name.split('.').any(|p| HEAD_WORDS.contains(&p)) {
-        return Component::Head;
+    if head {
+        Component::Head
+    } else if embedding {
+        Component::Embeddings
+    } else {
+        Component::Other
     }
-    if name.split('.').any(|p| EMBED_WORDS.contains(&p)) {
-        return Component::Embeddings;
+}
+
+/// The number a part made only of ASCII digits spells; `None` for anything
+/// else, or past `u64`.
+fn decimal(part: &[u8]) -> Option<u64> {
+    if part.is_empty() {
+        return None;
     }
-    Component::Other
+    part.iter().try_fold(0u64, |n, &b| {
+        b.is_ascii_digit()
+            .then(|| n.checked_mul(10)?.checked_add(u64::from(b - b'0')))
+            .flatten()
+    })
 }
 
 /// True for names of vision, audio or other non-text towers.
@@ -139,6 +160,30 @@ mod tests {
         assert_eq!(component_of("lm_head.weight"), Component::Head);
         assert_eq!(component_of("output.weight"), Component::Head);
         assert_eq!(component_of("model.norm.weight"), Component::Other);
+    }
+
+    #[test]
+    fn layer_numbers_are_plain_decimals_and_the_first_one_wins() {
+        assert_eq!(component_of("model.layers.x1.mlp.weight"), Component::Other);
+        assert_eq!(component_of("model.layers..weight"), Component::Other);
+        assert_eq!(
+            component_of("model.layers.99999999999999999999.weight"),
+            Component::Other,
+            "past u64"
+        );
+        assert_eq!(
+            component_of("vision.blocks.2.layers.7.weight"),
+            Component::Layer("vision.blocks", 2)
+        );
+        assert_eq!(
+            component_of("modèle.layers.3.poids"),
+            Component::Layer("modèle.layers", 3)
+        );
+        assert_eq!(decimal(b"0042"), Some(42));
+        assert_eq!(decimal(b"+1"), None);
+        // The head is named before an embedding it ties to.
+        assert_eq!(component_of("lm_head.embeddings.weight"), Component::Head);
+        assert_eq!(component_of(""), Component::Other);
     }
 
     #[test]

@@ -113,34 +113,62 @@ fn scheme_from_method(method: &str, format: Option<&str>) -> Scheme {
     }
 }
 
-fn scheme_from_names(tensors: &[&TensorInfo]) -> Option<Scheme> {
-    let has = |suffix: &str| tensors.iter().any(|t| t.name.ends_with(suffix));
-    if has(".qweight") {
-        return Some(if has(".g_idx") {
-            Scheme::Gptq
-        } else {
-            Scheme::Awq
-        });
+/// The tensor-name marks a quantization scheme leaves, gathered in one pass
+/// over the names (a checkpoint has thousands of tensors).
+#[derive(Default)]
+struct NameMarks {
+    qweight: bool,
+    g_idx: bool,
+    weight_packed: bool,
+    bnb4: bool,
+    scb: bool,
+    blocks: bool,
+    scales: bool,
+    weight_scale_inv: bool,
+    weight_scale: bool,
+    f8: bool,
+}
+
+impl NameMarks {
+    fn of(tensors: &[&TensorInfo]) -> Self {
+        let mut m = NameMarks::default();
+        for t in tensors {
+            let n = t.name.as_str();
+            m.qweight |= n.ends_with(".qweight");
+            m.g_idx |= n.ends_with(".g_idx");
+            m.weight_packed |= n.ends_with(".weight_packed");
+            // `__` is rare in names: the substring search runs only where it is.
+            m.bnb4 |= n.ends_with(".absmax")
+                || (n.contains("__") && n.contains(".quant_state.bitsandbytes__"));
+            m.scb |= n.ends_with(".SCB");
+            m.blocks |= n.ends_with("_blocks");
+            m.scales |= n.ends_with("_scales");
+            m.weight_scale_inv |= n.ends_with(".weight_scale_inv");
+            m.weight_scale |= n.ends_with(".weight_scale");
+            m.f8 |= t.dtype.starts_with("F8_");
+        }
+        m
     }
-    if has(".weight_packed") {
+}
+
+fn scheme_from_names(tensors: &[&TensorInfo]) -> Option<Scheme> {
+    let m = NameMarks::of(tensors);
+    if m.qweight {
+        return Some(if m.g_idx { Scheme::Gptq } else { Scheme::Awq });
+    }
+    if m.weight_packed {
         return Some(Scheme::CompressedTensors);
     }
-    if tensors
-        .iter()
-        .any(|t| t.name.contains(".quant_state.bitsandbytes__"))
-        || has(".absmax")
-    {
+    if m.bnb4 {
         return Some(Scheme::Bnb4);
     }
-    if has(".SCB") {
+    if m.scb {
         return Some(Scheme::Bnb8);
     }
-    if has("_blocks") && has("_scales") {
+    if m.blocks && m.scales {
         return Some(Scheme::Mxfp4);
     }
-    if has(".weight_scale_inv")
-        || (has(".weight_scale") && tensors.iter().any(|t| t.dtype.starts_with("F8_")))
-    {
+    if m.weight_scale_inv || (m.weight_scale && m.f8) {
         return Some(Scheme::Fp8);
     }
     None

@@ -7,8 +7,9 @@ use crate::report::finding::{Code, Finding};
 use crate::scan::index::{join_rel, WeightIndex};
 use crate::scan::safetensors::TensorInfo;
 use crate::scan::ShardScan;
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use serde::Serialize;
-use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// At most this many findings of one kind per index; the rest are summed up.
 const MAX_LISTED: usize = 20;
@@ -265,13 +266,17 @@ fn check_index(idx: &WeightIndex, shards: &[ShardScan]) -> Vec<Finding> {
     let mut out = Vec::new();
     let by_path: HashMap<&str, &ShardScan> = shards.iter().map(|s| (s.path.as_str(), s)).collect();
     // shard name as written in the index → path relative to the model root
-    let mut path_of: HashMap<&str, String> = HashMap::new();
-    for name in idx.weight_map.values() {
-        path_of
-            .entry(name.as_str())
-            .or_insert_with(|| join_rel(&idx.dir, name));
-    }
-    let mut headers: HashMap<&str, HashSet<&str>> = HashMap::new();
+    let mut names: Vec<&str> = idx.weight_map.values().map(String::as_str).collect();
+    names.dedup(); // runs first: a shard's tensors sit together in name order
+    names.sort_unstable();
+    names.dedup();
+    let path_of: HashMap<&str, String> = names
+        .into_iter()
+        .map(|name| (name, join_rel(&idx.dir, name)))
+        .collect();
+    // Every (shard, tensor) pair the readable shards' headers hold.
+    let mut held: HashSet<(&str, &str)> = HashSet::with_capacity(idx.weight_map.len());
+    let mut readable: HashSet<&str> = HashSet::new();
     let mut missing: BTreeMap<&str, usize> = BTreeMap::new();
     let mut readable_total: u64 = 0;
     let mut all_readable = true;
@@ -283,10 +288,8 @@ fn check_index(idx: &WeightIndex, shards: &[ShardScan]) -> Vec<Finding> {
             Some(s) => match &s.header {
                 Some(h) => {
                     readable_total += h.tensors.iter().map(|t| t.byte_len()).sum::<u64>();
-                    headers.insert(
-                        shard.as_str(),
-                        h.tensors.iter().map(|t| t.name.as_str()).collect(),
-                    );
+                    readable.insert(shard.as_str());
+                    held.extend(h.tensors.iter().map(|t| (shard.as_str(), t.name.as_str())));
                 }
                 None => all_readable = false,
             },
@@ -297,13 +300,17 @@ fn check_index(idx: &WeightIndex, shards: &[ShardScan]) -> Vec<Finding> {
         }
     }
     let mut not_in_shard: Vec<(&str, &str)> = Vec::new();
+    // Pairs of `held` the index names (each index entry names one pair).
+    let mut placed = 0usize;
     for (tensor, name) in &idx.weight_map {
         let shard = path_of[name.as_str()].as_str();
         if let Some(n) = missing.get_mut(shard) {
             *n += 1;
         }
-        if let Some(names) = headers.get(shard) {
-            if !names.contains(tensor.as_str()) {
+        if readable.contains(shard) {
+            if held.contains(&(shard, tensor.as_str())) {
+                placed += 1;
+            } else {
                 not_in_shard.push((tensor, shard));
             }
         }
@@ -317,14 +324,15 @@ fn check_index(idx: &WeightIndex, shards: &[ShardScan]) -> Vec<Finding> {
             .in_file(&idx.path),
         );
     }
+    // The pairs the index does not name, looked for only when some are left.
     let mut not_in_index: Vec<(&str, &str, Option<&str>)> = Vec::new();
-    for (shard, names) in &headers {
-        for name in names {
+    if placed < held.len() {
+        for &(shard, name) in &held {
             let mapped = idx
                 .weight_map
-                .get(*name)
+                .get(name)
                 .map(|s| path_of[s.as_str()].as_str());
-            if mapped != Some(*shard) {
+            if mapped != Some(shard) {
                 not_in_index.push((name, shard, mapped));
             }
         }

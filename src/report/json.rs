@@ -1,21 +1,76 @@
-//! The JSON form of the Report.
+//! The JSON form of the Report, and how mri lays out the JSON it prints.
 
 use super::Report;
-use std::io::{self, Write};
+use serde::Serialize;
+use std::io::{self, IsTerminal, Write};
 
-/// Writes pretty-printed JSON, newline-terminated, to `out`: serialised into
-/// memory first and written at once (a report of a large checkpoint is tens of
-/// thousands of small pieces, each a call through `out` otherwise).
-pub fn write(report: &Report, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
-    let mut buf = serde_json::to_vec_pretty(report)?;
-    buf.push(b'\n');
-    out.write_all(&buf)
+/// How a JSON document is laid out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// Indented, two spaces a level: for a person at a terminal.
+    Pretty,
+    /// One line: for a program reading a pipe or a file (half the bytes of
+    /// the pretty form, and half the time to write; `jq .` indents it).
+    Compact,
+}
+
+impl Layout {
+    /// Pretty when standard output is a terminal, else compact (as `gh --json`
+    /// and similar tools do). The content is the same either way.
+    pub fn for_stdout() -> Layout {
+        if io::stdout().is_terminal() {
+            Layout::Pretty
+        } else {
+            Layout::Compact
+        }
+    }
+
+    /// `value` as JSON in this layout, newline-terminated.
+    pub fn to_vec<T: Serialize + ?Sized>(self, value: &T) -> serde_json::Result<Vec<u8>> {
+        let mut buf = match self {
+            Layout::Pretty => serde_json::to_vec_pretty(value)?,
+            Layout::Compact => serde_json::to_vec(value)?,
+        };
+        buf.push(b'\n');
+        Ok(buf)
+    }
+
+    /// As [`Layout::to_vec`], as a string.
+    pub fn to_string<T: Serialize + ?Sized>(self, value: &T) -> serde_json::Result<String> {
+        let buf = self.to_vec(value)?;
+        // serde_json writes UTF-8 only.
+        String::from_utf8(buf).map_err(|e| serde_json::Error::io(io::Error::other(e)))
+    }
+}
+
+/// Writes the report as JSON in `layout`, newline-terminated, to `out`:
+/// serialised into memory first and written at once (a report of a large
+/// checkpoint is tens of thousands of small pieces, each a call through `out`
+/// otherwise).
+pub fn write(report: &Report, layout: Layout, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
+    out.write_all(&layout.to_vec(report)?)
 }
 
 /// Pretty-printed JSON, newline-terminated.
 pub fn render(report: &Report) -> String {
-    let mut s = serde_json::to_string_pretty(report)
-        .unwrap_or_else(|e| format!("{{\"error\": \"cannot serialise report: {e}\"}}"));
-    s.push('\n');
-    s
+    Layout::Pretty
+        .to_string(report)
+        .unwrap_or_else(|e| format!("{{\"error\": \"cannot serialise report: {e}\"}}\n"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn both_layouts_hold_the_same_value_and_end_in_a_newline() {
+        let value = serde_json::json!({"a": [1, 2], "b": {"c": "d"}});
+        let pretty = Layout::Pretty.to_string(&value).unwrap();
+        let compact = Layout::Compact.to_string(&value).unwrap();
+        assert_eq!(compact, "{\"a\":[1,2],\"b\":{\"c\":\"d\"}}\n");
+        assert!(pretty.contains("\n  \"a\": [\n    1,"), "{pretty}");
+        assert!(pretty.ends_with("}\n"));
+        let back: serde_json::Value = serde_json::from_str(&pretty).unwrap();
+        assert_eq!(back, value);
+    }
 }

@@ -274,8 +274,8 @@ pub fn list_text() -> String {
     out
 }
 
-/// `mri licenses list` as JSON.
-pub fn list_json() -> String {
+/// `mri licenses list` as JSON, in `layout`.
+pub fn list_json(layout: crate::report::json::Layout) -> String {
     let entries: Vec<serde_json::Value> = kb()
         .entries
         .iter()
@@ -287,9 +287,7 @@ pub fn list_json() -> String {
             })
         })
         .collect();
-    let mut s = serde_json::to_string_pretty(&entries).unwrap_or_default();
-    s.push('\n');
-    s
+    layout.to_string(&entries).unwrap_or_default()
 }
 
 /// `mri licenses show ID` as text; `None` when the id is unknown.

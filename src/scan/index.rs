@@ -21,14 +21,12 @@ pub struct WeightIndex {
 impl WeightIndex {
     /// The distinct shard paths the index names, relative to the model root.
     pub fn shard_paths(&self) -> Vec<String> {
-        let mut shards: Vec<String> = self
-            .weight_map
-            .values()
-            .map(|s| join_rel(&self.dir, s))
-            .collect();
-        shards.sort();
-        shards.dedup();
-        shards
+        let mut names: Vec<&str> = self.weight_map.values().map(String::as_str).collect();
+        names.dedup(); // runs first: a shard's tensors sit together in name order
+        names.sort_unstable();
+        names.dedup();
+        // Joined to one folder, distinct sorted names stay distinct and sorted.
+        names.iter().map(|s| join_rel(&self.dir, s)).collect()
     }
 }
 
@@ -46,7 +44,36 @@ pub fn join_rel(dir: &str, name: &str) -> String {
 struct TypedIndex {
     #[serde(default)]
     metadata: Option<TypedMetadata>,
+    #[serde(deserialize_with = "map_in_bulk")]
     weight_map: BTreeMap<String, String>,
+}
+
+/// Reads a JSON object of strings into a map built in one go from its
+/// entries (sorted, then laid out), not entry by entry: an index of a large
+/// checkpoint has thousands. A repeated key keeps its last value, as
+/// inserting one by one would.
+fn map_in_bulk<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<BTreeMap<String, String>, D::Error> {
+    struct Entries;
+    impl<'de> serde::de::Visitor<'de> for Entries {
+        type Value = BTreeMap<String, String>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an object of tensor names to shard file names")
+        }
+        fn visit_map<A: serde::de::MapAccess<'de>>(
+            self,
+            mut map: A,
+        ) -> Result<Self::Value, A::Error> {
+            let mut entries: Vec<(String, String)> =
+                Vec::with_capacity(map.size_hint().unwrap_or(0));
+            while let Some(entry) = map.next_entry()? {
+                entries.push(entry);
+            }
+            Ok(entries.into_iter().collect())
+        }
+    }
+    deserializer.deserialize_map(Entries)
 }
 
 #[derive(serde::Deserialize)]
@@ -125,6 +152,21 @@ pub fn parse_index_doc(doc: &JsonDoc) -> Result<WeightIndex, Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn typed_index_keeps_the_last_of_a_repeated_tensor_and_sorts() {
+        let text =
+            r#"{"weight_map": {"b": "s1", "a": "s1", "b": "s2"}, "metadata": {"total_size": 8}}"#;
+        let idx = parse_index("m.safetensors.index.json", text.to_string()).unwrap();
+        let pairs: Vec<(&str, &str)> = idx
+            .weight_map
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(pairs, [("a", "s1"), ("b", "s2")]);
+        assert_eq!(idx.total_size, Some(8));
+        assert_eq!(idx.shard_paths(), ["s1", "s2"]);
+    }
 
     #[test]
     fn index_lists_distinct_shards() {

@@ -18,7 +18,7 @@ use crate::locate::{Target, TargetKind};
 use crate::model::tokenizer::{parse_tokenizer_json, TokenizerJson};
 use crate::report::finding::{Code, Finding};
 use crate::util::json::{read_doc, read_text, JsonDoc, MAX_CONFIG_BYTES, MAX_TOKENIZER_BYTES};
-use crate::util::parallel::par_map;
+use crate::util::parallel::map_spreading_when_slow;
 use classify::{classify, FileClass};
 use index::{parse_index, WeightIndex};
 use lfs::{parse_pointer, LfsPointer, MAX_POINTER_BYTES};
@@ -183,9 +183,12 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
         .filter(|f| f.path.to_ascii_lowercase().ends_with(".safetensors"))
         .collect();
     // Each local shard's header is read through a memory map; the maps are
-    // released together once the threads are done (see `map_header_file`).
-    // A shard on the Hub only is read from the bytes its Range requests got.
-    let shard_results = par_map(&shard_files, 48, |f| {
+    // released together at the end (see `map_header_file`). From a warm page
+    // cache the reads are system calls that threads only slow down (they
+    // contend in the kernel); from a disk or a network file system, threads
+    // keep several reads in flight. A shard on the Hub only is read from the
+    // bytes its Range requests got.
+    let shard_results = map_spreading_when_slow(&shard_files, SLOW_HEADER_READ, |f| {
         let (header, problems, map) = match remote::read_remote_header(f, remote) {
             Some((header, problems)) => (header, problems, None),
             None => map_header_file(&f.real_path, f.size),
@@ -414,6 +417,10 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
 
 /// Largest license text read.
 const MAX_LICENSE_BYTES: u64 = 2 * 1024 * 1024;
+
+/// A header read slower than this came from a disk or a network, not from
+/// the page cache (where one takes 5 to 50 µs): the rest are read on threads.
+const SLOW_HEADER_READ: std::time::Duration = std::time::Duration::from_micros(250);
 
 /// Reads up to `cap` bytes of a text file, replacing invalid UTF-8.
 fn read_lossy(path: &Path, cap: u64) -> std::io::Result<String> {

@@ -12,7 +12,7 @@ use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Serialize;
 use serde_json::value::RawValue;
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::fs::File;
 use std::path::Path;
@@ -124,9 +124,9 @@ impl HeaderMaps {
 }
 
 /// As [`read_header_file`], and also returns the mapping, so that a caller
-/// scanning many shards on several threads can release every map at once,
-/// after its threads have finished (an `munmap` while other threads of the
-/// process run sends them TLB shoot-down interrupts; see BENCHMARKS.md).
+/// scanning many shards can release every map at once, after its threads
+/// have finished (an `munmap` while other threads of the process run sends
+/// them TLB shoot-down interrupts; see BENCHMARKS.md).
 pub fn map_header_file(
     path: &Path,
     len: u64,
@@ -237,33 +237,58 @@ pub fn parse_header_with_len(
             return (None, problems);
         }
     };
-    let entries = match parse_entries(text) {
-        Ok(e) => e,
-        Err(e) => {
-            problems.push(Finding::error(
-                Code::WeightsHeaderInvalid,
-                format!("header is not a JSON object: {e}"),
-            ));
-            return (None, problems);
-        }
-    };
-
     let data_len = file_len - header_end;
     let mut header = SafetensorsHeader {
         header_len,
         data_len,
         ..Default::default()
     };
-    let mut seen: HashMap<&str, usize> = HashMap::with_capacity(entries.len());
+    match parse_typed(text) {
+        // The usual header: every entry well-formed, read in one pass.
+        Ok(typed) => {
+            header.tensors = typed.tensors;
+            header.metadata = typed.metadata;
+            let metadata_names = std::iter::repeat_n("__metadata__", typed.metadata_entries);
+            let names = header.tensors.iter().map(|t| t.name.as_str());
+            problems.extend(duplicate_names(names.chain(metadata_names)));
+        }
+        // Something is wrong: read again entry by entry, to say what.
+        Err(_) => {
+            let entries = match parse_entries(text) {
+                Ok(e) => e,
+                Err(e) => {
+                    problems.push(Finding::error(
+                        Code::WeightsHeaderInvalid,
+                        format!("header is not a JSON object: {e}"),
+                    ));
+                    return (None, problems);
+                }
+            };
+            read_entries(&entries, &mut header, &mut problems);
+            problems.extend(duplicate_names(entries.iter().map(|(n, _)| n.as_str())));
+        }
+    }
+    check_sizes(&header.tensors, &mut problems);
+    check_layout(&header.tensors, data_len, &mut problems);
+
+    (Some(header), problems)
+}
+
+/// Reads the entries of a header that did not parse in one pass: each
+/// tensor that can be read is kept, each one that cannot is a finding.
+fn read_entries(
+    entries: &[(String, &RawValue)],
+    header: &mut SafetensorsHeader,
+    problems: &mut Vec<Finding>,
+) {
     header.tensors.reserve(entries.len());
-    for (name, raw) in &entries {
-        *seen.entry(name.as_str()).or_default() += 1;
+    for (name, raw) in entries {
         if name == "__metadata__" {
             match serde_json::from_str::<BTreeMap<String, String>>(raw.get()) {
                 Ok(m) => header.metadata = m,
                 Err(_) => {
                     let value: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Null);
-                    read_metadata(&value, &mut header.metadata, &mut problems);
+                    read_metadata(&value, &mut header.metadata, problems);
                 }
             }
             continue;
@@ -279,21 +304,29 @@ pub fn parse_header_with_len(
             ),
         }
     }
-    let mut dups: Vec<(&str, usize)> = seen.into_iter().filter(|(_, n)| *n > 1).collect();
-    dups.sort();
-    for (name, n) in dups {
-        problems.push(
+}
+
+/// One finding per name that appears more than once, in name order.
+fn duplicate_names<'a>(names: impl Iterator<Item = &'a str>) -> Vec<Finding> {
+    // Sorted rather than hashed: a shard holds a handful of names, and
+    // sorting them costs less than a table.
+    let mut names: Vec<&str> = names.collect();
+    names.sort_unstable();
+    names
+        .chunk_by(|a, b| a == b)
+        .filter(|run| run.len() > 1)
+        .map(|run| {
             Finding::error(
                 Code::WeightsHeaderInvalid,
-                format!("name `{name}` appears {n} times in the header"),
+                format!(
+                    "name `{}` appears {} times in the header",
+                    run[0],
+                    run.len()
+                ),
             )
-            .on_tensor(name),
-        );
-    }
-    check_sizes(&header.tensors, &mut problems);
-    check_layout(&header.tensors, data_len, &mut problems);
-
-    (Some(header), problems)
+            .on_tensor(run[0])
+        })
+        .collect()
 }
 
 fn read_metadata(value: &Value, out: &mut BTreeMap<String, String>, problems: &mut Vec<Finding>) {
@@ -515,6 +548,56 @@ fn check_layout(tensors: &[TensorInfo], data_len: u64, problems: &mut Vec<Findin
     }
 }
 
+/// A header whose every entry is well-formed, as one pass reads it.
+struct TypedHeader {
+    /// Tensors in header order, duplicates kept.
+    tensors: Vec<TensorInfo>,
+    /// The (last) `__metadata__` map.
+    metadata: BTreeMap<String, String>,
+    /// How many `__metadata__` entries there were.
+    metadata_entries: usize,
+}
+
+/// Reads a header in one pass, each entry straight into its typed form. Fails
+/// on the first entry that is not a well-formed tensor (or metadata of
+/// strings); the caller then reads entry by entry to report every problem.
+/// Where it succeeds, it reads what the entry-by-entry reading reads.
+fn parse_typed(text: &str) -> Result<TypedHeader, serde_json::Error> {
+    struct HeaderVisitor;
+    impl<'de> Visitor<'de> for HeaderVisitor {
+        type Value = TypedHeader;
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a JSON object of tensor entries")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TypedHeader, A::Error> {
+            let mut out = TypedHeader {
+                tensors: Vec::with_capacity(map.size_hint().unwrap_or(8)),
+                metadata: BTreeMap::new(),
+                metadata_entries: 0,
+            };
+            while let Some(name) = map.next_key::<String>()? {
+                if name == "__metadata__" {
+                    out.metadata = map.next_value()?;
+                    out.metadata_entries += 1;
+                    continue;
+                }
+                let t: TypedEntry = map.next_value()?;
+                out.tensors.push(TensorInfo {
+                    name,
+                    dtype: t.dtype,
+                    shape: t.shape,
+                    data_offsets: t.data_offsets,
+                });
+            }
+            Ok(out)
+        }
+    }
+    let mut de = serde_json::Deserializer::from_str(text);
+    let header = de.deserialize_map(HeaderVisitor)?;
+    de.end()?;
+    Ok(header)
+}
+
 /// The header's top-level entries in file order, duplicates kept, values unparsed.
 fn parse_entries(text: &str) -> Result<Vec<(String, &RawValue)>, serde_json::Error> {
     struct Entries<'a>(Vec<(String, &'a RawValue)>);
@@ -564,6 +647,46 @@ mod tests {
         let path = dir.path().join("model.safetensors");
         std::fs::write(&path, bytes).unwrap();
         read_header_file(&path, bytes.len() as u64)
+    }
+
+    #[test]
+    fn one_pass_reads_what_the_entry_by_entry_reading_reads() {
+        let h = r#"{"__metadata__":{"format":"pt"},"b":{"dtype":"F16","shape":[2],"data_offsets":[8,12]},
+            "a":{"dtype":"F32","shape":[2],"data_offsets":[0,8],"extra":1},"b":{"dtype":"F16","shape":[2],"data_offsets":[8,12]},
+            "__metadata__":{"format":"np"}}"#;
+        let typed = parse_typed(h).unwrap();
+        let entries = parse_entries(h).unwrap();
+        let mut slow = SafetensorsHeader::default();
+        let mut problems = Vec::new();
+        read_entries(&entries, &mut slow, &mut problems);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(typed.tensors, slow.tensors);
+        assert_eq!(typed.metadata, slow.metadata);
+        assert_eq!(typed.metadata["format"], "np");
+        assert_eq!(typed.metadata_entries, 2);
+        // Both ways, the duplicates are found.
+        let (_, found) = parse_header(&file(h, 12));
+        let dups: Vec<&str> = found
+            .iter()
+            .filter(|f| f.message.contains("times in the header"))
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(
+            dups,
+            [
+                "name `__metadata__` appears 2 times in the header",
+                "name `b` appears 2 times in the header"
+            ]
+        );
+        // A malformed entry sends the whole header to the entry-by-entry reading.
+        let bad = r#"{"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":7}}"#;
+        assert!(parse_typed(bad).is_err());
+        let (header, found) = parse_header(&file(bad, 8));
+        assert_eq!(header.unwrap().tensors.len(), 1);
+        assert!(
+            found.iter().any(|f| f.message.starts_with("tensor `b`")),
+            "{found:?}"
+        );
     }
 
     #[test]

@@ -38,6 +38,53 @@ pub fn par_map<T: Sync, R: Send>(
     })
 }
 
+/// Maps `f` over `items`, keeping order: on the calling thread alone while
+/// each item takes at most `slow`, and on up to [`cores`] threads, taking
+/// the items left one by one, from the first item that takes longer. For
+/// work that is fast and gains nothing from threads when its data is at hand
+/// (reads from the page cache, whose system calls contend in the kernel),
+/// and that threads speed up when it waits on a device or a network.
+pub fn map_spreading_when_slow<T: Sync, R: Send>(
+    items: &[T],
+    slow: std::time::Duration,
+    f: impl Fn(&T) -> R + Sync,
+) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Mutex;
+    let slots: Vec<Mutex<Option<R>>> = items.iter().map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    // Takes the next item, maps it into its slot, and says how long it took;
+    // `None` when no item is left.
+    let step = || {
+        let i = next.fetch_add(1, Ordering::Relaxed);
+        let (item, slot) = (items.get(i)?, slots.get(i)?);
+        let started = std::time::Instant::now();
+        let result = f(item);
+        let took = started.elapsed();
+        *slot.lock().unwrap_or_else(|e| e.into_inner()) = Some(result);
+        Some(took)
+    };
+    std::thread::scope(|scope| {
+        let mut spread = false;
+        while let Some(took) = step() {
+            if !spread && took > slow && next.load(Ordering::Relaxed) < items.len() {
+                spread = true;
+                for _ in 1..cores() {
+                    scope.spawn(|| while step().is_some() {});
+                }
+            }
+        }
+    });
+    slots
+        .into_iter()
+        .map(|slot| {
+            slot.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .expect("every item was mapped before the threads ended")
+        })
+        .collect()
+}
+
 /// The threads mri runs at once, decided once: `RAYON_NUM_THREADS` when set
 /// to a positive number (the variable candle's kernels obey too), else what
 /// the system allows this process.
@@ -95,6 +142,35 @@ mod tests {
             let items: Vec<u64> = (0..n).collect();
             let out = par_map(&items, 4, |x| x * 2);
             assert_eq!(out, items.iter().map(|x| x * 2).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn spreading_map_keeps_order_fast_or_slow() {
+        use std::time::Duration;
+        let caller = std::thread::current().id();
+        for n in [0, 1, 7, 100] {
+            let items: Vec<u64> = (0..n).collect();
+            // Fast items: all on the calling thread.
+            let out = map_spreading_when_slow(&items, Duration::from_secs(60), |x| {
+                assert_eq!(std::thread::current().id(), caller);
+                x * 2
+            });
+            assert_eq!(out, items.iter().map(|x| x * 2).collect::<Vec<_>>());
+            // Slow items: spread, and still in order.
+            let threads = std::sync::Mutex::new(std::collections::HashSet::new());
+            let out = map_spreading_when_slow(&items, Duration::ZERO, |x| {
+                threads.lock().unwrap().insert(std::thread::current().id());
+                std::thread::sleep(Duration::from_micros(200));
+                x * 2
+            });
+            assert_eq!(out, items.iter().map(|x| x * 2).collect::<Vec<_>>());
+            if n > 10 && cores() > 1 {
+                assert!(
+                    threads.lock().unwrap().len() > 1,
+                    "slow items spread over threads"
+                );
+            }
         }
     }
 
