@@ -43,17 +43,29 @@ pub fn walk(root: &Path, containment: &Path) -> WalkOutcome {
     let containment = containment
         .canonicalize()
         .unwrap_or_else(|_| containment.to_path_buf());
-    walk_dir(root, "", 0, &containment, &mut visited, &mut out);
+    let mut real_dirs = HashSet::new();
+    walk_dir(
+        root,
+        "",
+        0,
+        &containment,
+        &mut visited,
+        &mut real_dirs,
+        &mut out,
+    );
     out.files.sort_by(|a, b| a.rel.cmp(&b.rel));
     out
 }
 
+/// Walks one folder. `real_dirs` remembers the folders found not to be
+/// links while resolving links quickly (see [`resolve_link_quickly`]).
 fn walk_dir(
     dir: &Path,
     prefix: &str,
     depth: usize,
     containment: &Path,
     visited: &mut HashSet<PathBuf>,
+    real_dirs: &mut HashSet<PathBuf>,
     out: &mut WalkOutcome,
 ) {
     let entries = match std::fs::read_dir(dir) {
@@ -79,6 +91,8 @@ fn walk_dir(
         })
         .collect();
     names.sort_by(|a, b| a.0.cmp(&b.0));
+    // Where the quick resolution of links starts from.
+    let canonical_dir = dir.canonicalize().ok();
     for (name, path, lmeta) in names {
         let rel = if prefix.is_empty() {
             name.clone()
@@ -99,7 +113,14 @@ fn walk_dir(
             continue;
         };
         let (real, meta, link_target) = if lmeta.file_type().is_symlink() {
-            match resolve_link(&path, containment) {
+            let quick = canonical_dir
+                .as_deref()
+                .and_then(|d| resolve_link_quickly(&path, d, real_dirs))
+                .filter(|(real, _)| real.starts_with(containment));
+            // Anything the quick way does not settle (another shape of link,
+            // a link in the way, an escape, an error) is resolved in full,
+            // which also says what is wrong.
+            match quick.map_or_else(|| resolve_link(&path, containment), Ok) {
                 Ok((real, meta)) => {
                     let target = real
                         .strip_prefix(containment)
@@ -134,7 +155,7 @@ fn walk_dir(
                 );
                 continue;
             }
-            walk_dir(&real, &rel, depth + 1, containment, visited, out);
+            walk_dir(&real, &rel, depth + 1, containment, visited, real_dirs, out);
         } else if meta.is_file() {
             if name.ends_with(".incomplete") {
                 out.findings.push(incomplete_finding(&rel, meta.len()));
@@ -147,6 +168,57 @@ fn walk_dir(
             });
         }
     }
+}
+
+/// Resolves the link at `link`, in the folder whose canonical path is
+/// `canonical_dir`, without resolving every component of the result again
+/// when its target is relative, climbs with `..` only at its start and then
+/// names plain components (`../../blobs/<sha>`, as the Hugging Face cache
+/// writes them): the canonical folder's parent is its real parent, and each
+/// named component is checked not to be a link (one `lstat`; the folders are
+/// remembered in `real_dirs`), so the result is the canonical path.
+/// `None` for a link of another shape, or when a component is a link or
+/// cannot be read: [`resolve_link`] then resolves it in full.
+fn resolve_link_quickly(
+    link: &Path,
+    canonical_dir: &Path,
+    real_dirs: &mut HashSet<PathBuf>,
+) -> Option<(PathBuf, std::fs::Metadata)> {
+    use std::path::Component;
+    let target = std::fs::read_link(link).ok()?;
+    let mut real = canonical_dir.to_path_buf();
+    let mut named = Vec::new();
+    for part in target.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir if named.is_empty() => {
+                if !real.pop() {
+                    return None;
+                }
+            }
+            Component::Normal(name) => named.push(name),
+            // An absolute target, or `..` after a name (which may be a link).
+            _ => return None,
+        }
+    }
+    let (last, folders) = named.split_last()?;
+    for name in folders {
+        real.push(name);
+        if !real_dirs.contains(&real) {
+            // Not followed: a link here is not a folder.
+            let meta = std::fs::symlink_metadata(&real).ok()?;
+            if !meta.is_dir() {
+                return None;
+            }
+            real_dirs.insert(real.clone());
+        }
+    }
+    real.push(last);
+    let meta = std::fs::symlink_metadata(&real).ok()?;
+    if meta.file_type().is_symlink() {
+        return None;
+    }
+    Some((real, meta))
 }
 
 /// Follows a link; refuses one that loops, dangles or leaves `containment`.
@@ -252,5 +324,87 @@ fn display_rel(prefix: &str) -> String {
         ".".to_string()
     } else {
         prefix.to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::symlink;
+
+    /// A cache-shaped repo folder: `snapshots/abc/` links into `blobs/`.
+    fn cache_repo() -> (tempfile::TempDir, PathBuf) {
+        let tmp = tempfile::tempdir().unwrap();
+        let repo = tmp.path().join("models--o--n");
+        std::fs::create_dir_all(repo.join("blobs")).unwrap();
+        std::fs::create_dir_all(repo.join("snapshots/abc")).unwrap();
+        std::fs::write(repo.join("blobs/b1"), b"12345").unwrap();
+        (tmp, repo)
+    }
+
+    #[test]
+    fn quick_resolution_is_the_canonical_path_or_nothing() {
+        let (_tmp, repo) = cache_repo();
+        let snap = repo.join("snapshots/abc");
+        symlink("../../blobs/b1", snap.join("config.json")).unwrap();
+        symlink("./../../blobs/./b1", snap.join("dotted.json")).unwrap();
+        symlink("../../blobs/../blobs/b1", snap.join("climbs-late.json")).unwrap();
+        symlink(repo.join("blobs/b1"), snap.join("absolute.json")).unwrap();
+        symlink("config.json", snap.join("chain.json")).unwrap();
+        let canonical = snap.canonicalize().unwrap();
+        let mut real_dirs = HashSet::new();
+        for name in ["config.json", "dotted.json"] {
+            let (real, meta) =
+                resolve_link_quickly(&snap.join(name), &canonical, &mut real_dirs).unwrap();
+            assert_eq!(real, snap.join(name).canonicalize().unwrap(), "{name}");
+            assert_eq!(meta.len(), 5);
+        }
+        assert_eq!(real_dirs.len(), 1, "the blobs folder was checked once");
+        for name in ["climbs-late.json", "absolute.json", "chain.json"] {
+            assert!(
+                resolve_link_quickly(&snap.join(name), &canonical, &mut real_dirs).is_none(),
+                "{name} is left to the full resolution"
+            );
+        }
+    }
+
+    #[test]
+    fn a_linked_blobs_folder_outside_the_repo_is_refused() {
+        let (tmp, repo) = cache_repo();
+        // `blobs` replaced by a link to a folder outside the repo.
+        let outside = tmp.path().join("outside");
+        std::fs::create_dir_all(&outside).unwrap();
+        std::fs::write(outside.join("b1"), b"secret").unwrap();
+        std::fs::remove_dir_all(repo.join("blobs")).unwrap();
+        symlink(&outside, repo.join("blobs")).unwrap();
+        let snap = repo.join("snapshots/abc");
+        symlink("../../blobs/b1", snap.join("config.json")).unwrap();
+        let mut real_dirs = HashSet::new();
+        let canonical = snap.canonicalize().unwrap();
+        assert!(
+            resolve_link_quickly(&snap.join("config.json"), &canonical, &mut real_dirs).is_none()
+        );
+        let out = walk(&snap, &repo);
+        assert!(out.files.is_empty(), "{:?}", out.files);
+        assert!(
+            out.findings
+                .iter()
+                .any(|f| f.code == Code::FilesSymlinkEscape),
+            "{:?}",
+            out.findings
+        );
+    }
+
+    #[test]
+    fn cache_links_resolve_to_their_blobs() {
+        let (_tmp, repo) = cache_repo();
+        let snap = repo.join("snapshots/abc");
+        symlink("../../blobs/b1", snap.join("config.json")).unwrap();
+        let out = walk(&snap, &repo);
+        assert!(out.findings.is_empty(), "{:?}", out.findings);
+        let f = &out.files[0];
+        assert_eq!((f.rel.as_str(), f.size), ("config.json", 5));
+        assert_eq!(f.link_target.as_deref(), Some("blobs/b1"));
+        assert_eq!(f.real, repo.join("blobs/b1").canonicalize().unwrap());
     }
 }
