@@ -5,6 +5,9 @@
 #
 #   bash benches/inspect_405b.sh [RUNS]
 #
+# Then the same checkpoint as a Hugging Face cache entry (snapshot links
+# into blobs/), inspected by repo id.
+#
 # Installs safetensors and numpy into a throwaway venv under $TMPDIR; writes
 # nothing outside it and target/.
 set -euo pipefail
@@ -24,6 +27,20 @@ echo "checkpoint: $(ls "$work/llama405b"/*.safetensors | wc -l) shards, apparent
 echo "mri says:    $("$mri" inspect "$work/llama405b" --format json | "$py" -c 'import json,sys; w=json.load(sys.stdin)["weights"]; print(w["parameters"], w["tensor_count"])')"
 echo "python says: $("$py" "$root/benches/safetensors_sum.py" "$work/llama405b")"
 
+# The same checkpoint laid out as the Hugging Face cache keeps it: the
+# snapshot's files are relative links into blobs/ (named here by a hash of the
+# file name, not of the content: mri does not hash them when it inspects).
+repo="$work/hub/models--bench--llama405b"
+mkdir -p "$repo/blobs" "$repo/snapshots/0123456789abcdef" "$repo/refs"
+printf 0123456789abcdef > "$repo/refs/main"
+for f in "$work/llama405b"/*; do
+  name=$(basename "$f")
+  blob=$(printf %s "$name" | sha256sum | cut -c1-64)
+  cp --sparse=always "$f" "$repo/blobs/$blob"
+  ln -s "../../blobs/$blob" "$repo/snapshots/0123456789abcdef/$name"
+done
+
 timeit() { python3 "$root/benches/timeit.py" "$@"; }
 timeit "mri inspect --format json" "$runs" -- "$mri" inspect "$work/llama405b" --format json
 timeit "python safetensors sum   " "$runs" -- "$py" "$root/benches/safetensors_sum.py" "$work/llama405b"
+HF_HUB_CACHE="$work/hub" timeit "mri inspect bench/llama405b (cache)" "$runs" -- "$mri" inspect bench/llama405b --format json
