@@ -266,11 +266,9 @@ fn check_index(idx: &WeightIndex, shards: &[ShardScan]) -> Vec<Finding> {
     let mut out = Vec::new();
     let by_path: HashMap<&str, &ShardScan> = shards.iter().map(|s| (s.path.as_str(), s)).collect();
     // shard name as written in the index → path relative to the model root
-    let mut names: Vec<&str> = idx.weight_map.values().map(String::as_str).collect();
-    names.dedup(); // runs first: a shard's tensors sit together in name order
-    names.sort_unstable();
-    names.dedup();
-    let path_of: HashMap<&str, String> = names
+    // (distinct names join to distinct paths)
+    let path_of: HashMap<&str, String> = idx
+        .shard_names()
         .into_iter()
         .map(|name| (name, join_rel(&idx.dir, name)))
         .collect();
@@ -280,10 +278,7 @@ fn check_index(idx: &WeightIndex, shards: &[ShardScan]) -> Vec<Finding> {
     let mut missing: BTreeMap<&str, usize> = BTreeMap::new();
     let mut readable_total: u64 = 0;
     let mut all_readable = true;
-    let mut distinct: Vec<&String> = path_of.values().collect();
-    distinct.sort();
-    distinct.dedup();
-    for shard in distinct {
+    for shard in path_of.values() {
         match by_path.get(shard.as_str()) {
             Some(s) => match &s.header {
                 Some(h) => {

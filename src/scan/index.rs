@@ -19,14 +19,22 @@ pub struct WeightIndex {
 }
 
 impl WeightIndex {
-    /// The distinct shard paths the index names, relative to the model root.
-    pub fn shard_paths(&self) -> Vec<String> {
+    /// The distinct shard names the index maps tensors to, as written, sorted.
+    pub fn shard_names(&self) -> Vec<&str> {
         let mut names: Vec<&str> = self.weight_map.values().map(String::as_str).collect();
         names.dedup(); // runs first: a shard's tensors sit together in name order
         names.sort_unstable();
         names.dedup();
+        names
+    }
+
+    /// The distinct shard paths the index names, relative to the model root.
+    pub fn shard_paths(&self) -> Vec<String> {
         // Joined to one folder, distinct sorted names stay distinct and sorted.
-        names.iter().map(|s| join_rel(&self.dir, s)).collect()
+        self.shard_names()
+            .into_iter()
+            .map(|s| join_rel(&self.dir, s))
+            .collect()
     }
 }
 

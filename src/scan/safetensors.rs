@@ -358,15 +358,22 @@ struct TypedEntry {
     data_offsets: [u64; 2],
 }
 
+impl TypedEntry {
+    /// The tensor this entry describes, under `name`.
+    fn named(self, name: String) -> TensorInfo {
+        TensorInfo {
+            name,
+            dtype: self.dtype,
+            shape: self.shape,
+            data_offsets: self.data_offsets,
+        }
+    }
+}
+
 /// Reads one entry: the typed fast path, else a `Value` walk that says what is wrong.
 fn tensor_from_raw(name: &str, raw: &RawValue) -> Result<TensorInfo, String> {
     if let Ok(t) = serde_json::from_str::<TypedEntry>(raw.get()) {
-        return Ok(TensorInfo {
-            name: name.to_string(),
-            dtype: t.dtype,
-            shape: t.shape,
-            data_offsets: t.data_offsets,
-        });
+        return Ok(t.named(name.to_string()));
     }
     let value: Value = serde_json::from_str(raw.get()).map_err(|e| e.to_string())?;
     tensor_from_json(name, &value)
@@ -582,12 +589,7 @@ fn parse_typed(text: &str) -> Result<TypedHeader, serde_json::Error> {
                     continue;
                 }
                 let t: TypedEntry = map.next_value()?;
-                out.tensors.push(TensorInfo {
-                    name,
-                    dtype: t.dtype,
-                    shape: t.shape,
-                    data_offsets: t.data_offsets,
-                });
+                out.tensors.push(t.named(name));
             }
             Ok(out)
         }
