@@ -398,3 +398,167 @@ fn symlink_escaping_a_plain_directory_is_refused() {
         .collect();
     assert!(!listed.contains(&"extra_config.json"));
 }
+
+fn counted_shards(r: &Value) -> Vec<(String, bool)> {
+    r["weights"]["shards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            (
+                s["path"].as_str().unwrap().to_string(),
+                s["counted"] == true,
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn a_consolidated_copy_beside_the_weights_is_counted_once() {
+    let (_t, dir) = copy_fixture("tiny-llama");
+    fs::copy(
+        dir.join("model.safetensors"),
+        dir.join("consolidated.safetensors"),
+    )
+    .unwrap();
+    let r = inspect_json(&dir);
+    let f = one(&r, "weights/duplicate-copy");
+    assert_eq!(f["severity"], "info");
+    assert_eq!(f["file"], "consolidated.safetensors");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("`model.safetensors`"),
+        "{f}"
+    );
+    assert_eq!(
+        r["weights"]["parameters"],
+        fixture_gen::tiny_parameters(&TINY_LLAMA)
+    );
+    assert_eq!(
+        counted_shards(&r),
+        [
+            ("consolidated.safetensors".to_string(), false),
+            ("model.safetensors".to_string(), true)
+        ]
+    );
+}
+
+#[test]
+fn a_copy_in_a_subfolder_of_a_sharded_checkpoint_is_counted_once() {
+    let (_t, dir) = copy_fixture("tiny-llama-sharded");
+    fs::create_dir_all(dir.join("original")).unwrap();
+    // The shards themselves, copied under original/: the same shapes.
+    for s in counted_shards(&inspect_json(&dir)) {
+        fs::copy(dir.join(&s.0), dir.join("original").join(&s.0)).unwrap();
+    }
+    let r = inspect_json(&dir);
+    assert_eq!(
+        r["weights"]["parameters"],
+        fixture_gen::tiny_parameters(&fixture_gen::TINY_LLAMA_SHARDED)
+    );
+    let shards = counted_shards(&r);
+    assert_eq!(shards.len(), 6);
+    assert!(
+        shards
+            .iter()
+            .all(|(p, counted)| *counted != p.starts_with("original/")),
+        "{shards:?}"
+    );
+    assert_eq!(findings(&r, "weights/duplicate-copy").len(), 3);
+}
+
+#[cfg(unix)]
+#[test]
+fn a_link_to_weights_counted_already_is_counted_once() {
+    let (_t, dir) = copy_fixture("tiny-llama");
+    fs::create_dir_all(dir.join("real")).unwrap();
+    fs::rename(
+        dir.join("model.safetensors"),
+        dir.join("real/model.safetensors"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink("real/model.safetensors", dir.join("model.safetensors")).unwrap();
+    let r = inspect_json(&dir);
+    assert_eq!(
+        r["weights"]["parameters"],
+        fixture_gen::tiny_parameters(&TINY_LLAMA)
+    );
+    let f = one(&r, "weights/duplicate-copy");
+    assert_eq!(f["file"], "real/model.safetensors");
+}
+
+#[test]
+fn a_shard_left_as_an_lfs_pointer_is_not_also_missing_and_stops_whole_set_checks() {
+    let (_t, dir) = copy_fixture("tiny-llama-sharded");
+    let pointer = format!(
+        "version https://git-lfs.github.com/spec/v1\noid sha256:{}\nsize 4096\n",
+        "3f".repeat(32)
+    );
+    // The shard holding the output head, so that a whole-set check would misfire.
+    let r0 = inspect_json(&dir);
+    let head_shard = r0["weights"]["shards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| {
+            s["tensors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|t| t["name"].as_str().unwrap().starts_with("lm_head"))
+        })
+        .map(|s| s["path"].as_str().unwrap().to_string())
+        .expect("the sharded fixture stores lm_head");
+    fs::write(dir.join(&head_shard), pointer).unwrap();
+    let r = inspect_json(&dir);
+    one(&r, "weights/lfs-pointer");
+    assert!(
+        findings(&r, "weights/shard-missing").is_empty(),
+        "{}",
+        r["findings"]
+    );
+    assert!(
+        findings(&r, "consistency/tied-embeddings").is_empty(),
+        "{}",
+        r["findings"]
+    );
+    assert!(
+        findings(&r, "consistency/layers").is_empty(),
+        "{}",
+        r["findings"]
+    );
+}
+
+#[test]
+fn a_config_that_is_json_but_not_an_object_is_invalid() {
+    let (_t, dir) = copy_fixture("tiny-llama");
+    fs::write(dir.join("config.json"), "[1, 2, 3]\n").unwrap();
+    let r = inspect_json(&dir);
+    let f = one(&r, "config/invalid");
+    assert!(
+        f["message"].as_str().unwrap().contains("not an object"),
+        "{f}"
+    );
+    assert!(r["architecture"].is_null());
+}
+
+#[test]
+fn a_config_with_python_infinity_is_read() {
+    let (_t, dir) = copy_fixture("tiny-llama");
+    edit_json(&dir.join("config.json"), |c| {
+        c["time_step_limit"] = json!([0.0, "INF"]);
+    });
+    let text = fs::read_to_string(dir.join("config.json"))
+        .unwrap()
+        .replace("\"INF\"", "Infinity");
+    fs::write(dir.join("config.json"), text).unwrap();
+    let r = inspect_json(&dir);
+    assert!(
+        findings(&r, "config/invalid").is_empty(),
+        "{}",
+        r["findings"]
+    );
+    assert_eq!(r["architecture"]["model_type"], "llama");
+}

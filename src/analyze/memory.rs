@@ -11,13 +11,13 @@ pub struct KvCache {
     pub attention: String,
     /// Bytes per cached element (from torch_dtype; 2 unless float32).
     pub bytes_per_element: u64,
-    /// Bytes each new token adds, over all layers.
+    /// Bytes each new token adds, over all layers that cache.
     pub bytes_per_token: u64,
-    /// Bytes for 1,000 tokens (sliding windows applied).
+    /// Bytes for 1,000 tokens (sliding windows and chunks applied).
     pub bytes_per_1k_tokens: u64,
     /// Context length the full figure is for.
     pub context_length: Option<u64>,
-    /// Bytes at full context (sliding windows applied).
+    /// Bytes at full context (sliding windows and chunks applied).
     pub bytes_at_context: Option<u64>,
     /// Layers that cache every token.
     pub full_attention_layers: u64,
@@ -25,6 +25,13 @@ pub struct KvCache {
     pub sliding_window_layers: u64,
     /// The window, when some layers slide.
     pub sliding_window: Option<u64>,
+    /// Layers that cache at most `attention_chunk_size` tokens (Llama 4).
+    pub chunked_attention_layers: u64,
+    /// The chunk, when some layers attend in chunks.
+    pub attention_chunk_size: Option<u64>,
+    /// Layers without a per-token cache (linear attention, state-space,
+    /// convolution or MLP-only layers of a hybrid; an encoder's layers).
+    pub layers_without_cache: u64,
     /// How the figures were computed, with the numbers.
     pub formula: String,
 }
@@ -44,10 +51,19 @@ pub struct Memory {
     pub formula: String,
     /// KV cache, when the architecture says enough.
     pub kv_cache: Option<KvCache>,
+    /// Why there is no KV cache figure, when the architecture explains it
+    /// (an encoder-only or attention-free model, sizes that overflow).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kv_cache_absent: Option<String>,
 }
 
 /// Estimates memory from the logical parameter count, stored bytes and architecture.
 pub fn estimate(parameters: u64, stored_bytes: u64, arch: Option<&Architecture>) -> Memory {
+    let (kv_cache, kv_cache_absent) = match arch.map(kv_cache) {
+        Some(Ok(kv)) => (kv, None),
+        Some(Err(why)) => (None, Some(why)),
+        None => (None, None),
+    };
     Memory {
         weights_stored_bytes: stored_bytes,
         weights_bf16_bytes: parameters.saturating_mul(2),
@@ -57,75 +73,191 @@ pub fn estimate(parameters: u64, stored_bytes: u64, arch: Option<&Architecture>)
             "{} parameters × 2 / 1 / 0.5 bytes (bf16 / int8 / int4); stored as the files hold them",
             grouped(parameters)
         ),
-        kv_cache: arch.and_then(kv_cache),
+        kv_cache,
+        kv_cache_absent,
     }
 }
 
-fn kv_cache(a: &Architecture) -> Option<KvCache> {
-    let layers = a.num_layers?;
+/// What one layer keeps per token.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum LayerCache {
+    Full,
+    Sliding,
+    Chunked,
+    None,
+}
+
+/// The cache of a layer of the kind `layer_types` names.
+fn layer_cache(kind: &str) -> LayerCache {
+    let k = kind.to_ascii_lowercase();
+    if k.contains("linear") {
+        LayerCache::None
+    } else if k.contains("sliding") || k.contains("local") {
+        LayerCache::Sliding
+    } else if k.contains("chunk") {
+        LayerCache::Chunked
+    } else if k.contains("attention")
+        || k.contains("attn")
+        || k == "full"
+        || k == "global"
+        || k == "hybrid"
+    {
+        LayerCache::Full
+    } else {
+        LayerCache::None
+    }
+}
+
+/// The KV cache, or why there is none (`Ok(None)`: the config says too little).
+fn kv_cache(a: &Architecture) -> Result<Option<KvCache>, String> {
+    if a.is_encoder_only() {
+        return Err("encoder-only model: it keeps no KV cache".to_string());
+    }
+    if a.is_attention_free() {
+        return Err(
+            "attention-free model (state-space / recurrent): a fixed-size state, no per-token KV cache"
+                .to_string(),
+        );
+    }
+    // An encoder-decoder model caches in its decoder.
+    let Some(layers) = (if a.encoder_decoder {
+        a.num_decoder_layers.or(a.num_layers)
+    } else {
+        a.num_layers
+    }) else {
+        return Ok(None);
+    };
     let bytes = match a.torch_dtype.as_deref() {
         Some("float32") | Some("torch.float32") => 4,
         _ => 2,
     };
+    let overflow = || "the config's sizes overflow 64 bits: not a plausible model".to_string();
     let (attention, per_layer_token, term) = if let Some(mla) = &a.mla {
-        let width = mla.kv_lora_rank + mla.qk_rope_head_dim;
+        let width = mla
+            .kv_lora_rank
+            .checked_add(mla.qk_rope_head_dim)
+            .ok_or_else(overflow)?;
         (
             "mla".to_string(),
-            width * bytes,
+            width.checked_mul(bytes).ok_or_else(overflow)?,
             format!(
                 "({} kv_lora_rank + {} qk_rope_head_dim) × {bytes} bytes",
                 mla.kv_lora_rank, mla.qk_rope_head_dim
             ),
         )
     } else {
-        let kv = a.num_key_value_heads?;
-        let head_dim = a.head_dim?;
+        let (Some(kv), Some(head_dim)) = (a.num_key_value_heads, a.head_dim) else {
+            return Ok(None);
+        };
         let kind = match (kv, a.num_attention_heads) {
             (1, _) => "mqa",
             (k, Some(h)) if k == h => "mha",
             _ => "gqa",
         };
+        let per = 2u64
+            .checked_mul(kv)
+            .and_then(|x| x.checked_mul(head_dim))
+            .and_then(|x| x.checked_mul(bytes))
+            .ok_or_else(overflow)?;
         (
             kind.to_string(),
-            2 * kv * head_dim * bytes,
+            per,
             format!("2 (K and V) × {kv} KV heads × {head_dim} head_dim × {bytes} bytes"),
         )
     };
     let window = a.sliding_window;
-    let sliding = if window.is_some() {
-        if a.layer_types.is_empty() {
-            layers
-        } else {
-            a.layer_types
-                .iter()
-                .filter(|t| t.contains("sliding") || t.contains("local"))
-                .count() as u64
-        }
+    let chunk = a.attention_chunk_size;
+    let (mut full, mut sliding, mut chunked, mut none) = (0u64, 0u64, 0u64, 0u64);
+    let stated: Vec<LayerCache> = a
+        .layer_types
+        .iter()
+        .take(usize::try_from(layers).unwrap_or(usize::MAX))
+        .map(|t| layer_cache(t))
+        .collect();
+    // Layers `layer_types` does not cover: all slide when a window is set
+    // without a per-layer pattern (Mistral), else all attend fully.
+    let rest = layers.saturating_sub(stated.len() as u64);
+    let default = if stated.is_empty() && window.is_some() {
+        LayerCache::Sliding
     } else {
-        0
+        LayerCache::Full
     };
-    let full = layers.saturating_sub(sliding);
-    let bytes_per_token = per_layer_token.saturating_mul(layers);
-    let cache_for = |tokens: u64| {
-        let slid = window.map(|w| tokens.min(w)).unwrap_or(tokens);
-        per_layer_token
-            .saturating_mul(full.saturating_mul(tokens))
-            .saturating_add(per_layer_token.saturating_mul(sliding.saturating_mul(slid)))
+    for (kind, n) in stated.iter().map(|k| (*k, 1)).chain([(default, rest)]) {
+        let kind = match kind {
+            LayerCache::Sliding if window.is_none() => LayerCache::Full,
+            LayerCache::Chunked if chunk.is_none() => LayerCache::Full,
+            k => k,
+        };
+        match kind {
+            LayerCache::Full => full += n,
+            LayerCache::Sliding => sliding += n,
+            LayerCache::Chunked => chunked += n,
+            LayerCache::None => none += n,
+        }
+    }
+    if a.encoder_decoder {
+        // The encoder's layers cache nothing per generated token.
+        none = a.num_layers.unwrap_or(0);
+    }
+    let caching = full + sliding + chunked;
+    if caching == 0 {
+        return Err(format!(
+            "none of the {layers} layers is an attention layer: no per-token KV cache"
+        ));
+    }
+    let bytes_per_token = per_layer_token.checked_mul(caching).ok_or_else(overflow)?;
+    let cache_for = |tokens: u64| -> Option<u64> {
+        let slid = window.map_or(tokens, |w| tokens.min(w));
+        let chunks = chunk.map_or(tokens, |c| tokens.min(c));
+        let cached = full
+            .checked_mul(tokens)?
+            .checked_add(sliding.checked_mul(slid)?)?
+            .checked_add(chunked.checked_mul(chunks)?)?;
+        per_layer_token.checked_mul(cached)
     };
-    let bytes_at_context = a.context_length.map(cache_for);
+    let bytes_per_1k_tokens = cache_for(1000).ok_or_else(overflow)?;
+    let bytes_at_context = match a.context_length {
+        Some(ctx) => Some(cache_for(ctx).ok_or_else(overflow)?),
+        None => None,
+    };
+    let layer_word = if a.encoder_decoder {
+        "decoder layers"
+    } else if none > 0 {
+        "attention layers"
+    } else {
+        "layers"
+    };
     let mut formula = format!(
-        "{term} = {} bytes per layer per token; × {layers} layers = {} bytes per token",
+        "{term} = {} bytes per layer per token; × {caching} {layer_word} = {} bytes per token",
         grouped(per_layer_token),
         grouped(bytes_per_token)
     );
+    if none > 0 && !a.encoder_decoder {
+        formula.push_str(&format!(
+            " ({none} of the {layers} layers keep no KV cache)"
+        ));
+    }
     if let (Some(ctx), Some(total)) = (a.context_length, bytes_at_context) {
-        if sliding > 0 {
-            let w = window.unwrap_or(ctx);
+        if sliding > 0 || chunked > 0 {
+            let mut parts = vec![format!("{full} full layers × {} tokens", grouped(ctx))];
+            if sliding > 0 {
+                let w = window.unwrap_or(ctx);
+                parts.push(format!(
+                    "{sliding} sliding layers × {} tokens",
+                    grouped(ctx.min(w))
+                ));
+            }
+            if chunked > 0 {
+                let c = chunk.unwrap_or(ctx);
+                parts.push(format!(
+                    "{chunked} chunked layers × {} tokens",
+                    grouped(ctx.min(c))
+                ));
+            }
             formula.push_str(&format!(
-                "; at {} tokens: ({full} full layers × {} tokens + {sliding} sliding layers × {} tokens) × {} bytes = {} bytes",
+                "; at {} tokens: ({}) × {} bytes = {} bytes",
                 grouped(ctx),
-                grouped(ctx),
-                grouped(ctx.min(w)),
+                parts.join(" + "),
                 grouped(per_layer_token),
                 grouped(total)
             ));
@@ -137,18 +269,21 @@ fn kv_cache(a: &Architecture) -> Option<KvCache> {
             ));
         }
     }
-    Some(KvCache {
+    Ok(Some(KvCache {
         attention,
         bytes_per_element: bytes,
         bytes_per_token,
-        bytes_per_1k_tokens: cache_for(1000),
+        bytes_per_1k_tokens,
         context_length: a.context_length,
         bytes_at_context,
         full_attention_layers: full,
         sliding_window_layers: sliding,
         sliding_window: if sliding > 0 { window } else { None },
+        chunked_attention_layers: chunked,
+        attention_chunk_size: if chunked > 0 { chunk } else { None },
+        layers_without_cache: none,
         formula,
-    })
+    }))
 }
 
 #[cfg(test)]
@@ -169,7 +304,7 @@ mod tests {
 
     #[test]
     fn gqa_kv_cache_matches_the_formula() {
-        let kv = kv_cache(&llama8b()).unwrap();
+        let kv = kv_cache(&llama8b()).unwrap().unwrap();
         assert_eq!(kv.attention, "gqa");
         assert_eq!(kv.bytes_per_token, 2 * 8 * 128 * 2 * 32);
         assert_eq!(kv.bytes_at_context, Some(131_072 * 131_072));
@@ -191,7 +326,7 @@ mod tests {
                 .to_string()
             })
             .collect();
-        let kv = kv_cache(&a).unwrap();
+        let kv = kv_cache(&a).unwrap().unwrap();
         let per = 2 * 8 * 128 * 2;
         assert_eq!(kv.sliding_window_layers, 5);
         assert_eq!(kv.bytes_at_context, Some(per * (131_072 + 5 * 1024)));
@@ -209,7 +344,7 @@ mod tests {
             }),
             ..Default::default()
         };
-        let kv = kv_cache(&a).unwrap();
+        let kv = kv_cache(&a).unwrap().unwrap();
         assert_eq!(kv.attention, "mla");
         assert_eq!(kv.bytes_per_token, 576 * 2 * 61);
     }
@@ -220,5 +355,103 @@ mod tests {
         assert_eq!(m.weights_bf16_bytes, 2_000_002);
         assert_eq!(m.weights_int4_bytes, 500_001);
         assert!(m.kv_cache.is_none());
+    }
+
+    #[test]
+    fn only_attention_layers_of_a_hybrid_cache() {
+        let mut a = llama8b();
+        a.layer_types = (0..32)
+            .map(|i| {
+                if i % 8 == 4 {
+                    "full_attention"
+                } else {
+                    "mamba"
+                }
+                .to_string()
+            })
+            .collect();
+        let kv = kv_cache(&a).unwrap().unwrap();
+        assert_eq!(kv.full_attention_layers, 4);
+        assert_eq!(kv.layers_without_cache, 28);
+        assert_eq!(kv.bytes_per_token, 2 * 8 * 128 * 2 * 4);
+        assert!(kv.formula.contains("28 of the 32 layers"), "{}", kv.formula);
+        a.layer_types = vec!["linear_attention".to_string(); 32];
+        assert!(kv_cache(&a).unwrap_err().contains("none of the 32 layers"));
+    }
+
+    #[test]
+    fn chunked_layers_cap_at_the_chunk() {
+        let mut a = llama8b();
+        a.num_layers = Some(4);
+        a.attention_chunk_size = Some(8192);
+        a.layer_types = [
+            "chunked_attention",
+            "chunked_attention",
+            "chunked_attention",
+            "full_attention",
+        ]
+        .map(String::from)
+        .to_vec();
+        let kv = kv_cache(&a).unwrap().unwrap();
+        let per = 2 * 8 * 128 * 2;
+        assert_eq!(kv.chunked_attention_layers, 3);
+        assert_eq!(kv.bytes_at_context, Some(per * (131_072 + 3 * 8192)));
+        assert!(
+            kv.formula.contains("3 chunked layers × 8,192 tokens"),
+            "{}",
+            kv.formula
+        );
+    }
+
+    #[test]
+    fn encoder_decoder_caches_in_the_decoder_and_encoders_not_at_all() {
+        let t5 = Architecture {
+            model_type: Some("t5".into()),
+            encoder_decoder: true,
+            num_layers: Some(24),
+            num_decoder_layers: Some(12),
+            num_attention_heads: Some(32),
+            num_key_value_heads: Some(32),
+            head_dim: Some(128),
+            ..Default::default()
+        };
+        let kv = kv_cache(&t5).unwrap().unwrap();
+        assert_eq!(kv.bytes_per_token, 2 * 32 * 128 * 2 * 12);
+        assert_eq!(kv.layers_without_cache, 24);
+        let bert = Architecture {
+            model_type: Some("bert".into()),
+            ..llama8b()
+        };
+        let m = estimate(10, 20, Some(&bert));
+        assert!(m.kv_cache.is_none());
+        assert!(m.kv_cache_absent.unwrap().contains("encoder-only"));
+        let mamba = Architecture {
+            model_type: Some("mamba2".into()),
+            ..llama8b()
+        };
+        assert!(estimate(10, 20, Some(&mamba))
+            .kv_cache_absent
+            .unwrap()
+            .contains("attention-free"));
+    }
+
+    #[test]
+    fn sizes_that_overflow_are_called_implausible_not_wrapped() {
+        let a = Architecture {
+            num_key_value_heads: Some(1 << 62),
+            head_dim: Some(1 << 40),
+            ..llama8b()
+        };
+        assert!(kv_cache(&a).unwrap_err().contains("overflow"));
+        let a = Architecture {
+            mla: Some(crate::model::config::MlaConfig {
+                kv_lora_rank: u64::MAX,
+                qk_rope_head_dim: 5,
+                qk_nope_head_dim: None,
+                v_head_dim: None,
+            }),
+            ..llama8b()
+        };
+        assert!(kv_cache(&a).unwrap_err().contains("overflow"));
     }
 }

@@ -38,11 +38,26 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
     let architecture = scanned.config.as_ref().map(read_architecture);
     let has_class = |c: FileClass| scanned.files.iter().any(|f| f.class == c);
 
+    let lfs_pointers: Vec<&str> = scanned
+        .files
+        .iter()
+        .filter(|f| f.lfs_pointer.is_some())
+        .map(|f| f.path.as_str())
+        .collect();
+    let unreadable_shard = scanned.shards.iter().any(|s| s.header.is_none());
     let (mut weights, weight_findings) = weights::summarize(
         scanned.shards,
         &scanned.indexes,
         architecture.as_ref().and_then(|a| a.quantization.as_ref()),
+        &lfs_pointers,
     );
+    // Some weights are not here (a missing shard, a pointer, an unreadable
+    // header): the checks that need the whole tensor set stand down.
+    let weights_complete = !unreadable_shard
+        && !weight_findings
+            .iter()
+            .chain(&findings)
+            .any(|f| matches!(f.code, Code::WeightsShardMissing | Code::WeightsLfsPointer));
     findings.extend(weight_findings);
     let mut gguf_facts = gguf::analyze(&scanned.gguf, &mut findings);
     if let Some(g) = gguf_facts.as_mut() {
@@ -138,6 +153,7 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
         weights: &weights,
         tokenizer: tokenizer.as_ref(),
         generation: generation.as_ref(),
+        weights_complete,
     }));
 
     // The GGUF metadata stands in for config.json and the tokenizer files

@@ -25,6 +25,9 @@ pub enum Scheme {
     Bnb8,
     /// MXFP4 `*_blocks` / `*_scales` (gpt-oss).
     Mxfp4,
+    /// NVIDIA modelopt NVFP4: a U8 `weight` holding two FP4 values per byte,
+    /// with an F8 `weight_scale` and an F32 `weight_scale_2`.
+    Nvfp4,
     /// A method named in the config that `mri` does not unpack.
     Unknown,
 }
@@ -74,7 +77,7 @@ fn last_segment(name: &str) -> &str {
 /// Recognises the scheme from `quantization_config` and the tensor names.
 pub fn detect(config: Option<&QuantizationConfig>, tensors: &[&TensorInfo]) -> Option<Detected> {
     let by_names = scheme_from_names(tensors);
-    let by_config = config.map(|q| scheme_from_method(&q.method, q.format.as_deref()));
+    let by_config = config.map(scheme_from_config);
     let scheme = match (by_config, by_names) {
         (Some(Scheme::Unknown), Some(n)) => n,
         (Some(c), _) => c,
@@ -94,21 +97,34 @@ pub fn detect(config: Option<&QuantizationConfig>, tensors: &[&TensorInfo]) -> O
     })
 }
 
-fn scheme_from_method(method: &str, format: Option<&str>) -> Scheme {
-    match method.to_ascii_lowercase().as_str() {
+fn scheme_from_config(q: &QuantizationConfig) -> Scheme {
+    match q.method.to_ascii_lowercase().as_str() {
         "gptq" => Scheme::Gptq,
         "awq" => Scheme::Awq,
         "compressed-tensors" | "compressed_tensors" => {
-            if format.is_some_and(|f| f.contains("float")) {
+            if q.format.as_deref().is_some_and(|f| f.contains("float")) {
                 Scheme::Fp8
             } else {
                 Scheme::CompressedTensors
             }
         }
         "fp8" | "fbgemm_fp8" | "finegrained_fp8" => Scheme::Fp8,
+        "bitsandbytes" if q.bits == Some(8) => Scheme::Bnb8,
         "bitsandbytes" | "bitsandbytes_4bit" => Scheme::Bnb4,
         "bitsandbytes_8bit" => Scheme::Bnb8,
         "mxfp4" => Scheme::Mxfp4,
+        // modelopt names its algorithm apart; an unknown one falls back to
+        // the tensor names.
+        "modelopt" => match q
+            .algorithm
+            .as_deref()
+            .map(str::to_ascii_uppercase)
+            .as_deref()
+        {
+            Some("NVFP4") | Some("NVFP4_AWQ") => Scheme::Nvfp4,
+            Some("FP8") | Some("FP8_PB_WO") | Some("FP8_PER_CHANNEL_PER_TOKEN") => Scheme::Fp8,
+            _ => Scheme::Unknown,
+        },
         _ => Scheme::Unknown,
     }
 }
@@ -126,6 +142,8 @@ struct NameMarks {
     scales: bool,
     weight_scale_inv: bool,
     weight_scale: bool,
+    weight_scale_2: bool,
+    u8_weight: bool,
     f8: bool,
 }
 
@@ -145,6 +163,8 @@ impl NameMarks {
             m.scales |= n.ends_with("_scales");
             m.weight_scale_inv |= n.ends_with(".weight_scale_inv");
             m.weight_scale |= n.ends_with(".weight_scale");
+            m.weight_scale_2 |= n.ends_with(".weight_scale_2");
+            m.u8_weight |= t.dtype == "U8" && n.ends_with(".weight");
             m.f8 |= t.dtype.starts_with("F8_");
         }
         m
@@ -167,6 +187,9 @@ fn scheme_from_names(tensors: &[&TensorInfo]) -> Option<Scheme> {
     }
     if m.blocks && m.scales {
         return Some(Scheme::Mxfp4);
+    }
+    if m.weight_scale_2 && m.u8_weight {
+        return Some(Scheme::Nvfp4);
     }
     if m.weight_scale_inv || (m.weight_scale && m.f8) {
         return Some(Scheme::Fp8);
@@ -221,6 +244,9 @@ impl<'a> LogicalCounter<'a> {
             Scheme::Bnb4 if last == "weight" && t.dtype == "U8" => Some(elements.saturating_mul(2)),
             Scheme::Mxfp4 if last.ends_with("_scales") && t.dtype == "U8" => None,
             Scheme::Mxfp4 if last.ends_with("_blocks") => Some(elements.saturating_mul(2)),
+            Scheme::Nvfp4 if last == "weight" && t.dtype == "U8" => {
+                Some(elements.saturating_mul(2))
+            }
             _ => Some(elements),
         }
     }
@@ -349,6 +375,62 @@ mod tests {
         );
     }
 
+    fn config(method: &str, bits: Option<u64>, algorithm: Option<&str>) -> QuantizationConfig {
+        QuantizationConfig {
+            method: method.into(),
+            bits,
+            group_size: None,
+            format: None,
+            algorithm: algorithm.map(str::to_string),
+            not_converted: vec![],
+        }
+    }
+
+    #[test]
+    fn modelopt_nvfp4_counts_two_weights_per_byte_from_the_config_or_the_names() {
+        let ts = [
+            t("l.weight", "U8", &[4096, 2048]),
+            t("l.weight_scale", "F8_E4M3", &[4096, 256]),
+            t("l.weight_scale_2", "F32", &[]),
+            t("l.input_scale", "F32", &[]),
+            t("norm.weight", "BF16", &[4096]),
+        ];
+        let refs: Vec<&TensorInfo> = ts.iter().collect();
+        let q = config("modelopt", None, Some("NVFP4"));
+        for d in [detect(Some(&q), &refs), detect(None, &refs)] {
+            let d = d.unwrap();
+            assert_eq!(d.scheme, Scheme::Nvfp4);
+            let c = LogicalCounter::new(Some(&d), &refs);
+            assert_eq!(
+                ts.iter().filter_map(|x| c.logical(x)).sum::<u64>(),
+                4096 * 4096 + 4096
+            );
+        }
+        // modelopt's FP8 is FP8; an algorithm mri does not know falls back to the names.
+        assert_eq!(
+            scheme_from_config(&config("modelopt", None, Some("FP8"))),
+            Scheme::Fp8
+        );
+        assert_eq!(
+            detect(Some(&config("modelopt", None, Some("W4A8_NEW"))), &refs)
+                .unwrap()
+                .scheme,
+            Scheme::Nvfp4
+        );
+    }
+
+    #[test]
+    fn bitsandbytes_eight_bit_is_not_labelled_four_bit() {
+        assert_eq!(
+            scheme_from_config(&config("bitsandbytes", Some(8), None)),
+            Scheme::Bnb8
+        );
+        assert_eq!(
+            scheme_from_config(&config("bitsandbytes", Some(4), None)),
+            Scheme::Bnb4
+        );
+    }
+
     #[test]
     fn compressed_tensors_uses_config_bits() {
         let q = QuantizationConfig {
@@ -356,6 +438,7 @@ mod tests {
             bits: Some(4),
             group_size: None,
             format: Some("pack-quantized".into()),
+            algorithm: None,
             not_converted: vec![],
         };
         let ts = [

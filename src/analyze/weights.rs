@@ -125,14 +125,17 @@ fn dir_of(path: &str) -> &str {
 
 /// Builds the weight totals; returns them with the index findings.
 /// Takes the shards by value: their tensors move into the summary uncopied.
+/// `lfs_pointers` are the repository's files that are Git LFS pointers (the
+/// index may name them; they are reported as pointers, not as missing).
 pub fn summarize(
     shards: Vec<ShardScan>,
     indexes: &[WeightIndex],
     quant_config: Option<&QuantizationConfig>,
+    lfs_pointers: &[&str],
 ) -> (WeightsSummary, Vec<Finding>) {
     let mut findings = Vec::new();
     for idx in indexes {
-        findings.extend(check_index(idx, &shards));
+        findings.extend(check_index(idx, &shards, lfs_pointers));
     }
     // Which files count: in a folder with an index, those it names; elsewhere all.
     let mut indexed: HashMap<&str, BTreeSet<String>> = HashMap::new();
@@ -158,6 +161,7 @@ pub fn summarize(
             .in_file(&s.path),
         );
     }
+    let counted = drop_copies(&shards, indexes, counted, &mut findings);
 
     let mut w = WeightsSummary {
         format: (!shards.is_empty()).then(|| "safetensors".to_string()),
@@ -261,8 +265,135 @@ pub fn summarize(
     (w, findings)
 }
 
+/// One set of counted weights: the shards an index names, or one file.
+struct WeightSet<'a> {
+    /// The index path, or the file's.
+    label: &'a str,
+    /// Positions in the shard list.
+    members: Vec<usize>,
+}
+
+impl WeightSet<'_> {
+    /// Preference among copies: the shallowest folder, then an index's set,
+    /// then `model*` names before `consolidated*`, then the path.
+    fn rank(&self, indexed: bool) -> (usize, bool, bool, String) {
+        (
+            self.label.matches('/').count(),
+            !indexed,
+            self.label
+                .rsplit('/')
+                .next()
+                .unwrap_or("")
+                .starts_with("consolidated"),
+            self.label.to_string(),
+        )
+    }
+}
+
+/// The series a shard's name belongs to: the path up to `-NNNNN-of-MMMMM`
+/// (`dir/model` for `dir/model-00001-of-00003.safetensors`).
+fn series_of(path: &str) -> Option<&str> {
+    let stem = path.strip_suffix(".safetensors")?;
+    let (head, total) = stem.rsplit_once("-of-")?;
+    let (series, part) = head.rsplit_once('-')?;
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|b| b.is_ascii_digit());
+    (digits(part) && digits(total)).then_some(series)
+}
+
+/// Keeps one of each group of weight sets that hold the same tensor shapes
+/// (a `consolidated.safetensors` beside `model.safetensors`, an `original/`
+/// or fp16 copy, a link to a file counted already): the others are not
+/// counted, each with a `weights/duplicate-copy` finding.
+fn drop_copies(
+    shards: &[ShardScan],
+    indexes: &[WeightIndex],
+    mut counted: Vec<bool>,
+    findings: &mut Vec<Finding>,
+) -> Vec<bool> {
+    let mut sets: Vec<(WeightSet<'_>, bool)> = Vec::new();
+    let mut in_index = vec![false; shards.len()];
+    for idx in indexes {
+        let named: BTreeSet<String> = idx.shard_paths().into_iter().collect();
+        let members: Vec<usize> = (0..shards.len())
+            .filter(|&i| counted[i] && named.contains(&shards[i].path))
+            .collect();
+        members.iter().for_each(|&i| in_index[i] = true);
+        if !members.is_empty() {
+            sets.push((
+                WeightSet {
+                    label: &idx.path,
+                    members,
+                },
+                true,
+            ));
+        }
+    }
+    // Files no index names: one set per shard series of a folder
+    // (`model-00001-of-00003.safetensors`, ...), else one per file.
+    let mut series: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, s) in shards.iter().enumerate() {
+        if !counted[i] || in_index[i] || s.header.is_none() {
+            continue;
+        }
+        let key = series_of(&s.path).unwrap_or(&s.path);
+        match series.get(key) {
+            Some(&at) => sets[at].0.members.push(i),
+            None => {
+                series.insert(key, sets.len());
+                sets.push((
+                    WeightSet {
+                        label: &s.path,
+                        members: vec![i],
+                    },
+                    false,
+                ));
+            }
+        }
+    }
+    if sets.len() < 2 {
+        return counted;
+    }
+    sets.sort_by_cached_key(|(set, indexed)| set.rank(*indexed));
+    // A set's signature: its tensors' shapes, sorted (names and dtypes may
+    // differ between copies: consolidated names, an fp16 variant).
+    let mut seen: HashMap<Vec<&[u64]>, &str> = HashMap::new();
+    for (set, _) in &sets {
+        let mut shapes: Vec<&[u64]> = set
+            .members
+            .iter()
+            .filter_map(|&i| shards[i].header.as_ref())
+            .flat_map(|h| h.tensors.iter().map(|t| t.shape.as_slice()))
+            .collect();
+        if shapes.is_empty() {
+            continue;
+        }
+        shapes.sort_unstable();
+        match seen.get(&shapes) {
+            Some(kept) => {
+                for &i in &set.members {
+                    counted[i] = false;
+                    findings.push(
+                        Finding::info(
+                            Code::WeightsDuplicateCopy,
+                            format!(
+                                "repeats the tensor shapes of `{kept}` ({} tensors): an alternative copy; its tensors are not counted",
+                                shapes.len()
+                            ),
+                        )
+                        .in_file(&shards[i].path),
+                    );
+                }
+            }
+            None => {
+                seen.insert(shapes, set.label);
+            }
+        }
+    }
+    counted
+}
+
 /// Cross-checks one index against the shards' headers.
-fn check_index(idx: &WeightIndex, shards: &[ShardScan]) -> Vec<Finding> {
+fn check_index(idx: &WeightIndex, shards: &[ShardScan], lfs_pointers: &[&str]) -> Vec<Finding> {
     let mut out = Vec::new();
     let by_path: HashMap<&str, &ShardScan> = shards.iter().map(|s| (s.path.as_str(), s)).collect();
     // shard name as written in the index → path relative to the model root
@@ -288,6 +419,8 @@ fn check_index(idx: &WeightIndex, shards: &[ShardScan]) -> Vec<Finding> {
                 }
                 None => all_readable = false,
             },
+            // A pointer has its own finding (`weights/lfs-pointer`).
+            None if lfs_pointers.contains(&shard.as_str()) => all_readable = false,
             None => {
                 all_readable = false;
                 missing.insert(shard.as_str(), 0);
@@ -396,4 +529,19 @@ fn check_index(idx: &WeightIndex, shards: &[ShardScan]) -> Vec<Finding> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::series_of;
+
+    #[test]
+    fn shard_series_are_named_by_the_path_before_the_numbers() {
+        assert_eq!(
+            series_of("original/model-00001-of-00003.safetensors"),
+            Some("original/model")
+        );
+        assert_eq!(series_of("model.safetensors"), None);
+        assert_eq!(series_of("a-b-of-c.safetensors"), None);
+    }
 }

@@ -31,7 +31,12 @@ pub struct QuantizationConfig {
     /// Storage format (`pack-quantized`, `gemm`, ...), when stated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub format: Option<String>,
-    /// Modules left unquantized (`modules_to_not_convert` / `ignore`).
+    /// The algorithm, for methods that name one (`quant_algo` of NVIDIA
+    /// modelopt: `NVFP4`, `FP8`, ...).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub algorithm: Option<String>,
+    /// Modules left unquantized (`modules_to_not_convert` / `ignore` /
+    /// `exclude_modules`).
     pub not_converted: Vec<String>,
 }
 
@@ -46,13 +51,21 @@ pub struct Architecture {
     pub nested_text_config: bool,
     /// Hidden (model) width.
     pub hidden_size: Option<u64>,
-    /// Transformer blocks.
+    /// Transformer blocks (of the encoder, in an encoder-decoder model).
     pub num_layers: Option<u64>,
+    /// Decoder blocks of an encoder-decoder model, when stated apart
+    /// (`num_decoder_layers`, `decoder_layers`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub num_decoder_layers: Option<u64>,
+    /// True for an encoder-decoder model (T5, BART, Whisper, ...).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub encoder_decoder: bool,
     /// Attention (query) heads.
     pub num_attention_heads: Option<u64>,
     /// Key/value heads (GQA); equals the attention heads when not stated.
     pub num_key_value_heads: Option<u64>,
-    /// Width of each head (stated, or hidden / heads).
+    /// Width of each head (stated, or hidden / heads; for MLA the query/key
+    /// width, qk_nope_head_dim + qk_rope_head_dim).
     pub head_dim: Option<u64>,
     /// Feed-forward width.
     pub intermediate_size: Option<u64>,
@@ -60,9 +73,10 @@ pub struct Architecture {
     pub vocab_size: Option<u64>,
     /// Context length (`max_position_embeddings` and its aliases).
     pub context_length: Option<u64>,
-    /// `rope_theta`.
+    /// `rope_theta` (also from `rope_parameters`, the newer form).
     pub rope_theta: Option<f64>,
-    /// `rope_scaling` as written.
+    /// `rope_scaling` as written, or `rope_parameters` when it scales
+    /// (a `rope_type` other than `default`).
     pub rope_scaling: Option<Value>,
     /// `tie_word_embeddings`, when stated.
     pub tie_word_embeddings: Option<bool>,
@@ -70,7 +84,12 @@ pub struct Architecture {
     pub torch_dtype: Option<String>,
     /// Sliding-window size, when one is in force.
     pub sliding_window: Option<u64>,
-    /// Per-layer attention kinds (`sliding_attention`/`full_attention`), when derivable.
+    /// Tokens a chunked-attention layer attends to (`attention_chunk_size`, Llama 4).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub attention_chunk_size: Option<u64>,
+    /// Per-layer kinds (`full_attention`, `sliding_attention`,
+    /// `chunked_attention`, `linear_attention`, `mamba`, `conv`, ...), as
+    /// stated in `layer_types` or derived from the family's pattern keys.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub layer_types: Vec<String>,
     /// Routed experts (mixture of experts).
@@ -84,6 +103,11 @@ pub struct Architecture {
     pub mla: Option<MlaConfig>,
     /// `quantization_config`, summarised.
     pub quantization: Option<QuantizationConfig>,
+    /// Keys config.json leaves out that were taken from the defaults of
+    /// transformers' config class for this `model_type` (or derived by that
+    /// class's rule, as GPT-2's 4 × hidden feed-forward width).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub defaults_applied: Vec<String>,
     /// `bos_token_id` in config.json.
     #[serde(skip)]
     pub bos_token_ids: Vec<u64>,
@@ -100,6 +124,92 @@ const NESTED: &[&str] = &[
     "thinker_config",
 ];
 
+/// Model types whose configs describe an encoder-decoder model.
+const ENCODER_DECODER: &[&str] = &[
+    "t5",
+    "mt5",
+    "umt5",
+    "longt5",
+    "switch_transformers",
+    "bart",
+    "mbart",
+    "pegasus",
+    "marian",
+    "blenderbot",
+    "m2m_100",
+    "nllb-moe",
+    "whisper",
+    "led",
+    "plbart",
+    "fsmt",
+    "prophetnet",
+];
+
+/// Model types whose feed-forward width defaults to 4 × hidden when
+/// config.json leaves it out or sets it to null (GPT-2's `n_inner`).
+const FOUR_TIMES_HIDDEN: &[&str] = &[
+    "gpt2",
+    "gptj",
+    "gpt_neo",
+    "gpt_bigcode",
+    "codegen",
+    "falcon",
+    "bloom",
+];
+
+/// Where [`read_architecture`] looks a key up: the nested text config, the
+/// top level, then the transformers defaults of the model type.
+struct Scopes<'a> {
+    nested: Option<&'a Value>,
+    top: &'a Value,
+    defaults: Option<&'static Value>,
+    applied: std::cell::RefCell<Vec<String>>,
+}
+
+impl<'a> Scopes<'a> {
+    /// The first non-null value of any of `keys` as config.json states it.
+    fn stated(&self, keys: &[&str]) -> Option<&'a Value> {
+        for scope in self.nested.iter().copied().chain(std::iter::once(self.top)) {
+            for k in keys {
+                if let Some(v) = scope.get(*k).filter(|v| !v.is_null()) {
+                    return Some(v);
+                }
+            }
+        }
+        None
+    }
+
+    /// True when any scope writes one of `keys`, even as null (a stated
+    /// null, as Mistral's `"sliding_window": null`, is not replaced by a default).
+    fn written(&self, keys: &[&str]) -> bool {
+        self.nested
+            .iter()
+            .copied()
+            .chain(std::iter::once(self.top))
+            .any(|scope| keys.iter().any(|k| scope.get(*k).is_some()))
+    }
+
+    /// As [`Scopes::stated`], else the model type's default (noted as applied)
+    /// when config.json does not write the key at all.
+    fn get(&self, keys: &[&str]) -> Option<&'a Value> {
+        self.stated(keys).or_else(|| {
+            if self.written(keys) {
+                return None;
+            }
+            let d = self.defaults?;
+            keys.iter().find_map(|k| {
+                let v = d.get(*k)?;
+                self.applied.borrow_mut().push((*k).to_string());
+                Some(v)
+            })
+        })
+    }
+
+    fn num(&self, keys: &[&str]) -> Option<u64> {
+        self.get(keys).and_then(as_u64)
+    }
+}
+
 /// Reads the architecture from a parsed config.json.
 pub fn read_architecture(doc: &JsonDoc) -> Architecture {
     let top = &doc.value;
@@ -111,22 +221,24 @@ pub fn read_architecture(doc: &JsonDoc) -> Architecture {
             break;
         }
     }
-    let lookup = |keys: &[&str]| -> Option<&Value> {
-        for scope in nested.iter().copied().chain(std::iter::once(top)) {
-            for k in keys {
-                if let Some(v) = scope.get(*k).filter(|v| !v.is_null()) {
-                    return Some(v);
-                }
-            }
-        }
-        None
-    };
-    let num = |keys: &[&str]| lookup(keys).and_then(as_u64);
-
     let model_type = top
         .get("model_type")
         .and_then(Value::as_str)
         .map(str::to_string);
+    // The type whose rules apply to the language model: the nested config's.
+    let lm_type: Option<&str> = match nested {
+        Some(n) => crate::model::defaults::nested_model_type(model_type.as_deref(), n),
+        None => model_type.as_deref(),
+    };
+    let s = Scopes {
+        nested,
+        top,
+        defaults: lm_type.and_then(crate::model::defaults::for_model_type),
+        applied: Default::default(),
+    };
+    let lookup = |keys: &[&str]| s.get(keys);
+    let num = |keys: &[&str]| s.num(keys);
+
     let architectures = top
         .get("architectures")
         .and_then(Value::as_array)
@@ -137,12 +249,29 @@ pub fn read_architecture(doc: &JsonDoc) -> Architecture {
         })
         .unwrap_or_default();
     let hidden_size = num(&["hidden_size", "n_embd", "d_model", "dim", "model_dim"]);
-    let num_layers = num(&["num_hidden_layers", "n_layer", "num_layers", "n_layers"]);
-    let num_attention_heads = num(&["num_attention_heads", "n_head", "num_heads", "n_heads"]);
+    let num_layers = num(&[
+        "num_hidden_layers",
+        "n_layer",
+        "num_layers",
+        "n_layers",
+        "encoder_layers",
+    ]);
+    let num_decoder_layers = s
+        .stated(&["num_decoder_layers", "decoder_layers"])
+        .and_then(as_u64);
+    let num_attention_heads = num(&[
+        "num_attention_heads",
+        "n_head",
+        "num_heads",
+        "n_heads",
+        "decoder_attention_heads",
+        "encoder_attention_heads",
+    ]);
     let num_key_value_heads = num(&[
         "num_key_value_heads",
         "n_kv_heads",
         "num_kv_heads",
+        "n_head_kv",
         "multi_query_group_num",
     ])
     .or_else(|| {
@@ -152,38 +281,64 @@ pub fn read_architecture(doc: &JsonDoc) -> Architecture {
             .map(|_| 1)
     })
     .or(num_attention_heads);
-    let head_dim = num(&["head_dim", "attention_head_size", "kv_channels"]).or_else(|| {
-        match (hidden_size, num_attention_heads) {
-            (Some(h), Some(n)) if n > 0 => Some(h / n),
-            _ => None,
-        }
-    });
     let mla = num(&["kv_lora_rank"]).map(|kv_lora_rank| MlaConfig {
         kv_lora_rank,
         qk_rope_head_dim: num(&["qk_rope_head_dim"]).unwrap_or(0),
         qk_nope_head_dim: num(&["qk_nope_head_dim"]),
         v_head_dim: num(&["v_head_dim"]),
     });
+    let head_dim = num(&["head_dim", "attention_head_size", "kv_channels", "d_kv"])
+        .or_else(|| {
+            let mla = mla.as_ref()?;
+            mla.qk_nope_head_dim?.checked_add(mla.qk_rope_head_dim)
+        })
+        .or_else(|| match (hidden_size, num_attention_heads) {
+            (Some(h), Some(n)) if n > 0 => Some(h / n),
+            _ => None,
+        });
+    let mut intermediate_size = num(&[
+        "intermediate_size",
+        "n_inner",
+        "ffn_dim",
+        "ffn_hidden_size",
+        "d_ff",
+    ]);
+    if intermediate_size.is_none() && lm_type.is_some_and(|t| FOUR_TIMES_HIDDEN.contains(&t)) {
+        intermediate_size = hidden_size.and_then(|h| h.checked_mul(4));
+        if intermediate_size.is_some() {
+            s.applied
+                .borrow_mut()
+                .push("intermediate_size (4 × hidden)".to_string());
+        }
+    }
     let torch_dtype = lookup(&["torch_dtype", "dtype"])
         .and_then(Value::as_str)
         .map(str::to_string);
     let sliding_window = sliding_window(&lookup);
-    let layer_types = layer_types(&lookup, model_type.as_deref(), num_layers, sliding_window);
+    let attention_chunk_size = num(&["attention_chunk_size"]).filter(|c| *c > 0);
+    let layer_types = layer_types(&lookup, lm_type, num_layers, sliding_window);
     let quantization = top
         .get("quantization_config")
         .or_else(|| nested.and_then(|n| n.get("quantization_config")))
         .and_then(read_quantization);
+    let (rope_theta, rope_scaling) = rope(&s);
+    let encoder_decoder = top.get("is_encoder_decoder").and_then(Value::as_bool) == Some(true)
+        || model_type
+            .as_deref()
+            .is_some_and(|t| ENCODER_DECODER.contains(&t));
 
-    Architecture {
-        model_type,
+    let arch = Architecture {
+        model_type: model_type.clone(),
         architectures,
         nested_text_config: nested.is_some(),
         hidden_size,
         num_layers,
+        num_decoder_layers,
+        encoder_decoder,
         num_attention_heads,
         num_key_value_heads,
         head_dim,
-        intermediate_size: num(&["intermediate_size", "n_inner", "ffn_dim", "ffn_hidden_size"]),
+        intermediate_size,
         vocab_size: num(&["vocab_size", "padded_vocab_size", "n_vocab"]),
         context_length: num(&[
             "max_position_embeddings",
@@ -193,19 +348,118 @@ pub fn read_architecture(doc: &JsonDoc) -> Architecture {
             "max_seq_len",
             "n_ctx",
         ]),
-        rope_theta: lookup(&["rope_theta"]).and_then(Value::as_f64),
-        rope_scaling: lookup(&["rope_scaling"]).cloned(),
-        tie_word_embeddings: lookup(&["tie_word_embeddings"]).and_then(Value::as_bool),
+        rope_theta,
+        rope_scaling,
+        tie_word_embeddings: lookup(&["tie_word_embeddings", "tie_embedding"])
+            .and_then(Value::as_bool),
         torch_dtype,
         sliding_window,
+        attention_chunk_size,
         layer_types,
         num_experts: num(&["num_experts", "n_routed_experts", "num_local_experts"]),
         num_experts_per_token: num(&["num_experts_per_tok", "num_experts_per_token", "moe_topk"]),
         num_nextn_predict_layers: num(&["num_nextn_predict_layers"]).filter(|n| *n > 0),
         mla,
         quantization,
+        defaults_applied: Vec::new(),
         bos_token_ids: crate::util::json::id_list(lookup(&["bos_token_id"])),
         eos_token_ids: crate::util::json::id_list(lookup(&["eos_token_id"])),
+    };
+    let mut applied = s.applied.into_inner();
+    applied.sort();
+    applied.dedup();
+    Architecture {
+        defaults_applied: applied,
+        ..arch
+    }
+}
+
+/// `rope_theta` and the scaling: the old keys (`rope_theta`, `rope_scaling`)
+/// as stated, else `rope_parameters` (transformers 5; per layer kind in
+/// some families, where the full-attention layers' entry is taken), else the
+/// model type's default theta.
+fn rope(s: &Scopes<'_>) -> (Option<f64>, Option<Value>) {
+    let params = s.stated(&["rope_parameters"]).filter(|p| p.is_object());
+    let main = params.map(|p| {
+        p.get("full_attention")
+            .filter(|v| v.is_object())
+            .unwrap_or(p)
+    });
+    let theta = s
+        .stated(&["rope_theta"])
+        .and_then(Value::as_f64)
+        .or_else(|| main?.get("rope_theta")?.as_f64())
+        .or_else(|| s.get(&["rope_theta"]).and_then(Value::as_f64));
+    let scaling = s.stated(&["rope_scaling"]).cloned().or_else(|| {
+        main.filter(|m| {
+            m.get("rope_type")
+                .or_else(|| m.get("type"))
+                .and_then(Value::as_str)
+                .is_some_and(|t| t != "default")
+        })
+        .cloned()
+    });
+    (theta, scaling)
+}
+
+impl Architecture {
+    /// True for an encoder-only model (BERT and its kin): no KV cache.
+    pub fn is_encoder_only(&self) -> bool {
+        const ENCODERS: &[&str] = &[
+            "bert",
+            "roberta",
+            "xlm-roberta",
+            "xlm-roberta-xl",
+            "deberta",
+            "deberta-v2",
+            "electra",
+            "distilbert",
+            "albert",
+            "mpnet",
+            "camembert",
+            "modernbert",
+            "nomic_bert",
+            "megatron-bert",
+            "mobilebert",
+            "squeezebert",
+            "roformer",
+            "ernie",
+            "esm",
+            "longformer",
+            "big_bird",
+            "funnel",
+            "data2vec-text",
+            "luke",
+            "xlm",
+            "flaubert",
+            "jina_bert",
+        ];
+        self.model_type
+            .as_deref()
+            .is_some_and(|t| ENCODERS.contains(&t))
+            || (!self.architectures.is_empty()
+                && self
+                    .architectures
+                    .iter()
+                    .all(|a| a.ends_with("ForMaskedLM")))
+    }
+
+    /// True for a model with no attention layers (state-space, RWKV): its
+    /// recurrent state has a fixed size, not a per-token KV cache.
+    pub fn is_attention_free(&self) -> bool {
+        const RECURRENT: &[&str] = &[
+            "mamba",
+            "mamba2",
+            "falcon_mamba",
+            "rwkv",
+            "rwkv5",
+            "rwkv6",
+            "rwkv7",
+            "xlstm",
+        ];
+        self.model_type
+            .as_deref()
+            .is_some_and(|t| RECURRENT.contains(&t))
     }
 }
 
@@ -218,44 +472,139 @@ fn sliding_window<'a>(lookup: &impl Fn(&[&str]) -> Option<&'a Value>) -> Option<
         .filter(|w| *w > 0)
 }
 
-/// Which layers use sliding-window attention: `layer_types` when stated, else
-/// the rules of the families that alternate (Gemma 2 and 3, Qwen's `max_window_layers`).
+/// Each layer's kind: `layer_types` (or `layers_block_type`) when stated,
+/// else what the family's pattern keys say — hybrids (`hybrid_override_pattern`,
+/// `attn_type_list`, `attn_layer_period`/`attn_layer_offset`,
+/// `full_attention_interval`), Llama 4's chunked attention (`no_rope_layers`),
+/// and the families that alternate sliding and full attention (Gemma 2 and 3,
+/// Qwen's `max_window_layers`).
 fn layer_types<'a>(
     lookup: &impl Fn(&[&str]) -> Option<&'a Value>,
     model_type: Option<&str>,
     num_layers: Option<u64>,
     window: Option<u64>,
 ) -> Vec<String> {
-    if let Some(list) = lookup(&["layer_types"]).and_then(Value::as_array) {
+    if let Some(list) = lookup(&["layer_types", "layers_block_type"]).and_then(Value::as_array) {
         return list
             .iter()
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect();
     }
-    let (Some(n), Some(_)) = (num_layers, window) else {
+    let Some(n) = num_layers else {
         return Vec::new();
     };
     let n = n.min(10_000);
-    let kind = |sliding: bool| {
-        if sliding {
-            "sliding_attention".to_string()
+    let kinds = |f: &dyn Fn(u64) -> &'static str| (0..n).map(|i| f(i).to_string()).collect();
+    // Nemotron-H: one character per layer (`*` attention, `M` Mamba, `-` MLP, `E` MoE).
+    if let Some(p) = lookup(&["hybrid_override_pattern"]).and_then(Value::as_str) {
+        return p
+            .chars()
+            .map(|c| {
+                match c {
+                    '*' => "full_attention",
+                    'M' => "mamba",
+                    'E' => "moe",
+                    _ => "mlp",
+                }
+                .to_string()
+            })
+            .collect();
+    }
+    // MiniMax: 1 softmax attention, 0 linear ("lightning") attention.
+    if let Some(list) = lookup(&["attn_type_list"]).and_then(Value::as_array) {
+        return list
+            .iter()
+            .map(|v| {
+                if as_u64(v) == Some(1) {
+                    "full_attention"
+                } else {
+                    "linear_attention"
+                }
+                .to_string()
+            })
+            .collect();
+    }
+    // Jamba: attention every `attn_layer_period` layers from `attn_layer_offset`.
+    if let Some(period) = lookup(&["attn_layer_period"])
+        .and_then(as_u64)
+        .filter(|p| *p > 0)
+    {
+        let offset = lookup(&["attn_layer_offset"]).and_then(as_u64).unwrap_or(0);
+        return kinds(&|i| {
+            if i % period == offset {
+                "full_attention"
+            } else {
+                "mamba"
+            }
+        });
+    }
+    // Qwen3-Next: every `full_attention_interval`-th layer full, the rest linear.
+    if let Some(k) = lookup(&["full_attention_interval"])
+        .and_then(as_u64)
+        .filter(|k| *k > 0)
+    {
+        return kinds(&|i| {
+            if (i + 1) % k == 0 {
+                "full_attention"
+            } else {
+                "linear_attention"
+            }
+        });
+    }
+    let mt = model_type.unwrap_or("");
+    // Llama 4: the layers with RoPE attend in chunks; the NoPE layers (every
+    // `no_rope_layer_interval`-th, 4 by default) attend globally.
+    if mt.starts_with("llama4") && lookup(&["attention_chunk_size"]).is_some() {
+        if let Some(list) = lookup(&["no_rope_layers"])
+            .and_then(Value::as_array)
+            .filter(|l| !l.is_empty())
+        {
+            return list
+                .iter()
+                .map(|v| {
+                    if as_u64(v) == Some(0) {
+                        "full_attention"
+                    } else {
+                        "chunked_attention"
+                    }
+                    .to_string()
+                })
+                .collect();
+        }
+        let interval = lookup(&["no_rope_layer_interval"])
+            .and_then(as_u64)
+            .filter(|k| *k > 0)
+            .unwrap_or(4);
+        return kinds(&|i| {
+            if (i + 1) % interval == 0 {
+                "full_attention"
+            } else {
+                "chunked_attention"
+            }
+        });
+    }
+    if window.is_none() {
+        return Vec::new();
+    }
+    let sliding = |yes: bool| {
+        if yes {
+            "sliding_attention"
         } else {
-            "full_attention".to_string()
+            "full_attention"
         }
     };
-    let mt = model_type.unwrap_or("");
     if let Some(pattern) = lookup(&["sliding_window_pattern"])
         .and_then(as_u64)
         .filter(|p| *p > 0)
     {
-        return (0..n).map(|i| kind((i + 1) % pattern != 0)).collect();
+        return kinds(&|i| sliding((i + 1) % pattern != 0));
     }
     if mt.starts_with("gemma2") || mt == "cohere2" {
-        return (0..n).map(|i| kind(i % 2 == 0)).collect();
+        return kinds(&|i| sliding(i % 2 == 0));
     }
     if mt.starts_with("qwen") {
         if let Some(first) = lookup(&["max_window_layers"]).and_then(as_u64) {
-            return (0..n).map(|i| kind(i >= first)).collect();
+            return kinds(&|i| sliding(i >= first));
         }
     }
     Vec::new()
@@ -303,17 +652,27 @@ fn read_quantization(q: &Value) -> Option<QuantizationConfig> {
         .or_else(|| obj.get("version"))
         .and_then(Value::as_str)
         .map(str::to_string);
-    let not_converted = ["modules_to_not_convert", "ignore", "llm_int8_skip_modules"]
-        .iter()
-        .filter_map(|k| obj.get(*k).and_then(Value::as_array))
-        .flatten()
-        .filter_map(|v| v.as_str().map(str::to_string))
-        .collect();
+    let algorithm = obj
+        .get("quant_algo")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let not_converted = [
+        "modules_to_not_convert",
+        "ignore",
+        "llm_int8_skip_modules",
+        "exclude_modules",
+    ]
+    .iter()
+    .filter_map(|k| obj.get(*k).and_then(Value::as_array))
+    .flatten()
+    .filter_map(|v| v.as_str().map(str::to_string))
+    .collect();
     Some(QuantizationConfig {
         method,
         bits,
         group_size,
         format,
+        algorithm,
         not_converted,
     })
 }
@@ -379,5 +738,130 @@ mod tests {
         let a =
             arch(r#"{"quantization_config":{"load_in_4bit":true,"bnb_4bit_quant_type":"nf4"}}"#);
         assert_eq!(a.quantization.unwrap().bits, Some(4));
+    }
+
+    #[test]
+    fn minimal_nested_configs_take_the_text_models_transformers_defaults() {
+        // gemma-3-4b-it states only what differs from Gemma3TextConfig.
+        let a = arch(
+            r#"{"model_type":"gemma3","text_config":{"hidden_size":2560,"intermediate_size":10240,"model_type":"gemma3_text","num_hidden_layers":34,"sliding_window":1024}}"#,
+        );
+        assert_eq!(a.num_attention_heads, Some(8));
+        assert_eq!(a.num_key_value_heads, Some(4));
+        assert_eq!(a.head_dim, Some(256));
+        assert_eq!(a.context_length, Some(131072));
+        assert_eq!(
+            a.layer_types
+                .iter()
+                .filter(|t| *t == "full_attention")
+                .count(),
+            5
+        );
+        assert!(a
+            .defaults_applied
+            .contains(&"num_attention_heads".to_string()));
+        assert!(!a.defaults_applied.contains(&"hidden_size".to_string()));
+        // Llava's text_config names only its model_type and a few keys.
+        let a = arch(
+            r#"{"model_type":"llava","text_config":{"model_type":"llama","max_position_embeddings":4096,"vocab_size":32064}}"#,
+        );
+        assert_eq!((a.hidden_size, a.num_layers), (Some(4096), Some(32)));
+        assert_eq!(a.vocab_size, Some(32064));
+        // A key written as null is not replaced by a default.
+        let a = arch(r#"{"model_type":"mistral","sliding_window":null}"#);
+        assert_eq!(a.sliding_window, None);
+        assert_eq!(a.num_key_value_heads, Some(8));
+        // An unknown model type gets no defaults.
+        let a = arch(r#"{"model_type":"brand-new","hidden_size":64}"#);
+        assert!(a.defaults_applied.is_empty() && a.num_layers.is_none());
+    }
+
+    #[test]
+    fn rope_parameters_are_read_when_the_old_keys_are_absent() {
+        let a = arch(
+            r#"{"model_type":"llama","rope_parameters":{"rope_theta":500000.0,"rope_type":"llama3","factor":8.0}}"#,
+        );
+        assert_eq!(a.rope_theta, Some(500000.0));
+        assert_eq!(a.rope_scaling.unwrap()["rope_type"], "llama3");
+        let a = arch(
+            r#"{"model_type":"gemma3_text","rope_parameters":{"full_attention":{"rope_theta":1000000.0,"rope_type":"default"},"sliding_attention":{"rope_theta":10000.0,"rope_type":"default"}}}"#,
+        );
+        assert_eq!(a.rope_theta, Some(1000000.0));
+        assert!(a.rope_scaling.is_none(), "default rope does not scale");
+        let a =
+            arch(r#"{"model_type":"llama","rope_theta":1.5,"rope_parameters":{"rope_theta":9.0}}"#);
+        assert_eq!(a.rope_theta, Some(1.5), "the old key, when stated, wins");
+    }
+
+    #[test]
+    fn family_specific_keys_are_read() {
+        let t5 = arch(
+            r#"{"model_type":"t5","is_encoder_decoder":true,"d_model":1024,"d_kv":128,"d_ff":16384,"num_layers":24,"num_heads":32}"#,
+        );
+        assert_eq!(
+            (t5.head_dim, t5.intermediate_size),
+            (Some(128), Some(16384))
+        );
+        assert!(t5.encoder_decoder);
+        let el2 = arch(r#"{"model_type":"t5","num_layers":2,"num_decoder_layers":6}"#);
+        assert_eq!((el2.num_layers, el2.num_decoder_layers), (Some(2), Some(6)));
+        let falcon = arch(
+            r#"{"model_type":"RefinedWeb","hidden_size":8192,"n_head":128,"n_head_kv":8,"n_layer":60}"#,
+        );
+        assert_eq!(falcon.num_key_value_heads, Some(8));
+        let gpt2 = arch(r#"{"model_type":"gpt2","n_embd":768,"n_inner":null}"#);
+        assert_eq!(gpt2.intermediate_size, Some(3072));
+        let lfm2 = arch(r#"{"model_type":"lfm2","tie_embedding":true}"#);
+        assert_eq!(lfm2.tie_word_embeddings, Some(true));
+        let mla = arch(
+            r#"{"model_type":"deepseek_v3","hidden_size":7168,"num_attention_heads":128,"kv_lora_rank":512,"qk_rope_head_dim":64,"qk_nope_head_dim":128}"#,
+        );
+        assert_eq!(mla.head_dim, Some(192));
+        let q = arch(
+            r#"{"quantization_config":{"quant_method":"modelopt","quant_algo":"NVFP4","exclude_modules":["lm_head"]}}"#,
+        )
+        .quantization
+        .unwrap();
+        assert_eq!(q.algorithm.as_deref(), Some("NVFP4"));
+        assert_eq!(q.not_converted, ["lm_head"]);
+    }
+
+    #[test]
+    fn hybrid_and_chunked_layer_kinds_are_derived() {
+        let count =
+            |a: &Architecture, kind: &str| a.layer_types.iter().filter(|t| *t == kind).count();
+        let jamba = arch(r#"{"num_hidden_layers":32,"attn_layer_period":8,"attn_layer_offset":4}"#);
+        assert_eq!(count(&jamba, "full_attention"), 4);
+        assert_eq!(jamba.layer_types[4], "full_attention");
+        let next = arch(r#"{"num_hidden_layers":48,"full_attention_interval":4}"#);
+        assert_eq!(count(&next, "linear_attention"), 36);
+        assert_eq!(next.layer_types[3], "full_attention");
+        let nemotron = arch(r#"{"num_hidden_layers":6,"hybrid_override_pattern":"M-M*-E"}"#);
+        assert_eq!(
+            nemotron.layer_types,
+            ["mamba", "mlp", "mamba", "full_attention", "mlp", "moe"]
+        );
+        let minimax = arch(r#"{"num_hidden_layers":4,"attn_type_list":[0,0,0,1]}"#);
+        assert_eq!(count(&minimax, "linear_attention"), 3);
+        let scout = arch(
+            r#"{"model_type":"llama4","text_config":{"model_type":"llama4_text","num_hidden_layers":48,"attention_chunk_size":8192}}"#,
+        );
+        assert_eq!(scout.attention_chunk_size, Some(8192));
+        assert_eq!(count(&scout, "chunked_attention"), 36);
+        assert_eq!(scout.layer_types[3], "full_attention");
+        let stated = arch(
+            r#"{"model_type":"llama4_text","num_hidden_layers":4,"attention_chunk_size":8192,"no_rope_layers":[1,1,0,1]}"#,
+        );
+        assert_eq!(stated.layer_types[2], "full_attention");
+        assert_eq!(count(&stated, "chunked_attention"), 3);
+    }
+
+    #[test]
+    fn encoders_and_state_space_models_are_told_apart() {
+        assert!(arch(r#"{"model_type":"bert"}"#).is_encoder_only());
+        assert!(arch(r#"{"architectures":["FooForMaskedLM"]}"#).is_encoder_only());
+        assert!(!arch(r#"{"model_type":"llama"}"#).is_encoder_only());
+        assert!(arch(r#"{"model_type":"mamba2"}"#).is_attention_free());
+        assert!(!arch(r#"{"model_type":"jamba"}"#).is_attention_free());
     }
 }

@@ -4,5 +4,6 @@
 
 pub mod card;
 pub mod config;
+pub mod defaults;
 pub mod generation;
 pub mod tokenizer;

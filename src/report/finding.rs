@@ -95,6 +95,8 @@ codes! {
     WeightsUnknownDtype = "weights/unknown-dtype", "A tensor uses a dtype that mri does not know; its size could not be checked.";
     /// A shard file beside an index that does not name it.
     WeightsUnindexedShard = "weights/unindexed-shard", "A safetensors file sits beside an index that does not name it; it is not counted.";
+    /// Weights that repeat another set in the repository (a copy under another name or folder).
+    WeightsDuplicateCopy = "weights/duplicate-copy", "A safetensors file (or shard set) repeats the tensor shapes of another weight set in the repository, as an alternative copy would; it is not counted.";
     /// A tensor holds NaN or infinite values (`mri smoke --scan-weights`).
     WeightsNonFinite = "weights/non-finite", "A tensor holds NaN or infinite values (found by mri smoke --scan-weights).";
     /// A tensor whose values are all zero (`mri smoke --scan-weights`).

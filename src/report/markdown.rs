@@ -93,6 +93,8 @@ pub fn render(r: &Report) -> String {
                 .map(|b| format!(", {} at full context", bytes(b)))
                 .unwrap_or_default()
         );
+    } else if let Some(why) = &m.kv_cache_absent {
+        let _ = writeln!(out, "| KV cache | none: {} |", cell(why));
     }
     if let Some(card) = &r.card {
         let _ = writeln!(out, "| Card license | {} |", cell(&card.license.join(", ")));
@@ -104,15 +106,45 @@ pub fn render(r: &Report) -> String {
             );
         }
     }
-    if let Some(t) = &r.tokenizer {
+    if let Some(l) = &r.license {
         let _ = writeln!(
             out,
-            "| Tokenizer | {} {}, {} ids, chat template: {} |",
-            cell(t.tokenizer_class.as_deref().unwrap_or("—")),
-            cell(t.model.as_deref().unwrap_or("")),
-            t.vocab_size.map(grouped).unwrap_or_else(|| "—".into()),
-            if t.chat_template { "yes" } else { "no" }
+            "| License verdict | **{}**: {} |",
+            l.verdict.as_str(),
+            cell(super::license_view::meaning(l.verdict))
         );
+        if !l.detected.is_empty() {
+            let detected: Vec<String> = l
+                .detected
+                .iter()
+                .map(|d| match (&d.file, d.line) {
+                    (Some(f), Some(n)) => format!("{} ({}, {f}:{n})", d.id, d.source),
+                    (Some(f), None) => format!("{} ({}, {f})", d.id, d.source),
+                    _ => format!("{} ({})", d.id, d.source),
+                })
+                .collect();
+            let _ = writeln!(out, "| Licenses found | {} |", cell(&detected.join("; ")));
+        }
+    }
+    if let Some(t) = &r.tokenizer {
+        let class = [t.tokenizer_class.as_deref(), t.model.as_deref()]
+            .into_iter()
+            .flatten()
+            .collect::<Vec<_>>()
+            .join(" / ");
+        let mut parts = vec![if class.is_empty() {
+            "—".to_string()
+        } else {
+            class
+        }];
+        if let Some(n) = t.vocab_size {
+            parts.push(format!("{} ids", grouped(n)));
+        }
+        parts.push(format!(
+            "chat template: {}",
+            if t.chat_template { "yes" } else { "no" }
+        ));
+        let _ = writeln!(out, "| Tokenizer | {} |", cell(&parts.join(", ")));
     }
 
     let _ = writeln!(

@@ -276,6 +276,8 @@ pub fn render(r: &Report, color: bool) -> String {
         let _ = write!(line, " ({})", kv.attention);
         row(&mut out, "KV cache", line);
         row(&mut out, "", &kv.formula);
+    } else if let Some(why) = &m.kv_cache_absent {
+        row(&mut out, "KV cache", format!("none: {why}"));
     }
     out.push('\n');
 

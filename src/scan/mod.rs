@@ -240,7 +240,17 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
     let mut read_root_doc = |name: &str, cap: u64| -> Option<JsonDoc> {
         let f = root_file(name)?;
         match read_doc(&f.real_path, &f.path, cap) {
-            Ok(doc) => Some(doc),
+            Ok(doc) if doc.value.is_object() => Some(doc),
+            Ok(doc) => {
+                findings.push(
+                    Finding::error(
+                        Code::ConfigInvalid,
+                        "is valid JSON but not an object (`{ \"key\": value, ... }`): its settings cannot be read",
+                    )
+                    .in_file(&doc.path),
+                );
+                None
+            }
             Err(finding) => {
                 findings.push(finding);
                 None

@@ -61,9 +61,17 @@ pub fn read_text(path: &Path, rel: &str, cap: u64) -> Result<String, Finding> {
     })
 }
 
-/// Parses `text` as JSON; a syntax error is `config/invalid` at its line and column.
+/// Parses `text` as JSON; a syntax error is `config/invalid` at its line and
+/// column. The literals `NaN`, `Infinity` and `-Infinity`, which JSON lacks
+/// but Python's `json` writes and reads (transformers saves Mamba2's
+/// `time_step_limit` as `[0.0, Infinity]`), are read as null.
 pub fn parse_doc(rel: &str, text: String) -> Result<JsonDoc, Finding> {
-    match serde_json::from_str::<Value>(&text) {
+    let parsed =
+        serde_json::from_str::<Value>(&text).or_else(|e| match python_literals_as_null(&text) {
+            Some(lenient) => serde_json::from_str::<Value>(&lenient).map_err(|_| e),
+            None => Err(e),
+        });
+    match parsed {
         Ok(value) => Ok(JsonDoc {
             path: rel.to_string(),
             text,
@@ -81,6 +89,55 @@ pub fn parse_doc(rel: &str, text: String) -> Result<JsonDoc, Finding> {
         .in_file(rel)
         .at_line(e.line().max(1) as u32)),
     }
+}
+
+/// `text` with each `NaN`, `Infinity` and `-Infinity` outside strings
+/// replaced by `null`; `None` when there is none.
+fn python_literals_as_null(text: &str) -> Option<String> {
+    let bytes = text.as_bytes();
+    let mut out = String::with_capacity(text.len());
+    let (mut in_string, mut escaped, mut replaced) = (false, false, false);
+    let mut copied = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        if b == b'"' {
+            in_string = true;
+            i += 1;
+            continue;
+        }
+        let literal = ["-Infinity", "Infinity", "NaN"]
+            .into_iter()
+            .find(|l| bytes[i..].starts_with(l.as_bytes()));
+        let boundary_before = i == 0 || !bytes[i - 1].is_ascii_alphanumeric();
+        match literal {
+            Some(l)
+                if boundary_before
+                    && bytes
+                        .get(i + l.len())
+                        .is_none_or(|n| !n.is_ascii_alphanumeric()) =>
+            {
+                out.push_str(&text[copied..i]);
+                out.push_str("null");
+                i += l.len();
+                copied = i;
+                replaced = true;
+            }
+            _ => i += 1,
+        }
+    }
+    out.push_str(&text[copied..]);
+    replaced.then_some(out)
 }
 
 /// Reads and parses a JSON file.
@@ -133,6 +190,23 @@ mod tests {
         assert_eq!(err.code, Code::ConfigInvalid);
         assert_eq!(err.line, Some(3));
         assert!(err.message.contains("line 3, column"), "{}", err.message);
+    }
+
+    #[test]
+    fn python_nan_and_infinity_read_as_null_outside_strings_only() {
+        let text = "{\"time_step_limit\": [0.0, Infinity], \"x\": -Infinity, \"y\": NaN,\n \"s\": \"NaN Infinity\", \"NaNa\": 1}";
+        let doc = parse_doc("config.json", text.to_string()).unwrap();
+        assert_eq!(doc.value["time_step_limit"], serde_json::json!([0.0, null]));
+        assert!(doc.value["x"].is_null() && doc.value["y"].is_null());
+        assert_eq!(doc.value["s"], "NaN Infinity");
+        assert_eq!(doc.value["NaNa"], 1);
+        assert_eq!(
+            doc.text, text,
+            "the text is kept as written, for line numbers"
+        );
+        // A word that merely starts like a literal is still an error.
+        assert!(parse_doc("config.json", "{\"a\": Infinityx}".into()).is_err());
+        assert!(python_literals_as_null("{\"a\": 1}").is_none());
     }
 
     #[test]

@@ -320,7 +320,14 @@ fn memory_lines(r: &Report, t: Theme) -> Vec<Line<'static>> {
                 ));
             }
         }
-        None => lines.push(kv(t, "KV cache", "unknown (config lacks layers/heads)")),
+        None => lines.push(kv(
+            t,
+            "KV cache",
+            match &m.kv_cache_absent {
+                Some(why) => format!("none: {why}"),
+                None => "unknown (config lacks layers/heads)".to_string(),
+            },
+        )),
     }
     lines
 }
