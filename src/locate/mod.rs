@@ -95,6 +95,18 @@ pub enum LocateError {
         "`{0}` is a file; mri inspects a model directory (pass the folder that holds config.json) or a GGUF file"
     )]
     NotADirectory(String),
+    /// A path that is neither a regular file nor a directory (a FIFO, a
+    /// socket, a device, or a link to one): never opened.
+    #[error("`{path}` is not a regular file ({kind})")]
+    NotRegular {
+        /// What the user typed.
+        path: String,
+        /// What it is (`FIFO`, `socket`, `character device`, ...).
+        kind: &'static str,
+    },
+    /// A target folder or file the user may not read.
+    #[error("`{0}`: permission denied (mri needs to list the folder and read its files)")]
+    PermissionDenied(String),
     /// An `ollama://` target that cannot be resolved.
     #[error("{0}")]
     Ollama(String),
@@ -161,6 +173,12 @@ pub fn locate(input: &str, revision: Option<&str>, cache: &HfCache) -> Result<Ta
             path: input.to_string(),
             source,
         })?;
+        if let Some(kind) = crate::util::fs::special_kind(&meta) {
+            return Err(LocateError::NotRegular {
+                path: input.to_string(),
+                kind,
+            });
+        }
         if !meta.is_dir() {
             if revision.is_some() {
                 return Err(LocateError::RevisionOnDirectory(input.to_string()));
@@ -172,6 +190,16 @@ pub fn locate(input: &str, revision: Option<&str>, cache: &HfCache) -> Result<Ta
             path: input.to_string(),
             source,
         })?;
+        if let Err(e) = std::fs::read_dir(&canonical) {
+            return Err(if e.kind() == std::io::ErrorKind::PermissionDenied {
+                LocateError::PermissionDenied(input.to_string())
+            } else {
+                LocateError::Io {
+                    path: input.to_string(),
+                    source: e,
+                }
+            });
+        }
         if hf_cache::is_repo_folder(&canonical) {
             return hf_cache::resolve_snapshot(input, &canonical, None, revision);
         }

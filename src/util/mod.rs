@@ -1,5 +1,6 @@
 //! Small helpers shared by several stages.
 
+pub mod fs;
 pub mod human;
 pub mod json;
 pub mod parallel;
