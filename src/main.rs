@@ -51,7 +51,8 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("mri: error: {e:#}");
+            // Errors can quote model-supplied strings (tensor names).
+            eprintln!("mri: error: {}", mri::util::term::safe(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }
@@ -230,7 +231,7 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         match result {
             Ok(report) => models.push(mri::gate::evaluate(target, report, &policy)),
             Err(e) => {
-                eprintln!("mri: error: {e}");
+                eprintln!("mri: error: {}", mri::util::term::safe(&e.to_string()));
                 errors.push(mri::gate::evaluate::InputError {
                     input: target.clone(),
                     message: e.to_string(),
@@ -449,7 +450,10 @@ fn run_smoke(args: &SmokeArgs) -> anyhow::Result<ExitCode> {
         SmokeFormat::Text => {
             let mut text = mri::smoke::report::render_text(&run, &report.display_name());
             for f in &run.weight_findings {
-                text.push_str(&format!("  {}: {} [{}]\n", f.severity, f.message, f.code));
+                text.push_str(&mri::util::term::safe(&format!(
+                    "  {}: {} [{}]\n",
+                    f.severity, f.message, f.code
+                )));
             }
             if args.scan_weights && run.weight_findings.is_empty() {
                 text.push_str("  weights scanned: every tensor finite, none all zeros\n");

@@ -4,3 +4,4 @@ pub mod fs;
 pub mod human;
 pub mod json;
 pub mod parallel;
+pub mod term;
