@@ -224,10 +224,21 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         },
         None => mri::gate::Policy::default(),
     };
+    // The same model given twice (or spelt two ways) is checked once.
+    let mut seen = std::collections::HashSet::new();
+    let mut targets = Vec::with_capacity(args.targets.len());
+    for t in &args.targets {
+        let key = std::fs::canonicalize(t).unwrap_or_else(|_| t.trim_end_matches('/').into());
+        if seen.insert(key) {
+            targets.push(t.clone());
+        } else {
+            eprintln!("mri: `{t}` names a model given before; checked once");
+        }
+    }
     let mut models = Vec::new();
     let mut errors = Vec::new();
-    let reports = mri::inspect_many(&args.targets, &mri::InspectOptions::default());
-    for (target, result) in args.targets.iter().zip(reports) {
+    let reports = mri::inspect_many(&targets, &mri::InspectOptions::default());
+    for (target, result) in targets.iter().zip(reports) {
         match result {
             Ok(report) => models.push(mri::gate::evaluate(target, report, &policy)),
             Err(e) => {

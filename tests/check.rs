@@ -406,3 +406,50 @@ fn check_help_documents_the_exit_codes() {
         "{help}"
     );
 }
+
+#[test]
+fn exception_paths_resolve_from_the_policy_files_folder() {
+    let (tmp, dir) = copy_fixture("tiny-qwen3");
+    fs::write(dir.join("README.md"), "---\nlicense: cc-by-nc-4.0\n---\n").unwrap();
+    let pol_dir = tmp.path().join("pol/sub");
+    fs::create_dir_all(&pol_dir).unwrap();
+    // From pol/sub/, the model is ../../tiny-qwen3; from the working folder
+    // (the model itself) that path names nothing.
+    fs::write(
+        pol_dir.join("p.toml"),
+        format!(
+            "{COMMERCIAL}\n[[exceptions]]\nmodel = \"../../tiny-qwen3\"\nreason = \"LEGAL-1\"\n"
+        ),
+    )
+    .unwrap();
+    let out = check(&[".", "--policy", "../pol/sub/p.toml"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("exception: LEGAL-1"),
+        "{}",
+        stdout(&out)
+    );
+    // A path that only makes sense from the working folder does not apply.
+    fs::write(
+        pol_dir.join("q.toml"),
+        format!("{COMMERCIAL}\n[[exceptions]]\nmodel = \".\"\nreason = \"cwd\"\n"),
+    )
+    .unwrap();
+    let out = check(&[".", "--policy", "../pol/sub/q.toml"], &dir);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+}
+
+#[test]
+fn the_same_target_twice_is_checked_once() {
+    let (tmp, dir) = copy_fixture("tiny-qwen3");
+    let d = dir.to_str().unwrap();
+    let again = format!("{d}/");
+    let out = check(&[d, &again, "--format", "junit"], tmp.path());
+    let xml = stdout(&out);
+    assert_eq!(xml.matches("<testsuite ").count(), 1, "{xml}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("checked once"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

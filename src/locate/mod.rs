@@ -191,14 +191,7 @@ pub fn locate(input: &str, revision: Option<&str>, cache: &HfCache) -> Result<Ta
             source,
         })?;
         if let Err(e) = std::fs::read_dir(&canonical) {
-            return Err(if e.kind() == std::io::ErrorKind::PermissionDenied {
-                LocateError::PermissionDenied(input.to_string())
-            } else {
-                LocateError::Io {
-                    path: input.to_string(),
-                    source: e,
-                }
-            });
+            return Err(listing_error(input, e));
         }
         if hf_cache::is_repo_folder(&canonical) {
             return hf_cache::resolve_snapshot(input, &canonical, None, revision);
@@ -252,6 +245,19 @@ pub fn locate(input: &str, revision: Option<&str>, cache: &HfCache) -> Result<Ta
     })
 }
 
+/// Why the target folder cannot be listed: permission denied said as such
+/// (not "not a model directory", which is what an empty listing would say).
+fn listing_error(input: &str, e: std::io::Error) -> LocateError {
+    if e.kind() == std::io::ErrorKind::PermissionDenied {
+        LocateError::PermissionDenied(input.to_string())
+    } else {
+        LocateError::Io {
+            path: input.to_string(),
+            source: e,
+        }
+    }
+}
+
 /// `hf://ORG/NAME[@REV]` resolved in the cache only (no network).
 fn locate_cached_hub_ref(
     input: &str,
@@ -272,4 +278,39 @@ fn locate_cached_hub_ref(
             cache: cache.hub_dir().display().to_string(),
         })?;
     hf_cache::resolve_snapshot(input, &folder, Some(&hub.repo), Some(&rev))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_that_cannot_be_listed_says_permission_denied() {
+        let e = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let msg = listing_error("models/secret", e).to_string();
+        assert!(
+            msg.starts_with("`models/secret`: permission denied"),
+            "{msg}"
+        );
+        let e = std::io::Error::from(std::io::ErrorKind::NotFound);
+        assert!(matches!(listing_error("x", e), LocateError::Io { .. }));
+    }
+
+    #[test]
+    fn special_files_as_targets_are_refused_before_any_open() {
+        let tmp = tempfile::tempdir().unwrap();
+        let fifo = tmp.path().join("model.gguf");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let cache = HfCache::new(tmp.path().join("hub"));
+        let input = fifo.to_str().unwrap();
+        let err = locate(input, None, &cache).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("`{input}` is not a regular file (FIFO)")
+        );
+    }
 }
