@@ -214,6 +214,19 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             default
         })
     });
+    // `-o mri.toml` would overwrite the policy it is about to read.
+    if let (Some(out), Some(pol)) = (&args.output, &policy_path) {
+        let same = std::fs::canonicalize(out)
+            .ok()
+            .is_some_and(|o| std::fs::canonicalize(pol).is_ok_and(|p| p == o));
+        if same {
+            eprintln!(
+                "mri: error: --output {} is the policy file; write the outcome elsewhere",
+                out.display()
+            );
+            return Ok(ExitCode::from(2));
+        }
+    }
     let policy = match &policy_path {
         Some(path) => match mri::gate::read_policy(path) {
             Ok(p) => p,

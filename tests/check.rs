@@ -453,3 +453,51 @@ fn the_same_target_twice_is_checked_once() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn an_unusable_target_is_a_notification_in_sarif() {
+    let (tmp, _dir) = copy_fixture("tiny-qwen3");
+    let out = check(
+        &["tiny-qwen3", "no-such-model-here", "--format", "sarif"],
+        tmp.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let schema: Value = serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
+    let validator = jsonschema::draft4::new(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notes = invocation["toolExecutionNotifications"].as_array().unwrap();
+    assert_eq!(notes.len(), 1, "{invocation}");
+    assert_eq!(notes[0]["level"], "error");
+    assert!(notes[0]["message"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("no-such-model-here: "));
+}
+
+#[test]
+fn the_output_may_not_be_the_policy_file() {
+    let (tmp, _dir) = copy_fixture("tiny-qwen3");
+    let p = policy(tmp.path(), COMMERCIAL);
+    let out = check(
+        &[
+            "tiny-qwen3",
+            "--policy",
+            &p,
+            "-o",
+            "mri.toml",
+            "--format",
+            "json",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is the policy file"));
+    assert_eq!(fs::read_to_string(&p).unwrap(), COMMERCIAL);
+}

@@ -276,7 +276,9 @@ pub fn parse_policy(text: &str, path: &Path) -> Result<Policy, PolicyError> {
                 problems: vec![PolicyProblem {
                     line,
                     column,
-                    message: format!("not valid TOML: {}", e.kind),
+                    // The error's own words ("expected ..., found ..."),
+                    // not its kind's short name ("wanted").
+                    message: format!("not valid TOML: {e}"),
                 }],
             });
         }
@@ -733,6 +735,18 @@ mod tests {
         );
         assert!(problems[0].message.contains("`cc-by-nc-4` in `deny`"));
         assert!(problems[2].message.contains("`apachee-2.0` in `allow`"));
+    }
+
+    #[test]
+    fn syntax_errors_say_what_was_expected() {
+        let text = "[licenses]\nallow-verdicts = [\"permitted\"\ndeny = []\n";
+        let err = parse_policy(text, Path::new("p.toml")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("p.toml:3:"), "{msg}");
+        assert!(
+            msg.contains("not valid TOML: expected") && msg.contains("found"),
+            "{msg}"
+        );
     }
 
     #[test]

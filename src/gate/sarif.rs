@@ -161,6 +161,23 @@ pub fn render(o: &GateOutcome, cwd: &Path) -> String {
     if !base_ids.is_empty() {
         run["originalUriBaseIds"] = Value::Object(base_ids);
     }
+    // Targets that could not be inspected are not results (no rule was
+    // judged) but must not vanish: each is an error notification of the run.
+    let notifications: Vec<Value> = o
+        .errors
+        .iter()
+        .map(|e| {
+            json!({
+                "level": "error",
+                "message": {"text": format!("{}: {}", e.input, e.message)},
+                "properties": {"model": e.input},
+            })
+        })
+        .collect();
+    run["invocations"] = json!([{
+        "executionSuccessful": o.errors.is_empty(),
+        "toolExecutionNotifications": notifications,
+    }]);
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
