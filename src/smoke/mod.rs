@@ -474,13 +474,13 @@ fn real_path(report: &Report, rel: &str) -> Option<PathBuf> {
         .map(|f| f.real_path.clone())
 }
 
-fn read_json(path: &PathBuf) -> Result<Value, SmokeError> {
-    let bytes = std::fs::read(path).map_err(|source| SmokeError::Io {
-        path: path.clone(),
+fn read_json(path: &std::path::Path) -> Result<Value, SmokeError> {
+    let bytes = crate::util::fs::read_regular(path).map_err(|source| SmokeError::Io {
+        path: path.to_path_buf(),
         source,
     })?;
     serde_json::from_slice(&bytes).map_err(|e| SmokeError::Io {
-        path: path.clone(),
+        path: path.to_path_buf(),
         source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
     })
 }
