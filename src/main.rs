@@ -51,7 +51,8 @@ fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("mri: error: {e:#}");
+            // Errors can quote model-supplied strings (tensor names).
+            eprintln!("mri: error: {}", mri::util::term::safe(&format!("{e:#}")));
             ExitCode::from(2)
         }
     }
@@ -213,6 +214,19 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             default
         })
     });
+    // `-o mri.toml` would overwrite the policy it is about to read.
+    if let (Some(out), Some(pol)) = (&args.output, &policy_path) {
+        let same = std::fs::canonicalize(out)
+            .ok()
+            .is_some_and(|o| std::fs::canonicalize(pol).is_ok_and(|p| p == o));
+        if same {
+            eprintln!(
+                "mri: error: --output {} is the policy file; write the outcome elsewhere",
+                out.display()
+            );
+            return Ok(ExitCode::from(2));
+        }
+    }
     let policy = match &policy_path {
         Some(path) => match mri::gate::read_policy(path) {
             Ok(p) => p,
@@ -223,14 +237,25 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         },
         None => mri::gate::Policy::default(),
     };
+    // The same model given twice (or spelt two ways) is checked once.
+    let mut seen = std::collections::HashSet::new();
+    let mut targets = Vec::with_capacity(args.targets.len());
+    for t in &args.targets {
+        let key = std::fs::canonicalize(t).unwrap_or_else(|_| t.trim_end_matches('/').into());
+        if seen.insert(key) {
+            targets.push(t.clone());
+        } else {
+            eprintln!("mri: `{t}` names a model given before; checked once");
+        }
+    }
     let mut models = Vec::new();
     let mut errors = Vec::new();
-    let reports = mri::inspect_many(&args.targets, &mri::InspectOptions::default());
-    for (target, result) in args.targets.iter().zip(reports) {
+    let reports = mri::inspect_many(&targets, &mri::InspectOptions::default());
+    for (target, result) in targets.iter().zip(reports) {
         match result {
             Ok(report) => models.push(mri::gate::evaluate(target, report, &policy)),
             Err(e) => {
-                eprintln!("mri: error: {e}");
+                eprintln!("mri: error: {}", mri::util::term::safe(&e.to_string()));
                 errors.push(mri::gate::evaluate::InputError {
                     input: target.clone(),
                     message: e.to_string(),
@@ -449,7 +474,10 @@ fn run_smoke(args: &SmokeArgs) -> anyhow::Result<ExitCode> {
         SmokeFormat::Text => {
             let mut text = mri::smoke::report::render_text(&run, &report.display_name());
             for f in &run.weight_findings {
-                text.push_str(&format!("  {}: {} [{}]\n", f.severity, f.message, f.code));
+                text.push_str(&mri::util::term::safe(&format!(
+                    "  {}: {} [{}]\n",
+                    f.severity, f.message, f.code
+                )));
             }
             if args.scan_weights && run.weight_findings.is_empty() {
                 text.push_str("  weights scanned: every tensor finite, none all zeros\n");

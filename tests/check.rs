@@ -406,3 +406,98 @@ fn check_help_documents_the_exit_codes() {
         "{help}"
     );
 }
+
+#[test]
+fn exception_paths_resolve_from_the_policy_files_folder() {
+    let (tmp, dir) = copy_fixture("tiny-qwen3");
+    fs::write(dir.join("README.md"), "---\nlicense: cc-by-nc-4.0\n---\n").unwrap();
+    let pol_dir = tmp.path().join("pol/sub");
+    fs::create_dir_all(&pol_dir).unwrap();
+    // From pol/sub/, the model is ../../tiny-qwen3; from the working folder
+    // (the model itself) that path names nothing.
+    fs::write(
+        pol_dir.join("p.toml"),
+        format!(
+            "{COMMERCIAL}\n[[exceptions]]\nmodel = \"../../tiny-qwen3\"\nreason = \"LEGAL-1\"\n"
+        ),
+    )
+    .unwrap();
+    let out = check(&[".", "--policy", "../pol/sub/p.toml"], &dir);
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    assert!(
+        stdout(&out).contains("exception: LEGAL-1"),
+        "{}",
+        stdout(&out)
+    );
+    // A path that only makes sense from the working folder does not apply.
+    fs::write(
+        pol_dir.join("q.toml"),
+        format!("{COMMERCIAL}\n[[exceptions]]\nmodel = \".\"\nreason = \"cwd\"\n"),
+    )
+    .unwrap();
+    let out = check(&[".", "--policy", "../pol/sub/q.toml"], &dir);
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+}
+
+#[test]
+fn the_same_target_twice_is_checked_once() {
+    let (tmp, dir) = copy_fixture("tiny-qwen3");
+    let d = dir.to_str().unwrap();
+    let again = format!("{d}/");
+    let out = check(&[d, &again, "--format", "junit"], tmp.path());
+    let xml = stdout(&out);
+    assert_eq!(xml.matches("<testsuite ").count(), 1, "{xml}");
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("checked once"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+#[test]
+fn an_unusable_target_is_a_notification_in_sarif() {
+    let (tmp, _dir) = copy_fixture("tiny-qwen3");
+    let out = check(
+        &["tiny-qwen3", "no-such-model-here", "--format", "sarif"],
+        tmp.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let schema: Value = serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
+    let validator = jsonschema::draft4::new(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(&sarif)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    let invocation = &sarif["runs"][0]["invocations"][0];
+    assert_eq!(invocation["executionSuccessful"], false);
+    let notes = invocation["toolExecutionNotifications"].as_array().unwrap();
+    assert_eq!(notes.len(), 1, "{invocation}");
+    assert_eq!(notes[0]["level"], "error");
+    assert!(notes[0]["message"]["text"]
+        .as_str()
+        .unwrap()
+        .starts_with("no-such-model-here: "));
+}
+
+#[test]
+fn the_output_may_not_be_the_policy_file() {
+    let (tmp, _dir) = copy_fixture("tiny-qwen3");
+    let p = policy(tmp.path(), COMMERCIAL);
+    let out = check(
+        &[
+            "tiny-qwen3",
+            "--policy",
+            &p,
+            "-o",
+            "mri.toml",
+            "--format",
+            "json",
+        ],
+        tmp.path(),
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("is the policy file"));
+    assert_eq!(fs::read_to_string(&p).unwrap(), COMMERCIAL);
+}

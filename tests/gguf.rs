@@ -225,6 +225,21 @@ fn a_folder_of_gguf_files_is_one_model_per_file_and_split_sets_are_grouped() {
 }
 
 #[test]
+fn without_a_vocab_size_key_the_vocabulary_is_the_token_list() {
+    let tmp = tempfile::tempdir().unwrap();
+    let mut spec = tiny_gguf_spec();
+    spec.metadata.retain(|(k, _)| k != "llama.vocab_size");
+    let p = write(tmp.path(), "m.gguf", &gguf_bytes(&spec));
+    let r = inspect_json(&p);
+    assert_eq!(
+        r["architecture"]["vocab_size"], TINY_VOCAB,
+        "{}",
+        r["architecture"]
+    );
+    assert!(findings(&r, "consistency/vocab-size").is_empty(), "{r}");
+}
+
+#[test]
 fn metadata_that_disagrees_with_the_tensors_is_reported() {
     let tmp = tempfile::tempdir().unwrap();
     let mut spec = tiny_gguf_spec();

@@ -513,7 +513,8 @@ pub fn architecture_of(h: &GgufHeader) -> Option<Architecture> {
         num_key_value_heads: n("attention.head_count_kv").or(heads),
         head_dim,
         intermediate_size: n("feed_forward_length"),
-        vocab_size: n("vocab_size"),
+        // Most GGUF writers leave `{arch}.vocab_size` out: the token list's length is the vocabulary.
+        vocab_size: n("vocab_size").or_else(|| h.get_array("tokenizer.ggml.tokens").map(|a| a.len)),
         context_length: n("context_length"),
         rope_theta: h.get(&k("rope.freq_base")).and_then(MetaValue::as_f64),
         rope_scaling,

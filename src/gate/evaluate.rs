@@ -6,6 +6,7 @@ use crate::license::Verdict;
 use crate::report::finding::Severity;
 use crate::report::Report;
 use serde::Serialize;
+use std::path::{Path, PathBuf};
 
 /// The policy rules, one JUnit test case each.
 pub const RULES: &[(&str, &str)] = &[
@@ -67,18 +68,30 @@ pub struct ModelOutcome {
     pub report: Report,
 }
 
-/// True when `model` (as written in the policy) names this report's model.
-fn names_model(model: &str, input: &str, report: &Report) -> bool {
+/// True when `model` (as written in the policy) names this report's model:
+/// its repo id, the same `scheme://` target, or a path that, resolved from
+/// the policy file's folder (`base`), is the model's root.
+fn names_model(model: &str, input: &str, report: &Report, base: &Path) -> bool {
     let m = model.trim_end_matches('/');
-    m == input.trim_end_matches('/')
+    (m.contains("://") && m == input.trim_end_matches('/'))
         || report
             .target
             .repo_id
             .as_deref()
             .is_some_and(|r| r.eq_ignore_ascii_case(m))
-        || std::path::Path::new(m)
+        || base
+            .join(m)
             .canonicalize()
             .is_ok_and(|p| p == report.target.root)
+}
+
+/// The folder relative paths in `policy` are resolved from: the policy
+/// file's own folder, or the working folder for the built-in policy.
+fn policy_base(policy: &Policy) -> PathBuf {
+    match policy.path.as_deref().and_then(Path::parent) {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    }
 }
 
 fn violation(
@@ -107,13 +120,14 @@ fn violation(
 pub fn evaluate(input: &str, mut report: Report, policy: &Policy) -> ModelOutcome {
     let mut warnings = Vec::new();
     let mut results: Vec<RuleResult> = Vec::new();
+    let base = policy_base(policy);
 
     // Clarifications: a pinned file is the license the policy says, while its hash holds.
     let mut clarified: Vec<String> = Vec::new();
     for c in &policy.clarify {
         if c.model
             .as_deref()
-            .is_some_and(|m| !names_model(m, input, &report))
+            .is_some_and(|m| !names_model(m, input, &report, &base))
         {
             continue;
         }
@@ -271,7 +285,7 @@ pub fn evaluate(input: &str, mut report: Report, policy: &Policy) -> ModelOutcom
     let exception = policy
         .exceptions
         .iter()
-        .find(|e| names_model(&e.model, input, &report));
+        .find(|e| names_model(&e.model, input, &report, &base));
     if let Some(e) = exception {
         for r in results.iter_mut() {
             if e.allow.is_empty() || e.allow.iter().any(|a| a == &r.rule || a == &r.rule_id) {

@@ -5,6 +5,9 @@ use super::evaluate::RULES;
 use super::GateOutcome;
 use std::fmt::Write;
 
+/// Escapes text for an XML 1.0 attribute or element. Characters XML 1.0
+/// forbids (controls other than tab, newline and carriage return, U+FFFE,
+/// U+FFFF) cannot be written even as references: each becomes U+FFFD.
 fn esc(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -14,7 +17,8 @@ fn esc(s: &str) -> String {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&apos;"),
-            c if (c as u32) < 0x20 && c != '\n' && c != '\t' && c != '\r' => {}
+            '\t' | '\n' | '\r' => out.push(c),
+            c if (c as u32) < 0x20 || c == '\u{fffe}' || c == '\u{ffff}' => out.push('\u{fffd}'),
             c => out.push(c),
         }
     }
@@ -145,4 +149,19 @@ pub fn render(o: &GateOutcome) -> String {
     }
     out.push_str("</testsuites>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::esc;
+
+    #[test]
+    fn characters_xml_forbids_are_replaced() {
+        assert_eq!(
+            esc("a\u{fffe}b\u{ffff}c\u{0}d\u{1b}e\tf\ng"),
+            "a\u{fffd}b\u{fffd}c\u{fffd}d\u{fffd}e\tf\ng"
+        );
+        assert_eq!(esc("<&\"'>"), "&lt;&amp;&quot;&apos;&gt;");
+        assert_eq!(esc("\u{fffd}\u{10000}é"), "\u{fffd}\u{10000}é");
+    }
 }

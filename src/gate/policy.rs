@@ -276,7 +276,9 @@ pub fn parse_policy(text: &str, path: &Path) -> Result<Policy, PolicyError> {
                 problems: vec![PolicyProblem {
                     line,
                     column,
-                    message: format!("not valid TOML: {}", e.kind),
+                    // The error's own words ("expected ..., found ..."),
+                    // not its kind's short name ("wanted").
+                    message: format!("not valid TOML: {e}"),
                 }],
             });
         }
@@ -394,11 +396,19 @@ fn read_licenses(r: &mut Reader<'_>, t: &toml_span::value::Table<'_>, policy: &m
                 policy.allow_verdicts = AtLine { value: out, line };
             }
             "allow" | "deny" => {
-                let ids: Vec<String> = r
-                    .strings(v, &key.name)
-                    .into_iter()
-                    .map(|(s, _)| s)
-                    .collect();
+                let mut ids = Vec::new();
+                for (id, at) in r.strings(v, &key.name) {
+                    if !is_known_license(&id) {
+                        r.problem(
+                            at,
+                            format!(
+                                "unknown license `{id}` in `{}`: neither an SPDX id nor in mri's knowledge base; see `mri licenses list`",
+                                key.name
+                            ),
+                        );
+                    }
+                    ids.push(id);
+                }
                 let at = AtLine { value: ids, line };
                 if key.name == "allow" {
                     policy.allow = at;
@@ -516,6 +526,19 @@ fn read_clarify(r: &mut Reader<'_>, item: &Value<'_>, policy: &mut Policy) {
     }
 }
 
+/// A license id a policy may name: a knowledge-base id, Hub id, alias or
+/// name, or an SPDX license id (any case). Imprecise spellings are not
+/// accepted here: `cc-by-nc-4` in `deny` would never match a detection.
+fn is_known_license(id: &str) -> bool {
+    let kb = crate::license::kb::kb();
+    kb.lookup(id).is_some()
+        || kb.hub_id(id).is_some()
+        || spdx::license_id(id).is_some()
+        || spdx::identifiers::LICENSES
+            .iter()
+            .any(|l| l.name.eq_ignore_ascii_case(id))
+}
+
 fn read_findings(r: &mut Reader<'_>, t: &toml_span::value::Table<'_>, policy: &mut Policy) {
     r.unknown_keys(t, &["deny", "allow"], "[findings]");
     for (key, v) in t {
@@ -597,10 +620,11 @@ fn read_exception(r: &mut Reader<'_>, item: &Value<'_>, policy: &mut Policy) {
 
 /// Reads a policy file.
 pub fn read_policy(path: &Path) -> Result<Policy, PolicyError> {
-    let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Read {
-        path: path.display().to_string(),
-        source,
-    })?;
+    let text =
+        crate::util::fs::read_regular_to_string(path).map_err(|source| PolicyError::Read {
+            path: path.display().to_string(),
+            source,
+        })?;
     parse_policy(&text, path)
 }
 
@@ -691,6 +715,38 @@ mod tests {
             .iter()
             .any(|p| p.line == 10 && p.message.contains("reason")));
         assert!(err.to_string().contains("mri.toml:2:33:"), "{err}");
+    }
+
+    #[test]
+    fn unknown_license_ids_in_allow_and_deny_are_errors_at_their_column() {
+        let text = "[licenses]\nallow-verdicts = [\"permitted\"]\ndeny = [\"cc-by-nc-4\", \"NOT-A-LICENSE\", \"CC-BY-NC-4.0\"]\nallow = [\"apachee-2.0\", \"apache-2.0\", \"llama3.1\", \"mit\"]\n";
+        let err = parse_policy(text, Path::new("p.toml")).unwrap_err();
+        let PolicyError::Invalid { problems, .. } = err else {
+            panic!("{err}");
+        };
+        let at: Vec<(u32, u32, bool)> = problems
+            .iter()
+            .map(|p| (p.line, p.column, p.message.contains("unknown license")))
+            .collect();
+        assert_eq!(
+            at,
+            [(3, 10, true), (3, 24, true), (4, 11, true)],
+            "{problems:?}"
+        );
+        assert!(problems[0].message.contains("`cc-by-nc-4` in `deny`"));
+        assert!(problems[2].message.contains("`apachee-2.0` in `allow`"));
+    }
+
+    #[test]
+    fn syntax_errors_say_what_was_expected() {
+        let text = "[licenses]\nallow-verdicts = [\"permitted\"\ndeny = []\n";
+        let err = parse_policy(text, Path::new("p.toml")).unwrap_err();
+        let msg = err.to_string();
+        assert!(msg.contains("p.toml:3:"), "{msg}");
+        assert!(
+            msg.contains("not valid TOML: expected") && msg.contains("found"),
+            "{msg}"
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use super::evaluate::RULES;
 use super::GateOutcome;
 use crate::report::finding::Code;
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -18,6 +19,30 @@ fn rule_description(id: &str) -> String {
         .unwrap_or_else(|| id.to_string())
 }
 
+/// What stays as it is in a URI path: letters, digits, `-._~` and the `/`
+/// between segments; everything else (space, `#`, `?`, `%`, `<&"'>`,
+/// non-ASCII bytes of UTF-8) is percent-encoded.
+const URI_PATH: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'.')
+    .remove(b'_')
+    .remove(b'~')
+    .remove(b'/');
+
+/// A `/`-separated path as a URI reference (RFC 3986), percent-encoded.
+fn uri(path: &str) -> String {
+    utf8_percent_encode(path, URI_PATH).to_string()
+}
+
+/// The SARIF level for a result level; its rank, most severe first.
+fn sarif_level(level: &str) -> (&'static str, u8) {
+    match level {
+        "error" => ("error", 0),
+        "warning" => ("warning", 1),
+        _ => ("note", 2),
+    }
+}
+
 /// `path` relative to `base` with `/` separators, when it is inside it.
 fn relative(path: &Path, base: &Path) -> Option<String> {
     path.strip_prefix(base)
@@ -29,6 +54,8 @@ fn relative(path: &Path, base: &Path) -> Option<String> {
 /// models inside it, else relative to a `MODEL<n>` base id.
 pub fn render(o: &GateOutcome, cwd: &Path) -> String {
     let mut rules: BTreeMap<String, usize> = BTreeMap::new();
+    // Each rule's default level: the most severe of its results.
+    let mut rule_levels: BTreeMap<String, (&'static str, u8)> = BTreeMap::new();
     let mut base_ids = serde_json::Map::new();
     let mut results = Vec::new();
     let policy_uri = o.policy.as_ref().map(|p| {
@@ -38,7 +65,7 @@ pub fn render(o: &GateOutcome, cwd: &Path) -> String {
         } else {
             cwd.join(&path)
         };
-        relative(&abs, cwd).unwrap_or_else(|| p.replace('\\', "/"))
+        uri(&relative(&abs, cwd).unwrap_or_else(|| p.replace('\\', "/")))
     });
     for (n, m) in o.models.iter().enumerate() {
         let root = &m.report.target.root;
@@ -49,7 +76,10 @@ pub fn render(o: &GateOutcome, cwd: &Path) -> String {
                 let id = format!("MODEL{n}");
                 base_ids.insert(
                     id.clone(),
-                    json!({"uri": format!("file://{}/", root.display())}),
+                    json!({"uri": format!(
+                        "file://{}/",
+                        uri(&root.to_string_lossy().replace('\\', "/"))
+                    )}),
                 );
                 (String::new(), Some(id))
             }
@@ -57,9 +87,14 @@ pub fn render(o: &GateOutcome, cwd: &Path) -> String {
         for r in m.results.iter().filter(|r| !r.passed && !r.waived) {
             let next = rules.len();
             let index = *rules.entry(r.rule_id.clone()).or_insert(next);
+            let level = sarif_level(&r.level);
+            let slot = rule_levels.entry(r.rule_id.clone()).or_insert(level);
+            if level.1 < slot.1 {
+                *slot = level;
+            }
             let location = match (&r.file, &policy_uri, r.policy_line) {
                 (Some(file), _, _) => {
-                    let mut artifact = json!({"uri": format!("{prefix}{file}")});
+                    let mut artifact = json!({"uri": uri(&format!("{prefix}{file}"))});
                     if let Some(id) = &base_id {
                         artifact["uriBaseId"] = json!(id);
                     }
@@ -74,7 +109,7 @@ pub fn render(o: &GateOutcome, cwd: &Path) -> String {
                         .first()
                         .map(|f| f.path.clone())
                         .unwrap_or_else(|| "config.json".into());
-                    let mut artifact = json!({"uri": format!("{prefix}{file}")});
+                    let mut artifact = json!({"uri": uri(&format!("{prefix}{file}"))});
                     if let Some(id) = &base_id {
                         artifact["uriBaseId"] = json!(id);
                     }
@@ -88,7 +123,7 @@ pub fn render(o: &GateOutcome, cwd: &Path) -> String {
             results.push(json!({
                 "ruleId": r.rule_id,
                 "ruleIndex": index,
-                "level": match r.level.as_str() { "error" => "error", "warning" => "warning", _ => "note" },
+                "level": level.0,
                 "message": {"text": message},
                 "locations": [location],
                 "properties": {"model": m.input, "policyRule": r.rule, "verdict": m.verdict},
@@ -110,7 +145,7 @@ pub fn render(o: &GateOutcome, cwd: &Path) -> String {
                     "text": format!("{description} See `mri check --help` and the policy file."),
                     "markdown": format!("{description}\n\nRun `mri license` or `mri inspect` on the model for details. Every finding code and policy rule is documented in mri's `docs/report.md`; the policy keys in `mri policy init`'s starter file.")
                 },
-                "defaultConfiguration": {"level": "error"},
+                "defaultConfiguration": {"level": rule_levels.get(id.as_str()).map_or("error", |l| l.0)},
             })
         })
         .collect();
@@ -126,6 +161,23 @@ pub fn render(o: &GateOutcome, cwd: &Path) -> String {
     if !base_ids.is_empty() {
         run["originalUriBaseIds"] = Value::Object(base_ids);
     }
+    // Targets that could not be inspected are not results (no rule was
+    // judged) but must not vanish: each is an error notification of the run.
+    let notifications: Vec<Value> = o
+        .errors
+        .iter()
+        .map(|e| {
+            json!({
+                "level": "error",
+                "message": {"text": format!("{}: {}", e.input, e.message)},
+                "properties": {"model": e.input},
+            })
+        })
+        .collect();
+    run["invocations"] = json!([{
+        "executionSuccessful": o.errors.is_empty(),
+        "toolExecutionNotifications": notifications,
+    }]);
     let log = json!({
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
@@ -134,4 +186,19 @@ pub fn render(o: &GateOutcome, cwd: &Path) -> String {
     let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::uri;
+
+    #[test]
+    fn uris_are_percent_encoded_but_keep_their_slashes() {
+        assert_eq!(
+            uri("models/m cc nc#1 é/config.json"),
+            "models/m%20cc%20nc%231%20%C3%A9/config.json"
+        );
+        assert_eq!(uri("gg<&\"'>/a?b%c"), "gg%3C%26%22%27%3E/a%3Fb%25c");
+        assert_eq!(uri("plain-name_1.0~x/y"), "plain-name_1.0~x/y");
+    }
 }

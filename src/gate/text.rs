@@ -3,15 +3,15 @@
 use super::GateOutcome;
 use std::fmt::Write;
 
-/// Renders the outcome as text; `color` adds ANSI styles.
+/// Renders the outcome as text; `color` adds ANSI styles. Control
+/// characters in model-supplied strings are shown escaped (see
+/// [`crate::util::term::safe`]).
 pub fn render(o: &GateOutcome, color: bool) -> String {
-    let paint = |code: &str, s: &str| {
-        if color {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
-    };
+    crate::util::term::safe(&render_styled(o, color))
+}
+
+fn render_styled(o: &GateOutcome, color: bool) -> String {
+    let paint = |code: &str, s: &str| crate::util::term::paint(color, code, s);
     let mut out = String::new();
     let _ = writeln!(
         out,

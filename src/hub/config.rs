@@ -130,7 +130,7 @@ fn token_path(var: &impl Fn(&str) -> Option<String>) -> PathBuf {
 
 /// The token in `path`, trimmed; `None` when absent or empty.
 fn read_token(path: &std::path::Path) -> Option<String> {
-    let text = std::fs::read_to_string(path).ok()?;
+    let text = crate::util::fs::read_regular_to_string(path).ok()?;
     let t = text.trim();
     (!t.is_empty()).then(|| t.to_string())
 }

@@ -72,7 +72,7 @@ pub fn locate(input: &str, path: &Path) -> Result<Option<Target>, LocateError> {
 
 fn starts_with_magic(path: &Path) -> bool {
     let mut magic = [0u8; 4];
-    std::fs::File::open(path)
+    crate::util::fs::open_regular(path)
         .and_then(|mut f| f.read_exact(&mut magic))
         .is_ok()
         && &magic == b"GGUF"

@@ -101,9 +101,11 @@ pub fn resolve_snapshot(
     let ref_file = folder.join("refs").join(rev);
     let mut commit: Option<String> = None;
     if ref_file.is_file() {
-        let text = std::fs::read_to_string(&ref_file).map_err(|source| LocateError::Io {
-            path: ref_file.display().to_string(),
-            source,
+        let text = crate::util::fs::read_regular_to_string(&ref_file).map_err(|source| {
+            LocateError::Io {
+                path: ref_file.display().to_string(),
+                source,
+            }
         })?;
         commit = Some(text.trim().to_string());
     } else if valid_component(rev) && snapshots.join(rev).is_dir() {

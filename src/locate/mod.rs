@@ -95,6 +95,18 @@ pub enum LocateError {
         "`{0}` is a file; mri inspects a model directory (pass the folder that holds config.json) or a GGUF file"
     )]
     NotADirectory(String),
+    /// A path that is neither a regular file nor a directory (a FIFO, a
+    /// socket, a device, or a link to one): never opened.
+    #[error("`{path}` is not a regular file ({kind})")]
+    NotRegular {
+        /// What the user typed.
+        path: String,
+        /// What it is (`FIFO`, `socket`, `character device`, ...).
+        kind: &'static str,
+    },
+    /// A target folder or file the user may not read.
+    #[error("`{0}`: permission denied (mri needs to list the folder and read its files)")]
+    PermissionDenied(String),
     /// An `ollama://` target that cannot be resolved.
     #[error("{0}")]
     Ollama(String),
@@ -161,6 +173,12 @@ pub fn locate(input: &str, revision: Option<&str>, cache: &HfCache) -> Result<Ta
             path: input.to_string(),
             source,
         })?;
+        if let Some(kind) = crate::util::fs::special_kind(&meta) {
+            return Err(LocateError::NotRegular {
+                path: input.to_string(),
+                kind,
+            });
+        }
         if !meta.is_dir() {
             if revision.is_some() {
                 return Err(LocateError::RevisionOnDirectory(input.to_string()));
@@ -172,6 +190,9 @@ pub fn locate(input: &str, revision: Option<&str>, cache: &HfCache) -> Result<Ta
             path: input.to_string(),
             source,
         })?;
+        if let Err(e) = std::fs::read_dir(&canonical) {
+            return Err(listing_error(input, e));
+        }
         if hf_cache::is_repo_folder(&canonical) {
             return hf_cache::resolve_snapshot(input, &canonical, None, revision);
         }
@@ -224,6 +245,19 @@ pub fn locate(input: &str, revision: Option<&str>, cache: &HfCache) -> Result<Ta
     })
 }
 
+/// Why the target folder cannot be listed: permission denied said as such
+/// (not "not a model directory", which is what an empty listing would say).
+fn listing_error(input: &str, e: std::io::Error) -> LocateError {
+    if e.kind() == std::io::ErrorKind::PermissionDenied {
+        LocateError::PermissionDenied(input.to_string())
+    } else {
+        LocateError::Io {
+            path: input.to_string(),
+            source: e,
+        }
+    }
+}
+
 /// `hf://ORG/NAME[@REV]` resolved in the cache only (no network).
 fn locate_cached_hub_ref(
     input: &str,
@@ -244,4 +278,39 @@ fn locate_cached_hub_ref(
             cache: cache.hub_dir().display().to_string(),
         })?;
     hf_cache::resolve_snapshot(input, &folder, Some(&hub.repo), Some(&rev))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_folder_that_cannot_be_listed_says_permission_denied() {
+        let e = std::io::Error::from(std::io::ErrorKind::PermissionDenied);
+        let msg = listing_error("models/secret", e).to_string();
+        assert!(
+            msg.starts_with("`models/secret`: permission denied"),
+            "{msg}"
+        );
+        let e = std::io::Error::from(std::io::ErrorKind::NotFound);
+        assert!(matches!(listing_error("x", e), LocateError::Io { .. }));
+    }
+
+    #[test]
+    fn special_files_as_targets_are_refused_before_any_open() {
+        let tmp = tempfile::tempdir().unwrap();
+        let fifo = tmp.path().join("model.gguf");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let cache = HfCache::new(tmp.path().join("hub"));
+        let input = fifo.to_str().unwrap();
+        let err = locate(input, None, &cache).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            format!("`{input}` is not a regular file (FIFO)")
+        );
+    }
 }

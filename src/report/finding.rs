@@ -77,6 +77,8 @@ codes! {
     FilesBrokenLink = "files/broken-link", "A symbolic link points to a file that does not exist (a missing cache blob).";
     /// A file that could not be read.
     FilesUnreadable = "files/unreadable", "A file could not be read.";
+    /// A FIFO, socket or device in the model folder: named, never opened.
+    FilesNotRegular = "files/not-regular", "A FIFO, socket or device stands where a file was expected; it was not read.";
     /// Too many files: the walk stopped early.
     FilesTooMany = "files/too-many", "The directory holds more files than mri walks; the rest were skipped.";
     /// Files left on the Hub whose content a local scan would examine.
@@ -147,6 +149,8 @@ codes! {
     SecurityTemplate = "security/template", "The chat template reaches into Jinja or Python internals, a known sandbox-escape technique.";
     /// A file whose hash disagrees with its reference.
     IntegrityHashMismatch = "integrity/hash-mismatch", "A file's sha256 (or git blob sha1) differs from the reference it was checked against.";
+    /// A `--manifest` line that is not `HASH  PATH`, or names a path outside the model.
+    IntegrityManifestInvalid = "integrity/manifest-invalid", "A line of the manifest given to `mri verify` is not `HASH  PATH`, or names a path outside the model.";
     /// A cache blob that is missing.
     IntegrityBlobMissing = "integrity/blob-missing", "A file of the Hugging Face cache points to a blob that is missing.";
     /// An adapter targets a module the base does not have.

@@ -36,7 +36,7 @@ fn badge(v: Verdict, color: bool) -> String {
         Verdict::Unknown => "1;35",
         _ => "1;31",
     };
-    format!("\x1b[{code}m{label}\x1b[0m")
+    crate::util::term::paint(true, code, &label)
 }
 
 fn place(file: &Option<String>, start: Option<u32>, end: Option<u32>) -> String {
@@ -50,6 +50,10 @@ fn place(file: &Option<String>, start: Option<u32>, end: Option<u32>) -> String 
 
 /// The full `mri license` text output.
 pub fn render_text(r: &Report, color: bool) -> String {
+    crate::util::term::safe(&render_text_styled(r, color))
+}
+
+fn render_text_styled(r: &Report, color: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "{}  {}", r.display_name(), r.target.root.display());
     let Some(l) = &r.license else {
@@ -167,8 +171,10 @@ fn write_detected(out: &mut String, l: &LicenseReport) {
     }
 }
 
-/// A short section for the `mri inspect` text report.
-pub fn inspect_section(l: &LicenseReport, color: bool) -> String {
+/// A short section for the `mri inspect` text report, styled with
+/// [`crate::util::term::paint`]: the report passes it through
+/// [`crate::util::term::safe`] with the rest.
+pub(crate) fn inspect_section(l: &LicenseReport, color: bool) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
@@ -204,6 +210,10 @@ pub fn inspect_section(l: &LicenseReport, color: bool) -> String {
 
 /// The `mri license` Markdown output.
 pub fn render_markdown(r: &Report) -> String {
+    crate::util::term::safe(&render_markdown_raw(r))
+}
+
+fn render_markdown_raw(r: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# License of {}\n", r.display_name());
     let Some(l) = &r.license else {

@@ -8,8 +8,13 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
 
-/// Renders the report as Markdown.
+/// Renders the report as Markdown; control characters in model-supplied
+/// strings are shown escaped (see [`crate::util::term::safe`]).
 pub fn render(r: &Report) -> String {
+    crate::util::term::safe(&render_raw(r))
+}
+
+fn render_raw(r: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", cell(&r.display_name()));
     let w = &r.weights;

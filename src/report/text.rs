@@ -12,11 +12,7 @@ struct Style {
 
 impl Style {
     fn paint(&self, code: &str, s: &str) -> String {
-        if self.color {
-            format!("\x1b[{code}m{s}\x1b[0m")
-        } else {
-            s.to_string()
-        }
+        crate::util::term::paint(self.color, code, s)
     }
     fn title(&self, s: &str) -> String {
         self.paint("1", s)
@@ -51,8 +47,14 @@ fn pct(part: u64, whole: u64) -> String {
     }
 }
 
-/// Renders the report as text; `color` adds ANSI styles.
+/// Renders the report as text; `color` adds ANSI styles. Control
+/// characters in model-supplied strings are shown escaped (see
+/// [`crate::util::term::safe`]).
 pub fn render(r: &Report, color: bool) -> String {
+    crate::util::term::safe(&render_styled(r, color))
+}
+
+fn render_styled(r: &Report, color: bool) -> String {
     let st = Style { color };
     let mut out = String::new();
     let _ = writeln!(

@@ -137,11 +137,64 @@ pub fn classify(rel_path: &str) -> FileClass {
     FileClass::Other
 }
 
-/// True for files whose text is a license, notice or use policy.
+/// Extensions of files that are never a license text, whatever their name
+/// (archives, images, documents in binary formats, arrays).
+const BINARY_EXTENSIONS: &[&str] = &[
+    "zip",
+    "gz",
+    "tgz",
+    "tar",
+    "bz2",
+    "xz",
+    "zst",
+    "7z",
+    "rar",
+    "png",
+    "jpg",
+    "jpeg",
+    "gif",
+    "webp",
+    "bmp",
+    "ico",
+    "pdf",
+    "doc",
+    "docx",
+    "odt",
+    "npy",
+    "npz",
+    "msgpack",
+    "h5",
+    "hdf5",
+    "tflite",
+    "mlmodel",
+    "mlpackage",
+    "pb",
+    "engine",
+    "plan",
+    "so",
+    "dylib",
+    "dll",
+    "exe",
+    "wasm",
+    "model",
+];
+
+/// True for files whose text is a license, notice or use policy: a name
+/// that starts as one does (`LICENSE`, `NOTICE.md`, `USE_POLICY.md`,
+/// `LICENSE-MODEL`), in the `meta` class (so never weights, GGUF, ONNX,
+/// pickle, code, config or tokenizer files such as `license_qwen2.gguf`),
+/// without the extension of a binary format.
 pub fn is_license_like(rel_path: &str) -> bool {
     let name = rel_path.rsplit('/').next().unwrap_or(rel_path);
     let lower = name.to_ascii_lowercase();
-    LICENSE_PREFIXES.iter().any(|p| lower.starts_with(p))
+    if !LICENSE_PREFIXES.iter().any(|p| lower.starts_with(p)) {
+        return false;
+    }
+    if classify(rel_path) != FileClass::Meta {
+        return false;
+    }
+    let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
+    !BINARY_EXTENSIONS.contains(&ext)
 }
 
 #[cfg(test)]
@@ -185,5 +238,27 @@ mod tests {
         assert!(is_license_like("LICENSE-MODEL"));
         assert!(is_license_like("USE_POLICY.md"));
         assert!(!is_license_like("README.md"));
+        assert!(is_license_like("LICENSE.txt"));
+        assert!(is_license_like("licence.rst"));
+        assert!(is_license_like("NOTICE.html"));
+        assert!(is_license_like("LICENSE.Apache-2.0"));
+    }
+
+    #[test]
+    fn weights_and_binaries_named_like_licenses_are_not_license_texts() {
+        for path in [
+            "license_qwen2.gguf",
+            "LICENSE.safetensors",
+            "notice.bin",
+            "copying.onnx",
+            "license.pt",
+            "license_check.py",
+            "license_config.json",
+            "LICENSE.zip",
+            "license.png",
+            "NOTICE.pdf",
+        ] {
+            assert!(!is_license_like(path), "{path}");
+        }
     }
 }

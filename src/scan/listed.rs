@@ -53,7 +53,12 @@ pub fn walk_listed(
                 size: m.len(),
                 link_target,
             }),
-            Ok(_) => missing.push(l.rel.clone()),
+            Ok(m) => match crate::util::fs::special_kind(&m) {
+                Some(kind) => out
+                    .findings
+                    .push(super::walk::not_regular_finding(&l.rel, kind)),
+                None => missing.push(l.rel.clone()),
+            },
             Err(e) => out.findings.push(
                 Finding::error(Code::FilesUnreadable, format!("cannot read: {e}")).in_file(&l.rel),
             ),

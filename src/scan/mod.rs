@@ -435,14 +435,16 @@ const SLOW_HEADER_READ: std::time::Duration = std::time::Duration::from_micros(2
 /// Reads up to `cap` bytes of a text file, replacing invalid UTF-8.
 fn read_lossy(path: &Path, cap: u64) -> std::io::Result<String> {
     let mut buf = Vec::new();
-    std::fs::File::open(path)?.take(cap).read_to_end(&mut buf)?;
+    crate::util::fs::open_regular(path)?
+        .take(cap)
+        .read_to_end(&mut buf)?;
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 
 /// Reads a file known to be small (at most [`MAX_POINTER_BYTES`]).
 fn read_small(path: &Path) -> Option<Vec<u8>> {
     let mut buf = Vec::with_capacity(MAX_POINTER_BYTES as usize);
-    std::fs::File::open(path)
+    crate::util::fs::open_regular(path)
         .ok()?
         .take(MAX_POINTER_BYTES)
         .read_to_end(&mut buf)

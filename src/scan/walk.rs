@@ -166,8 +166,20 @@ fn walk_dir(
                 size: meta.len(),
                 link_target,
             });
+        } else if let Some(kind) = crate::util::fs::special_kind(&meta) {
+            out.findings.push(not_regular_finding(&rel, kind));
         }
     }
+}
+
+/// A FIFO, socket or device where a file was expected: listed by name,
+/// never opened (a FIFO's `open` would wait for a writer).
+pub fn not_regular_finding(rel: &str, kind: &str) -> Finding {
+    Finding::warning(
+        Code::FilesNotRegular,
+        format!("is a {kind}, not a regular file; not read"),
+    )
+    .in_file(rel)
 }
 
 /// Resolves the link at `link`, in the folder whose canonical path is
@@ -392,6 +404,34 @@ mod tests {
                 .any(|f| f.code == Code::FilesSymlinkEscape),
             "{:?}",
             out.findings
+        );
+    }
+
+    #[test]
+    fn a_fifo_in_the_folder_is_named_not_opened() {
+        let tmp = tempfile::tempdir().unwrap();
+        let status = std::process::Command::new("mkfifo")
+            .arg(tmp.path().join("config.json"))
+            .status()
+            .unwrap();
+        assert!(status.success());
+        std::fs::write(tmp.path().join("README.md"), "# m").unwrap();
+        symlink("config.json", tmp.path().join("linked.json")).unwrap();
+        let out = walk(tmp.path(), tmp.path());
+        let names: Vec<&str> = out.files.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(names, ["README.md"]);
+        let named: Vec<(&str, &str)> = out
+            .findings
+            .iter()
+            .filter(|f| f.code == Code::FilesNotRegular)
+            .map(|f| (f.file.as_deref().unwrap_or(""), f.message.as_str()))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                ("config.json", "is a FIFO, not a regular file; not read"),
+                ("linked.json", "is a FIFO, not a regular file; not read")
+            ]
         );
     }
 

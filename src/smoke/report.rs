@@ -155,8 +155,13 @@ pub struct MemoryCheck {
     pub available_bytes: Option<u64>,
 }
 
-/// Renders a run for people.
+/// Renders a run for people; control characters in model-supplied strings
+/// (token texts, tensor names) are shown escaped (see [`crate::util::term::safe`]).
 pub fn render_text(run: &SmokeRun, model: &str) -> String {
+    crate::util::term::safe(&render_text_raw(run, model))
+}
+
+fn render_text_raw(run: &SmokeRun, model: &str) -> String {
     let s = &run.summary;
     let mut out = String::new();
     let _ = writeln!(

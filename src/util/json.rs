@@ -49,7 +49,7 @@ pub fn read_text(path: &Path, rel: &str, cap: u64) -> Result<String, Finding> {
         )
         .in_file(rel));
     }
-    let bytes = std::fs::read(path).map_err(|e| {
+    let bytes = crate::util::fs::read_regular(path).map_err(|e| {
         Finding::error(Code::FilesUnreadable, format!("cannot read: {e}")).in_file(rel)
     })?;
     String::from_utf8(bytes).map_err(|e| {

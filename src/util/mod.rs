@@ -1,5 +1,7 @@
 //! Small helpers shared by several stages.
 
+pub mod fs;
 pub mod human;
 pub mod json;
 pub mod parallel;
+pub mod term;

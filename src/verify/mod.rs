@@ -13,6 +13,28 @@ use crate::scan::classify::FileClass;
 use references::{Algorithm, Reference};
 use serde::Serialize;
 use std::path::PathBuf;
+use thiserror::Error;
+
+/// Why `mri verify` cannot run with the options given (exit 2).
+#[derive(Debug, Error)]
+pub enum VerifyError {
+    /// `--manifest` names nothing readable.
+    #[error("cannot read the manifest `{path}`: {cause}")]
+    Manifest {
+        /// The path given.
+        path: String,
+        /// The cause.
+        cause: std::io::Error,
+    },
+    /// `--pointers` does not name a folder.
+    #[error("--pointers `{path}` {why}; give the folder of a clone made without LFS (GIT_LFS_SKIP_SMUDGE=1)")]
+    Pointers {
+        /// The path given.
+        path: String,
+        /// What it is instead.
+        why: String,
+    },
+}
 
 /// Options of `mri verify`.
 #[derive(Debug, Clone, Default)]
@@ -71,8 +93,11 @@ pub struct VerifySummary {
     pub mismatched: u64,
     /// Files with no reference to compare with.
     pub unverified: u64,
-    /// Blobs or listed files that are missing.
+    /// Blobs or listed files that are missing, and weight files that are
+    /// Git LFS pointers (never downloaded).
     pub missing: u64,
+    /// Files that could not be read.
+    pub unreadable: u64,
     /// Wall time in milliseconds.
     pub elapsed_ms: u64,
 }
@@ -95,9 +120,11 @@ pub struct VerifyReport {
 }
 
 impl VerifyReport {
-    /// Exit code: 1 when anything mismatched or is missing, else 0.
+    /// Exit code: 1 when anything mismatched, is missing or unreadable, or
+    /// any error finding was made; else 0.
     pub fn exit_code(&self) -> u8 {
-        if self.summary.mismatched > 0 || self.summary.missing > 0 {
+        let s = &self.summary;
+        if s.mismatched > 0 || s.missing > 0 || s.unreadable > 0 || self.counts.errors > 0 {
             1
         } else {
             0
@@ -113,6 +140,8 @@ pub fn verify(
 ) -> Result<VerifyReport, crate::Error> {
     let started = std::time::Instant::now();
     let target = crate::locate::locate(input, inspect.revision.as_deref(), &inspect.cache)?;
+    let manifest = read_manifest(options)?;
+    check_pointers(options)?;
     let scanned = crate::scan::scan(target);
     if !crate::scan::looks_like_model(&scanned.files) {
         return Err(crate::locate::LocateError::NotAModel(
@@ -135,7 +164,39 @@ pub fn verify(
             summary.missing += 1;
         }
     }
-    let refs = references::gather(&scanned, options, &mut findings, &mut summary.missing);
+    for f in &scanned.files {
+        let weighty = matches!(
+            f.class,
+            FileClass::Weights | FileClass::Pickle | FileClass::Gguf | FileClass::Onnx
+        );
+        if let (Some(p), true) = (&f.lfs_pointer, weighty) {
+            findings.push(
+                Finding::error(
+                    Code::IntegrityBlobMissing,
+                    format!(
+                        "is a Git LFS pointer: the file ({} bytes, sha256 {}) was never downloaded, so it cannot be verified",
+                        p.size, p.oid
+                    ),
+                )
+                .in_file(&f.path),
+            );
+            summary.missing += 1;
+        }
+    }
+    for f in scanned
+        .findings
+        .iter()
+        .filter(|f| f.code == Code::FilesNotRegular)
+    {
+        findings.push(f.clone());
+    }
+    let refs = references::gather(
+        &scanned,
+        options,
+        manifest.as_ref(),
+        &mut findings,
+        &mut summary.missing,
+    );
     let work: Vec<(&crate::scan::FileEntry, Vec<Reference>)> = scanned
         .files
         .iter()
@@ -172,6 +233,7 @@ pub fn verify(
                         .in_file(&entry.path),
                 );
                 fc.error = Some(e);
+                summary.unreadable += 1;
             }
             Ok(h) => {
                 summary.bytes += h.bytes;
@@ -180,8 +242,11 @@ pub fn verify(
                         Algorithm::Sha256 => h.sha256.clone(),
                         Algorithm::GitSha1 => h.git_sha1.clone().unwrap_or_default(),
                     };
-                    let ok = actual.eq_ignore_ascii_case(&r.expected);
-                    if !ok {
+                    let same_hash = actual.eq_ignore_ascii_case(&r.expected);
+                    // An LFS pointer states the size too (its own finding,
+                    // from `gather`, says by how much).
+                    let ok = same_hash && r.size.is_none_or(|size| size == h.bytes);
+                    if !same_hash {
                         findings.push(
                             Finding::error(
                                 Code::IntegrityHashMismatch,
@@ -236,8 +301,50 @@ pub fn verify(
     })
 }
 
-/// The report for people.
+/// The `--manifest`, read before anything is hashed: a path that cannot be
+/// read (absent, a folder, a FIFO) is an error, not a finding.
+fn read_manifest(options: &VerifyOptions) -> Result<Option<references::Manifest>, VerifyError> {
+    let Some(path) = &options.manifest else {
+        return Ok(None);
+    };
+    let text =
+        crate::util::fs::read_regular_to_string(path).map_err(|cause| VerifyError::Manifest {
+            path: path.display().to_string(),
+            cause,
+        })?;
+    Ok(Some(references::Manifest {
+        path: path.clone(),
+        text,
+    }))
+}
+
+/// `--pointers` must be a folder.
+fn check_pointers(options: &VerifyOptions) -> Result<(), VerifyError> {
+    let Some(dir) = &options.pointers else {
+        return Ok(());
+    };
+    let why = match std::fs::metadata(dir) {
+        Ok(m) if m.is_dir() => return Ok(()),
+        Ok(m) if m.is_file() => "is a file, not a folder".to_string(),
+        Ok(m) => format!(
+            "is a {}, not a folder",
+            crate::util::fs::special_kind(&m).unwrap_or("special file")
+        ),
+        Err(e) => format!("cannot be read: {e}"),
+    };
+    Err(VerifyError::Pointers {
+        path: dir.display().to_string(),
+        why,
+    })
+}
+
+/// The report for people; control characters in file names are shown
+/// escaped (see [`crate::util::term::safe`]).
 pub fn render_text(r: &VerifyReport) -> String {
+    crate::util::term::safe(&render_text_raw(r))
+}
+
+fn render_text_raw(r: &VerifyReport) -> String {
     use crate::util::human::bytes;
     use std::fmt::Write;
     let mut out = String::new();
@@ -288,7 +395,7 @@ pub fn render_text(r: &VerifyReport) -> String {
     let secs = (s.elapsed_ms as f64 / 1000.0).max(0.001);
     let _ = writeln!(
         out,
-        "{} files, {} hashed in {:.1} s ({}/s): {} verified, {} mismatched, {} missing, {} without reference",
+        "{} files, {} hashed in {:.1} s ({}/s): {} verified, {} mismatched, {} missing, {} unreadable, {} without reference",
         s.files,
         bytes(s.bytes),
         secs,
@@ -296,6 +403,7 @@ pub fn render_text(r: &VerifyReport) -> String {
         s.verified,
         s.mismatched,
         s.missing,
+        s.unreadable,
         s.unverified
     );
     out

@@ -46,22 +46,37 @@ pub struct Reference {
     pub algorithm: Algorithm,
     /// The expected hex.
     pub expected: String,
+    /// The expected size in bytes, when the reference states one (an LFS pointer).
+    pub size: Option<u64>,
 }
 
-/// Gathers every reference by file path; records missing files.
+/// A `--manifest` read before the scan: its path and text.
+#[derive(Debug, Clone)]
+pub struct Manifest {
+    /// Where it is, as given.
+    pub path: std::path::PathBuf,
+    /// Its text.
+    pub text: String,
+}
+
+/// Gathers every reference by file path; records missing files. The
+/// `--pointers` folder is known to be a folder and the manifest already read
+/// (see [`super::verify`]).
 pub fn gather(
     scanned: &ScannedRepo,
     options: &VerifyOptions,
+    manifest: Option<&Manifest>,
     findings: &mut Vec<Finding>,
     missing: &mut u64,
 ) -> HashMap<String, Vec<Reference>> {
     let mut refs: HashMap<String, Vec<Reference>> = HashMap::new();
-    let mut add = |path: &str, source: &str, hex: &str| {
+    let mut add = |path: &str, source: &str, hex: &str, size: Option<u64>| {
         if let Some(algorithm) = Algorithm::of_hex(hex) {
             refs.entry(path.to_string()).or_default().push(Reference {
                 source: source.into(),
                 algorithm,
                 expected: hex.to_ascii_lowercase(),
+                size,
             });
         }
     };
@@ -72,14 +87,14 @@ pub fn gather(
             .as_deref()
             .and_then(|t| t.strip_prefix("blobs/"))
         {
-            add(&f.path, "hf-cache-blob", blob);
+            add(&f.path, "hf-cache-blob", blob, None);
         }
     }
     // the Ollama store names each blob by its sha256 (`blobs/sha256-<hex>`)
     if scanned.target.ollama.is_some() {
         for f in &scanned.files {
             if let Some(hex) = f.path.strip_prefix("blobs/sha256-") {
-                add(&f.path, "ollama-blob", hex);
+                add(&f.path, "ollama-blob", hex, None);
             }
         }
     }
@@ -93,9 +108,14 @@ pub fn gather(
     if meta_dir.is_dir() {
         for f in &scanned.files {
             let meta = meta_dir.join(format!("{}.metadata", f.path));
-            if let Ok(text) = std::fs::read_to_string(&meta) {
+            if let Ok(text) = crate::util::fs::read_regular_to_string(&meta) {
                 if let Some(etag) = text.lines().nth(1) {
-                    add(&f.path, "local-dir-metadata", etag.trim().trim_matches('"'));
+                    add(
+                        &f.path,
+                        "local-dir-metadata",
+                        etag.trim().trim_matches('"'),
+                        None,
+                    );
                 }
             }
         }
@@ -106,11 +126,14 @@ pub fn gather(
             let Ok(meta) = std::fs::metadata(&pointer) else {
                 continue;
             };
-            if meta.len() > crate::scan::lfs::MAX_POINTER_BYTES {
+            if !meta.is_file() || meta.len() > crate::scan::lfs::MAX_POINTER_BYTES {
                 continue;
             }
-            if let Some(p) = std::fs::read(&pointer).ok().and_then(|b| parse_pointer(&b)) {
-                add(&f.path, "lfs-pointer", &p.oid);
+            let pointer = crate::util::fs::read_regular(&pointer)
+                .ok()
+                .and_then(|b| parse_pointer(&b));
+            if let Some(p) = pointer {
+                add(&f.path, "lfs-pointer", &p.oid, Some(p.size));
                 if p.size != f.size {
                     findings.push(
                         Finding::error(
@@ -126,50 +149,83 @@ pub fn gather(
             }
         }
     }
-    if let Some(manifest) = &options.manifest {
-        match std::fs::read_to_string(manifest) {
-            Ok(text) => {
-                for (n, line) in text.lines().enumerate() {
-                    let line = line.trim_end();
-                    if line.is_empty() || line.starts_with('#') {
-                        continue;
-                    }
-                    let Some((hex, rest)) = line.split_once(char::is_whitespace) else {
-                        findings.push(
-                            Finding::warning(
-                                Code::FilesUnreadable,
-                                format!("manifest line {} is not `HASH  PATH`", n + 1),
-                            )
-                            .in_file(manifest.display().to_string()),
-                        );
-                        continue;
-                    };
-                    let path = rest
-                        .trim_start()
-                        .trim_start_matches('*')
-                        .trim_start_matches("./");
-                    if scanned.files.iter().any(|f| f.path == path) {
-                        add(path, "manifest", hex);
-                    } else {
-                        *missing += 1;
-                        findings.push(
-                            Finding::error(
-                                Code::IntegrityBlobMissing,
-                                format!("listed in the manifest (line {}) but absent", n + 1),
-                            )
-                            .in_file(path),
-                        );
-                    }
-                }
+    if let Some(m) = manifest {
+        let name = m.path.display().to_string();
+        let invalid = |n: usize, message: String| {
+            Finding::error(Code::IntegrityManifestInvalid, message)
+                .in_file(&name)
+                .at_line(u32::try_from(n + 1).unwrap_or(u32::MAX))
+        };
+        for (n, line) in m.text.lines().enumerate() {
+            let line = line.trim_end();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
             }
-            Err(e) => findings.push(
-                Finding::error(
-                    Code::FilesUnreadable,
-                    format!("cannot read the manifest: {e}"),
-                )
-                .in_file(manifest.display().to_string()),
-            ),
+            let parsed = line
+                .split_once(char::is_whitespace)
+                .filter(|(hex, _)| Algorithm::of_hex(hex).is_some());
+            let Some((hex, rest)) = parsed else {
+                findings.push(invalid(
+                    n,
+                    format!(
+                        "manifest line {} is not `HASH  PATH` (a 64-digit sha256 or 40-digit sha1, then the path)",
+                        n + 1
+                    ),
+                ));
+                continue;
+            };
+            let path = rest
+                .trim_start()
+                .trim_start_matches('*')
+                .trim_start_matches("./");
+            if !is_inside(path) {
+                findings.push(invalid(
+                    n,
+                    format!(
+                        "manifest line {} names `{path}`, outside the model folder; not checked",
+                        n + 1
+                    ),
+                ));
+                continue;
+            }
+            if scanned.files.iter().any(|f| f.path == path) {
+                add(path, "manifest", hex, None);
+            } else {
+                *missing += 1;
+                findings.push(
+                    Finding::error(
+                        Code::IntegrityBlobMissing,
+                        format!("listed in the manifest (line {}) but absent", n + 1),
+                    )
+                    .in_file(path),
+                );
+            }
         }
     }
     refs
+}
+
+/// A manifest path that names a file under the model root: relative, with
+/// no `..` component (and no empty path).
+fn is_inside(path: &str) -> bool {
+    use std::path::Component;
+    let p = std::path::Path::new(path);
+    !path.is_empty()
+        && p.components()
+            .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_inside;
+
+    #[test]
+    fn manifest_paths_outside_the_model_are_told_apart() {
+        for inside in ["model.safetensors", "sub/a.bin", "./x"] {
+            assert!(is_inside(inside), "{inside}");
+        }
+        for outside in ["../../etc/hostname", "/etc/hostname", "a/../../b", ""] {
+            assert!(!is_inside(outside), "{outside}");
+        }
+    }
 }
