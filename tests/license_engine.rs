@@ -420,3 +420,183 @@ fn license_link_to_an_oddly_named_file_is_read() {
         Some("MODEL_TERMS.md")
     );
 }
+
+/// A file-only model (no card) with one LICENSE.
+fn licensed(text: &str) -> tempfile::TempDir {
+    let m = model("license: other\n", &[("LICENSE", text)]);
+    fs::remove_file(m.path().join("README.md")).unwrap();
+    m
+}
+
+fn file_detection(r: &LicenseReport) -> &mri::license::decide::DetectedLicense {
+    r.detected
+        .iter()
+        .find(|d| d.source == "file")
+        .expect("a file detection")
+}
+
+#[test]
+fn non_commercial_clause_inside_a_standard_text_is_read_and_cited() {
+    let mit = spdx_text("MIT").replace("<year> <copyright holders>", "2024 Acme AI Labs");
+    // a line inserted inside a paragraph, words inserted into the grant
+    let inserted = mit.replacen(
+        "subject to the\n",
+        "subject to the\nThe Software may be used for non-commercial purposes only.\n",
+        1,
+    );
+    let line = inserted
+        .lines()
+        .position(|l| l.starts_with("The Software may be used"))
+        .unwrap() as u32
+        + 1;
+    let words = mit.replacen(
+        "to deal in the Software without restriction",
+        "to deal in the Software for non-commercial purposes without restriction",
+        1,
+    );
+    let apache = spdx_text("Apache-2.0").replacen(
+        "irrevocable copyright license to reproduce",
+        "irrevocable copyright license, for non-commercial purposes only, to reproduce",
+        1,
+    );
+    for (text, expected_line) in [(inserted, Some(line)), (words, None), (apache, None)] {
+        assert_ne!(text, spdx_text("MIT"));
+        let m = licensed(&text);
+        let (r, _) = decide(m.path(), None);
+        assert_eq!(r.verdict, Verdict::NonCommercial, "{:?}", r.reasons);
+        let d = file_detection(&r);
+        assert!(d.modified, "{d:?}");
+        assert_eq!(d.verdict, Verdict::NonCommercial);
+        let nc = r
+            .obligations
+            .iter()
+            .find(|o| o.kind == ObligationKind::NonCommercial)
+            .expect("the clause is cited");
+        assert_eq!(nc.file.as_deref(), Some("LICENSE"));
+        let changed = text
+            .lines()
+            .position(|l| l.contains("non-commercial"))
+            .unwrap() as u32
+            + 1;
+        let start = nc.line_start.unwrap();
+        let end = nc.line_end.unwrap();
+        assert!(start <= changed && changed <= end, "{nc:?}");
+        if let Some(l) = expected_line {
+            assert!(start <= l && l <= end, "{nc:?}");
+        }
+    }
+    // the copyright line filled in is no modification
+    let filled = licensed(&spdx_text("MIT").replace("<year> <copyright holders>", "2024 Acme"));
+    let (r, _) = decide(filled.path(), None);
+    assert_eq!(r.verdict, Verdict::Permitted);
+    assert!(!file_detection(&r).modified);
+}
+
+#[test]
+fn approval_clause_appended_to_apache_requires_approval() {
+    let text = format!(
+        "{}\n\nSupplementary terms: Before any commercial use you must register at https://acme.example/register and obtain written authorization from Acme.\n",
+        spdx_text("Apache-2.0")
+    );
+    let m = licensed(&text);
+    let (r, _) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::RequiresApproval, "{:?}", r.reasons);
+    let o = r
+        .obligations
+        .iter()
+        .find(|o| o.kind == ObligationKind::Registration)
+        .expect("cited");
+    assert_eq!(o.line_start, Some(text.lines().count() as u32));
+}
+
+#[test]
+fn an_edited_threshold_is_reported_as_the_file_states_it() {
+    let llama = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("licenses/texts/llama3.1.txt"),
+    )
+    .unwrap();
+    let edited = llama.replacen("greater than 700 million", "greater than 7 million", 1);
+    assert_ne!(edited, llama);
+    let m = licensed(&edited);
+    let (r, _) = decide(m.path(), None);
+    let d = file_detection(&r);
+    assert_eq!(d.id, "llama3.1");
+    assert!(d.modified);
+    let users: Vec<_> = r
+        .obligations
+        .iter()
+        .filter(|o| o.kind == ObligationKind::UserThreshold)
+        .collect();
+    assert!(!users.is_empty());
+    assert!(users.iter().all(|o| o.value == "7000000"), "{users:?}");
+    // the unedited text keeps the knowledge base's value and is not modified
+    let m = licensed(&llama);
+    let (r, _) = decide(m.path(), None);
+    assert!(!file_detection(&r).modified);
+    assert!(r
+        .obligations
+        .iter()
+        .any(|o| o.kind == ObligationKind::UserThreshold && o.value == "700000000"));
+}
+
+#[test]
+fn naming_a_license_is_not_that_license_when_the_text_qualifies_it() {
+    for text in [
+        "Acme Model License 1.0\n\nUnlike the MIT License, this license does not permit any commercial use of the weights.\n",
+        "Acme Research License\n\nPortions of the inference code are derived from projects under the Apache License 2.0. The model weights themselves are proprietary; use requires a signed agreement with Acme.\n",
+        "This model is not derived from Llama 3.1 and is not subject to the Llama 3.1 Community License. All rights reserved; contact us for a license.\n",
+        "Released under the MIT License, except that use by any company with more than 500 employees is prohibited.\n",
+    ] {
+        let m = licensed(text);
+        let (r, _) = decide(m.path(), None);
+        assert!(!r.verdict.allows_commercial_use(), "{text}: {:?}", r.reasons);
+        assert!(
+            r.detected.iter().all(|d| !d.verdict.allows_commercial_use()),
+            "{text}: {:?}",
+            r.detected
+        );
+    }
+    // the verdict-driving clause is cited
+    let m = licensed("MIT License, except that the model weights may not be used commercially.\n");
+    let (r, _) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::NonCommercial);
+    assert!(r
+        .obligations
+        .iter()
+        .any(|o| o.kind == ObligationKind::NonCommercial && o.line_start == Some(1)));
+    // a plain reference and Apache's own header still name the license
+    let m = licensed(
+        "This model is licensed under the MIT License. See the LICENSE file for details.\n",
+    );
+    assert_eq!(decide(m.path(), None).0.verdict, Verdict::Permitted);
+    let m = licensed("Copyright 2024 Acme\n\nLicensed under the Apache License, Version 2.0 (the \"License\");\nyou may not use this file except in compliance with the License.\nYou may obtain a copy of the License at\n\n    http://www.apache.org/licenses/LICENSE-2.0\n");
+    assert_eq!(decide(m.path(), None).0.verdict, Verdict::Permitted);
+}
+
+#[test]
+fn plain_spdx_texts_cite_the_clause_of_each_duty() {
+    let cases = [
+        ("MIT", ObligationKind::LicenseCopy, 11),
+        ("Apache-2.0", ObligationKind::LicenseCopy, 35),
+        ("CC-BY-4.0", ObligationKind::Attribution, 79),
+        ("CC-BY-SA-4.0", ObligationKind::ShareAlike, 111),
+        ("MPL-2.0", ObligationKind::ShareAlike, 162),
+        ("GPL-3.0-only", ObligationKind::ShareAlike, 87),
+    ];
+    for (id, kind, line) in cases {
+        let m = licensed(&spdx_text(id));
+        let (r, _) = decide(m.path(), None);
+        let o = r
+            .obligations
+            .iter()
+            .find(|o| o.kind == kind)
+            .unwrap_or_else(|| panic!("{id}: no {kind}"));
+        assert_eq!(o.file.as_deref(), Some("LICENSE"), "{id}");
+        assert_eq!(o.line_start, Some(line), "{id}: {o:?}");
+        assert!(
+            r.obligations.iter().all(|o| o.line_start.is_some()),
+            "{id}: {:?}",
+            r.obligations
+        );
+    }
+}

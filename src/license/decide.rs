@@ -11,8 +11,8 @@
 //! - card and files that disagree, and a declared license that differs from
 //!   the base model's, are conflicts; the stricter side wins.
 
-use super::clauses::{read_clauses, read_clauses_in, ClauseHit};
-use super::detect::{detect, Detection, RefKind, MATCH, SIMILAR};
+use super::clauses::{read_changes, read_clauses, read_clauses_in, ClauseHit};
+use super::detect::{detect, is_boilerplate, Detection, RefKind, MATCH, SIMILAR};
 use super::kb::{kb, LicenseEntry};
 use super::lineage::{is_supplementary, lineage_of, Match as LineageMatch};
 use super::spdx_facts::{self, SpdxFacts};
@@ -22,6 +22,7 @@ use crate::model::card::Card;
 use crate::report::finding::{Code, Finding};
 use serde::Serialize;
 use std::collections::BTreeSet;
+use std::sync::OnceLock;
 
 /// Residual words beyond a standard license text that, unread, make it unknown.
 const UNREAD_RESIDUAL_WORDS: usize = 40;
@@ -265,25 +266,29 @@ fn is_supplementary_file(path: &str) -> bool {
         || name.starts_with("responsible_use")
 }
 
-/// Short texts that only name a license ("licensed under the Apache License 2.0").
-fn referenced_license(text: &NormText) -> Option<Resolved> {
+/// Short texts that only name a license ("licensed under the Apache License
+/// 2.0"): the license, and the byte in the text where its name starts.
+fn referenced_license(text: &NormText) -> Option<(Resolved, usize)> {
     if text.len() > 300 {
         return None;
     }
     let kb = kb();
-    let mut best: Option<(usize, &'static LicenseEntry)> = None;
+    let mut best: Option<(usize, &'static LicenseEntry, usize)> = None;
     for e in &kb.entries {
         for name in std::iter::once(&e.name).chain(e.aliases.iter().filter(|a| a.contains(' '))) {
-            if name.split_whitespace().count() >= 3 && text.find(name).is_some() {
+            if name.split_whitespace().count() < 3 {
+                continue;
+            }
+            if let Some(at) = text.find(name) {
                 let len = name.len();
-                if best.is_none_or(|(l, _)| len > l) {
-                    best = Some((len, e));
+                if best.is_none_or(|(l, _, _)| len > l) {
+                    best = Some((len, e, at));
                 }
             }
         }
     }
-    if let Some((_, e)) = best {
-        return Some(Resolved::Kb(e));
+    if let Some((_, e, at)) = best {
+        return Some((Resolved::Kb(e), at));
     }
     const SPDX_NAMES: &[(&str, &str)] = &[
         ("apache license, version 2.0", "Apache-2.0"),
@@ -295,11 +300,39 @@ fn referenced_license(text: &NormText) -> Option<Resolved> {
         ("creative commons attribution 4.0", "CC-BY-4.0"),
         ("gnu general public license v3", "GPL-3.0-only"),
     ];
-    SPDX_NAMES
-        .iter()
-        .find(|(n, _)| text.find(n).is_some())
-        .and_then(|(_, id)| spdx_facts::facts(id))
-        .map(spdx_or_kb)
+    SPDX_NAMES.iter().find_map(|(n, id)| {
+        let at = text.find(n)?;
+        Some((spdx_or_kb(spdx_facts::facts(id)?), at))
+    })
+}
+
+/// Why a short text that names a license at byte `at` is not simply that
+/// license: the naming is negated or limited ("unlike the MIT License",
+/// "portions … are under the Apache License", "MIT License, except that …"),
+/// or another sentence adds terms. `None` when it only names it.
+fn qualification(text: &NormText, at: usize) -> Option<&'static str> {
+    static RULES: OnceLock<(regex::Regex, regex::Regex)> = OnceLock::new();
+    let (qualifier, terms) = RULES.get_or_init(|| {
+        let build = |p: &str| {
+            regex::Regex::new(p).unwrap_or_else(|e| panic!("qualification pattern: {e}"))
+        };
+        (
+            build(r"\b(?:not|unlike|except|excluding|other than|rather than|instead of|inspired by|similar to|modelled on|modeled on|portions?|parts? of|no longer|neither|nor|but)\b"),
+            build(r"\b(?:not|no|only|solely|except|prohibit\w*|restrict\w*|requires?|required|must|shall|permission|proprietary|consent|approval|subscription|fees?|paid|royalt\w*|employees?|revenue|users|commercial\w*|research)\b"),
+        )
+    });
+    // the header Apache asks for carries a benign "may not … except"
+    const BENIGN: &str = "you may not use this file except in compliance with the license";
+    let (f, l) = text.sentence_words(at);
+    let naming = text.words_text(f, l).replace(BENIGN, "");
+    if qualifier.is_match(&naming) {
+        return Some("the sentence naming it qualifies it");
+    }
+    let adds_terms = text.sentences().into_iter().any(|(sf, sl)| {
+        let s = text.words_text(sf, sl);
+        sf != f && !s.contains(BENIGN) && !is_boilerplate(s) && terms.is_match(s)
+    });
+    adds_terms.then_some("the text adds terms of its own")
 }
 
 /// A cited clause: (file, first line, last line, quote).
@@ -329,6 +362,12 @@ fn cite(
                 let (f, l) = norm.sentence_words(at);
                 let (_, end) = norm.lines_of(f, l);
                 let start = norm.line_at(at);
+                // the value the user's text states in that clause
+                let value = read_clauses_in(norm, &[(f, l)])
+                    .into_iter()
+                    .find(|h| h.kind == kind)
+                    .map(|h| h.value)
+                    .unwrap_or_default();
                 return Some((
                     (
                         file.path.clone(),
@@ -336,7 +375,7 @@ fn cite(
                         end.max(start),
                         norm.quote(f, l, QUOTE_CHARS),
                     ),
-                    String::new(),
+                    value,
                 ));
             }
         }
@@ -507,7 +546,16 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
         });
         match (best, resolved) {
             (Some(b), Some(r)) if b.score >= MATCH => {
-                let residual_hits = read_clauses_in(norm, &d.residual);
+                let mut residual_hits = read_clauses_in(norm, &d.residual);
+                // Clauses that words changed inside the known text bring.
+                for h in read_changes(norm, &d.changed_words) {
+                    if !residual_hits
+                        .iter()
+                        .any(|r| r.kind == h.kind && r.words == h.words)
+                    {
+                        residual_hits.push(h);
+                    }
+                }
                 let mut verdict = r.verdict();
                 for h in &residual_hits {
                     verdict = verdict.stricter(h.kind.verdict_cap());
@@ -525,13 +573,20 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
                         .in_file(&file.path),
                     );
                 }
-                let modified = !residual_hits.is_empty() || unread;
+                let modified = !residual_hits.is_empty() || unread || !d.changed_words.is_empty();
+                let changed_lines = changed_lines(norm, &d.changed_words);
                 report.reasons.push(format!(
                     "{}: matches {} ({:.2}){}{}",
                     file.path,
                     r.id(),
                     b.score,
-                    if modified { ", with added clauses" } else { "" },
+                    if !residual_hits.is_empty() || unread {
+                        format!(", with added clauses (text differs at {changed_lines})")
+                    } else if modified {
+                        format!(", text differs at {changed_lines}")
+                    } else {
+                        String::new()
+                    },
                     if verdict != r.verdict() {
                         format!(" → {verdict}")
                     } else {
@@ -567,9 +622,26 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
                 for h in hits {
                     verdict = verdict.stricter(h.kind.verdict_cap());
                 }
-                let reference = referenced_license(norm);
+                let named = referenced_license(norm);
+                let qualified = named.as_ref().and_then(|(_, at)| qualification(norm, *at));
+                if let (Some((r, _)), Some(why)) = (&named, &qualified) {
+                    report.reasons.push(format!(
+                        "{}: names {} but {why}; not taken as {}",
+                        file.path,
+                        r.id(),
+                        r.id()
+                    ));
+                }
+                let reference = named.filter(|_| qualified.is_none()).map(|(r, _)| r);
                 if let Some(r) = reference {
                     let v = r.verdict().stricter(caps(hits));
+                    // the clauses that make it stricter, cited
+                    for h in hits
+                        .iter()
+                        .filter(|h| h.kind.verdict_cap().rank() < r.verdict().rank())
+                    {
+                        extra_obligations.push(obligation_from_hit(h, norm, &file.path, &r.id()));
+                    }
                     report
                         .reasons
                         .push(format!("{}: names {} ({v})", file.path, r.id()));
@@ -870,6 +942,38 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
     (report, findings)
 }
 
+/// The lines holding changed words, as `line 6` or `lines 6, 9-11` (at most
+/// a few ranges).
+fn changed_lines(norm: &NormText, words: &[usize]) -> String {
+    let mut lines: Vec<u32> = words.iter().map(|&w| norm.lines_of(w, w).0).collect();
+    lines.dedup();
+    let mut ranges: Vec<(u32, u32)> = Vec::new();
+    for l in lines {
+        match ranges.last_mut() {
+            Some((_, end)) if l <= *end + 1 => *end = l.max(*end),
+            _ => ranges.push((l, l)),
+        }
+    }
+    let shown: Vec<String> = ranges
+        .iter()
+        .take(6)
+        .map(|(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect();
+    let more = if ranges.len() > 6 { ", …" } else { "" };
+    let word = if ranges.len() == 1 && ranges[0].0 == ranges[0].1 {
+        "line"
+    } else {
+        "lines"
+    };
+    format!("{word} {}{more}", shown.join(", "))
+}
+
 fn caps(hits: &[ClauseHit]) -> Verdict {
     hits.iter()
         .map(|h| h.kind.verdict_cap())
@@ -948,7 +1052,7 @@ fn push_obligations(
                     k,
                     spdx_facts::duty_summary(k, &f.id),
                     String::new(),
-                    Vec::new(),
+                    spdx_facts::duty_locate(k),
                 )
             })
             .collect(),
@@ -960,10 +1064,17 @@ fn push_obligations(
             (None, Some(c)) => (Some(c.clone()), String::new()),
             (None, None) => (None, String::new()),
         };
+        // A threshold is the number the user's text states, not the one the
+        // knowledge base remembers: an edited "700 million" is cited as edited.
+        let value = if value.is_empty() || (is_threshold(kind) && differs(&value, &found_value)) {
+            found_value
+        } else {
+            value
+        };
         report.obligations.push(Obligation {
             kind,
             summary,
-            value: if value.is_empty() { found_value } else { value },
+            value,
             file: citation.as_ref().map(|c| c.0.clone()),
             line_start: citation.as_ref().map(|c| c.1),
             line_end: citation.as_ref().map(|c| c.2),
@@ -972,6 +1083,19 @@ fn push_obligations(
             inherited_from: inherited_from.cloned(),
         });
     }
+}
+
+fn is_threshold(kind: ObligationKind) -> bool {
+    matches!(
+        kind,
+        ObligationKind::UserThreshold | ObligationKind::RevenueThreshold
+    )
+}
+
+/// True when the text states a number and it is not the knowledge base's.
+fn differs(kb_value: &str, found: &str) -> bool {
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    !digits(found).is_empty() && digits(found) != digits(kb_value)
 }
 
 fn dedup_obligations(obligations: &mut Vec<Obligation>) {
