@@ -600,3 +600,125 @@ fn plain_spdx_texts_cite_the_clause_of_each_duty() {
         );
     }
 }
+
+#[test]
+fn a_license_file_longer_than_mri_reads_is_unknown() {
+    // Apache-2.0, padded past 2 MiB, with a non-commercial term at the end
+    let mut text = spdx_text("Apache-2.0");
+    while text.len() <= 2 * 1024 * 1024 {
+        text.push_str(&" ".repeat(100));
+        text.push('\n');
+    }
+    text.push_str(
+        "ADDITIONAL TERMS: The model weights may be used for non-commercial purposes only.\n",
+    );
+    let m = licensed(&text);
+    let (r, codes) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::Unknown, "{:?}", r.reasons);
+    assert!(codes.contains(&"license/unread".to_string()), "{codes:?}");
+    // the same text within the limit is read to its end
+    let short = format!(
+        "{}\nADDITIONAL TERMS: The model weights may be used for non-commercial purposes only.\n",
+        spdx_text("Apache-2.0")
+    );
+    let m = licensed(&short);
+    let (r, codes) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::NonCommercial);
+    assert!(!codes.contains(&"license/unread".to_string()));
+}
+
+#[test]
+fn empty_binary_and_utf16_license_files_are_said_to_be_unreadable() {
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            spdx_text("MIT")
+                .encode_utf16()
+                .flat_map(|u| u.to_le_bytes()),
+        )
+        .collect();
+    let cases: [(&str, Vec<u8>); 3] = [
+        ("empty", b"  \n\n".to_vec()),
+        (
+            "binary",
+            vec![0x00, 0x9f, 0x92, 0x96, 0x00, 0x01, 0x02, 0xff, 0xfe, 0x00],
+        ),
+        ("utf16", utf16),
+    ];
+    for (what, bytes) in cases {
+        let m = model("license: mit\n", &[]);
+        fs::write(m.path().join("LICENSE"), bytes).unwrap();
+        let (r, codes) = decide(m.path(), None);
+        assert_eq!(r.verdict, Verdict::Unknown, "{what}: {:?}", r.reasons);
+        assert!(
+            codes.contains(&"license/unread".to_string()),
+            "{what}: {codes:?}"
+        );
+    }
+}
+
+#[test]
+fn a_base_whose_license_is_unknown_keeps_the_verdict_from_permitted() {
+    let m = model(
+        "license: apache-2.0\nbase_model: acme/never-heard-of-it-7b\n",
+        &[],
+    );
+    let (r, codes) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::RequiresApproval, "{:?}", r.reasons);
+    assert!(
+        codes.contains(&"license/base-unknown".to_string()),
+        "{codes:?}"
+    );
+    // with the base at hand, its decision is used instead
+    let base = model("license: mit\n", &[]);
+    let (r, codes) = decide(m.path(), Some(base.path()));
+    assert_eq!(r.verdict, Verdict::Permitted, "{:?}", r.reasons);
+    assert!(!codes.contains(&"license/base-unknown".to_string()));
+    // a base the knowledge base knows is inherited, not capped
+    for (base, license) in [
+        ("unsloth/Llama-3.2-1B-Instruct", "llama3.2"),
+        ("Qwen/Qwen2.5-3B-Instruct", "tongyi-qianwen-research"),
+        ("CohereForAI/c4ai-command-r-v01", "cc-by-nc-4.0"),
+    ] {
+        let m = model(&format!("license: apache-2.0\nbase_model: {base}\n"), &[]);
+        let (r, codes) = decide(m.path(), None);
+        assert!(
+            !codes.contains(&"license/base-unknown".to_string()),
+            "{base}"
+        );
+        assert!(
+            r.detected
+                .iter()
+                .any(|d| d.source == "base_model" && d.id == license),
+            "{base}: {:?}",
+            r.detected
+        );
+    }
+}
+
+#[test]
+fn spdx_expressions_in_lower_case_are_read() {
+    for (value, verdict) in [
+        ("apache-2.0 OR mit", Verdict::Permitted),
+        ("apache-2.0 or mit", Verdict::Permitted),
+        ("mit and cc-by-nc-4.0", Verdict::NonCommercial),
+        (
+            "(mit OR apache-2.0) AND cc-by-nc-4.0",
+            Verdict::NonCommercial,
+        ),
+        ("apache-2.0 WITH llvm-exception", Verdict::Permitted),
+        ("mit OR no-such-license", Verdict::Permitted),
+        ("mit AND no-such-license", Verdict::Unknown),
+        ("mit OR (apache-2.0", Verdict::Unknown),
+    ] {
+        let m = model(&format!("license: {value}\n"), &[]);
+        assert_eq!(decide(m.path(), None).0.verdict, verdict, "{value}");
+    }
+}
+
+#[test]
+fn qwen_research_is_a_known_license_name() {
+    let m = model("license: other\nlicense_name: qwen-research\n", &[]);
+    let (r, _) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::ResearchOnly, "{:?}", r.reasons);
+}

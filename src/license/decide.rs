@@ -65,6 +65,9 @@ pub struct LicenseInputs<'a> {
     /// (a GGUF file's `general.license`, `.name`, `.link`, base models),
     /// with the source label their detections carry (`gguf`).
     pub declared: &'a [(Card, &'static str)],
+    /// License files of which only the beginning was read (too long): what
+    /// the rest says is unknown, so the decision fails closed.
+    pub truncated: &'a [String],
 }
 
 /// The runner-up of a detection.
@@ -221,42 +224,109 @@ fn resolve_card_value(value: &str) -> Option<(Vec<Resolved>, Verdict)> {
         let v = r.verdict();
         return Some((vec![r], v));
     }
-    let expr = spdx::Expression::parse_mode(value, spdx::ParseMode::LAX).ok()?;
-    let mut stack: Vec<Verdict> = Vec::new();
+    let tokens = expression_tokens(value);
+    if !tokens
+        .iter()
+        .any(|t| ["or", "and", "with"].iter().any(|op| is_operator(t, op)))
+    {
+        return None;
+    }
     let mut leaves = Vec::new();
-    for node in expr.iter() {
-        match node {
-            spdx::expression::ExprNode::Req(req) => {
-                let resolved = match &req.req.license {
-                    spdx::LicenseItem::Spdx { id, .. } => resolve_id(id.name),
-                    _ => None,
-                };
-                stack.push(
-                    resolved
-                        .as_ref()
-                        .map_or(Verdict::Unknown, Resolved::verdict),
-                );
-                leaves.extend(resolved);
-            }
-            spdx::expression::ExprNode::Op(op) => {
-                let (Some(b), Some(a)) = (stack.pop(), stack.pop()) else {
-                    return None;
-                };
-                stack.push(match op {
-                    spdx::expression::Operator::And => a.stricter(b),
-                    spdx::expression::Operator::Or => {
-                        if a.stricter(b) == a {
-                            b
-                        } else {
-                            a
-                        }
-                    }
-                });
-            }
+    let mut at = 0;
+    let verdict = parse_or(&tokens, &mut at, &mut leaves, 0)?;
+    (at == tokens.len()).then_some((leaves, verdict))
+}
+
+/// An SPDX expression's tokens: parentheses, and the words between them.
+fn expression_tokens(value: &str) -> Vec<String> {
+    value
+        .replace('(', " ( ")
+        .replace(')', " ) ")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
+/// SPDX operators are case-insensitive in practice: Hub cards write `or`.
+fn is_operator(token: &str, op: &str) -> bool {
+    token.eq_ignore_ascii_case(op)
+}
+
+/// Deepest nesting of parentheses read.
+const MAX_EXPRESSION_DEPTH: usize = 16;
+
+/// `a OR b OR …`: the most permissive branch (the policy picks one).
+fn parse_or(
+    tokens: &[String],
+    at: &mut usize,
+    leaves: &mut Vec<Resolved>,
+    depth: usize,
+) -> Option<Verdict> {
+    let mut verdict = parse_and(tokens, at, leaves, depth)?;
+    while tokens.get(*at).is_some_and(|t| is_operator(t, "or")) {
+        *at += 1;
+        let other = parse_and(tokens, at, leaves, depth)?;
+        if verdict.stricter(other) == verdict {
+            verdict = other;
         }
     }
-    let verdict = stack.pop()?;
-    Some((leaves, verdict))
+    Some(verdict)
+}
+
+/// `a AND b AND …`: the strictest.
+fn parse_and(
+    tokens: &[String],
+    at: &mut usize,
+    leaves: &mut Vec<Resolved>,
+    depth: usize,
+) -> Option<Verdict> {
+    let mut verdict = parse_term(tokens, at, leaves, depth)?;
+    while tokens.get(*at).is_some_and(|t| is_operator(t, "and")) {
+        *at += 1;
+        verdict = verdict.stricter(parse_term(tokens, at, leaves, depth)?);
+    }
+    Some(verdict)
+}
+
+/// `( expr )`, or a license id with an optional `WITH exception` (the
+/// exception only adds permissions, so the license decides).
+fn parse_term(
+    tokens: &[String],
+    at: &mut usize,
+    leaves: &mut Vec<Resolved>,
+    depth: usize,
+) -> Option<Verdict> {
+    let token = tokens.get(*at)?;
+    *at += 1;
+    if token == "(" {
+        if depth >= MAX_EXPRESSION_DEPTH {
+            return None;
+        }
+        let v = parse_or(tokens, at, leaves, depth + 1)?;
+        if tokens.get(*at).map(String::as_str) != Some(")") {
+            return None;
+        }
+        *at += 1;
+        return Some(v);
+    }
+    if token == ")"
+        || ["or", "and", "with"]
+            .iter()
+            .any(|op| is_operator(token, op))
+    {
+        return None;
+    }
+    if tokens.get(*at).is_some_and(|t| is_operator(t, "with")) {
+        *at += 1;
+        tokens.get(*at)?;
+        *at += 1;
+    }
+    let resolved = resolve_id(token.trim_end_matches('+'));
+    let verdict = resolved
+        .as_ref()
+        .map_or(Verdict::Unknown, Resolved::verdict);
+    leaves.extend(resolved);
+    Some(verdict)
 }
 
 fn is_supplementary_file(path: &str) -> bool {
@@ -532,7 +602,46 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
 
     // 2. The license files.
     let mut extra_obligations: Vec<Obligation> = Vec::new();
+    for path in inputs.truncated {
+        report.reasons.push(format!(
+            "{path}: only its beginning was read (the file is too long); what follows is unknown"
+        ));
+        verdicts.push(Verdict::Unknown);
+        findings.push(
+            Finding::warning(
+                Code::LicenseUnread,
+                "the license file is longer than mri reads; only its beginning was read, so the verdict is unknown",
+            )
+            .in_file(path),
+        );
+    }
     for (file, norm, hits) in &files {
+        if let Some(why) = unreadable_text(&file.text) {
+            report
+                .reasons
+                .push(format!("{}: {why}; its terms cannot be read", file.path));
+            verdicts.push(Verdict::Unknown);
+            findings.push(
+                Finding::warning(
+                    Code::LicenseUnread,
+                    format!("the license file {why}; its terms cannot be read, so the verdict is unknown"),
+                )
+                .in_file(&file.path),
+            );
+            report.detected.push(DetectedLicense {
+                id: "unrecognised".into(),
+                name: "unreadable text".into(),
+                source: "file".into(),
+                file: Some(file.path.clone()),
+                line: None,
+                confidence: 0.0,
+                runner_up: None,
+                verdict: Verdict::Unknown,
+                modified: false,
+                spdx: None,
+            });
+            continue;
+        }
         let supplementary = is_supplementary_file(&file.path);
         let d: Detection = detect(norm);
         let best = d.best.clone();
@@ -826,6 +935,23 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
                 ));
             }
             inherited.push((Resolved::Kb(e), base, cite));
+        } else if inputs.base.is_none() {
+            // A derivative carries its base's terms; unknown terms may be
+            // restrictive, so the verdict cannot be better than approval.
+            report.reasons.push(format!(
+                "base model {base}: its license is not known offline → at most requires-approval until it is checked"
+            ));
+            verdicts.push(Verdict::RequiresApproval);
+            findings.push(
+                Finding::warning(
+                    Code::LicenseBaseUnknown,
+                    format!(
+                        "base model {base}: mri cannot establish its license offline, and a derivative carries its base's terms; check the base's license (e.g. with --base) before commercial use"
+                    ),
+                )
+                .in_file(&cite.0)
+                .at_line(cite.1),
+            );
         }
     }
     for (r, base, cite) in &inherited {
@@ -940,6 +1066,24 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
         if verdicts.len() == 1 { "" } else { "s" }
     ));
     (report, findings)
+}
+
+/// Why a license file's text cannot be read as text, when it cannot: empty,
+/// UTF-16 (every other byte zero), binary or not in UTF-8.
+fn unreadable_text(text: &str) -> Option<&'static str> {
+    if text.trim().is_empty() {
+        return Some("is empty");
+    }
+    let total = text.chars().count();
+    let nul = text.chars().filter(|&c| c == '\0').count();
+    let bad = text.chars().filter(|&c| c == '\u{FFFD}').count();
+    if nul * 4 >= total {
+        return Some("is UTF-16 or binary (a quarter or more of it is zero bytes), not UTF-8 text");
+    }
+    if nul > 0 || bad * 20 >= total {
+        return Some("is binary or not UTF-8 text");
+    }
+    None
 }
 
 /// The lines holding changed words, as `line 6` or `lines 6, 9-11` (at most
