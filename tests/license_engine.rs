@@ -722,3 +722,44 @@ fn qwen_research_is_a_known_license_name() {
     let (r, _) = decide(m.path(), None);
     assert_eq!(r.verdict, Verdict::ResearchOnly, "{:?}", r.reasons);
 }
+
+#[test]
+fn a_license_section_in_the_card_body_is_read() {
+    let m = tempfile::tempdir().unwrap();
+    fs::write(
+        m.path().join("README.md"),
+        "---\nlicense: apache-2.0\n---\n# Model\n\n## License\n\nThe weights are released under CC BY-NC 4.0 (non-commercial use only). The code is Apache-2.0.\n\n## Usage\n\nRun it.\n",
+    )
+    .unwrap();
+    fs::write(m.path().join("config.json"), "{\"model_type\": \"llama\"}").unwrap();
+    let (r, codes) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::NonCommercial, "{:?}", r.reasons);
+    assert!(codes.contains(&"license/conflict".to_string()), "{codes:?}");
+    let body = r
+        .detected
+        .iter()
+        .find(|d| d.source == "card:body")
+        .expect("the body's license");
+    assert_eq!((body.id.as_str(), body.line), ("cc-by-nc-4.0", Some(8)));
+    assert!(r
+        .obligations
+        .iter()
+        .any(|o| o.kind == ObligationKind::NonCommercial
+            && o.file.as_deref() == Some("README.md")
+            && o.line_start == Some(8)));
+    // a section that agrees with the front matter, or says nothing decisive, changes nothing
+    for body in [
+        "## License\n\nThis model is licensed under the MIT License.\n",
+        "## License\n\nSee the LICENSE file.\n",
+    ] {
+        let m = model("license: mit\n", &[]);
+        fs::write(
+            m.path().join("README.md"),
+            format!("---\nlicense: mit\n---\n# Model\n\n{body}"),
+        )
+        .unwrap();
+        let (r, codes) = decide(m.path(), None);
+        assert_eq!(r.verdict, Verdict::Permitted, "{body}: {:?}", r.reasons);
+        assert!(!codes.contains(&"license/conflict".to_string()), "{body}");
+    }
+}

@@ -600,8 +600,21 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
         }
     }
 
-    // 2. The license files.
+    // 1b. The card's body: a "License" section that says more than the front matter.
     let mut extra_obligations: Vec<Obligation> = Vec::new();
+    if let Some(card) = inputs.card {
+        read_card_section(
+            card,
+            &card_ids,
+            &mut verdicts,
+            &mut report,
+            &mut findings,
+            &mut licensed,
+            &mut extra_obligations,
+        );
+    }
+
+    // 2. The license files.
     for path in inputs.truncated {
         report.reasons.push(format!(
             "{path}: only its beginning was read (the file is too long); what follows is unknown"
@@ -682,7 +695,13 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
                         .in_file(&file.path),
                     );
                 }
-                let modified = !residual_hits.is_empty() || unread || !d.changed_words.is_empty();
+                // A version without a bundled text is compared with a
+                // sibling's, whose version, dates and links differ anyway:
+                // there only the clauses the changes bring count.
+                let own_text = !matches!(&r, Resolved::Kb(e) if e.text_file.is_empty());
+                let modified = !residual_hits.is_empty()
+                    || unread
+                    || (own_text && !d.changed_words.is_empty());
                 let changed_lines = changed_lines(norm, &d.changed_words);
                 report.reasons.push(format!(
                     "{}: matches {} ({:.2}){}{}",
@@ -1066,6 +1085,106 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
         if verdicts.len() == 1 { "" } else { "s" }
     ));
     (report, findings)
+}
+
+/// Reads the card body's license section: the license it names (unless it
+/// negates or qualifies it) and its decisive clauses (non-commercial,
+/// research-only, approval). A section that says neither is left alone; one
+/// whose license differs from the front matter's is a conflict, and the
+/// stricter applies.
+fn read_card_section(
+    card: &Card,
+    card_ids: &BTreeSet<String>,
+    verdicts: &mut Vec<Verdict>,
+    report: &mut LicenseReport,
+    findings: &mut Vec<Finding>,
+    licensed: &mut Vec<(Resolved, Option<String>, Option<Citation>)>,
+    extra_obligations: &mut Vec<Obligation>,
+) {
+    let Some(section) = &card.license_section else {
+        return;
+    };
+    let norm = NormText::new(&section.text);
+    let hits = read_clauses(&norm);
+    let named = referenced_license(&norm).filter(|(_, at)| qualification(&norm, *at).is_none());
+    let decisive: Vec<&ClauseHit> = hits
+        .iter()
+        .filter(|h| h.kind.verdict_cap().rank() <= Verdict::RequiresApproval.rank())
+        .collect();
+    let clause_cap = decisive
+        .iter()
+        .map(|h| h.kind.verdict_cap())
+        .fold(Verdict::Permitted, Verdict::stricter);
+    let front = verdicts.iter().copied().reduce(Verdict::stricter);
+    let (verdict, line) = match &named {
+        Some((r, at)) => (r.verdict().stricter(clause_cap), norm.line_at(*at)),
+        None => match decisive.first() {
+            Some(h) => (clause_cap, norm.lines_of(h.words.0, h.words.0).0),
+            None => return,
+        },
+    };
+    let says = match &named {
+        Some((r, _)) => r.id(),
+        None => format!("{verdict} terms"),
+    };
+    report.reasons.push(format!(
+        "{}: its License section (line {line}) says {says} → {verdict}",
+        card.path
+    ));
+    if let Some((r, _)) = &named {
+        push_detected(
+            report,
+            r,
+            "card:body",
+            Some(card.path.clone()),
+            Some(line),
+            0.6,
+            None,
+            verdict,
+            false,
+        );
+        let (first, last) = named
+            .as_ref()
+            .map_or((0, 0), |(_, at)| norm.sentence_words(*at));
+        let quote = norm.quote(first, last, QUOTE_CHARS);
+        licensed.push((
+            r.clone(),
+            None,
+            Some((card.path.clone(), line, line, quote)),
+        ));
+    }
+    for h in &decisive {
+        extra_obligations.push(obligation_from_hit(
+            h,
+            &norm,
+            &card.path,
+            &named
+                .as_ref()
+                .map_or("unrecognised".to_string(), |(r, _)| r.id()),
+        ));
+    }
+    verdicts.push(verdict);
+    let differs = match &named {
+        Some((r, _)) => !card_ids.is_empty() && !card_ids.contains(&r.id()),
+        None => false,
+    } || front.is_some_and(|f| verdict.rank() < f.rank());
+    if differs {
+        findings.push(
+            Finding::warning(
+                Code::LicenseConflict,
+                format!(
+                    "the card's front matter declares {} but its License section says {says}; the stricter applies",
+                    if card_ids.is_empty() {
+                        "no license".to_string()
+                    } else {
+                        card_ids.iter().cloned().collect::<Vec<_>>().join(", ")
+                    }
+                ),
+            )
+            .in_file(&card.path)
+            .at_line(line),
+        );
+    }
 }
 
 /// Why a license file's text cannot be read as text, when it cannot: empty,
