@@ -420,3 +420,346 @@ fn license_link_to_an_oddly_named_file_is_read() {
         Some("MODEL_TERMS.md")
     );
 }
+
+/// A file-only model (no card) with one LICENSE.
+fn licensed(text: &str) -> tempfile::TempDir {
+    let m = model("license: other\n", &[("LICENSE", text)]);
+    fs::remove_file(m.path().join("README.md")).unwrap();
+    m
+}
+
+fn file_detection(r: &LicenseReport) -> &mri::license::decide::DetectedLicense {
+    r.detected
+        .iter()
+        .find(|d| d.source == "file")
+        .expect("a file detection")
+}
+
+#[test]
+fn non_commercial_clause_inside_a_standard_text_is_read_and_cited() {
+    let mit = spdx_text("MIT").replace("<year> <copyright holders>", "2024 Acme AI Labs");
+    // a line inserted inside a paragraph, words inserted into the grant
+    let inserted = mit.replacen(
+        "subject to the\n",
+        "subject to the\nThe Software may be used for non-commercial purposes only.\n",
+        1,
+    );
+    let line = inserted
+        .lines()
+        .position(|l| l.starts_with("The Software may be used"))
+        .unwrap() as u32
+        + 1;
+    let words = mit.replacen(
+        "to deal in the Software without restriction",
+        "to deal in the Software for non-commercial purposes without restriction",
+        1,
+    );
+    let apache = spdx_text("Apache-2.0").replacen(
+        "irrevocable copyright license to reproduce",
+        "irrevocable copyright license, for non-commercial purposes only, to reproduce",
+        1,
+    );
+    for (text, expected_line) in [(inserted, Some(line)), (words, None), (apache, None)] {
+        assert_ne!(text, spdx_text("MIT"));
+        let m = licensed(&text);
+        let (r, _) = decide(m.path(), None);
+        assert_eq!(r.verdict, Verdict::NonCommercial, "{:?}", r.reasons);
+        let d = file_detection(&r);
+        assert!(d.modified, "{d:?}");
+        assert_eq!(d.verdict, Verdict::NonCommercial);
+        let nc = r
+            .obligations
+            .iter()
+            .find(|o| o.kind == ObligationKind::NonCommercial)
+            .expect("the clause is cited");
+        assert_eq!(nc.file.as_deref(), Some("LICENSE"));
+        let changed = text
+            .lines()
+            .position(|l| l.contains("non-commercial"))
+            .unwrap() as u32
+            + 1;
+        let start = nc.line_start.unwrap();
+        let end = nc.line_end.unwrap();
+        assert!(start <= changed && changed <= end, "{nc:?}");
+        if let Some(l) = expected_line {
+            assert!(start <= l && l <= end, "{nc:?}");
+        }
+    }
+    // the copyright line filled in is no modification
+    let filled = licensed(&spdx_text("MIT").replace("<year> <copyright holders>", "2024 Acme"));
+    let (r, _) = decide(filled.path(), None);
+    assert_eq!(r.verdict, Verdict::Permitted);
+    assert!(!file_detection(&r).modified);
+}
+
+#[test]
+fn approval_clause_appended_to_apache_requires_approval() {
+    let text = format!(
+        "{}\n\nSupplementary terms: Before any commercial use you must register at https://acme.example/register and obtain written authorization from Acme.\n",
+        spdx_text("Apache-2.0")
+    );
+    let m = licensed(&text);
+    let (r, _) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::RequiresApproval, "{:?}", r.reasons);
+    let o = r
+        .obligations
+        .iter()
+        .find(|o| o.kind == ObligationKind::Registration)
+        .expect("cited");
+    assert_eq!(o.line_start, Some(text.lines().count() as u32));
+}
+
+#[test]
+fn an_edited_threshold_is_reported_as_the_file_states_it() {
+    let llama = fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("licenses/texts/llama3.1.txt"),
+    )
+    .unwrap();
+    let edited = llama.replacen("greater than 700 million", "greater than 7 million", 1);
+    assert_ne!(edited, llama);
+    let m = licensed(&edited);
+    let (r, _) = decide(m.path(), None);
+    let d = file_detection(&r);
+    assert_eq!(d.id, "llama3.1");
+    assert!(d.modified);
+    let users: Vec<_> = r
+        .obligations
+        .iter()
+        .filter(|o| o.kind == ObligationKind::UserThreshold)
+        .collect();
+    assert!(!users.is_empty());
+    assert!(users.iter().all(|o| o.value == "7000000"), "{users:?}");
+    // the unedited text keeps the knowledge base's value and is not modified
+    let m = licensed(&llama);
+    let (r, _) = decide(m.path(), None);
+    assert!(!file_detection(&r).modified);
+    assert!(r
+        .obligations
+        .iter()
+        .any(|o| o.kind == ObligationKind::UserThreshold && o.value == "700000000"));
+}
+
+#[test]
+fn naming_a_license_is_not_that_license_when_the_text_qualifies_it() {
+    for text in [
+        "Acme Model License 1.0\n\nUnlike the MIT License, this license does not permit any commercial use of the weights.\n",
+        "Acme Research License\n\nPortions of the inference code are derived from projects under the Apache License 2.0. The model weights themselves are proprietary; use requires a signed agreement with Acme.\n",
+        "This model is not derived from Llama 3.1 and is not subject to the Llama 3.1 Community License. All rights reserved; contact us for a license.\n",
+        "Released under the MIT License, except that use by any company with more than 500 employees is prohibited.\n",
+    ] {
+        let m = licensed(text);
+        let (r, _) = decide(m.path(), None);
+        assert!(!r.verdict.allows_commercial_use(), "{text}: {:?}", r.reasons);
+        assert!(
+            r.detected.iter().all(|d| !d.verdict.allows_commercial_use()),
+            "{text}: {:?}",
+            r.detected
+        );
+    }
+    // the verdict-driving clause is cited
+    let m = licensed("MIT License, except that the model weights may not be used commercially.\n");
+    let (r, _) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::NonCommercial);
+    assert!(r
+        .obligations
+        .iter()
+        .any(|o| o.kind == ObligationKind::NonCommercial && o.line_start == Some(1)));
+    // a plain reference and Apache's own header still name the license
+    let m = licensed(
+        "This model is licensed under the MIT License. See the LICENSE file for details.\n",
+    );
+    assert_eq!(decide(m.path(), None).0.verdict, Verdict::Permitted);
+    let m = licensed("Copyright 2024 Acme\n\nLicensed under the Apache License, Version 2.0 (the \"License\");\nyou may not use this file except in compliance with the License.\nYou may obtain a copy of the License at\n\n    http://www.apache.org/licenses/LICENSE-2.0\n");
+    assert_eq!(decide(m.path(), None).0.verdict, Verdict::Permitted);
+}
+
+#[test]
+fn plain_spdx_texts_cite_the_clause_of_each_duty() {
+    let cases = [
+        ("MIT", ObligationKind::LicenseCopy, 11),
+        ("Apache-2.0", ObligationKind::LicenseCopy, 35),
+        ("CC-BY-4.0", ObligationKind::Attribution, 79),
+        ("CC-BY-SA-4.0", ObligationKind::ShareAlike, 111),
+        ("MPL-2.0", ObligationKind::ShareAlike, 162),
+        ("GPL-3.0-only", ObligationKind::ShareAlike, 87),
+    ];
+    for (id, kind, line) in cases {
+        let m = licensed(&spdx_text(id));
+        let (r, _) = decide(m.path(), None);
+        let o = r
+            .obligations
+            .iter()
+            .find(|o| o.kind == kind)
+            .unwrap_or_else(|| panic!("{id}: no {kind}"));
+        assert_eq!(o.file.as_deref(), Some("LICENSE"), "{id}");
+        assert_eq!(o.line_start, Some(line), "{id}: {o:?}");
+        assert!(
+            r.obligations.iter().all(|o| o.line_start.is_some()),
+            "{id}: {:?}",
+            r.obligations
+        );
+    }
+}
+
+#[test]
+fn a_license_file_longer_than_mri_reads_is_unknown() {
+    // Apache-2.0, padded past 2 MiB, with a non-commercial term at the end
+    let mut text = spdx_text("Apache-2.0");
+    while text.len() <= 2 * 1024 * 1024 {
+        text.push_str(&" ".repeat(100));
+        text.push('\n');
+    }
+    text.push_str(
+        "ADDITIONAL TERMS: The model weights may be used for non-commercial purposes only.\n",
+    );
+    let m = licensed(&text);
+    let (r, codes) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::Unknown, "{:?}", r.reasons);
+    assert!(codes.contains(&"license/unread".to_string()), "{codes:?}");
+    // the same text within the limit is read to its end
+    let short = format!(
+        "{}\nADDITIONAL TERMS: The model weights may be used for non-commercial purposes only.\n",
+        spdx_text("Apache-2.0")
+    );
+    let m = licensed(&short);
+    let (r, codes) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::NonCommercial);
+    assert!(!codes.contains(&"license/unread".to_string()));
+}
+
+#[test]
+fn empty_binary_and_utf16_license_files_are_said_to_be_unreadable() {
+    let utf16: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(
+            spdx_text("MIT")
+                .encode_utf16()
+                .flat_map(|u| u.to_le_bytes()),
+        )
+        .collect();
+    let cases: [(&str, Vec<u8>); 3] = [
+        ("empty", b"  \n\n".to_vec()),
+        (
+            "binary",
+            vec![0x00, 0x9f, 0x92, 0x96, 0x00, 0x01, 0x02, 0xff, 0xfe, 0x00],
+        ),
+        ("utf16", utf16),
+    ];
+    for (what, bytes) in cases {
+        let m = model("license: mit\n", &[]);
+        fs::write(m.path().join("LICENSE"), bytes).unwrap();
+        let (r, codes) = decide(m.path(), None);
+        assert_eq!(r.verdict, Verdict::Unknown, "{what}: {:?}", r.reasons);
+        assert!(
+            codes.contains(&"license/unread".to_string()),
+            "{what}: {codes:?}"
+        );
+    }
+}
+
+#[test]
+fn a_base_whose_license_is_unknown_keeps_the_verdict_from_permitted() {
+    let m = model(
+        "license: apache-2.0\nbase_model: acme/never-heard-of-it-7b\n",
+        &[],
+    );
+    let (r, codes) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::RequiresApproval, "{:?}", r.reasons);
+    assert!(
+        codes.contains(&"license/base-unknown".to_string()),
+        "{codes:?}"
+    );
+    // with the base at hand, its decision is used instead
+    let base = model("license: mit\n", &[]);
+    let (r, codes) = decide(m.path(), Some(base.path()));
+    assert_eq!(r.verdict, Verdict::Permitted, "{:?}", r.reasons);
+    assert!(!codes.contains(&"license/base-unknown".to_string()));
+    // a base the knowledge base knows is inherited, not capped
+    for (base, license) in [
+        ("unsloth/Llama-3.2-1B-Instruct", "llama3.2"),
+        ("Qwen/Qwen2.5-3B-Instruct", "tongyi-qianwen-research"),
+        ("CohereForAI/c4ai-command-r-v01", "cc-by-nc-4.0"),
+    ] {
+        let m = model(&format!("license: apache-2.0\nbase_model: {base}\n"), &[]);
+        let (r, codes) = decide(m.path(), None);
+        assert!(
+            !codes.contains(&"license/base-unknown".to_string()),
+            "{base}"
+        );
+        assert!(
+            r.detected
+                .iter()
+                .any(|d| d.source == "base_model" && d.id == license),
+            "{base}: {:?}",
+            r.detected
+        );
+    }
+}
+
+#[test]
+fn spdx_expressions_in_lower_case_are_read() {
+    for (value, verdict) in [
+        ("apache-2.0 OR mit", Verdict::Permitted),
+        ("apache-2.0 or mit", Verdict::Permitted),
+        ("mit and cc-by-nc-4.0", Verdict::NonCommercial),
+        (
+            "(mit OR apache-2.0) AND cc-by-nc-4.0",
+            Verdict::NonCommercial,
+        ),
+        ("apache-2.0 WITH llvm-exception", Verdict::Permitted),
+        ("mit OR no-such-license", Verdict::Permitted),
+        ("mit AND no-such-license", Verdict::Unknown),
+        ("mit OR (apache-2.0", Verdict::Unknown),
+    ] {
+        let m = model(&format!("license: {value}\n"), &[]);
+        assert_eq!(decide(m.path(), None).0.verdict, verdict, "{value}");
+    }
+}
+
+#[test]
+fn qwen_research_is_a_known_license_name() {
+    let m = model("license: other\nlicense_name: qwen-research\n", &[]);
+    let (r, _) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::ResearchOnly, "{:?}", r.reasons);
+}
+
+#[test]
+fn a_license_section_in_the_card_body_is_read() {
+    let m = tempfile::tempdir().unwrap();
+    fs::write(
+        m.path().join("README.md"),
+        "---\nlicense: apache-2.0\n---\n# Model\n\n## License\n\nThe weights are released under CC BY-NC 4.0 (non-commercial use only). The code is Apache-2.0.\n\n## Usage\n\nRun it.\n",
+    )
+    .unwrap();
+    fs::write(m.path().join("config.json"), "{\"model_type\": \"llama\"}").unwrap();
+    let (r, codes) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::NonCommercial, "{:?}", r.reasons);
+    assert!(codes.contains(&"license/conflict".to_string()), "{codes:?}");
+    let body = r
+        .detected
+        .iter()
+        .find(|d| d.source == "card:body")
+        .expect("the body's license");
+    assert_eq!((body.id.as_str(), body.line), ("cc-by-nc-4.0", Some(8)));
+    assert!(r
+        .obligations
+        .iter()
+        .any(|o| o.kind == ObligationKind::NonCommercial
+            && o.file.as_deref() == Some("README.md")
+            && o.line_start == Some(8)));
+    // a section that agrees with the front matter, or says nothing decisive, changes nothing
+    for body in [
+        "## License\n\nThis model is licensed under the MIT License.\n",
+        "## License\n\nSee the LICENSE file.\n",
+    ] {
+        let m = model("license: mit\n", &[]);
+        fs::write(
+            m.path().join("README.md"),
+            format!("---\nlicense: mit\n---\n# Model\n\n{body}"),
+        )
+        .unwrap();
+        let (r, codes) = decide(m.path(), None);
+        assert_eq!(r.verdict, Verdict::Permitted, "{body}: {:?}", r.reasons);
+        assert!(!codes.contains(&"license/conflict".to_string()), "{body}");
+    }
+}

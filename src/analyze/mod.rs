@@ -212,6 +212,7 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
         base,
         extra_bases: &extra_bases,
         declared: &declared,
+        truncated: &scanned.license_truncated,
     });
     findings.extend(license_findings);
 

@@ -31,6 +31,10 @@ struct Rules {
     passdown: Regex,
     no_training: Regex,
     negation: Regex,
+    not_approval: Regex,
+    inserted_non_commercial: Regex,
+    both_commercial: Regex,
+    inserted_research: Regex,
     attribution: Regex,
     quoted: Regex,
     name_prefix: Regex,
@@ -114,6 +118,9 @@ fn rules() -> &'static Rules {
             re(r"\b(?:may|shall|must|will|can|do)\s+not\s+(?:\w+\s+){0,8}?(?:use|used|exploit|exploited|deploy|deployed)\s+(?:[\w,()'-]+\s+){0,14}?(?:for\s+)?(?:any\s+)?commercial(?:ly)?\b"),
             re(r"\b(?:not|never)\s+(?:be\s+)?(?:used\s+)?for\s+(?:any\s+)?commercial\s+(?:use|uses|purposes?|advantage)"),
             re(r"\bno\s+commercial\s+(?:use|uses|exploitation)\b"),
+            re(r"\b(?:does|do|shall|will|may)\s+not\s+(?:permit|allow|grant|authori[sz]e|cover|include|extend\s+to)\s+(?:\w+\s+){0,3}?commercial"),
+            re(r"\bcommercial\s+(?:use|uses|usage|exploitation|purposes?)\s+(?:\w+\s+){0,4}?(?:is|are)\s+(?:strictly\s+|expressly\s+)?(?:not\s+(?:permitted|allowed|granted|authori[sz]ed|licensed)|prohibited|forbidden)"),
+            re(r"\bprohibits?\s+(?:any\s+|all\s+)?commercial\b"),
             re(r"\bnon-?commercial\s+(?:use|purposes?)\s+(?:license|licence|agreement)\b"),
         ],
         research_only: vec![
@@ -128,6 +135,11 @@ fn rules() -> &'static Rules {
             re(r"\bregist(?:er|ration)\s+(?:\w+\s+){0,6}?(?:before|prior\s+to|for)\s+(?:\w+\s+){0,3}?commercial"),
             re(r"\bcommercial\s+(?:use\s+)?(?:licen[cs]e|licensing|registration)\s+(?:\w+\s+){0,6}?(?:required|apply|contact|form|email|obtain)"),
             re(r"\bpaid\s+subscription\b"),
+            re(r"\b(?:before|prior\s+to)\s+(?:any\s+|using\s+\w+\s+(?:for\s+)?)?commercial(?:ly)?\b(?:\s+[\w!-~]+){0,8}?\s+(?:must|shall|need\s+to|needs\s+to|required\s+to)\s+(?:first\s+)?(?:register|obtain|apply|request|contact|sign|seek)\b"),
+            re(r"\b(?:must|shall|need\s+to|needs\s+to|required\s+to)\s+(?:first\s+)?(?:register|apply|obtain|request|seek|sign)\b(?:\s+[\w!-~]+){0,10}?\s+(?:prior\s+|express\s+)?(?:written\s+)(?:authori[sz]ation|permission|approval|consent)\b"),
+            re(r"\bwithout\s+(?:the\s+)?(?:[\w']+\s+)?(?:prior\s+|express\s+|specific\s+)*written\s+(?:permission|consent|authori[sz]ation|approval)\b"),
+            re(r"\b(?:requires?|required|subject\s+to)\s+(?:a\s+|an\s+)?(?:separate\s+|signed\s+|written\s+|commercial\s+)+(?:licen[cs]e\s+)?agreement\b"),
+            re(r"\bcontact\s+(?:us|the\s+licensor|[\w-]+)\s+(?:for|to\s+obtain|to\s+request)\s+(?:a\s+)?(?:commercial\s+|separate\s+)?licen[cs]e\b"),
         ],
         users: re(r"(\d[\d,.]*)\s*(million|billion|thousand|m\b|b\b)?\s*(?:monthly|daily)\s+active\s+users"),
         money: re(r"(us\$|usd|\$|€|eur|euros?|rmb|cny|¥|£|gbp)\s?(\d[\d,.]*)\s*(million|billion|thousand|m\b|b\b)?"),
@@ -138,6 +150,12 @@ fn rules() -> &'static Rules {
         passdown: re(r"\buse-?based\s+restrictions\b|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)"),
         no_training: re(r"\b(?:improve|train|training|develop|create|enhance|distill)\w*\s+(?:[\w,'-]+\s+){0,8}?(?:other|another|competing|third[- ]party)\s+(?:\w+\s+){0,3}?(?:models?|llms?|ai)\b"),
         negation: re(r"\b(?:not|never|prohibited|no\s+right)\b"),
+        // Consent to assign or transfer the agreement, or to use a name to
+        // endorse products, is not approval to use the model.
+        not_approval: re(r"\b(?:assign|assigns|assignment|transfer|transfers|delegate|delegates)\b(?:\s+[\w',-]+){0,12}?\s+without\b|\bendorse\s+or\s+promote\b"),
+        inserted_non_commercial: re(r"\bnon-?commercial\b|\bnon\s+commercial\b"),
+        both_commercial: re(r"\bcommercial\s+(?:and|or|and/or)\s+non-?commercial\b|\bnon-?commercial\s+(?:and|or|and/or)\s+commercial\b"),
+        inserted_research: re(r"\b(?:research|academic|evaluation)\s+(?:use|uses|purposes?)\b|\bfor\s+(?:research|academic|evaluation)\b"),
         attribution: re(r"\b(?:display|displays|displayed|attribut\w*|credit)\b"),
         quoted: re(r#""((?u:[^"]){2,60})""#),
         name_prefix: re(r#"\bnames?\s+(?:\w+\s+){0,5}?(?:begins?|starts?|prefixed)\s+with\s+"?([\w.\- ]{2,30}?)"?(?:[\s,.;]|$)"#),
@@ -185,16 +203,84 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
     hits
 }
 
-fn sentence_hits(text: &NormText, f: usize, l: usize, hits: &mut Vec<ClauseHit>) {
+/// The clauses that changes to a known text bring: for each sentence holding
+/// a changed word (`changed`, sorted word indices), the clauses the sentence
+/// has that it does not have without its changed words, and a grant narrowed
+/// by inserted words ("to deal in the Software for non-commercial purposes").
+/// A clause the known text already had in that sentence is not a change.
+pub fn read_changes(text: &NormText, changed: &[usize]) -> Vec<ClauseHit> {
     let r = rules();
+    let mut hits = Vec::new();
+    let mut i = 0;
+    while let Some(&w) = changed.get(i) {
+        let (f, l) = text.sentence_words(text.word_offset(w));
+        let in_sentence: Vec<usize> = changed[i..]
+            .iter()
+            .copied()
+            .take_while(|&c| c <= l)
+            .collect();
+        i += in_sentence.len().max(1);
+        let full = text.words_text(f, l);
+        let stripped: String = (f..=l)
+            .filter(|x| !in_sentence.contains(x))
+            .map(|x| text.words_text(x, x))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let inserted: String = in_sentence
+            .iter()
+            .map(|&x| text.words_text(x, x))
+            .collect::<Vec<_>>()
+            .join(" ");
+        let before = scan_sentence(&stripped, &|n: &str| n.to_string());
+        let case = |needle: &str| text_quote_case(text, f, l, needle);
+        let mut push = |kind: ObligationKind, value: String| {
+            if !hits
+                .iter()
+                .any(|h: &ClauseHit| h.kind == kind && h.words == (f, l))
+            {
+                hits.push(ClauseHit {
+                    kind,
+                    value,
+                    words: (f, l),
+                });
+            }
+        };
+        for (kind, value) in scan_sentence(full, &case) {
+            if !before
+                .iter()
+                .any(|(k, v)| *k == kind && v.eq_ignore_ascii_case(&value))
+            {
+                push(kind, value);
+            }
+        }
+        if r.inserted_non_commercial.is_match(&inserted) && !r.both_commercial.is_match(full) {
+            push(ObligationKind::NonCommercial, String::new());
+        }
+        if r.inserted_research.is_match(&inserted) {
+            push(ObligationKind::ResearchOnly, String::new());
+        }
+    }
+    hits
+}
+
+fn sentence_hits(text: &NormText, f: usize, l: usize, hits: &mut Vec<ClauseHit>) {
     let s = text.words_text(f, l);
-    let mut push = |kind: ObligationKind, value: String| {
+    let case = |needle: &str| text_quote_case(text, f, l, needle);
+    for (kind, value) in scan_sentence(s, &case) {
         hits.push(ClauseHit {
             kind,
             value,
             words: (f, l),
-        })
-    };
+        });
+    }
+}
+
+/// The decisive clauses of one normalised sentence, as (kind, value);
+/// `case` gives a quoted value its original capitalisation.
+fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind, String)> {
+    let r = rules();
+    let mut found = Vec::new();
+    let mut push = |kind: ObligationKind, value: String| found.push((kind, value));
 
     let users = r
         .users
@@ -230,7 +316,8 @@ fn sentence_hits(text: &NormText, f: usize, l: usize, hits: &mut Vec<ClauseHit>)
         push(ObligationKind::ResearchOnly, String::new());
     }
     // Asking permission above a size threshold is a condition, not approval.
-    if !thresholded && r.registration.iter().any(|p| p.is_match(s)) {
+    let not_approval = r.not_approval.is_match(s) && !s.contains("commercial");
+    if !thresholded && !not_approval && r.registration.iter().any(|p| p.is_match(s)) {
         push(ObligationKind::Registration, String::new());
     }
     if r.territory_cue.is_match(s) {
@@ -257,18 +344,12 @@ fn sentence_hits(text: &NormText, f: usize, l: usize, hits: &mut Vec<ClauseHit>)
         .or_else(|| r.name_prefix.captures(s))
     {
         if let Some(m) = c.get(1) {
-            push(
-                ObligationKind::NamePrefix,
-                text_quote_case(text, f, l, m.as_str()),
-            );
+            push(ObligationKind::NamePrefix, case(m.as_str()));
         }
     }
     if r.attribution.is_match(s) {
         if let Some(q) = r.quoted.captures(s).and_then(|c| c.get(1)) {
-            push(
-                ObligationKind::Attribution,
-                text_quote_case(text, f, l, q.as_str()),
-            );
+            push(ObligationKind::Attribution, case(q.as_str()));
         }
     } else if s.contains("built with") || s.contains("powered by") {
         push(ObligationKind::Attribution, String::new());
@@ -282,6 +363,7 @@ fn sentence_hits(text: &NormText, f: usize, l: usize, hits: &mut Vec<ClauseHit>)
     if r.notice_file.is_match(s) {
         push(ObligationKind::NoticeFile, String::new());
     }
+    found
 }
 
 fn region_name(m: &str) -> &'static str {
@@ -347,6 +429,60 @@ mod tests {
             "Commercial use requires our prior written authorization.",
             ObligationKind::Registration
         ));
+    }
+
+    #[test]
+    fn approval_and_exclusions_in_other_words() {
+        for text in [
+            "Before any commercial use you must register at https://acme.example/register and obtain written authorization from Acme.",
+            "The model weights themselves are proprietary; use requires a signed agreement with Acme.",
+            "No part of these weights may be used, copied or distributed without written permission.",
+            "All rights reserved; contact us for a license.",
+        ] {
+            assert!(has(text, ObligationKind::Registration), "{text}");
+        }
+        for text in [
+            "Unlike the MIT License, this license does not permit any commercial use of the weights.",
+            "Commercial use of the Model is strictly prohibited.",
+            "This agreement prohibits commercial use.",
+        ] {
+            assert!(has(text, ObligationKind::NonCommercial), "{text}");
+        }
+    }
+
+    #[test]
+    fn consent_to_assign_or_endorse_is_not_approval_to_use() {
+        for text in [
+            "You may not assign this Agreement without xAI's prior written consent.",
+            "Neither the name of the copyright holder nor the names of its contributors may be used to endorse or promote products derived from this software without specific prior written permission.",
+        ] {
+            assert!(!has(text, ObligationKind::Registration), "{text}");
+        }
+        assert!(has(
+            "You may not assign this Agreement, or use the Model commercially, without our prior written consent.",
+            ObligationKind::Registration
+        ));
+    }
+
+    #[test]
+    fn changes_to_a_known_text_bring_only_their_own_clauses() {
+        let template = NormText::new("Permission is hereby granted to deal in the Software without restriction. Redistributions may not use the name of the holder without specific prior written permission to endorse products.");
+        let reference = template.shingles();
+        let read = |text: &str| {
+            let t = NormText::new(text);
+            let changed = crate::license::detect::changed_words(&t, &reference);
+            read_changes(&t, &changed)
+                .into_iter()
+                .map(|h| h.kind)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            read("Permission is hereby granted to deal in the Software for non-commercial purposes without restriction. Redistributions may not use the name of the holder without specific prior written permission to endorse products."),
+            [ObligationKind::NonCommercial]
+        );
+        // a name filled in next to a consent clause the text already had
+        assert!(read("Permission is hereby granted to deal in the Software without restriction. Redistributions may not use the name of Acme Corp without specific prior written permission to endorse products.").is_empty());
+        assert!(read("Permission is hereby granted to deal in the Software for commercial and non-commercial purposes without restriction. Redistributions may not use the name of the holder without specific prior written permission to endorse products.").is_empty());
     }
 
     #[test]

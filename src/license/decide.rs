@@ -11,8 +11,8 @@
 //! - card and files that disagree, and a declared license that differs from
 //!   the base model's, are conflicts; the stricter side wins.
 
-use super::clauses::{read_clauses, read_clauses_in, ClauseHit};
-use super::detect::{detect, Detection, RefKind, MATCH, SIMILAR};
+use super::clauses::{read_changes, read_clauses, read_clauses_in, ClauseHit};
+use super::detect::{detect, is_boilerplate, Detection, RefKind, MATCH, SIMILAR};
 use super::kb::{kb, LicenseEntry};
 use super::lineage::{is_supplementary, lineage_of, Match as LineageMatch};
 use super::spdx_facts::{self, SpdxFacts};
@@ -22,6 +22,7 @@ use crate::model::card::Card;
 use crate::report::finding::{Code, Finding};
 use serde::Serialize;
 use std::collections::BTreeSet;
+use std::sync::OnceLock;
 
 /// Residual words beyond a standard license text that, unread, make it unknown.
 const UNREAD_RESIDUAL_WORDS: usize = 40;
@@ -64,6 +65,9 @@ pub struct LicenseInputs<'a> {
     /// (a GGUF file's `general.license`, `.name`, `.link`, base models),
     /// with the source label their detections carry (`gguf`).
     pub declared: &'a [(Card, &'static str)],
+    /// License files of which only the beginning was read (too long): what
+    /// the rest says is unknown, so the decision fails closed.
+    pub truncated: &'a [String],
 }
 
 /// The runner-up of a detection.
@@ -220,42 +224,109 @@ fn resolve_card_value(value: &str) -> Option<(Vec<Resolved>, Verdict)> {
         let v = r.verdict();
         return Some((vec![r], v));
     }
-    let expr = spdx::Expression::parse_mode(value, spdx::ParseMode::LAX).ok()?;
-    let mut stack: Vec<Verdict> = Vec::new();
+    let tokens = expression_tokens(value);
+    if !tokens
+        .iter()
+        .any(|t| ["or", "and", "with"].iter().any(|op| is_operator(t, op)))
+    {
+        return None;
+    }
     let mut leaves = Vec::new();
-    for node in expr.iter() {
-        match node {
-            spdx::expression::ExprNode::Req(req) => {
-                let resolved = match &req.req.license {
-                    spdx::LicenseItem::Spdx { id, .. } => resolve_id(id.name),
-                    _ => None,
-                };
-                stack.push(
-                    resolved
-                        .as_ref()
-                        .map_or(Verdict::Unknown, Resolved::verdict),
-                );
-                leaves.extend(resolved);
-            }
-            spdx::expression::ExprNode::Op(op) => {
-                let (Some(b), Some(a)) = (stack.pop(), stack.pop()) else {
-                    return None;
-                };
-                stack.push(match op {
-                    spdx::expression::Operator::And => a.stricter(b),
-                    spdx::expression::Operator::Or => {
-                        if a.stricter(b) == a {
-                            b
-                        } else {
-                            a
-                        }
-                    }
-                });
-            }
+    let mut at = 0;
+    let verdict = parse_or(&tokens, &mut at, &mut leaves, 0)?;
+    (at == tokens.len()).then_some((leaves, verdict))
+}
+
+/// An SPDX expression's tokens: parentheses, and the words between them.
+fn expression_tokens(value: &str) -> Vec<String> {
+    value
+        .replace('(', " ( ")
+        .replace(')', " ) ")
+        .split_whitespace()
+        .map(str::to_string)
+        .collect()
+}
+
+/// SPDX operators are case-insensitive in practice: Hub cards write `or`.
+fn is_operator(token: &str, op: &str) -> bool {
+    token.eq_ignore_ascii_case(op)
+}
+
+/// Deepest nesting of parentheses read.
+const MAX_EXPRESSION_DEPTH: usize = 16;
+
+/// `a OR b OR …`: the most permissive branch (the policy picks one).
+fn parse_or(
+    tokens: &[String],
+    at: &mut usize,
+    leaves: &mut Vec<Resolved>,
+    depth: usize,
+) -> Option<Verdict> {
+    let mut verdict = parse_and(tokens, at, leaves, depth)?;
+    while tokens.get(*at).is_some_and(|t| is_operator(t, "or")) {
+        *at += 1;
+        let other = parse_and(tokens, at, leaves, depth)?;
+        if verdict.stricter(other) == verdict {
+            verdict = other;
         }
     }
-    let verdict = stack.pop()?;
-    Some((leaves, verdict))
+    Some(verdict)
+}
+
+/// `a AND b AND …`: the strictest.
+fn parse_and(
+    tokens: &[String],
+    at: &mut usize,
+    leaves: &mut Vec<Resolved>,
+    depth: usize,
+) -> Option<Verdict> {
+    let mut verdict = parse_term(tokens, at, leaves, depth)?;
+    while tokens.get(*at).is_some_and(|t| is_operator(t, "and")) {
+        *at += 1;
+        verdict = verdict.stricter(parse_term(tokens, at, leaves, depth)?);
+    }
+    Some(verdict)
+}
+
+/// `( expr )`, or a license id with an optional `WITH exception` (the
+/// exception only adds permissions, so the license decides).
+fn parse_term(
+    tokens: &[String],
+    at: &mut usize,
+    leaves: &mut Vec<Resolved>,
+    depth: usize,
+) -> Option<Verdict> {
+    let token = tokens.get(*at)?;
+    *at += 1;
+    if token == "(" {
+        if depth >= MAX_EXPRESSION_DEPTH {
+            return None;
+        }
+        let v = parse_or(tokens, at, leaves, depth + 1)?;
+        if tokens.get(*at).map(String::as_str) != Some(")") {
+            return None;
+        }
+        *at += 1;
+        return Some(v);
+    }
+    if token == ")"
+        || ["or", "and", "with"]
+            .iter()
+            .any(|op| is_operator(token, op))
+    {
+        return None;
+    }
+    if tokens.get(*at).is_some_and(|t| is_operator(t, "with")) {
+        *at += 1;
+        tokens.get(*at)?;
+        *at += 1;
+    }
+    let resolved = resolve_id(token.trim_end_matches('+'));
+    let verdict = resolved
+        .as_ref()
+        .map_or(Verdict::Unknown, Resolved::verdict);
+    leaves.extend(resolved);
+    Some(verdict)
 }
 
 fn is_supplementary_file(path: &str) -> bool {
@@ -265,25 +336,29 @@ fn is_supplementary_file(path: &str) -> bool {
         || name.starts_with("responsible_use")
 }
 
-/// Short texts that only name a license ("licensed under the Apache License 2.0").
-fn referenced_license(text: &NormText) -> Option<Resolved> {
+/// Short texts that only name a license ("licensed under the Apache License
+/// 2.0"): the license, and the byte in the text where its name starts.
+fn referenced_license(text: &NormText) -> Option<(Resolved, usize)> {
     if text.len() > 300 {
         return None;
     }
     let kb = kb();
-    let mut best: Option<(usize, &'static LicenseEntry)> = None;
+    let mut best: Option<(usize, &'static LicenseEntry, usize)> = None;
     for e in &kb.entries {
         for name in std::iter::once(&e.name).chain(e.aliases.iter().filter(|a| a.contains(' '))) {
-            if name.split_whitespace().count() >= 3 && text.find(name).is_some() {
+            if name.split_whitespace().count() < 3 {
+                continue;
+            }
+            if let Some(at) = text.find(name) {
                 let len = name.len();
-                if best.is_none_or(|(l, _)| len > l) {
-                    best = Some((len, e));
+                if best.is_none_or(|(l, _, _)| len > l) {
+                    best = Some((len, e, at));
                 }
             }
         }
     }
-    if let Some((_, e)) = best {
-        return Some(Resolved::Kb(e));
+    if let Some((_, e, at)) = best {
+        return Some((Resolved::Kb(e), at));
     }
     const SPDX_NAMES: &[(&str, &str)] = &[
         ("apache license, version 2.0", "Apache-2.0"),
@@ -295,11 +370,39 @@ fn referenced_license(text: &NormText) -> Option<Resolved> {
         ("creative commons attribution 4.0", "CC-BY-4.0"),
         ("gnu general public license v3", "GPL-3.0-only"),
     ];
-    SPDX_NAMES
-        .iter()
-        .find(|(n, _)| text.find(n).is_some())
-        .and_then(|(_, id)| spdx_facts::facts(id))
-        .map(spdx_or_kb)
+    SPDX_NAMES.iter().find_map(|(n, id)| {
+        let at = text.find(n)?;
+        Some((spdx_or_kb(spdx_facts::facts(id)?), at))
+    })
+}
+
+/// Why a short text that names a license at byte `at` is not simply that
+/// license: the naming is negated or limited ("unlike the MIT License",
+/// "portions … are under the Apache License", "MIT License, except that …"),
+/// or another sentence adds terms. `None` when it only names it.
+fn qualification(text: &NormText, at: usize) -> Option<&'static str> {
+    static RULES: OnceLock<(regex::Regex, regex::Regex)> = OnceLock::new();
+    let (qualifier, terms) = RULES.get_or_init(|| {
+        let build = |p: &str| {
+            regex::Regex::new(p).unwrap_or_else(|e| panic!("qualification pattern: {e}"))
+        };
+        (
+            build(r"\b(?:not|unlike|except|excluding|other than|rather than|instead of|inspired by|similar to|modelled on|modeled on|portions?|parts? of|no longer|neither|nor|but)\b"),
+            build(r"\b(?:not|no|only|solely|except|prohibit\w*|restrict\w*|requires?|required|must|shall|permission|proprietary|consent|approval|subscription|fees?|paid|royalt\w*|employees?|revenue|users|commercial\w*|research)\b"),
+        )
+    });
+    // the header Apache asks for carries a benign "may not … except"
+    const BENIGN: &str = "you may not use this file except in compliance with the license";
+    let (f, l) = text.sentence_words(at);
+    let naming = text.words_text(f, l).replace(BENIGN, "");
+    if qualifier.is_match(&naming) {
+        return Some("the sentence naming it qualifies it");
+    }
+    let adds_terms = text.sentences().into_iter().any(|(sf, sl)| {
+        let s = text.words_text(sf, sl);
+        sf != f && !s.contains(BENIGN) && !is_boilerplate(s) && terms.is_match(s)
+    });
+    adds_terms.then_some("the text adds terms of its own")
 }
 
 /// A cited clause: (file, first line, last line, quote).
@@ -329,6 +432,12 @@ fn cite(
                 let (f, l) = norm.sentence_words(at);
                 let (_, end) = norm.lines_of(f, l);
                 let start = norm.line_at(at);
+                // the value the user's text states in that clause
+                let value = read_clauses_in(norm, &[(f, l)])
+                    .into_iter()
+                    .find(|h| h.kind == kind)
+                    .map(|h| h.value)
+                    .unwrap_or_default();
                 return Some((
                     (
                         file.path.clone(),
@@ -336,7 +445,7 @@ fn cite(
                         end.max(start),
                         norm.quote(f, l, QUOTE_CHARS),
                     ),
-                    String::new(),
+                    value,
                 ));
             }
         }
@@ -491,9 +600,61 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
         }
     }
 
-    // 2. The license files.
+    // 1b. The card's body: a "License" section that says more than the front matter.
     let mut extra_obligations: Vec<Obligation> = Vec::new();
+    if let Some(card) = inputs.card {
+        read_card_section(
+            card,
+            &card_ids,
+            &mut verdicts,
+            &mut report,
+            &mut findings,
+            &mut licensed,
+            &mut extra_obligations,
+        );
+    }
+
+    // 2. The license files.
+    for path in inputs.truncated {
+        report.reasons.push(format!(
+            "{path}: only its beginning was read (the file is too long); what follows is unknown"
+        ));
+        verdicts.push(Verdict::Unknown);
+        findings.push(
+            Finding::warning(
+                Code::LicenseUnread,
+                "the license file is longer than mri reads; only its beginning was read, so the verdict is unknown",
+            )
+            .in_file(path),
+        );
+    }
     for (file, norm, hits) in &files {
+        if let Some(why) = unreadable_text(&file.text) {
+            report
+                .reasons
+                .push(format!("{}: {why}; its terms cannot be read", file.path));
+            verdicts.push(Verdict::Unknown);
+            findings.push(
+                Finding::warning(
+                    Code::LicenseUnread,
+                    format!("the license file {why}; its terms cannot be read, so the verdict is unknown"),
+                )
+                .in_file(&file.path),
+            );
+            report.detected.push(DetectedLicense {
+                id: "unrecognised".into(),
+                name: "unreadable text".into(),
+                source: "file".into(),
+                file: Some(file.path.clone()),
+                line: None,
+                confidence: 0.0,
+                runner_up: None,
+                verdict: Verdict::Unknown,
+                modified: false,
+                spdx: None,
+            });
+            continue;
+        }
         let supplementary = is_supplementary_file(&file.path);
         let d: Detection = detect(norm);
         let best = d.best.clone();
@@ -507,7 +668,16 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
         });
         match (best, resolved) {
             (Some(b), Some(r)) if b.score >= MATCH => {
-                let residual_hits = read_clauses_in(norm, &d.residual);
+                let mut residual_hits = read_clauses_in(norm, &d.residual);
+                // Clauses that words changed inside the known text bring.
+                for h in read_changes(norm, &d.changed_words) {
+                    if !residual_hits
+                        .iter()
+                        .any(|r| r.kind == h.kind && r.words == h.words)
+                    {
+                        residual_hits.push(h);
+                    }
+                }
                 let mut verdict = r.verdict();
                 for h in &residual_hits {
                     verdict = verdict.stricter(h.kind.verdict_cap());
@@ -525,13 +695,26 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
                         .in_file(&file.path),
                     );
                 }
-                let modified = !residual_hits.is_empty() || unread;
+                // A version without a bundled text is compared with a
+                // sibling's, whose version, dates and links differ anyway:
+                // there only the clauses the changes bring count.
+                let own_text = !matches!(&r, Resolved::Kb(e) if e.text_file.is_empty());
+                let modified = !residual_hits.is_empty()
+                    || unread
+                    || (own_text && !d.changed_words.is_empty());
+                let changed_lines = changed_lines(norm, &d.changed_words);
                 report.reasons.push(format!(
                     "{}: matches {} ({:.2}){}{}",
                     file.path,
                     r.id(),
                     b.score,
-                    if modified { ", with added clauses" } else { "" },
+                    if !residual_hits.is_empty() || unread {
+                        format!(", with added clauses (text differs at {changed_lines})")
+                    } else if modified {
+                        format!(", text differs at {changed_lines}")
+                    } else {
+                        String::new()
+                    },
                     if verdict != r.verdict() {
                         format!(" → {verdict}")
                     } else {
@@ -567,9 +750,26 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
                 for h in hits {
                     verdict = verdict.stricter(h.kind.verdict_cap());
                 }
-                let reference = referenced_license(norm);
+                let named = referenced_license(norm);
+                let qualified = named.as_ref().and_then(|(_, at)| qualification(norm, *at));
+                if let (Some((r, _)), Some(why)) = (&named, &qualified) {
+                    report.reasons.push(format!(
+                        "{}: names {} but {why}; not taken as {}",
+                        file.path,
+                        r.id(),
+                        r.id()
+                    ));
+                }
+                let reference = named.filter(|_| qualified.is_none()).map(|(r, _)| r);
                 if let Some(r) = reference {
                     let v = r.verdict().stricter(caps(hits));
+                    // the clauses that make it stricter, cited
+                    for h in hits
+                        .iter()
+                        .filter(|h| h.kind.verdict_cap().rank() < r.verdict().rank())
+                    {
+                        extra_obligations.push(obligation_from_hit(h, norm, &file.path, &r.id()));
+                    }
                     report
                         .reasons
                         .push(format!("{}: names {} ({v})", file.path, r.id()));
@@ -754,6 +954,23 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
                 ));
             }
             inherited.push((Resolved::Kb(e), base, cite));
+        } else if inputs.base.is_none() {
+            // A derivative carries its base's terms; unknown terms may be
+            // restrictive, so the verdict cannot be better than approval.
+            report.reasons.push(format!(
+                "base model {base}: its license is not known offline → at most requires-approval until it is checked"
+            ));
+            verdicts.push(Verdict::RequiresApproval);
+            findings.push(
+                Finding::warning(
+                    Code::LicenseBaseUnknown,
+                    format!(
+                        "base model {base}: mri cannot establish its license offline, and a derivative carries its base's terms; check the base's license (e.g. with --base) before commercial use"
+                    ),
+                )
+                .in_file(&cite.0)
+                .at_line(cite.1),
+            );
         }
     }
     for (r, base, cite) in &inherited {
@@ -870,6 +1087,156 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
     (report, findings)
 }
 
+/// Reads the card body's license section: the license it names (unless it
+/// negates or qualifies it) and its decisive clauses (non-commercial,
+/// research-only, approval). A section that says neither is left alone; one
+/// whose license differs from the front matter's is a conflict, and the
+/// stricter applies.
+fn read_card_section(
+    card: &Card,
+    card_ids: &BTreeSet<String>,
+    verdicts: &mut Vec<Verdict>,
+    report: &mut LicenseReport,
+    findings: &mut Vec<Finding>,
+    licensed: &mut Vec<(Resolved, Option<String>, Option<Citation>)>,
+    extra_obligations: &mut Vec<Obligation>,
+) {
+    let Some(section) = &card.license_section else {
+        return;
+    };
+    let norm = NormText::new(&section.text);
+    let hits = read_clauses(&norm);
+    let named = referenced_license(&norm).filter(|(_, at)| qualification(&norm, *at).is_none());
+    let decisive: Vec<&ClauseHit> = hits
+        .iter()
+        .filter(|h| h.kind.verdict_cap().rank() <= Verdict::RequiresApproval.rank())
+        .collect();
+    let clause_cap = decisive
+        .iter()
+        .map(|h| h.kind.verdict_cap())
+        .fold(Verdict::Permitted, Verdict::stricter);
+    let front = verdicts.iter().copied().reduce(Verdict::stricter);
+    let (verdict, line) = match &named {
+        Some((r, at)) => (r.verdict().stricter(clause_cap), norm.line_at(*at)),
+        None => match decisive.first() {
+            Some(h) => (clause_cap, norm.lines_of(h.words.0, h.words.0).0),
+            None => return,
+        },
+    };
+    let says = match &named {
+        Some((r, _)) => r.id(),
+        None => format!("{verdict} terms"),
+    };
+    report.reasons.push(format!(
+        "{}: its License section (line {line}) says {says} → {verdict}",
+        card.path
+    ));
+    if let Some((r, _)) = &named {
+        push_detected(
+            report,
+            r,
+            "card:body",
+            Some(card.path.clone()),
+            Some(line),
+            0.6,
+            None,
+            verdict,
+            false,
+        );
+        let (first, last) = named
+            .as_ref()
+            .map_or((0, 0), |(_, at)| norm.sentence_words(*at));
+        let quote = norm.quote(first, last, QUOTE_CHARS);
+        licensed.push((
+            r.clone(),
+            None,
+            Some((card.path.clone(), line, line, quote)),
+        ));
+    }
+    for h in &decisive {
+        extra_obligations.push(obligation_from_hit(
+            h,
+            &norm,
+            &card.path,
+            &named
+                .as_ref()
+                .map_or("unrecognised".to_string(), |(r, _)| r.id()),
+        ));
+    }
+    verdicts.push(verdict);
+    let differs = match &named {
+        Some((r, _)) => !card_ids.is_empty() && !card_ids.contains(&r.id()),
+        None => false,
+    } || front.is_some_and(|f| verdict.rank() < f.rank());
+    if differs {
+        findings.push(
+            Finding::warning(
+                Code::LicenseConflict,
+                format!(
+                    "the card's front matter declares {} but its License section says {says}; the stricter applies",
+                    if card_ids.is_empty() {
+                        "no license".to_string()
+                    } else {
+                        card_ids.iter().cloned().collect::<Vec<_>>().join(", ")
+                    }
+                ),
+            )
+            .in_file(&card.path)
+            .at_line(line),
+        );
+    }
+}
+
+/// Why a license file's text cannot be read as text, when it cannot: empty,
+/// UTF-16 (every other byte zero), binary or not in UTF-8.
+fn unreadable_text(text: &str) -> Option<&'static str> {
+    if text.trim().is_empty() {
+        return Some("is empty");
+    }
+    let total = text.chars().count();
+    let nul = text.chars().filter(|&c| c == '\0').count();
+    let bad = text.chars().filter(|&c| c == '\u{FFFD}').count();
+    if nul * 4 >= total {
+        return Some("is UTF-16 or binary (a quarter or more of it is zero bytes), not UTF-8 text");
+    }
+    if nul > 0 || bad * 20 >= total {
+        return Some("is binary or not UTF-8 text");
+    }
+    None
+}
+
+/// The lines holding changed words, as `line 6` or `lines 6, 9-11` (at most
+/// a few ranges).
+fn changed_lines(norm: &NormText, words: &[usize]) -> String {
+    let mut lines: Vec<u32> = words.iter().map(|&w| norm.lines_of(w, w).0).collect();
+    lines.dedup();
+    let mut ranges: Vec<(u32, u32)> = Vec::new();
+    for l in lines {
+        match ranges.last_mut() {
+            Some((_, end)) if l <= *end + 1 => *end = l.max(*end),
+            _ => ranges.push((l, l)),
+        }
+    }
+    let shown: Vec<String> = ranges
+        .iter()
+        .take(6)
+        .map(|(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect();
+    let more = if ranges.len() > 6 { ", …" } else { "" };
+    let word = if ranges.len() == 1 && ranges[0].0 == ranges[0].1 {
+        "line"
+    } else {
+        "lines"
+    };
+    format!("{word} {}{more}", shown.join(", "))
+}
+
 fn caps(hits: &[ClauseHit]) -> Verdict {
     hits.iter()
         .map(|h| h.kind.verdict_cap())
@@ -948,7 +1315,7 @@ fn push_obligations(
                     k,
                     spdx_facts::duty_summary(k, &f.id),
                     String::new(),
-                    Vec::new(),
+                    spdx_facts::duty_locate(k),
                 )
             })
             .collect(),
@@ -960,10 +1327,17 @@ fn push_obligations(
             (None, Some(c)) => (Some(c.clone()), String::new()),
             (None, None) => (None, String::new()),
         };
+        // A threshold is the number the user's text states, not the one the
+        // knowledge base remembers: an edited "700 million" is cited as edited.
+        let value = if value.is_empty() || (is_threshold(kind) && differs(&value, &found_value)) {
+            found_value
+        } else {
+            value
+        };
         report.obligations.push(Obligation {
             kind,
             summary,
-            value: if value.is_empty() { found_value } else { value },
+            value,
             file: citation.as_ref().map(|c| c.0.clone()),
             line_start: citation.as_ref().map(|c| c.1),
             line_end: citation.as_ref().map(|c| c.2),
@@ -972,6 +1346,19 @@ fn push_obligations(
             inherited_from: inherited_from.cloned(),
         });
     }
+}
+
+fn is_threshold(kind: ObligationKind) -> bool {
+    matches!(
+        kind,
+        ObligationKind::UserThreshold | ObligationKind::RevenueThreshold
+    )
+}
+
+/// True when the text states a number and it is not the knowledge base's.
+fn differs(kb_value: &str, found: &str) -> bool {
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    !digits(found).is_empty() && digits(found) != digits(kb_value)
 }
 
 fn dedup_obligations(obligations: &mut Vec<Obligation>) {

@@ -3,7 +3,7 @@
 //! date, and the residual — what the text says beyond the license it matches.
 
 use super::kb::{kb, spdx_id_of_file, LicenseEntry};
-use super::text::{contains, dice, shingles_of, NormText, SHINGLE};
+use super::text::{contains, dice, shingle_hash, shingles_of, NormText, SHINGLE};
 use std::sync::OnceLock;
 
 /// A similarity at or above this is a match.
@@ -82,6 +82,11 @@ pub struct Detection {
     /// Words in residual sentences that are not boilerplate (disclaimers,
     /// copyright lines, pointers to the license): terms the matched text lacks.
     pub unexplained_words: usize,
+    /// Words of the text that the best candidate's text does not have at
+    /// that place (inserted or changed words), in order, leaving out
+    /// copyright lines and a title line: where the text departs from the
+    /// license it matches.
+    pub changed_words: Vec<usize>,
 }
 
 /// Date spellings of an ISO `YYYY-MM-DD` (or `YYYY-MM`) as license texts write them.
@@ -218,6 +223,7 @@ pub fn detect(text: &NormText) -> Detection {
                 .sum();
             detection.residual = residual;
             detection.residual_words = words;
+            detection.changed_words = changed_words(text, &reference.shingles);
         }
     }
     detection
@@ -225,7 +231,7 @@ pub fn detect(text: &NormText) -> Detection {
 
 /// Warranty disclaimers, liability limits, copyright lines and pointers to a
 /// license: text that license files carry beside their terms.
-fn is_boilerplate(sentence: &str) -> bool {
+pub fn is_boilerplate(sentence: &str) -> bool {
     static BOILERPLATE: OnceLock<regex::Regex> = OnceLock::new();
     BOILERPLATE
         .get_or_init(|| {
@@ -233,6 +239,61 @@ fn is_boilerplate(sentence: &str) -> bool {
                 .unwrap_or_else(|e| panic!("boilerplate pattern: {e}"))
         })
         .is_match(sentence)
+}
+
+/// Words none of whose shingles occur in `reference` at all (every token of the
+/// word is outside each shingle of the reference that the text shares): the
+/// words inserted into, or changed in, the reference text. Words on copyright
+/// lines (holder, year) and on a short title line before the text are left out.
+pub fn changed_words(text: &NormText, reference: &[u64]) -> Vec<usize> {
+    let tokens = text.word_tokens();
+    let mut covered = vec![false; tokens.len()];
+    let words: Vec<&str> = tokens.iter().map(|(t, _)| *t).collect();
+    for (i, window) in words.windows(SHINGLE).enumerate() {
+        if contains(reference, shingle_hash(window)) {
+            for c in covered.iter_mut().skip(i).take(SHINGLE) {
+                *c = true;
+            }
+        }
+    }
+    let first_covered_line = tokens
+        .iter()
+        .zip(&covered)
+        .find(|(_, c)| **c)
+        .map(|((_, w), _)| text.lines_of(*w, *w).0)
+        .unwrap_or(0);
+    let mut out: Vec<usize> = Vec::new();
+    for ((_, w), c) in tokens.iter().zip(&covered) {
+        if *c || out.last() == Some(w) {
+            continue;
+        }
+        let line = text.lines_of(*w, *w).0;
+        let line_text = text.line_text(line);
+        if is_copyright_line(line_text) || (line < first_covered_line && is_title_line(line_text)) {
+            continue;
+        }
+        out.push(*w);
+    }
+    out
+}
+
+/// A line naming a copyright holder or year (the parts of a license text a
+/// licensor fills in).
+fn is_copyright_line(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    let start = lower.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(' && c != '©');
+    let short = line.split_whitespace().count() <= 20;
+    short
+        && (start.starts_with("copyright")
+            || start.starts_with("(c)")
+            || start.starts_with('©')
+            || lower.contains("all rights reserved"))
+}
+
+/// A short line that only titles the text ("The MIT License (MIT)").
+fn is_title_line(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    line.split_whitespace().count() <= 8 && (lower.contains("license") || lower.contains("licence"))
 }
 
 /// Sentences less than half of whose shingles occur in `reference`.

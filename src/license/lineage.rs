@@ -48,27 +48,59 @@ pub fn license_of_model(repo_id: &str) -> Option<&'static LicenseEntry> {
 }
 
 /// Like [`license_of_model`], falling back to the name alone for re-uploads.
+///
+/// Where several patterns match, the most specific one (the most literal
+/// characters) wins, so that `unsloth/Llama-3.2-1B` is Llama 3.2 through
+/// `llama-3.2-*`, not LLaMA 1 through `llama-*`; a name with no version that
+/// a pattern knows falls to the broader (and for Llama, stricter) pattern.
+/// A name that carries a versioned pattern's stem inside it
+/// (`NousResearch/Hermes-3-Llama-3.1-8B`) is matched by that stem.
 pub fn lineage_of(repo_id: &str) -> Option<(&'static LicenseEntry, Match)> {
     let id = repo_id.trim().trim_start_matches("hf://");
-    let pick = |pred: &dyn Fn(&str) -> bool| {
-        let mut matches: Vec<&'static LicenseEntry> = kb()
-            .entries
+    // `score` says how specifically a pattern matches (None: not at all)
+    let pick = |score: &dyn Fn(&str) -> Option<usize>| {
+        kb().entries
             .iter()
-            .filter(|e| e.model_patterns.iter().any(|p| pred(p)))
-            .collect();
-        matches.sort_by_key(|e| is_supplementary(e));
-        matches.into_iter().next()
+            .filter_map(|e| {
+                let best = e.model_patterns.iter().filter_map(|p| score(p)).max()?;
+                Some((best, !is_supplementary(e), e))
+            })
+            .max_by(|a, b| {
+                (a.0, a.1)
+                    .cmp(&(b.0, b.1))
+                    .then_with(|| b.2.id.cmp(&a.2.id))
+            })
+            .map(|(_, _, e)| e)
     };
-    if let Some(e) = pick(&|p| glob_match(p, id)) {
+    if let Some(e) = pick(&|p| glob_match(p, id).then(|| literal_len(p))) {
         return Some((e, Match::RepoId));
     }
     let name = id.rsplit('/').next().unwrap_or(id);
+    let name_of = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
     pick(&|p| {
-        let pattern_name = p.rsplit('/').next().unwrap_or(p);
+        let pattern_name = name_of(p);
         // a name pattern must say more than a wildcard
-        pattern_name.trim_matches('*').len() >= 6 && glob_match(pattern_name, name)
+        (pattern_name.trim_matches('*').len() >= 6 && glob_match(&pattern_name, name))
+            .then(|| literal_len(&pattern_name))
+    })
+    .or_else(|| {
+        let lower = name.to_lowercase();
+        pick(&|p| {
+            let pattern_name = name_of(p);
+            let stem = pattern_name.split(['*', '?']).next().unwrap_or("");
+            (stem.len() >= 7
+                && stem.chars().any(|c| c.is_ascii_digit())
+                && stem.chars().any(|c| c.is_ascii_alphabetic())
+                && lower.contains(stem))
+            .then_some(stem.len())
+        })
     })
     .map(|e| (e, Match::NameOnly))
+}
+
+/// Characters of a glob that are not wildcards: how specific it is.
+fn literal_len(pattern: &str) -> usize {
+    pattern.chars().filter(|c| !matches!(c, '*' | '?')).count()
 }
 
 /// Policy documents that accompany a license rather than replace it.
@@ -107,5 +139,29 @@ mod tests {
         assert!(license_of_model("someone/unknown-model").is_none());
         let (e, how) = lineage_of("unsloth/Meta-Llama-3.1-8B-bnb-4bit").unwrap();
         assert_eq!((e.id.as_str(), how), ("llama3.1", Match::NameOnly));
+    }
+
+    #[test]
+    fn re_uploads_are_matched_by_the_version_in_their_name() {
+        for (repo, license) in [
+            ("unsloth/Llama-3.2-1B-Instruct", "llama3.2"),
+            ("unsloth/Llama-3.3-70B-Instruct", "llama3.3"),
+            ("unsloth/Llama-4-Scout-17B-16E-Instruct", "llama4"),
+            ("TheBloke/Llama-2-7B-GGUF", "llama2"),
+            ("bartowski/Llama-3.2-3B-Instruct-GGUF", "llama3.2"),
+            ("mlx-community/Llama-3.2-1B-Instruct-4bit", "llama3.2"),
+            ("nvidia/Llama-3.1-Nemotron-70B-Instruct-HF", "llama3.1"),
+            ("NousResearch/Hermes-3-Llama-3.1-8B", "llama3.1"),
+            ("meta-llama/Llama-3.2-1B", "llama3.2"),
+            // no version a pattern knows: the broad pattern, which fails closed
+            ("someone/llama-7b", "llama1"),
+        ] {
+            assert_eq!(
+                lineage_of(repo).map(|(e, _)| e.id.as_str()),
+                Some(license),
+                "{repo}"
+            );
+        }
+        assert!(lineage_of("TinyLlama/TinyLlama-1.1B-Chat-v1.0").is_none());
     }
 }

@@ -104,6 +104,50 @@ pub fn verdict(f: &SpdxFacts) -> (Verdict, Vec<ObligationKind>) {
     }
 }
 
+/// Phrases (normalised, as in the knowledge base's `locate`) that find the
+/// clause of an implied duty in the standard texts, in order of preference.
+/// A phrase belongs to one license's text, so whichever occurs in the user's
+/// file is that file's clause.
+pub fn duty_locate(kind: ObligationKind) -> Vec<String> {
+    let phrases: &[&str] = match kind {
+        ObligationKind::LicenseCopy => &[
+            // MIT (and MIT-like)
+            "the above copyright notice and this permission notice shall be included",
+            // ISC
+            "the above copyright notice and this permission notice appear in all copies",
+            // BSD
+            "redistributions of source code must retain the above copyright notice",
+            // Apache-2.0 4(a)
+            "you must give any other recipients of the work or derivative works a copy of this license",
+            // GPL / LGPL / AGPL section 4
+            "give all recipients a copy of this license along with the program",
+            // MPL-2.0 3.1
+            "how they can obtain a copy of this license",
+            // CC BY 4.0 family 3(a)(1)(C)
+            "and include the text of, or the uri or hyperlink to, this public license",
+        ],
+        ObligationKind::NoticeFile => &[
+            // Apache-2.0 4(d)
+            "if the work includes a \"notice\" text file as part of its distribution",
+        ],
+        ObligationKind::Attribution => &[
+            // CC BY 4.0 family, Section 3(a)
+            "if you share the licensed material (including in modified form), you must",
+            "if you share licensed material (including in modified form), you must",
+        ],
+        ObligationKind::ShareAlike => &[
+            // GPL / LGPL / AGPL section 5(c)
+            "you must license the entire work, as a whole, under this license",
+            // MPL-2.0 3.1
+            "including any modifications that you create or to which you contribute, must be under the terms of this license",
+            // CC BY-SA 4.0 3(b)
+            "the adapter's license you apply must be a creative commons license with the same license elements",
+        ],
+        _ => &[],
+    };
+    phrases.iter().map(|p| p.to_string()).collect()
+}
+
 /// What each implied duty means, for a person.
 pub fn duty_summary(kind: ObligationKind, id: &str) -> String {
     match kind {
@@ -132,5 +176,46 @@ mod tests {
         let apache = facts("apache-2.0").unwrap();
         assert_eq!(apache.id, "Apache-2.0");
         assert!(facts("not-a-license").is_none());
+    }
+
+    #[test]
+    fn implied_duties_are_found_in_the_standard_texts() {
+        let text = |id: &str| {
+            crate::license::kb::kb()
+                .spdx_texts()
+                .iter()
+                .find(|(f, _)| *f == format!("{id}.txt"))
+                .map(|(_, t)| crate::license::text::NormText::new(t))
+                .unwrap()
+        };
+        let line = |id: &str, kind: ObligationKind| {
+            let t = text(id);
+            duty_locate(kind)
+                .iter()
+                .find_map(|p| t.find(p))
+                .map(|at| t.line_at(at))
+        };
+        assert_eq!(line("MIT", ObligationKind::LicenseCopy), Some(11));
+        assert_eq!(line("Apache-2.0", ObligationKind::LicenseCopy), Some(35));
+        assert_eq!(line("CC-BY-4.0", ObligationKind::Attribution), Some(79));
+        assert_eq!(line("CC-BY-SA-4.0", ObligationKind::ShareAlike), Some(111));
+        assert_eq!(line("GPL-3.0-only", ObligationKind::ShareAlike), Some(87));
+        assert_eq!(line("MPL-2.0", ObligationKind::ShareAlike), Some(162));
+        // every implied duty of these licenses has its clause
+        for id in [
+            "MIT",
+            "Apache-2.0",
+            "BSD-3-Clause",
+            "ISC",
+            "GPL-3.0-only",
+            "MPL-2.0",
+            "CC-BY-4.0",
+            "CC-BY-SA-4.0",
+        ] {
+            let f = facts(id).unwrap();
+            for kind in verdict(&f).1 {
+                assert!(line(id, kind).is_some(), "{id}: {kind}");
+            }
+        }
     }
 }

@@ -229,6 +229,41 @@ impl NormText {
     pub fn shingles(&self) -> Vec<u64> {
         shingles_of(&self.tokens())
     }
+
+    /// Alphanumeric tokens (as [`NormText::tokens`]) with the word each belongs to.
+    pub fn word_tokens(&self) -> Vec<(&str, usize)> {
+        let mut out = Vec::with_capacity(self.len());
+        for w in 0..self.len() {
+            let word = self.words_text(w, w);
+            out.extend(
+                word.split(|c: char| !c.is_alphanumeric())
+                    .filter(|t| !t.is_empty())
+                    .map(|t| (t, w)),
+            );
+        }
+        out
+    }
+
+    /// The original text of 1-based line `line` (`""` past the end).
+    pub fn line_text(&self, line: u32) -> &str {
+        self.original
+            .split('\n')
+            .nth(line.saturating_sub(1) as usize)
+            .unwrap_or("")
+    }
+}
+
+/// The hash of one shingle (FNV-1a over each word and a separator), as
+/// [`shingles_of`] and the build script compute it.
+pub fn shingle_hash(window: &[&str]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for t in window {
+        for b in t.bytes() {
+            h = (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        h = (h ^ 0xff).wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    h
 }
 
 /// Hashed `SHINGLE`-word shingles of a token list, sorted and without
@@ -238,14 +273,7 @@ impl NormText {
 pub fn shingles_of(tokens: &[&str]) -> Vec<u64> {
     let mut set = Vec::with_capacity(tokens.len());
     for w in tokens.windows(SHINGLE) {
-        let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-        for t in w {
-            for b in t.bytes() {
-                h = (h ^ b as u64).wrapping_mul(0x0000_0100_0000_01b3);
-            }
-            h = (h ^ 0xff).wrapping_mul(0x0000_0100_0000_01b3);
-        }
-        set.push(h);
+        set.push(shingle_hash(w));
     }
     set.sort_unstable();
     set.dedup();

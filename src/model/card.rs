@@ -34,11 +34,96 @@ pub struct Card {
     pub language: Vec<String>,
     /// The 1-based line in the card of each top-level key, for citations.
     pub lines: BTreeMap<String, u32>,
+    /// The body's section about the license ("## License"), when it has one
+    /// (read by the license decision; not part of the JSON report).
+    #[serde(skip)]
+    pub license_section: Option<CardSection>,
+}
+
+/// A section of the card's body, with the line it starts on.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CardSection {
+    /// 1-based line of the section's heading in the card.
+    pub line: u32,
+    /// The section's text, heading included, with `line - 1` empty lines
+    /// before it, so that line numbers in it are the card's.
+    pub text: String,
+}
+
+/// Longest license section kept, in lines.
+const MAX_SECTION_LINES: usize = 200;
+
+/// The body's first section whose heading is about the license (`## License`,
+/// `# Licensing`, `### License and terms of use`), up to the next heading of
+/// the same or a higher level; headings inside code fences do not count.
+fn license_section(text: &str) -> Option<CardSection> {
+    let mut lines = text.lines().enumerate().peekable();
+    if lines.peek().map(|(_, l)| l.trim_end()) == Some("---") {
+        lines.next();
+        for (_, l) in lines.by_ref() {
+            if matches!(l.trim_end(), "---" | "...") {
+                break;
+            }
+        }
+    }
+    let heading = |line: &str| -> Option<(usize, String)> {
+        let t = line.trim_start();
+        let level = t.chars().take_while(|&c| c == '#').count();
+        if level == 0 || level > 6 || !t[level..].starts_with([' ', '\t']) {
+            return None;
+        }
+        Some((
+            level,
+            t[level..].trim().trim_end_matches('#').to_lowercase(),
+        ))
+    };
+    let mut fenced = false;
+    let mut found: Option<(usize, usize, Vec<&str>)> = None;
+    for (i, line) in lines {
+        if line.trim_start().starts_with("```") || line.trim_start().starts_with("~~~") {
+            fenced = !fenced;
+        }
+        let h = if fenced { None } else { heading(line) };
+        match (&mut found, h) {
+            (None, Some((level, title)))
+                if title.contains("license")
+                    || title.contains("licence")
+                    || title.contains("licensing")
+                    || title.contains("terms of use") =>
+            {
+                found = Some((i, level, vec![line]));
+            }
+            (Some((_, level, _)), Some((l, _))) if l <= *level => break,
+            (Some((_, _, body)), _) => {
+                if body.len() >= MAX_SECTION_LINES {
+                    break;
+                }
+                body.push(line);
+            }
+            _ => {}
+        }
+    }
+    let (start, _, body) = found?;
+    let mut text = "\n".repeat(start);
+    text.push_str(&body.join("\n"));
+    Some(CardSection {
+        line: start as u32 + 1,
+        text,
+    })
+}
+
+/// Parses the card: its front matter (see [`parse_front_matter`]) and the
+/// body's license section.
+pub fn parse_card(path: &str, text: &str) -> (Card, Vec<Finding>) {
+    let (mut card, findings) = parse_front_matter(path, text);
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
+    card.license_section = license_section(text);
+    (card, findings)
 }
 
 /// Parses the card's front matter. A card without one yields an empty card;
 /// a malformed one yields `card/invalid` with the line.
-pub fn parse_card(path: &str, text: &str) -> (Card, Vec<Finding>) {
+fn parse_front_matter(path: &str, text: &str) -> (Card, Vec<Finding>) {
     let mut card = Card {
         path: path.to_string(),
         ..Default::default()
@@ -178,6 +263,21 @@ mod tests {
     fn unclosed_front_matter_is_a_finding() {
         let (_, f) = parse_card("README.md", "---\nlicense: mit\n");
         assert_eq!(f[0].code, Code::CardInvalid);
+    }
+
+    #[test]
+    fn the_body_license_section_is_kept_with_its_line() {
+        let text = "---\nlicense: apache-2.0\n---\n# Model\n\n```\n# License in code\n```\n## License\n\nThe weights are CC BY-NC 4.0.\n### Details\nmore\n## Usage\nrun it\n";
+        let (card, _) = parse_card("README.md", text);
+        let s = card.license_section.expect("a section");
+        assert_eq!(s.line, 9);
+        assert_eq!(s.text.lines().nth(8), Some("## License"));
+        assert!(s.text.contains("CC BY-NC 4.0") && s.text.contains("more"));
+        assert!(!s.text.contains("run it") && !s.text.contains("in code"));
+        let (card, _) = parse_card("README.md", "# Model\n\nNo license words here.\n");
+        assert!(card.license_section.is_none());
+        let (card, _) = parse_card("README.md", "# Model\n## Licence\nMIT\n");
+        assert_eq!(card.license_section.map(|s| s.line), Some(2));
     }
 
     #[test]

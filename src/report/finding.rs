@@ -169,6 +169,10 @@ codes! {
     LicenseInherited = "license/inherited", "The base model's license applies to this derivative; its obligations are inherited.";
     /// A license file the card refers to is absent.
     LicenseMissingFile = "license/missing-file", "The card says `other` or links a license file that is not in the repository.";
+    /// A license file that could not be read in full.
+    LicenseUnread = "license/unread", "A license file is too long to read in full, empty, binary or not UTF-8 text; its terms are unknown.";
+    /// A base model whose license mri cannot establish.
+    LicenseBaseUnknown = "license/base-unknown", "The card names a base model whose license mri cannot establish offline; check it (e.g. with --base).";
     /// torch_dtype disagrees with the stored dtype.
     ConsistencyDtype = "consistency/dtype", "torch_dtype in config.json differs from the dtype most weights are stored in.";
 }

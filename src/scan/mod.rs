@@ -96,6 +96,9 @@ pub struct ScannedRepo {
     pub card: Option<(crate::model::card::Card, Vec<Finding>)>,
     /// License, notice and use-policy files (at the root or one folder down) with their text.
     pub license_files: Vec<crate::license::LicenseFile>,
+    /// License files longer than the scan reads ([`MAX_LICENSE_BYTES`]): only
+    /// their beginning is in `license_files`.
+    pub license_truncated: Vec<String>,
     /// Pickle streams walked (raw pickles and PyTorch zip members, sniffed by bytes).
     pub pickles: Vec<crate::security::read::PickleScan>,
     /// Python files with their sha256.
@@ -320,6 +323,7 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
         let link = c.license_link.as_deref()?;
         (!link.contains("://")).then(|| link.trim_start_matches("./").to_string())
     });
+    let mut license_truncated: Vec<String> = Vec::new();
     let mut license_files: Vec<crate::license::LicenseFile> = files
         .iter()
         .filter(readable)
@@ -328,10 +332,17 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
                 || linked.as_deref() == Some(f.path.as_str())
         })
         .filter_map(|f| match read_lossy(&f.real_path, MAX_LICENSE_BYTES) {
-            Ok(text) => Some(crate::license::LicenseFile {
-                path: f.path.clone(),
-                text,
-            }),
+            Ok(text) => {
+                if f.size > MAX_LICENSE_BYTES {
+                    // Only the first MAX_LICENSE_BYTES are read: what follows
+                    // is unread, and the decision must not pass it.
+                    license_truncated.push(f.path.clone());
+                }
+                Some(crate::license::LicenseFile {
+                    path: f.path.clone(),
+                    text,
+                })
+            }
             Err(e) => {
                 findings.push(
                     Finding::warning(Code::FilesUnreadable, format!("cannot read: {e}"))
@@ -407,6 +418,7 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
         code_files,
         templates,
         license_files,
+        license_truncated,
         files,
         shards,
         indexes,
@@ -425,8 +437,9 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
     }
 }
 
-/// Largest license text read.
-const MAX_LICENSE_BYTES: u64 = 2 * 1024 * 1024;
+/// Largest license text read; a longer one is read this far and named in
+/// `ScannedRepo::license_truncated`.
+pub const MAX_LICENSE_BYTES: u64 = 2 * 1024 * 1024;
 
 /// A header read slower than this came from a disk or a network, not from
 /// the page cache (where one takes 5 to 50 µs): the rest are read on threads.
