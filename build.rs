@@ -56,7 +56,7 @@ fn main() {
                  value: &dyn Fn(&Path) -> String| {
         let _ = writeln!(out, "pub static {name}: &[(&str, &str)] = &[");
         for file in list(dir, ext) {
-            if file == "hub-ids.toml" {
+            if file == "hub-ids.toml" || file == "base-models.toml" {
                 continue;
             }
             let path = dir.join(&file);
@@ -95,6 +95,13 @@ fn main() {
     let hub = root.join("hub-ids.toml");
     println!("cargo:rerun-if-changed={}", hub.display());
     let _ = writeln!(out, "pub static HUB_IDS: &str = {:?};", toml_as_json(&hub));
+    let bases = root.join("base-models.toml");
+    println!("cargo:rerun-if-changed={}", bases.display());
+    let _ = writeln!(
+        out,
+        "pub static BASE_MODELS: &str = {:?};",
+        toml_as_json(&bases)
+    );
     let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("kb_data.rs");
     std::fs::write(dest, out).expect("write kb_data.rs");
 }

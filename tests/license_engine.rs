@@ -763,3 +763,47 @@ fn a_license_section_in_the_card_body_is_read() {
         assert!(!codes.contains(&"license/conflict".to_string()), "{body}");
     }
 }
+
+#[test]
+fn a_model_on_a_base_published_under_apache_or_mit_stays_permitted() {
+    // Qwen3-4B's own card: apache-2.0 on its Base model.
+    let apache = spdx_text("Apache-2.0");
+    let m = model(
+        "license: apache-2.0\nbase_model:\n- Qwen/Qwen3-4B-Base\n",
+        &[("LICENSE", &apache)],
+    );
+    let (r, codes) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::Permitted, "{:?}", r.reasons);
+    assert!(
+        codes.contains(&"license/inherited".to_string()),
+        "{codes:?}"
+    );
+    assert!(
+        !codes.contains(&"license/base-unknown".to_string()),
+        "{codes:?}"
+    );
+    // A re-upload of the same model under another org, and an MIT base.
+    for base in ["unsloth/Qwen3-4B-bnb-4bit", "microsoft/phi-4"] {
+        let m = model(&format!("license: apache-2.0\nbase_model: {base}\n"), &[]);
+        let (r, codes) = decide(m.path(), None);
+        assert_eq!(r.verdict, Verdict::Permitted, "{base}: {:?}", r.reasons);
+        assert!(
+            !codes.contains(&"license/base-unknown".to_string()),
+            "{base}: {codes:?}"
+        );
+    }
+    // Qwen2.5-3B is under Qwen's research license, which the knowledge base knows.
+    let m = model(
+        "license: apache-2.0\nbase_model: Qwen/Qwen2.5-3B-Instruct\n",
+        &[],
+    );
+    assert_eq!(decide(m.path(), None).0.verdict, Verdict::ResearchOnly);
+    // A base neither table knows still fails closed.
+    let m = model("license: apache-2.0\nbase_model: someone/some-model\n", &[]);
+    let (r, codes) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::RequiresApproval);
+    assert!(
+        codes.contains(&"license/base-unknown".to_string()),
+        "{codes:?}"
+    );
+}

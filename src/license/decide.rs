@@ -946,7 +946,15 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
         }
     }
     for (base, cite) in named {
-        if let Some((e, how)) = lineage_of(&base) {
+        // A knowledge-base match by the repo id wins; a match of the name
+        // alone (a re-upload) yields to the table of SPDX base models when
+        // that table knows the whole repo id.
+        let spdx_base = super::base_models::family_of(&base);
+        let kb_base = lineage_of(&base).filter(|(_, how)| {
+            *how != LineageMatch::NameOnly
+                || !matches!(spdx_base, Some((_, super::base_models::BaseMatch::RepoId)))
+        });
+        if let Some((e, how)) = kb_base {
             if how == LineageMatch::NameOnly {
                 report.reasons.push(format!(
                     "base model {base}: matched {} by its name (a re-upload)",
@@ -954,6 +962,14 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
                 ));
             }
             inherited.push((Resolved::Kb(e), base, cite));
+        } else if let Some((family, facts)) =
+            spdx_base.and_then(|(f, _)| Some((f, super::spdx_facts::facts(&f.spdx)?)))
+        {
+            report.reasons.push(format!(
+                "base model {base}: {} by mri's table of base models ({})",
+                facts.id, family.source
+            ));
+            inherited.push((Resolved::Spdx(facts), base, cite));
         } else if inputs.base.is_none() {
             // A derivative carries its base's terms; unknown terms may be
             // restrictive, so the verdict cannot be better than approval.

@@ -11,6 +11,11 @@ mod data {
     include!(concat!(env!("OUT_DIR"), "/kb_data.rs"));
 }
 
+/// `licenses/base-models.toml` as JSON (read by [`crate::license::base_models`]).
+pub(crate) fn base_models_json() -> &'static str {
+    data::BASE_MODELS
+}
+
 /// One obligation as the knowledge base states it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

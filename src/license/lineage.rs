@@ -99,7 +99,7 @@ pub fn lineage_of(repo_id: &str) -> Option<(&'static LicenseEntry, Match)> {
 }
 
 /// Characters of a glob that are not wildcards: how specific it is.
-fn literal_len(pattern: &str) -> usize {
+pub(crate) fn literal_len(pattern: &str) -> usize {
     pattern.chars().filter(|c| !matches!(c, '*' | '?')).count()
 }
 

@@ -1,6 +1,7 @@
 //! The license engine: the knowledge base (`licenses/`, embedded), text
 //! matching, clause reading, lineage and the decision.
 
+pub mod base_models;
 pub mod clauses;
 pub mod decide;
 pub mod detect;
