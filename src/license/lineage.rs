@@ -88,10 +88,12 @@ pub fn lineage_of(repo_id: &str) -> Option<(&'static LicenseEntry, Match)> {
         pick(&|p| {
             let pattern_name = name_of(p);
             let stem = pattern_name.split(['*', '?']).next().unwrap_or("");
+            // The whole pattern, not its stem alone, must appear in the name:
+            // `flux.1-*dev*` inside `my-flux.1-dev-lora`, not `flux.1-schnell`.
             (stem.len() >= 7
                 && stem.chars().any(|c| c.is_ascii_digit())
                 && stem.chars().any(|c| c.is_ascii_alphabetic())
-                && lower.contains(stem))
+                && glob_match(&format!("*{pattern_name}*"), &lower))
             .then_some(stem.len())
         })
     })
@@ -163,5 +165,15 @@ mod tests {
             );
         }
         assert!(lineage_of("TinyLlama/TinyLlama-1.1B-Chat-v1.0").is_none());
+    }
+
+    #[test]
+    fn a_name_holding_a_patterns_stem_but_not_the_rest_is_not_matched() {
+        // FLUX.1 [schnell] is Apache-2.0; only [dev] is non-commercial.
+        assert!(lineage_of("black-forest-labs/FLUX.1-schnell").is_none());
+        assert_eq!(
+            lineage_of("someone/my-flux.1-dev-lora").map(|(e, _)| e.id.as_str()),
+            Some("flux-non-commercial-license-2.1")
+        );
     }
 }
