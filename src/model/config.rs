@@ -472,6 +472,14 @@ fn sliding_window<'a>(lookup: &impl Fn(&[&str]) -> Option<&'a Value>) -> Option<
         .filter(|w| *w > 0)
 }
 
+/// One layer kind per entry of a list of 0/1 flags: `set` where the flag is 1.
+fn kinds_of_flags(flags: &[Value], set: &str, unset: &str) -> Vec<String> {
+    flags
+        .iter()
+        .map(|v| if as_u64(v) == Some(1) { set } else { unset }.to_string())
+        .collect()
+}
+
 /// Each layer's kind: `layer_types` (or `layers_block_type`) when stated,
 /// else what the family's pattern keys say — hybrids (`hybrid_override_pattern`,
 /// `attn_type_list`, `attn_layer_period`/`attn_layer_offset`,
@@ -512,17 +520,7 @@ fn layer_types<'a>(
     }
     // MiniMax: 1 softmax attention, 0 linear ("lightning") attention.
     if let Some(list) = lookup(&["attn_type_list"]).and_then(Value::as_array) {
-        return list
-            .iter()
-            .map(|v| {
-                if as_u64(v) == Some(1) {
-                    "full_attention"
-                } else {
-                    "linear_attention"
-                }
-                .to_string()
-            })
-            .collect();
+        return kinds_of_flags(list, "full_attention", "linear_attention");
     }
     // Jamba: attention every `attn_layer_period` layers from `attn_layer_offset`.
     if let Some(period) = lookup(&["attn_layer_period"])
@@ -559,17 +557,7 @@ fn layer_types<'a>(
             .and_then(Value::as_array)
             .filter(|l| !l.is_empty())
         {
-            return list
-                .iter()
-                .map(|v| {
-                    if as_u64(v) == Some(0) {
-                        "full_attention"
-                    } else {
-                        "chunked_attention"
-                    }
-                    .to_string()
-                })
-                .collect();
+            return kinds_of_flags(list, "chunked_attention", "full_attention");
         }
         let interval = lookup(&["no_rope_layer_interval"])
             .and_then(as_u64)
