@@ -43,4 +43,9 @@ done
 timeit() { python3 "$root/benches/timeit.py" "$@"; }
 timeit "mri inspect --format json" "$runs" -- "$mri" inspect "$work/llama405b" --format json
 timeit "python safetensors sum   " "$runs" -- "$py" "$root/benches/safetensors_sum.py" "$work/llama405b"
+# The speed-up, with the two tools run in alternation (3 runs of mri, then 1
+# of Python, per round), so that a machine whose speed drifts slows both alike.
+python3 "$root/benches/ratio.py" "$runs" 3 \
+  "$mri inspect $work/llama405b --format json" \
+  "$py $root/benches/safetensors_sum.py $work/llama405b"
 HF_HUB_CACHE="$work/hub" timeit "mri inspect bench/llama405b (cache)" "$runs" -- "$mri" inspect bench/llama405b --format json
