@@ -52,10 +52,24 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(e) => {
             // Errors can quote model-supplied strings (tensor names).
-            eprintln!("mri: error: {}", mri::util::term::safe(&format!("{e:#}")));
+            eprintln!("mri: error: {}", mri::util::term::safe(&describe(&e)));
             ExitCode::from(2)
         }
     }
+}
+
+/// The error and its causes, each cause left out when the message already
+/// says it (library errors quote their source: "cannot read `x`: denied").
+fn describe(e: &anyhow::Error) -> String {
+    let mut msg = e.to_string();
+    for cause in e.chain().skip(1) {
+        let c = cause.to_string();
+        if !msg.contains(&c) {
+            msg.push_str(": ");
+            msg.push_str(&c);
+        }
+    }
+    msg
 }
 
 fn use_color(choice: ColorChoice) -> bool {
@@ -546,4 +560,21 @@ fn run_download(args: &DownloadArgs) -> anyhow::Result<ExitCode> {
     );
     emit(|out| writeln!(out, "{}", s.snapshot.display()))?;
     Ok(ExitCode::SUCCESS)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::describe;
+
+    #[test]
+    fn a_cause_the_message_already_quotes_is_not_repeated() {
+        let io = std::io::Error::new(std::io::ErrorKind::PermissionDenied, "denied");
+        let e = anyhow::Error::new(mri::locate::LocateError::Io {
+            path: "m".into(),
+            source: io,
+        });
+        assert_eq!(describe(&e), "cannot read `m`: denied");
+        let e = anyhow::anyhow!("inner").context("outer");
+        assert_eq!(describe(&e), "outer: inner");
+    }
 }

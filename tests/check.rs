@@ -501,3 +501,16 @@ fn the_output_may_not_be_the_policy_file() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("is the policy file"));
     assert_eq!(fs::read_to_string(&p).unwrap(), COMMERCIAL);
 }
+
+#[test]
+fn a_license_denied_by_its_alias_fails() {
+    let (tmp, dir) = copy_fixture("tiny-qwen3");
+    fs::write(dir.join("README.md"), "---\nlicense: cc-by-nc-4.0\n---\n").unwrap();
+    let p = policy(
+        tmp.path(),
+        "[licenses]\nallow-verdicts = [\"permitted\", \"non-commercial\"]\ndeny = [\"Creative Commons Attribution-NonCommercial 4.0 International\"]\n",
+    );
+    let out = check(&["tiny-qwen3", "--policy", &p], tmp.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
+    assert!(stdout(&out).contains("license/deny"), "{}", stdout(&out));
+}

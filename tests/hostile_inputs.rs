@@ -224,6 +224,25 @@ fn verify_fails_on_weights_never_downloaded_and_on_unreadable_files() {
 }
 
 #[test]
+fn verify_fails_when_a_weight_file_is_a_fifo() {
+    let (tmp, dir) = copy_fixture("tiny-qwen3");
+    mkfifo(&dir.join("extra.safetensors"));
+    let (code, r) = verify_json(&[dir.to_str().unwrap()], tmp.path());
+    assert_eq!(code, Some(1), "{r}");
+    assert_eq!(r["summary"]["unreadable"], 1, "{r}");
+    assert!(
+        r["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == "files/not-regular"
+                && f["severity"] == "error"
+                && f["file"] == "extra.safetensors"),
+        "{r}"
+    );
+}
+
+#[test]
 fn verify_reports_malformed_and_escaping_manifest_lines_in_line_order() {
     let (tmp, dir) = copy_fixture("tiny-qwen3");
     let manifest = tmp.path().join("SHA256SUMS");

@@ -1,7 +1,6 @@
 //! The gate: a Report judged against a policy, rule by rule.
 
-use super::policy::{Policy, Selector};
-use crate::license::kb::fold_name;
+use super::policy::{canonical_license, Policy, Selector};
 use crate::license::Verdict;
 use crate::report::finding::Severity;
 use crate::report::Report;
@@ -163,13 +162,20 @@ pub fn evaluate(input: &str, mut report: Report, policy: &Policy) -> ModelOutcom
     let license = report.license.clone().unwrap_or_default();
     let verdict = license.verdict;
     let decisive = license.detected.iter().find(|d| d.verdict == verdict);
-    let allowed_ids: Vec<String> = policy.allow.value.iter().map(|s| fold_name(s)).collect();
+    // Policy ids and detections compared in one spelling (an alias in
+    // `deny` denies its license).
+    let allowed_ids: Vec<String> = policy
+        .allow
+        .value
+        .iter()
+        .map(|s| canonical_license(s))
+        .collect();
     let all_allowed = !license.detected.is_empty()
         && !allowed_ids.is_empty()
         && license
             .detected
             .iter()
-            .all(|d| allowed_ids.contains(&fold_name(&d.id)));
+            .all(|d| allowed_ids.contains(&canonical_license(&d.id)));
     if !policy.allow_verdicts.value.contains(&verdict) && !all_allowed {
         results.push(violation(
             "license/verdict",
@@ -193,9 +199,14 @@ pub fn evaluate(input: &str, mut report: Report, policy: &Policy) -> ModelOutcom
             policy.allow_verdicts.line,
         ));
     }
-    let denied: Vec<String> = policy.deny.value.iter().map(|s| fold_name(s)).collect();
+    let denied: Vec<String> = policy
+        .deny
+        .value
+        .iter()
+        .map(|s| canonical_license(s))
+        .collect();
     for d in &license.detected {
-        if denied.contains(&fold_name(&d.id)) {
+        if denied.contains(&canonical_license(&d.id)) {
             results.push(violation(
                 "license/deny",
                 "license/deny",

@@ -539,6 +539,28 @@ fn is_known_license(id: &str) -> bool {
             .any(|l| l.name.eq_ignore_ascii_case(id))
 }
 
+/// The one spelling of a license id that both the policy and a detection
+/// compare by: the knowledge-base id for any of its ids, Hub ids, aliases
+/// and names; else the SPDX id a Hub id stands for; else the id folded
+/// (case, `_` and spaces). `Creative Commons Attribution-NonCommercial 4.0
+/// International`, `cc-by-nc-4.0` and `CC-BY-NC-4.0` are one license.
+pub fn canonical_license(id: &str) -> String {
+    let kb = crate::license::kb::kb();
+    if let Some(entry) = kb.lookup(id) {
+        return crate::license::kb::fold_name(&entry.id);
+    }
+    if let Some(hub) = kb.hub_id(id) {
+        let known = [&hub.kb, &hub.spdx].into_iter().find(|s| !s.is_empty());
+        if let Some(entry) = known.and_then(|s| kb.lookup(s)) {
+            return crate::license::kb::fold_name(&entry.id);
+        }
+        if let Some(s) = known {
+            return crate::license::kb::fold_name(s);
+        }
+    }
+    crate::license::kb::fold_name(id)
+}
+
 fn read_findings(r: &mut Reader<'_>, t: &toml_span::value::Table<'_>, policy: &mut Policy) {
     r.unknown_keys(t, &["deny", "allow"], "[findings]");
     for (key, v) in t {
@@ -735,6 +757,18 @@ mod tests {
         );
         assert!(problems[0].message.contains("`cc-by-nc-4` in `deny`"));
         assert!(problems[2].message.contains("`apachee-2.0` in `allow`"));
+    }
+
+    #[test]
+    fn every_spelling_of_a_license_is_one_id() {
+        let ids = [
+            "cc-by-nc-4.0",
+            "CC-BY-NC-4.0",
+            "Creative Commons Attribution-NonCommercial 4.0 International",
+        ];
+        let canon: Vec<String> = ids.iter().map(|i| canonical_license(i)).collect();
+        assert!(canon.iter().all(|c| *c == canon[0]), "{canon:?}");
+        assert_ne!(canonical_license("mit"), canon[0]);
     }
 
     #[test]

@@ -183,12 +183,25 @@ pub fn verify(
             summary.missing += 1;
         }
     }
+    // A FIFO or device where a file should be is never hashed: one that
+    // stands for weights leaves them unverified, so it counts as unreadable.
     for f in scanned
         .findings
         .iter()
         .filter(|f| f.code == Code::FilesNotRegular)
     {
-        findings.push(f.clone());
+        let mut f = f.clone();
+        let weighty = f.file.as_deref().is_some_and(|p| {
+            matches!(
+                crate::scan::classify::classify(p),
+                FileClass::Weights | FileClass::Pickle | FileClass::Gguf | FileClass::Onnx
+            )
+        });
+        if weighty {
+            f.severity = Severity::Error;
+            summary.unreadable += 1;
+        }
+        findings.push(f);
     }
     let refs = references::gather(
         &scanned,
