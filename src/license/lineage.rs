@@ -53,8 +53,8 @@ pub fn license_of_model(repo_id: &str) -> Option<&'static LicenseEntry> {
 /// characters) wins, so that `unsloth/Llama-3.2-1B` is Llama 3.2 through
 /// `llama-3.2-*`, not LLaMA 1 through `llama-*`; a name with no version that
 /// a pattern knows falls to the broader (and for Llama, stricter) pattern.
-/// A name that carries a versioned pattern's stem inside it
-/// (`NousResearch/Hermes-3-Llama-3.1-8B`) is matched by that stem.
+/// A name that ends with what a versioned pattern matches
+/// (`NousResearch/Hermes-3-Llama-3.1-8B`) is matched by that pattern.
 pub fn lineage_of(repo_id: &str) -> Option<(&'static LicenseEntry, Match)> {
     let id = repo_id.trim().trim_start_matches("hf://");
     // `score` says how specifically a pattern matches (None: not at all)
@@ -91,7 +91,7 @@ pub fn lineage_of(repo_id: &str) -> Option<(&'static LicenseEntry, Match)> {
             (stem.len() >= 7
                 && stem.chars().any(|c| c.is_ascii_digit())
                 && stem.chars().any(|c| c.is_ascii_alphabetic())
-                && lower.contains(stem))
+                && glob_match(&format!("*{pattern_name}"), &lower))
             .then_some(stem.len())
         })
     })
@@ -163,5 +163,11 @@ mod tests {
             );
         }
         assert!(lineage_of("TinyLlama/TinyLlama-1.1B-Chat-v1.0").is_none());
+        // a stem alone is not the pattern: FLUX.1 schnell is not FLUX.1 dev
+        assert!(lineage_of("black-forest-labs/FLUX.1-schnell").is_none());
+        assert_eq!(
+            lineage_of("someone/my-FLUX.1-dev-lora").map(|(e, _)| e.id.as_str()),
+            Some("flux-non-commercial-license-2.1")
+        );
     }
 }
