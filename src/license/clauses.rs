@@ -224,7 +224,7 @@ pub fn read_changes(text: &NormText, changed: &[usize]) -> Vec<ClauseHit> {
         i += in_sentence.len().max(1);
         let full = text.words_text(f, l);
         let stripped: String = (f..=l)
-            .filter(|x| !in_sentence.contains(x))
+            .filter(|x| in_sentence.binary_search(x).is_err())
             .map(|x| text.words_text(x, x))
             .collect::<Vec<_>>()
             .join(" ");
