@@ -807,3 +807,25 @@ fn a_model_on_a_base_published_under_apache_or_mit_stays_permitted() {
         "{codes:?}"
     );
 }
+
+#[test]
+fn a_revenue_threshold_added_to_apache_is_a_condition_not_non_commercial() {
+    let text = spdx_text("Apache-2.0").replacen(
+        "2. Grant of Copyright License.",
+        "\"Non-Commercial or Research Purposes\" shall mean purposes that do not involve any use of the Work for Commercial Use.\n\n\"Threshold\" shall mean annual revenue of 10 million United States dollars ($10,000,000) or more.\n\n2. Grant of Copyright License.",
+        1,
+    );
+    let m = licensed(&text);
+    let (r, _) = decide(m.path(), None);
+    assert_eq!(
+        r.verdict,
+        Verdict::PermittedWithConditions,
+        "{:?}",
+        r.reasons
+    );
+    assert!(file_detection(&r).modified);
+    assert!(r
+        .obligations
+        .iter()
+        .any(|o| o.kind == ObligationKind::RevenueThreshold && o.value == "USD 10000000"));
+}

@@ -32,6 +32,7 @@ struct Rules {
     no_training: Regex,
     negation: Regex,
     not_approval: Regex,
+    definition: Regex,
     inserted_non_commercial: Regex,
     both_commercial: Regex,
     inserted_research: Regex,
@@ -114,7 +115,7 @@ fn rules() -> &'static Rules {
     RULES.get_or_init(|| Rules {
         non_commercial: vec![
             re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:your\s+)?(?:own\s+)?(?:internal\s+)?(?:personal\s+)?(?:and\s+)?non-?commercial\b"),
-            re(r"\bnon-?commercial\s+(?:use|uses|purposes?|research(?:\s+purposes)?|scientific\s+research)\s+only\b"),
+            re(r"\bnon-?commercial\s+(?:(?:or|and|and/or)\s+research\s+)?(?:use|uses|purposes?|research(?:\s+purposes)?|scientific\s+research)\s+only\b"),
             re(r"\b(?:may|shall|must|will|can|do)\s+not\s+(?:\w+\s+){0,8}?(?:use|used|exploit|exploited|deploy|deployed)\s+(?:[\w,()'-]+\s+){0,14}?(?:for\s+)?(?:any\s+)?commercial(?:ly)?\b"),
             re(r"\b(?:not|never)\s+(?:be\s+)?(?:used\s+)?for\s+(?:any\s+)?commercial\s+(?:use|uses|purposes?|advantage)"),
             re(r"\bno\s+commercial\s+(?:use|uses|exploitation)\b"),
@@ -153,6 +154,7 @@ fn rules() -> &'static Rules {
         // Consent to assign or transfer the agreement, or to use a name to
         // endorse products, is not approval to use the model.
         not_approval: re(r"\b(?:assign|assigns|assignment|transfer|transfers|delegate|delegates)\b(?:\s+[\w',-]+){0,12}?\s+without\b|\bendorse\s+or\s+promote\b"),
+        definition: re(r#"^(?:[\w().]{1,6}\s+)?"[\w\s'-]{1,60}"\s+(?:shall\s+mean|means|refers\s+to)\b"#),
         inserted_non_commercial: re(r"\bnon-?commercial\b|\bnon\s+commercial\b"),
         both_commercial: re(r"\bcommercial\s+(?:and|or|and/or)\s+non-?commercial\b|\bnon-?commercial\s+(?:and|or|and/or)\s+commercial\b"),
         inserted_research: re(r"\b(?:research|academic|evaluation)\s+(?:use|uses|purposes?)\b|\bfor\s+(?:research|academic|evaluation)\b"),
@@ -222,7 +224,7 @@ pub fn read_changes(text: &NormText, changed: &[usize]) -> Vec<ClauseHit> {
         i += in_sentence.len().max(1);
         let full = text.words_text(f, l);
         let stripped: String = (f..=l)
-            .filter(|x| !in_sentence.contains(x))
+            .filter(|x| in_sentence.binary_search(x).is_err())
             .map(|x| text.words_text(x, x))
             .collect::<Vec<_>>()
             .join(" ");
@@ -253,10 +255,17 @@ pub fn read_changes(text: &NormText, changed: &[usize]) -> Vec<ClauseHit> {
                 push(kind, value);
             }
         }
-        if r.inserted_non_commercial.is_match(&inserted) && !r.both_commercial.is_match(full) {
+        // Words inserted into a sentence the known text has (mostly
+        // unchanged) that narrow its grant; a wholly new sentence is read by
+        // the clause patterns alone.
+        let narrows = in_sentence.len() * 2 <= l + 1 - f && !r.definition.is_match(full);
+        if narrows
+            && r.inserted_non_commercial.is_match(&inserted)
+            && !r.both_commercial.is_match(full)
+        {
             push(ObligationKind::NonCommercial, String::new());
         }
-        if r.inserted_research.is_match(&inserted) {
+        if narrows && r.inserted_research.is_match(&inserted) {
             push(ObligationKind::ResearchOnly, String::new());
         }
     }
@@ -309,15 +318,19 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     if let Some(v) = revenue {
         push(ObligationKind::RevenueThreshold, v);
     }
-    if r.non_commercial.iter().any(|p| p.is_match(s)) {
+    // A definition ("'Non-Commercial Purposes' shall mean …") names a use; it
+    // grants or forbids nothing by itself.
+    let definition = r.definition.is_match(s);
+    if !definition && r.non_commercial.iter().any(|p| p.is_match(s)) {
         push(ObligationKind::NonCommercial, String::new());
     }
-    if r.research_only.iter().any(|p| p.is_match(s)) {
+    if !definition && r.research_only.iter().any(|p| p.is_match(s)) {
         push(ObligationKind::ResearchOnly, String::new());
     }
     // Asking permission above a size threshold is a condition, not approval.
     let not_approval = r.not_approval.is_match(s) && !s.contains("commercial");
-    if !thresholded && !not_approval && r.registration.iter().any(|p| p.is_match(s)) {
+    if !thresholded && !not_approval && !definition && r.registration.iter().any(|p| p.is_match(s))
+    {
         push(ObligationKind::Registration, String::new());
     }
     if r.territory_cue.is_match(s) {
@@ -448,6 +461,17 @@ mod tests {
         ] {
             assert!(has(text, ObligationKind::NonCommercial), "{text}");
         }
+    }
+
+    #[test]
+    fn definitions_name_uses_without_restricting_them() {
+        let text = "\"Non-Commercial or Research Purposes\" shall mean purposes that do not involve any use of the Work for commercial use.";
+        assert!(!has(text, ObligationKind::NonCommercial));
+        assert!(!has(text, ObligationKind::ResearchOnly));
+        assert!(has(
+            "You may use the Work for non-commercial or research purposes only.",
+            ObligationKind::NonCommercial
+        ));
     }
 
     #[test]

@@ -1245,7 +1245,7 @@ fn changed_lines(norm: &NormText, words: &[usize]) -> String {
         })
         .collect();
     let more = if ranges.len() > 6 { ", …" } else { "" };
-    let word = if ranges.len() == 1 && ranges[0].0 == ranges[0].1 {
+    let word = if matches!(ranges.as_slice(), [(a, b)] if a == b) {
         "line"
     } else {
         "lines"

@@ -262,17 +262,31 @@ pub fn changed_words(text: &NormText, reference: &[u64]) -> Vec<usize> {
         .find(|(_, c)| **c)
         .map(|((_, w), _)| text.lines_of(*w, *w).0)
         .unwrap_or(0);
+    let lines = text.original_lines();
     let mut out: Vec<usize> = Vec::new();
+    // whether the line of the previous changed word is left out (words come in order)
+    let mut last_line: Option<(u32, bool)> = None;
     for ((_, w), c) in tokens.iter().zip(&covered) {
         if *c || out.last() == Some(w) {
             continue;
         }
         let line = text.lines_of(*w, *w).0;
-        let line_text = text.line_text(line);
-        if is_copyright_line(line_text) || (line < first_covered_line && is_title_line(line_text)) {
-            continue;
+        let skip = match last_line {
+            Some((l, skip)) if l == line => skip,
+            _ => {
+                let line_text = lines
+                    .get(line.saturating_sub(1) as usize)
+                    .copied()
+                    .unwrap_or("");
+                let skip = is_copyright_line(line_text)
+                    || (line < first_covered_line && is_title_line(line_text));
+                last_line = Some((line, skip));
+                skip
+            }
+        };
+        if !skip {
+            out.push(*w);
         }
-        out.push(*w);
     }
     out
 }
@@ -280,20 +294,24 @@ pub fn changed_words(text: &NormText, reference: &[u64]) -> Vec<usize> {
 /// A line naming a copyright holder or year (the parts of a license text a
 /// licensor fills in).
 fn is_copyright_line(line: &str) -> bool {
+    if line.split_whitespace().nth(20).is_some() {
+        return false;
+    }
     let lower = line.to_lowercase();
     let start = lower.trim_start_matches(|c: char| !c.is_alphanumeric() && c != '(' && c != '©');
-    let short = line.split_whitespace().count() <= 20;
-    short
-        && (start.starts_with("copyright")
-            || start.starts_with("(c)")
-            || start.starts_with('©')
-            || lower.contains("all rights reserved"))
+    start.starts_with("copyright")
+        || start.starts_with("(c)")
+        || start.starts_with('©')
+        || lower.contains("all rights reserved")
 }
 
 /// A short line that only titles the text ("The MIT License (MIT)").
 fn is_title_line(line: &str) -> bool {
+    if line.split_whitespace().nth(8).is_some() {
+        return false;
+    }
     let lower = line.to_lowercase();
-    line.split_whitespace().count() <= 8 && (lower.contains("license") || lower.contains("licence"))
+    lower.contains("license") || lower.contains("licence")
 }
 
 /// Sentences less than half of whose shingles occur in `reference`.

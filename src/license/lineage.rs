@@ -53,8 +53,8 @@ pub fn license_of_model(repo_id: &str) -> Option<&'static LicenseEntry> {
 /// characters) wins, so that `unsloth/Llama-3.2-1B` is Llama 3.2 through
 /// `llama-3.2-*`, not LLaMA 1 through `llama-*`; a name with no version that
 /// a pattern knows falls to the broader (and for Llama, stricter) pattern.
-/// A name that carries a versioned pattern's stem inside it
-/// (`NousResearch/Hermes-3-Llama-3.1-8B`) is matched by that stem.
+/// A name that ends with what a versioned pattern matches
+/// (`NousResearch/Hermes-3-Llama-3.1-8B`) is matched by that pattern.
 pub fn lineage_of(repo_id: &str) -> Option<(&'static LicenseEntry, Match)> {
     let id = repo_id.trim().trim_start_matches("hf://");
     // `score` says how specifically a pattern matches (None: not at all)

@@ -208,8 +208,23 @@ impl NormText {
             return String::new();
         };
         let raw = self.original.get(s..e).unwrap_or("");
+        // Only the beginning can be shown: collapse no more than that (a
+        // sentence may be megabytes long).
+        let mut cut_at = raw.len();
+        let mut non_space = 0usize;
+        for (i, c) in raw.char_indices() {
+            if !c.is_whitespace() {
+                non_space += 1;
+                if non_space > max {
+                    cut_at = i;
+                    break;
+                }
+            }
+        }
+        let raw = raw.get(..cut_at).unwrap_or(raw);
         let collapsed: String = raw.split_whitespace().collect::<Vec<_>>().join(" ");
-        if collapsed.chars().count() <= max {
+        if cut_at == self.original.get(s..e).map_or(0, str::len) && collapsed.chars().count() <= max
+        {
             collapsed
         } else {
             let cut: String = collapsed.chars().take(max.saturating_sub(1)).collect();
@@ -244,12 +259,9 @@ impl NormText {
         out
     }
 
-    /// The original text of 1-based line `line` (`""` past the end).
-    pub fn line_text(&self, line: u32) -> &str {
-        self.original
-            .split('\n')
-            .nth(line.saturating_sub(1) as usize)
-            .unwrap_or("")
+    /// The original text's lines (line `n` is at index `n - 1`).
+    pub fn original_lines(&self) -> Vec<&str> {
+        self.original.split('\n').collect()
     }
 }
 
@@ -345,6 +357,18 @@ mod tests {
         let (f, l) = t.sentence_words(at);
         assert_eq!(t.quote(f, l, 200), "The Second one spans two lines.");
         assert_eq!(t.lines_of(f, l), (2, 3));
+    }
+
+    #[test]
+    fn quotes_of_long_sentences_are_cut_and_short_ones_whole() {
+        let long = format!("{}end.", "word ".repeat(100_000));
+        let t = NormText::new(&long);
+        let q = t.quote(0, t.len() - 1, 40);
+        assert!(q.ends_with('…') && q.chars().count() <= 40, "{q}");
+        let t = NormText::new("A short\n  sentence.");
+        assert_eq!(t.quote(0, t.len() - 1, 40), "A short sentence.");
+        let exact = NormText::new("abcd efgh");
+        assert_eq!(exact.quote(0, 1, 9), "abcd efgh");
     }
 
     #[test]
