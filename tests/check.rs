@@ -33,6 +33,17 @@ fn policy(dir: &Path, text: &str) -> String {
 
 const COMMERCIAL: &str = "[licenses]\nallow-verdicts = [\"permitted\", \"permitted-with-conditions\"]\n\n[findings]\ndeny = [\"error\"]\n";
 
+/// Asserts that `sarif` validates against the official SARIF 2.1.0 schema.
+fn assert_valid_sarif(sarif: &Value) {
+    let schema: Value = serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
+    let validator = jsonschema::draft4::new(&schema).unwrap();
+    let errors: Vec<String> = validator
+        .iter_errors(sarif)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
 #[test]
 fn a_passing_model_exits_0() {
     let tmp = tempfile::tempdir().unwrap();
@@ -250,13 +261,7 @@ fn sarif_validates_against_the_official_schema_and_points_at_files() {
     );
     let sarif: Value =
         serde_json::from_str(&fs::read_to_string(tmp.path().join("out.sarif")).unwrap()).unwrap();
-    let schema: Value = serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
-    let validator = jsonschema::draft4::new(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(&sarif)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    assert_valid_sarif(&sarif);
 
     let run = &sarif["runs"][0];
     assert_eq!(run["tool"]["driver"]["name"], "mri");
@@ -463,13 +468,7 @@ fn an_unusable_target_is_a_notification_in_sarif() {
     );
     assert_eq!(out.status.code(), Some(2));
     let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
-    let schema: Value = serde_json::from_str(include_str!("data/sarif-schema-2.1.0.json")).unwrap();
-    let validator = jsonschema::draft4::new(&schema).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(&sarif)
-        .map(|e| format!("{e} at {}", e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    assert_valid_sarif(&sarif);
     let invocation = &sarif["runs"][0]["invocations"][0];
     assert_eq!(invocation["executionSuccessful"], false);
     let notes = invocation["toolExecutionNotifications"].as_array().unwrap();
