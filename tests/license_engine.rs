@@ -829,3 +829,15 @@ fn a_revenue_threshold_added_to_apache_is_a_condition_not_non_commercial() {
         .iter()
         .any(|o| o.kind == ObligationKind::RevenueThreshold && o.value == "USD 10000000"));
 }
+
+#[test]
+fn the_hub_license_name_of_grok_2_names_its_community_license() {
+    let m = model("license: other\nlicense_name: grok-2\n", &[]);
+    let (r, _) = decide(m.path(), None);
+    assert!(
+        r.detected.iter().any(|d| d.id == "grok2-community"),
+        "{:?}",
+        r.detected
+    );
+    assert_ne!(r.verdict, Verdict::Permitted);
+}
