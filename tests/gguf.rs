@@ -555,3 +555,42 @@ fn gguf_beside_safetensors_is_described_but_not_counted() {
         "{sources:?}"
     );
 }
+
+#[test]
+fn architecture_keys_that_are_not_counts_or_disagree_are_findings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let set = |spec: &mut GgufSpec, key: &str, v: Meta| {
+        spec.metadata.retain(|(k, _)| k != key);
+        spec.metadata.push((key.to_string(), v));
+    };
+    let mut spec = tiny_gguf_spec();
+    set(&mut spec, "llama.block_count", Meta::I32(-5));
+    set(&mut spec, "llama.attention.head_count", Meta::U32(4));
+    set(&mut spec, "llama.attention.head_count_kv", Meta::U32(64));
+    let path = write(tmp.path(), "odd.gguf", &gguf_bytes(&spec));
+    let r = inspect_json(&path);
+    let messages: Vec<String> = findings(&r, "gguf/invalid")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("`llama.block_count` is a i32 (-5)")),
+        "{messages:?}"
+    );
+    assert!(
+        messages
+            .iter()
+            .any(|m| m.contains("head_count_kv` is 64, more than the 4")),
+        "{messages:?}"
+    );
+    let mut spec = tiny_gguf_spec();
+    set(&mut spec, "llama.attention.head_count", Meta::U32(0));
+    let r = inspect_json(&write(tmp.path(), "zero.gguf", &gguf_bytes(&spec)));
+    assert!(findings(&r, "gguf/invalid")
+        .iter()
+        .any(|f| f["message"].as_str().unwrap().contains("head_count` is 0")));
+    // The fixture itself is healthy.
+    assert!(findings(&inspect_json(&fixture_file()), "gguf/invalid").is_empty());
+}

@@ -608,6 +608,60 @@ fn license_card_of(h: &GgufHeader, path: &str) -> Option<Card> {
     })
 }
 
+/// The architecture keys that must be counts, and must agree: a value of
+/// another type, an empty architecture name, no attention heads, or more KV
+/// heads than heads are findings (the architecture would be misread).
+fn architecture_keys(h: &GgufHeader, arch: &str, file: &str, out: &mut Vec<Finding>) {
+    let warn = |msg: String| Finding::warning(Code::GgufInvalid, msg).in_file(file);
+    if arch.trim().is_empty() {
+        out.push(warn(
+            "`general.architecture` is empty: loaders cannot tell what model this is".into(),
+        ));
+        return;
+    }
+    for key in [
+        "block_count",
+        "embedding_length",
+        "feed_forward_length",
+        "context_length",
+        "attention.head_count",
+        "attention.head_count_kv",
+    ] {
+        let full = format!("{arch}.{key}");
+        if let Some(v) = h.get(&full) {
+            if num(h, &full).is_none() {
+                let shown = match v {
+                    MetaValue::Int(i, _) => i.to_string(),
+                    MetaValue::Float(f, _) => f.to_string(),
+                    MetaValue::Bool(b) => b.to_string(),
+                    MetaValue::String { text, .. } => {
+                        format!("{:?}", text.chars().take(40).collect::<String>())
+                    }
+                    _ => "…".to_string(),
+                };
+                out.push(warn(format!(
+                    "`{full}` is a {} ({shown}), not a count: it is ignored",
+                    v.type_name()
+                )));
+            }
+        }
+    }
+    let heads = num(h, &format!("{arch}.attention.head_count"));
+    let kv = num(h, &format!("{arch}.attention.head_count_kv"));
+    if heads == Some(0) {
+        out.push(warn(format!(
+            "`{arch}.attention.head_count` is 0: a model with attention needs heads"
+        )));
+    }
+    if let (Some(heads), Some(kv)) = (heads.filter(|h| *h > 0), kv) {
+        if kv > heads {
+            out.push(warn(format!(
+                "`{arch}.attention.head_count_kv` is {kv}, more than the {heads} attention heads"
+            )));
+        }
+    }
+}
+
 /// The checks across the metadata and the tensors.
 fn checks(
     h: &GgufHeader,
@@ -626,6 +680,9 @@ fn checks(
             )
             .in_file(file),
         );
+    }
+    if let Some(arch) = arch {
+        architecture_keys(h, arch, file, out);
     }
     // Blocks against blk.N.
     if let Some(arch) = arch {
