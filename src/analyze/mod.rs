@@ -36,6 +36,9 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
     let base = base_license.as_ref();
     let mut findings = scanned.findings;
     let architecture = scanned.config.as_ref().map(read_architecture);
+    if let Some(config) = &scanned.config {
+        findings.extend(crate::model::config::mistyped_counts(config));
+    }
     let has_class = |c: FileClass| scanned.files.iter().any(|f| f.class == c);
 
     let lfs_pointers: Vec<&str> = scanned

@@ -402,6 +402,60 @@ fn rope(s: &Scopes<'_>) -> (Option<f64>, Option<Value>) {
     (theta, scaling)
 }
 
+/// The architecture keys whose value must be a number.
+const COUNT_KEYS: &[&str] = &[
+    "hidden_size",
+    "num_hidden_layers",
+    "num_attention_heads",
+    "num_key_value_heads",
+    "head_dim",
+    "intermediate_size",
+    "vocab_size",
+    "max_position_embeddings",
+    "sliding_window",
+];
+
+/// `config/invalid` warnings for architecture keys (at the top level or in
+/// the nested text config) written as something other than a number, as
+/// `"hidden_size": "64"`: mri reads them as absent, and loaders fail or
+/// misread them.
+pub fn mistyped_counts(doc: &JsonDoc) -> Vec<crate::report::finding::Finding> {
+    use crate::report::finding::{Code, Finding};
+    let top = &doc.value;
+    let scopes = std::iter::once(("", top)).chain(
+        NESTED
+            .iter()
+            .filter_map(|k| top.get(*k).filter(|v| v.is_object()).map(|v| (*k, v))),
+    );
+    let mut out = Vec::new();
+    for (scope, value) in scopes {
+        for key in COUNT_KEYS {
+            let Some(v) = value.get(*key) else { continue };
+            if v.is_null() || v.is_number() {
+                continue;
+            }
+            let name = if scope.is_empty() {
+                (*key).to_string()
+            } else {
+                format!("{scope}.{key}")
+            };
+            let mut text = v.to_string();
+            if text.len() > 40 {
+                text = format!("{}…", text.chars().take(40).collect::<String>());
+            }
+            out.push(
+                Finding::warning(
+                    Code::ConfigInvalid,
+                    format!("`{name}` is {text}, not a number: it is read as absent, and loaders may fail on it"),
+                )
+                .in_file(&doc.path)
+                .at_optional_line(doc.key_line(key)),
+            );
+        }
+    }
+    out
+}
+
 impl Architecture {
     /// True for an encoder-only model (BERT and its kin): no KV cache.
     pub fn is_encoder_only(&self) -> bool {
@@ -851,5 +905,27 @@ mod tests {
         assert!(!arch(r#"{"model_type":"llama"}"#).is_encoder_only());
         assert!(arch(r#"{"model_type":"mamba2"}"#).is_attention_free());
         assert!(!arch(r#"{"model_type":"jamba"}"#).is_attention_free());
+    }
+
+    #[test]
+    fn counts_written_as_strings_are_warned_about_with_their_line() {
+        let doc = parse_doc(
+            "config.json",
+            "{\n  \"hidden_size\": \"64\",\n  \"num_hidden_layers\": 2,\n  \"text_config\": {\"vocab_size\": [1]}\n}".to_string(),
+        )
+        .unwrap();
+        let found = mistyped_counts(&doc);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(
+            found[0].message.contains("`hidden_size` is \"64\""),
+            "{}",
+            found[0].message
+        );
+        assert_eq!(found[0].line, Some(2));
+        assert!(found[1].message.contains("`text_config.vocab_size`"));
+        assert!(mistyped_counts(
+            &parse_doc("config.json", "{\"hidden_size\": 64}".into()).unwrap()
+        )
+        .is_empty());
     }
 }
