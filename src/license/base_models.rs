@@ -3,7 +3,7 @@
 //! instead of an unknown one. The knowledge base's own lineage (Llama, Gemma,
 //! Qwen's 3B and 72B licenses, ...) is always asked first.
 
-use super::lineage::{glob_match, literal_len};
+use super::lineage::{name_score, repo_id_score, Match};
 use serde::Deserialize;
 use std::sync::OnceLock;
 
@@ -34,19 +34,10 @@ pub fn table() -> &'static [BaseFamily] {
     })
 }
 
-/// How a base model's name matched.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BaseMatch {
-    /// The whole `org/name`.
-    RepoId,
-    /// The name under another org (a re-upload: `unsloth/Qwen3-4B`).
-    NameOnly,
-}
-
 /// The family a base model id belongs to, by its most specific pattern:
-/// the whole repo id first, else the name alone (a pattern's name must hold
-/// at least six literal characters to match another org's upload).
-pub fn family_of(repo_id: &str) -> Option<(&'static BaseFamily, BaseMatch)> {
+/// the whole repo id first, else the name alone (a re-upload), scored as the
+/// knowledge base's lineage scores its model patterns.
+pub fn family_of(repo_id: &str) -> Option<(&'static BaseFamily, Match)> {
     let id = repo_id.trim().trim_start_matches("hf://").to_lowercase();
     let best = |score: &dyn Fn(&str) -> Option<usize>| {
         table()
@@ -55,16 +46,11 @@ pub fn family_of(repo_id: &str) -> Option<(&'static BaseFamily, BaseMatch)> {
             .max_by_key(|(s, _)| *s)
             .map(|(_, f)| f)
     };
-    if let Some(f) = best(&|p| glob_match(p, &id).then(|| literal_len(p))) {
-        return Some((f, BaseMatch::RepoId));
+    if let Some(f) = best(&|p| repo_id_score(p, &id)) {
+        return Some((f, Match::RepoId));
     }
     let name = id.rsplit('/').next().unwrap_or(&id);
-    best(&|p| {
-        let pattern_name = p.rsplit('/').next().unwrap_or(p);
-        (pattern_name.trim_matches('*').len() >= 6 && glob_match(pattern_name, name))
-            .then(|| literal_len(pattern_name))
-    })
-    .map(|f| (f, BaseMatch::NameOnly))
+    best(&|p| name_score(p, name)).map(|f| (f, Match::NameOnly))
 }
 
 #[cfg(test)]
@@ -91,9 +77,9 @@ mod tests {
     #[test]
     fn base_models_match_by_repo_id_then_by_name() {
         let (f, how) = family_of("Qwen/Qwen3-4B-Base").unwrap();
-        assert_eq!((f.spdx.as_str(), how), ("Apache-2.0", BaseMatch::RepoId));
+        assert_eq!((f.spdx.as_str(), how), ("Apache-2.0", Match::RepoId));
         let (f, how) = family_of("unsloth/Qwen3-4B-bnb-4bit").unwrap();
-        assert_eq!((f.spdx.as_str(), how), ("Apache-2.0", BaseMatch::NameOnly));
+        assert_eq!((f.spdx.as_str(), how), ("Apache-2.0", Match::NameOnly));
         assert_eq!(family_of("microsoft/phi-4").unwrap().0.spdx, "MIT");
         // Qwen2.5's 3B and 72B are under Qwen's own licenses: not in this table.
         assert!(family_of("Qwen/Qwen2.5-3B-Instruct").is_none());

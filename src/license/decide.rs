@@ -951,8 +951,7 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
         // that table knows the whole repo id.
         let spdx_base = super::base_models::family_of(&base);
         let kb_base = lineage_of(&base).filter(|(_, how)| {
-            *how != LineageMatch::NameOnly
-                || !matches!(spdx_base, Some((_, super::base_models::BaseMatch::RepoId)))
+            *how != LineageMatch::NameOnly || !matches!(spdx_base, Some((_, LineageMatch::RepoId)))
         });
         if let Some((e, how)) = kb_base {
             if how == LineageMatch::NameOnly {

@@ -72,36 +72,46 @@ pub fn lineage_of(repo_id: &str) -> Option<(&'static LicenseEntry, Match)> {
             })
             .map(|(_, _, e)| e)
     };
-    if let Some(e) = pick(&|p| glob_match(p, id).then(|| literal_len(p))) {
+    if let Some(e) = pick(&|p| repo_id_score(p, id)) {
         return Some((e, Match::RepoId));
     }
     let name = id.rsplit('/').next().unwrap_or(id);
     let name_of = |p: &str| p.rsplit('/').next().unwrap_or(p).to_string();
-    pick(&|p| {
-        let pattern_name = name_of(p);
-        // a name pattern must say more than a wildcard
-        (pattern_name.trim_matches('*').len() >= 6 && glob_match(&pattern_name, name))
-            .then(|| literal_len(&pattern_name))
-    })
-    .or_else(|| {
-        let lower = name.to_lowercase();
-        pick(&|p| {
-            let pattern_name = name_of(p);
-            let stem = pattern_name.split(['*', '?']).next().unwrap_or("");
-            // The whole pattern, not its stem alone, must appear in the name:
-            // `flux.1-*dev*` inside `my-flux.1-dev-lora`, not `flux.1-schnell`.
-            (stem.len() >= 7
-                && stem.chars().any(|c| c.is_ascii_digit())
-                && stem.chars().any(|c| c.is_ascii_alphabetic())
-                && glob_match(&format!("*{pattern_name}*"), &lower))
-            .then_some(stem.len())
+    pick(&|p| name_score(p, name))
+        .or_else(|| {
+            let lower = name.to_lowercase();
+            pick(&|p| {
+                let pattern_name = name_of(p);
+                let stem = pattern_name.split(['*', '?']).next().unwrap_or("");
+                // The whole pattern, not its stem alone, must appear in the name:
+                // `flux.1-*dev*` inside `my-flux.1-dev-lora`, not `flux.1-schnell`.
+                (stem.len() >= 7
+                    && stem.chars().any(|c| c.is_ascii_digit())
+                    && stem.chars().any(|c| c.is_ascii_alphabetic())
+                    && glob_match(&format!("*{pattern_name}*"), &lower))
+                .then_some(stem.len())
+            })
         })
-    })
-    .map(|e| (e, Match::NameOnly))
+        .map(|e| (e, Match::NameOnly))
+}
+
+/// How specifically a model pattern matches the whole repo id (`org/name`):
+/// its literal characters, or `None` when it does not match.
+pub(crate) fn repo_id_score(pattern: &str, repo_id: &str) -> Option<usize> {
+    glob_match(pattern, repo_id).then(|| literal_len(pattern))
+}
+
+/// How specifically a model pattern's name part matches a repo's name alone
+/// (a re-upload under another org); the name part must say more than a
+/// wildcard (six literal characters or more).
+pub(crate) fn name_score(pattern: &str, name: &str) -> Option<usize> {
+    let pattern_name = pattern.rsplit('/').next().unwrap_or(pattern);
+    (pattern_name.trim_matches('*').len() >= 6 && glob_match(pattern_name, name))
+        .then(|| literal_len(pattern_name))
 }
 
 /// Characters of a glob that are not wildcards: how specific it is.
-pub(crate) fn literal_len(pattern: &str) -> usize {
+fn literal_len(pattern: &str) -> usize {
     pattern.chars().filter(|c| !matches!(c, '*' | '?')).count()
 }
 
