@@ -138,17 +138,18 @@ pub fn summarize(
         findings.extend(check_index(idx, &shards, lfs_pointers));
     }
     // Which files count: in a folder with an index, those it names; elsewhere all.
-    let mut indexed: HashMap<&str, BTreeSet<String>> = HashMap::new();
-    for idx in indexes {
-        indexed
-            .entry(idx.dir.as_str())
-            .or_default()
-            .extend(idx.shard_paths());
+    let named: Vec<BTreeSet<String>> = indexes
+        .iter()
+        .map(|idx| idx.shard_paths().into_iter().collect())
+        .collect();
+    let mut indexed: HashMap<&str, Vec<&BTreeSet<String>>> = HashMap::new();
+    for (idx, set) in indexes.iter().zip(&named) {
+        indexed.entry(idx.dir.as_str()).or_default().push(set);
     }
     let counted: Vec<bool> = shards
         .iter()
         .map(|s| match indexed.get(dir_of(&s.path)) {
-            Some(set) => set.contains(&s.path),
+            Some(sets) => sets.iter().any(|set| set.contains(&s.path)),
             None => true,
         })
         .collect();
@@ -161,7 +162,7 @@ pub fn summarize(
             .in_file(&s.path),
         );
     }
-    let counted = drop_copies(&shards, indexes, counted, &mut findings);
+    let counted = drop_copies(&shards, indexes, &named, counted, &mut findings);
 
     let mut w = WeightsSummary {
         format: (!shards.is_empty()).then(|| "safetensors".to_string()),
@@ -304,16 +305,17 @@ fn series_of(path: &str) -> Option<&str> {
 /// (a `consolidated.safetensors` beside `model.safetensors`, an `original/`
 /// or fp16 copy, a link to a file counted already): the others are not
 /// counted, each with a `weights/duplicate-copy` finding.
+/// `named[i]` holds the paths `indexes[i]` names.
 fn drop_copies(
     shards: &[ShardScan],
     indexes: &[WeightIndex],
+    named: &[BTreeSet<String>],
     mut counted: Vec<bool>,
     findings: &mut Vec<Finding>,
 ) -> Vec<bool> {
     let mut sets: Vec<(WeightSet<'_>, bool)> = Vec::new();
     let mut in_index = vec![false; shards.len()];
-    for idx in indexes {
-        let named: BTreeSet<String> = idx.shard_paths().into_iter().collect();
+    for (idx, named) in indexes.iter().zip(named) {
         let members: Vec<usize> = (0..shards.len())
             .filter(|&i| counted[i] && named.contains(&shards[i].path))
             .collect();
