@@ -630,3 +630,42 @@ fn smollm2_tokenizer_matches_reference_ids() {
     }
     assert_eq!(t.encode("<|im_start|>").expect("encode"), vec![1]);
 }
+
+/// A tensor stored as IQ4_NL (a ggml type candle 0.11 has no kernel for):
+/// the file is well formed, so the error says which type and tensor stop
+/// the run, not that the file is unreadable.
+#[test]
+fn a_ggml_type_candle_lacks_is_named_with_its_tensor() {
+    use support::fixture_gen::gguf_gen::{gguf_bytes, tiny_gguf_spec};
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut spec = tiny_gguf_spec();
+    let t = spec
+        .tensors
+        .iter_mut()
+        .find(|t| t.name == "blk.0.attn_q.weight")
+        .expect("the tensor");
+    let elements: u64 = t.dims.iter().product();
+    t.type_id = 20; // IQ4_NL: blocks of 32 values in 18 bytes
+    t.data = vec![0u8; (elements / 32 * 18) as usize];
+    let file = tmp.path().join("tiny-iq4nl.gguf");
+    std::fs::write(&file, gguf_bytes(&spec)).expect("write");
+
+    let inspected = mri(&["inspect", file.to_str().expect("utf-8"), "--format", "json"]);
+    assert!(inspected.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&inspected.stdout).expect("json");
+    let findings = report["findings"].as_array().expect("findings");
+    assert!(
+        findings.iter().all(|f| f["severity"] != "error"),
+        "{findings:?}"
+    );
+
+    let err = smoke_lib(tmp.path(), &options(2)).expect_err("candle cannot load IQ4_NL");
+    let message = err.to_string();
+    assert!(
+        matches!(err, smoke::SmokeError::GgmlTypeUnsupported { .. }),
+        "{message}"
+    );
+    assert!(message.contains("IQ4_NL"), "{message}");
+    assert!(message.contains("blk.0.attn_q.weight"), "{message}");
+    assert!(message.contains("tiny-iq4nl.gguf"), "{message}");
+}

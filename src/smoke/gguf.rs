@@ -194,10 +194,46 @@ fn read_content(path: &Path) -> Result<Content, SmokeError> {
     })?;
     let mut reader = BufReader::new(file);
     contain("reading the GGUF header", || {
-        Content::read(&mut reader).map_err(|e| SmokeError::Gguf {
-            path: path.to_path_buf(),
-            message: super::candle_message(&e),
+        Content::read(&mut reader).map_err(|e| {
+            type_candle_lacks(path).unwrap_or_else(|| SmokeError::Gguf {
+                path: path.to_path_buf(),
+                message: super::candle_message(&e),
+            })
         })
+    })
+}
+
+/// The ggml type ids candle's `GgmlDType` has (candle 0.11): F32, F16,
+/// Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q8_1, Q2_K..Q8_K and BF16.
+const CANDLE_GGML_TYPES: &[u32] = &[0, 1, 2, 3, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 30];
+
+/// Whether candle can load tensors of ggml type `type_id`.
+pub fn candle_reads_ggml_type(type_id: u32) -> bool {
+    CANDLE_GGML_TYPES.contains(&type_id)
+}
+
+/// When candle refused a header, whether it did so because a tensor has a
+/// ggml type that ggml defines and candle has no kernel for (IQ4_NL, TQ1_0,
+/// MXFP4...): a well-formed file that this runtime cannot load, said so,
+/// rather than "not a readable GGUF file".
+fn type_candle_lacks(path: &Path) -> Option<SmokeError> {
+    let len = std::fs::metadata(path).ok()?.len();
+    let (scan, _) = crate::scan::gguf::read_gguf_file(path, "", len);
+    let header = scan.header?;
+    let lacking: Vec<&crate::scan::gguf::parse::GgufTensor> = header
+        .tensors
+        .iter()
+        .filter(|t| t.ggml().is_some() && !candle_reads_ggml_type(t.type_id))
+        .collect();
+    let first = lacking.first()?;
+    let mut types: Vec<String> = lacking.iter().map(|t| t.type_name()).collect();
+    types.sort();
+    types.dedup();
+    Some(SmokeError::GgmlTypeUnsupported {
+        path: path.to_path_buf(),
+        tensor: first.name.clone(),
+        types: types.join(", "),
+        tensors: lacking.len(),
     })
 }
 

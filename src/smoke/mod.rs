@@ -41,6 +41,7 @@ mod sample;
 mod scan;
 mod tokenize;
 
+pub use gguf::candle_reads_ggml_type;
 pub use model::Family;
 use report::Measured;
 pub use report::{MemoryCheck, SmokeRun, SmokeSummary, TopToken};
@@ -323,6 +324,18 @@ pub enum SmokeError {
         path: PathBuf,
         /// candle's reader's message.
         message: String,
+    },
+    /// A tensor has a ggml type that candle cannot load (the file is valid).
+    #[error("{path}: {tensors} tensor(s), the first {tensor}, are stored as {types}, which candle cannot load (it reads F32, F16, BF16, Q4_0, Q4_1, Q5_0, Q5_1, Q8_0, Q8_1 and Q2_K to Q8_K); the file itself is well formed (`mri inspect` lists its tensors)")]
+    GgmlTypeUnsupported {
+        /// The file.
+        path: PathBuf,
+        /// The first tensor of such a type.
+        tensor: String,
+        /// The types candle lacks, by name.
+        types: String,
+        /// How many tensors have them.
+        tensors: usize,
     },
     /// `general.architecture` is not one candle's quantized models run.
     #[error("unsupported GGUF architecture `{0}`: mri smoke runs GGUF models of {list}", list = gguf_family::GgufFamily::supported_list())]
