@@ -17,6 +17,7 @@ pub mod walk;
 use crate::locate::{Target, TargetKind};
 use crate::model::tokenizer::{parse_tokenizer_json, TokenizerJson};
 use crate::report::finding::{Code, Finding};
+use crate::util::dir_open::FolderOpener;
 use crate::util::json::{read_doc, read_text, JsonDoc, MAX_CONFIG_BYTES, MAX_TOKENIZER_BYTES};
 use crate::util::parallel::map_spreading_when_slow;
 use classify::{classify, FileClass};
@@ -191,10 +192,17 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
     // contend in the kernel); from a disk or a network file system, threads
     // keep several reads in flight. A shard on the Hub only is read from the
     // bytes its Range requests got.
+    // Each shard is opened by its name in its folder, the folder opened once.
+    let opener = FolderOpener::for_files(
+        shard_files
+            .iter()
+            .filter(|f| !f.remote_only)
+            .map(|f| f.real_path.as_path()),
+    );
     let shard_results = map_spreading_when_slow(&shard_files, SLOW_HEADER_READ, |f| {
         let (header, problems, map) = match remote::read_remote_header(f, remote) {
             Some((header, problems)) => (header, problems, None),
-            None => map_header_file(&f.real_path, f.size),
+            None => map_header_file(&opener, &f.real_path, f.size),
         };
         let problems: Vec<Finding> = problems.into_iter().map(|p| p.in_file(&f.path)).collect();
         let shard = ShardScan {

@@ -7,6 +7,7 @@
 
 use crate::report::finding::{Code, Finding};
 use crate::scan::dtype::dtype_bits;
+use crate::util::dir_open::FolderOpener;
 use memmap2::{Mmap, MmapOptions};
 use serde::de::{Deserializer, MapAccess, Visitor};
 use serde::Serialize;
@@ -71,7 +72,8 @@ pub struct SafetensorsHeader {
 /// before this returns; [`map_header_file`] hands it back instead, for
 /// callers that release many maps at once.
 pub fn read_header_file(path: &Path, len: u64) -> (Option<SafetensorsHeader>, Vec<Finding>) {
-    let (header, problems, _map) = map_header_file(path, len);
+    let opener = FolderOpener::default();
+    let (header, problems, _map) = map_header_file(&opener, path, len);
     (header, problems)
 }
 
@@ -126,8 +128,10 @@ impl HeaderMaps {
 /// As [`read_header_file`], and also returns the mapping, so that a caller
 /// scanning many shards can release every map at once, after its threads
 /// have finished (an `munmap` while other threads of the process run sends
-/// them TLB shoot-down interrupts; see BENCHMARKS.md).
+/// them TLB shoot-down interrupts; see BENCHMARKS.md). The file is opened
+/// through `opener`: by name in its folder when `opener` holds that folder.
 pub fn map_header_file(
+    opener: &FolderOpener,
     path: &Path,
     len: u64,
 ) -> (Option<SafetensorsHeader>, Vec<Finding>, Option<HeaderMap>) {
@@ -146,7 +150,7 @@ pub fn map_header_file(
         let (h, p) = parse_header_with_len(&[], 0);
         return (h, p, None);
     }
-    let file = match File::open(path) {
+    let file = match opener.open(path) {
         Ok(f) => f,
         Err(e) => return unreadable("open", e),
     };

@@ -1,5 +1,6 @@
 //! Small helpers shared by several stages.
 
+pub mod dir_open;
 pub mod fs;
 pub mod human;
 pub mod json;
