@@ -377,6 +377,74 @@ fn gptq_checkpoint_counts_logical_parameters() {
     assert_eq!(q["bookkeeping_tensors"], 3);
 }
 
+/// An NVIDIA ModelOpt NVFP4 checkpoint states its quantization in
+/// `hf_quant_config.json`, not in config.json: it is read from there, and
+/// the packed U8 weights count two parameters a byte.
+#[test]
+fn modelopt_quantization_is_read_from_hf_quant_config() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (rows, cols) = (32u64, 64u64);
+    let specs: Vec<(&str, &str, Vec<u64>, u64)> = vec![
+        (
+            "model.embed_tokens.weight",
+            "BF16",
+            vec![100, cols],
+            100 * cols * 2,
+        ),
+        (
+            "model.layers.0.mlp.up_proj.weight",
+            "U8",
+            vec![rows, cols / 2],
+            rows * cols / 2,
+        ),
+        (
+            "model.layers.0.mlp.up_proj.weight_scale",
+            "F8_E4M3",
+            vec![rows, cols / 16],
+            rows * cols / 16,
+        ),
+        (
+            "model.layers.0.mlp.up_proj.weight_scale_2",
+            "F32",
+            vec![],
+            4,
+        ),
+        ("model.layers.0.mlp.up_proj.input_scale", "F32", vec![], 4),
+    ];
+    let meta: Vec<(&str, &str, &[u64], u64)> = specs
+        .iter()
+        .map(|(n, d, s, b)| (*n, *d, s.as_slice(), *b))
+        .collect();
+    fixture_gen::write_sparse_safetensors(&dir.join("model.safetensors"), &meta).unwrap();
+    fs::write(
+        dir.join("config.json"),
+        r#"{"model_type":"llama","num_hidden_layers":1,"torch_dtype":"bfloat16"}"#,
+    )
+    .unwrap();
+    fs::write(
+        dir.join("hf_quant_config.json"),
+        r#"{"producer":{"name":"modelopt","version":"0.31.0"},"quantization":{"quant_algo":"NVFP4","kv_cache_quant_algo":null,"group_size":16,"exclude_modules":["lm_head"]}}"#,
+    )
+    .unwrap();
+    let r = inspect_json(dir);
+    assert_eq!(r["weights"]["parameters"], 100 * cols + rows * cols);
+    let q = &r["weights"]["quantization"];
+    assert_eq!(q["scheme"], "nvfp4", "{q}");
+    assert_eq!(q["source"], "config+tensor-names", "{q}");
+    let declared = &r["architecture"]["quantization"];
+    assert_eq!(declared["method"], "modelopt", "{declared}");
+    assert_eq!(declared["algorithm"], "NVFP4");
+    assert_eq!(declared["group_size"], 16);
+    let class = r["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "hf_quant_config.json")
+        .map(|f| f["class"].clone());
+    assert_eq!(class, Some(serde_json::json!("config")));
+}
+
 #[test]
 fn symlink_escaping_a_plain_directory_is_refused() {
     let (tmp, dir) = copy_fixture("tiny-llama");

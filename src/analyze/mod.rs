@@ -35,7 +35,14 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
     });
     let base = base_license.as_ref();
     let mut findings = scanned.findings;
-    let architecture = scanned.config.as_ref().map(read_architecture);
+    let mut architecture = scanned.config.as_ref().map(read_architecture);
+    // A ModelOpt checkpoint states its quantization beside config.json.
+    if let Some(a) = architecture.as_mut().filter(|a| a.quantization.is_none()) {
+        a.quantization = scanned
+            .hf_quant_config
+            .as_ref()
+            .and_then(|d| crate::model::config::read_hf_quant_config(&d.value));
+    }
     if let Some(config) = &scanned.config {
         findings.extend(crate::model::config::mistyped_counts(config));
     }

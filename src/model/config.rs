@@ -652,6 +652,25 @@ fn layer_types<'a>(
     Vec::new()
 }
 
+/// The quantization an NVIDIA ModelOpt `hf_quant_config.json` states
+/// (`{"producer": {"name": "modelopt"}, "quantization": {"quant_algo":
+/// "NVFP4", "group_size": 16, "exclude_modules": [...]}}`), read as a
+/// `quantization_config` of method `modelopt`. `None` when it names no
+/// algorithm.
+pub fn read_hf_quant_config(doc: &Value) -> Option<QuantizationConfig> {
+    let q = doc
+        .get("quantization")
+        .filter(|q| q.is_object())
+        .unwrap_or(doc)
+        .as_object()?;
+    q.get("quant_algo").and_then(Value::as_str)?;
+    let mut q = q.clone();
+    if !q.contains_key("quant_method") {
+        q.insert("quant_method".into(), Value::String("modelopt".into()));
+    }
+    read_quantization(&Value::Object(q))
+}
+
 fn read_quantization(q: &Value) -> Option<QuantizationConfig> {
     let obj = q.as_object()?;
     let method = obj
@@ -927,5 +946,22 @@ mod tests {
             &parse_doc("config.json", "{\"hidden_size\": 64}".into()).unwrap()
         )
         .is_empty());
+    }
+
+    #[test]
+    fn modelopt_hf_quant_config_reads_as_a_modelopt_quantization_config() {
+        let doc: Value = serde_json::from_str(
+            r#"{"producer":{"name":"modelopt","version":"0.29.0"},"quantization":{"quant_algo":"NVFP4","kv_cache_quant_algo":null,"group_size":16,"exclude_modules":["lm_head","model.layers.0.mlp.gate"]}}"#,
+        )
+        .expect("json");
+        let q = super::read_hf_quant_config(&doc).expect("a quantization");
+        assert_eq!(q.method, "modelopt");
+        assert_eq!(q.algorithm.as_deref(), Some("NVFP4"));
+        assert_eq!(q.group_size, Some(16));
+        assert_eq!(q.not_converted, vec!["lm_head", "model.layers.0.mlp.gate"]);
+        let none: Value =
+            serde_json::from_str(r#"{"producer":{"name":"modelopt"},"quantization":{}}"#)
+                .expect("json");
+        assert_eq!(super::read_hf_quant_config(&none), None);
     }
 }

@@ -85,6 +85,9 @@ pub struct ScannedRepo {
     pub special_tokens_map: Option<JsonDoc>,
     /// adapter_config.json (PEFT adapters).
     pub adapter_config: Option<JsonDoc>,
+    /// hf_quant_config.json (NVIDIA ModelOpt checkpoints state their
+    /// quantization there rather than in config.json).
+    pub hf_quant_config: Option<JsonDoc>,
     /// tokenizer.json, lean-parsed.
     pub tokenizer_json: Option<TokenizerJson>,
     /// chat_template.jinja / chat_template.json, when present.
@@ -273,6 +276,7 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
     let tokenizer_config = read_root_doc("tokenizer_config.json", MAX_CONFIG_BYTES);
     let special_tokens_map = read_root_doc("special_tokens_map.json", MAX_CONFIG_BYTES);
     let adapter_config = read_root_doc("adapter_config.json", MAX_CONFIG_BYTES);
+    let hf_quant_config = read_root_doc("hf_quant_config.json", MAX_CONFIG_BYTES);
 
     let tokenizer_json = root_file("tokenizer.json").and_then(|f| {
         let text = match read_text(&f.real_path, &f.path, MAX_TOKENIZER_BYTES) {
@@ -435,6 +439,7 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
         tokenizer_config,
         special_tokens_map,
         adapter_config,
+        hf_quant_config,
         tokenizer_json,
         chat_template_file,
         vocab_txt_lines,
