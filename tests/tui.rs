@@ -886,3 +886,29 @@ fn enter_on_a_gguf_file_lists_its_tensors() {
     assert!(screen.contains("blk.0.ffn_down.weight"), "{screen}");
     assert!(screen.contains("Q4_K"), "{screen}");
 }
+
+/// A file and a tensor named with a right-to-left override, a C1 control
+/// and DEL: no cell of any view holds them (a terminal would reorder or
+/// act on them), and the names stay visible around them.
+#[test]
+fn bidirectional_overrides_and_controls_never_reach_the_terminal() {
+    let (_tmp, dir) = copy_fixture("tiny-llama");
+    let evil = "notes\u{202e}txt.exe\u{9b}\u{7f}.json";
+    fs::write(dir.join(evil), "{}").unwrap();
+    let report = mri::inspect(dir.to_str().unwrap(), &mri::InspectOptions::default()).unwrap();
+    let mut app = App::new(report, Theme { color: false });
+    let unsafe_chars = ['\u{202e}', '\u{9b}', '\u{7f}'];
+    for view in ["1", "2", "3", "4", "5", "6"] {
+        press(&mut app, view);
+        let terminal = render(&app, 120, 40);
+        let shown = buffer_text(terminal.backend().buffer());
+        assert!(
+            !shown.chars().any(|c| unsafe_chars.contains(&c)),
+            "view {view}: {shown}"
+        );
+        if view == "2" {
+            assert!(shown.contains("notes"), "{shown}");
+            assert!(shown.contains("txt.exe"), "{shown}");
+        }
+    }
+}

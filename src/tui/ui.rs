@@ -28,6 +28,22 @@ pub fn draw(frame: &mut Frame, app: &App) {
     if app.help_shown() {
         draw_help(frame, app.theme(), app.help_scroll());
     }
+    neutralize_unsafe(frame.buffer_mut());
+}
+
+/// Model-supplied strings (file and tensor names, config values, license
+/// text) reach the cells as they are; ratatui drops C0 controls but keeps
+/// DEL, C1 controls and the bidirectional overrides and isolates, which a
+/// terminal would act on (reordering what follows on the line). Each such
+/// character is removed from its cell; a cell it alone filled shows `�`.
+pub fn neutralize_unsafe(buffer: &mut ratatui::buffer::Buffer) {
+    use crate::util::term::is_unsafe;
+    for cell in buffer.content.iter_mut() {
+        if cell.symbol().chars().any(is_unsafe) {
+            let kept: String = cell.symbol().chars().filter(|c| !is_unsafe(*c)).collect();
+            cell.set_symbol(if kept.is_empty() { "\u{fffd}" } else { &kept });
+        }
+    }
 }
 
 /// Draws the frame shown while the report is being made.
@@ -47,6 +63,7 @@ pub fn draw_loading(frame: &mut Frame, input: &str, theme: Theme) {
         .centered(),
         mid,
     );
+    neutralize_unsafe(frame.buffer_mut());
 }
 
 fn draw_tabs(frame: &mut Frame, area: Rect, app: &App) {

@@ -45,7 +45,7 @@ pub fn paint(color: bool, code: &str, s: &str) -> String {
 /// Characters a terminal would act on rather than show: C0 controls other
 /// than newline and tab, DEL, C1 controls, and the bidirectional
 /// embeddings, overrides and isolates (which reorder what follows).
-fn is_unsafe(c: char) -> bool {
+pub fn is_unsafe(c: char) -> bool {
     matches!(c,
         '\u{0}'..='\u{8}' | '\u{b}'..='\u{1f}' | '\u{7f}'..='\u{9f}'
         | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
