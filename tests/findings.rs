@@ -321,6 +321,16 @@ fn pickle_only_weights_are_flagged() {
     assert_eq!(r["weights"]["format"], "pickle");
 }
 
+/// `model.safetensors` in `dir` with these (name, dtype, shape, bytes)
+/// tensors, headers only (the data left as a hole).
+fn write_sparse_model(dir: &std::path::Path, specs: &[(&str, &str, Vec<u64>, u64)]) {
+    let meta: Vec<(&str, &str, &[u64], u64)> = specs
+        .iter()
+        .map(|(n, d, s, b)| (*n, *d, s.as_slice(), *b))
+        .collect();
+    fixture_gen::write_sparse_safetensors(&dir.join("model.safetensors"), &meta).unwrap();
+}
+
 /// A GPTQ-style checkpoint built at test time: logical parameters are unpacked.
 #[test]
 fn gptq_checkpoint_counts_logical_parameters() {
@@ -359,11 +369,7 @@ fn gptq_checkpoint_counts_logical_parameters() {
             inp * 4,
         ),
     ];
-    let meta: Vec<(&str, &str, &[u64], u64)> = specs
-        .iter()
-        .map(|(n, d, s, b)| (*n, *d, s.as_slice(), *b))
-        .collect();
-    fixture_gen::write_sparse_safetensors(&dir.join("model.safetensors"), &meta).unwrap();
+    write_sparse_model(dir, &specs);
     fs::write(
         dir.join("config.json"),
         r#"{"model_type":"llama","num_hidden_layers":1,"quantization_config":{"quant_method":"gptq","bits":4,"group_size":64}}"#,
@@ -412,11 +418,7 @@ fn modelopt_quantization_is_read_from_hf_quant_config() {
         ),
         ("model.layers.0.mlp.up_proj.input_scale", "F32", vec![], 4),
     ];
-    let meta: Vec<(&str, &str, &[u64], u64)> = specs
-        .iter()
-        .map(|(n, d, s, b)| (*n, *d, s.as_slice(), *b))
-        .collect();
-    fixture_gen::write_sparse_safetensors(&dir.join("model.safetensors"), &meta).unwrap();
+    write_sparse_model(dir, &specs);
     fs::write(
         dir.join("config.json"),
         r#"{"model_type":"llama","num_hidden_layers":1,"torch_dtype":"bfloat16"}"#,
