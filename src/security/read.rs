@@ -4,7 +4,6 @@
 
 use super::pickle::{walk, Walk};
 use sha2::{Digest, Sha256};
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
@@ -54,7 +53,7 @@ pub fn scan_file(
     by_extension: bool,
 ) -> Result<Option<Vec<PickleScan>>, String> {
     let mut head = [0u8; 8];
-    let n = File::open(path)
+    let n = crate::util::fs::open_regular(path)
         .and_then(|mut f| f.read(&mut head))
         .map_err(|e| format!("cannot read: {e}"))?;
     match sniff(&head[..n]) {
@@ -68,7 +67,7 @@ pub fn scan_file(
 }
 
 fn scan_raw(path: &Path, rel: &str) -> Result<Vec<PickleScan>, String> {
-    let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let file = crate::util::fs::open_regular(path).map_err(|e| format!("cannot open: {e}"))?;
     // SAFETY: read-only map of a file mri never writes; only the pickle
     // streams at its start are touched (the walker stops where raw tensor
     // data begins). A concurrent truncation could fault the read, the same
@@ -83,7 +82,7 @@ fn scan_raw(path: &Path, rel: &str) -> Result<Vec<PickleScan>, String> {
 }
 
 fn scan_zip(path: &Path, rel: &str) -> Result<Vec<PickleScan>, String> {
-    let file = File::open(path).map_err(|e| format!("cannot open: {e}"))?;
+    let file = crate::util::fs::open_regular(path).map_err(|e| format!("cannot open: {e}"))?;
     let mut archive = zip::ZipArchive::new(file).map_err(|e| format!("not a readable zip: {e}"))?;
     let mut out = Vec::new();
     for i in 0..archive.len().min(MAX_MEMBERS) {
@@ -114,7 +113,7 @@ fn scan_zip(path: &Path, rel: &str) -> Result<Vec<PickleScan>, String> {
 
 /// The sha256 of a file, hex.
 pub fn sha256_file(path: &Path) -> std::io::Result<String> {
-    let mut file = File::open(path)?;
+    let mut file = crate::util::fs::open_regular(path)?;
     let mut hasher = Sha256::new();
     let mut buf = vec![0u8; 1 << 16];
     loop {

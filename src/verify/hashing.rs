@@ -23,7 +23,7 @@ pub struct Hashed {
 }
 
 fn hash_one(entry: &FileEntry, want_sha1: bool, progress: &AtomicU64) -> Result<Hashed, String> {
-    let mut file = std::fs::File::open(&entry.real_path).map_err(|e| e.to_string())?;
+    let mut file = crate::util::fs::open_regular(&entry.real_path).map_err(|e| e.to_string())?;
     let len = file.metadata().map_err(|e| e.to_string())?.len();
     let mut sha256 = Sha256::new();
     let mut sha1 = want_sha1.then(|| {

@@ -9,7 +9,6 @@ pub mod types;
 use crate::report::finding::{Code, Finding};
 use parse::{string_at, GgufHeader};
 use std::collections::BTreeMap;
-use std::fs::File;
 use std::path::Path;
 
 /// The tokenizer keys whose ids name special tokens, with the role reported.
@@ -52,7 +51,7 @@ pub fn read_gguf_file(path: &Path, rel: &str, len: u64) -> (GgufScan, Vec<Findin
         let f = Finding::error(Code::GgufInvalid, "not a GGUF file: it is empty").in_file(rel);
         return (scan, vec![f]);
     }
-    let map = match File::open(path).and_then(|file| {
+    let map = match crate::util::fs::open_regular(path).and_then(|file| {
         // SAFETY: the file is opened read-only and mri never writes to it.
         // The map is only read through bounds-checked slices; the remaining
         // hazard, another process truncating the file while it is mapped
@@ -131,5 +130,27 @@ mod tests {
         assert!(scan.header.is_none());
         assert_eq!(findings[0].code, Code::GgufInvalid);
         assert_eq!(findings[0].file.as_deref(), Some("x.gguf"));
+    }
+
+    /// A FIFO where a GGUF file was (swapped in after the walk) is refused
+    /// at once: the open does not wait for a writer.
+    #[cfg(unix)]
+    #[test]
+    fn a_fifo_is_refused_without_blocking() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("x.gguf");
+        let status = std::process::Command::new("mkfifo")
+            .arg(&p)
+            .status()
+            .expect("mkfifo runs");
+        assert!(status.success());
+        let (scan, findings) = read_gguf_file(&p, "x.gguf", 64);
+        assert!(scan.header.is_none());
+        assert_eq!(findings[0].code, Code::FilesUnreadable, "{findings:?}");
+        assert!(
+            findings[0].message.contains("FIFO")
+                || findings[0].message.contains("not a regular file"),
+            "{findings:?}"
+        );
     }
 }

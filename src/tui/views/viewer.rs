@@ -59,7 +59,7 @@ impl Viewer {
             path: rel_path.to_string(),
             source,
         };
-        let file = std::fs::File::open(real_path).map_err(io)?;
+        let file = crate::util::fs::open_regular(real_path).map_err(io)?;
         let full_size = file.metadata().map_err(io)?.len();
         let mut buf = Vec::new();
         file.take(VIEW_CAP).read_to_end(&mut buf).map_err(io)?;
