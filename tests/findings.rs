@@ -302,7 +302,7 @@ fn missing_config_and_card() {
     fs::remove_file(dir.join("config.json")).unwrap();
     fs::remove_file(dir.join("README.md")).unwrap();
     let r = inspect_json(&dir);
-    one(&r, "config/missing");
+    assert_eq!(one(&r, "config/missing")["severity"], "warning");
     one(&r, "card/missing");
     // weights are still counted without a config
     assert_eq!(
@@ -445,6 +445,52 @@ fn modelopt_quantization_is_read_from_hf_quant_config() {
         .find(|f| f["path"] == "hf_quant_config.json")
         .map(|f| f["class"].clone());
     assert_eq!(class, Some(serde_json::json!("config")));
+}
+
+/// A diffusers pipeline keeps its configs in the component folders: the
+/// missing root config.json is an info naming the pipeline and its
+/// components, not a warning; its weights are still counted.
+#[test]
+fn a_diffusers_pipeline_is_named_instead_of_warning_of_no_config() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    for (folder, name, shape) in [
+        ("unet", "conv_in.weight", vec![320u64, 4, 3, 3]),
+        ("vae", "encoder.conv_in.weight", vec![128, 3, 3, 3]),
+        (
+            "text_encoder",
+            "text_model.embeddings.token_embedding.weight",
+            vec![1000, 64],
+        ),
+    ] {
+        fs::create_dir_all(dir.join(folder)).unwrap();
+        let bytes = shape.iter().product::<u64>() * 2;
+        let file = if folder == "text_encoder" {
+            "model.safetensors"
+        } else {
+            "diffusion_pytorch_model.safetensors"
+        };
+        fixture_gen::write_sparse_safetensors(
+            &dir.join(folder).join(file),
+            &[(name, "F16", &shape, bytes)],
+        )
+        .unwrap();
+    }
+    fs::write(
+        dir.join("model_index.json"),
+        r#"{"_class_name":"StableDiffusionPipeline","_diffusers_version":"0.30.0","scheduler":["diffusers","PNDMScheduler"],"text_encoder":["transformers","CLIPTextModel"],"unet":["diffusers","UNet2DConditionModel"],"vae":["diffusers","AutoencoderKL"],"safety_checker":[null,null]}"#,
+    )
+    .unwrap();
+    let r = inspect_json(dir);
+    let f = one(&r, "config/missing");
+    assert_eq!(f["severity"], "info", "{f}");
+    assert_eq!(f["file"], "model_index.json");
+    let message = f["message"].as_str().unwrap();
+    assert!(
+        message.contains("StableDiffusionPipeline: scheduler, text_encoder, unet, vae"),
+        "{message}"
+    );
+    assert_eq!(r["weights"]["parameters"], 320 * 4 * 9 + 128 * 27 + 64_000);
 }
 
 #[test]

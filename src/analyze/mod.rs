@@ -103,10 +103,24 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
         && scanned.adapter_config.is_none()
         && !scanned.files.iter().any(|f| f.path == "config.json")
     {
-        findings.push(Finding::warning(
-            Code::ConfigMissing,
-            "no config.json: the architecture, memory and consistency checks are skipped",
-        ));
+        let pipeline = scanned
+            .model_index
+            .as_ref()
+            .and_then(|d| diffusers_pipeline(&d.value));
+        findings.push(match pipeline {
+            // A diffusers pipeline has no config.json at its root by design.
+            Some(p) => Finding::info(
+                Code::ConfigMissing,
+                format!(
+                    "a diffusers pipeline ({p}): model_index.json names its components; the architecture, memory and consistency checks read a transformers config.json and are skipped"
+                ),
+            )
+            .in_file("model_index.json"),
+            None => Finding::warning(
+                Code::ConfigMissing,
+                "no config.json: the architecture, memory and consistency checks are skipped",
+            ),
+        });
     }
 
     let tokenizer_files: Vec<String> = scanned
@@ -250,4 +264,26 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
     };
     report.finish_findings();
     report
+}
+
+/// `StableDiffusionPipeline: text_encoder, unet, vae` from a diffusers
+/// `model_index.json` (its `_class_name` and the entries that name a
+/// library and a class), or `None` when the file is not one.
+fn diffusers_pipeline(index: &serde_json::Value) -> Option<String> {
+    let obj = index.as_object()?;
+    let class = obj.get("_class_name")?.as_str()?;
+    let components: Vec<&str> = obj
+        .iter()
+        .filter(|(k, v)| {
+            !k.starts_with('_')
+                && v.as_array()
+                    .is_some_and(|a| a.len() == 2 && a.iter().all(|x| x.is_string()))
+        })
+        .map(|(k, _)| k.as_str())
+        .collect();
+    Some(if components.is_empty() {
+        class.to_string()
+    } else {
+        format!("{class}: {}", components.join(", "))
+    })
 }

@@ -88,6 +88,9 @@ pub struct ScannedRepo {
     /// hf_quant_config.json (NVIDIA ModelOpt checkpoints state their
     /// quantization there rather than in config.json).
     pub hf_quant_config: Option<JsonDoc>,
+    /// model_index.json (a diffusers pipeline: its components live in
+    /// subfolders, each with its own config).
+    pub model_index: Option<JsonDoc>,
     /// tokenizer.json, lean-parsed.
     pub tokenizer_json: Option<TokenizerJson>,
     /// chat_template.jinja / chat_template.json, when present.
@@ -277,6 +280,7 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
     let special_tokens_map = read_root_doc("special_tokens_map.json", MAX_CONFIG_BYTES);
     let adapter_config = read_root_doc("adapter_config.json", MAX_CONFIG_BYTES);
     let hf_quant_config = read_root_doc("hf_quant_config.json", MAX_CONFIG_BYTES);
+    let model_index = read_root_doc("model_index.json", MAX_CONFIG_BYTES);
 
     let tokenizer_json = root_file("tokenizer.json").and_then(|f| {
         let text = match read_text(&f.real_path, &f.path, MAX_TOKENIZER_BYTES) {
@@ -440,6 +444,7 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
         special_tokens_map,
         adapter_config,
         hf_quant_config,
+        model_index,
         tokenizer_json,
         chat_template_file,
         vocab_txt_lines,
