@@ -300,11 +300,7 @@ mod tests {
     fn special_files_as_targets_are_refused_before_any_open() {
         let tmp = tempfile::tempdir().unwrap();
         let fifo = tmp.path().join("model.gguf");
-        let status = std::process::Command::new("mkfifo")
-            .arg(&fifo)
-            .status()
-            .unwrap();
-        assert!(status.success());
+        crate::util::fs::mkfifo(&fifo);
         let cache = HfCache::new(tmp.path().join("hub"));
         let input = fifo.to_str().unwrap();
         let err = locate(input, None, &cache).unwrap_err();

@@ -410,11 +410,7 @@ mod tests {
     #[test]
     fn a_fifo_in_the_folder_is_named_not_opened() {
         let tmp = tempfile::tempdir().unwrap();
-        let status = std::process::Command::new("mkfifo")
-            .arg(tmp.path().join("config.json"))
-            .status()
-            .unwrap();
-        assert!(status.success());
+        crate::util::fs::mkfifo(&tmp.path().join("config.json"));
         std::fs::write(tmp.path().join("README.md"), "# m").unwrap();
         symlink("config.json", tmp.path().join("linked.json")).unwrap();
         let out = walk(tmp.path(), tmp.path());

@@ -128,9 +128,7 @@ mod tests {
     fn a_fifo_is_opened_without_blocking() {
         let tmp = tempfile::tempdir().expect("tempdir");
         let fifo = tmp.path().join("pipe.safetensors");
-        let c = std::ffi::CString::new(fifo.as_os_str().as_encoded_bytes()).expect("path");
-        // SAFETY: a valid NUL-terminated path; mkfifo only creates the node.
-        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
+        crate::util::fs::mkfifo(&fifo);
         let opener = FolderOpener::for_files([fifo.as_path()]);
         // would block forever without O_NONBLOCK (no writer)
         let file = opener.open(&fifo).expect("opened at once");

@@ -105,18 +105,19 @@ fn clear_nonblocking(file: &File) {
     }
 }
 
+/// Makes a FIFO at `path`, for the unit tests that hand one to a reader.
+#[cfg(test)]
+pub(crate) fn mkfifo(path: &Path) {
+    let status = std::process::Command::new("mkfifo")
+        .arg(path)
+        .status()
+        .expect("mkfifo runs");
+    assert!(status.success());
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[cfg(unix)]
-    fn mkfifo(path: &Path) {
-        let status = std::process::Command::new("mkfifo")
-            .arg(path)
-            .status()
-            .expect("mkfifo runs");
-        assert!(status.success());
-    }
 
     #[cfg(unix)]
     #[test]
