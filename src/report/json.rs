@@ -43,13 +43,27 @@ impl Layout {
     }
 }
 
-/// Writes the report as JSON in `layout`, newline-terminated, to `out`:
-/// serialised into memory first and written at once (a report of a large
-/// checkpoint is tens of thousands of small pieces, each a call through `out`
-/// otherwise).
-pub fn write(report: &Report, layout: Layout, out: &mut (impl Write + ?Sized)) -> io::Result<()> {
-    out.write_all(&layout.to_vec(report)?)
+/// Writes `value` (the report) as JSON in `layout`, newline-terminated, to `out`,
+/// through a buffer of its own: the serialiser's tens of thousands of small
+/// pieces are copied into it without a call through `out` each, and the
+/// document (hundreds of kB for a large checkpoint) is never held whole in a
+/// growing buffer, whose reallocations copy it and fault in fresh pages.
+pub fn write<T: Serialize + ?Sized>(
+    value: &T,
+    layout: Layout,
+    out: &mut (impl Write + ?Sized),
+) -> io::Result<()> {
+    let mut buffered = io::BufWriter::with_capacity(WRITE_BUFFER, out);
+    match layout {
+        Layout::Pretty => serde_json::to_writer_pretty(&mut buffered, value)?,
+        Layout::Compact => serde_json::to_writer(&mut buffered, value)?,
+    }
+    buffered.write_all(b"\n")?;
+    buffered.flush()
 }
+
+/// The buffer [`write`] fills before each write to its output.
+const WRITE_BUFFER: usize = 1 << 16;
 
 /// Pretty-printed JSON, newline-terminated.
 pub fn render(report: &Report) -> String {
@@ -72,5 +86,21 @@ mod tests {
         assert!(pretty.ends_with("}\n"));
         let back: serde_json::Value = serde_json::from_str(&pretty).unwrap();
         assert_eq!(back, value);
+    }
+
+    #[test]
+    fn a_written_report_is_the_document_in_memory_whatever_its_size() {
+        // Enough entries to fill the write buffer several times over.
+        let files: Vec<serde_json::Value> = (0..6000)
+            .map(|i| serde_json::json!({"path": format!("model-{i:05}-of-06000.safetensors"), "size": i}))
+            .collect();
+        let value = serde_json::json!({"schema_version": 1, "files": files});
+        for layout in [Layout::Compact, Layout::Pretty] {
+            let mut out = Vec::new();
+            write(&value, layout, &mut out).unwrap();
+            assert!(out.len() > 3 * WRITE_BUFFER, "{}", out.len());
+            assert_eq!(out, layout.to_vec(&value).unwrap());
+            assert!(out.ends_with(b"}\n"));
+        }
     }
 }

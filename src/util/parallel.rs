@@ -39,8 +39,10 @@ pub fn par_map<T: Sync, R: Send>(
 }
 
 /// Maps `f` over `items`, keeping order: on the calling thread alone while
-/// each item takes at most `slow`, and on up to [`cores`] threads, taking
-/// the items left one by one, from the first item that takes longer. For
+/// items take at most `slow`, and on up to [`cores`] threads, taking the
+/// items left one by one, once [`SLOW_IN_A_ROW`] items in a row took longer
+/// (one slow item is most often the thread losing its core a moment, or the
+/// first item's start-up costs, not a slow device). For
 /// work that is fast and gains nothing from threads when its data is at hand
 /// (reads from the page cache, whose system calls contend in the kernel),
 /// and that threads speed up when it waits on a device or a network.
@@ -66,8 +68,13 @@ pub fn map_spreading_when_slow<T: Sync, R: Send>(
     };
     std::thread::scope(|scope| {
         let mut spread = false;
+        let mut slow_in_a_row = 0;
         while let Some(took) = step() {
-            if !spread && took > slow && next.load(Ordering::Relaxed) < items.len() {
+            slow_in_a_row = if took > slow { slow_in_a_row + 1 } else { 0 };
+            if !spread
+                && slow_in_a_row >= SLOW_IN_A_ROW
+                && next.load(Ordering::Relaxed) < items.len()
+            {
                 spread = true;
                 for _ in 1..cores() {
                     scope.spawn(|| while step().is_some() {});
@@ -84,6 +91,10 @@ pub fn map_spreading_when_slow<T: Sync, R: Send>(
         })
         .collect()
 }
+
+/// How many slow items in a row [`map_spreading_when_slow`] waits for before
+/// it brings in more threads.
+pub const SLOW_IN_A_ROW: usize = 2;
 
 /// The threads mri runs at once, decided once: `RAYON_NUM_THREADS` when set
 /// to a positive number (the variable candle's kernels obey too), else what
@@ -142,6 +153,40 @@ mod tests {
             let items: Vec<u64> = (0..n).collect();
             let out = par_map(&items, 4, |x| x * 2);
             assert_eq!(out, items.iter().map(|x| x * 2).collect::<Vec<_>>());
+        }
+    }
+
+    #[test]
+    fn one_slow_item_does_not_bring_in_threads_and_slow_ones_in_a_row_do() {
+        use std::time::Duration;
+        let caller = std::thread::current().id();
+        let items: Vec<u64> = (0..40).collect();
+        let threads = std::sync::Mutex::new(std::collections::HashSet::new());
+        // Items 0 and 20 are slow, each alone: the calling thread does all.
+        let out = map_spreading_when_slow(&items, Duration::from_millis(2), |&x| {
+            threads.lock().unwrap().insert(std::thread::current().id());
+            if x % 20 == 0 {
+                std::thread::sleep(Duration::from_millis(5));
+            }
+            x + 1
+        });
+        assert_eq!(out, (1..41).collect::<Vec<u64>>());
+        assert_eq!(
+            threads.into_inner().unwrap(),
+            std::collections::HashSet::from([caller])
+        );
+        if cores() > 1 {
+            // Items 10 and 11 are slow in a row: the rest is spread.
+            let threads = std::sync::Mutex::new(std::collections::HashSet::new());
+            let out = map_spreading_when_slow(&items, Duration::from_millis(2), |&x| {
+                threads.lock().unwrap().insert(std::thread::current().id());
+                if x == 10 || x == 11 || x > 11 {
+                    std::thread::sleep(Duration::from_millis(5));
+                }
+                x + 1
+            });
+            assert_eq!(out, (1..41).collect::<Vec<u64>>());
+            assert!(threads.into_inner().unwrap().len() > 1);
         }
     }
 
