@@ -447,6 +447,46 @@ fn modelopt_quantization_is_read_from_hf_quant_config() {
     assert_eq!(class, Some(serde_json::json!("config")));
 }
 
+/// A checkpoint that quantizes its KV cache to FP8 (ModelOpt's
+/// `kv_cache_quant_algo`) has the cache counted at one byte an element, half
+/// the bf16 figure, and the formula says why.
+#[test]
+fn an_fp8_kv_cache_the_checkpoint_states_is_counted_at_one_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let specs: Vec<(&str, &str, Vec<u64>, u64)> = vec![(
+        "model.layers.0.mlp.up_proj.weight",
+        "F8_E4M3",
+        vec![128, 64],
+        128 * 64,
+    )];
+    write_sparse_model(dir, &specs);
+    fs::write(
+        dir.join("config.json"),
+        r#"{"model_type":"llama","num_hidden_layers":1,"hidden_size":64,"num_attention_heads":8,"num_key_value_heads":2,"head_dim":8,"max_position_embeddings":1000,"torch_dtype":"bfloat16"}"#,
+    )
+    .unwrap();
+    let kv_bytes = |r: &serde_json::Value| r["memory"]["kv_cache"]["bytes_per_token"].clone();
+    let bf16 = inspect_json(dir);
+    assert_eq!(kv_bytes(&bf16), 2 * 2 * 8 * 2, "{}", bf16["memory"]);
+    fs::write(
+        dir.join("hf_quant_config.json"),
+        r#"{"producer":{"name":"modelopt"},"quantization":{"quant_algo":"FP8","kv_cache_quant_algo":"FP8"}}"#,
+    )
+    .unwrap();
+    let r = inspect_json(dir);
+    let kv = &r["memory"]["kv_cache"];
+    assert_eq!(kv["bytes_per_element"], 1, "{kv}");
+    assert_eq!(kv_bytes(&r), 2 * 8 * 2, "{kv}");
+    assert_eq!(kv["bytes_at_context"], 2 * 8 * 2 * 1000, "{kv}");
+    assert_eq!(kv["quantization"], "FP8");
+    assert!(
+        kv["formula"].as_str().unwrap().contains("FP8 KV cache"),
+        "{kv}"
+    );
+    assert_eq!(r["architecture"]["quantization"]["kv_cache"]["bits"], 8);
+}
+
 /// A diffusers pipeline keeps its configs in the component folders: the
 /// missing root config.json is an info naming the pipeline and its
 /// components, not a warning; its weights are still counted.

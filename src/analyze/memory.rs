@@ -9,8 +9,13 @@ use serde::Serialize;
 pub struct KvCache {
     /// `mha`, `gqa`, `mqa` or `mla`.
     pub attention: String,
-    /// Bytes per cached element (from torch_dtype; 2 unless float32).
+    /// Bytes per cached element: 1 for an 8-bit KV cache the checkpoint
+    /// states (`quantization`), else from torch_dtype (2 unless float32).
     pub bytes_per_element: u64,
+    /// The KV cache's quantization as the checkpoint's quantization config
+    /// states it (`FP8`, `float8`, `int8`), when it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub quantization: Option<String>,
     /// Bytes each new token adds, over all layers that cache.
     pub bytes_per_token: u64,
     /// Bytes for 1,000 tokens (sliding windows and chunks applied).
@@ -127,10 +132,20 @@ fn kv_cache(a: &Architecture) -> Result<Option<KvCache>, String> {
     }) else {
         return Ok(None);
     };
-    let bytes = match a.torch_dtype.as_deref() {
+    let dtype_bytes = match a.torch_dtype.as_deref() {
         Some("float32") | Some("torch.float32") => 4,
         _ => 2,
     };
+    // A KV cache the checkpoint quantizes (ModelOpt's FP8 KV cache,
+    // compressed-tensors' kv_cache_scheme) is counted at its own width when
+    // that is whole bytes; a narrower one (4-bit, with its scales) is named
+    // but counted at the model's dtype, which overstates it rather than under.
+    let kv_quant = a.quantization.as_ref().and_then(|q| q.kv_cache.as_ref());
+    let stated_bytes = kv_quant
+        .and_then(|k| k.bits)
+        .filter(|b| *b > 0 && b % 8 == 0 && *b <= 32)
+        .map(|b| b / 8);
+    let bytes = stated_bytes.unwrap_or(dtype_bytes);
     let overflow = || "the config's sizes overflow 64 bits: not a plausible model".to_string();
     let (attention, per_layer_token, term) = if let Some(mla) = &a.mla {
         let width = mla
@@ -237,6 +252,19 @@ fn kv_cache(a: &Architecture) -> Result<Option<KvCache>, String> {
             " ({none} of the {layers} layers keep no KV cache)"
         ));
     }
+    if let Some(k) = kv_quant {
+        match stated_bytes {
+            Some(b) => formula.push_str(&format!(
+                " ({} KV cache, as the quantization config states: {b} byte{} per element)",
+                k.scheme,
+                if b == 1 { "" } else { "s" }
+            )),
+            None => formula.push_str(&format!(
+                " (the quantization config states a {} KV cache; counted at {bytes} bytes per element)",
+                k.scheme
+            )),
+        }
+    }
     if let (Some(ctx), Some(total)) = (a.context_length, bytes_at_context) {
         if sliding > 0 || chunked > 0 {
             let mut parts = vec![format!("{full} full layers × {} tokens", grouped(ctx))];
@@ -272,6 +300,7 @@ fn kv_cache(a: &Architecture) -> Result<Option<KvCache>, String> {
     Ok(Some(KvCache {
         attention,
         bytes_per_element: bytes,
+        quantization: kv_quant.map(|k| k.scheme.clone()),
         bytes_per_token,
         bytes_per_1k_tokens,
         context_length: a.context_length,
@@ -300,6 +329,43 @@ mod tests {
             torch_dtype: Some("bfloat16".into()),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn a_stated_8_bit_kv_cache_halves_the_bf16_figure_and_a_4_bit_one_is_only_named() {
+        use crate::model::config::{KvCacheQuantization, QuantizationConfig};
+        let bf16 = kv_cache(&llama8b()).unwrap().unwrap();
+        let with_kv = |scheme: &str, bits: Option<u64>| {
+            let mut a = llama8b();
+            a.quantization = Some(QuantizationConfig {
+                method: "modelopt".into(),
+                bits: None,
+                group_size: None,
+                format: None,
+                algorithm: Some("FP8".into()),
+                not_converted: vec![],
+                kv_cache: Some(KvCacheQuantization {
+                    scheme: scheme.into(),
+                    bits,
+                }),
+            });
+            kv_cache(&a).unwrap().unwrap()
+        };
+        let fp8 = with_kv("FP8", Some(8));
+        assert_eq!(fp8.bytes_per_element, 1);
+        assert_eq!(fp8.bytes_per_token * 2, bf16.bytes_per_token);
+        assert_eq!(fp8.bytes_at_context.map(|b| b * 2), bf16.bytes_at_context);
+        assert_eq!(fp8.quantization.as_deref(), Some("FP8"));
+        assert!(fp8.formula.contains("× 1 bytes"), "{}", fp8.formula);
+        assert!(fp8.formula.contains("FP8 KV cache"), "{}", fp8.formula);
+        let fp4 = with_kv("NVFP4", Some(4));
+        assert_eq!(fp4.bytes_per_token, bf16.bytes_per_token);
+        assert!(
+            fp4.formula.contains("states a NVFP4 KV cache"),
+            "{}",
+            fp4.formula
+        );
+        assert!(bf16.quantization.is_none());
     }
 
     #[test]

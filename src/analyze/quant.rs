@@ -383,6 +383,7 @@ mod tests {
             format: None,
             algorithm: algorithm.map(str::to_string),
             not_converted: vec![],
+            kv_cache: None,
         }
     }
 
@@ -440,6 +441,7 @@ mod tests {
             format: Some("pack-quantized".into()),
             algorithm: None,
             not_converted: vec![],
+            kv_cache: None,
         };
         let ts = [
             t("l.weight_packed", "I32", &[4096, 512]),

@@ -38,6 +38,51 @@ pub struct QuantizationConfig {
     /// Modules left unquantized (`modules_to_not_convert` / `ignore` /
     /// `exclude_modules`).
     pub not_converted: Vec<String>,
+    /// The KV cache's quantization, when the checkpoint states one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kv_cache: Option<KvCacheQuantization>,
+}
+
+/// How a checkpoint says its KV cache is to be quantized: ModelOpt's
+/// `kv_cache_quant_algo` (`FP8`), or compressed-tensors' `kv_cache_scheme`
+/// (`{"type": "float", "num_bits": 8, ...}`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct KvCacheQuantization {
+    /// The scheme as stated: modelopt's algorithm (`FP8`, `NVFP4`), or
+    /// compressed-tensors' type and bits (`float8`, `int8`).
+    pub scheme: String,
+    /// Bits per cached element, when the scheme says (`FP8` → 8).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bits: Option<u64>,
+}
+
+/// The KV-cache quantization of a `quantization_config` (or of the
+/// `quantization` object of `hf_quant_config.json`), when it states one.
+fn read_kv_cache_quantization(obj: &serde_json::Map<String, Value>) -> Option<KvCacheQuantization> {
+    if let Some(algo) = obj.get("kv_cache_quant_algo").and_then(Value::as_str) {
+        let upper = algo.to_ascii_uppercase();
+        let bits = if upper.contains("FP8") || upper.contains("INT8") {
+            Some(8)
+        } else if upper.contains("FP4") || upper.contains("INT4") {
+            Some(4)
+        } else {
+            None
+        };
+        return Some(KvCacheQuantization {
+            scheme: algo.to_string(),
+            bits,
+        });
+    }
+    let scheme = obj.get("kv_cache_scheme")?.as_object()?;
+    let bits = scheme.get("num_bits").and_then(as_u64);
+    let kind = scheme.get("type").and_then(Value::as_str).unwrap_or("int");
+    Some(KvCacheQuantization {
+        scheme: match bits {
+            Some(b) => format!("{kind}{b}"),
+            None => kind.to_string(),
+        },
+        bits,
+    })
 }
 
 /// The architecture facts `mri` reads from config.json.
@@ -735,6 +780,7 @@ fn read_quantization(q: &Value) -> Option<QuantizationConfig> {
         format,
         algorithm,
         not_converted,
+        kv_cache: read_kv_cache_quantization(obj),
     })
 }
 
@@ -780,6 +826,31 @@ mod tests {
         );
         assert_eq!(a.sliding_window, None);
         assert!(a.layer_types.is_empty());
+    }
+
+    #[test]
+    fn a_kv_cache_quantization_is_read_from_modelopt_and_compressed_tensors() {
+        let q = read_hf_quant_config(&serde_json::json!({
+            "producer": {"name": "modelopt"},
+            "quantization": {"quant_algo": "NVFP4", "kv_cache_quant_algo": "FP8", "group_size": 16}
+        }))
+        .unwrap();
+        let kv = q.kv_cache.unwrap();
+        assert_eq!((kv.scheme.as_str(), kv.bits), ("FP8", Some(8)));
+        let none = read_hf_quant_config(&serde_json::json!({
+            "quantization": {"quant_algo": "FP8", "kv_cache_quant_algo": null}
+        }))
+        .unwrap();
+        assert!(none.kv_cache.is_none());
+        let a = arch(
+            r#"{"quantization_config":{"quant_method":"compressed-tensors","config_groups":{"group_0":{"weights":{"num_bits":8,"type":"float"}}},"kv_cache_scheme":{"num_bits":8,"type":"float","strategy":"tensor","dynamic":false,"symmetric":true}}}"#,
+        );
+        let kv = a.quantization.unwrap().kv_cache.unwrap();
+        assert_eq!((kv.scheme.as_str(), kv.bits), ("float8", Some(8)));
+        let a = arch(
+            r#"{"quantization_config":{"quant_method":"compressed-tensors","kv_cache_scheme":null}}"#,
+        );
+        assert!(a.quantization.unwrap().kv_cache.is_none());
     }
 
     #[test]
