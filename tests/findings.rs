@@ -487,6 +487,150 @@ fn an_fp8_kv_cache_the_checkpoint_states_is_counted_at_one_byte() {
     assert_eq!(r["architecture"]["quantization"]["kv_cache"]["bits"], 8);
 }
 
+/// `consolidated.safetensors` in `dir` with a Mistral-native model's
+/// tensors over `layers` blocks (the names mistral-inference uses), headers
+/// only; with or without the output head.
+fn write_mistral_native(dir: &std::path::Path, layers: u64, head: bool) {
+    let (dim, vocab) = (64u64, 1000u64);
+    let mut names: Vec<(String, Vec<u64>)> =
+        vec![("tok_embeddings.weight".into(), vec![vocab, dim])];
+    for l in 0..layers {
+        for part in [
+            "attention.wq",
+            "attention.wk",
+            "attention.wv",
+            "attention.wo",
+        ] {
+            names.push((format!("layers.{l}.{part}.weight"), vec![dim, dim]));
+        }
+        names.push((format!("layers.{l}.attention_norm.weight"), vec![dim]));
+    }
+    names.push(("norm.weight".into(), vec![dim]));
+    if head {
+        names.push(("output.weight".into(), vec![vocab, dim]));
+    }
+    let meta: Vec<(&str, &str, &[u64], u64)> = names
+        .iter()
+        .map(|(n, s)| {
+            (
+                n.as_str(),
+                "BF16",
+                s.as_slice(),
+                s.iter().product::<u64>() * 2,
+            )
+        })
+        .collect();
+    fixture_gen::write_sparse_safetensors(&dir.join("consolidated.safetensors"), &meta).unwrap();
+}
+
+/// A Mistral release in the native format only (params.json, no
+/// config.json): the architecture and KV cache come from params.json, and
+/// the consistency checks point at its keys and lines.
+#[test]
+fn mistral_native_params_json_stands_in_for_config_json() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_mistral_native(dir, 2, true);
+    let params = "{\n  \"dim\": 64,\n  \"n_layers\": 2,\n  \"head_dim\": 16,\n  \"hidden_dim\": 256,\n  \"n_heads\": 4,\n  \"n_kv_heads\": 2,\n  \"vocab_size\": 1000,\n  \"max_seq_len\": 4096,\n  \"rope_theta\": 1000000.0\n}\n";
+    fs::write(dir.join("params.json"), params).unwrap();
+    fs::write(
+        dir.join("tekken.json"),
+        r#"{"config": {"pattern": ".", "num_vocab_tokens": 2000, "default_vocab_size": 1000, "default_num_special_tokens": 100, "version": "v7"},
+            "vocab": [{"rank": 0, "token_bytes": "IQ==", "token_str": "!"}],
+            "special_tokens": [{"rank": 0, "token_str": "<unk>", "is_control": true}, {"rank": 1, "token_str": "<s>", "is_control": true}, {"rank": 2, "token_str": "</s>", "is_control": true}]}"#,
+    )
+    .unwrap();
+    let r = inspect_json(dir);
+    let t = &r["tokenizer"];
+    assert_eq!(t["model"], "Tekken", "{t}");
+    assert_eq!(t["vocab_size"], 1000);
+    assert_eq!(
+        (t["base_vocab"].clone(), t["added_tokens"].clone()),
+        (900.into(), 100.into())
+    );
+    assert_eq!(t["special_tokens"]["bos"]["id"], 1);
+    assert_eq!(t["special_tokens"]["eos"]["token"], "</s>");
+    let class = r["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["path"] == "tekken.json")
+        .map(|f| f["class"].clone());
+    assert_eq!(class, Some(serde_json::json!("tokenizer")));
+    let a = &r["architecture"];
+    assert_eq!(a["model_type"], "mistral", "{a}");
+    assert_eq!(a["num_layers"], 2);
+    assert_eq!(a["num_key_value_heads"], 2);
+    assert_eq!(a["head_dim"], 16);
+    assert_eq!(a["context_length"], 4096);
+    let kv = &r["memory"]["kv_cache"];
+    assert_eq!(kv["bytes_per_token"], 2 * 2 * 16 * 2 * 2, "{kv}");
+    assert!(findings(&r, "config/missing")
+        .iter()
+        .all(|f| f["severity"] == "info" && f["file"] == "params.json"));
+    assert_eq!(findings(&r, "config/missing").len(), 1);
+    assert!(findings(&r, "consistency/layers").is_empty());
+    assert!(findings(&r, "consistency/tied-embeddings").is_empty());
+    assert!(findings(&r, "consistency/vocab-size").is_empty());
+
+    // One block fewer in the tensors, and no output head: both findings
+    // name params.json, its keys and their lines.
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_mistral_native(dir, 1, false);
+    fs::write(dir.join("params.json"), params).unwrap();
+    fs::write(
+        dir.join("tekken.json"),
+        "{\"config\": {\"default_vocab_size\": \"many\"}}",
+    )
+    .unwrap();
+    let r = inspect_json(dir);
+    let bad = one(&r, "config/invalid");
+    assert_eq!(bad["file"], "tekken.json");
+    assert!(
+        bad["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("tekken.json does not parse"),
+        "{bad}"
+    );
+    let layers = one(&r, "consistency/layers");
+    assert_eq!(layers["file"], "params.json");
+    assert_eq!(layers["line"], 3, "{layers}");
+    assert!(
+        layers["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("params.json says 2 layers"),
+        "{layers}"
+    );
+    let tied = one(&r, "consistency/tied-embeddings");
+    assert!(
+        tied["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("tied_embeddings is false"),
+        "{tied}"
+    );
+}
+
+/// A `params.json` that is not Mistral's (no `dim` and `n_layers`) is not
+/// read as an architecture, and the missing config.json is still reported.
+#[test]
+fn another_params_json_is_not_taken_for_mistrals() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    write_mistral_native(dir, 1, true);
+    fs::write(
+        dir.join("params.json"),
+        r#"{"learning_rate": 0.001, "epochs": 3}"#,
+    )
+    .unwrap();
+    let r = inspect_json(dir);
+    assert!(r["architecture"].is_null(), "{}", r["architecture"]);
+    assert_eq!(one(&r, "config/missing")["severity"], "warning");
+}
+
 /// A diffusers pipeline keeps its configs in the component folders: the
 /// missing root config.json is an info naming the pipeline and its
 /// components, not a warning; its weights are still counted.

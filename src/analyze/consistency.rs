@@ -5,6 +5,7 @@ use super::components::{component_of, is_lm_head, is_side_tower, is_token_embedd
 use super::weights::WeightsSummary;
 use crate::model::config::Architecture;
 use crate::model::generation::GenerationSummary;
+use crate::model::mistral;
 use crate::model::tokenizer::TokenizerSummary;
 use crate::report::finding::{Code, Finding};
 use crate::scan::dtype::{is_float_weight_dtype, torch_dtype_to_safetensors};
@@ -13,9 +14,9 @@ use std::collections::{BTreeMap, BTreeSet};
 
 /// What the checks look at.
 pub struct ConsistencyInputs<'a> {
-    /// The architecture from config.json.
+    /// The architecture from config.json (or Mistral's params.json).
     pub arch: Option<&'a Architecture>,
-    /// config.json itself, for line numbers.
+    /// config.json itself (or params.json), for line numbers.
     pub config: Option<&'a JsonDoc>,
     /// Weight totals and tensors.
     pub weights: &'a WeightsSummary,
@@ -45,11 +46,30 @@ pub fn check(i: &ConsistencyInputs<'_>) -> Vec<Finding> {
 fn config_finding(i: &ConsistencyInputs<'_>, f: Finding, key: &str) -> Finding {
     match i.config {
         Some(doc) => {
-            let line = doc.key_line(key);
+            let line = doc.key_line(key_name(i, key));
             f.in_file(&doc.path).at_optional_line(line)
         }
         None => f,
     }
+}
+
+/// True when the architecture came from Mistral's native `params.json`.
+fn from_params(i: &ConsistencyInputs<'_>) -> bool {
+    i.config.is_some_and(|d| d.path == mistral::PARAMS_FILE)
+}
+
+/// The name the config file gives a transformers config key.
+fn key_name<'k>(i: &ConsistencyInputs<'_>, key: &'k str) -> &'k str {
+    if from_params(i) {
+        mistral::params_key(key).unwrap_or(key)
+    } else {
+        key
+    }
+}
+
+/// The config file the architecture came from, for messages.
+fn config_name<'a>(i: &ConsistencyInputs<'a>) -> &'a str {
+    i.config.map_or("config.json", |d| d.path.as_str())
 }
 
 /// Rows of the token embedding, and its name.
@@ -97,7 +117,11 @@ fn vocab_size(i: &ConsistencyInputs<'_>, out: &mut Vec<Finding>) {
                     i,
                     Finding::warning(
                         Code::ConsistencyVocabSize,
-                        format!("config.json says vocab_size {cfg}, but `{name}` has {rows} rows"),
+                        format!(
+                            "{} says {} {cfg}, but `{name}` has {rows} rows",
+                            config_name(i),
+                            key_name(i, "vocab_size")
+                        ),
                     ),
                     "vocab_size",
                 )
@@ -113,8 +137,10 @@ fn vocab_size(i: &ConsistencyInputs<'_>, out: &mut Vec<Finding>) {
                 Finding::error(
                     Code::ConsistencyVocabSize,
                     format!(
-                        "the tokenizer produces ids up to {} but config.json says vocab_size {cfg}",
-                        tok - 1
+                        "the tokenizer produces ids up to {} but {} says {} {cfg}",
+                        tok - 1,
+                        config_name(i),
+                        key_name(i, "vocab_size")
                     ),
                 ),
                 "vocab_size",
@@ -208,7 +234,10 @@ fn tied_embeddings(i: &ConsistencyInputs<'_>, out: &mut Vec<Finding>) {
             i,
             Finding::error(
                 Code::ConsistencyTiedEmbeddings,
-                "tie_word_embeddings is false but no lm_head tensor is stored: the output layer would be left uninitialised",
+                format!(
+                    "{} is false but no lm_head tensor is stored: the output layer would be left uninitialised",
+                    key_name(i, "tie_word_embeddings")
+                ),
             ),
             "tie_word_embeddings",
         )),
@@ -218,7 +247,8 @@ fn tied_embeddings(i: &ConsistencyInputs<'_>, out: &mut Vec<Finding>) {
                 Finding::warning(
                     Code::ConsistencyTiedEmbeddings,
                     format!(
-                        "tie_word_embeddings is true but `{}` is stored: loaders will ignore it or the config is wrong",
+                        "{} is true but `{}` is stored: loaders will ignore it or the config is wrong",
+                        key_name(i, "tie_word_embeddings"),
                         t.info.name
                     ),
                 ),
@@ -262,7 +292,10 @@ fn layers(i: &ConsistencyInputs<'_>, out: &mut Vec<Finding>) {
             i,
             Finding::error(
                 Code::ConsistencyLayers,
-                format!("config.json says {expected} layers, but the tensors hold {found} (`{prefix}.N`)"),
+                format!(
+                    "{} says {expected} layers, but the tensors hold {found} (`{prefix}.N`)",
+                    config_name(i)
+                ),
             ),
             key,
         ));

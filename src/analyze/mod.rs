@@ -36,6 +36,15 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
     let base = base_license.as_ref();
     let mut findings = scanned.findings;
     let mut architecture = scanned.config.as_ref().map(read_architecture);
+    // Mistral's native format, without a transformers config.json: its
+    // params.json states the architecture.
+    let has_config_file = scanned.files.iter().any(|f| f.path == "config.json");
+    let native_params = scanned.mistral_params.as_ref().filter(|d| {
+        !has_config_file && d.value.get("dim").is_some() && d.value.get("n_layers").is_some()
+    });
+    if architecture.is_none() {
+        architecture = native_params.map(crate::model::mistral::read_params);
+    }
     // A ModelOpt checkpoint states its quantization beside config.json.
     if let Some(a) = architecture.as_mut().filter(|a| a.quantization.is_none()) {
         a.quantization = scanned
@@ -98,10 +107,18 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
         )),
         _ => {}
     }
-    if scanned.config.is_none()
+    if let Some(doc) = native_params {
+        findings.push(
+            Finding::info(
+                Code::ConfigMissing,
+                "Mistral's native format (params.json, for mistral-inference and vLLM) without a transformers config.json: the architecture is read from params.json",
+            )
+            .in_file(&doc.path),
+        );
+    } else if scanned.config.is_none()
         && gguf_facts.is_none()
         && scanned.adapter_config.is_none()
-        && !scanned.files.iter().any(|f| f.path == "config.json")
+        && !has_config_file
     {
         let pipeline = scanned
             .model_index
@@ -133,6 +150,7 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
         summarize_tokenizer(&TokenizerInputs {
             files: tokenizer_files,
             tokenizer_json: scanned.tokenizer_json.as_ref(),
+            tekken: scanned.tekken.as_ref(),
             tokenizer_config: scanned.tokenizer_config.as_ref(),
             special_tokens_map: scanned.special_tokens_map.as_ref(),
             chat_template_file: scanned.chat_template_file.as_deref(),
@@ -173,7 +191,7 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
 
     findings.extend(consistency::check(&consistency::ConsistencyInputs {
         arch: architecture.as_ref(),
-        config: scanned.config.as_ref(),
+        config: scanned.config.as_ref().or(native_params),
         weights: &weights,
         tokenizer: tokenizer.as_ref(),
         generation: generation.as_ref(),

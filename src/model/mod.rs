@@ -6,4 +6,6 @@ pub mod card;
 pub mod config;
 pub mod defaults;
 pub mod generation;
+pub mod mistral;
+pub mod tekken;
 pub mod tokenizer;

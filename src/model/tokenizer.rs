@@ -136,6 +136,8 @@ pub struct TokenizerInputs<'a> {
     pub vocab_txt_lines: Option<u64>,
     /// Entries of vocab.json.
     pub vocab_json_entries: Option<u64>,
+    /// tekken.json (Mistral's tokenizer), when there is no tokenizer.json.
+    pub tekken: Option<&'a crate::model::tekken::Tekken>,
 }
 
 /// Builds the tokenizer summary.
@@ -174,6 +176,12 @@ pub fn summarize(inputs: &TokenizerInputs<'_>) -> TokenizerSummary {
         for t in &tj.added_tokens {
             ids.insert(t.content.as_str(), t.id);
         }
+    } else if let Some(t) = inputs.tekken {
+        // Control tokens take the first ids, the vocabulary the rest.
+        s.model = Some("Tekken".to_string());
+        s.vocab_size = t.config.default_vocab_size;
+        s.added_tokens = t.special_count();
+        s.base_vocab = s.vocab_size.map(|v| v.saturating_sub(s.added_tokens));
     } else if let Some(n) = inputs.vocab_txt_lines.or(inputs.vocab_json_entries) {
         s.base_vocab = Some(n);
         s.vocab_size = Some(n);
@@ -207,6 +215,19 @@ pub fn summarize(inputs: &TokenizerInputs<'_>) -> TokenizerSummary {
                 .or_else(|| decoder_ids.get(&token).copied());
             s.special_tokens
                 .insert(role.to_string(), SpecialToken { token, id });
+        }
+    }
+    if let Some(t) = inputs.tekken {
+        for (role, token) in crate::model::tekken::ROLES {
+            if let (false, Some(id)) = (s.special_tokens.contains_key(role), t.special_id(token)) {
+                s.special_tokens.insert(
+                    role.to_string(),
+                    SpecialToken {
+                        token: token.to_string(),
+                        id: Some(id),
+                    },
+                );
+            }
         }
     }
     if let Some(file) = inputs.chat_template_file {

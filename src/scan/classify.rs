@@ -73,6 +73,7 @@ const TOKENIZER_FILES: &[&str] = &[
     "added_tokens.json",
     "chat_template.jinja",
     "chat_template.json",
+    "tekken.json",
 ];
 
 const LICENSE_PREFIXES: &[&str] = &[

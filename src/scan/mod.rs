@@ -15,6 +15,7 @@ pub mod safetensors;
 pub mod walk;
 
 use crate::locate::{Target, TargetKind};
+use crate::model::tekken::{self, Tekken};
 use crate::model::tokenizer::{parse_tokenizer_json, TokenizerJson};
 use crate::report::finding::{Code, Finding};
 use crate::util::dir_open::FolderOpener;
@@ -91,8 +92,12 @@ pub struct ScannedRepo {
     /// model_index.json (a diffusers pipeline: its components live in
     /// subfolders, each with its own config).
     pub model_index: Option<JsonDoc>,
+    /// params.json (Mistral's native format, read when config.json is absent).
+    pub mistral_params: Option<JsonDoc>,
     /// tokenizer.json, lean-parsed.
     pub tokenizer_json: Option<TokenizerJson>,
+    /// tekken.json (Mistral's tokenizer), lean-parsed, when there is no tokenizer.json.
+    pub tekken: Option<Tekken>,
     /// chat_template.jinja / chat_template.json, when present.
     pub chat_template_file: Option<String>,
     /// Lines in vocab.txt.
@@ -281,35 +286,16 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
     let adapter_config = read_root_doc("adapter_config.json", MAX_CONFIG_BYTES);
     let hf_quant_config = read_root_doc("hf_quant_config.json", MAX_CONFIG_BYTES);
     let model_index = read_root_doc("model_index.json", MAX_CONFIG_BYTES);
+    let mistral_params = read_root_doc(crate::model::mistral::PARAMS_FILE, MAX_CONFIG_BYTES);
 
-    let tokenizer_json = root_file("tokenizer.json").and_then(|f| {
-        let text = match read_text(&f.real_path, &f.path, MAX_TOKENIZER_BYTES) {
-            Ok(t) => t,
-            Err(finding) => {
-                findings.push(finding);
-                return None;
-            }
-        };
-        match parse_tokenizer_json(&text) {
-            Ok(t) => Some(t),
-            Err(e) => {
-                findings.push(
-                    Finding::error(
-                        Code::ConfigInvalid,
-                        format!(
-                            "tokenizer.json does not parse: {} (line {}, column {})",
-                            e.to_string().split(" at line ").next().unwrap_or(""),
-                            e.line(),
-                            e.column()
-                        ),
-                    )
-                    .in_file(&f.path)
-                    .at_line(e.line().max(1) as u32),
-                );
-                None
-            }
-        }
-    });
+    let tokenizer_json = root_file("tokenizer.json")
+        .and_then(|f| read_tokenizer_file(f, parse_tokenizer_json, &mut findings));
+    // Mistral's own tokenizer file, read where no tokenizer.json says more.
+    let tekken = match tokenizer_json {
+        Some(_) => None,
+        None => root_file(tekken::TEKKEN_FILE)
+            .and_then(|f| read_tokenizer_file(f, tekken::parse_tekken, &mut findings)),
+    };
     let chat_template_file = ["chat_template.jinja", "chat_template.json"]
         .iter()
         .find_map(|n| root_file(n).map(|f| f.path.clone()));
@@ -445,7 +431,9 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
         adapter_config,
         hf_quant_config,
         model_index,
+        mistral_params,
         tokenizer_json,
+        tekken,
         chat_template_file,
         vocab_txt_lines,
         vocab_json_entries,
@@ -458,6 +446,43 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
 /// Largest license text read; a longer one is read this far and named in
 /// `ScannedRepo::license_truncated`.
 pub const MAX_LICENSE_BYTES: u64 = 2 * 1024 * 1024;
+
+/// Reads and parses a tokenizer file (`tokenizer.json`, `tekken.json`); a
+/// file that cannot be read or does not parse is a finding naming it, with
+/// the line and column.
+fn read_tokenizer_file<T>(
+    f: &FileEntry,
+    parse: impl Fn(&str) -> serde_json::Result<T>,
+    findings: &mut Vec<Finding>,
+) -> Option<T> {
+    let text = match read_text(&f.real_path, &f.path, MAX_TOKENIZER_BYTES) {
+        Ok(t) => t,
+        Err(finding) => {
+            findings.push(finding);
+            return None;
+        }
+    };
+    match parse(&text) {
+        Ok(t) => Some(t),
+        Err(e) => {
+            findings.push(
+                Finding::error(
+                    Code::ConfigInvalid,
+                    format!(
+                        "{} does not parse: {} (line {}, column {})",
+                        f.path.rsplit('/').next().unwrap_or(&f.path),
+                        e.to_string().split(" at line ").next().unwrap_or(""),
+                        e.line(),
+                        e.column()
+                    ),
+                )
+                .in_file(&f.path)
+                .at_line(e.line().max(1) as u32),
+            );
+            None
+        }
+    }
+}
 
 /// A header read slower than this came from a disk or a network, not from
 /// the page cache (where one takes 5 to 50 µs): the rest are read on threads.
