@@ -40,6 +40,7 @@ fn is_vocabulary(lower_name: &str) -> bool {
             | "tokenizer.model"
             | "spiece.model"
             | "sentencepiece.bpe.model"
+            | "tekken.json"
     )
 }
 
@@ -121,6 +122,15 @@ mod tests {
             Plan::Fetch(MAX_TOKENIZER_BYTES)
         );
         assert_eq!(plan("vocab.txt", Some(200_000), false), Plan::Skip);
+        assert_eq!(plan("tekken.json", Some(15 * mb), false), Plan::Skip);
+        assert_eq!(
+            plan("tekken.json", Some(15 * mb), true),
+            Plan::Fetch(MAX_TOKENIZER_BYTES)
+        );
+        assert_eq!(
+            plan("params.json", Some(400), false),
+            Plan::Fetch(MAX_CONFIG_BYTES)
+        );
         assert_eq!(
             plan("modeling_x.py", Some(60_000), false),
             Plan::Fetch(MAX_CODE_BYTES)
