@@ -447,6 +447,74 @@ fn modelopt_quantization_is_read_from_hf_quant_config() {
     assert_eq!(class, Some(serde_json::json!("config")));
 }
 
+/// An MLX-quantized checkpoint (mlx-lm: U32 words packing 4-bit values,
+/// `scales` and `biases` per group of 64 inputs, the quantization at
+/// config.json's top level): logical parameters unpacked, the scheme named,
+/// and the packed embedding raises no consistency finding.
+#[test]
+fn mlx_quantized_weights_count_as_the_model_they_unpack_to() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (hidden, vocab, inter) = (256u64, 1000u64, 512u64);
+    let mut specs: Vec<(String, &str, Vec<u64>)> = Vec::new();
+    let mut packed = |name: &str, rows: u64, inputs: u64, bits: u64| {
+        specs.push((
+            format!("{name}.weight"),
+            "U32",
+            vec![rows, inputs * bits / 32],
+        ));
+        specs.push((format!("{name}.scales"), "BF16", vec![rows, inputs / 64]));
+        specs.push((format!("{name}.biases"), "BF16", vec![rows, inputs / 64]));
+    };
+    packed("model.embed_tokens", vocab, hidden, 4);
+    packed("model.layers.0.mlp.up_proj", inter, hidden, 4);
+    packed("model.layers.0.mlp.down_proj", hidden, inter, 8);
+    specs.push((
+        "model.layers.0.input_layernorm.weight".into(),
+        "BF16",
+        vec![hidden],
+    ));
+    specs.push(("model.norm.weight".into(), "BF16", vec![hidden]));
+    let with_bytes: Vec<(&str, &str, Vec<u64>, u64)> = specs
+        .iter()
+        .map(|(n, d, s)| {
+            (
+                n.as_str(),
+                *d,
+                s.clone(),
+                s.iter().product::<u64>() * if *d == "U32" { 4 } else { 2 },
+            )
+        })
+        .collect();
+    write_sparse_model(dir, &with_bytes);
+    fs::write(
+        dir.join("config.json"),
+        format!(
+            r#"{{"model_type":"qwen3","architectures":["Qwen3ForCausalLM"],"hidden_size":{hidden},"num_hidden_layers":1,"num_attention_heads":4,"num_key_value_heads":2,"intermediate_size":{inter},"vocab_size":{vocab},"tie_word_embeddings":true,"torch_dtype":"bfloat16","quantization":{{"group_size":64,"bits":4,"model.layers.0.mlp.down_proj":{{"group_size":64,"bits":8}}}},"quantization_config":{{"group_size":64,"bits":4}}}}"#
+        ),
+    )
+    .unwrap();
+    let r = inspect_json(dir);
+    assert_eq!(
+        r["weights"]["parameters"],
+        vocab * hidden + inter * hidden + hidden * inter + 2 * hidden,
+        "{}",
+        r["weights"]
+    );
+    let q = &r["weights"]["quantization"];
+    assert_eq!(q["scheme"], "mlx", "{q}");
+    assert_eq!(q["source"], "config+tensor-names");
+    assert_eq!(q["bookkeeping_tensors"], 6);
+    assert_eq!(r["architecture"]["quantization"]["method"], "mlx");
+    let consistency: Vec<&serde_json::Value> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"].as_str().unwrap().starts_with("consistency/"))
+        .collect();
+    assert!(consistency.is_empty(), "{consistency:?}");
+}
+
 /// A checkpoint that quantizes its KV cache to FP8 (ModelOpt's
 /// `kv_cache_quant_algo`) has the cache counted at one byte an element, half
 /// the bf16 figure, and the formula says why.

@@ -28,6 +28,10 @@ pub enum Scheme {
     /// NVIDIA modelopt NVFP4: a U8 `weight` holding two FP4 values per byte,
     /// with an F8 `weight_scale` and an F32 `weight_scale_2`.
     Nvfp4,
+    /// Apple MLX (`mlx-lm`): a U32 `weight` packing `32 / bits` values per
+    /// word along the input dimension, with `scales` and (affine mode)
+    /// `biases` per group of `group_size` inputs.
+    Mlx,
     /// A method named in the config that `mri` does not unpack.
     Unknown,
 }
@@ -43,6 +47,9 @@ pub struct Detected {
     pub bits: Option<u64>,
     /// `config`, `tensor-names`, or `config+tensor-names`.
     pub source: String,
+    /// Group size from the config, when given (MLX's packed widths follow it).
+    #[serde(skip)]
+    pub group_size: Option<i64>,
 }
 
 /// Tensor name suffixes that are quantization bookkeeping, not parameters.
@@ -68,6 +75,7 @@ const BOOKKEEPING: &[&str] = &[
     "nested_quant_map",
     "k_scale",
     "v_scale",
+    "biases",
 ];
 
 fn last_segment(name: &str) -> &str {
@@ -94,6 +102,7 @@ pub fn detect(config: Option<&QuantizationConfig>, tensors: &[&TensorInfo]) -> O
         method: config.map(|q| q.method.clone()),
         bits: config.and_then(|q| q.bits),
         source: source.to_string(),
+        group_size: config.and_then(|q| q.group_size),
     })
 }
 
@@ -113,6 +122,7 @@ fn scheme_from_config(q: &QuantizationConfig) -> Scheme {
         "bitsandbytes" | "bitsandbytes_4bit" => Scheme::Bnb4,
         "bitsandbytes_8bit" => Scheme::Bnb8,
         "mxfp4" => Scheme::Mxfp4,
+        "mlx" => Scheme::Mlx,
         // modelopt names its algorithm apart; an unknown one falls back to
         // the tensor names.
         "modelopt" => match q
@@ -145,6 +155,8 @@ struct NameMarks {
     weight_scale_2: bool,
     u8_weight: bool,
     f8: bool,
+    biases: bool,
+    u32_weight: bool,
 }
 
 impl NameMarks {
@@ -166,6 +178,8 @@ impl NameMarks {
             m.weight_scale_2 |= n.ends_with(".weight_scale_2");
             m.u8_weight |= t.dtype == "U8" && n.ends_with(".weight");
             m.f8 |= t.dtype.starts_with("F8_");
+            m.biases |= n.ends_with(".biases");
+            m.u32_weight |= t.dtype == "U32" && n.ends_with(".weight");
         }
         m
     }
@@ -190,6 +204,9 @@ fn scheme_from_names(tensors: &[&TensorInfo]) -> Option<Scheme> {
     }
     if m.weight_scale_2 && m.u8_weight {
         return Some(Scheme::Nvfp4);
+    }
+    if m.u32_weight && m.biases {
+        return Some(Scheme::Mlx);
     }
     if m.weight_scale_inv || (m.weight_scale && m.f8) {
         return Some(Scheme::Fp8);
@@ -247,7 +264,35 @@ impl<'a> LogicalCounter<'a> {
             Scheme::Nvfp4 if last == "weight" && t.dtype == "U8" => {
                 Some(elements.saturating_mul(2))
             }
+            Scheme::Mlx if last == "weight" && t.dtype == "U32" => Some(self.mlx_logical(t, d)),
             _ => Some(elements),
+        }
+    }
+
+    /// Logical parameters of an MLX packed `weight` (`[.., rows, words]`):
+    /// rows × inputs, the inputs read from its `scales` (groups × the
+    /// config's group size) when they agree with a plausible width (a
+    /// mixed-precision recipe gives layers other bits than the config's),
+    /// else 32 / the config's bits (4 when unstated) values per word.
+    fn mlx_logical(&self, t: &TensorInfo, d: &Detected) -> u64 {
+        let elements = t.elements();
+        let words = t.shape.last().copied().unwrap_or(0);
+        let prefix = t.name.strip_suffix(".weight").unwrap_or(&t.name);
+        let from_scales = self
+            .shapes
+            .get(format!("{prefix}.scales").as_str())
+            .and_then(|s| s.last().copied())
+            .zip(d.group_size.and_then(|g| u64::try_from(g).ok()))
+            .map(|(groups, group)| groups.saturating_mul(group))
+            .filter(|&inputs| {
+                inputs > 0
+                    && words > 0
+                    && (words * 32) % inputs == 0
+                    && matches!((words * 32) / inputs, 2..=8)
+            });
+        match from_scales {
+            Some(inputs) => (elements / words).saturating_mul(inputs),
+            None => elements.saturating_mul(32) / d.bits.unwrap_or(4).clamp(1, 32),
         }
     }
 
@@ -303,6 +348,54 @@ mod tests {
         let c = LogicalCounter::new(Some(&d), &refs);
         let total: u64 = ts.iter().filter_map(|x| c.logical(x)).sum();
         assert_eq!(total, 4096 * 4096);
+    }
+
+    #[test]
+    fn mlx_unpacks_u32_weights_by_their_scales_and_skips_scales_and_biases() {
+        let q = QuantizationConfig {
+            method: "mlx".into(),
+            bits: Some(4),
+            group_size: Some(64),
+            format: None,
+            algorithm: None,
+            not_converted: vec![],
+            kv_cache: None,
+        };
+        // [out=512, in=1024]: 4-bit layers (128 words a row), one 8-bit layer
+        // of a mixed recipe (256 words a row), an embedding, a plain norm.
+        let ts = [
+            t("model.embed_tokens.weight", "U32", &[1000, 128]),
+            t("model.embed_tokens.scales", "BF16", &[1000, 16]),
+            t("model.embed_tokens.biases", "BF16", &[1000, 16]),
+            t("model.layers.0.mlp.up_proj.weight", "U32", &[512, 128]),
+            t("model.layers.0.mlp.up_proj.scales", "BF16", &[512, 16]),
+            t("model.layers.0.mlp.up_proj.biases", "BF16", &[512, 16]),
+            t("model.layers.0.mlp.down_proj.weight", "U32", &[512, 256]),
+            t("model.layers.0.mlp.down_proj.scales", "BF16", &[512, 16]),
+            t("model.layers.0.mlp.down_proj.biases", "BF16", &[512, 16]),
+            t("model.norm.weight", "BF16", &[1024]),
+        ];
+        let refs: Vec<&TensorInfo> = ts.iter().collect();
+        let d = detect(Some(&q), &refs).unwrap();
+        assert_eq!(d.scheme, Scheme::Mlx);
+        assert_eq!(d.source, "config+tensor-names");
+        let c = LogicalCounter::new(Some(&d), &refs);
+        let counts: Vec<Option<u64>> = ts.iter().map(|x| c.logical(x)).collect();
+        assert_eq!(counts[0], Some(1000 * 1024));
+        assert_eq!(counts[1], None);
+        assert_eq!(counts[2], None);
+        assert_eq!(counts[3], Some(512 * 1024));
+        assert_eq!(
+            counts[6],
+            Some(512 * 1024),
+            "the 8-bit layer's inputs come from its scales"
+        );
+        assert_eq!(counts[9], Some(1024));
+        // From the names alone (no config): 32 / 4 values a word.
+        let d = detect(None, &refs).unwrap();
+        assert_eq!((d.scheme, d.source.as_str()), (Scheme::Mlx, "tensor-names"));
+        let c = LogicalCounter::new(Some(&d), &refs);
+        assert_eq!(c.logical(&ts[3]), Some(512 * 1024));
     }
 
     #[test]

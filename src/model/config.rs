@@ -365,7 +365,8 @@ pub fn read_architecture(doc: &JsonDoc) -> Architecture {
     let quantization = top
         .get("quantization_config")
         .or_else(|| nested.and_then(|n| n.get("quantization_config")))
-        .and_then(read_quantization);
+        .and_then(read_quantization)
+        .or_else(|| top.get("quantization").and_then(read_mlx_quantization));
     let (rope_theta, rope_scaling) = rope(&s);
     let encoder_decoder = top.get("is_encoder_decoder").and_then(Value::as_bool) == Some(true)
         || model_type
@@ -716,6 +717,24 @@ pub fn read_hf_quant_config(doc: &Value) -> Option<QuantizationConfig> {
     read_quantization(&Value::Object(q))
 }
 
+/// The quantization `mlx-lm` writes at config.json's top level
+/// (`"quantization": {"group_size": 64, "bits": 4, "mode": "affine"}`, with
+/// per-layer overrides beside), read as method `mlx`; its copy in
+/// `quantization_config` names no method.
+fn read_mlx_quantization(q: &Value) -> Option<QuantizationConfig> {
+    let obj = q.as_object()?;
+    let bits = obj.get("bits").and_then(as_u64)?;
+    Some(QuantizationConfig {
+        method: "mlx".to_string(),
+        bits: Some(bits),
+        group_size: obj.get("group_size").and_then(Value::as_i64),
+        format: obj.get("mode").and_then(Value::as_str).map(str::to_string),
+        algorithm: None,
+        not_converted: Vec::new(),
+        kv_cache: None,
+    })
+}
+
 fn read_quantization(q: &Value) -> Option<QuantizationConfig> {
     let obj = q.as_object()?;
     let method = obj
@@ -826,6 +845,24 @@ mod tests {
         );
         assert_eq!(a.sliding_window, None);
         assert!(a.layer_types.is_empty());
+    }
+
+    #[test]
+    fn mlx_quantization_is_read_from_the_top_level_key() {
+        let a = arch(
+            r#"{"model_type":"qwen3","quantization":{"group_size":64,"bits":4,"model.layers.0.mlp.down_proj":{"group_size":64,"bits":8}},"quantization_config":{"group_size":64,"bits":4}}"#,
+        );
+        let q = a.quantization.unwrap();
+        assert_eq!(q.method, "mlx");
+        assert_eq!((q.bits, q.group_size), (Some(4), Some(64)));
+        let gptq = arch(
+            r#"{"quantization":{"bits":4},"quantization_config":{"quant_method":"gptq","bits":4}}"#,
+        );
+        assert_eq!(
+            gptq.quantization.unwrap().method,
+            "gptq",
+            "a stated method wins"
+        );
     }
 
     #[test]
