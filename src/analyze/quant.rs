@@ -28,6 +28,10 @@ pub enum Scheme {
     /// NVIDIA modelopt NVFP4: a U8 `weight` holding two FP4 values per byte,
     /// with an F8 `weight_scale` and an F32 `weight_scale_2`.
     Nvfp4,
+    /// BitNet b1.58 (`quant_method: bitnet`): a U8 `weight` packing four
+    /// ternary values per byte along the output dimension, with a
+    /// `weight_scale`.
+    Bitnet,
     /// Apple MLX (`mlx-lm`): a U32 `weight` packing `32 / bits` values per
     /// word along the input dimension, with `scales` and (affine mode)
     /// `biases` per group of `group_size` inputs.
@@ -123,6 +127,7 @@ fn scheme_from_config(q: &QuantizationConfig) -> Scheme {
         "bitsandbytes_8bit" => Scheme::Bnb8,
         "mxfp4" => Scheme::Mxfp4,
         "mlx" => Scheme::Mlx,
+        "bitnet" => Scheme::Bitnet,
         // modelopt names its algorithm apart; an unknown one falls back to
         // the tensor names.
         "modelopt" => match q
@@ -264,6 +269,9 @@ impl<'a> LogicalCounter<'a> {
             Scheme::Nvfp4 if last == "weight" && t.dtype == "U8" => {
                 Some(elements.saturating_mul(2))
             }
+            Scheme::Bitnet if last == "weight" && t.dtype == "U8" => {
+                Some(elements.saturating_mul(4))
+            }
             Scheme::Mlx if last == "weight" && t.dtype == "U32" => Some(self.mlx_logical(t, d)),
             _ => Some(elements),
         }
@@ -396,6 +404,30 @@ mod tests {
         assert_eq!((d.scheme, d.source.as_str()), (Scheme::Mlx, "tensor-names"));
         let c = LogicalCounter::new(Some(&d), &refs);
         assert_eq!(c.logical(&ts[3]), Some(512 * 1024));
+    }
+
+    #[test]
+    fn bitnet_counts_four_ternary_weights_a_byte() {
+        let q = QuantizationConfig {
+            method: "bitnet".into(),
+            bits: None,
+            group_size: None,
+            format: None,
+            algorithm: None,
+            not_converted: vec![],
+            kv_cache: None,
+        };
+        let ts = [
+            t("model.layers.0.mlp.up_proj.weight", "U8", &[6912 / 4, 2560]),
+            t("model.layers.0.mlp.up_proj.weight_scale", "BF16", &[1]),
+            t("model.embed_tokens.weight", "BF16", &[128256, 2560]),
+        ];
+        let refs: Vec<&TensorInfo> = ts.iter().collect();
+        let d = detect(Some(&q), &refs).unwrap();
+        assert_eq!(d.scheme, Scheme::Bitnet);
+        let c = LogicalCounter::new(Some(&d), &refs);
+        let counts: Vec<Option<u64>> = ts.iter().map(|x| c.logical(x)).collect();
+        assert_eq!(counts, [Some(6912 * 2560), None, Some(128256 * 2560)]);
     }
 
     #[test]
