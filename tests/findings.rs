@@ -321,14 +321,29 @@ fn pickle_only_weights_are_flagged() {
     assert_eq!(r["weights"]["format"], "pickle");
 }
 
+/// The class the report gives the file at `path`.
+fn class_of<'a>(r: &'a serde_json::Value, path: &str) -> Option<&'a str> {
+    r["files"]
+        .as_array()?
+        .iter()
+        .find(|f| f["path"] == path)
+        .and_then(|f| f["class"].as_str())
+}
+
 /// `model.safetensors` in `dir` with these (name, dtype, shape, bytes)
 /// tensors, headers only (the data left as a hole).
 fn write_sparse_model(dir: &std::path::Path, specs: &[(&str, &str, Vec<u64>, u64)]) {
+    write_sparse_file(&dir.join("model.safetensors"), specs);
+}
+
+/// A safetensors file at `path` with these (name, dtype, shape, bytes)
+/// tensors, header only.
+fn write_sparse_file(path: &std::path::Path, specs: &[(&str, &str, Vec<u64>, u64)]) {
     let meta: Vec<(&str, &str, &[u64], u64)> = specs
         .iter()
         .map(|(n, d, s, b)| (*n, *d, s.as_slice(), *b))
         .collect();
-    fixture_gen::write_sparse_safetensors(&dir.join("model.safetensors"), &meta).unwrap();
+    fixture_gen::write_sparse_safetensors(path, &meta).unwrap();
 }
 
 /// A GPTQ-style checkpoint built at test time: logical parameters are unpacked.
@@ -438,13 +453,7 @@ fn modelopt_quantization_is_read_from_hf_quant_config() {
     assert_eq!(declared["method"], "modelopt", "{declared}");
     assert_eq!(declared["algorithm"], "NVFP4");
     assert_eq!(declared["group_size"], 16);
-    let class = r["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["path"] == "hf_quant_config.json")
-        .map(|f| f["class"].clone());
-    assert_eq!(class, Some(serde_json::json!("config")));
+    assert_eq!(class_of(&r, "hf_quant_config.json"), Some("config"));
 }
 
 /// An MLX-quantized checkpoint (mlx-lm: U32 words packing 4-bit values,
@@ -577,18 +586,11 @@ fn write_mistral_native(dir: &std::path::Path, layers: u64, head: bool) {
     if head {
         names.push(("output.weight".into(), vec![vocab, dim]));
     }
-    let meta: Vec<(&str, &str, &[u64], u64)> = names
+    let specs: Vec<(&str, &str, Vec<u64>, u64)> = names
         .iter()
-        .map(|(n, s)| {
-            (
-                n.as_str(),
-                "BF16",
-                s.as_slice(),
-                s.iter().product::<u64>() * 2,
-            )
-        })
+        .map(|(n, s)| (n.as_str(), "BF16", s.clone(), s.iter().product::<u64>() * 2))
         .collect();
-    fixture_gen::write_sparse_safetensors(&dir.join("consolidated.safetensors"), &meta).unwrap();
+    write_sparse_file(&dir.join("consolidated.safetensors"), &specs);
 }
 
 /// A Mistral release in the native format only (params.json, no
@@ -618,13 +620,7 @@ fn mistral_native_params_json_stands_in_for_config_json() {
     );
     assert_eq!(t["special_tokens"]["bos"]["id"], 1);
     assert_eq!(t["special_tokens"]["eos"]["token"], "</s>");
-    let class = r["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|f| f["path"] == "tekken.json")
-        .map(|f| f["class"].clone());
-    assert_eq!(class, Some(serde_json::json!("tokenizer")));
+    assert_eq!(class_of(&r, "tekken.json"), Some("tokenizer"));
     let a = &r["architecture"];
     assert_eq!(a["model_type"], "mistral", "{a}");
     assert_eq!(a["num_layers"], 2);

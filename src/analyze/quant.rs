@@ -361,13 +361,8 @@ mod tests {
     #[test]
     fn mlx_unpacks_u32_weights_by_their_scales_and_skips_scales_and_biases() {
         let q = QuantizationConfig {
-            method: "mlx".into(),
-            bits: Some(4),
             group_size: Some(64),
-            format: None,
-            algorithm: None,
-            not_converted: vec![],
-            kv_cache: None,
+            ..config("mlx", Some(4), None)
         };
         // [out=512, in=1024]: 4-bit layers (128 words a row), one 8-bit layer
         // of a mixed recipe (256 words a row), an embedding, a plain norm.
@@ -408,15 +403,7 @@ mod tests {
 
     #[test]
     fn bitnet_counts_four_ternary_weights_a_byte() {
-        let q = QuantizationConfig {
-            method: "bitnet".into(),
-            bits: None,
-            group_size: None,
-            format: None,
-            algorithm: None,
-            not_converted: vec![],
-            kv_cache: None,
-        };
+        let q = config("bitnet", None, None);
         let ts = [
             t("model.layers.0.mlp.up_proj.weight", "U8", &[6912 / 4, 2560]),
             t("model.layers.0.mlp.up_proj.weight_scale", "BF16", &[1]),
