@@ -739,6 +739,14 @@ fn a_diffusers_pipeline_is_named_instead_of_warning_of_no_config() {
         "{message}"
     );
     assert_eq!(r["weights"]["parameters"], 320 * 4 * 9 + 128 * 27 + 64_000);
+    assert_eq!(
+        r["weights"]["by_folder"],
+        serde_json::json!({"text_encoder": 64_000, "unet": 320 * 4 * 9, "vae": 128 * 27})
+    );
+    let out = support::mri(&["inspect", dir.to_str().unwrap(), "--color", "never"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("by folder"), "{text}");
+    assert!(text.contains("text_encoder"), "{text}");
 }
 
 #[test]

@@ -99,6 +99,10 @@ pub struct WeightsSummary {
     pub by_dtype: BTreeMap<String, u64>,
     /// Logical parameters by part of the network.
     pub by_component: ByComponent,
+    /// Logical parameters by the folder their files sit in (`.` for the
+    /// model root): a diffusers pipeline's components (`transformer`,
+    /// `text_encoder`, `vae`, ...), a sentence-transformers module.
+    pub by_folder: BTreeMap<String, u64>,
     /// Each numbered block.
     pub layers: Vec<LayerParams>,
     /// Each safetensors file.
@@ -252,13 +256,21 @@ pub fn summarize(
                 parameters: l.unwrap_or(0),
             })
             .collect();
+        let parameters: u64 = tensors.iter().map(|t| t.parameters).sum();
+        if is_counted {
+            let folder = match dir_of(&s.path) {
+                "" => ".",
+                d => d,
+            };
+            *w.by_folder.entry(folder.to_string()).or_default() += parameters;
+        }
         w.shards.push(ShardSummary {
             path: s.path,
             size: s.size,
             header_bytes,
             counted: is_counted,
             tensor_count: tensors.len() as u64,
-            parameters: tensors.iter().map(|t| t.parameters).sum(),
+            parameters,
             bytes: tensors.iter().map(|t| t.info.byte_len()).sum(),
             tensors,
         });

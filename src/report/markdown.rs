@@ -169,6 +169,16 @@ fn render_raw(r: &Report) -> String {
         grouped(c.other)
     );
 
+    if w.by_folder.len() > 1 {
+        let _ = writeln!(
+            out,
+            "\n## Parameters by folder\n\n| folder | parameters |\n|---|---:|"
+        );
+        for (folder, n) in &w.by_folder {
+            let _ = writeln!(out, "| {} | {} |", cell(folder), grouped(*n));
+        }
+    }
+
     let _ = writeln!(out, "\n## Files\n\n| path | class | size |\n|---|---|---:|");
     for f in &r.files {
         let lfs = if f.lfs_pointer.is_some() {

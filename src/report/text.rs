@@ -242,6 +242,19 @@ fn render_styled(r: &Report, color: bool) -> String {
             ),
         );
     }
+    if w.by_folder.len() > 1 {
+        for (i, (folder, n)) in w.by_folder.iter().enumerate() {
+            row(
+                &mut out,
+                if i == 0 { "by folder" } else { "" },
+                format!(
+                    "{folder:<10} {:>10}  {:>6}",
+                    count(*n),
+                    pct(*n, w.parameters)
+                ),
+            );
+        }
+    }
     row(&mut out, "tensor bytes", bytes(w.bytes));
     out.push('\n');
 
