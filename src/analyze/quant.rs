@@ -80,6 +80,9 @@ const BOOKKEEPING: &[&str] = &[
     "k_scale",
     "v_scale",
     "biases",
+    // Mistral's native format (vLLM maps them to weight_scale / input_scale).
+    "qscale_weight",
+    "qscale_act",
 ];
 
 fn last_segment(name: &str) -> &str {
@@ -179,7 +182,7 @@ impl NameMarks {
             m.blocks |= n.ends_with("_blocks");
             m.scales |= n.ends_with("_scales");
             m.weight_scale_inv |= n.ends_with(".weight_scale_inv");
-            m.weight_scale |= n.ends_with(".weight_scale");
+            m.weight_scale |= n.ends_with(".weight_scale") || n.ends_with(".qscale_weight");
             m.weight_scale_2 |= n.ends_with(".weight_scale_2");
             m.u8_weight |= t.dtype == "U8" && n.ends_with(".weight");
             m.f8 |= t.dtype.starts_with("F8_");
@@ -399,6 +402,21 @@ mod tests {
         assert_eq!((d.scheme, d.source.as_str()), (Scheme::Mlx, "tensor-names"));
         let c = LogicalCounter::new(Some(&d), &refs);
         assert_eq!(c.logical(&ts[3]), Some(512 * 1024));
+    }
+
+    #[test]
+    fn mistral_native_fp8_scales_are_bookkeeping() {
+        let ts = [
+            t("layers.0.attention.wq.weight", "F8_E4M3", &[4096, 5120]),
+            t("layers.0.attention.wq.qscale_weight", "F32", &[]),
+            t("layers.0.attention.wq.qscale_act", "F32", &[]),
+        ];
+        let refs: Vec<&TensorInfo> = ts.iter().collect();
+        let d = detect(None, &refs).unwrap();
+        assert_eq!(d.scheme, Scheme::Fp8);
+        let c = LogicalCounter::new(Some(&d), &refs);
+        let counts: Vec<Option<u64>> = ts.iter().map(|x| c.logical(x)).collect();
+        assert_eq!(counts, [Some(4096 * 5120), None, None]);
     }
 
     #[test]
