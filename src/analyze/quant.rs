@@ -280,6 +280,14 @@ impl<'a> LogicalCounter<'a> {
         }
     }
 
+    /// The shape of the tensor `{prefix}.{suffix}` (a packed weight's
+    /// scales, zero points or indices), when the checkpoint holds one.
+    fn companion(&self, prefix: &str, suffix: &str) -> Option<&'a [u64]> {
+        self.shapes
+            .get(format!("{prefix}.{suffix}").as_str())
+            .copied()
+    }
+
     /// Logical parameters of an MLX packed `weight` (`[.., rows, words]`):
     /// rows × inputs, the inputs read from its `scales` (groups × the
     /// config's group size) when they agree with a plausible width (a
@@ -289,17 +297,16 @@ impl<'a> LogicalCounter<'a> {
         let elements = t.elements();
         let words = t.shape.last().copied().unwrap_or(0);
         let prefix = t.name.strip_suffix(".weight").unwrap_or(&t.name);
+        let packed_values = words.checked_mul(32).filter(|_| words > 0);
         let from_scales = self
-            .shapes
-            .get(format!("{prefix}.scales").as_str())
+            .companion(prefix, "scales")
             .and_then(|s| s.last().copied())
             .zip(d.group_size.and_then(|g| u64::try_from(g).ok()))
             .map(|(groups, group)| groups.saturating_mul(group))
             .filter(|&inputs| {
-                inputs > 0
-                    && words > 0
-                    && (words * 32) % inputs == 0
-                    && matches!((words * 32) / inputs, 2..=8)
+                packed_values.is_some_and(|values| {
+                    inputs > 0 && values % inputs == 0 && matches!(values / inputs, 2..=8)
+                })
             });
         match from_scales {
             Some(inputs) => (elements / words).saturating_mul(inputs),
@@ -312,16 +319,20 @@ impl<'a> LogicalCounter<'a> {
     /// output width), else the config's `bits`, else 4.
     fn packed_bits(&self, t: &TensorInfo, d: &Detected) -> u64 {
         let prefix = t.name.strip_suffix(".qweight").unwrap_or(&t.name);
-        let companion = |s: &str| self.shapes.get(format!("{prefix}.{s}").as_str()).copied();
+        // Values the packed words hold, over the width a companion gives.
+        let per = |words: u64, width: u64| {
+            let values = words.checked_mul(32)?;
+            (width > 0 && values % width == 0).then(|| values / width)
+        };
         let inferred = match (d.scheme, t.shape.as_slice()) {
-            (Scheme::Gptq, [rows, _]) => companion("g_idx")
+            (Scheme::Gptq, [rows, _]) => self
+                .companion(prefix, "g_idx")
                 .and_then(|g| g.first().copied())
-                .filter(|&inputs| inputs > 0 && (rows * 32) % inputs == 0)
-                .map(|inputs| rows * 32 / inputs),
-            (Scheme::Awq, [_, cols]) => companion("scales")
+                .and_then(|inputs| per(*rows, inputs)),
+            (Scheme::Awq, [_, cols]) => self
+                .companion(prefix, "scales")
                 .and_then(|s| s.get(1).copied())
-                .filter(|&outs| outs > 0 && (cols * 32) % outs == 0)
-                .map(|outs| cols * 32 / outs),
+                .and_then(|outs| per(*cols, outs)),
             _ => None,
         };
         inferred
@@ -417,6 +428,28 @@ mod tests {
         let c = LogicalCounter::new(Some(&d), &refs);
         let counts: Vec<Option<u64>> = ts.iter().map(|x| c.logical(x)).collect();
         assert_eq!(counts, [Some(4096 * 5120), None, None]);
+    }
+
+    #[test]
+    fn absurd_packed_widths_fall_back_to_the_config_instead_of_overflowing() {
+        let ts = [
+            t("l.qweight", "I32", &[u64::MAX / 4, 8]),
+            t("l.g_idx", "I32", &[4096]),
+            t("m.weight", "U32", &[2, u64::MAX / 4]),
+            t("m.scales", "BF16", &[2, 16]),
+            t("m.biases", "BF16", &[2, 16]),
+        ];
+        let refs: Vec<&TensorInfo> = ts.iter().collect();
+        let gptq = detect(Some(&config("gptq", Some(4), None)), &refs).unwrap();
+        let c = LogicalCounter::new(Some(&gptq), &refs);
+        assert_eq!(c.logical(&ts[0]), Some(u64::MAX / 4));
+        let mlx = QuantizationConfig {
+            group_size: Some(64),
+            ..config("mlx", Some(4), None)
+        };
+        let mlx = detect(Some(&mlx), &refs).unwrap();
+        let c = LogicalCounter::new(Some(&mlx), &refs);
+        assert_eq!(c.logical(&ts[2]), Some(u64::MAX / 4));
     }
 
     #[test]
