@@ -39,9 +39,10 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
     // Mistral's native format, without a transformers config.json: its
     // params.json states the architecture.
     let has_config_file = scanned.files.iter().any(|f| f.path == "config.json");
-    let native_params = scanned.mistral_params.as_ref().filter(|d| {
-        !has_config_file && d.value.get("dim").is_some() && d.value.get("n_layers").is_some()
-    });
+    let native_params = scanned
+        .mistral_params
+        .as_ref()
+        .filter(|d| !has_config_file && crate::model::mistral::is_native_params(&d.value));
     if architecture.is_none() {
         architecture = native_params.map(crate::model::mistral::read_params);
     }

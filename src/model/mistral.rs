@@ -19,6 +19,12 @@ pub const PARAMS_FILE: &str = "params.json";
 /// The `model_type` given to an architecture read from `params.json`.
 pub const NATIVE_MODEL_TYPE: &str = "mistral";
 
+/// True when a `params.json` is Mistral's: it states `dim` and `n_layers`
+/// (other projects write files of that name with other contents).
+pub fn is_native_params(value: &Value) -> bool {
+    value.get("dim").is_some() && value.get("n_layers").is_some()
+}
+
 /// The transformers config key each `params.json` key stands for, for the
 /// findings that point at a key's line.
 pub fn params_key(config_key: &str) -> Option<&'static str> {
@@ -117,6 +123,17 @@ mod tests {
         assert_eq!((a.num_experts, a.num_experts_per_token), (Some(8), Some(2)));
         assert_eq!(a.rope_scaling.unwrap()["factor"], 4.0);
         assert_eq!(a.context_length, None);
+    }
+
+    #[test]
+    fn only_a_file_with_dim_and_layers_is_mistrals() {
+        assert!(is_native_params(
+            &serde_json::json!({"dim": 64, "n_layers": 2})
+        ));
+        assert!(!is_native_params(&serde_json::json!({"dim": 64})));
+        assert!(!is_native_params(
+            &serde_json::json!({"learning_rate": 0.1})
+        ));
     }
 
     #[test]
