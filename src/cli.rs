@@ -1,6 +1,7 @@
 //! The command line: commands and options, nothing else.
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, FromArgMatches, Parser, Subcommand, ValueEnum};
+use std::ffi::OsString;
 
 const TARGETS: &str = "\
 TARGET is a model directory, a snapshot folder of the Hugging Face cache, a
@@ -78,6 +79,21 @@ pub struct Cli {
     /// and prints the text report otherwise; with `--format` it is `mri inspect`.
     #[command(flatten)]
     pub inspect: Option<InspectArgs>,
+}
+
+/// Parses `mri inspect ...` with only that command built. Clap builds
+/// the arguments of every command before it parses (about 0.4 ms, a twenty-
+/// fifth of `mri inspect` on a 191-shard checkpoint: BENCHMARKS.md); this
+/// builds six. `None` for any other command line and for one this parse
+/// refuses (`--help`, a mistake): [`Cli::parse`] then answers it as always,
+/// with the program's own usage, help and errors.
+pub fn parse_inspect_quickly(args: &[OsString]) -> Option<InspectArgs> {
+    if args.get(1)? != "inspect" {
+        return None;
+    }
+    let command = InspectArgs::augment_args(clap::Command::new("inspect"));
+    let matches = command.try_get_matches_from(&args[1..]).ok()?;
+    InspectArgs::from_arg_matches(&matches).ok()
 }
 
 /// The commands.
@@ -479,4 +495,67 @@ pub enum SmokeFormat {
     Text,
     /// The JSON Report with its `smoke` object.
     Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(words: &[&str]) -> Vec<OsString> {
+        words.iter().map(OsString::from).collect()
+    }
+
+    /// What the full parser makes of an `mri inspect` line.
+    fn fully(words: &[&str]) -> Option<InspectArgs> {
+        match Cli::try_parse_from(argv(words)).ok()?.command? {
+            Command::Inspect(a) => Some(a),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn the_quick_parse_reads_inspect_lines_as_the_full_parser_does() {
+        let lines: &[&[&str]] = &[
+            &["mri", "inspect", "./m"],
+            &["mri", "inspect", "./m", "--format", "json"],
+            &["mri", "inspect", "-f", "markdown", "Qwen/Qwen3-4B"],
+            &["mri", "inspect", "--format=text", "./m", "--color", "never"],
+            &[
+                "mri",
+                "inspect",
+                "org/name",
+                "--revision",
+                "abc1234",
+                "--base",
+                "../base",
+                "--tokenizer",
+                "--color=always",
+            ],
+            &["mri", "inspect", "--", "--odd-name"],
+        ];
+        for line in lines {
+            let quick = parse_inspect_quickly(&argv(line));
+            let full = fully(line);
+            assert!(full.is_some(), "{line:?}");
+            assert_eq!(format!("{quick:?}"), format!("{full:?}"), "{line:?}");
+        }
+    }
+
+    #[test]
+    fn help_mistakes_and_other_commands_are_left_to_the_full_parser() {
+        let lines: &[&[&str]] = &[
+            &["mri", "inspect", "--help"],
+            &["mri", "inspect", "-h"],
+            &["mri", "inspect"],
+            &["mri", "inspect", "./m", "--format", "xml"],
+            &["mri", "inspect", "./m", "./n"],
+            &["mri", "inspect", "./m", "--no-such-flag"],
+            &["mri", "license", "./m"],
+            &["mri", "./m", "--format", "json"],
+            &["mri"],
+        ];
+        for line in lines {
+            assert!(parse_inspect_quickly(&argv(line)).is_none(), "{line:?}");
+        }
+    }
 }

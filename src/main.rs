@@ -21,7 +21,14 @@ enum View {
 }
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let cli = match cli::parse_inspect_quickly(&args) {
+        Some(inspect) => Cli {
+            command: Some(Command::Inspect(inspect)),
+            inspect: None,
+        },
+        None => Cli::parse_from(args),
+    };
     let result = match (cli.command, cli.inspect) {
         (Some(Command::Inspect(a)), _) => run_report(&a, View::Inspect),
         // `mri TARGET`: the browser on a terminal, else the text report;

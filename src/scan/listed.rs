@@ -50,7 +50,7 @@ pub fn walk_listed(
             Ok(m) if m.is_file() => out.files.push(WalkedFile {
                 rel: l.rel.clone(),
                 real,
-                size: m.len(),
+                size: Some(m.len()),
                 link_target,
             }),
             Ok(m) => match crate::util::fs::special_kind(&m) {

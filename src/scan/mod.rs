@@ -144,6 +144,9 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
         findings.extend(walk::incomplete_blobs(&target.containment));
     }
 
+    // Files the walk left unsized (safetensors shards) learn their size
+    // when their header read opens them.
+    let unsized_files: Vec<bool> = walked.files.iter().map(|w| w.size.is_none()).collect();
     let mut files: Vec<FileEntry> = walked
         .files
         .into_iter()
@@ -151,7 +154,7 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
             class: classify(&w.rel),
             lfs_pointer: None,
             path: w.rel,
-            size: w.size,
+            size: w.size.unwrap_or(0),
             link_target: w.link_target,
             remote_only: false,
             lfs_sha256: None,
@@ -165,37 +168,33 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
             }
         }
     }
+    let mut unsized_files = unsized_files;
     if let Some(r) = remote {
+        // The Hub's entries join the list in path order: the files the walk
+        // left unsized are sized now (in the cache they are links, which the
+        // walk sizes anyway).
+        for (f, _) in files.iter_mut().zip(&unsized_files).filter(|(_, u)| **u) {
+            f.size = std::fs::metadata(&f.real_path).map_or(0, |m| m.len());
+        }
         remote::add_entries(&mut files, r, &target.root);
+        unsized_files = vec![false; files.len()];
         findings.extend(remote::unscanned(&files));
     }
-    for f in &mut files {
+    for (f, _) in files.iter_mut().zip(&unsized_files).filter(|(_, u)| !**u) {
         if f.size <= MAX_POINTER_BYTES {
             f.lfs_pointer = read_small(&f.real_path).and_then(|b| parse_pointer(&b));
         }
         if let Some(p) = &f.lfs_pointer {
-            let weighty = matches!(
-                f.class,
-                FileClass::Weights | FileClass::Pickle | FileClass::Gguf | FileClass::Onnx
-            );
-            let msg = format!(
-                "is a Git LFS pointer, not the file: the real content ({} bytes, sha256 {}) was never downloaded; run `git lfs pull` or download with the Hugging Face tools",
-                p.size, p.oid
-            );
-            let finding = if weighty {
-                Finding::error(Code::WeightsLfsPointer, msg)
-            } else {
-                Finding::warning(Code::WeightsLfsPointer, msg)
-            };
-            findings.push(finding.in_file(&f.path));
+            findings.push(pointer_finding(f, p));
         }
     }
 
     let readable = |f: &&FileEntry| f.lfs_pointer.is_none() && !f.remote_only;
-    let shard_files: Vec<&FileEntry> = files
+    let shard_files: Vec<(usize, &FileEntry)> = files
         .iter()
-        .filter(|f| f.lfs_pointer.is_none())
-        .filter(|f| f.path.to_ascii_lowercase().ends_with(".safetensors"))
+        .enumerate()
+        .filter(|(_, f)| f.lfs_pointer.is_none())
+        .filter(|(_, f)| f.path.to_ascii_lowercase().ends_with(".safetensors"))
         .collect();
     // Each local shard's header is read through a memory map; the maps are
     // released together at the end (see `map_header_file`). From a warm page
@@ -207,28 +206,35 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
     let opener = FolderOpener::for_files(
         shard_files
             .iter()
-            .filter(|f| !f.remote_only)
-            .map(|f| f.real_path.as_path()),
+            .filter(|(_, f)| !f.remote_only)
+            .map(|(_, f)| f.real_path.as_path()),
     );
-    let shard_results = map_spreading_when_slow(&shard_files, SLOW_HEADER_READ, |f| {
-        let (header, problems, map) = match remote::read_remote_header(f, remote) {
-            Some((header, problems)) => (header, problems, None),
-            None => map_header_file(&opener, &f.real_path, f.size),
+    let shard_results = map_spreading_when_slow(&shard_files, SLOW_HEADER_READ, |&(i, f)| {
+        let read = match remote::read_remote_header(f, remote) {
+            Some((header, problems)) => ShardRead::header(f.size, (header, problems, None)),
+            None if unsized_files[i] => read_unsized_shard(&opener, f),
+            None => ShardRead::header(f.size, map_header_file(&opener, &f.real_path, f.size)),
         };
-        let problems: Vec<Finding> = problems.into_iter().map(|p| p.in_file(&f.path)).collect();
-        let shard = ShardScan {
-            path: f.path.clone(),
-            size: f.size,
-            header,
-        };
-        (shard, problems, map)
+        (i, read)
     });
     let mut shards = Vec::with_capacity(shard_results.len());
     let mut maps = Vec::with_capacity(shard_results.len());
-    for (shard, problems, map) in shard_results {
-        shards.push(shard);
-        findings.extend(problems);
-        maps.extend(map);
+    for (i, read) in shard_results {
+        let f = &mut files[i];
+        f.size = read.size;
+        match read.pointer {
+            Some(p) => {
+                findings.push(pointer_finding(f, &p));
+                f.lfs_pointer = Some(p);
+            }
+            None => shards.push(ShardScan {
+                path: f.path.clone(),
+                size: read.size,
+                header: read.header,
+            }),
+        }
+        findings.extend(read.problems.into_iter().map(|p| p.in_file(&f.path)));
+        maps.extend(read.map);
     }
     let header_maps = safetensors::HeaderMaps::new(maps);
 
@@ -495,6 +501,92 @@ fn read_lossy(path: &Path, cap: u64) -> std::io::Result<String> {
         .take(cap)
         .read_to_end(&mut buf)?;
     Ok(String::from_utf8_lossy(&buf).into_owned())
+}
+
+/// What reading one local shard found.
+struct ShardRead {
+    /// The file's size in bytes.
+    size: u64,
+    /// The header, when it could be read.
+    header: Option<SafetensorsHeader>,
+    /// Its violations, without the file set.
+    problems: Vec<Finding>,
+    /// The map to keep until the report is dropped.
+    map: Option<safetensors::HeaderMap>,
+    /// Set when the file, left unsized by the walk, is a Git LFS pointer.
+    pointer: Option<LfsPointer>,
+}
+
+impl ShardRead {
+    /// A header read of a shard of `size` bytes.
+    fn header(
+        size: u64,
+        (header, problems, map): (
+            Option<SafetensorsHeader>,
+            Vec<Finding>,
+            Option<safetensors::HeaderMap>,
+        ),
+    ) -> Self {
+        ShardRead {
+            size,
+            header,
+            problems,
+            map,
+            pointer: None,
+        }
+    }
+}
+
+/// Reads the shard `f`, whose size the walk left to this read: the open
+/// file says it. A file small enough to be a Git LFS pointer is checked for
+/// one first, as the files the walk sized are.
+fn read_unsized_shard(opener: &FolderOpener, f: &FileEntry) -> ShardRead {
+    let opened = opener
+        .open(&f.real_path)
+        .and_then(|file| file.metadata().map(|m| (file, m.len())));
+    let (file, size) = match opened {
+        Ok(opened) => opened,
+        Err(e) => {
+            // A lookup still tells the size of a file that cannot be opened
+            // (no read permission).
+            let size = std::fs::metadata(&f.real_path).map_or(0, |m| m.len());
+            let failed = (None, vec![safetensors::cannot("open", &e)], None);
+            return ShardRead::header(size, failed);
+        }
+    };
+    if size <= MAX_POINTER_BYTES {
+        let mut bytes = Vec::new();
+        let read = (&file).take(MAX_POINTER_BYTES).read_to_end(&mut bytes);
+        if let Some(pointer) = read.ok().and_then(|_| parse_pointer(&bytes)) {
+            return ShardRead {
+                size,
+                header: None,
+                problems: Vec::new(),
+                map: None,
+                pointer: Some(pointer),
+            };
+        }
+    }
+    ShardRead::header(size, safetensors::map_open_header(Some(&file), size))
+}
+
+/// The finding for a Git LFS pointer in place of the file `f`: an error for
+/// weights, a warning for other files.
+fn pointer_finding(f: &FileEntry, p: &LfsPointer) -> Finding {
+    let weighty = matches!(
+        f.class,
+        FileClass::Weights | FileClass::Pickle | FileClass::Gguf | FileClass::Onnx
+    );
+    let msg = format!(
+        "is a Git LFS pointer, not the file: the real content ({} bytes, sha256 {}) was never downloaded; run `git lfs pull` or download with the Hugging Face tools",
+        p.size, p.oid
+    );
+    let finding = if weighty {
+        Finding::error(Code::WeightsLfsPointer, msg)
+    } else {
+        Finding::warning(Code::WeightsLfsPointer, msg)
+    };
+    finding.in_file(&f.path)
 }
 
 /// Reads a file known to be small (at most [`MAX_POINTER_BYTES`]).

@@ -135,33 +135,40 @@ pub fn map_header_file(
     path: &Path,
     len: u64,
 ) -> (Option<SafetensorsHeader>, Vec<Finding>, Option<HeaderMap>) {
-    let unreadable = |what: &str, e: std::io::Error| {
-        (
-            None,
-            vec![Finding::error(
-                Code::FilesUnreadable,
-                format!("cannot {what}: {e}"),
-            )],
-            None,
-        )
-    };
     if len == 0 {
+        return map_open_header(None, 0);
+    }
+    match opener.open(path) {
+        Ok(file) => map_open_header(Some(&file), len),
+        Err(e) => (None, vec![cannot("open", &e)], None),
+    }
+}
+
+/// The finding for a shard that cannot be opened, read or mapped.
+pub fn cannot(what: &str, e: &std::io::Error) -> Finding {
+    Finding::error(Code::FilesUnreadable, format!("cannot {what}: {e}"))
+}
+
+/// As [`map_header_file`], for a file already open whose size is `len`
+/// bytes; `None` for an empty file, which cannot be mapped (its violation
+/// is reported all the same).
+pub fn map_open_header(
+    file: Option<&File>,
+    len: u64,
+) -> (Option<SafetensorsHeader>, Vec<Finding>, Option<HeaderMap>) {
+    let Some(file) = file.filter(|_| len > 0) else {
         // An empty file cannot be mapped; the parser reports it.
         let (h, p) = parse_header_with_len(&[], 0);
         return (h, p, None);
-    }
-    let file = match opener.open(path) {
-        Ok(f) => f,
-        Err(e) => return unreadable("open", e),
     };
     // Only the start of the file is mapped: the prefix and, for all but
     // large headers, the whole JSON. A map over the whole file (hundreds of
     // GB of address space across the shards) costs page-table set-up and
     // tear-down for nothing; a larger header is mapped again at its length.
     let first = len.min(FIRST_MAP);
-    let map = match map_prefix(&file, first) {
+    let map = match map_prefix(file, first) {
         Ok(m) => m,
-        Err(e) => return unreadable("map", e),
+        Err(e) => return (None, vec![cannot("map", &e)], None),
     };
     let wanted = map
         .get(..8)
@@ -171,9 +178,9 @@ pub fn map_header_file(
         .map(|n| 8 + n)
         .filter(|&w| w > first && w <= len);
     let map = match wanted {
-        Some(w) => match map_prefix(&file, w) {
+        Some(w) => match map_prefix(file, w) {
             Ok(m) => m,
-            Err(e) => return unreadable("map", e),
+            Err(e) => return (None, vec![cannot("map", &e)], None),
         },
         None => map,
     };
