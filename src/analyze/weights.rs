@@ -4,10 +4,10 @@ use super::components::{component_of, Component};
 use super::quant::{detect, Detected, LogicalCounter};
 use crate::model::config::QuantizationConfig;
 use crate::report::finding::{Code, Finding};
-use crate::scan::index::{join_rel, WeightIndex};
+use crate::scan::index::WeightIndex;
 use crate::scan::safetensors::TensorInfo;
 use crate::scan::ShardScan;
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
+use foldhash::{HashMap, HashMapExt};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -410,72 +410,80 @@ fn drop_copies(
 fn check_index(idx: &WeightIndex, shards: &[ShardScan], lfs_pointers: &[&str]) -> Vec<Finding> {
     let mut out = Vec::new();
     let by_path: HashMap<&str, &ShardScan> = shards.iter().map(|s| (s.path.as_str(), s)).collect();
-    // shard name as written in the index → path relative to the model root
-    // (distinct names join to distinct paths)
-    let path_of: HashMap<&str, String> = idx
-        .shard_names()
-        .into_iter()
-        .map(|name| (name, join_rel(&idx.dir, name)))
-        .collect();
-    // Every (shard, tensor) pair the readable shards' headers hold.
-    let mut held: HashSet<(&str, &str)> = HashSet::with_capacity(idx.weight_map.len());
-    let mut readable: HashSet<&str> = HashSet::new();
-    let mut missing: BTreeMap<&str, usize> = BTreeMap::new();
+    // Each shard the index names (by its position in `idx.shards`): its path
+    // relative to the model root, and the tensor names its header holds,
+    // sorted, when it could be read. Distinct names join to distinct paths.
+    let paths = idx.shard_paths();
+    let mut held: Vec<Option<Vec<&str>>> = Vec::with_capacity(paths.len());
+    let mut missing: Vec<usize> = Vec::new();
     let mut readable_total: u64 = 0;
     let mut all_readable = true;
-    for shard in path_of.values() {
-        match by_path.get(shard.as_str()) {
+    for (id, path) in paths.iter().enumerate() {
+        held.push(match by_path.get(path.as_str()) {
             Some(s) => match &s.header {
                 Some(h) => {
                     readable_total += h.tensors.iter().map(|t| t.byte_len()).sum::<u64>();
-                    readable.insert(shard.as_str());
-                    held.extend(h.tensors.iter().map(|t| (shard.as_str(), t.name.as_str())));
+                    let mut names: Vec<&str> = h.tensors.iter().map(|t| t.name.as_str()).collect();
+                    names.sort_unstable();
+                    names.dedup();
+                    Some(names)
                 }
-                None => all_readable = false,
+                None => {
+                    all_readable = false;
+                    None
+                }
             },
             // A pointer has its own finding (`weights/lfs-pointer`).
-            None if lfs_pointers.contains(&shard.as_str()) => all_readable = false,
+            None if lfs_pointers.contains(&path.as_str()) => {
+                all_readable = false;
+                None
+            }
             None => {
                 all_readable = false;
-                missing.insert(shard.as_str(), 0);
+                missing.push(id);
+                None
             }
-        }
+        });
     }
+    let mut named_per_shard = vec![0usize; paths.len()];
     let mut not_in_shard: Vec<(&str, &str)> = Vec::new();
-    // Pairs of `held` the index names (each index entry names one pair).
+    // Held tensors the index places where they are (each entry names one).
     let mut placed = 0usize;
-    for (tensor, name) in &idx.weight_map {
-        let shard = path_of[name.as_str()].as_str();
-        if let Some(n) = missing.get_mut(shard) {
-            *n += 1;
-        }
-        if readable.contains(shard) {
-            if held.contains(&(shard, tensor.as_str())) {
+    for (tensor, id) in &idx.weight_map {
+        let id = *id as usize;
+        named_per_shard[id] += 1;
+        if let Some(names) = &held[id] {
+            if names.binary_search(&tensor.as_str()).is_ok() {
                 placed += 1;
             } else {
-                not_in_shard.push((tensor, shard));
+                not_in_shard.push((tensor, paths[id].as_str()));
             }
         }
     }
-    for (shard, n) in &missing {
+    for &id in &missing {
         out.push(
             Finding::error(
                 Code::WeightsShardMissing,
-                format!("shard `{shard}` is named by the index ({n} tensors) but is not in the repository"),
+                format!(
+                    "shard `{}` is named by the index ({} tensors) but is not in the repository",
+                    paths[id], named_per_shard[id]
+                ),
             )
             .in_file(&idx.path),
         );
     }
-    // The pairs the index does not name, looked for only when some are left.
+    // The held tensors the index does not place there, looked for only when
+    // some are left.
+    let held_count: usize = held.iter().flatten().map(Vec::len).sum();
     let mut not_in_index: Vec<(&str, &str, Option<&str>)> = Vec::new();
-    if placed < held.len() {
-        for &(shard, name) in &held {
-            let mapped = idx
-                .weight_map
-                .get(name)
-                .map(|s| path_of[s.as_str()].as_str());
-            if mapped != Some(shard) {
-                not_in_index.push((name, shard, mapped));
+    if placed < held_count {
+        for (id, names) in held.iter().enumerate() {
+            for &name in names.iter().flatten() {
+                let mapped = idx.shard_of(name).map(|m| m as usize);
+                if mapped != Some(id) {
+                    let mapped = mapped.map(|m| paths[m].as_str());
+                    not_in_index.push((name, paths[id].as_str(), mapped));
+                }
             }
         }
     }
