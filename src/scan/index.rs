@@ -54,6 +54,11 @@ impl WeightIndex {
     }
 }
 
+/// The distinct shard names, sorted, and the `(tensor, shard position)`
+/// entries, sorted by tensor: [`WeightIndex::shards`] and
+/// [`WeightIndex::weight_map`].
+type ShardTable = (Vec<String>, Vec<(String, u32)>);
+
 /// Gathers an index's entries, each shard name kept once.
 #[derive(Default)]
 struct IndexBuilder {
@@ -90,7 +95,7 @@ impl IndexBuilder {
 
     /// The shard names sorted (the entries renumbered to match) and the
     /// entries sorted by tensor name, the last of a repeated one kept.
-    fn finish(self) -> (Vec<String>, Vec<(String, u32)>) {
+    fn finish(self) -> ShardTable {
         let mut order: Vec<u32> = (0..self.shards.len() as u32).collect();
         order.sort_unstable_by(|&a, &b| self.shards[a as usize].cmp(&self.shards[b as usize]));
         let mut renumbered = vec![0u32; order.len()];
@@ -148,7 +153,7 @@ struct TypedIndex {
     #[serde(default)]
     metadata: Option<TypedMetadata>,
     #[serde(deserialize_with = "map_in_bulk")]
-    weight_map: (Vec<String>, Vec<(String, u32)>),
+    weight_map: ShardTable,
 }
 
 /// A shard name borrowed from the index's text where it has no escapes.
@@ -180,12 +185,10 @@ impl<'de> serde::Deserialize<'de> for ShardName<'de> {
 /// shard name kept once, the entries sorted at the end (an index of a large
 /// checkpoint has thousands). A repeated key keeps its last value, as a
 /// map would.
-fn map_in_bulk<'de, D: serde::Deserializer<'de>>(
-    deserializer: D,
-) -> Result<(Vec<String>, Vec<(String, u32)>), D::Error> {
+fn map_in_bulk<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<ShardTable, D::Error> {
     struct Entries;
     impl<'de> serde::de::Visitor<'de> for Entries {
-        type Value = (Vec<String>, Vec<(String, u32)>);
+        type Value = ShardTable;
         fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
             f.write_str("an object of tensor names to shard file names")
         }
