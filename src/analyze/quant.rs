@@ -172,22 +172,35 @@ impl NameMarks {
         let mut m = NameMarks::default();
         for t in tensors {
             let n = t.name.as_str();
-            m.qweight |= n.ends_with(".qweight");
-            m.g_idx |= n.ends_with(".g_idx");
-            m.weight_packed |= n.ends_with(".weight_packed");
+            // One comparison on the last segment instead of a dozen
+            // suffix tests on the whole name.
+            let (dotted, last) = match n.rsplit_once('.') {
+                Some((_, last)) => (true, last),
+                None => (false, n),
+            };
+            if dotted {
+                match last {
+                    "qweight" => m.qweight = true,
+                    "g_idx" => m.g_idx = true,
+                    "weight_packed" => m.weight_packed = true,
+                    "absmax" => m.bnb4 = true,
+                    "SCB" => m.scb = true,
+                    "weight_scale_inv" => m.weight_scale_inv = true,
+                    "weight_scale" | "qscale_weight" => m.weight_scale = true,
+                    "weight_scale_2" => m.weight_scale_2 = true,
+                    "biases" => m.biases = true,
+                    "weight" => {
+                        m.u8_weight |= t.dtype == "U8";
+                        m.u32_weight |= t.dtype == "U32";
+                    }
+                    _ => {}
+                }
+            }
             // `__` is rare in names: the substring search runs only where it is.
-            m.bnb4 |= n.ends_with(".absmax")
-                || (n.contains("__") && n.contains(".quant_state.bitsandbytes__"));
-            m.scb |= n.ends_with(".SCB");
-            m.blocks |= n.ends_with("_blocks");
-            m.scales |= n.ends_with("_scales");
-            m.weight_scale_inv |= n.ends_with(".weight_scale_inv");
-            m.weight_scale |= n.ends_with(".weight_scale") || n.ends_with(".qscale_weight");
-            m.weight_scale_2 |= n.ends_with(".weight_scale_2");
-            m.u8_weight |= t.dtype == "U8" && n.ends_with(".weight");
+            m.bnb4 |= last.contains("__") && n.contains(".quant_state.bitsandbytes__");
+            m.blocks |= last.ends_with("_blocks");
+            m.scales |= last.ends_with("_scales");
             m.f8 |= t.dtype.starts_with("F8_");
-            m.biases |= n.ends_with(".biases");
-            m.u32_weight |= t.dtype == "U32" && n.ends_with(".weight");
         }
         m
     }

@@ -41,13 +41,34 @@ pub struct LayerParams {
 }
 
 /// One tensor, with what it counts for.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TensorEntry {
     /// Header facts.
-    #[serde(flatten)]
     pub info: TensorInfo,
     /// Logical parameters (0 for quantization bookkeeping).
     pub parameters: u64,
+}
+
+/// One flat object: the header facts, then `parameters`. Written field by
+/// field, as a struct: `#[serde(flatten)]` would write it through a map,
+/// for each of thousands of tensors.
+impl Serialize for TensorEntry {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeStruct;
+        let TensorInfo {
+            name,
+            dtype,
+            shape,
+            data_offsets,
+        } = &self.info;
+        let mut out = s.serialize_struct("TensorEntry", 5)?;
+        out.serialize_field("name", name)?;
+        out.serialize_field("dtype", dtype)?;
+        out.serialize_field("shape", shape)?;
+        out.serialize_field("data_offsets", data_offsets)?;
+        out.serialize_field("parameters", &self.parameters)?;
+        out.end()
+    }
 }
 
 /// One safetensors file.
@@ -262,7 +283,12 @@ pub fn summarize(
                 "" => ".",
                 d => d,
             };
-            *w.by_folder.entry(folder.to_string()).or_default() += parameters;
+            match w.by_folder.get_mut(folder) {
+                Some(n) => *n += parameters,
+                None => {
+                    w.by_folder.insert(folder.to_string(), parameters);
+                }
+            }
         }
         w.shards.push(ShardSummary {
             path: s.path,
@@ -555,7 +581,28 @@ fn check_index(idx: &WeightIndex, shards: &[ShardScan], lfs_pointers: &[&str]) -
 
 #[cfg(test)]
 mod tests {
-    use super::series_of;
+    use super::{series_of, TensorEntry, TensorInfo};
+
+    #[test]
+    fn a_tensor_entry_is_its_header_facts_and_its_parameters_in_one_object() {
+        let info = TensorInfo {
+            name: "w".into(),
+            dtype: "BF16".into(),
+            shape: vec![2, 3],
+            data_offsets: [0, 12],
+        };
+        let entry = TensorEntry {
+            info: info.clone(),
+            parameters: 6,
+        };
+        let mut expected = serde_json::to_value(&info).unwrap();
+        expected["parameters"] = 6.into();
+        assert_eq!(serde_json::to_value(&entry).unwrap(), expected);
+        assert_eq!(
+            serde_json::to_string(&entry).unwrap(),
+            r#"{"name":"w","dtype":"BF16","shape":[2,3],"data_offsets":[0,12],"parameters":6}"#
+        );
+    }
 
     #[test]
     fn shard_series_are_named_by_the_path_before_the_numbers() {
