@@ -543,7 +543,7 @@ impl ShardRead {
 fn read_unsized_shard(opener: &FolderOpener, f: &FileEntry) -> ShardRead {
     let opened = opener
         .open(&f.real_path)
-        .and_then(|file| file.metadata().map(|m| (file, m.len())));
+        .and_then(|file| crate::util::fs::open_file_size(&file).map(|len| (file, len)));
     let (file, size) = match opened {
         Ok(opened) => opened,
         Err(e) => {

@@ -2,7 +2,7 @@
 //! while they stay inside the containment folder, never looping.
 
 use crate::report::finding::{Code, Finding};
-use std::collections::HashSet;
+use foldhash::{HashSet, HashSetExt};
 use std::path::{Path, PathBuf};
 
 /// Stop listing after this many files (a mistaken target such as a home folder).
