@@ -37,8 +37,9 @@ impl FolderOpener {
     /// Opens `path` read-only: by name inside its folder when that folder was
     /// opened, else by its whole path. The open never blocks on a FIFO
     /// (`O_NONBLOCK`), and a FIFO then fails to map. The caller has seen a
-    /// regular file at `path` (the walk's `statx`); the type is not checked
-    /// again here, which would cost a system call per shard.
+    /// regular file at `path` (the walk's `statx`, or the folder listing's
+    /// file type); the type is not checked again here, which would cost a
+    /// system call per shard.
     pub fn open(&self, path: &Path) -> io::Result<File> {
         if let (Some(parent), Some(name)) = (path.parent(), path.file_name()) {
             if let Ok(i) = self
