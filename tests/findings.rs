@@ -456,6 +456,80 @@ fn modelopt_quantization_is_read_from_hf_quant_config() {
     assert_eq!(class_of(&r, "hf_quant_config.json"), Some("config"));
 }
 
+/// An ExLlamaV2 checkpoint (exllamav2's `quantization_config` with a
+/// fractional `bits`; each linear's `q_weight` packs a mix of widths):
+/// logical parameters come from the inverse permutations' widths, the
+/// bookkeeping is skipped, and the layer count still checks.
+#[test]
+fn exl2_weights_count_as_the_model_they_unpack_to() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let (hidden, vocab, inter) = (256u64, 1000u64, 512u64);
+    let mut specs: Vec<(String, &str, Vec<u64>)> = vec![
+        (
+            "model.embed_tokens.weight".into(),
+            "F16",
+            vec![vocab, hidden],
+        ),
+        ("model.norm.weight".into(), "F16", vec![hidden]),
+        ("lm_head.weight".into(), "F16", vec![vocab, hidden]),
+    ];
+    // (name, in, out, packed rows at this layer's mixed bits)
+    for (name, inputs, outs, rows) in [
+        ("model.layers.0.mlp.up_proj", hidden, inter, 40u64),
+        ("model.layers.0.mlp.down_proj", inter, hidden, 76),
+    ] {
+        specs.push((format!("{name}.q_weight"), "I32", vec![rows, outs]));
+        specs.push((format!("{name}.q_invperm"), "I16", vec![inputs]));
+        specs.push((
+            format!("{name}.q_scale"),
+            "I32",
+            vec![inputs / 32, outs / 8],
+        ));
+        specs.push((format!("{name}.q_scale_max"), "F16", vec![inputs / 32]));
+        specs.push((format!("{name}.q_groups"), "I16", vec![inputs / 16]));
+    }
+    let width = |d: &str| if d == "I32" { 4 } else { 2 };
+    let with_bytes: Vec<(&str, &str, Vec<u64>, u64)> = specs
+        .iter()
+        .map(|(n, d, s)| {
+            (
+                n.as_str(),
+                *d,
+                s.clone(),
+                s.iter().product::<u64>() * width(d),
+            )
+        })
+        .collect();
+    write_sparse_model(dir, &with_bytes);
+    fs::write(
+        dir.join("config.json"),
+        format!(
+            r#"{{"model_type":"llama","architectures":["LlamaForCausalLM"],"hidden_size":{hidden},"num_hidden_layers":1,"num_attention_heads":4,"num_key_value_heads":2,"intermediate_size":{inter},"vocab_size":{vocab},"tie_word_embeddings":false,"torch_dtype":"float16","quantization_config":{{"quant_method":"exl2","version":"0.2.8","bits":4.65,"head_bits":6}}}}"#
+        ),
+    )
+    .unwrap();
+    let r = inspect_json(dir);
+    assert_eq!(
+        r["weights"]["parameters"],
+        2 * vocab * hidden + hidden + 2 * hidden * inter,
+        "{}",
+        r["weights"]
+    );
+    let q = &r["weights"]["quantization"];
+    assert_eq!(q["scheme"], "exl2", "{q}");
+    assert_eq!(q["method"], "exl2");
+    assert_eq!(q["source"], "config+tensor-names");
+    assert_eq!(q["bookkeeping_tensors"], 8);
+    let layers: Vec<&serde_json::Value> = r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "consistency/layers")
+        .collect();
+    assert!(layers.is_empty(), "{layers:?}");
+}
+
 /// An MLX-quantized checkpoint (mlx-lm: U32 words packing 4-bit values,
 /// `scales` and `biases` per group of 64 inputs, the quantization at
 /// config.json's top level): logical parameters unpacked, the scheme named,

@@ -36,6 +36,14 @@ pub enum Scheme {
     /// word along the input dimension, with `scales` and (affine mode)
     /// `biases` per group of `group_size` inputs.
     Mlx,
+    /// ExLlamaV2 (`quant_method: exl2`, mixed bits per layer): an I32
+    /// `q_weight` `[packed rows, out]` with `q_invperm` `[in]`, `q_scale`,
+    /// `q_scale_max`, `q_groups` and sometimes `q_perm`.
+    Exl2,
+    /// ExLlamaV3 (`quant_method: exl3`, trellis codes): an I16 `trellis`
+    /// `[in/16, out/16, 16 × bits]` with the sign vectors `suh` `[in]` and
+    /// `svh` `[out]` (and `mcg` / `mul1` multipliers in some).
+    Exl3,
     /// A method named in the config that `mri` does not unpack.
     Unknown,
 }
@@ -89,6 +97,19 @@ fn last_segment(name: &str) -> &str {
     name.rsplit('.').next().unwrap_or(name)
 }
 
+/// ExLlamaV2's bookkeeping beside a `q_weight` (not parameters).
+const EXL2_BOOKKEEPING: &[&str] = &[
+    "q_invperm",
+    "q_perm",
+    "q_scale",
+    "q_scale_max",
+    "q_groups",
+    "q_group_map",
+];
+
+/// ExLlamaV3's bookkeeping beside a `trellis` (not parameters).
+const EXL3_BOOKKEEPING: &[&str] = &["suh", "svh", "su", "sv", "mcg", "mul1"];
+
 /// Recognises the scheme from `quantization_config` and the tensor names.
 pub fn detect(config: Option<&QuantizationConfig>, tensors: &[&TensorInfo]) -> Option<Detected> {
     let by_names = scheme_from_names(tensors);
@@ -131,6 +152,8 @@ fn scheme_from_config(q: &QuantizationConfig) -> Scheme {
         "mxfp4" => Scheme::Mxfp4,
         "mlx" => Scheme::Mlx,
         "bitnet" => Scheme::Bitnet,
+        "exl2" => Scheme::Exl2,
+        "exl3" => Scheme::Exl3,
         // modelopt names its algorithm apart; an unknown one falls back to
         // the tensor names.
         "modelopt" => match q
@@ -165,6 +188,8 @@ struct NameMarks {
     f8: bool,
     biases: bool,
     u32_weight: bool,
+    q_weight: bool,
+    trellis: bool,
 }
 
 impl NameMarks {
@@ -189,6 +214,8 @@ impl NameMarks {
                     "weight_scale" | "qscale_weight" => m.weight_scale = true,
                     "weight_scale_2" => m.weight_scale_2 = true,
                     "biases" => m.biases = true,
+                    "q_weight" => m.q_weight = true,
+                    "trellis" => m.trellis = true,
                     "weight" => {
                         m.u8_weight |= t.dtype == "U8";
                         m.u32_weight |= t.dtype == "U32";
@@ -210,6 +237,12 @@ fn scheme_from_names(tensors: &[&TensorInfo]) -> Option<Scheme> {
     let m = NameMarks::of(tensors);
     if m.qweight {
         return Some(if m.g_idx { Scheme::Gptq } else { Scheme::Awq });
+    }
+    if m.q_weight {
+        return Some(Scheme::Exl2);
+    }
+    if m.trellis {
+        return Some(Scheme::Exl3);
     }
     if m.weight_packed {
         return Some(Scheme::CompressedTensors);
@@ -269,6 +302,14 @@ impl<'a> LogicalCounter<'a> {
         if t.name.contains(".quant_state.") || BOOKKEEPING.contains(&last) {
             return None;
         }
+        let own_bookkeeping = match d.scheme {
+            Scheme::Exl2 => EXL2_BOOKKEEPING,
+            Scheme::Exl3 => EXL3_BOOKKEEPING,
+            _ => &[],
+        };
+        if t.name.contains('.') && own_bookkeeping.contains(&last) {
+            return None;
+        }
         let storage_bits = dtype_bits(&t.dtype).unwrap_or(8);
         match d.scheme {
             Scheme::Gptq | Scheme::Awq if last == "qweight" => {
@@ -289,6 +330,11 @@ impl<'a> LogicalCounter<'a> {
                 Some(elements.saturating_mul(4))
             }
             Scheme::Mlx if last == "weight" && t.dtype == "U32" => Some(self.mlx_logical(t, d)),
+            Scheme::Exl2 if last == "q_weight" => Some(self.exl2_logical(t, d)),
+            // `[in/16, out/16, 16 × bits]`: in × out.
+            Scheme::Exl3 if last == "trellis" && t.shape.len() == 3 => {
+                Some(t.shape[0].saturating_mul(t.shape[1]).saturating_mul(256))
+            }
             _ => Some(elements),
         }
     }
@@ -324,6 +370,21 @@ impl<'a> LogicalCounter<'a> {
         match from_scales {
             Some(inputs) => (elements / words).saturating_mul(inputs),
             None => elements.saturating_mul(32) / d.bits.unwrap_or(4).clamp(1, 32),
+        }
+    }
+
+    /// Logical parameters of an ExLlamaV2 `q_weight` (`[packed rows, out]`):
+    /// out × the input width its `q_invperm` gives (the layer's bits vary
+    /// by group, so the packed rows do not say it), else 32 / the config's
+    /// bits (4 when unstated) values per packed word.
+    fn exl2_logical(&self, t: &TensorInfo, d: &Detected) -> u64 {
+        let prefix = t.name.strip_suffix(".q_weight").unwrap_or(&t.name);
+        let inputs = self
+            .companion(prefix, "q_invperm")
+            .and_then(|p| p.first().copied());
+        match (inputs, t.shape.as_slice()) {
+            (Some(inputs), [_, outs]) => inputs.saturating_mul(*outs),
+            _ => t.elements().saturating_mul(32) / d.bits.unwrap_or(4).clamp(1, 32),
         }
     }
 
@@ -426,6 +487,77 @@ mod tests {
         assert_eq!((d.scheme, d.source.as_str()), (Scheme::Mlx, "tensor-names"));
         let c = LogicalCounter::new(Some(&d), &refs);
         assert_eq!(c.logical(&ts[3]), Some(512 * 1024));
+    }
+
+    #[test]
+    fn exl2_counts_out_times_the_inverse_permutations_width_and_skips_the_rest() {
+        // [out=4096, in=11008] at a mixed 4.65 bits: the packed rows (here
+        // 1600) do not give the width; q_invperm does.
+        let ts = [
+            t(
+                "model.layers.0.mlp.down_proj.q_weight",
+                "I32",
+                &[1600, 4096],
+            ),
+            t("model.layers.0.mlp.down_proj.q_invperm", "I16", &[11008]),
+            t("model.layers.0.mlp.down_proj.q_perm", "I16", &[11008]),
+            t("model.layers.0.mlp.down_proj.q_scale", "I32", &[86, 512]),
+            t("model.layers.0.mlp.down_proj.q_scale_max", "F16", &[86]),
+            t("model.layers.0.mlp.down_proj.q_groups", "I16", &[172]),
+            t("model.embed_tokens.weight", "F16", &[32000, 4096]),
+        ];
+        let refs: Vec<&TensorInfo> = ts.iter().collect();
+        let q = config("exl2", None, None);
+        for d in [detect(Some(&q), &refs), detect(None, &refs)] {
+            let d = d.unwrap();
+            assert_eq!(d.scheme, Scheme::Exl2);
+            let c = LogicalCounter::new(Some(&d), &refs);
+            let counts: Vec<Option<u64>> = ts.iter().map(|x| c.logical(x)).collect();
+            assert_eq!(
+                counts,
+                [
+                    Some(4096 * 11008),
+                    None,
+                    None,
+                    None,
+                    None,
+                    None,
+                    Some(32000 * 4096)
+                ]
+            );
+        }
+        // Without its inverse permutation: 32 / 4 values a packed word.
+        let lone = [t("l.q_weight", "I32", &[512, 4096])];
+        let refs: Vec<&TensorInfo> = lone.iter().collect();
+        let d = detect(None, &refs).unwrap();
+        let c = LogicalCounter::new(Some(&d), &refs);
+        assert_eq!(c.logical(&lone[0]), Some(4096 * 4096));
+    }
+
+    #[test]
+    fn exl3_counts_the_trellis_blocks_and_skips_the_sign_vectors() {
+        // [out=4096, in=14336] at 3 bits: trellis [in/16, out/16, 48].
+        let ts = [
+            t(
+                "model.layers.0.mlp.down_proj.trellis",
+                "I16",
+                &[896, 256, 48],
+            ),
+            t("model.layers.0.mlp.down_proj.suh", "F16", &[14336]),
+            t("model.layers.0.mlp.down_proj.svh", "F16", &[4096]),
+            t("model.layers.0.mlp.down_proj.mcg", "I32", &[]),
+            t("model.norm.weight", "F16", &[4096]),
+        ];
+        let refs: Vec<&TensorInfo> = ts.iter().collect();
+        let q = config("exl3", Some(3), None);
+        let d = detect(Some(&q), &refs).unwrap();
+        assert_eq!(
+            (d.scheme, d.source.as_str()),
+            (Scheme::Exl3, "config+tensor-names")
+        );
+        let c = LogicalCounter::new(Some(&d), &refs);
+        let counts: Vec<Option<u64>> = ts.iter().map(|x| c.logical(x)).collect();
+        assert_eq!(counts, [Some(4096 * 14336), None, None, None, Some(4096)]);
     }
 
     #[test]
