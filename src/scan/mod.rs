@@ -146,7 +146,7 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
 
     // Files the walk left unsized (safetensors shards) learn their size
     // when their header read opens them.
-    let unsized_files: Vec<bool> = walked.files.iter().map(|w| w.size.is_none()).collect();
+    let mut unsized_files: Vec<bool> = walked.files.iter().map(|w| w.size.is_none()).collect();
     let mut files: Vec<FileEntry> = walked
         .files
         .into_iter()
@@ -168,7 +168,6 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
             }
         }
     }
-    let mut unsized_files = unsized_files;
     if let Some(r) = remote {
         // The Hub's entries join the list in path order: the files the walk
         // left unsized are sized now (in the cache they are links, which the
