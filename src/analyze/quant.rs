@@ -506,13 +506,10 @@ mod tests {
             t("model.layers.0.mlp.down_proj.q_groups", "I16", &[172]),
             t("model.embed_tokens.weight", "F16", &[32000, 4096]),
         ];
-        let refs: Vec<&TensorInfo> = ts.iter().collect();
         let q = config("exl2", None, None);
-        for d in [detect(Some(&q), &refs), detect(None, &refs)] {
-            let d = d.unwrap();
+        for q in [Some(&q), None] {
+            let (d, counts) = detect_and_count(q, &ts);
             assert_eq!(d.scheme, Scheme::Exl2);
-            let c = LogicalCounter::new(Some(&d), &refs);
-            let counts: Vec<Option<u64>> = ts.iter().map(|x| c.logical(x)).collect();
             assert_eq!(
                 counts,
                 [
@@ -528,10 +525,19 @@ mod tests {
         }
         // Without its inverse permutation: 32 / 4 values a packed word.
         let lone = [t("l.q_weight", "I32", &[512, 4096])];
-        let refs: Vec<&TensorInfo> = lone.iter().collect();
-        let d = detect(None, &refs).unwrap();
+        assert_eq!(detect_and_count(None, &lone).1, [Some(4096 * 4096)]);
+    }
+
+    /// The scheme detected over `ts` and what each tensor counts for.
+    fn detect_and_count(
+        q: Option<&QuantizationConfig>,
+        ts: &[TensorInfo],
+    ) -> (Detected, Vec<Option<u64>>) {
+        let refs: Vec<&TensorInfo> = ts.iter().collect();
+        let d = detect(q, &refs).expect("a scheme");
         let c = LogicalCounter::new(Some(&d), &refs);
-        assert_eq!(c.logical(&lone[0]), Some(4096 * 4096));
+        let counts = ts.iter().map(|x| c.logical(x)).collect();
+        (d, counts)
     }
 
     #[test]
@@ -548,15 +554,12 @@ mod tests {
             t("model.layers.0.mlp.down_proj.mcg", "I32", &[]),
             t("model.norm.weight", "F16", &[4096]),
         ];
-        let refs: Vec<&TensorInfo> = ts.iter().collect();
         let q = config("exl3", Some(3), None);
-        let d = detect(Some(&q), &refs).unwrap();
+        let (d, counts) = detect_and_count(Some(&q), &ts);
         assert_eq!(
             (d.scheme, d.source.as_str()),
             (Scheme::Exl3, "config+tensor-names")
         );
-        let c = LogicalCounter::new(Some(&d), &refs);
-        let counts: Vec<Option<u64>> = ts.iter().map(|x| c.logical(x)).collect();
         assert_eq!(counts, [Some(4096 * 14336), None, None, None, Some(4096)]);
     }
 
