@@ -336,6 +336,28 @@ fn write_sparse_model(dir: &std::path::Path, specs: &[(&str, &str, Vec<u64>, u64
     write_sparse_file(&dir.join("model.safetensors"), specs);
 }
 
+/// As [`write_sparse_model`], each tensor's bytes its elements × its
+/// dtype's width (the 16- and 32-bit dtypes these tests use).
+fn write_sparse_model_sized(dir: &std::path::Path, specs: &[(String, &str, Vec<u64>)]) {
+    let width = |dtype: &str| match dtype {
+        "I32" | "U32" | "F32" => 4,
+        "I16" | "F16" | "BF16" => 2,
+        other => panic!("no width for {other} in this helper"),
+    };
+    let sized: Vec<(&str, &str, Vec<u64>, u64)> = specs
+        .iter()
+        .map(|(n, d, s)| {
+            (
+                n.as_str(),
+                *d,
+                s.clone(),
+                s.iter().product::<u64>() * width(d),
+            )
+        })
+        .collect();
+    write_sparse_model(dir, &sized);
+}
+
 /// A safetensors file at `path` with these (name, dtype, shape, bytes)
 /// tensors, header only.
 fn write_sparse_file(path: &std::path::Path, specs: &[(&str, &str, Vec<u64>, u64)]) {
@@ -489,19 +511,7 @@ fn exl2_weights_count_as_the_model_they_unpack_to() {
         specs.push((format!("{name}.q_scale_max"), "F16", vec![inputs / 32]));
         specs.push((format!("{name}.q_groups"), "I16", vec![inputs / 16]));
     }
-    let width = |d: &str| if d == "I32" { 4 } else { 2 };
-    let with_bytes: Vec<(&str, &str, Vec<u64>, u64)> = specs
-        .iter()
-        .map(|(n, d, s)| {
-            (
-                n.as_str(),
-                *d,
-                s.clone(),
-                s.iter().product::<u64>() * width(d),
-            )
-        })
-        .collect();
-    write_sparse_model(dir, &with_bytes);
+    write_sparse_model_sized(dir, &specs);
     fs::write(
         dir.join("config.json"),
         format!(
@@ -521,12 +531,7 @@ fn exl2_weights_count_as_the_model_they_unpack_to() {
     assert_eq!(q["method"], "exl2");
     assert_eq!(q["source"], "config+tensor-names");
     assert_eq!(q["bookkeeping_tensors"], 8);
-    let layers: Vec<&serde_json::Value> = r["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|f| f["code"] == "consistency/layers")
-        .collect();
+    let layers = findings(&r, "consistency/layers");
     assert!(layers.is_empty(), "{layers:?}");
 }
 
@@ -558,18 +563,7 @@ fn mlx_quantized_weights_count_as_the_model_they_unpack_to() {
         vec![hidden],
     ));
     specs.push(("model.norm.weight".into(), "BF16", vec![hidden]));
-    let with_bytes: Vec<(&str, &str, Vec<u64>, u64)> = specs
-        .iter()
-        .map(|(n, d, s)| {
-            (
-                n.as_str(),
-                *d,
-                s.clone(),
-                s.iter().product::<u64>() * if *d == "U32" { 4 } else { 2 },
-            )
-        })
-        .collect();
-    write_sparse_model(dir, &with_bytes);
+    write_sparse_model_sized(dir, &specs);
     fs::write(
         dir.join("config.json"),
         format!(

@@ -47,6 +47,12 @@ fn pct(part: u64, whole: u64) -> String {
     }
 }
 
+/// One line of a parameter breakdown: `name` padded to `width`, the count
+/// of `n` parameters, and its share of `total`.
+fn share(name: &str, width: usize, n: u64, total: u64) -> String {
+    format!("{name:<width$} {:>10}  {:>6}", count(n), pct(n, total))
+}
+
 /// Renders the report as text; `color` adds ANSI styles. Control
 /// characters in model-supplied strings are shown escaped (see
 /// [`crate::util::term::safe`]).
@@ -213,7 +219,7 @@ fn render_styled(r: &Report, color: bool) -> String {
         row(
             &mut out,
             if i == 0 { "by dtype" } else { "" },
-            format!("{dtype:<8} {:>10}  {:>6}", count(*n), pct(*n, w.parameters)),
+            share(dtype, 8, *n, w.parameters),
         );
     }
     let c = &w.by_component;
@@ -235,11 +241,7 @@ fn render_styled(r: &Report, color: bool) -> String {
         row(
             &mut out,
             if i == 0 { "by component" } else { "" },
-            format!(
-                "{label:<10} {:>10}  {:>6}{extra}",
-                count(*n),
-                pct(*n, w.parameters)
-            ),
+            format!("{}{extra}", share(label, 10, *n, w.parameters)),
         );
     }
     if w.by_folder.len() > 1 {
@@ -247,11 +249,7 @@ fn render_styled(r: &Report, color: bool) -> String {
             row(
                 &mut out,
                 if i == 0 { "by folder" } else { "" },
-                format!(
-                    "{folder:<10} {:>10}  {:>6}",
-                    count(*n),
-                    pct(*n, w.parameters)
-                ),
+                share(folder, 10, *n, w.parameters),
             );
         }
     }

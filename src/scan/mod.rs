@@ -193,7 +193,7 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
         .iter()
         .enumerate()
         .filter(|(_, f)| f.lfs_pointer.is_none())
-        .filter(|(_, f)| f.path.to_ascii_lowercase().ends_with(".safetensors"))
+        .filter(|(_, f)| walk::is_safetensors_name(&f.path))
         .collect();
     // Each local shard's header is read through a memory map; the maps are
     // released together at the end (see `map_header_file`). From a warm page
