@@ -13,61 +13,67 @@ pub enum Component<'a> {
     Other,
 }
 
-const LAYER_WORDS: &[&str] = &[
-    "layers",
-    "layer",
-    "h",
-    "blocks",
-    "block",
-    "decoder_layers",
-    "blk",
-];
-const EMBED_WORDS: &[&str] = &[
-    "embed_tokens",
-    "wte",
-    "wpe",
-    "word_embeddings",
-    "position_embeddings",
-    "token_type_embeddings",
-    "tok_embeddings",
-    "embed_positions",
-    "embeddings",
-    "embedding",
-    "token_embd",
-    "embed_in",
-    "shared",
-];
-const HEAD_WORDS: &[&str] = &[
-    "lm_head",
-    "embed_out",
-    "score",
-    "classifier",
-    "cls",
-    "qa_outputs",
-];
+/// What one dot-separated part of a tensor name says about where it sits.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Word {
+    /// A word a block number follows (`layers`, `h`, `blocks`, `blk`, ...).
+    Layer,
+    /// An embedding's name (`embed_tokens`, `wte`, `word_embeddings`, ...).
+    Embedding,
+    /// An output head's name (`lm_head`, `classifier`, ...).
+    Head,
+    /// Any other part.
+    Plain,
+}
+
+/// Classifies one part of a name (a `match`, which the compiler turns into a
+/// length switch and one comparison: it runs for every part of every tensor).
+fn word(part: &[u8]) -> Word {
+    match part {
+        b"layers" | b"layer" | b"h" | b"blocks" | b"block" | b"decoder_layers" | b"blk" => {
+            Word::Layer
+        }
+        b"embed_tokens"
+        | b"wte"
+        | b"wpe"
+        | b"word_embeddings"
+        | b"position_embeddings"
+        | b"token_type_embeddings"
+        | b"tok_embeddings"
+        | b"embed_positions"
+        | b"embeddings"
+        | b"embedding"
+        | b"token_embd"
+        | b"embed_in"
+        | b"shared" => Word::Embedding,
+        b"lm_head" | b"embed_out" | b"score" | b"classifier" | b"cls" | b"qa_outputs" => Word::Head,
+        _ => Word::Plain,
+    }
+}
 
 /// Classifies a tensor name: a numbered block when a layer word is followed
 /// by a number (`model.layers.12...`), else the head, else an embedding,
 /// else other. One pass over the name's parts (it runs once per tensor, and
 /// a checkpoint has thousands).
 pub fn component_of(name: &str) -> Component<'_> {
-    let is = |part: &[u8], words: &[&str]| words.iter().any(|w| w.as_bytes() == part);
     let mut start = 0;
-    let mut prev: Option<(usize, &[u8])> = None; // (end of previous part, previous part)
+    let mut after_layer_word: Option<usize> = None; // end of the layer word just passed
     let (mut head, mut embedding) = (name == "output.weight", false);
     // Split on the bytes: `.` is ASCII, so every part boundary is a char boundary.
     for part in name.as_bytes().split(|&b| b == b'.') {
-        if let Some((prev_end, word)) = prev {
-            if is(word, LAYER_WORDS) {
-                if let Some(idx) = decimal(part) {
-                    return Component::Layer(&name[..prev_end], idx);
-                }
+        if let Some(prev_end) = after_layer_word {
+            if let Some(idx) = decimal(part) {
+                return Component::Layer(&name[..prev_end], idx);
             }
         }
-        head = head || is(part, HEAD_WORDS);
-        embedding = embedding || is(part, EMBED_WORDS);
         let end = start + part.len();
-        prev = Some((end, part));
+        after_layer_word = None;
+        match word(part) {
+            Word::Layer => after_layer_word = Some(end),
+            Word::Embedding => embedding = true,
+            Word::Head => head = true,
+            Word::Plain => {}
+        }
         start = end + 1;
     }
     if head {
@@ -178,6 +184,16 @@ mod tests {
         assert_eq!(
             component_of("modèle.layers.3.poids"),
             Component::Layer("modèle.layers", 3)
+        );
+        // The number must follow the layer word at once.
+        assert_eq!(component_of("model.layers.x.3.weight"), Component::Other);
+        assert_eq!(
+            component_of("blk.0.attn_q.weight"),
+            Component::Layer("blk", 0)
+        );
+        assert_eq!(
+            component_of("h.3.attn.c_attn.weight"),
+            Component::Layer("h", 3)
         );
         assert_eq!(decimal(b"0042"), Some(42));
         assert_eq!(decimal(b"+1"), None);
