@@ -147,54 +147,52 @@ mod tests {
 
     #[test]
     fn names_map_to_components() {
-        assert_eq!(
-            component_of("model.layers.12.self_attn.q_proj.weight"),
-            Component::Layer("model.layers", 12)
-        );
-        assert_eq!(
-            component_of("transformer.h.3.mlp.c_fc.weight"),
-            Component::Layer("transformer.h", 3)
-        );
-        assert_eq!(
-            component_of("encoder.layer.5.output.dense.weight"),
-            Component::Layer("encoder.layer", 5)
-        );
-        assert_eq!(
-            component_of("model.embed_tokens.weight"),
-            Component::Embeddings
-        );
-        assert_eq!(component_of("lm_head.weight"), Component::Head);
-        assert_eq!(component_of("output.weight"), Component::Head);
-        assert_eq!(component_of("model.norm.weight"), Component::Other);
+        let cases = [
+            (
+                "model.layers.12.self_attn.q_proj.weight",
+                Component::Layer("model.layers", 12),
+            ),
+            (
+                "transformer.h.3.mlp.c_fc.weight",
+                Component::Layer("transformer.h", 3),
+            ),
+            (
+                "encoder.layer.5.output.dense.weight",
+                Component::Layer("encoder.layer", 5),
+            ),
+            ("blk.0.attn_q.weight", Component::Layer("blk", 0)),
+            ("h.3.attn.c_attn.weight", Component::Layer("h", 3)),
+            ("model.embed_tokens.weight", Component::Embeddings),
+            ("lm_head.weight", Component::Head),
+            ("output.weight", Component::Head),
+            ("model.norm.weight", Component::Other),
+        ];
+        for (name, component) in cases {
+            assert_eq!(component_of(name), component, "{name}");
+        }
     }
 
     #[test]
     fn layer_numbers_are_plain_decimals_and_the_first_one_wins() {
-        assert_eq!(component_of("model.layers.x1.mlp.weight"), Component::Other);
-        assert_eq!(component_of("model.layers..weight"), Component::Other);
-        assert_eq!(
-            component_of("model.layers.99999999999999999999.weight"),
-            Component::Other,
-            "past u64"
-        );
-        assert_eq!(
-            component_of("vision.blocks.2.layers.7.weight"),
-            Component::Layer("vision.blocks", 2)
-        );
-        assert_eq!(
-            component_of("modèle.layers.3.poids"),
-            Component::Layer("modèle.layers", 3)
-        );
-        // The number must follow the layer word at once.
-        assert_eq!(component_of("model.layers.x.3.weight"), Component::Other);
-        assert_eq!(
-            component_of("blk.0.attn_q.weight"),
-            Component::Layer("blk", 0)
-        );
-        assert_eq!(
-            component_of("h.3.attn.c_attn.weight"),
-            Component::Layer("h", 3)
-        );
+        let cases = [
+            ("model.layers.x1.mlp.weight", Component::Other),
+            ("model.layers..weight", Component::Other),
+            // past u64
+            ("model.layers.99999999999999999999.weight", Component::Other),
+            (
+                "vision.blocks.2.layers.7.weight",
+                Component::Layer("vision.blocks", 2),
+            ),
+            (
+                "modèle.layers.3.poids",
+                Component::Layer("modèle.layers", 3),
+            ),
+            // the number must follow the layer word at once
+            ("model.layers.x.3.weight", Component::Other),
+        ];
+        for (name, component) in cases {
+            assert_eq!(component_of(name), component, "{name}");
+        }
         assert_eq!(decimal(b"0042"), Some(42));
         assert_eq!(decimal(b"+1"), None);
         // The head is named before an embedding it ties to.
