@@ -14,7 +14,7 @@ pub enum Component<'a> {
 }
 
 /// What one dot-separated part of a tensor name says about where it sits.
-#[derive(Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy)]
 enum Word {
     /// A word a block number follows (`layers`, `h`, `blocks`, `blk`, ...).
     Layer,
