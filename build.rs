@@ -33,11 +33,17 @@ fn list(dir: &Path, ext: &str) -> Vec<String> {
 /// (measured in BENCHMARKS.md). The cost is the address randomisation of the
 /// executable's own image (libraries, heap, stack and maps stay randomised),
 /// as for Go's default builds. `MRI_BUILD_PIE=1` at build time keeps a PIE.
+/// A static build (`crt-static`, as `scripts/build-static.sh` makes) is left
+/// to rustc, which links it position-dependent under
+/// `-C relocation-model=static`: `-no-pie` beside rustc's `-static-pie`
+/// would make an executable that crashes at start.
 fn link_without_pie() {
     println!("cargo:rerun-if-env-changed=MRI_BUILD_PIE");
     let linux = std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux");
     let keep_pie = std::env::var_os("MRI_BUILD_PIE").is_some_and(|v| v != "0" && !v.is_empty());
-    if linux && !keep_pie {
+    let crt_static = std::env::var("CARGO_CFG_TARGET_FEATURE")
+        .is_ok_and(|features| features.split(',').any(|f| f == "crt-static"));
+    if linux && !keep_pie && !crt_static {
         println!("cargo:rustc-link-arg-bin=mri=-no-pie");
     }
 }

@@ -6,7 +6,9 @@
 #   bash benches/inspect_405b.sh [RUNS]
 #
 # Then the same checkpoint as a Hugging Face cache entry (snapshot links
-# into blobs/), inspected by repo id.
+# into blobs/), inspected by repo id. The speed-up is measured for the
+# default build and, on a *-linux-gnu host, for the static build of
+# scripts/build-static.sh.
 #
 # Installs safetensors and numpy into a throwaway venv under $TMPDIR; writes
 # nothing outside it and target/.
@@ -17,6 +19,9 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
+# The static build (scripts/build-static.sh), where this host can make one:
+# timed beside the default build's binary.
+static_mri=$(bash "$root/scripts/build-static.sh" 2>/dev/null || true)
 cargo run --release --quiet --manifest-path "$root/Cargo.toml" --example gen_fixtures -- --sparse-405b "$work/llama405b"
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet safetensors numpy
@@ -48,4 +53,9 @@ timeit "python safetensors sum   " "$runs" -- "$py" "$root/benches/safetensors_s
 python3 "$root/benches/ratio.py" "$runs" 3 \
   "$mri inspect $work/llama405b --format json" \
   "$py $root/benches/safetensors_sum.py $work/llama405b"
+if [ -n "$static_mri" ]; then
+  python3 "$root/benches/ratio.py" "$runs" 3 \
+    "$static_mri inspect $work/llama405b --format json" \
+    "$py $root/benches/safetensors_sum.py $work/llama405b"
+fi
 HF_HUB_CACHE="$work/hub" timeit "mri inspect bench/llama405b (cache)" "$runs" -- "$mri" inspect bench/llama405b --format json
