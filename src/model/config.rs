@@ -255,6 +255,43 @@ impl<'a> Scopes<'a> {
     }
 }
 
+/// The attention and feed-forward sub-objects MosaicML's configs (MPT,
+/// DBRX) keep some of the architecture in: `attn_config` (`kv_n_heads`,
+/// `rope_theta`, `attn_type`) and `ffn_config` (`ffn_hidden_size`,
+/// `moe_num_experts`, `moe_top_k`).
+struct SubConfigs<'a> {
+    attn: Option<&'a Value>,
+    ffn: Option<&'a Value>,
+}
+
+impl<'a> SubConfigs<'a> {
+    fn of(s: &Scopes<'a>) -> Self {
+        let object = |key: &str| s.stated(&[key]).filter(|v| v.is_object());
+        SubConfigs {
+            attn: object("attn_config"),
+            ffn: object("ffn_config"),
+        }
+    }
+
+    /// KV heads by `attn_config`: one for multi-query attention,
+    /// `kv_n_heads` for grouped-query attention or where no `attn_type` is
+    /// written (DBRX); none for multi-head attention, whose `kv_n_heads`
+    /// MPT ignores.
+    fn kv_heads(&self) -> Option<u64> {
+        let attn = self.attn?;
+        match attn.get("attn_type").and_then(Value::as_str) {
+            Some("multiquery_attention") => Some(1),
+            Some("grouped_query_attention") | None => attn.get("kv_n_heads").and_then(as_u64),
+            Some(_) => None,
+        }
+    }
+
+    /// A number of `ffn_config`.
+    fn ffn_num(&self, key: &str) -> Option<u64> {
+        self.ffn?.get(key).and_then(as_u64)
+    }
+}
+
 /// Reads the architecture from a parsed config.json.
 pub fn read_architecture(doc: &JsonDoc) -> Architecture {
     let top = &doc.value;
@@ -293,6 +330,7 @@ pub fn read_architecture(doc: &JsonDoc) -> Architecture {
                 .collect()
         })
         .unwrap_or_default();
+    let sub = SubConfigs::of(&s);
     let hidden_size = num(&["hidden_size", "n_embd", "d_model", "dim", "model_dim"]);
     let num_layers = num(&[
         "num_hidden_layers",
@@ -319,6 +357,7 @@ pub fn read_architecture(doc: &JsonDoc) -> Architecture {
         "n_head_kv",
         "multi_query_group_num",
     ])
+    .or_else(|| sub.kv_heads())
     .or_else(|| {
         lookup(&["multi_query"])
             .and_then(Value::as_bool)
@@ -347,7 +386,13 @@ pub fn read_architecture(doc: &JsonDoc) -> Architecture {
         "ffn_dim",
         "ffn_hidden_size",
         "d_ff",
-    ]);
+    ])
+    .or_else(|| sub.ffn_num("ffn_hidden_size"))
+    .or_else(|| {
+        // MPT: the feed-forward width as a multiple of d_model.
+        let ratio = s.stated(&["expansion_ratio"]).and_then(as_u64)?;
+        hidden_size?.checked_mul(ratio)
+    });
     if intermediate_size.is_none() && lm_type.is_some_and(|t| FOUR_TIMES_HIDDEN.contains(&t)) {
         intermediate_size = hidden_size.and_then(|h| h.checked_mul(4));
         if intermediate_size.is_some() {
@@ -368,6 +413,7 @@ pub fn read_architecture(doc: &JsonDoc) -> Architecture {
         .and_then(read_quantization)
         .or_else(|| top.get("quantization").and_then(read_mlx_quantization));
     let (rope_theta, rope_scaling) = rope(&s);
+    let rope_theta = rope_theta.or_else(|| sub.attn?.get("rope_theta")?.as_f64());
     let encoder_decoder = top.get("is_encoder_decoder").and_then(Value::as_bool) == Some(true)
         || model_type
             .as_deref()
@@ -402,8 +448,10 @@ pub fn read_architecture(doc: &JsonDoc) -> Architecture {
         sliding_window,
         attention_chunk_size,
         layer_types,
-        num_experts: num(&["num_experts", "n_routed_experts", "num_local_experts"]),
-        num_experts_per_token: num(&["num_experts_per_tok", "num_experts_per_token", "moe_topk"]),
+        num_experts: num(&["num_experts", "n_routed_experts", "num_local_experts"])
+            .or_else(|| sub.ffn_num("moe_num_experts")),
+        num_experts_per_token: num(&["num_experts_per_tok", "num_experts_per_token", "moe_topk"])
+            .or_else(|| sub.ffn_num("moe_top_k")),
         num_nextn_predict_layers: num(&["num_nextn_predict_layers"]).filter(|n| *n > 0),
         mla,
         quantization,
@@ -1023,6 +1071,35 @@ mod tests {
         );
         assert_eq!(stated.layer_types[2], "full_attention");
         assert_eq!(count(&stated, "chunked_attention"), 3);
+    }
+
+    #[test]
+    fn mosaicml_attention_and_feed_forward_sub_configs_are_read() {
+        let dbrx = arch(
+            r#"{"model_type":"dbrx","d_model":6144,"n_heads":48,"n_layers":40,"max_seq_len":32768,"attn_config":{"kv_n_heads":8,"rope_theta":500000},"ffn_config":{"ffn_hidden_size":10752,"moe_num_experts":16,"moe_top_k":4}}"#,
+        );
+        assert_eq!(dbrx.num_key_value_heads, Some(8));
+        assert_eq!(dbrx.head_dim, Some(128));
+        assert_eq!(dbrx.rope_theta, Some(500000.0));
+        assert_eq!(dbrx.intermediate_size, Some(10752));
+        assert_eq!(dbrx.num_experts, Some(16));
+        assert_eq!(dbrx.num_experts_per_token, Some(4));
+        // MPT: kv_n_heads counts only for grouped-query attention.
+        let mpt = |attn: &str| {
+            arch(&format!(
+                r#"{{"model_type":"mpt","d_model":4096,"n_heads":32,"expansion_ratio":4,"attn_config":{attn}}}"#
+            ))
+        };
+        let mha = mpt(r#"{"attn_type":"multihead_attention","kv_n_heads":1}"#);
+        assert_eq!(mha.num_key_value_heads, Some(32));
+        assert_eq!(mha.intermediate_size, Some(16384));
+        let gqa = mpt(r#"{"attn_type":"grouped_query_attention","kv_n_heads":8}"#);
+        assert_eq!(gqa.num_key_value_heads, Some(8));
+        let mqa = mpt(r#"{"attn_type":"multiquery_attention"}"#);
+        assert_eq!(mqa.num_key_value_heads, Some(1));
+        // A top-level key wins over the sub-config.
+        let top = arch(r#"{"num_key_value_heads":4,"attn_config":{"kv_n_heads":8}}"#);
+        assert_eq!(top.num_key_value_heads, Some(4));
     }
 
     #[test]
