@@ -337,6 +337,7 @@ pub fn read_architecture(doc: &JsonDoc) -> Architecture {
         "n_layer",
         "num_layers",
         "n_layers",
+        "num_transformer_layers",
         "encoder_layers",
     ]);
     let num_decoder_layers = s
@@ -438,6 +439,7 @@ pub fn read_architecture(doc: &JsonDoc) -> Architecture {
             "max_sequence_length",
             "seq_length",
             "max_seq_len",
+            "max_context_length",
             "n_ctx",
         ]),
         rope_theta,
@@ -1097,6 +1099,14 @@ mod tests {
         assert_eq!(gqa.num_key_value_heads, Some(8));
         let mqa = mpt(r#"{"attn_type":"multiquery_attention"}"#);
         assert_eq!(mqa.num_key_value_heads, Some(1));
+        // OpenELM's names for layers and context (its heads are per-layer
+        // lists, which no single count states).
+        let openelm = arch(
+            r#"{"model_type":"openelm","model_dim":1280,"num_transformer_layers":16,"max_context_length":2048,"num_kv_heads":[3,3,4,4],"head_dim":64}"#,
+        );
+        assert_eq!(openelm.num_layers, Some(16));
+        assert_eq!(openelm.context_length, Some(2048));
+        assert_eq!(openelm.num_key_value_heads, None);
         // A top-level key wins over the sub-config.
         let top = arch(r#"{"num_key_value_heads":4,"attn_config":{"kv_n_heads":8}}"#);
         assert_eq!(top.num_key_value_heads, Some(4));
