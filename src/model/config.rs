@@ -255,6 +255,19 @@ impl<'a> Scopes<'a> {
     }
 }
 
+/// The dtype Qwen (v1) configs name by one flag of `bf16`, `fp16`, `fp32`
+/// set to true (none set means "chosen at load time": no dtype).
+fn dtype_flag(s: &Scopes<'_>) -> Option<String> {
+    [
+        ("bf16", "bfloat16"),
+        ("fp16", "float16"),
+        ("fp32", "float32"),
+    ]
+    .into_iter()
+    .find(|(flag, _)| s.stated(&[flag]).and_then(Value::as_bool) == Some(true))
+    .map(|(_, dtype)| dtype.to_string())
+}
+
 /// The attention and feed-forward sub-objects MosaicML's configs (MPT,
 /// DBRX) keep some of the architecture in: `attn_config` (`kv_n_heads`,
 /// `rope_theta`, `attn_type`) and `ffn_config` (`ffn_hidden_size`,
@@ -404,7 +417,8 @@ pub fn read_architecture(doc: &JsonDoc) -> Architecture {
     }
     let torch_dtype = lookup(&["torch_dtype", "dtype"])
         .and_then(Value::as_str)
-        .map(str::to_string);
+        .map(str::to_string)
+        .or_else(|| dtype_flag(&s));
     let sliding_window = sliding_window(&lookup);
     let attention_chunk_size = num(&["attention_chunk_size"]).filter(|c| *c > 0);
     let layer_types = layer_types(&lookup, lm_type, num_layers, sliding_window);
@@ -441,6 +455,9 @@ pub fn read_architecture(doc: &JsonDoc) -> Architecture {
             "max_seq_len",
             "max_context_length",
             "n_ctx",
+            "model_max_length",
+            // the decoder's context of an encoder-decoder (Whisper)
+            "max_target_positions",
         ]),
         rope_theta,
         rope_scaling,
@@ -482,7 +499,7 @@ fn rope(s: &Scopes<'_>) -> (Option<f64>, Option<Value>) {
             .unwrap_or(p)
     });
     let theta = s
-        .stated(&["rope_theta"])
+        .stated(&["rope_theta", "rotary_emb_base"])
         .and_then(Value::as_f64)
         .or_else(|| main?.get("rope_theta")?.as_f64())
         .or_else(|| s.get(&["rope_theta"]).and_then(Value::as_f64));
@@ -1107,6 +1124,21 @@ mod tests {
         assert_eq!(openelm.num_layers, Some(16));
         assert_eq!(openelm.context_length, Some(2048));
         assert_eq!(openelm.num_key_value_heads, None);
+        // Qwen (v1), Baichuan and Whisper spellings.
+        let qwen = arch(
+            r#"{"model_type":"qwen","kv_channels":128,"seq_length":8192,"rotary_emb_base":10000,"bf16":true,"fp16":false}"#,
+        );
+        assert_eq!(qwen.rope_theta, Some(10000.0));
+        assert_eq!(qwen.torch_dtype.as_deref(), Some("bfloat16"));
+        assert_eq!(arch(r#"{"bf16":false,"fp16":false}"#).torch_dtype, None);
+        assert_eq!(
+            arch(r#"{"model_max_length":4096}"#).context_length,
+            Some(4096)
+        );
+        let whisper = arch(
+            r#"{"model_type":"whisper","max_source_positions":1500,"max_target_positions":448}"#,
+        );
+        assert_eq!(whisper.context_length, Some(448));
         // A top-level key wins over the sub-config.
         let top = arch(r#"{"num_key_value_heads":4,"attn_config":{"kv_n_heads":8}}"#);
         assert_eq!(top.num_key_value_heads, Some(4));
