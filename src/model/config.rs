@@ -802,6 +802,46 @@ fn read_mlx_quantization(q: &Value) -> Option<QuantizationConfig> {
     })
 }
 
+/// HQQ's weight parameters (`quant_config.weight_quant_params`).
+fn hqq_weight_params(obj: &serde_json::Map<String, Value>) -> Option<&Value> {
+    obj.get("quant_config")?.get("weight_quant_params")
+}
+
+/// The weight bits of schemes that do not write a `bits` key: HQQ's
+/// `nbits`, quanto's and EETQ's `weights` (`int8`, `int4`, `int2`,
+/// `float8`), torchao's `quant_type` string, AQLM's codebook bits per
+/// weight, and the FP8 and MXFP4 methods, whose names say it.
+fn bits_by_method(method: &str, obj: &serde_json::Map<String, Value>) -> Option<u64> {
+    let named = |text: &str| {
+        let text = text.to_ascii_lowercase();
+        [
+            ("int8", 8),
+            ("int4", 4),
+            ("int2", 2),
+            ("float8", 8),
+            ("fp8", 8),
+        ]
+        .into_iter()
+        .find(|(name, _)| text.contains(name))
+        .map(|(_, bits)| bits)
+    };
+    match method {
+        "hqq" => hqq_weight_params(obj)?.get("nbits").and_then(as_u64),
+        "quanto" | "eetq" => named(obj.get("weights")?.as_str()?),
+        "torchao" => named(obj.get("quant_type")?.as_str()?),
+        "aqlm" => {
+            let per_codebook = obj.get("nbits_per_codebook").and_then(as_u64)?;
+            let codebooks = obj.get("num_codebooks").and_then(as_u64)?;
+            let group = obj.get("in_group_size").and_then(as_u64)?;
+            let total = per_codebook.checked_mul(codebooks)?;
+            (group > 0 && total % group == 0).then(|| total / group)
+        }
+        "fp8" | "fbgemm_fp8" | "finegrained_fp8" => Some(8),
+        "mxfp4" => Some(4),
+        _ => None,
+    }
+}
+
 fn read_quantization(q: &Value) -> Option<QuantizationConfig> {
     let obj = q.as_object()?;
     let method = obj
@@ -835,10 +875,12 @@ fn read_quantization(q: &Value) -> Option<QuantizationConfig> {
             });
         }
     }
+    let bits = bits.or_else(|| bits_by_method(&method, obj));
     let group_size = obj
         .get("group_size")
         .and_then(Value::as_i64)
-        .or_else(|| obj.get("q_group_size").and_then(Value::as_i64));
+        .or_else(|| obj.get("q_group_size").and_then(Value::as_i64))
+        .or_else(|| hqq_weight_params(obj)?.get("group_size")?.as_i64());
     let format = obj
         .get("format")
         .or_else(|| obj.get("version"))
@@ -1173,6 +1215,55 @@ mod tests {
             &parse_doc("config.json", "{\"hidden_size\": 64}".into()).unwrap()
         )
         .is_empty());
+    }
+
+    #[test]
+    fn bits_are_read_where_each_scheme_writes_them() {
+        let bits = |q: &str| {
+            read_quantization(&serde_json::from_str(q).expect("json"))
+                .map(|q| (q.bits, q.group_size))
+        };
+        assert_eq!(
+            bits(
+                r#"{"quant_method":"hqq","quant_config":{"weight_quant_params":{"nbits":4,"group_size":64}}}"#
+            ),
+            Some((Some(4), Some(64)))
+        );
+        assert_eq!(
+            bits(r#"{"quant_method":"quanto","weights":"int8"}"#),
+            Some((Some(8), None))
+        );
+        assert_eq!(
+            bits(r#"{"quant_method":"eetq","weights":"int8"}"#),
+            Some((Some(8), None))
+        );
+        assert_eq!(
+            bits(r#"{"quant_method":"torchao","quant_type":"int4_weight_only"}"#),
+            Some((Some(4), None))
+        );
+        assert_eq!(
+            bits(
+                r#"{"quant_method":"aqlm","nbits_per_codebook":16,"num_codebooks":1,"in_group_size":8}"#
+            ),
+            Some((Some(2), None))
+        );
+        assert_eq!(
+            bits(
+                r#"{"quant_method":"aqlm","nbits_per_codebook":16,"num_codebooks":1,"in_group_size":0}"#
+            ),
+            Some((None, None))
+        );
+        assert_eq!(
+            bits(r#"{"quant_method":"fp8","weight_block_size":[128,128]}"#),
+            Some((Some(8), None))
+        );
+        assert_eq!(bits(r#"{"quant_method":"mxfp4"}"#), Some((Some(4), None)));
+        // A stated `bits` wins; an unknown method states none.
+        assert_eq!(
+            bits(r#"{"quant_method":"gptq","bits":3}"#),
+            Some((Some(3), None))
+        );
+        assert_eq!(bits(r#"{"quant_method":"bitnet"}"#), Some((None, None)));
     }
 
     #[test]
