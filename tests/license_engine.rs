@@ -841,3 +841,25 @@ fn the_hub_license_name_of_grok_2_names_its_community_license() {
     );
     assert_ne!(r.verdict, Verdict::Permitted);
 }
+
+#[test]
+fn dbrx_license_name_is_known_with_its_threshold_and_training_ban() {
+    let m = model(
+        "license: other\nlicense_name: databricks-open-model-license\nlicense_link: https://www.databricks.com/legal/open-model-license\n",
+        &[],
+    );
+    let (r, _) = decide(m.path(), None);
+    assert_eq!(
+        r.verdict,
+        Verdict::PermittedWithConditions,
+        "{:?}",
+        r.reasons
+    );
+    assert_eq!(r.detected[0].id, "databricks-open-model-license");
+    let kinds = kinds(&r);
+    assert!(kinds.contains(&ObligationKind::UserThreshold), "{kinds:?}");
+    assert!(
+        kinds.contains(&ObligationKind::NoTrainingOtherModels),
+        "{kinds:?}"
+    );
+}
