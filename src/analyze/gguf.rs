@@ -523,6 +523,7 @@ pub fn architecture_of(h: &GgufHeader) -> Option<Architecture> {
         num_experts: n("expert_count").filter(|e| *e > 0),
         num_experts_per_token: n("expert_used_count").filter(|e| *e > 0),
         num_nextn_predict_layers: n("nextn_predict_layers").filter(|e| *e > 0),
+        num_kv_shared_layers: n("attention.shared_kv_layers").filter(|e| *e > 0),
         mla,
         bos_token_ids: id("tokenizer.ggml.bos_token_id"),
         eos_token_ids: id("tokenizer.ggml.eos_token_id"),

@@ -197,7 +197,25 @@ fn kv_cache(a: &Architecture) -> Result<Option<KvCache>, String> {
     } else {
         LayerCache::Full
     };
-    for (kind, n) in stated.iter().map(|k| (*k, 1)).chain([(default, rest)]) {
+    // The last `shared` layers reuse earlier layers' keys and values (Gemma
+    // 3n). A count that leaves no layer to share from is ignored (the
+    // cache is overstated rather than reported as none).
+    let shared = a.num_kv_shared_layers.filter(|&n| n < layers).unwrap_or(0);
+    let first_shared = layers - shared;
+    let rest_shared = shared.min(rest);
+    let stated_kinds = stated.iter().enumerate().map(|(i, k)| {
+        let kind = if i as u64 >= first_shared {
+            LayerCache::None
+        } else {
+            *k
+        };
+        (kind, 1)
+    });
+    let rest_kinds = [
+        (default, rest - rest_shared),
+        (LayerCache::None, rest_shared),
+    ];
+    for (kind, n) in stated_kinds.chain(rest_kinds) {
         let kind = match kind {
             LayerCache::Sliding if window.is_none() => LayerCache::Full,
             LayerCache::Chunked if chunk.is_none() => LayerCache::Full,
@@ -248,9 +266,13 @@ fn kv_cache(a: &Architecture) -> Result<Option<KvCache>, String> {
         grouped(bytes_per_token)
     );
     if none > 0 && !a.encoder_decoder {
-        formula.push_str(&format!(
-            " ({none} of the {layers} layers keep no KV cache)"
-        ));
+        formula.push_str(&format!(" ({none} of the {layers} layers keep no KV cache"));
+        if shared > 0 {
+            formula.push_str(&format!(
+                "; the last {shared} reuse earlier layers' keys and values"
+            ));
+        }
+        formula.push(')');
     }
     if let Some(k) = kv_quant {
         match stated_bytes {
@@ -413,6 +435,60 @@ mod tests {
         let kv = kv_cache(&a).unwrap().unwrap();
         assert_eq!(kv.attention, "mla");
         assert_eq!(kv.bytes_per_token, 576 * 2 * 61);
+    }
+
+    #[test]
+    fn kv_shared_layers_keep_no_cache_of_their_own() {
+        // Gemma 3n E4B: 35 layers (4 sliding, 1 full, repeated), the last 15
+        // reuse the keys and values of earlier layers.
+        let pattern = ["sliding_attention"; 4]
+            .into_iter()
+            .chain(["full_attention"])
+            .cycle()
+            .take(35)
+            .map(str::to_string)
+            .collect();
+        let a = Architecture {
+            num_layers: Some(35),
+            num_attention_heads: Some(8),
+            num_key_value_heads: Some(2),
+            head_dim: Some(256),
+            sliding_window: Some(512),
+            context_length: Some(32768),
+            layer_types: pattern,
+            num_kv_shared_layers: Some(15),
+            ..Default::default()
+        };
+        let kv = kv_cache(&a).unwrap().unwrap();
+        assert_eq!(
+            (
+                kv.full_attention_layers,
+                kv.sliding_window_layers,
+                kv.layers_without_cache
+            ),
+            (4, 16, 15)
+        );
+        assert_eq!(kv.bytes_per_token, 2 * 2 * 256 * 2 * 20);
+        assert_eq!(kv.bytes_at_context, Some((4 * 32768 + 16 * 512) * 2048));
+        assert!(kv.formula.contains("the last 15 reuse"), "{}", kv.formula);
+        // Without a pattern, the shared layers are the last of the uniform ones.
+        let uniform = Architecture {
+            layer_types: Vec::new(),
+            sliding_window: None,
+            ..a.clone()
+        };
+        let kv = kv_cache(&uniform).unwrap().unwrap();
+        assert_eq!(
+            (kv.full_attention_layers, kv.layers_without_cache),
+            (20, 15)
+        );
+        // A count that leaves nothing to share from is ignored.
+        let all = Architecture {
+            num_kv_shared_layers: Some(35),
+            ..uniform
+        };
+        let kv = kv_cache(&all).unwrap().unwrap();
+        assert_eq!((kv.full_attention_layers, kv.layers_without_cache), (35, 0));
     }
 
     #[test]

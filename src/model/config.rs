@@ -144,6 +144,10 @@ pub struct Architecture {
     /// Extra multi-token-prediction layers stored after the main ones (DeepSeek-V3).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub num_nextn_predict_layers: Option<u64>,
+    /// Final layers that reuse an earlier layer's keys and values and keep
+    /// no KV cache of their own (Gemma 3n's `num_kv_shared_layers`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub num_kv_shared_layers: Option<u64>,
     /// MLA sizes, for DeepSeek-style attention.
     pub mla: Option<MlaConfig>,
     /// `quantization_config`, summarised.
@@ -472,6 +476,7 @@ pub fn read_architecture(doc: &JsonDoc) -> Architecture {
         num_experts_per_token: num(&["num_experts_per_tok", "num_experts_per_token", "moe_topk"])
             .or_else(|| sub.ffn_num("moe_top_k")),
         num_nextn_predict_layers: num(&["num_nextn_predict_layers"]).filter(|n| *n > 0),
+        num_kv_shared_layers: num(&["num_kv_shared_layers"]).filter(|n| *n > 0),
         mla,
         quantization,
         defaults_applied: Vec::new(),
@@ -1181,6 +1186,15 @@ mod tests {
             r#"{"model_type":"whisper","max_source_positions":1500,"max_target_positions":448}"#,
         );
         assert_eq!(whisper.context_length, Some(448));
+        // Gemma 3n's KV-sharing layers, in its text_config.
+        let gemma3n = arch(
+            r#"{"model_type":"gemma3n","text_config":{"num_hidden_layers":35,"num_kv_shared_layers":15}}"#,
+        );
+        assert_eq!(gemma3n.num_kv_shared_layers, Some(15));
+        assert_eq!(
+            arch(r#"{"num_kv_shared_layers":0}"#).num_kv_shared_layers,
+            None
+        );
         // A top-level key wins over the sub-config.
         let top = arch(r#"{"num_key_value_heads":4,"attn_config":{"kv_n_heads":8}}"#);
         assert_eq!(top.num_key_value_heads, Some(4));
