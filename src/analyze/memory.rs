@@ -95,7 +95,9 @@ enum LayerCache {
 /// The cache of a layer of the kind `layer_types` names.
 fn layer_cache(kind: &str) -> LayerCache {
     let k = kind.to_ascii_lowercase();
-    if k.contains("linear") {
+    // Cross-attention layers (Mllama) cache the image's keys and values,
+    // a fixed size, nothing per generated token.
+    if k.contains("linear") || k.contains("cross") {
         LayerCache::None
     } else if k.contains("sliding") || k.contains("local") {
         LayerCache::Sliding
@@ -266,7 +268,9 @@ fn kv_cache(a: &Architecture) -> Result<Option<KvCache>, String> {
         grouped(bytes_per_token)
     );
     if none > 0 && !a.encoder_decoder {
-        formula.push_str(&format!(" ({none} of the {layers} layers keep no KV cache"));
+        formula.push_str(&format!(
+            " ({none} of the {layers} layers keep no per-token KV cache"
+        ));
         if shared > 0 {
             formula.push_str(&format!(
                 "; the last {shared} reuse earlier layers' keys and values"
@@ -435,6 +439,29 @@ mod tests {
         let kv = kv_cache(&a).unwrap().unwrap();
         assert_eq!(kv.attention, "mla");
         assert_eq!(kv.bytes_per_token, 576 * 2 * 61);
+    }
+
+    #[test]
+    fn cross_attention_layers_cache_nothing_per_token() {
+        let a = Architecture {
+            num_layers: Some(40),
+            num_key_value_heads: Some(8),
+            head_dim: Some(128),
+            layer_types: (0..40)
+                .map(|i| {
+                    if i % 5 == 3 {
+                        "cross_attention"
+                    } else {
+                        "full_attention"
+                    }
+                    .to_string()
+                })
+                .collect(),
+            ..Default::default()
+        };
+        let kv = kv_cache(&a).unwrap().unwrap();
+        assert_eq!((kv.full_attention_layers, kv.layers_without_cache), (32, 8));
+        assert_eq!(kv.bytes_per_token, 2 * 8 * 128 * 2 * 32);
     }
 
     #[test]

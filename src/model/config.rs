@@ -694,6 +694,17 @@ fn layer_types<'a>(
     if let Some(list) = lookup(&["attn_type_list"]).and_then(Value::as_array) {
         return kinds_of_flags(list, "full_attention", "linear_attention");
     }
+    // Mllama: the listed layers attend to the image (cross-attention).
+    if let Some(list) = lookup(&["cross_attention_layers"]).and_then(Value::as_array) {
+        let cross: Vec<u64> = list.iter().filter_map(as_u64).collect();
+        return kinds(&|i| {
+            if cross.contains(&i) {
+                "cross_attention"
+            } else {
+                "full_attention"
+            }
+        });
+    }
     // Jamba: attention every `attn_layer_period` layers from `attn_layer_offset`.
     if let Some(period) = lookup(&["attn_layer_period"])
         .and_then(as_u64)
@@ -1186,6 +1197,20 @@ mod tests {
             r#"{"model_type":"whisper","max_source_positions":1500,"max_target_positions":448}"#,
         );
         assert_eq!(whisper.context_length, Some(448));
+        // Mllama's cross-attention layers, by index.
+        let mllama = arch(
+            r#"{"model_type":"mllama","text_config":{"num_hidden_layers":5,"cross_attention_layers":[1,3]}}"#,
+        );
+        assert_eq!(
+            mllama.layer_types,
+            [
+                "full_attention",
+                "cross_attention",
+                "full_attention",
+                "cross_attention",
+                "full_attention"
+            ]
+        );
         // Gemma 3n's KV-sharing layers, in its text_config.
         let gemma3n = arch(
             r#"{"model_type":"gemma3n","text_config":{"num_hidden_layers":35,"num_kv_shared_layers":15}}"#,
