@@ -1211,6 +1211,20 @@ mod tests {
                 "full_attention"
             ]
         );
+        // Falcon-7B leaves its context to FalconConfig's default.
+        let falcon = arch(
+            r#"{"model_type":"falcon","hidden_size":4544,"num_hidden_layers":32,"num_attention_heads":71,"multi_query":true}"#,
+        );
+        assert_eq!(falcon.context_length, Some(2048));
+        assert_eq!(falcon.num_key_value_heads, Some(1));
+        assert!(falcon
+            .defaults_applied
+            .contains(&"max_position_embeddings".to_string()));
+        // Falcon-40B's stated KV heads win over the multi-query default.
+        let f40 = arch(
+            r#"{"model_type":"falcon","num_attention_heads":128,"num_kv_heads":8,"new_decoder_architecture":true}"#,
+        );
+        assert_eq!(f40.num_key_value_heads, Some(8));
         // Gemma 3n's KV-sharing layers, in its text_config.
         let gemma3n = arch(
             r#"{"model_type":"gemma3n","text_config":{"num_hidden_layers":35,"num_kv_shared_layers":15}}"#,

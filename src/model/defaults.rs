@@ -45,6 +45,9 @@ const DEFAULTS: &str = r#"{
          "num_layers": 6, "num_heads": 8, "tie_word_embeddings": true},
   "gpt2": {"vocab_size": 50257, "n_positions": 1024, "n_embd": 768, "n_layer": 12,
            "n_head": 12, "tie_word_embeddings": true},
+  "falcon": {"vocab_size": 65024, "hidden_size": 4544, "num_hidden_layers": 32,
+             "num_attention_heads": 71, "multi_query": true,
+             "max_position_embeddings": 2048, "rope_theta": 10000.0},
   "bert": {"vocab_size": 30522, "hidden_size": 768, "num_hidden_layers": 12,
            "num_attention_heads": 12, "intermediate_size": 3072,
            "max_position_embeddings": 512}
