@@ -21,7 +21,8 @@ trap 'rm -rf "$work"' EXIT
 cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 # The static build (scripts/build-static.sh), where this host can make one:
 # timed beside the default build's binary.
-static_mri=$(bash "$root/scripts/build-static.sh" 2>/dev/null || true)
+static_mri=$(bash "$root/scripts/build-static.sh" 2>"$work/static.log" || true)
+[ -n "$static_mri" ] || echo "static build skipped: $(tail -n 1 "$work/static.log")"
 cargo run --release --quiet --manifest-path "$root/Cargo.toml" --example gen_fixtures -- --sparse-405b "$work/llama405b"
 python3 -m venv "$work/venv"
 "$work/venv/bin/pip" install --quiet safetensors numpy
