@@ -1002,3 +1002,112 @@ fn a_config_with_python_infinity_is_read() {
     );
     assert_eq!(r["architecture"]["model_type"], "llama");
 }
+
+/// tiny-llama with its tokenizer.json swapped for the model file a slow
+/// tokenizer reads (`tokenizer.model`, holding `model_bytes`).
+fn tiny_llama_with_tokenizer_model(model_bytes: &[u8]) -> (tempfile::TempDir, std::path::PathBuf) {
+    let (t, dir) = copy_fixture("tiny-llama");
+    fs::remove_file(dir.join("tokenizer.json")).unwrap();
+    fs::write(dir.join("tokenizer.model"), model_bytes).unwrap();
+    (t, dir)
+}
+
+/// A repository whose only vocabulary is a SentencePiece `tokenizer.model`
+/// (older Llama and T5 checkpoints): the pieces, the special pieces' ids and
+/// tokenizer_config.json's added tokens make the tokenizer summary, and the
+/// embedding check runs on it.
+#[test]
+fn a_sentencepiece_tokenizer_model_alone_gives_the_vocabulary() {
+    let normal: Vec<String> = (0..317).map(|i| format!("▁w{i}")).collect();
+    let mut pieces: Vec<(&str, u64)> = vec![("<unk>", 2), ("<s>", 3), ("</s>", 3)];
+    pieces.extend(normal.iter().map(|p| (p.as_str(), 1)));
+    let bytes = mri::model::sentencepiece::encode_sentencepiece(&pieces, 2, 1, 2);
+    let (_t, dir) = tiny_llama_with_tokenizer_model(&bytes);
+    let r = inspect_json(&dir);
+    let t = &r["tokenizer"];
+    assert_eq!(t["model"], "BPE", "{t}");
+    assert_eq!(t["base_vocab"], 320);
+    // tokenizer_config.json adds ids 320..=322.
+    assert_eq!(t["added_tokens"], 3);
+    assert_eq!(t["vocab_size"], 323);
+    assert_eq!(t["special_tokens"]["eos"]["id"], 322, "{t}");
+    assert_eq!(t["special_tokens"]["bos"]["id"], 320);
+    // No config names an unk token: the trainer's id and piece stand in.
+    assert_eq!(t["special_tokens"]["unk"]["token"], "<unk>");
+    assert_eq!(t["special_tokens"]["unk"]["id"], 0);
+    assert_eq!(class_of(&r, "tokenizer.model"), Some("tokenizer"));
+    assert!(
+        findings(&r, "consistency/vocab-size").is_empty(),
+        "{}",
+        r["findings"]
+    );
+    assert!(
+        findings(&r, "config/invalid").is_empty(),
+        "{}",
+        r["findings"]
+    );
+
+    // added_tokens.json adds an id past the embedding's 384 rows.
+    fs::write(dir.join("added_tokens.json"), r#"{"<|extra|>": 400}"#).unwrap();
+    let r = inspect_json(&dir);
+    assert_eq!(r["tokenizer"]["vocab_size"], 401);
+    assert_eq!(r["tokenizer"]["added_tokens"], 4);
+    let f = one(&r, "consistency/vocab-size");
+    assert_eq!(f["severity"], "error");
+    assert!(
+        f["message"].as_str().unwrap().contains("ids up to 400"),
+        "{f}"
+    );
+}
+
+/// A `tokenizer.model` of tiktoken text (GLM-4, Llama 3's `original/`) and a
+/// `*.tiktoken` file (Qwen-7B) are read as tiktoken vocabularies.
+#[test]
+fn a_tiktoken_vocabulary_alone_gives_the_vocabulary() {
+    // "0000", "0001", ...: four base64 characters each.
+    let text: String = (0..320).map(|i| format!("{i:04} {i}\n")).collect();
+    let (_t, dir) = tiny_llama_with_tokenizer_model(text.as_bytes());
+    let r = inspect_json(&dir);
+    let t = &r["tokenizer"];
+    assert_eq!(t["model"], "Tiktoken", "{t}");
+    assert_eq!(t["base_vocab"], 320);
+    assert_eq!(t["vocab_size"], 323);
+    assert_eq!(t["special_tokens"]["eos"]["id"], 322);
+
+    // Renamed to qwen.tiktoken, with 400 ranks: past the embedding.
+    fs::remove_file(dir.join("tokenizer.model")).unwrap();
+    let text: String = (0..400).map(|i| format!("{i:04} {i}\n")).collect();
+    fs::write(dir.join("qwen.tiktoken"), text).unwrap();
+    let r = inspect_json(&dir);
+    assert_eq!(class_of(&r, "qwen.tiktoken"), Some("tokenizer"));
+    assert_eq!(r["tokenizer"]["vocab_size"], 400);
+    assert_eq!(one(&r, "consistency/vocab-size")["severity"], "error");
+}
+
+/// A tokenizer model file that is neither format, or tiktoken text with a
+/// bad line, is a warning naming the file (and the line), never a panic.
+#[test]
+fn an_unreadable_tokenizer_model_is_a_finding() {
+    let (_t, dir) =
+        tiny_llama_with_tokenizer_model(b"\x0a\xff\xff\xff\xff\xff\xff\xff\xff\xff\xff");
+    let r = inspect_json(&dir);
+    let f = one(&r, "config/invalid");
+    assert_eq!(f["file"], "tokenizer.model");
+    assert_eq!(f["severity"], "warning");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("neither tiktoken text nor a SentencePiece model"),
+        "{f}"
+    );
+    // The added tokens still name their ids; the model's own size is unknown.
+    assert_eq!(r["tokenizer"]["special_tokens"]["eos"]["id"], 322);
+    assert!(r["tokenizer"]["vocab_size"].is_null());
+
+    fs::write(dir.join("tokenizer.model"), "0000 0\n0001 1\n0002 two\n").unwrap();
+    let r = inspect_json(&dir);
+    let f = one(&r, "config/invalid");
+    assert_eq!(f["line"], 3, "{f}");
+    assert!(f["message"].as_str().unwrap().contains("tiktoken"), "{f}");
+}

@@ -152,6 +152,8 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
             files: tokenizer_files,
             tokenizer_json: scanned.tokenizer_json.as_ref(),
             tekken: scanned.tekken.as_ref(),
+            model_vocab: scanned.model_vocab.as_ref(),
+            added_tokens_json: scanned.added_tokens_json.as_ref(),
             tokenizer_config: scanned.tokenizer_config.as_ref(),
             special_tokens_map: scanned.special_tokens_map.as_ref(),
             chat_template_file: scanned.chat_template_file.as_deref(),

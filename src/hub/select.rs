@@ -31,17 +31,18 @@ pub enum Plan {
 
 /// Vocabulary files: large, and only needed for the tokenizer summary.
 fn is_vocabulary(lower_name: &str) -> bool {
-    matches!(
-        lower_name,
-        "tokenizer.json"
-            | "vocab.json"
-            | "vocab.txt"
-            | "merges.txt"
-            | "tokenizer.model"
-            | "spiece.model"
-            | "sentencepiece.bpe.model"
-            | "tekken.json"
-    )
+    crate::model::tiktoken::is_tiktoken_name(lower_name)
+        || matches!(
+            lower_name,
+            "tokenizer.json"
+                | "vocab.json"
+                | "vocab.txt"
+                | "merges.txt"
+                | "tokenizer.model"
+                | "spiece.model"
+                | "sentencepiece.bpe.model"
+                | "tekken.json"
+        )
 }
 
 /// The plan for `path` of `size` bytes (`None`: not listed).

@@ -119,6 +119,26 @@ pub struct TokenizerSummary {
     pub model_max_length: Option<u64>,
 }
 
+/// The tokenizer's own model file, read where no tokenizer.json or
+/// tekken.json says more.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ModelVocab {
+    /// A SentencePiece model (`tokenizer.model`, `spiece.model`, ...).
+    SentencePiece {
+        /// Its path.
+        file: String,
+        /// What it holds.
+        model: crate::model::sentencepiece::SentencePieceModel,
+    },
+    /// A tiktoken vocabulary (`*.tiktoken`, or a `tokenizer.model` of text).
+    Tiktoken {
+        /// Its path.
+        file: String,
+        /// What it holds.
+        vocab: crate::model::tiktoken::TiktokenVocab,
+    },
+}
+
 /// The inputs a summary is built from.
 #[derive(Debug, Default)]
 pub struct TokenizerInputs<'a> {
@@ -138,6 +158,11 @@ pub struct TokenizerInputs<'a> {
     pub vocab_json_entries: Option<u64>,
     /// tekken.json (Mistral's tokenizer), when there is no tokenizer.json.
     pub tekken: Option<&'a crate::model::tekken::Tekken>,
+    /// The tokenizer's model file, when neither tokenizer.json nor tekken.json is there.
+    pub model_vocab: Option<&'a ModelVocab>,
+    /// added_tokens.json (`{"token": id}`), which slow tokenizers save beside
+    /// their model file.
+    pub added_tokens_json: Option<&'a JsonDoc>,
 }
 
 /// Builds the tokenizer summary.
@@ -156,7 +181,34 @@ pub fn summarize(inputs: &TokenizerInputs<'_>) -> TokenizerSummary {
         .and_then(as_u64)
         .filter(|n| *n < 1u64 << 40);
 
+    // added_tokens_decoder in tokenizer_config.json ({"id": {"content": ...}})
+    // and added_tokens.json ({"content": id}): the tokens a slow tokenizer
+    // adds to its model file's vocabulary.
+    let mut decoder_ids: HashMap<String, u64> = HashMap::new();
+    if let Some(dec) = cfg
+        .and_then(|c| c.get("added_tokens_decoder"))
+        .and_then(Value::as_object)
+    {
+        for (id, tok) in dec {
+            if let (Ok(id), Some(content)) = (
+                id.parse::<u64>(),
+                tok.get("content").and_then(Value::as_str),
+            ) {
+                decoder_ids.insert(content.to_string(), id);
+            }
+        }
+    }
+    if let Some(added) = inputs.added_tokens_json.and_then(|d| d.value.as_object()) {
+        for (content, id) in added {
+            if let Some(id) = as_u64(id) {
+                decoder_ids.entry(content.clone()).or_insert(id);
+            }
+        }
+    }
+
     let mut ids: HashMap<&str, u64> = HashMap::new();
+    // The model file's own vocabulary: its size and its highest id.
+    let mut base: Option<(u64, u64)> = None;
     if let Some(tj) = inputs.tokenizer_json {
         s.model = tj.model.kind.clone();
         s.base_vocab = Some(tj.model.vocab.0.len() as u64);
@@ -182,24 +234,29 @@ pub fn summarize(inputs: &TokenizerInputs<'_>) -> TokenizerSummary {
         s.vocab_size = t.config.default_vocab_size;
         s.added_tokens = t.special_count();
         s.base_vocab = s.vocab_size.map(|v| v.saturating_sub(s.added_tokens));
-    } else if let Some(n) = inputs.vocab_txt_lines.or(inputs.vocab_json_entries) {
-        s.base_vocab = Some(n);
-        s.vocab_size = Some(n);
-    }
-    // added_tokens_decoder in tokenizer_config.json: {"id": {"content": ...}}
-    let mut decoder_ids: HashMap<String, u64> = HashMap::new();
-    if let Some(dec) = cfg
-        .and_then(|c| c.get("added_tokens_decoder"))
-        .and_then(Value::as_object)
-    {
-        for (id, tok) in dec {
-            if let (Ok(id), Some(content)) = (
-                id.parse::<u64>(),
-                tok.get("content").and_then(Value::as_str),
-            ) {
-                decoder_ids.insert(content.to_string(), id);
+    } else if let Some(mv) = inputs.model_vocab {
+        match mv {
+            ModelVocab::SentencePiece { model, .. } => {
+                s.model = Some(model.model_type.to_string());
+                for (piece, id) in &model.special_pieces {
+                    ids.insert(piece.as_str(), *id);
+                }
+                base = Some((model.pieces, model.pieces.saturating_sub(1)));
+            }
+            ModelVocab::Tiktoken { vocab, .. } => {
+                s.model = Some("Tiktoken".to_string());
+                base = Some((vocab.entries, vocab.max_rank));
             }
         }
+    } else if let Some(n) = inputs.vocab_txt_lines.or(inputs.vocab_json_entries) {
+        base = (n > 0).then(|| (n, n - 1));
+    }
+    if let Some((entries, max_id)) = base {
+        let distinct: std::collections::BTreeSet<u64> = decoder_ids.values().copied().collect();
+        s.base_vocab = Some(entries);
+        s.added_tokens = distinct.len() as u64;
+        let top = distinct.last().copied().unwrap_or(0).max(max_id);
+        s.vocab_size = Some(top + 1);
     }
     let map = inputs.special_tokens_map.map(|d| &d.value);
     for role in ["bos", "eos", "pad", "unk"] {
@@ -215,6 +272,29 @@ pub fn summarize(inputs: &TokenizerInputs<'_>) -> TokenizerSummary {
                 .or_else(|| decoder_ids.get(&token).copied());
             s.special_tokens
                 .insert(role.to_string(), SpecialToken { token, id });
+        }
+    }
+    if let Some(ModelVocab::SentencePiece { model, .. }) = inputs.model_vocab {
+        // The trainer's ids stand in for roles no config names.
+        let trainer = [
+            ("bos", model.bos_id),
+            ("eos", model.eos_id),
+            ("pad", model.pad_id),
+            ("unk", model.unk_id),
+        ];
+        for (role, id) in trainer {
+            let Some(id) = id else { continue };
+            if let (false, Some(piece)) =
+                (s.special_tokens.contains_key(role), model.special_piece(id))
+            {
+                s.special_tokens.insert(
+                    role.to_string(),
+                    SpecialToken {
+                        token: piece.to_string(),
+                        id: Some(id),
+                    },
+                );
+            }
         }
     }
     if let Some(t) = inputs.tekken {

@@ -94,7 +94,8 @@ pub fn classify(rel_path: &str) -> FileClass {
     let lower = name.to_ascii_lowercase();
     let ext = lower.rsplit_once('.').map(|(_, e)| e).unwrap_or("");
 
-    if TOKENIZER_FILES.contains(&lower.as_str()) {
+    if TOKENIZER_FILES.contains(&lower.as_str()) || crate::model::tiktoken::is_tiktoken_name(&lower)
+    {
         return FileClass::Tokenizer;
     }
     if lower == "generation_config.json" {

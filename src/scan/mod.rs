@@ -12,6 +12,7 @@ pub mod listed;
 pub mod ollama;
 pub mod remote;
 pub mod safetensors;
+pub mod vocab_model;
 pub mod walk;
 
 use crate::locate::{Target, TargetKind};
@@ -98,6 +99,11 @@ pub struct ScannedRepo {
     pub tokenizer_json: Option<TokenizerJson>,
     /// tekken.json (Mistral's tokenizer), lean-parsed, when there is no tokenizer.json.
     pub tekken: Option<Tekken>,
+    /// The tokenizer's model file (SentencePiece or tiktoken), read when
+    /// neither tokenizer.json nor tekken.json is there.
+    pub model_vocab: Option<crate::model::tokenizer::ModelVocab>,
+    /// added_tokens.json.
+    pub added_tokens_json: Option<JsonDoc>,
     /// chat_template.jinja / chat_template.json, when present.
     pub chat_template_file: Option<String>,
     /// Lines in vocab.txt.
@@ -292,6 +298,7 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
     let hf_quant_config = read_root_doc("hf_quant_config.json", MAX_CONFIG_BYTES);
     let model_index = read_root_doc("model_index.json", MAX_CONFIG_BYTES);
     let mistral_params = read_root_doc(crate::model::mistral::PARAMS_FILE, MAX_CONFIG_BYTES);
+    let added_tokens_json = read_root_doc("added_tokens.json", MAX_CONFIG_BYTES);
 
     let tokenizer_json = root_file("tokenizer.json")
         .and_then(|f| read_tokenizer_file(f, parse_tokenizer_json, &mut findings));
@@ -300,6 +307,10 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
         Some(_) => None,
         None => root_file(tekken::TEKKEN_FILE)
             .and_then(|f| read_tokenizer_file(f, tekken::parse_tekken, &mut findings)),
+    };
+    let model_vocab = match (&tokenizer_json, &tekken) {
+        (None, None) => vocab_model::read_model_vocab(files.iter().filter(readable), &mut findings),
+        _ => None,
     };
     let chat_template_file = ["chat_template.jinja", "chat_template.json"]
         .iter()
@@ -439,6 +450,8 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
         mistral_params,
         tokenizer_json,
         tekken,
+        model_vocab,
+        added_tokens_json,
         chat_template_file,
         vocab_txt_lines,
         vocab_json_entries,
