@@ -1,6 +1,7 @@
 //! Property tests over every parser of untrusted bytes: the safetensors
 //! header, the pickle walker, the card front matter, the shard index, license
-//! text normalisation and clause reading. None may panic or hang, whatever
+//! text normalisation and clause reading, the SentencePiece and tiktoken
+//! tokenizer model files. None may panic or hang, whatever
 //! the input; a per-case timeout catches hangs.
 //!
 //! More cases, another seed: `PROPTEST_RNG_SEED=N PROPTEST_CASES=100000 cargo test --release --test fuzz_parsers`.
@@ -8,6 +9,8 @@
 use mri::license::clauses::read_clauses;
 use mri::license::text::NormText;
 use mri::model::card::parse_card;
+use mri::model::sentencepiece::{encode_sentencepiece, parse_sentencepiece};
+use mri::model::tiktoken::{looks_like_tiktoken, parse_tiktoken};
 use mri::scan::index::parse_index;
 use mri::scan::safetensors::parse_header;
 use mri::security::pickle::walk;
@@ -100,5 +103,34 @@ proptest! {
         let _ = read_clauses(&t);
         let _ = t.sentences();
         let _ = t.find("commercial use");
+    }
+
+    #[test]
+    fn sentencepiece_never_panics_on_mutations(edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..16), cut in 0usize..64) {
+        let mut bytes = encode_sentencepiece(&[("<unk>", 2), ("<s>", 3), ("</s>", 3), ("\u{2581}a", 1), ("b", 1)], 2, 1, 2);
+        for (at, b) in edits {
+            let i = at.index(bytes.len());
+            bytes[i] = b;
+        }
+        bytes.truncate(bytes.len().saturating_sub(cut));
+        if let Ok(m) = parse_sentencepiece(&bytes) {
+            // every special piece's id is a piece's position
+            prop_assert!(m.special_pieces.iter().all(|(_, id)| *id < m.pieces));
+        }
+        let _ = looks_like_tiktoken(&bytes);
+    }
+
+    #[test]
+    fn sentencepiece_never_panics_on_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
+        let _ = parse_sentencepiece(&bytes);
+    }
+
+    #[test]
+    fn tiktoken_never_panics(text in "[A-Za-z0-9+/= \n\r\t-]{0,400}") {
+        if let Ok(v) = parse_tiktoken(&text) {
+            prop_assert!(v.entries >= 1);
+            prop_assert!(v.entries <= text.lines().count() as u64);
+        }
+        let _ = looks_like_tiktoken(text.as_bytes());
     }
 }
