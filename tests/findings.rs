@@ -1111,3 +1111,50 @@ fn an_unreadable_tokenizer_model_is_a_finding() {
     assert_eq!(f["line"], 3, "{f}");
     assert!(f["message"].as_str().unwrap().contains("tiktoken"), "{f}");
 }
+
+/// A BERT-style repository with only `vocab.txt` (ids are line numbers) and
+/// a GPT-2-style one with only `vocab.json`: the special tokens' ids come
+/// from the vocabulary itself, and an id past the embedding is caught.
+#[test]
+fn a_plain_vocabulary_gives_the_size_and_the_special_ids() {
+    let (_t, dir) = copy_fixture("tiny-llama");
+    fs::remove_file(dir.join("tokenizer.json")).unwrap();
+    fs::write(
+        dir.join("tokenizer_config.json"),
+        r#"{"tokenizer_class": "BertTokenizer", "pad_token": "[PAD]", "unk_token": "[UNK]"}"#,
+    )
+    .unwrap();
+    let mut lines = vec!["[PAD]".to_string(), "[UNK]".into(), "[CLS]".into()];
+    lines.extend((0..297).map(|i| format!("w{i}")));
+    fs::write(dir.join("vocab.txt"), lines.join("\n")).unwrap();
+    let r = inspect_json(&dir);
+    let t = &r["tokenizer"];
+    assert_eq!(t["vocab_size"], 300, "{t}");
+    assert_eq!(t["special_tokens"]["unk"]["id"], 1);
+    assert_eq!(t["special_tokens"]["pad"]["id"], 0);
+    assert!(findings(&r, "consistency/vocab-size").is_empty());
+
+    // vocab.json wins over vocab.txt; its ids are its values.
+    fs::write(
+        dir.join("vocab.json"),
+        r#"{"a": 0, "b": 1, "[UNK]": 2, "[PAD]": 390}"#,
+    )
+    .unwrap();
+    let r = inspect_json(&dir);
+    let t = &r["tokenizer"];
+    assert_eq!(t["vocab_size"], 391, "{t}");
+    assert_eq!(t["base_vocab"], 4);
+    assert_eq!(t["special_tokens"]["unk"]["id"], 2);
+    assert_eq!(one(&r, "consistency/vocab-size")["severity"], "error");
+
+    // A vocab.json that does not parse is named, and vocab.txt stands in.
+    fs::write(dir.join("vocab.json"), "{\"a\": 0,\n \"b\": x}").unwrap();
+    let r = inspect_json(&dir);
+    let f = one(&r, "config/invalid");
+    assert_eq!(
+        (f["file"].as_str(), f["line"].as_u64()),
+        (Some("vocab.json"), Some(2)),
+        "{f}"
+    );
+    assert_eq!(r["tokenizer"]["vocab_size"], 300);
+}

@@ -157,8 +157,6 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
             tokenizer_config: scanned.tokenizer_config.as_ref(),
             special_tokens_map: scanned.special_tokens_map.as_ref(),
             chat_template_file: scanned.chat_template_file.as_deref(),
-            vocab_txt_lines: scanned.vocab_txt_lines,
-            vocab_json_entries: scanned.vocab_json_entries,
         })
     });
     let generation = scanned

@@ -7,6 +7,7 @@ pub mod config;
 pub mod defaults;
 pub mod generation;
 pub mod mistral;
+pub mod plain_vocab;
 pub mod sentencepiece;
 pub mod tekken;
 pub mod tiktoken;

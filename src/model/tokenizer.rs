@@ -137,6 +137,13 @@ pub enum ModelVocab {
         /// What it holds.
         vocab: crate::model::tiktoken::TiktokenVocab,
     },
+    /// A plain vocabulary (`vocab.json`, `vocab.txt`), when there is no model file.
+    Plain {
+        /// Its path.
+        file: String,
+        /// What it holds.
+        vocab: crate::model::plain_vocab::PlainVocab,
+    },
 }
 
 /// The inputs a summary is built from.
@@ -152,13 +159,10 @@ pub struct TokenizerInputs<'a> {
     pub special_tokens_map: Option<&'a JsonDoc>,
     /// The chat template file (chat_template.jinja/json), when present.
     pub chat_template_file: Option<&'a str>,
-    /// Lines of vocab.txt, when that is the only vocabulary.
-    pub vocab_txt_lines: Option<u64>,
-    /// Entries of vocab.json.
-    pub vocab_json_entries: Option<u64>,
     /// tekken.json (Mistral's tokenizer), when there is no tokenizer.json.
     pub tekken: Option<&'a crate::model::tekken::Tekken>,
-    /// The tokenizer's model file, when neither tokenizer.json nor tekken.json is there.
+    /// The tokenizer's model file or plain vocabulary, when neither
+    /// tokenizer.json nor tekken.json is there.
     pub model_vocab: Option<&'a ModelVocab>,
     /// added_tokens.json (`{"token": id}`), which slow tokenizers save beside
     /// their model file.
@@ -247,9 +251,13 @@ pub fn summarize(inputs: &TokenizerInputs<'_>) -> TokenizerSummary {
                 s.model = Some("Tiktoken".to_string());
                 base = Some((vocab.entries, vocab.max_rank));
             }
+            ModelVocab::Plain { vocab, .. } => {
+                for (token, id) in &vocab.specials {
+                    ids.insert(token.as_str(), *id);
+                }
+                base = Some((vocab.entries, vocab.max_id));
+            }
         }
-    } else if let Some(n) = inputs.vocab_txt_lines.or(inputs.vocab_json_entries) {
-        base = (n > 0).then(|| (n, n - 1));
     }
     if let Some((entries, max_id)) = base {
         let distinct: std::collections::BTreeSet<u64> = decoder_ids.values().copied().collect();

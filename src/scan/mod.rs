@@ -99,17 +99,14 @@ pub struct ScannedRepo {
     pub tokenizer_json: Option<TokenizerJson>,
     /// tekken.json (Mistral's tokenizer), lean-parsed, when there is no tokenizer.json.
     pub tekken: Option<Tekken>,
-    /// The tokenizer's model file (SentencePiece or tiktoken), read when
-    /// neither tokenizer.json nor tekken.json is there.
+    /// The tokenizer's model file (SentencePiece or tiktoken), else its
+    /// plain vocabulary (vocab.json, vocab.txt), read when neither
+    /// tokenizer.json nor tekken.json is there.
     pub model_vocab: Option<crate::model::tokenizer::ModelVocab>,
     /// added_tokens.json.
     pub added_tokens_json: Option<JsonDoc>,
     /// chat_template.jinja / chat_template.json, when present.
     pub chat_template_file: Option<String>,
-    /// Lines in vocab.txt.
-    pub vocab_txt_lines: Option<u64>,
-    /// Entries in vocab.json.
-    pub vocab_json_entries: Option<u64>,
     /// The card's front matter, parsed once, with the problems met parsing it.
     pub card: Option<(crate::model::card::Card, Vec<Finding>)>,
     /// License, notice and use-policy files (at the root or one folder down) with their text.
@@ -315,12 +312,6 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
     let chat_template_file = ["chat_template.jinja", "chat_template.json"]
         .iter()
         .find_map(|n| root_file(n).map(|f| f.path.clone()));
-    let vocab_txt_lines = root_file("vocab.txt")
-        .and_then(|f| read_text(&f.real_path, &f.path, MAX_CONFIG_BYTES).ok())
-        .map(|t| t.lines().count() as u64);
-    let vocab_json_entries = root_file("vocab.json")
-        .and_then(|f| read_doc(&f.real_path, &f.path, MAX_TOKENIZER_BYTES).ok())
-        .and_then(|d| d.value.as_object().map(|o| o.len() as u64));
     let card = files
         .iter()
         .filter(readable)
@@ -453,8 +444,6 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
         model_vocab,
         added_tokens_json,
         chat_template_file,
-        vocab_txt_lines,
-        vocab_json_entries,
         card,
         findings,
         header_maps,
