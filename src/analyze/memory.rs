@@ -37,6 +37,11 @@ pub struct KvCache {
     /// Layers without a per-token cache (linear attention, state-space,
     /// convolution or MLP-only layers of a hybrid; an encoder's layers).
     pub layers_without_cache: u64,
+    /// An encoder-decoder model's cross-attention cache: the keys and values
+    /// of the encoder's output, computed once per input and kept in every
+    /// decoder layer, per encoder token (not in the per-token figures).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cross_attention_bytes_per_encoder_token: Option<u64>,
     /// How the figures were computed, with the numbers.
     pub formula: String,
 }
@@ -323,6 +328,16 @@ fn kv_cache(a: &Architecture) -> Result<Option<KvCache>, String> {
             ));
         }
     }
+    let cross_attention_bytes_per_encoder_token = if a.encoder_decoder {
+        let cross = bytes_per_token;
+        formula.push_str(&format!(
+            "; cross-attention keeps another {} bytes per encoder token (K and V of the encoder output in each decoder layer, once per input)",
+            grouped(cross)
+        ));
+        Some(cross)
+    } else {
+        None
+    };
     Ok(Some(KvCache {
         attention,
         bytes_per_element: bytes,
@@ -337,6 +352,7 @@ fn kv_cache(a: &Architecture) -> Result<Option<KvCache>, String> {
         chunked_attention_layers: chunked,
         attention_chunk_size: if chunked > 0 { chunk } else { None },
         layers_without_cache: none,
+        cross_attention_bytes_per_encoder_token,
         formula,
     }))
 }
@@ -587,6 +603,18 @@ mod tests {
         let kv = kv_cache(&t5).unwrap().unwrap();
         assert_eq!(kv.bytes_per_token, 2 * 32 * 128 * 2 * 12);
         assert_eq!(kv.layers_without_cache, 24);
+        assert_eq!(
+            kv.cross_attention_bytes_per_encoder_token,
+            Some(2 * 32 * 128 * 2 * 12)
+        );
+        assert!(kv.formula.contains("per encoder token"), "{}", kv.formula);
+        assert_eq!(
+            kv_cache(&llama8b())
+                .unwrap()
+                .unwrap()
+                .cross_attention_bytes_per_encoder_token,
+            None
+        );
         let bert = Architecture {
             model_type: Some("bert".into()),
             ..llama8b()

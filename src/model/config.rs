@@ -404,6 +404,10 @@ pub fn read_architecture(doc: &JsonDoc) -> Architecture {
         "ffn_dim",
         "ffn_hidden_size",
         "d_ff",
+        // BART, Whisper, Marian, M2M100: the decoder's (and, as a rule, the
+        // encoder's) feed-forward width.
+        "decoder_ffn_dim",
+        "encoder_ffn_dim",
     ])
     .or_else(|| sub.ffn_num("ffn_hidden_size"))
     .or_else(|| {
@@ -1097,6 +1101,10 @@ mod tests {
             (Some(128), Some(16384))
         );
         assert!(t5.encoder_decoder);
+        let whisper = arch(
+            r#"{"model_type":"whisper","is_encoder_decoder":true,"d_model":384,"decoder_ffn_dim":1536,"encoder_ffn_dim":1536}"#,
+        );
+        assert_eq!(whisper.intermediate_size, Some(1536));
         let el2 = arch(r#"{"model_type":"t5","num_layers":2,"num_decoder_layers":6}"#);
         assert_eq!((el2.num_layers, el2.num_decoder_layers), (Some(2), Some(6)));
         let falcon = arch(
