@@ -7,7 +7,7 @@ const TARGETS: &str = "\
 TARGET is a model directory, a snapshot folder of the Hugging Face cache, a
 repo id such as Qwen/Qwen3-4B found in the cache (HF_HUB_CACHE, else
 HF_HOME/hub, else ~/.cache/huggingface/hub), a GGUF file (one part of a split
-set stands for the set), ollama://[NAMESPACE/]NAME[:TAG] in the local Ollama
+set stands for the set), a safetensors file (its header alone), ollama://[NAMESPACE/]NAME[:TAG] in the local Ollama
 store (OLLAMA_MODELS, else ~/.ollama/models), or hf://ORG/NAME[@REVISION] on
 the Hub (small files into the cache, safetensors headers by Range requests).";
 
@@ -15,7 +15,7 @@ const INSPECT_HELP: &str = "\
 TARGET is a model directory, a snapshot folder of the Hugging Face cache, a
 repo id such as Qwen/Qwen3-4B found in the cache (HF_HUB_CACHE, else
 HF_HOME/hub, else ~/.cache/huggingface/hub), a GGUF file (one part of a split
-set stands for the set), ollama://[NAMESPACE/]NAME[:TAG] in the local Ollama
+set stands for the set), a safetensors file (its header alone), ollama://[NAMESPACE/]NAME[:TAG] in the local Ollama
 store (OLLAMA_MODELS, else ~/.ollama/models), or hf://ORG/NAME[@REVISION] on
 the Hub: its small files go into the cache and each safetensors header is read
 with HTTP Range requests, never the weights (HF_ENDPOINT, HF_TOKEN,
@@ -27,6 +27,7 @@ Examples:
   mri inspect Qwen/Qwen3-4B --format json  the same from the cache, as JSON
   mri inspect meta-llama/Llama-3.1-8B --revision 0e9e39f
   mri inspect ./SmolLM2-135M-Instruct.Q4_K_M.gguf  a GGUF file: tensors by ggml type
+  mri inspect ./sd_xl_base_1.0.safetensors  one safetensors file: its tensors, validated
   mri inspect ollama://llama3.2:1b         a model pulled with `ollama pull`
   mri inspect hf://Qwen/Qwen3-4B           audit it on the Hub without downloading the weights
 
@@ -134,7 +135,7 @@ pub enum Command {
 /// Arguments of `mri tui`.
 #[derive(Debug, Args)]
 pub struct TuiArgs {
-    /// Model directory, cache snapshot folder, repo id in the Hugging Face cache, GGUF file, or ollama://NAME[:TAG].
+    /// Model directory, cache snapshot folder, repo id in the Hugging Face cache, GGUF or safetensors file, or ollama://NAME[:TAG].
     #[arg(value_name = "TARGET")]
     pub target: String,
 
@@ -223,7 +224,7 @@ Exit codes:
 /// Arguments of `mri verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// Model directory, cache snapshot folder, repo id in the Hugging Face cache, GGUF file, or ollama://NAME[:TAG].
+    /// Model directory, cache snapshot folder, repo id in the Hugging Face cache, GGUF or safetensors file, or ollama://NAME[:TAG].
     #[arg(value_name = "TARGET")]
     pub target: String,
 
@@ -349,7 +350,7 @@ pub enum LicensesCommand {
 /// Arguments of `mri inspect` and `mri license`.
 #[derive(Debug, Args)]
 pub struct InspectArgs {
-    /// Model directory, cache snapshot folder, repo id in the Hugging Face cache, GGUF file, or ollama://NAME[:TAG].
+    /// Model directory, cache snapshot folder, repo id in the Hugging Face cache, GGUF or safetensors file, or ollama://NAME[:TAG].
     #[arg(value_name = "TARGET", long_help = TARGETS)]
     pub target: String,
 
@@ -433,7 +434,7 @@ Exit codes:
 /// Arguments of `mri smoke`.
 #[derive(Debug, Args)]
 pub struct SmokeArgs {
-    /// Model directory, cache snapshot folder, repo id in the Hugging Face cache, GGUF file, or ollama://NAME[:TAG].
+    /// Model directory, cache snapshot folder, repo id in the Hugging Face cache, GGUF or safetensors file, or ollama://NAME[:TAG].
     #[arg(value_name = "TARGET")]
     pub target: String,
 

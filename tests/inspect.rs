@@ -265,3 +265,53 @@ fn sparse_405b_shaped_checkpoint_has_the_exact_parameter_count() {
     );
     assert_eq!(r["summary"]["errors"], 0, "{}", r["findings"]);
 }
+
+/// One safetensors file as the target (a single-file checkpoint, an
+/// adapter, one shard): that file alone is the model, its header read and
+/// validated as in a folder; the folder's other files are not read.
+#[test]
+fn a_safetensors_file_is_inspected_alone() {
+    let (_t, dir) = copy_fixture("tiny-llama-sharded");
+    let shard = dir.join("model-00002-of-00003.safetensors");
+    let r = inspect_json(&shard);
+    assert_eq!(r["target"]["kind"], "safetensors-file");
+    let files: Vec<&str> = r["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(files, ["model-00002-of-00003.safetensors"]);
+    let whole = inspect_json(&dir);
+    let shard_params = whole["weights"]["shards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["path"] == "model-00002-of-00003.safetensors")
+        .map(|s| s["parameters"].clone())
+        .unwrap();
+    assert_eq!(r["weights"]["parameters"], shard_params);
+    assert!(r["architecture"].is_null() && r["tokenizer"].is_null());
+    let missing = findings(&r, "config/missing");
+    assert_eq!(missing.len(), 1);
+    assert_eq!(missing[0]["severity"], "info");
+    assert!(
+        findings(&r, "weights/shard-missing").is_empty(),
+        "{}",
+        r["findings"]
+    );
+
+    // A truncated file is reported as in a folder.
+    let len = std::fs::metadata(&shard).unwrap().len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&shard)
+        .unwrap()
+        .set_len(len - 8)
+        .unwrap();
+    let r = inspect_json(&shard);
+    assert_eq!(
+        findings(&r, "weights/truncated")[0]["file"],
+        "model-00002-of-00003.safetensors"
+    );
+}

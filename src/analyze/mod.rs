@@ -134,6 +134,13 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
                 ),
             )
             .in_file("model_index.json"),
+            // The user asked for one file: its folder's config is not read.
+            None if scanned.target.kind == crate::locate::TargetKind::SafetensorsFile => {
+                Finding::info(
+                    Code::ConfigMissing,
+                    "a single safetensors file: only its header is read (no config.json, tokenizer or card); inspect its folder for the architecture, memory and consistency checks",
+                )
+            }
             None => Finding::warning(
                 Code::ConfigMissing,
                 "no config.json: the architecture, memory and consistency checks are skipped",

@@ -1,6 +1,8 @@
-//! A GGUF file as the target: the root is its folder, the model is that file
-//! alone, or for one part of a split set (`NAME-00001-of-00003.gguf`) every
-//! part present beside it.
+//! A single weights file as the target: the root is its folder, the model
+//! is that file alone. A GGUF file (by extension or magic), or for one part
+//! of a split set (`NAME-00001-of-00003.gguf`) every part present beside it;
+//! a `*.safetensors` file (a single-file checkpoint, an adapter, one shard),
+//! whose header is read as in a folder.
 
 use super::hf_cache::{repo_folder_of_snapshot, repo_id_of_folder};
 use super::{ListedFile, LocateError, Target, TargetKind};
@@ -10,7 +12,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// The target for `path` when it is a GGUF file (by extension, or by its
-/// first four bytes `GGUF`); `None` for other files.
+/// first four bytes `GGUF`) or a `*.safetensors` file; `None` for other files.
 pub fn locate(input: &str, path: &Path) -> Result<Option<Target>, LocateError> {
     let io = |source| LocateError::Io {
         path: input.to_string(),
@@ -25,7 +27,9 @@ pub fn locate(input: &str, path: &Path) -> Result<Option<Target>, LocateError> {
     else {
         return Ok(None);
     };
-    let by_name = name.to_ascii_lowercase().ends_with(".gguf");
+    let lower = name.to_ascii_lowercase();
+    let safetensors = lower.ends_with(".safetensors");
+    let by_name = safetensors || lower.ends_with(".gguf");
     if !by_name && !starts_with_magic(path) {
         return Ok(None);
     }
@@ -37,7 +41,7 @@ pub fn locate(input: &str, path: &Path) -> Result<Option<Target>, LocateError> {
     let repo_folder = repo_folder_of_snapshot(&root);
     let class = (!by_name).then_some(FileClass::Gguf);
     let mut names = vec![name.clone()];
-    if let Some(split) = split_name(&name) {
+    if let Some(split) = split_name(&name).filter(|_| !safetensors) {
         names = (1..=split.count)
             .map(|n| format!("{}-{n:05}-of-{:05}.gguf", split.stem, split.count))
             .filter(|n| *n == name || root.join(n).is_file())
@@ -55,7 +59,11 @@ pub fn locate(input: &str, path: &Path) -> Result<Option<Target>, LocateError> {
     Ok(Some(Target {
         input: input.to_string(),
         root: root.clone(),
-        kind: TargetKind::GgufFile,
+        kind: if safetensors {
+            TargetKind::SafetensorsFile
+        } else {
+            TargetKind::GgufFile
+        },
         repo_id: repo_folder.as_deref().and_then(repo_id_of_folder),
         revision: None,
         commit: repo_folder

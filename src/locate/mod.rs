@@ -25,6 +25,8 @@ pub enum TargetKind {
     CacheSnapshot,
     /// A GGUF file (or split set): the root is its folder, the model only those files.
     GgufFile,
+    /// A safetensors file: the root is its folder, the model that file alone.
+    SafetensorsFile,
     /// A model in the local Ollama store: the root is the store, the model its manifest's blobs.
     Ollama,
 }
@@ -92,7 +94,7 @@ pub enum LocateError {
     },
     /// A path that exists but is a file.
     #[error(
-        "`{0}` is a file; mri inspects a model directory (pass the folder that holds config.json) or a GGUF file"
+        "`{0}` is a file; mri inspects a model directory (pass the folder that holds config.json), a GGUF file or a safetensors file"
     )]
     NotADirectory(String),
     /// A path that is neither a regular file nor a directory (a FIFO, a

@@ -108,7 +108,10 @@ impl Report {
         if let Some(o) = &self.target.ollama {
             return o.display();
         }
-        if self.target.kind == crate::locate::TargetKind::GgufFile {
+        if matches!(
+            self.target.kind,
+            crate::locate::TargetKind::GgufFile | crate::locate::TargetKind::SafetensorsFile
+        ) {
             if let Some(f) = self.target.listed.as_ref().and_then(|l| l.first()) {
                 return f.rel.clone();
             }
