@@ -315,3 +315,38 @@ fn a_safetensors_file_is_inspected_alone() {
         "model-00002-of-00003.safetensors"
     );
 }
+
+/// A single-file checkpoint's `__metadata__` (what training tools write:
+/// `modelspec.*`, `ss_*`) is in the JSON, long values cut, and shown in the
+/// text report on one line each, control characters escaped.
+#[test]
+fn a_single_files_metadata_is_reported() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("adapter.safetensors");
+    let long = "t".repeat(1000);
+    let header = serde_json::json!({
+        "__metadata__": {"format": "pt", "modelspec.title": "Mine\n\u{1b}[2Jv2", "ss_tag_frequency": long},
+        "w": {"dtype": "F16", "shape": [2, 2], "data_offsets": [0, 8]}
+    })
+    .to_string();
+    let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+    bytes.extend_from_slice(header.as_bytes());
+    bytes.extend_from_slice(&[0u8; 8]);
+    std::fs::write(&file, bytes).unwrap();
+
+    let r = inspect_json(&file);
+    let meta = &r["weights"]["shards"][0]["metadata"];
+    assert_eq!(meta["format"], "pt");
+    let cut = meta["ss_tag_frequency"].as_str().unwrap();
+    assert_eq!(cut.chars().count(), 201, "200 characters and the ellipsis");
+    assert!(cut.ends_with('…'));
+
+    let out = mri(&["inspect", file.to_str().unwrap()]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.contains("modelspec.title"))
+        .expect("the metadata row");
+    assert!(line.contains("Mine \\u{1b}[2Jv2"), "{line}");
+    assert!(!text.contains("format = pt"), "the usual key is left out");
+}

@@ -230,6 +230,7 @@ pub fn analyze(scans: &[GgufScan], findings: &mut Vec<Finding>) -> Option<GgufFa
                 tensor_count: 0,
                 parameters: 0,
                 bytes: 0,
+                metadata: BTreeMap::new(),
                 tensors: Vec::new(),
             };
             for t in s.header.iter().flat_map(|h| h.tensors.iter()) {

@@ -89,9 +89,18 @@ pub struct ShardSummary {
     pub parameters: u64,
     /// Tensor data bytes.
     pub bytes: u64,
+    /// The header's `__metadata__` (`format`, a trainer's `ss_*` keys,
+    /// `modelspec.*`), each value cut to [`METADATA_VALUE_CHARS`] characters
+    /// (a cut one ends in `…`); omitted when the header has none.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub metadata: BTreeMap<String, String>,
     /// Every tensor, in header order.
     pub tensors: Vec<TensorEntry>,
 }
+
+/// Longest `__metadata__` value kept whole in the report (training tools
+/// store megabytes of tag counts there).
+pub const METADATA_VALUE_CHARS: usize = 200;
 
 /// The quantization scheme, when one is detected.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -266,10 +275,16 @@ pub fn summarize(
     // Pass 2, by value: the tensors move into the per-shard summaries.
     for ((s, is_counted), per_tensor) in shards.into_iter().zip(counted).zip(logical) {
         let header_bytes = s.header.as_ref().map(|h| h.header_len).unwrap_or(0);
-        let tensors: Vec<TensorEntry> = s
+        let (mut metadata, tensors) = s
             .header
-            .map(|h| h.tensors)
-            .unwrap_or_default()
+            .map(|h| (h.metadata, h.tensors))
+            .unwrap_or_default();
+        for v in metadata.values_mut() {
+            if v.len() > METADATA_VALUE_CHARS {
+                *v = crate::util::human::cut_chars(v, METADATA_VALUE_CHARS);
+            }
+        }
+        let tensors: Vec<TensorEntry> = tensors
             .into_iter()
             .zip(per_tensor)
             .map(|(info, l)| TensorEntry {
@@ -298,6 +313,7 @@ pub fn summarize(
             tensor_count: tensors.len() as u64,
             parameters,
             bytes: tensors.iter().map(|t| t.info.byte_len()).sum(),
+            metadata,
             tensors,
         });
     }

@@ -254,6 +254,7 @@ fn render_styled(r: &Report, color: bool) -> String {
         }
     }
     row(&mut out, "tensor bytes", bytes(w.bytes));
+    metadata_rows(&mut out, w);
     out.push('\n');
 
     for section in super::gguf_text::sections(r) {
@@ -520,4 +521,46 @@ fn render_styled(r: &Report, color: bool) -> String {
 
 fn compact_json(v: &serde_json::Value) -> String {
     serde_json::to_string(v).unwrap_or_default()
+}
+
+/// Metadata keys shown for a single safetensors file.
+const SHOWN_METADATA_KEYS: usize = 8;
+/// Longest metadata value shown in a row.
+const SHOWN_METADATA_CHARS: usize = 60;
+
+/// The `__metadata__` of a model that is one safetensors file (a
+/// single-file checkpoint, an adapter), beyond the usual `format`: what
+/// training tools write there (`modelspec.*`, `ss_*`). Folders of shards
+/// keep it in the JSON only.
+fn metadata_rows(out: &mut String, w: &crate::analyze::weights::WeightsSummary) {
+    let mut counted = w.shards.iter().filter(|s| s.counted);
+    let (Some(shard), None) = (counted.next(), counted.next()) else {
+        return;
+    };
+    let keys: Vec<_> = shard
+        .metadata
+        .iter()
+        .filter(|(k, _)| k.as_str() != "format")
+        .collect();
+    for (i, (k, v)) in keys.iter().take(SHOWN_METADATA_KEYS).enumerate() {
+        let one_line = v.replace(['\n', '\r', '\t'], " ");
+        row(
+            out,
+            if i == 0 { "metadata" } else { "" },
+            format!(
+                "{k} = {}",
+                crate::util::human::cut_chars(&one_line, SHOWN_METADATA_CHARS)
+            ),
+        );
+    }
+    if keys.len() > SHOWN_METADATA_KEYS {
+        row(
+            out,
+            "",
+            format!(
+                "(+{} more keys in --format json)",
+                keys.len() - SHOWN_METADATA_KEYS
+            ),
+        );
+    }
 }

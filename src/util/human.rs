@@ -44,6 +44,14 @@ pub fn grouped(n: u64) -> String {
     out
 }
 
+/// `text` cut to `max` characters, ending in `…` when cut.
+pub fn cut_chars(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((at, _)) => format!("{}…", &text[..at]),
+        None => text.to_string(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -56,5 +64,12 @@ mod tests {
         assert_eq!(count(124_400), "124.4K");
         assert_eq!(grouped(405_853_388_800), "405,853,388,800");
         assert_eq!(grouped(12), "12");
+    }
+
+    #[test]
+    fn cuts_on_characters() {
+        assert_eq!(cut_chars("héllo", 2), "hé…");
+        assert_eq!(cut_chars("héllo", 5), "héllo");
+        assert_eq!(cut_chars("", 0), "");
     }
 }
