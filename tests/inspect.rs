@@ -324,15 +324,10 @@ fn a_single_files_metadata_is_reported() {
     let tmp = tempfile::tempdir().unwrap();
     let file = tmp.path().join("adapter.safetensors");
     let long = "t".repeat(1000);
-    let header = serde_json::json!({
-        "__metadata__": {"format": "pt", "modelspec.title": "Mine\n\u{1b}[2Jv2", "ss_tag_frequency": long},
-        "w": {"dtype": "F16", "shape": [2, 2], "data_offsets": [0, 8]}
-    })
-    .to_string();
-    let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
-    bytes.extend_from_slice(header.as_bytes());
-    bytes.extend_from_slice(&[0u8; 8]);
-    std::fs::write(&file, bytes).unwrap();
+    write_one_tensor(
+        &file,
+        serde_json::json!({"format": "pt", "modelspec.title": "Mine\n\u{1b}[2Jv2", "ss_tag_frequency": long}),
+    );
 
     let r = inspect_json(&file);
     let meta = &r["weights"]["shards"][0]["metadata"];
@@ -349,4 +344,68 @@ fn a_single_files_metadata_is_reported() {
         .expect("the metadata row");
     assert!(line.contains("Mine \\u{1b}[2Jv2"), "{line}");
     assert!(!text.contains("format = pt"), "the usual key is left out");
+}
+
+/// A safetensors file of one F16 tensor with this `__metadata__`.
+fn write_one_tensor(file: &std::path::Path, metadata: serde_json::Value) {
+    let header = serde_json::json!({
+        "__metadata__": metadata,
+        "w": {"dtype": "F16", "shape": [2, 2], "data_offsets": [0, 8]}
+    })
+    .to_string();
+    let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+    bytes.extend_from_slice(header.as_bytes());
+    bytes.extend_from_slice(&[0u8; 8]);
+    std::fs::write(file, bytes).unwrap();
+}
+
+/// A single-file checkpoint's `modelspec.license` is read like a card's
+/// `license:` (an id, or a name resolved through the knowledge base); one
+/// that disagrees with the card beside it is a conflict, and the stricter
+/// applies; one that is unknown fails closed.
+#[test]
+fn a_license_in_the_header_metadata_is_a_declaration() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("model.safetensors");
+    write_one_tensor(
+        &file,
+        serde_json::json!({"format": "pt", "modelspec.license": "CreativeML Open RAIL++-M"}),
+    );
+    let r = inspect_json(&file);
+    let l = &r["license"];
+    assert_eq!(l["verdict"], "permitted-with-conditions", "{l}");
+    assert_eq!(l["detected"][0]["id"], "openrail++", "{l}");
+    assert_eq!(l["detected"][0]["file"], "model.safetensors");
+
+    std::fs::write(
+        tmp.path().join("README.md"),
+        "---\nlicense: apache-2.0\n---\n# m\n",
+    )
+    .unwrap();
+    write_one_tensor(
+        &file,
+        serde_json::json!({"modelspec.license": "cc-by-nc-4.0"}),
+    );
+    let r = inspect_json(tmp.path());
+    assert_eq!(r["license"]["verdict"], "non-commercial");
+    let c = &findings(&r, "license/conflict")[0];
+    assert_eq!(
+        (c["file"].as_str(), c["line"].as_u64()),
+        (Some("README.md"), Some(2))
+    );
+    let msg = c["message"].as_str().unwrap();
+    assert!(
+        msg.contains("Apache-2.0")
+            && msg.contains("cc-by-nc-4.0")
+            && msg.contains("model.safetensors"),
+        "{msg}"
+    );
+
+    write_one_tensor(&file, serde_json::json!({"license": "our-own-terms"}));
+    let r = inspect_json(&file);
+    assert_eq!(r["license"]["verdict"], "unknown");
+    assert!(findings(&r, "license/unknown")[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("our-own-terms"));
 }

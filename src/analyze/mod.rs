@@ -6,6 +6,7 @@ pub mod consistency;
 pub mod gguf;
 pub mod memory;
 pub mod quant;
+pub mod st_license;
 pub mod weights;
 
 use crate::license::{decide, BaseLicense, LicenseInputs};
@@ -254,6 +255,7 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
         .and_then(|g| g.license_card.take())
         .map(|c| (c, "gguf"))
         .into_iter()
+        .chain(st_license::declared_license(&weights.shards).map(|c| (c, "safetensors")))
         .collect();
     let (license, license_findings) = decide(&LicenseInputs {
         card: card.as_ref(),

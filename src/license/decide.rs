@@ -62,8 +62,9 @@ pub struct LicenseInputs<'a> {
     /// `base_model_name_or_path`), with the file and line that name them.
     pub extra_bases: &'a [(String, String, u32)],
     /// License declarations made outside the card and read like one
-    /// (a GGUF file's `general.license`, `.name`, `.link`, base models),
-    /// with the source label their detections carry (`gguf`).
+    /// (a GGUF file's `general.license`, `.name`, `.link`, base models; a
+    /// safetensors header's `modelspec.license`), with the source label
+    /// their detections carry (`gguf`, `safetensors`).
     pub declared: &'a [(Card, &'static str)],
     /// License files of which only the beginning was read (too long): what
     /// the rest says is unknown, so the decision fails closed.
@@ -214,6 +215,48 @@ fn spdx_or_kb(f: SpdxFacts) -> Resolved {
     match kb().entries.iter().find(|e| e.spdx == f.id) {
         Some(e) => Resolved::Kb(e),
         None => Resolved::Spdx(f),
+    }
+}
+
+/// A `license/conflict` warning for each declaration outside the card (GGUF
+/// or safetensors metadata) whose licenses share none with the card's: the
+/// stricter applies, but a reviewer must know the file says otherwise.
+fn declarations_disagree(
+    declared: &[(String, &'static str, BTreeSet<String>)],
+    card: Option<&Card>,
+    findings: &mut Vec<Finding>,
+) {
+    let Some((_, _, card_ids)) = declared.iter().find(|(_, label, _)| *label == "card") else {
+        return;
+    };
+    let list = |ids: &BTreeSet<String>| ids.iter().cloned().collect::<Vec<_>>().join(", ");
+    for (path, label, ids) in declared.iter().filter(|(_, l, _)| *l != "card") {
+        if card_ids.is_empty() || ids.is_empty() || !card_ids.is_disjoint(ids) {
+            continue;
+        }
+        findings.push(
+            Finding::warning(
+                Code::LicenseConflict,
+                format!(
+                    "the card declares {} but the {} ({path}) says {}; the stricter applies",
+                    list(card_ids),
+                    declaration_source(label),
+                    list(ids)
+                ),
+            )
+            .in_file(card.map(|c| c.path.clone()).unwrap_or_default())
+            .at_optional_line(card.and_then(|c| c.lines.get("license").copied())),
+        );
+    }
+}
+
+/// What a declaration's source label names, for messages.
+fn declaration_source(label: &str) -> &'static str {
+    match label {
+        "card" => "card",
+        "gguf" => "GGUF metadata",
+        "safetensors" => "safetensors header metadata",
+        _ => "declaration",
     }
 }
 
@@ -488,13 +531,17 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
         })
         .collect();
 
-    // 1. The card, and declarations read like one (GGUF metadata).
+    // 1. The card, and declarations read like one (GGUF metadata, a
+    //    safetensors header's `__metadata__`).
     let declarations = inputs
         .card
         .map(|c| (c, "card"))
         .into_iter()
         .chain(inputs.declared.iter().map(|(c, label)| (c, *label)));
+    // What each declaration resolved to, to flag declarations that disagree.
+    let mut declared_ids: Vec<(String, &'static str, BTreeSet<String>)> = Vec::new();
     for (card, label) in declarations {
+        let earlier_ids = std::mem::take(&mut card_ids);
         let label_name = format!("{label}:license_name");
         let line = card.lines.get("license").copied();
         let card_cite = |value: &str| -> Citation {
@@ -590,7 +637,7 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
                     findings.push(
                         Finding::warning(
                             Code::LicenseUnknown,
-                            format!("the {}'s license `{value}` is neither a Hub license id, an SPDX expression, nor in the knowledge base", if label == "card" { "card" } else { "GGUF metadata" }),
+                            format!("the {}'s license `{value}` is neither a Hub license id, an SPDX expression, nor in the knowledge base", declaration_source(label)),
                         )
                         .in_file(&card.path)
                         .at_optional_line(line),
@@ -598,7 +645,10 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
                 }
             }
         }
+        declared_ids.push((card.path.clone(), label, card_ids.clone()));
+        card_ids.extend(earlier_ids);
     }
+    declarations_disagree(&declared_ids, inputs.card, &mut findings);
 
     // 1b. The card's body: a "License" section that says more than the front matter.
     let mut extra_obligations: Vec<Obligation> = Vec::new();
