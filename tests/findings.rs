@@ -830,12 +830,7 @@ fn symlink_escaping_a_plain_directory_is_refused() {
     assert_eq!(one(&r, "files/symlink-escape")["file"], "extra_config.json");
     assert_eq!(findings(&r, "files/symlink-loop").len(), 2);
     assert_eq!(one(&r, "files/broken-link")["file"], "dangling.json");
-    let listed: Vec<&str> = r["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let listed = support::file_paths(&r);
     assert!(!listed.contains(&"extra_config.json"));
 }
 

@@ -114,12 +114,7 @@ fn fifos_in_a_folder_are_named_and_never_opened() {
         .map(|f| f["file"].as_str().unwrap())
         .collect();
     assert_eq!(named, ["config.json", "pytorch_model.bin"], "{r}");
-    let files: Vec<&str> = r["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let files = support::file_paths(&r);
     assert!(!files.contains(&"config.json"), "{files:?}");
 }
 

@@ -275,12 +275,7 @@ fn a_safetensors_file_is_inspected_alone() {
     let shard = dir.join("model-00002-of-00003.safetensors");
     let r = inspect_json(&shard);
     assert_eq!(r["target"]["kind"], "safetensors-file");
-    let files: Vec<&str> = r["files"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| f["path"].as_str().unwrap())
-        .collect();
+    let files = support::file_paths(&r);
     assert_eq!(files, ["model-00002-of-00003.safetensors"]);
     let whole = inspect_json(&dir);
     let shard_params = whole["weights"]["shards"]

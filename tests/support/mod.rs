@@ -81,6 +81,16 @@ pub fn findings<'a>(report: &'a Value, code: &str) -> Vec<&'a Value> {
         .collect()
 }
 
+/// The paths of a report's `files[]`, in order.
+pub fn file_paths(report: &Value) -> Vec<&str> {
+    report["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["path"].as_str().expect("a path"))
+        .collect()
+}
+
 /// Edits a JSON file in place.
 pub fn edit_json(path: &Path, edit: impl FnOnce(&mut Value)) {
     let mut v: Value = serde_json::from_slice(&std::fs::read(path).expect("read")).expect("json");
