@@ -7,19 +7,20 @@ const TARGETS: &str = "\
 TARGET is a model directory, a snapshot folder of the Hugging Face cache, a
 repo id such as Qwen/Qwen3-4B found in the cache (HF_HUB_CACHE, else
 HF_HOME/hub, else ~/.cache/huggingface/hub), a GGUF file (one part of a split
-set stands for the set), a safetensors file (its header alone), ollama://[NAMESPACE/]NAME[:TAG] in the local Ollama
-store (OLLAMA_MODELS, else ~/.ollama/models), or hf://ORG/NAME[@REVISION] on
-the Hub (small files into the cache, safetensors headers by Range requests).";
+set stands for the set), a safetensors file (that file alone),
+ollama://[NAMESPACE/]NAME[:TAG] in the local Ollama store (OLLAMA_MODELS, else
+~/.ollama/models), or hf://ORG/NAME[@REVISION] on the Hub (small files into
+the cache, safetensors headers by Range requests).";
 
 const INSPECT_HELP: &str = "\
 TARGET is a model directory, a snapshot folder of the Hugging Face cache, a
 repo id such as Qwen/Qwen3-4B found in the cache (HF_HUB_CACHE, else
 HF_HOME/hub, else ~/.cache/huggingface/hub), a GGUF file (one part of a split
-set stands for the set), a safetensors file (its header alone), ollama://[NAMESPACE/]NAME[:TAG] in the local Ollama
-store (OLLAMA_MODELS, else ~/.ollama/models), or hf://ORG/NAME[@REVISION] on
-the Hub: its small files go into the cache and each safetensors header is read
-with HTTP Range requests, never the weights (HF_ENDPOINT, HF_TOKEN,
-HF_HUB_OFFLINE are honoured).
+set stands for the set), a safetensors file (that file alone),
+ollama://[NAMESPACE/]NAME[:TAG] in the local Ollama store (OLLAMA_MODELS, else
+~/.ollama/models), or hf://ORG/NAME[@REVISION] on the Hub: its small files go
+into the cache and each safetensors header is read with HTTP Range requests,
+never the weights (HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE are honoured).
 
 Examples:
   mri ./Qwen3-4B                           browse it in the terminal (text report when piped)

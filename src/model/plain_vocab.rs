@@ -20,16 +20,6 @@ pub struct PlainVocab {
     pub specials: Vec<(String, u64)>,
 }
 
-impl PlainVocab {
-    /// The id of a special-looking token.
-    pub fn special_id(&self, token: &str) -> Option<u64> {
-        self.specials
-            .iter()
-            .find(|(t, _)| t == token)
-            .map(|(_, id)| *id)
-    }
-}
-
 /// Whether a token looks like a special one: in square or angle brackets.
 fn looks_special(token: &str) -> bool {
     token.len() >= 3
@@ -54,32 +44,41 @@ pub fn parse_vocab_txt(text: &str) -> Option<PlainVocab> {
 
 /// Reads `vocab.json` (`{token: id}`); `Ok(None)` when it is empty.
 pub fn parse_vocab_json(text: &str) -> Result<Option<PlainVocab>, serde_json::Error> {
-    let vocab: Vocab = serde_json::from_str(text)?;
-    let mut v = PlainVocab {
-        entries: vocab.0.len() as u64,
-        max_id: vocab.0.values().max().copied().unwrap_or(0),
-        specials: Vec::new(),
-    };
-    v.specials = vocab
-        .0
+    let Vocab(vocab) = serde_json::from_str(text)?;
+    let entries = vocab.len() as u64;
+    let max_id = vocab.values().max().copied().unwrap_or(0);
+    let mut specials: Vec<(String, u64)> = vocab
         .into_iter()
         .filter(|(t, _)| looks_special(t))
         .collect();
-    v.specials.sort_by_key(|(_, id)| *id);
-    Ok((v.entries > 0).then_some(v))
+    specials.sort_by_key(|(_, id)| *id);
+    Ok((entries > 0).then_some(PlainVocab {
+        entries,
+        max_id,
+        specials,
+    }))
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    fn owned(specials: &[(&str, u64)]) -> Vec<(String, u64)> {
+        specials
+            .iter()
+            .map(|(t, id)| (t.to_string(), *id))
+            .collect()
+    }
+
     #[test]
     fn vocab_txt_ids_are_line_numbers() {
         let v = parse_vocab_txt("[PAD]\n[unused0]\n[UNK]\nthe\n##s\n<\n").expect("lines");
         assert_eq!((v.entries, v.max_id), (6, 5));
-        assert_eq!(v.special_id("[UNK]"), Some(2));
-        assert_eq!(v.special_id("the"), None);
-        assert_eq!(v.special_id("<"), None, "a lone bracket is text");
+        // "the", "##s" are text, and so is a lone bracket.
+        assert_eq!(
+            v.specials,
+            owned(&[("[PAD]", 0), ("[unused0]", 1), ("[UNK]", 2)])
+        );
         assert_eq!(parse_vocab_txt(""), None);
     }
 
@@ -89,7 +88,7 @@ mod tests {
             .expect("parses")
             .expect("entries");
         assert_eq!((v.entries, v.max_id), (3, 9));
-        assert_eq!(v.special_id("<|endoftext|>"), Some(9));
+        assert_eq!(v.specials, owned(&[("<|endoftext|>", 9)]));
         assert!(parse_vocab_json("[1, 2").is_err());
         assert_eq!(parse_vocab_json("{}").expect("parses"), None);
     }

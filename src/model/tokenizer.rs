@@ -124,26 +124,11 @@ pub struct TokenizerSummary {
 #[derive(Debug, Clone, PartialEq)]
 pub enum ModelVocab {
     /// A SentencePiece model (`tokenizer.model`, `spiece.model`, ...).
-    SentencePiece {
-        /// Its path.
-        file: String,
-        /// What it holds.
-        model: crate::model::sentencepiece::SentencePieceModel,
-    },
+    SentencePiece(crate::model::sentencepiece::SentencePieceModel),
     /// A tiktoken vocabulary (`*.tiktoken`, or a `tokenizer.model` of text).
-    Tiktoken {
-        /// Its path.
-        file: String,
-        /// What it holds.
-        vocab: crate::model::tiktoken::TiktokenVocab,
-    },
+    Tiktoken(crate::model::tiktoken::TiktokenVocab),
     /// A plain vocabulary (`vocab.json`, `vocab.txt`), when there is no model file.
-    Plain {
-        /// Its path.
-        file: String,
-        /// What it holds.
-        vocab: crate::model::plain_vocab::PlainVocab,
-    },
+    Plain(crate::model::plain_vocab::PlainVocab),
 }
 
 /// The inputs a summary is built from.
@@ -240,18 +225,18 @@ pub fn summarize(inputs: &TokenizerInputs<'_>) -> TokenizerSummary {
         s.base_vocab = s.vocab_size.map(|v| v.saturating_sub(s.added_tokens));
     } else if let Some(mv) = inputs.model_vocab {
         match mv {
-            ModelVocab::SentencePiece { model, .. } => {
+            ModelVocab::SentencePiece(model) => {
                 s.model = Some(model.model_type.to_string());
                 for (piece, id) in &model.special_pieces {
                     ids.insert(piece.as_str(), *id);
                 }
                 base = Some((model.pieces, model.pieces.saturating_sub(1)));
             }
-            ModelVocab::Tiktoken { vocab, .. } => {
+            ModelVocab::Tiktoken(vocab) => {
                 s.model = Some("Tiktoken".to_string());
                 base = Some((vocab.entries, vocab.max_rank));
             }
-            ModelVocab::Plain { vocab, .. } => {
+            ModelVocab::Plain(vocab) => {
                 for (token, id) in &vocab.specials {
                     ids.insert(token.as_str(), *id);
                 }
@@ -282,7 +267,7 @@ pub fn summarize(inputs: &TokenizerInputs<'_>) -> TokenizerSummary {
                 .insert(role.to_string(), SpecialToken { token, id });
         }
     }
-    if let Some(ModelVocab::SentencePiece { model, .. }) = inputs.model_vocab {
+    if let Some(ModelVocab::SentencePiece(model)) = inputs.model_vocab {
         // The trainer's ids stand in for roles no config names.
         let trainer = [
             ("bos", model.bos_id),

@@ -18,7 +18,7 @@ pub mod walk;
 use crate::locate::{Target, TargetKind};
 use crate::model::tekken::{self, Tekken};
 use crate::model::tokenizer::{parse_tokenizer_json, TokenizerJson};
-use crate::report::finding::{Code, Finding};
+use crate::report::finding::{Code, Finding, Severity};
 use crate::util::dir_open::FolderOpener;
 use crate::util::json::{read_doc, read_text, JsonDoc, MAX_CONFIG_BYTES, MAX_TOKENIZER_BYTES};
 use crate::util::parallel::map_spreading_when_slow;
@@ -298,12 +298,13 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
     let added_tokens_json = read_root_doc("added_tokens.json", MAX_CONFIG_BYTES);
 
     let tokenizer_json = root_file("tokenizer.json")
-        .and_then(|f| read_tokenizer_file(f, parse_tokenizer_json, &mut findings));
+        .and_then(|f| read_tokenizer_file(f, parse_tokenizer_json, Severity::Error, &mut findings));
     // Mistral's own tokenizer file, read where no tokenizer.json says more.
     let tekken = match tokenizer_json {
         Some(_) => None,
-        None => root_file(tekken::TEKKEN_FILE)
-            .and_then(|f| read_tokenizer_file(f, tekken::parse_tekken, &mut findings)),
+        None => root_file(tekken::TEKKEN_FILE).and_then(|f| {
+            read_tokenizer_file(f, tekken::parse_tekken, Severity::Error, &mut findings)
+        }),
     };
     let model_vocab = match (&tokenizer_json, &tekken) {
         (None, None) => vocab_model::read_model_vocab(files.iter().filter(readable), &mut findings),
@@ -454,12 +455,13 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
 /// `ScannedRepo::license_truncated`.
 pub const MAX_LICENSE_BYTES: u64 = 2 * 1024 * 1024;
 
-/// Reads and parses a tokenizer file (`tokenizer.json`, `tekken.json`); a
-/// file that cannot be read or does not parse is a finding naming it, with
-/// the line and column.
-fn read_tokenizer_file<T>(
+/// Reads and parses a tokenizer file (`tokenizer.json`, `tekken.json`,
+/// `vocab.json`); a file that cannot be read, or does not parse (a finding
+/// of `severity`), is a finding naming it, with the line and column.
+pub(super) fn read_tokenizer_file<T>(
     f: &FileEntry,
     parse: impl Fn(&str) -> serde_json::Result<T>,
+    severity: Severity,
     findings: &mut Vec<Finding>,
 ) -> Option<T> {
     let text = match read_text(&f.real_path, &f.path, MAX_TOKENIZER_BYTES) {
@@ -473,8 +475,9 @@ fn read_tokenizer_file<T>(
         Ok(t) => Some(t),
         Err(e) => {
             findings.push(
-                Finding::error(
+                Finding::new(
                     Code::ConfigInvalid,
+                    severity,
                     format!(
                         "{} does not parse: {} (line {}, column {})",
                         f.path.rsplit('/').next().unwrap_or(&f.path),

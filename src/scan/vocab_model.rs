@@ -11,8 +11,8 @@ use crate::model::plain_vocab::{parse_vocab_json, parse_vocab_txt};
 use crate::model::sentencepiece::parse_sentencepiece;
 use crate::model::tiktoken::{is_tiktoken_name, looks_like_tiktoken, parse_tiktoken};
 use crate::model::tokenizer::ModelVocab;
-use crate::report::finding::{Code, Finding};
-use crate::util::json::{read_text, MAX_TOKENIZER_BYTES};
+use crate::report::finding::{Code, Finding, Severity};
+use crate::util::json::{read_bytes, read_text, MAX_TOKENIZER_BYTES};
 
 /// SentencePiece file names, in the order they are preferred.
 const SENTENCEPIECE_NAMES: [&str; 3] =
@@ -34,39 +34,18 @@ fn read_plain_vocab<'a>(
     mut files: impl Iterator<Item = &'a FileEntry> + Clone,
     findings: &mut Vec<Finding>,
 ) -> Option<ModelVocab> {
-    if let Some(f) = files.clone().find(|f| f.path == "vocab.json") {
-        let parsed = read_text(&f.real_path, &f.path, MAX_TOKENIZER_BYTES).map(|text| {
-            parse_vocab_json(&text).map_err(|e| {
-                Finding::warning(
-                    Code::ConfigInvalid,
-                    format!(
-                        "vocab.json is not a `{{\"token\": id}}` map: {} (line {}, column {})",
-                        e.to_string().split(" at line ").next().unwrap_or(""),
-                        e.line(),
-                        e.column()
-                    ),
-                )
-                .in_file(&f.path)
-                .at_line(u32::try_from(e.line().max(1)).unwrap_or(u32::MAX))
-            })
+    let json = files
+        .clone()
+        .find(|f| f.path == "vocab.json")
+        .and_then(|f| {
+            super::read_tokenizer_file(f, parse_vocab_json, Severity::Warning, findings).flatten()
         });
-        match parsed {
-            Ok(Ok(Some(vocab))) => {
-                return Some(ModelVocab::Plain {
-                    file: f.path.clone(),
-                    vocab,
-                })
-            }
-            Ok(Ok(None)) => {}
-            Ok(Err(finding)) | Err(finding) => findings.push(finding),
-        }
+    if let Some(vocab) = json {
+        return Some(ModelVocab::Plain(vocab));
     }
     let f = files.find(|f| f.path == "vocab.txt")?;
     match read_text(&f.real_path, &f.path, MAX_TOKENIZER_BYTES) {
-        Ok(text) => parse_vocab_txt(&text).map(|vocab| ModelVocab::Plain {
-            file: f.path.clone(),
-            vocab,
-        }),
+        Ok(text) => parse_vocab_txt(&text).map(ModelVocab::Plain),
         Err(finding) => {
             findings.push(finding);
             None
@@ -84,29 +63,13 @@ fn read_model_file<'a>(
         .iter()
         .find_map(|name| files.clone().filter(root).find(|f| f.path == *name))
         .or_else(|| files.find(|f| root(f) && is_tiktoken_name(&f.path)))?;
-    if f.size > MAX_TOKENIZER_BYTES {
-        findings.push(
-            Finding::warning(
-                Code::FilesUnreadable,
-                format!(
-                    "file is {} bytes, over the {MAX_TOKENIZER_BYTES}-byte limit for a tokenizer model; skipped",
-                    f.size
-                ),
-            )
-            .in_file(&f.path),
-        );
-        return None;
-    }
-    let bytes = match crate::util::fs::read_regular(&f.real_path) {
+    let bytes = match read_bytes(&f.real_path, &f.path, MAX_TOKENIZER_BYTES) {
         Ok(b) => b,
-        Err(e) => {
-            findings.push(
-                Finding::error(Code::FilesUnreadable, format!("cannot read: {e}")).in_file(&f.path),
-            );
+        Err(finding) => {
+            findings.push(finding);
             return None;
         }
     };
-    let file = f.path.clone();
     let problem = if is_tiktoken_name(&f.path) || looks_like_tiktoken(&bytes) {
         match std::str::from_utf8(&bytes)
             .map_err(|e| {
@@ -117,7 +80,7 @@ fn read_model_file<'a>(
             })
             .and_then(|text| parse_tiktoken(text).map_err(|e| (format!("{e}"), e.line())))
         {
-            Ok(vocab) => return Some(ModelVocab::Tiktoken { file, vocab }),
+            Ok(vocab) => return Some(ModelVocab::Tiktoken(vocab)),
             Err((what, line)) => (
                 format!("is not a readable tiktoken vocabulary: {what}"),
                 line,
@@ -125,7 +88,7 @@ fn read_model_file<'a>(
         }
     } else {
         match parse_sentencepiece(&bytes) {
-            Ok(model) => return Some(ModelVocab::SentencePiece { file, model }),
+            Ok(model) => return Some(ModelVocab::SentencePiece(model)),
             Err(e) => (
                 format!("is neither tiktoken text nor a SentencePiece model: it {e}"),
                 None,

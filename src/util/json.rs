@@ -33,8 +33,9 @@ impl JsonDoc {
     }
 }
 
-/// Reads a text file of at most `cap` bytes; a finding names the file otherwise.
-pub fn read_text(path: &Path, rel: &str, cap: u64) -> Result<String, Finding> {
+/// Reads a file of at most `cap` bytes; a finding names the file otherwise
+/// (too large: a warning, and the file is skipped; unreadable: an error).
+pub fn read_bytes(path: &Path, rel: &str, cap: u64) -> Result<Vec<u8>, Finding> {
     let size = std::fs::metadata(path)
         .map_err(|e| {
             Finding::error(Code::FilesUnreadable, format!("cannot read: {e}")).in_file(rel)
@@ -49,10 +50,14 @@ pub fn read_text(path: &Path, rel: &str, cap: u64) -> Result<String, Finding> {
         )
         .in_file(rel));
     }
-    let bytes = crate::util::fs::read_regular(path).map_err(|e| {
+    crate::util::fs::read_regular(path).map_err(|e| {
         Finding::error(Code::FilesUnreadable, format!("cannot read: {e}")).in_file(rel)
-    })?;
-    String::from_utf8(bytes).map_err(|e| {
+    })
+}
+
+/// Reads a text file of at most `cap` bytes; a finding names the file otherwise.
+pub fn read_text(path: &Path, rel: &str, cap: u64) -> Result<String, Finding> {
+    String::from_utf8(read_bytes(path, rel, cap)?).map_err(|e| {
         Finding::error(
             Code::ConfigInvalid,
             format!("not valid UTF-8 (at byte {})", e.utf8_error().valid_up_to()),
