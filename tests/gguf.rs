@@ -594,3 +594,57 @@ fn architecture_keys_that_are_not_counts_or_disagree_are_findings() {
     // The fixture itself is healthy.
     assert!(findings(&inspect_json(&fixture_file()), "gguf/invalid").is_empty());
 }
+
+#[test]
+fn a_hybrids_per_layer_kv_heads_and_ssm_keys_give_the_recurrent_state() {
+    // Layer 0 a Mamba-2 layer (no KV heads), layer 1 attention, as
+    // llama.cpp writes Granite 4.0-H and Nemotron-H.
+    let tmp = tempfile::tempdir().unwrap();
+    let set = |spec: &mut GgufSpec, key: &str, v: Meta| {
+        spec.metadata.retain(|(k, _)| k != key);
+        spec.metadata.push((key.to_string(), v));
+    };
+    let mut spec = tiny_gguf_spec();
+    assert_eq!(TINY_LAYERS, 2);
+    set(
+        &mut spec,
+        "llama.attention.head_count_kv",
+        Meta::I32Array(vec![0, 2]),
+    );
+    for (key, v) in [
+        ("llama.ssm.conv_kernel", 4),
+        ("llama.ssm.inner_size", 128),
+        ("llama.ssm.state_size", 16),
+        ("llama.ssm.time_step_rank", 4),
+        ("llama.ssm.group_count", 1),
+    ] {
+        set(&mut spec, key, Meta::U32(v));
+    }
+    let r = inspect_json(&write(tmp.path(), "hybrid.gguf", &gguf_bytes(&spec)));
+    let kv = &r["memory"]["kv_cache"];
+    assert_eq!(
+        (
+            kv["full_attention_layers"].as_u64(),
+            kv["layers_without_cache"].as_u64()
+        ),
+        (Some(1), Some(1)),
+        "{kv}"
+    );
+    let state = &r["memory"]["recurrent_state"];
+    assert_eq!(state["kind"], "mamba2");
+    assert_eq!(state["layers"], 1);
+    // 4 heads × 32 head_dim × 16 state + (128 + 2 × 1 × 16) × 3, at 2 bytes.
+    assert_eq!(state["bytes_per_layer"], (4 * 32 * 16 + 160 * 3) * 2);
+    assert_eq!(r["architecture"]["recurrent"]["kind"], "mamba2");
+    // Without the group count it is a Mamba (1) layer.
+    spec.metadata.retain(|(k, _)| k != "llama.ssm.group_count");
+    let r = inspect_json(&write(tmp.path(), "mamba1.gguf", &gguf_bytes(&spec)));
+    assert_eq!(
+        r["memory"]["recurrent_state"]["bytes_per_layer"],
+        (128 * 16 + 128 * 3) * 2
+    );
+    // The plain fixture has none.
+    assert!(inspect_json(&fixture_file())["memory"]
+        .get("recurrent_state")
+        .is_none());
+}

@@ -404,3 +404,65 @@ fn a_license_in_the_header_metadata_is_a_declaration() {
         .unwrap()
         .contains("our-own-terms"));
 }
+
+/// A hybrid's recurrent layers keep a fixed state per sequence beside the
+/// attention layers' KV cache: Bamba (attention at `attn_layer_indices`,
+/// Mamba-2 elsewhere) and Qwen3-Next (gated DeltaNet, every fourth layer
+/// full attention), read from config.json alone.
+#[test]
+fn hybrid_models_report_their_recurrent_state() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bamba = tmp.path().join("bamba");
+    std::fs::create_dir(&bamba).unwrap();
+    std::fs::write(
+        bamba.join("config.json"),
+        r#"{"model_type": "bamba", "hidden_size": 4096, "num_hidden_layers": 32,
+            "attn_layer_indices": [9, 18, 27], "num_attention_heads": 32,
+            "num_key_value_heads": 8, "mamba_n_heads": 128, "mamba_d_head": 64,
+            "mamba_d_state": 128, "mamba_n_groups": 1, "mamba_d_conv": 4,
+            "mamba_expand": 2, "torch_dtype": "bfloat16"}"#,
+    )
+    .unwrap();
+    let r = inspect_json(&bamba);
+    let kv = &r["memory"]["kv_cache"];
+    assert_eq!(kv["full_attention_layers"], 3, "{kv}");
+    assert_eq!(kv["layers_without_cache"], 29);
+    let state = &r["memory"]["recurrent_state"];
+    assert_eq!(state["kind"], "mamba2");
+    assert_eq!(state["layers"], 29);
+    let per_layer = (128 * 64 * 128 + (8192 + 2 * 128) * 3) * 2;
+    assert_eq!(state["bytes_per_layer"], per_layer);
+    assert_eq!(state["bytes_per_sequence"], per_layer * 29);
+    let out = mri(&["inspect", bamba.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("recurrent state") && text.contains("(mamba2, 29 layers)"),
+        "{text}"
+    );
+
+    let next = tmp.path().join("qwen3-next");
+    std::fs::create_dir(&next).unwrap();
+    std::fs::write(
+        next.join("config.json"),
+        r#"{"model_type": "qwen3_next", "hidden_size": 2048, "num_hidden_layers": 48,
+            "full_attention_interval": 4, "num_attention_heads": 16,
+            "num_key_value_heads": 2, "head_dim": 256, "linear_num_key_heads": 16,
+            "linear_num_value_heads": 32, "linear_key_head_dim": 128,
+            "linear_value_head_dim": 128, "linear_conv_kernel_dim": 4,
+            "torch_dtype": "bfloat16"}"#,
+    )
+    .unwrap();
+    let r = inspect_json(&next);
+    let state = &r["memory"]["recurrent_state"];
+    assert_eq!(state["kind"], "gated-delta-net");
+    assert_eq!(state["layers"], 36);
+    assert_eq!(
+        state["bytes_per_layer"],
+        (32 * 128 * 128 + (2 * 16 * 128 + 32 * 128) * 3) * 2
+    );
+    assert_eq!(r["architecture"]["recurrent"]["value_heads"], 32);
+    // A transformer has none.
+    let llama = inspect_json(&fixtures().join(TINY_LLAMA.name));
+    assert!(llama["memory"].get("recurrent_state").is_none());
+    assert!(llama["architecture"].get("recurrent").is_none());
+}

@@ -9,6 +9,7 @@ use super::weights::{LayerParams, ShardSummary, TensorEntry, WeightsSummary};
 use crate::locate::ollama::{MEDIA_ADAPTER, MEDIA_PROJECTOR};
 use crate::model::card::Card;
 use crate::model::config::{Architecture, MlaConfig};
+use crate::model::recurrent::RecurrentConfig;
 use crate::model::tokenizer::{SpecialToken, TokenizerSummary};
 use crate::report::finding::{Code, Finding};
 use crate::scan::gguf::parse::{GgufHeader, MetaValue};
@@ -496,6 +497,28 @@ pub fn architecture_of(h: &GgufHeader) -> Option<Architecture> {
                 .collect();
         }
     }
+    // Hybrids (Jamba, Granite 4.0-H, Nemotron-H, LFM2) write one KV head
+    // count per layer, 0 for the layers without attention.
+    if let (true, Some(count), Some(kv)) = (
+        layer_types.is_empty(),
+        plausible_layers,
+        h.get_array(&k("attention.head_count_kv")),
+    ) {
+        let per_layer: Vec<u64> = kv.scalars.iter().filter_map(MetaValue::as_u64).collect();
+        if per_layer.len() as u64 == count && per_layer.contains(&0) {
+            layer_types = per_layer
+                .iter()
+                .map(|&h| {
+                    if h == 0 {
+                        "recurrent"
+                    } else {
+                        "full_attention"
+                    }
+                    .to_string()
+                })
+                .collect();
+        }
+    }
     let mla = n("attention.kv_lora_rank").map(|rank| MlaConfig {
         kv_lora_rank: rank,
         qk_rope_head_dim: n("rope.dimension_count").unwrap_or(0),
@@ -526,10 +549,53 @@ pub fn architecture_of(h: &GgufHeader) -> Option<Architecture> {
         num_nextn_predict_layers: n("nextn_predict_layers").filter(|e| *e > 0),
         num_kv_shared_layers: n("attention.shared_kv_layers").filter(|e| *e > 0),
         mla,
+        recurrent: recurrent_of(&arch, &n, hidden),
         bos_token_ids: id("tokenizer.ggml.bos_token_id"),
         eos_token_ids: id("tokenizer.ggml.eos_token_id"),
         ..Default::default()
     })
+}
+
+/// The recurrent layers' sizes, from llama.cpp's `{arch}.ssm.*` keys
+/// (Mamba; Mamba-2 where a group count is written, its heads the
+/// `time_step_rank`) and LFM2's `{arch}.shortconv.l_cache`. Qwen3-Next's
+/// gated DeltaNet reuses the `ssm.*` keys with other meanings: not read.
+fn recurrent_of(
+    arch: &str,
+    n: &impl Fn(&str) -> Option<u64>,
+    hidden: Option<u64>,
+) -> Option<RecurrentConfig> {
+    if let Some(conv_kernel) = n("shortconv.l_cache").filter(|k| *k > 0) {
+        return Some(RecurrentConfig::ShortConv {
+            width: hidden?,
+            conv_kernel,
+        });
+    }
+    if arch.starts_with("qwen3next") {
+        return None;
+    }
+    let positive = |key: &str| n(key).filter(|v| *v > 0);
+    let inner = positive("ssm.inner_size")?;
+    let state = positive("ssm.state_size")?;
+    let conv_kernel = positive("ssm.conv_kernel")?;
+    match positive("ssm.group_count") {
+        Some(groups) => {
+            let heads = positive("ssm.time_step_rank").unwrap_or(inner / 64).max(1);
+            Some(RecurrentConfig::Mamba2 {
+                inner,
+                heads,
+                head_dim: inner / heads,
+                state,
+                groups,
+                conv_kernel,
+            })
+        }
+        None => Some(RecurrentConfig::Mamba {
+            inner,
+            state,
+            conv_kernel,
+        }),
+    }
 }
 
 /// The tokenizer, from `tokenizer.ggml.*`.

@@ -1,5 +1,6 @@
 //! Memory estimates: weights at several precisions, and the KV cache.
 
+use crate::analyze::recurrent_state::{self, RecurrentState};
 use crate::model::config::Architecture;
 use crate::util::human::grouped;
 use serde::Serialize;
@@ -65,6 +66,10 @@ pub struct Memory {
     /// (an encoder-only or attention-free model, sizes that overflow).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub kv_cache_absent: Option<String>,
+    /// The fixed-size state of the recurrent layers (Mamba, Mamba-2, gated
+    /// DeltaNet, short convolutions) per sequence, beside any KV cache.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recurrent_state: Option<RecurrentState>,
 }
 
 /// Estimates memory from the logical parameter count, stored bytes and architecture.
@@ -85,6 +90,15 @@ pub fn estimate(parameters: u64, stored_bytes: u64, arch: Option<&Architecture>)
         ),
         kv_cache,
         kv_cache_absent,
+        recurrent_state: arch.and_then(|a| recurrent_state::estimate(a, element_bytes(a))),
+    }
+}
+
+/// Bytes per cached element at the model's dtype: 4 for float32, else 2.
+fn element_bytes(a: &Architecture) -> u64 {
+    match a.torch_dtype.as_deref() {
+        Some("float32") | Some("torch.float32") => 4,
+        _ => 2,
     }
 }
 
@@ -139,10 +153,7 @@ fn kv_cache(a: &Architecture) -> Result<Option<KvCache>, String> {
     }) else {
         return Ok(None);
     };
-    let dtype_bytes = match a.torch_dtype.as_deref() {
-        Some("float32") | Some("torch.float32") => 4,
-        _ => 2,
-    };
+    let dtype_bytes = element_bytes(a);
     // A KV cache the checkpoint quantizes (ModelOpt's FP8 KV cache,
     // compressed-tensors' kv_cache_scheme) is counted at its own width when
     // that is whole bytes; a narrower one (4-bit, with its scales) is named

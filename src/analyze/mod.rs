@@ -6,6 +6,7 @@ pub mod consistency;
 pub mod gguf;
 pub mod memory;
 pub mod quant;
+pub mod recurrent_state;
 pub mod st_license;
 pub mod weights;
 

@@ -1,5 +1,6 @@
 //! The architecture as config.json states it (also a nested `text_config`).
 
+use crate::model::recurrent::{read_recurrent, RecurrentConfig};
 use crate::util::json::{as_u64, JsonDoc};
 use serde::Serialize;
 use serde_json::Value;
@@ -150,6 +151,10 @@ pub struct Architecture {
     pub num_kv_shared_layers: Option<u64>,
     /// MLA sizes, for DeepSeek-style attention.
     pub mla: Option<MlaConfig>,
+    /// The sizes of the state-space or linear-attention layers (Mamba,
+    /// Mamba-2, gated DeltaNet, short convolutions), when there are any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub recurrent: Option<RecurrentConfig>,
     /// `quantization_config`, summarised.
     pub quantization: Option<QuantizationConfig>,
     /// Keys config.json leaves out that were taken from the defaults of
@@ -482,6 +487,7 @@ pub fn read_architecture(doc: &JsonDoc) -> Architecture {
         num_nextn_predict_layers: num(&["num_nextn_predict_layers"]).filter(|n| *n > 0),
         num_kv_shared_layers: num(&["num_kv_shared_layers"]).filter(|n| *n > 0),
         mla,
+        recurrent: read_recurrent(&lookup, lm_type, hidden_size),
         quantization,
         defaults_applied: Vec::new(),
         bos_token_ids: crate::util::json::id_list(lookup(&["bos_token_id"])),
@@ -621,8 +627,16 @@ impl Architecture {
     }
 
     /// True for a model with no attention layers (state-space, RWKV): its
-    /// recurrent state has a fixed size, not a per-token KV cache.
+    /// recurrent state has a fixed size, not a per-token KV cache. A config
+    /// of the `state-spaces` repositories names no model type: Mamba layers
+    /// with no attention heads and no layer kinds are the whole model.
     pub fn is_attention_free(&self) -> bool {
+        if self.recurrent.is_some()
+            && self.num_attention_heads.is_none()
+            && self.layer_types.is_empty()
+        {
+            return true;
+        }
         const RECURRENT: &[&str] = &[
             "mamba",
             "mamba2",
@@ -706,6 +720,17 @@ fn layer_types<'a>(
                 "cross_attention"
             } else {
                 "full_attention"
+            }
+        });
+    }
+    // Bamba: attention at the listed layers, Mamba-2 elsewhere.
+    if let Some(list) = lookup(&["attn_layer_indices"]).and_then(Value::as_array) {
+        let attention: Vec<u64> = list.iter().filter_map(as_u64).collect();
+        return kinds(&|i| {
+            if attention.contains(&i) {
+                "full_attention"
+            } else {
+                "mamba"
             }
         });
     }

@@ -8,6 +8,7 @@ pub mod defaults;
 pub mod generation;
 pub mod mistral;
 pub mod plain_vocab;
+pub mod recurrent;
 pub mod sentencepiece;
 pub mod tekken;
 pub mod tiktoken;

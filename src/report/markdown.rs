@@ -101,6 +101,15 @@ fn render_raw(r: &Report) -> String {
     } else if let Some(why) = &m.kv_cache_absent {
         let _ = writeln!(out, "| KV cache | none: {} |", cell(why));
     }
+    if let Some(rs) = &m.recurrent_state {
+        let _ = writeln!(
+            out,
+            "| Recurrent state | {} per sequence ({}, {} layers) |",
+            bytes(rs.bytes_per_sequence),
+            rs.kind,
+            rs.layers
+        );
+    }
     if let Some(card) = &r.card {
         let _ = writeln!(out, "| Card license | {} |", cell(&card.license.join(", ")));
         if !card.base_model.is_empty() {

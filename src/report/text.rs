@@ -293,6 +293,19 @@ fn render_styled(r: &Report, color: bool) -> String {
     } else if let Some(why) = &m.kv_cache_absent {
         row(&mut out, "KV cache", format!("none: {why}"));
     }
+    if let Some(rs) = &m.recurrent_state {
+        row(
+            &mut out,
+            "recurrent state",
+            format!(
+                "{} per sequence ({}, {} layers)",
+                bytes(rs.bytes_per_sequence),
+                rs.kind,
+                rs.layers
+            ),
+        );
+        row(&mut out, "", &rs.formula);
+    }
     out.push('\n');
 
     if let Some(t) = &r.tokenizer {

@@ -329,6 +329,18 @@ fn memory_lines(r: &Report, t: Theme) -> Vec<Line<'static>> {
             },
         )),
     }
+    if let Some(rs) = &m.recurrent_state {
+        lines.push(kv(
+            t,
+            "state",
+            format!(
+                "{} per sequence ({}, {} layers)",
+                bytes(rs.bytes_per_sequence),
+                rs.kind,
+                rs.layers
+            ),
+        ));
+    }
     lines
 }
 
