@@ -863,3 +863,77 @@ fn dbrx_license_name_is_known_with_its_threshold_and_training_ban() {
         "{kinds:?}"
     );
 }
+
+fn kb_text(name: &str) -> String {
+    fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("licenses/texts")
+            .join(name),
+    )
+    .unwrap()
+}
+
+/// Falcon 3's TII Falcon License and Falcon 2's licence are near-identical
+/// Apache-based texts: each is detected as itself, by name and by text, and
+/// Falcon 3's own attribution statement is the one cited.
+#[test]
+fn falcon_3_and_falcon_2_licences_are_told_apart() {
+    let falcon3 = kb_text("falcon-3-tii-falcon-license.txt");
+    let m = model(
+        "license: other\nlicense_name: falcon-llm-license\nlicense_link: LICENSE\n",
+        &[("LICENSE", &falcon3)],
+    );
+    let (r, _) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::PermittedWithConditions);
+    assert!(r
+        .detected
+        .iter()
+        .all(|d| d.id == "falcon-3-tii-falcon-license"));
+    let attribution = r
+        .obligations
+        .iter()
+        .find(|o| o.kind == ObligationKind::Attribution)
+        .unwrap();
+    assert!(attribution
+        .value
+        .contains("artificial intelligence technology from the Technology Innovation Institute"));
+    assert_eq!(attribution.file.as_deref(), Some("LICENSE"));
+    let line = attribution.line_start.unwrap() as usize;
+    assert!(falcon3
+        .lines()
+        .nth(line - 1)
+        .unwrap()
+        .contains("public statement"));
+    // The Falcon 2 text stays Falcon 2's.
+    let falcon2 = corpus_text("falcon-2-11b-tii-license-1.0.txt");
+    let m = model("license: other\n", &[("LICENSE", &falcon2)]);
+    let (r, _) = decide(m.path(), None);
+    let file = r.detected.iter().find(|d| d.source == "file").unwrap();
+    assert_eq!(file.id, "falcon-2-11b-tii-license-1.0");
+}
+
+/// LFM2's card names `lfm1.0`; its licence is Apache-based with a revenue
+/// cap, a condition (not an approval) cited at its definition.
+#[test]
+fn lfm_open_license_is_a_revenue_capped_grant() {
+    let text = kb_text("lfm-open-license-v1.0.txt");
+    let m = model(
+        "license: other\nlicense_name: lfm1.0\nlicense_link: LICENSE\n",
+        &[("LICENSE", &text)],
+    );
+    let (r, _) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::PermittedWithConditions);
+    let cap = r
+        .obligations
+        .iter()
+        .find(|o| o.kind == ObligationKind::RevenueThreshold)
+        .unwrap();
+    assert_eq!(cap.value, "USD 10000000 per year");
+    let line = cap.line_start.unwrap() as usize;
+    assert!(text.lines().nth(line - 1).unwrap().contains("$10,000,000"));
+    // By name alone (no text) it is still that licence, not unknown.
+    let m = model("license: other\nlicense_name: lfm1.0\n", &[]);
+    let (r, _) = decide(m.path(), None);
+    assert_eq!(r.detected[0].id, "lfm-open-license-v1.0");
+    assert_ne!(r.verdict, Verdict::Permitted);
+}
