@@ -937,3 +937,28 @@ fn lfm_open_license_is_a_revenue_capped_grant() {
     assert_eq!(r.detected[0].id, "lfm-open-license-v1.0");
     assert_ne!(r.verdict, Verdict::Permitted);
 }
+
+/// The Qwen Community License is MIT with conditions added: not MIT, not
+/// Kimi's modified MIT, and its separate-license clause for model-as-a-service
+/// businesses fails the verdict closed at requires-approval.
+#[test]
+fn qwen_community_license_is_not_mit_and_needs_approval() {
+    let text = kb_text("qwen-community-license-1.0.txt");
+    let m = model("license: mit\n", &[("LICENSE", &text)]);
+    let (r, _) = decide(m.path(), None);
+    let file = r.detected.iter().find(|d| d.source == "file").unwrap();
+    assert_eq!(file.id, "qwen-community-license-1.0");
+    assert_eq!(r.verdict, Verdict::RequiresApproval);
+    let separate = r
+        .obligations
+        .iter()
+        .find(|o| o.kind == ObligationKind::Registration)
+        .unwrap();
+    let line = separate.line_start.unwrap() as usize;
+    assert!(text
+        .lines()
+        .nth(line - 1)
+        .unwrap()
+        .contains("Model as a Service or AI Work Assistant"));
+    assert!(kinds(&r).contains(&ObligationKind::UserThreshold));
+}
