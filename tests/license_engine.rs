@@ -962,3 +962,29 @@ fn qwen_community_license_is_not_mit_and_needs_approval() {
         .contains("Model as a Service or AI Work Assistant"));
     assert!(kinds(&r).contains(&ObligationKind::UserThreshold));
 }
+
+/// MedGemma's card names `health-ai-developer-foundations`; the terms are
+/// read as their own licence (not Gemma's), commercial use with conditions,
+/// each cited where the text states it.
+#[test]
+fn health_ai_developer_foundations_terms_are_recognised() {
+    let text = kb_text("health-ai-developer-foundations.txt");
+    let m = model(
+        "license: other\nlicense_name: health-ai-developer-foundations\nlicense_link: LICENSE\n",
+        &[("LICENSE", &text)],
+    );
+    let (r, _) = decide(m.path(), None);
+    assert!(r
+        .detected
+        .iter()
+        .all(|d| d.id == "health-ai-developer-foundations"));
+    assert_eq!(r.verdict, Verdict::PermittedWithConditions);
+    let notice = r
+        .obligations
+        .iter()
+        .find(|o| o.kind == ObligationKind::NoticeFile)
+        .unwrap();
+    let line = notice.line_start.unwrap() as usize;
+    assert!(text.lines().nth(line - 1).unwrap().contains("Notice"));
+    assert!(kinds(&r).contains(&ObligationKind::UseRestrictionsPassdown));
+}
