@@ -988,3 +988,33 @@ fn health_ai_developer_foundations_terms_are_recognised() {
     assert!(text.lines().nth(line - 1).unwrap().contains("Notice"));
     assert!(kinds(&r).contains(&ObligationKind::UseRestrictionsPassdown));
 }
+
+/// "Modified MIT" names several different licences: a card naming only
+/// `modified-mit` is resolved by its LICENSE text — Mistral's revenue cap
+/// or Kimi K2's display condition — never by the name alone.
+#[test]
+fn modified_mit_by_name_alone_is_decided_by_the_text() {
+    let card = "license: other\nlicense_name: modified-mit\nlicense_link: LICENSE\n";
+    let mistral = kb_text("mistral-modified-mit.txt");
+    let (r, _) = decide(model(card, &[("LICENSE", &mistral)]).path(), None);
+    assert_eq!(r.verdict, Verdict::PermittedWithConditions);
+    assert!(r.detected.iter().all(|d| d.id != "kimi-k2-modified-mit"));
+    assert!(r
+        .obligations
+        .iter()
+        .any(|o| o.kind == ObligationKind::RevenueThreshold
+            && o.value == "USD 20000000 per month"
+            && o.license == "mistral-modified-mit"));
+    assert!(!kinds(&r).contains(&ObligationKind::Attribution));
+    let kimi = corpus_text("kimi-k2-modified-mit.txt");
+    let (r, _) = decide(model(card, &[("LICENSE", &kimi)]).path(), None);
+    let file = r.detected.iter().find(|d| d.source == "file").unwrap();
+    assert_eq!(file.id, "kimi-k2-modified-mit");
+    assert!(r
+        .obligations
+        .iter()
+        .any(|o| o.kind == ObligationKind::Attribution && o.value == "Kimi K2"));
+    // The name alone decides nothing.
+    let (r, _) = decide(model(card, &[]).path(), None);
+    assert_eq!(r.verdict, Verdict::Unknown);
+}
