@@ -7,7 +7,7 @@ mod support;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use support::fixture_gen::gguf_gen::{
-    gguf_bytes, tiny_gguf_parameters, tiny_gguf_spec, GgufSpec, Meta, TINY_GGUF_DIR,
+    gguf_bytes, tiny_gguf_parameters, tiny_gguf_spec, GgufSpec, GgufTensor, Meta, TINY_GGUF_DIR,
     TINY_GGUF_FILE, TINY_HIDDEN, TINY_LAYERS, TINY_VOCAB,
 };
 use support::{findings, fixtures, inspect_json, mri};
@@ -620,7 +620,21 @@ fn a_hybrids_per_layer_kv_heads_and_ssm_keys_give_the_recurrent_state() {
     ] {
         set(&mut spec, key, Meta::U32(v));
     }
+    // Without state-space tensors in block 0 it is an MLP-only block
+    // (DeciLM's skipped attention): no state.
+    let r = inspect_json(&write(tmp.path(), "pruned.gguf", &gguf_bytes(&spec)));
+    assert_eq!(r["architecture"]["layer_types"][0], "mlp");
+    assert_eq!(r["memory"]["kv_cache"]["full_attention_layers"], 1);
+    assert!(r["memory"].get("recurrent_state").is_none());
+    spec.tensors.push(GgufTensor {
+        name: "blk.0.ssm_conv1d.weight".to_string(),
+        dims: vec![4],
+        type_id: 0,
+        data: vec![0; 16],
+        offset_override: None,
+    });
     let r = inspect_json(&write(tmp.path(), "hybrid.gguf", &gguf_bytes(&spec)));
+    assert_eq!(r["architecture"]["layer_types"][0], "recurrent");
     let kv = &r["memory"]["kv_cache"];
     assert_eq!(
         (

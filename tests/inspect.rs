@@ -466,3 +466,36 @@ fn hybrid_models_report_their_recurrent_state() {
     assert!(llama["memory"].get("recurrent_state").is_none());
     assert!(llama["architecture"].get("recurrent").is_none());
 }
+
+/// NAS-pruned Llamas (Nemotron Super 49B) state heads and widths per block:
+/// the KV heads come from `n_heads_in_group`, skipped and linear attention
+/// blocks cache nothing, and the feed-forward width follows `ffn_mult`.
+#[test]
+fn block_configs_of_a_pruned_model_give_heads_layers_and_width() {
+    let tmp = tempfile::tempdir().unwrap();
+    let attention = |group: u64| serde_json::json!({"n_heads_in_group": group, "no_op": false, "replace_with_linear": false});
+    let blocks = serde_json::json!([
+        {"attention": attention(8), "ffn": {"ffn_mult": 5.25}},
+        {"attention": {"n_heads_in_group": null, "no_op": true}, "ffn": {"ffn_mult": 1.3125}},
+        {"attention": {"n_heads_in_group": null, "replace_with_linear": true}, "ffn": {"ffn_mult": 2.625}},
+        {"attention": attention(8), "ffn": {"ffn_mult": 5.25}},
+    ]);
+    let config = serde_json::json!({
+        "model_type": "nemotron-nas", "architectures": ["DeciLMForCausalLM"],
+        "hidden_size": 8192, "num_hidden_layers": 4, "num_attention_heads": 64,
+        "max_position_embeddings": 131072, "torch_dtype": "bfloat16",
+        "block_configs": blocks,
+    });
+    std::fs::write(tmp.path().join("config.json"), config.to_string()).unwrap();
+    let r = inspect_json(tmp.path());
+    let a = &r["architecture"];
+    assert_eq!(a["num_key_value_heads"], 8, "{a}");
+    assert_eq!(a["intermediate_size"], 28672);
+    assert_eq!(
+        a["layer_types"],
+        serde_json::json!(["full_attention", "mlp", "linear", "full_attention"])
+    );
+    let kv = &r["memory"]["kv_cache"];
+    assert_eq!(kv["full_attention_layers"], 2);
+    assert_eq!(kv["bytes_per_token"], 2 * 8 * 128 * 2 * 2);
+}

@@ -497,8 +497,10 @@ pub fn architecture_of(h: &GgufHeader) -> Option<Architecture> {
                 .collect();
         }
     }
-    // Hybrids (Jamba, Granite 4.0-H, Nemotron-H, LFM2) write one KV head
-    // count per layer, 0 for the layers without attention.
+    // Hybrids (Jamba, Granite 4.0-H, Nemotron-H, LFM2) and pruned models
+    // (DeciLM) write one KV head count per layer, 0 for the layers without
+    // attention: recurrent where the block holds state-space or convolution
+    // tensors, else a plain MLP block.
     if let (true, Some(count), Some(kv)) = (
         layer_types.is_empty(),
         plausible_layers,
@@ -506,13 +508,17 @@ pub fn architecture_of(h: &GgufHeader) -> Option<Architecture> {
     ) {
         let per_layer: Vec<u64> = kv.scalars.iter().filter_map(MetaValue::as_u64).collect();
         if per_layer.len() as u64 == count && per_layer.contains(&0) {
+            let recurrent = recurrent_blocks(h);
             layer_types = per_layer
                 .iter()
-                .map(|&h| {
-                    if h == 0 {
+                .enumerate()
+                .map(|(i, &heads)| {
+                    if heads > 0 {
+                        "full_attention"
+                    } else if recurrent.contains(&(i as u64)) {
                         "recurrent"
                     } else {
-                        "full_attention"
+                        "mlp"
                     }
                     .to_string()
                 })
@@ -554,6 +560,21 @@ pub fn architecture_of(h: &GgufHeader) -> Option<Architecture> {
         eos_token_ids: id("tokenizer.ggml.eos_token_id"),
         ..Default::default()
     })
+}
+
+/// The blocks that hold state-space (`blk.N.ssm_*`) or short-convolution
+/// (`blk.N.shortconv.*`) tensors.
+fn recurrent_blocks(h: &GgufHeader) -> BTreeSet<u64> {
+    h.tensors
+        .iter()
+        .filter_map(|t| {
+            let rest = t.name.strip_prefix("blk.")?;
+            let (index, part) = rest.split_once('.')?;
+            (part.starts_with("ssm_") || part.starts_with("shortconv."))
+                .then(|| index.parse().ok())
+                .flatten()
+        })
+        .collect()
 }
 
 /// The recurrent layers' sizes, from llama.cpp's `{arch}.ssm.*` keys

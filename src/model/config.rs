@@ -1,5 +1,6 @@
 //! The architecture as config.json states it (also a nested `text_config`).
 
+use crate::model::block_configs;
 use crate::model::recurrent::{read_recurrent, RecurrentConfig};
 use crate::util::json::{as_u64, JsonDoc};
 use serde::Serialize;
@@ -353,6 +354,10 @@ pub fn read_architecture(doc: &JsonDoc) -> Architecture {
         })
         .unwrap_or_default();
     let sub = SubConfigs::of(&s);
+    let blocks = s
+        .stated(&["block_configs"])
+        .and_then(Value::as_array)
+        .map(Vec::as_slice);
     let hidden_size = num(&["hidden_size", "n_embd", "d_model", "dim", "model_dim"]);
     let num_layers = num(&[
         "num_hidden_layers",
@@ -381,6 +386,7 @@ pub fn read_architecture(doc: &JsonDoc) -> Architecture {
         "multi_query_group_num",
     ])
     .or_else(|| sub.kv_heads())
+    .or_else(|| block_configs::kv_heads(blocks?, num_attention_heads?))
     .or_else(|| {
         lookup(&["multi_query"])
             .and_then(Value::as_bool)
@@ -415,6 +421,7 @@ pub fn read_architecture(doc: &JsonDoc) -> Architecture {
         "encoder_ffn_dim",
     ])
     .or_else(|| sub.ffn_num("ffn_hidden_size"))
+    .or_else(|| block_configs::intermediate_size(blocks?, hidden_size?))
     .or_else(|| {
         // MPT: the feed-forward width as a multiple of d_model.
         let ratio = s.stated(&["expansion_ratio"]).and_then(as_u64)?;
@@ -687,6 +694,10 @@ fn layer_types<'a>(
             .iter()
             .filter_map(|v| v.as_str().map(str::to_string))
             .collect();
+    }
+    // DeciLM / Nemotron-NAS: attention kept, skipped or made linear per block.
+    if let Some(blocks) = lookup(&["block_configs"]).and_then(Value::as_array) {
+        return block_configs::layer_kinds(blocks);
     }
     let Some(n) = num_layers else {
         return Vec::new();

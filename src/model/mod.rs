@@ -2,6 +2,7 @@
 //! the tokenizer files, generation_config.json and the model card.
 //! Pure functions over parsed text; the scan stage reads the files.
 
+pub mod block_configs;
 pub mod card;
 pub mod config;
 pub mod defaults;
