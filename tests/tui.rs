@@ -912,3 +912,33 @@ fn bidirectional_overrides_and_controls_never_reach_the_terminal() {
         }
     }
 }
+
+/// The tensors view's title carries the header's `__metadata__` of a
+/// one-file model (and of a shard in view); all shards at once show none.
+#[test]
+fn tensors_title_shows_the_header_metadata() {
+    let mut one = mri::inspect("fixtures/tiny-llama", &mri::InspectOptions::default()).unwrap();
+    assert_eq!(one.weights.shards.len(), 1);
+    one.weights.shards[0]
+        .metadata
+        .insert("format".into(), "pt".into());
+    one.weights.shards[0]
+        .metadata
+        .insert("modelspec.license".into(), "apache-2.0".into());
+    let mut app = App::new(one, Theme { color: false });
+    press(&mut app, "3");
+    let screen = text(&app, 120, 20);
+    let title = screen.lines().find(|l| l.starts_with("Tensors")).unwrap();
+    assert!(
+        title.contains("metadata format=pt, modelspec.license=apache-2.0"),
+        "{screen}"
+    );
+
+    let mut sharded = fixture_report();
+    for s in &mut sharded.weights.shards {
+        s.metadata.insert("format".into(), "pt".into());
+    }
+    let mut app = App::new(sharded, Theme { color: false });
+    press(&mut app, "3");
+    assert!(!text(&app, 120, 20).contains("metadata format"));
+}

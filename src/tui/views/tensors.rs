@@ -501,6 +501,25 @@ impl View for Tensors {
                 t.accent(),
             ));
         }
+        // The header's `__metadata__` of the shard in view (or of the one
+        // file), as far as the line reaches.
+        let shown = self
+            .scope
+            .map(|s| s as usize)
+            .or((r.weights.shards.len() == 1).then_some(0));
+        if let Some(shard) = shown.and_then(|s| r.weights.shards.get(s)) {
+            if !shard.metadata.is_empty() {
+                let pairs: Vec<String> = shard
+                    .metadata
+                    .iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect();
+                title.push(Span::styled(
+                    format!("  metadata {}", pairs.join(", ")),
+                    t.dim(),
+                ));
+            }
+        }
         if let Some(q) = &self.query {
             title.push(Span::styled(
                 format!(
