@@ -461,6 +461,33 @@ fn hybrid_models_report_their_recurrent_state() {
         (32 * 128 * 128 + (2 * 16 * 128 + 32 * 128) * 3) * 2
     );
     assert_eq!(r["architecture"]["recurrent"]["value_heads"], 32);
+
+    // Kimi K3 nests its text model; `kda_layers` counts from 1, the other
+    // layers are MLA.
+    let k3 = tmp.path().join("kimi-k3");
+    std::fs::create_dir(&k3).unwrap();
+    std::fs::write(
+        k3.join("config.json"),
+        r#"{"model_type": "kimi_k3", "text_config": {"hidden_size": 2304,
+            "num_hidden_layers": 8, "num_attention_heads": 32, "kv_lora_rank": 512,
+            "qk_rope_head_dim": 64, "qk_nope_head_dim": 128, "v_head_dim": 128,
+            "torch_dtype": "bfloat16", "linear_attn_config": {
+                "kda_layers": [1, 2, 3, 5, 6, 7], "full_attn_layers": [4, 8],
+                "num_heads": 32, "head_dim": 128, "short_conv_kernel_size": 4}}}"#,
+    )
+    .unwrap();
+    let r = inspect_json(&k3);
+    assert_eq!(r["architecture"]["layer_types"][3], "full_attention");
+    assert_eq!(r["architecture"]["layer_types"][0], "linear_attention");
+    let kv = &r["memory"]["kv_cache"];
+    assert_eq!(kv["attention"], "mla");
+    assert_eq!(kv["full_attention_layers"], 2);
+    let state = &r["memory"]["recurrent_state"];
+    assert_eq!(state["layers"], 6);
+    assert_eq!(
+        state["bytes_per_layer"],
+        (32 * 128 * 128 + 3 * 32 * 128 * 3) * 2
+    );
     // A transformer has none.
     let llama = inspect_json(&fixtures().join(TINY_LLAMA.name));
     assert!(llama["memory"].get("recurrent_state").is_none());

@@ -704,6 +704,21 @@ fn layer_types<'a>(
     };
     let n = n.min(10_000);
     let kinds = |f: &dyn Fn(u64) -> &'static str| (0..n).map(|i| f(i).to_string()).collect();
+    // Kimi Linear, Kimi K3: `linear_attn_config.kda_layers` lists the
+    // (1-based) Kimi Delta Attention layers; the rest are full (MLA).
+    if let Some(kda) = lookup(&["linear_attn_config"])
+        .and_then(|c| c.get("kda_layers"))
+        .and_then(Value::as_array)
+    {
+        let linear: Vec<u64> = kda.iter().filter_map(as_u64).collect();
+        return kinds(&|i| {
+            if linear.contains(&(i + 1)) {
+                "linear_attention"
+            } else {
+                "full_attention"
+            }
+        });
+    }
     // Nemotron-H: one character per layer (`*` attention, `M` Mamba, `-` MLP, `E` MoE).
     if let Some(p) = lookup(&["hybrid_override_pattern"]).and_then(Value::as_str) {
         return p

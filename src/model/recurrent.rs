@@ -39,7 +39,8 @@ pub enum RecurrentConfig {
         /// Width of the causal convolution.
         conv_kernel: u64,
     },
-    /// A gated DeltaNet linear-attention layer (Qwen3-Next): a
+    /// A gated DeltaNet linear-attention layer (Qwen3-Next; also Kimi Delta
+    /// Attention, Kimi Linear and Kimi K3, whose state has the same shape): a
     /// `key_head_dim × value_head_dim` matrix per value head, and a
     /// convolution over the queries, keys and values.
     GatedDeltaNet {
@@ -120,6 +121,20 @@ pub fn read_recurrent<'a>(
             value_head_dim: num(&["linear_value_head_dim"]).unwrap_or(key_head_dim),
             conv_kernel: num(&["linear_conv_kernel_dim"]).unwrap_or(4),
         });
+    }
+    // Kimi Delta Attention (Kimi Linear, Kimi K3) keeps gated DeltaNet's
+    // state, with as many key as value heads of one width.
+    if let Some(kda) = lookup(&["linear_attn_config"]).filter(|v| v.is_object()) {
+        let field = |key: &str| kda.get(key).and_then(as_u64).filter(|n| *n > 0);
+        if let (Some(heads), Some(head_dim)) = (field("num_heads"), field("head_dim")) {
+            return Some(RecurrentConfig::GatedDeltaNet {
+                key_heads: heads,
+                value_heads: heads,
+                key_head_dim: head_dim,
+                value_head_dim: head_dim,
+                conv_kernel: field("short_conv_kernel_size").unwrap_or(4),
+            });
+        }
     }
     if let Some(conv_kernel) = num(&["conv_L_cache"]) {
         return Some(RecurrentConfig::ShortConv {
@@ -326,6 +341,23 @@ mod tests {
             Some(RecurrentConfig::ShortConv {
                 width: 1024,
                 conv_kernel: 3
+            })
+        );
+    }
+
+    #[test]
+    fn kimi_delta_attention_reads_linear_attn_config() {
+        let k = read(json!({"model_type": "kimi_linear", "hidden_size": 2304,
+            "linear_attn_config": {"kda_layers": [1, 2, 3], "full_attn_layers": [4],
+                "num_heads": 32, "head_dim": 128, "short_conv_kernel_size": 4}}));
+        assert_eq!(
+            k,
+            Some(RecurrentConfig::GatedDeltaNet {
+                key_heads: 32,
+                value_heads: 32,
+                key_head_dim: 128,
+                value_head_dim: 128,
+                conv_kernel: 4
             })
         );
     }
