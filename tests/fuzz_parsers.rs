@@ -1,14 +1,17 @@
 //! Property tests over every parser of untrusted bytes: the safetensors
 //! header, the pickle walker, the card front matter, the shard index, license
 //! text normalisation and clause reading, the SentencePiece and tiktoken
-//! tokenizer model files. None may panic or hang, whatever
+//! tokenizer model files, config.json's architecture and the memory figures
+//! made from it. None may panic or hang, whatever
 //! the input; a per-case timeout catches hangs.
 //!
 //! More cases, another seed: `PROPTEST_RNG_SEED=N PROPTEST_CASES=100000 cargo test --release --test fuzz_parsers`.
 
+use mri::analyze::memory;
 use mri::license::clauses::read_clauses;
 use mri::license::text::NormText;
 use mri::model::card::parse_card;
+use mri::model::config::read_architecture;
 use mri::model::sentencepiece::{encode_sentencepiece, parse_sentencepiece};
 use mri::model::tiktoken::{looks_like_tiktoken, parse_tiktoken};
 use mri::scan::index::parse_index;
@@ -49,8 +52,110 @@ fn valid_file() -> Vec<u8> {
     out
 }
 
+/// Keys config.json readers look at, nested ones among them, for configs
+/// made of hostile values.
+const CONFIG_KEYS: &[&str] = &[
+    "model_type",
+    "hidden_size",
+    "num_hidden_layers",
+    "num_attention_heads",
+    "num_key_value_heads",
+    "head_dim",
+    "intermediate_size",
+    "vocab_size",
+    "max_position_embeddings",
+    "sliding_window",
+    "layer_types",
+    "torch_dtype",
+    "kv_lora_rank",
+    "qk_rope_head_dim",
+    "text_config",
+    "block_configs",
+    "attention",
+    "ffn",
+    "n_heads_in_group",
+    "ffn_mult",
+    "no_op",
+    "replace_with_linear",
+    "linear_attn_config",
+    "kda_layers",
+    "num_heads",
+    "short_conv_kernel_size",
+    "hybrid_override_pattern",
+    "attn_layer_indices",
+    "attn_layer_period",
+    "attn_layer_offset",
+    "full_attention_interval",
+    "mamba_n_heads",
+    "mamba_d_head",
+    "mamba_d_state",
+    "mamba_d_conv",
+    "mamba_expand",
+    "ssm_state_size",
+    "n_groups",
+    "conv_kernel",
+    "state_size",
+    "expand",
+    "ssm_cfg",
+    "layer",
+    "linear_key_head_dim",
+    "linear_num_value_heads",
+    "linear_num_key_heads",
+    "conv_L_cache",
+    "num_kv_shared_layers",
+    "attention_chunk_size",
+    "quantization_config",
+    "is_encoder_decoder",
+    "rope_scaling",
+];
+
+fn config_value() -> impl Strategy<Value = serde_json::Value> {
+    use serde_json::{json, Value};
+    let leaf = prop_oneof![
+        Just(json!(0)),
+        Just(json!(u64::MAX)),
+        Just(json!(-1)),
+        any::<u16>().prop_map(|n| json!(n)),
+        any::<f64>()
+            .prop_map(|f| serde_json::Number::from_f64(f).map_or(Value::Null, Value::Number)),
+        any::<bool>().prop_map(Value::Bool),
+        prop::sample::select(vec![
+            "mamba2",
+            "nemotron-nas",
+            "kimi_linear",
+            "bamba",
+            "Mamba2",
+            "float32",
+            "M-*E",
+            "linear_attention"
+        ])
+        .prop_map(|s| json!(s)),
+        Just(Value::Null),
+    ];
+    leaf.prop_recursive(3, 48, 6, |inner| {
+        prop_oneof![
+            prop::collection::vec(inner.clone(), 0..6).prop_map(Value::Array),
+            prop::collection::vec((prop::sample::select(CONFIG_KEYS), inner), 0..6).prop_map(
+                |pairs| Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+            ),
+        ]
+    })
+}
+
 proptest! {
     #![proptest_config(config())]
+
+    #[test]
+    fn config_architecture_and_memory_never_panic(
+        pairs in prop::collection::vec((prop::sample::select(CONFIG_KEYS), config_value()), 0..16)
+    ) {
+        let object: serde_json::Map<String, serde_json::Value> =
+            pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect();
+        let text = serde_json::Value::Object(object).to_string();
+        let doc = mri::util::json::parse_doc("config.json", text).unwrap();
+        let arch = read_architecture(&doc);
+        let _ = memory::estimate(u64::MAX / 3, u64::MAX, Some(&arch));
+    }
 
     #[test]
     fn safetensors_header_never_panics_on_bytes(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
