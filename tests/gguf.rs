@@ -556,17 +556,19 @@ fn gguf_beside_safetensors_is_described_but_not_counted() {
     );
 }
 
+/// Sets one metadata key of a spec, replacing any value it had.
+fn set_meta(spec: &mut GgufSpec, key: &str, v: Meta) {
+    spec.metadata.retain(|(k, _)| k != key);
+    spec.metadata.push((key.to_string(), v));
+}
+
 #[test]
 fn architecture_keys_that_are_not_counts_or_disagree_are_findings() {
     let tmp = tempfile::tempdir().unwrap();
-    let set = |spec: &mut GgufSpec, key: &str, v: Meta| {
-        spec.metadata.retain(|(k, _)| k != key);
-        spec.metadata.push((key.to_string(), v));
-    };
     let mut spec = tiny_gguf_spec();
-    set(&mut spec, "llama.block_count", Meta::I32(-5));
-    set(&mut spec, "llama.attention.head_count", Meta::U32(4));
-    set(&mut spec, "llama.attention.head_count_kv", Meta::U32(64));
+    set_meta(&mut spec, "llama.block_count", Meta::I32(-5));
+    set_meta(&mut spec, "llama.attention.head_count", Meta::U32(4));
+    set_meta(&mut spec, "llama.attention.head_count_kv", Meta::U32(64));
     let path = write(tmp.path(), "odd.gguf", &gguf_bytes(&spec));
     let r = inspect_json(&path);
     let messages: Vec<String> = findings(&r, "gguf/invalid")
@@ -586,7 +588,7 @@ fn architecture_keys_that_are_not_counts_or_disagree_are_findings() {
         "{messages:?}"
     );
     let mut spec = tiny_gguf_spec();
-    set(&mut spec, "llama.attention.head_count", Meta::U32(0));
+    set_meta(&mut spec, "llama.attention.head_count", Meta::U32(0));
     let r = inspect_json(&write(tmp.path(), "zero.gguf", &gguf_bytes(&spec)));
     assert!(findings(&r, "gguf/invalid")
         .iter()
@@ -600,13 +602,9 @@ fn a_hybrids_per_layer_kv_heads_and_ssm_keys_give_the_recurrent_state() {
     // Layer 0 a Mamba-2 layer (no KV heads), layer 1 attention, as
     // llama.cpp writes Granite 4.0-H and Nemotron-H.
     let tmp = tempfile::tempdir().unwrap();
-    let set = |spec: &mut GgufSpec, key: &str, v: Meta| {
-        spec.metadata.retain(|(k, _)| k != key);
-        spec.metadata.push((key.to_string(), v));
-    };
     let mut spec = tiny_gguf_spec();
     assert_eq!(TINY_LAYERS, 2);
-    set(
+    set_meta(
         &mut spec,
         "llama.attention.head_count_kv",
         Meta::I32Array(vec![0, 2]),
@@ -618,7 +616,7 @@ fn a_hybrids_per_layer_kv_heads_and_ssm_keys_give_the_recurrent_state() {
         ("llama.ssm.time_step_rank", 4),
         ("llama.ssm.group_count", 1),
     ] {
-        set(&mut spec, key, Meta::U32(v));
+        set_meta(&mut spec, key, Meta::U32(v));
     }
     // Without state-space tensors in block 0 it is an MLP-only block
     // (DeciLM's skipped attention): no state.

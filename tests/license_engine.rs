@@ -3,7 +3,7 @@
 
 mod support;
 
-use mri::license::{LicenseReport, ObligationKind, Verdict};
+use mri::license::{LicenseReport, Obligation, ObligationKind, Verdict};
 use std::fs;
 use std::path::Path;
 use support::{mri, mri_env};
@@ -864,6 +864,20 @@ fn dbrx_license_name_is_known_with_its_threshold_and_training_ban() {
     );
 }
 
+/// The first obligation of `kind`.
+fn obligation(r: &LicenseReport, kind: ObligationKind) -> &Obligation {
+    r.obligations
+        .iter()
+        .find(|o| o.kind == kind)
+        .unwrap_or_else(|| panic!("no {kind:?} obligation in {:?}", kinds(r)))
+}
+
+/// The line of `text` an obligation cites (its first line).
+fn cited_line<'a>(text: &'a str, o: &Obligation) -> &'a str {
+    let line = o.line_start.expect("a cited line") as usize;
+    text.lines().nth(line - 1).expect("the line is in the text")
+}
+
 fn kb_text(name: &str) -> String {
     fs::read_to_string(
         Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -889,21 +903,12 @@ fn falcon_3_and_falcon_2_licences_are_told_apart() {
         .detected
         .iter()
         .all(|d| d.id == "falcon-3-tii-falcon-license"));
-    let attribution = r
-        .obligations
-        .iter()
-        .find(|o| o.kind == ObligationKind::Attribution)
-        .unwrap();
+    let attribution = obligation(&r, ObligationKind::Attribution);
     assert!(attribution
         .value
         .contains("artificial intelligence technology from the Technology Innovation Institute"));
     assert_eq!(attribution.file.as_deref(), Some("LICENSE"));
-    let line = attribution.line_start.unwrap() as usize;
-    assert!(falcon3
-        .lines()
-        .nth(line - 1)
-        .unwrap()
-        .contains("public statement"));
+    assert!(cited_line(&falcon3, attribution).contains("public statement"));
     // The Falcon 2 text stays Falcon 2's.
     let falcon2 = corpus_text("falcon-2-11b-tii-license-1.0.txt");
     let m = model("license: other\n", &[("LICENSE", &falcon2)]);
@@ -923,14 +928,9 @@ fn lfm_open_license_is_a_revenue_capped_grant() {
     );
     let (r, _) = decide(m.path(), None);
     assert_eq!(r.verdict, Verdict::PermittedWithConditions);
-    let cap = r
-        .obligations
-        .iter()
-        .find(|o| o.kind == ObligationKind::RevenueThreshold)
-        .unwrap();
+    let cap = obligation(&r, ObligationKind::RevenueThreshold);
     assert_eq!(cap.value, "USD 10000000 per year");
-    let line = cap.line_start.unwrap() as usize;
-    assert!(text.lines().nth(line - 1).unwrap().contains("$10,000,000"));
+    assert!(cited_line(&text, cap).contains("$10,000,000"));
     // By name alone (no text) it is still that licence, not unknown.
     let m = model("license: other\nlicense_name: lfm1.0\n", &[]);
     let (r, _) = decide(m.path(), None);
@@ -949,17 +949,8 @@ fn qwen_community_license_is_not_mit_and_needs_approval() {
     let file = r.detected.iter().find(|d| d.source == "file").unwrap();
     assert_eq!(file.id, "qwen-community-license-1.0");
     assert_eq!(r.verdict, Verdict::RequiresApproval);
-    let separate = r
-        .obligations
-        .iter()
-        .find(|o| o.kind == ObligationKind::Registration)
-        .unwrap();
-    let line = separate.line_start.unwrap() as usize;
-    assert!(text
-        .lines()
-        .nth(line - 1)
-        .unwrap()
-        .contains("Model as a Service or AI Work Assistant"));
+    let separate = obligation(&r, ObligationKind::Registration);
+    assert!(cited_line(&text, separate).contains("Model as a Service or AI Work Assistant"));
     assert!(kinds(&r).contains(&ObligationKind::UserThreshold));
 }
 
@@ -979,13 +970,8 @@ fn health_ai_developer_foundations_terms_are_recognised() {
         .iter()
         .all(|d| d.id == "health-ai-developer-foundations"));
     assert_eq!(r.verdict, Verdict::PermittedWithConditions);
-    let notice = r
-        .obligations
-        .iter()
-        .find(|o| o.kind == ObligationKind::NoticeFile)
-        .unwrap();
-    let line = notice.line_start.unwrap() as usize;
-    assert!(text.lines().nth(line - 1).unwrap().contains("Notice"));
+    let notice = obligation(&r, ObligationKind::NoticeFile);
+    assert!(cited_line(&text, notice).contains("Notice"));
     assert!(kinds(&r).contains(&ObligationKind::UseRestrictionsPassdown));
 }
 
