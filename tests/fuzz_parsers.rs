@@ -106,6 +106,7 @@ const CONFIG_KEYS: &[&str] = &[
     "attention_chunk_size",
     "quantization_config",
     "is_encoder_decoder",
+    "index_head_dim",
     "rope_scaling",
 ];
 

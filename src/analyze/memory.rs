@@ -166,15 +166,23 @@ fn kv_cache(a: &Architecture) -> Result<Option<KvCache>, String> {
     let bytes = stated_bytes.unwrap_or(dtype_bytes);
     let overflow = || "the config's sizes overflow 64 bits: not a plausible model".to_string();
     let (attention, per_layer_token, term) = if let Some(mla) = &a.mla {
+        // DeepSeek sparse attention's indexer keeps its own key per token.
+        let index = a.index_head_dim.unwrap_or(0);
         let width = mla
             .kv_lora_rank
             .checked_add(mla.qk_rope_head_dim)
+            .and_then(|w| w.checked_add(index))
             .ok_or_else(overflow)?;
+        let index_term = if index > 0 {
+            format!(" + {index} index_head_dim (the sparse-attention indexer's key)")
+        } else {
+            String::new()
+        };
         (
             "mla".to_string(),
             width.checked_mul(bytes).ok_or_else(overflow)?,
             format!(
-                "({} kv_lora_rank + {} qk_rope_head_dim) × {bytes} bytes",
+                "({} kv_lora_rank + {} qk_rope_head_dim{index_term}) × {bytes} bytes",
                 mla.kv_lora_rank, mla.qk_rope_head_dim
             ),
         )
@@ -466,6 +474,25 @@ mod tests {
         let kv = kv_cache(&a).unwrap().unwrap();
         assert_eq!(kv.attention, "mla");
         assert_eq!(kv.bytes_per_token, 576 * 2 * 61);
+    }
+
+    #[test]
+    fn a_sparse_attention_indexer_adds_its_key_to_the_latent() {
+        // DeepSeek-V3.2: 512 + 64 latent, 128-wide indexer keys, 61 layers.
+        let a = Architecture {
+            num_layers: Some(61),
+            mla: Some(crate::model::config::MlaConfig {
+                kv_lora_rank: 512,
+                qk_rope_head_dim: 64,
+                qk_nope_head_dim: Some(128),
+                v_head_dim: Some(128),
+            }),
+            index_head_dim: Some(128),
+            ..Default::default()
+        };
+        let kv = kv_cache(&a).unwrap().unwrap();
+        assert_eq!(kv.bytes_per_token, (512 + 64 + 128) * 2 * 61);
+        assert!(kv.formula.contains("128 index_head_dim"), "{}", kv.formula);
     }
 
     #[test]

@@ -152,6 +152,10 @@ pub struct Architecture {
     pub num_kv_shared_layers: Option<u64>,
     /// MLA sizes, for DeepSeek-style attention.
     pub mla: Option<MlaConfig>,
+    /// Width of the keys DeepSeek sparse attention's lightning indexer
+    /// caches per token in every layer (`index_head_dim`, DeepSeek-V3.2).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub index_head_dim: Option<u64>,
     /// The sizes of the state-space or linear-attention layers (Mamba,
     /// Mamba-2, gated DeltaNet, short convolutions), when there are any.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -495,6 +499,7 @@ pub fn read_architecture(doc: &JsonDoc) -> Architecture {
         num_kv_shared_layers: num(&["num_kv_shared_layers"]).filter(|n| *n > 0),
         mla,
         recurrent: read_recurrent(&lookup, lm_type, hidden_size),
+        index_head_dim: num(&["index_head_dim"]).filter(|d| *d > 0),
         quantization,
         defaults_applied: Vec::new(),
         bos_token_ids: crate::util::json::id_list(lookup(&["bos_token_id"])),
