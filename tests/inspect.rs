@@ -439,6 +439,11 @@ fn hybrid_models_report_their_recurrent_state() {
         text.contains("recurrent state") && text.contains("(mamba2, 29 layers)"),
         "{text}"
     );
+    assert!(
+        text.contains("29 mamba · 3 full_attention")
+            && text.contains("Mamba-2, 128 heads × 64 × 128 state, 1 group, conv 4"),
+        "{text}"
+    );
 
     let next = tmp.path().join("qwen3-next");
     std::fs::create_dir(&next).unwrap();

@@ -66,6 +66,40 @@ pub enum RecurrentConfig {
 }
 
 impl RecurrentConfig {
+    /// The sizes in one line, for people.
+    pub fn describe(&self) -> String {
+        match *self {
+            RecurrentConfig::Mamba {
+                inner,
+                state,
+                conv_kernel,
+            } => format!("Mamba, {inner} inner × {state} state, conv {conv_kernel}"),
+            RecurrentConfig::Mamba2 {
+                heads,
+                head_dim,
+                state,
+                groups,
+                conv_kernel,
+                ..
+            } => format!(
+                "Mamba-2, {heads} heads × {head_dim} × {state} state, {groups} group{}, conv {conv_kernel}",
+                if groups == 1 { "" } else { "s" }
+            ),
+            RecurrentConfig::GatedDeltaNet {
+                key_heads,
+                value_heads,
+                key_head_dim,
+                value_head_dim,
+                conv_kernel,
+            } => format!(
+                "gated DeltaNet, {key_heads} key heads × {key_head_dim}, {value_heads} value heads × {value_head_dim}, conv {conv_kernel}"
+            ),
+            RecurrentConfig::ShortConv { width, conv_kernel } => {
+                format!("short convolution, {width} channels, kernel {conv_kernel}")
+            }
+        }
+    }
+
     /// True when a layer of the kind `layer_types` names (`mamba`,
     /// `linear_attention`, `conv`, Zamba2's `hybrid`, a GGUF's `recurrent`)
     /// holds this state.

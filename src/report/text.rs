@@ -164,6 +164,12 @@ fn render_styled(r: &Report, color: bool) -> String {
                 ),
             );
         }
+        if let Some(kinds) = layer_kind_counts(&a.layer_types) {
+            row(&mut out, "layer kinds", kinds);
+        }
+        if let Some(rc) = &a.recurrent {
+            row(&mut out, "recurrent", rc.describe());
+        }
         row(
             &mut out,
             "tied embeddings",
@@ -576,4 +582,24 @@ fn metadata_rows(out: &mut String, w: &crate::analyze::weights::WeightsSummary) 
             ),
         );
     }
+}
+
+/// How many layers of each kind `layer_types` names, in order of first
+/// appearance (`24 mamba · 4 full_attention · 24 mlp`); `None` when the
+/// layers are of one kind or not stated.
+fn layer_kind_counts(kinds: &[String]) -> Option<String> {
+    let mut counts: Vec<(&str, u64)> = Vec::new();
+    for k in kinds {
+        match counts.iter_mut().find(|(name, _)| name == k) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((k, 1)),
+        }
+    }
+    (counts.len() > 1).then(|| {
+        counts
+            .iter()
+            .map(|(k, n)| format!("{n} {k}"))
+            .collect::<Vec<_>>()
+            .join(" · ")
+    })
 }
