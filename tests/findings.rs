@@ -531,6 +531,13 @@ fn exl2_weights_count_as_the_model_they_unpack_to() {
     assert_eq!(q["method"], "exl2");
     assert_eq!(q["source"], "config+tensor-names");
     assert_eq!(q["bookkeeping_tensors"], 8);
+    // The average bitrate is not whole: kept beside the (absent) bits.
+    assert_eq!(q["bits_per_weight"], 4.65);
+    assert_eq!(r["architecture"]["quantization"]["bits_per_weight"], 4.65);
+    assert!(q.get("bits").is_none_or(|b| b.is_null()), "{q}");
+    let out = support::mri(&["inspect", dir.to_str().unwrap()]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("exl2 4.65 bits per weight via"), "{text}");
     let layers = findings(&r, "consistency/layers");
     assert!(layers.is_empty(), "{layers:?}");
 }

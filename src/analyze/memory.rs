@@ -401,6 +401,7 @@ mod tests {
             a.quantization = Some(QuantizationConfig {
                 method: "modelopt".into(),
                 bits: None,
+                bits_per_weight: None,
                 group_size: None,
                 format: None,
                 algorithm: Some("FP8".into()),

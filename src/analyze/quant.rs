@@ -57,6 +57,10 @@ pub struct Detected {
     pub method: Option<String>,
     /// Bits per weight from the config, when given.
     pub bits: Option<u64>,
+    /// A fractional average bitrate from the config (ExLlamaV2's
+    /// `"bits": 4.65`), omitted otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bits_per_weight: Option<serde_json::Number>,
     /// `config`, `tensor-names`, or `config+tensor-names`.
     pub source: String,
     /// Group size from the config, when given (MLX's packed widths follow it).
@@ -129,6 +133,9 @@ pub fn detect(config: Option<&QuantizationConfig>, tensors: &[&TensorInfo]) -> O
         scheme,
         method: config.map(|q| q.method.clone()),
         bits: config.and_then(|q| q.bits),
+        bits_per_weight: config
+            .and_then(|q| q.bits_per_weight)
+            .and_then(serde_json::Number::from_f64),
         source: source.to_string(),
         group_size: config.and_then(|q| q.group_size),
     })
@@ -690,6 +697,7 @@ mod tests {
         QuantizationConfig {
             method: method.into(),
             bits,
+            bits_per_weight: None,
             group_size: None,
             format: None,
             algorithm: algorithm.map(str::to_string),
@@ -748,6 +756,7 @@ mod tests {
         let q = QuantizationConfig {
             method: "compressed-tensors".into(),
             bits: Some(4),
+            bits_per_weight: None,
             group_size: None,
             format: Some("pack-quantized".into()),
             algorithm: None,

@@ -27,6 +27,10 @@ pub struct QuantizationConfig {
     /// Bits per weight, when stated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub bits: Option<u64>,
+    /// An average bits per weight that is not whole, as ExLlamaV2 states
+    /// its target bitrate (`"bits": 4.65`); omitted otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub bits_per_weight: Option<f64>,
     /// Group size, when stated.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub group_size: Option<i64>,
@@ -870,6 +874,7 @@ fn read_mlx_quantization(q: &Value) -> Option<QuantizationConfig> {
     Some(QuantizationConfig {
         method: "mlx".to_string(),
         bits: Some(bits),
+        bits_per_weight: None,
         group_size: obj.get("group_size").and_then(Value::as_i64),
         format: obj.get("mode").and_then(Value::as_str).map(str::to_string),
         algorithm: None,
@@ -934,6 +939,10 @@ fn read_quantization(q: &Value) -> Option<QuantizationConfig> {
             }
         })?;
     let mut bits = obj.get("bits").and_then(as_u64);
+    let bits_per_weight = obj
+        .get("bits")
+        .and_then(Value::as_f64)
+        .filter(|b| b.is_finite() && *b > 0.0 && b.fract() != 0.0 && *b <= 64.0);
     if method == "bitsandbytes" {
         if obj.get("load_in_4bit").and_then(Value::as_bool) == Some(true) {
             bits = Some(4);
@@ -980,6 +989,7 @@ fn read_quantization(q: &Value) -> Option<QuantizationConfig> {
     Some(QuantizationConfig {
         method,
         bits,
+        bits_per_weight,
         group_size,
         format,
         algorithm,
@@ -1092,6 +1102,25 @@ mod tests {
         let a =
             arch(r#"{"quantization_config":{"load_in_4bit":true,"bnb_4bit_quant_type":"nf4"}}"#);
         assert_eq!(a.quantization.unwrap().bits, Some(4));
+    }
+
+    #[test]
+    fn a_fractional_bitrate_is_kept_beside_whole_bits() {
+        // ExLlamaV2 states its average target bitrate.
+        let q =
+            arch(r#"{"quantization_config":{"quant_method":"exl2","bits":4.65,"head_bits":6}}"#)
+                .quantization
+                .unwrap();
+        assert_eq!((q.bits, q.bits_per_weight), (None, Some(4.65)));
+        // Whole bits stay in `bits` alone.
+        let q = arch(r#"{"quantization_config":{"quant_method":"gptq","bits":4}}"#)
+            .quantization
+            .unwrap();
+        assert_eq!((q.bits, q.bits_per_weight), (Some(4), None));
+        let q = arch(r#"{"quantization_config":{"quant_method":"exl2","bits":-3.5}}"#)
+            .quantization
+            .unwrap();
+        assert_eq!(q.bits_per_weight, None);
     }
 
     #[test]

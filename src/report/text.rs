@@ -211,10 +211,7 @@ fn render_styled(r: &Report, color: bool) -> String {
                     .ok()
                     .and_then(|v| v.as_str().map(str::to_string))
                     .unwrap_or_default(),
-                q.detected
-                    .bits
-                    .map(|b| format!(" {b}-bit"))
-                    .unwrap_or_default(),
+                bits_label(&q.detected),
                 q.detected.source,
                 q.bookkeeping_tensors,
                 grouped(w.stored_elements)
@@ -581,6 +578,15 @@ fn metadata_rows(out: &mut String, w: &crate::analyze::weights::WeightsSummary) 
                 keys.len() - SHOWN_METADATA_KEYS
             ),
         );
+    }
+}
+
+/// " 4-bit", " 4.65 bits per weight" (ExLlamaV2's average), or nothing.
+pub(crate) fn bits_label(d: &crate::analyze::quant::Detected) -> String {
+    match (d.bits, &d.bits_per_weight) {
+        (Some(b), _) => format!(" {b}-bit"),
+        (None, Some(bpw)) => format!(" {bpw} bits per weight"),
+        (None, None) => String::new(),
     }
 }
 

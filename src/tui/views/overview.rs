@@ -227,11 +227,7 @@ fn model_lines(r: &Report, t: Theme, width: usize) -> Vec<Line<'static>> {
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default();
-        let bits = q
-            .detected
-            .bits
-            .map(|b| format!(" {b}-bit"))
-            .unwrap_or_default();
+        let bits = crate::report::text::bits_label(&q.detected);
         lines.push(kv(t, "quantized", fit(format!("{scheme}{bits}"))));
     }
     if let Some(tok) = &r.tokenizer {
