@@ -475,23 +475,12 @@ mod tests {
         let kv = kv_cache(&a).unwrap().unwrap();
         assert_eq!(kv.attention, "mla");
         assert_eq!(kv.bytes_per_token, 576 * 2 * 61);
-    }
-
-    #[test]
-    fn a_sparse_attention_indexer_adds_its_key_to_the_latent() {
-        // DeepSeek-V3.2: 512 + 64 latent, 128-wide indexer keys, 61 layers.
-        let a = Architecture {
-            num_layers: Some(61),
-            mla: Some(crate::model::config::MlaConfig {
-                kv_lora_rank: 512,
-                qk_rope_head_dim: 64,
-                qk_nope_head_dim: Some(128),
-                v_head_dim: Some(128),
-            }),
+        // DeepSeek-V3.2's sparse-attention indexer caches a 128-wide key too.
+        let v32 = Architecture {
             index_head_dim: Some(128),
-            ..Default::default()
+            ..a
         };
-        let kv = kv_cache(&a).unwrap().unwrap();
+        let kv = kv_cache(&v32).unwrap().unwrap();
         assert_eq!(kv.bytes_per_token, (512 + 64 + 128) * 2 * 61);
         assert!(kv.formula.contains("128 index_head_dim"), "{}", kv.formula);
     }
