@@ -48,6 +48,16 @@ pub enum Scheme {
     Unknown,
 }
 
+impl Scheme {
+    /// The scheme's name as the report writes it (`gptq`, `compressed-tensors`, ...).
+    pub fn name(self) -> String {
+        serde_json::to_value(self)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_else(|| "unknown".to_string())
+    }
+}
+
 /// The detected scheme and how it was recognised.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Detected {
@@ -66,6 +76,19 @@ pub struct Detected {
     /// Group size from the config, when given (MLX's packed widths follow it).
     #[serde(skip)]
     pub group_size: Option<i64>,
+}
+
+impl Detected {
+    /// The scheme with its bits, for people: `gptq 4-bit`, `exl2 4.65 bits
+    /// per weight` (ExLlamaV2's average), or the scheme alone.
+    pub fn label(&self) -> String {
+        let scheme = self.scheme.name();
+        match (self.bits, &self.bits_per_weight) {
+            (Some(b), _) => format!("{scheme} {b}-bit"),
+            (None, Some(bpw)) => format!("{scheme} {bpw} bits per weight"),
+            (None, None) => scheme,
+        }
+    }
 }
 
 /// Tensor name suffixes that are quantization bookkeeping, not parameters.

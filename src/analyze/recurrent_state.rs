@@ -24,6 +24,18 @@ pub struct RecurrentState {
     pub formula: String,
 }
 
+impl RecurrentState {
+    /// The figure in one line, for people: `51.8 MB per sequence (mamba2, 24 layers)`.
+    pub fn summary(&self) -> String {
+        format!(
+            "{} per sequence ({}, {} layers)",
+            crate::util::human::bytes(self.bytes_per_sequence),
+            self.kind,
+            self.layers
+        )
+    }
+}
+
 /// Elements one layer's state holds, with the formula that gives them.
 fn layer_elements(c: &RecurrentConfig) -> Option<(u64, String)> {
     match *c {

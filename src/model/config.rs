@@ -686,6 +686,23 @@ fn kinds_of_flags(flags: &[Value], set: &str, unset: &str) -> Vec<String> {
         .collect()
 }
 
+/// One layer kind for each of `n` layers: `set` for the layers a list of
+/// indices names (counted from `first`: 0, or 1 for Kimi's lists), `unset`
+/// for the others.
+fn kinds_at_indices(list: &[Value], first: u64, n: u64, set: &str, unset: &str) -> Vec<String> {
+    let listed: Vec<u64> = list.iter().filter_map(as_u64).collect();
+    (0..n)
+        .map(|i| {
+            if listed.contains(&(i + first)) {
+                set
+            } else {
+                unset
+            }
+            .to_string()
+        })
+        .collect()
+}
+
 /// Each layer's kind: `layer_types` (or `layers_block_type`) when stated,
 /// else what the family's pattern keys say — hybrids (`hybrid_override_pattern`,
 /// `attn_type_list`, `attn_layer_period`/`attn_layer_offset`,
@@ -719,14 +736,7 @@ fn layer_types<'a>(
         .and_then(|c| c.get("kda_layers"))
         .and_then(Value::as_array)
     {
-        let linear: Vec<u64> = kda.iter().filter_map(as_u64).collect();
-        return kinds(&|i| {
-            if linear.contains(&(i + 1)) {
-                "linear_attention"
-            } else {
-                "full_attention"
-            }
-        });
+        return kinds_at_indices(kda, 1, n, "linear_attention", "full_attention");
     }
     // Nemotron-H: one character per layer (`*` attention, `M` Mamba, `-` MLP, `E` MoE).
     if let Some(p) = lookup(&["hybrid_override_pattern"]).and_then(Value::as_str) {
@@ -749,25 +759,11 @@ fn layer_types<'a>(
     }
     // Mllama: the listed layers attend to the image (cross-attention).
     if let Some(list) = lookup(&["cross_attention_layers"]).and_then(Value::as_array) {
-        let cross: Vec<u64> = list.iter().filter_map(as_u64).collect();
-        return kinds(&|i| {
-            if cross.contains(&i) {
-                "cross_attention"
-            } else {
-                "full_attention"
-            }
-        });
+        return kinds_at_indices(list, 0, n, "cross_attention", "full_attention");
     }
     // Bamba: attention at the listed layers, Mamba-2 elsewhere.
     if let Some(list) = lookup(&["attn_layer_indices"]).and_then(Value::as_array) {
-        let attention: Vec<u64> = list.iter().filter_map(as_u64).collect();
-        return kinds(&|i| {
-            if attention.contains(&i) {
-                "full_attention"
-            } else {
-                "mamba"
-            }
-        });
+        return kinds_at_indices(list, 0, n, "full_attention", "mamba");
     }
     // Jamba: attention every `attn_layer_period` layers from `attn_layer_offset`.
     if let Some(period) = lookup(&["attn_layer_period"])

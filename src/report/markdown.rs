@@ -102,13 +102,7 @@ fn render_raw(r: &Report) -> String {
         let _ = writeln!(out, "| KV cache | none: {} |", cell(why));
     }
     if let Some(rs) = &m.recurrent_state {
-        let _ = writeln!(
-            out,
-            "| Recurrent state | {} per sequence ({}, {} layers) |",
-            bytes(rs.bytes_per_sequence),
-            rs.kind,
-            rs.layers
-        );
+        let _ = writeln!(out, "| Recurrent state | {} |", rs.summary());
     }
     if let Some(card) = &r.card {
         let _ = writeln!(out, "| Card license | {} |", cell(&card.license.join(", ")));

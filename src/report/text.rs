@@ -206,12 +206,8 @@ fn render_styled(r: &Report, color: bool) -> String {
             &mut out,
             "quantization",
             format!(
-                "{}{} via {}; {} bookkeeping tensors not counted; stored elements {}",
-                serde_json::to_value(q.detected.scheme)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
-                bits_label(&q.detected),
+                "{} via {}; {} bookkeeping tensors not counted; stored elements {}",
+                q.detected.label(),
                 q.detected.source,
                 q.bookkeeping_tensors,
                 grouped(w.stored_elements)
@@ -297,16 +293,7 @@ fn render_styled(r: &Report, color: bool) -> String {
         row(&mut out, "KV cache", format!("none: {why}"));
     }
     if let Some(rs) = &m.recurrent_state {
-        row(
-            &mut out,
-            "recurrent state",
-            format!(
-                "{} per sequence ({}, {} layers)",
-                bytes(rs.bytes_per_sequence),
-                rs.kind,
-                rs.layers
-            ),
-        );
+        row(&mut out, "recurrent state", rs.summary());
         row(&mut out, "", &rs.formula);
     }
     out.push('\n');
@@ -578,15 +565,6 @@ fn metadata_rows(out: &mut String, w: &crate::analyze::weights::WeightsSummary) 
                 keys.len() - SHOWN_METADATA_KEYS
             ),
         );
-    }
-}
-
-/// " 4-bit", " 4.65 bits per weight" (ExLlamaV2's average), or nothing.
-pub(crate) fn bits_label(d: &crate::analyze::quant::Detected) -> String {
-    match (d.bits, &d.bits_per_weight) {
-        (Some(b), _) => format!(" {b}-bit"),
-        (None, Some(bpw)) => format!(" {bpw} bits per weight"),
-        (None, None) => String::new(),
     }
 }
 

@@ -525,10 +525,7 @@ fn preflight(report: &Report) -> Result<Inputs, SmokeError> {
         )));
     }
     if let Some(q) = &report.weights.quantization {
-        let scheme = serde_json::to_value(q.detected.scheme)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_else(|| "unknown".into());
+        let scheme = q.detected.scheme.name();
         let what = match q.detected.bits {
             Some(b) => format!("{scheme}, {b} bits"),
             None => scheme,

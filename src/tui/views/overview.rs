@@ -223,12 +223,7 @@ fn model_lines(r: &Report, t: Theme, width: usize) -> Vec<Line<'static>> {
         None => lines.push(kv(t, "model type", "no config.json")),
     }
     if let Some(q) = &r.weights.quantization {
-        let scheme = serde_json::to_value(q.detected.scheme)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
-            .unwrap_or_default();
-        let bits = crate::report::text::bits_label(&q.detected);
-        lines.push(kv(t, "quantized", fit(format!("{scheme}{bits}"))));
+        lines.push(kv(t, "quantized", fit(q.detected.label())));
     }
     if let Some(tok) = &r.tokenizer {
         lines.push(kv(
@@ -326,16 +321,7 @@ fn memory_lines(r: &Report, t: Theme) -> Vec<Line<'static>> {
         )),
     }
     if let Some(rs) = &m.recurrent_state {
-        lines.push(kv(
-            t,
-            "state",
-            format!(
-                "{} per sequence ({}, {} layers)",
-                bytes(rs.bytes_per_sequence),
-                rs.kind,
-                rs.layers
-            ),
-        ));
+        lines.push(kv(t, "state", rs.summary()));
     }
     lines
 }
