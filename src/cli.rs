@@ -367,6 +367,10 @@ pub struct InspectArgs {
     #[arg(long)]
     pub tokenizer: bool,
 
+    /// A policy file (mri.toml) whose [[licenses.clarify]] entries the license decision takes, exactly as `mri check --policy` does: a pinned file is read as the license the policy names, every other source keeps its effect.
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<std::path::PathBuf>,
+
     /// Output format [default: text].
     #[arg(long, short = 'f', value_enum)]
     pub format: Option<OutputFormat>,

@@ -45,6 +45,13 @@ pub struct InspectOptions {
     pub base: Option<String>,
     /// How `hf://` targets are fetched.
     pub remote: hub::RemoteOptions,
+    /// A policy's `[[licenses.clarify]]` entries: the license decision takes
+    /// each one that names this model and whose file still has the pinned
+    /// hash (see `license::decide::clarify`). Not applied to the base model.
+    pub clarify: Vec<license::decide::ClarifyRule>,
+    /// The folder that relative model paths in `clarify` are resolved from
+    /// (the policy file's folder).
+    pub policy_dir: std::path::PathBuf,
 }
 
 impl Default for InspectOptions {
@@ -54,6 +61,8 @@ impl Default for InspectOptions {
             cache: HfCache::from_env(),
             base: None,
             remote: hub::RemoteOptions::default(),
+            clarify: Vec::new(),
+            policy_dir: std::path::PathBuf::from("."),
         }
     }
 }
@@ -91,7 +100,15 @@ pub fn inspect(input: &str, options: &InspectOptions) -> Result<Report, Error> {
         cache: options.cache.clone(),
         base: None,
         remote: options.remote.clone(),
+        clarify: Vec::new(),
+        policy_dir: options.policy_dir.clone(),
     };
+    let clarifications = scan::pins::check(
+        &options.clarify,
+        &scanned.target,
+        &scanned.files,
+        &options.policy_dir,
+    );
     let base = match &options.base {
         Some(path) => Some((path.clone(), inspect(path, &base_options)?)),
         None => scanned
@@ -109,6 +126,7 @@ pub fn inspect(input: &str, options: &InspectOptions) -> Result<Report, Error> {
         scanned,
         base.as_ref()
             .map(|(name, report)| analyze::BaseModel { name, report }),
+        &clarifications,
     ))
 }
 

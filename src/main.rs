@@ -100,15 +100,39 @@ fn emit(write: impl FnOnce(&mut dyn Write) -> std::io::Result<()>) -> anyhow::Re
 }
 
 fn run_report(args: &InspectArgs, view: View) -> anyhow::Result<ExitCode> {
+    // `--policy`: the license decision takes its clarifications, as `mri
+    // check` does with the same file (one decision, two faces).
+    let policy = match &args.policy {
+        Some(path) => match mri::gate::read_policy(path) {
+            Ok(p) => Some(p),
+            Err(e) => {
+                eprintln!("mri: error: {e}");
+                return Ok(ExitCode::from(2));
+            }
+        },
+        None => None,
+    };
     let options = mri::InspectOptions {
         revision: args.revision.clone(),
         base: args.base.clone(),
         remote: mri::hub::RemoteOptions {
             tokenizer: args.tokenizer,
         },
+        clarify: policy.as_ref().map(|p| p.clarify.clone()).unwrap_or_default(),
+        policy_dir: policy
+            .as_ref()
+            .map_or_else(|| ".".into(), mri::gate::evaluate::policy_base),
         ..Default::default()
     };
     let report = mri::inspect(&args.target, &options)?;
+    // A clarification that no longer holds is never silent, whatever the format.
+    for w in report
+        .license
+        .iter()
+        .flat_map(|l| l.clarification_warnings())
+    {
+        eprintln!("mri: warning: {}", mri::util::term::safe(&w));
+    }
     let color = use_color(args.color);
     emit(
         |out| match (view, args.format.unwrap_or(OutputFormat::Text)) {
@@ -152,6 +176,7 @@ fn run_tui(args: &TuiArgs) -> anyhow::Result<ExitCode> {
             revision: args.revision.clone(),
             base: args.base.clone(),
             tokenizer: args.tokenizer,
+            policy: None,
             format: Some(OutputFormat::Text),
             color: ColorChoice::Auto,
         };
@@ -271,7 +296,12 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     }
     let mut models = Vec::new();
     let mut errors = Vec::new();
-    let reports = mri::inspect_many(&targets, &mri::InspectOptions::default());
+    let options = mri::InspectOptions {
+        clarify: policy.clarify.clone(),
+        policy_dir: mri::gate::evaluate::policy_base(&policy),
+        ..Default::default()
+    };
+    let reports = mri::inspect_many(&targets, &options);
     for (target, result) in targets.iter().zip(reports) {
         match result {
             Ok(report) => models.push(mri::gate::evaluate(target, report, &policy)),

@@ -10,6 +10,7 @@ pub mod recurrent_state;
 pub mod st_license;
 pub mod weights;
 
+use crate::license::decide::Clarification;
 use crate::license::{decide, BaseLicense, LicenseInputs};
 use crate::model::config::read_architecture;
 use crate::model::tokenizer::{summarize as summarize_tokenizer, TokenizerInputs};
@@ -27,8 +28,13 @@ pub struct BaseModel<'a> {
     pub report: &'a Report,
 }
 
-/// Builds the Report from what the scan read, with the base model when at hand.
-pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Report {
+/// Builds the Report from what the scan read, with the base model when at
+/// hand and the policy's clarifications that name this model.
+pub fn analyze(
+    scanned: ScannedRepo,
+    base_model: Option<BaseModel<'_>>,
+    clarifications: &[Clarification],
+) -> Report {
     let base_license = base_model.as_ref().and_then(|b| {
         b.report.license.clone().map(|report| BaseLicense {
             name: b.name.to_string(),
@@ -266,6 +272,7 @@ pub fn analyze(scanned: ScannedRepo, base_model: Option<BaseModel<'_>>) -> Repor
         extra_bases: &extra_bases,
         declared: &declared,
         truncated: &scanned.license_truncated,
+        clarifications,
     });
     findings.extend(license_findings);
 

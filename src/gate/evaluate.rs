@@ -7,6 +7,7 @@ use crate::report::Report;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
+
 /// The policy rules, one JUnit test case each.
 pub const RULES: &[(&str, &str)] = &[
     ("license/verdict", "The commercial-use verdict is one the policy allows (`allow-verdicts`, or every license in `allow`)."),
@@ -67,26 +68,9 @@ pub struct ModelOutcome {
     pub report: Report,
 }
 
-/// True when `model` (as written in the policy) names this report's model:
-/// its repo id, the same `scheme://` target, or a path that, resolved from
-/// the policy file's folder (`base`), is the model's root.
-fn names_model(model: &str, input: &str, report: &Report, base: &Path) -> bool {
-    let m = model.trim_end_matches('/');
-    (m.contains("://") && m == input.trim_end_matches('/'))
-        || report
-            .target
-            .repo_id
-            .as_deref()
-            .is_some_and(|r| r.eq_ignore_ascii_case(m))
-        || base
-            .join(m)
-            .canonicalize()
-            .is_ok_and(|p| p == report.target.root)
-}
-
 /// The folder relative paths in `policy` are resolved from: the policy
 /// file's own folder, or the working folder for the built-in policy.
-fn policy_base(policy: &Policy) -> PathBuf {
+pub fn policy_base(policy: &Policy) -> PathBuf {
     match policy.path.as_deref().and_then(Path::parent) {
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),
@@ -115,49 +99,17 @@ fn violation(
     }
 }
 
-/// Judges one model's report against the policy.
-pub fn evaluate(input: &str, mut report: Report, policy: &Policy) -> ModelOutcome {
-    let mut warnings = Vec::new();
+/// Judges one model's finished report against the policy. The report's
+/// license decision already holds the policy's clarifications (inspect it
+/// with `InspectOptions::clarify`); the gate never changes a verdict.
+pub fn evaluate(input: &str, report: Report, policy: &Policy) -> ModelOutcome {
     let mut results: Vec<RuleResult> = Vec::new();
     let base = policy_base(policy);
-
-    // Clarifications: a pinned file is the license the policy says, while its hash holds.
-    let mut clarified: Vec<String> = Vec::new();
-    for c in &policy.clarify {
-        if c.model
-            .as_deref()
-            .is_some_and(|m| !names_model(m, input, &report, &base))
-        {
-            continue;
-        }
-        let Some(file) = report.files.iter().find(|f| f.path == c.file) else {
-            warnings.push(format!(
-                "clarify (policy line {}): `{}` is not in the model; ignored",
-                c.line, c.file
-            ));
-            continue;
-        };
-        match crate::security::read::sha256_file(&file.real_path) {
-            Ok(actual) if actual == c.sha256 => {
-                if let (Some(l), Some((id, verdict))) = (report.license.as_mut(), crate::license::resolve_license(&c.license)) {
-                    for d in l.detected.iter_mut().filter(|d| d.source == "file" && d.file.as_deref() == Some(c.file.as_str())) {
-                        d.id = id.clone();
-                        d.name = format!("{id} (clarified by the policy)");
-                        d.confidence = 1.0;
-                        d.verdict = verdict;
-                    }
-                    l.verdict = l.detected.iter().map(|d| d.verdict).reduce(Verdict::stricter).unwrap_or(Verdict::Unknown);
-                    l.reasons.push(format!("policy clarify (line {}): {} is {id} (sha256 matches) → {}", c.line, c.file, l.verdict));
-                    clarified.push(c.file.clone());
-                }
-            }
-            Ok(actual) => warnings.push(format!(
-                "clarify (policy line {}) for `{}` ignored: the file changed (sha256 {actual}, the policy pins {})",
-                c.line, c.file, c.sha256
-            )),
-            Err(e) => warnings.push(format!("clarify (policy line {}): cannot read `{}`: {e}", c.line, c.file)),
-        }
-    }
+    let warnings = report
+        .license
+        .as_ref()
+        .map(|l| l.clarification_warnings())
+        .unwrap_or_default();
 
     let license = report.license.clone().unwrap_or_default();
     let verdict = license.verdict;
@@ -249,7 +201,7 @@ pub fn evaluate(input: &str, mut report: Report, policy: &Policy) -> ModelOutcom
         if d.source == "file"
             && d.id != "unrecognised"
             && d.confidence < policy.confidence_threshold.value
-            && !clarified.contains(&d.file.clone().unwrap_or_default())
+            && d.clarified_by.is_none()
         {
             results.push(violation(
                 "license/confidence",
@@ -296,7 +248,7 @@ pub fn evaluate(input: &str, mut report: Report, policy: &Policy) -> ModelOutcom
     let exception = policy
         .exceptions
         .iter()
-        .find(|e| names_model(&e.model, input, &report, &base));
+        .find(|e| report.target.is_named_by(&e.model, &base));
     if let Some(e) = exception {
         for r in results.iter_mut() {
             if e.allow.is_empty() || e.allow.iter().any(|a| a == &r.rule || a == &r.rule_id) {

@@ -18,20 +18,9 @@ pub struct AtLine<T> {
     pub line: u32,
 }
 
-/// A clarification: this file, with this hash, is this license.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Clarify {
-    /// The model it applies to (repo id or path); every model when absent.
-    pub model: Option<String>,
-    /// The license file, relative to the model root.
-    pub file: String,
-    /// Its sha256 (hex).
-    pub sha256: String,
-    /// The license it is (knowledge-base id, Hub id or SPDX id).
-    pub license: String,
-    /// Line of the `[[licenses.clarify]]` entry.
-    pub line: u32,
-}
+/// A clarification: this file, with this hash, is this license. The license
+/// decision applies it (`InspectOptions::clarify`); the gate never does.
+pub use crate::license::decide::ClarifyRule as Clarify;
 
 /// An exception for one model.
 #[derive(Debug, Clone, PartialEq)]

@@ -163,7 +163,7 @@ pub fn render(o: &GateOutcome, cwd: &Path) -> String {
     }
     // Targets that could not be inspected are not results (no rule was
     // judged) but must not vanish: each is an error notification of the run.
-    let notifications: Vec<Value> = o
+    let mut notifications: Vec<Value> = o
         .errors
         .iter()
         .map(|e| {
@@ -174,6 +174,17 @@ pub fn render(o: &GateOutcome, cwd: &Path) -> String {
             })
         })
         .collect();
+    // A clarification the policy makes that did not apply (its file changed,
+    // is gone, unreadable) is a warning of the run: never silent.
+    for m in &o.models {
+        for w in &m.warnings {
+            notifications.push(json!({
+                "level": "warning",
+                "message": {"text": format!("{}: {w}", m.input)},
+                "properties": {"model": m.input},
+            }));
+        }
+    }
     run["invocations"] = json!([{
         "executionSuccessful": o.errors.is_empty(),
         "toolExecutionNotifications": notifications,

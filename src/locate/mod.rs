@@ -81,6 +81,21 @@ pub struct Target {
     pub remote: Option<hub_ref::RemoteInfo>,
 }
 
+impl Target {
+    /// True when `name` (as a policy writes it) names this model: its repo
+    /// id (any case), the same `scheme://` target as typed, or a path that,
+    /// resolved from `base` (the policy file's folder), is the model's root.
+    pub fn is_named_by(&self, name: &str, base: &std::path::Path) -> bool {
+        let m = name.trim_end_matches('/');
+        (m.contains("://") && m == self.input.trim_end_matches('/'))
+            || self
+                .repo_id
+                .as_deref()
+                .is_some_and(|r| r.eq_ignore_ascii_case(m))
+            || base.join(m).canonicalize().is_ok_and(|p| p == self.root)
+    }
+}
+
 /// Why a target could not be located.
 #[derive(Debug, Error)]
 pub enum LocateError {

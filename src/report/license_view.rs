@@ -66,6 +66,7 @@ fn render_text_styled(r: &Report, color: bool) -> String {
         meaning(l.verdict)
     );
     write_detected(&mut out, l);
+    write_clarifications(&mut out, l);
     let _ = writeln!(out, "\nObligations ({})", l.obligations.len());
     if l.obligations.is_empty() {
         let _ = writeln!(out, "  none");
@@ -124,6 +125,29 @@ fn render_text_styled(r: &Report, color: bool) -> String {
         );
     }
     out
+}
+
+/// The policy's clarifications that named the model: applied, or the
+/// warning that says why one was ignored.
+fn write_clarifications(out: &mut String, l: &LicenseReport) {
+    if l.clarifications.is_empty() {
+        return;
+    }
+    let _ = writeln!(out, "\nPolicy clarifications ({})", l.clarifications.len());
+    for c in &l.clarifications {
+        match c.warning() {
+            Some(w) => {
+                let _ = writeln!(out, "  warning  {w}");
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "  applied  {} is {} (policy line {}, sha256 matches)",
+                    c.file, c.license, c.policy_line
+                );
+            }
+        }
+    }
 }
 
 fn write_detected(out: &mut String, l: &LicenseReport) {
@@ -225,6 +249,9 @@ fn render_markdown_raw(r: &Report) -> String {
         l.verdict,
         meaning(l.verdict)
     );
+    for w in l.clarification_warnings() {
+        let _ = writeln!(out, "> **Warning:** {w}\n");
+    }
     let _ = writeln!(out, "## Licenses found\n\n| license | source | where | confidence | verdict |\n|---|---|---|---:|---|");
     for d in &l.detected {
         let _ = writeln!(

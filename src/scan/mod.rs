@@ -10,6 +10,7 @@ pub mod index;
 pub mod lfs;
 pub mod listed;
 pub mod ollama;
+pub mod pins;
 pub mod remote;
 pub mod safetensors;
 pub mod vocab_model;

@@ -1,0 +1,424 @@
+//! Step 2 of the decision: each license file read (matched to a known text,
+//! a short reference to one, or its own clauses), unless a clarification
+//! says what it is; then the card against the files.
+
+use super::resolve::{spdx_or_kb, Resolved};
+use super::{round2, Decision, LicenseInputs, ReadFile, RunnerUp, QUOTE_CHARS};
+use crate::license::clauses::{read_changes, read_clauses_in, ClauseHit};
+use crate::license::detect::{detect, is_boilerplate, Detection, RefKind, Scored, MATCH, SIMILAR};
+use crate::license::kb::{kb, LicenseEntry};
+use crate::license::lineage::is_supplementary;
+use crate::license::spdx_facts;
+use crate::license::text::NormText;
+use crate::license::verdict::{ObligationKind, Verdict};
+use crate::report::finding::{Code, Finding};
+use std::sync::OnceLock;
+
+/// Residual words beyond a standard license text that, unread, make it unknown.
+const UNREAD_RESIDUAL_WORDS: usize = 40;
+
+/// Reads every license file into the decision; a file a clarification holds
+/// for is that clarification's license instead.
+pub(super) fn read_all(d: &mut Decision, inputs: &LicenseInputs<'_>, files: &[ReadFile<'_>]) {
+    for path in inputs.truncated {
+        if super::clarify::holding_for(inputs, path).is_some() {
+            continue; // the pinned hash covers every byte, read or not
+        }
+        d.reason(format!(
+            "{path}: only its beginning was read (the file is too long); what follows is unknown"
+        ));
+        d.verdicts.push(Verdict::Unknown);
+        d.findings.push(
+            Finding::warning(
+                Code::LicenseUnread,
+                format!("the license file is longer than mri reads ({} MiB); only its beginning was read, so the verdict can be no better than unknown (a stricter clause in what was read still applies)", crate::scan::MAX_LICENSE_BYTES >> 20),
+            )
+            .in_file(path),
+        );
+    }
+    for rf in files {
+        match super::clarify::holding_for(inputs, &rf.file.path) {
+            Some(c) => super::clarify::apply_to_file(d, rf, c),
+            None => read_one(d, rf),
+        }
+    }
+}
+
+/// Reads one license file into the decision.
+pub(super) fn read_one(d: &mut Decision, rf: &ReadFile<'_>) {
+    let path = &rf.file.path;
+    if let Some(why) = unreadable_text(&rf.file.text) {
+        d.reason(format!("{path}: {why}; its terms cannot be read"));
+        d.verdicts.push(Verdict::Unknown);
+        d.findings.push(
+            Finding::warning(
+                Code::LicenseUnread,
+                format!("the license file {why}; its terms cannot be read, so the verdict is unknown"),
+            )
+            .in_file(path),
+        );
+        d.unrecognised(path, "unreadable text".into(), 0.0, Verdict::Unknown);
+        return;
+    }
+    let detection = detect(&rf.norm);
+    let resolved = detection.best.as_ref().and_then(|b| match b.kind {
+        RefKind::Kb => kb().get(&b.id).map(Resolved::Kb),
+        RefKind::Spdx => spdx_facts::facts(&b.id).map(spdx_or_kb),
+    });
+    match (&detection.best, resolved) {
+        (Some(b), Some(r)) if b.score >= MATCH => matched(d, rf, &detection, b, r),
+        (best, resolved) => not_matched(d, rf, best.as_ref(), resolved),
+    }
+}
+
+/// A file whose text matches a known license: that license's verdict, made
+/// stricter by the clauses its additions and changes bring.
+fn matched(d: &mut Decision, rf: &ReadFile<'_>, det: &Detection, b: &Scored, r: Resolved) {
+    let (norm, path) = (&rf.norm, &rf.file.path);
+    let mut residual_hits = read_clauses_in(norm, &det.residual);
+    // Clauses that words changed inside the known text bring.
+    for h in read_changes(norm, &det.changed_words) {
+        if !residual_hits
+            .iter()
+            .any(|r| r.kind == h.kind && r.words == h.words)
+        {
+            residual_hits.push(h);
+        }
+    }
+    let mut verdict = caps(&residual_hits).stricter(r.verdict());
+    let unread = matches!(r, Resolved::Spdx(_))
+        && residual_hits.is_empty()
+        && det.unexplained_words >= UNREAD_RESIDUAL_WORDS;
+    if unread {
+        verdict = verdict.stricter(Verdict::Unknown);
+        d.findings.push(
+            Finding::warning(
+                Code::LicenseUnknown,
+                format!("matches {} but adds {} words of terms that mri cannot read; treated as unknown", r.id(), det.unexplained_words),
+            )
+            .in_file(path),
+        );
+    }
+    // A version without a bundled text is compared with a sibling's, whose
+    // version, dates and links differ anyway: there only the clauses the
+    // changes bring count.
+    let own_text = !matches!(&r, Resolved::Kb(e) if e.text_file.is_empty());
+    let added = !residual_hits.is_empty() || unread;
+    let modified = added || (own_text && !det.changed_words.is_empty());
+    let changed = changed_lines(norm, &det.changed_words);
+    d.reason(format!(
+        "{path}: matches {} ({:.2}){}{}",
+        r.id(),
+        b.score,
+        if added {
+            format!(", with added clauses (text differs at {changed})")
+        } else if modified {
+            format!(", text differs at {changed}")
+        } else {
+            String::new()
+        },
+        if verdict != r.verdict() {
+            format!(" → {verdict}")
+        } else {
+            String::new()
+        }
+    ));
+    let runner_up = det.runner_up.as_ref().map(|r| RunnerUp {
+        id: r.id.clone(),
+        confidence: round2(r.score),
+    });
+    let confidence = round2(b.score);
+    d.detected(&r, "file", Some(path.clone()), None, confidence, runner_up, verdict, modified);
+    d.verdicts.push(verdict);
+    if !is_supplementary_file(path) && !matches!(&r, Resolved::Kb(e) if is_supplementary(e)) {
+        d.file_ids.insert(r.id());
+        d.declared_families.insert(r.family());
+    }
+    for h in residual_hits {
+        let o = super::obligations::from_hit(&h, norm, path, &r.id());
+        d.extra_obligations.push(o);
+    }
+    d.licensed.push((r, Some(path.clone()), None));
+}
+
+/// A file that matches no known text: a short reference to a license, a
+/// notice, or a text whose own clauses decide (never better than unknown).
+fn not_matched(
+    d: &mut Decision,
+    rf: &ReadFile<'_>,
+    best: Option<&Scored>,
+    resolved: Option<Resolved>,
+) {
+    let (norm, path, hits) = (&rf.norm, &rf.file.path, &rf.hits);
+    let named = referenced_license(norm);
+    let qualified = named.as_ref().and_then(|(_, at)| qualification(norm, *at));
+    if let (Some((r, _)), Some(why)) = (&named, &qualified) {
+        d.reason(format!("{path}: names {} but {why}; not taken as {}", r.id(), r.id()));
+    }
+    if let Some((r, _)) = named.filter(|_| qualified.is_none()) {
+        return reference(d, rf, r);
+    }
+    let mut verdict = caps(hits).stricter(Verdict::Unknown);
+    let similar = best.filter(|b| b.score >= SIMILAR);
+    if let (Some(b), Some(r)) = (similar, resolved.as_ref()) {
+        verdict = verdict.stricter(r.verdict());
+        d.reason(format!(
+            "{path}: only similar to {} ({:.2}); its own clauses decide → {verdict}",
+            r.id(),
+            b.score
+        ));
+    } else {
+        d.reason(format!("{path}: matches no known license; its clauses → {verdict}"));
+    }
+    let decisive = hits
+        .iter()
+        .any(|h| h.kind.verdict_cap() != Verdict::Permitted);
+    if is_supplementary_file(path) && !decisive {
+        return notice(d, rf);
+    }
+    d.findings.push(
+        Finding::warning(
+            Code::LicenseUnknown,
+            match similar {
+                Some(b) => format!(
+                    "does not match a known license (closest: {} at {:.2}); verdict from its own clauses: {verdict}",
+                    b.id, b.score
+                ),
+                None => format!("does not match a known license; verdict from its own clauses: {verdict}"),
+            },
+        )
+        .in_file(path),
+    );
+    let name = similar
+        .map(|b| format!("unrecognised text (closest: {})", b.id))
+        .unwrap_or_else(|| "unrecognised text".into());
+    d.unrecognised(path, name, similar.map_or(0.0, |b| round2(b.score)), verdict);
+    d.verdicts.push(verdict);
+    for h in hits {
+        let o = super::obligations::from_hit(h, norm, path, "unrecognised");
+        d.extra_obligations.push(o);
+    }
+}
+
+/// A short text that only names a license ("licensed under the Apache
+/// License 2.0"): that license, made stricter by its decisive clauses.
+fn reference(d: &mut Decision, rf: &ReadFile<'_>, r: Resolved) {
+    let (norm, path, hits) = (&rf.norm, &rf.file.path, &rf.hits);
+    let v = r.verdict().stricter(caps(hits));
+    // the clauses that make it stricter, cited
+    for h in hits
+        .iter()
+        .filter(|h| h.kind.verdict_cap().rank() < r.verdict().rank())
+    {
+        let o = super::obligations::from_hit(h, norm, path, &r.id());
+        d.extra_obligations.push(o);
+    }
+    d.reason(format!("{path}: names {} ({v})", r.id()));
+    d.detected(&r, "file", Some(path.clone()), None, 0.6, None, v, false);
+    d.verdicts.push(v);
+    if !is_supplementary_file(path) && !matches!(&r, Resolved::Kb(e) if is_supplementary(e)) {
+        d.file_ids.insert(r.id());
+        d.declared_families.insert(r.family());
+    }
+    d.licensed.push((r, Some(path.clone()), None));
+}
+
+/// A NOTICE or policy file that names no license and says nothing decisive:
+/// its obligations only (or, with none, "keep this notice").
+fn notice(d: &mut Decision, rf: &ReadFile<'_>) {
+    let (norm, path, hits) = (&rf.norm, &rf.file.path, &rf.hits);
+    for h in hits {
+        let o = super::obligations::from_hit(h, norm, path, "unrecognised");
+        d.extra_obligations.push(o);
+    }
+    if !hits.is_empty() {
+        return;
+    }
+    d.reason(format!("{path}: notice text; keep it with copies"));
+    d.extra_obligations.push(super::Obligation {
+        kind: ObligationKind::NoticeFile,
+        summary: "Keep this notice file with copies of the model.".into(),
+        value: String::new(),
+        file: Some(path.clone()),
+        line_start: Some(1),
+        line_end: Some(norm.lines_of(0, norm.len().saturating_sub(1)).1),
+        quote: norm.quote(0, norm.len().saturating_sub(1).min(30), QUOTE_CHARS),
+        license: "unrecognised".into(),
+        inherited_from: None,
+    });
+}
+
+/// Step 3: the card and the license files name licenses that share none (a
+/// conflict: the stricter applies), or the card says `license: other` and
+/// there is no license file.
+pub(super) fn card_against_files(d: &mut Decision, inputs: &LicenseInputs<'_>) {
+    if !d.card_ids.is_empty() && !d.file_ids.is_empty() && d.card_ids.is_disjoint(&d.file_ids) {
+        let card = inputs
+            .card
+            .or(inputs.declared.first().map(|(c, _)| c))
+            .map(|c| c.path.clone())
+            .unwrap_or_default();
+        let list = |ids: &std::collections::BTreeSet<String>| {
+            ids.iter().cloned().collect::<Vec<_>>().join(", ")
+        };
+        d.findings.push(
+            Finding::warning(
+                Code::LicenseConflict,
+                format!(
+                    "the card declares {} but the license file says {}; the stricter applies",
+                    list(&d.card_ids),
+                    list(&d.file_ids)
+                ),
+            )
+            .in_file(card)
+            .at_optional_line(inputs.card.and_then(|c| c.lines.get("license").copied())),
+        );
+    }
+    let Some(card) = inputs.card.filter(|_| inputs.files.is_empty()) else {
+        return;
+    };
+    if card.license.iter().any(|l| l.eq_ignore_ascii_case("other")) {
+        d.findings.push(
+            Finding::warning(
+                Code::LicenseMissingFile,
+                "the card says `license: other` but the repository has no license file",
+            )
+            .in_file(&card.path)
+            .at_optional_line(card.lines.get("license").copied()),
+        );
+    }
+}
+
+/// NOTICE, use-policy and responsible-use files: they add duties, they do
+/// not state the license.
+pub(super) fn is_supplementary_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    name.starts_with("notice")
+        || name.starts_with("use_policy")
+        || name.starts_with("responsible_use")
+}
+
+/// Short texts that only name a license ("licensed under the Apache License
+/// 2.0"): the license, and the byte in the text where its name starts.
+pub(super) fn referenced_license(text: &NormText) -> Option<(Resolved, usize)> {
+    if text.len() > 300 {
+        return None;
+    }
+    let mut best: Option<(usize, &'static LicenseEntry, usize)> = None;
+    for e in &kb().entries {
+        for name in std::iter::once(&e.name).chain(e.aliases.iter().filter(|a| a.contains(' '))) {
+            if name.split_whitespace().count() < 3 {
+                continue;
+            }
+            if let Some(at) = text.find(name) {
+                let len = name.len();
+                if best.is_none_or(|(l, _, _)| len > l) {
+                    best = Some((len, e, at));
+                }
+            }
+        }
+    }
+    if let Some((_, e, at)) = best {
+        return Some((Resolved::Kb(e), at));
+    }
+    const SPDX_NAMES: &[(&str, &str)] = &[
+        ("apache license, version 2.0", "Apache-2.0"),
+        ("apache license 2.0", "Apache-2.0"),
+        ("apache 2.0 license", "Apache-2.0"),
+        ("mit license", "MIT"),
+        ("bsd 3-clause", "BSD-3-Clause"),
+        ("bsd 2-clause", "BSD-2-Clause"),
+        ("creative commons attribution 4.0", "CC-BY-4.0"),
+        ("gnu general public license v3", "GPL-3.0-only"),
+    ];
+    SPDX_NAMES.iter().find_map(|(n, id)| {
+        let at = text.find(n)?;
+        Some((spdx_or_kb(spdx_facts::facts(id)?), at))
+    })
+}
+
+/// Why a short text that names a license at byte `at` is not simply that
+/// license: the naming is negated or limited ("unlike the MIT License",
+/// "portions … are under the Apache License", "MIT License, except that …"),
+/// or another sentence adds terms. `None` when it only names it.
+pub(super) fn qualification(text: &NormText, at: usize) -> Option<&'static str> {
+    static RULES: OnceLock<(regex::Regex, regex::Regex)> = OnceLock::new();
+    let (qualifier, terms) = RULES.get_or_init(|| {
+        let build = |p: &str| {
+            regex::Regex::new(p).unwrap_or_else(|e| panic!("qualification pattern: {e}"))
+        };
+        (
+            build(r"\b(?:not|unlike|except|excluding|other than|rather than|instead of|inspired by|similar to|modelled on|modeled on|portions?|parts? of|no longer|neither|nor|but)\b"),
+            build(r"\b(?:not|no|only|solely|except|prohibit\w*|restrict\w*|requires?|required|must|shall|permission|proprietary|consent|approval|subscription|fees?|paid|royalt\w*|employees?|revenue|users|commercial\w*|research)\b"),
+        )
+    });
+    // the header Apache asks for carries a benign "may not … except"
+    const BENIGN: &str = "you may not use this file except in compliance with the license";
+    let (f, l) = text.sentence_words(at);
+    let naming = text.words_text(f, l).replace(BENIGN, "");
+    if qualifier.is_match(&naming) {
+        return Some("the sentence naming it qualifies it");
+    }
+    let adds_terms = text.sentences().into_iter().any(|(sf, sl)| {
+        let s = text.words_text(sf, sl);
+        sf != f && !s.contains(BENIGN) && !is_boilerplate(s) && terms.is_match(s)
+    });
+    adds_terms.then_some("the text adds terms of its own")
+}
+
+/// Why a license file's text cannot be read as text, when it cannot: empty,
+/// UTF-16 (every other byte zero), binary or not in UTF-8.
+fn unreadable_text(text: &str) -> Option<&'static str> {
+    if text.trim().is_empty() {
+        return Some("is empty");
+    }
+    let total = text.chars().count();
+    let nul = text.chars().filter(|&c| c == '\0').count();
+    let bad = text.chars().filter(|&c| c == '\u{FFFD}').count();
+    if nul * 4 >= total {
+        return Some("is UTF-16 or binary (a quarter or more of it is zero bytes), not UTF-8 text");
+    }
+    if nul > 0 || bad * 20 >= total {
+        return Some("is binary or not UTF-8 text");
+    }
+    None
+}
+
+/// The lines holding changed words, as `line 6` or `lines 6, 9-11` (at most
+/// a few ranges).
+fn changed_lines(norm: &NormText, words: &[usize]) -> String {
+    let mut lines: Vec<u32> = words.iter().map(|&w| norm.lines_of(w, w).0).collect();
+    lines.dedup();
+    let mut ranges: Vec<(u32, u32)> = Vec::new();
+    for l in lines {
+        match ranges.last_mut() {
+            Some((_, end)) if l <= *end + 1 => *end = l.max(*end),
+            _ => ranges.push((l, l)),
+        }
+    }
+    let shown: Vec<String> = ranges
+        .iter()
+        .take(6)
+        .map(|(a, b)| {
+            if a == b {
+                a.to_string()
+            } else {
+                format!("{a}-{b}")
+            }
+        })
+        .collect();
+    let more = if ranges.len() > 6 { ", …" } else { "" };
+    let word = if matches!(ranges.as_slice(), [(a, b)] if a == b) {
+        "line"
+    } else {
+        "lines"
+    };
+    format!("{word} {}{more}", shown.join(", "))
+}
+
+/// The strictest cap of the clauses found (`permitted` when none).
+fn caps(hits: &[ClauseHit]) -> Verdict {
+    hits.iter()
+        .map(|h| h.kind.verdict_cap())
+        .fold(Verdict::Permitted, Verdict::stricter)
+}

@@ -1,0 +1,186 @@
+//! Step 5 of the decision: the obligations of every license found (the
+//! knowledge base's typed obligations, an SPDX license's duties), each cited
+//! at its clause in the license files, or at the card line that declared it;
+//! inherited ones carry the base model's name.
+
+use super::resolve::Resolved;
+use super::{Citation, Decision, LicenseReport, Obligation, ReadFile, QUOTE_CHARS};
+use crate::license::clauses::{read_clauses_in, ClauseHit};
+use crate::license::spdx_facts;
+use crate::license::text::NormText;
+use crate::license::verdict::ObligationKind;
+use std::collections::BTreeSet;
+
+/// Every license's obligations, then those read from clauses, deduplicated.
+pub(super) fn collect(d: &mut Decision, files: &[ReadFile<'_>]) {
+    for (r, file, card_cite) in &d.licensed {
+        push_obligations(&mut d.report, r, file.as_deref(), card_cite.as_ref(), None, files);
+    }
+    for (r, base, cite) in &d.inherited {
+        push_obligations(&mut d.report, r, None, Some(cite), Some(base), files);
+    }
+    d.report.obligations.append(&mut d.extra_obligations);
+    dedup_obligations(&mut d.report.obligations);
+}
+
+/// Finds an obligation's clause in the files: its locate phrases first (in
+/// order, preferring `prefer`), else a clause the reader found of the same kind.
+fn cite(
+    locate: &[String],
+    kind: ObligationKind,
+    files: &[ReadFile<'_>],
+    prefer: Option<&str>,
+) -> Option<(Citation, String)> {
+    let order = || {
+        files
+            .iter()
+            .filter(move |rf| Some(rf.file.path.as_str()) == prefer)
+            .chain(
+                files
+                    .iter()
+                    .filter(move |rf| Some(rf.file.path.as_str()) != prefer),
+            )
+    };
+    for ReadFile { file, norm, .. } in order() {
+        for phrase in locate {
+            if let Some(at) = norm.find(phrase) {
+                let (f, l) = norm.sentence_words(at);
+                let (_, end) = norm.lines_of(f, l);
+                let start = norm.line_at(at);
+                // the value the user's text states in that clause
+                let value = read_clauses_in(norm, &[(f, l)])
+                    .into_iter()
+                    .find(|h| h.kind == kind)
+                    .map(|h| h.value)
+                    .unwrap_or_default();
+                return Some((
+                    (
+                        file.path.clone(),
+                        start,
+                        end.max(start),
+                        norm.quote(f, l, QUOTE_CHARS),
+                    ),
+                    value,
+                ));
+            }
+        }
+    }
+    for ReadFile { file, norm, hits } in order() {
+        if let Some(h) = hits.iter().find(|h| h.kind == kind) {
+            let (s, e) = norm.lines_of(h.words.0, h.words.1);
+            return Some((
+                (
+                    file.path.clone(),
+                    s,
+                    e,
+                    norm.quote(h.words.0, h.words.1, QUOTE_CHARS),
+                ),
+                h.value.clone(),
+            ));
+        }
+    }
+    None
+}
+
+/// An obligation read from a clause of a text, cited at its lines.
+pub(super) fn from_hit(h: &ClauseHit, norm: &NormText, path: &str, license: &str) -> Obligation {
+    let (s, e) = norm.lines_of(h.words.0, h.words.1);
+    Obligation {
+        kind: h.kind,
+        summary: format!("The text imposes a {} clause.", h.kind),
+        value: h.value.clone(),
+        file: Some(path.to_string()),
+        line_start: Some(s),
+        line_end: Some(e),
+        quote: norm.quote(h.words.0, h.words.1, QUOTE_CHARS),
+        license: license.to_string(),
+        inherited_from: None,
+    }
+}
+
+/// The obligations of a license (its knowledge-base entry's, or an SPDX
+/// license's duties), each cited at its clause in the files (`file` first),
+/// else at the card line that declared it.
+fn push_obligations(
+    report: &mut LicenseReport,
+    r: &Resolved,
+    file: Option<&str>,
+    card_cite: Option<&Citation>,
+    inherited_from: Option<&String>,
+    files: &[ReadFile<'_>],
+) {
+    let specs: Vec<(ObligationKind, String, String, Vec<String>)> = match r {
+        Resolved::Kb(e) => e
+            .obligations
+            .iter()
+            .map(|o| (o.kind, o.summary.clone(), o.value.clone(), o.locate.clone()))
+            .collect(),
+        Resolved::Spdx(f) => spdx_facts::verdict(f)
+            .1
+            .into_iter()
+            .map(|k| {
+                (
+                    k,
+                    spdx_facts::duty_summary(k, &f.id),
+                    String::new(),
+                    spdx_facts::duty_locate(k),
+                )
+            })
+            .collect(),
+    };
+    for (kind, summary, value, locate) in specs {
+        let found = cite(&locate, kind, files, file);
+        let (citation, found_value) = match (found, card_cite) {
+            (Some((c, v)), _) => (Some(c), v),
+            (None, Some(c)) => (Some(c.clone()), String::new()),
+            (None, None) => (None, String::new()),
+        };
+        // A threshold is the number the user's text states, not the one the
+        // knowledge base remembers: an edited "700 million" is cited as edited.
+        let value = if value.is_empty() || (is_threshold(kind) && differs(&value, &found_value)) {
+            found_value
+        } else {
+            value
+        };
+        report.obligations.push(Obligation {
+            kind,
+            summary,
+            value,
+            file: citation.as_ref().map(|c| c.0.clone()),
+            line_start: citation.as_ref().map(|c| c.1),
+            line_end: citation.as_ref().map(|c| c.2),
+            quote: citation.map(|c| c.3).unwrap_or_default(),
+            license: r.id(),
+            inherited_from: inherited_from.cloned(),
+        });
+    }
+}
+
+/// User-count and revenue thresholds: their value is the text's number.
+fn is_threshold(kind: ObligationKind) -> bool {
+    matches!(
+        kind,
+        ObligationKind::UserThreshold | ObligationKind::RevenueThreshold
+    )
+}
+
+/// True when the text states a number and it is not the knowledge base's.
+fn differs(kb_value: &str, found: &str) -> bool {
+    let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+    !digits(found).is_empty() && digits(found) != digits(kb_value)
+}
+
+/// Drops repeats: the same kind of the same license cited at the same place.
+fn dedup_obligations(obligations: &mut Vec<Obligation>) {
+    let mut seen = BTreeSet::new();
+    obligations.retain(|o| {
+        seen.insert((
+            o.kind,
+            o.license.clone(),
+            o.file.clone(),
+            o.line_start,
+            o.inherited_from.clone(),
+        ))
+    });
+}
+
