@@ -118,7 +118,10 @@ fn run_report(args: &InspectArgs, view: View) -> anyhow::Result<ExitCode> {
         remote: mri::hub::RemoteOptions {
             tokenizer: args.tokenizer,
         },
-        clarify: policy.as_ref().map(|p| p.clarify.clone()).unwrap_or_default(),
+        clarify: policy
+            .as_ref()
+            .map(|p| p.clarify.clone())
+            .unwrap_or_default(),
         policy_dir: policy
             .as_ref()
             .map_or_else(|| ".".into(), mri::gate::evaluate::policy_base),

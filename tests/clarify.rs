@@ -24,7 +24,11 @@ fn model(card: &str, files: &[(&str, &str)]) -> tempfile::TempDir {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("m");
     fs::create_dir(&dir).unwrap();
-    fs::write(dir.join("README.md"), format!("---\n{card}---\n# A model\n")).unwrap();
+    fs::write(
+        dir.join("README.md"),
+        format!("---\n{card}---\n# A model\n"),
+    )
+    .unwrap();
     fs::write(dir.join("config.json"), "{\"model_type\": \"llama\"}").unwrap();
     for (name, text) in files {
         fs::write(dir.join(name), text).unwrap();
@@ -74,13 +78,24 @@ fn license(dir: &Path, policy: Option<&str>) -> Value {
         args.extend(["--policy", p]);
     }
     let out = mri(&args);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     json(&out)["license"].clone()
 }
 
 /// `mri check DIR --policy P -f json`: (exit code, the model's outcome).
 fn check(dir: &Path, policy: &str) -> (Option<i32>, Value) {
-    let out = mri(&["check", dir.to_str().unwrap(), "--policy", policy, "-f", "json"]);
+    let out = mri(&[
+        "check",
+        dir.to_str().unwrap(),
+        "--policy",
+        policy,
+        "-f",
+        "json",
+    ]);
     let v = json(&out);
     (out.status.code(), v["models"][0].clone())
 }
@@ -110,7 +125,11 @@ fn clarified(card: &str, files: &[(&str, &str)]) -> (String, Value, Option<i32>,
     let after = license(&dir, Some(&p));
     let (code, outcome) = check(&dir, &p);
     let gate = outcome["verdict"].as_str().unwrap().to_string();
-    assert_eq!(gate, verdict(&after), "mri check and mri license --policy must agree");
+    assert_eq!(
+        gate,
+        verdict(&after),
+        "mri check and mri license --policy must agree"
+    );
     assert_eq!(
         outcome["report"]["license"]["verdict"].as_str(),
         Some(gate.as_str()),
@@ -127,11 +146,24 @@ fn the_issue_case_an_unknown_base_stays_in_force_after_the_license_is_clarified(
     );
     assert_eq!(before, "requires-approval");
     assert_eq!(gate, "requires-approval", "{after:#}");
-    assert_eq!(code, Some(1), "the gate must not pass what mri license does not clear");
+    assert_eq!(
+        code,
+        Some(1),
+        "the gate must not pass what mri license does not clear"
+    );
     let how = reasons(&after);
-    assert!(how.contains("policy clarify (line 4): LICENSE is Apache-2.0"), "{how}");
-    assert!(how.contains("replaces its reading: unrecognised (unknown)"), "{how}");
-    assert!(how.contains("someorg/mystery-7b: its license is not known offline"), "{how}");
+    assert!(
+        how.contains("policy clarify (line 4): LICENSE is Apache-2.0"),
+        "{how}"
+    );
+    assert!(
+        how.contains("replaces its reading: unrecognised (unknown)"),
+        "{how}"
+    );
+    assert!(
+        how.contains("someorg/mystery-7b: its license is not known offline"),
+        "{how}"
+    );
     let file = after["detected"]
         .as_array()
         .unwrap()
@@ -179,7 +211,14 @@ fn a_card_that_disagrees_keeps_its_stricter_verdict_and_the_conflict() {
     let tmp = model("license: cc-by-nc-4.0\n", &[("LICENSE", UNRECOGNISED)]);
     let dir = tmp.path().join("m");
     let p = clarify_policy(tmp.path(), "LICENSE", "apache-2.0", None);
-    let out = mri(&["license", dir.to_str().unwrap(), "--policy", &p, "-f", "json"]);
+    let out = mri(&[
+        "license",
+        dir.to_str().unwrap(),
+        "--policy",
+        &p,
+        "-f",
+        "json",
+    ]);
     let report = json(&out);
     assert_eq!(report["license"]["verdict"], "non-commercial");
     let conflict = report["findings"]
@@ -224,7 +263,10 @@ fn a_clarified_file_that_is_the_only_source_decides() {
 fn a_long_clarified_file_is_pinned_whole_by_its_hash() {
     // The sha256 covers every byte of the file, read or not: the pinned file
     // itself is not capped for being long, another one would be.
-    let long = format!("{UNRECOGNISED}{}", "More words of the terms.\n".repeat(100_000));
+    let long = format!(
+        "{UNRECOGNISED}{}",
+        "More words of the terms.\n".repeat(100_000)
+    );
     let (_, after, _, gate) = clarified("license: other\n", &[("LICENSE", &long)]);
     assert_eq!(gate, "permitted", "{after:#}");
 }
@@ -352,14 +394,20 @@ mod property {
     const CLARIFIED: &[&str] = &["mit", "apache-2.0", "cc-by-nc-4.0", "llama3.1", "gemma"];
     const OTHERS: &[(&str, &str)] = &[
         ("NOTICE", "Copyright 2025 Someorg. Keep this notice.\n"),
-        ("USE_POLICY.md", "You must not use the model for weapons development.\n"),
-        ("MODEL_LICENSE", "This model may be used for research purposes only.\n"),
+        (
+            "USE_POLICY.md",
+            "You must not use the model for weapons development.\n",
+        ),
+        (
+            "MODEL_LICENSE",
+            "This model may be used for research purposes only.\n",
+        ),
     ];
 
     fn config() -> ProptestConfig {
         ProptestConfig {
             cases: 96,
-            rng_seed: proptest::test_runner::RngSeed::Fixed(0x636c_6172_6966_79),
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0x0063_6c61_7269_6679),
             ..ProptestConfig::default()
         }
     }

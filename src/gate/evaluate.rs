@@ -7,7 +7,6 @@ use crate::report::Report;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
-
 /// The policy rules, one JUnit test case each.
 pub const RULES: &[(&str, &str)] = &[
     ("license/verdict", "The commercial-use verdict is one the policy allows (`allow-verdicts`, or every license in `allow`)."),

@@ -2,7 +2,7 @@
 //! this model, and whether each file is present, readable and still has the
 //! pinned sha256. The license decision reads the outcome (no I/O there).
 
-use crate::license::decide::{ClarifyRule, ClarifyStatus, Clarification};
+use crate::license::decide::{Clarification, ClarifyRule, ClarifyStatus};
 use crate::locate::Target;
 use crate::scan::FileEntry;
 use std::path::Path;

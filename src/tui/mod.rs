@@ -14,6 +14,7 @@ pub mod app;
 pub mod cursor;
 pub mod filter;
 pub mod keys;
+pub mod list;
 pub mod theme;
 pub mod ui;
 pub mod views;

@@ -98,7 +98,16 @@ fn unknown_base(d: &mut Decision, base: &str, cite: &Citation) {
 /// of another family is a conflict.
 fn inherit(d: &mut Decision, r: &Resolved, base: &str, cite: &Citation) {
     d.verdicts.push(r.verdict());
-    d.detected(r, "base_model", Some(cite.0.clone()), Some(cite.1), 0.9, None, r.verdict(), false);
+    d.detected(
+        r,
+        "base_model",
+        Some(cite.0.clone()),
+        Some(cite.1),
+        0.9,
+        None,
+        r.verdict(),
+        false,
+    );
     d.reason(format!("base model {base}: {} ({})", r.id(), r.verdict()));
     d.findings.push(
         Finding::info(

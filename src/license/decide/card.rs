@@ -62,7 +62,16 @@ fn declaration(
             d.verdicts.push(verdict);
             let l = line.unwrap_or(1);
             for r in leaves {
-                d.detected(&r, label, Some(card.path.clone()), line, 1.0, None, r.verdict(), false);
+                d.detected(
+                    &r,
+                    label,
+                    Some(card.path.clone()),
+                    line,
+                    1.0,
+                    None,
+                    r.verdict(),
+                    false,
+                );
                 d.card_ids.insert(r.id());
                 d.declared_families.insert(r.family());
                 let cite = (card.path.clone(), l, l, format!("license: {value}"));
@@ -70,7 +79,9 @@ fn declaration(
             }
         }
         None => {
-            d.reason(format!("{label}: license `{value}` is not a known identifier"));
+            d.reason(format!(
+                "{label}: license `{value}` is not a known identifier"
+            ));
             d.verdicts.push(Verdict::Unknown);
             d.findings.push(
                 Finding::warning(
@@ -203,7 +214,16 @@ pub(super) fn license_section(d: &mut Decision, card: &Card) {
         card.path
     ));
     if let Some((r, at)) = &named {
-        d.detected(r, "card:body", Some(card.path.clone()), Some(line), 0.6, None, verdict, false);
+        d.detected(
+            r,
+            "card:body",
+            Some(card.path.clone()),
+            Some(line),
+            0.6,
+            None,
+            verdict,
+            false,
+        );
         let (first, last) = norm.sentence_words(*at);
         let quote = norm.quote(first, last, QUOTE_CHARS);
         let cite: Citation = (card.path.clone(), line, line, quote);
@@ -213,9 +233,8 @@ pub(super) fn license_section(d: &mut Decision, card: &Card) {
         .as_ref()
         .map_or("unrecognised".to_string(), |(r, _)| r.id());
     for h in &decisive {
-        d.extra_obligations.push(super::obligations::from_hit(
-            h, &norm, &card.path, &license,
-        ));
+        d.extra_obligations
+            .push(super::obligations::from_hit(h, &norm, &card.path, &license));
     }
     d.verdicts.push(verdict);
     let differs = match &named {

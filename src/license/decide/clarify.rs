@@ -165,7 +165,16 @@ pub(super) fn unread_files(d: &mut Decision, inputs: &LicenseInputs<'_>) {
 /// The clarified license as the file's detection, verdict and obligations.
 fn record(d: &mut Decision, c: &Clarification, r: Resolved, license_file: bool) {
     let path = c.file.clone();
-    d.detected(&r, "file", Some(path.clone()), None, 1.0, None, r.verdict(), false);
+    d.detected(
+        &r,
+        "file",
+        Some(path.clone()),
+        None,
+        1.0,
+        None,
+        r.verdict(),
+        false,
+    );
     if let Some(last) = d.report.detected.last_mut() {
         last.name = format!("{} (clarified by the policy)", last.name);
         last.clarified_by = Some(c.policy_line);

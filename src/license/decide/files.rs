@@ -53,7 +53,9 @@ pub(super) fn read_one(d: &mut Decision, rf: &ReadFile<'_>) {
         d.findings.push(
             Finding::warning(
                 Code::LicenseUnread,
-                format!("the license file {why}; its terms cannot be read, so the verdict is unknown"),
+                format!(
+                    "the license file {why}; its terms cannot be read, so the verdict is unknown"
+                ),
             )
             .in_file(path),
         );
@@ -128,7 +130,16 @@ fn matched(d: &mut Decision, rf: &ReadFile<'_>, det: &Detection, b: &Scored, r: 
         confidence: round2(r.score),
     });
     let confidence = round2(b.score);
-    d.detected(&r, "file", Some(path.clone()), None, confidence, runner_up, verdict, modified);
+    d.detected(
+        &r,
+        "file",
+        Some(path.clone()),
+        None,
+        confidence,
+        runner_up,
+        verdict,
+        modified,
+    );
     d.verdicts.push(verdict);
     if !is_supplementary_file(path) && !matches!(&r, Resolved::Kb(e) if is_supplementary(e)) {
         d.file_ids.insert(r.id());
@@ -153,7 +164,11 @@ fn not_matched(
     let named = referenced_license(norm);
     let qualified = named.as_ref().and_then(|(_, at)| qualification(norm, *at));
     if let (Some((r, _)), Some(why)) = (&named, &qualified) {
-        d.reason(format!("{path}: names {} but {why}; not taken as {}", r.id(), r.id()));
+        d.reason(format!(
+            "{path}: names {} but {why}; not taken as {}",
+            r.id(),
+            r.id()
+        ));
     }
     if let Some((r, _)) = named.filter(|_| qualified.is_none()) {
         return reference(d, rf, r);
@@ -168,7 +183,9 @@ fn not_matched(
             b.score
         ));
     } else {
-        d.reason(format!("{path}: matches no known license; its clauses → {verdict}"));
+        d.reason(format!(
+            "{path}: matches no known license; its clauses → {verdict}"
+        ));
     }
     let decisive = hits
         .iter()
@@ -192,7 +209,12 @@ fn not_matched(
     let name = similar
         .map(|b| format!("unrecognised text (closest: {})", b.id))
         .unwrap_or_else(|| "unrecognised text".into());
-    d.unrecognised(path, name, similar.map_or(0.0, |b| round2(b.score)), verdict);
+    d.unrecognised(
+        path,
+        name,
+        similar.map_or(0.0, |b| round2(b.score)),
+        verdict,
+    );
     d.verdicts.push(verdict);
     for h in hits {
         let o = super::obligations::from_hit(h, norm, path, "unrecognised");

@@ -28,7 +28,7 @@ mod files;
 mod obligations;
 mod resolve;
 
-pub use clarify::{ClarifyRule, ClarifyStatus, Clarification};
+pub use clarify::{Clarification, ClarifyRule, ClarifyStatus};
 pub use resolve::resolve_license;
 
 use super::clauses::{read_clauses, ClauseHit};

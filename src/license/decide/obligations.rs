@@ -14,7 +14,14 @@ use std::collections::BTreeSet;
 /// Every license's obligations, then those read from clauses, deduplicated.
 pub(super) fn collect(d: &mut Decision, files: &[ReadFile<'_>]) {
     for (r, file, card_cite) in &d.licensed {
-        push_obligations(&mut d.report, r, file.as_deref(), card_cite.as_ref(), None, files);
+        push_obligations(
+            &mut d.report,
+            r,
+            file.as_deref(),
+            card_cite.as_ref(),
+            None,
+            files,
+        );
     }
     for (r, base, cite) in &d.inherited {
         push_obligations(&mut d.report, r, None, Some(cite), Some(base), files);
@@ -183,4 +190,3 @@ fn dedup_obligations(obligations: &mut Vec<Obligation>) {
         ))
     });
 }
-

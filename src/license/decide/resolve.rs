@@ -189,4 +189,3 @@ fn parse_term(
     leaves.extend(resolved);
     Some(verdict)
 }
-

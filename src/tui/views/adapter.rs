@@ -9,6 +9,7 @@ use crate::report::Report;
 use crate::tui::cursor::Cursor;
 use crate::tui::filter::Query;
 use crate::tui::keys::Action;
+use crate::tui::list;
 use crate::tui::theme::Theme;
 use crate::util::human::{count, grouped};
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -134,21 +135,23 @@ impl Adapter {
             .as_ref()
             .map(|a| a.pairs.as_slice())
             .unwrap_or(&[]);
-        let n = self.len.max(1);
-        let here = self.cursor.selected();
-        let start = if include_current { 0 } else { 1 };
-        for step in start..=self.len {
-            let i = if forward {
-                (here + step) % n
-            } else {
-                (here + n - step % n) % n
-            };
-            if pairs.get(i).is_some_and(|p| Self::matches(q, p)) {
+        let found = list::step_match(
+            Some(q),
+            self.len,
+            self.cursor.selected(),
+            forward,
+            include_current,
+            "LoRA pair",
+            |q, i| pairs.get(i).is_some_and(|p| Self::matches(q, p)),
+        );
+        match found {
+            Ok(Some(i)) => {
                 self.cursor.select(i, self.len);
-                return Effect::Done;
+                Effect::Done
             }
+            Ok(None) => Effect::Status(format!("no LoRA pair matches {}", q.text())),
+            Err(status) => status,
         }
-        Effect::Status(format!("no LoRA pair matches {}", q.text()))
     }
 }
 
@@ -294,14 +297,15 @@ impl View for Adapter {
             );
             return;
         }
-        let range = self.cursor.window(self.len, body.height as usize);
-        let selected = self.cursor.selected();
-        let rows: Vec<Row> = range
-            .map(|i| {
+        let rows = list::visible_rows(
+            &self.cursor,
+            self.len,
+            body.height as usize,
+            |i| {
                 let p = &a.pairs[i];
                 let matched = self.query.as_ref().is_some_and(|q| Self::matches(q, p));
                 let module = Cell::from(truncate_left(&p.module, module_w));
-                let row = Row::new(vec![
+                Row::new(vec![
                     if matched {
                         module.style(t.matched())
                     } else {
@@ -313,14 +317,10 @@ impl View for Adapter {
                     Cell::from(shape(&p.b_shape)),
                     Cell::from(p.rank.to_string()),
                     Cell::from(format!("{:>params_w$}", grouped(p.parameters))),
-                ]);
-                if i == selected {
-                    row.style(t.selected())
-                } else {
-                    row
-                }
-            })
-            .collect();
+                ])
+            },
+            |row| row.style(t.selected()),
+        );
         frame.render_widget(Table::new(rows, widths).column_spacing(1), body);
     }
 }

@@ -7,6 +7,7 @@ use crate::scan::classify::FileClass;
 use crate::tui::cursor::Cursor;
 use crate::tui::filter::Query;
 use crate::tui::keys::Action;
+use crate::tui::list;
 use crate::util::human::{bytes, grouped};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -105,27 +106,28 @@ impl Files {
             Some(Item::File(f)) => order.iter().position(|x| x == f).unwrap_or(0),
             _ => 0,
         };
-        let n = order.len();
-        let start = if include_current { 0 } else { 1 };
-        for step in start..=n {
-            let i = if forward {
-                (here + step) % n
-            } else {
-                (here + n - step % n) % n
-            };
-            let f = order[i];
-            if q.matches(&ctx.report.files[f].path) {
-                if let Some(g) = self.group_of(f) {
-                    self.folded.remove(&self.groups[g].0);
-                }
-                self.rebuild();
-                if let Some(pos) = self.rows.iter().position(|r| *r == Item::File(f)) {
-                    self.cursor.select(pos, self.rows.len());
-                }
-                return Effect::Done;
-            }
+        let found = list::step_match(
+            Some(q),
+            order.len(),
+            here,
+            forward,
+            include_current,
+            "file",
+            |q, i| q.matches(&ctx.report.files[order[i]].path),
+        );
+        let f = match found {
+            Ok(Some(i)) => order[i],
+            Ok(None) => return Effect::Done,
+            Err(status) => return status,
+        };
+        if let Some(g) = self.group_of(f) {
+            self.folded.remove(&self.groups[g].0);
         }
-        Effect::Status(format!("no file matches {}", q.text()))
+        self.rebuild();
+        if let Some(pos) = self.rows.iter().position(|r| *r == Item::File(f)) {
+            self.cursor.select(pos, self.rows.len());
+        }
+        Effect::Done
     }
 
     fn open(&mut self, ctx: &Ctx) -> Effect {
@@ -260,60 +262,54 @@ impl View for Files {
 
         let note_width = 26usize;
         let name_width = (body.width as usize).saturating_sub(note_width + 10 + 2 + 4);
-        let range = self.cursor.window(self.rows.len(), body.height as usize);
-        let selected = self.cursor.selected();
-        let rows: Vec<Row> = range
-            .map(|i| {
-                let row = match self.rows[i] {
-                    Item::Group(g) => {
-                        let (class, files) = &self.groups[g];
-                        let size: u64 = files.iter().map(|&f| r.files[f].size).sum();
-                        let mark = if self.folded.contains(class) {
-                            "▸"
-                        } else {
-                            "▾"
-                        };
-                        Row::new(vec![
-                            Cell::from(format!("{mark} {}", class.as_str())).style(t.title()),
-                            Cell::from(format!("{:>10}", bytes(size))),
-                            Cell::from(format!(
-                                "{} file{}",
-                                files.len(),
-                                if files.len() == 1 { "" } else { "s" }
-                            ))
-                            .style(t.dim()),
-                        ])
-                    }
-                    Item::File(f) => {
-                        let file = &r.files[f];
-                        let note = if let Some(p) = &file.lfs_pointer {
-                            format!("LFS pointer ({})", bytes(p.size))
-                        } else if let Some(n) = self.shard_tensors.get(&file.path) {
-                            format!("{} tensors", grouped(*n))
-                        } else {
-                            String::new()
-                        };
-                        let matched = self.query.as_ref().is_some_and(|q| q.matches(&file.path));
-                        let name =
-                            Cell::from(format!("    {}", truncate_left(&file.path, name_width)));
-                        Row::new(vec![
-                            if matched {
-                                name.style(t.matched())
-                            } else {
-                                name
-                            },
-                            Cell::from(format!("{:>10}", bytes(file.size))),
-                            Cell::from(note).style(t.dim()),
-                        ])
-                    }
-                };
-                if i == selected {
-                    row.style(t.selected())
-                } else {
-                    row
+        let rows = list::visible_rows(
+            &self.cursor,
+            self.rows.len(),
+            body.height as usize,
+            |i| match self.rows[i] {
+                Item::Group(g) => {
+                    let (class, files) = &self.groups[g];
+                    let size: u64 = files.iter().map(|&f| r.files[f].size).sum();
+                    let mark = if self.folded.contains(class) {
+                        "▸"
+                    } else {
+                        "▾"
+                    };
+                    Row::new(vec![
+                        Cell::from(format!("{mark} {}", class.as_str())).style(t.title()),
+                        Cell::from(format!("{:>10}", bytes(size))),
+                        Cell::from(format!(
+                            "{} file{}",
+                            files.len(),
+                            if files.len() == 1 { "" } else { "s" }
+                        ))
+                        .style(t.dim()),
+                    ])
                 }
-            })
-            .collect();
+                Item::File(f) => {
+                    let file = &r.files[f];
+                    let note = if let Some(p) = &file.lfs_pointer {
+                        format!("LFS pointer ({})", bytes(p.size))
+                    } else if let Some(n) = self.shard_tensors.get(&file.path) {
+                        format!("{} tensors", grouped(*n))
+                    } else {
+                        String::new()
+                    };
+                    let matched = self.query.as_ref().is_some_and(|q| q.matches(&file.path));
+                    let name = Cell::from(format!("    {}", truncate_left(&file.path, name_width)));
+                    Row::new(vec![
+                        if matched {
+                            name.style(t.matched())
+                        } else {
+                            name
+                        },
+                        Cell::from(format!("{:>10}", bytes(file.size))),
+                        Cell::from(note).style(t.dim()),
+                    ])
+                }
+            },
+            |row| row.style(t.selected()),
+        );
         let table = Table::new(
             rows,
             [

@@ -7,6 +7,7 @@ use crate::report::Report;
 use crate::tui::cursor::Cursor;
 use crate::tui::filter::Query;
 use crate::tui::keys::Action;
+use crate::tui::list;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
@@ -70,24 +71,27 @@ impl Findings {
     }
 
     fn step_match(&mut self, r: &Report, forward: bool, include_current: bool) -> Effect {
-        let Some(q) = &self.query else {
-            return Effect::Status("no search: press / to search".into());
-        };
-        let n = self.len;
-        let here = self.cursor.selected();
-        let start = if include_current { 0 } else { 1 };
-        for step in start..=n {
-            let i = if forward {
-                (here + step) % n.max(1)
-            } else {
-                (here + n - step % n.max(1)) % n.max(1)
-            };
-            if r.findings.get(i).is_some_and(|f| Self::matches(q, f)) {
+        let (n, here) = (self.len, self.cursor.selected());
+        let found = list::step_match(
+            self.query.as_ref(),
+            n,
+            here,
+            forward,
+            include_current,
+            "finding",
+            |q, i| r.findings.get(i).is_some_and(|f| Self::matches(q, f)),
+        );
+        match found {
+            Ok(Some(i)) => {
                 self.cursor.select(i, n);
-                return Effect::Done;
+                Effect::Done
             }
+            Ok(None) => Effect::Status(format!(
+                "no finding matches {}",
+                self.query.as_ref().map_or("", |q| q.text())
+            )),
+            Err(status) => status,
         }
-        Effect::Status(format!("no finding matches {}", q.text()))
     }
 }
 
@@ -175,14 +179,16 @@ impl View for Findings {
         let code_w = 28usize;
         let place_w = if width >= 110 { 34 } else { 22 };
         let height = body.height as usize;
-        let range = self.cursor.window(self.len, height);
         let selected = self.cursor.selected();
-        let rows: Vec<Row> = range
-            .map(|i| {
+        let rows = list::visible_rows(
+            &self.cursor,
+            self.len,
+            height,
+            |i| {
                 let f = &r.findings[i];
                 let matched = self.query.as_ref().is_some_and(|q| Self::matches(q, f));
                 let code = Cell::from(f.code.as_str());
-                let row = Row::new(vec![
+                Row::new(vec![
                     Cell::from(f.severity.as_str()).style(t.severity(f.severity)),
                     if matched {
                         code.style(t.matched())
@@ -191,14 +197,10 @@ impl View for Findings {
                     },
                     Cell::from(truncate_left(&place(f), place_w)),
                     Cell::from(f.message.clone()),
-                ]);
-                if i == selected {
-                    row.style(t.selected())
-                } else {
-                    row
-                }
-            })
-            .collect();
+                ])
+            },
+            |row| row.style(t.selected()),
+        );
         let table = Table::new(
             rows,
             [

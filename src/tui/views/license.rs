@@ -8,6 +8,7 @@ use crate::license::{LicenseReport, Obligation};
 use crate::report::Report;
 use crate::tui::cursor::Cursor;
 use crate::tui::keys::Action;
+use crate::tui::list;
 use crate::tui::theme::Theme;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -259,28 +260,25 @@ impl View for License {
                 .column_spacing(1),
                 table_head,
             );
-            let range = self.cursor.window(self.len, body.height as usize);
-            let selected = self.cursor.selected();
-            let rows: Vec<Row> = range
-                .map(|i| {
+            let rows = list::visible_rows(
+                &self.cursor,
+                self.len,
+                body.height as usize,
+                |i| {
                     let o = &lic.obligations[i];
                     let mut value = o.value.clone();
                     if let Some(b) = &o.inherited_from {
                         value = format!("{value} (from {b})");
                     }
-                    let row = Row::new(vec![
+                    Row::new(vec![
                         Cell::from(o.kind.as_str()),
                         Cell::from(truncate_right(&o.license, lic_w as usize)),
                         Cell::from(value),
                         Cell::from(truncate_left(&cited(o), place_w as usize)),
-                    ]);
-                    if i == selected {
-                        row.style(t.selected())
-                    } else {
-                        row
-                    }
-                })
-                .collect();
+                    ])
+                },
+                |row| row.style(t.selected()),
+            );
             frame.render_widget(Table::new(rows, widths).column_spacing(1), body);
         }
 

@@ -9,6 +9,7 @@ use crate::report::Report;
 use crate::tui::cursor::Cursor;
 use crate::tui::filter::Query;
 use crate::tui::keys::{Action, Scope, TENSORS};
+use crate::tui::list;
 use crate::util::human::{bytes, count, grouped};
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -594,73 +595,69 @@ impl View for Tensors {
             }
             _ => false,
         });
-        let rows: Vec<Row> = range
-            .map(|i| {
-                let row = match self.rows[i] {
-                    Item::Group(g) => {
-                        let s = &self.stats[g as usize];
-                        let mark = if self.expanded.contains(&g) {
-                            "▾"
-                        } else {
-                            "▸"
-                        };
-                        let dtype = if s.mixed_dtype {
-                            "mixed".to_string()
-                        } else {
-                            s.dtype.clone().unwrap_or_default()
-                        };
-                        let shard = match s.shards.as_slice() {
-                            [one] => shard_label(*one),
-                            many if shard_w >= 8 => format!("{} shards", many.len()),
-                            many => format!("{}×", many.len()),
-                        };
-                        Row::new(vec![
-                            Cell::from(truncate_right(
-                                &format!("{mark} {}", self.groups[g as usize]),
-                                name_w,
-                            ))
-                            .style(t.title()),
-                            Cell::from(dtype),
-                            Cell::from(format!("{} tensors", s.tensors)).style(t.dim()),
-                            Cell::from(format!("{:>params_w$}", count(s.params))),
-                            Cell::from(format!("{:>9}", bytes(s.bytes))),
-                            Cell::from(truncate_left(&shard, shard_w)),
-                        ])
-                    }
-                    Item::Tensor(ti) => {
-                        let l = self.all[ti as usize];
-                        let e = entry(r, &l);
-                        let name = match (self.grouped, l.group) {
-                            (true, Some(g)) => {
-                                let prefix = &self.groups[g as usize];
-                                let rest = e
-                                    .info
-                                    .name
-                                    .strip_prefix(prefix.as_str())
-                                    .map(|s| s.trim_start_matches('.'))
-                                    .unwrap_or(&e.info.name);
-                                format!("  {}", truncate_left(rest, name_w.saturating_sub(2)))
-                            }
-                            _ => fit_name(&e.info.name, name_w, strip_model),
-                        };
-                        Row::new(vec![
-                            Cell::from(name),
-                            Cell::from(e.info.dtype.clone()),
-                            Cell::from(truncate_right(&fmt_shape(&e.info.shape), shape_w)),
-                            Cell::from(format!("{:>params_w$}", count(e.parameters))),
-                            Cell::from(format!("{:>9}", bytes(e.info.byte_len()))),
-                            Cell::from(truncate_left(&shard_label(l.shard), shard_w))
-                                .style(t.dim()),
-                        ])
-                    }
-                };
-                if i == selected {
-                    row.style(t.selected())
-                } else {
-                    row
+        let rows = list::visible_rows(
+            &self.cursor,
+            self.rows.len(),
+            height,
+            |i| match self.rows[i] {
+                Item::Group(g) => {
+                    let s = &self.stats[g as usize];
+                    let mark = if self.expanded.contains(&g) {
+                        "▾"
+                    } else {
+                        "▸"
+                    };
+                    let dtype = if s.mixed_dtype {
+                        "mixed".to_string()
+                    } else {
+                        s.dtype.clone().unwrap_or_default()
+                    };
+                    let shard = match s.shards.as_slice() {
+                        [one] => shard_label(*one),
+                        many if shard_w >= 8 => format!("{} shards", many.len()),
+                        many => format!("{}×", many.len()),
+                    };
+                    Row::new(vec![
+                        Cell::from(truncate_right(
+                            &format!("{mark} {}", self.groups[g as usize]),
+                            name_w,
+                        ))
+                        .style(t.title()),
+                        Cell::from(dtype),
+                        Cell::from(format!("{} tensors", s.tensors)).style(t.dim()),
+                        Cell::from(format!("{:>params_w$}", count(s.params))),
+                        Cell::from(format!("{:>9}", bytes(s.bytes))),
+                        Cell::from(truncate_left(&shard, shard_w)),
+                    ])
                 }
-            })
-            .collect();
+                Item::Tensor(ti) => {
+                    let l = self.all[ti as usize];
+                    let e = entry(r, &l);
+                    let name = match (self.grouped, l.group) {
+                        (true, Some(g)) => {
+                            let prefix = &self.groups[g as usize];
+                            let rest = e
+                                .info
+                                .name
+                                .strip_prefix(prefix.as_str())
+                                .map(|s| s.trim_start_matches('.'))
+                                .unwrap_or(&e.info.name);
+                            format!("  {}", truncate_left(rest, name_w.saturating_sub(2)))
+                        }
+                        _ => fit_name(&e.info.name, name_w, strip_model),
+                    };
+                    Row::new(vec![
+                        Cell::from(name),
+                        Cell::from(e.info.dtype.clone()),
+                        Cell::from(truncate_right(&fmt_shape(&e.info.shape), shape_w)),
+                        Cell::from(format!("{:>params_w$}", count(e.parameters))),
+                        Cell::from(format!("{:>9}", bytes(e.info.byte_len()))),
+                        Cell::from(truncate_left(&shard_label(l.shard), shard_w)).style(t.dim()),
+                    ])
+                }
+            },
+            |row| row.style(t.selected()),
+        );
         let table = Table::new(
             rows,
             [

@@ -6,6 +6,7 @@ use super::{Ctx, Effect, View};
 use crate::tui::cursor::Cursor;
 use crate::tui::filter::Query;
 use crate::tui::keys::Action;
+use crate::tui::list;
 use crate::tui::theme::Theme;
 use crate::util::human::{bytes, grouped};
 use ratatui::layout::Rect;
@@ -166,23 +167,24 @@ impl Viewer {
             return Effect::Status("no search: press / to search".into());
         };
         let n = self.lines.len();
-        if n == 0 {
-            return Effect::Done;
-        }
         let here = self.cursor.selected();
-        let start = if include_current { 0 } else { 1 };
-        for step in start..=n {
-            let i = if forward {
-                (here + step) % n
-            } else {
-                (here + n - step % n) % n
-            };
-            if q.matches(self.line_text(i)) {
+        let found = list::step_match(
+            Some(q),
+            n,
+            here,
+            forward,
+            include_current,
+            "line",
+            |q, i| q.matches(self.line_text(i)),
+        );
+        match found {
+            Ok(Some(i)) => {
                 self.cursor.select(i, n);
-                return Effect::Done;
+                Effect::Done
             }
+            Ok(None) => Effect::Done,
+            Err(status) => status,
         }
-        Effect::Status(format!("no line matches {}", q.text()))
     }
 }
 
@@ -306,10 +308,11 @@ impl View for Viewer {
 
         let gutter = self.lines.len().max(1).to_string().len().max(3);
         let text_width = (inner.width as usize).saturating_sub(gutter + 2);
-        let range = self.cursor.window(self.lines.len(), inner.height as usize);
-        let selected = self.cursor.selected();
-        let lines: Vec<Line> = range
-            .map(|i| {
+        let lines = list::visible_rows(
+            &self.cursor,
+            self.lines.len(),
+            inner.height as usize,
+            |i| {
                 let raw = visible_prefix(self.line_text(i), text_width);
                 let lit = self.highlight.is_some_and(|(s, e)| (s..=e).contains(&i));
                 let mark = if Some(i) == self.target {
@@ -339,15 +342,14 @@ impl View for Viewer {
                     spans.push(Span::raw(raw));
                 }
                 let line = Line::from(spans);
-                if i == selected {
-                    line.style(t.selected())
-                } else if lit {
+                if lit {
                     line.style(t.cited())
                 } else {
                     line
                 }
-            })
-            .collect();
+            },
+            |line| line.style(t.selected()),
+        );
         frame.render_widget(Paragraph::new(lines), inner);
     }
 }
