@@ -484,3 +484,28 @@ mod property {
         }
     }
 }
+
+#[test]
+fn an_allow_list_never_waives_a_cap_that_no_license_of_its_own_decided() {
+    // Every license found is allowed, but the unknown base model (which has
+    // no detection of its own) is what decides: the gate must still fail.
+    let tmp = model(
+        "license: other\nbase_model: someorg/mystery-7b\n",
+        &[("LICENSE", UNRECOGNISED)],
+    );
+    let dir = tmp.path().join("m");
+    let sha = sha256_hex(&fs::read(dir.join("LICENSE")).unwrap());
+    let p = tmp.path().join("mri.toml");
+    fs::write(
+        &p,
+        format!("[licenses]\nallow-verdicts = []\nallow = [\"apache-2.0\"]\n\n[[licenses.clarify]]\nfile = \"LICENSE\"\nsha256 = \"{sha}\"\nlicense = \"apache-2.0\"\n"),
+    )
+    .unwrap();
+    let (code, outcome) = check(&dir, p.to_str().unwrap());
+    assert_eq!(code, Some(1), "{outcome:#}");
+    assert_eq!(outcome["verdict"], "requires-approval");
+    // without the base, the allowed license alone decides and passes
+    fs::write(dir.join("README.md"), "---\nlicense: other\n---\n").unwrap();
+    let (code, outcome) = check(&dir, p.to_str().unwrap());
+    assert_eq!(code, Some(0), "{outcome:#}");
+}

@@ -1,7 +1,7 @@
 //! The gate: a Report judged against a policy, rule by rule.
 
 use super::policy::{canonical_license, Policy, Selector};
-use crate::license::Verdict;
+use crate::license::{LicenseReport, Verdict};
 use crate::report::finding::Severity;
 use crate::report::Report;
 use serde::Serialize;
@@ -102,148 +102,20 @@ fn violation(
 /// license decision already holds the policy's clarifications (inspect it
 /// with `InspectOptions::clarify`); the gate never changes a verdict.
 pub fn evaluate(input: &str, report: Report, policy: &Policy) -> ModelOutcome {
-    let mut results: Vec<RuleResult> = Vec::new();
-    let base = policy_base(policy);
     let warnings = report
         .license
         .as_ref()
         .map(|l| l.clarification_warnings())
         .unwrap_or_default();
-
     let license = report.license.clone().unwrap_or_default();
-    let verdict = license.verdict;
-    let decisive = license.detected.iter().find(|d| d.verdict == verdict);
-    // Policy ids and detections compared in one spelling (an alias in
-    // `deny` denies its license).
-    let allowed_ids: Vec<String> = policy
-        .allow
-        .value
-        .iter()
-        .map(|s| canonical_license(s))
-        .collect();
-    let all_allowed = !license.detected.is_empty()
-        && !allowed_ids.is_empty()
-        && license
-            .detected
-            .iter()
-            .all(|d| allowed_ids.contains(&canonical_license(&d.id)));
-    if !policy.allow_verdicts.value.contains(&verdict) && !all_allowed {
-        results.push(violation(
-            "license/verdict",
-            "license/verdict",
-            "error",
-            format!(
-                "verdict {verdict} is not allowed (allow-verdicts: {}){}",
-                policy
-                    .allow_verdicts
-                    .value
-                    .iter()
-                    .map(|v| v.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                decisive
-                    .map(|d| format!("; decided by {} ({})", d.id, d.source))
-                    .unwrap_or_default()
-            ),
-            decisive.and_then(|d| d.file.clone()),
-            decisive.and_then(|d| d.line),
-            policy.allow_verdicts.line,
-        ));
-    }
-    let denied: Vec<String> = policy
-        .deny
-        .value
-        .iter()
-        .map(|s| canonical_license(s))
-        .collect();
-    for d in &license.detected {
-        if denied.contains(&canonical_license(&d.id)) {
-            results.push(violation(
-                "license/deny",
-                "license/deny",
-                "error",
-                format!("{} ({}) is denied by the policy", d.id, d.source),
-                d.file.clone(),
-                d.line,
-                policy.deny.line,
-            ));
-        }
-    }
-    if let Some(accept) = &policy.accept_obligations {
-        let mut seen = std::collections::BTreeSet::new();
-        for o in &license.obligations {
-            if accept.value.contains(&o.kind) || !seen.insert((o.kind, o.license.clone())) {
-                continue;
-            }
-            results.push(violation(
-                "license/obligations",
-                "license/obligations",
-                "error",
-                format!(
-                    "{} obligation of {}{} is not accepted: {}",
-                    o.kind,
-                    o.license,
-                    if o.value.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" [{}]", o.value)
-                    },
-                    o.summary
-                ),
-                o.file.clone(),
-                o.line_start,
-                accept.line,
-            ));
-        }
-    }
-    for d in &license.detected {
-        if d.source == "file"
-            && d.id != "unrecognised"
-            && d.confidence < policy.confidence_threshold.value
-            && d.clarified_by.is_none()
-        {
-            results.push(violation(
-                "license/confidence",
-                "license/confidence",
-                "warning",
-                format!(
-                    "{} recognised as {} with confidence {:.2}, below the policy's {:.2}; pin it with [[licenses.clarify]]",
-                    d.file.as_deref().unwrap_or("?"),
-                    d.id,
-                    d.confidence,
-                    policy.confidence_threshold.value
-                ),
-                d.file.clone(),
-                None,
-                policy.confidence_threshold.line,
-            ));
-        }
-    }
-    for f in &report.findings {
-        if policy.allow_findings.value.contains(&f.code) {
-            continue;
-        }
-        let denied = policy.deny_findings.value.iter().any(|s| match s {
-            Selector::Code(c) => *c == f.code,
-            Selector::Severity(sev) => f.severity <= *sev,
-        });
-        if denied {
-            results.push(violation(
-                "findings/deny",
-                f.code.as_str(),
-                match f.severity {
-                    Severity::Error => "error",
-                    Severity::Warning => "warning",
-                    Severity::Info => "note",
-                },
-                f.message.clone(),
-                f.file.clone(),
-                f.line,
-                policy.deny_findings.line,
-            ));
-        }
-    }
+    let mut results: Vec<RuleResult> = Vec::new();
+    results.extend(verdict_rule(&license, policy));
+    results.extend(deny_rule(&license, policy));
+    results.extend(obligations_rule(&license, policy));
+    results.extend(confidence_rule(&license, policy));
+    results.extend(findings_rule(&report, policy));
 
+    let base = policy_base(policy);
     let exception = policy
         .exceptions
         .iter()
@@ -256,7 +128,193 @@ pub fn evaluate(input: &str, report: Report, policy: &Policy) -> ModelOutcome {
         }
     }
     let passed = results.iter().all(|r| r.passed || r.waived);
-    // a passing result for every rule without violations (JUnit test cases)
+    add_passing_rules(&mut results);
+    ModelOutcome {
+        input: input.to_string(),
+        passed,
+        verdict: license.verdict,
+        exception: exception.map(|e| format!("{} (policy line {})", e.reason, e.line)),
+        warnings,
+        results,
+        report,
+    }
+}
+
+/// `license/verdict`: the verdict is one the policy allows, or every license
+/// found is in `allow` — and then only when those licenses are what decided
+/// the verdict: a cap with no license of its own (an unknown base model, a
+/// license file cut short, an unknown card id) is never waived by `allow`.
+fn verdict_rule(license: &LicenseReport, policy: &Policy) -> Option<RuleResult> {
+    let verdict = license.verdict;
+    // Policy ids and detections compared in one spelling.
+    let allowed_ids: Vec<String> = policy
+        .allow
+        .value
+        .iter()
+        .map(|s| canonical_license(s))
+        .collect();
+    let explained = license
+        .detected
+        .iter()
+        .map(|d| d.verdict)
+        .reduce(Verdict::stricter)
+        == Some(verdict);
+    let all_allowed = explained
+        && !allowed_ids.is_empty()
+        && license
+            .detected
+            .iter()
+            .all(|d| allowed_ids.contains(&canonical_license(&d.id)));
+    if policy.allow_verdicts.value.contains(&verdict) || all_allowed {
+        return None;
+    }
+    let decisive = license.detected.iter().find(|d| d.verdict == verdict);
+    let allowed = policy
+        .allow_verdicts
+        .value
+        .iter()
+        .map(|v| v.as_str())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let decided = decisive
+        .map(|d| format!("; decided by {} ({})", d.id, d.source))
+        .unwrap_or_default();
+    Some(violation(
+        "license/verdict",
+        "license/verdict",
+        "error",
+        format!("verdict {verdict} is not allowed (allow-verdicts: {allowed}){decided}"),
+        decisive.and_then(|d| d.file.clone()),
+        decisive.and_then(|d| d.line),
+        policy.allow_verdicts.line,
+    ))
+}
+
+/// `license/deny`: no license found is in the policy's `deny` list (an alias
+/// denies its license).
+fn deny_rule(license: &LicenseReport, policy: &Policy) -> Vec<RuleResult> {
+    let denied: Vec<String> = policy
+        .deny
+        .value
+        .iter()
+        .map(|s| canonical_license(s))
+        .collect();
+    license
+        .detected
+        .iter()
+        .filter(|d| denied.contains(&canonical_license(&d.id)))
+        .map(|d| {
+            violation(
+                "license/deny",
+                "license/deny",
+                "error",
+                format!("{} ({}) is denied by the policy", d.id, d.source),
+                d.file.clone(),
+                d.line,
+                policy.deny.line,
+            )
+        })
+        .collect()
+}
+
+/// `license/obligations`: every obligation is of a kind the policy accepts
+/// (one violation per kind and license).
+fn obligations_rule(license: &LicenseReport, policy: &Policy) -> Vec<RuleResult> {
+    let Some(accept) = &policy.accept_obligations else {
+        return Vec::new();
+    };
+    let mut seen = std::collections::BTreeSet::new();
+    let mut out = Vec::new();
+    for o in &license.obligations {
+        if accept.value.contains(&o.kind) || !seen.insert((o.kind, o.license.clone())) {
+            continue;
+        }
+        let value = if o.value.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", o.value)
+        };
+        out.push(violation(
+            "license/obligations",
+            "license/obligations",
+            "error",
+            format!(
+                "{} obligation of {}{value} is not accepted: {}",
+                o.kind, o.license, o.summary
+            ),
+            o.file.clone(),
+            o.line_start,
+            accept.line,
+        ));
+    }
+    out
+}
+
+/// `license/confidence`: every license text was recognised at least as
+/// surely as the policy asks (a clarified file needs no confidence).
+fn confidence_rule(license: &LicenseReport, policy: &Policy) -> Vec<RuleResult> {
+    let threshold = policy.confidence_threshold.value;
+    license
+        .detected
+        .iter()
+        .filter(|d| {
+            d.source == "file"
+                && d.id != "unrecognised"
+                && d.confidence < threshold
+                && d.clarified_by.is_none()
+        })
+        .map(|d| {
+            violation(
+                "license/confidence",
+                "license/confidence",
+                "warning",
+                format!(
+                    "{} recognised as {} with confidence {:.2}, below the policy's {threshold:.2}; pin it with [[licenses.clarify]]",
+                    d.file.as_deref().unwrap_or("?"),
+                    d.id,
+                    d.confidence,
+                ),
+                d.file.clone(),
+                None,
+                policy.confidence_threshold.line,
+            )
+        })
+        .collect()
+}
+
+/// `findings/deny`: no finding is denied by code or severity unless allowed.
+fn findings_rule(report: &Report, policy: &Policy) -> Vec<RuleResult> {
+    report
+        .findings
+        .iter()
+        .filter(|f| !policy.allow_findings.value.contains(&f.code))
+        .filter(|f| {
+            policy.deny_findings.value.iter().any(|s| match s {
+                Selector::Code(c) => *c == f.code,
+                Selector::Severity(sev) => f.severity <= *sev,
+            })
+        })
+        .map(|f| {
+            let level = match f.severity {
+                Severity::Error => "error",
+                Severity::Warning => "warning",
+                Severity::Info => "note",
+            };
+            violation(
+                "findings/deny",
+                f.code.as_str(),
+                level,
+                f.message.clone(),
+                f.file.clone(),
+                f.line,
+                policy.deny_findings.line,
+            )
+        })
+        .collect()
+}
+
+/// A passing result for every rule without violations (JUnit test cases).
+fn add_passing_rules(results: &mut Vec<RuleResult>) {
     for (rule, description) in RULES {
         if !results.iter().any(|r| r.rule == *rule) {
             results.push(RuleResult {
@@ -271,17 +329,5 @@ pub fn evaluate(input: &str, report: Report, policy: &Policy) -> ModelOutcome {
                 policy_line: None,
             });
         }
-    }
-    ModelOutcome {
-        input: input.to_string(),
-        passed,
-        verdict: report
-            .license
-            .as_ref()
-            .map_or(Verdict::Unknown, |l| l.verdict),
-        exception: exception.map(|e| format!("{} (policy line {})", e.reason, e.line)),
-        warnings,
-        results,
-        report,
     }
 }
