@@ -1,0 +1,221 @@
+#!/usr/bin/env python3
+"""Check the license-eval corpus (Python 3.11+ standard library only).
+
+Verifies that expected.toml, sources.tsv and texts/ agree; that every verdict,
+language, split and clause kind is from the allowed lists; that every quote
+occurs at its stated line (or within the 3 lines after it) once whitespace is
+normalised; that both splits are present; and that no text is a copy or near
+copy of a text mri's knowledge base is built from. Prints counts; exits 1 on
+any problem.
+
+Usage: python3 tests/license-eval/check_corpus.py   (from anywhere)
+"""
+import collections
+import csv
+import re
+import sys
+from pathlib import Path
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # pragma: no cover
+    sys.exit("check_corpus.py needs Python 3.11+ (tomllib)")
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+
+VERDICTS = ["prohibited", "research-only", "non-commercial", "requires-approval",
+            "permitted-with-conditions", "permitted"]
+LANGUAGES = ["en", "zh", "zh+en"]
+SPLITS = ["tune", "held-out"]
+KINDS = {"commercial-grant", "non-commercial", "research-only", "registration",
+         "written-authorization", "application", "separate-license", "user-threshold",
+         "revenue-threshold", "company-size-threshold", "acceptable-use-policy",
+         "attribution", "name-prefix", "no-training-other-models",
+         "use-restrictions-passdown", "field-of-use-ban", "territory-exclusion",
+         "contact", "license-copy", "notice-file"}
+NEEDS_VALUE = {"user-threshold", "revenue-threshold", "company-size-threshold", "contact"}
+WINDOW = 3  # a quote may start on its line or continue onto the 3 lines after it
+# Texts mri's knowledge base is built from; nothing here may duplicate them.
+KB_DIRS = [REPO / "licenses" / "texts", REPO / "tests" / "license-corpus" / "texts"]
+NEAR_COPY = 0.80  # Jaccard similarity of character 8-grams
+
+WS = re.compile(r"\s+")
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+
+problems = []
+
+
+def problem(msg):
+    problems.append(msg)
+
+
+def norm(s):
+    return WS.sub(" ", s).strip()
+
+
+def shingles(text, k=8):
+    t = norm(text).lower()
+    return {t[i:i + k] for i in range(max(1, len(t) - k + 1))}
+
+
+def check_quote(where, lines, line, quote):
+    if not isinstance(line, int) or line < 1 or line > len(lines):
+        problem(f"{where}: line {line!r} outside 1..{len(lines)}")
+        return
+    window = norm(" ".join(lines[line - 1:line + WINDOW]))
+    if norm(quote) not in window:
+        problem(f"{where}: quote not found at line {line} (+{WINDOW}): {quote!r}")
+    if CJK.search(quote):
+        if not 6 <= len(norm(quote)) <= 200:
+            problem(f"{where}: CJK quote should be 6..200 characters: {quote!r}")
+    else:
+        n = len(norm(quote).split(" "))
+        if not 5 <= n <= 30:
+            problem(f"{where}: quote has {n} words, want 5..30: {quote!r}")
+
+
+def main():
+    expected_path = HERE / "expected.toml"
+    sources_path = HERE / "sources.tsv"
+    texts_dir = HERE / "texts"
+    for p in (expected_path, sources_path, texts_dir, HERE / "README.md"):
+        if not p.exists():
+            problem(f"missing {p.relative_to(HERE)}")
+    if problems:
+        return report({}, [])
+
+    with open(expected_path, "rb") as f:
+        data = tomllib.load(f)
+    entries = data.get("text", [])
+    if not entries:
+        problem("expected.toml has no [[text]] entries")
+
+    with open(sources_path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    sources = {}
+    for r in rows:
+        if set(r) != {"slug", "source", "language", "family"}:
+            problem(f"sources.tsv: bad columns {sorted(r)}")
+            continue
+        if r["slug"] in sources:
+            problem(f"sources.tsv: duplicate slug {r['slug']}")
+        if not all((r[c] or "").strip() for c in r):
+            problem(f"sources.tsv: empty field for {r['slug']}")
+        sources[r["slug"]] = r
+
+    on_disk = {p.stem for p in texts_dir.glob("*.txt")}
+    seen = set()
+    kb = []
+    for d in KB_DIRS:
+        if d.is_dir():
+            for p in sorted(d.glob("*.txt")):
+                kb.append((p, shingles(p.read_text(encoding="utf-8", errors="replace"))))
+    if not kb:
+        print("note: knowledge-base texts not found; near-copy check skipped")
+
+    for n, e in enumerate(entries, 1):
+        where = f"text #{n}"
+        for key in ("file", "verdict", "language", "split", "why"):
+            if not isinstance(e.get(key), str) or not e.get(key).strip():
+                problem(f"{where}: missing or empty {key}")
+        file = e.get("file", "")
+        where = file or where
+        m = re.fullmatch(r"texts/([a-z0-9][a-z0-9.\-]*)\.txt", file)
+        if not m:
+            problem(f"{where}: file must be texts/<slug>.txt")
+            continue
+        slug = m.group(1)
+        if slug in seen:
+            problem(f"{where}: listed twice")
+        seen.add(slug)
+        if e.get("verdict") not in VERDICTS:
+            problem(f"{where}: verdict {e.get('verdict')!r} not allowed")
+        if e.get("language") not in LANGUAGES:
+            problem(f"{where}: language {e.get('language')!r} not allowed")
+        if e.get("split") not in SPLITS:
+            problem(f"{where}: split {e.get('split')!r} not allowed")
+        if slug in sources and sources[slug]["language"] != e.get("language"):
+            problem(f"{where}: language differs from sources.tsv")
+        path = HERE / file
+        if not path.is_file():
+            problem(f"{where}: file does not exist")
+            continue
+        raw = path.read_bytes()
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            problem(f"{where}: not UTF-8")
+            continue
+        if "\r" in text:
+            problem(f"{where}: has CR line endings")
+        if text.startswith("\ufeff"):
+            problem(f"{where}: has a byte-order mark")
+        n_cjk = len(CJK.findall(text))
+        if e.get("language") in ("zh", "zh+en") and n_cjk < 20:
+            problem(f"{where}: language {e.get('language')} but almost no Chinese text")
+        if e.get("language") == "en" and n_cjk > 10:
+            problem(f"{where}: language en but {n_cjk} CJK characters")
+        lines = text.split("\n")
+        clauses = e.get("clauses", [])
+        if not clauses:
+            problem(f"{where}: no clauses")
+        for c in clauses:
+            cw = f"{where} [{c.get('kind')}]"
+            if c.get("kind") not in KINDS:
+                problem(f"{cw}: kind not allowed")
+            if not isinstance(c.get("quote"), str):
+                problem(f"{cw}: missing quote")
+                continue
+            check_quote(cw, lines, c.get("line"), c["quote"])
+            if c.get("kind") in NEEDS_VALUE and not c.get("value"):
+                problem(f"{cw}: needs a value")
+            extra = set(c) - {"kind", "line", "quote", "value"}
+            if extra:
+                problem(f"{cw}: unknown keys {sorted(extra)}")
+        mine = shingles(text)
+        for p, theirs in kb:
+            j = len(mine & theirs) / max(1, len(mine | theirs))
+            if j >= NEAR_COPY:
+                problem(f"{where}: near copy ({j:.2f}) of knowledge-base text {p.relative_to(REPO)}")
+
+    for slug in sorted(on_disk - seen):
+        problem(f"texts/{slug}.txt is not listed in expected.toml")
+    for slug in sorted(seen - on_disk):
+        problem(f"texts/{slug}.txt is listed but missing")
+    for slug in sorted(set(sources) ^ seen):
+        problem(f"{slug}: in only one of sources.tsv / expected.toml")
+
+    splits = {e.get("split") for e in entries}
+    for s in SPLITS:
+        if s not in splits:
+            problem(f"no text in split {s}")
+    return report(sources, entries)
+
+
+def report(sources, entries):
+    def table(title, key):
+        c = collections.Counter(key(e) for e in entries)
+        print(title)
+        for k in sorted(c):
+            print(f"  {k:<28} {c[k]}")
+
+    if entries:
+        print(f"texts: {len(entries)}")
+        table("by verdict:", lambda e: e.get("verdict"))
+        table("by language:", lambda e: e.get("language"))
+        table("by split:", lambda e: e.get("split"))
+        table("by split and language:", lambda e: f"{e.get('split')} / {e.get('language')}")
+        table("by split and verdict:", lambda e: f"{e.get('split')} / {e.get('verdict')}")
+        print(f"clauses: {sum(len(e.get('clauses', [])) for e in entries)}")
+    if problems:
+        print(f"\n{len(problems)} problem(s):")
+        for p in problems:
+            print("  - " + p)
+        return 1
+    print("\nOK")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
