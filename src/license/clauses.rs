@@ -123,10 +123,12 @@ fn rules() -> &'static Rules {
             re(r"\bcommercial\s+(?:use|uses|usage|exploitation|purposes?)\s+(?:\w+\s+){0,4}?(?:is|are)\s+(?:strictly\s+|expressly\s+)?(?:not\s+(?:permitted|allowed|granted|authori[sz]ed|licensed)|prohibited|forbidden)"),
             re(r"\bprohibits?\s+(?:any\s+|all\s+)?commercial\b"),
             re(r"\bnon-?commercial\s+(?:use|purposes?)\s+(?:license|licence|agreement)\b"),
+            re(r"\bonly\s+(?:may\s+)?(?:be\s+)?(?:used\s+)?(?:\w+\s+){0,4}?(?:for\s+)?(?:use\s+)?non-?commercial(?:ly)?\b"),
+            re(r"\b(?:use|using)\s+(?:[\w-]+\s+){0,4}?(?:in|for)\s+non-?commercial\s+(?:applications?|projects?|products?|settings?|purposes?)\b"),
         ],
         research_only: vec![
-            re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:\w+\s+){0,3}?research\b"),
-            re(r"\bresearch\s+(?:and\s+(?:evaluation|development)\s+)?(?:use|uses|purposes?)\s+only\b"),
+            re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:[\w-]+\s+){0,3}?research\b"),
+            re(r"\bresearch\s+(?:(?:and|or)\s+(?:evaluation|development)\s+)?(?:use|uses|purposes?)\s+only\b"),
             re(r"\bresearch(?:-only|\s+only)?\s+(?:license|licence)\s+(?:agreement|terms)?"),
             re(r"\bnot\s+(?:be\s+)?(?:used\s+)?(?:\w+\s+){0,4}?in\s+production\b"),
         ],
@@ -375,6 +377,18 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     }
     if r.notice_file.is_match(s) {
         push(ObligationKind::NoticeFile, String::new());
+    }
+    if super::clauses_zh::is_chinese(s) {
+        for (kind, value) in super::clauses_zh::scan(s) {
+            let value = if value.is_empty() {
+                value
+            } else {
+                case(&value)
+            };
+            if !found.iter().any(|(k, _)| *k == kind) {
+                found.push((kind, value));
+            }
+        }
     }
     found
 }

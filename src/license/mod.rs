@@ -3,7 +3,9 @@
 
 pub mod base_models;
 pub mod clauses;
+pub mod clauses_zh;
 pub mod decide;
+pub mod derive;
 pub mod detect;
 pub mod kb;
 pub mod lineage;

@@ -26,6 +26,18 @@ fn fold_char(c: char) -> Option<char> {
         '\u{2018}' | '\u{2019}' | '\u{201B}' | '\u{2032}' => Some('\''),
         '\u{201C}' | '\u{201D}' | '\u{201F}' | '\u{2033}' | '\u{00AB}' | '\u{00BB}' => Some('"'),
         '\u{2010}'..='\u{2015}' => Some('-'),
+        // Full-width punctuation of Chinese and Japanese text, so sentences
+        // end and clauses read as in English text.
+        '。' | '．' => Some('.'),
+        '；' => Some(';'),
+        '！' => Some('!'),
+        '？' => Some('?'),
+        '：' => Some(':'),
+        '，' => Some(','),
+        '（' => Some('('),
+        '）' => Some(')'),
+        '【' | '「' | '『' => Some('['),
+        '】' | '」' | '』' => Some(']'),
         '*' | '`' => None,
         c => Some(c),
     }
@@ -318,9 +330,20 @@ pub fn dice(a: &[u64], b: &[u64]) -> f32 {
 }
 
 /// Words of a line with their byte offsets.
+/// The words of a line with their byte offsets: runs of non-space, each cut
+/// after a full-width sentence end (`。；！？`), since Chinese text has no
+/// spaces between its sentences.
 fn word_offsets(line: &str) -> impl Iterator<Item = (usize, &str)> {
-    line.split_whitespace()
-        .map(move |w| (w.as_ptr() as usize - line.as_ptr() as usize, w))
+    line.split_whitespace().flat_map(move |w| {
+        let base = w.as_ptr() as usize - line.as_ptr() as usize;
+        w.split_inclusive(['。', '；', '！', '？'])
+            .map(move |piece| {
+                (
+                    base + (piece.as_ptr() as usize - w.as_ptr() as usize),
+                    piece,
+                )
+            })
+    })
 }
 
 #[cfg(test)]

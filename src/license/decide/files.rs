@@ -173,7 +173,10 @@ fn not_matched(
     if let Some((r, _)) = named.filter(|_| qualified.is_none()) {
         return reference(d, rf, r);
     }
-    let mut verdict = caps(hits).stricter(Verdict::Unknown);
+    // The clauses weighed: a derived verdict (never better than
+    // permitted-with-conditions) or unknown.
+    let derived = crate::license::derive::derive(norm, hits);
+    let mut verdict = derived.verdict;
     let similar = best.filter(|b| b.score >= SIMILAR);
     if let (Some(b), Some(r)) = (similar, resolved.as_ref()) {
         verdict = verdict.stricter(r.verdict());
@@ -185,6 +188,20 @@ fn not_matched(
     } else {
         d.reason(format!(
             "{path}: matches no known license; its clauses → {verdict}"
+        ));
+    }
+    let is_derived = verdict == derived.verdict && verdict != Verdict::Unknown;
+    if is_derived {
+        let grant = derived
+            .grant
+            .map(|(f, l)| {
+                let (line, _) = norm.lines_of(f, l);
+                format!(" (the grant at line {line}: “{}”)", norm.quote(f, l, 120))
+            })
+            .unwrap_or_default();
+        d.reason(format!(
+            "{path}: read from its clauses, not a known license text: {}{grant} → {verdict}; confirm by reading it, and pin it with [[licenses.clarify]]",
+            derived.basis
         ));
     }
     let decisive = hits
@@ -209,12 +226,16 @@ fn not_matched(
     let name = similar
         .map(|b| format!("unrecognised text (closest: {})", b.id))
         .unwrap_or_else(|| "unrecognised text".into());
-    d.unrecognised(
-        path,
-        name,
-        similar.map_or(0.0, |b| round2(b.score)),
-        verdict,
-    );
+    if is_derived {
+        let name = format!("{name}: read from its clauses — not a known license text: confirm");
+        d.unrecognised(path, name, derived.confidence, verdict);
+        if let Some(last) = d.report.detected.last_mut() {
+            last.source = "clauses".into();
+        }
+    } else {
+        let confidence = similar.map_or(0.0, |b| round2(b.score));
+        d.unrecognised(path, name, confidence, verdict);
+    }
     d.verdicts.push(verdict);
     for h in hits {
         let o = super::obligations::from_hit(h, norm, path, "unrecognised");

@@ -1,0 +1,44 @@
+//! The license decision on the license-eval corpus (real model licenses mri
+//! was not built from), by split and language: the figures in BENCHMARKS.md.
+//!
+//! ```sh
+//! cargo run --release --example license_eval            # both halves
+//! cargo run --release --example license_eval -- tune    # one half
+//! MRI_EVAL_VERBOSE=1 cargo run --release --example license_eval -- tune
+//! ```
+
+#[path = "../tests/support/license_eval.rs"]
+mod license_eval;
+
+fn main() {
+    let verbose = std::env::var_os("MRI_EVAL_VERBOSE").is_some();
+    let splits: Vec<String> = match std::env::args().nth(1) {
+        Some(s) => vec![s],
+        None => vec!["tune".into(), "held-out".into()],
+    };
+    for split in splits {
+        let outcomes = license_eval::run(Some(&split));
+        println!("{split}: {}", license_eval::summary(&outcomes));
+        for lang in ["en", "zh", "zh+en"] {
+            let these: Vec<&license_eval::Outcome> =
+                outcomes.iter().filter(|o| o.language == lang).collect();
+            if these.is_empty() {
+                continue;
+            }
+            let owned: Vec<license_eval::Outcome> = these.iter().map(|o| (*o).clone()).collect();
+            println!("  {lang:<6} {}", license_eval::summary(&owned));
+            if verbose {
+                for o in these {
+                    println!(
+                        "    {:<58} truth {:<26} mri {:<26} cited {}/{}",
+                        o.file,
+                        o.expected.as_str(),
+                        o.got.as_str(),
+                        o.cited,
+                        o.clauses
+                    );
+                }
+            }
+        }
+    }
+}

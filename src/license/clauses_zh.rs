@@ -1,0 +1,273 @@
+//! Decisive clauses of Chinese license text: non-commercial and research-only
+//! grants, registration or written authorisation before commercial use,
+//! user and revenue thresholds (with 万 / 亿 and their currency), and the
+//! usual duties (use restrictions, attribution, a copy of the agreement).
+//! Sentences arrive normalised (full-width punctuation folded to ASCII, see
+//! `text.rs`); quotes stay in the original language.
+
+use super::verdict::ObligationKind;
+use regex::Regex;
+use std::sync::OnceLock;
+
+struct Rules {
+    non_commercial: Vec<Regex>,
+    research_only: Vec<Regex>,
+    approval: Regex,
+    commercial: Regex,
+    users: Regex,
+    visits: Regex,
+    revenue: Regex,
+    aup: Regex,
+    attribution: Regex,
+    quoted: Regex,
+    license_copy: Regex,
+    no_training: Regex,
+    passdown: Regex,
+}
+
+fn re(p: &str) -> Regex {
+    // Constants, checked by the tests below.
+    Regex::new(p).unwrap_or_else(|e| panic!("Chinese clause pattern {p:?}: {e}"))
+}
+
+fn rules() -> &'static Rules {
+    static RULES: OnceLock<Rules> = OnceLock::new();
+    RULES.get_or_init(|| Rules {
+        non_commercial: vec![
+            // 您可以出于非商业用途使用 / 仅限非商业用途 / 非商业目的
+            re(r"(?:仅|只|限于|仅限|出于|用于|为了)[^.;!?]{0,12}非商业(?:性)?(?:用途|目的|使用|研究)?"),
+            re(r"非商业(?:性)?(?:用途|目的)[^.;!?]{0,8}(?:使用|为限|之目的)"),
+            // 不得用于商业用途 / 禁止商业使用 / 不可商用
+            re(r"(?:不得|不能|不可|禁止|严禁|不允许)[^.;!?]{0,40}(?:商业|商用|营利)"),
+        ],
+        research_only: vec![
+            re(r"(?:仅|只|限于|仅限)[^.;!?]{0,16}(?:学术研究|科学研究|科研|研究目的|研究用途|学术目的|学术用途|教学)"),
+            re(r"(?:学术研究|科研|研究)(?:目的|用途)?(?:为限|之用)"),
+        ],
+        approval: re(r"(?:书面授权|书面许可|书面同意|事先[^.;!?]{0,12}(?:登记|申请|授权|许可|同意)|进行登记|完成登记|商用登记|申请(?:商业|商用)?(?:授权|许可)|获得[^.;!?]{0,12}(?:授权|许可)|联系[^.;!?]{0,30}(?:登记|申请|授权))"),
+        commercial: re(r"商业|商用|营利"),
+        users: re(r"(?:月活跃用户|月活|日活跃用户|日活|活跃用户)[^.;!?]{0,24}?(\d[\d,.]*)\s*(亿|千万|百万|万)?|(\d[\d,.]*)\s*(亿|千万|百万|万)?\s*(?:名|个|位)?(?:月活跃用户|月活|日活跃用户)"),
+        visits: re(r"(?:用户数量|访问量|访问次数)[^.;!?]{0,30}?(\d[\d,.]*)\s*(亿|千万|百万|万)?\s*人?次"),
+        revenue: re(r"(?:营业收入|营收|年收入|收入|销售额|营业额)[^.;!?]{0,30}?(人民币|美元|rmb|usd|\$|¥|￥)?\s*(\d[\d,.]*)\s*(亿|千万|百万|万)?\s*(元|美元|人民币)?"),
+        aup: re(r"(?:遵守|遵循)[^.;!?]{0,40}(?:使用限制|使用政策|使用规范|行为准则|可接受使用)"),
+        attribution: re(r"(?:标注|注明|标明|显著[^.;!?]{0,6}(?:标示|展示|说明))"),
+        quoted: re(r#"[“"]([^”"]{2,40})[”"]"#),
+        license_copy: re(r"(?:本协议|本许可证?|许可证)(?:的)?副本|协议副本"),
+        no_training: re(r"(?:不得|禁止)[^.;!?]{0,30}(?:改进|训练|开发|提升)[^.;!?]{0,20}(?:其他|其它|任何)[^.;!?]{0,10}(?:模型|大模型|人工智能)"),
+        passdown: re(r"(?:衍生|再分发|分发|转授权)[^.;!?]{0,40}(?:应当|须|必须|需)[^.;!?]{0,30}(?:遵守|包含|受)[^.;!?]{0,20}(?:限制|约束|条款)"),
+    })
+}
+
+/// True when the sentence holds Chinese (CJK ideographs).
+pub fn is_chinese(s: &str) -> bool {
+    s.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c))
+}
+
+/// `100` with 万 / 百万 / 千万 / 亿 applied.
+fn amount(number: &str, scale: Option<&str>) -> Option<u64> {
+    let cleaned: String = number.trim_end_matches(['.', ',']).replace(',', "");
+    let base: f64 = cleaned.parse().ok()?;
+    let mult = match scale {
+        Some("万") => 1e4,
+        Some("百万") => 1e6,
+        Some("千万") => 1e7,
+        Some("亿") => 1e8,
+        _ => 1.0,
+    };
+    let v = base * mult;
+    (0.0..1e18).contains(&v).then_some(v.round() as u64)
+}
+
+fn currency(sym: Option<&str>, unit: Option<&str>) -> &'static str {
+    match (sym, unit) {
+        (Some("美元" | "usd" | "$"), _) | (_, Some("美元")) => "USD",
+        _ => "CNY",
+    }
+}
+
+/// The decisive clauses of one normalised Chinese sentence, as (kind, value).
+pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
+    let r = rules();
+    let mut found = Vec::new();
+    let users = r.users.captures(s).and_then(|c| {
+        let (n, scale) = match c.get(1) {
+            Some(n) => (n, c.get(2)),
+            None => (c.get(3)?, c.get(4)),
+        };
+        amount(n.as_str(), scale.map(|m| m.as_str()))
+    });
+    let visits = r
+        .visits
+        .captures(s)
+        .and_then(|c| amount(c.get(1)?.as_str(), c.get(2).map(|m| m.as_str())));
+    if let Some(n) = users {
+        found.push((ObligationKind::UserThreshold, n.to_string()));
+    } else if let Some(n) = visits {
+        found.push((
+            ObligationKind::UserThreshold,
+            format!("{n} visits per month"),
+        ));
+    }
+    let revenue = r.revenue.captures(s).and_then(|c| {
+        let n = amount(c.get(2)?.as_str(), c.get(3).map(|m| m.as_str()))?;
+        let cur = currency(c.get(1).map(|m| m.as_str()), c.get(4).map(|m| m.as_str()));
+        // a bare number with no scale, unit or currency is not an amount
+        (c.get(1).is_some() || c.get(3).is_some() || c.get(4).is_some())
+            .then(|| format!("{cur} {n}"))
+    });
+    let thresholded = users.is_some() || visits.is_some() || revenue.is_some();
+    if let Some(v) = revenue {
+        found.push((ObligationKind::RevenueThreshold, v));
+    }
+    let commercial = r.commercial.is_match(s);
+    let approval = r.approval.is_match(s);
+    if approval && commercial && !thresholded {
+        // 商业使用须事先登记并获得书面授权: approval before commercial use
+        found.push((ObligationKind::Registration, String::new()));
+    } else if r.non_commercial.iter().any(|p| p.is_match(s)) {
+        found.push((ObligationKind::NonCommercial, String::new()));
+    }
+    if r.research_only.iter().any(|p| p.is_match(s)) {
+        found.push((ObligationKind::ResearchOnly, String::new()));
+    }
+    if r.aup.is_match(s) {
+        found.push((ObligationKind::AcceptableUsePolicy, String::new()));
+    }
+    if r.attribution.is_match(s) {
+        let quoted = r
+            .quoted
+            .captures(s)
+            .and_then(|c| c.get(1))
+            .map(|m| m.as_str().to_string())
+            .unwrap_or_default();
+        found.push((ObligationKind::Attribution, quoted));
+    }
+    if r.license_copy.is_match(s) {
+        found.push((ObligationKind::LicenseCopy, String::new()));
+    }
+    if r.no_training.is_match(s) {
+        found.push((ObligationKind::NoTrainingOtherModels, String::new()));
+    }
+    if r.passdown.is_match(s) {
+        found.push((ObligationKind::UseRestrictionsPassdown, String::new()));
+    }
+    found
+}
+
+/// True when the sentence grants commercial use outright (可以用于商业用途,
+/// 允许商业使用), without a negation, a non-commercial limit or a condition
+/// of approval in the same sentence.
+pub fn grants_commercial(s: &str) -> bool {
+    static GRANT: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (grant, against) = GRANT.get_or_init(|| {
+        (
+            re(r"(?:可以|可|允许|准许|授予|免费)[^.;!?]{0,20}(?:商业用途|商用|商业使用|商业目的|商业产品|商业化)"),
+            re(r"非商业|不得|不能|不可|禁止|严禁|如需|若需|如果|须|需要|需|应当|登记|申请|授权"),
+        )
+    });
+    grant.is_match(s) && !against.is_match(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::license::text::NormText;
+
+    /// The clause kinds of `text` as the normaliser hands it on.
+    fn kinds(text: &str) -> Vec<(ObligationKind, String)> {
+        scan(&NormText::new(text).norm)
+    }
+
+    fn has(text: &str, kind: ObligationKind) -> bool {
+        kinds(text).iter().any(|(k, _)| *k == kind)
+    }
+
+    // Sentences quoted from real licenses (sources in tests/license-eval).
+    #[test]
+    fn non_commercial_grants() {
+        // bilibili Index-1.9B model license
+        assert!(has(
+            "您可以出于非商业用途使用此许可。",
+            ObligationKind::NonCommercial
+        ));
+        // ChatGLM-6B model license (2023-05)
+        assert!(has(
+            "您不得出于任何商业、军事或非法目的使用、复制、修改、合并、发布、分发、复制或创建本软件的全部或部分衍生作品。",
+            ObligationKind::NonCommercial
+        ));
+    }
+
+    #[test]
+    fn approval_before_commercial_use() {
+        // Orion-14B community license (Chinese version)
+        let s = "如果您计划将【Orion-14B系列】模型或其衍生品用于商业目的，应当按照本协议提供的联络方式，事先向许可方登记并获得许可方的书面授权。";
+        assert!(has(s, ObligationKind::Registration), "{:?}", kinds(s));
+        assert!(!has(s, ObligationKind::NonCommercial));
+        // 360 Zhinao open model license
+        let s = "若需将本模型及衍生模型用于商业用途,请通过邮箱（g-zhinao-opensource@360.cn）联系许可方进行申请。";
+        assert!(has(s, ObligationKind::Registration), "{:?}", kinds(s));
+    }
+
+    #[test]
+    fn research_only_grants() {
+        // ChatGLM-6B model license (2023-05)
+        let s = "许可方特此授予您非排他性、全球性、不可转让、不可再许可、可撤销、免版税的版权许可，仅用于您的非商业研究目的。";
+        assert!(has(s, ObligationKind::ResearchOnly), "{:?}", kinds(s));
+    }
+
+    #[test]
+    fn thresholds_with_their_figures() {
+        // CogVideoX license (Chinese version)
+        let found = kinds("您的商业活动的服务用户数量（访问量）不得超过100万人次访问 / 每月。");
+        assert!(
+            found.contains(&(
+                ObligationKind::UserThreshold,
+                "1000000 visits per month".into()
+            )),
+            "{found:?}"
+        );
+        let found = kinds("若您或您的关联方的月活跃用户超过1亿，您须向我们申请许可。");
+        assert!(
+            found.contains(&(ObligationKind::UserThreshold, "100000000".into())),
+            "{found:?}"
+        );
+        assert!(!found
+            .iter()
+            .any(|(k, _)| *k == ObligationKind::Registration));
+        let found = kinds("年营业收入超过人民币10亿元的，应当另行取得许可。");
+        assert!(
+            found.contains(&(ObligationKind::RevenueThreshold, "CNY 1000000000".into())),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn duties() {
+        // bilibili Index-1.9B model license
+        assert!(has(
+            "您必须向 bilibili Index-1.9B 模型或其模型衍生品的任何第三方使用者提供 bilibili Index-1.9B 模型的来源以及本协议的副本。",
+            ObligationKind::LicenseCopy
+        ));
+        assert!(has(
+            "您同意在使用bilibili Index许可的模型或其模型的衍生物品时，严格遵守本协议附件A所列举的各项使用限制。",
+            ObligationKind::AcceptableUsePolicy
+        ));
+        let found = kinds("标注内容包括但不限于“bilibili Index Inside”");
+        assert!(found
+            .iter()
+            .any(|(k, v)| *k == ObligationKind::Attribution && v == "bilibili index inside"));
+    }
+
+    #[test]
+    fn grants_of_commercial_use() {
+        assert!(grants_commercial(
+            &NormText::new("您可以将本模型用于商业用途。").norm
+        ));
+        assert!(!grants_commercial(
+            &NormText::new("如需将本模型用于商业用途，须事先获得书面授权。").norm
+        ));
+        assert!(!grants_commercial(
+            &NormText::new("本模型不可用于商业用途。").norm
+        ));
+    }
+}

@@ -1,0 +1,197 @@
+//! The license-eval corpus (`tests/license-eval/`: real model licenses that
+//! are not in mri's knowledge base, with verdicts and decisive clauses read
+//! by hand) run through the license decision, and scored: exact verdicts,
+//! verdicts looser than the truth, and decisive clauses cited at their line.
+//! Shared by `tests/license_eval.rs` (the safety bar, in CI) and
+//! `examples/license_eval.rs` (the figures in BENCHMARKS.md).
+#![allow(dead_code)]
+
+use mri::license::{decide, LicenseFile, LicenseInputs, LicenseReport, ObligationKind, Verdict};
+use mri::model::card::parse_card;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+
+/// One text of the corpus, as `expected.toml` states it.
+#[derive(Debug, Deserialize)]
+pub struct Expected {
+    /// `texts/<slug>.txt`.
+    pub file: String,
+    /// The verdict read by hand.
+    pub verdict: String,
+    /// `en`, `zh` or `zh+en`.
+    pub language: String,
+    /// `tune` or `held-out`.
+    pub split: String,
+    /// The decisive clauses.
+    #[serde(default)]
+    pub clauses: Vec<Clause>,
+}
+
+/// A decisive clause read by hand.
+#[derive(Debug, Deserialize)]
+pub struct Clause {
+    /// Its kind (the corpus's names).
+    pub kind: String,
+    /// The line it starts on.
+    pub line: u32,
+}
+
+#[derive(Debug, Deserialize)]
+struct Corpus {
+    text: Vec<Expected>,
+}
+
+/// The corpus folder.
+pub fn corpus_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/license-eval")
+}
+
+/// Every text of the corpus.
+pub fn corpus() -> Vec<Expected> {
+    let text = std::fs::read_to_string(corpus_dir().join("expected.toml")).expect("expected.toml");
+    toml::from_str::<Corpus>(&text)
+        .expect("expected.toml parses")
+        .text
+}
+
+/// How one text came out.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The text's file.
+    pub file: String,
+    /// Its split and language.
+    pub split: String,
+    /// Its language.
+    pub language: String,
+    /// The truth.
+    pub expected: Verdict,
+    /// What mri decided.
+    pub got: Verdict,
+    /// Decisive clauses in the truth, and how many mri cited at their line.
+    pub clauses: usize,
+    /// Of those, cited at their line.
+    pub cited: usize,
+}
+
+impl Outcome {
+    /// The verdict is the truth.
+    pub fn exact(&self) -> bool {
+        self.got == self.expected
+    }
+
+    /// mri grants more than the truth: a definite verdict less strict than
+    /// it (`unknown` never is: it is never a pass).
+    pub fn looser(&self) -> bool {
+        self.got != Verdict::Unknown && self.got.rank() > self.expected.rank()
+    }
+}
+
+/// The mri obligation kinds that cite a corpus clause kind; `None` for kinds
+/// that decide nothing on their own (a grant, a contact, a copy or notice).
+pub fn cited_as(kind: &str) -> Option<&'static [ObligationKind]> {
+    use ObligationKind as K;
+    Some(match kind {
+        "non-commercial" => &[K::NonCommercial],
+        "research-only" => &[K::ResearchOnly],
+        "registration" | "written-authorization" | "application" | "separate-license" => {
+            &[K::Registration]
+        }
+        "user-threshold" => &[K::UserThreshold],
+        "revenue-threshold" | "company-size-threshold" => &[K::RevenueThreshold],
+        "acceptable-use-policy" => &[K::AcceptableUsePolicy],
+        "attribution" => &[K::Attribution],
+        "name-prefix" => &[K::NamePrefix],
+        "no-training-other-models" => &[K::NoTrainingOtherModels],
+        "use-restrictions-passdown" | "field-of-use-ban" => &[K::UseRestrictionsPassdown],
+        "territory-exclusion" => &[K::TerritoryExclusion],
+        _ => return None,
+    })
+}
+
+fn verdict(s: &str) -> Verdict {
+    serde_json::from_value(serde_json::Value::String(s.to_string())).expect("a verdict")
+}
+
+/// Decides one text as a repository's only license file under a card that
+/// says `license: other`.
+pub fn decide_text(text: &str) -> LicenseReport {
+    let (card, _) = parse_card("README.md", "---\nlicense: other\n---\n# m\n");
+    let files = [LicenseFile {
+        path: "LICENSE".into(),
+        text: text.to_string(),
+    }];
+    let repo_files = ["LICENSE".to_string(), "README.md".to_string()];
+    decide(&LicenseInputs {
+        card: Some(&card),
+        files: &files,
+        repo_files: &repo_files,
+        ..LicenseInputs::default()
+    })
+    .0
+}
+
+/// Runs the texts of `split` (every text when `None`).
+pub fn run(split: Option<&str>) -> Vec<Outcome> {
+    corpus()
+        .into_iter()
+        .filter(|e| split.is_none_or(|s| e.split == s))
+        .map(|e| {
+            let text = std::fs::read_to_string(corpus_dir().join(&e.file)).expect("a text");
+            let report = decide_text(&text);
+            let decisive: Vec<&Clause> = e
+                .clauses
+                .iter()
+                .filter(|c| cited_as(&c.kind).is_some())
+                .collect();
+            let cited = decisive
+                .iter()
+                .filter(|c| {
+                    let kinds = cited_as(&c.kind).unwrap_or(&[]);
+                    report.obligations.iter().any(|o| {
+                        kinds.contains(&o.kind)
+                            && o.file.as_deref() == Some("LICENSE")
+                            && o.line_start.is_some_and(|s| {
+                                let end = o.line_end.unwrap_or(s).max(s);
+                                (s.saturating_sub(1)..=end + 1).contains(&c.line)
+                            })
+                    })
+                })
+                .count();
+            Outcome {
+                file: e.file,
+                split: e.split,
+                language: e.language,
+                expected: verdict(&e.verdict),
+                got: report.verdict,
+                clauses: decisive.len(),
+                cited,
+            }
+        })
+        .collect()
+}
+
+/// A one-line summary: exact, looser, unknown, stricter, clauses cited.
+pub fn summary(outcomes: &[Outcome]) -> String {
+    let n = outcomes.len();
+    let exact = outcomes.iter().filter(|o| o.exact()).count();
+    let looser = outcomes.iter().filter(|o| o.looser()).count();
+    let unknown = outcomes
+        .iter()
+        .filter(|o| !o.exact() && o.got == Verdict::Unknown)
+        .count();
+    let clauses: usize = outcomes.iter().map(|o| o.clauses).sum();
+    let cited: usize = outcomes.iter().map(|o| o.cited).sum();
+    let pct = |a: usize, b: usize| {
+        if b == 0 {
+            0.0
+        } else {
+            100.0 * a as f64 / b as f64
+        }
+    };
+    format!(
+        "{n} texts: {exact} exact ({:.0}%), {looser} looser, {unknown} unknown, {} stricter; decisive clauses cited at their line {cited}/{clauses} ({:.0}%)",
+        pct(exact, n),
+        n - exact - looser - unknown,
+        pct(cited, clauses)
+    )
+}
