@@ -509,3 +509,37 @@ fn an_allow_list_never_waives_a_cap_that_no_license_of_its_own_decided() {
     let (code, outcome) = check(&dir, p.to_str().unwrap());
     assert_eq!(code, Some(0), "{outcome:#}");
 }
+
+#[test]
+fn a_verdict_read_from_clauses_passes_only_when_the_policy_accepts_derived_verdicts() {
+    let grant = "Terms of the Example Model\n\nYou may use, copy, modify and distribute the Model for commercial and non-commercial purposes, provided that you keep this notice with every copy.\n";
+    let tmp = model("license: other\n", &[("LICENSE", grant)]);
+    let dir = tmp.path().join("m");
+    let lic = license(&dir, None);
+    assert_eq!(verdict(&lic), "permitted-with-conditions", "{lic:#}");
+    let file = &lic["detected"][0];
+    assert_eq!(file["source"], "clauses");
+    assert!(file["name"]
+        .as_str()
+        .unwrap()
+        .contains("read from its clauses"));
+    assert!(
+        reasons(&lic).contains("(the grant at line 3"),
+        "{}",
+        reasons(&lic)
+    );
+
+    let p = tmp.path().join("mri.toml");
+    fs::write(&p, COMMERCIAL).unwrap();
+    let (code, outcome) = check(&dir, p.to_str().unwrap());
+    assert_eq!(code, Some(1), "{outcome:#}");
+    let msg = outcome["results"][0]["message"].as_str().unwrap();
+    assert!(msg.contains("read from the clauses of LICENSE"), "{msg}");
+    fs::write(&p, format!("{COMMERCIAL}accept-derived = true\n")).unwrap();
+    let (code, outcome) = check(&dir, p.to_str().unwrap());
+    assert_eq!(code, Some(0), "{outcome:#}");
+    // a pin of the reviewed text passes without accepting derived verdicts
+    let p = clarify_policy(tmp.path(), "LICENSE", "mit", None);
+    let (code, outcome) = check(&dir, &p);
+    assert_eq!(code, Some(0), "{outcome:#}");
+}

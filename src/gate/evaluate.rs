@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 /// The policy rules, one JUnit test case each.
 pub const RULES: &[(&str, &str)] = &[
-    ("license/verdict", "The commercial-use verdict is one the policy allows (`allow-verdicts`, or every license in `allow`)."),
+    ("license/verdict", "The commercial-use verdict is one the policy allows (`allow-verdicts`, or every license in `allow`); a verdict read from the clauses of an unknown text passes only with `accept-derived = true`."),
     ("license/deny", "No license the model is under is in the policy's `deny` list."),
     ("license/obligations", "Every obligation the license imposes is one the policy accepts (`accept-obligations`)."),
     ("license/confidence", "Every license text was recognised with at least the policy's `confidence-threshold`."),
@@ -166,7 +166,7 @@ fn verdict_rule(license: &LicenseReport, policy: &Policy) -> Option<RuleResult> 
             .iter()
             .all(|d| allowed_ids.contains(&canonical_license(&d.id)));
     if policy.allow_verdicts.value.contains(&verdict) || all_allowed {
-        return None;
+        return derived_rule(license, policy);
     }
     let decisive = license.detected.iter().find(|d| d.verdict == verdict);
     let allowed = policy
@@ -187,6 +187,32 @@ fn verdict_rule(license: &LicenseReport, policy: &Policy) -> Option<RuleResult> 
         decisive.and_then(|d| d.file.clone()),
         decisive.and_then(|d| d.line),
         policy.allow_verdicts.line,
+    ))
+}
+
+/// `license/verdict` for a verdict the policy allows but that mri read from
+/// the clauses of a text it does not know: it passes only when the policy
+/// says `accept-derived = true`.
+fn derived_rule(license: &LicenseReport, policy: &Policy) -> Option<RuleResult> {
+    if policy.accept_derived.value {
+        return None;
+    }
+    let derived = license
+        .detected
+        .iter()
+        .find(|d| d.source == "clauses" && d.clarified_by.is_none())?;
+    let file = derived.file.as_deref().unwrap_or("?");
+    Some(violation(
+        "license/verdict",
+        "license/verdict",
+        "error",
+        format!(
+            "verdict {} was read from the clauses of {file}, not a known license text: review the text, then pin it with [[licenses.clarify]] (or set accept-derived = true)",
+            license.verdict
+        ),
+        derived.file.clone(),
+        derived.line,
+        policy.accept_derived.line,
     ))
 }
 

@@ -68,6 +68,10 @@ pub struct Policy {
     pub accept_obligations: Option<AtLine<Vec<ObligationKind>>>,
     /// Detections below this confidence fail.
     pub confidence_threshold: AtLine<f32>,
+    /// Whether a verdict mri read from the clauses of a text it does not
+    /// know (detection source `clauses`) may pass; false: it fails, asking
+    /// for the text to be reviewed and pinned with `[[licenses.clarify]]`.
+    pub accept_derived: AtLine<bool>,
     /// Pinned license files.
     pub clarify: Vec<Clarify>,
     /// Findings that fail the gate.
@@ -99,6 +103,10 @@ impl Default for Policy {
             accept_obligations: None,
             confidence_threshold: AtLine {
                 value: 0.8,
+                line: 0,
+            },
+            accept_derived: AtLine {
+                value: false,
                 line: 0,
             },
             clarify: Vec::new(),
@@ -357,6 +365,7 @@ fn read_licenses(r: &mut Reader<'_>, t: &toml_span::value::Table<'_>, policy: &m
             "deny",
             "accept-obligations",
             "confidence-threshold",
+            "accept-derived",
             "clarify",
         ],
         "[licenses]",
@@ -440,6 +449,10 @@ fn read_licenses(r: &mut Reader<'_>, t: &toml_span::value::Table<'_>, policy: &m
                     ),
                 }
             }
+            "accept-derived" => match v.as_bool() {
+                Some(value) => policy.accept_derived = AtLine { value, line },
+                None => r.problem(v.span.start, "`accept-derived` must be true or false"),
+            },
             "clarify" => match v.as_array() {
                 None => r.problem(
                     v.span.start,
@@ -664,6 +677,12 @@ accept-obligations = ["attribution", "license-copy", "notice-file", "acceptable-
 
 # A license text detected with less confidence than this fails.
 confidence-threshold = 0.8
+
+# A license text mri does not know gets a verdict read from its clauses
+# (marked "read from its clauses — not a known license text: confirm").
+# Such a verdict fails unless this is true; better: review the text and pin
+# it with [[licenses.clarify]].
+accept-derived = false
 
 # Pin a license file whose text mri cannot match: ignored, with a warning,
 # once the file's sha256 changes.

@@ -98,6 +98,31 @@ fn limits_commercial_use(norm: &str) -> bool {
     limit.is_match(&without_both(norm))
 }
 
+/// Whether the text speaks of registration, an application, approval or
+/// authorisation anywhere: `Some(true)` when a sentence doing so also speaks
+/// of commercial use.
+fn unweighed_approval(text: &NormText) -> Option<bool> {
+    static APPROVAL: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (approval, commercial) = APPROVAL.get_or_init(|| {
+        let build = |p: &str| Regex::new(p).unwrap_or_else(|e| panic!("approval pattern: {e}"));
+        (
+            build(r"\bregist(?:er|ered|ration)\b|\bapply\b|\bapplication\s+(?:form|for)|\bapprov(?:al|e|ed)\b|\bauthori[sz](?:ation|ed)\b|\bquestionnaire\b|\bpermission\s+(?:from|of)\b|登记|申请|授权|审批|批准|同意|问卷"),
+            build(r"commercial|商业|商用"),
+        )
+    });
+    let mut found = None;
+    for (f, l) in text.sentences() {
+        let s = text.words_text(f, l);
+        if approval.is_match(s) {
+            if commercial.is_match(s) {
+                return Some(true);
+            }
+            found = Some(false);
+        }
+    }
+    found
+}
+
 /// Weighs the clauses `hits` read from `text`.
 pub fn derive(text: &NormText, hits: &[ClauseHit]) -> Derived {
     let has = |k: ObligationKind| hits.iter().any(|h| h.kind == k);
@@ -141,6 +166,21 @@ pub fn derive(text: &NormText, hits: &[ClauseHit]) -> Derived {
         .sentences()
         .into_iter()
         .find(|&(f, l)| grants_commercial(text.words_text(f, l)));
+    // Approval spoken of anywhere that no clause pattern weighed: the grant
+    // may be conditional on it, so the verdict stays at approval (where it
+    // is about commercial use) or unknown.
+    if let (Some(_), Some(about_commercial)) = (grant, unweighed_approval(text)) {
+        return Derived {
+            verdict: if about_commercial {
+                Verdict::RequiresApproval
+            } else {
+                Verdict::Unknown
+            },
+            grant: None,
+            confidence: 0.4,
+            basis: "a grant of commercial use beside a registration, application or authorisation mri cannot weigh".into(),
+        };
+    }
     match grant {
         Some(words) => Derived {
             verdict: Verdict::PermittedWithConditions,

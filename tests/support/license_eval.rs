@@ -102,7 +102,8 @@ pub fn cited_as(kind: &str) -> Option<&'static [ObligationKind]> {
         "attribution" => &[K::Attribution],
         "name-prefix" => &[K::NamePrefix],
         "no-training-other-models" => &[K::NoTrainingOtherModels],
-        "use-restrictions-passdown" | "field-of-use-ban" => &[K::UseRestrictionsPassdown],
+        "use-restrictions-passdown" => &[K::UseRestrictionsPassdown],
+        "field-of-use-ban" => &[K::AcceptableUsePolicy, K::UseRestrictionsPassdown],
         "territory-exclusion" => &[K::TerritoryExclusion],
         _ => return None,
     })

@@ -5,6 +5,7 @@
 pub mod fixture_gen;
 pub mod gguf_models;
 pub mod hub_server;
+pub mod license_eval;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};

@@ -1,0 +1,105 @@
+//! The license decision on texts it was not built from
+//! (`tests/license-eval/`: real model licenses outside the knowledge base,
+//! with verdicts read by hand). The bar: no verdict looser than the truth,
+//! and the clause reader's verdicts never loosen when a restriction is
+//! added. The figures for both halves are in BENCHMARKS.md
+//! (`cargo run --release --example license_eval`).
+
+mod support;
+
+use mri::license::Verdict;
+use proptest::prelude::*;
+use support::license_eval::{corpus, corpus_dir, decide_text, run, summary};
+
+#[test]
+fn the_tune_half_is_never_looser_than_the_truth() {
+    let outcomes = run(Some("tune"));
+    assert!(outcomes.len() >= 18, "{}", outcomes.len());
+    let looser: Vec<String> = outcomes
+        .iter()
+        .filter(|o| o.looser())
+        .map(|o| format!("{}: truth {}, mri {}", o.file, o.expected, o.got))
+        .collect();
+    assert!(looser.is_empty(), "{looser:#?}\n{}", summary(&outcomes));
+    let exact = outcomes.iter().filter(|o| o.exact()).count();
+    assert!(exact * 100 >= outcomes.len() * 55, "{}", summary(&outcomes));
+}
+
+#[test]
+fn no_text_is_granted_commercial_use_the_truth_withholds() {
+    // Both halves: a verdict that grants commercial use now (permitted, or
+    // with conditions) where the text does not is the one error a
+    // compliance tool must never make.
+    let outcomes = run(None);
+    let granted: Vec<String> = outcomes
+        .iter()
+        .filter(|o| {
+            o.got.rank() >= Verdict::PermittedWithConditions.rank()
+                && o.expected.rank() < Verdict::PermittedWithConditions.rank()
+        })
+        .map(|o| format!("{}: truth {}, mri {}", o.file, o.expected, o.got))
+        .collect();
+    assert!(granted.is_empty(), "{granted:#?}");
+}
+
+#[test]
+fn chinese_texts_of_the_tune_half_have_their_decisive_clauses_cited() {
+    let outcomes = run(Some("tune"));
+    for o in outcomes.iter().filter(|o| o.language != "en") {
+        assert!(
+            o.clauses == 0 || o.cited > 0,
+            "{}: no decisive clause cited ({}/{})",
+            o.file,
+            o.cited,
+            o.clauses
+        );
+    }
+}
+
+/// Sentences that only ever restrict commercial use, in both languages.
+const RESTRICTIONS: &[&str] = &[
+    "The Model may be used for research purposes only.",
+    "You may not use the Model or its outputs for any commercial purpose.",
+    "Commercial use of the Model is strictly prohibited.",
+    "本模型仅限学术研究使用。",
+    "您不得将本模型用于任何商业用途。",
+    "Use of the Model for commercial purposes requires the prior written authorization of the Licensor.",
+];
+
+/// Texts of the tune half, and two short grants.
+fn texts() -> Vec<String> {
+    let mut out: Vec<String> = corpus()
+        .into_iter()
+        .filter(|e| e.split == "tune")
+        .filter_map(|e| std::fs::read_to_string(corpus_dir().join(&e.file)).ok())
+        .collect();
+    out.push("You may use, copy and modify the Model for commercial and non-commercial purposes, provided that you keep this notice.\n".into());
+    out.push("许可方授予您使用本模型的权利。您可以将本模型用于商业用途。\n".into());
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: 48,
+        rng_seed: proptest::test_runner::RngSeed::Fixed(0x6465_7269_7665),
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn a_restriction_appended_never_loosens_the_verdict(
+        t in 0usize..64,
+        r in 0..RESTRICTIONS.len(),
+        paragraph in any::<bool>(),
+    ) {
+        let texts = texts();
+        let text = &texts[t % texts.len()];
+        let before = decide_text(text).verdict;
+        let sep = if paragraph { "\n\n" } else { "\n" };
+        let after = decide_text(&format!("{text}{sep}{}\n", RESTRICTIONS[r])).verdict;
+        prop_assert!(
+            after.rank() <= before.rank(),
+            "{before} became {after} with {:?}", RESTRICTIONS[r]
+        );
+        prop_assert!(after.rank() < Verdict::PermittedWithConditions.rank(), "{after}");
+    }
+}
