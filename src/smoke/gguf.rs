@@ -24,6 +24,7 @@ use super::{
     candle_err, contain, memory, ms, open_device, output_values, sample, DtypeChoice, Greedy,
     SmokeError, SmokeEvent, SmokeOptions, Stage,
 };
+use crate::report::finding::{Code, Finding};
 use crate::scan::classify::FileClass;
 use crate::Report;
 use candle_core::quantized::gguf_file::Content;
@@ -335,6 +336,36 @@ fn check_bounds(
     Ok(())
 }
 
+/// The weight checks before loading: with `--scan-weights` every tensor
+/// (NaN/inf and all-zero findings); always, the vectors the model reads
+/// (norms, biases), for NaN and infinity only: a NaN there can leave the
+/// logits finite but constant, and an all-zero bias is normal.
+fn scan_weights(
+    file: &GgufFile,
+    content: &Content,
+    used: &[String],
+    options: &SmokeOptions,
+    emit: &(dyn Fn(SmokeEvent) + Sync),
+) -> Result<Vec<Finding>, SmokeError> {
+    let failed = |message| SmokeError::Candle {
+        stage: "scanning the weights",
+        message,
+    };
+    if options.scan_weights {
+        emit(SmokeEvent::Stage(Stage::ScanningWeights));
+        let progress = |done, total| emit(SmokeEvent::ScanBytes { done, total });
+        return super::gguf_scan::scan(&file.path, &file.rel, content, &progress).map_err(failed);
+    }
+    let vectors = super::gguf_scan::vectors(content, used);
+    let findings =
+        super::gguf_scan::scan_tensors(&file.path, &file.rel, content, &vectors, &|_, _| {})
+            .map_err(failed)?;
+    Ok(findings
+        .into_iter()
+        .filter(|f| f.code == Code::WeightsNonFinite)
+        .collect())
+}
+
 /// Runs the smoke test on a GGUF file.
 pub(crate) fn run(file: &GgufFile, options: &SmokeOptions) -> Result<SmokeRun, SmokeError> {
     let emit = |e: SmokeEvent| {
@@ -442,16 +473,7 @@ pub(crate) fn run(file: &GgufFile, options: &SmokeOptions) -> Result<SmokeRun, S
         notes.push("GPU memory is not checked before loading".into());
     }
 
-    let mut weight_findings = Vec::new();
-    if options.scan_weights {
-        emit(SmokeEvent::Stage(Stage::ScanningWeights));
-        let progress = |done, total| emit(SmokeEvent::ScanBytes { done, total });
-        weight_findings = super::gguf_scan::scan(&file.path, &file.rel, &content, &progress)
-            .map_err(|message| SmokeError::Candle {
-                stage: "scanning the weights",
-                message,
-            })?;
-    }
+    let weight_findings = scan_weights(file, &content, &checked.used, options, &emit)?;
 
     // Load for real.
     emit(SmokeEvent::Stage(Stage::Loading));
@@ -482,6 +504,7 @@ pub(crate) fn run(file: &GgufFile, options: &SmokeOptions) -> Result<SmokeRun, S
     let cols = shape.last().copied().unwrap_or(values.len()).max(1);
     let (non_finite, non_finite_at) = sample::non_finite(&values, cols, 16);
     let last = &values[values.len().saturating_sub(cols)..];
+    super::judge_logits(last, &weight_findings, &mut notes)?;
 
     let mut summary = SmokeSummary::from(Measured {
         architecture: family.name().to_string(),
