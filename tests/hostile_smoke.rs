@@ -50,6 +50,8 @@ impl Ended {
 /// Runs `mri args` with `env`, its output in files (a pipe could fill and
 /// stall it), and waits with `wait4` for its status and peak RSS; kills it
 /// and fails the test after [`DEADLINE`].
+// The child is reaped by `wait4`, which clippy does not see.
+#[allow(clippy::zombie_processes)]
 fn run_bounded(args: &[&str], env: &[(&str, &str)]) -> Ended {
     let out_dir = tempfile::tempdir().expect("tempdir");
     let (out_path, err_path) = (out_dir.path().join("out"), out_dir.path().join("err"));
@@ -87,7 +89,8 @@ fn run_bounded(args: &[&str], env: &[(&str, &str)]) -> Ended {
         }
         std::thread::sleep(Duration::from_millis(10));
     }
-    let read = |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
+    let read =
+        |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
     let ended = Ended {
         code: libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)),
         signal: libc::WIFSIGNALED(status).then(|| libc::WTERMSIG(status)),
@@ -252,7 +255,10 @@ fn a_tokenizer_over_the_limit_is_refused_before_it_is_read() {
     smoke_exits_2(
         &dir,
         &[("MRI_SMOKE_MAX_TOKENIZER_BYTES", "99999999999")],
-        &[&format!("({big} bytes)"), &format!("({} bytes) limit", 512u64 << 20)],
+        &[
+            &format!("({big} bytes)"),
+            &format!("({} bytes) limit", 512u64 << 20),
+        ],
     );
 }
 

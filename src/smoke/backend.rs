@@ -364,10 +364,20 @@ mod tests {
         let c = Checking::new(&h, &al, &log);
         let extra = 1000;
         for i in 0..MAX_PROBLEMS + extra {
-            let name = if i % 2 == 0 { format!("x{i}") } else { "b".into() };
+            let name = if i % 2 == 0 {
+                format!("x{i}")
+            } else {
+                "b".into()
+            };
             for n in [name.as_str(), "a"] {
-                c.get(Shape::from(vec![1usize]), n, Init::Const(0.), DType::F32, &Device::Cpu)
-                    .unwrap();
+                c.get(
+                    Shape::from(vec![1usize]),
+                    n,
+                    Init::Const(0.),
+                    DType::F32,
+                    &Device::Cpu,
+                )
+                .unwrap();
             }
         }
         let l = Checking::take(&log);

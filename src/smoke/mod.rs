@@ -23,13 +23,13 @@
 
 mod backend;
 mod bert;
+pub mod files;
 mod gemma;
 mod gguf;
 mod gguf_family;
 mod gguf_meta;
 mod gguf_scan;
 pub mod gguf_tokenizer;
-pub mod files;
 mod layers;
 mod llama;
 pub mod lora;
@@ -421,7 +421,9 @@ pub enum SmokeError {
     /// The forward pass ran but its output carries no information: constant
     /// or near-uniform logits (what NaN weights turn into once candle's
     /// quantized matmul has swallowed them).
-    #[error("the output is degenerate: {0}; a working model's next-token distribution is not uniform")]
+    #[error(
+        "the output is degenerate: {0}; a working model's next-token distribution is not uniform"
+    )]
     DegenerateOutput(String),
 }
 
