@@ -179,6 +179,34 @@ fn an_absurd_layer_count_is_refused_before_building() {
     assert_eq!(report["architecture"]["num_layers"], 1u64 << 62);
 }
 
+fn set_size(dir: &Path, key: &str, value: u64) {
+    edit_json(&dir.join("config.json"), |v| v[key] = value.into());
+}
+
+#[test]
+fn a_size_no_stored_tensor_has_is_refused_before_tables_are_allocated() {
+    // candle builds rotary tables from these before asking for a tensor:
+    // 2^40 of them aborted the process on allocation.
+    for (arch, key) in [
+        (SmokeArch::Llama3, "hidden_size"),
+        (SmokeArch::Gemma, "head_dim"),
+        (SmokeArch::Qwen2, "num_key_value_heads"),
+    ] {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let dir = tmp.path().join(arch.name());
+        write_smoke_model(&dir, arch).expect("write model");
+        set_size(&dir, key, 1 << 40);
+        smoke_exits_2(
+            &dir,
+            &[],
+            &[
+                &format!("{key} = {}", 1u64 << 40),
+                "the largest dimension of any stored tensor is",
+            ],
+        );
+    }
+}
+
 /// A checkpoint whose `layers` blocks each hold only their first norm: the
 /// layer count matches, and every other tensor of every layer is missing.
 fn write_hollow_layers(dir: &Path, layers: u64) {
@@ -414,6 +442,11 @@ const HOSTILE: &[(&str, Setup)] = &[
     ("4000 hollow layers", |t| {
         let d = llama3(t);
         write_hollow_layers(&d, 4000);
+        d
+    }),
+    ("hidden_size 2^40", |t| {
+        let d = llama3(t);
+        set_size(&d, "hidden_size", 1 << 40);
         d
     }),
     ("3 GiB sparse tokenizer.json", |t| {

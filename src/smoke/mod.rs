@@ -23,6 +23,7 @@
 
 mod backend;
 mod bert;
+mod bounds;
 pub mod files;
 mod gemma;
 mod gguf;
@@ -30,7 +31,6 @@ mod gguf_family;
 mod gguf_meta;
 mod gguf_scan;
 pub mod gguf_tokenizer;
-mod layers;
 mod llama;
 pub mod lora;
 pub mod memory;
@@ -417,6 +417,19 @@ pub enum SmokeError {
         stored: u64,
         /// More about the limit, or empty.
         detail: String,
+    },
+    /// A size in config.json that no stored tensor has in any dimension:
+    /// refused before candle allocates tables from it.
+    #[error("{family}: config.json says {key} = {value}, but the largest dimension of any stored tensor is {largest}: refused before building the model")]
+    ConfigSize {
+        /// The family.
+        family: &'static str,
+        /// The config key.
+        key: &'static str,
+        /// The value config.json states.
+        value: u64,
+        /// The largest dimension of the stored tensors.
+        largest: u64,
     },
     /// The forward pass ran but its output carries no information: constant
     /// or near-uniform logits (what NaN weights turn into once candle's
@@ -880,7 +893,7 @@ pub fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, SmokeErr
         positions,
         headers: &headers,
     };
-    layers::check(family.name(), &inputs.config, &headers)?;
+    bounds::check(family.name(), &inputs.config, &headers)?;
     let log = std::sync::Mutex::new(Log::default());
     contain("checking the tensors against the config", || {
         let checking = Checking::new(&headers, &aliases, &log);

@@ -1,11 +1,14 @@
-//! The layer count of config.json against the layer blocks the weights hold.
+//! config.json's counts and sizes against the tensors the weights hold,
+//! checked before anything is built.
 //!
 //! candle's model builders loop over `num_hidden_layers`, and the dry run
 //! records a request per tensor of every layer: a config that says 2^62
-//! layers would loop and allocate without end. The count is checked first,
-//! from the tensor names alone: it may not exceed the distinct layer
-//! blocks stored (`model.layers.N.`, `encoder.layer.N.`, `blk.N.`), nor
-//! [`MAX_LAYERS`].
+//! layers would loop and allocate without end. So the layer count may not
+//! exceed the distinct layer blocks stored (`model.layers.N.`,
+//! `encoder.layer.N.`, `blk.N.`), nor [`MAX_LAYERS`]. The builders also
+//! allocate rotary tables from `hidden_size` or `head_dim` before any
+//! tensor is asked for: a size no stored tensor has in any dimension is
+//! refused too.
 
 use super::backend::HeaderTensor;
 use super::SmokeError;
@@ -18,6 +21,17 @@ pub const MAX_LAYERS: u64 = 4096;
 
 /// The config key every family states its layer count under.
 const KEY: &str = "num_hidden_layers";
+
+/// The config sizes that are tensor dimensions (or divide one): none can
+/// exceed the largest dimension of the stored tensors.
+const SIZES: [&str; 6] = [
+    "hidden_size",
+    "intermediate_size",
+    "num_attention_heads",
+    "num_key_value_heads",
+    "head_dim",
+    "vocab_size",
+];
 
 /// The distinct layer indices in `names`: the number after a `layers`,
 /// `layer` or `blk` segment.
@@ -37,14 +51,16 @@ pub(crate) fn stored_blocks<'a>(names: impl Iterator<Item = &'a String>) -> u64 
     seen.len() as u64
 }
 
-/// Refuses a layer count that the weights cannot hold or that no model
-/// has, before anything is built. A count that is absent or not an
-/// unsigned integer is left to the family's config parser.
+/// Refuses, before anything is built, a layer count that the weights
+/// cannot hold or that no model has, and a size larger than every
+/// dimension of every stored tensor. Values that are absent or not
+/// unsigned integers are left to the family's config parser.
 pub(crate) fn check(
     family: &'static str,
     config: &Map<String, Value>,
     headers: &HashMap<String, HeaderTensor>,
 ) -> Result<(), SmokeError> {
+    check_sizes(family, config, headers)?;
     let Some(asked) = config.get(KEY).and_then(Value::as_u64) else {
         return Ok(());
     };
@@ -63,6 +79,31 @@ pub(crate) fn check(
         stored,
         detail,
     })
+}
+
+fn check_sizes(
+    family: &'static str,
+    config: &Map<String, Value>,
+    headers: &HashMap<String, HeaderTensor>,
+) -> Result<(), SmokeError> {
+    let largest = headers
+        .values()
+        .flat_map(|h| h.shape.iter().copied())
+        .max()
+        .unwrap_or(0);
+    for key in SIZES {
+        if let Some(value) = config.get(key).and_then(Value::as_u64) {
+            if value > largest {
+                return Err(SmokeError::ConfigSize {
+                    family,
+                    key,
+                    value,
+                    largest,
+                });
+            }
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -89,6 +130,25 @@ mod tests {
         let mut m = Map::new();
         m.insert(KEY.into(), layers);
         m
+    }
+
+    #[test]
+    fn a_size_no_tensor_has_is_refused() {
+        let mut h = headers(&["model.layers.0.a"]);
+        if let Some(t) = h.get_mut("model.layers.0.a") {
+            t.shape = vec![64, 32];
+        }
+        let mut c = config(Value::from(1));
+        c.insert("hidden_size".into(), Value::from(32));
+        c.insert("head_dim".into(), Value::from(64));
+        assert!(check("qwen3", &c, &h).is_ok());
+        c.insert("head_dim".into(), Value::from(1u64 << 40));
+        let e = check("qwen3", &c, &h).expect_err("2^40").to_string();
+        assert!(e.contains("head_dim = 1099511627776"), "{e}");
+        assert!(
+            e.contains("largest dimension of any stored tensor is 64"),
+            "{e}"
+        );
     }
 
     #[test]
