@@ -7,6 +7,7 @@
 
 mod support;
 
+use candle_core::quantized::ggml_file::qtensor_from_ggml;
 use candle_core::quantized::GgmlDType;
 use candle_core::{DType, Device, Tensor};
 use mri::report::finding::Code;
@@ -359,6 +360,56 @@ fn nan_in_a_gguf_norm_fails_the_run_and_names_the_tensor() {
         "{:?}",
         run.notes
     );
+}
+
+/// `mri smoke DIR` fails with exit 1 and a `weights/non-finite` finding
+/// naming `tensor`.
+fn smoke_names_non_finite(dir: &Path, tensor: &str) {
+    let args = ["smoke", dir.to_str().expect("utf-8")];
+    let e = run_bounded(&args, &[]);
+    assert_bounded(&args, &e);
+    assert_eq!(e.code, Some(1), "{tensor}: {}", e.describe());
+    let line = e
+        .stdout
+        .lines()
+        .find(|l| l.contains("[weights/non-finite]"))
+        .unwrap_or_else(|| panic!("{tensor}: no finding: {}", e.stdout));
+    assert!(line.contains(tensor), "{line}");
+}
+
+#[test]
+fn nan_in_a_gguf_matrix_fails_the_run_and_names_the_tensor() {
+    // NaN in a matrix: the attention output is NaN, the next quantized
+    // matmul turns the NaN activations into zeros, and the logits look
+    // normal; only the weights tell.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let name = "blk.0.attn_q.weight";
+    let dims = |m: &GgufModel| {
+        m.tensors
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, t)| t.shape().dims().to_vec())
+            .expect("attn_q")
+    };
+    let dir = gguf_dir(tmp.path(), |m| {
+        let d = dims(m);
+        m.put_tensor(name, const_qtensor(&d, f32::NAN))
+    });
+    smoke_names_non_finite(&dir, name);
+    // In Q8_0, a NaN is a block's f16 scale: set the fifth block's.
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = gguf_dir(tmp.path(), |m| {
+        let d = dims(m);
+        let mut rng = support::fixture_gen::Rng::new(5);
+        let q = random_qtensor(&mut rng, &d, 0.1, GgmlDType::Q8_0);
+        let mut raw = q.data().expect("data").into_owned();
+        let at = 4 * GgmlDType::Q8_0.type_size();
+        raw[at..at + 2].copy_from_slice(&0x7E00u16.to_le_bytes());
+        // Built from the bytes: quantizing again would recompute the scale.
+        let bad = qtensor_from_ggml(GgmlDType::Q8_0, &raw, d, &Device::Cpu).expect("qtensor");
+        m.put_tensor(name, bad)
+    });
+    smoke_names_non_finite(&dir, name);
 }
 
 #[test]

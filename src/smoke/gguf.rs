@@ -24,7 +24,7 @@ use super::{
     candle_err, contain, memory, ms, open_device, output_values, sample, DtypeChoice, Greedy,
     SmokeError, SmokeEvent, SmokeOptions, Stage,
 };
-use crate::report::finding::{Code, Finding};
+use crate::report::finding::Finding;
 use crate::scan::classify::FileClass;
 use crate::Report;
 use candle_core::quantized::gguf_file::Content;
@@ -337,9 +337,10 @@ fn check_bounds(
 }
 
 /// The weight checks before loading: with `--scan-weights` every tensor
-/// (NaN/inf and all-zero findings); always, the vectors the model reads
-/// (norms, biases), for NaN and infinity only: a NaN there can leave the
-/// logits finite but constant, and an all-zero bias is normal.
+/// dequantized (NaN/inf and all-zero findings); otherwise every tensor the
+/// model reads, for NaN and infinity only, from its stored values or block
+/// scales (`gguf_finite`): candle's quantized matmul turns NaN activations
+/// into zeros, so a NaN weight can vanish from the output.
 fn scan_weights(
     file: &GgufFile,
     content: &Content,
@@ -356,14 +357,7 @@ fn scan_weights(
         let progress = |done, total| emit(SmokeEvent::ScanBytes { done, total });
         return super::gguf_scan::scan(&file.path, &file.rel, content, &progress).map_err(failed);
     }
-    let vectors = super::gguf_scan::vectors(content, used);
-    let findings =
-        super::gguf_scan::scan_tensors(&file.path, &file.rel, content, &vectors, &|_, _| {})
-            .map_err(failed)?;
-    Ok(findings
-        .into_iter()
-        .filter(|f| f.code == Code::WeightsNonFinite)
-        .collect())
+    super::gguf_finite::check(&file.path, &file.rel, content, used).map_err(failed)
 }
 
 /// Runs the smoke test on a GGUF file.

@@ -40,40 +40,6 @@ pub(crate) fn scan(
     content: &Content,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Vec<Finding>, String> {
-    let mut names: Vec<&String> = content.tensor_infos.keys().collect();
-    names.sort();
-    scan_tensors(path, rel, content, &names, progress)
-}
-
-/// The vectors among `used` (rank 0 or 1: norms, biases, scales): what
-/// every run checks for NaN and infinity. They are small (a row of the
-/// hidden size), and a NaN in one can vanish from the output, since
-/// candle's quantized matmul turns NaN activations into zeros.
-pub(crate) fn vectors<'a>(content: &Content, used: &'a [String]) -> Vec<&'a String> {
-    let mut names: Vec<&String> = used
-        .iter()
-        .filter(|n| {
-            content
-                .tensor_infos
-                .get(*n)
-                .is_some_and(|t| t.shape.rank() <= 1)
-        })
-        .collect();
-    names.sort();
-    names.dedup();
-    names
-}
-
-/// Scans the tensors `names` of `content` (names absent from it are
-/// skipped), dequantized in chunks of at most [`CHUNK`] raw bytes: the
-/// memory stays bounded whatever the tensors' sizes.
-pub(crate) fn scan_tensors(
-    path: &Path,
-    rel: &str,
-    content: &Content,
-    names: &[&String],
-    progress: &(dyn Fn(u64, u64) + Sync),
-) -> Result<Vec<Finding>, String> {
     let file = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
     // SAFETY: the file is opened read-only and only read through this map.
     // mri never writes model files; if another process truncates the file
@@ -83,13 +49,13 @@ pub(crate) fn scan_tensors(
     let map =
         unsafe { memmap2::Mmap::map(&file) }.map_err(|e| format!("{}: {e}", path.display()))?;
     let len = map.len() as u64;
+    let mut names: Vec<&String> = content.tensor_infos.keys().collect();
+    names.sort();
     let mut tensors = Vec::with_capacity(names.len());
     let mut items = Vec::new();
     let mut skipped = Vec::new();
-    for &name in names {
-        let Some(info) = content.tensor_infos.get(name) else {
-            continue;
-        };
+    for name in names {
+        let info = &content.tensor_infos[name];
         let block = info.ggml_dtype.block_size() as u64;
         let type_size = info.ggml_dtype.type_size() as u64;
         let elements = info

@@ -28,6 +28,7 @@ pub mod files;
 mod gemma;
 mod gguf;
 mod gguf_family;
+mod gguf_finite;
 mod gguf_meta;
 mod gguf_scan;
 pub mod gguf_tokenizer;
@@ -435,7 +436,7 @@ pub enum SmokeError {
     /// or near-uniform logits (what NaN weights turn into once candle's
     /// quantized matmul has swallowed them).
     #[error(
-        "the output is degenerate: {0}; a working model's next-token distribution is not uniform"
+        "the output is degenerate: {0}; a working model's next-token distribution is neither constant nor uniform"
     )]
     DegenerateOutput(String),
 }
