@@ -474,6 +474,51 @@ fn safetensors_nan_and_constant_output_fail_too() {
     assert_eq!(e.code, Some(1), "{}", e.describe());
 }
 
+#[test]
+fn nan_logits_during_the_continuation_fail_the_run() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = llama3(tmp.path());
+    let options = SmokeOptions {
+        max_tokens: 3,
+        ..SmokeOptions::default()
+    };
+    let report = |d: &Path| {
+        mri::inspect(d.to_str().expect("utf-8"), &mri::InspectOptions::default()).expect("inspect")
+    };
+    let run = smoke::run(&report(&dir), &options).expect("a sane model runs");
+    let first = run.continuation_ids[0];
+    assert!(
+        !run.prompt_ids.contains(&first),
+        "the prompt must not read the row made NaN below"
+    );
+    // NaN in the embedding row of the first generated token only: the
+    // prompt's pass never reads it, the next step does.
+    let path = dir.join("model.safetensors");
+    let mut tensors: HashMap<String, Tensor> =
+        candle_core::safetensors::load(&path, &Device::Cpu).expect("load");
+    let name = "model.embed_tokens.weight";
+    let embed = tensors[name].to_dtype(DType::F32).expect("f32");
+    let (rows, cols) = embed.dims2().expect("2-D");
+    let mut values: Vec<f32> = embed
+        .flatten_all()
+        .and_then(|t| t.to_vec1())
+        .expect("values");
+    let row = first as usize * cols;
+    values[row..row + cols].fill(f32::NAN);
+    let nan = Tensor::from_vec(values, (rows, cols), &Device::Cpu)
+        .and_then(|t| t.to_dtype(tensors[name].dtype()))
+        .expect("tensor");
+    tensors.insert(name.into(), nan);
+    candle_core::safetensors::save(&tensors, &path).expect("save");
+    match smoke::run(&report(&dir), &options) {
+        Err(SmokeError::DegenerateOutput(why)) => {
+            assert!(why.contains("NaN or infinite"), "{why}");
+            assert!(why.contains(&format!("(id {first})")), "{why}");
+        }
+        other => panic!("not refused: {:?}", other.map(|r| r.notes)),
+    }
+}
+
 // ---------------------------------------------------------------- the bound
 
 type Setup = fn(&Path) -> PathBuf;

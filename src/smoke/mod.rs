@@ -1200,6 +1200,16 @@ impl Greedy<'_> {
                 Ok(out[out.len().saturating_sub(self.cols)..].to_vec())
             })?;
             forwards += 1;
+            // The prompt's logits are judged by the summary; a later step's
+            // NaN would only stop the continuation quietly.
+            let bad = logits.iter().filter(|v| !v.is_finite()).count();
+            if bad > 0 {
+                return Err(SmokeError::DegenerateOutput(format!(
+                    "{bad} of the {} logits after generated token {} (id {next}) are NaN or infinite",
+                    logits.len(),
+                    generated.len()
+                )));
+            }
         }
         let secs = start.elapsed().as_secs_f64();
         // Each forward pass of one token yields the next token.
