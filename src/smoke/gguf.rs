@@ -14,8 +14,11 @@
 //! 5. the memory is estimated from the tensors' bytes (quantized weights
 //!    stay quantized in candle's `QTensor`; float ones become f32) and
 //!    compared with what is available;
-//! 6. optionally every tensor is dequantized and scanned (`gguf_scan`);
-//! 7. the model is loaded, one forward pass runs, then the continuation.
+//! 6. every tensor the model reads is checked for NaN and infinity from
+//!    its stored values or block scales (`gguf_finite`), or, with
+//!    `--scan-weights`, every tensor is dequantized and scanned (`gguf_scan`);
+//! 7. the model is loaded, one forward pass runs, then the continuation;
+//!    constant or near-uniform logits fail the run (`sample::degenerate`).
 
 use super::gguf_family::{self, CheckError, GgufFamily, Hparams};
 use super::gguf_tokenizer::{self, GgufTokenizer};

@@ -8,15 +8,19 @@
 //! 1. preflight from the Report alone: the architecture is one candle runs,
 //!    the checkpoint is not quantized, safetensors weights and a
 //!    `tokenizer.json` exist, the device exists;
-//! 2. the prompt is tokenized (padding and truncation off);
-//! 3. a dry run builds the candle model against the headers
-//!    (`backend::Checking`): every tensor it asks for is checked for
-//!    presence, shape and dtype, and all problems are reported at once;
+//! 2. the prompt is tokenized (padding and truncation off; tokenizer.json
+//!    and the JSON files beside it are read within size limits, `files.rs`);
+//! 3. config.json's layer count and sizes are checked against the tensors
+//!    stored (`bounds.rs`), then a dry run builds the candle model against
+//!    the headers (`backend::Checking`): every tensor it asks for is checked
+//!    for presence, shape and dtype, and all problems are reported at once
+//!    (the first 50 listed, the rest counted);
 //! 4. the memory the run needs is estimated from those requests and
 //!    compared with what is available;
 //! 5. optionally every byte of the weights is scanned (`scan.rs`);
 //! 6. the weights are memory-mapped and the model built, one forward pass
-//!    runs, and optionally a greedy continuation.
+//!    runs, and optionally a greedy continuation. Constant or near-uniform
+//!    logits (`sample::degenerate`), or NaN in a later step's, fail the run.
 //!
 //! Every failure is a [`SmokeError`] (exit 2 in the binary); a panic inside
 //! candle is contained and becomes one too.
