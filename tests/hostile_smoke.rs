@@ -519,6 +519,52 @@ fn nan_logits_during_the_continuation_fail_the_run() {
     }
 }
 
+// ---------------------------------------------------------------- the TUI
+
+/// The Smoke view's screen after a run on `dir`.
+fn tui_smoke_screen(dir: &Path) -> String {
+    use mri::tui::{app::App, buffer_text, keys::parse_key, theme::Theme, ui};
+    let report = mri::inspect(
+        dir.to_str().expect("utf-8"),
+        &mri::InspectOptions::default(),
+    )
+    .expect("inspect");
+    let mut app = App::new(report, Theme { color: false });
+    for k in ["6", "r"] {
+        app.handle_key(parse_key(k).expect("key"));
+    }
+    let start = Instant::now();
+    while app.busy() {
+        assert!(start.elapsed() < DEADLINE, "the smoke run did not finish");
+        app.tick();
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let mut terminal =
+        ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 40)).expect("terminal");
+    terminal.draw(|f| ui::draw(f, &app)).expect("draw");
+    buffer_text(terminal.backend().buffer())
+}
+
+#[test]
+fn the_tui_shows_nan_weights_and_degenerate_output_as_failures() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = gguf_dir(tmp.path(), |m| {
+        m.put_tensor("output_norm.weight", const_qtensor(&[HIDDEN], f32::NAN))
+    });
+    let screen = tui_smoke_screen(&dir);
+    assert!(
+        screen.contains("tensor output_norm.weight holds 64 NaN"),
+        "{screen}"
+    );
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = gguf_dir(tmp.path(), |m| {
+        m.put_tensor("output_norm.weight", const_qtensor(&[HIDDEN], 0.0))
+    });
+    let screen = tui_smoke_screen(&dir);
+    assert!(screen.contains("FAILED"), "{screen}");
+    assert!(screen.contains("the output is degenerate"), "{screen}");
+}
+
 // ---------------------------------------------------------------- the bound
 
 type Setup = fn(&Path) -> PathBuf;
