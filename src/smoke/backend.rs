@@ -50,6 +50,39 @@ pub(crate) struct Request {
     pub problem: Option<Problem>,
 }
 
+/// Requests with a problem the dry run keeps: beyond them, problems are
+/// only counted, so that a config asking for absurdly many tensors costs
+/// no memory (the message lists the first ones and "and N more").
+pub(crate) const MAX_PROBLEMS: usize = 50;
+
+/// What the dry run recorded.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Log {
+    /// Every request without a problem, in order, and the first
+    /// [`MAX_PROBLEMS`] with one.
+    pub requests: Vec<Request>,
+    /// Requests with a missing or misshapen tensor that were not kept.
+    pub dropped_tensor_problems: usize,
+    /// Requests with an unloadable dtype that were not kept.
+    pub dropped_dtype_problems: usize,
+    /// Requests with a problem kept so far.
+    kept_problems: usize,
+}
+
+impl Log {
+    fn push(&mut self, r: Request) {
+        match &r.problem {
+            None => self.requests.push(r),
+            Some(_) if self.kept_problems < MAX_PROBLEMS => {
+                self.kept_problems += 1;
+                self.requests.push(r);
+            }
+            Some(Problem::Dtype(_)) => self.dropped_dtype_problems += 1,
+            Some(_) => self.dropped_tensor_problems += 1,
+        }
+    }
+}
+
 /// Name aliases: the name a model asks for → the name stored.
 pub(crate) type Aliases = HashMap<String, String>;
 
@@ -67,7 +100,7 @@ pub(crate) fn loadable_dtype(dtype: &str) -> bool {
 pub(crate) struct Checking<'a> {
     headers: &'a HashMap<String, HeaderTensor>,
     aliases: &'a Aliases,
-    log: &'a Mutex<Vec<Request>>,
+    log: &'a Mutex<Log>,
 }
 
 impl<'a> Checking<'a> {
@@ -75,7 +108,7 @@ impl<'a> Checking<'a> {
     pub(crate) fn new(
         headers: &'a HashMap<String, HeaderTensor>,
         aliases: &'a Aliases,
-        log: &'a Mutex<Vec<Request>>,
+        log: &'a Mutex<Log>,
     ) -> Self {
         Checking {
             headers,
@@ -84,8 +117,8 @@ impl<'a> Checking<'a> {
         }
     }
 
-    /// Every request recorded in `log`, in order.
-    pub(crate) fn take(log: &Mutex<Vec<Request>>) -> Vec<Request> {
+    /// What `log` recorded so far.
+    pub(crate) fn take(log: &Mutex<Log>) -> Log {
         match log.lock() {
             Ok(l) => l.clone(),
             Err(poisoned) => poisoned.into_inner().clone(),
@@ -273,7 +306,7 @@ mod tests {
             ("c", "F32", &[3]),
         ]);
         let al = Aliases::new();
-        let log = Mutex::new(Vec::new());
+        let log = Mutex::new(Log::default());
         let c = Checking::new(&h, &al, &log);
         let vb = candle_nn::VarBuilder::from_backend(Box::new(c), DType::F32, Device::Cpu);
         let big = vb.get((1 << 20, 1 << 20), "a").unwrap();
@@ -290,7 +323,7 @@ mod tests {
             ("c", "F32", &[3]),
         ]);
         let al = Aliases::new();
-        let log = Mutex::new(Vec::new());
+        let log = Mutex::new(Log::default());
         let c = Checking::new(&h, &al, &log);
         for (name, shape) in [
             ("a", vec![2usize, 4]),
@@ -308,6 +341,7 @@ mod tests {
             .unwrap();
         }
         let problems: Vec<_> = Checking::take(&log)
+            .requests
             .into_iter()
             .map(|r| r.problem)
             .collect();
@@ -320,6 +354,38 @@ mod tests {
                 Some(Problem::Missing)
             ]
         );
+    }
+
+    #[test]
+    fn problems_beyond_the_cap_are_counted_not_kept() {
+        let h = headers(&[("a", "F32", &[1]), ("b", "I8", &[1])]);
+        let al = Aliases::new();
+        let log = Mutex::new(Log::default());
+        let c = Checking::new(&h, &al, &log);
+        let extra = 1000;
+        for i in 0..MAX_PROBLEMS + extra {
+            let name = if i % 2 == 0 {
+                format!("x{i}")
+            } else {
+                "b".into()
+            };
+            for n in [name.as_str(), "a"] {
+                c.get(
+                    Shape::from(vec![1usize]),
+                    n,
+                    Init::Const(0.),
+                    DType::F32,
+                    &Device::Cpu,
+                )
+                .unwrap();
+            }
+        }
+        let l = Checking::take(&log);
+        let kept = l.requests.iter().filter(|r| r.problem.is_some()).count();
+        assert_eq!(kept, MAX_PROBLEMS);
+        assert_eq!(l.requests.len(), MAX_PROBLEMS + MAX_PROBLEMS + extra);
+        assert_eq!(l.dropped_tensor_problems + l.dropped_dtype_problems, extra);
+        assert_eq!(l.dropped_tensor_problems, extra / 2);
     }
 
     #[test]

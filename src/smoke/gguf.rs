@@ -14,8 +14,11 @@
 //! 5. the memory is estimated from the tensors' bytes (quantized weights
 //!    stay quantized in candle's `QTensor`; float ones become f32) and
 //!    compared with what is available;
-//! 6. optionally every tensor is dequantized and scanned (`gguf_scan`);
-//! 7. the model is loaded, one forward pass runs, then the continuation.
+//! 6. every tensor the model reads is checked for NaN and infinity from
+//!    its stored values or block scales (`gguf_finite`), or, with
+//!    `--scan-weights`, every tensor is dequantized and scanned (`gguf_scan`);
+//! 7. the model is loaded, one forward pass runs, then the continuation;
+//!    constant or near-uniform logits fail the run (`sample::degenerate`).
 
 use super::gguf_family::{self, CheckError, GgufFamily, Hparams};
 use super::gguf_tokenizer::{self, GgufTokenizer};
@@ -24,6 +27,7 @@ use super::{
     candle_err, contain, memory, ms, open_device, output_values, sample, DtypeChoice, Greedy,
     SmokeError, SmokeEvent, SmokeOptions, Stage,
 };
+use crate::report::finding::Finding;
 use crate::scan::classify::FileClass;
 use crate::Report;
 use candle_core::quantized::gguf_file::Content;
@@ -335,6 +339,30 @@ fn check_bounds(
     Ok(())
 }
 
+/// The weight checks before loading: with `--scan-weights` every tensor
+/// dequantized (NaN/inf and all-zero findings); otherwise every tensor the
+/// model reads, for NaN and infinity only, from its stored values or block
+/// scales (`gguf_finite`): candle's quantized matmul turns NaN activations
+/// into zeros, so a NaN weight can vanish from the output.
+fn scan_weights(
+    file: &GgufFile,
+    content: &Content,
+    used: &[String],
+    options: &SmokeOptions,
+    emit: &(dyn Fn(SmokeEvent) + Sync),
+) -> Result<Vec<Finding>, SmokeError> {
+    let failed = |message| SmokeError::Candle {
+        stage: "scanning the weights",
+        message,
+    };
+    if options.scan_weights {
+        emit(SmokeEvent::Stage(Stage::ScanningWeights));
+        let progress = |done, total| emit(SmokeEvent::ScanBytes { done, total });
+        return super::gguf_scan::scan(&file.path, &file.rel, content, &progress).map_err(failed);
+    }
+    super::gguf_finite::check(&file.path, &file.rel, content, used).map_err(failed)
+}
+
 /// Runs the smoke test on a GGUF file.
 pub(crate) fn run(file: &GgufFile, options: &SmokeOptions) -> Result<SmokeRun, SmokeError> {
     let emit = |e: SmokeEvent| {
@@ -442,16 +470,7 @@ pub(crate) fn run(file: &GgufFile, options: &SmokeOptions) -> Result<SmokeRun, S
         notes.push("GPU memory is not checked before loading".into());
     }
 
-    let mut weight_findings = Vec::new();
-    if options.scan_weights {
-        emit(SmokeEvent::Stage(Stage::ScanningWeights));
-        let progress = |done, total| emit(SmokeEvent::ScanBytes { done, total });
-        weight_findings = super::gguf_scan::scan(&file.path, &file.rel, &content, &progress)
-            .map_err(|message| SmokeError::Candle {
-                stage: "scanning the weights",
-                message,
-            })?;
-    }
+    let weight_findings = scan_weights(file, &content, &checked.used, options, &emit)?;
 
     // Load for real.
     emit(SmokeEvent::Stage(Stage::Loading));
@@ -482,6 +501,7 @@ pub(crate) fn run(file: &GgufFile, options: &SmokeOptions) -> Result<SmokeRun, S
     let cols = shape.last().copied().unwrap_or(values.len()).max(1);
     let (non_finite, non_finite_at) = sample::non_finite(&values, cols, 16);
     let last = &values[values.len().saturating_sub(cols)..];
+    super::judge_logits(last, &weight_findings, &mut notes)?;
 
     let mut summary = SmokeSummary::from(Measured {
         architecture: family.name().to_string(),

@@ -8,24 +8,31 @@
 //! 1. preflight from the Report alone: the architecture is one candle runs,
 //!    the checkpoint is not quantized, safetensors weights and a
 //!    `tokenizer.json` exist, the device exists;
-//! 2. the prompt is tokenized (padding and truncation off);
-//! 3. a dry run builds the candle model against the headers
-//!    (`backend::Checking`): every tensor it asks for is checked for
-//!    presence, shape and dtype, and all problems are reported at once;
+//! 2. the prompt is tokenized (padding and truncation off; tokenizer.json
+//!    and the JSON files beside it are read within size limits, `files.rs`);
+//! 3. config.json's layer count and sizes are checked against the tensors
+//!    stored (`bounds.rs`), then a dry run builds the candle model against
+//!    the headers (`backend::Checking`): every tensor it asks for is checked
+//!    for presence, shape and dtype, and all problems are reported at once
+//!    (the first 50 listed, the rest counted);
 //! 4. the memory the run needs is estimated from those requests and
 //!    compared with what is available;
 //! 5. optionally every byte of the weights is scanned (`scan.rs`);
 //! 6. the weights are memory-mapped and the model built, one forward pass
-//!    runs, and optionally a greedy continuation.
+//!    runs, and optionally a greedy continuation. Constant or near-uniform
+//!    logits (`sample::degenerate`), or NaN in a later step's, fail the run.
 //!
 //! Every failure is a [`SmokeError`] (exit 2 in the binary); a panic inside
 //! candle is contained and becomes one too.
 
 mod backend;
 mod bert;
+mod bounds;
+pub mod files;
 mod gemma;
 mod gguf;
 mod gguf_family;
+mod gguf_finite;
 mod gguf_meta;
 mod gguf_scan;
 pub mod gguf_tokenizer;
@@ -49,7 +56,7 @@ pub use report::{MemoryCheck, SmokeRun, SmokeSummary, TopToken};
 use crate::analyze::weights::ShardSummary;
 use crate::scan::classify::FileClass;
 use crate::Report;
-use backend::{Checking, HeaderTensor, Mapped, Problem, Request};
+use backend::{Checking, HeaderTensor, Log, Mapped, Problem};
 use candle_core::{DType, Device, Tensor};
 use candle_nn::VarBuilder;
 use model::{Build, BuildError, Model};
@@ -383,6 +390,59 @@ pub enum SmokeError {
         /// The panic message.
         message: String,
     },
+    /// A JSON file the run needs is empty, does not parse, or has the wrong shape.
+    #[error("{path}: {why}")]
+    BadJson {
+        /// The file.
+        path: PathBuf,
+        /// What is wrong, with the line and column of a syntax error.
+        why: String,
+    },
+    /// A file is larger than the run reads.
+    #[error("{path}: {size_h} ({size} bytes), over the {limit_h} ({limit} bytes) limit mri smoke reads for this file", size_h = crate::util::human::bytes(*size), limit_h = crate::util::human::bytes(*limit))]
+    TooLarge {
+        /// The file.
+        path: PathBuf,
+        /// Its size in bytes.
+        size: u64,
+        /// The limit in bytes.
+        limit: u64,
+    },
+    /// config.json asks for more layers than the weights hold, or more than
+    /// any model has: refused before the model is built.
+    #[error("{family}: config.json says {key} = {config}, but the weights hold {stored} layer block(s){detail}: refused before building the model")]
+    LayerCount {
+        /// The family.
+        family: &'static str,
+        /// The config key (`num_hidden_layers`).
+        key: &'static str,
+        /// The count config.json states.
+        config: u64,
+        /// The distinct layer blocks in the tensor names.
+        stored: u64,
+        /// More about the limit, or empty.
+        detail: String,
+    },
+    /// A size in config.json that no stored tensor has in any dimension:
+    /// refused before candle allocates tables from it.
+    #[error("{family}: config.json says {key} = {value}, but the largest dimension of any stored tensor is {largest}: refused before building the model")]
+    ConfigSize {
+        /// The family.
+        family: &'static str,
+        /// The config key.
+        key: &'static str,
+        /// The value config.json states.
+        value: u64,
+        /// The largest dimension of the stored tensors.
+        largest: u64,
+    },
+    /// The forward pass ran but its output carries no information: constant
+    /// or near-uniform logits (what NaN weights turn into once candle's
+    /// quantized matmul has swallowed them).
+    #[error(
+        "the output is degenerate: {0}; a working model's next-token distribution is neither constant nor uniform"
+    )]
+    DegenerateOutput(String),
 }
 
 fn supported_list() -> String {
@@ -487,19 +547,26 @@ fn real_path(report: &Report, rel: &str) -> Option<PathBuf> {
         .map(|f| f.real_path.clone())
 }
 
-fn read_json(path: &std::path::Path) -> Result<Value, SmokeError> {
-    let bytes = crate::util::fs::read_regular(path).map_err(|source| SmokeError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    serde_json::from_slice(&bytes).map_err(|e| SmokeError::Io {
-        path: path.to_path_buf(),
-        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
-    })
+/// Why the Report has no architecture: no config.json, or one that is
+/// empty, does not parse, or names no architecture.
+fn no_architecture(report: &Report) -> SmokeError {
+    match real_path(report, "config.json") {
+        None => SmokeError::NoConfig,
+        Some(path) => match files::read_config(&path) {
+            Err(e) => e,
+            Ok(_) => SmokeError::BadJson {
+                path,
+                why: "names no architecture (neither model_type nor architectures)".into(),
+            },
+        },
+    }
 }
 
 fn preflight(report: &Report) -> Result<Inputs, SmokeError> {
-    let arch = report.architecture.as_ref().ok_or(SmokeError::NoConfig)?;
+    let arch = report
+        .architecture
+        .as_ref()
+        .ok_or_else(|| no_architecture(report))?;
     let config_path = real_path(report, "config.json").ok_or(SmokeError::NoConfig)?;
     let model_type = arch.model_type.clone().unwrap_or_default();
     let family = Family::from_model_type(&model_type)
@@ -616,17 +683,9 @@ fn preflight(report: &Report) -> Result<Inputs, SmokeError> {
             return Err(SmokeError::MissingTokenizer(found));
         }
     };
-    let config = match read_json(&config_path)? {
-        Value::Object(m) => m,
-        _ => {
-            return Err(SmokeError::Config {
-                family: family.name(),
-                message: "config.json is not a JSON object".into(),
-            })
-        }
-    };
+    let config = files::read_config(&config_path)?;
     let tokenizer_config = real_path(report, "tokenizer_config.json")
-        .map(|p| read_json(&p))
+        .map(|p| files::read_json(&p))
         .transpose()
         .ok()
         .flatten();
@@ -702,13 +761,16 @@ fn header_map(report: &Report, shards: &[(usize, PathBuf)]) -> HashMap<String, H
     map
 }
 
-fn describe_problems(family: Family, requests: &[Request]) -> Result<(), SmokeError> {
+/// The dry run's problems as one error: missing and misshapen tensors
+/// first (the first [`backend::MAX_PROBLEMS`] listed, then how many more),
+/// else unloadable dtypes.
+fn describe_problems(family: Family, log: &Log) -> Result<(), SmokeError> {
     let mut dtypes: Vec<&str> = Vec::new();
     let mut dtype_example = None;
-    let mut dtype_count = 0;
+    let mut dtype_count = log.dropped_dtype_problems;
     let mut lines = Vec::new();
-    let mut count = 0;
-    for r in requests {
+    let mut count = log.dropped_tensor_problems;
+    for r in &log.requests {
         match &r.problem {
             None => {}
             Some(Problem::Dtype(d)) => {
@@ -720,13 +782,13 @@ fn describe_problems(family: Family, requests: &[Request]) -> Result<(), SmokeEr
             }
             Some(Problem::Missing) => {
                 count += 1;
-                if lines.len() < 20 {
+                if lines.len() < backend::MAX_PROBLEMS {
                     lines.push(format!("missing tensor {} (shape {:?})", r.name, r.shape));
                 }
             }
             Some(Problem::Shape { stored }) => {
                 count += 1;
-                if lines.len() < 20 {
+                if lines.len() < backend::MAX_PROBLEMS {
                     lines.push(format!(
                         "tensor {} has shape {stored:?}, the config implies {:?}",
                         r.name, r.shape
@@ -803,10 +865,12 @@ pub fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, SmokeErr
         .and_then(|t| t.special_tokens.get("bos"))
         .and_then(|s| s.id)
         .and_then(|id| u32::try_from(id).ok());
+    let tokenizer_bytes = files::read_tokenizer(&inputs.tokenizer_json)?;
     let prompt = contain("tokenizing the prompt", || {
-        tokenize::encode(&inputs.tokenizer_json, add_bos, bos, &options.prompt)
+        tokenize::encode(&tokenizer_bytes, add_bos, bos, &options.prompt)
             .map_err(SmokeError::Tokenizer)
     })?;
+    drop(tokenizer_bytes);
     notes.extend(prompt.notes.iter().cloned());
     if prompt.ids.is_empty() {
         return Err(SmokeError::EmptyPrompt);
@@ -834,7 +898,8 @@ pub fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, SmokeErr
         positions,
         headers: &headers,
     };
-    let log = std::sync::Mutex::new(Vec::new());
+    bounds::check(family.name(), &inputs.config, &headers)?;
+    let log = std::sync::Mutex::new(Log::default());
     contain("checking the tensors against the config", || {
         let checking = Checking::new(&headers, &aliases, &log);
         let vb = VarBuilder::from_backend(Box::new(checking), dtype, Device::Cpu);
@@ -845,12 +910,12 @@ pub fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, SmokeErr
     })
     .or_else(|e| {
         // A failure after recorded problems is explained by them.
-        let requests = Checking::take(&log);
-        describe_problems(family, &requests)?;
+        describe_problems(family, &Checking::take(&log))?;
         Err(e)
     })?;
-    let requests = Checking::take(&log);
-    describe_problems(family, &requests)?;
+    let log = Checking::take(&log);
+    describe_problems(family, &log)?;
+    let requests = log.requests;
     if let Some(rows) = report.architecture.as_ref().and_then(|a| a.vocab_size) {
         if let Some(&id) = prompt.ids.iter().find(|&&id| u64::from(id) >= rows) {
             return Err(SmokeError::TokenOutOfRange { id, rows });
@@ -1023,6 +1088,7 @@ pub fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, SmokeErr
         }
         Model::Decoder(decoder) => {
             let last = &values[values.len().saturating_sub(cols)..];
+            judge_logits(last, &weight_findings, &mut notes)?;
             if let Some((top, entropy)) = sample::top_k(last, 5) {
                 summary.top_next = top
                     .into_iter()
@@ -1056,6 +1122,30 @@ pub fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, SmokeErr
     run.notes = notes;
     run.weight_findings = weight_findings;
     Ok(run)
+}
+
+/// Fails a decoder run whose last logits are degenerate (constant or
+/// near-uniform, [`sample::degenerate`]). When non-finite weights found
+/// before the forward pass already fail the run (exit 1, the findings
+/// listed), the degeneracy they explain becomes a note instead.
+pub(crate) fn judge_logits(
+    last: &[f32],
+    weight_findings: &[crate::report::finding::Finding],
+    notes: &mut Vec<String>,
+) -> Result<(), SmokeError> {
+    let Some(why) = sample::degenerate(last) else {
+        return Ok(());
+    };
+    let explained = weight_findings
+        .iter()
+        .any(|f| f.code == crate::report::finding::Code::WeightsNonFinite);
+    if explained {
+        notes.push(format!(
+            "the output is degenerate ({why}): the non-finite weights explain it"
+        ));
+        return Ok(());
+    }
+    Err(SmokeError::DegenerateOutput(why))
 }
 
 /// A greedy continuation.
@@ -1114,6 +1204,16 @@ impl Greedy<'_> {
                 Ok(out[out.len().saturating_sub(self.cols)..].to_vec())
             })?;
             forwards += 1;
+            // The prompt's logits are judged by the summary; a later step's
+            // NaN would only stop the continuation quietly.
+            let bad = logits.iter().filter(|v| !v.is_finite()).count();
+            if bad > 0 {
+                return Err(SmokeError::DegenerateOutput(format!(
+                    "{bad} of the {} logits after generated token {} (id {next}) are NaN or infinite",
+                    logits.len(),
+                    generated.len()
+                )));
+            }
         }
         let secs = start.elapsed().as_secs_f64();
         // Each forward pass of one token yields the next token.
@@ -1127,7 +1227,7 @@ impl Greedy<'_> {
 fn pooling_config(report: &Report) -> bert::Pooling {
     let mut dir = "1_Pooling".to_string();
     if let Some(Ok(Value::Array(modules))) =
-        real_path(report, "modules.json").map(|p| read_json(&p))
+        real_path(report, "modules.json").map(|p| files::read_json(&p))
     {
         if let Some(path) = modules.iter().find_map(|m| {
             let kind = m.get("type").and_then(Value::as_str)?;
@@ -1139,7 +1239,7 @@ fn pooling_config(report: &Report) -> bert::Pooling {
         }
     }
     real_path(report, &format!("{dir}/config.json"))
-        .and_then(|p| read_json(&p).ok())
+        .and_then(|p| files::read_json(&p).ok())
         .map(|v| bert::Pooling::from_config(&v))
         .unwrap_or_default()
 }

@@ -1,7 +1,6 @@
 //! The prompt through the model's own `tokenizer.json` (the `tokenizers`
 //! crate), with the tokenizer's BOS rules and without padding or truncation.
 
-use std::path::Path;
 use tokenizers::Tokenizer;
 
 /// A loaded tokenizer and the ids that matter to a smoke test.
@@ -14,7 +13,8 @@ pub(crate) struct Prompt {
     pub notes: Vec<String>,
 }
 
-/// Loads `tokenizer.json` and encodes `text`.
+/// Loads a `tokenizer.json` from its bytes (read within the size limit by
+/// `inputs::read_tokenizer`) and encodes `text`.
 ///
 /// Padding and truncation are switched off: a tokenizer.json saved with
 /// fixed padding (all-MiniLM-L6-v2 pads to 128) would otherwise make every
@@ -23,12 +23,12 @@ pub(crate) struct Prompt {
 /// stated, wins (as transformers' Llama-style tokenizers rebuild their
 /// post-processor from it).
 pub(crate) fn encode(
-    tokenizer_json: &Path,
+    tokenizer_json: &[u8],
     add_bos_token: Option<bool>,
     bos: Option<u32>,
     text: &str,
 ) -> Result<Prompt, String> {
-    let mut tokenizer = Tokenizer::from_file(tokenizer_json).map_err(|e| e.to_string())?;
+    let mut tokenizer = Tokenizer::from_bytes(tokenizer_json).map_err(|e| e.to_string())?;
     tokenizer.with_padding(None);
     tokenizer.with_truncation(None).map_err(|e| e.to_string())?;
     let encoding = tokenizer.encode(text, true).map_err(|e| e.to_string())?;

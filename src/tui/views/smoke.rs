@@ -293,6 +293,14 @@ impl View for Smoke {
                         ),
                     ])
                 });
+                // NaN or infinite weights found before loading (GGUF runs
+                // check every tensor they read): the run failed.
+                for f in &run.weight_findings {
+                    lines.push(Line::from(vec![
+                        Span::styled(format!("{:<16}", "weights"), t.dim()),
+                        Span::styled(f.message.clone(), t.severity(f.severity)),
+                    ]));
+                }
                 if let Some(e) = s.entropy {
                     lines.push(kv("entropy", format!("{e:.4} nats")));
                 }
