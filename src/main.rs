@@ -424,36 +424,6 @@ fn run_smoke(args: &SmokeArgs) -> anyhow::Result<ExitCode> {
         ..Default::default()
     };
     let target_report = mri::inspect(&args.target, &options)?;
-    // An adapter runs on its base, merged as the weights load.
-    let (mut report, lora) = match &target_report.adapter {
-        Some(adapter) => {
-            let base = args
-                .base
-                .clone()
-                .or_else(|| adapter.base_checked.clone())
-                .ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "{} is an adapter: give its base model with --base (a directory or a cached repo id)",
-                        args.target
-                    )
-                })?;
-            let merge =
-                mri::smoke::lora::LoraMerge::from_report(&target_report).ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "{} is a {}{} adapter; mri smoke merges plain LoRA adapters only",
-                        args.target,
-                        adapter.peft_type,
-                        if adapter.use_dora { " (DoRA)" } else { "" }
-                    )
-                })?;
-            let base_options = mri::InspectOptions {
-                revision: None,
-                ..Default::default()
-            };
-            (mri::inspect(&base, &base_options)?, Some(merge))
-        }
-        None => (target_report.clone(), None),
-    };
 
     // A byte progress bar for --scan-weights; indicatif hides it when stderr
     // is not a terminal.
@@ -499,26 +469,30 @@ fn run_smoke(args: &SmokeArgs) -> anyhow::Result<ExitCode> {
         progress: Some(progress),
         lora: None,
     };
-    let run = match lora {
-        Some(merge) => {
-            let without = mri::smoke::run(&report, &smoke_options)?;
-            let merged_options = mri::smoke::SmokeOptions {
-                lora: Some(merge),
-                scan_weights: false,
-                ..smoke_options
-            };
-            let mut merged = mri::smoke::run(&report, &merged_options)?;
-            merged.summary.without_adapter = Some(Box::new(without.summary));
-            report = target_report;
-            merged
-        }
-        None => mri::smoke::run(&report, &smoke_options)?,
-    };
+    // An adapter runs on its base, merged as the weights load.
+    let result = mri::smoke::run_target(
+        target_report,
+        args.base.as_deref(),
+        &options,
+        &smoke_options,
+    );
     if let Ok(mut slot) = bar.lock() {
         if let Some(pb) = slot.take() {
             pb.finish_and_clear();
         }
     }
+    let mri::smoke::TargetRun { mut report, run } = match result {
+        Ok(done) => done,
+        // The model ran but its output is degenerate: the smoke test failed.
+        Err(mri::smoke::TargetError::Smoke(e @ mri::smoke::SmokeError::DegenerateOutput(_))) => {
+            eprintln!(
+                "mri: smoke test failed: {}",
+                mri::util::term::safe(&e.to_string())
+            );
+            return Ok(ExitCode::from(1));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let failed = !run.summary.finite
         || run
             .weight_findings

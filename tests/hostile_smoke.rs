@@ -121,10 +121,16 @@ fn assert_bounded(args: &[&str], e: &Ended) {
 
 /// `mri smoke DIR` must fail with exit 2 and a message holding every needle.
 fn smoke_exits_2(dir: &Path, env: &[(&str, &str)], needles: &[&str]) -> Ended {
+    smoke_exits(dir, 2, env, needles)
+}
+
+/// `mri smoke DIR` ends with `code` (1: the smoke test failed, as on
+/// degenerate output; 2: the model cannot be run), naming each needle.
+fn smoke_exits(dir: &Path, code: i32, env: &[(&str, &str)], needles: &[&str]) -> Ended {
     let args = ["smoke", dir.to_str().expect("utf-8 path")];
     let e = run_bounded(&args, env);
     assert_bounded(&args, &e);
-    assert_eq!(e.code, Some(2), "{}", e.describe());
+    assert_eq!(e.code, Some(code), "{}", e.describe());
     for n in needles {
         assert!(e.stderr.contains(n), "missing {n:?}: {}", e.describe());
     }
@@ -425,7 +431,7 @@ fn constant_logits_from_finite_weights_are_degenerate_output() {
         }
         other => panic!("not refused: {:?}", other.map(|r| r.summary)),
     }
-    smoke_exits_2(&dir, &[], &["the output is degenerate", "logits are 0"]);
+    smoke_exits(&dir, 1, &[], &["the output is degenerate", "logits are 0"]);
     // A tiny output head: finite, not constant, but near-uniform.
     let dir = tmp.path().join("flat");
     std::fs::create_dir_all(&dir).expect("mkdir");
@@ -442,7 +448,7 @@ fn constant_logits_from_finite_weights_are_degenerate_output() {
         random_qtensor(&mut rng, &[vocab, HIDDEN], 1e-4, GgmlDType::F32),
     );
     model.write(&dir.join("flat.gguf")).expect("write");
-    smoke_exits_2(&dir, &[], &["the output is degenerate", "near-uniform"]);
+    smoke_exits(&dir, 1, &[], &["the output is degenerate", "near-uniform"]);
 }
 
 /// Rewrites the safetensors of `dir` with `tensor` replaced by `value`s.
@@ -466,7 +472,7 @@ fn safetensors_nan_and_constant_output_fail_too() {
     let run = smoke_lib(&dir).expect("a sane model runs");
     assert!(run.summary.finite);
     set_safetensor(&dir, "model.norm.weight", 0.0);
-    smoke_exits_2(&dir, &[], &["the output is degenerate", "logits are 0"]);
+    smoke_exits(&dir, 1, &[], &["the output is degenerate", "logits are 0"]);
     set_safetensor(&dir, "model.norm.weight", f32::NAN);
     let args = ["smoke", dir.to_str().expect("utf-8")];
     let e = run_bounded(&args, &[]);

@@ -46,12 +46,14 @@ mod qwen;
 pub mod report;
 mod sample;
 mod scan;
+pub mod target;
 mod tokenize;
 
 pub use gguf::candle_reads_ggml_type;
 pub use model::Family;
 use report::Measured;
 pub use report::{MemoryCheck, SmokeRun, SmokeSummary, TopToken};
+pub use target::{run_target, TargetError, TargetRun};
 
 use crate::analyze::weights::ShardSummary;
 use crate::scan::classify::FileClass;
