@@ -267,10 +267,12 @@ fn tally(scans: &[GgufScan], groups: &[GgufGroup], primary: usize) -> Tally {
             bytes: 0,
         };
         for &i in &g.files {
-            let shard = shard_of(
-                &scans[i],
-                counted.then_some((&mut w, &mut types, &mut layers)),
-            );
+            let primary = counted.then_some(Primary {
+                weights: &mut w,
+                types: &mut types,
+                layers: &mut layers,
+            });
+            let shard = shard_of(&scans[i], primary);
             model.parameters = model.parameters.saturating_add(shard.parameters);
             model.tensor_count += shard.tensor_count;
             model.bytes = model.bytes.saturating_add(shard.bytes);
@@ -302,23 +304,24 @@ fn tally(scans: &[GgufScan], groups: &[GgufGroup], primary: usize) -> Tally {
     }
 }
 
-/// Where a counted file's tensors are tallied: the weights' breakdowns by
-/// dtype and component, the tensors by ggml type, and (layer prefix,
-/// index) → (parameters, tensors).
-type Counted<'a> = (
-    &'a mut WeightsSummary,
-    &'a mut BTreeMap<String, GgufTypeCount>,
-    &'a mut HashMap<(String, u64), (u64, u64)>,
-);
+/// Where the primary model's tensors are tallied.
+struct Primary<'a> {
+    /// The weights' totals and breakdowns by dtype and component.
+    weights: &'a mut WeightsSummary,
+    /// The tensors by ggml type.
+    types: &'a mut BTreeMap<String, GgufTypeCount>,
+    /// (layer prefix, index) → (parameters, tensors).
+    layers: &'a mut HashMap<(String, u64), (u64, u64)>,
+}
 
 /// One GGUF file as a shard, every tensor listed; when it belongs to the
-/// primary model (`counted`), its tensors tallied there too.
-fn shard_of(s: &GgufScan, mut counted: Option<Counted<'_>>) -> ShardSummary {
+/// primary model, its tensors tallied there too.
+fn shard_of(s: &GgufScan, mut primary: Option<Primary<'_>>) -> ShardSummary {
     let mut shard = ShardSummary {
         path: s.path.clone(),
         size: s.size,
         header_bytes: s.header.as_ref().map_or(0, |h| h.data_offset),
-        counted: counted.is_some(),
+        counted: primary.is_some(),
         tensor_count: 0,
         parameters: 0,
         bytes: 0,
@@ -344,42 +347,41 @@ fn shard_of(s: &GgufScan, mut counted: Option<Counted<'_>>) -> ShardSummary {
             },
             parameters: params,
         });
-        if let Some((w, types, layers)) = counted.as_mut() {
-            count_tensor(t, params, bytes, w, types, layers);
+        if let Some(primary) = primary.as_mut() {
+            primary.count(t, params, bytes);
         }
     }
     shard
 }
 
-/// Tallies one tensor of the primary model: by ggml type, by dtype, and by
-/// component (its layer's parameters and tensors for a layer tensor).
-fn count_tensor(
-    t: &GgufTensor,
-    params: u64,
-    bytes: u64,
-    w: &mut WeightsSummary,
-    types: &mut BTreeMap<String, GgufTypeCount>,
-    layers: &mut HashMap<(String, u64), (u64, u64)>,
-) {
-    let e = types.entry(t.type_name()).or_insert_with(|| GgufTypeCount {
-        tensors: 0,
-        parameters: 0,
-        bytes: 0,
-        bits_per_weight: t.ggml().map_or(0.0, |g| g.bits_per_element()),
-    });
-    e.tensors += 1;
-    e.parameters = e.parameters.saturating_add(params);
-    e.bytes = e.bytes.saturating_add(bytes);
-    *w.by_dtype.entry(t.type_name()).or_default() += params;
-    match component_of(&t.name) {
-        Component::Embeddings => w.by_component.embeddings += params,
-        Component::Head => w.by_component.head += params,
-        Component::Other => w.by_component.other += params,
-        Component::Layer(prefix, index) => {
-            w.by_component.layers += params;
-            let e = layers.entry((prefix.to_string(), index)).or_default();
-            e.0 += params;
-            e.1 += 1;
+impl Primary<'_> {
+    /// Tallies one tensor of the primary model: by ggml type, by dtype, and
+    /// by component (its layer's parameters and tensors for a layer tensor).
+    fn count(&mut self, t: &GgufTensor, params: u64, bytes: u64) {
+        let w = &mut *self.weights;
+        let e = self
+            .types
+            .entry(t.type_name())
+            .or_insert_with(|| GgufTypeCount {
+                tensors: 0,
+                parameters: 0,
+                bytes: 0,
+                bits_per_weight: t.ggml().map_or(0.0, |g| g.bits_per_element()),
+            });
+        e.tensors += 1;
+        e.parameters = e.parameters.saturating_add(params);
+        e.bytes = e.bytes.saturating_add(bytes);
+        *w.by_dtype.entry(t.type_name()).or_default() += params;
+        match component_of(&t.name) {
+            Component::Embeddings => w.by_component.embeddings += params,
+            Component::Head => w.by_component.head += params,
+            Component::Other => w.by_component.other += params,
+            Component::Layer(prefix, index) => {
+                w.by_component.layers += params;
+                let e = self.layers.entry((prefix.to_string(), index)).or_default();
+                e.0 += params;
+                e.1 += 1;
+            }
         }
     }
 }
