@@ -93,6 +93,7 @@ impl BaseTensors {
     }
 }
 
+/// A list of strings, or one string as a list of one; empty otherwise.
 fn strings(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::Array(items)) => items

@@ -143,6 +143,8 @@ pub struct GgufFacts {
     pub weights: WeightsSummary,
 }
 
+/// What a GGUF file is: `mmproj` or `adapter` by its Ollama media type,
+/// else `general.type`, else `mmproj` by its file name, else `model`.
 fn role_of(scan: &GgufScan) -> String {
     match scan.media_type.as_deref() {
         Some(MEDIA_PROJECTOR) => return "mmproj".into(),
@@ -424,10 +426,12 @@ fn summary(
     }
 }
 
+/// `x` rounded to three decimals.
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
+/// One GGUF file's header facts, for the `gguf` section.
 fn file_summary(s: &GgufScan) -> GgufFileSummary {
     let h = s.header.as_ref();
     GgufFileSummary {
@@ -442,6 +446,8 @@ fn file_summary(s: &GgufScan) -> GgufFileSummary {
     }
 }
 
+/// Every metadata entry with its type and value; long strings are cut
+/// and arrays are shown only when short.
 fn metadata_summary(h: &GgufHeader) -> Vec<MetaSummary> {
     h.metadata
         .iter()
@@ -477,6 +483,8 @@ fn metadata_summary(h: &GgufHeader) -> Vec<MetaSummary> {
         .collect()
 }
 
+/// A metadata value as JSON: numbers, booleans and strings as themselves
+/// (a non-finite float as null), an array as `[type; len]`.
 fn scalar_json(v: &MetaValue) -> Value {
     match v {
         MetaValue::Uint(n, _) => json!(n),

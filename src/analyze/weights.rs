@@ -153,6 +153,7 @@ impl WeightsSummary {
     }
 }
 
+/// The folder of a `/`-separated path (empty at the root).
 fn dir_of(path: &str) -> &str {
     path.rsplit_once('/').map(|(d, _)| d).unwrap_or("")
 }

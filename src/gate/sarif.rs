@@ -10,6 +10,8 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
+/// What a rule checks: the policy rule's description, else the finding
+/// code's, else its id.
 fn rule_description(id: &str) -> String {
     RULES
         .iter()

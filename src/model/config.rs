@@ -203,6 +203,7 @@ impl<'a> Scopes<'a> {
         })
     }
 
+    /// As [`Scopes::get`], as a count.
     fn num(&self, keys: &[&str]) -> Option<u64> {
         self.get(keys).and_then(as_u64)
     }
@@ -231,6 +232,7 @@ struct SubConfigs<'a> {
 }
 
 impl<'a> SubConfigs<'a> {
+    /// The sub-objects, where config.json states them as objects.
     fn of(s: &Scopes<'a>) -> Self {
         let object = |key: &str| s.stated(&[key]).filter(|v| v.is_object());
         SubConfigs {

@@ -4,6 +4,7 @@ use super::Report;
 use crate::util::human::{bytes, count, grouped};
 use std::fmt::Write;
 
+/// Text made safe for a table cell: `|` escaped, newlines as spaces.
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }

@@ -6,17 +6,21 @@ use crate::scan::classify::FileClass;
 use crate::util::human::{bytes, count, grouped};
 use std::fmt::Write;
 
+/// How the text is styled: ANSI colours or none.
 struct Style {
     color: bool,
 }
 
 impl Style {
+    /// `s` in the ANSI style `code`, when colouring.
     fn paint(&self, code: &str, s: &str) -> String {
         crate::util::term::paint(self.color, code, s)
     }
+    /// A section title, in bold.
     fn title(&self, s: &str) -> String {
         self.paint("1", s)
     }
+    /// A severity label padded to 7 columns, in its colour.
     fn severity(&self, sev: Severity) -> String {
         let label = format!("{:<7}", sev.as_str());
         match sev {
@@ -27,18 +31,22 @@ impl Style {
     }
 }
 
+/// One row of a section: the label padded to 18 columns, then the value.
 fn row(out: &mut String, label: &str, value: impl AsRef<str>) {
     let _ = writeln!(out, "  {label:<18}  {}", value.as_ref());
 }
 
+/// The value, or `—` when absent.
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_else(|| "—".into())
 }
 
+/// The number with digit groups, or `—` when absent.
 fn opt_num(v: Option<u64>) -> String {
     v.map(grouped).unwrap_or_else(|| "—".into())
 }
 
+/// `part` as a percentage of `whole` (one decimal), or `—` for an empty whole.
 fn pct(part: u64, whole: u64) -> String {
     if whole == 0 {
         "—".into()
@@ -578,6 +586,7 @@ fn findings(out: &mut String, st: &Style, r: &Report) {
     }
 }
 
+/// A JSON value on one line.
 fn compact_json(v: &serde_json::Value) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
