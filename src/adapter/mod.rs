@@ -93,6 +93,7 @@ impl BaseTensors {
     }
 }
 
+/// A list of strings, or one string as a list of one; empty otherwise.
 fn strings(v: Option<&Value>) -> Vec<String> {
     match v {
         Some(Value::Array(items)) => items
@@ -178,7 +179,71 @@ pub fn analyze(
         .filter(|s| !s.is_empty())
         .map(str::to_string);
 
-    // Group the tensors.
+    let grouped = group_tensors(weights, &modules_to_save, &mut findings);
+    let pairs = pairs(config, &grouped, r, base, &mut findings);
+    missing_targets(config, &target_modules, base, &mut findings);
+    if base_model.is_none() && card_base_model.is_empty() && base.is_none() {
+        findings.push(
+            Finding::warning(
+                Code::AdapterBaseUnknown,
+                "no base model named (adapter_config.json base_model_name_or_path, card base_model) and none given with --base",
+            )
+            .in_file(&config.path),
+        );
+    }
+    let mut pairs_by_target = BTreeMap::new();
+    for p in &pairs {
+        *pairs_by_target.entry(p.target.clone()).or_insert(0) += 1;
+    }
+    let trainable = grouped.trainable;
+    let base_parameters = base.map(|b| b.parameters);
+    (
+        AdapterSummary {
+            peft_type,
+            task_type: v
+                .get("task_type")
+                .and_then(Value::as_str)
+                .map(str::to_string),
+            r,
+            lora_alpha: alpha,
+            lora_dropout: v.get("lora_dropout").and_then(Value::as_f64),
+            use_rslora,
+            use_dora,
+            scale,
+            target_modules,
+            modules_to_save,
+            base_model,
+            base_checked: base.map(|b| b.name.clone()),
+            pairs,
+            pairs_by_target,
+            trainable_parameters: trainable,
+            base_parameters,
+            share_of_base: base_parameters
+                .filter(|p| *p > 0)
+                .map(|p| trainable as f64 / p as f64),
+        },
+        findings,
+    )
+}
+
+/// The adapter's tensors grouped: the shapes of the lora_A and lora_B
+/// matrices by module, and the trainable parameters of every tensor.
+struct Grouped {
+    /// Module → lora_A (or lora_embedding_A) shape.
+    a: BTreeMap<String, Vec<u64>>,
+    /// Module → lora_B (or lora_embedding_B) shape.
+    b: BTreeMap<String, Vec<u64>>,
+    /// Parameters of every counted tensor.
+    trainable: u64,
+}
+
+/// Groups the tensors by module and part; a warning for each tensor that
+/// belongs to no pair and to no module in `modules_to_save`.
+fn group_tensors(
+    weights: &WeightsSummary,
+    modules_to_save: &[String],
+    findings: &mut Vec<Finding>,
+) -> Grouped {
     let mut a: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     let mut b: BTreeMap<String, Vec<u64>> = BTreeMap::new();
     let mut trainable = 0u64;
@@ -212,8 +277,22 @@ pub fn analyze(
             _ => {}
         }
     }
+    Grouped { a, b, trainable }
+}
+
+/// The lora_A/lora_B pairs, each checked for a shared rank, the configured
+/// rank and (with the base at hand) the base's weight; a warning for each
+/// lora_A without its lora_B and each lora_B without its lora_A.
+fn pairs(
+    config: &JsonDoc,
+    grouped: &Grouped,
+    r: Option<u64>,
+    base: Option<&BaseTensors>,
+    findings: &mut Vec<Finding>,
+) -> Vec<LoraPair> {
+    let (a, b) = (&grouped.a, &grouped.b);
     let mut pairs = Vec::new();
-    for (module, a_shape) in &a {
+    for (module, a_shape) in a {
         let Some(b_shape) = b.get(module) else {
             findings.push(
                 Finding::warning(
@@ -229,72 +308,10 @@ pub fn analyze(
             _ => None,
         };
         let target = module.rsplit('.').next().unwrap_or(module).to_string();
-        let expected_rank = rank_for(v, module, r);
-        let (ra, rb) = (a_shape.first().copied(), b_shape.get(1).copied());
-        let rank = ra.unwrap_or(0);
-        if a_shape.len() != 2 || b_shape.len() != 2 || ra != rb {
-            findings.push(
-                Finding::error(
-                    Code::AdapterShapeMismatch,
-                    format!(
-                        "`{module}`: lora_A {a_shape:?} and lora_B {b_shape:?} do not share a rank"
-                    ),
-                )
-                .on_tensor(module.clone()),
-            );
-        } else if expected_rank.is_some_and(|e| e != rank) {
-            findings.push(
-                Finding::error(
-                    Code::AdapterShapeMismatch,
-                    format!("`{module}`: the matrices have rank {rank} but adapter_config.json says r = {}", expected_rank.unwrap_or(0)),
-                )
-                .in_file(&config.path)
-                .at_optional_line(config.key_line("r"))
-                .on_tensor(module.clone()),
-            );
-        }
+        let expected_rank = rank_for(&config.value, module, r);
+        let rank = check_rank(config, module, a_shape, b_shape, expected_rank, findings);
         if let Some(base) = base {
-            match base.shapes.get(&format!("{module}.weight")) {
-                Some(w) if w.len() == 2 && a_shape.len() == 2 && b_shape.len() == 2 => {
-                    let embedding = module.contains("embed");
-                    let (base_out, base_in) = if embedding {
-                        (w[1], w[0])
-                    } else {
-                        (w[0], w[1])
-                    };
-                    if a_shape[1] != base_in || b_shape[0] != base_out {
-                        findings.push(
-                            Finding::error(
-                                Code::AdapterShapeMismatch,
-                                format!(
-                                    "`{module}`: B·A is [{}, {}] but the base's weight is {w:?}",
-                                    b_shape[0], a_shape[1]
-                                ),
-                            )
-                            .on_tensor(module.clone()),
-                        );
-                    }
-                }
-                Some(_) => {}
-                None => {
-                    let quantized = base
-                        .shapes
-                        .keys()
-                        .any(|k| k.starts_with(&format!("{module}.")));
-                    if !quantized {
-                        findings.push(
-                            Finding::error(
-                                Code::AdapterTargetMissing,
-                                format!(
-                                    "`{module}` is adapted but {} has no such module",
-                                    base.name
-                                ),
-                            )
-                            .on_tensor(module.clone()),
-                        );
-                    }
-                }
-            }
+            check_against_base(base, module, a_shape, b_shape, findings);
         }
         let parameters = a_shape.iter().product::<u64>() + b_shape.iter().product::<u64>();
         pairs.push(LoraPair {
@@ -316,60 +333,121 @@ pub fn analyze(
             .on_tensor(module.clone()),
         );
     }
-    if let Some(base) = base {
-        for t in &target_modules {
-            let exists = base.shapes.keys().any(|k| k.split('.').any(|seg| seg == t));
-            if !exists && !t.contains('*') && !t.contains('(') {
+    pairs
+}
+
+/// The rank a pair's shapes say (lora_A's first dimension, 0 when it has
+/// none); an error when lora_A and lora_B do not share a rank, or when it
+/// is not the rank adapter_config.json sets for the module.
+fn check_rank(
+    config: &JsonDoc,
+    module: &str,
+    a_shape: &[u64],
+    b_shape: &[u64],
+    expected_rank: Option<u64>,
+    findings: &mut Vec<Finding>,
+) -> u64 {
+    let (ra, rb) = (a_shape.first().copied(), b_shape.get(1).copied());
+    let rank = ra.unwrap_or(0);
+    if a_shape.len() != 2 || b_shape.len() != 2 || ra != rb {
+        findings.push(
+            Finding::error(
+                Code::AdapterShapeMismatch,
+                format!(
+                    "`{module}`: lora_A {a_shape:?} and lora_B {b_shape:?} do not share a rank"
+                ),
+            )
+            .on_tensor(module.to_string()),
+        );
+    } else if expected_rank.is_some_and(|e| e != rank) {
+        findings.push(
+            Finding::error(
+                Code::AdapterShapeMismatch,
+                format!(
+                    "`{module}`: the matrices have rank {rank} but adapter_config.json says r = {}",
+                    expected_rank.unwrap_or(0)
+                ),
+            )
+            .in_file(&config.path)
+            .at_optional_line(config.key_line("r"))
+            .on_tensor(module.to_string()),
+        );
+    }
+    rank
+}
+
+/// Checks a pair against the base's weight for its module: an error when
+/// B·A is not the weight's shape, or when the base has no such module (a
+/// quantized base, whose module holds other tensors, passes).
+fn check_against_base(
+    base: &BaseTensors,
+    module: &str,
+    a_shape: &[u64],
+    b_shape: &[u64],
+    findings: &mut Vec<Finding>,
+) {
+    match base.shapes.get(&format!("{module}.weight")) {
+        Some(w) if w.len() == 2 && a_shape.len() == 2 && b_shape.len() == 2 => {
+            let embedding = module.contains("embed");
+            let (base_out, base_in) = if embedding {
+                (w[1], w[0])
+            } else {
+                (w[0], w[1])
+            };
+            if a_shape[1] != base_in || b_shape[0] != base_out {
+                findings.push(
+                    Finding::error(
+                        Code::AdapterShapeMismatch,
+                        format!(
+                            "`{module}`: B·A is [{}, {}] but the base's weight is {w:?}",
+                            b_shape[0], a_shape[1]
+                        ),
+                    )
+                    .on_tensor(module.to_string()),
+                );
+            }
+        }
+        Some(_) => {}
+        None => {
+            let quantized = base
+                .shapes
+                .keys()
+                .any(|k| k.starts_with(&format!("{module}.")));
+            if !quantized {
                 findings.push(
                     Finding::error(
                         Code::AdapterTargetMissing,
-                        format!("target module `{t}` does not exist in {}", base.name),
+                        format!("`{module}` is adapted but {} has no such module", base.name),
                     )
-                    .in_file(&config.path)
-                    .at_optional_line(config.key_line("target_modules")),
+                    .on_tensor(module.to_string()),
                 );
             }
         }
     }
-    if base_model.is_none() && card_base_model.is_empty() && base.is_none() {
-        findings.push(
-            Finding::warning(
-                Code::AdapterBaseUnknown,
-                "no base model named (adapter_config.json base_model_name_or_path, card base_model) and none given with --base",
-            )
-            .in_file(&config.path),
-        );
+}
+
+/// With the base at hand: an error for each plain target module (no
+/// wildcard, no regex) that no module of the base is named.
+fn missing_targets(
+    config: &JsonDoc,
+    target_modules: &[String],
+    base: Option<&BaseTensors>,
+    findings: &mut Vec<Finding>,
+) {
+    let Some(base) = base else {
+        return;
+    };
+    for t in target_modules {
+        let exists = base.shapes.keys().any(|k| k.split('.').any(|seg| seg == t));
+        if !exists && !t.contains('*') && !t.contains('(') {
+            findings.push(
+                Finding::error(
+                    Code::AdapterTargetMissing,
+                    format!("target module `{t}` does not exist in {}", base.name),
+                )
+                .in_file(&config.path)
+                .at_optional_line(config.key_line("target_modules")),
+            );
+        }
     }
-    let mut pairs_by_target = BTreeMap::new();
-    for p in &pairs {
-        *pairs_by_target.entry(p.target.clone()).or_insert(0) += 1;
-    }
-    let base_parameters = base.map(|b| b.parameters);
-    (
-        AdapterSummary {
-            peft_type,
-            task_type: v
-                .get("task_type")
-                .and_then(Value::as_str)
-                .map(str::to_string),
-            r,
-            lora_alpha: alpha,
-            lora_dropout: v.get("lora_dropout").and_then(Value::as_f64),
-            use_rslora,
-            use_dora,
-            scale,
-            target_modules,
-            modules_to_save,
-            base_model,
-            base_checked: base.map(|b| b.name.clone()),
-            pairs,
-            pairs_by_target,
-            trainable_parameters: trainable,
-            base_parameters,
-            share_of_base: base_parameters
-                .filter(|p| *p > 0)
-                .map(|p| trainable as f64 / p as f64),
-        },
-        findings,
-    )
 }

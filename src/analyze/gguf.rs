@@ -12,8 +12,8 @@ use crate::model::config::{Architecture, MlaConfig};
 use crate::model::recurrent::RecurrentConfig;
 use crate::model::tokenizer::{SpecialToken, TokenizerSummary};
 use crate::report::finding::{Code, Finding};
-use crate::scan::gguf::parse::{GgufHeader, MetaValue};
-use crate::scan::gguf::split::group;
+use crate::scan::gguf::parse::{GgufHeader, GgufTensor, MetaValue};
+use crate::scan::gguf::split::{group, GgufGroup};
 use crate::scan::gguf::types::file_type_name;
 use crate::scan::gguf::{GgufScan, SPECIAL_TOKEN_KEYS};
 use crate::scan::safetensors::TensorInfo;
@@ -143,6 +143,8 @@ pub struct GgufFacts {
     pub weights: WeightsSummary,
 }
 
+/// What a GGUF file is: `mmproj` or `adapter` by its Ollama media type,
+/// else `general.type`, else `mmproj` by its file name, else `model`.
 fn role_of(scan: &GgufScan) -> String {
     match scan.media_type.as_deref() {
         Some(MEDIA_PROJECTOR) => return "mmproj".into(),
@@ -173,6 +175,38 @@ pub fn analyze(scans: &[GgufScan], findings: &mut Vec<Finding>) -> Option<GgufFa
     let paths: Vec<&str> = scans.iter().map(|s| s.path.as_str()).collect();
     let (groups, split_findings) = group(&paths);
     findings.extend(split_findings);
+    let primary = primary_group(scans, &groups, findings);
+    let Tally {
+        weights: w,
+        types,
+        models,
+    } = tally(scans, &groups, primary);
+
+    let first = &scans[groups[primary].files[0]];
+    let counted_scans: Vec<&GgufScan> = groups[primary].files.iter().map(|&i| &scans[i]).collect();
+    let header = first.header.as_ref();
+    let architecture = header.and_then(architecture_of);
+    let tokenizer = header
+        .map(|h| tokenizer_of(h, first))
+        .filter(|t| t.model.is_some() || t.vocab_size.is_some());
+    let license_card = header.and_then(|h| license_card_of(h, &first.path));
+    if let Some(h) = header {
+        checks(h, first, &counted_scans, &w, findings);
+    }
+    let summary = summary(scans, first, &w, types, models);
+    Some(GgufFacts {
+        summary,
+        architecture,
+        tokenizer,
+        license_card,
+        weights: w,
+    })
+}
+
+/// The group whose totals the Report counts: the first model (not a
+/// projector, adapter or vocabulary), else the first group; an info when
+/// there are several models.
+fn primary_group(scans: &[GgufScan], groups: &[GgufGroup], findings: &mut Vec<Finding>) -> usize {
     let primary = groups
         .iter()
         .position(|g| role_of(&scans[g.files[0]]) == "model")
@@ -196,8 +230,21 @@ pub fn analyze(scans: &[GgufScan], findings: &mut Vec<Finding>) -> Option<GgufFa
             ),
         ));
     }
+    primary
+}
 
-    // Weights: every file a shard, the primary model counted.
+/// The weights every GGUF file holds, tallied.
+struct Tally {
+    /// Every file a shard; the totals and breakdowns of the primary model.
+    weights: WeightsSummary,
+    /// The primary model's tensors by ggml type.
+    types: BTreeMap<String, GgufTypeCount>,
+    /// Every model (a file or a split set) with its own totals.
+    models: Vec<GgufModel>,
+}
+
+/// Weights: every file a shard, the primary model counted.
+fn tally(scans: &[GgufScan], groups: &[GgufGroup], primary: usize) -> Tally {
     let mut w = WeightsSummary {
         format: Some("gguf".into()),
         ..Default::default()
@@ -222,61 +269,12 @@ pub fn analyze(scans: &[GgufScan], findings: &mut Vec<Finding>) -> Option<GgufFa
             bytes: 0,
         };
         for &i in &g.files {
-            let s = &scans[i];
-            let mut shard = ShardSummary {
-                path: s.path.clone(),
-                size: s.size,
-                header_bytes: s.header.as_ref().map_or(0, |h| h.data_offset),
-                counted,
-                tensor_count: 0,
-                parameters: 0,
-                bytes: 0,
-                metadata: BTreeMap::new(),
-                tensors: Vec::new(),
-            };
-            for t in s.header.iter().flat_map(|h| h.tensors.iter()) {
-                let bytes = t.bytes.unwrap_or(0);
-                let params = if t.elements == u64::MAX {
-                    0
-                } else {
-                    t.elements
-                };
-                shard.tensor_count += 1;
-                shard.parameters = shard.parameters.saturating_add(params);
-                shard.bytes = shard.bytes.saturating_add(bytes);
-                shard.tensors.push(TensorEntry {
-                    info: TensorInfo {
-                        name: t.name.clone(),
-                        dtype: t.type_name(),
-                        shape: t.shape(),
-                        data_offsets: [t.offset, t.offset.saturating_add(bytes)],
-                    },
-                    parameters: params,
-                });
-                if counted {
-                    let e = types.entry(t.type_name()).or_insert_with(|| GgufTypeCount {
-                        tensors: 0,
-                        parameters: 0,
-                        bytes: 0,
-                        bits_per_weight: t.ggml().map_or(0.0, |g| g.bits_per_element()),
-                    });
-                    e.tensors += 1;
-                    e.parameters = e.parameters.saturating_add(params);
-                    e.bytes = e.bytes.saturating_add(bytes);
-                    *w.by_dtype.entry(t.type_name()).or_default() += params;
-                    match component_of(&t.name) {
-                        Component::Embeddings => w.by_component.embeddings += params,
-                        Component::Head => w.by_component.head += params,
-                        Component::Other => w.by_component.other += params,
-                        Component::Layer(prefix, index) => {
-                            w.by_component.layers += params;
-                            let e = layers.entry((prefix.to_string(), index)).or_default();
-                            e.0 += params;
-                            e.1 += 1;
-                        }
-                    }
-                }
-            }
+            let primary = counted.then_some(Primary {
+                weights: &mut w,
+                types: &mut types,
+                layers: &mut layers,
+            });
+            let shard = shard_of(&scans[i], primary);
             model.parameters = model.parameters.saturating_add(shard.parameters);
             model.tensor_count += shard.tensor_count;
             model.bytes = model.bytes.saturating_add(shard.bytes);
@@ -301,22 +299,108 @@ pub fn analyze(scans: &[GgufScan], findings: &mut Vec<Finding>) -> Option<GgufFa
         .collect();
     w.layers
         .sort_by(|a, b| (&a.prefix, a.index).cmp(&(&b.prefix, b.index)));
-
-    let first = &scans[groups[primary].files[0]];
-    let counted_scans: Vec<&GgufScan> = groups[primary].files.iter().map(|&i| &scans[i]).collect();
-    let header = first.header.as_ref();
-    let architecture = header.and_then(architecture_of);
-    let tokenizer = header
-        .map(|h| tokenizer_of(h, first))
-        .filter(|t| t.model.is_some() || t.vocab_size.is_some());
-    let license_card = header.and_then(|h| license_card_of(h, &first.path));
-    if let Some(h) = header {
-        checks(h, first, &counted_scans, &w, findings);
+    Tally {
+        weights: w,
+        types,
+        models,
     }
+}
+
+/// Where the primary model's tensors are tallied.
+struct Primary<'a> {
+    /// The weights' totals and breakdowns by dtype and component.
+    weights: &'a mut WeightsSummary,
+    /// The tensors by ggml type.
+    types: &'a mut BTreeMap<String, GgufTypeCount>,
+    /// (layer prefix, index) → (parameters, tensors).
+    layers: &'a mut HashMap<(String, u64), (u64, u64)>,
+}
+
+/// One GGUF file as a shard, every tensor listed; when it belongs to the
+/// primary model, its tensors tallied there too.
+fn shard_of(s: &GgufScan, mut primary: Option<Primary<'_>>) -> ShardSummary {
+    let mut shard = ShardSummary {
+        path: s.path.clone(),
+        size: s.size,
+        header_bytes: s.header.as_ref().map_or(0, |h| h.data_offset),
+        counted: primary.is_some(),
+        tensor_count: 0,
+        parameters: 0,
+        bytes: 0,
+        metadata: BTreeMap::new(),
+        tensors: Vec::new(),
+    };
+    for t in s.header.iter().flat_map(|h| h.tensors.iter()) {
+        let bytes = t.bytes.unwrap_or(0);
+        let params = if t.elements == u64::MAX {
+            0
+        } else {
+            t.elements
+        };
+        shard.tensor_count += 1;
+        shard.parameters = shard.parameters.saturating_add(params);
+        shard.bytes = shard.bytes.saturating_add(bytes);
+        shard.tensors.push(TensorEntry {
+            info: TensorInfo {
+                name: t.name.clone(),
+                dtype: t.type_name(),
+                shape: t.shape(),
+                data_offsets: [t.offset, t.offset.saturating_add(bytes)],
+            },
+            parameters: params,
+        });
+        if let Some(primary) = primary.as_mut() {
+            primary.count(t, params, bytes);
+        }
+    }
+    shard
+}
+
+impl Primary<'_> {
+    /// Tallies one tensor of the primary model: by ggml type, by dtype, and
+    /// by component (its layer's parameters and tensors for a layer tensor).
+    fn count(&mut self, t: &GgufTensor, params: u64, bytes: u64) {
+        let w = &mut *self.weights;
+        let e = self
+            .types
+            .entry(t.type_name())
+            .or_insert_with(|| GgufTypeCount {
+                tensors: 0,
+                parameters: 0,
+                bytes: 0,
+                bits_per_weight: t.ggml().map_or(0.0, |g| g.bits_per_element()),
+            });
+        e.tensors += 1;
+        e.parameters = e.parameters.saturating_add(params);
+        e.bytes = e.bytes.saturating_add(bytes);
+        *w.by_dtype.entry(t.type_name()).or_default() += params;
+        match component_of(&t.name) {
+            Component::Embeddings => w.by_component.embeddings += params,
+            Component::Head => w.by_component.head += params,
+            Component::Other => w.by_component.other += params,
+            Component::Layer(prefix, index) => {
+                w.by_component.layers += params;
+                let e = self.layers.entry((prefix.to_string(), index)).or_default();
+                e.0 += params;
+                e.1 += 1;
+            }
+        }
+    }
+}
+
+/// The Report's `gguf` section, from the primary model's first file.
+fn summary(
+    scans: &[GgufScan],
+    first: &GgufScan,
+    w: &WeightsSummary,
+    types: BTreeMap<String, GgufTypeCount>,
+    models: Vec<GgufModel>,
+) -> GgufSummary {
+    let header = first.header.as_ref();
     let file_type = header
         .and_then(|h| h.get_u64("general.file_type"))
         .map(|n| file_type_name(n).map_or_else(|| format!("type {n}"), str::to_string));
-    let summary = GgufSummary {
+    GgufSummary {
         version: header.map(|h| h.version),
         metadata_count: header.map_or(0, |h| h.metadata_count),
         alignment: header.map_or(0, |h| h.alignment),
@@ -339,20 +423,15 @@ pub fn analyze(scans: &[GgufScan], findings: &mut Vec<Finding>) -> Option<GgufFa
         models,
         files: scans.iter().map(file_summary).collect(),
         metadata: header.map(metadata_summary).unwrap_or_default(),
-    };
-    Some(GgufFacts {
-        summary,
-        architecture,
-        tokenizer,
-        license_card,
-        weights: w,
-    })
+    }
 }
 
+/// `x` rounded to three decimals.
 fn round3(x: f64) -> f64 {
     (x * 1000.0).round() / 1000.0
 }
 
+/// One GGUF file's header facts, for the `gguf` section.
 fn file_summary(s: &GgufScan) -> GgufFileSummary {
     let h = s.header.as_ref();
     GgufFileSummary {
@@ -367,6 +446,8 @@ fn file_summary(s: &GgufScan) -> GgufFileSummary {
     }
 }
 
+/// Every metadata entry with its type and value; long strings are cut
+/// and arrays are shown only when short.
 fn metadata_summary(h: &GgufHeader) -> Vec<MetaSummary> {
     h.metadata
         .iter()
@@ -402,6 +483,8 @@ fn metadata_summary(h: &GgufHeader) -> Vec<MetaSummary> {
         .collect()
 }
 
+/// A metadata value as JSON: numbers, booleans and strings as themselves
+/// (a non-finite float as null), an array as `[type; len]`.
 fn scalar_json(v: &MetaValue) -> Value {
     match v {
         MetaValue::Uint(n, _) => json!(n),
@@ -435,8 +518,53 @@ pub fn architecture_of(h: &GgufHeader) -> Option<Architecture> {
         (Some(hd), Some(hs)) if hs > 0 => Some(hd / hs),
         _ => None,
     });
-    let rope_scaling = h
-        .get_str(&k("rope.scaling.type"))
+    let sliding_window = n("attention.sliding_window").filter(|w| *w > 0);
+    // A block count beyond the tensors the file holds is not believed (the
+    // consistency check reports it); per-layer facts are bounded as for
+    // config.json.
+    let plausible_layers = layers.filter(|&c| c <= h.tensors.len() as u64 && c <= 10_000);
+    let mut layer_types = match (sliding_window, plausible_layers) {
+        (Some(_), Some(count)) => sliding_layer_types(h, &arch, count),
+        _ => Vec::new(),
+    };
+    if let (true, Some(count)) = (layer_types.is_empty(), plausible_layers) {
+        if let Some(kinds) = hybrid_layer_types(h, &arch, count) {
+            layer_types = kinds;
+        }
+    }
+    let id = |key: &str| h.get_u64(key).into_iter().collect::<Vec<_>>();
+    Some(Architecture {
+        model_type: Some(arch.clone()),
+        hidden_size: hidden,
+        num_layers: layers,
+        num_attention_heads: heads,
+        num_key_value_heads: n("attention.head_count_kv").or(heads),
+        head_dim,
+        intermediate_size: n("feed_forward_length"),
+        // Most GGUF writers leave `{arch}.vocab_size` out: the token list's length is the vocabulary.
+        vocab_size: n("vocab_size").or_else(|| h.get_array("tokenizer.ggml.tokens").map(|a| a.len)),
+        context_length: n("context_length"),
+        rope_theta: h.get(&k("rope.freq_base")).and_then(MetaValue::as_f64),
+        rope_scaling: rope_scaling_of(h, &arch),
+        sliding_window,
+        layer_types,
+        num_experts: n("expert_count").filter(|e| *e > 0),
+        num_experts_per_token: n("expert_used_count").filter(|e| *e > 0),
+        num_nextn_predict_layers: n("nextn_predict_layers").filter(|e| *e > 0),
+        num_kv_shared_layers: n("attention.shared_kv_layers").filter(|e| *e > 0),
+        mla: mla_of(h, &arch),
+        recurrent: recurrent_of(&arch, &n, hidden),
+        bos_token_ids: id("tokenizer.ggml.bos_token_id"),
+        eos_token_ids: id("tokenizer.ggml.eos_token_id"),
+        ..Default::default()
+    })
+}
+
+/// The RoPE scaling as config.json's `rope_scaling` would state it, from
+/// `{arch}.rope.scaling.*`; `None` when the type is absent or `none`.
+fn rope_scaling_of(h: &GgufHeader, arch: &str) -> Option<Value> {
+    let k = |s: &str| format!("{arch}.{s}");
+    h.get_str(&k("rope.scaling.type"))
         .filter(|t| *t != "none")
         .map(|t| {
             let mut m = serde_json::Map::new();
@@ -452,80 +580,88 @@ pub fn architecture_of(h: &GgufHeader) -> Option<Architecture> {
                 }
             }
             Value::Object(m)
-        });
-    let sliding_window = n("attention.sliding_window").filter(|w| *w > 0);
+        })
+}
+
+/// With a sliding window: which of the `count` layers slide — a stated
+/// per-layer array, a stated period, else the family's known pattern;
+/// empty when none says.
+fn sliding_layer_types(h: &GgufHeader, arch: &str, count: u64) -> Vec<String> {
     let mut layer_types = Vec::new();
-    // A block count beyond the tensors the file holds is not believed (the
-    // consistency check reports it); per-layer facts are bounded as for
-    // config.json.
-    let plausible_layers = layers.filter(|&c| c <= h.tensors.len() as u64 && c <= 10_000);
-    if let (Some(_), Some(count)) = (sliding_window, plausible_layers) {
-        // Which layers slide: a stated period, else the family's known pattern.
-        let period = match h.get(&k("attention.sliding_window_pattern")) {
-            Some(MetaValue::Array(a)) if a.scalars.len() as u64 == count => {
-                layer_types = a
-                    .scalars
-                    .iter()
-                    .map(|v| {
-                        if v.as_bool().unwrap_or(false) {
-                            "sliding_attention"
-                        } else {
-                            "full_attention"
-                        }
-                        .to_string()
-                    })
-                    .collect();
-                None
-            }
-            Some(v) => v.as_u64(),
-            None => match arch.as_str() {
-                "gemma2" => Some(2),
-                "gemma3" => Some(6),
-                _ => None,
-            },
-        };
-        if let Some(p) = period.filter(|p| *p > 1) {
-            layer_types = (0..count)
-                .map(|i| {
-                    if (i + 1) % p == 0 {
-                        "full_attention"
-                    } else {
-                        "sliding_attention"
-                    }
-                    .to_string()
-                })
-                .collect();
-        }
-    }
-    // Hybrids (Jamba, Granite 4.0-H, Nemotron-H, LFM2) and pruned models
-    // (DeciLM) write one KV head count per layer, 0 for the layers without
-    // attention: recurrent where the block holds state-space or convolution
-    // tensors, else a plain MLP block.
-    if let (true, Some(count), Some(kv)) = (
-        layer_types.is_empty(),
-        plausible_layers,
-        h.get_array(&k("attention.head_count_kv")),
-    ) {
-        let per_layer: Vec<u64> = kv.scalars.iter().filter_map(MetaValue::as_u64).collect();
-        if per_layer.len() as u64 == count && per_layer.contains(&0) {
-            let recurrent = recurrent_blocks(h);
-            layer_types = per_layer
+    // Which layers slide: a stated period, else the family's known pattern.
+    let period = match h.get(&format!("{arch}.attention.sliding_window_pattern")) {
+        Some(MetaValue::Array(a)) if a.scalars.len() as u64 == count => {
+            layer_types = a
+                .scalars
                 .iter()
-                .enumerate()
-                .map(|(i, &heads)| {
-                    if heads > 0 {
-                        "full_attention"
-                    } else if recurrent.contains(&(i as u64)) {
-                        "recurrent"
+                .map(|v| {
+                    if v.as_bool().unwrap_or(false) {
+                        "sliding_attention"
                     } else {
-                        "mlp"
+                        "full_attention"
                     }
                     .to_string()
                 })
                 .collect();
+            None
         }
+        Some(v) => v.as_u64(),
+        None => match arch {
+            "gemma2" => Some(2),
+            "gemma3" => Some(6),
+            _ => None,
+        },
+    };
+    if let Some(p) = period.filter(|p| *p > 1) {
+        layer_types = (0..count)
+            .map(|i| {
+                if (i + 1) % p == 0 {
+                    "full_attention"
+                } else {
+                    "sliding_attention"
+                }
+                .to_string()
+            })
+            .collect();
     }
-    let mla = n("attention.kv_lora_rank").map(|rank| MlaConfig {
+    layer_types
+}
+
+/// Hybrids (Jamba, Granite 4.0-H, Nemotron-H, LFM2) and pruned models
+/// (DeciLM) write one KV head count per layer, 0 for the layers without
+/// attention: recurrent where the block holds state-space or convolution
+/// tensors, else a plain MLP block. `None` unless the array has one count
+/// for each of the `count` layers and some are 0.
+fn hybrid_layer_types(h: &GgufHeader, arch: &str, count: u64) -> Option<Vec<String>> {
+    let kv = h.get_array(&format!("{arch}.attention.head_count_kv"))?;
+    let per_layer: Vec<u64> = kv.scalars.iter().filter_map(MetaValue::as_u64).collect();
+    if per_layer.len() as u64 != count || !per_layer.contains(&0) {
+        return None;
+    }
+    let recurrent = recurrent_blocks(h);
+    Some(
+        per_layer
+            .iter()
+            .enumerate()
+            .map(|(i, &heads)| {
+                if heads > 0 {
+                    "full_attention"
+                } else if recurrent.contains(&(i as u64)) {
+                    "recurrent"
+                } else {
+                    "mlp"
+                }
+                .to_string()
+            })
+            .collect(),
+    )
+}
+
+/// Multi-head latent attention, when `{arch}.attention.kv_lora_rank` is
+/// stated: the no-RoPE part of the key is its length less the RoPE dims.
+fn mla_of(h: &GgufHeader, arch: &str) -> Option<MlaConfig> {
+    let n = |s: &str| num(h, &format!("{arch}.{s}"));
+    n("attention.kv_lora_rank").map(|rank| MlaConfig {
         kv_lora_rank: rank,
         qk_rope_head_dim: n("rope.dimension_count").unwrap_or(0),
         qk_nope_head_dim: n("attention.key_length_mla")
@@ -533,32 +669,6 @@ pub fn architecture_of(h: &GgufHeader) -> Option<Architecture> {
             .zip(n("rope.dimension_count"))
             .map(|(k, r)| k.saturating_sub(r)),
         v_head_dim: n("attention.value_length_mla").or(n("attention.value_length")),
-    });
-    let id = |key: &str| h.get_u64(key).into_iter().collect::<Vec<_>>();
-    Some(Architecture {
-        model_type: Some(arch.clone()),
-        hidden_size: hidden,
-        num_layers: layers,
-        num_attention_heads: heads,
-        num_key_value_heads: n("attention.head_count_kv").or(heads),
-        head_dim,
-        intermediate_size: n("feed_forward_length"),
-        // Most GGUF writers leave `{arch}.vocab_size` out: the token list's length is the vocabulary.
-        vocab_size: n("vocab_size").or_else(|| h.get_array("tokenizer.ggml.tokens").map(|a| a.len)),
-        context_length: n("context_length"),
-        rope_theta: h.get(&k("rope.freq_base")).and_then(MetaValue::as_f64),
-        rope_scaling,
-        sliding_window,
-        layer_types,
-        num_experts: n("expert_count").filter(|e| *e > 0),
-        num_experts_per_token: n("expert_used_count").filter(|e| *e > 0),
-        num_nextn_predict_layers: n("nextn_predict_layers").filter(|e| *e > 0),
-        num_kv_shared_layers: n("attention.shared_kv_layers").filter(|e| *e > 0),
-        mla,
-        recurrent: recurrent_of(&arch, &n, hidden),
-        bos_token_ids: id("tokenizer.ggml.bos_token_id"),
-        eos_token_ids: id("tokenizer.ggml.eos_token_id"),
-        ..Default::default()
     })
 }
 
@@ -773,130 +883,161 @@ fn checks(
     if let Some(arch) = arch {
         architecture_keys(h, arch, file, out);
     }
-    // Blocks against blk.N.
     if let Some(arch) = arch {
-        if let Some(expected) = num(h, &format!("{arch}.block_count")) {
-            let indices: BTreeSet<u64> = w
-                .counted_tensors()
-                .filter_map(|t| match component_of(&t.info.name) {
-                    Component::Layer("blk", i) => Some(i),
-                    _ => None,
-                })
-                .collect();
-            let found = indices.len() as u64;
-            let extra = num(h, &format!("{arch}.nextn_predict_layers")).unwrap_or(0);
-            if found > 0 && found != expected && found != expected + extra {
-                out.push(
-                    Finding::error(
-                        Code::ConsistencyLayers,
-                        format!("{arch}.block_count is {expected}, but the tensors hold {found} blocks (`blk.N`)"),
-                    )
-                    .in_file(file),
-                );
-            } else if found > 0 {
-                let missing: Vec<u64> = (0..found)
-                    .filter(|n| !indices.contains(n))
-                    .take(10)
-                    .collect();
-                if !missing.is_empty() {
-                    out.push(
-                        Finding::error(
-                            Code::ConsistencyLayers,
-                            format!(
-                                "block numbering has holes: `blk.N` missing for N in {missing:?}"
-                            ),
-                        )
-                        .in_file(file),
-                    );
-                }
-            }
+        block_count_check(h, arch, file, w, out);
+    }
+    let tokens = h.get_array("tokenizer.ggml.tokens").map(|a| a.len);
+    vocab_checks(h, arch, file, w, tokens, out);
+    if let Some(tokens) = tokens {
+        special_id_checks(h, file, tokens, out);
+    }
+    split_checks(h, file, files, out);
+}
+
+/// Blocks against blk.N: `{arch}.block_count` against the blocks the
+/// tensors hold (MTP layers allowed), else holes in the numbering.
+fn block_count_check(
+    h: &GgufHeader,
+    arch: &str,
+    file: &str,
+    w: &WeightsSummary,
+    out: &mut Vec<Finding>,
+) {
+    let Some(expected) = num(h, &format!("{arch}.block_count")) else {
+        return;
+    };
+    let indices: BTreeSet<u64> = w
+        .counted_tensors()
+        .filter_map(|t| match component_of(&t.info.name) {
+            Component::Layer("blk", i) => Some(i),
+            _ => None,
+        })
+        .collect();
+    let found = indices.len() as u64;
+    let extra = num(h, &format!("{arch}.nextn_predict_layers")).unwrap_or(0);
+    if found > 0 && found != expected && found != expected + extra {
+        out.push(
+            Finding::error(
+                Code::ConsistencyLayers,
+                format!("{arch}.block_count is {expected}, but the tensors hold {found} blocks (`blk.N`)"),
+            )
+            .in_file(file),
+        );
+    } else if found > 0 {
+        let missing: Vec<u64> = (0..found)
+            .filter(|n| !indices.contains(n))
+            .take(10)
+            .collect();
+        if !missing.is_empty() {
+            out.push(
+                Finding::error(
+                    Code::ConsistencyLayers,
+                    format!("block numbering has holes: `blk.N` missing for N in {missing:?}"),
+                )
+                .in_file(file),
+            );
         }
     }
-    // Vocabulary against the embedding rows.
-    let tokens = h.get_array("tokenizer.ggml.tokens").map(|a| a.len);
+}
+
+/// Vocabulary against the embedding rows: more tokens than rows is an
+/// error, a `{arch}.vocab_size` other than the rows a warning.
+fn vocab_checks(
+    h: &GgufHeader,
+    arch: Option<&str>,
+    file: &str,
+    w: &WeightsSummary,
+    tokens: Option<u64>,
+    out: &mut Vec<Finding>,
+) {
     let embedding = w
         .counted_tensors()
         .find(|t| is_token_embedding(&t.info.name) && t.info.shape.len() == 2);
-    if let (Some(tokens), Some(e)) = (tokens, embedding) {
-        let rows = e.info.shape[0];
-        if tokens > rows {
+    let (Some(tokens), Some(e)) = (tokens, embedding) else {
+        return;
+    };
+    let rows = e.info.shape[0];
+    if tokens > rows {
+        out.push(
+            Finding::error(
+                Code::ConsistencyVocabSize,
+                format!(
+                    "tokenizer.ggml.tokens has {tokens} tokens but `{}` has {rows} rows: {} token ids have no embedding",
+                    e.info.name,
+                    tokens - rows
+                ),
+            )
+            .in_file(file)
+            .on_tensor(e.info.name.clone()),
+        );
+    }
+    if let Some(v) = arch.and_then(|a| num(h, &format!("{a}.vocab_size"))) {
+        if v != rows {
             out.push(
-                Finding::error(
+                Finding::warning(
                     Code::ConsistencyVocabSize,
                     format!(
-                        "tokenizer.ggml.tokens has {tokens} tokens but `{}` has {rows} rows: {} token ids have no embedding",
-                        e.info.name,
-                        tokens - rows
+                        "{}.vocab_size is {v}, but `{}` has {rows} rows",
+                        arch.unwrap_or(""),
+                        e.info.name
                     ),
                 )
                 .in_file(file)
                 .on_tensor(e.info.name.clone()),
             );
         }
-        if let Some(v) = arch.and_then(|a| num(h, &format!("{a}.vocab_size"))) {
-            if v != rows {
+    }
+}
+
+/// Special ids inside the vocabulary of `tokens` tokens.
+fn special_id_checks(h: &GgufHeader, file: &str, tokens: u64, out: &mut Vec<Finding>) {
+    for (key, role) in SPECIAL_TOKEN_KEYS {
+        if let Some(id) = h.get_u64(key) {
+            if id >= tokens {
                 out.push(
                     Finding::warning(
-                        Code::ConsistencyVocabSize,
-                        format!(
-                            "{}.vocab_size is {v}, but `{}` has {rows} rows",
-                            arch.unwrap_or(""),
-                            e.info.name
-                        ),
-                    )
-                    .in_file(file)
-                    .on_tensor(e.info.name.clone()),
-                );
-            }
-        }
-    }
-    // Special ids inside the vocabulary.
-    if let Some(tokens) = tokens {
-        for (key, role) in SPECIAL_TOKEN_KEYS {
-            if let Some(id) = h.get_u64(key) {
-                if id >= tokens {
-                    out.push(
-                        Finding::warning(
-                            Code::ConsistencySpecialTokens,
-                            format!("{key} is {id}, beyond the {tokens} tokens of tokenizer.ggml.tokens (no {role} token)"),
-                        )
-                        .in_file(file),
-                    );
-                }
-            }
-        }
-    }
-    // Split metadata against the files.
-    if let Some(count) = h.get_u64("split.count").filter(|c| *c > 1) {
-        if (files.len() as u64) < count {
-            out.push(
-                Finding::error(
-                    Code::GgufSplitIncomplete,
-                    format!(
-                        "split.count says the model is in {count} files, but {} are here",
-                        files.len()
-                    ),
-                )
-                .in_file(file),
-            );
-        }
-        if let Some(total) = h.get_u64("split.tensors.count") {
-            let have: u64 = files
-                .iter()
-                .filter_map(|s| s.header.as_ref())
-                .map(|h| h.tensors.len() as u64)
-                .sum();
-            if have < total && (files.len() as u64) >= count {
-                out.push(
-                    Finding::error(
-                        Code::GgufSplitIncomplete,
-                        format!(
-                            "split.tensors.count says {total} tensors, but the files hold {have}"
-                        ),
+                        Code::ConsistencySpecialTokens,
+                        format!("{key} is {id}, beyond the {tokens} tokens of tokenizer.ggml.tokens (no {role} token)"),
                     )
                     .in_file(file),
                 );
             }
+        }
+    }
+}
+
+/// Split metadata against the files: fewer files than `split.count`, or
+/// (all files here) fewer tensors than `split.tensors.count`.
+fn split_checks(h: &GgufHeader, file: &str, files: &[&GgufScan], out: &mut Vec<Finding>) {
+    let Some(count) = h.get_u64("split.count").filter(|c| *c > 1) else {
+        return;
+    };
+    if (files.len() as u64) < count {
+        out.push(
+            Finding::error(
+                Code::GgufSplitIncomplete,
+                format!(
+                    "split.count says the model is in {count} files, but {} are here",
+                    files.len()
+                ),
+            )
+            .in_file(file),
+        );
+    }
+    if let Some(total) = h.get_u64("split.tensors.count") {
+        let have: u64 = files
+            .iter()
+            .filter_map(|s| s.header.as_ref())
+            .map(|h| h.tensors.len() as u64)
+            .sum();
+        if have < total && (files.len() as u64) >= count {
+            out.push(
+                Finding::error(
+                    Code::GgufSplitIncomplete,
+                    format!("split.tensors.count says {total} tensors, but the files hold {have}"),
+                )
+                .in_file(file),
+            );
         }
     }
 }

@@ -1,7 +1,7 @@
 //! Memory estimates: weights at several precisions, and the KV cache.
 
 use crate::analyze::recurrent_state::{self, RecurrentState};
-use crate::model::config::Architecture;
+use crate::model::config::{Architecture, KvCacheQuantization};
 use crate::util::human::grouped;
 use serde::Serialize;
 
@@ -136,6 +136,64 @@ fn layer_cache(kind: &str) -> LayerCache {
 
 /// The KV cache, or why there is none (`Ok(None)`: the config says too little).
 fn kv_cache(a: &Architecture) -> Result<Option<KvCache>, String> {
+    let Some(layers) = decoder_layers(a)? else {
+        return Ok(None);
+    };
+    let width = ElementWidth::of(a);
+    let Some(per_layer) = per_layer_token(a, width.bytes)? else {
+        return Ok(None);
+    };
+    let counts = LayerCounts::of(a, layers);
+    let caching = counts.full + counts.sliding + counts.chunked;
+    if caching == 0 {
+        return Err(format!(
+            "none of the {layers} layers is an attention layer: no per-token KV cache"
+        ));
+    }
+    let f = Figures::of(a, layers, width, per_layer, counts, caching)?;
+    let mut formula = per_token_formula(a, &f);
+    quantization_note(&f, &mut formula);
+    context_note(a, &f, &mut formula);
+    let cross_attention_bytes_per_encoder_token = if a.encoder_decoder {
+        let cross = f.bytes_per_token;
+        formula.push_str(&format!(
+            "; cross-attention keeps another {} bytes per encoder token (K and V of the encoder output in each decoder layer, once per input)",
+            grouped(cross)
+        ));
+        Some(cross)
+    } else {
+        None
+    };
+    let (window, chunk) = (a.sliding_window, a.attention_chunk_size);
+    let c = &f.counts;
+    Ok(Some(KvCache {
+        attention: f.per_layer.attention,
+        bytes_per_element: f.width.bytes,
+        quantization: f.width.kv_quant.map(|k| k.scheme.clone()),
+        bytes_per_token: f.bytes_per_token,
+        bytes_per_1k_tokens: f.bytes_per_1k_tokens,
+        context_length: a.context_length,
+        bytes_at_context: f.bytes_at_context,
+        full_attention_layers: c.full,
+        sliding_window_layers: c.sliding,
+        sliding_window: if c.sliding > 0 { window } else { None },
+        chunked_attention_layers: c.chunked,
+        attention_chunk_size: if c.chunked > 0 { chunk } else { None },
+        layers_without_cache: c.none,
+        cross_attention_bytes_per_encoder_token,
+        formula,
+    }))
+}
+
+/// The error for sizes that overflow 64 bits.
+fn overflow() -> String {
+    "the config's sizes overflow 64 bits: not a plausible model".to_string()
+}
+
+/// The layers that may cache (an encoder-decoder model caches in its
+/// decoder); an error for an encoder-only or attention-free model, `None`
+/// when the config does not state the layers.
+fn decoder_layers(a: &Architecture) -> Result<Option<u64>, String> {
     if a.is_encoder_only() {
         return Err("encoder-only model: it keeps no KV cache".to_string());
     }
@@ -146,26 +204,58 @@ fn kv_cache(a: &Architecture) -> Result<Option<KvCache>, String> {
         );
     }
     // An encoder-decoder model caches in its decoder.
-    let Some(layers) = (if a.encoder_decoder {
+    Ok(if a.encoder_decoder {
         a.num_decoder_layers.or(a.num_layers)
     } else {
         a.num_layers
-    }) else {
-        return Ok(None);
-    };
-    let dtype_bytes = element_bytes(a);
-    // A KV cache the checkpoint quantizes (ModelOpt's FP8 KV cache,
-    // compressed-tensors' kv_cache_scheme) is counted at its own width when
-    // that is whole bytes; a narrower one (4-bit, with its scales) is named
-    // but counted at the model's dtype, which overstates it rather than under.
-    let kv_quant = a.quantization.as_ref().and_then(|q| q.kv_cache.as_ref());
-    let stated_bytes = kv_quant
-        .and_then(|k| k.bits)
-        .filter(|b| *b > 0 && b % 8 == 0 && *b <= 32)
-        .map(|b| b / 8);
-    let bytes = stated_bytes.unwrap_or(dtype_bytes);
-    let overflow = || "the config's sizes overflow 64 bits: not a plausible model".to_string();
-    let (attention, per_layer_token, term) = if let Some(mla) = &a.mla {
+    })
+}
+
+/// How wide a cached element is.
+struct ElementWidth<'a> {
+    /// The KV cache's quantization, when the checkpoint states one.
+    kv_quant: Option<&'a KvCacheQuantization>,
+    /// Its width in whole bytes, when it is whole bytes (8, 16 or 32 bits).
+    stated_bytes: Option<u64>,
+    /// The bytes counted per element: the stated width, else the dtype's.
+    bytes: u64,
+}
+
+impl<'a> ElementWidth<'a> {
+    /// A KV cache the checkpoint quantizes (ModelOpt's FP8 KV cache,
+    /// compressed-tensors' kv_cache_scheme) is counted at its own width when
+    /// that is whole bytes; a narrower one (4-bit, with its scales) is named
+    /// but counted at the model's dtype, which overstates it rather than under.
+    fn of(a: &'a Architecture) -> Self {
+        let dtype_bytes = element_bytes(a);
+        let kv_quant = a.quantization.as_ref().and_then(|q| q.kv_cache.as_ref());
+        let stated_bytes = kv_quant
+            .and_then(|k| k.bits)
+            .filter(|b| *b > 0 && b % 8 == 0 && *b <= 32)
+            .map(|b| b / 8);
+        ElementWidth {
+            kv_quant,
+            stated_bytes,
+            bytes: stated_bytes.unwrap_or(dtype_bytes),
+        }
+    }
+}
+
+/// What one caching layer keeps per token.
+struct PerLayer {
+    /// `mha`, `gqa`, `mqa` or `mla`.
+    attention: String,
+    /// Bytes per layer per token.
+    bytes: u64,
+    /// The formula's first term, with the numbers.
+    term: String,
+}
+
+/// What one caching layer keeps per token: MLA's compressed latent (and
+/// the sparse-attention indexer's key), else K and V of every KV head;
+/// `None` when the config does not state the KV heads and head dim.
+fn per_layer_token(a: &Architecture, bytes: u64) -> Result<Option<PerLayer>, String> {
+    if let Some(mla) = &a.mla {
         // DeepSeek sparse attention's indexer keeps its own key per token.
         let index = a.index_head_dim.unwrap_or(0);
         let width = mla
@@ -178,107 +268,180 @@ fn kv_cache(a: &Architecture) -> Result<Option<KvCache>, String> {
         } else {
             String::new()
         };
-        (
-            "mla".to_string(),
-            width.checked_mul(bytes).ok_or_else(overflow)?,
-            format!(
+        return Ok(Some(PerLayer {
+            attention: "mla".to_string(),
+            bytes: width.checked_mul(bytes).ok_or_else(overflow)?,
+            term: format!(
                 "({} kv_lora_rank + {} qk_rope_head_dim{index_term}) × {bytes} bytes",
                 mla.kv_lora_rank, mla.qk_rope_head_dim
             ),
-        )
-    } else {
-        let (Some(kv), Some(head_dim)) = (a.num_key_value_heads, a.head_dim) else {
-            return Ok(None);
-        };
-        let kind = match (kv, a.num_attention_heads) {
-            (1, _) => "mqa",
-            (k, Some(h)) if k == h => "mha",
-            _ => "gqa",
-        };
-        let per = 2u64
-            .checked_mul(kv)
-            .and_then(|x| x.checked_mul(head_dim))
-            .and_then(|x| x.checked_mul(bytes))
-            .ok_or_else(overflow)?;
-        (
-            kind.to_string(),
-            per,
-            format!("2 (K and V) × {kv} KV heads × {head_dim} head_dim × {bytes} bytes"),
-        )
+        }));
+    }
+    let (Some(kv), Some(head_dim)) = (a.num_key_value_heads, a.head_dim) else {
+        return Ok(None);
     };
-    let window = a.sliding_window;
-    let chunk = a.attention_chunk_size;
-    let (mut full, mut sliding, mut chunked, mut none) = (0u64, 0u64, 0u64, 0u64);
-    let stated: Vec<LayerCache> = a
-        .layer_types
-        .iter()
-        .take(usize::try_from(layers).unwrap_or(usize::MAX))
-        .map(|t| layer_cache(t))
-        .collect();
-    // Layers `layer_types` does not cover: all slide when a window is set
-    // without a per-layer pattern (Mistral), else all attend fully.
-    let rest = layers.saturating_sub(stated.len() as u64);
-    let default = if stated.is_empty() && window.is_some() {
-        LayerCache::Sliding
-    } else {
-        LayerCache::Full
+    let kind = match (kv, a.num_attention_heads) {
+        (1, _) => "mqa",
+        (k, Some(h)) if k == h => "mha",
+        _ => "gqa",
     };
-    // The last `shared` layers reuse earlier layers' keys and values (Gemma
-    // 3n). A count that leaves no layer to share from is ignored (the
-    // cache is overstated rather than reported as none).
-    let shared = a.num_kv_shared_layers.filter(|&n| n < layers).unwrap_or(0);
-    let first_shared = layers - shared;
-    let rest_shared = shared.min(rest);
-    let stated_kinds = stated.iter().enumerate().map(|(i, k)| {
-        let kind = if i as u64 >= first_shared {
-            LayerCache::None
+    let per = 2u64
+        .checked_mul(kv)
+        .and_then(|x| x.checked_mul(head_dim))
+        .and_then(|x| x.checked_mul(bytes))
+        .ok_or_else(overflow)?;
+    Ok(Some(PerLayer {
+        attention: kind.to_string(),
+        bytes: per,
+        term: format!("2 (K and V) × {kv} KV heads × {head_dim} head_dim × {bytes} bytes"),
+    }))
+}
+
+/// The layers by what they cache per token.
+struct LayerCounts {
+    /// Layers that cache every token.
+    full: u64,
+    /// Layers that cache at most the sliding window.
+    sliding: u64,
+    /// Layers that cache at most the attention chunk.
+    chunked: u64,
+    /// Layers without a per-token cache.
+    none: u64,
+    /// The last layers that reuse earlier layers' keys and values.
+    shared: u64,
+}
+
+impl LayerCounts {
+    /// Counts the `layers` by kind, from `layer_types` where it states them.
+    fn of(a: &Architecture, layers: u64) -> Self {
+        let window = a.sliding_window;
+        let chunk = a.attention_chunk_size;
+        let (mut full, mut sliding, mut chunked, mut none) = (0u64, 0u64, 0u64, 0u64);
+        let stated: Vec<LayerCache> = a
+            .layer_types
+            .iter()
+            .take(usize::try_from(layers).unwrap_or(usize::MAX))
+            .map(|t| layer_cache(t))
+            .collect();
+        // Layers `layer_types` does not cover: all slide when a window is set
+        // without a per-layer pattern (Mistral), else all attend fully.
+        let rest = layers.saturating_sub(stated.len() as u64);
+        let default = if stated.is_empty() && window.is_some() {
+            LayerCache::Sliding
         } else {
-            *k
+            LayerCache::Full
         };
-        (kind, 1)
-    });
-    let rest_kinds = [
-        (default, rest - rest_shared),
-        (LayerCache::None, rest_shared),
-    ];
-    for (kind, n) in stated_kinds.chain(rest_kinds) {
-        let kind = match kind {
-            LayerCache::Sliding if window.is_none() => LayerCache::Full,
-            LayerCache::Chunked if chunk.is_none() => LayerCache::Full,
-            k => k,
-        };
-        match kind {
-            LayerCache::Full => full += n,
-            LayerCache::Sliding => sliding += n,
-            LayerCache::Chunked => chunked += n,
-            LayerCache::None => none += n,
+        // The last `shared` layers reuse earlier layers' keys and values (Gemma
+        // 3n). A count that leaves no layer to share from is ignored (the
+        // cache is overstated rather than reported as none).
+        let shared = a.num_kv_shared_layers.filter(|&n| n < layers).unwrap_or(0);
+        let first_shared = layers - shared;
+        let rest_shared = shared.min(rest);
+        let stated_kinds = stated.iter().enumerate().map(|(i, k)| {
+            let kind = if i as u64 >= first_shared {
+                LayerCache::None
+            } else {
+                *k
+            };
+            (kind, 1)
+        });
+        let rest_kinds = [
+            (default, rest - rest_shared),
+            (LayerCache::None, rest_shared),
+        ];
+        for (kind, n) in stated_kinds.chain(rest_kinds) {
+            let kind = match kind {
+                LayerCache::Sliding if window.is_none() => LayerCache::Full,
+                LayerCache::Chunked if chunk.is_none() => LayerCache::Full,
+                k => k,
+            };
+            match kind {
+                LayerCache::Full => full += n,
+                LayerCache::Sliding => sliding += n,
+                LayerCache::Chunked => chunked += n,
+                LayerCache::None => none += n,
+            }
+        }
+        if a.encoder_decoder {
+            // The encoder's layers cache nothing per generated token.
+            none = a.num_layers.unwrap_or(0);
+        }
+        LayerCounts {
+            full,
+            sliding,
+            chunked,
+            none,
+            shared,
         }
     }
-    if a.encoder_decoder {
-        // The encoder's layers cache nothing per generated token.
-        none = a.num_layers.unwrap_or(0);
+}
+
+/// The KV cache's figures, before the formula is written.
+struct Figures<'a> {
+    /// The decoder's layers.
+    layers: u64,
+    /// How wide a cached element is.
+    width: ElementWidth<'a>,
+    /// What one caching layer keeps per token.
+    per_layer: PerLayer,
+    /// The layers by what they cache.
+    counts: LayerCounts,
+    /// Layers that cache (full, sliding or chunked).
+    caching: u64,
+    /// Bytes each new token adds.
+    bytes_per_token: u64,
+    /// Bytes for 1,000 tokens.
+    bytes_per_1k_tokens: u64,
+    /// Bytes at full context, when the context length is stated.
+    bytes_at_context: Option<u64>,
+}
+
+impl<'a> Figures<'a> {
+    /// The per-token, per-1k and full-context figures, sliding windows and
+    /// chunks applied; an error when they overflow 64 bits.
+    fn of(
+        a: &Architecture,
+        layers: u64,
+        width: ElementWidth<'a>,
+        per_layer: PerLayer,
+        counts: LayerCounts,
+        caching: u64,
+    ) -> Result<Self, String> {
+        let (window, chunk) = (a.sliding_window, a.attention_chunk_size);
+        let per_layer_token = per_layer.bytes;
+        let bytes_per_token = per_layer_token.checked_mul(caching).ok_or_else(overflow)?;
+        let cache_for = |tokens: u64| -> Option<u64> {
+            let slid = window.map_or(tokens, |w| tokens.min(w));
+            let chunks = chunk.map_or(tokens, |c| tokens.min(c));
+            let cached = counts
+                .full
+                .checked_mul(tokens)?
+                .checked_add(counts.sliding.checked_mul(slid)?)?
+                .checked_add(counts.chunked.checked_mul(chunks)?)?;
+            per_layer_token.checked_mul(cached)
+        };
+        let bytes_per_1k_tokens = cache_for(1000).ok_or_else(overflow)?;
+        let bytes_at_context = match a.context_length {
+            Some(ctx) => Some(cache_for(ctx).ok_or_else(overflow)?),
+            None => None,
+        };
+        Ok(Figures {
+            layers,
+            width,
+            per_layer,
+            counts,
+            caching,
+            bytes_per_token,
+            bytes_per_1k_tokens,
+            bytes_at_context,
+        })
     }
-    let caching = full + sliding + chunked;
-    if caching == 0 {
-        return Err(format!(
-            "none of the {layers} layers is an attention layer: no per-token KV cache"
-        ));
-    }
-    let bytes_per_token = per_layer_token.checked_mul(caching).ok_or_else(overflow)?;
-    let cache_for = |tokens: u64| -> Option<u64> {
-        let slid = window.map_or(tokens, |w| tokens.min(w));
-        let chunks = chunk.map_or(tokens, |c| tokens.min(c));
-        let cached = full
-            .checked_mul(tokens)?
-            .checked_add(sliding.checked_mul(slid)?)?
-            .checked_add(chunked.checked_mul(chunks)?)?;
-        per_layer_token.checked_mul(cached)
-    };
-    let bytes_per_1k_tokens = cache_for(1000).ok_or_else(overflow)?;
-    let bytes_at_context = match a.context_length {
-        Some(ctx) => Some(cache_for(ctx).ok_or_else(overflow)?),
-        None => None,
-    };
+}
+
+/// The formula's per-token part: the per-layer term times the caching
+/// layers, and which layers keep no per-token cache.
+fn per_token_formula(a: &Architecture, f: &Figures<'_>) -> String {
+    let (none, shared, layers, caching) = (f.counts.none, f.counts.shared, f.layers, f.caching);
     let layer_word = if a.encoder_decoder {
         "decoder layers"
     } else if none > 0 {
@@ -287,9 +450,10 @@ fn kv_cache(a: &Architecture) -> Result<Option<KvCache>, String> {
         "layers"
     };
     let mut formula = format!(
-        "{term} = {} bytes per layer per token; × {caching} {layer_word} = {} bytes per token",
-        grouped(per_layer_token),
-        grouped(bytes_per_token)
+        "{} = {} bytes per layer per token; × {caching} {layer_word} = {} bytes per token",
+        f.per_layer.term,
+        grouped(f.per_layer.bytes),
+        grouped(f.bytes_per_token)
     );
     if none > 0 && !a.encoder_decoder {
         formula.push_str(&format!(
@@ -302,78 +466,71 @@ fn kv_cache(a: &Architecture) -> Result<Option<KvCache>, String> {
         }
         formula.push(')');
     }
-    if let Some(k) = kv_quant {
-        match stated_bytes {
-            Some(b) => formula.push_str(&format!(
-                " ({} KV cache, as the quantization config states: {b} byte{} per element)",
-                k.scheme,
-                if b == 1 { "" } else { "s" }
-            )),
-            None => formula.push_str(&format!(
-                " (the quantization config states a {} KV cache; counted at {bytes} bytes per element)",
-                k.scheme
-            )),
-        }
-    }
-    if let (Some(ctx), Some(total)) = (a.context_length, bytes_at_context) {
-        if sliding > 0 || chunked > 0 {
-            let mut parts = vec![format!("{full} full layers × {} tokens", grouped(ctx))];
-            if sliding > 0 {
-                let w = window.unwrap_or(ctx);
-                parts.push(format!(
-                    "{sliding} sliding layers × {} tokens",
-                    grouped(ctx.min(w))
-                ));
-            }
-            if chunked > 0 {
-                let c = chunk.unwrap_or(ctx);
-                parts.push(format!(
-                    "{chunked} chunked layers × {} tokens",
-                    grouped(ctx.min(c))
-                ));
-            }
-            formula.push_str(&format!(
-                "; at {} tokens: ({}) × {} bytes = {} bytes",
-                grouped(ctx),
-                parts.join(" + "),
-                grouped(per_layer_token),
-                grouped(total)
-            ));
-        } else {
-            formula.push_str(&format!(
-                "; × {} tokens of context = {} bytes",
-                grouped(ctx),
-                grouped(total)
-            ));
-        }
-    }
-    let cross_attention_bytes_per_encoder_token = if a.encoder_decoder {
-        let cross = bytes_per_token;
-        formula.push_str(&format!(
-            "; cross-attention keeps another {} bytes per encoder token (K and V of the encoder output in each decoder layer, once per input)",
-            grouped(cross)
-        ));
-        Some(cross)
-    } else {
-        None
+    formula
+}
+
+/// The formula's note on a KV cache the quantization config states.
+fn quantization_note(f: &Figures<'_>, formula: &mut String) {
+    let Some(k) = f.width.kv_quant else {
+        return;
     };
-    Ok(Some(KvCache {
-        attention,
-        bytes_per_element: bytes,
-        quantization: kv_quant.map(|k| k.scheme.clone()),
-        bytes_per_token,
-        bytes_per_1k_tokens,
-        context_length: a.context_length,
-        bytes_at_context,
-        full_attention_layers: full,
-        sliding_window_layers: sliding,
-        sliding_window: if sliding > 0 { window } else { None },
-        chunked_attention_layers: chunked,
-        attention_chunk_size: if chunked > 0 { chunk } else { None },
-        layers_without_cache: none,
-        cross_attention_bytes_per_encoder_token,
-        formula,
-    }))
+    let bytes = f.width.bytes;
+    match f.width.stated_bytes {
+        Some(b) => formula.push_str(&format!(
+            " ({} KV cache, as the quantization config states: {b} byte{} per element)",
+            k.scheme,
+            if b == 1 { "" } else { "s" }
+        )),
+        None => formula.push_str(&format!(
+            " (the quantization config states a {} KV cache; counted at {bytes} bytes per element)",
+            k.scheme
+        )),
+    }
+}
+
+/// The formula's figure at full context, by layer kind when some layers
+/// slide or attend in chunks.
+fn context_note(a: &Architecture, f: &Figures<'_>, formula: &mut String) {
+    let (Some(ctx), Some(total)) = (a.context_length, f.bytes_at_context) else {
+        return;
+    };
+    let (window, chunk) = (a.sliding_window, a.attention_chunk_size);
+    let LayerCounts {
+        full,
+        sliding,
+        chunked,
+        ..
+    } = f.counts;
+    if sliding > 0 || chunked > 0 {
+        let mut parts = vec![format!("{full} full layers × {} tokens", grouped(ctx))];
+        if sliding > 0 {
+            let w = window.unwrap_or(ctx);
+            parts.push(format!(
+                "{sliding} sliding layers × {} tokens",
+                grouped(ctx.min(w))
+            ));
+        }
+        if chunked > 0 {
+            let c = chunk.unwrap_or(ctx);
+            parts.push(format!(
+                "{chunked} chunked layers × {} tokens",
+                grouped(ctx.min(c))
+            ));
+        }
+        formula.push_str(&format!(
+            "; at {} tokens: ({}) × {} bytes = {} bytes",
+            grouped(ctx),
+            parts.join(" + "),
+            grouped(f.per_layer.bytes),
+            grouped(total)
+        ));
+    } else {
+        formula.push_str(&format!(
+            "; × {} tokens of context = {} bytes",
+            grouped(ctx),
+            grouped(total)
+        ));
+    }
 }
 
 #[cfg(test)]

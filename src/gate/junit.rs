@@ -2,7 +2,7 @@
 //! violations as failures with their messages.
 
 use super::evaluate::RULES;
-use super::GateOutcome;
+use super::{GateOutcome, ModelOutcome};
 use std::fmt::Write;
 
 /// Escapes text for an XML 1.0 attribute or element. Characters XML 1.0
@@ -29,109 +29,14 @@ fn esc(s: &str) -> String {
 pub fn render(o: &GateOutcome) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
     let total_cases = o.models.len() * RULES.len() + o.errors.len();
-    let failed_cases: usize = o
-        .models
-        .iter()
-        .map(|m| {
-            RULES
-                .iter()
-                .filter(|(rule, _)| {
-                    m.results
-                        .iter()
-                        .any(|r| r.rule == *rule && !r.passed && !r.waived)
-                })
-                .count()
-        })
-        .sum::<usize>();
+    let failed_cases: usize = o.models.iter().map(failed_rules).sum::<usize>();
     let _ = writeln!(
         out,
         "<testsuites name=\"mri check\" tests=\"{total_cases}\" failures=\"{failed_cases}\" errors=\"{}\">",
         o.errors.len()
     );
     for m in &o.models {
-        let failures = RULES
-            .iter()
-            .filter(|(rule, _)| {
-                m.results
-                    .iter()
-                    .any(|r| r.rule == *rule && !r.passed && !r.waived)
-            })
-            .count();
-        let _ = writeln!(
-            out,
-            "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">",
-            esc(&m.input),
-            RULES.len()
-        );
-        let _ = writeln!(out, "    <properties>");
-        let _ = writeln!(
-            out,
-            "      <property name=\"verdict\" value=\"{}\"/>",
-            m.verdict
-        );
-        if let Some(reason) = &m.exception {
-            let _ = writeln!(
-                out,
-                "      <property name=\"exception\" value=\"{}\"/>",
-                esc(reason)
-            );
-        }
-        for w in &m.warnings {
-            let _ = writeln!(
-                out,
-                "      <property name=\"warning\" value=\"{}\"/>",
-                esc(w)
-            );
-        }
-        let _ = writeln!(out, "    </properties>");
-        for (rule, description) in RULES {
-            let violations: Vec<_> = m
-                .results
-                .iter()
-                .filter(|r| r.rule == *rule && !r.passed)
-                .collect();
-            let open: Vec<_> = violations.iter().filter(|r| !r.waived).collect();
-            let _ = write!(
-                out,
-                "    <testcase classname=\"mri.{}\" name=\"{rule}\"",
-                esc(&m.input)
-            );
-            if open.is_empty() {
-                let _ = writeln!(out, ">");
-                if !violations.is_empty() {
-                    let _ = writeln!(
-                        out,
-                        "      <system-out>{} violation(s) waived by an exception: {}</system-out>",
-                        violations.len(),
-                        esc(m.exception.as_deref().unwrap_or(""))
-                    );
-                } else {
-                    let _ = writeln!(out, "      <system-out>{}</system-out>", esc(description));
-                }
-                let _ = writeln!(out, "    </testcase>");
-                continue;
-            }
-            let _ = writeln!(out, ">");
-            let details: Vec<String> = open
-                .iter()
-                .map(|r| {
-                    let place = match (&r.file, r.line) {
-                        (Some(f), Some(l)) => format!("{f}:{l}: "),
-                        (Some(f), None) => format!("{f}: "),
-                        _ => String::new(),
-                    };
-                    format!("[{}] {place}{}", r.rule_id, r.message)
-                })
-                .collect();
-            let _ = writeln!(
-                out,
-                "      <failure type=\"{rule}\" message=\"{}\">{}</failure>",
-                esc(&open[0].message),
-                esc(&details.join("\n"))
-            );
-            let _ = writeln!(out, "    </testcase>");
-        }
-        let _ = writeln!(out, "  </testsuite>");
+        model_suite(&mut out, m);
     }
     for e in &o.errors {
         let _ = writeln!(
@@ -149,6 +54,105 @@ pub fn render(o: &GateOutcome) -> String {
     }
     out.push_str("</testsuites>\n");
     out
+}
+
+/// The policy rules a model violates (a waived violation passes).
+fn failed_rules(m: &ModelOutcome) -> usize {
+    RULES
+        .iter()
+        .filter(|(rule, _)| {
+            m.results
+                .iter()
+                .any(|r| r.rule == *rule && !r.passed && !r.waived)
+        })
+        .count()
+}
+
+/// One model's test suite: its verdict, exception and warnings as
+/// properties, then a test case per policy rule.
+fn model_suite(out: &mut String, m: &ModelOutcome) {
+    let failures = failed_rules(m);
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">",
+        esc(&m.input),
+        RULES.len()
+    );
+    let _ = writeln!(out, "    <properties>");
+    let _ = writeln!(
+        out,
+        "      <property name=\"verdict\" value=\"{}\"/>",
+        m.verdict
+    );
+    if let Some(reason) = &m.exception {
+        let _ = writeln!(
+            out,
+            "      <property name=\"exception\" value=\"{}\"/>",
+            esc(reason)
+        );
+    }
+    for w in &m.warnings {
+        let _ = writeln!(
+            out,
+            "      <property name=\"warning\" value=\"{}\"/>",
+            esc(w)
+        );
+    }
+    let _ = writeln!(out, "    </properties>");
+    for (rule, description) in RULES {
+        rule_case(out, m, rule, description);
+    }
+    let _ = writeln!(out, "  </testsuite>");
+}
+
+/// One policy rule's test case for a model: a failure listing its open
+/// violations, else what it checks or the violations an exception waived.
+fn rule_case(out: &mut String, m: &ModelOutcome, rule: &str, description: &str) {
+    let violations: Vec<_> = m
+        .results
+        .iter()
+        .filter(|r| r.rule == *rule && !r.passed)
+        .collect();
+    let open: Vec<_> = violations.iter().filter(|r| !r.waived).collect();
+    let _ = write!(
+        out,
+        "    <testcase classname=\"mri.{}\" name=\"{rule}\"",
+        esc(&m.input)
+    );
+    if open.is_empty() {
+        let _ = writeln!(out, ">");
+        if !violations.is_empty() {
+            let _ = writeln!(
+                out,
+                "      <system-out>{} violation(s) waived by an exception: {}</system-out>",
+                violations.len(),
+                esc(m.exception.as_deref().unwrap_or(""))
+            );
+        } else {
+            let _ = writeln!(out, "      <system-out>{}</system-out>", esc(description));
+        }
+        let _ = writeln!(out, "    </testcase>");
+        return;
+    }
+    let _ = writeln!(out, ">");
+    let details: Vec<String> = open
+        .iter()
+        .map(|r| {
+            let place = match (&r.file, r.line) {
+                (Some(f), Some(l)) => format!("{f}:{l}: "),
+                (Some(f), None) => format!("{f}: "),
+                _ => String::new(),
+            };
+            format!("[{}] {place}{}", r.rule_id, r.message)
+        })
+        .collect();
+    let _ = writeln!(
+        out,
+        "      <failure type=\"{rule}\" message=\"{}\">{}</failure>",
+        esc(&open[0].message),
+        esc(&details.join("\n"))
+    );
+    let _ = writeln!(out, "    </testcase>");
 }
 
 #[cfg(test)]

@@ -1,8 +1,15 @@
 //! The architecture as config.json states it (also a nested `text_config`).
 
+mod layers;
+mod quant;
+
+pub use quant::{read_hf_quant_config, KvCacheQuantization, QuantizationConfig};
+
 use crate::model::block_configs;
 use crate::model::recurrent::{read_recurrent, RecurrentConfig};
 use crate::util::json::{as_u64, JsonDoc};
+use layers::{layer_types, sliding_window};
+use quant::{read_mlx_quantization, read_quantization};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -17,78 +24,6 @@ pub struct MlaConfig {
     pub qk_nope_head_dim: Option<u64>,
     /// Width of each value head.
     pub v_head_dim: Option<u64>,
-}
-
-/// `quantization_config`, summarised.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct QuantizationConfig {
-    /// `quant_method` (`gptq`, `awq`, `fp8`, `compressed-tensors`, `bitsandbytes`, `mxfp4`, ...).
-    pub method: String,
-    /// Bits per weight, when stated.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub bits: Option<u64>,
-    /// An average bits per weight that is not whole, as ExLlamaV2 states
-    /// its target bitrate (`"bits": 4.65`); omitted otherwise.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub bits_per_weight: Option<f64>,
-    /// Group size, when stated.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub group_size: Option<i64>,
-    /// Storage format (`pack-quantized`, `gemm`, ...), when stated.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub format: Option<String>,
-    /// The algorithm, for methods that name one (`quant_algo` of NVIDIA
-    /// modelopt: `NVFP4`, `FP8`, ...).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub algorithm: Option<String>,
-    /// Modules left unquantized (`modules_to_not_convert` / `ignore` /
-    /// `exclude_modules`).
-    pub not_converted: Vec<String>,
-    /// The KV cache's quantization, when the checkpoint states one.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub kv_cache: Option<KvCacheQuantization>,
-}
-
-/// How a checkpoint says its KV cache is to be quantized: ModelOpt's
-/// `kv_cache_quant_algo` (`FP8`), or compressed-tensors' `kv_cache_scheme`
-/// (`{"type": "float", "num_bits": 8, ...}`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct KvCacheQuantization {
-    /// The scheme as stated: modelopt's algorithm (`FP8`, `NVFP4`), or
-    /// compressed-tensors' type and bits (`float8`, `int8`).
-    pub scheme: String,
-    /// Bits per cached element, when the scheme says (`FP8` → 8).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub bits: Option<u64>,
-}
-
-/// The KV-cache quantization of a `quantization_config` (or of the
-/// `quantization` object of `hf_quant_config.json`), when it states one.
-fn read_kv_cache_quantization(obj: &serde_json::Map<String, Value>) -> Option<KvCacheQuantization> {
-    if let Some(algo) = obj.get("kv_cache_quant_algo").and_then(Value::as_str) {
-        let upper = algo.to_ascii_uppercase();
-        let bits = if upper.contains("FP8") || upper.contains("INT8") {
-            Some(8)
-        } else if upper.contains("FP4") || upper.contains("INT4") {
-            Some(4)
-        } else {
-            None
-        };
-        return Some(KvCacheQuantization {
-            scheme: algo.to_string(),
-            bits,
-        });
-    }
-    let scheme = obj.get("kv_cache_scheme")?.as_object()?;
-    let bits = scheme.get("num_bits").and_then(as_u64);
-    let kind = scheme.get("type").and_then(Value::as_str).unwrap_or("int");
-    Some(KvCacheQuantization {
-        scheme: match bits {
-            Some(b) => format!("{kind}{b}"),
-            None => kind.to_string(),
-        },
-        bits,
-    })
 }
 
 /// The architecture facts `mri` reads from config.json.
@@ -268,6 +203,7 @@ impl<'a> Scopes<'a> {
         })
     }
 
+    /// As [`Scopes::get`], as a count.
     fn num(&self, keys: &[&str]) -> Option<u64> {
         self.get(keys).and_then(as_u64)
     }
@@ -296,6 +232,7 @@ struct SubConfigs<'a> {
 }
 
 impl<'a> SubConfigs<'a> {
+    /// The sub-objects, where config.json states them as objects.
     fn of(s: &Scopes<'a>) -> Self {
         let object = |key: &str| s.stated(&[key]).filter(|v| v.is_object());
         SubConfigs {
@@ -326,14 +263,7 @@ impl<'a> SubConfigs<'a> {
 /// Reads the architecture from a parsed config.json.
 pub fn read_architecture(doc: &JsonDoc) -> Architecture {
     let top = &doc.value;
-    let mut nested: Option<&Value> = None;
-    for key in NESTED {
-        if let Some(v) = top.get(*key).filter(|v| v.is_object()) {
-            // thinker_config nests once more (Qwen-Omni).
-            nested = Some(v.get("text_config").filter(|t| t.is_object()).unwrap_or(v));
-            break;
-        }
-    }
+    let nested = nested_text_config(top);
     let model_type = top
         .get("model_type")
         .and_then(Value::as_str)
@@ -352,146 +282,46 @@ pub fn read_architecture(doc: &JsonDoc) -> Architecture {
     let lookup = |keys: &[&str]| s.get(keys);
     let num = |keys: &[&str]| s.num(keys);
 
-    let architectures = top
-        .get("architectures")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
     let sub = SubConfigs::of(&s);
     let blocks = s
         .stated(&["block_configs"])
         .and_then(Value::as_array)
         .map(Vec::as_slice);
-    let hidden_size = num(&["hidden_size", "n_embd", "d_model", "dim", "model_dim"]);
-    let num_layers = num(&[
-        "num_hidden_layers",
-        "n_layer",
-        "num_layers",
-        "n_layers",
-        "num_transformer_layers",
-        "encoder_layers",
-    ]);
-    let num_decoder_layers = s
-        .stated(&["num_decoder_layers", "decoder_layers"])
-        .and_then(as_u64);
-    let num_attention_heads = num(&[
-        "num_attention_heads",
-        "n_head",
-        "num_heads",
-        "n_heads",
-        "decoder_attention_heads",
-        "encoder_attention_heads",
-    ]);
-    let num_key_value_heads = num(&[
-        "num_key_value_heads",
-        "n_kv_heads",
-        "num_kv_heads",
-        "n_head_kv",
-        "multi_query_group_num",
-    ])
-    .or_else(|| sub.kv_heads())
-    .or_else(|| block_configs::kv_heads(blocks?, num_attention_heads?))
-    .or_else(|| {
-        lookup(&["multi_query"])
-            .and_then(Value::as_bool)
-            .filter(|b| *b)
-            .map(|_| 1)
-    })
-    .or(num_attention_heads);
-    let mla = num(&["kv_lora_rank"]).map(|kv_lora_rank| MlaConfig {
-        kv_lora_rank,
-        qk_rope_head_dim: num(&["qk_rope_head_dim"]).unwrap_or(0),
-        qk_nope_head_dim: num(&["qk_nope_head_dim"]),
-        v_head_dim: num(&["v_head_dim"]),
-    });
-    let head_dim = num(&["head_dim", "attention_head_size", "kv_channels", "d_kv"])
-        .or_else(|| {
-            let mla = mla.as_ref()?;
-            mla.qk_nope_head_dim?.checked_add(mla.qk_rope_head_dim)
-        })
-        .or_else(|| match (hidden_size, num_attention_heads) {
-            (Some(h), Some(n)) if n > 0 => Some(h / n),
-            _ => None,
-        });
-    let mut intermediate_size = num(&[
-        "intermediate_size",
-        "n_inner",
-        "ffn_dim",
-        "ffn_hidden_size",
-        "d_ff",
-        // BART, Whisper, Marian, M2M100: the decoder's (and, as a rule, the
-        // encoder's) feed-forward width.
-        "decoder_ffn_dim",
-        "encoder_ffn_dim",
-    ])
-    .or_else(|| sub.ffn_num("ffn_hidden_size"))
-    .or_else(|| block_configs::intermediate_size(blocks?, hidden_size?))
-    .or_else(|| {
-        // MPT: the feed-forward width as a multiple of d_model.
-        let ratio = s.stated(&["expansion_ratio"]).and_then(as_u64)?;
-        hidden_size?.checked_mul(ratio)
-    });
-    if intermediate_size.is_none() && lm_type.is_some_and(|t| FOUR_TIMES_HIDDEN.contains(&t)) {
-        intermediate_size = hidden_size.and_then(|h| h.checked_mul(4));
-        if intermediate_size.is_some() {
-            s.applied
-                .borrow_mut()
-                .push("intermediate_size (4 × hidden)".to_string());
-        }
-    }
-    let torch_dtype = lookup(&["torch_dtype", "dtype"])
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .or_else(|| dtype_flag(&s));
+    let Shape {
+        hidden_size,
+        num_layers,
+        num_decoder_layers,
+        num_attention_heads,
+        num_key_value_heads,
+        mla,
+        head_dim,
+    } = Shape::read(&s, &sub, blocks);
+    let intermediate_size = intermediate_size(&s, &sub, blocks, hidden_size, lm_type);
     let sliding_window = sliding_window(&lookup);
     let attention_chunk_size = num(&["attention_chunk_size"]).filter(|c| *c > 0);
     let layer_types = layer_types(&lookup, lm_type, num_layers, sliding_window);
-    let quantization = top
-        .get("quantization_config")
-        .or_else(|| nested.and_then(|n| n.get("quantization_config")))
-        .and_then(read_quantization)
-        .or_else(|| top.get("quantization").and_then(read_mlx_quantization));
     let (rope_theta, rope_scaling) = rope(&s);
     let rope_theta = rope_theta.or_else(|| sub.attn?.get("rope_theta")?.as_f64());
-    let encoder_decoder = top.get("is_encoder_decoder").and_then(Value::as_bool) == Some(true)
-        || model_type
-            .as_deref()
-            .is_some_and(|t| ENCODER_DECODER.contains(&t));
 
     let arch = Architecture {
         model_type: model_type.clone(),
-        architectures,
+        architectures: architectures(top),
         nested_text_config: nested.is_some(),
         hidden_size,
         num_layers,
         num_decoder_layers,
-        encoder_decoder,
+        encoder_decoder: is_encoder_decoder(top, model_type.as_deref()),
         num_attention_heads,
         num_key_value_heads,
         head_dim,
         intermediate_size,
         vocab_size: num(&["vocab_size", "padded_vocab_size", "n_vocab"]),
-        context_length: num(&[
-            "max_position_embeddings",
-            "n_positions",
-            "max_sequence_length",
-            "seq_length",
-            "max_seq_len",
-            "max_context_length",
-            "n_ctx",
-            "model_max_length",
-            // the decoder's context of an encoder-decoder (Whisper)
-            "max_target_positions",
-        ]),
+        context_length: context_length(&s),
         rope_theta,
         rope_scaling,
         tie_word_embeddings: lookup(&["tie_word_embeddings", "tie_embedding"])
             .and_then(Value::as_bool),
-        torch_dtype,
+        torch_dtype: torch_dtype(&s),
         sliding_window,
         attention_chunk_size,
         layer_types,
@@ -504,7 +334,7 @@ pub fn read_architecture(doc: &JsonDoc) -> Architecture {
         mla,
         recurrent: read_recurrent(&lookup, lm_type, hidden_size),
         index_head_dim: num(&["index_head_dim"]).filter(|d| *d > 0),
-        quantization,
+        quantization: quantization(top, nested),
         defaults_applied: Vec::new(),
         bos_token_ids: crate::util::json::id_list(lookup(&["bos_token_id"])),
         eos_token_ids: crate::util::json::id_list(lookup(&["eos_token_id"])),
@@ -516,6 +346,199 @@ pub fn read_architecture(doc: &JsonDoc) -> Architecture {
         defaults_applied: applied,
         ..arch
     }
+}
+
+/// The nested config that holds the language model's facts (`text_config`
+/// and its kin, see `NESTED`), when there is one; `thinker_config` nests
+/// once more (Qwen-Omni).
+fn nested_text_config(top: &Value) -> Option<&Value> {
+    for key in NESTED {
+        if let Some(v) = top.get(*key).filter(|v| v.is_object()) {
+            // thinker_config nests once more (Qwen-Omni).
+            return Some(v.get("text_config").filter(|t| t.is_object()).unwrap_or(v));
+        }
+    }
+    None
+}
+
+/// The `architectures` list (the model classes), strings only.
+fn architectures(top: &Value) -> Vec<String> {
+    top.get("architectures")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The transformer's widths, depths and attention heads.
+struct Shape {
+    /// The hidden size.
+    hidden_size: Option<u64>,
+    /// The layers (an encoder-decoder's encoder layers where only those are named).
+    num_layers: Option<u64>,
+    /// An encoder-decoder's decoder layers, when stated.
+    num_decoder_layers: Option<u64>,
+    /// The attention heads.
+    num_attention_heads: Option<u64>,
+    /// The KV heads.
+    num_key_value_heads: Option<u64>,
+    /// Multi-head latent attention, when `kv_lora_rank` is stated.
+    mla: Option<MlaConfig>,
+    /// The head dim.
+    head_dim: Option<u64>,
+}
+
+impl Shape {
+    /// Reads the shape under each family's key names; KV heads fall back to
+    /// MosaicML's `attn_config`, DeciLM's block configs, `multi_query`, then
+    /// the attention heads; the head dim to MLA's, then hidden / heads.
+    fn read(s: &Scopes<'_>, sub: &SubConfigs<'_>, blocks: Option<&[Value]>) -> Self {
+        let num = |keys: &[&str]| s.num(keys);
+        let hidden_size = num(&["hidden_size", "n_embd", "d_model", "dim", "model_dim"]);
+        let num_layers = num(&[
+            "num_hidden_layers",
+            "n_layer",
+            "num_layers",
+            "n_layers",
+            "num_transformer_layers",
+            "encoder_layers",
+        ]);
+        let num_decoder_layers = s
+            .stated(&["num_decoder_layers", "decoder_layers"])
+            .and_then(as_u64);
+        let num_attention_heads = num(&[
+            "num_attention_heads",
+            "n_head",
+            "num_heads",
+            "n_heads",
+            "decoder_attention_heads",
+            "encoder_attention_heads",
+        ]);
+        let num_key_value_heads = num(&[
+            "num_key_value_heads",
+            "n_kv_heads",
+            "num_kv_heads",
+            "n_head_kv",
+            "multi_query_group_num",
+        ])
+        .or_else(|| sub.kv_heads())
+        .or_else(|| block_configs::kv_heads(blocks?, num_attention_heads?))
+        .or_else(|| {
+            s.get(&["multi_query"])
+                .and_then(Value::as_bool)
+                .filter(|b| *b)
+                .map(|_| 1)
+        })
+        .or(num_attention_heads);
+        let mla = num(&["kv_lora_rank"]).map(|kv_lora_rank| MlaConfig {
+            kv_lora_rank,
+            qk_rope_head_dim: num(&["qk_rope_head_dim"]).unwrap_or(0),
+            qk_nope_head_dim: num(&["qk_nope_head_dim"]),
+            v_head_dim: num(&["v_head_dim"]),
+        });
+        let head_dim = num(&["head_dim", "attention_head_size", "kv_channels", "d_kv"])
+            .or_else(|| {
+                let mla = mla.as_ref()?;
+                mla.qk_nope_head_dim?.checked_add(mla.qk_rope_head_dim)
+            })
+            .or_else(|| match (hidden_size, num_attention_heads) {
+                (Some(h), Some(n)) if n > 0 => Some(h / n),
+                _ => None,
+            });
+        Shape {
+            hidden_size,
+            num_layers,
+            num_decoder_layers,
+            num_attention_heads,
+            num_key_value_heads,
+            mla,
+            head_dim,
+        }
+    }
+}
+
+/// The feed-forward width under each family's key names, else MosaicML's
+/// `ffn_config`, DeciLM's block configs, MPT's `expansion_ratio`, and 4 ×
+/// hidden for the families whose default that is (noted as applied).
+fn intermediate_size(
+    s: &Scopes<'_>,
+    sub: &SubConfigs<'_>,
+    blocks: Option<&[Value]>,
+    hidden_size: Option<u64>,
+    lm_type: Option<&str>,
+) -> Option<u64> {
+    let mut intermediate_size = s
+        .num(&[
+            "intermediate_size",
+            "n_inner",
+            "ffn_dim",
+            "ffn_hidden_size",
+            "d_ff",
+            // BART, Whisper, Marian, M2M100: the decoder's (and, as a rule, the
+            // encoder's) feed-forward width.
+            "decoder_ffn_dim",
+            "encoder_ffn_dim",
+        ])
+        .or_else(|| sub.ffn_num("ffn_hidden_size"))
+        .or_else(|| block_configs::intermediate_size(blocks?, hidden_size?))
+        .or_else(|| {
+            // MPT: the feed-forward width as a multiple of d_model.
+            let ratio = s.stated(&["expansion_ratio"]).and_then(as_u64)?;
+            hidden_size?.checked_mul(ratio)
+        });
+    if intermediate_size.is_none() && lm_type.is_some_and(|t| FOUR_TIMES_HIDDEN.contains(&t)) {
+        intermediate_size = hidden_size.and_then(|h| h.checked_mul(4));
+        if intermediate_size.is_some() {
+            s.applied
+                .borrow_mut()
+                .push("intermediate_size (4 × hidden)".to_string());
+        }
+    }
+    intermediate_size
+}
+
+/// The dtype as `torch_dtype` (or transformers 5's `dtype`) names it, else
+/// by Qwen's flags.
+fn torch_dtype(s: &Scopes<'_>) -> Option<String> {
+    s.get(&["torch_dtype", "dtype"])
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .or_else(|| dtype_flag(s))
+}
+
+/// The context length under each family's key names.
+fn context_length(s: &Scopes<'_>) -> Option<u64> {
+    s.num(&[
+        "max_position_embeddings",
+        "n_positions",
+        "max_sequence_length",
+        "seq_length",
+        "max_seq_len",
+        "max_context_length",
+        "n_ctx",
+        "model_max_length",
+        // the decoder's context of an encoder-decoder (Whisper)
+        "max_target_positions",
+    ])
+}
+
+/// The quantization config (top level, else in the nested text config),
+/// else MLX's top-level `quantization`.
+fn quantization(top: &Value, nested: Option<&Value>) -> Option<QuantizationConfig> {
+    top.get("quantization_config")
+        .or_else(|| nested.and_then(|n| n.get("quantization_config")))
+        .and_then(read_quantization)
+        .or_else(|| top.get("quantization").and_then(read_mlx_quantization))
+}
+
+/// True for an encoder-decoder model: `is_encoder_decoder`, or a model type
+/// known to be one.
+fn is_encoder_decoder(top: &Value, model_type: Option<&str>) -> bool {
+    top.get("is_encoder_decoder").and_then(Value::as_bool) == Some(true)
+        || model_type.is_some_and(|t| ENCODER_DECODER.contains(&t))
 }
 
 /// `rope_theta` and the scaling: the old keys (`rope_theta`, `rope_scaling`)
@@ -667,331 +690,6 @@ impl Architecture {
             .as_deref()
             .is_some_and(|t| RECURRENT.contains(&t))
     }
-}
-
-fn sliding_window<'a>(lookup: &impl Fn(&[&str]) -> Option<&'a Value>) -> Option<u64> {
-    if lookup(&["use_sliding_window"]).and_then(Value::as_bool) == Some(false) {
-        return None;
-    }
-    lookup(&["sliding_window", "attention_window_size"])
-        .and_then(as_u64)
-        .filter(|w| *w > 0)
-}
-
-/// One layer kind per entry of a list of 0/1 flags: `set` where the flag is 1.
-fn kinds_of_flags(flags: &[Value], set: &str, unset: &str) -> Vec<String> {
-    flags
-        .iter()
-        .map(|v| if as_u64(v) == Some(1) { set } else { unset }.to_string())
-        .collect()
-}
-
-/// One layer kind for each of `n` layers: `set` for the layers a list of
-/// indices names (counted from `first`: 0, or 1 for Kimi's lists), `unset`
-/// for the others.
-fn kinds_at_indices(list: &[Value], first: u64, n: u64, set: &str, unset: &str) -> Vec<String> {
-    let listed: Vec<u64> = list.iter().filter_map(as_u64).collect();
-    (0..n)
-        .map(|i| {
-            if listed.contains(&(i + first)) {
-                set
-            } else {
-                unset
-            }
-            .to_string()
-        })
-        .collect()
-}
-
-/// Each layer's kind: `layer_types` (or `layers_block_type`) when stated,
-/// else what the family's pattern keys say — hybrids (`hybrid_override_pattern`,
-/// `attn_type_list`, `attn_layer_period`/`attn_layer_offset`,
-/// `full_attention_interval`), Llama 4's chunked attention (`no_rope_layers`),
-/// and the families that alternate sliding and full attention (Gemma 2 and 3,
-/// Qwen's `max_window_layers`).
-fn layer_types<'a>(
-    lookup: &impl Fn(&[&str]) -> Option<&'a Value>,
-    model_type: Option<&str>,
-    num_layers: Option<u64>,
-    window: Option<u64>,
-) -> Vec<String> {
-    if let Some(list) = lookup(&["layer_types", "layers_block_type"]).and_then(Value::as_array) {
-        return list
-            .iter()
-            .filter_map(|v| v.as_str().map(str::to_string))
-            .collect();
-    }
-    // DeciLM / Nemotron-NAS: attention kept, skipped or made linear per block.
-    if let Some(blocks) = lookup(&["block_configs"]).and_then(Value::as_array) {
-        return block_configs::layer_kinds(blocks);
-    }
-    let Some(n) = num_layers else {
-        return Vec::new();
-    };
-    let n = n.min(10_000);
-    let kinds = |f: &dyn Fn(u64) -> &'static str| (0..n).map(|i| f(i).to_string()).collect();
-    // Kimi Linear, Kimi K3: `linear_attn_config.kda_layers` lists the
-    // (1-based) Kimi Delta Attention layers; the rest are full (MLA).
-    if let Some(kda) = lookup(&["linear_attn_config"])
-        .and_then(|c| c.get("kda_layers"))
-        .and_then(Value::as_array)
-    {
-        return kinds_at_indices(kda, 1, n, "linear_attention", "full_attention");
-    }
-    // Nemotron-H: one character per layer (`*` attention, `M` Mamba, `-` MLP, `E` MoE).
-    if let Some(p) = lookup(&["hybrid_override_pattern"]).and_then(Value::as_str) {
-        return p
-            .chars()
-            .map(|c| {
-                match c {
-                    '*' => "full_attention",
-                    'M' => "mamba",
-                    'E' => "moe",
-                    _ => "mlp",
-                }
-                .to_string()
-            })
-            .collect();
-    }
-    // MiniMax: 1 softmax attention, 0 linear ("lightning") attention.
-    if let Some(list) = lookup(&["attn_type_list"]).and_then(Value::as_array) {
-        return kinds_of_flags(list, "full_attention", "linear_attention");
-    }
-    // Mllama: the listed layers attend to the image (cross-attention).
-    if let Some(list) = lookup(&["cross_attention_layers"]).and_then(Value::as_array) {
-        return kinds_at_indices(list, 0, n, "cross_attention", "full_attention");
-    }
-    // Bamba: attention at the listed layers, Mamba-2 elsewhere.
-    if let Some(list) = lookup(&["attn_layer_indices"]).and_then(Value::as_array) {
-        return kinds_at_indices(list, 0, n, "full_attention", "mamba");
-    }
-    // Jamba: attention every `attn_layer_period` layers from `attn_layer_offset`.
-    if let Some(period) = lookup(&["attn_layer_period"])
-        .and_then(as_u64)
-        .filter(|p| *p > 0)
-    {
-        let offset = lookup(&["attn_layer_offset"]).and_then(as_u64).unwrap_or(0);
-        return kinds(&|i| {
-            if i % period == offset {
-                "full_attention"
-            } else {
-                "mamba"
-            }
-        });
-    }
-    // Qwen3-Next: every `full_attention_interval`-th layer full, the rest linear.
-    if let Some(k) = lookup(&["full_attention_interval"])
-        .and_then(as_u64)
-        .filter(|k| *k > 0)
-    {
-        return kinds(&|i| {
-            if (i + 1) % k == 0 {
-                "full_attention"
-            } else {
-                "linear_attention"
-            }
-        });
-    }
-    let mt = model_type.unwrap_or("");
-    // Llama 4: the layers with RoPE attend in chunks; the NoPE layers (every
-    // `no_rope_layer_interval`-th, 4 by default) attend globally.
-    if mt.starts_with("llama4") && lookup(&["attention_chunk_size"]).is_some() {
-        if let Some(list) = lookup(&["no_rope_layers"])
-            .and_then(Value::as_array)
-            .filter(|l| !l.is_empty())
-        {
-            return kinds_of_flags(list, "chunked_attention", "full_attention");
-        }
-        let interval = lookup(&["no_rope_layer_interval"])
-            .and_then(as_u64)
-            .filter(|k| *k > 0)
-            .unwrap_or(4);
-        return kinds(&|i| {
-            if (i + 1) % interval == 0 {
-                "full_attention"
-            } else {
-                "chunked_attention"
-            }
-        });
-    }
-    if window.is_none() {
-        return Vec::new();
-    }
-    let sliding = |yes: bool| {
-        if yes {
-            "sliding_attention"
-        } else {
-            "full_attention"
-        }
-    };
-    if let Some(pattern) = lookup(&["sliding_window_pattern"])
-        .and_then(as_u64)
-        .filter(|p| *p > 0)
-    {
-        return kinds(&|i| sliding((i + 1) % pattern != 0));
-    }
-    if mt.starts_with("gemma2") || mt == "cohere2" {
-        return kinds(&|i| sliding(i % 2 == 0));
-    }
-    if mt.starts_with("qwen") {
-        if let Some(first) = lookup(&["max_window_layers"]).and_then(as_u64) {
-            return kinds(&|i| sliding(i >= first));
-        }
-    }
-    Vec::new()
-}
-
-/// The quantization an NVIDIA ModelOpt `hf_quant_config.json` states
-/// (`{"producer": {"name": "modelopt"}, "quantization": {"quant_algo":
-/// "NVFP4", "group_size": 16, "exclude_modules": [...]}}`), read as a
-/// `quantization_config` of method `modelopt`. `None` when it names no
-/// algorithm.
-pub fn read_hf_quant_config(doc: &Value) -> Option<QuantizationConfig> {
-    let q = doc
-        .get("quantization")
-        .filter(|q| q.is_object())
-        .unwrap_or(doc)
-        .as_object()?;
-    q.get("quant_algo").and_then(Value::as_str)?;
-    let mut q = q.clone();
-    if !q.contains_key("quant_method") {
-        q.insert("quant_method".into(), Value::String("modelopt".into()));
-    }
-    read_quantization(&Value::Object(q))
-}
-
-/// The quantization `mlx-lm` writes at config.json's top level
-/// (`"quantization": {"group_size": 64, "bits": 4, "mode": "affine"}`, with
-/// per-layer overrides beside), read as method `mlx`; its copy in
-/// `quantization_config` names no method.
-fn read_mlx_quantization(q: &Value) -> Option<QuantizationConfig> {
-    let obj = q.as_object()?;
-    let bits = obj.get("bits").and_then(as_u64)?;
-    Some(QuantizationConfig {
-        method: "mlx".to_string(),
-        bits: Some(bits),
-        bits_per_weight: None,
-        group_size: obj.get("group_size").and_then(Value::as_i64),
-        format: obj.get("mode").and_then(Value::as_str).map(str::to_string),
-        algorithm: None,
-        not_converted: Vec::new(),
-        kv_cache: None,
-    })
-}
-
-/// HQQ's weight parameters (`quant_config.weight_quant_params`).
-fn hqq_weight_params(obj: &serde_json::Map<String, Value>) -> Option<&Value> {
-    obj.get("quant_config")?.get("weight_quant_params")
-}
-
-/// The weight bits of schemes that do not write a `bits` key: HQQ's
-/// `nbits`, quanto's and EETQ's `weights` (`int8`, `int4`, `int2`,
-/// `float8`), torchao's `quant_type` string, AQLM's codebook bits per
-/// weight, and the FP8 and MXFP4 methods, whose names say it.
-fn bits_by_method(method: &str, obj: &serde_json::Map<String, Value>) -> Option<u64> {
-    let named = |text: &str| {
-        let text = text.to_ascii_lowercase();
-        [
-            ("int8", 8),
-            ("int4", 4),
-            ("int2", 2),
-            ("float8", 8),
-            ("fp8", 8),
-        ]
-        .into_iter()
-        .find(|(name, _)| text.contains(name))
-        .map(|(_, bits)| bits)
-    };
-    match method {
-        "hqq" => hqq_weight_params(obj)?.get("nbits").and_then(as_u64),
-        "quanto" | "eetq" => named(obj.get("weights")?.as_str()?),
-        "torchao" => named(obj.get("quant_type")?.as_str()?),
-        "aqlm" => {
-            let per_codebook = obj.get("nbits_per_codebook").and_then(as_u64)?;
-            let codebooks = obj.get("num_codebooks").and_then(as_u64)?;
-            let group = obj.get("in_group_size").and_then(as_u64)?;
-            let total = per_codebook.checked_mul(codebooks)?;
-            (group > 0 && total % group == 0).then(|| total / group)
-        }
-        "fp8" | "fbgemm_fp8" | "finegrained_fp8" => Some(8),
-        "mxfp4" => Some(4),
-        _ => None,
-    }
-}
-
-fn read_quantization(q: &Value) -> Option<QuantizationConfig> {
-    let obj = q.as_object()?;
-    let method = obj
-        .get("quant_method")
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .or_else(|| {
-            if obj.get("load_in_4bit").and_then(Value::as_bool) == Some(true)
-                || obj.get("load_in_8bit").and_then(Value::as_bool) == Some(true)
-            {
-                Some("bitsandbytes".to_string())
-            } else {
-                None
-            }
-        })?;
-    let mut bits = obj.get("bits").and_then(as_u64);
-    let bits_per_weight = obj
-        .get("bits")
-        .and_then(Value::as_f64)
-        .filter(|b| b.is_finite() && *b > 0.0 && b.fract() != 0.0 && *b <= 64.0);
-    if method == "bitsandbytes" {
-        if obj.get("load_in_4bit").and_then(Value::as_bool) == Some(true) {
-            bits = Some(4);
-        } else if obj.get("load_in_8bit").and_then(Value::as_bool) == Some(true) {
-            bits = Some(8);
-        }
-    }
-    // compressed-tensors: config_groups.<group>.weights.num_bits
-    if bits.is_none() {
-        if let Some(groups) = obj.get("config_groups").and_then(Value::as_object) {
-            bits = groups.values().find_map(|g| {
-                g.get("weights")
-                    .and_then(|w| w.get("num_bits"))
-                    .and_then(as_u64)
-            });
-        }
-    }
-    let bits = bits.or_else(|| bits_by_method(&method, obj));
-    let group_size = obj
-        .get("group_size")
-        .and_then(Value::as_i64)
-        .or_else(|| obj.get("q_group_size").and_then(Value::as_i64))
-        .or_else(|| hqq_weight_params(obj)?.get("group_size")?.as_i64());
-    let format = obj
-        .get("format")
-        .or_else(|| obj.get("version"))
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let algorithm = obj
-        .get("quant_algo")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    let not_converted = [
-        "modules_to_not_convert",
-        "ignore",
-        "llm_int8_skip_modules",
-        "exclude_modules",
-    ]
-    .iter()
-    .filter_map(|k| obj.get(*k).and_then(Value::as_array))
-    .flatten()
-    .filter_map(|v| v.as_str().map(str::to_string))
-    .collect();
-    Some(QuantizationConfig {
-        method,
-        bits,
-        bits_per_weight,
-        group_size,
-        format,
-        algorithm,
-        not_converted,
-        kv_cache: read_kv_cache_quantization(obj),
-    })
 }
 
 #[cfg(test)]

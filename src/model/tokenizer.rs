@@ -169,10 +169,33 @@ pub fn summarize(inputs: &TokenizerInputs<'_>) -> TokenizerSummary {
         .and_then(|c| c.get("model_max_length"))
         .and_then(as_u64)
         .filter(|n| *n < 1u64 << 40);
+    let decoder_ids = decoder_ids(cfg, inputs.added_tokens_json);
+    let ids = vocabulary(&mut s, inputs, &decoder_ids);
+    configured_special_tokens(&mut s, inputs, &ids, &decoder_ids);
+    if let Some(ModelVocab::SentencePiece(model)) = inputs.model_vocab {
+        trainer_special_tokens(&mut s, model);
+    }
+    if let Some(t) = inputs.tekken {
+        for (role, token) in crate::model::tekken::ROLES {
+            if let (false, Some(id)) = (s.special_tokens.contains_key(role), t.special_id(token)) {
+                s.special_tokens.insert(
+                    role.to_string(),
+                    SpecialToken {
+                        token: token.to_string(),
+                        id: Some(id),
+                    },
+                );
+            }
+        }
+    }
+    chat_template(&mut s, inputs);
+    s
+}
 
-    // added_tokens_decoder in tokenizer_config.json ({"id": {"content": ...}})
-    // and added_tokens.json ({"content": id}): the tokens a slow tokenizer
-    // adds to its model file's vocabulary.
+/// added_tokens_decoder in tokenizer_config.json ({"id": {"content": ...}})
+/// and added_tokens.json ({"content": id}): the tokens a slow tokenizer
+/// adds to its model file's vocabulary, content → id (the config's first).
+fn decoder_ids(cfg: Option<&Value>, added_tokens_json: Option<&JsonDoc>) -> HashMap<String, u64> {
     let mut decoder_ids: HashMap<String, u64> = HashMap::new();
     if let Some(dec) = cfg
         .and_then(|c| c.get("added_tokens_decoder"))
@@ -187,14 +210,25 @@ pub fn summarize(inputs: &TokenizerInputs<'_>) -> TokenizerSummary {
             }
         }
     }
-    if let Some(added) = inputs.added_tokens_json.and_then(|d| d.value.as_object()) {
+    if let Some(added) = added_tokens_json.and_then(|d| d.value.as_object()) {
         for (content, id) in added {
             if let Some(id) = as_u64(id) {
                 decoder_ids.entry(content.clone()).or_insert(id);
             }
         }
     }
+    decoder_ids
+}
 
+/// The model, vocabulary size, base vocabulary and added tokens from
+/// tokenizer.json, else tekken.json, else the model file or plain
+/// vocabulary (with the added tokens of `decoder_ids`); returns the ids of
+/// the tokens it knows by text.
+fn vocabulary<'a>(
+    s: &mut TokenizerSummary,
+    inputs: &TokenizerInputs<'a>,
+    decoder_ids: &HashMap<String, u64>,
+) -> HashMap<&'a str, u64> {
     let mut ids: HashMap<&str, u64> = HashMap::new();
     // The model file's own vocabulary: its size and its highest id.
     let mut base: Option<(u64, u64)> = None;
@@ -251,6 +285,18 @@ pub fn summarize(inputs: &TokenizerInputs<'_>) -> TokenizerSummary {
         let top = distinct.last().copied().unwrap_or(0).max(max_id);
         s.vocab_size = Some(top + 1);
     }
+    ids
+}
+
+/// The bos/eos/pad/unk tokens tokenizer_config.json (else
+/// special_tokens_map.json) names, each with its id where known.
+fn configured_special_tokens(
+    s: &mut TokenizerSummary,
+    inputs: &TokenizerInputs<'_>,
+    ids: &HashMap<&str, u64>,
+    decoder_ids: &HashMap<String, u64>,
+) {
+    let cfg = inputs.tokenizer_config.map(|d| &d.value);
     let map = inputs.special_tokens_map.map(|d| &d.value);
     for role in ["bos", "eos", "pad", "unk"] {
         let key = format!("{role}_token");
@@ -267,42 +313,38 @@ pub fn summarize(inputs: &TokenizerInputs<'_>) -> TokenizerSummary {
                 .insert(role.to_string(), SpecialToken { token, id });
         }
     }
-    if let Some(ModelVocab::SentencePiece(model)) = inputs.model_vocab {
-        // The trainer's ids stand in for roles no config names.
-        let trainer = [
-            ("bos", model.bos_id),
-            ("eos", model.eos_id),
-            ("pad", model.pad_id),
-            ("unk", model.unk_id),
-        ];
-        for (role, id) in trainer {
-            let Some(id) = id else { continue };
-            if let (false, Some(piece)) =
-                (s.special_tokens.contains_key(role), model.special_piece(id))
-            {
-                s.special_tokens.insert(
-                    role.to_string(),
-                    SpecialToken {
-                        token: piece.to_string(),
-                        id: Some(id),
-                    },
-                );
-            }
+}
+
+/// A SentencePiece trainer's ids stand in for roles no config names.
+fn trainer_special_tokens(
+    s: &mut TokenizerSummary,
+    model: &crate::model::sentencepiece::SentencePieceModel,
+) {
+    let trainer = [
+        ("bos", model.bos_id),
+        ("eos", model.eos_id),
+        ("pad", model.pad_id),
+        ("unk", model.unk_id),
+    ];
+    for (role, id) in trainer {
+        let Some(id) = id else { continue };
+        if let (false, Some(piece)) = (s.special_tokens.contains_key(role), model.special_piece(id))
+        {
+            s.special_tokens.insert(
+                role.to_string(),
+                SpecialToken {
+                    token: piece.to_string(),
+                    id: Some(id),
+                },
+            );
         }
     }
-    if let Some(t) = inputs.tekken {
-        for (role, token) in crate::model::tekken::ROLES {
-            if let (false, Some(id)) = (s.special_tokens.contains_key(role), t.special_id(token)) {
-                s.special_tokens.insert(
-                    role.to_string(),
-                    SpecialToken {
-                        token: token.to_string(),
-                        id: Some(id),
-                    },
-                );
-            }
-        }
-    }
+}
+
+/// Whether there is a chat template, and where: its own file, else a
+/// non-empty `chat_template` in tokenizer_config.json.
+fn chat_template(s: &mut TokenizerSummary, inputs: &TokenizerInputs<'_>) {
+    let cfg = inputs.tokenizer_config.map(|d| &d.value);
     if let Some(file) = inputs.chat_template_file {
         s.chat_template = true;
         s.chat_template_source = Some(file.to_string());
@@ -314,7 +356,6 @@ pub fn summarize(inputs: &TokenizerInputs<'_>) -> TokenizerSummary {
             s.chat_template_source = inputs.tokenizer_config.map(|d| d.path.clone());
         }
     }
-    s
 }
 
 /// A special token's text: a string, or an AddedToken object with `content`.

@@ -4,6 +4,7 @@ use super::Report;
 use crate::util::human::{bytes, count, grouped};
 use std::fmt::Write;
 
+/// Text made safe for a table cell: `|` escaped, newlines as spaces.
 fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', " ")
 }
@@ -14,11 +15,26 @@ pub fn render(r: &Report) -> String {
     crate::util::term::safe(&render_raw(r))
 }
 
+/// The report as Markdown before control characters are escaped: the
+/// summary table row by row, then the parameter, file and finding tables.
 fn render_raw(r: &Report) -> String {
     let mut out = String::new();
     let _ = writeln!(out, "# {}\n", cell(&r.display_name()));
-    let w = &r.weights;
     let _ = writeln!(out, "| | |\n|---|---|");
+    architecture_rows(&mut out, r);
+    weights_rows(&mut out, r);
+    memory_rows(&mut out, r);
+    card_rows(&mut out, r);
+    license_rows(&mut out, r);
+    tokenizer_row(&mut out, r);
+    parameter_tables(&mut out, r);
+    files_table(&mut out, r);
+    findings_table(&mut out, r);
+    out
+}
+
+/// The summary table's architecture rows, when a config was read.
+fn architecture_rows(out: &mut String, r: &Report) {
     if let Some(a) = &r.architecture {
         let _ = writeln!(
             out,
@@ -40,6 +56,12 @@ fn render_raw(r: &Report) -> String {
             a.context_length.map(grouped).unwrap_or_default()
         );
     }
+}
+
+/// The summary table's weight rows: parameters, tensors, the GGUF and
+/// Ollama facts, and the quantization.
+fn weights_rows(out: &mut String, r: &Report) {
+    let w = &r.weights;
     let _ = writeln!(
         out,
         "| Parameters | {} ({}) |",
@@ -79,6 +101,11 @@ fn render_raw(r: &Report) -> String {
             cell(&q.detected.source)
         );
     }
+}
+
+/// The summary table's memory rows: the weights at each precision, the KV
+/// cache and any recurrent state.
+fn memory_rows(out: &mut String, r: &Report) {
     let m = &r.memory;
     let _ = writeln!(
         out,
@@ -104,6 +131,10 @@ fn render_raw(r: &Report) -> String {
     if let Some(rs) = &m.recurrent_state {
         let _ = writeln!(out, "| Recurrent state | {} |", rs.summary());
     }
+}
+
+/// The summary table's card rows: the card's license and base model.
+fn card_rows(out: &mut String, r: &Report) {
     if let Some(card) = &r.card {
         let _ = writeln!(out, "| Card license | {} |", cell(&card.license.join(", ")));
         if !card.base_model.is_empty() {
@@ -114,6 +145,10 @@ fn render_raw(r: &Report) -> String {
             );
         }
     }
+}
+
+/// The summary table's license rows: the verdict and the licenses found.
+fn license_rows(out: &mut String, r: &Report) {
     if let Some(l) = &r.license {
         let _ = writeln!(
             out,
@@ -134,6 +169,10 @@ fn render_raw(r: &Report) -> String {
             let _ = writeln!(out, "| Licenses found | {} |", cell(&detected.join("; ")));
         }
     }
+}
+
+/// The summary table's tokenizer row.
+fn tokenizer_row(out: &mut String, r: &Report) {
     if let Some(t) = &r.tokenizer {
         let class = [t.tokenizer_class.as_deref(), t.model.as_deref()]
             .into_iter()
@@ -154,7 +193,12 @@ fn render_raw(r: &Report) -> String {
         ));
         let _ = writeln!(out, "| Tokenizer | {} |", cell(&parts.join(", ")));
     }
+}
 
+/// The parameter tables: by dtype, by component, and by folder when the
+/// weights sit in more than one.
+fn parameter_tables(out: &mut String, r: &Report) {
+    let w = &r.weights;
     let _ = writeln!(
         out,
         "\n## Parameters by dtype\n\n| dtype | parameters |\n|---|---:|"
@@ -181,7 +225,10 @@ fn render_raw(r: &Report) -> String {
             let _ = writeln!(out, "| {} | {} |", cell(folder), grouped(*n));
         }
     }
+}
 
+/// The Files table: every file with its class and size.
+fn files_table(out: &mut String, r: &Report) {
     let _ = writeln!(out, "\n## Files\n\n| path | class | size |\n|---|---|---:|");
     for f in &r.files {
         let lfs = if f.lfs_pointer.is_some() {
@@ -197,7 +244,10 @@ fn render_raw(r: &Report) -> String {
             bytes(f.size)
         );
     }
+}
 
+/// The Findings section: the counts, then a table of the findings.
+fn findings_table(out: &mut String, r: &Report) {
     let _ = writeln!(
         out,
         "\n## Findings\n\n{} errors, {} warnings, {} info\n",
@@ -224,5 +274,4 @@ fn render_raw(r: &Report) -> String {
             );
         }
     }
-    out
 }

@@ -6,17 +6,21 @@ use crate::scan::classify::FileClass;
 use crate::util::human::{bytes, count, grouped};
 use std::fmt::Write;
 
+/// How the text is styled: ANSI colours or none.
 struct Style {
     color: bool,
 }
 
 impl Style {
+    /// `s` in the ANSI style `code`, when colouring.
     fn paint(&self, code: &str, s: &str) -> String {
         crate::util::term::paint(self.color, code, s)
     }
+    /// A section title, in bold.
     fn title(&self, s: &str) -> String {
         self.paint("1", s)
     }
+    /// A severity label padded to 7 columns, in its colour.
     fn severity(&self, sev: Severity) -> String {
         let label = format!("{:<7}", sev.as_str());
         match sev {
@@ -27,18 +31,22 @@ impl Style {
     }
 }
 
+/// One row of a section: the label padded to 18 columns, then the value.
 fn row(out: &mut String, label: &str, value: impl AsRef<str>) {
     let _ = writeln!(out, "  {label:<18}  {}", value.as_ref());
 }
 
+/// The value, or `—` when absent.
 fn opt<T: ToString>(v: Option<T>) -> String {
     v.map(|x| x.to_string()).unwrap_or_else(|| "—".into())
 }
 
+/// The number with digit groups, or `—` when absent.
 fn opt_num(v: Option<u64>) -> String {
     v.map(grouped).unwrap_or_else(|| "—".into())
 }
 
+/// `part` as a percentage of `whole` (one decimal), or `—` for an empty whole.
 fn pct(part: u64, whole: u64) -> String {
     if whole == 0 {
         "—".into()
@@ -60,9 +68,29 @@ pub fn render(r: &Report, color: bool) -> String {
     crate::util::term::safe(&render_styled(r, color))
 }
 
+/// The report as text before control characters are escaped: one
+/// section after another, each written by its own function.
 fn render_styled(r: &Report, color: bool) -> String {
     let st = Style { color };
     let mut out = String::new();
+    header(&mut out, &st, r);
+    architecture(&mut out, &st, r);
+    weights(&mut out, &st, r);
+    gguf(&mut out, &st, r);
+    memory(&mut out, &st, r);
+    tokenizer(&mut out, &st, r);
+    generation(&mut out, &st, r);
+    card(&mut out, &st, r);
+    adapter(&mut out, &st, r);
+    license(&mut out, &st, r);
+    files(&mut out, &st, r);
+    findings(&mut out, &st, r);
+    out
+}
+
+/// The title line (name and root), then where the files came from: the
+/// cache repo and snapshot, or the Hub listing and what was fetched.
+fn header(out: &mut String, st: &Style, r: &Report) {
     let _ = writeln!(
         out,
         "{}  {}",
@@ -101,88 +129,92 @@ fn render_styled(r: &Report, color: bool) -> String {
         );
     }
     out.push('\n');
+}
 
-    if let Some(a) = &r.architecture {
-        let _ = writeln!(out, "{}", st.title("Architecture"));
-        let archs = if a.architectures.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", a.architectures.join(", "))
-        };
-        row(
-            &mut out,
-            "model type",
-            format!("{}{archs}", opt(a.model_type.as_deref())),
-        );
-        if a.nested_text_config {
-            row(
-                &mut out,
-                "text config",
-                "nested (language-model facts below)",
-            );
+/// The Architecture section, when a config was read.
+fn architecture(out: &mut String, st: &Style, r: &Report) {
+    let Some(a) = &r.architecture else {
+        return;
+    };
+    let _ = writeln!(out, "{}", st.title("Architecture"));
+    let archs = if a.architectures.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", a.architectures.join(", "))
+    };
+    row(
+        out,
+        "model type",
+        format!("{}{archs}", opt(a.model_type.as_deref())),
+    );
+    if a.nested_text_config {
+        row(out, "text config", "nested (language-model facts below)");
+    }
+    row(
+        out,
+        "hidden / layers",
+        format!("{} / {}", opt_num(a.hidden_size), opt_num(a.num_layers)),
+    );
+    row(
+        out,
+        "heads (kv) / dim",
+        format!(
+            "{} ({}) / {}",
+            opt_num(a.num_attention_heads),
+            opt_num(a.num_key_value_heads),
+            opt_num(a.head_dim)
+        ),
+    );
+    row(out, "intermediate", opt_num(a.intermediate_size));
+    row(out, "vocab", opt_num(a.vocab_size));
+    let mut ctx = opt_num(a.context_length);
+    if let Some(t) = a.rope_theta {
+        let _ = write!(ctx, "   rope_theta {t}");
+    }
+    if let Some(rs) = &a.rope_scaling {
+        if !rs.is_null() {
+            let _ = write!(ctx, "   rope_scaling {}", compact_json(rs));
         }
+    }
+    row(out, "context", ctx);
+    if let Some(w) = a.sliding_window {
+        row(out, "sliding window", grouped(w));
+    }
+    if let (Some(e), k) = (a.num_experts, a.num_experts_per_token) {
+        row(out, "experts", format!("{e} ({} active)", opt_num(k)));
+    }
+    if let Some(m) = &a.mla {
         row(
-            &mut out,
-            "hidden / layers",
-            format!("{} / {}", opt_num(a.hidden_size), opt_num(a.num_layers)),
-        );
-        row(
-            &mut out,
-            "heads (kv) / dim",
+            out,
+            "attention",
             format!(
-                "{} ({}) / {}",
-                opt_num(a.num_attention_heads),
-                opt_num(a.num_key_value_heads),
-                opt_num(a.head_dim)
+                "MLA, kv_lora_rank {} + rope {}",
+                m.kv_lora_rank, m.qk_rope_head_dim
             ),
         );
-        row(&mut out, "intermediate", opt_num(a.intermediate_size));
-        row(&mut out, "vocab", opt_num(a.vocab_size));
-        let mut ctx = opt_num(a.context_length);
-        if let Some(t) = a.rope_theta {
-            let _ = write!(ctx, "   rope_theta {t}");
-        }
-        if let Some(rs) = &a.rope_scaling {
-            if !rs.is_null() {
-                let _ = write!(ctx, "   rope_scaling {}", compact_json(rs));
-            }
-        }
-        row(&mut out, "context", ctx);
-        if let Some(w) = a.sliding_window {
-            row(&mut out, "sliding window", grouped(w));
-        }
-        if let (Some(e), k) = (a.num_experts, a.num_experts_per_token) {
-            row(&mut out, "experts", format!("{e} ({} active)", opt_num(k)));
-        }
-        if let Some(m) = &a.mla {
-            row(
-                &mut out,
-                "attention",
-                format!(
-                    "MLA, kv_lora_rank {} + rope {}",
-                    m.kv_lora_rank, m.qk_rope_head_dim
-                ),
-            );
-        }
-        if let Some(kinds) = layer_kind_counts(&a.layer_types) {
-            row(&mut out, "layer kinds", kinds);
-        }
-        if let Some(rc) = &a.recurrent {
-            row(&mut out, "recurrent", rc.describe());
-        }
-        row(
-            &mut out,
-            "tied embeddings",
-            match a.tie_word_embeddings {
-                Some(true) => "yes",
-                Some(false) => "no",
-                None => "not stated",
-            },
-        );
-        row(&mut out, "torch_dtype", opt(a.torch_dtype.as_deref()));
-        out.push('\n');
     }
+    if let Some(kinds) = layer_kind_counts(&a.layer_types) {
+        row(out, "layer kinds", kinds);
+    }
+    if let Some(rc) = &a.recurrent {
+        row(out, "recurrent", rc.describe());
+    }
+    row(
+        out,
+        "tied embeddings",
+        match a.tie_word_embeddings {
+            Some(true) => "yes",
+            Some(false) => "no",
+            None => "not stated",
+        },
+    );
+    row(out, "torch_dtype", opt(a.torch_dtype.as_deref()));
+    out.push('\n');
+}
 
+/// The Weights section: parameters, quantization, the breakdowns by
+/// dtype, component and folder, tensor bytes and single-file metadata.
+fn weights(out: &mut String, st: &Style, r: &Report) {
     let w = &r.weights;
     let counted = w.shards.iter().filter(|s| s.counted).count();
     let _ = writeln!(
@@ -197,13 +229,13 @@ fn render_styled(r: &Report, color: bool) -> String {
         ))
     );
     row(
-        &mut out,
+        out,
         "parameters",
         format!("{} ({})", count(w.parameters), grouped(w.parameters)),
     );
     if let Some(q) = &w.quantization {
         row(
-            &mut out,
+            out,
             "quantization",
             format!(
                 "{} via {}; {} bookkeeping tensors not counted; stored elements {}",
@@ -216,7 +248,7 @@ fn render_styled(r: &Report, color: bool) -> String {
     }
     for (i, (dtype, n)) in w.by_dtype.iter().enumerate() {
         row(
-            &mut out,
+            out,
             if i == 0 { "by dtype" } else { "" },
             share(dtype, 8, *n, w.parameters),
         );
@@ -238,7 +270,7 @@ fn render_styled(r: &Report, color: bool) -> String {
             String::new()
         };
         row(
-            &mut out,
+            out,
             if i == 0 { "by component" } else { "" },
             format!("{}{extra}", share(label, 10, *n, w.parameters)),
         );
@@ -246,28 +278,35 @@ fn render_styled(r: &Report, color: bool) -> String {
     if w.by_folder.len() > 1 {
         for (i, (folder, n)) in w.by_folder.iter().enumerate() {
             row(
-                &mut out,
+                out,
                 if i == 0 { "by folder" } else { "" },
                 share(folder, 10, *n, w.parameters),
             );
         }
     }
-    row(&mut out, "tensor bytes", bytes(w.bytes));
-    metadata_rows(&mut out, w);
+    row(out, "tensor bytes", bytes(w.bytes));
+    metadata_rows(out, w);
     out.push('\n');
+}
 
+/// The GGUF sections, when the model is a GGUF file.
+fn gguf(out: &mut String, st: &Style, r: &Report) {
     for section in super::gguf_text::sections(r) {
         let _ = writeln!(out, "{}", st.title(&section.title));
         for (label, value) in &section.rows {
-            row(&mut out, label, value);
+            row(out, label, value);
         }
         out.push('\n');
     }
+}
 
+/// The Memory section: weights at each precision, the KV cache and any
+/// recurrent state.
+fn memory(out: &mut String, st: &Style, r: &Report) {
     let m = &r.memory;
     let _ = writeln!(out, "{}", st.title("Memory"));
     row(
-        &mut out,
+        out,
         "weights",
         format!(
             "stored {} · bf16 {} · int8 {} · int4 {}",
@@ -287,177 +326,200 @@ fn render_styled(r: &Report, color: bool) -> String {
             let _ = write!(line, " · {} at {} tokens", bytes(total), grouped(ctx));
         }
         let _ = write!(line, " ({})", kv.attention);
-        row(&mut out, "KV cache", line);
-        row(&mut out, "", &kv.formula);
+        row(out, "KV cache", line);
+        row(out, "", &kv.formula);
     } else if let Some(why) = &m.kv_cache_absent {
-        row(&mut out, "KV cache", format!("none: {why}"));
+        row(out, "KV cache", format!("none: {why}"));
     }
     if let Some(rs) = &m.recurrent_state {
-        row(&mut out, "recurrent state", rs.summary());
-        row(&mut out, "", &rs.formula);
+        row(out, "recurrent state", rs.summary());
+        row(out, "", &rs.formula);
     }
     out.push('\n');
+}
 
-    if let Some(t) = &r.tokenizer {
-        let _ = writeln!(out, "{}", st.title("Tokenizer"));
-        row(
-            &mut out,
-            "class / model",
-            format!(
-                "{} / {}",
-                opt(t.tokenizer_class.as_deref()),
-                opt(t.model.as_deref())
-            ),
-        );
-        row(
-            &mut out,
-            "vocab",
-            format!(
-                "{} ids ({} base + {} added)",
-                opt_num(t.vocab_size),
-                opt_num(t.base_vocab),
-                grouped(t.added_tokens)
-            ),
-        );
-        let specials: Vec<String> = t
-            .special_tokens
-            .iter()
-            .map(|(role, s)| format!("{role} {} ({})", s.token, opt_num(s.id)))
-            .collect();
-        row(
-            &mut out,
-            "special tokens",
-            if specials.is_empty() {
-                "—".into()
-            } else {
-                specials.join(" · ")
-            },
-        );
-        row(
-            &mut out,
-            "chat template",
-            match &t.chat_template_source {
-                Some(src) if t.chat_template => format!("yes ({src})"),
-                _ => "no".into(),
-            },
-        );
-        out.push('\n');
+/// The Tokenizer section, when a tokenizer was read.
+fn tokenizer(out: &mut String, st: &Style, r: &Report) {
+    let Some(t) = &r.tokenizer else {
+        return;
+    };
+    let _ = writeln!(out, "{}", st.title("Tokenizer"));
+    row(
+        out,
+        "class / model",
+        format!(
+            "{} / {}",
+            opt(t.tokenizer_class.as_deref()),
+            opt(t.model.as_deref())
+        ),
+    );
+    row(
+        out,
+        "vocab",
+        format!(
+            "{} ids ({} base + {} added)",
+            opt_num(t.vocab_size),
+            opt_num(t.base_vocab),
+            grouped(t.added_tokens)
+        ),
+    );
+    let specials: Vec<String> = t
+        .special_tokens
+        .iter()
+        .map(|(role, s)| format!("{role} {} ({})", s.token, opt_num(s.id)))
+        .collect();
+    row(
+        out,
+        "special tokens",
+        if specials.is_empty() {
+            "—".into()
+        } else {
+            specials.join(" · ")
+        },
+    );
+    row(
+        out,
+        "chat template",
+        match &t.chat_template_source {
+            Some(src) if t.chat_template => format!("yes ({src})"),
+            _ => "no".into(),
+        },
+    );
+    out.push('\n');
+}
+
+/// The Generation defaults section, when a generation config was read.
+fn generation(out: &mut String, st: &Style, r: &Report) {
+    let Some(g) = &r.generation else {
+        return;
+    };
+    let _ = writeln!(out, "{}", st.title("Generation defaults"));
+    let ids = |v: &[u64]| {
+        if v.is_empty() {
+            "—".to_string()
+        } else {
+            format!("{v:?}")
+        }
+    };
+    row(
+        out,
+        "bos / eos / pad",
+        format!(
+            "{} / {} / {}",
+            ids(&g.bos_token_ids),
+            ids(&g.eos_token_ids),
+            ids(&g.pad_token_ids)
+        ),
+    );
+    for (k, v) in &g.defaults {
+        row(out, k, compact_json(v));
     }
+    out.push('\n');
+}
 
-    if let Some(g) = &r.generation {
-        let _ = writeln!(out, "{}", st.title("Generation defaults"));
-        let ids = |v: &[u64]| {
-            if v.is_empty() {
-                "—".to_string()
-            } else {
-                format!("{v:?}")
-            }
-        };
-        row(
-            &mut out,
-            "bos / eos / pad",
-            format!(
-                "{} / {} / {}",
-                ids(&g.bos_token_ids),
-                ids(&g.eos_token_ids),
-                ids(&g.pad_token_ids)
-            ),
-        );
-        for (k, v) in &g.defaults {
-            row(&mut out, k, compact_json(v));
+/// The Card section, when a model card was read.
+fn card(out: &mut String, st: &Style, r: &Report) {
+    let Some(card) = &r.card else {
+        return;
+    };
+    let _ = writeln!(out, "{}", st.title(&format!("Card ({})", card.path)));
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "—".into()
+        } else {
+            v.join(", ")
         }
-        out.push('\n');
+    };
+    row(out, "license", list(&card.license));
+    if let Some(n) = &card.license_name {
+        row(out, "license_name", n);
     }
-
-    if let Some(card) = &r.card {
-        let _ = writeln!(out, "{}", st.title(&format!("Card ({})", card.path)));
-        let list = |v: &[String]| {
-            if v.is_empty() {
-                "—".into()
-            } else {
-                v.join(", ")
-            }
-        };
-        row(&mut out, "license", list(&card.license));
-        if let Some(n) = &card.license_name {
-            row(&mut out, "license_name", n);
-        }
-        if let Some(l) = &card.license_link {
-            row(&mut out, "license_link", l);
-        }
-        row(&mut out, "base_model", list(&card.base_model));
-        row(&mut out, "pipeline_tag", opt(card.pipeline_tag.as_deref()));
-        if !card.language.is_empty() {
-            row(&mut out, "language", list(&card.language));
-        }
-        if !card.tags.is_empty() {
-            row(&mut out, "tags", list(&card.tags));
-        }
-        out.push('\n');
+    if let Some(l) = &card.license_link {
+        row(out, "license_link", l);
     }
-
-    if let Some(a) = &r.adapter {
-        let _ = writeln!(out, "{}", st.title(&format!("Adapter ({})", a.peft_type)));
-        row(
-            &mut out,
-            "rank / alpha",
-            format!(
-                "{} / {}{}",
-                opt_num(a.r),
-                a.lora_alpha
-                    .map(|x| x.to_string())
-                    .unwrap_or_else(|| "—".into()),
-                a.scale
-                    .map(|s| format!(
-                        "  (scale {s:.3}{})",
-                        if a.use_rslora { ", rsLoRA" } else { "" }
-                    ))
-                    .unwrap_or_default()
-            ),
-        );
-        row(&mut out, "targets", a.target_modules.join(", "));
-        let by_target: Vec<String> = a
-            .pairs_by_target
-            .iter()
-            .map(|(t, n)| format!("{t} ×{n}"))
-            .collect();
-        row(
-            &mut out,
-            "pairs",
-            format!("{} ({})", a.pairs.len(), by_target.join(", ")),
-        );
-        row(
-            &mut out,
-            "trainable",
-            format!(
-                "{}{}",
-                count(a.trainable_parameters),
-                a.share_of_base
-                    .map(|s| format!(
-                        "  ({:.3}% of the base's {})",
-                        s * 100.0,
-                        count(a.base_parameters.unwrap_or(0))
-                    ))
-                    .unwrap_or_default()
-            ),
-        );
-        row(
-            &mut out,
-            "base",
-            a.base_model.clone().unwrap_or_else(|| "—".into()),
-        );
-        if let Some(b) = &a.base_checked {
-            row(&mut out, "checked against", b);
-        }
-        out.push('\n');
+    row(out, "base_model", list(&card.base_model));
+    row(out, "pipeline_tag", opt(card.pipeline_tag.as_deref()));
+    if !card.language.is_empty() {
+        row(out, "language", list(&card.language));
     }
-
-    if let Some(l) = &r.license {
-        let _ = writeln!(out, "{}", st.title("License"));
-        out.push_str(&super::license_view::inspect_section(l, st.color));
-        out.push('\n');
+    if !card.tags.is_empty() {
+        row(out, "tags", list(&card.tags));
     }
+    out.push('\n');
+}
 
+/// The Adapter section, when the model is a PEFT adapter.
+fn adapter(out: &mut String, st: &Style, r: &Report) {
+    let Some(a) = &r.adapter else {
+        return;
+    };
+    let _ = writeln!(out, "{}", st.title(&format!("Adapter ({})", a.peft_type)));
+    row(
+        out,
+        "rank / alpha",
+        format!(
+            "{} / {}{}",
+            opt_num(a.r),
+            a.lora_alpha
+                .map(|x| x.to_string())
+                .unwrap_or_else(|| "—".into()),
+            a.scale
+                .map(|s| format!(
+                    "  (scale {s:.3}{})",
+                    if a.use_rslora { ", rsLoRA" } else { "" }
+                ))
+                .unwrap_or_default()
+        ),
+    );
+    row(out, "targets", a.target_modules.join(", "));
+    let by_target: Vec<String> = a
+        .pairs_by_target
+        .iter()
+        .map(|(t, n)| format!("{t} ×{n}"))
+        .collect();
+    row(
+        out,
+        "pairs",
+        format!("{} ({})", a.pairs.len(), by_target.join(", ")),
+    );
+    row(
+        out,
+        "trainable",
+        format!(
+            "{}{}",
+            count(a.trainable_parameters),
+            a.share_of_base
+                .map(|s| format!(
+                    "  ({:.3}% of the base's {})",
+                    s * 100.0,
+                    count(a.base_parameters.unwrap_or(0))
+                ))
+                .unwrap_or_default()
+        ),
+    );
+    row(
+        out,
+        "base",
+        a.base_model.clone().unwrap_or_else(|| "—".into()),
+    );
+    if let Some(b) = &a.base_checked {
+        row(out, "checked against", b);
+    }
+    out.push('\n');
+}
+
+/// The License section, when licenses were resolved.
+fn license(out: &mut String, st: &Style, r: &Report) {
+    let Some(l) = &r.license else {
+        return;
+    };
+    let _ = writeln!(out, "{}", st.title("License"));
+    out.push_str(&super::license_view::inspect_section(l, st.color));
+    out.push('\n');
+}
+
+/// The Files section: every file by class, with its size.
+fn files(out: &mut String, st: &Style, r: &Report) {
     let total: u64 = r.files.iter().map(|f| f.size).sum();
     let _ = writeln!(
         out,
@@ -484,7 +546,10 @@ fn render_styled(r: &Report, color: bool) -> String {
         }
     }
     out.push('\n');
+}
 
+/// The Findings section: the counts by severity, then one line per finding.
+fn findings(out: &mut String, st: &Style, r: &Report) {
     let s = &r.summary;
     let _ = writeln!(
         out,
@@ -519,9 +584,9 @@ fn render_styled(r: &Report, color: bool) -> String {
             f.message
         );
     }
-    out
 }
 
+/// A JSON value on one line.
 fn compact_json(v: &serde_json::Value) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
