@@ -1,4 +1,5 @@
-//! Smoke: `r` runs one forward pass with candle (`mri::smoke::run`) on a
+//! Smoke: `r` runs one forward pass with candle (`mri::smoke::run_target`: an
+//! adapter on its base) on a
 //! background thread; progress arrives over a channel that the event loop
 //! drains before each draw (so the UI never waits), then the result or the
 //! error is shown.
@@ -114,7 +115,12 @@ impl Smoke {
         let spawned = std::thread::Builder::new()
             .name("mri-smoke".into())
             .spawn(move || {
-                let result = smoke::run(&report, &options).map_err(|e| e.to_string());
+                // An adapter runs on its base (the one it was checked
+                // against), merged as the weights load, as `mri smoke` does.
+                let inspect = crate::InspectOptions::default();
+                let result = smoke::run_target(report, None, &inspect, &options)
+                    .map(|t| t.run)
+                    .map_err(|e| e.to_string());
                 let _ = tx.send(Msg::Done(Box::new(result)));
             });
         match spawned {
