@@ -175,6 +175,8 @@ codes! {
     LicenseBaseUnknown = "license/base-unknown", "The card names a base model whose license mri cannot establish offline; check it (e.g. with --base).";
     /// torch_dtype disagrees with the stored dtype.
     ConsistencyDtype = "consistency/dtype", "torch_dtype in config.json differs from the dtype most weights are stored in.";
+    /// A pickle stream that was not walked to its end.
+    SecurityPickleUnscanned = "security/pickle-unscanned", "A pickle stream could not be walked to its end (a size, stack or memo limit was reached, or it could not be read): imports past that point are unknown.";
 }
 
 impl fmt::Display for Code {
