@@ -468,7 +468,9 @@ pub fn walk_reader<R: Read>(src: R, total: Option<u64>, limits: Limits) -> Walk 
             ))
         } else {
             c.lost.map(|at| {
-                format!("a length at byte {at} runs past the end of the stream, over bytes not walked")
+                format!(
+                    "a length at byte {at} runs past the end of the stream, over bytes not walked"
+                )
             })
         };
     }
@@ -871,7 +873,11 @@ mod tests {
         assert!(why.contains("MRI_PICKLE_SCAN_BYTES"), "{why}");
         assert!(w.bytes as u64 <= (1 << 20) + 1, "{}", w.bytes);
         // a limit exactly the stream's size reads it all
-        let w = walk_reader(Padded::new(4 << 20), Some(total), Limits { max_bytes: total });
+        let w = walk_reader(
+            Padded::new(4 << 20),
+            Some(total),
+            Limits { max_bytes: total },
+        );
         assert_eq!(names(&w), ["posix.system"]);
         assert_eq!(w.unscanned, None);
     }
