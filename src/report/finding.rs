@@ -89,6 +89,8 @@ codes! {
     WeightsHeaderInvalid = "weights/header-invalid", "A safetensors header breaks the format (length, JSON, names, offsets or sizes).";
     /// Tensor data shorter than the header says.
     WeightsTruncated = "weights/truncated", "A safetensors file holds less data than its header describes: the file is truncated.";
+    /// Safetensors headers past the per-model budget: not parsed.
+    WeightsHeaderBudget = "weights/header-budget", "The safetensors headers of the model add up to more than mri parses for one model (MRI_HEADER_BUDGET, 128 MiB): the headers past the budget were not parsed, so their tensors are not counted or checked.";
     /// A shard named by the index is absent.
     WeightsShardMissing = "weights/shard-missing", "A shard named in the safetensors index is not in the repository.";
     /// The index and the shards disagree.
