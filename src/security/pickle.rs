@@ -135,7 +135,10 @@ fn to_usize(n: u64) -> usize {
 /// next byte; everything before it is dropped.
 struct Cursor<R> {
     src: R,
+    /// The window's storage (allocated once, grown only for a long line).
     buf: Vec<u8>,
+    /// End of the valid bytes in `buf`.
+    end: usize,
     pos: usize,
     /// Index in `buf` of the current opcode's first byte.
     keep: usize,
@@ -153,6 +156,10 @@ struct Cursor<R> {
     /// A skip ran past the end of the stream from this opcode: its bytes
     /// were consumed unwalked.
     lost: Option<u64>,
+    /// What the last newline search learnt, as stream offsets: no `\n` in
+    /// `nl.0..nl.1`, and `nl.1` is one when `nl.2` (each byte is searched
+    /// once, however many text opcodes fail on the same long line).
+    nl: (u64, u64, bool),
 }
 
 impl<R: Read> Cursor<R> {
@@ -160,6 +167,7 @@ impl<R: Read> Cursor<R> {
         Cursor {
             src,
             buf: Vec::new(),
+            end: 0,
             pos: 0,
             keep: 0,
             base: 0,
@@ -170,6 +178,7 @@ impl<R: Read> Cursor<R> {
             capped: false,
             error: None,
             lost: None,
+            nl: (0, 0, false),
         }
     }
 
@@ -178,10 +187,10 @@ impl<R: Read> Cursor<R> {
     }
 
     fn avail(&self) -> usize {
-        self.buf.len() - self.pos
+        self.end - self.pos
     }
 
-    /// Reads one chunk (at most `want` bytes) into `self.buf`'s end.
+    /// Reads once into the window's free space (at most `want` bytes).
     fn read_chunk(&mut self, want: usize) {
         let room = self.max.saturating_sub(self.pulled);
         if room == 0 {
@@ -195,23 +204,17 @@ impl<R: Read> Cursor<R> {
             return;
         }
         let want = to_usize((want as u64).min(room));
-        let old = self.buf.len();
-        self.buf.resize(old + want, 0);
-        match self.src.read(&mut self.buf[old..]) {
-            Ok(0) => {
-                self.buf.truncate(old);
-                self.eof = true;
-            }
+        if self.buf.len() < self.end + want {
+            self.buf.resize(self.end + want, 0);
+        }
+        match self.src.read(&mut self.buf[self.end..self.end + want]) {
+            Ok(0) => self.eof = true,
             Ok(k) => {
-                self.buf.truncate(old + k);
+                self.end += k;
                 self.pulled += k as u64;
             }
-            Err(e) => {
-                self.buf.truncate(old);
-                if e.kind() != std::io::ErrorKind::Interrupted {
-                    self.error = Some(e.to_string());
-                }
-            }
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => self.error = Some(e.to_string()),
         }
     }
 
@@ -226,13 +229,15 @@ impl<R: Read> Cursor<R> {
             return true;
         }
         if self.keep > 0 {
-            self.buf.drain(..self.keep);
+            self.buf.copy_within(self.keep..self.end, 0);
             self.base += self.keep as u64;
             self.pos -= self.keep;
+            self.end -= self.keep;
             self.keep = 0;
         }
         while self.avail() < n && !self.ended() {
-            self.read_chunk(CHUNK.max(n - self.avail()));
+            let free = self.buf.len() - self.end;
+            self.read_chunk(if free > 0 { free } else { CHUNK.max(n) });
         }
         self.avail() >= n
     }
@@ -246,8 +251,8 @@ impl<R: Read> Cursor<R> {
     /// malformed opcode); past the window, to the end of what was read.
     fn rewind(&mut self, offset: u64) {
         self.pos = match offset.checked_sub(self.base) {
-            Some(i) if to_usize(i) <= self.buf.len() => to_usize(i),
-            _ => self.buf.len(),
+            Some(i) if to_usize(i) <= self.end => to_usize(i),
+            _ => self.end,
         };
     }
 
@@ -265,7 +270,7 @@ impl<R: Read> Cursor<R> {
     }
 
     fn u8(&mut self) -> Option<u8> {
-        if self.pos < self.buf.len() {
+        if self.pos < self.end {
             self.pos += 1;
             return Some(self.buf[self.pos - 1]);
         }
@@ -277,13 +282,35 @@ impl<R: Read> Cursor<R> {
         Some(b.iter().rev().fold(0u64, |acc, &x| (acc << 8) | x as u64))
     }
 
+    /// A line ending within [`MAX_LINE`] bytes, without its `\n`.
     fn line(&mut self) -> Option<&[u8]> {
         self.fill(MAX_LINE + 1);
-        let rest = &self.buf[self.pos..];
-        let nl = rest.iter().take(MAX_LINE).position(|&b| b == b'\n')?;
+        let p = self.offset();
+        let limit = p + MAX_LINE as u64;
+        let (from, to, found) = self.nl;
+        let covered = from <= p && p <= to;
+        let at = if covered && found {
+            Some(to)
+        } else {
+            let start = if covered { to } else { p };
+            let stop = limit.min(self.base + self.end as u64).max(start);
+            let window = &self.buf[to_usize(start - self.base)..to_usize(stop - self.base)];
+            let at = window
+                .iter()
+                .position(|&b| b == b'\n')
+                .map(|i| start + i as u64);
+            self.nl = (
+                if covered { from } else { p },
+                at.unwrap_or(stop),
+                at.is_some(),
+            );
+            at
+        };
+        let at = at.filter(|&at| at < limit)?;
         let start = self.pos;
-        self.pos += nl + 1;
-        Some(&self.buf[start..start + nl])
+        let len = to_usize(at - p);
+        self.pos += len + 1;
+        Some(&self.buf[start..start + len])
     }
 
     /// Whether `n` more bytes can exist: false when the stream's known size
@@ -307,16 +334,16 @@ impl<R: Read> Cursor<R> {
         }
         let start = self.base + self.keep as u64;
         let mut left = n - self.avail() as u64;
-        self.base += self.buf.len() as u64;
-        self.buf.clear();
+        self.base += self.end as u64;
+        self.end = 0;
         self.pos = 0;
         self.keep = 0;
         while left > 0 && !self.ended() {
             self.read_chunk(to_usize(left.min(CHUNK as u64)));
-            let got = self.buf.len() as u64;
+            let got = self.end as u64;
             left -= got;
             self.base += got;
-            self.buf.clear();
+            self.end = 0;
         }
         if left > 0 {
             self.lost = Some(start);
@@ -854,7 +881,7 @@ mod tests {
 
     #[test]
     fn an_import_after_long_padding_is_found_in_a_small_window() {
-        let src = Padded::new(40 << 20);
+        let src = Padded::new(16 << 20);
         let total = src.len();
         let w = walk_reader(src, Some(total), Limits::default());
         assert_eq!(names(&w), ["posix.system"]);
@@ -915,5 +942,20 @@ mod tests {
         p.extend_from_slice(b"cposix\nsystem\n.");
         let w = walk(&p);
         assert_eq!(names(&w), ["posix.system"]);
+    }
+
+    #[test]
+    fn a_long_line_is_searched_once_not_per_failed_opcode() {
+        // `cN` pairs with no newline: each GLOBAL fails on the same line;
+        // the search must not restart at each one (a quadratic hang).
+        let mut p = vec![0x80, 2];
+        p.extend(b"cN".repeat(1 << 20));
+        p.extend_from_slice(b"\n\ncposix\nsystem\n.");
+        let w = walk(&p);
+        assert!(
+            w.imports.iter().any(|i| i.module == "posix"),
+            "{:?}",
+            w.imports
+        );
     }
 }
