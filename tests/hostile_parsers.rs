@@ -241,22 +241,7 @@ fn many_tensor_shard(path: &Path, n: usize, tag: &str) {
 fn shard_headers_share_one_budget() {
     let tmp = tempfile::tempdir().expect("tmp");
     let dir = tmp.path().join("m");
-    fs::create_dir(&dir).expect("mkdir");
-    fs::copy(
-        support::fixtures().join("tiny-llama/config.json"),
-        dir.join("config.json"),
-    )
-    .expect("config");
-    for s in 1..=4 {
-        many_tensor_shard(
-            &dir.join(format!("model-{s:05}-of-00004.safetensors")),
-            20_000,
-            &format!("s{s}"),
-        );
-    }
-    let one = fs::metadata(dir.join("model-00001-of-00004.safetensors"))
-        .expect("size")
-        .len();
+    let one = four_long_shards(&dir);
     // room for a shard and a half: the second is where the budget runs out
     let budget = (one * 3 / 2).to_string();
     let (report, check) = three_commands(&dir, &[("MRI_HEADER_BUDGET", &budget)]);
@@ -276,6 +261,61 @@ fn shard_headers_share_one_budget() {
     let r = report.expect("a report");
     assert!(findings(&r, "weights/header-budget").is_empty());
     assert_eq!(r["weights"]["tensor_count"], 80_000, "{}", r["weights"]);
+}
+
+/// A model of four shards with long headers (20k tensors each).
+fn four_long_shards(dir: &Path) -> u64 {
+    fs::create_dir_all(dir).expect("mkdir");
+    fs::copy(
+        support::fixtures().join("tiny-llama/config.json"),
+        dir.join("config.json"),
+    )
+    .expect("config");
+    for s in 1..=4 {
+        many_tensor_shard(
+            &dir.join(format!("model-{s:05}-of-00004.safetensors")),
+            20_000,
+            &format!("s{s}"),
+        );
+    }
+    fs::metadata(dir.join("model-00001-of-00004.safetensors"))
+        .expect("size")
+        .len()
+}
+
+#[test]
+fn shard_headers_share_one_budget_over_hf() {
+    use support::hub_server::{HubServer, RepoSpec};
+    let tmp = tempfile::tempdir().expect("tmp");
+    let dir = tmp.path().join("m");
+    let one = four_long_shards(&dir);
+    let server = HubServer::start(vec![RepoSpec::new("acme/long", &dir)]).expect("server");
+    let home = tmp.path().join("home");
+    fs::create_dir_all(&home).expect("home");
+    let cache = tmp.path().join("cache");
+    let budget = (one * 3 / 2).to_string();
+    let env = [
+        ("HOME", home.to_str().unwrap()),
+        ("HF_ENDPOINT", server.url.as_str()),
+        ("HF_HUB_CACHE", cache.to_str().unwrap()),
+        ("HF_TOKEN", ""),
+        ("MRI_HEADER_BUDGET", budget.as_str()),
+    ];
+    let run = run_bounded(
+        &["inspect", "hf://acme/long", "--format", "json"],
+        &env,
+        tmp.path(),
+    );
+    assert_eq!(run.code, Some(0), "{}", run.stderr);
+    assert!(run.elapsed < BOUND && run.max_rss_kib < MAX_RSS_KIB);
+    let r: Value = serde_json::from_str(&run.stdout).expect("JSON");
+    let refused = findings(&r, "weights/header-budget");
+    assert_eq!(refused.len(), 1, "{}", r["findings"]);
+    assert_eq!(refused[0]["file"], "model-00002-of-00004.safetensors");
+    assert!(refused[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("2 more shard"));
 }
 
 #[test]
