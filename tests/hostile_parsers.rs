@@ -35,7 +35,9 @@ const MAX_RSS_KIB: i64 = 1 << 20;
 const HANG_GUARD: Duration = Duration::from_secs(120);
 
 /// Runs `mri` with `args` and extra environment, measuring the child's peak
-/// RSS with `wait4`, killing it past [`HANG_GUARD`].
+/// RSS with `wait4`, killing it past [`HANG_GUARD`]. The child is reaped by
+/// `wait4` itself (which `Child::wait` cannot do: it drops the rusage).
+#[allow(clippy::zombie_processes)]
 fn run_bounded(args: &[&str], env: &[(&str, &str)], cwd: &Path) -> Run {
     let out = tempfile::tempfile().expect("stdout file");
     let err = tempfile::tempfile().expect("stderr file");
