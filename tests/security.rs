@@ -329,3 +329,20 @@ fn a_checkpoint_that_is_not_a_readable_zip_is_unscanned() {
     assert_eq!(unscanned.len(), 1, "{}", r["findings"]);
     assert_eq!(unscanned[0]["severity"], "error");
 }
+
+/// The shape at full size: 600 MiB of padding (a 0.6 MB file) is
+/// walked to its end and the import found. About 16 s in a debug build, so
+/// not in the default run: `cargo test --test security -- --ignored`.
+#[test]
+#[ignore = "600 MiB walk: slow in a debug build"]
+fn six_hundred_mib_of_padding_is_walked_to_the_import() {
+    let (_t, dir) = copy_fixture("tiny-llama");
+    padded_torch_zip(&dir.join("pytorch_model.bin"), 600 << 20);
+    let r = inspect_json(&dir);
+    let errors = pickle_findings(&r, "error");
+    assert!(
+        errors.iter().any(|e| e.contains("posix.system")),
+        "{errors:#?}"
+    );
+    assert!(findings(&r, "security/pickle-unscanned").is_empty());
+}

@@ -292,9 +292,13 @@ impl<R: Read> Cursor<R> {
         let at = if covered && found {
             Some(to)
         } else {
-            let start = if covered { to } else { p };
-            let stop = limit.min(self.base + self.end as u64).max(start);
-            let window = &self.buf[to_usize(start - self.base)..to_usize(stop - self.base)];
+            let hi = self.base + self.end as u64;
+            let start = if covered { to } else { p }.min(hi);
+            let stop = limit.min(hi).max(start);
+            let window = self
+                .buf
+                .get(to_usize(start - self.base)..to_usize(stop - self.base))
+                .unwrap_or_default();
             let at = window
                 .iter()
                 .position(|&b| b == b'\n')
@@ -306,11 +310,11 @@ impl<R: Read> Cursor<R> {
             );
             at
         };
-        let at = at.filter(|&at| at < limit)?;
+        let len = to_usize(at.filter(|&at| at < limit)?.checked_sub(p)?);
         let start = self.pos;
-        let len = to_usize(at - p);
+        let line = self.buf.get(start..start + len)?;
         self.pos += len + 1;
-        Some(&self.buf[start..start + len])
+        Some(line)
     }
 
     /// Whether `n` more bytes can exist: false when the stream's known size
