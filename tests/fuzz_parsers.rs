@@ -308,13 +308,21 @@ proptest! {
     }
 
     /// Front matter nested past the limit is refused (and never reaches the
-    /// quadratic YAML parser), whatever the brackets and the prefix.
+    /// quadratic YAML parser), whatever the brackets and the prefix: flow
+    /// collections after a key, or compact block indicators (`- - -`,
+    /// `? ? ?`) that start a line.
     #[test]
     fn deep_front_matter_is_refused(
-        opens in proptest::collection::vec(prop::sample::select(vec!["[", "{", "- ", "[ ", "{a: "]), 65..3000),
+        flow in proptest::collection::vec(prop::sample::select(vec!["[", "{", "[ ", "{a: ", "[1, "]), 65..3000),
+        block in proptest::collection::vec(prop::sample::select(vec!["- ", "? ", "-\t"]), 65..3000),
         key in "[a-z]{1,8}",
+        as_block in any::<bool>(),
     ) {
-        let text = format!("---\n{key}: {}\n---\n", opens.concat());
+        let text = if as_block {
+            format!("---\n{key}:\n  {}\n---\n", block.concat())
+        } else {
+            format!("---\n{key}: {}\n---\n", flow.concat())
+        };
         let (card, found) = parse_card("README.md", &text);
         prop_assert_eq!(found.len(), 1);
         prop_assert!(found[0].message.contains("nests deeper"), "{}", found[0].message);

@@ -271,6 +271,8 @@ fn too_deep(body: &str, limit: usize) -> Option<u32> {
             indents.push(indent);
         }
         let mut compact = 0usize;
+        let mut leading = true;
+        let mut keyed = false;
         let mut prev: Option<char> = None;
         let mut prev_solid: Option<char> = None;
         let mut chars = content.chars().peekable();
@@ -296,7 +298,13 @@ fn too_deep(body: &str, limit: usize) -> Option<u32> {
                     }
                     '[' | '{' => flow += 1,
                     ']' | '}' => flow = flow.saturating_sub(1),
-                    '-' | '?' | ':' if flow == 0 && next_blank => compact += 1,
+                    // compact nesting: `- - - x` and `? ? x` at the
+                    // start of a line, and one mapping level per line
+                    '-' | '?' if flow == 0 && next_blank && leading => compact += 1,
+                    ':' if flow == 0 && next_blank && !keyed => {
+                        compact += 1;
+                        keyed = true;
+                    }
                     _ => {}
                 },
             }
@@ -306,6 +314,7 @@ fn too_deep(body: &str, limit: usize) -> Option<u32> {
             prev = Some(ch);
             if ch != ' ' && ch != '\t' {
                 prev_solid = Some(ch);
+                leading &= matches!(ch, '-' | '?');
             }
         }
         if quote.is_none() && flow == 0 && opens_block_scalar(content) {
@@ -381,13 +390,14 @@ mod tests {
 
     #[test]
     fn deep_nesting_is_refused_before_the_yaml_parser() {
-        for open in ["[", "{", "- "] {
-            let deep = format!("---\nlicense: mit\nx: {}\n---\n", open.repeat(200_000));
+        for (open, head) in [("[", "x: "), ("{", "x: "), ("- ", "x:\n"), ("? ", "x:\n")] {
+            let deep = format!("---\nlicense: mit\n{head}{}\n---\n", open.repeat(200_000));
             let (card, f) = parse_card("README.md", &deep);
             assert_eq!(f.len(), 1, "{open}: {f:?}");
             assert_eq!(f[0].code, Code::CardInvalid);
             assert!(f[0].message.contains("nests deeper"), "{}", f[0].message);
-            assert_eq!(f[0].line, Some(3));
+            let line = 3 + head.matches('\n').count() as u32;
+            assert_eq!(f[0].line, Some(line));
             assert!(card.license.is_empty(), "not parsed, so no license read");
         }
         // indentation nesting counts too
@@ -402,7 +412,7 @@ mod tests {
 
     #[test]
     fn ordinary_nesting_brackets_in_text_and_block_scalars_pass() {
-        let text = "---\nlicense: apache-2.0\nwidget:\n- text: 'it''s [[[[[[[[ fine'\n  note: \"[[[[[[[[\\\"[[[[\"\n  title: a[b]c # [[[[[[[[[[[[[[[[[[[[[[[[\nmodel-index:\n- name: m\n  results:\n  - task:\n      type: text-generation\n    metrics:\n    - {type: acc, value: [[1, [2, {a: [3]}]]]}\ndescription: |\n  [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n  {{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{\n---\n";
+        let text = "---\nlicense: apache-2.0\nsummary: a - b - c - d - e - f - g - h - i - j - k - l - m - n - o - p - q - r - s - t - u - v - w - x - y - z - a - b - c - d - e - f - g - h - i - j - k - l - m - n - o - p - q - r - s - t - u - v - w - x - y - z - a - b - c - d - e\nwidget:\n- text: 'it''s [[[[[[[[ fine'\n  note: \"[[[[[[[[\\\"[[[[\"\n  title: a[b]c # [[[[[[[[[[[[[[[[[[[[[[[[\nmodel-index:\n- name: m\n  results:\n  - task:\n      type: text-generation\n    metrics:\n    - {type: acc, value: [[1, [2, {a: [3]}]]]}\ndescription: |\n  [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n  {{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{\n---\n";
         let (card, f) = parse_card("README.md", text);
         assert!(f.is_empty(), "{f:?}");
         assert_eq!(card.license, ["apache-2.0"]);
