@@ -240,3 +240,123 @@ proptest! {
         let _ = looks_like_tiktoken(text.as_bytes());
     }
 }
+
+/// A reader that hands out its bytes a few at a time (1 to 7), so that every
+/// window boundary of the streaming pickle walker is met somewhere.
+struct Trickle<'a> {
+    data: &'a [u8],
+    step: usize,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        self.step = self.step % 7 + 1;
+        let n = self.step.min(buf.len()).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
+
+/// Opcodes, lengths and names that hostile pickles are made of.
+fn pickle_soup() -> impl Strategy<Value = Vec<u8>> {
+    let piece = prop_oneof![
+        prop::sample::select(b"cih\x93\x94q(.0tR\x8cXJK}]N\x80\x95\x8e\x8dBjrg\x02".to_vec())
+            .prop_map(|b| vec![b]),
+        Just(b"cposix\nsystem\n".to_vec()),
+        Just(vec![0x8c, 2, b'o', b's']),
+        Just(vec![0x8c, 6, b's', b'y', b's', b't', b'e', b'm']),
+        Just([vec![0x8e], (u64::MAX / 3).to_le_bytes().to_vec()].concat()),
+        Just([vec![b'X'], 300u32.to_le_bytes().to_vec(), vec![b'a'; 300]].concat()),
+        (0usize..2000).prop_map(|n| b"N0".repeat(n)),
+    ];
+    prop::collection::vec(piece, 0..64).prop_map(|p| p.concat())
+}
+
+proptest! {
+    #![proptest_config(config())]
+
+    /// The streaming walker finds what the whole-slice walk finds, however
+    /// the stream is cut into reads.
+    #[test]
+    fn pickle_walk_is_the_same_through_any_reads(bytes in pickle_soup()) {
+        let whole = walk(&bytes);
+        let limits = mri::security::pickle::Limits { max_bytes: u64::MAX };
+        let streamed = mri::security::pickle::walk_reader(
+            Trickle { data: &bytes, step: 0 },
+            Some(bytes.len() as u64),
+            limits,
+        );
+        prop_assert_eq!(&whole, &streamed);
+        prop_assert!(whole.unscanned.is_none());
+    }
+
+    /// Padding before a dangerous import never hides it, and a byte limit
+    /// short of the import always says the stream was not scanned.
+    #[test]
+    fn padding_never_hides_an_import(pad in 0usize..200_000, limit in 1u64..500_000) {
+        let mut p = vec![0x80, 2];
+        p.extend(b"N0".repeat(pad));
+        p.extend_from_slice(b"cposix\nsystem\n(S'id'\ntR.");
+        let limits = mri::security::pickle::Limits { max_bytes: limit };
+        let w = mri::security::pickle::walk_reader(&p[..], Some(p.len() as u64), limits);
+        let found = w.imports.iter().any(|i| i.module == "posix" && i.name == "system");
+        prop_assert!(found || w.unscanned.is_some(), "hidden: {:?}", w);
+        if limit >= p.len() as u64 {
+            prop_assert!(found && w.unscanned.is_none());
+        }
+    }
+
+    /// Front matter nested past the limit is refused (and never reaches the
+    /// quadratic YAML parser), whatever the brackets and the prefix: flow
+    /// collections after a key, or compact block indicators (`- - -`,
+    /// `? ? ?`) that start a line.
+    #[test]
+    fn deep_front_matter_is_refused(
+        flow in proptest::collection::vec(prop::sample::select(vec!["[", "{", "[ ", "{a: ", "[1, "]), 65..3000),
+        block in proptest::collection::vec(prop::sample::select(vec!["- ", "? ", "-\t"]), 65..3000),
+        key in "[a-z]{1,8}",
+        as_block in any::<bool>(),
+    ) {
+        let text = if as_block {
+            format!("---\n{key}:\n  {}\n---\n", block.concat())
+        } else {
+            format!("---\n{key}: {}\n---\n", flow.concat())
+        };
+        let (card, found) = parse_card("README.md", &text);
+        prop_assert_eq!(found.len(), 1);
+        prop_assert!(found[0].message.contains("nests deeper"), "{}", found[0].message);
+        prop_assert!(card.license.is_empty());
+    }
+
+    /// Policies with many exceptions, some broken, never panic, and each
+    /// problem has a line inside the file.
+    #[test]
+    fn policy_exceptions_never_panic(entries in proptest::collection::vec((any::<bool>(), "[a-z/é]{0,6}"), 0..200)) {
+        let mut text = String::new();
+        for (ok, model) in &entries {
+            if *ok {
+                text.push_str(&format!("[[exceptions]]\nmodel = \"{model}\"\nreason = \"r\"\n"));
+            } else {
+                text.push_str(&format!("[[exceptions]]\nmodel = \"{model}\"\nreason = 1\n"));
+            }
+        }
+        let lines = text.lines().count() as u32;
+        match mri::gate::policy::parse_policy(&text, std::path::Path::new("p.toml")) {
+            Ok(p) => prop_assert_eq!(p.exceptions.len(), entries.len()),
+            Err(mri::gate::policy::PolicyError::Invalid { problems, .. }) => {
+                prop_assert!(problems.iter().all(|p| p.line >= 1 && p.line <= lines.max(1)));
+            }
+            Err(e) => prop_assert!(false, "{}", e),
+        }
+    }
+
+    /// Counts that are not whole numbers of at least 0 are findings.
+    #[test]
+    fn counts_that_are_not_counts_are_findings(v in prop_oneof![(-1e12f64..-0.5), (0.01f64..1e6).prop_filter("fractional", |f| f.fract() != 0.0)]) {
+        let text = format!("{{\"vocab_size\": {v}}}");
+        let doc = mri::util::json::parse_doc("config.json", text).unwrap();
+        let found = mri::model::config::mistyped_counts(&doc);
+        prop_assert_eq!(found.len(), 1);
+    }
+}

@@ -233,3 +233,116 @@ fn a_template_reaching_into_internals_is_flagged() {
     let r = inspect_json(&support::fixtures().join("tiny-llama"));
     assert!(findings(&r, "security/template").is_empty());
 }
+
+/// A PyTorch zip whose `data.pkl` is `pad` bytes of NONE/POP (deflated, so
+/// the file stays small) followed by `GLOBAL posix system`: the pickle is
+/// written to the zip member as it is generated, never held whole.
+pub fn padded_torch_zip(path: &Path, pad: u64) {
+    let file = fs::File::create(path).unwrap();
+    let mut z = zip::ZipWriter::new(file);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(pad > u32::MAX as u64 / 2);
+    z.start_file("archive/data.pkl", opts).unwrap();
+    z.write_all(&[0x80, 2]).unwrap();
+    let chunk = b"N0".repeat(1 << 19);
+    let mut left = pad / 2 * 2;
+    while left > 0 {
+        let n = left.min(chunk.len() as u64) as usize;
+        z.write_all(&chunk[..n]).unwrap();
+        left -= n as u64;
+    }
+    z.write_all(b"cposix\nsystem\n(S'id'\ntR.").unwrap();
+    z.start_file("archive/version", opts).unwrap();
+    z.write_all(b"3\n").unwrap();
+    z.finish().unwrap();
+}
+
+#[test]
+fn an_import_behind_deflated_padding_is_found() {
+    // The file held 528 MiB of padding, past the old 512 MiB read
+    // cap; the walk now streams, so the same shape at any size is walked to
+    // its end (24 MiB keeps a debug-build test quick; 600 MiB measured by
+    // hand).
+    let (_t, dir) = copy_fixture("tiny-llama");
+    padded_torch_zip(&dir.join("pytorch_model.bin"), 24 << 20);
+    assert!(fs::metadata(dir.join("pytorch_model.bin")).unwrap().len() < 1 << 20);
+    let r = inspect_json(&dir);
+    let errors = pickle_findings(&r, "error");
+    assert!(
+        errors
+            .iter()
+            .any(|e| e.starts_with("pytorch_model.bin:") && e.contains("posix.system")),
+        "{errors:#?}"
+    );
+    assert!(findings(&r, "security/pickle-unscanned").is_empty());
+}
+
+#[test]
+fn a_pickle_past_the_scan_limit_fails_the_default_gate() {
+    let (t, dir) = copy_fixture("tiny-llama");
+    padded_torch_zip(&dir.join("pytorch_model.bin"), 8 << 20);
+    let limit = Path::new("1048576");
+    let path = dir.to_str().unwrap();
+    let out = support::mri_env(
+        &["inspect", path, "--format", "json"],
+        &[("MRI_PICKLE_SCAN_BYTES", limit)],
+    );
+    assert!(out.status.success());
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let unscanned = findings(&r, "security/pickle-unscanned");
+    assert_eq!(unscanned.len(), 1, "{}", r["findings"]);
+    assert_eq!(unscanned[0]["severity"], "error");
+    assert_eq!(unscanned[0]["file"], "pytorch_model.bin");
+    let msg = unscanned[0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("archive/data.pkl") && msg.contains("MRI_PICKLE_SCAN_BYTES"),
+        "{msg}"
+    );
+    // the import behind the limit is not seen, and the gate does not pass
+    assert!(pickle_findings(&r, "error").is_empty());
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mri"))
+        .args(["check", path])
+        .current_dir(t.path())
+        .env("MRI_PICKLE_SCAN_BYTES", "1048576")
+        .env("NO_COLOR", "1")
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("FAIL") && text.contains("security/pickle-unscanned"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_checkpoint_that_is_not_a_readable_zip_is_unscanned() {
+    let (_t, dir) = copy_fixture("tiny-llama");
+    fs::write(
+        dir.join("pytorch_model.bin"),
+        b"PK\x03\x04 not really a zip",
+    )
+    .unwrap();
+    let r = inspect_json(&dir);
+    let unscanned = findings(&r, "security/pickle-unscanned");
+    assert_eq!(unscanned.len(), 1, "{}", r["findings"]);
+    assert_eq!(unscanned[0]["severity"], "error");
+}
+
+/// The shape at full size: 600 MiB of padding (a 0.6 MB file) is
+/// walked to its end and the import found. About 16 s in a debug build, so
+/// not in the default run: `cargo test --test security -- --ignored`.
+#[test]
+#[ignore = "600 MiB walk: slow in a debug build"]
+fn six_hundred_mib_of_padding_is_walked_to_the_import() {
+    let (_t, dir) = copy_fixture("tiny-llama");
+    padded_torch_zip(&dir.join("pytorch_model.bin"), 600 << 20);
+    let r = inspect_json(&dir);
+    let errors = pickle_findings(&r, "error");
+    assert!(
+        errors.iter().any(|e| e.contains("posix.system")),
+        "{errors:#?}"
+    );
+    assert!(findings(&r, "security/pickle-unscanned").is_empty());
+}

@@ -170,23 +170,46 @@ fn render_problems(path: &str, problems: &[PolicyProblem]) -> String {
     out
 }
 
-/// 1-based line and column of byte `at` in `text`.
+/// 1-based line and column of byte `at` in `text` (for one position; a
+/// [`Reader`] answers many through its line index).
 fn line_col(text: &str, at: usize) -> (u32, u32) {
-    let at = at.min(text.len());
-    let before = &text[..at];
-    let line = before.matches('\n').count() as u32 + 1;
-    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
-    (line, col)
+    let starts = line_starts(text);
+    line_col_in(text, &starts, at)
+}
+
+/// The byte offset where each line starts.
+fn line_starts(text: &str) -> Vec<usize> {
+    std::iter::once(0)
+        .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+        .collect()
+}
+
+/// 1-based line and column of byte `at`, by a binary search of the line
+/// starts: the cost of one position does not grow with the file, so a policy
+/// of many entries is read in linear time.
+fn line_col_in(text: &str, starts: &[usize], at: usize) -> (u32, u32) {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let line = starts.partition_point(|&s| s <= at).max(1);
+    let start = starts.get(line - 1).copied().unwrap_or(0).min(at);
+    let col = text[start..at].chars().count();
+    (
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(col + 1).unwrap_or(u32::MAX),
+    )
 }
 
 struct Reader<'t> {
     text: &'t str,
+    starts: Vec<usize>,
     problems: Vec<PolicyProblem>,
 }
 
 impl<'t> Reader<'t> {
     fn problem(&mut self, at: usize, message: impl Into<String>) {
-        let (line, column) = line_col(self.text, at);
+        let (line, column) = line_col_in(self.text, &self.starts, at);
         self.problems.push(PolicyProblem {
             line,
             column,
@@ -195,7 +218,7 @@ impl<'t> Reader<'t> {
     }
 
     fn line(&self, at: usize) -> u32 {
-        line_col(self.text, at).0
+        line_col_in(self.text, &self.starts, at).0
     }
 
     /// A list of strings; `what` names the element for messages.
@@ -282,6 +305,7 @@ pub fn parse_policy(text: &str, path: &Path) -> Result<Policy, PolicyError> {
     };
     let mut r = Reader {
         text,
+        starts: line_starts(text),
         problems: Vec::new(),
     };
     let mut policy = Policy {
@@ -789,6 +813,31 @@ mod tests {
             msg.contains("not valid TOML: expected") && msg.contains("found"),
             "{msg}"
         );
+    }
+
+    #[test]
+    fn forty_thousand_exceptions_are_read_with_their_lines() {
+        let mut text = String::from("[findings]\ndeny = [\"error\"]\n");
+        for i in 0..40_000 {
+            text.push_str(&format!(
+                "\n[[exceptions]]\nmodel = \"org/m{i}\"\nreason = \"ok é {i}\"\n"
+            ));
+        }
+        let p = parse_policy(&text, Path::new("p.toml")).expect("parses");
+        assert_eq!(p.exceptions.len(), 40_000);
+        assert_eq!(p.exceptions[0].line, 4);
+        assert_eq!(p.exceptions[39_999].model, "org/m39999");
+        assert_eq!(p.exceptions[39_999].line, 4 + 39_999 * 4);
+        // a problem deep in the file still has its line and column (the
+        // column counts characters, not bytes)
+        text.push_str("\n[[exceptions]]\nmodel = \"é\"\nreason = 3\n");
+        let err = parse_policy(&text, Path::new("p.toml")).unwrap_err();
+        let PolicyError::Invalid { problems, .. } = err else {
+            panic!("{err}")
+        };
+        assert_eq!((problems[0].line, problems[0].column), (160_006, 10));
+        assert_eq!(line_col("aé\nb", 5), (2, 2));
+        assert_eq!(line_col("aé\nb", 3), (1, 3));
     }
 
     #[test]

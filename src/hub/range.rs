@@ -37,8 +37,10 @@ impl HeaderBytes {
     }
 }
 /// Header bytes beyond the first reads fetched for one repository at most
-/// (each header may be up to 100 MB; real ones are well under 1 MB).
-pub const HEADER_BUDGET: u64 = 512 * 1024 * 1024;
+/// (each header may be up to 100 MB; real ones are well under 1 MB): the
+/// total the scan parses for one model, so that no more is held than can
+/// be used.
+pub const HEADER_BUDGET: u64 = crate::scan::safetensors::MAX_TOTAL_HEADER_BYTES;
 
 /// The first bytes of a remote safetensors file.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -153,6 +153,18 @@ fn parse_front_matter(path: &str, text: &str) -> (Card, Vec<Finding>) {
         .at_line(1);
         return (card, vec![f]);
     }
+    if let Some(line) = too_deep(&body, MAX_NESTING) {
+        // The YAML parser's time grows with the square of the nesting depth
+        // (a 200k-deep `[[[…` takes minutes): such a front matter is not
+        // parsed, as one that does not parse.
+        let f = Finding::warning(
+            Code::CardInvalid,
+            format!("front matter nests deeper than {MAX_NESTING} levels; it was not parsed"),
+        )
+        .in_file(path)
+        .at_line(line.saturating_add(1));
+        return (card, vec![f]);
+    }
     let yaml: Yaml = match serde_norway::from_str(&body) {
         Ok(v) => v,
         Err(e) => {
@@ -214,6 +226,102 @@ fn parse_front_matter(path: &str, text: &str) -> (Card, Vec<Finding>) {
         }
     }
     (card, findings)
+}
+
+/// Deepest nesting of the front matter handed to the YAML parser (real
+/// cards, `model-index` included, stay under a dozen).
+pub const MAX_NESTING: usize = 64;
+
+/// Whether a block scalar (`key: |`, `- >-`, `|2`) starts at the end of
+/// this line's content.
+fn opens_block_scalar(content: &str) -> bool {
+    let t = content.trim_end();
+    let Some(i) = t.rfind(['|', '>']) else {
+        return false;
+    };
+    let (before, after) = (&t[..i], &t[i + 1..]);
+    after.chars().all(|c| matches!(c, '-' | '+' | '0'..='9'))
+        && (before.is_empty() || before.ends_with([' ', '\t']))
+        && (before.trim().is_empty() || before.trim_end().ends_with([':', '-', '?']))
+}
+
+/// A linear over-estimate of the front matter's nesting depth: open flow
+/// brackets (outside quotes, comments and block scalars) plus the block
+/// levels that indentation and compact `- ` / `? ` indicators open. Returns
+/// the 1-based line of the body where it first exceeds `limit`.
+fn too_deep(body: &str, limit: usize) -> Option<u32> {
+    let mut indents: Vec<usize> = Vec::new();
+    let mut flow = 0usize;
+    let mut quote: Option<char> = None;
+    let mut block_scalar: Option<usize> = None;
+    for (n, line) in body.lines().enumerate() {
+        let lineno = u32::try_from(n + 1).unwrap_or(u32::MAX);
+        let indent = line.len() - line.trim_start_matches(' ').len();
+        let content = &line[indent..];
+        if let Some(at) = block_scalar {
+            if content.trim().is_empty() || indent > at {
+                continue;
+            }
+            block_scalar = None;
+        }
+        if quote.is_none() && flow == 0 && !content.trim().is_empty() {
+            while indents.last().is_some_and(|&i| i >= indent) {
+                indents.pop();
+            }
+            indents.push(indent);
+        }
+        let mut compact = 0usize;
+        let mut leading = true;
+        let mut keyed = false;
+        let mut prev: Option<char> = None;
+        let mut prev_solid: Option<char> = None;
+        let mut chars = content.chars().peekable();
+        while let Some(ch) = chars.next() {
+            let next_blank = chars.peek().is_none_or(|c| *c == ' ' || *c == '\t');
+            match quote {
+                Some('"') if ch == '\\' => {
+                    chars.next();
+                }
+                Some('\'') if ch == '\'' && chars.peek() == Some(&'\'') => {
+                    chars.next();
+                }
+                Some(q) if ch == q => quote = None,
+                Some(_) => {}
+                None => match ch {
+                    '#' if prev.is_none_or(|p| p == ' ' || p == '\t') => break,
+                    '\'' | '"'
+                        if prev.is_none_or(|p| matches!(p, ' ' | '\t' | '[' | '{' | ','))
+                            && prev_solid
+                                .is_none_or(|p| matches!(p, ':' | '-' | '?' | '[' | '{' | ',')) =>
+                    {
+                        quote = Some(ch);
+                    }
+                    '[' | '{' => flow += 1,
+                    ']' | '}' => flow = flow.saturating_sub(1),
+                    // compact nesting: `- - - x` and `? ? x` at the
+                    // start of a line, and one mapping level per line
+                    '-' | '?' if flow == 0 && next_blank && leading => compact += 1,
+                    ':' if flow == 0 && next_blank && !keyed => {
+                        compact += 1;
+                        keyed = true;
+                    }
+                    _ => {}
+                },
+            }
+            if indents.len() + compact + flow > limit {
+                return Some(lineno);
+            }
+            prev = Some(ch);
+            if ch != ' ' && ch != '\t' {
+                prev_solid = Some(ch);
+                leading &= matches!(ch, '-' | '?');
+            }
+        }
+        if quote.is_none() && flow == 0 && opens_block_scalar(content) {
+            block_scalar = Some(indent);
+        }
+    }
+    None
 }
 
 fn string(v: Option<&Yaml>) -> Option<String> {
@@ -278,6 +386,49 @@ mod tests {
         assert!(card.license_section.is_none());
         let (card, _) = parse_card("README.md", "# Model\n## Licence\nMIT\n");
         assert_eq!(card.license_section.map(|s| s.line), Some(2));
+    }
+
+    #[test]
+    fn deep_nesting_is_refused_before_the_yaml_parser() {
+        for (open, head) in [("[", "x: "), ("{", "x: "), ("- ", "x:\n"), ("? ", "x:\n")] {
+            let deep = format!("---\nlicense: mit\n{head}{}\n---\n", open.repeat(200_000));
+            let (card, f) = parse_card("README.md", &deep);
+            assert_eq!(f.len(), 1, "{open}: {f:?}");
+            assert_eq!(f[0].code, Code::CardInvalid);
+            assert!(f[0].message.contains("nests deeper"), "{}", f[0].message);
+            let line = 3 + head.matches('\n').count() as u32;
+            assert_eq!(f[0].line, Some(line));
+            assert!(card.license.is_empty(), "not parsed, so no license read");
+        }
+        // indentation nesting counts too
+        let mut deep = String::from("---\n");
+        for i in 0..100 {
+            deep.push_str(&format!("{}k{i}:\n", " ".repeat(i)));
+        }
+        deep.push_str("---\n");
+        let (_, f) = parse_card("README.md", &deep);
+        assert!(f[0].message.contains("nests deeper"), "{f:?}");
+    }
+
+    #[test]
+    fn ordinary_nesting_brackets_in_text_and_block_scalars_pass() {
+        let text = "---\nlicense: apache-2.0\nsummary: a - b - c - d - e - f - g - h - i - j - k - l - m - n - o - p - q - r - s - t - u - v - w - x - y - z - a - b - c - d - e - f - g - h - i - j - k - l - m - n - o - p - q - r - s - t - u - v - w - x - y - z - a - b - c - d - e\nwidget:\n- text: 'it''s [[[[[[[[ fine'\n  note: \"[[[[[[[[\\\"[[[[\"\n  title: a[b]c # [[[[[[[[[[[[[[[[[[[[[[[[\nmodel-index:\n- name: m\n  results:\n  - task:\n      type: text-generation\n    metrics:\n    - {type: acc, value: [[1, [2, {a: [3]}]]]}\ndescription: |\n  [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n  {{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{{\n---\n";
+        let (card, f) = parse_card("README.md", text);
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(card.license, ["apache-2.0"]);
+        // one level under the limit parses; one over does not
+        let ok = format!(
+            "---\nx: {}{}\n---\n",
+            "[".repeat(MAX_NESTING - 2),
+            "]".repeat(MAX_NESTING - 2)
+        );
+        assert!(parse_card("README.md", &ok).1.is_empty());
+        let over = format!(
+            "---\nx: {}{}\n---\n",
+            "[".repeat(MAX_NESTING),
+            "]".repeat(MAX_NESTING)
+        );
+        assert_eq!(parse_card("README.md", &over).1.len(), 1);
     }
 
     #[test]

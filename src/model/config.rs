@@ -583,9 +583,9 @@ const COUNT_KEYS: &[&str] = &[
 ];
 
 /// `config/invalid` warnings for architecture keys (at the top level or in
-/// the nested text config) written as something other than a number, as
-/// `"hidden_size": "64"`: mri reads them as absent, and loaders fail or
-/// misread them.
+/// the nested text config) written as something other than a count, as
+/// `"hidden_size": "64"`, `"vocab_size": -1` or `"hidden_size": 1.5`: mri
+/// reads them as absent, and loaders fail or misread them.
 pub fn mistyped_counts(doc: &JsonDoc) -> Vec<crate::report::finding::Finding> {
     use crate::report::finding::{Code, Finding};
     let top = &doc.value;
@@ -598,7 +598,8 @@ pub fn mistyped_counts(doc: &JsonDoc) -> Vec<crate::report::finding::Finding> {
     for (scope, value) in scopes {
         for key in COUNT_KEYS {
             let Some(v) = value.get(*key) else { continue };
-            if v.is_null() || v.is_number() {
+            let counted = crate::util::json::as_u64(v).is_some();
+            if v.is_null() || counted {
                 continue;
             }
             let name = if scope.is_empty() {
@@ -610,10 +611,15 @@ pub fn mistyped_counts(doc: &JsonDoc) -> Vec<crate::report::finding::Finding> {
             if text.len() > 40 {
                 text = format!("{}…", text.chars().take(40).collect::<String>());
             }
+            let what = if v.is_number() {
+                "not a whole number of at least 0"
+            } else {
+                "not a number"
+            };
             out.push(
                 Finding::warning(
                     Code::ConfigInvalid,
-                    format!("`{name}` is {text}, not a number: it is read as absent, and loaders may fail on it"),
+                    format!("`{name}` is {text}, {what}: it is read as absent, and loaders may fail on it"),
                 )
                 .in_file(&doc.path)
                 .at_optional_line(doc.key_line(key)),
@@ -1055,6 +1061,21 @@ mod tests {
             &parse_doc("config.json", "{\"hidden_size\": 64}".into()).unwrap()
         )
         .is_empty());
+        // negative and fractional counts too; a whole float is a count
+        let doc = parse_doc(
+            "config.json",
+            "{\n  \"vocab_size\": -32000,\n  \"hidden_size\": 64.5,\n  \"num_hidden_layers\": 2.0\n}"
+                .to_string(),
+        )
+        .unwrap();
+        let found = mistyped_counts(&doc);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert!(found[0]
+            .message
+            .contains("`hidden_size` is 64.5, not a whole number"));
+        assert_eq!(found[0].line, Some(3));
+        assert!(found[1].message.contains("`vocab_size` is -32000"));
+        assert_eq!(found[1].line, Some(2));
     }
 
     #[test]

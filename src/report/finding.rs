@@ -89,6 +89,8 @@ codes! {
     WeightsHeaderInvalid = "weights/header-invalid", "A safetensors header breaks the format (length, JSON, names, offsets or sizes).";
     /// Tensor data shorter than the header says.
     WeightsTruncated = "weights/truncated", "A safetensors file holds less data than its header describes: the file is truncated.";
+    /// Safetensors headers past the per-model budget: not parsed.
+    WeightsHeaderBudget = "weights/header-budget", "The safetensors headers of the model add up to more than mri parses for one model (MRI_HEADER_BUDGET, 128 MiB): the headers past the budget were not parsed, so their tensors are not counted or checked.";
     /// A shard named by the index is absent.
     WeightsShardMissing = "weights/shard-missing", "A shard named in the safetensors index is not in the repository.";
     /// The index and the shards disagree.
@@ -175,6 +177,8 @@ codes! {
     LicenseBaseUnknown = "license/base-unknown", "The card names a base model whose license mri cannot establish offline; check it (e.g. with --base).";
     /// torch_dtype disagrees with the stored dtype.
     ConsistencyDtype = "consistency/dtype", "torch_dtype in config.json differs from the dtype most weights are stored in.";
+    /// A pickle stream that was not walked to its end.
+    SecurityPickleUnscanned = "security/pickle-unscanned", "A pickle stream could not be walked to its end (a size, stack or memo limit was reached, or it could not be read): imports past that point are unknown.";
 }
 
 impl fmt::Display for Code {

@@ -212,16 +212,24 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
             .filter(|(_, f)| !f.remote_only)
             .map(|(_, f)| f.real_path.as_path()),
     );
+    // The shards' headers share one budget of bytes (memory flat in the
+    // number of shards); shards are taken in order, so the one where it runs
+    // out and those after it are refused.
+    let budget = safetensors::HeaderBudget::from_env();
     let shard_results = map_spreading_when_slow(&shard_files, SLOW_HEADER_READ, |&(i, f)| {
-        let read = match remote::read_remote_header(f, remote) {
+        let read = match remote::read_remote_header(f, remote, &budget) {
             Some((header, problems)) => ShardRead::header(f.size, (header, problems, None)),
-            None if unsized_files[i] => read_unsized_shard(&opener, f),
-            None => ShardRead::header(f.size, map_header_file(&opener, &f.real_path, f.size)),
+            None if unsized_files[i] => read_unsized_shard(&opener, f, &budget),
+            None => ShardRead::header(
+                f.size,
+                map_header_file(&opener, &f.real_path, f.size, &budget),
+            ),
         };
         (i, read)
     });
     let mut shards = Vec::with_capacity(shard_results.len());
     let mut maps = Vec::with_capacity(shard_results.len());
+    let mut refused = 0usize;
     for (i, read) in shard_results {
         let f = &mut files[i];
         f.size = read.size;
@@ -236,8 +244,29 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
                 header: read.header,
             }),
         }
-        findings.extend(read.problems.into_iter().map(|p| p.in_file(&f.path)));
+        for p in read.problems {
+            // One finding names the shard where the header budget ran out;
+            // it counts the shards refused after it.
+            if p.code == Code::WeightsHeaderBudget {
+                refused += 1;
+                if refused > 1 {
+                    continue;
+                }
+            }
+            findings.push(p.in_file(&f.path));
+        }
         maps.extend(read.map);
+    }
+    if refused > 1 {
+        if let Some(first) = findings
+            .iter_mut()
+            .find(|p| p.code == Code::WeightsHeaderBudget)
+        {
+            first.message.push_str(&format!(
+                ", nor were the headers of {} more shard(s) after it",
+                refused - 1
+            ));
+        }
     }
     let header_maps = safetensors::HeaderMaps::new(maps);
 
@@ -545,7 +574,11 @@ impl ShardRead {
 /// Reads the shard `f`, whose size the walk left to this read: the open
 /// file says it. A file small enough to be a Git LFS pointer is checked for
 /// one first, as the files the walk sized are.
-fn read_unsized_shard(opener: &FolderOpener, f: &FileEntry) -> ShardRead {
+fn read_unsized_shard(
+    opener: &FolderOpener,
+    f: &FileEntry,
+    budget: &safetensors::HeaderBudget,
+) -> ShardRead {
     let opened = opener
         .open(&f.real_path)
         .and_then(|file| crate::util::fs::open_file_size(&file).map(|len| (file, len)));
@@ -572,7 +605,10 @@ fn read_unsized_shard(opener: &FolderOpener, f: &FileEntry) -> ShardRead {
             };
         }
     }
-    ShardRead::header(size, safetensors::map_open_header(Some(&file), size))
+    ShardRead::header(
+        size,
+        safetensors::map_open_header(Some(&file), size, budget),
+    )
 }
 
 /// The finding for a Git LFS pointer in place of the file `f`: an error for

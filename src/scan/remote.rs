@@ -3,7 +3,7 @@
 //! Range requests. The scan lists them (`remote_only`) and parses their
 //! headers from these bytes instead of the file.
 
-use super::safetensors::{parse_header_with_len, SafetensorsHeader};
+use super::safetensors::{parse_header_with_len, HeaderBudget, SafetensorsHeader};
 use super::FileEntry;
 use crate::report::finding::{Code, Finding};
 use crate::scan::classify::{classify, FileClass};
@@ -56,10 +56,12 @@ pub fn add_entries(files: &mut Vec<FileEntry>, remote: &RemoteFiles, root: &Path
 }
 
 /// The header of a remote-only safetensors file, parsed from the bytes read
-/// through the Hub; `None` for a file on disk.
+/// through the Hub (paid for from `budget` first, as a local header is);
+/// `None` for a file on disk.
 pub fn read_remote_header(
     f: &FileEntry,
     remote: Option<&RemoteFiles>,
+    budget: &HeaderBudget,
 ) -> Option<(Option<SafetensorsHeader>, Vec<Finding>)> {
     if !f.remote_only {
         return None;
@@ -69,7 +71,10 @@ pub fn read_remote_header(
             .and_then(|r| r.get(&f.path))
             .and_then(|r| r.header.as_ref())
         {
-            Some(Ok(bytes)) => parse_header_with_len(bytes, f.size),
+            Some(Ok(bytes)) => match budget.take(bytes.len().saturating_sub(8) as u64) {
+                Ok(()) => parse_header_with_len(bytes, f.size),
+                Err(refused) => (None, vec![refused]),
+            },
             Some(Err(why)) => (
                 None,
                 vec![Finding::error(

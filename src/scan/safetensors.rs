@@ -21,6 +21,71 @@ use std::path::Path;
 /// Largest header accepted, as in the reference implementation (100 MB).
 pub const MAX_HEADER_BYTES: u64 = 100_000_000;
 
+/// Header bytes all the safetensors files of one model may have parsed
+/// together (128 MiB): the largest real checkpoints' headers add up to tens
+/// of MB; past this, headers are not parsed (`weights/header-budget`), so
+/// memory stays flat in the number of shards.
+pub const MAX_TOTAL_HEADER_BYTES: u64 = 128 << 20;
+
+/// The header bytes left to one model's scan, shared by the threads that
+/// read its shards. `MRI_HEADER_BUDGET` (bytes) sets another total.
+#[derive(Debug)]
+pub struct HeaderBudget {
+    total: u64,
+    left: std::sync::atomic::AtomicU64,
+}
+
+impl HeaderBudget {
+    /// A budget of `total` bytes.
+    pub fn new(total: u64) -> Self {
+        HeaderBudget {
+            total,
+            left: std::sync::atomic::AtomicU64::new(total),
+        }
+    }
+
+    /// [`MAX_TOTAL_HEADER_BYTES`], or `MRI_HEADER_BUDGET` when it is set.
+    pub fn from_env() -> Self {
+        Self::new(
+            std::env::var("MRI_HEADER_BUDGET")
+                .ok()
+                .and_then(|v| v.trim().parse().ok())
+                .unwrap_or(MAX_TOTAL_HEADER_BYTES),
+        )
+    }
+
+    /// Takes the `n` bytes of one header. When they are not left, the
+    /// refusal is a `weights/header-budget` finding (without the file set),
+    /// and nothing is left for any later header either: the headers after
+    /// the one where the budget ran out are not parsed.
+    pub fn take(&self, n: u64) -> Result<(), Finding> {
+        use std::sync::atomic::Ordering;
+        if self
+            .left
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |left| {
+                left.checked_sub(n)
+            })
+            .is_ok()
+        {
+            return Ok(());
+        }
+        self.left.store(0, Ordering::SeqCst);
+        Err(Finding::error(
+            Code::WeightsHeaderBudget,
+            format!(
+                "the safetensors headers of this model add up to more than the {} bytes mri parses for one model (MRI_HEADER_BUDGET): this header ({n} bytes) was not parsed",
+                self.total
+            ),
+        ))
+    }
+}
+
+impl Default for HeaderBudget {
+    fn default() -> Self {
+        Self::new(u64::MAX)
+    }
+}
+
 /// One tensor as a safetensors header describes it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TensorInfo {
@@ -73,7 +138,7 @@ pub struct SafetensorsHeader {
 /// callers that release many maps at once.
 pub fn read_header_file(path: &Path, len: u64) -> (Option<SafetensorsHeader>, Vec<Finding>) {
     let opener = FolderOpener::default();
-    let (header, problems, _map) = map_header_file(&opener, path, len);
+    let (header, problems, _map) = map_header_file(&opener, path, len, &HeaderBudget::default());
     (header, problems)
 }
 
@@ -130,16 +195,18 @@ impl HeaderMaps {
 /// have finished (an `munmap` while other threads of the process run sends
 /// them TLB shoot-down interrupts; see BENCHMARKS.md). The file is opened
 /// through `opener`: by name in its folder when `opener` holds that folder.
+/// The header's bytes are taken from `budget` before it is parsed.
 pub fn map_header_file(
     opener: &FolderOpener,
     path: &Path,
     len: u64,
+    budget: &HeaderBudget,
 ) -> (Option<SafetensorsHeader>, Vec<Finding>, Option<HeaderMap>) {
     if len == 0 {
-        return map_open_header(None, 0);
+        return map_open_header(None, 0, budget);
     }
     match opener.open(path) {
-        Ok(file) => map_open_header(Some(&file), len),
+        Ok(file) => map_open_header(Some(&file), len, budget),
         Err(e) => (None, vec![cannot("open", &e)], None),
     }
 }
@@ -151,10 +218,12 @@ pub fn cannot(what: &str, e: &std::io::Error) -> Finding {
 
 /// As [`map_header_file`], for a file already open whose size is `len`
 /// bytes; `None` for an empty file, which cannot be mapped (its violation
-/// is reported all the same).
+/// is reported all the same). A header whose bytes `budget` does not have
+/// left is neither mapped in full nor parsed.
 pub fn map_open_header(
     file: Option<&File>,
     len: u64,
+    budget: &HeaderBudget,
 ) -> (Option<SafetensorsHeader>, Vec<Finding>, Option<HeaderMap>) {
     let Some(file) = file.filter(|_| len > 0) else {
         // An empty file cannot be mapped; the parser reports it.
@@ -177,6 +246,17 @@ pub fn map_open_header(
         .filter(|&n| n <= MAX_HEADER_BYTES)
         .map(|n| 8 + n)
         .filter(|&w| w > first && w <= len);
+    // A plausible header (one the parser would read) is paid for first.
+    let announced = map
+        .get(..8)
+        .and_then(|p| p.try_into().ok())
+        .map(u64::from_le_bytes)
+        .filter(|&n| n <= MAX_HEADER_BYTES && 8 + n <= len);
+    if let Some(n) = announced {
+        if let Err(refused) = budget.take(n) {
+            return (None, vec![refused], None);
+        }
+    }
     let map = match wanted {
         Some(w) => match map_prefix(file, w) {
             Ok(m) => m,

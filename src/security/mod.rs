@@ -151,6 +151,18 @@ pub fn analyze(i: &SecurityInputs<'_>) -> (SecuritySummary, Vec<Finding>) {
             };
             findings.push(finding.in_file(&scan.file));
         }
+        if let Some(why) = &scan.walk.unscanned {
+            findings.push(
+                Finding::error(
+                    Code::SecurityPickleUnscanned,
+                    format!(
+                        "{place} was not scanned to its end ({why}): imports after byte {} are unknown, so loading this file may run code",
+                        scan.walk.bytes
+                    ),
+                )
+                .in_file(&scan.file),
+            );
+        }
         summary.pickles.push(PickleSummary {
             file: scan.file.clone(),
             member: scan.member.clone(),

@@ -2,14 +2,13 @@
 //! the pickle members of PyTorch zip checkpoints, sniffed by their bytes,
 //! never by extension alone) and the hashes of Python files.
 
-use super::pickle::{walk, Walk};
+use super::pickle::{walk_reader, Limits, Walk};
 use sha2::{Digest, Sha256};
 use std::io::Read;
 use std::path::Path;
 
-/// Largest pickle member read from a zip.
-const MAX_MEMBER_BYTES: u64 = 512 * 1024 * 1024;
-/// Members a zip may have before the rest are skipped.
+/// Members a zip may have before the rest are skipped (a skipped pickle
+/// member is reported unscanned).
 const MAX_MEMBERS: usize = 100_000;
 
 /// One pickle stream walked.
@@ -46,66 +45,124 @@ pub fn sniff(head: &[u8]) -> Sniffed {
 }
 
 /// Walks a file's pickles: `None` when it is neither a pickle nor a zip with
-/// pickle members (or, with `by_extension`, a protocol 0/1 pickle).
+/// pickle members (or, with `by_extension`, a protocol 0/1 pickle). Each
+/// stream is read through the walker's bounded window, with the byte limit
+/// of [`Limits::from_env`].
 pub fn scan_file(
     path: &Path,
     rel: &str,
     by_extension: bool,
+) -> Result<Option<Vec<PickleScan>>, String> {
+    scan_file_with(path, rel, by_extension, Limits::from_env())
+}
+
+/// [`scan_file`] with explicit limits.
+pub fn scan_file_with(
+    path: &Path,
+    rel: &str,
+    by_extension: bool,
+    limits: Limits,
 ) -> Result<Option<Vec<PickleScan>>, String> {
     let mut head = [0u8; 8];
     let n = crate::util::fs::open_regular(path)
         .and_then(|mut f| f.read(&mut head))
         .map_err(|e| format!("cannot read: {e}"))?;
     match sniff(&head[..n]) {
-        Sniffed::Zip => scan_zip(path, rel).map(Some),
-        Sniffed::Pickle => scan_raw(path, rel).map(Some),
+        Sniffed::Zip => scan_zip(path, rel, by_extension, limits).map(Some),
+        Sniffed::Pickle => scan_raw(path, rel, limits).map(Some),
         Sniffed::Other if by_extension && n > 0 && b"(]}cN".contains(&head[0]) => {
-            scan_raw(path, rel).map(Some)
+            scan_raw(path, rel, limits).map(Some)
         }
         Sniffed::Other => Ok(None),
     }
 }
 
-fn scan_raw(path: &Path, rel: &str) -> Result<Vec<PickleScan>, String> {
+fn scan_raw(path: &Path, rel: &str, limits: Limits) -> Result<Vec<PickleScan>, String> {
     let file = crate::util::fs::open_regular(path).map_err(|e| format!("cannot open: {e}"))?;
-    // SAFETY: read-only map of a file mri never writes; only the pickle
-    // streams at its start are touched (the walker stops where raw tensor
-    // data begins). A concurrent truncation could fault the read, the same
-    // contract the safetensors and candle loaders accept.
-    let map = unsafe { memmap2::Mmap::map(&file) }.map_err(|e| format!("cannot map: {e}"))?;
+    let size = file.metadata().map(|m| m.len()).ok();
     Ok(vec![PickleScan {
         file: rel.to_string(),
         member: None,
         format: "pickle",
-        walk: walk(&map),
+        walk: walk_reader(file, size, limits),
     }])
 }
 
-fn scan_zip(path: &Path, rel: &str) -> Result<Vec<PickleScan>, String> {
+/// A pickle member that could not be walked at all.
+fn unscanned(rel: &str, member: String, why: String) -> PickleScan {
+    PickleScan {
+        file: rel.to_string(),
+        member: Some(member),
+        format: "torch-zip",
+        walk: Walk {
+            unscanned: Some(why),
+            ..Walk::default()
+        },
+    }
+}
+
+fn member_name<R: Read + std::io::Seek>(archive: &zip::ZipArchive<R>, i: usize) -> String {
+    match archive.name_for_index(i) {
+        Some(Ok(name)) => name.into_owned(),
+        _ => format!("#{i}"),
+    }
+}
+
+fn scan_zip(
+    path: &Path,
+    rel: &str,
+    by_extension: bool,
+    limits: Limits,
+) -> Result<Vec<PickleScan>, String> {
     let file = crate::util::fs::open_regular(path).map_err(|e| format!("cannot open: {e}"))?;
-    let mut archive = zip::ZipArchive::new(file).map_err(|e| format!("not a readable zip: {e}"))?;
+    let mut archive = match zip::ZipArchive::new(file) {
+        Ok(a) => a,
+        // A checkpoint by its name that starts like a zip but does not read
+        // as one: what it holds is unknown, which must not pass.
+        Err(e) if by_extension => {
+            return Ok(vec![unscanned(
+                rel,
+                "(archive)".into(),
+                format!("not a readable zip: {e}"),
+            )])
+        }
+        Err(e) => return Err(format!("not a readable zip: {e}")),
+    };
     let mut out = Vec::new();
-    for i in 0..archive.len().min(MAX_MEMBERS) {
-        let mut member = archive
-            .by_index(i)
-            .map_err(|e| format!("zip member {i}: {e}"))?;
-        let name = member
-            .name()
-            .map_err(|e| format!("zip member {i} has an unreadable name: {e}"))?
-            .to_string();
+    for i in 0..archive.len() {
+        if i >= MAX_MEMBERS {
+            let name = member_name(&archive, i);
+            if name.ends_with(".pkl") {
+                let why = format!(
+                    "the archive has more than {MAX_MEMBERS} members; this one was not read"
+                );
+                out.push(unscanned(rel, name, why));
+            }
+            continue;
+        }
+        let listed = member_name(&archive, i);
+        let member = match archive.by_index(i) {
+            Ok(m) => m,
+            Err(e) => {
+                if listed.ends_with(".pkl") {
+                    let why = format!("cannot open the member: {e}");
+                    out.push(unscanned(rel, listed, why));
+                }
+                continue;
+            }
+        };
+        let Ok(name) = member.name().map(|n| n.into_owned()) else {
+            continue;
+        };
         if !name.ends_with(".pkl") {
             continue;
         }
-        let mut buf = Vec::with_capacity(member.size().min(MAX_MEMBER_BYTES) as usize);
-        (&mut member)
-            .take(MAX_MEMBER_BYTES)
-            .read_to_end(&mut buf)
-            .map_err(|e| format!("zip member {name}: {e}"))?;
+        let size = member.size();
         out.push(PickleScan {
             file: rel.to_string(),
             member: Some(name),
             format: "torch-zip",
-            walk: walk(&buf),
+            walk: walk_reader(member, Some(size), limits),
         });
     }
     Ok(out)
