@@ -17,6 +17,7 @@
 pub mod adapter;
 pub mod analyze;
 pub mod error;
+pub mod finding;
 pub mod gate;
 pub mod hub;
 pub mod license;

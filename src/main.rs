@@ -497,7 +497,7 @@ fn run_smoke(args: &SmokeArgs) -> anyhow::Result<ExitCode> {
         || run
             .weight_findings
             .iter()
-            .any(|f| f.code == mri::report::finding::Code::WeightsNonFinite);
+            .any(|f| f.code == mri::finding::Code::WeightsNonFinite);
     let rendered = match args.format {
         SmokeFormat::Text => {
             let mut text = mri::smoke::report::render_text(&run, &report.display_name());

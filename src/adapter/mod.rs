@@ -4,7 +4,7 @@
 
 use crate::analyze::components::{component_of, Component};
 use crate::analyze::weights::WeightsSummary;
-use crate::report::finding::{Code, Finding};
+use crate::finding::{Code, Finding};
 use crate::util::json::{as_u64, JsonDoc};
 use serde::Serialize;
 use serde_json::Value;

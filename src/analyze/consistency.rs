@@ -7,7 +7,7 @@ use crate::model::config::Architecture;
 use crate::model::generation::GenerationSummary;
 use crate::model::mistral;
 use crate::model::tokenizer::TokenizerSummary;
-use crate::report::finding::{Code, Finding};
+use crate::finding::{Code, Finding};
 use crate::scan::dtype::{is_float_weight_dtype, torch_dtype_to_safetensors};
 use crate::util::json::JsonDoc;
 use std::collections::{BTreeMap, BTreeSet};

@@ -11,7 +11,7 @@ use crate::model::card::Card;
 use crate::model::config::{Architecture, MlaConfig};
 use crate::model::recurrent::RecurrentConfig;
 use crate::model::tokenizer::{SpecialToken, TokenizerSummary};
-use crate::report::finding::{Code, Finding};
+use crate::finding::{Code, Finding};
 use crate::scan::gguf::parse::{GgufHeader, GgufTensor, MetaValue};
 use crate::scan::gguf::split::{group, GgufGroup};
 use crate::scan::gguf::types::file_type_name;

@@ -18,7 +18,7 @@ use crate::model::config::{read_architecture, Architecture};
 use crate::model::tokenizer::{
     summarize as summarize_tokenizer, TokenizerInputs, TokenizerSummary,
 };
-use crate::report::finding::{Code, Finding};
+use crate::finding::{Code, Finding};
 use crate::report::{FindingCounts, Report, ToolInfo, SCHEMA_VERSION};
 use crate::scan::classify::FileClass;
 use crate::scan::{ScannedRepo, ShardScan};

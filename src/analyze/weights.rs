@@ -3,7 +3,7 @@
 use super::components::{component_of, Component};
 use super::quant::{detect, Detected, LogicalCounter};
 use crate::model::config::QuantizationConfig;
-use crate::report::finding::{Code, Finding};
+use crate::finding::{Code, Finding};
 use crate::scan::index::WeightIndex;
 use crate::scan::safetensors::TensorInfo;
 use crate::scan::ShardScan;

@@ -2,7 +2,7 @@
 
 use super::policy::{canonical_license, Policy, Selector};
 use crate::license::{LicenseReport, Verdict};
-use crate::report::finding::Severity;
+use crate::finding::Severity;
 use crate::report::Report;
 use serde::Serialize;
 use std::path::{Path, PathBuf};

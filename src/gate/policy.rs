@@ -3,7 +3,7 @@
 //! list what you accept; everything else fails.
 
 use crate::license::{ObligationKind, Verdict};
-use crate::report::finding::{Code, Severity};
+use crate::finding::{Code, Severity};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use thiserror::Error;

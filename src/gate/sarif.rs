@@ -4,7 +4,7 @@
 
 use super::evaluate::RULES;
 use super::{GateOutcome, ModelOutcome, RuleResult};
-use crate::report::finding::Code;
+use crate::finding::Code;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;

@@ -17,3 +17,7 @@ pub use decide::{
     decide, resolve_license, BaseLicense, LicenseFile, LicenseInputs, LicenseReport, Obligation,
 };
 pub use verdict::{ObligationKind, Verdict};
+
+/// Largest license text read; a longer file is read this far, and the
+/// decision fails closed on what it did not read.
+pub const MAX_TEXT_BYTES: u64 = 2 * 1024 * 1024;

@@ -1,6 +1,6 @@
 //! The model card (README.md) and its YAML front matter.
 
-use crate::report::finding::{Code, Finding};
+use crate::finding::{Code, Finding};
 use serde::Serialize;
 use serde_norway::Value as Yaml;
 use std::collections::BTreeMap;

@@ -586,8 +586,8 @@ const COUNT_KEYS: &[&str] = &[
 /// the nested text config) written as something other than a count, as
 /// `"hidden_size": "64"`, `"vocab_size": -1` or `"hidden_size": 1.5`: mri
 /// reads them as absent, and loaders fail or misread them.
-pub fn mistyped_counts(doc: &JsonDoc) -> Vec<crate::report::finding::Finding> {
-    use crate::report::finding::{Code, Finding};
+pub fn mistyped_counts(doc: &JsonDoc) -> Vec<crate::finding::Finding> {
+    use crate::finding::{Code, Finding};
     let top = &doc.value;
     let scopes = std::iter::once(("", top)).chain(
         NESTED

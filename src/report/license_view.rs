@@ -2,7 +2,7 @@
 //! Markdown), a short section for `mri inspect`, and the knowledge-base
 //! listings of `mri licenses`.
 
-use super::finding::Severity;
+use crate::finding::Severity;
 use super::Report;
 use crate::license::kb::{kb, LicenseEntry};
 use crate::license::{LicenseReport, Verdict};

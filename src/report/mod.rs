@@ -1,11 +1,14 @@
 //! The Report: one serde struct behind every output. Its JSON form is a
 //! versioned contract documented in `docs/report.md`.
 
-pub mod finding;
+/// Findings live on the ground floor (`crate::finding`); re-exported here for
+/// the library's users who name them through the Report.
+pub use crate::finding;
 pub mod gguf_text;
 pub mod json;
 pub mod license_view;
 pub mod markdown;
+pub mod smoke;
 pub mod text;
 
 use crate::analyze::memory::Memory;
@@ -89,7 +92,7 @@ pub struct Report {
     pub summary: FindingCounts,
     /// What `mri smoke` found (absent unless a smoke test ran).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub smoke: Option<crate::smoke::SmokeSummary>,
+    pub smoke: Option<smoke::SmokeSummary>,
     /// The GGUF files: version, alignment, types, models, metadata (absent without GGUF files).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub gguf: Option<crate::analyze::gguf::GgufSummary>,

@@ -1,6 +1,6 @@
 //! The text form of the Report: aligned columns, human sizes, findings last.
 
-use super::finding::Severity;
+use crate::finding::Severity;
 use super::Report;
 use crate::scan::classify::FileClass;
 use crate::util::human::{bytes, count, grouped};

@@ -1,6 +1,6 @@
 //! Shard indexes (`model.safetensors.index.json` and friends).
 
-use crate::report::finding::{Code, Finding};
+use crate::finding::{Code, Finding};
 use crate::util::json::{as_u64, parse_doc, JsonDoc};
 use serde::Serialize;
 use std::borrow::Cow;

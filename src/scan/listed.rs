@@ -4,7 +4,7 @@
 
 use super::walk::{WalkOutcome, WalkedFile};
 use crate::locate::ListedFile;
-use crate::report::finding::{Code, Finding};
+use crate::finding::{Code, Finding};
 use std::path::Path;
 
 /// Stats every listed file; returns the files found and the paths missing.

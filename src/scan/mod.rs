@@ -19,7 +19,7 @@ pub mod walk;
 use crate::locate::{Target, TargetKind};
 use crate::model::tekken::{self, Tekken};
 use crate::model::tokenizer::{parse_tokenizer_json, TokenizerJson};
-use crate::report::finding::{Code, Finding, Severity};
+use crate::finding::{Code, Finding, Severity};
 use crate::util::dir_open::FolderOpener;
 use crate::util::json::{read_doc, read_text, JsonDoc, MAX_CONFIG_BYTES, MAX_TOKENIZER_BYTES};
 use crate::util::parallel::map_spreading_when_slow;
@@ -483,7 +483,7 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
 
 /// Largest license text read; a longer one is read this far and named in
 /// `ScannedRepo::license_truncated`.
-pub const MAX_LICENSE_BYTES: u64 = 2 * 1024 * 1024;
+pub const MAX_LICENSE_BYTES: u64 = crate::license::MAX_TEXT_BYTES;
 
 /// Reads and parses a tokenizer file (`tokenizer.json`, `tekken.json`,
 /// `vocab.json`); a file that cannot be read, or does not parse (a finding

@@ -6,7 +6,7 @@
 use crate::license::LicenseFile;
 use crate::locate::ollama::{OllamaRef, MEDIA_LICENSE, MEDIA_PARAMS, MEDIA_SYSTEM, MEDIA_TEMPLATE};
 use crate::locate::Target;
-use crate::report::finding::{Code, Finding};
+use crate::finding::{Code, Finding};
 use crate::scan::FileEntry;
 use crate::util::json::read_text;
 use serde::Serialize;

@@ -5,7 +5,7 @@
 
 use super::safetensors::{parse_header_with_len, HeaderBudget, SafetensorsHeader};
 use super::FileEntry;
-use crate::report::finding::{Code, Finding};
+use crate::finding::{Code, Finding};
 use crate::scan::classify::{classify, FileClass};
 use std::collections::HashSet;
 use std::path::Path;

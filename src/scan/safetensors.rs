@@ -5,7 +5,7 @@
 //! mapping tensor names to `{dtype, shape, data_offsets}` (plus an optional
 //! `__metadata__` map of strings), then the tensor data.
 
-use crate::report::finding::{Code, Finding};
+use crate::finding::{Code, Finding};
 use crate::scan::dtype::dtype_bits;
 use crate::util::dir_open::FolderOpener;
 use memmap2::{Mmap, MmapOptions};

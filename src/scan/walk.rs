@@ -1,7 +1,7 @@
 //! Walking a model root: every regular file, following symbolic links only
 //! while they stay inside the containment folder, never looping.
 
-use crate::report::finding::{Code, Finding};
+use crate::finding::{Code, Finding};
 use foldhash::{HashSet, HashSetExt};
 use std::path::{Path, PathBuf};
 

@@ -6,7 +6,7 @@ pub mod pickle;
 pub mod read;
 pub mod template;
 
-use crate::report::finding::{Code, Finding};
+use crate::finding::{Code, Finding};
 use crate::util::json::JsonDoc;
 use globals::{classify, Danger};
 use read::PickleScan;

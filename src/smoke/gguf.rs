@@ -27,7 +27,7 @@ use super::{
     candle_err, contain, memory, ms, open_device, output_values, sample, DtypeChoice, Greedy,
     SmokeError, SmokeEvent, SmokeOptions, Stage,
 };
-use crate::report::finding::Finding;
+use crate::finding::Finding;
 use crate::scan::classify::FileClass;
 use crate::Report;
 use candle_core::quantized::gguf_file::Content;

@@ -10,7 +10,7 @@
 //! only the scales are read. Work is split in chunks of at most [`CHUNK`]
 //! bytes over a memory map: the memory stays bounded whatever the sizes.
 
-use crate::report::finding::Finding;
+use crate::finding::Finding;
 use crate::util::parallel::work_queue;
 use candle_core::quantized::gguf_file::Content;
 use candle_core::quantized::GgmlDType;

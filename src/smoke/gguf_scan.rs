@@ -4,7 +4,7 @@
 //! scales times its quants, so a NaN scale shows up here as it would in
 //! the model.
 
-use crate::report::finding::{Code, Finding};
+use crate::finding::{Code, Finding};
 use crate::util::parallel::work_queue;
 use candle_core::quantized::ggml_file::qtensor_from_ggml;
 use candle_core::quantized::gguf_file::Content;

@@ -637,8 +637,8 @@ fn preflight(report: &Report) -> Result<Inputs, SmokeError> {
     if let Some(f) = report.findings.iter().find(|f| {
         matches!(
             f.code,
-            crate::report::finding::Code::WeightsHeaderInvalid
-                | crate::report::finding::Code::WeightsTruncated
+            crate::finding::Code::WeightsHeaderInvalid
+                | crate::finding::Code::WeightsTruncated
         ) && f
             .file
             .as_deref()
@@ -1132,7 +1132,7 @@ pub fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, SmokeErr
 /// listed), the degeneracy they explain becomes a note instead.
 pub(crate) fn judge_logits(
     last: &[f32],
-    weight_findings: &[crate::report::finding::Finding],
+    weight_findings: &[crate::finding::Finding],
     notes: &mut Vec<String>,
 ) -> Result<(), SmokeError> {
     let Some(why) = sample::degenerate(last) else {
@@ -1140,7 +1140,7 @@ pub(crate) fn judge_logits(
     };
     let explained = weight_findings
         .iter()
-        .any(|f| f.code == crate::report::finding::Code::WeightsNonFinite);
+        .any(|f| f.code == crate::finding::Code::WeightsNonFinite);
     if explained {
         notes.push(format!(
             "the output is degenerate ({why}): the non-finite weights explain it"

@@ -1,19 +1,8 @@
 //! What a smoke test found: the `smoke` object of the Report, and its text form.
 
 use crate::util::human::bytes as human_bytes;
-use serde::Serialize;
+pub use crate::report::smoke::{SmokeSummary, TopToken};
 use std::fmt::Write as _;
-
-/// One of the most likely next tokens.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TopToken {
-    /// The token decoded to text.
-    pub token: String,
-    /// The token id.
-    pub id: u32,
-    /// Its probability under the softmax of the last position's logits.
-    pub prob: f64,
-}
 
 /// True when the merged run's output differs from the base's: the top
 /// tokens for decoders, the pooled embedding's norm for encoders.
@@ -33,49 +22,6 @@ pub fn adapter_changed(merged: &SmokeSummary, base: &SmokeSummary) -> bool {
         _ => false,
     };
     tokens_differ || embedding_differs
-}
-
-/// The result of `mri smoke`: the `smoke` object of the JSON Report.
-///
-/// Every field is always present (`null` when it does not apply), so that
-/// scripts can read the same shape for decoders and encoders.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct SmokeSummary {
-    /// The candle-transformers model that ran (`llama`, `qwen2`, `bert`, ...).
-    pub architecture: String,
-    /// `cpu` or `cuda:N`.
-    pub device: String,
-    /// The dtype the weights were loaded in (`f32`, `bf16`, `f16`).
-    pub dtype: String,
-    /// Shape of the output of the forward pass: the logits of the last
-    /// position for decoders (`[1, vocab]` or `[1, 1, vocab]`, as the model
-    /// returns them), the hidden states `[1, tokens, hidden]` for encoders.
-    pub logits_shape: Vec<usize>,
-    /// Whether every value of that output is finite.
-    pub finite: bool,
-    /// How many values are NaN or infinite.
-    pub non_finite: u64,
-    /// The five most likely next tokens (decoders; empty for encoders).
-    pub top_next: Vec<TopToken>,
-    /// Entropy of the next-token distribution in nats (decoders).
-    pub entropy: Option<f64>,
-    /// L2 norm of the pooled sentence embedding (encoders; mean pooling
-    /// unless `1_Pooling/config.json` says otherwise), before any normalisation.
-    pub embedding_norm: Option<f64>,
-    /// The greedy continuation of the prompt (with `--max-tokens N`).
-    pub continuation: Option<String>,
-    /// Tokens per second of that continuation (the prompt's forward pass excluded).
-    pub tokens_per_second: Option<f64>,
-    /// Milliseconds to map the weights and build the model.
-    pub load_ms: f64,
-    /// Milliseconds of the forward pass over the prompt.
-    pub forward_ms: f64,
-    /// Peak resident memory of the process, when the OS tells it.
-    pub peak_rss_bytes: Option<u64>,
-    /// With an adapter merged: the same forward pass on the base alone, so
-    /// the two can be compared (omitted without an adapter).
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub without_adapter: Option<Box<SmokeSummary>>,
 }
 
 /// What one forward pass measured, before the top tokens, continuation and
@@ -141,7 +87,7 @@ pub struct SmokeRun {
     /// The memory the run was estimated to need, and what was available.
     pub memory: MemoryCheck,
     /// Findings of `--scan-weights` (`weights/non-finite`, `weights/all-zero`).
-    pub weight_findings: Vec<crate::report::finding::Finding>,
+    pub weight_findings: Vec<crate::finding::Finding>,
 }
 
 /// The memory estimate made before loading.

@@ -2,7 +2,7 @@
 //! parallel, looking for non-finite values and all-zero tensors.
 
 use crate::analyze::weights::ShardSummary;
-use crate::report::finding::{Code, Finding};
+use crate::finding::{Code, Finding};
 use crate::util::parallel::work_queue;
 use std::fs::File;
 use std::path::PathBuf;

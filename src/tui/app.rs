@@ -362,7 +362,7 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::report::finding::{Code, Finding};
+    use crate::finding::{Code, Finding};
     use crate::tui::keys::parse_key;
     use crossterm::event::{MouseEvent, MouseEventKind};
 

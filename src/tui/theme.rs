@@ -1,7 +1,7 @@
 //! Styles. With colour off (NO_COLOR) every style is colourless and the
 //! selection is still visible: it is always reverse video, never colour alone.
 
-use crate::report::finding::Severity;
+use crate::finding::Severity;
 use ratatui::style::{Color, Modifier, Style};
 
 /// The styles of one run: with or without colour.

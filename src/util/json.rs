@@ -1,6 +1,6 @@
 //! JSON files read once, kept with their text so findings can cite lines.
 
-use crate::report::finding::{Code, Finding};
+use crate::finding::{Code, Finding};
 use serde_json::Value;
 use std::path::Path;
 

@@ -7,7 +7,7 @@ pub mod hashing;
 pub mod references;
 
 use crate::locate::Target;
-use crate::report::finding::{Code, Finding, Severity};
+use crate::finding::{Code, Finding, Severity};
 use crate::report::{FindingCounts, SCHEMA_VERSION};
 use crate::scan::classify::FileClass;
 use references::{Algorithm, Reference};

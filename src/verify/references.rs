@@ -1,7 +1,7 @@
 //! Where expected hashes come from, offline.
 
 use super::VerifyOptions;
-use crate::report::finding::{Code, Finding};
+use crate::finding::{Code, Finding};
 use crate::scan::lfs::parse_pointer;
 use crate::scan::ScannedRepo;
 use std::collections::HashMap;

@@ -8,7 +8,7 @@ use crate::license::clauses::{read_clauses, ClauseHit};
 use crate::license::text::NormText;
 use crate::license::verdict::Verdict;
 use crate::model::card::Card;
-use crate::report::finding::{Code, Finding};
+use crate::finding::{Code, Finding};
 use std::collections::BTreeSet;
 
 /// Reads every declaration: the card's, then each declaration outside it,

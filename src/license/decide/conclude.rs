@@ -3,7 +3,7 @@
 
 use super::Decision;
 use crate::license::verdict::Verdict;
-use crate::report::finding::{Code, Finding};
+use crate::finding::{Code, Finding};
 
 /// Sets the final verdict and says how it was reached.
 pub(super) fn verdict(d: &mut Decision) {

@@ -11,7 +11,7 @@ use crate::license::lineage::is_supplementary;
 use crate::license::spdx_facts;
 use crate::license::text::NormText;
 use crate::license::verdict::{ObligationKind, Verdict};
-use crate::report::finding::{Code, Finding};
+use crate::finding::{Code, Finding};
 use std::sync::OnceLock;
 
 /// Residual words beyond a standard license text that, unread, make it unknown.
@@ -31,7 +31,7 @@ pub(super) fn read_all(d: &mut Decision, inputs: &LicenseInputs<'_>, files: &[Re
         d.findings.push(
             Finding::warning(
                 Code::LicenseUnread,
-                format!("the license file is longer than mri reads ({} MiB); only its beginning was read, so the verdict can be no better than unknown (a stricter clause in what was read still applies)", crate::scan::MAX_LICENSE_BYTES >> 20),
+                format!("the license file is longer than mri reads ({} MiB); only its beginning was read, so the verdict can be no better than unknown (a stricter clause in what was read still applies)", crate::license::MAX_TEXT_BYTES >> 20),
             )
             .in_file(path),
         );

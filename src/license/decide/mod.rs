@@ -35,7 +35,7 @@ use super::clauses::{read_clauses, ClauseHit};
 use super::text::NormText;
 use super::verdict::Verdict;
 use crate::model::card::Card;
-use crate::report::finding::Finding;
+use crate::finding::Finding;
 use resolve::Resolved;
 use serde::Serialize;
 use std::collections::BTreeSet;

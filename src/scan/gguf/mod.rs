@@ -6,7 +6,7 @@ pub mod parse;
 pub mod split;
 pub mod types;
 
-use crate::report::finding::{Code, Finding};
+use crate::finding::{Code, Finding};
 use parse::{string_at, GgufHeader};
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -10,7 +10,7 @@
 //! `general.alignment` (32 by default), then the tensor data.
 
 use super::types::{ggml_type, removed_type, GgmlType};
-use crate::report::finding::{Code, Finding};
+use crate::finding::{Code, Finding};
 use std::collections::HashSet;
 
 /// Longest string accepted (llama.cpp's `GGUF_MAX_STRING_LENGTH`).

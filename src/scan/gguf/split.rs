@@ -2,7 +2,7 @@
 //! (`NAME-00001-of-00003.gguf`, as `llama-gguf-split` writes them), which
 //! are one model in several files.
 
-use crate::report::finding::{Code, Finding};
+use crate::finding::{Code, Finding};
 use std::collections::BTreeMap;
 
 /// A split file name's parts.

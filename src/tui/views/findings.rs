@@ -2,7 +2,7 @@
 //! line, the shard, or the tensor a finding names.
 
 use super::{truncate_left, truncate_right, Ctx, Effect, Jump, View};
-use crate::report::finding::{Finding, Severity};
+use crate::finding::{Finding, Severity};
 use crate::report::Report;
 use crate::tui::cursor::Cursor;
 use crate::tui::filter::Query;

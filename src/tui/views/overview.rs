@@ -5,7 +5,7 @@
 use super::adapter::{base_line, rank_line, targets_line, trainable_line};
 use super::{bar, truncate_right, Ctx, Effect, View};
 use crate::adapter::AdapterSummary;
-use crate::report::finding::Severity;
+use crate::finding::Severity;
 use crate::report::Report;
 use crate::tui::keys::{Action, Scope};
 use crate::tui::theme::Theme;

@@ -272,7 +272,7 @@ impl View for Smoke {
                 lines.push(Line::from(vec![
                     Span::styled(
                         "FAILED",
-                        t.severity(crate::report::finding::Severity::Error),
+                        t.severity(crate::finding::Severity::Error),
                     ),
                     Span::raw(" (r runs it again)"),
                 ]));
@@ -295,7 +295,7 @@ impl View for Smoke {
                         Span::styled(format!("{:<16}", "finite"), t.dim()),
                         Span::styled(
                             format!("NO: {} non-finite values", s.non_finite),
-                            t.severity(crate::report::finding::Severity::Error),
+                            t.severity(crate::finding::Severity::Error),
                         ),
                     ])
                 });
