@@ -145,6 +145,16 @@ pub fn materialise(
             header_of.insert(file.path.as_str(), (bytes, size));
         }
     }
+    // Kept beside the cache for later offline runs (see `super::kept`).
+    let keep: Vec<(&str, &[u8])> = shards
+        .iter()
+        .filter_map(|f| {
+            let sha = f.lfs_sha256.as_deref()?;
+            let (bytes, _) = header_of.get(f.path.as_str())?;
+            Some((sha, bytes.as_deref().ok()?))
+        })
+        .collect();
+    super::kept::keep(writer.repo_dir(), &listing, &keep)?;
     let mut remote = RemoteFiles::default();
     for file in &listing.files {
         if file.safe_path() && writer.has_file(&file.path) {

@@ -107,7 +107,14 @@ pub fn resolve_snapshot(
                 source,
             }
         })?;
-        commit = Some(text.trim().to_string());
+        let text = text.trim();
+        if !is_commit_id(text) {
+            return Err(LocateError::BadRef {
+                path: ref_file.display().to_string(),
+                content: shorten(text),
+            });
+        }
+        commit = Some(text.to_string());
     } else if valid_component(rev) && snapshots.join(rev).is_dir() {
         commit = Some(rev.to_string());
     } else {
@@ -138,10 +145,7 @@ pub fn resolve_snapshot(
         path: folder.display().to_string(),
         source,
     })?;
-    let root = root.canonicalize().map_err(|source| LocateError::Io {
-        path: root.display().to_string(),
-        source,
-    })?;
+    let root = contained_snapshot(&root, &containment)?;
     Ok(Target {
         input: input.to_string(),
         root,
@@ -155,6 +159,61 @@ pub fn resolve_snapshot(
         notes: Vec::new(),
         remote: None,
     })
+}
+
+/// True for a commit id as a ref file holds it: 40 (or 64) hexadecimal digits.
+fn is_commit_id(s: &str) -> bool {
+    matches!(s.len(), 40 | 64) && s.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// At most 80 characters of `s`, control characters escaped, for messages.
+fn shorten(s: &str) -> String {
+    let mut out: String = s.chars().take(80).flat_map(char::escape_debug).collect();
+    if s.chars().count() > 80 {
+        out.push('…');
+    }
+    out
+}
+
+/// The canonical path of the snapshot folder `root`, refused when it (or a
+/// link on the way) leads out of the canonical repo folder `containment`.
+fn contained_snapshot(root: &Path, containment: &Path) -> Result<PathBuf, LocateError> {
+    let real = root.canonicalize().map_err(|source| LocateError::Io {
+        path: root.display().to_string(),
+        source,
+    })?;
+    if !real.starts_with(containment) {
+        return Err(LocateError::SnapshotEscape {
+            link: root.display().to_string(),
+            points_to: real.display().to_string(),
+            repo: containment.display().to_string(),
+        });
+    }
+    Ok(real)
+}
+
+/// A path given as `.../models--ORG--NAME/snapshots/<commit>` (as typed,
+/// before links are resolved) whose folder leads out of that repo folder is
+/// refused: the snapshot's links would otherwise be judged against the
+/// outside folder it points to.
+pub fn refuse_linked_snapshot(path: &Path) -> Result<(), LocateError> {
+    let Some(parent) = path.parent() else {
+        return Ok(());
+    };
+    if parent.file_name().is_none_or(|n| n != "snapshots") {
+        return Ok(());
+    }
+    let Some(repo) = parent.parent() else {
+        return Ok(());
+    };
+    if !is_repo_folder(repo) {
+        return Ok(());
+    }
+    let containment = repo.canonicalize().map_err(|source| LocateError::Io {
+        path: repo.display().to_string(),
+        source,
+    })?;
+    contained_snapshot(path, &containment).map(|_| ())
 }
 
 /// A single path component: no separators, not `.` or `..`.

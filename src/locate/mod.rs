@@ -122,6 +122,26 @@ pub enum LocateError {
         /// Refs and snapshots that exist.
         available: String,
     },
+    /// A ref file whose content is not a commit id (`refs/main` holding
+    /// `../../etc`).
+    #[error("the ref file `{path}` does not hold a commit id (40 hexadecimal digits) but `{content}`; the cache is damaged or was tampered with")]
+    BadRef {
+        /// The ref file.
+        path: String,
+        /// What it holds (shortened, control characters escaped).
+        content: String,
+    },
+    /// A snapshot folder that is a symbolic link leading out of its cache
+    /// repo folder: never followed.
+    #[error("the snapshot folder `{link}` is a symbolic link to `{points_to}`, outside the cache repo folder `{repo}`; not followed")]
+    SnapshotEscape {
+        /// The link.
+        link: String,
+        /// Where it points (as resolved).
+        points_to: String,
+        /// The repo folder it must stay in.
+        repo: String,
+    },
     /// `--revision` given with a plain directory.
     #[error("--revision applies to repo ids and cache folders, but `{0}` is a plain directory")]
     RevisionOnDirectory(String),
@@ -195,6 +215,7 @@ pub fn locate(input: &str, revision: Option<&str>, cache: &HfCache) -> Result<Ta
         if let Err(e) = std::fs::read_dir(&canonical) {
             return Err(listing_error(input, e));
         }
+        hf_cache::refuse_linked_snapshot(path)?;
         if hf_cache::is_repo_folder(&canonical) {
             return hf_cache::resolve_snapshot(input, &canonical, None, revision);
         }

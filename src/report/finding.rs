@@ -175,6 +175,10 @@ codes! {
     LicenseBaseUnknown = "license/base-unknown", "The card names a base model whose license mri cannot establish offline; check it (e.g. with --base).";
     /// torch_dtype disagrees with the stored dtype.
     ConsistencyDtype = "consistency/dtype", "torch_dtype in config.json differs from the dtype most weights are stored in.";
+    /// A weight file `mri verify` found no reference hash for.
+    IntegrityUnreferenced = "integrity/unreferenced", "`mri verify` found no reference hash (cache blob name, manifest, LFS pointer, local-dir metadata) for a weight file, so it was not verified.";
+    /// A weight file that is listed but not on disk.
+    IntegrityAbsent = "integrity/absent", "A weight file listed by the shard index or the Hub's listing is not on disk, so `mri verify` could not check it.";
 }
 
 impl fmt::Display for Code {
