@@ -35,11 +35,13 @@ pub struct Materialised {
 }
 
 /// What happened to one small file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Got {
     Fetched,
     Cached,
     Left,
+    /// Not used: the answer disagrees with the listing (why).
+    Refused(String),
 }
 
 /// What the header reads of one repository share.
@@ -97,10 +99,16 @@ pub fn materialise(
     .into_iter()
     .collect::<Result<_, _>>()?;
 
+    let mut problems: Vec<(String, String)> = Vec::new();
+    for ((file, _), g) in small.iter().zip(&got) {
+        if let Got::Refused(why) = g {
+            problems.push((file.path.clone(), why.clone()));
+        }
+    }
     // The file the card's `license_link` names is a license text too,
     // whatever its name.
     if let Some(file) = linked_license(&writer, &listing, &small) {
-        got.push(fetch_small(
+        let g = fetch_small(
             client,
             &writer,
             repo,
@@ -108,7 +116,11 @@ pub fn materialise(
             file,
             MAX_CONFIG_BYTES,
             &traffic,
-        )?);
+        )?;
+        if let Got::Refused(why) = &g {
+            problems.push((file.path.clone(), why.clone()));
+        }
+        got.push(g);
     }
 
     // The first shard alone, so that the others' first reads can be sized
@@ -155,7 +167,10 @@ pub fn materialise(
         })
         .collect();
     super::kept::keep(writer.repo_dir(), &listing, &keep)?;
-    let mut remote = RemoteFiles::default();
+    let mut remote = RemoteFiles {
+        problems,
+        ..RemoteFiles::default()
+    };
     for file in &listing.files {
         if file.safe_path() && writer.has_file(&file.path) {
             continue;
@@ -227,19 +242,24 @@ fn fetch_small(
         return Ok(Got::Cached);
     }
     let url = client.file_url(repo, commit, &file.path);
-    // One byte over the cap tells a file that is too large.
-    let body = client.fetch(&url, None, cap.saturating_add(1), repo, traffic)?;
+    // One byte over what is wanted tells a file that is too large (or a body
+    // longer than listed, which is never read to its end).
+    let wanted = file.size.filter(|s| *s <= cap).unwrap_or(cap);
+    let body = client.fetch(&url, None, wanted.saturating_add(1), repo, traffic)?;
     let len = body.bytes.len() as u64;
-    if len > cap {
-        return Ok(Got::Left);
-    }
-    if let Some(size) = file.size {
-        if len != size {
-            return Err(HubError::BadResponse {
-                url,
-                message: format!("received {len} bytes, but the Hub lists {size}"),
-            });
+    match file.size {
+        Some(size) if size <= cap && len > size => {
+            return Ok(Got::Refused(format!(
+                "the Hub lists {size} bytes, but the server sent more (reading stopped at {len} bytes); the file was not used"
+            )));
         }
+        Some(size) if size <= cap && len < size => {
+            return Ok(Got::Refused(format!(
+                "the Hub lists {size} bytes, but the server sent only {len}; the file was not used"
+            )));
+        }
+        _ if len > cap => return Ok(Got::Left),
+        _ => {}
     }
     let mut check = Checker::new(Expected::of(file));
     check.update(&body.bytes);
