@@ -109,8 +109,9 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), HubError> {
 
 /// The files of a cache snapshot that an earlier `mri inspect hf://` saw
 /// listed on the Hub but that are not in the snapshot, with the headers it
-/// kept for them; `None` when nothing was kept for this commit (or the
-/// target is not a cache snapshot).
+/// kept for them; `None` when nothing was kept for this commit, when every
+/// listed file is in the snapshot, or when the target is not a cache
+/// snapshot.
 pub fn remote_files(target: &Target) -> Option<RemoteFiles> {
     if target.kind != TargetKind::CacheSnapshot {
         return None;
@@ -155,7 +156,8 @@ pub fn remote_files(target: &Target) -> Option<RemoteFiles> {
             header,
         });
     }
-    Some(remote)
+    // Everything downloaded: the scan is that of any local folder.
+    (!remote.files.is_empty()).then_some(remote)
 }
 
 /// Reads `path` (under `repo_dir`) when every component from `repo_dir` on

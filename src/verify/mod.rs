@@ -187,7 +187,15 @@ pub fn verify(
     // shards left on the Hub are known to be absent.
     let kept = crate::hub::kept::remote_files(&target);
     let scanned = crate::scan::scan_with(target, kept.as_ref());
-    if !crate::scan::looks_like_model(&scanned.files) {
+    // A folder whose every file is a refused link is reported (exit 1,
+    // each link named), not called "not a model".
+    let refused_any = scanned.findings.iter().any(|f| {
+        matches!(
+            f.code,
+            Code::FilesSymlinkEscape | Code::FilesSymlinkLoop | Code::FilesBrokenLink
+        )
+    });
+    if !refused_any && !crate::scan::looks_like_model(&scanned.files) {
         return Err(crate::locate::LocateError::NotAModel(
             scanned.target.root.display().to_string(),
         )
