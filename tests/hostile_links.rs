@@ -148,7 +148,9 @@ struct Run {
 }
 
 /// Runs `mri args` with the cache at `hub`, reaping it with `wait4` for its
-/// peak RSS; kills it at [`DEADLINE`].
+/// peak RSS; kills it at [`DEADLINE`]. The child is reaped by `wait4`, not
+/// by `Child::wait` (which would give no rusage).
+#[allow(clippy::zombie_processes)]
 fn run(args: &[&str], hub: &Path, out_dir: &Path) -> Run {
     let out = out_dir.join("stdout");
     let err = out_dir.join("stderr");
