@@ -243,3 +243,34 @@ fn a_ref_file_that_holds_no_commit_id_says_so() {
         }
     }
 }
+
+#[test]
+fn a_ref_file_that_is_a_link_or_huge_is_not_followed_or_read_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hub = tmp.path().join("hub");
+    let repo = build_cache(&hub);
+    // a link to a file outside whose content would be echoed
+    let secret = tmp.path().join("secret");
+    fs::write(&secret, "TOP-SECRET").unwrap();
+    fs::remove_file(repo.join("refs/main")).unwrap();
+    symlink(&secret, repo.join("refs/main")).unwrap();
+    let out = mri_env(&["inspect", "acme/tiny"], &[("HF_HUB_CACHE", &hub)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("refs/main` is a symbolic link") && !err.contains("TOP-SECRET"),
+        "{err}"
+    );
+    // 64 MiB of a commit id repeated: refused from its first 4 KiB
+    fs::remove_file(repo.join("refs/main")).unwrap();
+    fs::write(repo.join("refs/main"), COMMIT_A.repeat(1 << 21)).unwrap();
+    let out = mri_env(&["inspect", "acme/tiny"], &[("HF_HUB_CACHE", &hub)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("does not hold a commit id"), "{err}");
+    assert!(
+        err.len() < 1000,
+        "the message is short: {} bytes",
+        err.len()
+    );
+}

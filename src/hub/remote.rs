@@ -78,20 +78,7 @@ pub fn materialise(
     let listing = listing::list(client, repo, revision, &traffic)?;
     let writer = CacheWriter::new(cache, repo, revision, &listing.commit)?;
 
-    let mut small: Vec<(&Sibling, u64)> = Vec::new();
-    let mut shards: Vec<&Sibling> = Vec::new();
-    let mut others = 0usize;
-    for file in listing.files.iter().filter(|f| f.safe_path()) {
-        match select::plan(&file.path, file.size, options.tokenizer) {
-            Plan::Fetch(cap) => small.push((file, cap)),
-            Plan::FetchIfRoom if others < MAX_OTHER_FILES => {
-                others += 1;
-                small.push((file, SMALL_FILE_BYTES));
-            }
-            Plan::Header => shards.push(file),
-            Plan::FetchIfRoom | Plan::Skip => {}
-        }
-    }
+    let (small, shards) = split(&listing, options);
     let threads = client.config().connections;
     let mut got: Vec<Got> = io_map(&small, threads, |(file, cap)| {
         fetch_small(client, &writer, repo, &listing.commit, file, *cap, &traffic)
@@ -99,16 +86,11 @@ pub fn materialise(
     .into_iter()
     .collect::<Result<_, _>>()?;
 
-    let mut problems: Vec<(String, String)> = Vec::new();
-    for ((file, _), g) in small.iter().zip(&got) {
-        if let Got::Refused(why) = g {
-            problems.push((file.path.clone(), why.clone()));
-        }
-    }
     // The file the card's `license_link` names is a license text too,
     // whatever its name.
-    if let Some(file) = linked_license(&writer, &listing, &small) {
-        let g = fetch_small(
+    let license = linked_license(&writer, &listing, &small);
+    if let Some(file) = license {
+        got.push(fetch_small(
             client,
             &writer,
             repo,
@@ -116,12 +98,18 @@ pub fn materialise(
             file,
             MAX_CONFIG_BYTES,
             &traffic,
-        )?;
-        if let Got::Refused(why) = &g {
-            problems.push((file.path.clone(), why.clone()));
-        }
-        got.push(g);
+        )?);
     }
+    let problems: Vec<(String, String)> = small
+        .iter()
+        .map(|(f, _)| *f)
+        .chain(license)
+        .zip(&got)
+        .filter_map(|(f, g)| match g {
+            Got::Refused(why) => Some((f.path.clone(), why.clone())),
+            _ => None,
+        })
+        .collect();
 
     // The first shard alone, so that the others' first reads can be sized
     // after its header.
@@ -157,35 +145,7 @@ pub fn materialise(
             header_of.insert(file.path.as_str(), (bytes, size));
         }
     }
-    // Kept beside the cache for later offline runs (see `super::kept`).
-    let keep: Vec<(&str, &[u8])> = shards
-        .iter()
-        .filter_map(|f| {
-            let sha = f.lfs_sha256.as_deref()?;
-            let (bytes, _) = header_of.get(f.path.as_str())?;
-            Some((sha, bytes.as_deref().ok()?))
-        })
-        .collect();
-    super::kept::keep(writer.repo_dir(), &listing, &keep)?;
-    let mut remote = RemoteFiles {
-        problems,
-        ..RemoteFiles::default()
-    };
-    for file in &listing.files {
-        if file.safe_path() && writer.has_file(&file.path) {
-            continue;
-        }
-        let (header, size) = match header_of.remove(file.path.as_str()) {
-            Some((bytes, size)) => (Some(bytes), size),
-            None => (None, None),
-        };
-        remote.files.push(RemoteFile {
-            path: file.path.clone(),
-            size: file.size.or(size).unwrap_or(0),
-            lfs_sha256: file.lfs_sha256.clone(),
-            header,
-        });
-    }
+    let remote = left_on_hub(&writer, &listing, &shards, header_of, problems)?;
 
     let info = RemoteInfo {
         endpoint: client.config().endpoint.clone(),
@@ -220,6 +180,70 @@ pub fn materialise(
         remote: Some(info),
     };
     Ok(Materialised { target, remote })
+}
+
+/// The listed files to fetch (with the most bytes read of each) and the
+/// safetensors files whose headers are read.
+fn split<'a>(
+    listing: &'a RepoListing,
+    options: &RemoteOptions,
+) -> (Vec<(&'a Sibling, u64)>, Vec<&'a Sibling>) {
+    let mut small: Vec<(&Sibling, u64)> = Vec::new();
+    let mut shards: Vec<&Sibling> = Vec::new();
+    let mut others = 0usize;
+    for file in listing.files.iter().filter(|f| f.safe_path()) {
+        match select::plan(&file.path, file.size, options.tokenizer) {
+            Plan::Fetch(cap) => small.push((file, cap)),
+            Plan::FetchIfRoom if others < MAX_OTHER_FILES => {
+                others += 1;
+                small.push((file, SMALL_FILE_BYTES));
+            }
+            Plan::Header => shards.push(file),
+            Plan::FetchIfRoom | Plan::Skip => {}
+        }
+    }
+    (small, shards)
+}
+
+/// The files left on the Hub, with the headers read for them; the listing
+/// and the headers are kept beside the cache for later offline runs (see
+/// [`super::kept`]).
+fn left_on_hub(
+    writer: &CacheWriter,
+    listing: &RepoListing,
+    shards: &[&Sibling],
+    mut header_of: HashMap<&str, RemoteHeader>,
+    problems: Vec<(String, String)>,
+) -> Result<RemoteFiles, HubError> {
+    let keep: Vec<(&str, &[u8])> = shards
+        .iter()
+        .filter_map(|f| {
+            let sha = f.lfs_sha256.as_deref()?;
+            let (bytes, _) = header_of.get(f.path.as_str())?;
+            Some((sha, bytes.as_deref().ok()?))
+        })
+        .collect();
+    super::kept::keep(writer.repo_dir(), listing, &keep)?;
+    let mut remote = RemoteFiles {
+        problems,
+        ..RemoteFiles::default()
+    };
+    for file in &listing.files {
+        if file.safe_path() && writer.has_file(&file.path) {
+            continue;
+        }
+        let (header, size) = match header_of.remove(file.path.as_str()) {
+            Some((bytes, size)) => (Some(bytes), size),
+            None => (None, None),
+        };
+        remote.files.push(RemoteFile {
+            path: file.path.clone(),
+            size: file.size.or(size).unwrap_or(0),
+            lfs_sha256: file.lfs_sha256.clone(),
+            header,
+        });
+    }
+    Ok(remote)
 }
 
 /// Brings one small file into the cache, unless it is there already.

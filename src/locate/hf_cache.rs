@@ -100,21 +100,8 @@ pub fn resolve_snapshot(
     let rev = revision.unwrap_or("main");
     let ref_file = folder.join("refs").join(rev);
     let mut commit: Option<String> = None;
-    if ref_file.is_file() {
-        let text = crate::util::fs::read_regular_to_string(&ref_file).map_err(|source| {
-            LocateError::Io {
-                path: ref_file.display().to_string(),
-                source,
-            }
-        })?;
-        let text = text.trim();
-        if !is_commit_id(text) {
-            return Err(LocateError::BadRef {
-                path: ref_file.display().to_string(),
-                content: shorten(text),
-            });
-        }
-        commit = Some(text.to_string());
+    if std::fs::symlink_metadata(&ref_file).is_ok() && !ref_file.is_dir() {
+        commit = Some(read_ref(&ref_file)?);
     } else if valid_component(rev) && snapshots.join(rev).is_dir() {
         commit = Some(rev.to_string());
     } else {
@@ -159,6 +146,46 @@ pub fn resolve_snapshot(
         notes: Vec::new(),
         remote: None,
     })
+}
+
+/// The commit id a ref file holds. The file must be a regular file (not a
+/// link, never read past its first 4 KiB) holding a commit id and nothing
+/// else but white space.
+fn read_ref(ref_file: &Path) -> Result<String, LocateError> {
+    use std::io::Read;
+    let bad = |why: String| LocateError::BadRef {
+        path: ref_file.display().to_string(),
+        why,
+    };
+    let io = |source| LocateError::Io {
+        path: ref_file.display().to_string(),
+        source,
+    };
+    let meta = std::fs::symlink_metadata(ref_file).map_err(io)?;
+    if meta.file_type().is_symlink() {
+        let to = std::fs::read_link(ref_file)
+            .map(|t| t.display().to_string())
+            .unwrap_or_default();
+        return Err(bad(format!(
+            "is a symbolic link (to `{}`), not a file holding a commit id",
+            shorten(&to)
+        )));
+    }
+    let mut bytes = Vec::new();
+    crate::util::fs::open_regular(ref_file)
+        .map_err(io)?
+        .take(4096)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    let text = String::from_utf8_lossy(&bytes);
+    let text = text.trim();
+    if !is_commit_id(text) {
+        return Err(bad(format!(
+            "does not hold a commit id (40 hexadecimal digits) but `{}`",
+            shorten(text)
+        )));
+    }
+    Ok(text.to_string())
 }
 
 /// True for a commit id as a ref file holds it: 40 (or 64) hexadecimal digits.

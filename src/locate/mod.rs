@@ -124,12 +124,13 @@ pub enum LocateError {
     },
     /// A ref file whose content is not a commit id (`refs/main` holding
     /// `../../etc`).
-    #[error("the ref file `{path}` does not hold a commit id (40 hexadecimal digits) but `{content}`; the cache is damaged or was tampered with")]
+    #[error("the ref file `{path}` {why}; the cache is damaged or was tampered with")]
     BadRef {
         /// The ref file.
         path: String,
-        /// What it holds (shortened, control characters escaped).
-        content: String,
+        /// What is wrong: what it holds instead of a commit id (shortened,
+        /// control characters escaped), or that it is a link.
+        why: String,
     },
     /// A snapshot folder that is a symbolic link leading out of its cache
     /// repo folder: never followed.
