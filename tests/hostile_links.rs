@@ -294,7 +294,8 @@ fn every_command_is_bounded_and_read_only_under_hostile_links() {
             if refused_at_locate {
                 assert_eq!(code, 2, "{what}: {}", r.stderr);
                 assert!(
-                    r.stderr.contains("is a symbolic link to") && r.stderr.contains("not followed"),
+                    r.stderr.contains("leads through a symbolic link to")
+                        && r.stderr.contains("not followed"),
                     "{what}: {}",
                     r.stderr
                 );

@@ -1112,3 +1112,40 @@ fn answers_longer_or_shorter_than_announced_are_named() {
         "{err}"
     );
 }
+
+#[test]
+fn an_hf_fetch_never_writes_through_a_cache_folder_linked_out_of_the_repo() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server = HubServer::start(vec![RepoSpec::new(
+        "acme/tiny",
+        &fixtures().join("tiny-llama"),
+    )])
+    .expect("server");
+    let commit = server.commit("acme/tiny");
+    for linked in ["snapshot folder", "blobs folder"] {
+        let cache = tmp.path().join(format!("cache-{}", linked.len()));
+        let repo = cache.join("models--acme--tiny");
+        let outside = tmp.path().join(format!("outside-{}", linked.len()));
+        std::fs::create_dir_all(&outside).expect("outside");
+        let link = if linked == "snapshot folder" {
+            repo.join("snapshots").join(&commit)
+        } else {
+            repo.join("blobs")
+        };
+        std::fs::create_dir_all(link.parent().expect("parent")).expect("mkdir");
+        std::os::unix::fs::symlink(&outside, &link).expect("link");
+        let out = mri_hub(&["inspect", "hf://acme/tiny"], &server, &cache, &[]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{linked}: {err}");
+        assert!(
+            err.contains(&format!("the {linked} `{}`", link.display()))
+                && err.contains("not followed"),
+            "{linked}: {err}"
+        );
+        assert_eq!(
+            std::fs::read_dir(&outside).expect("outside").count(),
+            0,
+            "{linked}: nothing was written outside the cache"
+        );
+    }
+}

@@ -211,6 +211,7 @@ fn contained_snapshot(root: &Path, containment: &Path) -> Result<PathBuf, Locate
     })?;
     if !real.starts_with(containment) {
         return Err(LocateError::SnapshotEscape {
+            what: "snapshot folder",
             link: root.display().to_string(),
             points_to: real.display().to_string(),
             repo: containment.display().to_string(),

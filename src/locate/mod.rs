@@ -132,11 +132,13 @@ pub enum LocateError {
         /// control characters escaped), or that it is a link.
         why: String,
     },
-    /// A snapshot folder that is a symbolic link leading out of its cache
-    /// repo folder: never followed.
-    #[error("the snapshot folder `{link}` is a symbolic link to `{points_to}`, outside the cache repo folder `{repo}`; not followed")]
+    /// A snapshot folder (or the blobs folder) that leads through a symbolic
+    /// link out of its cache repo folder: never followed.
+    #[error("the {what} `{link}` leads through a symbolic link to `{points_to}`, outside the cache repo folder `{repo}`; not followed")]
     SnapshotEscape {
-        /// The link.
+        /// `snapshot folder` or `blobs folder`.
+        what: &'static str,
+        /// The folder.
         link: String,
         /// Where it points (as resolved).
         points_to: String,
