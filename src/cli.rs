@@ -216,10 +216,18 @@ git blob sha1 where a reference is one) compared with:
   - `hf download --local-dir` metadata (.cache/huggingface/download/*.metadata).
 A missing blob or a broken cache link is integrity/blob-missing; a difference
 is integrity/hash-mismatch naming the file, the expected and the actual hash.
+A weight file without any reference is integrity/unreferenced; one the shard
+index or the Hub's listing (kept by `mri inspect hf://`) names but that is not
+on disk is integrity/absent; a symbolic link that leaves the repository, loops
+or dangles is refused and named. The security checks of `mri inspect`
+(pickle imports, remote code, chat templates) run too.
 
 Exit codes:
-  0  every reference matched (files without one are listed as unverified)
-  1  a mismatch or a missing file
+  0  every weight file was checked against a reference and matched (with
+     --allow-unreferenced, weight files without a reference are listed but
+     pass), no link was refused and no security check failed
+  1  a mismatch, an unreferenced, absent or missing weight file, a refused
+     link, or an error finding
   2  usage error, or the target is unusable";
 
 /// Arguments of `mri verify`.
@@ -244,6 +252,11 @@ pub struct VerifyArgs {
     /// A clone of the repository made without LFS: its pointer files give the expected sha256.
     #[arg(long, value_name = "DIR")]
     pub pointers: Option<std::path::PathBuf>,
+
+    /// Weight files without any reference hash are listed as unreferenced
+    /// but do not fail the run.
+    #[arg(long)]
+    pub allow_unreferenced: bool,
 
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]

@@ -179,6 +179,10 @@ codes! {
     ConsistencyDtype = "consistency/dtype", "torch_dtype in config.json differs from the dtype most weights are stored in.";
     /// A pickle stream that was not walked to its end.
     SecurityPickleUnscanned = "security/pickle-unscanned", "A pickle stream could not be walked to its end (a size, stack or memo limit was reached, or it could not be read): imports past that point are unknown.";
+    /// A weight file `mri verify` found no reference hash for.
+    IntegrityUnreferenced = "integrity/unreferenced", "`mri verify` found no reference hash (cache blob name, manifest, LFS pointer, local-dir metadata) for a weight file, so it was not verified.";
+    /// A weight file that is listed but not on disk.
+    IntegrityAbsent = "integrity/absent", "A weight file listed by the shard index or the Hub's listing is not on disk, so `mri verify` could not check it.";
 }
 
 impl fmt::Display for Code {

@@ -85,10 +85,12 @@ pub fn inspect(input: &str, options: &InspectOptions) -> Result<Report, Error> {
             &options.cache,
             &options.remote,
         )?,
-        _ => (
-            locate::locate(input, options.revision.as_deref(), &options.cache)?,
-            None,
-        ),
+        _ => {
+            let target = locate::locate(input, options.revision.as_deref(), &options.cache)?;
+            // What an earlier `mri inspect hf://` kept (see `hub::kept`).
+            let kept = hub::kept::remote_files(&target);
+            (target, kept)
+        }
     };
     let scanned = scan::scan_with(target, remote.as_ref());
     if !scan::looks_like_model(&scanned.files) {

@@ -390,6 +390,7 @@ fn run_verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         manifest: args.manifest.clone(),
         pointers: args.pointers.clone(),
         progress: !args.quiet && std::io::stderr().is_terminal(),
+        allow_unreferenced: args.allow_unreferenced,
     };
     let report = mri::verify::verify(&args.target, &inspect, &options)?;
     let text = match args.format {

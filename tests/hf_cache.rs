@@ -185,3 +185,92 @@ fn links_leaving_the_repo_folder_loops_and_missing_blobs_are_findings() {
         "{inc:?}"
     );
 }
+
+#[test]
+fn a_snapshot_folder_linked_out_of_the_repo_is_refused_by_every_command() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hub = tmp.path().join("hub");
+    let repo = build_cache(&hub);
+    // snapshot A replaced by a link to a plain model folder outside the cache
+    let outside = tmp.path().join("outside");
+    support::copy_dir(&fixtures().join("tiny-llama"), &outside);
+    let snap = repo.join("snapshots").join(COMMIT_A);
+    fs::remove_dir_all(&snap).unwrap();
+    symlink(&outside, &snap).unwrap();
+    let snap_arg = snap.to_str().unwrap().to_string();
+    let repo_arg = repo.to_str().unwrap().to_string();
+    for target in ["acme/tiny", "hf://acme/tiny", &repo_arg, &snap_arg] {
+        for cmd in ["inspect", "check", "license", "verify", "smoke"] {
+            let out = mri_env(
+                &[cmd, target],
+                &[("HF_HUB_CACHE", &hub), ("HF_HUB_OFFLINE", Path::new("1"))],
+            );
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{cmd} {target}: {err}");
+            assert!(
+                err.contains(&format!("snapshot folder `{}`", snap.display()))
+                    && err.contains(&outside.canonicalize().unwrap().display().to_string())
+                    && err.contains("not followed"),
+                "{cmd} {target}: {err}"
+            );
+        }
+    }
+    // the other snapshot, inside the repo, is still fine
+    let r = inspect(&["acme/tiny", "--revision", "dev"], &hub);
+    assert_eq!(r["target"]["commit"], COMMIT_B);
+}
+
+#[test]
+fn a_ref_file_that_holds_no_commit_id_says_so() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hub = tmp.path().join("hub");
+    let repo = build_cache(&hub);
+    for content in ["../../etc", "../snapshots/../../x", "main", ""] {
+        fs::write(repo.join("refs/main"), content).unwrap();
+        for target in ["acme/tiny", "hf://acme/tiny"] {
+            let out = mri_env(
+                &["inspect", target],
+                &[("HF_HUB_CACHE", &hub), ("HF_HUB_OFFLINE", Path::new("1"))],
+            );
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert_eq!(out.status.code(), Some(2), "{content:?}: {err}");
+            assert!(
+                err.contains("refs/main` does not hold a commit id")
+                    && err.contains(&format!("but `{content}`")),
+                "{content:?} {target}: {err}"
+            );
+            assert!(!err.contains("not in the cache"), "{err}");
+        }
+    }
+}
+
+#[test]
+fn a_ref_file_that_is_a_link_or_huge_is_not_followed_or_read_whole() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hub = tmp.path().join("hub");
+    let repo = build_cache(&hub);
+    // a link to a file outside whose content would be echoed
+    let secret = tmp.path().join("secret");
+    fs::write(&secret, "TOP-SECRET").unwrap();
+    fs::remove_file(repo.join("refs/main")).unwrap();
+    symlink(&secret, repo.join("refs/main")).unwrap();
+    let out = mri_env(&["inspect", "acme/tiny"], &[("HF_HUB_CACHE", &hub)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains("refs/main` is a symbolic link") && !err.contains("TOP-SECRET"),
+        "{err}"
+    );
+    // 64 MiB of a commit id repeated: refused from its first 4 KiB
+    fs::remove_file(repo.join("refs/main")).unwrap();
+    fs::write(repo.join("refs/main"), COMMIT_A.repeat(1 << 21)).unwrap();
+    let out = mri_env(&["inspect", "acme/tiny"], &[("HF_HUB_CACHE", &hub)]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("does not hold a commit id"), "{err}");
+    assert!(
+        err.len() < 1000,
+        "the message is short: {} bytes",
+        err.len()
+    );
+}

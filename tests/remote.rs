@@ -9,12 +9,17 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use support::fixture_gen::{read_tree, split_into_shards, write_sparse_safetensors};
-use support::hub_server::{HubServer, RepoSpec};
+use support::hub_server::{Hostile, HostileServer, HubServer, RepoSpec};
 use support::{fixtures, inspect_json};
 
 /// Runs `mri` against `server` with the cache in `cache`, HOME in a
 /// temporary folder (no token file of the machine's), and `env` on top.
 fn mri_hub(args: &[&str], server: &HubServer, cache: &Path, env: &[(&str, &str)]) -> Output {
+    mri_at(args, &server.url, cache, env)
+}
+
+/// [`mri_hub`] against the endpoint `url`.
+fn mri_at(args: &[&str], url: &str, cache: &Path, env: &[(&str, &str)]) -> Output {
     let home = cache.parent().expect("cache has a parent").join("home");
     std::fs::create_dir_all(&home).expect("home");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mri"));
@@ -32,7 +37,7 @@ fn mri_hub(args: &[&str], server: &HubServer, cache: &Path, env: &[(&str, &str)]
         .env_remove("https_proxy")
         .env_remove("all_proxy")
         .env("HOME", &home)
-        .env("HF_ENDPOINT", &server.url)
+        .env("HF_ENDPOINT", url)
         .env("HF_HUB_CACHE", cache)
         .env("NO_COLOR", "1");
     for (k, v) in env {
@@ -825,4 +830,322 @@ fn proxies_from_the_environment_are_used() {
     assert!(server.requests().iter().any(|r| r
         .target
         .starts_with("http://hub.invalid/api/models/acme/tiny/")));
+}
+
+#[test]
+fn an_hf_audit_is_there_offline_afterwards_headers_and_all() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let model = tmp.path().join("sparse");
+    write_sparse_sharded(&model);
+    let server = HubServer::start(vec![RepoSpec::new("acme/sparse", &model)]).expect("server");
+    let cache = tmp.path().join("cache");
+    let remote = json_of(&mri_hub(
+        &["inspect", "hf://acme/sparse", "--format", "json"],
+        &server,
+        &cache,
+        &[],
+    ));
+    let params = remote["weights"]["parameters"]
+        .as_u64()
+        .expect("parameters");
+    assert!(params > 1_000_000_000, "{params}");
+
+    // Kept beside the cache's folders, keyed by commit and blob id, and
+    // nothing of mri's inside the snapshot.
+    let commit = server.commit("acme/sparse");
+    let repo_dir = cache.join("models--acme--sparse");
+    let sha = server.etag("acme/sparse", "model-00003-of-00008.safetensors");
+    let header = repo_dir
+        .join(".mri/headers")
+        .join(&commit)
+        .join(format!("{sha}.header"));
+    let shard = std::fs::read(model.join("model-00003-of-00008.safetensors")).expect("shard");
+    let kept = std::fs::read(&header).expect("the header is kept");
+    assert!(
+        shard.starts_with(&kept) && kept.len() > 8,
+        "a prefix of the shard"
+    );
+    assert!(repo_dir
+        .join(".mri/listings")
+        .join(format!("{commit}.json"))
+        .is_file());
+    let snap = snapshot_dir(&cache, "acme/sparse", &commit);
+    let in_snapshot: Vec<String> = std::fs::read_dir(&snap)
+        .expect("snapshot")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        in_snapshot
+            .iter()
+            .all(|n| !n.contains("mri") && !n.ends_with(".header")),
+        "{in_snapshot:?}"
+    );
+
+    // Offline, by repo id and by hf://: the same weights, no shard missing.
+    let requests = server.requests().len();
+    for target in ["acme/sparse", "hf://acme/sparse"] {
+        let offline = json_of(&mri_hub(
+            &["inspect", target, "--format", "json"],
+            &server,
+            &cache,
+            &[("HF_HUB_OFFLINE", "1")],
+        ));
+        assert_eq!(offline["weights"]["parameters"], json!(params), "{target}");
+        assert_eq!(offline["weights"]["shards"], remote["weights"]["shards"]);
+        let codes: Vec<&str> = offline["findings"]
+            .as_array()
+            .expect("findings")
+            .iter()
+            .filter_map(|f| f["code"].as_str())
+            .collect();
+        assert!(
+            !codes.contains(&"weights/none") && !codes.contains(&"weights/shard-missing"),
+            "{target}: {codes:?}"
+        );
+    }
+    assert_eq!(
+        server.requests().len(),
+        requests,
+        "offline means no request"
+    );
+    // A CI gate offline passes as the online one does.
+    let online = mri_hub(&["check", "hf://acme/sparse"], &server, &cache, &[]);
+    let requests = server.requests().len();
+    let offline = mri_hub(
+        &["check", "acme/sparse"],
+        &server,
+        &cache,
+        &[("HF_HUB_OFFLINE", "1")],
+    );
+    assert_eq!(
+        offline.status.code(),
+        online.status.code(),
+        "{}",
+        String::from_utf8_lossy(&offline.stdout)
+    );
+    assert_eq!(online.status.code(), Some(0), "{}", stderr(&online));
+    assert_eq!(
+        server.requests().len(),
+        requests,
+        "offline means no request"
+    );
+
+    // `mri verify` knows the shards are on the Hub only: absent, named.
+    let out = mri_hub(
+        &["verify", "hf://acme/sparse", "--format", "json"],
+        &server,
+        &cache,
+        &[("HF_HUB_OFFLINE", "1")],
+    );
+    assert_eq!(out.status.code(), Some(1));
+    let r: Value = serde_json::from_slice(&out.stdout).expect("json");
+    assert_eq!(r["summary"]["absent"], 8, "{r}");
+    assert_eq!(r["summary"]["checked"], 0);
+    let absent: Vec<&str> = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["code"] == "integrity/absent")
+        .filter_map(|f| f["file"].as_str())
+        .collect();
+    assert_eq!(absent.len(), 8, "{absent:?}");
+    assert!(absent.contains(&"model-00008-of-00008.safetensors"));
+
+    // A kept header that was tampered with into a link is not followed: the
+    // shard reads as not kept (an error naming it), never /etc/hostname.
+    std::fs::remove_file(&header).expect("rm");
+    std::os::unix::fs::symlink("/etc/hostname", &header).expect("link");
+    let offline = json_of(&mri_hub(
+        &["inspect", "acme/sparse", "--format", "json"],
+        &server,
+        &cache,
+        &[("HF_HUB_OFFLINE", "1")],
+    ));
+    let unread: Vec<&Value> = offline["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["file"] == "model-00003-of-00008.safetensors")
+        .collect();
+    assert!(
+        unread.iter().any(|f| f["message"]
+            .as_str()
+            .is_some_and(|m| m.contains("not kept"))),
+        "{unread:?}"
+    );
+}
+
+fn git_blob_sha1(content: &[u8]) -> String {
+    use sha1::Digest as _;
+    let mut h = sha1::Sha1::new();
+    h.update(format!("blob {}\0", content.len()).as_bytes());
+    h.update(content);
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+const HOSTILE_COMMIT: &str = "0123456789abcdef0123456789abcdef01234567";
+
+/// The listing of `acme/*` on the hostile server: a config.json listed at
+/// 5 bytes and a card.
+fn hostile_listing(card: &[u8]) -> Vec<u8> {
+    json!({
+        "sha": HOSTILE_COMMIT,
+        "siblings": [
+            {"rfilename": "config.json", "size": 5, "blobId": "ab".repeat(20)},
+            {"rfilename": "README.md", "size": card.len(), "blobId": git_blob_sha1(card)},
+        ]
+    })
+    .to_string()
+    .into_bytes()
+}
+
+#[test]
+fn answers_longer_or_shorter_than_announced_are_named() {
+    let card = b"---\nlicense: mit\n---\n# m\n".to_vec();
+    let listing = hostile_listing(&card);
+    let (c, l) = (card.clone(), listing.clone());
+    let server = HostileServer::start(move |path| {
+        let rest = |name: &str| path.strip_prefix(&format!("/api/models/acme/{name}/revision/"));
+        if rest("endless").is_some() {
+            return Hostile::Normal {
+                status: 200,
+                body: l.clone(),
+            };
+        }
+        if rest("short").is_some() {
+            return Hostile::WrongLength {
+                announced: l.len() as u64 + 100,
+                body: l.clone(),
+                close: false,
+            };
+        }
+        if rest("cut").is_some() {
+            return Hostile::WrongLength {
+                announced: l.len() as u64 + 100,
+                body: l.clone(),
+                close: true,
+            };
+        }
+        if rest("long").is_some() {
+            return Hostile::WrongLength {
+                announced: l.len() as u64 - 10,
+                body: l.clone(),
+                close: false,
+            };
+        }
+        if path.ends_with("/config.json") {
+            return Hostile::Endless;
+        }
+        if path.ends_with("/README.md") {
+            return Hostile::Normal {
+                status: 200,
+                body: c.clone(),
+            };
+        }
+        Hostile::Missing
+    })
+    .expect("server");
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let cache = tmp.path().join("cache");
+
+    // config.json listed at 5 bytes but streamed without end: a finding
+    // naming it, and only a few bytes read.
+    let out = mri_at(
+        &["inspect", "hf://acme/endless", "--format", "json"],
+        &server.url,
+        &cache,
+        &[],
+    );
+    let r = json_of(&out);
+    let config: Vec<&Value> = r["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["file"] == "config.json")
+        .collect();
+    assert!(
+        config.iter().any(|f| f["severity"] == "error"
+            && f["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("lists 5 bytes") && m.contains("sent more"))),
+        "{r}"
+    );
+    let snap = snapshot_dir(&cache, "acme/endless", HOSTILE_COMMIT);
+    assert!(!snap.join("config.json").exists(), "the file was not used");
+
+    // A listing whose body falls short of its Content-Length, then goes
+    // silent or ends: the message says the server answered, and how.
+    for (name, said) in [("short", "went silent for 1 s"), ("cut", "ended")] {
+        let out = mri_at(
+            &["inspect", &format!("hf://acme/{name}")],
+            &server.url,
+            &cache,
+            &[("HF_HUB_ETAG_TIMEOUT", "1")],
+        );
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let err = stderr(&out);
+        assert!(
+            err.contains(&format!(
+                "the body {said} after {} of the {} bytes",
+                listing.len(),
+                listing.len() + 100
+            )) && err.contains("shorter than announced")
+                && !err.contains("no answer"),
+            "{name}: {err}"
+        );
+    }
+    // One whose Content-Length is smaller than the body: the JSON stops
+    // where the announced length ends, and the message says so.
+    let out = mri_at(
+        &["inspect", "hf://acme/long"],
+        &server.url,
+        &cache,
+        &[("HF_HUB_ETAG_TIMEOUT", "1")],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains(&format!(
+            "stops at the {} bytes its Content-Length announced",
+            listing.len() - 10
+        )) && err.contains("longer than announced"),
+        "{err}"
+    );
+}
+
+#[test]
+fn an_hf_fetch_never_writes_through_a_cache_folder_linked_out_of_the_repo() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let server = HubServer::start(vec![RepoSpec::new(
+        "acme/tiny",
+        &fixtures().join("tiny-llama"),
+    )])
+    .expect("server");
+    let commit = server.commit("acme/tiny");
+    for linked in ["snapshot folder", "blobs folder"] {
+        let cache = tmp.path().join(format!("cache-{}", linked.len()));
+        let repo = cache.join("models--acme--tiny");
+        let outside = tmp.path().join(format!("outside-{}", linked.len()));
+        std::fs::create_dir_all(&outside).expect("outside");
+        let link = if linked == "snapshot folder" {
+            repo.join("snapshots").join(&commit)
+        } else {
+            repo.join("blobs")
+        };
+        std::fs::create_dir_all(link.parent().expect("parent")).expect("mkdir");
+        std::os::unix::fs::symlink(&outside, &link).expect("link");
+        let out = mri_hub(&["inspect", "hf://acme/tiny"], &server, &cache, &[]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(2), "{linked}: {err}");
+        assert!(
+            err.contains(&format!("the {linked} `{}`", link.display()))
+                && err.contains("not followed"),
+            "{linked}: {err}"
+        );
+        assert_eq!(
+            std::fs::read_dir(&outside).expect("outside").count(),
+            0,
+            "{linked}: nothing was written outside the cache"
+        );
+    }
 }

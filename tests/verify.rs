@@ -280,3 +280,218 @@ fn mri_writes_nothing_into_the_target() {
         "mri changed a file of the target"
     );
 }
+
+fn summary_of(r: &Value, key: &str) -> u64 {
+    r["summary"][key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("summary.{key}: {r}"))
+}
+
+fn named(r: &Value, code: &str) -> Vec<String> {
+    r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == code)
+        .map(|f| f["file"].as_str().unwrap_or("").to_string())
+        .collect()
+}
+
+#[test]
+fn weights_without_a_reference_fail_unless_allowed() {
+    let (_t, dir) = copy_fixture("tiny-llama-sharded");
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, r) = verify(&[dir.to_str().unwrap()], tmp.path());
+    assert_eq!(code, Some(1), "nothing was verified: {r}");
+    assert_eq!(summary_of(&r, "weights"), 3);
+    assert_eq!(summary_of(&r, "checked"), 0);
+    assert_eq!(summary_of(&r, "unreferenced"), 3);
+    let mut unreferenced = named(&r, "integrity/unreferenced");
+    unreferenced.sort();
+    assert_eq!(
+        unreferenced,
+        [
+            "model-00001-of-00003.safetensors",
+            "model-00002-of-00003.safetensors",
+            "model-00003-of-00003.safetensors"
+        ]
+    );
+    assert!(r["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["code"] == "integrity/unreferenced")
+        .all(|f| f["severity"] == "error"));
+
+    let (code, r) = verify(&[dir.to_str().unwrap(), "--allow-unreferenced"], tmp.path());
+    assert_eq!(code, Some(0), "{r}");
+    assert_eq!(r["summary"]["allow_unreferenced"], true);
+    assert_eq!(summary_of(&r, "unreferenced"), 3, "still listed");
+    assert_eq!(named(&r, "integrity/unreferenced").len(), 3);
+
+    // The text summary says what was checked and what was not.
+    let out = mri_env(&["verify", dir.to_str().unwrap()], &[]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("3 weight files: 0 checked, 0 matched, 3 unreferenced, 0 absent, 0 links refused: FAILED"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_shard_the_index_names_but_that_is_not_on_disk_fails() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (_, snap) = cache(tmp.path());
+    // the snapshot lost one shard's link (an interrupted download)
+    fs::remove_file(snap.join("model-00002-of-00003.safetensors")).unwrap();
+    let (code, r) = verify(&["acme/tiny"], tmp.path());
+    assert_eq!(code, Some(1), "{r}");
+    assert_eq!(
+        named(&r, "integrity/absent"),
+        ["model-00002-of-00003.safetensors"]
+    );
+    assert_eq!(summary_of(&r, "absent"), 1);
+    assert_eq!(summary_of(&r, "weights"), 3);
+    assert_eq!(summary_of(&r, "checked"), 2);
+    assert_eq!(summary_of(&r, "matched"), 2);
+    // --allow-unreferenced does not excuse an absent weight
+    let (code, _) = verify(&["acme/tiny", "--allow-unreferenced"], tmp.path());
+    assert_eq!(code, Some(1));
+}
+
+#[test]
+fn links_the_policy_refuses_fail_verify_each_named() {
+    // Each hostile link is made in a fresh cache; the shard it replaces has
+    // the right content behind the link, so only the policy can fail it.
+    let shard = "model-00001-of-00003.safetensors";
+    type Make = fn(&Path, &Path, &Path);
+    let cases: [(&str, Make, &str); 4] = [
+        (
+            "a file outside the cache",
+            |hub, snap, _| {
+                let outside = hub.parent().unwrap().join("outside.safetensors");
+                fs::copy(snap.join("model-00001-of-00003.safetensors"), &outside).unwrap();
+                fs::remove_file(snap.join("model-00001-of-00003.safetensors")).unwrap();
+                symlink(&outside, snap.join("model-00001-of-00003.safetensors")).unwrap();
+            },
+            "files/symlink-escape",
+        ),
+        (
+            "another repo's blob",
+            |hub, snap, _| {
+                let other = hub.join("models--evil--other/blobs");
+                fs::create_dir_all(&other).unwrap();
+                fs::copy(
+                    snap.join("model-00001-of-00003.safetensors"),
+                    other.join("b"),
+                )
+                .unwrap();
+                fs::remove_file(snap.join("model-00001-of-00003.safetensors")).unwrap();
+                symlink(
+                    "../../../models--evil--other/blobs/b",
+                    snap.join("model-00001-of-00003.safetensors"),
+                )
+                .unwrap();
+            },
+            "files/symlink-escape",
+        ),
+        (
+            "a link to itself",
+            |_, snap, _| {
+                fs::remove_file(snap.join("model-00001-of-00003.safetensors")).unwrap();
+                symlink(
+                    "model-00001-of-00003.safetensors",
+                    snap.join("model-00001-of-00003.safetensors"),
+                )
+                .unwrap();
+            },
+            "files/symlink-loop",
+        ),
+        (
+            "a folder that links back up",
+            |_, snap, _| symlink("..", snap.join("up")).unwrap(),
+            "files/symlink-loop",
+        ),
+    ];
+    for (what, make, code_expected) in cases {
+        let tmp = tempfile::tempdir().unwrap();
+        let hub = tmp.path().join("hub");
+        let (repo, snap) = cache(&hub);
+        make(&hub, &snap, &repo);
+        let (code, r) = verify(&["acme/tiny"], &hub);
+        assert_eq!(code, Some(1), "{what}: {r}");
+        let refused = named(&r, code_expected);
+        assert!(!refused.is_empty(), "{what}: {r}");
+        assert!(
+            r["findings"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|f| f["code"] == code_expected)
+                .all(|f| f["severity"] == "error"),
+            "{what}: {r}"
+        );
+        assert!(summary_of(&r, "refused_links") >= 1, "{what}: {r}");
+        if what != "a folder that links back up" {
+            assert_eq!(refused, [shard], "{what}");
+            // The shard is named once, as a refused link, not again as absent.
+            assert!(named(&r, "integrity/absent").is_empty(), "{what}: {r}");
+            assert!(
+                !r["files"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|f| f["path"] == shard),
+                "{what}: the refused file is never hashed"
+            );
+        }
+    }
+}
+
+#[test]
+fn verify_runs_the_security_checks() {
+    let (_t, dir) = copy_fixture("tiny-llama");
+    // A raw pickle that calls os.system when loaded, with a manifest entry,
+    // so that its hash matches and only the security scan can fail it.
+    let pickle = b"\x80\x02cposix\nsystem\nq\x00X\x02\x00\x00\x00idq\x01\x85q\x02Rq\x03.";
+    fs::write(dir.join("pytorch_model.bin"), pickle).unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let manifest = tmp.path().join("SHA256SUMS");
+    let st = fs::read(dir.join("model.safetensors")).unwrap();
+    fs::write(
+        &manifest,
+        format!(
+            "{}  model.safetensors\n{}  pytorch_model.bin\n",
+            sha256(&st),
+            sha256(pickle)
+        ),
+    )
+    .unwrap();
+    let (code, r) = verify(
+        &[
+            dir.to_str().unwrap(),
+            "--manifest",
+            manifest.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(code, Some(1), "{r}");
+    assert_eq!(summary_of(&r, "matched"), 2, "{r}");
+    assert!(
+        codes(&r).contains(&"security/pickle-global".to_string()),
+        "{r}"
+    );
+    // Without the pickle the same folder passes.
+    fs::remove_file(dir.join("pytorch_model.bin")).unwrap();
+    fs::write(&manifest, format!("{}  model.safetensors\n", sha256(&st))).unwrap();
+    let (code, r) = verify(
+        &[
+            dir.to_str().unwrap(),
+            "--manifest",
+            manifest.to_str().unwrap(),
+        ],
+        tmp.path(),
+    );
+    assert_eq!(code, Some(0), "{r}");
+}

@@ -39,6 +39,13 @@ impl CacheWriter {
         for dir in [repo_dir.join("blobs"), snapshot.clone()] {
             std::fs::create_dir_all(&dir).map_err(|e| HubError::io(&dir, e))?;
         }
+        refuse_links_out(
+            &repo_dir,
+            &[
+                ("blobs folder", repo_dir.join("blobs")),
+                ("snapshot folder", snapshot.clone()),
+            ],
+        )?;
         Ok(CacheWriter {
             repo: hf_hub::Cache::new(hub).repo(spec),
             repo_dir,
@@ -134,6 +141,29 @@ impl CacheWriter {
             .create_ref(&self.commit)
             .map_err(|e| HubError::io(self.repo_dir.join("refs").join(&self.revision), e))
     }
+}
+
+/// Refuses to write through a folder of the repo (its blobs, the snapshot)
+/// that is a link leading out of the repo folder: what would be written
+/// there, and read back, would be outside the cache.
+fn refuse_links_out(repo_dir: &Path, dirs: &[(&'static str, PathBuf)]) -> Result<(), HubError> {
+    let repo = repo_dir
+        .canonicalize()
+        .map_err(|e| HubError::io(repo_dir, e))?;
+    for (what, dir) in dirs {
+        let real = dir.canonicalize().map_err(|e| HubError::io(dir, e))?;
+        if !real.starts_with(&repo) {
+            return Err(HubError::Cache(
+                crate::locate::LocateError::SnapshotEscape {
+                    what,
+                    link: dir.display().to_string(),
+                    points_to: real.display().to_string(),
+                    repo: repo.display().to_string(),
+                },
+            ));
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -164,6 +164,9 @@ enum Retryable {
     Timeout,
     Transport(String),
     Status(String, String),
+    /// The body stopped short of the `Content-Length` the answer announced
+    /// (bytes received, bytes announced, whether it then went silent).
+    Short(u64, u64, bool),
 }
 
 /// The Hub client (cheap to share between threads).
@@ -282,11 +285,14 @@ impl HubClient {
                 .try_get(url, range, Purpose::Metadata, repo, traffic)
                 .and_then(|mut answer| {
                     let mut bytes = Vec::new();
+                    // Read before the body: reqwest's length is what is left to read.
+                    let announced = answer.response.content_length();
+                    let total = answer.total_size();
                     answer
                         .copy_to(&mut bytes, cap, traffic, &|_| {})
-                        .map_err(|e| Failure::Retry(classify_io(&e)))?;
+                        .map_err(|e| Failure::Retry(short_body(&e, bytes.len(), announced)))?;
                     Ok(Fetched {
-                        total: answer.total_size(),
+                        total,
                         partial: answer.partial(),
                         bytes,
                     })
@@ -381,6 +387,20 @@ impl HubClient {
                 url: url.to_string(),
                 attempts,
                 message,
+            },
+            Retryable::Short(got, announced, silent) => HubError::BadResponse {
+                url: url.to_string(),
+                message: format!(
+                    "the server answered, but the body {} after {got} of the {announced} bytes its Content-Length announced (tried {attempts} times): the body is shorter than announced",
+                    if silent {
+                        format!(
+                            "went silent for {} s",
+                            self.timeout(purpose).as_secs_f64()
+                        )
+                    } else {
+                        "ended".to_string()
+                    }
+                ),
             },
             Retryable::Status(status, message) => HubError::Status {
                 url: url.to_string(),
@@ -495,6 +515,19 @@ fn classify_io(e: &std::io::Error) -> Retryable {
         Retryable::Timeout
     } else {
         Retryable::Transport(e.to_string())
+    }
+}
+
+/// A body read that failed: when fewer bytes came than the answer's
+/// `Content-Length` announced, that is what happened (the server did
+/// answer); else a timeout or a broken connection.
+fn short_body(e: &std::io::Error, got: usize, announced: Option<u64>) -> Retryable {
+    let why = classify_io(e);
+    match announced {
+        Some(n) if (got as u64) < n => {
+            Retryable::Short(got as u64, n, matches!(why, Retryable::Timeout))
+        }
+        _ => why,
     }
 }
 

@@ -115,6 +115,10 @@ pub enum HubError {
     /// The HTTP client could not be set up.
     #[error("cannot set up the HTTP client: {0}")]
     Client(String),
+    /// The cached copy is damaged or refused (a ref file that holds no
+    /// commit id, a snapshot folder linked out of its repo folder).
+    #[error("{0}")]
+    Cache(crate::locate::LocateError),
 }
 
 impl HubError {

@@ -80,7 +80,23 @@ pub fn list(
 ) -> Result<RepoListing, HubError> {
     let url = client.listing_url(repo, revision);
     let body = client.fetch(&url, None, MAX_LISTING_BYTES, repo, traffic)?;
-    parse_listing(&body.bytes, &url)
+    parse_listing(&body.bytes, &url).map_err(|e| match e {
+        // JSON cut off exactly where the Content-Length said the body ends:
+        // the server announced fewer bytes than it sent.
+        HubError::BadResponse { url, message }
+            if message.contains("EOF while parsing")
+                && body.total == Some(body.bytes.len() as u64) =>
+        {
+            HubError::BadResponse {
+                url,
+                message: format!(
+                    "the listing's JSON stops at the {} bytes its Content-Length announced: the body is longer than announced, or was cut ({message})",
+                    body.bytes.len()
+                ),
+            }
+        }
+        other => other,
+    })
 }
 
 /// Parses the API's answer (`url` is named in errors).

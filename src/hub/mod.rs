@@ -18,6 +18,7 @@
 //! | `select.rs` | which files `inspect` fetches |
 //! | `range.rs` | a safetensors header by Range requests |
 //! | `cache.rs` | writing blobs, snapshot links and refs |
+//! | `kept.rs` | the listing and headers kept beside the cache for offline runs |
 //! | `integrity.rs` | sha256 / git blob sha1 of what arrives |
 //! | `remote.rs` | `inspect`: listing + small files + headers → snapshot target and remote facts |
 //! | `download.rs` | `mri download`: every file, resumable, with a progress bar |
@@ -28,6 +29,7 @@ pub mod config;
 pub mod download;
 pub mod error;
 pub mod integrity;
+pub mod kept;
 pub mod listing;
 pub mod range;
 pub mod remote;
@@ -60,7 +62,9 @@ pub fn open(
             why,
         })?;
     if HubConfig::from_env().offline {
-        return Ok((locate_offline(input, hub, &revision, cache)?, None));
+        let target = locate_offline(input, hub, &revision, cache)?;
+        let kept = kept::remote_files(&target);
+        return Ok((target, kept));
     }
     let client = HubClient::shared()?;
     let m = remote::materialise(client, input, hub, &revision, cache, options)?;
@@ -88,6 +92,7 @@ pub fn locate_offline(
             "revision `{revision}` of `{}` (cached: {available})",
             hub.repo
         )),
+        e @ (LocateError::BadRef { .. } | LocateError::SnapshotEscape { .. }) => HubError::Cache(e),
         other => offline(format!("`{}` ({other})", hub.repo)),
     })
 }

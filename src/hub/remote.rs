@@ -35,11 +35,13 @@ pub struct Materialised {
 }
 
 /// What happened to one small file.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum Got {
     Fetched,
     Cached,
     Left,
+    /// Not used: the answer disagrees with the listing (why).
+    Refused(String),
 }
 
 /// What the header reads of one repository share.
@@ -76,20 +78,7 @@ pub fn materialise(
     let listing = listing::list(client, repo, revision, &traffic)?;
     let writer = CacheWriter::new(cache, repo, revision, &listing.commit)?;
 
-    let mut small: Vec<(&Sibling, u64)> = Vec::new();
-    let mut shards: Vec<&Sibling> = Vec::new();
-    let mut others = 0usize;
-    for file in listing.files.iter().filter(|f| f.safe_path()) {
-        match select::plan(&file.path, file.size, options.tokenizer) {
-            Plan::Fetch(cap) => small.push((file, cap)),
-            Plan::FetchIfRoom if others < MAX_OTHER_FILES => {
-                others += 1;
-                small.push((file, SMALL_FILE_BYTES));
-            }
-            Plan::Header => shards.push(file),
-            Plan::FetchIfRoom | Plan::Skip => {}
-        }
-    }
+    let (small, shards) = split(&listing, options);
     let threads = client.config().connections;
     let mut got: Vec<Got> = io_map(&small, threads, |(file, cap)| {
         fetch_small(client, &writer, repo, &listing.commit, file, *cap, &traffic)
@@ -99,7 +88,8 @@ pub fn materialise(
 
     // The file the card's `license_link` names is a license text too,
     // whatever its name.
-    if let Some(file) = linked_license(&writer, &listing, &small) {
+    let license = linked_license(&writer, &listing, &small);
+    if let Some(file) = license {
         got.push(fetch_small(
             client,
             &writer,
@@ -110,6 +100,16 @@ pub fn materialise(
             &traffic,
         )?);
     }
+    let problems: Vec<(String, String)> = small
+        .iter()
+        .map(|(f, _)| *f)
+        .chain(license)
+        .zip(&got)
+        .filter_map(|(f, g)| match g {
+            Got::Refused(why) => Some((f.path.clone(), why.clone())),
+            _ => None,
+        })
+        .collect();
 
     // The first shard alone, so that the others' first reads can be sized
     // after its header.
@@ -145,22 +145,7 @@ pub fn materialise(
             header_of.insert(file.path.as_str(), (bytes, size));
         }
     }
-    let mut remote = RemoteFiles::default();
-    for file in &listing.files {
-        if file.safe_path() && writer.has_file(&file.path) {
-            continue;
-        }
-        let (header, size) = match header_of.remove(file.path.as_str()) {
-            Some((bytes, size)) => (Some(bytes), size),
-            None => (None, None),
-        };
-        remote.files.push(RemoteFile {
-            path: file.path.clone(),
-            size: file.size.or(size).unwrap_or(0),
-            lfs_sha256: file.lfs_sha256.clone(),
-            header,
-        });
-    }
+    let remote = left_on_hub(&writer, &listing, &shards, header_of, problems)?;
 
     let info = RemoteInfo {
         endpoint: client.config().endpoint.clone(),
@@ -197,6 +182,70 @@ pub fn materialise(
     Ok(Materialised { target, remote })
 }
 
+/// The listed files to fetch (with the most bytes read of each) and the
+/// safetensors files whose headers are read.
+fn split<'a>(
+    listing: &'a RepoListing,
+    options: &RemoteOptions,
+) -> (Vec<(&'a Sibling, u64)>, Vec<&'a Sibling>) {
+    let mut small: Vec<(&Sibling, u64)> = Vec::new();
+    let mut shards: Vec<&Sibling> = Vec::new();
+    let mut others = 0usize;
+    for file in listing.files.iter().filter(|f| f.safe_path()) {
+        match select::plan(&file.path, file.size, options.tokenizer) {
+            Plan::Fetch(cap) => small.push((file, cap)),
+            Plan::FetchIfRoom if others < MAX_OTHER_FILES => {
+                others += 1;
+                small.push((file, SMALL_FILE_BYTES));
+            }
+            Plan::Header => shards.push(file),
+            Plan::FetchIfRoom | Plan::Skip => {}
+        }
+    }
+    (small, shards)
+}
+
+/// The files left on the Hub, with the headers read for them; the listing
+/// and the headers are kept beside the cache for later offline runs (see
+/// [`super::kept`]).
+fn left_on_hub(
+    writer: &CacheWriter,
+    listing: &RepoListing,
+    shards: &[&Sibling],
+    mut header_of: HashMap<&str, RemoteHeader>,
+    problems: Vec<(String, String)>,
+) -> Result<RemoteFiles, HubError> {
+    let keep: Vec<(&str, &[u8])> = shards
+        .iter()
+        .filter_map(|f| {
+            let sha = f.lfs_sha256.as_deref()?;
+            let (bytes, _) = header_of.get(f.path.as_str())?;
+            Some((sha, bytes.as_deref().ok()?))
+        })
+        .collect();
+    super::kept::keep(writer.repo_dir(), listing, &keep)?;
+    let mut remote = RemoteFiles {
+        problems,
+        ..RemoteFiles::default()
+    };
+    for file in &listing.files {
+        if file.safe_path() && writer.has_file(&file.path) {
+            continue;
+        }
+        let (header, size) = match header_of.remove(file.path.as_str()) {
+            Some((bytes, size)) => (Some(bytes), size),
+            None => (None, None),
+        };
+        remote.files.push(RemoteFile {
+            path: file.path.clone(),
+            size: file.size.or(size).unwrap_or(0),
+            lfs_sha256: file.lfs_sha256.clone(),
+            header,
+        });
+    }
+    Ok(remote)
+}
+
 /// Brings one small file into the cache, unless it is there already.
 fn fetch_small(
     client: &HubClient,
@@ -217,19 +266,24 @@ fn fetch_small(
         return Ok(Got::Cached);
     }
     let url = client.file_url(repo, commit, &file.path);
-    // One byte over the cap tells a file that is too large.
-    let body = client.fetch(&url, None, cap.saturating_add(1), repo, traffic)?;
+    // One byte over what is wanted tells a file that is too large (or a body
+    // longer than listed, which is never read to its end).
+    let wanted = file.size.filter(|s| *s <= cap).unwrap_or(cap);
+    let body = client.fetch(&url, None, wanted.saturating_add(1), repo, traffic)?;
     let len = body.bytes.len() as u64;
-    if len > cap {
-        return Ok(Got::Left);
-    }
-    if let Some(size) = file.size {
-        if len != size {
-            return Err(HubError::BadResponse {
-                url,
-                message: format!("received {len} bytes, but the Hub lists {size}"),
-            });
+    match file.size {
+        Some(size) if size <= cap && len > size => {
+            return Ok(Got::Refused(format!(
+                "the Hub lists {size} bytes, but the server sent more (reading stopped at {len} bytes); the file was not used"
+            )));
         }
+        Some(size) if size <= cap && len < size => {
+            return Ok(Got::Refused(format!(
+                "the Hub lists {size} bytes, but the server sent only {len}; the file was not used"
+            )));
+        }
+        _ if len > cap => return Ok(Got::Left),
+        _ => {}
     }
     let mut check = Checker::new(Expected::of(file));
     check.update(&body.bytes);

@@ -100,14 +100,8 @@ pub fn resolve_snapshot(
     let rev = revision.unwrap_or("main");
     let ref_file = folder.join("refs").join(rev);
     let mut commit: Option<String> = None;
-    if ref_file.is_file() {
-        let text = crate::util::fs::read_regular_to_string(&ref_file).map_err(|source| {
-            LocateError::Io {
-                path: ref_file.display().to_string(),
-                source,
-            }
-        })?;
-        commit = Some(text.trim().to_string());
+    if std::fs::symlink_metadata(&ref_file).is_ok() && !ref_file.is_dir() {
+        commit = Some(read_ref(&ref_file)?);
     } else if valid_component(rev) && snapshots.join(rev).is_dir() {
         commit = Some(rev.to_string());
     } else {
@@ -138,10 +132,7 @@ pub fn resolve_snapshot(
         path: folder.display().to_string(),
         source,
     })?;
-    let root = root.canonicalize().map_err(|source| LocateError::Io {
-        path: root.display().to_string(),
-        source,
-    })?;
+    let root = contained_snapshot(&root, &containment)?;
     Ok(Target {
         input: input.to_string(),
         root,
@@ -155,6 +146,102 @@ pub fn resolve_snapshot(
         notes: Vec::new(),
         remote: None,
     })
+}
+
+/// The commit id a ref file holds. The file must be a regular file (not a
+/// link, never read past its first 4 KiB) holding a commit id and nothing
+/// else but white space.
+fn read_ref(ref_file: &Path) -> Result<String, LocateError> {
+    use std::io::Read;
+    let bad = |why: String| LocateError::BadRef {
+        path: ref_file.display().to_string(),
+        why,
+    };
+    let io = |source| LocateError::Io {
+        path: ref_file.display().to_string(),
+        source,
+    };
+    let meta = std::fs::symlink_metadata(ref_file).map_err(io)?;
+    if meta.file_type().is_symlink() {
+        let to = std::fs::read_link(ref_file)
+            .map(|t| t.display().to_string())
+            .unwrap_or_default();
+        return Err(bad(format!(
+            "is a symbolic link (to `{}`), not a file holding a commit id",
+            shorten(&to)
+        )));
+    }
+    let mut bytes = Vec::new();
+    crate::util::fs::open_regular(ref_file)
+        .map_err(io)?
+        .take(4096)
+        .read_to_end(&mut bytes)
+        .map_err(io)?;
+    let text = String::from_utf8_lossy(&bytes);
+    let text = text.trim();
+    if !is_commit_id(text) {
+        return Err(bad(format!(
+            "does not hold a commit id (40 hexadecimal digits) but `{}`",
+            shorten(text)
+        )));
+    }
+    Ok(text.to_string())
+}
+
+/// True for a commit id as a ref file holds it: 40 (or 64) hexadecimal digits.
+fn is_commit_id(s: &str) -> bool {
+    matches!(s.len(), 40 | 64) && s.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+/// At most 80 characters of `s`, control characters escaped, for messages.
+fn shorten(s: &str) -> String {
+    let mut out: String = s.chars().take(80).flat_map(char::escape_debug).collect();
+    if s.chars().count() > 80 {
+        out.push('…');
+    }
+    out
+}
+
+/// The canonical path of the snapshot folder `root`, refused when it (or a
+/// link on the way) leads out of the canonical repo folder `containment`.
+fn contained_snapshot(root: &Path, containment: &Path) -> Result<PathBuf, LocateError> {
+    let real = root.canonicalize().map_err(|source| LocateError::Io {
+        path: root.display().to_string(),
+        source,
+    })?;
+    if !real.starts_with(containment) {
+        return Err(LocateError::SnapshotEscape {
+            what: "snapshot folder",
+            link: root.display().to_string(),
+            points_to: real.display().to_string(),
+            repo: containment.display().to_string(),
+        });
+    }
+    Ok(real)
+}
+
+/// A path given as `.../models--ORG--NAME/snapshots/<commit>` (as typed,
+/// before links are resolved) whose folder leads out of that repo folder is
+/// refused: the snapshot's links would otherwise be judged against the
+/// outside folder it points to.
+pub fn refuse_linked_snapshot(path: &Path) -> Result<(), LocateError> {
+    let Some(parent) = path.parent() else {
+        return Ok(());
+    };
+    if parent.file_name().is_none_or(|n| n != "snapshots") {
+        return Ok(());
+    }
+    let Some(repo) = parent.parent() else {
+        return Ok(());
+    };
+    if !is_repo_folder(repo) {
+        return Ok(());
+    }
+    let containment = repo.canonicalize().map_err(|source| LocateError::Io {
+        path: repo.display().to_string(),
+        source,
+    })?;
+    contained_snapshot(path, &containment).map(|_| ())
 }
 
 /// A single path component: no separators, not `.` or `..`.

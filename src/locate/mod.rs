@@ -137,6 +137,29 @@ pub enum LocateError {
         /// Refs and snapshots that exist.
         available: String,
     },
+    /// A ref file whose content is not a commit id (`refs/main` holding
+    /// `../../etc`).
+    #[error("the ref file `{path}` {why}; the cache is damaged or was tampered with")]
+    BadRef {
+        /// The ref file.
+        path: String,
+        /// What is wrong: what it holds instead of a commit id (shortened,
+        /// control characters escaped), or that it is a link.
+        why: String,
+    },
+    /// A snapshot folder (or the blobs folder) that leads through a symbolic
+    /// link out of its cache repo folder: never followed.
+    #[error("the {what} `{link}` leads through a symbolic link to `{points_to}`, outside the cache repo folder `{repo}`; not followed")]
+    SnapshotEscape {
+        /// `snapshot folder` or `blobs folder`.
+        what: &'static str,
+        /// The folder.
+        link: String,
+        /// Where it points (as resolved).
+        points_to: String,
+        /// The repo folder it must stay in.
+        repo: String,
+    },
     /// `--revision` given with a plain directory.
     #[error("--revision applies to repo ids and cache folders, but `{0}` is a plain directory")]
     RevisionOnDirectory(String),
@@ -210,6 +233,7 @@ pub fn locate(input: &str, revision: Option<&str>, cache: &HfCache) -> Result<Ta
         if let Err(e) = std::fs::read_dir(&canonical) {
             return Err(listing_error(input, e));
         }
+        hf_cache::refuse_linked_snapshot(path)?;
         if hf_cache::is_repo_folder(&canonical) {
             return hf_cache::resolve_snapshot(input, &canonical, None, revision);
         }

@@ -182,6 +182,7 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
         remote::add_entries(&mut files, r, &target.root);
         unsized_files = vec![false; files.len()];
         findings.extend(remote::unscanned(&files));
+        findings.extend(remote::fetch_problems(r));
     }
     for (f, _) in files.iter_mut().zip(&unsized_files).filter(|(_, u)| !**u) {
         if f.size <= MAX_POINTER_BYTES {

@@ -29,6 +29,8 @@ pub struct RemoteFile {
 pub struct RemoteFiles {
     /// The files, in any order.
     pub files: Vec<RemoteFile>,
+    /// Files the Hub listed whose answer was refused: (path, why).
+    pub problems: Vec<(String, String)>,
 }
 
 impl RemoteFiles {
@@ -91,6 +93,22 @@ pub fn read_remote_header(
             ),
         },
     )
+}
+
+/// One error per file whose answer from the Hub was refused (a body longer
+/// or shorter than the listing says), naming the file and what was wrong.
+pub fn fetch_problems(remote: &RemoteFiles) -> Vec<Finding> {
+    remote
+        .problems
+        .iter()
+        .map(|(path, why)| {
+            Finding::error(
+                Code::FilesUnreadable,
+                format!("fetched from the Hub: {why}"),
+            )
+            .in_file(path)
+        })
+        .collect()
 }
 
 /// One finding listing the remote-only files whose content a local scan

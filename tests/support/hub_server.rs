@@ -726,3 +726,158 @@ fn parse_range(value: &str, size: u64) -> Option<(u64, u64)> {
     };
     (start <= end && start < size).then_some((start, end))
 }
+
+// ---------------------------------------------------------------------------
+// A hostile server: canned answers per request path, some of them lying
+// about their length (for the tests of `hf://` under hostile input).
+
+/// How the hostile server answers one request.
+#[derive(Debug, Clone)]
+pub enum Hostile {
+    /// A well-formed answer (`Content-Length` is the body's).
+    Normal {
+        /// Status code.
+        status: u16,
+        /// The body.
+        body: Vec<u8>,
+    },
+    /// `Content-Length: announced`, then `body` (shorter or longer); then
+    /// the connection is held open without a byte more until the server
+    /// stops (`close: false`) or closed at once (`close: true`).
+    WrongLength {
+        /// What `Content-Length` says.
+        announced: u64,
+        /// What is sent.
+        body: Vec<u8>,
+        /// Close right after the body.
+        close: bool,
+    },
+    /// `200` without `Content-Length`, `Connection: close`, then bytes
+    /// without end (until the client hangs up or the server stops).
+    Endless,
+    /// `404`.
+    Missing,
+}
+
+/// A server on 127.0.0.1 that answers each request path (query dropped)
+/// with what `answer` says, and counts the bytes it streamed.
+pub struct HostileServer {
+    /// `http://127.0.0.1:PORT`.
+    pub url: String,
+    stop: Arc<AtomicBool>,
+    streamed: Arc<AtomicU64>,
+    accept: Option<JoinHandle<()>>,
+}
+
+impl HostileServer {
+    /// Starts answering with `answer(path)`.
+    pub fn start(
+        answer: impl Fn(&str) -> Hostile + Send + Sync + 'static,
+    ) -> std::io::Result<HostileServer> {
+        let listener = TcpListener::bind("127.0.0.1:0")?;
+        listener.set_nonblocking(true)?;
+        let url = format!("http://{}", listener.local_addr()?);
+        let stop = Arc::new(AtomicBool::new(false));
+        let streamed = Arc::new(AtomicU64::new(0));
+        let answer = Arc::new(answer);
+        let (s, n) = (stop.clone(), streamed.clone());
+        let accept = std::thread::spawn(move || {
+            while !s.load(Ordering::SeqCst) {
+                match listener.accept() {
+                    Ok((stream, _)) => {
+                        let _ = stream.set_nonblocking(false);
+                        let (s, n, answer) = (s.clone(), n.clone(), answer.clone());
+                        std::thread::spawn(move || hostile_connection(stream, &*answer, &s, &n));
+                    }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
+                }
+            }
+        });
+        Ok(HostileServer {
+            url,
+            stop,
+            streamed,
+            accept: Some(accept),
+        })
+    }
+
+    /// Body bytes streamed so far.
+    pub fn streamed(&self) -> u64 {
+        self.streamed.load(Ordering::SeqCst)
+    }
+}
+
+impl Drop for HostileServer {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        if let Some(h) = self.accept.take() {
+            let _ = h.join();
+        }
+    }
+}
+
+fn hostile_connection(
+    stream: TcpStream,
+    answer: &dyn Fn(&str) -> Hostile,
+    stop: &AtomicBool,
+    streamed: &AtomicU64,
+) {
+    let Ok(mut out) = stream.try_clone() else {
+        return;
+    };
+    let mut reader = BufReader::new(stream);
+    while let Some(req) = read_request(&mut reader) {
+        let target = match req.target.strip_prefix("http://") {
+            Some(rest) => rest.find('/').map_or("/", |i| &rest[i..]).to_string(),
+            None => req.target.clone(),
+        };
+        let path = target.split_once('?').map_or(target.as_str(), |(p, _)| p);
+        let head = |status: u16, extra: &str| {
+            format!("HTTP/1.1 {status} Status\r\nContent-Type: application/json\r\n{extra}\r\n")
+        };
+        match answer(&percent_decode(path)) {
+            Hostile::Normal { status, body } => {
+                let h = head(status, &format!("Content-Length: {}\r\n", body.len()));
+                if out.write_all(h.as_bytes()).is_err() || out.write_all(&body).is_err() {
+                    return;
+                }
+            }
+            Hostile::Missing => {
+                let h = head(404, "Content-Length: 0\r\nX-Error-Code: EntryNotFound\r\n");
+                if out.write_all(h.as_bytes()).is_err() {
+                    return;
+                }
+            }
+            Hostile::WrongLength {
+                announced,
+                body,
+                close,
+            } => {
+                let h = head(200, &format!("Content-Length: {announced}\r\n"));
+                let _ = out.write_all(h.as_bytes());
+                let _ = out.write_all(&body);
+                let _ = out.flush();
+                if close {
+                    let _ = out.shutdown(Shutdown::Both);
+                    return;
+                }
+                while !stop.load(Ordering::SeqCst) {
+                    std::thread::sleep(Duration::from_millis(20));
+                }
+                return;
+            }
+            Hostile::Endless => {
+                let _ = out.write_all(head(200, "Connection: close\r\n").as_bytes());
+                let chunk = vec![b' '; 64 * 1024];
+                while !stop.load(Ordering::SeqCst) {
+                    if out.write_all(&chunk).is_err() {
+                        break;
+                    }
+                    streamed.fetch_add(chunk.len() as u64, Ordering::SeqCst);
+                }
+                let _ = out.shutdown(Shutdown::Both);
+                return;
+            }
+        }
+    }
+}
