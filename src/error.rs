@@ -12,7 +12,4 @@ pub enum Error {
     /// An `hf://` target could not be fetched from the Hub.
     #[error(transparent)]
     Hub(#[from] crate::hub::HubError),
-    /// `mri verify` was given a manifest or pointers folder it cannot use.
-    #[error(transparent)]
-    Verify(#[from] crate::verify::VerifyError),
 }

@@ -3,11 +3,11 @@
 
 use super::components::{component_of, is_lm_head, is_side_tower, is_token_embedding, Component};
 use super::weights::WeightsSummary;
+use crate::finding::{Code, Finding};
 use crate::model::config::Architecture;
 use crate::model::generation::GenerationSummary;
 use crate::model::mistral;
 use crate::model::tokenizer::TokenizerSummary;
-use crate::finding::{Code, Finding};
 use crate::scan::dtype::{is_float_weight_dtype, torch_dtype_to_safetensors};
 use crate::util::json::JsonDoc;
 use std::collections::{BTreeMap, BTreeSet};

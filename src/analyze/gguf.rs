@@ -6,12 +6,12 @@
 
 use super::components::{component_of, is_token_embedding, Component};
 use super::weights::{LayerParams, ShardSummary, TensorEntry, WeightsSummary};
+use crate::finding::{Code, Finding};
 use crate::locate::ollama::{MEDIA_ADAPTER, MEDIA_PROJECTOR};
 use crate::model::card::Card;
 use crate::model::config::{Architecture, MlaConfig};
 use crate::model::recurrent::RecurrentConfig;
 use crate::model::tokenizer::{SpecialToken, TokenizerSummary};
-use crate::finding::{Code, Finding};
 use crate::scan::gguf::parse::{GgufHeader, GgufTensor, MetaValue};
 use crate::scan::gguf::split::{group, GgufGroup};
 use crate::scan::gguf::types::file_type_name;

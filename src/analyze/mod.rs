@@ -11,6 +11,7 @@ pub mod st_license;
 pub mod weights;
 
 use crate::adapter::AdapterSummary;
+use crate::finding::{Code, Finding};
 use crate::license::decide::Clarification;
 use crate::license::{decide, BaseLicense, LicenseInputs, LicenseReport};
 use crate::model::card::Card;
@@ -18,7 +19,6 @@ use crate::model::config::{read_architecture, Architecture};
 use crate::model::tokenizer::{
     summarize as summarize_tokenizer, TokenizerInputs, TokenizerSummary,
 };
-use crate::finding::{Code, Finding};
 use crate::report::{FindingCounts, Report, ToolInfo, SCHEMA_VERSION};
 use crate::scan::classify::FileClass;
 use crate::scan::{ScannedRepo, ShardScan};

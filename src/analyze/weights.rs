@@ -2,8 +2,8 @@
 
 use super::components::{component_of, Component};
 use super::quant::{detect, Detected, LogicalCounter};
-use crate::model::config::QuantizationConfig;
 use crate::finding::{Code, Finding};
+use crate::model::config::QuantizationConfig;
 use crate::scan::index::WeightIndex;
 use crate::scan::safetensors::TensorInfo;
 use crate::scan::ShardScan;

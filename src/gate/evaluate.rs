@@ -1,8 +1,8 @@
 //! The gate: a Report judged against a policy, rule by rule.
 
 use super::policy::{canonical_license, Policy, Selector};
-use crate::license::{LicenseReport, Verdict};
 use crate::finding::Severity;
+use crate::license::{LicenseReport, Verdict};
 use crate::report::Report;
 use serde::Serialize;
 use std::path::{Path, PathBuf};

@@ -2,8 +2,8 @@
 //! at its line and column, all at once. Modelled on cargo-deny's `[licenses]`:
 //! list what you accept; everything else fails.
 
-use crate::license::{ObligationKind, Verdict};
 use crate::finding::{Code, Severity};
+use crate::license::{ObligationKind, Verdict};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use thiserror::Error;

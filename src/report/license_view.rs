@@ -2,8 +2,8 @@
 //! Markdown), a short section for `mri inspect`, and the knowledge-base
 //! listings of `mri licenses`.
 
-use crate::finding::Severity;
 use super::Report;
+use crate::finding::Severity;
 use crate::license::kb::{kb, LicenseEntry};
 use crate::license::{LicenseReport, Verdict};
 use std::fmt::Write;

@@ -57,4 +57,3 @@ pub struct SmokeSummary {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub without_adapter: Option<Box<SmokeSummary>>,
 }
-

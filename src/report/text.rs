@@ -1,7 +1,7 @@
 //! The text form of the Report: aligned columns, human sizes, findings last.
 
-use crate::finding::Severity;
 use super::Report;
+use crate::finding::Severity;
 use crate::scan::classify::FileClass;
 use crate::util::human::{bytes, count, grouped};
 use std::fmt::Write;

@@ -3,8 +3,8 @@
 //! inside the containment folder, missing ones reported by the caller.
 
 use super::walk::{WalkOutcome, WalkedFile};
-use crate::locate::ListedFile;
 use crate::finding::{Code, Finding};
+use crate::locate::ListedFile;
 use std::path::Path;
 
 /// Stats every listed file; returns the files found and the paths missing.

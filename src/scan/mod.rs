@@ -16,10 +16,10 @@ pub mod safetensors;
 pub mod vocab_model;
 pub mod walk;
 
+use crate::finding::{Code, Finding, Severity};
 use crate::locate::{Target, TargetKind};
 use crate::model::tekken::{self, Tekken};
 use crate::model::tokenizer::{parse_tokenizer_json, TokenizerJson};
-use crate::finding::{Code, Finding, Severity};
 use crate::util::dir_open::FolderOpener;
 use crate::util::json::{read_doc, read_text, JsonDoc, MAX_CONFIG_BYTES, MAX_TOKENIZER_BYTES};
 use crate::util::parallel::map_spreading_when_slow;

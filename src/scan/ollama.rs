@@ -3,10 +3,10 @@
 //! by the chat-template security check), the parameters (JSON), the system
 //! prompt, and the config blob; every layer with its blob.
 
+use crate::finding::{Code, Finding};
 use crate::license::LicenseFile;
 use crate::locate::ollama::{OllamaRef, MEDIA_LICENSE, MEDIA_PARAMS, MEDIA_SYSTEM, MEDIA_TEMPLATE};
 use crate::locate::Target;
-use crate::finding::{Code, Finding};
 use crate::scan::FileEntry;
 use crate::util::json::read_text;
 use serde::Serialize;

@@ -7,11 +7,11 @@
 //! read), the plain vocabulary stands in: `vocab.json`, else `vocab.txt`.
 
 use super::FileEntry;
+use crate::finding::{Code, Finding, Severity};
 use crate::model::plain_vocab::{parse_vocab_json, parse_vocab_txt};
 use crate::model::sentencepiece::parse_sentencepiece;
 use crate::model::tiktoken::{is_tiktoken_name, looks_like_tiktoken, parse_tiktoken};
 use crate::model::tokenizer::ModelVocab;
-use crate::finding::{Code, Finding, Severity};
 use crate::util::json::{read_bytes, read_text, MAX_TOKENIZER_BYTES};
 
 /// SentencePiece file names, in the order they are preferred.

@@ -637,8 +637,7 @@ fn preflight(report: &Report) -> Result<Inputs, SmokeError> {
     if let Some(f) = report.findings.iter().find(|f| {
         matches!(
             f.code,
-            crate::finding::Code::WeightsHeaderInvalid
-                | crate::finding::Code::WeightsTruncated
+            crate::finding::Code::WeightsHeaderInvalid | crate::finding::Code::WeightsTruncated
         ) && f
             .file
             .as_deref()

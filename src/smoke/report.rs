@@ -1,7 +1,7 @@
 //! What a smoke test found: the `smoke` object of the Report, and its text form.
 
-use crate::util::human::bytes as human_bytes;
 pub use crate::report::smoke::{SmokeSummary, TopToken};
+use crate::util::human::bytes as human_bytes;
 use std::fmt::Write as _;
 
 /// True when the merged run's output differs from the base's: the top

@@ -6,8 +6,8 @@
 pub mod hashing;
 pub mod references;
 
-use crate::locate::Target;
 use crate::finding::{Code, Finding, Severity};
+use crate::locate::Target;
 use crate::report::{FindingCounts, SCHEMA_VERSION};
 use crate::scan::classify::FileClass;
 use references::{Algorithm, Reference};
@@ -34,6 +34,15 @@ pub enum VerifyError {
         /// What it is instead.
         why: String,
     },
+    /// The target could not be located or is not a model.
+    #[error(transparent)]
+    Target(#[from] crate::Error),
+}
+
+impl From<crate::locate::LocateError> for VerifyError {
+    fn from(e: crate::locate::LocateError) -> Self {
+        VerifyError::Target(e.into())
+    }
 }
 
 /// Options of `mri verify`.
@@ -178,7 +187,7 @@ pub fn verify(
     input: &str,
     inspect: &crate::InspectOptions,
     options: &VerifyOptions,
-) -> Result<VerifyReport, crate::Error> {
+) -> Result<VerifyReport, VerifyError> {
     let started = std::time::Instant::now();
     let target = crate::locate::locate(input, inspect.revision.as_deref(), &inspect.cache)?;
     let manifest = read_manifest(options)?;

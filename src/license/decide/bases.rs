@@ -6,11 +6,11 @@
 
 use super::resolve::Resolved;
 use super::{BaseLicense, Citation, Decision, LicenseInputs};
+use crate::finding::{Code, Finding};
 use crate::license::base_models;
 use crate::license::lineage::{lineage_of, Match as LineageMatch};
 use crate::license::spdx_facts;
 use crate::license::verdict::Verdict;
-use crate::finding::{Code, Finding};
 
 /// Every base model named, each once, with the line that names it.
 fn named_bases(inputs: &LicenseInputs<'_>) -> Vec<(String, Citation)> {

@@ -4,11 +4,11 @@
 
 use super::resolve::{resolve_card_value, resolve_id, Resolved};
 use super::{Citation, Decision, LicenseInputs, QUOTE_CHARS};
+use crate::finding::{Code, Finding};
 use crate::license::clauses::{read_clauses, ClauseHit};
 use crate::license::text::NormText;
 use crate::license::verdict::Verdict;
 use crate::model::card::Card;
-use crate::finding::{Code, Finding};
 use std::collections::BTreeSet;
 
 /// Reads every declaration: the card's, then each declaration outside it,

@@ -2,8 +2,8 @@
 //! source's, and `unknown` (with a finding saying so) when there is none.
 
 use super::Decision;
-use crate::license::verdict::Verdict;
 use crate::finding::{Code, Finding};
+use crate::license::verdict::Verdict;
 
 /// Sets the final verdict and says how it was reached.
 pub(super) fn verdict(d: &mut Decision) {

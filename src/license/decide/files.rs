@@ -4,6 +4,7 @@
 
 use super::resolve::{spdx_or_kb, Resolved};
 use super::{round2, Decision, LicenseInputs, ReadFile, RunnerUp, QUOTE_CHARS};
+use crate::finding::{Code, Finding};
 use crate::license::clauses::{read_changes, read_clauses_in, ClauseHit};
 use crate::license::detect::{detect, is_boilerplate, Detection, RefKind, Scored, MATCH, SIMILAR};
 use crate::license::kb::{kb, LicenseEntry};
@@ -11,7 +12,6 @@ use crate::license::lineage::is_supplementary;
 use crate::license::spdx_facts;
 use crate::license::text::NormText;
 use crate::license::verdict::{ObligationKind, Verdict};
-use crate::finding::{Code, Finding};
 use std::sync::OnceLock;
 
 /// Residual words beyond a standard license text that, unread, make it unknown.

@@ -270,10 +270,7 @@ impl View for Smoke {
             }
             SmokeState::Failed(e) => {
                 lines.push(Line::from(vec![
-                    Span::styled(
-                        "FAILED",
-                        t.severity(crate::finding::Severity::Error),
-                    ),
+                    Span::styled("FAILED", t.severity(crate::finding::Severity::Error)),
                     Span::raw(" (r runs it again)"),
                 ]));
                 for l in e.lines() {
