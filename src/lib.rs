@@ -77,6 +77,17 @@ impl Default for InspectOptions {
 /// An `hf://ORG/NAME[@REV]` target is fetched as [`hub`] describes (into
 /// `options.cache`); with `HF_HUB_OFFLINE` set, only the cache is read.
 pub fn inspect(input: &str, options: &InspectOptions) -> Result<Report, Error> {
+    inspect_keeping_maps(input, options).map(|(report, _maps)| report)
+}
+
+/// As [`inspect`], and hands back the safetensors header maps the Report was
+/// read from, for the caller to release when it likes: all at once, after
+/// its threads are done, or never (a process about to exit leaves them to
+/// the kernel, far cheaper than one `munmap` per shard; see BENCHMARKS.md).
+pub fn inspect_keeping_maps(
+    input: &str,
+    options: &InspectOptions,
+) -> Result<(Report, scan::safetensors::HeaderMaps), Error> {
     let (target, remote) = match locate::hub_ref::parse(input) {
         Some(Ok(hub_ref)) => hub::open(
             input,
@@ -92,7 +103,8 @@ pub fn inspect(input: &str, options: &InspectOptions) -> Result<Report, Error> {
             (target, kept)
         }
     };
-    let scanned = scan::scan_with(target, remote.as_ref());
+    let mut scanned = scan::scan_with(target, remote.as_ref());
+    let maps = std::mem::take(&mut scanned.header_maps);
     if !scan::looks_like_model(&scanned.files) {
         return Err(
             locate::LocateError::NotAModel(scanned.target.root.display().to_string()).into(),
@@ -125,12 +137,13 @@ pub fn inspect(input: &str, options: &InspectOptions) -> Result<Report, Error> {
             .filter(|id| options.cache.repo_folder(id).is_some())
             .and_then(|id| inspect(&id, &base_options).ok().map(|r| (id, r))),
     };
-    Ok(analyze::analyze(
+    let report = analyze::analyze(
         scanned,
         base.as_ref()
             .map(|(name, report)| analyze::BaseModel { name, report }),
         &clarifications,
-    ))
+    );
+    Ok((report, maps))
 }
 
 /// Inspects several targets at once, in order: remote ones fetch

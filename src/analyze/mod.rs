@@ -122,7 +122,6 @@ pub fn analyze(
         smoke: None,
         gguf: gguf_facts.map(|g| g.summary),
         ollama: scanned.ollama,
-        header_maps: scanned.header_maps,
     };
     report.finish_findings();
     report

@@ -11,6 +11,49 @@ pub use evaluate::{evaluate, InputError, ModelOutcome, RuleResult};
 pub use policy::{parse_policy, read_policy, Policy, PolicyError};
 use serde::Serialize;
 
+/// The targets of one `mri check`, each model once: the same folder given
+/// twice or spelt two ways is checked once. Returns the targets to check and
+/// a note for each one dropped.
+pub fn distinct_targets(targets: &[String]) -> (Vec<String>, Vec<String>) {
+    let mut seen = std::collections::HashSet::new();
+    let mut kept = Vec::with_capacity(targets.len());
+    let mut notes = Vec::new();
+    for t in targets {
+        let key = std::fs::canonicalize(t).unwrap_or_else(|_| t.trim_end_matches('/').into());
+        if seen.insert(key) {
+            kept.push(t.clone());
+        } else {
+            notes.push(format!("`{t}` names a model given before; checked once"));
+        }
+    }
+    (kept, notes)
+}
+
+/// `mri check`: inspects every target with the policy's clarifications in
+/// the license decision, and judges each finished Report against the policy;
+/// a target that cannot be inspected is an input error, the others are
+/// still judged.
+pub fn check(targets: &[String], policy: &Policy) -> GateOutcome {
+    let options = crate::InspectOptions {
+        clarify: policy.clarify.clone(),
+        policy_dir: evaluate::policy_base(policy),
+        ..Default::default()
+    };
+    let mut models = Vec::new();
+    let mut errors = Vec::new();
+    let reports = crate::inspect_many(targets, &options);
+    for (target, result) in targets.iter().zip(reports) {
+        match result {
+            Ok(report) => models.push(evaluate(target, report, policy)),
+            Err(e) => errors.push(InputError {
+                input: target.clone(),
+                message: e.to_string(),
+            }),
+        }
+    }
+    GateOutcome::new(policy, models, errors)
+}
+
 /// The outcome of one `mri check` run.
 #[derive(Debug, Clone, Serialize)]
 pub struct GateOutcome {
@@ -36,6 +79,17 @@ impl GateOutcome {
             models,
             errors,
         }
+    }
+
+    /// One line for a person: how many models passed, failed, were unusable.
+    pub fn counts_line(&self) -> String {
+        let passed = self.models.iter().filter(|m| m.passed).count();
+        format!(
+            "{} model(s): {passed} passed, {} failed, {} unusable",
+            self.models.len() + self.errors.len(),
+            self.models.len() - passed,
+            self.errors.len()
+        )
     }
 
     /// 0 every model passes, 1 a policy violation, 2 an unusable input.

@@ -99,10 +99,6 @@ pub struct Report {
     /// The Ollama model's manifest and layers (`ollama://` targets only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ollama: Option<crate::scan::ollama::OllamaSummary>,
-    /// The safetensors header maps this report was read from, released with
-    /// it (not serialised).
-    #[serde(skip)]
-    pub header_maps: crate::scan::safetensors::HeaderMaps,
 }
 
 impl Report {

@@ -127,7 +127,8 @@ pub struct ScannedRepo {
     pub ollama: Option<ollama::OllamaSummary>,
     /// Problems met while reading.
     pub findings: Vec<Finding>,
-    /// The shards' header maps, released with the Report (see [`safetensors::HeaderMaps`]).
+    /// The shards' header maps: `inspect_keeping_maps` hands them to its
+    /// caller, to release when it likes (see [`safetensors::HeaderMaps`]).
     pub header_maps: safetensors::HeaderMaps,
 }
 
