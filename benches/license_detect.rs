@@ -1,7 +1,9 @@
 //! Benchmark: license detection time per file, mri's detector (whole knowledge
 //! base + bundled SPDX texts, with version disambiguation and the residual)
 //! side by side with the `spdx` crate's own detector (every SPDX text), on the
-//! 37 corpus texts. One thread. Run with:
+//! 37 corpus texts; then the whole decision (`license::decide`: detection,
+//! the clause reader in English and Chinese, obligations cited) per text over
+//! both corpora, the license-eval texts included. One thread. Run with:
 //!
 //!     cargo bench --bench license_detect
 //!
@@ -99,4 +101,61 @@ fn main() {
             println!("- {file}: {name} ({score:.2}); it is `{want}`");
         }
     }
+    println!();
+    decision_times(&files);
+}
+
+/// The whole license decision per text (a LICENSE file under a card that
+/// says `license: other`): mean and slowest, over the license corpus and the
+/// license-eval corpus (texts mri was not built from, English and Chinese).
+fn decision_times(known: &[(String, String)]) {
+    let eval_dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/license-eval/texts");
+    let mut texts: Vec<(String, String)> = known.to_vec();
+    let mut eval: Vec<(String, String)> = std::fs::read_dir(&eval_dir)
+        .expect("license-eval")
+        .filter_map(|e| e.ok())
+        .map(|e| {
+            (
+                e.file_name().to_string_lossy().into_owned(),
+                std::fs::read_to_string(e.path()).expect("text"),
+            )
+        })
+        .collect();
+    eval.sort();
+    texts.extend(eval);
+    let (card, _) = mri::model::card::parse_card("README.md", "---\nlicense: other\n---\n");
+    let decide = |text: &str| {
+        let files = [mri::license::LicenseFile {
+            path: "LICENSE".into(),
+            text: text.to_string(),
+        }];
+        mri::license::decide(&mri::license::LicenseInputs {
+            card: Some(&card),
+            files: &files,
+            ..Default::default()
+        })
+    };
+    let _ = decide(&texts[0].1);
+    let rounds = 10;
+    let mut slowest = (std::time::Duration::ZERO, String::new(), 0usize);
+    let t = Instant::now();
+    for round in 0..rounds {
+        for (name, text) in &texts {
+            let one = Instant::now();
+            std::hint::black_box(decide(text));
+            let took = one.elapsed();
+            if round > 0 && took > slowest.0 {
+                slowest = (took, name.clone(), text.len());
+            }
+        }
+    }
+    let mean = t.elapsed() / (rounds * texts.len() as u32);
+    println!(
+        "| the whole decision (`license::decide`) | {} texts | mean **{:.2} ms** | slowest {:.2} ms ({}, {} kB) |",
+        texts.len(),
+        mean.as_secs_f64() * 1e3,
+        slowest.0.as_secs_f64() * 1e3,
+        slowest.1,
+        slowest.2 / 1000
+    );
 }

@@ -41,7 +41,7 @@ pub use error::HubError;
 pub use remote::{Materialised, RemoteOptions};
 
 use crate::locate::hub_ref::HubRef;
-use crate::locate::{hf_cache, HfCache, LocateError, Target};
+use crate::locate::{HfCache, LocateError, Target};
 use crate::scan::remote::RemoteFiles;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
@@ -83,11 +83,8 @@ pub fn locate_offline(
         what,
         cache: cache.hub_dir().display().to_string(),
     };
-    let folder = cache
-        .repo_folder(&hub.repo)
-        .ok_or_else(|| offline(format!("`{}`", hub.repo)))?;
-    hf_cache::resolve_snapshot(input, &folder, Some(&hub.repo), Some(revision)).map_err(|e| match e
-    {
+    crate::locate::cached_hub_ref(input, hub, revision, cache).map_err(|e| match e {
+        LocateError::NotDownloaded { .. } => offline(format!("`{}`", hub.repo)),
         LocateError::RevisionNotFound { available, .. } => offline(format!(
             "revision `{revision}` of `{}` (cached: {available})",
             hub.repo

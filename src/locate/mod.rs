@@ -312,13 +312,25 @@ fn locate_cached_hub_ref(
     };
     let hub = parsed.map_err(bad)?;
     let rev = hub.revision_with(revision).map_err(bad)?;
+    cached_hub_ref(input, &hub, &rev, cache)
+}
+
+/// The one door from an `hf://` reference to the cache: the snapshot of
+/// `hub`'s repo at `revision` (a ref name or commit), or why it is not
+/// there. `mri`'s offline runs and `hub::locate_offline` both come here.
+pub fn cached_hub_ref(
+    input: &str,
+    hub: &hub_ref::HubRef,
+    revision: &str,
+    cache: &HfCache,
+) -> Result<Target, LocateError> {
     let folder = cache
         .repo_folder(&hub.repo)
         .ok_or_else(|| LocateError::NotDownloaded {
             repo: hub.repo.clone(),
             cache: cache.hub_dir().display().to_string(),
         })?;
-    hf_cache::resolve_snapshot(input, &folder, Some(&hub.repo), Some(&rev))
+    hf_cache::resolve_snapshot(input, &folder, Some(&hub.repo), Some(revision))
 }
 
 #[cfg(test)]
