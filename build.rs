@@ -62,7 +62,7 @@ fn main() {
                  value: &dyn Fn(&Path) -> String| {
         let _ = writeln!(out, "pub static {name}: &[(&str, &str)] = &[");
         for file in list(dir, ext) {
-            if file == "hub-ids.toml" || file == "base-models.toml" {
+            if file == "hub-ids.toml" || file == "base-models.toml" || file == "references.toml" {
                 continue;
             }
             let path = dir.join(&file);
@@ -107,6 +107,13 @@ fn main() {
         out,
         "pub static BASE_MODELS: &str = {:?};",
         toml_as_json(&bases)
+    );
+    let references = root.join("references.toml");
+    println!("cargo:rerun-if-changed={}", references.display());
+    let _ = writeln!(
+        out,
+        "pub static REFERENCES: &str = {:?};",
+        toml_as_json(&references)
     );
     let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("kb_data.rs");
     std::fs::write(dest, out).expect("write kb_data.rs");

@@ -294,7 +294,11 @@ fn no_text_is_ever_more_permissive_than_expected() {
 fn unrelated_text_is_unknown() {
     for text in [
         "Bake the bread at two hundred degrees for forty minutes. Let it cool before slicing.",
-        include_str!("../README.md"),
+        // README's prose up to the license chapter (which quotes clauses)
+        include_str!("../README.md")
+            .split("## May we use it commercially?")
+            .next()
+            .unwrap_or(""),
         "",
     ] {
         let r = decide_text(text);

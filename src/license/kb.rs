@@ -16,6 +16,40 @@ pub(crate) fn base_models_json() -> &'static str {
     data::BASE_MODELS
 }
 
+/// `licenses/references.toml`: the phrases that name SPDX licenses in a
+/// short text, and the names of files that add duties without stating a
+/// license.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct References {
+    /// File name prefixes (lowercase) of supplementary documents.
+    pub supplementary_files: Vec<String>,
+    /// Phrases naming SPDX licenses.
+    pub spdx_name: Vec<SpdxName>,
+}
+
+/// A phrase that names an SPDX license.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SpdxName {
+    /// The phrase, normalised.
+    pub name: String,
+    /// The SPDX id it names.
+    pub spdx: String,
+}
+
+/// The embedded `licenses/references.toml` (empty lists if it does not
+/// read, which a test rules out).
+pub fn references() -> &'static References {
+    static REFS: OnceLock<References> = OnceLock::new();
+    REFS.get_or_init(|| {
+        serde_json::from_str(data::REFERENCES).unwrap_or(References {
+            supplementary_files: Vec::new(),
+            spdx_name: Vec::new(),
+        })
+    })
+}
+
 /// One obligation as the knowledge base states it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -248,7 +282,9 @@ mod tests {
         for file in std::fs::read_dir(&dir).unwrap() {
             let path = file.unwrap().path();
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
-            if !name.ends_with(".toml") || name == "hub-ids.toml" || name == "base-models.toml" {
+            if !name.ends_with(".toml")
+                || ["hub-ids.toml", "base-models.toml", "references.toml"].contains(&name.as_str())
+            {
                 continue;
             }
             let entry: LicenseEntry =
@@ -285,6 +321,21 @@ mod tests {
         }
         assert!(checked > 80, "{checked} texts");
         assert_eq!(kb.text_shingles("texts/no-such-text.txt"), None);
+    }
+
+    #[test]
+    fn the_reference_names_load_and_name_known_spdx_licenses() {
+        let r: References = serde_json::from_str(data::REFERENCES).expect("references.toml");
+        assert!(r.supplementary_files.iter().any(|f| f == "notice"));
+        assert!(r.spdx_name.len() >= 8);
+        for n in &r.spdx_name {
+            assert!(
+                crate::license::spdx_facts::facts(&n.spdx).is_some(),
+                "{}",
+                n.spdx
+            );
+            assert_eq!(n.name, n.name.to_lowercase(), "normalised");
+        }
     }
 
     #[test]

@@ -7,7 +7,7 @@ use super::{round2, Decision, LicenseInputs, ReadFile, RunnerUp, QUOTE_CHARS};
 use crate::finding::{Code, Finding};
 use crate::license::clauses::{read_changes, read_clauses_in, ClauseHit};
 use crate::license::detect::{detect, is_boilerplate, Detection, RefKind, Scored, MATCH, SIMILAR};
-use crate::license::kb::{kb, LicenseEntry};
+use crate::license::kb::{self, kb, LicenseEntry};
 use crate::license::lineage::is_supplementary;
 use crate::license::spdx_facts;
 use crate::license::text::NormText;
@@ -336,9 +336,10 @@ pub(super) fn card_against_files(d: &mut Decision, inputs: &LicenseInputs<'_>) {
 /// not state the license.
 pub(super) fn is_supplementary_file(path: &str) -> bool {
     let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    name.starts_with("notice")
-        || name.starts_with("use_policy")
-        || name.starts_with("responsible_use")
+    crate::license::kb::references()
+        .supplementary_files
+        .iter()
+        .any(|prefix| name.starts_with(prefix.as_str()))
 }
 
 /// Short texts that only name a license ("licensed under the Apache License
@@ -364,19 +365,9 @@ pub(super) fn referenced_license(text: &NormText) -> Option<(Resolved, usize)> {
     if let Some((_, e, at)) = best {
         return Some((Resolved::Kb(e), at));
     }
-    const SPDX_NAMES: &[(&str, &str)] = &[
-        ("apache license, version 2.0", "Apache-2.0"),
-        ("apache license 2.0", "Apache-2.0"),
-        ("apache 2.0 license", "Apache-2.0"),
-        ("mit license", "MIT"),
-        ("bsd 3-clause", "BSD-3-Clause"),
-        ("bsd 2-clause", "BSD-2-Clause"),
-        ("creative commons attribution 4.0", "CC-BY-4.0"),
-        ("gnu general public license v3", "GPL-3.0-only"),
-    ];
-    SPDX_NAMES.iter().find_map(|(n, id)| {
-        let at = text.find(n)?;
-        Some((spdx_or_kb(spdx_facts::facts(id)?), at))
+    kb::references().spdx_name.iter().find_map(|n| {
+        let at = text.find(&n.name)?;
+        Some((spdx_or_kb(spdx_facts::facts(&n.spdx)?), at))
     })
 }
 
