@@ -1004,3 +1004,49 @@ fn modified_mit_by_name_alone_is_decided_by_the_text() {
     let (r, _) = decide(model(card, &[]).path(), None);
     assert_eq!(r.verdict, Verdict::Unknown);
 }
+
+#[test]
+fn a_known_text_under_another_name_is_recognised_as_a_renamed_copy() {
+    // Llama 3.1's agreement with the licensor and the product renamed
+    // throughout: still Llama 3.1's terms, and its duties name the new names.
+    let text = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("licenses/texts/llama3.1.txt"),
+    )
+    .unwrap()
+    .replace("Meta Platforms, Inc.", "Acme Corp.")
+    .replace("Meta", "Acme")
+    .replace("Llama", "Zeta");
+    let dir = model("license: other\n", &[("LICENSE", &text)]);
+    let (r, _) = decide(dir.path(), None);
+    assert_eq!(r.verdict, Verdict::PermittedWithConditions);
+    let d = file_detection(&r);
+    assert_eq!(d.id, "llama3.1");
+    assert!(d.name.contains("a renamed copy"), "{}", d.name);
+    assert!(
+        r.reasons
+            .iter()
+            .any(|x| x.contains("a copy under another name (now: zeta")),
+        "{:?}",
+        r.reasons
+    );
+    let prefix = r
+        .obligations
+        .iter()
+        .find(|o| o.kind == ObligationKind::NamePrefix)
+        .expect("the name prefix duty");
+    assert_eq!(prefix.value, "Zeta");
+    // the text as published is not a copy under another name
+    let dir = model(
+        "license: other\n",
+        &[("LICENSE", &spdx_or_kb_text("llama3.1"))],
+    );
+    let (r, _) = decide(dir.path(), None);
+    assert!(!file_detection(&r).name.contains("renamed"));
+}
+
+fn spdx_or_kb_text(id: &str) -> String {
+    std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("licenses/texts/{id}.txt")),
+    )
+    .unwrap()
+}

@@ -108,8 +108,13 @@ fn matched(d: &mut Decision, rf: &ReadFile<'_>, det: &Detection, b: &Scored, r: 
     let added = !residual_hits.is_empty() || unread;
     let modified = added || (own_text && !det.changed_words.is_empty());
     let changed = changed_lines(norm, &det.changed_words);
+    let renamed = renamed_copy(norm, &det.changed_words);
+    let copy = renamed
+        .as_ref()
+        .map(|names| format!(", a copy under another name (now: {})", names.join(", ")))
+        .unwrap_or_default();
     d.reason(format!(
-        "{path}: matches {} ({:.2}){}{}",
+        "{path}: matches {} ({:.2}){copy}{}{}",
         r.id(),
         b.score,
         if added {
@@ -140,6 +145,11 @@ fn matched(d: &mut Decision, rf: &ReadFile<'_>, det: &Detection, b: &Scored, r: 
         verdict,
         modified,
     );
+    if renamed.is_some() {
+        if let Some(last) = d.report.detected.last_mut() {
+            last.name = format!("{} (a renamed copy)", last.name);
+        }
+    }
     d.verdicts.push(verdict);
     if !is_supplementary_file(path) && !matches!(&r, Resolved::Kb(e) if is_supplementary(e)) {
         d.file_ids.insert(r.id());
@@ -448,6 +458,34 @@ fn changed_lines(norm: &NormText, words: &[usize]) -> String {
         "lines"
     };
     format!("{word} {}{more}", shown.join(", "))
+}
+
+/// A known text under another name: the words changed inside it are a few
+/// names, each put in many places (the licensor's and the product's names
+/// replaced throughout). Returns those names.
+fn renamed_copy(norm: &NormText, changed: &[usize]) -> Option<Vec<String>> {
+    let mut names: Vec<(String, usize)> = Vec::new();
+    for &w in changed {
+        let word = norm
+            .words_text(w, w)
+            .trim_matches(|c: char| !c.is_alphanumeric())
+            .to_string();
+        if word.is_empty() {
+            continue;
+        }
+        match names.iter_mut().find(|(n, _)| *n == word) {
+            Some((_, count)) => *count += 1,
+            None => names.push((word, 1)),
+        }
+    }
+    let total: usize = names.iter().map(|(_, c)| c).sum();
+    names.sort_by(|a, b| b.1.cmp(&a.1));
+    // the names put in many places; a stray changed word here and there
+    // (where the texts' alignment wavers) does not count against them
+    names.retain(|(_, count)| *count >= 3);
+    let named: usize = names.iter().map(|(_, c)| c).sum();
+    let renamed = !names.is_empty() && names.len() <= 6 && named >= 6 && named * 5 >= total * 4;
+    renamed.then(|| names.into_iter().map(|(n, _)| n).collect())
 }
 
 /// The strictest cap of the clauses found (`permitted` when none).

@@ -143,12 +143,21 @@ fn push_obligations(
             (None, None) => (None, String::new()),
         };
         // A threshold is the number the user's text states, not the one the
-        // knowledge base remembers: an edited "700 million" is cited as edited.
-        let value = if value.is_empty() || (is_threshold(kind) && differs(&value, &found_value)) {
-            found_value
-        } else {
-            value
-        };
+        // knowledge base remembers: an edited "700 million" is cited as edited;
+        // so is a name to use (a renamed copy's prefix or attribution).
+        let renamed = matches!(
+            kind,
+            ObligationKind::NamePrefix | ObligationKind::Attribution
+        ) && !found_value.is_empty()
+            && !value.to_lowercase().contains(&found_value.to_lowercase())
+            && !found_value.to_lowercase().contains(&value.to_lowercase());
+        let value =
+            if value.is_empty() || renamed || (is_threshold(kind) && differs(&value, &found_value))
+            {
+                found_value
+            } else {
+                value
+            };
         report.obligations.push(Obligation {
             kind,
             summary,
