@@ -479,7 +479,7 @@ fn renamed_copy(norm: &NormText, changed: &[usize]) -> Option<Vec<String>> {
         }
     }
     let total: usize = names.iter().map(|(_, c)| c).sum();
-    names.sort_by(|a, b| b.1.cmp(&a.1));
+    names.sort_by_key(|n| std::cmp::Reverse(n.1));
     // the names put in many places; a stray changed word here and there
     // (where the texts' alignment wavers) does not count against them
     names.retain(|(_, count)| *count >= 3);
