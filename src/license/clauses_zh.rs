@@ -25,9 +25,14 @@ struct Rules {
     passdown: Regex,
 }
 
+/// Any character but a sentence end, as a cheap class: an ASCII byte other
+/// than `.;!?`, or any non-ASCII character (a Unicode `[^.;!?]` inside a
+/// bounded repetition compiles to a large automaton at every run).
+const NOT_END: &str = r"(?:[\x00-\x20\x22-\x2d\x2f-\x3a\x3c-\x3e\x40-\x7f]|(?u:[^\x00-\x7F]))";
+
 fn re(p: &str) -> Regex {
     // Constants, checked by the tests below.
-    Regex::new(p).unwrap_or_else(|e| panic!("Chinese clause pattern {p:?}: {e}"))
+    super::clauses::re(&p.replace("[^.;!?]", NOT_END))
 }
 
 fn rules() -> &'static Rules {
@@ -51,7 +56,9 @@ fn rules() -> &'static Rules {
         revenue: re(r"(?:营业收入|营收|年收入|收入|销售额|营业额)[^.;!?]{0,30}?(人民币|美元|rmb|usd|\$|¥|￥)?\s*(\d[\d,.]*)\s*(亿|千万|百万|万)?\s*(元|美元|人民币)?"),
         aup: re(r"(?:遵守|遵循)[^.;!?]{0,40}(?:使用限制|使用政策|使用规范|行为准则|可接受使用)|(?:不得|禁止|严禁|❌)[^.;!?]{0,40}(?:军事|武器|战争|违法|非法)"),
         attribution: re(r"(?:标注|注明|标明|显著[^.;!?]{0,6}(?:标示|展示|说明))"),
-        quoted: re(r#"[“"]([^”"]{2,40})[”"]"#),
+        // a small Unicode class, cheap to build
+        quoted: Regex::new(r#"[“"]([^”"]{2,40})[”"]"#)
+            .unwrap_or_else(|e| panic!("quoted pattern: {e}")),
         license_copy: re(r"(?:本协议|本许可证?|许可证)(?:的)?副本|协议副本"),
         no_training: re(r"(?:不得|禁止)[^.;!?]{0,30}(?:改进|训练|开发|提升)[^.;!?]{0,20}(?:其他|其它|任何)[^.;!?]{0,10}(?:模型|大模型|人工智能)"),
         passdown: re(r"(?:衍生|再分发|分发|转授权)[^.;!?]{0,40}(?:应当|须|必须|需)[^.;!?]{0,30}(?:遵守|包含|受)[^.;!?]{0,20}(?:限制|约束|条款)|同时遵守[^.;!?]{0,20}(?:底座|基础|原始)?模型[^.;!?]{0,6}(?:许可证|许可协议|协议)"),
