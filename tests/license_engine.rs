@@ -1050,3 +1050,29 @@ fn spdx_or_kb_text(id: &str) -> String {
     )
     .unwrap()
 }
+
+#[test]
+fn inherited_obligations_are_cited_at_the_card_line_naming_the_base() {
+    // The local LICENSE (Apache-2.0) shares phrases with Llama's duties
+    // ("a copy of this License", a NOTICE file): the base's obligations must
+    // not be cited there.
+    let dir = model(
+        "license: apache-2.0\nbase_model: meta-llama/Llama-3.1-8B\n",
+        &[("LICENSE", &spdx_text("Apache-2.0"))],
+    );
+    let (r, _) = decide(dir.path(), None);
+    let inherited: Vec<&Obligation> = r
+        .obligations
+        .iter()
+        .filter(|o| o.inherited_from.as_deref() == Some("meta-llama/Llama-3.1-8B"))
+        .collect();
+    assert!(!inherited.is_empty(), "{:?}", r.obligations);
+    for o in inherited {
+        assert_eq!(o.file.as_deref(), Some("README.md"), "{o:?}");
+        assert_eq!(o.line_start, Some(3), "the base_model line: {o:?}");
+        assert!(
+            o.quote.contains("base_model: meta-llama/Llama-3.1-8B"),
+            "{o:?}"
+        );
+    }
+}

@@ -136,7 +136,13 @@ fn push_obligations(
             .collect(),
     };
     for (kind, summary, value, locate) in specs {
-        let found = cite(&locate, kind, files, file);
+        // An inherited obligation is the base's: it is cited at the card line
+        // that names the base, never at a local line that shares a phrase.
+        let found = if inherited_from.is_some() {
+            None
+        } else {
+            cite(&locate, kind, files, file)
+        };
         let (citation, found_value) = match (found, card_cite) {
             (Some((c, v)), _) => (Some(c), v),
             (None, Some(c)) => (Some(c.clone()), String::new()),
