@@ -65,9 +65,9 @@ const PINNED: &[(&str, &[usize], u64, f64)] = &[
     ("tiny-gemma", &[1, 1, 336], 0xfc5f97dde9d31527, 0.3498),
     ("tiny-gemma2", &[1, 1, 336], 0x9032ac17f1162c2e, 0.0299),
     ("tiny-phi3", &[1, 1, 336], 0x53b4890c6bbb3e53, 3.1600),
-    ("tiny-llama", &[1, 384], 0xe1bc5199b0a50b5c, 5.9390),
-    ("tiny-qwen3", &[1, 1, 336], 0x25afc9ebb94d879b, 5.8039),
-    ("tiny-llama-sharded", &[1, 384], 0xbd6506bf4beb4c73, 5.9382),
+    ("tiny-llama", &[1, 384], 0xe1bc5199b0a50b5c, 3.2485),
+    ("tiny-qwen3", &[1, 1, 336], 0x25afc9ebb94d879b, 3.4856),
+    ("tiny-llama-sharded", &[1, 384], 0xbd6506bf4beb4c73, 3.8888),
 ];
 
 fn options(max_tokens: usize) -> SmokeOptions {

@@ -60,17 +60,15 @@ pub(crate) fn top_k(logits: &[f32], k: usize) -> Option<(Vec<(u32, f64)>, f64)> 
 }
 
 /// How close to ln(vocab) an entropy may come before the distribution
-/// counts as uniform: within this share of it (0.1%).
+/// counts as uniform: within this share of it (1%, as issue #35 asks).
 ///
 /// A softmax's entropy falls short of ln(vocab) by about half the variance
-/// of the logits, so 0.1% of ln(vocab) (0.012 nats at a 128K vocabulary)
-/// means logits spread by less than about 0.15: no trained model, and no
-/// randomly initialised model of real width, is that flat, while NaN
-/// swallowed by a quantized matmul or a zeroed norm gives exactly 0.
-/// Issue #35 proposed 1%; the bundled random-weight fixtures (tiny-llama,
-/// tiny-qwen3, tiny-llama-sharded, whose output heads are scaled 0.05) sit
-/// at 0.19-0.23% and would fail it.
-pub(crate) const UNIFORM_MARGIN: f64 = 0.001;
+/// of the logits, so 1% of ln(vocab) (0.12 nats at a 128K vocabulary) means
+/// logits spread by less than about 0.5: no trained model is that flat,
+/// while NaN swallowed by a quantized matmul or a zeroed norm gives exactly
+/// 0. The bundled random-weight fixtures scale their final norm so that
+/// their logits spread (`tests/support/fixture_gen.rs`, `FINAL_NORM`).
+pub(crate) const UNIFORM_MARGIN: f64 = 0.01;
 
 /// Why a row of finite logits carries no information, or `None` when it
 /// does: every logit equal (what NaN weights become once candle's quantized
@@ -142,7 +140,7 @@ mod tests {
         // Tiny differences: still near-uniform by the entropy.
         let flat: Vec<f32> = (0..1000).map(|i| (i % 7) as f32 * 1e-3).collect();
         let why = degenerate(&flat).expect("near-uniform");
-        assert!(why.contains("within 0.1% of ln(1000)"), "{why}");
+        assert!(why.contains("within 1% of ln(1000)"), "{why}");
         // One clear favourite among many: not degenerate.
         let mut peaked = vec![0.0f32; 1000];
         peaked[42] = 12.0;

@@ -66,8 +66,13 @@ pub fn random_bf16(rng: &mut Rng, name: &str, shape: &[u64], scale: f32) -> Tens
 
 /// A BF16 tensor of ones (norm weights).
 pub fn ones_bf16(name: &str, shape: &[u64]) -> TensorData {
+    filled_bf16(name, shape, 1.0)
+}
+
+/// A BF16 tensor of one value everywhere.
+pub fn filled_bf16(name: &str, shape: &[u64], value: f32) -> TensorData {
     let n: u64 = shape.iter().product();
-    let one = bf16_bits(1.0).to_le_bytes();
+    let one = bf16_bits(value).to_le_bytes();
     TensorData {
         name: name.into(),
         dtype: "BF16".into(),
@@ -396,6 +401,9 @@ pub const TINY_LLAMA_SHARDED: TinySpec = TinySpec {
     ..TINY_LLAMA
 };
 
+/// The weight of the tiny decoders' final norm.
+pub const FINAL_NORM: f32 = 16.0;
+
 /// The tensors of a tiny decoder, in the order a checkpoint stores them.
 pub fn tiny_tensors(spec: &TinySpec) -> Vec<TensorData> {
     let mut rng = Rng::new(spec.seed);
@@ -468,7 +476,11 @@ pub fn tiny_tensors(spec: &TinySpec) -> Vec<TensorData> {
             0.1,
         ));
     }
-    t.push(ones_bf16("model.norm.weight", &[h]));
+    // The final norm spreads the hidden state so that the random head's
+    // logits carry some information: a random tiny model's next-token
+    // distribution is otherwise within 1% of uniform, which `mri smoke`
+    // rightly calls degenerate.
+    t.push(filled_bf16("model.norm.weight", &[h], FINAL_NORM));
     if !spec.tie {
         t.push(random_bf16(
             &mut rng,
