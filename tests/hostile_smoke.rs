@@ -643,3 +643,61 @@ fn every_hostile_input_ends_quickly_in_bounded_memory_and_fails_closed() {
         }
     }
 }
+
+// ---------------------------------------------------------------- many tensors
+
+/// A llama-shaped folder (config and tokenizer of the tiny fixture) whose one
+/// shard holds `n` one-element tensors: a header candle would parse again.
+fn many_tensors(tmp: &Path, n: usize) -> PathBuf {
+    let dir = tmp.join("many");
+    support::copy_dir(&support::fixtures().join("tiny-llama"), &dir);
+    std::fs::remove_file(dir.join("model.safetensors")).expect("remove");
+    let mut header = String::with_capacity(n * 64);
+    header.push('{');
+    for i in 0..n {
+        if i > 0 {
+            header.push(',');
+        }
+        header.push_str(&format!(
+            "\"t.{i}\":{{\"dtype\":\"F32\",\"shape\":[1],\"data_offsets\":[{},{}]}}",
+            i * 4,
+            i * 4 + 4
+        ));
+    }
+    header.push('}');
+    while header.len() % 8 != 0 {
+        header.push(' ');
+    }
+    let mut bytes = (header.len() as u64).to_le_bytes().to_vec();
+    bytes.extend(header.as_bytes());
+    bytes.resize(bytes.len() + n * 4, 0);
+    std::fs::write(dir.join("model.safetensors"), bytes).expect("write");
+    dir
+}
+
+#[test]
+fn a_model_of_more_tensors_than_smoke_loads_is_refused_before_candle_reads_it() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    // Scaled down: the limit lowered to 100 for a 300-tensor shard ...
+    let dir = many_tensors(tmp.path(), 300);
+    smoke_exits_2(
+        &dir,
+        &[("MRI_SMOKE_MAX_TENSORS", "100")],
+        &["holds 300 tensors, over the 100 mri smoke loads"],
+    );
+    // ... and at the size, under the default limit: 600,000 tensors
+    // end at once, in bounded memory.
+    let dir = many_tensors(&tmp.path().join("big"), 600_000);
+    smoke_exits_2(&dir, &[], &["holds 600000 tensors, over the 500000"]);
+}
+
+#[test]
+fn a_model_whose_headers_were_not_all_read_is_not_loaded() {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dir = many_tensors(tmp.path(), 2000);
+    smoke_exits_2(
+        &dir,
+        &[("MRI_HEADER_BUDGET", "4096")],
+        &["mri smoke does not load a model whose headers were not all read"],
+    );
+}

@@ -26,9 +26,67 @@ pub enum TargetError {
         /// Its PEFT type.
         kind: String,
     },
+    /// More tensors than a run hands to candle, which parses every header
+    /// again into maps of its own (about 700 bytes a tensor).
+    #[error("{target} holds {tensors} tensors, over the {limit} mri smoke loads (candle would hold every header in memory again); inspect it with `mri inspect`")]
+    TooManyTensors {
+        /// What was named.
+        target: String,
+        /// Its tensors.
+        tensors: u64,
+        /// The limit.
+        limit: u64,
+    },
+    /// The headers were not all read (`weights/header-budget`): the model
+    /// cannot be checked before loading.
+    #[error("{target}: {why}; mri smoke does not load a model whose headers were not all read")]
+    HeadersNotRead {
+        /// What was named.
+        target: String,
+        /// The finding's message.
+        why: String,
+    },
     /// The run itself failed.
     #[error(transparent)]
     Smoke(#[from] SmokeError),
+}
+
+/// Most tensors a run hands to candle (`MRI_SMOKE_MAX_TENSORS` lowers it,
+/// never raises it): the largest real checkpoints hold about 100,000.
+pub const MAX_TENSORS: u64 = 500_000;
+
+/// The tensor limit in force.
+fn max_tensors() -> u64 {
+    std::env::var("MRI_SMOKE_MAX_TENSORS")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map_or(MAX_TENSORS, |v| v.min(MAX_TENSORS))
+}
+
+/// Refuses a model whose headers candle would hold in memory beyond the
+/// limit, or whose headers mri did not all read.
+fn check_size(report: &Report) -> Result<(), TargetError> {
+    let target = report.target.input.clone();
+    if let Some(f) = report
+        .findings
+        .iter()
+        .find(|f| f.code == crate::finding::Code::WeightsHeaderBudget)
+    {
+        return Err(TargetError::HeadersNotRead {
+            target,
+            why: f.message.clone(),
+        });
+    }
+    let tensors: u64 = report.weights.shards.iter().map(|s| s.tensor_count).sum();
+    let limit = max_tensors();
+    if tensors > limit {
+        return Err(TargetError::TooManyTensors {
+            target,
+            tensors,
+            limit,
+        });
+    }
+    Ok(())
 }
 
 /// The Report the run belongs to (the target's, also for an adapter) and
@@ -50,6 +108,7 @@ pub fn run_target(
     inspect: &crate::InspectOptions,
     options: &SmokeOptions,
 ) -> Result<TargetRun, TargetError> {
+    check_size(&target)?;
     let Some(adapter) = &target.adapter else {
         let run = run(&target, options)?;
         return Ok(TargetRun {
@@ -76,6 +135,7 @@ pub fn run_target(
         ..inspect.clone()
     };
     let base_report = crate::inspect(&base, &base_options)?;
+    check_size(&base_report)?;
     let without = run(&base_report, options)?;
     let merged_options = SmokeOptions {
         lora: Some(merge),
