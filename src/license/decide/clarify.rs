@@ -184,5 +184,16 @@ fn record(d: &mut Decision, c: &Clarification, r: Resolved, license_file: bool) 
         d.file_ids.insert(r.id());
         d.declared_families.insert(r.family());
     }
-    d.licensed.push((r, Some(path), None));
+    // Its obligations cite the file where its own text has their clause,
+    // else the pin itself.
+    let pin = (
+        path.clone(),
+        1,
+        1,
+        format!(
+            "clarified by the policy (line {}) as {}",
+            c.policy_line, c.license
+        ),
+    );
+    d.licensed.push((r, Some(path), Some(pin)));
 }
