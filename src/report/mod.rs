@@ -124,6 +124,15 @@ impl Report {
         })
     }
 
+    /// Attaches what a smoke run found: its summary as the `smoke` object,
+    /// and the findings it raised (non-finite or all-zero weights) among the
+    /// Report's, recounted.
+    pub fn attach_smoke(&mut self, summary: smoke::SmokeSummary, findings: &[Finding]) {
+        self.findings.extend(findings.iter().cloned());
+        self.finish_findings();
+        self.smoke = Some(summary);
+    }
+
     /// Sorts findings (severity, code, file, line) and recounts them.
     pub fn finish_findings(&mut self) {
         self.findings.sort_by(|a, b| {
