@@ -1116,3 +1116,25 @@ fn bundled_model_licence_texts_are_recognised_from_the_file_alone() {
         assert_eq!(r.verdict, verdict, "{file}");
     }
 }
+
+/// The bundled Creative Commons texts are read as their own entries, versions
+/// and elements told apart (ShareAlike, NoDerivatives, 3.0 against 4.0).
+#[test]
+fn bundled_creative_commons_texts_are_their_own_entries() {
+    for (id, verdict) in [
+        ("cc-by-nc-sa-4.0", Verdict::NonCommercial),
+        ("cc-by-nc-nd-4.0", Verdict::NonCommercial),
+        ("cc-by-nd-4.0", Verdict::PermittedWithConditions),
+        ("cc-by-nc-sa-3.0", Verdict::NonCommercial),
+        ("cc-by-nc-nd-3.0", Verdict::NonCommercial),
+        ("cc-by-nc-3.0", Verdict::NonCommercial),
+    ] {
+        let text = kb_text(&format!("{id}.txt"));
+        let m = model("license: other\n", &[("LICENSE", &text)]);
+        let (r, _) = decide(m.path(), None);
+        let d = file_detection(&r);
+        assert_eq!(d.id, id);
+        assert_eq!(d.verdict, verdict, "{id}");
+        assert_eq!(r.verdict, verdict, "{id}");
+    }
+}
