@@ -1076,3 +1076,65 @@ fn inherited_obligations_are_cited_at_the_card_line_naming_the_base() {
         );
     }
 }
+
+/// Model licences whose bundled text has a title other than the name a card
+/// would give (`license: other` and no `license_name`): the LICENSE file alone
+/// is recognised as the entry, with its verdict, unmodified.
+#[test]
+fn bundled_model_licence_texts_are_recognised_from_the_file_alone() {
+    for (file, id, verdict) in [
+        ("llama3.3.txt", "llama3.3", Verdict::PermittedWithConditions),
+        (
+            "databricks-open-model-license.txt",
+            "databricks-open-model-license",
+            Verdict::PermittedWithConditions,
+        ),
+        (
+            "deepfloyd-if-license.txt",
+            "deepfloyd-if-license",
+            Verdict::ResearchOnly,
+        ),
+        (
+            "grok2-community.txt",
+            "grok2-community",
+            Verdict::PermittedWithConditions,
+        ),
+        (
+            "fair-noncommercial-research-license.txt",
+            "fair-noncommercial-research-license",
+            Verdict::ResearchOnly,
+        ),
+        ("openmdw-1.1.txt", "openmdw-1.1", Verdict::Permitted),
+    ] {
+        let text = kb_text(file);
+        let m = model("license: other\n", &[("LICENSE", &text)]);
+        let (r, _) = decide(m.path(), None);
+        let d = file_detection(&r);
+        assert_eq!(d.id, id, "{file}");
+        assert_eq!(d.verdict, verdict, "{file}");
+        assert!(!d.modified, "{file}");
+        assert_eq!(r.verdict, verdict, "{file}");
+    }
+}
+
+/// The bundled Creative Commons texts are read as their own entries, versions
+/// and elements told apart (ShareAlike, NoDerivatives, 3.0 against 4.0).
+#[test]
+fn bundled_creative_commons_texts_are_their_own_entries() {
+    for (id, verdict) in [
+        ("cc-by-nc-sa-4.0", Verdict::NonCommercial),
+        ("cc-by-nc-nd-4.0", Verdict::NonCommercial),
+        ("cc-by-nd-4.0", Verdict::PermittedWithConditions),
+        ("cc-by-nc-sa-3.0", Verdict::NonCommercial),
+        ("cc-by-nc-nd-3.0", Verdict::NonCommercial),
+        ("cc-by-nc-3.0", Verdict::NonCommercial),
+    ] {
+        let text = kb_text(&format!("{id}.txt"));
+        let m = model("license: other\n", &[("LICENSE", &text)]);
+        let (r, _) = decide(m.path(), None);
+        let d = file_detection(&r);
+        assert_eq!(d.id, id);
+        assert_eq!(d.verdict, verdict, "{id}");
+        assert_eq!(r.verdict, verdict, "{id}");
+    }
+}
