@@ -347,14 +347,7 @@ fn card_of(
 
 /// The security summary (pickles, code, templates), its findings added.
 fn security(scanned: &ScannedRepo, findings: &mut Vec<Finding>) -> SecuritySummary {
-    let (security, security_findings) =
-        crate::security::analyze(&crate::security::SecurityInputs {
-            pickles: &scanned.pickles,
-            code_files: &scanned.code_files,
-            config: scanned.config.as_ref(),
-            tokenizer_config: scanned.tokenizer_config.as_ref(),
-            templates: &scanned.templates,
-        });
+    let (security, security_findings) = crate::security::analyze(&scanned.security_inputs());
     findings.extend(security_findings);
     security
 }

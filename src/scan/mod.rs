@@ -132,6 +132,20 @@ pub struct ScannedRepo {
     pub header_maps: safetensors::HeaderMaps,
 }
 
+impl ScannedRepo {
+    /// What the security checks read of this scan: pickles, code files, the
+    /// configs that name remote code, and the chat templates.
+    pub fn security_inputs(&self) -> crate::security::SecurityInputs<'_> {
+        crate::security::SecurityInputs {
+            pickles: &self.pickles,
+            code_files: &self.code_files,
+            config: self.config.as_ref(),
+            tokenizer_config: self.tokenizer_config.as_ref(),
+            templates: &self.templates,
+        }
+    }
+}
+
 /// Scans the located target.
 pub fn scan(target: Target) -> ScannedRepo {
     scan_with(target, None)

@@ -423,14 +423,7 @@ fn absent_weights(
 /// The security checks `mri inspect` makes (pickle imports, remote code,
 /// chat templates), on what the scan read.
 fn security_findings(scanned: &crate::scan::ScannedRepo) -> Vec<Finding> {
-    crate::security::analyze(&crate::security::SecurityInputs {
-        pickles: &scanned.pickles,
-        code_files: &scanned.code_files,
-        config: scanned.config.as_ref(),
-        tokenizer_config: scanned.tokenizer_config.as_ref(),
-        templates: &scanned.templates,
-    })
-    .1
+    crate::security::analyze(&scanned.security_inputs()).1
 }
 
 /// Compares one file's hashes with its references.
