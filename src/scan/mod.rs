@@ -163,11 +163,121 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
         findings.extend(walk::incomplete_blobs(&target.containment));
     }
 
-    // Files the walk left unsized (safetensors shards) learn their size
-    // when their header read opens them.
-    let mut unsized_files: Vec<bool> = walked.files.iter().map(|w| w.size.is_none()).collect();
+    let (mut files, unsized_files) = list_files(&target, walked.files, remote, &mut findings);
+    let (shards, header_maps) = read_shards(&mut files, &unsized_files, remote, &mut findings);
+
+    let (mut gguf, gguf_findings) = gguf::scan_files(&files);
+    findings.extend(gguf_findings);
+    if let Some(list) = &target.listed {
+        for g in &mut gguf {
+            g.media_type = list
+                .iter()
+                .find(|l| l.rel == g.path)
+                .and_then(|l| l.media_type.clone());
+        }
+    }
+
+    let indexes = read_indexes(&files, &mut findings);
+
+    let mut doc = |name: &str| read_root_doc(&files, name, MAX_CONFIG_BYTES, &mut findings);
+    let config = doc("config.json");
+    let generation_config = doc("generation_config.json");
+    let tokenizer_config = doc("tokenizer_config.json");
+    let special_tokens_map = doc("special_tokens_map.json");
+    let adapter_config = doc("adapter_config.json");
+    let hf_quant_config = doc("hf_quant_config.json");
+    let model_index = doc("model_index.json");
+    let mistral_params = doc(crate::model::mistral::PARAMS_FILE);
+    let added_tokens_json = doc("added_tokens.json");
+
+    let tokenizer_json = root_file(&files, "tokenizer.json")
+        .and_then(|f| read_tokenizer_file(f, parse_tokenizer_json, Severity::Error, &mut findings));
+    // Mistral's own tokenizer file, read where no tokenizer.json says more.
+    let tekken = match tokenizer_json {
+        Some(_) => None,
+        None => root_file(&files, tekken::TEKKEN_FILE).and_then(|f| {
+            read_tokenizer_file(f, tekken::parse_tekken, Severity::Error, &mut findings)
+        }),
+    };
+    let model_vocab = match (&tokenizer_json, &tekken) {
+        (None, None) => vocab_model::read_model_vocab(files.iter().filter(readable), &mut findings),
+        _ => None,
+    };
+    let chat_template_file = ["chat_template.jinja", "chat_template.json"]
+        .iter()
+        .find_map(|n| root_file(&files, n).map(|f| f.path.clone()));
+    let card = read_card(&files, &mut findings);
+    let (mut license_files, license_truncated) =
+        read_license_files(&files, card.as_ref(), &mut findings);
+    let (pickles, code_files) = read_pickles_and_code(&files, &mut findings);
+    let mut templates = chat_templates(
+        &files,
+        tokenizer_config.as_ref(),
+        chat_template_file.as_deref(),
+    );
+
+    templates.extend(gguf::templates(&gguf));
+    let ollama = ollama::read(&target, &files, &missing, &mut findings).map(|read| {
+        license_files.extend(read.license_files);
+        templates.extend(read.templates);
+        read.summary
+    });
+
+    ScannedRepo {
+        target,
+        gguf,
+        ollama,
+        pickles,
+        code_files,
+        templates,
+        license_files,
+        license_truncated,
+        files,
+        shards,
+        indexes,
+        config,
+        generation_config,
+        tokenizer_config,
+        special_tokens_map,
+        adapter_config,
+        hf_quant_config,
+        model_index,
+        mistral_params,
+        tokenizer_json,
+        tekken,
+        model_vocab,
+        added_tokens_json,
+        chat_template_file,
+        card,
+        findings,
+        header_maps,
+    }
+}
+
+/// A file whose content is here to read: neither a Git LFS pointer nor on
+/// the Hub only.
+fn readable(f: &&FileEntry) -> bool {
+    f.lfs_pointer.is_none() && !f.remote_only
+}
+
+/// The readable file at `name` (a path from the model root).
+fn root_file<'f>(files: &'f [FileEntry], name: &str) -> Option<&'f FileEntry> {
+    files.iter().filter(readable).find(|f| f.path == name)
+}
+
+/// The walked files as entries, classified (a listed target's own classes
+/// win), with the Hub's entries joined for `remote`, and Git LFS pointers
+/// among the sized files found (each a finding). Also says which files the
+/// walk left unsized (safetensors shards): they learn their size when their
+/// header read opens them.
+fn list_files(
+    target: &Target,
+    walked: Vec<walk::WalkedFile>,
+    remote: Option<&remote::RemoteFiles>,
+    findings: &mut Vec<Finding>,
+) -> (Vec<FileEntry>, Vec<bool>) {
+    let mut unsized_files: Vec<bool> = walked.iter().map(|w| w.size.is_none()).collect();
     let mut files: Vec<FileEntry> = walked
-        .files
         .into_iter()
         .map(|w| FileEntry {
             class: classify(&w.rel),
@@ -207,8 +317,18 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
             findings.push(pointer_finding(f, p));
         }
     }
+    (files, unsized_files)
+}
 
-    let readable = |f: &&FileEntry| f.lfs_pointer.is_none() && !f.remote_only;
+/// Reads every safetensors shard's header (sizing the shards the walk left
+/// unsized, and finding the Git LFS pointers among them), in file order.
+/// Returns the shards and the maps their headers are read through.
+fn read_shards(
+    files: &mut [FileEntry],
+    unsized_files: &[bool],
+    remote: Option<&remote::RemoteFiles>,
+    findings: &mut Vec<Finding>,
+) -> (Vec<ShardScan>, safetensors::HeaderMaps) {
     let shard_files: Vec<(usize, &FileEntry)> = files
         .iter()
         .enumerate()
@@ -284,19 +404,12 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
             ));
         }
     }
-    let header_maps = safetensors::HeaderMaps::new(maps);
+    (shards, safetensors::HeaderMaps::new(maps))
+}
 
-    let (mut gguf, gguf_findings) = gguf::scan_files(&files);
-    findings.extend(gguf_findings);
-    if let Some(list) = &target.listed {
-        for g in &mut gguf {
-            g.media_type = list
-                .iter()
-                .find(|l| l.rel == g.path)
-                .and_then(|l| l.media_type.clone());
-        }
-    }
-
+/// Reads every readable `*.safetensors.index.json`; one that cannot be read
+/// or parsed is a finding.
+fn read_indexes(files: &[FileEntry], findings: &mut Vec<Finding>) -> Vec<WeightIndex> {
     let mut indexes = Vec::new();
     for f in files.iter().filter(readable) {
         if f.path
@@ -311,55 +424,43 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
             }
         }
     }
+    indexes
+}
 
-    let root_file = |name: &str| files.iter().filter(readable).find(|f| f.path == name);
-    let mut read_root_doc = |name: &str, cap: u64| -> Option<JsonDoc> {
-        let f = root_file(name)?;
-        match read_doc(&f.real_path, &f.path, cap) {
-            Ok(doc) if doc.value.is_object() => Some(doc),
-            Ok(doc) => {
-                findings.push(
-                    Finding::error(
-                        Code::ConfigInvalid,
-                        "is valid JSON but not an object (`{ \"key\": value, ... }`): its settings cannot be read",
-                    )
-                    .in_file(&doc.path),
-                );
-                None
-            }
-            Err(finding) => {
-                findings.push(finding);
-                None
-            }
+/// Reads the JSON object at `name` (up to `cap` bytes), when the file is
+/// there; one that cannot be read, or is not an object, is a finding.
+fn read_root_doc(
+    files: &[FileEntry],
+    name: &str,
+    cap: u64,
+    findings: &mut Vec<Finding>,
+) -> Option<JsonDoc> {
+    let f = root_file(files, name)?;
+    match read_doc(&f.real_path, &f.path, cap) {
+        Ok(doc) if doc.value.is_object() => Some(doc),
+        Ok(doc) => {
+            findings.push(
+                Finding::error(
+                    Code::ConfigInvalid,
+                    "is valid JSON but not an object (`{ \"key\": value, ... }`): its settings cannot be read",
+                )
+                .in_file(&doc.path),
+            );
+            None
         }
-    };
-    let config = read_root_doc("config.json", MAX_CONFIG_BYTES);
-    let generation_config = read_root_doc("generation_config.json", MAX_CONFIG_BYTES);
-    let tokenizer_config = read_root_doc("tokenizer_config.json", MAX_CONFIG_BYTES);
-    let special_tokens_map = read_root_doc("special_tokens_map.json", MAX_CONFIG_BYTES);
-    let adapter_config = read_root_doc("adapter_config.json", MAX_CONFIG_BYTES);
-    let hf_quant_config = read_root_doc("hf_quant_config.json", MAX_CONFIG_BYTES);
-    let model_index = read_root_doc("model_index.json", MAX_CONFIG_BYTES);
-    let mistral_params = read_root_doc(crate::model::mistral::PARAMS_FILE, MAX_CONFIG_BYTES);
-    let added_tokens_json = read_root_doc("added_tokens.json", MAX_CONFIG_BYTES);
+        Err(finding) => {
+            findings.push(finding);
+            None
+        }
+    }
+}
 
-    let tokenizer_json = root_file("tokenizer.json")
-        .and_then(|f| read_tokenizer_file(f, parse_tokenizer_json, Severity::Error, &mut findings));
-    // Mistral's own tokenizer file, read where no tokenizer.json says more.
-    let tekken = match tokenizer_json {
-        Some(_) => None,
-        None => root_file(tekken::TEKKEN_FILE).and_then(|f| {
-            read_tokenizer_file(f, tekken::parse_tekken, Severity::Error, &mut findings)
-        }),
-    };
-    let model_vocab = match (&tokenizer_json, &tekken) {
-        (None, None) => vocab_model::read_model_vocab(files.iter().filter(readable), &mut findings),
-        _ => None,
-    };
-    let chat_template_file = ["chat_template.jinja", "chat_template.json"]
-        .iter()
-        .find_map(|n| root_file(n).map(|f| f.path.clone()));
-    let card = files
+/// Reads and parses the card (`README.md`, any case), when there is one.
+fn read_card(
+    files: &[FileEntry],
+    findings: &mut Vec<Finding>,
+) -> Option<(crate::model::card::Card, Vec<Finding>)> {
+    files
         .iter()
         .filter(readable)
         .find(|f| f.path.eq_ignore_ascii_case("README.md"))
@@ -371,16 +472,25 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
                     None
                 }
             },
-        );
+        )
+}
 
+/// Reads the license, notice and use-policy files (at the root or one
+/// folder down, and the file the card's `license_link` names). Returns them
+/// and the paths of those longer than [`MAX_LICENSE_BYTES`].
+fn read_license_files(
+    files: &[FileEntry],
+    card: Option<&(crate::model::card::Card, Vec<Finding>)>,
+    findings: &mut Vec<Finding>,
+) -> (Vec<crate::license::LicenseFile>, Vec<String>) {
     // The file the card's `license_link` names counts as a license file too,
     // whatever its name (`license_link: MODEL_TERMS.md`).
-    let linked = card.as_ref().and_then(|(c, _)| {
+    let linked = card.and_then(|(c, _)| {
         let link = c.license_link.as_deref()?;
         (!link.contains("://")).then(|| link.trim_start_matches("./").to_string())
     });
     let mut license_truncated: Vec<String> = Vec::new();
-    let mut license_files: Vec<crate::license::LicenseFile> = files
+    let license_files: Vec<crate::license::LicenseFile> = files
         .iter()
         .filter(readable)
         .filter(|f| {
@@ -408,7 +518,18 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
             }
         })
         .collect();
+    (license_files, license_truncated)
+}
 
+/// Walks the pickle streams of every pickle, ONNX or unclassified file
+/// (sniffed by bytes), and hashes every Python file.
+fn read_pickles_and_code(
+    files: &[FileEntry],
+    findings: &mut Vec<Finding>,
+) -> (
+    Vec<crate::security::read::PickleScan>,
+    Vec<(String, String)>,
+) {
     let mut pickles = Vec::new();
     let mut code_files = Vec::new();
     for f in files.iter().filter(readable) {
@@ -436,8 +557,18 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
             _ => {}
         }
     }
+    (pickles, code_files)
+}
+
+/// The chat templates of tokenizer_config.json (one, or a named list) and
+/// of the chat template file, each with its source file.
+fn chat_templates(
+    files: &[FileEntry],
+    tokenizer_config: Option<&JsonDoc>,
+    chat_template_file: Option<&str>,
+) -> Vec<(String, String)> {
     let mut templates = Vec::new();
-    if let Some(doc) = &tokenizer_config {
+    if let Some(doc) = tokenizer_config {
         match doc.get("chat_template") {
             Some(serde_json::Value::String(t)) => templates.push((doc.path.clone(), t.clone())),
             Some(serde_json::Value::Array(items)) => {
@@ -451,50 +582,14 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
             _ => {}
         }
     }
-    if let Some(name) = &chat_template_file {
-        if let Some(f) = files.iter().filter(readable).find(|f| &f.path == name) {
+    if let Some(name) = chat_template_file {
+        if let Some(f) = files.iter().filter(readable).find(|f| f.path == name) {
             if let Ok(text) = read_text(&f.real_path, &f.path, MAX_CONFIG_BYTES) {
                 templates.push((f.path.clone(), text));
             }
         }
     }
-
-    templates.extend(gguf::templates(&gguf));
-    let ollama = ollama::read(&target, &files, &missing, &mut findings).map(|read| {
-        license_files.extend(read.license_files);
-        templates.extend(read.templates);
-        read.summary
-    });
-
-    ScannedRepo {
-        target,
-        gguf,
-        ollama,
-        pickles,
-        code_files,
-        templates,
-        license_files,
-        license_truncated,
-        files,
-        shards,
-        indexes,
-        config,
-        generation_config,
-        tokenizer_config,
-        special_tokens_map,
-        adapter_config,
-        hf_quant_config,
-        model_index,
-        mistral_params,
-        tokenizer_json,
-        tekken,
-        model_vocab,
-        added_tokens_json,
-        chat_template_file,
-        card,
-        findings,
-        header_maps,
-    }
+    templates
 }
 
 /// Largest license text read; a longer one is read this far and named in

@@ -70,29 +70,9 @@ fn walk_dir(
     real_dirs: &mut HashSet<PathBuf>,
     out: &mut WalkOutcome,
 ) {
-    let entries = match std::fs::read_dir(dir) {
-        Ok(rd) => rd,
-        Err(e) => {
-            out.findings.push(
-                Finding::warning(Code::FilesUnreadable, format!("cannot list folder: {e}"))
-                    .in_file(display_rel(prefix)),
-            );
-            return;
-        }
+    let Some(names) = read_entries(dir, prefix, out) else {
+        return;
     };
-    // The entry's own metadata is a lookup relative to the open folder, not
-    // a walk of the whole path; it does not follow links (as `symlink_metadata`).
-    // A safetensors file the listing calls regular is not looked up at all.
-    let mut names: Vec<(String, PathBuf, Option<std::io::Result<std::fs::Metadata>>)> = entries
-        .filter_map(|e| e.ok())
-        .map(|e| {
-            let name = e.file_name().to_string_lossy().into_owned();
-            let regular = e.file_type().is_ok_and(|t| t.is_file());
-            let meta = (!(regular && is_safetensors_name(&name))).then(|| e.metadata());
-            (name, e.path(), meta)
-        })
-        .collect();
-    names.sort_by(|a, b| a.0.cmp(&b.0));
     // Where the quick resolution of links starts from.
     let canonical_dir = dir.canonicalize().ok();
     for (name, path, lmeta) in names {
@@ -124,21 +104,8 @@ fn walk_dir(
             continue;
         };
         let (real, meta, link_target) = if lmeta.file_type().is_symlink() {
-            let quick = canonical_dir
-                .as_deref()
-                .and_then(|d| resolve_link_quickly(&path, d, real_dirs))
-                .filter(|(real, _)| real.starts_with(containment));
-            // Anything the quick way does not settle (another shape of link,
-            // a link in the way, an escape, an error) is resolved in full,
-            // which also says what is wrong.
-            match quick.map_or_else(|| resolve_link(&path, containment), Ok) {
-                Ok((real, meta)) => {
-                    let target = real
-                        .strip_prefix(containment)
-                        .ok()
-                        .map(|p| p.to_string_lossy().replace('\\', "/"));
-                    (real, meta, target)
-                }
+            match follow_link(&path, canonical_dir.as_deref(), containment, real_dirs) {
+                Ok(followed) => followed,
                 Err(finding) => {
                     out.findings.push(finding.in_file(rel));
                     continue;
@@ -181,6 +148,63 @@ fn walk_dir(
             out.findings.push(not_regular_finding(&rel, kind));
         }
     }
+}
+
+/// A folder entry: its name, its path, and its own metadata (not following
+/// links), `None` for a safetensors file the listing calls regular.
+type Entry = (String, PathBuf, Option<std::io::Result<std::fs::Metadata>>);
+
+/// The entries of `dir` (at `prefix` from the root), sorted by name; a
+/// folder that cannot be listed is a finding and `None`.
+fn read_entries(dir: &Path, prefix: &str, out: &mut WalkOutcome) -> Option<Vec<Entry>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(rd) => rd,
+        Err(e) => {
+            out.findings.push(
+                Finding::warning(Code::FilesUnreadable, format!("cannot list folder: {e}"))
+                    .in_file(display_rel(prefix)),
+            );
+            return None;
+        }
+    };
+    // The entry's own metadata is a lookup relative to the open folder, not
+    // a walk of the whole path; it does not follow links (as `symlink_metadata`).
+    // A safetensors file the listing calls regular is not looked up at all.
+    let mut names: Vec<Entry> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let regular = e.file_type().is_ok_and(|t| t.is_file());
+            let meta = (!(regular && is_safetensors_name(&name))).then(|| e.metadata());
+            (name, e.path(), meta)
+        })
+        .collect();
+    names.sort_by(|a, b| a.0.cmp(&b.0));
+    Some(names)
+}
+
+/// Follows the link at `path` in the folder `canonical_dir` (canonical,
+/// when known): the quick way when it settles it, in full otherwise.
+/// Returns the real path, its metadata and where it points relative to
+/// `containment`, or the finding for a link that escapes or fails.
+fn follow_link(
+    path: &Path,
+    canonical_dir: Option<&Path>,
+    containment: &Path,
+    real_dirs: &mut HashSet<PathBuf>,
+) -> Result<(PathBuf, std::fs::Metadata, Option<String>), Finding> {
+    let quick = canonical_dir
+        .and_then(|d| resolve_link_quickly(path, d, real_dirs))
+        .filter(|(real, _)| real.starts_with(containment));
+    // Anything the quick way does not settle (another shape of link,
+    // a link in the way, an escape, an error) is resolved in full,
+    // which also says what is wrong.
+    let (real, meta) = quick.map_or_else(|| resolve_link(path, containment), Ok)?;
+    let target = real
+        .strip_prefix(containment)
+        .ok()
+        .map(|p| p.to_string_lossy().replace('\\', "/"));
+    Ok((real, meta, target))
 }
 
 /// True for a safetensors file name or path (`.safetensors`, any case). The

@@ -107,72 +107,9 @@ fn auto_map_entries(doc: &JsonDoc) -> Vec<(String, String)> {
 pub fn analyze(i: &SecurityInputs<'_>) -> (SecuritySummary, Vec<Finding>) {
     let mut findings = Vec::new();
     let mut summary = SecuritySummary::default();
-
     for scan in i.pickles {
-        let place = match &scan.member {
-            Some(m) => format!("{} (member {m})", scan.file),
-            None => scan.file.clone(),
-        };
-        let mut distinct: BTreeMap<(String, String, String), ImportSummary> = BTreeMap::new();
-        for imp in &scan.walk.imports {
-            let key = (
-                imp.module.clone(),
-                imp.name.clone(),
-                imp.op.as_str().to_string(),
-            );
-            distinct
-                .entry(key)
-                .and_modify(|s| s.count += 1)
-                .or_insert(ImportSummary {
-                    module: imp.module.clone(),
-                    name: imp.name.clone(),
-                    op: imp.op.as_str().into(),
-                    count: 1,
-                    offset: imp.offset,
-                    danger: classify(&imp.module, &imp.name),
-                });
-        }
-        let imports: Vec<ImportSummary> = distinct.into_values().collect();
-        for imp in &imports {
-            let what = format!("{}.{}", imp.module, imp.name);
-            let finding = match imp.danger {
-                Danger::Dangerous => Finding::error(
-                    Code::SecurityPickleGlobal,
-                    format!("{place} imports `{what}` ({}, byte {}): loading this file can run code", imp.op, imp.offset),
-                ),
-                Danger::Unknown => Finding::warning(
-                    Code::SecurityPickleGlobal,
-                    format!("{place} imports `{what}` ({}, byte {}), which is not a known checkpoint building block", imp.op, imp.offset),
-                ),
-                Danger::Safe => Finding::info(
-                    Code::SecurityPickleGlobal,
-                    format!("{place} imports `{what}` ×{} (a known PyTorch/NumPy building block)", imp.count),
-                ),
-            };
-            findings.push(finding.in_file(&scan.file));
-        }
-        if let Some(why) = &scan.walk.unscanned {
-            findings.push(
-                Finding::error(
-                    Code::SecurityPickleUnscanned,
-                    format!(
-                        "{place} was not scanned to its end ({why}): imports after byte {} are unknown, so loading this file may run code",
-                        scan.walk.bytes
-                    ),
-                )
-                .in_file(&scan.file),
-            );
-        }
-        summary.pickles.push(PickleSummary {
-            file: scan.file.clone(),
-            member: scan.member.clone(),
-            format: scan.format.into(),
-            pickles: scan.walk.pickles,
-            imports,
-            malformed: scan.walk.malformed.len(),
-        });
+        summary.pickles.push(judge_pickle(scan, &mut findings));
     }
-
     for doc in [i.config, i.tokenizer_config].into_iter().flatten() {
         let line = doc.key_line("auto_map");
         for (class, reference) in auto_map_entries(doc) {
@@ -188,35 +125,8 @@ pub fn analyze(i: &SecurityInputs<'_>) -> (SecuritySummary, Vec<Finding>) {
         }
     }
     for (file, sha256) in i.code_files {
-        let module = file.trim_end_matches(".py").replace('/', ".");
-        let referenced_by: Vec<String> = summary
-            .auto_map
-            .iter()
-            .filter(|(_, _, r)| {
-                let target = r.rsplit("--").next().unwrap_or(r);
-                target.rsplit_once('.').map(|(m, _)| m) == Some(module.as_str())
-            })
-            .map(|(_, class, _)| class.clone())
-            .collect();
-        let msg = if referenced_by.is_empty() {
-            format!("Python file (sha256 {sha256}); not named by auto_map, but review it before running anything from this repository")
-        } else {
-            format!(
-                "Python file (sha256 {sha256}) executed by trust_remote_code=True for {}",
-                referenced_by.join(", ")
-            )
-        };
-        let f = if referenced_by.is_empty() {
-            Finding::info(Code::SecurityRemoteCode, msg)
-        } else {
-            Finding::warning(Code::SecurityRemoteCode, msg)
-        };
-        findings.push(f.in_file(file));
-        summary.code.push(CodeFile {
-            file: file.clone(),
-            sha256: sha256.clone(),
-            referenced_by,
-        });
+        let code = judge_code_file(file, sha256, &summary.auto_map, &mut findings);
+        summary.code.push(code);
     }
     for (source, text) in i.templates {
         let found = template::suspicious(text);
@@ -238,4 +148,116 @@ pub fn analyze(i: &SecurityInputs<'_>) -> (SecuritySummary, Vec<Finding>) {
         }
     }
     (summary, findings)
+}
+
+/// One pickle stream judged: its distinct imports (each a finding as
+/// dangerous as the callable), and a finding when it was not walked to
+/// its end.
+fn judge_pickle(scan: &PickleScan, findings: &mut Vec<Finding>) -> PickleSummary {
+    let place = match &scan.member {
+        Some(m) => format!("{} (member {m})", scan.file),
+        None => scan.file.clone(),
+    };
+    let imports = distinct_imports(scan);
+    for imp in &imports {
+        let what = format!("{}.{}", imp.module, imp.name);
+        let finding = match imp.danger {
+            Danger::Dangerous => Finding::error(
+                Code::SecurityPickleGlobal,
+                format!("{place} imports `{what}` ({}, byte {}): loading this file can run code", imp.op, imp.offset),
+            ),
+            Danger::Unknown => Finding::warning(
+                Code::SecurityPickleGlobal,
+                format!("{place} imports `{what}` ({}, byte {}), which is not a known checkpoint building block", imp.op, imp.offset),
+            ),
+            Danger::Safe => Finding::info(
+                Code::SecurityPickleGlobal,
+                format!("{place} imports `{what}` ×{} (a known PyTorch/NumPy building block)", imp.count),
+            ),
+        };
+        findings.push(finding.in_file(&scan.file));
+    }
+    if let Some(why) = &scan.walk.unscanned {
+        findings.push(
+            Finding::error(
+                Code::SecurityPickleUnscanned,
+                format!(
+                    "{place} was not scanned to its end ({why}): imports after byte {} are unknown, so loading this file may run code",
+                    scan.walk.bytes
+                ),
+            )
+            .in_file(&scan.file),
+        );
+    }
+    PickleSummary {
+        file: scan.file.clone(),
+        member: scan.member.clone(),
+        format: scan.format.into(),
+        pickles: scan.walk.pickles,
+        imports,
+        malformed: scan.walk.malformed.len(),
+    }
+}
+
+/// A stream's imports, each (module, name, opcode) once, counted, with
+/// the offset of the first, in (module, name, opcode) order.
+fn distinct_imports(scan: &PickleScan) -> Vec<ImportSummary> {
+    let mut distinct: BTreeMap<(String, String, String), ImportSummary> = BTreeMap::new();
+    for imp in &scan.walk.imports {
+        let key = (
+            imp.module.clone(),
+            imp.name.clone(),
+            imp.op.as_str().to_string(),
+        );
+        distinct
+            .entry(key)
+            .and_modify(|s| s.count += 1)
+            .or_insert(ImportSummary {
+                module: imp.module.clone(),
+                name: imp.name.clone(),
+                op: imp.op.as_str().into(),
+                count: 1,
+                offset: imp.offset,
+                danger: classify(&imp.module, &imp.name),
+            });
+    }
+    distinct.into_values().collect()
+}
+
+/// One Python file judged: a warning when an `auto_map` entry names its
+/// module (trust_remote_code runs it), a note to review it otherwise.
+fn judge_code_file(
+    file: &str,
+    sha256: &str,
+    auto_map: &[(String, String, String)],
+    findings: &mut Vec<Finding>,
+) -> CodeFile {
+    let module = file.trim_end_matches(".py").replace('/', ".");
+    let referenced_by: Vec<String> = auto_map
+        .iter()
+        .filter(|(_, _, r)| {
+            let target = r.rsplit("--").next().unwrap_or(r);
+            target.rsplit_once('.').map(|(m, _)| m) == Some(module.as_str())
+        })
+        .map(|(_, class, _)| class.clone())
+        .collect();
+    let msg = if referenced_by.is_empty() {
+        format!("Python file (sha256 {sha256}); not named by auto_map, but review it before running anything from this repository")
+    } else {
+        format!(
+            "Python file (sha256 {sha256}) executed by trust_remote_code=True for {}",
+            referenced_by.join(", ")
+        )
+    };
+    let f = if referenced_by.is_empty() {
+        Finding::info(Code::SecurityRemoteCode, msg)
+    } else {
+        Finding::warning(Code::SecurityRemoteCode, msg)
+    };
+    findings.push(f.in_file(file));
+    CodeFile {
+        file: file.to_string(),
+        sha256: sha256.to_string(),
+        referenced_by,
+    }
 }

@@ -549,236 +549,268 @@ fn text(bytes: &[u8]) -> String {
         .to_string()
 }
 
+/// The operand `$e`, or a [`Step::Bad`] naming the opcode `$what` whose
+/// operand the stream cut short.
+macro_rules! need {
+    ($e:expr, $what:expr) => {
+        match $e {
+            Some(v) => v,
+            None => return Step::Bad(format!("{} truncated", $what)),
+        }
+    };
+}
+
+/// Runs one opcode `op` (read at `offset`) on the symbolic machine. The
+/// dispatch is one `match` (a jump table); each arm is a line naming a small
+/// handler, which the compiler inlines, so the loop stays as fast as one
+/// piece.
 fn step<R: Read>(op: u8, offset: u64, c: &mut Cursor<R>, st: &mut State, w: &mut Walk) -> Step {
     let offset = to_usize(offset);
-    macro_rules! need {
-        ($e:expr, $what:expr) => {
-            match $e {
-                Some(v) => v,
-                None => return Step::Bad(format!("{} truncated", $what)),
-            }
-        };
-    }
-    let top = |stack: &Vec<Val>| stack.last().cloned().unwrap_or(Val::Other);
     let stack = &mut st.stack;
     match op {
         // strings
-        b'X' => {
-            let v = need!(c.str_blob(4), "BINUNICODE");
-            stack.push(v);
-        }
-        0x8c => {
-            let v = need!(c.str_blob(1), "SHORT_BINUNICODE");
-            stack.push(v);
-        }
-        0x8d => {
-            let v = need!(c.str_blob(8), "BINUNICODE8");
-            stack.push(v);
-        }
-        b'V' => {
-            let b = need!(c.line(), "UNICODE");
-            stack.push(Val::Str(kept(text(b))));
-        }
-        b'S' => {
-            let b = need!(c.line(), "STRING");
-            let s = text(b);
-            stack.push(Val::Str(kept(
-                s.trim_matches(|ch| ch == '\'' || ch == '"').to_string(),
-            )));
-        }
-        b'T' => {
-            let v = need!(c.str_blob(4), "BINSTRING");
-            stack.push(v);
-        }
-        b'U' => {
-            let v = need!(c.str_blob(1), "SHORT_BINSTRING");
-            stack.push(v);
-        }
+        b'X' => push_str_blob(c, stack, 4, "BINUNICODE"),
+        0x8c => push_str_blob(c, stack, 1, "SHORT_BINUNICODE"),
+        0x8d => push_str_blob(c, stack, 8, "BINUNICODE8"),
+        b'V' => push_str_line(c, stack, false, "UNICODE"),
+        b'S' => push_str_line(c, stack, true, "STRING"),
+        b'T' => push_str_blob(c, stack, 4, "BINSTRING"),
+        b'U' => push_str_blob(c, stack, 1, "SHORT_BINSTRING"),
         // other data
-        b'B' => {
-            need!(c.skip_blob(4), "BINBYTES");
+        b'B' => push_skipped_blob(c, stack, 4, "BINBYTES"),
+        b'C' => push_skipped_blob(c, stack, 1, "SHORT_BINBYTES"),
+        0x8e => push_skipped_blob(c, stack, 8, "BINBYTES8"),
+        0x96 => push_skipped_blob(c, stack, 8, "BYTEARRAY8"),
+        b'I' | b'L' | b'F' => push_skipped_line(c, stack, "INT/LONG/FLOAT"),
+        b'K' => push_skipped(c, stack, 1, "BININT1"),
+        b'M' => push_skipped(c, stack, 2, "BININT2"),
+        b'J' => push_skipped(c, stack, 4, "BININT"),
+        b'G' => push_skipped(c, stack, 8, "BINFLOAT"),
+        0x8a => push_skipped_blob(c, stack, 1, "LONG1"),
+        0x8b => push_skipped_blob(c, stack, 4, "LONG4"),
+        b'N' | 0x88 | 0x89 | b'}' | b']' | b')' | 0x8f | 0x97 => {
             stack.push(Val::Other);
+            Step::Ok
         }
-        b'C' => {
-            need!(c.skip_blob(1), "SHORT_BINBYTES");
-            stack.push(Val::Other);
-        }
-        0x8e => {
-            need!(c.skip_blob(8), "BINBYTES8");
-            stack.push(Val::Other);
-        }
-        0x96 => {
-            need!(c.skip_blob(8), "BYTEARRAY8");
-            stack.push(Val::Other);
-        }
-        b'I' | b'L' | b'F' => {
-            need!(c.line(), "INT/LONG/FLOAT");
-            stack.push(Val::Other);
-        }
-        b'K' => {
-            need!(c.take(1), "BININT1");
-            stack.push(Val::Other);
-        }
-        b'M' => {
-            need!(c.take(2), "BININT2");
-            stack.push(Val::Other);
-        }
-        b'J' => {
-            need!(c.take(4), "BININT");
-            stack.push(Val::Other);
-        }
-        b'G' => {
-            need!(c.take(8), "BINFLOAT");
-            stack.push(Val::Other);
-        }
-        0x8a => {
-            need!(c.skip_blob(1), "LONG1");
-            stack.push(Val::Other);
-        }
-        0x8b => {
-            need!(c.skip_blob(4), "LONG4");
-            stack.push(Val::Other);
-        }
-        b'N' | 0x88 | 0x89 | b'}' | b']' | b')' | 0x8f | 0x97 => stack.push(Val::Other),
-        b'P' => {
-            need!(c.line(), "PERSID");
-            stack.push(Val::Other);
-        }
-        0x82 => {
-            need!(c.take(1), "EXT1");
-            stack.push(Val::Other);
-        }
-        0x83 => {
-            need!(c.take(2), "EXT2");
-            stack.push(Val::Other);
-        }
-        0x84 => {
-            need!(c.take(4), "EXT4");
-            stack.push(Val::Other);
-        }
+        b'P' => push_skipped_line(c, stack, "PERSID"),
+        0x82 => push_skipped(c, stack, 1, "EXT1"),
+        0x83 => push_skipped(c, stack, 2, "EXT2"),
+        0x84 => push_skipped(c, stack, 4, "EXT4"),
         // imports
-        b'c' | b'i' => {
-            let module = text(need!(c.line(), "GLOBAL module"));
-            let name = text(need!(c.line(), "GLOBAL name"));
-            if !identifier(&module) || !identifier(&name) {
-                return Step::Bad(format!("GLOBAL with a malformed name `{module}.{name}`"));
-            }
-            let imp = if op == b'c' {
-                ImportOp::Global
-            } else {
-                ImportOp::Inst
-            };
-            w.imports.push(Import {
-                module,
-                name,
-                op: imp,
-                offset,
-            });
-            if op == b'i' {
-                pop_mark(stack);
-            }
-            stack.push(Val::Other);
-        }
-        0x93 => {
-            let name = stack.pop().unwrap_or(Val::Other);
-            let module = stack.pop().unwrap_or(Val::Other);
-            let (module, name) = match (module, name) {
-                (Val::Str(m), Val::Str(n)) => (m.to_string(), n.to_string()),
-                (m, n) => (
-                    if let Val::Str(m) = m {
-                        m.to_string()
-                    } else {
-                        "?".into()
-                    },
-                    if let Val::Str(n) = n {
-                        n.to_string()
-                    } else {
-                        "?".into()
-                    },
-                ),
-            };
-            w.imports.push(Import {
-                module,
-                name,
-                op: ImportOp::StackGlobal,
-                offset,
-            });
-            stack.push(Val::Other);
-        }
+        b'c' | b'i' => global(op, offset, c, stack, w),
+        0x93 => stack_global(offset, stack, w),
         // memo
-        0x94 => return st.put(st.memo.len() as u64),
-        b'q' => {
-            let i = need!(c.le(1), "BINPUT");
-            return st.put(i);
-        }
-        b'r' => {
-            let i = need!(c.le(4), "LONG_BINPUT");
-            return st.put(i);
-        }
-        b'p' => {
-            let line = text(need!(c.line(), "PUT"));
-            return st.put(line.trim().parse::<u64>().unwrap_or(u64::MAX));
-        }
-        b'h' => {
-            let i = need!(c.le(1), "BINGET");
-            st.get(i);
-        }
-        b'j' => {
-            let i = need!(c.le(4), "LONG_BINGET");
-            st.get(i);
-        }
+        0x94 => st.put(st.memo.len() as u64),
+        b'q' => put_le(c, st, 1, "BINPUT"),
+        b'r' => put_le(c, st, 4, "LONG_BINPUT"),
+        b'p' => st.put(need!(line_index(c), "PUT")),
+        b'h' => get_le(c, st, 1, "BINGET"),
+        b'j' => get_le(c, st, 4, "LONG_BINGET"),
         b'g' => {
-            let line = text(need!(c.line(), "GET"));
-            st.get(line.trim().parse::<u64>().unwrap_or(u64::MAX));
+            st.get(need!(line_index(c), "GET"));
+            Step::Ok
         }
         // structure
-        b'(' => stack.push(Val::Mark),
-        b'.' => return Step::Stop,
-        b'0' => pop_n(stack, 1),
-        b'1' => pop_mark(stack),
-        b'2' => stack.push(top(stack)),
+        b'(' => {
+            stack.push(Val::Mark);
+            Step::Ok
+        }
+        b'.' => Step::Stop,
+        b'0' | b'a' | b'b' => pop_then(stack, 1, false),
+        b's' => pop_then(stack, 2, false),
+        b'1' | b'e' | b'u' | 0x90 => {
+            pop_mark(stack);
+            Step::Ok
+        }
+        b'2' => {
+            let top = stack.last().cloned().unwrap_or(Val::Other);
+            stack.push(top);
+            Step::Ok
+        }
         b't' | b'l' | b'd' | 0x91 | b'o' => {
             pop_mark(stack);
             stack.push(Val::Other);
+            Step::Ok
         }
-        b'e' | b'u' | 0x90 => pop_mark(stack),
-        0x85 => {
-            pop_n(stack, 1);
-            stack.push(Val::Other);
-        }
-        0x86 => {
-            pop_n(stack, 2);
-            stack.push(Val::Other);
-        }
-        0x87 => {
-            pop_n(stack, 3);
-            stack.push(Val::Other);
-        }
-        b'a' | b'b' => pop_n(stack, 1),
-        b's' => pop_n(stack, 2),
-        b'R' | 0x81 => {
-            pop_n(stack, 2);
-            stack.push(Val::Other);
-        }
-        0x92 => {
-            pop_n(stack, 3);
-            stack.push(Val::Other);
-        }
-        b'Q' => {
-            pop_n(stack, 1);
-            stack.push(Val::Other);
-        }
-        0x98 => {}
-        0x80 => {
-            let v = need!(c.u8(), "PROTO");
-            if v > 5 {
-                return Step::Bad(format!("PROTO {v} is not a pickle protocol"));
-            }
-        }
+        0x85 | b'Q' => pop_then(stack, 1, true),
+        0x86 | b'R' | 0x81 => pop_then(stack, 2, true),
+        0x87 | 0x92 => pop_then(stack, 3, true),
+        0x98 => Step::Ok,
+        0x80 => proto(c),
         0x95 => {
             need!(c.take(8), "FRAME");
+            Step::Ok
         }
-        other => return Step::Bad(format!("unknown opcode 0x{other:02x}")),
+        other => Step::Bad(format!("unknown opcode 0x{other:02x}")),
+    }
+}
+
+/// A string with a `len_bytes`-byte length (opcode `what`), pushed.
+#[inline]
+fn push_str_blob<R: Read>(
+    c: &mut Cursor<R>,
+    stack: &mut Vec<Val>,
+    len_bytes: usize,
+    what: &str,
+) -> Step {
+    let v = need!(c.str_blob(len_bytes), what);
+    stack.push(v);
+    Step::Ok
+}
+
+/// A string on a line (opcode `what`), pushed; `quoted` ones (`STRING`)
+/// lose their quotes.
+#[inline]
+fn push_str_line<R: Read>(
+    c: &mut Cursor<R>,
+    stack: &mut Vec<Val>,
+    quoted: bool,
+    what: &str,
+) -> Step {
+    let s = text(need!(c.line(), what));
+    let s = if quoted {
+        s.trim_matches(|ch| ch == '\'' || ch == '"').to_string()
+    } else {
+        s
+    };
+    stack.push(Val::Str(kept(s)));
+    Step::Ok
+}
+
+/// A blob with a `len_bytes`-byte length (opcode `what`), skipped; a value
+/// not followed is pushed.
+#[inline]
+fn push_skipped_blob<R: Read>(
+    c: &mut Cursor<R>,
+    stack: &mut Vec<Val>,
+    len_bytes: usize,
+    what: &str,
+) -> Step {
+    need!(c.skip_blob(len_bytes), what);
+    stack.push(Val::Other);
+    Step::Ok
+}
+
+/// `n` operand bytes (opcode `what`), skipped; a value not followed is
+/// pushed.
+#[inline]
+fn push_skipped<R: Read>(c: &mut Cursor<R>, stack: &mut Vec<Val>, n: usize, what: &str) -> Step {
+    need!(c.take(n), what);
+    stack.push(Val::Other);
+    Step::Ok
+}
+
+/// A line operand (opcode `what`), skipped; a value not followed is pushed.
+#[inline]
+fn push_skipped_line<R: Read>(c: &mut Cursor<R>, stack: &mut Vec<Val>, what: &str) -> Step {
+    need!(c.line(), what);
+    stack.push(Val::Other);
+    Step::Ok
+}
+
+/// `GLOBAL` (`c`) or `INST` (`i`): an import named on two lines, recorded
+/// (a malformed name is a bad opcode); `INST` also pops to the mark.
+#[inline]
+fn global<R: Read>(
+    op: u8,
+    offset: usize,
+    c: &mut Cursor<R>,
+    stack: &mut Vec<Val>,
+    w: &mut Walk,
+) -> Step {
+    let module = text(need!(c.line(), "GLOBAL module"));
+    let name = text(need!(c.line(), "GLOBAL name"));
+    if !identifier(&module) || !identifier(&name) {
+        return Step::Bad(format!("GLOBAL with a malformed name `{module}.{name}`"));
+    }
+    let imp = if op == b'c' {
+        ImportOp::Global
+    } else {
+        ImportOp::Inst
+    };
+    w.imports.push(Import {
+        module,
+        name,
+        op: imp,
+        offset,
+    });
+    if op == b'i' {
+        pop_mark(stack);
+    }
+    stack.push(Val::Other);
+    Step::Ok
+}
+
+/// `STACK_GLOBAL`: an import named by the two strings on the stack (`?`
+/// for a part that is not a string), recorded.
+#[inline]
+fn stack_global(offset: usize, stack: &mut Vec<Val>, w: &mut Walk) -> Step {
+    let name = stack.pop().unwrap_or(Val::Other);
+    let module = stack.pop().unwrap_or(Val::Other);
+    let (module, name) = match (module, name) {
+        (Val::Str(m), Val::Str(n)) => (m.to_string(), n.to_string()),
+        (m, n) => (
+            if let Val::Str(m) = m {
+                m.to_string()
+            } else {
+                "?".into()
+            },
+            if let Val::Str(n) = n {
+                n.to_string()
+            } else {
+                "?".into()
+            },
+        ),
+    };
+    w.imports.push(Import {
+        module,
+        name,
+        op: ImportOp::StackGlobal,
+        offset,
+    });
+    stack.push(Val::Other);
+    Step::Ok
+}
+
+/// A memo index on a line (`PUT`, `GET`); one that is not a number is an
+/// index no memo holds. `None` when the line is cut short.
+#[inline]
+fn line_index<R: Read>(c: &mut Cursor<R>) -> Option<u64> {
+    let line = text(c.line()?);
+    Some(line.trim().parse::<u64>().unwrap_or(u64::MAX))
+}
+
+/// A put into the memo at an `n`-byte index (opcode `what`).
+#[inline]
+fn put_le<R: Read>(c: &mut Cursor<R>, st: &mut State, n: usize, what: &str) -> Step {
+    let i = need!(c.le(n), what);
+    st.put(i)
+}
+
+/// A get from the memo at an `n`-byte index (opcode `what`).
+#[inline]
+fn get_le<R: Read>(c: &mut Cursor<R>, st: &mut State, n: usize, what: &str) -> Step {
+    let i = need!(c.le(n), what);
+    st.get(i);
+    Step::Ok
+}
+
+/// Pops `n` values, then pushes a value not followed when `push`.
+#[inline]
+fn pop_then(stack: &mut Vec<Val>, n: usize, push: bool) -> Step {
+    pop_n(stack, n);
+    if push {
+        stack.push(Val::Other);
+    }
+    Step::Ok
+}
+
+/// `PROTO`: its version must be a pickle protocol (0 to 5).
+#[inline]
+fn proto<R: Read>(c: &mut Cursor<R>) -> Step {
+    let v = need!(c.u8(), "PROTO");
+    if v > 5 {
+        return Step::Bad(format!("PROTO {v} is not a pickle protocol"));
     }
     Step::Ok
 }

@@ -69,17 +69,37 @@ pub fn gather(
     findings: &mut Vec<Finding>,
     missing: &mut u64,
 ) -> HashMap<String, Vec<Reference>> {
-    let mut refs: HashMap<String, Vec<Reference>> = HashMap::new();
-    let mut add = |path: &str, source: &str, hex: &str, size: Option<u64>| {
-        if let Some(algorithm) = Algorithm::of_hex(hex) {
-            refs.entry(path.to_string()).or_default().push(Reference {
-                source: source.into(),
-                algorithm,
-                expected: hex.to_ascii_lowercase(),
-                size,
-            });
-        }
-    };
+    let mut refs: Refs = HashMap::new();
+    from_blob_names(scanned, &mut refs);
+    from_local_dir_metadata(scanned, &mut refs);
+    if let Some(dir) = &options.pointers {
+        from_pointers(scanned, dir, &mut refs, findings);
+    }
+    if let Some(m) = manifest {
+        from_manifest(scanned, m, &mut refs, findings, missing);
+    }
+    refs
+}
+
+/// References by file path.
+type Refs = HashMap<String, Vec<Reference>>;
+
+/// Adds the reference `hex` (from `source`, with the `size` it states) for
+/// `path`, when `hex` is a hash of a known algorithm.
+fn add(refs: &mut Refs, path: &str, source: &str, hex: &str, size: Option<u64>) {
+    if let Some(algorithm) = Algorithm::of_hex(hex) {
+        refs.entry(path.to_string()).or_default().push(Reference {
+            source: source.into(),
+            algorithm,
+            expected: hex.to_ascii_lowercase(),
+            size,
+        });
+    }
+}
+
+/// The hashes stores name their blobs by: the Hugging Face cache's links
+/// into `blobs/<hash>`, and the Ollama store's `blobs/sha256-<hex>`.
+fn from_blob_names(scanned: &ScannedRepo, refs: &mut Refs) {
     // the cache names each blob by its hash
     for f in &scanned.files {
         if let Some(blob) = f
@@ -87,17 +107,21 @@ pub fn gather(
             .as_deref()
             .and_then(|t| t.strip_prefix("blobs/"))
         {
-            add(&f.path, "hf-cache-blob", blob, None);
+            add(refs, &f.path, "hf-cache-blob", blob, None);
         }
     }
     // the Ollama store names each blob by its sha256 (`blobs/sha256-<hex>`)
     if scanned.target.ollama.is_some() {
         for f in &scanned.files {
             if let Some(hex) = f.path.strip_prefix("blobs/sha256-") {
-                add(&f.path, "ollama-blob", hex, None);
+                add(refs, &f.path, "ollama-blob", hex, None);
             }
         }
     }
+}
+
+/// The etags `hf download --local-dir` keeps for each file.
+fn from_local_dir_metadata(scanned: &ScannedRepo, refs: &mut Refs) {
     // hf download --local-dir: .cache/huggingface/download/<path>.metadata (commit, etag, time)
     let meta_dir = scanned
         .target
@@ -111,6 +135,7 @@ pub fn gather(
             if let Ok(text) = crate::util::fs::read_regular_to_string(&meta) {
                 if let Some(etag) = text.lines().nth(1) {
                     add(
+                        refs,
                         &f.path,
                         "local-dir-metadata",
                         etag.trim().trim_matches('"'),
@@ -120,89 +145,106 @@ pub fn gather(
             }
         }
     }
-    if let Some(dir) = &options.pointers {
-        for f in &scanned.files {
-            let pointer = dir.join(&f.path);
-            let Ok(meta) = std::fs::metadata(&pointer) else {
-                continue;
-            };
-            if !meta.is_file() || meta.len() > crate::scan::lfs::MAX_POINTER_BYTES {
-                continue;
-            }
-            let pointer = crate::util::fs::read_regular(&pointer)
-                .ok()
-                .and_then(|b| parse_pointer(&b));
-            if let Some(p) = pointer {
-                add(&f.path, "lfs-pointer", &p.oid, Some(p.size));
-                if p.size != f.size {
-                    findings.push(
-                        Finding::error(
-                            Code::IntegrityHashMismatch,
-                            format!(
-                                "size is {} bytes but the LFS pointer says {}",
-                                f.size, p.size
-                            ),
-                        )
-                        .in_file(&f.path),
-                    );
-                }
-            }
-        }
-    }
-    if let Some(m) = manifest {
-        let name = m.path.display().to_string();
-        let invalid = |n: usize, message: String| {
-            Finding::error(Code::IntegrityManifestInvalid, message)
-                .in_file(&name)
-                .at_line(u32::try_from(n + 1).unwrap_or(u32::MAX))
+}
+
+/// The Git LFS pointers under `dir` (`--pointers`), one per file path; a
+/// size other than the pointer's is a finding.
+fn from_pointers(
+    scanned: &ScannedRepo,
+    dir: &std::path::Path,
+    refs: &mut Refs,
+    findings: &mut Vec<Finding>,
+) {
+    for f in &scanned.files {
+        let pointer = dir.join(&f.path);
+        let Ok(meta) = std::fs::metadata(&pointer) else {
+            continue;
         };
-        for (n, line) in m.text.lines().enumerate() {
-            let line = line.trim_end();
-            if line.is_empty() || line.starts_with('#') {
-                continue;
-            }
-            let parsed = line
-                .split_once(char::is_whitespace)
-                .filter(|(hex, _)| Algorithm::of_hex(hex).is_some());
-            let Some((hex, rest)) = parsed else {
-                findings.push(invalid(
-                    n,
-                    format!(
-                        "manifest line {} is not `HASH  PATH` (a 64-digit sha256 or 40-digit sha1, then the path)",
-                        n + 1
-                    ),
-                ));
-                continue;
-            };
-            let path = rest
-                .trim_start()
-                .trim_start_matches('*')
-                .trim_start_matches("./");
-            if !is_inside(path) {
-                findings.push(invalid(
-                    n,
-                    format!(
-                        "manifest line {} names `{path}`, outside the model folder; not checked",
-                        n + 1
-                    ),
-                ));
-                continue;
-            }
-            if scanned.files.iter().any(|f| f.path == path) {
-                add(path, "manifest", hex, None);
-            } else {
-                *missing += 1;
+        if !meta.is_file() || meta.len() > crate::scan::lfs::MAX_POINTER_BYTES {
+            continue;
+        }
+        let pointer = crate::util::fs::read_regular(&pointer)
+            .ok()
+            .and_then(|b| parse_pointer(&b));
+        if let Some(p) = pointer {
+            add(refs, &f.path, "lfs-pointer", &p.oid, Some(p.size));
+            if p.size != f.size {
                 findings.push(
                     Finding::error(
-                        Code::IntegrityBlobMissing,
-                        format!("listed in the manifest (line {}) but absent", n + 1),
+                        Code::IntegrityHashMismatch,
+                        format!(
+                            "size is {} bytes but the LFS pointer says {}",
+                            f.size, p.size
+                        ),
                     )
-                    .in_file(path),
+                    .in_file(&f.path),
                 );
             }
         }
     }
-    refs
+}
+
+/// The `HASH  PATH` lines of a manifest. A line that is not one, or names a
+/// path outside the model folder, is a finding; a file it lists that is
+/// absent is a finding and counts in `missing`.
+fn from_manifest(
+    scanned: &ScannedRepo,
+    m: &Manifest,
+    refs: &mut Refs,
+    findings: &mut Vec<Finding>,
+    missing: &mut u64,
+) {
+    let name = m.path.display().to_string();
+    let invalid = |n: usize, message: String| {
+        Finding::error(Code::IntegrityManifestInvalid, message)
+            .in_file(&name)
+            .at_line(u32::try_from(n + 1).unwrap_or(u32::MAX))
+    };
+    for (n, line) in m.text.lines().enumerate() {
+        let line = line.trim_end();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let parsed = line
+            .split_once(char::is_whitespace)
+            .filter(|(hex, _)| Algorithm::of_hex(hex).is_some());
+        let Some((hex, rest)) = parsed else {
+            findings.push(invalid(
+                n,
+                format!(
+                    "manifest line {} is not `HASH  PATH` (a 64-digit sha256 or 40-digit sha1, then the path)",
+                    n + 1
+                ),
+            ));
+            continue;
+        };
+        let path = rest
+            .trim_start()
+            .trim_start_matches('*')
+            .trim_start_matches("./");
+        if !is_inside(path) {
+            findings.push(invalid(
+                n,
+                format!(
+                    "manifest line {} names `{path}`, outside the model folder; not checked",
+                    n + 1
+                ),
+            ));
+            continue;
+        }
+        if scanned.files.iter().any(|f| f.path == path) {
+            add(refs, path, "manifest", hex, None);
+        } else {
+            *missing += 1;
+            findings.push(
+                Finding::error(
+                    Code::IntegrityBlobMissing,
+                    format!("listed in the manifest (line {}) but absent", n + 1),
+                )
+                .in_file(path),
+            );
+        }
+    }
 }
 
 /// A manifest path that names a file under the model root: relative, with

@@ -544,20 +544,8 @@ pub fn string_at(buf: &[u8], array: &MetaArray, wide: bool, index: u64) -> Optio
 /// problem, and every problem as a finding (without the file set).
 pub fn parse(buf: &[u8]) -> (Option<GgufHeader>, Vec<Finding>) {
     let mut findings = Vec::new();
-    let file_size = buf.len() as u64;
-    let invalid = |m: String| Finding::error(Code::GgufInvalid, m);
-    if buf.len() < 4 || &buf[..4] != b"GGUF" {
-        let msg = match buf.get(..4) {
-            None => format!("not a GGUF file: {file_size} bytes, too short for the magic `GGUF`"),
-            Some(b"ggml" | b"lmgg" | b"fmgg" | b"tjgg" | b"algg") => {
-                "not a GGUF file: an old GGML/GGJT file (llama.cpp's format before GGUF); convert it with llama.cpp's tools".to_string()
-            }
-            Some(m) => format!(
-                "not a GGUF file: the magic is {:02x} {:02x} {:02x} {:02x}, not `GGUF` (47 47 55 46)",
-                m[0], m[1], m[2], m[3]
-            ),
-        };
-        findings.push(invalid(msg));
+    if let Some(not_gguf) = check_magic(buf) {
+        findings.push(not_gguf);
         return (None, findings);
     }
     let mut r = Reader {
@@ -565,42 +553,14 @@ pub fn parse(buf: &[u8]) -> (Option<GgufHeader>, Vec<Finding>) {
         pos: 4,
         wide: true,
     };
-    let version = match r.u32(&|| "the version".to_string()) {
-        Ok(v) => v,
+    let mut header = match read_fixed(&mut r) {
+        Ok(h) => h,
         Err(stop) => {
-            findings.push(stop_finding(stop));
+            findings.push(stop);
             return (None, findings);
         }
     };
-    if !(1..=3).contains(&version) {
-        let swapped = version.swap_bytes();
-        let msg = if (1..=3).contains(&swapped) {
-            format!("a big-endian GGUF file (version {swapped}); mri reads little-endian GGUF only")
-        } else {
-            format!("GGUF version {version} is not one mri knows (1, 2 and 3 are)")
-        };
-        findings.push(Finding::error(Code::GgufUnsupportedVersion, msg));
-        return (None, findings);
-    }
-    r.wide = version >= 2;
-    let counts = r
-        .len(&|| "the tensor count".to_string())
-        .and_then(|t| Ok((t, r.len(&|| "the metadata count".to_string())?)));
-    let (tensor_count, metadata_count) = match counts {
-        Ok(c) => c,
-        Err(stop) => {
-            findings.push(stop_finding(stop));
-            return (None, findings);
-        }
-    };
-    let mut header = GgufHeader {
-        version,
-        tensor_count,
-        metadata_count,
-        alignment: DEFAULT_ALIGNMENT,
-        file_size,
-        ..Default::default()
-    };
+    let (tensor_count, metadata_count) = (header.tensor_count, header.metadata_count);
     // Each entry takes at least this many bytes: a count the file cannot hold is absurd.
     let ls = len_size(r.wide);
     let min_kv = ls + 4 + 1;
@@ -615,42 +575,101 @@ pub fn parse(buf: &[u8]) -> (Option<GgufHeader>, Vec<Finding>) {
         )));
         return (Some(header), findings);
     }
+    if let Err(stop) = read_metadata(&mut r, &mut header, &mut findings) {
+        findings.push(stop);
+        return (Some(header), findings);
+    }
+    check_alignment(&mut header, &mut findings);
+    if let Err(stop) = read_tensors(&mut r, &mut header, &mut findings) {
+        findings.push(stop);
+        return (Some(header), findings);
+    }
+    header.complete = true;
+    let end = r.pos as u64;
+    header.data_offset = end
+        .checked_next_multiple_of(header.alignment)
+        .unwrap_or(u64::MAX);
+    check_layout(&header, &mut findings);
+    (Some(header), findings)
+}
 
-    // Metadata.
-    let mut keys: HashSet<String> = HashSet::new();
-    for i in 0..metadata_count {
-        let entry_at = r.pos;
-        let key = match r.string(&|| format!("the key of metadata entry {i}")) {
-            Ok(k) => k,
-            Err(stop) => {
-                findings.push(stop_finding(stop));
-                return (Some(header), findings);
-            }
+/// An error finding about a malformed GGUF header.
+fn invalid(m: String) -> Finding {
+    Finding::error(Code::GgufInvalid, m)
+}
+
+/// The finding for a file that does not start with the magic `GGUF`
+/// (naming an old GGML/GGJT file as one), or `None` when it does.
+fn check_magic(buf: &[u8]) -> Option<Finding> {
+    if buf.len() >= 4 && &buf[..4] == b"GGUF" {
+        return None;
+    }
+    let file_size = buf.len() as u64;
+    let msg = match buf.get(..4) {
+        None => format!("not a GGUF file: {file_size} bytes, too short for the magic `GGUF`"),
+        Some(b"ggml" | b"lmgg" | b"fmgg" | b"tjgg" | b"algg") => {
+            "not a GGUF file: an old GGML/GGJT file (llama.cpp's format before GGUF); convert it with llama.cpp's tools".to_string()
+        }
+        Some(m) => format!(
+            "not a GGUF file: the magic is {:02x} {:02x} {:02x} {:02x}, not `GGUF` (47 47 55 46)",
+            m[0], m[1], m[2], m[3]
+        ),
+    };
+    Some(invalid(msg))
+}
+
+/// Reads the fixed part after the magic: the version (1 to 3, which also
+/// sets how wide lengths are) and the tensor and metadata counts. Returns
+/// the header they start, or the finding that stops the read.
+fn read_fixed(r: &mut Reader<'_>) -> Result<GgufHeader, Finding> {
+    let version = r.u32(&|| "the version".to_string()).map_err(stop_finding)?;
+    if !(1..=3).contains(&version) {
+        let swapped = version.swap_bytes();
+        let msg = if (1..=3).contains(&swapped) {
+            format!("a big-endian GGUF file (version {swapped}); mri reads little-endian GGUF only")
+        } else {
+            format!("GGUF version {version} is not one mri knows (1, 2 and 3 are)")
         };
+        return Err(Finding::error(Code::GgufUnsupportedVersion, msg));
+    }
+    r.wide = version >= 2;
+    let (tensor_count, metadata_count) = r
+        .len(&|| "the tensor count".to_string())
+        .and_then(|t| Ok((t, r.len(&|| "the metadata count".to_string())?)))
+        .map_err(stop_finding)?;
+    Ok(GgufHeader {
+        version,
+        tensor_count,
+        metadata_count,
+        alignment: DEFAULT_ALIGNMENT,
+        file_size: r.buf.len() as u64,
+        ..Default::default()
+    })
+}
+
+/// Reads the metadata entries into `header`; a key seen before is a
+/// finding and is not kept. `Err` is the finding that stops the read (the
+/// entries before it are kept).
+fn read_metadata(
+    r: &mut Reader<'_>,
+    header: &mut GgufHeader,
+    findings: &mut Vec<Finding>,
+) -> Result<(), Finding> {
+    let mut keys: HashSet<String> = HashSet::new();
+    for i in 0..header.metadata_count {
+        let entry_at = r.pos;
+        let key = r
+            .string(&|| format!("the key of metadata entry {i}"))
+            .map_err(stop_finding)?;
         let what = || format!("metadata `{key}`");
         let ty_at = r.pos;
-        let ty = match r.u32(&what) {
-            Ok(id) => match ValueType::from_id(id) {
-                Some(t) => t,
-                None => {
-                    findings.push(invalid(format!(
-                        "metadata `{key}` has unknown value type {id} (at byte {ty_at})"
-                    )));
-                    return (Some(header), findings);
-                }
-            },
-            Err(stop) => {
-                findings.push(stop_finding(stop));
-                return (Some(header), findings);
-            }
+        let id = r.u32(&what).map_err(stop_finding)?;
+        let Some(ty) = ValueType::from_id(id) else {
+            return Err(invalid(format!(
+                "metadata `{key}` has unknown value type {id} (at byte {ty_at})"
+            )));
         };
-        let value = match r.value(ty, 0, &what) {
-            Ok(v) => v,
-            Err(stop) => {
-                findings.push(stop_finding(stop));
-                return (Some(header), findings);
-            }
-        };
+        let value = r.value(ty, 0, &what).map_err(stop_finding)?;
         if !keys.insert(key.clone()) {
             findings.push(invalid(format!(
                 "metadata key `{key}` appears twice (again at byte {entry_at}); llama.cpp refuses such files"
@@ -659,6 +678,12 @@ pub fn parse(buf: &[u8]) -> (Option<GgufHeader>, Vec<Finding>) {
         }
         header.metadata.push(MetaEntry { key, value });
     }
+    Ok(())
+}
+
+/// Takes `general.alignment` when it is a u32 power of two; any other
+/// value is a finding, and the default alignment stays.
+fn check_alignment(header: &mut GgufHeader, findings: &mut Vec<Finding>) {
     match header.get("general.alignment") {
         None => {}
         Some(v) => match v {
@@ -672,44 +697,30 @@ pub fn parse(buf: &[u8]) -> (Option<GgufHeader>, Vec<Finding>) {
             ))),
         },
     }
+}
 
-    // Tensor infos.
+/// Reads the tensor infos into `header`; a name seen before is a finding
+/// (the tensor is kept). `Err` is the finding that stops the read (the
+/// tensors before it are kept).
+fn read_tensors(
+    r: &mut Reader<'_>,
+    header: &mut GgufHeader,
+    findings: &mut Vec<Finding>,
+) -> Result<(), Finding> {
     let mut names: HashSet<String> = HashSet::new();
-    let mut tensors = Vec::new();
-    for i in 0..tensor_count {
-        let name = match r.string(&|| format!("the name of tensor {i}")) {
-            Ok(n) => n,
-            Err(stop) => {
-                findings.push(stop_finding(stop));
-                header.tensors = tensors;
-                return (Some(header), findings);
-            }
-        };
-        match read_tensor(&mut r, name, &mut findings) {
-            Ok(t) => {
-                if !names.insert(t.name.clone()) {
-                    findings.push(
-                        invalid(format!("tensor `{}` is defined twice", t.name))
-                            .on_tensor(t.name.clone()),
-                    );
-                }
-                tensors.push(t);
-            }
-            Err(stop) => {
-                findings.push(stop_finding(stop));
-                header.tensors = tensors;
-                return (Some(header), findings);
-            }
+    for i in 0..header.tensor_count {
+        let name = r
+            .string(&|| format!("the name of tensor {i}"))
+            .map_err(stop_finding)?;
+        let t = read_tensor(r, name, findings).map_err(stop_finding)?;
+        if !names.insert(t.name.clone()) {
+            findings.push(
+                invalid(format!("tensor `{}` is defined twice", t.name)).on_tensor(t.name.clone()),
+            );
         }
+        header.tensors.push(t);
     }
-    header.tensors = tensors;
-    header.complete = true;
-    let end = r.pos as u64;
-    header.data_offset = end
-        .checked_next_multiple_of(header.alignment)
-        .unwrap_or(u64::MAX);
-    check_layout(&header, &mut findings);
-    (Some(header), findings)
+    Ok(())
 }
 
 fn read_tensor(

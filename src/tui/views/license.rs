@@ -192,159 +192,194 @@ impl View for License {
         ])
         .areas(area);
 
-        let ids = ids(lic);
-        let verdict = badge(lic, t);
-        let room = (head.width as usize).saturating_sub(8 + verdict.width());
-        frame.render_widget(
-            Paragraph::new(Line::from(vec![
-                Span::styled("License ", t.title()),
-                verdict,
-                Span::raw(truncate_right(
-                    &format!(
-                        " {} · {} obligation{}",
-                        if ids.is_empty() {
-                            "no license found".to_string()
-                        } else {
-                            ids.join(", ")
-                        },
-                        lic.obligations.len(),
-                        if lic.obligations.len() == 1 { "" } else { "s" }
-                    ),
-                    room,
-                )),
-            ])),
-            head,
-        );
-
-        let block = Block::new()
-            .borders(Borders::TOP)
-            .title(Span::styled(" Licenses found ", t.title()));
-        let inner = block.inner(detected);
-        frame.render_widget(block, detected);
-        if lic.detected.is_empty() {
-            frame.render_widget(
-                Paragraph::new(Span::styled(
-                    "none: no card license, no license file",
-                    t.dim(),
-                )),
-                inner,
-            );
-        } else {
-            frame.render_widget(detected_table(lic, t, wide), inner);
+        draw_head(frame, head, lic, t);
+        draw_detected(frame, detected, lic, t, wide);
+        self.draw_obligations(frame, obligations, lic, t, wide);
+        if let Some(o) = lic.obligations.get(self.cursor.selected()) {
+            draw_detail(frame, detail, o, t);
         }
+        draw_reasons(frame, reasons, lic, t);
+    }
+}
 
+/// The head line: the verdict badge, the licenses found and how many
+/// obligations.
+fn draw_head(frame: &mut Frame, head: Rect, lic: &LicenseReport, t: Theme) {
+    let ids = ids(lic);
+    let verdict = badge(lic, t);
+    let room = (head.width as usize).saturating_sub(8 + verdict.width());
+    frame.render_widget(
+        Paragraph::new(Line::from(vec![
+            Span::styled("License ", t.title()),
+            verdict,
+            Span::raw(truncate_right(
+                &format!(
+                    " {} · {} obligation{}",
+                    if ids.is_empty() {
+                        "no license found".to_string()
+                    } else {
+                        ids.join(", ")
+                    },
+                    lic.obligations.len(),
+                    if lic.obligations.len() == 1 { "" } else { "s" }
+                ),
+                room,
+            )),
+        ])),
+        head,
+    );
+}
+
+/// The "Licenses found" block: the table of detections, or a line saying
+/// there were none.
+fn draw_detected(frame: &mut Frame, area: Rect, lic: &LicenseReport, t: Theme, wide: bool) {
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .title(Span::styled(" Licenses found ", t.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if lic.detected.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Span::styled(
+                "none: no card license, no license file",
+                t.dim(),
+            )),
+            inner,
+        );
+    } else {
+        frame.render_widget(detected_table(lic, t, wide), inner);
+    }
+}
+
+impl License {
+    /// The "Obligations" block: a header and the visible obligations, the
+    /// selected one highlighted, or a line saying none are cited.
+    fn draw_obligations(
+        &self,
+        frame: &mut Frame,
+        area: Rect,
+        lic: &LicenseReport,
+        t: Theme,
+        wide: bool,
+    ) {
         let block = Block::new()
             .borders(Borders::TOP)
             .title(Span::styled(" Obligations ", t.title()));
-        let inner = block.inner(obligations);
-        frame.render_widget(block, obligations);
+        let inner = block.inner(area);
+        frame.render_widget(block, area);
         if lic.obligations.is_empty() {
             frame.render_widget(Paragraph::new(Span::styled("none cited", t.dim())), inner);
-        } else {
-            let [table_head, body] =
-                Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
-            let kind_w: u16 = 24;
-            let lic_w: u16 = if wide { 16 } else { 12 };
-            let place_w: u16 = if wide { 24 } else { 15 };
-            let widths = [
-                Constraint::Length(kind_w),
-                Constraint::Length(lic_w),
-                Constraint::Fill(1),
-                Constraint::Length(place_w),
-            ];
-            frame.render_widget(
-                Table::new(
-                    [Row::new(vec!["kind", "license", "value", "cited"]).style(t.title())],
-                    widths,
-                )
-                .column_spacing(1),
-                table_head,
-            );
-            let rows = list::visible_rows(
-                &self.cursor,
-                self.len,
-                body.height as usize,
-                |i| {
-                    let o = &lic.obligations[i];
-                    let mut value = o.value.clone();
-                    if let Some(b) = &o.inherited_from {
-                        value = format!("{value} (from {b})");
-                    }
-                    Row::new(vec![
-                        Cell::from(o.kind.as_str()),
-                        Cell::from(truncate_right(&o.license, lic_w as usize)),
-                        Cell::from(value),
-                        Cell::from(truncate_left(&cited(o), place_w as usize)),
-                    ])
-                },
-                |row| row.style(t.selected()),
-            );
-            frame.render_widget(Table::new(rows, widths).column_spacing(1), body);
+            return;
         }
-
-        if let Some(o) = lic.obligations.get(self.cursor.selected()) {
-            let go = match target(o) {
-                Effect::OpenLines { path, start, end } if end > start => {
-                    format!("Enter: open {path} at lines {start}-{end}")
+        let [table_head, body] =
+            Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+        let kind_w: u16 = 24;
+        let lic_w: u16 = if wide { 16 } else { 12 };
+        let place_w: u16 = if wide { 24 } else { 15 };
+        let widths = [
+            Constraint::Length(kind_w),
+            Constraint::Length(lic_w),
+            Constraint::Fill(1),
+            Constraint::Length(place_w),
+        ];
+        frame.render_widget(
+            Table::new(
+                [Row::new(vec!["kind", "license", "value", "cited"]).style(t.title())],
+                widths,
+            )
+            .column_spacing(1),
+            table_head,
+        );
+        let rows = list::visible_rows(
+            &self.cursor,
+            self.len,
+            body.height as usize,
+            |i| {
+                let o = &lic.obligations[i];
+                let mut value = o.value.clone();
+                if let Some(b) = &o.inherited_from {
+                    value = format!("{value} (from {b})");
                 }
-                Effect::OpenLines { path, start, .. } => {
-                    format!("Enter: open {path} at line {start}")
-                }
-                Effect::Open { path, .. } => format!("Enter: open {path}"),
-                _ => "cites no file".to_string(),
-            };
-            let quote = o.quote.split_whitespace().collect::<Vec<_>>().join(" ");
-            let lines = vec![
-                Line::from(vec![
-                    Span::styled(o.kind.as_str(), t.title()),
-                    Span::raw("  "),
-                    Span::raw(o.summary.clone()),
-                ]),
-                Line::styled(format!("“{quote}”"), t.dim()),
-                Line::styled(go, t.dim()),
-            ];
-            let block = Block::new().borders(Borders::TOP);
-            let inner = block.inner(detail);
-            frame.render_widget(block, detail);
-            // The quote gets what the first and last lines leave.
-            let [first, middle, last] = Layout::vertical([
-                Constraint::Length(1),
-                Constraint::Fill(1),
-                Constraint::Length(1),
-            ])
-            .areas(inner);
-            let mut it = lines.into_iter();
-            frame.render_widget(Paragraph::new(it.next().unwrap_or_default()), first);
-            frame.render_widget(
-                Paragraph::new(it.next().unwrap_or_default()).wrap(Wrap { trim: true }),
-                middle,
-            );
-            frame.render_widget(Paragraph::new(it.next().unwrap_or_default()), last);
-        }
-
-        let block = Block::new()
-            .borders(Borders::TOP)
-            .title(Span::styled(" How it was decided ", t.title()));
-        let inner = block.inner(reasons);
-        frame.render_widget(block, reasons);
-        let shown = inner.height as usize;
-        let more = lic.reasons.len().saturating_sub(shown);
-        let mut lines: Vec<Line> = lic
-            .reasons
-            .iter()
-            .take(if more > 0 {
-                shown.saturating_sub(1)
-            } else {
-                shown
-            })
-            .map(|r| Line::raw(format!("· {r}")))
-            .collect();
-        if more > 0 {
-            lines.push(Line::styled(
-                format!("… {} more (mri license shows all)", more + 1),
-                t.dim(),
-            ));
-        }
-        frame.render_widget(Paragraph::new(lines), inner);
+                Row::new(vec![
+                    Cell::from(o.kind.as_str()),
+                    Cell::from(truncate_right(&o.license, lic_w as usize)),
+                    Cell::from(value),
+                    Cell::from(truncate_left(&cited(o), place_w as usize)),
+                ])
+            },
+            |row| row.style(t.selected()),
+        );
+        frame.render_widget(Table::new(rows, widths).column_spacing(1), body);
     }
+}
+
+/// The selected obligation in detail: its kind and summary, the quoted
+/// clause, and what Enter opens.
+fn draw_detail(frame: &mut Frame, area: Rect, o: &Obligation, t: Theme) {
+    let go = match target(o) {
+        Effect::OpenLines { path, start, end } if end > start => {
+            format!("Enter: open {path} at lines {start}-{end}")
+        }
+        Effect::OpenLines { path, start, .. } => {
+            format!("Enter: open {path} at line {start}")
+        }
+        Effect::Open { path, .. } => format!("Enter: open {path}"),
+        _ => "cites no file".to_string(),
+    };
+    let quote = o.quote.split_whitespace().collect::<Vec<_>>().join(" ");
+    let lines = vec![
+        Line::from(vec![
+            Span::styled(o.kind.as_str(), t.title()),
+            Span::raw("  "),
+            Span::raw(o.summary.clone()),
+        ]),
+        Line::styled(format!("“{quote}”"), t.dim()),
+        Line::styled(go, t.dim()),
+    ];
+    let block = Block::new().borders(Borders::TOP);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    // The quote gets what the first and last lines leave.
+    let [first, middle, last] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(1),
+    ])
+    .areas(inner);
+    let mut it = lines.into_iter();
+    frame.render_widget(Paragraph::new(it.next().unwrap_or_default()), first);
+    frame.render_widget(
+        Paragraph::new(it.next().unwrap_or_default()).wrap(Wrap { trim: true }),
+        middle,
+    );
+    frame.render_widget(Paragraph::new(it.next().unwrap_or_default()), last);
+}
+
+/// The "How it was decided" block: as many reasons as fit, the last line
+/// saying how many more there are when not all do.
+fn draw_reasons(frame: &mut Frame, area: Rect, lic: &LicenseReport, t: Theme) {
+    let block = Block::new()
+        .borders(Borders::TOP)
+        .title(Span::styled(" How it was decided ", t.title()));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let shown = inner.height as usize;
+    let more = lic.reasons.len().saturating_sub(shown);
+    let mut lines: Vec<Line> = lic
+        .reasons
+        .iter()
+        .take(if more > 0 {
+            shown.saturating_sub(1)
+        } else {
+            shown
+        })
+        .map(|r| Line::raw(format!("· {r}")))
+        .collect();
+    if more > 0 {
+        lines.push(Line::styled(
+            format!("… {} more (mri license shows all)", more + 1),
+            t.dim(),
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
 }

@@ -123,6 +123,8 @@ fn gguf_line(g: &crate::analyze::gguf::GgufSummary) -> String {
     s
 }
 
+/// The model at a glance: name, location, architecture, quantization,
+/// tokenizer, and the license (or the card's license when not decided).
 fn model_lines(r: &Report, t: Theme, width: usize) -> Vec<Line<'static>> {
     let value_width = width.saturating_sub(LABEL);
     let fit = |s: String| truncate_right(&s, value_width);
@@ -131,95 +133,9 @@ fn model_lines(r: &Report, t: Theme, width: usize) -> Vec<Line<'static>> {
         "name",
         Span::styled(fit(r.display_name()), t.accent()),
     )];
-    let location = match &r.target.repo_id {
-        Some(repo) => format!(
-            "cache {repo}{}",
-            r.target
-                .commit
-                .as_deref()
-                .map(|c| format!(" @ {}", c.chars().take(10).collect::<String>()))
-                .unwrap_or_default()
-        ),
-        None => match (&r.target.ollama, &r.ollama) {
-            (Some(o), Some(summary)) => format!(
-                "ollama {} · {} layers · {}",
-                o.display(),
-                summary.layers.len(),
-                r.target.root.display()
-            ),
-            _ => r.target.input.clone(),
-        },
-    };
-    lines.push(kv(t, "location", fit(location)));
+    lines.push(kv(t, "location", fit(location(r))));
     match &r.architecture {
-        Some(a) => {
-            let archs = if a.architectures.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", a.architectures.join(", "))
-            };
-            lines.push(kv(
-                t,
-                "model type",
-                fit(format!(
-                    "{}{archs}",
-                    a.model_type.as_deref().unwrap_or("unknown")
-                )),
-            ));
-            lines.push(kv(
-                t,
-                "layers",
-                fit(format!(
-                    "{} × hidden {}, ffn {}",
-                    opt_num(a.num_layers),
-                    opt_num(a.hidden_size),
-                    opt_num(a.intermediate_size)
-                )),
-            ));
-            let mut attention = format!(
-                "{} heads · {} KV · head_dim {}",
-                opt_num(a.num_attention_heads),
-                opt_num(a.num_key_value_heads),
-                opt_num(a.head_dim)
-            );
-            if let Some(m) = &a.mla {
-                attention = format!("MLA · kv_lora_rank {}", m.kv_lora_rank);
-            }
-            lines.push(kv(t, "attention", fit(attention)));
-            if let Some(e) = a.num_experts {
-                lines.push(kv(
-                    t,
-                    "experts",
-                    fit(format!("{e} ({} active)", opt_num(a.num_experts_per_token))),
-                ));
-            }
-            lines.push(kv(
-                t,
-                "vocab",
-                fit(format!(
-                    "{} · context {}",
-                    opt_num(a.vocab_size),
-                    opt_num(a.context_length)
-                )),
-            ));
-            if let Some(g) = &r.gguf {
-                lines.push(kv(t, "gguf", fit(gguf_line(g))));
-            } else {
-                lines.push(kv(
-                    t,
-                    "dtype",
-                    fit(format!(
-                        "{} · {}",
-                        a.torch_dtype.as_deref().unwrap_or("?"),
-                        match a.tie_word_embeddings {
-                            Some(true) => "tied embeddings",
-                            Some(false) => "separate lm_head",
-                            None => "tying not stated",
-                        }
-                    )),
-                ));
-            }
-        }
+        Some(a) => architecture_lines(r, a, t, value_width, &mut lines),
         None => lines.push(kv(t, "model type", "no config.json")),
     }
     if let Some(q) = &r.weights.quantization {
@@ -262,6 +178,109 @@ fn model_lines(r: &Report, t: Theme, width: usize) -> Vec<Line<'static>> {
         lines.push(kv(t, "card", fit(format!("license {license}"))));
     }
     lines
+}
+
+/// Where the model is: the cache repo and commit, the Ollama model and its
+/// layers, or the input as given.
+fn location(r: &Report) -> String {
+    match &r.target.repo_id {
+        Some(repo) => format!(
+            "cache {repo}{}",
+            r.target
+                .commit
+                .as_deref()
+                .map(|c| format!(" @ {}", c.chars().take(10).collect::<String>()))
+                .unwrap_or_default()
+        ),
+        None => match (&r.target.ollama, &r.ollama) {
+            (Some(o), Some(summary)) => format!(
+                "ollama {} · {} layers · {}",
+                o.display(),
+                summary.layers.len(),
+                r.target.root.display()
+            ),
+            _ => r.target.input.clone(),
+        },
+    }
+}
+
+/// The architecture's lines, appended to `lines`, values cut to
+/// `value_width`: model type, layers, attention, experts, vocab, and the
+/// GGUF facts or the dtype and embedding tying.
+fn architecture_lines(
+    r: &Report,
+    a: &crate::model::config::Architecture,
+    t: Theme,
+    value_width: usize,
+    lines: &mut Vec<Line<'static>>,
+) {
+    let fit = |s: String| truncate_right(&s, value_width);
+    let archs = if a.architectures.is_empty() {
+        String::new()
+    } else {
+        format!(" ({})", a.architectures.join(", "))
+    };
+    lines.push(kv(
+        t,
+        "model type",
+        fit(format!(
+            "{}{archs}",
+            a.model_type.as_deref().unwrap_or("unknown")
+        )),
+    ));
+    lines.push(kv(
+        t,
+        "layers",
+        fit(format!(
+            "{} × hidden {}, ffn {}",
+            opt_num(a.num_layers),
+            opt_num(a.hidden_size),
+            opt_num(a.intermediate_size)
+        )),
+    ));
+    let mut attention = format!(
+        "{} heads · {} KV · head_dim {}",
+        opt_num(a.num_attention_heads),
+        opt_num(a.num_key_value_heads),
+        opt_num(a.head_dim)
+    );
+    if let Some(m) = &a.mla {
+        attention = format!("MLA · kv_lora_rank {}", m.kv_lora_rank);
+    }
+    lines.push(kv(t, "attention", fit(attention)));
+    if let Some(e) = a.num_experts {
+        lines.push(kv(
+            t,
+            "experts",
+            fit(format!("{e} ({} active)", opt_num(a.num_experts_per_token))),
+        ));
+    }
+    lines.push(kv(
+        t,
+        "vocab",
+        fit(format!(
+            "{} · context {}",
+            opt_num(a.vocab_size),
+            opt_num(a.context_length)
+        )),
+    ));
+    if let Some(g) = &r.gguf {
+        lines.push(kv(t, "gguf", fit(gguf_line(g))));
+    } else {
+        lines.push(kv(
+            t,
+            "dtype",
+            fit(format!(
+                "{} · {}",
+                a.torch_dtype.as_deref().unwrap_or("?"),
+                match a.tie_word_embeddings {
+                    Some(true) => "tied embeddings",
+                    Some(false) => "separate lm_head",
+                    None => "tying not stated",
+                }
+            )),
+        ));
+    }
 }
 
 /// The adapter at a glance: type, rank/alpha/scale, targets, base, and the

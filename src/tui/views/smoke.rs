@@ -7,6 +7,7 @@
 use super::{truncate_right, Ctx, Effect, View};
 use crate::smoke::{self, SmokeEvent, SmokeOptions, SmokeRun, Stage};
 use crate::tui::keys::{Action, Scope, SMOKE};
+use crate::tui::theme::Theme;
 use crate::util::human::bytes;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -222,19 +223,16 @@ impl View for Smoke {
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let t = ctx.theme;
-        let width = area.width.saturating_sub(2) as usize;
-        let kv = |label: &str, value: String| {
-            Line::from(vec![
-                Span::styled(format!("{label:<16}"), t.dim()),
-                Span::raw(truncate_right(&value, width.saturating_sub(16))),
-            ])
+        let kv = Kv {
+            t,
+            width: area.width.saturating_sub(2) as usize,
         };
         let mut lines = vec![
             Line::from(vec![
                 Span::styled("Smoke test ", t.title()),
                 Span::styled("one forward pass with candle, in the background", t.dim()),
             ]),
-            kv(
+            kv.line(
                 "options",
                 format!(
                     "cpu · dtype auto · {MAX_TOKENS} tokens · prompt {:?}",
@@ -257,15 +255,12 @@ impl View for Smoke {
                 tokens,
             } => {
                 let secs = self.started.map_or(0.0, |s| s.elapsed().as_secs_f64());
-                lines.push(kv(
-                    "running",
-                    format!("{} ({secs:.1} s)", stage_name(*stage)),
-                ));
+                lines.push(kv.line("running", format!("{} ({secs:.1} s)", stage_name(*stage))));
                 if let Some((d, total)) = scan {
-                    lines.push(kv("scanned", format!("{} of {}", bytes(*d), bytes(*total))));
+                    lines.push(kv.line("scanned", format!("{} of {}", bytes(*d), bytes(*total))));
                 }
                 if let Some((d, total)) = tokens {
-                    lines.push(kv("tokens", format!("{d} of {total}")));
+                    lines.push(kv.line("tokens", format!("{d} of {total}")));
                 }
             }
             SmokeState::Failed(e) => {
@@ -277,81 +272,7 @@ impl View for Smoke {
                     lines.push(Line::raw(l.to_string()));
                 }
             }
-            SmokeState::Done(run) => {
-                let s = &run.summary;
-                lines.push(kv(
-                    "ran",
-                    format!("{} on {} in {}", s.architecture, s.device, s.dtype),
-                ));
-                lines.push(kv("prompt tokens", run.prompt_ids.len().to_string()));
-                lines.push(kv("output shape", format!("{:?}", s.logits_shape)));
-                lines.push(if s.finite {
-                    kv("finite", "yes: no NaN or inf".into())
-                } else {
-                    Line::from(vec![
-                        Span::styled(format!("{:<16}", "finite"), t.dim()),
-                        Span::styled(
-                            format!("NO: {} non-finite values", s.non_finite),
-                            t.severity(crate::finding::Severity::Error),
-                        ),
-                    ])
-                });
-                // NaN or infinite weights found before loading (GGUF runs
-                // check every tensor they read): the run failed.
-                for f in &run.weight_findings {
-                    lines.push(Line::from(vec![
-                        Span::styled(format!("{:<16}", "weights"), t.dim()),
-                        Span::styled(f.message.clone(), t.severity(f.severity)),
-                    ]));
-                }
-                if let Some(e) = s.entropy {
-                    lines.push(kv("entropy", format!("{e:.4} nats")));
-                }
-                if let Some(n) = s.embedding_norm {
-                    lines.push(kv(
-                        "embedding norm",
-                        format!(
-                            "{n:.6} ({} pooling)",
-                            run.pooling.as_deref().unwrap_or("mean")
-                        ),
-                    ));
-                }
-                if !s.top_next.is_empty() {
-                    lines.push(Line::styled("top next tokens", t.dim()));
-                    for tok in &s.top_next {
-                        lines.push(Line::raw(format!(
-                            "  {:>7.4}  {:>7}  {:?}",
-                            tok.prob, tok.id, tok.token
-                        )));
-                    }
-                }
-                if let Some(c) = &s.continuation {
-                    lines.push(kv(
-                        "continuation",
-                        format!("{c:?} ({} tokens)", run.continuation_ids.len()),
-                    ));
-                }
-                lines.push(kv(
-                    "time",
-                    format!(
-                        "load {:.1} ms · forward {:.1} ms{}",
-                        s.load_ms,
-                        s.forward_ms,
-                        s.tokens_per_second
-                            .map(|x| format!(" · {x:.1} tokens/s"))
-                            .unwrap_or_default()
-                    ),
-                ));
-                lines.push(kv(
-                    "peak RSS",
-                    s.peak_rss_bytes
-                        .map(bytes)
-                        .unwrap_or_else(|| "unknown".into()),
-                ));
-                for n in &run.notes {
-                    lines.push(Line::styled(format!("note: {n}"), t.dim()));
-                }
-            }
+            SmokeState::Done(run) => done_lines(run, &kv, &mut lines),
         }
         frame.render_widget(
             Paragraph::new(lines)
@@ -359,5 +280,106 @@ impl View for Smoke {
                 .block(Block::bordered().title(" Smoke ")),
             area,
         );
+    }
+}
+
+/// Builds the view's `label  value` lines: the label dim in 16 columns, the
+/// value cut to what is left of `width`.
+struct Kv {
+    /// Styles.
+    t: Theme,
+    /// Columns inside the border.
+    width: usize,
+}
+
+impl Kv {
+    /// One `label  value` line.
+    fn line(&self, label: &str, value: String) -> Line<'static> {
+        Line::from(vec![
+            Span::styled(format!("{label:<16}"), self.t.dim()),
+            Span::raw(truncate_right(&value, self.width.saturating_sub(16))),
+        ])
+    }
+}
+
+/// The lines of a finished run, appended to `lines`: what ran, the output's
+/// shape and health, the top next tokens, the continuation, timings, peak
+/// memory and notes.
+fn done_lines(run: &SmokeRun, kv: &Kv, lines: &mut Vec<Line<'static>>) {
+    let t = kv.t;
+    let s = &run.summary;
+    lines.push(kv.line(
+        "ran",
+        format!("{} on {} in {}", s.architecture, s.device, s.dtype),
+    ));
+    lines.push(kv.line("prompt tokens", run.prompt_ids.len().to_string()));
+    lines.push(kv.line("output shape", format!("{:?}", s.logits_shape)));
+    lines.push(if s.finite {
+        kv.line("finite", "yes: no NaN or inf".into())
+    } else {
+        Line::from(vec![
+            Span::styled(format!("{:<16}", "finite"), t.dim()),
+            Span::styled(
+                format!("NO: {} non-finite values", s.non_finite),
+                t.severity(crate::finding::Severity::Error),
+            ),
+        ])
+    });
+    // NaN or infinite weights found before loading (GGUF runs
+    // check every tensor they read): the run failed.
+    for f in &run.weight_findings {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<16}", "weights"), t.dim()),
+            Span::styled(f.message.clone(), t.severity(f.severity)),
+        ]));
+    }
+    if let Some(e) = s.entropy {
+        lines.push(kv.line("entropy", format!("{e:.4} nats")));
+    }
+    if let Some(n) = s.embedding_norm {
+        lines.push(kv.line(
+            "embedding norm",
+            format!(
+                "{n:.6} ({} pooling)",
+                run.pooling.as_deref().unwrap_or("mean")
+            ),
+        ));
+    }
+    if !s.top_next.is_empty() {
+        lines.push(Line::styled("top next tokens", t.dim()));
+        for tok in &s.top_next {
+            lines.push(Line::raw(format!(
+                "  {:>7.4}  {:>7}  {:?}",
+                tok.prob, tok.id, tok.token
+            )));
+        }
+    }
+    if let Some(c) = &s.continuation {
+        lines.push(kv.line(
+            "continuation",
+            format!("{c:?} ({} tokens)", run.continuation_ids.len()),
+        ));
+    }
+    lines.push(kv.line(
+        "time",
+        format!(
+            "load {:.1} ms · forward {:.1} ms{}",
+            s.load_ms,
+            s.forward_ms,
+            s.tokens_per_second
+                .map(|x| format!(" · {x:.1} tokens/s"))
+                .unwrap_or_default()
+        ),
+    ));
+    lines.push(
+        kv.line(
+            "peak RSS",
+            s.peak_rss_bytes
+                .map(bytes)
+                .unwrap_or_else(|| "unknown".into()),
+        ),
+    );
+    for n in &run.notes {
+        lines.push(Line::styled(format!("note: {n}"), t.dim()));
     }
 }

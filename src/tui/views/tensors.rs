@@ -479,6 +479,124 @@ impl View for Tensors {
         ])
         .areas(area);
 
+        frame.render_widget(
+            Paragraph::new(self.title_line(ctx)),
+            head.intersection(frame.area()),
+        );
+
+        let cols = Columns::new(r, body.width as usize);
+        let height = (body.height as usize).saturating_sub(1);
+        let range = self.cursor.window(self.rows.len(), height);
+        let selected = self.cursor.selected();
+        // Within one frame, names either all keep or all drop a leading `model.`.
+        let strip_model = range.clone().any(|i| match self.rows[i] {
+            Item::Tensor(ti) if !self.grouped || self.all[ti as usize].group.is_none() => {
+                entry(r, &self.all[ti as usize]).info.name.chars().count() > cols.name_w
+            }
+            _ => false,
+        });
+        let rows = list::visible_rows(
+            &self.cursor,
+            self.rows.len(),
+            height,
+            |i| match self.rows[i] {
+                Item::Group(g) => self.group_row(g, &cols, ctx),
+                Item::Tensor(ti) => self.tensor_row(ti, &cols, strip_model, ctx),
+            },
+            |row| row.style(t.selected()),
+        );
+        let table = Table::new(
+            rows,
+            [
+                Constraint::Fill(1),
+                Constraint::Length(cols.dtype_w as u16),
+                Constraint::Length(cols.shape_w as u16),
+                Constraint::Length(cols.params_w as u16),
+                Constraint::Length(9),
+                Constraint::Length(cols.shard_w as u16),
+            ],
+        )
+        .header(self.header_row(&cols, ctx))
+        .column_spacing(1);
+        frame.render_widget(table, body);
+
+        let info = self.detail_text(selected, r);
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                truncate_left(&info, detail.width as usize),
+                t.dim(),
+            )),
+            detail,
+        );
+    }
+}
+
+/// The table's column widths for a body `width` columns wide, and how
+/// shards are named in it.
+struct Columns {
+    /// Wide enough for full shard names and wider columns.
+    wide: bool,
+    /// Shards in the report.
+    nshards: usize,
+    /// Width of the shard column.
+    shard_w: usize,
+    /// Width of the dtype column.
+    dtype_w: usize,
+    /// Width of the shape column.
+    shape_w: usize,
+    /// Width of the params column.
+    params_w: usize,
+    /// Width left for names.
+    name_w: usize,
+}
+
+impl Columns {
+    /// The widths for a report's table in `width` columns.
+    fn new(r: &Report, width: usize) -> Columns {
+        let wide = width >= 100;
+        let nshards = r.weights.shards.len();
+        let shard_w = if wide {
+            r.weights
+                .shards
+                .iter()
+                .map(|s| short_shard(&s.path).chars().count())
+                .max()
+                .unwrap_or(5)
+                .clamp(5, 32)
+        } else {
+            (2 * nshards.to_string().len() + 1).max(5)
+        };
+        let (dtype_w, shape_w, params_w) = if wide { (7, 16, 8) } else { (5, 13, 7) };
+        let fixed = dtype_w + shape_w + params_w + 9 + shard_w + 5;
+        let name_w = width.saturating_sub(fixed).max(8);
+        Columns {
+            wide,
+            nshards,
+            shard_w,
+            dtype_w,
+            shape_w,
+            params_w,
+            name_w,
+        }
+    }
+
+    /// Shard `s` as the shard column names it: its short file name when
+    /// wide, `i/n` otherwise.
+    fn shard_label(&self, r: &Report, s: u32) -> String {
+        if self.wide {
+            short_shard(&r.weights.shards[s as usize].path).to_string()
+        } else {
+            format!("{}/{}", s + 1, self.nshards)
+        }
+    }
+}
+
+impl Tensors {
+    /// The head line: counts, folding, shard scope, the shown shard's
+    /// `__metadata__` and the active filter.
+    fn title_line(&self, ctx: &Ctx) -> Line<'static> {
+        let t = ctx.theme;
+        let r = ctx.report;
         let mut title = vec![
             Span::styled("Tensors", t.title()),
             Span::raw(format!(
@@ -531,35 +649,11 @@ impl View for Tensors {
                 t.accent(),
             ));
         }
-        frame.render_widget(
-            Paragraph::new(Line::from(title)),
-            head.intersection(frame.area()),
-        );
+        Line::from(title)
+    }
 
-        let width = body.width as usize;
-        let wide = width >= 100;
-        let nshards = r.weights.shards.len();
-        let shard_label = |s: u32| -> String {
-            if wide {
-                short_shard(&r.weights.shards[s as usize].path).to_string()
-            } else {
-                format!("{}/{nshards}", s + 1)
-            }
-        };
-        let shard_w = if wide {
-            r.weights
-                .shards
-                .iter()
-                .map(|s| short_shard(&s.path).chars().count())
-                .max()
-                .unwrap_or(5)
-                .clamp(5, 32)
-        } else {
-            (2 * nshards.to_string().len() + 1).max(5)
-        };
-        let (dtype_w, shape_w, params_w) = if wide { (7, 16, 8) } else { (5, 13, 7) };
-        let fixed = dtype_w + shape_w + params_w + 9 + shard_w + 5;
-        let name_w = width.saturating_sub(fixed).max(8);
+    /// The column headers, the sorted one marked with its direction.
+    fn header_row(&self, cols: &Columns, ctx: &Ctx) -> Row<'static> {
         let arrow = if self.descending { "▼" } else { "▲" };
         let header_cell = |key: SortKey, text: &str, right: bool| {
             let label = if self.sort == key {
@@ -568,14 +662,14 @@ impl View for Tensors {
                 text.to_string()
             };
             let w = match key {
-                SortKey::Params => params_w,
+                SortKey::Params => cols.params_w,
                 SortKey::Bytes => 9,
                 _ => 0,
             };
             let s = if right { format!("{label:>w$}") } else { label };
             Cell::from(s)
         };
-        let header = Row::new(vec![
+        Row::new(vec![
             header_cell(SortKey::Name, "name", false),
             header_cell(SortKey::Dtype, "dtype", false),
             header_cell(SortKey::Shape, "shape", false),
@@ -583,97 +677,79 @@ impl View for Tensors {
             header_cell(SortKey::Bytes, "bytes", true),
             header_cell(SortKey::Shard, "shard", false),
         ])
-        .style(t.title());
+        .style(ctx.theme.title())
+    }
 
-        let height = (body.height as usize).saturating_sub(1);
-        let range = self.cursor.window(self.rows.len(), height);
-        let selected = self.cursor.selected();
-        // Within one frame, names either all keep or all drop a leading `model.`.
-        let strip_model = range.clone().any(|i| match self.rows[i] {
-            Item::Tensor(ti) if !self.grouped || self.all[ti as usize].group.is_none() => {
-                entry(r, &self.all[ti as usize]).info.name.chars().count() > name_w
+    /// The row of layer `g`: its fold mark and name, then its totals over
+    /// the tensors that pass the filter.
+    fn group_row(&self, g: u32, cols: &Columns, ctx: &Ctx) -> Row<'static> {
+        let t = ctx.theme;
+        let params_w = cols.params_w;
+        let s = &self.stats[g as usize];
+        let mark = if self.expanded.contains(&g) {
+            "▾"
+        } else {
+            "▸"
+        };
+        let dtype = if s.mixed_dtype {
+            "mixed".to_string()
+        } else {
+            s.dtype.clone().unwrap_or_default()
+        };
+        let shard = match s.shards.as_slice() {
+            [one] => cols.shard_label(ctx.report, *one),
+            many if cols.shard_w >= 8 => format!("{} shards", many.len()),
+            many => format!("{}×", many.len()),
+        };
+        Row::new(vec![
+            Cell::from(truncate_right(
+                &format!("{mark} {}", self.groups[g as usize]),
+                cols.name_w,
+            ))
+            .style(t.title()),
+            Cell::from(dtype),
+            Cell::from(format!("{} tensors", s.tensors)).style(t.dim()),
+            Cell::from(format!("{:>params_w$}", count(s.params))),
+            Cell::from(format!("{:>9}", bytes(s.bytes))),
+            Cell::from(truncate_left(&shard, cols.shard_w)),
+        ])
+    }
+
+    /// The row of tensor `ti`: indented under its layer when folded,
+    /// otherwise its name fitted (dropping `model.` when `strip_model`).
+    fn tensor_row(&self, ti: u32, cols: &Columns, strip_model: bool, ctx: &Ctx) -> Row<'static> {
+        let t = ctx.theme;
+        let r = ctx.report;
+        let (name_w, params_w, shard_w) = (cols.name_w, cols.params_w, cols.shard_w);
+        let l = self.all[ti as usize];
+        let e = entry(r, &l);
+        let name = match (self.grouped, l.group) {
+            (true, Some(g)) => {
+                let prefix = &self.groups[g as usize];
+                let rest = e
+                    .info
+                    .name
+                    .strip_prefix(prefix.as_str())
+                    .map(|s| s.trim_start_matches('.'))
+                    .unwrap_or(&e.info.name);
+                format!("  {}", truncate_left(rest, name_w.saturating_sub(2)))
             }
-            _ => false,
-        });
-        let rows = list::visible_rows(
-            &self.cursor,
-            self.rows.len(),
-            height,
-            |i| match self.rows[i] {
-                Item::Group(g) => {
-                    let s = &self.stats[g as usize];
-                    let mark = if self.expanded.contains(&g) {
-                        "▾"
-                    } else {
-                        "▸"
-                    };
-                    let dtype = if s.mixed_dtype {
-                        "mixed".to_string()
-                    } else {
-                        s.dtype.clone().unwrap_or_default()
-                    };
-                    let shard = match s.shards.as_slice() {
-                        [one] => shard_label(*one),
-                        many if shard_w >= 8 => format!("{} shards", many.len()),
-                        many => format!("{}×", many.len()),
-                    };
-                    Row::new(vec![
-                        Cell::from(truncate_right(
-                            &format!("{mark} {}", self.groups[g as usize]),
-                            name_w,
-                        ))
-                        .style(t.title()),
-                        Cell::from(dtype),
-                        Cell::from(format!("{} tensors", s.tensors)).style(t.dim()),
-                        Cell::from(format!("{:>params_w$}", count(s.params))),
-                        Cell::from(format!("{:>9}", bytes(s.bytes))),
-                        Cell::from(truncate_left(&shard, shard_w)),
-                    ])
-                }
-                Item::Tensor(ti) => {
-                    let l = self.all[ti as usize];
-                    let e = entry(r, &l);
-                    let name = match (self.grouped, l.group) {
-                        (true, Some(g)) => {
-                            let prefix = &self.groups[g as usize];
-                            let rest = e
-                                .info
-                                .name
-                                .strip_prefix(prefix.as_str())
-                                .map(|s| s.trim_start_matches('.'))
-                                .unwrap_or(&e.info.name);
-                            format!("  {}", truncate_left(rest, name_w.saturating_sub(2)))
-                        }
-                        _ => fit_name(&e.info.name, name_w, strip_model),
-                    };
-                    Row::new(vec![
-                        Cell::from(name),
-                        Cell::from(e.info.dtype.clone()),
-                        Cell::from(truncate_right(&fmt_shape(&e.info.shape), shape_w)),
-                        Cell::from(format!("{:>params_w$}", count(e.parameters))),
-                        Cell::from(format!("{:>9}", bytes(e.info.byte_len()))),
-                        Cell::from(truncate_left(&shard_label(l.shard), shard_w)).style(t.dim()),
-                    ])
-                }
-            },
-            |row| row.style(t.selected()),
-        );
-        let table = Table::new(
-            rows,
-            [
-                Constraint::Fill(1),
-                Constraint::Length(dtype_w as u16),
-                Constraint::Length(shape_w as u16),
-                Constraint::Length(params_w as u16),
-                Constraint::Length(9),
-                Constraint::Length(shard_w as u16),
-            ],
-        )
-        .header(header)
-        .column_spacing(1);
-        frame.render_widget(table, body);
+            _ => fit_name(&e.info.name, name_w, strip_model),
+        };
+        Row::new(vec![
+            Cell::from(name),
+            Cell::from(e.info.dtype.clone()),
+            Cell::from(truncate_right(&fmt_shape(&e.info.shape), cols.shape_w)),
+            Cell::from(format!("{:>params_w$}", count(e.parameters))),
+            Cell::from(format!("{:>9}", bytes(e.info.byte_len()))),
+            Cell::from(truncate_left(&cols.shard_label(r, l.shard), shard_w)).style(t.dim()),
+        ])
+    }
 
-        let info = match self.rows.get(selected) {
+    /// The detail line under the table: the selected row (at `selected`)
+    /// in full, or why there is none.
+    fn detail_text(&self, selected: usize, r: &Report) -> String {
+        match self.rows.get(selected) {
             Some(Item::Tensor(ti)) => {
                 let l = self.all[*ti as usize];
                 let e = entry(r, &l);
@@ -696,14 +772,7 @@ impl View for Tensors {
             }
             None if self.query.is_some() => "no tensor matches the filter".into(),
             None => "no tensors".into(),
-        };
-        frame.render_widget(
-            Paragraph::new(Line::styled(
-                truncate_left(&info, detail.width as usize),
-                t.dim(),
-            )),
-            detail,
-        );
+        }
     }
 }
 
