@@ -35,7 +35,7 @@ fn grant_patterns() -> &'static (Regex, Regex) {
     GRANT.get_or_init(|| {
         let build = super::clauses::re;
         (
-            build(r"\b(?:commercial\s+(?:and|or|and/or)\s+non-?commercial|for\s+any\s+(?:lawful\s+)?purpose|including\s+(?:for\s+)?commercial|commercial\s+(?:use|uses|purposes?)\s+(?:is|are)\s+(?:permitted|allowed|granted)|(?:may|can)\s+(?:use|deploy|exploit)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+)?commercial(?:ly)?\b|\buse\s+(?:[\w,()'-]+\s+){0,8}?commercially\b)"),
+            build(r"\b(?:commercial\s+(?:and|or|and/or)\s+non-?commercial|for\s+any\s+(?:lawful\s+)?purpose|including\s+(?:for\s+)?commercial|commercial\s+(?:use|uses|purposes?)\s+(?:is|are)\s+(?:permitted|allowed|granted)|(?:may|can)\s+(?:use|deploy|exploit)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+)?commercial(?:ly)?\b|\buse\s+(?:[\w,()'-]+\s+){0,8}?commercially\b|\bgrants?\s+(?:to\s+)?you\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,12}?(?:copyright\s+)?licen[cs]e\s+to\s+(?:use|reproduce|copy|modify|distribute|exploit))"),
             build(r"\b(?:not|no|non-?commercial|never|prohibit\w*|except|unless|only|solely|exclusively|subject\s+to\s+(?:a\s+)?(?:separate|written|prior))\b"),
         )
     })
@@ -47,7 +47,17 @@ fn grants_commercial(s: &str) -> bool {
         return clauses_zh::grants_commercial(s);
     }
     let (grant, against) = grant_patterns();
-    grant.is_match(s) && !against.is_match(&without_both(s))
+    // the usual adjectives of a grant are not limits on it
+    let plain = [
+        "no-charge",
+        "no charge",
+        "non-exclusive",
+        "non-transferable",
+        "non-sublicensable",
+    ]
+    .iter()
+    .fold(without_both(s), |acc, adjective| acc.replace(adjective, ""));
+    grant.is_match(s) && !against.is_match(&plain)
 }
 
 /// True when a registration clause opens commercial use under this license
@@ -105,7 +115,7 @@ fn unweighed_approval(text: &NormText) -> Option<bool> {
     let (approval, commercial) = APPROVAL.get_or_init(|| {
         let build = super::clauses::re;
         (
-            build(r"\bregist(?:er|ered|ration)\b|\bapply\b|\bapplication\s+(?:form|for)|\bapprov(?:al|e|ed)\b|\bauthori[sz](?:ation|ed)\b|\bquestionnaire\b|\bpermission\s+(?:from|of)\b|登记|申请|授权|审批|批准|同意|问卷"),
+            build(r"\bregist(?:er|ered|ration)\b|\bapply\s+for\b|\bapplication\s+(?:form|for)|\bapprov(?:al|e|ed)\b|\bauthori[sz]ation\b|\bquestionnaire\b|\b(?:written|prior)\s+(?:permission|consent)\b|登记|申请|授权|审批|批准|问卷"),
             build(r"commercial|商业|商用"),
         )
     });
@@ -229,6 +239,18 @@ mod tests {
             verdict("您可以将本模型用于商业用途。"),
             Verdict::PermittedWithConditions
         );
+    }
+
+    #[test]
+    fn an_unlimited_grant_of_rights_is_a_grant_of_commercial_use() {
+        // the Open RAIL-M grant (as in the CoRal model license,
+        // tests/license-eval/texts/alexandra-coral-model-license.txt)
+        let text = "Subject to the terms and conditions of this License, each Contributor hereby grants to You a perpetual, worldwide, non-exclusive, no-charge, royalty-free, irrevocable copyright license to reproduce, prepare, publicly display, publicly perform, sublicense, and distribute the Complementary Material, the Model, and Derivatives of the Model. The terms above apply unless otherwise authorized by law.";
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions);
+        // the same grant beside a registration no clause pattern weighed
+        let gated =
+            format!("{text} Before you register the Model with us, nothing here is an approval.");
+        assert!(verdict(&gated).rank() <= Verdict::Unknown.rank());
     }
 
     #[test]
