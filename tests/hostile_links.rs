@@ -12,7 +12,7 @@ use sha1::Digest as _;
 use std::fs;
 use std::os::unix::fs::symlink;
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 use support::fixtures;
 
 const COMMIT: &str = "0123456789abcdef0123456789abcdef01234567";
@@ -150,50 +150,21 @@ struct Run {
 /// Runs `mri args` with the cache at `hub`, reaping it with `wait4` for its
 /// peak RSS; kills it at [`DEADLINE`]. The child is reaped by `wait4`, not
 /// by `Child::wait` (which would give no rusage).
-#[allow(clippy::zombie_processes)]
-fn run(args: &[&str], hub: &Path, out_dir: &Path) -> Run {
-    let out = out_dir.join("stdout");
-    let err = out_dir.join("stderr");
-    let started = Instant::now();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_mri"))
-        .args(args)
+fn run(args: &[&str], hub: &Path) -> Run {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_mri"));
+    cmd.args(args)
         .env_remove("HF_HOME")
         .env("HF_HUB_CACHE", hub)
         .env("HF_HUB_OFFLINE", "1")
-        .env("NO_COLOR", "1")
-        .stdin(std::process::Stdio::null())
-        .stdout(fs::File::create(&out).unwrap())
-        .stderr(fs::File::create(&err).unwrap())
-        .spawn()
-        .expect("spawn mri");
-    let pid = child.id() as libc::pid_t;
-    let mut status: libc::c_int = 0;
-    // SAFETY: an all-zero rusage is a valid value for wait4 to fill.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let mut killed = false;
-    loop {
-        // SAFETY: `pid` is our own child, not yet reaped; the pointers are
-        // to live locals.
-        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        if r == pid {
-            break;
-        }
-        assert!(r == 0, "wait4 failed: {}", std::io::Error::last_os_error());
-        if started.elapsed() > DEADLINE && !killed {
-            let _ = child.kill();
-            killed = true;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let elapsed = started.elapsed();
-    assert!(!killed, "mri {args:?} hung: killed after {DEADLINE:?}");
-    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+        .env("NO_COLOR", "1");
+    let e = support::bounded::run(cmd, DEADLINE);
+    assert!(!e.killed, "mri {args:?} hung: killed after {DEADLINE:?}");
     Run {
-        code,
-        elapsed,
-        max_rss_kib: usage.ru_maxrss,
-        stdout: fs::read_to_string(&out).unwrap_or_default(),
-        stderr: fs::read_to_string(&err).unwrap_or_default(),
+        code: e.code,
+        elapsed: e.elapsed,
+        max_rss_kib: e.max_rss_kib,
+        stdout: e.stdout,
+        stderr: e.stderr,
     }
 }
 
@@ -243,11 +214,7 @@ fn every_command_is_bounded_and_read_only_under_hostile_links() {
     // the hostile link's.
     let tmp = tempfile::tempdir().unwrap();
     cache(&tmp.path().join("hub"));
-    let control = run(
-        &["verify", "acme/tiny"],
-        &tmp.path().join("hub"),
-        tmp.path(),
-    );
+    let control = run(&["verify", "acme/tiny"], &tmp.path().join("hub"));
     assert_eq!(
         control.code,
         Some(0),
@@ -264,11 +231,9 @@ fn every_command_is_bounded_and_read_only_under_hostile_links() {
         let hub = root.join("hub");
         let (repo, snap) = cache(&hub);
         make(&root, &repo, &snap);
-        let out_dir = tmp.path().join("out");
-        fs::create_dir_all(&out_dir).unwrap();
         let before = tree_state(&root);
         for args in commands {
-            let r = run(args, &hub, &out_dir);
+            let r = run(args, &hub);
             let what = format!("{name}: mri {}", args.join(" "));
             let code = r
                 .code

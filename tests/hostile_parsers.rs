@@ -13,8 +13,8 @@ use serde_json::Value;
 use std::fs;
 use std::io::Write;
 use std::path::Path;
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::Command;
+use std::time::Duration;
 use support::{copy_fixture, findings};
 
 /// What a bounded run of `mri` did.
@@ -37,60 +37,27 @@ const HANG_GUARD: Duration = Duration::from_secs(120);
 /// Runs `mri` with `args` and extra environment, measuring the child's peak
 /// RSS with `wait4`, killing it past [`HANG_GUARD`]. The child is reaped by
 /// `wait4` itself (which `Child::wait` cannot do: it drops the rusage).
-#[allow(clippy::zombie_processes)]
 fn run_bounded(args: &[&str], env: &[(&str, &str)], cwd: &Path) -> Run {
-    let out = tempfile::tempfile().expect("stdout file");
-    let err = tempfile::tempfile().expect("stderr file");
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mri"));
     cmd.args(args)
         .current_dir(cwd)
         .env_remove("HF_HUB_CACHE")
         .env_remove("HF_HOME")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(out.try_clone().expect("dup"))
-        .stderr(err.try_clone().expect("dup"));
+        .env("NO_COLOR", "1");
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let start = Instant::now();
-    let child = cmd.spawn().expect("spawn mri");
-    let pid = child.id() as libc::pid_t;
-    let mut status: libc::c_int = 0;
-    // SAFETY: a plain C struct, all zeroes is a valid value.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    loop {
-        // SAFETY: `pid` is our child, not yet reaped; both pointers are valid.
-        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        if r == pid {
-            break;
-        }
-        assert_eq!(r, 0, "wait4 failed: {}", std::io::Error::last_os_error());
-        if start.elapsed() > HANG_GUARD {
-            // SAFETY: as above; the child is killed, then reaped.
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-                libc::wait4(pid, &mut status, 0, &mut usage);
-            }
-            panic!("mri {args:?} still running after {HANG_GUARD:?}: killed");
-        }
-        std::thread::sleep(Duration::from_millis(5));
-    }
-    let elapsed = start.elapsed();
-    let read = |mut f: fs::File| {
-        use std::io::{Read, Seek};
-        let mut s = String::new();
-        f.seek(std::io::SeekFrom::Start(0)).expect("seek");
-        f.read_to_string(&mut s).expect("read output");
-        s
-    };
-    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+    let e = support::bounded::run(cmd, HANG_GUARD);
+    assert!(
+        !e.killed,
+        "mri {args:?} still running after {HANG_GUARD:?}: killed"
+    );
     Run {
-        code,
-        stdout: read(out),
-        stderr: read(err),
-        max_rss_kib: usage.ru_maxrss,
-        elapsed,
+        code: e.code,
+        stdout: e.stdout,
+        stderr: e.stderr,
+        max_rss_kib: e.max_rss_kib,
+        elapsed: e.elapsed,
     }
 }
 

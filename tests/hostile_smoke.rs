@@ -15,7 +15,7 @@ use mri::smoke::{self, SmokeError, SmokeOptions, SmokeRun};
 use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 use support::edit_json;
 use support::fixture_gen::{const_f32, write_safetensors, write_smoke_model, SmokeArch};
@@ -51,57 +51,27 @@ impl Ended {
 /// Runs `mri args` with `env`, its output in files (a pipe could fill and
 /// stall it), and waits with `wait4` for its status and peak RSS; kills it
 /// and fails the test after [`DEADLINE`].
-// The child is reaped by `wait4`, which clippy does not see.
-#[allow(clippy::zombie_processes)]
 fn run_bounded(args: &[&str], env: &[(&str, &str)]) -> Ended {
-    let out_dir = tempfile::tempdir().expect("tempdir");
-    let (out_path, err_path) = (out_dir.path().join("out"), out_dir.path().join("err"));
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_mri"));
     cmd.args(args)
         .env_remove("HF_HUB_CACHE")
         .env_remove("HF_HOME")
         .env_remove("MRI_SMOKE_MAX_TOKENIZER_BYTES")
-        .env("NO_COLOR", "1")
-        .stdin(Stdio::null())
-        .stdout(File::create(&out_path).expect("stdout file"))
-        .stderr(File::create(&err_path).expect("stderr file"));
+        .env("NO_COLOR", "1");
     for (k, v) in env {
         cmd.env(k, v);
     }
-    let child = cmd.spawn().expect("spawn mri");
-    let pid = child.id() as libc::pid_t;
-    let start = Instant::now();
-    let mut status: libc::c_int = 0;
-    // SAFETY: an all-zero rusage is a valid value of the plain C struct.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let mut killed = false;
-    loop {
-        // SAFETY: `pid` is our own child, not yet reaped; status and usage
-        // point to live locals.
-        let r = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        if r == pid {
-            break;
-        }
-        assert!(r == 0, "wait4 failed: {}", std::io::Error::last_os_error());
-        if start.elapsed() > DEADLINE && !killed {
-            // SAFETY: signalling our own child, still unreaped.
-            unsafe { libc::kill(pid, libc::SIGKILL) };
-            killed = true;
-        }
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    let read =
-        |p: &Path| String::from_utf8_lossy(&std::fs::read(p).unwrap_or_default()).into_owned();
+    let e = support::bounded::run(cmd, DEADLINE);
     let ended = Ended {
-        code: libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status)),
-        signal: libc::WIFSIGNALED(status).then(|| libc::WTERMSIG(status)),
+        code: e.code,
+        signal: e.signal,
         // Linux reports kilobytes.
-        peak_rss: (usage.ru_maxrss.max(0) as u64) * 1024,
-        stdout: read(&out_path),
-        stderr: read(&err_path),
+        peak_rss: (e.max_rss_kib.max(0) as u64) * 1024,
+        stdout: e.stdout,
+        stderr: e.stderr,
     };
     assert!(
-        !killed,
+        !e.killed,
         "mri {args:?} still ran after {DEADLINE:?}: {}",
         ended.describe()
     );

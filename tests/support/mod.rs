@@ -2,6 +2,7 @@
 //! to run the real `mri` binary.
 #![allow(dead_code)]
 
+pub mod bounded;
 pub mod fixture_gen;
 pub mod gguf_models;
 pub mod hub_server;
