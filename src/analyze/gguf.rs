@@ -374,16 +374,10 @@ impl Primary<'_> {
         e.parameters = e.parameters.saturating_add(params);
         e.bytes = e.bytes.saturating_add(bytes);
         *w.by_dtype.entry(t.type_name()).or_default() += params;
-        match component_of(&t.name) {
-            Component::Embeddings => w.by_component.embeddings += params,
-            Component::Head => w.by_component.head += params,
-            Component::Other => w.by_component.other += params,
-            Component::Layer(prefix, index) => {
-                w.by_component.layers += params;
-                let e = self.layers.entry((prefix.to_string(), index)).or_default();
-                e.0 += params;
-                e.1 += 1;
-            }
+        if let Some((prefix, index)) = w.by_component.tally(&t.name, params) {
+            let e = self.layers.entry((prefix.to_string(), index)).or_default();
+            e.0 += params;
+            e.1 += 1;
         }
     }
 }

@@ -27,6 +27,24 @@ pub struct ByComponent {
     pub other: u64,
 }
 
+impl ByComponent {
+    /// Counts `params` of the tensor `name` in its component; returns the
+    /// layer (name prefix, index) when it is in a numbered block, for the
+    /// caller's per-layer tally.
+    pub fn tally<'a>(&mut self, name: &'a str, params: u64) -> Option<(&'a str, u64)> {
+        match component_of(name) {
+            Component::Embeddings => self.embeddings += params,
+            Component::Head => self.head += params,
+            Component::Other => self.other += params,
+            Component::Layer(prefix, index) => {
+                self.layers += params;
+                return Some((prefix, index));
+            }
+        }
+        None
+    }
+}
+
 /// One numbered block.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LayerParams {
@@ -311,16 +329,10 @@ fn tally_tensor<'a>(
             w.by_dtype.insert(t.dtype.clone(), params);
         }
     }
-    match component_of(&t.name) {
-        Component::Embeddings => w.by_component.embeddings += params,
-        Component::Head => w.by_component.head += params,
-        Component::Other => w.by_component.other += params,
-        Component::Layer(prefix, index) => {
-            w.by_component.layers += params;
-            let e = layers.entry((prefix, index)).or_default();
-            e.0 += params;
-            e.1 += 1;
-        }
+    if let Some(layer) = w.by_component.tally(&t.name, params) {
+        let e = layers.entry(layer).or_default();
+        e.0 += params;
+        e.1 += 1;
     }
 }
 
