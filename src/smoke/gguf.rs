@@ -20,13 +20,13 @@
 //! 7. the model is loaded, one forward pass runs, then the continuation;
 //!    constant or near-uniform logits fail the run (`sample::degenerate`).
 
+use super::error::{candle_err, candle_message, contain, SmokeError};
+use super::generate::{judge_logits, ms, output_values, Greedy};
 use super::gguf_family::{self, CheckError, GgufFamily, Hparams};
 use super::gguf_tokenizer::{self, GgufTokenizer};
+use super::options::{open_device, DtypeChoice, SmokeEvent, SmokeOptions, Stage};
 use super::report::{Measured, MemoryCheck, SmokeRun, SmokeSummary, TopToken};
-use super::{
-    candle_err, contain, memory, ms, open_device, output_values, sample, DtypeChoice, Greedy,
-    SmokeError, SmokeEvent, SmokeOptions, Stage,
-};
+use super::{memory, sample};
 use crate::finding::Finding;
 use crate::scan::classify::FileClass;
 use crate::Report;
@@ -201,7 +201,7 @@ fn read_content(path: &Path) -> Result<Content, SmokeError> {
         Content::read(&mut reader).map_err(|e| {
             type_candle_lacks(path).unwrap_or_else(|| SmokeError::Gguf {
                 path: path.to_path_buf(),
-                message: super::candle_message(&e),
+                message: candle_message(&e),
             })
         })
     })
@@ -501,7 +501,7 @@ pub(crate) fn run(file: &GgufFile, options: &SmokeOptions) -> Result<SmokeRun, S
     let cols = shape.last().copied().unwrap_or(values.len()).max(1);
     let (non_finite, non_finite_at) = sample::non_finite(&values, cols, 16);
     let last = &values[values.len().saturating_sub(cols)..];
-    super::judge_logits(last, &weight_findings, &mut notes)?;
+    judge_logits(last, &weight_findings, &mut notes)?;
 
     let mut summary = SmokeSummary::from(Measured {
         architecture: family.name().to_string(),

@@ -125,7 +125,7 @@ pub(crate) fn scan(
                 Err(e) => {
                     if let Ok(mut slot) = failure.lock() {
                         slot.get_or_insert_with(|| {
-                            format!("tensor {}: {}", t.name, super::candle_message(&e))
+                            format!("tensor {}: {}", t.name, super::error::candle_message(&e))
                         });
                     }
                 }
