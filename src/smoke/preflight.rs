@@ -5,9 +5,12 @@
 use super::error::SmokeError;
 use super::files;
 use super::model::Family;
+use crate::model::config::Architecture;
 use crate::scan::classify::FileClass;
+use crate::scan::FileEntry;
 use crate::Report;
 use serde_json::Value;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 /// What the Report tells about the files a run needs.
@@ -55,6 +58,33 @@ pub(super) fn preflight(report: &Report) -> Result<Inputs, SmokeError> {
         .as_ref()
         .ok_or_else(|| no_architecture(report))?;
     let config_path = real_path(report, "config.json").ok_or(SmokeError::NoConfig)?;
+    let family = family(arch)?;
+    refuse_quantized(report, arch)?;
+    let shards = counted_shards(report)?;
+    refuse_broken(report, &shards)?;
+    if shards.is_empty() {
+        return Err(no_weights(report));
+    }
+    let tokenizer_json = tokenizer_json(report)?;
+    let config = files::read_config(&config_path)?;
+    let tokenizer_config = real_path(report, "tokenizer_config.json")
+        .map(|p| files::read_json(&p))
+        .transpose()
+        .ok()
+        .flatten();
+    Ok(Inputs {
+        family,
+        config,
+        shards,
+        tokenizer_json,
+        tokenizer_config,
+    })
+}
+
+/// The family candle builds: by `model_type`, else (when there is none)
+/// by the first of `architectures` it knows. A multimodal config with a
+/// nested `text_config` is refused.
+fn family(arch: &Architecture) -> Result<Family, SmokeError> {
     let model_type = arch.model_type.clone().unwrap_or_default();
     let family = Family::from_model_type(&model_type)
         .or_else(|| {
@@ -78,6 +108,12 @@ pub(super) fn preflight(report: &Report) -> Result<Inputs, SmokeError> {
             "{model_type} (a multimodal config with a nested text_config)"
         )));
     }
+    Ok(family)
+}
+
+/// Refuses a quantized checkpoint: one the weights analysis detected, or
+/// one config.json's `quantization_config` declares.
+fn refuse_quantized(report: &Report, arch: &Architecture) -> Result<(), SmokeError> {
     if let Some(q) = &report.weights.quantization {
         let scheme = q.detected.scheme.name();
         let what = match q.detected.bits {
@@ -89,13 +125,19 @@ pub(super) fn preflight(report: &Report) -> Result<Inputs, SmokeError> {
     if let Some(q) = &arch.quantization {
         return Err(SmokeError::Quantized(q.method.clone()));
     }
-    // Weights: the counted safetensors shards, de-duplicated (candle has no
-    // index reader; the Report already resolved the index).
+    Ok(())
+}
+
+/// The counted safetensors shards, de-duplicated by real path (candle has
+/// no index reader; the Report already resolved the index): index in the
+/// Report's shards and real path. A shard that is an LFS pointer or on the
+/// Hub only is refused.
+fn counted_shards(report: &Report) -> Result<Vec<(usize, PathBuf)>, SmokeError> {
     // Looked up by path and de-duplicated through sets: a scan of each list
     // per shard is quadratic (20,000 shards: seconds before the first check).
-    let by_path: std::collections::HashMap<&str, &crate::scan::FileEntry> =
+    let by_path: HashMap<&str, &FileEntry> =
         report.files.iter().map(|f| (f.path.as_str(), f)).collect();
-    let mut seen_real = std::collections::HashSet::new();
+    let mut seen_real = HashSet::new();
     let mut shards = Vec::new();
     for (i, shard) in report.weights.shards.iter().enumerate() {
         if !shard.counted {
@@ -114,11 +156,16 @@ pub(super) fn preflight(report: &Report) -> Result<Inputs, SmokeError> {
             shards.push((i, entry.real_path.clone()));
         }
     }
-    let shard_paths: std::collections::HashSet<&str> = shards
+    Ok(shards)
+}
+
+/// Refuses the run when a shard's header or data is broken: it would fail
+/// or mislead the load.
+fn refuse_broken(report: &Report, shards: &[(usize, PathBuf)]) -> Result<(), SmokeError> {
+    let shard_paths: HashSet<&str> = shards
         .iter()
         .map(|(i, _)| report.weights.shards[*i].path.as_str())
         .collect();
-    // A shard whose header or data is broken would fail or mislead the load.
     if let Some(f) = report.findings.iter().find(|f| {
         matches!(
             f.code,
@@ -134,23 +181,32 @@ pub(super) fn preflight(report: &Report) -> Result<Inputs, SmokeError> {
             f.message
         )));
     }
-    if shards.is_empty() {
-        let pointer = report
-            .files
-            .iter()
-            .find(|f| f.class == FileClass::Weights && f.lfs_pointer.is_some());
-        if let Some(p) = pointer {
-            return Err(SmokeError::WeightsNotDownloaded(p.path.clone()));
-        }
-        let why = match report.weights.format.as_deref() {
-            Some("pickle") => " (only pickle files, which mri never loads: they can run code)",
-            Some(other) if other != "safetensors" => " (only other formats)",
-            _ => "",
-        };
-        return Err(SmokeError::NoWeights(why.to_string()));
+    Ok(())
+}
+
+/// Why there are no safetensors weights to load: weights not downloaded
+/// (an LFS pointer), only pickle files, or only other formats.
+fn no_weights(report: &Report) -> SmokeError {
+    let pointer = report
+        .files
+        .iter()
+        .find(|f| f.class == FileClass::Weights && f.lfs_pointer.is_some());
+    if let Some(p) = pointer {
+        return SmokeError::WeightsNotDownloaded(p.path.clone());
     }
-    let tokenizer_json = match report.files.iter().find(|f| f.path == "tokenizer.json") {
-        Some(f) if f.lfs_pointer.is_none() => f.real_path.clone(),
+    let why = match report.weights.format.as_deref() {
+        Some("pickle") => " (only pickle files, which mri never loads: they can run code)",
+        Some(other) if other != "safetensors" => " (only other formats)",
+        _ => "",
+    };
+    SmokeError::NoWeights(why.to_string())
+}
+
+/// tokenizer.json's real path; without it (or with only an LFS pointer),
+/// an error naming the tokenizer files there are.
+fn tokenizer_json(report: &Report) -> Result<PathBuf, SmokeError> {
+    match report.files.iter().find(|f| f.path == "tokenizer.json") {
+        Some(f) if f.lfs_pointer.is_none() => Ok(f.real_path.clone()),
         _ => {
             let others: Vec<&str> = report
                 .files
@@ -166,20 +222,7 @@ pub(super) fn preflight(report: &Report) -> Result<Inputs, SmokeError> {
                     others.join(", ")
                 )
             };
-            return Err(SmokeError::MissingTokenizer(found));
+            Err(SmokeError::MissingTokenizer(found))
         }
-    };
-    let config = files::read_config(&config_path)?;
-    let tokenizer_config = real_path(report, "tokenizer_config.json")
-        .map(|p| files::read_json(&p))
-        .transpose()
-        .ok()
-        .flatten();
-    Ok(Inputs {
-        family,
-        config,
-        shards,
-        tokenizer_json,
-        tokenizer_config,
-    })
+    }
 }
