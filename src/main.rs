@@ -373,59 +373,19 @@ fn run_verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_smoke(args: &SmokeArgs) -> anyhow::Result<ExitCode> {
-    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-    use mri::smoke::{SmokeEvent, SmokeOptions};
-    use std::sync::{Arc, Mutex};
+    use mri::smoke::SmokeOptions;
 
     let device = args
         .device
         .parse::<mri::smoke::DeviceChoice>()
         .map_err(anyhow::Error::msg)?;
-    let memory_limit = match args.memory_limit.clone().or_else(|| {
-        std::env::var("MRI_SMOKE_MEMORY_LIMIT")
-            .ok()
-            .filter(|v| !v.is_empty())
-    }) {
-        Some(text) => Some(mri::smoke::memory::parse_size(&text).ok_or_else(|| {
-            anyhow::anyhow!("memory limit `{text}` is not a size (e.g. 8G, 512MiB, 1000000)")
-        })?),
-        None => None,
-    };
+    let memory_limit = smoke_memory_limit(args)?;
     let options = mri::InspectOptions {
         revision: args.revision.clone(),
         ..Default::default()
     };
     let target_report = mri::inspect(&args.target, &options)?;
-
-    // A byte progress bar for --scan-weights; indicatif hides it when stderr
-    // is not a terminal.
-    let bar: Arc<Mutex<Option<ProgressBar>>> = Arc::new(Mutex::new(None));
-    let bar_events = Arc::clone(&bar);
-    let progress = Arc::new(move |event: SmokeEvent| {
-        let Ok(mut slot) = bar_events.lock() else {
-            return;
-        };
-        match event {
-            SmokeEvent::ScanBytes { done, total } => {
-                let pb = slot.get_or_insert_with(|| {
-                    let pb = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
-                    if let Ok(style) = ProgressStyle::with_template(
-                        "scanning weights {bar:30} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} eta {eta}",
-                    ) {
-                        pb.set_style(style);
-                    }
-                    pb
-                });
-                pb.set_position(done.max(pb.position()));
-            }
-            SmokeEvent::Stage(_) => {
-                if let Some(pb) = slot.take() {
-                    pb.finish_and_clear();
-                }
-            }
-            SmokeEvent::Token { .. } => {}
-        }
-    });
+    let (bar, progress) = scan_progress_bar();
     let smoke_options = SmokeOptions {
         device,
         dtype: match args.dtype {
@@ -465,23 +425,14 @@ fn run_smoke(args: &SmokeArgs) -> anyhow::Result<ExitCode> {
         }
         Err(e) => return Err(e.into()),
     };
-    let failed = !run.summary.finite
-        || run
-            .weight_findings
-            .iter()
-            .any(|f| f.code == mri::finding::Code::WeightsNonFinite);
+    let failed = run.failed();
     let rendered = match args.format {
         SmokeFormat::Text => {
             let mut text = mri::smoke::report::render_text(&run, &report.display_name());
-            for f in &run.weight_findings {
-                text.push_str(&mri::util::term::safe(&format!(
-                    "  {}: {} [{}]\n",
-                    f.severity, f.message, f.code
-                )));
-            }
-            if args.scan_weights && run.weight_findings.is_empty() {
-                text.push_str("  weights scanned: every tensor finite, none all zeros\n");
-            }
+            text.push_str(&mri::smoke::report::render_weight_findings(
+                &run,
+                args.scan_weights,
+            ));
             text
         }
         SmokeFormat::Json => {
@@ -505,6 +456,64 @@ fn run_smoke(args: &SmokeArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The memory `mri smoke` may use: `--memory-limit`, else a non-empty
+/// `MRI_SMOKE_MEMORY_LIMIT`, else none (what the machine has available).
+fn smoke_memory_limit(args: &SmokeArgs) -> anyhow::Result<Option<u64>> {
+    let text = args.memory_limit.clone().or_else(|| {
+        std::env::var("MRI_SMOKE_MEMORY_LIMIT")
+            .ok()
+            .filter(|v| !v.is_empty())
+    });
+    match text {
+        Some(text) => Ok(Some(mri::smoke::memory::parse_size(&text).ok_or_else(
+            || anyhow::anyhow!("memory limit `{text}` is not a size (e.g. 8G, 512MiB, 1000000)"),
+        )?)),
+        None => Ok(None),
+    }
+}
+
+/// A byte progress bar for `--scan-weights`, made on the first scan event
+/// and cleared when the next stage starts; indicatif hides it when stderr
+/// is not a terminal. Returns the bar's slot (to clear it after the run)
+/// and the progress callback that drives it.
+fn scan_progress_bar() -> (
+    std::sync::Arc<std::sync::Mutex<Option<indicatif::ProgressBar>>>,
+    mri::smoke::Progress,
+) {
+    use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+    use mri::smoke::SmokeEvent;
+    use std::sync::{Arc, Mutex};
+
+    let bar: Arc<Mutex<Option<ProgressBar>>> = Arc::new(Mutex::new(None));
+    let bar_events = Arc::clone(&bar);
+    let progress = Arc::new(move |event: SmokeEvent| {
+        let Ok(mut slot) = bar_events.lock() else {
+            return;
+        };
+        match event {
+            SmokeEvent::ScanBytes { done, total } => {
+                let pb = slot.get_or_insert_with(|| {
+                    let pb = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+                    if let Ok(style) = ProgressStyle::with_template(
+                        "scanning weights {bar:30} {binary_bytes}/{binary_total_bytes} {binary_bytes_per_sec} eta {eta}",
+                    ) {
+                        pb.set_style(style);
+                    }
+                    pb
+                });
+                pb.set_position(done.max(pb.position()));
+            }
+            SmokeEvent::Stage(_) => {
+                if let Some(pb) = slot.take() {
+                    pb.finish_and_clear();
+                }
+            }
+            SmokeEvent::Token { .. } => {}
+        }
+    });
+    (bar, progress)
 }
 
 fn run_download(args: &DownloadArgs) -> anyhow::Result<ExitCode> {

@@ -20,19 +20,20 @@
 //! 7. the model is loaded, one forward pass runs, then the continuation;
 //!    constant or near-uniform logits fail the run (`sample::degenerate`).
 
-use super::gguf_family::{self, CheckError, GgufFamily, Hparams};
+use super::error::{candle_err, candle_message, contain, SmokeError};
+use super::generate::{judge_logits, ms, output_values, Greedy};
+use super::gguf_family::{self, CheckError, Checked, GgufFamily, Hparams};
 use super::gguf_tokenizer::{self, GgufTokenizer};
+use super::model::Decoder;
+use super::options::{open_device, DtypeChoice, SmokeEvent, SmokeOptions, Stage};
 use super::report::{Measured, MemoryCheck, SmokeRun, SmokeSummary, TopToken};
-use super::{
-    candle_err, contain, memory, ms, open_device, output_values, sample, DtypeChoice, Greedy,
-    SmokeError, SmokeEvent, SmokeOptions, Stage,
-};
+use super::{memory, sample};
 use crate::finding::Finding;
 use crate::scan::classify::FileClass;
 use crate::Report;
 use candle_core::quantized::gguf_file::Content;
 use candle_core::quantized::GgmlDType;
-use candle_core::Tensor;
+use candle_core::{Device, Tensor};
 use std::fs::File;
 use std::io::BufReader;
 use std::path::{Path, PathBuf};
@@ -201,7 +202,7 @@ fn read_content(path: &Path) -> Result<Content, SmokeError> {
         Content::read(&mut reader).map_err(|e| {
             type_candle_lacks(path).unwrap_or_else(|| SmokeError::Gguf {
                 path: path.to_path_buf(),
-                message: super::candle_message(&e),
+                message: candle_message(&e),
             })
         })
     })
@@ -365,143 +366,40 @@ fn scan_weights(
 
 /// Runs the smoke test on a GGUF file.
 pub(crate) fn run(file: &GgufFile, options: &SmokeOptions) -> Result<SmokeRun, SmokeError> {
-    let emit = |e: SmokeEvent| {
-        if let Some(p) = &options.progress {
-            p(e);
-        }
-    };
-    emit(SmokeEvent::Stage(Stage::Checking));
+    emit(options, SmokeEvent::Stage(Stage::Checking));
     if options.lora.is_some() {
         return Err(SmokeError::GgufAdapter);
     }
-    let device = open_device(options.device)?;
-    let mut notes = Vec::new();
+    let mut session = Session {
+        file,
+        options,
+        device: open_device(options.device)?,
+        notes: Vec::new(),
+    };
     let mut content = read_content(&file.path)?;
-    let file_len = std::fs::metadata(&file.path)
-        .map_err(|source| SmokeError::Io {
-            path: file.path.clone(),
-            source,
-        })?
-        .len();
-    let arch = super::gguf_meta::str_of(&content.metadata, "general.architecture")
-        .map_err(|p| SmokeError::GgufMetadata {
-            family: "gguf",
-            problems: vec![p.to_string()],
-        })?
-        .ok_or_else(|| SmokeError::GgufMetadata {
-            family: "gguf",
-            problems: vec!["missing metadata key general.architecture".into()],
-        })?
-        .to_string();
-    let family = GgufFamily::from_architecture(&arch)
-        .ok_or_else(|| SmokeError::UnsupportedGgufArchitecture(arch.clone()))?;
-    let checked =
-        gguf_family::check(family, &arch, &mut content).map_err(|e| check_error(family, e))?;
-    notes.extend(checked.notes.iter().cloned());
-    check_bounds(&content, &checked.used, file_len, &file.rel)?;
+    let (family, checked) = session.check(&mut content)?;
     let h = checked.hparams;
     let quantization = quantization_name(&content);
     if options.dtype != DtypeChoice::Auto {
-        notes.push(format!(
+        session.notes.push(format!(
             "--dtype ignored: a GGUF runs in its stored ggml types ({quantization}), activations in f32"
         ));
     }
-
-    // The tokenizer, from the metadata.
-    let tokenizer: GgufTokenizer = contain("rebuilding the tokenizer", || {
-        gguf_tokenizer::from_metadata(&content.metadata).map_err(|e| SmokeError::GgufTokenizer {
-            path: file.rel.clone(),
-            message: e.to_string(),
-        })
-    })?;
-    notes.push(format!(
-        "tokenizer rebuilt from the GGUF metadata: {}",
-        tokenizer.kind
-    ));
-    notes.extend(tokenizer.notes.iter().cloned());
-    let ids = contain("tokenizing the prompt", || {
-        tokenizer
-            .encode(&options.prompt)
-            .map_err(|message| SmokeError::GgufTokenizer {
-                path: file.rel.clone(),
-                message,
-            })
-    })?;
-    if ids.is_empty() {
-        return Err(SmokeError::EmptyPrompt);
-    }
-    if let Some(&id) = ids.iter().find(|&&id| u64::from(id) >= h.vocab) {
-        return Err(SmokeError::TokenOutOfRange { id, rows: h.vocab });
-    }
-    if tokenizer.vocab_size as u64 != h.vocab {
-        notes.push(format!(
-            "the tokenizer has {} tokens, the embedding {} rows",
-            tokenizer.vocab_size, h.vocab
-        ));
-    }
+    let (tokenizer, ids) = session.encode_prompt(&content, &h)?;
     let max_tokens = options.max_tokens;
     let positions = ids.len().saturating_add(max_tokens) as u64;
-    if positions > h.max_positions {
-        return Err(SmokeError::Config {
-            family: family.name(),
-            message: format!(
-                "the prompt and continuation need {positions} positions; the model runs {} here",
-                h.max_positions
-            ),
-        });
-    }
+    check_positions(family, &h, positions)?;
     gguf_family::cut_context(family, &mut content, positions);
-
-    // Memory, before a byte of weight is read.
-    let (weights_bytes, needed) = estimate(family, &content, &checked.used, &h, positions);
-    let available = memory::budget(options.memory_limit, device.is_cpu());
-    if let Some(avail) = available {
-        if needed > avail {
-            return Err(SmokeError::NotEnoughMemory {
-                needed,
-                weights: weights_bytes,
-                available: avail,
-                dtype: quantization.clone(),
-                hint: String::new(),
-            });
-        }
-    }
-    if !device.is_cpu() {
-        notes.push("GPU memory is not checked before loading".into());
-    }
-
-    let weight_findings = scan_weights(file, &content, &checked.used, options, &emit)?;
-
-    // Load for real.
-    emit(SmokeEvent::Stage(Stage::Loading));
-    let load_start = Instant::now();
-    let mut model = contain("loading the weights", || {
-        let handle = File::open(&file.path).map_err(|source| SmokeError::Io {
-            path: file.path.clone(),
-            source,
-        })?;
-        let mut reader = BufReader::new(handle);
-        gguf_family::load(family, content, &mut reader, &device)
-            .map_err(candle_err("loading the weights"))
+    let memory = session.check_memory(family, &content, &checked, positions, &quantization)?;
+    let weight_findings = scan_weights(file, &content, &checked.used, options, &|e| {
+        emit(options, e)
     })?;
-    let load_ms = ms(load_start);
-
-    emit(SmokeEvent::Stage(Stage::Forward));
-    let forward_start = Instant::now();
-    let (shape, values) = contain("running the forward pass", || {
-        let input = Tensor::new(ids.as_slice(), &device)
-            .and_then(|t| t.unsqueeze(0))
-            .map_err(candle_err("preparing the input"))?;
-        let out = model
-            .forward(&input, 0)
-            .map_err(candle_err("running the forward pass"))?;
-        output_values(&out, "reading the output")
-    })?;
-    let forward_ms = ms(forward_start);
+    let (mut model, load_ms) = session.load(family, content)?;
+    let (shape, values, forward_ms) = session.forward(model.as_mut(), &ids)?;
     let cols = shape.last().copied().unwrap_or(values.len()).max(1);
     let (non_finite, non_finite_at) = sample::non_finite(&values, cols, 16);
     let last = &values[values.len().saturating_sub(cols)..];
-    super::judge_logits(last, &weight_findings, &mut notes)?;
+    judge_logits(last, &weight_findings, &mut session.notes)?;
 
     let mut summary = SmokeSummary::from(Measured {
         architecture: family.name().to_string(),
@@ -512,29 +410,26 @@ pub(crate) fn run(file: &GgufFile, options: &SmokeOptions) -> Result<SmokeRun, S
         load_ms,
         forward_ms,
     });
-    if let Some((top, entropy)) = sample::top_k(last, 5) {
-        summary.top_next = top
-            .into_iter()
-            .map(|(id, prob)| TopToken {
-                token: tokenizer.decode(&[id]),
-                id,
-                prob,
-            })
-            .collect();
+    if let Some((top, entropy)) = top_next(last, &tokenizer) {
+        summary.top_next = top;
         summary.entropy = Some(entropy);
     }
     let mut continuation_ids = Vec::new();
     if max_tokens > 0 {
-        emit(SmokeEvent::Stage(Stage::Generating));
         let greedy = Greedy {
-            device: &device,
+            device: &session.device,
             cols,
             offset: ids.len(),
             max_tokens,
             eos: tokenizer.stop_ids.clone(),
         };
-        let (generated, tokens_per_second) =
-            greedy.run(model.as_mut(), last.to_vec(), &emit, &mut notes)?;
+        emit(options, SmokeEvent::Stage(Stage::Generating));
+        let (generated, tokens_per_second) = greedy.run(
+            model.as_mut(),
+            last.to_vec(),
+            &|e| emit(options, e),
+            &mut session.notes,
+        )?;
         summary.continuation = Some(tokenizer.decode(&generated));
         summary.tokens_per_second = tokens_per_second;
         continuation_ids = generated;
@@ -547,14 +442,219 @@ pub(crate) fn run(file: &GgufFile, options: &SmokeOptions) -> Result<SmokeRun, S
         embedding: None,
         pooling: None,
         continuation_ids,
-        notes,
-        memory: MemoryCheck {
+        notes: session.notes,
+        memory,
+        weight_findings,
+    })
+}
+
+/// Reports a progress event, if the options ask for them.
+fn emit(options: &SmokeOptions, event: SmokeEvent) {
+    if let Some(p) = &options.progress {
+        p(event);
+    }
+}
+
+/// What the steps of a GGUF run share: the file, the options, the device,
+/// and the notes gathered so far.
+struct Session<'a> {
+    /// The file.
+    file: &'a GgufFile,
+    /// What the run was asked to do.
+    options: &'a SmokeOptions,
+    /// Where the model runs.
+    device: Device,
+    /// Notes for the summary, in the order they arose.
+    notes: Vec<String>,
+}
+
+impl Session<'_> {
+    /// The family `general.architecture` names, checked for what its loader
+    /// reads (metadata, sizes, tensors), and every tensor it reads checked
+    /// to lie inside the file.
+    fn check(&mut self, content: &mut Content) -> Result<(GgufFamily, Checked), SmokeError> {
+        let file = self.file;
+        let file_len = std::fs::metadata(&file.path)
+            .map_err(|source| SmokeError::Io {
+                path: file.path.clone(),
+                source,
+            })?
+            .len();
+        let arch = architecture(content)?;
+        let family = GgufFamily::from_architecture(&arch)
+            .ok_or_else(|| SmokeError::UnsupportedGgufArchitecture(arch.clone()))?;
+        let checked =
+            gguf_family::check(family, &arch, content).map_err(|e| check_error(family, e))?;
+        self.notes.extend(checked.notes.iter().cloned());
+        check_bounds(content, &checked.used, file_len, &file.rel)?;
+        Ok((family, checked))
+    }
+
+    /// Rebuilds the tokenizer from the metadata and tokenizes the prompt;
+    /// fails on an empty prompt or an id the embedding has no row for.
+    fn encode_prompt(
+        &mut self,
+        content: &Content,
+        h: &Hparams,
+    ) -> Result<(GgufTokenizer, Vec<u32>), SmokeError> {
+        let rel = &self.file.rel;
+        let tokenizer: GgufTokenizer = contain("rebuilding the tokenizer", || {
+            gguf_tokenizer::from_metadata(&content.metadata).map_err(|e| {
+                SmokeError::GgufTokenizer {
+                    path: rel.clone(),
+                    message: e.to_string(),
+                }
+            })
+        })?;
+        self.notes.push(format!(
+            "tokenizer rebuilt from the GGUF metadata: {}",
+            tokenizer.kind
+        ));
+        self.notes.extend(tokenizer.notes.iter().cloned());
+        let ids = contain("tokenizing the prompt", || {
+            tokenizer
+                .encode(&self.options.prompt)
+                .map_err(|message| SmokeError::GgufTokenizer {
+                    path: rel.clone(),
+                    message,
+                })
+        })?;
+        if ids.is_empty() {
+            return Err(SmokeError::EmptyPrompt);
+        }
+        if let Some(&id) = ids.iter().find(|&&id| u64::from(id) >= h.vocab) {
+            return Err(SmokeError::TokenOutOfRange { id, rows: h.vocab });
+        }
+        if tokenizer.vocab_size as u64 != h.vocab {
+            self.notes.push(format!(
+                "the tokenizer has {} tokens, the embedding {} rows",
+                tokenizer.vocab_size, h.vocab
+            ));
+        }
+        Ok((tokenizer, ids))
+    }
+
+    /// Estimates the memory the run needs, before a byte of weight is read,
+    /// and fails when more than is available. On a GPU, notes that its
+    /// memory is not checked.
+    fn check_memory(
+        &mut self,
+        family: GgufFamily,
+        content: &Content,
+        checked: &Checked,
+        positions: u64,
+        quantization: &str,
+    ) -> Result<MemoryCheck, SmokeError> {
+        let (weights_bytes, needed) =
+            estimate(family, content, &checked.used, &checked.hparams, positions);
+        let available = memory::budget(self.options.memory_limit, self.device.is_cpu());
+        if let Some(avail) = available {
+            if needed > avail {
+                return Err(SmokeError::NotEnoughMemory {
+                    needed,
+                    weights: weights_bytes,
+                    available: avail,
+                    dtype: quantization.to_string(),
+                    hint: String::new(),
+                });
+            }
+        }
+        if !self.device.is_cpu() {
+            self.notes
+                .push("GPU memory is not checked before loading".into());
+        }
+        Ok(MemoryCheck {
             weights_bytes,
             needed_bytes: needed,
             available_bytes: available,
-        },
-        weight_findings,
-    })
+        })
+    }
+
+    /// Loads the model from the file; returns it with the milliseconds it took.
+    fn load(
+        &self,
+        family: GgufFamily,
+        content: Content,
+    ) -> Result<(Box<dyn Decoder>, f64), SmokeError> {
+        emit(self.options, SmokeEvent::Stage(Stage::Loading));
+        let load_start = Instant::now();
+        let model = contain("loading the weights", || {
+            let handle = File::open(&self.file.path).map_err(|source| SmokeError::Io {
+                path: self.file.path.clone(),
+                source,
+            })?;
+            let mut reader = BufReader::new(handle);
+            gguf_family::load(family, content, &mut reader, &self.device)
+                .map_err(candle_err("loading the weights"))
+        })?;
+        Ok((model, ms(load_start)))
+    }
+
+    /// One forward pass over the prompt; returns the output's shape, its
+    /// values as f32, and the milliseconds it took.
+    fn forward(
+        &self,
+        model: &mut dyn Decoder,
+        ids: &[u32],
+    ) -> Result<(Vec<usize>, Vec<f32>, f64), SmokeError> {
+        emit(self.options, SmokeEvent::Stage(Stage::Forward));
+        let forward_start = Instant::now();
+        let (shape, values) = contain("running the forward pass", || {
+            let input = Tensor::new(ids, &self.device)
+                .and_then(|t| t.unsqueeze(0))
+                .map_err(candle_err("preparing the input"))?;
+            let out = model
+                .forward(&input, 0)
+                .map_err(candle_err("running the forward pass"))?;
+            output_values(&out, "reading the output")
+        })?;
+        Ok((shape, values, ms(forward_start)))
+    }
+}
+
+/// `general.architecture`, required.
+fn architecture(content: &Content) -> Result<String, SmokeError> {
+    Ok(
+        super::gguf_meta::str_of(&content.metadata, "general.architecture")
+            .map_err(|p| SmokeError::GgufMetadata {
+                family: "gguf",
+                problems: vec![p.to_string()],
+            })?
+            .ok_or_else(|| SmokeError::GgufMetadata {
+                family: "gguf",
+                problems: vec!["missing metadata key general.architecture".into()],
+            })?
+            .to_string(),
+    )
+}
+
+/// Fails when the prompt and continuation need more positions than the
+/// model runs here.
+fn check_positions(family: GgufFamily, h: &Hparams, positions: u64) -> Result<(), SmokeError> {
+    if positions > h.max_positions {
+        return Err(SmokeError::Config {
+            family: family.name(),
+            message: format!(
+                "the prompt and continuation need {positions} positions; the model runs {} here",
+                h.max_positions
+            ),
+        });
+    }
+    Ok(())
+}
+
+/// The five likeliest next tokens, decoded, and the distribution's entropy.
+fn top_next(last: &[f32], tokenizer: &GgufTokenizer) -> Option<(Vec<TopToken>, f64)> {
+    let (top, entropy) = sample::top_k(last, 5)?;
+    let top = top
+        .into_iter()
+        .map(|(id, prob)| TopToken {
+            token: tokenizer.decode(&[id]),
+            id,
+            prob,
+        })
+        .collect();
+    Some((top, entropy))
 }
 
 #[cfg(test)]

@@ -19,6 +19,7 @@ use candle_core::{Device, Tensor};
 use candle_transformers::models::{
     quantized_gemma3, quantized_llama, quantized_phi3, quantized_qwen2, quantized_qwen3,
 };
+use std::collections::HashMap;
 use std::io::{Read, Seek};
 
 /// A GGUF architecture that runs.
@@ -217,19 +218,50 @@ pub(crate) fn check(
 ) -> Result<Checked, CheckError> {
     let md = &mut content.metadata;
     if family == GgufFamily::Llama && arch != "llama" {
-        // A Mistral GGUF is a llama one under another prefix.
-        let prefix = format!("{arch}.");
-        let renamed: Vec<(String, Value)> = md
-            .iter()
-            .filter_map(|(k, v)| {
-                k.strip_prefix(&prefix)
-                    .map(|rest| (format!("llama.{rest}"), v.clone()))
-            })
-            .collect();
-        for (k, v) in renamed {
-            md.entry(k).or_insert(v);
-        }
+        read_as_llama(md, arch);
     }
+    normalise_keys(family, md)?;
+    let sizes = Sizes::read(family, md)?;
+    check_family_config(family, md, &sizes)?;
+    let infos = &content.tensor_infos;
+    let tensors = check_tensors(family, md, infos, &sizes)?;
+    check_whole_blocks(infos, &tensors.used)?;
+    Ok(Checked {
+        hparams: Hparams {
+            blocks: sizes.blocks,
+            hidden: sizes.hidden,
+            heads: sizes.heads,
+            kv_heads: sizes.kv_heads,
+            head_dim: sizes.head_dim,
+            ffn: tensors.ffn,
+            vocab: tensors.vocab,
+            tied: tensors.tied,
+            max_positions: max_positions(family, sizes.context),
+        },
+        used: tensors.used,
+        notes: notes(family, infos),
+    })
+}
+
+/// A Mistral GGUF is a llama one under another prefix: copies its
+/// `{arch}.*` keys to `llama.*` (keys already there are kept).
+fn read_as_llama(md: &mut Metadata, arch: &str) {
+    let prefix = format!("{arch}.");
+    let renamed: Vec<(String, Value)> = md
+        .iter()
+        .filter_map(|(k, v)| {
+            k.strip_prefix(&prefix)
+                .map(|rest| (format!("llama.{rest}"), v.clone()))
+        })
+        .collect();
+    for (k, v) in renamed {
+        md.entry(k).or_insert(v);
+    }
+}
+
+/// Checks that every key the loader requires is there, and normalises the
+/// integer and float widths of those it reads; all problems at once.
+fn normalise_keys(family: GgufFamily, md: &mut Metadata) -> Result<(), CheckError> {
     let mut problems = Vec::new();
     for (k, want, required) in family.keys() {
         let full = key(family, k);
@@ -244,51 +276,94 @@ pub(crate) fn check(
     if !problems.is_empty() {
         return Err(CheckError::Metadata(problems));
     }
-    let get = |md: &Metadata, k: &str| -> u64 {
-        gguf_meta::u32_of(md, &key(family, k))
-            .ok()
-            .flatten()
-            .map_or(0, u64::from)
-    };
-    let heads = get(md, "attention.head_count");
-    let kv_heads = get(md, "attention.head_count_kv");
-    let blocks = get(md, "block_count");
-    let hidden = get(md, "embedding_length");
-    let context = get(md, "context_length");
-    let mut notes = Vec::new();
+    Ok(())
+}
 
-    for (name, v) in [
-        ("attention.head_count", heads),
-        ("attention.head_count_kv", kv_heads),
-        ("embedding_length", hidden),
-    ] {
-        if v == 0 {
-            return Err(CheckError::Config(format!("{} is 0", key(family, name))));
-        }
-    }
-    if heads % kv_heads != 0 {
-        return Err(CheckError::Config(format!(
-            "{heads} attention heads are not a multiple of {kv_heads} key/value heads"
-        )));
-    }
-    let head_dim = match family {
-        GgufFamily::Qwen3 | GgufFamily::Gemma3 => get(md, "attention.key_length"),
-        _ => {
-            if hidden % heads != 0 {
-                return Err(CheckError::Config(format!(
-                    "the embedding length {hidden} is not a multiple of {heads} heads"
-                )));
+/// A `{family}.{k}` key as u64 (0 when absent or not a u32).
+fn get(family: GgufFamily, md: &Metadata, k: &str) -> u64 {
+    gguf_meta::u32_of(md, &key(family, k))
+        .ok()
+        .flatten()
+        .map_or(0, u64::from)
+}
+
+/// The sizes the metadata states, checked so that candle can compute with
+/// them (non-zero heads, divisible widths, an even head).
+struct Sizes {
+    /// Attention heads.
+    heads: u64,
+    /// Key/value heads.
+    kv_heads: u64,
+    /// Transformer blocks.
+    blocks: u64,
+    /// Embedding width.
+    hidden: u64,
+    /// The context length (0 when not stated).
+    context: u64,
+    /// Width of one head.
+    head_dim: u64,
+}
+
+impl Sizes {
+    /// Reads and checks the sizes.
+    fn read(family: GgufFamily, md: &Metadata) -> Result<Sizes, CheckError> {
+        let heads = get(family, md, "attention.head_count");
+        let kv_heads = get(family, md, "attention.head_count_kv");
+        let blocks = get(family, md, "block_count");
+        let hidden = get(family, md, "embedding_length");
+        let context = get(family, md, "context_length");
+        for (name, v) in [
+            ("attention.head_count", heads),
+            ("attention.head_count_kv", kv_heads),
+            ("embedding_length", hidden),
+        ] {
+            if v == 0 {
+                return Err(CheckError::Config(format!("{} is 0", key(family, name))));
             }
-            hidden / heads
         }
-    };
-    if head_dim == 0 || head_dim % 2 != 0 {
-        return Err(CheckError::Config(format!(
-            "a head is {head_dim} wide: rotary embeddings need an even, non-zero width"
-        )));
+        if heads % kv_heads != 0 {
+            return Err(CheckError::Config(format!(
+                "{heads} attention heads are not a multiple of {kv_heads} key/value heads"
+            )));
+        }
+        let head_dim = match family {
+            GgufFamily::Qwen3 | GgufFamily::Gemma3 => get(family, md, "attention.key_length"),
+            _ => {
+                if hidden % heads != 0 {
+                    return Err(CheckError::Config(format!(
+                        "the embedding length {hidden} is not a multiple of {heads} heads"
+                    )));
+                }
+                hidden / heads
+            }
+        };
+        if head_dim == 0 || head_dim % 2 != 0 {
+            return Err(CheckError::Config(format!(
+                "a head is {head_dim} wide: rotary embeddings need an even, non-zero width"
+            )));
+        }
+        Ok(Sizes {
+            heads,
+            kv_heads,
+            blocks,
+            hidden,
+            context,
+            head_dim,
+        })
     }
+}
+
+/// What one family's loader assumes beyond the sizes: whole-head rotary
+/// (llama, phi3), equal key and value widths (gemma3), a dense model
+/// (llama). For qwen3, asks candle for f32 rotary tables.
+fn check_family_config(
+    family: GgufFamily,
+    md: &mut Metadata,
+    sizes: &Sizes,
+) -> Result<(), CheckError> {
+    let head_dim = sizes.head_dim;
     if matches!(family, GgufFamily::Llama | GgufFamily::Phi3) {
-        let rope = get(md, "rope.dimension_count");
+        let rope = get(family, md, "rope.dimension_count");
         if rope != head_dim {
             return Err(CheckError::Config(format!(
                 "{} is {rope}, a head is {head_dim} wide: candle's quantized {} rotates whole heads only",
@@ -298,14 +373,14 @@ pub(crate) fn check(
         }
     }
     if family == GgufFamily::Gemma3 {
-        let v = get(md, "attention.value_length");
+        let v = get(family, md, "attention.value_length");
         if v != head_dim {
             return Err(CheckError::Config(format!(
                 "key length {head_dim} and value length {v} differ: candle's quantized gemma3 assumes they are equal"
             )));
         }
         if md.contains_key(&key(family, "attention.sliding_window_type"))
-            && get(md, "attention.sliding_window_type") == 0
+            && get(family, md, "attention.sliding_window_type") == 0
         {
             return Err(CheckError::Config(format!(
                 "{} is 0",
@@ -313,10 +388,10 @@ pub(crate) fn check(
             )));
         }
     }
-    if family == GgufFamily::Llama && get(md, "expert_count") > 1 {
+    if family == GgufFamily::Llama && get(family, md, "expert_count") > 1 {
         return Err(CheckError::Config(format!(
             "a mixture of {} experts: mri smoke runs dense llama GGUFs only",
-            get(md, "expert_count")
+            get(family, md, "expert_count")
         )));
     }
     if family == GgufFamily::Qwen3 && !md.contains_key("general.dtype") {
@@ -324,10 +399,172 @@ pub(crate) fn check(
         // llama.cpp computes them in f32.
         md.insert("general.dtype".into(), Value::U32(0));
     }
+    Ok(())
+}
 
-    // The tensors (each block has at least four: a block count beyond the
-    // tensor count is not worth listing block by block).
-    let infos = &content.tensor_infos;
+/// The most shape problems listed; the rest are counted.
+const MAX_TENSOR_PROBLEMS: usize = 20;
+
+/// The tensor check's state: the file's tensors, the problems found (the
+/// first [`MAX_TENSOR_PROBLEMS`] kept, all counted), every tensor read.
+struct TensorCheck<'a> {
+    /// The file's tensors, by name.
+    infos: &'a HashMap<String, TensorInfo>,
+    /// Problems in all.
+    count: usize,
+    /// The first problems, one line each.
+    problems: Vec<String>,
+    /// Every tensor the loader will read, in order.
+    used: Vec<String>,
+}
+
+impl TensorCheck<'_> {
+    /// A tensor's shape, if the file has it.
+    fn dims(&self, name: &str) -> Option<Vec<u64>> {
+        self.infos.get(name).map(dims_u64)
+    }
+
+    /// Records a problem.
+    fn problem(&mut self, line: String) {
+        self.count += 1;
+        if self.problems.len() < MAX_TENSOR_PROBLEMS {
+            self.problems.push(line);
+        }
+    }
+
+    /// Expects tensor `name` of `shape`; records it as read.
+    fn expect(&mut self, name: String, shape: Vec<u64>) {
+        match self.dims(&name) {
+            None => self.problem(format!("missing tensor {name} (shape {shape:?})")),
+            Some(found) if found != shape => self.problem(format!(
+                "tensor {name} has shape {found:?}, the metadata implies {shape:?}"
+            )),
+            Some(_) => {}
+        }
+        self.used.push(name);
+    }
+
+    /// The vocabulary: the rows of `token_embd.weight` when it is
+    /// `[vocab, hidden]`, else 0 with a problem recorded.
+    fn vocab(&mut self, hidden: u64) -> u64 {
+        match self.dims("token_embd.weight").as_deref() {
+            Some([rows, cols]) if *cols == hidden => *rows,
+            Some(other) => {
+                self.problem(format!(
+                    "tensor token_embd.weight has shape {other:?}, the metadata implies [vocab, {hidden}]"
+                ));
+                0
+            }
+            None => {
+                self.problem(format!(
+                    "missing tensor token_embd.weight (shape [vocab, {hidden}])"
+                ));
+                0
+            }
+        }
+    }
+
+    /// Expects the tensors of block `b`.
+    fn expect_block(&mut self, family: GgufFamily, b: u64, w: &Widths) {
+        let Widths {
+            hidden,
+            q,
+            kv,
+            ffn,
+            head_dim,
+        } = *w;
+        let p = format!("blk.{b}");
+        self.expect(format!("{p}.attn_norm.weight"), vec![hidden]);
+        self.expect(format!("{p}.ffn_norm.weight"), vec![hidden]);
+        match family {
+            GgufFamily::Phi3 => {
+                self.expect(
+                    format!("{p}.attn_qkv.weight"),
+                    vec![q.saturating_add(kv.saturating_mul(2)), hidden],
+                );
+                self.expect(format!("{p}.attn_output.weight"), vec![hidden, q]);
+                self.expect(
+                    format!("{p}.ffn_up.weight"),
+                    vec![ffn.saturating_mul(2), hidden],
+                );
+                self.expect(format!("{p}.ffn_down.weight"), vec![hidden, ffn]);
+            }
+            _ => {
+                self.expect(format!("{p}.attn_q.weight"), vec![q, hidden]);
+                self.expect(format!("{p}.attn_k.weight"), vec![kv, hidden]);
+                self.expect(format!("{p}.attn_v.weight"), vec![kv, hidden]);
+                self.expect(format!("{p}.attn_output.weight"), vec![hidden, q]);
+                self.expect(format!("{p}.ffn_gate.weight"), vec![ffn, hidden]);
+                self.expect(format!("{p}.ffn_up.weight"), vec![ffn, hidden]);
+                self.expect(format!("{p}.ffn_down.weight"), vec![hidden, ffn]);
+            }
+        }
+        match family {
+            GgufFamily::Qwen2 => {
+                self.expect(format!("{p}.attn_q.bias"), vec![q]);
+                self.expect(format!("{p}.attn_k.bias"), vec![kv]);
+                self.expect(format!("{p}.attn_v.bias"), vec![kv]);
+            }
+            GgufFamily::Qwen3 => {
+                self.expect(format!("{p}.attn_q_norm.weight"), vec![head_dim]);
+                self.expect(format!("{p}.attn_k_norm.weight"), vec![head_dim]);
+            }
+            GgufFamily::Gemma3 => {
+                self.expect(format!("{p}.attn_q_norm.weight"), vec![head_dim]);
+                self.expect(format!("{p}.attn_k_norm.weight"), vec![head_dim]);
+                self.expect(format!("{p}.post_attention_norm.weight"), vec![hidden]);
+                self.expect(format!("{p}.post_ffw_norm.weight"), vec![hidden]);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The widths a block's tensors have.
+#[derive(Clone, Copy)]
+struct Widths {
+    /// Embedding width.
+    hidden: u64,
+    /// All query heads together.
+    q: u64,
+    /// All key (or value) heads together.
+    kv: u64,
+    /// MLP width.
+    ffn: u64,
+    /// One head.
+    head_dim: u64,
+}
+
+/// What the tensor check found.
+struct Tensors {
+    /// Rows of `token_embd.weight` (0 when it is wrong).
+    vocab: u64,
+    /// Whether `output.weight` is absent.
+    tied: bool,
+    /// MLP width.
+    ffn: u64,
+    /// Every tensor the loader will read.
+    used: Vec<String>,
+}
+
+/// Checks every tensor the loader reads for presence and shape; all
+/// problems at once (the first [`MAX_TENSOR_PROBLEMS`] listed).
+fn check_tensors(
+    family: GgufFamily,
+    md: &Metadata,
+    infos: &HashMap<String, TensorInfo>,
+    sizes: &Sizes,
+) -> Result<Tensors, CheckError> {
+    let Sizes {
+        heads,
+        kv_heads,
+        blocks,
+        hidden,
+        head_dim,
+        ..
+    } = *sizes;
+    // Each block has at least four tensors: a block count beyond the
+    // tensor count is not worth listing block by block.
     if blocks.saturating_mul(4) > infos.len() as u64 {
         return Err(CheckError::Tensors {
             count: 1,
@@ -338,129 +575,66 @@ pub(crate) fn check(
             )],
         });
     }
-    let mut shape_problems: Vec<String> = Vec::new();
-    let mut count = 0usize;
-    let mut used = Vec::new();
-    let mut problem = |line: String, shape_problems: &mut Vec<String>| {
-        count += 1;
-        if shape_problems.len() < 20 {
-            shape_problems.push(line);
-        }
+    let mut tc = TensorCheck {
+        infos,
+        count: 0,
+        problems: Vec::new(),
+        used: Vec::new(),
     };
-    let dims = |name: &str| infos.get(name).map(dims_u64);
-    let embd = dims("token_embd.weight");
-    let vocab = match embd.as_deref() {
-        Some([rows, cols]) if *cols == hidden => *rows,
-        Some(other) => {
-            problem(
-                format!("tensor token_embd.weight has shape {other:?}, the metadata implies [vocab, {hidden}]"),
-                &mut shape_problems,
-            );
-            0
-        }
-        None => {
-            problem(
-                format!("missing tensor token_embd.weight (shape [vocab, {hidden}])"),
-                &mut shape_problems,
-            );
-            0
-        }
-    };
+    let vocab = tc.vocab(hidden);
     let tied = !infos.contains_key("output.weight");
     if tied && family == GgufFamily::Phi3 {
-        problem(
-            format!("missing tensor output.weight (shape [{vocab}, {hidden}]): candle's quantized phi3 does not reuse the embedding"),
-            &mut shape_problems,
-        );
+        tc.problem(format!("missing tensor output.weight (shape [{vocab}, {hidden}]): candle's quantized phi3 does not reuse the embedding"));
     }
     let ffn = match family {
-        GgufFamily::Phi3 => get(md, "feed_forward_length"),
+        GgufFamily::Phi3 => get(family, md, "feed_forward_length"),
         // The loaders take the MLP width from the tensors.
-        _ => match dims("blk.0.ffn_up.weight").as_deref() {
+        _ => match tc.dims("blk.0.ffn_up.weight").as_deref() {
             Some([rows, _]) => *rows,
-            _ => get(md, "feed_forward_length"),
+            _ => get(family, md, "feed_forward_length"),
         },
     };
     if vocab > 0 {
-        used.push("token_embd.weight".to_string());
+        tc.used.push("token_embd.weight".to_string());
     }
-    let q = heads.saturating_mul(head_dim);
-    let kv = kv_heads.saturating_mul(head_dim);
-    let mut expect = |name: String, shape: Vec<u64>| {
-        match dims(&name) {
-            None => problem(
-                format!("missing tensor {name} (shape {shape:?})"),
-                &mut shape_problems,
-            ),
-            Some(found) if found != shape => problem(
-                format!("tensor {name} has shape {found:?}, the metadata implies {shape:?}"),
-                &mut shape_problems,
-            ),
-            Some(_) => {}
-        }
-        used.push(name);
+    let widths = Widths {
+        hidden,
+        q: heads.saturating_mul(head_dim),
+        kv: kv_heads.saturating_mul(head_dim),
+        ffn,
+        head_dim,
     };
     if vocab > 0 && !tied {
-        expect("output.weight".into(), vec![vocab, hidden]);
+        tc.expect("output.weight".into(), vec![vocab, hidden]);
     }
-    expect("output_norm.weight".into(), vec![hidden]);
+    tc.expect("output_norm.weight".into(), vec![hidden]);
     for b in 0..blocks {
-        let p = format!("blk.{b}");
-        expect(format!("{p}.attn_norm.weight"), vec![hidden]);
-        expect(format!("{p}.ffn_norm.weight"), vec![hidden]);
-        match family {
-            GgufFamily::Phi3 => {
-                expect(
-                    format!("{p}.attn_qkv.weight"),
-                    vec![q.saturating_add(kv.saturating_mul(2)), hidden],
-                );
-                expect(format!("{p}.attn_output.weight"), vec![hidden, q]);
-                expect(
-                    format!("{p}.ffn_up.weight"),
-                    vec![ffn.saturating_mul(2), hidden],
-                );
-                expect(format!("{p}.ffn_down.weight"), vec![hidden, ffn]);
-            }
-            _ => {
-                expect(format!("{p}.attn_q.weight"), vec![q, hidden]);
-                expect(format!("{p}.attn_k.weight"), vec![kv, hidden]);
-                expect(format!("{p}.attn_v.weight"), vec![kv, hidden]);
-                expect(format!("{p}.attn_output.weight"), vec![hidden, q]);
-                expect(format!("{p}.ffn_gate.weight"), vec![ffn, hidden]);
-                expect(format!("{p}.ffn_up.weight"), vec![ffn, hidden]);
-                expect(format!("{p}.ffn_down.weight"), vec![hidden, ffn]);
-            }
-        }
-        match family {
-            GgufFamily::Qwen2 => {
-                expect(format!("{p}.attn_q.bias"), vec![q]);
-                expect(format!("{p}.attn_k.bias"), vec![kv]);
-                expect(format!("{p}.attn_v.bias"), vec![kv]);
-            }
-            GgufFamily::Qwen3 => {
-                expect(format!("{p}.attn_q_norm.weight"), vec![head_dim]);
-                expect(format!("{p}.attn_k_norm.weight"), vec![head_dim]);
-            }
-            GgufFamily::Gemma3 => {
-                expect(format!("{p}.attn_q_norm.weight"), vec![head_dim]);
-                expect(format!("{p}.attn_k_norm.weight"), vec![head_dim]);
-                expect(format!("{p}.post_attention_norm.weight"), vec![hidden]);
-                expect(format!("{p}.post_ffw_norm.weight"), vec![hidden]);
-            }
-            _ => {}
-        }
+        tc.expect_block(family, b, &widths);
     }
-    if count > 0 {
-        if count > shape_problems.len() {
-            shape_problems.push(format!("... and {} more", count - shape_problems.len()));
+    if tc.count > 0 {
+        let mut problems = tc.problems;
+        if tc.count > problems.len() {
+            problems.push(format!("... and {} more", tc.count - problems.len()));
         }
         return Err(CheckError::Tensors {
-            count,
-            problems: shape_problems,
+            count: tc.count,
+            problems,
         });
     }
-    // Every tensor read must be a whole number of blocks of its type.
-    for name in &used {
+    Ok(Tensors {
+        vocab,
+        tied,
+        ffn,
+        used: tc.used,
+    })
+}
+
+/// Every tensor read must be a whole number of blocks of its type.
+fn check_whole_blocks(
+    infos: &HashMap<String, TensorInfo>,
+    used: &[String],
+) -> Result<(), CheckError> {
+    for name in used {
         if let Some(t) = infos.get(name) {
             let elems = dims_u64(t)
                 .iter()
@@ -486,7 +660,13 @@ pub(crate) fn check(
             }
         }
     }
+    Ok(())
+}
 
+/// What candle ignores that llama.cpp reads: Llama 3's rope scaling, Phi-3's
+/// LongRoPE factors.
+fn notes(family: GgufFamily, infos: &HashMap<String, TensorInfo>) -> Vec<String> {
+    let mut notes = Vec::new();
     if family == GgufFamily::Llama && infos.contains_key("rope_freqs.weight") {
         notes.push("rope_freqs.weight (Llama 3 rope scaling) is ignored by candle's quantized llama: logits differ slightly from llama.cpp's".into());
     }
@@ -497,31 +677,22 @@ pub(crate) fn check(
     {
         notes.push("the LongRoPE factors are ignored by candle's quantized phi3: logits differ from llama.cpp's".into());
     }
+    notes
+}
+
+/// Positions the run may use: the context length (when stated), at most
+/// the rope table candle builds.
+fn max_positions(family: GgufFamily, context: u64) -> u64 {
     let table = match family {
         GgufFamily::Llama => LLAMA_MAX_SEQ_LEN,
         GgufFamily::Gemma3 => GEMMA3_MAX_SEQ_LEN,
         _ => u64::MAX,
     };
-    let max_positions = if context > 0 {
+    if context > 0 {
         context.min(table)
     } else {
         table
-    };
-    Ok(Checked {
-        hparams: Hparams {
-            blocks,
-            hidden,
-            heads,
-            kv_heads,
-            head_dim,
-            ffn,
-            vocab,
-            tied,
-            max_positions,
-        },
-        used,
-        notes,
-    })
+    }
 }
 
 /// A tensor's shape in candle's order (outermost first), as u64.

@@ -17,19 +17,41 @@ use std::sync::Mutex;
 /// Raw bytes one work item dequantizes at most (about 7 MB of f32 for 4-bit types).
 const CHUNK: u64 = 1 << 20;
 
+/// One tensor's tally.
 struct TensorState {
+    /// Its name.
     name: String,
+    /// Its values in all.
     elements: u64,
+    /// NaN or infinite values found so far.
     non_finite: AtomicU64,
+    /// Whether a non-zero value was found.
     nonzero: AtomicBool,
 }
 
+/// One work item: a run of whole blocks of one tensor.
 struct Item {
+    /// The tensor's index in the tallies.
     tensor: usize,
+    /// Its ggml type.
     dtype: candle_core::quantized::GgmlDType,
+    /// First byte in the file.
     begin: usize,
+    /// Byte after the last.
     end: usize,
+    /// Values the blocks hold.
     elements: usize,
+}
+
+/// The work: a tally per tensor, the items to dequantize, and the tensors
+/// that lie beyond the end of the file or have an impossible size.
+struct Plan {
+    /// One tally per tensor scanned, by name.
+    tensors: Vec<TensorState>,
+    /// Runs of whole blocks, at most [`CHUNK`] bytes each.
+    items: Vec<Item>,
+    /// Tensors not scanned.
+    skipped: Vec<String>,
 }
 
 /// Scans every tensor of `content` in the file at `path` (`rel` names it in
@@ -48,7 +70,23 @@ pub(crate) fn scan(
     // only change the numbers reported.
     let map =
         unsafe { memmap2::Mmap::map(&file) }.map_err(|e| format!("{}: {e}", path.display()))?;
-    let len = map.len() as u64;
+    let plan = plan(content, map.len() as u64);
+    let failure: Mutex<Option<String>> = Mutex::new(None);
+    work_queue(
+        &plan.items,
+        |i| (i.end - i.begin) as u64,
+        |item| check_item(item, &plan.tensors, &map, &failure),
+        progress,
+    );
+    if let Some(message) = failure.into_inner().ok().flatten() {
+        return Err(message);
+    }
+    Ok(findings(rel, &plan))
+}
+
+/// Cuts every tensor (sorted by name) that lies inside a file of `len`
+/// bytes into items of whole blocks.
+fn plan(content: &Content, len: u64) -> Plan {
     let mut names: Vec<&String> = content.tensor_infos.keys().collect();
     names.sort();
     let mut tensors = Vec::with_capacity(names.len());
@@ -94,50 +132,53 @@ pub(crate) fn scan(
             at = stop;
         }
     }
-    let failure: Mutex<Option<String>> = Mutex::new(None);
-    work_queue(
-        &items,
-        |i| (i.end - i.begin) as u64,
-        |item| {
-            let t = &tensors[item.tensor];
-            let raw = &map[item.begin..item.end];
-            // candle reinterprets the bytes as blocks: keep them aligned.
-            let copy;
-            let raw = if (raw.as_ptr() as usize) % 8 == 0 {
-                raw
-            } else {
-                copy = raw.to_vec();
-                &copy
-            };
-            let values = qtensor_from_ggml(item.dtype, raw, vec![item.elements], &Device::Cpu)
-                .and_then(|q| q.dequantize(&Device::Cpu))
-                .and_then(|v| v.to_vec1::<f32>());
-            match values {
-                Ok(values) => {
-                    let bad = values.iter().filter(|v| !v.is_finite()).count() as u64;
-                    if bad > 0 {
-                        t.non_finite.fetch_add(bad, Ordering::Relaxed);
-                    }
-                    if values.iter().any(|v| *v != 0.0) {
-                        t.nonzero.store(true, Ordering::Relaxed);
-                    }
-                }
-                Err(e) => {
-                    if let Ok(mut slot) = failure.lock() {
-                        slot.get_or_insert_with(|| {
-                            format!("tensor {}: {}", t.name, super::candle_message(&e))
-                        });
-                    }
-                }
-            }
-        },
-        progress,
-    );
-    if let Some(message) = failure.into_inner().ok().flatten() {
-        return Err(message);
+    Plan {
+        tensors,
+        items,
+        skipped,
     }
+}
+
+/// Dequantizes one item and adds what it holds to its tensor's tally; the
+/// first failure is kept in `failure`.
+fn check_item(item: &Item, tensors: &[TensorState], map: &[u8], failure: &Mutex<Option<String>>) {
+    let t = &tensors[item.tensor];
+    let raw = &map[item.begin..item.end];
+    // candle reinterprets the bytes as blocks: keep them aligned.
+    let copy;
+    let raw = if (raw.as_ptr() as usize) % 8 == 0 {
+        raw
+    } else {
+        copy = raw.to_vec();
+        &copy
+    };
+    let values = qtensor_from_ggml(item.dtype, raw, vec![item.elements], &Device::Cpu)
+        .and_then(|q| q.dequantize(&Device::Cpu))
+        .and_then(|v| v.to_vec1::<f32>());
+    match values {
+        Ok(values) => {
+            let bad = values.iter().filter(|v| !v.is_finite()).count() as u64;
+            if bad > 0 {
+                t.non_finite.fetch_add(bad, Ordering::Relaxed);
+            }
+            if values.iter().any(|v| *v != 0.0) {
+                t.nonzero.store(true, Ordering::Relaxed);
+            }
+        }
+        Err(e) => {
+            if let Ok(mut slot) = failure.lock() {
+                slot.get_or_insert_with(|| {
+                    format!("tensor {}: {}", t.name, super::error::candle_message(&e))
+                });
+            }
+        }
+    }
+}
+
+/// The findings of the tallies, then one per tensor not scanned.
+fn findings(rel: &str, plan: &Plan) -> Vec<Finding> {
     let mut findings = Vec::new();
-    for t in &tensors {
+    for t in &plan.tensors {
         findings.extend(super::scan::value_findings(
             rel,
             &t.name,
@@ -146,15 +187,15 @@ pub(crate) fn scan(
             t.nonzero.load(Ordering::Relaxed),
         ));
     }
-    for name in skipped {
+    for name in &plan.skipped {
         findings.push(
             Finding::error(
                 Code::WeightsTruncated,
                 format!("tensor {name} lies beyond the end of the file or has an impossible size"),
             )
             .in_file(rel.to_string())
-            .on_tensor(name),
+            .on_tensor(name.clone()),
         );
     }
-    Ok(findings)
+    findings
 }

@@ -90,6 +90,18 @@ pub struct SmokeRun {
     pub weight_findings: Vec<crate::finding::Finding>,
 }
 
+impl SmokeRun {
+    /// Whether the smoke test failed though the model ran (exit 1 in the
+    /// binary): non-finite values in the output, or non-finite weights found.
+    pub fn failed(&self) -> bool {
+        !self.summary.finite
+            || self
+                .weight_findings
+                .iter()
+                .any(|f| f.code == crate::finding::Code::WeightsNonFinite)
+    }
+}
+
 /// The memory estimate made before loading.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct MemoryCheck {
@@ -105,6 +117,23 @@ pub struct MemoryCheck {
 /// (token texts, tensor names) are shown escaped (see [`crate::util::term::safe`]).
 pub fn render_text(run: &SmokeRun, model: &str) -> String {
     crate::util::term::safe(&render_text_raw(run, model))
+}
+
+/// The weight findings for people, one line each (control characters
+/// escaped); when the weights were `scanned` and nothing was found, a line
+/// that says so.
+pub fn render_weight_findings(run: &SmokeRun, scanned: bool) -> String {
+    let mut text = String::new();
+    for f in &run.weight_findings {
+        text.push_str(&crate::util::term::safe(&format!(
+            "  {}: {} [{}]\n",
+            f.severity, f.message, f.code
+        )));
+    }
+    if scanned && run.weight_findings.is_empty() {
+        text.push_str("  weights scanned: every tensor finite, none all zeros\n");
+    }
+    text
 }
 
 fn render_text_raw(run: &SmokeRun, model: &str) -> String {

@@ -1,0 +1,378 @@
+//! The run of a safetensors checkpoint: preflight, the prompt, the dry run
+//! against the headers, the memory estimate, the optional weight scan, then
+//! the load, the forward pass and the continuation.
+
+use super::backend::Mapped;
+use super::dry_run::{self, build_error, Checked};
+use super::error::{candle_err, contain, SmokeError};
+use super::generate::{eos_ids, judge_logits, ms, output_values, Greedy};
+use super::model::{Build, Decoder, Model};
+use super::options::{dtype_name, open_device, resolve_dtype, SmokeEvent, SmokeOptions, Stage};
+use super::preflight::{preflight, real_path, Inputs};
+use super::report::{Measured, MemoryCheck, SmokeRun, SmokeSummary, TopToken};
+use super::tokenize::Prompt;
+use super::{bert, files, lora, memory, sample, scan, tokenize};
+use crate::analyze::weights::ShardSummary;
+use crate::finding::Finding;
+use crate::Report;
+use candle_core::{DType, Device, Tensor};
+use candle_nn::VarBuilder;
+use serde_json::Value;
+use std::path::PathBuf;
+use std::time::Instant;
+
+/// Runs the smoke test on the safetensors checkpoint the Report describes.
+pub(super) fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, SmokeError> {
+    emit(options, SmokeEvent::Stage(Stage::Checking));
+    let inputs = preflight(report)?;
+    let device = open_device(options.device)?;
+    let dtype = resolve_dtype(options.dtype, &device, report);
+    let mut session = Session {
+        report,
+        options,
+        inputs,
+        device,
+        dtype,
+        notes: Vec::new(),
+    };
+    let prompt = session.encode_prompt()?;
+    let max_tokens = session.max_tokens();
+    let positions = prompt.ids.len().saturating_add(max_tokens);
+    let checked = dry_run::check(report, &session.inputs, dtype, positions)?;
+    session.check_vocab(&prompt.ids)?;
+    session
+        .notes
+        .extend(checked.unused_note(session.inputs.family));
+    let memory = session.check_memory(&checked, positions)?;
+    let weight_findings = session.scan_weights()?;
+    let (mut model, load_ms) = session.load(&checked, positions)?;
+    let (shape, values, forward_ms) = session.forward(&mut model, &prompt.ids)?;
+    let cols = shape.last().copied().unwrap_or(values.len()).max(1);
+    let (non_finite, non_finite_at) = sample::non_finite(&values, cols, 16);
+
+    let mut summary = SmokeSummary::from(Measured {
+        architecture: session.inputs.family.name().to_string(),
+        device: options.device.to_string(),
+        dtype: dtype_name(dtype).to_string(),
+        shape,
+        non_finite,
+        load_ms,
+        forward_ms,
+    });
+    let mut run = SmokeRun {
+        summary: summary.clone(),
+        prompt_ids: prompt.ids.clone(),
+        non_finite_at,
+        embedding: None,
+        pooling: None,
+        continuation_ids: Vec::new(),
+        notes: Vec::new(),
+        memory,
+        weight_findings: Vec::new(),
+    };
+
+    match &mut model {
+        Model::Encoder(_) => {
+            let pooling = pooling_config(report);
+            let embedding = pooling.pool(&values, values.len() / cols, cols);
+            summary.embedding_norm = Some(norm(&embedding));
+            run.pooling = Some(pooling.describe());
+            run.embedding = Some(embedding);
+        }
+        Model::Decoder(decoder) => {
+            let last = &values[values.len().saturating_sub(cols)..];
+            judge_logits(last, &weight_findings, &mut session.notes)?;
+            if let Some((top, entropy)) = top_next(last, &prompt) {
+                summary.top_next = top;
+                summary.entropy = Some(entropy);
+            }
+            if max_tokens > 0 {
+                let (generated, tokens_per_second) =
+                    session.generate(decoder.as_mut(), last, cols, &prompt, max_tokens)?;
+                summary.continuation = Some(tokenize::decode(&prompt.tokenizer, &generated));
+                summary.tokens_per_second = tokens_per_second;
+                run.continuation_ids = generated;
+            }
+        }
+    }
+    summary.peak_rss_bytes = memory::peak_rss();
+    run.summary = summary;
+    run.notes = session.notes;
+    run.weight_findings = weight_findings;
+    Ok(run)
+}
+
+/// Reports a progress event, if the options ask for them.
+fn emit(options: &SmokeOptions, event: SmokeEvent) {
+    if let Some(p) = &options.progress {
+        p(event);
+    }
+}
+
+/// What the steps of a run share: the Report, the options, what preflight
+/// found, the device and dtype, and the notes gathered so far.
+struct Session<'a> {
+    /// The Report of the model.
+    report: &'a Report,
+    /// What the run was asked to do.
+    options: &'a SmokeOptions,
+    /// What preflight found.
+    inputs: Inputs,
+    /// Where the model runs.
+    device: Device,
+    /// The dtype the weights load in.
+    dtype: DType,
+    /// Notes for the summary, in the order they arose.
+    notes: Vec<String>,
+}
+
+impl Session<'_> {
+    /// Tokenizes the prompt with the tokenizer's BOS rules
+    /// (tokenizer_config.json's `add_bos_token`, the Report's BOS id).
+    fn encode_prompt(&mut self) -> Result<Prompt, SmokeError> {
+        let tc = self.inputs.tokenizer_config.as_ref();
+        let add_bos = tc
+            .and_then(|v| v.get("add_bos_token"))
+            .and_then(Value::as_bool);
+        let bos = self
+            .report
+            .tokenizer
+            .as_ref()
+            .and_then(|t| t.special_tokens.get("bos"))
+            .and_then(|s| s.id)
+            .and_then(|id| u32::try_from(id).ok());
+        let tokenizer_bytes = files::read_tokenizer(&self.inputs.tokenizer_json)?;
+        let prompt = contain("tokenizing the prompt", || {
+            tokenize::encode(&tokenizer_bytes, add_bos, bos, &self.options.prompt)
+                .map_err(SmokeError::Tokenizer)
+        })?;
+        drop(tokenizer_bytes);
+        self.notes.extend(prompt.notes.iter().cloned());
+        if prompt.ids.is_empty() {
+            return Err(SmokeError::EmptyPrompt);
+        }
+        Ok(prompt)
+    }
+
+    /// The tokens to generate: none for an encoder (with a note when some
+    /// were asked for), else as many as asked.
+    fn max_tokens(&mut self) -> usize {
+        if !self.inputs.family.is_encoder() {
+            return self.options.max_tokens;
+        }
+        if self.options.max_tokens > 0 {
+            self.notes
+                .push("--max-tokens ignored: an encoder does not generate".into());
+        }
+        0
+    }
+
+    /// Fails when the prompt has an id the embedding (config.json's
+    /// `vocab_size`) has no row for.
+    fn check_vocab(&self, ids: &[u32]) -> Result<(), SmokeError> {
+        if let Some(rows) = self.report.architecture.as_ref().and_then(|a| a.vocab_size) {
+            if let Some(&id) = ids.iter().find(|&&id| u64::from(id) >= rows) {
+                return Err(SmokeError::TokenOutOfRange { id, rows });
+            }
+        }
+        Ok(())
+    }
+
+    /// Estimates the memory the run needs, before a byte of weight is read,
+    /// and fails when more than is available (suggesting bf16 when that
+    /// would fit). On a GPU, notes that its memory is not checked.
+    fn check_memory(
+        &mut self,
+        checked: &Checked,
+        positions: usize,
+    ) -> Result<MemoryCheck, SmokeError> {
+        let (weights_bytes, needed) = memory::estimate(
+            &checked.requests,
+            checked.largest_bytes(),
+            self.report.architecture.as_ref(),
+            positions as u64,
+        );
+        let available = memory::budget(self.options.memory_limit, self.device.is_cpu());
+        if let Some(avail) = available {
+            if needed > avail {
+                let halved = weights_bytes / 2 + (needed - weights_bytes) <= avail;
+                let hint = if self.dtype == DType::F32 && halved {
+                    "; --dtype bf16 would halve the weights".to_string()
+                } else {
+                    String::new()
+                };
+                return Err(SmokeError::NotEnoughMemory {
+                    needed,
+                    weights: weights_bytes,
+                    available: avail,
+                    dtype: dtype_name(self.dtype).into(),
+                    hint,
+                });
+            }
+        }
+        if !self.device.is_cpu() {
+            self.notes
+                .push("GPU memory is not checked before loading".into());
+        }
+        Ok(MemoryCheck {
+            weights_bytes,
+            needed_bytes: needed,
+            available_bytes: available,
+        })
+    }
+
+    /// With `--scan-weights`, reads every byte of the counted shards for
+    /// NaN/inf and all-zero tensors; else finds nothing.
+    fn scan_weights(&self) -> Result<Vec<Finding>, SmokeError> {
+        if !self.options.scan_weights {
+            return Ok(Vec::new());
+        }
+        emit(self.options, SmokeEvent::Stage(Stage::ScanningWeights));
+        let shards: Vec<(&ShardSummary, PathBuf)> = self
+            .inputs
+            .shards
+            .iter()
+            .map(|(i, p)| (&self.report.weights.shards[*i], p.clone()))
+            .collect();
+        let options = self.options;
+        let progress = |done, total| emit(options, SmokeEvent::ScanBytes { done, total });
+        scan::scan(&shards, &progress).map_err(|(path, source)| SmokeError::Io { path, source })
+    }
+
+    /// Maps the shards and builds the model (merging the adapter, if any);
+    /// returns it with the milliseconds it took.
+    fn load(&self, checked: &Checked, positions: usize) -> Result<(Model, f64), SmokeError> {
+        emit(self.options, SmokeEvent::Stage(Stage::Loading));
+        let family = self.inputs.family;
+        let build = Build {
+            config: &self.inputs.config,
+            positions,
+            headers: &checked.headers,
+        };
+        let paths: Vec<PathBuf> = self.inputs.shards.iter().map(|(_, p)| p.clone()).collect();
+        let load_start = Instant::now();
+        let model = contain("loading the weights", || {
+            // SAFETY: the shards are opened read-only and mapped for the life of
+            // the model. mri never writes model files; if another process
+            // truncated one while it is mapped, reading it would raise SIGBUS and
+            // end the process (the contract of every memory-mapped safetensors
+            // loader, candle's included); changed bytes would only change the
+            // numbers reported. The headers were validated by the Report.
+            let tensors = unsafe { candle_core::safetensors::MmapedSafetensors::multi(&paths) }
+                .map_err(candle_err("mapping the weights"))?;
+            let lora = match &self.options.lora {
+                Some(m) => {
+                    Some(lora::LoadedLora::load(m).map_err(candle_err("mapping the adapter"))?)
+                }
+                None => None,
+            };
+            let vb = VarBuilder::from_backend(
+                Box::new(Mapped {
+                    tensors,
+                    aliases: checked.aliases.clone(),
+                    lora,
+                }),
+                self.dtype,
+                self.device.clone(),
+            );
+            family
+                .build(&build, vb)
+                .map_err(build_error(family, "loading the weights"))
+        })?;
+        Ok((model, ms(load_start)))
+    }
+
+    /// One forward pass over the prompt; returns the output's shape, its
+    /// values as f32, and the milliseconds it took.
+    fn forward(
+        &self,
+        model: &mut Model,
+        ids: &[u32],
+    ) -> Result<(Vec<usize>, Vec<f32>, f64), SmokeError> {
+        emit(self.options, SmokeEvent::Stage(Stage::Forward));
+        let forward_start = Instant::now();
+        let (shape, values) = contain("running the forward pass", || {
+            let input = Tensor::new(ids, &self.device)
+                .and_then(|t| t.unsqueeze(0))
+                .map_err(candle_err("preparing the input"))?;
+            let out = match model {
+                Model::Decoder(d) => d.forward(&input, 0),
+                Model::Encoder(e) => e.forward(&input),
+            }
+            .map_err(candle_err("running the forward pass"))?;
+            output_values(&out, "reading the output")
+        })?;
+        Ok((shape, values, ms(forward_start)))
+    }
+
+    /// The greedy continuation from the prompt's last logits (`cols` wide
+    /// rows): the ids generated, and the one-token forward passes per second.
+    fn generate(
+        &mut self,
+        decoder: &mut dyn Decoder,
+        last: &[f32],
+        cols: usize,
+        prompt: &Prompt,
+        max_tokens: usize,
+    ) -> Result<(Vec<u32>, Option<f64>), SmokeError> {
+        emit(self.options, SmokeEvent::Stage(Stage::Generating));
+        let greedy = Greedy {
+            device: &self.device,
+            cols,
+            offset: prompt.ids.len(),
+            max_tokens,
+            eos: eos_ids(self.report),
+        };
+        let options = self.options;
+        greedy.run(
+            decoder,
+            last.to_vec(),
+            &|e| emit(options, e),
+            &mut self.notes,
+        )
+    }
+}
+
+/// The five likeliest next tokens, decoded, and the distribution's entropy.
+fn top_next(last: &[f32], prompt: &Prompt) -> Option<(Vec<TopToken>, f64)> {
+    let (top, entropy) = sample::top_k(last, 5)?;
+    let top = top
+        .into_iter()
+        .map(|(id, prob)| TopToken {
+            token: tokenize::decode(&prompt.tokenizer, &[id]),
+            id,
+            prob,
+        })
+        .collect();
+    Some((top, entropy))
+}
+
+/// The Euclidean norm of an embedding, summed in f64.
+fn norm(embedding: &[f32]) -> f64 {
+    embedding
+        .iter()
+        .map(|v| (*v as f64) * (*v as f64))
+        .sum::<f64>()
+        .sqrt()
+}
+/// The pooling of a sentence-transformers model: the Pooling module named
+/// in modules.json, else `1_Pooling/config.json`, else mean pooling.
+fn pooling_config(report: &Report) -> bert::Pooling {
+    let mut dir = "1_Pooling".to_string();
+    if let Some(Ok(Value::Array(modules))) =
+        real_path(report, "modules.json").map(|p| files::read_json(&p))
+    {
+        if let Some(path) = modules.iter().find_map(|m| {
+            let kind = m.get("type").and_then(Value::as_str)?;
+            kind.ends_with(".Pooling")
+                .then(|| m.get("path").and_then(Value::as_str))
+                .flatten()
+        }) {
+            dir = path.trim_matches('/').to_string();
+        }
+    }
+    real_path(report, &format!("{dir}/config.json"))
+        .and_then(|p| files::read_json(&p).ok())
+        .map(|v| bert::Pooling::from_config(&v))
+        .unwrap_or_default()
+}
