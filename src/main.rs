@@ -436,9 +436,7 @@ fn run_smoke(args: &SmokeArgs) -> anyhow::Result<ExitCode> {
             text
         }
         SmokeFormat::Json => {
-            report.findings.extend(run.weight_findings.iter().cloned());
-            report.finish_findings();
-            report.smoke = Some(run.summary.clone());
+            report.attach_smoke(run.summary.clone(), &run.weight_findings);
             Layout::for_stdout().to_string(&report)?
         }
     };
