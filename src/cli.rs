@@ -136,13 +136,9 @@ pub enum Command {
 /// Arguments of `mri tui`.
 #[derive(Debug, Args)]
 pub struct TuiArgs {
-    /// Model directory, cache snapshot folder, repo id in the Hugging Face cache, GGUF or safetensors file, or ollama://NAME[:TAG].
-    #[arg(value_name = "TARGET")]
-    pub target: String,
-
-    /// Revision for repo ids and cache folders: a ref (main) or a commit (full or 7+ characters).
-    #[arg(long, value_name = "REV")]
-    pub revision: Option<String>,
+    /// The model, and its revision.
+    #[command(flatten)]
+    pub target: TargetArgs,
 
     /// Render off-screen at WIDTHxHEIGHT, print the last frame and timings, and exit
     /// (benchmarks and tests).
@@ -233,13 +229,9 @@ Exit codes:
 /// Arguments of `mri verify`.
 #[derive(Debug, Args)]
 pub struct VerifyArgs {
-    /// Model directory, cache snapshot folder, repo id in the Hugging Face cache, GGUF or safetensors file, or ollama://NAME[:TAG].
-    #[arg(value_name = "TARGET")]
-    pub target: String,
-
-    /// Revision for repo ids and cache folders.
-    #[arg(long, value_name = "REV")]
-    pub revision: Option<String>,
+    /// The model, and its revision.
+    #[command(flatten)]
+    pub target: TargetArgs,
 
     /// Files hashed at once (default: one per core).
     #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
@@ -361,9 +353,36 @@ pub enum LicensesCommand {
     },
 }
 
+/// What names the model, the same for every command that takes one TARGET:
+/// flattened into their arguments, so each command states it once.
+#[derive(Debug, Clone, Args)]
+pub struct TargetArgs {
+    /// Model directory, cache snapshot folder, repo id in the Hugging Face cache, GGUF or safetensors file, or ollama://NAME[:TAG].
+    #[arg(value_name = "TARGET", long_help = TARGETS)]
+    pub name: String,
+
+    /// Revision for repo ids and cache folders: a ref (main) or a commit (full or 7+ characters).
+    #[arg(long, value_name = "REV")]
+    pub revision: Option<String>,
+}
+
+impl TargetArgs {
+    /// The inspection options this target asks for (its revision; the rest
+    /// as the library's defaults).
+    pub fn inspect_options(&self) -> mri::InspectOptions {
+        mri::InspectOptions {
+            revision: self.revision.clone(),
+            ..Default::default()
+        }
+    }
+}
+
 /// Arguments of `mri inspect` and `mri license`.
 #[derive(Debug, Args)]
 pub struct InspectArgs {
+    // Not a flattened `TargetArgs`: clap does not see a nested group's
+    // arguments when it decides whether `Option<InspectArgs>` (the `mri
+    // TARGET` shorthand) is present. `InspectArgs::target_args` gives one.
     /// Model directory, cache snapshot folder, repo id in the Hugging Face cache, GGUF or safetensors file, or ollama://NAME[:TAG].
     #[arg(value_name = "TARGET", long_help = TARGETS)]
     pub target: String,
@@ -391,6 +410,16 @@ pub struct InspectArgs {
     /// When to colour text output (NO_COLOR is honoured by `auto`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+}
+
+impl InspectArgs {
+    /// The target and revision, as the other commands take them.
+    pub fn target_args(&self) -> TargetArgs {
+        TargetArgs {
+            name: self.target.clone(),
+            revision: self.revision.clone(),
+        }
+    }
 }
 
 /// Output formats.
@@ -452,13 +481,9 @@ Exit codes:
 /// Arguments of `mri smoke`.
 #[derive(Debug, Args)]
 pub struct SmokeArgs {
-    /// Model directory, cache snapshot folder, repo id in the Hugging Face cache, GGUF or safetensors file, or ollama://NAME[:TAG].
-    #[arg(value_name = "TARGET")]
-    pub target: String,
-
-    /// Revision for repo ids and cache folders.
-    #[arg(long, value_name = "REV")]
-    pub revision: Option<String>,
+    /// The model, and its revision.
+    #[command(flatten)]
+    pub target: TargetArgs,
 
     /// For an adapter TARGET: the base model to merge it into (directory or cached repo id;
     /// default: the adapter's base_model_name_or_path when it is in the cache).

@@ -34,8 +34,7 @@ fn main() -> ExitCode {
         // `mri TARGET`: the browser on a terminal, else the text report;
         // with --format it is `mri inspect`.
         (None, Some(a)) if a.format.is_none() => run_tui(&TuiArgs {
-            target: a.target,
-            revision: a.revision,
+            target: a.target_args(),
             base: a.base,
             headless: None,
             keys: None,
@@ -113,7 +112,6 @@ fn run_report(args: &InspectArgs, view: View) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let options = mri::InspectOptions {
-        revision: args.revision.clone(),
         base: args.base.clone(),
         remote: mri::hub::RemoteOptions {
             tokenizer: args.tokenizer,
@@ -125,7 +123,7 @@ fn run_report(args: &InspectArgs, view: View) -> anyhow::Result<ExitCode> {
         policy_dir: policy
             .as_ref()
             .map_or_else(|| ".".into(), mri::gate::evaluate::policy_base),
-        ..Default::default()
+        ..args.target_args().inspect_options()
     };
     // The header maps are left to the kernel at exit (see BENCHMARKS.md).
     let (report, maps) = mri::inspect_keeping_maps(&args.target, &options)?;
@@ -164,12 +162,11 @@ fn run_report(args: &InspectArgs, view: View) -> anyhow::Result<ExitCode> {
 
 fn run_tui(args: &TuiArgs) -> anyhow::Result<ExitCode> {
     let options = mri::InspectOptions {
-        revision: args.revision.clone(),
         base: args.base.clone(),
         remote: mri::hub::RemoteOptions {
             tokenizer: args.tokenizer,
         },
-        ..Default::default()
+        ..args.target.inspect_options()
     };
     if let Some(size) = &args.headless {
         return run_headless(args, size, &options);
@@ -177,8 +174,8 @@ fn run_tui(args: &TuiArgs) -> anyhow::Result<ExitCode> {
     if !std::io::stdout().is_terminal() {
         eprintln!("mri: stdout is not a terminal: printing the text report instead of the browser");
         let inspect = InspectArgs {
-            target: args.target.clone(),
-            revision: args.revision.clone(),
+            target: args.target.name.clone(),
+            revision: args.target.revision.clone(),
             base: args.base.clone(),
             tokenizer: args.tokenizer,
             policy: None,
@@ -187,7 +184,7 @@ fn run_tui(args: &TuiArgs) -> anyhow::Result<ExitCode> {
         };
         return run_report(&inspect, View::Inspect);
     }
-    mri::tui::run(&args.target, &options)?;
+    mri::tui::run(&args.target.name, &options)?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -211,7 +208,7 @@ fn run_headless(
         );
     }
     let out = mri::tui::headless(
-        &args.target,
+        &args.target.name,
         options,
         w,
         h,
@@ -352,10 +349,7 @@ fn run_policy(command: PolicyCommand) -> anyhow::Result<ExitCode> {
 }
 
 fn run_verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
-    let inspect = mri::InspectOptions {
-        revision: args.revision.clone(),
-        ..Default::default()
-    };
+    let inspect = args.target.inspect_options();
     let options = mri::verify::VerifyOptions {
         jobs: args.jobs,
         manifest: args.manifest.clone(),
@@ -363,7 +357,7 @@ fn run_verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
         progress: !args.quiet && std::io::stderr().is_terminal(),
         allow_unreferenced: args.allow_unreferenced,
     };
-    let report = mri::verify::verify(&args.target, &inspect, &options)?;
+    let report = mri::verify::verify(&args.target.name, &inspect, &options)?;
     let text = match args.format {
         ListFormat::Text => mri::verify::render_text(&report),
         ListFormat::Json => Layout::for_stdout().to_string(&report)?,
@@ -380,11 +374,8 @@ fn run_smoke(args: &SmokeArgs) -> anyhow::Result<ExitCode> {
         .parse::<mri::smoke::DeviceChoice>()
         .map_err(anyhow::Error::msg)?;
     let memory_limit = smoke_memory_limit(args)?;
-    let options = mri::InspectOptions {
-        revision: args.revision.clone(),
-        ..Default::default()
-    };
-    let target_report = mri::inspect(&args.target, &options)?;
+    let options = args.target.inspect_options();
+    let target_report = mri::inspect(&args.target.name, &options)?;
     let (bar, progress) = scan_progress_bar();
     let smoke_options = SmokeOptions {
         device,
