@@ -309,7 +309,11 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         Some(path) => {
             std::fs::write(path, rendered.as_bytes())
                 .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
-            eprintln!("mri: {}; wrote {}", outcome.counts_line(), path.display());
+            eprintln!(
+                "mri: {}; wrote {}",
+                mri::gate::text::summary_line(&outcome),
+                path.display()
+            );
         }
         None => emit(|out| out.write_all(rendered.as_bytes()))?,
     }

@@ -81,17 +81,6 @@ impl GateOutcome {
         }
     }
 
-    /// One line for a person: how many models passed, failed, were unusable.
-    pub fn counts_line(&self) -> String {
-        let passed = self.models.iter().filter(|m| m.passed).count();
-        format!(
-            "{} model(s): {passed} passed, {} failed, {} unusable",
-            self.models.len() + self.errors.len(),
-            self.models.len() - passed,
-            self.errors.len()
-        )
-    }
-
     /// 0 every model passes, 1 a policy violation, 2 an unusable input.
     pub fn exit_code(&self) -> u8 {
         if !self.errors.is_empty() {

@@ -70,22 +70,23 @@ fn render_styled(o: &GateOutcome, color: bool) -> String {
             e.message
         );
     }
+    let _ = writeln!(out, "\n{}", summary_line(o));
+    out
+}
+
+/// The outcome in one line: `3 models: 2 passed, 1 failed[, 1 unusable]`
+/// (the last line of the text form, and what `mri check -o FILE` prints).
+pub fn summary_line(o: &GateOutcome) -> String {
     let passed = o.models.iter().filter(|m| m.passed).count();
-    let _ = writeln!(
-        out,
-        "\n{} model{}: {passed} passed, {} failed{}",
-        o.models.len() + o.errors.len(),
-        if o.models.len() + o.errors.len() == 1 {
-            ""
-        } else {
-            "s"
-        },
+    let all = o.models.len() + o.errors.len();
+    format!(
+        "{all} model{}: {passed} passed, {} failed{}",
+        if all == 1 { "" } else { "s" },
         o.models.len() - passed,
         if o.errors.is_empty() {
             String::new()
         } else {
             format!(", {} unusable", o.errors.len())
         }
-    );
-    out
+    )
 }
