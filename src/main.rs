@@ -454,17 +454,7 @@ fn run_smoke(args: &SmokeArgs) -> anyhow::Result<ExitCode> {
 /// The memory `mri smoke` may use: `--memory-limit`, else a non-empty
 /// `MRI_SMOKE_MEMORY_LIMIT`, else none (what the machine has available).
 fn smoke_memory_limit(args: &SmokeArgs) -> anyhow::Result<Option<u64>> {
-    let text = args.memory_limit.clone().or_else(|| {
-        std::env::var("MRI_SMOKE_MEMORY_LIMIT")
-            .ok()
-            .filter(|v| !v.is_empty())
-    });
-    match text {
-        Some(text) => Ok(Some(mri::smoke::memory::parse_size(&text).ok_or_else(
-            || anyhow::anyhow!("memory limit `{text}` is not a size (e.g. 8G, 512MiB, 1000000)"),
-        )?)),
-        None => Ok(None),
-    }
+    mri::smoke::memory::limit(args.memory_limit.as_deref()).map_err(anyhow::Error::msg)
 }
 
 /// A byte progress bar for `--scan-weights`, made on the first scan event

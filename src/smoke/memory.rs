@@ -125,6 +125,23 @@ pub fn peak_rss() -> Option<u64> {
         .map(|kb| kb * 1024)
 }
 
+/// The memory a run may use: `given` (`--memory-limit`), else the
+/// `MRI_SMOKE_MEMORY_LIMIT` variable, else none (what the machine has).
+/// `Err` names the text that is not a size.
+pub fn limit(given: Option<&str>) -> Result<Option<u64>, String> {
+    let text = given.map(str::to_string).or_else(|| {
+        std::env::var("MRI_SMOKE_MEMORY_LIMIT")
+            .ok()
+            .filter(|v| !v.is_empty())
+    });
+    match text {
+        Some(text) => parse_size(&text).map(Some).ok_or_else(|| {
+            format!("memory limit `{text}` is not a size (e.g. 8G, 512MiB, 1000000)")
+        }),
+        None => Ok(None),
+    }
+}
+
 /// Parses a size such as `512M`, `2G`, `1.5GiB` or `1000000` (bytes).
 pub fn parse_size(text: &str) -> Option<u64> {
     let t = text.trim();
