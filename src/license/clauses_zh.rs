@@ -32,7 +32,7 @@ const NOT_END: &str = r"(?:[\x00-\x20\x22-\x2d\x2f-\x3a\x3c-\x3e\x40-\x7f]|(?u:[
 
 fn re(p: &str) -> Regex {
     // Constants, checked by the tests below.
-    super::clauses::re(&p.replace("[^.;!?]", NOT_END))
+    super::pattern::re(&p.replace("[^.;!?]", NOT_END))
 }
 
 fn rules() -> &'static Rules {

@@ -33,7 +33,7 @@ pub struct Derived {
 fn grant_patterns() -> &'static (Regex, Regex) {
     static GRANT: OnceLock<(Regex, Regex)> = OnceLock::new();
     GRANT.get_or_init(|| {
-        let build = super::clauses::re;
+        let build = super::pattern::re;
         (
             build(r"\b(?:commercial\s+(?:and|or|and/or)\s+non-?commercial|for\s+any\s+(?:lawful\s+)?purpose|including\s+(?:for\s+)?commercial|commercial\s+(?:use|uses|purposes?)\s+(?:is|are)\s+(?:permitted|allowed|granted)|(?:may|can)\s+(?:use|deploy|exploit)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+)?commercial(?:ly)?\b|\buse\s+(?:[\w,()'-]+\s+){0,8}?commercially\b|\bgrants?\s+(?:to\s+)?you\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,12}?(?:copyright\s+)?licen[cs]e\s+to\s+(?:use|reproduce|copy|modify|distribute|exploit))"),
             build(r"\b(?:not|no|non-?commercial|never|prohibit\w*|except|unless|only|solely|exclusively|subject\s+to\s+(?:a\s+)?(?:separate|written|prior))\b"),
@@ -66,7 +66,7 @@ fn grants_commercial(s: &str) -> bool {
 fn opens_commercial_use(s: &str) -> bool {
     static PATH: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
     let (commercial, approval, separate) = PATH.get_or_init(|| {
-        let build = super::clauses::re;
+        let build = super::pattern::re;
         (
             build(r"commercial|商业|商用"),
             build(r"\bregist(?:er|ration)|authori[sz]ation|\bapprov|登记|书面授权|申请|授权"),
@@ -102,7 +102,7 @@ fn without_both(s: &str) -> String {
 fn limits_commercial_use(norm: &str) -> bool {
     static LIMIT: OnceLock<Regex> = OnceLock::new();
     let limit = LIMIT.get_or_init(|| {
-        super::clauses::re(r"non-?commercial|non\s+commercial|research\s+(?:or\s+evaluation\s+)?(?:use|purposes?)\s+only|for\s+research|academic|evaluation\s+purposes|非商业|学术|科研|研究目的|commercial\s+licen[cs]e|商业授权|商用授权|commercial\s+use\s+(?:is\s+)?(?:not|prohibited|requires?)")
+        super::pattern::re(r"non-?commercial|non\s+commercial|research\s+(?:or\s+evaluation\s+)?(?:use|purposes?)\s+only|for\s+research|academic|evaluation\s+purposes|非商业|学术|科研|研究目的|commercial\s+licen[cs]e|商业授权|商用授权|commercial\s+use\s+(?:is\s+)?(?:not|prohibited|requires?)")
     });
     limit.is_match(&without_both(norm))
 }
@@ -113,7 +113,7 @@ fn limits_commercial_use(norm: &str) -> bool {
 fn unweighed_approval(text: &NormText) -> Option<bool> {
     static APPROVAL: OnceLock<(Regex, Regex)> = OnceLock::new();
     let (approval, commercial) = APPROVAL.get_or_init(|| {
-        let build = super::clauses::re;
+        let build = super::pattern::re;
         (
             build(r"\bregist(?:er|ered|ration)\b|\bapply\s+for\b|\bapplication\s+(?:form|for)|\bapprov(?:al|e|ed)\b|\bauthori[sz]ation\b|\bquestionnaire\b|\b(?:written|prior)\s+(?:permission|consent)\b|登记|申请|授权|审批|批准|问卷"),
             build(r"commercial|商业|商用"),

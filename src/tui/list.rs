@@ -4,13 +4,12 @@
 
 use super::cursor::Cursor;
 use super::filter::Query;
-use super::views::Effect;
 
 /// Where a search lands: the first of `n` rows from `here` (itself only
 /// when `include_current`), going `forward` or back and wrapping round, for
-/// which `matches` holds. `Err` carries the status line to show instead:
-/// no search is active, or nothing matches (`what` names the rows, e.g.
-/// "finding"). An empty list is `Ok(None)`.
+/// which `matches` holds. `Err` carries the status line to show instead
+/// (`Effect::Status` in a view): no search is active, or nothing matches
+/// (`what` names the rows, e.g. "finding"). An empty list is `Ok(None)`.
 pub fn step_match(
     query: Option<&Query>,
     n: usize,
@@ -19,9 +18,9 @@ pub fn step_match(
     include_current: bool,
     what: &str,
     mut matches: impl FnMut(&Query, usize) -> bool,
-) -> Result<Option<usize>, Effect> {
+) -> Result<Option<usize>, String> {
     let Some(q) = query else {
-        return Err(Effect::Status("no search: press / to search".into()));
+        return Err("no search: press / to search".into());
     };
     if n == 0 {
         return Ok(None);
@@ -37,7 +36,7 @@ pub fn step_match(
         })
         .find(|&i| matches(q, i))
         .map(Some)
-        .ok_or_else(|| Effect::Status(format!("no {what} matches {}", q.text())))
+        .ok_or_else(|| format!("no {what} matches {}", q.text()))
 }
 
 /// The rows of the cursor's visible window over a list of `len` rows in
@@ -100,11 +99,11 @@ mod tests {
         let hit = |_: &Query, _: usize| false;
         assert!(matches!(
             step_match(None, 3, 0, true, false, "row", hit),
-            Err(Effect::Status(s)) if s.contains("press /")
+            Err(s) if s.contains("press /")
         ));
         assert!(matches!(
             step_match(Some(&q("zz")), 3, 0, true, false, "file", hit),
-            Err(Effect::Status(s)) if s == "no file matches zz"
+            Err(s) if s == "no file matches zz"
         ));
         assert_eq!(
             step_match(Some(&q("zz")), 0, 0, true, false, "row", hit),

@@ -9,7 +9,7 @@
 //! (`scan::pins`); the decision only reads the outcome.
 
 use super::resolve::{resolve_id, Resolved};
-use super::{Decision, LicenseInputs, ReadFile};
+use super::{Decision, LicenseInputs};
 use serde::Serialize;
 
 /// A policy's `[[licenses.clarify]]` entry, as written.
@@ -104,27 +104,9 @@ pub(super) fn holding_for<'a>(
 }
 
 /// A license file the policy clarifies: its detection is the clarified
-/// license, and the reasons say what mri would have read in its place.
-pub(super) fn apply_to_file(
-    d: &mut Decision,
-    rf: &ReadFile<'_>,
-    (c, r): (&Clarification, Resolved),
-) {
-    // What the file's own reading would have said, for the reasons only.
-    let mut own = Decision::default();
-    super::files::read_one(&mut own, rf);
-    let replaced = own
-        .report
-        .detected
-        .iter()
-        .map(|x| format!("{} ({})", x.id, x.verdict))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let replaced = if replaced.is_empty() {
-        "no license".to_string()
-    } else {
-        replaced
-    };
+/// license; the reasons say what mri's own reading (`replaced`, as the files
+/// step describes it) would have said in its place.
+pub(super) fn apply_to_file(d: &mut Decision, (c, r): (&Clarification, Resolved), replaced: &str) {
     d.reason(format!(
         "policy clarify (line {}): {} is {} (sha256 matches) → {}; replaces its reading: {replaced}",
         c.policy_line,
@@ -157,7 +139,7 @@ pub(super) fn unread_files(d: &mut Decision, inputs: &LicenseInputs<'_>) {
             r.id(),
             r.verdict()
         ));
-        let license_file = !super::files::is_supplementary_file(&c.file);
+        let license_file = !super::is_supplementary_file(&c.file);
         record(d, c, r, license_file);
     }
 }

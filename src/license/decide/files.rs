@@ -38,14 +38,32 @@ pub(super) fn read_all(d: &mut Decision, inputs: &LicenseInputs<'_>, files: &[Re
     }
     for rf in files {
         match super::clarify::holding_for(inputs, &rf.file.path) {
-            Some(c) => super::clarify::apply_to_file(d, rf, c),
+            Some(c) => super::clarify::apply_to_file(d, c, &own_reading(rf)),
             None => read_one(d, rf),
         }
     }
 }
 
+/// What mri's own reading of a file says (`unrecognised (unknown)`,
+/// `MIT (permitted)`), for the reasons of a clarification that replaces it.
+fn own_reading(rf: &ReadFile<'_>) -> String {
+    let mut own = Decision::default();
+    read_one(&mut own, rf);
+    let said: Vec<String> = own
+        .report
+        .detected
+        .iter()
+        .map(|x| format!("{} ({})", x.id, x.verdict))
+        .collect();
+    if said.is_empty() {
+        "no license".to_string()
+    } else {
+        said.join(", ")
+    }
+}
+
 /// Reads one license file into the decision.
-pub(super) fn read_one(d: &mut Decision, rf: &ReadFile<'_>) {
+fn read_one(d: &mut Decision, rf: &ReadFile<'_>) {
     let path = &rf.file.path;
     if let Some(why) = unreadable_text(&rf.file.text) {
         d.reason(format!("{path}: {why}; its terms cannot be read"));
@@ -151,7 +169,8 @@ fn matched(d: &mut Decision, rf: &ReadFile<'_>, det: &Detection, b: &Scored, r: 
         }
     }
     d.verdicts.push(verdict);
-    if !is_supplementary_file(path) && !matches!(&r, Resolved::Kb(e) if is_supplementary(e)) {
+    if !super::is_supplementary_file(path) && !matches!(&r, Resolved::Kb(e) if is_supplementary(e))
+    {
         d.file_ids.insert(r.id());
         d.declared_families.insert(r.family());
     }
@@ -217,7 +236,7 @@ fn not_matched(
     let decisive = hits
         .iter()
         .any(|h| h.kind.verdict_cap() != Verdict::Permitted);
-    if is_supplementary_file(path) && !decisive {
+    if super::is_supplementary_file(path) && !decisive {
         return notice(d, rf);
     }
     d.findings.push(
@@ -269,7 +288,8 @@ fn reference(d: &mut Decision, rf: &ReadFile<'_>, r: Resolved) {
     d.reason(format!("{path}: names {} ({v})", r.id()));
     d.detected(&r, "file", Some(path.clone()), None, 0.6, None, v, false);
     d.verdicts.push(v);
-    if !is_supplementary_file(path) && !matches!(&r, Resolved::Kb(e) if is_supplementary(e)) {
+    if !super::is_supplementary_file(path) && !matches!(&r, Resolved::Kb(e) if is_supplementary(e))
+    {
         d.file_ids.insert(r.id());
         d.declared_families.insert(r.family());
     }
@@ -340,16 +360,6 @@ pub(super) fn card_against_files(d: &mut Decision, inputs: &LicenseInputs<'_>) {
             .at_optional_line(card.lines.get("license").copied()),
         );
     }
-}
-
-/// NOTICE, use-policy and responsible-use files: they add duties, they do
-/// not state the license.
-pub(super) fn is_supplementary_file(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
-    crate::license::kb::references()
-        .supplementary_files
-        .iter()
-        .any(|prefix| name.starts_with(prefix.as_str()))
 }
 
 /// Short texts that only name a license ("licensed under the Apache License

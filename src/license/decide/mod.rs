@@ -306,6 +306,16 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
     (d.report, d.findings)
 }
 
+/// NOTICE, use-policy and responsible-use files: they add duties, they do
+/// not state the license.
+fn is_supplementary_file(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path).to_ascii_lowercase();
+    crate::license::kb::references()
+        .supplementary_files
+        .iter()
+        .any(|prefix| name.starts_with(prefix.as_str()))
+}
+
 fn round2(x: f32) -> f32 {
     (x * 100.0).round() / 100.0
 }

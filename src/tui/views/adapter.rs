@@ -150,7 +150,7 @@ impl Adapter {
                 Effect::Done
             }
             Ok(None) => Effect::Status(format!("no LoRA pair matches {}", q.text())),
-            Err(status) => status,
+            Err(status) => Effect::Status(status),
         }
     }
 }

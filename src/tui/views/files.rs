@@ -118,7 +118,7 @@ impl Files {
         let f = match found {
             Ok(Some(i)) => order[i],
             Ok(None) => return Effect::Done,
-            Err(status) => return status,
+            Err(status) => return Effect::Status(status),
         };
         if let Some(g) = self.group_of(f) {
             self.folded.remove(&self.groups[g].0);

@@ -90,7 +90,7 @@ impl Findings {
                 "no finding matches {}",
                 self.query.as_ref().map_or("", |q| q.text())
             )),
-            Err(status) => status,
+            Err(status) => Effect::Status(status),
         }
     }
 }

@@ -183,7 +183,7 @@ impl Viewer {
                 Effect::Done
             }
             Ok(None) => Effect::Done,
-            Err(status) => status,
+            Err(status) => Effect::Status(status),
         }
     }
 }
