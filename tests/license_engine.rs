@@ -1138,3 +1138,26 @@ fn bundled_creative_commons_texts_are_their_own_entries() {
         assert_eq!(r.verdict, verdict, "{id}");
     }
 }
+
+#[test]
+fn a_license_cut_short_says_its_verdict_is_at_best_unknown_not_that_it_is_unknown() {
+    // #35: over the read limit, a text whose beginning restricts use was
+    // said to be "unknown" while the verdict printed was research-only.
+    let text = format!(
+        "The Model may be used for research purposes only.\n{}",
+        "More terms follow here.\n".repeat(100_000)
+    );
+    let dir = model("license: other\n", &[("LICENSE", &text)]);
+    let out = mri(&["license", dir.path().to_str().unwrap(), "-f", "json"]);
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["license"]["verdict"], "research-only");
+    let unread = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "license/unread")
+        .expect("the cut is a finding");
+    let msg = unread["message"].as_str().unwrap();
+    assert!(msg.contains("can be no better than unknown"), "{msg}");
+    assert!(!msg.contains("so the verdict is unknown"), "{msg}");
+}
