@@ -1161,3 +1161,30 @@ fn a_license_cut_short_says_its_verdict_is_at_best_unknown_not_that_it_is_unknow
     assert!(msg.contains("can be no better than unknown"), "{msg}");
     assert!(!msg.contains("so the verdict is unknown"), "{msg}");
 }
+
+#[test]
+fn a_chinese_clause_is_quoted_in_chinese_with_an_english_summary() {
+    // The shape of the bilibili Index-1.9B and Orion-14B model licenses.
+    let text = "模型许可协议\n\n您可以出于非商业用途使用此许可。\n如果您计划将本模型及模型衍生品用作商业用途，应当按照本协议附则提供的联络方式，事先向许可方登记并获得许可方的书面授权。\n";
+    let dir = model("license: other\n", &[("LICENSE", text)]);
+    let (r, _) = decide(dir.path(), None);
+    assert_eq!(r.verdict, Verdict::RequiresApproval, "{:?}", r.reasons);
+    let d = r
+        .detected
+        .iter()
+        .find(|d| d.file.as_deref() == Some("LICENSE"))
+        .expect("the file's detection");
+    assert_eq!(d.source, "clauses");
+    let reg = r
+        .obligations
+        .iter()
+        .find(|o| o.kind == ObligationKind::Registration)
+        .expect("the registration clause");
+    assert_eq!(reg.line_start, Some(4));
+    assert!(reg.quote.contains("书面授权"), "{}", reg.quote);
+    assert!(
+        reg.summary.starts_with("Commercial use needs"),
+        "{}",
+        reg.summary
+    );
+}

@@ -89,12 +89,41 @@ fn cite(
     None
 }
 
+/// What a clause read from a text asks, in English (the quote beside it
+/// stays in the text's own language).
+fn clause_summary(kind: ObligationKind, value: &str) -> String {
+    use ObligationKind as K;
+    let with = |v: &str| {
+        if v.is_empty() {
+            String::new()
+        } else {
+            format!(" ({v})")
+        }
+    };
+    match kind {
+        K::NonCommercial => "Use is limited to non-commercial purposes.".into(),
+        K::ResearchOnly => "Use is limited to research (or evaluation) purposes.".into(),
+        K::Registration => "Commercial use needs something from the licensor first: registration, an application, written authorisation or a separate license.".into(),
+        K::UserThreshold => format!("A user-count threshold applies{}; above it, terms change or a license must be sought.", with(value)),
+        K::RevenueThreshold => format!("A revenue or company-size threshold applies{}; above it, terms change or a license must be sought.", with(value)),
+        K::TerritoryExclusion => format!("The license excludes territories{}.", with(value)),
+        K::AcceptableUsePolicy => "Use must follow the text's use restrictions or acceptable-use policy.".into(),
+        K::Attribution => format!("Attribution or naming is required{}.", with(value)),
+        K::NamePrefix => format!("Derived models must carry a name prefix{}.", with(value)),
+        K::NoTrainingOtherModels => "Outputs or the model may not be used to train or improve other models.".into(),
+        K::UseRestrictionsPassdown => "Use restrictions (or the base model's terms) must be passed on with derivatives.".into(),
+        K::LicenseCopy => "Copies and derivatives must carry a copy of the license.".into(),
+        K::NoticeFile => "A notice file must be kept with copies.".into(),
+        K::ShareAlike => "Derivatives must be shared under the same terms.".into(),
+    }
+}
+
 /// An obligation read from a clause of a text, cited at its lines.
 pub(super) fn from_hit(h: &ClauseHit, norm: &NormText, path: &str, license: &str) -> Obligation {
     let (s, e) = norm.lines_of(h.words.0, h.words.1);
     Obligation {
         kind: h.kind,
-        summary: format!("The text imposes a {} clause.", h.kind),
+        summary: clause_summary(h.kind, &h.value),
         value: h.value.clone(),
         file: Some(path.to_string()),
         line_start: Some(s),
