@@ -97,7 +97,9 @@ fn rules() -> &'static Rules {
         both_commercial: re(r"\bcommercial\s+(?:and|or|and/or)\s+non-?commercial\b|\bnon-?commercial\s+(?:and|or|and/or)\s+commercial\b"),
         inserted_research: re(r"\b(?:research|academic|evaluation)\s+(?:use|uses|purposes?)\b|\bfor\s+(?:research|academic|evaluation)\b"),
         attribution: re(r"\b(?:display|displays|displayed|attribut\w*|credit)\b"),
-        quoted: re(r#""((?u:[^"]){2,60})""#),
+        // a quoted name: no space just inside its quotes, so the gap between
+        // two quoted strings ("A" and then "B") is never taken for one
+        quoted: re(r#""((?u:[^"\s])(?u:[^"]){0,58}(?u:[^"\s]))""#),
         name_prefix: re(r#"\bnames?\s+(?:\w+\s+){0,5}?(?:begins?|starts?|prefixed)\s+with\s+"?([\w.\- ]{2,30}?)"?(?:[\s,.;]|$)"#),
         name_prefix_quoted: re(r#"\binclude\s+"((?u:[^"]){2,30})"\s+at\s+the\s+beginning\s+of"#),
         aup: re(r"\bacceptable\s+use\s+policy\b|\buse\s+policy\b"),
@@ -471,6 +473,23 @@ mod tests {
                     | ObligationKind::ResearchOnly
                     | ObligationKind::Registration
             )),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn the_gap_between_two_quoted_names_is_not_a_name() {
+        // #27: a value was extracted as `[ • Prominently display ]`
+        let found =
+            kinds("On a 12\" banner and • Prominently display \"Powered by Acme\" on every page.");
+        for (k, v) in &found {
+            if *k == ObligationKind::Attribution {
+                assert!(!v.starts_with(' ') && !v.ends_with(' '), "{v:?}");
+                assert!(v.contains("Acme"), "{v:?}");
+            }
+        }
+        assert!(
+            found.iter().any(|(k, _)| *k == ObligationKind::Attribution),
             "{found:?}"
         );
     }
