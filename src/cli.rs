@@ -262,8 +262,11 @@ pub struct VerifyArgs {
 const CHECK_HELP: &str = "\
 Each TARGET is inspected and judged against the policy: the license verdict
 (allow-verdicts, allow, deny), the obligations the organisation accepts, the
-confidence of license detection, pinned files ([[licenses.clarify]]), and the
-findings denied by code or severity. [[exceptions]] let one model through
+confidence of license detection, pinned files ([[licenses.clarify]]: the
+license decision reads a pinned file as the license named, every other source
+still counts; `mri license TARGET --policy FILE` shows that decision), whether
+a verdict read from the clauses of an unknown text may pass (accept-derived,
+false by default), and the findings denied by code or severity. [[exceptions]] let one model through
 with a reason that is printed. Without --policy, ./mri.toml is used when
 present, else a built-in default (commercial use allowed, error findings fail).
 `mri policy init` writes a commented starter policy.
