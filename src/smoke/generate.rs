@@ -123,6 +123,24 @@ impl Greedy<'_> {
 }
 
 /// End-of-sequence ids from generation_config.json, config.json and the tokenizer.
+/// The five likeliest next tokens of `last` (logits), each decoded by
+/// `decode`, and the distribution's entropy.
+pub(super) fn top_next(
+    last: &[f32],
+    decode: impl Fn(u32) -> String,
+) -> Option<(Vec<crate::report::smoke::TopToken>, f64)> {
+    let (top, entropy) = sample::top_k(last, 5)?;
+    let top = top
+        .into_iter()
+        .map(|(id, prob)| crate::report::smoke::TopToken {
+            token: decode(id),
+            id,
+            prob,
+        })
+        .collect();
+    Some((top, entropy))
+}
+
 pub(super) fn eos_ids(report: &Report) -> Vec<u32> {
     let mut ids: Vec<u64> = Vec::new();
     if let Some(g) = &report.generation {

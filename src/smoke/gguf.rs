@@ -366,7 +366,7 @@ fn scan_weights(
 
 /// Runs the smoke test on a GGUF file.
 pub(crate) fn run(file: &GgufFile, options: &SmokeOptions) -> Result<SmokeRun, SmokeError> {
-    emit(options, SmokeEvent::Stage(Stage::Checking));
+    options.emit(SmokeEvent::Stage(Stage::Checking));
     if options.lora.is_some() {
         return Err(SmokeError::GgufAdapter);
     }
@@ -391,9 +391,8 @@ pub(crate) fn run(file: &GgufFile, options: &SmokeOptions) -> Result<SmokeRun, S
     check_positions(family, &h, positions)?;
     gguf_family::cut_context(family, &mut content, positions);
     let memory = session.check_memory(family, &content, &checked, positions, &quantization)?;
-    let weight_findings = scan_weights(file, &content, &checked.used, options, &|e| {
-        emit(options, e)
-    })?;
+    let weight_findings =
+        scan_weights(file, &content, &checked.used, options, &|e| options.emit(e))?;
     let (mut model, load_ms) = session.load(family, content)?;
     let (shape, values, forward_ms) = session.forward(model.as_mut(), &ids)?;
     let cols = shape.last().copied().unwrap_or(values.len()).max(1);
@@ -423,11 +422,11 @@ pub(crate) fn run(file: &GgufFile, options: &SmokeOptions) -> Result<SmokeRun, S
             max_tokens,
             eos: tokenizer.stop_ids.clone(),
         };
-        emit(options, SmokeEvent::Stage(Stage::Generating));
+        options.emit(SmokeEvent::Stage(Stage::Generating));
         let (generated, tokens_per_second) = greedy.run(
             model.as_mut(),
             last.to_vec(),
-            &|e| emit(options, e),
+            &|e| options.emit(e),
             &mut session.notes,
         )?;
         summary.continuation = Some(tokenizer.decode(&generated));
@@ -446,13 +445,6 @@ pub(crate) fn run(file: &GgufFile, options: &SmokeOptions) -> Result<SmokeRun, S
         memory,
         weight_findings,
     })
-}
-
-/// Reports a progress event, if the options ask for them.
-fn emit(options: &SmokeOptions, event: SmokeEvent) {
-    if let Some(p) = &options.progress {
-        p(event);
-    }
 }
 
 /// What the steps of a GGUF run share: the file, the options, the device,
@@ -576,7 +568,7 @@ impl Session<'_> {
         family: GgufFamily,
         content: Content,
     ) -> Result<(Box<dyn Decoder>, f64), SmokeError> {
-        emit(self.options, SmokeEvent::Stage(Stage::Loading));
+        self.options.emit(SmokeEvent::Stage(Stage::Loading));
         let load_start = Instant::now();
         let model = contain("loading the weights", || {
             let handle = File::open(&self.file.path).map_err(|source| SmokeError::Io {
@@ -597,7 +589,7 @@ impl Session<'_> {
         model: &mut dyn Decoder,
         ids: &[u32],
     ) -> Result<(Vec<usize>, Vec<f32>, f64), SmokeError> {
-        emit(self.options, SmokeEvent::Stage(Stage::Forward));
+        self.options.emit(SmokeEvent::Stage(Stage::Forward));
         let forward_start = Instant::now();
         let (shape, values) = contain("running the forward pass", || {
             let input = Tensor::new(ids, &self.device)
@@ -645,16 +637,7 @@ fn check_positions(family: GgufFamily, h: &Hparams, positions: u64) -> Result<()
 
 /// The five likeliest next tokens, decoded, and the distribution's entropy.
 fn top_next(last: &[f32], tokenizer: &GgufTokenizer) -> Option<(Vec<TopToken>, f64)> {
-    let (top, entropy) = sample::top_k(last, 5)?;
-    let top = top
-        .into_iter()
-        .map(|(id, prob)| TopToken {
-            token: tokenizer.decode(&[id]),
-            id,
-            prob,
-        })
-        .collect();
-    Some((top, entropy))
+    super::generate::top_next(last, |id| tokenizer.decode(&[id]))
 }
 
 #[cfg(test)]

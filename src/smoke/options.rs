@@ -126,6 +126,15 @@ pub struct SmokeOptions {
     pub lora: Option<lora::LoraMerge>,
 }
 
+impl SmokeOptions {
+    /// Reports a progress event, if these options ask for them.
+    pub fn emit(&self, event: SmokeEvent) {
+        if let Some(p) = &self.progress {
+            p(event);
+        }
+    }
+}
+
 impl Default for SmokeOptions {
     fn default() -> Self {
         SmokeOptions {

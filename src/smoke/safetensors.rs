@@ -23,7 +23,7 @@ use std::time::Instant;
 
 /// Runs the smoke test on the safetensors checkpoint the Report describes.
 pub(super) fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, SmokeError> {
-    emit(options, SmokeEvent::Stage(Stage::Checking));
+    options.emit(SmokeEvent::Stage(Stage::Checking));
     let inputs = preflight(report)?;
     let device = open_device(options.device)?;
     let dtype = resolve_dtype(options.dtype, &device, report);
@@ -100,13 +100,6 @@ pub(super) fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, S
     run.notes = session.notes;
     run.weight_findings = weight_findings;
     Ok(run)
-}
-
-/// Reports a progress event, if the options ask for them.
-fn emit(options: &SmokeOptions, event: SmokeEvent) {
-    if let Some(p) = &options.progress {
-        p(event);
-    }
 }
 
 /// What the steps of a run share: the Report, the options, what preflight
@@ -227,7 +220,7 @@ impl Session<'_> {
         if !self.options.scan_weights {
             return Ok(Vec::new());
         }
-        emit(self.options, SmokeEvent::Stage(Stage::ScanningWeights));
+        self.options.emit(SmokeEvent::Stage(Stage::ScanningWeights));
         let shards: Vec<(&ShardSummary, PathBuf)> = self
             .inputs
             .shards
@@ -235,14 +228,14 @@ impl Session<'_> {
             .map(|(i, p)| (&self.report.weights.shards[*i], p.clone()))
             .collect();
         let options = self.options;
-        let progress = |done, total| emit(options, SmokeEvent::ScanBytes { done, total });
+        let progress = |done, total| options.emit(SmokeEvent::ScanBytes { done, total });
         scan::scan(&shards, &progress).map_err(|(path, source)| SmokeError::Io { path, source })
     }
 
     /// Maps the shards and builds the model (merging the adapter, if any);
     /// returns it with the milliseconds it took.
     fn load(&self, checked: &Checked, positions: usize) -> Result<(Model, f64), SmokeError> {
-        emit(self.options, SmokeEvent::Stage(Stage::Loading));
+        self.options.emit(SmokeEvent::Stage(Stage::Loading));
         let family = self.inputs.family;
         let build = Build {
             config: &self.inputs.config,
@@ -289,7 +282,7 @@ impl Session<'_> {
         model: &mut Model,
         ids: &[u32],
     ) -> Result<(Vec<usize>, Vec<f32>, f64), SmokeError> {
-        emit(self.options, SmokeEvent::Stage(Stage::Forward));
+        self.options.emit(SmokeEvent::Stage(Stage::Forward));
         let forward_start = Instant::now();
         let (shape, values) = contain("running the forward pass", || {
             let input = Tensor::new(ids, &self.device)
@@ -315,7 +308,7 @@ impl Session<'_> {
         prompt: &Prompt,
         max_tokens: usize,
     ) -> Result<(Vec<u32>, Option<f64>), SmokeError> {
-        emit(self.options, SmokeEvent::Stage(Stage::Generating));
+        self.options.emit(SmokeEvent::Stage(Stage::Generating));
         let greedy = Greedy {
             device: &self.device,
             cols,
@@ -327,7 +320,7 @@ impl Session<'_> {
         greedy.run(
             decoder,
             last.to_vec(),
-            &|e| emit(options, e),
+            &|e| options.emit(e),
             &mut self.notes,
         )
     }
@@ -335,16 +328,7 @@ impl Session<'_> {
 
 /// The five likeliest next tokens, decoded, and the distribution's entropy.
 fn top_next(last: &[f32], prompt: &Prompt) -> Option<(Vec<TopToken>, f64)> {
-    let (top, entropy) = sample::top_k(last, 5)?;
-    let top = top
-        .into_iter()
-        .map(|(id, prob)| TopToken {
-            token: tokenize::decode(&prompt.tokenizer, &[id]),
-            id,
-            prob,
-        })
-        .collect();
-    Some((top, entropy))
+    super::generate::top_next(last, |id| tokenize::decode(&prompt.tokenizer, &[id]))
 }
 
 /// The Euclidean norm of an embedding, summed in f64.
