@@ -107,12 +107,13 @@ pub fn evaluate(input: &str, report: Report, policy: &Policy) -> ModelOutcome {
         .as_ref()
         .map(|l| l.clarification_warnings())
         .unwrap_or_default();
-    let license = report.license.clone().unwrap_or_default();
+    let no_license = LicenseReport::default();
+    let license = report.license.as_ref().unwrap_or(&no_license);
     let mut results: Vec<RuleResult> = Vec::new();
-    results.extend(verdict_rule(&license, policy));
-    results.extend(deny_rule(&license, policy));
-    results.extend(obligations_rule(&license, policy));
-    results.extend(confidence_rule(&license, policy));
+    results.extend(verdict_rule(license, policy));
+    results.extend(deny_rule(license, policy));
+    results.extend(obligations_rule(license, policy));
+    results.extend(confidence_rule(license, policy));
     results.extend(findings_rule(&report, policy));
 
     let base = policy_base(policy);
@@ -129,10 +130,11 @@ pub fn evaluate(input: &str, report: Report, policy: &Policy) -> ModelOutcome {
     }
     let passed = results.iter().all(|r| r.passed || r.waived);
     add_passing_rules(&mut results);
+    let verdict = license.verdict;
     ModelOutcome {
         input: input.to_string(),
         passed,
-        verdict: license.verdict,
+        verdict,
         exception: exception.map(|e| format!("{} (policy line {})", e.reason, e.line)),
         warnings,
         results,
