@@ -12,6 +12,7 @@ mod license_eval;
 
 fn main() {
     let verbose = std::env::var_os("MRI_EVAL_VERBOSE").is_some();
+    let detail = std::env::var("MRI_EVAL_VERBOSE").is_ok_and(|v| v == "2");
     let splits: Vec<String> = match std::env::args().nth(1) {
         Some(s) => vec![s],
         None => vec!["tune".into(), "held-out".into()],
@@ -37,6 +38,17 @@ fn main() {
                         o.cited,
                         o.clauses
                     );
+                    if detail {
+                        for (kind, line, quote) in &o.missed {
+                            println!("        missed {kind} line {line}: {quote}");
+                        }
+                        for f in &o.found {
+                            println!("        mri {f}");
+                        }
+                        for h in &o.how {
+                            println!("        how {h}");
+                        }
+                    }
                 }
             }
         }

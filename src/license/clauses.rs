@@ -44,6 +44,11 @@ struct Rules {
     aup: Regex,
     license_copy: Regex,
     notice_file: Regex,
+    research_coordinated: Regex,
+    third_party_consents: Regex,
+    field_ban: Regex,
+    field_use: Regex,
+    fields: Regex,
 }
 
 fn rules() -> &'static Rules {
@@ -61,6 +66,12 @@ fn rules() -> &'static Rules {
             re(r"\bnon-?commercial\s+(?:use|purposes?)\s+(?:license|licence|agreement)\b"),
             re(r"\bonly\s+(?:may\s+)?(?:be\s+)?(?:used\s+)?(?:\w+\s+){0,4}?(?:for\s+)?(?:use\s+)?non-?commercial(?:ly)?\b"),
             re(r"\b(?:use|using)\s+(?:[\w-]+\s+){0,4}?(?:in|for)\s+non-?commercial\s+(?:applications?|projects?|products?|settings?|purposes?)\b"),
+            // "for any commercial, military, or illegal purposes" after a negation
+            re(r"\b(?:not|never|prohibited|forbidden)\s+(?:[\w,'-]+\s+){0,14}?for\s+(?:any\s+)?commercial\s*,\s*(?:[\w-]+\s*,\s*)*(?:or|and)\s+[\w-]+\s+(?:use|uses|purposes?)"),
+            // a grant whose scope is named: "for any Research or Non-Commercial Purpose"
+            re(r"\bfor\s+(?:any\s+)?(?:research\s+(?:or|and|and/or|&)\s+)?non-?commercial\s+(?:(?:or|and|and/or)\s+research\s+)?purposes?\b"),
+            // a Creative Commons non-commercial license named in the text
+            re(r"\bcc[\s-]+by[\s-]+nc\b|\battribution[\s-]+non-?commercial\b"),
         ],
         research_only: vec![
             re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:[\w-]+\s+){0,3}?research\b"),
@@ -87,11 +98,11 @@ fn rules() -> &'static Rules {
         territory_cue: re(r"\b(?:not\s+(?:\w+\s+){0,4}?(?:licensed|granted|available|permitted|apply|applicable|allowed|extend)|exclud\w*|outside\s+of|except\s+in|not\s+in|prohibited\s+in|territory)"),
         regions: re(r"\b(european\s+union|the\s+eu|eu|united\s+kingdom|the\s+uk|uk|south\s+korea|mainland\s+china|china|russia|iran|north\s+korea|cuba|syria)\b"),
         passdown: re(r"\buse-?based\s+restrictions\b|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)"),
-        no_training: re(r"\b(?:improve|train|training|develop|create|enhance|distill)\w*\s+(?:[\w,'-]+\s+){0,8}?(?:other|another|competing|third[- ]party)\s+(?:\w+\s+){0,3}?(?:models?|llms?|ai)\b"),
+        no_training: re(r"\b(?:improve|train|training|develop|create|enhance|distill)\w*\s+(?:[\w,'-]+\s+){0,8}?(?:other|another|competing|third[- ]party|any)\s+(?:\w+\s+){0,3}?(?:models?|llms?|ai)\b"),
         negation: re(r"\b(?:not|never|prohibited|no\s+right)\b"),
         // Consent to assign or transfer the agreement, or to use a name to
         // endorse products, is not approval to use the model.
-        not_approval: re(r"\b(?:assign|assigns|assignment|transfer|transfers|delegate|delegates)\b(?:\s+[\w',-]+){0,12}?\s+without\b|\bendorse\s+or\s+promote\b"),
+        not_approval: re(r"\b(?:assign|assigns|assignment|transfer|transfers|delegate|delegates|disclose|discloses|disclosure)\b(?:\s+[\w',-]+){0,12}?\s+without\b|\bendorse\s+or\s+promote\b"),
         definition: re(r#"^(?:[\w().]{1,6}\s+)?"[\w\s'-]{1,60}"\s+(?:shall\s+mean|means|refers\s+to)\b"#),
         inserted_non_commercial: re(r"\bnon-?commercial\b|\bnon\s+commercial\b"),
         both_commercial: re(r"\bcommercial\s+(?:and|or|and/or)\s+non-?commercial\b|\bnon-?commercial\s+(?:and|or|and/or)\s+commercial\b"),
@@ -105,6 +116,15 @@ fn rules() -> &'static Rules {
         aup: re(r"\bacceptable\s+use\s+policy\b|\buse\s+policy\b"),
         license_copy: re(r"\b(?:provide|give|include|distribute|accompan\w*|furnish)\w*\s+(?:[\w,'-]+\s+){0,6}?(?:a\s+)?copy\s+of\s+(?:this|the)\s+(?:agreement|license|licence)"),
         notice_file: re(r#"\b"?notice"?\s+(?:text\s+)?file\b"#),
+        // research coordinated with non-commercial use: the grant's scope is
+        // non-commercial (research is one such use), not research alone
+        research_coordinated: re(r"\bresearch\s+(?:or|and|and/or|&)\s+non-?commercial\b|\bnon-?commercial\s+(?:or|and|and/or|&)\s+research\b"),
+        // authorisations from third parties (for their data, weights or
+        // rights) are not the licensor's approval
+        third_party_consents: re(r"\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant|such)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents|licen[cs]es|rights|approvals)\b|\bthird[- ]part(?:y|ies)\b"),
+        field_ban: re(r"\b(?:not|never|prohibit\w*|forbid\w*|refrain\w*|ban\w*)\b"),
+        field_use: re(r"\b(?:use|uses|used|using|deploy\w*|purposes?|applications?|activities|generat\w+|develop\w*|creat\w+)\b"),
+        fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice)|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:\w+\s+){0,3}?(?:products?|services?|models?)|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?))"),
     })
 }
 
@@ -261,15 +281,23 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     // A definition ("'Non-Commercial Purposes' shall mean …") names a use; it
     // grants or forbids nothing by itself.
     let definition = r.definition.is_match(s);
-    if !definition && r.non_commercial.iter().any(|p| p.is_match(s)) {
+    // In a threshold's sentence a non-commercial use is what is exempt from
+    // the threshold's license, not the grant's scope.
+    if !definition && !thresholded && r.non_commercial.iter().any(|p| p.is_match(s)) {
         push(ObligationKind::NonCommercial, String::new());
     }
-    if !definition && r.research_only.iter().any(|p| p.is_match(s)) {
+    let coordinated = r.research_coordinated.is_match(s);
+    if !definition && !coordinated && r.research_only.iter().any(|p| p.is_match(s)) {
         push(ObligationKind::ResearchOnly, String::new());
     }
     // Asking permission above a size threshold is a condition, not approval.
-    let not_approval = r.not_approval.is_match(s) && !s.contains("commercial");
-    if !thresholded && !not_approval && !definition && r.registration.iter().any(|p| p.is_match(s))
+    let not_approval = (r.not_approval.is_match(s) || r.third_party_consents.is_match(s))
+        && !s.contains("commercial");
+    let registers = s.contains("register") || s.contains("registration");
+    if (!thresholded || registers)
+        && !not_approval
+        && !definition
+        && r.registration.iter().any(|p| p.is_match(s))
     {
         push(ObligationKind::Registration, String::new());
     }
@@ -310,6 +338,9 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     if r.aup.is_match(s) {
         push(ObligationKind::AcceptableUsePolicy, String::new());
     }
+    if let Some(fields) = banned_fields(r, s) {
+        push(ObligationKind::FieldOfUseBan, fields);
+    }
     if r.license_copy.is_match(s) {
         push(ObligationKind::LicenseCopy, String::new());
     }
@@ -329,6 +360,62 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
         }
     }
     found
+}
+
+/// The fields a sentence bans the model from ("not ... for military or
+/// weapons purposes"), named and deduplicated; `None` when it bans none.
+fn banned_fields(r: &Rules, s: &str) -> Option<String> {
+    if !r.field_ban.is_match(s) || !r.field_use.is_match(s) {
+        return None;
+    }
+    let mut names: Vec<&'static str> = r
+        .fields
+        .find_iter(s)
+        .map(|m| field_name(m.as_str()))
+        .collect();
+    names.dedup();
+    let mut seen = Vec::new();
+    for n in names {
+        if !seen.contains(&n) {
+            seen.push(n);
+        }
+    }
+    (!seen.is_empty()).then(|| seen.join(", "))
+}
+
+fn field_name(m: &str) -> &'static str {
+    let first = m.split_whitespace().next().unwrap_or(m);
+    match first {
+        "military" | "warfare" => "military",
+        "weapon" | "weapons" | "nuclear" => "weapons",
+        "espionage" | "surveillance" | "biometric" => "surveillance",
+        "medical" => "medical diagnosis",
+        "autonomous" => "autonomous driving",
+        "critical-infrastructure" | "critical" => "critical infrastructure",
+        "law" => "law enforcement",
+        "illegal" | "unlawful" => "illegal purposes",
+        f if f.starts_with("impersonat") || f.starts_with("deepfake") => "impersonation",
+        _ => "competing products",
+    }
+}
+
+/// True when the sentence defines a term ("'Commercial Use' means …"): it
+/// names a use, and grants or limits nothing by itself.
+pub fn is_definition(s: &str) -> bool {
+    rules().definition.is_match(s) || super::clauses_zh::is_definition(s)
+}
+
+/// True when the sentence's research-only reading rests on a name alone
+/// ("Research License Agreement", a title): a weaker sign than a clause
+/// limiting use to research, outweighed by a non-commercial grant.
+pub fn research_by_name_only(s: &str) -> bool {
+    let r = rules();
+    r.research_only.get(2).is_some_and(|p| p.is_match(s))
+        && !r
+            .research_only
+            .iter()
+            .enumerate()
+            .any(|(i, p)| i != 2 && p.is_match(s))
 }
 
 fn region_name(m: &str) -> &'static str {

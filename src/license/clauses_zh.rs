@@ -23,6 +23,8 @@ struct Rules {
     license_copy: Regex,
     no_training: Regex,
     passdown: Regex,
+    field_ban: Regex,
+    definition: Regex,
 }
 
 /// Any character but a sentence end, as a cheap class: an ASCII byte other
@@ -49,12 +51,15 @@ fn rules() -> &'static Rules {
             re(r"(?:仅|只|限于|仅限)[^.;!?]{0,16}(?:学术研究|科学研究|科研|研究目的|研究用途|学术目的|学术用途|教学)"),
             re(r"(?:学术研究|科研|研究)(?:目的|用途)?(?:为限|之用)"),
         ],
-        approval: re(r"(?:书面授权|书面许可|书面同意|事先[^.;!?]{0,12}(?:登记|申请|授权|许可|同意)|进行登记|完成登记|商用登记|申请(?:商业|商用)?(?:授权|许可)|获得[^.;!?]{0,12}(?:授权|许可)|联系[^.;!?]{0,30}(?:登记|申请|授权))"),
+        approval: re(r"(?:书面授权|书面许可|书面同意|事先[^.;!?]{0,12}(?:登记|申请|授权|许可|同意)|进行登记|完成登记|商用登记|申请(?:商业|商用)?(?:授权|许可)|获得[^.;!?]{0,12}(?:授权|许可)|联系[^.;!?]{0,30}(?:登记|申请|授权)|(?:填写|提交)[^.;!?]{0,40}(?:问卷|申请|表单|表格)|登记[^.;!?]{0,20}(?:视为|即可|方可)|申请[^.;!?]{0,20}(?:通过后|审核|批准))"),
         commercial: re(r"商业|商用|营利"),
         users: re(r"(?:月活跃用户|月活|日活跃用户|日活|活跃用户)[^.;!?]{0,24}?(\d[\d,.]*)\s*(亿|千万|百万|万)?|(\d[\d,.]*)\s*(亿|千万|百万|万)?\s*(?:名|个|位)?(?:月活跃用户|月活|日活跃用户)"),
         visits: re(r"(?:用户数量|访问量|访问次数)[^.;!?]{0,30}?(\d[\d,.]*)\s*(亿|千万|百万|万)?\s*人?次"),
         revenue: re(r"(?:营业收入|营收|年收入|收入|销售额|营业额)[^.;!?]{0,30}?(人民币|美元|rmb|usd|\$|¥|￥)?\s*(\d[\d,.]*)\s*(亿|千万|百万|万)?\s*(元|美元|人民币)?"),
-        aup: re(r"(?:遵守|遵循)[^.;!?]{0,40}(?:使用限制|使用政策|使用规范|行为准则|可接受使用)|(?:不得|禁止|严禁|❌)[^.;!?]{0,40}(?:军事|武器|战争|违法|非法)"),
+        aup: re(r"(?:遵守|遵循)[^.;!?]{0,40}(?:使用限制|使用政策|使用规范|行为准则|可接受使用)|(?:不得|禁止|严禁|❌)[^.;!?]{0,40}(?:违法|非法)"),
+        field_ban: re(r"(?:不得|禁止|严禁|不作|不用于|不能用于|❌)[^.;!?]{0,60}?(军事|武器|战争|监控|监视|医疗诊断|自动驾驶|竞争性?产品|竞品|竞争)"),
+        // "“商业用途”是指…", "1.5 衍生品:指…": a term defined, nothing granted or limited
+        definition: re(r"^[^.;!?]{0,40}?(?:是指|系指|:\s*指|\x22\s*指)"),
         attribution: re(r"(?:标注|注明|标明|显著[^.;!?]{0,6}(?:标示|展示|说明))"),
         // a small Unicode class, cheap to build
         quoted: Regex::new(r#"[“"]([^”"]{2,40})[”"]"#)
@@ -63,6 +68,11 @@ fn rules() -> &'static Rules {
         no_training: re(r"(?:不得|禁止)[^.;!?]{0,30}(?:改进|训练|开发|提升)[^.;!?]{0,20}(?:其他|其它|任何)[^.;!?]{0,10}(?:模型|大模型|人工智能)"),
         passdown: re(r"(?:衍生|再分发|分发|转授权)[^.;!?]{0,40}(?:应当|须|必须|需)[^.;!?]{0,30}(?:遵守|包含|受)[^.;!?]{0,20}(?:限制|约束|条款)|同时遵守[^.;!?]{0,20}(?:底座|基础|原始)?模型[^.;!?]{0,6}(?:许可证|许可协议|协议)"),
     })
+}
+
+/// True when the Chinese sentence defines a term ("“商业用途”是指…").
+pub fn is_definition(s: &str) -> bool {
+    is_chinese(s) && rules().definition.is_match(s)
 }
 
 /// True when the sentence holds Chinese (CJK ideographs).
@@ -127,18 +137,32 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
         found.push((ObligationKind::RevenueThreshold, v));
     }
     let commercial = r.commercial.is_match(s);
-    let approval = r.approval.is_match(s);
-    if approval && commercial && !thresholded {
+    let definition = r.definition.is_match(s);
+    let approval = r.approval.is_match(s) && !definition;
+    // a threshold's sentence asks for a license above its size; a
+    // registration in it (登记) is asked below it too
+    if approval && commercial && (!thresholded || s.contains("登记")) {
         // 商业使用须事先登记并获得书面授权: approval before commercial use
         found.push((ObligationKind::Registration, String::new()));
-    } else if r.non_commercial.iter().any(|p| p.is_match(s)) {
+    } else if !definition && !thresholded && r.non_commercial.iter().any(|p| p.is_match(s)) {
         found.push((ObligationKind::NonCommercial, String::new()));
     }
-    if r.research_only.iter().any(|p| p.is_match(s)) {
+    if !definition && r.research_only.iter().any(|p| p.is_match(s)) {
         found.push((ObligationKind::ResearchOnly, String::new()));
     }
     if r.aup.is_match(s) {
         found.push((ObligationKind::AcceptableUsePolicy, String::new()));
+    }
+    if let Some(c) = r.field_ban.captures(s) {
+        let field = match c.get(1).map_or("", |m| m.as_str()) {
+            "军事" | "战争" => "military",
+            "武器" => "weapons",
+            "监控" | "监视" => "surveillance",
+            "医疗诊断" => "medical diagnosis",
+            "自动驾驶" => "autonomous driving",
+            _ => "competing products",
+        };
+        found.push((ObligationKind::FieldOfUseBan, field.to_string()));
     }
     if r.attribution.is_match(s) {
         let quoted = r
@@ -170,6 +194,21 @@ pub fn grants_commercial(s: &str) -> bool {
         (
             re(r"(?:可以|可|允许|准许|授予|免费)[^.;!?]{0,20}(?:商业用途|商用|商业使用|商业目的|商业产品|商业化)"),
             re(r"非商业|不得|不能|不可|禁止|严禁|如需|若需|如果|须|需要|需|应当|登记|申请|授权"),
+        )
+    });
+    grant.is_match(s) && !against.is_match(s) || grants_use(s)
+}
+
+/// True when the sentence grants a license to use the model with no purpose
+/// named ("特此授予您……的使用许可", "您可以自由使用……"): a grant that
+/// includes commercial use unless the text limits it elsewhere (which the
+/// reader checks before taking it).
+fn grants_use(s: &str) -> bool {
+    static GRANT: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (grant, against) = GRANT.get_or_init(|| {
+        (
+            re(r"授予(?:您|你|被许可人)[^.;!?]{0,60}(?:许可|使用权)|(?:您|你)可以(?:自由地?|免费地?)?(?:使用|复制|修改|分发)"),
+            re(r"非商业|不得|禁止|严禁|仅|只能|只可|限于|登记|申请|书面|研究|学术"),
         )
     });
     grant.is_match(s) && !against.is_match(s)
@@ -270,7 +309,7 @@ mod tests {
         // Firefly LM model license
         assert!(has(
             "❌ **军事或战争用途**：任何用于武器或战争相关的应用",
-            ObligationKind::AcceptableUsePolicy
+            ObligationKind::FieldOfUseBan
         ));
         assert!(has(
             "使用 Firefly 聚合 LoRA 权重时，请同时遵守对应底座模型许可证。",

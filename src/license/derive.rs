@@ -27,6 +27,9 @@ pub struct Derived {
     pub confidence: f32,
     /// The clauses that decided, for "How it was decided".
     pub basis: String,
+    /// The sentence (first and last word) that kept a text at `unknown`: a
+    /// limit on commercial use, or an approval, that no clause weighed.
+    pub unweighed: Option<(usize, usize)>,
 }
 
 /// An explicit grant of commercial use in an English sentence.
@@ -35,7 +38,7 @@ fn grant_patterns() -> &'static (Regex, Regex) {
     GRANT.get_or_init(|| {
         let build = super::pattern::re;
         (
-            build(r"\b(?:commercial\s+(?:and|or|and/or)\s+non-?commercial|for\s+any\s+(?:lawful\s+)?purpose|including\s+(?:for\s+)?commercial|commercial\s+(?:use|uses|purposes?)\s+(?:is|are)\s+(?:permitted|allowed|granted)|(?:may|can)\s+(?:use|deploy|exploit)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+)?commercial(?:ly)?\b|\buse\s+(?:[\w,()'-]+\s+){0,8}?commercially\b|\bgrants?\s+(?:to\s+)?you\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,12}?(?:copyright\s+)?licen[cs]e\s+to\s+(?:use|reproduce|copy|modify|distribute|exploit))"),
+            build(r"\b(?:commercial\s+(?:and|or|and/or)\s+non-?commercial|for\s+any\s+(?:lawful\s+)?purpose|including\s+(?:for\s+)?commercial|commercial\s+(?:use|uses|purposes?)\s+(?:is|are)\s+(?:permitted|allowed|granted)|(?:may|can)\s+(?:use|deploy|exploit)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+)?commercial(?:ly)?\b|\buse\s+(?:[\w,()'-]+\s+){0,8}?commercially\b|\bgrants?\s+(?:to\s+)?you\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,12}?(?:copyright\s+)?licen[cs]e\s+(?:under\s+(?:[\w',-]+\s+){0,10}?)?to\s+(?:use|reproduce|copy|modify|distribute|exploit)|\byou\s+are\s+(?:hereby\s+)?granted\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,14}?licen[cs]e\b|\byou\s+are\s+free\s+to\s+(?:use|copy|share|modify|distribute)|\bpermission\s+is\s+(?:hereby\s+)?granted\b)"),
             build(r"\b(?:not|no|non-?commercial|never|prohibit\w*|except|unless|only|solely|exclusively|subject\s+to\s+(?:a\s+)?(?:separate|written|prior))\b"),
         )
     })
@@ -76,6 +79,26 @@ fn opens_commercial_use(s: &str) -> bool {
     commercial.is_match(s) && approval.is_match(s) && !separate.is_match(s)
 }
 
+/// True when the sentence limits use to non-commercial organisations, or
+/// excludes use by or on behalf of commercial ones.
+fn excludes_companies(s: &str) -> bool {
+    static COMPANIES: OnceLock<Regex> = OnceLock::new();
+    COMPANIES
+        .get_or_init(|| {
+            super::pattern::re(r"\b(?:by|for|to)\b[\s,]*(?:or\s+on\s+behalf\s+of[\s,]*)?non-?commercial\s+(?:organi[sz]ations?|entit(?:y|ies)|institutions?)\b|\bon\s+behalf\s+of\s+(?:a\s+|any\s+)?commercial\s+(?:organi[sz]ations?|entit(?:y|ies)|compan(?:y|ies))\b|非营利(?:组织|机构)(?:使用|专用)|商业机构不得")
+        })
+        .is_match(s)
+}
+
+/// True when a registration clause sends commercial use to a separate
+/// license, outside this one.
+fn points_elsewhere(s: &str) -> bool {
+    static SEPARATE: OnceLock<Regex> = OnceLock::new();
+    SEPARATE
+        .get_or_init(|| super::pattern::re(r"\bseparate\b|\banother\s+licen|另行|单独"))
+        .is_match(s)
+}
+
 /// `s` with "commercial and non-commercial" (which grants both and limits
 /// nothing) read as "commercial".
 fn without_both(s: &str) -> String {
@@ -96,57 +119,180 @@ fn without_both(s: &str) -> String {
     .fold(s.to_string(), |acc, both| acc.replace(both, "commercial"))
 }
 
-/// True when the text anywhere speaks of a limit on commercial use or of a
+/// True when the sentence speaks of a limit on commercial use or of a
 /// research or non-commercial purpose, in words the clause patterns may not
 /// have read as a clause.
-fn limits_commercial_use(norm: &str) -> bool {
+fn limits_commercial_use(sentence: &str) -> bool {
     static LIMIT: OnceLock<Regex> = OnceLock::new();
     let limit = LIMIT.get_or_init(|| {
         super::pattern::re(r"non-?commercial|non\s+commercial|research\s+(?:or\s+evaluation\s+)?(?:use|purposes?)\s+only|for\s+research|academic|evaluation\s+purposes|非商业|学术|科研|研究目的|commercial\s+licen[cs]e|商业授权|商用授权|commercial\s+use\s+(?:is\s+)?(?:not|prohibited|requires?)")
     });
-    limit.is_match(&without_both(norm))
+    limit.is_match(&without_both(sentence))
 }
 
-/// Whether the text speaks of registration, an application, approval or
-/// authorisation anywhere: `Some(true)` when a sentence doing so also speaks
-/// of commercial use.
-fn unweighed_approval(text: &NormText) -> Option<bool> {
+/// True when the sentence speaks of registration, an application, approval
+/// or authorisation; the second value says whether it also speaks of
+/// commercial use.
+fn speaks_of_approval(s: &str) -> Option<bool> {
     static APPROVAL: OnceLock<(Regex, Regex)> = OnceLock::new();
     let (approval, commercial) = APPROVAL.get_or_init(|| {
         let build = super::pattern::re;
         (
-            build(r"\bregist(?:er|ered|ration)\b|\bapply\s+for\b|\bapplication\s+(?:form|for)|\bapprov(?:al|e|ed)\b|\bauthori[sz]ation\b|\bquestionnaire\b|\b(?:written|prior)\s+(?:permission|consent)\b|登记|申请|授权|审批|批准|问卷"),
+            build(r"\bregist(?:er|ered|ration)\b|\bapply\s+for\b|\bapplication\s+(?:form|for)|\bapprov(?:al|e|ed)\b|\bauthori[sz]ation\b|\bquestionnaire\b|\b(?:written|prior)\s+(?:permission|consent)\b|登记|申请|(?:取得|获得|获取|书面|事先|经)(?:\w{0,10}?)授权|授权书|审批|批准|问卷"),
             build(r"commercial|商业|商用"),
         )
     });
-    let mut found = None;
-    for (f, l) in text.sentences() {
-        let s = text.words_text(f, l);
-        if approval.is_match(s) {
-            if commercial.is_match(s) {
-                return Some(true);
+    static NOT_THE_MODEL: OnceLock<Regex> = OnceLock::new();
+    // consent to use a trademark or name, or authorisations from third
+    // parties for their own data or rights, is not approval to use the model
+    let other = NOT_THE_MODEL.get_or_init(|| {
+        super::pattern::re(r"\btrade\s*marks?\b|\bservice\s+marks?\b|\btrade\s+names?\b|\blogos?\b|\bthird[- ]part(?:y|ies)\b|\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents)\b|\bpersonal\s+(?:data|information)\b|\bdata\s+subjects?\b|商标|域名|第三方|自行取得|个人信息")
+    });
+    let commercial = commercial.is_match(s);
+    (approval.is_match(s) && (commercial || !other.is_match(s))).then_some(commercial)
+}
+
+/// The sentences a threshold explains: the threshold's own sentence; any
+/// sentence that speaks of a party or license the threshold's sentence
+/// defines in parentheses (`(the "Commercial Entities")`); and, in the three
+/// that follow it, those that speak of "such a license". What they ask (a
+/// paid license, contacting the licensor, a ban beyond the agreement)
+/// applies above the threshold only.
+fn threshold_sentences(
+    text: &NormText,
+    sentences: &[(usize, usize)],
+    hits: &[ClauseHit],
+) -> Vec<usize> {
+    static TERMS: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (defined, such) = TERMS.get_or_init(|| {
+        let build = super::pattern::re;
+        (
+            build(r#"\(\s*(?:the\s+|a\s+|an\s+)?"([a-z][a-z -]{2,40})""#),
+            build(r"\bsuch\s+(?:a\s+|an\s+)?(?:[\w-]+\s+)?licen[cs]es?\b|该(?:等)?(?:许可|授权)"),
+        )
+    });
+    let mut explained = Vec::new();
+    let mut stems: Vec<String> = Vec::new();
+    for (i, &(f, l)) in sentences.iter().enumerate() {
+        let thresholded = hits.iter().any(|h| {
+            h.words == (f, l)
+                && matches!(
+                    h.kind,
+                    ObligationKind::UserThreshold | ObligationKind::RevenueThreshold
+                )
+        });
+        if !thresholded {
+            continue;
+        }
+        explained.push(i);
+        let own = text.words_text(f, l);
+        stems.extend(
+            defined
+                .captures_iter(own)
+                .filter_map(|c| c.get(1))
+                .map(|m| stem(m.as_str())),
+        );
+        for (j, &(f2, l2)) in sentences.iter().enumerate().skip(i + 1).take(3) {
+            if such.is_match(text.words_text(f2, l2)) {
+                explained.push(j);
             }
-            found = Some(false);
         }
     }
-    found
+    if !stems.is_empty() {
+        for (i, &(f, l)) in sentences.iter().enumerate() {
+            let s = text.words_text(f, l);
+            if stems.iter().any(|t| s.contains(t.as_str())) {
+                explained.push(i);
+            }
+        }
+    }
+    explained.sort_unstable();
+    explained.dedup();
+    explained
+}
+
+/// True when the sentence asks for registration: below a threshold as much
+/// as above it ("register with us and be deemed to hold the commercial
+/// license"), so a threshold beside it does not explain it away.
+fn registers(s: &str) -> bool {
+    static REGISTER: OnceLock<Regex> = OnceLock::new();
+    REGISTER
+        .get_or_init(|| super::pattern::re(r"\bregist(?:er|ers|ered|ering|ration)\b|登记|注册"))
+        .is_match(s)
+}
+
+/// A defined term with its last word cut to a stem, so "commercial
+/// entities" also finds "a commercial entity".
+fn stem(term: &str) -> String {
+    let term = term.trim();
+    let cut = term.len().saturating_sub(3).max(term.len().min(4));
+    let mut end = cut;
+    while !term.is_char_boundary(end) {
+        end -= 1;
+    }
+    term[..end].to_string()
 }
 
 /// Weighs the clauses `hits` read from `text`.
 pub fn derive(text: &NormText, hits: &[ClauseHit]) -> Derived {
-    let has = |k: ObligationKind| hits.iter().any(|h| h.kind == k);
+    let sentences = text.sentences();
+    let by_threshold = threshold_sentences(text, &sentences, hits);
+    let in_threshold = |words: (usize, usize)| {
+        by_threshold
+            .iter()
+            .any(|&i| sentences.get(i) == Some(&words))
+    };
     let sentence = |h: &ClauseHit| text.words_text(h.words.0, h.words.1);
-    let path = hits
+    // What a threshold asks for above its size is a condition, not the
+    // grant's scope.
+    let weighed: Vec<&ClauseHit> = hits
         .iter()
-        .filter(|h| h.kind == ObligationKind::Registration)
-        .any(|h| opens_commercial_use(sentence(h)));
+        .filter(|h| {
+            !(matches!(
+                h.kind,
+                ObligationKind::Registration | ObligationKind::NonCommercial
+            ) && in_threshold(h.words)
+                && !registers(sentence(h)))
+        })
+        .collect();
+    let has = |k: ObligationKind| weighed.iter().any(|h| h.kind == k);
+    // A path to commercial use under this license opens a non-commercial
+    // grant only where no other clause sends commercial use to a separate
+    // license (the stricter of two readings wins).
+    let registrations = || {
+        weighed
+            .iter()
+            .filter(|h| h.kind == ObligationKind::Registration)
+    };
+    let path = registrations().any(|h| opens_commercial_use(sentence(h)))
+        && !registrations().any(|h| points_elsewhere(sentence(h)));
     let restricted = |verdict, basis: &str| Derived {
         verdict,
         grant: None,
         confidence: 0.7,
         basis: basis.to_string(),
+        unweighed: None,
     };
-    if has(ObligationKind::ResearchOnly) {
+    let research = |by_name: bool| {
+        weighed.iter().any(|h| {
+            h.kind == ObligationKind::ResearchOnly
+                && super::clauses::research_by_name_only(sentence(h)) == by_name
+        })
+    };
+    // Use only by non-commercial organisations, or none on behalf of a
+    // commercial one: a company may not use it at all, research included.
+    if weighed.iter().any(|h| {
+        matches!(
+            h.kind,
+            ObligationKind::NonCommercial | ObligationKind::ResearchOnly
+        ) && excludes_companies(sentence(h))
+    }) {
+        return restricted(
+            Verdict::Prohibited,
+            "use only by non-commercial organisations: a company may not use it, research included",
+        );
+    }
+    if research(false) {
         return restricted(Verdict::ResearchOnly, "a research-only grant");
     }
     if has(ObligationKind::NonCommercial) && !path {
@@ -160,27 +306,50 @@ pub fn derive(text: &NormText, hits: &[ClauseHit]) -> Derived {
         };
         return restricted(Verdict::RequiresApproval, basis);
     }
-    // A grant is taken only from a text that nowhere limits commercial use:
-    // a limit the clause patterns missed must not be outweighed by a grant
-    // (the licensor's own commercial use, a grant read too widely).
-    if limits_commercial_use(&text.norm) {
+    if research(true) {
+        return restricted(Verdict::ResearchOnly, "a research license (by its name)");
+    }
+    // The sentences a clause already explains: definitions, a threshold's
+    // condition, the exceptions of a ban on training other models.
+    let explained = |i: usize, (f, l): (usize, usize)| {
+        by_threshold.contains(&i)
+            || super::clauses::is_definition(text.words_text(f, l))
+            || hits
+                .iter()
+                .any(|h| h.words == (f, l) && h.kind == ObligationKind::NoTrainingOtherModels)
+    };
+    // A grant is taken only from a text that limits commercial use nowhere
+    // else: a limit the clause patterns missed must not be outweighed by a
+    // grant (the licensor's own commercial use, a grant read too widely).
+    let unexplained = |i: usize, words: (usize, usize)| !explained(i, words);
+    if let Some((_, &words)) = sentences.iter().enumerate().find(|&(i, &(f, l))| {
+        unexplained(i, (f, l)) && limits_commercial_use(text.words_text(f, l))
+    }) {
         return Derived {
             verdict: Verdict::Unknown,
             grant: None,
             confidence: 0.0,
-            basis: String::new(),
+            basis: "a limit on commercial use that no clause weighed".into(),
+            unweighed: Some(words),
         };
     }
-    let grant = text
-        .sentences()
-        .into_iter()
+    let grant = sentences
+        .iter()
+        .copied()
         .find(|&(f, l)| grants_commercial(text.words_text(f, l)));
     // Approval spoken of anywhere that no clause pattern weighed: the grant
     // may be conditional on it, so the verdict stays at approval (where it
     // is about commercial use) or unknown.
-    if let (Some(_), Some(about_commercial)) = (grant, unweighed_approval(text)) {
+    let approvals: Vec<((usize, usize), bool)> = sentences
+        .iter()
+        .enumerate()
+        .filter(|&(i, &words)| unexplained(i, words))
+        .filter_map(|(_, &(f, l))| Some(((f, l), speaks_of_approval(text.words_text(f, l))?)))
+        .collect();
+    let about_commercial = approvals.iter().find(|(_, c)| *c);
+    if let (Some(_), Some(&(words, commercial))) = (grant, about_commercial.or(approvals.first())) {
         return Derived {
-            verdict: if about_commercial {
+            verdict: if commercial {
                 Verdict::RequiresApproval
             } else {
                 Verdict::Unknown
@@ -188,6 +357,7 @@ pub fn derive(text: &NormText, hits: &[ClauseHit]) -> Derived {
             grant: None,
             confidence: 0.4,
             basis: "a grant of commercial use beside a registration, application or authorisation mri cannot weigh".into(),
+            unweighed: Some(words),
         };
     }
     match grant {
@@ -196,12 +366,14 @@ pub fn derive(text: &NormText, hits: &[ClauseHit]) -> Derived {
             grant: Some(words),
             confidence: 0.5,
             basis: "a grant of commercial use, with the conditions the text lists".into(),
+            unweighed: None,
         },
         None => Derived {
             verdict: Verdict::Unknown,
             grant: None,
             confidence: 0.0,
-            basis: String::new(),
+            basis: "no grant of commercial use found".into(),
+            unweighed: None,
         },
     }
 }

@@ -122,11 +122,14 @@ pub enum ObligationKind {
     NonCommercial,
     /// Research use only.
     ResearchOnly,
+    /// Fields the model may not be used in (military, medical diagnosis,
+    /// surveillance, a competing product, ...).
+    FieldOfUseBan,
 }
 
 impl ObligationKind {
     /// Every kind.
-    pub const ALL: [ObligationKind; 14] = [
+    pub const ALL: [ObligationKind; 15] = [
         ObligationKind::Attribution,
         ObligationKind::NamePrefix,
         ObligationKind::AcceptableUsePolicy,
@@ -141,6 +144,7 @@ impl ObligationKind {
         ObligationKind::ShareAlike,
         ObligationKind::NonCommercial,
         ObligationKind::ResearchOnly,
+        ObligationKind::FieldOfUseBan,
     ];
 
     /// The kebab-case name.
@@ -160,6 +164,7 @@ impl ObligationKind {
             ObligationKind::ShareAlike => "share-alike",
             ObligationKind::NonCommercial => "non-commercial",
             ObligationKind::ResearchOnly => "research-only",
+            ObligationKind::FieldOfUseBan => "field-of-use-ban",
         }
     }
 

@@ -34,6 +34,9 @@ pub struct Clause {
     pub kind: String,
     /// The line it starts on.
     pub line: u32,
+    /// The words read there.
+    #[serde(default)]
+    pub quote: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -71,6 +74,12 @@ pub struct Outcome {
     pub clauses: usize,
     /// Of those, cited at their line.
     pub cited: usize,
+    /// The decisive clauses not cited at their line: kind, line, quote.
+    pub missed: Vec<(String, u32, String)>,
+    /// What mri cited: kind, lines, value.
+    pub found: Vec<String>,
+    /// "How it was decided", as mri tells it.
+    pub how: Vec<String>,
 }
 
 impl Outcome {
@@ -103,7 +112,11 @@ pub fn cited_as(kind: &str) -> Option<&'static [ObligationKind]> {
         "name-prefix" => &[K::NamePrefix],
         "no-training-other-models" => &[K::NoTrainingOtherModels],
         "use-restrictions-passdown" => &[K::UseRestrictionsPassdown],
-        "field-of-use-ban" => &[K::AcceptableUsePolicy, K::UseRestrictionsPassdown],
+        "field-of-use-ban" => &[
+            K::FieldOfUseBan,
+            K::AcceptableUsePolicy,
+            K::UseRestrictionsPassdown,
+        ],
         "territory-exclusion" => &[K::TerritoryExclusion],
         _ => return None,
     })
@@ -144,20 +157,34 @@ pub fn run(split: Option<&str>) -> Vec<Outcome> {
                 .iter()
                 .filter(|c| cited_as(&c.kind).is_some())
                 .collect();
-            let cited = decisive
-                .iter()
-                .filter(|c| {
-                    let kinds = cited_as(&c.kind).unwrap_or(&[]);
-                    report.obligations.iter().any(|o| {
-                        kinds.contains(&o.kind)
-                            && o.file.as_deref() == Some("LICENSE")
-                            && o.line_start.is_some_and(|s| {
-                                let end = o.line_end.unwrap_or(s).max(s);
-                                (s.saturating_sub(1)..=end + 1).contains(&c.line)
-                            })
-                    })
+            let is_cited = |c: &Clause| {
+                let kinds = cited_as(&c.kind).unwrap_or(&[]);
+                report.obligations.iter().any(|o| {
+                    kinds.contains(&o.kind)
+                        && o.file.as_deref() == Some("LICENSE")
+                        && o.line_start.is_some_and(|s| {
+                            let end = o.line_end.unwrap_or(s).max(s);
+                            (s.saturating_sub(1)..=end + 1).contains(&c.line)
+                        })
                 })
-                .count();
+            };
+            let cited = decisive.iter().filter(|c| is_cited(c)).count();
+            let missed = decisive
+                .iter()
+                .filter(|c| !is_cited(c))
+                .map(|c| (c.kind.clone(), c.line, c.quote.clone()))
+                .collect();
+            let found = report
+                .obligations
+                .iter()
+                .map(|o| {
+                    format!(
+                        "{:?} {:?}-{:?} {:?}",
+                        o.kind, o.line_start, o.line_end, o.value
+                    )
+                })
+                .collect();
+            let how = report.reasons.clone();
             Outcome {
                 file: e.file,
                 split: e.split,
@@ -166,6 +193,9 @@ pub fn run(split: Option<&str>) -> Vec<Outcome> {
                 got: report.verdict,
                 clauses: decisive.len(),
                 cited,
+                missed,
+                found,
+                how,
             }
         })
         .collect()

@@ -207,16 +207,38 @@ fn not_matched(
     let derived = crate::license::derive::derive(norm, hits);
     let mut verdict = derived.verdict;
     let similar = best.filter(|b| b.score >= SIMILAR);
-    if let (Some(b), Some(r)) = (similar, resolved.as_ref()) {
-        verdict = verdict.stricter(r.verdict());
-        d.reason(format!(
-            "{path}: only similar to {} ({:.2}); its own clauses decide → {verdict}",
-            r.id(),
-            b.score
-        ));
-    } else {
-        d.reason(format!(
+    match (similar, resolved.as_ref()) {
+        // A text that shares most of its wording with a known license is
+        // held to that license's verdict at best: the clause that decides it
+        // may sit in words the reader does not weigh (fail closed).
+        (Some(b), Some(r)) => {
+            verdict = verdict.stricter(r.verdict());
+            let held = if verdict == derived.verdict {
+                String::new()
+            } else {
+                format!(
+                    "; held to {}'s verdict, as its wording is mostly that license's",
+                    r.id()
+                )
+            };
+            d.reason(format!(
+                "{path}: only similar to {} ({:.2}, {}); its own clauses → {}{held} → {verdict}",
+                r.id(),
+                b.score,
+                r.verdict(),
+                derived.verdict
+            ));
+        }
+        _ => d.reason(format!(
             "{path}: matches no known license; its clauses → {verdict}"
+        )),
+    }
+    if let (Verdict::Unknown, Some((f, l))) = (derived.verdict, derived.unweighed) {
+        let (line, _) = norm.lines_of(f, l);
+        d.reason(format!(
+            "{path}: {} at line {line}: “{}”",
+            derived.basis,
+            norm.quote(f, l, 120)
         ));
     }
     let is_derived = verdict == derived.verdict && verdict != Verdict::Unknown;

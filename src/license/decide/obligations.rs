@@ -115,6 +115,7 @@ fn clause_summary(kind: ObligationKind, value: &str) -> String {
         K::LicenseCopy => "Copies and derivatives must carry a copy of the license.".into(),
         K::NoticeFile => "A notice file must be kept with copies.".into(),
         K::ShareAlike => "Derivatives must be shared under the same terms.".into(),
+        K::FieldOfUseBan => format!("The model may not be used in the fields the clause names{}.", with(value)),
     }
 }
 
