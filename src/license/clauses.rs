@@ -42,6 +42,7 @@ struct Rules {
     name_prefix: Regex,
     name_prefix_quoted: Regex,
     aup: Regex,
+    credit: Regex,
     license_copy: Regex,
     notice_file: Regex,
     research_coordinated: Regex,
@@ -67,9 +68,11 @@ fn rules() -> &'static Rules {
             re(r"\bonly\s+(?:may\s+)?(?:be\s+)?(?:used\s+)?(?:\w+\s+){0,4}?(?:for\s+)?(?:use\s+)?non-?commercial(?:ly)?\b"),
             re(r"\b(?:use|using)\s+(?:[\w-]+\s+){0,4}?(?:in|for)\s+non-?commercial\s+(?:applications?|projects?|products?|settings?|purposes?)\b"),
             // "for any commercial, military, or illegal purposes" after a negation
-            re(r"\b(?:not|never|prohibited|forbidden)\s+(?:[\w,'-]+\s+){0,14}?for\s+(?:any\s+)?commercial\s*,\s*(?:[\w-]+\s*,\s*)*(?:or|and)\s+[\w-]+\s+(?:use|uses|purposes?)"),
+            re(r"\b(?:not|never|prohibited|forbidden)\s+(?:[\w,'-]+\s+){0,24}?for\s+(?:any\s+)?commercial\s*,\s*(?:[\w-]+\s*,\s*)*(?:or|and)\s+[\w-]+\s+(?:use|uses|purposes?)"),
             // a grant whose scope is named: "for any Research or Non-Commercial Purpose"
             re(r"\bfor\s+(?:any\s+)?(?:research\s+(?:or|and|and/or|&)\s+)?non-?commercial\s+(?:(?:or|and|and/or)\s+research\s+)?purposes?\b"),
+            re(r"\bprohibited\s+from\s+(?:using|exploiting|deploying)\s+(?:[\w,()'-]+\s+){0,10}?for\s+(?:any\s+)?commercial"),
+            re(r"\b(?:not|never)\b(?:\s+[\w,()'-]+){0,24}?\s+in\s+connection\s+with\s+(?:any\s+)?commercial\s+(?:uses?|purposes?|activities|activity)\b"),
             // a Creative Commons non-commercial license named in the text
             re(r"\bcc[\s-]+by[\s-]+nc\b|\battribution[\s-]+non-?commercial\b"),
         ],
@@ -85,20 +88,24 @@ fn rules() -> &'static Rules {
             re(r"\bregist(?:er|ration)\s+(?:\w+\s+){0,6}?(?:before|prior\s+to|for)\s+(?:\w+\s+){0,3}?commercial"),
             re(r"\bcommercial\s+(?:use\s+)?(?:licen[cs]e|licensing|registration)\s+(?:\w+\s+){0,6}?(?:required|apply|contact|form|email|obtain)"),
             re(r"\bpaid\s+subscription\b"),
+            re(r"\brequires?\s+(?:a\s+|an\s+)?separate\s+(?:[\w-]+\s+){0,2}?licen[cs]e\b"),
+            re(r"\bcontact\s+(?:[\w-]+\s+){0,4}?(?:to\s+obtain|for)\s+(?:[\w-]+\s+){0,2}?commercial\s+licen[cs]es?\b"),
+            re(r"\bcommercial(?:ly)?\b(?:\s+[\w,()'-]+){0,10}?\s+(?:must|shall|need\s+to|needs\s+to|required\s+to)\s+(?:first\s+)?register\b"),
+            re(r"\bregistration\s+(?:[\w-]+\s+){0,6}?(?:will\s+be\s+|shall\s+be\s+|is\s+)?deemed\b"),
             re(r"\b(?:before|prior\s+to)\s+(?:any\s+|using\s+\w+\s+(?:for\s+)?)?commercial(?:ly)?\b(?:\s+[\w!-~]+){0,8}?\s+(?:must|shall|need\s+to|needs\s+to|required\s+to)\s+(?:first\s+)?(?:register|obtain|apply|request|contact|sign|seek)\b"),
             re(r"\b(?:must|shall|need\s+to|needs\s+to|required\s+to)\s+(?:first\s+)?(?:register|apply|obtain|request|seek|sign)\b(?:\s+[\w!-~]+){0,10}?\s+(?:prior\s+|express\s+)?(?:written\s+)(?:authori[sz]ation|permission|approval|consent)\b"),
             re(r"\bwithout\s+(?:the\s+)?(?:[\w']+\s+)?(?:prior\s+|express\s+|specific\s+)*written\s+(?:permission|consent|authori[sz]ation|approval)\b"),
             re(r"\b(?:requires?|required|subject\s+to)\s+(?:a\s+|an\s+)?(?:separate\s+|signed\s+|written\s+|commercial\s+)+(?:licen[cs]e\s+)?agreement\b"),
             re(r"\bcontact\s+(?:us|the\s+licensor|[\w-]+)\s+(?:for|to\s+obtain|to\s+request)\s+(?:a\s+)?(?:commercial\s+|separate\s+)?licen[cs]e\b"),
         ],
-        users: re(r"(\d[\d,.]*)\s*(million|billion|thousand|m\b|b\b)?\s*(?:monthly|daily)\s+active\s+users"),
+        users: re(r"(\d[\d,.]*)\s*(million|billion|thousand|m\b|b\b)?\s*(?:(?:monthly|daily)\s+active\s+users|(?:visits|visitors|users)\s+(?:per|a|each)\s+month)"),
         money: re(r"(us\$|usd|\$|€|eur|euros?|rmb|cny|¥|£|gbp)\s?(\d[\d,.]*)\s*(million|billion|thousand|m\b|b\b)?"),
         money_words: re(r"(\d[\d,.]*)\s*(million|billion|thousand)?\s*(us\s+dollars|dollars|usd|euros?|eur|rmb|yuan|pounds)"),
         revenue: re(r"\b(?:revenue|revenues|turnover|sales|income)\b"),
         territory_cue: re(r"\b(?:not\s+(?:\w+\s+){0,4}?(?:licensed|granted|available|permitted|apply|applicable|allowed|extend)|exclud\w*|outside\s+of|except\s+in|not\s+in|prohibited\s+in|territory)"),
         regions: re(r"\b(european\s+union|the\s+eu|eu|united\s+kingdom|the\s+uk|uk|south\s+korea|mainland\s+china|china|russia|iran|north\s+korea|cuba|syria)\b"),
-        passdown: re(r"\buse-?based\s+restrictions\b|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)"),
-        no_training: re(r"\b(?:improve|train|training|develop|create|enhance|distill)\w*\s+(?:[\w,'-]+\s+){0,8}?(?:other|another|competing|third[- ]party|any)\s+(?:\w+\s+){0,3}?(?:models?|llms?|ai)\b"),
+        passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)"),
+        no_training: re(r"\b(?:improve|train|training|develop|create|enhance|distill)\w*\s+(?:[\w,'-]+\s+){0,8}?(?:other|another|competing|third[- ]party|any)\s+(?:\w+\s+){0,3}?(?:models?|llms?|ai)\b|\b(?:train|training|distill\w*)\s+(?:[\w,'-]+\s+){0,4}?(?:machine\s+learning|ml|ai|language|foundation\w*)\s+models?\b"),
         negation: re(r"\b(?:not|never|prohibited|no\s+right)\b"),
         // Consent to assign or transfer the agreement, or to use a name to
         // endorse products, is not approval to use the model.
@@ -114,6 +121,7 @@ fn rules() -> &'static Rules {
         name_prefix: re(r#"\bnames?\s+(?:\w+\s+){0,5}?(?:begins?|starts?|prefixed)\s+with\s+"?([\w.\- ]{2,30}?)"?(?:[\s,.;]|$)"#),
         name_prefix_quoted: re(r#"\binclude\s+"((?u:[^"]){2,30})"\s+at\s+the\s+beginning\s+of"#),
         aup: re(r"\bacceptable\s+use\s+policy\b|\buse\s+policy\b"),
+        credit: re(r"\b(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b|\b(?:must|shall|should|will)\s+(?:clearly\s+|also\s+)?(?:attribute|acknowledge|cite|credit)\b|\binclude\s+(?:a\s+)?citations?\b|\bcredit\s+(?:this|the)\s+(?:project|authors?|model|work)\b"),
         license_copy: re(r"\b(?:provide|give|include|distribute|accompan\w*|furnish)\w*\s+(?:[\w,'-]+\s+){0,6}?(?:a\s+)?copy\s+of\s+(?:this|the)\s+(?:agreement|license|licence)"),
         notice_file: re(r#"\b"?notice"?\s+(?:text\s+)?file\b"#),
         // research coordinated with non-commercial use: the grant's scope is
@@ -124,7 +132,7 @@ fn rules() -> &'static Rules {
         third_party_consents: re(r"\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant|such)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents|licen[cs]es|rights|approvals)\b|\bthird[- ]part(?:y|ies)\b"),
         field_ban: re(r"\b(?:not|never|prohibit\w*|forbid\w*|refrain\w*|ban\w*)\b"),
         field_use: re(r"\b(?:use|uses|used|using|deploy\w*|purposes?|applications?|activities|generat\w+|develop\w*|creat\w+)\b"),
-        fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice)|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:\w+\s+){0,3}?(?:products?|services?|models?)|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?))"),
+        fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice)|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:\w+\s+){0,3}?(?:products?|services?|models?)|national\s+security|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?))"),
     })
 }
 
@@ -159,10 +167,54 @@ pub fn read_clauses(text: &NormText) -> Vec<ClauseHit> {
 /// Reads only the given sentences (word ranges), e.g. the residual of a known text.
 pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<ClauseHit> {
     let mut hits = Vec::new();
+    // sentences left in a list that a negation introduces ("You may not:")
+    let mut negated_items = 0usize;
     for &(f, l) in sentences {
-        sentence_hits(text, f, l, &mut hits);
+        let s = text.words_text(f, l);
+        if negated_items > 0 && text.opens_paragraph(f) && !starts_item(s) {
+            negated_items = 0;
+        }
+        if negated_items > 0 {
+            negated_items -= 1;
+            let before = hits.len();
+            let item = format!("you may not {s}");
+            let case = |needle: &str| text_quote_case(text, f, l, needle);
+            for (kind, value) in scan_sentence(&item, &case) {
+                hits.push(ClauseHit {
+                    kind,
+                    value,
+                    words: (f, l),
+                });
+            }
+            if hits.len() > before {
+                continue;
+            }
+        } else {
+            sentence_hits(text, f, l, &mut hits);
+        }
+        if negated_intro(s) {
+            negated_items = 8;
+        }
     }
     hits
+}
+
+/// True when the sentence introduces a list of what may not be done
+/// ("You may not:", "you agree not to:", "Prohibited uses:").
+fn negated_intro(s: &str) -> bool {
+    static INTRO: OnceLock<Regex> = OnceLock::new();
+    s.ends_with(':')
+        && s.split(' ').count() <= 30
+        && INTRO
+            .get_or_init(|| re(r"\b(?:may|shall|must|will|can|do|agree)\s+not\b|\bprohibit\w*|\bnot\s+(?:permitted|allowed)\b|不得|禁止"))
+            .is_match(s)
+}
+
+/// True when the sentence opens with a list marker: `(a)`, `a)`, `1.`, `i.`.
+fn starts_item(s: &str) -> bool {
+    static ITEM: OnceLock<Regex> = OnceLock::new();
+    ITEM.get_or_init(|| re(r"^(?:\(?[a-z0-9]{1,4}[.)]|[a-z]\.)(?:\s|$)|^(?u:[•·▪])"))
+        .is_match(s)
 }
 
 /// The clauses that changes to a known text bring: for each sentence holding
@@ -332,7 +384,7 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
         if let Some(q) = r.quoted.captures(s).and_then(|c| c.get(1)) {
             push(ObligationKind::Attribution, case(q.as_str()));
         }
-    } else if s.contains("built with") || s.contains("powered by") {
+    } else if s.contains("built with") || s.contains("powered by") || r.credit.is_match(s) {
         push(ObligationKind::Attribution, String::new());
     }
     if r.aup.is_match(s) {
@@ -394,6 +446,7 @@ fn field_name(m: &str) -> &'static str {
         "critical-infrastructure" | "critical" => "critical infrastructure",
         "law" => "law enforcement",
         "illegal" | "unlawful" => "illegal purposes",
+        "national" => "national security",
         f if f.starts_with("impersonat") || f.starts_with("deepfake") => "impersonation",
         _ => "competing products",
     }

@@ -108,6 +108,11 @@ impl NormText {
         self.word_starts.len()
     }
 
+    /// True when word `w` opens a paragraph (after a blank line or a heading).
+    pub fn opens_paragraph(&self, w: usize) -> bool {
+        self.para_starts.get(w).copied().unwrap_or(true)
+    }
+
     /// True when the text has no words.
     pub fn is_empty(&self) -> bool {
         self.word_starts.is_empty()
