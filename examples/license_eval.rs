@@ -15,7 +15,7 @@ fn main() {
     let detail = std::env::var("MRI_EVAL_VERBOSE").is_ok_and(|v| v == "2");
     let splits: Vec<String> = match std::env::args().nth(1) {
         Some(s) => vec![s],
-        None => vec!["tune".into(), "held-out".into()],
+        None => vec!["tune".into(), "held-out".into(), "fresh".into()],
     };
     for split in splits {
         let outcomes = license_eval::run(Some(&split));

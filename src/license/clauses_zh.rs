@@ -70,6 +70,21 @@ fn rules() -> &'static Rules {
     })
 }
 
+/// True when the sentence names commercial and non-commercial use together
+/// (用于商业或非商业用途): both granted, neither a limit.
+fn grants_both(s: &str) -> bool {
+    [
+        "商业或非商业",
+        "商业和非商业",
+        "商业与非商业",
+        "商业及非商业",
+        "非商业或商业",
+        "非商业和商业",
+    ]
+    .iter()
+    .any(|both| s.contains(both))
+}
+
 /// True when the Chinese sentence defines a term ("“商业用途”是指…").
 pub fn is_definition(s: &str) -> bool {
     is_chinese(s) && rules().definition.is_match(s)
@@ -144,7 +159,11 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     if approval && commercial && (!thresholded || s.contains("登记")) {
         // 商业使用须事先登记并获得书面授权: approval before commercial use
         found.push((ObligationKind::Registration, String::new()));
-    } else if !definition && !thresholded && r.non_commercial.iter().any(|p| p.is_match(s)) {
+    } else if !definition
+        && !thresholded
+        && !grants_both(s)
+        && r.non_commercial.iter().any(|p| p.is_match(s))
+    {
         found.push((ObligationKind::NonCommercial, String::new()));
     }
     if !definition && r.research_only.iter().any(|p| p.is_match(s)) {
@@ -207,7 +226,7 @@ fn grants_use(s: &str) -> bool {
     static GRANT: OnceLock<(Regex, Regex)> = OnceLock::new();
     let (grant, against) = GRANT.get_or_init(|| {
         (
-            re(r"授予(?:您|你|被许可人)[^.;!?]{0,60}(?:许可|使用权)|(?:您|你)可以(?:自由地?|免费地?)?(?:使用|复制|修改|分发)"),
+            re(r"授予(?:您|你|被许可人)[^.;!?]{0,60}(?:许可|使用权)|特此(?:免费)?授予任何[^.;!?]{0,60}(?:权利|许可)|(?:您|你)可以(?:自由地?|免费地?)?(?:使用|复制|修改|分发)"),
             re(r"非商业|不得|禁止|严禁|仅|只能|只可|限于|登记|申请|书面|研究|学术"),
         )
     });

@@ -79,15 +79,19 @@ fn opens_commercial_use(s: &str) -> bool {
     commercial.is_match(s) && approval.is_match(s) && !separate.is_match(s)
 }
 
-/// True when the sentence limits use to non-commercial organisations, or
-/// excludes use by or on behalf of commercial ones.
+/// True when the sentence limits use to non-commercial or non-profit
+/// organisations, or forbids use by, on behalf of or for a commercial one.
 fn excludes_companies(s: &str) -> bool {
-    static COMPANIES: OnceLock<Regex> = OnceLock::new();
-    COMPANIES
-        .get_or_init(|| {
-            super::pattern::re(r"\b(?:by|for|to)\b[\s,]*(?:or\s+on\s+behalf\s+of[\s,]*)?non-?commercial\s+(?:organi[sz]ations?|entit(?:y|ies)|institutions?)\b|\bon\s+behalf\s+of\s+(?:a\s+|any\s+)?commercial\s+(?:organi[sz]ations?|entit(?:y|ies)|compan(?:y|ies))\b|非营利(?:组织|机构)(?:使用|专用)|商业机构不得")
-        })
-        .is_match(s)
+    static COMPANIES: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
+    let (only, company, negation) = COMPANIES.get_or_init(|| {
+        let build = super::pattern::re;
+        (
+            build(r"\b(?:by|for|to)\b[\s,]*(?:or\s+on\s+behalf\s+of[\s,]*)?non-?(?:commercial|profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|institutions?)\b|\blimited\s+to\s+(?:grant\s+)?non-?profit\s+(?:entit|organi)|\bnon-?profit\s+(?:entit(?:y|ies)|organi[sz]ations?)\s+only\b|非营利(?:组织|机构)(?:使用|专用)|商业机构不得"),
+            build(r"\b(?:by|on\s+behalf\s+of|for)\b[\s,]+(?:or\s+(?:on\s+behalf\s+of|for)\b[\s,]+)*(?:a\s+|any\s+)?(?:commercial|for-profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|compan(?:y|ies))\b"),
+            build(r"\b(?:not|never|prohibited|excludes?|excluding)\b"),
+        )
+    });
+    only.is_match(s) || (company.is_match(s) && negation.is_match(s))
 }
 
 /// True when a registration clause sends commercial use to a separate
@@ -281,12 +285,12 @@ pub fn derive(text: &NormText, hits: &[ClauseHit]) -> Derived {
     };
     // Use only by non-commercial organisations, or none on behalf of a
     // commercial one: a company may not use it at all, research included.
-    if weighed.iter().any(|h| {
-        matches!(
-            h.kind,
-            ObligationKind::NonCommercial | ObligationKind::ResearchOnly
-        ) && excludes_companies(sentence(h))
-    }) {
+    let restricts = has(ObligationKind::NonCommercial) || research(false) || research(true);
+    if restricts
+        && sentences
+            .iter()
+            .any(|&(f, l)| excludes_companies(text.words_text(f, l)))
+    {
         return restricted(
             Verdict::Prohibited,
             "use only by non-commercial organisations: a company may not use it, research included",
