@@ -63,14 +63,23 @@ const RESTRICTIONS: &[&str] = &[
     "Commercial use of the Model is strictly prohibited.",
     "本模型仅限学术研究使用。",
     "您不得将本模型用于任何商业用途。",
-    "Use of the Model for commercial purposes requires the prior written authorization of the Licensor.",
 ];
 
-/// Texts of the tune half, and two short grants.
+/// Sentences that ask for the licensor's approval before commercial use.
+/// Beside a non-commercial grant such a sentence is a path to commercial
+/// use (the shape of the bilibili Index and Orion licenses, read by hand as
+/// `requires-approval`), so it may lift `non-commercial` to
+/// `requires-approval`; it never lets a text grant commercial use, and never
+/// leaves a grant above `requires-approval`.
+const APPROVALS: &[&str] = &[
+    "Use of the Model for commercial purposes requires the prior written authorization of the Licensor.",
+    "如需将本模型用于商业用途，须事先向许可方登记并获得书面授权。",
+];
+
+/// Every text of the corpus, and two short grants.
 fn texts() -> Vec<String> {
     let mut out: Vec<String> = corpus()
         .into_iter()
-        .filter(|e| e.split == "tune")
         .filter_map(|e| std::fs::read_to_string(corpus_dir().join(&e.file)).ok())
         .collect();
     out.push("You may use, copy and modify the Model for commercial and non-commercial purposes, provided that you keep this notice.\n".into());
@@ -87,7 +96,7 @@ proptest! {
 
     #[test]
     fn a_restriction_appended_never_loosens_the_verdict(
-        t in 0usize..64,
+        t in 0usize..128,
         r in 0..RESTRICTIONS.len(),
         paragraph in any::<bool>(),
     ) {
@@ -101,5 +110,23 @@ proptest! {
             "{before} became {after} with {:?}", RESTRICTIONS[r]
         );
         prop_assert!(after.rank() < Verdict::PermittedWithConditions.rank(), "{after}");
+    }
+
+    #[test]
+    fn an_approval_appended_never_grants_commercial_use(
+        t in 0usize..128,
+        r in 0..APPROVALS.len(),
+        paragraph in any::<bool>(),
+    ) {
+        let texts = texts();
+        let text = &texts[t % texts.len()];
+        let before = decide_text(text).verdict;
+        let sep = if paragraph { "\n\n" } else { "\n" };
+        let after = decide_text(&format!("{text}{sep}{}\n", APPROVALS[r])).verdict;
+        prop_assert!(
+            after.rank() <= before.rank().max(Verdict::RequiresApproval.rank()),
+            "{before} became {after} with {:?}", APPROVALS[r]
+        );
+        prop_assert!(after.rank() <= Verdict::RequiresApproval.rank(), "{after}");
     }
 }

@@ -79,7 +79,7 @@ fn rules() -> &'static Rules {
         research_only: vec![
             re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:[\w-]+\s+){0,3}?research\b"),
             re(r"\bresearch\s+(?:(?:and|or)\s+(?:evaluation|development)\s+)?(?:use|uses|purposes?)\s+only\b"),
-            re(r"\bresearch(?:-only|\s+only)?\s+(?:license|licence)\s+(?:agreement|terms)?"),
+            re(r"\bresearch(?:-only|\s+only)?\s+(?:license|licence)\b"),
             re(r"\bnot\s+(?:be\s+)?(?:used\s+)?(?:\w+\s+){0,4}?in\s+production\b"),
         ],
         registration: vec![
@@ -383,6 +383,8 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     if r.attribution.is_match(s) {
         if let Some(q) = r.quoted.captures(s).and_then(|c| c.get(1)) {
             push(ObligationKind::Attribution, case(q.as_str()));
+        } else if r.credit.is_match(s) {
+            push(ObligationKind::Attribution, String::new());
         }
     } else if s.contains("built with") || s.contains("powered by") || r.credit.is_match(s) {
         push(ObligationKind::Attribution, String::new());
@@ -751,6 +753,60 @@ mod tests {
         assert!(has(
             "You will not use the outputs to improve any other large language model.",
             ObligationKind::NoTrainingOtherModels
+        ));
+    }
+
+    #[test]
+    fn items_of_a_negated_list_are_read_as_negated() {
+        // DiariZen model license (tests/license-eval)
+        let text = "You may not:\n- Use the Models or any derivatives thereof for commercial purposes,\n- Remove or alter this license notice in any copies of the Models.\n\nYou may share the Models.";
+        assert!(has(text, ObligationKind::NonCommercial));
+        // the list ends at the next paragraph
+        assert!(!has(
+            "You may not:\n- Remove this notice.\n\nUse the Models for commercial purposes is welcome.",
+            ObligationKind::NonCommercial
+        ));
+    }
+
+    #[test]
+    fn field_bans_duties_and_thresholds_in_more_words() {
+        // bilibili IndexTTS2 license (tests/license-eval)
+        let found = kinds("You must ensure that the Model and any Derivative Work are not deployed, directly or indirectly, in high-risk scenarios such as medical diagnosis, autonomous driving, military applications.");
+        assert!(
+            found.contains(&(
+                ObligationKind::FieldOfUseBan,
+                "medical diagnosis, autonomous driving, military".into()
+            )),
+            "{found:?}"
+        );
+        assert!(has(
+            "You must ensure that any downstream recipient of the Model that you distribute complies with this Agreement, and you must impose appropriate contractual terms on such downstream recipients.",
+            ObligationKind::UseRestrictionsPassdown
+        ));
+        // Parkiet RAIL-M TTS, DINOv3 License (tests/license-eval)
+        assert!(has(
+            "You must give appropriate credit, provide a link to this repository, and indicate if changes were made.",
+            ObligationKind::Attribution
+        ));
+        assert!(has(
+            "If you submit for publication the results of research you perform, you must acknowledge the use of DINO Materials in your publication.",
+            ObligationKind::Attribution
+        ));
+        // CogVideoX license (tests/license-eval)
+        let found = kinds("The number of service users (visits) for your commercial activities must not exceed 1 million visits per month.");
+        assert!(
+            found.contains(&(ObligationKind::UserThreshold, "1000000".into())),
+            "{found:?}"
+        );
+        // GLM-130B license (tests/license-eval)
+        assert!(has(
+            "You will not use, copy, modify, merge, publish, distribute, reproduce, or create derivative works of the Software, in whole or in part, for any commercial, military, or illegal purposes.",
+            ObligationKind::NonCommercial
+        ));
+        // Meta Chameleon research license (tests/license-eval)
+        assert!(has(
+            "You will not, and will not permit others to, use the Chameleon Materials or any outputs or results of the Chameleon Materials in connection with any commercial uses.",
+            ObligationKind::NonCommercial
         ));
     }
 

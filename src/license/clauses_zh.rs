@@ -337,6 +337,36 @@ mod tests {
     }
 
     #[test]
+    fn more_phrasings_from_real_texts() {
+        // 360 智脑开源模型许可证 (tests/license-eval)
+        assert!(has(
+            "上述许可针对非商业用途使用本模型及衍生模型之目的。",
+            ObligationKind::NonCommercial
+        ));
+        // HCAM-100M weights license: commercial and non-commercial use granted
+        assert!(!has(
+            "你可以复制、修改、微调、合并、再发布以及用于商业或非商业用途，但在公开分享时必须给予合理署名。",
+            ObligationKind::NonCommercial
+        ));
+        // YAYI 2 commercial license, IndexTTS2 (tests/license-eval)
+        assert!(has(
+            "被授权人承诺根据本协议基于雅意 YAYI 2 模型开发的服务与产品及模型衍生品不作军事用途。",
+            ObligationKind::FieldOfUseBan
+        ));
+        assert!(has(
+            "您应确保下游用户在使用您发布的本模型或您基于本模型开发的衍生品时，同样遵守本协议的相关规定。",
+            ObligationKind::UseRestrictionsPassdown
+        ));
+        // a term defined decides nothing (Yuan 2.0 model license)
+        assert!(is_definition(
+            &NormText::new(
+                "“商业用途”是指使用源2.0模型，直接或间接为法律实体或个人进行运营、推广或产生收入。"
+            )
+            .norm
+        ));
+    }
+
+    #[test]
     fn grants_of_commercial_use() {
         assert!(grants_commercial(
             &NormText::new("您可以将本模型用于商业用途。").norm
@@ -346,6 +376,16 @@ mod tests {
         ));
         assert!(!grants_commercial(
             &NormText::new("本模型不可用于商业用途。").norm
+        ));
+        // a grant of use with no purpose named (IndexTTS2, the Chinese MIT text)
+        assert!(grants_commercial(
+            &NormText::new("我方特此授予您一项全球范围、非独占、不可转让、免费的使用许可。").norm
+        ));
+        assert!(grants_commercial(
+            &NormText::new("特此免费授予任何获得本软件副本的人不受限制地处理本软件的权利。").norm
+        ));
+        assert!(!grants_commercial(
+            &NormText::new("许可方授予您仅用于学术研究的使用许可。").norm
         ));
     }
 }

@@ -150,7 +150,7 @@ fn speaks_of_approval(s: &str) -> Option<bool> {
     // consent to use a trademark or name, or authorisations from third
     // parties for their own data or rights, is not approval to use the model
     let other = NOT_THE_MODEL.get_or_init(|| {
-        super::pattern::re(r"\btrade\s*marks?\b|\bservice\s+marks?\b|\btrade\s+names?\b|\blogos?\b|\bthird[- ]part(?:y|ies)\b|\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents)\b|\bpersonal\s+(?:data|information)\b|\bdata\s+subjects?\b|商标|域名|第三方|自行取得|个人信息")
+        super::pattern::re(r"\btrade\s*marks?\b|\bservice\s+marks?\b|\btrade\s+names?\b|\blogos?\b|\bthird[- ]part(?:y|ies)\b|\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents)\b|\baffiliation\b|\bendorse\w*|\bpersonal\s+(?:data|information)\b|\bdata\s+subjects?\b|商标|域名|第三方|自行取得|个人信息")
     });
     let commercial = commercial.is_match(s);
     (approval.is_match(s) && (commercial || !other.is_match(s))).then_some(commercial)
@@ -443,6 +443,66 @@ mod tests {
                 "{added}: {v}"
             );
         }
+    }
+
+    #[test]
+    fn what_a_threshold_asks_applies_above_it_only() {
+        // the shape of the LTX-2 community license (tests/license-eval):
+        // a paid license for entities above a revenue, defined in
+        // parentheses, and what the text says of those entities later
+        let text = "Licensor grants you a worldwide, royalty-free license to use the Model for any purpose, provided however, that Entities with annual revenues of at least $10,000,000 (the \"Commercial Entities\") are required to obtain a paid license. Commercial Entities interested in such a commercial license are required to contact Licensor. If the transferee is a Commercial Entity, it must obtain a paid license from Licensor prior to any use.";
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions);
+        // a registration asked below the threshold is still approval (Kolors)
+        let text = "若您或其关联方提供的所有产品或服务的月活跃用户数在前一个自然月未超过3亿月活跃用户数，则您向许可方进行登记，将被视为获得相应的商业许可。";
+        assert_eq!(verdict(text), Verdict::RequiresApproval);
+    }
+
+    #[test]
+    fn research_beside_non_commercial_use_is_non_commercial() {
+        // Fish Audio Research License (tests/license-eval)
+        let text = "FISH AUDIO RESEARCH LICENSE AGREEMENT\n\nFish Audio grants You a non-exclusive license to use, reproduce, distribute, and create Derivative Works of the Fish Audio Materials for any Research or Non-Commercial Purpose. Any use of the Fish Audio Materials for a Commercial Purpose requires a separate written license agreement from Fish Audio.";
+        assert_eq!(verdict(text), Verdict::NonCommercial);
+        // a title alone reads research-only when nothing else limits use
+        assert_eq!(
+            verdict("ACME RESEARCH LICENSE\n\nYou may use the Model."),
+            Verdict::ResearchOnly
+        );
+    }
+
+    #[test]
+    fn use_only_by_non_commercial_organisations_excludes_a_company() {
+        // AlphaFold 3 model parameters terms of use (tests/license-eval)
+        let text = "The AlphaFold 3 model parameters and output are only available for non-commercial use by, or on behalf of, non-commercial organizations (i.e., universities, non-profit organizations and research institutes).";
+        assert_eq!(verdict(text), Verdict::Prohibited);
+    }
+
+    #[test]
+    fn consents_that_are_not_the_licensors_approval_do_not_hold_a_grant() {
+        // bilibili IndexTTS2 (en and zh), Yuan 2.0, DMind-1 (tests/license-eval)
+        let grant = "Subject to the terms and conditions of this Agreement, we grant you a worldwide, non-exclusive, non-transferable, royalty-free limited license to Use the Model.";
+        for other in [
+            " If your Use of the Model incorporates any third-party data or weights, you must obtain all necessary authorizations on your own.",
+            " You may not suggest affiliation or endorsement without written permission.",
+            " 您需要保证在处理模型中可能包含的个人信息时，获得个人信息主体的授权同意。",
+            " 未经许可方书面同意，您不得使用许可方的商标。",
+        ] {
+            assert_eq!(
+                verdict(&format!("{grant}{other}")),
+                Verdict::PermittedWithConditions,
+                "{other}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_sentence_that_keeps_a_text_unknown_is_named() {
+        let t = NormText::new(
+            "You may use the Model for any purpose. The authors intend it for academic study.",
+        );
+        let d = derive(&t, &read_clauses(&t));
+        assert_eq!(d.verdict, Verdict::Unknown);
+        let (f, l) = d.unweighed.expect("the sentence that kept it unknown");
+        assert!(t.words_text(f, l).contains("academic"));
     }
 
     #[test]
