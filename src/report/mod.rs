@@ -7,6 +7,7 @@ pub use crate::finding;
 pub mod gguf_text;
 pub mod json;
 pub mod license_view;
+pub mod bom;
 pub mod markdown;
 pub mod smoke;
 pub mod text;
