@@ -208,7 +208,10 @@ fn bom_text(reports: &[&mri::Report], format: BomFormat, hash: bool, timestamp: 
 /// a file that cannot be read is named on stderr and left without a hash.
 fn hash_files(report: &mri::Report) -> std::collections::BTreeMap<String, String> {
     let known = mri::report::bom::known_sha256(report, &Default::default());
-    let work: Vec<(&mri::scan::FileEntry, Vec<mri::verify::references::Reference>)> = report
+    let work: Vec<(
+        &mri::scan::FileEntry,
+        Vec<mri::verify::references::Reference>,
+    )> = report
         .files
         .iter()
         .filter(|f| !f.remote_only && f.lfs_pointer.is_none() && !known.contains_key(&f.path))

@@ -194,7 +194,12 @@ fn every_kind(root: &Path) -> Vec<Boms> {
             &[],
         ),
         both("gguf", gguf.to_str().unwrap(), &[], &[]),
-        both("ollama", "ollama://tiny:q8", &[("OLLAMA_MODELS", &store)], &[]),
+        both(
+            "ollama",
+            "ollama://tiny:q8",
+            &[("OLLAMA_MODELS", &store)],
+            &[],
+        ),
         both("adapter", adapter.to_str().unwrap(), &[], &[]),
     ]
 }
@@ -320,10 +325,7 @@ fn every_target_kind_gives_a_cyclonedx_bom_the_official_schema_accepts() {
         let pkgs = elements(&b.spdx, "ai_AIPackage");
         assert!(!pkgs.is_empty(), "{}", b.kind);
         assert_eq!(pkgs[0]["software_primaryPurpose"], "model");
-        assert_eq!(
-            elements(&b.spdx, "CreationInfo")[0]["specVersion"],
-            "3.0.1"
-        );
+        assert_eq!(elements(&b.spdx, "CreationInfo")[0]["specVersion"], "3.0.1");
     }
 }
 
@@ -431,7 +433,10 @@ fn a_directory_bom_carries_the_card_lineage_datasets_and_both_licenses() {
     );
     let declared = relationships(d, "hasDeclaredLicense");
     let lic = element(d, &declared[0]["to"][0]);
-    assert_eq!(lic["simplelicensing_licenseExpression"], "LicenseRef-llama3.1");
+    assert_eq!(
+        lic["simplelicensing_licenseExpression"],
+        "LicenseRef-llama3.1"
+    );
     let text = element(d, &lic["simplelicensing_customIdToUri"][0]["value"]);
     assert!(text["simplelicensing_licenseText"]
         .as_str()
@@ -474,7 +479,10 @@ fn a_cache_bom_names_the_commit_the_supplier_and_the_blob_hashes() {
     assert_eq!(refs, ["website", "model-card"]);
     let pkg = &elements(&b.spdx, "ai_AIPackage")[0];
     assert_eq!(pkg["software_packageVersion"], COMMIT);
-    assert_eq!(pkg["software_downloadLocation"], "https://huggingface.co/acme/tiny");
+    assert_eq!(
+        pkg["software_downloadLocation"],
+        "https://huggingface.co/acme/tiny"
+    );
     assert_eq!(element(&b.spdx, &pkg["suppliedBy"])["name"], "acme");
 
     // --hash reads what no name gives (config.json), and keeps the rest.
@@ -502,7 +510,10 @@ fn gguf_ollama_hf_and_adapter_boms_say_what_their_sources_know() {
     let by = |kind: &str| boms.iter().find(|b| b.kind == kind).unwrap();
     // GGUF: the file is the model; its metadata declares the license.
     let g = model(&by("gguf").cdx);
-    assert_eq!(g["modelCard"]["modelParameters"]["architectureFamily"], "llama");
+    assert_eq!(
+        g["modelCard"]["modelParameters"]["architectureFamily"],
+        "llama"
+    );
     assert!(property(g, "mri:weights:quantization").is_some());
     assert_eq!(g["licenses"][0]["license"]["id"], "Apache-2.0");
     assert_eq!(g["licenses"][0]["license"]["acknowledgement"], "declared");
@@ -551,15 +562,17 @@ fn boms_are_the_same_for_the_same_model_unless_a_timestamp_is_asked() {
         assert_eq!(ok(&once), ok(&twice), "{format}");
     }
     let plain: Value =
-        serde_json::from_slice(ok(&mri_env(&["inspect", target, "-f", "cyclonedx"], &[])))
-            .unwrap();
+        serde_json::from_slice(ok(&mri_env(&["inspect", target, "-f", "cyclonedx"], &[]))).unwrap();
     let stamped: Value = serde_json::from_slice(ok(&mri_env(
         &["inspect", target, "-f", "cyclonedx", "--timestamp"],
         &[],
     )))
     .unwrap();
     let t = stamped["metadata"]["timestamp"].as_str().unwrap();
-    assert!(t.len() == 20 && t.ends_with('Z') && t.starts_with("20"), "{t}");
+    assert!(
+        t.len() == 20 && t.ends_with('Z') && t.starts_with("20"),
+        "{t}"
+    );
     assert_ne!(plain["serialNumber"], stamped["serialNumber"]);
     assert_valid_cyclonedx("timestamp", &stamped);
     let spdx: Value = serde_json::from_slice(ok(&mri_env(

@@ -383,6 +383,27 @@ mod tests {
     use super::*;
 
     #[test]
+    fn datasets_limitations_and_intended_uses_are_read() {
+        let text = "---\ndatasets:\n- acme/a\n- acme/b\n---\n# M\n\n## Intended uses & limitations\n\nChat.\n\n```\n## Limitations in a fence\n```\n## Bias, Risks, and Limitations\n\nIt errs.\n\n## Training\n\nLong.\n";
+        let (card, f) = parse_card("README.md", text);
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(card.datasets, ["acme/a", "acme/b"]);
+        let uses = card.intended_uses.expect("intended uses");
+        assert_eq!(uses.line, 8);
+        assert!(uses.text.contains("Chat.") && uses.text.contains("in a fence"));
+        // The first heading naming limitations wins, fenced ones aside.
+        let lim = card.limitations.expect("limitations");
+        assert_eq!(lim.line, 8);
+        let (card, _) = parse_card(
+            "README.md",
+            "# M\n\n## Limitations\n\nIt errs.\n\n## Training\n",
+        );
+        let lim = card.limitations.expect("limitations");
+        assert_eq!(lim.text.trim(), "## Limitations\n\nIt errs.");
+        assert!(card.intended_uses.is_none() && card.datasets.is_empty());
+    }
+
+    #[test]
     fn front_matter_fields_are_read() {
         let text = "---\nlicense: other\nlicense_name: tongyi-qianwen\nlicense_link: LICENSE\nbase_model:\n  - Qwen/Qwen3-4B-Base\ntags: [a, b]\nlanguage: en\n---\n# Model\n";
         let (card, f) = parse_card("README.md", text);

@@ -150,15 +150,19 @@ fn licenses(f: &ModelFacts<'_>) -> Vec<LicenseChoice> {
 /// The data formats a pipeline tag implies for the model's input and output.
 fn io_formats(task: &str) -> (Option<&'static str>, Option<&'static str>) {
     match task {
-        "text-generation" | "text2text-generation" | "summarization" | "translation"
-        | "question-answering" | "table-question-answering" => (Some("string"), Some("string")),
+        "text-generation"
+        | "text2text-generation"
+        | "summarization"
+        | "translation"
+        | "question-answering"
+        | "table-question-answering" => (Some("string"), Some("string")),
         "feature-extraction" | "sentence-similarity" => (Some("string"), Some("embedding")),
-        "fill-mask" | "text-classification" | "token-classification"
+        "fill-mask"
+        | "text-classification"
+        | "token-classification"
         | "zero-shot-classification" => (Some("string"), None),
         "image-to-text" | "image-text-to-text" => (Some("image"), Some("string")),
-        "image-classification" | "object-detection" | "image-segmentation" => {
-            (Some("image"), None)
-        }
+        "image-classification" | "object-detection" | "image-segmentation" => (Some("image"), None),
         "automatic-speech-recognition" => (Some("audio"), Some("string")),
         "text-to-speech" => (Some("string"), Some("audio")),
         "text-to-image" => (Some("string"), Some("image")),
@@ -218,7 +222,11 @@ fn dataset_ref(id: &str) -> String {
 
 /// A file as a `file` component.
 fn file_component(model_ref: &str, file: &FileFact) -> Component {
-    let mut c = Component::new("file", format!("{model_ref}/file:{}", file.path), file.path.clone());
+    let mut c = Component::new(
+        "file",
+        format!("{model_ref}/file:{}", file.path),
+        file.path.clone(),
+    );
     let mut properties = vec![
         prop("mri:file:class", file.class),
         prop("mri:file:size", file.size.to_string()),
@@ -239,7 +247,11 @@ fn file_component(model_ref: &str, file: &FileFact) -> Component {
 
 /// A model as a `machine-learning-model` component.
 fn model_component(f: &ModelFacts<'_>, bom_ref: &str) -> Component {
-    let mut c = Component::new("machine-learning-model", bom_ref.to_string(), f.name.clone());
+    let mut c = Component::new(
+        "machine-learning-model",
+        bom_ref.to_string(),
+        f.name.clone(),
+    );
     c.supplier = f.supplier.clone().map(|name| Entity { name });
     c.version = f.version.clone();
     c.purl = f.purl.clone();
@@ -266,7 +278,8 @@ fn model_component(f: &ModelFacts<'_>, bom_ref: &str) -> Component {
             url: u.clone(),
         });
     }
-    let license_urls: BTreeSet<&String> = f.declared.iter().filter_map(|l| l.url.as_ref()).collect();
+    let license_urls: BTreeSet<&String> =
+        f.declared.iter().filter_map(|l| l.url.as_ref()).collect();
     for u in license_urls {
         c.external_references.push(ExternalReference {
             kind: "license",
@@ -300,7 +313,11 @@ fn model_component(f: &ModelFacts<'_>, bom_ref: &str) -> Component {
         .iter()
         .map(|(k, v)| prop(k, v.clone()))
         .collect();
-    c.components = f.files.iter().map(|file| file_component(bom_ref, file)).collect();
+    c.components = f
+        .files
+        .iter()
+        .map(|file| file_component(bom_ref, file))
+        .collect();
     c.model_card = model_card(f);
     c
 }

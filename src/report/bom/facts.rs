@@ -278,7 +278,11 @@ fn declared(report: &Report, link: Option<&str>) -> Vec<LicenseFact> {
     }
     if out.is_empty() {
         if let Some(id) = gguf_str(report, "general.license") {
-            out.extend(declared_fact(id, gguf_str(report, "general.license.name"), None));
+            out.extend(declared_fact(
+                id,
+                gguf_str(report, "general.license.name"),
+                None,
+            ));
         }
     }
     out.into_iter().collect()
@@ -313,7 +317,11 @@ fn ancestors(report: &Report) -> Vec<Ancestor> {
     for b in report.card.iter().flat_map(|c| c.base_model.iter()) {
         add(b, None);
     }
-    if let Some(b) = report.adapter.as_ref().and_then(|a| a.base_model.as_deref()) {
+    if let Some(b) = report
+        .adapter
+        .as_ref()
+        .and_then(|a| a.base_model.as_deref())
+    {
         add(b, None);
     }
     for i in 0..16 {
@@ -376,7 +384,10 @@ fn properties(report: &Report, facts: &ModelFacts<'_>) -> Vec<(String, String)> 
         put("memory:weights-bytes", m.weights_stored_bytes.to_string());
     }
     if let Some(kv) = &m.kv_cache {
-        put("memory:kv-cache-bytes-per-token", kv.bytes_per_token.to_string());
+        put(
+            "memory:kv-cache-bytes-per-token",
+            kv.bytes_per_token.to_string(),
+        );
         if let Some(b) = kv.bytes_at_context {
             put("memory:kv-cache-bytes-at-context", b.to_string());
         }

@@ -105,7 +105,10 @@ pub fn known_sha256(
     }
     for (path, hex) in computed {
         if is_sha256(hex) {
-            out.insert(path.clone(), (hex.to_ascii_lowercase(), HashSource::Computed));
+            out.insert(
+                path.clone(),
+                (hex.to_ascii_lowercase(), HashSource::Computed),
+            );
         }
     }
     out

@@ -98,10 +98,15 @@ fn license_ref(name: &str) -> String {
 
 /// Adds a license as a `simplelicensing_LicenseExpression` (with its text
 /// element for a `LicenseRef-` the knowledge base has the text of); returns
-/// its id. `texts` keeps one text element per LicenseRef.
-fn license(g: &mut Graph, l: &LicenseFact, texts: &mut BTreeMap<String, String>) -> String {
+/// its id. `known` keeps one element per expression (and per text).
+fn license(g: &mut Graph, l: &LicenseFact, known: &mut BTreeMap<String, String>) -> String {
     let listed = l.spdx.clone().filter(|id| spdx::license_id(id).is_some());
     let expression = listed.unwrap_or_else(|| license_ref(l.kb_id.as_deref().unwrap_or(&l.name)));
+    if let Some(id) = known.get(&expression) {
+        return id.clone();
+    }
+    let texts = known;
+    let text_key = format!("text:{expression}");
     let mut fields = Map::new();
     fields.insert("name".into(), json!(l.name));
     fields.insert(
@@ -109,7 +114,7 @@ fn license(g: &mut Graph, l: &LicenseFact, texts: &mut BTreeMap<String, String>)
         json!(expression),
     );
     if expression.starts_with("LicenseRef-") {
-        let text_id = match (texts.get(&expression), l.kb_text()) {
+        let text_id = match (texts.get(&text_key), l.kb_text()) {
             (Some(id), _) => Some(id.clone()),
             (None, Some(text)) => {
                 let id = g.add(
@@ -117,7 +122,7 @@ fn license(g: &mut Graph, l: &LicenseFact, texts: &mut BTreeMap<String, String>)
                     &format!("text-{expression}"),
                     json!({ "name": l.name, "simplelicensing_licenseText": text }),
                 );
-                texts.insert(expression.clone(), id.clone());
+                texts.insert(text_key, id.clone());
                 Some(id)
             }
             (None, None) => None,
@@ -129,11 +134,13 @@ fn license(g: &mut Graph, l: &LicenseFact, texts: &mut BTreeMap<String, String>)
             );
         }
     }
-    g.add(
+    let id = g.add(
         "simplelicensing_LicenseExpression",
         &format!("license-{expression}"),
         Value::Object(fields),
-    )
+    );
+    texts.insert(expression, id.clone());
+    id
 }
 
 /// The software_File purpose of an mri file class.
