@@ -136,30 +136,33 @@ fn run_report(args: &InspectArgs, view: View) -> anyhow::Result<ExitCode> {
     {
         eprintln!("mri: warning: {}", mri::util::term::safe(&w));
     }
+    let format = args.format.unwrap_or(OutputFormat::Text);
+    if (args.hash || args.timestamp)
+        && !matches!(format, OutputFormat::Cyclonedx | OutputFormat::Spdx)
+    {
+        eprintln!("mri: warning: --hash and --timestamp apply to --format cyclonedx|spdx only");
+    }
     let color = use_color(args.color);
-    emit(
-        |out| match (view, args.format.unwrap_or(OutputFormat::Text)) {
-            (_, OutputFormat::Json) => mri::report::json::write(&report, Layout::for_stdout(), out),
-            (View::Inspect, OutputFormat::Text) => {
-                out.write_all(mri::report::text::render(&report, color).as_bytes())
-            }
-            (View::Inspect, OutputFormat::Markdown) => {
-                out.write_all(mri::report::markdown::render(&report).as_bytes())
-            }
-            (View::License, OutputFormat::Text) => {
-                out.write_all(license_view::render_text(&report, color).as_bytes())
-            }
-            (View::License, OutputFormat::Markdown) => {
-                out.write_all(license_view::render_markdown(&report).as_bytes())
-            }
-            (_, OutputFormat::Cyclonedx) => out.write_all(
-                bom_text(&[&report], BomFormat::Cyclonedx, args.hash, args.timestamp).as_bytes(),
-            ),
-            (_, OutputFormat::Spdx) => out.write_all(
-                bom_text(&[&report], BomFormat::Spdx, args.hash, args.timestamp).as_bytes(),
-            ),
-        },
-    )?;
+    emit(|out| match (view, format) {
+        (_, OutputFormat::Json) => mri::report::json::write(&report, Layout::for_stdout(), out),
+        (View::Inspect, OutputFormat::Text) => {
+            out.write_all(mri::report::text::render(&report, color).as_bytes())
+        }
+        (View::Inspect, OutputFormat::Markdown) => {
+            out.write_all(mri::report::markdown::render(&report).as_bytes())
+        }
+        (View::License, OutputFormat::Text) => {
+            out.write_all(license_view::render_text(&report, color).as_bytes())
+        }
+        (View::License, OutputFormat::Markdown) => {
+            out.write_all(license_view::render_markdown(&report).as_bytes())
+        }
+        (_, OutputFormat::Cyclonedx) => out.write_all(
+            bom_text(&[&report], BomFormat::Cyclonedx, args.hash, args.timestamp).as_bytes(),
+        ),
+        (_, OutputFormat::Spdx) => out
+            .write_all(bom_text(&[&report], BomFormat::Spdx, args.hash, args.timestamp).as_bytes()),
+    })?;
     // The process ends here: freeing a report of thousands of tensors would
     // only cost time.
     std::mem::forget(report);
@@ -362,6 +365,11 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         },
         None => mri::gate::Policy::default(),
     };
+    if (args.hash || args.timestamp)
+        && !matches!(args.format, CheckFormat::Cyclonedx | CheckFormat::Spdx)
+    {
+        eprintln!("mri: warning: --hash and --timestamp apply to --format cyclonedx|spdx only");
+    }
     let (targets, notes) = mri::gate::distinct_targets(&args.targets);
     for note in notes {
         eprintln!("mri: {}", mri::util::term::safe(&note));

@@ -188,6 +188,16 @@ fn hf_purl(repo: &str, commit: Option<&str>) -> Option<String> {
     Some(p)
 }
 
+/// `s` when it is an absolute http(s) URL a BOM can carry as it is (no
+/// spaces, controls or characters an IRI forbids); a model's metadata may
+/// hold anything.
+fn clean_url(s: &str) -> Option<String> {
+    let s = s.trim();
+    let forbidden = |c: char| c.is_whitespace() || c.is_control() || "<>\"{}|\\^`".contains(c);
+    ((s.starts_with("https://") || s.starts_with("http://")) && !s.contains(forbidden))
+        .then(|| s.to_string())
+}
+
 /// The repo's page: the endpoint it was fetched from, else the Hub.
 fn hub_url(report: &Report, repo: &str) -> String {
     let endpoint = report
@@ -257,7 +267,7 @@ fn license_fact(id: &str, url: Option<String>) -> LicenseFact {
 fn license_link(report: &Report, repo_url: Option<&str>, rev: &str) -> Option<String> {
     let link = report.card.as_ref()?.license_link.as_deref()?.trim();
     if link.starts_with("https://") || link.starts_with("http://") {
-        return Some(link.to_string());
+        return clean_url(link);
     }
     let path: Vec<String> = link
         .trim_start_matches("./")
@@ -326,7 +336,7 @@ fn ancestors(report: &Report) -> Vec<Ancestor> {
     }
     for i in 0..16 {
         let key = format!("general.base_model.{i}");
-        let repo_url = gguf_str(report, &format!("{key}.repo_url")).map(str::to_string);
+        let repo_url = gguf_str(report, &format!("{key}.repo_url")).and_then(clean_url);
         let name = match (
             gguf_str(report, &format!("{key}.organization")),
             gguf_str(report, &format!("{key}.name")),
@@ -554,6 +564,17 @@ mod tests {
             hf_purl("Qwen/Qwen3-4B", Some("ABC123")).as_deref(),
             Some("pkg:huggingface/Qwen/Qwen3-4B@abc123")
         );
+    }
+
+    #[test]
+    fn only_clean_absolute_urls_are_carried() {
+        assert_eq!(
+            clean_url(" https://example.com/LICENSE ").as_deref(),
+            Some("https://example.com/LICENSE")
+        );
+        assert_eq!(clean_url("LICENSE"), None);
+        assert_eq!(clean_url("https://example.com/a b"), None);
+        assert_eq!(clean_url("javascript:alert(1)"), None);
     }
 
     #[test]
