@@ -134,6 +134,8 @@ fn adapter(root: &Path) -> PathBuf {
             &[32, 4],
             0.1,
         ),
+        // in no LoRA pair: an `adapter/orphan-tensor` finding
+        random_bf16(&mut rng, "base_model.model.model.norm.weight", &[32], 0.1),
     ];
     write_safetensors(&dir.join("adapter_model.safetensors"), &tensors).unwrap();
     fs::write(dir.join("README.md"), "---\nlicense: mit\n---\n# adapter\n").unwrap();
@@ -546,9 +548,19 @@ fn gguf_ollama_hf_and_adapter_boms_say_what_their_sources_know() {
     let a = model(&by("adapter").cdx);
     assert_eq!(a["pedigree"]["ancestors"][0]["name"], "acme/tiny-base");
     assert_eq!(property(a, "mri:adapter:peft-type"), Some("LORA"));
+    // Every finding is a property (an annotation in SPDX).
+    let finding = property(a, "mri:finding").expect("a finding property");
+    assert!(
+        finding.starts_with("warning adapter/orphan-tensor: "),
+        "{finding}"
+    );
     let d = &by("adapter").spdx;
     let anc = relationships(d, "ancestorOf");
     assert_eq!(element(d, &anc[0]["from"])["name"], "acme/tiny-base");
+    assert!(elements(d, "Annotation").iter().any(|n| n["statement"]
+        .as_str()
+        .unwrap()
+        .starts_with("mri:finding=warning adapter/orphan-tensor")));
 }
 
 #[test]
