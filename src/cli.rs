@@ -31,6 +31,8 @@ Examples:
   mri inspect ./sd_xl_base_1.0.safetensors  one safetensors file: its tensors, validated
   mri inspect ollama://llama3.2:1b         a model pulled with `ollama pull`
   mri inspect hf://Qwen/Qwen3-4B           audit it on the Hub without downloading the weights
+  mri inspect Qwen/Qwen3-4B --format cyclonedx --hash > bom.json
+                                           an AI bill of materials (CycloneDX 1.6; spdx: SPDX 3.0.1)
 
 Exit codes:
   0  the report was made (findings, even errors, are in the report)
@@ -305,6 +307,14 @@ pub struct CheckArgs {
     /// When to colour text output (NO_COLOR is honoured by `auto`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
+
+    /// With --format cyclonedx|spdx: SHA-256 every local file whose hash is not already known.
+    #[arg(long)]
+    pub hash: bool,
+
+    /// With --format cyclonedx|spdx: write the creation time.
+    #[arg(long)]
+    pub timestamp: bool,
 }
 
 /// Output formats of `mri check`.
@@ -318,6 +328,10 @@ pub enum CheckFormat {
     Sarif,
     /// JUnit XML: a test suite per model, a test case per policy rule.
     Junit,
+    /// CycloneDX 1.6 JSON: one AI bill of materials with every model checked.
+    Cyclonedx,
+    /// SPDX 3.0.1 JSON-LD: one document with every model checked.
+    Spdx,
 }
 
 /// `mri policy ...`.
@@ -410,6 +424,16 @@ pub struct InspectArgs {
     #[arg(long, short = 'f', value_enum)]
     pub format: Option<OutputFormat>,
 
+    /// With --format cyclonedx|spdx: read and SHA-256 every local file whose hash the
+    /// cache's blob names or the Hub's listing do not already give.
+    #[arg(long)]
+    pub hash: bool,
+
+    /// With --format cyclonedx|spdx: write the creation time (the BOM is then no longer
+    /// the same for the same model).
+    #[arg(long)]
+    pub timestamp: bool,
+
     /// When to colour text output (NO_COLOR is honoured by `auto`).
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     pub color: ColorChoice,
@@ -434,6 +458,10 @@ pub enum OutputFormat {
     Json,
     /// Markdown tables.
     Markdown,
+    /// CycloneDX 1.6 JSON: an AI bill of materials (ML-BOM).
+    Cyclonedx,
+    /// SPDX 3.0.1 JSON-LD with the AI and Dataset profiles.
+    Spdx,
 }
 
 /// Formats of `mri licenses list`.

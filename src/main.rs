@@ -136,28 +136,106 @@ fn run_report(args: &InspectArgs, view: View) -> anyhow::Result<ExitCode> {
     {
         eprintln!("mri: warning: {}", mri::util::term::safe(&w));
     }
+    let format = args.format.unwrap_or(OutputFormat::Text);
+    if (args.hash || args.timestamp)
+        && !matches!(format, OutputFormat::Cyclonedx | OutputFormat::Spdx)
+    {
+        eprintln!("mri: warning: --hash and --timestamp apply to --format cyclonedx|spdx only");
+    }
     let color = use_color(args.color);
-    emit(
-        |out| match (view, args.format.unwrap_or(OutputFormat::Text)) {
-            (_, OutputFormat::Json) => mri::report::json::write(&report, Layout::for_stdout(), out),
-            (View::Inspect, OutputFormat::Text) => {
-                out.write_all(mri::report::text::render(&report, color).as_bytes())
-            }
-            (View::Inspect, OutputFormat::Markdown) => {
-                out.write_all(mri::report::markdown::render(&report).as_bytes())
-            }
-            (View::License, OutputFormat::Text) => {
-                out.write_all(license_view::render_text(&report, color).as_bytes())
-            }
-            (View::License, OutputFormat::Markdown) => {
-                out.write_all(license_view::render_markdown(&report).as_bytes())
-            }
-        },
-    )?;
+    emit(|out| match (view, format) {
+        (_, OutputFormat::Json) => mri::report::json::write(&report, Layout::for_stdout(), out),
+        (View::Inspect, OutputFormat::Text) => {
+            out.write_all(mri::report::text::render(&report, color).as_bytes())
+        }
+        (View::Inspect, OutputFormat::Markdown) => {
+            out.write_all(mri::report::markdown::render(&report).as_bytes())
+        }
+        (View::License, OutputFormat::Text) => {
+            out.write_all(license_view::render_text(&report, color).as_bytes())
+        }
+        (View::License, OutputFormat::Markdown) => {
+            out.write_all(license_view::render_markdown(&report).as_bytes())
+        }
+        (_, OutputFormat::Cyclonedx) => out.write_all(
+            bom_text(&[&report], BomFormat::Cyclonedx, args.hash, args.timestamp).as_bytes(),
+        ),
+        (_, OutputFormat::Spdx) => out
+            .write_all(bom_text(&[&report], BomFormat::Spdx, args.hash, args.timestamp).as_bytes()),
+    })?;
     // The process ends here: freeing a report of thousands of tensors would
     // only cost time.
     std::mem::forget(report);
     Ok(ExitCode::SUCCESS)
+}
+
+/// The two bill-of-materials formats.
+#[derive(Clone, Copy)]
+enum BomFormat {
+    Cyclonedx,
+    Spdx,
+}
+
+/// The BOM of `reports`: with `hash`, every local file whose SHA-256 the
+/// Report does not already know (cache blob names, the Hub's listing) is
+/// read and hashed by `mri verify`'s hasher first; with `timestamp`, the
+/// creation time is written.
+fn bom_text(reports: &[&mri::Report], format: BomFormat, hash: bool, timestamp: bool) -> String {
+    use mri::report::bom::{self, BomModel, BomOptions};
+    let models: Vec<BomModel<'_>> = reports
+        .iter()
+        .map(|&report| BomModel {
+            report,
+            computed: if hash {
+                hash_files(report)
+            } else {
+                Default::default()
+            },
+        })
+        .collect();
+    let options = BomOptions {
+        timestamp: timestamp.then(|| {
+            let secs = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs());
+            mri::util::time::rfc3339_utc(secs)
+        }),
+    };
+    match format {
+        BomFormat::Cyclonedx => bom::cyclonedx::render(&models, &options),
+        BomFormat::Spdx => bom::spdx::render(&models, &options),
+    }
+}
+
+/// SHA-256 of every local file of the report whose hash is not known yet;
+/// a file that cannot be read is named on stderr and left without a hash.
+fn hash_files(report: &mri::Report) -> std::collections::BTreeMap<String, String> {
+    let known = mri::report::bom::known_sha256(report, &Default::default());
+    let work: Vec<(
+        &mri::scan::FileEntry,
+        Vec<mri::verify::references::Reference>,
+    )> = report
+        .files
+        .iter()
+        .filter(|f| !f.remote_only && f.lfs_pointer.is_none() && !known.contains_key(&f.path))
+        .map(|f| (f, Vec::new()))
+        .collect();
+    let jobs = std::thread::available_parallelism().map_or(4, |n| n.get());
+    let results = mri::verify::hashing::hash_all(&work, jobs, std::io::stderr().is_terminal());
+    let mut out = std::collections::BTreeMap::new();
+    for ((f, _), r) in work.iter().zip(results) {
+        match r {
+            Ok(h) => {
+                out.insert(f.path.clone(), h.sha256);
+            }
+            Err(e) => eprintln!(
+                "mri: warning: {}: not hashed ({})",
+                mri::util::term::safe(&f.path),
+                mri::util::term::safe(&e)
+            ),
+        }
+    }
+    out
 }
 
 fn run_tui(args: &TuiArgs) -> anyhow::Result<ExitCode> {
@@ -181,6 +259,8 @@ fn run_tui(args: &TuiArgs) -> anyhow::Result<ExitCode> {
             policy: None,
             format: Some(OutputFormat::Text),
             color: ColorChoice::Auto,
+            hash: false,
+            timestamp: false,
         };
         return run_report(&inspect, View::Inspect);
     }
@@ -285,6 +365,11 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         },
         None => mri::gate::Policy::default(),
     };
+    if (args.hash || args.timestamp)
+        && !matches!(args.format, CheckFormat::Cyclonedx | CheckFormat::Spdx)
+    {
+        eprintln!("mri: warning: --hash and --timestamp apply to --format cyclonedx|spdx only");
+    }
     let (targets, notes) = mri::gate::distinct_targets(&args.targets);
     for note in notes {
         eprintln!("mri: {}", mri::util::term::safe(&note));
@@ -304,6 +389,14 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         },
         CheckFormat::Sarif => mri::gate::sarif::render(&outcome, &cwd),
         CheckFormat::Junit => mri::gate::junit::render(&outcome),
+        CheckFormat::Cyclonedx | CheckFormat::Spdx => {
+            let reports: Vec<&mri::Report> = outcome.models.iter().map(|m| &m.report).collect();
+            let format = match args.format {
+                CheckFormat::Spdx => BomFormat::Spdx,
+                _ => BomFormat::Cyclonedx,
+            };
+            bom_text(&reports, format, args.hash, args.timestamp)
+        }
     };
     match &args.output {
         Some(path) => {

@@ -32,12 +32,26 @@ pub struct Card {
     pub tags: Vec<String>,
     /// `language`.
     pub language: Vec<String>,
+    /// `datasets`: the Hub ids of the datasets the card says the model was
+    /// trained or fine-tuned on.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub datasets: Vec<String>,
     /// The 1-based line in the card of each top-level key, for citations.
     pub lines: BTreeMap<String, u32>,
     /// The body's section about the license ("## License"), when it has one
     /// (read by the license decision; not part of the JSON report).
     #[serde(skip)]
     pub license_section: Option<CardSection>,
+    /// The body's section on limitations, bias or risks (`## Limitations`,
+    /// `## Bias, Risks, and Limitations`), when it has one (read by the AI
+    /// bill of materials; not part of the JSON report).
+    #[serde(skip)]
+    pub limitations: Option<CardSection>,
+    /// The body's section on intended uses (`## Intended uses`, `## Uses`),
+    /// when it has one (read by the AI bill of materials; not part of the
+    /// JSON report).
+    #[serde(skip)]
+    pub intended_uses: Option<CardSection>,
 }
 
 /// A section of the card's body, with the line it starts on.
@@ -54,9 +68,35 @@ pub struct CardSection {
 const MAX_SECTION_LINES: usize = 200;
 
 /// The body's first section whose heading is about the license (`## License`,
-/// `# Licensing`, `### License and terms of use`), up to the next heading of
-/// the same or a higher level; headings inside code fences do not count.
+/// `# Licensing`, `### License and terms of use`).
 fn license_section(text: &str) -> Option<CardSection> {
+    section(text, |title| {
+        title.contains("license")
+            || title.contains("licence")
+            || title.contains("licensing")
+            || title.contains("terms of use")
+    })
+}
+
+/// The body's first section on limitations, bias or risks.
+fn limitations_section(text: &str) -> Option<CardSection> {
+    section(text, |title| {
+        title.contains("limitation") || title.starts_with("bias") || title.contains("risks")
+    })
+}
+
+/// The body's first section on intended uses (`Intended use`, `Intended
+/// uses & limitations`, `Uses`).
+fn intended_uses_section(text: &str) -> Option<CardSection> {
+    section(text, |title| {
+        title.starts_with("intended use") || title == "uses" || title == "use cases"
+    })
+}
+
+/// The body's first section whose lowercased heading `wanted` accepts, up to
+/// the next heading of the same or a higher level; headings inside code
+/// fences do not count.
+fn section(text: &str, wanted: impl Fn(&str) -> bool) -> Option<CardSection> {
     let mut lines = text.lines().enumerate().peekable();
     if lines.peek().map(|(_, l)| l.trim_end()) == Some("---") {
         lines.next();
@@ -85,12 +125,7 @@ fn license_section(text: &str) -> Option<CardSection> {
         }
         let h = if fenced { None } else { heading(line) };
         match (&mut found, h) {
-            (None, Some((level, title)))
-                if title.contains("license")
-                    || title.contains("licence")
-                    || title.contains("licensing")
-                    || title.contains("terms of use") =>
-            {
+            (None, Some((level, title))) if wanted(&title) => {
                 found = Some((i, level, vec![line]));
             }
             (Some((_, level, _)), Some((l, _))) if l <= *level => break,
@@ -118,6 +153,8 @@ pub fn parse_card(path: &str, text: &str) -> (Card, Vec<Finding>) {
     let (mut card, findings) = parse_front_matter(path, text);
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     card.license_section = license_section(text);
+    card.limitations = limitations_section(text);
+    card.intended_uses = intended_uses_section(text);
     (card, findings)
 }
 
@@ -211,6 +248,7 @@ fn parse_front_matter(path: &str, text: &str) -> (Card, Vec<Finding>) {
     card.library_name = string(get("library_name"));
     card.tags = strings(get("tags"));
     card.language = strings(get("language"));
+    card.datasets = strings(get("datasets"));
     for key in ["license", "base_model", "tags", "language"] {
         if let Some(v) = get(key) {
             if !matches!(v, Yaml::String(_) | Yaml::Sequence(_) | Yaml::Null) {
@@ -343,6 +381,27 @@ fn strings(v: Option<&Yaml>) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn datasets_limitations_and_intended_uses_are_read() {
+        let text = "---\ndatasets:\n- acme/a\n- acme/b\n---\n# M\n\n## Intended uses & limitations\n\nChat.\n\n```\n## Limitations in a fence\n```\n## Bias, Risks, and Limitations\n\nIt errs.\n\n## Training\n\nLong.\n";
+        let (card, f) = parse_card("README.md", text);
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(card.datasets, ["acme/a", "acme/b"]);
+        let uses = card.intended_uses.expect("intended uses");
+        assert_eq!(uses.line, 8);
+        assert!(uses.text.contains("Chat.") && uses.text.contains("in a fence"));
+        // The first heading naming limitations wins, fenced ones aside.
+        let lim = card.limitations.expect("limitations");
+        assert_eq!(lim.line, 8);
+        let (card, _) = parse_card(
+            "README.md",
+            "# M\n\n## Limitations\n\nIt errs.\n\n## Training\n",
+        );
+        let lim = card.limitations.expect("limitations");
+        assert_eq!(lim.text.trim(), "## Limitations\n\nIt errs.");
+        assert!(card.intended_uses.is_none() && card.datasets.is_empty());
+    }
 
     #[test]
     fn front_matter_fields_are_read() {

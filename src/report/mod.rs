@@ -4,6 +4,7 @@
 /// Findings live on the ground floor (`crate::finding`); re-exported here for
 /// the library's users who name them through the Report.
 pub use crate::finding;
+pub mod bom;
 pub mod gguf_text;
 pub mod json;
 pub mod license_view;
