@@ -237,10 +237,25 @@ fn stem(term: &str) -> String {
     term[..end].to_string()
 }
 
-/// Weighs the clauses `hits` read from `text`.
+/// Weighs the clauses `hits` read from `text`: first the clauses that
+/// restrict commercial use, then, only where none does, a grant.
 pub fn derive(text: &NormText, hits: &[ClauseHit]) -> Derived {
     let sentences = text.sentences();
     let by_threshold = threshold_sentences(text, &sentences, hits);
+    restriction(text, &sentences, &by_threshold, hits)
+        .unwrap_or_else(|| from_grant(text, &sentences, &by_threshold, hits))
+}
+
+/// The verdict the restricting clauses give (research, non-commercial,
+/// approval, use by non-profit organisations only), or `None` when no
+/// clause restricts commercial use. `by_threshold`: the sentences a
+/// threshold explains, whose approvals and limits apply above it only.
+fn restriction(
+    text: &NormText,
+    sentences: &[(usize, usize)],
+    by_threshold: &[usize],
+    hits: &[ClauseHit],
+) -> Option<Derived> {
     let in_threshold = |words: (usize, usize)| {
         by_threshold
             .iter()
@@ -270,12 +285,14 @@ pub fn derive(text: &NormText, hits: &[ClauseHit]) -> Derived {
     };
     let path = registrations().any(|h| opens_commercial_use(sentence(h)))
         && !registrations().any(|h| points_elsewhere(sentence(h)));
-    let restricted = |verdict, basis: &str| Derived {
-        verdict,
-        grant: None,
-        confidence: 0.7,
-        basis: basis.to_string(),
-        unweighed: None,
+    let restricted = |verdict, basis: &str| {
+        Some(Derived {
+            verdict,
+            grant: None,
+            confidence: 0.7,
+            basis: basis.to_string(),
+            unweighed: None,
+        })
     };
     let research = |by_name: bool| {
         weighed.iter().any(|h| {
@@ -313,6 +330,19 @@ pub fn derive(text: &NormText, hits: &[ClauseHit]) -> Derived {
     if research(true) {
         return restricted(Verdict::ResearchOnly, "a research license (by its name)");
     }
+    None
+}
+
+/// The verdict of a text no clause restricts: a grant of commercial use,
+/// taken only where no sentence limits commercial use or speaks of an
+/// approval that no clause explains; `unknown` otherwise, naming the
+/// sentence that kept it there.
+fn from_grant(
+    text: &NormText,
+    sentences: &[(usize, usize)],
+    by_threshold: &[usize],
+    hits: &[ClauseHit],
+) -> Derived {
     // The sentences a clause already explains: definitions, a threshold's
     // condition, the exceptions of a ban on training other models.
     let explained = |i: usize, (f, l): (usize, usize)| {
@@ -322,25 +352,32 @@ pub fn derive(text: &NormText, hits: &[ClauseHit]) -> Derived {
                 .iter()
                 .any(|h| h.words == (f, l) && h.kind == ObligationKind::NoTrainingOtherModels)
     };
+    let unexplained = |i: usize, words: (usize, usize)| !explained(i, words);
+    let unknown = |basis: &str, unweighed| Derived {
+        verdict: Verdict::Unknown,
+        grant: None,
+        confidence: 0.0,
+        basis: basis.to_string(),
+        unweighed,
+    };
     // A grant is taken only from a text that limits commercial use nowhere
     // else: a limit the clause patterns missed must not be outweighed by a
     // grant (the licensor's own commercial use, a grant read too widely).
-    let unexplained = |i: usize, words: (usize, usize)| !explained(i, words);
     if let Some((_, &words)) = sentences.iter().enumerate().find(|&(i, &(f, l))| {
         unexplained(i, (f, l)) && limits_commercial_use(text.words_text(f, l))
     }) {
-        return Derived {
-            verdict: Verdict::Unknown,
-            grant: None,
-            confidence: 0.0,
-            basis: "a limit on commercial use that no clause weighed".into(),
-            unweighed: Some(words),
-        };
+        return unknown(
+            "a limit on commercial use that no clause weighed",
+            Some(words),
+        );
     }
-    let grant = sentences
+    let Some(grant) = sentences
         .iter()
         .copied()
-        .find(|&(f, l)| grants_commercial(text.words_text(f, l)));
+        .find(|&(f, l)| grants_commercial(text.words_text(f, l)))
+    else {
+        return unknown("no grant of commercial use found", None);
+    };
     // Approval spoken of anywhere that no clause pattern weighed: the grant
     // may be conditional on it, so the verdict stays at approval (where it
     // is about commercial use) or unknown.
@@ -351,7 +388,7 @@ pub fn derive(text: &NormText, hits: &[ClauseHit]) -> Derived {
         .filter_map(|(_, &(f, l))| Some(((f, l), speaks_of_approval(text.words_text(f, l))?)))
         .collect();
     let about_commercial = approvals.iter().find(|(_, c)| *c);
-    if let (Some(_), Some(&(words, commercial))) = (grant, about_commercial.or(approvals.first())) {
+    if let Some(&(words, commercial)) = about_commercial.or(approvals.first()) {
         return Derived {
             verdict: if commercial {
                 Verdict::RequiresApproval
@@ -364,21 +401,12 @@ pub fn derive(text: &NormText, hits: &[ClauseHit]) -> Derived {
             unweighed: Some(words),
         };
     }
-    match grant {
-        Some(words) => Derived {
-            verdict: Verdict::PermittedWithConditions,
-            grant: Some(words),
-            confidence: 0.5,
-            basis: "a grant of commercial use, with the conditions the text lists".into(),
-            unweighed: None,
-        },
-        None => Derived {
-            verdict: Verdict::Unknown,
-            grant: None,
-            confidence: 0.0,
-            basis: "no grant of commercial use found".into(),
-            unweighed: None,
-        },
+    Derived {
+        verdict: Verdict::PermittedWithConditions,
+        grant: Some(grant),
+        confidence: 0.5,
+        basis: "a grant of commercial use, with the conditions the text lists".into(),
+        unweighed: None,
     }
 }
 
