@@ -137,6 +137,7 @@ pub fn inspect_keeping_maps(
             .filter(|id| options.cache.repo_folder(id).is_some())
             .and_then(|id| inspect(&id, &base_options).ok().map(|r| (id, r))),
     };
+    scanned.dataset_cards = dataset_cards(&scanned, &options.cache);
     let report = analyze::analyze(
         scanned,
         base.as_ref()
@@ -144,6 +145,20 @@ pub fn inspect_keeping_maps(
         &clarifications,
     );
     Ok((report, maps))
+}
+
+/// The declared training sets' own cards and license files, read from the
+/// Hugging Face cache (the analysis does no I/O).
+fn dataset_cards(
+    scanned: &scan::ScannedRepo,
+    cache: &HfCache,
+) -> Vec<license::datasets::CachedDataset> {
+    let card = scanned.card.as_ref().map(|(c, _)| c);
+    let declared = analyze::training_data::declared(card, &scanned.gguf);
+    analyze::training_data::ids_to_look_up(&declared)
+        .iter()
+        .filter_map(|id| license::datasets::cache::read(cache.hub_dir(), id))
+        .collect()
 }
 
 /// Inspects several targets at once, in order: remote ones fetch

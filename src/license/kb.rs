@@ -11,6 +11,11 @@ mod data {
     include!(concat!(env!("OUT_DIR"), "/kb_data.rs"));
 }
 
+/// `licenses/datasets.toml` as JSON (read by [`crate::license::datasets::kb`]).
+pub(crate) fn datasets_json() -> &'static str {
+    data::DATASETS
+}
+
 /// `licenses/base-models.toml` as JSON (read by [`crate::license::base_models`]).
 pub(crate) fn base_models_json() -> &'static str {
     data::BASE_MODELS

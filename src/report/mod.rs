@@ -81,6 +81,11 @@ pub struct Report {
     pub card: Option<Card>,
     /// The license decision.
     pub license: Option<LicenseReport>,
+    /// The datasets the model declares it was trained on, each with its
+    /// terms and verdict, and the strictest verdict (`verdict`). Stands
+    /// beside the license decision: the model's own verdict never changes
+    /// because of its data.
+    pub training_data: crate::analyze::training_data::TrainingData,
     /// The PEFT adapter, for adapter directories.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub adapter: Option<crate::adapter::AdapterSummary>,

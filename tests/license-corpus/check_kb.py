@@ -119,7 +119,7 @@ alias_owner = {}
 hub_owner = {}
 canon_norm = {}
 for fn in sorted(os.listdir(LIC)):
-    if not fn.endswith(".toml") or fn in ("hub-ids.toml", "base-models.toml", "references.toml"):
+    if not fn.endswith(".toml") or fn in ("hub-ids.toml", "base-models.toml", "references.toml", "datasets.toml"):
         continue
     path = os.path.join(LIC, fn)
     d = load_toml(path)
