@@ -10,6 +10,7 @@ pub mod license_view;
 pub mod markdown;
 pub mod smoke;
 pub mod text;
+pub mod training_data_view;
 
 use crate::analyze::memory::Memory;
 use crate::analyze::weights::WeightsSummary;
