@@ -63,6 +63,19 @@ pub fn parse_id(raw: &str) -> DatasetId {
     }
 }
 
+/// True when two ids name one dataset: the same id in any case, or two ids
+/// of one knowledge-base entry (`ms_marco` and `microsoft/ms_marco`).
+pub fn same_dataset(a: &str, b: &str) -> bool {
+    if a.eq_ignore_ascii_case(b) {
+        return true;
+    }
+    let kb = kb::datasets();
+    match (kb.get(a), kb.get(b)) {
+        (Some(x), Some(y)) => std::ptr::eq(x, y),
+        _ => false,
+    }
+}
+
 /// True when `id` has the shape of a Hub dataset id (`name` or `org/name`,
 /// letters, digits, `-`, `_`, `.`).
 fn looks_like_dataset_id(id: &str) -> bool {
