@@ -126,3 +126,66 @@ pub fn datasets() -> &'static DatasetKb {
         })
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::license::Verdict;
+    use std::collections::HashSet;
+
+    /// Every entry is sourced and dated, names a license the engine resolves
+    /// to a verdict (its parts too), and no id belongs to two entries.
+    #[test]
+    fn the_dataset_knowledge_base_is_sourced_dated_resolved_and_unique() {
+        let kb = datasets();
+        assert!(kb.entries.len() >= 150, "{} entries", kb.entries.len());
+        let mut ids = HashSet::new();
+        let mut unresolved = Vec::new();
+        for e in &kb.entries {
+            let name = e.ids.first().cloned().unwrap_or_default();
+            assert!(!e.ids.is_empty(), "an entry without ids");
+            for id in &e.ids {
+                assert!(
+                    ids.insert(id.to_ascii_lowercase()),
+                    "{id} is in two entries"
+                );
+                assert!(
+                    super::super::parse_id(id).is_hub_id,
+                    "{id} is not a Hub dataset id"
+                );
+            }
+            assert!(
+                e.source.starts_with("https://"),
+                "{name}: source {:?}",
+                e.source
+            );
+            let date = e.read.as_bytes();
+            assert!(
+                date.len() == 10
+                    && date[4] == b'-'
+                    && date[7] == b'-'
+                    && e.read.chars().filter(char::is_ascii_digit).count() == 8,
+                "{name}: read {:?} is not YYYY-MM-DD",
+                e.read
+            );
+            assert_eq!(e.mixed, !e.parts.is_empty(), "{name}: mixed iff parts");
+            for license in std::iter::once(&e.license).chain(e.parts.iter().map(|p| &p.license)) {
+                let verdict = super::super::terms::judge_id(license).map(|j| j.1);
+                if !verdict.is_some_and(|v| v != Verdict::Unknown) {
+                    unresolved.push(format!("{name}: {license} → {verdict:?}"));
+                }
+            }
+        }
+        assert!(unresolved.is_empty(), "not resolved to a verdict: {unresolved:#?}");
+    }
+
+    #[test]
+    fn ids_are_found_with_or_without_their_org_and_in_any_case() {
+        let kb = datasets();
+        let squad = kb.get("rajpurkar/squad").expect("squad");
+        assert!(std::ptr::eq(squad, kb.get("SQuAD").expect("by old id")));
+        assert!(kb.get("someone/squad").is_none(), "another org's set is not squad");
+        assert_eq!(kb.get("ms_marco").map(|e| e.license.as_str()), Some("ms-marco-terms"));
+        assert!(kb.get("no-such-dataset").is_none());
+    }
+}

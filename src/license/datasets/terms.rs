@@ -154,3 +154,71 @@ pub fn terms(id: &DatasetId, cached: &[CachedDataset]) -> Terms {
         notes: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::license::datasets::parse_id;
+
+    #[test]
+    fn knowledge_base_terms_carry_the_engine_verdict_and_share_alike() {
+        let t = terms(&parse_id("ms_marco"), &[]);
+        assert_eq!((t.verdict, t.source), (Verdict::ResearchOnly, TermsSource::KnowledgeBase));
+        let t = terms(&parse_id("rajpurkar/squad_v2"), &[]);
+        assert_eq!(t.verdict, Verdict::PermittedWithConditions);
+        assert!(t.share_alike, "CC BY-SA is share-alike");
+        let t = terms(&parse_id("wikihow"), &[]);
+        assert_eq!(t.verdict, Verdict::NonCommercial);
+        let t = terms(&parse_id("squad"), &[]);
+        assert_eq!((t.verdict, t.share_alike), (Verdict::Permitted, false));
+        let t = terms(&parse_id("acme/never-heard-of"), &[]);
+        assert_eq!((t.verdict, t.source, t.license), (Verdict::Unknown, TermsSource::Unknown, None));
+    }
+
+    #[test]
+    fn a_mixed_set_names_the_part_of_a_declared_config() {
+        let t = terms(&parse_id("multi_nli"), &[]);
+        assert!(t.mixed && t.share_alike);
+        let t = terms(&parse_id("multi_nli:Living History, Password Incorrect (fiction)"), &[]);
+        assert!(!t.mixed && !t.share_alike, "{t:?}");
+    }
+
+    #[test]
+    fn a_cached_card_overrides_the_knowledge_base() {
+        let cached = CachedDataset {
+            id: "rajpurkar/squad".into(),
+            card_path: Some("datasets--rajpurkar--squad/snapshots/c/README.md".into()),
+            card_text: Some("---\nlicense: cc-by-nc-4.0\n---\n# SQuAD\n".into()),
+            license_files: Vec::new(),
+        };
+        // declared without the org: the cached copy is found through the
+        // ids the knowledge base knows the set by
+        let t = terms(&parse_id("squad"), &[cached.clone()]);
+        assert_eq!((t.verdict, t.source), (Verdict::NonCommercial, TermsSource::DatasetCard));
+        assert_eq!(t.source_ref, cached.card_path);
+        // a cached card that names no license leaves the knowledge base's terms
+        let silent = CachedDataset {
+            card_text: Some("# SQuAD\n".into()),
+            ..cached
+        };
+        let t = terms(&parse_id("squad"), &[silent]);
+        assert_eq!(t.source, TermsSource::KnowledgeBase);
+    }
+
+    #[test]
+    fn a_cached_license_file_is_read_by_the_license_engine() {
+        let cached = CachedDataset {
+            id: "acme/set".into(),
+            card_path: Some("datasets--acme--set/snapshots/c/README.md".into()),
+            card_text: Some("# no front matter\n".into()),
+            license_files: vec![LicenseFile {
+                path: "datasets--acme--set/snapshots/c/LICENSE".into(),
+                text: "MIT License\n\nCopyright (c) 2024 Acme\n\nPermission is hereby granted, free of charge, to any person obtaining a copy\nof this software and associated documentation files (the \"Software\"), to deal\nin the Software without restriction, including without limitation the rights\nto use, copy, modify, merge, publish, distribute, sublicense, and/or sell\ncopies of the Software, and to permit persons to whom the Software is\nfurnished to do so, subject to the following conditions:\n\nThe above copyright notice and this permission notice shall be included in all\ncopies or substantial portions of the Software.\n\nTHE SOFTWARE IS PROVIDED \"AS IS\", WITHOUT WARRANTY OF ANY KIND, EXPRESS OR\nIMPLIED, INCLUDING BUT NOT LIMITED TO THE WARRANTIES OF MERCHANTABILITY,\nFITNESS FOR A PARTICULAR PURPOSE AND NONINFRINGEMENT. IN NO EVENT SHALL THE\nAUTHORS OR COPYRIGHT HOLDERS BE LIABLE FOR ANY CLAIM, DAMAGES OR OTHER\nLIABILITY, WHETHER IN AN ACTION OF CONTRACT, TORT OR OTHERWISE, ARISING FROM,\nOUT OF OR IN CONNECTION WITH THE SOFTWARE OR THE USE OR OTHER DEALINGS IN THE\nSOFTWARE.\n".into(),
+            }],
+        };
+        let t = terms(&parse_id("acme/set"), &[cached]);
+        assert_eq!((t.verdict, t.source), (Verdict::Permitted, TermsSource::DatasetCard));
+        assert_eq!(t.license.as_deref(), Some("MIT"));
+        assert!(t.source_ref.is_some_and(|r| r.ends_with("LICENSE")));
+    }
+}
