@@ -109,6 +109,7 @@ pub fn analyze(
         base_model
             .as_ref()
             .map(|b| (b.name, &b.report.training_data)),
+        card.is_some() || scanned.target.listed.is_none(),
     );
     findings.extend(data_findings);
 

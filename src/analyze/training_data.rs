@@ -196,11 +196,14 @@ fn with_terms(d: Declared, terms: Terms) -> TrainingDataset {
 
 /// The section: the model's declarations with their terms (cached cards
 /// first), then the base model's datasets as its Report has them; the
-/// findings at each declaring line.
+/// findings at each declaring line. `expect_declarations`: whether a model
+/// that declares nothing gets `data/no-datasets-declared` (not for a GGUF
+/// file or an Ollama model without a card, as for `card/missing`).
 pub fn build(
     declared: Vec<Declared>,
     cached: &[CachedDataset],
     base: Option<(&str, &TrainingData)>,
+    expect_declarations: bool,
 ) -> (TrainingData, Vec<Finding>) {
     let mut list: Vec<TrainingDataset> = declared
         .into_iter()
@@ -232,7 +235,7 @@ pub fn build(
         .enumerate()
         .flat_map(|(i, d)| findings_for(d, i < own))
         .collect();
-    if list.is_empty() {
+    if list.is_empty() && expect_declarations {
         findings.push(Finding::info(
             Code::DataNoDatasetsDeclared,
             "the model declares no training datasets (no `datasets:` in its card, no `general.dataset.*` in its GGUF metadata)",

@@ -7,11 +7,22 @@ use crate::license::Verdict;
 use std::fmt::Write;
 
 /// One line: the strictest verdict, and how the datasets are spread over
-/// verdicts (`research-only: 1 of 3 datasets (ms_marco); unknown: 2`).
+/// verdicts (`research-only  (3 datasets: 1 research-only (ms_marco), 2
+/// unknown; the model's own verdict is separate)`).
 pub fn summary_line(td: &TrainingData) -> String {
     if td.datasets.is_empty() {
         return "none declared".into();
     }
+    format!(
+        "{}  ({}; the model's own verdict is separate)",
+        td.verdict,
+        spread(td)
+    )
+}
+
+/// How many datasets, by verdict, naming those whose terms exclude
+/// commercial use (`3 datasets: 1 research-only (ms_marco), 2 unknown`).
+pub fn spread(td: &TrainingData) -> String {
     let n = td.datasets.len();
     let mut parts: Vec<String> = Vec::new();
     for v in Verdict::ALL {
@@ -29,8 +40,7 @@ pub fn summary_line(td: &TrainingData) -> String {
         parts.push(format!("{} {v}{names}", of.len()));
     }
     format!(
-        "{}  ({n} dataset{}: {}; the model's own verdict is separate)",
-        td.verdict,
+        "{n} dataset{}: {}",
         if n == 1 { "" } else { "s" },
         parts.join(", ")
     )

@@ -187,11 +187,7 @@ fn model_lines(r: &Report, t: Theme, width: usize) -> Vec<Line<'static>> {
             format!("[{}]", td.verdict.as_str().to_uppercase())
         };
         let badge = Span::styled(text, t.verdict(td.verdict));
-        let summary = crate::report::training_data_view::summary_line(td);
-        let rest = summary
-            .split_once("  ")
-            .map_or(summary.as_str(), |(_, rest)| rest)
-            .to_string();
+        let rest = crate::report::training_data_view::spread(td);
         let rest = truncate_right(
             &format!(" {rest}"),
             value_width.saturating_sub(badge.width()),
