@@ -34,7 +34,11 @@ fn inspect(model: &Path, hub: &Path) -> Value {
         &["inspect", model.to_str().unwrap(), "--format", "json"],
         hub,
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -71,13 +75,35 @@ fn each_declared_dataset_has_its_terms_verdict_and_card_line() {
             d["line"].as_u64().unwrap(),
         )
     };
-    assert_eq!(row("ms_marco"), ("research-only".into(), "knowledge-base".into(), 4));
-    assert_eq!(row("wikihow"), ("non-commercial".into(), "knowledge-base".into(), 5));
-    assert_eq!(row("rajpurkar/squad_v2"), ("permitted-with-conditions".into(), "knowledge-base".into(), 6));
-    assert_eq!(row("squad"), ("permitted".into(), "knowledge-base".into(), 7));
-    assert_eq!(row("acme/private-set"), ("unknown".into(), "unknown".into(), 9));
+    assert_eq!(
+        row("ms_marco"),
+        ("research-only".into(), "knowledge-base".into(), 4)
+    );
+    assert_eq!(
+        row("wikihow"),
+        ("non-commercial".into(), "knowledge-base".into(), 5)
+    );
+    assert_eq!(
+        row("rajpurkar/squad_v2"),
+        (
+            "permitted-with-conditions".into(),
+            "knowledge-base".into(),
+            6
+        )
+    );
+    assert_eq!(
+        row("squad"),
+        ("permitted".into(), "knowledge-base".into(), 7)
+    );
+    assert_eq!(
+        row("acme/private-set"),
+        ("unknown".into(), "unknown".into(), 9)
+    );
     let c4 = dataset(&r, "allenai/c4");
-    assert_eq!((c4["config"].as_str(), c4["license"].as_str()), (Some("en"), Some("ODC-By-1.0")));
+    assert_eq!(
+        (c4["config"].as_str(), c4["license"].as_str()),
+        (Some("en"), Some("ODC-By-1.0"))
+    );
     assert_eq!(dataset(&r, "rajpurkar/squad_v2")["share_alike"], true);
     assert!(dataset(&r, "ms_marco")["terms_ref"]
         .as_str()
@@ -134,9 +160,19 @@ fn a_cached_dataset_card_overrides_the_knowledge_base() {
     let (_tmp, dir, hub) = model_with_card(CARD);
     // The cache holds SQuAD under its org id with a stricter license than
     // the knowledge base's; the model card names it without the org.
-    cache_dataset(&hub, "rajpurkar/squad", "---\nlicense: cc-by-nc-4.0\n---\n# SQuAD\n", None);
+    cache_dataset(
+        &hub,
+        "rajpurkar/squad",
+        "---\nlicense: cc-by-nc-4.0\n---\n# SQuAD\n",
+        None,
+    );
     // A set the knowledge base does not know, with its own card.
-    cache_dataset(&hub, "acme/private-set", "---\nlicense: mit\n---\n# Private\n", None);
+    cache_dataset(
+        &hub,
+        "acme/private-set",
+        "---\nlicense: mit\n---\n# Private\n",
+        None,
+    );
     let r = inspect(&dir, &hub);
     let squad = dataset(&r, "squad");
     assert_eq!(squad["verdict"], "non-commercial");
@@ -146,7 +182,10 @@ fn a_cached_dataset_card_overrides_the_knowledge_base() {
         "datasets--rajpurkar--squad/snapshots/0123abcd/README.md"
     );
     let private = dataset(&r, "acme/private-set");
-    assert_eq!((private["verdict"].as_str(), private["license"].as_str()), (Some("permitted"), Some("MIT")));
+    assert_eq!(
+        (private["verdict"].as_str(), private["license"].as_str()),
+        (Some("permitted"), Some("MIT"))
+    );
     assert!(findings(&r, "data/unknown-license").is_empty());
     assert_eq!(findings(&r, "data/non-commercial").len(), 2);
     // a cached card without a license leaves the knowledge base's terms
@@ -195,7 +234,11 @@ fn the_base_models_datasets_are_listed_with_base_as_their_source() {
     let (tmp, dir, hub) = model_with_card("---\nlicense: apache-2.0\ndatasets: [squad]\n---\n");
     let base = tmp.path().join("base");
     support::copy_dir(&support::fixtures().join("tiny-llama"), &base);
-    fs::write(base.join("README.md"), "---\nlicense: apache-2.0\ndatasets:\n- wikihow\n---\n").unwrap();
+    fs::write(
+        base.join("README.md"),
+        "---\nlicense: apache-2.0\ndatasets:\n- wikihow\n---\n",
+    )
+    .unwrap();
     let out = mri_with_cache(
         &[
             "inspect",
@@ -207,11 +250,18 @@ fn the_base_models_datasets_are_listed_with_base_as_their_source() {
         ],
         &hub,
     );
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let r: Value = serde_json::from_slice(&out.stdout).unwrap();
     let wikihow = dataset(&r, "wikihow");
     assert_eq!(wikihow["via"], "base");
-    assert!(wikihow["file"].as_str().unwrap().ends_with("base: README.md"));
+    assert!(wikihow["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("base: README.md"));
     assert_eq!(r["training_data"]["verdict"], "non-commercial");
     // the base's finding names the base, not a file of this model
     let nc = findings(&r, "data/non-commercial");
@@ -225,11 +275,22 @@ fn text_markdown_and_license_reports_show_the_training_data_beside_the_verdict()
     let (_tmp, dir, hub) = model_with_card(CARD);
     let d = dir.to_str().unwrap();
     let text = String::from_utf8(mri_with_cache(&["inspect", d], &hub).stdout).unwrap();
-    assert!(text.contains("training data       research-only  (6 datasets"), "{text}");
+    assert!(
+        text.contains("training data       research-only  (6 datasets"),
+        "{text}"
+    );
     assert!(text.contains("Training data (6)"), "{text}");
-    let md = String::from_utf8(mri_with_cache(&["inspect", d, "--format", "markdown"], &hub).stdout).unwrap();
-    assert!(md.contains("| Training data verdict | research-only"), "{md}");
-    assert!(md.contains("| ms_marco | ms-marco-terms | research-only |"), "{md}");
+    let md =
+        String::from_utf8(mri_with_cache(&["inspect", d, "--format", "markdown"], &hub).stdout)
+            .unwrap();
+    assert!(
+        md.contains("| Training data verdict | research-only"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| ms_marco | ms-marco-terms | research-only |"),
+        "{md}"
+    );
     let lic = String::from_utf8(mri_with_cache(&["license", d], &hub).stdout).unwrap();
     assert!(lic.contains("Training data (6)"), "{lic}");
     assert!(lic.contains("data/research-only"), "{lic}");
@@ -252,13 +313,13 @@ fn check(model: &Path, hub: &Path, policy: Option<&str>) -> (i32, String) {
     )
 }
 
-const DATA_POLICY: &str = "[data]\nallow-verdicts = [\"permitted\", \"permitted-with-conditions\"]\n";
+const DATA_POLICY: &str =
+    "[data]\nallow-verdicts = [\"permitted\", \"permitted-with-conditions\"]\n";
 
 #[test]
 fn a_policy_fails_on_non_commercial_data_only_when_it_says_so() {
-    let (_tmp, dir, hub) = model_with_card(
-        "---\nlicense: apache-2.0\ndatasets:\n- squad\n- tatsu-lab/alpaca\n---\n",
-    );
+    let (_tmp, dir, hub) =
+        model_with_card("---\nlicense: apache-2.0\ndatasets:\n- squad\n- tatsu-lab/alpaca\n---\n");
     // the default policy reports training data, never judges it
     let (code, out) = check(&dir, &hub, None);
     assert_eq!(code, 0, "{out}");
@@ -289,10 +350,31 @@ fn policy_mistakes_in_the_data_section_are_reported_at_their_line() {
     assert_eq!(code, 2);
     let p = tempfile::tempdir().unwrap();
     let path = p.path().join("mri.toml");
-    fs::write(&path, "[data]\nallow-verdicts = [\"permited\"]\nfoo = 1\n[[data.exceptions]]\ndataset = \"x\"\n").unwrap();
-    let out = mri_with_cache(&["check", dir.to_str().unwrap(), "--policy", path.to_str().unwrap()], &hub);
+    fs::write(
+        &path,
+        "[data]\nallow-verdicts = [\"permited\"]\nfoo = 1\n[[data.exceptions]]\ndataset = \"x\"\n",
+    )
+    .unwrap();
+    let out = mri_with_cache(
+        &[
+            "check",
+            dir.to_str().unwrap(),
+            "--policy",
+            path.to_str().unwrap(),
+        ],
+        &hub,
+    );
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains(":2:") && err.contains("unknown verdict `permited`"), "{err}");
-    assert!(err.contains(":3:") && err.contains("unknown key `foo` in [data]"), "{err}");
-    assert!(err.contains(":4:") && err.contains("needs `reason`"), "{err}");
+    assert!(
+        err.contains(":2:") && err.contains("unknown verdict `permited`"),
+        "{err}"
+    );
+    assert!(
+        err.contains(":3:") && err.contains("unknown key `foo` in [data]"),
+        "{err}"
+    );
+    assert!(
+        err.contains(":4:") && err.contains("needs `reason`"),
+        "{err}"
+    );
 }

@@ -958,10 +958,12 @@ fn the_overview_shows_the_training_data_verdict_beside_the_license() {
     let r = mri::inspect(dir.to_str().unwrap(), &options).unwrap();
     let app = App::new(r, Theme { color: false });
     let screen = text(&app, 120, 40);
-    let license = screen.lines().position(|l| l.contains("license    [PERMITTED]"));
-    let data = screen.lines().position(|l| {
-        l.contains("data       [RESEARCH-ONLY] 2 datasets: 1 research-only (ms_mar")
-    });
+    let license = screen
+        .lines()
+        .position(|l| l.contains("license    [PERMITTED]"));
+    let data = screen
+        .lines()
+        .position(|l| l.contains("data       [RESEARCH-ONLY] 2 datasets: 1 research-only (ms_mar"));
     assert!(
         matches!((license, data), (Some(l), Some(d)) if d == l + 1),
         "{screen}"

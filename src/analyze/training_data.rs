@@ -117,9 +117,8 @@ fn gguf_dataset(scan: &GgufScan, i: u64) -> Option<(String, String)> {
 pub fn declared(card: Option<&Card>, gguf: &[GgufScan]) -> Vec<Declared> {
     let mut out: Vec<Declared> = Vec::new();
     let mut push = |d: Declared| {
-        let same = |o: &Declared| {
-            o.id.id.eq_ignore_ascii_case(&d.id.id) && o.id.config == d.id.config
-        };
+        let same =
+            |o: &Declared| o.id.id.eq_ignore_ascii_case(&d.id.id) && o.id.config == d.id.config;
         if !out.iter().any(same) {
             out.push(d);
         }
@@ -215,7 +214,8 @@ pub fn build(
     let own = list.len();
     if let Some((name, base_data)) = base {
         for d in &base_data.datasets {
-            let same = |o: &TrainingDataset| o.id.eq_ignore_ascii_case(&d.id) && o.config == d.config;
+            let same =
+                |o: &TrainingDataset| o.id.eq_ignore_ascii_case(&d.id) && o.config == d.config;
             if !list.iter().any(same) {
                 list.push(TrainingDataset {
                     file: format!("{name}: {}", d.file),
@@ -241,7 +241,13 @@ pub fn build(
             "the model declares no training datasets (no `datasets:` in its card, no `general.dataset.*` in its GGUF metadata)",
         ));
     }
-    (TrainingData { verdict, datasets: list }, findings)
+    (
+        TrainingData {
+            verdict,
+            datasets: list,
+        },
+        findings,
+    )
 }
 
 /// The findings one dataset raises, at its card line (a base model's
@@ -288,7 +294,9 @@ fn findings_for(d: &TrainingDataset, own: bool) -> Vec<Finding> {
     if d.share_alike {
         out.push(place(Finding::info(
             Code::DataShareAlike,
-            format!("training set `{name}`{whose} is under {license}, a share-alike license ({from})"),
+            format!(
+                "training set `{name}`{whose} is under {license}, a share-alike license ({from})"
+            ),
         )));
     }
     out

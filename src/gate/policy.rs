@@ -699,7 +699,10 @@ fn read_data(r: &mut Reader<'_>, t: &toml_span::value::Table<'_>, policy: &mut P
 /// One `[[data.exceptions]]` entry: `dataset` and `reason`, `model` optional.
 fn read_data_exception(r: &mut Reader<'_>, item: &Value<'_>, policy: &mut Policy) {
     let Some(t) = item.as_table() else {
-        r.problem(item.span.start, "each [[data.exceptions]] entry must be a table");
+        r.problem(
+            item.span.start,
+            "each [[data.exceptions]] entry must be a table",
+        );
         return;
     };
     r.unknown_keys(t, &["dataset", "model", "reason"], "[[data.exceptions]]");
@@ -707,7 +710,10 @@ fn read_data_exception(r: &mut Reader<'_>, item: &Value<'_>, policy: &mut Policy
     let field = |name: &str, what: &str, r: &mut Reader<'_>| match get(name) {
         Some(v) => r.string(v, name),
         None => {
-            r.problem(item.span.start, format!("[[data.exceptions]] needs `{name}`{what}"));
+            r.problem(
+                item.span.start,
+                format!("[[data.exceptions]] needs `{name}`{what}"),
+            );
             None
         }
     };

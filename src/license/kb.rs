@@ -288,8 +288,13 @@ mod tests {
             let path = file.unwrap().path();
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             if !name.ends_with(".toml")
-                || ["hub-ids.toml", "base-models.toml", "references.toml", "datasets.toml"]
-                    .contains(&name.as_str())
+                || [
+                    "hub-ids.toml",
+                    "base-models.toml",
+                    "references.toml",
+                    "datasets.toml",
+                ]
+                .contains(&name.as_str())
             {
                 continue;
             }

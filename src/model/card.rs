@@ -347,9 +347,7 @@ fn item_lines(body: &str, key_line: Option<u32>, items: &[String]) -> Vec<u32> {
         .lines()
         .enumerate()
         .skip(first)
-        .take_while(|(i, l)| {
-            *i == first || l.is_empty() || l.starts_with([' ', '\t', '-', '#'])
-        })
+        .take_while(|(i, l)| *i == first || l.is_empty() || l.starts_with([' ', '\t', '-', '#']))
         .map(|(i, l)| (i as u32 + 2, l))
         .collect();
     let mut from = 0;

@@ -98,11 +98,7 @@ fn render_text_styled(r: &Report, color: bool) -> String {
     for reason in &l.reasons {
         let _ = writeln!(out, "  - {reason}");
     }
-    let _ = writeln!(
-        out,
-        "\nTraining data ({})",
-        r.training_data.datasets.len()
-    );
+    let _ = writeln!(out, "\nTraining data ({})", r.training_data.datasets.len());
     out.push_str(&super::training_data_view::text_rows(&r.training_data));
     let license_findings: Vec<_> = r
         .findings

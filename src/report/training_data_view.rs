@@ -97,11 +97,7 @@ pub fn text_rows(td: &TrainingData) -> String {
 pub fn markdown_table(td: &TrainingData) -> String {
     let cell = |s: &str| s.replace('|', "\\|").replace('\n', " ");
     let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "## Training data\n\n**{}**\n",
-        cell(&summary_line(td))
-    );
+    let _ = writeln!(out, "## Training data\n\n**{}**\n", cell(&summary_line(td)));
     if td.datasets.is_empty() {
         return out;
     }

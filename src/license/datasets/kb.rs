@@ -49,11 +49,7 @@ impl DatasetEntry {
     /// The license that applies to `config`: its part's, when the dataset
     /// is mixed and a part has that name; else the dataset's.
     pub fn license_for(&self, config: Option<&str>) -> (&str, Option<&DatasetPart>) {
-        let part = config.and_then(|c| {
-            self.parts
-                .iter()
-                .find(|p| p.name.eq_ignore_ascii_case(c))
-        });
+        let part = config.and_then(|c| self.parts.iter().find(|p| p.name.eq_ignore_ascii_case(c)));
         match part {
             Some(p) => (p.license.as_str(), Some(p)),
             None => (self.license.as_str(), None),
@@ -176,7 +172,10 @@ mod tests {
                 }
             }
         }
-        assert!(unresolved.is_empty(), "not resolved to a verdict: {unresolved:#?}");
+        assert!(
+            unresolved.is_empty(),
+            "not resolved to a verdict: {unresolved:#?}"
+        );
     }
 
     #[test]
@@ -184,8 +183,14 @@ mod tests {
         let kb = datasets();
         let squad = kb.get("rajpurkar/squad").expect("squad");
         assert!(std::ptr::eq(squad, kb.get("SQuAD").expect("by old id")));
-        assert!(kb.get("someone/squad").is_none(), "another org's set is not squad");
-        assert_eq!(kb.get("ms_marco").map(|e| e.license.as_str()), Some("ms-marco-terms"));
+        assert!(
+            kb.get("someone/squad").is_none(),
+            "another org's set is not squad"
+        );
+        assert_eq!(
+            kb.get("ms_marco").map(|e| e.license.as_str()),
+            Some("ms-marco-terms")
+        );
         assert!(kb.get("no-such-dataset").is_none());
     }
 }

@@ -97,7 +97,10 @@ mod tests {
     #[test]
     fn ids_are_parsed_in_the_forms_cards_write() {
         let p = parse_id("allenai/c4:en");
-        assert_eq!((p.id.as_str(), p.config.as_deref()), ("allenai/c4", Some("en")));
+        assert_eq!(
+            (p.id.as_str(), p.config.as_deref()),
+            ("allenai/c4", Some("en"))
+        );
         assert!(p.is_hub_id);
         let p = parse_id(" squad ");
         assert_eq!((p.id.as_str(), p.config), ("squad", None));

@@ -163,7 +163,10 @@ mod tests {
     #[test]
     fn knowledge_base_terms_carry_the_engine_verdict_and_share_alike() {
         let t = terms(&parse_id("ms_marco"), &[]);
-        assert_eq!((t.verdict, t.source), (Verdict::ResearchOnly, TermsSource::KnowledgeBase));
+        assert_eq!(
+            (t.verdict, t.source),
+            (Verdict::ResearchOnly, TermsSource::KnowledgeBase)
+        );
         let t = terms(&parse_id("rajpurkar/squad_v2"), &[]);
         assert_eq!(t.verdict, Verdict::PermittedWithConditions);
         assert!(t.share_alike, "CC BY-SA is share-alike");
@@ -172,14 +175,20 @@ mod tests {
         let t = terms(&parse_id("squad"), &[]);
         assert_eq!((t.verdict, t.share_alike), (Verdict::Permitted, false));
         let t = terms(&parse_id("acme/never-heard-of"), &[]);
-        assert_eq!((t.verdict, t.source, t.license), (Verdict::Unknown, TermsSource::Unknown, None));
+        assert_eq!(
+            (t.verdict, t.source, t.license),
+            (Verdict::Unknown, TermsSource::Unknown, None)
+        );
     }
 
     #[test]
     fn a_mixed_set_names_the_part_of_a_declared_config() {
         let t = terms(&parse_id("multi_nli"), &[]);
         assert!(t.mixed && t.share_alike);
-        let t = terms(&parse_id("multi_nli:Living History, Password Incorrect (fiction)"), &[]);
+        let t = terms(
+            &parse_id("multi_nli:Living History, Password Incorrect (fiction)"),
+            &[],
+        );
         assert!(!t.mixed && !t.share_alike, "{t:?}");
     }
 
@@ -193,8 +202,11 @@ mod tests {
         };
         // declared without the org: the cached copy is found through the
         // ids the knowledge base knows the set by
-        let t = terms(&parse_id("squad"), &[cached.clone()]);
-        assert_eq!((t.verdict, t.source), (Verdict::NonCommercial, TermsSource::DatasetCard));
+        let t = terms(&parse_id("squad"), std::slice::from_ref(&cached));
+        assert_eq!(
+            (t.verdict, t.source),
+            (Verdict::NonCommercial, TermsSource::DatasetCard)
+        );
         assert_eq!(t.source_ref, cached.card_path);
         // a cached card that names no license leaves the knowledge base's terms
         let silent = CachedDataset {
@@ -217,7 +229,10 @@ mod tests {
             }],
         };
         let t = terms(&parse_id("acme/set"), &[cached]);
-        assert_eq!((t.verdict, t.source), (Verdict::Permitted, TermsSource::DatasetCard));
+        assert_eq!(
+            (t.verdict, t.source),
+            (Verdict::Permitted, TermsSource::DatasetCard)
+        );
         assert_eq!(t.license.as_deref(), Some("MIT"));
         assert!(t.source_ref.is_some_and(|r| r.ends_with("LICENSE")));
     }
