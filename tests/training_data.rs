@@ -378,3 +378,28 @@ fn policy_mistakes_in_the_data_section_are_reported_at_their_line() {
         "{err}"
     );
 }
+
+/// The real all-MiniLM-L6-v2 card (Apache-2.0) lists 21 training sets, among
+/// them MS MARCO (research only) and WikiHow (CC BY-NC-SA): the model stays
+/// permitted, its training data is research-only. Needs `MRI_MINILM_DIR`
+/// (`.ci/run` sets it); without it the test says it was skipped.
+#[test]
+fn all_minilm_l6_v2_declares_ms_marco_and_wikihow() {
+    use std::io::Write;
+    let Some(dir) = std::env::var_os("MRI_MINILM_DIR").map(PathBuf::from) else {
+        let _ = writeln!(
+            std::io::stderr(),
+            "all_minilm_l6_v2_declares_ms_marco_and_wikihow: skipped: MRI_MINILM_DIR is not set"
+        );
+        return;
+    };
+    let hub = tempfile::tempdir().unwrap();
+    let r = inspect(&dir, hub.path());
+    assert_eq!(r["license"]["verdict"], "permitted");
+    let td = &r["training_data"];
+    assert_eq!(td["datasets"].as_array().unwrap().len(), 21);
+    assert_eq!(td["verdict"], "research-only");
+    assert_eq!(dataset(&r, "ms_marco")["verdict"], "research-only");
+    assert_eq!(dataset(&r, "wikihow")["verdict"], "non-commercial");
+    assert_eq!(dataset(&r, "snli")["share_alike"], true);
+}
