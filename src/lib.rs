@@ -88,6 +88,7 @@ pub fn inspect_keeping_maps(
     input: &str,
     options: &InspectOptions,
 ) -> Result<(Report, scan::safetensors::HeaderMaps), Error> {
+    let hub_target = matches!(locate::hub_ref::parse(input), Some(Ok(_)));
     let (target, remote) = match locate::hub_ref::parse(input) {
         Some(Ok(hub_ref)) => hub::open(
             input,
@@ -137,7 +138,7 @@ pub fn inspect_keeping_maps(
             .filter(|id| options.cache.repo_folder(id).is_some())
             .and_then(|id| inspect(&id, &base_options).ok().map(|r| (id, r))),
     };
-    scanned.dataset_cards = dataset_cards(&scanned, &options.cache);
+    scanned.dataset_cards = dataset_cards(&scanned, &options.cache, hub_target);
     let report = analyze::analyze(
         scanned,
         base.as_ref()
@@ -148,13 +149,23 @@ pub fn inspect_keeping_maps(
 }
 
 /// The declared training sets' own cards and license files, read from the
-/// Hugging Face cache (the analysis does no I/O).
+/// Hugging Face cache (the analysis does no I/O); for an `hf://` target,
+/// the cards not yet cached are fetched from the Hub first.
 fn dataset_cards(
     scanned: &scan::ScannedRepo,
     cache: &HfCache,
+    hub_target: bool,
 ) -> Vec<license::datasets::CachedDataset> {
     let card = scanned.card.as_ref().map(|(c, _)| c);
     let declared = analyze::training_data::declared(card, &scanned.gguf);
+    if hub_target {
+        let ids: Vec<String> = declared
+            .iter()
+            .filter(|d| d.id.is_hub_id)
+            .map(|d| d.id.id.clone())
+            .collect();
+        hub::datasets::fetch_cards(&ids, cache);
+    }
     analyze::training_data::ids_to_look_up(&declared)
         .iter()
         .filter_map(|id| license::datasets::cache::read(cache.hub_dir(), id))

@@ -403,3 +403,109 @@ fn all_minilm_l6_v2_declares_ms_marco_and_wikihow() {
     assert_eq!(dataset(&r, "wikihow")["verdict"], "non-commercial");
     assert_eq!(dataset(&r, "snli")["share_alike"], true);
 }
+
+/// Runs `mri` against the loopback Hub at `url` with the cache at `cache`.
+fn mri_hub(args: &[&str], url: &str, cache: &Path, offline: bool) -> Output {
+    let home = cache.parent().unwrap().join("home");
+    fs::create_dir_all(&home).unwrap();
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_mri"));
+    cmd.args(args)
+        .env_remove("HF_HOME")
+        .env_remove("HF_TOKEN")
+        .env_remove("HUGGING_FACE_HUB_TOKEN")
+        .env_remove("HF_TOKEN_PATH")
+        .env_remove("HF_HUB_OFFLINE")
+        .env_remove("HTTP_PROXY")
+        .env_remove("HTTPS_PROXY")
+        .env_remove("ALL_PROXY")
+        .env_remove("http_proxy")
+        .env_remove("https_proxy")
+        .env_remove("all_proxy")
+        .env("HOME", &home)
+        .env("HF_ENDPOINT", url)
+        .env("HF_HUB_CACHE", cache)
+        .env("NO_COLOR", "1");
+    if offline {
+        cmd.env("HF_HUB_OFFLINE", "1");
+    }
+    cmd.output().expect("run mri")
+}
+
+#[test]
+fn an_hf_target_reads_its_datasets_cards_from_the_hub_into_the_cache() {
+    use support::hub_server::{HubServer, RepoSpec};
+    let tmp = tempfile::tempdir().unwrap();
+    let model = tmp.path().join("model");
+    support::copy_dir(&support::fixtures().join("tiny-llama"), &model);
+    fs::write(
+        model.join("README.md"),
+        "---\nlicense: apache-2.0\ndatasets:\n- acme/open-set\n- acme/missing-set\n- squad\n---\n",
+    )
+    .unwrap();
+    let set = tmp.path().join("open-set");
+    fs::create_dir_all(&set).unwrap();
+    fs::write(
+        set.join("README.md"),
+        "---\nlicense: cc-by-sa-4.0\n---\n# Open set\n",
+    )
+    .unwrap();
+    let server = HubServer::start(vec![
+        RepoSpec::new("acme/tiny", &model),
+        RepoSpec::new("datasets/acme/open-set", &set),
+    ])
+    .unwrap();
+    let cache = tmp.path().join("cache");
+    let args = ["inspect", "hf://acme/tiny", "--format", "json"];
+    let out = mri_hub(&args, &server.url, &cache, false);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let commit = server.commit("datasets/acme/open-set");
+    let open = dataset(&r, "acme/open-set");
+    assert_eq!(open["terms_source"], "dataset-card", "{open}");
+    assert_eq!(open["verdict"], "permitted-with-conditions");
+    assert_eq!(open["share_alike"], true);
+    assert_eq!(
+        open["terms_ref"],
+        format!("datasets--acme--open-set/snapshots/{commit}/README.md")
+    );
+    // in the cache's own layout, with refs/main
+    let folder = cache.join("datasets--acme--open-set");
+    assert_eq!(
+        fs::read_to_string(folder.join("refs/main")).unwrap(),
+        commit
+    );
+    assert!(
+        fs::symlink_metadata(folder.join("snapshots").join(&commit).join("README.md"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+    // a set the Hub does not have stays unknown; a known one falls back to the knowledge base
+    assert_eq!(dataset(&r, "acme/missing-set")["terms_source"], "unknown");
+    assert_eq!(dataset(&r, "squad")["terms_source"], "knowledge-base");
+
+    // offline, the cached card is read again, and nothing is asked of the Hub
+    let before = server.requests().len();
+    let out = mri_hub(&args, &server.url, &cache, true);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(dataset(&r, "acme/open-set")["terms_source"], "dataset-card");
+    assert_eq!(server.requests().len(), before);
+    // online again: a card already cached is not fetched a second time
+    let out = mri_hub(&args, &server.url, &cache, false);
+    assert!(out.status.success());
+    let card_requests = server
+        .requests()
+        .iter()
+        .filter(|q| q.target.starts_with("/datasets/acme/open-set/"))
+        .count();
+    assert_eq!(card_requests, 1);
+}
