@@ -166,10 +166,12 @@ fn dataset_cards(
             .collect();
         hub::datasets::fetch_cards(&ids, cache);
     }
-    analyze::training_data::ids_to_look_up(&declared)
-        .iter()
-        .filter_map(|id| license::datasets::cache::read(cache.hub_dir(), id))
-        .collect()
+    let ids = analyze::training_data::ids_to_look_up(&declared);
+    if ids.is_empty() {
+        return Vec::new();
+    }
+    let folders = license::datasets::cache::DatasetFolders::list(cache.hub_dir());
+    ids.iter().filter_map(|id| folders.read(id)).collect()
 }
 
 /// Inspects several targets at once, in order: remote ones fetch

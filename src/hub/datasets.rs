@@ -28,10 +28,8 @@ pub fn fetch_cards(ids: &[String], cache: &HfCache) -> Vec<(String, String)> {
         Ok(c) => c,
         Err(e) => return ids.iter().map(|id| (id.clone(), e.to_string())).collect(),
     };
-    let wanted: Vec<&String> = ids
-        .iter()
-        .filter(|id| crate::license::datasets::cache::read(cache.hub_dir(), id).is_none())
-        .collect();
+    let cached = crate::license::datasets::cache::DatasetFolders::list(cache.hub_dir());
+    let wanted: Vec<&String> = ids.iter().filter(|id| cached.read(id).is_none()).collect();
     super::io_map(&wanted, AT_ONCE, |id| {
         fetch_card(client, cache, id).map_err(|e| ((*id).clone(), e.to_string()))
     })

@@ -38,23 +38,48 @@ fn read_capped(path: &Path, limit: u64) -> Option<String> {
     String::from_utf8(buf).ok()
 }
 
-/// The cache folder of a dataset id: `datasets--ORG--NAME`, matched
-/// without regard to case (the Hub's ids are not case-sensitive).
-fn folder_of(hub: &Path, id: &str) -> Option<PathBuf> {
-    if id.is_empty() || id.split('/').any(|p| p.is_empty() || p == "." || p == "..") {
-        return None;
+/// The `datasets--*` folders of the cache, by their lower-cased names
+/// (the Hub's ids are not case-sensitive), listed once per model.
+pub struct DatasetFolders {
+    hub: PathBuf,
+    by_name: std::collections::HashMap<String, PathBuf>,
+}
+
+impl DatasetFolders {
+    /// Lists the cache at `hub` (empty when it cannot be read).
+    pub fn list(hub: &Path) -> DatasetFolders {
+        let by_name = std::fs::read_dir(hub)
+            .map(|rd| {
+                rd.filter_map(Result::ok)
+                    .filter_map(|e| {
+                        let name = e.file_name().to_string_lossy().to_ascii_lowercase();
+                        name.starts_with("datasets--").then(|| (name, e.path()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        DatasetFolders {
+            hub: hub.to_path_buf(),
+            by_name,
+        }
     }
-    let name = format!("datasets--{}", id.replace('/', "--"));
-    let exact = hub.join(&name);
-    if exact.join("snapshots").is_dir() {
-        return Some(exact);
+
+    /// The cache folder of a dataset id (`datasets--ORG--NAME`, any case).
+    fn folder_of(&self, id: &str) -> Option<&Path> {
+        if id.is_empty() || id.split('/').any(|p| p.is_empty() || p == "." || p == "..") {
+            return None;
+        }
+        let name = format!("datasets--{}", id.replace('/', "--")).to_ascii_lowercase();
+        self.by_name
+            .get(&name)
+            .map(PathBuf::as_path)
+            .filter(|p| p.join("snapshots").is_dir())
     }
-    std::fs::read_dir(hub)
-        .ok()?
-        .filter_map(Result::ok)
-        .find(|e| e.file_name().to_string_lossy().eq_ignore_ascii_case(&name))
-        .map(|e| e.path())
-        .filter(|p| p.join("snapshots").is_dir())
+
+    /// What the cache holds of the dataset `id`; `None` without a folder.
+    pub fn read(&self, id: &str) -> Option<CachedDataset> {
+        read_folder(&self.hub, self.folder_of(id)?, id)
+    }
 }
 
 /// The snapshot `refs/main` names, else the only one, else the newest.
@@ -85,10 +110,14 @@ fn is_license_name(name: &str) -> bool {
 }
 
 /// What the cache at `hub` holds of the dataset `id`; `None` when it has no
-/// folder for it.
+/// folder for it (one id; [`DatasetFolders`] lists the cache once for many).
 pub fn read(hub: &Path, id: &str) -> Option<CachedDataset> {
-    let folder = folder_of(hub, id)?;
-    let snapshot = snapshot_of(&folder)?;
+    DatasetFolders::list(hub).read(id)
+}
+
+/// The card and license files of the snapshot of `folder` that `refs/main` names.
+fn read_folder(hub: &Path, folder: &Path, id: &str) -> Option<CachedDataset> {
+    let snapshot = snapshot_of(folder)?;
     let rel = |p: &Path| {
         p.strip_prefix(hub)
             .unwrap_or(p)
