@@ -84,6 +84,10 @@ pub struct Declared {
 /// Most datasets read from one GGUF file's `general.dataset.count`.
 const MAX_GGUF_DATASETS: u64 = 256;
 
+/// Most datasets a model's declarations yield (real cards name a few dozen):
+/// each one's terms are looked up, so a hostile card cannot make that unbounded.
+pub const MAX_DECLARED: usize = 1000;
+
 /// The dataset a GGUF file's `general.dataset.N.*` keys describe: the Hub
 /// id from `repo_url`, else `organization/name`, else `name`.
 fn gguf_dataset(scan: &GgufScan, i: u64) -> Option<(String, String)> {
@@ -117,6 +121,9 @@ fn gguf_dataset(scan: &GgufScan, i: u64) -> Option<(String, String)> {
 pub fn declared(card: Option<&Card>, gguf: &[GgufScan]) -> Vec<Declared> {
     let mut out: Vec<Declared> = Vec::new();
     let mut push = |d: Declared| {
+        if out.len() >= MAX_DECLARED {
+            return;
+        }
         let same =
             |o: &Declared| o.id.id.eq_ignore_ascii_case(&d.id.id) && o.id.config == d.id.config;
         if !out.iter().any(same) {
@@ -300,4 +307,42 @@ fn findings_for(d: &TrainingDataset, own: bool) -> Vec<Finding> {
         )));
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::card::parse_card;
+
+    #[test]
+    fn declarations_are_bounded_and_named_once() {
+        let mut text = String::from("---\ndatasets:\n- squad\n- SQuAD\n- squad:plain_text\n");
+        for i in 0..3000 {
+            text.push_str(&format!("- acme/set-{i}\n"));
+        }
+        text.push_str("---\n");
+        let (card, _) = parse_card("README.md", &text);
+        let d = declared(Some(&card), &[]);
+        assert_eq!(d.len(), MAX_DECLARED);
+        // `SQuAD` is `squad` again; a config makes another declaration
+        assert_eq!(d[1].id.config.as_deref(), Some("plain_text"));
+        assert_eq!(d[1].line, Some(5));
+    }
+
+    #[test]
+    fn the_strictest_verdict_wins_and_the_model_declaring_nothing_says_so() {
+        let (card, _) = parse_card(
+            "README.md",
+            "---\ndatasets: [squad, tatsu-lab/alpaca]\n---\n",
+        );
+        let (td, findings) = build(declared(Some(&card), &[]), &[], None, true);
+        assert_eq!(td.verdict, Verdict::NonCommercial);
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].code, Code::DataNonCommercial);
+        assert_eq!(findings[0].line, Some(2));
+        let (td, findings) = build(Vec::new(), &[], None, true);
+        assert_eq!(td.verdict, Verdict::Unknown);
+        assert_eq!(findings[0].code, Code::DataNoDatasetsDeclared);
+        assert!(build(Vec::new(), &[], None, false).1.is_empty());
+    }
 }

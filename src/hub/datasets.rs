@@ -18,6 +18,10 @@ const MAX_CARD_BYTES: u64 = 4 * 1024 * 1024;
 /// Dataset cards fetched at once.
 const AT_ONCE: usize = 4;
 
+/// Most dataset cards fetched for one model (the rest are read from the
+/// cache when there, else from the knowledge base).
+const MAX_CARDS: usize = 64;
+
 /// Fetches the `README.md` of each dataset id not already in the cache.
 /// Returns, for each id that could not be fetched, why (for logs and tests).
 pub fn fetch_cards(ids: &[String], cache: &HfCache) -> Vec<(String, String)> {
@@ -29,7 +33,11 @@ pub fn fetch_cards(ids: &[String], cache: &HfCache) -> Vec<(String, String)> {
         Err(e) => return ids.iter().map(|id| (id.clone(), e.to_string())).collect(),
     };
     let cached = crate::license::datasets::cache::DatasetFolders::list(cache.hub_dir());
-    let wanted: Vec<&String> = ids.iter().filter(|id| cached.read(id).is_none()).collect();
+    let wanted: Vec<&String> = ids
+        .iter()
+        .filter(|id| cached.read(id).is_none())
+        .take(MAX_CARDS)
+        .collect();
     super::io_map(&wanted, AT_ONCE, |id| {
         fetch_card(client, cache, id).map_err(|e| ((*id).clone(), e.to_string()))
     })

@@ -44,6 +44,14 @@ pub fn parse_id(raw: &str) -> DatasetId {
         }
     }
     let text = text.trim_end_matches('/');
+    // Another site's URL is no Hub id, and its `:` is no config.
+    if text.contains("://") {
+        return DatasetId {
+            id: text.to_string(),
+            config: None,
+            is_hub_id: false,
+        };
+    }
     let (id, config) = match text.split_once(':') {
         Some((id, config)) if !config.trim().is_empty() && !id.is_empty() => {
             (id.trim(), Some(config.trim().to_string()))
@@ -109,5 +117,10 @@ mod tests {
         let p = parse_id("OpenAssistant Conversations");
         assert!(!p.is_hub_id);
         assert!(!parse_id("a/b/c").is_hub_id);
+        let p = parse_id("https://example.com/data:v2");
+        assert_eq!(
+            (p.id.as_str(), p.config, p.is_hub_id),
+            ("https://example.com/data:v2", None, false)
+        );
     }
 }
