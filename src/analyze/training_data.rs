@@ -291,6 +291,10 @@ fn findings_for(d: &TrainingDataset, own: bool) -> Vec<Finding> {
             Code::DataResearchOnly,
             format!("training set `{name}`{whose} is under {license}: {} ({from}); the model's own license verdict is unchanged", d.verdict),
         )),
+        Verdict::Unknown if !datasets::parse_id(&d.id).is_hub_id => Some(Finding::warning(
+            Code::DataUnknownLicense,
+            format!("training set `{name}`{whose} is not a Hub dataset id (`name` or `org/name`): its terms are unknown"),
+        )),
         Verdict::Unknown => Some(Finding::warning(
             Code::DataUnknownLicense,
             format!("the terms of training set `{name}`{whose} are unknown: no license in its card in the Hugging Face cache, nor in mri's dataset knowledge base"),
