@@ -62,7 +62,10 @@ fn main() {
                  value: &dyn Fn(&Path) -> String| {
         let _ = writeln!(out, "pub static {name}: &[(&str, &str)] = &[");
         for file in list(dir, ext) {
-            if file == "hub-ids.toml" || file == "base-models.toml" || file == "references.toml" {
+            if matches!(
+                file.as_str(),
+                "hub-ids.toml" | "base-models.toml" | "references.toml" | "datasets.toml"
+            ) {
                 continue;
             }
             let path = dir.join(&file);
@@ -114,6 +117,13 @@ fn main() {
         out,
         "pub static REFERENCES: &str = {:?};",
         toml_as_json(&references)
+    );
+    let datasets = root.join("datasets.toml");
+    println!("cargo:rerun-if-changed={}", datasets.display());
+    let _ = writeln!(
+        out,
+        "pub static DATASETS: &str = {:?};",
+        toml_as_json(&datasets)
     );
     let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("kb_data.rs");
     std::fs::write(dest, out).expect("write kb_data.rs");

@@ -269,7 +269,9 @@ license decision reads a pinned file as the license named, every other source
 still counts; `mri license TARGET --policy FILE` shows that decision), whether
 a verdict read from the clauses of an unknown text may pass (accept-derived,
 false by default), and the findings denied by code or severity. [[exceptions]] let one model through
-with a reason that is printed. Without --policy, ./mri.toml is used when
+with a reason that is printed. [data] judges the training sets a model declares
+(allow-verdicts, deny dataset ids, [[data.exceptions]] with a reason); without
+it training data is reported, never judged. Without --policy, ./mri.toml is used when
 present, else a built-in default (commercial use allowed, error findings fail).
 `mri policy init` writes a commented starter policy.
 

@@ -175,6 +175,16 @@ codes! {
     LicenseUnread = "license/unread", "A license file is too long to read in full, empty, binary or not UTF-8 text; its terms are unknown.";
     /// A base model whose license mri cannot establish.
     LicenseBaseUnknown = "license/base-unknown", "The card names a base model whose license mri cannot establish offline; check it (e.g. with --base).";
+    /// A training set under non-commercial terms.
+    DataNonCommercial = "data/non-commercial", "A dataset the model declares it was trained on is under non-commercial terms (the model's own verdict is unchanged).";
+    /// A training set for research only.
+    DataResearchOnly = "data/research-only", "A dataset the model declares it was trained on is for research only (the model's own verdict is unchanged).";
+    /// A training set under a share-alike license.
+    DataShareAlike = "data/share-alike", "A dataset the model declares it was trained on is under a share-alike license.";
+    /// A training set whose terms are unknown.
+    DataUnknownLicense = "data/unknown-license", "The terms of a dataset the model declares are neither in its cached dataset card nor in mri's dataset knowledge base.";
+    /// No training set declared.
+    DataNoDatasetsDeclared = "data/no-datasets-declared", "The model declares no training datasets (card `datasets:`, GGUF `general.dataset.*`).";
     /// torch_dtype disagrees with the stored dtype.
     ConsistencyDtype = "consistency/dtype", "torch_dtype in config.json differs from the dtype most weights are stored in.";
     /// A pickle stream that was not walked to its end.

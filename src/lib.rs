@@ -88,6 +88,7 @@ pub fn inspect_keeping_maps(
     input: &str,
     options: &InspectOptions,
 ) -> Result<(Report, scan::safetensors::HeaderMaps), Error> {
+    let hub_target = matches!(locate::hub_ref::parse(input), Some(Ok(_)));
     let (target, remote) = match locate::hub_ref::parse(input) {
         Some(Ok(hub_ref)) => hub::open(
             input,
@@ -137,6 +138,7 @@ pub fn inspect_keeping_maps(
             .filter(|id| options.cache.repo_folder(id).is_some())
             .and_then(|id| inspect(&id, &base_options).ok().map(|r| (id, r))),
     };
+    scanned.dataset_cards = dataset_cards(&scanned, &options.cache, hub_target);
     let report = analyze::analyze(
         scanned,
         base.as_ref()
@@ -144,6 +146,32 @@ pub fn inspect_keeping_maps(
         &clarifications,
     );
     Ok((report, maps))
+}
+
+/// The declared training sets' own cards and license files, read from the
+/// Hugging Face cache (the analysis does no I/O); for an `hf://` target,
+/// the cards not yet cached are fetched from the Hub first.
+fn dataset_cards(
+    scanned: &scan::ScannedRepo,
+    cache: &HfCache,
+    hub_target: bool,
+) -> Vec<license::datasets::CachedDataset> {
+    let card = scanned.card.as_ref().map(|(c, _)| c);
+    let declared = analyze::training_data::declared(card, &scanned.gguf);
+    if hub_target {
+        let ids: Vec<String> = declared
+            .iter()
+            .filter(|d| d.id.is_hub_id)
+            .map(|d| d.id.id.clone())
+            .collect();
+        hub::datasets::fetch_cards(&ids, cache);
+    }
+    let ids = analyze::training_data::ids_to_look_up(&declared);
+    if ids.is_empty() {
+        return Vec::new();
+    }
+    let folders = license::datasets::cache::DatasetFolders::list(cache.hub_dir());
+    ids.iter().filter_map(|id| folders.read(id)).collect()
 }
 
 /// Inspects several targets at once, in order: remote ones fetch

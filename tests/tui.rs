@@ -942,3 +942,30 @@ fn tensors_title_shows_the_header_metadata() {
     press(&mut app, "3");
     assert!(!text(&app, 120, 20).contains("metadata format"));
 }
+
+#[test]
+fn the_overview_shows_the_training_data_verdict_beside_the_license() {
+    let (tmp, dir) = copy_fixture("tiny-llama-sharded");
+    fs::write(
+        dir.join("README.md"),
+        "---\nlicense: apache-2.0\ndatasets:\n- ms_marco\n- squad\n---\n",
+    )
+    .unwrap();
+    let options = mri::InspectOptions {
+        cache: mri::HfCache::new(tmp.path().join("hub")),
+        ..mri::InspectOptions::default()
+    };
+    let r = mri::inspect(dir.to_str().unwrap(), &options).unwrap();
+    let app = App::new(r, Theme { color: false });
+    let screen = text(&app, 120, 40);
+    let license = screen
+        .lines()
+        .position(|l| l.contains("license    [PERMITTED]"));
+    let data = screen
+        .lines()
+        .position(|l| l.contains("data       [RESEARCH-ONLY] 2 datasets: 1 research-only (ms_mar"));
+    assert!(
+        matches!((license, data), (Some(l), Some(d)) if d == l + 1),
+        "{screen}"
+    );
+}

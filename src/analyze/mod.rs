@@ -8,6 +8,7 @@ pub mod memory;
 pub mod quant;
 pub mod recurrent_state;
 pub mod st_license;
+pub mod training_data;
 pub mod weights;
 
 use crate::adapter::AdapterSummary;
@@ -102,6 +103,16 @@ pub fn analyze(
         &mut findings,
     );
 
+    let (training_data, data_findings) = training_data::build(
+        training_data::declared(card.as_ref(), &scanned.gguf),
+        &scanned.dataset_cards,
+        base_model
+            .as_ref()
+            .map(|b| (b.name, &b.report.training_data)),
+        card.is_some() || scanned.target.listed.is_none(),
+    );
+    findings.extend(data_findings);
+
     let memory = memory::estimate(weights.parameters, weights.bytes, architecture.as_ref());
     let mut report = Report {
         schema_version: SCHEMA_VERSION,
@@ -115,6 +126,7 @@ pub fn analyze(
         generation,
         card,
         license: Some(license),
+        training_data,
         adapter,
         security: Some(security),
         findings,

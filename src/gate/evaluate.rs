@@ -14,6 +14,8 @@ pub const RULES: &[(&str, &str)] = &[
     ("license/obligations", "Every obligation the license imposes is one the policy accepts (`accept-obligations`)."),
     ("license/confidence", "Every license text was recognised with at least the policy's `confidence-threshold`."),
     ("findings/deny", "No finding is denied by the policy's `[findings] deny` (codes or severities) unless `allow`ed."),
+    ("data/verdict", "Every training set the model declares has a verdict the policy's `[data] allow-verdicts` allows (no `[data]`: reported, never judged)."),
+    ("data/deny", "No training set the model declares is in the policy's `[data] deny` list."),
 ];
 
 /// One check of one rule: passed, or a violation with where it is.
@@ -115,6 +117,7 @@ pub fn evaluate(input: &str, report: Report, policy: &Policy) -> ModelOutcome {
     results.extend(obligations_rule(license, policy));
     results.extend(confidence_rule(license, policy));
     results.extend(findings_rule(&report, policy));
+    results.extend(data_rules(&report, policy));
 
     let base = policy_base(policy);
     let exception = policy
@@ -339,6 +342,75 @@ fn findings_rule(report: &Report, policy: &Policy) -> Vec<RuleResult> {
             )
         })
         .collect()
+}
+
+/// `data/verdict` and `data/deny`: each declared training set judged by the
+/// policy's `[data]` section; a `[[data.exceptions]]` entry naming the
+/// dataset (and the model, when it names one) waives it, its reason shown.
+fn data_rules(report: &Report, policy: &Policy) -> Vec<RuleResult> {
+    use crate::license::datasets::same_dataset;
+    let data = &policy.data;
+    let base = policy_base(policy);
+    let mut out = Vec::new();
+    for d in &report.training_data.datasets {
+        let name = match &d.config {
+            Some(c) => format!("{}:{c}", d.id),
+            None => d.id.clone(),
+        };
+        let license = d.license.as_deref().unwrap_or("unknown terms");
+        // A base model's dataset is declared in a file of another model.
+        let (file, line) = if d.via == "base" {
+            (None, None)
+        } else {
+            (Some(d.file.clone()), d.line)
+        };
+        let mut found = Vec::new();
+        if let Some(allow) = &data.allow_verdicts {
+            if !allow.value.contains(&d.verdict) {
+                let allowed: Vec<&str> = allow.value.iter().map(|v| v.as_str()).collect();
+                found.push(violation(
+                    "data/verdict",
+                    "data/verdict",
+                    "error",
+                    format!(
+                        "training set `{name}` ({license}, terms from {}) has verdict {}, not allowed by [data] allow-verdicts ({})",
+                        d.terms_source,
+                        d.verdict,
+                        allowed.join(", ")
+                    ),
+                    file.clone(),
+                    line,
+                    allow.line,
+                ));
+            }
+        }
+        if data.deny.value.iter().any(|id| same_dataset(id, &d.id)) {
+            found.push(violation(
+                "data/deny",
+                "data/deny",
+                "error",
+                format!("training set `{name}` is denied by the policy's [data] deny"),
+                file.clone(),
+                line,
+                data.deny.line,
+            ));
+        }
+        let exception = data.exceptions.iter().find(|e| {
+            same_dataset(&e.dataset, &d.id)
+                && e.model
+                    .as_deref()
+                    .is_none_or(|m| report.target.is_named_by(m, &base))
+        });
+        if let Some(e) = exception {
+            for r in found.iter_mut() {
+                r.waived = true;
+                r.message
+                    .push_str(&format!("; waived: {} (policy line {})", e.reason, e.line));
+            }
+        }
+        out.extend(found);
+    }
+    out
 }
 
 /// A passing result for every rule without violations (JUnit test cases).

@@ -35,6 +35,40 @@ pub struct Exception {
     pub line: u32,
 }
 
+/// An exception for one training set: it passes the `[data]` rules, with a reason.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataException {
+    /// The dataset id (any id the dataset knowledge base knows it by).
+    pub dataset: String,
+    /// The model it applies to (repo id or path); every model when `None`.
+    pub model: Option<String>,
+    /// Why (printed with the outcome).
+    pub reason: String,
+    /// Line of the entry.
+    pub line: u32,
+}
+
+/// The `[data]` section: which training sets' terms pass. Without it the
+/// training data is reported, never judged.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DataPolicy {
+    /// Dataset verdicts that pass; `None`: no verdict fails.
+    pub allow_verdicts: Option<AtLine<Vec<Verdict>>>,
+    /// Dataset ids that always fail.
+    pub deny: AtLine<Vec<String>>,
+    /// Per-dataset exceptions (`[[data.exceptions]]`).
+    pub exceptions: Vec<DataException>,
+}
+
+impl<T: Default> Default for AtLine<T> {
+    fn default() -> Self {
+        AtLine {
+            value: T::default(),
+            line: 0,
+        }
+    }
+}
+
 /// A finding selector: a code (`weights/truncated`) or a severity (`error`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Selector {
@@ -80,6 +114,8 @@ pub struct Policy {
     pub allow_findings: AtLine<Vec<Code>>,
     /// Per-model exceptions.
     pub exceptions: Vec<Exception>,
+    /// The training data's terms (`[data]`).
+    pub data: DataPolicy,
 }
 
 impl Default for Policy {
@@ -119,6 +155,7 @@ impl Default for Policy {
                 line: 0,
             },
             exceptions: Vec::new(),
+            data: DataPolicy::default(),
         }
     }
 }
@@ -322,7 +359,7 @@ pub fn parse_policy(text: &str, path: &Path) -> Result<Policy, PolicyError> {
     };
     r.unknown_keys(
         &top,
-        &["licenses", "findings", "exceptions"],
+        &["licenses", "findings", "exceptions", "data"],
         "the policy (top level)",
     );
 
@@ -350,6 +387,12 @@ pub fn parse_policy(text: &str, path: &Path) -> Result<Policy, PolicyError> {
                 "`findings` must be a table ([findings])",
             ),
             Some(t) => read_findings(&mut r, t, &mut policy),
+        }
+    }
+    if let Some(data) = top.iter().find(|(k, _)| k.name == "data").map(|(_, v)| v) {
+        match data.as_table() {
+            None => r.problem(data.span.start, "`data` must be a table ([data])"),
+            Some(t) => read_data(&mut r, t, &mut policy),
         }
     }
     if let Some(exceptions) = top
@@ -398,24 +441,8 @@ fn read_licenses(r: &mut Reader<'_>, t: &toml_span::value::Table<'_>, policy: &m
         let line = r.line(key.span.start);
         match key.name.as_ref() {
             "allow-verdicts" => {
-                let mut out = Vec::new();
-                for (s, at) in r.strings(v, "allow-verdicts") {
-                    match Verdict::from_name(&s) {
-                        Some(verdict) => out.push(verdict),
-                        None => r.problem(
-                            at,
-                            format!(
-                                "unknown verdict `{s}`; expected one of: {}",
-                                Verdict::ALL
-                                    .iter()
-                                    .map(|v| v.as_str())
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            ),
-                        ),
-                    }
-                }
-                policy.allow_verdicts = AtLine { value: out, line };
+                let value = verdicts(r, v, "allow-verdicts");
+                policy.allow_verdicts = AtLine { value, line };
             }
             "allow" | "deny" => {
                 let mut ids = Vec::new();
@@ -617,6 +644,92 @@ fn read_findings(r: &mut Reader<'_>, t: &toml_span::value::Table<'_>, policy: &m
     }
 }
 
+/// A list of verdict names, each unknown one a problem at its place.
+fn verdicts(r: &mut Reader<'_>, v: &Value<'_>, key: &str) -> Vec<Verdict> {
+    let mut out = Vec::new();
+    for (s, at) in r.strings(v, key) {
+        match Verdict::from_name(&s) {
+            Some(verdict) => out.push(verdict),
+            None => r.problem(
+                at,
+                format!(
+                    "unknown verdict `{s}`; expected one of: {}",
+                    Verdict::ALL
+                        .iter()
+                        .map(|v| v.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            ),
+        }
+    }
+    out
+}
+
+/// `[data]`: `allow-verdicts`, `deny` (dataset ids) and `[[data.exceptions]]`.
+fn read_data(r: &mut Reader<'_>, t: &toml_span::value::Table<'_>, policy: &mut Policy) {
+    r.unknown_keys(t, &["allow-verdicts", "deny", "exceptions"], "[data]");
+    for (key, v) in t {
+        let line = r.line(key.span.start);
+        match key.name.as_ref() {
+            "allow-verdicts" => {
+                let value = verdicts(r, v, "allow-verdicts");
+                policy.data.allow_verdicts = Some(AtLine { value, line });
+            }
+            "deny" => {
+                let value = r.strings(v, "deny").into_iter().map(|(s, _)| s).collect();
+                policy.data.deny = AtLine { value, line };
+            }
+            "exceptions" => match v.as_array() {
+                None => r.problem(
+                    v.span.start,
+                    "`exceptions` must be an array of tables ([[data.exceptions]])",
+                ),
+                Some(items) => {
+                    for item in items {
+                        read_data_exception(r, item, policy);
+                    }
+                }
+            },
+            _ => {}
+        }
+    }
+}
+
+/// One `[[data.exceptions]]` entry: `dataset` and `reason`, `model` optional.
+fn read_data_exception(r: &mut Reader<'_>, item: &Value<'_>, policy: &mut Policy) {
+    let Some(t) = item.as_table() else {
+        r.problem(
+            item.span.start,
+            "each [[data.exceptions]] entry must be a table",
+        );
+        return;
+    };
+    r.unknown_keys(t, &["dataset", "model", "reason"], "[[data.exceptions]]");
+    let get = |name: &str| t.iter().find(|(k, _)| k.name == name).map(|(_, v)| v);
+    let field = |name: &str, what: &str, r: &mut Reader<'_>| match get(name) {
+        Some(v) => r.string(v, name),
+        None => {
+            r.problem(
+                item.span.start,
+                format!("[[data.exceptions]] needs `{name}`{what}"),
+            );
+            None
+        }
+    };
+    let dataset = field("dataset", " (a dataset id)", r);
+    let reason = field("reason", ": why the dataset's terms are acceptable", r);
+    let model = get("model").and_then(|v| r.string(v, "model"));
+    if let (Some(dataset), Some(reason)) = (dataset, reason) {
+        policy.data.exceptions.push(DataException {
+            dataset,
+            model,
+            reason,
+            line: r.line(item.span.start),
+        });
+    }
+}
+
 fn parse_selector(s: &str) -> Option<Selector> {
     match s {
         "error" => Some(Selector::Severity(Severity::Error)),
@@ -728,6 +841,17 @@ allow = []
 # model = "acme/legacy-model"
 # reason = "approved by legal, ticket LEGAL-123"
 # allow = ["license/verdict"]   # optional: only these rules; all when absent
+
+# Training data: the datasets a model's card (or GGUF metadata) declares, each
+# with its terms (see `mri license`). Without [data] it is reported, never
+# judged; the model's own verdict is never changed by its data.
+# [data]
+# allow-verdicts = ["permitted", "permitted-with-conditions"]
+# deny = ["ms_marco"]             # dataset ids that always fail
+# [[data.exceptions]]
+# dataset = "wikihow"
+# reason = "reviewed by legal, ticket LEGAL-456"
+# model = "acme/model"            # optional: only for this model
 "#;
 
 #[cfg(test)]

@@ -28,12 +28,29 @@ impl CacheWriter {
         revision: &str,
         commit: &str,
     ) -> Result<Self, HubError> {
+        Self::open(cache, repo_id, hf_hub::RepoType::Model, revision, commit)
+    }
+
+    /// As [`CacheWriter::new`], for a dataset repo (`datasets--ORG--NAME`).
+    pub fn new_dataset(
+        cache: &HfCache,
+        repo_id: &str,
+        revision: &str,
+        commit: &str,
+    ) -> Result<Self, HubError> {
+        Self::open(cache, repo_id, hf_hub::RepoType::Dataset, revision, commit)
+    }
+
+    fn open(
+        cache: &HfCache,
+        repo_id: &str,
+        repo_type: hf_hub::RepoType,
+        revision: &str,
+        commit: &str,
+    ) -> Result<Self, HubError> {
         let hub = cache.hub_dir().to_path_buf();
-        let spec = hf_hub::Repo::with_revision(
-            repo_id.to_string(),
-            hf_hub::RepoType::Model,
-            revision.to_string(),
-        );
+        let spec =
+            hf_hub::Repo::with_revision(repo_id.to_string(), repo_type, revision.to_string());
         let repo_dir = hub.join(spec.folder_name());
         let snapshot = repo_dir.join("snapshots").join(commit);
         for dir in [repo_dir.join("blobs"), snapshot.clone()] {

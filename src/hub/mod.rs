@@ -26,6 +26,7 @@
 pub mod cache;
 pub mod client;
 pub mod config;
+pub mod datasets;
 pub mod download;
 pub mod error;
 pub mod integrity;

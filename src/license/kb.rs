@@ -11,6 +11,11 @@ mod data {
     include!(concat!(env!("OUT_DIR"), "/kb_data.rs"));
 }
 
+/// `licenses/datasets.toml` as JSON (read by [`crate::license::datasets::kb`]).
+pub(crate) fn datasets_json() -> &'static str {
+    data::DATASETS
+}
+
 /// `licenses/base-models.toml` as JSON (read by [`crate::license::base_models`]).
 pub(crate) fn base_models_json() -> &'static str {
     data::BASE_MODELS
@@ -283,7 +288,13 @@ mod tests {
             let path = file.unwrap().path();
             let name = path.file_name().unwrap().to_string_lossy().into_owned();
             if !name.ends_with(".toml")
-                || ["hub-ids.toml", "base-models.toml", "references.toml"].contains(&name.as_str())
+                || [
+                    "hub-ids.toml",
+                    "base-models.toml",
+                    "references.toml",
+                    "datasets.toml",
+                ]
+                .contains(&name.as_str())
             {
                 continue;
             }

@@ -4,6 +4,7 @@
 pub mod base_models;
 pub mod clauses;
 pub mod clauses_zh;
+pub mod datasets;
 pub mod decide;
 pub mod derive;
 pub mod detect;

@@ -32,10 +32,14 @@ pub struct Card {
     pub tags: Vec<String>,
     /// `language`.
     pub language: Vec<String>,
-    /// `datasets`: the Hub ids of the datasets the card says the model was
-    /// trained or fine-tuned on.
+    /// `datasets`: the training sets the card declares, as written (Hub ids,
+    /// with or without an org, a config after `:`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub datasets: Vec<String>,
+    /// The 1-based card line of each entry of `datasets`, in the same order
+    /// (the key's line for a flow list `[a, b]`).
+    #[serde(skip)]
+    pub dataset_lines: Vec<u32>,
     /// The 1-based line in the card of each top-level key, for citations.
     pub lines: BTreeMap<String, u32>,
     /// The body's section about the license ("## License"), when it has one
@@ -249,7 +253,8 @@ fn parse_front_matter(path: &str, text: &str) -> (Card, Vec<Finding>) {
     card.tags = strings(get("tags"));
     card.language = strings(get("language"));
     card.datasets = strings(get("datasets"));
-    for key in ["license", "base_model", "tags", "language"] {
+    card.dataset_lines = item_lines(&body, card.lines.get("datasets").copied(), &card.datasets);
+    for key in ["license", "base_model", "tags", "language", "datasets"] {
         if let Some(v) = get(key) {
             if !matches!(v, Yaml::String(_) | Yaml::Sequence(_) | Yaml::Null) {
                 findings.push(
@@ -362,6 +367,42 @@ fn too_deep(body: &str, limit: usize) -> Option<u32> {
     None
 }
 
+/// The card line of each item of a list whose key is on `key_line`: the
+/// first line at or after the key (and before the next top-level key) whose
+/// text names the item, else the key's own line.
+fn item_lines(body: &str, key_line: Option<u32>, items: &[String]) -> Vec<u32> {
+    let Some(key_line) = key_line else {
+        return vec![1; items.len()];
+    };
+    // `body` starts on card line 2.
+    let first = key_line.saturating_sub(2) as usize;
+    let block: Vec<(u32, &str)> = body
+        .lines()
+        .enumerate()
+        .skip(first)
+        .take_while(|(i, l)| *i == first || l.is_empty() || l.starts_with([' ', '\t', '-', '#']))
+        .map(|(i, l)| (i as u32 + 2, l))
+        .collect();
+    let mut from = 0;
+    items
+        .iter()
+        .map(|item| {
+            let named = |l: &str| {
+                let t = l.trim_start().trim_start_matches('-').trim();
+                let t = t.trim_matches(|c| c == '"' || c == '\'');
+                t == item
+            };
+            match block.iter().skip(from).position(|(_, l)| named(l)) {
+                Some(k) => {
+                    from += k + 1;
+                    block[from - 1].0
+                }
+                None => key_line,
+            }
+        })
+        .collect()
+}
+
 fn string(v: Option<&Yaml>) -> Option<String> {
     match v? {
         Yaml::String(s) => Some(s.trim().to_string()).filter(|s| !s.is_empty()),
@@ -415,6 +456,20 @@ mod tests {
         assert_eq!(card.language, ["en"]);
         assert_eq!(card.lines.get("license"), Some(&2));
         assert_eq!(card.lines.get("base_model"), Some(&5));
+    }
+
+    #[test]
+    fn datasets_are_read_with_the_line_of_each() {
+        let text = "---\nlicense: mit\ndatasets:\n  - ms_marco\n  - 'allenai/c4:en'\n# a comment\n  - squad\ntags: [a]\n---\n";
+        let (card, f) = parse_card("README.md", text);
+        assert!(f.is_empty(), "{f:?}");
+        assert_eq!(card.datasets, ["ms_marco", "allenai/c4:en", "squad"]);
+        assert_eq!(card.dataset_lines, [4, 5, 7]);
+        let (card, _) = parse_card("README.md", "---\ndatasets: [a, b/c]\n---\n");
+        assert_eq!(card.datasets, ["a", "b/c"]);
+        assert_eq!(card.dataset_lines, [2, 2]);
+        let (card, _) = parse_card("README.md", "---\ndatasets: squad\n---\n");
+        assert_eq!(card.dataset_lines, [2]);
     }
 
     #[test]

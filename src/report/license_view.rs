@@ -98,10 +98,12 @@ fn render_text_styled(r: &Report, color: bool) -> String {
     for reason in &l.reasons {
         let _ = writeln!(out, "  - {reason}");
     }
+    let _ = writeln!(out, "\nTraining data ({})", r.training_data.datasets.len());
+    out.push_str(&super::training_data_view::text_rows(&r.training_data));
     let license_findings: Vec<_> = r
         .findings
         .iter()
-        .filter(|f| f.code.as_str().starts_with("license/"))
+        .filter(|f| f.code.as_str().starts_with("license/") || f.code.as_str().starts_with("data/"))
         .collect();
     let _ = writeln!(out, "\nFindings ({})", license_findings.len());
     for f in license_findings {
@@ -284,6 +286,8 @@ fn render_markdown_raw(r: &Report) -> String {
     for reason in &l.reasons {
         let _ = writeln!(out, "- {reason}");
     }
+    out.push('\n');
+    out.push_str(&super::training_data_view::markdown_table(&r.training_data));
     out
 }
 

@@ -28,6 +28,10 @@ fn render_raw(r: &Report) -> String {
     license_rows(&mut out, r);
     tokenizer_row(&mut out, r);
     parameter_tables(&mut out, r);
+    if !r.training_data.datasets.is_empty() {
+        out.push('\n');
+        out.push_str(&super::training_data_view::markdown_table(&r.training_data));
+    }
     files_table(&mut out, r);
     findings_table(&mut out, r);
     out
@@ -169,6 +173,11 @@ fn license_rows(out: &mut String, r: &Report) {
             let _ = writeln!(out, "| Licenses found | {} |", cell(&detected.join("; ")));
         }
     }
+    let _ = writeln!(
+        out,
+        "| Training data verdict | {} |",
+        cell(&super::training_data_view::summary_line(&r.training_data))
+    );
 }
 
 /// The summary table's tokenizer row.

@@ -11,6 +11,7 @@ pub mod license_view;
 pub mod markdown;
 pub mod smoke;
 pub mod text;
+pub mod training_data_view;
 
 use crate::analyze::memory::Memory;
 use crate::analyze::weights::WeightsSummary;
@@ -82,6 +83,11 @@ pub struct Report {
     pub card: Option<Card>,
     /// The license decision.
     pub license: Option<LicenseReport>,
+    /// The datasets the model declares it was trained on, each with its
+    /// terms and verdict, and the strictest verdict (`verdict`). Stands
+    /// beside the license decision: the model's own verdict never changes
+    /// because of its data.
+    pub training_data: crate::analyze::training_data::TrainingData,
     /// The PEFT adapter, for adapter directories.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub adapter: Option<crate::adapter::AdapterSummary>,

@@ -83,6 +83,7 @@ fn render_styled(r: &Report, color: bool) -> String {
     card(&mut out, &st, r);
     adapter(&mut out, &st, r);
     license(&mut out, &st, r);
+    training_data(&mut out, &st, r);
     files(&mut out, &st, r);
     findings(&mut out, &st, r);
     out
@@ -515,6 +516,28 @@ fn license(out: &mut String, st: &Style, r: &Report) {
     };
     let _ = writeln!(out, "{}", st.title("License"));
     out.push_str(&super::license_view::inspect_section(l, st.color));
+    row(
+        out,
+        "training data",
+        super::training_data_view::summary_line(&r.training_data),
+    );
+    out.push('\n');
+}
+
+/// The Training data section: each declared dataset with its terms.
+fn training_data(out: &mut String, st: &Style, r: &Report) {
+    if r.training_data.datasets.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        st.title(&format!(
+            "Training data ({})",
+            r.training_data.datasets.len()
+        ))
+    );
+    out.push_str(&super::training_data_view::text_rows(&r.training_data));
     out.push('\n');
 }
 

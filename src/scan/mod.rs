@@ -127,6 +127,10 @@ pub struct ScannedRepo {
     pub ollama: Option<ollama::OllamaSummary>,
     /// Problems met while reading.
     pub findings: Vec<Finding>,
+    /// The declared training sets' own cards and license files in the
+    /// Hugging Face cache (filled in by `inspect` after the scan, see
+    /// `analyze::training_data::ids_to_look_up`).
+    pub dataset_cards: Vec<crate::license::datasets::CachedDataset>,
     /// The shards' header maps: `inspect_keeping_maps` hands them to its
     /// caller, to release when it likes (see [`safetensors::HeaderMaps`]).
     pub header_maps: safetensors::HeaderMaps,
@@ -250,6 +254,7 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
         chat_template_file,
         card,
         findings,
+        dataset_cards: Vec::new(),
         header_maps,
     }
 }

@@ -670,6 +670,7 @@ mod tests {
     #[test]
     fn findings_search_and_navigation() {
         let mut r = report();
+        r.findings.clear();
         for (i, code) in [
             Code::ConsistencyDtype,
             Code::CardMissing,

@@ -34,7 +34,7 @@ VERDICTS = {"prohibited", "research-only", "non-commercial", "requires-approval"
             "permitted-with-conditions", "permitted", "unknown"}
 KINDS = {"attribution", "name-prefix", "acceptable-use-policy", "user-threshold", "revenue-threshold",
          "territory-exclusion", "no-training-other-models", "use-restrictions-passdown", "registration",
-         "license-copy", "notice-file", "non-commercial", "research-only"}
+         "license-copy", "notice-file", "share-alike", "non-commercial", "research-only"}
 ENTRY_KEYS = {"id", "name", "family", "version", "released", "spdx", "hub_ids", "aliases", "verdict",
               "text_file", "title_phrases", "model_patterns", "notes", "obligations"}
 STR_KEYS = ENTRY_KEYS - {"hub_ids", "aliases", "title_phrases", "model_patterns", "obligations"}
@@ -119,7 +119,7 @@ alias_owner = {}
 hub_owner = {}
 canon_norm = {}
 for fn in sorted(os.listdir(LIC)):
-    if not fn.endswith(".toml") or fn in ("hub-ids.toml", "base-models.toml", "references.toml"):
+    if not fn.endswith(".toml") or fn in ("hub-ids.toml", "base-models.toml", "references.toml", "datasets.toml"):
         continue
     path = os.path.join(LIC, fn)
     d = load_toml(path)

@@ -8,6 +8,8 @@
 //!   and `X-Repo-Commit`; LFS files (weights) answered `302` to a CDN-like
 //!   path on the same server with `X-Linked-Etag` and `X-Linked-Size`;
 //! - `GET|HEAD /cdn/{org}/{name}/{commit}/{path}`: the content;
+//! - `GET|HEAD /datasets/{org}/{name}/resolve/{rev}/{path}`: a dataset repo's
+//!   plain files (served as the repo `datasets/{org}/{name}`);
 //! - `Range: bytes=a-b`, `a-` and `-n` answered `206` with `Content-Range`;
 //! - a gated repo (`401`, `X-Error-Code: GatedRepo` unless the right
 //!   `Authorization: Bearer` comes), a missing one (`404 RepoNotFound`), one
@@ -541,6 +543,10 @@ fn route(req: &Request, state: &State) -> Reply {
     if let Some(rest) = path.strip_prefix("/cdn/") {
         return cdn(rest, req, state);
     }
+    // A dataset repo is served under the id `datasets/ORG/NAME`.
+    if let Some(rest) = path.strip_prefix("/datasets/") {
+        return resolve_in(rest, "datasets/", req, state);
+    }
     resolve(path, req, state)
 }
 
@@ -605,11 +611,16 @@ fn listing(rest: &str, query: &str, state: &State) -> Reply {
 
 /// `/{org}/{name}/resolve/{rev}/{path}`.
 fn resolve(path: &str, req: &Request, state: &State) -> Reply {
+    resolve_in(path, "", req, state)
+}
+
+/// `{org}/{name}/resolve/{rev}/{path}` of the repo `{prefix}{org}/{name}`.
+fn resolve_in(path: &str, prefix: &str, req: &Request, state: &State) -> Reply {
     let parts: Vec<&str> = path.trim_start_matches('/').splitn(5, '/').collect();
     let [org, name, "resolve", rev, file] = parts.as_slice() else {
         return Reply::error(404, "RepoNotFound", "Repository not found");
     };
-    let id = format!("{org}/{name}");
+    let id = format!("{prefix}{org}/{name}");
     let Some(repo) = find_repo(state, &id) else {
         return Reply::error(404, "RepoNotFound", "Repository not found");
     };

@@ -117,16 +117,37 @@ pub struct ModelFacts<'a> {
     pub findings: &'a [Finding],
 }
 
-/// The ids of the datasets the model was trained on. Today: the card's
-/// `datasets:`; the one place to point at a richer training-data section.
+/// The ids of the datasets the model was trained on (`org/name[:config]`),
+/// sorted: the Report's training data, else the card's `datasets:`.
 pub fn training_datasets(report: &Report) -> Vec<String> {
-    let mut ids: Vec<String> = report
-        .card
+    // The Report's training data (card, GGUF keys), the base model's own
+    // datasets left to the base; the card's list where nothing was read.
+    let declared: Vec<String> = report
+        .training_data
+        .datasets
         .iter()
-        .flat_map(|c| c.datasets.iter())
-        .map(|d| d.trim().to_string())
-        .filter(|d| !d.is_empty())
+        .filter(|d| d.via != "base")
+        .map(|d| match &d.config {
+            Some(c) => format!("{}:{c}", d.id),
+            None => d.id.clone(),
+        })
         .collect();
+    let from_card = || {
+        report
+            .card
+            .iter()
+            .flat_map(|c| c.datasets.iter())
+            .map(|d| d.trim().to_string())
+            .collect::<Vec<_>>()
+    };
+    let mut ids: Vec<String> = if declared.is_empty() {
+        from_card()
+    } else {
+        declared
+    }
+    .into_iter()
+    .filter(|d| !d.is_empty())
+    .collect();
     ids.sort();
     ids.dedup();
     ids

@@ -177,6 +177,27 @@ fn model_lines(r: &Report, t: Theme, width: usize) -> Vec<Line<'static>> {
         };
         lines.push(kv(t, "card", fit(format!("license {license}"))));
     }
+    // The training data's verdict, beside the model's (shown when the
+    // model declares datasets; `mri license` has the table).
+    let td = &r.training_data;
+    if !td.datasets.is_empty() {
+        let text = if t.color {
+            format!(" {} ", td.verdict.as_str().to_uppercase())
+        } else {
+            format!("[{}]", td.verdict.as_str().to_uppercase())
+        };
+        let badge = Span::styled(text, t.verdict(td.verdict));
+        let rest = crate::report::training_data_view::spread(td);
+        let rest = truncate_right(
+            &format!(" {rest}"),
+            value_width.saturating_sub(badge.width()),
+        );
+        lines.push(Line::from(vec![
+            Span::styled(format!("{:<LABEL$}", "data"), t.dim()),
+            badge,
+            Span::raw(rest),
+        ]));
+    }
     lines
 }
 
