@@ -22,6 +22,7 @@ pub mod gate;
 pub mod hub;
 pub mod license;
 pub mod locate;
+pub mod lock;
 pub mod model;
 pub mod report;
 pub mod scan;

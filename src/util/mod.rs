@@ -6,3 +6,4 @@ pub mod human;
 pub mod json;
 pub mod parallel;
 pub mod term;
+pub mod textdiff;
