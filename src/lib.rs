@@ -16,6 +16,7 @@
 
 pub mod adapter;
 pub mod analyze;
+pub mod diff;
 pub mod error;
 pub mod finding;
 pub mod gate;

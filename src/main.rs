@@ -446,8 +446,18 @@ fn run_lock(args: &LockArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run_diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
-    let _ = args;
-    anyhow::bail!("not yet")
+    let hashing = mri::lock::HashOptions {
+        progress: !args.quiet && std::io::stderr().is_terminal(),
+        ..Default::default()
+    };
+    let d = mri::diff::diff(&args.a, &args.b, &hashing)?;
+    let text = match args.format {
+        OutputFormat::Text => mri::diff::render::render_text(&d, use_color(args.color)),
+        OutputFormat::Json => Layout::for_stdout().to_string(&d)?,
+        OutputFormat::Markdown => mri::diff::render::render_markdown(&d),
+    };
+    emit(|out| out.write_all(text.as_bytes()))?;
+    Ok(ExitCode::from(d.exit_code()))
 }
 
 fn run_policy(command: PolicyCommand) -> anyhow::Result<ExitCode> {

@@ -55,6 +55,64 @@ pub fn changed_lines(old: &str, new: &str) -> (Vec<String>, Vec<String>) {
     (added, removed)
 }
 
+/// True for a line that opens a clause: a numbered heading (`4.1 Updates`,
+/// `3. Restrictions`), `Section 4: ...` or `Article 2 ...`, short enough to
+/// be a title.
+fn is_heading(line: &str) -> bool {
+    static HEADING: std::sync::OnceLock<Option<regex::Regex>> = std::sync::OnceLock::new();
+    let t = line.trim();
+    t.len() <= 100
+        && HEADING
+            .get_or_init(|| {
+                regex::Regex::new(
+                    r"(?i)^(?:section\s+\d+|article\s+\d+|\d+(?:\.\d+)*\.?)[:.)]?\s+[A-Za-z]",
+                )
+                .ok()
+            })
+            .as_ref()
+            .is_some_and(|r| r.is_match(t))
+}
+
+/// The heading of the clause holding line `index` of `lines` (the nearest
+/// heading at or above it), when there is one.
+fn clause_at(lines: &[&str], index: usize) -> Option<String> {
+    lines[..(index + 1).min(lines.len())]
+        .iter()
+        .rev()
+        .find(|l| is_heading(l))
+        .map(|l| l.trim().to_string())
+}
+
+/// The clauses a change touches, named by their headings (`4.1 Updates`)
+/// in the order met, each once: for each changed run of lines, the heading
+/// above it in the old text, else in the new.
+pub fn changed_clauses(old: &str, new: &str) -> Vec<String> {
+    let diff = TextDiff::from_lines(old, new);
+    let old_lines: Vec<&str> = old.lines().collect();
+    let new_lines: Vec<&str> = new.lines().collect();
+    let mut out: Vec<String> = Vec::new();
+    for op in diff.ops() {
+        if op.tag() == similar::DiffTag::Equal {
+            continue;
+        }
+        let (o, n) = (op.old_range(), op.new_range());
+        let clause = (!o.is_empty())
+            .then(|| clause_at(&old_lines, o.start))
+            .flatten()
+            .or_else(|| {
+                (!n.is_empty())
+                    .then(|| clause_at(&new_lines, n.start))
+                    .flatten()
+            });
+        if let Some(c) = clause {
+            if !out.contains(&c) {
+                out.push(c);
+            }
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -74,6 +132,14 @@ mod tests {
             (added, removed),
             (vec!["2".to_string()], vec!["two".into()])
         );
+    }
+
+    #[test]
+    fn a_change_is_named_by_the_heading_of_its_clause() {
+        let old = "Terms\n\nSection 4: MORE\n4.1 Updates\nWe may update it, and you must use the latest.\n4.2 Other\nSame.\n";
+        let new = "Terms\n\nSection 4: MORE\n4.1 Updates\nWe may update it.\n4.2 Other\nSame.\n";
+        assert_eq!(changed_clauses(old, new), ["4.1 Updates"]);
+        assert!(changed_clauses("a\n", "b\n").is_empty());
     }
 
     #[test]
