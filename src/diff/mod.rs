@@ -29,7 +29,7 @@ pub enum DiffError {
         /// What was typed.
         input: String,
         /// Why it is unusable.
-        cause: crate::Error,
+        cause: Box<crate::Error>,
     },
     /// A file of a side cannot be read.
     #[error("`{input}`: {path} cannot be read: {cause}")]

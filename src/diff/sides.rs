@@ -40,7 +40,7 @@ pub(super) fn load(input: &str, hashing: &HashOptions) -> Result<Side, DiffError
     };
     let report = crate::inspect(name, &options).map_err(|cause| DiffError::Target {
         input: input.into(),
-        cause,
+        cause: Box::new(cause),
     })?;
     let (entry, unreadable) = crate::lock::build(input, &report, None, hashing);
     if let Some((path, cause)) = unreadable.into_iter().next() {

@@ -29,12 +29,7 @@ fn result(
 /// The lock entry of the model checked as `m`: the same target as typed;
 /// else the target, read from the lock file's folder or the working folder,
 /// is the same folder; else the only entry of its repo id.
-fn entry_of<'a>(
-    lock: &'a LockFile,
-    lock_dir: &Path,
-    m: &ModelOutcome,
-    taken: &[bool],
-) -> Option<usize> {
+fn entry_of(lock: &LockFile, lock_dir: &Path, m: &ModelOutcome, taken: &[bool]) -> Option<usize> {
     let free = |i: &usize| !taken[*i];
     let input = m.input.trim_end_matches('/');
     let models = &lock.models;

@@ -191,7 +191,7 @@ pub enum LockError {
         /// The target.
         target: String,
         /// The cause.
-        cause: crate::Error,
+        cause: Box<crate::Error>,
     },
 }
 
@@ -209,7 +209,7 @@ pub fn lock_targets(
     for (target, report) in targets.iter().zip(reports) {
         let report = report.map_err(|cause| LockError::Target {
             target: target.clone(),
-            cause,
+            cause: Box::new(cause),
         })?;
         let old = known.models.iter().find(|m| &m.target == target);
         let (model, unreadable) = build(target, &report, old, options);
