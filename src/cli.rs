@@ -281,10 +281,13 @@ Examples:
   mri check ./models/* --policy mri.toml
   mri check Qwen/Qwen3-4B --format sarif --output mri.sarif
   mri check ./model --format junit --output mri-junit.xml
+  mri check ./models/* --locked mri.lock   also fail on drift from `mri lock`
 
 Exit codes:
   0  every model passes the policy
-  1  a model violates the policy
+  1  a model violates the policy (or, with --locked, differs from the lock
+     file: drift/license, drift/verdict, drift/weights, drift/config,
+     drift/files, drift/revision, drift/unlocked, drift/unchecked)
   2  usage error, a policy file with mistakes (each reported at its line and
      column), or a target that is unusable";
 

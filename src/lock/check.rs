@@ -101,6 +101,11 @@ pub fn apply(outcome: &mut GateOutcome, lock: &LockFile, lock_path: &Path, optio
             m.results.drain(..).chain(results).partition(|r| !r.passed);
         m.results = failed.into_iter().chain(passed).collect();
     }
+    // A locked model given but unusable is an input error already (exit 2),
+    // not also a model left unchecked.
+    for (i, l) in lock.models.iter().enumerate() {
+        taken[i] |= outcome.errors.iter().any(|e| e.input == l.target);
+    }
     outcome.lock_results = lock
         .models
         .iter()
