@@ -157,14 +157,25 @@ fn hex_name(name: &str, len: usize) -> bool {
 }
 
 /// The sha256 known without reading the file: a remote-only file's LFS
-/// hash, a cache blob named by its sha256, or (unless `rehash`) a blob
-/// named by the same git sha1 as in the lock, whose locked sha256 stands.
-fn known_sha256(f: &FileEntry, old: Option<&LockedFile>, rehash: bool) -> Option<String> {
+/// hash, a cache blob or an Ollama blob (`blobs/sha256-<hex>`, when
+/// `ollama`) named by its sha256, or (unless `rehash`) a blob named by the
+/// same git sha1 as in the lock, whose locked sha256 stands.
+fn known_sha256(
+    f: &FileEntry,
+    old: Option<&LockedFile>,
+    rehash: bool,
+    ollama: bool,
+) -> Option<String> {
     if f.remote_only {
         return Some(f.lfs_sha256.clone().unwrap_or_default());
     }
     if rehash {
         return None;
+    }
+    if let Some(hex) = f.path.strip_prefix("blobs/sha256-").filter(|_| ollama) {
+        if hex_name(hex, 64) {
+            return Some(hex.to_ascii_lowercase());
+        }
     }
     let blob = f.link_target.as_deref()?.strip_prefix("blobs/")?;
     if hex_name(blob, 64) {
@@ -203,7 +214,8 @@ pub fn build(
             .and_then(|t| t.strip_prefix("blobs/"))
             .filter(|b| hex_name(b, 40))
             .map(str::to_ascii_lowercase);
-        let sha256 = known_sha256(f, old_file(&f.path), options.rehash);
+        let ollama = report.target.ollama.is_some();
+        let sha256 = known_sha256(f, old_file(&f.path), options.rehash, ollama);
         if sha256.is_none() {
             work.push((f, Vec::new()));
             slots.push(files.len());
