@@ -163,6 +163,11 @@ pub struct TuiArgs {
     /// For hf:// targets: also fetch tokenizer.json and the vocabulary files.
     #[arg(long)]
     pub tokenizer: bool,
+
+    /// A lock file (`mri lock`) to compare with; default: mri.lock beside the model's folder,
+    /// else ./mri.lock. A model that drifted shows "changed since lock".
+    #[arg(long, value_name = "LOCKFILE")]
+    pub locked: Option<std::path::PathBuf>,
 }
 
 const DOWNLOAD_HELP: &str = "\

@@ -39,6 +39,7 @@ fn main() -> ExitCode {
             headless: None,
             keys: None,
             tokenizer: a.tokenizer,
+            locked: None,
         }),
         (None, Some(a)) => run_report(&a, View::Inspect),
         (Some(Command::Tui(a)), _) => run_tui(&a),
@@ -186,7 +187,7 @@ fn run_tui(args: &TuiArgs) -> anyhow::Result<ExitCode> {
         };
         return run_report(&inspect, View::Inspect);
     }
-    mri::tui::run(&args.target.name, &options)?;
+    mri::tui::run(&args.target.name, &options, args.locked.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -216,6 +217,7 @@ fn run_headless(
         h,
         &keys,
         mri::tui::theme::Theme::from_env(),
+        args.locked.as_deref(),
     )?;
     emit(|o| o.write_all(out.frame.as_bytes()))?;
     eprintln!(

@@ -490,3 +490,34 @@ fn cache_blobs_named_by_sha256_are_not_read_and_a_moved_commit_is_revision_drift
         "{text}"
     );
 }
+
+#[test]
+fn the_browser_shows_changed_since_lock_from_a_lock_beside_the_model() {
+    // locked_copy writes the lock beside the model's folder, where the
+    // browser looks for it
+    let (_tmp, model, lock) = locked_copy();
+    let frame = |extra: &[&str]| {
+        let mut args = vec!["tui", s(&model), "--headless", "120x6"];
+        args.extend_from_slice(extra);
+        let out = mri(&args);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert!(!frame(&[]).contains("changed since lock"));
+    edit_json(&model.join("config.json"), |v| v["rope_theta"] = 1.0.into());
+    assert!(
+        frame(&[]).contains("changed since lock (1)"),
+        "{}",
+        frame(&[])
+    );
+    // given explicitly, from elsewhere
+    let elsewhere = model.join("..").join("kept").join("approved.lock");
+    fs::create_dir_all(elsewhere.parent().unwrap()).unwrap();
+    fs::rename(&lock, &elsewhere).unwrap();
+    assert!(!frame(&[]).contains("changed since lock"));
+    assert!(frame(&["--locked", s(&elsewhere)]).contains("changed since lock (1)"));
+}

@@ -2,8 +2,9 @@
 //! with the lock; every drift a violation of the gate's lock rules, so that
 //! the text, JSON, SARIF and JUnit outputs carry it like any other.
 
-use super::{build, compare, HashOptions, LockFile, LockedModel};
+use super::{build, compare, Drift, HashOptions, LockFile, LockedModel};
 use crate::gate::{GateOutcome, ModelOutcome, RuleResult, LOCK_RULES};
+use crate::report::Report;
 use std::path::Path;
 
 fn result(
@@ -29,9 +30,15 @@ fn result(
 /// The lock entry of the model checked as `m`: the same target as typed;
 /// else the target, read from the lock file's folder or the working folder,
 /// is the same folder; else the only entry of its repo id.
-fn entry_of(lock: &LockFile, lock_dir: &Path, m: &ModelOutcome, taken: &[bool]) -> Option<usize> {
+fn entry_of(
+    lock: &LockFile,
+    lock_dir: &Path,
+    input: &str,
+    report: &Report,
+    taken: &[bool],
+) -> Option<usize> {
     let free = |i: &usize| !taken[*i];
-    let input = m.input.trim_end_matches('/');
+    let input = input.trim_end_matches('/');
     let models = &lock.models;
     if let Some(i) = (0..models.len())
         .filter(free)
@@ -39,7 +46,7 @@ fn entry_of(lock: &LockFile, lock_dir: &Path, m: &ModelOutcome, taken: &[bool]) 
     {
         return Some(i);
     }
-    let root = &m.report.target.root;
+    let root = &report.target.root;
     let same_folder = |t: &str| {
         !t.contains("://")
             && [lock_dir.join(t), t.into()]
@@ -52,7 +59,7 @@ fn entry_of(lock: &LockFile, lock_dir: &Path, m: &ModelOutcome, taken: &[bool]) 
     {
         return Some(i);
     }
-    let repo = m.report.target.repo_id.as_deref()?;
+    let repo = report.target.repo_id.as_deref()?;
     let same_repo: Vec<usize> = (0..models.len())
         .filter(free)
         .filter(|&i| {
@@ -63,6 +70,49 @@ fn entry_of(lock: &LockFile, lock_dir: &Path, m: &ModelOutcome, taken: &[bool]) 
         })
         .collect();
     (same_repo.len() == 1).then(|| same_repo[0])
+}
+
+/// Where one model stands against a lock file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LockStatus {
+    /// The lock holds no entry for it.
+    NotLocked,
+    /// Everything is as locked.
+    Matches,
+    /// What drifted.
+    Drifted(Vec<Drift>),
+}
+
+/// Where the model `input` (inspected as `report`) stands against `lock`,
+/// read from `lock_path` (the TUI's "changed since lock" badge).
+pub fn status(
+    lock: &LockFile,
+    lock_path: &Path,
+    input: &str,
+    report: &Report,
+    options: &HashOptions,
+) -> LockStatus {
+    let lock_dir = lock_path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let taken = vec![false; lock.models.len()];
+    let Some(i) = entry_of(lock, lock_dir, input, report, &taken) else {
+        return LockStatus::NotLocked;
+    };
+    let locked = &lock.models[i];
+    let (now, unreadable) = build(&locked.target, report, Some(locked), options);
+    let mut drift = compare(locked, &now);
+    drift.extend(unreadable.into_iter().map(|(path, cause)| Drift {
+        rule: "drift/files",
+        message: format!("{path} cannot be read: {cause}"),
+        file: Some(path),
+    }));
+    if drift.is_empty() {
+        LockStatus::Matches
+    } else {
+        LockStatus::Drifted(drift)
+    }
 }
 
 /// Judges every model of `outcome` against `lock` (read from `lock_path`):
@@ -77,7 +127,7 @@ pub fn apply(outcome: &mut GateOutcome, lock: &LockFile, lock_path: &Path, optio
     let shown = lock_path.display().to_string();
     let mut taken = vec![false; lock.models.len()];
     for m in &mut outcome.models {
-        let found = entry_of(lock, lock_dir, m, &taken);
+        let found = entry_of(lock, lock_dir, &m.input, &m.report, &taken);
         let mut results = match found {
             Some(i) => {
                 taken[i] = true;

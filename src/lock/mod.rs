@@ -14,7 +14,7 @@ pub mod drift;
 pub mod entry;
 pub mod file;
 
-pub use check::apply;
+pub use check::{apply, status, LockStatus};
 pub use drift::{compare, Drift};
 pub use entry::{build, HashOptions};
 pub use file::{parse, read, render};
