@@ -521,3 +521,37 @@ fn the_browser_shows_changed_since_lock_from_a_lock_beside_the_model() {
     assert!(!frame(&[]).contains("changed since lock"));
     assert!(frame(&["--locked", s(&elsewhere)]).contains("changed since lock (1)"));
 }
+
+#[test]
+fn a_verdict_drift_names_another_knowledge_base() {
+    let (_tmp, model, lock) = locked_copy();
+    let text = fs::read_to_string(&lock).unwrap();
+    let kb_line = text
+        .lines()
+        .find(|l| l.starts_with("knowledge-base = "))
+        .unwrap();
+    fs::write(
+        &lock,
+        text.replace(kb_line, "knowledge-base = \"0000000000000000\""),
+    )
+    .unwrap();
+    let card = fs::read_to_string(model.join("README.md")).unwrap();
+    fs::write(
+        model.join("README.md"),
+        card.replace("license: llama3.1", "license: cc-by-nc-4.0"),
+    )
+    .unwrap();
+    let (_, outcome) = check_locked(&model, &lock);
+    let d = drifts(&outcome);
+    let verdict = d
+        .iter()
+        .find(|(r, _)| r == "drift/verdict")
+        .expect("drift/verdict");
+    assert!(
+        verdict
+            .1
+            .contains("with knowledge base 0000000000000000; this is mri"),
+        "{}",
+        verdict.1
+    );
+}

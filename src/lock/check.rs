@@ -126,12 +126,21 @@ pub fn apply(outcome: &mut GateOutcome, lock: &LockFile, lock_path: &Path, optio
         .unwrap_or(Path::new("."));
     let shown = lock_path.display().to_string();
     let mut taken = vec![false; lock.models.len()];
+    let kb = crate::license::kb::fingerprint();
+    let kb_note = (lock.knowledge_base != kb).then(|| {
+        format!(
+            "the lock was written by mri {} with knowledge base {}; this is mri {} with {kb}",
+            lock.mri,
+            lock.knowledge_base,
+            env!("CARGO_PKG_VERSION")
+        )
+    });
     for m in &mut outcome.models {
         let found = entry_of(lock, lock_dir, &m.input, &m.report, &taken);
         let mut results = match found {
             Some(i) => {
                 taken[i] = true;
-                drifts(m, &lock.models[i], options)
+                drifts(m, &lock.models[i], options, kb_note.as_deref())
             }
             None => vec![result(
                 "drift/unlocked",
@@ -176,11 +185,24 @@ pub fn apply(outcome: &mut GateOutcome, lock: &LockFile, lock_path: &Path, optio
 }
 
 /// The drift violations of one model against its locked entry.
-fn drifts(m: &ModelOutcome, locked: &LockedModel, options: &HashOptions) -> Vec<RuleResult> {
+/// `kb_note` is added to a verdict drift when the lock was written with
+/// another knowledge base (a decision may have moved with it).
+fn drifts(
+    m: &ModelOutcome,
+    locked: &LockedModel,
+    options: &HashOptions,
+    kb_note: Option<&str>,
+) -> Vec<RuleResult> {
     let (now, unreadable) = build(&locked.target, &m.report, Some(locked), options);
     let mut out: Vec<RuleResult> = compare(locked, &now)
         .into_iter()
-        .map(|d| result(d.rule, false, d.message, d.file, None))
+        .map(|d| {
+            let message = match kb_note {
+                Some(note) if d.rule == "drift/verdict" => format!("{} ({note})", d.message),
+                _ => d.message,
+            };
+            result(d.rule, false, message, d.file, None)
+        })
         .collect();
     for (path, cause) in unreadable {
         if !out.iter().any(|r| r.file.as_deref() == Some(path.as_str())) {
