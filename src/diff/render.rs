@@ -74,18 +74,18 @@ impl Style {
 }
 
 fn side(out: &mut String, style: Style, name: &str, s: &SideSummary) {
-    let mut place = s.root.clone();
-    if let Some(r) = &s.repo {
-        place = format!("{r} ({place})");
-    }
+    let mut place = s.input.clone();
     if let Some(c) = &s.commit {
-        place.push_str(&format!(" @ {}", &c[..c.len().min(12)]));
+        place.push_str(&format!(" (commit {})", &c[..c.len().min(12)]));
+    }
+    if s.root.trim_end_matches('/') != s.input.trim_end_matches('/') {
+        place.push_str(&format!(" at {}", s.root));
     }
     style.item(
         out,
         &format!(
-            "{name}: {}: {place}; verdict {}, {} parameters, {} files, {} tensors",
-            s.input, s.verdict, s.parameters, s.files, s.tensors
+            "{name}: {place}; verdict {}, {} parameters, {} files, {} tensors",
+            s.verdict, s.parameters, s.files, s.tensors
         ),
     );
 }
