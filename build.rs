@@ -125,8 +125,50 @@ fn main() {
         "pub static DATASETS: &str = {:?};",
         toml_as_json(&datasets)
     );
+    let _ = writeln!(
+        out,
+        "pub static FINGERPRINT: &str = {:?};",
+        fingerprint(&root)
+    );
     let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("kb_data.rs");
     std::fs::write(dest, out).expect("write kb_data.rs");
+}
+
+/// The knowledge base's fingerprint: FNV-1a (64 bits) over every file under
+/// `licenses/` (relative path and bytes, in sorted order), as 16 hex digits.
+/// A lock file records it, so a decision made by another knowledge base is
+/// told apart (`mri lock`).
+fn fingerprint(root: &Path) -> String {
+    fn walk(dir: &Path, rel: &str, out: &mut Vec<(String, std::path::PathBuf)>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .map(|rd| rd.filter_map(|e| e.ok()).collect())
+            .unwrap_or_default();
+        entries.sort_by_key(|e| e.file_name());
+        for e in entries {
+            let name = format!("{rel}{}", e.file_name().to_string_lossy());
+            if e.path().is_dir() {
+                walk(&e.path(), &format!("{name}/"), out);
+            } else {
+                out.push((name, e.path()));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    walk(root, "", &mut files);
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut feed = |bytes: &[u8]| {
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+    };
+    for (name, path) in files {
+        feed(name.as_bytes());
+        feed(&[0]);
+        feed(&std::fs::read(&path).unwrap_or_default());
+        feed(&[0]);
+    }
+    format!("{h:016x}")
 }
 
 /// A TOML file of the knowledge base as JSON text; a file that does not

@@ -118,6 +118,12 @@ pub enum Command {
     /// Policy files for `mri check`.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Hold what a review approved: each model's files (sha256), verdict, licenses and obligations in a lock file.
+    #[command(after_help = LOCK_HELP)]
+    Lock(LockArgs),
+    /// Compare two models, or two revisions of one: licenses, card, config, tokenizer, template, files, tensors.
+    #[command(after_help = DIFF_HELP)]
+    Diff(DiffArgs),
     /// Hash every weight and LFS file and compare with every reference found offline: exit 1 on a mismatch.
     #[command(after_help = VERIFY_HELP)]
     Verify(VerifyArgs),
@@ -159,6 +165,11 @@ pub struct TuiArgs {
     /// For hf:// targets: also fetch tokenizer.json and the vocabulary files.
     #[arg(long)]
     pub tokenizer: bool,
+
+    /// A lock file (`mri lock`) to compare with; default: mri.lock beside the model's folder,
+    /// else ./mri.lock. A model that drifted shows "changed since lock".
+    #[arg(long, value_name = "LOCKFILE")]
+    pub locked: Option<std::path::PathBuf>,
 }
 
 const DOWNLOAD_HELP: &str = "\
@@ -279,10 +290,13 @@ Examples:
   mri check ./models/* --policy mri.toml
   mri check Qwen/Qwen3-4B --format sarif --output mri.sarif
   mri check ./model --format junit --output mri-junit.xml
+  mri check ./models/* --locked mri.lock   also fail on drift from `mri lock`
 
 Exit codes:
   0  every model passes the policy
-  1  a model violates the policy
+  1  a model violates the policy (or, with --locked, differs from the lock
+     file: drift/license, drift/verdict, drift/weights, drift/config,
+     drift/files, drift/revision, drift/unlocked, drift/unchecked)
   2  usage error, a policy file with mistakes (each reported at its line and
      column), or a target that is unusable";
 
@@ -317,6 +331,112 @@ pub struct CheckArgs {
     /// With --format cyclonedx|spdx: write the creation time.
     #[arg(long)]
     pub timestamp: bool,
+    /// Also fail (drift/*) where a model differs from what the lock file (`mri lock`) holds.
+    #[arg(long, value_name = "LOCKFILE")]
+    pub locked: Option<std::path::PathBuf>,
+}
+
+const LOCK_HELP: &str = "\
+Records, for each TARGET, what a review approved: the target as given, repo id
+and commit (cache snapshots, hf://), every file's path, kind, size and sha256,
+the verdict, the licenses found and the obligations, mri's version and the
+knowledge base's fingerprint. License texts, the card's front matter and
+license section, and config.json, generation_config.json, tokenizer_config.json,
+special_tokens_map.json and chat templates (up to 64 KiB) are kept as text, so
+that `mri check --locked` shows what changed line by line. The file is TOML,
+sorted, one file per line: review its diff like any other.
+
+Weights are hashed in parallel, as `mri verify` hashes them. A cache blob named
+by its sha256 (an LFS file of the Hugging Face cache) is not read: its name is
+its hash (`--rehash` reads it anyway; `mri verify` checks names against
+contents). `mri check --locked` also skips a small cache blob whose git-sha1
+name and size are as locked.
+
+Examples:
+  mri lock ./models/* Qwen/Qwen3-4B             write mri.lock
+  mri check ./models/* Qwen/Qwen3-4B --locked mri.lock
+  mri lock --update                              re-lock every model, printing what changed
+  mri lock --update Qwen/Qwen3-4B               re-lock one model after a review
+
+Exit codes:
+  0  the lock file was written
+  2  usage error, an unusable target or unreadable file, the lock file exists
+     (without --update), or a lock file that does not read (named at its line)";
+
+/// Arguments of `mri lock`.
+#[derive(Debug, Args)]
+pub struct LockArgs {
+    /// Models to lock (with --update and none given: every model of the lock file).
+    #[arg(value_name = "TARGET", required_unless_present = "update")]
+    pub targets: Vec<String>,
+
+    /// The lock file.
+    #[arg(long, short = 'o', value_name = "FILE", default_value = "mri.lock")]
+    pub output: std::path::PathBuf,
+
+    /// Rewrite the entries of an existing lock file, printing what changed.
+    #[arg(long)]
+    pub update: bool,
+
+    /// Hash every file, even a cache blob named by its sha256.
+    #[arg(long)]
+    pub rehash: bool,
+
+    /// The policy file whose [[licenses.clarify]] entries the decision takes, as `mri check` does
+    /// (default: ./mri.toml when present).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<std::path::PathBuf>,
+
+    /// Files hashed at once (default: one per core).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+    pub jobs: usize,
+
+    /// No progress bar (it is also off when stderr is not a terminal).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+}
+
+const DIFF_HELP: &str = "\
+A and B are any two targets (directories, cache snapshots, repo ids with
+@REVISION such as Qwen/Qwen3-4B@abc1234 and Qwen/Qwen3-4B@main, GGUF files).
+Compared: license texts (a unified diff of the changed lines, and the verdict
+and obligations before and after), the card's front matter, config values,
+tokenizer and special tokens, the chat template, files added, removed or
+changed (by sha256: cache blobs named by it are not read), tensors added,
+removed, reshaped or re-typed, and the parameter count.
+
+Examples:
+  mri diff ./Qwen3-4B-old ./Qwen3-4B
+  mri diff Qwen/Qwen3-4B@abc1234 Qwen/Qwen3-4B@main --format markdown
+  mri diff a.Q4_K_M.gguf b.Q4_K_M.gguf --format json
+
+Exit codes:
+  0  identical in what matters (the fields above)
+  1  they differ
+  2  usage error, or a target is unusable";
+
+/// Arguments of `mri diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The first model (TARGET[@REVISION]).
+    #[arg(value_name = "A")]
+    pub a: String,
+
+    /// The second model (TARGET[@REVISION]).
+    #[arg(value_name = "B")]
+    pub b: String,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = DiffFormat::Text)]
+    pub format: DiffFormat,
+
+    /// When to colour text output (NO_COLOR is honoured by `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// No progress bar (it is also off when stderr is not a terminal).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 /// Output formats of `mri check`.
@@ -464,6 +584,17 @@ pub enum OutputFormat {
     Cyclonedx,
     /// SPDX 3.0.1 JSON-LD with the AI and Dataset profiles.
     Spdx,
+}
+
+/// Formats of `mri diff`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    /// Aligned text for people.
+    Text,
+    /// The difference as JSON.
+    Json,
+    /// Markdown tables.
+    Markdown,
 }
 
 /// Formats of `mri licenses list`.

@@ -16,12 +16,14 @@
 
 pub mod adapter;
 pub mod analyze;
+pub mod diff;
 pub mod error;
 pub mod finding;
 pub mod gate;
 pub mod hub;
 pub mod license;
 pub mod locate;
+pub mod lock;
 pub mod model;
 pub mod report;
 pub mod scan;

@@ -5,9 +5,9 @@ mod cli;
 use anyhow::Context;
 use clap::Parser;
 use cli::{
-    CheckArgs, CheckFormat, Cli, ColorChoice, Command, DownloadArgs, DtypeArg, InspectArgs,
-    LicensesCommand, ListFormat, OutputFormat, PolicyCommand, SmokeArgs, SmokeFormat, TuiArgs,
-    VerifyArgs,
+    CheckArgs, CheckFormat, Cli, ColorChoice, Command, DiffArgs, DiffFormat, DownloadArgs,
+    DtypeArg, InspectArgs, LicensesCommand, ListFormat, LockArgs, OutputFormat, PolicyCommand,
+    SmokeArgs, SmokeFormat, TuiArgs, VerifyArgs,
 };
 use mri::report::json::Layout;
 use mri::report::license_view;
@@ -39,6 +39,7 @@ fn main() -> ExitCode {
             headless: None,
             keys: None,
             tokenizer: a.tokenizer,
+            locked: None,
         }),
         (None, Some(a)) => run_report(&a, View::Inspect),
         (Some(Command::Tui(a)), _) => run_tui(&a),
@@ -46,6 +47,8 @@ fn main() -> ExitCode {
         (Some(Command::Licenses(c)), _) => run_licenses(c),
         (Some(Command::Check(a)), _) => run_check(&a),
         (Some(Command::Policy(c)), _) => run_policy(c),
+        (Some(Command::Lock(a)), _) => run_lock(&a),
+        (Some(Command::Diff(a)), _) => run_diff(&a),
         (Some(Command::Verify(a)), _) => run_verify(&a),
         (Some(Command::Smoke(a)), _) => run_smoke(&a),
         (Some(Command::Download(a)), _) => run_download(&a),
@@ -264,7 +267,7 @@ fn run_tui(args: &TuiArgs) -> anyhow::Result<ExitCode> {
         };
         return run_report(&inspect, View::Inspect);
     }
-    mri::tui::run(&args.target.name, &options)?;
+    mri::tui::run(&args.target.name, &options, args.locked.as_deref())?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -294,6 +297,7 @@ fn run_headless(
         h,
         &keys,
         mri::tui::theme::Theme::from_env(),
+        args.locked.as_deref(),
     )?;
     emit(|o| o.write_all(out.frame.as_bytes()))?;
     eprintln!(
@@ -370,11 +374,29 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
     {
         eprintln!("mri: warning: --hash and --timestamp apply to --format cyclonedx|spdx only");
     }
+    // `--locked`: a lock file that does not read is exit 2, before any work.
+    let lock = match &args.locked {
+        Some(path) => match mri::lock::read(path) {
+            Ok(lock) => Some((lock, path)),
+            Err(e) => {
+                eprintln!("mri: error: {}", mri::util::term::safe(&e.to_string()));
+                return Ok(ExitCode::from(2));
+            }
+        },
+        None => None,
+    };
     let (targets, notes) = mri::gate::distinct_targets(&args.targets);
     for note in notes {
         eprintln!("mri: {}", mri::util::term::safe(&note));
     }
-    let outcome = mri::gate::check(&targets, &policy);
+    let mut outcome = mri::gate::check(&targets, &policy);
+    if let Some((lock, path)) = &lock {
+        let hashing = mri::lock::HashOptions {
+            progress: std::io::stderr().is_terminal(),
+            ..Default::default()
+        };
+        mri::lock::apply(&mut outcome, lock, path, &hashing);
+    }
     for e in &outcome.errors {
         eprintln!("mri: error: {}", mri::util::term::safe(&e.message));
     }
@@ -411,6 +433,126 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         None => emit(|out| out.write_all(rendered.as_bytes()))?,
     }
     Ok(ExitCode::from(outcome.exit_code()))
+}
+
+/// The policy `mri lock` takes clarifications from: `--policy`, else
+/// ./mri.toml when present (as `mri check`), else none.
+fn lock_policy(args: &LockArgs) -> Result<Option<mri::gate::Policy>, mri::gate::PolicyError> {
+    let path = args.policy.clone().or_else(|| {
+        let default = std::path::PathBuf::from("mri.toml");
+        default.is_file().then(|| {
+            eprintln!("mri: using policy ./mri.toml");
+            default
+        })
+    });
+    path.map(|p| mri::gate::read_policy(&p)).transpose()
+}
+
+fn run_lock(args: &LockArgs) -> anyhow::Result<ExitCode> {
+    let fail = |e: &dyn std::fmt::Display| {
+        eprintln!("mri: error: {}", mri::util::term::safe(&e.to_string()));
+        Ok(ExitCode::from(2))
+    };
+    let policy = match lock_policy(args) {
+        Ok(p) => p,
+        Err(e) => return fail(&e),
+    };
+    let exists = args.output.exists();
+    let mut lock = match (exists, args.update) {
+        (true, false) => {
+            return fail(&format!(
+                "{} exists; `mri lock --update` rewrites its entries, printing what changed",
+                args.output.display()
+            ))
+        }
+        (true, true) => match mri::lock::read(&args.output) {
+            Ok(lock) => lock,
+            Err(e) => return fail(&e),
+        },
+        (false, _) => mri::lock::LockFile::new(),
+    };
+    let given = if args.targets.is_empty() {
+        lock.models.iter().map(|m| m.target.clone()).collect()
+    } else {
+        args.targets.clone()
+    };
+    let (targets, notes) = mri::gate::distinct_targets(&given);
+    for note in notes {
+        eprintln!("mri: {}", mri::util::term::safe(&note));
+    }
+    let inspect = mri::InspectOptions {
+        clarify: policy
+            .as_ref()
+            .map(|p| p.clarify.clone())
+            .unwrap_or_default(),
+        policy_dir: policy
+            .as_ref()
+            .map(mri::gate::evaluate::policy_base)
+            .unwrap_or_else(|| ".".into()),
+        ..Default::default()
+    };
+    let hashing = mri::lock::HashOptions {
+        rehash: args.rehash,
+        jobs: args.jobs,
+        progress: !args.quiet && std::io::stderr().is_terminal(),
+    };
+    let entries = match mri::lock::lock_targets(&targets, &inspect, &lock, &hashing) {
+        Ok(entries) => entries,
+        Err(e) => return fail(&e),
+    };
+    let mut report = String::new();
+    for entry in entries {
+        let target = entry.target.clone();
+        let files = entry.files.len();
+        let verdict = entry.verdict.clone();
+        match lock.upsert(entry.clone()) {
+            None => report.push_str(&format!(
+                "locked     {target}: {files} files, verdict {verdict}\n"
+            )),
+            Some(old) => {
+                let drift = mri::lock::compare(&old, &entry);
+                if drift.is_empty() {
+                    report.push_str(&format!("unchanged  {target}\n"));
+                } else {
+                    report.push_str(&format!("updated    {target}:\n"));
+                    for d in drift {
+                        report.push_str(&format!(
+                            "  {}  {}\n",
+                            d.rule,
+                            d.message.replace('\n', "\n    ")
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    lock.version = mri::lock::LOCK_VERSION;
+    lock.mri = env!("CARGO_PKG_VERSION").into();
+    lock.knowledge_base = mri::license::kb::fingerprint().into();
+    if let Err(cause) = std::fs::write(&args.output, mri::lock::render(&lock)) {
+        return fail(&mri::lock::LockError::Write {
+            path: args.output.display().to_string(),
+            cause,
+        });
+    }
+    emit(|out| out.write_all(mri::util::term::safe(&report).as_bytes()))?;
+    eprintln!("mri: wrote {}", args.output.display());
+    Ok(ExitCode::SUCCESS)
+}
+
+fn run_diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
+    let hashing = mri::lock::HashOptions {
+        progress: !args.quiet && std::io::stderr().is_terminal(),
+        ..Default::default()
+    };
+    let d = mri::diff::diff(&args.a, &args.b, &hashing)?;
+    let text = match args.format {
+        DiffFormat::Text => mri::diff::render::render_text(&d, use_color(args.color)),
+        DiffFormat::Json => Layout::for_stdout().to_string(&d)?,
+        DiffFormat::Markdown => mri::diff::render::render_markdown(&d),
+    };
+    emit(|out| out.write_all(text.as_bytes()))?;
+    Ok(ExitCode::from(d.exit_code()))
 }
 
 fn run_policy(command: PolicyCommand) -> anyhow::Result<ExitCode> {

@@ -18,6 +18,18 @@ pub const RULES: &[(&str, &str)] = &[
     ("data/deny", "No training set the model declares is in the policy's `[data] deny` list."),
 ];
 
+/// The lock rules of `mri check --locked`, one JUnit test case each.
+pub const LOCK_RULES: &[(&str, &str)] = &[
+    ("drift/license", "Every license text and the card's front matter and license section are as locked (a change shows the diff of its lines)."),
+    ("drift/verdict", "The verdict, the licenses found and the obligations are as locked."),
+    ("drift/weights", "Every weight file is as locked: none changed, appeared or vanished."),
+    ("drift/config", "config.json, the tokenizer files and the chat template are as locked."),
+    ("drift/files", "Every other file (code, data) is as locked."),
+    ("drift/revision", "The resolved commit is the one locked."),
+    ("drift/unlocked", "The model checked is in the lock file."),
+    ("drift/unchecked", "Every model in the lock file was checked."),
+];
+
 /// One check of one rule: passed, or a violation with where it is.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RuleResult {

@@ -1,7 +1,6 @@
 //! JUnit XML: one test suite per model, one test case per policy rule,
 //! violations as failures with their messages.
 
-use super::evaluate::RULES;
 use super::{GateOutcome, ModelOutcome};
 use std::fmt::Write;
 
@@ -28,16 +27,23 @@ fn esc(s: &str) -> String {
 /// Renders the outcome as JUnit XML.
 pub fn render(o: &GateOutcome) -> String {
     let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let total_cases = o.models.len() * RULES.len() + o.errors.len();
-    let failed_cases: usize = o.models.iter().map(failed_rules).sum::<usize>();
+    let rules = o.rules();
+    let total_cases = o.models.len() * rules.len() + o.errors.len() + o.lock_results.len();
+    let failed_cases: usize = o
+        .models
+        .iter()
+        .map(|m| failed_rules(m, &rules))
+        .sum::<usize>()
+        + o.lock_results.len();
     let _ = writeln!(
         out,
         "<testsuites name=\"mri check\" tests=\"{total_cases}\" failures=\"{failed_cases}\" errors=\"{}\">",
         o.errors.len()
     );
     for m in &o.models {
-        model_suite(&mut out, m);
+        model_suite(&mut out, m, &rules);
     }
+    lock_suite(&mut out, o);
     for e in &o.errors {
         let _ = writeln!(
             out,
@@ -56,9 +62,37 @@ pub fn render(o: &GateOutcome) -> String {
     out
 }
 
-/// The policy rules a model violates (a waived violation passes).
-fn failed_rules(m: &ModelOutcome) -> usize {
-    RULES
+/// The models a lock holds that were not checked: a test suite named after
+/// the lock file, a failing case per model.
+fn lock_suite(out: &mut String, o: &GateOutcome) {
+    let (Some(lock), false) = (&o.lock, o.lock_results.is_empty()) else {
+        return;
+    };
+    let n = o.lock_results.len();
+    let _ = writeln!(
+        out,
+        "  <testsuite name=\"{}\" tests=\"{n}\" failures=\"{n}\" errors=\"0\" skipped=\"0\">",
+        esc(lock)
+    );
+    for r in &o.lock_results {
+        let _ = writeln!(
+            out,
+            "    <testcase classname=\"mri.{}\" name=\"{}\">\n      <failure type=\"{}\" message=\"{}\">{}:{}: {}</failure>\n    </testcase>",
+            esc(lock),
+            esc(&r.rule),
+            esc(&r.rule),
+            esc(&r.message),
+            esc(lock),
+            r.line.unwrap_or(1),
+            esc(&r.message)
+        );
+    }
+    let _ = writeln!(out, "  </testsuite>");
+}
+
+/// The rules a model violates (a waived violation passes).
+fn failed_rules(m: &ModelOutcome, rules: &[(&str, &str)]) -> usize {
+    rules
         .iter()
         .filter(|(rule, _)| {
             m.results
@@ -70,13 +104,13 @@ fn failed_rules(m: &ModelOutcome) -> usize {
 
 /// One model's test suite: its verdict, exception and warnings as
 /// properties, then a test case per policy rule.
-fn model_suite(out: &mut String, m: &ModelOutcome) {
-    let failures = failed_rules(m);
+fn model_suite(out: &mut String, m: &ModelOutcome, rules: &[(&str, &str)]) {
+    let failures = failed_rules(m, rules);
     let _ = writeln!(
         out,
         "  <testsuite name=\"{}\" tests=\"{}\" failures=\"{failures}\" errors=\"0\" skipped=\"0\">",
         esc(&m.input),
-        RULES.len()
+        rules.len()
     );
     let _ = writeln!(out, "    <properties>");
     let _ = writeln!(
@@ -99,7 +133,7 @@ fn model_suite(out: &mut String, m: &ModelOutcome) {
         );
     }
     let _ = writeln!(out, "    </properties>");
-    for (rule, description) in RULES {
+    for (rule, description) in rules {
         rule_case(out, m, rule, description);
     }
     let _ = writeln!(out, "  </testsuite>");

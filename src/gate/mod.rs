@@ -7,7 +7,7 @@ pub mod policy;
 pub mod sarif;
 pub mod text;
 
-pub use evaluate::{evaluate, InputError, ModelOutcome, RuleResult};
+pub use evaluate::{evaluate, InputError, ModelOutcome, RuleResult, LOCK_RULES, RULES};
 pub use policy::{parse_policy, read_policy, Policy, PolicyError};
 use serde::Serialize;
 
@@ -67,6 +67,13 @@ pub struct GateOutcome {
     pub models: Vec<ModelOutcome>,
     /// Models that could not be inspected.
     pub errors: Vec<InputError>,
+    /// The lock file the models were checked against (`--locked`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lock: Option<String>,
+    /// Lock violations of no model checked: a model the lock holds that was
+    /// not checked (`drift/unchecked`, at its line of the lock file).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub lock_results: Vec<RuleResult>,
 }
 
 impl GateOutcome {
@@ -78,14 +85,35 @@ impl GateOutcome {
             passed: errors.is_empty() && models.iter().all(|m| m.passed),
             models,
             errors,
+            lock: None,
+            lock_results: Vec::new(),
         }
     }
 
-    /// 0 every model passes, 1 a policy violation, 2 an unusable input.
+    /// The rules every model is judged by: the policy's, and the lock's
+    /// with `--locked`.
+    pub fn rules(&self) -> Vec<(&'static str, &'static str)> {
+        let lock: &[(&str, &str)] = if self.lock.is_some() { LOCK_RULES } else { &[] };
+        RULES.iter().chain(lock).copied().collect()
+    }
+
+    /// Sets `passed` again from the models, the errors and the lock
+    /// results (after violations were added).
+    pub fn refresh(&mut self) {
+        for m in &mut self.models {
+            m.passed = m.results.iter().all(|r| r.passed || r.waived);
+        }
+        self.passed = self.errors.is_empty()
+            && self.lock_results.is_empty()
+            && self.models.iter().all(|m| m.passed);
+    }
+
+    /// 0 every model passes, 1 a policy violation (or drift from the lock),
+    /// 2 an unusable input.
     pub fn exit_code(&self) -> u8 {
         if !self.errors.is_empty() {
             2
-        } else if self.models.iter().all(|m| m.passed) {
+        } else if self.lock_results.is_empty() && self.models.iter().all(|m| m.passed) {
             0
         } else {
             1

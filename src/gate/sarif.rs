@@ -2,7 +2,7 @@
 //! code, one result per violation, each pointing at the model file (or the
 //! policy line) that decided, with a relative URI.
 
-use super::evaluate::RULES;
+use super::evaluate::{LOCK_RULES, RULES};
 use super::{GateOutcome, ModelOutcome, RuleResult};
 use crate::finding::Code;
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
@@ -15,6 +15,7 @@ use std::path::{Path, PathBuf};
 fn rule_description(id: &str) -> String {
     RULES
         .iter()
+        .chain(LOCK_RULES)
         .find(|(r, _)| *r == id)
         .map(|(_, d)| (*d).to_string())
         .or_else(|| Code::from_name(id).map(|c| c.description().to_string()))
@@ -65,6 +66,7 @@ pub fn render(o: &GateOutcome, cwd: &Path) -> String {
             results.push(result(m, r, &base, policy_uri.as_deref(), &mut rules));
         }
     }
+    results.extend(lock_results(o, cwd, &mut rules));
     let mut run = json!({
         "tool": {"driver": {
             "name": "mri",
@@ -89,6 +91,37 @@ pub fn render(o: &GateOutcome, cwd: &Path) -> String {
     let mut s = serde_json::to_string_pretty(&log).unwrap_or_default();
     s.push('\n');
     s
+}
+
+/// The lock's violations of no checked model (a locked model not
+/// checked), each at its line of the lock file.
+fn lock_results(o: &GateOutcome, cwd: &Path, rules: &mut Rules) -> Vec<Value> {
+    let Some(lock) = &o.lock else {
+        return Vec::new();
+    };
+    let path = PathBuf::from(lock);
+    let abs = if path.is_absolute() {
+        path.clone()
+    } else {
+        cwd.join(&path)
+    };
+    let lock_uri = uri(&relative(&abs, cwd).unwrap_or_else(|| lock.replace('\\', "/")));
+    o.lock_results
+        .iter()
+        .map(|r| {
+            let level = sarif_level(&r.level);
+            let index = rules.add(&r.rule_id, level);
+            json!({
+                "ruleId": r.rule_id,
+                "ruleIndex": index,
+                "level": level.0,
+                "message": {"text": r.message},
+                "locations": [{"physicalLocation": {
+                    "artifactLocation": {"uri": lock_uri},
+                    "region": {"startLine": r.line.unwrap_or(1).max(1)}}}],
+            })
+        })
+        .collect()
 }
 
 /// The policy file's URI, relative to `cwd` when it is inside it.

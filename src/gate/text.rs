@@ -49,7 +49,9 @@ fn render_styled(o: &GateOutcome, color: bool) -> String {
             } else {
                 r.rule.clone()
             };
-            let _ = writeln!(out, "  {mark:<6} {id}  {place}{}{policy}", r.message);
+            // A drift's diff: its lines indented under the violation.
+            let message = r.message.replace('\n', "\n         ");
+            let _ = writeln!(out, "  {mark:<6} {id}  {place}{message}{policy}");
         }
         let passed_rules: Vec<&str> = m
             .results
@@ -59,6 +61,13 @@ fn render_styled(o: &GateOutcome, color: bool) -> String {
             .collect();
         if !passed_rules.is_empty() {
             let _ = writeln!(out, "  ✓      {}", passed_rules.join(", "));
+        }
+    }
+    if let (Some(lock), false) = (&o.lock, o.lock_results.is_empty()) {
+        let _ = writeln!(out, "\n{}  {lock}", paint("1;31", "FAIL"));
+        for r in &o.lock_results {
+            let line = r.line.map(|l| format!("{lock}:{l}  ")).unwrap_or_default();
+            let _ = writeln!(out, "  ✗      {}  {line}{}", r.rule, r.message);
         }
     }
     for e in &o.errors {
@@ -79,8 +88,13 @@ fn render_styled(o: &GateOutcome, color: bool) -> String {
 pub fn summary_line(o: &GateOutcome) -> String {
     let passed = o.models.iter().filter(|m| m.passed).count();
     let all = o.models.len() + o.errors.len();
+    let unchecked = if o.lock_results.is_empty() {
+        String::new()
+    } else {
+        format!(", {} locked but not checked", o.lock_results.len())
+    };
     format!(
-        "{all} model{}: {passed} passed, {} failed{}",
+        "{all} model{}: {passed} passed, {} failed{}{unchecked}",
         if all == 1 { "" } else { "s" },
         o.models.len() - passed,
         if o.errors.is_empty() {

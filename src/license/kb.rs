@@ -21,6 +21,13 @@ pub(crate) fn base_models_json() -> &'static str {
     data::BASE_MODELS
 }
 
+/// The knowledge base's fingerprint: a 64-bit FNV-1a hash of every file
+/// under `licenses/` (16 hex digits, computed by `build.rs`), recorded by
+/// `mri lock` beside mri's version.
+pub fn fingerprint() -> &'static str {
+    data::FINGERPRINT
+}
+
 /// `licenses/references.toml`: the phrases that name SPDX licenses in a
 /// short text, and the names of files that add duties without stating a
 /// license.

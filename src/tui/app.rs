@@ -31,6 +31,10 @@ pub struct App {
     input: Option<SearchInput>,
     status: Option<String>,
     quit: bool,
+    /// "changed since lock", when the model drifted from its lock file.
+    lock_badge: Option<String>,
+    /// The badge being worked out on another thread.
+    lock_rx: Option<std::sync::mpsc::Receiver<Option<String>>>,
 }
 
 impl std::fmt::Debug for App {
@@ -60,7 +64,24 @@ impl App {
             input: None,
             status: None,
             quit: false,
+            lock_badge: None,
+            lock_rx: None,
         }
+    }
+
+    /// Sets the lock badge (see [`crate::tui::lock_badge`]).
+    pub fn set_lock_badge(&mut self, badge: Option<String>) {
+        self.lock_badge = badge;
+    }
+
+    /// The lock badge arrives on `rx` (the app is busy until it does).
+    pub fn watch_lock(&mut self, rx: std::sync::mpsc::Receiver<Option<String>>) {
+        self.lock_rx = Some(rx);
+    }
+
+    /// The lock badge, when the model drifted from its lock file.
+    pub fn lock_badge(&self) -> Option<&str> {
+        self.lock_badge.as_deref()
     }
 
     /// The report being browsed.
@@ -347,6 +368,17 @@ impl App {
     /// whether anything changed. The event loop calls it before each draw.
     pub fn tick(&mut self) -> bool {
         let mut changed = false;
+        if let Some(rx) = &self.lock_rx {
+            match rx.try_recv() {
+                Ok(badge) => {
+                    self.lock_badge = badge;
+                    self.lock_rx = None;
+                    changed = true;
+                }
+                Err(std::sync::mpsc::TryRecvError::Disconnected) => self.lock_rx = None,
+                Err(std::sync::mpsc::TryRecvError::Empty) => {}
+            }
+        }
         for v in &mut self.views {
             changed |= v.tick();
         }
@@ -355,7 +387,7 @@ impl App {
 
     /// Whether background work is running (the loop then redraws often).
     pub fn busy(&self) -> bool {
-        self.views.iter().any(|v| v.busy())
+        self.lock_rx.is_some() || self.views.iter().any(|v| v.busy())
     }
 }
 

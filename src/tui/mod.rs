@@ -15,6 +15,7 @@ pub mod cursor;
 pub mod filter;
 pub mod keys;
 pub mod list;
+pub mod lock_badge;
 pub mod theme;
 pub mod ui;
 pub mod views;
@@ -27,6 +28,7 @@ use ratatui::backend::{Backend, TestBackend};
 use ratatui::buffer::Buffer;
 use ratatui::Terminal;
 use std::collections::VecDeque;
+use std::path::Path;
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
 use theme::Theme;
@@ -193,7 +195,12 @@ impl Drop for RestoreGuard {
 
 /// Opens the browser on `input` in the terminal. The model is read on
 /// another thread; the terminal is restored on quit, on error and on panic.
-pub fn run(input: &str, options: &InspectOptions) -> Result<(), TuiError> {
+///
+/// The "changed since lock" badge (against `lock`, else an `mri.lock`
+/// beside the model or in the working folder; see [`lock_badge`]) is
+/// worked out on another thread once the report is in, as files may need
+/// hashing, and appears when it is ready.
+pub fn run(input: &str, options: &InspectOptions, lock: Option<&Path>) -> Result<(), TuiError> {
     let (tx, rx) = mpsc::channel();
     let (owned_input, owned_options) = (input.to_string(), options.clone());
     std::thread::Builder::new()
@@ -217,6 +224,20 @@ pub fn run(input: &str, options: &InspectOptions) -> Result<(), TuiError> {
             },
         };
         let mut app = App::new(report, theme);
+        if lock_badge::find_lock(app.report(), lock).is_some() {
+            let (badge_tx, badge_rx) = mpsc::channel();
+            let (report, input, lock) = (
+                app.report().clone(),
+                input.to_string(),
+                lock.map(Path::to_path_buf),
+            );
+            std::thread::Builder::new()
+                .name("mri-lock".into())
+                .spawn(move || {
+                    let _ = badge_tx.send(lock_badge::badge(&input, &report, lock.as_deref()));
+                })?;
+            app.watch_lock(badge_rx);
+        }
         run_loop(terminal, &mut app, &mut events)
     })
 }
@@ -263,11 +284,14 @@ pub fn headless(
     height: u16,
     keys: &[KeyEvent],
     theme: Theme,
+    lock: Option<&Path>,
 ) -> Result<Headless, TuiError> {
     let start = Instant::now();
     let report = crate::inspect(input, options)?;
     let inspect = start.elapsed();
     let mut app = App::new(report, theme);
+    // Off-screen, the lock badge is worked out before the first frame.
+    app.set_lock_badge(lock_badge::badge(input, app.report(), lock));
     let mut terminal = Terminal::new(TestBackend::new(width, height))?;
     terminal.draw(|f| ui::draw(f, &app))?;
     let first_frame = start.elapsed();
@@ -352,6 +376,7 @@ mod tests {
             24,
             &[],
             Theme { color: false },
+            None,
         );
         assert!(matches!(got, Err(TuiError::Inspect(_))));
     }

@@ -82,6 +82,13 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App) {
         };
         spans.push(Span::styled(label, style));
     }
+    if let Some(badge) = app.lock_badge() {
+        spans.push(Span::raw("│"));
+        spans.push(Span::styled(
+            format!(" {badge} "),
+            t.severity(crate::finding::Severity::Error),
+        ));
+    }
     let used: usize = spans.iter().map(|s| s.width()).sum();
     let name = app.report().display_name();
     let room = (area.width as usize).saturating_sub(used + 2);

@@ -6,4 +6,5 @@ pub mod human;
 pub mod json;
 pub mod parallel;
 pub mod term;
+pub mod textdiff;
 pub mod time;
