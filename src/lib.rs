@@ -18,6 +18,7 @@ pub mod adapter;
 pub mod analyze;
 pub mod error;
 pub mod finding;
+pub mod fleet;
 pub mod gate;
 pub mod hub;
 pub mod license;
