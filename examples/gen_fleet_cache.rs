@@ -63,7 +63,10 @@ fn tensors(h: u64, layers: u64, inter: u64, vocab: u64, phi: bool) -> Vec<(Strin
         let p = format!("model.layers.{l}");
         t.push((format!("{p}.input_layernorm.weight"), vec![h]));
         if phi {
-            t.push((format!("{p}.self_attn.qkv_proj.weight"), vec![h + 2 * kv, h]));
+            t.push((
+                format!("{p}.self_attn.qkv_proj.weight"),
+                vec![h + 2 * kv, h],
+            ));
             t.push((format!("{p}.mlp.gate_up_proj.weight"), vec![2 * inter, h]));
         } else {
             t.push((format!("{p}.self_attn.q_proj.weight"), vec![h, h]));
@@ -101,7 +104,12 @@ impl Repo<'_> {
         self.link(snap, name, &blob)
     }
 
-    fn sparse(&self, snap: &Path, name: &str, meta: &[(&str, &str, &[u64], u64)]) -> io::Result<()> {
+    fn sparse(
+        &self,
+        snap: &Path,
+        name: &str,
+        meta: &[(&str, &str, &[u64], u64)],
+    ) -> io::Result<()> {
         let mut h = Sha256::new();
         h.update(fixture_gen::header_json(meta));
         h.update(meta.iter().map(|m| m.3).sum::<u64>().to_le_bytes());
@@ -135,7 +143,10 @@ fn write_repo(hub: &Path, i: usize, rng: &mut Rng, corpus: &Path) -> io::Result<
     fs::create_dir_all(dir.join("refs"))?;
     let repo = Repo { dir: &dir };
     let list = tensors(h, layers, inter, vocab, family == "phi");
-    let sizes: Vec<u64> = list.iter().map(|(_, s)| s.iter().product::<u64>() * 2).collect();
+    let sizes: Vec<u64> = list
+        .iter()
+        .map(|(_, s)| s.iter().product::<u64>() * 2)
+        .collect();
     let revisions = 1 + (i % 3);
     let mut last = String::new();
     for rev in 0..revisions {
@@ -150,7 +161,11 @@ fn write_repo(hub: &Path, i: usize, rng: &mut Rng, corpus: &Path) -> io::Result<
             "torch_dtype": "bfloat16", "tie_word_embeddings": false,
         });
         repo.small(&snap, "config.json", &serde_json::to_vec_pretty(&config)?)?;
-        repo.small(&snap, "generation_config.json", br#"{"do_sample": true, "temperature": 0.6}"#)?;
+        repo.small(
+            &snap,
+            "generation_config.json",
+            br#"{"do_sample": true, "temperature": 0.6}"#,
+        )?;
         let card = format!(
             "---\nlicense: {license}\n{}library_name: transformers\ntags: [text-generation]\n---\n\n# {name}\n\nRevision {rev}.\n",
             if license == "other" { "license_name: tongyi-qianwen\n" } else { "" }
@@ -184,7 +199,11 @@ fn write_repo(hub: &Path, i: usize, rng: &mut Rng, corpus: &Path) -> io::Result<
         }
         if shards > 1 {
             let index = json!({"metadata": {"total_size": sizes.iter().sum::<u64>()}, "weight_map": weight_map});
-            repo.small(&snap, "model.safetensors.index.json", &serde_json::to_vec(&index)?)?;
+            repo.small(
+                &snap,
+                "model.safetensors.index.json",
+                &serde_json::to_vec(&index)?,
+            )?;
         }
         if rev > 0 {
             fs::write(dir.join("refs").join(format!("pr-{rev}")), &last)?;

@@ -22,6 +22,10 @@ enum View {
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // `mri` alone on a terminal: the list of every model found, to browse.
+    if args.len() == 1 && std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+        return finish(run_fleet_browser());
+    }
     let cli = match cli::parse_inspect_quickly(&args) {
         Some(inspect) => Cli {
             command: Some(Command::Inspect(inspect)),
@@ -55,6 +59,11 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    finish(result)
+}
+
+/// The exit code of a command's result; an error is printed (exit 2).
+fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
@@ -382,25 +391,50 @@ fn discover_fleet(
     Ok(mri::fleet::in_shard(d.found, fleet.shard))
 }
 
+/// `mri` alone on a terminal: the models of the cache and the Ollama
+/// store listed (with a progress bar), then browsed.
+fn run_fleet_browser() -> anyhow::Result<ExitCode> {
+    let fleet = cli::FleetArgs {
+        cache: None,
+        shard: None,
+    };
+    let found = match discover_fleet(&[] as &[&str], &fleet) {
+        Ok(f) => f,
+        Err(code) => return Ok(code),
+    };
+    let options = mri::fleet::ListOptions::default();
+    let bar = fleet_progress(found.len(), false);
+    let mut listing = mri::fleet::list(&found, &options, &|done, _| bar.set_position(done as u64));
+    bar.finish_and_clear();
+    listing.select(&[], &mri::fleet::Sort::default());
+    mri::tui::fleet::run(listing, &options.inspect)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A bar of models inspected on stderr (hidden when it is not a terminal
+/// or with `quiet`).
+fn fleet_progress(total: usize, quiet: bool) -> indicatif::ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let pb = indicatif::ProgressBar::with_draw_target(
+        Some(total as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("inspecting {bar:30} {pos}/{len} models {elapsed}")
+    {
+        pb.set_style(style);
+    }
+    pb
+}
+
 fn run_ls(args: &LsArgs) -> anyhow::Result<ExitCode> {
     let found = match discover_fleet(&args.paths, &args.fleet) {
         Ok(f) => f,
         Err(code) => return Ok(code),
     };
-    let bar = if !args.quiet && std::io::stderr().is_terminal() {
-        let pb = indicatif::ProgressBar::with_draw_target(
-            Some(found.len() as u64),
-            indicatif::ProgressDrawTarget::stderr(),
-        );
-        if let Ok(style) = indicatif::ProgressStyle::with_template(
-            "inspecting {bar:30} {pos}/{len} models {elapsed}",
-        ) {
-            pb.set_style(style);
-        }
-        pb
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = fleet_progress(found.len(), args.quiet);
     let options = mri::fleet::ListOptions {
         jobs: args.jobs,
         inspect: mri::InspectOptions {

@@ -31,6 +31,10 @@ pub struct App {
     input: Option<SearchInput>,
     status: Option<String>,
     quit: bool,
+    /// Esc with nothing left to close leaves the browser (to the list it
+    /// was opened from) instead of doing nothing.
+    leave_on_back: bool,
+    left: bool,
 }
 
 impl std::fmt::Debug for App {
@@ -60,7 +64,21 @@ impl App {
             input: None,
             status: None,
             quit: false,
+            leave_on_back: false,
+            left: false,
         }
+    }
+
+    /// The same browser, left by Esc when there is nothing left to close
+    /// (opened from the list of `mri` alone, which Esc returns to).
+    pub fn leaving_on_back(mut self) -> App {
+        self.leave_on_back = true;
+        self
+    }
+
+    /// True when the user left with Esc (see [`App::leaving_on_back`]), not `q`.
+    pub fn left(&self) -> bool {
+        self.left
     }
 
     /// The report being browsed.
@@ -75,7 +93,7 @@ impl App {
 
     /// Whether the user asked to leave.
     pub fn should_quit(&self) -> bool {
-        self.quit
+        self.quit || self.left
     }
 
     /// Titles of the views, in tab order.
@@ -290,8 +308,10 @@ impl App {
             Effect::Done => {}
             Effect::Unhandled => {
                 if action == Action::Back && self.viewer.take().is_none() {
-                    if let Some(prev) = self.back.pop() {
-                        self.current = prev;
+                    match self.back.pop() {
+                        Some(prev) => self.current = prev,
+                        None if self.leave_on_back => self.left = true,
+                        None => {}
                     }
                 }
             }
