@@ -133,12 +133,114 @@ pub enum Command {
     /// Download a Hub repository into the Hugging Face cache (resumable, with a progress bar).
     #[command(after_help = DOWNLOAD_HELP)]
     Download(DownloadArgs),
+    /// List every model on this machine: the Hugging Face cache, the Ollama store, or PATHS.
+    #[command(after_help = LS_HELP)]
+    Ls(LsArgs),
     /// Browse a model in the terminal: overview, files, tensors, findings.
     ///
     /// Keys: q quit, ? help, Tab/1-7 views, j/k move, Enter open, Esc back,
     /// / search. When stdout is not a terminal, prints the text report instead.
     #[command(after_help = INSPECT_HELP)]
     Tui(TuiArgs),
+}
+
+const LS_HELP: &str = "\
+Without PATH, lists each revision of each repo in the Hugging Face cache
+(--cache DIR, else HF_HUB_CACHE, else HF_HOME/hub, else
+~/.cache/huggingface/hub) and each model of the Ollama store (OLLAMA_MODELS,
+else ~/.ollama/models). With PATHs, lists each model folder, GGUF file or
+split set, and cache repo folder found under them (a found model is not
+searched further; links to folders are not followed). Each model is
+inspected reading headers only, -j at once; one that cannot be inspected is
+a row with its error.
+
+TARGET is the string every other mri command takes for the model (a cache
+snapshot folder, a path, ollama://NAME:TAG). SIZE counts each file once per
+model; the total counts a file shared by several models (cache revisions,
+Ollama tags) once.
+
+Keys for --filter and --sort: target, name, kind, architecture (arch),
+parameters (params), quantization (quant), size, license, verdict, errors,
+warnings, modified, error. A filter is KEY=VALUE (globs, case-insensitive,
+comma-separated alternatives), KEY!=VALUE, or KEY>N, KEY>=N, KEY<N, KEY<=N
+for numbers (7B, 500M, 4GB, 4GiB). --sort KEY, or -KEY for descending
+(verdict sorts strictest first).
+
+--shard K/N keeps the targets whose stable hash (FNV-1a 64 of the target
+string) falls in share K of N: N jobs together list every model exactly once.
+
+Examples:
+  mri ls                                          the cache and the Ollama store
+  mri ls ~/models /data/llm --sort -size
+  mri ls --filter verdict=non-commercial,research-only
+  mri ls --filter 'params>=7B' --filter kind=gguf --format csv > models.csv
+  mri ls --shard 3/8 --format jsonl               one job of eight
+
+Exit codes:
+  0  the listing was made (unusable models are rows with their error)
+  2  usage error, or a PATH that does not exist";
+
+/// Where `mri ls` and `mri check --all` look, and which share they take.
+#[derive(Debug, Clone, Args)]
+pub struct FleetArgs {
+    /// The Hugging Face cache (hub folder holding models--*) to list instead of the environment's.
+    #[arg(long, value_name = "DIR")]
+    pub cache: Option<std::path::PathBuf>,
+
+    /// Only share K of N of the targets (a stable hash of each target string): N jobs cover every model exactly once.
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<mri::fleet::Shard>,
+}
+
+/// Arguments of `mri ls`.
+#[derive(Debug, Args)]
+pub struct LsArgs {
+    /// Folders or files to search (default: the Hugging Face cache and the Ollama store).
+    #[arg(value_name = "PATH")]
+    pub paths: Vec<std::path::PathBuf>,
+
+    /// Where to look, and which share.
+    #[command(flatten)]
+    pub fleet: FleetArgs,
+
+    /// Sort by KEY (-KEY: descending); default: target.
+    #[arg(long, value_name = "[-]KEY", allow_hyphen_values = true)]
+    pub sort: Option<mri::fleet::Sort>,
+
+    /// Keep only rows matching KEY=VALUE, KEY!=VALUE, KEY>N, KEY<N (repeatable: all must match).
+    #[arg(long, value_name = "KEY=VALUE")]
+    pub filter: Vec<mri::fleet::Filter>,
+
+    /// Output format.
+    #[arg(long, short = 'f', value_enum, default_value_t = LsFormat::Text)]
+    pub format: LsFormat,
+
+    /// Models inspected at once (default: one per core).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+    pub jobs: usize,
+
+    /// No progress bar (it is also off when stderr is not a terminal).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
+
+    /// When to colour text output (NO_COLOR is honoured by `auto`).
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Output formats of `mri ls`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LsFormat {
+    /// An aligned table and a total line.
+    Text,
+    /// One JSON object: the rows and the total size.
+    Json,
+    /// One JSON object per model and line (shards' outputs concatenate).
+    Jsonl,
+    /// CSV with a header line.
+    Csv,
+    /// A Markdown table.
+    Markdown,
 }
 
 /// Arguments of `mri tui`.
@@ -286,8 +388,13 @@ it training data is reported, never judged. Without --policy, ./mri.toml is used
 present, else a built-in default (commercial use allowed, error findings fail).
 `mri policy init` writes a commented starter policy.
 
+With --all, the models are those `mri ls` finds (the TARGETs, if any, are the
+folders to search; see `mri ls --help`), and --shard K/N takes a stable share.
+
 Examples:
   mri check ./models/* --policy mri.toml
+  mri check --all --policy mri.toml              every model in the cache and the Ollama store
+  mri check --all /data/llm --shard 2/8 --format jsonl
   mri check Qwen/Qwen3-4B --format sarif --output mri.sarif
   mri check ./model --format junit --output mri-junit.xml
   mri check ./models/* --locked mri.lock   also fail on drift from `mri lock`
@@ -305,8 +412,16 @@ Exit codes:
 pub struct CheckArgs {
     /// Models to gate: directories, cache snapshot folders, repo ids in the Hugging Face cache,
     /// or hf://ORG/NAME (fetched concurrently, MRI_HUB_CONNECTIONS requests at once).
-    #[arg(value_name = "TARGET", required = true)]
+    #[arg(value_name = "TARGET", required_unless_present = "all")]
     pub targets: Vec<String>,
+
+    /// Gate every model `mri ls` would list; TARGETs are then the folders to search.
+    #[arg(long)]
+    pub all: bool,
+
+    /// Where --all looks, and which share of the targets to gate.
+    #[command(flatten)]
+    pub fleet: FleetArgs,
 
     /// The policy file (default: ./mri.toml when present, else the built-in default).
     #[arg(long, value_name = "FILE")]
@@ -454,6 +569,8 @@ pub enum CheckFormat {
     Cyclonedx,
     /// SPDX 3.0.1 JSON-LD: one document with every model checked.
     Spdx,
+    /// One JSON object per model and line, without its Report (shards' outputs concatenate).
+    Jsonl,
 }
 
 /// `mri policy ...`.

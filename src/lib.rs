@@ -19,6 +19,7 @@ pub mod analyze;
 pub mod diff;
 pub mod error;
 pub mod finding;
+pub mod fleet;
 pub mod gate;
 pub mod hub;
 pub mod license;

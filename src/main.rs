@@ -6,8 +6,8 @@ use anyhow::Context;
 use clap::Parser;
 use cli::{
     CheckArgs, CheckFormat, Cli, ColorChoice, Command, DiffArgs, DiffFormat, DownloadArgs,
-    DtypeArg, InspectArgs, LicensesCommand, ListFormat, LockArgs, OutputFormat, PolicyCommand,
-    SmokeArgs, SmokeFormat, TuiArgs, VerifyArgs,
+    DtypeArg, InspectArgs, LicensesCommand, ListFormat, LockArgs, LsArgs, LsFormat, OutputFormat,
+    PolicyCommand, SmokeArgs, SmokeFormat, TuiArgs, VerifyArgs,
 };
 use mri::report::json::Layout;
 use mri::report::license_view;
@@ -22,6 +22,10 @@ enum View {
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    // `mri` alone on a terminal: the list of every model found, to browse.
+    if args.len() == 1 && std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+        return finish(run_fleet_browser());
+    }
     let cli = match cli::parse_inspect_quickly(&args) {
         Some(inspect) => Cli {
             command: Some(Command::Inspect(inspect)),
@@ -52,11 +56,17 @@ fn main() -> ExitCode {
         (Some(Command::Verify(a)), _) => run_verify(&a),
         (Some(Command::Smoke(a)), _) => run_smoke(&a),
         (Some(Command::Download(a)), _) => run_download(&a),
+        (Some(Command::Ls(a)), _) => run_ls(&a),
         (None, None) => {
             let _ = <Cli as clap::CommandFactory>::command().print_help();
             return ExitCode::from(2);
         }
     };
+    finish(result)
+}
+
+/// The exit code of a command's result; an error is printed (exit 2).
+fn finish(result: anyhow::Result<ExitCode>) -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
@@ -385,11 +395,17 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         },
         None => None,
     };
-    let (targets, notes) = mri::gate::distinct_targets(&args.targets);
-    for note in notes {
-        eprintln!("mri: {}", mri::util::term::safe(&note));
-    }
+    let (targets, found_errors) = match check_targets(args) {
+        Ok(t) => t,
+        Err(code) => return Ok(code),
+    };
     let mut outcome = mri::gate::check(&targets, &policy);
+    if !found_errors.is_empty() {
+        // Models `--all` found that cannot be inspected (a dangling ref).
+        let mut errors = found_errors;
+        errors.append(&mut outcome.errors);
+        outcome = mri::gate::GateOutcome::new(&policy, outcome.models, errors);
+    }
     if let Some((lock, path)) = &lock {
         let hashing = mri::lock::HashOptions {
             progress: std::io::stderr().is_terminal(),
@@ -419,6 +435,7 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
             };
             bom_text(&reports, format, args.hash, args.timestamp)
         }
+        CheckFormat::Jsonl => mri::gate::jsonl::render(&outcome),
     };
     match &args.output {
         Some(path) => {
@@ -553,6 +570,130 @@ fn run_diff(args: &DiffArgs) -> anyhow::Result<ExitCode> {
     };
     emit(|out| out.write_all(text.as_bytes()))?;
     Ok(ExitCode::from(d.exit_code()))
+}
+
+/// The targets of `mri check`: those typed (each model once), or with
+/// `--all` those `mri ls` finds; `--shard` keeps its share. Models found
+/// that cannot be inspected come back as input errors; a search path that
+/// does not exist is exit code 2.
+fn check_targets(args: &CheckArgs) -> Result<(Vec<String>, Vec<mri::gate::InputError>), ExitCode> {
+    if !args.all {
+        if args.fleet.cache.is_some() {
+            eprintln!("mri: error: --cache applies to --all only");
+            return Err(ExitCode::from(2));
+        }
+        let (targets, notes) = mri::gate::distinct_targets(&args.targets);
+        for note in notes {
+            eprintln!("mri: {}", mri::util::term::safe(&note));
+        }
+        let targets = match args.fleet.shard {
+            Some(s) => targets.into_iter().filter(|t| s.holds(t)).collect(),
+            None => targets,
+        };
+        return Ok((targets, Vec::new()));
+    }
+    let found = discover_fleet(&args.targets, &args.fleet)?;
+    let mut targets = Vec::new();
+    let mut errors = Vec::new();
+    for f in found {
+        match f.problem {
+            Some(message) => errors.push(mri::gate::InputError {
+                input: f.target,
+                message: format!("{}: {message}", f.name),
+            }),
+            None => targets.push(f.target),
+        }
+    }
+    Ok((targets, errors))
+}
+
+/// The models `mri ls` and `mri check --all` work on: found in the
+/// sources the paths and `--cache` name, in `--shard`'s share. A path that
+/// does not exist is an error (exit 2) after it is named.
+fn discover_fleet(
+    paths: &[impl AsRef<std::path::Path>],
+    fleet: &cli::FleetArgs,
+) -> Result<Vec<mri::locate::discover::Found>, ExitCode> {
+    use mri::locate::discover::{discover, Sources};
+    let paths: Vec<std::path::PathBuf> = paths.iter().map(|p| p.as_ref().to_path_buf()).collect();
+    let d = discover(&Sources::for_command(&paths, fleet.cache.as_deref()));
+    if !d.unusable.is_empty() {
+        for (path, why) in &d.unusable {
+            eprintln!("mri: error: {}: {why}", mri::util::term::safe(path));
+        }
+        return Err(ExitCode::from(2));
+    }
+    Ok(mri::fleet::in_shard(d.found, fleet.shard))
+}
+
+/// `mri` alone on a terminal: the models of the cache and the Ollama
+/// store listed (with a progress bar), then browsed.
+fn run_fleet_browser() -> anyhow::Result<ExitCode> {
+    let fleet = cli::FleetArgs {
+        cache: None,
+        shard: None,
+    };
+    let found = match discover_fleet(&[] as &[&str], &fleet) {
+        Ok(f) => f,
+        Err(code) => return Ok(code),
+    };
+    let options = mri::fleet::ListOptions::default();
+    let bar = fleet_progress(found.len(), false);
+    let mut listing = mri::fleet::list(&found, &options, &|done, _| bar.set_position(done as u64));
+    bar.finish_and_clear();
+    listing.select(&[], &mri::fleet::Sort::default());
+    mri::tui::fleet::run(listing, &options.inspect)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// A bar of models inspected on stderr (hidden when it is not a terminal
+/// or with `quiet`).
+fn fleet_progress(total: usize, quiet: bool) -> indicatif::ProgressBar {
+    if quiet || !std::io::stderr().is_terminal() {
+        return indicatif::ProgressBar::hidden();
+    }
+    let pb = indicatif::ProgressBar::with_draw_target(
+        Some(total as u64),
+        indicatif::ProgressDrawTarget::stderr(),
+    );
+    if let Ok(style) =
+        indicatif::ProgressStyle::with_template("inspecting {bar:30} {pos}/{len} models {elapsed}")
+    {
+        pb.set_style(style);
+    }
+    pb
+}
+
+fn run_ls(args: &LsArgs) -> anyhow::Result<ExitCode> {
+    let found = match discover_fleet(&args.paths, &args.fleet) {
+        Ok(f) => f,
+        Err(code) => return Ok(code),
+    };
+    let bar = fleet_progress(found.len(), args.quiet);
+    let options = mri::fleet::ListOptions {
+        jobs: args.jobs,
+        inspect: mri::InspectOptions {
+            cache: args
+                .fleet
+                .cache
+                .as_ref()
+                .map_or_else(mri::HfCache::from_env, mri::HfCache::new),
+            ..Default::default()
+        },
+    };
+    let mut listing = mri::fleet::list(&found, &options, &|done, _| bar.set_position(done as u64));
+    bar.finish_and_clear();
+    listing.select(&args.filter, &args.sort.unwrap_or_default());
+    let color = use_color(args.color);
+    let rendered = match args.format {
+        LsFormat::Text => mri::fleet::render::text(&listing, color),
+        LsFormat::Json => Layout::for_stdout().to_string(&listing)?,
+        LsFormat::Jsonl => mri::fleet::render::jsonl(&listing),
+        LsFormat::Csv => mri::fleet::render::csv(&listing),
+        LsFormat::Markdown => mri::fleet::render::markdown(&listing),
+    };
+    emit(|out| out.write_all(rendered.as_bytes()))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_policy(command: PolicyCommand) -> anyhow::Result<ExitCode> {

@@ -21,7 +21,7 @@ const FLOORS: &[&[&str]] = &[
     // the front door
     &["crate"],
     // faces over the Report
-    &["smoke", "verify", "gate", "lock", "diff"],
+    &["smoke", "verify", "gate", "lock", "diff", "fleet"],
     // the browser (it runs smoke)
     &["tui"],
     // arguments and exit codes

@@ -2,6 +2,7 @@
 //! the outcome as text, JSON, SARIF 2.1.0 or JUnit XML.
 
 pub mod evaluate;
+pub mod jsonl;
 pub mod junit;
 pub mod policy;
 pub mod sarif;

@@ -151,7 +151,7 @@ pub fn resolve_snapshot(
 /// The commit id a ref file holds. The file must be a regular file (not a
 /// link, never read past its first 4 KiB) holding a commit id and nothing
 /// else but white space.
-fn read_ref(ref_file: &Path) -> Result<String, LocateError> {
+pub(crate) fn read_ref(ref_file: &Path) -> Result<String, LocateError> {
     use std::io::Read;
     let bad = |why: String| LocateError::BadRef {
         path: ref_file.display().to_string(),

@@ -4,6 +4,7 @@
 //! `hf://ORG/NAME[@REV]` names a model on the Hub (here: its copy in the
 //! cache; `crate::hub` fetches what `inspect` needs).
 
+pub mod discover;
 pub mod gguf_file;
 pub mod hf_cache;
 pub mod hub_ref;

@@ -35,6 +35,10 @@ pub struct App {
     lock_badge: Option<String>,
     /// The badge being worked out on another thread.
     lock_rx: Option<std::sync::mpsc::Receiver<Option<String>>>,
+    /// Esc with nothing left to close leaves the browser (to the list it
+    /// was opened from) instead of doing nothing.
+    leave_on_back: bool,
+    left: bool,
 }
 
 impl std::fmt::Debug for App {
@@ -64,6 +68,8 @@ impl App {
             input: None,
             status: None,
             quit: false,
+            leave_on_back: false,
+            left: false,
             lock_badge: None,
             lock_rx: None,
         }
@@ -84,6 +90,18 @@ impl App {
         self.lock_badge.as_deref()
     }
 
+    /// The same browser, left by Esc when there is nothing left to close
+    /// (opened from the list of `mri` alone, which Esc returns to).
+    pub fn leaving_on_back(mut self) -> App {
+        self.leave_on_back = true;
+        self
+    }
+
+    /// True when the user left with Esc (see [`App::leaving_on_back`]), not `q`.
+    pub fn left(&self) -> bool {
+        self.left
+    }
+
     /// The report being browsed.
     pub fn report(&self) -> &Report {
         &self.report
@@ -96,7 +114,7 @@ impl App {
 
     /// Whether the user asked to leave.
     pub fn should_quit(&self) -> bool {
-        self.quit
+        self.quit || self.left
     }
 
     /// Titles of the views, in tab order.
@@ -311,8 +329,10 @@ impl App {
             Effect::Done => {}
             Effect::Unhandled => {
                 if action == Action::Back && self.viewer.take().is_none() {
-                    if let Some(prev) = self.back.pop() {
-                        self.current = prev;
+                    match self.back.pop() {
+                        Some(prev) => self.current = prev,
+                        None if self.leave_on_back => self.left = true,
+                        None => {}
                     }
                 }
             }

@@ -13,6 +13,7 @@
 pub mod app;
 pub mod cursor;
 pub mod filter;
+pub mod fleet;
 pub mod keys;
 pub mod list;
 pub mod lock_badge;
