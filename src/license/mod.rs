@@ -10,6 +10,7 @@ pub mod derive;
 pub mod detect;
 pub mod kb;
 pub mod lineage;
+pub mod memo;
 pub mod pattern;
 pub mod spdx_facts;
 pub mod text;

@@ -6,7 +6,7 @@ use super::resolve::{spdx_or_kb, Resolved};
 use super::{round2, Decision, LicenseInputs, ReadFile, RunnerUp, QUOTE_CHARS};
 use crate::finding::{Code, Finding};
 use crate::license::clauses::{read_changes, read_clauses_in, ClauseHit};
-use crate::license::detect::{detect, is_boilerplate, Detection, RefKind, Scored, MATCH, SIMILAR};
+use crate::license::detect::{is_boilerplate, Detection, RefKind, Scored, MATCH, SIMILAR};
 use crate::license::kb::{self, kb, LicenseEntry};
 use crate::license::lineage::is_supplementary;
 use crate::license::spdx_facts;
@@ -80,7 +80,7 @@ fn read_one(d: &mut Decision, rf: &ReadFile<'_>) {
         d.unrecognised(path, "unreadable text".into(), 0.0, Verdict::Unknown);
         return;
     }
-    let detection = detect(&rf.norm);
+    let detection = crate::license::memo::detection(&rf.norm);
     let resolved = detection.best.as_ref().and_then(|b| match b.kind {
         RefKind::Kb => kb().get(&b.id).map(Resolved::Kb),
         RefKind::Spdx => spdx_facts::facts(&b.id).map(spdx_or_kb),

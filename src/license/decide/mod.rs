@@ -31,7 +31,7 @@ mod resolve;
 pub use clarify::{Clarification, ClarifyRule, ClarifyStatus};
 pub use resolve::resolve_license;
 
-use super::clauses::{read_clauses, ClauseHit};
+use super::clauses::ClauseHit;
 use super::text::NormText;
 use super::verdict::Verdict;
 use crate::finding::Finding;
@@ -285,8 +285,8 @@ pub fn decide(inputs: &LicenseInputs<'_>) -> (LicenseReport, Vec<Finding>) {
         .files
         .iter()
         .map(|file| {
-            let norm = NormText::new(&file.text);
-            let hits = read_clauses(&norm);
+            // The same text in many repos and revisions is read once.
+            let (norm, hits) = super::memo::read(&file.text);
             ReadFile { file, norm, hits }
         })
         .collect();
