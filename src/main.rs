@@ -192,7 +192,7 @@ enum BomFormat {
 /// The BOM of `reports`: with `hash`, every local file whose SHA-256 the
 /// Report does not already know (cache blob names, the Hub's listing) is
 /// read and hashed by `mri verify`'s hasher first; with `timestamp`, the
-/// creation time is written.
+/// creation time is written (`SOURCE_DATE_EPOCH`, when set, is that time).
 fn bom_text(reports: &[&mri::Report], format: BomFormat, hash: bool, timestamp: bool) -> String {
     use mri::report::bom::{self, BomModel, BomOptions};
     let models: Vec<BomModel<'_>> = reports
@@ -206,13 +206,21 @@ fn bom_text(reports: &[&mri::Report], format: BomFormat, hash: bool, timestamp: 
             },
         })
         .collect();
+    // SOURCE_DATE_EPOCH (reproducible-builds.org) gives the time a BOM
+    // records when set: the same document on every run, with a real date.
+    let source_date = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|v| v.trim().parse::<u64>().ok());
     let options = BomOptions {
-        timestamp: timestamp.then(|| {
-            let secs = std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(0, |d| d.as_secs());
-            mri::util::time::rfc3339_utc(secs)
-        }),
+        timestamp: source_date
+            .or_else(|| {
+                timestamp.then(|| {
+                    std::time::SystemTime::now()
+                        .duration_since(std::time::UNIX_EPOCH)
+                        .map_or(0, |d| d.as_secs())
+                })
+            })
+            .map(mri::util::time::rfc3339_utc),
     };
     match format {
         BomFormat::Cyclonedx => bom::cyclonedx::render(&models, &options),

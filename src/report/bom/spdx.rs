@@ -15,9 +15,10 @@ use std::collections::{BTreeMap, BTreeSet};
 /// The SPDX 3.0.1 JSON-LD context.
 const CONTEXT: &str = "https://spdx.org/rdf/3.0.1/spdx-context.jsonld";
 
-/// `created` when no `--timestamp` is given: SPDX requires a creation
-/// time; the Unix epoch (as reproducible builds write with
-/// `SOURCE_DATE_EPOCH=0`) keeps the document the same for the same input.
+/// `created` when no time is asked for (neither `--timestamp` nor
+/// `SOURCE_DATE_EPOCH`): SPDX requires a creation time; the Unix epoch (as
+/// reproducible builds write with `SOURCE_DATE_EPOCH=0`) keeps the document
+/// the same for the same input.
 pub const UNRECORDED_TIME: &str = "1970-01-01T00:00:00Z";
 
 /// The blank node of the one CreationInfo.
