@@ -53,15 +53,7 @@ impl HfCache {
 
 /// True when `input` has the shape of a Hub repo id (`name` or `org/name`).
 pub fn looks_like_repo_id(input: &str) -> bool {
-    let parts: Vec<&str> = input.split('/').collect();
-    let ok = |p: &str| {
-        !p.is_empty()
-            && !p.starts_with('.')
-            && p.len() <= 96
-            && p.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    };
-    (parts.len() == 1 || parts.len() == 2) && parts.iter().all(|p| ok(p))
+    crate::util::hub_id::looks_like_hub_id(input)
 }
 
 /// True for a cache repo folder (`models--ORG--NAME` holding `snapshots/`).

@@ -2,6 +2,7 @@
 
 pub mod dir_open;
 pub mod fs;
+pub mod hub_id;
 pub mod human;
 pub mod json;
 pub mod parallel;

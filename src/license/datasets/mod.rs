@@ -63,7 +63,7 @@ pub fn parse_id(raw: &str) -> DatasetId {
         [org, name, "tree" | "blob" | "resolve", ..] => format!("{org}/{name}"),
         _ => id.to_string(),
     };
-    let is_hub_id = looks_like_dataset_id(&id);
+    let is_hub_id = crate::util::hub_id::looks_like_hub_id(&id);
     DatasetId {
         id,
         config,
@@ -82,20 +82,6 @@ pub fn same_dataset(a: &str, b: &str) -> bool {
         (Some(x), Some(y)) => std::ptr::eq(x, y),
         _ => false,
     }
-}
-
-/// True when `id` has the shape of a Hub dataset id (`name` or `org/name`,
-/// letters, digits, `-`, `_`, `.`).
-fn looks_like_dataset_id(id: &str) -> bool {
-    let parts: Vec<&str> = id.split('/').collect();
-    let ok = |p: &str| {
-        !p.is_empty()
-            && !p.starts_with('.')
-            && p.len() <= 96
-            && p.chars()
-                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
-    };
-    matches!(parts.len(), 1 | 2) && parts.iter().all(|p| ok(p))
 }
 
 #[cfg(test)]
