@@ -14,7 +14,8 @@
 #    config.json): `mri check --locked` beside `mri verify
 #    --allow-unreferenced`, which hashes the same files.
 #
-# Writes nothing outside a temporary folder and target/.
+# Writes nothing outside a temporary folder and target/. Needs python3 and
+# GNU time (benches/timeit.py), and strace for the byte count.
 set -euo pipefail
 runs=${1:-20}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,7 +26,14 @@ cargo build --release --quiet --manifest-path "$root/Cargo.toml"
 target_dir=$(cargo metadata --format-version 1 --no-deps --manifest-path "$root/Cargo.toml" \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')
 mri="$target_dir/release/mri"
-cargo run --release --quiet --manifest-path "$root/Cargo.toml" --example gen_fixtures -- --sparse-405b "$work/llama405b"
+# The generator's speed does not matter: it runs in the dev profile (whose
+# dependencies the tests have built). LLAMA405B=DIR reuses a checkpoint it
+# wrote before.
+if [ -n "${LLAMA405B:-}" ]; then
+  cp -r --sparse=always "$LLAMA405B" "$work/llama405b"
+else
+  cargo run --quiet --manifest-path "$root/Cargo.toml" --example gen_fixtures -- --sparse-405b "$work/llama405b"
+fi
 timeit() { python3 "$root/benches/timeit.py" "$@"; }
 
 # A policy that passes these synthetic models (no card: verdict unknown), so

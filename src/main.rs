@@ -501,6 +501,12 @@ fn run_lock(args: &LockArgs) -> anyhow::Result<ExitCode> {
     } else {
         args.targets.clone()
     };
+    if given.is_empty() {
+        return fail(&format!(
+            "{} holds no model and no TARGET was given: nothing to lock",
+            args.output.display()
+        ));
+    }
     let (targets, notes) = mri::gate::distinct_targets(&given);
     for note in notes {
         eprintln!("mri: {}", mri::util::term::safe(&note));
@@ -554,7 +560,14 @@ fn run_lock(args: &LockArgs) -> anyhow::Result<ExitCode> {
     lock.version = mri::lock::LOCK_VERSION;
     lock.mri = env!("CARGO_PKG_VERSION").into();
     lock.knowledge_base = mri::license::kb::fingerprint().into();
-    if let Err(cause) = std::fs::write(&args.output, mri::lock::render(&lock)) {
+    // Written beside, then renamed over: an interrupted run leaves the old
+    // lock whole.
+    let mut partial = args.output.clone().into_os_string();
+    partial.push(".partial");
+    let written = std::fs::write(&partial, mri::lock::render(&lock))
+        .and_then(|()| std::fs::rename(&partial, &args.output));
+    if let Err(cause) = written {
+        let _ = std::fs::remove_file(&partial);
         return fail(&mri::lock::LockError::Write {
             path: args.output.display().to_string(),
             cause,

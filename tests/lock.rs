@@ -268,6 +268,25 @@ fn a_model_not_in_the_lock_and_a_locked_model_not_checked_are_reported() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains(&format!("{}:7", s(&lock))), "{text}");
     assert!(text.contains("1 locked but not checked"), "{text}");
+    // JUnit: a suite named after the lock file, a failing case per model
+    let out = mri(&[
+        "check",
+        s(&other),
+        "--locked",
+        s(&lock),
+        "--format",
+        "junit",
+    ]);
+    let xml = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        xml.contains(&format!(
+            "<testsuite name=\"{}\" tests=\"1\" failures=\"1\"",
+            s(&lock)
+        )),
+        "{xml}"
+    );
+    assert!(xml.contains("<failure type=\"drift/unchecked\""), "{xml}");
+    assert!(xml.contains("<failure type=\"drift/unlocked\""), "{xml}");
 }
 
 #[test]

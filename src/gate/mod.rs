@@ -92,10 +92,15 @@ impl GateOutcome {
     }
 
     /// The rules every model is judged by: the policy's, and the lock's
-    /// with `--locked`.
+    /// with `--locked` (`drift/unchecked` is the lock file's, in
+    /// `lock_results`, not a model's).
     pub fn rules(&self) -> Vec<(&'static str, &'static str)> {
         let lock: &[(&str, &str)] = if self.lock.is_some() { LOCK_RULES } else { &[] };
-        RULES.iter().chain(lock).copied().collect()
+        RULES
+            .iter()
+            .chain(lock.iter().filter(|(r, _)| *r != "drift/unchecked"))
+            .copied()
+            .collect()
     }
 
     /// Sets `passed` again from the models, the errors and the lock

@@ -141,22 +141,30 @@ pub fn parse(text: &str, path: &str) -> Result<LockFile, LockError> {
         line: e.span().map_or(1, |s| line_of(text, s.start)),
         message: e.message().trim().to_string(),
     };
-    let head: Head = toml::from_str(text).map_err(at)?;
-    let Some(version) = head.version else {
-        return Err(LockError::Parse {
-            path: path.into(),
-            line: 1,
-            message: "no `version` key: not an mri lock file".into(),
-        });
+    // One parse in the common case; the version alone is read only when the
+    // whole does not read, so that another version is named as such.
+    let full: Result<LockFile, _> = toml::from_str(text);
+    let head: Head = match &full {
+        Ok(lock) if lock.version == LOCK_VERSION => Head { version: None },
+        _ => toml::from_str(text).map_err(at)?,
     };
-    if version.get_ref().as_integer() != Some(LOCK_VERSION) {
-        return Err(LockError::Version {
-            path: path.into(),
-            line: line_of(text, version.span().start),
-            found: version.get_ref().to_string(),
-        });
+    if full.is_err() || head.version.is_some() {
+        let Some(version) = head.version else {
+            return Err(LockError::Parse {
+                path: path.into(),
+                line: 1,
+                message: "no `version` key: not an mri lock file".into(),
+            });
+        };
+        if version.get_ref().as_integer() != Some(LOCK_VERSION) {
+            return Err(LockError::Version {
+                path: path.into(),
+                line: line_of(text, version.span().start),
+                found: version.get_ref().to_string(),
+            });
+        }
     }
-    let mut lock: LockFile = toml::from_str(text).map_err(at)?;
+    let mut lock = full.map_err(at)?;
     let headers = text
         .lines()
         .enumerate()
