@@ -197,7 +197,7 @@ pub struct LsArgs {
     #[command(flatten)]
     pub fleet: FleetArgs,
 
-    /// Sort by KEY (-KEY: descending); default: target.
+    /// Sort by KEY (-KEY: descending); default: name.
     #[arg(long, value_name = "[-]KEY", allow_hyphen_values = true)]
     pub sort: Option<mri::fleet::Sort>,
 
