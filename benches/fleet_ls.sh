@@ -35,6 +35,12 @@ echo "mri ls says:  $("$mri" ls --cache "$hub" -q | tail -1)"
 echo "hf cache ls:  $("$hf" cache ls --cache-dir "$hub" --format json 2>/dev/null | python3 -c 'import json,sys; r=json.load(sys.stdin); print(len(r), "repos")')"
 echo "load: $(uptime)"
 timeit() { python3 "$root/benches/timeit.py" "$@"; }
+# CPU seconds (user + system) of one run: less sensitive than wall time to
+# other work on a shared machine.
+cpu() { local label=$1; shift; /usr/bin/time -f "$label: CPU %U s user + %S s system, wall %e s" "$@" > /dev/null; }
+cpu "mri ls -j2" $cores "$mri" ls --cache "$hub" -q -j 2 --format jsonl
+cpu "mri ls -j1" taskset -c 0 "$mri" ls --cache "$hub" -q -j 1 --format jsonl
+cpu "hf cache ls --revisions" $cores "$hf" cache ls --cache-dir "$hub" --revisions --format json
 timeit "mri ls -j2 (headers read, license decided)" "$runs" -- $cores "$mri" ls --cache "$hub" -q -j 2 --format jsonl
 timeit "mri ls -j2 --format text" "$runs" -- $cores "$mri" ls --cache "$hub" -q -j 2
 timeit "hf cache ls --revisions --format json" "$runs" -- $cores "$hf" cache ls --cache-dir "$hub" --revisions --format json

@@ -23,6 +23,8 @@ into the cache and each safetensors header is read with HTTP Range requests,
 never the weights (HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE are honoured).
 
 Examples:
+  mri                                      on a terminal: every model in the cache and the
+                                           Ollama store, to browse (see `mri ls`)
   mri ./Qwen3-4B                           browse it in the terminal (text report when piped)
   mri inspect ./Qwen3-4B                   what is in a downloaded model
   mri inspect Qwen/Qwen3-4B --format json  the same from the cache, as JSON
@@ -150,9 +152,9 @@ Without PATH, lists each revision of each repo in the Hugging Face cache
 ~/.cache/huggingface/hub) and each model of the Ollama store (OLLAMA_MODELS,
 else ~/.ollama/models). With PATHs, lists each model folder, GGUF file or
 split set, and cache repo folder found under them (a found model is not
-searched further; links to folders are not followed). Each model is
-inspected reading headers only, -j at once; one that cannot be inspected is
-a row with its error.
+searched further; links to folders and hidden folders are not entered).
+Each model is inspected reading headers only, -j at once; one that cannot be
+inspected is a row with its error.
 
 TARGET is the string every other mri command takes for the model (a cache
 snapshot folder, a path, ollama://NAME:TAG). SIZE counts each file once per
@@ -203,7 +205,7 @@ pub struct LsArgs {
     #[command(flatten)]
     pub fleet: FleetArgs,
 
-    /// Sort by KEY (-KEY: descending); default: target.
+    /// Sort by KEY (-KEY: descending); default: name.
     #[arg(long, value_name = "[-]KEY", allow_hyphen_values = true)]
     pub sort: Option<mri::fleet::Sort>,
 

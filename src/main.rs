@@ -407,7 +407,12 @@ fn run_check(args: &CheckArgs) -> anyhow::Result<ExitCode> {
         Ok(t) => t,
         Err(code) => return Ok(code),
     };
-    let mut outcome = mri::gate::check(&targets, &policy);
+    // `--all` may gate thousands: only `--format json` keeps whole Reports.
+    let mut outcome = if args.all && args.format != CheckFormat::Json {
+        mri::gate::check_lean(&targets, &policy, mri::gate::keep_for_outputs)
+    } else {
+        mri::gate::check(&targets, &policy)
+    };
     if !found_errors.is_empty() {
         // Models `--all` found that cannot be inspected (a dangling ref).
         let mut errors = found_errors;

@@ -407,6 +407,29 @@ fn check_all_gates_every_model_found() {
     assert!(lines.iter().all(|l| l.get("report").is_none()));
     let out = m.run(&["check", "--all", models, "--policy", pol, "-f", "junit"]);
     assert!(String::from_utf8_lossy(&out.stdout).contains("<testsuites"));
+    // --all keeps only what these outputs read of each Report: the same
+    // SARIF and JUnit as the targets typed one by one
+    let typed: Vec<String> = m
+        .rows(&[models])
+        .iter()
+        .map(|r| r["target"].as_str().unwrap().to_string())
+        .collect();
+    let strict = strict.to_str().unwrap();
+    for (format, pol) in [("sarif", strict), ("junit", strict), ("text", pol)] {
+        let all = m.run(&["check", "--all", models, "--policy", pol, "-f", format]);
+        let mut args = vec!["check", "--policy", pol, "-f", format];
+        args.extend(typed.iter().map(String::as_str));
+        let one_by_one = m.run(&args);
+        assert_eq!(all.status.code(), one_by_one.status.code(), "{format}");
+        if format == "sarif" {
+            assert!(String::from_utf8_lossy(&all.stdout).contains("README.md"));
+        }
+        assert_eq!(
+            String::from_utf8_lossy(&all.stdout),
+            String::from_utf8_lossy(&one_by_one.stdout),
+            "{format}"
+        );
+    }
     // the cache and the store: the dangling ref and the empty snapshot are
     // unusable inputs, exit 2, and every other model is still judged
     let out = m.run(&["check", "--all", "--policy", pol]);

@@ -261,9 +261,10 @@ impl std::str::FromStr for Sort {
 }
 
 impl Default for Sort {
+    /// By name: a repo's revisions together, then Ollama models and paths.
     fn default() -> Self {
         Sort {
-            field: Field::Target,
+            field: Field::Name,
             descending: false,
         }
     }

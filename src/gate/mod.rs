@@ -55,6 +55,54 @@ pub fn check(targets: &[String], policy: &Policy) -> GateOutcome {
     GateOutcome::new(policy, models, errors)
 }
 
+/// Targets inspected and judged together by [`check_lean`].
+const LEAN_BATCH: usize = 32;
+
+/// As [`check`], for many targets (`mri check --all`): they are inspected
+/// and judged a batch at a time, and each judged model's Report is handed
+/// to `lean` (such as [`keep_for_outputs`]), so that memory follows the
+/// batch and the outcomes, not every model's Report.
+pub fn check_lean(
+    targets: &[String],
+    policy: &Policy,
+    lean: impl Fn(&mut crate::Report),
+) -> GateOutcome {
+    let options = crate::InspectOptions {
+        clarify: policy.clarify.clone(),
+        policy_dir: evaluate::policy_base(policy),
+        ..Default::default()
+    };
+    let mut models = Vec::new();
+    let mut errors = Vec::new();
+    for batch in targets.chunks(LEAN_BATCH) {
+        for (target, result) in batch.iter().zip(crate::inspect_many(batch, &options)) {
+            match result {
+                Ok(report) => {
+                    let mut judged = evaluate(target, report, policy);
+                    lean(&mut judged.report);
+                    models.push(judged);
+                }
+                Err(e) => errors.push(InputError {
+                    input: target.clone(),
+                    message: e.to_string(),
+                }),
+            }
+        }
+    }
+    GateOutcome::new(policy, models, errors)
+}
+
+/// Drops from a judged model's Report what the text, SARIF, JUnit and JSON
+/// Lines outputs never read (tensors, the file list past its first entry,
+/// findings: the judgement holds what they decided). Not for `--format json`,
+/// which prints the Report.
+pub fn keep_for_outputs(report: &mut crate::Report) {
+    report.files.truncate(1);
+    report.files.shrink_to_fit();
+    report.weights = Default::default();
+    report.findings = Vec::new();
+}
+
 /// The outcome of one `mri check` run.
 #[derive(Debug, Clone, Serialize)]
 pub struct GateOutcome {

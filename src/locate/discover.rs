@@ -399,6 +399,9 @@ mod tests {
         fs::write(root.join("g/y.gguf"), "").unwrap();
         fs::write(root.join("g/deeper/m/model.safetensors"), "").unwrap();
         fs::write(root.join("notes.txt"), "").unwrap();
+        fs::create_dir_all(root.join(".hidden/m")).unwrap();
+        fs::write(root.join(".hidden/m/config.json"), "{}").unwrap();
+        std::os::unix::fs::symlink(root.join("a"), root.join("g/link-to-a")).unwrap();
         let d = discover(&Sources {
             paths: vec![root.to_path_buf(), root.join("missing")],
             ..Default::default()
