@@ -99,3 +99,8 @@ echo "plain folder: $(du -sh --apparent-size "$plain" | cut -f1)"
 timeit "mri check --locked (270 MB)" "$runs" -- "$mri" check "$plain" --policy "$work/policy.toml" --locked "$work/plain.lock" --format json
 timeit "mri verify         (270 MB)" "$runs" -- "$mri" verify "$plain" --allow-unreferenced -q --format json
 timeit "sha256sum          (270 MB)" "$runs" -- sha256sum "$plain"/config.json "$plain"/model-00001-of-00003.safetensors "$plain"/model-00002-of-00003.safetensors "$plain"/model-00003-of-00003.safetensors
+# The two side by side, in alternation (a run of each per round), so that a
+# shared machine whose speed drifts slows both alike.
+python3 "$root/benches/ratio.py" "$runs" 1 \
+  "$mri verify $plain --allow-unreferenced -q --format json" \
+  "$mri check $plain --policy $work/policy.toml --locked $work/plain.lock --format json"

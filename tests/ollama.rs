@@ -293,3 +293,36 @@ fn every_command_that_takes_a_target_takes_an_ollama_name() {
     );
     assert!(String::from_utf8_lossy(&out.stdout).contains("tiny:q8"));
 }
+
+#[test]
+fn lock_takes_each_blob_by_its_name_and_check_locked_matches() {
+    let s = store();
+    let lock = s.dir.join("..").join("mri.lock");
+    let lock = lock.to_str().unwrap();
+    let out = s.run(&["lock", "ollama://tiny:q8", "-o", lock]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = std::fs::read_to_string(lock).unwrap();
+    let blobs: Vec<&str> = text
+        .lines()
+        .filter(|l| l.contains("path = \"blobs/sha256-"))
+        .collect();
+    assert_eq!(blobs.len(), 6, "{text}");
+    for line in blobs {
+        let hex = line
+            .split("sha256-")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap();
+        assert!(line.contains(&format!("sha256 = \"{hex}\"")), "{line}");
+    }
+    let out = s.run(&["check", "ollama://tiny:q8", "--locked", lock]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{text}");
+    assert!(!text.contains("✗"), "{text}");
+}
