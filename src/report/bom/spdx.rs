@@ -8,7 +8,9 @@
 //! verdict, findings) are `Annotation`s on the package. No Rust crate writes
 //! SPDX 3; the graph is built here as JSON.
 
-use super::{model_refs, uuid_v5, BomModel, BomOptions, LicenseFact, ModelFacts};
+use super::{
+    model_refs, uuid_v5, Ancestor, BomModel, BomOptions, FileFact, LicenseFact, ModelFacts,
+};
 use serde_json::{json, Map, Value};
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -162,6 +164,47 @@ fn model(
     datasets: &mut BTreeMap<String, String>,
     texts: &mut BTreeMap<String, String>,
 ) -> String {
+    let fields = package_fields(g, f);
+    let pkg = g.add("ai_AIPackage", local, Value::Object(fields));
+    let files = f
+        .files
+        .iter()
+        .map(|file| file_element(g, local, file))
+        .collect();
+    g.relate(&pkg, "contains", files);
+    let trained_on = f
+        .datasets
+        .iter()
+        .map(|d| dataset_element(g, d, datasets))
+        .collect();
+    g.relate(&pkg, "trainedOn", trained_on);
+    for a in &f.ancestors {
+        let base = ancestor_element(g, local, a);
+        g.relate(&base, "ancestorOf", vec![pkg.clone()]);
+    }
+
+    let declared: Vec<String> = f.declared.iter().map(|l| license(g, l, texts)).collect();
+    g.relate(&pkg, "hasDeclaredLicense", declared);
+    let concluded: Vec<String> = f.concluded.iter().map(|l| license(g, l, texts)).collect();
+    g.relate(&pkg, "hasConcludedLicense", concluded);
+
+    for (k, v) in &f.properties {
+        g.add(
+            "Annotation",
+            &format!("{local}-note"),
+            json!({
+                "annotationType": "other",
+                "subject": pkg,
+                "statement": format!("{k}={v}"),
+            }),
+        );
+    }
+    pkg
+}
+
+/// The `ai_AIPackage`'s own fields: the ones the AI profile requires and
+/// the optional ones mri knows (the supplier is added to the graph).
+fn package_fields(g: &mut Graph, f: &ModelFacts<'_>) -> Map<String, Value> {
     let mut p = Map::new();
     p.insert("name".into(), json!(f.name));
     if let Some(s) = &f.supplier {
@@ -199,86 +242,64 @@ fn model(
     if let Some(u) = &f.intended_uses {
         p.insert("ai_informationAboutApplication".into(), json!(u));
     }
-    let pkg = g.add("ai_AIPackage", local, Value::Object(p));
+    p
+}
 
-    let mut files = Vec::new();
-    for file in &f.files {
-        let mut fields = Map::new();
-        fields.insert("name".into(), json!(file.path));
-        if let Some((hex, _)) = &file.sha256 {
-            fields.insert(
-                "verifiedUsing".into(),
-                json!([{ "type": "Hash", "algorithm": "sha256", "hashValue": hex }]),
-            );
-        }
-        if let Some(purpose) = purpose(file.class) {
-            fields.insert("software_primaryPurpose".into(), json!(purpose));
-        }
-        files.push(g.add(
-            "software_File",
-            &format!("{local}-file-{}", file.path),
-            Value::Object(fields),
-        ));
-    }
-    g.relate(&pkg, "contains", files);
-
-    let mut trained_on = Vec::new();
-    for d in &f.datasets {
-        let id = match datasets.get(d) {
-            Some(id) => id.clone(),
-            None => {
-                let id = g.add(
-                    "dataset_DatasetPackage",
-                    &format!("dataset-{d}"),
-                    json!({
-                        "name": d,
-                        "software_primaryPurpose": "data",
-                        "dataset_datasetType": ["noAssertion"],
-                    }),
-                );
-                datasets.insert(d.clone(), id.clone());
-                id
-            }
-        };
-        trained_on.push(id);
-    }
-    g.relate(&pkg, "trainedOn", trained_on);
-
-    for a in &f.ancestors {
-        let mut fields = Map::new();
-        fields.insert("name".into(), json!(a.name));
-        if let Some(purl) = &a.purl {
-            fields.insert("software_packageUrl".into(), json!(purl));
-        }
-        if let Some(u) = &a.url {
-            fields.insert("software_downloadLocation".into(), json!(u));
-        }
-        fields.insert("software_primaryPurpose".into(), json!("model"));
-        let base = g.add(
-            "ai_AIPackage",
-            &format!("{local}-base-{}", a.name),
-            Value::Object(fields),
-        );
-        g.relate(&base, "ancestorOf", vec![pkg.clone()]);
-    }
-
-    let declared: Vec<String> = f.declared.iter().map(|l| license(g, l, texts)).collect();
-    g.relate(&pkg, "hasDeclaredLicense", declared);
-    let concluded: Vec<String> = f.concluded.iter().map(|l| license(g, l, texts)).collect();
-    g.relate(&pkg, "hasConcludedLicense", concluded);
-
-    for (k, v) in &f.properties {
-        g.add(
-            "Annotation",
-            &format!("{local}-note"),
-            json!({
-                "annotationType": "other",
-                "subject": pkg,
-                "statement": format!("{k}={v}"),
-            }),
+/// One `software_File` of the model, with its hash when known.
+fn file_element(g: &mut Graph, local: &str, file: &FileFact) -> String {
+    let mut fields = Map::new();
+    fields.insert("name".into(), json!(file.path));
+    if let Some((hex, _)) = &file.sha256 {
+        fields.insert(
+            "verifiedUsing".into(),
+            json!([{ "type": "Hash", "algorithm": "sha256", "hashValue": hex }]),
         );
     }
-    pkg
+    if let Some(purpose) = purpose(file.class) {
+        fields.insert("software_primaryPurpose".into(), json!(purpose));
+    }
+    g.add(
+        "software_File",
+        &format!("{local}-file-{}", file.path),
+        Value::Object(fields),
+    )
+}
+
+/// The `dataset_DatasetPackage` of dataset `d`, added once for every model
+/// that names it (`datasets`: id → spdxId so far).
+fn dataset_element(g: &mut Graph, d: &str, datasets: &mut BTreeMap<String, String>) -> String {
+    if let Some(id) = datasets.get(d) {
+        return id.clone();
+    }
+    let id = g.add(
+        "dataset_DatasetPackage",
+        &format!("dataset-{d}"),
+        json!({
+            "name": d,
+            "software_primaryPurpose": "data",
+            "dataset_datasetType": ["noAssertion"],
+        }),
+    );
+    datasets.insert(d.to_string(), id.clone());
+    id
+}
+
+/// A base model as an `ai_AIPackage` of its own.
+fn ancestor_element(g: &mut Graph, local: &str, a: &Ancestor) -> String {
+    let mut fields = Map::new();
+    fields.insert("name".into(), json!(a.name));
+    if let Some(purl) = &a.purl {
+        fields.insert("software_packageUrl".into(), json!(purl));
+    }
+    if let Some(u) = &a.url {
+        fields.insert("software_downloadLocation".into(), json!(u));
+    }
+    fields.insert("software_primaryPurpose".into(), json!("model"));
+    g.add(
+        "ai_AIPackage",
+        &format!("{local}-base-{}", a.name),
+        Value::Object(fields),
+    )
 }
 
 /// The graph of every model, with every spdxId under `ns`.
