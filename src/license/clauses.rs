@@ -22,6 +22,7 @@ pub struct ClauseHit {
 struct Rules {
     non_commercial: Vec<Regex>,
     research_only: Vec<Regex>,
+    research_title: Regex,
     registration: Vec<Regex>,
     users: Regex,
     money: Regex,
@@ -79,9 +80,11 @@ fn rules() -> &'static Rules {
         research_only: vec![
             re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:[\w-]+\s+){0,3}?research\b"),
             re(r"\bresearch\s+(?:(?:and|or)\s+(?:evaluation|development)\s+)?(?:use|uses|purposes?)\s+only\b"),
-            re(r"\bresearch(?:-only|\s+only)?\s+(?:license|licence)\b"),
             re(r"\bnot\s+(?:be\s+)?(?:used\s+)?(?:\w+\s+){0,4}?in\s+production\b"),
         ],
+        // a license named for research ("Research License Agreement"): the
+        // weakest sign of a research-only grant
+        research_title: re(r"\bresearch(?:-only|\s+only)?\s+(?:license|licence)\b"),
         registration: vec![
             re(r"\b(?:must|shall|need\s+to|needs\s+to|required\s+to|should)\s+(?:first\s+)?(?:register|apply\s+for|obtain|request|seek|acquire|purchase)\s+(?:[\w,'-]+\s+){0,8}?(?:licen[cs]e|authori[sz]ation|permission|approval|consent|subscription)"),
             re(r"\b(?:prior|express|advance|explicit)\s+(?:written\s+)?(?:authori[sz]ation|permission|consent|approval)\b"),
@@ -177,20 +180,12 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
         if negated_items > 0 {
             negated_items -= 1;
             let before = hits.len();
-            let item = format!("you may not {s}");
-            let case = |needle: &str| text_quote_case(text, f, l, needle);
-            for (kind, value) in scan_sentence(&item, &case) {
-                hits.push(ClauseHit {
-                    kind,
-                    value,
-                    words: (f, l),
-                });
-            }
+            sentence_hits(text, (f, l), &format!("you may not {s}"), &mut hits);
             if hits.len() > before {
                 continue;
             }
         } else {
-            sentence_hits(text, f, l, &mut hits);
+            sentence_hits(text, (f, l), s, &mut hits);
         }
         if negated_intro(s) {
             negated_items = 8;
@@ -284,8 +279,9 @@ pub fn read_changes(text: &NormText, changed: &[usize]) -> Vec<ClauseHit> {
     hits
 }
 
-fn sentence_hits(text: &NormText, f: usize, l: usize, hits: &mut Vec<ClauseHit>) {
-    let s = text.words_text(f, l);
+/// Pushes the clauses of sentence `s`, read as the words `f..=l` of `text`
+/// (or as a list item with its negation before it).
+fn sentence_hits(text: &NormText, (f, l): (usize, usize), s: &str, hits: &mut Vec<ClauseHit>) {
     let case = |needle: &str| text_quote_case(text, f, l, needle);
     for (kind, value) in scan_sentence(s, &case) {
         hits.push(ClauseHit {
@@ -339,7 +335,10 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
         push(ObligationKind::NonCommercial, String::new());
     }
     let coordinated = r.research_coordinated.is_match(s);
-    if !definition && !coordinated && r.research_only.iter().any(|p| p.is_match(s)) {
+    if !definition
+        && !coordinated
+        && (r.research_title.is_match(s) || r.research_only.iter().any(|p| p.is_match(s)))
+    {
         push(ObligationKind::ResearchOnly, String::new());
     }
     // Asking permission above a size threshold is a condition, not approval.
@@ -465,12 +464,7 @@ pub fn is_definition(s: &str) -> bool {
 /// limiting use to research, outweighed by a non-commercial grant.
 pub fn research_by_name_only(s: &str) -> bool {
     let r = rules();
-    r.research_only.get(2).is_some_and(|p| p.is_match(s))
-        && !r
-            .research_only
-            .iter()
-            .enumerate()
-            .any(|(i, p)| i != 2 && p.is_match(s))
+    r.research_title.is_match(s) && !r.research_only.iter().any(|p| p.is_match(s))
 }
 
 fn region_name(m: &str) -> &'static str {

@@ -215,7 +215,7 @@ pub fn grants_commercial(s: &str) -> bool {
             re(r"非商业|不得|不能|不可|禁止|严禁|如需|若需|如果|须|需要|需|应当|登记|申请|授权"),
         )
     });
-    grant.is_match(s) && !against.is_match(s) || grants_use(s)
+    (grant.is_match(s) && !against.is_match(s)) || grants_use(s)
 }
 
 /// True when the sentence grants a license to use the model with no purpose

@@ -67,16 +67,15 @@ fn grants_commercial(s: &str) -> bool {
 /// (register, apply, obtain written authorisation, then use commercially),
 /// rather than pointing to a separate license.
 fn opens_commercial_use(s: &str) -> bool {
-    static PATH: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
-    let (commercial, approval, separate) = PATH.get_or_init(|| {
+    static PATH: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (commercial, approval) = PATH.get_or_init(|| {
         let build = super::pattern::re;
         (
             build(r"commercial|商业|商用"),
             build(r"\bregist(?:er|ration)|authori[sz]ation|\bapprov|登记|书面授权|申请|授权"),
-            build(r"\bseparate\b|\banother\s+licen|另行|单独"),
         )
     });
-    commercial.is_match(s) && approval.is_match(s) && !separate.is_match(s)
+    commercial.is_match(s) && approval.is_match(s) && !points_elsewhere(s)
 }
 
 /// True when the sentence limits use to non-commercial or non-profit
