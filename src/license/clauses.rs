@@ -21,6 +21,7 @@ pub struct ClauseHit {
 
 struct Rules {
     non_commercial: Vec<Regex>,
+    non_commercial_scoped: Regex,
     research_only: Vec<Regex>,
     research_title: Regex,
     registration: Vec<Regex>,
@@ -35,6 +36,7 @@ struct Rules {
     negation: Regex,
     not_approval: Regex,
     definition: Regex,
+    defined_term: Regex,
     inserted_non_commercial: Regex,
     both_commercial: Regex,
     inserted_research: Regex,
@@ -76,7 +78,12 @@ fn rules() -> &'static Rules {
             re(r"\b(?:not|never)\b(?:\s+[\w,()'-]+){0,24}?\s+in\s+connection\s+with\s+(?:any\s+)?commercial\s+(?:uses?|purposes?|activities|activity)\b"),
             // a Creative Commons non-commercial license named in the text
             re(r"\bcc[\s-]+by[\s-]+nc\b|\battribution[\s-]+non-?commercial\b"),
+            // "no portion of the Software ... may be used for commercial purposes"
+            re(r"\b(?:no|neither|nor)\s+(?:[\w,()'-]+\s+){0,16}?(?:may|shall|can)\s+be\s+(?:used|exploited|deployed)\s+(?:[\w,()'-]+\s+){0,6}?for\s+(?:any\s+)?commercial\b"),
+            // the licensee itself limited to non-commercial organisations
+            re(r"\b(?:is|are|be)\s+(?:a\s+|an\s+)?(?:non-?commercial|non-?profit|not-for-profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|institutions?)\b|\b(?:limited\s+to\s+(?:grant\s+)?|only\s+(?:to|by|for)\s+)(?:a\s+|an\s+)?(?:non-?commercial|non-?profit|not-for-profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|institutions?)\b|\bby\s+(?:a\s+)?non-?profit\s+(?:entit(?:y|ies)|organi[sz]ations?)\s+only\b"),
         ],
+        non_commercial_scoped: re(r"\bfor\s+(?:[\w,'-]+\s+){0,5}?non-?commercial\s+(?:research|purposes?|uses?|applications?|projects?|development)\b"),
         research_only: vec![
             re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:[\w-]+\s+){0,3}?research\b"),
             re(r"\bresearch\s+(?:(?:and|or)\s+(?:evaluation|development)\s+)?(?:use|uses|purposes?)\s+only\b"),
@@ -89,7 +96,7 @@ fn rules() -> &'static Rules {
             re(r"\b(?:must|shall|need\s+to|needs\s+to|required\s+to|should)\s+(?:first\s+)?(?:register|apply\s+for|obtain|request|seek|acquire|purchase)\s+(?:[\w,'-]+\s+){0,8}?(?:licen[cs]e|authori[sz]ation|permission|approval|consent|subscription)"),
             re(r"\b(?:prior|express|advance|explicit)\s+(?:written\s+)?(?:authori[sz]ation|permission|consent|approval)\b"),
             re(r"\bregist(?:er|ration)\s+(?:\w+\s+){0,6}?(?:before|prior\s+to|for)\s+(?:\w+\s+){0,3}?commercial"),
-            re(r"\bcommercial\s+(?:use\s+)?(?:licen[cs]e|licensing|registration)\s+(?:\w+\s+){0,6}?(?:required|apply|contact|form|email|obtain)"),
+            re(r"\bcommercial\s+(?:use\s+)?(?:licen[cs]e|licensing|registration)\s+(?:[\w,]+\s+){0,6}?(?:required|apply|contact|form|email|obtain)"),
             re(r"\bpaid\s+subscription\b"),
             re(r"\brequires?\s+(?:a\s+|an\s+)?separate\s+(?:[\w-]+\s+){0,2}?licen[cs]e\b"),
             re(r"\bcontact\s+(?:[\w-]+\s+){0,4}?(?:to\s+obtain|for)\s+(?:[\w-]+\s+){0,2}?commercial\s+licen[cs]es?\b"),
@@ -100,20 +107,31 @@ fn rules() -> &'static Rules {
             re(r"\bwithout\s+(?:the\s+)?(?:[\w']+\s+)?(?:prior\s+|express\s+|specific\s+)*written\s+(?:permission|consent|authori[sz]ation|approval)\b"),
             re(r"\b(?:requires?|required|subject\s+to)\s+(?:a\s+|an\s+)?(?:separate\s+|signed\s+|written\s+|commercial\s+)+(?:licen[cs]e\s+)?agreement\b"),
             re(r"\bcontact\s+(?:us|the\s+licensor|[\w-]+)\s+(?:for|to\s+obtain|to\s+request)\s+(?:a\s+)?(?:commercial\s+|separate\s+)?licen[cs]e\b"),
+            // "requires separate written authorization", "subject to prior approval"
+            re(r"\b(?:requires?|required|subject\s+to|needs?)\s+(?:a\s+|an\s+|the\s+)?(?:(?:separate|prior|specific|explicit|express|written|formal)\s+)+(?:authori[sz]ation|permission|approval|consent|agreement|licen[cs]e)\b"),
+            // "permitted only through a separate commercial license agreement"
+            re(r"\bonly\s+(?:through|under|with|by|via|pursuant\s+to)\s+(?:a\s+|an\s+)?(?:(?:separate|commercial|written|signed)\s+)+(?:[\w-]+\s+){0,2}?(?:licen[cs]e|agreement)\b"),
+            // "unless you have entered into a separate agreement for such rights"
+            re(r"\bunless\s+(?:you\s+)?(?:have\s+)?(?:entered\s+into|obtained|signed|executed|received|concluded)\s+(?:a\s+|an\s+)?(?:(?:separate|written|signed|commercial)\s+)+(?:[\w-]+\s+){0,2}?(?:agreement|licen[cs]e|permission|authori[sz]ation)\b"),
+            // "contact the Licensor for negotiating a separate agreement"
+            re(r"\bcontact\b(?:\s+[\w,'()-]+){0,6}?\s+(?:for|to\s+obtain|to\s+request|to\s+negotiate|for\s+negotiating|regarding|about)\s+(?:a\s+|an\s+)?(?:separate|commercial|other)\s+(?:[\w-]+\s+){0,2}?(?:licen[cs]es?|licensing|agreements?|terms)\b"),
+            // "if ... use for commercial purpose ... is required, please contact"
+            re(r"\bcommercial\s+(?:use|uses|usage|purposes?|licensing|licen[cs]e)\b(?:\s+[\w,()'/-]+){0,16}?\s+(?:please\s+)?contact\b"),
         ],
         users: re(r"(\d[\d,.]*)\s*(million|billion|thousand|m\b|b\b)?\s*(?:(?:monthly|daily)\s+active\s+users|(?:visits|visitors|users)\s+(?:per|a|each)\s+month)"),
         money: re(r"(us\$|usd|\$|€|eur|euros?|rmb|cny|¥|£|gbp)\s?(\d[\d,.]*)\s*(million|billion|thousand|m\b|b\b)?"),
         money_words: re(r"(\d[\d,.]*)\s*(million|billion|thousand)?\s*(us\s+dollars|dollars|usd|euros?|eur|rmb|yuan|pounds)"),
         revenue: re(r"\b(?:revenue|revenues|turnover|sales|income)\b"),
-        territory_cue: re(r"\b(?:not\s+(?:\w+\s+){0,4}?(?:licensed|granted|available|permitted|apply|applicable|allowed|extend)|exclud\w*|outside\s+of|except\s+in|not\s+in|prohibited\s+in|territory)"),
+        territory_cue: re(r"\b(?:not\s+(?:\w+\s+){0,4}?(?:licensed|granted|available|permitted|apply|applicable|allowed|extend)|exclud\w*|outside\s+of|except\s+in|not\s+in|prohibited\s+in|territory|\b(?:not|never)\b,?(?:\s+[\w,()'-]+){0,24}?\s+(?:within|inside)\s)"),
         regions: re(r"\b(european\s+union|the\s+eu|eu|united\s+kingdom|the\s+uk|uk|south\s+korea|mainland\s+china|china|russia|iran|north\s+korea|cuba|syria)\b"),
-        passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)"),
-        no_training: re(r"\b(?:improve|train|training|develop|create|enhance|distill)\w*\s+(?:[\w,'-]+\s+){0,8}?(?:other|another|competing|third[- ]party|any)\s+(?:\w+\s+){0,3}?(?:models?|llms?|ai)\b|\b(?:train|training|distill\w*)\s+(?:[\w,'-]+\s+){0,4}?(?:machine\s+learning|ml|ai|language|foundation\w*)\s+models?\b"),
+        passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)|\b(?:must|shall)\s+(?:have|contain|include|carry|be\s+(?:under|subject\s+to))\s+(?:the\s+)?same\s+(?:terms|restrictions|limitations|licen[cs]e)\b"),
+        no_training: re(r"\b(?:improve|train|training|develop|create|enhance|distill)\w*\s+(?:[\w,:()'-]+\s+){0,12}?(?:other|another|competing|third[- ]party|any)\s+(?:\w+\s+){0,3}?(?:models?|llms?|ai)\b|\b(?:train|training|distill\w*)\s+(?:[\w,'-]+\s+){0,4}?(?:machine\s+learning|ml|ai|language|foundation\w*)\s+models?\b"),
         negation: re(r"\b(?:not|never|prohibited|no\s+right)\b"),
         // Consent to assign or transfer the agreement, or to use a name to
         // endorse products, is not approval to use the model.
         not_approval: re(r"\b(?:assign|assigns|assignment|transfer|transfers|delegate|delegates|disclose|discloses|disclosure)\b(?:\s+[\w',-]+){0,12}?\s+without\b|\bendorse\s+or\s+promote\b|\bendorsement\b|\baffiliation\b"),
         definition: re(r#"^(?:[\w().]{1,6}\s+)?"[\w\s'-]{1,60}"\s+(?:shall\s+mean|means|refers\s+to)\b"#),
+        defined_term: re(r#"^(?:[\w().]{1,6}\s+)?"([\w\s'-]{1,60})"\s+(?:shall\s+mean|means|refers\s+to)\b((?u:.)*)$"#),
         inserted_non_commercial: re(r"\bnon-?commercial\b|\bnon\s+commercial\b"),
         both_commercial: re(r"\bcommercial\s+(?:and|or|and/or)\s+non-?commercial\b|\bnon-?commercial\s+(?:and|or|and/or)\s+commercial\b"),
         inserted_research: re(r"\b(?:research|academic|evaluation)\s+(?:use|uses|purposes?)\b|\bfor\s+(?:research|academic|evaluation)\b"),
@@ -124,7 +142,7 @@ fn rules() -> &'static Rules {
         name_prefix: re(r#"\bnames?\s+(?:\w+\s+){0,5}?(?:begins?|starts?|prefixed)\s+with\s+"?([\w.\- ]{2,30}?)"?(?:[\s,.;]|$)"#),
         name_prefix_quoted: re(r#"\binclude\s+"((?u:[^"]){2,30})"\s+at\s+the\s+beginning\s+of"#),
         aup: re(r"\bacceptable\s+use\s+policy\b|\buse\s+policy\b"),
-        credit: re(r"\b(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b|\b(?:must|shall|should|will)\s+(?:clearly\s+|also\s+)?(?:attribute|acknowledge|cite|credit)\b|\binclude\s+(?:a\s+)?citations?\b|\bcredit\s+(?:this|the)\s+(?:project|authors?|model|work)\b"),
+        credit: re(r"\b(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b|\b(?:must|shall|should|will)\s+(?:clearly\s+|also\s+)?(?:attribute|acknowledge|cite|credit)\b|\binclude\s+(?:a\s+)?citations?\b|\bcredit\s+(?:this|the)\s+(?:project|authors?|model|work)\b|\b(?:give|provide)\s+(?:appropriate|proper|reasonable)\s+attribution\b|\b(?:preserve|retain|keep|maintain)\s+(?:[\w,'-]+\s+){0,6}?attributions?\b|\b(?:must|shall|should)\s+(?:clearly\s+)?indicate\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:source|origin|authors?)\b"),
         license_copy: re(r"\b(?:provide|give|include|distribute|accompan\w*|furnish)\w*\s+(?:[\w,'-]+\s+){0,6}?(?:a\s+)?copy\s+of\s+(?:this|the)\s+(?:agreement|license|licence)"),
         notice_file: re(r#"\b"?notice"?\s+(?:text\s+)?file\b"#),
         // research coordinated with non-commercial use: the grant's scope is
@@ -135,7 +153,7 @@ fn rules() -> &'static Rules {
         third_party_consents: re(r"\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant|such)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents|licen[cs]es|rights|approvals)\b|\bthird[- ]part(?:y|ies)\b|\bpatent\s+holders?\b|\brespective\s+(?:owners?|holders?|rights?\s+holders?)\b"),
         field_ban: re(r"\b(?:not|never|prohibit\w*|forbid\w*|refrain\w*|ban\w*)\b"),
         field_use: re(r"\b(?:use|uses|used|using|deploy\w*|purposes?|applications?|activities|generat\w+|develop\w*|creat\w+)\b"),
-        fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice)|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:\w+\s+){0,3}?(?:products?|services?|models?)|national\s+security|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?))"),
+        fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice)|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:\w+\s+){0,3}?(?:products?|services?|models?)|(?:products?|services?|offerings?)\s+(?:\w+\s+){0,3}?(?:that|which)\s+compete|national\s+security|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?)|drug\s+(?:development|discovery)|discovery\s+of\s+(?:any\s+|new\s+)?drugs?)"),
     })
 }
 
@@ -170,8 +188,10 @@ pub fn read_clauses(text: &NormText) -> Vec<ClauseHit> {
 /// Reads only the given sentences (word ranges), e.g. the residual of a known text.
 pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<ClauseHit> {
     let mut hits = Vec::new();
+    scoped_by_definition(text, sentences, &mut hits);
     // sentences left in a list that a negation introduces ("You may not:")
     let mut negated_items = 0usize;
+    let mut intro = "";
     for &(f, l) in sentences {
         let s = text.words_text(f, l);
         if negated_items > 0 && text.opens_paragraph(f) && !starts_item(s) {
@@ -181,6 +201,12 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
             negated_items -= 1;
             let before = hits.len();
             sentence_hits(text, (f, l), &format!("you may not {s}"), &mut hits);
+            if hits.len() == before {
+                // the item completes its intro's sentence ("… to train …
+                // of any: (i) other large language model"): what the two
+                // say together that the intro alone does not
+                completed_item(text, (f, l), intro, &mut hits);
+            }
             if hits.len() > before {
                 continue;
             }
@@ -189,9 +215,87 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
         }
         if negated_intro(s) {
             negated_items = 8;
+            intro = s;
         }
     }
     hits
+}
+
+/// A grant scoped by a defined term whose definition limits it ("only in
+/// connection with the Permitted Purpose", where "'Permitted Purpose' means
+/// for academic or research purposes only"): the limit, cited at the
+/// scoping sentence and at the definition. A definition alone limits
+/// nothing (it names a use); it is the scope that makes it the grant's.
+fn scoped_by_definition(text: &NormText, sentences: &[(usize, usize)], hits: &mut Vec<ClauseHit>) {
+    let r = rules();
+    let mut terms: Vec<(String, ObligationKind, (usize, usize))> = Vec::new();
+    for &(f, l) in sentences {
+        let s = text.words_text(f, l);
+        let Some(c) = r.defined_term.captures(s) else {
+            continue;
+        };
+        let (Some(term), Some(body)) = (c.get(1), c.get(2)) else {
+            continue;
+        };
+        let body = body.as_str();
+        let kind = if r.research_coordinated.is_match(body) {
+            Some(ObligationKind::NonCommercial)
+        } else if r.research_only.iter().any(|p| p.is_match(body)) {
+            Some(ObligationKind::ResearchOnly)
+        } else if r.non_commercial.iter().any(|p| p.is_match(body)) {
+            Some(ObligationKind::NonCommercial)
+        } else {
+            None
+        };
+        if let Some(kind) = kind {
+            terms.push((term.as_str().trim().to_string(), kind, (f, l)));
+        }
+    }
+    let mut cited_definitions = Vec::new();
+    for &(f, l) in sentences {
+        let s = text.words_text(f, l);
+        if r.definition.is_match(s) {
+            continue;
+        }
+        for (term, kind, def) in &terms {
+            if !scopes(s, term) {
+                continue;
+            }
+            hits.push(ClauseHit {
+                kind: *kind,
+                value: String::new(),
+                words: (f, l),
+            });
+            if !cited_definitions.contains(def) {
+                cited_definitions.push(*def);
+                hits.push(ClauseHit {
+                    kind: *kind,
+                    value: String::new(),
+                    words: *def,
+                });
+            }
+        }
+    }
+}
+
+/// True when sentence `s` limits what it says to `term`: "only (in
+/// connection with | for | within) the TERM", "solely for the TERM",
+/// "TERM only".
+fn scopes(s: &str, term: &str) -> bool {
+    s.match_indices(term).any(|(at, _)| {
+        let before = &s[..at];
+        let after = &s[at + term.len()..];
+        let window: String = before
+            .split_whitespace()
+            .rev()
+            .take(6)
+            .collect::<Vec<_>>()
+            .join(" ");
+        ["only", "solely", "exclusively"]
+            .iter()
+            .any(|w| window.split(' ').any(|x| x == *w))
+            || after.trim_start().starts_with("only")
+    })
 }
 
 /// True when the sentence introduces a list of what may not be done
@@ -208,8 +312,25 @@ fn negated_intro(s: &str) -> bool {
 /// True when the sentence opens with a list marker: `(a)`, `a)`, `1.`, `i.`.
 fn starts_item(s: &str) -> bool {
     static ITEM: OnceLock<Regex> = OnceLock::new();
-    ITEM.get_or_init(|| re(r"^(?:\(?[a-z0-9]{1,4}[.)]|[a-z]\.)(?:\s|$)|^(?u:[•·▪])"))
+    ITEM.get_or_init(|| re(r"^(?:\(?[a-z0-9]{1,4}[.)]|[a-z]\.|[a-z0-9]{1,3}(?:\.\d{1,3}){1,3}\.?)(?:\s|$)|^(?u:[•·▪])"))
         .is_match(s)
+}
+
+/// Pushes the clauses that list item `(f, l)` and its `intro` say together
+/// and the intro alone does not, cited at the item.
+fn completed_item(text: &NormText, (f, l): (usize, usize), intro: &str, hits: &mut Vec<ClauseHit>) {
+    let case = |needle: &str| text_quote_case(text, f, l, needle);
+    let alone = scan_sentence(intro, &case);
+    let together = format!("{intro} {}", text.words_text(f, l));
+    for (kind, value) in scan_sentence(&together, &case) {
+        if !alone.iter().any(|(k, _)| *k == kind) {
+            hits.push(ClauseHit {
+                kind,
+                value,
+                words: (f, l),
+            });
+        }
+    }
 }
 
 /// The clauses that changes to a known text bring: for each sentence holding
@@ -331,7 +452,11 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     let definition = r.definition.is_match(s);
     // In a threshold's sentence a non-commercial use is what is exempt from
     // the threshold's license, not the grant's scope.
-    if !definition && !thresholded && r.non_commercial.iter().any(|p| p.is_match(s)) {
+    // "for testing, evaluation, or non-commercial research": a scope, unless
+    // the sentence names commercial use beside it ("for commercial or
+    // non-commercial purposes")
+    let scoped = r.non_commercial_scoped.is_match(s) && !r.both_commercial.is_match(s);
+    if !definition && !thresholded && (scoped || r.non_commercial.iter().any(|p| p.is_match(s))) {
         push(ObligationKind::NonCommercial, String::new());
     }
     let coordinated = r.research_coordinated.is_match(s);
@@ -448,6 +573,7 @@ fn field_name(m: &str) -> &'static str {
         "law" => "law enforcement",
         "illegal" | "unlawful" => "illegal purposes",
         "national" => "national security",
+        "drug" | "discovery" => "drug development",
         f if f.starts_with("impersonat") || f.starts_with("deepfake") => "impersonation",
         _ => "competing products",
     }
@@ -802,6 +928,67 @@ mod tests {
             "You will not, and will not permit others to, use the Chameleon Materials or any outputs or results of the Chameleon Materials in connection with any commercial uses.",
             ObligationKind::NonCommercial
         ));
+    }
+
+    /// Sentences of the fresh license-eval set (tests/license-eval/texts),
+    /// each read as the clause its label names.
+    #[test]
+    fn clauses_of_the_fresh_set_are_read() {
+        use ObligationKind as K;
+        for (text, kind) in [
+            // abot-recon-model-weight-license.txt
+            ("Commercial use requires separate written authorization from all relevant rights holders.", K::Registration),
+            ("Redistribution must preserve this license, the attribution to Pi3 and ABot-Recon, and the non-commercial restriction.", K::Attribution),
+            // coqui-public-model-license-voicecraft.txt
+            ("Use by commercial or for-profit entities for testing, evaluation, or non-commercial research and development.", K::NonCommercial),
+            // dmind-1-model-license.txt: an item under "You agree not to use the Model:"
+            ("You agree not to use the Model or Derivatives of the Model:\n\nA.1 In violation of any law or regulation;\nA.2 For any military, warfare, or weapons-related purpose;", K::FieldOfUseBan),
+            // evolutionaryscale-esm3-community-license.txt
+            ("You represent that such entity is a non-commercial organization (such as a university, non-profit organization, research institute or educational or governmental body).", K::NonCommercial),
+            ("You may not use the AI Model in or in connection with: (i) the development (at any stage) or discovery of any drug, medication or pharmaceutical of any kind.", K::FieldOfUseBan),
+            ("You may not use or provide access to any Outputs or Output Derivatives to train, optimize, improve or otherwise influence the functionality or performance of any: (i) other large language model; (ii) technology for protein structure prediction; or (iii) other Third Party Model that is similar to the AI Model.", K::NoTrainingOtherModels),
+            // krutrim-community-license-chitrarth.txt
+            ("Commercial Use is permitted only through a separate commercial license agreement with Krutrim, which may impose fees.", K::Registration),
+            ("You shall not use the Software to develop, market, sell, or otherwise support products or services that compete with Krutrim's core offerings.", K::FieldOfUseBan),
+            // ntu-s-lab-license-codeformer.txt
+            ("In the event that redistribution and/or use for commercial purpose in source or binary forms, with or without modification is required, please contact the contributor(s) of the work.", K::Registration),
+            // openai-jukebox-noncommercial-use-license.txt
+            ("No portion of the Software, nor any content created with the Software, may be used for commercial purposes.", K::NonCommercial),
+            // openpangu-model-license-1.0.txt
+            ("You represent and warrant that You will not, access, download, install, run, deploy, integrate, modify, or otherwise use the Model, directly or indirectly, within the European Union.", K::TerritoryExclusion),
+            // owkin-phikon-non-commercial-license.txt
+            ("If You are a for-profit entity, You are invited to directly contact the Licensor for negotiating a separate agreement.", K::Registration),
+            ("The Derived License You apply must have the same terms and conditions than the License, this version or later.", K::UseRestrictionsPassdown),
+            // snap-articulated-animation-license.txt
+            ("No license, whether implied or otherwise, is granted in or to such code, unless you have entered into a separate agreement for such rights.", K::Registration),
+            // eth-pager-model-weights-license.txt
+            ("For commercial licensing inquiries, please contact the PaGeR Authors.", K::Registration),
+            // funasr-model-license-1.0.txt, hcam-100m-model-weights-license.txt
+            ("You should indicate the code and model source and author information when using, copying, modifying and sharing.", K::Attribution),
+            ("If you redistribute the weights, you must provide appropriate attribution and indicate changes when applicable.", K::Attribution),
+        ] {
+            assert!(has(text, kind), "{kind:?} not read in {text:?}: {:?}", kinds(text));
+        }
+        // "for commercial or non-commercial purposes" limits nothing
+        assert!(!has(
+            "You may use the weights for commercial or non-commercial purposes.",
+            ObligationKind::NonCommercial
+        ));
+    }
+
+    #[test]
+    fn a_grant_scoped_by_a_restrictive_definition_is_that_restriction() {
+        // valeo-videoactionmodel-research-only-rail-m.txt
+        let text = "\"Permitted Purpose\" means for academic or research purposes only.\n\nGrant. Subject to the terms of this License, each Contributor hereby grants to You, only in connection with the Permitted Purpose, a worldwide, royalty-free copyright license to reproduce the Model.";
+        let lines: Vec<usize> = read_clauses(&NormText::new(text))
+            .into_iter()
+            .filter(|h| h.kind == ObligationKind::ResearchOnly)
+            .map(|h| h.words.0)
+            .collect();
+        assert_eq!(lines.len(), 2, "the grant and the definition: {lines:?}");
+        // a definition that no grant is scoped by limits nothing
+        let text = "\"Research Purpose\" means for research purposes only. You may use the Model for any purpose.";
+        assert!(!has(text, ObligationKind::ResearchOnly));
     }
 
     #[test]

@@ -3,9 +3,10 @@
 //! non-commercial use and opens commercial use only after registration or
 //! written authorisation *under this license* requires approval; one that
 //! grants commercial use with conditions is permitted with conditions. A
-//! derived verdict never grants more than the clauses found say (at best
-//! `permitted-with-conditions`, never `permitted`), and a text whose grant
-//! cannot be found stays `unknown`.
+//! derived verdict never grants more than the clauses found say
+//! (`permitted` only for a free, unconditional grant beside no clause but a
+//! notice or a copy of the license; `permitted-with-conditions` otherwise),
+//! and a text whose grant cannot be found stays `unknown`.
 
 use super::clauses::ClauseHit;
 use super::clauses_zh;
@@ -91,6 +92,48 @@ fn excludes_companies(s: &str) -> bool {
         )
     });
     only.is_match(s) || (company.is_match(s) && negation.is_match(s))
+}
+
+/// True when the sentence says that nothing is granted ("No license, whether
+/// implied or otherwise, is granted", "no permission is granted to use …",
+/// 不授予任何权利) — of the model, not of a trademark or a patent.
+fn denies_grant(s: &str) -> bool {
+    static DENIES: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (denies, other) = DENIES.get_or_init(|| {
+        let build = super::pattern::re;
+        (
+            build(r"\bno\s+(?:licen[cs]es?|permissions?|rights?)\b(?:\s+or\s+(?:licen[cs]es?|permissions?|rights?))?,?(?:\s+[\w,()'-]+){0,10}?\s+(?:is|are)\s+(?:hereby\s+)?granted\b|不(?:授予|给予)(?:您|你)?任何(?:许可|权利|授权)"),
+            build(r"\btrade\s*marks?\b|\btrade\s+names?\b|\blogos?\b|\bpatents?\b|商标|专利"),
+        )
+    });
+    // a denial scoped to commercial use is a non-commercial grant's limit
+    static COMMERCIAL: OnceLock<Regex> = OnceLock::new();
+    let commercial = COMMERCIAL
+        .get_or_init(|| super::pattern::re(r"\bcommercial(?:ly)?\b|商业|商用"))
+        .is_match(s);
+    denies.is_match(s) && !other.is_match(s) && !commercial
+}
+
+/// True when a grant sentence grants freely and without limit ("free of
+/// charge", "royalty-free", "without restriction", 免费, 不受限制).
+fn grants_freely(s: &str) -> bool {
+    static FREE: OnceLock<Regex> = OnceLock::new();
+    FREE.get_or_init(|| {
+        super::pattern::re(r"\bfree\s+of\s+charge\b|\broyalty-?free\b|\bno-?charge\b|\bwithout\s+restriction\b|免费|不受限制")
+    })
+    .is_match(s)
+}
+
+/// True when the sentence speaks of a consent, authorisation or approval of
+/// any kind, the licensor's or another's: beside a free grant, a condition
+/// the reader does not weigh, so the grant is not taken as unconditional.
+fn mentions_consent(s: &str) -> bool {
+    static CONSENT: OnceLock<Regex> = OnceLock::new();
+    CONSENT
+        .get_or_init(|| {
+            super::pattern::re(r"\bauthori[sz]ations?\b|\bpermissions\b|\b(?:written|prior|express)\s+(?:permission|consent)\b|\bconsents?\b|\bapprov(?:al|als|e|ed)\b|\bregist(?:er|ered|ration)\b|\bapply\s+for\b|书面同意|授权同意|登记|申请|审批|批准|(?:取得|获得|获取|书面|事先|经)\w{0,10}?授权")
+        })
+        .is_match(s)
 }
 
 /// True when a registration clause sends commercial use to a separate
@@ -299,6 +342,25 @@ fn restriction(
                 && super::clauses::research_by_name_only(sentence(h)) == by_name
         })
     };
+    // Nothing granted but by a separate agreement or written permission:
+    // there is no license to use the model at all until one is made.
+    let grants = || {
+        sentences
+            .iter()
+            .any(|&(f, l)| grants_commercial(text.words_text(f, l)))
+    };
+    if has(ObligationKind::Registration)
+        && !path
+        && sentences
+            .iter()
+            .any(|&(f, l)| denies_grant(text.words_text(f, l)))
+        && !grants()
+    {
+        return restricted(
+            Verdict::Prohibited,
+            "nothing granted without a separate agreement or written permission",
+        );
+    }
     // Use only by non-commercial organisations, or none on behalf of a
     // commercial one: a company may not use it at all, research included.
     let restricts = has(ObligationKind::NonCommercial) || research(false) || research(true);
@@ -400,6 +462,26 @@ fn from_grant(
             unweighed: Some(words),
         };
     }
+    // A free grant beside nothing but a notice or a copy of the license is
+    // what a permissive license grants.
+    let (f, l) = grant;
+    if grants_freely(text.words_text(f, l))
+        && hits
+            .iter()
+            .all(|h| h.kind.verdict_cap() == Verdict::Permitted)
+        && !sentences
+            .iter()
+            .any(|&(f2, l2)| (f2, l2) != grant && mentions_consent(text.words_text(f2, l2)))
+    {
+        return Derived {
+            verdict: Verdict::Permitted,
+            grant: Some(grant),
+            confidence: 0.5,
+            basis: "a free grant of use with no condition but a notice or a copy of the license"
+                .into(),
+            unweighed: None,
+        };
+    }
     Derived {
         verdict: Verdict::PermittedWithConditions,
         grant: Some(grant),
@@ -449,7 +531,11 @@ mod tests {
         // the Open RAIL-M grant (as in the CoRal model license,
         // tests/license-eval/texts/alexandra-coral-model-license.txt)
         let text = "Subject to the terms and conditions of this License, each Contributor hereby grants to You a perpetual, worldwide, non-exclusive, no-charge, royalty-free, irrevocable copyright license to reproduce, prepare, publicly display, publicly perform, sublicense, and distribute the Complementary Material, the Model, and Derivatives of the Model. The terms above apply unless otherwise authorized by law.";
-        assert_eq!(verdict(text), Verdict::PermittedWithConditions);
+        // a free grant with nothing beside it is a permissive license's
+        assert_eq!(verdict(text), Verdict::Permitted);
+        // with the use-based restrictions of the Open RAIL-M beside it
+        let restricted = format!("{text} You agree not to use the Model for military purposes.");
+        assert_eq!(verdict(&restricted), Verdict::PermittedWithConditions);
         // the same grant beside a registration no clause pattern weighed
         let gated =
             format!("{text} Before you register the Model with us, nothing here is an approval.");
@@ -538,5 +624,28 @@ mod tests {
             verdict("This model is provided by Someorg."),
             Verdict::Unknown
         );
+    }
+
+    #[test]
+    fn nothing_granted_without_a_separate_agreement_is_prohibited() {
+        // snap-articulated-animation-license.txt, dc-stsf-model-license-notice.txt
+        for text in [
+            "This sample code is made available by Snap Inc. for informational purposes only. No license, whether implied or otherwise, is granted in or to such code (including any rights to copy, modify, publish, distribute and/or commercialize such code), unless you have entered into a separate agreement for such rights.",
+            "Except for limited rights necessarily provided by the repository hosting platform or applicable law, no permission is granted to use, modify, redistribute, sublicense, publish, sell, or incorporate these materials into another project without prior written permission from the copyright holder.",
+        ] {
+            assert_eq!(verdict(text), Verdict::Prohibited, "{text}");
+        }
+        // a denial of commercial use only is a non-commercial limit
+        let text = "You may use the Model for research. No license is granted for commercial use without prior written permission.";
+        assert!(verdict(text).rank() > Verdict::Prohibited.rank());
+    }
+
+    #[test]
+    fn a_free_grant_with_a_condition_beside_it_is_not_permitted() {
+        // hc-intent-model-mit-zh.txt (the Chinese MIT text)
+        let mit = "特此免费授予任何获得本软件副本的人不受限制地处理本软件的权利，包括但不限于使用、复制、修改、合并、发布、分发、再许可和/或销售软件副本的权利。上述版权声明和本许可声明应包含在软件的所有副本或实质性部分中。";
+        assert_eq!(verdict(mit), Verdict::Permitted);
+        let attribution = format!("{mit}使用时须注明来源。");
+        assert_eq!(verdict(&attribution), Verdict::PermittedWithConditions);
     }
 }
