@@ -5,7 +5,7 @@ Verifies that expected.toml, sources.tsv and texts/ agree; that every verdict,
 language, split and clause kind is from the allowed lists; that every quote
 occurs at its stated line (or within the 3 lines after it) once whitespace is
 normalised; that both the tune and held-out splits are present (the "fresh"
-split is optional); and that no text is a copy or near copy of a text mri's
+and "unseen3" splits are optional); and that no text is a copy or near copy of a text mri's
 knowledge base is built from or of another text in this corpus. Prints counts; exits 1 on
 any problem.
 
@@ -28,8 +28,9 @@ REPO = HERE.parent.parent
 VERDICTS = ["prohibited", "research-only", "non-commercial", "requires-approval",
             "permitted-with-conditions", "permitted"]
 LANGUAGES = ["en", "zh", "zh+en"]
-SPLITS = ["tune", "held-out", "fresh"]
-PAIRED_SPLITS = ["tune", "held-out"]  # both must be present; "fresh" is the untouched session-14 set
+SPLITS = ["tune", "held-out", "fresh", "unseen3"]
+PAIRED_SPLITS = ["tune", "held-out"]  # both must be present; "fresh" and "unseen3" are untouched sets
+UNTOUCHED_SPLITS = {"fresh", "unseen3"}  # must be distinct from every other text
 KINDS = {"commercial-grant", "non-commercial", "research-only", "registration",
          "written-authorization", "application", "separate-license", "user-threshold",
          "revenue-threshold", "company-size-threshold", "acceptable-use-policy",
@@ -197,8 +198,8 @@ def main():
             if j < NEAR_COPY:
                 continue
             msg = f"{where}: near copy ({j:.2f}) of eval text texts/{other}.txt"
-            if "fresh" in (e.get("split"), split_of.get(other)):
-                problem(msg)  # the fresh set must be distinct from everything
+            if UNTOUCHED_SPLITS & {e.get("split"), split_of.get(other)}:
+                problem(msg)  # the untouched sets must be distinct from everything
             else:
                 # two revisions / one template inside tune+held-out, documented in README
                 print(f"note: {msg}")
