@@ -14,7 +14,8 @@ Usage: python3 tests/license-eval/check_corpus.py   (from anywhere)
 With --known it checks instead the hand-made labels of the known-family corpus,
 tests/license-corpus/decisive.toml, against tests/license-corpus/texts/: every
 text listed once, split "known", allowed verdicts, languages and clause kinds,
-every quote at its line (+3) after whitespace collapse, quote lengths, and a
+every quote starting on its line (continuing up to 3 lines after it) after
+whitespace collapse, quote lengths, and a
 value in a fixed form for thresholds and contacts.
 """
 import collections
@@ -264,6 +265,14 @@ def check_known_clause(cw, lines, c):
         problem(f"{cw}: missing quote")
         return
     check_quote(cw, lines, c.get("line"), c["quote"])
+    line = c.get("line")
+    if isinstance(line, int) and 1 <= line <= len(lines):
+        # The quote must start on its line, not on one of the lines after it.
+        first = norm(lines[line - 1])
+        window = norm(" ".join(lines[line - 1:line + WINDOW]))
+        at = window.find(norm(c["quote"]))
+        if at > len(first):
+            problem(f"{cw}: quote starts after line {line}")
     extra = set(c) - {"kind", "line", "quote", "value"}
     if extra:
         problem(f"{cw}: unknown keys {sorted(extra)}")
