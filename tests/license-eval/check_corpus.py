@@ -10,6 +10,13 @@ knowledge base is built from or of another text in this corpus. Prints counts; e
 any problem.
 
 Usage: python3 tests/license-eval/check_corpus.py   (from anywhere)
+
+With --known it checks instead the hand-made labels of the known-family corpus,
+tests/license-corpus/decisive.toml, against tests/license-corpus/texts/: every
+text listed once, split "known", allowed verdicts, languages and clause kinds,
+every quote starting on its line (continuing up to 3 lines after it) after
+whitespace collapse, quote lengths, and a
+value in a fixed form for thresholds and contacts.
 """
 import collections
 import csv
@@ -242,5 +249,112 @@ def report(sources, entries):
     return 0
 
 
+KNOWN_DIR = REPO / "tests" / "license-corpus"
+VALUE_FORMS = {
+    "user-threshold": re.compile(r"\d+ [a-z][a-z ]+"),  # "700000000 monthly active users"
+    "revenue-threshold": re.compile(r"[A-Z]{3} \d+ [a-z][a-z ]+"),  # "USD 10000000 annual revenue"
+    "company-size-threshold": re.compile(r"([A-Z]{3} )?\d+ [a-z][a-z ]+"),
+    "contact": re.compile(r"[\w.+-]+@[\w-]+(\.[\w-]+)+|https?://\S+"),
+}
+
+
+def check_known_clause(cw, lines, c):
+    """Check one [[text.clauses]] entry of decisive.toml."""
+    if c.get("kind") not in KINDS:
+        problem(f"{cw}: kind not allowed")
+    if not isinstance(c.get("quote"), str):
+        problem(f"{cw}: missing quote")
+        return
+    check_quote(cw, lines, c.get("line"), c["quote"])
+    line = c.get("line")
+    if isinstance(line, int) and 1 <= line <= len(lines):
+        # The quote must start on its line, not on one of the lines after it.
+        first = norm(lines[line - 1])
+        window = norm(" ".join(lines[line - 1:line + WINDOW]))
+        at = window.find(norm(c["quote"]))
+        if at > len(first):
+            problem(f"{cw}: quote starts after line {line}")
+    extra = set(c) - {"kind", "line", "quote", "value"}
+    if extra:
+        problem(f"{cw}: unknown keys {sorted(extra)}")
+    kind = c.get("kind")
+    if kind in NEEDS_VALUE:
+        value = c.get("value")
+        if not isinstance(value, str) or not value:
+            problem(f"{cw}: needs a value")
+        elif not VALUE_FORMS[kind].fullmatch(value):
+            problem(f"{cw}: value {value!r} not in the fixed form for {kind}")
+        elif kind == "contact" and "@" in value:
+            window = norm(" ".join(lines[c["line"] - 1:c["line"] + WINDOW]))
+            if value not in window:
+                problem(f"{cw}: contact {value!r} not at its line (+{WINDOW})")
+
+
+def check_known():
+    """Check tests/license-corpus/decisive.toml against tests/license-corpus/texts/."""
+    path = KNOWN_DIR / "decisive.toml"
+    texts_dir = KNOWN_DIR / "texts"
+    if not path.is_file():
+        problem(f"missing {path.relative_to(REPO)}")
+        return report({}, [])
+    with open(path, "rb") as f:
+        entries = tomllib.load(f).get("text", [])
+    if not entries:
+        problem("decisive.toml has no [[text]] entries")
+    seen = set()
+    for n, e in enumerate(entries, 1):
+        where = e.get("file") or f"text #{n}"
+        for key in ("file", "verdict", "language", "split", "why"):
+            if not isinstance(e.get(key), str) or not e.get(key).strip():
+                problem(f"{where}: missing or empty {key}")
+        extra = set(e) - {"file", "verdict", "language", "split", "why", "clauses"}
+        if extra:
+            problem(f"{where}: unknown keys {sorted(extra)}")
+        if e.get("verdict") not in VERDICTS:
+            problem(f"{where}: verdict {e.get('verdict')!r} not allowed")
+        if e.get("language") not in LANGUAGES:
+            problem(f"{where}: language {e.get('language')!r} not allowed")
+        if e.get("split") != "known":
+            problem(f"{where}: split must be 'known'")
+        m = re.fullmatch(r"texts/([A-Za-z0-9][A-Za-z0-9._\-]*)\.txt", e.get("file", ""))
+        if not m:
+            problem(f"{where}: file must be texts/<name>.txt")
+            continue
+        if m.group(1) in seen:
+            problem(f"{where}: listed twice")
+        seen.add(m.group(1))
+        p = KNOWN_DIR / e["file"]
+        if not p.is_file():
+            problem(f"{where}: file does not exist")
+            continue
+        text = p.read_text(encoding="utf-8")
+        n_cjk = len(CJK.findall(text))
+        if e.get("language") == "en" and n_cjk > 10:
+            problem(f"{where}: language en but {n_cjk} CJK characters")
+        if e.get("language") in ("zh", "zh+en") and n_cjk < 20:
+            problem(f"{where}: language {e.get('language')} but almost no Chinese text")
+        lines = text.split("\n")
+        clauses = e.get("clauses", [])
+        if not clauses:
+            problem(f"{where}: no clauses")
+        for c in clauses:
+            check_known_clause(f"{where} [{c.get('kind')}] line {c.get('line')}", lines, c)
+    on_disk = {p.stem for p in texts_dir.glob("*.txt")}
+    for name in sorted(on_disk - seen):
+        problem(f"texts/{name}.txt is not listed in decisive.toml")
+    for name in sorted(seen - on_disk):
+        problem(f"texts/{name}.txt is listed but missing")
+    code = report({}, entries)
+    kinds = collections.Counter(c.get("kind") for e in entries for c in e.get("clauses", []))
+    print("clauses by kind:")
+    for k in sorted(kinds):
+        print(f"  {k:<28} {kinds[k]}")
+    return code
+
+
 if __name__ == "__main__":
+    if sys.argv[1:] == ["--known"]:
+        sys.exit(check_known())
+    if sys.argv[1:]:
+        sys.exit("usage: check_corpus.py [--known]")
     sys.exit(main())
