@@ -2,7 +2,8 @@
 //! was not built from), by split and language: the figures in BENCHMARKS.md.
 //!
 //! ```sh
-//! cargo run --release --example license_eval            # both halves
+//! cargo run --release --example license_eval            # every set but unseen3
+//! cargo run --release --example license_eval -- known   # the known families
 //! cargo run --release --example license_eval -- tune    # one half
 //! MRI_EVAL_VERBOSE=1 cargo run --release --example license_eval -- tune
 //! ```
@@ -15,7 +16,12 @@ fn main() {
     let detail = std::env::var("MRI_EVAL_VERBOSE").is_ok_and(|v| v == "2");
     let splits: Vec<String> = match std::env::args().nth(1) {
         Some(s) => vec![s],
-        None => vec!["tune".into(), "held-out".into(), "fresh".into()],
+        None => vec![
+            "known".into(),
+            "tune".into(),
+            "held-out".into(),
+            "fresh".into(),
+        ],
     };
     for split in splits {
         let outcomes = license_eval::run(Some(&split));

@@ -72,6 +72,8 @@ fn rules() -> &'static Rules {
             re(r"\b(?:use|using)\s+(?:[\w-]+\s+){0,4}?(?:in|for)\s+non-?commercial\s+(?:applications?|projects?|products?|settings?|purposes?)\b"),
             // "for any commercial, military, or illegal purposes" after a negation
             re(r"\b(?:not|never|prohibited|forbidden)\s+(?:[\w,'-]+\s+){0,24}?for\s+(?:any\s+)?commercial\s*,\s*(?:[\w-]+\s*,\s*)*(?:or|and)\s+[\w-]+\s+(?:use|uses|purposes?)"),
+            // "not ... (i) for any commercial or production purposes"
+            re(r"\b(?:not|never)\b(?:\s+[\w,()'-]+){0,24}?\s+for\s+(?:any\s+)?commercial\s+(?:or|and|and/or)\s+(?:production|profit|business)\s+(?:use|uses|purposes?)\b"),
             // a grant whose scope is named: "for any Research or Non-Commercial Purpose"
             re(r"\bfor\s+(?:any\s+)?(?:research\s+(?:or|and|and/or|&)\s+)?non-?commercial\s+(?:(?:or|and|and/or)\s+research\s+)?purposes?\b"),
             re(r"\bprohibited\s+from\s+(?:using|exploiting|deploying)\s+(?:[\w,()'-]+\s+){0,10}?for\s+(?:any\s+)?commercial"),
@@ -116,15 +118,17 @@ fn rules() -> &'static Rules {
             // "contact the Licensor for negotiating a separate agreement"
             re(r"\bcontact\b(?:\s+[\w,'()-]+){0,6}?\s+(?:for|to\s+obtain|to\s+request|to\s+negotiate|for\s+negotiating|regarding|about)\s+(?:a\s+|an\s+)?(?:separate|commercial|other)\s+(?:[\w-]+\s+){0,2}?(?:licen[cs]es?|licensing|agreements?|terms)\b"),
             // "if ... use for commercial purpose ... is required, please contact"
-            re(r"\bcommercial\s+(?:use|uses|usage|purposes?|licensing|licen[cs]e)\b(?:\s+[\w,()'/-]+){0,16}?\s+(?:please\s+)?contact\b"),
+            re(r"\bcommercial\s+(?:or\s+production\s+)?(?:use|uses|usage|purposes?|licensing|licen[cs]e)\b,?(?:\s+[\w,()'/-]+){0,24}?\s+(?:please\s+)?contact\b"),
+            // "Commercial use is also allowed after filling out a registration questionnaire"
+            re(r"\bcommercial\s+(?:use|usage)\b(?:\s+[\w,'-]+){0,6}?\s+after\s+(?:[\w-]+\s+){0,4}?(?:registration|registering|approval|application|questionnaire)\b"),
         ],
         users: re(r"(\d[\d,.]*)\s*(million|billion|thousand|m\b|b\b)?\s*(?:(?:monthly|daily)\s+active\s+users|(?:visits|visitors|users)\s+(?:per|a|each)\s+month)"),
         money: re(r"(us\$|usd|\$|€|eur|euros?|rmb|cny|¥|£|gbp)\s?(\d[\d,.]*)\s*(million|billion|thousand|m\b|b\b)?"),
         money_words: re(r"(\d[\d,.]*)\s*(million|billion|thousand)?\s*(us\s+dollars|dollars|usd|euros?|eur|rmb|yuan|pounds)"),
         revenue: re(r"\b(?:revenue|revenues|turnover|sales|income)\b"),
-        territory_cue: re(r"\b(?:not\s+(?:\w+\s+){0,4}?(?:licensed|granted|available|permitted|apply|applicable|allowed|extend)|exclud\w*|outside\s+of|except\s+in|not\s+in|prohibited\s+in|territory|\b(?:not|never)\b,?(?:\s+[\w,()'-]+){0,24}?\s+(?:within|inside)\s)"),
-        regions: re(r"\b(european\s+union|the\s+eu|eu|united\s+kingdom|the\s+uk|uk|south\s+korea|mainland\s+china|china|russia|iran|north\s+korea|cuba|syria)\b"),
-        passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)|\b(?:must|shall)\s+(?:have|contain|include|carry|be\s+(?:under|subject\s+to))\s+(?:the\s+)?same\s+(?:terms|restrictions|limitations|licen[cs]e)\b"),
+        territory_cue: re(r"\b(?:not\s+(?:\w+\s+){0,4}?(?:licensed|granted|available|permitted|apply|applicable|allowed|extend)|exclud\w*|outside\s+of|except\s+in|not\s+in|prohibited\s+in|territory|located\s+in|\b(?:not|never)\b,?(?:\s+[\w,()'-]+){0,24}?\s+(?:within|inside)\s)"),
+        regions: re(r"\b(european\s+union|the\s+eu|eu|united\s+kingdom|the\s+uk|uk|south\s+korea|mainland\s+china|china|russia|iran|north\s+korea|cuba|syria|belarus|(?:comprehensively\s+)?sanctioned\s+(?:jurisdictions?|countries)|outside\s+(?:of\s+)?the\s+territory)\b"),
+        passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)|\b(?:must|shall)\s+(?:have|contain|include|carry|be\s+(?:under|subject\s+to))\s+(?:the\s+)?same\s+(?:terms|restrictions|limitations|licen[cs]e)\b|\bderivatives?\b(?:\s+[\w,()'-]+){0,16}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+|remain\s+)(?:subject\s+to|limited\s+to|bound\s+by)\s+(?:the\s+)?(?:same\s+|these\s+)?(?:restrictions|terms|this\s+agreement|research)|\brestrictions\b(?:\s+[\w,()'-]+){0,10}?\s+(?:also\s+)?apply\s+to\s+(?:any\s+|all\s+)?derivatives?\b|\brequire\s+(?:all\s+of\s+)?(?:your\s+)?users\b(?:\s+[\w,()'-]+){0,12}?\s+to\s+comply\b|\bdoes\s+not\s+contradict\s+the\s+restrictions\b"),
         no_training: re(r"\b(?:improve|train|training|develop|create|enhance|distill)\w*\s+(?:[\w,:()'-]+\s+){0,12}?(?:other|another|competing|third[- ]party|any)\s+(?:\w+\s+){0,3}?(?:models?|llms?|ai)\b|\b(?:train|training|distill\w*)\s+(?:[\w,'-]+\s+){0,4}?(?:machine\s+learning|ml|ai|language|foundation\w*)\s+models?\b"),
         negation: re(r"\b(?:not|never|prohibited|no\s+right)\b"),
         // Consent to assign or transfer the agreement, or to use a name to
@@ -141,7 +145,7 @@ fn rules() -> &'static Rules {
         quoted: re(r#""((?u:[^"\s])(?u:[^"]){0,58}(?u:[^"\s]))""#),
         name_prefix: re(r#"\bnames?\s+(?:\w+\s+){0,5}?(?:begins?|starts?|prefixed)\s+with\s+"?([\w.\- ]{2,30}?)"?(?:[\s,.;]|$)"#),
         name_prefix_quoted: re(r#"\binclude\s+"((?u:[^"]){2,30})"\s+at\s+the\s+beginning\s+of"#),
-        aup: re(r"\bacceptable\s+use\s+policy\b|\buse\s+policy\b"),
+        aup: re(r"\bacceptable\s+use\s+policy\b|\buse\s+policy\b|\b(?:specified|designated)\s+restricted\s+uses\b|\bcompliance\s+with\s+the\s+restrictions\s+in\b"),
         credit: re(r"\b(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b|\b(?:must|shall|should|will)\s+(?:clearly\s+|also\s+)?(?:attribute|acknowledge|cite|credit)\b|\binclude\s+(?:a\s+)?citations?\b|\bcredit\s+(?:this|the)\s+(?:project|authors?|model|work)\b|\b(?:give|provide)\s+(?:appropriate|proper|reasonable)\s+attribution\b|\b(?:preserve|retain|keep|maintain)\s+(?:[\w,'-]+\s+){0,6}?attributions?\b|\b(?:must|shall|should)\s+(?:clearly\s+)?indicate\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:source|origin|authors?)\b"),
         license_copy: re(r"\b(?:provide|give|include|distribute|accompan\w*|furnish)\w*\s+(?:[\w,'-]+\s+){0,6}?(?:a\s+)?copy\s+of\s+(?:this|the)\s+(?:agreement|license|licence)"),
         notice_file: re(r#"\b"?notice"?\s+(?:text\s+)?file\b"#),
@@ -153,7 +157,7 @@ fn rules() -> &'static Rules {
         third_party_consents: re(r"\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant|such)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents|licen[cs]es|rights|approvals)\b|\bthird[- ]part(?:y|ies)\b|\bpatent\s+holders?\b|\brespective\s+(?:owners?|holders?|rights?\s+holders?)\b"),
         field_ban: re(r"\b(?:not|never|prohibit\w*|forbid\w*|refrain\w*|ban\w*)\b"),
         field_use: re(r"\b(?:use|uses|used|using|deploy\w*|purposes?|applications?|activities|generat\w+|develop\w*|creat\w+)\b"),
-        fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice)|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:\w+\s+){0,3}?(?:products?|services?|models?)|(?:products?|services?|offerings?)\s+(?:\w+\s+){0,3}?(?:that|which)\s+compete|national\s+security|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?)|drug\s+(?:development|discovery)|discovery\s+of\s+(?:any\s+|new\s+)?drugs?)"),
+        fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice)|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:\w+\s+){0,3}?(?:products?|services?|models?)|(?:products?|services?|offerings?)\s+(?:\w+\s+){0,3}?(?:that|which)\s+compete|national\s+security|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?)|drug\s+(?:development|discovery)|discovery\s+of\s+(?:any\s+|new\s+)?drugs?|hosted\s+service|stand-alone\s+hosted|as\s+a\s+service\s+to\s+third\s+parties|(?:fully\s+)?automated\s+decision[- ]making|high-stakes\s+automated\s+decisions|administration\s+of\s+justice|immigration|asylum|practice\s+of\s+any\s+profession|human-generated|machine[- ]generated)"),
     })
 }
 
@@ -192,9 +196,17 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
     // sentences left in a list that a negation introduces ("You may not:")
     let mut negated_items = 0usize;
     let mut intro = "";
+    let lines = text.original_lines();
+    // a bullet ("- For military use;"): its marker is not a word of the text
+    let bullet = |f: usize| {
+        let (line, _) = text.lines_of(f, f);
+        lines
+            .get(line.saturating_sub(1) as usize)
+            .is_some_and(|l| l.trim_start().starts_with(['-', '*', '•', '·', '▪']))
+    };
     for &(f, l) in sentences {
         let s = text.words_text(f, l);
-        if negated_items > 0 && text.opens_paragraph(f) && !starts_item(s) {
+        if negated_items > 0 && text.opens_paragraph(f) && !starts_item(s) && !bullet(f) {
             negated_items = 0;
         }
         if negated_items > 0 {
@@ -214,8 +226,18 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
             sentence_hits(text, (f, l), s, &mut hits);
         }
         if negated_intro(s) {
-            negated_items = 8;
+            // a use policy's list runs to twenty items and more; a paragraph
+            // that is not an item ends it
+            negated_items = 40;
             intro = s;
+            // the list is a policy of restricted uses
+            if s.contains(" use") && !hits.iter().any(|h: &ClauseHit| h.words == (f, l)) {
+                hits.push(ClauseHit {
+                    kind: ObligationKind::AcceptableUsePolicy,
+                    value: String::new(),
+                    words: (f, l),
+                });
+            }
         }
     }
     hits
@@ -302,7 +324,8 @@ fn scopes(s: &str, term: &str) -> bool {
 /// ("You may not:", "you agree not to:", "Prohibited uses:").
 fn negated_intro(s: &str) -> bool {
     static INTRO: OnceLock<Regex> = OnceLock::new();
-    s.ends_with(':')
+    // "You will not, and will not permit any third party to" + items
+    (s.ends_with(':') || s.ends_with(" to"))
         && s.split(' ').count() <= 30
         && INTRO
             .get_or_init(|| re(r"\b(?:may|shall|must|will|can|do|agree)\s+not\b|\bprohibit\w*|\bnot\s+(?:permitted|allowed)\b|不得|禁止"))
@@ -510,7 +533,11 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
         } else if r.credit.is_match(s) {
             push(ObligationKind::Attribution, String::new());
         }
-    } else if s.contains("built with") || s.contains("powered by") || r.credit.is_match(s) {
+    } else if s.contains("built with")
+        || s.contains("built using")
+        || s.contains("powered by")
+        || r.credit.is_match(s)
+    {
         push(ObligationKind::Attribution, String::new());
     }
     if r.aup.is_match(s) {
@@ -574,6 +601,11 @@ fn field_name(m: &str) -> &'static str {
         "illegal" | "unlawful" => "illegal purposes",
         "national" => "national security",
         "drug" | "discovery" => "drug development",
+        "fully" | "automated" | "high-stakes" => "automated decision-making",
+        "administration" | "immigration" | "asylum" => "justice and immigration",
+        "practice" => "unlicensed professional practice",
+        "hosted" | "stand-alone" | "as" => "offering it as a hosted service",
+        "human-generated" | "machine-generated" | "machine" => "passing off output as human",
         f if f.starts_with("impersonat") || f.starts_with("deepfake") => "impersonation",
         _ => "competing products",
     }
@@ -603,7 +635,10 @@ fn region_name(m: &str) -> &'static str {
         "iran" => "Iran",
         "north korea" => "North Korea",
         "cuba" => "Cuba",
-        _ => "Syria",
+        "syria" => "Syria",
+        "belarus" => "Belarus",
+        m if m.starts_with("outside") => "outside the Territory the license defines",
+        _ => "sanctioned jurisdictions",
     }
 }
 

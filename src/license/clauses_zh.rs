@@ -20,6 +20,7 @@ struct Rules {
     aup: Regex,
     attribution: Regex,
     quoted: Regex,
+    name_prefix: Regex,
     license_copy: Regex,
     no_training: Regex,
     passdown: Regex,
@@ -62,7 +63,8 @@ fn rules() -> &'static Rules {
         field_ban: re(r"(?:不得|禁止|严禁|不作|不用于|不能用于|❌)[^.;!?]{0,60}?(军事|武器|战争|监控|监视|医疗诊断|自动驾驶|竞争性?产品|竞品|竞争)"),
         // "“商业用途”是指…", "1.5 衍生品:指…": a term defined, nothing granted or limited
         definition: re(r"^[^.;!?]{0,40}?(?:是指|系指|:\s*指|\x22\s*指)"),
-        attribution: re(r"(?:署名|标注|注明|标明|显著[^.;!?]{0,6}(?:标示|展示|说明)|(?:附上|保留|提供)[^.;!?]{0,16}(?:来源|出处))"),
+        attribution: re(r"(?:署名|标注|注明|标明|显著[^.;!?]{0,6}(?:标示|展示|说明)|(?:附上|保留|提供|明确)[^.;!?]{0,30}(?:来源|出处))"),
+        name_prefix: re(r#"名称的?(?:开头|开始|前面)[^.;!?]{0,8}(?:添加|加上|包含|使用)[^.;!?]{0,4}"((?u:[^"]){2,30})""#),
         // a small Unicode class, cheap to build
         quoted: Regex::new(r#"[“"]([^”"]{2,40})[”"]"#)
             .unwrap_or_else(|e| panic!("quoted pattern: {e}")),
@@ -196,6 +198,9 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     }
     if r.license_copy.is_match(s) {
         found.push((ObligationKind::LicenseCopy, String::new()));
+    }
+    if let Some(m) = r.name_prefix.captures(s).and_then(|c| c.get(1)) {
+        found.push((ObligationKind::NamePrefix, m.as_str().to_string()));
     }
     if r.no_training.is_match(s) {
         found.push((ObligationKind::NoTrainingOtherModels, String::new()));

@@ -346,6 +346,7 @@ fn notice(d: &mut Decision, rf: &ReadFile<'_>) {
         quote: norm.quote(0, norm.len().saturating_sub(1).min(30), QUOTE_CHARS),
         license: "unrecognised".into(),
         inherited_from: None,
+        also_cited: Vec::new(),
     });
 }
 

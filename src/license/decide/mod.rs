@@ -148,6 +148,25 @@ pub struct Obligation {
     /// The base model it was inherited from, when it was.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub inherited_from: Option<String>,
+    /// The other clauses of the same file that ask the same (each ban of a
+    /// use policy, an attribution duty repeated in a second section), in
+    /// the order of the text.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also_cited: Vec<AlsoCited>,
+}
+
+/// A further clause of an obligation, in the obligation's file.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AlsoCited {
+    /// First line of the clause (1-based).
+    pub line_start: u32,
+    /// Last line of the clause.
+    pub line_end: u32,
+    /// The clause's words.
+    pub quote: String,
+    /// Its number, amount, regions or field (`""` when none).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub value: String,
 }
 
 /// The license decision.

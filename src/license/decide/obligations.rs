@@ -4,11 +4,11 @@
 //! inherited ones carry the base model's name.
 
 use super::resolve::Resolved;
-use super::{Citation, Decision, LicenseReport, Obligation, ReadFile, QUOTE_CHARS};
+use super::{AlsoCited, Citation, Decision, LicenseReport, Obligation, ReadFile, QUOTE_CHARS};
 use crate::license::clauses::{read_clauses_in, ClauseHit};
 use crate::license::spdx_facts;
 use crate::license::text::NormText;
-use crate::license::verdict::ObligationKind;
+use crate::license::verdict::{ObligationKind, Verdict};
 use std::collections::BTreeSet;
 
 /// Every license's obligations, then those read from clauses, deduplicated.
@@ -23,11 +23,92 @@ pub(super) fn collect(d: &mut Decision, files: &[ReadFile<'_>]) {
             files,
         );
     }
+    let verdicts: Vec<(String, Verdict)> = d
+        .licensed
+        .iter()
+        .filter_map(|(r, file, _)| Some((file.clone()?, r.verdict())))
+        .collect();
+    cite_also(&mut d.report.obligations, files, &verdicts);
     for (r, base, cite) in &d.inherited {
         push_obligations(&mut d.report, r, None, Some(cite), Some(base), files);
     }
     d.report.obligations.append(&mut d.extra_obligations);
     dedup_obligations(&mut d.report.obligations);
+}
+
+/// Cites, beside each license obligation found in a file, the other
+/// clauses of that file the reader finds asking the same: an attribution
+/// duty in a second section, a second non-commercial limit, and each ban of
+/// a use policy (under the policy's obligation when the license has no
+/// field-of-use one). A clause of a kind the license's entry does not list
+/// becomes an obligation of its own where it asks no more than the
+/// license's verdict allows (a license to request for commercial use under a
+/// non-commercial license; never a research-only limit read into a license
+/// the knowledge base says opens commercial use). Every decisive clause is
+/// cited where it stands.
+fn cite_also(
+    obligations: &mut Vec<Obligation>,
+    files: &[ReadFile<'_>],
+    verdicts: &[(String, Verdict)],
+) {
+    use ObligationKind as K;
+    let has = |obligations: &[Obligation], path: &str, kind: K| {
+        obligations
+            .iter()
+            .any(|o| o.kind == kind && o.file.as_deref() == Some(path))
+    };
+    for rf in files {
+        let path = rf.file.path.as_str();
+        for h in &rf.hits {
+            // the obligation that takes this clause: its own kind, else (a
+            // ban) the use policy or the restrictions passed down
+            let kind = [h.kind, K::AcceptableUsePolicy, K::UseRestrictionsPassdown]
+                .into_iter()
+                .take(if h.kind == K::FieldOfUseBan { 3 } else { 1 })
+                .find(|&k| has(obligations, path, k));
+            let Some(kind) = kind else {
+                // a ban, a territory left out, a bar on training other
+                // models that the license's entry does not list: its own
+                // obligation, of the license this file is
+                let own = verdicts
+                    .iter()
+                    .find(|(p, _)| p == path)
+                    .is_some_and(|(_, v)| h.kind.verdict_cap().rank() >= v.rank())
+                    && !matches!(h.kind, K::LicenseCopy | K::NoticeFile);
+                let license = obligations
+                    .iter()
+                    .find(|o| o.file.as_deref() == Some(path) && o.inherited_from.is_none())
+                    .map(|o| o.license.clone());
+                if let (true, Some(license)) = (own, license) {
+                    obligations.push(from_hit(h, &rf.norm, path, &license));
+                }
+                continue;
+            };
+            let (start, end) = rf.norm.lines_of(h.words.0, h.words.1);
+            let Some(o) = obligations
+                .iter_mut()
+                .find(|o| o.kind == kind && o.file.as_deref() == Some(path))
+            else {
+                continue;
+            };
+            let overlaps = |s: u32, e: u32| s <= end && start <= e;
+            let cited = o
+                .line_start
+                .zip(o.line_end)
+                .is_some_and(|(s, e)| overlaps(s, e))
+                || o.also_cited
+                    .iter()
+                    .any(|a| overlaps(a.line_start, a.line_end));
+            if !cited {
+                o.also_cited.push(AlsoCited {
+                    line_start: start,
+                    line_end: end,
+                    quote: rf.norm.quote(h.words.0, h.words.1, QUOTE_CHARS),
+                    value: h.value.clone(),
+                });
+            }
+        }
+    }
 }
 
 /// Finds an obligation's clause in the files: its locate phrases first (in
@@ -132,6 +213,7 @@ pub(super) fn from_hit(h: &ClauseHit, norm: &NormText, path: &str, license: &str
         quote: norm.quote(h.words.0, h.words.1, QUOTE_CHARS),
         license: license.to_string(),
         inherited_from: None,
+        also_cited: Vec::new(),
     }
 }
 
@@ -204,6 +286,7 @@ fn push_obligations(
             quote: citation.map(|c| c.3).unwrap_or_default(),
             license: r.id(),
             inherited_from: inherited_from.cloned(),
+            also_cited: Vec::new(),
         });
     }
 }
