@@ -22,9 +22,15 @@ enum View {
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    // `mri` alone on a terminal: the list of every model found, to browse.
-    if args.len() == 1 && std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
-        return finish(run_fleet_browser());
+    // `mri` alone on a terminal: the list of every model found, to browse;
+    // otherwise that list printed, as `mri ls` prints it.
+    let mut args = args;
+    if args.len() == 1 {
+        if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+            return finish(run_fleet_browser());
+        }
+        eprintln!("mri: not on a terminal: listing the models as `mri ls` does (`mri --help` for the commands)");
+        args.push("ls".into());
     }
     let cli = match cli::parse_inspect_quickly(&args) {
         Some(inspect) => Cli {

@@ -760,7 +760,7 @@ fn smoke_needs_the_weights_downloaded() {
         err.contains("model.safetensors is on the Hub only"),
         "{err}"
     );
-    assert!(err.contains("mri download"), "{err}");
+    assert!(err.contains("`mri download hf://acme/tiny`"), "{err}");
 }
 
 #[test]
