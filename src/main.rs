@@ -7,7 +7,7 @@ use clap::Parser;
 use cli::{
     CheckArgs, CheckFormat, Cli, ColorChoice, Command, DiffArgs, DiffFormat, DownloadArgs,
     DtypeArg, InspectArgs, LicensesCommand, ListFormat, LockArgs, LsArgs, LsFormat, OutputFormat,
-    PolicyCommand, SmokeArgs, SmokeFormat, TuiArgs, VerifyArgs,
+    PolicyCommand, SmokeArgs, SmokeFormat, TuiArgs, VerifyArgs, VerifyFormat,
 };
 use mri::report::json::Layout;
 use mri::report::license_view;
@@ -771,8 +771,8 @@ fn run_verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     };
     let report = mri::verify::verify(&args.target.name, &inspect, &options)?;
     let text = match args.format {
-        ListFormat::Text => mri::verify::render_text(&report),
-        ListFormat::Json => Layout::for_stdout().to_string(&report)?,
+        VerifyFormat::Text => mri::verify::render_text(&report),
+        VerifyFormat::Json => Layout::for_stdout().to_string(&report)?,
     };
     emit(|out| out.write_all(text.as_bytes()))?;
     Ok(ExitCode::from(report.exit_code()))
