@@ -24,7 +24,7 @@ never the weights (HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE are honoured).
 
 Examples:
   mri                                      on a terminal: every model in the cache and the
-                                           Ollama store, to browse (see `mri ls`)
+                                           Ollama store, to browse; piped: printed as `mri ls`
   mri ./Qwen3-4B                           browse it in the terminal (text report when piped)
   mri inspect ./Qwen3-4B                   what is in a downloaded model
   mri inspect Qwen/Qwen3-4B --format json  the same from the cache, as JSON
@@ -37,8 +37,10 @@ Examples:
                                            an AI bill of materials (CycloneDX 1.6; spdx: SPDX 3.0.1)
 
 Exit codes:
-  0  the report was made (findings, even errors, are in the report)
-  2  usage error, or the target is unusable (no such path or repo, not a model)";
+  0  the report was made (findings, even errors, are in the report: a file
+     named *.gguf that is not GGUF is the finding gguf/invalid)
+  2  usage error, or the target is unusable (no such path or repo, not a model,
+     a file neither named nor shaped as GGUF or safetensors)";
 
 const LICENSE_HELP: &str = "\
 Finds the license from the model card's front matter (license, license_name,
@@ -414,11 +416,12 @@ confidence of license detection, pinned files ([[licenses.clarify]]: the
 license decision reads a pinned file as the license named, every other source
 still counts; `mri license TARGET --policy FILE` shows that decision), whether
 a verdict read from the clauses of an unknown text may pass (accept-derived,
-false by default), and the findings denied by code or severity. [[exceptions]] let one model through
-with a reason that is printed. [data] judges the training sets a model declares
+false by default), and the findings denied (deny) or let through (allow) by code
+or severity. [[exceptions]] let one model through with a reason that is printed. [data] judges the training sets a model declares
 (allow-verdicts, deny dataset ids, [[data.exceptions]] with a reason); without
 it training data is reported, never judged. Without --policy, ./mri.toml is used when
-present, else a built-in default (commercial use allowed, error findings fail).
+present, else a built-in default (commercial use allowed with any obligation,
+confidence 0.8, error findings fail).
 `mri policy init` writes a commented starter policy.
 
 With --all, the models are those `mri ls` finds (the TARGETs, if any, are the
