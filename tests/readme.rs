@@ -703,3 +703,37 @@ fn the_github_actions_workflows_are_complete() {
     let permissions = &gate["permissions"];
     assert_eq!(string_at(permissions, "security-events"), "write");
 }
+
+/// What `--help` says each `--format json` prints is what it prints.
+#[test]
+fn json_formats_are_what_help_says() {
+    let model = fixtures().join("tiny-llama");
+    let model = model.to_str().expect("utf-8 path");
+    for (args, help_args, shape) in [
+        (
+            vec!["licenses", "list", "--format", "json"],
+            vec!["licenses", "list", "--help"],
+            "array",
+        ),
+        (
+            vec!["verify", model, "--format", "json", "-q"],
+            vec!["verify", "--help"],
+            "object",
+        ),
+    ] {
+        let out = support::mri(&args);
+        let value: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("mri {args:?}: not JSON: {e}"));
+        assert_eq!(
+            if value.is_array() { "array" } else { "object" },
+            shape,
+            "mri {args:?}"
+        );
+        let help = String::from_utf8_lossy(&support::mri(&help_args).stdout).into_owned();
+        let line = help
+            .lines()
+            .find(|l| l.trim_start().starts_with("- json:"))
+            .unwrap_or_default();
+        assert!(line.contains(shape), "mri {help_args:?}: {line}");
+    }
+}
