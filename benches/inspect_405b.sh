@@ -37,13 +37,15 @@ echo "python says: $("$py" "$root/benches/safetensors_sum.py" "$work/llama405b")
 # snapshot's files are relative links into blobs/ (named here by a hash of the
 # file name, not of the content: mri does not hash them when it inspects).
 repo="$work/hub/models--bench--llama405b"
-mkdir -p "$repo/blobs" "$repo/snapshots/0123456789abcdef" "$repo/refs"
-printf 0123456789abcdef > "$repo/refs/main"
+# A full 40-hex commit id: mri refuses a snapshot folder or ref that is not one.
+commit=0123456789abcdef0123456789abcdef01234567
+mkdir -p "$repo/blobs" "$repo/snapshots/$commit" "$repo/refs"
+printf %s "$commit" > "$repo/refs/main"
 for f in "$work/llama405b"/*; do
   name=$(basename "$f")
   blob=$(printf %s "$name" | sha256sum | cut -c1-64)
   cp --sparse=always "$f" "$repo/blobs/$blob"
-  ln -s "../../blobs/$blob" "$repo/snapshots/0123456789abcdef/$name"
+  ln -s "../../blobs/$blob" "$repo/snapshots/$commit/$name"
 done
 
 timeit() { python3 "$root/benches/timeit.py" "$@"; }

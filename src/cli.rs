@@ -24,7 +24,7 @@ never the weights (HF_ENDPOINT, HF_TOKEN, HF_HUB_OFFLINE are honoured).
 
 Examples:
   mri                                      on a terminal: every model in the cache and the
-                                           Ollama store, to browse (see `mri ls`)
+                                           Ollama store, to browse; piped: printed as `mri ls`
   mri ./Qwen3-4B                           browse it in the terminal (text report when piped)
   mri inspect ./Qwen3-4B                   what is in a downloaded model
   mri inspect Qwen/Qwen3-4B --format json  the same from the cache, as JSON
@@ -37,8 +37,10 @@ Examples:
                                            an AI bill of materials (CycloneDX 1.6; spdx: SPDX 3.0.1)
 
 Exit codes:
-  0  the report was made (findings, even errors, are in the report)
-  2  usage error, or the target is unusable (no such path or repo, not a model)";
+  0  the report was made (findings, even errors, are in the report: a file
+     named *.gguf that is not GGUF is the finding gguf/invalid)
+  2  usage error, or the target is unusable (no such path or repo, not a model,
+     a file neither named nor shaped as GGUF or safetensors)";
 
 const LICENSE_HELP: &str = "\
 Finds the license from the model card's front matter (license, license_name,
@@ -112,13 +114,13 @@ pub enum Command {
     #[command(after_help = LICENSE_HELP)]
     License(InspectArgs),
     /// Browse the license knowledge base.
-    #[command(subcommand)]
+    #[command(subcommand, after_help = LICENSES_HELP)]
     Licenses(LicensesCommand),
     /// Gate one or many models against a policy file (for CI): exit 0 pass, 1 violation, 2 error.
     #[command(after_help = CHECK_HELP)]
     Check(CheckArgs),
-    /// Policy files for `mri check`.
-    #[command(subcommand)]
+    /// Policy files for `mri check`: write a starter one, check one.
+    #[command(subcommand, after_help = POLICY_HELP)]
     Policy(PolicyCommand),
     /// Hold what a review approved: each model's files (sha256), verdict, licenses and obligations in a lock file.
     #[command(after_help = LOCK_HELP)]
@@ -138,13 +140,35 @@ pub enum Command {
     /// List every model on this machine: the Hugging Face cache, the Ollama store, or PATHS.
     #[command(after_help = LS_HELP)]
     Ls(LsArgs),
-    /// Browse a model in the terminal: overview, files, tensors, findings.
+    /// Browse a model in the terminal: overview, files, tensors, findings, license, smoke (and adapter).
     ///
-    /// Keys: q quit, ? help, Tab/1-7 views, j/k move, Enter open, Esc back,
-    /// / search. When stdout is not a terminal, prints the text report instead.
-    #[command(after_help = INSPECT_HELP)]
+    /// When stdout is not a terminal, prints the text report instead.
+    #[command(after_help = TUI_HELP)]
     Tui(TuiArgs),
 }
+
+const TUI_HELP: &str = "\
+Views (Tab, Shift-Tab, or their number):
+  1 Overview   name, architecture, license verdict, parameters, memory, KV cache, findings
+  2 Files      every file by class; Enter opens a text file or a shard's tensors
+  3 Tensors    every tensor; s sort, r reverse, / filter (substring or glob), L fold layers
+  4 Findings   most severe first; Enter jumps to the file and line, shard or tensor
+  5 License    verdict, licenses, obligations; Enter opens the cited clause
+  6 Smoke      r runs one forward pass on the CPU in the background
+  7 Adapter    only for a PEFT adapter: the LoRA pairs
+
+Keys: q or Ctrl-c quit, ? every key, j/k or arrows move, g/G first/last,
+PgUp/PgDn or Ctrl-b/Ctrl-f a page, Enter open, Esc back, / search, n/N next
+and previous match.
+
+Examples:
+  mri ./Qwen3-4B                           the same as `mri tui ./Qwen3-4B` on a terminal
+  mri tui ./my-lora --base ./Llama-3.1-8B  an adapter checked against its base
+  mri tui Qwen/Qwen3-4B --locked mri.lock  with a \"changed since lock\" badge on drift
+
+Exit codes:
+  0  the browser was closed (or, off a terminal, the text report was printed)
+  2  usage error, or the target is unusable";
 
 const LS_HELP: &str = "\
 Without PATH, lists each revision of each repo in the Hugging Face cache
@@ -368,12 +392,21 @@ pub struct VerifyArgs {
     pub allow_unreferenced: bool,
 
     /// Output format.
-    #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
-    pub format: ListFormat,
+    #[arg(long, short = 'f', value_enum, default_value_t = VerifyFormat::Text)]
+    pub format: VerifyFormat,
 
     /// No progress bar (it is also off when stderr is not a terminal).
     #[arg(long, short = 'q')]
     pub quiet: bool,
+}
+
+/// Formats of `mri verify`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum VerifyFormat {
+    /// One line per file and a summary line.
+    Text,
+    /// One JSON object: the target, every file with its hashes and outcome, the counts.
+    Json,
 }
 
 const CHECK_HELP: &str = "\
@@ -383,11 +416,12 @@ confidence of license detection, pinned files ([[licenses.clarify]]: the
 license decision reads a pinned file as the license named, every other source
 still counts; `mri license TARGET --policy FILE` shows that decision), whether
 a verdict read from the clauses of an unknown text may pass (accept-derived,
-false by default), and the findings denied by code or severity. [[exceptions]] let one model through
-with a reason that is printed. [data] judges the training sets a model declares
+false by default), and the findings denied (deny) or let through (allow) by code
+or severity. [[exceptions]] let one model through with a reason that is printed. [data] judges the training sets a model declares
 (allow-verdicts, deny dataset ids, [[data.exceptions]] with a reason); without
 it training data is reported, never judged. Without --policy, ./mri.toml is used when
-present, else a built-in default (commercial use allowed, error findings fail).
+present, else a built-in default (commercial use allowed with any obligation,
+confidence 0.8, error findings fail).
 `mri policy init` writes a commented starter policy.
 
 With --all, the models are those `mri ls` finds (the TARGETs, if any, are the
@@ -575,10 +609,21 @@ pub enum CheckFormat {
     Jsonl,
 }
 
+const POLICY_HELP: &str = "\
+Examples:
+  mri policy init                   write ./mri.toml (exit 2 if it exists)
+  mri policy init -o ci/mri.toml --force
+  mri policy check                  check ./mri.toml: every mistake at its line and column
+
+Exit codes:
+  0  written, or the policy is valid
+  2  usage error, the file exists (init without --force), or the policy has mistakes (check)";
+
 /// `mri policy ...`.
 #[derive(Debug, Subcommand)]
 pub enum PolicyCommand {
-    /// Write a commented starter policy file.
+    /// Write a commented starter policy file (exit 2 when FILE exists, unless --force).
+    #[command(after_help = POLICY_HELP)]
     Init {
         /// Where to write it.
         #[arg(long, short = 'o', value_name = "FILE", default_value = "mri.toml")]
@@ -587,7 +632,8 @@ pub enum PolicyCommand {
         #[arg(long)]
         force: bool,
     },
-    /// Check a policy file and report every mistake at its line and column.
+    /// Check a policy file and report every mistake at its line and column (exit 2).
+    #[command(after_help = POLICY_HELP)]
     Check {
         /// The policy file.
         #[arg(value_name = "FILE", default_value = "mri.toml")]
@@ -595,18 +641,31 @@ pub enum PolicyCommand {
     },
 }
 
+const LICENSES_HELP: &str = "\
+Examples:
+  mri licenses list                 every knowledge-base license with its verdict
+  mri licenses list --format json   the same as a JSON array
+  mri licenses show llama3.1        one license: verdict, obligations, notes
+  mri licenses show odbl            a Hub id without an entry: its SPDX license's facts
+
+Exit codes:
+  0  listed or shown
+  2  usage error, or an id that is neither in the knowledge base, a Hub id nor an SPDX id";
+
 /// `mri licenses ...`.
 #[derive(Debug, Subcommand)]
 pub enum LicensesCommand {
     /// List every license of the knowledge base with its verdict.
+    #[command(after_help = LICENSES_HELP)]
     List {
         /// Output format.
         #[arg(long, short = 'f', value_enum, default_value_t = ListFormat::Text)]
         format: ListFormat,
     },
     /// Show one license: verdict, obligations, notes (a knowledge-base id, Hub id, alias or SPDX id).
+    #[command(after_help = LICENSES_HELP)]
     Show {
-        /// The license id, e.g. llama3.1, gemma, tongyi-qianwen, Apache-2.0.
+        /// The license id, e.g. llama3.1, gemma, tongyi-qianwen, odbl, Apache-2.0.
         id: String,
     },
 }

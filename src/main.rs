@@ -7,7 +7,7 @@ use clap::Parser;
 use cli::{
     CheckArgs, CheckFormat, Cli, ColorChoice, Command, DiffArgs, DiffFormat, DownloadArgs,
     DtypeArg, InspectArgs, LicensesCommand, ListFormat, LockArgs, LsArgs, LsFormat, OutputFormat,
-    PolicyCommand, SmokeArgs, SmokeFormat, TuiArgs, VerifyArgs,
+    PolicyCommand, SmokeArgs, SmokeFormat, TuiArgs, VerifyArgs, VerifyFormat,
 };
 use mri::report::json::Layout;
 use mri::report::license_view;
@@ -22,9 +22,15 @@ enum View {
 
 fn main() -> ExitCode {
     let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
-    // `mri` alone on a terminal: the list of every model found, to browse.
-    if args.len() == 1 && std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
-        return finish(run_fleet_browser());
+    // `mri` alone on a terminal: the list of every model found, to browse;
+    // otherwise that list printed, as `mri ls` prints it.
+    let mut args = args;
+    if args.len() == 1 {
+        if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+            return finish(run_fleet_browser());
+        }
+        eprintln!("mri: not on a terminal: listing the models as `mri ls` does (`mri --help` for the commands)");
+        args.push("ls".into());
     }
     let cli = match cli::parse_inspect_quickly(&args) {
         Some(inspect) => Cli {
@@ -765,8 +771,8 @@ fn run_verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     };
     let report = mri::verify::verify(&args.target.name, &inspect, &options)?;
     let text = match args.format {
-        ListFormat::Text => mri::verify::render_text(&report),
-        ListFormat::Json => Layout::for_stdout().to_string(&report)?,
+        VerifyFormat::Text => mri::verify::render_text(&report),
+        VerifyFormat::Json => Layout::for_stdout().to_string(&report)?,
     };
     emit(|out| out.write_all(text.as_bytes()))?;
     Ok(ExitCode::from(report.exit_code()))

@@ -114,6 +114,19 @@ fn a_finding_denied_by_code_fails_and_allow_lets_it_through() {
     let p = policy(tmp.path(), "[findings]\ndeny = [\"error\"]\nallow = [\"weights/truncated\", \"weights/header-invalid\"]\n");
     let out = check(&[dir.to_str().unwrap(), "--policy", &p], tmp.path());
     assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    // a severity in `allow` lets that severity and those below it through
+    let p = policy(
+        tmp.path(),
+        "[findings]\ndeny = [\"weights/truncated\"]\nallow = [\"error\"]\n",
+    );
+    let out = check(&[dir.to_str().unwrap(), "--policy", &p], tmp.path());
+    assert_eq!(out.status.code(), Some(0), "{}", stdout(&out));
+    let p = policy(
+        tmp.path(),
+        "[findings]\ndeny = [\"weights/truncated\"]\nallow = [\"warning\"]\n",
+    );
+    let out = check(&[dir.to_str().unwrap(), "--policy", &p], tmp.path());
+    assert_eq!(out.status.code(), Some(1), "{}", stdout(&out));
 }
 
 #[test]

@@ -463,3 +463,25 @@ fn check_all_gates_every_model_found() {
     let out = m.run(&["check", "--policy", pol]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+/// `mri` alone where stdout is not a terminal (a pipe, CI) prints what
+/// `mri ls` prints instead of a usage error.
+#[test]
+fn mri_alone_off_a_terminal_lists_the_models() {
+    let m = machine();
+    let alone = m.run(&[]);
+    assert_eq!(
+        alone.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&alone.stderr)
+    );
+    let ls = m.run(&["ls"]);
+    assert!(ls.status.success());
+    assert!(!alone.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8_lossy(&alone.stdout),
+        String::from_utf8_lossy(&ls.stdout)
+    );
+    assert!(String::from_utf8_lossy(&alone.stderr).contains("`mri ls`"));
+}

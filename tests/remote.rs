@@ -308,6 +308,14 @@ fn the_tokenizer_is_fetched_only_when_asked() {
         .requests()
         .iter()
         .any(|r| r.target.contains("tokenizer.json")));
+    // The text report says how to get the vocabulary it could not count.
+    let text = |server: &HubServer| {
+        let out = mri_hub(&["inspect", "hf://acme/tiny"], server, &cache, &[]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let before = text(&server);
+    assert!(before.contains("add --tokenizer"), "{before}");
 
     let out = mri_hub(
         &[
@@ -328,6 +336,8 @@ fn the_tokenizer_is_fetched_only_when_asked() {
         .any(|r| r.target.ends_with("/tokenizer.json")));
     // With the tokenizer, real (small) weights give the local Report exactly.
     assert_eq!(comparable(with), comparable(inspect_json(&model)));
+    let after = text(&server);
+    assert!(!after.contains("--tokenizer"), "{after}");
 }
 
 #[test]
@@ -760,7 +770,7 @@ fn smoke_needs_the_weights_downloaded() {
         err.contains("model.safetensors is on the Hub only"),
         "{err}"
     );
-    assert!(err.contains("mri download"), "{err}");
+    assert!(err.contains("`mri download hf://acme/tiny`"), "{err}");
 }
 
 #[test]

@@ -330,7 +330,13 @@ fn findings_rule(report: &Report, policy: &Policy) -> Vec<RuleResult> {
     report
         .findings
         .iter()
-        .filter(|f| !policy.allow_findings.value.contains(&f.code))
+        .filter(|f| {
+            !policy.allow_findings.value.iter().any(|s| match s {
+                Selector::Code(c) => *c == f.code,
+                // a severity and those below it
+                Selector::Severity(sev) => f.severity >= *sev,
+            })
+        })
         .filter(|f| {
             policy.deny_findings.value.iter().any(|s| match s {
                 Selector::Code(c) => *c == f.code,

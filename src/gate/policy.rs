@@ -110,8 +110,9 @@ pub struct Policy {
     pub clarify: Vec<Clarify>,
     /// Findings that fail the gate.
     pub deny_findings: AtLine<Vec<Selector>>,
-    /// Finding codes never failing the gate.
-    pub allow_findings: AtLine<Vec<Code>>,
+    /// Findings never failing the gate: codes, or severities (a severity
+    /// and those below it: `warning` lets warnings and infos through).
+    pub allow_findings: AtLine<Vec<Selector>>,
     /// Per-model exceptions.
     pub exceptions: Vec<Exception>,
     /// The training data's terms (`[data]`).
@@ -632,9 +633,9 @@ fn read_findings(r: &mut Reader<'_>, t: &toml_span::value::Table<'_>, policy: &m
             "allow" => {
                 let mut out = Vec::new();
                 for (s, at) in r.strings(v, "allow") {
-                    match Code::from_name(&s) {
-                        Some(c) => out.push(c),
-                        None => r.problem(at, format!("unknown finding code `{s}`")),
+                    match parse_selector(&s) {
+                        Some(sel) => out.push(sel),
+                        None => r.problem(at, format!("`{s}` is neither a finding code (e.g. weights/truncated) nor a severity (error, warning, info)")),
                     }
                 }
                 policy.allow_findings = AtLine { value: out, line };
@@ -833,7 +834,8 @@ accept-derived = false
 # Finding codes or severities that fail the gate (e.g. "weights/truncated",
 # "security/pickle-global", "warning").
 deny = ["error"]
-# Finding codes that never fail it.
+# Finding codes or severities that never fail it ("info": infos; "warning":
+# warnings and infos), even where `deny` names them.
 allow = []
 
 # Let one model through, with the reason printed in every report.
@@ -962,6 +964,26 @@ mod tests {
         assert_eq!((problems[0].line, problems[0].column), (160_006, 10));
         assert_eq!(line_col("aé\nb", 5), (2, 2));
         assert_eq!(line_col("aé\nb", 3), (1, 3));
+    }
+
+    #[test]
+    fn findings_allow_takes_codes_and_severities() {
+        let text = "[findings]\ndeny = [\"info\"]\nallow = [\"warning\", \"weights/truncated\"]\n";
+        let p = parse_policy(text, Path::new("p.toml")).expect("parses");
+        assert_eq!(
+            p.allow_findings.value,
+            [
+                Selector::Severity(Severity::Warning),
+                Selector::Code(Code::from_name("weights/truncated").expect("a code")),
+            ]
+        );
+        let err = parse_policy("[findings]\nallow = [\"fatal\"]\n", Path::new("p.toml"))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("p.toml:2:") && err.contains("`fatal` is neither a finding code"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -101,12 +101,15 @@ impl Target {
 #[derive(Debug, Error)]
 pub enum LocateError {
     /// Neither a path nor a repo id in the cache.
-    #[error("`{input}` is neither a directory nor a repo id found in the Hugging Face cache ({cache}). Download it first (e.g. `hf download {input}`) or give a path")]
+    #[error("`{input}` is neither a directory nor a repo id found in the Hugging Face cache ({cache}){hint}")]
     NotFound {
         /// What the user typed.
         input: String,
         /// The cache directory searched.
         cache: String,
+        /// What to do next: for a repo id, how to fetch it (`mri download`,
+        /// `hf://`); for a path, that it does not exist.
+        hint: String,
     },
     /// A path that exists but is a file.
     #[error(
@@ -284,7 +287,21 @@ pub fn locate(input: &str, revision: Option<&str>, cache: &HfCache) -> Result<Ta
     Err(LocateError::NotFound {
         input: input.to_string(),
         cache: cache.hub_dir().display().to_string(),
+        hint: not_found_hint(input),
     })
+}
+
+/// The end of the "not found" message: a repo id is fetched with `mri
+/// download hf://ID` (or read on the Hub as `hf://ID`); anything else is a
+/// path that does not exist.
+fn not_found_hint(input: &str) -> String {
+    if hf_cache::looks_like_repo_id(input) {
+        format!(
+            ". Download it with `mri download hf://{input}`, read it on the Hub with `mri inspect hf://{input}`, or give a path"
+        )
+    } else {
+        ": no such file or directory".to_string()
+    }
 }
 
 /// Why the target folder cannot be listed: permission denied said as such
@@ -348,6 +365,25 @@ mod tests {
         );
         let e = std::io::Error::from(std::io::ErrorKind::NotFound);
         assert!(matches!(listing_error("x", e), LocateError::Io { .. }));
+    }
+
+    #[test]
+    fn a_missing_repo_id_points_at_mri_download_and_a_missing_path_says_so() {
+        let tmp = tempfile::tempdir().unwrap();
+        let cache = HfCache::new(tmp.path().join("hub"));
+        let msg = locate("acme/no-such-model", None, &cache)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            msg.contains("`mri download hf://acme/no-such-model`")
+                && msg.contains("`mri inspect hf://acme/no-such-model`"),
+            "{msg}"
+        );
+        for path in ["./does-not-exist", "../models/x/y", "/no/such/dir"] {
+            let msg = locate(path, None, &cache).unwrap_err().to_string();
+            assert!(msg.ends_with(": no such file or directory"), "{msg}");
+            assert!(!msg.contains("download"), "{msg}");
+        }
     }
 
     #[test]

@@ -338,7 +338,12 @@ pub fn show_text(id: &str) -> Option<String> {
         .lookup(id)
         .or_else(|| kb.hub_id(id).and_then(|h| kb.get(&h.kb)))
     else {
-        let facts = crate::license::spdx_facts::facts(id)?;
+        // A Hub id without an entry (`odbl`, `odc-by`, `pddl`) is its SPDX license.
+        let spdx_id = kb
+            .hub_id(id)
+            .filter(|h| !h.spdx.is_empty())
+            .map_or(id, |h| h.spdx.as_str());
+        let facts = crate::license::spdx_facts::facts(spdx_id)?;
         let (verdict, duties) = crate::license::spdx_facts::verdict(&facts);
         return Some(format!(
             "{} — {}\n  SPDX license: OSI approved {}, FSF libre {}, copyleft {}, deprecated {}\n  verdict: {} ({})\n  duties: {}\n",
@@ -405,4 +410,36 @@ fn show_entry(e: &LicenseEntry) -> String {
         let _ = writeln!(out, "  {:<26}{value}\n      {}", o.kind.as_str(), o.summary);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// `mri licenses show` takes Hub ids: every one the knowledge base maps
+    /// to a license (an entry or an SPDX id) is shown, the data licences
+    /// `odbl`, `odc-by` and `pddl` included.
+    #[test]
+    fn every_hub_id_that_names_a_license_is_shown() {
+        let kb = kb();
+        let mut shown = 0;
+        for h in &kb.hub_ids {
+            if h.kb.is_empty() && h.spdx.is_empty() {
+                continue;
+            }
+            let text = show_text(&h.hub);
+            assert!(text.is_some(), "`licenses show {}` fails", h.hub);
+            shown += 1;
+        }
+        assert!(shown > 50, "only {shown} Hub ids name a license");
+        for (hub, spdx) in [
+            ("odbl", "ODbL-1.0"),
+            ("odc-by", "ODC-By-1.0"),
+            ("pddl", "PDDL-1.0"),
+        ] {
+            let text = show_text(hub).unwrap_or_default();
+            assert!(text.starts_with(spdx), "{hub}: {text}");
+        }
+        assert!(show_text("no-such-license-anywhere").is_none());
+    }
 }

@@ -354,16 +354,21 @@ fn tokenizer(out: &mut String, st: &Style, r: &Report) {
             opt(t.model.as_deref())
         ),
     );
-    row(
-        out,
-        "vocab",
-        format!(
-            "{} ids ({} base + {} added)",
-            opt_num(t.vocab_size),
-            opt_num(t.base_vocab),
-            grouped(t.added_tokens)
-        ),
+    let mut vocab = format!(
+        "{} ids ({} base + {} added)",
+        opt_num(t.vocab_size),
+        opt_num(t.base_vocab),
+        grouped(t.added_tokens)
     );
+    // `hf://` leaves tokenizer.json on the Hub unless asked for it.
+    if t.vocab_size.is_none()
+        && r.files
+            .iter()
+            .any(|f| f.remote_only && f.class == FileClass::Tokenizer)
+    {
+        vocab.push_str("  (tokenizer files left on the Hub: add --tokenizer to read them)");
+    }
+    row(out, "vocab", vocab);
     let specials: Vec<String> = t
         .special_tokens
         .iter()

@@ -41,8 +41,13 @@ pub enum SmokeError {
     #[error("{0} is a Git LFS pointer, not the weights: download the file first (git lfs pull)")]
     WeightsNotDownloaded(String),
     /// A shard of an `hf://` target that is on the Hub only.
-    #[error("{0} is on the Hub only: download the weights first (`mri download hf://...`)")]
-    RemoteOnly(String),
+    #[error("{file} is on the Hub only: download the weights first (`mri download {repo}`)")]
+    RemoteOnly {
+        /// The shard.
+        file: String,
+        /// The repository as `mri download` takes it (`hf://ORG/NAME`).
+        repo: String,
+    },
     /// No tokenizer.json.
     #[error("no tokenizer.json: mri smoke tokenizes with the `tokenizers` library, which reads tokenizer.json{0}")]
     MissingTokenizer(String),

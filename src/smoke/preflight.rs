@@ -150,7 +150,14 @@ fn counted_shards(report: &Report) -> Result<Vec<(usize, PathBuf)>, SmokeError> 
             return Err(SmokeError::WeightsNotDownloaded(shard.path.clone()));
         }
         if entry.remote_only {
-            return Err(SmokeError::RemoteOnly(shard.path.clone()));
+            return Err(SmokeError::RemoteOnly {
+                file: shard.path.clone(),
+                repo: report
+                    .target
+                    .repo_id
+                    .as_deref()
+                    .map_or_else(|| "hf://ORG/NAME".to_string(), |r| format!("hf://{r}")),
+            });
         }
         if seen_real.insert(entry.real_path.as_path()) {
             shards.push((i, entry.real_path.clone()));
