@@ -73,7 +73,7 @@ fn rules() -> &'static Rules {
             // "for any commercial, military, or illegal purposes" after a negation
             re(r"\b(?:not|never|prohibited|forbidden)\s+(?:[\w,'-]+\s+){0,24}?for\s+(?:any\s+)?commercial\s*,\s*(?:[\w-]+\s*,\s*)*(?:or|and)\s+[\w-]+\s+(?:use|uses|purposes?)"),
             // "not ... (i) for any commercial or production purposes"
-            re(r"\b(?:not|never)\b(?:\s+[\w,()'-]+){0,24}?\s+for\s+(?:any\s+)?commercial\s+(?:or|and|and/or)\s+(?:production|profit|business)\s+(?:use|uses|purposes?)\b"),
+            re(r"\b(?:not|never)\b(?:\s+[\w,.()'-]+){0,40}?\s+for\s+(?:any\s+)?commercial\s+(?:or|and|and/or)\s+(?:production|profit|business)\s+(?:use|uses|purposes?)\b"),
             // a grant whose scope is named: "for any Research or Non-Commercial Purpose"
             re(r"\bfor\s+(?:any\s+)?(?:research\s+(?:or|and|and/or|&)\s+)?non-?commercial\s+(?:(?:or|and|and/or)\s+research\s+)?purposes?\b"),
             re(r"\bprohibited\s+from\s+(?:using|exploiting|deploying)\s+(?:[\w,()'-]+\s+){0,10}?for\s+(?:any\s+)?commercial"),
@@ -126,7 +126,7 @@ fn rules() -> &'static Rules {
         money: re(r"(us\$|usd|\$|€|eur|euros?|rmb|cny|¥|£|gbp)\s?(\d[\d,.]*)\s*(million|billion|thousand|m\b|b\b)?"),
         money_words: re(r"(\d[\d,.]*)\s*(million|billion|thousand)?\s*(us\s+dollars|dollars|usd|euros?|eur|rmb|yuan|pounds)"),
         revenue: re(r"\b(?:revenue|revenues|turnover|sales|income)\b"),
-        territory_cue: re(r"\b(?:not\s+(?:\w+\s+){0,4}?(?:licensed|granted|available|permitted|apply|applicable|allowed|extend)|exclud\w*|outside\s+of|except\s+in|not\s+in|prohibited\s+in|territory|located\s+in|\b(?:not|never)\b,?(?:\s+[\w,()'-]+){0,24}?\s+(?:within|inside)\s)"),
+        territory_cue: re(r"\b(?:not\s+(?:\w+\s+){0,4}?(?:licensed|granted|available|permitted|apply|applicable|allowed|extend)|exclud\w*|outside\s+of|except\s+in|not\s+in|prohibited\s+in|territory|located\s+in|export\s+(?:restrictions|controls?|laws)|\b(?:not|never)\b,?(?:\s+[\w,()'-]+){0,24}?\s+(?:within|inside)\s)"),
         regions: re(r"\b(european\s+union|the\s+eu|eu|united\s+kingdom|the\s+uk|uk|south\s+korea|mainland\s+china|china|russia|iran|north\s+korea|cuba|syria|belarus|(?:comprehensively\s+)?sanctioned\s+(?:jurisdictions?|countries)|outside\s+(?:of\s+)?the\s+territory)\b"),
         passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)|\b(?:must|shall)\s+(?:have|contain|include|carry|be\s+(?:under|subject\s+to))\s+(?:the\s+)?same\s+(?:terms|restrictions|limitations|licen[cs]e)\b|\bderivatives?\b(?:\s+[\w,()'-]+){0,16}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+|remain\s+)(?:subject\s+to|limited\s+to|bound\s+by)\s+(?:the\s+)?(?:same\s+|these\s+)?(?:restrictions|terms|this\s+agreement|research)|\brestrictions\b(?:\s+[\w,()'-]+){0,10}?\s+(?:also\s+)?apply\s+to\s+(?:any\s+|all\s+)?derivatives?\b|\brequire\s+(?:all\s+of\s+)?(?:your\s+)?users\b(?:\s+[\w,()'-]+){0,12}?\s+to\s+comply\b|\bdoes\s+not\s+contradict\s+the\s+restrictions\b"),
         no_training: re(r"\b(?:improve|train|training|develop|create|enhance|distill)\w*\s+(?:[\w,:()'-]+\s+){0,12}?(?:other|another|competing|third[- ]party|any)\s+(?:\w+\s+){0,3}?(?:models?|llms?|ai)\b|\b(?:train|training|distill\w*)\s+(?:[\w,'-]+\s+){0,4}?(?:machine\s+learning|ml|ai|language|foundation\w*)\s+models?\b"),
@@ -155,7 +155,7 @@ fn rules() -> &'static Rules {
         // authorisations from third parties (for their data, weights or
         // rights) are not the licensor's approval
         third_party_consents: re(r"\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant|such)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents|licen[cs]es|rights|approvals)\b|\bthird[- ]part(?:y|ies)\b|\bpatent\s+holders?\b|\brespective\s+(?:owners?|holders?|rights?\s+holders?)\b"),
-        field_ban: re(r"\b(?:not|never|prohibit\w*|forbid\w*|refrain\w*|ban\w*)\b"),
+        field_ban: re(r"\b(?:not|cannot|never|prohibit\w*|forbid\w*|refrain\w*|ban\w*)\b"),
         field_use: re(r"\b(?:use|uses|used|using|deploy\w*|purposes?|applications?|activities|generat\w+|develop\w*|creat\w+)\b"),
         fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice)|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:\w+\s+){0,3}?(?:products?|services?|models?)|(?:products?|services?|offerings?)\s+(?:\w+\s+){0,3}?(?:that|which)\s+compete|national\s+security|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?)|drug\s+(?:development|discovery)|discovery\s+of\s+(?:any\s+|new\s+)?drugs?|hosted\s+service|stand-alone\s+hosted|as\s+a\s+service\s+to\s+third\s+parties|(?:fully\s+)?automated\s+decision[- ]making|high-stakes\s+automated\s+decisions|administration\s+of\s+justice|immigration|asylum|practice\s+of\s+any\s+profession|human-generated|machine[- ]generated)"),
     })
@@ -515,7 +515,7 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     if r.passdown.is_match(s) {
         push(ObligationKind::UseRestrictionsPassdown, String::new());
     }
-    if r.negation.is_match(s) && r.no_training.is_match(s) {
+    if !definition && r.negation.is_match(s) && r.no_training.is_match(s) {
         push(ObligationKind::NoTrainingOtherModels, String::new());
     }
     if let Some(c) = r

@@ -17,7 +17,8 @@ pub mod text;
 pub mod verdict;
 
 pub use decide::{
-    decide, resolve_license, BaseLicense, LicenseFile, LicenseInputs, LicenseReport, Obligation,
+    decide, resolve_license, AlsoCited, BaseLicense, LicenseFile, LicenseInputs, LicenseReport,
+    Obligation,
 };
 pub use verdict::{ObligationKind, Verdict};
 

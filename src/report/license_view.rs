@@ -93,6 +93,9 @@ fn render_text_styled(r: &Report, color: bool) -> String {
         if !o.quote.is_empty() {
             let _ = writeln!(out, "      “{}”", o.quote);
         }
+        if !o.also_cited.is_empty() {
+            let _ = writeln!(out, "      also at {}", also_places(o));
+        }
     }
     let _ = writeln!(out, "\nHow it was decided");
     for reason in &l.reasons {
@@ -278,7 +281,12 @@ fn render_markdown_raw(r: &Report) -> String {
             o.kind,
             o.license,
             o.value.replace('|', "/"),
-            place(&o.file, o.line_start, o.line_end),
+            place(&o.file, o.line_start, o.line_end)
+                + &if o.also_cited.is_empty() {
+                    String::new()
+                } else {
+                    format!("; also at {}", also_places(o))
+                },
             o.quote.replace('|', "/")
         );
     }
@@ -289,6 +297,26 @@ fn render_markdown_raw(r: &Report) -> String {
     out.push('\n');
     out.push_str(&super::training_data_view::markdown_table(&r.training_data));
     out
+}
+
+/// The further clauses of an obligation: "line 45 (military), lines 47–48".
+fn also_places(o: &crate::license::Obligation) -> String {
+    o.also_cited
+        .iter()
+        .map(|a| {
+            let lines = if a.line_end > a.line_start {
+                format!("lines {}–{}", a.line_start, a.line_end)
+            } else {
+                format!("line {}", a.line_start)
+            };
+            if a.value.is_empty() {
+                lines
+            } else {
+                format!("{lines} ({})", a.value.replace('|', "/"))
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// `mri licenses list` as text.

@@ -79,6 +79,17 @@ fn cite_also(
                     .iter()
                     .find(|o| o.file.as_deref() == Some(path) && o.inherited_from.is_none())
                     .map(|o| o.license.clone());
+                // the attribution notices a notice duty keeps are that duty
+                let (start, end) = rf.norm.lines_of(h.words.0, h.words.1);
+                let taken = obligations.iter().any(|o| {
+                    o.file.as_deref() == Some(path)
+                        && h.kind == K::Attribution
+                        && o.kind == K::NoticeFile
+                        && o.line_start
+                            .zip(o.line_end)
+                            .is_some_and(|(s, e)| s <= end && start <= e)
+                });
+                let own = own && !taken;
                 if let (true, Some(license)) = (own, license) {
                     obligations.push(from_hit(h, &rf.norm, path, &license));
                 }
