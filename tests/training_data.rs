@@ -508,4 +508,31 @@ fn an_hf_target_reads_its_datasets_cards_from_the_hub_into_the_cache() {
         .filter(|q| q.target.starts_with("/datasets/acme/open-set/"))
         .count();
     assert_eq!(card_requests, 1);
+
+    // a card the Hub did not have is not asked for again on every run: the
+    // failure is recorded in the cache, and retried once it is old
+    let asked = |id: &str| {
+        server
+            .requests()
+            .iter()
+            .filter(|q| q.target.starts_with(&format!("/datasets/{id}/")))
+            .count()
+    };
+    assert_eq!(asked("acme/missing-set"), 1);
+    assert_eq!(asked("squad"), 1);
+    let marker = cache.join("datasets--acme--missing-set/.mri-card-unavailable");
+    let recorded = fs::read_to_string(&marker).expect("the failure is recorded");
+    let when: u64 = recorded.lines().next().unwrap().parse().unwrap();
+    assert!(
+        recorded.lines().nth(1).unwrap().contains("404"),
+        "{recorded}"
+    );
+    fs::write(&marker, format!("{}\n404\n", when - 7 * 3600)).unwrap();
+    let out = mri_hub(&args, &server.url, &cache, false);
+    assert!(out.status.success());
+    assert_eq!(asked("acme/missing-set"), 2, "an old failure is retried");
+    assert_eq!(asked("squad"), 1, "a recent one is not");
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(dataset(&r, "squad")["terms_source"], "knowledge-base");
+    assert!(!cache.join("datasets--acme--missing-set/snapshots").exists());
 }
