@@ -1,5 +1,6 @@
 //! The Report's `training_data` section: every dataset the model declares
-//! (the card's `datasets:`, a GGUF file's `general.dataset.*` keys, the base
+//! (the card's `datasets:`, a GGUF file's `general.dataset.*` keys or its
+//! `general.datasets` array, the base
 //! model's declarations), each with its terms and their verdict, and the
 //! strictest of them. The model's own license verdict never changes because
 //! of its data: the section stands beside it.
@@ -81,7 +82,9 @@ pub struct Declared {
     pub via: &'static str,
 }
 
-/// Most datasets read from one GGUF file's `general.dataset.count`.
+/// Most datasets read from one GGUF file's `general.dataset.count` (the
+/// keyed form gguf-py writes: `general.dataset.N.name`, `.organization`,
+/// `.repo_url`; the array form, `general.datasets`, is read by the scan).
 const MAX_GGUF_DATASETS: u64 = 256;
 
 /// Most datasets a model's declarations yield (real cards name a few dozen):
@@ -158,6 +161,19 @@ pub fn declared(card: Option<&Card>, gguf: &[GgufScan]) -> Vec<Declared> {
                     via: "gguf",
                 });
             }
+        }
+        // The specification's array form: links or references, one a string.
+        for (i, raw) in scan.dataset_texts.iter().enumerate() {
+            if raw.trim().is_empty() {
+                continue;
+            }
+            push(Declared {
+                id: datasets::parse_id(raw),
+                file: scan.path.clone(),
+                line: None,
+                key: format!("general.datasets[{i}]"),
+                via: "gguf",
+            });
         }
     }
     out
