@@ -6,7 +6,7 @@
 //! of its data: the section stands beside it.
 
 use crate::finding::{Code, Finding};
-use crate::license::datasets::{self, CachedDataset, DatasetId, Terms};
+use crate::license::datasets::{self, CachedDataset, DatasetId, Terms, TermsSource};
 use crate::license::Verdict;
 use crate::model::card::Card;
 use crate::scan::gguf::GgufScan;
@@ -261,7 +261,7 @@ pub fn build(
     if list.is_empty() && expect_declarations {
         findings.push(Finding::info(
             Code::DataNoDatasetsDeclared,
-            "the model declares no training datasets (no `datasets:` in its card, no `general.dataset.*` in its GGUF metadata)",
+            "the model declares no training datasets (no `datasets:` in its card, no `general.dataset.*` or `general.datasets` in its GGUF metadata)",
         ));
     }
     (
@@ -311,6 +311,15 @@ fn findings_for(d: &TrainingDataset, own: bool) -> Vec<Finding> {
             Code::DataUnknownLicense,
             format!("training set `{name}`{whose} is not a Hub dataset id (`name` or `org/name`): its terms are unknown"),
         )),
+        Verdict::Unknown if d.terms_source == TermsSource::KnowledgeBase.as_str() => {
+            Some(Finding::warning(
+                Code::DataUnknownLicense,
+                format!(
+                    "the terms of training set `{name}`{whose} are unknown: mri's dataset knowledge base knows the set but not its terms ({})",
+                    d.notes.as_deref().unwrap_or("no license found")
+                ),
+            ))
+        }
         Verdict::Unknown => Some(Finding::warning(
             Code::DataUnknownLicense,
             format!("the terms of training set `{name}`{whose} are unknown: no license in its card in the Hugging Face cache, nor in mri's dataset knowledge base"),
