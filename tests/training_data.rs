@@ -229,6 +229,45 @@ fn a_gguf_file_declares_its_datasets_in_general_dataset_keys() {
     assert_eq!(nc[0]["file"], "model.gguf");
 }
 
+/// The GGUF specification's array form, `general.datasets: string[]`
+/// (links or references), beside the keyed form in the same file.
+#[test]
+fn a_gguf_file_declares_its_datasets_in_the_general_datasets_array() {
+    let tmp = tempfile::tempdir().unwrap();
+    let hub = tmp.path().join("hub");
+    fs::create_dir_all(&hub).unwrap();
+    let mut spec = tiny_gguf_spec();
+    spec.metadata.push((
+        "general.datasets".to_string(),
+        Meta::StrArray(vec![
+            "https://huggingface.co/datasets/Samsung/samsum".into(),
+            "wikihow".into(),
+            "".into(),
+            "squad".into(),
+        ]),
+    ));
+    spec.metadata
+        .push(("general.dataset.count".to_string(), Meta::U32(1)));
+    spec.metadata.push((
+        "general.dataset.0.name".to_string(),
+        Meta::Str("squad".into()),
+    ));
+    let file = tmp.path().join("model.gguf");
+    fs::write(&file, gguf_bytes(&spec)).unwrap();
+    let r = inspect(&file, &hub);
+    let list = r["training_data"]["datasets"].as_array().unwrap();
+    let ids: Vec<&str> = list.iter().map(|d| d["id"].as_str().unwrap()).collect();
+    // the keyed form first, then the array; each dataset once, empty entries skipped
+    assert_eq!(ids, ["squad", "Samsung/samsum", "wikihow"]);
+    let samsum = dataset(&r, "Samsung/samsum");
+    assert_eq!(samsum["key"], "general.datasets[0]");
+    assert_eq!(samsum["via"], "gguf");
+    assert_eq!(samsum["verdict"], "non-commercial");
+    assert_eq!(dataset(&r, "wikihow")["key"], "general.datasets[1]");
+    assert_eq!(dataset(&r, "squad")["key"], "general.dataset.0.name");
+    assert_eq!(r["training_data"]["verdict"], "non-commercial");
+}
+
 #[test]
 fn the_base_models_datasets_are_listed_with_base_as_their_source() {
     let (tmp, dir, hub) = model_with_card("---\nlicense: apache-2.0\ndatasets: [squad]\n---\n");
@@ -508,4 +547,31 @@ fn an_hf_target_reads_its_datasets_cards_from_the_hub_into_the_cache() {
         .filter(|q| q.target.starts_with("/datasets/acme/open-set/"))
         .count();
     assert_eq!(card_requests, 1);
+
+    // a card the Hub did not have is not asked for again on every run: the
+    // failure is recorded in the cache, and retried once it is old
+    let asked = |id: &str| {
+        server
+            .requests()
+            .iter()
+            .filter(|q| q.target.starts_with(&format!("/datasets/{id}/")))
+            .count()
+    };
+    assert_eq!(asked("acme/missing-set"), 1);
+    assert_eq!(asked("squad"), 1);
+    let marker = cache.join("datasets--acme--missing-set/.mri-card-unavailable");
+    let recorded = fs::read_to_string(&marker).expect("the failure is recorded");
+    let when: u64 = recorded.lines().next().unwrap().parse().unwrap();
+    assert!(
+        recorded.lines().nth(1).unwrap().contains("404"),
+        "{recorded}"
+    );
+    fs::write(&marker, format!("{}\n404\n", when - 7 * 3600)).unwrap();
+    let out = mri_hub(&args, &server.url, &cache, false);
+    assert!(out.status.success());
+    assert_eq!(asked("acme/missing-set"), 2, "an old failure is retried");
+    assert_eq!(asked("squad"), 1, "a recent one is not");
+    let r: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(dataset(&r, "squad")["terms_source"], "knowledge-base");
+    assert!(!cache.join("datasets--acme--missing-set/snapshots").exists());
 }

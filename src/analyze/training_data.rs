@@ -1,11 +1,12 @@
 //! The Report's `training_data` section: every dataset the model declares
-//! (the card's `datasets:`, a GGUF file's `general.dataset.*` keys, the base
+//! (the card's `datasets:`, a GGUF file's `general.dataset.*` keys or its
+//! `general.datasets` array, the base
 //! model's declarations), each with its terms and their verdict, and the
 //! strictest of them. The model's own license verdict never changes because
 //! of its data: the section stands beside it.
 
 use crate::finding::{Code, Finding};
-use crate::license::datasets::{self, CachedDataset, DatasetId, Terms};
+use crate::license::datasets::{self, CachedDataset, DatasetId, Terms, TermsSource};
 use crate::license::Verdict;
 use crate::model::card::Card;
 use crate::scan::gguf::GgufScan;
@@ -81,7 +82,9 @@ pub struct Declared {
     pub via: &'static str,
 }
 
-/// Most datasets read from one GGUF file's `general.dataset.count`.
+/// Most datasets read from one GGUF file's `general.dataset.count` (the
+/// keyed form gguf-py writes: `general.dataset.N.name`, `.organization`,
+/// `.repo_url`; the array form, `general.datasets`, is read by the scan).
 const MAX_GGUF_DATASETS: u64 = 256;
 
 /// Most datasets a model's declarations yield (real cards name a few dozen):
@@ -158,6 +161,19 @@ pub fn declared(card: Option<&Card>, gguf: &[GgufScan]) -> Vec<Declared> {
                     via: "gguf",
                 });
             }
+        }
+        // The specification's array form: links or references, one a string.
+        for (i, raw) in scan.dataset_texts.iter().enumerate() {
+            if raw.trim().is_empty() {
+                continue;
+            }
+            push(Declared {
+                id: datasets::parse_id(raw),
+                file: scan.path.clone(),
+                line: None,
+                key: format!("general.datasets[{i}]"),
+                via: "gguf",
+            });
         }
     }
     out
@@ -245,7 +261,7 @@ pub fn build(
     if list.is_empty() && expect_declarations {
         findings.push(Finding::info(
             Code::DataNoDatasetsDeclared,
-            "the model declares no training datasets (no `datasets:` in its card, no `general.dataset.*` in its GGUF metadata)",
+            "the model declares no training datasets (no `datasets:` in its card, no `general.dataset.*` or `general.datasets` in its GGUF metadata)",
         ));
     }
     (
@@ -295,6 +311,15 @@ fn findings_for(d: &TrainingDataset, own: bool) -> Vec<Finding> {
             Code::DataUnknownLicense,
             format!("training set `{name}`{whose} is not a Hub dataset id (`name` or `org/name`): its terms are unknown"),
         )),
+        Verdict::Unknown if d.terms_source == TermsSource::KnowledgeBase.as_str() => {
+            Some(Finding::warning(
+                Code::DataUnknownLicense,
+                format!(
+                    "the terms of training set `{name}`{whose} are unknown: mri's dataset knowledge base knows the set but not its terms ({})",
+                    d.notes.as_deref().unwrap_or("no license found")
+                ),
+            ))
+        }
         Verdict::Unknown => Some(Finding::warning(
             Code::DataUnknownLicense,
             format!("the terms of training set `{name}`{whose} are unknown: no license in its card in the Hugging Face cache, nor in mri's dataset knowledge base"),

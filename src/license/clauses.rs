@@ -60,7 +60,7 @@ fn rules() -> &'static Rules {
     RULES.get_or_init(|| Rules {
         non_commercial: vec![
             re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:your\s+)?(?:own\s+)?(?:internal\s+)?(?:personal\s+)?(?:and\s+)?non-?commercial\b"),
-            re(r"\bnon-?commercial\s+(?:(?:or|and|and/or)\s+research\s+)?(?:use|uses|purposes?|research(?:\s+purposes)?|scientific\s+research)\s+only\b"),
+            re(r"\bnon-?commercial\s+(?:(?:or|and|and/or)\s+research\s+)?(?:use|uses|usage|purposes?|research(?:\s+(?:purposes?|usage))?|scientific\s+research)\s+only\b"),
             re(r"\b(?:may|shall|must|will|can|do)\s+not\s+(?:\w+\s+){0,8}?(?:use|used|exploit|exploited|deploy|deployed)\s+(?:[\w,()'-]+\s+){0,14}?(?:for\s+)?(?:any\s+)?commercial(?:ly)?\b"),
             re(r"\b(?:not|never)\s+(?:be\s+)?(?:used\s+)?for\s+(?:any\s+)?commercial\s+(?:use|uses|purposes?|advantage)"),
             re(r"\bno\s+commercial\s+(?:use|uses|exploitation)\b"),
@@ -88,7 +88,7 @@ fn rules() -> &'static Rules {
         non_commercial_scoped: re(r"\bfor\s+(?:[\w,'-]+\s+){0,5}?non-?commercial\s+(?:research|purposes?|uses?|applications?|projects?|development)\b"),
         research_only: vec![
             re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:[\w-]+\s+){0,3}?research\b"),
-            re(r"\bresearch\s+(?:(?:and|or)\s+(?:evaluation|development)\s+)?(?:use|uses|purposes?)\s+only\b"),
+            re(r"\bresearch\s+(?:(?:and|or)\s+(?:evaluation|development)\s+)?(?:use|uses|usage|purposes?)\s+only\b"),
             re(r"\bnot\s+(?:be\s+)?(?:used\s+)?(?:\w+\s+){0,4}?in\s+production\b"),
         ],
         // a license named for research ("Research License Agreement"): the

@@ -76,15 +76,29 @@ fn judge(card: &Card, files: &[LicenseFile]) -> Option<(String, Verdict, bool)> 
     Some((ids.join(" AND "), report.verdict, share_alike))
 }
 
-/// A license id (SPDX, Hub or knowledge-base id) judged as a card declaring it.
-pub(crate) fn judge_id(license: &str) -> Option<(String, Verdict, bool)> {
+/// A knowledge-base license judged: the id as a card declaring it, and the
+/// terms' own words, when given, as its license file (so that `other` with
+/// "for non-commercial research purposes only" is research-only). `None`
+/// for `unknown`, or when nothing was recognised.
+pub(crate) fn judge_entry(license: &str, terms: &str) -> Option<(String, Verdict, bool)> {
+    if license.eq_ignore_ascii_case("unknown") {
+        return None;
+    }
     let card = Card {
         path: "datasets.toml".into(),
         has_front_matter: true,
         license: vec![license.to_string()],
         ..Default::default()
     };
-    judge(&card, &[])
+    if terms.trim().is_empty() {
+        return judge(&card, &[]);
+    }
+    let files = [LicenseFile {
+        path: "datasets.toml".into(),
+        text: terms.to_string(),
+    }];
+    let (_, verdict, share_alike) = judge(&card, &files)?;
+    Some((license.to_string(), verdict, share_alike))
 }
 
 /// The terms of the cached card, when it or its license file names a license.
@@ -125,24 +139,27 @@ pub fn terms(id: &DatasetId, cached: &[CachedDataset]) -> Terms {
         return t;
     }
     if let Some(e) = entry {
-        let (license, part) = e.license_for(id.config.as_deref());
-        if let Some((license, verdict, share_alike)) = judge_id(license) {
-            let notes = [e.notes.as_str(), part.map_or("", |p| p.notes.as_str())]
-                .iter()
-                .filter(|n| !n.is_empty())
-                .copied()
-                .collect::<Vec<_>>()
-                .join(" ");
-            return Terms {
-                license: Some(license),
-                verdict,
-                share_alike,
-                mixed: e.mixed && part.is_none(),
-                source: TermsSource::KnowledgeBase,
-                source_ref: Some(e.source.clone()),
-                notes: (!notes.is_empty()).then_some(notes),
-            };
-        }
+        let (license, words, part) = e.license_for(id.config.as_deref());
+        let notes = [e.notes.as_str(), part.map_or("", |p| p.notes.as_str())]
+            .iter()
+            .filter(|n| !n.is_empty())
+            .copied()
+            .collect::<Vec<_>>()
+            .join(" ");
+        let (license, verdict, share_alike) = match judge_entry(license, words) {
+            Some((l, v, sa)) => (Some(l), v, sa),
+            // known, but its terms could not be read: the entry says why
+            None => (None, Verdict::Unknown, false),
+        };
+        return Terms {
+            license,
+            verdict,
+            share_alike,
+            mixed: e.mixed && part.is_none(),
+            source: TermsSource::KnowledgeBase,
+            source_ref: Some(e.source.clone()),
+            notes: (!notes.is_empty()).then_some(notes),
+        };
     }
     Terms {
         license: None,
@@ -190,6 +207,47 @@ mod tests {
             &[],
         );
         assert!(!t.mixed && !t.share_alike, "{t:?}");
+    }
+
+    #[test]
+    fn terms_without_a_license_id_are_judged_from_their_words() {
+        // `other`, and the card's words: "restricted to non-commercial research purposes only"
+        let t = terms(&parse_id("mlsum"), &[]);
+        assert_eq!(
+            (t.verdict, t.source, t.license.as_deref()),
+            (
+                Verdict::ResearchOnly,
+                TermsSource::KnowledgeBase,
+                Some("other")
+            )
+        );
+        let t = terms(&parse_id("imagenet"), &[]);
+        assert_eq!(t.verdict, Verdict::ResearchOnly, "a spelling cards use");
+    }
+
+    #[test]
+    fn a_known_set_whose_terms_could_not_be_read_is_unknown_with_the_reason() {
+        let t = terms(&parse_id("xsum"), &[]);
+        assert_eq!(
+            (t.verdict, t.source, t.license),
+            (Verdict::Unknown, TermsSource::KnowledgeBase, None)
+        );
+        assert!(t.notes.is_some_and(|n| n.contains("unknown")));
+        assert!(t.source_ref.is_some_and(|r| r.contains("/datasets/xsum/")));
+    }
+
+    #[test]
+    fn a_mixed_set_is_as_strict_as_its_strictest_part_unless_a_config_is_named() {
+        let t = terms(&parse_id("superb"), &[]);
+        assert_eq!((t.verdict, t.mixed), (Verdict::NonCommercial, true));
+        let t = terms(&parse_id("superb:asr"), &[]);
+        assert_eq!((t.verdict, t.mixed), (Verdict::Permitted, false));
+        let t = terms(&parse_id("superb:sd"), &[]);
+        assert_eq!(t.verdict, Verdict::NonCommercial);
+        let t = terms(&parse_id("tweet_eval:sentiment"), &[]);
+        assert_eq!(t.verdict, Verdict::Permitted);
+        let t = terms(&parse_id("tweet_eval"), &[]);
+        assert_eq!((t.verdict, t.mixed), (Verdict::Unknown, true));
     }
 
     #[test]

@@ -36,7 +36,14 @@ pub struct GgufScan {
     pub special_texts: BTreeMap<u64, String>,
     /// The Ollama layer's media type, for Ollama blobs.
     pub media_type: Option<String>,
+    /// The texts of `general.datasets` (the GGUF specification's array of
+    /// "links or references to datasets that the model was trained upon"),
+    /// read while the file was mapped; at most [`MAX_DATASET_TEXTS`].
+    pub dataset_texts: Vec<String>,
 }
+
+/// Most `general.datasets` entries read from one file.
+pub const MAX_DATASET_TEXTS: u64 = 256;
 
 /// Reads and validates the GGUF file at `path` (`len` bytes); findings name `rel`.
 pub fn read_gguf_file(path: &Path, rel: &str, len: u64) -> (GgufScan, Vec<Finding>) {
@@ -46,6 +53,7 @@ pub fn read_gguf_file(path: &Path, rel: &str, len: u64) -> (GgufScan, Vec<Findin
         header: None,
         special_texts: BTreeMap::new(),
         media_type: None,
+        dataset_texts: Vec::new(),
     };
     if len == 0 {
         let f = Finding::error(Code::GgufInvalid, "not a GGUF file: it is empty").in_file(rel);
@@ -76,6 +84,15 @@ pub fn read_gguf_file(path: &Path, rel: &str, len: u64) -> (GgufScan, Vec<Findin
                 }
             }
         }
+    }
+    if let Some(list) = header.as_ref().and_then(|h| {
+        let wide = h.version >= 2;
+        h.get_array("general.datasets").map(|a| (a, wide))
+    }) {
+        let (array, wide) = list;
+        scan.dataset_texts = (0..array.len.min(MAX_DATASET_TEXTS))
+            .filter_map(|i| string_at(buf, array, wide, i))
+            .collect();
     }
     scan.header = header;
     let findings = findings.into_iter().map(|f| f.in_file(rel)).collect();
