@@ -184,7 +184,7 @@ codes! {
     /// A training set whose terms are unknown.
     DataUnknownLicense = "data/unknown-license", "The terms of a dataset the model declares are neither in its cached dataset card nor in mri's dataset knowledge base.";
     /// No training set declared.
-    DataNoDatasetsDeclared = "data/no-datasets-declared", "The model declares no training datasets (card `datasets:`, GGUF `general.dataset.*`).";
+    DataNoDatasetsDeclared = "data/no-datasets-declared", "The model declares no training datasets (card `datasets:`, GGUF `general.dataset.*` or `general.datasets`).";
     /// torch_dtype disagrees with the stored dtype.
     ConsistencyDtype = "consistency/dtype", "torch_dtype in config.json differs from the dtype most weights are stored in.";
     /// A pickle stream that was not walked to its end.
