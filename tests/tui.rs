@@ -134,13 +134,16 @@ fn help_overlay() {
 
 #[test]
 fn help_overlay_lists_every_bound_key() {
-    let app = {
-        let mut a = App::new(fixture_report(), Theme { color: false });
-        press(&mut a, "?");
-        a
-    };
     for (w, h) in SIZES {
-        let screen = text(&app, w, h);
+        // What the overlay shows scrolled from its top to its end (it
+        // scrolls when taller than the screen).
+        let mut app = App::new(fixture_report(), Theme { color: false });
+        press(&mut app, "?");
+        let mut screen = String::new();
+        for _ in 0..=BINDINGS.len() {
+            screen.push_str(&text(&app, w, h));
+            press(&mut app, "j");
+        }
         for b in BINDINGS {
             assert!(
                 screen.contains(&b.keys_label()),
@@ -968,4 +971,115 @@ fn the_overview_shows_the_training_data_verdict_beside_the_license() {
         matches!((license, data), (Some(l), Some(d)) if d == l + 1),
         "{screen}"
     );
+}
+
+/// The sharded fixture under the Llama 3.1 license as Meta ships it: its
+/// LICENSE has lines of up to 720 characters (a paragraph each).
+fn llama_long_lines() -> (tempfile::TempDir, Report) {
+    let (tmp, r) = llama_licensed();
+    let text = fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/license-corpus/texts/llama3_1-license.txt"),
+    )
+    .unwrap();
+    let root = tmp.path().join("tiny-llama-sharded");
+    fs::write(root.join("LICENSE"), text).unwrap();
+    let mut r2 = mri::inspect(root.to_str().unwrap(), &mri::InspectOptions::default()).unwrap();
+    r2.target.input = r.target.input.clone();
+    r2.target.root = r.target.root.clone();
+    (tmp, r2)
+}
+
+/// Opens the obligation that cites the 700-million-users clause.
+fn open_threshold_clause(r: &Report) -> App {
+    let lic = r.license.as_ref().unwrap();
+    let i = lic
+        .obligations
+        .iter()
+        .position(|o| o.quote.contains("700 million") && o.file.as_deref() == Some("LICENSE"))
+        .expect("the threshold clause is cited in LICENSE");
+    let mut app = App::new(r.clone(), Theme { color: false });
+    press(&mut app, "5");
+    for _ in 0..i {
+        press(&mut app, "j");
+    }
+    press(&mut app, "Enter");
+    assert_eq!(app.viewer().expect("the viewer opens").path(), "LICENSE");
+    app
+}
+
+#[test]
+fn a_license_with_long_lines_wraps_in_the_viewer() {
+    let (_tmp, r) = llama_long_lines();
+    snap("license_long_viewer", || r.clone(), "", |a| {
+        *a = open_threshold_clause(a.report());
+    });
+    for (w, h) in SIZES {
+        let app = open_threshold_clause(&r);
+        let screen = text(&app, w, h);
+        assert!(app.viewer().unwrap().wraps());
+        // Every word of the clause is on screen, the figure included.
+        assert!(screen.contains("700 million"), "{screen}");
+        assert!(screen.contains("wrapped"), "{screen}");
+    }
+}
+
+#[test]
+fn the_viewer_scrolls_sideways_when_not_wrapping() {
+    let (_tmp, r) = llama_long_lines();
+    let mut app = open_threshold_clause(&r);
+    press(&mut app, "w");
+    assert!(!app.viewer().unwrap().wraps());
+    let screen = text(&app, 80, 24);
+    assert!(!screen.contains("700 million"), "{screen}");
+    assert!(screen.contains('…'), "a cut line ends in an ellipsis:\n{screen}");
+    // → and l scroll right until the figure shows; ← back to the start.
+    let mut steps = 0;
+    while !text(&app, 80, 24).contains("700 million") {
+        press(&mut app, if steps % 2 == 0 { "Right" } else { "l" });
+        steps += 1;
+        assert!(steps < 20, "never scrolled to the figure");
+    }
+    assert!(app.viewer().unwrap().column() > 0);
+    assert!(text(&app, 80, 24).contains("from column"));
+    for _ in 0..steps {
+        press(&mut app, "Left");
+    }
+    assert_eq!(app.viewer().unwrap().column(), 0);
+    // At the left edge, ← goes back as it does in the lists.
+    press(&mut app, "h");
+    assert!(app.viewer().is_none());
+    assert_eq!(app.current_title(), "License");
+
+    // A search match beyond the right edge is scrolled into view.
+    let mut app = open_threshold_clause(&r);
+    press(&mut app, "w g");
+    let _ = text(&app, 80, 24);
+    press(&mut app, "/");
+    type_text(&mut app, "700 million");
+    let screen = text(&app, 80, 24);
+    assert!(screen.contains("1/1 match"), "{screen}");
+    assert!(screen.contains("700 million"), "{screen}");
+    press(&mut app, "Enter");
+    // w wraps again, and the viewer is back at the left edge.
+    press(&mut app, "w");
+    assert_eq!(app.viewer().unwrap().column(), 0);
+    assert!(text(&app, 80, 24).contains("700 million"));
+}
+
+#[test]
+fn a_search_counts_its_matches_as_it_is_typed() {
+    let mut app = App::new(fixture_report(), Theme { color: false });
+    press(&mut app, "2 /");
+    type_text(&mut app, "tokenizer");
+    let last = |a: &App| text(a, 80, 24).lines().last().unwrap().to_string();
+    assert!(last(&app).contains("1/2 matches"), "{}", last(&app));
+    type_text(&mut app, "zzz");
+    assert!(last(&app).contains("no match"), "{}", last(&app));
+    press(&mut app, "Esc 3 /");
+    type_text(&mut app, "q_proj");
+    assert!(last(&app).contains("4 matches"), "{}", last(&app));
+    press(&mut app, "Esc 2 g j Enter /");
+    type_text(&mut app, "size");
+    assert!(last(&app).contains("1/"), "{}", last(&app));
 }

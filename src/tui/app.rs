@@ -328,7 +328,9 @@ impl App {
         match effect {
             Effect::Done => {}
             Effect::Unhandled => {
-                if action == Action::Back && self.viewer.take().is_none() {
+                // `←` at the viewer's left edge goes back too.
+                let back = matches!(action, Action::Back | Action::ScrollLeft);
+                if back && self.viewer.take().is_none() {
                     match self.back.pop() {
                         Some(prev) => self.current = prev,
                         None if self.leave_on_back => self.left = true,

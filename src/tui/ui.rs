@@ -106,8 +106,10 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App) {
 /// that have nothing to search).
 pub fn hints(app: &App) -> Vec<(String, &'static str)> {
     let searchable = app.active().searchable();
+    let opens = app.active().can_open(&app.ctx());
     keys::active(app.active().scopes())
         .filter(|b| searchable || b.action != keys::Action::Search)
+        .filter(|b| opens || b.action != keys::Action::Open)
         .filter_map(|b| {
             let first = b.keys.first().map(|k| k.label()).unwrap_or_default();
             b.hint
@@ -119,12 +121,20 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
 fn draw_bottom(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.theme();
     let line = if let Some(input) = app.search_input() {
-        Line::from(vec![
+        let count = app
+            .active()
+            .search_count(&app.ctx())
+            .map(|(n, m)| super::views::viewer::count_label(n, m));
+        let mut spans = vec![
             Span::styled("/", t.accent()),
             Span::raw(input.text.clone()),
             Span::styled(" ", t.selected()),
-            Span::styled("  Enter keep · Esc cancel", t.dim()),
-        ])
+        ];
+        if let Some(c) = count {
+            spans.push(Span::styled(format!("  {c}"), t.accent()));
+        }
+        spans.push(Span::styled("  Enter keep · Esc cancel", t.dim()));
+        Line::from(spans)
     } else if let Some(s) = app.status() {
         Line::raw(truncate_right(s, area.width as usize))
     } else {

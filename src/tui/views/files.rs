@@ -233,6 +233,25 @@ impl View for Files {
         self.rows.len()
     }
 
+    fn search_count(&self, ctx: &Ctx) -> Option<(usize, usize)> {
+        let q = self.query.as_ref()?;
+        let here = match self.rows.get(self.cursor.selected()) {
+            Some(Item::File(f)) => Some(*f),
+            _ => None,
+        };
+        let mut at = 0;
+        let mut total = 0;
+        for f in self.groups.iter().flat_map(|(_, fs)| fs) {
+            if q.matches(&ctx.report.files[*f].path) {
+                total += 1;
+                if Some(*f) == here {
+                    at = total;
+                }
+            }
+        }
+        Some((at, total))
+    }
+
     fn selected(&self, ctx: &Ctx) -> Option<String> {
         match self.rows.get(self.cursor.selected())? {
             Item::Group(g) => Some(self.groups[*g].0.as_str().to_string()),
@@ -255,8 +274,15 @@ impl View for Files {
                 bytes(total)
             )),
         ];
-        if let Some(q) = &self.query {
-            title.push(Span::styled(format!("  search: {}", q.text()), t.dim()));
+        if let (Some(q), Some((n, m))) = (&self.query, self.search_count(ctx)) {
+            title.push(Span::styled(
+                format!(
+                    "  search: {} · {}",
+                    q.text(),
+                    super::viewer::count_label(n, m)
+                ),
+                t.dim(),
+            ));
         }
         frame.render_widget(Paragraph::new(Line::from(title)), head);
 

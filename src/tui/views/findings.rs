@@ -135,6 +135,22 @@ impl View for Findings {
         self.len
     }
 
+    fn search_count(&self, ctx: &Ctx) -> Option<(usize, usize)> {
+        let q = self.query.as_ref()?;
+        let here = self.cursor.selected();
+        let mut at = 0;
+        let mut total = 0;
+        for (i, f) in ctx.report.findings.iter().enumerate() {
+            if Self::matches(q, f) {
+                total += 1;
+                if i == here {
+                    at = total;
+                }
+            }
+        }
+        Some((at, total))
+    }
+
     fn selected(&self, ctx: &Ctx) -> Option<String> {
         let f = ctx.report.findings.get(self.cursor.selected())?;
         Some(format!("{} {}", f.code, place(f)))
@@ -162,8 +178,15 @@ impl View for Findings {
             Span::raw(" · "),
             Span::styled(format!("{} info", s.infos), t.severity(Severity::Info)),
         ];
-        if let Some(q) = &self.query {
-            title.push(Span::styled(format!("  search: {}", q.text()), t.dim()));
+        if let (Some(q), Some((n, m))) = (&self.query, self.search_count(ctx)) {
+            title.push(Span::styled(
+                format!(
+                    "  search: {} · {}",
+                    q.text(),
+                    super::viewer::count_label(n, m)
+                ),
+                t.dim(),
+            ));
         }
         frame.render_widget(Paragraph::new(Line::from(title)), head);
 

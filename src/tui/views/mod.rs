@@ -109,6 +109,19 @@ pub trait View {
         None
     }
 
+    /// Whether Enter on the selected row leads somewhere (the hint bar
+    /// offers it only then).
+    fn can_open(&self, _ctx: &Ctx) -> bool {
+        true
+    }
+
+    /// The search's matches: the 1-based position of the selection among
+    /// them (0 when it is not on one) and their number; `None` without a
+    /// search. The search line and the view's head show it.
+    fn search_count(&self, _ctx: &Ctx) -> Option<(usize, usize)> {
+        None
+    }
+
     /// Takes a jump from another view; returns whether this view shows it now.
     fn accept(&mut self, _jump: &Jump, _ctx: &Ctx) -> bool {
         false

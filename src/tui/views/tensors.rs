@@ -420,6 +420,11 @@ impl View for Tensors {
         self.rows.len()
     }
 
+    /// A filter keeps its matches only: their number.
+    fn search_count(&self, _ctx: &Ctx) -> Option<(usize, usize)> {
+        self.query.as_ref().map(|_| (0, self.matched))
+    }
+
     fn selected(&self, ctx: &Ctx) -> Option<String> {
         match self.rows.get(self.cursor.selected())? {
             Item::Group(g) => Some(self.groups[*g as usize].clone()),
