@@ -1011,9 +1011,14 @@ fn open_threshold_clause(r: &Report) -> App {
 #[test]
 fn a_license_with_long_lines_wraps_in_the_viewer() {
     let (_tmp, r) = llama_long_lines();
-    snap("license_long_viewer", || r.clone(), "", |a| {
-        *a = open_threshold_clause(a.report());
-    });
+    snap(
+        "license_long_viewer",
+        || r.clone(),
+        "",
+        |a| {
+            *a = open_threshold_clause(a.report());
+        },
+    );
     for (w, h) in SIZES {
         let app = open_threshold_clause(&r);
         let screen = text(&app, w, h);
@@ -1032,7 +1037,10 @@ fn the_viewer_scrolls_sideways_when_not_wrapping() {
     assert!(!app.viewer().unwrap().wraps());
     let screen = text(&app, 80, 24);
     assert!(!screen.contains("700 million"), "{screen}");
-    assert!(screen.contains('…'), "a cut line ends in an ellipsis:\n{screen}");
+    assert!(
+        screen.contains('…'),
+        "a cut line ends in an ellipsis:\n{screen}"
+    );
     // → and l scroll right until the figure shows; ← back to the start.
     let mut steps = 0;
     while !text(&app, 80, 24).contains("700 million") {
@@ -1082,4 +1090,78 @@ fn a_search_counts_its_matches_as_it_is_typed() {
     press(&mut app, "Esc 2 g j Enter /");
     type_text(&mut app, "size");
     assert!(last(&app).contains("1/"), "{}", last(&app));
+}
+
+#[test]
+fn a_gguf_license_is_cited_at_its_metadata_key() {
+    let mut app = App::new(gguf_report(), Theme { color: false });
+    press(&mut app, "5");
+    let screen = text(&app, 120, 40);
+    assert!(
+        screen.contains("tiny-llama.Q8_0.gguf general.license"),
+        "{screen}"
+    );
+    assert!(!screen.contains(".gguf:1"), "{screen}");
+    assert!(
+        screen.contains("Enter: show general.license in the metadata of tiny-llama.Q8_0.gguf"),
+        "{screen}"
+    );
+    press(&mut app, "Enter");
+    let v = app.viewer().expect("the metadata view opens");
+    assert_eq!(v.path(), "tiny-llama.Q8_0.gguf");
+    let (line, _) = v.highlighted().expect("the key is marked");
+    let screen = text(&app, 120, 40);
+    let shown = screen
+        .lines()
+        .find(|l| l.contains(&format!("{line:>3}▶")))
+        .unwrap_or_else(|| panic!("line {line} not marked:\n{screen}"));
+    assert!(shown.contains("general.license"), "{shown}");
+    assert!(shown.contains("\"apache-2.0\""), "{shown}");
+    assert!(
+        screen.contains("tiny-llama.Q8_0.gguf · metadata"),
+        "{screen}"
+    );
+    snap("gguf_metadata", gguf_report, "5 Enter", |_| {});
+}
+
+#[test]
+fn enter_is_offered_only_where_it_leads_somewhere() {
+    use mri::report::finding::{Code, Finding};
+    let last = |a: &App| text(a, 120, 40).lines().last().unwrap().to_string();
+    let mut r = fixture_report();
+    r.findings.clear();
+    r.findings.push(
+        Finding::error(Code::WeightsIndexMismatch, "a tensor in no shard")
+            .on_tensor("model.layers.9.ghost.weight"),
+    );
+    r.findings.push(
+        Finding::warning(Code::ConsistencyDtype, "a link leaving the model")
+            .in_file("../outside/secret.json"),
+    );
+    r.findings
+        .push(Finding::info(Code::CardMissing, "names a file").in_file("config.json"));
+    r.finish_findings();
+    let mut app = App::new(r, Theme { color: false });
+    press(&mut app, "4");
+    let screen = text(&app, 120, 40);
+    assert!(!last(&app).contains("Enter"), "{}", last(&app));
+    assert!(
+        screen.contains("tensor model.layers.9.ghost.weight is in no readable shard"),
+        "{screen}"
+    );
+    press(&mut app, "j");
+    assert!(!last(&app).contains("Enter"), "{}", last(&app));
+    assert!(text(&app, 120, 40).contains("../outside/secret.json is not in the model directory"));
+    press(&mut app, "Enter");
+    assert!(app.viewer().is_none());
+    press(&mut app, "j");
+    assert!(last(&app).contains("Enter open"), "{}", last(&app));
+    // Headers say 1 error, 1 warning, 1 info.
+    assert!(text(&app, 120, 40).contains("1 error · 1 warning · 1 info"));
+
+    // A binary file in Files: no Enter; the viewer: no Enter either.
+    let mut app = App::new(fixture_report(), Theme { color: false });
+    press(&mut app, "2 Enter");
+    assert!(app.viewer().is_some());
+    assert!(!last(&app).contains("Enter"), "{}", last(&app));
 }

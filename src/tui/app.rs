@@ -343,6 +343,12 @@ impl App {
             Effect::OpenLines { path, start, end } => {
                 self.open(&path, Some(start), Some((start, end)))
             }
+            Effect::OpenMetadata { path, key } => {
+                match views::viewer::metadata::viewer(&self.report, &path, key.as_deref()) {
+                    Some(v) => self.viewer = Some(v),
+                    None => self.status = Some(format!("{path}: no metadata was read")),
+                }
+            }
             Effect::Jump(jump) => {
                 let ctx = Ctx {
                     report: &self.report,

@@ -6,6 +6,7 @@
 //! to a cap; the model directory is only ever read.
 
 pub mod json;
+pub mod metadata;
 pub mod wrap;
 
 use super::{Ctx, Effect, View};
