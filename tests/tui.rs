@@ -18,7 +18,8 @@ use std::collections::VecDeque;
 use std::fs;
 use support::{copy_fixture, mri};
 
-const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+/// The minimum size the browser lays out, and two common ones.
+const SIZES: [(u16, u16); 3] = [(60, 16), (80, 24), (120, 40)];
 
 /// The sharded fixture, by a path relative to the crate (tests run there),
 /// so no absolute checkout path reaches a snapshot.
@@ -139,9 +140,25 @@ fn help_overlay_lists_every_bound_key() {
         // scrolls when taller than the screen).
         let mut app = App::new(fixture_report(), Theme { color: false });
         press(&mut app, "?");
+        // Each frame's box, its rows joined (a long line wraps at 60 columns).
+        let boxed = |frame: &str| {
+            let rows: Vec<&str> = frame
+                .lines()
+                .filter_map(|l| {
+                    let a = l.find('│')?;
+                    let b = l.rfind('│')?;
+                    (b > a).then(|| &l[a + '│'.len_utf8()..b])
+                })
+                .collect();
+            rows.join(" ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
         let mut screen = String::new();
-        for _ in 0..=BINDINGS.len() {
-            screen.push_str(&text(&app, w, h));
+        for _ in 0..=3 * BINDINGS.len() {
+            screen.push_str(&boxed(&text(&app, w, h)));
+            screen.push_str(" | ");
             press(&mut app, "j");
         }
         for b in BINDINGS {
@@ -619,8 +636,19 @@ fn smoke_view_runs_the_forward_pass_in_the_background() {
     assert!(text(&app, 80, 24).contains("running"));
     press(&mut app, "r");
     assert_eq!(app.status(), Some("the smoke test is running"));
+    // From another view, the tab shows that it runs (unless it finished
+    // already: then it shows how it went).
+    press(&mut app, "1");
+    let tabs = text(&app, 80, 24).lines().next().unwrap().to_string();
+    assert!(
+        tabs.contains("Smoke ⟳") || tabs.contains("Smoke ✓"),
+        "{tabs}"
+    );
+    press(&mut app, "6");
     assert_eq!(wait_for_smoke(&mut app), "done");
     let screen = text(&app, 120, 40);
+    assert!(screen.contains("6 Smoke ✓"), "{screen}");
+    assert!(screen.contains("[PASS]"), "{screen}");
     for want in [
         "llama on cpu in f32",
         "output shape",
@@ -651,7 +679,8 @@ fn smoke_view_shows_why_a_model_cannot_run() {
     press(&mut app, "6 r");
     let state = wait_for_smoke(&mut app);
     assert!(state.contains("unsupported architecture"), "{state}");
-    assert!(text(&app, 120, 40).contains("FAILED"));
+    assert!(text(&app, 120, 40).contains("[FAIL]"));
+    assert!(text(&app, 120, 40).contains("6 Smoke ✗"));
 }
 
 #[test]
@@ -700,6 +729,15 @@ fn mask_run(screen: &str) -> String {
             Some(i) => format!("{}peak RSS        <rss>", &line[..i]),
             None => line.to_string(),
         };
+        // A probability's bar is as long as the probability: masked with it.
+        let bars = ['█', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+        let line = match (line.find(bars), line.find("%  id")) {
+            (Some(a), Some(b)) if a < b => {
+                let number = line[..b].rfind(' ').map_or(b, |i| i + 1);
+                format!("{}<bar> {}", &line[..a], &line[number..])
+            }
+            _ => line,
+        };
         let chars: Vec<char> = line.chars().collect();
         let mut i = 0;
         while i < chars.len() {
@@ -743,7 +781,16 @@ fn smoke_view_finished() {
     press(&mut app, "6 r");
     assert_eq!(wait_for_smoke(&mut app), "done");
     for (w, h) in SIZES {
-        let screen = mask_run(&text(&app, w, h));
+        let mut screen = mask_run(&text(&app, w, h));
+        if h < 24 {
+            // Taller than the screen: the end is a scroll away.
+            assert!(screen.contains("(j/k scroll)"), "{screen}");
+            press(&mut app, "G");
+            let end = mask_run(&text(&app, w, h));
+            press(&mut app, "g");
+            assert!(end.contains("peak RSS"), "{end}");
+            screen.push_str(&end);
+        }
         assert!(screen.contains("load # ms · forward # ms"), "{screen}");
         insta::assert_snapshot!(format!("smoke_done_{w}x{h}"), screen);
     }
@@ -1164,4 +1211,105 @@ fn enter_is_offered_only_where_it_leads_somewhere() {
     press(&mut app, "2 Enter");
     assert!(app.viewer().is_some());
     assert!(!last(&app).contains("Enter"), "{}", last(&app));
+}
+
+#[test]
+fn below_the_minimum_size_a_screen_says_so() {
+    for (w, h) in [(40, 12), (59, 40), (120, 15)] {
+        let mut app = App::new(fixture_report(), Theme { color: false });
+        let screen = text(&app, w, h);
+        assert!(screen.contains("terminal too small"), "{screen}");
+        assert!(screen.contains("60×16"), "{screen}");
+        assert!(screen.contains(&format!("{w}×{h}")), "{screen}");
+        assert!(!screen.contains("PERMITTE"), "{screen}");
+        press(&mut app, "q");
+        assert!(app.should_quit());
+    }
+    let app = App::new(fixture_report(), Theme { color: false });
+    insta::assert_snapshot!("too_small_40x12", text(&app, 40, 12));
+    let screen = text(&App::new(fixture_report(), Theme { color: false }), 60, 16);
+    assert!(!screen.contains("too small"), "{screen}");
+    // Every tab is named at the minimum width.
+    let tabs = screen.lines().next().unwrap().to_string();
+    for n in 1..=6 {
+        assert!(tabs.contains(&format!(" {n} ")), "{tabs}");
+    }
+}
+
+/// A one-shard report whose header lists twelve layers sorted as text, as
+/// safetensors headers are (`layers.1`, `layers.10`, `layers.11`, `layers.2`…).
+fn text_sorted_layers() -> Report {
+    let mut r = mri::inspect("fixtures/tiny-llama", &mri::InspectOptions::default()).unwrap();
+    let shard = &mut r.weights.shards[0];
+    let template = shard.tensors[1].clone();
+    let mut names: Vec<String> = (0..12)
+        .flat_map(|i| {
+            [
+                format!("model.layers.{i}.mlp.up_proj.weight"),
+                format!("model.layers.{i}.input_layernorm.weight"),
+            ]
+        })
+        .collect();
+    names.sort();
+    shard.tensors = ["lm_head.weight".to_string()]
+        .into_iter()
+        .chain(names)
+        .chain(["model.norm.weight".to_string()])
+        .map(|n| {
+            let mut t = template.clone();
+            t.info.name = n;
+            t
+        })
+        .collect();
+    r
+}
+
+#[test]
+fn layers_are_listed_by_number() {
+    let mut app = App::new(text_sorted_layers(), Theme { color: false });
+    let selected = |a: &App| a.current_view().selected(&a.ctx()).unwrap();
+    press(&mut app, "3");
+    assert_eq!(
+        selected(&app),
+        "lm_head.weight",
+        "the header's first stays first"
+    );
+    let mut seen = Vec::new();
+    for _ in 0..25 {
+        press(&mut app, "j");
+        seen.push(selected(&app));
+    }
+    let layers: Vec<u32> = seen
+        .iter()
+        .filter_map(|n| {
+            n.strip_prefix("model.layers.")?
+                .split('.')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    let mut sorted = layers.clone();
+    sorted.sort();
+    assert_eq!(layers, sorted, "{seen:?}");
+    assert_eq!(layers.len(), 24);
+    // Within a layer, the header's order: up_proj was written after
+    // input_layernorm as text, so input_layernorm first.
+    assert_eq!(seen[0], "model.layers.0.input_layernorm.weight");
+    assert_eq!(seen[24], "model.norm.weight");
+    // Folded by layer: one row each, by number.
+    press(&mut app, "L g");
+    let mut rows = Vec::new();
+    for _ in 0..13 {
+        rows.push(selected(&app));
+        press(&mut app, "j");
+    }
+    assert_eq!(rows[1], "model.layers.0");
+    assert_eq!(rows[3], "model.layers.2");
+    assert_eq!(rows[12], "model.layers.11");
+    // Sorted by name, numbers compare as numbers too.
+    press(&mut app, "L s g j j j");
+    assert_eq!(selected(&app), "model.layers.1.input_layernorm.weight");
+    press(&mut app, "j j");
+    assert_eq!(selected(&app), "model.layers.2.input_layernorm.weight");
 }

@@ -122,6 +122,12 @@ impl App {
         self.views.iter().map(|v| v.title()).collect()
     }
 
+    /// The mark on view `i`'s tab (the smoke test running, passed or
+    /// failed), if any.
+    pub fn view_mark(&self, i: usize) -> Option<&'static str> {
+        self.views.get(i).and_then(|v| v.tab_mark())
+    }
+
     /// Position of the current view.
     pub fn current(&self) -> usize {
         self.current
@@ -224,7 +230,7 @@ impl App {
                 Action::Help | Action::Back => self.help = false,
                 Action::Quit => self.quit = true,
                 Action::Down | Action::PageDown => {
-                    self.help_scroll = (self.help_scroll + 1).min(keys::BINDINGS.len() as u16)
+                    self.help_scroll = (self.help_scroll + 1).min(3 * keys::BINDINGS.len() as u16)
                 }
                 Action::Up | Action::PageUp => {
                     self.help_scroll = self.help_scroll.saturating_sub(1)

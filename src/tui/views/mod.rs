@@ -116,6 +116,12 @@ pub trait View {
         None
     }
 
+    /// A mark on the view's tab, seen from every view (the smoke test
+    /// running, passed or failed).
+    fn tab_mark(&self) -> Option<&'static str> {
+        None
+    }
+
     /// Whether Enter on the selected row leads somewhere (the hint bar
     /// offers it only then).
     fn can_open(&self, _ctx: &Ctx) -> bool {
@@ -249,6 +255,24 @@ pub fn wrap_lines(
                 chars[a..b].iter().collect::<String>(),
                 *style,
             ));
+        }
+    }
+    out
+}
+
+/// Styled lines wrapped at `width` (the viewer's word wrap), styles kept
+/// across the breaks; a line's own style carries over to its rows.
+pub fn wrap_styled(
+    lines: Vec<ratatui::text::Line<'static>>,
+    width: usize,
+) -> Vec<ratatui::text::Line<'static>> {
+    let mut out = Vec::new();
+    for line in lines {
+        let chars: Vec<char> = line.spans.iter().flat_map(|s| s.content.chars()).collect();
+        for (a, b) in viewer::wrap::rows(&chars, width) {
+            out.push(
+                ratatui::text::Line::from(viewer::wrap::slice(&line.spans, a, b)).style(line.style),
+            );
         }
     }
     out
