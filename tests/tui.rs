@@ -18,7 +18,8 @@ use std::collections::VecDeque;
 use std::fs;
 use support::{copy_fixture, mri};
 
-const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
+/// The minimum size the browser lays out, and two common ones.
+const SIZES: [(u16, u16); 3] = [(60, 16), (80, 24), (120, 40)];
 
 /// The sharded fixture, by a path relative to the crate (tests run there),
 /// so no absolute checkout path reaches a snapshot.
@@ -134,13 +135,32 @@ fn help_overlay() {
 
 #[test]
 fn help_overlay_lists_every_bound_key() {
-    let app = {
-        let mut a = App::new(fixture_report(), Theme { color: false });
-        press(&mut a, "?");
-        a
-    };
     for (w, h) in SIZES {
-        let screen = text(&app, w, h);
+        // What the overlay shows scrolled from its top to its end (it
+        // scrolls when taller than the screen).
+        let mut app = App::new(fixture_report(), Theme { color: false });
+        press(&mut app, "?");
+        // Each frame's box, its rows joined (a long line wraps at 60 columns).
+        let boxed = |frame: &str| {
+            let rows: Vec<&str> = frame
+                .lines()
+                .filter_map(|l| {
+                    let a = l.find('│')?;
+                    let b = l.rfind('│')?;
+                    (b > a).then(|| &l[a + '│'.len_utf8()..b])
+                })
+                .collect();
+            rows.join(" ")
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        let mut screen = String::new();
+        for _ in 0..=3 * BINDINGS.len() {
+            screen.push_str(&boxed(&text(&app, w, h)));
+            screen.push_str(" | ");
+            press(&mut app, "j");
+        }
         for b in BINDINGS {
             assert!(
                 screen.contains(&b.keys_label()),
@@ -616,8 +636,19 @@ fn smoke_view_runs_the_forward_pass_in_the_background() {
     assert!(text(&app, 80, 24).contains("running"));
     press(&mut app, "r");
     assert_eq!(app.status(), Some("the smoke test is running"));
+    // From another view, the tab shows that it runs (unless it finished
+    // already: then it shows how it went).
+    press(&mut app, "1");
+    let tabs = text(&app, 80, 24).lines().next().unwrap().to_string();
+    assert!(
+        tabs.contains("Smoke ⟳") || tabs.contains("Smoke ✓"),
+        "{tabs}"
+    );
+    press(&mut app, "6");
     assert_eq!(wait_for_smoke(&mut app), "done");
     let screen = text(&app, 120, 40);
+    assert!(screen.contains("6 Smoke ✓"), "{screen}");
+    assert!(screen.contains("[PASS]"), "{screen}");
     for want in [
         "llama on cpu in f32",
         "output shape",
@@ -648,7 +679,8 @@ fn smoke_view_shows_why_a_model_cannot_run() {
     press(&mut app, "6 r");
     let state = wait_for_smoke(&mut app);
     assert!(state.contains("unsupported architecture"), "{state}");
-    assert!(text(&app, 120, 40).contains("FAILED"));
+    assert!(text(&app, 120, 40).contains("[FAIL]"));
+    assert!(text(&app, 120, 40).contains("6 Smoke ✗"));
 }
 
 #[test]
@@ -697,6 +729,15 @@ fn mask_run(screen: &str) -> String {
             Some(i) => format!("{}peak RSS        <rss>", &line[..i]),
             None => line.to_string(),
         };
+        // A probability's bar is as long as the probability: masked with it.
+        let bars = ['█', '▏', '▎', '▍', '▌', '▋', '▊', '▉'];
+        let line = match (line.find(bars), line.find("%  id")) {
+            (Some(a), Some(b)) if a < b => {
+                let number = line[..b].rfind(' ').map_or(b, |i| i + 1);
+                format!("{}<bar> {}", &line[..a], &line[number..])
+            }
+            _ => line,
+        };
         let chars: Vec<char> = line.chars().collect();
         let mut i = 0;
         while i < chars.len() {
@@ -740,7 +781,16 @@ fn smoke_view_finished() {
     press(&mut app, "6 r");
     assert_eq!(wait_for_smoke(&mut app), "done");
     for (w, h) in SIZES {
-        let screen = mask_run(&text(&app, w, h));
+        let mut screen = mask_run(&text(&app, w, h));
+        if h < 24 {
+            // Taller than the screen: the end is a scroll away.
+            assert!(screen.contains("(j/k scroll)"), "{screen}");
+            press(&mut app, "G");
+            let end = mask_run(&text(&app, w, h));
+            press(&mut app, "g");
+            assert!(end.contains("peak RSS"), "{end}");
+            screen.push_str(&end);
+        }
         assert!(screen.contains("load # ms · forward # ms"), "{screen}");
         insta::assert_snapshot!(format!("smoke_done_{w}x{h}"), screen);
     }
@@ -968,4 +1018,298 @@ fn the_overview_shows_the_training_data_verdict_beside_the_license() {
         matches!((license, data), (Some(l), Some(d)) if d == l + 1),
         "{screen}"
     );
+}
+
+/// The sharded fixture under the Llama 3.1 license as Meta ships it: its
+/// LICENSE has lines of up to 720 characters (a paragraph each).
+fn llama_long_lines() -> (tempfile::TempDir, Report) {
+    let (tmp, r) = llama_licensed();
+    let text = fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/license-corpus/texts/llama3_1-license.txt"),
+    )
+    .unwrap();
+    let root = tmp.path().join("tiny-llama-sharded");
+    fs::write(root.join("LICENSE"), text).unwrap();
+    let mut r2 = mri::inspect(root.to_str().unwrap(), &mri::InspectOptions::default()).unwrap();
+    r2.target.input = r.target.input.clone();
+    r2.target.root = r.target.root.clone();
+    (tmp, r2)
+}
+
+/// Opens the obligation that cites the 700-million-users clause.
+fn open_threshold_clause(r: &Report) -> App {
+    let lic = r.license.as_ref().unwrap();
+    let i = lic
+        .obligations
+        .iter()
+        .position(|o| o.quote.contains("700 million") && o.file.as_deref() == Some("LICENSE"))
+        .expect("the threshold clause is cited in LICENSE");
+    let mut app = App::new(r.clone(), Theme { color: false });
+    press(&mut app, "5");
+    for _ in 0..i {
+        press(&mut app, "j");
+    }
+    press(&mut app, "Enter");
+    assert_eq!(app.viewer().expect("the viewer opens").path(), "LICENSE");
+    app
+}
+
+#[test]
+fn a_license_with_long_lines_wraps_in_the_viewer() {
+    let (_tmp, r) = llama_long_lines();
+    snap(
+        "license_long_viewer",
+        || r.clone(),
+        "",
+        |a| {
+            *a = open_threshold_clause(a.report());
+        },
+    );
+    for (w, h) in SIZES {
+        let app = open_threshold_clause(&r);
+        let screen = text(&app, w, h);
+        assert!(app.viewer().unwrap().wraps());
+        // Every word of the clause is on screen, the figure included.
+        assert!(screen.contains("700 million"), "{screen}");
+        assert!(screen.contains("wrapped"), "{screen}");
+    }
+}
+
+#[test]
+fn the_viewer_scrolls_sideways_when_not_wrapping() {
+    let (_tmp, r) = llama_long_lines();
+    let mut app = open_threshold_clause(&r);
+    press(&mut app, "w");
+    assert!(!app.viewer().unwrap().wraps());
+    let screen = text(&app, 80, 24);
+    assert!(!screen.contains("700 million"), "{screen}");
+    assert!(
+        screen.contains('…'),
+        "a cut line ends in an ellipsis:\n{screen}"
+    );
+    // → and l scroll right until the figure shows; ← back to the start.
+    let mut steps = 0;
+    while !text(&app, 80, 24).contains("700 million") {
+        press(&mut app, if steps % 2 == 0 { "Right" } else { "l" });
+        steps += 1;
+        assert!(steps < 20, "never scrolled to the figure");
+    }
+    assert!(app.viewer().unwrap().column() > 0);
+    assert!(text(&app, 80, 24).contains("from column"));
+    for _ in 0..steps {
+        press(&mut app, "Left");
+    }
+    assert_eq!(app.viewer().unwrap().column(), 0);
+    // At the left edge, ← goes back as it does in the lists.
+    press(&mut app, "h");
+    assert!(app.viewer().is_none());
+    assert_eq!(app.current_title(), "License");
+
+    // A search match beyond the right edge is scrolled into view.
+    let mut app = open_threshold_clause(&r);
+    press(&mut app, "w g");
+    let _ = text(&app, 80, 24);
+    press(&mut app, "/");
+    type_text(&mut app, "700 million");
+    let screen = text(&app, 80, 24);
+    assert!(screen.contains("1/1 match"), "{screen}");
+    assert!(screen.contains("700 million"), "{screen}");
+    press(&mut app, "Enter");
+    // w wraps again, and the viewer is back at the left edge.
+    press(&mut app, "w");
+    assert_eq!(app.viewer().unwrap().column(), 0);
+    assert!(text(&app, 80, 24).contains("700 million"));
+}
+
+#[test]
+fn a_search_counts_its_matches_as_it_is_typed() {
+    let mut app = App::new(fixture_report(), Theme { color: false });
+    press(&mut app, "2 /");
+    type_text(&mut app, "tokenizer");
+    let last = |a: &App| text(a, 80, 24).lines().last().unwrap().to_string();
+    assert!(last(&app).contains("1/2 matches"), "{}", last(&app));
+    type_text(&mut app, "zzz");
+    assert!(last(&app).contains("no match"), "{}", last(&app));
+    press(&mut app, "Esc 3 /");
+    type_text(&mut app, "q_proj");
+    assert!(last(&app).contains("4 matches"), "{}", last(&app));
+    press(&mut app, "Esc 2 g j Enter /");
+    type_text(&mut app, "size");
+    assert!(last(&app).contains("1/"), "{}", last(&app));
+}
+
+#[test]
+fn a_gguf_license_is_cited_at_its_metadata_key() {
+    let mut app = App::new(gguf_report(), Theme { color: false });
+    press(&mut app, "5");
+    let screen = text(&app, 120, 40);
+    assert!(
+        screen.contains("tiny-llama.Q8_0.gguf general.license"),
+        "{screen}"
+    );
+    assert!(!screen.contains(".gguf:1"), "{screen}");
+    assert!(
+        screen.contains("Enter: show general.license in the metadata of tiny-llama.Q8_0.gguf"),
+        "{screen}"
+    );
+    press(&mut app, "Enter");
+    let v = app.viewer().expect("the metadata view opens");
+    assert_eq!(v.path(), "tiny-llama.Q8_0.gguf");
+    let (line, _) = v.highlighted().expect("the key is marked");
+    let screen = text(&app, 120, 40);
+    let shown = screen
+        .lines()
+        .find(|l| l.contains(&format!("{line:>3}▶")))
+        .unwrap_or_else(|| panic!("line {line} not marked:\n{screen}"));
+    assert!(shown.contains("general.license"), "{shown}");
+    assert!(shown.contains("\"apache-2.0\""), "{shown}");
+    assert!(
+        screen.contains("tiny-llama.Q8_0.gguf · metadata"),
+        "{screen}"
+    );
+    snap("gguf_metadata", gguf_report, "5 Enter", |_| {});
+}
+
+#[test]
+fn enter_is_offered_only_where_it_leads_somewhere() {
+    use mri::report::finding::{Code, Finding};
+    let last = |a: &App| text(a, 120, 40).lines().last().unwrap().to_string();
+    let mut r = fixture_report();
+    r.findings.clear();
+    r.findings.push(
+        Finding::error(Code::WeightsIndexMismatch, "a tensor in no shard")
+            .on_tensor("model.layers.9.ghost.weight"),
+    );
+    r.findings.push(
+        Finding::warning(Code::ConsistencyDtype, "a link leaving the model")
+            .in_file("../outside/secret.json"),
+    );
+    r.findings
+        .push(Finding::info(Code::CardMissing, "names a file").in_file("config.json"));
+    r.finish_findings();
+    let mut app = App::new(r, Theme { color: false });
+    press(&mut app, "4");
+    let screen = text(&app, 120, 40);
+    assert!(!last(&app).contains("Enter"), "{}", last(&app));
+    assert!(
+        screen.contains("tensor model.layers.9.ghost.weight is in no readable shard"),
+        "{screen}"
+    );
+    press(&mut app, "j");
+    assert!(!last(&app).contains("Enter"), "{}", last(&app));
+    assert!(text(&app, 120, 40).contains("../outside/secret.json is not in the model directory"));
+    press(&mut app, "Enter");
+    assert!(app.viewer().is_none());
+    press(&mut app, "j");
+    assert!(last(&app).contains("Enter open"), "{}", last(&app));
+    // Headers say 1 error, 1 warning, 1 info.
+    assert!(text(&app, 120, 40).contains("1 error · 1 warning · 1 info"));
+
+    // A binary file in Files: no Enter; the viewer: no Enter either.
+    let mut app = App::new(fixture_report(), Theme { color: false });
+    press(&mut app, "2 Enter");
+    assert!(app.viewer().is_some());
+    assert!(!last(&app).contains("Enter"), "{}", last(&app));
+}
+
+#[test]
+fn below_the_minimum_size_a_screen_says_so() {
+    for (w, h) in [(40, 12), (59, 40), (120, 15)] {
+        let mut app = App::new(fixture_report(), Theme { color: false });
+        let screen = text(&app, w, h);
+        assert!(screen.contains("terminal too small"), "{screen}");
+        assert!(screen.contains("60×16"), "{screen}");
+        assert!(screen.contains(&format!("{w}×{h}")), "{screen}");
+        assert!(!screen.contains("PERMITTE"), "{screen}");
+        press(&mut app, "q");
+        assert!(app.should_quit());
+    }
+    let app = App::new(fixture_report(), Theme { color: false });
+    insta::assert_snapshot!("too_small_40x12", text(&app, 40, 12));
+    let screen = text(&App::new(fixture_report(), Theme { color: false }), 60, 16);
+    assert!(!screen.contains("too small"), "{screen}");
+    // Every tab is named at the minimum width.
+    let tabs = screen.lines().next().unwrap().to_string();
+    for n in 1..=6 {
+        assert!(tabs.contains(&format!(" {n} ")), "{tabs}");
+    }
+}
+
+/// A one-shard report whose header lists twelve layers sorted as text, as
+/// safetensors headers are (`layers.1`, `layers.10`, `layers.11`, `layers.2`…).
+fn text_sorted_layers() -> Report {
+    let mut r = mri::inspect("fixtures/tiny-llama", &mri::InspectOptions::default()).unwrap();
+    let shard = &mut r.weights.shards[0];
+    let template = shard.tensors[1].clone();
+    let mut names: Vec<String> = (0..12)
+        .flat_map(|i| {
+            [
+                format!("model.layers.{i}.mlp.up_proj.weight"),
+                format!("model.layers.{i}.input_layernorm.weight"),
+            ]
+        })
+        .collect();
+    names.sort();
+    shard.tensors = ["lm_head.weight".to_string()]
+        .into_iter()
+        .chain(names)
+        .chain(["model.norm.weight".to_string()])
+        .map(|n| {
+            let mut t = template.clone();
+            t.info.name = n;
+            t
+        })
+        .collect();
+    r
+}
+
+#[test]
+fn layers_are_listed_by_number() {
+    let mut app = App::new(text_sorted_layers(), Theme { color: false });
+    let selected = |a: &App| a.current_view().selected(&a.ctx()).unwrap();
+    press(&mut app, "3");
+    assert_eq!(
+        selected(&app),
+        "lm_head.weight",
+        "the header's first stays first"
+    );
+    let mut seen = Vec::new();
+    for _ in 0..25 {
+        press(&mut app, "j");
+        seen.push(selected(&app));
+    }
+    let layers: Vec<u32> = seen
+        .iter()
+        .filter_map(|n| {
+            n.strip_prefix("model.layers.")?
+                .split('.')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .collect();
+    let mut sorted = layers.clone();
+    sorted.sort();
+    assert_eq!(layers, sorted, "{seen:?}");
+    assert_eq!(layers.len(), 24);
+    // Within a layer, the header's order: up_proj was written after
+    // input_layernorm as text, so input_layernorm first.
+    assert_eq!(seen[0], "model.layers.0.input_layernorm.weight");
+    assert_eq!(seen[24], "model.norm.weight");
+    // Folded by layer: one row each, by number.
+    press(&mut app, "L g");
+    let mut rows = Vec::new();
+    for _ in 0..13 {
+        rows.push(selected(&app));
+        press(&mut app, "j");
+    }
+    assert_eq!(rows[1], "model.layers.0");
+    assert_eq!(rows[3], "model.layers.2");
+    assert_eq!(rows[12], "model.layers.11");
+    // Sorted by name, numbers compare as numbers too.
+    press(&mut app, "L s g j j j");
+    assert_eq!(selected(&app), "model.layers.1.input_layernorm.weight");
+    press(&mut app, "j j");
+    assert_eq!(selected(&app), "model.layers.2.input_layernorm.weight");
 }

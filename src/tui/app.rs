@@ -122,6 +122,12 @@ impl App {
         self.views.iter().map(|v| v.title()).collect()
     }
 
+    /// The mark on view `i`'s tab (the smoke test running, passed or
+    /// failed), if any.
+    pub fn view_mark(&self, i: usize) -> Option<&'static str> {
+        self.views.get(i).and_then(|v| v.tab_mark())
+    }
+
     /// Position of the current view.
     pub fn current(&self) -> usize {
         self.current
@@ -224,7 +230,7 @@ impl App {
                 Action::Help | Action::Back => self.help = false,
                 Action::Quit => self.quit = true,
                 Action::Down | Action::PageDown => {
-                    self.help_scroll = (self.help_scroll + 1).min(keys::BINDINGS.len() as u16)
+                    self.help_scroll = (self.help_scroll + 1).min(3 * keys::BINDINGS.len() as u16)
                 }
                 Action::Up | Action::PageUp => {
                     self.help_scroll = self.help_scroll.saturating_sub(1)
@@ -328,7 +334,9 @@ impl App {
         match effect {
             Effect::Done => {}
             Effect::Unhandled => {
-                if action == Action::Back && self.viewer.take().is_none() {
+                // `←` at the viewer's left edge goes back too.
+                let back = matches!(action, Action::Back | Action::ScrollLeft);
+                if back && self.viewer.take().is_none() {
                     match self.back.pop() {
                         Some(prev) => self.current = prev,
                         None if self.leave_on_back => self.left = true,
@@ -340,6 +348,12 @@ impl App {
             Effect::Open { path, line } => self.open(&path, line, None),
             Effect::OpenLines { path, start, end } => {
                 self.open(&path, Some(start), Some((start, end)))
+            }
+            Effect::OpenMetadata { path, key } => {
+                match views::viewer::metadata::viewer(&self.report, &path, key.as_deref()) {
+                    Some(v) => self.viewer = Some(v),
+                    None => self.status = Some(format!("{path}: no metadata was read")),
+                }
             }
             Effect::Jump(jump) => {
                 let ctx = Ctx {

@@ -94,6 +94,59 @@ impl Cursor {
     }
 }
 
+impl Cursor {
+    /// The rows to draw in `height` lines when row `i` takes `lines(i)`
+    /// lines (wrapped text): scrolling just enough to show the whole
+    /// selected row (its start, when it alone is taller than the screen).
+    /// Only the rows between the first shown and the selection are measured.
+    pub fn window_varying(
+        &self,
+        len: usize,
+        height: usize,
+        lines: impl Fn(usize) -> usize,
+    ) -> Range<usize> {
+        if height == 0 || len == 0 {
+            self.page.set(height);
+            return 0..0;
+        }
+        let sel = self.selected.min(len - 1);
+        let mut off = self.offset.get().min(len - 1);
+        if sel < off {
+            off = sel;
+        } else {
+            // Does the selection end within the screen from `off`?
+            let mut used = 0;
+            let mut i = off;
+            while i <= sel && used <= height {
+                used += lines(i).max(1);
+                i += 1;
+            }
+            if used > height {
+                // Walk back from the selection while the rows fit.
+                off = sel;
+                let mut used = lines(sel).max(1);
+                while off > 0 {
+                    let more = lines(off - 1).max(1);
+                    if used + more > height {
+                        break;
+                    }
+                    used += more;
+                    off -= 1;
+                }
+            }
+        }
+        self.offset.set(off);
+        let mut end = off;
+        let mut used = 0;
+        while end < len && used < height {
+            used += lines(end).max(1);
+            end += 1;
+        }
+        self.page.set((end - off).max(1));
+        off..end
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -111,6 +164,31 @@ mod tests {
         assert_eq!(c.window(100, 10), 0..10);
         c.apply(Action::Up, 100);
         assert_eq!(c.selected(), 0);
+    }
+
+    #[test]
+    fn a_window_of_wrapped_rows_shows_the_whole_selection() {
+        // Every third row takes 4 lines, the others 1.
+        let lines = |i: usize| if i % 3 == 0 { 4 } else { 1 };
+        let mut c = Cursor::default();
+        // 0 (4) 1 (1) 2 (1) 3 (4) = 10 lines: rows 0..4 in 10.
+        assert_eq!(c.window_varying(30, 10, lines), 0..4);
+        c.select(3, 30);
+        assert_eq!(c.window_varying(30, 10, lines), 0..4);
+        c.select(4, 30);
+        // Row 4 ends at line 11: scrolled so that 1..=4 fit (1+1+4+1 = 7).
+        let w = c.window_varying(30, 10, lines);
+        assert_eq!(w.start, 1);
+        assert!(w.contains(&4));
+        c.apply(Action::Bottom, 30);
+        assert_eq!(c.window_varying(30, 10, lines).end, 30);
+        c.apply(Action::Top, 30);
+        assert_eq!(c.window_varying(30, 10, lines).start, 0);
+        // A row taller than the screen is shown from its start.
+        c.select(6, 30);
+        let w = c.window_varying(30, 2, lines);
+        assert_eq!(w.start, 6);
+        assert_eq!(c.window_varying(0, 10, lines), 0..0);
     }
 
     #[test]

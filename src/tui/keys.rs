@@ -47,6 +47,12 @@ pub enum Action {
     GroupLayers,
     /// Start the smoke test (a forward pass on the CPU, in the background).
     Run,
+    /// Scroll the viewer's text left (back at the left edge).
+    ScrollLeft,
+    /// Scroll the viewer's text right.
+    ScrollRight,
+    /// Wrap long lines in the viewer, or stop wrapping them.
+    ToggleWrap,
 }
 
 /// Where a binding applies.
@@ -161,6 +167,9 @@ pub const TENSORS: &str = "Tensors";
 
 /// The Smoke view's title, which scopes its keys.
 pub const SMOKE: &str = "Smoke";
+
+/// The file viewer's title, which scopes its keys.
+pub const VIEWER: &str = "Viewer";
 
 /// Views reachable by number key (1 to this).
 pub const MAX_NUMBERED_VIEWS: usize = 7;
@@ -335,6 +344,40 @@ pub const BINDINGS: &[Binding] = &[
         hint: Some("run"),
         help: "run the smoke test: one forward pass on the CPU",
     },
+    Binding {
+        keys: &[ch('w')],
+        action: Action::ToggleWrap,
+        scope: Scope::View(VIEWER),
+        label: None,
+        hint: Some("wrap"),
+        help: "wrap long lines, or scroll them sideways",
+    },
+    Binding {
+        keys: &[key(KeyCode::Right), ch('l')],
+        action: Action::ScrollRight,
+        scope: Scope::View(VIEWER),
+        label: None,
+        hint: Some("scroll"),
+        help: "scroll right",
+    },
+    Binding {
+        keys: &[key(KeyCode::Left), ch('h')],
+        action: Action::ScrollLeft,
+        scope: Scope::View(VIEWER),
+        label: None,
+        hint: None,
+        help: "scroll left (back at the left edge)",
+    },
+];
+
+/// The shared keys a view binds to something else of its own: in the
+/// viewer, `←`/`→`/`h`/`l` scroll sideways (`←` at the left edge still
+/// goes back).
+pub const SHADOWED: &[(&str, KeyCode)] = &[
+    (VIEWER, KeyCode::Left),
+    (VIEWER, KeyCode::Right),
+    (VIEWER, KeyCode::Char('h')),
+    (VIEWER, KeyCode::Char('l')),
 ];
 
 /// Looks up the action for a key press; `None` for unbound keys and key
@@ -345,7 +388,9 @@ pub fn action_for(event: &KeyEvent) -> Option<Action> {
 }
 
 /// Looks up the action for a key press in a view with these scopes: a key
-/// bound by several views (`r`) means what the active view binds it to.
+/// bound by several views (`r`) means what the active view binds it to, and
+/// a view's own binding comes before a shared one (the viewer's `←`/`→`
+/// scroll, where lists go back and open; see [`SHADOWED`]).
 pub fn action_in(event: &KeyEvent, scopes: Option<&[Scope]>) -> Option<Action> {
     if event.kind == KeyEventKind::Release {
         return None;
@@ -355,7 +400,13 @@ pub fn action_in(event: &KeyEvent, scopes: Option<&[Scope]>) -> Option<Action> {
         (Scope::View(_), Some(s)) => s.contains(&b.scope),
         _ => true,
     };
-    for b in BINDINGS.iter().filter(|b| applies(b)) {
+    let own = BINDINGS
+        .iter()
+        .filter(|b| scopes.is_some() && matches!(b.scope, Scope::View(_)));
+    let shared = BINDINGS
+        .iter()
+        .filter(|b| scopes.is_none() || !matches!(b.scope, Scope::View(_)));
+    for b in own.chain(shared).filter(|b| applies(b)) {
         for k in b.keys {
             if k.code == event.code && k.ctrl == ctrl {
                 if let (Action::GoView(_), KeyCode::Char(c)) = (b.action, k.code) {
@@ -438,7 +489,14 @@ mod tests {
             .filter(|b| matches!(b.scope, Scope::View(_)))
         {
             for k in b.keys {
-                assert!(!shared.contains(&(k.code, k.ctrl)), "{} shadows", k.label());
+                let Scope::View(title) = b.scope else {
+                    continue;
+                };
+                assert!(
+                    !shared.contains(&(k.code, k.ctrl)) || SHADOWED.contains(&(title, k.code)),
+                    "{} shadows",
+                    k.label()
+                );
                 assert!(
                     per_view.insert((k.code, k.ctrl, b.scope)),
                     "{} bound twice",

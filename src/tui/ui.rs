@@ -10,8 +10,17 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph};
 use ratatui::Frame;
 
-/// Draws the whole browser.
+/// The smallest terminal the browser lays out; below it a screen says so.
+pub const MIN_SIZE: (u16, u16) = (60, 16);
+
+/// Draws the whole browser (or, in a terminal smaller than [`MIN_SIZE`],
+/// a screen saying how large it must be).
 pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+        draw_too_small(frame, app.theme());
+        return;
+    }
     let [tabs, body, bottom] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Fill(1),
@@ -46,6 +55,25 @@ pub fn neutralize_unsafe(buffer: &mut ratatui::buffer::Buffer) {
     }
 }
 
+/// The screen of a terminal below [`MIN_SIZE`]: what it needs and has,
+/// each word on as many lines as the width allows.
+fn draw_too_small(frame: &mut Frame, theme: Theme) {
+    let area = frame.area();
+    let text = format!(
+        "terminal too small (needs {}×{}, this is {}×{}) · q quits",
+        MIN_SIZE.0, MIN_SIZE.1, area.width, area.height
+    );
+    let lines = super::views::wrap_lines(&[(text, theme.title())], area.width as usize);
+    let h = (lines.len() as u16).min(area.height);
+    let [_, mid, _] = Layout::vertical([
+        Constraint::Fill(1),
+        Constraint::Length(h),
+        Constraint::Fill(1),
+    ])
+    .areas(area);
+    frame.render_widget(Paragraph::new(lines).centered(), mid);
+}
+
 /// Draws the frame shown while the report is being made.
 pub fn draw_loading(frame: &mut Frame, input: &str, theme: Theme) {
     let area = frame.area();
@@ -66,15 +94,44 @@ pub fn draw_loading(frame: &mut Frame, input: &str, theme: Theme) {
     neutralize_unsafe(frame.buffer_mut());
 }
 
+/// The tab labels at one of three lengths: ` 1 Overview `, ` 1 Over `
+/// (the current tab in full), ` 1 ` (the current tab in full).
+fn tab_labels(app: &App, short: usize) -> Vec<String> {
+    app.view_titles()
+        .iter()
+        .enumerate()
+        .map(|(i, title)| {
+            let mark = app
+                .view_mark(i)
+                .map(|m| format!(" {m}"))
+                .unwrap_or_default();
+            let title: String = if i == app.current() || short == usize::MAX {
+                title.to_string()
+            } else {
+                title.chars().take(short).collect()
+            };
+            let sep = if title.is_empty() { "" } else { " " };
+            if i < keys::MAX_NUMBERED_VIEWS {
+                format!(" {}{sep}{title}{mark} ", i + 1)
+            } else {
+                format!(" {title}{mark} ")
+            }
+        })
+        .collect()
+}
+
 fn draw_tabs(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.theme();
     let mut spans = vec![Span::styled(" mri ", t.accent()), Span::raw("│")];
-    for (i, title) in app.view_titles().iter().enumerate() {
-        let label = if i < keys::MAX_NUMBERED_VIEWS {
-            format!(" {} {title} ", i + 1)
-        } else {
-            format!(" {title} ")
-        };
+    let badge = app.lock_badge().map(|b| format!(" {b} "));
+    let fixed = 6 + badge.as_ref().map_or(0, |b| b.chars().count() + 1);
+    // Full titles when they fit, else four letters, else numbers only.
+    let labels = [usize::MAX, 4, 0]
+        .into_iter()
+        .map(|short| tab_labels(app, short))
+        .find(|l| fixed + l.iter().map(|s| s.chars().count()).sum::<usize>() <= area.width as usize)
+        .unwrap_or_else(|| tab_labels(app, 0));
+    for (i, label) in labels.into_iter().enumerate() {
         let style = if i == app.current() {
             t.selected()
         } else {
@@ -82,10 +139,10 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App) {
         };
         spans.push(Span::styled(label, style));
     }
-    if let Some(badge) = app.lock_badge() {
+    if let Some(badge) = badge {
         spans.push(Span::raw("│"));
         spans.push(Span::styled(
-            format!(" {badge} "),
+            badge,
             t.severity(crate::finding::Severity::Error),
         ));
     }
@@ -106,8 +163,10 @@ fn draw_tabs(frame: &mut Frame, area: Rect, app: &App) {
 /// that have nothing to search).
 pub fn hints(app: &App) -> Vec<(String, &'static str)> {
     let searchable = app.active().searchable();
+    let opens = app.active().can_open(&app.ctx());
     keys::active(app.active().scopes())
         .filter(|b| searchable || b.action != keys::Action::Search)
+        .filter(|b| opens || b.action != keys::Action::Open)
         .filter_map(|b| {
             let first = b.keys.first().map(|k| k.label()).unwrap_or_default();
             b.hint
@@ -119,12 +178,20 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
 fn draw_bottom(frame: &mut Frame, area: Rect, app: &App) {
     let t = app.theme();
     let line = if let Some(input) = app.search_input() {
-        Line::from(vec![
+        let count = app
+            .active()
+            .search_count(&app.ctx())
+            .map(|(n, m)| super::views::viewer::count_label(n, m));
+        let mut spans = vec![
             Span::styled("/", t.accent()),
             Span::raw(input.text.clone()),
             Span::styled(" ", t.selected()),
-            Span::styled("  Enter keep · Esc cancel", t.dim()),
-        ])
+        ];
+        if let Some(c) = count {
+            spans.push(Span::styled(format!("  {c}"), t.accent()));
+        }
+        spans.push(Span::styled("  Enter keep · Esc cancel", t.dim()));
+        Line::from(spans)
     } else if let Some(s) = app.status() {
         Line::raw(truncate_right(s, area.width as usize))
     } else {
@@ -178,9 +245,11 @@ pub fn help_lines(theme: Theme) -> Vec<Line<'static>> {
 
 fn draw_help(frame: &mut Frame, theme: Theme, scroll: u16) {
     let lines = help_lines(theme);
-    let total = lines.len() as u16;
     let full = frame.area();
     let w = (lines.iter().map(|l| l.width()).max().unwrap_or(20) as u16 + 4).min(full.width);
+    // Lines longer than a narrow screen wrap rather than lose their ends.
+    let lines = super::views::wrap_styled(lines, w.saturating_sub(2) as usize);
+    let total = lines.len() as u16;
     let h = (lines.len() as u16 + 2).min(full.height);
     let area = full.centered(Constraint::Length(w), Constraint::Length(h));
     frame.render_widget(Clear, area);

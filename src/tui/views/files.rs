@@ -1,7 +1,7 @@
 //! Files: every file grouped by class, with sizes. Enter opens a text file in
 //! the viewer, or shows the tensors of a safetensors shard.
 
-use super::{truncate_left, Ctx, Effect, Jump, View};
+use super::{truncate_left, truncate_right, Ctx, Effect, View};
 use crate::report::Report;
 use crate::scan::classify::FileClass;
 use crate::tui::cursor::Cursor;
@@ -140,36 +140,8 @@ impl Files {
                 self.rebuild();
                 Effect::Done
             }
-            Some(Item::File(f)) => {
-                let file = &ctx.report.files[f];
-                let is_shard = file.path.ends_with(".safetensors")
-                    || (file.class == FileClass::Gguf
-                        && ctx
-                            .report
-                            .weights
-                            .shards
-                            .iter()
-                            .any(|s| s.path == file.path));
-                if file.lfs_pointer.is_none() && is_shard {
-                    return Effect::Jump(Jump::Shard(file.path.clone()));
-                }
-                if file.lfs_pointer.is_none()
-                    && matches!(
-                        file.class,
-                        FileClass::Pickle | FileClass::Gguf | FileClass::Onnx
-                    )
-                {
-                    return Effect::Status(format!(
-                        "{} is a binary {} file: not opened",
-                        file.path,
-                        file.class.as_str()
-                    ));
-                }
-                Effect::Open {
-                    path: file.path.clone(),
-                    line: None,
-                }
-            }
+            Some(Item::File(f)) => super::open_file(ctx.report, &ctx.report.files[f].path, None)
+                .unwrap_or_else(Effect::Status),
             None => Effect::Done,
         }
     }
@@ -233,6 +205,35 @@ impl View for Files {
         self.rows.len()
     }
 
+    fn can_open(&self, ctx: &Ctx) -> bool {
+        match self.rows.get(self.cursor.selected()) {
+            Some(Item::Group(_)) => true,
+            Some(Item::File(f)) => {
+                super::open_file(ctx.report, &ctx.report.files[*f].path, None).is_ok()
+            }
+            None => false,
+        }
+    }
+
+    fn search_count(&self, ctx: &Ctx) -> Option<(usize, usize)> {
+        let q = self.query.as_ref()?;
+        let here = match self.rows.get(self.cursor.selected()) {
+            Some(Item::File(f)) => Some(*f),
+            _ => None,
+        };
+        let mut at = 0;
+        let mut total = 0;
+        for f in self.groups.iter().flat_map(|(_, fs)| fs) {
+            if q.matches(&ctx.report.files[*f].path) {
+                total += 1;
+                if Some(*f) == here {
+                    at = total;
+                }
+            }
+        }
+        Some((at, total))
+    }
+
     fn selected(&self, ctx: &Ctx) -> Option<String> {
         match self.rows.get(self.cursor.selected())? {
             Item::Group(g) => Some(self.groups[*g].0.as_str().to_string()),
@@ -243,8 +244,12 @@ impl View for Files {
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let t = ctx.theme;
         let r = ctx.report;
-        let [head, body] =
-            Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+        let [head, body, detail] = Layout::vertical([
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Length(1),
+        ])
+        .areas(area);
         let total: u64 = r.files.iter().map(|f| f.size).sum();
         let mut title = vec![
             Span::styled("Files", t.title()),
@@ -255,13 +260,20 @@ impl View for Files {
                 bytes(total)
             )),
         ];
-        if let Some(q) = &self.query {
-            title.push(Span::styled(format!("  search: {}", q.text()), t.dim()));
+        if let (Some(q), Some((n, m))) = (&self.query, self.search_count(ctx)) {
+            title.push(Span::styled(
+                format!(
+                    "  search: {} · {}",
+                    q.text(),
+                    super::viewer::count_label(n, m)
+                ),
+                t.dim(),
+            ));
         }
         frame.render_widget(Paragraph::new(Line::from(title)), head);
 
-        let note_width = 26usize;
-        let name_width = (body.width as usize).saturating_sub(note_width + 10 + 2 + 4);
+        let note_width = if body.width >= 80 { 26usize } else { 16 };
+        let name_width = (body.width as usize).saturating_sub(note_width + 10 + 2 + 2 + 4);
         let rows = list::visible_rows(
             &self.cursor,
             self.rows.len(),
@@ -304,7 +316,7 @@ impl View for Files {
                             name
                         },
                         Cell::from(format!("{:>10}", bytes(file.size))),
-                        Cell::from(note).style(t.dim()),
+                        Cell::from(truncate_right(&note, note_width)).style(t.dim()),
                     ])
                 }
             },
@@ -320,5 +332,55 @@ impl View for Files {
         )
         .column_spacing(2);
         frame.render_widget(table, body);
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                truncate_right(&self.detail_text(ctx), detail.width as usize),
+                t.dim(),
+            )),
+            detail,
+        );
+    }
+}
+
+impl Files {
+    /// The detail line: the selected file in full (path, exact size, class,
+    /// link, what Enter does or why it does nothing).
+    fn detail_text(&self, ctx: &Ctx) -> String {
+        let r = ctx.report;
+        match self.rows.get(self.cursor.selected()) {
+            Some(Item::File(f)) => {
+                let file = &r.files[*f];
+                let mut s = format!(
+                    "{} · {} bytes · {}",
+                    file.path,
+                    grouped(file.size),
+                    file.class.as_str()
+                );
+                if let Some(link) = &file.link_target {
+                    s.push_str(&format!(" · → {link}"));
+                }
+                match super::open_file(r, &file.path, None) {
+                    Ok(e) => {
+                        if let Some(go) = super::enter_label(&e) {
+                            s.push_str(&format!(" · {go}"));
+                        }
+                    }
+                    Err(why) => s.push_str(&format!(" · {why}")),
+                }
+                s
+            }
+            Some(Item::Group(g)) => {
+                let (class, files) = &self.groups[*g];
+                let size: u64 = files.iter().map(|&f| r.files[f].size).sum();
+                format!(
+                    "{} · {} file{} · {} bytes · Enter folds or unfolds",
+                    class.as_str(),
+                    files.len(),
+                    if files.len() == 1 { "" } else { "s" },
+                    grouped(size)
+                )
+            }
+            None => String::new(),
+        }
     }
 }

@@ -10,7 +10,7 @@ use crate::tui::keys::Action;
 use crate::tui::list;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table, Wrap};
+use ratatui::widgets::{Block, Borders, Cell, Paragraph, Row, Table};
 use ratatui::Frame;
 
 /// The Findings view.
@@ -19,6 +19,9 @@ pub struct Findings {
     cursor: Cursor,
     query: Option<Query>,
     len: usize,
+    /// Every file the findings name, once: the "where" column shortens
+    /// each so that it differs from the others.
+    files: Vec<String>,
 }
 
 /// Where a finding points, as written in the list (`config.json:3`, a tensor name).
@@ -36,33 +39,49 @@ pub fn place(f: &Finding) -> String {
     s
 }
 
-/// What Enter does on a finding.
-pub fn target(f: &Finding, r: &Report) -> Effect {
+/// What Enter does on a finding, or why it leads nowhere: a tensor in
+/// no shard, a file not in the model (a link pointing outside), a binary file.
+pub fn target(f: &Finding, r: &Report) -> Result<Effect, String> {
     if let Some(t) = &f.tensor {
-        return Effect::Jump(Jump::Tensor {
+        let shard = f.file.clone().filter(|p| p.ends_with(".safetensors"));
+        if !super::tensor_exists(r, t, shard.as_deref()) {
+            return Err(format!("tensor {t} is in no readable shard"));
+        }
+        return Ok(Effect::Jump(Jump::Tensor {
             name: t.clone(),
-            shard: f.file.clone().filter(|p| p.ends_with(".safetensors")),
-        });
+            shard,
+        }));
     }
     match &f.file {
-        Some(p) if p.ends_with(".safetensors") && r.weights.shards.iter().any(|s| &s.path == p) => {
-            Effect::Jump(Jump::Shard(p.clone()))
-        }
-        Some(p) => Effect::Open {
-            path: p.clone(),
-            line: f.line,
-        },
-        None => Effect::Status("this finding names no file or tensor".into()),
+        Some(p) => super::open_file(r, p, f.line),
+        None => Err("this finding names no file or tensor".into()),
     }
+}
+
+/// A count and its noun, `1 error`, `2 errors`.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!(
+        "{} {}",
+        crate::util::human::grouped(n),
+        if n == 1 { one } else { many }
+    )
 }
 
 impl Findings {
     /// The list of a report's findings.
     pub fn new(report: &Report) -> Findings {
+        let mut files: Vec<String> = report
+            .findings
+            .iter()
+            .filter_map(|f| f.file.clone())
+            .collect();
+        files.sort();
+        files.dedup();
         Findings {
             cursor: Cursor::default(),
             query: None,
             len: report.findings.len(),
+            files,
         }
     }
 
@@ -107,7 +126,7 @@ impl View for Findings {
         }
         match action {
             Action::Open => match r.findings.get(self.cursor.selected()) {
-                Some(f) => target(f, r),
+                Some(f) => target(f, r).unwrap_or_else(Effect::Status),
                 None => Effect::Done,
             },
             Action::Back if self.query.is_some() => {
@@ -135,38 +154,50 @@ impl View for Findings {
         self.len
     }
 
+    fn can_open(&self, ctx: &Ctx) -> bool {
+        ctx.report
+            .findings
+            .get(self.cursor.selected())
+            .is_some_and(|f| target(f, ctx.report).is_ok())
+    }
+
+    fn search_count(&self, ctx: &Ctx) -> Option<(usize, usize)> {
+        let q = self.query.as_ref()?;
+        let here = self.cursor.selected();
+        let mut at = 0;
+        let mut total = 0;
+        for (i, f) in ctx.report.findings.iter().enumerate() {
+            if Self::matches(q, f) {
+                total += 1;
+                if i == here {
+                    at = total;
+                }
+            }
+        }
+        Some((at, total))
+    }
+
     fn selected(&self, ctx: &Ctx) -> Option<String> {
         let f = ctx.report.findings.get(self.cursor.selected())?;
         Some(format!("{} {}", f.code, place(f)))
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
-        let t = ctx.theme;
         let r = ctx.report;
-        let [head, body, detail] = Layout::vertical([
+        // The selected finding's detail takes what its wrapped text needs,
+        // up to half the view.
+        let detail = r
+            .findings
+            .get(self.cursor.selected())
+            .map(|f| detail_lines(f, ctx, area.width as usize));
+        let need = detail.as_ref().map_or(0, |(l, _)| l.len() as u16 + 2);
+        let [head, body, detail_area] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Fill(1),
-            Constraint::Length(6),
+            Constraint::Length(need.min(area.height / 2).max(3)),
         ])
         .areas(area);
-        let s = &r.summary;
-        let mut title = vec![
-            Span::styled("Findings", t.title()),
-            Span::raw("  "),
-            Span::styled(format!("{} errors", s.errors), t.severity(Severity::Error)),
-            Span::raw(" · "),
-            Span::styled(
-                format!("{} warnings", s.warnings),
-                t.severity(Severity::Warning),
-            ),
-            Span::raw(" · "),
-            Span::styled(format!("{} info", s.infos), t.severity(Severity::Info)),
-        ];
-        if let Some(q) = &self.query {
-            title.push(Span::styled(format!("  search: {}", q.text()), t.dim()));
-        }
-        frame.render_widget(Paragraph::new(Line::from(title)), head);
-
+        frame.render_widget(Paragraph::new(self.title_line(ctx)), head);
         if r.findings.is_empty() {
             frame.render_widget(
                 Paragraph::new("No findings: nothing inconsistent or broken was found."),
@@ -174,20 +205,83 @@ impl View for Findings {
             );
             return;
         }
+        self.draw_table(frame, body, ctx);
+        if let Some(d) = detail {
+            draw_detail(frame, detail_area, d, ctx);
+        }
+    }
+}
 
-        let width = body.width as usize;
-        let code_w = 28usize;
-        let place_w = if width >= 110 { 34 } else { 22 };
-        let height = body.height as usize;
-        let selected = self.cursor.selected();
+/// The columns of the table in a body `width` wide: code, where, message.
+fn widths(width: usize) -> (usize, usize, usize) {
+    let (code, place) = match width {
+        w if w >= 110 => (28, 34),
+        w if w >= 80 => (26, 22),
+        _ => (18, 14),
+    };
+    // severity (7) and three spaces between four columns
+    let message = width.saturating_sub(7 + code + place + 3);
+    (code, place, message)
+}
+
+impl Findings {
+    /// The head line: counts by severity and the search.
+    fn title_line(&self, ctx: &Ctx) -> Line<'static> {
+        let t = ctx.theme;
+        let s = &ctx.report.summary;
+        let mut title = vec![
+            Span::styled("Findings", t.title()),
+            Span::raw("  "),
+            Span::styled(
+                plural(s.errors, "error", "errors"),
+                t.severity(Severity::Error),
+            ),
+            Span::raw(" · "),
+            Span::styled(
+                plural(s.warnings, "warning", "warnings"),
+                t.severity(Severity::Warning),
+            ),
+            Span::raw(" · "),
+            Span::styled(plural(s.infos, "info", "info"), t.severity(Severity::Info)),
+        ];
+        if let (Some(q), Some((n, m))) = (&self.query, self.search_count(ctx)) {
+            title.push(Span::styled(
+                format!(
+                    "  search: {} · {}",
+                    q.text(),
+                    super::viewer::count_label(n, m)
+                ),
+                t.dim(),
+            ));
+        }
+        Line::from(title)
+    }
+
+    /// Where a finding points, in `width` columns: its file (shortened so
+    /// that two files never look the same) and line, else its tensor.
+    fn place_cell(&self, f: &Finding, width: usize) -> String {
+        match &f.file {
+            Some(file) => {
+                let line = f.line.map(|l| format!(":{l}")).unwrap_or_default();
+                let room = width.saturating_sub(line.chars().count());
+                format!("{}{line}", super::distinct_path(file, room, &self.files))
+            }
+            None => truncate_left(f.tensor.as_deref().unwrap_or(""), width),
+        }
+    }
+
+    /// The visible rows, every cut cell ending in `…`.
+    fn draw_table(&self, frame: &mut Frame, body: Rect, ctx: &Ctx) {
+        let (t, r) = (ctx.theme, ctx.report);
+        let (code_w, place_w, message_w) = widths(body.width as usize);
         let rows = list::visible_rows(
             &self.cursor,
             self.len,
-            height,
+            body.height as usize,
             |i| {
                 let f = &r.findings[i];
                 let matched = self.query.as_ref().is_some_and(|q| Self::matches(q, f));
-                let code = Cell::from(f.code.as_str());
+                let code = Cell::from(truncate_right(f.code.as_str(), code_w));
                 Row::new(vec![
                     Cell::from(f.severity.as_str()).style(t.severity(f.severity)),
                     if matched {
@@ -195,8 +289,8 @@ impl View for Findings {
                     } else {
                         code
                     },
-                    Cell::from(truncate_left(&place(f), place_w)),
-                    Cell::from(f.message.clone()),
+                    Cell::from(self.place_cell(f, place_w)),
+                    Cell::from(truncate_right(&f.message, message_w)),
                 ])
             },
             |row| row.style(t.selected()),
@@ -212,42 +306,46 @@ impl View for Findings {
         )
         .column_spacing(1);
         frame.render_widget(table, body);
-
-        if let Some(f) = r.findings.get(selected) {
-            let go = match target(f, r) {
-                Effect::Jump(Jump::Tensor { name, .. }) => format!("Enter: show tensor {name}"),
-                Effect::Jump(Jump::Shard(p)) => format!("Enter: show the tensors of {p}"),
-                Effect::Open { path, line } => match line {
-                    Some(l) => format!("Enter: open {path} at line {l}"),
-                    None => format!("Enter: open {path}"),
-                },
-                _ => String::new(),
-            };
-            let lines = vec![
-                Line::from(vec![
-                    Span::styled(f.severity.as_str(), t.severity(f.severity)),
-                    Span::raw(" "),
-                    Span::styled(f.code.as_str(), t.title()),
-                    Span::styled(
-                        format!(
-                            "  {}",
-                            truncate_right(
-                                f.code.description(),
-                                width.saturating_sub(f.code.as_str().len() + 10)
-                            )
-                        ),
-                        t.dim(),
-                    ),
-                ]),
-                Line::from(f.message.clone()),
-                Line::styled(go, t.dim()),
-            ];
-            frame.render_widget(
-                Paragraph::new(lines)
-                    .wrap(Wrap { trim: false })
-                    .block(Block::new().borders(Borders::TOP)),
-                detail,
-            );
-        }
     }
+}
+
+/// The selected finding in full, wrapped at `width`: severity, code and
+/// what the code means, where it points, the message; and what Enter does
+/// (or why it leads nowhere).
+fn detail_lines(f: &Finding, ctx: &Ctx, width: usize) -> (Vec<Line<'static>>, String) {
+    let t = ctx.theme;
+    let mut items = vec![(
+        format!(
+            "{} {} — {}",
+            f.severity.as_str(),
+            f.code.as_str(),
+            f.code.description()
+        ),
+        t.title(),
+    )];
+    let at = place(f);
+    if !at.is_empty() {
+        items.push((format!("at {at}"), t.dim()));
+    }
+    items.push((f.message.clone(), ratatui::style::Style::new()));
+    let go = match target(f, ctx.report) {
+        Ok(e) => super::enter_label(&e).unwrap_or_default(),
+        Err(why) => why,
+    };
+    (super::wrap_lines(&items, width), go)
+}
+
+/// Draws the detail lines, the last line saying what Enter does.
+fn draw_detail(
+    frame: &mut Frame,
+    area: Rect,
+    (lines, go): (Vec<Line<'static>>, String),
+    ctx: &Ctx,
+) {
+    let block = Block::new().borders(Borders::TOP);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let [text, last] = Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(lines), text);
+    frame.render_widget(Paragraph::new(Line::styled(go, ctx.theme.dim())), last);
 }

@@ -67,6 +67,13 @@ pub enum Effect {
         /// Last line.
         end: u32,
     },
+    /// Show the metadata of a GGUF file in the viewer, at a key.
+    OpenMetadata {
+        /// The GGUF file, relative to the model root.
+        path: String,
+        /// The key to select (`general.license`), if any.
+        key: Option<String>,
+    },
     /// Switch to the view that accepts this jump.
     Jump(Jump),
     /// Show a one-line message in the status bar.
@@ -109,6 +116,25 @@ pub trait View {
         None
     }
 
+    /// A mark on the view's tab, seen from every view (the smoke test
+    /// running, passed or failed).
+    fn tab_mark(&self) -> Option<&'static str> {
+        None
+    }
+
+    /// Whether Enter on the selected row leads somewhere (the hint bar
+    /// offers it only then).
+    fn can_open(&self, _ctx: &Ctx) -> bool {
+        true
+    }
+
+    /// The search's matches: the 1-based position of the selection among
+    /// them (0 when it is not on one) and their number; `None` without a
+    /// search. The search line and the view's head show it.
+    fn search_count(&self, _ctx: &Ctx) -> Option<(usize, usize)> {
+        None
+    }
+
     /// Takes a jump from another view; returns whether this view shows it now.
     fn accept(&mut self, _jump: &Jump, _ctx: &Ctx) -> bool {
         false
@@ -144,6 +170,112 @@ pub fn all(report: &Report) -> Vec<Box<dyn View>> {
         views.push(Box::new(adapter::Adapter::new(report)));
     }
     views
+}
+
+/// Where Enter on a file of the model leads: the tensors of a weights file
+/// with a readable header, the viewer for any other file (at `line`), or
+/// why it leads nowhere (not in the model, on the Hub only, binary).
+pub fn open_file(r: &Report, path: &str, line: Option<u32>) -> Result<Effect, String> {
+    use crate::scan::classify::FileClass;
+    let Some(file) = r.files.iter().find(|f| f.path == path) else {
+        return Err(format!("{path} is not in the model directory"));
+    };
+    if file.remote_only {
+        return Err(format!("{path} is on the Hub only: not downloaded"));
+    }
+    if file.lfs_pointer.is_some() {
+        return Ok(Effect::Open {
+            path: path.to_string(),
+            line,
+        });
+    }
+    if r.weights.shards.iter().any(|s| s.path == path) {
+        return Ok(Effect::Jump(Jump::Shard(path.to_string())));
+    }
+    if path.ends_with(".safetensors") {
+        return Err(format!("{path} has no readable header"));
+    }
+    if matches!(
+        file.class,
+        FileClass::Pickle | FileClass::Gguf | FileClass::Onnx
+    ) {
+        return Err(format!(
+            "{path} is a binary {} file: not opened",
+            file.class.as_str()
+        ));
+    }
+    Ok(Effect::Open {
+        path: path.to_string(),
+        line,
+    })
+}
+
+/// Whether a tensor of this name is in a shard (in `shard` when given).
+pub fn tensor_exists(r: &Report, name: &str, shard: Option<&str>) -> bool {
+    r.weights
+        .shards
+        .iter()
+        .filter(|s| shard.is_none_or(|p| s.path == p))
+        .any(|s| s.tensors.iter().any(|t| t.info.name == name))
+}
+
+/// What the detail lines say Enter does.
+pub fn enter_label(effect: &Effect) -> Option<String> {
+    Some(match effect {
+        Effect::Jump(Jump::Tensor { name, .. }) => format!("Enter: show tensor {name}"),
+        Effect::Jump(Jump::Shard(p)) => format!("Enter: show the tensors of {p}"),
+        Effect::Open {
+            path,
+            line: Some(l),
+        } => format!("Enter: open {path} at line {l}"),
+        Effect::Open { path, line: None } => format!("Enter: open {path}"),
+        Effect::OpenLines { path, start, end } if end > start => {
+            format!("Enter: open {path} at lines {start}-{end}")
+        }
+        Effect::OpenLines { path, start, .. } => format!("Enter: open {path} at line {start}"),
+        Effect::OpenMetadata { path, key } => match key {
+            Some(k) => format!("Enter: show {k} in the metadata of {path}"),
+            None => format!("Enter: show the metadata of {path}"),
+        },
+        _ => return None,
+    })
+}
+
+/// Each text wrapped at `width` (the viewer's word wrap: every character
+/// kept), its rows in its style.
+pub fn wrap_lines(
+    items: &[(String, ratatui::style::Style)],
+    width: usize,
+) -> Vec<ratatui::text::Line<'static>> {
+    let mut out = Vec::new();
+    for (text, style) in items {
+        let chars: Vec<char> = text.chars().collect();
+        for (a, b) in viewer::wrap::rows(&chars, width) {
+            out.push(ratatui::text::Line::styled(
+                chars[a..b].iter().collect::<String>(),
+                *style,
+            ));
+        }
+    }
+    out
+}
+
+/// Styled lines wrapped at `width` (the viewer's word wrap), styles kept
+/// across the breaks; a line's own style carries over to its rows.
+pub fn wrap_styled(
+    lines: Vec<ratatui::text::Line<'static>>,
+    width: usize,
+) -> Vec<ratatui::text::Line<'static>> {
+    let mut out = Vec::new();
+    for line in lines {
+        let chars: Vec<char> = line.spans.iter().flat_map(|s| s.content.chars()).collect();
+        for (a, b) in viewer::wrap::rows(&chars, width) {
+            out.push(
+                ratatui::text::Line::from(viewer::wrap::slice(&line.spans, a, b)).style(line.style),
+            );
+        }
+    }
+    out
 }
 
 /// Shortens `s` to `width` characters, keeping the end (`…ers.0.q_proj.weight`).
@@ -197,6 +329,38 @@ pub fn bar(fraction: f64, width: usize) -> String {
     out
 }
 
+/// Shortens `path` to `width` characters so that it differs from every
+/// other path of `all` shortened the same way: the start and the end kept
+/// around a `…`, as much of the end as keeps it distinct (a shard's number,
+/// a file's extension), the rest from the start.
+pub fn distinct_path(path: &str, width: usize, all: &[String]) -> String {
+    let chars: Vec<char> = path.chars().collect();
+    if chars.len() <= width {
+        return path.to_string();
+    }
+    if width < 2 {
+        return truncate_left(path, width);
+    }
+    let keep = width - 1;
+    let label = |tail: usize| {
+        let head: String = chars[..keep - tail].iter().collect();
+        let end: String = chars[chars.len() - tail..].iter().collect();
+        (head, end)
+    };
+    // The most of the end first (the left cut), then less, until no other
+    // path shows the same.
+    for tail in (1..=keep).rev() {
+        let (head, end) = label(tail);
+        let clash = all
+            .iter()
+            .any(|q| q != path && q.starts_with(&head) && q.ends_with(&end));
+        if !clash {
+            return format!("{head}…{end}");
+        }
+    }
+    truncate_left(path, width)
+}
+
 /// The shard path as shown in narrow columns: without `.safetensors`.
 pub fn short_shard(path: &str) -> &str {
     path.strip_suffix(".safetensors").unwrap_or(path)
@@ -212,6 +376,34 @@ mod tests {
         assert_eq!(truncate_left("abc", 4), "abc");
         assert_eq!(truncate_right("abcdef", 4), "abc…");
         assert_eq!(truncate_right("abcdef", 0), "");
+    }
+
+    #[test]
+    fn shortened_paths_stay_distinct() {
+        let all: Vec<String> = [
+            "a/tokenizer_config.json",
+            "b/tokenizer_config.json",
+            "x.json",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let a = distinct_path(&all[0], 12, &all);
+        let b = distinct_path(&all[1], 12, &all);
+        assert_ne!(a, b);
+        assert_eq!(a.chars().count(), 12);
+        assert!(a.starts_with('a') && b.starts_with('b'), "{a} {b}");
+        assert_eq!(distinct_path("x.json", 12, &all), "x.json");
+        // Alone, a path keeps its end.
+        assert_eq!(distinct_path(&all[0], 12, &[]), "…config.json");
+        let shards: Vec<String> = (1..=3)
+            .map(|i| format!("model-0000{i}-of-00003.safetensors"))
+            .collect();
+        let labels: std::collections::HashSet<String> = shards
+            .iter()
+            .map(|p| distinct_path(p, 16, &shards))
+            .collect();
+        assert_eq!(labels.len(), 3, "{labels:?}");
     }
 
     #[test]

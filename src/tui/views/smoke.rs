@@ -4,14 +4,14 @@
 //! drains before each draw (so the UI never waits), then the result or the
 //! error is shown.
 
-use super::{truncate_right, Ctx, Effect, View};
+use super::{Ctx, Effect, View};
 use crate::smoke::{self, SmokeEvent, SmokeOptions, SmokeRun, Stage};
 use crate::tui::keys::{Action, Scope, SMOKE};
 use crate::tui::theme::Theme;
 use crate::util::human::bytes;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Paragraph, Wrap};
+use ratatui::widgets::{Block, Paragraph};
 use ratatui::Frame;
 use std::sync::mpsc::{self, Receiver, TryRecvError};
 use std::sync::Arc;
@@ -63,6 +63,10 @@ pub struct Smoke {
     state: SmokeState,
     rx: Option<Receiver<Msg>>,
     started: Option<Instant>,
+    /// Lines scrolled past (j/k, PgUp/PgDn), when the text is taller than the view.
+    scroll: usize,
+    /// Lines that fit and lines there are, as of the last draw.
+    fit: std::cell::Cell<(usize, usize)>,
 }
 
 impl Default for Smoke {
@@ -71,6 +75,8 @@ impl Default for Smoke {
             state: SmokeState::Idle,
             rx: None,
             started: None,
+            scroll: 0,
+            fit: std::cell::Cell::new((0, 0)),
         }
     }
 }
@@ -175,7 +181,12 @@ impl View for Smoke {
     }
 
     fn scopes(&self) -> &'static [Scope] {
-        &[Scope::View(SMOKE)]
+        // The list keys scroll a result taller than the screen.
+        &[Scope::Lists, Scope::View(SMOKE)]
+    }
+
+    fn can_open(&self, _ctx: &Ctx) -> bool {
+        false
     }
 
     fn searchable(&self) -> bool {
@@ -183,10 +194,25 @@ impl View for Smoke {
     }
 
     fn update(&mut self, action: Action, ctx: &Ctx) -> Effect {
-        match action {
-            Action::Run => self.start(ctx),
-            _ => Effect::Unhandled,
+        let (fit, total) = self.fit.get();
+        let last = total.saturating_sub(fit);
+        let page = fit.max(1);
+        self.scroll = match action {
+            Action::Run => {
+                self.scroll = 0;
+                return self.start(ctx);
+            }
+            Action::Down => self.scroll + 1,
+            Action::Up => self.scroll.saturating_sub(1),
+            Action::PageDown => self.scroll + page,
+            Action::PageUp => self.scroll.saturating_sub(page),
+            Action::Top => 0,
+            Action::Bottom => last,
+            Action::Open => return Effect::Done,
+            _ => return Effect::Unhandled,
         }
+        .min(last);
+        Effect::Done
     }
 
     fn tick(&mut self) -> bool {
@@ -219,6 +245,15 @@ impl View for Smoke {
 
     fn busy(&self) -> bool {
         matches!(self.state, SmokeState::Running { .. })
+    }
+
+    fn tab_mark(&self) -> Option<&'static str> {
+        match &self.state {
+            SmokeState::Idle => None,
+            SmokeState::Running { .. } => Some("⟳"),
+            SmokeState::Done(run) if !run.failed() => Some("✓"),
+            SmokeState::Done(_) | SmokeState::Failed(_) => Some("✗"),
+        }
     }
 
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
@@ -265,26 +300,112 @@ impl View for Smoke {
             }
             SmokeState::Failed(e) => {
                 lines.push(Line::from(vec![
-                    Span::styled("FAILED", t.severity(crate::finding::Severity::Error)),
-                    Span::raw(" (r runs it again)"),
+                    result_badge(false, t),
+                    Span::raw(" the model did not run (r runs it again)"),
                 ]));
                 for l in e.lines() {
                     lines.push(Line::raw(l.to_string()));
                 }
             }
-            SmokeState::Done(run) => done_lines(run, &kv, &mut lines),
+            SmokeState::Done(run) => {
+                lines.push(Line::from(vec![
+                    result_badge(!run.failed(), t),
+                    Span::raw(if run.failed() {
+                        " the model ran, but its output or weights are not finite (r runs it again)"
+                    } else {
+                        " the model ran and its output is finite (r runs it again)"
+                    }),
+                ]));
+                done_lines(run, &kv, &mut lines)
+            }
         }
+        let block = Block::bordered().title(" Smoke ");
+        let inner = block.inner(area);
+        let lines = super::wrap_styled(lines, inner.width as usize);
+        let fit = inner.height as usize;
+        self.fit.set((fit, lines.len()));
+        let scroll = self.scroll.min(lines.len().saturating_sub(fit));
+        let block = if lines.len() > fit {
+            block.title_bottom(format!(
+                " lines {}-{} of {} (j/k scroll) ",
+                scroll + 1,
+                (scroll + fit).min(lines.len()),
+                lines.len()
+            ))
+        } else {
+            block
+        };
         frame.render_widget(
-            Paragraph::new(lines)
-                .wrap(Wrap { trim: false })
-                .block(Block::bordered().title(" Smoke ")),
+            Paragraph::new(lines.into_iter().skip(scroll).take(fit).collect::<Vec<_>>())
+                .block(block),
             area,
         );
     }
 }
 
+/// `PASS` or `FAIL`: reverse-coloured (green, red) with colour,
+/// `[BRACKETED]` and bold without.
+fn result_badge(pass: bool, t: Theme) -> Span<'static> {
+    use crate::license::verdict::Verdict;
+    let word = if pass { "PASS" } else { "FAIL" };
+    let text = if t.color {
+        format!(" {word} ")
+    } else {
+        format!("[{word}]")
+    };
+    // The verdict badge's colours: green for a pass, red for a failure.
+    let style = t.verdict(if pass {
+        Verdict::Permitted
+    } else {
+        Verdict::Prohibited
+    });
+    Span::styled(text, style)
+}
+
+/// The name of a control character: `<EOT>`, `<ESC>`; `\n`, `\t`, `\r`
+/// as escapes; other characters as they are.
+fn char_name(c: char) -> Option<String> {
+    const C0: [&str; 32] = [
+        "NUL", "SOH", "STX", "ETX", "EOT", "ENQ", "ACK", "BEL", "BS", "HT", "LF", "VT", "FF", "CR",
+        "SO", "SI", "DLE", "DC1", "DC2", "DC3", "DC4", "NAK", "SYN", "ETB", "CAN", "EM", "SUB",
+        "ESC", "FS", "GS", "RS", "US",
+    ];
+    match c {
+        '\n' => Some("\\n".into()),
+        '\t' => Some("\\t".into()),
+        '\r' => Some("\\r".into()),
+        c if (c as u32) < 32 => Some(format!("<{}>", C0[c as usize])),
+        '\u{7f}' => Some("<DEL>".into()),
+        c if c.is_control() || crate::util::term::is_unsafe(c) => {
+            Some(format!("<U+{:04X}>", c as u32))
+        }
+        _ => None,
+    }
+}
+
+/// A token's text as shown: quoted, control characters by name
+/// (`"<EOT>"`), so that no byte of it reaches the terminal as is.
+pub fn token_text(token: &str) -> String {
+    let mut out = String::from("\"");
+    for c in token.chars() {
+        match char_name(c) {
+            Some(name) => out.push_str(&name),
+            None => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Notes about what the user asked for: the browser runs with its own
+/// settings (8 tokens), so a note that an encoder ignores `--max-tokens`
+/// is about nothing the user set.
+fn user_notes(run: &SmokeRun) -> impl Iterator<Item = &String> {
+    run.notes.iter().filter(|n| !n.starts_with("--max-tokens"))
+}
+
 /// Builds the view's `label  value` lines: the label dim in 16 columns, the
-/// value cut to what is left of `width`.
+/// value after it.
 struct Kv {
     /// Styles.
     t: Theme,
@@ -293,11 +414,11 @@ struct Kv {
 }
 
 impl Kv {
-    /// One `label  value` line.
+    /// One `label  value` line (the view wraps what is longer than the screen).
     fn line(&self, label: &str, value: String) -> Line<'static> {
         Line::from(vec![
             Span::styled(format!("{label:<16}"), self.t.dim()),
-            Span::raw(truncate_right(&value, self.width.saturating_sub(16))),
+            Span::raw(value),
         ])
     }
 }
@@ -312,15 +433,26 @@ fn done_lines(run: &SmokeRun, kv: &Kv, lines: &mut Vec<Line<'static>>) {
         "ran",
         format!("{} on {} in {}", s.architecture, s.device, s.dtype),
     ));
-    lines.push(kv.line("prompt tokens", run.prompt_ids.len().to_string()));
-    lines.push(kv.line("output shape", format!("{:?}", s.logits_shape)));
+    lines.push(kv.line(
+        "prompt tokens",
+        crate::util::human::grouped(run.prompt_ids.len() as u64),
+    ));
+    let dims: Vec<String> = s
+        .logits_shape
+        .iter()
+        .map(|&d| crate::util::human::grouped(d as u64))
+        .collect();
+    lines.push(kv.line("output shape", format!("[{}]", dims.join(" × "))));
     lines.push(if s.finite {
         kv.line("finite", "yes: no NaN or inf".into())
     } else {
         Line::from(vec![
             Span::styled(format!("{:<16}", "finite"), t.dim()),
             Span::styled(
-                format!("NO: {} non-finite values", s.non_finite),
+                format!(
+                    "NO: {} non-finite values",
+                    crate::util::human::grouped(s.non_finite)
+                ),
                 t.severity(crate::finding::Severity::Error),
             ),
         ])
@@ -347,17 +479,24 @@ fn done_lines(run: &SmokeRun, kv: &Kv, lines: &mut Vec<Line<'static>>) {
     }
     if !s.top_next.is_empty() {
         lines.push(Line::styled("top next tokens", t.dim()));
+        let bar_w = (kv.width / 4).clamp(8, 30);
         for tok in &s.top_next {
-            lines.push(Line::raw(format!(
-                "  {:>7.4}  {:>7}  {:?}",
-                tok.prob, tok.id, tok.token
-            )));
+            lines.push(Line::from(vec![
+                Span::raw("  "),
+                Span::styled(super::bar(tok.prob, bar_w), t.bar()),
+                Span::raw(format!(
+                    " {:>6.2}%  id {:>7}  {}",
+                    tok.prob * 100.0,
+                    crate::util::human::grouped(u64::from(tok.id)),
+                    token_text(&tok.token)
+                )),
+            ]));
         }
     }
     if let Some(c) = &s.continuation {
         lines.push(kv.line(
             "continuation",
-            format!("{c:?} ({} tokens)", run.continuation_ids.len()),
+            format!("{} ({} tokens)", token_text(c), run.continuation_ids.len()),
         ));
     }
     lines.push(kv.line(
@@ -379,7 +518,20 @@ fn done_lines(run: &SmokeRun, kv: &Kv, lines: &mut Vec<Line<'static>>) {
                 .unwrap_or_else(|| "unknown".into()),
         ),
     );
-    for n in &run.notes {
+    for n in user_notes(run) {
         lines.push(Line::styled(format!("note: {n}"), t.dim()));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn control_tokens_are_shown_by_name() {
+        assert_eq!(token_text("\u{4}"), "\"<EOT>\"");
+        assert_eq!(token_text("a\nb\u{1b}"), "\"a\\nb<ESC>\"");
+        assert_eq!(token_text(" the"), "\" the\"");
+        assert_eq!(token_text("\u{202e}x\u{7f}"), "\"<U+202E>x<DEL>\"");
     }
 }

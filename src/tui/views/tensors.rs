@@ -61,12 +61,14 @@ impl SortKey {
     }
 }
 
-/// Where a tensor is: shard and position in its header.
+/// Where a tensor is: shard and position in its header, and its place in
+/// the shard's order as listed (layers by number).
 #[derive(Debug, Clone, Copy)]
 struct Loc {
     shard: u32,
     index: u32,
     group: Option<u32>,
+    order: u32,
 }
 
 /// One table row.
@@ -145,6 +147,38 @@ pub fn natural_cmp(a: &str, b: &str) -> Ordering {
     }
 }
 
+/// Orders each shard's layer tensors by layer number (`blk.2` before
+/// `blk.10`, whatever order the header has: safetensors headers are
+/// sorted as text), keeping each layer's tensors in header order and every
+/// other tensor where the header has it: the layer tensors are put, in
+/// number order, into the places the header gave layer tensors.
+fn layers_by_number(r: &Report, all: &mut [Loc]) {
+    let mut start = 0;
+    while start < all.len() {
+        let shard = all[start].shard;
+        let end = start + all[start..].iter().take_while(|l| l.shard == shard).count();
+        let slots: Vec<usize> = (start..end).filter(|&i| all[i].group.is_some()).collect();
+        let mut layer: Vec<Loc> = slots.iter().map(|&i| all[i]).collect();
+        layer.sort_by(|a, b| {
+            let (na, nb) = (&entry(r, a).info.name, &entry(r, b).info.name);
+            let key = |n: &str| match component_of(n) {
+                Component::Layer(prefix, k) => (prefix.to_string(), k),
+                _ => (String::new(), 0),
+            };
+            key(na).cmp(&key(nb)).then(a.index.cmp(&b.index))
+        });
+        let orders: Vec<u32> = slots.iter().map(|&i| all[i].order).collect();
+        for (l, order) in layer.iter_mut().zip(orders) {
+            l.order = order;
+        }
+        for (slot, l) in slots.into_iter().zip(layer) {
+            all[slot] = l;
+        }
+        start = end;
+    }
+    all.sort_by_key(|l| (l.shard, l.order));
+}
+
 /// A tensor name in `width` columns, without a leading `model.` when
 /// `strip_model`, shortened from the left when still too long.
 fn fit_name(name: &str, width: usize, strip_model: bool) -> String {
@@ -186,9 +220,11 @@ impl Tensors {
                     shard: s as u32,
                     index: i as u32,
                     group,
+                    order: i as u32,
                 });
             }
         }
+        layers_by_number(report, &mut all);
         let mut view = Tensors {
             stats: vec![GroupStats::default(); groups.len()],
             all,
@@ -209,7 +245,7 @@ impl Tensors {
 
     fn compare(&self, r: &Report, a: &Loc, b: &Loc) -> Ordering {
         let (ea, eb) = (entry(r, a), entry(r, b));
-        let file_order = || (a.shard, a.index).cmp(&(b.shard, b.index));
+        let file_order = || (a.shard, a.order).cmp(&(b.shard, b.order));
         let ord = match self.sort {
             SortKey::Shard => file_order(),
             SortKey::Name => natural_cmp(&ea.info.name, &eb.info.name),
@@ -318,7 +354,7 @@ impl Tensors {
                 let shard = &r.weights.shards[l.shard as usize];
                 let e = entry(r, &l);
                 Effect::Status(format!(
-                    "{} · {} {} · bytes [{}, {}) of {}{}",
+                    "{} · {} {} · bytes {}–{} of {}{}",
                     e.info.name,
                     e.info.dtype,
                     fmt_shape(&e.info.shape),
@@ -418,6 +454,11 @@ impl View for Tensors {
 
     fn rows(&self) -> usize {
         self.rows.len()
+    }
+
+    /// A filter keeps its matches only: their number.
+    fn search_count(&self, _ctx: &Ctx) -> Option<(usize, usize)> {
+        self.query.as_ref().map(|_| (0, self.matched))
     }
 
     fn selected(&self, ctx: &Ctx) -> Option<String> {
@@ -754,7 +795,7 @@ impl Tensors {
                 let l = self.all[*ti as usize];
                 let e = entry(r, &l);
                 format!(
-                    "{} · {} params · offsets [{}, {})",
+                    "{} · {} params · bytes {}–{}",
                     e.info.name,
                     grouped(e.parameters),
                     grouped(e.info.data_offsets[0]),
