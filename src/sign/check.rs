@@ -195,19 +195,21 @@ pub fn check(
         Err(e) => report.findings.push(cause(e, &sig_file)),
         Ok(read) => {
             report.signature.claimed = Some(read.hint.clone());
-            report.signature.statement = Some(StatementSummary {
-                model_name: read.statement.model_name.clone(),
-                root_digest: read.statement.root_digest.clone(),
-                predicate_type: signature::PREDICATE_TYPE,
-                serialization: read.statement.serialization.clone(),
-                files: read.statement.resources.len(),
-            });
+            if let Ok(statement) = &read.statement {
+                report.signature.statement = Some(StatementSummary {
+                    model_name: statement.model_name.clone(),
+                    root_digest: statement.root_digest.clone(),
+                    predicate_type: signature::PREDICATE_TYPE,
+                    serialization: statement.serialization.clone(),
+                    files: statement.resources.len(),
+                });
+            }
             match signature::verify(&read, &verifier) {
                 Err(e) => report.findings.push(cause(e, &sig_file)),
-                Ok(signer) => {
+                Ok((signer, statement)) => {
                     report.signature.valid = true;
                     report.signature.signer = Some(signer);
-                    compare_files(&mut report, &read.statement, options);
+                    compare_files(&mut report, statement, options);
                 }
             }
         }

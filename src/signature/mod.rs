@@ -159,8 +159,10 @@ pub struct Read {
     pub bundle: Bundle,
     /// The DSSE payload, decoded.
     pub payload: Vec<u8>,
-    /// The statement the payload holds.
-    pub statement: Statement,
+    /// The statement the payload holds, or why it cannot be read (told
+    /// only once the signature holds: an edit after signing is a bad
+    /// signature first).
+    pub statement: Result<Statement, SignatureError>,
     /// Who the bundle says signed.
     pub hint: SignerHint,
 }
@@ -170,7 +172,7 @@ pub struct Read {
 pub fn read(bytes: &[u8]) -> Result<Read, SignatureError> {
     let bundle = Bundle::from_json(bytes)?;
     let payload = bundle.payload()?;
-    let statement = Statement::parse(&payload)?;
+    let statement = Statement::parse(&payload);
     let hint = bundle.signer_hint()?;
     Ok(Read {
         bundle,
@@ -181,9 +183,18 @@ pub fn read(bytes: &[u8]) -> Result<Read, SignatureError> {
 }
 
 /// Checks a bundle read with [`read`]: the signature over the DSSE payload
-/// with the verifier's key or the chained signing certificate, and the
-/// identity and issuer asked for. On success, who signed.
-pub fn verify(read: &Read, verifier: &Verifier) -> Result<Signer, SignatureError> {
+/// with the verifier's key or the chained signing certificate, the identity
+/// and issuer asked for, then the statement. On success, who signed and what.
+pub fn verify<'a>(
+    read: &'a Read,
+    verifier: &Verifier,
+) -> Result<(Signer, &'a Statement), SignatureError> {
+    let signer = verify_signature(read, verifier)?;
+    let statement = read.statement.as_ref().map_err(Clone::clone)?;
+    Ok((signer, statement))
+}
+
+fn verify_signature(read: &Read, verifier: &Verifier) -> Result<Signer, SignatureError> {
     let envelope = read.bundle.envelope()?;
     let message = dsse::pae(&envelope.payload_type, &read.payload);
     let signatures = read.bundle.signatures()?;
