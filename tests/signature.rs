@@ -404,3 +404,141 @@ fn usage_mistakes_exit_2() {
     assert_eq!(code, Some(1));
     assert_eq!(codes(&report), ["signature/invalid"]);
 }
+
+fn inspect(root: &Path) -> serde_json::Value {
+    let (code, out, err) = run(&["inspect", s(root), "--format", "json"]);
+    assert_eq!(code, Some(0), "{err}");
+    serde_json::from_str(&out).unwrap()
+}
+
+#[test]
+fn inspect_reports_the_signature_and_whether_it_covers_every_file() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = model(tmp.path());
+    assert!(inspect(&root).get("signature").is_none());
+    let keys = write_p256(tmp.path(), "signer", 7);
+    assert_eq!(sign(&root, &["--key", s(&keys.pkcs8)]).0, Some(0));
+    let report = inspect(&root);
+    let sig = &report["signature"];
+    assert_eq!(sig["file"], "model.sig");
+    assert_eq!(sig["covers_every_file"], true);
+    assert_eq!(sig["signer"]["kind"], "key");
+    let fingerprint =
+        mri::signature::PublicKey::from_pem(&fs::read_to_string(&keys.public).unwrap())
+            .unwrap()
+            .fingerprint();
+    assert_eq!(sig["signer"]["fingerprint"], fingerprint.as_str());
+    assert_eq!(files_of(&report, "signature/present"), ["model.sig"]);
+    // An added file: the list no longer covers the folder.
+    fs::write(root.join("added.txt"), "x\n").unwrap();
+    let report = inspect(&root);
+    assert_eq!(report["signature"]["covers_every_file"], false);
+    assert_eq!(report["signature"]["unlisted"][0], "added.txt");
+    let present = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == "signature/present")
+        .unwrap();
+    assert_eq!(present["severity"], "warning");
+}
+
+fn check(root: &Path, policy: &Path) -> (Option<i32>, serde_json::Value) {
+    let (code, out, err) = run(&["check", s(root), "--policy", s(policy), "--format", "json"]);
+    let json = serde_json::from_str(&out).unwrap_or_else(|_| panic!("no JSON: {err}"));
+    (code, json)
+}
+
+/// The signature rules that failed for the one model checked.
+fn failed_signature_rules(outcome: &serde_json::Value) -> Vec<String> {
+    outcome["models"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["passed"] == false && r["rule"].as_str().unwrap().starts_with("signature/"))
+        .map(|r| r["rule"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn check_policy_requires_a_signature_from_a_listed_key_or_identity() {
+    let tmp = tempfile::tempdir().unwrap();
+    let root = model(tmp.path());
+    let keys = write_p256(tmp.path(), "signer", 8);
+    let other = write_p256(tmp.path(), "other", 10);
+    let pki = write_pki(tmp.path(), EMAIL);
+    let policy = |name: &str, body: &str| {
+        let p = tmp.path().join(name);
+        // Commercial-use verdicts of the fixture aside: only [signature] judged here.
+        fs::write(
+            &p,
+            format!("[licenses]\nallow-verdicts = [\"permitted\", \"permitted-with-conditions\", \"unknown\", \"requires-approval\"]\n[findings]\ndeny = []\n{body}"),
+        )
+        .unwrap();
+        p
+    };
+    let by_key = policy(
+        "key.toml",
+        "[signature]\nrequire = true\nkeys = [\"signer.pub\"]\n",
+    );
+    let by_other = policy(
+        "other.toml",
+        "[signature]\nrequire = true\nkeys = [\"other.pub\"]\n",
+    );
+    let by_identity = policy(
+        "identity.toml",
+        &format!("[signature]\nrequire = true\nidentities = [\"{EMAIL}\"]\ncertificate-chain = \"root.pem\"\nissuer = \"{ISSUER}\"\n"),
+    );
+    let by_stranger = policy(
+        "eve.toml",
+        "[signature]\nidentities = [\"eve@example.com\"]\ncertificate-chain = \"root.pem\"\n",
+    );
+
+    // No signature yet.
+    let (code, outcome) = check(&root, &by_key);
+    assert_eq!(code, Some(1));
+    assert_eq!(failed_signature_rules(&outcome), ["signature/required"]);
+
+    assert_eq!(sign(&root, &["--key", s(&keys.pkcs8)]).0, Some(0));
+    let (code, outcome) = check(&root, &by_key);
+    assert_eq!(code, Some(0), "{outcome:#}");
+    let (code, outcome) = check(&root, &by_other);
+    assert_eq!(code, Some(1));
+    assert_eq!(failed_signature_rules(&outcome), ["signature/trusted"]);
+    let _ = other;
+
+    // An added file: the signature no longer covers the folder.
+    fs::write(root.join("added.txt"), "x\n").unwrap();
+    let (code, outcome) = check(&root, &by_key);
+    assert_eq!(code, Some(1));
+    assert_eq!(failed_signature_rules(&outcome), ["signature/covers"]);
+    fs::remove_file(root.join("added.txt")).unwrap();
+
+    // Signed with a certificate: the identity the policy names passes.
+    assert_eq!(
+        sign(
+            &root,
+            &[
+                "--key",
+                s(&pki.leaf_key),
+                "--certificate",
+                s(&pki.leaf),
+                "--certificate-chain",
+                s(&pki.intermediate)
+            ]
+        )
+        .0,
+        Some(0)
+    );
+    let (code, outcome) = check(&root, &by_identity);
+    assert_eq!(code, Some(0), "{outcome:#}");
+    let (code, outcome) = check(&root, &by_stranger);
+    assert_eq!(code, Some(1));
+    assert_eq!(failed_signature_rules(&outcome), ["signature/trusted"]);
+
+    // A key file that is not there is a policy mistake at its line.
+    let broken = policy("broken.toml", "[signature]\nkeys = [\"missing.pub\"]\n");
+    let (code, _, err) = run(&["check", s(&root), "--policy", s(&broken)]);
+    assert_eq!(code, Some(2));
+    assert!(err.contains("missing.pub"), "{err}");
+}

@@ -6,6 +6,7 @@
 //! a link that leaves it, dangles or loops is refused and never read.
 
 use crate::finding::{Code, Finding};
+pub(crate) use crate::signature::summary::Ignored;
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 
@@ -44,44 +45,6 @@ pub(crate) struct Listing {
     pub findings: Vec<Finding>,
     /// A symbolic link was followed.
     pub followed_links: bool,
-}
-
-/// Paths left out, relative to the root, each with everything below it.
-#[derive(Debug, Clone, Default)]
-pub(crate) struct Ignored(Vec<String>);
-
-impl Ignored {
-    /// The default (`.git`, `.gitattributes`, `.github`, `.gitignore`) and
-    /// `more`; entries that are not clean relative paths are dropped.
-    pub fn new<'a>(more: impl IntoIterator<Item = &'a str>) -> Ignored {
-        let mut v: Vec<String> = crate::signature::DEFAULT_IGNORED
-            .iter()
-            .map(|s| s.to_string())
-            .collect();
-        for p in more {
-            if let Ok(clean) = crate::signature::statement::clean_name(p) {
-                if !v.contains(&clean) {
-                    v.push(clean);
-                }
-            }
-        }
-        Ignored(v)
-    }
-
-    /// True when `rel` is an ignored path or below one.
-    pub fn covers(&self, rel: &str) -> bool {
-        self.0.iter().any(|p| {
-            rel == p
-                || rel
-                    .strip_prefix(p.as_str())
-                    .is_some_and(|rest| rest.starts_with('/'))
-        })
-    }
-
-    /// The list, as the statement records it.
-    pub fn paths(&self) -> &[String] {
-        &self.0
-    }
 }
 
 struct Walk<'a> {
@@ -229,23 +192,5 @@ impl Walk<'_> {
                 format!("a {kind}, not a regular file: not read"),
             );
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ignored_paths_cover_what_is_below_them() {
-        let ignored = Ignored::new(["model.sig", "sub/x", "../up"]);
-        assert!(ignored.covers(".git"));
-        assert!(ignored.covers(".git/HEAD"));
-        assert!(!ignored.covers(".gitx"));
-        assert!(!ignored.covers("sub/.git"));
-        assert!(ignored.covers("model.sig"));
-        assert!(ignored.covers("sub/x/y"));
-        assert!(!ignored.covers("sub/xy"));
-        assert!(!ignored.paths().iter().any(|p| p.contains("..")));
     }
 }

@@ -11,11 +11,13 @@ pub mod bundle;
 pub mod dsse;
 pub mod keys;
 pub mod statement;
+pub mod summary;
 pub mod x509;
 
 pub use bundle::Bundle;
 pub use keys::{KeyError, PublicKey, SigningKey};
 pub use statement::{Resource, Serialization, Statement};
+pub use summary::{Ignored, PolicyCheck, Summary};
 
 use crate::finding::Code;
 use thiserror::Error;
