@@ -131,6 +131,9 @@ pub enum Command {
     /// Hash every weight and LFS file and compare with every reference found offline: exit 1 on a mismatch.
     #[command(after_help = VERIFY_HELP)]
     Verify(VerifyArgs),
+    /// Sign a model folder: a model-signing (OpenSSF) bundle over every file's sha256, with an ECDSA key.
+    #[command(after_help = SIGN_HELP)]
+    Sign(SignArgs),
     /// Load the weights with candle and run one forward pass (no Python).
     #[command(after_help = SMOKE_AFTER_HELP)]
     Smoke(SmokeArgs),
@@ -391,6 +394,33 @@ pub struct VerifyArgs {
     #[arg(long)]
     pub allow_unreferenced: bool,
 
+    /// Check a model signature (an OpenSSF model-signing bundle, `model.sig`)
+    /// instead of the references: its signature, then every file it lists
+    /// against the disk, and the files it does not list.
+    #[arg(long, value_name = "FILE")]
+    pub signature: Option<std::path::PathBuf>,
+
+    /// With --signature: the signer's public key (PEM, ECDSA P-256 or P-384).
+    #[arg(
+        long,
+        value_name = "FILE",
+        requires = "signature",
+        conflicts_with = "certificate_chain"
+    )]
+    pub key: Option<std::path::PathBuf>,
+
+    /// With --signature: the certificates (PEM) trusted to issue the signing certificate.
+    #[arg(long, value_name = "FILE", requires = "signature")]
+    pub certificate_chain: Option<std::path::PathBuf>,
+
+    /// With --certificate-chain: the SAN email or URI the signing certificate must carry.
+    #[arg(long, value_name = "EMAIL_OR_URI", requires = "certificate_chain")]
+    pub identity: Option<String>,
+
+    /// With --certificate-chain: the OIDC issuer the signing certificate must name (Fulcio extension).
+    #[arg(long, value_name = "URL", requires = "certificate_chain")]
+    pub issuer: Option<String>,
+
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = VerifyFormat::Text)]
     pub format: VerifyFormat,
@@ -407,6 +437,56 @@ pub enum VerifyFormat {
     Text,
     /// One JSON object: the target, every file with its hashes and outcome, the counts.
     Json,
+}
+
+const SIGN_HELP: &str = "\
+Every file of the folder is hashed (sha256, in parallel, links followed only
+inside the folder or its cache repository); git's files (.git, .gitattributes,
+.github, .gitignore) and the signature itself are left out. The statement
+(in-toto, predicate https://model_signing/signature/v1.0) is signed over DSSE
+and written as a Sigstore bundle v0.3, as `model_signing sign key` (or
+`sign certificate`, with --certificate) writes it.
+
+Examples:
+  mri sign ./model --key signer.key                  writes ./model/model.sig
+  mri sign ./model --key leaf.key --certificate leaf.pem --certificate-chain chain.pem
+  mri verify ./model --signature ./model/model.sig --key signer.pub
+
+Exit codes:
+  0  the bundle was written
+  2  usage error, an unusable key or certificate, or a folder that cannot be
+     signed as it is (a link leaving it, a special file, an unreadable file)";
+
+/// Arguments of `mri sign`.
+#[derive(Debug, Args)]
+pub struct SignArgs {
+    /// The model, and its revision.
+    #[command(flatten)]
+    pub target: TargetArgs,
+
+    /// The private key (PEM: PKCS#8 or SEC1, ECDSA P-256 or P-384; not encrypted).
+    #[arg(long, value_name = "FILE")]
+    pub key: std::path::PathBuf,
+
+    /// The signing certificate of that key (PEM): the bundle carries it instead of a key hint.
+    #[arg(long, value_name = "FILE")]
+    pub certificate: Option<std::path::PathBuf>,
+
+    /// Further certificates (PEM) to carry after the signing certificate.
+    #[arg(long, value_name = "FILE", requires = "certificate")]
+    pub certificate_chain: Option<std::path::PathBuf>,
+
+    /// Where to write the bundle (default: TARGET/model.sig).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: Option<std::path::PathBuf>,
+
+    /// Files hashed at once (default: one per core).
+    #[arg(long, short = 'j', value_name = "N", default_value_t = 0)]
+    pub jobs: usize,
+
+    /// No progress bar (it is also off when stderr is not a terminal).
+    #[arg(long, short = 'q')]
+    pub quiet: bool,
 }
 
 const CHECK_HELP: &str = "\

@@ -193,6 +193,28 @@ codes! {
     IntegrityUnreferenced = "integrity/unreferenced", "`mri verify` found no reference hash (cache blob name, manifest, LFS pointer, local-dir metadata) for a weight file, so it was not verified.";
     /// A weight file that is listed but not on disk.
     IntegrityAbsent = "integrity/absent", "A weight file listed by the shard index or the Hub's listing is not on disk, so `mri verify` could not check it.";
+    /// A model signature that is malformed, of another format, or inconsistent.
+    SignatureInvalid = "signature/invalid", "The model signature (`model.sig`, a Sigstore bundle) is malformed, of another format than model-signing v1.0, or inconsistent (its subject digest does not cover its files).";
+    /// A model signature that does not verify.
+    SignatureBadSignature = "signature/bad-signature", "The signature over the model signature's DSSE payload does not verify with the key or certificate: the statement was changed after signing, or another key signed it.";
+    /// A model signature made with another key than the one given.
+    SignatureWrongKey = "signature/wrong-key", "The model signature names (by its public key hint) another key than the one given.";
+    /// A signing certificate that is not trusted.
+    SignatureUntrusted = "signature/untrusted", "The signing certificate does not chain to a trusted certificate, is outside its validity, or may not sign.";
+    /// A signing certificate with another identity or issuer.
+    SignatureIdentity = "signature/identity", "The signing certificate's identity (SAN email or URI) or OIDC issuer is not the one required.";
+    /// A model signature that could not be checked.
+    SignatureNotChecked = "signature/not-checked", "The model signature was not checked: a keyless bundle without a trust root, or no key or certificate chain given. Never valid.";
+    /// A file whose sha256 differs from the signed one.
+    SignatureFileChanged = "signature/file-changed", "A file's sha256 differs from the one the model signature lists.";
+    /// A signed file that is not on disk.
+    SignatureFileMissing = "signature/file-missing", "A file the model signature lists is not on disk (or cannot be read).";
+    /// A file on disk that the signature does not list.
+    SignatureFileUnlisted = "signature/file-unlisted", "A file on disk is not listed by the model signature (files the specification ignores, such as `.git` and the signature itself, aside).";
+    /// A listed path or a link that leaves the model folder.
+    SignaturePathEscape = "signature/path-escape", "A path the model signature lists is absolute or has a `..` component, or a symbolic link leaves the model folder: refused, never read.";
+    /// A model signature found beside the weights (inspect).
+    SignaturePresent = "signature/present", "The model folder holds a model signature (`model.sig`); `mri inspect` reads who signed and what it lists, `mri verify --signature` checks it.";
 }
 
 impl fmt::Display for Code {

@@ -29,6 +29,8 @@ pub mod model;
 pub mod report;
 pub mod scan;
 pub mod security;
+pub mod sign;
+pub mod signature;
 pub mod smoke;
 pub mod tui;
 pub mod util;

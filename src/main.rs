@@ -7,7 +7,7 @@ use clap::Parser;
 use cli::{
     CheckArgs, CheckFormat, Cli, ColorChoice, Command, DiffArgs, DiffFormat, DownloadArgs,
     DtypeArg, InspectArgs, LicensesCommand, ListFormat, LockArgs, LsArgs, LsFormat, OutputFormat,
-    PolicyCommand, SmokeArgs, SmokeFormat, TuiArgs, VerifyArgs, VerifyFormat,
+    PolicyCommand, SignArgs, SmokeArgs, SmokeFormat, TuiArgs, VerifyArgs, VerifyFormat,
 };
 use mri::report::json::Layout;
 use mri::report::license_view;
@@ -60,6 +60,7 @@ fn main() -> ExitCode {
         (Some(Command::Lock(a)), _) => run_lock(&a),
         (Some(Command::Diff(a)), _) => run_diff(&a),
         (Some(Command::Verify(a)), _) => run_verify(&a),
+        (Some(Command::Sign(a)), _) => run_sign(&a),
         (Some(Command::Smoke(a)), _) => run_smoke(&a),
         (Some(Command::Download(a)), _) => run_download(&a),
         (Some(Command::Ls(a)), _) => run_ls(&a),
@@ -762,6 +763,9 @@ fn run_policy(command: PolicyCommand) -> anyhow::Result<ExitCode> {
 
 fn run_verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     let inspect = args.target.inspect_options();
+    if let Some(signature) = &args.signature {
+        return run_verify_signature(args, signature);
+    }
     let options = mri::verify::VerifyOptions {
         jobs: args.jobs,
         manifest: args.manifest.clone(),
@@ -776,6 +780,60 @@ fn run_verify(args: &VerifyArgs) -> anyhow::Result<ExitCode> {
     };
     emit(|out| out.write_all(text.as_bytes()))?;
     Ok(ExitCode::from(report.exit_code()))
+}
+
+/// `mri verify --signature`: the model signature instead of the references.
+fn run_verify_signature(
+    args: &VerifyArgs,
+    signature: &std::path::Path,
+) -> anyhow::Result<ExitCode> {
+    if args.manifest.is_some() || args.pointers.is_some() || args.allow_unreferenced {
+        anyhow::bail!(
+            "--signature checks the files the signature lists; --manifest, --pointers and --allow-unreferenced do not apply"
+        );
+    }
+    let options = mri::sign::CheckOptions {
+        signature: signature.to_path_buf(),
+        key: args.key.clone(),
+        certificate_chain: args.certificate_chain.clone(),
+        identity: args.identity.clone(),
+        issuer: args.issuer.clone(),
+        jobs: args.jobs,
+        progress: !args.quiet && std::io::stderr().is_terminal(),
+    };
+    let report = mri::sign::check(&args.target.name, &args.target.inspect_options(), &options)?;
+    let text = match args.format {
+        VerifyFormat::Text => mri::sign::render_text(&report),
+        VerifyFormat::Json => Layout::for_stdout().to_string(&report)?,
+    };
+    emit(|out| out.write_all(text.as_bytes()))?;
+    Ok(ExitCode::from(report.exit_code()))
+}
+
+fn run_sign(args: &SignArgs) -> anyhow::Result<ExitCode> {
+    let options = mri::sign::SignOptions {
+        key: args.key.clone(),
+        certificate: args.certificate.clone(),
+        certificate_chain: args.certificate_chain.clone(),
+        output: args.output.clone(),
+        jobs: args.jobs,
+        progress: !args.quiet && std::io::stderr().is_terminal(),
+    };
+    let signed = mri::sign::sign(&args.target.name, &args.target.inspect_options(), &options)?;
+    eprintln!(
+        "mri: signed {} files ({}) into {}: subject sha256:{}, key sha256:{}{}",
+        signed.files,
+        mri::util::human::bytes(signed.bytes),
+        signed.path.display(),
+        signed.root_digest,
+        signed.key_fingerprint,
+        if signed.identities.is_empty() {
+            String::new()
+        } else {
+            format!(", certificate {}", signed.identities.join(", "))
+        }
+    );
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_smoke(args: &SmokeArgs) -> anyhow::Result<ExitCode> {

@@ -12,7 +12,7 @@ const FLOORS: &[&[&str]] = &[
     // ground: what every stage may use
     &["util", "finding"],
     // readers of one kind of text or bytes, and the license knowledge
-    &["model", "license", "security"],
+    &["model", "license", "security", "signature"],
     // where the model is and what is in it
     &["locate", "scan"],
     // facts to Report (and the Hub, which feeds the scan; the library's
@@ -21,7 +21,7 @@ const FLOORS: &[&[&str]] = &[
     // the front door
     &["crate"],
     // faces over the Report
-    &["smoke", "verify", "gate", "lock", "diff", "fleet"],
+    &["smoke", "verify", "gate", "lock", "diff", "fleet", "sign"],
     // the browser (it runs smoke)
     &["tui"],
     // arguments and exit codes

@@ -112,6 +112,7 @@ pub fn analyze(
         card.is_some() || scanned.target.listed.is_none(),
     );
     findings.extend(data_findings);
+    findings.extend(scanned.signature.as_ref().map(|s| s.finding()));
 
     let memory = memory::estimate(weights.parameters, weights.bytes, architecture.as_ref());
     let mut report = Report {
@@ -134,6 +135,7 @@ pub fn analyze(
         smoke: None,
         gguf: gguf_facts.map(|g| g.summary),
         ollama: scanned.ollama,
+        signature: scanned.signature,
     };
     report.finish_findings();
     report

@@ -115,7 +115,12 @@ fn violation(
 /// Judges one model's finished report against the policy. The report's
 /// license decision already holds the policy's clarifications (inspect it
 /// with `InspectOptions::clarify`); the gate never changes a verdict.
-pub fn evaluate(input: &str, report: Report, policy: &Policy) -> ModelOutcome {
+///
+/// With a `[signature]` section, the folder's `model.sig` is first checked
+/// with the policy's keys or certificates (`gate::signature`), the one read
+/// the gate makes.
+pub fn evaluate(input: &str, mut report: Report, policy: &Policy) -> ModelOutcome {
+    super::signature::check_with_policy(&mut report, policy);
     let warnings = report
         .license
         .as_ref()
@@ -130,6 +135,7 @@ pub fn evaluate(input: &str, report: Report, policy: &Policy) -> ModelOutcome {
     results.extend(confidence_rule(license, policy));
     results.extend(findings_rule(&report, policy));
     results.extend(data_rules(&report, policy));
+    results.extend(super::signature::rules(&report, policy));
 
     let base = policy_base(policy);
     let exception = policy
@@ -144,7 +150,7 @@ pub fn evaluate(input: &str, report: Report, policy: &Policy) -> ModelOutcome {
         }
     }
     let passed = results.iter().all(|r| r.passed || r.waived);
-    add_passing_rules(&mut results);
+    add_passing_rules(&mut results, policy);
     let verdict = license.verdict;
     ModelOutcome {
         input: input.to_string(),
@@ -432,8 +438,13 @@ fn data_rules(report: &Report, policy: &Policy) -> Vec<RuleResult> {
 }
 
 /// A passing result for every rule without violations (JUnit test cases).
-fn add_passing_rules(results: &mut Vec<RuleResult>) {
-    for (rule, description) in RULES {
+fn add_passing_rules(results: &mut Vec<RuleResult>, policy: &Policy) {
+    let signature: &[(&str, &str)] = if policy.signature.is_some() {
+        super::signature::SIGNATURE_RULES
+    } else {
+        &[]
+    };
+    for (rule, description) in RULES.iter().chain(signature) {
         if !results.iter().any(|r| r.rule == *rule) {
             results.push(RuleResult {
                 rule: (*rule).into(),

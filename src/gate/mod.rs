@@ -6,6 +6,7 @@ pub mod jsonl;
 pub mod junit;
 pub mod policy;
 pub mod sarif;
+pub mod signature;
 pub mod text;
 
 pub use evaluate::{evaluate, InputError, ModelOutcome, RuleResult, LOCK_RULES, RULES};
@@ -123,6 +124,9 @@ pub struct GateOutcome {
     /// not checked (`drift/unchecked`, at its line of the lock file).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub lock_results: Vec<RuleResult>,
+    /// The policy judges model signatures (`[signature]`).
+    #[serde(skip)]
+    pub signature_rules: bool,
 }
 
 impl GateOutcome {
@@ -136,6 +140,7 @@ impl GateOutcome {
             errors,
             lock: None,
             lock_results: Vec::new(),
+            signature_rules: policy.signature.is_some(),
         }
     }
 
@@ -144,8 +149,14 @@ impl GateOutcome {
     /// `lock_results`, not a model's).
     pub fn rules(&self) -> Vec<(&'static str, &'static str)> {
         let lock: &[(&str, &str)] = if self.lock.is_some() { LOCK_RULES } else { &[] };
+        let signature: &[(&str, &str)] = if self.signature_rules {
+            signature::SIGNATURE_RULES
+        } else {
+            &[]
+        };
         RULES
             .iter()
+            .chain(signature)
             .chain(lock.iter().filter(|(r, _)| *r != "drift/unchecked"))
             .copied()
             .collect()

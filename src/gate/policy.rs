@@ -69,6 +69,25 @@ impl<T: Default> Default for AtLine<T> {
     }
 }
 
+/// `[signature]`: the model signature (`model.sig`) a model must carry,
+/// and whom it must be from.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct SignaturePolicy {
+    /// The section's line.
+    pub line: u32,
+    /// A valid signature is required (`require = true`).
+    pub require: AtLine<bool>,
+    /// Public keys (PEM files, relative to the policy) one of which must
+    /// have signed: each path with its key.
+    pub keys: AtLine<Vec<(String, crate::signature::PublicKey)>>,
+    /// SAN emails or URIs one of which the signing certificate must carry.
+    pub identities: AtLine<Vec<String>>,
+    /// The certificates trusted to issue signing certificates.
+    pub certificate_chain: Option<AtLine<Vec<crate::signature::x509::Cert>>>,
+    /// The OIDC issuer the signing certificate must name.
+    pub issuer: Option<AtLine<String>>,
+}
+
 /// A finding selector: a code (`weights/truncated`) or a severity (`error`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Selector {
@@ -117,6 +136,8 @@ pub struct Policy {
     pub exceptions: Vec<Exception>,
     /// The training data's terms (`[data]`).
     pub data: DataPolicy,
+    /// The model signature (`[signature]`); `None`: not judged.
+    pub signature: Option<SignaturePolicy>,
 }
 
 impl Default for Policy {
@@ -157,6 +178,7 @@ impl Default for Policy {
             },
             exceptions: Vec::new(),
             data: DataPolicy::default(),
+            signature: None,
         }
     }
 }
@@ -360,7 +382,7 @@ pub fn parse_policy(text: &str, path: &Path) -> Result<Policy, PolicyError> {
     };
     r.unknown_keys(
         &top,
-        &["licenses", "findings", "exceptions", "data"],
+        &["licenses", "findings", "exceptions", "data", "signature"],
         "the policy (top level)",
     );
 
@@ -394,6 +416,22 @@ pub fn parse_policy(text: &str, path: &Path) -> Result<Policy, PolicyError> {
         match data.as_table() {
             None => r.problem(data.span.start, "`data` must be a table ([data])"),
             Some(t) => read_data(&mut r, t, &mut policy),
+        }
+    }
+    if let Some(sig) = top
+        .iter()
+        .find(|(k, _)| k.name == "signature")
+        .map(|(_, v)| v)
+    {
+        match sig.as_table() {
+            None => r.problem(sig.span.start, "`signature` must be a table ([signature])"),
+            Some(t) => {
+                let base = match path.parent() {
+                    Some(d) if !d.as_os_str().is_empty() => d.to_path_buf(),
+                    _ => PathBuf::from("."),
+                };
+                policy.signature = Some(read_signature(&mut r, t, sig.span.start, &base));
+            }
         }
     }
     if let Some(exceptions) = top
@@ -695,6 +733,91 @@ fn read_data(r: &mut Reader<'_>, t: &toml_span::value::Table<'_>, policy: &mut P
             _ => {}
         }
     }
+}
+
+/// `[signature]`: `require`, `keys` (PEM public keys), `identities` with
+/// `certificate-chain` (PEM certificates), `issuer`. Files are read here,
+/// relative to the policy's folder, so a missing key is a policy mistake at
+/// its line.
+fn read_signature(
+    r: &mut Reader<'_>,
+    t: &toml_span::value::Table<'_>,
+    at: usize,
+    base: &Path,
+) -> SignaturePolicy {
+    r.unknown_keys(
+        t,
+        &[
+            "require",
+            "keys",
+            "identities",
+            "certificate-chain",
+            "issuer",
+        ],
+        "[signature]",
+    );
+    let mut out = SignaturePolicy {
+        line: r.line(at),
+        ..SignaturePolicy::default()
+    };
+    for (key, v) in t {
+        let line = r.line(key.span.start);
+        match key.name.as_ref() {
+            "require" => match v.as_bool() {
+                Some(value) => out.require = AtLine { value, line },
+                None => r.problem(v.span.start, "`require` must be true or false"),
+            },
+            "keys" => {
+                let mut value = Vec::new();
+                for (file, at) in r.strings(v, "keys") {
+                    let text = crate::util::fs::read_regular_to_string(&base.join(&file));
+                    match text.map_err(|e| e.to_string()).and_then(|t| {
+                        crate::signature::PublicKey::from_pem(&t).map_err(|e| e.to_string())
+                    }) {
+                        Ok(key) => value.push((file, key)),
+                        Err(e) => r.problem(at, format!("key `{file}`: {e}")),
+                    }
+                }
+                out.keys = AtLine { value, line };
+            }
+            "identities" => {
+                let value = r
+                    .strings(v, "identities")
+                    .into_iter()
+                    .map(|(s, _)| s)
+                    .collect();
+                out.identities = AtLine { value, line };
+            }
+            "certificate-chain" => {
+                if let Some(file) = r.string(v, "certificate-chain") {
+                    let text = crate::util::fs::read_regular_to_string(&base.join(&file));
+                    match text
+                        .map_err(|e| e.to_string())
+                        .and_then(|t| crate::signature::x509::Cert::from_pem_chain(&t))
+                    {
+                        Ok(value) => out.certificate_chain = Some(AtLine { value, line }),
+                        Err(e) => {
+                            r.problem(v.span.start, format!("certificate chain `{file}`: {e}"))
+                        }
+                    }
+                }
+            }
+            "issuer" => {
+                if let Some(value) = r.string(v, "issuer") {
+                    out.issuer = Some(AtLine { value, line });
+                }
+            }
+            _ => {}
+        }
+    }
+    let wants_chain = !out.identities.value.is_empty() || out.issuer.is_some();
+    if wants_chain && out.certificate_chain.is_none() {
+        r.problem(
+            at,
+            "[signature] `identities` and `issuer` are read from a certificate: give `certificate-chain`, the certificates trusted to issue it",
+        );
+    }
+    out
 }
 
 /// One `[[data.exceptions]]` entry: `dataset` and `reason`, `model` optional.

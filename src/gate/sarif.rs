@@ -16,6 +16,7 @@ fn rule_description(id: &str) -> String {
     RULES
         .iter()
         .chain(LOCK_RULES)
+        .chain(super::signature::SIGNATURE_RULES)
         .find(|(r, _)| *r == id)
         .map(|(_, d)| (*d).to_string())
         .or_else(|| Code::from_name(id).map(|c| c.description().to_string()))

@@ -106,6 +106,11 @@ pub struct Report {
     /// The Ollama model's manifest and layers (`ollama://` targets only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ollama: Option<crate::scan::ollama::OllamaSummary>,
+    /// The model signature (`model.sig`) in the folder: who it names and
+    /// whether it lists every file; verified only by `mri verify
+    /// --signature` (and by `mri check` with a `[signature]` policy).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub signature: Option<crate::signature::Summary>,
 }
 
 impl Report {

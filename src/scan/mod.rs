@@ -13,6 +13,7 @@ pub mod ollama;
 pub mod pins;
 pub mod remote;
 pub mod safetensors;
+pub mod signature;
 pub mod vocab_model;
 pub mod walk;
 
@@ -125,6 +126,8 @@ pub struct ScannedRepo {
     pub gguf: Vec<gguf::GgufScan>,
     /// The Ollama model's layers, for `ollama://` targets.
     pub ollama: Option<ollama::OllamaSummary>,
+    /// The folder's model signature (`model.sig`), summarised.
+    pub signature: Option<crate::signature::Summary>,
     /// Problems met while reading.
     pub findings: Vec<Finding>,
     /// The declared training sets' own cards and license files in the
@@ -227,6 +230,7 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
         read.summary
     });
 
+    let signature = signature::read(&target, &files);
     ScannedRepo {
         target,
         gguf,
@@ -253,6 +257,7 @@ pub fn scan_with(target: Target, remote: Option<&remote::RemoteFiles>) -> Scanne
         added_tokens_json,
         chat_template_file,
         card,
+        signature,
         findings,
         dataset_cards: Vec::new(),
         header_maps,

@@ -5,6 +5,7 @@ use crate::scan::FileEntry;
 use sha1::Sha1;
 use sha2::{Digest, Sha256};
 use std::io::Read;
+use std::path::Path;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::Mutex;
 
@@ -22,8 +23,8 @@ pub struct Hashed {
     pub bytes: u64,
 }
 
-fn hash_one(entry: &FileEntry, want_sha1: bool, progress: &AtomicU64) -> Result<Hashed, String> {
-    let mut file = crate::util::fs::open_regular(&entry.real_path).map_err(|e| e.to_string())?;
+fn hash_one(path: &Path, want_sha1: bool, progress: &AtomicU64) -> Result<Hashed, String> {
+    let mut file = crate::util::fs::open_regular(path).map_err(|e| e.to_string())?;
     let len = file.metadata().map_err(|e| e.to_string())?.len();
     let mut sha256 = Sha256::new();
     let mut sha1 = want_sha1.then(|| {
@@ -52,17 +53,43 @@ fn hash_one(entry: &FileEntry, want_sha1: bool, progress: &AtomicU64) -> Result<
     })
 }
 
+/// One file to hash: where it really is, its size (for scheduling and the
+/// progress bar), and whether its git blob sha1 is wanted too.
+#[derive(Debug, Clone, Copy)]
+pub struct Job<'a> {
+    /// The real path (links resolved).
+    pub path: &'a Path,
+    /// Its size in bytes.
+    pub size: u64,
+    /// Compute the git blob sha1 as well.
+    pub git_sha1: bool,
+}
+
 /// Hashes every file once on `jobs` threads (largest first), keeping order.
 pub fn hash_all(
     work: &[(&FileEntry, Vec<Reference>)],
     jobs: usize,
     progress: bool,
 ) -> Vec<Result<Hashed, String>> {
-    let total: u64 = work.iter().map(|(f, _)| f.size).sum();
+    let files: Vec<Job> = work
+        .iter()
+        .map(|(f, refs)| Job {
+            path: &f.real_path,
+            size: f.size,
+            git_sha1: refs.iter().any(|r| r.algorithm == Algorithm::GitSha1),
+        })
+        .collect();
+    hash_jobs(&files, jobs, progress)
+}
+
+/// Hashes each file of `work` once on `jobs` threads (largest first),
+/// keeping order, with a progress bar on stderr when asked.
+pub fn hash_jobs(work: &[Job], jobs: usize, progress: bool) -> Vec<Result<Hashed, String>> {
+    let total: u64 = work.iter().map(|j| j.size).sum();
     let done = AtomicU64::new(0);
     let next = AtomicUsize::new(0);
     let mut order: Vec<usize> = (0..work.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(work[i].0.size));
+    order.sort_by_key(|&i| std::cmp::Reverse(work[i].size));
     let results: Mutex<Vec<Option<Result<Hashed, String>>>> = Mutex::new(vec![None; work.len()]);
     let finished = AtomicUsize::new(0);
     let bar = progress.then(|| {
@@ -80,9 +107,8 @@ pub fn hash_all(
             s.spawn(|| loop {
                 let k = next.fetch_add(1, Ordering::Relaxed);
                 let Some(&i) = order.get(k) else { break };
-                let (entry, refs) = &work[i];
-                let want_sha1 = refs.iter().any(|r| r.algorithm == Algorithm::GitSha1);
-                let r = hash_one(entry, want_sha1, &done);
+                let job = &work[i];
+                let r = hash_one(job.path, job.git_sha1, &done);
                 if let Ok(mut all) = results.lock() {
                     all[i] = Some(r);
                 }
