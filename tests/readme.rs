@@ -6,6 +6,7 @@
 //! GitHub Actions workflows parse as YAML and are complete; `.ci/run` runs the
 //! README's test command.
 
+mod signature_common;
 mod support;
 
 use serde_json::json;
@@ -277,6 +278,9 @@ fn sandbox() -> Sandbox {
         ),
     )
     .expect("pointer");
+    // The signer's key pair of the signature examples.
+    let keys = signature_common::write_p256(&dir, "signer", 7);
+    fs::rename(&keys.pkcs8, dir.join("signer.key")).expect("key");
     cache(&dir.join("hub"));
     ollama(&dir.join("ollama"));
     let mut gated = RepoSpec::new("google/gemma-3-27b-it", &f.join("tiny-qwen3"));
