@@ -216,10 +216,16 @@ fn not_matched(
             // A modified copy of a permissive text: its changes were made
             // for a reason the reader may not see (a display duty above a
             // size), so a free grant in it is not taken as unconditional.
-            if verdict == Verdict::Permitted {
+            let modified_permissive = verdict == Verdict::Permitted;
+            if modified_permissive {
                 verdict = Verdict::PermittedWithConditions;
             }
-            let held = if verdict == derived.verdict {
+            let held = if modified_permissive {
+                format!(
+                    "; a modified copy of {}: its changes may add conditions",
+                    r.id()
+                )
+            } else if verdict == derived.verdict {
                 String::new()
             } else {
                 format!(
