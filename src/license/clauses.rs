@@ -527,18 +527,8 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
             push(ObligationKind::NamePrefix, case(m.as_str()));
         }
     }
-    if r.attribution.is_match(s) {
-        if let Some(q) = r.quoted.captures(s).and_then(|c| c.get(1)) {
-            push(ObligationKind::Attribution, case(q.as_str()));
-        } else if r.credit.is_match(s) {
-            push(ObligationKind::Attribution, String::new());
-        }
-    } else if s.contains("built with")
-        || s.contains("built using")
-        || s.contains("powered by")
-        || r.credit.is_match(s)
-    {
-        push(ObligationKind::Attribution, String::new());
+    if let Some(value) = attribution(r, s, case) {
+        push(ObligationKind::Attribution, value);
     }
     if r.aup.is_match(s) {
         push(ObligationKind::AcceptableUsePolicy, String::new());
@@ -565,6 +555,21 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
         }
     }
     found
+}
+
+/// The attribution a sentence asks for: the quoted name to show, or `""`
+/// for a duty to credit with no name given; `None` when it asks none.
+fn attribution(r: &Rules, s: &str, case: &dyn Fn(&str) -> String) -> Option<String> {
+    if r.attribution.is_match(s) {
+        if let Some(q) = r.quoted.captures(s).and_then(|c| c.get(1)) {
+            return Some(case(q.as_str()));
+        }
+        return r.credit.is_match(s).then(String::new);
+    }
+    let named = ["built with", "built using", "powered by"]
+        .iter()
+        .any(|p| s.contains(p));
+    (named || r.credit.is_match(s)).then(String::new)
 }
 
 /// The fields a sentence bans the model from ("not ... for military or

@@ -202,49 +202,10 @@ fn not_matched(
     if let Some((r, _)) = named.filter(|_| qualified.is_none()) {
         return reference(d, rf, r);
     }
-    // The clauses weighed: a derived verdict (never better than
-    // permitted-with-conditions) or unknown.
+    // The clauses weighed: a derived verdict or unknown.
     let derived = crate::license::derive::derive(norm, hits);
-    let mut verdict = derived.verdict;
     let similar = best.filter(|b| b.score >= SIMILAR);
-    match (similar, resolved.as_ref()) {
-        // A text that shares most of its wording with a known license is
-        // held to that license's verdict at best: the clause that decides it
-        // may sit in words the reader does not weigh (fail closed).
-        (Some(b), Some(r)) => {
-            verdict = verdict.stricter(r.verdict());
-            // A modified copy of a permissive text: its changes were made
-            // for a reason the reader may not see (a display duty above a
-            // size), so a free grant in it is not taken as unconditional.
-            let modified_permissive = verdict == Verdict::Permitted;
-            if modified_permissive {
-                verdict = Verdict::PermittedWithConditions;
-            }
-            let held = if modified_permissive {
-                format!(
-                    "; a modified copy of {}: its changes may add conditions",
-                    r.id()
-                )
-            } else if verdict == derived.verdict {
-                String::new()
-            } else {
-                format!(
-                    "; held to {}'s verdict, as its wording is mostly that license's",
-                    r.id()
-                )
-            };
-            d.reason(format!(
-                "{path}: only similar to {} ({:.2}, {}); its own clauses → {}{held} → {verdict}",
-                r.id(),
-                b.score,
-                r.verdict(),
-                derived.verdict
-            ));
-        }
-        _ => d.reason(format!(
-            "{path}: matches no known license; its clauses → {verdict}"
-        )),
-    }
+    let verdict = weigh_against_similar(d, path, &derived, similar, resolved.as_ref());
     if let (Verdict::Unknown, Some((f, l))) = (derived.verdict, derived.unweighed) {
         let (line, _) = norm.lines_of(f, l);
         d.reason(format!(
@@ -304,6 +265,58 @@ fn not_matched(
         let o = super::obligations::from_hit(h, norm, path, "unrecognised");
         d.extra_obligations.push(o);
     }
+}
+
+/// The verdict of an unrecognised text: its clauses' (`derived`), held to
+/// the verdict of a known license it shares most of its wording with, and
+/// how that was decided.
+fn weigh_against_similar(
+    d: &mut Decision,
+    path: &str,
+    derived: &crate::license::derive::Derived,
+    similar: Option<&Scored>,
+    resolved: Option<&Resolved>,
+) -> Verdict {
+    let mut verdict = derived.verdict;
+    match (similar, resolved) {
+        // A text that shares most of its wording with a known license is
+        // held to that license's verdict at best: the clause that decides it
+        // may sit in words the reader does not weigh (fail closed).
+        (Some(b), Some(r)) => {
+            verdict = verdict.stricter(r.verdict());
+            // A modified copy of a permissive text: its changes were made
+            // for a reason the reader may not see (a display duty above a
+            // size), so a free grant in it is not taken as unconditional.
+            let modified_permissive = verdict == Verdict::Permitted;
+            if modified_permissive {
+                verdict = Verdict::PermittedWithConditions;
+            }
+            let held = if modified_permissive {
+                format!(
+                    "; a modified copy of {}: its changes may add conditions",
+                    r.id()
+                )
+            } else if verdict == derived.verdict {
+                String::new()
+            } else {
+                format!(
+                    "; held to {}'s verdict, as its wording is mostly that license's",
+                    r.id()
+                )
+            };
+            d.reason(format!(
+                "{path}: only similar to {} ({:.2}, {}); its own clauses → {}{held} → {verdict}",
+                r.id(),
+                b.score,
+                r.verdict(),
+                derived.verdict
+            ));
+        }
+        _ => d.reason(format!(
+            "{path}: matches no known license; its clauses → {verdict}"
+        )),
+    }
+    verdict
 }
 
 /// A short text that only names a license ("licensed under the Apache
