@@ -413,13 +413,18 @@ pub struct VerifyArgs {
     #[arg(long, value_name = "FILE", requires = "signature")]
     pub certificate_chain: Option<std::path::PathBuf>,
 
-    /// With --certificate-chain: the SAN email or URI the signing certificate must carry.
-    #[arg(long, value_name = "EMAIL_OR_URI", requires = "certificate_chain")]
+    /// With --certificate-chain or --trust-root: the SAN email or URI the signing certificate must carry.
+    #[arg(long, value_name = "EMAIL_OR_URI")]
     pub identity: Option<String>,
 
-    /// With --certificate-chain: the OIDC issuer the signing certificate must name (Fulcio extension).
-    #[arg(long, value_name = "URL", requires = "certificate_chain")]
+    /// With --certificate-chain or --trust-root: the OIDC issuer the signing certificate must name (Fulcio extension).
+    #[arg(long, value_name = "URL")]
     pub issuer: Option<String>,
+
+    /// With --signature: a Sigstore trusted root (JSON) for keyless bundles: the Fulcio chain,
+    /// the identity and issuer (both required), the Rekor entry, its SET and inclusion proof, offline.
+    #[arg(long, value_name = "FILE", requires = "signature", conflicts_with_all = ["key", "certificate_chain"])]
+    pub trust_root: Option<std::path::PathBuf>,
 
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = VerifyFormat::Text)]

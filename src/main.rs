@@ -798,6 +798,7 @@ fn run_verify_signature(
         certificate_chain: args.certificate_chain.clone(),
         identity: args.identity.clone(),
         issuer: args.issuer.clone(),
+        trust_root: args.trust_root.clone(),
         jobs: args.jobs,
         progress: !args.quiet && std::io::stderr().is_terminal(),
     };

@@ -25,6 +25,8 @@ pub struct CheckOptions {
     pub identity: Option<String>,
     /// The OIDC issuer the signing certificate must name.
     pub issuer: Option<String>,
+    /// A Sigstore trusted root, for keyless bundles.
+    pub trust_root: Option<PathBuf>,
     /// Files hashed at once (0: one per core).
     pub jobs: usize,
     /// Draw a progress bar on stderr.
@@ -119,10 +121,35 @@ impl SignatureReport {
 /// How to check, from the options: a key, or a chain (with identity and
 /// issuer), else nothing (the bundle is read and reported, never valid).
 fn verifier(options: &CheckOptions) -> Result<Verifier, SignError> {
-    if options.key.is_some() && options.certificate_chain.is_some() {
+    let given = [
+        options.key.is_some(),
+        options.certificate_chain.is_some(),
+        options.trust_root.is_some(),
+    ];
+    if given.iter().filter(|g| **g).count() > 1 {
         return Err(SignError::Usage(
-            "--key and --certificate-chain exclude each other".into(),
+            "--key, --certificate-chain and --trust-root exclude each other".into(),
         ));
+    }
+    if let Some(path) = &options.trust_root {
+        let (Some(identity), Some(issuer)) = (&options.identity, &options.issuer) else {
+            return Err(SignError::Usage(
+                "--trust-root checks a keyless signature for an identity: give --identity and --issuer".into(),
+            ));
+        };
+        let bytes = super::read_option_file(path, "the trust root", 16 << 20)?;
+        let root = signature::trust_root::TrustRoot::from_json(&bytes).map_err(|cause| {
+            SignError::Certificate {
+                what: "the trust root",
+                path: path.display().to_string(),
+                cause,
+            }
+        })?;
+        return Ok(Verifier::TrustRoot {
+            root: Box::new(root),
+            identity: identity.clone(),
+            issuer: issuer.clone(),
+        });
     }
     if let Some(path) = &options.key {
         if options.identity.is_some() || options.issuer.is_some() {
@@ -155,7 +182,7 @@ fn verifier(options: &CheckOptions) -> Result<Verifier, SignError> {
     }
     if options.identity.is_some() || options.issuer.is_some() {
         return Err(SignError::Usage(
-            "--identity and --issuer need the certificates to trust: --certificate-chain".into(),
+            "--identity and --issuer need the certificates to trust: --certificate-chain (or --trust-root for keyless bundles)".into(),
         ));
     }
     Ok(Verifier::None)

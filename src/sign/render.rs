@@ -23,11 +23,12 @@ fn signer_line(r: &SignatureReport) -> String {
                 identities,
                 issuer,
                 chain,
+                log,
                 ..
             }),
             _,
         ) => format!(
-            "valid, certificate {}{}, chain {}",
+            "valid, certificate {}{}, chain {}{}",
             if identities.is_empty() {
                 "(no identity)".to_string()
             } else {
@@ -37,7 +38,18 @@ fn signer_line(r: &SignatureReport) -> String {
                 .as_deref()
                 .map(|i| format!(" (issuer {i})"))
                 .unwrap_or_default(),
-            chain.join(" <- ")
+            chain
+                .iter()
+                .map(|c| if c.is_empty() {
+                    "(no subject)"
+                } else {
+                    c.as_str()
+                })
+                .collect::<Vec<_>>()
+                .join(" <- "),
+            log.as_deref()
+                .map(|l| format!(", logged in {l}"))
+                .unwrap_or_default()
         ),
         (None, Some(SignerHint::Key { fingerprint })) => format!(
             "NOT VALID (signed with key {})",

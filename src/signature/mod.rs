@@ -9,9 +9,11 @@
 
 pub mod bundle;
 pub mod dsse;
+pub mod keyless;
 pub mod keys;
 pub mod statement;
 pub mod summary;
+pub mod trust_root;
 pub mod x509;
 
 pub use bundle::Bundle;
@@ -122,6 +124,16 @@ pub enum Verifier {
         /// The OIDC issuer the signing certificate must name.
         issuer: Option<String>,
     },
+    /// A Sigstore trusted root for keyless bundles (`--trust-root`), with
+    /// the identity and OIDC issuer required.
+    TrustRoot {
+        /// The root.
+        root: Box<trust_root::TrustRoot>,
+        /// The SAN email or URI required.
+        identity: String,
+        /// The OIDC issuer required.
+        issuer: String,
+    },
     /// Nothing to check with: the bundle is read and reported, never valid.
     None,
 }
@@ -150,6 +162,9 @@ pub enum Signer {
         fingerprint: String,
         /// The chain, signing certificate first, as subject names.
         chain: Vec<String>,
+        /// The transparency-log entry that recorded a keyless signature.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        log: Option<String>,
     },
 }
 
@@ -197,6 +212,25 @@ pub fn verify<'a>(
 }
 
 fn verify_signature(read: &Read, verifier: &Verifier) -> Result<Signer, SignatureError> {
+    let keyless = read.bundle.is_keyless();
+    match verifier {
+        Verifier::TrustRoot {
+            root,
+            identity,
+            issuer,
+        } if keyless => return keyless::verify(read, root, identity, issuer),
+        Verifier::TrustRoot { .. } => {
+            return Err(SignatureError::NotChecked(
+                "signature not checked: not a keyless bundle, so a trust root does not apply; give --key or --certificate-chain".into(),
+            ))
+        }
+        _ if keyless => {
+            return Err(SignatureError::NotChecked(
+                "signature not checked: keyless bundle needs --trust-root".into(),
+            ))
+        }
+        _ => {}
+    }
     let envelope = read.bundle.envelope()?;
     let message = dsse::pae(&envelope.payload_type, &read.payload);
     let signatures = read.bundle.signatures()?;
@@ -250,8 +284,12 @@ fn verify_signature(read: &Read, verifier: &Verifier) -> Result<Signer, Signatur
                 subject: leaf.subject(),
                 fingerprint: leaf.fingerprint(),
                 chain: chain.iter().map(|c| c.subject()).collect(),
+                log: None,
             })
         }
+        Verifier::TrustRoot { .. } => Err(SignatureError::NotChecked(
+            "signature not checked: not a keyless bundle".into(),
+        )),
         Verifier::None => Err(match &read.hint {
             SignerHint::Certificate { keyless: true, .. } => SignatureError::NotChecked(
                 "signature not checked: keyless bundle needs --trust-root".into(),

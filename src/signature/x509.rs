@@ -133,6 +133,12 @@ impl Cert {
         value(FULCIO_ISSUER_V1).and_then(|b| std::str::from_utf8(b).ok().map(str::to_string))
     }
 
+    /// True when `at` (seconds since the epoch) is within the validity.
+    pub fn valid_at(&self, at: u64) -> bool {
+        let (from, to) = self.validity();
+        from <= at && at <= to
+    }
+
     fn validity(&self) -> (u64, u64) {
         let v = &self.cert.tbs_certificate.validity;
         (
