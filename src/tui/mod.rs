@@ -30,7 +30,9 @@ use ratatui::buffer::Buffer;
 use ratatui::Terminal;
 use std::collections::VecDeque;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use theme::Theme;
 
@@ -68,16 +70,39 @@ pub trait EventSource {
     fn next(&mut self, timeout: Duration) -> std::io::Result<Option<Event>>;
 }
 
-/// Events from the real terminal (crossterm).
+/// Set by SIGTERM and SIGHUP while the browser holds the terminal (see
+/// [`RestoreGuard`]); the terminal's event source then answers Ctrl-c, which
+/// quits from every screen, so the terminal is put back as on `q`.
+static STOP: std::sync::LazyLock<Arc<AtomicBool>> =
+    std::sync::LazyLock::new(|| Arc::new(AtomicBool::new(false)));
+
+/// The longest wait for a terminal event between looks at [`STOP`].
+const SIGNAL_CHECK: Duration = Duration::from_millis(100);
+
+/// Events from the real terminal (crossterm), and Ctrl-c once a SIGTERM or
+/// SIGHUP has come.
 #[derive(Debug, Default)]
 pub struct TerminalEvents;
 
 impl EventSource for TerminalEvents {
     fn next(&mut self, timeout: Duration) -> std::io::Result<Option<Event>> {
-        if event::poll(timeout)? {
-            Ok(Some(event::read()?))
-        } else {
-            Ok(None)
+        let deadline = Instant::now() + timeout;
+        loop {
+            if STOP.load(Ordering::Relaxed) {
+                return Ok(Some(Event::Key(KeyEvent::new(
+                    KeyCode::Char('c'),
+                    crossterm::event::KeyModifiers::CONTROL,
+                ))));
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match event::poll(left.min(SIGNAL_CHECK)) {
+                Ok(true) => return Ok(Some(event::read()?)),
+                Ok(false) if left.is_zero() => return Ok(None),
+                Ok(false) => {}
+                // A signal interrupted the wait: look at the flag.
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(e),
+            }
         }
     }
 }
@@ -169,10 +194,15 @@ where
 
 /// Puts the terminal back (mouse, raw mode, alternate screen) when dropped,
 /// on return and on error alike; the panic hook does the same on panic.
-struct RestoreGuard;
+/// While it lives, SIGTERM and SIGHUP set [`STOP`] instead of killing the
+/// process with the terminal left in raw mode on the alternate screen.
+struct RestoreGuard {
+    signals: Vec<signal_hook::SigId>,
+}
 
 impl RestoreGuard {
     fn install() -> std::io::Result<RestoreGuard> {
+        STOP.store(false, Ordering::Relaxed);
         // ratatui's hook (set by try_init) restores raw mode and the screen;
         // this one also turns mouse reporting off first.
         let previous = std::panic::take_hook();
@@ -180,8 +210,16 @@ impl RestoreGuard {
             let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
             previous(info);
         }));
-        // Made before mouse reporting is turned on, so a failure there restores too.
-        let guard = RestoreGuard;
+        // Made before the signals and mouse reporting are set up, so a
+        // failure there restores too.
+        let mut guard = RestoreGuard {
+            signals: Vec::new(),
+        };
+        for sig in [signal_hook::consts::SIGTERM, signal_hook::consts::SIGHUP] {
+            guard
+                .signals
+                .push(signal_hook::flag::register(sig, Arc::clone(&STOP))?);
+        }
         crossterm::execute!(std::io::stdout(), EnableMouseCapture)?;
         Ok(guard)
     }
@@ -191,6 +229,10 @@ impl Drop for RestoreGuard {
     fn drop(&mut self) {
         let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
         ratatui::restore();
+        // The signals kill again, as before the browser.
+        for id in self.signals.drain(..) {
+            signal_hook::low_level::unregister(id);
+        }
     }
 }
 
