@@ -516,7 +516,7 @@ fn the_browser_shows_changed_since_lock_from_a_lock_beside_the_model() {
     // browser looks for it
     let (_tmp, model, lock) = locked_copy();
     let frame = |extra: &[&str]| {
-        let mut args = vec!["tui", s(&model), "--headless", "120x6"];
+        let mut args = vec!["tui", s(&model), "--headless", "120x16"];
         args.extend_from_slice(extra);
         let out = mri(&args);
         assert!(
