@@ -563,8 +563,9 @@ impl View for Tensors {
 
         let info = self.detail_text(selected, r);
         frame.render_widget(
+            // The list cuts names from the left: here the start shows.
             Paragraph::new(Line::styled(
-                truncate_left(&info, detail.width as usize),
+                truncate_right(&info, detail.width as usize),
                 t.dim(),
             )),
             detail,
