@@ -750,7 +750,7 @@ impl Tensors {
             ))
             .style(t.title()),
             Cell::from(dtype),
-            Cell::from(format!("{} tensors", s.tensors)).style(t.dim()),
+            Cell::from(format!("{} tensors", grouped(s.tensors))).style(t.dim()),
             Cell::from(format!("{:>params_w$}", count(s.params))),
             Cell::from(format!("{:>9}", bytes(s.bytes))),
             Cell::from(truncate_left(&shard, cols.shard_w)),
@@ -808,7 +808,7 @@ impl Tensors {
                 format!(
                     "{} · {} tensors · {} params",
                     self.groups[*g as usize],
-                    s.tensors,
+                    grouped(s.tensors),
                     grouped(s.params)
                 )
             }
