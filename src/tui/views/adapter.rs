@@ -306,18 +306,7 @@ impl View for Adapter {
             columns,
         );
         if let Some(p) = a.pairs.get(self.cursor.selected()) {
-            let text = format!(
-                "{} · A {} · B {} · rank {} · {} params · Enter: show its lora_A tensor",
-                p.module,
-                shape(&p.a_shape),
-                shape(&p.b_shape),
-                p.rank,
-                grouped(p.parameters)
-            );
-            frame.render_widget(
-                Paragraph::new(Line::styled(truncate_right(&text, width), t.dim())),
-                detail,
-            );
+            draw_detail(frame, detail, p, t);
         }
 
         if a.pairs.is_empty() {
@@ -356,4 +345,24 @@ impl View for Adapter {
         );
         frame.render_widget(Table::new(rows, widths).column_spacing(1), body);
     }
+}
+
+/// The selected pair in full: module, shapes, rank, parameters, and what
+/// Enter does.
+fn draw_detail(frame: &mut Frame, area: Rect, p: &LoraPair, t: Theme) {
+    let text = format!(
+        "{} · A {} · B {} · rank {} · {} params · Enter: show its lora_A tensor",
+        p.module,
+        shape(&p.a_shape),
+        shape(&p.b_shape),
+        p.rank,
+        grouped(p.parameters)
+    );
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            truncate_right(&text, area.width as usize),
+            t.dim(),
+        )),
+        area,
+    );
 }
