@@ -396,8 +396,12 @@ fn overview_lists_the_first_findings_and_counts_the_rest() {
     let app = App::new(r, Theme { color: false });
     let screen = text(&app, 80, 24);
     assert!(screen.contains("30 warnings"), "{screen}");
-    assert!(screen.contains("consistency/dtype"), "{screen}");
+    // Findings are listed with their messages (codes where there is room).
+    assert!(screen.contains("warning finding 0"), "{screen}");
     assert!(screen.contains("more in Findings"), "{screen}");
+    let wide = text(&app, 120, 40);
+    assert!(wide.contains("consistency/dtype"), "{wide}");
+    assert!(wide.contains("more in Findings"), "{wide}");
 }
 
 #[test]
@@ -1010,10 +1014,10 @@ fn the_overview_shows_the_training_data_verdict_beside_the_license() {
     let screen = text(&app, 120, 40);
     let license = screen
         .lines()
-        .position(|l| l.contains("license    [PERMITTED]"));
+        .position(|l| l.contains("│[PERMITTED] Apache-2.0"));
     let data = screen
         .lines()
-        .position(|l| l.contains("data       [RESEARCH-ONLY] 2 datasets: 1 research-only (ms_mar"));
+        .position(|l| l.contains("│data [RESEARCH-ONLY] 2 datasets: 1 research-only (ms_marco)"));
     assert!(
         matches!((license, data), (Some(l), Some(d)) if d == l + 1),
         "{screen}"
@@ -1312,4 +1316,71 @@ fn layers_are_listed_by_number() {
     assert_eq!(selected(&app), "model.layers.1.input_layernorm.weight");
     press(&mut app, "j j");
     assert_eq!(selected(&app), "model.layers.2.input_layernorm.weight");
+}
+
+/// An empty `x.gguf`, its temporary folder replaced by a stable name.
+fn empty_gguf_report() -> Report {
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("x.gguf");
+    fs::write(&path, b"").unwrap();
+    let mut r = mri::inspect(path.to_str().unwrap(), &mri::InspectOptions::default()).unwrap();
+    r.target.input = "empty/x.gguf".into();
+    r.target.root = "empty".into();
+    r
+}
+
+#[test]
+fn an_unreadable_gguf_shows_its_cause_first() {
+    snap("overview_empty_gguf", empty_gguf_report, "", |_| {});
+    for (w, h) in SIZES {
+        let app = App::new(empty_gguf_report(), Theme { color: false });
+        let screen = text(&app, w, h);
+        let cause = screen
+            .lines()
+            .position(|l| l.contains("not a GGUF file: it is empty"))
+            .unwrap_or_else(|| panic!("the cause is not shown at {w}x{h}:\n{screen}"));
+        assert!(cause < 8, "the cause is not near the top:\n{screen}");
+        assert!(!screen.contains("no config.json"), "{screen}");
+    }
+    let app = App::new(empty_gguf_report(), Theme { color: false });
+    assert!(text(&app, 120, 40).contains("unknown (GGUF header not read)"));
+}
+
+#[test]
+fn the_dtype_and_tying_come_from_the_weights_when_the_config_is_silent() {
+    let (_tmp, dir) = copy_fixture("tiny-llama-sharded");
+    let cfg = dir.join("config.json");
+    let mut config: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&cfg).unwrap()).unwrap();
+    let obj = config.as_object_mut().unwrap();
+    obj.remove("torch_dtype");
+    obj.remove("tie_word_embeddings");
+    fs::write(&cfg, serde_json::to_string_pretty(&config).unwrap()).unwrap();
+    let r = mri::inspect(dir.to_str().unwrap(), &mri::InspectOptions::default()).unwrap();
+    let app = App::new(r, Theme { color: false });
+    let screen = text(&app, 120, 40);
+    // (transformers' Llama default unties the head: the tying is the default's.)
+    assert!(
+        screen.contains("dtype      BF16 (every weight) · "),
+        "{screen}"
+    );
+    assert!(!screen.contains("dtype      ?"), "{screen}");
+}
+
+/// MiniLM (`MRI_MINILM_DIR`, skipped without it): its config states no
+/// dtype and no tying; every weight is F32 and there is no head.
+#[test]
+fn minilm_overview_states_dtype_and_tying_from_the_weights() {
+    let Ok(dir) = std::env::var("MRI_MINILM_DIR") else {
+        eprintln!("MRI_MINILM_DIR not set: skipped");
+        return;
+    };
+    let r = mri::inspect(&dir, &mri::InspectOptions::default()).unwrap();
+    let app = App::new(r, Theme { color: false });
+    let screen = text(&app, 120, 40);
+    assert!(!screen.contains("dtype      ?"), "{screen}");
+    assert!(
+        screen.contains("F32 (every float weight) · no head tensor"),
+        "{screen}"
+    );
 }

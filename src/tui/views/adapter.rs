@@ -243,12 +243,14 @@ impl View for Adapter {
             return;
         };
         let width = area.width as usize;
-        let head = header(a, t, width);
-        let [title_area, head_area, columns, body] = Layout::vertical([
+        // The head's long values (the base and where it was checked) wrap.
+        let head = super::wrap_styled(header(a, t, usize::MAX), width);
+        let [title_area, head_area, columns, body, detail] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Length(head.len() as u16 + 1),
             Constraint::Length(1),
             Constraint::Fill(1),
+            Constraint::Length(1),
         ])
         .areas(area);
         let mut title = vec![
@@ -265,30 +267,47 @@ impl View for Adapter {
         frame.render_widget(Paragraph::new(Line::from(title)), title_area);
         frame.render_widget(Paragraph::new(head), head_area);
 
-        // module | layer | target | A shape | B shape | rank | parameters
-        let (target_w, shape_w, rank_w, params_w) = (10usize, 12usize, 4usize, 10usize);
-        let fixed = 5 + target_w + 2 * shape_w + rank_w + params_w + 6;
+        // module | layer | target | A shape | B shape | rank | parameters;
+        // narrow, the shapes go (the detail line has them).
+        let narrow = width < 80;
+        let (target_w, shape_w, rank_w, params_w) = if narrow {
+            (8usize, 0usize, 4usize, 8usize)
+        } else {
+            (10, 12, 4, 10)
+        };
+        let shapes = if narrow { 0 } else { 2 * shape_w + 2 };
+        let fixed = 5 + target_w + shapes + rank_w + params_w + 5;
         let module_w = width.saturating_sub(fixed).max(8);
-        let widths = [
+        let mut widths = vec![
             Constraint::Length(module_w as u16),
             Constraint::Length(5),
             Constraint::Length(target_w as u16),
-            Constraint::Length(shape_w as u16),
-            Constraint::Length(shape_w as u16),
-            Constraint::Length(rank_w as u16),
-            Constraint::Length(params_w as u16),
         ];
-        let heading = Row::new(vec![
+        let mut heads = vec![
             Cell::from("module"),
             Cell::from("layer"),
             Cell::from("target"),
-            Cell::from("A shape"),
-            Cell::from("B shape"),
+        ];
+        if !narrow {
+            widths.extend([Constraint::Length(shape_w as u16); 2]);
+            heads.extend([Cell::from("A shape"), Cell::from("B shape")]);
+        }
+        widths.extend([
+            Constraint::Length(rank_w as u16),
+            Constraint::Length(params_w as u16),
+        ]);
+        heads.extend([
             Cell::from("rank"),
             Cell::from(format!("{:>params_w$}", "params")),
-        ])
-        .style(t.title());
-        frame.render_widget(Table::new(vec![heading], widths).column_spacing(1), columns);
+        ]);
+        let heading = Row::new(heads).style(t.title());
+        frame.render_widget(
+            Table::new(vec![heading], widths.clone()).column_spacing(1),
+            columns,
+        );
+        if let Some(p) = a.pairs.get(self.cursor.selected()) {
+            draw_detail(frame, detail, p, t);
+        }
 
         if a.pairs.is_empty() {
             frame.render_widget(
@@ -305,7 +324,7 @@ impl View for Adapter {
                 let p = &a.pairs[i];
                 let matched = self.query.as_ref().is_some_and(|q| Self::matches(q, p));
                 let module = Cell::from(truncate_left(&p.module, module_w));
-                Row::new(vec![
+                let mut cells = vec![
                     if matched {
                         module.style(t.matched())
                     } else {
@@ -313,14 +332,37 @@ impl View for Adapter {
                     },
                     Cell::from(p.layer.map(|l| l.to_string()).unwrap_or_else(|| "-".into())),
                     Cell::from(truncate_right(&p.target, target_w)),
-                    Cell::from(shape(&p.a_shape)),
-                    Cell::from(shape(&p.b_shape)),
-                    Cell::from(p.rank.to_string()),
-                    Cell::from(format!("{:>params_w$}", grouped(p.parameters))),
-                ])
+                ];
+                if !narrow {
+                    cells.push(Cell::from(truncate_right(&shape(&p.a_shape), shape_w)));
+                    cells.push(Cell::from(truncate_right(&shape(&p.b_shape), shape_w)));
+                }
+                cells.push(Cell::from(p.rank.to_string()));
+                cells.push(Cell::from(format!("{:>params_w$}", grouped(p.parameters))));
+                Row::new(cells)
             },
             |row| row.style(t.selected()),
         );
         frame.render_widget(Table::new(rows, widths).column_spacing(1), body);
     }
+}
+
+/// The selected pair in full: module, shapes, rank, parameters, and what
+/// Enter does.
+fn draw_detail(frame: &mut Frame, area: Rect, p: &LoraPair, t: Theme) {
+    let text = format!(
+        "{} · A {} · B {} · rank {} · {} params · Enter: show its lora_A tensor",
+        p.module,
+        shape(&p.a_shape),
+        shape(&p.b_shape),
+        p.rank,
+        grouped(p.parameters)
+    );
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            truncate_right(&text, area.width as usize),
+            t.dim(),
+        )),
+        area,
+    );
 }

@@ -292,7 +292,7 @@ impl View for Files {
                         Cell::from(format!("{:>10}", bytes(size))),
                         Cell::from(format!(
                             "{} file{}",
-                            files.len(),
+                            grouped(files.len() as u64),
                             if files.len() == 1 { "" } else { "s" }
                         ))
                         .style(t.dim()),
@@ -375,7 +375,7 @@ impl Files {
                 format!(
                     "{} · {} file{} · {} bytes · Enter folds or unfolds",
                     class.as_str(),
-                    files.len(),
+                    grouped(files.len() as u64),
                     if files.len() == 1 { "" } else { "s" },
                     grouped(size)
                 )

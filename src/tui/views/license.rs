@@ -383,14 +383,15 @@ impl License {
 /// An obligation's value as shown: numbers with separators (`700,000,000`),
 /// and the base model it was inherited from.
 pub fn value_text(o: &Obligation) -> String {
-    let mut value = match o.value.parse::<u64>() {
+    let value = match o.value.parse::<u64>() {
         Ok(n) if !o.value.starts_with('0') || o.value == "0" => crate::util::human::grouped(n),
         _ => o.value.clone(),
     };
-    if let Some(b) = &o.inherited_from {
-        value = format!("{value} (from {b})");
+    match (&o.inherited_from, value.is_empty()) {
+        (Some(b), true) => format!("(from {b})"),
+        (Some(b), false) => format!("{value} (from {b})"),
+        (None, _) => value,
     }
-    value
 }
 
 /// The selected obligation in detail, wrapped at `width`: its kind and

@@ -496,7 +496,11 @@ fn done_lines(run: &SmokeRun, kv: &Kv, lines: &mut Vec<Line<'static>>) {
     if let Some(c) = &s.continuation {
         lines.push(kv.line(
             "continuation",
-            format!("{} ({} tokens)", token_text(c), run.continuation_ids.len()),
+            format!(
+                "{} ({} tokens)",
+                token_text(c),
+                crate::util::human::grouped(run.continuation_ids.len() as u64)
+            ),
         ));
     }
     lines.push(kv.line(

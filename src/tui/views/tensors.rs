@@ -563,8 +563,9 @@ impl View for Tensors {
 
         let info = self.detail_text(selected, r);
         frame.render_widget(
+            // The list cuts names from the left: here the start shows.
             Paragraph::new(Line::styled(
-                truncate_left(&info, detail.width as usize),
+                truncate_right(&info, detail.width as usize),
                 t.dim(),
             )),
             detail,
@@ -749,7 +750,7 @@ impl Tensors {
             ))
             .style(t.title()),
             Cell::from(dtype),
-            Cell::from(format!("{} tensors", s.tensors)).style(t.dim()),
+            Cell::from(format!("{} tensors", grouped(s.tensors))).style(t.dim()),
             Cell::from(format!("{:>params_w$}", count(s.params))),
             Cell::from(format!("{:>9}", bytes(s.bytes))),
             Cell::from(truncate_left(&shard, cols.shard_w)),
@@ -807,7 +808,7 @@ impl Tensors {
                 format!(
                     "{} · {} tensors · {} params",
                     self.groups[*g as usize],
-                    s.tensors,
+                    grouped(s.tensors),
                     grouped(s.params)
                 )
             }

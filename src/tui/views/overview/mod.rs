@@ -1,11 +1,19 @@
-//! Overview: the model at a glance — architecture, parameters by dtype and
-//! by component as bar charts, memory, KV cache, findings by severity, and
-//! for adapters the adapter (type, rank, targets, base, trainable share).
+//! Overview: the reviewer's answer first — the verdict, the obligations as
+//! a checklist and the findings with their messages ([`review`]) — then the
+//! model at a glance: architecture, parameters by dtype and by component as
+//! bar charts, memory and KV cache, and for adapters the adapter (type,
+//! rank, targets, base, trainable share).
+//!
+//! At 120×40 everything shows. In less room the blocks give way in a
+//! planned order: Memory first, then the Parameters charts (the total stays
+//! in Model), then Model's last lines; the review's lists are cut last,
+//! each ending in "… N more".
+
+mod review;
 
 use super::adapter::{base_line, rank_line, targets_line, trainable_line};
 use super::{bar, truncate_right, Ctx, Effect, View};
 use crate::adapter::AdapterSummary;
-use crate::finding::Severity;
 use crate::report::Report;
 use crate::tui::keys::{Action, Scope};
 use crate::tui::theme::Theme;
@@ -39,56 +47,86 @@ impl View for Overview {
     fn draw(&self, frame: &mut Frame, area: Rect, ctx: &Ctx) {
         let r = ctx.report;
         let t = ctx.theme;
-        let [left, right] =
-            Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)])
+        let height = area.height as usize;
+        // The details below the review keep this many lines, borders included.
+        let details_min = match height {
+            h if h >= 30 => 13,
+            h if h >= 20 => 9,
+            _ => 5,
+        };
+        let review_rows = (review::wanted(r) + 2)
+            .min(height.saturating_sub(details_min))
+            .max(3.min(height));
+        let [review_area, details] =
+            Layout::vertical([Constraint::Length(review_rows as u16), Constraint::Fill(1)])
                 .areas(area);
-        let model = model_lines(r, t, left.width.saturating_sub(2) as usize);
-        let memory = memory_lines(r, t);
-        let adapter = r
-            .adapter
-            .as_ref()
-            .map(|a| adapter_lines(a, t, left.width.saturating_sub(2) as usize));
-        let [model_area, adapter_area, memory_area] = Layout::vertical([
-            Constraint::Length(model.len() as u16 + 2),
-            Constraint::Length(adapter.as_ref().map_or(0, |a| a.len() as u16 + 2)),
-            Constraint::Fill(1),
-        ])
-        .areas(left);
+        let inner_w = review_area.width.saturating_sub(2) as usize;
         frame.render_widget(
-            Paragraph::new(model).block(Block::bordered().title(" Model ")),
-            model_area,
+            Paragraph::new(review::lines(r, t, inner_w, review_rows.saturating_sub(2)))
+                .block(Block::bordered().title(" Review ")),
+            review_area,
         );
-        if let Some(lines) = adapter {
-            frame.render_widget(
-                Paragraph::new(lines).block(Block::bordered().title(" Adapter ")),
-                adapter_area,
-            );
-        }
+        draw_details(frame, details, ctx);
+    }
+}
+
+/// The blocks under the review: Model (with the adapter) and Memory on the
+/// left, Parameters on the right; Memory goes first when there is no room,
+/// then Parameters (and the left column takes the width).
+fn draw_details(frame: &mut Frame, area: Rect, ctx: &Ctx) {
+    let r = ctx.report;
+    let t = ctx.theme;
+    if area.height < 3 {
+        return;
+    }
+    let wide_enough = area.width >= 80;
+    let params = parameter_lines(r, t, (area.width as usize * 45 / 100).saturating_sub(2));
+    // The charts show whole or not at all (the total then moves to Model).
+    let show_params = wide_enough && area.height as usize >= params.len() + 2;
+    let [left, right] = if show_params {
+        Layout::horizontal([Constraint::Percentage(55), Constraint::Percentage(45)]).areas(area)
+    } else {
+        [area, Rect::default()]
+    };
+    let left_w = left.width.saturating_sub(2) as usize;
+    let model = model_lines(r, t, left_w, !show_params);
+    let adapter = r.adapter.as_ref().map(|a| adapter_lines(a, t, left_w));
+    let memory = memory_lines(r, t, left_w);
+    let adapter_h = adapter.as_ref().map_or(0, |a| a.len() + 2);
+    let model_h = (model.len() + 2).min(left.height as usize - adapter_h.min(left.height as usize));
+    // Memory shows whole or not at all.
+    let left_rest = (left.height as usize).saturating_sub(model_h + adapter_h);
+    let memory_h = if left_rest >= memory.len() + 2 {
+        left_rest
+    } else {
+        0
+    };
+    let [model_area, adapter_area, memory_area] = Layout::vertical([
+        Constraint::Length(model_h as u16),
+        Constraint::Length(adapter_h.min(left.height as usize) as u16),
+        Constraint::Length(memory_h as u16),
+    ])
+    .areas(left);
+    frame.render_widget(
+        Paragraph::new(model).block(Block::bordered().title(" Model ")),
+        model_area,
+    );
+    if let Some(lines) = adapter {
+        frame.render_widget(
+            Paragraph::new(lines).block(Block::bordered().title(" Adapter ")),
+            adapter_area,
+        );
+    }
+    if memory_h > 0 {
         frame.render_widget(
             Paragraph::new(memory).block(Block::bordered().title(" Memory ")),
             memory_area,
         );
-
-        let params = parameter_lines(r, t, right.width.saturating_sub(2) as usize);
-        let [params_area, findings_area] = Layout::vertical([
-            Constraint::Length(params.len() as u16 + 2),
-            Constraint::Fill(1),
-        ])
-        .areas(right);
+    }
+    if show_params {
         frame.render_widget(
             Paragraph::new(params).block(Block::bordered().title(" Parameters ")),
-            params_area,
-        );
-        let listed = findings_area.height.saturating_sub(4) as usize;
-        frame.render_widget(
-            Paragraph::new(findings_lines(
-                r,
-                t,
-                listed,
-                findings_area.width.saturating_sub(2) as usize,
-            ))
-            .block(Block::bordered().title(" Findings ")),
-            findings_area,
+            right,
         );
     }
 }
@@ -124,8 +162,8 @@ fn gguf_line(g: &crate::analyze::gguf::GgufSummary) -> String {
 }
 
 /// The model at a glance: name, location, architecture, quantization,
-/// tokenizer, and the license (or the card's license when not decided).
-fn model_lines(r: &Report, t: Theme, width: usize) -> Vec<Line<'static>> {
+/// tokenizer, and (when the Parameters block is not shown) the parameters.
+fn model_lines(r: &Report, t: Theme, width: usize, with_params: bool) -> Vec<Line<'static>> {
     let value_width = width.saturating_sub(LABEL);
     let fit = |s: String| truncate_right(&s, value_width);
     let mut lines = vec![kv(
@@ -133,10 +171,13 @@ fn model_lines(r: &Report, t: Theme, width: usize) -> Vec<Line<'static>> {
         "name",
         Span::styled(fit(r.display_name()), t.accent()),
     )];
+    if with_params {
+        lines.push(kv(t, "parameters", fit(parameters_line(r))));
+    }
     lines.push(kv(t, "location", fit(location(r))));
     match &r.architecture {
         Some(a) => architecture_lines(r, a, t, value_width, &mut lines),
-        None => lines.push(kv(t, "model type", "no config.json")),
+        None => lines.push(kv(t, "model type", fit(no_architecture(r)))),
     }
     if let Some(q) = &r.weights.quantization {
         lines.push(kv(t, "quantized", fit(q.detected.label())));
@@ -157,48 +198,35 @@ fn model_lines(r: &Report, t: Theme, width: usize) -> Vec<Line<'static>> {
             )),
         ));
     }
-    if let Some(lic) = &r.license {
-        let badge = super::license::badge(lic, t);
-        let ids = super::license::ids(lic);
-        let rest = truncate_right(
-            &format!(" {}", ids.join(", ")),
-            value_width.saturating_sub(badge.width()),
-        );
-        lines.push(Line::from(vec![
-            Span::styled(format!("{:<LABEL$}", "license"), t.dim()),
-            badge,
-            Span::raw(rest),
-        ]));
-    } else if let Some(card) = &r.card {
-        let license = if card.license.is_empty() {
-            "none stated".to_string()
-        } else {
-            card.license.join(", ")
-        };
-        lines.push(kv(t, "card", fit(format!("license {license}"))));
-    }
-    // The training data's verdict, beside the model's (shown when the
-    // model declares datasets; `mri license` has the table).
-    let td = &r.training_data;
-    if !td.datasets.is_empty() {
-        let text = if t.color {
-            format!(" {} ", td.verdict.as_str().to_uppercase())
-        } else {
-            format!("[{}]", td.verdict.as_str().to_uppercase())
-        };
-        let badge = Span::styled(text, t.verdict(td.verdict));
-        let rest = crate::report::training_data_view::spread(td);
-        let rest = truncate_right(
-            &format!(" {rest}"),
-            value_width.saturating_sub(badge.width()),
-        );
-        lines.push(Line::from(vec![
-            Span::styled(format!("{:<LABEL$}", "data"), t.dim()),
-            badge,
-            Span::raw(rest),
-        ]));
-    }
     lines
+}
+
+/// Why there is no architecture: a GGUF header that could not be read (its
+/// finding, first in the review, says why), or no config.json.
+fn no_architecture(r: &Report) -> String {
+    let gguf = r
+        .files
+        .iter()
+        .any(|f| f.class == crate::scan::classify::FileClass::Gguf);
+    if gguf {
+        "unknown (GGUF header not read)".into()
+    } else {
+        "unknown (no config.json)".into()
+    }
+}
+
+/// `61.7K (61,728) · 39 tensors in 3 files`.
+fn parameters_line(r: &Report) -> String {
+    let w = &r.weights;
+    let files = w.shards.iter().filter(|s| s.counted).count();
+    format!(
+        "{} ({}) · {} tensors in {} file{}",
+        count(w.parameters),
+        grouped(w.parameters),
+        grouped(w.tensor_count),
+        files,
+        if files == 1 { "" } else { "s" }
+    )
 }
 
 /// Where the model is: the cache repo and commit, the Ollama model and its
@@ -291,16 +319,46 @@ fn architecture_lines(
         lines.push(kv(
             t,
             "dtype",
-            fit(format!(
-                "{} · {}",
-                a.torch_dtype.as_deref().unwrap_or("?"),
-                match a.tie_word_embeddings {
-                    Some(true) => "tied embeddings",
-                    Some(false) => "separate lm_head",
-                    None => "tying not stated",
-                }
-            )),
+            fit(format!("{} · {}", dtype_text(r, a), tying_text(r, a))),
         ));
+    }
+}
+
+/// The dtype config.json states, else what the weights are stored in
+/// (`F32 (every weight)`, `BF16, F32 (weights)`).
+fn dtype_text(r: &Report, a: &crate::model::config::Architecture) -> String {
+    if let Some(d) = &a.torch_dtype {
+        return d.clone();
+    }
+    let stored: Vec<&str> = r.weights.by_dtype.keys().map(String::as_str).collect();
+    // Integer buffers (BERT's position ids in I64) are not the weights' dtype.
+    let floats: Vec<&str> = stored
+        .iter()
+        .copied()
+        .filter(|d| {
+            !matches!(
+                *d,
+                "I8" | "I16" | "I32" | "I64" | "U8" | "U16" | "U32" | "U64" | "BOOL"
+            )
+        })
+        .collect();
+    match (floats.as_slice(), stored.as_slice()) {
+        (_, []) => "not stated".into(),
+        ([one], [_]) => format!("{one} (every weight)"),
+        ([one], _) => format!("{one} (every float weight)"),
+        (_, many) => format!("{} (weights)", many.join(", ")),
+    }
+}
+
+/// Whether the output head shares the embedding: as config.json says, else
+/// what the weights show (a head tensor or none).
+fn tying_text(r: &Report, a: &crate::model::config::Architecture) -> &'static str {
+    match a.tie_word_embeddings {
+        Some(true) => "tied embeddings",
+        Some(false) => "separate lm_head",
+        None if r.weights.by_component.head > 0 => "separate lm_head (tying not stated)",
+        None if r.weights.parameters > 0 => "no head tensor",
+        None => "tying not stated",
     }
 }
 
@@ -323,45 +381,57 @@ fn adapter_lines(a: &AdapterSummary, t: Theme, width: usize) -> Vec<Line<'static
     ]
 }
 
-fn memory_lines(r: &Report, t: Theme) -> Vec<Line<'static>> {
+/// `label      value`, the value wrapped at `width` under itself.
+fn kv_wrapped(t: Theme, label: &str, value: String, width: usize) -> Vec<Line<'static>> {
+    let chars: Vec<char> = value.chars().collect();
+    super::viewer::wrap::rows(&chars, width.saturating_sub(LABEL))
+        .into_iter()
+        .enumerate()
+        .map(|(i, (a, b))| {
+            let text: String = chars[a..b].iter().collect();
+            kv(t, if i == 0 { label } else { "" }, text)
+        })
+        .collect()
+}
+
+/// The memory the weights take (as stored, in bf16, int8, int4), the KV
+/// cache (per token, per 1k tokens, at the context length) or why there is
+/// none, and a recurrent state; each value wrapped at `width`.
+fn memory_lines(r: &Report, t: Theme, width: usize) -> Vec<Line<'static>> {
     let m = &r.memory;
-    let mut lines = vec![
-        kv(t, "stored", bytes(m.weights_stored_bytes)),
-        kv(t, "bf16", bytes(m.weights_bf16_bytes)),
-        kv(t, "int8", bytes(m.weights_int8_bytes)),
-        kv(t, "int4", bytes(m.weights_int4_bytes)),
-    ];
-    match &m.kv_cache {
-        Some(kv_cache) => {
-            lines.push(kv(
-                t,
-                "KV cache",
-                format!(
-                    "{} per token ({})",
-                    bytes(kv_cache.bytes_per_token),
-                    kv_cache.attention
-                ),
-            ));
-            lines.push(kv(t, "  per 1k", bytes(kv_cache.bytes_per_1k_tokens)));
-            if let (Some(ctx), Some(total)) = (kv_cache.context_length, kv_cache.bytes_at_context) {
-                lines.push(kv(
-                    t,
-                    "  at ctx",
-                    format!("{} ({} tokens)", bytes(total), grouped(ctx)),
-                ));
+    let mut lines = kv_wrapped(
+        t,
+        "weights",
+        format!(
+            "{} stored · bf16 {} · int8 {} · int4 {}",
+            bytes(m.weights_stored_bytes),
+            bytes(m.weights_bf16_bytes),
+            bytes(m.weights_int8_bytes),
+            bytes(m.weights_int4_bytes)
+        ),
+        width,
+    );
+    let kv_text = match &m.kv_cache {
+        Some(c) => {
+            let mut s = format!(
+                "{} per token ({}) · {} per 1k tokens",
+                bytes(c.bytes_per_token),
+                c.attention,
+                bytes(c.bytes_per_1k_tokens)
+            );
+            if let (Some(ctx), Some(total)) = (c.context_length, c.bytes_at_context) {
+                s.push_str(&format!(" · {} at {} tokens", bytes(total), grouped(ctx)));
             }
+            s
         }
-        None => lines.push(kv(
-            t,
-            "KV cache",
-            match &m.kv_cache_absent {
-                Some(why) => format!("none: {why}"),
-                None => "unknown (config lacks layers/heads)".to_string(),
-            },
-        )),
-    }
+        None => match &m.kv_cache_absent {
+            Some(why) => format!("none: {why}"),
+            None => "unknown (config lacks layers/heads)".to_string(),
+        },
+    };
+    lines.extend(kv_wrapped(t, "KV cache", kv_text, width));
     if let Some(rs) = &m.recurrent_state {
-        lines.push(kv(t, "state", rs.summary()));
+        lines.extend(kv_wrapped(t, "state", rs.summary(), width));
     }
     lines
 }
@@ -420,50 +490,6 @@ fn parameter_lines(r: &Report, t: Theme, width: usize) -> Vec<Line<'static>> {
         ("other", c.other),
     ] {
         lines.push(bar_line(t, label, n, w.parameters, width));
-    }
-    lines
-}
-
-/// The counts by severity, then the first `listed` findings (most severe first).
-fn findings_lines(r: &Report, t: Theme, listed: usize, width: usize) -> Vec<Line<'static>> {
-    let s = &r.summary;
-    let plural = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
-    let mut lines = vec![Line::from(vec![
-        Span::styled(
-            plural(s.errors, "error", "errors"),
-            t.severity(Severity::Error),
-        ),
-        Span::raw(" · "),
-        Span::styled(
-            plural(s.warnings, "warning", "warnings"),
-            t.severity(Severity::Warning),
-        ),
-        Span::raw(" · "),
-        Span::styled(plural(s.infos, "info", "info"), t.severity(Severity::Info)),
-    ])];
-    if !r.findings.is_empty() && listed > 0 {
-        lines.push(Line::raw(""));
-    }
-    let more = r.findings.len().saturating_sub(listed);
-    let shown = if more > 0 {
-        listed.saturating_sub(1)
-    } else {
-        listed
-    };
-    for f in r.findings.iter().take(shown) {
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("{:<8}", f.severity.as_str()),
-                t.severity(f.severity),
-            ),
-            Span::raw(truncate_right(f.code.as_str(), width.saturating_sub(8))),
-        ]));
-    }
-    if r.findings.len() > shown && listed > 0 {
-        lines.push(Line::styled(
-            format!("… {} more in Findings", r.findings.len() - shown),
-            t.dim(),
-        ));
     }
     lines
 }
