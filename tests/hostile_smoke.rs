@@ -537,7 +537,7 @@ fn the_tui_shows_nan_weights_and_degenerate_output_as_failures() {
         m.put_tensor("output_norm.weight", const_qtensor(&[HIDDEN], 0.0))
     });
     let screen = tui_smoke_screen(&dir);
-    assert!(screen.contains("FAIL"), "{screen}");
+    assert!(screen.contains("[FAIL]"), "{screen}");
     assert!(screen.contains("the output is degenerate"), "{screen}");
 }
 

@@ -1226,6 +1226,12 @@ fn below_the_minimum_size_a_screen_says_so() {
         assert!(screen.contains("60×16"), "{screen}");
         assert!(screen.contains(&format!("{w}×{h}")), "{screen}");
         assert!(!screen.contains("PERMITTE"), "{screen}");
+        if h >= 4 {
+            assert!(
+                screen.lines().next().unwrap().contains(" mri │"),
+                "{screen}"
+            );
+        }
         press(&mut app, "q");
         assert!(app.should_quit());
     }

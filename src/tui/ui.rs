@@ -18,7 +18,16 @@ pub const MIN_SIZE: (u16, u16) = (60, 16);
 pub fn draw(frame: &mut Frame, app: &App) {
     let area = frame.area();
     if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
-        draw_too_small(frame, app.theme());
+        // The tab bar stays (numbers only when narrow): the lock badge and
+        // the model's name are still seen.
+        let [tabs, rest] = Layout::vertical([
+            Constraint::Length(u16::from(area.height >= 4)),
+            Constraint::Fill(1),
+        ])
+        .areas(area);
+        draw_tabs(frame, tabs, app);
+        draw_too_small(frame, rest, app.theme());
+        neutralize_unsafe(frame.buffer_mut());
         return;
     }
     let [tabs, body, bottom] = Layout::vertical([
@@ -57,11 +66,11 @@ pub fn neutralize_unsafe(buffer: &mut ratatui::buffer::Buffer) {
 
 /// The screen of a terminal below [`MIN_SIZE`]: what it needs and has,
 /// each word on as many lines as the width allows.
-fn draw_too_small(frame: &mut Frame, theme: Theme) {
-    let area = frame.area();
+fn draw_too_small(frame: &mut Frame, area: Rect, theme: Theme) {
+    let full = frame.area();
     let text = format!(
         "terminal too small (needs {}×{}, this is {}×{}) · q quits",
-        MIN_SIZE.0, MIN_SIZE.1, area.width, area.height
+        MIN_SIZE.0, MIN_SIZE.1, full.width, full.height
     );
     let lines = super::views::wrap_lines(&[(text, theme.title())], area.width as usize);
     let h = (lines.len() as u16).min(area.height);
