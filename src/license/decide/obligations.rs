@@ -52,57 +52,29 @@ fn cite_also(
     verdicts: &[(String, Verdict)],
 ) {
     use ObligationKind as K;
-    let has = |obligations: &[Obligation], path: &str, kind: K| {
-        obligations
-            .iter()
-            .any(|o| o.kind == kind && o.file.as_deref() == Some(path))
-    };
     for rf in files {
         let path = rf.file.path.as_str();
         for h in &rf.hits {
+            let (start, end) = rf.norm.lines_of(h.words.0, h.words.1);
+            let overlaps = |s: u32, e: u32| s <= end && start <= e;
             // the obligation that takes this clause: its own kind, else (a
             // ban) the use policy or the restrictions passed down
-            let kind = [h.kind, K::AcceptableUsePolicy, K::UseRestrictionsPassdown]
+            let host = [h.kind, K::AcceptableUsePolicy, K::UseRestrictionsPassdown]
                 .into_iter()
                 .take(if h.kind == K::FieldOfUseBan { 3 } else { 1 })
-                .find(|&k| has(obligations, path, k));
-            let Some(kind) = kind else {
-                // a ban, a territory left out, a bar on training other
-                // models that the license's entry does not list: its own
-                // obligation, of the license this file is
-                let own = verdicts
-                    .iter()
-                    .find(|(p, _)| p == path)
-                    .is_some_and(|(_, v)| h.kind.verdict_cap().rank() >= v.rank())
-                    && !matches!(h.kind, K::LicenseCopy | K::NoticeFile);
-                let license = obligations
-                    .iter()
-                    .find(|o| o.file.as_deref() == Some(path) && o.inherited_from.is_none())
-                    .map(|o| o.license.clone());
-                // the attribution notices a notice duty keeps are that duty
-                let (start, end) = rf.norm.lines_of(h.words.0, h.words.1);
-                let taken = obligations.iter().any(|o| {
-                    o.file.as_deref() == Some(path)
-                        && h.kind == K::Attribution
-                        && o.kind == K::NoticeFile
-                        && o.line_start
-                            .zip(o.line_end)
-                            .is_some_and(|(s, e)| s <= end && start <= e)
+                .find_map(|k| {
+                    obligations
+                        .iter()
+                        .position(|o| o.kind == k && o.file.as_deref() == Some(path))
                 });
-                let own = own && !taken;
-                if let (true, Some(license)) = (own, license) {
-                    obligations.push(from_hit(h, &rf.norm, path, &license));
+            let Some(i) = host else {
+                let verdict = verdicts.iter().find(|(p, _)| p == path).map(|(_, v)| *v);
+                if let Some(o) = own_obligation(obligations, rf, h, verdict) {
+                    obligations.push(o);
                 }
                 continue;
             };
-            let (start, end) = rf.norm.lines_of(h.words.0, h.words.1);
-            let Some(o) = obligations
-                .iter_mut()
-                .find(|o| o.kind == kind && o.file.as_deref() == Some(path))
-            else {
-                continue;
-            };
-            let overlaps = |s: u32, e: u32| s <= end && start <= e;
+            let o = &mut obligations[i];
             let cited = o
                 .line_start
                 .zip(o.line_end)
@@ -120,6 +92,40 @@ fn cite_also(
             }
         }
     }
+}
+
+/// A clause no obligation of its file takes (a ban, a territory left out, a
+/// bar on training other models that the license's entry does not list), as
+/// an obligation of the license that file is: only where it asks no more
+/// than that license's `verdict`, is not a copy or notice duty, and is not
+/// an attribution notice that the file's notice duty already keeps.
+fn own_obligation(
+    obligations: &[Obligation],
+    rf: &ReadFile<'_>,
+    h: &ClauseHit,
+    verdict: Option<Verdict>,
+) -> Option<Obligation> {
+    use ObligationKind as K;
+    let path = rf.file.path.as_str();
+    let within = verdict.is_some_and(|v| h.kind.verdict_cap().rank() >= v.rank());
+    if !within || matches!(h.kind, K::LicenseCopy | K::NoticeFile) {
+        return None;
+    }
+    let (start, end) = rf.norm.lines_of(h.words.0, h.words.1);
+    let in_file = |o: &&Obligation| o.file.as_deref() == Some(path);
+    let taken = h.kind == K::Attribution
+        && obligations.iter().filter(in_file).any(|o| {
+            o.kind == K::NoticeFile
+                && o.line_start
+                    .zip(o.line_end)
+                    .is_some_and(|(s, e)| s <= end && start <= e)
+        });
+    let license = obligations
+        .iter()
+        .filter(in_file)
+        .find(|o| o.inherited_from.is_none())
+        .map(|o| o.license.clone())?;
+    (!taken).then(|| from_hit(h, &rf.norm, path, &license))
 }
 
 /// Finds an obligation's clause in the files: its locate phrases first (in
