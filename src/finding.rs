@@ -258,6 +258,22 @@ pub struct Finding {
 }
 
 impl Finding {
+    /// One line for a listing: severity, the code padded to `code_width`,
+    /// the file (when any) and the message.
+    pub fn listing_line(&self, code_width: usize) -> String {
+        let file = self
+            .file
+            .as_deref()
+            .map(|p| format!("{p}: "))
+            .unwrap_or_default();
+        format!(
+            "{:<7} {:<code_width$} {file}{}",
+            self.severity.as_str(),
+            self.code.as_str(),
+            self.message
+        )
+    }
+
     /// A finding with no location.
     pub fn new(code: Code, severity: Severity, message: impl Into<String>) -> Self {
         Finding {

@@ -53,6 +53,30 @@ pub struct RuleResult {
     pub policy_line: Option<u32>,
 }
 
+impl RuleResult {
+    /// One check of `rule` (its own SARIF id): passed, or an error-level
+    /// violation, at `file`:`line` and the policy line that asked for it.
+    pub fn checked(
+        rule: &str,
+        passed: bool,
+        message: String,
+        (file, line): (Option<String>, Option<u32>),
+        policy_line: Option<u32>,
+    ) -> RuleResult {
+        RuleResult {
+            rule: rule.into(),
+            rule_id: rule.into(),
+            passed,
+            waived: false,
+            level: if passed { "none" } else { "error" }.into(),
+            message,
+            file,
+            line,
+            policy_line,
+        }
+    }
+}
+
 /// A model that could not be inspected at all.
 #[derive(Debug, Clone, Serialize)]
 pub struct InputError {

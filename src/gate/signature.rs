@@ -107,17 +107,14 @@ fn failed(problem: String) -> PolicyCheck {
 }
 
 fn result(rule: &str, message: String, line: u32, passed: bool) -> RuleResult {
-    RuleResult {
-        rule: rule.into(),
-        rule_id: rule.into(),
+    let file = Some(signature::DEFAULT_FILE_NAME.into());
+    RuleResult::checked(
+        rule,
         passed,
-        waived: false,
-        level: if passed { "none" } else { "error" }.into(),
         message,
-        file: Some(signature::DEFAULT_FILE_NAME.into()),
-        line: None,
-        policy_line: (line > 0).then_some(line),
-    }
+        (file, None),
+        (line > 0).then_some(line),
+    )
 }
 
 /// The violations of `[signature]` (none without the section).

@@ -14,17 +14,7 @@ fn result(
     file: Option<String>,
     line: Option<u32>,
 ) -> RuleResult {
-    RuleResult {
-        rule: rule.into(),
-        rule_id: rule.into(),
-        passed,
-        waived: false,
-        level: if passed { "none" } else { "error" }.into(),
-        message,
-        file,
-        line,
-        policy_line: None,
-    }
+    RuleResult::checked(rule, passed, message, (file, line), None)
 }
 
 /// The lock entry of the model checked as `m`: the same target as typed;

@@ -105,17 +105,7 @@ fn render_raw(r: &SignatureReport) -> String {
         );
     }
     for f in &r.findings {
-        let _ = writeln!(
-            out,
-            "  {:<7} {:<26} {}{}",
-            f.severity.as_str(),
-            f.code.as_str(),
-            f.file
-                .as_deref()
-                .map(|p| format!("{p}: "))
-                .unwrap_or_default(),
-            f.message
-        );
+        let _ = writeln!(out, "  {}", f.listing_line(26));
     }
     let s = &r.summary;
     let _ = writeln!(

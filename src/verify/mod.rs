@@ -576,17 +576,7 @@ fn render_text_raw(r: &VerifyReport) -> String {
         );
     }
     for f in &r.findings {
-        let _ = writeln!(
-            out,
-            "  {:<7} {:<24} {}{}",
-            f.severity.as_str(),
-            f.code.as_str(),
-            f.file
-                .as_deref()
-                .map(|p| format!("{p}: "))
-                .unwrap_or_default(),
-            f.message
-        );
+        let _ = writeln!(out, "  {}", f.listing_line(24));
     }
     let s = &r.summary;
     let secs = (s.elapsed_ms as f64 / 1000.0).max(0.001);
