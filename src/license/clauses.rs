@@ -195,12 +195,16 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
     scoped_by_definition(text, sentences, &mut hits);
     // sentences left in a list that a negation introduces ("You may not:")
     let mut negated_items = 0usize;
-    let mut intro = "";
-    let lines = text.original_lines();
+    // the intro of the list being read, and the kinds it says alone
+    let mut intro = ("", Vec::new());
+    // the text's lines, split only when a list needs them (this runs for
+    // every sentence an obligation is cited at)
+    let lines = std::cell::OnceCell::new();
     // a bullet ("- For military use;"): its marker is not a word of the text
     let bullet = |f: usize| {
         let (line, _) = text.lines_of(f, f);
         lines
+            .get_or_init(|| text.original_lines())
             .get(line.saturating_sub(1) as usize)
             .is_some_and(|l| l.trim_start().starts_with(['-', '*', '•', '·', '▪']))
     };
@@ -217,7 +221,7 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
                 // the item completes its intro's sentence ("… to train …
                 // of any: (i) other large language model"): what the two
                 // say together that the intro alone does not
-                completed_item(text, (f, l), intro, &mut hits);
+                completed_item(text, (f, l), (intro.0, &intro.1), &mut hits);
             }
             if hits.len() > before {
                 continue;
@@ -229,7 +233,8 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
             // a use policy's list runs to twenty items and more; a paragraph
             // that is not an item ends it
             negated_items = 40;
-            intro = s;
+            let alone = scan_sentence(s, &|n: &str| n.to_string());
+            intro = (s, alone.into_iter().map(|(k, _)| k).collect());
             // the list is a policy of restricted uses
             if s.contains(" use") && !hits.iter().any(|h: &ClauseHit| h.words == (f, l)) {
                 hits.push(ClauseHit {
@@ -339,14 +344,18 @@ fn starts_item(s: &str) -> bool {
         .is_match(s)
 }
 
-/// Pushes the clauses that list item `(f, l)` and its `intro` say together
-/// and the intro alone does not, cited at the item.
-fn completed_item(text: &NormText, (f, l): (usize, usize), intro: &str, hits: &mut Vec<ClauseHit>) {
+/// Pushes the clauses that list item `(f, l)` and its intro say together
+/// and the intro alone (whose kinds are `alone`) does not, cited at the item.
+fn completed_item(
+    text: &NormText,
+    (f, l): (usize, usize),
+    (intro, alone): (&str, &[ObligationKind]),
+    hits: &mut Vec<ClauseHit>,
+) {
     let case = |needle: &str| text_quote_case(text, f, l, needle);
-    let alone = scan_sentence(intro, &case);
     let together = format!("{intro} {}", text.words_text(f, l));
     for (kind, value) in scan_sentence(&together, &case) {
-        if !alone.iter().any(|(k, _)| *k == kind) {
+        if !alone.contains(&kind) {
             hits.push(ClauseHit {
                 kind,
                 value,
