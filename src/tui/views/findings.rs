@@ -246,11 +246,7 @@ impl Findings {
         ];
         if let (Some(q), Some((n, m))) = (&self.query, self.search_count(ctx)) {
             title.push(Span::styled(
-                format!(
-                    "  search: {} · {}",
-                    q.text(),
-                    super::viewer::count_label(n, m)
-                ),
+                super::viewer::search_label(q.text(), n, m),
                 t.dim(),
             ));
         }

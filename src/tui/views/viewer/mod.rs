@@ -582,6 +582,12 @@ impl Viewer {
     }
 }
 
+/// A list's title suffix while it is searched: the query and its
+/// `count_label`.
+pub fn search_label(query: &str, here: usize, total: usize) -> String {
+    format!("  search: {query} · {}", count_label(here, total))
+}
+
 /// `3/12 matches`, `no match`.
 pub fn count_label(here: usize, total: usize) -> String {
     match (here, total) {
