@@ -1390,3 +1390,38 @@ fn minilm_overview_states_dtype_and_tying_from_the_weights() {
         "{screen}"
     );
 }
+
+#[test]
+fn license_detail_lists_the_further_lines_an_obligation_is_cited_at() {
+    let (_tmp, mut r) = llama_licensed();
+    let lic = r.license.as_mut().expect("a license decision");
+    let o = &mut lic.obligations[0];
+    assert!(o.also_cited.is_empty());
+    o.also_cited.push(mri::license::AlsoCited {
+        line_start: 90,
+        line_end: 91,
+        quote: "You shall not use the Llama Materials for military purposes.".into(),
+        value: "military".into(),
+    });
+    let others: Vec<bool> = lic.obligations[1..]
+        .iter()
+        .map(|o| !o.also_cited.is_empty())
+        .collect();
+    assert!(
+        others.contains(&false),
+        "an obligation with no further clauses"
+    );
+    let mut app = App::new(r, Theme { color: false });
+    press(&mut app, "5");
+    let screen = text(&app, 120, 40);
+    assert!(
+        screen.contains("also at lines 90–91 (military)"),
+        "{screen}"
+    );
+    // Each other obligation says "also at" exactly when it has further clauses.
+    for has_more in others {
+        press(&mut app, "j");
+        let screen = text(&app, 120, 40);
+        assert_eq!(screen.contains("also at "), has_more, "{screen}");
+    }
+}

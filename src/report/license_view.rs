@@ -300,7 +300,7 @@ fn render_markdown_raw(r: &Report) -> String {
 }
 
 /// The further clauses of an obligation: "line 45 (military), lines 47–48".
-fn also_places(o: &crate::license::Obligation) -> String {
+pub fn also_places(o: &crate::license::Obligation) -> String {
     o.also_cited
         .iter()
         .map(|a| {

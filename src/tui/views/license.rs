@@ -395,8 +395,8 @@ pub fn value_text(o: &Obligation) -> String {
 }
 
 /// The selected obligation in detail, wrapped at `width`: its kind and
-/// value and where it is cited, what it asks, the quoted clause; and what
-/// Enter does (or why it does nothing).
+/// value and where it is cited, what it asks, the quoted clause, the
+/// further lines it is cited at; and what Enter does (or why it does nothing).
 fn detail_lines(o: &Obligation, ctx: &Ctx, width: usize) -> (Vec<Line<'static>>, String) {
     let t = ctx.theme;
     let go = match target(o, ctx.report) {
@@ -410,14 +410,16 @@ fn detail_lines(o: &Obligation, ctx: &Ctx, width: usize) -> (Vec<Line<'static>>,
     } else {
         format!("{} {value} · {}", o.kind.as_str(), cited(o, ctx.report))
     };
-    let lines = super::wrap_lines(
-        &[
-            (head, t.title()),
-            (o.summary.clone(), ratatui::style::Style::new()),
-            (format!("“{quote}”"), t.dim()),
-        ],
-        width,
-    );
+    let mut parts = vec![
+        (head, t.title()),
+        (o.summary.clone(), ratatui::style::Style::new()),
+        (format!("“{quote}”"), t.dim()),
+    ];
+    if !o.also_cited.is_empty() {
+        let also = crate::report::license_view::also_places(o);
+        parts.push((format!("also at {also}"), ratatui::style::Style::new()));
+    }
+    let lines = super::wrap_lines(&parts, width);
     (lines, go)
 }
 
