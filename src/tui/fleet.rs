@@ -13,9 +13,13 @@ use crossterm::event::{Event, KeyEvent, KeyEventKind};
 use ratatui::backend::{Backend, TestBackend};
 use ratatui::layout::{Constraint, Layout};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::Paragraph;
+use ratatui::widgets::{Block, Borders, Paragraph};
 use ratatui::{Frame, Terminal};
 use std::time::Duration;
+
+/// The smallest terminal the list lays out (title, a row or two, the
+/// selected model on three lines, the keys); below it a screen says so.
+const MIN_SIZE: (u16, u16) = (40, 8);
 
 /// The columns: header and the cell of a row.
 const COLUMNS: [&str; 9] = [
@@ -131,15 +135,24 @@ impl FleetList {
         self.status = Some(status);
     }
 
-    /// Draws the list: a header, the visible rows, the total and the keys.
+    /// Draws the list: a header, the visible rows, the selected model in
+    /// full (or the status) on three lines, and the keys; in a terminal
+    /// smaller than the browser's minimum, a screen saying so.
     pub fn draw(&self, frame: &mut Frame) {
         let t = self.theme;
-        let [title, body, foot] = Layout::vertical([
+        let area = frame.area();
+        if area.width < MIN_SIZE.0 || area.height < MIN_SIZE.1 {
+            super::ui::draw_too_small(frame, area, t, MIN_SIZE);
+            super::ui::neutralize_unsafe(frame.buffer_mut());
+            return;
+        }
+        let [title, body, detail, foot] = Layout::vertical([
             Constraint::Length(1),
             Constraint::Fill(1),
+            Constraint::Length(4),
             Constraint::Length(1),
         ])
-        .areas(frame.area());
+        .areas(area);
         let pad = |s: &str, w: usize| {
             let cut = crate::util::human::cut_chars(s, w);
             format!("{cut:<w$}")
@@ -193,8 +206,13 @@ impl FleetList {
             title,
         );
         frame.render_widget(Paragraph::new(lines), body);
+        let detail_lines = super::views::wrap_lines(&[self.detail()], detail.width as usize);
+        frame.render_widget(
+            Paragraph::new(detail_lines).block(Block::new().borders(Borders::TOP)),
+            detail,
+        );
         let hint = match &self.status {
-            Some(s) => Line::styled(s.clone(), t.dim()),
+            Some(_) => Line::styled("Enter open  j/k move  q quit", t.dim()),
             None if models.is_empty() => Line::styled(
                 "no models found: mri ls PATH lists a folder; q quit",
                 t.dim(),
@@ -206,6 +224,42 @@ impl FleetList {
         };
         frame.render_widget(Paragraph::new(hint), foot);
         super::ui::neutralize_unsafe(frame.buffer_mut());
+    }
+}
+
+impl FleetList {
+    /// The status, when there is one, else the selected model in full:
+    /// every word its cut cells may hide (name, where it is, its license
+    /// and verdict, or why it cannot be read).
+    fn detail(&self) -> (String, ratatui::style::Style) {
+        if let Some(s) = &self.status {
+            return (
+                s.clone(),
+                self.theme.severity(crate::finding::Severity::Error),
+            );
+        }
+        let Some(r) = self.listing.models.get(self.cursor.selected()) else {
+            return (String::new(), self.theme.dim());
+        };
+        // The target only where the name does not already say it.
+        let place = if r.target == r.name {
+            String::new()
+        } else {
+            format!(" · {}", r.target)
+        };
+        let text = match &r.error {
+            Some(e) => format!("{}{place} · cannot be read: {e}", r.name),
+            None => format!(
+                "{} · license {} ({}) · {} · {} errors, {} warnings{place}",
+                r.name,
+                r.license.as_deref().unwrap_or("not found"),
+                r.verdict.map(|v| v.as_str()).unwrap_or("unknown"),
+                r.architecture.as_deref().unwrap_or("architecture unknown"),
+                r.errors,
+                r.warnings
+            ),
+        };
+        (text, ratatui::style::Style::new())
     }
 }
 
@@ -323,5 +377,25 @@ mod tests {
         .unwrap();
         assert!(frame.contains("Enter open"), "{frame}");
         assert!(frame.contains(&second), "{frame}");
+    }
+
+    #[test]
+    fn a_terminal_too_small_says_so_and_q_still_quits() {
+        let frame = headless(listing(), &Default::default(), 30, 6, &[]).unwrap();
+        assert!(frame.contains("terminal too small"), "{frame}");
+        assert!(frame.contains("30×6"), "{frame}");
+    }
+
+    #[test]
+    fn the_selected_model_is_shown_in_full_below_the_cut_columns() {
+        let l = listing();
+        let second = l.models[1].clone();
+        // 60 columns cut the table; the detail lines still name the
+        // selected model's target and verdict in full.
+        let frame = headless(l, &Default::default(), 60, 16, &keys("j")).unwrap();
+        let joined = frame.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(joined.contains(&second.name), "{frame}");
+        let verdict = second.verdict.map(|v| v.as_str()).unwrap_or("unknown");
+        assert!(joined.contains(&format!("({verdict})")), "{frame}");
     }
 }

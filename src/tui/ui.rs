@@ -26,7 +26,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         ])
         .areas(area);
         draw_tabs(frame, tabs, app);
-        draw_too_small(frame, rest, app.theme());
+        draw_too_small(frame, rest, app.theme(), MIN_SIZE);
         neutralize_unsafe(frame.buffer_mut());
         return;
     }
@@ -66,11 +66,11 @@ pub fn neutralize_unsafe(buffer: &mut ratatui::buffer::Buffer) {
 
 /// The screen of a terminal below [`MIN_SIZE`]: what it needs and has,
 /// each word on as many lines as the width allows.
-fn draw_too_small(frame: &mut Frame, area: Rect, theme: Theme) {
+pub(super) fn draw_too_small(frame: &mut Frame, area: Rect, theme: Theme, min: (u16, u16)) {
     let full = frame.area();
     let text = format!(
         "terminal too small (needs {}×{}, this is {}×{}) · q quits",
-        MIN_SIZE.0, MIN_SIZE.1, full.width, full.height
+        min.0, min.1, full.width, full.height
     );
     let lines = super::views::wrap_lines(&[(text, theme.title())], area.width as usize);
     let h = (lines.len() as u16).min(area.height);
