@@ -239,18 +239,38 @@ mod tests {
             .collect()
     }
 
+    /// The ids of a measured list that have no entry (by Hub id or a
+    /// spelling cards use).
+    fn missing<'a>(kb: &DatasetKb, list: &[Vec<&'a str>]) -> Vec<&'a str> {
+        list.iter()
+            .map(|r| r.get(1).copied().unwrap_or_default())
+            .filter(|id| kb.get(id).is_none())
+            .collect()
+    }
+
     /// Every dataset of the measured list (the 150 most named in model
     /// cards) has an entry, by its Hub id or a spelling cards use.
     #[test]
     fn every_dataset_of_the_measured_list_has_an_entry() {
-        let kb = datasets();
         let top = rows(include_str!("../../../licenses/datasets-top.tsv"));
         assert_eq!(top.len(), 150, "the measured list has 150 rows");
-        let missing: Vec<&str> = top
-            .iter()
-            .map(|r| r.get(1).copied().unwrap_or_default())
-            .filter(|id| kb.get(id).is_none())
-            .collect();
+        let missing = missing(datasets(), &top);
+        assert!(missing.is_empty(), "no entry for {missing:?}");
+    }
+
+    /// Every dataset of the recent list (the ids two or more authors name in
+    /// 2025 model cards) has an entry, and the list is what its header says:
+    /// ranked, each row named by at least two authors.
+    #[test]
+    fn every_dataset_of_the_recent_list_has_an_entry() {
+        let recent = rows(include_str!("../../../licenses/datasets-top-recent.tsv"));
+        assert!(recent.len() >= 40, "{} rows", recent.len());
+        for (i, r) in recent.iter().enumerate() {
+            assert_eq!(r.first().copied(), Some((i + 1).to_string().as_str()));
+            let authors: u32 = r.get(3).and_then(|a| a.parse().ok()).unwrap_or(0);
+            assert!(authors >= 2, "row {}: {authors} authors", i + 1);
+        }
+        let missing = missing(datasets(), &recent);
         assert!(missing.is_empty(), "no entry for {missing:?}");
     }
 
