@@ -105,6 +105,14 @@ fn a_gguf_file_fills_the_same_report_fields_as_safetensors() {
     assert_eq!(detected["id"], "Apache-2.0");
     assert_eq!(detected["source"], "gguf");
     assert_eq!(detected["file"], TINY_GGUF_FILE);
+    // a binary file has no lines: its obligations cite the metadata key
+    let obligations = r["license"]["obligations"].as_array().unwrap();
+    assert!(!obligations.is_empty());
+    for o in obligations {
+        assert_eq!(o["file"], TINY_GGUF_FILE, "{o}");
+        assert!(o["line_start"].is_null() && o["line_end"].is_null(), "{o}");
+        assert_eq!(o["quote"], "general.license: apache-2.0", "{o}");
+    }
 
     // the gguf section
     let g = &r["gguf"];

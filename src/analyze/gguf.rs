@@ -787,9 +787,18 @@ fn license_card_of(h: &GgufHeader, path: &str) -> Option<Card> {
             })
         })
         .collect();
+    let keys = [
+        ("license", "general.license"),
+        ("license_name", "general.license.name"),
+        ("license_link", "general.license.link"),
+        ("base_model", "general.base_model"),
+    ]
+    .map(|(f, k)| (f.to_string(), k.to_string()))
+    .into();
     Some(Card {
         path: path.to_string(),
         has_front_matter: true,
+        keys,
         license: match license {
             Some(l) => vec![l.to_string()],
             None => vec!["other".to_string()],

@@ -15,17 +15,19 @@ const LICENSE_KEYS: [&str; 2] = ["modelspec.license", "license"];
 /// shard's path; `None` when no counted shard states one.
 pub fn declared_license(shards: &[ShardSummary]) -> Option<Card> {
     shards.iter().filter(|s| s.counted).find_map(|s| {
-        let value = LICENSE_KEYS
+        let (key, value) = LICENSE_KEYS
             .iter()
-            .find_map(|k| s.metadata.get(*k))
-            .map(|v| v.trim())
-            .filter(|v| !v.is_empty())?;
+            .find_map(|k| Some((*k, s.metadata.get(*k)?)))
+            .map(|(k, v)| (k, v.trim()))
+            .filter(|(_, v)| !v.is_empty())?;
         // An id (`apache-2.0`, `openrail++`) is a `license:` value; a name
         // (`CreativeML Open RAIL++-M`) is `license: other` with a `license_name`.
         let is_id = !value.contains(char::is_whitespace);
+        let field = if is_id { "license" } else { "license_name" };
         Some(Card {
             path: s.path.clone(),
             has_front_matter: true,
+            keys: [(field.to_string(), key.to_string())].into(),
             license: vec![if is_id { value } else { "other" }.to_string()],
             license_name: (!is_id).then(|| value.to_string()),
             ..Default::default()

@@ -42,6 +42,12 @@ pub struct Card {
     pub dataset_lines: Vec<u32>,
     /// The 1-based line in the card of each top-level key, for citations.
     pub lines: BTreeMap<String, u32>,
+    /// For a card made from a binary file's metadata (a GGUF file's
+    /// `general.license`, a safetensors header's `modelspec.license`), which
+    /// has no lines: the metadata key each field was read from, for
+    /// citations (`license` → `general.license`).
+    #[serde(skip)]
+    pub keys: BTreeMap<String, String>,
     /// The body's section about the license ("## License"), when it has one
     /// (read by the license decision; not part of the JSON report).
     #[serde(skip)]

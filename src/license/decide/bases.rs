@@ -20,18 +20,16 @@ fn named_bases(inputs: &LicenseInputs<'_>) -> Vec<(String, Citation)> {
         .into_iter()
         .chain(inputs.declared.iter().map(|(c, _)| c));
     for card in cards {
-        let line = card.lines.get("base_model").copied().unwrap_or(1);
         for base in &card.base_model {
             if !named.iter().any(|(b, _)| b.eq_ignore_ascii_case(base)) {
-                let quote = format!("base_model: {base}");
-                named.push((base.clone(), (card.path.clone(), line, line, quote)));
+                named.push((base.clone(), Citation::declared(card, "base_model", base)));
             }
         }
     }
     for (base, file, line) in inputs.extra_bases {
         if !named.iter().any(|(b, _)| b.eq_ignore_ascii_case(base)) {
             let quote = format!("base_model_name_or_path: {base}");
-            named.push((base.clone(), (file.clone(), *line, *line, quote)));
+            named.push((base.clone(), Citation::at(file, *line, *line, quote)));
         }
     }
     named
@@ -89,8 +87,8 @@ fn unknown_base(d: &mut Decision, base: &str, cite: &Citation) {
                 "base model {base}: mri cannot establish its license offline, and a derivative carries its base's terms; check the base's license (e.g. with --base) before commercial use"
             ),
         )
-        .in_file(&cite.0)
-        .at_line(cite.1),
+        .in_file(&cite.file)
+        .at_optional_line(cite.lines.map(|l| l.0)),
     );
 }
 
@@ -101,8 +99,8 @@ fn inherit(d: &mut Decision, r: &Resolved, base: &str, cite: &Citation) {
     d.detected(
         r,
         "base_model",
-        Some(cite.0.clone()),
-        Some(cite.1),
+        Some(cite.file.clone()),
+        cite.lines.map(|l| l.0),
         0.9,
         None,
         r.verdict(),
@@ -117,8 +115,8 @@ fn inherit(d: &mut Decision, r: &Resolved, base: &str, cite: &Citation) {
                 r.id()
             ),
         )
-        .in_file(&cite.0)
-        .at_line(cite.1),
+        .in_file(&cite.file)
+        .at_optional_line(cite.lines.map(|l| l.0)),
     );
     if d.declared_families.contains(&r.family()) || d.declared_families.is_empty() {
         return;
@@ -132,8 +130,8 @@ fn inherit(d: &mut Decision, r: &Resolved, base: &str, cite: &Citation) {
                 r.id()
             ),
         )
-        .in_file(&cite.0)
-        .at_line(cite.1),
+        .in_file(&cite.file)
+        .at_optional_line(cite.lines.map(|l| l.0)),
     );
 }
 

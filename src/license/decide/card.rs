@@ -60,7 +60,6 @@ fn declaration(
                     .join(", ")
             ));
             d.verdicts.push(verdict);
-            let l = line.unwrap_or(1);
             for r in leaves {
                 d.detected(
                     &r,
@@ -74,7 +73,7 @@ fn declaration(
                 );
                 d.card_ids.insert(r.id());
                 d.declared_families.insert(r.family());
-                let cite = (card.path.clone(), l, l, format!("license: {value}"));
+                let cite = Citation::declared(card, "license", value);
                 d.licensed.push((r, None, Some(cite)));
             }
         }
@@ -129,8 +128,7 @@ fn license_name(d: &mut Decision, card: &Card, label: &'static str, value: &str)
     d.verdicts.push(r.verdict());
     d.card_ids.insert(r.id());
     d.declared_families.insert(r.family());
-    let l = line.unwrap_or(1);
-    let cite = (card.path.clone(), l, l, format!("license_name: {name}"));
+    let cite = Citation::declared(card, "license_name", name);
     d.licensed.push((r, None, Some(cite)));
 }
 
@@ -226,7 +224,7 @@ pub(super) fn license_section(d: &mut Decision, card: &Card) {
         );
         let (first, last) = norm.sentence_words(*at);
         let quote = norm.quote(first, last, QUOTE_CHARS);
-        let cite: Citation = (card.path.clone(), line, line, quote);
+        let cite = Citation::at(&card.path, line, line, quote);
         d.licensed.push((r.clone(), None, Some(cite)));
     }
     let license = named

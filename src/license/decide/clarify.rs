@@ -9,7 +9,7 @@
 //! (`scan::pins`); the decision only reads the outcome.
 
 use super::resolve::{resolve_id, Resolved};
-use super::{Decision, LicenseInputs};
+use super::{Citation, Decision, LicenseInputs};
 use serde::Serialize;
 
 /// A policy's `[[licenses.clarify]]` entry, as written.
@@ -168,14 +168,14 @@ fn record(d: &mut Decision, c: &Clarification, r: Resolved, license_file: bool) 
     }
     // Its obligations cite the file where its own text has their clause,
     // else the pin itself.
-    let pin = (
-        path.clone(),
-        1,
-        1,
-        format!(
+    // The pin is a line of the policy, not of this file: no line is cited.
+    let pin = Citation {
+        file: path.clone(),
+        lines: None,
+        quote: format!(
             "clarified by the policy (line {}) as {}",
             c.policy_line, c.license
         ),
-    );
+    };
     d.licensed.push((r, Some(path), Some(pin)));
 }

@@ -211,7 +211,41 @@ impl LicenseReport {
 }
 
 /// A cited clause: (file, first line, last line, quote).
-type Citation = (String, u32, u32, String);
+#[derive(Debug, Clone)]
+struct Citation {
+    /// The file holding the clause or declaration.
+    file: String,
+    /// Its first and last line; `None` where the file has no lines to cite
+    /// (a binary file's metadata key, named in the quote instead).
+    lines: Option<(u32, u32)>,
+    /// The words cited.
+    quote: String,
+}
+
+impl Citation {
+    /// A citation at lines `start..=end` of `file`.
+    fn at(file: &str, start: u32, end: u32, quote: String) -> Citation {
+        Citation {
+            file: file.to_string(),
+            lines: Some((start, end.max(start))),
+            quote,
+        }
+    }
+
+    /// Where a card (or a binary file's metadata read as one) declares
+    /// `field: value`: the card's line, else the metadata key (quoted as
+    /// `general.license: apache-2.0`, no line), else the file alone.
+    fn declared(card: &crate::model::card::Card, field: &str, value: &str) -> Citation {
+        match (card.lines.get(field), card.keys.get(field)) {
+            (Some(&l), _) => Citation::at(&card.path, l, l, format!("{field}: {value}")),
+            (None, key) => Citation {
+                file: card.path.clone(),
+                lines: None,
+                quote: format!("{}: {value}", key.map_or(field, String::as_str)),
+            },
+        }
+    }
+}
 
 /// A license found, the file its obligations are cited in first, and the
 /// card line that declared it.

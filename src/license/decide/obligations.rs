@@ -159,12 +159,7 @@ fn cite(
                     .map(|h| h.value)
                     .unwrap_or_default();
                 return Some((
-                    (
-                        file.path.clone(),
-                        start,
-                        end.max(start),
-                        norm.quote(f, l, QUOTE_CHARS),
-                    ),
+                    Citation::at(&file.path, start, end, norm.quote(f, l, QUOTE_CHARS)),
                     value,
                 ));
             }
@@ -174,8 +169,8 @@ fn cite(
         if let Some(h) = hits.iter().find(|h| h.kind == kind) {
             let (s, e) = norm.lines_of(h.words.0, h.words.1);
             return Some((
-                (
-                    file.path.clone(),
+                Citation::at(
+                    &file.path,
                     s,
                     e,
                     norm.quote(h.words.0, h.words.1, QUOTE_CHARS),
@@ -297,10 +292,10 @@ fn push_obligations(
             kind,
             summary,
             value,
-            file: citation.as_ref().map(|c| c.0.clone()),
-            line_start: citation.as_ref().map(|c| c.1),
-            line_end: citation.as_ref().map(|c| c.2),
-            quote: citation.map(|c| c.3).unwrap_or_default(),
+            file: citation.as_ref().map(|c| c.file.clone()),
+            line_start: citation.as_ref().and_then(|c| c.lines).map(|l| l.0),
+            line_end: citation.as_ref().and_then(|c| c.lines).map(|l| l.1),
+            quote: citation.map(|c| c.quote).unwrap_or_default(),
             license: r.id(),
             inherited_from: inherited_from.cloned(),
             also_cited: Vec::new(),

@@ -8,14 +8,12 @@ use crate::report::Report;
 use crate::util::human::grouped;
 use serde_json::Value;
 
-/// The metadata key a GGUF citation's quote names (`license: mit` →
-/// `general.license`).
-pub fn key_of_quote(quote: &str) -> &'static str {
-    let name = quote.split(':').next().unwrap_or("").trim();
-    match name {
-        "license_name" => "general.license.name",
-        "license_link" => "general.license.link",
-        "base_model" => "general.base_model",
+/// The metadata key a GGUF citation's quote names: the license decision
+/// quotes a GGUF declaration as `general.license.name: …`; anything else
+/// points at `general.license`.
+pub fn key_of_quote(quote: &str) -> &str {
+    match quote.split(':').next().map(str::trim) {
+        Some(key) if key.starts_with("general.") => key,
         _ => "general.license",
     }
 }
@@ -97,12 +95,16 @@ mod tests {
 
     #[test]
     fn quotes_name_their_keys() {
-        assert_eq!(key_of_quote("license: llama3.1"), "general.license");
+        assert_eq!(key_of_quote("general.license: llama3.1"), "general.license");
         assert_eq!(
-            key_of_quote("license_name: my-license"),
+            key_of_quote("general.license.name: my-license"),
             "general.license.name"
         );
-        assert_eq!(key_of_quote("base_model: a/b"), "general.base_model");
+        assert_eq!(
+            key_of_quote("general.base_model: a/b"),
+            "general.base_model"
+        );
+        assert_eq!(key_of_quote("clarified by the policy"), "general.license");
     }
 
     #[test]
