@@ -2,6 +2,8 @@
 //! text — so a license the knowledge base has never seen still yields its
 //! restrictive clauses, and never a verdict more permissive than it says.
 
+mod scope;
+
 use super::pattern::re;
 use super::text::NormText;
 use super::verdict::ObligationKind;
@@ -494,7 +496,9 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     let coordinated = r.research_coordinated.is_match(s);
     if !definition
         && !coordinated
-        && (r.research_title.is_match(s) || r.research_only.iter().any(|p| p.is_match(s)))
+        && (r.research_title.is_match(s)
+            || r.research_only.iter().any(|p| p.is_match(s))
+            || scope::research_scoped(s))
     {
         push(ObligationKind::ResearchOnly, String::new());
     }
@@ -636,7 +640,9 @@ pub fn is_definition(s: &str) -> bool {
 /// limiting use to research, outweighed by a non-commercial grant.
 pub fn research_by_name_only(s: &str) -> bool {
     let r = rules();
-    r.research_title.is_match(s) && !r.research_only.iter().any(|p| p.is_match(s))
+    r.research_title.is_match(s)
+        && !r.research_only.iter().any(|p| p.is_match(s))
+        && !scope::research_scoped(s)
 }
 
 fn region_name(m: &str) -> &'static str {

@@ -10,6 +10,7 @@
 
 use super::clauses::ClauseHit;
 use super::clauses_zh;
+use super::licensee;
 use super::text::NormText;
 use super::verdict::{ObligationKind, Verdict};
 use regex::Regex;
@@ -77,21 +78,6 @@ fn opens_commercial_use(s: &str) -> bool {
         )
     });
     commercial.is_match(s) && approval.is_match(s) && !points_elsewhere(s)
-}
-
-/// True when the sentence limits use to non-commercial or non-profit
-/// organisations, or forbids use by, on behalf of or for a commercial one.
-fn excludes_companies(s: &str) -> bool {
-    static COMPANIES: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
-    let (only, company, negation) = COMPANIES.get_or_init(|| {
-        let build = super::pattern::re;
-        (
-            build(r"\b(?:by|for|to)\b[\s,]*(?:or\s+on\s+behalf\s+of[\s,]*)?non-?(?:commercial|profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|institutions?)\b|\blimited\s+to\s+(?:grant\s+)?non-?profit\s+(?:entit|organi)|\bnon-?profit\s+(?:entit(?:y|ies)|organi[sz]ations?)\s+only\b|非营利(?:组织|机构)(?:使用|专用)|商业机构不得"),
-            build(r"\b(?:by|on\s+behalf\s+of|for)\b[\s,]+(?:or\s+(?:on\s+behalf\s+of|for)\b[\s,]+)*(?:a\s+|any\s+)?(?:commercial|for-profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|compan(?:y|ies))\b"),
-            build(r"\b(?:not|never|prohibited|excludes?|excluding)\b"),
-        )
-    });
-    only.is_match(s) || (company.is_match(s) && negation.is_match(s))
 }
 
 /// True when the sentence says that nothing is granted ("No license, whether
@@ -364,11 +350,20 @@ fn restriction(
     // Use only by non-commercial organisations, or none on behalf of a
     // commercial one: a company may not use it at all, research included.
     let restricts = has(ObligationKind::NonCommercial) || research(false) || research(true);
-    if restricts
-        && sentences
+    let bans_commercial = |words: (usize, usize)| {
+        weighed
             .iter()
-            .any(|&(f, l)| excludes_companies(text.words_text(f, l)))
-    {
+            .any(|h| h.words == words && h.kind == ObligationKind::NonCommercial)
+    };
+    let no_company = sentences.iter().enumerate().any(|(i, &(f, l))| {
+        let s = text.words_text(f, l);
+        let after_ban = i
+            .checked_sub(1)
+            .and_then(|p| sentences.get(p))
+            .is_some_and(|&prev| bans_commercial(prev));
+        licensee::excludes_companies(s) || licensee::bans_use_within_companies(s, after_ban)
+    });
+    if restricts && no_company {
         return restricted(
             Verdict::Prohibited,
             "use only by non-commercial organisations: a company may not use it, research included",
