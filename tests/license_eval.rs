@@ -130,3 +130,15 @@ proptest! {
         prop_assert!(after.rank() <= Verdict::RequiresApproval.rank(), "{after}");
     }
 }
+
+#[test]
+fn a_pointer_to_mit_that_says_what_it_does_not_cover_is_mit() {
+    // mw-sr-model-weight-license-mit-pointer.txt (tests/license-eval): the
+    // weights "are licensed under the MIT License", and the text names what
+    // that license does not cover and where the datasets' terms are
+    let pointer = "# Model Weight License\n\nThe official generator weights are licensed under the MIT License in the repository `LICENSE` file.\n\nUsers are responsible for validating models on their own sensors.\n\nThis model-weight license does not grant rights to third-party satellite data, the complete research dataset, trademarks, or separately licensed materials. Dataset terms and required acknowledgements are documented in `docs/DATA.md`.\n";
+    assert_eq!(decide_text(pointer).verdict, Verdict::Permitted);
+    // a term on the weights themselves still keeps it from MIT
+    let limited = format!("{pointer}\nThe weights may not be used for commercial purposes.\n");
+    assert!(decide_text(&limited).verdict.rank() < Verdict::PermittedWithConditions.rank());
+}

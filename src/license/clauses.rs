@@ -80,6 +80,8 @@ fn rules() -> &'static Rules {
             re(r"\bfor\s+(?:any\s+)?(?:research\s+(?:or|and|and/or|&)\s+)?non-?commercial\s+(?:(?:or|and|and/or)\s+research\s+)?purposes?\b"),
             re(r"\bprohibited\s+from\s+(?:using|exploiting|deploying)\s+(?:[\w,()'-]+\s+){0,10}?for\s+(?:any\s+)?commercial"),
             re(r"\b(?:not|never)\b(?:\s+[\w,()'-]+){0,24}?\s+in\s+connection\s+with\s+(?:any\s+)?commercial\s+(?:uses?|purposes?|activities|activity)\b"),
+            // a notice's list: "Prohibited Use: Commercial use, redistribution, …"
+            re(r"\b(?:prohibited|forbidden|not\s+permitted|restricted)\s+uses?\s*:\s*(?:[\w-]+\s*,\s*){0,4}?commercial\s+(?:use|uses|usage|purposes?|exploitation)\b"),
             // a Creative Commons non-commercial license named in the text
             re(r"\bcc[\s-]+by[\s-]+nc\b|\battribution[\s-]+non-?commercial\b"),
             // "no portion of the Software ... may be used for commercial purposes"
@@ -90,7 +92,7 @@ fn rules() -> &'static Rules {
         non_commercial_scoped: re(r"\bfor\s+(?:[\w,'-]+\s+){0,5}?non-?commercial\s+(?:research|purposes?|uses?|applications?|projects?|development)\b"),
         research_only: vec![
             re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:[\w-]+\s+){0,3}?research\b"),
-            re(r"\bresearch\s+(?:(?:and|or)\s+(?:evaluation|development)\s+)?(?:use|uses|usage|purposes?)\s+only\b"),
+            re(r"\bresearch\s+(?:(?:and|or)\s+(?:evaluation|development|educational|education|teaching|academic)\s+)?(?:use|uses|usage|purposes?)\s+only\b"),
             re(r"\bnot\s+(?:be\s+)?(?:used\s+)?(?:\w+\s+){0,4}?in\s+production\b"),
         ],
         // a license named for research ("Research License Agreement"): the
@@ -121,6 +123,8 @@ fn rules() -> &'static Rules {
             re(r"\bcontact\b(?:\s+[\w,'()-]+){0,6}?\s+(?:for|to\s+obtain|to\s+request|to\s+negotiate|for\s+negotiating|regarding|about)\s+(?:a\s+|an\s+)?(?:separate|commercial|other)\s+(?:[\w-]+\s+){0,2}?(?:licen[cs]es?|licensing|agreements?|terms)\b"),
             // "if ... use for commercial purpose ... is required, please contact"
             re(r"\bcommercial\s+(?:or\s+production\s+)?(?:use|uses|usage|purposes?|licensing|licen[cs]e)\b,?(?:\s+[\w,()'/-]+){0,24}?\s+(?:please\s+)?contact\b"),
+            // "A separate explicit model-distribution license or written authorization is required"
+            re(r"\b(?:separate|written|prior|explicit|signed)\s+(?:[\w-]+\s+){0,3}?(?:licen[cs]e|authori[sz]ation|permission|agreement|approval|consent)\s+(?:(?:or|and|and/or)\s+(?:[\w-]+\s+){0,2}?(?:licen[cs]e|authori[sz]ation|permission|agreement|approval|consent)\s+)?(?:is|are|will\s+be|shall\s+be)\s+(?:first\s+)?(?:required|needed|necessary)\b"),
             // "Commercial use is also allowed after filling out a registration questionnaire"
             re(r"\bcommercial\s+(?:use|usage)\b(?:\s+[\w,'-]+){0,6}?\s+after\s+(?:[\w-]+\s+){0,4}?(?:registration|registering|approval|application|questionnaire)\b"),
         ],
@@ -503,7 +507,12 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
         push(ObligationKind::ResearchOnly, String::new());
     }
     // Asking permission above a size threshold is a condition, not approval.
-    let not_approval = (r.not_approval.is_match(s) || r.third_party_consents.is_match(s))
+    // redistribution to third parties is not a third party's consent
+    let to_third_parties = s
+        .replace("third-party redistribution", "redistribution")
+        .replace("third party redistribution", "redistribution");
+    let not_approval = (r.not_approval.is_match(s)
+        || r.third_party_consents.is_match(&to_third_parties))
         && !s.contains("commercial");
     let registers = s.contains("register") || s.contains("registration");
     if (!thresholded || registers)
@@ -1051,5 +1060,14 @@ mod tests {
         assert_eq!(amount("1.5", Some("million")), Some(1_500_000));
         assert_eq!(amount("700,000,000", None), Some(700_000_000));
         assert_eq!(amount("x", None), None);
+    }
+
+    #[test]
+    fn a_notice_listing_permitted_and_prohibited_uses() {
+        // diffusionlab-model-license-research-edu.txt (tests/license-eval)
+        let t = NormText::new("- **Permitted Use:** Research and educational purposes only.\n- **Prohibited Use:** Commercial use, redistribution, or any use that may infringe on third-party rights.\n");
+        let kinds: Vec<ObligationKind> = read_clauses(&t).iter().map(|h| h.kind).collect();
+        assert!(kinds.contains(&ObligationKind::ResearchOnly), "{kinds:?}");
+        assert!(kinds.contains(&ObligationKind::NonCommercial), "{kinds:?}");
     }
 }

@@ -13,6 +13,7 @@ struct Rules {
     non_commercial: Vec<Regex>,
     research_only: Vec<Regex>,
     approval: Regex,
+    paid: Regex,
     commercial: Regex,
     users: Regex,
     visits: Regex,
@@ -55,6 +56,8 @@ fn rules() -> &'static Rules {
             re(r"(?:学术研究|科研|研究)(?:目的|用途)?(?:为限|之用)"),
         ],
         approval: re(r"(?:书面授权|书面许可|书面同意|事先[^.;!?]{0,12}(?:登记|申请|授权|许可|同意)|进行登记|完成登记|商用登记|申请(?:商业|商用)?(?:授权|许可)|获得[^.;!?]{0,12}(?:授权|许可)|联系[^.;!?]{0,30}(?:登记|申请|授权)|(?:取得|获得|获取)[^.;!?]{0,40}(?:商业|商用)(?:授权|许可)|(?:商业|商用)[^.;!?]{0,40}前[,\s]*(?:请|须|需|必须|应当?)(?:先|事先)?|(?:填写|提交)[^.;!?]{0,40}(?:问卷|申请|表单|表格)|登记[^.;!?]{0,20}(?:视为|即可|方可)|申请[^.;!?]{0,20}(?:通过后|审核|批准))"),
+        // 用于商业目的……则需要付费 / 企事业单位……需付费: a paid license first
+        paid: re(r"(?:商业|商用|营利|企业|企事业单位|公司)[^.;!?]{0,40}(?:需要?|须|应当?|必须)(?:要)?(?:付费|支付费用|缴费|购买(?:商业|商用)?(?:授权|许可))"),
         commercial: re(r"商业|商用|营利"),
         users: re(r"(?:月活跃用户|月活|日活跃用户|日活|活跃用户)[^.;!?]{0,24}?(\d[\d,.]*)\s*(亿|千万|百万|万)?|(\d[\d,.]*)\s*(亿|千万|百万|万)?\s*(?:名|个|位)?(?:月活跃用户|月活|日活跃用户)"),
         visits: re(r"(?:用户数量|访问量|访问次数)[^.;!?]{0,30}?(\d[\d,.]*)\s*(亿|千万|百万|万)?\s*人?次"),
@@ -160,7 +163,8 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     let approval = r.approval.is_match(s) && !definition;
     // a threshold's sentence asks for a license above its size; a
     // registration in it (登记) is asked below it too
-    if approval && commercial && (!thresholded || s.contains("登记")) {
+    let paid = r.paid.is_match(s) && !definition && !thresholded;
+    if (approval && commercial && (!thresholded || s.contains("登记"))) || paid {
         // 商业使用须事先登记并获得书面授权: approval before commercial use
         found.push((ObligationKind::Registration, String::new()));
     } else if !definition
@@ -223,6 +227,17 @@ pub fn grants_commercial(s: &str) -> bool {
         )
     });
     (grant.is_match(s) && !against.is_match(s)) || grants_use(s)
+}
+
+/// True when the sentence grants a license of any scope (特此授予您……许可,
+/// 您可以出于非商业用途使用): a grant, limited or not.
+pub fn grants_any(s: &str) -> bool {
+    static GRANT: OnceLock<Regex> = OnceLock::new();
+    GRANT
+        .get_or_init(|| {
+            re(r"授予(?:您|你|被许可人|任何)[^.;!?]{0,60}(?:许可|使用权|权利)|(?:您|你)可以[^.;!?]{0,20}(?:使用|复制|修改|分发)|允许[^.;!?]{0,20}(?:使用|复制|修改|分发)")
+        })
+        .is_match(s)
 }
 
 /// True when the sentence grants a license to use the model with no purpose

@@ -40,7 +40,7 @@ fn grant_patterns() -> &'static (Regex, Regex) {
     GRANT.get_or_init(|| {
         let build = super::pattern::re;
         (
-            build(r"\b(?:commercial\s+(?:and|or|and/or)\s+non-?commercial|for\s+any\s+(?:lawful\s+)?purpose|including\s+(?:for\s+)?commercial|commercial\s+(?:use|uses|purposes?)\s+(?:is|are)\s+(?:permitted|allowed|granted)|(?:may|can)\s+(?:use|deploy|exploit)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+)?commercial(?:ly)?\b|\buse\s+(?:[\w,()'-]+\s+){0,8}?commercially\b|\bgrants?\s+(?:to\s+)?you\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,12}?(?:copyright\s+)?licen[cs]e\s+(?:under\s+(?:[\w',-]+\s+){0,10}?)?to\s+(?:use|reproduce|copy|modify|distribute|exploit)|\byou\s+are\s+(?:hereby\s+)?granted\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,14}?licen[cs]e\b|\byou\s+are\s+free\s+to\s+(?:use|copy|share|modify|distribute)|\bpermission\s+is\s+(?:hereby\s+)?granted\b)"),
+            build(r"\b(?:commercial\s+(?:and|or|and/or)\s+non-?commercial|for\s+any\s+(?:lawful\s+)?purpose|including\s+(?:for\s+)?commercial|commercial\s+(?:use|uses|purposes?)\s+(?:is|are)\s+(?:permitted|allowed|granted)|(?:may|can)\s+(?:use|deploy|exploit)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+)?commercial(?:ly)?\b|\buse\s+(?:[\w,()'-]+\s+){0,8}?commercially\b|\bgrants?\s+(?:to\s+)?you\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,12}?(?:copyright\s+)?licen[cs]e\s+(?:under\s+(?:[\w',-]+\s+){0,10}?)?to\s+(?:use|reproduce|copy|modify|distribute|exploit)|\byou\s+are\s+(?:hereby\s+)?granted\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,14}?licen[cs]e\b|\byou\s+are\s+free\s+to\s+(?:use|copy|share|modify|distribute)|\bpermission\s+is\s+(?:hereby\s+)?granted\b|\b(?:right|rights|authority)\s+to\s+(?:[\w,]+\s+){0,4}?(?:sell|commerciali[sz]e|offer\s+(?:it\s+)?for\s+sale)\b)"),
             build(r"\b(?:not|no|non-?commercial|never|prohibit\w*|except|unless|only|solely|exclusively|subject\s+to\s+(?:a\s+)?(?:separate|written|prior))\b"),
         )
     })
@@ -65,10 +65,20 @@ fn grants_commercial(s: &str) -> bool {
     grant.is_match(s) && !against.is_match(&plain)
 }
 
+/// True when the sentence grants a license or permission of any scope (a
+/// non-commercial grant included).
+fn grants_any(s: &str) -> bool {
+    if clauses_zh::is_chinese(s) {
+        return clauses_zh::grants_commercial(s) || clauses_zh::grants_any(s);
+    }
+    grant_patterns().0.is_match(s)
+}
+
 /// True when a registration clause opens commercial use under this license
 /// (register, apply, obtain written authorisation, then use commercially),
-/// rather than pointing to a separate license.
-fn opens_commercial_use(s: &str) -> bool {
+/// rather than pointing to a separate license (a separate authorisation
+/// counts where the license sets terms for commercial use, `contemplated`).
+fn opens_commercial_use(s: &str, contemplated: bool) -> bool {
     static PATH: OnceLock<(Regex, Regex)> = OnceLock::new();
     let (commercial, approval) = PATH.get_or_init(|| {
         let build = super::pattern::re;
@@ -77,7 +87,7 @@ fn opens_commercial_use(s: &str) -> bool {
             build(r"\bregist(?:er|ration)|authori[sz]ation|\bapprov|登记|书面授权|申请|授权"),
         )
     });
-    commercial.is_match(s) && approval.is_match(s) && !points_elsewhere(s)
+    commercial.is_match(s) && approval.is_match(s) && (contemplated || !points_elsewhere(s))
 }
 
 /// True when the sentence says that nothing is granted ("No license, whether
@@ -88,8 +98,8 @@ fn denies_grant(s: &str) -> bool {
     let (denies, other) = DENIES.get_or_init(|| {
         let build = super::pattern::re;
         (
-            build(r"\bno\s+(?:licen[cs]es?|permissions?|rights?)\b(?:\s+or\s+(?:licen[cs]es?|permissions?|rights?))?,?(?:\s+[\w,()'-]+){0,10}?\s+(?:is|are)\s+(?:hereby\s+)?granted\b|不(?:授予|给予)(?:您|你)?任何(?:许可|权利|授权)"),
-            build(r"\btrade\s*marks?\b|\btrade\s+names?\b|\blogos?\b|\bpatents?\b|商标|专利"),
+            build(r"\bno\s+(?:licen[cs]es?|permissions?|rights?)\b(?:\s+or\s+(?:licen[cs]es?|permissions?|rights?))?,?(?:\s+[\w,()'-]+){0,10}?\s+(?:is|are)\s+(?:hereby\s+)?granted\b|\b(?:does|do|shall|will)\s+not\s+(?:automatically\s+|itself\s+|by\s+itself\s+)?(?:grant|give|confer|convey)\s+(?:you\s+)?(?:any\s+)?(?:licen[cs]es?|permissions?|rights?)\b|不(?:授予|给予)(?:您|你)?任何(?:许可|权利|授权)"),
+            build(r"\btrade\s*marks?\b|\btrade\s+names?\b|\blogos?\b|\bpatents?\b|\bthird[- ]part(?:y|ies)\b|\bnames?\b|\bmarks\b|商标|专利"),
         )
     });
     // a denial scoped to commercial use is a non-commercial grant's limit
@@ -110,6 +120,23 @@ fn grants_freely(s: &str) -> bool {
     .is_match(s)
 }
 
+/// The sentence that introduces the list a grant sentence is an item of
+/// ("INF grants you the following rights, which are … royalty-free …:" before
+/// "2.4. The authority to … sell the Model"): the nearest sentence before it,
+/// at most eight back, that ends in a colon.
+fn list_intro(
+    text: &NormText,
+    sentences: &[(usize, usize)],
+    item: (usize, usize),
+) -> Option<(usize, usize)> {
+    let at = sentences.iter().position(|&s| s == item)?;
+    sentences[at.saturating_sub(8)..at]
+        .iter()
+        .rev()
+        .copied()
+        .find(|&(f, l)| text.words_text(f, l).ends_with(':'))
+}
+
 /// True when the sentence speaks of a consent, authorisation or approval of
 /// any kind, the licensor's or another's: beside a free grant, a condition
 /// the reader does not weigh, so the grant is not taken as unconditional.
@@ -118,6 +145,18 @@ fn mentions_consent(s: &str) -> bool {
     CONSENT
         .get_or_init(|| {
             super::pattern::re(r"\bauthori[sz]ations?\b|\bpermissions\b|\b(?:written|prior|express)\s+(?:permission|consent)\b|\bconsents?\b|\bapprov(?:al|als|e|ed)\b|\bregist(?:er|ered|ration)\b|\bapply\s+for\b|书面同意|授权同意|登记|申请|审批|批准|(?:取得|获得|获取|书面|事先|经)\w{0,10}?授权")
+        })
+        .is_match(s)
+}
+
+/// True when the sentence sets a duty that applies to commercial use under
+/// this license ("If the Software … is used for any Commercial Use, you shall
+/// prominently display …"): the license contemplates commercial use.
+fn sets_commercial_terms(s: &str) -> bool {
+    static TERMS: OnceLock<Regex> = OnceLock::new();
+    TERMS
+        .get_or_init(|| {
+            super::pattern::re(r"\b(?:if|where|when)\b(?:\s+[\w(),-]+){0,12}?\s+(?:for|in)\s+(?:any\s+)?commercial\s+(?:use|purposes?)\b,?(?:\s+[\w(),-]+){0,6}?\s+(?:you\s+)?(?:shall|must)\b")
         })
         .is_match(s)
 }
@@ -311,8 +350,14 @@ fn restriction(
             .iter()
             .filter(|h| h.kind == ObligationKind::Registration)
     };
-    let path = registrations().any(|h| opens_commercial_use(sentence(h)))
-        && !registrations().any(|h| points_elsewhere(sentence(h)));
+    // A separate authorisation is still a path under this license where the
+    // license itself sets terms for commercial use ("If the Software is used
+    // for any Commercial Use, you shall prominently display …").
+    let contemplated = sentences
+        .iter()
+        .any(|&(f, l)| sets_commercial_terms(text.words_text(f, l)));
+    let path = registrations().any(|h| opens_commercial_use(sentence(h), contemplated))
+        && (contemplated || !registrations().any(|h| points_elsewhere(sentence(h))));
     let restricted = |verdict, basis: &str| {
         Some(Derived {
             verdict,
@@ -330,10 +375,12 @@ fn restriction(
     };
     // Nothing granted but by a separate agreement or written permission:
     // there is no license to use the model at all until one is made.
+    // (a grant of any scope counts: a non-commercial grant is no denial)
     let grants = || {
-        sentences
-            .iter()
-            .any(|&(f, l)| grants_commercial(text.words_text(f, l)))
+        sentences.iter().any(|&(f, l)| {
+            let s = text.words_text(f, l);
+            grants_any(s) && !denies_grant(s)
+        })
     };
     if has(ObligationKind::Registration)
         && !path
@@ -363,7 +410,8 @@ fn restriction(
             .is_some_and(|&prev| bans_commercial(prev));
         licensee::excludes_companies(s) || licensee::bans_use_within_companies(s, after_ban)
     });
-    if restricts && no_company {
+    // (a paid or separate license for a company is no path under this one)
+    if (restricts || (has(ObligationKind::Registration) && !path)) && no_company {
         return restricted(
             Verdict::Prohibited,
             "use only by non-commercial organisations: a company may not use it, research included",
@@ -460,7 +508,9 @@ fn from_grant(
     // A free grant beside nothing but a notice or a copy of the license is
     // what a permissive license grants.
     let (f, l) = grant;
-    if grants_freely(text.words_text(f, l))
+    if (grants_freely(text.words_text(f, l))
+        || list_intro(text, sentences, grant)
+            .is_some_and(|(f0, l0)| grants_freely(text.words_text(f0, l0))))
         && hits
             .iter()
             .all(|h| h.kind.verdict_cap() == Verdict::Permitted)
@@ -642,5 +692,57 @@ mod tests {
         assert_eq!(verdict(mit), Verdict::Permitted);
         let attribution = format!("{mit}使用时须注明来源。");
         assert_eq!(verdict(&attribution), Verdict::PermittedWithConditions);
+    }
+
+    #[test]
+    fn a_grant_of_listed_rights_to_sell_is_a_grant_of_commercial_use() {
+        // inf-opencoder-model-license.txt (tests/license-eval), the INF
+        // OpenCoder model license: the rights listed after a royalty-free intro
+        let text = "INF grants you the following rights, which are perpetual, global, non-exclusive, free of charge, and royalty-free, and are subject to revocation:\n2.1. The right to publicly perform and display the Model.\n2.2. The right to reproduce and utilize the Model.\n2.4. The authority to manufacture, have manufactured, and sell the Model or its derivatives.\n3.1. If you choose to distribute the Model, it is mandatory to:\nProvide each recipient with a copy of this Agreement.";
+        assert_eq!(verdict(text), Verdict::Permitted);
+        // without the free intro, a grant with conditions at best
+        let text = "2.4. The authority to manufacture, have manufactured, and sell the Model or its derivatives.";
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions);
+    }
+
+    #[test]
+    fn a_separate_authorisation_is_a_path_where_the_license_sets_commercial_terms() {
+        // minimax-m2.7-non-commercial-license.txt (tests/license-eval)
+        let nc = "Permission is hereby granted, free of charge, to any person obtaining a copy of this software to deal in the Software for non-commercial purposes. Any Commercial Use of the Software or any derivative work thereof is prohibited without obtaining a separate, prior written authorization from MiniMax.";
+        assert_eq!(verdict(nc), Verdict::NonCommercial);
+        let with_terms = format!("{nc} If the Software (or any derivative works thereof) is used for any Commercial Use, you shall prominently display \"Built with MiniMax M2.7\" on a related website.");
+        assert_eq!(verdict(&with_terms), Verdict::RequiresApproval);
+    }
+
+    #[test]
+    fn a_text_that_grants_no_permission_without_a_separate_license_is_prohibited() {
+        // baisound-model-weights-licensing-status.txt (tests/license-eval)
+        let text = "Access to this repository does not automatically grant permission to redistribute, sublicense, publish, sell, or deploy the BAISOUND fine-tuned model weights. A separate explicit model-distribution license or written authorization is required for third-party redistribution or use beyond an already authorized BAISOUND context.";
+        assert_eq!(verdict(text), Verdict::Prohibited);
+        // a non-commercial grant beside a denial about a name is no denial
+        // (ewcl-model-weights-research-nc-license.txt)
+        let text = "Permission is granted, free of charge, to any person or organization to use, copy, and modify the Model Weights solely for non-commercial purposes. Commercial use is not permitted without prior written permission from the copyright holders. This license does not grant any rights to use the \"EWCL\" name or associated marks.";
+        assert_eq!(verdict(text), Verdict::NonCommercial);
+    }
+
+    #[test]
+    fn free_for_universities_and_paid_for_companies_is_prohibited() {
+        // hit-scir-ltp-license.txt (tests/license-eval), the HIT-SCIR LTP terms
+        let text = "1. 语言技术平台面向国内外大学、中科院各研究所以及个人研究者免费开放源代码，但如上述机构和个人将该平台用于商业目的（如企业合作项目等）则需要付费。\n2. 除上述机构以外的企事业单位，如申请使用该平台，需付费。";
+        assert_eq!(verdict(text), Verdict::Prohibited);
+    }
+
+    #[test]
+    fn an_academic_licensee_or_a_ban_on_evaluation_in_companies_is_prohibited() {
+        // magicleap-superglue-license.txt (tests/license-eval)
+        let text = "This is a license agreement (\"Agreement\") between your academic institution or non-profit organization or self (called \"Licensee\" or \"You\" in this Agreement) and Magic Leap, Inc. Licensor hereby grants to Licensee a personal, non-exclusive, non-transferable license to use the Software for noncommercial research purposes.";
+        assert_eq!(verdict(text), Verdict::Prohibited);
+        // clip-caer-weights-license-agreement.txt (tests/license-eval)
+        let text = "The Licensor grants the User a license to use the Weights solely for non-commercial research purposes.\n\nThe User is strictly prohibited from:\n\na. Commercial use: Using the Weights for commercial, revenue-generating, or profit-seeking purposes. This includes, but is not limited to, integration into commercial products, paid services, or internal evaluation within companies.";
+        assert_eq!(verdict(text), Verdict::Prohibited);
+        // the licensee an individual or an entity: research stays research
+        // (amd-uif-non-commercial-models-license.txt)
+        let text = "This Agreement is a legal agreement between you (either an individual or an entity) and AMD. AMD grants you a license to use the Trained Models solely for non-commercial and research purposes. This means you may use the Trained Models for benchmarking, testing, and evaluating the Trained Models (including non-commercial research undertaken by or funded by a commercial entity) but you cannot use the Trained Models in any commercial offering.";
+        assert_eq!(verdict(text), Verdict::ResearchOnly);
     }
 }

@@ -451,7 +451,7 @@ pub(super) fn qualification(text: &NormText, at: usize) -> Option<&'static str> 
         };
         (
             build(r"\b(?:not|unlike|except|excluding|other than|rather than|instead of|inspired by|similar to|modelled on|modeled on|portions?|parts? of|no longer|neither|nor|but)\b"),
-            build(r"\b(?:not|no|only|solely|except|prohibit\w*|restrict\w*|requires?|required|must|shall|permission|proprietary|consent|approval|subscription|fees?|paid|royalt\w*|employees?|revenue|users|commercial\w*|research)\b"),
+            build(r"\b(?:not|no|only|solely|except|prohibit\w*|restrict\w*|requires?|required|must|shall|permission|proprietary|consent|approval|subscription|fees?|paid|royalt\w*|employees?|revenue|active users|users per|commercial\w*|research)\b"),
         )
     });
     // the header Apache asks for carries a benign "may not … except"
@@ -463,9 +463,30 @@ pub(super) fn qualification(text: &NormText, at: usize) -> Option<&'static str> 
     }
     let adds_terms = text.sentences().into_iter().any(|(sf, sl)| {
         let s = text.words_text(sf, sl);
-        sf != f && !s.contains(BENIGN) && !is_boilerplate(s) && terms.is_match(s)
+        sf != f
+            && !s.contains(BENIGN)
+            && !is_boilerplate(s)
+            && terms.is_match(s)
+            && !covers_other(s)
     });
     adds_terms.then_some("the text adds terms of its own")
+}
+
+/// True when the sentence only says what the named license does not cover,
+/// or where the terms of something else are set out ("This model-weight
+/// license does not grant rights to third-party satellite data, …,
+/// trademarks, or separately licensed materials", "Dataset terms … are
+/// documented in docs/DATA.md"): no term on the use of the model itself.
+fn covers_other(s: &str) -> bool {
+    static OTHER: OnceLock<(regex::Regex, regex::Regex)> = OnceLock::new();
+    let (other, weighty) = OTHER.get_or_init(|| {
+        let build = crate::license::pattern::re;
+        (
+            build(r"\b(?:does|do|shall|will)\s+not\s+(?:grant|give|include|cover|convey|extend\s+to|apply\s+to)\b(?:\s+[\w,'-]+){0,4}?\s+(?:third[- ]party|trade\s*marks?|datasets?|data\b|separately\s+licensed)|\b(?:datasets?|third[- ]party)\s+(?:[\w-]+\s+){0,4}?(?:are|is)\s+(?:documented|described|listed|set\s+out)\s+in\b"),
+            build(r"\bcommercial\w*|\brevenue\b|\bactive\s+users\b|\bfees?\b|\bpaid\b|\broyalt\w*|\bemployees?\b|\bproprietary\b|\bsubscription\b|\btrain\w*|\bmay\s+not\b|\bmust\s+not\b|\bshall\s+not\s+(?:use|be\s+used)\b"),
+        )
+    });
+    other.is_match(s) && !weighty.is_match(s)
 }
 
 /// Why a license file's text cannot be read as text, when it cannot: empty,
