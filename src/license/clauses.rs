@@ -80,6 +80,8 @@ fn rules() -> &'static Rules {
             re(r"\bfor\s+(?:any\s+)?(?:research\s+(?:or|and|and/or|&)\s+)?non-?commercial\s+(?:(?:or|and|and/or)\s+research\s+)?purposes?\b"),
             re(r"\bprohibited\s+from\s+(?:using|exploiting|deploying)\s+(?:[\w,()'-]+\s+){0,10}?for\s+(?:any\s+)?commercial"),
             re(r"\b(?:not|never)\b(?:\s+[\w,()'-]+){0,24}?\s+in\s+connection\s+with\s+(?:any\s+)?commercial\s+(?:uses?|purposes?|activities|activity)\b"),
+            // "for purposes other than commercial or production use"
+            re(r"\bfor\s+(?:any\s+)?(?:purposes?|uses?)\s+other\s+than\s+(?:for\s+)?commercial\b"),
             // a notice's list: "Prohibited Use: Commercial use, redistribution, …"
             re(r"\b(?:prohibited|forbidden|not\s+permitted|restricted)\s+uses?\s*:\s*(?:[\w-]+\s*,\s*){0,4}?commercial\s+(?:use|uses|usage|purposes?|exploitation)\b"),
             // a Creative Commons non-commercial license named in the text
@@ -140,7 +142,7 @@ fn rules() -> &'static Rules {
         // Consent to assign or transfer the agreement, or to use a name to
         // endorse products, is not approval to use the model.
         not_approval: re(r"\b(?:assign|assigns|assignment|transfer|transfers|delegate|delegates|disclose|discloses|disclosure)\b(?:\s+[\w',-]+){0,12}?\s+without\b|\bendorse\s+or\s+promote\b|\bendorsement\b|\baffiliation\b"),
-        definition: re(r#"^(?:[\w().]{1,6}\s+)?"[\w\s'-]{1,60}"\s+(?:shall\s+mean|means|refers\s+to)\b"#),
+        definition: re(r#"^(?:[\w().]{1,6}\s+)?"[\w\s'-]{1,60}"(?:\s+(?:or|and)\s+"[\w\s'-]{1,60}")?\s+(?:shall\s+mean|means|refers\s+to)\b"#),
         defined_term: re(r#"^(?:[\w().]{1,6}\s+)?"([\w\s'-]{1,60})"\s+(?:shall\s+mean|means|refers\s+to)\b((?u:.)*)$"#),
         inserted_non_commercial: re(r"\bnon-?commercial\b|\bnon\s+commercial\b"),
         both_commercial: re(r"\bcommercial\s+(?:and|or|and/or)\s+non-?commercial\b|\bnon-?commercial\s+(?:and|or|and/or)\s+commercial\b"),
@@ -1068,6 +1070,14 @@ mod tests {
         let t = NormText::new("- **Permitted Use:** Research and educational purposes only.\n- **Prohibited Use:** Commercial use, redistribution, or any use that may infringe on third-party rights.\n");
         let kinds: Vec<ObligationKind> = read_clauses(&t).iter().map(|h| h.kind).collect();
         assert!(kinds.contains(&ObligationKind::ResearchOnly), "{kinds:?}");
+        assert!(kinds.contains(&ObligationKind::NonCommercial), "{kinds:?}");
+    }
+
+    #[test]
+    fn a_grant_for_purposes_other_than_commercial_use_is_non_commercial() {
+        // stability-stable-beluga-nc-community-license.txt (tests/license-eval)
+        let t = NormText::new("Stability AI grants you a non-exclusive, worldwide, non-transferable, non-sublicensable, revocable, royalty free and limited license to reproduce, distribute, and create derivative works of the Software Products for purposes other than commercial or production use.");
+        let kinds: Vec<ObligationKind> = read_clauses(&t).iter().map(|h| h.kind).collect();
         assert!(kinds.contains(&ObligationKind::NonCommercial), "{kinds:?}");
     }
 }

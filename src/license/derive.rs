@@ -147,6 +147,20 @@ fn mentions_consent(s: &str) -> bool {
             super::pattern::re(r"\bauthori[sz]ations?\b|\bpermissions\b|\b(?:written|prior|express)\s+(?:permission|consent)\b|\bconsents?\b|\bapprov(?:al|als|e|ed)\b|\bregist(?:er|ered|ration)\b|\bapply\s+for\b|书面同意|授权同意|登记|申请|审批|批准|(?:取得|获得|获取|书面|事先|经)\w{0,10}?授权")
         })
         .is_match(s)
+        && !super::clauses::is_definition(s)
+        && !accepts_terms(s)
+}
+
+/// True when the sentence's consent is the user's own acceptance ("you
+/// consent to be bound by the terms", "you consent to the personal
+/// jurisdiction of the courts"), no condition on the grant.
+fn accepts_terms(s: &str) -> bool {
+    static ACCEPTS: OnceLock<Regex> = OnceLock::new();
+    ACCEPTS
+        .get_or_init(|| {
+            super::pattern::re(r"\b(?:you|licensee)\s+(?:hereby\s+)?(?:consent|agree)\s+to\s+(?:be\s+bound|the\s+(?:personal\s+|exclusive\s+)?jurisdiction)\b")
+        })
+        .is_match(s)
 }
 
 /// True when the sentence sets a duty that applies to commercial use under
