@@ -142,3 +142,21 @@ fn a_pointer_to_mit_that_says_what_it_does_not_cover_is_mit() {
     let limited = format!("{pointer}\nThe weights may not be used for commercial purposes.\n");
     assert!(decide_text(&limited).verdict.rank() < Verdict::PermittedWithConditions.rank());
 }
+
+#[test]
+fn a_text_like_a_known_one_whose_deciding_clause_was_rewritten_is_read_on_its_own() {
+    // the Kimi K3 license (tests/license-eval) shares the Qwen Community
+    // License 1.0 template but puts its separate-license clause behind a
+    // revenue threshold: read on its own clauses, not held to Qwen's verdict
+    let kimi = std::fs::read_to_string(corpus_dir().join("texts/moonshot-kimi-k3-license.txt"))
+        .expect("the Kimi K3 text");
+    assert_eq!(decide_text(&kimi).verdict, Verdict::PermittedWithConditions);
+    // with Qwen's own deciding clause in it, it is held to Qwen's verdict
+    let qwen_clause = "\nIf the licensee or any of its affiliates conducts a Model as a Service or AI Work Assistant business, the licensee shall obtain a separate license from Qwen before Using the Software or its derivative works for any commercial purpose.\n";
+    let kept = kimi.replacen(
+        "\n5. THE SOFTWARE",
+        &format!("{qwen_clause}\n5. THE SOFTWARE"),
+        1,
+    );
+    assert!(decide_text(&kept).verdict.rank() <= Verdict::RequiresApproval.rank());
+}

@@ -205,7 +205,7 @@ fn not_matched(
     // The clauses weighed: a derived verdict or unknown.
     let derived = crate::license::derive::derive(norm, hits);
     let similar = best.filter(|b| b.score >= SIMILAR);
-    let verdict = weigh_against_similar(d, path, &derived, similar, resolved.as_ref());
+    let verdict = weigh_against_similar(d, (path, norm), &derived, similar, resolved.as_ref());
     if let (Verdict::Unknown, Some((f, l))) = (derived.verdict, derived.unweighed) {
         let (line, _) = norm.lines_of(f, l);
         d.reason(format!(
@@ -272,7 +272,7 @@ fn not_matched(
 /// how that was decided.
 fn weigh_against_similar(
     d: &mut Decision,
-    path: &str,
+    (path, norm): (&str, &NormText),
     derived: &crate::license::derive::Derived,
     similar: Option<&Scored>,
     resolved: Option<&Resolved>,
@@ -281,9 +281,15 @@ fn weigh_against_similar(
     match (similar, resolved) {
         // A text that shares most of its wording with a known license is
         // held to that license's verdict at best: the clause that decides it
-        // may sit in words the reader does not weigh (fail closed).
+        // may sit in words the reader does not weigh (fail closed) — unless
+        // the clauses that decide the known license are not in this text and
+        // the reader found the text's own grant (the clauses were rewritten,
+        // not cut off, and the reader weighed what stands in their place).
         (Some(b), Some(r)) => {
-            verdict = verdict.stricter(r.verdict());
+            let own_grant = derived.grant.is_some() && derived.verdict != Verdict::Unknown;
+            if !own_grant || !deciding_clauses_replaced(r, norm) {
+                verdict = verdict.stricter(r.verdict());
+            }
             // A modified copy of a permissive text: its changes were made
             // for a reason the reader may not see (a display duty above a
             // size), so a free grant in it is not taken as unconditional.
@@ -317,6 +323,23 @@ fn weigh_against_similar(
         )),
     }
     verdict
+}
+
+/// True when none of the clauses that give the known license `r` its
+/// verdict (its obligations whose cap is that verdict or stricter, found by
+/// their phrases) is in `norm`: the text rewrote them. `false` when the
+/// license lists no such clause.
+fn deciding_clauses_replaced(r: &Resolved, norm: &NormText) -> bool {
+    let Resolved::Kb(e) = r else {
+        return false;
+    };
+    let deciding: Vec<&str> = e
+        .obligations
+        .iter()
+        .filter(|o| o.kind.verdict_cap().rank() <= e.verdict.rank())
+        .flat_map(|o| o.locate.iter().map(String::as_str))
+        .collect();
+    !deciding.is_empty() && !deciding.iter().any(|p| norm.norm.contains(p))
 }
 
 /// A short text that only names a license ("licensed under the Apache
