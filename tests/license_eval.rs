@@ -160,3 +160,27 @@ fn a_text_like_a_known_one_whose_deciding_clause_was_rewritten_is_read_on_its_ow
     );
     assert!(decide_text(&kept).verdict.rank() <= Verdict::RequiresApproval.rank());
 }
+
+#[test]
+fn a_whole_permissive_text_with_a_preface_is_that_license() {
+    // rnacompass-model-weight-license.txt, rvc-webui-mit-license-zh-en.txt
+    // (tests/license-eval): the MIT License, whole, after a preface of the
+    // project's own
+    let mit = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("licenses/spdx/MIT.txt"),
+    )
+    .expect("the MIT text")
+    .replace("<year> <copyright holders>", "2026 Ruobin Zhao");
+    let preface = "# Model-weight license\n\nThe MIT License below applies to the trained parameters in both checkpoint files:\n\n- `base/checkpoint_12_960000.pt`\n- `distilled/vernie_rna_giga_irf_epoch002.pth`\n\nThese checkpoints were trained by the project and are not copies of an upstream pretrained checkpoint. The source code used to define and run the architecture remains subject to its own preserved notice; see `THIRD_PARTY_NOTICES.md` and `licenses/UPSTREAM-LICENSE.txt`. The checkpoints were trained on public sequence collections listed in the data card, with the training recipe described in the paper and the configuration files shipped beside them.\n\n";
+    assert_eq!(
+        decide_text(&format!("{preface}{mit}")).verdict,
+        Verdict::Permitted
+    );
+    // words changed inside it: a modified copy, whose changes may add
+    // conditions the reader does not see
+    let changed = mit.replace(
+        "to deal in the Software without restriction",
+        "to deal in the Software without restriction once you have told us",
+    );
+    assert!(decide_text(&format!("{preface}{changed}")).verdict.rank() < Verdict::Permitted.rank());
+}

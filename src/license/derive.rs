@@ -76,9 +76,8 @@ fn grants_any(s: &str) -> bool {
 
 /// True when a registration clause opens commercial use under this license
 /// (register, apply, obtain written authorisation, then use commercially),
-/// rather than pointing to a separate license (a separate authorisation
-/// counts where the license sets terms for commercial use, `contemplated`).
-fn opens_commercial_use(s: &str, contemplated: bool) -> bool {
+/// rather than pointing to a separate license.
+fn opens_commercial_use(s: &str) -> bool {
     static PATH: OnceLock<(Regex, Regex)> = OnceLock::new();
     let (commercial, approval) = PATH.get_or_init(|| {
         let build = super::pattern::re;
@@ -87,7 +86,7 @@ fn opens_commercial_use(s: &str, contemplated: bool) -> bool {
             build(r"\bregist(?:er|ration)|authori[sz]ation|\bapprov|登记|书面授权|申请|授权"),
         )
     });
-    commercial.is_match(s) && approval.is_match(s) && (contemplated || !points_elsewhere(s))
+    commercial.is_match(s) && approval.is_match(s) && !points_elsewhere(s)
 }
 
 /// True when the sentence says that nothing is granted ("No license, whether
@@ -163,24 +162,16 @@ fn accepts_terms(s: &str) -> bool {
         .is_match(s)
 }
 
-/// True when the sentence sets a duty that applies to commercial use under
-/// this license ("If the Software … is used for any Commercial Use, you shall
-/// prominently display …"): the license contemplates commercial use.
-fn sets_commercial_terms(s: &str) -> bool {
-    static TERMS: OnceLock<Regex> = OnceLock::new();
-    TERMS
-        .get_or_init(|| {
-            super::pattern::re(r"\b(?:if|where|when)\b(?:\s+[\w(),-]+){0,12}?\s+(?:for|in)\s+(?:any\s+)?commercial\s+(?:use|purposes?)\b,?(?:\s+[\w(),-]+){0,6}?\s+(?:you\s+)?(?:shall|must)\b")
-        })
-        .is_match(s)
-}
-
 /// True when a registration clause sends commercial use to a separate
-/// license, outside this one.
+/// license, agreement or contract, outside this one, or to the consent of
+/// others (the rights holders, third parties). A separate authorisation
+/// from the licensor (另行书面授权) is approval under this license.
 fn points_elsewhere(s: &str) -> bool {
     static SEPARATE: OnceLock<Regex> = OnceLock::new();
     SEPARATE
-        .get_or_init(|| super::pattern::re(r"\bseparate\b|\banother\s+licen|另行|单独"))
+        .get_or_init(|| {
+            super::pattern::re(r"\bseparate\b,?\s+(?:[\w-]+,?\s+){0,3}?(?:licen[cs]es?|licensing|agreements?|contracts?|terms|arrangements?)\b|\banother\s+licen|\bfrom\s+(?:all\s+|the\s+|any\s+)?(?:relevant\s+|applicable\s+|respective\s+|other\s+)?(?:rights?\s+holders|third\s+parties|owners)\b|另行(?:签订|订立|协商|约定)|(?:单独|另行)(?:的)?(?:许可|授权)?(?:协议|合同)")
+        })
         .is_match(s)
 }
 
@@ -364,14 +355,8 @@ fn restriction(
             .iter()
             .filter(|h| h.kind == ObligationKind::Registration)
     };
-    // A separate authorisation is still a path under this license where the
-    // license itself sets terms for commercial use ("If the Software is used
-    // for any Commercial Use, you shall prominently display …").
-    let contemplated = sentences
-        .iter()
-        .any(|&(f, l)| sets_commercial_terms(text.words_text(f, l)));
-    let path = registrations().any(|h| opens_commercial_use(sentence(h), contemplated))
-        && (contemplated || !registrations().any(|h| points_elsewhere(sentence(h))));
+    let path = registrations().any(|h| opens_commercial_use(sentence(h)))
+        && !registrations().any(|h| points_elsewhere(sentence(h)));
     let restricted = |verdict, basis: &str| {
         Some(Derived {
             verdict,
@@ -720,12 +705,19 @@ mod tests {
     }
 
     #[test]
-    fn a_separate_authorisation_is_a_path_where_the_license_sets_commercial_terms() {
+    fn a_separate_authorisation_from_the_licensor_is_a_path_a_separate_license_is_not() {
         // minimax-m2.7-non-commercial-license.txt (tests/license-eval)
-        let nc = "Permission is hereby granted, free of charge, to any person obtaining a copy of this software to deal in the Software for non-commercial purposes. Any Commercial Use of the Software or any derivative work thereof is prohibited without obtaining a separate, prior written authorization from MiniMax.";
-        assert_eq!(verdict(nc), Verdict::NonCommercial);
-        let with_terms = format!("{nc} If the Software (or any derivative works thereof) is used for any Commercial Use, you shall prominently display \"Built with MiniMax M2.7\" on a related website.");
-        assert_eq!(verdict(&with_terms), Verdict::RequiresApproval);
+        let nc = "Permission is hereby granted, free of charge, to any person obtaining a copy of this software to deal in the Software for non-commercial purposes.";
+        let authorisation = format!("{nc} Any Commercial Use of the Software or any derivative work thereof is prohibited without obtaining a separate, prior written authorization from MiniMax.");
+        assert_eq!(verdict(&authorisation), Verdict::RequiresApproval);
+        // a separate license, or the consent of other rights holders
+        // (abot-recon-model-weight-license.txt), is no path under this one
+        for other in [
+            " Any commercial use requires a separate commercial license agreement.",
+            " Commercial use requires separate written authorization from all relevant rights holders.",
+        ] {
+            assert_eq!(verdict(&format!("{nc}{other}")), Verdict::NonCommercial, "{other}");
+        }
     }
 
     #[test]

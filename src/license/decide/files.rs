@@ -293,7 +293,11 @@ fn weigh_against_similar(
             // A modified copy of a permissive text: its changes were made
             // for a reason the reader may not see (a display duty above a
             // size), so a free grant in it is not taken as unconditional.
-            let modified_permissive = verdict == Verdict::Permitted;
+            // The whole permissive text, unchanged, with words of the
+            // text's own around it (a preface, a translation) that the
+            // reader found free of conditions, is that license.
+            let whole = crate::license::detect::holds_whole(norm, &b.id);
+            let modified_permissive = verdict == Verdict::Permitted && !whole;
             if modified_permissive {
                 verdict = Verdict::PermittedWithConditions;
             }
@@ -473,7 +477,7 @@ pub(super) fn qualification(text: &NormText, at: usize) -> Option<&'static str> 
             regex::Regex::new(p).unwrap_or_else(|e| panic!("qualification pattern: {e}"))
         };
         (
-            build(r"\b(?:not|unlike|except|excluding|other than|rather than|instead of|inspired by|similar to|modelled on|modeled on|portions?|parts? of|no longer|neither|nor|but)\b"),
+            build(r"\b(?:not|unlike|except|excluding|other than|rather than|instead of|inspired by|similar to|modelled on|modeled on|portions?|parts? of|no longer|neither|nor|but)\b|但|不随|不适用|不采用|并非|不属于|除外"),
             build(r"\b(?:not|no|only|solely|except|prohibit\w*|restrict\w*|requires?|required|must|shall|permission|proprietary|consent|approval|subscription|fees?|paid|royalt\w*|employees?|revenue|active users|users per|commercial\w*|research)\b"),
         )
     });
