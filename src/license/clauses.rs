@@ -28,6 +28,7 @@ struct Rules {
     research_title: Regex,
     registration: Vec<Regex>,
     users: Regex,
+    users_after: Regex,
     money: Regex,
     money_words: Regex,
     revenue: Regex,
@@ -131,6 +132,7 @@ fn rules() -> &'static Rules {
             re(r"\bcommercial\s+(?:use|usage)\b(?:\s+[\w,'-]+){0,6}?\s+after\s+(?:[\w-]+\s+){0,4}?(?:registration|registering|approval|application|questionnaire)\b"),
         ],
         users: re(r"(\d[\d,.]*)\s*(million|billion|thousand|m\b|b\b)?\s*(?:(?:monthly|daily)\s+active\s+users|(?:visits|visitors|users)\s+(?:per|a|each)\s+month)"),
+        users_after: re(r"\b(?:monthly|daily)\s+active\s+users\s+(?:\(\w+\)\s+)?(?:exceeds?|exceeding|(?:is\s+|are\s+)?(?:of\s+)?(?:more|greater)\s+than|above|over|in\s+excess\s+of)\s+(\d[\d,.]*)\s*(million|billion|thousand|m\b|b\b)?"),
         money: re(r"(us\$|usd|\$|€|eur|euros?|rmb|cny|¥|£|gbp)\s?(\d[\d,.]*)\s*(million|billion|thousand|m\b|b\b)?"),
         money_words: re(r"(\d[\d,.]*)\s*(million|billion|thousand)?\s*(us\s+dollars|dollars|usd|euros?|eur|rmb|yuan|pounds)"),
         revenue: re(r"\b(?:revenue|revenues|turnover|sales|income)\b"),
@@ -463,7 +465,13 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     let users = r
         .users
         .captures(s)
-        .and_then(|c| amount(c.get(1)?.as_str(), c.get(2).map(|m| m.as_str())));
+        .and_then(|c| amount(c.get(1)?.as_str(), c.get(2).map(|m| m.as_str())))
+        .or_else(|| {
+            // "monthly active users (MAU) exceed 100 million"
+            r.users_after
+                .captures(s)
+                .and_then(|c| amount(c.get(1)?.as_str(), c.get(2).map(|m| m.as_str())))
+        });
     if let Some(n) = users {
         push(ObligationKind::UserThreshold, n.to_string());
     }
@@ -1079,5 +1087,17 @@ mod tests {
         let t = NormText::new("Stability AI grants you a non-exclusive, worldwide, non-transferable, non-sublicensable, revocable, royalty free and limited license to reproduce, distribute, and create derivative works of the Software Products for purposes other than commercial or production use.");
         let kinds: Vec<ObligationKind> = read_clauses(&t).iter().map(|h| h.kind).collect();
         assert!(kinds.contains(&ObligationKind::NonCommercial), "{kinds:?}");
+    }
+
+    #[test]
+    fn a_user_count_written_after_its_unit() {
+        // opendatalab-mineru-open-source-license.txt (tests/license-eval)
+        let t = NormText::new("a. monthly active users (MAU) exceed 100 million; or");
+        let hits = read_clauses(&t);
+        assert!(
+            hits.iter()
+                .any(|h| h.kind == ObligationKind::UserThreshold && h.value == "100000000"),
+            "{hits:?}"
+        );
     }
 }

@@ -14,6 +14,7 @@ struct Rules {
     research_only: Vec<Regex>,
     approval: Regex,
     paid: Regex,
+    no_need: Regex,
     commercial: Regex,
     users: Regex,
     visits: Regex,
@@ -58,6 +59,7 @@ fn rules() -> &'static Rules {
         approval: re(r"(?:书面授权|书面许可|书面同意|事先[^.;!?]{0,12}(?:登记|申请|授权|许可|同意)|进行登记|完成登记|商用登记|申请(?:商业|商用)?(?:授权|许可)|获得[^.;!?]{0,12}(?:授权|许可)|联系[^.;!?]{0,30}(?:登记|申请|授权)|(?:取得|获得|获取)[^.;!?]{0,40}(?:商业|商用)(?:授权|许可)|(?:商业|商用)[^.;!?]{0,40}前[,\s]*(?:请|须|需|必须|应当?)(?:先|事先)?|(?:填写|提交)[^.;!?]{0,40}(?:问卷|申请|表单|表格)|登记[^.;!?]{0,20}(?:视为|即可|方可)|申请[^.;!?]{0,20}(?:通过后|审核|批准))"),
         // 用于商业目的……则需要付费 / 企事业单位……需付费: a paid license first
         paid: re(r"(?:商业|商用|营利|企业|企事业单位|公司)[^.;!?]{0,40}(?:需要?|须|应当?|必须)(?:要)?(?:付费|支付费用|缴费|购买(?:商业|商用)?(?:授权|许可))"),
+        no_need: re(r"(?:无需|无须|不需要|不必|毋需)[^.;!?]{0,6}(?:另行|单独|事先)?(?:取得|获得|获取|申请|登记|购买)"),
         commercial: re(r"商业|商用|营利"),
         users: re(r"(?:月活跃用户|月活|日活跃用户|日活|活跃用户)[^.;!?]{0,24}?(\d[\d,.]*)\s*(亿|千万|百万|万)?|(\d[\d,.]*)\s*(亿|千万|百万|万)?\s*(?:名|个|位)?(?:月活跃用户|月活|日活跃用户)"),
         visits: re(r"(?:用户数量|访问量|访问次数)[^.;!?]{0,30}?(\d[\d,.]*)\s*(亿|千万|百万|万)?\s*人?次"),
@@ -160,7 +162,8 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     }
     let commercial = r.commercial.is_match(s);
     let definition = r.definition.is_match(s);
-    let approval = r.approval.is_match(s) && !definition;
+    // 无需另行取得商业许可: no approval needed
+    let approval = r.approval.is_match(s) && !definition && !r.no_need.is_match(s);
     // a threshold's sentence asks for a license above its size; a
     // registration in it (登记) is asked below it too
     let paid = r.paid.is_match(s) && !definition && !thresholded;
@@ -226,7 +229,9 @@ pub fn grants_commercial(s: &str) -> bool {
             re(r"非商业|不得|不能|不可|禁止|严禁|如需|若需|如果|须|需要|需|应当|登记|申请|授权"),
         )
     });
-    (grant.is_match(s) && !against.is_match(s)) || grants_use(s)
+    // "无需另行取得商业许可" (no separate license needed) limits nothing
+    let plain = rules().no_need.replace_all(s, "");
+    (grant.is_match(s) && !against.is_match(&plain)) || grants_use(s)
 }
 
 /// True when the sentence grants a license of any scope (特此授予您……许可,

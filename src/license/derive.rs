@@ -40,7 +40,7 @@ fn grant_patterns() -> &'static (Regex, Regex) {
     GRANT.get_or_init(|| {
         let build = super::pattern::re;
         (
-            build(r"\b(?:commercial\s+(?:and|or|and/or)\s+non-?commercial|for\s+any\s+(?:lawful\s+)?purpose|including\s+(?:for\s+)?commercial|commercial\s+(?:use|uses|purposes?)\s+(?:is|are)\s+(?:permitted|allowed|granted)|(?:may|can)\s+(?:use|deploy|exploit)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+)?commercial(?:ly)?\b|\buse\s+(?:[\w,()'-]+\s+){0,8}?commercially\b|\bgrants?\s+(?:to\s+)?you\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,12}?(?:copyright\s+)?licen[cs]e\s+(?:under\s+(?:[\w',-]+\s+){0,10}?)?to\s+(?:use|reproduce|copy|modify|distribute|exploit)|\byou\s+are\s+(?:hereby\s+)?granted\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,14}?licen[cs]e\b|\byou\s+are\s+free\s+to\s+(?:use|copy|share|modify|distribute)|\bpermission\s+is\s+(?:hereby\s+)?granted\b|\b(?:right|rights|authority)\s+to\s+(?:[\w,]+\s+){0,4}?(?:sell|commerciali[sz]e|offer\s+(?:it\s+)?for\s+sale)\b)"),
+            build(r"\b(?:commercial\s+(?:and|or|and/or)\s+non-?commercial|for\s+any\s+(?:lawful\s+)?purpose|including\s+(?:for\s+)?commercial|commercial\s+(?:use|uses|purposes?)\s+(?:is|are)\s+(?:permitted|allowed|granted)|(?:may|can)\s+(?:use|deploy|exploit)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+)?commercial(?:ly)?\b|\buse\s+(?:[\w,()'-]+\s+){0,8}?commercially\b|\bgrants?\s+(?:to\s+)?you\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,12}?(?:copyright\s+)?licen[cs]e\s+(?:under\s+(?:[\w',-]+\s+){0,10}?)?to\s+(?:use|reproduce|copy|modify|distribute|exploit)|\byou\s+are\s+(?:hereby\s+)?granted\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,14}?licen[cs]e\b|\byou\s+are\s+free\s+to\s+(?:use|copy|share|modify|distribute)|\bpermission\s+is\s+(?:hereby\s+)?granted\b|\b(?:right|rights|authority)\s+to\s+(?:[\w,]+\s+){0,4}?(?:sell|commerciali[sz]e|offer\s+(?:it\s+)?for\s+sale)\b|\b(?:may|can)\s+be\s+used\s+(?:[\w,()'-]+\s+){0,6}?for\s+commercial\s+(?:purposes?|use|uses)\b)"),
             build(r"\b(?:not|no|non-?commercial|never|prohibit\w*|except|unless|only|solely|exclusively|subject\s+to\s+(?:a\s+)?(?:separate|written|prior))\b"),
         )
     })
@@ -203,7 +203,12 @@ fn limits_commercial_use(sentence: &str) -> bool {
     let limit = LIMIT.get_or_init(|| {
         super::pattern::re(r"non-?commercial|non\s+commercial|research\s+(?:or\s+evaluation\s+)?(?:use|purposes?)\s+only|for\s+research|academic|evaluation\s+purposes|非商业|学术|科研|研究目的|commercial\s+licen[cs]e|商业授权|商用授权|commercial\s+use\s+(?:is\s+)?(?:not|prohibited|requires?)")
     });
-    limit.is_match(&without_both(sentence))
+    // "without a separate commercial license": none is needed
+    static NONE_NEEDED: OnceLock<Regex> = OnceLock::new();
+    let none_needed = NONE_NEEDED.get_or_init(|| {
+        super::pattern::re(r"\bwithout\s+(?:a\s+|any\s+|the\s+need\s+for\s+a\s+)?(?:separate\s+|additional\s+|further\s+)?commercial\s+licen[cs]e\b|无需另行取得商业许可")
+    });
+    limit.is_match(&none_needed.replace_all(&without_both(sentence), ""))
 }
 
 /// True when the sentence speaks of registration, an application, approval
@@ -261,6 +266,16 @@ fn threshold_sentences(
             continue;
         }
         explained.push(i);
+        // the intro of the list the threshold is an item of ("if you meet
+        // either of the following thresholds, you must obtain a separate
+        // commercial license:" before "a. monthly active users exceed …")
+        if let Some(intro) = list_intro(text, sentences, (f, l)) {
+            if let Some(at) = sentences.iter().position(|&x| x == intro) {
+                if i - at <= 3 {
+                    explained.push(at);
+                }
+            }
+        }
         let own = text.words_text(f, l);
         stems.extend(
             defined
@@ -285,6 +300,33 @@ fn threshold_sentences(
     explained.sort_unstable();
     explained.dedup();
     explained
+}
+
+/// True when the sentence ends the license for want of what another section
+/// requires ("Where a separate commercial license is required under Section
+/// 1 but is not obtained …, this License … will terminate", 凡属于依据第 1
+/// 条应当取得……而未取得的情形……将自动终止).
+fn terminates_under_other_section(s: &str) -> bool {
+    static TERMINATES: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (terminates, other) = TERMINATES.get_or_init(|| {
+        let build = super::pattern::re;
+        (
+            build(r"\bterminat\w*|终止"),
+            build(r"\bunder\s+(?:section|clause|article|paragraph)\s+\d|依据第\s*\d+\s*条|根据第\s*\d+\s*条"),
+        )
+    });
+    terminates.is_match(s) && other.is_match(s)
+}
+
+/// True when the sentence is a heading ("1. Commercial License and
+/// Thresholds"): a few words with no verb, naming a section, limiting
+/// nothing.
+fn is_heading(s: &str) -> bool {
+    static VERB: OnceLock<Regex> = OnceLock::new();
+    let verb = VERB.get_or_init(|| {
+        super::pattern::re(r"\b(?:is|are|be|may|must|shall|should|can|will|not|no|only|solely|requires?|required|prohibit\w*|permit\w*|allow\w*|grant\w*|use)\b|(?u:[^\x00-\x7F])")
+    });
+    s.split_whitespace().count() <= 6 && !verb.is_match(s)
 }
 
 /// True when the sentence asks for registration: below a threshold as much
@@ -336,14 +378,16 @@ fn restriction(
     let sentence = |h: &ClauseHit| text.words_text(h.words.0, h.words.1);
     // What a threshold asks for above its size is a condition, not the
     // grant's scope.
+    // A termination for want of what another section requires restates
+    // that section, which is weighed on its own.
     let weighed: Vec<&ClauseHit> = hits
         .iter()
         .filter(|h| {
             !(matches!(
                 h.kind,
                 ObligationKind::Registration | ObligationKind::NonCommercial
-            ) && in_threshold(h.words)
-                && !registers(sentence(h)))
+            ) && (in_threshold(h.words) && !registers(sentence(h))
+                || terminates_under_other_section(sentence(h))))
         })
         .collect();
     let has = |k: ObligationKind| weighed.iter().any(|h| h.kind == k);
@@ -451,6 +495,7 @@ fn from_grant(
     let explained = |i: usize, (f, l): (usize, usize)| {
         by_threshold.contains(&i)
             || super::clauses::is_definition(text.words_text(f, l))
+            || terminates_under_other_section(text.words_text(f, l))
             || hits
                 .iter()
                 .any(|h| h.words == (f, l) && h.kind == ObligationKind::NoTrainingOtherModels)
@@ -467,7 +512,8 @@ fn from_grant(
     // else: a limit the clause patterns missed must not be outweighed by a
     // grant (the licensor's own commercial use, a grant read too widely).
     if let Some((_, &words)) = sentences.iter().enumerate().find(|&(i, &(f, l))| {
-        unexplained(i, (f, l)) && limits_commercial_use(text.words_text(f, l))
+        let s = text.words_text(f, l);
+        unexplained(i, (f, l)) && !is_heading(s) && limits_commercial_use(s)
     }) {
         return unknown(
             "a limit on commercial use that no clause weighed",
@@ -750,5 +796,18 @@ mod tests {
         // (amd-uif-non-commercial-models-license.txt)
         let text = "This Agreement is a legal agreement between you (either an individual or an entity) and AMD. AMD grants you a license to use the Trained Models solely for non-commercial and research purposes. This means you may use the Trained Models for benchmarking, testing, and evaluating the Trained Models (including non-commercial research undertaken by or funded by a commercial entity) but you cannot use the Trained Models in any commercial offering.";
         assert_eq!(verdict(text), Verdict::ResearchOnly);
+    }
+
+    #[test]
+    fn thresholds_listed_under_their_intro_are_conditions() {
+        // opendatalab-mineru-open-source-license.txt (tests/license-eval), the
+        // MinerU Open Source License, in English and in Chinese
+        let text = "**1. Commercial License and Thresholds**\n\nMinerU may be used for commercial purposes without a separate commercial license. However, if you and your Affiliates, on a consolidated basis, meet either of the following thresholds, you must obtain a separate commercial license from [MinerU Team] before continuing such use:\n\na. monthly active users (MAU) exceed 100 million; or\nb. total monthly revenue exceeds USD 20 million.\n\n**3. Termination**\n\nWhere a separate commercial license is required under Section 1 but is not obtained before continuing such use, this License and all rights granted under this License will terminate automatically.";
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions);
+        let zh = "MinerU 可在无需另行取得商业许可的情况下用于商业用途。但是，如果您及您的关联方按合并口径计算，满足以下任一条件，则应当在继续该等使用前，从 [MinerU Team] 处取得单独的商业许可：\n\na. 月活跃用户数（MAU）超过 1 亿；或\nb. 月总收入超过 2000 万美元。\n\n凡属于依据第 1 条应当取得单独商业许可而未在继续使用前取得的情形，本许可及本许可项下授予您的全部权利将自动终止。";
+        assert_eq!(verdict(zh), Verdict::PermittedWithConditions);
+        // the same requirement with no threshold before it is approval
+        let text = "MinerU may be used for commercial purposes. You must obtain a separate commercial license from the MinerU Team before any commercial use.";
+        assert!(verdict(text).rank() <= Verdict::RequiresApproval.rank());
     }
 }
