@@ -318,6 +318,15 @@ fn terminates_under_other_section(s: &str) -> bool {
     terminates.is_match(s) && other.is_match(s)
 }
 
+/// True when the sentence is an item of a list that a definition introduces
+/// ("'Non-Commercial Purpose' means any of the following uses: (i) use by an
+/// individual … for research …"): part of the definition, limiting nothing.
+fn defines_by_list(text: &NormText, sentences: &[(usize, usize)], item: (usize, usize)) -> bool {
+    super::clauses::starts_item(text.words_text(item.0, item.1))
+        && list_intro(text, sentences, item)
+            .is_some_and(|(f, l)| super::clauses::is_definition(text.words_text(f, l)))
+}
+
 /// True when the sentence is a heading ("1. Commercial License and
 /// Thresholds"): a few words with no verb, naming a section, limiting
 /// nothing.
@@ -491,14 +500,21 @@ fn from_grant(
     hits: &[ClauseHit],
 ) -> Derived {
     // The sentences a clause already explains: definitions, a threshold's
-    // condition, the exceptions of a ban on training other models.
+    // condition, the exceptions of a ban on training other models or on a
+    // field of use ("… that competes with Licensor's commercial products,
+    // without obtaining a separate commercial license").
     let explained = |i: usize, (f, l): (usize, usize)| {
         by_threshold.contains(&i)
             || super::clauses::is_definition(text.words_text(f, l))
             || terminates_under_other_section(text.words_text(f, l))
-            || hits
-                .iter()
-                .any(|h| h.words == (f, l) && h.kind == ObligationKind::NoTrainingOtherModels)
+            || defines_by_list(text, sentences, (f, l))
+            || hits.iter().any(|h| {
+                h.words == (f, l)
+                    && matches!(
+                        h.kind,
+                        ObligationKind::NoTrainingOtherModels | ObligationKind::FieldOfUseBan
+                    )
+            })
     };
     let unexplained = |i: usize, words: (usize, usize)| !explained(i, words);
     let unknown = |basis: &str, unweighed| Derived {
@@ -809,5 +825,25 @@ mod tests {
         // the same requirement with no threshold before it is approval
         let text = "MinerU may be used for commercial purposes. You must obtain a separate commercial license from the MinerU Team before any commercial use.";
         assert!(verdict(text).rank() <= Verdict::RequiresApproval.rank());
+    }
+
+    #[test]
+    fn a_definitions_list_and_a_field_ban_do_not_hold_a_grant() {
+        // ltx-2-community-license.txt (tests/license-eval), the LTX-2
+        // Community License: a definition listing research uses, and a ban
+        // on competing products without a commercial license
+        let grant = "2.1 Subject to your compliance with the terms and conditions of this Agreement, you are granted a worldwide, royalty-free license to use LTX-2.x for any purpose.";
+        let definition = " \"Non-Commercial Purpose\" means any of the following uses, but only so far as such Commercial Entity does not receive any payment:\n(i) use by an individual acting in a personal capacity for research, experimentation, learning, private study, hobby or recreational projects.";
+        assert!(verdict(&format!("{grant}{definition}")).allows_commercial_use());
+        let ban = "\n\nYou agree not to use LTX-2.x:\n\n20) To use LTX-2.x in any product, service, or application that directly competes with Licensor's commercial products or services, without obtaining a separate commercial license from Licensor.";
+        assert_eq!(
+            verdict(&format!("{grant}{ban}")),
+            Verdict::PermittedWithConditions
+        );
+        // the research uses as the grant's own limit, outside a definition
+        let limit = " The Model may be used for research only.";
+        assert!(
+            verdict(&format!("{grant}{limit}")).rank() < Verdict::PermittedWithConditions.rank()
+        );
     }
 }
