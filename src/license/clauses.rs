@@ -138,7 +138,7 @@ fn rules() -> &'static Rules {
         revenue: re(r"\b(?:revenue|revenues|turnover|sales|income)\b"),
         territory_cue: re(r"\b(?:not\s+(?:\w+\s+){0,4}?(?:licensed|granted|available|permitted|apply|applicable|allowed|extend)|exclud\w*|outside\s+of|except\s+in|not\s+in|prohibited\s+in|territory|located\s+in|export\s+(?:restrictions|controls?|laws)|\b(?:not|never)\b,?(?:\s+[\w,()'-]+){0,24}?\s+(?:within|inside)\s)"),
         regions: re(r"\b(european\s+union|the\s+eu|eu|united\s+kingdom|the\s+uk|uk|south\s+korea|mainland\s+china|china|russia|iran|north\s+korea|cuba|syria|belarus|(?:comprehensively\s+)?sanctioned\s+(?:jurisdictions?|countries)|outside\s+(?:of\s+)?the\s+territory)\b"),
-        passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)|\b(?:must|shall)\s+(?:have|contain|include|carry|be\s+(?:under|subject\s+to))\s+(?:the\s+)?same\s+(?:terms|restrictions|limitations|licen[cs]e)\b|\bderivatives?\b(?:\s+[\w,()'-]+){0,16}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+|remain\s+)(?:subject\s+to|limited\s+to|bound\s+by)\s+(?:the\s+)?(?:same\s+|these\s+)?(?:restrictions|terms|this\s+agreement|research)|\brestrictions\b(?:\s+[\w,()'-]+){0,10}?\s+(?:also\s+)?apply\s+to\s+(?:any\s+|all\s+)?derivatives?\b|\brequire\s+(?:all\s+of\s+)?(?:your\s+)?users\b(?:\s+[\w,()'-]+){0,12}?\s+to\s+comply\b|\bdoes\s+not\s+contradict\s+the\s+restrictions\b"),
+        passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)|\b(?:must|shall)\s+(?:have|contain|include|carry|be\s+(?:under|subject\s+to))\s+(?:the\s+)?same\s+(?:terms|restrictions|limitations|licen[cs]e)\b|\bderivatives?\b(?:\s+[\w,()'-]+){0,16}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+|remain\s+)(?:subject\s+to|limited\s+to|bound\s+by)\s+(?:the\s+)?(?:same\s+|these\s+)?(?:restrictions|terms|this\s+agreement|research)|\brestrictions\b(?:\s+[\w,()'-]+){0,10}?\s+(?:also\s+)?apply\s+to\s+(?:any\s+|all\s+)?derivatives?\b|\brequire\s+(?:all\s+of\s+)?(?:your\s+)?users\b(?:\s+[\w,()'-]+){0,12}?\s+to\s+comply\b|\bdoes\s+not\s+contradict\s+the\s+restrictions\b|\b(?:enable|assist|facilitate|permit|allow|cause)\b(?:\s+[\w,]+){0,6}?\s+third[- ]part(?:y|ies)\s+to\s+(?:violate|breach|contravene)\b"),
         no_training: re(r"\b(?:improve|train|training|develop|create|enhance|distill)\w*\s+(?:[\w,:()'-]+\s+){0,12}?(?:other|another|competing|third[- ]party|any)\s+(?:\w+\s+){0,3}?(?:models?|llms?|ai)\b|\b(?:train|training|distill\w*)\s+(?:[\w,'-]+\s+){0,4}?(?:machine\s+learning|ml|ai|language|foundation\w*)\s+models?\b"),
         negation: re(r"\b(?:not|never|prohibited|no\s+right)\b"),
         // Consent to assign or transfer the agreement, or to use a name to
@@ -339,6 +339,21 @@ fn scopes(s: &str, term: &str) -> bool {
 /// ("You may not:", "you agree not to:", "Prohibited uses:").
 fn negated_intro(s: &str) -> bool {
     static INTRO: OnceLock<Regex> = OnceLock::new();
+    // the first item's marker may end the intro's sentence ("… cause any
+    // third party to a.", the item's words on the next line)
+    let s = match s.rsplit_once(' ') {
+        Some((head, marker))
+            if marker.len() <= 4
+                && marker.ends_with(['.', ')'])
+                && marker
+                    .trim_matches(['(', ')', '.'])
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            head
+        }
+        _ => s,
+    };
     // "You will not, and will not permit any third party to" + items
     (s.ends_with(':') || s.ends_with(" to"))
         && s.split(' ').count() <= 30
@@ -1098,6 +1113,28 @@ mod tests {
             hits.iter()
                 .any(|h| h.kind == ObligationKind::UserThreshold && h.value == "100000000"),
             "{hits:?}"
+        );
+    }
+
+    #[test]
+    fn a_negated_intro_whose_sentence_takes_the_first_marker() {
+        // FLUX.1 [dev] Non-Commercial License v2.1, section 4
+        // (tests/license-corpus/texts/flux-non-commercial-license-v2.1.txt)
+        let t = NormText::new("4. Restrictions.  You will not, and will not permit, assist or cause any third party to\n- a. use, modify, copy, reproduce, create Derivatives of, or Distribute the FLUX Model, in whole or in part, (i) for any commercial or production purposes, (ii) military purposes, (iii) purposes of surveillance, (iv) biometric processing;\n");
+        let hits = read_clauses(&t);
+        let kinds: Vec<ObligationKind> = hits.iter().map(|h| h.kind).collect();
+        assert!(kinds.contains(&ObligationKind::NonCommercial), "{hits:?}");
+        assert!(kinds.contains(&ObligationKind::FieldOfUseBan), "{hits:?}");
+    }
+
+    #[test]
+    fn helping_third_parties_break_the_restrictions_is_barred() {
+        // Yi Series Models Community License v1.0 (tests/license-corpus)
+        let t = NormText::new("You shall not enable, assist, or in any way facilitate Third Parties to violate the license restrictions of this Agreement.");
+        let kinds: Vec<ObligationKind> = read_clauses(&t).iter().map(|h| h.kind).collect();
+        assert!(
+            kinds.contains(&ObligationKind::UseRestrictionsPassdown),
+            "{kinds:?}"
         );
     }
 }
