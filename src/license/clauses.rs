@@ -2,6 +2,7 @@
 //! text — so a license the knowledge base has never seen still yields its
 //! restrictive clauses, and never a verdict more permissive than it says.
 
+mod contact;
 mod scope;
 
 use super::pattern::re;
@@ -255,7 +256,22 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
             }
         }
     }
+    with_contacts(text, &mut hits);
     hits
+}
+
+/// The contact to apply to, as the value of each approval clause that has
+/// none: an email or web address in its sentence, the lines after it, or a
+/// line of the text that says whom to contact.
+fn with_contacts(text: &NormText, hits: &mut [ClauseHit]) {
+    for h in hits
+        .iter_mut()
+        .filter(|h| h.kind == ObligationKind::Registration && h.value.is_empty())
+    {
+        if let Some(c) = contact::contact_for(text, h.words) {
+            h.value = c;
+        }
+    }
 }
 
 /// A grant scoped by a defined term whose definition limits it ("only in
