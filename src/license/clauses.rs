@@ -493,35 +493,10 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     let mut found = Vec::new();
     let mut push = |kind: ObligationKind, value: String| found.push((kind, value));
 
-    let users = r
-        .users
-        .captures(s)
-        .and_then(|c| amount(c.get(1)?.as_str(), c.get(2).map(|m| m.as_str())))
-        .or_else(|| {
-            // "monthly active users (MAU) exceed 100 million"
-            r.users_after
-                .captures(s)
-                .and_then(|c| amount(c.get(1)?.as_str(), c.get(2).map(|m| m.as_str())))
-        });
+    let (users, revenue) = thresholds(r, s);
     if let Some(n) = users {
         push(ObligationKind::UserThreshold, n.to_string());
     }
-    let revenue = if r.revenue.is_match(s) {
-        r.money
-            .captures(s)
-            .and_then(|c| {
-                let n = amount(c.get(2)?.as_str(), c.get(3).map(|m| m.as_str()))?;
-                Some(format!("{} {n}", currency(c.get(1)?.as_str())))
-            })
-            .or_else(|| {
-                r.money_words.captures(s).and_then(|c| {
-                    let n = amount(c.get(1)?.as_str(), c.get(2).map(|m| m.as_str()))?;
-                    Some(format!("{} {n}", currency(c.get(3)?.as_str())))
-                })
-            })
-    } else {
-        None
-    };
     let thresholded = users.is_some() || revenue.is_some();
     if let Some(v) = revenue {
         push(ObligationKind::RevenueThreshold, v);
@@ -618,6 +593,38 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
         }
     }
     found
+}
+
+/// The user count and the revenue (currency and amount) a sentence sets as
+/// thresholds, when it sets them.
+fn thresholds(r: &Rules, s: &str) -> (Option<u64>, Option<String>) {
+    let users = r
+        .users
+        .captures(s)
+        .and_then(|c| amount(c.get(1)?.as_str(), c.get(2).map(|m| m.as_str())))
+        .or_else(|| {
+            // "monthly active users (MAU) exceed 100 million"
+            r.users_after
+                .captures(s)
+                .and_then(|c| amount(c.get(1)?.as_str(), c.get(2).map(|m| m.as_str())))
+        });
+    if !r.revenue.is_match(s) {
+        return (users, None);
+    }
+    let revenue = r
+        .money
+        .captures(s)
+        .and_then(|c| {
+            let n = amount(c.get(2)?.as_str(), c.get(3).map(|m| m.as_str()))?;
+            Some(format!("{} {n}", currency(c.get(1)?.as_str())))
+        })
+        .or_else(|| {
+            r.money_words.captures(s).and_then(|c| {
+                let n = amount(c.get(1)?.as_str(), c.get(2).map(|m| m.as_str()))?;
+                Some(format!("{} {n}", currency(c.get(3)?.as_str())))
+            })
+        });
+    (users, revenue)
 }
 
 /// The attribution a sentence asks for: the quoted name to show, or `""`
