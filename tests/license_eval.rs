@@ -130,3 +130,57 @@ proptest! {
         prop_assert!(after.rank() <= Verdict::RequiresApproval.rank(), "{after}");
     }
 }
+
+#[test]
+fn a_pointer_to_mit_that_says_what_it_does_not_cover_is_mit() {
+    // mw-sr-model-weight-license-mit-pointer.txt (tests/license-eval): the
+    // weights "are licensed under the MIT License", and the text names what
+    // that license does not cover and where the datasets' terms are
+    let pointer = "# Model Weight License\n\nThe official generator weights are licensed under the MIT License in the repository `LICENSE` file.\n\nUsers are responsible for validating models on their own sensors.\n\nThis model-weight license does not grant rights to third-party satellite data, the complete research dataset, trademarks, or separately licensed materials. Dataset terms and required acknowledgements are documented in `docs/DATA.md`.\n";
+    assert_eq!(decide_text(pointer).verdict, Verdict::Permitted);
+    // a term on the weights themselves still keeps it from MIT
+    let limited = format!("{pointer}\nThe weights may not be used for commercial purposes.\n");
+    assert!(decide_text(&limited).verdict.rank() < Verdict::PermittedWithConditions.rank());
+}
+
+#[test]
+fn a_text_like_a_known_one_whose_deciding_clause_was_rewritten_is_read_on_its_own() {
+    // the Kimi K3 license (tests/license-eval) shares the Qwen Community
+    // License 1.0 template but puts its separate-license clause behind a
+    // revenue threshold: read on its own clauses, not held to Qwen's verdict
+    let kimi = std::fs::read_to_string(corpus_dir().join("texts/moonshot-kimi-k3-license.txt"))
+        .expect("the Kimi K3 text");
+    assert_eq!(decide_text(&kimi).verdict, Verdict::PermittedWithConditions);
+    // with Qwen's own deciding clause in it, it is held to Qwen's verdict
+    let qwen_clause = "\nIf the licensee or any of its affiliates conducts a Model as a Service or AI Work Assistant business, the licensee shall obtain a separate license from Qwen before Using the Software or its derivative works for any commercial purpose.\n";
+    let kept = kimi.replacen(
+        "\n5. THE SOFTWARE",
+        &format!("{qwen_clause}\n5. THE SOFTWARE"),
+        1,
+    );
+    assert!(decide_text(&kept).verdict.rank() <= Verdict::RequiresApproval.rank());
+}
+
+#[test]
+fn a_whole_permissive_text_with_a_preface_is_that_license() {
+    // rnacompass-model-weight-license.txt, rvc-webui-mit-license-zh-en.txt
+    // (tests/license-eval): the MIT License, whole, after a preface of the
+    // project's own
+    let mit = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("licenses/spdx/MIT.txt"),
+    )
+    .expect("the MIT text")
+    .replace("<year> <copyright holders>", "2026 Ruobin Zhao");
+    let preface = "# Model-weight license\n\nThe MIT License below applies to the trained parameters in both checkpoint files:\n\n- `base/checkpoint_12_960000.pt`\n- `distilled/vernie_rna_giga_irf_epoch002.pth`\n\nThese checkpoints were trained by the project and are not copies of an upstream pretrained checkpoint. The source code used to define and run the architecture remains subject to its own preserved notice; see `THIRD_PARTY_NOTICES.md` and `licenses/UPSTREAM-LICENSE.txt`. The checkpoints were trained on public sequence collections listed in the data card, with the training recipe described in the paper and the configuration files shipped beside them.\n\n";
+    assert_eq!(
+        decide_text(&format!("{preface}{mit}")).verdict,
+        Verdict::Permitted
+    );
+    // words changed inside it: a modified copy, whose changes may add
+    // conditions the reader does not see
+    let changed = mit.replace(
+        "to deal in the Software without restriction",
+        "to deal in the Software without restriction once you have told us",
+    );
+    assert!(decide_text(&format!("{preface}{changed}")).verdict.rank() < Verdict::Permitted.rank());
+}

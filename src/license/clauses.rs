@@ -2,6 +2,9 @@
 //! text — so a license the knowledge base has never seen still yields its
 //! restrictive clauses, and never a verdict more permissive than it says.
 
+mod contact;
+mod scope;
+
 use super::pattern::re;
 use super::text::NormText;
 use super::verdict::ObligationKind;
@@ -26,6 +29,7 @@ struct Rules {
     research_title: Regex,
     registration: Vec<Regex>,
     users: Regex,
+    users_after: Regex,
     money: Regex,
     money_words: Regex,
     revenue: Regex,
@@ -78,6 +82,10 @@ fn rules() -> &'static Rules {
             re(r"\bfor\s+(?:any\s+)?(?:research\s+(?:or|and|and/or|&)\s+)?non-?commercial\s+(?:(?:or|and|and/or)\s+research\s+)?purposes?\b"),
             re(r"\bprohibited\s+from\s+(?:using|exploiting|deploying)\s+(?:[\w,()'-]+\s+){0,10}?for\s+(?:any\s+)?commercial"),
             re(r"\b(?:not|never)\b(?:\s+[\w,()'-]+){0,24}?\s+in\s+connection\s+with\s+(?:any\s+)?commercial\s+(?:uses?|purposes?|activities|activity)\b"),
+            // "for purposes other than commercial or production use"
+            re(r"\bfor\s+(?:any\s+)?(?:purposes?|uses?)\s+other\s+than\s+(?:for\s+)?commercial\b"),
+            // a notice's list: "Prohibited Use: Commercial use, redistribution, …"
+            re(r"\b(?:prohibited|forbidden|not\s+permitted|restricted)\s+uses?\s*:\s*(?:[\w-]+\s*,\s*){0,4}?commercial\s+(?:use|uses|usage|purposes?|exploitation)\b"),
             // a Creative Commons non-commercial license named in the text
             re(r"\bcc[\s-]+by[\s-]+nc\b|\battribution[\s-]+non-?commercial\b"),
             // "no portion of the Software ... may be used for commercial purposes"
@@ -88,7 +96,7 @@ fn rules() -> &'static Rules {
         non_commercial_scoped: re(r"\bfor\s+(?:[\w,'-]+\s+){0,5}?non-?commercial\s+(?:research|purposes?|uses?|applications?|projects?|development)\b"),
         research_only: vec![
             re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:[\w-]+\s+){0,3}?research\b"),
-            re(r"\bresearch\s+(?:(?:and|or)\s+(?:evaluation|development)\s+)?(?:use|uses|usage|purposes?)\s+only\b"),
+            re(r"\bresearch\s+(?:(?:and|or)\s+(?:evaluation|development|educational|education|teaching|academic)\s+)?(?:use|uses|usage|purposes?)\s+only\b"),
             re(r"\bnot\s+(?:be\s+)?(?:used\s+)?(?:\w+\s+){0,4}?in\s+production\b"),
         ],
         // a license named for research ("Research License Agreement"): the
@@ -119,22 +127,25 @@ fn rules() -> &'static Rules {
             re(r"\bcontact\b(?:\s+[\w,'()-]+){0,6}?\s+(?:for|to\s+obtain|to\s+request|to\s+negotiate|for\s+negotiating|regarding|about)\s+(?:a\s+|an\s+)?(?:separate|commercial|other)\s+(?:[\w-]+\s+){0,2}?(?:licen[cs]es?|licensing|agreements?|terms)\b"),
             // "if ... use for commercial purpose ... is required, please contact"
             re(r"\bcommercial\s+(?:or\s+production\s+)?(?:use|uses|usage|purposes?|licensing|licen[cs]e)\b,?(?:\s+[\w,()'/-]+){0,24}?\s+(?:please\s+)?contact\b"),
+            // "A separate explicit model-distribution license or written authorization is required"
+            re(r"\b(?:separate|written|prior|explicit|signed)\s+(?:[\w-]+\s+){0,3}?(?:licen[cs]e|authori[sz]ation|permission|agreement|approval|consent)\s+(?:(?:or|and|and/or)\s+(?:[\w-]+\s+){0,2}?(?:licen[cs]e|authori[sz]ation|permission|agreement|approval|consent)\s+)?(?:is|are|will\s+be|shall\s+be)\s+(?:first\s+)?(?:required|needed|necessary)\b"),
             // "Commercial use is also allowed after filling out a registration questionnaire"
             re(r"\bcommercial\s+(?:use|usage)\b(?:\s+[\w,'-]+){0,6}?\s+after\s+(?:[\w-]+\s+){0,4}?(?:registration|registering|approval|application|questionnaire)\b"),
         ],
         users: re(r"(\d[\d,.]*)\s*(million|billion|thousand|m\b|b\b)?\s*(?:(?:monthly|daily)\s+active\s+users|(?:visits|visitors|users)\s+(?:per|a|each)\s+month)"),
+        users_after: re(r"\b(?:monthly|daily)\s+active\s+users\s+(?:\(\w+\)\s+)?(?:exceeds?|exceeding|(?:is\s+|are\s+)?(?:of\s+)?(?:more|greater)\s+than|above|over|in\s+excess\s+of)\s+(\d[\d,.]*)\s*(million|billion|thousand|m\b|b\b)?"),
         money: re(r"(us\$|usd|\$|€|eur|euros?|rmb|cny|¥|£|gbp)\s?(\d[\d,.]*)\s*(million|billion|thousand|m\b|b\b)?"),
         money_words: re(r"(\d[\d,.]*)\s*(million|billion|thousand)?\s*(us\s+dollars|dollars|usd|euros?|eur|rmb|yuan|pounds)"),
         revenue: re(r"\b(?:revenue|revenues|turnover|sales|income)\b"),
         territory_cue: re(r"\b(?:not\s+(?:\w+\s+){0,4}?(?:licensed|granted|available|permitted|apply|applicable|allowed|extend)|exclud\w*|outside\s+of|except\s+in|not\s+in|prohibited\s+in|territory|located\s+in|export\s+(?:restrictions|controls?|laws)|\b(?:not|never)\b,?(?:\s+[\w,()'-]+){0,24}?\s+(?:within|inside)\s)"),
         regions: re(r"\b(european\s+union|the\s+eu|eu|united\s+kingdom|the\s+uk|uk|south\s+korea|mainland\s+china|china|russia|iran|north\s+korea|cuba|syria|belarus|(?:comprehensively\s+)?sanctioned\s+(?:jurisdictions?|countries)|outside\s+(?:of\s+)?the\s+territory)\b"),
-        passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)|\b(?:must|shall)\s+(?:have|contain|include|carry|be\s+(?:under|subject\s+to))\s+(?:the\s+)?same\s+(?:terms|restrictions|limitations|licen[cs]e)\b|\bderivatives?\b(?:\s+[\w,()'-]+){0,16}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+|remain\s+)(?:subject\s+to|limited\s+to|bound\s+by)\s+(?:the\s+)?(?:same\s+|these\s+)?(?:restrictions|terms|this\s+agreement|research)|\brestrictions\b(?:\s+[\w,()'-]+){0,10}?\s+(?:also\s+)?apply\s+to\s+(?:any\s+|all\s+)?derivatives?\b|\brequire\s+(?:all\s+of\s+)?(?:your\s+)?users\b(?:\s+[\w,()'-]+){0,12}?\s+to\s+comply\b|\bdoes\s+not\s+contradict\s+the\s+restrictions\b"),
+        passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)|\b(?:must|shall)\s+(?:have|contain|include|carry|be\s+(?:under|subject\s+to))\s+(?:the\s+)?same\s+(?:terms|restrictions|limitations|licen[cs]e)\b|\bderivatives?\b(?:\s+[\w,()'-]+){0,16}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+|remain\s+)(?:subject\s+to|limited\s+to|bound\s+by)\s+(?:the\s+)?(?:same\s+|these\s+)?(?:restrictions|terms|this\s+agreement|research)|\brestrictions\b(?:\s+[\w,()'-]+){0,10}?\s+(?:also\s+)?apply\s+to\s+(?:any\s+|all\s+)?derivatives?\b|\brequire\s+(?:all\s+of\s+)?(?:your\s+)?users\b(?:\s+[\w,()'-]+){0,12}?\s+to\s+comply\b|\bdoes\s+not\s+contradict\s+the\s+restrictions\b|\b(?:enable|assist|facilitate|permit|allow|cause)\b(?:\s+[\w,]+){0,6}?\s+third[- ]part(?:y|ies)\s+to\s+(?:violate|breach|contravene)\b"),
         no_training: re(r"\b(?:improve|train|training|develop|create|enhance|distill)\w*\s+(?:[\w,:()'-]+\s+){0,12}?(?:other|another|competing|third[- ]party|any)\s+(?:\w+\s+){0,3}?(?:models?|llms?|ai)\b|\b(?:train|training|distill\w*)\s+(?:[\w,'-]+\s+){0,4}?(?:machine\s+learning|ml|ai|language|foundation\w*)\s+models?\b"),
         negation: re(r"\b(?:not|never|prohibited|no\s+right)\b"),
         // Consent to assign or transfer the agreement, or to use a name to
         // endorse products, is not approval to use the model.
         not_approval: re(r"\b(?:assign|assigns|assignment|transfer|transfers|delegate|delegates|disclose|discloses|disclosure)\b(?:\s+[\w',-]+){0,12}?\s+without\b|\bendorse\s+or\s+promote\b|\bendorsement\b|\baffiliation\b"),
-        definition: re(r#"^(?:[\w().]{1,6}\s+)?"[\w\s'-]{1,60}"\s+(?:shall\s+mean|means|refers\s+to)\b"#),
+        definition: re(r#"^(?:[\w().]{1,6}\s+)?"[\w\s'-]{1,60}"(?:\s+(?:or|and)\s+"[\w\s'-]{1,60}")?\s+(?:shall\s+mean|means|refers\s+to)\b"#),
         defined_term: re(r#"^(?:[\w().]{1,6}\s+)?"([\w\s'-]{1,60})"\s+(?:shall\s+mean|means|refers\s+to)\b((?u:.)*)$"#),
         inserted_non_commercial: re(r"\bnon-?commercial\b|\bnon\s+commercial\b"),
         both_commercial: re(r"\bcommercial\s+(?:and|or|and/or)\s+non-?commercial\b|\bnon-?commercial\s+(?:and|or|and/or)\s+commercial\b"),
@@ -146,7 +157,7 @@ fn rules() -> &'static Rules {
         name_prefix: re(r#"\bnames?\s+(?:\w+\s+){0,5}?(?:begins?|starts?|prefixed)\s+with\s+"?([\w.\- ]{2,30}?)"?(?:[\s,.;]|$)"#),
         name_prefix_quoted: re(r#"\binclude\s+"((?u:[^"]){2,30})"\s+at\s+the\s+beginning\s+of"#),
         aup: re(r"\bacceptable\s+use\s+policy\b|\buse\s+policy\b|\b(?:specified|designated)\s+restricted\s+uses\b|\bcompliance\s+with\s+the\s+restrictions\s+in\b"),
-        credit: re(r"\b(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b|\b(?:must|shall|should|will)\s+(?:clearly\s+|also\s+)?(?:attribute|acknowledge|cite|credit)\b|\binclude\s+(?:a\s+)?citations?\b|\bcredit\s+(?:this|the)\s+(?:project|authors?|model|work)\b|\b(?:give|provide)\s+(?:appropriate|proper|reasonable)\s+attribution\b|\b(?:preserve|retain|keep|maintain)\s+(?:[\w,'-]+\s+){0,6}?attributions?\b|\b(?:must|shall|should)\s+(?:clearly\s+)?indicate\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:source|origin|authors?)\b"),
+        credit: re(r"\b(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b|\b(?:must|shall|should|will)\s+(?:clearly\s+|also\s+)?(?:attribute|acknowledge|cite|credit)\b|\binclude\s+(?:a\s+)?citations?\b|\bcredit\s+(?:this|the)\s+(?:project|authors?|model|work)\b|\b(?:give|provide)\s+(?:appropriate|proper|reasonable)\s+attribution\b|\b(?:preserve|retain|keep|maintain)\s+(?:[\w,'-]+\s+){0,6}?attributions?\b|\b(?:must|shall|should)\s+(?:clearly\s+)?indicate\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:source|origin|authors?)\b|\b(?:must|shall)\s+(?:clearly\s+)?(?:and\s+prominently\s+)?(?:indicate|state|disclose|display)\b,?(?:\s+[\w,()'-]+){0,16}?\s+that\s+(?:[\w.-]+\s+){1,3}(?:is|was|are|were)\s+used\b"),
         license_copy: re(r"\b(?:provide|give|include|distribute|accompan\w*|furnish)\w*\s+(?:[\w,'-]+\s+){0,6}?(?:a\s+)?copy\s+of\s+(?:this|the)\s+(?:agreement|license|licence)"),
         notice_file: re(r#"\b"?notice"?\s+(?:text\s+)?file\b"#),
         // research coordinated with non-commercial use: the grant's scope is
@@ -157,7 +168,7 @@ fn rules() -> &'static Rules {
         third_party_consents: re(r"\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant|such)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents|licen[cs]es|rights|approvals)\b|\bthird[- ]part(?:y|ies)\b|\bpatent\s+holders?\b|\brespective\s+(?:owners?|holders?|rights?\s+holders?)\b"),
         field_ban: re(r"\b(?:not|cannot|never|prohibit\w*|forbid\w*|refrain\w*|ban\w*)\b"),
         field_use: re(r"\b(?:use|uses|used|using|deploy\w*|purposes?|applications?|activities|generat\w+|develop\w*|creat\w+)\b"),
-        fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice)|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:\w+\s+){0,3}?(?:products?|services?|models?)|(?:products?|services?|offerings?)\s+(?:\w+\s+){0,3}?(?:that|which)\s+compete|national\s+security|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?)|drug\s+(?:development|discovery)|discovery\s+of\s+(?:any\s+|new\s+)?drugs?|hosted\s+service|stand-alone\s+hosted|as\s+a\s+service\s+to\s+third\s+parties|(?:fully\s+)?automated\s+decision[- ]making|high-stakes\s+automated\s+decisions|administration\s+of\s+justice|immigration|asylum|practice\s+of\s+any\s+profession|human-generated|machine[- ]generated)"),
+        fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice)|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:[\w']+\s+){0,3}?(?:products?|services?|models?|offerings?)|(?:products?|services?|offerings?)\s+(?:\w+\s+){0,3}?(?:that|which)\s+compete|national\s+security|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?)|drug\s+(?:development|discovery)|discovery\s+of\s+(?:any\s+|new\s+)?drugs?|hosted\s+service|stand-alone\s+hosted|as\s+a\s+service\s+to\s+third\s+parties|(?:fully\s+)?automated\s+decision[- ]making|high-stakes\s+automated\s+decisions|administration\s+of\s+justice|immigration|asylum|practice\s+of\s+any\s+profession|human-generated|machine[- ]generated)"),
     })
 }
 
@@ -245,7 +256,22 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
             }
         }
     }
+    with_contacts(text, &mut hits);
     hits
+}
+
+/// The contact to apply to, as the value of each approval clause that has
+/// none: an email or web address in its sentence, the lines after it, or a
+/// line of the text that says whom to contact.
+fn with_contacts(text: &NormText, hits: &mut [ClauseHit]) {
+    for h in hits
+        .iter_mut()
+        .filter(|h| h.kind == ObligationKind::Registration && h.value.is_empty())
+    {
+        if let Some(c) = contact::contact_for(text, h.words) {
+            h.value = c;
+        }
+    }
 }
 
 /// A grant scoped by a defined term whose definition limits it ("only in
@@ -329,6 +355,21 @@ fn scopes(s: &str, term: &str) -> bool {
 /// ("You may not:", "you agree not to:", "Prohibited uses:").
 fn negated_intro(s: &str) -> bool {
     static INTRO: OnceLock<Regex> = OnceLock::new();
+    // the first item's marker may end the intro's sentence ("… cause any
+    // third party to a.", the item's words on the next line)
+    let s = match s.rsplit_once(' ') {
+        Some((head, marker))
+            if marker.len() <= 4
+                && marker.ends_with(['.', ')'])
+                && marker
+                    .trim_matches(['(', ')', '.'])
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            head
+        }
+        _ => s,
+    };
     // "You will not, and will not permit any third party to" + items
     (s.ends_with(':') || s.ends_with(" to"))
         && s.split(' ').count() <= 30
@@ -338,7 +379,7 @@ fn negated_intro(s: &str) -> bool {
 }
 
 /// True when the sentence opens with a list marker: `(a)`, `a)`, `1.`, `i.`.
-fn starts_item(s: &str) -> bool {
+pub fn starts_item(s: &str) -> bool {
     static ITEM: OnceLock<Regex> = OnceLock::new();
     ITEM.get_or_init(|| re(r"^(?:\(?[a-z0-9]{1,4}[.)]|[a-z]\.|[a-z0-9]{1,3}(?:\.\d{1,3}){1,3}\.?)(?:\s|$)|^(?u:[•·▪])"))
         .is_match(s)
@@ -452,29 +493,10 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     let mut found = Vec::new();
     let mut push = |kind: ObligationKind, value: String| found.push((kind, value));
 
-    let users = r
-        .users
-        .captures(s)
-        .and_then(|c| amount(c.get(1)?.as_str(), c.get(2).map(|m| m.as_str())));
+    let (users, revenue) = thresholds(r, s);
     if let Some(n) = users {
         push(ObligationKind::UserThreshold, n.to_string());
     }
-    let revenue = if r.revenue.is_match(s) {
-        r.money
-            .captures(s)
-            .and_then(|c| {
-                let n = amount(c.get(2)?.as_str(), c.get(3).map(|m| m.as_str()))?;
-                Some(format!("{} {n}", currency(c.get(1)?.as_str())))
-            })
-            .or_else(|| {
-                r.money_words.captures(s).and_then(|c| {
-                    let n = amount(c.get(1)?.as_str(), c.get(2).map(|m| m.as_str()))?;
-                    Some(format!("{} {n}", currency(c.get(3)?.as_str())))
-                })
-            })
-    } else {
-        None
-    };
     let thresholded = users.is_some() || revenue.is_some();
     if let Some(v) = revenue {
         push(ObligationKind::RevenueThreshold, v);
@@ -494,12 +516,19 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     let coordinated = r.research_coordinated.is_match(s);
     if !definition
         && !coordinated
-        && (r.research_title.is_match(s) || r.research_only.iter().any(|p| p.is_match(s)))
+        && (r.research_title.is_match(s)
+            || r.research_only.iter().any(|p| p.is_match(s))
+            || scope::research_scoped(s))
     {
         push(ObligationKind::ResearchOnly, String::new());
     }
     // Asking permission above a size threshold is a condition, not approval.
-    let not_approval = (r.not_approval.is_match(s) || r.third_party_consents.is_match(s))
+    // redistribution to third parties is not a third party's consent
+    let to_third_parties = s
+        .replace("third-party redistribution", "redistribution")
+        .replace("third party redistribution", "redistribution");
+    let not_approval = (r.not_approval.is_match(s)
+        || r.third_party_consents.is_match(&to_third_parties))
         && !s.contains("commercial");
     let registers = s.contains("register") || s.contains("registration");
     if (!thresholded || registers)
@@ -564,6 +593,38 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
         }
     }
     found
+}
+
+/// The user count and the revenue (currency and amount) a sentence sets as
+/// thresholds, when it sets them.
+fn thresholds(r: &Rules, s: &str) -> (Option<u64>, Option<String>) {
+    let users = r
+        .users
+        .captures(s)
+        .and_then(|c| amount(c.get(1)?.as_str(), c.get(2).map(|m| m.as_str())))
+        .or_else(|| {
+            // "monthly active users (MAU) exceed 100 million"
+            r.users_after
+                .captures(s)
+                .and_then(|c| amount(c.get(1)?.as_str(), c.get(2).map(|m| m.as_str())))
+        });
+    if !r.revenue.is_match(s) {
+        return (users, None);
+    }
+    let revenue = r
+        .money
+        .captures(s)
+        .and_then(|c| {
+            let n = amount(c.get(2)?.as_str(), c.get(3).map(|m| m.as_str()))?;
+            Some(format!("{} {n}", currency(c.get(1)?.as_str())))
+        })
+        .or_else(|| {
+            r.money_words.captures(s).and_then(|c| {
+                let n = amount(c.get(1)?.as_str(), c.get(2).map(|m| m.as_str()))?;
+                Some(format!("{} {n}", currency(c.get(3)?.as_str())))
+            })
+        });
+    (users, revenue)
 }
 
 /// The attribution a sentence asks for: the quoted name to show, or `""`
@@ -636,7 +697,9 @@ pub fn is_definition(s: &str) -> bool {
 /// limiting use to research, outweighed by a non-commercial grant.
 pub fn research_by_name_only(s: &str) -> bool {
     let r = rules();
-    r.research_title.is_match(s) && !r.research_only.iter().any(|p| p.is_match(s))
+    r.research_title.is_match(s)
+        && !r.research_only.iter().any(|p| p.is_match(s))
+        && !scope::research_scoped(s)
 }
 
 fn region_name(m: &str) -> &'static str {
@@ -1045,5 +1108,64 @@ mod tests {
         assert_eq!(amount("1.5", Some("million")), Some(1_500_000));
         assert_eq!(amount("700,000,000", None), Some(700_000_000));
         assert_eq!(amount("x", None), None);
+    }
+
+    #[test]
+    fn a_notice_listing_permitted_and_prohibited_uses() {
+        // diffusionlab-model-license-research-edu.txt (tests/license-eval)
+        let t = NormText::new("- **Permitted Use:** Research and educational purposes only.\n- **Prohibited Use:** Commercial use, redistribution, or any use that may infringe on third-party rights.\n");
+        let kinds: Vec<ObligationKind> = read_clauses(&t).iter().map(|h| h.kind).collect();
+        assert!(kinds.contains(&ObligationKind::ResearchOnly), "{kinds:?}");
+        assert!(kinds.contains(&ObligationKind::NonCommercial), "{kinds:?}");
+    }
+
+    #[test]
+    fn a_grant_for_purposes_other_than_commercial_use_is_non_commercial() {
+        // stability-stable-beluga-nc-community-license.txt (tests/license-eval)
+        let t = NormText::new("Stability AI grants you a non-exclusive, worldwide, non-transferable, non-sublicensable, revocable, royalty free and limited license to reproduce, distribute, and create derivative works of the Software Products for purposes other than commercial or production use.");
+        let kinds: Vec<ObligationKind> = read_clauses(&t).iter().map(|h| h.kind).collect();
+        assert!(kinds.contains(&ObligationKind::NonCommercial), "{kinds:?}");
+    }
+
+    #[test]
+    fn a_user_count_written_after_its_unit() {
+        // opendatalab-mineru-open-source-license.txt (tests/license-eval)
+        let t = NormText::new("a. monthly active users (MAU) exceed 100 million; or");
+        let hits = read_clauses(&t);
+        assert!(
+            hits.iter()
+                .any(|h| h.kind == ObligationKind::UserThreshold && h.value == "100000000"),
+            "{hits:?}"
+        );
+    }
+
+    #[test]
+    fn a_negated_intro_whose_sentence_takes_the_first_marker() {
+        // FLUX.1 [dev] Non-Commercial License v2.1, section 4
+        // (tests/license-corpus/texts/flux-non-commercial-license-v2.1.txt)
+        let t = NormText::new("4. Restrictions.  You will not, and will not permit, assist or cause any third party to\n- a. use, modify, copy, reproduce, create Derivatives of, or Distribute the FLUX Model, in whole or in part, (i) for any commercial or production purposes, (ii) military purposes, (iii) purposes of surveillance, (iv) biometric processing;\n");
+        let hits = read_clauses(&t);
+        let kinds: Vec<ObligationKind> = hits.iter().map(|h| h.kind).collect();
+        assert!(kinds.contains(&ObligationKind::NonCommercial), "{hits:?}");
+        assert!(kinds.contains(&ObligationKind::FieldOfUseBan), "{hits:?}");
+    }
+
+    #[test]
+    fn helping_third_parties_break_the_restrictions_is_barred() {
+        // Yi Series Models Community License v1.0 (tests/license-corpus)
+        let t = NormText::new("You shall not enable, assist, or in any way facilitate Third Parties to violate the license restrictions of this Agreement.");
+        let kinds: Vec<ObligationKind> = read_clauses(&t).iter().map(|h| h.kind).collect();
+        assert!(
+            kinds.contains(&ObligationKind::UseRestrictionsPassdown),
+            "{kinds:?}"
+        );
+    }
+
+    #[test]
+    fn a_duty_to_state_that_the_model_is_used() {
+        // opendatalab-mineru-open-source-license.txt (tests/license-eval)
+        let t = NormText::new("If you provide online services to third parties based on MinerU, you must clearly and prominently indicate, in the relevant product or service interface or in publicly available documentation, that MinerU is used.");
+        let kinds: Vec<ObligationKind> = read_clauses(&t).iter().map(|h| h.kind).collect();
+        assert!(kinds.contains(&ObligationKind::Attribution), "{kinds:?}");
     }
 }

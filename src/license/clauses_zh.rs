@@ -13,6 +13,10 @@ struct Rules {
     non_commercial: Vec<Regex>,
     research_only: Vec<Regex>,
     approval: Regex,
+    paid: Regex,
+    no_need: Regex,
+    unauthorised: Regex,
+    others: Regex,
     commercial: Regex,
     users: Regex,
     visits: Regex,
@@ -55,6 +59,11 @@ fn rules() -> &'static Rules {
             re(r"(?:学术研究|科研|研究)(?:目的|用途)?(?:为限|之用)"),
         ],
         approval: re(r"(?:书面授权|书面许可|书面同意|事先[^.;!?]{0,12}(?:登记|申请|授权|许可|同意)|进行登记|完成登记|商用登记|申请(?:商业|商用)?(?:授权|许可)|获得[^.;!?]{0,12}(?:授权|许可)|联系[^.;!?]{0,30}(?:登记|申请|授权)|(?:取得|获得|获取)[^.;!?]{0,40}(?:商业|商用)(?:授权|许可)|(?:商业|商用)[^.;!?]{0,40}前[,\s]*(?:请|须|需|必须|应当?)(?:先|事先)?|(?:填写|提交)[^.;!?]{0,40}(?:问卷|申请|表单|表格)|登记[^.;!?]{0,20}(?:视为|即可|方可)|申请[^.;!?]{0,20}(?:通过后|审核|批准))"),
+        // 用于商业目的……则需要付费 / 企事业单位……需付费: a paid license first
+        paid: re(r"(?:商业|商用|营利|企业|企事业单位|公司)[^.;!?]{0,40}(?:需要?|须|应当?|必须)(?:要)?(?:付费|支付费用|缴费|购买(?:商业|商用)?(?:授权|许可))"),
+        no_need: re(r"(?:无需|无须|不需要|不必|毋需)[^.;!?]{0,6}(?:另行|单独|事先)?(?:取得|获得|获取|申请|登记|购买)"),
+        unauthorised: re(r"(?:未经|未获得|未取得|未获)[^.;!?]{0,12}(?:书面授权|书面许可|书面同意)"),
+        others: re(r"商标|商号|名称|标识|徽标|第三方|个人信息|肖像"),
         commercial: re(r"商业|商用|营利"),
         users: re(r"(?:月活跃用户|月活|日活跃用户|日活|活跃用户)[^.;!?]{0,24}?(\d[\d,.]*)\s*(亿|千万|百万|万)?|(\d[\d,.]*)\s*(亿|千万|百万|万)?\s*(?:名|个|位)?(?:月活跃用户|月活|日活跃用户)"),
         visits: re(r"(?:用户数量|访问量|访问次数)[^.;!?]{0,30}?(\d[\d,.]*)\s*(亿|千万|百万|万)?\s*人?次"),
@@ -63,7 +72,7 @@ fn rules() -> &'static Rules {
         field_ban: re(r"(?:不得|禁止|严禁|不作|不用于|不能用于|❌)[^.;!?]{0,60}?(军事|武器|战争|监控|监视|医疗诊断|自动驾驶|竞争性?产品|竞品|竞争)"),
         // "“商业用途”是指…", "1.5 衍生品:指…": a term defined, nothing granted or limited
         definition: re(r"^[^.;!?]{0,40}?(?:是指|系指|:\s*指|\x22\s*指)"),
-        attribution: re(r"(?:署名|标注|注明|标明|显著[^.;!?]{0,6}(?:标示|展示|说明)|(?:附上|保留|提供|明确)[^.;!?]{0,30}(?:来源|出处))"),
+        attribution: re(r"(?:署名|标注|注明|标明|(?:请|须|应当?|必须)[^.;!?]{0,30}声明[^.;!?]{0,4}\x22|显著[^.;!?]{0,6}(?:标示|展示|说明)|(?:附上|保留|提供|明确)[^.;!?]{0,30}(?:来源|出处))"),
         name_prefix: re(r#"名称的?(?:开头|开始|前面)[^.;!?]{0,8}(?:添加|加上|包含|使用)[^.;!?]{0,4}"((?u:[^"]){2,30})""#),
         // a small Unicode class, cheap to build
         quoted: Regex::new(r#"[“"]([^”"]{2,40})[”"]"#)
@@ -157,10 +166,16 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     }
     let commercial = r.commercial.is_match(s);
     let definition = r.definition.is_match(s);
-    let approval = r.approval.is_match(s) && !definition;
+    // 无需另行取得商业许可: no approval needed
+    let approval = r.approval.is_match(s) && !definition && !r.no_need.is_match(s);
     // a threshold's sentence asks for a license above its size; a
     // registration in it (登记) is asked below it too
-    if approval && commercial && (!thresholded || s.contains("登记")) {
+    let paid = r.paid.is_match(s) && !definition && !thresholded;
+    // 在未获得作者另行书面授权的情况下: nothing beyond what follows without
+    // the licensor's written authorisation (not a trademark's or a third
+    // party's consent)
+    let unauthorised = r.unauthorised.is_match(s) && !r.others.is_match(s) && !definition;
+    if (approval && commercial && (!thresholded || s.contains("登记"))) || paid || unauthorised {
         // 商业使用须事先登记并获得书面授权: approval before commercial use
         found.push((ObligationKind::Registration, String::new()));
     } else if !definition
@@ -222,7 +237,20 @@ pub fn grants_commercial(s: &str) -> bool {
             re(r"非商业|不得|不能|不可|禁止|严禁|如需|若需|如果|须|需要|需|应当|登记|申请|授权"),
         )
     });
-    (grant.is_match(s) && !against.is_match(s)) || grants_use(s)
+    // "无需另行取得商业许可" (no separate license needed) limits nothing
+    let plain = rules().no_need.replace_all(s, "");
+    (grant.is_match(s) && !against.is_match(&plain)) || grants_use(s)
+}
+
+/// True when the sentence grants a license of any scope (特此授予您……许可,
+/// 您可以出于非商业用途使用): a grant, limited or not.
+pub fn grants_any(s: &str) -> bool {
+    static GRANT: OnceLock<Regex> = OnceLock::new();
+    GRANT
+        .get_or_init(|| {
+            re(r"授予(?:您|你|被许可人|任何)[^.;!?]{0,60}(?:许可|使用权|权利)|(?:您|你)可以[^.;!?]{0,20}(?:使用|复制|修改|分发)|允许[^.;!?]{0,20}(?:使用|复制|修改|分发)")
+        })
+        .is_match(s)
 }
 
 /// True when the sentence grants a license to use the model with no purpose
@@ -421,6 +449,24 @@ mod tests {
         // the Chinese MIT text: "包括但不限于" widens the grant
         assert!(grants_commercial(
             &NormText::new("特此免费授予任何获得本软件及相关文档文件副本的人不受限制地处理本软件的权利，包括但不限于使用、复制、修改、合并、发布、分发、再许可和/或销售软件副本的权利").norm
+        ));
+    }
+
+    #[test]
+    fn a_declaration_to_make_and_use_without_written_authorisation() {
+        // hit-scir-ltp-license.txt (tests/license-eval): a declaration to make
+        // when publishing
+        assert!(has("如果您在 LTP 基础上发表论文或取得科研成果，请您在发表论文和申报成果时声明“使用了哈工大社会计算与信息检索研究中心研制的语言技术平台（LTP）”。", ObligationKind::Attribution));
+        // purevox-builtin-model-license-zh.txt: what follows holds without
+        // the author's written authorisation
+        assert!(has(
+            "在未获得作者另行书面授权的情况下：",
+            ObligationKind::Registration
+        ));
+        // a trademark's consent is not the licensor's approval of use
+        assert!(!has(
+            "未经许可方书面同意，您不得使用许可方的商标。",
+            ObligationKind::Registration
         ));
     }
 }

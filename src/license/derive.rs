@@ -10,6 +10,7 @@
 
 use super::clauses::ClauseHit;
 use super::clauses_zh;
+use super::licensee;
 use super::text::NormText;
 use super::verdict::{ObligationKind, Verdict};
 use regex::Regex;
@@ -39,7 +40,7 @@ fn grant_patterns() -> &'static (Regex, Regex) {
     GRANT.get_or_init(|| {
         let build = super::pattern::re;
         (
-            build(r"\b(?:commercial\s+(?:and|or|and/or)\s+non-?commercial|for\s+any\s+(?:lawful\s+)?purpose|including\s+(?:for\s+)?commercial|commercial\s+(?:use|uses|purposes?)\s+(?:is|are)\s+(?:permitted|allowed|granted)|(?:may|can)\s+(?:use|deploy|exploit)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+)?commercial(?:ly)?\b|\buse\s+(?:[\w,()'-]+\s+){0,8}?commercially\b|\bgrants?\s+(?:to\s+)?you\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,12}?(?:copyright\s+)?licen[cs]e\s+(?:under\s+(?:[\w',-]+\s+){0,10}?)?to\s+(?:use|reproduce|copy|modify|distribute|exploit)|\byou\s+are\s+(?:hereby\s+)?granted\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,14}?licen[cs]e\b|\byou\s+are\s+free\s+to\s+(?:use|copy|share|modify|distribute)|\bpermission\s+is\s+(?:hereby\s+)?granted\b)"),
+            build(r"\b(?:commercial\s+(?:and|or|and/or)\s+non-?commercial|for\s+any\s+(?:lawful\s+)?purpose|including\s+(?:for\s+)?commercial|commercial\s+(?:use|uses|purposes?)\s+(?:is|are)\s+(?:permitted|allowed|granted)|(?:may|can)\s+(?:use|deploy|exploit)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+)?commercial(?:ly)?\b|\buse\s+(?:[\w,()'-]+\s+){0,8}?commercially\b|\bgrants?\s+(?:to\s+)?you\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,12}?(?:copyright\s+)?licen[cs]e\s+(?:under\s+(?:[\w',-]+\s+){0,10}?)?to\s+(?:use|reproduce|copy|modify|distribute|exploit)|\byou\s+are\s+(?:hereby\s+)?granted\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,14}?licen[cs]e\b|\byou\s+are\s+free\s+to\s+(?:use|copy|share|modify|distribute)|\bpermission\s+is\s+(?:hereby\s+)?granted\b|\b(?:right|rights|authority)\s+to\s+(?:[\w,]+\s+){0,4}?(?:sell|commerciali[sz]e|offer\s+(?:it\s+)?for\s+sale)\b|\b(?:may|can)\s+be\s+used\s+(?:[\w,()'-]+\s+){0,6}?for\s+commercial\s+(?:purposes?|use|uses)\b)"),
             build(r"\b(?:not|no|non-?commercial|never|prohibit\w*|except|unless|only|solely|exclusively|subject\s+to\s+(?:a\s+)?(?:separate|written|prior))\b"),
         )
     })
@@ -64,6 +65,15 @@ fn grants_commercial(s: &str) -> bool {
     grant.is_match(s) && !against.is_match(&plain)
 }
 
+/// True when the sentence grants a license or permission of any scope (a
+/// non-commercial grant included).
+fn grants_any(s: &str) -> bool {
+    if clauses_zh::is_chinese(s) {
+        return clauses_zh::grants_commercial(s) || clauses_zh::grants_any(s);
+    }
+    grant_patterns().0.is_match(s)
+}
+
 /// True when a registration clause opens commercial use under this license
 /// (register, apply, obtain written authorisation, then use commercially),
 /// rather than pointing to a separate license.
@@ -79,21 +89,6 @@ fn opens_commercial_use(s: &str) -> bool {
     commercial.is_match(s) && approval.is_match(s) && !points_elsewhere(s)
 }
 
-/// True when the sentence limits use to non-commercial or non-profit
-/// organisations, or forbids use by, on behalf of or for a commercial one.
-fn excludes_companies(s: &str) -> bool {
-    static COMPANIES: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
-    let (only, company, negation) = COMPANIES.get_or_init(|| {
-        let build = super::pattern::re;
-        (
-            build(r"\b(?:by|for|to)\b[\s,]*(?:or\s+on\s+behalf\s+of[\s,]*)?non-?(?:commercial|profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|institutions?)\b|\blimited\s+to\s+(?:grant\s+)?non-?profit\s+(?:entit|organi)|\bnon-?profit\s+(?:entit(?:y|ies)|organi[sz]ations?)\s+only\b|非营利(?:组织|机构)(?:使用|专用)|商业机构不得"),
-            build(r"\b(?:by|on\s+behalf\s+of|for)\b[\s,]+(?:or\s+(?:on\s+behalf\s+of|for)\b[\s,]+)*(?:a\s+|any\s+)?(?:commercial|for-profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|compan(?:y|ies))\b"),
-            build(r"\b(?:not|never|prohibited|excludes?|excluding)\b"),
-        )
-    });
-    only.is_match(s) || (company.is_match(s) && negation.is_match(s))
-}
-
 /// True when the sentence says that nothing is granted ("No license, whether
 /// implied or otherwise, is granted", "no permission is granted to use …",
 /// 不授予任何权利) — of the model, not of a trademark or a patent.
@@ -102,8 +97,8 @@ fn denies_grant(s: &str) -> bool {
     let (denies, other) = DENIES.get_or_init(|| {
         let build = super::pattern::re;
         (
-            build(r"\bno\s+(?:licen[cs]es?|permissions?|rights?)\b(?:\s+or\s+(?:licen[cs]es?|permissions?|rights?))?,?(?:\s+[\w,()'-]+){0,10}?\s+(?:is|are)\s+(?:hereby\s+)?granted\b|不(?:授予|给予)(?:您|你)?任何(?:许可|权利|授权)"),
-            build(r"\btrade\s*marks?\b|\btrade\s+names?\b|\blogos?\b|\bpatents?\b|商标|专利"),
+            build(r"\bno\s+(?:licen[cs]es?|permissions?|rights?)\b(?:\s+or\s+(?:licen[cs]es?|permissions?|rights?))?,?(?:\s+[\w,()'-]+){0,10}?\s+(?:is|are)\s+(?:hereby\s+)?granted\b|\b(?:does|do|shall|will)\s+not\s+(?:automatically\s+|itself\s+|by\s+itself\s+)?(?:grant|give|confer|convey)\s+(?:you\s+)?(?:any\s+)?(?:licen[cs]es?|permissions?|rights?)\b|不(?:授予|给予)(?:您|你)?任何(?:许可|权利|授权)"),
+            build(r"\btrade\s*marks?\b|\btrade\s+names?\b|\blogos?\b|\bpatents?\b|\bthird[- ]part(?:y|ies)\b|\bnames?\b|\bmarks\b|商标|专利"),
         )
     });
     // a denial scoped to commercial use is a non-commercial grant's limit
@@ -124,6 +119,23 @@ fn grants_freely(s: &str) -> bool {
     .is_match(s)
 }
 
+/// The sentence that introduces the list a grant sentence is an item of
+/// ("INF grants you the following rights, which are … royalty-free …:" before
+/// "2.4. The authority to … sell the Model"): the nearest sentence before it,
+/// at most eight back, that ends in a colon.
+fn list_intro(
+    text: &NormText,
+    sentences: &[(usize, usize)],
+    item: (usize, usize),
+) -> Option<(usize, usize)> {
+    let at = sentences.iter().position(|&s| s == item)?;
+    sentences[at.saturating_sub(8)..at]
+        .iter()
+        .rev()
+        .copied()
+        .find(|&(f, l)| text.words_text(f, l).ends_with(':'))
+}
+
 /// True when the sentence speaks of a consent, authorisation or approval of
 /// any kind, the licensor's or another's: beside a free grant, a condition
 /// the reader does not weigh, so the grant is not taken as unconditional.
@@ -134,14 +146,32 @@ fn mentions_consent(s: &str) -> bool {
             super::pattern::re(r"\bauthori[sz]ations?\b|\bpermissions\b|\b(?:written|prior|express)\s+(?:permission|consent)\b|\bconsents?\b|\bapprov(?:al|als|e|ed)\b|\bregist(?:er|ered|ration)\b|\bapply\s+for\b|书面同意|授权同意|登记|申请|审批|批准|(?:取得|获得|获取|书面|事先|经)\w{0,10}?授权")
         })
         .is_match(s)
+        && !super::clauses::is_definition(s)
+        && !accepts_terms(s)
+}
+
+/// True when the sentence's consent is the user's own acceptance ("you
+/// consent to be bound by the terms", "you consent to the personal
+/// jurisdiction of the courts"), no condition on the grant.
+fn accepts_terms(s: &str) -> bool {
+    static ACCEPTS: OnceLock<Regex> = OnceLock::new();
+    ACCEPTS
+        .get_or_init(|| {
+            super::pattern::re(r"\b(?:you|licensee)\s+(?:hereby\s+)?(?:consent|agree)\s+to\s+(?:be\s+bound|the\s+(?:personal\s+|exclusive\s+)?jurisdiction)\b")
+        })
+        .is_match(s)
 }
 
 /// True when a registration clause sends commercial use to a separate
-/// license, outside this one.
+/// license, agreement or contract, outside this one, or to the consent of
+/// others (the rights holders, third parties). A separate authorisation
+/// from the licensor (另行书面授权) is approval under this license.
 fn points_elsewhere(s: &str) -> bool {
     static SEPARATE: OnceLock<Regex> = OnceLock::new();
     SEPARATE
-        .get_or_init(|| super::pattern::re(r"\bseparate\b|\banother\s+licen|另行|单独"))
+        .get_or_init(|| {
+            super::pattern::re(r"\bseparate\b,?\s+(?:[\w-]+,?\s+){0,3}?(?:licen[cs]es?|licensing|agreements?|contracts?|terms|arrangements?)\b|\banother\s+licen|\bfrom\s+(?:all\s+|the\s+|any\s+)?(?:relevant\s+|applicable\s+|respective\s+|other\s+)?(?:rights?\s+holders|third\s+parties|owners)\b|另行(?:签订|订立|协商|约定)|(?:单独|另行)(?:的)?(?:许可|授权)?(?:协议|合同)")
+        })
         .is_match(s)
 }
 
@@ -173,7 +203,12 @@ fn limits_commercial_use(sentence: &str) -> bool {
     let limit = LIMIT.get_or_init(|| {
         super::pattern::re(r"non-?commercial|non\s+commercial|research\s+(?:or\s+evaluation\s+)?(?:use|purposes?)\s+only|for\s+research|academic|evaluation\s+purposes|非商业|学术|科研|研究目的|commercial\s+licen[cs]e|商业授权|商用授权|commercial\s+use\s+(?:is\s+)?(?:not|prohibited|requires?)")
     });
-    limit.is_match(&without_both(sentence))
+    // "without a separate commercial license": none is needed
+    static NONE_NEEDED: OnceLock<Regex> = OnceLock::new();
+    let none_needed = NONE_NEEDED.get_or_init(|| {
+        super::pattern::re(r"\bwithout\s+(?:a\s+|any\s+|the\s+need\s+for\s+a\s+)?(?:separate\s+|additional\s+|further\s+)?commercial\s+licen[cs]e\b|无需另行取得商业许可")
+    });
+    limit.is_match(&none_needed.replace_all(&without_both(sentence), ""))
 }
 
 /// True when the sentence speaks of registration, an application, approval
@@ -231,6 +266,16 @@ fn threshold_sentences(
             continue;
         }
         explained.push(i);
+        // the intro of the list the threshold is an item of ("if you meet
+        // either of the following thresholds, you must obtain a separate
+        // commercial license:" before "a. monthly active users exceed …")
+        if let Some(intro) = list_intro(text, sentences, (f, l)) {
+            if let Some(at) = sentences.iter().position(|&x| x == intro) {
+                if i - at <= 3 {
+                    explained.push(at);
+                }
+            }
+        }
         let own = text.words_text(f, l);
         stems.extend(
             defined
@@ -255,6 +300,42 @@ fn threshold_sentences(
     explained.sort_unstable();
     explained.dedup();
     explained
+}
+
+/// True when the sentence ends the license for want of what another section
+/// requires ("Where a separate commercial license is required under Section
+/// 1 but is not obtained …, this License … will terminate", 凡属于依据第 1
+/// 条应当取得……而未取得的情形……将自动终止).
+fn terminates_under_other_section(s: &str) -> bool {
+    static TERMINATES: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (terminates, other) = TERMINATES.get_or_init(|| {
+        let build = super::pattern::re;
+        (
+            build(r"\bterminat\w*|终止"),
+            build(r"\bunder\s+(?:section|clause|article|paragraph)\s+\d|依据第\s*\d+\s*条|根据第\s*\d+\s*条"),
+        )
+    });
+    terminates.is_match(s) && other.is_match(s)
+}
+
+/// True when the sentence is an item of a list that a definition introduces
+/// ("'Non-Commercial Purpose' means any of the following uses: (i) use by an
+/// individual … for research …"): part of the definition, limiting nothing.
+fn defines_by_list(text: &NormText, sentences: &[(usize, usize)], item: (usize, usize)) -> bool {
+    super::clauses::starts_item(text.words_text(item.0, item.1))
+        && list_intro(text, sentences, item)
+            .is_some_and(|(f, l)| super::clauses::is_definition(text.words_text(f, l)))
+}
+
+/// True when the sentence is a heading ("1. Commercial License and
+/// Thresholds"): a few words with no verb, naming a section, limiting
+/// nothing.
+fn is_heading(s: &str) -> bool {
+    static VERB: OnceLock<Regex> = OnceLock::new();
+    let verb = VERB.get_or_init(|| {
+        super::pattern::re(r"\b(?:is|are|be|may|must|shall|should|can|will|not|no|only|solely|requires?|required|prohibit\w*|permit\w*|allow\w*|grant\w*|use)\b|(?u:[^\x00-\x7F])")
+    });
+    s.split_whitespace().count() <= 6 && !verb.is_match(s)
 }
 
 /// True when the sentence asks for registration: below a threshold as much
@@ -306,14 +387,16 @@ fn restriction(
     let sentence = |h: &ClauseHit| text.words_text(h.words.0, h.words.1);
     // What a threshold asks for above its size is a condition, not the
     // grant's scope.
+    // A termination for want of what another section requires restates
+    // that section, which is weighed on its own.
     let weighed: Vec<&ClauseHit> = hits
         .iter()
         .filter(|h| {
             !(matches!(
                 h.kind,
                 ObligationKind::Registration | ObligationKind::NonCommercial
-            ) && in_threshold(h.words)
-                && !registers(sentence(h)))
+            ) && (in_threshold(h.words) && !registers(sentence(h))
+                || terminates_under_other_section(sentence(h))))
         })
         .collect();
     let has = |k: ObligationKind| weighed.iter().any(|h| h.kind == k);
@@ -344,10 +427,12 @@ fn restriction(
     };
     // Nothing granted but by a separate agreement or written permission:
     // there is no license to use the model at all until one is made.
+    // (a grant of any scope counts: a non-commercial grant is no denial)
     let grants = || {
-        sentences
-            .iter()
-            .any(|&(f, l)| grants_commercial(text.words_text(f, l)))
+        sentences.iter().any(|&(f, l)| {
+            let s = text.words_text(f, l);
+            grants_any(s) && !denies_grant(s)
+        })
     };
     if has(ObligationKind::Registration)
         && !path
@@ -364,11 +449,21 @@ fn restriction(
     // Use only by non-commercial organisations, or none on behalf of a
     // commercial one: a company may not use it at all, research included.
     let restricts = has(ObligationKind::NonCommercial) || research(false) || research(true);
-    if restricts
-        && sentences
+    let bans_commercial = |words: (usize, usize)| {
+        weighed
             .iter()
-            .any(|&(f, l)| excludes_companies(text.words_text(f, l)))
-    {
+            .any(|h| h.words == words && h.kind == ObligationKind::NonCommercial)
+    };
+    let no_company = sentences.iter().enumerate().any(|(i, &(f, l))| {
+        let s = text.words_text(f, l);
+        let after_ban = i
+            .checked_sub(1)
+            .and_then(|p| sentences.get(p))
+            .is_some_and(|&prev| bans_commercial(prev));
+        licensee::excludes_companies(s) || licensee::bans_use_within_companies(s, after_ban)
+    });
+    // (a paid or separate license for a company is no path under this one)
+    if (restricts || (has(ObligationKind::Registration) && !path)) && no_company {
         return restricted(
             Verdict::Prohibited,
             "use only by non-commercial organisations: a company may not use it, research included",
@@ -405,13 +500,21 @@ fn from_grant(
     hits: &[ClauseHit],
 ) -> Derived {
     // The sentences a clause already explains: definitions, a threshold's
-    // condition, the exceptions of a ban on training other models.
+    // condition, the exceptions of a ban on training other models or on a
+    // field of use ("… that competes with Licensor's commercial products,
+    // without obtaining a separate commercial license").
     let explained = |i: usize, (f, l): (usize, usize)| {
         by_threshold.contains(&i)
             || super::clauses::is_definition(text.words_text(f, l))
-            || hits
-                .iter()
-                .any(|h| h.words == (f, l) && h.kind == ObligationKind::NoTrainingOtherModels)
+            || terminates_under_other_section(text.words_text(f, l))
+            || defines_by_list(text, sentences, (f, l))
+            || hits.iter().any(|h| {
+                h.words == (f, l)
+                    && matches!(
+                        h.kind,
+                        ObligationKind::NoTrainingOtherModels | ObligationKind::FieldOfUseBan
+                    )
+            })
     };
     let unexplained = |i: usize, words: (usize, usize)| !explained(i, words);
     let unknown = |basis: &str, unweighed| Derived {
@@ -425,7 +528,8 @@ fn from_grant(
     // else: a limit the clause patterns missed must not be outweighed by a
     // grant (the licensor's own commercial use, a grant read too widely).
     if let Some((_, &words)) = sentences.iter().enumerate().find(|&(i, &(f, l))| {
-        unexplained(i, (f, l)) && limits_commercial_use(text.words_text(f, l))
+        let s = text.words_text(f, l);
+        unexplained(i, (f, l)) && !is_heading(s) && limits_commercial_use(s)
     }) {
         return unknown(
             "a limit on commercial use that no clause weighed",
@@ -465,7 +569,9 @@ fn from_grant(
     // A free grant beside nothing but a notice or a copy of the license is
     // what a permissive license grants.
     let (f, l) = grant;
-    if grants_freely(text.words_text(f, l))
+    if (grants_freely(text.words_text(f, l))
+        || list_intro(text, sentences, grant)
+            .is_some_and(|(f0, l0)| grants_freely(text.words_text(f0, l0))))
         && hits
             .iter()
             .all(|h| h.kind.verdict_cap() == Verdict::Permitted)
@@ -647,5 +753,97 @@ mod tests {
         assert_eq!(verdict(mit), Verdict::Permitted);
         let attribution = format!("{mit}使用时须注明来源。");
         assert_eq!(verdict(&attribution), Verdict::PermittedWithConditions);
+    }
+
+    #[test]
+    fn a_grant_of_listed_rights_to_sell_is_a_grant_of_commercial_use() {
+        // inf-opencoder-model-license.txt (tests/license-eval), the INF
+        // OpenCoder model license: the rights listed after a royalty-free intro
+        let text = "INF grants you the following rights, which are perpetual, global, non-exclusive, free of charge, and royalty-free, and are subject to revocation:\n2.1. The right to publicly perform and display the Model.\n2.2. The right to reproduce and utilize the Model.\n2.4. The authority to manufacture, have manufactured, and sell the Model or its derivatives.\n3.1. If you choose to distribute the Model, it is mandatory to:\nProvide each recipient with a copy of this Agreement.";
+        assert_eq!(verdict(text), Verdict::Permitted);
+        // without the free intro, a grant with conditions at best
+        let text = "2.4. The authority to manufacture, have manufactured, and sell the Model or its derivatives.";
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions);
+    }
+
+    #[test]
+    fn a_separate_authorisation_from_the_licensor_is_a_path_a_separate_license_is_not() {
+        // minimax-m2.7-non-commercial-license.txt (tests/license-eval)
+        let nc = "Permission is hereby granted, free of charge, to any person obtaining a copy of this software to deal in the Software for non-commercial purposes.";
+        let authorisation = format!("{nc} Any Commercial Use of the Software or any derivative work thereof is prohibited without obtaining a separate, prior written authorization from MiniMax.");
+        assert_eq!(verdict(&authorisation), Verdict::RequiresApproval);
+        // a separate license, or the consent of other rights holders
+        // (abot-recon-model-weight-license.txt), is no path under this one
+        for other in [
+            " Any commercial use requires a separate commercial license agreement.",
+            " Commercial use requires separate written authorization from all relevant rights holders.",
+        ] {
+            assert_eq!(verdict(&format!("{nc}{other}")), Verdict::NonCommercial, "{other}");
+        }
+    }
+
+    #[test]
+    fn a_text_that_grants_no_permission_without_a_separate_license_is_prohibited() {
+        // baisound-model-weights-licensing-status.txt (tests/license-eval)
+        let text = "Access to this repository does not automatically grant permission to redistribute, sublicense, publish, sell, or deploy the BAISOUND fine-tuned model weights. A separate explicit model-distribution license or written authorization is required for third-party redistribution or use beyond an already authorized BAISOUND context.";
+        assert_eq!(verdict(text), Verdict::Prohibited);
+        // a non-commercial grant beside a denial about a name is no denial
+        // (ewcl-model-weights-research-nc-license.txt)
+        let text = "Permission is granted, free of charge, to any person or organization to use, copy, and modify the Model Weights solely for non-commercial purposes. Commercial use is not permitted without prior written permission from the copyright holders. This license does not grant any rights to use the \"EWCL\" name or associated marks.";
+        assert_eq!(verdict(text), Verdict::NonCommercial);
+    }
+
+    #[test]
+    fn free_for_universities_and_paid_for_companies_is_prohibited() {
+        // hit-scir-ltp-license.txt (tests/license-eval), the HIT-SCIR LTP terms
+        let text = "1. 语言技术平台面向国内外大学、中科院各研究所以及个人研究者免费开放源代码，但如上述机构和个人将该平台用于商业目的（如企业合作项目等）则需要付费。\n2. 除上述机构以外的企事业单位，如申请使用该平台，需付费。";
+        assert_eq!(verdict(text), Verdict::Prohibited);
+    }
+
+    #[test]
+    fn an_academic_licensee_or_a_ban_on_evaluation_in_companies_is_prohibited() {
+        // magicleap-superglue-license.txt (tests/license-eval)
+        let text = "This is a license agreement (\"Agreement\") between your academic institution or non-profit organization or self (called \"Licensee\" or \"You\" in this Agreement) and Magic Leap, Inc. Licensor hereby grants to Licensee a personal, non-exclusive, non-transferable license to use the Software for noncommercial research purposes.";
+        assert_eq!(verdict(text), Verdict::Prohibited);
+        // clip-caer-weights-license-agreement.txt (tests/license-eval)
+        let text = "The Licensor grants the User a license to use the Weights solely for non-commercial research purposes.\n\nThe User is strictly prohibited from:\n\na. Commercial use: Using the Weights for commercial, revenue-generating, or profit-seeking purposes. This includes, but is not limited to, integration into commercial products, paid services, or internal evaluation within companies.";
+        assert_eq!(verdict(text), Verdict::Prohibited);
+        // the licensee an individual or an entity: research stays research
+        // (amd-uif-non-commercial-models-license.txt)
+        let text = "This Agreement is a legal agreement between you (either an individual or an entity) and AMD. AMD grants you a license to use the Trained Models solely for non-commercial and research purposes. This means you may use the Trained Models for benchmarking, testing, and evaluating the Trained Models (including non-commercial research undertaken by or funded by a commercial entity) but you cannot use the Trained Models in any commercial offering.";
+        assert_eq!(verdict(text), Verdict::ResearchOnly);
+    }
+
+    #[test]
+    fn thresholds_listed_under_their_intro_are_conditions() {
+        // opendatalab-mineru-open-source-license.txt (tests/license-eval), the
+        // MinerU Open Source License, in English and in Chinese
+        let text = "**1. Commercial License and Thresholds**\n\nMinerU may be used for commercial purposes without a separate commercial license. However, if you and your Affiliates, on a consolidated basis, meet either of the following thresholds, you must obtain a separate commercial license from [MinerU Team] before continuing such use:\n\na. monthly active users (MAU) exceed 100 million; or\nb. total monthly revenue exceeds USD 20 million.\n\n**3. Termination**\n\nWhere a separate commercial license is required under Section 1 but is not obtained before continuing such use, this License and all rights granted under this License will terminate automatically.";
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions);
+        let zh = "MinerU 可在无需另行取得商业许可的情况下用于商业用途。但是，如果您及您的关联方按合并口径计算，满足以下任一条件，则应当在继续该等使用前，从 [MinerU Team] 处取得单独的商业许可：\n\na. 月活跃用户数（MAU）超过 1 亿；或\nb. 月总收入超过 2000 万美元。\n\n凡属于依据第 1 条应当取得单独商业许可而未在继续使用前取得的情形，本许可及本许可项下授予您的全部权利将自动终止。";
+        assert_eq!(verdict(zh), Verdict::PermittedWithConditions);
+        // the same requirement with no threshold before it is approval
+        let text = "MinerU may be used for commercial purposes. You must obtain a separate commercial license from the MinerU Team before any commercial use.";
+        assert!(verdict(text).rank() <= Verdict::RequiresApproval.rank());
+    }
+
+    #[test]
+    fn a_definitions_list_and_a_field_ban_do_not_hold_a_grant() {
+        // ltx-2-community-license.txt (tests/license-eval), the LTX-2
+        // Community License: a definition listing research uses, and a ban
+        // on competing products without a commercial license
+        let grant = "2.1 Subject to your compliance with the terms and conditions of this Agreement, you are granted a worldwide, royalty-free license to use LTX-2.x for any purpose.";
+        let definition = " \"Non-Commercial Purpose\" means any of the following uses, but only so far as such Commercial Entity does not receive any payment:\n(i) use by an individual acting in a personal capacity for research, experimentation, learning, private study, hobby or recreational projects.";
+        assert!(verdict(&format!("{grant}{definition}")).allows_commercial_use());
+        let ban = "\n\nYou agree not to use LTX-2.x:\n\n20) To use LTX-2.x in any product, service, or application that directly competes with Licensor's commercial products or services, without obtaining a separate commercial license from Licensor.";
+        assert_eq!(
+            verdict(&format!("{grant}{ban}")),
+            Verdict::PermittedWithConditions
+        );
+        // the research uses as the grant's own limit, outside a definition
+        let limit = " The Model may be used for research only.";
+        assert!(
+            verdict(&format!("{grant}{limit}")).rank() < Verdict::PermittedWithConditions.rank()
+        );
     }
 }

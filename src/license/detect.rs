@@ -229,6 +229,50 @@ pub fn detect(text: &NormText) -> Detection {
     detection
 }
 
+/// The shingles of a known text a text may lack and still hold it whole:
+/// those its copyright line's placeholders (`<year> <copyright holders>`)
+/// break.
+const WHOLE_BUT: usize = 6;
+
+/// True when `text` holds the whole reference text `id` (a knowledge-base or
+/// SPDX id) with no word changed or inserted inside it: words of its own
+/// only before or after it (a preface, a translation, a list of
+/// third-party licenses), and a copyright line of its own.
+pub fn holds_whole(text: &NormText, id: &str) -> bool {
+    let Some(reference) = references().iter().find(|r| r.id == id) else {
+        return false;
+    };
+    let mut own = shingles_of(&text.tokens());
+    own.sort_unstable();
+    own.dedup();
+    let missing = reference
+        .shingles
+        .iter()
+        .filter(|h| own.binary_search(h).is_err())
+        .count();
+    if reference.shingles.is_empty() || missing > WHOLE_BUT {
+        return false;
+    }
+    let (tokens, covered) = covered_words(text, &reference.shingles);
+    // the body: covered runs longer than a title ("MIT License" and the
+    // word after it)
+    let mut runs: Vec<(usize, usize)> = Vec::new();
+    for ((_, w), c) in tokens.iter().zip(&covered) {
+        match runs.last_mut() {
+            Some((_, end)) if *c && *end + 1 >= *w => *end = *w,
+            _ if *c => runs.push((*w, *w)),
+            _ => {}
+        }
+    }
+    runs.retain(|(f, l)| l - f > SHINGLE + 1);
+    let (Some(&(first, _)), Some(&(_, last))) = (runs.first(), runs.last()) else {
+        return false;
+    };
+    !changed_words(text, &reference.shingles)
+        .iter()
+        .any(|&w| w > first && w < last)
+}
+
 /// Warranty disclaimers, liability limits, copyright lines and pointers to a
 /// license: text that license files carry beside their terms.
 pub fn is_boilerplate(sentence: &str) -> bool {
@@ -241,11 +285,9 @@ pub fn is_boilerplate(sentence: &str) -> bool {
         .is_match(sentence)
 }
 
-/// Words none of whose shingles occur in `reference` at all (every token of the
-/// word is outside each shingle of the reference that the text shares): the
-/// words inserted into, or changed in, the reference text. Words on copyright
-/// lines (holder, year) and on a short title line before the text are left out.
-pub fn changed_words(text: &NormText, reference: &[u64]) -> Vec<usize> {
+/// The text's word tokens (token, word index), and for each whether a
+/// shingle of `reference` covers it.
+fn covered_words<'a>(text: &'a NormText, reference: &[u64]) -> (Vec<(&'a str, usize)>, Vec<bool>) {
     let tokens = text.word_tokens();
     let mut covered = vec![false; tokens.len()];
     let words: Vec<&str> = tokens.iter().map(|(t, _)| *t).collect();
@@ -256,6 +298,15 @@ pub fn changed_words(text: &NormText, reference: &[u64]) -> Vec<usize> {
             }
         }
     }
+    (tokens, covered)
+}
+
+/// Words none of whose shingles occur in `reference` at all (every token of the
+/// word is outside each shingle of the reference that the text shares): the
+/// words inserted into, or changed in, the reference text. Words on copyright
+/// lines (holder, year) and on a short title line before the text are left out.
+pub fn changed_words(text: &NormText, reference: &[u64]) -> Vec<usize> {
+    let (tokens, covered) = covered_words(text, reference);
     let first_covered_line = tokens
         .iter()
         .zip(&covered)

@@ -9,6 +9,7 @@ pub mod decide;
 pub mod derive;
 pub mod detect;
 pub mod kb;
+pub mod licensee;
 pub mod lineage;
 pub mod memo;
 pub mod pattern;

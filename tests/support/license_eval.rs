@@ -37,6 +37,9 @@ pub struct Clause {
     /// The words read there.
     #[serde(default)]
     pub quote: String,
+    /// The number, amount or contact it states.
+    #[serde(default)]
+    pub value: String,
 }
 
 #[derive(Debug, Deserialize)]
@@ -94,6 +97,11 @@ pub struct Outcome {
     pub found: Vec<String>,
     /// "How it was decided", as mri tells it.
     pub how: Vec<String>,
+    /// Contacts to apply to in the truth (`contact` clauses with a value),
+    /// and how many mri gives as the value of an obligation.
+    pub contacts: usize,
+    /// Of those, given.
+    pub contacts_found: usize,
 }
 
 impl Outcome {
@@ -192,11 +200,34 @@ pub fn run(split: Option<&str>) -> Vec<Outcome> {
                 })
             };
             let cited = decisive.iter().filter(|c| is_cited(c)).count();
-            let missed = decisive
+            let mut missed: Vec<(String, u32, String)> = decisive
                 .iter()
                 .filter(|c| !is_cited(c))
                 .map(|c| (c.kind.clone(), c.line, c.quote.clone()))
                 .collect();
+            // a contact is given when an obligation's value (or a value
+            // cited beside it) names it
+            let contacts: Vec<&Clause> = e
+                .clauses
+                .iter()
+                .filter(|c| c.kind == "contact" && !c.value.is_empty())
+                .collect();
+            let given = |c: &Clause| {
+                let want = c.value.to_lowercase();
+                report.obligations.iter().any(|o| {
+                    o.value.to_lowercase().contains(&want)
+                        || o.also_cited
+                            .iter()
+                            .any(|a| a.value.to_lowercase().contains(&want))
+                })
+            };
+            let contacts_found = contacts.iter().filter(|c| given(c)).count();
+            missed.extend(
+                contacts
+                    .iter()
+                    .filter(|c| !given(c))
+                    .map(|c| (c.kind.clone(), c.line, c.value.clone())),
+            );
             let found = report
                 .obligations
                 .iter()
@@ -219,6 +250,8 @@ pub fn run(split: Option<&str>) -> Vec<Outcome> {
                 missed,
                 found,
                 how,
+                contacts: contacts.len(),
+                contacts_found,
             }
         })
         .collect()
@@ -235,6 +268,8 @@ pub fn summary(outcomes: &[Outcome]) -> String {
         .count();
     let clauses: usize = outcomes.iter().map(|o| o.clauses).sum();
     let cited: usize = outcomes.iter().map(|o| o.cited).sum();
+    let contacts: usize = outcomes.iter().map(|o| o.contacts).sum();
+    let contacts_found: usize = outcomes.iter().map(|o| o.contacts_found).sum();
     let pct = |a: usize, b: usize| {
         if b == 0 {
             0.0
@@ -243,7 +278,7 @@ pub fn summary(outcomes: &[Outcome]) -> String {
         }
     };
     format!(
-        "{n} texts: {exact} exact ({:.0}%), {looser} looser, {unknown} unknown, {} stricter; decisive clauses cited at their line {cited}/{clauses} ({:.0}%)",
+        "{n} texts: {exact} exact ({:.0}%), {looser} looser, {unknown} unknown, {} stricter; decisive clauses cited at their line {cited}/{clauses} ({:.0}%); contacts given {contacts_found}/{contacts}",
         pct(exact, n),
         n - exact - looser - unknown,
         pct(cited, clauses)

@@ -205,7 +205,7 @@ fn not_matched(
     // The clauses weighed: a derived verdict or unknown.
     let derived = crate::license::derive::derive(norm, hits);
     let similar = best.filter(|b| b.score >= SIMILAR);
-    let verdict = weigh_against_similar(d, path, &derived, similar, resolved.as_ref());
+    let verdict = weigh_against_similar(d, (path, norm), &derived, similar, resolved.as_ref());
     if let (Verdict::Unknown, Some((f, l))) = (derived.verdict, derived.unweighed) {
         let (line, _) = norm.lines_of(f, l);
         d.reason(format!(
@@ -272,7 +272,7 @@ fn not_matched(
 /// how that was decided.
 fn weigh_against_similar(
     d: &mut Decision,
-    path: &str,
+    (path, norm): (&str, &NormText),
     derived: &crate::license::derive::Derived,
     similar: Option<&Scored>,
     resolved: Option<&Resolved>,
@@ -281,13 +281,23 @@ fn weigh_against_similar(
     match (similar, resolved) {
         // A text that shares most of its wording with a known license is
         // held to that license's verdict at best: the clause that decides it
-        // may sit in words the reader does not weigh (fail closed).
+        // may sit in words the reader does not weigh (fail closed) — unless
+        // the clauses that decide the known license are not in this text and
+        // the reader found the text's own grant (the clauses were rewritten,
+        // not cut off, and the reader weighed what stands in their place).
         (Some(b), Some(r)) => {
-            verdict = verdict.stricter(r.verdict());
+            let own_grant = derived.grant.is_some() && derived.verdict != Verdict::Unknown;
+            if !own_grant || !deciding_clauses_replaced(r, norm) {
+                verdict = verdict.stricter(r.verdict());
+            }
             // A modified copy of a permissive text: its changes were made
             // for a reason the reader may not see (a display duty above a
             // size), so a free grant in it is not taken as unconditional.
-            let modified_permissive = verdict == Verdict::Permitted;
+            // The whole permissive text, unchanged, with words of the
+            // text's own around it (a preface, a translation) that the
+            // reader found free of conditions, is that license.
+            let whole = crate::license::detect::holds_whole(norm, &b.id);
+            let modified_permissive = verdict == Verdict::Permitted && !whole;
             if modified_permissive {
                 verdict = Verdict::PermittedWithConditions;
             }
@@ -317,6 +327,23 @@ fn weigh_against_similar(
         )),
     }
     verdict
+}
+
+/// True when none of the clauses that give the known license `r` its
+/// verdict (its obligations whose cap is that verdict or stricter, found by
+/// their phrases) is in `norm`: the text rewrote them. `false` when the
+/// license lists no such clause.
+fn deciding_clauses_replaced(r: &Resolved, norm: &NormText) -> bool {
+    let Resolved::Kb(e) = r else {
+        return false;
+    };
+    let deciding: Vec<&str> = e
+        .obligations
+        .iter()
+        .filter(|o| o.kind.verdict_cap().rank() <= e.verdict.rank())
+        .flat_map(|o| o.locate.iter().map(String::as_str))
+        .collect();
+    !deciding.is_empty() && !deciding.iter().any(|p| norm.norm.contains(p))
 }
 
 /// A short text that only names a license ("licensed under the Apache
@@ -450,8 +477,8 @@ pub(super) fn qualification(text: &NormText, at: usize) -> Option<&'static str> 
             regex::Regex::new(p).unwrap_or_else(|e| panic!("qualification pattern: {e}"))
         };
         (
-            build(r"\b(?:not|unlike|except|excluding|other than|rather than|instead of|inspired by|similar to|modelled on|modeled on|portions?|parts? of|no longer|neither|nor|but)\b"),
-            build(r"\b(?:not|no|only|solely|except|prohibit\w*|restrict\w*|requires?|required|must|shall|permission|proprietary|consent|approval|subscription|fees?|paid|royalt\w*|employees?|revenue|users|commercial\w*|research)\b"),
+            build(r"\b(?:not|unlike|except|excluding|other than|rather than|instead of|inspired by|similar to|modelled on|modeled on|portions?|parts? of|no longer|neither|nor|but)\b|但|不随|不适用|不采用|并非|不属于|除外"),
+            build(r"\b(?:not|no|only|solely|except|prohibit\w*|restrict\w*|requires?|required|must|shall|permission|proprietary|consent|approval|subscription|fees?|paid|royalt\w*|employees?|revenue|active users|users per|commercial\w*|research)\b"),
         )
     });
     // the header Apache asks for carries a benign "may not … except"
@@ -463,9 +490,30 @@ pub(super) fn qualification(text: &NormText, at: usize) -> Option<&'static str> 
     }
     let adds_terms = text.sentences().into_iter().any(|(sf, sl)| {
         let s = text.words_text(sf, sl);
-        sf != f && !s.contains(BENIGN) && !is_boilerplate(s) && terms.is_match(s)
+        sf != f
+            && !s.contains(BENIGN)
+            && !is_boilerplate(s)
+            && terms.is_match(s)
+            && !covers_other(s)
     });
     adds_terms.then_some("the text adds terms of its own")
+}
+
+/// True when the sentence only says what the named license does not cover,
+/// or where the terms of something else are set out ("This model-weight
+/// license does not grant rights to third-party satellite data, …,
+/// trademarks, or separately licensed materials", "Dataset terms … are
+/// documented in docs/DATA.md"): no term on the use of the model itself.
+fn covers_other(s: &str) -> bool {
+    static OTHER: OnceLock<(regex::Regex, regex::Regex)> = OnceLock::new();
+    let (other, weighty) = OTHER.get_or_init(|| {
+        let build = crate::license::pattern::re;
+        (
+            build(r"\b(?:does|do|shall|will)\s+not\s+(?:grant|give|include|cover|convey|extend\s+to|apply\s+to)\b(?:\s+[\w,'-]+){0,4}?\s+(?:third[- ]party|trade\s*marks?|datasets?|data\b|separately\s+licensed)|\b(?:datasets?|third[- ]party)\s+(?:[\w-]+\s+){0,4}?(?:are|is)\s+(?:documented|described|listed|set\s+out)\s+in\b"),
+            build(r"\bcommercial\w*|\brevenue\b|\bactive\s+users\b|\bfees?\b|\bpaid\b|\broyalt\w*|\bemployees?\b|\bproprietary\b|\bsubscription\b|\btrain\w*|\bmay\s+not\b|\bmust\s+not\b|\bshall\s+not\s+(?:use|be\s+used)\b"),
+        )
+    });
+    other.is_match(s) && !weighty.is_match(s)
 }
 
 /// Why a license file's text cannot be read as text, when it cannot: empty,

@@ -1,0 +1,125 @@
+//! Who may take the license: a text whose licensee can only be an academic,
+//! non-profit or non-commercial organisation (or an individual), or whose
+//! ban on commercial use reaches use by or within a company (its internal
+//! evaluation included), grants a company nothing at all — not even
+//! research. The derivation (`derive.rs`) reads such a text as
+//! `prohibited` for a company.
+
+use super::pattern::re;
+use regex::Regex;
+use std::sync::OnceLock;
+
+struct Rules {
+    /// Use limited to non-commercial or non-profit organisations.
+    only: Regex,
+    /// Use by, on behalf of or for a commercial organisation.
+    company: Regex,
+    /// A negation beside it.
+    negation: Regex,
+    /// The licensee, the party to the agreement, named as an academic or
+    /// non-profit organisation.
+    party: Regex,
+    /// A company named beside the academic party as another licensee.
+    company_party: Regex,
+    /// Use inside a company: "internal evaluation within companies".
+    within_company: Regex,
+    /// A sentence that spells out what the one before it covers.
+    elaborates: Regex,
+}
+
+fn rules() -> &'static Rules {
+    static RULES: OnceLock<Rules> = OnceLock::new();
+    RULES.get_or_init(|| Rules {
+        only: re(r"\b(?:only|solely|exclusively)\b(?:\s+[\w,()'-]+){0,8}?\s+(?:by|for|to)\b[\s,]*(?:or\s+on\s+behalf\s+of[\s,]*)?non-?(?:commercial|profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|institutions?)\b|\blimited\s+to\s+(?:grant\s+)?non-?profit\s+(?:entit|organi)|\bnon-?profit\s+(?:entit(?:y|ies)|organi[sz]ations?)\s+only\b|\bno\s+(?:commercial|for-profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|compan(?:y|ies)|institutions?)\s+(?:may|shall|can|is|are)\b|\b(?:licensee|you)\s+(?:must|shall)\s+be\s+(?:a|an)\s+(?:academic|educational|non-?profit|not-for-profit)\b|\b(?:only|solely|exclusively)\s+(?:available\s+)?(?:to|for|by)\s+(?:accredited\s+)?(?:academic|educational|non-?profit|not-for-profit)\s+(?:(?:or|and|and/or)\s+(?:academic|educational|non-?profit|not-for-profit|research)\s+)?(?:institutions?|organi[sz]ations?|entit(?:y|ies))\b|非营利(?:组织|机构)(?:使用|专用)|面向(?:\w|,){0,30}?(?:大学|高校|院校|研究所|科研机构|研究机构|学术机构)(?:\w|,){0,30}?免费|商业机构不得|(?:营利性|商业)(?:机构|组织|公司|企业)不得"),
+        company: re(r"\b(?:by|on\s+behalf\s+of|for)\b[\s,]+(?:or\s+(?:on\s+behalf\s+of|for)\b[\s,]+)*(?:a\s+|any\s+)?(?:commercial|for-profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|compan(?:y|ies))\b"),
+        negation: re(r"\b(?:not|never|prohibited|excludes?|excluding)\b"),
+        // "between your academic institution or non-profit organization or
+        // self (called "Licensee")"; a title "ACADEMIC OR NON-PROFIT
+        // ORGANIZATION NONCOMMERCIAL RESEARCH USE ONLY"
+        party: re(r"\bbetween\s+(?:you(?:r)?\s+|the\s+)?(?:[\w-]+\s+)?(?:academic|educational|non-?profit|not-for-profit)\s+(?:research\s+)?(?:institutions?|organi[sz]ations?|entit(?:y|ies))\b|\b(?:academic|educational|non-?profit)\s+(?:(?:or|and|and/or)\s+(?:academic|educational|non-?profit)\s+)?(?:institutions?|organi[sz]ations?)\s+(?:[\w-]+\s+){0,3}?use\s+only\b"),
+        company_party: re(r"\b(?:or|and|and/or)\s+(?:a\s+|an\s+|any\s+)?(?:compan(?:y|ies)|corporations?|for-profit|commercial\s+(?:entit|organi)|business(?:es)?\b)"),
+        within_company: re(r"\b(?:internal\s+)?(?:evaluation|evaluating|testing|use|usage|experimentation|assessment|benchmarking|deployment)\s+(?:with)?in\s+(?:a\s+|any\s+)?(?:compan(?:y|ies)|corporations?|for-profit\s+(?:entit(?:y|ies)|organi[sz]ations?)|businesses)\b|\b(?:evaluation|testing|use|usage|experimentation|deployment)\s+(?:at|by)\s+(?:a\s+|any\s+)?(?:compan(?:y|ies)|corporations?|for-profit\s+(?:entit(?:y|ies)|organi[sz]ations?|compan(?:y|ies)))\b|(?:公司|企业)(?:内部)?(?:的)?(?:评估|测试|使用)"),
+        elaborates: re(r"^(?:[\w().]{1,4}\s+)?(?:this|that|such\s+(?:use|prohibition|restriction))\s+(?:includes|covers|extends\s+to|encompasses|applies\s+to)\b|^(?:[\w().]{1,4}\s+)?(?:including|e\.g\.|for\s+example|for\s+instance)\b|^(?:包括|例如)"),
+    })
+}
+
+/// True when the sentence limits use to non-commercial or non-profit
+/// organisations, forbids use by, on behalf of or for a commercial one, or
+/// names the licensee as an academic or non-profit organisation only.
+pub fn excludes_companies(s: &str) -> bool {
+    let r = rules();
+    r.only.is_match(s)
+        || (r.company.is_match(s) && r.negation.is_match(s))
+        || (r.party.is_match(s) && !r.company_party.is_match(s))
+}
+
+/// True when a ban on commercial use (sentence `s`, or `s` spelling out the
+/// ban before it when `after_ban`) reaches use inside a company: "This
+/// includes … internal evaluation within companies".
+pub fn bans_use_within_companies(s: &str, after_ban: bool) -> bool {
+    let r = rules();
+    // "including but not limited to" negates nothing
+    let plain = s
+        .replace("not limited to", "")
+        .replace("not be limited to", "");
+    r.within_company.is_match(s) && (r.negation.is_match(&plain) || (after_ban && elaborates(s)))
+}
+
+/// True when the sentence spells out what the one before it covers ("This
+/// includes …", "Including …", "For example …").
+pub fn elaborates(s: &str) -> bool {
+    rules().elaborates.is_match(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_academic_or_non_profit_licensee_excludes_a_company() {
+        // magicleap-superglue-license.txt (tests/license-eval), the SuperGlue
+        // license of Magic Leap
+        for s in [
+            r#"this is a license agreement ("agreement") between your academic institution or non-profit organization or self (called "licensee" or "you" in this agreement) and magic leap, inc."#,
+            "superglue: learning feature matching with graph neural networks software license agreement academic or non-profit organization noncommercial research use only",
+            // AlphaFold 3 model parameters terms of use
+            "the alphafold 3 model parameters and output are only available for non-commercial use by, or on behalf of, non-commercial organizations (i.e., universities, non-profit organizations and research institutes).",
+            "no commercial organisation may use the model.",
+            "the licensee must be an academic institution.",
+        ] {
+            assert!(excludes_companies(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn a_licensee_that_may_be_a_company_is_not_excluded() {
+        for s in [
+            "this license agreement is a legal agreement between you (either an individual or an entity) and advanced micro devices, inc.",
+            "this agreement is between your academic institution or company and the licensor.",
+            "you may use the model for academic research.",
+        ] {
+            assert!(!excludes_companies(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn a_ban_that_reaches_evaluation_inside_a_company() {
+        // clip-caer-weights-license-agreement.txt (tests/license-eval)
+        let s = "this includes, but is not limited to, integration into commercial products, paid services, or internal evaluation within companies.";
+        assert!(bans_use_within_companies(s, true));
+        // the same words after no ban spell out nothing
+        assert!(!bans_use_within_companies(
+            "we welcome internal evaluation within companies.",
+            true
+        ));
+        assert!(bans_use_within_companies(
+            "you may not use the weights for commercial purposes or for testing by a for-profit entity.",
+            false
+        ));
+        // research funded by a company, allowed (AMD's non-commercial models license)
+        assert!(!bans_use_within_companies(
+            "this means you may use the trained models for benchmarking, testing, and evaluating the trained models (including non-commercial research undertaken by or funded by a commercial entity)",
+            false
+        ));
+    }
+}
