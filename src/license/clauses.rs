@@ -71,7 +71,9 @@ fn rules() -> &'static Rules {
             re(r"\b(?:does|do|shall|will|may)\s+not\s+(?:permit|allow|grant|authori[sz]e|cover|include|extend\s+to)\s+(?:\w+\s+){0,3}?commercial"),
             re(r"\bcommercial\s+(?:use|uses|usage|exploitation|purposes?)\s+(?:\w+\s+){0,4}?(?:is|are)\s+(?:strictly\s+|expressly\s+)?(?:not\s+(?:permitted|allowed|granted|authori[sz]ed|licensed)|prohibited|forbidden)"),
             re(r"\bprohibits?\s+(?:any\s+|all\s+)?commercial\b"),
-            re(r"\bnon-?commercial\s+(?:use|purposes?)\s+(?:license|licence|agreement)\b"),
+            // a non-commercial license named: "governed by the Research and
+            // Non-Commercial Model License in LICENSE"
+            re(r"\bnon-?commercial\s+(?:(?:use|purposes?|model|research|weights?)\s+)?(?:license|licence|agreement)\b"),
             re(r"\bonly\s+(?:may\s+)?(?:be\s+)?(?:used\s+)?(?:\w+\s+){0,4}?(?:for\s+)?(?:use\s+)?non-?commercial(?:ly)?\b"),
             re(r"\b(?:use|using)\s+(?:[\w-]+\s+){0,4}?(?:in|for)\s+non-?commercial\s+(?:applications?|projects?|products?|settings?|purposes?)\b"),
             // "for any commercial, military, or illegal purposes" after a negation
@@ -93,7 +95,7 @@ fn rules() -> &'static Rules {
             // the licensee itself limited to non-commercial organisations
             re(r"\b(?:is|are|be)\s+(?:a\s+|an\s+)?(?:non-?commercial|non-?profit|not-for-profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|institutions?)\b|\b(?:limited\s+to\s+(?:grant\s+)?|only\s+(?:to|by|for)\s+)(?:a\s+|an\s+)?(?:non-?commercial|non-?profit|not-for-profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|institutions?)\b|\bby\s+(?:a\s+)?non-?profit\s+(?:entit(?:y|ies)|organi[sz]ations?)\s+only\b"),
         ],
-        non_commercial_scoped: re(r"\bfor\s+(?:[\w,'-]+\s+){0,5}?non-?commercial\s+(?:research|purposes?|uses?|applications?|projects?|development)\b"),
+        non_commercial_scoped: re(r"\bfor\s+(?:[\w,'-]+\s+){0,7}?non-?commercial\s+(?:research|purposes?|uses?|applications?|projects?|development)\b"),
         research_only: vec![
             re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:[\w-]+\s+){0,3}?research\b"),
             re(r"\bresearch\s+(?:(?:and|or)\s+(?:evaluation|development|educational|education|teaching|academic)\s+)?(?:use|uses|usage|purposes?)\s+only\b"),

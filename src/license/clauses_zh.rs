@@ -70,8 +70,9 @@ fn rules() -> &'static Rules {
         revenue: re(r"(?:营业收入|营收|年收入|收入|销售额|营业额)[^.;!?]{0,30}?(人民币|美元|rmb|usd|\$|¥|￥)?\s*(\d[\d,.]*)\s*(亿|千万|百万|万)?\s*(元|美元|人民币)?"),
         aup: re(r"(?:遵守|遵循)[^.;!?]{0,40}(?:使用限制|使用政策|使用规范|行为准则|可接受使用)|(?:不得|禁止|严禁|❌)[^.;!?]{0,40}(?:违法|非法)"),
         field_ban: re(r"(?:不得|禁止|严禁|不作|不用于|不能用于|❌)[^.;!?]{0,60}?(军事|武器|战争|监控|监视|医疗诊断|自动驾驶|竞争性?产品|竞品|竞争)"),
-        // "“商业用途”是指…", "1.5 衍生品:指…": a term defined, nothing granted or limited
-        definition: re(r"^[^.;!?]{0,40}?(?:是指|系指|:\s*指|\x22\s*指)"),
+        // "“商业用途”是指…", "1.5 衍生品:指…", "1.2 “非商业用途”是指…": a term
+        // defined, nothing granted or limited
+        definition: re(r"^(?:\d+(?:\.\d+)*\.?\s+)?[^.;!?]{0,40}?(?:是指|系指|:\s*指|\x22\s*指)"),
         attribution: re(r"(?:署名|标注|注明|标明|(?:请|须|应当?|必须)[^.;!?]{0,30}声明[^.;!?]{0,4}\x22|显著[^.;!?]{0,6}(?:标示|展示|说明)|(?:附上|保留|提供|明确)[^.;!?]{0,30}(?:来源|出处))"),
         name_prefix: re(r#"名称的?(?:开头|开始|前面)[^.;!?]{0,8}(?:添加|加上|包含|使用)[^.;!?]{0,4}"((?u:[^"]){2,30})""#),
         // a small Unicode class, cheap to build
@@ -400,6 +401,10 @@ mod tests {
             )
             .norm
         ));
+        // a numbered definition (sjtu-venusfactory-non-commercial-license-zh.txt)
+        let numbered = "**1.2 \"非商业用途\"** 是指仅将本软件用于内部学术研究、教学、个人学习或其他符合第 1.1 条规定的活动。";
+        assert!(is_definition(&NormText::new(numbered).norm));
+        assert!(!has(numbered, ObligationKind::ResearchOnly));
     }
 
     #[test]

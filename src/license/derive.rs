@@ -815,6 +815,28 @@ mod tests {
     }
 
     #[test]
+    fn a_personal_use_license_grants_a_company_nothing() {
+        // otzaria-embedding-model-personal-use-license.txt (tests/license-eval)
+        let text = "1. Personal Use Permission\nPermission is granted to an individual natural person to download, run,\nstudy, and modify the original software covered by this license solely\nfor that person's own private, personal, and non-commercial use.\n\n4. No Organizational Use\nNo company, organization, association, institution, nonprofit, charity,\neducational institution, government body, community, or other legal\nentity may use the covered software — including for internal purposes —\nwithout prior express written permission from the copyright holder.";
+        assert_eq!(verdict(text), Verdict::Prohibited);
+    }
+
+    #[test]
+    fn a_pointer_to_a_non_commercial_license_with_a_contact_is_non_commercial() {
+        // kova-tts-weights-license-pointer.txt (tests/license-eval): the
+        // contact for a separate commercial license is a path outside it
+        let text = "The Kova-provided base-model materials are governed by the Research and\nNon-Commercial Model License in LICENSE.\n\nThis file explains where the terms are located; it does not replace them or grant\nadditional rights. Commercial use requires a separate written commercial license.\nQuestions: legal@evalabs.ai";
+        assert_eq!(verdict(text), Verdict::NonCommercial);
+    }
+
+    #[test]
+    fn non_commercial_users_defined_without_for_profit_use_exclude_a_company() {
+        // sjtu-venusfactory-non-commercial-license-zh.txt (tests/license-eval)
+        let text = "1.1 \"非商业用户\" 是指：\n\n(b) 个人用户，但**不包括** (i) 由营利性实体使用、为其使用或代表其使用的情形，以及 (ii) 旨在或指向商业利益或金钱报酬的使用。\n\n**1.2 \"非商业用途\"** 是指仅将本软件用于内部学术研究、教学、个人学习或其他符合第 1.1 条规定的活动。\n\n在遵守本协议条款和条件的前提下，许可方和开发者授予非商业用户全球范围、免版税、非排他、不可转让、不可再许可的权利，**仅可**为内部非商业用途而使用、运行、展示、复制和修改本软件。";
+        assert_eq!(verdict(text), Verdict::Prohibited);
+    }
+
+    #[test]
     fn thresholds_listed_under_their_intro_are_conditions() {
         // opendatalab-mineru-open-source-license.txt (tests/license-eval), the
         // MinerU Open Source License, in English and in Chinese

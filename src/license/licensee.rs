@@ -30,8 +30,8 @@ struct Rules {
 fn rules() -> &'static Rules {
     static RULES: OnceLock<Rules> = OnceLock::new();
     RULES.get_or_init(|| Rules {
-        only: re(r"\b(?:only|solely|exclusively)\b(?:\s+[\w,()'-]+){0,8}?\s+(?:by|for|to)\b[\s,]*(?:or\s+on\s+behalf\s+of[\s,]*)?non-?(?:commercial|profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|institutions?)\b|\blimited\s+to\s+(?:grant\s+)?non-?profit\s+(?:entit|organi)|\bnon-?profit\s+(?:entit(?:y|ies)|organi[sz]ations?)\s+only\b|\bno\s+(?:commercial|for-profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|compan(?:y|ies)|institutions?)\s+(?:may|shall|can|is|are)\b|\b(?:licensee|you)\s+(?:must|shall)\s+be\s+(?:a|an)\s+(?:academic|educational|non-?profit|not-for-profit)\b|\b(?:only|solely|exclusively)\s+(?:available\s+)?(?:to|for|by)\s+(?:accredited\s+)?(?:academic|educational|non-?profit|not-for-profit)\s+(?:(?:or|and|and/or)\s+(?:academic|educational|non-?profit|not-for-profit|research)\s+)?(?:institutions?|organi[sz]ations?|entit(?:y|ies))\b|非营利(?:组织|机构)(?:使用|专用)|面向(?:\w|,){0,30}?(?:大学|高校|院校|研究所|科研机构|研究机构|学术机构)(?:\w|,){0,30}?免费|商业机构不得|(?:营利性|商业)(?:机构|组织|公司|企业)不得"),
-        company: re(r"\b(?:by|on\s+behalf\s+of|for)\b[\s,]+(?:or\s+(?:on\s+behalf\s+of|for)\b[\s,]+)*(?:a\s+|any\s+)?(?:commercial|for-profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|compan(?:y|ies))\b"),
+        only: re(r"\b(?:only|solely|exclusively)\b(?:\s+[\w,()'-]+){0,8}?\s+(?:by|for|to)\b[\s,]*(?:or\s+on\s+behalf\s+of[\s,]*)?non-?(?:commercial|profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|institutions?)\b|\blimited\s+to\s+(?:grant\s+)?non-?profit\s+(?:entit|organi)|\bnon-?profit\s+(?:entit(?:y|ies)|organi[sz]ations?)\s+only\b|\bno\s+(?:commercial|for-profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|compan(?:y|ies)|institutions?)\s+(?:may|shall|can|is|are)\b|\b(?:licensee|you)\s+(?:must|shall)\s+be\s+(?:a|an)\s+(?:academic|educational|non-?profit|not-for-profit)\b|\b(?:only|solely|exclusively)\s+(?:available\s+)?(?:to|for|by)\s+(?:accredited\s+)?(?:academic|educational|non-?profit|not-for-profit)\s+(?:(?:or|and|and/or)\s+(?:academic|educational|non-?profit|not-for-profit|research)\s+)?(?:institutions?|organi[sz]ations?|entit(?:y|ies))\b|非营利(?:组织|机构)(?:使用|专用)|面向(?:\w|,){0,30}?(?:大学|高校|院校|研究所|科研机构|研究机构|学术机构)(?:\w|,){0,30}?免费|商业机构不得|(?:营利性|商业)(?:机构|组织|公司|企业)不得|\bno\s+(?:compan(?:y|ies)|corporations?|business(?:es)?)\s*,\s*(?:[\w-]+[\s,]+){0,20}?(?:may|shall|can)\s+use\s+(?:the\s+|this\s+|these\s+|its\s+|our\s+)?(?:[\w-]+\s+){0,2}?(?:software|models?|weights|materials?|work)\b(?:\s*[-,;.]|\s+(?:including|without|in\s+any\s+way|at\s+all)\b|$)|\b(?:licen[cs]e|permission|right)\s+is\s+(?:hereby\s+)?granted\s+(?:only\s+)?to\s+(?:an?\s+|any\s+)?(?:individual\s+)?natural\s+persons?\b|\bnatural\s+persons?\s+only\b|(?:不包括|不含)\s*(?:\(\w{1,4}\)\s*)?(?:由|为|代表)?营利性?(?:实体|机构|组织|公司|企业)"),
+        company: re(r"\b(?:by|on\s+behalf\s+of|for)\b[\s,]+(?:or\s+(?:on\s+behalf\s+of|for)\b[\s,]+)*(?:a\s+|an\s+|any\s+)?(?:(?:commercial|for-profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|compan(?:y|ies))\b|(?:organi[sz]ations?|entit(?:y|ies))\s+(?:organi[sz]ed|operated|operating)\s+for\s+profit\b)"),
         negation: re(r"\b(?:not|never|prohibited|excludes?|excluding)\b"),
         // "between your academic institution or non-profit organization or
         // self (called "Licensee")"; a title "ACADEMIC OR NON-PROFIT
@@ -88,6 +88,31 @@ mod tests {
             "the licensee must be an academic institution.",
         ] {
             assert!(excludes_companies(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn a_grant_to_natural_persons_or_a_ban_on_any_organisation_excludes_a_company() {
+        // otzaria-embedding-model-personal-use-license.txt (tests/license-eval),
+        // the Otzaria Personal Use License 1.0, sections 1 and 4
+        for s in [
+            "1. personal use permission permission is granted to an individual natural person to download, run, study, and modify the original software covered by this license solely for that person's own private, personal, and non-commercial use.",
+            "4. no organizational use no company, organization, association, institution, nonprofit, charity, educational institution, government body, community, or other legal entity may use the covered software - including for internal purposes - without prior express written permission from the copyright holder.",
+            // sjtu-venusfactory-non-commercial-license.txt and its Chinese
+            // translation: the non-commercial users' definition
+            "(b) individuals, excluding (i) any use by, for, or on behalf of an entity organized for profit, and (ii) any use directed toward commercial benefit.",
+            "(b) 个人用户,但不包括 (i) 由营利性实体使用、为其使用或代表其使用的情形,以及 (ii) 旨在或指向商业利益或金钱报酬的使用.",
+        ] {
+            assert!(excludes_companies(s), "{s}");
+        }
+        // a ban on one field of use by any organisation, and a grant to any
+        // person, exclude nothing
+        for s in [
+            "no company, organization or individual may use the model for military purposes.",
+            "permission is hereby granted, free of charge, to any person obtaining a copy of this software.",
+            "you may use the model for personal projects.",
+        ] {
+            assert!(!excludes_companies(s), "{s}");
         }
     }
 
