@@ -3,6 +3,7 @@
 //! restrictive clauses, and never a verdict more permissive than it says.
 
 mod contact;
+pub mod restated;
 mod scope;
 
 use super::pattern::re;

@@ -203,7 +203,11 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
         };
         found.push((ObligationKind::FieldOfUseBan, field.to_string()));
     }
-    if r.attribution.is_match(s) {
+    // 建议署名 (a suggested credit line), or the terms of third parties'
+    // data (第三方数据集仍可能存在……署名……限制), asks nothing of the user
+    let asks_nothing = s.starts_with("建议")
+        || (s.contains("第三方") && !["须", "应当", "必须"].iter().any(|d| s.contains(d)));
+    if r.attribution.is_match(s) && !asks_nothing {
         let quoted = r
             .quoted
             .captures(s)
@@ -234,7 +238,8 @@ pub fn grants_commercial(s: &str) -> bool {
     static GRANT: OnceLock<(Regex, Regex)> = OnceLock::new();
     let (grant, against) = GRANT.get_or_init(|| {
         (
-            re(r"(?:可以|可|允许|准许|授予|免费)[^.;!?]{0,20}(?:商业用途|商用|商业使用|商业目的|商业产品|商业化)"),
+            // 可以用于商业用途; 个人、开源和商业项目可以使用 (the users named first)
+            re(r"(?:可以|可|允许|准许|授予|免费)[^.;!?]{0,20}(?:商业用途|商用|商业使用|商业目的|商业产品|商业化)|商业(?:项目|用户|机构|公司|企业|产品|用途)[^.;!?]{0,6}?(?:均|也|亦)?(?:可以|可|允许)(?:免费)?(?:使用|复制|集成|部署)"),
             re(r"非商业|不得|不能|不可|禁止|严禁|如需|若需|如果|须|需要|需|应当|登记|申请|授权"),
         )
     });
@@ -417,6 +422,20 @@ mod tests {
         ));
         assert!(!grants_commercial(
             &NormText::new("本模型不可用于商业用途。").norm
+        ));
+        // a suggested credit line, and third parties' terms, ask nothing
+        // (hcam-100m-model-weights-license.txt)
+        assert!(!has("建议署名：", ObligationKind::Attribution));
+        assert!(!has(
+            "训练使用的第三方数据集仍可能存在独立许可、署名、ShareAlike 或使用限制；",
+            ObligationKind::Attribution
+        ));
+        // the users named before the grant (little-tree-classifier-model-terms-zh.txt)
+        assert!(grants_commercial(
+            &NormText::new("在遵守本条款及第三方权利的前提下，个人、开源和商业项目可以使用、复制、集成、转换、量化、微调、再分发模型并提供推理服务，但仅限发布者有权许可的内容。").norm
+        ));
+        assert!(!grants_commercial(
+            &NormText::new("商业项目可以使用本模型，但须事先获得书面授权。").norm
         ));
         // a grant of use with no purpose named (IndexTTS2, the Chinese MIT text)
         assert!(grants_commercial(

@@ -148,6 +148,23 @@ fn mentions_consent(s: &str) -> bool {
         .is_match(s)
         && !super::clauses::is_definition(s)
         && !accepts_terms(s)
+        && !disclaims_third_party_consents(s)
+}
+
+/// True when the sentence speaks of third parties' permissions without
+/// asking the user to obtain them ("The author's MIT grant is not a
+/// determination that all underlying third-party permissions … have been
+/// independently verified"): a disclaimer, no condition on the grant.
+fn disclaims_third_party_consents(s: &str) -> bool {
+    static DISCLAIMS: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (third, duty) = DISCLAIMS.get_or_init(|| {
+        let build = super::pattern::re;
+        (
+            build(r"\bthird[- ]part(?:y|ies)\b|\bupstream\b|第三方"),
+            build(r"\b(?:must|shall|should|need|needs|required|requires?|obtain|secure|seek)\b|须|应当|需要|取得|获得"),
+        )
+    });
+    third.is_match(s) && !duty.is_match(s)
 }
 
 /// True when the sentence's consent is the user's own acceptance ("you
@@ -812,6 +829,20 @@ mod tests {
         // (amd-uif-non-commercial-models-license.txt)
         let text = "This Agreement is a legal agreement between you (either an individual or an entity) and AMD. AMD grants you a license to use the Trained Models solely for non-commercial and research purposes. This means you may use the Trained Models for benchmarking, testing, and evaluating the Trained Models (including non-commercial research undertaken by or funded by a commercial entity) but you cannot use the Trained Models in any commercial offering.";
         assert_eq!(verdict(text), Verdict::ResearchOnly);
+    }
+
+    #[test]
+    fn a_disclaimer_about_third_parties_permissions_is_no_condition() {
+        // bite2text-mit-model-contributions-declaration.txt (tests/license-eval)
+        let mit = "Permission is hereby granted, free of charge, to any person obtaining a copy of this software and associated documentation files (the \"Software\"), to deal in the Software without restriction, including without limitation the rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies of the Software.";
+        let disclaimer = " The author's MIT grant is not a determination that all underlying third-party permissions or challenge-rule requirements have been independently verified.";
+        assert_eq!(verdict(&format!("{mit}{disclaimer}")), Verdict::Permitted);
+        // a duty to obtain them is a condition
+        let duty = " You must obtain any third-party permissions the upstream assets require.";
+        assert_eq!(
+            verdict(&format!("{mit}{duty}")),
+            Verdict::PermittedWithConditions
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 use super::resolve::{spdx_or_kb, Resolved};
 use super::{round2, Decision, LicenseInputs, ReadFile, RunnerUp, QUOTE_CHARS};
 use crate::finding::{Code, Finding};
+use crate::license::clauses::restated::restates_license_terms;
 use crate::license::clauses::{read_changes, read_clauses_in, ClauseHit};
 use crate::license::detect::{is_boilerplate, Detection, RefKind, Scored, MATCH, SIMILAR};
 use crate::license::kb::{self, kb, LicenseEntry};
@@ -350,10 +351,20 @@ fn deciding_clauses_replaced(r: &Resolved, norm: &NormText) -> bool {
 /// License 2.0"): that license, made stricter by its decisive clauses.
 fn reference(d: &mut Decision, rf: &ReadFile<'_>, r: Resolved) {
     let (norm, path, hits) = (&rf.norm, &rf.file.path, &rf.hits);
-    let v = r.verdict().stricter(caps(hits));
-    // the clauses that make it stricter, cited
-    for h in hits
+    // a sentence that restates the named license's own terms (its deed's
+    // credit, link and change note) adds no condition to it
+    let own: Vec<&ClauseHit> = hits
         .iter()
+        .filter(|h| !restates_license_terms(norm.words_text(h.words.0, h.words.1)))
+        .collect();
+    let v = r.verdict().stricter(
+        own.iter()
+            .map(|h| h.kind.verdict_cap())
+            .fold(Verdict::Permitted, Verdict::stricter),
+    );
+    // the clauses that make it stricter, cited
+    for h in own
+        .into_iter()
         .filter(|h| h.kind.verdict_cap().rank() < r.verdict().rank())
     {
         let o = super::obligations::from_hit(h, norm, path, &r.id());
@@ -438,32 +449,61 @@ pub(super) fn card_against_files(d: &mut Decision, inputs: &LicenseInputs<'_>) {
 }
 
 /// Short texts that only name a license ("licensed under the Apache License
-/// 2.0"): the license, and the byte in the text where its name starts.
+/// 2.0"): the license, and the byte in the text where its name starts. Of
+/// two licenses named, the one named first for the model (a sentence that
+/// speaks of source code only names the code's license).
 pub(super) fn referenced_license(text: &NormText) -> Option<(Resolved, usize)> {
     if text.len() > 300 {
         return None;
     }
-    let mut best: Option<(usize, &'static LicenseEntry, usize)> = None;
+    let for_code = |at: usize| {
+        let (f, l) = text.sentence_words(at);
+        names_code_only(text.words_text(f, l))
+    };
+    // (where, length of the name, the license)
+    let mut best: Option<(usize, usize, Resolved)> = None;
+    let mut consider = |at: usize, len: usize, r: Resolved| {
+        if for_code(at) {
+            return;
+        }
+        if best
+            .as_ref()
+            .is_none_or(|(a, l, _)| at < *a || (at == *a && len > *l))
+        {
+            best = Some((at, len, r));
+        }
+    };
     for e in &kb().entries {
         for name in std::iter::once(&e.name).chain(e.aliases.iter().filter(|a| a.contains(' '))) {
             if name.split_whitespace().count() < 3 {
                 continue;
             }
             if let Some(at) = text.find(name) {
-                let len = name.len();
-                if best.is_none_or(|(l, _, _)| len > l) {
-                    best = Some((len, e, at));
-                }
+                consider(at, name.len(), Resolved::Kb(e));
             }
         }
     }
-    if let Some((_, e, at)) = best {
-        return Some((Resolved::Kb(e), at));
+    for n in &kb::references().spdx_name {
+        if let (Some(at), Some(facts)) = (text.find(&n.name), spdx_facts::facts(&n.spdx)) {
+            consider(at, n.name.len(), spdx_or_kb(facts));
+        }
     }
-    kb::references().spdx_name.iter().find_map(|n| {
-        let at = text.find(&n.name)?;
-        Some((spdx_or_kb(spdx_facts::facts(&n.spdx)?), at))
-    })
+    best.map(|(at, _, r)| (r, at))
+}
+
+/// True when a sentence that names a license speaks of source code and not
+/// of the model ("The source code in this repository is separately licensed
+/// under the MIT License").
+fn names_code_only(s: &str) -> bool {
+    static CODE: OnceLock<(regex::Regex, regex::Regex)> = OnceLock::new();
+    let (code, model) = CODE.get_or_init(|| {
+        let build = crate::license::pattern::re;
+        (
+            build(r"\b(?:source\s+)?code\b|\bscripts?\b|源代码|代码"),
+            build(r"\bmodels?\b|\bweights?\b|\bcheckpoints?\b|\bparameters\b|模型|权重"),
+        )
+    });
+    code.is_match(s) && !model.is_match(s)
 }
 
 /// Why a short text that names a license at byte `at` is not simply that
@@ -495,6 +535,7 @@ pub(super) fn qualification(text: &NormText, at: usize) -> Option<&'static str> 
             && !is_boilerplate(s)
             && terms.is_match(s)
             && !covers_other(s)
+            && !restates_license_terms(s)
     });
     adds_terms.then_some("the text adds terms of its own")
 }
@@ -503,13 +544,15 @@ pub(super) fn qualification(text: &NormText, at: usize) -> Option<&'static str> 
 /// or where the terms of something else are set out ("This model-weight
 /// license does not grant rights to third-party satellite data, …,
 /// trademarks, or separately licensed materials", "Dataset terms … are
-/// documented in docs/DATA.md"): no term on the use of the model itself.
+/// documented in docs/DATA.md"), that the grant covers only the rights its
+/// author can license, or that third parties' terms are not waived: no term
+/// on the use of the model itself.
 fn covers_other(s: &str) -> bool {
     static OTHER: OnceLock<(regex::Regex, regex::Regex)> = OnceLock::new();
     let (other, weighty) = OTHER.get_or_init(|| {
         let build = crate::license::pattern::re;
         (
-            build(r"\b(?:does|do|shall|will)\s+not\s+(?:grant|give|include|cover|convey|extend\s+to|apply\s+to)\b(?:\s+[\w,'-]+){0,4}?\s+(?:third[- ]party|trade\s*marks?|datasets?|data\b|separately\s+licensed)|\b(?:datasets?|third[- ]party)\s+(?:[\w-]+\s+){0,4}?(?:are|is)\s+(?:documented|described|listed|set\s+out)\s+in\b"),
+            build(r"\b(?:covers|grants?|applies\s+to)\s+only\s+(?:the\s+)?rights\s+(?:that\s+)?(?:the\s+)?(?:author|licensor|copyright\s+holder|[\w-]+)\s+(?:is\s+able\s+to|can|may|has\s+the\s+right\s+to)\s+(?:license|grant)\b|\b(?:those|these|such|their)\s+(?:[\w-]+\s+)?terms\s+(?:are|remain)\s+not\s+(?:waived|affected|changed|overridden|removed)\b|\b(?:does|do|shall|will)\s+not\s+(?:grant|give|include|cover|convey|extend\s+to|apply\s+to)\b(?:\s+[\w,'-]+){0,4}?\s+(?:third[- ]party|trade\s*marks?|datasets?|data\b|separately\s+licensed)|\b(?:datasets?|third[- ]party)\s+(?:[\w-]+\s+){0,4}?(?:are|is)\s+(?:documented|described|listed|set\s+out)\s+in\b"),
             build(r"\bcommercial\w*|\brevenue\b|\bactive\s+users\b|\bfees?\b|\bpaid\b|\broyalt\w*|\bemployees?\b|\bproprietary\b|\bsubscription\b|\btrain\w*|\bmay\s+not\b|\bmust\s+not\b|\bshall\s+not\s+(?:use|be\s+used)\b"),
         )
     });

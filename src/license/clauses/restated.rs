@@ -1,0 +1,95 @@
+//! Sentences that restate a permissive license's own terms: the Creative
+//! Commons deed's "free to share and adapt … for any purpose, even
+//! commercially", "give appropriate credit, provide a link to the license,
+//! and indicate if changes were made", MIT's "the above copyright notice and
+//! this permission notice shall be included". A short text that names such a
+//! license and only restates its terms adds none of its own; any word beyond
+//! them (a citation to make, a place to show the credit, a purpose, a limit)
+//! still does.
+
+use crate::license::pattern::re;
+use regex::Regex;
+use std::sync::OnceLock;
+
+struct Rules {
+    /// The phrases of a permissive license's own grant and duties.
+    own: Regex,
+    /// What is left of the sentence that would add a term.
+    beyond: Regex,
+}
+
+fn rules() -> &'static Rules {
+    static RULES: OnceLock<Rules> = OnceLock::new();
+    RULES.get_or_init(|| Rules {
+        own: re(concat!(
+            // the grant: "for any purpose, even commercially"
+            r"\bfor\s+any\s+purpose\s*,?\s+(?:even|including)\s+commercially\b",
+            r"|\bfor\s+commercial\s+(?:or|and|and/or)\s+non-?commercial\s+(?:purposes?|uses?)\b",
+            // the deed's headings
+            r"|\byou\s+are\s+free\s+to\s*:|\bunder\s+the\s+following\s+terms\s*:",
+            r"|\bshare\s*:\s*copy\s+and\s+redistribute\s+the\s+(?:[\w-]+\s+){1,2}?in\s+any\s+medium\s+or\s+format\b",
+            r"|\badapt\s*:\s*remix\s*,\s*transform\s*,\s*and\s+build\s+upon\s+the\s+[\w-]+",
+            r"|^(?:-\s*)?attribution\s*:",
+            // the attribution duty
+            r"|\b(?:provided\s+(?:that\s+)?)?(?:you\s+)?(?:must\s+|shall\s+|should\s+)?(?:give|provide)\s+(?:appropriate|proper)\s+(?:credit|attribution)(?:\s+to\s+(?:the\s+)?[\w-]+(?:\s+[\w-]+){0,2}?(?:\s*,|\s+and\b|$))?",
+            r"|\b(?:and\s+)?(?:provide|include)\s+a\s+link\s+to\s+the\s+licen[cs]e\b",
+            r"|\b(?:and\s+)?indicate\s+(?:if|whether)\s+changes\s+were\s+made\b",
+            r"|\b(?:and\s+)?indicate\s+(?:any\s+)?changes(?:\s+(?:when|where|if)\s+applicable)?\b",
+            // MIT's notice
+            r"|\bthe\s+above\s+copyright\s+notice\s+and\s+this\s+permission\s+notice\s+shall\s+be\s+included\s+in\s+all\s+copies\s+or\s+substantial\s+portions\s+of\s+the\s+software\b",
+            r"|\b(?:must|shall)\s+(?:include|retain)\s+the\s+(?:mit|copyright|licen[cs]e)\s+notice\b",
+            // the same in Chinese
+            r"|用于商业或非商业用途|必须给予合理署名|并?说明是否(?:进行了|作了|有)修改",
+        )),
+        beyond: re(r"\b(?:not|no|only|solely|except|unless|prohibit\w*|restrict\w*|requires?|required|must|shall|should|permission|consent|approval|register\w*|fees?|paid|royalt\w*|revenue|users|non-?commercial|research|academic|cite|citation|credit|attribut\w*|display\w*|prominent\w*|names?|logo|prefix|notice)\b|仅|不得|禁止|须|应当|署名|注明|标明|引用|研究|学术|授权|登记|申请"),
+    })
+}
+
+/// True when the sentence restates a permissive license's own terms and
+/// nothing else: each of its duties is the license's own, and what is left
+/// adds no term.
+pub fn restates_license_terms(s: &str) -> bool {
+    let r = rules();
+    r.own.is_match(s) && !r.beyond.is_match(&r.own.replace_all(s, " "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::license::text::NormText;
+
+    fn norm(s: &str) -> String {
+        NormText::new(s).norm
+    }
+
+    #[test]
+    fn the_deed_and_notice_of_a_permissive_license_restate_it() {
+        for s in [
+            // kairos-prophet-weights-cc-by.txt (tests/license-eval)
+            "You are free to share and adapt the weights for any purpose, including commercially, provided you give appropriate credit to Kairos Materials, provide a link to the license, and indicate if changes were made.",
+            // moose-ai-models-cc-by-summary.txt: the CC BY 4.0 deed
+            "- Adapt: remix, transform, and build upon the model for any purpose, even commercially.",
+            "- Attribution: You must give appropriate credit, provide a link to the license, and indicate if changes were made.",
+            // hcam-100m-model-weights-license.txt, both languages
+            "If you publicly share or redistribute the model or a derivative, you must provide appropriate attribution and indicate changes when applicable.",
+            "你可以复制、修改、微调、合并、再发布以及用于商业或非商业用途，但在公开分享或再发布模型或其衍生版本时，必须给予合理署名，并说明是否进行了修改。",
+            // the MIT License
+            "The above copyright notice and this permission notice shall be included in all copies or substantial portions of the Software.",
+        ] {
+            assert!(restates_license_terms(&norm(s)), "{s}");
+        }
+    }
+
+    #[test]
+    fn a_term_of_its_own_beside_them_is_no_restatement() {
+        for s in [
+            "You must give appropriate credit and cite our paper in any publication.",
+            "You must give appropriate credit, displayed prominently in your product's interface.",
+            "You are free to share and adapt the weights for any purpose, including commercially, provided you register with us.",
+            "You may use the model for research only and must give appropriate credit.",
+            "您可以用于商业或非商业用途，但须事先取得书面授权。",
+        ] {
+            assert!(!restates_license_terms(&norm(s)), "{s}");
+        }
+    }
+}
