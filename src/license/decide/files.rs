@@ -8,7 +8,7 @@ use crate::finding::{Code, Finding};
 use crate::license::clauses::restated::restates_license_terms;
 use crate::license::clauses::{read_changes, read_clauses_in, ClauseHit};
 use crate::license::detect::{is_boilerplate, Detection, RefKind, Scored, MATCH, SIMILAR};
-use crate::license::kb::{self, kb, LicenseEntry};
+use crate::license::kb::{self, kb};
 use crate::license::lineage::is_supplementary;
 use crate::license::spdx_facts;
 use crate::license::text::NormText;
