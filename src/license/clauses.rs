@@ -80,9 +80,11 @@ fn rules() -> &'static Rules {
             // "for any commercial, military, or illegal purposes" after a negation
             re(r"\b(?:not|never|prohibited|forbidden)\s+(?:[\w,'-]+\s+){0,24}?for\s+(?:any\s+)?commercial\s*,\s*(?:[\w-]+\s*,\s*)*(?:or|and)\s+[\w-]+\s+(?:use|uses|purposes?)"),
             // "not ... (i) for any commercial or production purposes"
-            re(r"\b(?:not|never)\b(?:\s+[\w,.()'-]+){0,40}?\s+for\s+(?:any\s+)?commercial\s+(?:or|and|and/or)\s+(?:production|profit|business)\s+(?:use|uses|purposes?)\b"),
+            // ("refrain from using it for any commercial or production purposes")
+            re(r"\b(?:not|never|refrain\s+from)\b(?:\s+[\w,.()'-]+){0,40}?\s+for\s+(?:any\s+)?commercial\s+(?:or|and|and/or)\s+(?:production|profit|business)\s+(?:use|uses|purposes?)\b"),
             // a grant whose scope is named: "for any Research or Non-Commercial Purpose"
-            re(r"\bfor\s+(?:any\s+)?(?:research\s+(?:or|and|and/or|&)\s+)?non-?commercial\s+(?:(?:or|and|and/or)\s+research\s+)?purposes?\b"),
+            // ("for any Non-Commercial and Non-Administrative purpose")
+            re(r"\bfor\s+(?:any\s+)?(?:research\s+(?:or|and|and/or|&)\s+)?non-?commercial\s+(?:(?:or|and|and/or)\s+(?:research|non-?[a-z]+)\s+)?purposes?\b"),
             re(r"\bprohibited\s+from\s+(?:using|exploiting|deploying)\s+(?:[\w,()'-]+\s+){0,10}?for\s+(?:any\s+)?commercial"),
             re(r"\b(?:not|never)\b(?:\s+[\w,()'-]+){0,24}?\s+in\s+connection\s+with\s+(?:any\s+)?commercial\s+(?:uses?|purposes?|activities|activity)\b"),
             // "for purposes other than commercial or production use"
@@ -98,7 +100,10 @@ fn rules() -> &'static Rules {
         ],
         non_commercial_scoped: re(r"\bfor\s+(?:[\w,'-]+\s+){0,7}?non-?commercial\s+(?:research|purposes?|uses?|applications?|projects?|development)\b"),
         research_only: vec![
-            re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:[\w-]+\s+){0,3}?research\b"),
+            // "only for academic, research and education purposes"
+            re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:[\w-]+,?\s+){0,3}?research\b"),
+            // "included only for local demo and evaluation use"
+            re(r"\b(?:solely|only|exclusively|strictly)\s+for\s+(?:[\w-]+\s+){0,2}?(?:demo|demonstration|evaluation|testing)(?:\s+(?:and|or|and/or)\s+(?:demo|demonstration|evaluation|testing|research))?\s+(?:use|uses|purposes?)\b"),
             re(r"\bresearch\s+(?:(?:and|or)\s+(?:evaluation|development|educational|education|teaching|academic)\s+)?(?:use|uses|usage|purposes?)\s+only\b"),
             re(r"\bnot\s+(?:be\s+)?(?:used\s+)?(?:\w+\s+){0,4}?in\s+production\b"),
         ],
@@ -165,7 +170,8 @@ fn rules() -> &'static Rules {
         notice_file: re(r#"\b"?notice"?\s+(?:text\s+)?file\b"#),
         // research coordinated with non-commercial use: the grant's scope is
         // non-commercial (research is one such use), not research alone
-        research_coordinated: re(r"\bresearch\s+(?:or|and|and/or|&)\s+non-?commercial\b|\bnon-?commercial\s+(?:or|and|and/or|&)\s+research\b"),
+        // ("solely for non-commercial, internal research, and educational purposes")
+        research_coordinated: re(r"\bresearch\s+(?:or|and|and/or|&)\s+non-?commercial\b|\bnon-?commercial\s+(?:or|and|and/or|&)\s+research\b|\bnon-?commercial\s*,\s*(?:[\w-]+\s+){0,2}?research\b"),
         // authorisations from third parties (for their data, weights or
         // rights) are not the licensor's approval
         third_party_consents: re(r"\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant|such)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents|licen[cs]es|rights|approvals)\b|\bthird[- ]part(?:y|ies)\b|\bpatent\s+holders?\b|\brespective\s+(?:owners?|holders?|rights?\s+holders?)\b"),
@@ -1162,6 +1168,35 @@ mod tests {
             kinds.contains(&ObligationKind::UseRestrictionsPassdown),
             "{kinds:?}"
         );
+    }
+
+    #[test]
+    fn scopes_of_the_fourth_set_are_read() {
+        // tencent-depthcrafter-license-terms.txt (tests/license-eval)
+        let depthcrafter = "- You agree to use the DepthCrafter only for academic, research and education purposes, and refrain from using it for any commercial or production purposes under any circumstances.";
+        assert!(has(depthcrafter, ObligationKind::ResearchOnly));
+        assert!(has(depthcrafter, ObligationKind::NonCommercial));
+        // aleph-alpha-open-aleph-license-excerpt.txt, the Open Aleph License 1.0
+        assert!(has(
+            "the Licensor grants you a non-exclusive, worldwide, non-transferable, non-sublicensable, and royalty-free limited right to use, copy, modify, distribute, make otherwise publicly available, and reproduce the Works and Derivative Works under Licensor's copyright, for any Non-Commercial and Non-Administrative purpose.",
+            ObligationKind::NonCommercial
+        ));
+        // fr-son-facenet-demo-model-notice.txt
+        assert!(has(
+            "The bundled `src/assets/models/facenet.tflite` is included only for local demo and evaluation use.",
+            ObligationKind::ResearchOnly
+        ));
+        // research listed beside non-commercial use is that use's scope
+        // (insitro-fastvim-license.txt)
+        assert!(!has(
+            "insitro grants users a non-exclusive, non-transferable, royalty-free license to use the Software solely for non-commercial, internal research, and educational purposes.",
+            ObligationKind::ResearchOnly
+        ));
+        // ... and a grant for any purpose, not only demos, is no scope
+        assert!(!has(
+            "You may use the Model for any purpose, including demo and evaluation use.",
+            ObligationKind::ResearchOnly
+        ));
     }
 
     #[test]
