@@ -25,6 +25,8 @@ pub struct ClauseHit {
 
 struct Rules {
     non_commercial: Vec<Regex>,
+    cc_nc: Regex,
+    excluded: Regex,
     non_commercial_scoped: Regex,
     research_only: Vec<Regex>,
     research_title: Regex,
@@ -91,13 +93,14 @@ fn rules() -> &'static Rules {
             re(r"\bfor\s+(?:any\s+)?(?:purposes?|uses?)\s+other\s+than\s+(?:for\s+)?commercial\b"),
             // a notice's list: "Prohibited Use: Commercial use, redistribution, …"
             re(r"\b(?:prohibited|forbidden|not\s+permitted|restricted)\s+uses?\s*:\s*(?:[\w-]+\s*,\s*){0,4}?commercial\s+(?:use|uses|usage|purposes?|exploitation)\b"),
-            // a Creative Commons non-commercial license named in the text
-            re(r"\bcc[\s-]+by[\s-]+nc\b|\battribution[\s-]+non-?commercial\b"),
             // "no portion of the Software ... may be used for commercial purposes"
             re(r"\b(?:no|neither|nor)\s+(?:[\w,()'-]+\s+){0,16}?(?:may|shall|can)\s+be\s+(?:used|exploited|deployed)\s+(?:[\w,()'-]+\s+){0,6}?for\s+(?:any\s+)?commercial\b"),
             // the licensee itself limited to non-commercial organisations
             re(r"\b(?:is|are|be)\s+(?:a\s+|an\s+)?(?:non-?commercial|non-?profit|not-for-profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|institutions?)\b|\b(?:limited\s+to\s+(?:grant\s+)?|only\s+(?:to|by|for)\s+)(?:a\s+|an\s+)?(?:non-?commercial|non-?profit|not-for-profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|institutions?)\b|\bby\s+(?:a\s+)?non-?profit\s+(?:entit(?:y|ies)|organi[sz]ations?)\s+only\b"),
         ],
+        // a Creative Commons non-commercial license named in the text
+        cc_nc: re(r"\bcc[\s-]+by[\s-]+nc\b|\battribution[\s-]+non-?commercial\b"),
+        excluded: re(r"\bexclud(?:e|ed|es|ing)\b|排除|剔除"),
         non_commercial_scoped: re(r"\bfor\s+(?:[\w,'-]+\s+){0,7}?non-?commercial\s+(?:research|purposes?|uses?|applications?|projects?|development)\b"),
         research_only: vec![
             // "only for academic, research and education purposes"
@@ -304,7 +307,7 @@ fn scoped_by_definition(text: &NormText, sentences: &[(usize, usize)], hits: &mu
             Some(ObligationKind::NonCommercial)
         } else if r.research_only.iter().any(|p| p.is_match(body)) {
             Some(ObligationKind::ResearchOnly)
-        } else if r.non_commercial.iter().any(|p| p.is_match(body)) {
+        } else if r.cc_nc.is_match(body) || r.non_commercial.iter().any(|p| p.is_match(body)) {
             Some(ObligationKind::NonCommercial)
         } else {
             None
@@ -519,7 +522,11 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     // the sentence names commercial use beside it ("for commercial or
     // non-commercial purposes")
     let scoped = r.non_commercial_scoped.is_match(s) && !r.both_commercial.is_match(s);
-    if !definition && !thresholded && (scoped || r.non_commercial.iter().any(|p| p.is_match(s))) {
+    // a license named as excluded ("CC BY-NC 已被排除", "CC BY-NC data is
+    // excluded from training") limits nothing
+    let non_commercial = (r.cc_nc.is_match(s) && !r.excluded.is_match(s))
+        || r.non_commercial.iter().any(|p| p.is_match(s));
+    if !definition && !thresholded && (scoped || non_commercial) {
         push(ObligationKind::NonCommercial, String::new());
     }
     let coordinated = r.research_coordinated.is_match(s);
@@ -1191,6 +1198,16 @@ mod tests {
         assert!(!has(
             "insitro grants users a non-exclusive, non-transferable, royalty-free license to use the Software solely for non-commercial, internal research, and educational purposes.",
             ObligationKind::ResearchOnly
+        ));
+        // a non-commercial license named as excluded limits nothing
+        // (whatsbird-model-and-training-data-license-zh.txt)
+        assert!(!has(
+            "另一条约束：CC BY-NC 已被排除",
+            ObligationKind::NonCommercial
+        ));
+        assert!(has(
+            "The weights are licensed under CC BY-NC 4.0.",
+            ObligationKind::NonCommercial
         ));
         // ... and a grant for any purpose, not only demos, is no scope
         assert!(!has(

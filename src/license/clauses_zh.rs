@@ -239,7 +239,7 @@ pub fn grants_commercial(s: &str) -> bool {
     let (grant, against) = GRANT.get_or_init(|| {
         (
             // 可以用于商业用途; 个人、开源和商业项目可以使用 (the users named first)
-            re(r"(?:可以|可|允许|准许|授予|免费)[^.;!?]{0,20}(?:商业用途|商用|商业使用|商业目的|商业产品|商业化)|商业(?:项目|用户|机构|公司|企业|产品|用途)[^.;!?]{0,6}?(?:均|也|亦)?(?:可以|可|允许)(?:免费)?(?:使用|复制|集成|部署)"),
+            re(r"(?:可以|可|允许|准许|授予|免费)[^.;!?]{0,20}(?:商业用途|商用|商业使用|商业目的|商业产品|商业化)|商业(?:项目|用户|机构|公司|企业|产品|用途)[^.;!?]{0,6}?(?:均|也|亦)?(?:可以|可|允许)(?:免费)?(?:使用|复制|集成|部署)|(?:商业使用|商用|商业用途)[\s|:]{1,6}(?:允许|可以)"),
             re(r"非商业|不得|不能|不可|禁止|严禁|如需|若需|如果|须|需要|需|应当|登记|申请|授权"),
         )
     });
@@ -429,6 +429,19 @@ mod tests {
         assert!(!has(
             "训练使用的第三方数据集仍可能存在独立许可、署名、ShareAlike 或使用限制；",
             ObligationKind::Attribution
+        ));
+        // a table row: commercial use | allowed (whatsbird-model-and-training-data-license-zh.txt)
+        assert!(grants_commercial(
+            &NormText::new(
+                "| | CC BY 4.0 | |---|---| | 随意修改、再分发 | 允许 | | 商业使用 | 允许 |"
+            )
+            .norm
+        ));
+        assert!(grants_commercial(
+            &NormText::new("CC BY 4.0 允许商用，与 NC 语料会直接冲突，所以这条筛选不要放宽。").norm
+        ));
+        assert!(!grants_commercial(
+            &NormText::new("| 商业使用 | 不允许 |").norm
         ));
         // the users named before the grant (little-tree-classifier-model-terms-zh.txt)
         assert!(grants_commercial(
