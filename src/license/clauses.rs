@@ -276,11 +276,15 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
 /// none: an email or web address in its sentence, the lines after it, or a
 /// line of the text that says whom to contact.
 fn with_contacts(text: &NormText, hits: &mut [ClauseHit]) {
+    // the text's sentences read for addresses once, and only when a clause
+    // asks for a contact
+    let contacts = std::cell::OnceCell::new();
     for h in hits
         .iter_mut()
         .filter(|h| h.kind == ObligationKind::Registration && h.value.is_empty())
     {
-        if let Some(c) = contact::contact_for(text, h.words) {
+        let contacts = contacts.get_or_init(|| contact::Contacts::new(text));
+        if let Some(c) = contacts.contact_for(text, h.words) {
             h.value = c;
         }
     }

@@ -37,67 +37,97 @@ fn address_in(s: &str, urls: bool) -> Option<&str> {
         .map(|m| m.as_str().trim_end_matches(['.', ',', ';', ':', '?', '!']))
 }
 
-/// The contact for the clause in words `(f, l)` of `text`, with its
-/// original capitalisation: in its sentence, else in the three sentences
-/// after it that speak of contacting or applying, else in the first
-/// sentence of the text that does (or the line after it). The addresses of
-/// a list that goes on from there ("Website: …", "Email: …") are joined.
-pub fn contact_for(text: &NormText, (f, _): (usize, usize)) -> Option<String> {
-    let r = rules();
-    let sentences = text.sentences();
-    let at = |w: usize| sentences.iter().position(|&(sf, sl)| sf <= w && w <= sl);
-    let has = |i: usize, urls: bool| {
-        sentences
-            .get(i)
-            .is_some_and(|&(sf, sl)| address_in(text.words_text(sf, sl), urls).is_some())
-    };
-    let speaks = |i: usize| {
-        sentences
-            .get(i)
-            .is_some_and(|&(sf, sl)| r.contact.is_match(text.words_text(sf, sl)))
-    };
-    let own = at(f)?;
-    let first = if has(own, true) {
-        Some(own)
-    } else {
-        (own + 1..own + 4).find(|&i| has(i, speaks(i))).or_else(|| {
-            (0..sentences.len())
-                .filter(|&i| speaks(i))
-                .find_map(|i| [i, i + 1].into_iter().find(|&j| has(j, true)))
-        })
-    }?;
-    // the first address, and those of the short lines that list more
-    let mut found: Vec<String> = Vec::new();
-    for (i, &(sf, sl)) in sentences.iter().enumerate().skip(first).take(3) {
-        let short = sl + 1 - sf <= 12;
-        if i > first && !(short && has(i, true)) {
-            break;
+/// What the contact search needs of each sentence of a text, read once per
+/// text however many clauses ask for a contact.
+pub struct Contacts {
+    sentences: Vec<(usize, usize)>,
+    /// The sentence speaks of contacting or applying.
+    speaks: Vec<bool>,
+    /// The email address in the sentence, and else its web address.
+    email: Vec<Option<(usize, usize)>>,
+    url: Vec<Option<(usize, usize)>>,
+}
+
+impl Contacts {
+    /// Reads every sentence of `text` once.
+    pub fn new(text: &NormText) -> Contacts {
+        let r = rules();
+        let sentences = text.sentences();
+        let (mut speaks, mut email, mut url) = (Vec::new(), Vec::new(), Vec::new());
+        for &(sf, sl) in &sentences {
+            let s = text.words_text(sf, sl);
+            speaks.push(r.contact.is_match(s));
+            let at = |a: &str| {
+                let start = a.as_ptr() as usize - s.as_ptr() as usize;
+                (start, start + a.len())
+            };
+            email.push(address_in(s, false).map(at));
+            url.push(address_in(s, true).map(at));
         }
-        if let Some(a) = address_in(text.words_text(sf, sl), true) {
-            let a = case(text, (sf, sl), a);
-            if !found.contains(&a) {
-                found.push(a);
+        Contacts {
+            sentences,
+            speaks,
+            email,
+            url,
+        }
+    }
+
+    /// The address of sentence `i` (an email first; a web address only
+    /// where `urls`).
+    fn address<'t>(&self, text: &'t NormText, i: usize, urls: bool) -> Option<&'t str> {
+        let (sf, sl) = *self.sentences.get(i)?;
+        let (a, b) = self.email[i].or(if urls { self.url[i] } else { None })?;
+        text.words_text(sf, sl).get(a..b)
+    }
+
+    /// The contact for the clause in words `(f, l)` of `text`, with its
+    /// original capitalisation: in its sentence, else in the three
+    /// sentences after it that speak of contacting or applying, else in the
+    /// first sentence of the text that does (or the line after it). The
+    /// addresses of a list that goes on from there ("Website: …", "Email:
+    /// …") are joined.
+    pub fn contact_for(&self, text: &NormText, (f, _): (usize, usize)) -> Option<String> {
+        let sentences = &self.sentences;
+        let has = |i: usize, urls: bool| self.address(text, i, urls).is_some();
+        let speaks = |i: usize| self.speaks.get(i).copied().unwrap_or(false);
+        let own = sentences.iter().position(|&(sf, sl)| sf <= f && f <= sl)?;
+        let first = if has(own, true) {
+            Some(own)
+        } else {
+            (own + 1..own + 4).find(|&i| has(i, speaks(i))).or_else(|| {
+                (0..sentences.len())
+                    .filter(|&i| speaks(i))
+                    .find_map(|i| [i, i + 1].into_iter().find(|&j| has(j, true)))
+            })
+        }?;
+        // the first address, and those of the short lines that list more
+        let mut found: Vec<String> = Vec::new();
+        for (i, &(sf, sl)) in sentences.iter().enumerate().skip(first).take(3) {
+            let short = sl + 1 - sf <= 12;
+            if i > first && !(short && has(i, true)) {
+                break;
+            }
+            if let Some(a) = self.address(text, i, true) {
+                let a = case(text, (sf, sl), a);
+                if !found.contains(&a) {
+                    found.push(a);
+                }
             }
         }
+        // a form or page to apply at, and the email the text gives for
+        // questions on the license
+        let email = |a: &String| a.contains('@') && !a.contains("://");
+        if !found.iter().any(email) {
+            let line = (0..sentences.len())
+                .filter(|&i| speaks(i) && self.email[i].is_some())
+                .find_map(|i| {
+                    let a = self.address(text, i, false)?;
+                    Some(case(text, sentences[i], a))
+                });
+            found.extend(line);
+        }
+        (!found.is_empty()).then(|| found.join(", "))
     }
-    // a form or page to apply at, and the email the text gives for
-    // questions on the license
-    let email = |a: &String| a.contains('@') && !a.contains("://");
-    if !found.iter().any(email) {
-        let line = sentences
-            .iter()
-            .filter(|&&(sf, sl)| r.contact.is_match(text.words_text(sf, sl)))
-            .find_map(|&(sf, sl)| {
-                let m = r.email.find(text.words_text(sf, sl))?;
-                Some(case(
-                    text,
-                    (sf, sl),
-                    m.as_str().trim_end_matches(['.', '-']),
-                ))
-            });
-        found.extend(line);
-    }
-    (!found.is_empty()).then(|| found.join(", "))
 }
 
 /// `address` (as found in the normalised sentence) in the capitalisation of
@@ -120,7 +150,7 @@ mod tests {
     fn contact(text: &str, sentence: usize) -> Option<String> {
         let t = NormText::new(text);
         let s = t.sentences()[sentence];
-        contact_for(&t, s)
+        Contacts::new(&t).contact_for(&t, s)
     }
 
     #[test]
