@@ -290,6 +290,11 @@ fn threshold_sentences(
             if let Some(at) = sentences.iter().position(|&x| x == intro) {
                 if i - at <= 3 {
                     explained.push(at);
+                    // and the heading just above the intro, which names
+                    // what it asks ("Commercial License Required")
+                    if at > 0 && sentences[at - 1].1 + 1 - sentences[at - 1].0 <= 6 {
+                        explained.push(at - 1);
+                    }
                 }
             }
         }
@@ -342,6 +347,33 @@ fn defines_by_list(text: &NormText, sentences: &[(usize, usize)], item: (usize, 
     super::clauses::starts_item(text.words_text(item.0, item.1))
         && list_intro(text, sentences, item)
             .is_some_and(|(f, l)| super::clauses::is_definition(text.words_text(f, l)))
+}
+
+/// The intro of a list of those free to use the model, when an item of it
+/// is an organisation below a size threshold ("Free use is permitted for:"
+/// … "- Organizations with annual revenue less than 20 million RUB"): use by
+/// a company below the threshold, commercial use included, is granted.
+fn free_below_threshold(
+    text: &NormText,
+    sentences: &[(usize, usize)],
+    hits: &[ClauseHit],
+) -> Option<(usize, usize)> {
+    static FREE_FOR: OnceLock<Regex> = OnceLock::new();
+    let free_for = FREE_FOR.get_or_init(|| {
+        super::pattern::re(r"\b(?:use|usage)\s+is\s+(?:permitted|allowed|granted|free(?:\s+of\s+charge)?)\s+(?:free\s+of\s+charge\s+)?(?:for|to)\s*:$")
+    });
+    hits.iter()
+        .filter(|h| {
+            matches!(
+                h.kind,
+                ObligationKind::RevenueThreshold | ObligationKind::UserThreshold
+            )
+        })
+        .find_map(|h| {
+            let intro = list_intro(text, sentences, h.words)?;
+            let s = text.words_text(intro.0, intro.1);
+            free_for.is_match(s).then_some(intro)
+        })
 }
 
 /// True when the sentence is a heading ("1. Commercial License and
@@ -557,6 +589,7 @@ fn from_grant(
         .iter()
         .copied()
         .find(|&(f, l)| grants_commercial(text.words_text(f, l)))
+        .or_else(|| free_below_threshold(text, sentences, hits))
     else {
         return unknown("no grant of commercial use found", None);
     };
@@ -687,6 +720,10 @@ mod tests {
         // a paid license for entities above a revenue, defined in
         // parentheses, and what the text says of those entities later
         let text = "Licensor grants you a worldwide, royalty-free license to use the Model for any purpose, provided however, that Entities with annual revenues of at least $10,000,000 (the \"Commercial Entities\") are required to obtain a paid license. Commercial Entities interested in such a commercial license are required to contact Licensor. If the transferee is a Commercial Entity, it must obtain a paid license from Licensor prior to any use.";
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions);
+        // a heading above the thresholds' list names what they ask
+        // (occular-ocr-weights-modified-openrail-m.txt, tests/license-eval)
+        let text = "## Free Use\n\nFree use is permitted for:\n- Individuals (personal, non-commercial use)\n- Organizations with annual revenue less than 20 million RUB (~$200K USD) AND fewer than 8 employees\n\n## Commercial License Required\n\nA commercial license is required for:\n- Organizations with annual revenue of 20 million RUB (~$200K USD) or more\n- Organizations with 8 or more employees";
         assert_eq!(verdict(text), Verdict::PermittedWithConditions);
         // a registration asked below the threshold is still approval (Kolors)
         let text = "若您或其关联方提供的所有产品或服务的月活跃用户数在前一个自然月未超过3亿月活跃用户数，则您向许可方进行登记，将被视为获得相应的商业许可。";
