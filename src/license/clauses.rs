@@ -62,6 +62,9 @@ struct Rules {
     fields: Regex,
 }
 
+/// The clause patterns, built once. One table of data (a pattern per clause
+/// form, grouped by kind), kept whole past the usual function length so that
+/// every form of a kind reads in one place.
 fn rules() -> &'static Rules {
     static RULES: OnceLock<Rules> = OnceLock::new();
     RULES.get_or_init(|| Rules {
