@@ -338,6 +338,61 @@ fn bf16_and_f16_run_too() {
     }
 }
 
+/// Llama's bf16/f16 weights on the CPU run through mri's own forward pass
+/// (the projections in bf16/f16, widened a row at a time inside the
+/// kernel; everything else in f32): what it computes is what the f32 path
+/// (candle's Llama, every weight widened) computes, up to the order of
+/// sums. candle's Llama in bf16 (bf16 activations) would be off by ~1e-2.
+#[test]
+fn llama_half_weights_on_the_cpu_compute_what_f32_computes() {
+    let (_tmp, llama3) = generated(SmokeArch::Llama3);
+    for dir in [
+        fixtures().join("tiny-llama"),
+        fixtures().join("tiny-llama-sharded"),
+        llama3,
+    ] {
+        let with = |dtype| {
+            smoke_lib(
+                &dir,
+                &SmokeOptions {
+                    dtype,
+                    ..options(8)
+                },
+            )
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        };
+        let f32_run = with(smoke::DtypeChoice::F32);
+        assert_eq!(f32_run.summary.dtype, "f32");
+        for (dtype, name) in [
+            (smoke::DtypeChoice::Bf16, "bf16"),
+            (smoke::DtypeChoice::F16, "f16"),
+        ] {
+            let run = with(dtype);
+            let what = format!("{} in {name}", dir.display());
+            assert_eq!(run.summary.dtype, name, "{what}");
+            let ids = |r: &SmokeRun| r.summary.top_next.iter().map(|t| t.id).collect::<Vec<_>>();
+            assert_eq!(ids(&run), ids(&f32_run), "{what}: top-5");
+            for (a, b) in run.summary.top_next.iter().zip(&f32_run.summary.top_next) {
+                assert!(
+                    (a.prob - b.prob).abs() < 1e-4,
+                    "{what}: {} vs {}",
+                    a.prob,
+                    b.prob
+                );
+            }
+            let (e, e32) = (
+                run.summary.entropy.unwrap(),
+                f32_run.summary.entropy.unwrap(),
+            );
+            assert!((e - e32).abs() < 1e-4, "{what}: entropy {e} vs {e32}");
+            assert_eq!(run.continuation_ids, f32_run.continuation_ids, "{what}");
+            // Half the bytes of f32, but for the norms (kept in f32).
+            let (w, w32) = (run.memory.weights_bytes, f32_run.memory.weights_bytes);
+            assert!(w * 2 > w32 && w * 100 < w32 * 51, "{what}: {w} vs {w32}");
+        }
+    }
+}
+
 // ------------------------------------------------------------ error paths
 
 /// Runs `mri smoke DIR extra...` and expects a clean exit 2 whose message

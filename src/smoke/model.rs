@@ -108,6 +108,9 @@ pub(crate) struct Build<'a> {
     pub positions: usize,
     /// Every stored tensor, by name.
     pub headers: &'a HashMap<String, HeaderTensor>,
+    /// Whether the model runs on the CPU (where bf16/f16 Llama weights go
+    /// through `llama_half.rs`).
+    pub cpu: bool,
 }
 
 /// Why a model could not be built.

@@ -2,13 +2,14 @@
 //! against the headers, the memory estimate, the optional weight scan, then
 //! the load, the forward pass and the continuation.
 
-use super::backend::Mapped;
+use super::backend::Reading;
 use super::dry_run::{self, build_error, Checked};
 use super::error::{candle_err, contain, SmokeError};
 use super::generate::{eos_ids, judge_logits, ms, output_values, Greedy};
 use super::model::{Build, Decoder, Model};
 use super::options::{dtype_name, open_device, resolve_dtype, SmokeEvent, SmokeOptions, Stage};
 use super::preflight::{preflight, real_path, Inputs};
+use super::reader::ShardReader;
 use super::report::{Measured, MemoryCheck, SmokeRun, SmokeSummary, TopToken};
 use super::tokenize::Prompt;
 use super::{bert, files, lora, memory, sample, scan, tokenize};
@@ -38,7 +39,13 @@ pub(super) fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, S
     let prompt = session.encode_prompt()?;
     let max_tokens = session.max_tokens();
     let positions = prompt.ids.len().saturating_add(max_tokens);
-    let checked = dry_run::check(report, &session.inputs, dtype, positions)?;
+    let checked = dry_run::check(
+        report,
+        &session.inputs,
+        dtype,
+        positions,
+        session.device.is_cpu(),
+    )?;
     session.check_vocab(&prompt.ids)?;
     session
         .notes
@@ -232,8 +239,9 @@ impl Session<'_> {
         scan::scan(&shards, &progress).map_err(|(path, source)| SmokeError::Io { path, source })
     }
 
-    /// Maps the shards and builds the model (merging the adapter, if any);
-    /// returns it with the milliseconds it took.
+    /// Reads the weights from the shards as the model asks for them
+    /// (merging the adapter, if any) and builds the model; returns it with
+    /// the milliseconds it took.
     fn load(&self, checked: &Checked, positions: usize) -> Result<(Model, f64), SmokeError> {
         self.options.emit(SmokeEvent::Stage(Stage::Loading));
         let family = self.inputs.family;
@@ -241,18 +249,12 @@ impl Session<'_> {
             config: &self.inputs.config,
             positions,
             headers: &checked.headers,
+            cpu: self.device.is_cpu(),
         };
         let paths: Vec<PathBuf> = self.inputs.shards.iter().map(|(_, p)| p.clone()).collect();
         let load_start = Instant::now();
         let model = contain("loading the weights", || {
-            // SAFETY: the shards are opened read-only and mapped for the life of
-            // the model. mri never writes model files; if another process
-            // truncated one while it is mapped, reading it would raise SIGBUS and
-            // end the process (the contract of every memory-mapped safetensors
-            // loader, candle's included); changed bytes would only change the
-            // numbers reported. The headers were validated by the Report.
-            let tensors = unsafe { candle_core::safetensors::MmapedSafetensors::multi(&paths) }
-                .map_err(candle_err("mapping the weights"))?;
+            let reader = ShardReader::open(&paths).map_err(candle_err("opening the weights"))?;
             let lora = match &self.options.lora {
                 Some(m) => {
                     Some(lora::LoadedLora::load(m).map_err(candle_err("mapping the adapter"))?)
@@ -260,8 +262,9 @@ impl Session<'_> {
                 None => None,
             };
             let vb = VarBuilder::from_backend(
-                Box::new(Mapped {
-                    tensors,
+                Box::new(Reading {
+                    reader,
+                    headers: checked.headers.clone(),
                     aliases: checked.aliases.clone(),
                     lora,
                 }),
