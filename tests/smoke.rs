@@ -247,6 +247,7 @@ fn smoke_json_holds_exactly_the_documented_fields() {
             "continuation",
             "device",
             "dtype",
+            "dtype_reason",
             "embedding_norm",
             "entropy",
             "finite",
@@ -301,7 +302,9 @@ fn text_output_shows_the_numbers() {
         String::from_utf8_lossy(&out.stderr)
     );
     for needle in [
-        "smoke test of tiny-llama: llama on cpu in f32",
+        // A Llama stored in bf16 runs in bf16 on the CPU by default.
+        "smoke test of tiny-llama: llama on cpu in bf16",
+        "dtype           auto: bf16 as stored",
         "output shape    [1, 384]",
         "finite          yes",
         "top next tokens",
@@ -314,6 +317,44 @@ fn text_output_shows_the_numbers() {
     ] {
         assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
     }
+}
+
+/// `--dtype auto` on the CPU: the stored bf16 for Llama (mri's kernel),
+/// f32 for a family candle runs (its bf16 matmul widens on every call);
+/// the summary says which and why. An explicit dtype is taken as asked.
+#[test]
+fn auto_dtype_on_the_cpu_says_which_and_why() {
+    let run = |name: &str, dtype| {
+        smoke_lib(
+            &fixtures().join(name),
+            &SmokeOptions {
+                dtype,
+                ..options(0)
+            },
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .summary
+    };
+    let auto = smoke::DtypeChoice::Auto;
+    let llama = run("tiny-llama", auto);
+    assert_eq!(llama.dtype, "bf16");
+    assert!(
+        llama.dtype_reason.starts_with("auto: bf16 as stored"),
+        "{}",
+        llama.dtype_reason
+    );
+    let qwen3 = run("tiny-qwen3", auto);
+    assert_eq!(qwen3.dtype, "f32");
+    assert!(
+        qwen3
+            .dtype_reason
+            .starts_with("auto: f32, converted from bf16 once"),
+        "{}",
+        qwen3.dtype_reason
+    );
+    let asked = run("tiny-llama", smoke::DtypeChoice::F32);
+    assert_eq!(asked.dtype, "f32");
+    assert_eq!(asked.dtype_reason, "f32 as asked (--dtype)");
 }
 
 #[test]

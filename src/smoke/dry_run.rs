@@ -110,19 +110,6 @@ impl Checked {
             if unused.len() > 5 { ", ..." } else { "" }
         ))
     }
-
-    /// The stored bytes of the largest tensor the model reads (0 for none).
-    pub(super) fn largest_bytes(&self) -> u64 {
-        self.requests
-            .iter()
-            .filter_map(|r| {
-                self.headers
-                    .get(self.aliases.get(&r.name).unwrap_or(&r.name))
-            })
-            .map(|h| h.bytes)
-            .max()
-            .unwrap_or(0)
-    }
 }
 
 /// Every tensor of the counted shards, by name, with where its bytes lie

@@ -22,7 +22,7 @@ use rayon::prelude::*;
 pub(crate) const SMALL_M: usize = 32;
 
 /// f32 values of one weight block widened for the GEMM path (64 MiB).
-const BLOCK_VALUES: usize = 16 << 20;
+pub(crate) const BLOCK_VALUES: usize = 16 << 20;
 
 /// Weight rows per parallel task of the row-by-row kernel.
 const ROWS_PER_TASK: usize = 16;

@@ -12,7 +12,7 @@ use super::preflight::{preflight, real_path, Inputs};
 use super::reader::ShardReader;
 use super::report::{Measured, MemoryCheck, SmokeRun, SmokeSummary, TopToken};
 use super::tokenize::Prompt;
-use super::{bert, files, lora, memory, sample, scan, tokenize};
+use super::{bert, files, half_linear, lora, memory, reader, sample, scan, tokenize};
 use crate::analyze::weights::ShardSummary;
 use crate::finding::Finding;
 use crate::Report;
@@ -27,7 +27,8 @@ pub(super) fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, S
     options.emit(SmokeEvent::Stage(Stage::Checking));
     let inputs = preflight(report)?;
     let device = open_device(options.device)?;
-    let dtype = resolve_dtype(options.dtype, &device, report);
+    let (dtype, dtype_reason) =
+        resolve_dtype(options.dtype, &device, report, inputs.family.half_on_cpu());
     let mut session = Session {
         report,
         options,
@@ -61,6 +62,7 @@ pub(super) fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, S
         architecture: session.inputs.family.name().to_string(),
         device: options.device.to_string(),
         dtype: dtype_name(dtype).to_string(),
+        dtype_reason,
         shape,
         non_finite,
         load_ms,
@@ -188,7 +190,7 @@ impl Session<'_> {
     ) -> Result<MemoryCheck, SmokeError> {
         let (weights_bytes, needed) = memory::estimate(
             &checked.requests,
-            checked.largest_bytes(),
+            self.transient_bytes(checked),
             self.report.architecture.as_ref(),
             positions as u64,
         );
@@ -219,6 +221,34 @@ impl Session<'_> {
             needed_bytes: needed,
             available_bytes: available,
         })
+    }
+
+    /// The largest temporary of the load and the forward pass, beside the
+    /// weights: two read chunks; a LoRA merge's f32 base, delta and sum of
+    /// the largest weight; and for bf16/f16 weights, the f32 block that
+    /// mri's kernel widens for long prompts, or on candle's path (another
+    /// family, or a GPU) the largest weight widened whole.
+    fn transient_bytes(&self, checked: &Checked) -> u64 {
+        let widened = checked
+            .requests
+            .iter()
+            .map(|r| r.shape.iter().map(|d| *d as u64).product::<u64>())
+            .max()
+            .unwrap_or(0)
+            .saturating_mul(4);
+        let mut bytes = 2 * reader::CHUNK as u64;
+        if self.options.lora.is_some() {
+            bytes = bytes.saturating_add(widened.saturating_mul(3));
+        }
+        if matches!(self.dtype, DType::BF16 | DType::F16) {
+            let ours = self.device.is_cpu() && self.inputs.family.half_on_cpu();
+            bytes = bytes.saturating_add(if ours {
+                half_linear::BLOCK_VALUES as u64 * 4
+            } else {
+                widened
+            });
+        }
+        bytes
     }
 
     /// With `--scan-weights`, reads every byte of the counted shards for
