@@ -203,15 +203,20 @@ impl Source<'_> {
         Ok(tensor)
     }
 
-    /// Reads all of `buf`, a chunk at a time.
+    /// Reads all of `buf`, chunks in parallel (`pread` at each chunk's own
+    /// offset: the threads share the file without a lock).
     fn fill_all(&self, buf: &mut [u8]) -> candle_core::Result<()> {
-        let mut at = 0u64;
-        for chunk in buf.chunks_mut(CHUNK) {
-            self.fill(chunk, at)
-                .map_err(|e| err(self.path, format!("at byte {}: {e}", self.offset + at)))?;
-            at += chunk.len() as u64;
-        }
-        Ok(())
+        buf.par_chunks_mut(CHUNK)
+            .enumerate()
+            .try_for_each(|(i, chunk)| {
+                let at = (i * CHUNK) as u64;
+                self.fill(chunk, at).map_err(|e| {
+                    err(
+                        self.path,
+                        format!("at byte {}: {e}", self.offset.saturating_add(at)),
+                    )
+                })
+            })
     }
 
     /// Chunks of the stored bytes widened to f32, then narrowed to `dtype`
