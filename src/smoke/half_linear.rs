@@ -113,36 +113,63 @@ impl CustomOp2 for HalfMatmul {
         };
         let x = &x[x0..x1];
         let out = match s2 {
-            CpuStorage::BF16(w) => matmul(x, &w[w0..w1], m, n, k, widen_bf16),
-            CpuStorage::F16(w) => matmul(x, &w[w0..w1], m, n, k, widen_f16),
+            CpuStorage::BF16(w) => matmul(x, &w[w0..w1], m, n, k),
+            CpuStorage::F16(w) => matmul(x, &w[w0..w1], m, n, k),
             _ => candle_core::bail!("half-matmul: the weight must be bf16 or f16"),
         };
         Ok((CpuStorage::F32(out), Shape::from((m, n))))
     }
 }
 
-/// bf16 → f32: the 16 bits are the high half of the f32.
-fn widen_bf16(src: &[bf16], dst: &mut [f32]) {
-    for (d, s) in dst.iter_mut().zip(src) {
-        *d = f32::from_bits(u32::from(s.to_bits()) << 16);
+/// A 16-bit float weight, widened to f32 by the kernel.
+trait Half: Copy + Send + Sync {
+    /// Whether one element widens cheaply inside a vectorised loop (bf16:
+    /// a shift), so that one activation row is multiplied with the weight
+    /// row as it is read, without an f32 copy of the row.
+    const FUSED: bool;
+
+    /// One element as f32.
+    fn wide(self) -> f32;
+
+    /// A row widened into `dst`.
+    fn widen(src: &[Self], dst: &mut [f32]);
+}
+
+impl Half for bf16 {
+    const FUSED: bool = true;
+
+    #[inline(always)]
+    fn wide(self) -> f32 {
+        // The 16 bits are the high half of the f32.
+        f32::from_bits(u32::from(self.to_bits()) << 16)
+    }
+
+    #[inline(always)]
+    fn widen(src: &[Self], dst: &mut [f32]) {
+        for (d, s) in dst.iter_mut().zip(src) {
+            *d = s.wide();
+        }
     }
 }
 
-/// f16 → f32 through `half` (F16C where the CPU has it).
-fn widen_f16(src: &[f16], dst: &mut [f32]) {
-    src.convert_to_f32_slice(dst);
+impl Half for f16 {
+    const FUSED: bool = false;
+
+    #[inline(always)]
+    fn wide(self) -> f32 {
+        self.to_f32()
+    }
+
+    /// Through `half`'s slice conversion (F16C where the CPU has it).
+    #[inline(always)]
+    fn widen(src: &[Self], dst: &mut [f32]) {
+        src.convert_to_f32_slice(dst);
+    }
 }
 
 /// `out[i, j] = Σ_p x[i, p] · w[j, p]` for `x [m, k]`, `w [n, k]`, with the
 /// rows of `w` shared out between threads.
-fn matmul<T: Sync>(
-    x: &[f32],
-    w: &[T],
-    m: usize,
-    n: usize,
-    k: usize,
-    widen: fn(&[T], &mut [f32]),
-) -> Vec<f32> {
+fn matmul<T: Half>(x: &[f32], w: &[T], m: usize, n: usize, k: usize) -> Vec<f32> {
     // Each task writes the outputs of its weight rows for every x row:
     // transposed (`[n, m]`), so that its slice is contiguous.
     let mut out_t = vec![0f32; n * m];
@@ -155,12 +182,7 @@ fn matmul<T: Sync>(
         .zip(w.par_chunks(ROWS_PER_TASK * k))
         .for_each_init(
             || vec![0f32; k],
-            |row, (out, w_rows)| {
-                for (o, w_row) in out.chunks_mut(m).zip(w_rows.chunks(k)) {
-                    widen(w_row, row);
-                    dots(x, row, o, k, fma);
-                }
-            },
+            |row, (out, w_rows)| rows(x, w_rows, out, row, k, fma),
         );
     if m == 1 {
         return out_t;
@@ -186,46 +208,117 @@ fn has_fma() -> bool {
     }
 }
 
-/// `o[i] = x[i, ..] · row` for every row of `x`.
-fn dots(x: &[f32], row: &[f32], o: &mut [f32], k: usize, fma: bool) {
+/// The outputs of some weight rows (`out`: `m` values per row, the
+/// transposed layout) for every row of `x`; `row` is a scratch row.
+fn rows<T: Half>(x: &[f32], w_rows: &[T], out: &mut [f32], row: &mut [f32], k: usize, fma: bool) {
     #[cfg(target_arch = "x86_64")]
     if fma {
         // SAFETY: `fma` is true only when the CPU has AVX2 and FMA
         // (`has_fma`), the features this copy is compiled for.
-        unsafe { dots_avx2(x, row, o, k) };
+        unsafe { rows_avx2(x, w_rows, out, row, k) };
         return;
     }
     let _ = fma;
-    dots_with::<false>(x, row, o, k);
+    rows_with::<T, false>(x, w_rows, out, row, k);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-unsafe fn dots_avx2(x: &[f32], row: &[f32], o: &mut [f32], k: usize) {
-    dots_with::<true>(x, row, o, k);
+unsafe fn rows_avx2<T: Half>(x: &[f32], w_rows: &[T], out: &mut [f32], row: &mut [f32], k: usize) {
+    rows_with::<T, true>(x, w_rows, out, row, k);
 }
 
 /// Lanes of the dot product's accumulators: two AVX registers.
 const LANES: usize = 16;
 
+/// Activation rows multiplied at once with a widened weight row: each
+/// weight value loaded once for all of them, and 8 independent
+/// accumulators (4 rows × 2 AVX registers) to keep the FMA units busy.
+const GROUP: usize = 4;
+
 #[inline(always)]
-fn dots_with<const FMA: bool>(x: &[f32], row: &[f32], o: &mut [f32], k: usize) {
-    for (xi, oi) in x.chunks_exact(k).zip(o.iter_mut()) {
-        let mut acc = [0f32; LANES];
-        let (a, b) = (xi.chunks_exact(LANES), row.chunks_exact(LANES));
-        let (ta, tb) = (a.remainder(), b.remainder());
-        for (ca, cb) in a.zip(b) {
-            for l in 0..LANES {
+fn rows_with<T: Half, const FMA: bool>(
+    x: &[f32],
+    w_rows: &[T],
+    out: &mut [f32],
+    row: &mut [f32],
+    k: usize,
+) {
+    let m = x.len() / k;
+    for (o, w_row) in out.chunks_mut(m).zip(w_rows.chunks(k)) {
+        if T::FUSED && m == 1 {
+            o[0] = dot::<FMA, T>(x, w_row, Half::wide);
+            continue;
+        }
+        T::widen(w_row, row);
+        let mut groups = x.chunks_exact(GROUP * k);
+        let mut o_groups = o.chunks_exact_mut(GROUP);
+        for (xg, og) in (&mut groups).zip(&mut o_groups) {
+            dot_group::<FMA>(xg, row, og, k);
+        }
+        for (xi, oi) in groups
+            .remainder()
+            .chunks_exact(k)
+            .zip(o_groups.into_remainder())
+        {
+            *oi = dot::<FMA, f32>(xi, row, |v| v);
+        }
+    }
+}
+
+/// `o[r] = x[r, ..] · row` for the [`GROUP`] rows of `x`.
+#[inline(always)]
+fn dot_group<const FMA: bool>(x: &[f32], row: &[f32], o: &mut [f32], k: usize) {
+    let (x01, x23) = x.split_at(2 * k);
+    let (x0, x1) = x01.split_at(k);
+    let (x2, x3) = x23.split_at(k);
+    let mut acc = [[0f32; LANES]; GROUP];
+    let chunks = row
+        .chunks_exact(LANES)
+        .zip(x0.chunks_exact(LANES))
+        .zip(x1.chunks_exact(LANES))
+        .zip(x2.chunks_exact(LANES))
+        .zip(x3.chunks_exact(LANES));
+    for ((((w, a), b), c), d) in chunks {
+        for l in 0..LANES {
+            for (acc, xv) in acc.iter_mut().zip([a[l], b[l], c[l], d[l]]) {
                 acc[l] = if FMA {
-                    ca[l].mul_add(cb[l], acc[l])
+                    xv.mul_add(w[l], acc[l])
                 } else {
-                    ca[l] * cb[l] + acc[l]
+                    xv * w[l] + acc[l]
                 };
             }
         }
-        let tail: f32 = ta.iter().zip(tb).map(|(p, q)| p * q).sum();
+    }
+    let done = k / LANES * LANES;
+    for ((acc, xr), oi) in acc.iter().zip([x0, x1, x2, x3]).zip(o.iter_mut()) {
+        let tail: f32 = xr[done..]
+            .iter()
+            .zip(&row[done..])
+            .map(|(p, q)| p * q)
+            .sum();
         *oi = acc.iter().sum::<f32>() + tail;
     }
+}
+
+/// `Σ a[p] · wide(b[p])`, in [`LANES`] accumulators.
+#[inline(always)]
+fn dot<const FMA: bool, B: Copy>(a: &[f32], b: &[B], wide: impl Fn(B) -> f32) -> f32 {
+    let mut acc = [0f32; LANES];
+    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
+    let (ta, tb) = (ca.remainder(), cb.remainder());
+    for (ca, cb) in ca.zip(cb) {
+        for l in 0..LANES {
+            let w = wide(cb[l]);
+            acc[l] = if FMA {
+                ca[l].mul_add(w, acc[l])
+            } else {
+                ca[l] * w + acc[l]
+            };
+        }
+    }
+    let tail: f32 = ta.iter().zip(tb).map(|(p, q)| p * wide(*q)).sum();
+    acc.iter().sum::<f32>() + tail
 }
 
 #[cfg(test)]
@@ -276,7 +369,14 @@ mod tests {
     #[test]
     fn matches_the_widened_f32_matmul() {
         for dtype in [DType::BF16, DType::F16] {
-            for (m, n, k) in [(1, 37, 70), (3, 16, 16), (5, 50, 129), (1, 1, 1)] {
+            for (m, n, k) in [
+                (1, 37, 70),
+                (3, 16, 16),
+                (5, 50, 129),
+                (1, 1, 1),
+                (4, 9, 33),
+                (9, 17, 48),
+            ] {
                 check(m, n, k, dtype);
             }
             // Many rows: the blocked GEMM path.

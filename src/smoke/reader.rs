@@ -171,6 +171,7 @@ impl Source<'_> {
         let tensor = match stored {
             Stored::Bf16 | Stored::F16 => {
                 let mut v = vec![0u16; elems];
+                advise_huge(&mut v);
                 self.fill_all(bytemuck::cast_slice_mut(&mut v))?;
                 for x in v.iter_mut() {
                     *x = u16::from_le(*x);
@@ -183,6 +184,7 @@ impl Source<'_> {
             }
             Stored::F32 => {
                 let mut v = vec![0f32; elems];
+                advise_huge(&mut v);
                 self.fill_all(bytemuck::cast_slice_mut(&mut v))?;
                 if cfg!(target_endian = "big") {
                     v.iter_mut()
@@ -192,6 +194,7 @@ impl Source<'_> {
             }
             Stored::F64 => {
                 let mut v = vec![0f64; elems];
+                advise_huge(&mut v);
                 self.fill_all(bytemuck::cast_slice_mut(&mut v))?;
                 if cfg!(target_endian = "big") {
                     v.iter_mut()
@@ -266,10 +269,10 @@ enum Out {
 impl Out {
     fn new(dtype: DType, elems: usize) -> candle_core::Result<Out> {
         Ok(match dtype {
-            DType::F32 => Out::F32(vec![0f32; elems]),
-            DType::BF16 => Out::Bf16(vec![0u16; elems].reinterpret_into()),
-            DType::F16 => Out::F16(vec![0u16; elems].reinterpret_into()),
-            DType::F64 => Out::F64(vec![0f64; elems]),
+            DType::F32 => Out::F32(huge(vec![0f32; elems])),
+            DType::BF16 => Out::Bf16(huge(vec![0u16; elems]).reinterpret_into()),
+            DType::F16 => Out::F16(huge(vec![0u16; elems]).reinterpret_into()),
+            DType::F64 => Out::F64(huge(vec![0f64; elems])),
             other => candle_core::bail!("weights cannot be loaded as {other:?}"),
         })
     }
@@ -299,6 +302,42 @@ impl Out {
             Out::F64(v) => Tensor::from_vec(v, shape, &cpu),
         }
     }
+}
+
+/// `v`, advised to huge pages ([`advise_huge`]).
+fn huge<T>(mut v: Vec<T>) -> Vec<T> {
+    advise_huge(&mut v);
+    v
+}
+
+/// Asks Linux to back a large weight buffer, not yet written, with huge
+/// pages (`MADV_HUGEPAGE`, for systems whose transparent huge pages are
+/// `madvise`-only): 512 times fewer page faults while it is read in, and
+/// fewer TLB misses while the kernels stream through it. Advice only: the
+/// contents never change, and a refusal is ignored.
+fn advise_huge<T>(v: &mut [T]) {
+    #[cfg(target_os = "linux")]
+    {
+        const PAGE: usize = 4096;
+        let bytes = std::mem::size_of_val(v);
+        if bytes < (8 << 20) {
+            return;
+        }
+        let start = v.as_mut_ptr() as usize;
+        let first = start.next_multiple_of(PAGE);
+        let end = (start + bytes) / PAGE * PAGE;
+        if end > first {
+            // SAFETY: [first, end) is page-aligned and inside `v`'s
+            // allocation, which this function borrows mutably;
+            // MADV_HUGEPAGE changes how the kernel backs those pages, not
+            // what they hold.
+            unsafe {
+                libc::madvise(first as *mut libc::c_void, end - first, libc::MADV_HUGEPAGE);
+            }
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = v;
 }
 
 /// Little-endian stored values → f32, in parallel.
