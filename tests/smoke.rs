@@ -357,6 +357,52 @@ fn auto_dtype_on_the_cpu_says_which_and_why() {
     assert_eq!(asked.dtype_reason, "f32 as asked (--dtype)");
 }
 
+/// `auto` takes f32 for a family candle runs only when it fits: with room
+/// for the stored bf16 but not for f32, the run goes on in bf16 and says
+/// why; with room for neither, it is refused as before.
+#[test]
+fn auto_dtype_falls_back_to_the_stored_bf16_when_f32_does_not_fit() {
+    let dir = fixtures().join("tiny-qwen3");
+    let with = |dtype, memory_limit| {
+        smoke_lib(
+            &dir,
+            &SmokeOptions {
+                dtype,
+                memory_limit,
+                ..options(0)
+            },
+        )
+    };
+    let needed = |dtype| with(dtype, None).expect("runs").memory.needed_bytes;
+    let (f32_needs, bf16_needs) = (
+        needed(smoke::DtypeChoice::F32),
+        needed(smoke::DtypeChoice::Bf16),
+    );
+    assert!(bf16_needs < f32_needs);
+    let between = bf16_needs + (f32_needs - bf16_needs) / 2;
+    let run = with(smoke::DtypeChoice::Auto, Some(between)).expect("runs in bf16");
+    assert_eq!(run.summary.dtype, "bf16");
+    assert!(
+        run.summary
+            .dtype_reason
+            .starts_with("auto: bf16 as stored, since f32 would need"),
+        "{}",
+        run.summary.dtype_reason
+    );
+    assert!(run.memory.needed_bytes <= between);
+    let err = with(smoke::DtypeChoice::Auto, Some(bf16_needs - 1)).expect_err("refused");
+    assert!(
+        matches!(&err, smoke::SmokeError::NotEnoughMemory { dtype, .. } if dtype == "bf16"),
+        "{err}"
+    );
+    // An explicit f32 is not changed.
+    let err = with(smoke::DtypeChoice::F32, Some(between)).expect_err("refused");
+    assert!(
+        matches!(&err, smoke::SmokeError::NotEnoughMemory { dtype, .. } if dtype == "f32"),
+        "{err}"
+    );
+}
+
 #[test]
 fn bf16_and_f16_run_too() {
     for (dtype, name) in [

@@ -182,7 +182,8 @@ pub(crate) fn open_device(choice: DeviceChoice) -> Result<Device, SmokeError> {
 ///   mri's half-precision kernel (`half_on_cpu`: the weights used as they
 ///   lie, half the memory of f32, half the bytes read per token), else f32
 ///   (candle's CPU matmul widens bf16 weights on every call: converting
-///   once is faster);
+///   once is faster) — the run falls back to the stored dtype when f32
+///   does not fit in memory (`safetensors.rs`, `check_fitting`);
 /// - elsewhere, the most common stored float dtype (bf16, f16), else f32.
 pub(crate) fn resolve_dtype(
     choice: DtypeChoice,
@@ -191,12 +192,7 @@ pub(crate) fn resolve_dtype(
     half_on_cpu: bool,
 ) -> (DType, String) {
     let asked = |d: DType| (d, format!("{} as asked (--dtype)", dtype_name(d)));
-    let stored = match stored_dtype(report) {
-        Some("BF16") => Some(DType::BF16),
-        Some("F16") => Some(DType::F16),
-        _ => None,
-    };
-    match (choice, stored) {
+    match (choice, stored_half(report)) {
         (DtypeChoice::F32, _) => asked(DType::F32),
         (DtypeChoice::Bf16, _) => asked(DType::BF16),
         (DtypeChoice::F16, _) => asked(DType::F16),
@@ -228,14 +224,19 @@ pub(crate) fn resolve_dtype(
     }
 }
 
-/// The stored float dtype holding the most parameters (`BF16`, `F16`, ...).
-fn stored_dtype(report: &Report) -> Option<&str> {
-    report
+/// bf16 or f16 when that is the stored dtype holding the most parameters.
+pub(crate) fn stored_half(report: &Report) -> Option<DType> {
+    let most = report
         .weights
         .by_dtype
         .iter()
         .max_by_key(|(_, n)| **n)
-        .map(|(d, _)| d.as_str())
+        .map(|(d, _)| d.as_str());
+    match most {
+        Some("BF16") => Some(DType::BF16),
+        Some("F16") => Some(DType::F16),
+        _ => None,
+    }
 }
 
 /// A dtype's name as the summary shows it.

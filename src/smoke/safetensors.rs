@@ -7,7 +7,10 @@ use super::dry_run::{self, build_error, Checked};
 use super::error::{candle_err, contain, SmokeError};
 use super::generate::{eos_ids, judge_logits, ms, output_values, Greedy};
 use super::model::{Build, Decoder, Model};
-use super::options::{dtype_name, open_device, resolve_dtype, SmokeEvent, SmokeOptions, Stage};
+use super::options::{
+    dtype_name, open_device, resolve_dtype, stored_half, DtypeChoice, SmokeEvent, SmokeOptions,
+    Stage,
+};
 use super::preflight::{preflight, real_path, Inputs};
 use super::reader::ShardReader;
 use super::report::{Measured, MemoryCheck, SmokeRun, SmokeSummary, TopToken};
@@ -35,23 +38,13 @@ pub(super) fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, S
         inputs,
         device,
         dtype,
+        dtype_reason,
         notes: Vec::new(),
     };
     let prompt = session.encode_prompt()?;
     let max_tokens = session.max_tokens();
     let positions = prompt.ids.len().saturating_add(max_tokens);
-    let checked = dry_run::check(
-        report,
-        &session.inputs,
-        dtype,
-        positions,
-        session.device.is_cpu(),
-    )?;
-    session.check_vocab(&prompt.ids)?;
-    session
-        .notes
-        .extend(checked.unused_note(session.inputs.family));
-    let memory = session.check_memory(&checked, positions)?;
+    let (checked, memory) = session.check_fitting(&prompt.ids, positions)?;
     let weight_findings = session.scan_weights()?;
     let (mut model, load_ms) = session.load(&checked, positions)?;
     let (shape, values, forward_ms) = session.forward(&mut model, &prompt.ids)?;
@@ -61,8 +54,8 @@ pub(super) fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, S
     let mut summary = SmokeSummary::from(Measured {
         architecture: session.inputs.family.name().to_string(),
         device: options.device.to_string(),
-        dtype: dtype_name(dtype).to_string(),
-        dtype_reason,
+        dtype: dtype_name(session.dtype).to_string(),
+        dtype_reason: session.dtype_reason.clone(),
         shape,
         non_finite,
         load_ms,
@@ -124,6 +117,8 @@ struct Session<'a> {
     device: Device,
     /// The dtype the weights load in.
     dtype: DType,
+    /// Why that dtype.
+    dtype_reason: String,
     /// Notes for the summary, in the order they arose.
     notes: Vec<String>,
 }
@@ -178,6 +173,54 @@ impl Session<'_> {
             }
         }
         Ok(())
+    }
+
+    /// The dry run (every tensor checked against the headers, the prompt
+    /// against the vocabulary) and the memory estimate, in the run's dtype.
+    /// When `auto` chose f32 and f32 does not fit where the stored bf16/f16
+    /// would, the run takes the stored dtype instead (on candle's CPU path
+    /// slower, but it runs), and its reason says so.
+    fn check_fitting(
+        &mut self,
+        ids: &[u32],
+        positions: usize,
+    ) -> Result<(Checked, MemoryCheck), SmokeError> {
+        let checked = self.dry_run(positions)?;
+        self.check_vocab(ids)?;
+        self.notes.extend(checked.unused_note(self.inputs.family));
+        let first = self.check_memory(&checked, positions);
+        let half = stored_half(self.report);
+        match (first, half) {
+            (
+                Err(SmokeError::NotEnoughMemory {
+                    needed, available, ..
+                }),
+                Some(half),
+            ) if self.options.dtype == DtypeChoice::Auto && self.dtype == DType::F32 => {
+                self.dtype = half;
+                self.dtype_reason = format!(
+                    "auto: {} as stored, since f32 would need {} and {} is available",
+                    dtype_name(half),
+                    crate::util::human::bytes(needed),
+                    crate::util::human::bytes(available)
+                );
+                let checked = self.dry_run(positions)?;
+                let memory = self.check_memory(&checked, positions)?;
+                Ok((checked, memory))
+            }
+            (first, _) => Ok((checked, first?)),
+        }
+    }
+
+    /// The model built against the headers in the run's dtype (`dry_run.rs`).
+    fn dry_run(&self, positions: usize) -> Result<Checked, SmokeError> {
+        dry_run::check(
+            self.report,
+            &self.inputs,
+            self.dtype,
+            positions,
+            self.device.is_cpu(),
+        )
     }
 
     /// Estimates the memory the run needs, before a byte of weight is read,
