@@ -13,6 +13,7 @@
 use super::backend::HeaderTensor;
 use crate::util::fs::open_regular;
 use candle_core::{DType, Device, Shape, Tensor};
+use half::slice::HalfFloatSliceExt;
 use half::vec::HalfBitsVecExt;
 use half::{bf16, f16};
 use rayon::prelude::*;
@@ -20,11 +21,12 @@ use std::fs::File;
 use std::io;
 use std::path::{Path, PathBuf};
 
-/// Bytes read at once when a tensor is converted (a multiple of 8).
+/// Bytes read at once by one task when a tensor is read as stored.
 pub(crate) const CHUNK: usize = 4 << 20;
 
-/// Values converted by one parallel task.
-const TASK: usize = 1 << 16;
+/// Bytes read and converted by one task when a tensor is converted (a
+/// multiple of 8; with its f32 widening, small enough for a core's cache).
+pub(crate) const CONVERT_CHUNK: usize = 1 << 20;
 
 /// The shards, opened once, read by offset.
 pub(crate) struct ShardReader {
@@ -222,8 +224,9 @@ impl Source<'_> {
             })
     }
 
-    /// Chunks of the stored bytes widened to f32, then narrowed to `dtype`
-    /// when that is not f32, into the vector candle will own.
+    /// Chunks of the stored bytes, each read and converted by its own task
+    /// (widened to f32, then narrowed to `dtype` when that is not f32),
+    /// into the vector candle will own.
     fn read_converted(
         &self,
         stored: Stored,
@@ -231,76 +234,61 @@ impl Source<'_> {
         dtype: DType,
         shape: Shape,
     ) -> candle_core::Result<Tensor> {
-        let per_chunk = CHUNK / stored.size();
-        let mut bytes = vec![0u8; per_chunk.min(elems) * stored.size()];
-        let mut wide = if dtype == DType::F32 {
-            Vec::new()
-        } else {
-            vec![0f32; per_chunk.min(elems)]
-        };
-        let mut out = Out::new(dtype, elems)?;
-        let mut done = 0usize;
-        while done < elems {
-            let n = per_chunk.min(elems - done);
-            let chunk = &mut bytes[..n * stored.size()];
-            self.fill(chunk, (done * stored.size()) as u64)
-                .map_err(|e| err(self.path, e))?;
-            match &mut out {
-                Out::F32(v) => widen(stored, chunk, &mut v[done..done + n]),
-                other => {
-                    widen(stored, chunk, &mut wide[..n]);
-                    other.narrow(&wide[..n], done);
-                }
+        let tensor = match dtype {
+            DType::F32 => {
+                let mut v = huge(vec![0f32; elems]);
+                self.convert_into(stored, &mut v, |wide, d| d.copy_from_slice(wide))?;
+                Tensor::from_vec(v, shape, &Device::Cpu)?
             }
-            done += n;
-        }
-        out.into_tensor(shape)
-    }
-}
-
-/// The vector a converted tensor is written into.
-enum Out {
-    F32(Vec<f32>),
-    Bf16(Vec<bf16>),
-    F16(Vec<f16>),
-    F64(Vec<f64>),
-}
-
-impl Out {
-    fn new(dtype: DType, elems: usize) -> candle_core::Result<Out> {
-        Ok(match dtype {
-            DType::F32 => Out::F32(huge(vec![0f32; elems])),
-            DType::BF16 => Out::Bf16(huge(vec![0u16; elems]).reinterpret_into()),
-            DType::F16 => Out::F16(huge(vec![0u16; elems]).reinterpret_into()),
-            DType::F64 => Out::F64(huge(vec![0f64; elems])),
+            DType::BF16 => {
+                let mut v: Vec<bf16> = huge(vec![0u16; elems]).reinterpret_into();
+                self.convert_into(stored, &mut v, |wide, d| d.convert_from_f32_slice(wide))?;
+                Tensor::from_vec(v, shape, &Device::Cpu)?
+            }
+            DType::F16 => {
+                let mut v: Vec<f16> = huge(vec![0u16; elems]).reinterpret_into();
+                self.convert_into(stored, &mut v, |wide, d| d.convert_from_f32_slice(wide))?;
+                Tensor::from_vec(v, shape, &Device::Cpu)?
+            }
+            DType::F64 => {
+                let mut v = huge(vec![0f64; elems]);
+                self.convert_into(stored, &mut v, |wide, d| {
+                    d.iter_mut().zip(wide).for_each(|(d, w)| *d = f64::from(*w))
+                })?;
+                Tensor::from_vec(v, shape, &Device::Cpu)?
+            }
             other => candle_core::bail!("weights cannot be loaded as {other:?}"),
-        })
+        };
+        Ok(tensor)
     }
 
-    /// Writes f32 values at `at`, narrowed to this vector's dtype.
-    fn narrow(&mut self, wide: &[f32], at: usize) {
-        fn par<T: Send>(dst: &mut [T], src: &[f32], f: impl Fn(f32) -> T + Sync) {
-            dst.par_chunks_mut(TASK)
-                .zip(src.par_chunks(TASK))
-                .for_each(|(d, s)| d.iter_mut().zip(s).for_each(|(d, s)| *d = f(*s)));
-        }
-        let n = wide.len();
-        match self {
-            Out::F32(v) => v[at..at + n].copy_from_slice(wide),
-            Out::Bf16(v) => par(&mut v[at..at + n], wide, bf16::from_f32),
-            Out::F16(v) => par(&mut v[at..at + n], wide, f16::from_f32),
-            Out::F64(v) => par(&mut v[at..at + n], wide, f64::from),
-        }
-    }
-
-    fn into_tensor(self, shape: Shape) -> candle_core::Result<Tensor> {
-        let cpu = Device::Cpu;
-        match self {
-            Out::F32(v) => Tensor::from_vec(v, shape, &cpu),
-            Out::Bf16(v) => Tensor::from_vec(v, shape, &cpu),
-            Out::F16(v) => Tensor::from_vec(v, shape, &cpu),
-            Out::F64(v) => Tensor::from_vec(v, shape, &cpu),
-        }
+    /// Fills `dst` from the stored values, a chunk per parallel task: the
+    /// task reads its chunk's bytes, widens them to f32 and hands them to
+    /// `narrow` for its part of `dst`.
+    fn convert_into<T: Send>(
+        &self,
+        stored: Stored,
+        dst: &mut [T],
+        narrow: impl Fn(&[f32], &mut [T]) + Sync,
+    ) -> candle_core::Result<()> {
+        let per_task = CONVERT_CHUNK / stored.size();
+        dst.par_chunks_mut(per_task).enumerate().try_for_each_init(
+            || (vec![0u8; CONVERT_CHUNK], vec![0f32; per_task]),
+            |(bytes, wide), (i, d)| {
+                let n = d.len();
+                let b = &mut bytes[..n * stored.size()];
+                let at = (i * CONVERT_CHUNK) as u64;
+                self.fill(b, at).map_err(|e| {
+                    err(
+                        self.path,
+                        format!("at byte {}: {e}", self.offset.saturating_add(at)),
+                    )
+                })?;
+                widen(stored, b, &mut wide[..n]);
+                narrow(&wide[..n], d);
+                Ok(())
+            },
+        )
     }
 }
 
@@ -340,29 +328,23 @@ fn advise_huge<T>(v: &mut [T]) {
     let _ = v;
 }
 
-/// Little-endian stored values → f32, in parallel.
+/// Little-endian stored values → f32.
 fn widen(stored: Stored, bytes: &[u8], dst: &mut [f32]) {
-    let size = stored.size();
-    dst.par_chunks_mut(TASK)
-        .zip(bytes.par_chunks(TASK * size))
-        .for_each(|(d, b)| {
-            let values = d.iter_mut().zip(b.chunks_exact(size));
-            match stored {
-                Stored::Bf16 => values.for_each(|(d, b)| {
-                    *d = f32::from_bits(u32::from(u16::from_le_bytes([b[0], b[1]])) << 16)
-                }),
-                Stored::F16 => values.for_each(|(d, b)| {
-                    *d = f16::from_bits(u16::from_le_bytes([b[0], b[1]])).to_f32()
-                }),
-                Stored::F32 => values.for_each(|(d, b)| {
-                    *d = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
-                }),
-                Stored::F64 => values.for_each(|(d, b)| {
-                    *d =
-                        f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as f32;
-                }),
-            }
-        });
+    let values = dst.iter_mut().zip(bytes.chunks_exact(stored.size()));
+    match stored {
+        Stored::Bf16 => values.for_each(|(d, b)| {
+            *d = f32::from_bits(u32::from(u16::from_le_bytes([b[0], b[1]])) << 16)
+        }),
+        Stored::F16 => {
+            values.for_each(|(d, b)| *d = f16::from_bits(u16::from_le_bytes([b[0], b[1]])).to_f32())
+        }
+        Stored::F32 => values.for_each(|(d, b)| {
+            *d = f32::from_le_bytes([b[0], b[1], b[2], b[3]]);
+        }),
+        Stored::F64 => values.for_each(|(d, b)| {
+            *d = f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]) as f32;
+        }),
+    }
 }
 
 #[cfg(test)]
