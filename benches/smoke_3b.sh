@@ -7,7 +7,8 @@
 # peak RSS of each run, and whether both give the same top-5.
 #
 #   bash benches/smoke_3b.sh            # mri auto, mri bf16, transformers bf16
-#   FULL=1 bash benches/smoke_3b.sh     # also mri f32 and transformers f32 (18 GB each)
+#   FULL=1 bash benches/smoke_3b.sh     # also mri --dtype f32 (12 GB)
+#   FULL=2 bash benches/smoke_3b.sh     # and transformers f32 (18 GB: a 24 GB machine must be idle)
 #
 # The model is written once by benches/smoke_3b_model.py into
 # target/smoke3b/model (NOT in the repository; delete it to free 6 GB),
@@ -88,7 +89,7 @@ mri_run "--dtype bf16" --dtype bf16
 py_run bf16 bfloat16
 if [ -n "${FULL:-}" ]; then
   mri_run "--dtype f32" --dtype f32
-  py_run f32 float32
+  if [ "$FULL" = 2 ]; then py_run f32 float32; fi
 fi
 
 "$py" - "$work/rows.jsonl" <<'PY'
