@@ -3,11 +3,13 @@
 //!
 //! candle 0.11's CPU matmul has no bf16 kernel: it widens both whole
 //! operands to f32 on every call, which made a 3B model generate at 0.13
-//! tokens/s. Here each row of the weight is widened into a small f32
-//! buffer (bf16 by a 16-bit shift, f16 through `half`'s slice conversion)
-//! and multiplied with the few activation rows at once, the rows of the
-//! weight shared out between threads (rayon). The loops are written to
-//! auto-vectorise; on x86-64 an AVX2+FMA copy is chosen at run time.
+//! tokens/s. Here the rows of the weight are shared out between threads
+//! (rayon); for one activation row (generation) each bf16 weight is
+//! widened by a 16-bit shift inside the dot product, and for a few rows
+//! (the prompt) each weight row is widened once into a small f32 buffer
+//! (f16 through `half`'s slice conversion) and multiplied with four
+//! activation rows at a time. The loops are written to auto-vectorise; on
+//! x86-64 an AVX2+FMA copy is chosen at run time.
 //!
 //! For many activation rows (a long prompt) the weight is instead widened
 //! a block of rows at a time and multiplied by candle's f32 GEMM: the f32

@@ -173,10 +173,9 @@ impl Source<'_> {
         let tensor = match stored {
             Stored::Bf16 | Stored::F16 => {
                 let mut v = vec![0u16; elems];
-                advise_huge(&mut v);
                 self.fill_all(bytemuck::cast_slice_mut(&mut v))?;
-                for x in v.iter_mut() {
-                    *x = u16::from_le(*x);
+                if cfg!(target_endian = "big") {
+                    v.iter_mut().for_each(|x| *x = u16::from_le(*x));
                 }
                 if stored == Stored::Bf16 {
                     Tensor::from_vec(v.reinterpret_into::<bf16>(), shape, &cpu)?
@@ -186,7 +185,6 @@ impl Source<'_> {
             }
             Stored::F32 => {
                 let mut v = vec![0f32; elems];
-                advise_huge(&mut v);
                 self.fill_all(bytemuck::cast_slice_mut(&mut v))?;
                 if cfg!(target_endian = "big") {
                     v.iter_mut()
@@ -196,7 +194,6 @@ impl Source<'_> {
             }
             Stored::F64 => {
                 let mut v = vec![0f64; elems];
-                advise_huge(&mut v);
                 self.fill_all(bytemuck::cast_slice_mut(&mut v))?;
                 if cfg!(target_endian = "big") {
                     v.iter_mut()
@@ -236,22 +233,22 @@ impl Source<'_> {
     ) -> candle_core::Result<Tensor> {
         let tensor = match dtype {
             DType::F32 => {
-                let mut v = huge(vec![0f32; elems]);
+                let mut v = vec![0f32; elems];
                 self.convert_into(stored, &mut v, |wide, d| d.copy_from_slice(wide))?;
                 Tensor::from_vec(v, shape, &Device::Cpu)?
             }
             DType::BF16 => {
-                let mut v: Vec<bf16> = huge(vec![0u16; elems]).reinterpret_into();
+                let mut v: Vec<bf16> = vec![0u16; elems].reinterpret_into();
                 self.convert_into(stored, &mut v, |wide, d| d.convert_from_f32_slice(wide))?;
                 Tensor::from_vec(v, shape, &Device::Cpu)?
             }
             DType::F16 => {
-                let mut v: Vec<f16> = huge(vec![0u16; elems]).reinterpret_into();
+                let mut v: Vec<f16> = vec![0u16; elems].reinterpret_into();
                 self.convert_into(stored, &mut v, |wide, d| d.convert_from_f32_slice(wide))?;
                 Tensor::from_vec(v, shape, &Device::Cpu)?
             }
             DType::F64 => {
-                let mut v = huge(vec![0f64; elems]);
+                let mut v = vec![0f64; elems];
                 self.convert_into(stored, &mut v, |wide, d| {
                     d.iter_mut().zip(wide).for_each(|(d, w)| *d = f64::from(*w))
                 })?;
@@ -290,42 +287,6 @@ impl Source<'_> {
             },
         )
     }
-}
-
-/// `v`, advised to huge pages ([`advise_huge`]).
-fn huge<T>(mut v: Vec<T>) -> Vec<T> {
-    advise_huge(&mut v);
-    v
-}
-
-/// Asks Linux to back a large weight buffer, not yet written, with huge
-/// pages (`MADV_HUGEPAGE`, for systems whose transparent huge pages are
-/// `madvise`-only): 512 times fewer page faults while it is read in, and
-/// fewer TLB misses while the kernels stream through it. Advice only: the
-/// contents never change, and a refusal is ignored.
-fn advise_huge<T>(v: &mut [T]) {
-    #[cfg(target_os = "linux")]
-    {
-        const PAGE: usize = 4096;
-        let bytes = std::mem::size_of_val(v);
-        if bytes < (8 << 20) {
-            return;
-        }
-        let start = v.as_mut_ptr() as usize;
-        let first = start.next_multiple_of(PAGE);
-        let end = (start + bytes) / PAGE * PAGE;
-        if end > first {
-            // SAFETY: [first, end) is page-aligned and inside `v`'s
-            // allocation, which this function borrows mutably;
-            // MADV_HUGEPAGE changes how the kernel backs those pages, not
-            // what they hold.
-            unsafe {
-                libc::madvise(first as *mut libc::c_void, end - first, libc::MADV_HUGEPAGE);
-            }
-        }
-    }
-    #[cfg(not(target_os = "linux"))]
-    let _ = v;
 }
 
 /// Little-endian stored values → f32.
