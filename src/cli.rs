@@ -921,7 +921,8 @@ pub struct SmokeArgs {
     #[arg(long, value_name = "DEVICE", default_value = "cpu")]
     pub device: String,
 
-    /// The dtype to load the weights in (auto: f32 on CPU, the stored bf16/f16 on CUDA).
+    /// The dtype to load the weights in (auto: the stored bf16/f16 on CUDA, and on the CPU for
+    /// Llama-family models, which have mri's half-precision kernel; else f32).
     #[arg(long, value_enum, default_value_t = DtypeArg::Auto)]
     pub dtype: DtypeArg,
 

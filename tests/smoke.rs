@@ -247,6 +247,7 @@ fn smoke_json_holds_exactly_the_documented_fields() {
             "continuation",
             "device",
             "dtype",
+            "dtype_reason",
             "embedding_norm",
             "entropy",
             "finite",
@@ -301,7 +302,9 @@ fn text_output_shows_the_numbers() {
         String::from_utf8_lossy(&out.stderr)
     );
     for needle in [
-        "smoke test of tiny-llama: llama on cpu in f32",
+        // A Llama stored in bf16 runs in bf16 on the CPU by default.
+        "smoke test of tiny-llama: llama on cpu in bf16",
+        "dtype           auto: bf16 as stored",
         "output shape    [1, 384]",
         "finite          yes",
         "top next tokens",
@@ -314,6 +317,90 @@ fn text_output_shows_the_numbers() {
     ] {
         assert!(text.contains(needle), "{needle:?} missing from:\n{text}");
     }
+}
+
+/// `--dtype auto` on the CPU: the stored bf16 for Llama (mri's kernel),
+/// f32 for a family candle runs (its bf16 matmul widens on every call);
+/// the summary says which and why. An explicit dtype is taken as asked.
+#[test]
+fn auto_dtype_on_the_cpu_says_which_and_why() {
+    let run = |name: &str, dtype| {
+        smoke_lib(
+            &fixtures().join(name),
+            &SmokeOptions {
+                dtype,
+                ..options(0)
+            },
+        )
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .summary
+    };
+    let auto = smoke::DtypeChoice::Auto;
+    let llama = run("tiny-llama", auto);
+    assert_eq!(llama.dtype, "bf16");
+    assert!(
+        llama.dtype_reason.starts_with("auto: bf16 as stored"),
+        "{}",
+        llama.dtype_reason
+    );
+    let qwen3 = run("tiny-qwen3", auto);
+    assert_eq!(qwen3.dtype, "f32");
+    assert!(
+        qwen3
+            .dtype_reason
+            .starts_with("auto: f32, converted from bf16 once"),
+        "{}",
+        qwen3.dtype_reason
+    );
+    let asked = run("tiny-llama", smoke::DtypeChoice::F32);
+    assert_eq!(asked.dtype, "f32");
+    assert_eq!(asked.dtype_reason, "f32 as asked (--dtype)");
+}
+
+/// `auto` takes f32 for a family candle runs only when it fits: with room
+/// for the stored bf16 but not for f32, the run goes on in bf16 and says
+/// why; with room for neither, it is refused as before.
+#[test]
+fn auto_dtype_falls_back_to_the_stored_bf16_when_f32_does_not_fit() {
+    let dir = fixtures().join("tiny-qwen3");
+    let with = |dtype, memory_limit| {
+        smoke_lib(
+            &dir,
+            &SmokeOptions {
+                dtype,
+                memory_limit,
+                ..options(0)
+            },
+        )
+    };
+    let needed = |dtype| with(dtype, None).expect("runs").memory.needed_bytes;
+    let (f32_needs, bf16_needs) = (
+        needed(smoke::DtypeChoice::F32),
+        needed(smoke::DtypeChoice::Bf16),
+    );
+    assert!(bf16_needs < f32_needs);
+    let between = bf16_needs + (f32_needs - bf16_needs) / 2;
+    let run = with(smoke::DtypeChoice::Auto, Some(between)).expect("runs in bf16");
+    assert_eq!(run.summary.dtype, "bf16");
+    assert!(
+        run.summary
+            .dtype_reason
+            .starts_with("auto: bf16 as stored, since f32 would need"),
+        "{}",
+        run.summary.dtype_reason
+    );
+    assert!(run.memory.needed_bytes <= between);
+    let err = with(smoke::DtypeChoice::Auto, Some(bf16_needs - 1)).expect_err("refused");
+    assert!(
+        matches!(&err, smoke::SmokeError::NotEnoughMemory { dtype, .. } if dtype == "bf16"),
+        "{err}"
+    );
+    // An explicit f32 is not changed.
+    let err = with(smoke::DtypeChoice::F32, Some(between)).expect_err("refused");
+    assert!(
+        matches!(&err, smoke::SmokeError::NotEnoughMemory { dtype, .. } if dtype == "f32"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -335,6 +422,61 @@ fn bf16_and_f16_run_too() {
         // Half the bytes of f32 for the weights.
         let f32_run = smoke_lib(&fixtures().join("tiny-qwen3"), &options(0)).expect("runs");
         assert_eq!(run.memory.weights_bytes * 2, f32_run.memory.weights_bytes);
+    }
+}
+
+/// Llama's bf16/f16 weights on the CPU run through mri's own forward pass
+/// (the projections in bf16/f16, widened a row at a time inside the
+/// kernel; everything else in f32): what it computes is what the f32 path
+/// (candle's Llama, every weight widened) computes, up to the order of
+/// sums. candle's Llama in bf16 (bf16 activations) would be off by ~1e-2.
+#[test]
+fn llama_half_weights_on_the_cpu_compute_what_f32_computes() {
+    let (_tmp, llama3) = generated(SmokeArch::Llama3);
+    for dir in [
+        fixtures().join("tiny-llama"),
+        fixtures().join("tiny-llama-sharded"),
+        llama3,
+    ] {
+        let with = |dtype| {
+            smoke_lib(
+                &dir,
+                &SmokeOptions {
+                    dtype,
+                    ..options(8)
+                },
+            )
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        };
+        let f32_run = with(smoke::DtypeChoice::F32);
+        assert_eq!(f32_run.summary.dtype, "f32");
+        for (dtype, name) in [
+            (smoke::DtypeChoice::Bf16, "bf16"),
+            (smoke::DtypeChoice::F16, "f16"),
+        ] {
+            let run = with(dtype);
+            let what = format!("{} in {name}", dir.display());
+            assert_eq!(run.summary.dtype, name, "{what}");
+            let ids = |r: &SmokeRun| r.summary.top_next.iter().map(|t| t.id).collect::<Vec<_>>();
+            assert_eq!(ids(&run), ids(&f32_run), "{what}: top-5");
+            for (a, b) in run.summary.top_next.iter().zip(&f32_run.summary.top_next) {
+                assert!(
+                    (a.prob - b.prob).abs() < 1e-4,
+                    "{what}: {} vs {}",
+                    a.prob,
+                    b.prob
+                );
+            }
+            let (e, e32) = (
+                run.summary.entropy.unwrap(),
+                f32_run.summary.entropy.unwrap(),
+            );
+            assert!((e - e32).abs() < 1e-4, "{what}: entropy {e} vs {e32}");
+            assert_eq!(run.continuation_ids, f32_run.continuation_ids, "{what}");
+            // Half the bytes of f32, but for the norms (kept in f32).
+            let (w, w32) = (run.memory.weights_bytes, f32_run.memory.weights_bytes);
+            assert!(w * 2 > w32 && w * 100 < w32 * 51, "{what}: {w} vs {w32}");
+        }
     }
 }
 

@@ -654,7 +654,7 @@ fn smoke_view_runs_the_forward_pass_in_the_background() {
     assert!(screen.contains("6 Smoke ✓"), "{screen}");
     assert!(screen.contains("[PASS]"), "{screen}");
     for want in [
-        "llama on cpu in f32",
+        "llama on cpu in bf16",
         "output shape",
         "yes: no NaN or inf",
         "top next tokens",

@@ -27,6 +27,8 @@ pub struct SmokeSummary {
     pub device: String,
     /// The dtype the weights were loaded in (`f32`, `bf16`, `f16`).
     pub dtype: String,
+    /// Why that dtype: asked for, or what `auto` weighed.
+    pub dtype_reason: String,
     /// Shape of the output of the forward pass: the logits of the last
     /// position for decoders (`[1, vocab]` or `[1, 1, vocab]`, as the model
     /// returns them), the hidden states `[1, tokens, hidden]` for encoders.

@@ -6,7 +6,8 @@
 //!   the model against it is a dry run that lists every missing tensor, wrong
 //!   shape and unloadable dtype at once, before a byte of weight is read;
 //!   candle's llama loader would panic at the first.
-//! - [`Mapped`] is candle's memory-mapped safetensors, with the same name
+//! - [`Reading`] reads the real weights from the shards, a tensor at a time
+//!   (`reader.rs`: no memory map, no second copy), with the same name
 //!   aliases (tied `lm_head`, old `gamma`/`beta` layer norms).
 
 use candle_core::{DType, Device, Shape, Tensor};
@@ -24,6 +25,10 @@ pub(crate) struct HeaderTensor {
     pub shape: Vec<u64>,
     /// Stored bytes.
     pub bytes: u64,
+    /// The shard it is in: an index into the run's shard list.
+    pub shard: usize,
+    /// Where its bytes start in that file.
+    pub offset: u64,
 }
 
 /// What is wrong with one requested tensor.
@@ -198,23 +203,44 @@ impl SimpleBackend for Checking<'_> {
     }
 }
 
-/// The real weights: candle's memory-mapped safetensors, behind the aliases,
-/// with a LoRA adapter merged in as they load when one is given.
-pub(crate) struct Mapped {
-    pub(crate) tensors: candle_core::safetensors::MmapedSafetensors,
+/// The real weights, read from the shards as the model asks for them
+/// (`reader.rs`), behind the aliases, with a LoRA adapter merged in as they
+/// load when one is given.
+pub(crate) struct Reading {
+    pub(crate) reader: super::reader::ShardReader,
+    pub(crate) headers: HashMap<String, HeaderTensor>,
     pub(crate) aliases: Aliases,
     pub(crate) lora: Option<super::lora::LoadedLora>,
 }
 
-impl Mapped {
-    /// The loaded weight, with the adapter merged in when one is given.
-    fn with_adapter(
+impl Reading {
+    /// The tensor stored under `name` (or its alias), read as `dtype`, with
+    /// the adapter merged in when one is given.
+    fn load(
         &self,
         name: &str,
-        base: Tensor,
+        want: Option<&Shape>,
         dtype: DType,
         dev: &Device,
     ) -> candle_core::Result<Tensor> {
+        let stored = resolve(&self.aliases, name);
+        let Some(h) = self.headers.get(stored) else {
+            return Err(candle_core::Error::CannotFindTensor {
+                path: name.to_string(),
+            });
+        };
+        if let Some(s) = want {
+            if h.shape.len() != s.dims().len()
+                || h.shape.iter().zip(s.dims()).any(|(a, b)| *a != *b as u64)
+            {
+                candle_core::bail!(
+                    "{name} has shape {:?}, the model wants {:?}",
+                    h.shape,
+                    s.dims()
+                );
+            }
+        }
+        let base = self.reader.read(stored, h, dtype, dev)?;
         match &self.lora {
             Some(l) => l.merge(name, base, dtype, dev),
             None => Ok(base),
@@ -222,34 +248,24 @@ impl Mapped {
     }
 }
 
-impl SimpleBackend for Mapped {
+impl SimpleBackend for Reading {
     fn get(
         &self,
         s: Shape,
         name: &str,
-        init: Init,
+        _: Init,
         dtype: DType,
         dev: &Device,
     ) -> candle_core::Result<Tensor> {
-        let base = SimpleBackend::get(
-            &self.tensors,
-            s,
-            resolve(&self.aliases, name),
-            init,
-            dtype,
-            dev,
-        )?;
-        self.with_adapter(name, base, dtype, dev)
+        self.load(name, Some(&s), dtype, dev)
     }
 
     fn get_unchecked(&self, name: &str, dtype: DType, dev: &Device) -> candle_core::Result<Tensor> {
-        let base =
-            SimpleBackend::get_unchecked(&self.tensors, resolve(&self.aliases, name), dtype, dev)?;
-        self.with_adapter(name, base, dtype, dev)
+        self.load(name, None, dtype, dev)
     }
 
     fn contains_tensor(&self, name: &str) -> bool {
-        SimpleBackend::contains_tensor(&self.tensors, resolve(&self.aliases, name))
+        self.headers.contains_key(resolve(&self.aliases, name))
     }
 }
 
@@ -292,6 +308,8 @@ mod tests {
                         dtype: d.to_string(),
                         shape: s.to_vec(),
                         bytes: 0,
+                        shard: 0,
+                        offset: 0,
                     },
                 )
             })

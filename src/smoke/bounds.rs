@@ -120,6 +120,8 @@ mod tests {
                         dtype: "F32".into(),
                         shape: vec![1],
                         bytes: 4,
+                        shard: 0,
+                        offset: 0,
                     },
                 )
             })

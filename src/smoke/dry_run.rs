@@ -27,12 +27,14 @@ pub(super) struct Checked {
 
 /// Checks config.json's sizes against the stored tensors (`bounds.rs`),
 /// then builds the model against the headers: every tensor candle asks
-/// for is checked, and all problems are reported at once.
+/// for is checked, and all problems are reported at once. `cpu`: the run
+/// is on the CPU (the model built is the one the run will build).
 pub(super) fn check(
     report: &Report,
     inputs: &Inputs,
     dtype: DType,
     positions: usize,
+    cpu: bool,
 ) -> Result<Checked, SmokeError> {
     let family = inputs.family;
     let headers = header_map(report, &inputs.shards);
@@ -46,6 +48,7 @@ pub(super) fn check(
         config: &inputs.config,
         positions,
         headers: &headers,
+        cpu,
     };
     bounds::check(family.name(), &inputs.config, &headers)?;
     let log = Mutex::new(Log::default());
@@ -107,32 +110,25 @@ impl Checked {
             if unused.len() > 5 { ", ..." } else { "" }
         ))
     }
-
-    /// The stored bytes of the largest tensor the model reads (0 for none).
-    pub(super) fn largest_bytes(&self) -> u64 {
-        self.requests
-            .iter()
-            .filter_map(|r| {
-                self.headers
-                    .get(self.aliases.get(&r.name).unwrap_or(&r.name))
-            })
-            .map(|h| h.bytes)
-            .max()
-            .unwrap_or(0)
-    }
 }
 
-/// Every tensor of the counted shards, by name.
+/// Every tensor of the counted shards, by name, with where its bytes lie
+/// (the shard's position in `shards`, the offset in the file: after the
+/// 8-byte length and the JSON header).
 fn header_map(report: &Report, shards: &[(usize, PathBuf)]) -> HashMap<String, HeaderTensor> {
     let mut map = HashMap::new();
-    for (i, _) in shards {
-        for t in &report.weights.shards[*i].tensors {
+    for (position, (i, _)) in shards.iter().enumerate() {
+        let shard = &report.weights.shards[*i];
+        let data_start = 8u64.saturating_add(shard.header_bytes);
+        for t in &shard.tensors {
             map.insert(
                 t.info.name.clone(),
                 HeaderTensor {
                     dtype: t.info.dtype.clone(),
                     shape: t.info.shape.clone(),
                     bytes: t.info.data_offsets[1].saturating_sub(t.info.data_offsets[0]),
+                    shard: position,
+                    offset: data_start.saturating_add(t.info.data_offsets[0]),
                 },
             );
         }

@@ -404,6 +404,7 @@ pub(crate) fn run(file: &GgufFile, options: &SmokeOptions) -> Result<SmokeRun, S
         architecture: family.name().to_string(),
         device: options.device.to_string(),
         dtype: quantization,
+        dtype_reason: "as stored: quantized weights stay quantized (activations in f32)".into(),
         shape,
         non_finite,
         load_ms,

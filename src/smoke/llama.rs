@@ -1,11 +1,12 @@
 //! Llama 1/2/3 through `candle_transformers::models::llama`, Llama 3 rope
 //! scaling included.
 
+use super::llama_half::HalfLlama;
 use super::model::{
     cap_positions, config_copy, default, expect_act, get_u64, head_dim, parse, refuse_true,
     rope_type, Build, BuildError, Decoder, Model,
 };
-use candle_core::Tensor;
+use candle_core::{DType, Tensor};
 use candle_nn::VarBuilder;
 use candle_transformers::models::llama::{Cache, Llama, LlamaConfig};
 use serde_json::Value;
@@ -21,6 +22,19 @@ impl Decoder for Runner {
     fn forward(&mut self, ids: &Tensor, offset: usize) -> candle_core::Result<Tensor> {
         self.model.forward(ids, offset, &mut self.cache)
     }
+}
+
+impl Decoder for HalfLlama {
+    fn forward(&mut self, ids: &Tensor, offset: usize) -> candle_core::Result<Tensor> {
+        HalfLlama::forward(self, ids, offset)
+    }
+}
+
+/// Whether a Llama with weights loaded as `dtype` runs through
+/// `llama_half.rs` (bf16/f16 projections, f32 activations): on the CPU,
+/// where candle has no fast bf16/f16 matmul.
+pub(crate) fn runs_half(dtype: DType, cpu: bool) -> bool {
+    cpu && matches!(dtype, DType::BF16 | DType::F16)
 }
 
 /// Builds a Llama. candle's loader computes `head_dim` as hidden / heads and
@@ -72,6 +86,9 @@ pub(crate) fn build(b: &Build<'_>, vb: VarBuilder<'_>) -> Result<Model, BuildErr
     default(&mut cfg, "max_position_embeddings", Value::from(2048));
     cap_positions(&mut cfg, b.positions, 2048)?;
     let config = parse::<LlamaConfig>(cfg, FAMILY)?.into_config(false);
+    if runs_half(vb.dtype(), b.cpu) {
+        return Ok(Model::Decoder(Box::new(HalfLlama::load(vb, &config)?)));
+    }
     let cache = Cache::new(true, vb.dtype(), &config, vb.device())?;
     let model = Llama::load(vb, &config)?;
     Ok(Model::Decoder(Box::new(Runner { model, cache })))

@@ -9,13 +9,14 @@ use std::fs;
 /// the code (measured: a tiny model peaks near 20 MB).
 pub(crate) const BASE_BYTES: u64 = 64 << 20;
 
-/// Estimates the bytes a run needs: the weights in the dtype candle converts
-/// them to, the largest tensor once more (it is read in its stored dtype
-/// before conversion), and the activations, KV cache and logits of
-/// `positions` tokens in f32.
+/// Estimates the bytes a run needs: the weights in the dtype they are
+/// loaded in (read straight into it, no second copy: `reader.rs`), the
+/// `transient` bytes of the largest temporary (a read chunk, a weight
+/// widened to f32 by a kernel or a LoRA merge), and the activations, KV
+/// cache and logits of `positions` tokens in f32.
 pub(crate) fn estimate(
     requests: &[Request],
-    stored_bytes_of_largest: u64,
+    transient: u64,
     arch: Option<&Architecture>,
     positions: u64,
 ) -> (u64, u64) {
@@ -26,7 +27,7 @@ pub(crate) fn estimate(
                 .saturating_mul(r.dtype.size_in_bytes() as u64)
         })
         .fold(0u64, u64::saturating_add);
-    let mut work = BASE_BYTES.saturating_add(stored_bytes_of_largest);
+    let mut work = BASE_BYTES.saturating_add(transient);
     if let Some(a) = arch {
         let hidden = a.hidden_size.unwrap_or(0);
         let inter = a.intermediate_size.unwrap_or(hidden.saturating_mul(4));

@@ -18,8 +18,10 @@
 //! 4. the memory the run needs is estimated from those requests and
 //!    compared with what is available;
 //! 5. optionally every byte of the weights is scanned (`scan.rs`);
-//! 6. the weights are memory-mapped and the model built, one forward pass
-//!    runs, and optionally a greedy continuation. Constant or near-uniform
+//! 6. the weights are read into place (`reader.rs`: no memory map, no
+//!    second copy) and the model built (bf16/f16 Llama on the CPU through
+//!    `llama_half.rs`), one forward pass runs, and optionally a greedy
+//!    continuation. Constant or near-uniform
 //!    logits (`sample::degenerate`), or NaN in a later step's, fail the run.
 //!
 //! Every failure is a [`SmokeError`] (exit 2 in the binary); a panic inside
@@ -47,7 +49,9 @@ mod gguf_finite;
 mod gguf_meta;
 mod gguf_scan;
 pub mod gguf_tokenizer;
+mod half_linear;
 mod llama;
+mod llama_half;
 pub mod lora;
 pub mod memory;
 mod mistral;
@@ -56,6 +60,7 @@ mod options;
 mod phi3;
 mod preflight;
 mod qwen;
+mod reader;
 pub mod report;
 mod safetensors;
 mod sample;

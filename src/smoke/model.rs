@@ -80,6 +80,12 @@ impl Family {
         })
     }
 
+    /// Whether bf16/f16 weights run on the CPU through mri's own forward
+    /// pass and half-precision kernel (`llama_half.rs`), not candle's.
+    pub(crate) fn half_on_cpu(self) -> bool {
+        self == Family::Llama
+    }
+
     /// Whether the model is an encoder (no next-token logits).
     pub fn is_encoder(self) -> bool {
         self == Family::Bert
@@ -108,6 +114,9 @@ pub(crate) struct Build<'a> {
     pub positions: usize,
     /// Every stored tensor, by name.
     pub headers: &'a HashMap<String, HeaderTensor>,
+    /// Whether the model runs on the CPU (where bf16/f16 Llama weights go
+    /// through `llama_half.rs`).
+    pub cpu: bool,
 }
 
 /// Why a model could not be built.

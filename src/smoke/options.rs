@@ -53,8 +53,8 @@ impl fmt::Display for DeviceChoice {
 /// The dtype the weights are loaded in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum DtypeChoice {
-    /// f32 on the CPU (candle's fastest and most exact there); on CUDA the
-    /// stored dtype when it is bf16 or f16, else f32.
+    /// The stored bf16/f16 where it runs fast (on CUDA; on the CPU for the
+    /// families with mri's half-precision kernel: Llama), else f32.
     #[default]
     Auto,
     /// 32-bit floats.
@@ -177,27 +177,65 @@ pub(crate) fn open_device(choice: DeviceChoice) -> Result<Device, SmokeError> {
     }
 }
 
-/// The dtype to load in: the one asked for, or for `auto` f32 on the CPU
-/// and the most common stored float dtype (bf16, f16) elsewhere.
-pub(crate) fn resolve_dtype(choice: DtypeChoice, device: &Device, report: &Report) -> DType {
-    match choice {
-        DtypeChoice::F32 => DType::F32,
-        DtypeChoice::Bf16 => DType::BF16,
-        DtypeChoice::F16 => DType::F16,
-        DtypeChoice::Auto if device.is_cpu() => DType::F32,
-        DtypeChoice::Auto => {
-            let most = report
-                .weights
-                .by_dtype
-                .iter()
-                .max_by_key(|(_, n)| **n)
-                .map(|(d, _)| d.as_str());
-            match most {
-                Some("BF16") => DType::BF16,
-                Some("F16") => DType::F16,
-                _ => DType::F32,
-            }
+/// The dtype to load in, and why: the one asked for, or for `auto`
+/// - on the CPU, the stored bf16/f16 where the family runs them through
+///   mri's half-precision kernel (`half_on_cpu`: the weights used as they
+///   lie, half the memory of f32, half the bytes read per token), else f32
+///   (candle's CPU matmul widens bf16 weights on every call: converting
+///   once is faster) — the run falls back to the stored dtype when f32
+///   does not fit in memory (`safetensors.rs`, `check_fitting`);
+/// - elsewhere, the most common stored float dtype (bf16, f16), else f32.
+pub(crate) fn resolve_dtype(
+    choice: DtypeChoice,
+    device: &Device,
+    report: &Report,
+    half_on_cpu: bool,
+) -> (DType, String) {
+    let asked = |d: DType| (d, format!("{} as asked (--dtype)", dtype_name(d)));
+    match (choice, stored_half(report)) {
+        (DtypeChoice::F32, _) => asked(DType::F32),
+        (DtypeChoice::Bf16, _) => asked(DType::BF16),
+        (DtypeChoice::F16, _) => asked(DType::F16),
+        (DtypeChoice::Auto, Some(d)) if !device.is_cpu() => {
+            (d, format!("auto: {} as stored", dtype_name(d)))
         }
+        (DtypeChoice::Auto, Some(d)) if half_on_cpu => (
+            d,
+            format!(
+                "auto: {} as stored (read without conversion, half the memory of f32; \
+                 mri's {} kernel reads half the bytes of f32 per token)",
+                dtype_name(d),
+                dtype_name(d)
+            ),
+        ),
+        (DtypeChoice::Auto, Some(d)) => (
+            DType::F32,
+            format!(
+                "auto: f32, converted from {} once (candle's CPU matmul for this \
+                 family widens {} weights on every call)",
+                dtype_name(d),
+                dtype_name(d)
+            ),
+        ),
+        (DtypeChoice::Auto, None) => (
+            DType::F32,
+            "auto: f32 (the weights are stored in f32)".into(),
+        ),
+    }
+}
+
+/// bf16 or f16 when that is the stored dtype holding the most parameters.
+pub(crate) fn stored_half(report: &Report) -> Option<DType> {
+    let most = report
+        .weights
+        .by_dtype
+        .iter()
+        .max_by_key(|(_, n)| **n)
+        .map(|(d, _)| d.as_str());
+    match most {
+        Some("BF16") => Some(DType::BF16),
+        Some("F16") => Some(DType::F16),
+        _ => None,
     }
 }
 

@@ -33,6 +33,8 @@ pub(crate) struct Measured {
     pub device: String,
     /// The dtype (or quantization) of its weights.
     pub dtype: String,
+    /// Why that dtype.
+    pub dtype_reason: String,
     /// The output's shape.
     pub shape: Vec<usize>,
     /// Non-finite values in the output.
@@ -49,6 +51,7 @@ impl From<Measured> for SmokeSummary {
             architecture: m.architecture,
             device: m.device,
             dtype: m.dtype,
+            dtype_reason: m.dtype_reason,
             logits_shape: m.shape,
             finite: m.non_finite == 0,
             non_finite: m.non_finite,
@@ -144,6 +147,7 @@ fn render_text_raw(run: &SmokeRun, model: &str) -> String {
         "smoke test of {model}: {} on {} in {}",
         s.architecture, s.device, s.dtype
     );
+    let _ = writeln!(out, "  dtype           {}", s.dtype_reason);
     let _ = writeln!(out, "  prompt tokens   {}", run.prompt_ids.len());
     let _ = writeln!(out, "  output shape    {:?}", s.logits_shape);
     if s.finite {
@@ -250,6 +254,7 @@ mod adapter_effect_tests {
             architecture: "bert".into(),
             device: "cpu".into(),
             dtype: "f32".into(),
+            dtype_reason: String::new(),
             logits_shape: vec![1, 4, 8],
             finite: true,
             non_finite: 0,

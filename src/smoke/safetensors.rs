@@ -2,16 +2,20 @@
 //! against the headers, the memory estimate, the optional weight scan, then
 //! the load, the forward pass and the continuation.
 
-use super::backend::Mapped;
+use super::backend::Reading;
 use super::dry_run::{self, build_error, Checked};
 use super::error::{candle_err, contain, SmokeError};
 use super::generate::{eos_ids, judge_logits, ms, output_values, Greedy};
 use super::model::{Build, Decoder, Model};
-use super::options::{dtype_name, open_device, resolve_dtype, SmokeEvent, SmokeOptions, Stage};
+use super::options::{
+    dtype_name, open_device, resolve_dtype, stored_half, DtypeChoice, SmokeEvent, SmokeOptions,
+    Stage,
+};
 use super::preflight::{preflight, real_path, Inputs};
+use super::reader::ShardReader;
 use super::report::{Measured, MemoryCheck, SmokeRun, SmokeSummary, TopToken};
 use super::tokenize::Prompt;
-use super::{bert, files, lora, memory, sample, scan, tokenize};
+use super::{bert, files, half_linear, lora, memory, reader, sample, scan, tokenize};
 use crate::analyze::weights::ShardSummary;
 use crate::finding::Finding;
 use crate::Report;
@@ -26,24 +30,21 @@ pub(super) fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, S
     options.emit(SmokeEvent::Stage(Stage::Checking));
     let inputs = preflight(report)?;
     let device = open_device(options.device)?;
-    let dtype = resolve_dtype(options.dtype, &device, report);
+    let (dtype, dtype_reason) =
+        resolve_dtype(options.dtype, &device, report, inputs.family.half_on_cpu());
     let mut session = Session {
         report,
         options,
         inputs,
         device,
         dtype,
+        dtype_reason,
         notes: Vec::new(),
     };
     let prompt = session.encode_prompt()?;
     let max_tokens = session.max_tokens();
     let positions = prompt.ids.len().saturating_add(max_tokens);
-    let checked = dry_run::check(report, &session.inputs, dtype, positions)?;
-    session.check_vocab(&prompt.ids)?;
-    session
-        .notes
-        .extend(checked.unused_note(session.inputs.family));
-    let memory = session.check_memory(&checked, positions)?;
+    let (checked, memory) = session.check_fitting(&prompt.ids, positions)?;
     let weight_findings = session.scan_weights()?;
     let (mut model, load_ms) = session.load(&checked, positions)?;
     let (shape, values, forward_ms) = session.forward(&mut model, &prompt.ids)?;
@@ -53,7 +54,8 @@ pub(super) fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, S
     let mut summary = SmokeSummary::from(Measured {
         architecture: session.inputs.family.name().to_string(),
         device: options.device.to_string(),
-        dtype: dtype_name(dtype).to_string(),
+        dtype: dtype_name(session.dtype).to_string(),
+        dtype_reason: session.dtype_reason.clone(),
         shape,
         non_finite,
         load_ms,
@@ -115,6 +117,8 @@ struct Session<'a> {
     device: Device,
     /// The dtype the weights load in.
     dtype: DType,
+    /// Why that dtype.
+    dtype_reason: String,
     /// Notes for the summary, in the order they arose.
     notes: Vec<String>,
 }
@@ -171,6 +175,54 @@ impl Session<'_> {
         Ok(())
     }
 
+    /// The dry run (every tensor checked against the headers, the prompt
+    /// against the vocabulary) and the memory estimate, in the run's dtype.
+    /// When `auto` chose f32 and f32 does not fit where the stored bf16/f16
+    /// would, the run takes the stored dtype instead (on candle's CPU path
+    /// slower, but it runs), and its reason says so.
+    fn check_fitting(
+        &mut self,
+        ids: &[u32],
+        positions: usize,
+    ) -> Result<(Checked, MemoryCheck), SmokeError> {
+        let checked = self.dry_run(positions)?;
+        self.check_vocab(ids)?;
+        self.notes.extend(checked.unused_note(self.inputs.family));
+        let first = self.check_memory(&checked, positions);
+        let half = stored_half(self.report);
+        match (first, half) {
+            (
+                Err(SmokeError::NotEnoughMemory {
+                    needed, available, ..
+                }),
+                Some(half),
+            ) if self.options.dtype == DtypeChoice::Auto && self.dtype == DType::F32 => {
+                self.dtype = half;
+                self.dtype_reason = format!(
+                    "auto: {} as stored, since f32 would need {} and {} is available",
+                    dtype_name(half),
+                    crate::util::human::bytes(needed),
+                    crate::util::human::bytes(available)
+                );
+                let checked = self.dry_run(positions)?;
+                let memory = self.check_memory(&checked, positions)?;
+                Ok((checked, memory))
+            }
+            (first, _) => Ok((checked, first?)),
+        }
+    }
+
+    /// The model built against the headers in the run's dtype (`dry_run.rs`).
+    fn dry_run(&self, positions: usize) -> Result<Checked, SmokeError> {
+        dry_run::check(
+            self.report,
+            &self.inputs,
+            self.dtype,
+            positions,
+            self.device.is_cpu(),
+        )
+    }
+
     /// Estimates the memory the run needs, before a byte of weight is read,
     /// and fails when more than is available (suggesting bf16 when that
     /// would fit). On a GPU, notes that its memory is not checked.
@@ -181,7 +233,7 @@ impl Session<'_> {
     ) -> Result<MemoryCheck, SmokeError> {
         let (weights_bytes, needed) = memory::estimate(
             &checked.requests,
-            checked.largest_bytes(),
+            self.transient_bytes(checked),
             self.report.architecture.as_ref(),
             positions as u64,
         );
@@ -214,6 +266,34 @@ impl Session<'_> {
         })
     }
 
+    /// The largest temporary of the load and the forward pass, beside the
+    /// weights: two read chunks; a LoRA merge's f32 base, delta and sum of
+    /// the largest weight; and for bf16/f16 weights, the f32 block that
+    /// mri's kernel widens for long prompts, or on candle's path (another
+    /// family, or a GPU) the largest weight widened whole.
+    fn transient_bytes(&self, checked: &Checked) -> u64 {
+        let widened = checked
+            .requests
+            .iter()
+            .map(|r| r.shape.iter().map(|d| *d as u64).product::<u64>())
+            .max()
+            .unwrap_or(0)
+            .saturating_mul(4);
+        let mut bytes = 2 * reader::CHUNK as u64;
+        if self.options.lora.is_some() {
+            bytes = bytes.saturating_add(widened.saturating_mul(3));
+        }
+        if matches!(self.dtype, DType::BF16 | DType::F16) {
+            let ours = self.device.is_cpu() && self.inputs.family.half_on_cpu();
+            bytes = bytes.saturating_add(if ours {
+                half_linear::BLOCK_VALUES as u64 * 4
+            } else {
+                widened
+            });
+        }
+        bytes
+    }
+
     /// With `--scan-weights`, reads every byte of the counted shards for
     /// NaN/inf and all-zero tensors; else finds nothing.
     fn scan_weights(&self) -> Result<Vec<Finding>, SmokeError> {
@@ -232,8 +312,9 @@ impl Session<'_> {
         scan::scan(&shards, &progress).map_err(|(path, source)| SmokeError::Io { path, source })
     }
 
-    /// Maps the shards and builds the model (merging the adapter, if any);
-    /// returns it with the milliseconds it took.
+    /// Reads the weights from the shards as the model asks for them
+    /// (merging the adapter, if any) and builds the model; returns it with
+    /// the milliseconds it took.
     fn load(&self, checked: &Checked, positions: usize) -> Result<(Model, f64), SmokeError> {
         self.options.emit(SmokeEvent::Stage(Stage::Loading));
         let family = self.inputs.family;
@@ -241,18 +322,12 @@ impl Session<'_> {
             config: &self.inputs.config,
             positions,
             headers: &checked.headers,
+            cpu: self.device.is_cpu(),
         };
         let paths: Vec<PathBuf> = self.inputs.shards.iter().map(|(_, p)| p.clone()).collect();
         let load_start = Instant::now();
         let model = contain("loading the weights", || {
-            // SAFETY: the shards are opened read-only and mapped for the life of
-            // the model. mri never writes model files; if another process
-            // truncated one while it is mapped, reading it would raise SIGBUS and
-            // end the process (the contract of every memory-mapped safetensors
-            // loader, candle's included); changed bytes would only change the
-            // numbers reported. The headers were validated by the Report.
-            let tensors = unsafe { candle_core::safetensors::MmapedSafetensors::multi(&paths) }
-                .map_err(candle_err("mapping the weights"))?;
+            let reader = ShardReader::open(&paths).map_err(candle_err("opening the weights"))?;
             let lora = match &self.options.lora {
                 Some(m) => {
                     Some(lora::LoadedLora::load(m).map_err(candle_err("mapping the adapter"))?)
@@ -260,8 +335,9 @@ impl Session<'_> {
                 None => None,
             };
             let vb = VarBuilder::from_backend(
-                Box::new(Mapped {
-                    tensors,
+                Box::new(Reading {
+                    reader,
+                    headers: checked.headers.clone(),
                     aliases: checked.aliases.clone(),
                     lora,
                 }),

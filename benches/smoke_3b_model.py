@@ -1,0 +1,146 @@
+"""Writes the Llama-shaped 3B model of issue 32 for benches/smoke_3b.sh:
+hidden 3072, 28 layers, 24 query / 8 key-value heads, FFN 8192, vocabulary
+49152, tied embeddings; random BF16 weights (seeded) in 3 safetensors shards
+with their index (5.94 GB), and SmolLM2's real tokenizer (vocabulary 49152),
+rebuilt as tokenizer.json from the tokenizer embedded in SmolLM2's GGUF.
+
+    python -P benches/smoke_3b_model.py OUT_DIR SMOLLM2.gguf
+
+Needs torch, safetensors, tokenizers and gguf (the bench's venv). Writes
+nothing when OUT_DIR/config.json exists already (delete the folder to redo).
+"""
+import json
+import os
+import sys
+
+import torch
+from safetensors.torch import save_file
+
+HIDDEN, LAYERS, HEADS, KV_HEADS, FFN, VOCAB = 3072, 28, 24, 8, 8192, 49152
+HEAD_DIM = HIDDEN // HEADS
+STD = 0.02
+# The final norm's scale: with random weights the logits would otherwise be
+# nearly uniform; a wider spread gives a top-5 that is not decided by noise.
+FINAL_NORM = 2.0
+SHARDS = [range(0, 9), range(9, 19), range(19, LAYERS)]
+
+
+def tokenizer_from_gguf(gguf_path, out_dir):
+    """SmolLM2's tokenizer as tokenizer.json: byte-level BPE, its vocabulary
+    and merges from the GGUF, digits split one by one (llama.cpp's `smollm`
+    pre-tokenizer, as in the original tokenizer.json), control tokens special."""
+    from gguf import GGUFReader
+    from tokenizers import AddedToken, Tokenizer, decoders, models, pre_tokenizers, processors
+
+    reader = GGUFReader(gguf_path)
+
+    def field(name):
+        f = reader.fields[name]
+        if len(f.types) > 1 and f.types[0].name == "ARRAY":
+            return [bytes(f.parts[i]).decode("utf-8") if f.types[1].name == "STRING" else int(f.parts[i][0])
+                    for i in f.data]
+        value = f.parts[f.data[0]]
+        return bytes(value).decode("utf-8") if f.types[0].name == "STRING" else int(value[0])
+
+    tokens = field("tokenizer.ggml.tokens")
+    merges = [tuple(m.split(" ", 1)) for m in field("tokenizer.ggml.merges")]
+    types = field("tokenizer.ggml.token_type")
+    assert len(tokens) == VOCAB, f"SmolLM2's vocabulary has {len(tokens)} tokens, not {VOCAB}"
+    bpe = models.BPE(vocab={t: i for i, t in enumerate(tokens)}, merges=merges)
+    tok = Tokenizer(bpe)
+    tok.pre_tokenizer = pre_tokenizers.Sequence([
+        pre_tokenizers.Digits(individual_digits=True),
+        pre_tokenizers.ByteLevel(add_prefix_space=False, use_regex=True),
+    ])
+    tok.decoder = decoders.ByteLevel()
+    tok.post_processor = processors.ByteLevel(trim_offsets=False)
+    # token_type 3: control tokens (<|im_start|>, <|endoftext|>, ...)
+    tok.add_special_tokens([AddedToken(t, special=True, normalized=False)
+                            for t, k in zip(tokens, types) if k == 3])
+    tok.save(os.path.join(out_dir, "tokenizer.json"))
+    bos, eos = field("tokenizer.ggml.bos_token_id"), field("tokenizer.ggml.eos_token_id")
+    with open(os.path.join(out_dir, "tokenizer_config.json"), "w") as f:
+        json.dump({
+            "tokenizer_class": "PreTrainedTokenizerFast",
+            "add_bos_token": False,
+            "bos_token": tokens[bos],
+            "eos_token": tokens[eos],
+            "model_max_length": 8192,
+        }, f, indent=2)
+    return bos, eos
+
+
+def layer_tensors(i, gen):
+    def w(rows, cols):
+        return torch.randn((rows, cols), generator=gen, dtype=torch.float32).mul_(STD).to(torch.bfloat16)
+
+    ones = torch.ones(HIDDEN, dtype=torch.bfloat16)
+    p = f"model.layers.{i}."
+    return {
+        p + "input_layernorm.weight": ones.clone(),
+        p + "post_attention_layernorm.weight": ones.clone(),
+        p + "self_attn.q_proj.weight": w(HEADS * HEAD_DIM, HIDDEN),
+        p + "self_attn.k_proj.weight": w(KV_HEADS * HEAD_DIM, HIDDEN),
+        p + "self_attn.v_proj.weight": w(KV_HEADS * HEAD_DIM, HIDDEN),
+        p + "self_attn.o_proj.weight": w(HIDDEN, HEADS * HEAD_DIM),
+        p + "mlp.gate_proj.weight": w(FFN, HIDDEN),
+        p + "mlp.up_proj.weight": w(FFN, HIDDEN),
+        p + "mlp.down_proj.weight": w(HIDDEN, FFN),
+    }
+
+
+def main():
+    out_dir, gguf_path = sys.argv[1], sys.argv[2]
+    if os.path.exists(os.path.join(out_dir, "config.json")):
+        print(f"{out_dir} exists; kept")
+        return
+    os.makedirs(out_dir, exist_ok=True)
+    bos, eos = tokenizer_from_gguf(gguf_path, out_dir)
+    gen = torch.Generator().manual_seed(32)
+    weight_map, total = {}, 0
+    for n, layers in enumerate(SHARDS):
+        name = f"model-{n + 1:05d}-of-{len(SHARDS):05d}.safetensors"
+        tensors = {}
+        if n == 0:
+            tensors["model.embed_tokens.weight"] = (
+                torch.randn((VOCAB, HIDDEN), generator=gen).mul_(STD).to(torch.bfloat16))
+        for i in layers:
+            tensors.update(layer_tensors(i, gen))
+        if n == len(SHARDS) - 1:
+            tensors["model.norm.weight"] = torch.full((HIDDEN,), FINAL_NORM, dtype=torch.bfloat16)
+        save_file(tensors, os.path.join(out_dir, name), metadata={"format": "pt"})
+        for k, t in tensors.items():
+            weight_map[k] = name
+            total += t.numel() * t.element_size()
+        print(f"wrote {name}: {len(tensors)} tensors", flush=True)
+        del tensors
+    with open(os.path.join(out_dir, "model.safetensors.index.json"), "w") as f:
+        json.dump({"metadata": {"total_size": total}, "weight_map": weight_map}, f, indent=2)
+    config = {
+        "architectures": ["LlamaForCausalLM"],
+        "model_type": "llama",
+        "hidden_size": HIDDEN,
+        "intermediate_size": FFN,
+        "num_hidden_layers": LAYERS,
+        "num_attention_heads": HEADS,
+        "num_key_value_heads": KV_HEADS,
+        "head_dim": HEAD_DIM,
+        "vocab_size": VOCAB,
+        "hidden_act": "silu",
+        "max_position_embeddings": 8192,
+        "rms_norm_eps": 1e-5,
+        "rope_theta": 100000.0,
+        "tie_word_embeddings": True,
+        "attention_bias": False,
+        "mlp_bias": False,
+        "bos_token_id": bos,
+        "eos_token_id": eos,
+        "torch_dtype": "bfloat16",
+    }
+    with open(os.path.join(out_dir, "config.json"), "w") as f:
+        json.dump(config, f, indent=2)
+    print(f"{out_dir}: {total / 1e9:.2f} GB of BF16 weights")
+
+
+if __name__ == "__main__":
+    main()

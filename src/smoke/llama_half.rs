@@ -1,0 +1,265 @@
+//! Llama's forward pass on the CPU with its bf16/f16 weights used as
+//! stored: every projection is a [`HalfLinear`] (the weight widened a row
+//! at a time inside the kernel, never whole), and everything between them
+//! (embeddings looked up, norms, rotary positions, attention, KV cache,
+//! logits) is computed in f32, so the numbers are those of the f32 path up
+//! to the order of sums.
+//!
+//! candle-transformers' `Llama` keeps its `Linear` layers private, so the
+//! model is written out here with candle ops, following that module step
+//! by step (same rotary tables, Llama 3 scaling included, same masking).
+
+use super::half_linear::HalfLinear;
+use candle_core::{DType, IndexOp, Module, Tensor};
+use candle_nn::{Init, VarBuilder};
+use candle_transformers::models::llama::{Config, Llama3RopeType};
+use candle_transformers::utils::{build_causal_mask, repeat_kv};
+use std::f32::consts::PI;
+
+/// A norm's weight, loaded in f32 whatever the weights' dtype.
+fn norm_weight(vb: &VarBuilder<'_>, size: usize) -> candle_core::Result<Tensor> {
+    vb.get_with_hints_dtype(size, "weight", Init::Const(1.), DType::F32)
+}
+
+/// A projection `[out, in]` in the weights' dtype.
+fn linear(vb: &VarBuilder<'_>, out: usize, input: usize) -> candle_core::Result<HalfLinear> {
+    Ok(HalfLinear::new(vb.get((out, input), "weight")?))
+}
+
+struct Attention {
+    q: HalfLinear,
+    k: HalfLinear,
+    v: HalfLinear,
+    o: HalfLinear,
+    heads: usize,
+    kv_heads: usize,
+    head_dim: usize,
+}
+
+struct Mlp {
+    gate: HalfLinear,
+    up: HalfLinear,
+    down: HalfLinear,
+}
+
+struct Block {
+    input_norm: Tensor,
+    attention: Attention,
+    post_norm: Tensor,
+    mlp: Mlp,
+}
+
+/// What one forward pass shares between the layers.
+struct Step<'a> {
+    /// Rotary tables for this pass's positions.
+    cos: &'a Tensor,
+    sin: &'a Tensor,
+    /// The causal mask, for passes of more than one token.
+    mask: Option<&'a Tensor>,
+    /// RMS norm epsilon.
+    eps: f32,
+}
+
+/// Llama with bf16/f16 projections and f32 activations, with its KV cache.
+pub(crate) struct HalfLlama {
+    embed: Tensor,
+    blocks: Vec<Block>,
+    norm: Tensor,
+    lm_head: HalfLinear,
+    eps: f32,
+    cos: Tensor,
+    sin: Tensor,
+    kvs: Vec<Option<(Tensor, Tensor)>>,
+}
+
+impl HalfLlama {
+    /// Loads the weights the way candle's `Llama::load` names them, with
+    /// the projections in the VarBuilder's dtype and the norms in f32.
+    pub(crate) fn load(vb: VarBuilder<'_>, cfg: &Config) -> candle_core::Result<Self> {
+        let (hidden, inter) = (cfg.hidden_size, cfg.intermediate_size);
+        let heads = cfg.num_attention_heads;
+        let head_dim = hidden / heads.max(1);
+        let kv = head_dim * cfg.num_key_value_heads;
+        let embed = vb
+            .pp("model.embed_tokens")
+            .get((cfg.vocab_size, hidden), "weight")?;
+        let lm_head = if cfg.tie_word_embeddings {
+            HalfLinear::new(embed.clone())
+        } else {
+            linear(&vb.pp("lm_head"), cfg.vocab_size, hidden)?
+        };
+        let norm = norm_weight(&vb.pp("model.norm"), hidden)?;
+        let mut blocks = Vec::with_capacity(cfg.num_hidden_layers);
+        for i in 0..cfg.num_hidden_layers {
+            let vb = vb.pp(format!("model.layers.{i}"));
+            let (a, m) = (vb.pp("self_attn"), vb.pp("mlp"));
+            blocks.push(Block {
+                input_norm: norm_weight(&vb.pp("input_layernorm"), hidden)?,
+                attention: Attention {
+                    q: linear(&a.pp("q_proj"), head_dim * heads, hidden)?,
+                    k: linear(&a.pp("k_proj"), kv, hidden)?,
+                    v: linear(&a.pp("v_proj"), kv, hidden)?,
+                    o: linear(&a.pp("o_proj"), head_dim * heads, hidden)?,
+                    heads,
+                    kv_heads: cfg.num_key_value_heads,
+                    head_dim,
+                },
+                post_norm: norm_weight(&vb.pp("post_attention_layernorm"), hidden)?,
+                mlp: Mlp {
+                    gate: linear(&m.pp("gate_proj"), inter, hidden)?,
+                    up: linear(&m.pp("up_proj"), inter, hidden)?,
+                    down: linear(&m.pp("down_proj"), hidden, inter)?,
+                },
+            });
+        }
+        let (cos, sin) = rotary_tables(cfg, &vb)?;
+        Ok(HalfLlama {
+            embed,
+            kvs: vec![None; blocks.len()],
+            blocks,
+            norm,
+            lm_head,
+            eps: cfg.rms_norm_eps as f32,
+            cos,
+            sin,
+        })
+    }
+
+    /// Logits `[1, vocab]` (f32) of the last position of `ids` (`[1, n]`),
+    /// whose first token is at `index_pos`.
+    pub(crate) fn forward(
+        &mut self,
+        ids: &Tensor,
+        index_pos: usize,
+    ) -> candle_core::Result<Tensor> {
+        let (b, seq) = ids.dims2()?;
+        let hidden = self.embed.dim(1)?;
+        let mut x = self
+            .embed
+            .index_select(&ids.flatten_all()?, 0)?
+            .to_dtype(DType::F32)?
+            .reshape((b, seq, hidden))?;
+        let mask = if seq > 1 {
+            Some(build_causal_mask(seq, index_pos, x.device())?)
+        } else {
+            None
+        };
+        let cos = self.cos.narrow(0, index_pos, seq)?;
+        let sin = self.sin.narrow(0, index_pos, seq)?;
+        let step = Step {
+            cos: &cos,
+            sin: &sin,
+            mask: mask.as_ref(),
+            eps: self.eps,
+        };
+        for (block, kv) in self.blocks.iter().zip(self.kvs.iter_mut()) {
+            x = block.forward(&x, &step, kv)?;
+        }
+        let x = candle_nn::ops::rms_norm(&x, &self.norm, self.eps)?;
+        let x = x.i((.., seq - 1, ..))?.contiguous()?;
+        self.lm_head.forward(&x)
+    }
+}
+
+impl Block {
+    fn forward(
+        &self,
+        x: &Tensor,
+        step: &Step<'_>,
+        kv: &mut Option<(Tensor, Tensor)>,
+    ) -> candle_core::Result<Tensor> {
+        let h = candle_nn::ops::rms_norm(x, &self.input_norm, step.eps)?;
+        let x = (self.attention.forward(&h, step, kv)? + x)?;
+        let h = candle_nn::ops::rms_norm(&x, &self.post_norm, step.eps)?;
+        let m = &self.mlp;
+        let h = (candle_nn::ops::silu(&m.gate.forward(&h)?)? * m.up.forward(&h)?)?;
+        m.down.forward(&h)? + x
+    }
+}
+
+impl Attention {
+    fn forward(
+        &self,
+        x: &Tensor,
+        step: &Step<'_>,
+        kv: &mut Option<(Tensor, Tensor)>,
+    ) -> candle_core::Result<Tensor> {
+        let (b, seq, _) = x.dims3()?;
+        let split = |t: Tensor, heads: usize| {
+            t.reshape((b, seq, heads, self.head_dim))?
+                .transpose(1, 2)?
+                .contiguous()
+        };
+        let q = split(self.q.forward(x)?, self.heads)?;
+        let k = split(self.k.forward(x)?, self.kv_heads)?;
+        let v = split(self.v.forward(x)?, self.kv_heads)?;
+        let q = candle_nn::rotary_emb::rope(&q, step.cos, step.sin)?;
+        let mut k = candle_nn::rotary_emb::rope(&k, step.cos, step.sin)?;
+        let mut v = v;
+        if let Some((past_k, past_v)) = kv.as_ref() {
+            k = Tensor::cat(&[past_k, &k], 2)?.contiguous()?;
+            v = Tensor::cat(&[past_v, &v], 2)?.contiguous()?;
+        }
+        *kv = Some((k.clone(), v.clone()));
+        let groups = self.heads / self.kv_heads.max(1);
+        let k = repeat_kv(k, groups)?;
+        let v = repeat_kv(v, groups)?;
+        let att = (q.matmul(&k.t()?)? / (self.head_dim as f64).sqrt())?;
+        let att = match step.mask {
+            Some(mask) => {
+                let mask = mask.broadcast_as(att.shape())?;
+                let minus_inf = Tensor::new(f32::NEG_INFINITY, att.device())?
+                    .broadcast_as(att.shape().dims())?;
+                mask.where_cond(&minus_inf, &att)?
+            }
+            None => att,
+        };
+        let att = candle_nn::ops::softmax_last_dim(&att)?;
+        let y = att.matmul(&v.contiguous()?)?;
+        let y = y
+            .transpose(1, 2)?
+            .reshape((b, seq, self.heads * self.head_dim))?;
+        self.o.forward(&y)
+    }
+}
+
+/// The rotary tables `[positions, head_dim / 2]` in f32, as candle's llama
+/// `Cache::new` computes them (Llama 3 frequency scaling included).
+fn rotary_tables(cfg: &Config, vb: &VarBuilder<'_>) -> candle_core::Result<(Tensor, Tensor)> {
+    let head_dim = cfg.hidden_size / cfg.num_attention_heads.max(1);
+    let base: Vec<f32> = (0..head_dim)
+        .step_by(2)
+        .map(|i| 1f32 / cfg.rope_theta.powf(i as f32 / head_dim as f32))
+        .collect();
+    let freqs: Vec<f32> = match &cfg.rope_scaling {
+        Some(s) if !matches!(s.rope_type, Llama3RopeType::Default) => {
+            let original = s.original_max_position_embeddings as f32;
+            let low = original / s.low_freq_factor;
+            let high = original / s.high_freq_factor;
+            base.into_iter()
+                .map(|freq| {
+                    let wavelen = 2. * PI / freq;
+                    if wavelen < high {
+                        freq
+                    } else if wavelen > low {
+                        freq / s.factor
+                    } else {
+                        let smooth = (original / wavelen - s.low_freq_factor)
+                            / (s.high_freq_factor - s.low_freq_factor);
+                        (1. - smooth) * freq / s.factor + smooth * freq
+                    }
+                })
+                .collect()
+        }
+        _ => base,
+    };
+    let dev = vb.device();
+    let n = freqs.len();
+    let theta = Tensor::new(freqs, dev)?;
+    let positions = cfg.max_position_embeddings;
+    let angles = Tensor::arange(0, positions as u32, dev)?
+        .to_dtype(DType::F32)?
+        .reshape((positions, 1))?
+        .matmul(&theta.reshape((1, n))?)?;
+    Ok((angles.cos()?, angles.sin()?))
+}
