@@ -9,7 +9,7 @@ mod scope;
 use super::pattern::re;
 use super::text::NormText;
 use super::verdict::ObligationKind;
-use regex::Regex;
+use crate::license::pattern::Regex;
 use std::sync::OnceLock;
 
 /// A decisive clause found in a text.

@@ -6,7 +6,7 @@
 //! `text.rs`); quotes stay in the original language.
 
 use super::verdict::ObligationKind;
-use regex::Regex;
+use crate::license::pattern::Regex;
 use std::sync::OnceLock;
 
 struct Rules {

@@ -13,7 +13,7 @@ use super::clauses_zh;
 use super::licensee;
 use super::text::NormText;
 use super::verdict::{ObligationKind, Verdict};
-use regex::Regex;
+use crate::license::pattern::Regex;
 use std::sync::OnceLock;
 
 /// What the clauses of a text say, weighed.

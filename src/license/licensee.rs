@@ -6,7 +6,7 @@
 //! `prohibited` for a company.
 
 use super::pattern::re;
-use regex::Regex;
+use crate::license::pattern::Regex;
 use std::sync::OnceLock;
 
 struct Rules {

@@ -5,8 +5,8 @@
 //! ("please contact us at license@…", 联系邮箱：…).
 
 use crate::license::pattern::re;
+use crate::license::pattern::Regex;
 use crate::license::text::NormText;
-use regex::Regex;
 use std::sync::OnceLock;
 
 struct Rules {

@@ -8,7 +8,7 @@
 //! still does.
 
 use crate::license::pattern::re;
-use regex::Regex;
+use crate::license::pattern::Regex;
 use std::sync::OnceLock;
 
 struct Rules {

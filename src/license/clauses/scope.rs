@@ -6,7 +6,7 @@
 //! research scope.
 
 use crate::license::pattern::re;
-use regex::Regex;
+use crate::license::pattern::Regex;
 use std::sync::OnceLock;
 
 struct Rules {

@@ -495,7 +495,10 @@ pub(super) fn referenced_license(text: &NormText) -> Option<(Resolved, usize)> {
 /// of the model ("The source code in this repository is separately licensed
 /// under the MIT License").
 fn names_code_only(s: &str) -> bool {
-    static CODE: OnceLock<(regex::Regex, regex::Regex)> = OnceLock::new();
+    static CODE: OnceLock<(
+        crate::license::pattern::Regex,
+        crate::license::pattern::Regex,
+    )> = OnceLock::new();
     let (code, model) = CODE.get_or_init(|| {
         let build = crate::license::pattern::re;
         (
@@ -511,10 +514,13 @@ fn names_code_only(s: &str) -> bool {
 /// "portions … are under the Apache License", "MIT License, except that …"),
 /// or another sentence adds terms. `None` when it only names it.
 pub(super) fn qualification(text: &NormText, at: usize) -> Option<&'static str> {
-    static RULES: OnceLock<(regex::Regex, regex::Regex)> = OnceLock::new();
+    static RULES: OnceLock<(
+        crate::license::pattern::Regex,
+        crate::license::pattern::Regex,
+    )> = OnceLock::new();
     let (qualifier, terms) = RULES.get_or_init(|| {
         let build = |p: &str| {
-            regex::Regex::new(p).unwrap_or_else(|e| panic!("qualification pattern: {e}"))
+            crate::license::pattern::Regex::new(p).unwrap_or_else(|e| panic!("qualification pattern: {e}"))
         };
         (
             build(r"\b(?:not|unlike|except|excluding|other than|rather than|instead of|inspired by|similar to|modelled on|modeled on|portions?|parts? of|no longer|neither|nor|but)\b|但|不随|不适用|不采用|并非|不属于|除外"),
@@ -548,7 +554,10 @@ pub(super) fn qualification(text: &NormText, at: usize) -> Option<&'static str> 
 /// author can license, or that third parties' terms are not waived: no term
 /// on the use of the model itself.
 fn covers_other(s: &str) -> bool {
-    static OTHER: OnceLock<(regex::Regex, regex::Regex)> = OnceLock::new();
+    static OTHER: OnceLock<(
+        crate::license::pattern::Regex,
+        crate::license::pattern::Regex,
+    )> = OnceLock::new();
     let (other, weighty) = OTHER.get_or_init(|| {
         let build = crate::license::pattern::re;
         (
