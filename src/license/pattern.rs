@@ -29,10 +29,16 @@ impl Regex {
     }
 
     fn build(p: &str, unicode: bool) -> Result<Regex, Error> {
+        Self::build_with(p, syntax::Config::new().unicode(unicode))
+    }
+
+    /// The haystack is always searched as bytes; a pattern in
+    /// [`byte_form`] matches whole characters only.
+    fn build_with(p: &str, syntax: syntax::Config) -> Result<Regex, Error> {
         let config = meta::Config::new().auto_prefilter(false).dfa(false);
         meta::Regex::builder()
             .configure(config)
-            .syntax(syntax::Config::new().unicode(unicode))
+            .syntax(syntax)
             .build(p)
             .map(|re| Regex { re })
             .map_err(Box::new)
@@ -40,12 +46,14 @@ impl Regex {
 
     /// Whether the pattern matches anywhere in `hay`.
     pub fn is_match(&self, hay: &str) -> bool {
-        self.re.is_match(hay)
+        self.re.is_match(hay.as_bytes())
     }
 
     /// The leftmost-first match in `hay`.
     pub fn find<'h>(&self, hay: &'h str) -> Option<Match<'h>> {
-        self.re.find(hay).map(|m| Match::new(hay, m.range()))
+        self.re
+            .find(hay.as_bytes())
+            .map(|m| Match::new(hay, m.range()))
     }
 
     /// Every non-overlapping match in `hay`, left to right.
@@ -54,14 +62,14 @@ impl Regex {
         'h: 'r,
     {
         self.re
-            .find_iter(hay)
+            .find_iter(hay.as_bytes())
             .map(move |m| Match::new(hay, m.range()))
     }
 
     /// The groups of the leftmost-first match in `hay`.
     pub fn captures<'h>(&self, hay: &'h str) -> Option<Captures<'h>> {
         let mut caps = self.re.create_captures();
-        self.re.captures(hay, &mut caps);
+        self.re.captures(hay.as_bytes(), &mut caps);
         caps.is_match().then_some(Captures { hay, caps })
     }
 
@@ -71,24 +79,27 @@ impl Regex {
         'h: 'r,
     {
         self.re
-            .captures_iter(hay)
+            .captures_iter(hay.as_bytes())
             .map(move |caps| Captures { hay, caps })
     }
 
     /// `hay` with every match replaced by `with` (taken literally).
     pub fn replace_all<'h>(&self, hay: &'h str, with: &str) -> Cow<'h, str> {
-        let mut out = String::new();
+        let bytes = hay.as_bytes();
+        let mut out = Vec::new();
         let mut last = 0;
-        for m in self.re.find_iter(hay) {
-            out.push_str(&hay[last..m.start()]);
-            out.push_str(with);
+        for m in self.re.find_iter(bytes) {
+            out.extend_from_slice(&bytes[last..m.start()]);
+            out.extend_from_slice(with.as_bytes());
             last = m.end();
         }
         if last == 0 && out.is_empty() {
             return Cow::Borrowed(hay);
         }
-        out.push_str(&hay[last..]);
-        Cow::Owned(out)
+        out.extend_from_slice(&bytes[last..]);
+        // Matches end at character boundaries (see `byte_form`); the lossy
+        // conversion only guards that promise.
+        Cow::Owned(String::from_utf8_lossy(&out).into_owned())
     }
 }
 
@@ -163,7 +174,43 @@ pub fn re(p: &str) -> Regex {
     // automata that took about 60 ms to build at every run that read a
     // license. A word character is widened to any non-ASCII character as well
     // (see `widen_words`), so that a word such as `modèle` is still one word.
-    Regex::build(&widen_words(p), false).unwrap_or_else(|e| panic!("clause pattern {p:?}: {e}"))
+    let widened = widen_words(p);
+    let built = match byte_form(&widened) {
+        Some(bytes) => Regex::build_with(&bytes, syntax::Config::new().unicode(false).utf8(false)),
+        None => Regex::build(&widened, false),
+    };
+    built.unwrap_or_else(|e| panic!("clause pattern {p:?}: {e}"))
+}
+
+/// One non-ASCII character spelled as its UTF-8 bytes: a lead byte and its
+/// continuation bytes. The same character as [`NON_ASCII`] on a `&str`, but
+/// with no Unicode class, whose compilation allocates a 400 kB table for
+/// each pattern (two fifths of `mri license`'s page faults).
+const NON_ASCII_BYTES: &str =
+    r"(?:[\xC0-\xDF][\x80-\xBF]|[\xE0-\xEF][\x80-\xBF]{2}|[\xF0-\xF7][\x80-\xBF]{3})";
+
+/// `p` (a pattern compiled with ASCII classes, whose only Unicode parts are
+/// `(?u:…)` groups) rewritten to match bytes with no Unicode class: each
+/// `(?u:[^\x00-\x7F])`, `(?u:.)` and `(?u:[^SET])` over a set of plain
+/// ASCII characters becomes ASCII bytes or one whole UTF-8 character. On a
+/// `&str` haystack it matches exactly what `p` matches, at character
+/// boundaries: every other part of `p` matches ASCII bytes only (the
+/// compiler refuses anything else without Unicode). `None` where a `(?u:…)`
+/// group of another kind is left (the pattern is compiled as it is).
+pub fn byte_form(p: &str) -> Option<String> {
+    let mut out = p.replace(NON_ASCII, NON_ASCII_BYTES);
+    out = out.replace("(?u:.)", &format!(r"(?:[^\n\x80-\xFF]|{NON_ASCII_BYTES})"));
+    while let Some(at) = out.find("(?u:[^") {
+        let rest = &out[at + 6..];
+        let set_end = rest.find("])")?;
+        let set = &rest[..set_end];
+        if set.is_empty() || !set.is_ascii() || set.contains('\\') || set.contains('[') {
+            return None;
+        }
+        let bytes = format!(r"(?:[^{set}\x80-\xFF]|{NON_ASCII_BYTES})");
+        out.replace_range(at..at + 6 + set_end + 2, &bytes);
+    }
+    (!out.contains("(?u")).then_some(out)
 }
 
 /// Any character beyond ASCII, as a (cheap) Unicode class.
@@ -217,4 +264,74 @@ pub fn widen_words(p: &str) -> String {
     }
     out.push_str(&class.unwrap_or_default());
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A pattern's byte form matches what its `&str` form matches, at the
+    /// same places and with the same groups, on English, accented, Chinese
+    /// and four-byte text.
+    #[test]
+    fn byte_form_matches_what_the_str_form_matches() {
+        let patterns = [
+            r#"\b(?:model|modèle)\w*\s+(\w+)"#,
+            r#""((?u:[^"])(?u:[^"]){0,58}(?u:[^"]))""#,
+            r#"^(?:[\w().]{1,6}\s+)?"([\w\s'-]{1,60})"\s+means\b((?u:.)*)$"#,
+            r"(?:仅|只|限于)(?u:[^\x00-\x7F]){0,12}非商业",
+            r"\b(?:free|gratuit)\w{0,3}\b(?:\s+[\w,'-]+){0,4}",
+        ];
+        let texts = [
+            "the model weights are free to use",
+            "le modèle réservé est gratuit pour la recherche",
+            "\"Derivatives\" means any modèle or 派生模型 🙂 made",
+            "\"模型\" means 本模型及其权重",
+            "您仅可出于非商业目的使用本模型",
+            "仅限学术研究🙂非商业 use only",
+            "free🙂🙂 of charge, for everyone",
+            "",
+        ];
+        for p in patterns {
+            let widened = widen_words(p);
+            let bytes = byte_form(&widened).unwrap_or_else(|| panic!("{p}: no byte form"));
+            assert!(!bytes.contains("(?u"), "{bytes}");
+            let by_bytes = re(p);
+            let by_str = regex::RegexBuilder::new(&widened)
+                .unicode(false)
+                .build()
+                .unwrap_or_else(|e| panic!("{p}: {e}"));
+            for t in texts {
+                let a: Vec<_> = by_bytes.find_iter(t).map(|m| m.range()).collect();
+                let b: Vec<_> = by_str.find_iter(t).map(|m| m.range()).collect();
+                assert_eq!(a, b, "{p} on {t:?}");
+                let ca = by_bytes.captures(t).map(|c| {
+                    (1..3)
+                        .map(|i| c.get(i).map(|m| m.as_str()))
+                        .collect::<Vec<_>>()
+                });
+                let cb = by_str.captures(t).map(|c| {
+                    (1..3)
+                        .map(|i| c.get(i).map(|m| m.as_str()))
+                        .collect::<Vec<_>>()
+                });
+                assert_eq!(ca, cb, "{p} on {t:?}");
+            }
+        }
+    }
+
+    /// A `(?u:…)` group the byte form cannot spell keeps the `&str` form.
+    #[test]
+    fn unicode_groups_without_a_byte_spelling_keep_the_str_form() {
+        assert_eq!(byte_form(r"(?u:[•·▪])"), None);
+        assert_eq!(byte_form(r#"(?u:[^"\s])"#), None);
+        assert!(re(r"^(?u:[•·▪])\s*x").is_match("• x"));
+    }
+
+    #[test]
+    fn replace_all_keeps_the_text_between_matches() {
+        let r = re(r"\bnot\b");
+        assert_eq!(r.replace_all("模型 not 商业 not", "_"), "模型 _ 商业 _");
+        assert!(matches!(r.replace_all("模型", "_"), Cow::Borrowed(_)));
+    }
 }
