@@ -125,12 +125,18 @@ impl NormText {
         if p.is_empty() {
             return None;
         }
+        // memchr's SIMD search (the knowledge base's title phrases are looked
+        // for in every text that resembles a family), over bytes: a valid
+        // UTF-8 phrase starts only at a character boundary of the text.
+        let finder = memchr::memmem::Finder::new(p.as_bytes());
+        let hay = self.norm.as_bytes();
         let mut from = 0;
-        while let Some(pos) = self.norm[from..].find(&p) {
+        while let Some(pos) = hay.get(from..).and_then(|h| finder.find(h)) {
             let at = from + pos;
-            let inside_word = self.norm[..at]
-                .chars()
-                .next_back()
+            let inside_word = self
+                .norm
+                .get(..at)
+                .and_then(|before| before.chars().next_back())
                 .is_some_and(char::is_alphanumeric);
             if !inside_word {
                 return Some(at);
