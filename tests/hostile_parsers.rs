@@ -285,6 +285,26 @@ fn shard_headers_share_one_budget_over_hf() {
         .as_str()
         .unwrap()
         .contains("2 more shard"));
+    // The headers past the budget are not fetched either: one long header
+    // and the first reads of the others, not all four.
+    let fetched = find_key(&r, "bytes_fetched")
+        .and_then(Value::as_u64)
+        .unwrap_or_else(|| panic!("no bytes_fetched in {r}"));
+    assert!(
+        fetched < one * 5 / 2,
+        "{fetched} bytes fetched for headers of {one} bytes under a budget of {budget}"
+    );
+}
+
+/// The first value named `key` anywhere in `v`.
+fn find_key<'a>(v: &'a Value, key: &str) -> Option<&'a Value> {
+    match v {
+        Value::Object(m) => m
+            .get(key)
+            .or_else(|| m.values().find_map(|x| find_key(x, key))),
+        Value::Array(a) => a.iter().find_map(|x| find_key(x, key)),
+        _ => None,
+    }
 }
 
 #[test]

@@ -32,16 +32,16 @@ pub fn first_read_after(seen: u64) -> u64 {
 impl HeaderBytes {
     /// The prefix and header length (`8 + n`) the bytes announce, if any.
     pub fn announced(&self) -> Option<u64> {
-        let prefix: [u8; 8] = self.bytes.get(..8)?.try_into().ok()?;
-        8u64.checked_add(u64::from_le_bytes(prefix))
+        announced(&self.bytes)
     }
 }
-/// Header bytes beyond the first reads fetched for one repository at most
-/// (each header may be up to 100 MB; real ones are well under 1 MB): the
-/// total the scan parses for one model, so that no more is held than can
-/// be used.
-pub const HEADER_BUDGET: u64 = crate::scan::safetensors::MAX_TOTAL_HEADER_BYTES;
 
+/// The prefix and header length (`8 + n`) that a safetensors file's first
+/// `bytes` announce, if they hold a prefix.
+pub fn announced(bytes: &[u8]) -> Option<u64> {
+    let prefix: [u8; 8] = bytes.get(..8)?.try_into().ok()?;
+    8u64.checked_add(u64::from_le_bytes(prefix))
+}
 /// The first bytes of a remote safetensors file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeaderBytes {
@@ -53,7 +53,9 @@ pub struct HeaderBytes {
 
 /// Reads the prefix and header of the file at `url`, whose size the listing
 /// may give, asking for `first_read` bytes first. A second read is taken out
-/// of `budget` (bytes left for this repository's long headers).
+/// of `budget` (bytes left for this repository's long headers: the total
+/// the scan parses for one model, `header_budget_from_env`, so that no more
+/// is fetched and held than can be used).
 pub fn read_header(
     client: &HubClient,
     url: &str,
@@ -95,12 +97,11 @@ pub fn read_header(
             })
             .is_err()
         {
-            return Err(HubError::BadResponse {
-                url: url.to_string(),
-                message: format!(
-                    "the header is {header_len} bytes: over what mri reads from the Hub for one repository ({HEADER_BUDGET} bytes of long headers in all)"
-                ),
-            });
+            // Over the budget: the first bytes only. The scan's budget,
+            // which is never larger, refuses the header by the length its
+            // prefix announces (`weights/header-budget`), as it would a
+            // local one; the short bytes are not kept for later runs.
+            return Ok(HeaderBytes { bytes, file_size });
         }
         let rest = client.fetch(
             url,

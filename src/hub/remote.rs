@@ -114,7 +114,7 @@ pub fn materialise(
     // The first shard alone, so that the others' first reads can be sized
     // after its header.
     let reads = HeaderReads {
-        budget: AtomicU64::new(range::HEADER_BUDGET),
+        budget: AtomicU64::new(crate::scan::safetensors::header_budget_from_env()),
         longest: AtomicU64::new(0),
     };
     let read = |file: &&Sibling| {
@@ -220,7 +220,10 @@ fn left_on_hub(
         .filter_map(|f| {
             let sha = f.lfs_sha256.as_deref()?;
             let (bytes, _) = header_of.get(f.path.as_str())?;
-            Some((sha, bytes.as_deref().ok()?))
+            let bytes = bytes.as_deref().ok()?;
+            // A header cut short (over the budget) is not kept.
+            let whole = range::announced(bytes).is_some_and(|n| n <= bytes.len() as u64);
+            whole.then_some((sha, bytes))
         })
         .collect();
     super::kept::keep(writer.repo_dir(), listing, &keep)?;

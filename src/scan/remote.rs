@@ -73,7 +73,7 @@ pub fn read_remote_header(
             .and_then(|r| r.get(&f.path))
             .and_then(|r| r.header.as_ref())
         {
-            Some(Ok(bytes)) => match budget.take(bytes.len().saturating_sub(8) as u64) {
+            Some(Ok(bytes)) => match budget.take(header_cost(bytes)) {
                 Ok(()) => parse_header_with_len(bytes, f.size),
                 Err(refused) => (None, vec![refused]),
             },
@@ -93,6 +93,24 @@ pub fn read_remote_header(
             ),
         },
     )
+}
+
+/// What a remote header costs the budget: the length its prefix announces
+/// (the Hub sends only the first bytes of a header over the budget), or the
+/// bytes read where that length is implausible (the parser reports it).
+fn header_cost(bytes: &[u8]) -> u64 {
+    let read = bytes.len().saturating_sub(8) as u64;
+    match bytes.get(..8).and_then(|p| <[u8; 8]>::try_from(p).ok()) {
+        Some(prefix) => {
+            let n = u64::from_le_bytes(prefix);
+            if n <= super::safetensors::MAX_HEADER_BYTES {
+                n.max(read)
+            } else {
+                read
+            }
+        }
+        None => read,
+    }
 }
 
 /// One error per file whose answer from the Hub was refused (a body longer

@@ -27,6 +27,16 @@ pub const MAX_HEADER_BYTES: u64 = 100_000_000;
 /// memory stays flat in the number of shards.
 pub const MAX_TOTAL_HEADER_BYTES: u64 = 128 << 20;
 
+/// The header bytes one model's scan parses at most:
+/// [`MAX_TOTAL_HEADER_BYTES`], or `MRI_HEADER_BUDGET` (bytes) when it is set.
+/// A remote scan fetches no more than this either.
+pub fn header_budget_from_env() -> u64 {
+    std::env::var("MRI_HEADER_BUDGET")
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(MAX_TOTAL_HEADER_BYTES)
+}
+
 /// The header bytes left to one model's scan, shared by the threads that
 /// read its shards. `MRI_HEADER_BUDGET` (bytes) sets another total.
 #[derive(Debug)]
@@ -46,12 +56,7 @@ impl HeaderBudget {
 
     /// [`MAX_TOTAL_HEADER_BYTES`], or `MRI_HEADER_BUDGET` when it is set.
     pub fn from_env() -> Self {
-        Self::new(
-            std::env::var("MRI_HEADER_BUDGET")
-                .ok()
-                .and_then(|v| v.trim().parse().ok())
-                .unwrap_or(MAX_TOTAL_HEADER_BYTES),
-        )
+        Self::new(header_budget_from_env())
     }
 
     /// Takes the `n` bytes of one header. When they are not left, the
