@@ -2,6 +2,7 @@
 //! text — so a license the knowledge base has never seen still yields its
 //! restrictive clauses, and never a verdict more permissive than it says.
 
+pub mod boilerplate;
 mod contact;
 pub mod restated;
 mod scope;
@@ -551,7 +552,8 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
         .replace("third-party redistribution", "redistribution")
         .replace("third party redistribution", "redistribution");
     let not_approval = (r.not_approval.is_match(s)
-        || r.third_party_consents.is_match(&to_third_parties))
+        || r.third_party_consents.is_match(&to_third_parties)
+        || boilerplate::housekeeping_consent(s))
         && !s.contains("commercial");
     let registers = s.contains("register") || s.contains("registration");
     if (!thresholded || registers)

@@ -168,14 +168,17 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     let commercial = r.commercial.is_match(s);
     let definition = r.definition.is_match(s);
     // 无需另行取得商业许可: no approval needed
-    let approval = r.approval.is_match(s) && !definition && !r.no_need.is_match(s);
+    // consent to transfer or amend the agreement is no approval of use
+    let housekeeping = super::clauses::boilerplate::housekeeping_consent(s);
+    let approval = r.approval.is_match(s) && !definition && !r.no_need.is_match(s) && !housekeeping;
     // a threshold's sentence asks for a license above its size; a
     // registration in it (登记) is asked below it too
     let paid = r.paid.is_match(s) && !definition && !thresholded;
     // 在未获得作者另行书面授权的情况下: nothing beyond what follows without
     // the licensor's written authorisation (not a trademark's or a third
     // party's consent)
-    let unauthorised = r.unauthorised.is_match(s) && !r.others.is_match(s) && !definition;
+    let unauthorised =
+        r.unauthorised.is_match(s) && !r.others.is_match(s) && !definition && !housekeeping;
     if (approval && commercial && (!thresholded || s.contains("登记"))) || paid || unauthorised {
         // 商业使用须事先登记并获得书面授权: approval before commercial use
         found.push((ObligationKind::Registration, String::new()));

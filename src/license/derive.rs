@@ -147,6 +147,7 @@ fn mentions_consent(s: &str) -> bool {
         })
         .is_match(s)
         && !super::clauses::is_definition(s)
+        && !super::clauses::boilerplate::housekeeping_consent(s)
         && !accepts_terms(s)
         && !disclaims_third_party_consents(s)
 }
@@ -247,7 +248,9 @@ fn speaks_of_approval(s: &str) -> Option<bool> {
         super::pattern::re(r"\btrade\s*marks?\b|\bservice\s+marks?\b|\btrade\s+names?\b|\blogos?\b|\bthird[- ]part(?:y|ies)\b|\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents)\b|\baffiliation\b|\bendorse\w*|\bpersonal\s+(?:data|information)\b|\bdata\s+subjects?\b|商标|域名|第三方|自行取得|个人信息")
     });
     let commercial = commercial.is_match(s);
-    (approval.is_match(s) && (commercial || !other.is_match(s))).then_some(commercial)
+    let housekeeping = super::clauses::boilerplate::housekeeping_consent(s);
+    (approval.is_match(s) && (commercial || !other.is_match(s) && !housekeeping))
+        .then_some(commercial)
 }
 
 /// The sentences a threshold explains: the threshold's own sentence; any
@@ -664,6 +667,30 @@ mod tests {
         assert_eq!(verdict(text), Verdict::RequiresApproval);
         let text = "You may use the Model for non-commercial purposes only. If you wish to use the Model for commercial purposes, you must first register and obtain written authorization from the Licensor.";
         assert_eq!(verdict(text), Verdict::RequiresApproval);
+    }
+
+    #[test]
+    fn the_agreements_housekeeping_beside_a_grant_decides_nothing() {
+        // assignment, amendment and waiver clauses of every contract, in
+        // both languages (paraphrases written for this test)
+        let grant = "You may use the Model for commercial purposes.";
+        for other in [
+            " You may not assign this Agreement without the prior written consent of the Licensor.",
+            " Any amendment to this Agreement requires the written approval of both parties.",
+            " No waiver shall be effective unless in writing and signed by the Licensor.",
+            " You shall obtain any export licenses or government authorizations you need.",
+        ] {
+            assert_eq!(
+                verdict(&format!("{grant}{other}")),
+                Verdict::PermittedWithConditions,
+                "{other}"
+            );
+        }
+        let zh = "您可以将本模型用于商业用途。未经许可方书面同意，您不得转让本协议。";
+        assert_eq!(verdict(zh), Verdict::PermittedWithConditions);
+        // consent to use the model stays approval
+        let gated = format!("{grant} You may not use the Model without our prior written consent.");
+        assert!(verdict(&gated).rank() <= Verdict::RequiresApproval.rank());
     }
 
     #[test]
