@@ -4,6 +4,7 @@
 
 pub mod boilerplate;
 mod contact;
+mod figures;
 pub mod restated;
 mod scope;
 
@@ -93,6 +94,11 @@ fn rules() -> &'static Rules {
             re(r"\bfor\s+(?:any\s+)?(?:research\s+(?:or|and|and/or|&)\s+)?non-?commercial\s+(?:(?:or|and|and/or)\s+(?:research|non-?[a-z]+)\s+)?purposes?\b"),
             re(r"\bprohibited\s+from\s+(?:using|exploiting|deploying)\s+(?:[\w,()'-]+\s+){0,10}?for\s+(?:any\s+)?commercial"),
             re(r"\b(?:not|never)\b(?:\s+[\w,()'-]+){0,24}?\s+in\s+connection\s+with\s+(?:any\s+)?commercial\s+(?:uses?|purposes?|activities|activity)\b"),
+            // a grant for personal use only ("for your personal use only")
+            re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:your\s+|their\s+|his\s+or\s+her\s+)?(?:own\s+)?(?:private\s+(?:and\s+|or\s+)?)?personal\s+(?:use|uses|usage|purposes?)\b|\bpersonal\s+(?:use|usage|purposes?)\s+only\b"),
+            // commercial use carved out of a grant: "except for commercial
+            // use", "excluding commercial purposes", "other than commercial use"
+            re(r"\b(?:except|excluding|excepting|other\s+than|but\s+not|save)\s+(?:for\s+)?(?:any\s+)?commercial\s+(?:use|uses|usage|purposes?|exploitation|applications?)\b"),
             // "for purposes other than commercial or production use"
             re(r"\bfor\s+(?:any\s+)?(?:purposes?|uses?)\s+other\s+than\s+(?:for\s+)?commercial\b"),
             // a notice's list: "Prohibited Use: Commercial use, redistribution, …"
@@ -112,6 +118,9 @@ fn rules() -> &'static Rules {
             // "included only for local demo and evaluation use"
             re(r"\b(?:solely|only|exclusively|strictly)\s+for\s+(?:[\w-]+\s+){0,2}?(?:demo|demonstration|evaluation|testing)(?:\s+(?:and|or|and/or)\s+(?:demo|demonstration|evaluation|testing|research))?\s+(?:use|uses|purposes?)\b"),
             re(r"\bresearch\s+(?:(?:and|or)\s+(?:evaluation|development|educational|education|teaching|academic)\s+)?(?:use|uses|usage|purposes?)\s+only\b"),
+            // "for academic research only", "research and education only"
+            // (not "non-commercial research only", a non-commercial scope)
+            re(r"\b(?:for|is)\s+(?:(?:academic|scientific|internal|pure|basic|scholarly)\s+)?research\s+(?:(?:and|or)\s+(?:evaluation|educational|education|teaching|academic|study)\s+)?only\b|\bfor\s+research-only\b"),
             re(r"\bnot\s+(?:be\s+)?(?:used\s+)?(?:\w+\s+){0,4}?in\s+production\b"),
         ],
         // a license named for research ("Research License Agreement"): the
@@ -147,10 +156,10 @@ fn rules() -> &'static Rules {
             // "Commercial use is also allowed after filling out a registration questionnaire"
             re(r"\bcommercial\s+(?:use|usage)\b(?:\s+[\w,'-]+){0,6}?\s+after\s+(?:[\w-]+\s+){0,4}?(?:registration|registering|approval|application|questionnaire)\b"),
         ],
-        users: re(r"(\d[\d,.]*)\s*(million|billion|thousand|m\b|b\b)?\s*(?:(?:monthly|daily)\s+active\s+users|(?:visits|visitors|users)\s+(?:per|a|each)\s+month)"),
-        users_after: re(r"\b(?:monthly|daily)\s+active\s+users\s+(?:\(\w+\)\s+)?(?:exceeds?|exceeding|(?:is\s+|are\s+)?(?:of\s+)?(?:more|greater)\s+than|above|over|in\s+excess\s+of)\s+(\d[\d,.]*)\s*(million|billion|thousand|m\b|b\b)?"),
-        money: re(r"(us\$|usd|\$|€|eur|euros?|rmb|cny|¥|£|gbp)\s?(\d[\d,.]*)\s*(million|billion|thousand|m\b|b\b)?"),
-        money_words: re(r"(\d[\d,.]*)\s*(million|billion|thousand)?\s*(us\s+dollars|dollars|usd|euros?|eur|rmb|yuan|pounds)"),
+        users: re(&format!(r"(\d[\d,.]*)\s*{}?\s*(?:(?:monthly|daily)\s+active\s+(?:users|accounts)|(?:monthly|daily)\s+users|mau\b|dau\b|(?:visits|visitors|users|active\s+users)\s+(?:per|a|each)\s+month)", figures::SCALE)),
+        users_after: re(&format!(r"\b(?:(?:monthly|daily)\s+(?:active\s+)?users|mau|dau)\s+(?:\(\w+\)\s+)?(?:exceeds?|exceeding|(?:is\s+|are\s+)?(?:of\s+)?(?:more|greater)\s+than|above|over|in\s+excess\s+of)\s+(\d[\d,.]*)\s*{}?", figures::SCALE)),
+        money: re(&format!(r"{}\s?(\d[\d,.]*)\s*{}?", figures::CURRENCY_BEFORE, figures::SCALE)),
+        money_words: re(&format!(r"(\d[\d,.]*)\s*(million|billion|thousand|mn\b|bn\b|k\b)?\s*{}", figures::CURRENCY_AFTER)),
         revenue: re(r"\b(?:revenue|revenues|turnover|sales|income)\b"),
         territory_cue: re(r"\b(?:not\s+(?:\w+\s+){0,4}?(?:licensed|granted|available|permitted|apply|applicable|allowed|extend)|exclud\w*|outside\s+of|except\s+in|not\s+in|prohibited\s+in|territory|located\s+in|export\s+(?:restrictions|controls?|laws)|\b(?:not|never)\b,?(?:\s+[\w,()'-]+){0,24}?\s+(?:within|inside)\s)"),
         regions: re(r"\b(european\s+union|the\s+eu|eu|united\s+kingdom|the\s+uk|uk|south\s+korea|mainland\s+china|china|russia|iran|north\s+korea|cuba|syria|belarus|(?:comprehensively\s+)?sanctioned\s+(?:jurisdictions?|countries)|outside\s+(?:of\s+)?the\s+territory)\b"),
@@ -188,28 +197,7 @@ fn rules() -> &'static Rules {
     })
 }
 
-/// Parses `700`, `1,000,000`, `1.5` with an optional scale word.
-fn amount(number: &str, scale: Option<&str>) -> Option<u64> {
-    let cleaned: String = number.trim_end_matches(['.', ',']).replace(',', "");
-    let base: f64 = cleaned.parse().ok()?;
-    let mult = match scale.map(str::trim) {
-        Some("million") | Some("m") => 1e6,
-        Some("billion") | Some("b") => 1e9,
-        Some("thousand") => 1e3,
-        _ => 1.0,
-    };
-    let v = base * mult;
-    (0.0..1e18).contains(&v).then_some(v.round() as u64)
-}
-
-fn currency(sym: &str) -> &'static str {
-    match sym {
-        "€" | "eur" | "euro" | "euros" => "EUR",
-        "rmb" | "cny" | "¥" | "yuan" => "CNY",
-        "£" | "gbp" | "pounds" => "GBP",
-        _ => "USD",
-    }
-}
+use figures::{amount, currency};
 
 /// Reads every sentence of `text` and returns the decisive clauses found.
 pub fn read_clauses(text: &NormText) -> Vec<ClauseHit> {
@@ -623,6 +611,7 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
 /// The user count and the revenue (currency and amount) a sentence sets as
 /// thresholds, when it sets them.
 fn thresholds(r: &Rules, s: &str) -> (Option<u64>, Option<String>) {
+    let s = &*figures::with_digits(s);
     let users = r
         .users
         .captures(s)
@@ -636,19 +625,27 @@ fn thresholds(r: &Rules, s: &str) -> (Option<u64>, Option<String>) {
     if !r.revenue.is_match(s) {
         return (users, None);
     }
-    let revenue = r
-        .money
-        .captures(s)
-        .and_then(|c| {
-            let n = amount(c.get(2)?.as_str(), c.get(3).map(|m| m.as_str()))?;
-            Some(format!("{} {n}", currency(c.get(1)?.as_str())))
-        })
-        .or_else(|| {
-            r.money_words.captures(s).and_then(|c| {
-                let n = amount(c.get(1)?.as_str(), c.get(2).map(|m| m.as_str()))?;
-                Some(format!("{} {n}", currency(c.get(3)?.as_str())))
-            })
-        });
+    // the amount written first, its currency before it ("USD 20 million")
+    // or after it ("20 million RUB (~$200K USD)"): a conversion in
+    // brackets after it is no threshold of its own
+    let before = r.money.captures(s).and_then(|c| {
+        let n = amount(c.get(2)?.as_str(), c.get(3).map(|m| m.as_str()))?;
+        Some((
+            c.get(0)?.start(),
+            format!("{} {n}", currency(c.get(1)?.as_str())),
+        ))
+    });
+    let after = r.money_words.captures(s).and_then(|c| {
+        let n = amount(c.get(1)?.as_str(), c.get(2).map(|m| m.as_str()))?;
+        Some((
+            c.get(0)?.start(),
+            format!("{} {n}", currency(c.get(3)?.as_str())),
+        ))
+    });
+    let revenue = match (before, after) {
+        (Some(b), Some(a)) => Some(if a.0 < b.0 { a.1 } else { b.1 }),
+        (b, a) => b.or(a).map(|(_, v)| v),
+    };
     (users, revenue)
 }
 

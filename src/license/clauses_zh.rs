@@ -51,6 +51,10 @@ fn rules() -> &'static Rules {
             re(r"非商业(?:性)?(?:用途|目的)[^.;!?]{0,8}(?:使用|为限|之目的)"),
             // 不得用于商业用途 / 禁止商业使用 / 不可商用
             re(r"(?:不得|不能|不可|禁止|严禁|不允许|不将|不用于)[^.;!?]{0,40}(?:商业|商用|营利)"),
+            // 仅限个人使用: personal use only
+            re(r"仅(?:限|供)(?:于)?个人(?:使用|用途|学习)"),
+            // 商业用途除外 / 除商业用途外: commercial use carved out of a grant
+            re(r"(?:商业|商用|营利)(?:性)?(?:用途|使用|目的|用途的使用)?(?:均)?除外|除(?:了)?(?:用于)?(?:商业|商用|营利)(?:性)?(?:用途|使用|目的)?(?:以)?外"),
             // 为非商业目的复制 / 当前模型不提供商业许可
             re(r"为非商业(?:性)?(?:用途|目的)|不(?:提供|授予|给予)[^.;!?]{0,6}(?:商业|商用)(?:许可|授权)"),
         ],
@@ -248,7 +252,27 @@ pub fn grants_commercial(s: &str) -> bool {
     });
     // "无需另行取得商业许可" (no separate license needed) limits nothing
     let plain = rules().no_need.replace_all(s, "");
-    (grant.is_match(s) && !against.is_match(&plain)) || grants_use(s)
+    // The grant is read in its own clause (本模型可免费商用，但须注明来源):
+    // a duty or a threshold in another clause of the sentence is weighed as
+    // its own clause, not as a limit on the grant. A non-commercial scope
+    // or a carve-out of commercial use anywhere in the sentence withholds it.
+    let carved_out = !grants_both(s)
+        && (s.contains("非商业") || rules().non_commercial.iter().any(|p| p.is_match(s)));
+    let in_a_clause = plain
+        .split([',', ':'])
+        .any(|c| grant.is_match(c) && !against.is_match(c));
+    // an approval asked in another clause holds the grant, unless a
+    // threshold's figure says it is asked above a size only
+    let r = rules();
+    let thresholded = r.users.is_match(s) || r.visits.is_match(s) || r.revenue.is_match(s);
+    let approval_beside = approval_words().is_match(&plain) && !thresholded;
+    (in_a_clause && !carved_out && !approval_beside) || grants_use(s)
+}
+
+/// Words of registration, application or authorisation.
+fn approval_words() -> &'static Regex {
+    static APPROVAL: OnceLock<Regex> = OnceLock::new();
+    APPROVAL.get_or_init(|| re(r"登记|申请|授权|书面(?:许可|同意)"))
 }
 
 /// True when the sentence grants a license of any scope (特此授予您……许可,

@@ -40,7 +40,7 @@ fn grant_patterns() -> &'static (Regex, Regex) {
     GRANT.get_or_init(|| {
         let build = super::pattern::re;
         (
-            build(r"\b(?:commercial\s+(?:and|or|and/or)\s+non-?commercial|for\s+any\s+(?:lawful\s+)?purpose|including\s+(?:for\s+)?commercial|commercial\s+(?:use|uses|purposes?)\s+(?:is|are)\s+(?:permitted|allowed|granted)|(?:may|can)\s+(?:use|deploy|exploit)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+)?commercial(?:ly)?\b|\buse\s+(?:[\w,()'-]+\s+){0,8}?commercially\b|\bgrants?\s+(?:to\s+)?you\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,12}?(?:copyright\s+)?licen[cs]e\s+(?:under\s+(?:[\w',-]+\s+){0,10}?)?to\s+(?:use|reproduce|copy|modify|distribute|exploit)|\byou\s+are\s+(?:hereby\s+)?granted\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,14}?licen[cs]e\b|\byou\s+are\s+free\s+to\s+(?:use|copy|share|modify|distribute)|\bpermission\s+is\s+(?:hereby\s+)?granted\b|\b(?:right|rights|authority)\s+to\s+(?:[\w,]+\s+){0,4}?(?:sell|commerciali[sz]e|offer\s+(?:it\s+)?for\s+sale)\b|\b(?:may|can)\s+be\s+used\s+(?:[\w,()'-]+\s+){0,6}?for\s+commercial\s+(?:purposes?|use|uses)\b)"),
+            build(r"\b(?:commercial\s+(?:and|or|and/or)\s+non-?commercial|for\s+any\s+(?:lawful\s+)?purpose|including\s+(?:for\s+)?commercial|commercial\s+(?:use|uses|purposes?)\s+(?:is|are)\s+(?:permitted|allowed|granted)|(?:may|can)\s+(?:use|deploy|exploit)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+)?commercial(?:ly)?\b|\buse\s+(?:[\w,()'-]+\s+){0,8}?commercially\b|\bgrants?\s+(?:to\s+)?you\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,12}?(?:copyright\s+)?licen[cs]e\s+(?:under\s+(?:[\w',-]+\s+){0,10}?)?to\s+(?:use|reproduce|copy|modify|distribute|exploit)|\byou\s+are\s+(?:hereby\s+)?granted\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,14}?licen[cs]e\b|\byou\s+are\s+free\s+to\s+(?:use|copy|share|modify|distribute)|\bpermission\s+is\s+(?:hereby\s+)?granted\b|\b(?:right|rights|authority)\s+to\s+(?:[\w,]+\s+){0,4}?(?:sell|commerciali[sz]e|offer\s+(?:it\s+)?for\s+sale)\b|\b(?:may|can)\s+be\s+used\s+(?:[\w,()'-]+\s+){0,6}?for\s+commercial\s+(?:purposes?|use|uses)\b|\b(?:may|can|(?:is|are)\s+(?:hereby\s+)?(?:permitted|allowed|authori[sz]ed|entitled|free)\s+to)\s+(?:freely\s+)?use(?:\s*,\s*(?:and\s+|or\s+|and/or\s+)?|\s+(?:and|or|and/or)\s+)(?:copy|reproduce|modify|adapt|distribute|redistribute|share|publish|sublicense|sell|deploy|run|host)\b|\b(?:may|can)\s+(?:be\s+)?(?:freely\s+)?used(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:copied|reproduced|modified|adapted|distributed|redistributed|shared|published|sold|deployed)\b|\bfree\s+(?:[\w-]+\s+){0,2}?for\s+(?:[\w-]+\s+(?:and|or)\s+)?commercial\s+(?:use|uses|usage|purposes?|applications?|projects?|products?)\b|\bcommercial\s+(?:use|usage)\s*(?::|-|\|)\s*(?:allowed|permitted|yes|ok)\b|\bavailable\s+for\s+(?:[\w-]+\s+(?:and|or)\s+)?commercial\s+(?:use|uses|usage|purposes?)\b|\b(?:allows?|permits?)\s+(?:free\s+)?commercial\s+(?:use|usage)\b)"),
             build(r"\b(?:not|no|non-?commercial|never|prohibit\w*|except|unless|only|solely|exclusively|subject\s+to\s+(?:a\s+)?(?:separate|written|prior))\b"),
         )
     })
@@ -62,7 +62,22 @@ fn grants_commercial(s: &str) -> bool {
     ]
     .iter()
     .fold(without_both(s), |acc, adjective| acc.replace(adjective, ""));
-    grant.is_match(s) && !against.is_match(&plain)
+    grant.is_match(s) && !against.is_match(&plain) && !names_narrow_purpose(&plain)
+}
+
+/// True when a grant names a purpose narrower than commercial use, and no
+/// commercial use beside it ("a license to use the Model for educational
+/// purposes", "for your personal use"): no grant of commercial use.
+fn names_narrow_purpose(s: &str) -> bool {
+    static NARROW: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (narrow, commercial) = NARROW.get_or_init(|| {
+        let build = super::pattern::re;
+        (
+            build(r"\bfor\s+(?:[\w-]+\s+){0,3}?(?:personal|private|internal|educational|education|academic|teaching|learning|study|studying|hobby|evaluation|evaluating|testing|demo|demonstration|scientific|non-?profit|charitable|research|experimental|experimentation|informational|illustrative)\b|\b(?:personal|private|hobby|educational|academic)\s+(?:use|uses|usage|purposes?|projects?)\b"),
+            build(r"\bcommercial(?:ly)?\b|\bsell\b|\bany\s+(?:lawful\s+)?purpose\b"),
+        )
+    });
+    narrow.is_match(s) && !commercial.is_match(s)
 }
 
 /// True when the sentence grants a license or permission of any scope (a
@@ -114,7 +129,7 @@ fn denies_grant(s: &str) -> bool {
 fn grants_freely(s: &str) -> bool {
     static FREE: OnceLock<Regex> = OnceLock::new();
     FREE.get_or_init(|| {
-        super::pattern::re(r"\bfree\s+of\s+charge\b|\broyalty-?free\b|\bno-?charge\b|\bwithout\s+restriction\b|免费|不受限制")
+        super::pattern::re(r"\bfree\s+of\s+charge\b|\broyalty-?free\b|\bno-?charge\b|\bwithout\s+restriction\b|\bwithout\s+(?:any\s+)?(?:fee|charge|payment)\b|\bat\s+no\s+(?:cost|charge)\b|免费|不受限制")
     })
     .is_match(s)
 }
@@ -649,6 +664,9 @@ fn from_grant(
         unweighed: None,
     }
 }
+
+#[cfg(test)]
+mod paraphrases;
 
 #[cfg(test)]
 mod tests {

@@ -25,6 +25,10 @@ struct Rules {
     within_company: Regex,
     /// A sentence that spells out what the one before it covers.
     elaborates: Regex,
+    /// Use for personal purposes only: no company can take it.
+    personal: Regex,
+    /// Commercial use named beside it (then it is read as non-commercial).
+    commercial: Regex,
 }
 
 fn rules() -> &'static Rules {
@@ -39,6 +43,8 @@ fn rules() -> &'static Rules {
         party: re(r"\bbetween\s+(?:you(?:r)?\s+|the\s+)?(?:[\w-]+\s+)?(?:academic|educational|non-?profit|not-for-profit)\s+(?:research\s+)?(?:institutions?|organi[sz]ations?|entit(?:y|ies))\b|\b(?:academic|educational|non-?profit)\s+(?:(?:or|and|and/or)\s+(?:academic|educational|non-?profit)\s+)?(?:institutions?|organi[sz]ations?)\s+(?:[\w-]+\s+){0,3}?use\s+only\b"),
         company_party: re(r"\b(?:or|and|and/or)\s+(?:a\s+|an\s+|any\s+)?(?:compan(?:y|ies)|corporations?|for-profit|commercial\s+(?:entit|organi)|business(?:es)?\b)"),
         within_company: re(r"\b(?:internal\s+)?(?:evaluation|evaluating|testing|use|usage|experimentation|assessment|benchmarking|deployment)\s+(?:with)?in\s+(?:a\s+|any\s+)?(?:compan(?:y|ies)|corporations?|for-profit\s+(?:entit(?:y|ies)|organi[sz]ations?)|businesses)\b|\b(?:evaluation|testing|use|usage|experimentation|deployment)\s+(?:at|by)\s+(?:a\s+|any\s+)?(?:compan(?:y|ies)|corporations?|for-profit\s+(?:entit(?:y|ies)|organi[sz]ations?|compan(?:y|ies)))\b|(?:公司|企业)(?:内部)?(?:的)?(?:评估|测试|使用)"),
+        personal: re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:your\s+|their\s+|his\s+or\s+her\s+)?(?:own\s+)?(?:private\s+(?:and\s+|or\s+)?)?personal\s+(?:use|uses|usage|purposes?)\b|\bpersonal\s+(?:use|usage|purposes?)\s+only\b|仅(?:限|供)(?:于)?个人(?:使用|用途|学习)"),
+        commercial: re(r"commercial|商业|商用|营利"),
         elaborates: re(r"^(?:[\w().]{1,4}\s+)?(?:this|that|such\s+(?:use|prohibition|restriction))\s+(?:includes|covers|extends\s+to|encompasses|applies\s+to)\b|^(?:[\w().]{1,4}\s+)?(?:including|e\.g\.|for\s+example|for\s+instance)\b|^(?:包括|例如)"),
     })
 }
@@ -49,6 +55,7 @@ fn rules() -> &'static Rules {
 pub fn excludes_companies(s: &str) -> bool {
     let r = rules();
     r.only.is_match(s)
+        || (r.personal.is_match(s) && !r.commercial.is_match(s))
         || (r.company.is_match(s) && r.negation.is_match(s))
         || (r.party.is_match(s) && !r.company_party.is_match(s))
 }

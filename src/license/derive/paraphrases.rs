@@ -1,0 +1,142 @@
+//! The reader on sentences it was not written from: for each class of
+//! clause, the real sentence's shape beside paraphrases written for these
+//! tests (other verbs, other word orders, the other language). A rule that
+//! reads only the sentence it was made from fails here.
+
+use super::derive;
+use crate::license::clauses::read_clauses;
+use crate::license::text::NormText;
+use crate::license::verdict::{ObligationKind, Verdict};
+
+fn verdict(text: &str) -> Verdict {
+    let t = NormText::new(text);
+    derive(&t, &read_clauses(&t)).verdict
+}
+
+fn values(text: &str, kind: ObligationKind) -> Vec<String> {
+    let t = NormText::new(text);
+    read_clauses(&t)
+        .into_iter()
+        .filter(|h| h.kind == kind)
+        .map(|h| h.value)
+        .collect()
+}
+
+#[test]
+fn a_grant_of_use_reproduce_modify_distribute_is_a_commercial_grant() {
+    for text in [
+        "You are permitted to use, copy, modify, and distribute the model weights, subject to the conditions below. You must retain this notice in all copies.",
+        "The Licensee may use, reproduce, modify and redistribute the Model and its derivatives, provided that this license is included with every copy.",
+        "This model may be used, copied, modified and distributed by anyone.",
+        "You can use and redistribute the checkpoint in your products.",
+        "Free for commercial use; attribution appreciated.",
+    ] {
+        assert!(verdict(text).allows_commercial_use(), "{text}");
+    }
+    // the same verbs for a narrower purpose grant no commercial use
+    for text in [
+        "You may use, copy and modify the Model for educational purposes.",
+        "We grant you a license to use the Model for educational purposes.",
+        "You are permitted to use and share the weights for your personal projects.",
+        "You may use, copy and modify the Model for teaching.",
+    ] {
+        assert!(!verdict(text).allows_commercial_use(), "{text}");
+    }
+}
+
+#[test]
+fn a_carve_out_of_commercial_use_is_a_non_commercial_limit() {
+    for text in [
+        "You may use the Model for any purpose except for commercial use.",
+        "You may use, copy and modify the Model, excluding commercial purposes.",
+        "商业用途除外，您可以免费使用本模型。",
+        "除商业用途外，您可以自由使用、复制和修改本模型。",
+    ] {
+        assert_eq!(verdict(text), Verdict::NonCommercial, "{text}");
+    }
+}
+
+#[test]
+fn a_chinese_grant_is_read_in_its_own_clause() {
+    // the shape of the unseen4 Chinese notices: a grant, then a duty or a
+    // threshold in the same sentence
+    for text in [
+        "您可以免费将本模型用于商业用途，但须在产品中注明来源。",
+        "本模型可免费商用，若您的产品月活跃用户超过1亿，需向我们申请商业授权。",
+        "本模型允许商业使用，使用时请保留本许可声明。",
+    ] {
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    }
+    // a condition of approval in the grant's own clause still holds it
+    for text in [
+        "您可以在获得书面授权后将本模型用于商业用途。",
+        "本模型仅供非商业用途使用，商业用途须另行取得授权。",
+        "您不可以将本模型用于商业用途，除非获得我们的书面授权。",
+    ] {
+        assert!(!verdict(text).allows_commercial_use(), "{text}");
+    }
+}
+
+#[test]
+fn research_and_personal_use_in_other_words() {
+    for text in [
+        "You may use the Model for academic research only.",
+        "The Model is for research only.",
+        "The weights are provided for scientific research only; no other use is licensed.",
+    ] {
+        assert_eq!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+    // personal use only: no company can take it
+    for text in [
+        "The Model is provided for your personal use only.",
+        "You may use the weights solely for your own personal purposes.",
+        "本模型仅限个人使用。",
+    ] {
+        assert_eq!(verdict(text), Verdict::Prohibited, "{text}");
+    }
+    // personal beside non-commercial stays non-commercial
+    assert_eq!(
+        verdict("The Model may be used for personal and non-commercial purposes only."),
+        Verdict::NonCommercial
+    );
+}
+
+#[test]
+fn thresholds_in_any_currency_and_scale() {
+    let grant = "You may use the Model for any purpose, including commercial purposes. ";
+    for (clause, value) in [
+        ("If your annual revenue exceeds RUB 500 million, you must obtain a commercial license.", "RUB 500000000"),
+        // occular-ocr-weights-modified-openrail-m.txt (tests/license-eval)
+        ("Organizations with annual revenue of 20 million RUB (~$200K USD) or more must buy a license.", "RUB 20000000"),
+        ("Entities with annual turnover above ¥1.5bn must contact us for a license.", "CNY 1500000000"),
+        ("Companies whose yearly sales exceed 300 million yen need a separate license.", "JPY 300000000"),
+        ("If your annual revenue exceeds $500K, a paid license is required.", "USD 500000"),
+        ("Businesses with revenue over ten million euros must buy a license.", "EUR 10000000"),
+    ] {
+        let text = format!("{grant}{clause}");
+        assert_eq!(values(&text, ObligationKind::RevenueThreshold), [value], "{clause}");
+        assert_eq!(verdict(&text), Verdict::PermittedWithConditions, "{clause}");
+    }
+    for (clause, value) in [
+        (
+            "If your services exceed ten million monthly active users, you must request a license.",
+            "10000000",
+        ),
+        (
+            "If your MAU exceeds 5M, you need a separate license.",
+            "5000000",
+        ),
+        (
+            "Products with more than 100K monthly users need a paid license.",
+            "100000",
+        ),
+    ] {
+        let text = format!("{grant}{clause}");
+        assert_eq!(
+            values(&text, ObligationKind::UserThreshold),
+            [value],
+            "{clause}"
+        );
+        assert_eq!(verdict(&text), Verdict::PermittedWithConditions, "{clause}");
+    }
+}
