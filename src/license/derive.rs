@@ -41,7 +41,7 @@ fn grant_patterns() -> &'static (Regex, Regex) {
         let build = super::pattern::re;
         (
             build(r"\b(?:commercial\s+(?:and|or|and/or)\s+non-?commercial|for\s+any\s+(?:lawful\s+)?purpose|including\s+(?:for\s+)?commercial|commercial\s+(?:use|uses|purposes?)\s+(?:is|are)\s+(?:permitted|allowed|granted)|(?:may|can)\s+(?:use|deploy|exploit)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+)?commercial(?:ly)?\b|\buse\s+(?:[\w,()'-]+\s+){0,8}?commercially\b|\bgrants?\s+(?:to\s+)?you\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,12}?(?:copyright\s+)?licen[cs]e\s+(?:under\s+(?:[\w',-]+\s+){0,10}?)?to\s+(?:use|reproduce|copy|modify|distribute|exploit)|\byou\s+are\s+(?:hereby\s+)?granted\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,14}?licen[cs]e\b|\byou\s+are\s+free\s+to\s+(?:use|copy|share|modify|distribute)|\bpermission\s+is\s+(?:hereby\s+)?granted\b|\b(?:right|rights|authority)\s+to\s+(?:[\w,]+\s+){0,4}?(?:sell|commerciali[sz]e|offer\s+(?:it\s+)?for\s+sale)\b|\b(?:may|can)\s+be\s+used\s+(?:[\w,()'-]+\s+){0,6}?for\s+commercial\s+(?:purposes?|use|uses)\b|\b(?:may|can|(?:is|are)\s+(?:hereby\s+)?(?:permitted|allowed|authori[sz]ed|entitled|free)\s+to)\s+(?:freely\s+)?use(?:\s*,\s*(?:and\s+|or\s+|and/or\s+)?|\s+(?:and|or|and/or)\s+)(?:copy|reproduce|modify|adapt|distribute|redistribute|share|publish|sublicense|sell|deploy|run|host)\b|\b(?:may|can)\s+(?:be\s+)?(?:freely\s+)?used(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:copied|reproduced|modified|adapted|distributed|redistributed|shared|published|sold|deployed)\b|\bfree\s+(?:[\w-]+\s+){0,2}?for\s+(?:[\w-]+\s+(?:and|or)\s+)?commercial\s+(?:use|uses|usage|purposes?|applications?|projects?|products?)\b|\bcommercial\s+(?:use|usage)\s*(?::|-|\|)\s*(?:allowed|permitted|yes|ok)\b|\bavailable\s+for\s+(?:[\w-]+\s+(?:and|or)\s+)?commercial\s+(?:use|uses|usage|purposes?)\b|\b(?:allows?|permits?)\s+(?:free\s+)?commercial\s+(?:use|usage)\b)"),
-            build(r"\b(?:not|no|non-?commercial|never|prohibit\w*|except|unless|only|solely|exclusively|subject\s+to\s+(?:a\s+)?(?:separate|written|prior))\b"),
+            build(r"\b(?:not|no|non-?commercial|never|prohibit\w*|except|unless|only|solely|exclusively|subject\s+to\s+(?:a\s+)?(?:separate|written|prior))\b|\bby[- ]n[cd]\b|\bnoderiv"),
         )
     })
 }
@@ -62,7 +62,27 @@ fn grants_commercial(s: &str) -> bool {
     ]
     .iter()
     .fold(without_both(s), |acc, adjective| acc.replace(adjective, ""));
-    grant.is_match(s) && !against.is_match(&plain) && !names_narrow_purpose(&plain)
+    (grant.is_match(s) || names_permissive_license(s))
+        && !against.is_match(&plain)
+        && !names_narrow_purpose(&plain)
+}
+
+/// True when the sentence puts the model under a permissive license by
+/// name ("They are released under the same MIT terms as the code", "the
+/// weights are distributed under CC BY 4.0"): a grant of commercial use in
+/// a text that is not that license's own. A sentence about source code
+/// alone names the code's license, not the model's.
+fn names_permissive_license(s: &str) -> bool {
+    static NAMED: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
+    let (named, code, model) = NAMED.get_or_init(|| {
+        let build = super::pattern::re;
+        (
+            build(r"\b(?:released|licensed|licenced|distributed|available|provided|published|shared|offered)\s+under\s+(?:[\w,'-]+\s+){0,8}?(?:mit|apache|bsd|isc|zlib|unlicense|cc0|cc[- ]by|creative\s+commons\s+attribution)\b"),
+            build(r"\b(?:source\s+)?code\b|\bscripts?\b|\bapplication\b|\btools?\b|\bdocumentation\b"),
+            build(r"\bmodels?\b|\bweights?\b|\bcheckpoints?\b|\bparameters\b|\bthey\b"),
+        )
+    });
+    named.is_match(s) && (!code.is_match(s) || model.is_match(s))
 }
 
 /// True when a grant names a purpose narrower than commercial use, and no
@@ -241,7 +261,16 @@ fn limits_commercial_use(sentence: &str) -> bool {
     let none_needed = NONE_NEEDED.get_or_init(|| {
         super::pattern::re(r"\bwithout\s+(?:a\s+|any\s+|the\s+need\s+for\s+a\s+)?(?:separate\s+|additional\s+|further\s+)?commercial\s+licen[cs]e\b|无需另行取得商业许可")
     });
-    limit.is_match(&none_needed.replace_all(&without_both(sentence), ""))
+    // "an academic paper" describes the work, it limits nothing
+    static DESCRIBES: OnceLock<Regex> = OnceLock::new();
+    let describes = DESCRIBES.get_or_init(|| {
+        super::pattern::re(
+            r"\bacademic\s+(?:papers?|publications?|articles?|conferences?|venues?|citations?)\b",
+        )
+    });
+    let plain = without_both(sentence);
+    let plain = describes.replace_all(&plain, "");
+    limit.is_match(&none_needed.replace_all(&plain, ""))
 }
 
 /// True when the sentence speaks of registration, an application, approval

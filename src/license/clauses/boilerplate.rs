@@ -27,6 +27,21 @@ fn rules() -> &'static Rules {
     })
 }
 
+/// True when the sentence asks a courtesy, not a duty: to cite a paper
+/// ("If you use it in your research, please cite our paper", 如果您使用了本
+/// 模型，请引用我们的论文), to star or tell the authors. No condition on a
+/// license a text names beside it.
+pub fn courtesy_request(s: &str) -> bool {
+    static COURTESY: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (courtesy, duty) = COURTESY.get_or_init(|| {
+        (
+            re(r"\bplease\s+(?:consider\s+)?(?:cite|citing|star|acknowledge|let\s+us\s+know|reference)\b|\bwe\s+(?:would\s+)?(?:appreciate|welcome|encourage)\b|\b(?:kindly|feel\s+free\s+to)\s+cite\b|\bcitation\s*(?:\(bibtex\))?\s*:|@(?:article|inproceedings|misc|book|techreport)\b|请(?:考虑)?引用|欢迎引用"),
+            re(r"\b(?:must|shall|required|requires?|obligat\w*|condition|only|not|no)\b|须|必须|应当|不得"),
+        )
+    });
+    courtesy.is_match(s) && !duty.is_match(s)
+}
+
 /// True when the sentence's consent or approval is about the agreement
 /// itself (assignment, amendment, waiver), export or government
 /// authorisations or personal data, and names no commercial use.
@@ -60,6 +75,25 @@ mod tests {
             "您应遵守出口管制法律，并取得所需的出口许可。",
         ] {
             assert!(reads(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn a_citation_request_is_a_courtesy_a_citation_duty_is_not() {
+        let courtesy = |s: &str| courtesy_request(&NormText::new(s).norm);
+        for s in [
+            "If you use it in your research, please cite our paper.",
+            "If you find this model useful, please consider citing our work.",
+            "We would appreciate a citation if you use these weights.",
+            "如果您在研究中使用了本模型，请引用我们的论文。",
+        ] {
+            assert!(courtesy(s), "{s}");
+        }
+        for s in [
+            "You must cite our paper in any publication that uses the Model.",
+            "Please note that the Model may not be used commercially.",
+        ] {
+            assert!(!courtesy(s), "{s}");
         }
     }
 
