@@ -140,3 +140,32 @@ fn thresholds_in_any_currency_and_scale() {
         assert_eq!(verdict(&text), Verdict::PermittedWithConditions, "{clause}");
     }
 }
+
+fn has(text: &str, kind: ObligationKind) -> bool {
+    let t = NormText::new(text);
+    read_clauses(&t).iter().any(|h| h.kind == kind)
+}
+
+#[test]
+fn duties_in_other_words_are_clauses() {
+    use ObligationKind as K;
+    for (text, kind) in [
+        // daoti-research-license-zh-en.txt (tests/license-eval), then paraphrases
+        ("(ii) you clearly attribute the original author;", K::Attribution),
+        ("provided that you properly credit Foo Labs as the author of the Model.", K::Attribution),
+        ("(vi) any derivative model created through fine-tuning of the weights shall also be distributed under this License.", K::UseRestrictionsPassdown),
+        ("Derivative works of the Model must be released under the same license.", K::UseRestrictionsPassdown),
+        ("You may not provide the Model to any military or intelligence organization.", K::FieldOfUseBan),
+        // purevox-builtin-model-license-zh.txt, then a paraphrase
+        ("禁止：将模型或其权重提取出来，用于其它任何项目 / 软件 / 训练 / 再分发。", K::NoTrainingOtherModels),
+        ("严禁将本模型的输出用于训练。", K::NoTrainingOtherModels),
+        // hey-jarvis-wake-model-license-zh.txt, then a paraphrase
+        ("如需商业授权，请联系作者。", K::Registration),
+        ("若需商用许可，请发邮件给我们。", K::Registration),
+        // a licensee exclusion is cited as the clause that decides
+        ("No company, organization or other legal entity may use the software.", K::NonCommercial),
+        ("The Model may be used only by non-profit organizations.", K::NonCommercial),
+    ] {
+        assert!(has(text, kind), "{kind:?}: {text}");
+    }
+}
