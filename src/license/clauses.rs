@@ -38,6 +38,7 @@ struct Rules {
     money: Regex,
     money_words: Regex,
     revenue: Regex,
+    employees: Regex,
     territory_cue: Regex,
     regions: Regex,
     passdown: Regex,
@@ -118,6 +119,8 @@ fn rules() -> &'static Rules {
             // "included only for local demo and evaluation use"
             re(r"\b(?:solely|only|exclusively|strictly)\s+for\s+(?:[\w-]+\s+){0,2}?(?:demo|demonstration|evaluation|testing)(?:\s+(?:and|or|and/or)\s+(?:demo|demonstration|evaluation|testing|research))?\s+(?:use|uses|purposes?)\b"),
             re(r"\bresearch\s+(?:(?:and|or)\s+(?:evaluation|development|educational|education|teaching|academic)\s+)?(?:use|uses|usage|purposes?)\s+only\b"),
+            // "solely for academic purposes", "academic use only"
+            re(r"\b(?:solely|only|exclusively|strictly)\s+for\s+(?:[\w-]+\s+){0,2}?academic\s+(?:purposes?|use|uses|usage|research|study)\b|\bacademic\s+(?:use|uses|usage|purposes?)\s+only\b"),
             // "for academic research only", "research and education only"
             // (not "non-commercial research only", a non-commercial scope)
             re(r"\b(?:for|is)\s+(?:(?:academic|scientific|internal|pure|basic|scholarly)\s+)?research\s+(?:(?:and|or)\s+(?:evaluation|educational|education|teaching|academic|study)\s+)?only\b|\bfor\s+research-only\b"),
@@ -161,6 +164,8 @@ fn rules() -> &'static Rules {
         money: re(&format!(r"{}\s?(\d[\d,.]*)\s*{}?", figures::CURRENCY_BEFORE, figures::SCALE)),
         money_words: re(&format!(r"(\d[\d,.]*)\s*(million|billion|thousand|mn\b|bn\b|k\b)?\s*{}", figures::CURRENCY_AFTER)),
         revenue: re(r"\b(?:revenue|revenues|turnover|sales|income)\b"),
+        // a company-size threshold: "fewer than 50 employees", "8 or more employees"
+        employees: re(r"(\d[\d,]*)\s*(?:\+\s*|or\s+(?:more|fewer|less)\s+)?(?:full-time\s+)?(?:employees|staff\s+members|staff|workers|personnel|team\s+members)\b"),
         territory_cue: re(r"\b(?:not\s+(?:\w+\s+){0,4}?(?:licensed|granted|available|permitted|apply|applicable|allowed|extend)|exclud\w*|outside\s+of|except\s+in|not\s+in|prohibited\s+in|territory|located\s+in|export\s+(?:restrictions|controls?|laws)|\b(?:not|never)\b,?(?:\s+[\w,()'-]+){0,24}?\s+(?:within|inside)\s)"),
         regions: re(r"\b(european\s+union|the\s+eu|eu|united\s+kingdom|the\s+uk|uk|south\s+korea|mainland\s+china|china|russia|iran|north\s+korea|cuba|syria|belarus|(?:comprehensively\s+)?sanctioned\s+(?:jurisdictions?|countries)|outside\s+(?:of\s+)?the\s+territory)\b"),
         passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)|\b(?:must|shall)\s+(?:have|contain|include|carry|be\s+(?:under|subject\s+to))\s+(?:the\s+)?same\s+(?:terms|restrictions|limitations|licen[cs]e)\b|\bderivatives?\b(?:\s+[\w,()'-]+){0,16}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+|remain\s+)(?:subject\s+to|limited\s+to|bound\s+by)\s+(?:the\s+)?(?:same\s+|these\s+)?(?:restrictions|terms|this\s+agreement|research)|\brestrictions\b(?:\s+[\w,()'-]+){0,10}?\s+(?:also\s+)?apply\s+to\s+(?:any\s+|all\s+)?derivatives?\b|\brequire\s+(?:all\s+of\s+)?(?:your\s+)?users\b(?:\s+[\w,()'-]+){0,12}?\s+to\s+comply\b|\bdoes\s+not\s+contradict\s+the\s+restrictions\b|\bderivative\s+(?:models?|works?|weights)\b(?:\s+[\w,.()'-]+){0,12}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+)?(?:distributed|released|licensed|made\s+available)\s+under\s+(?:this|the\s+same)\s+(?:licen[cs]e|agreement|terms)\b|\b(?:enable|assist|facilitate|permit|allow|cause)\b(?:\s+[\w,]+){0,6}?\s+third[- ]part(?:y|ies)\s+to\s+(?:violate|breach|contravene)\b"),
@@ -627,7 +632,13 @@ fn thresholds(r: &Rules, s: &str) -> (Option<u64>, Option<String>) {
                 .and_then(|c| amount(c.get(1)?.as_str(), c.get(2).map(|m| m.as_str())))
         });
     if !r.revenue.is_match(s) {
-        return (users, None);
+        // a company's size in staff, when no amount is named
+        let staff = r
+            .employees
+            .captures(s)
+            .and_then(|c| amount(c.get(1)?.as_str(), None))
+            .map(|n| format!("{n} employees"));
+        return (users, staff);
     }
     // the amount written first, its currency before it ("USD 20 million")
     // or after it ("20 million RUB (~$200K USD)"): a conversion in

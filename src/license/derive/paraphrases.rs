@@ -169,3 +169,56 @@ fn duties_in_other_words_are_clauses() {
         assert!(has(text, kind), "{kind:?}: {text}");
     }
 }
+
+#[test]
+fn commercial_grants_in_the_words_of_products_and_services() {
+    for text in [
+        "These terms allow you to use the Model in your products and services, provided you follow the Acceptable Use Policy.",
+        "Use of the Model in commercial products is welcome. Please credit Foo Labs.",
+        "The Model may be deployed in production environments, including paid services.",
+        "You may integrate the Model into commercial software and services.",
+        "This license is the Apache License 2.0 with the following additional restriction: the Model may not be used for military purposes.",
+        "允许任何个人和企业免费使用、修改和分发本模型，包括商业用途。",
+    ] {
+        assert!(verdict(text).allows_commercial_use(), "{text}");
+    }
+    // the same grants beside a restriction appended: never looser
+    for text in [
+        "You may integrate the Model into commercial software and services. The Model may be used for research purposes only.",
+        "Use of the Model in commercial products is welcome. Commercial use requires our prior written authorization.",
+        "允许任何个人和企业免费使用、修改和分发本模型，包括商业用途。商业使用前须事先获得书面授权。",
+    ] {
+        assert!(!verdict(text).allows_commercial_use(), "{text}");
+    }
+}
+
+#[test]
+fn grants_phrased_as_what_the_licensee_agrees_to() {
+    for text in [
+        "By downloading the Model you agree to use it only for non-commercial research.",
+        "The Licensee agrees to use the Software solely for academic purposes.",
+        "You agree that the Model will be used for research purposes only and not for any commercial purpose.",
+    ] {
+        assert_eq!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+    // 对学术研究完全开放，若需商用…获取授权: commercial use after authorisation
+    assert_eq!(
+        verdict("本模型权重对学术研究完全开放，若需商用，请联系 a@b.com 获取授权。"),
+        Verdict::RequiresApproval
+    );
+}
+
+#[test]
+fn a_company_size_threshold_and_those_above_it_named_again() {
+    let text = "Individuals and startups with fewer than 50 employees may use the Model commercially free of charge; larger companies must purchase a license.";
+    assert_eq!(
+        values(text, ObligationKind::RevenueThreshold),
+        ["50 employees"]
+    );
+    assert_eq!(verdict(text), Verdict::PermittedWithConditions);
+    let text = "Free for commercial use by organizations with fewer than 100K monthly users; above that, a paid license is required.";
+    assert_eq!(verdict(text), Verdict::PermittedWithConditions);
+    // an approval asked of everyone, not of those above it, stays approval
+    let text = "Individuals and startups with fewer than 50 employees may use the Model commercially. All users must first register with us and obtain written authorization.";
+    assert!(!verdict(text).allows_commercial_use());
+}
