@@ -222,3 +222,15 @@ fn a_company_size_threshold_and_those_above_it_named_again() {
     let text = "Individuals and startups with fewer than 50 employees may use the Model commercially. All users must first register with us and obtain written authorization.";
     assert!(!verdict(text).allows_commercial_use());
 }
+
+#[test]
+fn a_grant_under_the_licensors_rights_to_access_and_install() {
+    // naver-hyperclovax-seed-model-license.txt (tests/license-eval), then a
+    // paraphrase with the verbs in another order
+    for text in [
+        "NAVER hereby grants to you a non-exclusive, worldwide, non-transferable, revocable and royalty-free limited license under NAVER's intellectual property or other rights owned by NAVER embodied in the Model to access, download, install, copy, use, reproduce, distribute, create derivative works of, and make modifications to the Model.",
+        "Acme grants you a worldwide, royalty-free license under the copyrights and other rights Acme holds in the Model to download, install, run and modify the Model.",
+    ] {
+        assert!(verdict(text).allows_commercial_use(), "{text}");
+    }
+}
