@@ -124,6 +124,14 @@ fn opens_commercial_use(s: &str) -> bool {
     commercial.is_match(s) && approval.is_match(s) && !points_elsewhere(s)
 }
 
+/// True when the sentence speaks of commercial use (商业, 商用).
+fn opens_commercial_use_words(s: &str) -> bool {
+    static COMMERCIAL: OnceLock<Regex> = OnceLock::new();
+    COMMERCIAL
+        .get_or_init(|| super::pattern::re(r"\bcommercial(?:ly)?\b|商业|商用"))
+        .is_match(s)
+}
+
 /// True when the sentence says that nothing is granted ("No license, whether
 /// implied or otherwise, is granted", "no permission is granted to use …",
 /// 不授予任何权利) — of the model, not of a trademark or a patent.
@@ -254,7 +262,7 @@ fn without_both(s: &str) -> String {
 fn limits_commercial_use(sentence: &str) -> bool {
     static LIMIT: OnceLock<Regex> = OnceLock::new();
     let limit = LIMIT.get_or_init(|| {
-        super::pattern::re(r"non-?commercial|non\s+commercial|research\s+(?:or\s+evaluation\s+)?(?:use|purposes?)\s+only|for\s+research|academic|evaluation\s+purposes|非商业|学术|科研|研究目的|commercial\s+licen[cs]e|商业授权|商用授权|commercial\s+use\s+(?:is\s+)?(?:not|prohibited|requires?)")
+        super::pattern::re(r"non-?commercial|non\s+commercial|research\s+(?:or\s+evaluation\s+)?(?:use|purposes?)\s+only|for\s+research|academic|evaluation\s+purposes|非商业|学术|科研|研究目的|commercial\s+licen[cs]e|商业授权|商用授权|commercial\s+use\s+(?:is\s+)?(?:not|prohibited|requires?)|(?:商业|商用)(?:\w|,){0,20}?(?:须|需|应当|必须|请)(?:\w|,){0,12}?(?:(?:另行|单独|商业|商用|书面)\w{0,4}?许可|授权|(?:签署|签订|订立|另行|单独)\w{0,4}?(?:协议|合同)|登记|申请|联系|付费)")
     });
     // "without a separate commercial license": none is needed
     static NONE_NEEDED: OnceLock<Regex> = OnceLock::new();
@@ -572,6 +580,19 @@ fn restriction(
     }
     if has(ObligationKind::NonCommercial) && !path {
         return restricted(Verdict::NonCommercial, "a non-commercial grant");
+    }
+    // A grant of use whose commercial use is sent to a separate license
+    // ("Commercial use is subject to a separate license"): this license
+    // grants nothing commercial, so it reads as a non-commercial grant.
+    let commercial_elsewhere = registrations().any(|h| {
+        let s = sentence(h);
+        points_elsewhere(s) && opens_commercial_use_words(s)
+    });
+    if has(ObligationKind::Registration) && !path && commercial_elsewhere && grants() {
+        return restricted(
+            Verdict::NonCommercial,
+            "a grant whose commercial use needs a separate license",
+        );
     }
     if has(ObligationKind::Registration) {
         let basis = if path {

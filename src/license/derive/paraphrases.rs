@@ -234,3 +234,29 @@ fn a_grant_under_the_licensors_rights_to_access_and_install() {
         assert!(verdict(text).allows_commercial_use(), "{text}");
     }
 }
+
+#[test]
+fn commercial_use_sent_to_a_separate_license_is_not_granted() {
+    // the class of the fresh set's "Commercial Use needs a separate license"
+    for text in [
+        "You may use, copy, modify and distribute the Model. Commercial use is subject to a separate license.",
+        "Permission is granted to use the Model. Any commercial use requires a separate commercial license agreement.",
+        "您可以使用、复制和修改本模型。商业使用须另行签订许可协议。",
+    ] {
+        assert_eq!(verdict(text), Verdict::NonCommercial, "{text}");
+    }
+    // a path to commercial use under this license stays approval
+    let text = "You may use, copy, modify and distribute the Model. Commercial use requires our prior written authorization.";
+    assert_eq!(verdict(text), Verdict::RequiresApproval);
+}
+
+#[test]
+fn a_chinese_condition_on_commercial_use_no_clause_reads_keeps_a_grant_unknown_or_stricter() {
+    // the fail-closed guard: 商业…须…(许可|协议|授权) in words no clause
+    // pattern reads holds the grant
+    let text = "您可以使用、复制和修改本模型。商业性质的部署，须事先与我们联系并签署协议。";
+    assert!(!verdict(text).allows_commercial_use());
+    // a duty that asks for no approval does not
+    let text = "本模型可免费商用，但须注明来源。";
+    assert!(verdict(text).allows_commercial_use());
+}
