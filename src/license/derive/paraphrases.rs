@@ -94,6 +94,11 @@ fn research_and_personal_use_in_other_words() {
     ] {
         assert_eq!(verdict(text), Verdict::Prohibited, "{text}");
     }
+    // a licensee named as an academic institution only
+    assert_eq!(
+        verdict("The Model may be used, copied and modified by academic institutions only."),
+        Verdict::Prohibited
+    );
     // personal beside non-commercial stays non-commercial
     assert_eq!(
         verdict("The Model may be used for personal and non-commercial purposes only."),
