@@ -1188,3 +1188,56 @@ fn a_chinese_clause_is_quoted_in_chinese_with_an_english_summary() {
         reg.summary
     );
 }
+
+#[test]
+fn a_pointer_names_its_license_in_many_spellings() {
+    // short pointer files as model repositories write them (paraphrases of
+    // the unseen texts' pointers, written for this test)
+    for (text, verdict) in [
+        (
+            "The model weights are released under the Apache-2.0 license.",
+            Verdict::Permitted,
+        ),
+        ("This checkpoint is distributed under CC-BY-4.0.", Verdict::Permitted),
+        (
+            "The weights in this repository are licensed under CC BY 4.0.",
+            Verdict::Permitted,
+        ),
+        (
+            "This model is licensed under the MIT license. If you use it in your research, please cite our paper.",
+            Verdict::Permitted,
+        ),
+        (
+            "The weights are distributed under the same MIT terms as the code in this repository.",
+            Verdict::Permitted,
+        ),
+        (
+            "The weights are licensed under CC BY-NC 4.0.",
+            Verdict::NonCommercial,
+        ),
+        // a citation duty is a term of the text's own
+        (
+            "This model is licensed under the MIT license. You must cite our paper in any publication that uses it.",
+            Verdict::PermittedWithConditions,
+        ),
+    ] {
+        let dir = model("license: other\n", &[("LICENSE", text)]);
+        let (r, _) = decide(dir.path(), None);
+        assert_eq!(r.verdict, verdict, "{text}");
+    }
+}
+
+#[test]
+fn a_long_notice_that_puts_the_weights_under_a_permissive_license_grants_commercial_use() {
+    // the shape of braindiff-model-weights-mit-notice.txt (tests/license-eval)
+    let text = "# Model weights\n\nThe checkpoint contains only weights trained by this project. They are released under the same MIT terms as the code.\n\n## Upstream\n\nThe frozen backbone is fetched from another repository; your use of those weights is governed by their licences, not by this one.\n\n## Intended use\n\nA research artifact accompanying an academic paper. Not validated for clinical use, and not to be used to inform patient care.\n";
+    let dir = model("license: other\n", &[("LICENSE", text)]);
+    let (r, _) = decide(dir.path(), None);
+    assert_eq!(r.verdict, Verdict::PermittedWithConditions);
+    assert!(kinds(&r).contains(&ObligationKind::FieldOfUseBan));
+    // a code-only sentence names the code's license, not the weights'
+    let text = "No permission is granted to use or redistribute the model weights without prior written permission from the copyright holder.\n\nThe remaining application and documentation code is licensed under the repository's Apache License 2.0.\n";
+    let dir = model("license: other\n", &[("LICENSE", text)]);
+    let (r, _) = decide(dir.path(), None);
+    assert!(!r.verdict.allows_commercial_use(), "{:?}", r.verdict);
+}

@@ -2,7 +2,9 @@
 //! text — so a license the knowledge base has never seen still yields its
 //! restrictive clauses, and never a verdict more permissive than it says.
 
+pub mod boilerplate;
 mod contact;
+mod figures;
 pub mod restated;
 mod scope;
 
@@ -36,6 +38,7 @@ struct Rules {
     money: Regex,
     money_words: Regex,
     revenue: Regex,
+    employees: Regex,
     territory_cue: Regex,
     regions: Regex,
     passdown: Regex,
@@ -92,6 +95,11 @@ fn rules() -> &'static Rules {
             re(r"\bfor\s+(?:any\s+)?(?:research\s+(?:or|and|and/or|&)\s+)?non-?commercial\s+(?:(?:or|and|and/or)\s+(?:research|non-?[a-z]+)\s+)?purposes?\b"),
             re(r"\bprohibited\s+from\s+(?:using|exploiting|deploying)\s+(?:[\w,()'-]+\s+){0,10}?for\s+(?:any\s+)?commercial"),
             re(r"\b(?:not|never)\b(?:\s+[\w,()'-]+){0,24}?\s+in\s+connection\s+with\s+(?:any\s+)?commercial\s+(?:uses?|purposes?|activities|activity)\b"),
+            // a grant for personal use only ("for your personal use only")
+            re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:your\s+|their\s+|his\s+or\s+her\s+)?(?:own\s+)?(?:private\s+(?:and\s+|or\s+)?)?personal\s+(?:use|uses|usage|purposes?)\b|\bpersonal\s+(?:use|usage|purposes?)\s+only\b"),
+            // commercial use carved out of a grant: "except for commercial
+            // use", "excluding commercial purposes", "other than commercial use"
+            re(r"\b(?:except|excluding|excepting|other\s+than|but\s+not|save)\s+(?:for\s+)?(?:any\s+)?commercial\s+(?:use|uses|usage|purposes?|exploitation|applications?)\b"),
             // "for purposes other than commercial or production use"
             re(r"\bfor\s+(?:any\s+)?(?:purposes?|uses?)\s+other\s+than\s+(?:for\s+)?commercial\b"),
             // a notice's list: "Prohibited Use: Commercial use, redistribution, …"
@@ -111,6 +119,11 @@ fn rules() -> &'static Rules {
             // "included only for local demo and evaluation use"
             re(r"\b(?:solely|only|exclusively|strictly)\s+for\s+(?:[\w-]+\s+){0,2}?(?:demo|demonstration|evaluation|testing)(?:\s+(?:and|or|and/or)\s+(?:demo|demonstration|evaluation|testing|research))?\s+(?:use|uses|purposes?)\b"),
             re(r"\bresearch\s+(?:(?:and|or)\s+(?:evaluation|development|educational|education|teaching|academic)\s+)?(?:use|uses|usage|purposes?)\s+only\b"),
+            // "solely for academic purposes", "academic use only"
+            re(r"\b(?:solely|only|exclusively|strictly)\s+for\s+(?:[\w-]+\s+){0,2}?academic\s+(?:purposes?|use|uses|usage|research|study)\b|\bacademic\s+(?:use|uses|usage|purposes?)\s+only\b"),
+            // "for academic research only", "research and education only"
+            // (not "non-commercial research only", a non-commercial scope)
+            re(r"\b(?:for|is)\s+(?:(?:academic|scientific|internal|pure|basic|scholarly)\s+)?research\s+(?:(?:and|or)\s+(?:evaluation|educational|education|teaching|academic|study)\s+)?only\b|\bfor\s+research-only\b"),
             re(r"\bnot\s+(?:be\s+)?(?:used\s+)?(?:\w+\s+){0,4}?in\s+production\b"),
         ],
         // a license named for research ("Research License Agreement"): the
@@ -146,14 +159,16 @@ fn rules() -> &'static Rules {
             // "Commercial use is also allowed after filling out a registration questionnaire"
             re(r"\bcommercial\s+(?:use|usage)\b(?:\s+[\w,'-]+){0,6}?\s+after\s+(?:[\w-]+\s+){0,4}?(?:registration|registering|approval|application|questionnaire)\b"),
         ],
-        users: re(r"(\d[\d,.]*)\s*(million|billion|thousand|m\b|b\b)?\s*(?:(?:monthly|daily)\s+active\s+users|(?:visits|visitors|users)\s+(?:per|a|each)\s+month)"),
-        users_after: re(r"\b(?:monthly|daily)\s+active\s+users\s+(?:\(\w+\)\s+)?(?:exceeds?|exceeding|(?:is\s+|are\s+)?(?:of\s+)?(?:more|greater)\s+than|above|over|in\s+excess\s+of)\s+(\d[\d,.]*)\s*(million|billion|thousand|m\b|b\b)?"),
-        money: re(r"(us\$|usd|\$|€|eur|euros?|rmb|cny|¥|£|gbp)\s?(\d[\d,.]*)\s*(million|billion|thousand|m\b|b\b)?"),
-        money_words: re(r"(\d[\d,.]*)\s*(million|billion|thousand)?\s*(us\s+dollars|dollars|usd|euros?|eur|rmb|yuan|pounds)"),
+        users: re(&format!(r"(\d[\d,.]*)\s*{}?\s*(?:(?:monthly|daily)\s+active\s+(?:users|accounts)|(?:monthly|daily)\s+users|mau\b|dau\b|(?:visits|visitors|users|active\s+users)\s+(?:per|a|each)\s+month)", figures::SCALE)),
+        users_after: re(&format!(r"\b(?:(?:monthly|daily)\s+(?:active\s+)?users|mau|dau)\s+(?:\(\w+\)\s+)?(?:exceeds?|exceeding|(?:is\s+|are\s+)?(?:of\s+)?(?:more|greater)\s+than|above|over|in\s+excess\s+of)\s+(\d[\d,.]*)\s*{}?", figures::SCALE)),
+        money: re(&format!(r"{}\s?(\d[\d,.]*)\s*{}?", figures::CURRENCY_BEFORE, figures::SCALE)),
+        money_words: re(&format!(r"(\d[\d,.]*)\s*(million|billion|thousand|mn\b|bn\b|k\b)?\s*{}", figures::CURRENCY_AFTER)),
         revenue: re(r"\b(?:revenue|revenues|turnover|sales|income)\b"),
+        // a company-size threshold: "fewer than 50 employees", "8 or more employees"
+        employees: re(r"(\d[\d,]*)\s*(?:\+\s*|or\s+(?:more|fewer|less)\s+)?(?:full-time\s+)?(?:employees|staff\s+members|staff|workers|personnel|team\s+members)\b"),
         territory_cue: re(r"\b(?:not\s+(?:\w+\s+){0,4}?(?:licensed|granted|available|permitted|apply|applicable|allowed|extend)|exclud\w*|outside\s+of|except\s+in|not\s+in|prohibited\s+in|territory|located\s+in|export\s+(?:restrictions|controls?|laws)|\b(?:not|never)\b,?(?:\s+[\w,()'-]+){0,24}?\s+(?:within|inside)\s)"),
         regions: re(r"\b(european\s+union|the\s+eu|eu|united\s+kingdom|the\s+uk|uk|south\s+korea|mainland\s+china|china|russia|iran|north\s+korea|cuba|syria|belarus|(?:comprehensively\s+)?sanctioned\s+(?:jurisdictions?|countries)|outside\s+(?:of\s+)?the\s+territory)\b"),
-        passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)|\b(?:must|shall)\s+(?:have|contain|include|carry|be\s+(?:under|subject\s+to))\s+(?:the\s+)?same\s+(?:terms|restrictions|limitations|licen[cs]e)\b|\bderivatives?\b(?:\s+[\w,()'-]+){0,16}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+|remain\s+)(?:subject\s+to|limited\s+to|bound\s+by)\s+(?:the\s+)?(?:same\s+|these\s+)?(?:restrictions|terms|this\s+agreement|research)|\brestrictions\b(?:\s+[\w,()'-]+){0,10}?\s+(?:also\s+)?apply\s+to\s+(?:any\s+|all\s+)?derivatives?\b|\brequire\s+(?:all\s+of\s+)?(?:your\s+)?users\b(?:\s+[\w,()'-]+){0,12}?\s+to\s+comply\b|\bdoes\s+not\s+contradict\s+the\s+restrictions\b|\b(?:enable|assist|facilitate|permit|allow|cause)\b(?:\s+[\w,]+){0,6}?\s+third[- ]part(?:y|ies)\s+to\s+(?:violate|breach|contravene)\b"),
+        passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)|\b(?:must|shall)\s+(?:have|contain|include|carry|be\s+(?:under|subject\s+to))\s+(?:the\s+)?same\s+(?:terms|restrictions|limitations|licen[cs]e)\b|\bderivatives?\b(?:\s+[\w,()'-]+){0,16}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+|remain\s+)(?:subject\s+to|limited\s+to|bound\s+by)\s+(?:the\s+)?(?:same\s+|these\s+)?(?:restrictions|terms|this\s+agreement|research)|\brestrictions\b(?:\s+[\w,()'-]+){0,10}?\s+(?:also\s+)?apply\s+to\s+(?:any\s+|all\s+)?derivatives?\b|\brequire\s+(?:all\s+of\s+)?(?:your\s+)?users\b(?:\s+[\w,()'-]+){0,12}?\s+to\s+comply\b|\bdoes\s+not\s+contradict\s+the\s+restrictions\b|\bderivative\s+(?:models?|works?|weights)\b(?:\s+[\w,.()'-]+){0,12}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+)?(?:distributed|released|licensed|made\s+available)\s+under\s+(?:this|the\s+same)\s+(?:licen[cs]e|agreement|terms)\b|\b(?:enable|assist|facilitate|permit|allow|cause)\b(?:\s+[\w,]+){0,6}?\s+third[- ]part(?:y|ies)\s+to\s+(?:violate|breach|contravene)\b"),
         no_training: re(r"\b(?:improve|train|training|develop|create|enhance|distill)\w*\s+(?:[\w,:()'-]+\s+){0,12}?(?:other|another|competing|third[- ]party|any)\s+(?:\w+\s+){0,3}?(?:models?|llms?|ai)\b|\b(?:train|training|distill\w*)\s+(?:[\w,'-]+\s+){0,4}?(?:machine\s+learning|ml|ai|language|foundation\w*)\s+models?\b"),
         negation: re(r"\b(?:not|never|prohibited|no\s+right)\b"),
         // Consent to assign or transfer the agreement, or to use a name to
@@ -171,7 +186,7 @@ fn rules() -> &'static Rules {
         name_prefix: re(r#"\bnames?\s+(?:\w+\s+){0,5}?(?:begins?|starts?|prefixed)\s+with\s+"?([\w.\- ]{2,30}?)"?(?:[\s,.;]|$)"#),
         name_prefix_quoted: re(r#"\binclude\s+"((?u:[^"]){2,30})"\s+at\s+the\s+beginning\s+of"#),
         aup: re(r"\bacceptable\s+use\s+policy\b|\buse\s+policy\b|\b(?:specified|designated)\s+restricted\s+uses\b|\bcompliance\s+with\s+the\s+restrictions\s+in\b"),
-        credit: re(r"\b(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b|\b(?:must|shall|should|will)\s+(?:clearly\s+|also\s+)?(?:attribute|acknowledge|cite|credit)\b|\binclude\s+(?:a\s+)?citations?\b|\bcredit\s+(?:this|the)\s+(?:project|authors?|model|work)\b|\b(?:give|provide)\s+(?:appropriate|proper|reasonable)\s+attribution\b|\b(?:preserve|retain|keep|maintain)\s+(?:[\w,'-]+\s+){0,6}?attributions?\b|\b(?:must|shall|should)\s+(?:clearly\s+)?indicate\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:source|origin|authors?)\b|\b(?:must|shall)\s+(?:clearly\s+)?(?:and\s+prominently\s+)?(?:indicate|state|disclose|display)\b,?(?:\s+[\w,()'-]+){0,16}?\s+that\s+(?:[\w.-]+\s+){1,3}(?:is|was|are|were)\s+used\b"),
+        credit: re(r"\b(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b|\byou\s+(?:clearly\s+|properly\s+|expressly\s+)?(?:attribute|credit)\b|\b(?:must|shall|should|will)\s+(?:clearly\s+|also\s+)?(?:attribute|acknowledge|cite|credit)\b|\binclude\s+(?:a\s+)?citations?\b|\bcredit\s+(?:this|the)\s+(?:project|authors?|model|work)\b|\b(?:give|provide)\s+(?:appropriate|proper|reasonable)\s+attribution\b|\b(?:preserve|retain|keep|maintain)\s+(?:[\w,'-]+\s+){0,6}?attributions?\b|\b(?:must|shall|should)\s+(?:clearly\s+)?indicate\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:source|origin|authors?)\b|\b(?:must|shall)\s+(?:clearly\s+)?(?:and\s+prominently\s+)?(?:indicate|state|disclose|display)\b,?(?:\s+[\w,()'-]+){0,16}?\s+that\s+(?:[\w.-]+\s+){1,3}(?:is|was|are|were)\s+used\b"),
         license_copy: re(r"\b(?:provide|give|include|distribute|accompan\w*|furnish)\w*\s+(?:[\w,'-]+\s+){0,6}?(?:a\s+)?copy\s+of\s+(?:this|the)\s+(?:agreement|license|licence)"),
         notice_file: re(r#"\b"?notice"?\s+(?:text\s+)?file\b"#),
         // research coordinated with non-commercial use: the grant's scope is
@@ -182,33 +197,12 @@ fn rules() -> &'static Rules {
         // rights) are not the licensor's approval
         third_party_consents: re(r"\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant|such)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents|licen[cs]es|rights|approvals)\b|\bthird[- ]part(?:y|ies)\b|\bpatent\s+holders?\b|\brespective\s+(?:owners?|holders?|rights?\s+holders?)\b"),
         field_ban: re(r"\b(?:not|cannot|never|prohibit\w*|forbid\w*|refrain\w*|ban\w*)\b"),
-        field_use: re(r"\b(?:use|uses|used|using|deploy\w*|purposes?|applications?|activities|generat\w+|develop\w*|creat\w+)\b"),
-        fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice)|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:[\w']+\s+){0,3}?(?:products?|services?|models?|offerings?)|(?:products?|services?|offerings?)\s+(?:\w+\s+){0,3}?(?:that|which)\s+compete|national\s+security|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?)|drug\s+(?:development|discovery)|discovery\s+of\s+(?:any\s+|new\s+)?drugs?|hosted\s+service|stand-alone\s+hosted|as\s+a\s+service\s+to\s+third\s+parties|(?:fully\s+)?automated\s+decision[- ]making|high-stakes\s+automated\s+decisions|administration\s+of\s+justice|immigration|asylum|practice\s+of\s+any\s+profession|human-generated|machine[- ]generated)"),
+        field_use: re(r"\b(?:use|uses|used|using|deploy\w*|purposes?|applications?|activities|generat\w+|develop\w*|creat\w+|organi[sz]ations?|agenc(?:y|ies))\b"),
+        fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice|devices?|treatment|decisions?)|clinical\s+(?:use|uses|decisions?|diagnosis|care|practice|settings?|purposes)|patient\s+care|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:[\w']+\s+){0,3}?(?:products?|services?|models?|offerings?)|(?:products?|services?|offerings?)\s+(?:\w+\s+){0,3}?(?:that|which)\s+compete|national\s+security|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?)|drug\s+(?:development|discovery)|discovery\s+of\s+(?:any\s+|new\s+)?drugs?|hosted\s+service|stand-alone\s+hosted|as\s+a\s+service\s+to\s+third\s+parties|(?:fully\s+)?automated\s+decision[- ]making|high-stakes\s+automated\s+decisions|administration\s+of\s+justice|immigration|asylum|practice\s+of\s+any\s+profession|human-generated|machine[- ]generated)"),
     })
 }
 
-/// Parses `700`, `1,000,000`, `1.5` with an optional scale word.
-fn amount(number: &str, scale: Option<&str>) -> Option<u64> {
-    let cleaned: String = number.trim_end_matches(['.', ',']).replace(',', "");
-    let base: f64 = cleaned.parse().ok()?;
-    let mult = match scale.map(str::trim) {
-        Some("million") | Some("m") => 1e6,
-        Some("billion") | Some("b") => 1e9,
-        Some("thousand") => 1e3,
-        _ => 1.0,
-    };
-    let v = base * mult;
-    (0.0..1e18).contains(&v).then_some(v.round() as u64)
-}
-
-fn currency(sym: &str) -> &'static str {
-    match sym {
-        "€" | "eur" | "euro" | "euros" => "EUR",
-        "rmb" | "cny" | "¥" | "yuan" => "CNY",
-        "£" | "gbp" | "pounds" => "GBP",
-        _ => "USD",
-    }
-}
+use figures::{amount, currency};
 
 /// Reads every sentence of `text` and returns the decisive clauses found.
 pub fn read_clauses(text: &NormText) -> Vec<ClauseHit> {
@@ -533,7 +527,11 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     // excluded from training") limits nothing
     let non_commercial = (r.cc_nc.is_match(s) && !r.excluded.is_match(s))
         || r.non_commercial.iter().any(|p| p.is_match(s));
-    if !definition && !thresholded && (scoped || non_commercial) {
+    // a licensee limited to non-profit organisations or persons, or use by
+    // a company excluded: the clause that decides `prohibited`, cited
+    let no_company = super::licensee::excludes_companies(s)
+        && !(super::clauses_zh::is_chinese(s) && super::clauses_zh::is_definition(s));
+    if !definition && !thresholded && (scoped || non_commercial || no_company) {
         push(ObligationKind::NonCommercial, String::new());
     }
     let coordinated = r.research_coordinated.is_match(s);
@@ -551,7 +549,8 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
         .replace("third-party redistribution", "redistribution")
         .replace("third party redistribution", "redistribution");
     let not_approval = (r.not_approval.is_match(s)
-        || r.third_party_consents.is_match(&to_third_parties))
+        || r.third_party_consents.is_match(&to_third_parties)
+        || boilerplate::housekeeping_consent(s))
         && !s.contains("commercial");
     let registers = s.contains("register") || s.contains("registration");
     if (!thresholded || registers)
@@ -621,6 +620,7 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
 /// The user count and the revenue (currency and amount) a sentence sets as
 /// thresholds, when it sets them.
 fn thresholds(r: &Rules, s: &str) -> (Option<u64>, Option<String>) {
+    let s = &*figures::with_digits(s);
     let users = r
         .users
         .captures(s)
@@ -632,21 +632,35 @@ fn thresholds(r: &Rules, s: &str) -> (Option<u64>, Option<String>) {
                 .and_then(|c| amount(c.get(1)?.as_str(), c.get(2).map(|m| m.as_str())))
         });
     if !r.revenue.is_match(s) {
-        return (users, None);
+        // a company's size in staff, when no amount is named
+        let staff = r
+            .employees
+            .captures(s)
+            .and_then(|c| amount(c.get(1)?.as_str(), None))
+            .map(|n| format!("{n} employees"));
+        return (users, staff);
     }
-    let revenue = r
-        .money
-        .captures(s)
-        .and_then(|c| {
-            let n = amount(c.get(2)?.as_str(), c.get(3).map(|m| m.as_str()))?;
-            Some(format!("{} {n}", currency(c.get(1)?.as_str())))
-        })
-        .or_else(|| {
-            r.money_words.captures(s).and_then(|c| {
-                let n = amount(c.get(1)?.as_str(), c.get(2).map(|m| m.as_str()))?;
-                Some(format!("{} {n}", currency(c.get(3)?.as_str())))
-            })
-        });
+    // the amount written first, its currency before it ("USD 20 million")
+    // or after it ("20 million RUB (~$200K USD)"): a conversion in
+    // brackets after it is no threshold of its own
+    let before = r.money.captures(s).and_then(|c| {
+        let n = amount(c.get(2)?.as_str(), c.get(3).map(|m| m.as_str()))?;
+        Some((
+            c.get(0)?.start(),
+            format!("{} {n}", currency(c.get(1)?.as_str())),
+        ))
+    });
+    let after = r.money_words.captures(s).and_then(|c| {
+        let n = amount(c.get(1)?.as_str(), c.get(2).map(|m| m.as_str()))?;
+        Some((
+            c.get(0)?.start(),
+            format!("{} {n}", currency(c.get(3)?.as_str())),
+        ))
+    });
+    let revenue = match (before, after) {
+        (Some(b), Some(a)) => Some(if a.0 < b.0 { a.1 } else { b.1 }),
+        (b, a) => b.or(a).map(|(_, v)| v),
+    };
     (users, revenue)
 }
 
@@ -692,7 +706,7 @@ fn field_name(m: &str) -> &'static str {
         "military" | "warfare" => "military",
         "weapon" | "weapons" | "nuclear" => "weapons",
         "espionage" | "surveillance" | "biometric" => "surveillance",
-        "medical" => "medical diagnosis",
+        "medical" | "clinical" | "patient" => "medical diagnosis",
         "autonomous" => "autonomous driving",
         "critical-infrastructure" | "critical" => "critical infrastructure",
         "law" => "law enforcement",

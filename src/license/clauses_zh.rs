@@ -51,6 +51,10 @@ fn rules() -> &'static Rules {
             re(r"非商业(?:性)?(?:用途|目的)[^.;!?]{0,8}(?:使用|为限|之目的)"),
             // 不得用于商业用途 / 禁止商业使用 / 不可商用
             re(r"(?:不得|不能|不可|禁止|严禁|不允许|不将|不用于)[^.;!?]{0,40}(?:商业|商用|营利)"),
+            // 仅限个人使用: personal use only
+            re(r"仅(?:限|供)(?:于)?个人(?:使用|用途|学习)"),
+            // 商业用途除外 / 除商业用途外: commercial use carved out of a grant
+            re(r"(?:商业|商用|营利)(?:性)?(?:用途|使用|目的|用途的使用)?(?:均)?除外|除(?:了)?(?:用于)?(?:商业|商用|营利)(?:性)?(?:用途|使用|目的)?(?:以)?外"),
             // 为非商业目的复制 / 当前模型不提供商业许可
             re(r"为非商业(?:性)?(?:用途|目的)|不(?:提供|授予|给予)[^.;!?]{0,6}(?:商业|商用)(?:许可|授权)"),
         ],
@@ -58,7 +62,7 @@ fn rules() -> &'static Rules {
             re(r"(?:仅|只|限于|仅限)[^.;!?]{0,16}(?:学术研究|科学研究|科研|研究目的|研究用途|学术目的|学术用途|教学)"),
             re(r"(?:学术研究|科研|研究)(?:目的|用途)?(?:为限|之用)"),
         ],
-        approval: re(r"(?:书面授权|书面许可|书面同意|事先[^.;!?]{0,12}(?:登记|申请|授权|许可|同意)|进行登记|完成登记|商用登记|申请(?:商业|商用)?(?:授权|许可)|获得[^.;!?]{0,12}(?:授权|许可)|联系[^.;!?]{0,30}(?:登记|申请|授权)|(?:取得|获得|获取)[^.;!?]{0,40}(?:商业|商用)(?:授权|许可)|(?:商业|商用)[^.;!?]{0,40}前[,\s]*(?:请|须|需|必须|应当?)(?:先|事先)?|(?:填写|提交)[^.;!?]{0,40}(?:问卷|申请|表单|表格)|登记[^.;!?]{0,20}(?:视为|即可|方可)|申请[^.;!?]{0,20}(?:通过后|审核|批准))"),
+        approval: re(r"(?:书面授权|书面许可|书面同意|事先[^.;!?]{0,12}(?:登记|申请|授权|许可|同意)|进行登记|完成登记|商用登记|申请(?:商业|商用)?(?:授权|许可)|(?:获得|获取|取得)[^.;!?]{0,12}(?:授权|许可)|联系[^.;!?]{0,30}(?:登记|申请|授权)|(?:取得|获得|获取)[^.;!?]{0,40}(?:商业|商用)(?:授权|许可)|(?:商业|商用)[^.;!?]{0,40}前[,\s]*(?:请|须|需|必须|应当?)(?:先|事先)?|(?:填写|提交)[^.;!?]{0,40}(?:问卷|申请|表单|表格)|登记[^.;!?]{0,20}(?:视为|即可|方可)|申请[^.;!?]{0,20}(?:通过后|审核|批准)|(?:如需|若需|如果需要|如您需要)(?:获得|取得)?(?:商业|商用)(?:授权|许可)|(?:商业|商用)[^.;!?]{0,20}(?:须|需|需要|应当?|必须)[^.;!?]{0,6}(?:另行|单独)[^.;!?]{0,10}(?:许可|协议|授权|合同))"),
         // 用于商业目的……则需要付费 / 企事业单位……需付费: a paid license first
         paid: re(r"(?:商业|商用|营利|企业|企事业单位|公司)[^.;!?]{0,40}(?:需要?|须|应当?|必须)(?:要)?(?:付费|支付费用|缴费|购买(?:商业|商用)?(?:授权|许可))"),
         no_need: re(r"(?:无需|无须|不需要|不必|毋需)[^.;!?]{0,6}(?:另行|单独|事先)?(?:取得|获得|获取|申请|登记|购买)"),
@@ -79,7 +83,7 @@ fn rules() -> &'static Rules {
         quoted: Regex::new(r#"[“"]([^”"]{2,40})[”"]"#)
             .unwrap_or_else(|e| panic!("quoted pattern: {e}")),
         license_copy: re(r"(?:本协议|本许可证?|许可证)(?:的)?副本|协议副本"),
-        no_training: re(r"(?:不得|禁止)[^.;!?]{0,30}(?:改进|训练|开发|提升)[^.;!?]{0,20}(?:其他|其它|任何)[^.;!?]{0,10}(?:模型|大模型|人工智能)"),
+        no_training: re(r"(?:不得|禁止|严禁)[^.;!?]{0,30}(?:改进|训练|开发|提升)[^.;!?]{0,20}(?:其他|其它|任何)[^.;!?]{0,10}(?:模型|大模型|人工智能)|(?:不得|禁止|严禁)[^.;!?]{0,30}(?:模型|权重|输出)[^.;!?]{0,30}(?:用于|用作)[^.;!?]{0,30}训练"),
         passdown: re(r"(?:衍生|再分发|分发|转授权)[^.;!?]{0,40}(?:应当|须|必须|需)[^.;!?]{0,30}(?:遵守|包含|受)[^.;!?]{0,20}(?:限制|约束|条款)|同时遵守[^.;!?]{0,20}(?:底座|基础|原始)?模型[^.;!?]{0,6}(?:许可证|许可协议|协议)|下游(?:用户|接收者|使用者)[^.;!?]{0,60}(?:遵守|受[^.;!?]{0,6}约束)|遵守对应[^.;!?]{0,10}(?:许可证|许可协议)|要求下游(?:用户|接收者|使用者)"),
     })
 }
@@ -168,14 +172,17 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     let commercial = r.commercial.is_match(s);
     let definition = r.definition.is_match(s);
     // 无需另行取得商业许可: no approval needed
-    let approval = r.approval.is_match(s) && !definition && !r.no_need.is_match(s);
+    // consent to transfer or amend the agreement is no approval of use
+    let housekeeping = super::clauses::boilerplate::housekeeping_consent(s);
+    let approval = r.approval.is_match(s) && !definition && !r.no_need.is_match(s) && !housekeeping;
     // a threshold's sentence asks for a license above its size; a
     // registration in it (登记) is asked below it too
     let paid = r.paid.is_match(s) && !definition && !thresholded;
     // 在未获得作者另行书面授权的情况下: nothing beyond what follows without
     // the licensor's written authorisation (not a trademark's or a third
     // party's consent)
-    let unauthorised = r.unauthorised.is_match(s) && !r.others.is_match(s) && !definition;
+    let unauthorised =
+        r.unauthorised.is_match(s) && !r.others.is_match(s) && !definition && !housekeeping;
     if (approval && commercial && (!thresholded || s.contains("登记"))) || paid || unauthorised {
         // 商业使用须事先登记并获得书面授权: approval before commercial use
         found.push((ObligationKind::Registration, String::new()));
@@ -239,13 +246,33 @@ pub fn grants_commercial(s: &str) -> bool {
     let (grant, against) = GRANT.get_or_init(|| {
         (
             // 可以用于商业用途; 个人、开源和商业项目可以使用 (the users named first)
-            re(r"(?:可以|可|允许|准许|授予|免费)[^.;!?]{0,20}(?:商业用途|商用|商业使用|商业目的|商业产品|商业化)|商业(?:项目|用户|机构|公司|企业|产品|用途)[^.;!?]{0,6}?(?:均|也|亦)?(?:可以|可|允许)(?:免费)?(?:使用|复制|集成|部署)|(?:商业使用|商用|商业用途)[\s|:]{1,6}(?:允许|可以)"),
+            re(r"(?:可以|可|允许|准许|授予|免费)[^.;!?]{0,20}(?:商业用途|商用|商业使用|商业目的|商业产品|商业化)|(?:允许|可以|授予|免费)[^.;!?]{0,40}(?:包括|包含|含)(?:用于)?(?:商业用途|商业使用|商用|商业目的)|商业(?:项目|用户|机构|公司|企业|产品|用途)[^.;!?]{0,6}?(?:均|也|亦)?(?:可以|可|允许)(?:免费)?(?:使用|复制|集成|部署)|(?:商业使用|商用|商业用途)[\s|:]{1,6}(?:允许|可以)"),
             re(r"非商业|不得|不能|不可|禁止|严禁|如需|若需|如果|须|需要|需|应当|登记|申请|授权"),
         )
     });
     // "无需另行取得商业许可" (no separate license needed) limits nothing
     let plain = rules().no_need.replace_all(s, "");
-    (grant.is_match(s) && !against.is_match(&plain)) || grants_use(s)
+    // The grant is read in its own clause (本模型可免费商用，但须注明来源):
+    // a duty or a threshold in another clause of the sentence is weighed as
+    // its own clause, not as a limit on the grant. A non-commercial scope
+    // or a carve-out of commercial use anywhere in the sentence withholds it.
+    let carved_out = !grants_both(s)
+        && (s.contains("非商业") || rules().non_commercial.iter().any(|p| p.is_match(s)));
+    let in_a_clause = std::iter::once(plain.as_ref())
+        .chain(plain.split([',', ':']))
+        .any(|c| grant.is_match(c) && !against.is_match(c));
+    // an approval asked in another clause holds the grant, unless a
+    // threshold's figure says it is asked above a size only
+    let r = rules();
+    let thresholded = r.users.is_match(s) || r.visits.is_match(s) || r.revenue.is_match(s);
+    let approval_beside = approval_words().is_match(&plain) && !thresholded;
+    (in_a_clause && !carved_out && !approval_beside) || grants_use(s)
+}
+
+/// Words of registration, application or authorisation.
+fn approval_words() -> &'static Regex {
+    static APPROVAL: OnceLock<Regex> = OnceLock::new();
+    APPROVAL.get_or_init(|| re(r"登记|申请|授权|书面(?:许可|同意)"))
 }
 
 /// True when the sentence grants a license of any scope (特此授予您……许可,

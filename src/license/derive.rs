@@ -40,8 +40,8 @@ fn grant_patterns() -> &'static (Regex, Regex) {
     GRANT.get_or_init(|| {
         let build = super::pattern::re;
         (
-            build(r"\b(?:commercial\s+(?:and|or|and/or)\s+non-?commercial|for\s+any\s+(?:lawful\s+)?purpose|including\s+(?:for\s+)?commercial|commercial\s+(?:use|uses|purposes?)\s+(?:is|are)\s+(?:permitted|allowed|granted)|(?:may|can)\s+(?:use|deploy|exploit)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+)?commercial(?:ly)?\b|\buse\s+(?:[\w,()'-]+\s+){0,8}?commercially\b|\bgrants?\s+(?:to\s+)?you\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,12}?(?:copyright\s+)?licen[cs]e\s+(?:under\s+(?:[\w',-]+\s+){0,10}?)?to\s+(?:use|reproduce|copy|modify|distribute|exploit)|\byou\s+are\s+(?:hereby\s+)?granted\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,14}?licen[cs]e\b|\byou\s+are\s+free\s+to\s+(?:use|copy|share|modify|distribute)|\bpermission\s+is\s+(?:hereby\s+)?granted\b|\b(?:right|rights|authority)\s+to\s+(?:[\w,]+\s+){0,4}?(?:sell|commerciali[sz]e|offer\s+(?:it\s+)?for\s+sale)\b|\b(?:may|can)\s+be\s+used\s+(?:[\w,()'-]+\s+){0,6}?for\s+commercial\s+(?:purposes?|use|uses)\b)"),
-            build(r"\b(?:not|no|non-?commercial|never|prohibit\w*|except|unless|only|solely|exclusively|subject\s+to\s+(?:a\s+)?(?:separate|written|prior))\b"),
+            build(r"\b(?:commercial\s+(?:and|or|and/or)\s+non-?commercial|for\s+any\s+(?:lawful\s+)?purpose|including\s+(?:for\s+)?commercial|commercial\s+(?:use|uses|purposes?)\s+(?:is|are)\s+(?:permitted|allowed|granted)|(?:may|can)\s+(?:use|deploy|exploit)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+)?commercial(?:ly)?\b|\buse\s+(?:[\w,()'-]+\s+){0,8}?commercially\b|\bgrants?\s+(?:to\s+)?you\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,12}?(?:copyright\s+)?licen[cs]e\s+(?:under\s+(?:[\w',-]+\s+){0,16}?)?to\s+(?:use|reproduce|copy|modify|distribute|exploit|access|download|install|run|deploy)|\byou\s+are\s+(?:hereby\s+)?granted\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,14}?licen[cs]e\b|\byou\s+are\s+free\s+to\s+(?:use|copy|share|modify|distribute)|\bpermission\s+is\s+(?:hereby\s+)?granted\b|\b(?:right|rights|authority)\s+to\s+(?:[\w,]+\s+){0,4}?(?:sell|commerciali[sz]e|offer\s+(?:it\s+)?for\s+sale)\b|\b(?:may|can)\s+be\s+used\s+(?:[\w,()'-]+\s+){0,6}?for\s+commercial\s+(?:purposes?|use|uses)\b|\b(?:may|can|(?:is|are)\s+(?:hereby\s+)?(?:permitted|allowed|authori[sz]ed|entitled|free)\s+to)\s+(?:freely\s+)?use(?:\s*,\s*(?:and\s+|or\s+|and/or\s+)?|\s+(?:and|or|and/or)\s+)(?:copy|reproduce|modify|adapt|distribute|redistribute|share|publish|sublicense|sell|deploy|run|host)\b|\b(?:may|can)\s+(?:be\s+)?(?:freely\s+)?used(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:copied|reproduced|modified|adapted|distributed|redistributed|shared|published|sold|deployed)\b|\bfree\s+(?:[\w-]+\s+){0,2}?for\s+(?:[\w-]+\s+(?:and|or)\s+)?commercial\s+(?:use|uses|usage|purposes?|applications?|projects?|products?)\b|\bcommercial\s+(?:use|usage)\s*(?::|-|\|)\s*(?:allowed|permitted|yes|ok)\b|\bavailable\s+for\s+(?:[\w-]+\s+(?:and|or)\s+)?commercial\s+(?:use|uses|usage|purposes?)\b|\b(?:allows?|permits?)\s+(?:free\s+)?commercial\s+(?:use|usage)\b|\b(?:may|can|allows?\s+you\s+to|(?:are|is)\s+(?:permitted|allowed|free)\s+to)\s+(?:use|deploy|integrate|incorporate|embed|include|ship|offer|sell|distribute)\s+(?:[\w,()'-]+\s+){0,8}?(?:in|into|within|as\s+part\s+of)\s+(?:your\s+|their\s+|its\s+)?(?:own\s+)?(?:commercial\s+|paid\s+)?(?:products?|services?|offerings?|software|applications?)\b|\bcommercial\s+(?:use|uses|usage|products?|applications?|deployments?)\s+(?:is|are)\s+(?:welcome|encouraged|fine|ok|free)\b|\bin\s+commercial\s+(?:products?|applications?|services?|software)\s+(?:is|are)\s+(?:permitted|allowed|welcome|encouraged|fine)\b|\bincluding\s+(?:in\s+)?(?:paid|for-profit|revenue-generating)\s+(?:products?|services?|applications?|offerings?)\b|\b(?:may|can)\s+(?:integrate|incorporate|embed|include|ship|offer|sell|distribute)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+|into\s+|in\s+)?commercial(?:ly)?\b)"),
+            build(r"\b(?:not|no|non-?commercial|never|prohibit\w*|except|unless|only|solely|exclusively|subject\s+to\s+(?:a\s+)?(?:separate|written|prior))\b|\bby[- ]n[cd]\b|\bnoderiv"),
         )
     })
 }
@@ -62,7 +62,42 @@ fn grants_commercial(s: &str) -> bool {
     ]
     .iter()
     .fold(without_both(s), |acc, adjective| acc.replace(adjective, ""));
-    grant.is_match(s) && !against.is_match(&plain)
+    (grant.is_match(s) || names_permissive_license(s))
+        && !against.is_match(&plain)
+        && !names_narrow_purpose(&plain)
+}
+
+/// True when the sentence puts the model under a permissive license by
+/// name ("They are released under the same MIT terms as the code", "the
+/// weights are distributed under CC BY 4.0"): a grant of commercial use in
+/// a text that is not that license's own. A sentence about source code
+/// alone names the code's license, not the model's.
+fn names_permissive_license(s: &str) -> bool {
+    static NAMED: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
+    let (named, code, model) = NAMED.get_or_init(|| {
+        let build = super::pattern::re;
+        (
+            build(r"\b(?:released|licensed|licenced|distributed|available|provided|published|shared|offered)\s+under\s+(?:[\w,'-]+\s+){0,8}?(?:mit|apache|bsd|isc|zlib|unlicense|cc0|cc[- ]by|creative\s+commons\s+attribution)\b|\b(?:licen[cs]e|terms)\s+(?:is|are)\s+(?:the\s+|a\s+)?(?:modified\s+)?(?:mit|apache|bsd|cc[- ]by)\b"),
+            build(r"\b(?:source\s+)?code\b|\bscripts?\b|\bapplication\b|\btools?\b|\bdocumentation\b"),
+            build(r"\bmodels?\b|\bweights?\b|\bcheckpoints?\b|\bparameters\b|\bthey\b"),
+        )
+    });
+    named.is_match(s) && (!code.is_match(s) || model.is_match(s))
+}
+
+/// True when a grant names a purpose narrower than commercial use, and no
+/// commercial use beside it ("a license to use the Model for educational
+/// purposes", "for your personal use"): no grant of commercial use.
+fn names_narrow_purpose(s: &str) -> bool {
+    static NARROW: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (narrow, commercial) = NARROW.get_or_init(|| {
+        let build = super::pattern::re;
+        (
+            build(r"\bfor\s+(?:[\w-]+\s+){0,3}?(?:personal|private|internal|educational|education|academic|teaching|learning|study|studying|hobby|evaluation|evaluating|testing|demo|demonstration|scientific|non-?profit|charitable|research|experimental|experimentation|informational|illustrative)\b|\b(?:personal|private|hobby|educational|academic)\s+(?:use|uses|usage|purposes?|projects?)\b"),
+            build(r"\bcommercial(?:ly)?\b|\bsell\b|\bany\s+(?:lawful\s+)?purpose\b"),
+        )
+    });
+    narrow.is_match(s) && !commercial.is_match(s)
 }
 
 /// True when the sentence grants a license or permission of any scope (a
@@ -87,6 +122,14 @@ fn opens_commercial_use(s: &str) -> bool {
         )
     });
     commercial.is_match(s) && approval.is_match(s) && !points_elsewhere(s)
+}
+
+/// True when the sentence speaks of commercial use (商业, 商用).
+fn opens_commercial_use_words(s: &str) -> bool {
+    static COMMERCIAL: OnceLock<Regex> = OnceLock::new();
+    COMMERCIAL
+        .get_or_init(|| super::pattern::re(r"\bcommercial(?:ly)?\b|商业|商用"))
+        .is_match(s)
 }
 
 /// True when the sentence says that nothing is granted ("No license, whether
@@ -114,7 +157,7 @@ fn denies_grant(s: &str) -> bool {
 fn grants_freely(s: &str) -> bool {
     static FREE: OnceLock<Regex> = OnceLock::new();
     FREE.get_or_init(|| {
-        super::pattern::re(r"\bfree\s+of\s+charge\b|\broyalty-?free\b|\bno-?charge\b|\bwithout\s+restriction\b|免费|不受限制")
+        super::pattern::re(r"\bfree\s+of\s+charge\b|\broyalty-?free\b|\bno-?charge\b|\bwithout\s+restriction\b|\bwithout\s+(?:any\s+)?(?:fee|charge|payment)\b|\bat\s+no\s+(?:cost|charge)\b|免费|不受限制")
     })
     .is_match(s)
 }
@@ -147,6 +190,7 @@ fn mentions_consent(s: &str) -> bool {
         })
         .is_match(s)
         && !super::clauses::is_definition(s)
+        && !super::clauses::boilerplate::housekeeping_consent(s)
         && !accepts_terms(s)
         && !disclaims_third_party_consents(s)
 }
@@ -218,14 +262,23 @@ fn without_both(s: &str) -> String {
 fn limits_commercial_use(sentence: &str) -> bool {
     static LIMIT: OnceLock<Regex> = OnceLock::new();
     let limit = LIMIT.get_or_init(|| {
-        super::pattern::re(r"non-?commercial|non\s+commercial|research\s+(?:or\s+evaluation\s+)?(?:use|purposes?)\s+only|for\s+research|academic|evaluation\s+purposes|非商业|学术|科研|研究目的|commercial\s+licen[cs]e|商业授权|商用授权|commercial\s+use\s+(?:is\s+)?(?:not|prohibited|requires?)")
+        super::pattern::re(r"non-?commercial|non\s+commercial|research\s+(?:or\s+evaluation\s+)?(?:use|purposes?)\s+only|for\s+research|academic|evaluation\s+purposes|非商业|学术|科研|研究目的|commercial\s+licen[cs]e|商业授权|商用授权|commercial\s+use\s+(?:is\s+)?(?:not|prohibited|requires?)|(?:商业|商用)(?:\w|,){0,20}?(?:须|需|应当|必须|请)(?:\w|,){0,12}?(?:(?:另行|单独|商业|商用|书面)\w{0,4}?许可|授权|(?:签署|签订|订立|另行|单独)\w{0,4}?(?:协议|合同)|登记|申请|联系|付费)")
     });
     // "without a separate commercial license": none is needed
     static NONE_NEEDED: OnceLock<Regex> = OnceLock::new();
     let none_needed = NONE_NEEDED.get_or_init(|| {
         super::pattern::re(r"\bwithout\s+(?:a\s+|any\s+|the\s+need\s+for\s+a\s+)?(?:separate\s+|additional\s+|further\s+)?commercial\s+licen[cs]e\b|无需另行取得商业许可")
     });
-    limit.is_match(&none_needed.replace_all(&without_both(sentence), ""))
+    // "an academic paper" describes the work, it limits nothing
+    static DESCRIBES: OnceLock<Regex> = OnceLock::new();
+    let describes = DESCRIBES.get_or_init(|| {
+        super::pattern::re(
+            r"\bacademic\s+(?:papers?|publications?|articles?|conferences?|venues?|citations?)\b",
+        )
+    });
+    let plain = without_both(sentence);
+    let plain = describes.replace_all(&plain, "");
+    limit.is_match(&none_needed.replace_all(&plain, ""))
 }
 
 /// True when the sentence speaks of registration, an application, approval
@@ -247,7 +300,9 @@ fn speaks_of_approval(s: &str) -> Option<bool> {
         super::pattern::re(r"\btrade\s*marks?\b|\bservice\s+marks?\b|\btrade\s+names?\b|\blogos?\b|\bthird[- ]part(?:y|ies)\b|\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents)\b|\baffiliation\b|\bendorse\w*|\bpersonal\s+(?:data|information)\b|\bdata\s+subjects?\b|商标|域名|第三方|自行取得|个人信息")
     });
     let commercial = commercial.is_match(s);
-    (approval.is_match(s) && (commercial || !other.is_match(s))).then_some(commercial)
+    let housekeeping = super::clauses::boilerplate::housekeeping_consent(s);
+    (approval.is_match(s) && (commercial || !other.is_match(s) && !housekeeping))
+        .then_some(commercial)
 }
 
 /// The sentences a threshold explains: the threshold's own sentence; any
@@ -266,7 +321,9 @@ fn threshold_sentences(
         let build = super::pattern::re;
         (
             build(r#"\(\s*(?:the\s+|a\s+|an\s+)?"([a-z][a-z -]{2,40})""#),
-            build(r"\bsuch\s+(?:a\s+|an\s+)?(?:[\w-]+\s+)?licen[cs]es?\b|该(?:等)?(?:许可|授权)"),
+            // "such a license", or those above the threshold named again
+            // ("larger companies must purchase a license", "above that, …")
+            build(r"\bsuch\s+(?:a\s+|an\s+)?(?:[\w-]+\s+)?licen[cs]es?\b|该(?:等)?(?:许可|授权)|\b(?:larger|bigger)\s+(?:companies|entities|organi[sz]ations|businesses|enterprises|users|deployments)\b|\b(?:above|beyond|over|past)\s+(?:that|this|it|these|those)\s+(?:threshold|limit|size|level|figure|number)?\b|\b(?:such|those)\s+(?:companies|entities|organi[sz]ations|businesses|enterprises|licensees)\b|超过(?:该|此|上述)|(?:以上|超出)的(?:企业|公司|机构|用户)"),
         )
     });
     let mut explained = Vec::new();
@@ -524,6 +581,19 @@ fn restriction(
     if has(ObligationKind::NonCommercial) && !path {
         return restricted(Verdict::NonCommercial, "a non-commercial grant");
     }
+    // A grant of use whose commercial use is sent to a separate license
+    // ("Commercial use is subject to a separate license"): this license
+    // grants nothing commercial, so it reads as a non-commercial grant.
+    let commercial_elsewhere = registrations().any(|h| {
+        let s = sentence(h);
+        points_elsewhere(s) && opens_commercial_use_words(s)
+    });
+    if has(ObligationKind::Registration) && !path && commercial_elsewhere && grants() {
+        return restricted(
+            Verdict::NonCommercial,
+            "a grant whose commercial use needs a separate license",
+        );
+    }
     if has(ObligationKind::Registration) {
         let basis = if path {
             "commercial use only after registration or written authorisation"
@@ -648,6 +718,9 @@ fn from_grant(
 }
 
 #[cfg(test)]
+mod paraphrases;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use crate::license::clauses::read_clauses;
@@ -664,6 +737,30 @@ mod tests {
         assert_eq!(verdict(text), Verdict::RequiresApproval);
         let text = "You may use the Model for non-commercial purposes only. If you wish to use the Model for commercial purposes, you must first register and obtain written authorization from the Licensor.";
         assert_eq!(verdict(text), Verdict::RequiresApproval);
+    }
+
+    #[test]
+    fn the_agreements_housekeeping_beside_a_grant_decides_nothing() {
+        // assignment, amendment and waiver clauses of every contract, in
+        // both languages (paraphrases written for this test)
+        let grant = "You may use the Model for commercial purposes.";
+        for other in [
+            " You may not assign this Agreement without the prior written consent of the Licensor.",
+            " Any amendment to this Agreement requires the written approval of both parties.",
+            " No waiver shall be effective unless in writing and signed by the Licensor.",
+            " You shall obtain any export licenses or government authorizations you need.",
+        ] {
+            assert_eq!(
+                verdict(&format!("{grant}{other}")),
+                Verdict::PermittedWithConditions,
+                "{other}"
+            );
+        }
+        let zh = "您可以将本模型用于商业用途。未经许可方书面同意，您不得转让本协议。";
+        assert_eq!(verdict(zh), Verdict::PermittedWithConditions);
+        // consent to use the model stays approval
+        let gated = format!("{grant} You may not use the Model without our prior written consent.");
+        assert!(verdict(&gated).rank() <= Verdict::RequiresApproval.rank());
     }
 
     #[test]

@@ -25,12 +25,16 @@ struct Rules {
     within_company: Regex,
     /// A sentence that spells out what the one before it covers.
     elaborates: Regex,
+    /// Use for personal purposes only: no company can take it.
+    personal: Regex,
+    /// Commercial use named beside it (then it is read as non-commercial).
+    commercial: Regex,
 }
 
 fn rules() -> &'static Rules {
     static RULES: OnceLock<Rules> = OnceLock::new();
     RULES.get_or_init(|| Rules {
-        only: re(r"\b(?:only|solely|exclusively)\b(?:\s+[\w,()'-]+){0,8}?\s+(?:by|for|to)\b[\s,]*(?:or\s+on\s+behalf\s+of[\s,]*)?non-?(?:commercial|profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|institutions?)\b|\blimited\s+to\s+(?:grant\s+)?non-?profit\s+(?:entit|organi)|\bnon-?profit\s+(?:entit(?:y|ies)|organi[sz]ations?)\s+only\b|\bno\s+(?:commercial|for-profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|compan(?:y|ies)|institutions?)\s+(?:may|shall|can|is|are)\b|\b(?:licensee|you)\s+(?:must|shall)\s+be\s+(?:a|an)\s+(?:academic|educational|non-?profit|not-for-profit)\b|\b(?:only|solely|exclusively)\s+(?:available\s+)?(?:to|for|by)\s+(?:accredited\s+)?(?:academic|educational|non-?profit|not-for-profit)\s+(?:(?:or|and|and/or)\s+(?:academic|educational|non-?profit|not-for-profit|research)\s+)?(?:institutions?|organi[sz]ations?|entit(?:y|ies))\b|非营利(?:组织|机构)(?:使用|专用)|面向(?:\w|,){0,30}?(?:大学|高校|院校|研究所|科研机构|研究机构|学术机构)(?:\w|,){0,30}?免费|商业机构不得|(?:营利性|商业)(?:机构|组织|公司|企业)不得|\bno\s+(?:compan(?:y|ies)|corporations?|business(?:es)?)\s*,\s*(?:[\w-]+[\s,]+){0,20}?(?:may|shall|can)\s+use\s+(?:the\s+|this\s+|these\s+|its\s+|our\s+)?(?:[\w-]+\s+){0,2}?(?:software|models?|weights|materials?|work)\b(?:\s*[-,;.]|\s+(?:including|without|in\s+any\s+way|at\s+all)\b|$)|\b(?:licen[cs]e|permission|right)\s+is\s+(?:hereby\s+)?granted\s+(?:only\s+)?to\s+(?:an?\s+|any\s+)?(?:individual\s+)?natural\s+persons?\b|\bnatural\s+persons?\s+only\b|(?:不包括|不含)\s*(?:\(\w{1,4}\)\s*)?(?:由|为|代表)?营利性?(?:实体|机构|组织|公司|企业)"),
+        only: re(r"\b(?:by|to|for)\s+(?:accredited\s+)?(?:academic|educational|non-?profit|not-for-profit)\s+(?:(?:or|and|and/or)\s+(?:academic|educational|non-?profit|not-for-profit|research)\s+)?(?:institutions?|organi[sz]ations?|entit(?:y|ies))\s+only\b|\b(?:only|solely|exclusively)\b(?:\s+[\w,()'-]+){0,8}?\s+(?:by|for|to)\b[\s,]*(?:or\s+on\s+behalf\s+of[\s,]*)?non-?(?:commercial|profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|institutions?)\b|\blimited\s+to\s+(?:grant\s+)?non-?profit\s+(?:entit|organi)|\bnon-?profit\s+(?:entit(?:y|ies)|organi[sz]ations?)\s+only\b|\bno\s+(?:commercial|for-profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|compan(?:y|ies)|institutions?)\s+(?:may|shall|can|is|are)\b|\b(?:licensee|you)\s+(?:must|shall)\s+be\s+(?:a|an)\s+(?:academic|educational|non-?profit|not-for-profit)\b|\b(?:only|solely|exclusively)\s+(?:available\s+)?(?:to|for|by)\s+(?:accredited\s+)?(?:academic|educational|non-?profit|not-for-profit)\s+(?:(?:or|and|and/or)\s+(?:academic|educational|non-?profit|not-for-profit|research)\s+)?(?:institutions?|organi[sz]ations?|entit(?:y|ies))\b|非营利(?:组织|机构)(?:使用|专用)|面向(?:\w|,){0,30}?(?:大学|高校|院校|研究所|科研机构|研究机构|学术机构)(?:\w|,){0,30}?免费|商业机构不得|(?:营利性|商业)(?:机构|组织|公司|企业)不得|\bno\s+(?:compan(?:y|ies)|corporations?|business(?:es)?)\s*,\s*(?:[\w-]+[\s,]+){0,20}?(?:may|shall|can)\s+use\s+(?:the\s+|this\s+|these\s+|its\s+|our\s+)?(?:[\w-]+\s+){0,2}?(?:software|models?|weights|materials?|work)\b(?:\s*[-,;.]|\s+(?:including|without|in\s+any\s+way|at\s+all)\b|$)|\b(?:licen[cs]e|permission|right)\s+is\s+(?:hereby\s+)?granted\s+(?:only\s+)?to\s+(?:an?\s+|any\s+)?(?:individual\s+)?natural\s+persons?\b|\bnatural\s+persons?\s+only\b|(?:不包括|不含)\s*(?:\(\w{1,4}\)\s*)?(?:由|为|代表)?营利性?(?:实体|机构|组织|公司|企业)"),
         company: re(r"\b(?:by|on\s+behalf\s+of|for)\b[\s,]+(?:or\s+(?:on\s+behalf\s+of|for)\b[\s,]+)*(?:a\s+|an\s+|any\s+)?(?:(?:commercial|for-profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|compan(?:y|ies))\b|(?:organi[sz]ations?|entit(?:y|ies))\s+(?:organi[sz]ed|operated|operating)\s+for\s+profit\b)"),
         negation: re(r"\b(?:not|never|prohibited|excludes?|excluding)\b"),
         // "between your academic institution or non-profit organization or
@@ -39,6 +43,8 @@ fn rules() -> &'static Rules {
         party: re(r"\bbetween\s+(?:you(?:r)?\s+|the\s+)?(?:[\w-]+\s+)?(?:academic|educational|non-?profit|not-for-profit)\s+(?:research\s+)?(?:institutions?|organi[sz]ations?|entit(?:y|ies))\b|\b(?:academic|educational|non-?profit)\s+(?:(?:or|and|and/or)\s+(?:academic|educational|non-?profit)\s+)?(?:institutions?|organi[sz]ations?)\s+(?:[\w-]+\s+){0,3}?use\s+only\b"),
         company_party: re(r"\b(?:or|and|and/or)\s+(?:a\s+|an\s+|any\s+)?(?:compan(?:y|ies)|corporations?|for-profit|commercial\s+(?:entit|organi)|business(?:es)?\b)"),
         within_company: re(r"\b(?:internal\s+)?(?:evaluation|evaluating|testing|use|usage|experimentation|assessment|benchmarking|deployment)\s+(?:with)?in\s+(?:a\s+|any\s+)?(?:compan(?:y|ies)|corporations?|for-profit\s+(?:entit(?:y|ies)|organi[sz]ations?)|businesses)\b|\b(?:evaluation|testing|use|usage|experimentation|deployment)\s+(?:at|by)\s+(?:a\s+|any\s+)?(?:compan(?:y|ies)|corporations?|for-profit\s+(?:entit(?:y|ies)|organi[sz]ations?|compan(?:y|ies)))\b|(?:公司|企业)(?:内部)?(?:的)?(?:评估|测试|使用)"),
+        personal: re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:your\s+|their\s+|his\s+or\s+her\s+)?(?:own\s+)?(?:private\s+(?:and\s+|or\s+)?)?personal\s+(?:use|uses|usage|purposes?)\b|\bpersonal\s+(?:use|usage|purposes?)\s+only\b|仅(?:限|供)(?:于)?个人(?:使用|用途|学习)"),
+        commercial: re(r"commercial|商业|商用|营利"),
         elaborates: re(r"^(?:[\w().]{1,4}\s+)?(?:this|that|such\s+(?:use|prohibition|restriction))\s+(?:includes|covers|extends\s+to|encompasses|applies\s+to)\b|^(?:[\w().]{1,4}\s+)?(?:including|e\.g\.|for\s+example|for\s+instance)\b|^(?:包括|例如)"),
     })
 }
@@ -49,6 +55,7 @@ fn rules() -> &'static Rules {
 pub fn excludes_companies(s: &str) -> bool {
     let r = rules();
     r.only.is_match(s)
+        || (r.personal.is_match(s) && !r.commercial.is_match(s))
         || (r.company.is_match(s) && r.negation.is_match(s))
         || (r.party.is_match(s) && !r.company_party.is_match(s))
 }

@@ -542,6 +542,7 @@ pub(super) fn qualification(text: &NormText, at: usize) -> Option<&'static str> 
             && terms.is_match(s)
             && !covers_other(s)
             && !restates_license_terms(s)
+            && !crate::license::clauses::boilerplate::courtesy_request(s)
     });
     adds_terms.then_some("the text adds terms of its own")
 }

@@ -1,0 +1,114 @@
+//! Consents a license asks about the agreement itself, not about using the
+//! model: assigning or transferring the agreement or its rights, amending
+//! or waiving its terms, export or government authorisations, the
+//! collection of personal data. Every contract has such clauses ("You may
+//! not assign this Agreement without the prior written consent of
+//! Licensor", 未经许可方书面同意，您不得转让本协议); they are no approval to
+//! use the model and must not hold a grant at `requires-approval` or
+//! `unknown`. A sentence that also speaks of commercial use is never
+//! housekeeping: what it says of commercial use is read as usual.
+
+use crate::license::pattern::re;
+use regex::Regex;
+use std::sync::OnceLock;
+
+struct Rules {
+    /// The agreement's own housekeeping, in English and in Chinese.
+    housekeeping: Regex,
+    /// Commercial use named: never housekeeping.
+    commercial: Regex,
+}
+
+fn rules() -> &'static Rules {
+    static RULES: OnceLock<Rules> = OnceLock::new();
+    RULES.get_or_init(|| Rules {
+        housekeeping: re(r"\b(?:assign|assigns|assigned|assigning|assignment|transfer|transfers|transferred|transferring|delegate|delegates|delegated)\b(?:\s+[\w,'-]+){0,6}?\s+(?:this|these|the|its|your|any\s+of\s+your|any\s+of\s+its)\s+(?:[\w-]+\s+)?(?:agreement|licen[cs]e|terms|rights|obligations|contract)\b|\b(?:amend|amends|amended|amendment|amendments|modification|modifications|variation|variations)\b(?:\s+[\w,'-]+){0,3}?\s+(?:to|of)\s+(?:this|these|the)\s+(?:agreement|terms|licen[cs]e|contract)\b|\b(?:no\s+)?waiver\b|\bwaive[sd]?\b|\bexport\b|\bre-?export\b|\bgovernment(?:al)?\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations?|approvals?|licen[cs]es?|permits?|consents?)\b|\bcollection\s+(?:and\s+(?:use|processing)\s+)?of\s+(?:your\s+)?(?:personal|usage)\s+(?:data|information)\b|\bprivacy\s+(?:policy|notice)\b|转让(?:本|该)?(?:协议|许可|合同|权利|义务)|(?:本|该)(?:协议|许可|合同)(?:[\x20-\x2d\x2f-\x3a\x3c-\x3e\x40-\x7e]|(?u:[^\x00-\x7F])){0,12}?(?:转让|修改|修订|变更)|(?:修改|修订|变更)(?:本|该)(?:协议|许可|合同)|出口管制|出口许可|弃权"),
+        commercial: re(r"\bcommercial(?:ly)?\b|商业|商用|营利"),
+    })
+}
+
+/// True when the sentence asks a courtesy, not a duty: to cite a paper
+/// ("If you use it in your research, please cite our paper", 如果您使用了本
+/// 模型，请引用我们的论文), to star or tell the authors. No condition on a
+/// license a text names beside it.
+pub fn courtesy_request(s: &str) -> bool {
+    static COURTESY: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (courtesy, duty) = COURTESY.get_or_init(|| {
+        (
+            re(r"\bplease\s+(?:consider\s+)?(?:cite|citing|star|acknowledge|let\s+us\s+know|reference)\b|\bwe\s+(?:would\s+)?(?:appreciate|welcome|encourage)\b|\b(?:kindly|feel\s+free\s+to)\s+cite\b|\bcitation\s*(?:\(bibtex\))?\s*:|@(?:article|inproceedings|misc|book|techreport)\b|请(?:考虑)?引用|欢迎引用"),
+            re(r"\b(?:must|shall|required|requires?|obligat\w*|condition|only|not|no)\b|须|必须|应当|不得"),
+        )
+    });
+    courtesy.is_match(s) && !duty.is_match(s)
+}
+
+/// True when the sentence's consent or approval is about the agreement
+/// itself (assignment, amendment, waiver), export or government
+/// authorisations or personal data, and names no commercial use.
+pub fn housekeeping_consent(s: &str) -> bool {
+    let r = rules();
+    r.housekeeping.is_match(s) && !r.commercial.is_match(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::license::text::NormText;
+
+    fn reads(s: &str) -> bool {
+        housekeeping_consent(&NormText::new(s).norm)
+    }
+
+    #[test]
+    fn the_agreements_own_consents_are_housekeeping() {
+        for s in [
+            // the Llama 2 Community License's assignment clause's shape
+            "You may not assign this Agreement without the prior written consent of Licensor.",
+            // paraphrases written for this test
+            "Licensee shall not transfer any of its rights or obligations hereunder without Licensor's written approval.",
+            "Any amendment to this Agreement requires the written approval of both parties.",
+            "No waiver of any provision shall be effective unless in writing and signed by the Licensor.",
+            "You shall obtain any export licenses or government authorizations required before shipping the Model.",
+            "You consent to the collection of usage data as described in our privacy policy.",
+            "未经许可方书面同意，您不得转让本协议。",
+            "对本协议的任何修改须经双方书面同意。",
+            "您应遵守出口管制法律，并取得所需的出口许可。",
+        ] {
+            assert!(reads(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn a_citation_request_is_a_courtesy_a_citation_duty_is_not() {
+        let courtesy = |s: &str| courtesy_request(&NormText::new(s).norm);
+        for s in [
+            "If you use it in your research, please cite our paper.",
+            "If you find this model useful, please consider citing our work.",
+            "We would appreciate a citation if you use these weights.",
+            "如果您在研究中使用了本模型，请引用我们的论文。",
+        ] {
+            assert!(courtesy(s), "{s}");
+        }
+        for s in [
+            "You must cite our paper in any publication that uses the Model.",
+            "Please note that the Model may not be used commercially.",
+        ] {
+            assert!(!courtesy(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn approval_to_use_the_model_is_not_housekeeping() {
+        for s in [
+            "Commercial use of the Model requires our prior written approval.",
+            "You may not use the Model without our prior written consent.",
+            "You may not transfer the Model or use it commercially without written authorization.",
+            "如需将本模型用于商业用途，须事先获得许可方书面授权。",
+            "未经许可方书面授权，不得使用本模型。",
+            // a grant's adjective is no assignment clause
+            "We grant you a non-transferable license to use the Model after you register with us.",
+        ] {
+            assert!(!reads(s), "{s}");
+        }
+    }
+}

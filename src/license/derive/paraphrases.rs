@@ -1,0 +1,267 @@
+//! The reader on sentences it was not written from: for each class of
+//! clause, the real sentence's shape beside paraphrases written for these
+//! tests (other verbs, other word orders, the other language). A rule that
+//! reads only the sentence it was made from fails here.
+
+use super::derive;
+use crate::license::clauses::read_clauses;
+use crate::license::text::NormText;
+use crate::license::verdict::{ObligationKind, Verdict};
+
+fn verdict(text: &str) -> Verdict {
+    let t = NormText::new(text);
+    derive(&t, &read_clauses(&t)).verdict
+}
+
+fn values(text: &str, kind: ObligationKind) -> Vec<String> {
+    let t = NormText::new(text);
+    read_clauses(&t)
+        .into_iter()
+        .filter(|h| h.kind == kind)
+        .map(|h| h.value)
+        .collect()
+}
+
+#[test]
+fn a_grant_of_use_reproduce_modify_distribute_is_a_commercial_grant() {
+    for text in [
+        "You are permitted to use, copy, modify, and distribute the model weights, subject to the conditions below. You must retain this notice in all copies.",
+        "The Licensee may use, reproduce, modify and redistribute the Model and its derivatives, provided that this license is included with every copy.",
+        "This model may be used, copied, modified and distributed by anyone.",
+        "You can use and redistribute the checkpoint in your products.",
+        "Free for commercial use; attribution appreciated.",
+    ] {
+        assert!(verdict(text).allows_commercial_use(), "{text}");
+    }
+    // the same verbs for a narrower purpose grant no commercial use
+    for text in [
+        "You may use, copy and modify the Model for educational purposes.",
+        "We grant you a license to use the Model for educational purposes.",
+        "You are permitted to use and share the weights for your personal projects.",
+        "You may use, copy and modify the Model for teaching.",
+    ] {
+        assert!(!verdict(text).allows_commercial_use(), "{text}");
+    }
+}
+
+#[test]
+fn a_carve_out_of_commercial_use_is_a_non_commercial_limit() {
+    for text in [
+        "You may use the Model for any purpose except for commercial use.",
+        "You may use, copy and modify the Model, excluding commercial purposes.",
+        "商业用途除外，您可以免费使用本模型。",
+        "除商业用途外，您可以自由使用、复制和修改本模型。",
+    ] {
+        assert_eq!(verdict(text), Verdict::NonCommercial, "{text}");
+    }
+}
+
+#[test]
+fn a_chinese_grant_is_read_in_its_own_clause() {
+    // the shape of the unseen4 Chinese notices: a grant, then a duty or a
+    // threshold in the same sentence
+    for text in [
+        "您可以免费将本模型用于商业用途，但须在产品中注明来源。",
+        "本模型可免费商用，若您的产品月活跃用户超过1亿，需向我们申请商业授权。",
+        "本模型允许商业使用，使用时请保留本许可声明。",
+    ] {
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    }
+    // a condition of approval in the grant's own clause still holds it
+    for text in [
+        "您可以在获得书面授权后将本模型用于商业用途。",
+        "本模型仅供非商业用途使用，商业用途须另行取得授权。",
+        "您不可以将本模型用于商业用途，除非获得我们的书面授权。",
+    ] {
+        assert!(!verdict(text).allows_commercial_use(), "{text}");
+    }
+}
+
+#[test]
+fn research_and_personal_use_in_other_words() {
+    for text in [
+        "You may use the Model for academic research only.",
+        "The Model is for research only.",
+        "The weights are provided for scientific research only; no other use is licensed.",
+    ] {
+        assert_eq!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+    // personal use only: no company can take it
+    for text in [
+        "The Model is provided for your personal use only.",
+        "You may use the weights solely for your own personal purposes.",
+        "本模型仅限个人使用。",
+    ] {
+        assert_eq!(verdict(text), Verdict::Prohibited, "{text}");
+    }
+    // a licensee named as an academic institution only
+    assert_eq!(
+        verdict("The Model may be used, copied and modified by academic institutions only."),
+        Verdict::Prohibited
+    );
+    // personal beside non-commercial stays non-commercial
+    assert_eq!(
+        verdict("The Model may be used for personal and non-commercial purposes only."),
+        Verdict::NonCommercial
+    );
+}
+
+#[test]
+fn thresholds_in_any_currency_and_scale() {
+    let grant = "You may use the Model for any purpose, including commercial purposes. ";
+    for (clause, value) in [
+        ("If your annual revenue exceeds RUB 500 million, you must obtain a commercial license.", "RUB 500000000"),
+        // occular-ocr-weights-modified-openrail-m.txt (tests/license-eval)
+        ("Organizations with annual revenue of 20 million RUB (~$200K USD) or more must buy a license.", "RUB 20000000"),
+        ("Entities with annual turnover above ¥1.5bn must contact us for a license.", "CNY 1500000000"),
+        ("Companies whose yearly sales exceed 300 million yen need a separate license.", "JPY 300000000"),
+        ("If your annual revenue exceeds $500K, a paid license is required.", "USD 500000"),
+        ("Businesses with revenue over ten million euros must buy a license.", "EUR 10000000"),
+    ] {
+        let text = format!("{grant}{clause}");
+        assert_eq!(values(&text, ObligationKind::RevenueThreshold), [value], "{clause}");
+        assert_eq!(verdict(&text), Verdict::PermittedWithConditions, "{clause}");
+    }
+    for (clause, value) in [
+        (
+            "If your services exceed ten million monthly active users, you must request a license.",
+            "10000000",
+        ),
+        (
+            "If your MAU exceeds 5M, you need a separate license.",
+            "5000000",
+        ),
+        (
+            "Products with more than 100K monthly users need a paid license.",
+            "100000",
+        ),
+    ] {
+        let text = format!("{grant}{clause}");
+        assert_eq!(
+            values(&text, ObligationKind::UserThreshold),
+            [value],
+            "{clause}"
+        );
+        assert_eq!(verdict(&text), Verdict::PermittedWithConditions, "{clause}");
+    }
+}
+
+fn has(text: &str, kind: ObligationKind) -> bool {
+    let t = NormText::new(text);
+    read_clauses(&t).iter().any(|h| h.kind == kind)
+}
+
+#[test]
+fn duties_in_other_words_are_clauses() {
+    use ObligationKind as K;
+    for (text, kind) in [
+        // daoti-research-license-zh-en.txt (tests/license-eval), then paraphrases
+        ("(ii) you clearly attribute the original author;", K::Attribution),
+        ("provided that you properly credit Foo Labs as the author of the Model.", K::Attribution),
+        ("(vi) any derivative model created through fine-tuning of the weights shall also be distributed under this License.", K::UseRestrictionsPassdown),
+        ("Derivative works of the Model must be released under the same license.", K::UseRestrictionsPassdown),
+        ("You may not provide the Model to any military or intelligence organization.", K::FieldOfUseBan),
+        // purevox-builtin-model-license-zh.txt, then a paraphrase
+        ("禁止：将模型或其权重提取出来，用于其它任何项目 / 软件 / 训练 / 再分发。", K::NoTrainingOtherModels),
+        ("严禁将本模型的输出用于训练。", K::NoTrainingOtherModels),
+        // hey-jarvis-wake-model-license-zh.txt, then a paraphrase
+        ("如需商业授权，请联系作者。", K::Registration),
+        ("若需商用许可，请发邮件给我们。", K::Registration),
+        // a licensee exclusion is cited as the clause that decides
+        ("No company, organization or other legal entity may use the software.", K::NonCommercial),
+        ("The Model may be used only by non-profit organizations.", K::NonCommercial),
+    ] {
+        assert!(has(text, kind), "{kind:?}: {text}");
+    }
+}
+
+#[test]
+fn commercial_grants_in_the_words_of_products_and_services() {
+    for text in [
+        "These terms allow you to use the Model in your products and services, provided you follow the Acceptable Use Policy.",
+        "Use of the Model in commercial products is welcome. Please credit Foo Labs.",
+        "The Model may be deployed in production environments, including paid services.",
+        "You may integrate the Model into commercial software and services.",
+        "This license is the Apache License 2.0 with the following additional restriction: the Model may not be used for military purposes.",
+        "允许任何个人和企业免费使用、修改和分发本模型，包括商业用途。",
+    ] {
+        assert!(verdict(text).allows_commercial_use(), "{text}");
+    }
+    // the same grants beside a restriction appended: never looser
+    for text in [
+        "You may integrate the Model into commercial software and services. The Model may be used for research purposes only.",
+        "Use of the Model in commercial products is welcome. Commercial use requires our prior written authorization.",
+        "允许任何个人和企业免费使用、修改和分发本模型，包括商业用途。商业使用前须事先获得书面授权。",
+    ] {
+        assert!(!verdict(text).allows_commercial_use(), "{text}");
+    }
+}
+
+#[test]
+fn grants_phrased_as_what_the_licensee_agrees_to() {
+    for text in [
+        "By downloading the Model you agree to use it only for non-commercial research.",
+        "The Licensee agrees to use the Software solely for academic purposes.",
+        "You agree that the Model will be used for research purposes only and not for any commercial purpose.",
+    ] {
+        assert_eq!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+    // 对学术研究完全开放，若需商用…获取授权: commercial use after authorisation
+    assert_eq!(
+        verdict("本模型权重对学术研究完全开放，若需商用，请联系 a@b.com 获取授权。"),
+        Verdict::RequiresApproval
+    );
+}
+
+#[test]
+fn a_company_size_threshold_and_those_above_it_named_again() {
+    let text = "Individuals and startups with fewer than 50 employees may use the Model commercially free of charge; larger companies must purchase a license.";
+    assert_eq!(
+        values(text, ObligationKind::RevenueThreshold),
+        ["50 employees"]
+    );
+    assert_eq!(verdict(text), Verdict::PermittedWithConditions);
+    let text = "Free for commercial use by organizations with fewer than 100K monthly users; above that, a paid license is required.";
+    assert_eq!(verdict(text), Verdict::PermittedWithConditions);
+    // an approval asked of everyone, not of those above it, stays approval
+    let text = "Individuals and startups with fewer than 50 employees may use the Model commercially. All users must first register with us and obtain written authorization.";
+    assert!(!verdict(text).allows_commercial_use());
+}
+
+#[test]
+fn a_grant_under_the_licensors_rights_to_access_and_install() {
+    // naver-hyperclovax-seed-model-license.txt (tests/license-eval), then a
+    // paraphrase with the verbs in another order
+    for text in [
+        "NAVER hereby grants to you a non-exclusive, worldwide, non-transferable, revocable and royalty-free limited license under NAVER's intellectual property or other rights owned by NAVER embodied in the Model to access, download, install, copy, use, reproduce, distribute, create derivative works of, and make modifications to the Model.",
+        "Acme grants you a worldwide, royalty-free license under the copyrights and other rights Acme holds in the Model to download, install, run and modify the Model.",
+    ] {
+        assert!(verdict(text).allows_commercial_use(), "{text}");
+    }
+}
+
+#[test]
+fn commercial_use_sent_to_a_separate_license_is_not_granted() {
+    // the class of the fresh set's "Commercial Use needs a separate license"
+    for text in [
+        "You may use, copy, modify and distribute the Model. Commercial use is subject to a separate license.",
+        "Permission is granted to use the Model. Any commercial use requires a separate commercial license agreement.",
+        "您可以使用、复制和修改本模型。商业使用须另行签订许可协议。",
+    ] {
+        assert_eq!(verdict(text), Verdict::NonCommercial, "{text}");
+    }
+    // a path to commercial use under this license stays approval
+    let text = "You may use, copy, modify and distribute the Model. Commercial use requires our prior written authorization.";
+    assert_eq!(verdict(text), Verdict::RequiresApproval);
+}
+
+#[test]
+fn a_chinese_condition_on_commercial_use_no_clause_reads_keeps_a_grant_unknown_or_stricter() {
+    // the fail-closed guard: 商业…须…(许可|协议|授权) in words no clause
+    // pattern reads holds the grant
+    let text = "您可以使用、复制和修改本模型。商业性质的部署，须事先与我们联系并签署协议。";
+    assert!(!verdict(text).allows_commercial_use());
+    // a duty that asks for no approval does not
+    let text = "本模型可免费商用，但须注明来源。";
+    assert!(verdict(text).allows_commercial_use());
+}
