@@ -276,10 +276,10 @@ pub fn holds_whole(text: &NormText, id: &str) -> bool {
 /// Warranty disclaimers, liability limits, copyright lines and pointers to a
 /// license: text that license files carry beside their terms.
 pub fn is_boilerplate(sentence: &str) -> bool {
-    static BOILERPLATE: OnceLock<regex::Regex> = OnceLock::new();
+    static BOILERPLATE: OnceLock<crate::license::pattern::Regex> = OnceLock::new();
     BOILERPLATE
         .get_or_init(|| {
-            regex::Regex::new(r#"\bas is\b|\bwarrant|\bliab|\bdamages\b|\bcopyright\b|all rights reserved|licensed under|obtain a copy|limitations under the license|see the license|\bdisclaim"#)
+            crate::license::pattern::Regex::new(r#"\bas is\b|\bwarrant|\bliab|\bdamages\b|\bcopyright\b|all rights reserved|licensed under|obtain a copy|limitations under the license|see the license|\bdisclaim"#)
                 .unwrap_or_else(|e| panic!("boilerplate pattern: {e}"))
         })
         .is_match(sentence)

@@ -12,7 +12,7 @@ use regex_automata::meta;
 use regex_automata::util::syntax;
 
 /// A clause pattern: the `regex` crate's engine, built for start-up (no
-/// literal prefilter, no full DFA), with the part of `regex::Regex`'s
+/// literal prefilter, no full DFA), with the part of `crate::license::pattern::Regex`'s
 /// interface the readers use.
 #[derive(Debug, Clone)]
 pub struct Regex {
@@ -23,7 +23,7 @@ pub struct Regex {
 pub type Error = Box<meta::BuildError>;
 
 impl Regex {
-    /// Compiles `p` with Unicode classes (as `regex::Regex::new` does).
+    /// Compiles `p` with Unicode classes (as `crate::license::pattern::Regex::new` does).
     pub fn new(p: &str) -> Result<Regex, Error> {
         Self::build(p, true)
     }
@@ -100,6 +100,29 @@ impl Regex {
         // Matches end at character boundaries (see `byte_form`); the lossy
         // conversion only guards that promise.
         Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+    }
+}
+
+impl Regex {
+    /// `hay` with every match replaced by what `with` makes of its groups.
+    pub fn replace_all_with<'h>(
+        &self,
+        hay: &'h str,
+        mut with: impl FnMut(&Captures<'h>) -> String,
+    ) -> Cow<'h, str> {
+        let mut out = String::new();
+        let mut last = 0;
+        for caps in self.captures_iter(hay) {
+            let Some(m) = caps.get(0) else { continue };
+            out.push_str(hay.get(last..m.start()).unwrap_or_default());
+            out.push_str(&with(&caps));
+            last = m.end();
+        }
+        if last == 0 && out.is_empty() {
+            return Cow::Borrowed(hay);
+        }
+        out.push_str(hay.get(last..).unwrap_or_default());
+        Cow::Owned(out)
     }
 }
 
@@ -333,5 +356,15 @@ mod tests {
         let r = re(r"\bnot\b");
         assert_eq!(r.replace_all("模型 not 商业 not", "_"), "模型 _ 商业 _");
         assert!(matches!(r.replace_all("模型", "_"), Cow::Borrowed(_)));
+        let n = re(r"\b(one|two)\s+(million)\b");
+        let out = n.replace_all_with("模型 two million and one million", |c| {
+            let w = c.get(1).map_or("", |m| m.as_str());
+            format!(
+                "{}{}",
+                if w == "one" { 1 } else { 2 },
+                c.get(2).map_or("", |m| m.as_str())
+            )
+        });
+        assert_eq!(out, "模型 2million and 1million");
     }
 }

@@ -9,7 +9,7 @@
 //! housekeeping: what it says of commercial use is read as usual.
 
 use crate::license::pattern::re;
-use regex::Regex;
+use crate::license::pattern::Regex;
 use std::sync::OnceLock;
 
 struct Rules {

@@ -5,7 +5,7 @@
 //! reads what it is.
 
 use crate::license::pattern::re;
-use regex::Regex;
+use crate::license::pattern::Regex;
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
@@ -63,7 +63,7 @@ pub fn with_digits(s: &str) -> Cow<'_, str> {
     if !s.contains("million") && !s.contains("billion") && !s.contains("thousand") {
         return Cow::Borrowed(s);
     }
-    spelled.replace_all(s, |c: &regex::Captures<'_>| {
+    spelled.replace_all_with(s, |c| {
         let scale = c.get(3).map_or("", |m| m.as_str());
         let n = match (c.get(1), c.get(2)) {
             (Some(h), _) => 100 * units(h.as_str()).max(1),
