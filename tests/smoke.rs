@@ -457,6 +457,14 @@ fn llama_half_weights_on_the_cpu_compute_what_f32_computes() {
             let run = with(dtype);
             let what = format!("{} in {name}", dir.display());
             assert_eq!(run.summary.dtype, name, "{what}");
+            // The note names the kernel copy the projections ran through.
+            let note = format!("{name} projections through mri's ");
+            assert!(
+                run.notes.iter().any(|n| n.starts_with(&note)),
+                "{what}: {:?}",
+                run.notes
+            );
+            assert!(!f32_run.notes.iter().any(|n| n.contains("projections")));
             let ids = |r: &SmokeRun| r.summary.top_next.iter().map(|t| t.id).collect::<Vec<_>>();
             assert_eq!(ids(&run), ids(&f32_run), "{what}: top-5");
             for (a, b) in run.summary.top_next.iter().zip(&f32_run.summary.top_next) {

@@ -49,6 +49,7 @@ mod gguf_finite;
 mod gguf_meta;
 mod gguf_scan;
 pub mod gguf_tokenizer;
+mod half_kernel;
 mod half_linear;
 mod llama;
 mod llama_half;

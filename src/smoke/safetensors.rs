@@ -45,6 +45,11 @@ pub(super) fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, S
     let max_tokens = session.max_tokens();
     let positions = prompt.ids.len().saturating_add(max_tokens);
     let (checked, memory) = session.check_fitting(&prompt.ids, positions)?;
+    if session.inputs.family.half_on_cpu()
+        && super::llama::runs_half(session.dtype, session.device.is_cpu())
+    {
+        session.notes.push(half_linear::kernel_note(session.dtype));
+    }
     let weight_findings = session.scan_weights()?;
     let (mut model, load_ms) = session.load(&checked, positions)?;
     let (shape, values, forward_ms) = session.forward(&mut model, &prompt.ids)?;
