@@ -548,6 +548,7 @@ impl Session<'_> {
                     weights: weights_bytes,
                     available: avail,
                     dtype: quantization.to_string(),
+                    mode: "full".into(),
                     hint: String::new(),
                 });
             }

@@ -21,7 +21,8 @@
 //!   widened into an f32 buffer once and multiplied with 4 activation rows
 //!   at a time (one activation row and bf16: widened inside the dot).
 
-use half::{bf16, f16, slice::HalfFloatSliceExt};
+use half::slice::{HalfBitsSliceExt, HalfFloatSliceExt};
+use half::{bf16, f16};
 use rayon::prelude::*;
 
 /// Weight rows per parallel task.
@@ -123,6 +124,9 @@ pub(crate) trait Half: Copy + Send + Sync {
 
     /// The raw bits of a slice.
     fn bits(src: &[Self]) -> &[u16];
+
+    /// A slice of raw bits seen as values.
+    fn from_bits(bits: &[u16]) -> &[Self];
 }
 
 impl Half for bf16 {
@@ -145,6 +149,10 @@ impl Half for bf16 {
     fn bits(src: &[Self]) -> &[u16] {
         src.reinterpret_cast()
     }
+
+    fn from_bits(bits: &[u16]) -> &[Self] {
+        bits.reinterpret_cast()
+    }
 }
 
 impl Half for f16 {
@@ -164,6 +172,10 @@ impl Half for f16 {
 
     fn bits(src: &[Self]) -> &[u16] {
         src.reinterpret_cast()
+    }
+
+    fn from_bits(bits: &[u16]) -> &[Self] {
+        bits.reinterpret_cast()
     }
 }
 

@@ -53,6 +53,7 @@ mod half_kernel;
 mod half_linear;
 mod llama;
 mod llama_half;
+mod llama_stream;
 pub mod lora;
 pub mod memory;
 mod mistral;
