@@ -13,6 +13,8 @@
 #                                       # 14.8 GB in target/smoke8b): mri auto, transformers
 #                                       # bf16, mri --stream
 #   DELETE=1 ...                        # delete the model after the run
+#   ROUNDS=3 KERNELS=avx2 STREAM=1 ...  # 3 rounds in alternation, a row for the AVX2
+#                                       # kernel copy, and a --stream row
 #
 # The model is written once by benches/smoke_3b_model.py into
 # target/smoke3b/model (NOT in the repository; delete it to free 6 GB),
@@ -87,17 +89,24 @@ print(json.dumps({"label": label, "kind": kind, "wall_s": float(wall), "rss_kib"
                   "continuation": d.get("continuation"), "notes": d.get("notes", [])}))
 PY
 }
-mri_run() { run "\`mri smoke\` ($1)" mri "$mri" smoke "$model" --prompt "$prompt" --max-tokens $tokens --format json "${@:2}"; }
+mri_run() { run "\`mri smoke\` ($1)" mri env ${KERNEL:+MRI_HALF_KERNEL=$KERNEL} "$mri" smoke "$model" --prompt "$prompt" --max-tokens $tokens --format json "${@:2}"; }
 py_run() { run "transformers $1" py "$py" -P "$root/benches/smoke_3b_transformers.py" "$model" "$prompt" $tokens "$2"; }
 
-mri_run "auto"
-if [ "$size" = 3b ]; then
-  mri_run "--dtype bf16" --dtype bf16
-fi
-py_run bf16 bfloat16
-if [ "$size" != 3b ]; then
-  mri_run "--stream" --stream
-fi
+# ROUNDS=N repeats the runs in alternation (a shared machine: report the
+# median); KERNELS="avx2 avx512bf16" adds an mri row per kernel copy named
+# (MRI_HALF_KERNEL) beside the default one.
+for round in $(seq "${ROUNDS:-1}"); do
+  mri_run "auto"
+  for KERNEL in ${KERNELS:-}; do mri_run "auto, MRI_HALF_KERNEL=$KERNEL"; done
+  KERNEL=
+  if [ "$size" = 3b ] && [ "${ROUNDS:-1}" = 1 ]; then
+    mri_run "--dtype bf16" --dtype bf16
+  fi
+  py_run bf16 bfloat16
+  if [ "$size" != 3b ] || [ -n "${STREAM:-}" ]; then
+    mri_run "--stream" --stream
+  fi
+done
 if [ -n "${FULL:-}" ]; then
   mri_run "--dtype f32" --dtype f32
   if [ "$FULL" = 2 ]; then py_run f32 float32; fi
