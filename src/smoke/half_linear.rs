@@ -88,29 +88,42 @@ struct HalfMatmul;
 /// runs (`scalar`, `avx2`, `avx512`, or `avx512bf16`: activations rounded
 /// to bf16), for benchmarks and comparisons.
 pub(crate) fn kernel() -> Kernel {
-    static KERNEL: OnceLock<Kernel> = OnceLock::new();
+    chosen().0
+}
+
+/// The copy, and whether `MRI_HALF_KERNEL` chose it.
+fn chosen() -> (Kernel, bool) {
+    static KERNEL: OnceLock<(Kernel, bool)> = OnceLock::new();
     *KERNEL.get_or_init(|| {
-        std::env::var("MRI_HALF_KERNEL")
+        match std::env::var("MRI_HALF_KERNEL")
             .ok()
             .and_then(|name| Kernel::from_name(&name))
-            .unwrap_or_else(Kernel::detected)
+        {
+            Some(k) => (k, true),
+            None => (Kernel::detected(), false),
+        }
     })
 }
 
-/// A note naming the kernel copy the `dtype` (bf16/f16) projections run
-/// through and how it treats the activations.
-pub(crate) fn kernel_note(dtype: DType) -> String {
+/// When `MRI_HALF_KERNEL` chose the kernel copy, a note naming it and how
+/// it treats the activations of the `dtype` (bf16/f16) projections. (The
+/// default copy, the fastest this CPU has with f32 activations, goes
+/// unnamed, so that reports read the same on every CPU.)
+pub(crate) fn kernel_note(dtype: DType) -> Option<String> {
+    let (k, overridden) = chosen();
+    if !overridden {
+        return None;
+    }
     let name = if dtype == DType::F16 { "f16" } else { "bf16" };
-    let k = kernel();
     let activations = if k == Kernel::Avx512Bf16 && dtype == DType::BF16 {
         "activations rounded to bf16 for vdpbf16ps (as torch computes in bf16)"
     } else {
         "f32 activations"
     };
-    format!(
-        "{name} projections through mri's {} kernel, {activations}",
+    Some(format!(
+        "{name} projections through mri's {} kernel (MRI_HALF_KERNEL), {activations}",
         k.name()
-    )
+    ))
 }
 
 impl CustomOp2 for HalfMatmul {

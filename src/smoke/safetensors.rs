@@ -50,7 +50,9 @@ pub(super) fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, S
     if session.inputs.family.half_on_cpu()
         && super::llama::runs_half(session.dtype, session.device.is_cpu())
     {
-        session.notes.push(half_linear::kernel_note(session.dtype));
+        session
+            .notes
+            .extend(half_linear::kernel_note(session.dtype));
     }
     let weight_findings = session.scan_weights()?;
     let (mut model, load_ms) = session.load(&checked, positions)?;
