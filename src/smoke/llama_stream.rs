@@ -196,6 +196,8 @@ impl StreamLlama {
         out
     }
 
+    /// The pass over `ids`: each layer's projections read into `buffer`
+    /// (over the previous layer's), viewed as `T`, and run; then the LM head.
     fn pass<T: Half>(&self, ids: &[u32], buffer: &mut [u16]) -> candle_core::Result<Tensor> {
         let cfg = &self.cfg;
         let eps = cfg.rms_norm_eps as f32;
