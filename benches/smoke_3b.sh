@@ -9,6 +9,12 @@
 #   bash benches/smoke_3b.sh            # mri auto, mri bf16, transformers bf16
 #   FULL=1 bash benches/smoke_3b.sh     # also mri --dtype f32 (12 GB)
 #   FULL=2 bash benches/smoke_3b.sh     # and transformers f32 (18 GB: a 24 GB machine must be idle)
+#   SIZE=8b bash benches/smoke_3b.sh    # Llama-3-8B's shape (vocabulary 49152, not 128256;
+#                                       # 14.8 GB in target/smoke8b): mri auto, transformers
+#                                       # bf16, mri --stream
+#   DELETE=1 ...                        # delete the model after the run
+#   ROUNDS=3 KERNELS=avx2 STREAM=1 ...  # 3 rounds in alternation, a row for the AVX2
+#                                       # kernel copy, and a --stream row
 #
 # The model is written once by benches/smoke_3b_model.py into
 # target/smoke3b/model (NOT in the repository; delete it to free 6 GB),
@@ -53,8 +59,10 @@ else
   fi
   py="$venv/bin/python"
 fi
-model="$root/target/smoke3b/model"
-"$py" -P "$root/benches/smoke_3b_model.py" "$model" "$gguf"
+size=${SIZE:-3b}
+model="$root/target/smoke$size/model"
+"$py" -P "$root/benches/smoke_3b_model.py" "$model" "$gguf" "$size"
+if [ -n "${DELETE:-}" ]; then trap 'rm -rf "$work" "$root/target/smoke$size"' EXIT; fi
 
 export RAYON_NUM_THREADS=$threads OMP_NUM_THREADS=$threads BENCH_THREADS=$threads
 export TRANSFORMERS_VERBOSITY=error HF_HUB_DISABLE_PROGRESS_BARS=1 HF_HUB_OFFLINE=1
@@ -81,12 +89,24 @@ print(json.dumps({"label": label, "kind": kind, "wall_s": float(wall), "rss_kib"
                   "continuation": d.get("continuation"), "notes": d.get("notes", [])}))
 PY
 }
-mri_run() { run "\`mri smoke\` ($1)" mri "$mri" smoke "$model" --prompt "$prompt" --max-tokens $tokens --format json "${@:2}"; }
+mri_run() { run "\`mri smoke\` ($1)" mri env ${KERNEL:+MRI_HALF_KERNEL=$KERNEL} "$mri" smoke "$model" --prompt "$prompt" --max-tokens $tokens --format json "${@:2}"; }
 py_run() { run "transformers $1" py "$py" -P "$root/benches/smoke_3b_transformers.py" "$model" "$prompt" $tokens "$2"; }
 
-mri_run "auto"
-mri_run "--dtype bf16" --dtype bf16
-py_run bf16 bfloat16
+# ROUNDS=N repeats the runs in alternation (a shared machine: report the
+# median); KERNELS="avx2 avx512bf16" adds an mri row per kernel copy named
+# (MRI_HALF_KERNEL) beside the default one.
+for round in $(seq "${ROUNDS:-1}"); do
+  mri_run "auto"
+  for KERNEL in ${KERNELS:-}; do mri_run "auto, MRI_HALF_KERNEL=$KERNEL"; done
+  KERNEL=
+  if [ "$size" = 3b ] && [ "${ROUNDS:-1}" = 1 ]; then
+    mri_run "--dtype bf16" --dtype bf16
+  fi
+  py_run bf16 bfloat16
+  if [ "$size" != 3b ] || [ -n "${STREAM:-}" ]; then
+    mri_run "--stream" --stream
+  fi
+done
 if [ -n "${FULL:-}" ]; then
   mri_run "--dtype f32" --dtype f32
   if [ "$FULL" = 2 ]; then py_run f32 float32; fi

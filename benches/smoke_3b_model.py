@@ -1,10 +1,15 @@
-"""Writes the Llama-shaped 3B model of issue 32 for benches/smoke_3b.sh:
-hidden 3072, 28 layers, 24 query / 8 key-value heads, FFN 8192, vocabulary
-49152, tied embeddings; random BF16 weights (seeded) in 3 safetensors shards
-with their index (5.94 GB), and SmolLM2's real tokenizer (vocabulary 49152),
-rebuilt as tokenizer.json from the tokenizer embedded in SmolLM2's GGUF.
+"""Writes the Llama-shaped models of issue 32 for benches/smoke_3b.sh, with
+random BF16 weights (seeded) in safetensors shards with their index, and
+SmolLM2's real tokenizer (vocabulary 49152), rebuilt as tokenizer.json from
+the tokenizer embedded in SmolLM2's GGUF:
 
-    python -P benches/smoke_3b_model.py OUT_DIR SMOLLM2.gguf
+- 3b (the default): hidden 3072, 28 layers, 24 query / 8 key-value heads,
+  FFN 8192, vocabulary 49152, tied embeddings; 3 shards, 5.94 GB.
+- 8b: Llama-3-8B's shape (hidden 4096, 32 layers, 32 / 8 heads, FFN 14336,
+  an untied LM head) but SmolLM2's vocabulary of 49152, not Llama 3's
+  128256 (no tokenizer of that size is at hand); 8 shards, 14.8 GB.
+
+    python -P benches/smoke_3b_model.py OUT_DIR SMOLLM2.gguf [3b|8b]
 
 Needs torch, safetensors, tokenizers and gguf (the bench's venv). Writes
 nothing when OUT_DIR/config.json exists already (delete the folder to redo).
@@ -16,13 +21,18 @@ import sys
 import torch
 from safetensors.torch import save_file
 
-HIDDEN, LAYERS, HEADS, KV_HEADS, FFN, VOCAB = 3072, 28, 24, 8, 8192, 49152
+SIZE = sys.argv[3] if len(sys.argv) > 3 else "3b"
+# hidden, layers, heads, kv heads, FFN, vocabulary, tied, layers per shard
+SHAPES = {
+    "3b": (3072, 28, 24, 8, 8192, 49152, True, [range(0, 9), range(9, 19), range(19, 28)]),
+    "8b": (4096, 32, 32, 8, 14336, 49152, False, [range(i, i + 4) for i in range(0, 32, 4)]),
+}
+HIDDEN, LAYERS, HEADS, KV_HEADS, FFN, VOCAB, TIED, SHARDS = SHAPES[SIZE]
 HEAD_DIM = HIDDEN // HEADS
 STD = 0.02
 # The final norm's scale: with random weights the logits would otherwise be
 # nearly uniform; a wider spread gives a top-5 that is not decided by noise.
 FINAL_NORM = 2.0
-SHARDS = [range(0, 9), range(9, 19), range(19, LAYERS)]
 
 
 def tokenizer_from_gguf(gguf_path, out_dir):
@@ -108,6 +118,9 @@ def main():
             tensors.update(layer_tensors(i, gen))
         if n == len(SHARDS) - 1:
             tensors["model.norm.weight"] = torch.full((HIDDEN,), FINAL_NORM, dtype=torch.bfloat16)
+            if not TIED:
+                tensors["lm_head.weight"] = (
+                    torch.randn((VOCAB, HIDDEN), generator=gen).mul_(STD).to(torch.bfloat16))
         save_file(tensors, os.path.join(out_dir, name), metadata={"format": "pt"})
         for k, t in tensors.items():
             weight_map[k] = name
@@ -130,7 +143,7 @@ def main():
         "max_position_embeddings": 8192,
         "rms_norm_eps": 1e-5,
         "rope_theta": 100000.0,
-        "tie_word_embeddings": True,
+        "tie_word_embeddings": TIED,
         "attention_bias": False,
         "mlp_bias": False,
         "bos_token_id": bos,

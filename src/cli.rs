@@ -942,6 +942,12 @@ pub struct SmokeArgs {
     #[arg(long, value_name = "SIZE")]
     pub memory_limit: Option<String>,
 
+    /// Run the prompt pass reading one layer's weights at a time (Llama-family bf16/f16 on the
+    /// CPU), so that a model larger than the memory is still checked; no generation. Chosen
+    /// automatically when the full model does not fit.
+    #[arg(long)]
+    pub stream: bool,
+
     /// Output format.
     #[arg(long, short = 'f', value_enum, default_value_t = SmokeFormat::Text)]
     pub format: SmokeFormat,

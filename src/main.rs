@@ -862,6 +862,7 @@ fn run_smoke(args: &SmokeArgs) -> anyhow::Result<ExitCode> {
         memory_limit,
         progress: Some(progress),
         lora: None,
+        stream: args.stream,
     };
     // An adapter runs on its base, merged as the weights load.
     let result = mri::smoke::run_target(

@@ -635,7 +635,7 @@ fn many_tensors(tmp: &Path, n: usize) -> PathBuf {
         ));
     }
     header.push('}');
-    while header.len() % 8 != 0 {
+    while !header.len().is_multiple_of(8) {
         header.push(' ');
     }
     let mut bytes = (header.len() as u64).to_le_bytes().to_vec();

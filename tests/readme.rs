@@ -424,7 +424,7 @@ fn ci_runs_exactly_the_readme_test_command() {
     assert_eq!(runs, [test_command], ".ci/run must run `{test_command}`");
     let install = section(&text, "## Install");
     for needed in [
-        "1.85",
+        "1.89",
         "C compiler",
         "crates.io",
         "cargo install --locked --path .",
@@ -433,7 +433,7 @@ fn ci_runs_exactly_the_readme_test_command() {
     }
     let rust_version = fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("Cargo.toml"))
         .expect("Cargo.toml");
-    assert!(rust_version.contains("rust-version = \"1.85\""));
+    assert!(rust_version.contains("rust-version = \"1.89\""));
 }
 
 /// `mri COMMAND --help` for a row of the command table.

@@ -40,7 +40,7 @@ fn mri_reports_whatever_the_reference_rejects() {
             // truncate or extend the data
             3 => {
                 let cut = rng.next_u64() as usize % 64;
-                if rng.next_u64() % 2 == 0 {
+                if rng.next_u64().is_multiple_of(2) {
                     bytes.truncate(bytes.len() - cut);
                 } else {
                     bytes.extend(std::iter::repeat_n(0u8, cut));

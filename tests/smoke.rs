@@ -254,6 +254,7 @@ fn smoke_json_holds_exactly_the_documented_fields() {
             "forward_ms",
             "load_ms",
             "logits_shape",
+            "mode",
             "non_finite",
             "peak_rss_bytes",
             "tokens_per_second",
@@ -457,6 +458,9 @@ fn llama_half_weights_on_the_cpu_compute_what_f32_computes() {
             let run = with(dtype);
             let what = format!("{} in {name}", dir.display());
             assert_eq!(run.summary.dtype, name, "{what}");
+            // The default kernel copy goes unnamed (reports read the same
+            // on every CPU).
+            assert!(!run.notes.iter().any(|n| n.contains("projections")));
             let ids = |r: &SmokeRun| r.summary.top_next.iter().map(|t| t.id).collect::<Vec<_>>();
             assert_eq!(ids(&run), ids(&f32_run), "{what}: top-5");
             for (a, b) in run.summary.top_next.iter().zip(&f32_run.summary.top_next) {
@@ -478,6 +482,188 @@ fn llama_half_weights_on_the_cpu_compute_what_f32_computes() {
             assert!(w * 2 > w32 && w * 100 < w32 * 51, "{what}: {w} vs {w32}");
         }
     }
+}
+
+/// `MRI_HALF_KERNEL` picks the kernel copy (the portable one runs on every
+/// CPU): the same top tokens as the default copy, and a note names it.
+#[test]
+fn the_kernel_copy_can_be_chosen_and_is_named() {
+    let dir = fixtures().join("tiny-llama");
+    let dir = dir.to_str().expect("utf-8");
+    let scalar: &[(&str, &Path)] = &[("MRI_HALF_KERNEL", Path::new("scalar"))];
+    let run = |format: &str, env| {
+        let out = mri_env(&["smoke", dir, "--format", format], env);
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    let top = |json: String| {
+        let report: Value = serde_json::from_str(&json).expect("json");
+        report["smoke"]["top_next"]
+            .as_array()
+            .expect("top_next")
+            .iter()
+            .filter_map(|t| t["id"].as_u64())
+            .collect::<Vec<_>>()
+    };
+    let default_ids = top(run("json", &[]));
+    assert_eq!(default_ids.len(), 5);
+    assert_eq!(top(run("json", scalar)), default_ids);
+    let note = "bf16 projections through mri's scalar kernel (MRI_HALF_KERNEL), f32 activations";
+    let text = run("text", scalar);
+    assert!(text.contains(note), "{text}");
+    let text = run("text", &[]);
+    assert!(!text.contains("MRI_HALF_KERNEL"), "{text}");
+}
+
+/// `--stream` reads one layer at a time and gives the full pass's answer:
+/// the same top tokens with the same probabilities (the same kernel, the
+/// same order of sums), and no continuation (a note says why).
+#[test]
+fn a_streamed_pass_gives_what_the_full_pass_gives() {
+    let (_tmp, llama3) = generated(SmokeArch::Llama3);
+    for dir in [
+        fixtures().join("tiny-llama"),
+        fixtures().join("tiny-llama-sharded"),
+        llama3,
+    ] {
+        let with = |dtype, stream, max_tokens| {
+            smoke_lib(
+                &dir,
+                &SmokeOptions {
+                    dtype,
+                    stream,
+                    ..options(max_tokens)
+                },
+            )
+            .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        };
+        for dtype in [smoke::DtypeChoice::Auto, smoke::DtypeChoice::Bf16] {
+            let what = format!("{} {dtype:?}", dir.display());
+            let full = with(dtype, false, 0);
+            let streamed = with(dtype, true, 3);
+            assert_eq!(full.summary.mode, "full", "{what}");
+            assert_eq!(streamed.summary.mode, "stream", "{what}");
+            assert_eq!(streamed.summary.dtype, full.summary.dtype, "{what}");
+            assert!(streamed.summary.finite, "{what}");
+            let ids = |r: &SmokeRun| r.summary.top_next.iter().map(|t| t.id).collect::<Vec<_>>();
+            assert_eq!(ids(&streamed), ids(&full), "{what}: top-5");
+            for (a, b) in streamed.summary.top_next.iter().zip(&full.summary.top_next) {
+                assert!(
+                    (a.prob - b.prob).abs() < 1e-6,
+                    "{what}: {} vs {}",
+                    a.prob,
+                    b.prob
+                );
+            }
+            assert!(streamed.summary.continuation.is_none(), "{what}");
+            assert!(
+                streamed
+                    .notes
+                    .iter()
+                    .any(|n| n.contains("--max-tokens 3 skipped")),
+                "{what}: {:?}",
+                streamed.notes
+            );
+            // One layer's projections (or the LM head) resident, not all.
+            assert!(
+                streamed.memory.weights_bytes < full.memory.weights_bytes,
+                "{what}: {} vs {}",
+                streamed.memory.weights_bytes,
+                full.memory.weights_bytes
+            );
+        }
+    }
+}
+
+/// Under a memory limit the full model does not fit in but the streamed
+/// pass does, `auto` streams and says why; below what streaming needs, the
+/// run is refused naming the streamed mode; with `--dtype f32` (which does
+/// not stream) the refusal says what streaming would need.
+#[test]
+fn a_model_larger_than_the_budget_is_streamed() {
+    let dir = fixtures().join("tiny-llama");
+    let with = |dtype, stream, memory_limit| {
+        smoke_lib(
+            &dir,
+            &SmokeOptions {
+                dtype,
+                stream,
+                memory_limit,
+                ..options(2)
+            },
+        )
+    };
+    let needed = |stream| {
+        with(smoke::DtypeChoice::Auto, stream, None)
+            .expect("runs")
+            .memory
+            .needed_bytes
+    };
+    let (full_needs, stream_needs) = (needed(false), needed(true));
+    assert!(stream_needs < full_needs, "{stream_needs} vs {full_needs}");
+    let between = stream_needs + (full_needs - stream_needs) / 2;
+    let run = with(smoke::DtypeChoice::Auto, false, Some(between)).expect("streams");
+    assert_eq!(run.summary.mode, "stream");
+    assert!(run.memory.needed_bytes <= between);
+    assert!(
+        run.notes
+            .iter()
+            .any(|n| n.starts_with("streamed: the full model would need")),
+        "{:?}",
+        run.notes
+    );
+    let err = with(smoke::DtypeChoice::Auto, false, Some(stream_needs - 1)).expect_err("refused");
+    assert!(
+        matches!(&err, smoke::SmokeError::NotEnoughMemory { mode, .. } if mode == "full"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("streamed (--stream"), "{err}");
+    let err = with(smoke::DtypeChoice::Auto, true, Some(stream_needs - 1)).expect_err("refused");
+    assert!(
+        matches!(&err, smoke::SmokeError::NotEnoughMemory { mode, .. } if mode == "streamed"),
+        "{err}"
+    );
+    for dtype in [smoke::DtypeChoice::F32, smoke::DtypeChoice::F16] {
+        let err = with(dtype, true, None).expect_err("streams only as stored");
+        assert!(
+            err.to_string()
+                .contains("--stream reads bf16/f16 weights as stored (bf16)"),
+            "{err}"
+        );
+    }
+    let err = smoke_lib(
+        &fixtures().join("tiny-qwen3"),
+        &SmokeOptions {
+            stream: true,
+            ..options(0)
+        },
+    )
+    .expect_err("qwen3 does not stream");
+    assert!(err.to_string().contains("Llama-family"), "{err}");
+}
+
+/// The CLI's `--stream`: the JSON says the mode, the text report too.
+#[test]
+fn the_reports_say_the_mode() {
+    let dir = fixtures().join("tiny-llama");
+    let dir = dir.to_str().expect("utf-8");
+    let json = mri(&["smoke", dir, "--stream", "--format", "json"]);
+    assert!(
+        json.status.success(),
+        "{}",
+        String::from_utf8_lossy(&json.stderr)
+    );
+    let report: Value = serde_json::from_slice(&json.stdout).expect("json");
+    assert_eq!(report["smoke"]["mode"], "stream");
+    let text = mri(&["smoke", dir, "--stream"]);
+    let text = String::from_utf8_lossy(&text.stdout);
+    assert!(text.contains("mode            stream"), "{text}");
+    let full = mri(&["smoke", dir]);
+    assert!(!String::from_utf8_lossy(&full.stdout).contains("mode "));
 }
 
 // ------------------------------------------------------------ error paths

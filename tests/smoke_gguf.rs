@@ -180,6 +180,25 @@ fn json_smoke_object_for_a_gguf_has_the_documented_fields() {
     assert!(s["embedding_norm"].is_null());
 }
 
+/// `--stream` is for safetensors Llama checkpoints: a GGUF file is
+/// refused with a reason, not run some other way.
+#[test]
+fn stream_is_refused_for_a_gguf_file() {
+    let (_tmp, dir) = model_dir(GgufArch::Llama, |_| {});
+    let err = smoke_lib(
+        &dir,
+        &SmokeOptions {
+            stream: true,
+            ..options(0)
+        },
+    )
+    .expect_err("refused");
+    assert!(
+        matches!(&err, smoke::SmokeError::StreamUnsupported(why) if why.contains("GGUF")),
+        "{err}"
+    );
+}
+
 #[test]
 fn text_output_names_the_quantization() {
     let (_tmp, dir) = model_dir(GgufArch::Llama, |_| {});

@@ -29,6 +29,10 @@ pub struct SmokeSummary {
     pub dtype: String,
     /// Why that dtype: asked for, or what `auto` weighed.
     pub dtype_reason: String,
+    /// `full` (every weight in memory) or `stream` (the prompt pass read
+    /// one layer at a time: `--stream`, or a model larger than the memory
+    /// budget; no continuation).
+    pub mode: String,
     /// Shape of the output of the forward pass: the logits of the last
     /// position for decoders (`[1, vocab]` or `[1, 1, vocab]`, as the model
     /// returns them), the hidden states `[1, tokens, hidden]` for encoders.

@@ -62,7 +62,7 @@ fn text<'a>(object: &'a Value, key: &str, at: &str) -> Result<&'a str, Signature
 
 /// Hex to bytes, when the text is even-length hex.
 fn unhex(text: &str) -> Option<Vec<u8>> {
-    if text.len() % 2 != 0 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !text.len().is_multiple_of(2) || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
     (0..text.len())

@@ -91,7 +91,8 @@ impl Log {
 /// Name aliases: the name a model asks for → the name stored.
 pub(crate) type Aliases = HashMap<String, String>;
 
-fn resolve<'a>(aliases: &'a Aliases, name: &'a str) -> &'a str {
+/// The name `name` is stored under.
+pub(crate) fn resolve<'a>(aliases: &'a Aliases, name: &'a str) -> &'a str {
     aliases.get(name).map(String::as_str).unwrap_or(name)
 }
 

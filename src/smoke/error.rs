@@ -83,8 +83,11 @@ pub enum SmokeError {
         /// The first problems, one line each.
         problems: Vec<String>,
     },
+    /// `--stream` asked for a run it does not apply to.
+    #[error("{0}")]
+    StreamUnsupported(String),
     /// Not enough memory for the estimate.
-    #[error("not enough memory: loading needs about {needed} ({weights} of weights in {dtype} plus working memory), {available} available{hint}", needed = crate::util::human::bytes(*needed), weights = crate::util::human::bytes(*weights), available = crate::util::human::bytes(*available))]
+    #[error("not enough memory: loading needs about {needed} ({weights} of weights in {dtype}, {mode}, plus working memory), {available} available{hint}", needed = crate::util::human::bytes(*needed), weights = crate::util::human::bytes(*weights), available = crate::util::human::bytes(*available))]
     NotEnoughMemory {
         /// Estimated bytes needed.
         needed: u64,
@@ -94,7 +97,9 @@ pub enum SmokeError {
         available: u64,
         /// The dtype.
         dtype: String,
-        /// A suggestion (another dtype), or empty.
+        /// `full` (every weight resident) or `streamed` (`--stream`).
+        mode: String,
+        /// A suggestion (another dtype, streaming), or empty.
         hint: String,
     },
     /// `--device cuda` in a build without the feature.

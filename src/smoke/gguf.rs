@@ -370,6 +370,13 @@ pub(crate) fn run(file: &GgufFile, options: &SmokeOptions) -> Result<SmokeRun, S
     if options.lora.is_some() {
         return Err(SmokeError::GgufAdapter);
     }
+    if options.stream {
+        return Err(SmokeError::StreamUnsupported(
+            "--stream runs safetensors checkpoints of the Llama family; a GGUF file runs \
+             quantized, loaded whole"
+                .into(),
+        ));
+    }
     let mut session = Session {
         file,
         options,
@@ -548,6 +555,7 @@ impl Session<'_> {
                     weights: weights_bytes,
                     available: avail,
                     dtype: quantization.to_string(),
+                    mode: "full".into(),
                     hint: String::new(),
                 });
             }

@@ -321,7 +321,7 @@ impl Sizes {
                 return Err(CheckError::Config(format!("{} is 0", key(family, name))));
             }
         }
-        if heads % kv_heads != 0 {
+        if !heads.is_multiple_of(kv_heads) {
             return Err(CheckError::Config(format!(
                 "{heads} attention heads are not a multiple of {kv_heads} key/value heads"
             )));
@@ -329,7 +329,7 @@ impl Sizes {
         let head_dim = match family {
             GgufFamily::Qwen3 | GgufFamily::Gemma3 => get(family, md, "attention.key_length"),
             _ => {
-                if hidden % heads != 0 {
+                if !hidden.is_multiple_of(heads) {
                     return Err(CheckError::Config(format!(
                         "the embedding length {hidden} is not a multiple of {heads} heads"
                     )));

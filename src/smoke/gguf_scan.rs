@@ -146,7 +146,7 @@ fn check_item(item: &Item, tensors: &[TensorState], map: &[u8], failure: &Mutex<
     let raw = &map[item.begin..item.end];
     // candle reinterprets the bytes as blocks: keep them aligned.
     let copy;
-    let raw = if (raw.as_ptr() as usize) % 8 == 0 {
+    let raw = if (raw.as_ptr() as usize).is_multiple_of(8) {
         raw
     } else {
         copy = raw.to_vec();

@@ -3,21 +3,18 @@
 //!
 //! candle 0.11's CPU matmul has no bf16 kernel: it widens both whole
 //! operands to f32 on every call, which made a 3B model generate at 0.13
-//! tokens/s. Here the rows of the weight are shared out between threads
-//! (rayon); for one activation row (generation) each bf16 weight is
-//! widened by a 16-bit shift inside the dot product, and for a few rows
-//! (the prompt) each weight row is widened once into a small f32 buffer
-//! (f16 through `half`'s slice conversion) and multiplied with four
-//! activation rows at a time. The loops are written to auto-vectorise; on
-//! x86-64 an AVX2+FMA copy is chosen at run time.
+//! tokens/s. Here, for up to [`SMALL_M`] activation rows (generation, a
+//! short prompt), the kernels of [`super::half_kernel`] widen the weights
+//! inside the dot products (AVX-512, AVX2+FMA or portable loops, chosen at
+//! run time), the rows of the weight shared out between threads.
 //!
 //! For many activation rows (a long prompt) the weight is instead widened
 //! a block of rows at a time and multiplied by candle's f32 GEMM: the f32
 //! copy never exceeds one block.
 
+use super::half_kernel::{matmul, Kernel};
 use candle_core::{CpuStorage, CustomOp2, DType, Layout, Module, Shape, Tensor};
-use half::{bf16, f16, slice::HalfFloatSliceExt};
-use rayon::prelude::*;
+use std::sync::OnceLock;
 
 /// Activation rows up to which the row-by-row kernel runs; above, blocks
 /// of the weight go through candle's f32 GEMM.
@@ -25,9 +22,6 @@ pub(crate) const SMALL_M: usize = 32;
 
 /// f32 values of one weight block widened for the GEMM path (64 MiB).
 pub(crate) const BLOCK_VALUES: usize = 16 << 20;
-
-/// Weight rows per parallel task of the row-by-row kernel.
-const ROWS_PER_TASK: usize = 16;
 
 /// A linear layer without bias over a bf16/f16 weight `[out, in]`.
 #[derive(Debug, Clone)]
@@ -86,8 +80,51 @@ impl HalfLinear {
 }
 
 /// `x [m, k] f32 · Wᵀ` with `W [n, k]` in bf16 or f16: the custom op of the
-/// row-by-row kernel.
+/// row-by-row kernels ([`half_kernel`](super::half_kernel)).
 struct HalfMatmul;
+
+/// The kernel copy every `HalfLinear` runs: the fastest with f32
+/// activations this CPU has, unless `MRI_HALF_KERNEL` names another that it
+/// runs (`scalar`, `avx2`, `avx512`, or `avx512bf16`: activations rounded
+/// to bf16), for benchmarks and comparisons.
+pub(crate) fn kernel() -> Kernel {
+    chosen().0
+}
+
+/// The copy, and whether `MRI_HALF_KERNEL` chose it.
+fn chosen() -> (Kernel, bool) {
+    static KERNEL: OnceLock<(Kernel, bool)> = OnceLock::new();
+    *KERNEL.get_or_init(|| {
+        match std::env::var("MRI_HALF_KERNEL")
+            .ok()
+            .and_then(|name| Kernel::from_name(&name))
+        {
+            Some(k) => (k, true),
+            None => (Kernel::detected(), false),
+        }
+    })
+}
+
+/// When `MRI_HALF_KERNEL` chose the kernel copy, a note naming it and how
+/// it treats the activations of the `dtype` (bf16/f16) projections. (The
+/// default copy, the fastest this CPU has with f32 activations, goes
+/// unnamed, so that reports read the same on every CPU.)
+pub(crate) fn kernel_note(dtype: DType) -> Option<String> {
+    let (k, overridden) = chosen();
+    if !overridden {
+        return None;
+    }
+    let name = if dtype == DType::F16 { "f16" } else { "bf16" };
+    let activations = if k == Kernel::Avx512Bf16 && dtype == DType::BF16 {
+        "activations rounded to bf16 for vdpbf16ps (as torch computes in bf16)"
+    } else {
+        "f32 activations"
+    };
+    Some(format!(
+        "{name} projections through mri's {} kernel (MRI_HALF_KERNEL), {activations}",
+        k.name()
+    ))
+}
 
 impl CustomOp2 for HalfMatmul {
     fn name(&self) -> &'static str {
@@ -115,212 +152,12 @@ impl CustomOp2 for HalfMatmul {
         };
         let x = &x[x0..x1];
         let out = match s2 {
-            CpuStorage::BF16(w) => matmul(x, &w[w0..w1], m, n, k),
-            CpuStorage::F16(w) => matmul(x, &w[w0..w1], m, n, k),
+            CpuStorage::BF16(w) => matmul(x, &w[w0..w1], m, n, k, kernel()),
+            CpuStorage::F16(w) => matmul(x, &w[w0..w1], m, n, k, kernel()),
             _ => candle_core::bail!("half-matmul: the weight must be bf16 or f16"),
         };
         Ok((CpuStorage::F32(out), Shape::from((m, n))))
     }
-}
-
-/// A 16-bit float weight, widened to f32 by the kernel.
-trait Half: Copy + Send + Sync {
-    /// Whether one element widens cheaply inside a vectorised loop (bf16:
-    /// a shift), so that one activation row is multiplied with the weight
-    /// row as it is read, without an f32 copy of the row.
-    const FUSED: bool;
-
-    /// One element as f32.
-    fn wide(self) -> f32;
-
-    /// A row widened into `dst`.
-    fn widen(src: &[Self], dst: &mut [f32]);
-}
-
-impl Half for bf16 {
-    const FUSED: bool = true;
-
-    #[inline(always)]
-    fn wide(self) -> f32 {
-        // The 16 bits are the high half of the f32.
-        f32::from_bits(u32::from(self.to_bits()) << 16)
-    }
-
-    #[inline(always)]
-    fn widen(src: &[Self], dst: &mut [f32]) {
-        for (d, s) in dst.iter_mut().zip(src) {
-            *d = s.wide();
-        }
-    }
-}
-
-impl Half for f16 {
-    const FUSED: bool = false;
-
-    #[inline(always)]
-    fn wide(self) -> f32 {
-        self.to_f32()
-    }
-
-    /// Through `half`'s slice conversion (F16C where the CPU has it).
-    #[inline(always)]
-    fn widen(src: &[Self], dst: &mut [f32]) {
-        src.convert_to_f32_slice(dst);
-    }
-}
-
-/// `out[i, j] = Σ_p x[i, p] · w[j, p]` for `x [m, k]`, `w [n, k]`, with the
-/// rows of `w` shared out between threads.
-fn matmul<T: Half>(x: &[f32], w: &[T], m: usize, n: usize, k: usize) -> Vec<f32> {
-    // Each task writes the outputs of its weight rows for every x row:
-    // transposed (`[n, m]`), so that its slice is contiguous.
-    let mut out_t = vec![0f32; n * m];
-    if m == 0 || n == 0 || k == 0 {
-        return out_t;
-    }
-    let fma = has_fma();
-    out_t
-        .par_chunks_mut(ROWS_PER_TASK * m)
-        .zip(w.par_chunks(ROWS_PER_TASK * k))
-        .for_each_init(
-            || vec![0f32; k],
-            |row, (out, w_rows)| rows(x, w_rows, out, row, k, fma),
-        );
-    if m == 1 {
-        return out_t;
-    }
-    let mut out = vec![0f32; m * n];
-    for (j, col) in out_t.chunks(m).enumerate() {
-        for (i, v) in col.iter().enumerate() {
-            out[i * n + j] = *v;
-        }
-    }
-    out
-}
-
-/// Whether the AVX2+FMA kernel can run here.
-fn has_fma() -> bool {
-    #[cfg(target_arch = "x86_64")]
-    {
-        is_x86_feature_detected!("avx2") && is_x86_feature_detected!("fma")
-    }
-    #[cfg(not(target_arch = "x86_64"))]
-    {
-        false
-    }
-}
-
-/// The outputs of some weight rows (`out`: `m` values per row, the
-/// transposed layout) for every row of `x`; `row` is a scratch row.
-fn rows<T: Half>(x: &[f32], w_rows: &[T], out: &mut [f32], row: &mut [f32], k: usize, fma: bool) {
-    #[cfg(target_arch = "x86_64")]
-    if fma {
-        // SAFETY: `fma` is true only when the CPU has AVX2 and FMA
-        // (`has_fma`), the features this copy is compiled for.
-        unsafe { rows_avx2(x, w_rows, out, row, k) };
-        return;
-    }
-    let _ = fma;
-    rows_with::<T, false>(x, w_rows, out, row, k);
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn rows_avx2<T: Half>(x: &[f32], w_rows: &[T], out: &mut [f32], row: &mut [f32], k: usize) {
-    rows_with::<T, true>(x, w_rows, out, row, k);
-}
-
-/// Lanes of the dot product's accumulators: two AVX registers.
-const LANES: usize = 16;
-
-/// Activation rows multiplied at once with a widened weight row: each
-/// weight value loaded once for all of them, and 8 independent
-/// accumulators (4 rows × 2 AVX registers) to keep the FMA units busy.
-const GROUP: usize = 4;
-
-#[inline(always)]
-fn rows_with<T: Half, const FMA: bool>(
-    x: &[f32],
-    w_rows: &[T],
-    out: &mut [f32],
-    row: &mut [f32],
-    k: usize,
-) {
-    let m = x.len() / k;
-    for (o, w_row) in out.chunks_mut(m).zip(w_rows.chunks(k)) {
-        if T::FUSED && m == 1 {
-            o[0] = dot::<FMA, T>(x, w_row, Half::wide);
-            continue;
-        }
-        T::widen(w_row, row);
-        let mut groups = x.chunks_exact(GROUP * k);
-        let mut o_groups = o.chunks_exact_mut(GROUP);
-        for (xg, og) in (&mut groups).zip(&mut o_groups) {
-            dot_group::<FMA>(xg, row, og, k);
-        }
-        for (xi, oi) in groups
-            .remainder()
-            .chunks_exact(k)
-            .zip(o_groups.into_remainder())
-        {
-            *oi = dot::<FMA, f32>(xi, row, |v| v);
-        }
-    }
-}
-
-/// `o[r] = x[r, ..] · row` for the [`GROUP`] rows of `x`.
-#[inline(always)]
-fn dot_group<const FMA: bool>(x: &[f32], row: &[f32], o: &mut [f32], k: usize) {
-    let (x01, x23) = x.split_at(2 * k);
-    let (x0, x1) = x01.split_at(k);
-    let (x2, x3) = x23.split_at(k);
-    let mut acc = [[0f32; LANES]; GROUP];
-    let chunks = row
-        .chunks_exact(LANES)
-        .zip(x0.chunks_exact(LANES))
-        .zip(x1.chunks_exact(LANES))
-        .zip(x2.chunks_exact(LANES))
-        .zip(x3.chunks_exact(LANES));
-    for ((((w, a), b), c), d) in chunks {
-        for l in 0..LANES {
-            for (acc, xv) in acc.iter_mut().zip([a[l], b[l], c[l], d[l]]) {
-                acc[l] = if FMA {
-                    xv.mul_add(w[l], acc[l])
-                } else {
-                    xv * w[l] + acc[l]
-                };
-            }
-        }
-    }
-    let done = k / LANES * LANES;
-    for ((acc, xr), oi) in acc.iter().zip([x0, x1, x2, x3]).zip(o.iter_mut()) {
-        let tail: f32 = xr[done..]
-            .iter()
-            .zip(&row[done..])
-            .map(|(p, q)| p * q)
-            .sum();
-        *oi = acc.iter().sum::<f32>() + tail;
-    }
-}
-
-/// `Σ a[p] · wide(b[p])`, in [`LANES`] accumulators.
-#[inline(always)]
-fn dot<const FMA: bool, B: Copy>(a: &[f32], b: &[B], wide: impl Fn(B) -> f32) -> f32 {
-    let mut acc = [0f32; LANES];
-    let (ca, cb) = (a.chunks_exact(LANES), b.chunks_exact(LANES));
-    let (ta, tb) = (ca.remainder(), cb.remainder());
-    for (ca, cb) in ca.zip(cb) {
-        for l in 0..LANES {
-            let w = wide(cb[l]);
-            acc[l] = if FMA {
-                ca[l].mul_add(w, acc[l])
-            } else {
-                ca[l] * w + acc[l]
-            };
-        }
-    }
-    let tail: f32 = ta.iter().zip(tb).map(|(p, q)| p * wide(*q)).sum();
-    acc.iter().sum::<f32>() + tail
 }
 
 #[cfg(test)]

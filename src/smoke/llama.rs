@@ -2,13 +2,14 @@
 //! scaling included.
 
 use super::llama_half::HalfLlama;
+use super::llama_stream::{buffer_elements, StreamLlama, StreamSource};
 use super::model::{
     cap_positions, config_copy, default, expect_act, get_u64, head_dim, parse, refuse_true,
     rope_type, Build, BuildError, Decoder, Model,
 };
 use candle_core::{DType, Tensor};
 use candle_nn::VarBuilder;
-use candle_transformers::models::llama::{Cache, Llama, LlamaConfig};
+use candle_transformers::models::llama::{Cache, Config, Llama, LlamaConfig};
 use serde_json::Value;
 
 const FAMILY: &str = "llama";
@@ -41,6 +42,36 @@ pub(crate) fn runs_half(dtype: DType, cpu: bool) -> bool {
 /// has no biases, so configs that say otherwise are refused here rather than
 /// run wrongly.
 pub(crate) fn build(b: &Build<'_>, vb: VarBuilder<'_>) -> Result<Model, BuildError> {
+    let config = config(b)?;
+    if runs_half(vb.dtype(), b.cpu) {
+        return Ok(Model::Decoder(Box::new(HalfLlama::load(vb, &config)?)));
+    }
+    let cache = Cache::new(true, vb.dtype(), &config, vb.device())?;
+    let model = Llama::load(vb, &config)?;
+    Ok(Model::Decoder(Box::new(Runner { model, cache })))
+}
+
+/// The streamed prompt pass (`--stream`) over the shards of `source`, the
+/// projections stored as `dtype` (bf16/f16): nothing is read until it runs.
+pub(crate) fn build_stream(
+    b: &Build<'_>,
+    source: StreamSource,
+    dtype: DType,
+) -> Result<Model, BuildError> {
+    let config = config(b)?;
+    Ok(Model::Decoder(Box::new(StreamLlama::new(
+        source, config, dtype,
+    )?)))
+}
+
+/// The elements of the buffer a streamed pass reuses (one layer's
+/// projections, or the LM head), from config.json.
+pub(crate) fn stream_buffer_elements(b: &Build<'_>) -> Result<usize, BuildError> {
+    Ok(buffer_elements(&config(b)?))
+}
+
+/// config.json normalised into candle's Llama config.
+fn config(b: &Build<'_>) -> Result<Config, BuildError> {
     let mut cfg = config_copy(b);
     expect_act(&cfg, "hidden_act", &["silu"], FAMILY)?;
     refuse_true(&cfg, "attention_bias", FAMILY)?;
@@ -85,11 +116,5 @@ pub(crate) fn build(b: &Build<'_>, vb: VarBuilder<'_>) -> Result<Model, BuildErr
     default(&mut cfg, "tie_word_embeddings", Value::from(false));
     default(&mut cfg, "max_position_embeddings", Value::from(2048));
     cap_positions(&mut cfg, b.positions, 2048)?;
-    let config = parse::<LlamaConfig>(cfg, FAMILY)?.into_config(false);
-    if runs_half(vb.dtype(), b.cpu) {
-        return Ok(Model::Decoder(Box::new(HalfLlama::load(vb, &config)?)));
-    }
-    let cache = Cache::new(true, vb.dtype(), &config, vb.device())?;
-    let model = Llama::load(vb, &config)?;
-    Ok(Model::Decoder(Box::new(Runner { model, cache })))
+    Ok(parse::<LlamaConfig>(cfg, FAMILY)?.into_config(false))
 }

@@ -10,7 +10,7 @@
 //! by step (same rotary tables, Llama 3 scaling included, same masking).
 
 use super::half_linear::HalfLinear;
-use candle_core::{DType, IndexOp, Module, Tensor};
+use candle_core::{DType, Device, IndexOp, Module, Tensor};
 use candle_nn::{Init, VarBuilder};
 use candle_transformers::models::llama::{Config, Llama3RopeType};
 use candle_transformers::utils::{build_causal_mask, repeat_kv};
@@ -26,44 +26,48 @@ fn linear(vb: &VarBuilder<'_>, out: usize, input: usize) -> candle_core::Result<
     Ok(HalfLinear::new(vb.get((out, input), "weight")?))
 }
 
-struct Attention {
-    q: HalfLinear,
-    k: HalfLinear,
-    v: HalfLinear,
-    o: HalfLinear,
-    heads: usize,
-    kv_heads: usize,
-    head_dim: usize,
+/// Attention's projections (`L`: a [`HalfLinear`] over a loaded weight,
+/// or a view of a streamed layer's buffer) and its head counts.
+pub(crate) struct Attention<L> {
+    pub(crate) q: L,
+    pub(crate) k: L,
+    pub(crate) v: L,
+    pub(crate) o: L,
+    pub(crate) heads: usize,
+    pub(crate) kv_heads: usize,
+    pub(crate) head_dim: usize,
 }
 
-struct Mlp {
-    gate: HalfLinear,
-    up: HalfLinear,
-    down: HalfLinear,
+/// The gated MLP's projections.
+pub(crate) struct Mlp<L> {
+    pub(crate) gate: L,
+    pub(crate) up: L,
+    pub(crate) down: L,
 }
 
-struct Block {
-    input_norm: Tensor,
-    attention: Attention,
-    post_norm: Tensor,
-    mlp: Mlp,
+/// One decoder layer.
+pub(crate) struct Block<L> {
+    pub(crate) input_norm: Tensor,
+    pub(crate) attention: Attention<L>,
+    pub(crate) post_norm: Tensor,
+    pub(crate) mlp: Mlp<L>,
 }
 
 /// What one forward pass shares between the layers.
-struct Step<'a> {
+pub(crate) struct Step<'a> {
     /// Rotary tables for this pass's positions.
-    cos: &'a Tensor,
-    sin: &'a Tensor,
+    pub(crate) cos: &'a Tensor,
+    pub(crate) sin: &'a Tensor,
     /// The causal mask, for passes of more than one token.
-    mask: Option<&'a Tensor>,
+    pub(crate) mask: Option<&'a Tensor>,
     /// RMS norm epsilon.
-    eps: f32,
+    pub(crate) eps: f32,
 }
 
 /// Llama with bf16/f16 projections and f32 activations, with its KV cache.
 pub(crate) struct HalfLlama {
     embed: Tensor,
-    blocks: Vec<Block>,
+    blocks: Vec<Block<HalfLinear>>,
     norm: Tensor,
     lm_head: HalfLinear,
     eps: f32,
@@ -112,7 +116,7 @@ impl HalfLlama {
                 },
             });
         }
-        let (cos, sin) = rotary_tables(cfg, &vb)?;
+        let (cos, sin) = rotary_tables(cfg, vb.device())?;
         Ok(HalfLlama {
             embed,
             kvs: vec![None; blocks.len()],
@@ -139,30 +143,68 @@ impl HalfLlama {
             .index_select(&ids.flatten_all()?, 0)?
             .to_dtype(DType::F32)?
             .reshape((b, seq, hidden))?;
-        let mask = if seq > 1 {
-            Some(build_causal_mask(seq, index_pos, x.device())?)
-        } else {
-            None
-        };
-        let cos = self.cos.narrow(0, index_pos, seq)?;
-        let sin = self.sin.narrow(0, index_pos, seq)?;
-        let step = Step {
-            cos: &cos,
-            sin: &sin,
-            mask: mask.as_ref(),
-            eps: self.eps,
-        };
+        let parts = StepParts::new(&self.cos, &self.sin, seq, index_pos)?;
+        let step = parts.step(self.eps);
         for (block, kv) in self.blocks.iter().zip(self.kvs.iter_mut()) {
             x = block.forward(&x, &step, kv)?;
         }
-        let x = candle_nn::ops::rms_norm(&x, &self.norm, self.eps)?;
-        let x = x.i((.., seq - 1, ..))?.contiguous()?;
+        let x = last_normed(&x, &self.norm, self.eps)?;
         self.lm_head.forward(&x)
     }
 }
 
-impl Block {
-    fn forward(
+/// The tables and mask a [`Step`] borrows, for `seq` positions from
+/// `index_pos`.
+pub(crate) struct StepParts {
+    cos: Tensor,
+    sin: Tensor,
+    mask: Option<Tensor>,
+}
+
+impl StepParts {
+    /// Narrows the rotary tables to the pass's positions and builds the
+    /// causal mask when it has more than one.
+    pub(crate) fn new(
+        cos: &Tensor,
+        sin: &Tensor,
+        seq: usize,
+        index_pos: usize,
+    ) -> candle_core::Result<Self> {
+        let mask = if seq > 1 {
+            Some(build_causal_mask(seq, index_pos, cos.device())?)
+        } else {
+            None
+        };
+        Ok(StepParts {
+            cos: cos.narrow(0, index_pos, seq)?,
+            sin: sin.narrow(0, index_pos, seq)?,
+            mask,
+        })
+    }
+
+    /// The step the layers share.
+    pub(crate) fn step(&self, eps: f32) -> Step<'_> {
+        Step {
+            cos: &self.cos,
+            sin: &self.sin,
+            mask: self.mask.as_ref(),
+            eps,
+        }
+    }
+}
+
+/// The final norm applied to the last position of `x` (`[b, seq, hidden]`):
+/// what the LM head reads.
+pub(crate) fn last_normed(x: &Tensor, norm: &Tensor, eps: f32) -> candle_core::Result<Tensor> {
+    let seq = x.dim(1)?;
+    let x = candle_nn::ops::rms_norm(x, norm, eps)?;
+    x.i((.., seq.saturating_sub(1), ..))?.contiguous()
+}
+
+impl<L: Module> Block<L> {
+    /// The layer over `x` (`[b, seq, hidden]`), its keys and values
+    /// appended to `kv`.
+    pub(crate) fn forward(
         &self,
         x: &Tensor,
         step: &Step<'_>,
@@ -177,7 +219,7 @@ impl Block {
     }
 }
 
-impl Attention {
+impl<L: Module> Attention<L> {
     fn forward(
         &self,
         x: &Tensor,
@@ -225,7 +267,7 @@ impl Attention {
 
 /// The rotary tables `[positions, head_dim / 2]` in f32, as candle's llama
 /// `Cache::new` computes them (Llama 3 frequency scaling included).
-fn rotary_tables(cfg: &Config, vb: &VarBuilder<'_>) -> candle_core::Result<(Tensor, Tensor)> {
+pub(crate) fn rotary_tables(cfg: &Config, dev: &Device) -> candle_core::Result<(Tensor, Tensor)> {
     let head_dim = cfg.hidden_size / cfg.num_attention_heads.max(1);
     let base: Vec<f32> = (0..head_dim)
         .step_by(2)
@@ -253,7 +295,6 @@ fn rotary_tables(cfg: &Config, vb: &VarBuilder<'_>) -> candle_core::Result<(Tens
         }
         _ => base,
     };
-    let dev = vb.device();
     let n = freqs.len();
     let theta = Tensor::new(freqs, dev)?;
     let positions = cfg.max_position_embeddings;

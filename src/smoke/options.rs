@@ -124,6 +124,10 @@ pub struct SmokeOptions {
     pub progress: Option<Progress>,
     /// A LoRA adapter to merge into the weights as they load.
     pub lora: Option<lora::LoraMerge>,
+    /// `--stream`: the prompt pass reads one layer's weights at a time
+    /// (Llama, bf16/f16, on the CPU; no generation). Without it, a run
+    /// streams only when the full model does not fit in memory.
+    pub stream: bool,
 }
 
 impl SmokeOptions {
@@ -146,6 +150,7 @@ impl Default for SmokeOptions {
             memory_limit: None,
             progress: None,
             lora: None,
+            stream: false,
         }
     }
 }
@@ -159,6 +164,7 @@ impl fmt::Debug for SmokeOptions {
             .field("max_tokens", &self.max_tokens)
             .field("scan_weights", &self.scan_weights)
             .field("memory_limit", &self.memory_limit)
+            .field("stream", &self.stream)
             .finish_non_exhaustive()
     }
 }

@@ -137,6 +137,56 @@ impl ShardReader {
     }
 }
 
+impl ShardReader {
+    /// Reads elements `start..start + dst.len()` of a tensor stored as
+    /// `dtype` (bf16 or f16) into `dst`, its bits, in parallel chunks: how
+    /// the streamed pass (`llama_stream.rs`) fills its reused buffer.
+    pub(crate) fn read_bits(
+        &self,
+        name: &str,
+        t: &HeaderTensor,
+        dtype: DType,
+        start: usize,
+        dst: &mut [u16],
+    ) -> candle_core::Result<()> {
+        let Some((path, file)) = self.files.get(t.shard) else {
+            candle_core::bail!("{name}: no shard {} was opened", t.shard)
+        };
+        let stored = Stored::from_name(&t.dtype).filter(|s| s.size() == 2);
+        if stored.map(Stored::dtype) != Some(dtype) {
+            return Err(err(
+                path,
+                format!("{name} is stored as {}, not {dtype:?}", t.dtype),
+            ));
+        }
+        let within = start
+            .checked_add(dst.len())
+            .and_then(|end| end.checked_mul(2))
+            .is_some_and(|end| end as u64 <= t.bytes);
+        if !within {
+            return Err(err(
+                path,
+                format!(
+                    "{name}: elements {start}..+{} lie outside its {} bytes",
+                    dst.len(),
+                    t.bytes
+                ),
+            ));
+        }
+        let at = Source {
+            path,
+            file,
+            offset: t.offset.saturating_add(start as u64 * 2),
+        };
+        at.fill_all(bytemuck::cast_slice_mut(dst))
+            .map_err(|e| err(path, format!("reading {name}: {e}")))?;
+        if cfg!(target_endian = "big") {
+            dst.iter_mut().for_each(|x| *x = u16::from_le(*x));
+        }
+        Ok(())
+    }
+}
+
 /// Where a tensor's bytes start.
 struct Source<'a> {
     path: &'a Path,

@@ -52,6 +52,7 @@ impl From<Measured> for SmokeSummary {
             device: m.device,
             dtype: m.dtype,
             dtype_reason: m.dtype_reason,
+            mode: "full".into(),
             logits_shape: m.shape,
             finite: m.non_finite == 0,
             non_finite: m.non_finite,
@@ -148,6 +149,12 @@ fn render_text_raw(run: &SmokeRun, model: &str) -> String {
         s.architecture, s.device, s.dtype
     );
     let _ = writeln!(out, "  dtype           {}", s.dtype_reason);
+    if s.mode == "stream" {
+        let _ = writeln!(
+            out,
+            "  mode            stream: one layer's weights in memory at a time, prompt pass only"
+        );
+    }
     let _ = writeln!(out, "  prompt tokens   {}", run.prompt_ids.len());
     let _ = writeln!(out, "  output shape    {:?}", s.logits_shape);
     if s.finite {
@@ -255,6 +262,7 @@ mod adapter_effect_tests {
             device: "cpu".into(),
             dtype: "f32".into(),
             dtype_reason: String::new(),
+            mode: "full".into(),
             logits_shape: vec![1, 4, 8],
             finite: true,
             non_finite: 0,

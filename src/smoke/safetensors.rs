@@ -6,6 +6,7 @@ use super::backend::Reading;
 use super::dry_run::{self, build_error, Checked};
 use super::error::{candle_err, contain, SmokeError};
 use super::generate::{eos_ids, judge_logits, ms, output_values, Greedy};
+use super::llama_stream::StreamSource;
 use super::model::{Build, Decoder, Model};
 use super::options::{
     dtype_name, open_device, resolve_dtype, stored_half, DtypeChoice, SmokeEvent, SmokeOptions,
@@ -15,7 +16,7 @@ use super::preflight::{preflight, real_path, Inputs};
 use super::reader::ShardReader;
 use super::report::{Measured, MemoryCheck, SmokeRun, SmokeSummary, TopToken};
 use super::tokenize::Prompt;
-use super::{bert, files, half_linear, lora, memory, reader, sample, scan, tokenize};
+use super::{bert, files, half_linear, llama, lora, memory, reader, sample, scan, tokenize};
 use crate::analyze::weights::ShardSummary;
 use crate::finding::Finding;
 use crate::Report;
@@ -39,12 +40,20 @@ pub(super) fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, S
         device,
         dtype,
         dtype_reason,
+        stream: false,
         notes: Vec::new(),
     };
     let prompt = session.encode_prompt()?;
     let max_tokens = session.max_tokens();
     let positions = prompt.ids.len().saturating_add(max_tokens);
-    let (checked, memory) = session.check_fitting(&prompt.ids, positions)?;
+    let (checked, memory) = session.check_mode(&prompt.ids, positions)?;
+    if session.inputs.family.half_on_cpu()
+        && super::llama::runs_half(session.dtype, session.device.is_cpu())
+    {
+        session
+            .notes
+            .extend(half_linear::kernel_note(session.dtype));
+    }
     let weight_findings = session.scan_weights()?;
     let (mut model, load_ms) = session.load(&checked, positions)?;
     let (shape, values, forward_ms) = session.forward(&mut model, &prompt.ids)?;
@@ -61,6 +70,9 @@ pub(super) fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, S
         load_ms,
         forward_ms,
     });
+    if session.stream {
+        summary.mode = "stream".into();
+    }
     let mut run = SmokeRun {
         summary: summary.clone(),
         prompt_ids: prompt.ids.clone(),
@@ -88,7 +100,12 @@ pub(super) fn run(report: &Report, options: &SmokeOptions) -> Result<SmokeRun, S
                 summary.top_next = top;
                 summary.entropy = Some(entropy);
             }
-            if max_tokens > 0 {
+            if max_tokens > 0 && session.stream {
+                session.notes.push(format!(
+                    "--max-tokens {max_tokens} skipped: a streamed run reads every layer \
+                     from disk for each token, so it runs the prompt pass only"
+                ));
+            } else if max_tokens > 0 {
                 let (generated, tokens_per_second) =
                     session.generate(decoder.as_mut(), last, cols, &prompt, max_tokens)?;
                 summary.continuation = Some(tokenize::decode(&prompt.tokenizer, &generated));
@@ -119,6 +136,9 @@ struct Session<'a> {
     dtype: DType,
     /// Why that dtype.
     dtype_reason: String,
+    /// Whether the prompt pass streams the layers (`--stream`, or when
+    /// the weights do not fit in the memory budget).
+    stream: bool,
     /// Notes for the summary, in the order they arose.
     notes: Vec<String>,
 }
@@ -212,6 +232,73 @@ impl Session<'_> {
         }
     }
 
+    /// The mode and its memory check: with `--stream`, the streamed pass
+    /// (refused where it does not run); else the full model, and when that
+    /// does not fit, the streamed pass if it fits (with a note), else the
+    /// refusal of the full model naming what streaming would need.
+    fn check_mode(
+        &mut self,
+        ids: &[u32],
+        positions: usize,
+    ) -> Result<(Checked, MemoryCheck), SmokeError> {
+        if self.options.stream {
+            if let Some(why) = self.stream_refusal() {
+                return Err(SmokeError::StreamUnsupported(why));
+            }
+            self.stream = true;
+            return self.check_fitting(ids, positions);
+        }
+        let full = self.check_fitting(ids, positions);
+        let Err(SmokeError::NotEnoughMemory { .. }) = &full else {
+            return full;
+        };
+        if self.stream_refusal().is_some() {
+            return full;
+        }
+        self.stream = true;
+        let checked = self.dry_run(positions)?;
+        match self.check_memory(&checked, positions) {
+            Ok(memory) => {
+                self.notes.push(format!(
+                    "streamed: the full model would need about {} and {} is available, \
+                     so the prompt pass reads one layer at a time (about {} in all)",
+                    crate::util::human::bytes(full_needed(&full)),
+                    crate::util::human::bytes(memory.available_bytes.unwrap_or(0)),
+                    crate::util::human::bytes(memory.needed_bytes)
+                ));
+                Ok((checked, memory))
+            }
+            Err(_) => {
+                self.stream = false;
+                full
+            }
+        }
+    }
+
+    /// Why this run cannot stream, or `None` when it can: the streamed
+    /// pass is Llama's, on the CPU, over bf16/f16 weights, without an
+    /// adapter.
+    fn stream_refusal(&self) -> Option<String> {
+        if !self.inputs.family.half_on_cpu() {
+            Some(format!(
+                "--stream runs Llama-family models; this is {}",
+                self.inputs.family.name()
+            ))
+        } else if !self.device.is_cpu() {
+            Some("--stream runs on the CPU".into())
+        } else if stored_half(self.report) != Some(self.dtype) {
+            Some(format!(
+                "--stream reads bf16/f16 weights as stored ({}); the run is in {}",
+                stored_half(self.report).map_or("not bf16/f16", dtype_name),
+                dtype_name(self.dtype)
+            ))
+        } else if self.options.lora.is_some() {
+            Some("--stream does not merge an adapter".into())
+        } else {
+            None
+        }
+    }
+
     /// The model built against the headers in the run's dtype (`dry_run.rs`).
     fn dry_run(&self, positions: usize) -> Result<Checked, SmokeError> {
         dry_run::check(
@@ -231,26 +318,29 @@ impl Session<'_> {
         checked: &Checked,
         positions: usize,
     ) -> Result<MemoryCheck, SmokeError> {
-        let (weights_bytes, needed) = memory::estimate(
-            &checked.requests,
-            self.transient_bytes(checked),
-            self.report.architecture.as_ref(),
-            positions as u64,
-        );
+        let (weights_bytes, needed) = self.needs(checked, positions, self.stream)?;
         let available = memory::budget(self.options.memory_limit, self.device.is_cpu());
         if let Some(avail) = available {
             if needed > avail {
                 let halved = weights_bytes / 2 + (needed - weights_bytes) <= avail;
-                let hint = if self.dtype == DType::F32 && halved {
+                let mut hint = if self.dtype == DType::F32 && halved {
                     "; --dtype bf16 would halve the weights".to_string()
                 } else {
                     String::new()
                 };
+                if !self.stream && self.stream_refusal().is_none() {
+                    let (_, streamed) = self.needs(checked, positions, true)?;
+                    hint.push_str(&format!(
+                        "; streamed (--stream: one layer at a time, prompt only) about {}",
+                        crate::util::human::bytes(streamed)
+                    ));
+                }
                 return Err(SmokeError::NotEnoughMemory {
                     needed,
                     weights: weights_bytes,
                     available: avail,
                     dtype: dtype_name(self.dtype).into(),
+                    mode: if self.stream { "streamed" } else { "full" }.into(),
                     hint,
                 });
             }
@@ -264,6 +354,42 @@ impl Session<'_> {
             needed_bytes: needed,
             available_bytes: available,
         })
+    }
+
+    /// The predicted peak of the run: the weights resident at once (all of
+    /// them, or streamed: the buffer of one layer's projections or the LM
+    /// head, `llama_stream.rs`) and in all, with the working memory.
+    fn needs(
+        &self,
+        checked: &Checked,
+        positions: usize,
+        stream: bool,
+    ) -> Result<(u64, u64), SmokeError> {
+        let transient = self.transient_bytes(checked);
+        let arch = self.report.architecture.as_ref();
+        if !stream {
+            return Ok(memory::estimate(
+                &checked.requests,
+                transient,
+                arch,
+                positions as u64,
+            ));
+        }
+        let elements = llama::stream_buffer_elements(&self.build(checked, positions))
+            .map_err(build_error(self.inputs.family, "sizing the streamed pass"))?;
+        let weights = (elements as u64).saturating_mul(self.dtype.size_in_bytes() as u64);
+        let (_, work) = memory::estimate(&[], transient, arch, positions as u64);
+        Ok((weights, work.saturating_add(weights)))
+    }
+
+    /// What a model is built from.
+    fn build<'a>(&'a self, checked: &'a Checked, positions: usize) -> Build<'a> {
+        Build {
+            config: &self.inputs.config,
+            positions,
+            headers: &checked.headers,
+            cpu: self.device.is_cpu(),
+        }
     }
 
     /// The largest temporary of the load and the forward pass, beside the
@@ -318,16 +444,20 @@ impl Session<'_> {
     fn load(&self, checked: &Checked, positions: usize) -> Result<(Model, f64), SmokeError> {
         self.options.emit(SmokeEvent::Stage(Stage::Loading));
         let family = self.inputs.family;
-        let build = Build {
-            config: &self.inputs.config,
-            positions,
-            headers: &checked.headers,
-            cpu: self.device.is_cpu(),
-        };
+        let build = self.build(checked, positions);
         let paths: Vec<PathBuf> = self.inputs.shards.iter().map(|(_, p)| p.clone()).collect();
         let load_start = Instant::now();
         let model = contain("loading the weights", || {
             let reader = ShardReader::open(&paths).map_err(candle_err("opening the weights"))?;
+            if self.stream {
+                let source = StreamSource {
+                    reader,
+                    headers: checked.headers.clone(),
+                    aliases: checked.aliases.clone(),
+                };
+                return llama::build_stream(&build, source, self.dtype)
+                    .map_err(build_error(family, "preparing the streamed pass"));
+            }
             let lora = match &self.options.lora {
                 Some(m) => {
                     Some(lora::LoadedLora::load(m).map_err(candle_err("mapping the adapter"))?)
@@ -399,6 +529,14 @@ impl Session<'_> {
             &|e| options.emit(e),
             &mut self.notes,
         )
+    }
+}
+
+/// The bytes a refused run needed (0 for any other result).
+fn full_needed<T>(r: &Result<T, SmokeError>) -> u64 {
+    match r {
+        Err(SmokeError::NotEnoughMemory { needed, .. }) => *needed,
+        _ => 0,
     }
 }
 

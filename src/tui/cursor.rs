@@ -169,7 +169,7 @@ mod tests {
     #[test]
     fn a_window_of_wrapped_rows_shows_the_whole_selection() {
         // Every third row takes 4 lines, the others 1.
-        let lines = |i: usize| if i % 3 == 0 { 4 } else { 1 };
+        let lines = |i: usize| if i.is_multiple_of(3) { 4 } else { 1 };
         let mut c = Cursor::default();
         // 0 (4) 1 (1) 2 (1) 3 (4) = 10 lines: rows 0..4 in 10.
         assert_eq!(c.window_varying(30, 10, lines), 0..4);

@@ -94,7 +94,7 @@ pub fn header_json(tensors: &[(&str, &str, &[u64], u64)]) -> Vec<u8> {
         offset += len;
     }
     let mut header = serde_json::to_vec(&Value::Object(map)).expect("json");
-    while header.len() % 8 != 0 {
+    while !header.len().is_multiple_of(8) {
         header.push(b' ');
     }
     header

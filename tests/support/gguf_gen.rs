@@ -125,7 +125,7 @@ fn put_meta(out: &mut Vec<u8>, v: &Meta) {
 }
 
 fn pad_to(out: &mut Vec<u8>, alignment: u64) {
-    while (out.len() as u64) % alignment != 0 {
+    while !(out.len() as u64).is_multiple_of(alignment) {
         out.push(0);
     }
 }
