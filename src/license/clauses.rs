@@ -80,6 +80,9 @@ fn rules() -> &'static Rules {
             re(r"\b(?:does|do|shall|will|may)\s+not\s+(?:permit|allow|grant|authori[sz]e|cover|include|extend\s+to)\s+(?:\w+\s+){0,3}?commercial"),
             re(r"\bcommercial\s+(?:use|uses|usage|exploitation|purposes?)\s+(?:\w+\s+){0,4}?(?:is|are)\s+(?:strictly\s+|expressly\s+)?(?:not\s+(?:permitted|allowed|granted|authori[sz]ed|licensed)|prohibited|forbidden)"),
             re(r"\bprohibits?\s+(?:any\s+|all\s+)?commercial\b"),
+            // a label and its value: "Commercial use: Not permitted",
+            // "| Commercial use | No |", "Commercial use — No"
+            re(r"\bcommercial\s+(?:use|uses|usage|purposes?|exploitation)\s*(?::|-|\|)\s*(?:no|not\s+(?:permitted|allowed|granted|licensed|authori[sz]ed)|prohibited|forbidden|disallowed|excluded)\b"),
             // a non-commercial license named: "governed by the Research and
             // Non-Commercial Model License in LICENSE"
             re(r"\bnon-?commercial\s+(?:(?:use|purposes?|model|research|weights?)\s+)?(?:license|licence|agreement)\b"),

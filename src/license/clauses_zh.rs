@@ -51,6 +51,8 @@ fn rules() -> &'static Rules {
             re(r"非商业(?:性)?(?:用途|目的)[^.;!?]{0,8}(?:使用|为限|之目的)"),
             // 不得用于商业用途 / 禁止商业使用 / 不可商用
             re(r"(?:不得|不能|不可|禁止|严禁|不允许|不将|不用于)[^.;!?]{0,40}(?:商业|商用|营利)"),
+            // a label and its value: 商业使用：不允许, | 商用 | 禁止 |
+            re(r"(?:商业使用|商业用途|商用|商业目的)[\s|:-]{1,6}(?:不允许|不可以|不可|禁止|不得|不能|否|不支持|不提供)"),
             // 仅限个人使用: personal use only
             re(r"仅(?:限|供)(?:于)?个人(?:使用|用途|学习)"),
             // 商业用途除外 / 除商业用途外: commercial use carved out of a grant
@@ -260,6 +262,8 @@ pub fn grants_commercial(s: &str) -> bool {
         && (s.contains("非商业") || rules().non_commercial.iter().any(|p| p.is_match(s)));
     let in_a_clause = std::iter::once(plain.as_ref())
         .chain(plain.split([',', ':']))
+        // a label and its value (商业使用: 允许, 须注明出处)
+        .chain(plain.split(','))
         .any(|c| grant.is_match(c) && !against.is_match(c));
     // an approval asked in another clause holds the grant, unless a
     // threshold's figure says it is asked above a size only

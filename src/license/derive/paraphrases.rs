@@ -265,3 +265,59 @@ fn a_chinese_condition_on_commercial_use_no_clause_reads_keeps_a_grant_unknown_o
     let text = "本模型可免费商用，但须注明来源。";
     assert!(verdict(text).allows_commercial_use());
 }
+
+#[test]
+fn a_label_and_its_value_on_two_lines_read_as_one_clause() {
+    // a summary's labels, a table's rows, a dash: the value decides
+    for text in [
+        "Model License Summary\n\nCommercial use:\nNot permitted\n\nResearch use:\nAllowed\n",
+        "| Use | Allowed |\n|---|---|\n| Research | Yes |\n| Commercial use | No |\n",
+        "Terms of use\nCommercial use — No\nResearch use — Yes\n",
+        "Commercial purposes:\nProhibited\n",
+        "使用条款\n\n商业使用：\n不允许\n\n学术研究：\n允许\n",
+        "| 用途 | 是否允许 |\n|---|---|\n| 商用 | 禁止 |\n",
+    ] {
+        assert_eq!(verdict(text), Verdict::NonCommercial, "{text}");
+    }
+    for text in [
+        "Model License Summary\n\nCommercial use:\nAllowed with attribution\n\nRedistribution:\nAllowed\n",
+        "| Use | Allowed |\n|---|---|\n| Research | Yes |\n| Commercial use | Yes |\n",
+        "使用条款\n\n商业使用：\n允许，须注明出处\n",
+    ] {
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    }
+    // cited at the label's line
+    let t = NormText::new("Model License Summary\n\nCommercial use:\nNot permitted\n");
+    let hit = read_clauses(&t)
+        .into_iter()
+        .find(|h| h.kind == ObligationKind::NonCommercial)
+        .map(|h| t.lines_of(h.words.0, h.words.1));
+    assert_eq!(hit, Some((3, 4)));
+    // a list's intro is no label: its item is read as a ban, not joined
+    assert!(has(
+        "You may not:\n- use the Model for military purposes\n",
+        ObligationKind::FieldOfUseBan
+    ));
+}
+
+#[test]
+fn a_free_tier_with_the_rest_sent_to_registration_is_granted_below_it() {
+    for text in [
+        "You may use the Model free of charge for any purpose if your organization has annual revenue below USD 1 million. All other users must register with us and obtain a commercial license.",
+        "Free for individuals and companies with fewer than 20 employees. Other organizations must contact us at sales@acme.ai to obtain a license.",
+        "The Model is free to use for individuals and for companies with fewer than 50 employees. Companies with 50 or more employees must purchase a commercial license.",
+        "Businesses with annual revenue under EUR 2 million may use the Model at no cost. Everyone else must obtain a commercial license from us.",
+        "个人及年营业收入低于人民币500万元的企业可免费商用；其他用户须向我们登记并取得书面授权。",
+    ] {
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    }
+    // a registration asked of everyone, the free tier included, still holds
+    for text in [
+        "Free for individuals and companies with fewer than 20 employees. All users must first register with us and obtain written authorization.",
+        "个人及年营业收入低于人民币500万元的企业可免费商用；所有用户使用前须向我们登记并取得书面授权。",
+        // a free tier for non-commercial use grants nothing commercial
+        "Free for non-commercial use by organizations with fewer than 20 employees. All other users must obtain a commercial license.",
+    ] {
+        assert!(!verdict(text).allows_commercial_use(), "{text}");
+    }
+}
