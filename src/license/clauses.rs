@@ -128,6 +128,10 @@ fn rules() -> &'static Rules {
             // (not "non-commercial research only", a non-commercial scope)
             re(r"\b(?:for|is)\s+(?:(?:academic|scientific|internal|pure|basic|scholarly)\s+)?research\s+(?:(?:and|or)\s+(?:evaluation|educational|education|teaching|academic|study)\s+)?only\b|\bfor\s+research-only\b"),
             re(r"\bnot\s+(?:be\s+)?(?:used\s+)?(?:\w+\s+){0,4}?in\s+production\b"),
+            // an evaluation or trial license: "solely to evaluate it",
+            // "for evaluation only", "evaluation purposes only", "during
+            // the trial period"
+            re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+|to\s+)(?:the\s+purposes?\s+of\s+)?(?:internal(?:ly)?\s+)?(?:evaluat(?:e|ing|ion)|test(?:ing)?|trial(?:ing)?|assess(?:ing|ment)?|benchmark(?:ing)?)\b|\b(?:evaluation|trial|testing)\s+(?:use|uses|usage|purposes?)?\s*only\b|\bfor\s+(?:a|the)\s+(?:trial|evaluation)\s+period\b|\b(?:evaluation|trial)\s+(?:licen[cs]e|agreement)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:days?|weeks?|months?)\b"),
         ],
         // a license named for research ("Research License Agreement"): the
         // weakest sign of a research-only grant

@@ -321,3 +321,73 @@ fn a_free_tier_with_the_rest_sent_to_registration_is_granted_below_it() {
         assert!(!verdict(text).allows_commercial_use(), "{text}");
     }
 }
+
+#[test]
+fn an_evaluation_or_trial_license_is_research_only() {
+    // a purchase after the trial is a separate license: nothing commercial
+    // under this one, so not requires-approval
+    for text in [
+        "This is an evaluation license. You may use the Model for a period of thirty (30) days solely to evaluate it. After the evaluation period you must purchase a license or delete the Model.",
+        "You may use the Model for evaluation purposes only.",
+        "This license permits evaluation only. You may not use the Model in production.",
+        "The weights are provided only for internal testing.",
+        "本模型提供30天试用期，试用期内仅可用于评估。试用期结束后须购买授权。",
+        "本模型仅供测试使用。",
+    ] {
+        assert_eq!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+    // test data named in a notice is no limit on use
+    assert_ne!(
+        verdict("您可以免费将本模型用于商业用途。示例文件只覆盖 36 张测试样本。"),
+        Verdict::ResearchOnly
+    );
+}
+
+#[test]
+fn split_code_and_weights_licenses_are_decided_by_the_weights() {
+    for text in [
+        "The code in this repository is licensed under the Apache License 2.0. The model weights are licensed under CC BY-NC 4.0.",
+        "Code: Apache-2.0. Weights: CC-BY-NC-4.0.",
+        "代码采用Apache-2.0协议开源，模型权重需遵循CC BY-NC 4.0协议。",
+        "模型权重仅限非商业用途使用；本仓库代码采用 MIT 许可证。",
+    ] {
+        assert_eq!(verdict(text), Verdict::NonCommercial, "{text}");
+    }
+    // weights under terms the reader cannot see: never a grant
+    for text in [
+        "The code in this repository is licensed under Apache-2.0. The model weights are subject to the Acme Model License Agreement.",
+        "代码采用Apache-2.0协议开源，模型权重需遵循《Acme模型许可协议》。",
+        "The source code is released under the MIT License. The model weights are released for non-commercial research purposes only.",
+    ] {
+        assert!(!verdict(text).allows_commercial_use(), "{text}");
+    }
+}
+
+#[test]
+fn licence_forms_common_in_model_licences_are_never_read_looser() {
+    use Verdict as V;
+    // (text, the verdicts a reviewer could accept: the right one, or
+    // unknown, or stricter)
+    let cases: &[(&str, &[Verdict])] = &[
+        // dual licensing: a copyleft license or a commercial one
+        ("This model is dual-licensed: you may use it under the terms of the GNU Affero General Public License v3.0, or under a commercial license from Acme. Contact sales@acme.ai for a commercial license.", &[V::PermittedWithConditions, V::Unknown, V::RequiresApproval]),
+        // internal use only
+        ("You may use the Model for your internal business purposes only. You may not distribute the Model or offer it as a service to third parties.", &[V::PermittedWithConditions, V::Unknown, V::RequiresApproval]),
+        ("Licensee may use the Software solely for internal use.", &[V::PermittedWithConditions, V::Unknown, V::RequiresApproval]),
+        ("本模型仅限内部使用，不得对外提供服务。", &[V::PermittedWithConditions, V::Unknown, V::RequiresApproval]),
+        // a EULA's bans on selling the copy itself
+        ("You may use the Model for any purpose. You may not sell, rent, lease, sublicense, or otherwise transfer the Model to any third party.", &[V::PermittedWithConditions, V::Unknown]),
+        ("You may use the Model. You may not sell, rent, lease, sublicense, or otherwise transfer the Model to any third party.", &[V::PermittedWithConditions, V::Unknown]),
+        // non-commercial research, a commercial license on request
+        ("The Model is made available for non-commercial research purposes only. For a commercial license, please contact licensing@acme.ai.", &[V::ResearchOnly, V::NonCommercial]),
+        ("本模型仅供非商业性质的学术研究使用。如需商业授权，请联系 a@b.com。", &[V::ResearchOnly, V::NonCommercial, V::RequiresApproval]),
+        // a RAIL license: use-based restrictions beside a commercial grant
+        ("Subject to the terms of this License, Licensor grants You a worldwide, royalty-free, non-exclusive license to use, reproduce, modify and distribute the Model, including for commercial purposes. You agree not to use the Model for any of the use-based restrictions listed in Attachment A. Attachment A: You shall not use the Model to generate disinformation; to harm minors; for military purposes.", &[V::PermittedWithConditions]),
+        // free for small companies only
+        ("The Model is free for individuals and companies with fewer than 10 employees.", &[V::PermittedWithConditions, V::Unknown]),
+    ];
+    for (text, accepted) in cases {
+        let v = verdict(text);
+        assert!(accepted.contains(&v), "{v:?}: {text}");
+    }
+}
