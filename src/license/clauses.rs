@@ -74,7 +74,7 @@ fn rules() -> &'static Rules {
         non_commercial: vec![
             re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:your\s+)?(?:own\s+)?(?:internal\s+)?(?:personal\s+)?(?:and\s+)?non-?commercial\b"),
             re(r"\bnon-?commercial\s+(?:(?:or|and|and/or)\s+research\s+)?(?:use|uses|usage|purposes?|research(?:\s+(?:purposes?|usage))?|scientific\s+research)\s+only\b"),
-            re(r"\b(?:may|shall|must|will|can|do)\s+not\s+(?:\w+\s+){0,8}?(?:use|used|exploit|exploited|deploy|deployed)\s+(?:[\w,()'-]+\s+){0,14}?(?:for\s+)?(?:any\s+)?commercial(?:ly)?\b"),
+            re(r"\b(?:may|shall|must|will|can|do)\s+not\s+(?:\w+\s+){0,8}?(?:use|used|using|exploit|exploited|exploiting|deploy|deployed|deploying)\s+(?:[\w,()'-]+\s+){0,14}?(?:for\s+)?(?:any\s+)?commercial(?:ly)?\b"),
             re(r"\b(?:not|never)\s+(?:be\s+)?(?:used\s+)?for\s+(?:any\s+)?commercial\s+(?:use|uses|purposes?|advantage)"),
             re(r"\bno\s+commercial\s+(?:use|uses|exploitation)\b"),
             re(r"\b(?:does|do|shall|will|may)\s+not\s+(?:permit|allow|grant|authori[sz]e|cover|include|extend\s+to)\s+(?:\w+\s+){0,3}?commercial"),
@@ -127,7 +127,7 @@ fn rules() -> &'static Rules {
             // "for academic research only", "research and education only"
             // (not "non-commercial research only", a non-commercial scope)
             re(r"\b(?:for|is)\s+(?:(?:academic|scientific|internal|pure|basic|scholarly)\s+)?research\s+(?:(?:and|or)\s+(?:evaluation|educational|education|teaching|academic|study)\s+)?only\b|\bfor\s+research-only\b"),
-            re(r"\bnot\s+(?:be\s+)?(?:used\s+)?(?:\w+\s+){0,4}?in\s+production\b"),
+            re(r"\bnot\s+(?:be\s+)?(?:used\s+)?(?:\w+\s+){0,6}?in\s+production\b"),
             // an evaluation or trial license: "solely to evaluate it",
             // "for evaluation only", "evaluation purposes only", "during
             // the trial period"

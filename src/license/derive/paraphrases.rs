@@ -391,3 +391,17 @@ fn licence_forms_common_in_model_licences_are_never_read_looser() {
         assert!(accepted.contains(&v), "{v:?}: {text}");
     }
 }
+
+#[test]
+fn gerund_items_under_a_prohibiting_intro_are_clauses() {
+    // grace-model-weights-research-only-license.txt (tests/license-eval),
+    // then paraphrases
+    for (text, kind) in [
+        ("You are expressly prohibited from:\n- Using the model weights for any commercial purpose\n", ObligationKind::NonCommercial),
+        ("You are expressly prohibited from:\n- Deploying the model or weights in production systems or services\n", ObligationKind::ResearchOnly),
+        ("The Licensee shall not:\n- exploiting the Model commercially in any form\n", ObligationKind::NonCommercial),
+        ("You may not run the model or its weights in production.", ObligationKind::ResearchOnly),
+    ] {
+        assert!(has(text, kind), "{kind:?}: {text}");
+    }
+}
