@@ -235,10 +235,28 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
             .get(line.saturating_sub(1) as usize)
             .is_some_and(|l| l.trim_start().starts_with(['-', '*', '•', '·', '▪']))
     };
+    // the intro of a list that scopes a grant ("solely for:"), its words,
+    // and the items left in it
+    let mut scope: Option<((usize, usize), &str)> = None;
+    let mut scoped_items = 0usize;
     for &(f, l) in sentences {
         let s = text.words_text(f, l);
         if negated_items > 0 && text.opens_paragraph(f) && !starts_item(s) && !bullet(f) {
             negated_items = 0;
+        }
+        if scoped_items > 0 && text.opens_paragraph(f) && !starts_item(s) && !bullet(f) {
+            scoped_items = 0;
+        }
+        if let (Some((intro, words)), true) = (scope, scoped_items > 0 && negated_items == 0) {
+            scoped_items -= 1;
+            scoped_item(text, (f, l), (intro, words), &mut hits);
+            if scoped_intro(s).is_none() {
+                continue;
+            }
+        }
+        if let Some(words) = scoped_intro(s) {
+            scope = Some(((f, l), words));
+            scoped_items = 40;
         }
         if negated_items > 0 {
             negated_items -= 1;
@@ -396,6 +414,46 @@ fn negated_intro(s: &str) -> bool {
         && INTRO
             .get_or_init(|| re(r"\b(?:may|shall|must|will|can|do|agree)\s+not\b|\bprohibit\w*|\bnot\s+(?:permitted|allowed)\b|不得|禁止"))
             .is_match(s)
+}
+
+/// The words of a grant that a list's items scope ("You are permitted to
+/// use the model weights solely for:", 仅可用于:), without the colon.
+fn scoped_intro(s: &str) -> Option<&str> {
+    static INTRO: OnceLock<Regex> = OnceLock::new();
+    let head = s.strip_suffix(':')?;
+    INTRO
+        .get_or_init(|| re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for|to|in)$|(?:仅|只)(?:限|可|能)?(?:用于|于|供)$"))
+        .is_match(head)
+        .then_some(head)
+}
+
+/// Pushes the clauses that list item `(f, l)` says as the completion of the
+/// grant `intro` scopes ("… solely for:" ⏎ "- Non-commercial academic
+/// research"), cited at the item, and once at the intro.
+fn scoped_item(
+    text: &NormText,
+    (f, l): (usize, usize),
+    (intro, words): ((usize, usize), &str),
+    hits: &mut Vec<ClauseHit>,
+) {
+    let before = hits.len();
+    let item = text.words_text(f, l);
+    // the item's marker ("(a)") is no word of the grant
+    let item = match item.split_once(' ') {
+        Some((_, rest)) if starts_item(item) => rest,
+        _ => item,
+    };
+    sentence_hits(text, (f, l), &format!("{words} {item}"), hits);
+    let kinds: Vec<ObligationKind> = hits[before..].iter().map(|h| h.kind).collect();
+    for kind in kinds {
+        if !hits.iter().any(|h| h.words == intro && h.kind == kind) {
+            hits.push(ClauseHit {
+                kind,
+                value: String::new(),
+                words: intro,
+            });
+        }
+    }
 }
 
 /// True when the sentence opens with a list marker: `(a)`, `a)`, `1.`, `i.`.

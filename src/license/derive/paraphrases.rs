@@ -405,3 +405,22 @@ fn gerund_items_under_a_prohibiting_intro_are_clauses() {
         assert!(has(text, kind), "{kind:?}: {text}");
     }
 }
+
+#[test]
+fn items_of_a_list_that_scopes_a_grant_read_with_its_intro() {
+    // the shape of grace-model-weights-research-only-license.txt
+    // (tests/license-eval), its items ended by semicolons
+    let text = "You are permitted to use the model weights solely for:\n(a) academic research;\n(b) evaluation and benchmarking.\n";
+    let t = NormText::new(text);
+    let lines: Vec<u32> = read_clauses(&t)
+        .into_iter()
+        .filter(|h| h.kind == ObligationKind::ResearchOnly)
+        .map(|h| t.lines_of(h.words.0, h.words.1).0)
+        .collect();
+    assert!(lines.contains(&1) && lines.contains(&2), "{lines:?}");
+    assert_eq!(verdict(text), Verdict::ResearchOnly);
+    assert_eq!(
+        verdict("您可以使用本模型，仅可用于:\n(a) 学术研究;\n(b) 教学。\n"),
+        Verdict::ResearchOnly
+    );
+}
