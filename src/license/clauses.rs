@@ -74,12 +74,15 @@ fn rules() -> &'static Rules {
         non_commercial: vec![
             re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:your\s+)?(?:own\s+)?(?:internal\s+)?(?:personal\s+)?(?:and\s+)?non-?commercial\b"),
             re(r"\bnon-?commercial\s+(?:(?:or|and|and/or)\s+research\s+)?(?:use|uses|usage|purposes?|research(?:\s+(?:purposes?|usage))?|scientific\s+research)\s+only\b"),
-            re(r"\b(?:may|shall|must|will|can|do)\s+not\s+(?:\w+\s+){0,8}?(?:use|used|exploit|exploited|deploy|deployed)\s+(?:[\w,()'-]+\s+){0,14}?(?:for\s+)?(?:any\s+)?commercial(?:ly)?\b"),
+            re(r"\b(?:may|shall|must|will|can|do)\s+not\s+(?:\w+\s+){0,8}?(?:use|used|using|exploit|exploited|exploiting|deploy|deployed|deploying)\s+(?:[\w,()'-]+\s+){0,14}?(?:for\s+)?(?:any\s+)?commercial(?:ly)?\b"),
             re(r"\b(?:not|never)\s+(?:be\s+)?(?:used\s+)?for\s+(?:any\s+)?commercial\s+(?:use|uses|purposes?|advantage)"),
             re(r"\bno\s+commercial\s+(?:use|uses|exploitation)\b"),
             re(r"\b(?:does|do|shall|will|may)\s+not\s+(?:permit|allow|grant|authori[sz]e|cover|include|extend\s+to)\s+(?:\w+\s+){0,3}?commercial"),
             re(r"\bcommercial\s+(?:use|uses|usage|exploitation|purposes?)\s+(?:\w+\s+){0,4}?(?:is|are)\s+(?:strictly\s+|expressly\s+)?(?:not\s+(?:permitted|allowed|granted|authori[sz]ed|licensed)|prohibited|forbidden)"),
             re(r"\bprohibits?\s+(?:any\s+|all\s+)?commercial\b"),
+            // a label and its value: "Commercial use: Not permitted",
+            // "| Commercial use | No |", "Commercial use — No"
+            re(r"\bcommercial\s+(?:use|uses|usage|purposes?|exploitation)\s*(?::|-|\|)\s*(?:no|not\s+(?:permitted|allowed|granted|licensed|authori[sz]ed)|prohibited|forbidden|disallowed|excluded)\b"),
             // a non-commercial license named: "governed by the Research and
             // Non-Commercial Model License in LICENSE"
             re(r"\bnon-?commercial\s+(?:(?:use|purposes?|model|research|weights?)\s+)?(?:license|licence|agreement)\b"),
@@ -124,7 +127,11 @@ fn rules() -> &'static Rules {
             // "for academic research only", "research and education only"
             // (not "non-commercial research only", a non-commercial scope)
             re(r"\b(?:for|is)\s+(?:(?:academic|scientific|internal|pure|basic|scholarly)\s+)?research\s+(?:(?:and|or)\s+(?:evaluation|educational|education|teaching|academic|study)\s+)?only\b|\bfor\s+research-only\b"),
-            re(r"\bnot\s+(?:be\s+)?(?:used\s+)?(?:\w+\s+){0,4}?in\s+production\b"),
+            re(r"\bnot\s+(?:be\s+)?(?:used\s+)?(?:\w+\s+){0,6}?in\s+production\b"),
+            // an evaluation or trial license: "solely to evaluate it",
+            // "for evaluation only", "evaluation purposes only", "during
+            // the trial period"
+            re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+|to\s+)(?:the\s+purposes?\s+of\s+)?(?:internal(?:ly)?\s+)?(?:evaluat(?:e|ing|ion)|test(?:ing)?|trial(?:ing)?|assess(?:ing|ment)?|benchmark(?:ing)?)\b|\b(?:evaluation|trial|testing)\s+(?:use|uses|usage|purposes?)?\s*only\b|\bfor\s+(?:a|the)\s+(?:trial|evaluation)\s+period\b|\b(?:evaluation|trial)\s+(?:licen[cs]e|agreement)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:days?|weeks?|months?)\b"),
         ],
         // a license named for research ("Research License Agreement"): the
         // weakest sign of a research-only grant
@@ -228,10 +235,28 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
             .get(line.saturating_sub(1) as usize)
             .is_some_and(|l| l.trim_start().starts_with(['-', '*', '•', '·', '▪']))
     };
+    // the intro of a list that scopes a grant ("solely for:"), its words,
+    // and the items left in it
+    let mut scope: Option<((usize, usize), &str)> = None;
+    let mut scoped_items = 0usize;
     for &(f, l) in sentences {
         let s = text.words_text(f, l);
         if negated_items > 0 && text.opens_paragraph(f) && !starts_item(s) && !bullet(f) {
             negated_items = 0;
+        }
+        if scoped_items > 0 && text.opens_paragraph(f) && !starts_item(s) && !bullet(f) {
+            scoped_items = 0;
+        }
+        if let (Some((intro, words)), true) = (scope, scoped_items > 0 && negated_items == 0) {
+            scoped_items -= 1;
+            scoped_item(text, (f, l), (intro, words), &mut hits);
+            if scoped_intro(s).is_none() {
+                continue;
+            }
+        }
+        if let Some(words) = scoped_intro(s) {
+            scope = Some(((f, l), words));
+            scoped_items = 40;
         }
         if negated_items > 0 {
             negated_items -= 1;
@@ -389,6 +414,46 @@ fn negated_intro(s: &str) -> bool {
         && INTRO
             .get_or_init(|| re(r"\b(?:may|shall|must|will|can|do|agree)\s+not\b|\bprohibit\w*|\bnot\s+(?:permitted|allowed)\b|不得|禁止"))
             .is_match(s)
+}
+
+/// The words of a grant that a list's items scope ("You are permitted to
+/// use the model weights solely for:", 仅可用于:), without the colon.
+fn scoped_intro(s: &str) -> Option<&str> {
+    static INTRO: OnceLock<Regex> = OnceLock::new();
+    let head = s.strip_suffix(':')?;
+    INTRO
+        .get_or_init(|| re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for|to|in)$|(?:仅|只)(?:限|可|能)?(?:用于|于|供)$"))
+        .is_match(head)
+        .then_some(head)
+}
+
+/// Pushes the clauses that list item `(f, l)` says as the completion of the
+/// grant `intro` scopes ("… solely for:" ⏎ "- Non-commercial academic
+/// research"), cited at the item, and once at the intro.
+fn scoped_item(
+    text: &NormText,
+    (f, l): (usize, usize),
+    (intro, words): ((usize, usize), &str),
+    hits: &mut Vec<ClauseHit>,
+) {
+    let before = hits.len();
+    let item = text.words_text(f, l);
+    // the item's marker ("(a)") is no word of the grant
+    let item = match item.split_once(' ') {
+        Some((_, rest)) if starts_item(item) => rest,
+        _ => item,
+    };
+    sentence_hits(text, (f, l), &format!("{words} {item}"), hits);
+    let kinds: Vec<ObligationKind> = hits[before..].iter().map(|h| h.kind).collect();
+    for kind in kinds {
+        if !hits.iter().any(|h| h.words == intro && h.kind == kind) {
+            hits.push(ClauseHit {
+                kind,
+                value: String::new(),
+                words: intro,
+            });
+        }
+    }
 }
 
 /// True when the sentence opens with a list marker: `(a)`, `a)`, `1.`, `i.`.

@@ -363,7 +363,8 @@ fn threshold_sentences(
                 .map(|m| stem(m.as_str())),
         );
         for (j, &(f2, l2)) in sentences.iter().enumerate().skip(i + 1).take(3) {
-            if such.is_match(text.words_text(f2, l2)) {
+            let s2 = text.words_text(f2, l2);
+            if such.is_match(s2) || names_the_rest(s2) {
                 explained.push(j);
             }
         }
@@ -379,6 +380,18 @@ fn threshold_sentences(
     explained.sort_unstable();
     explained.dedup();
     explained
+}
+
+/// True when the sentence names those a threshold before it leaves out
+/// ("All other users must register", "Other organizations must obtain a
+/// license", "everyone else", 其他用户须登记): what it asks applies above
+/// the threshold only, a registration included.
+fn names_the_rest(s: &str) -> bool {
+    static REST: OnceLock<Regex> = OnceLock::new();
+    REST.get_or_init(|| {
+        super::pattern::re(r"\b(?:all\s+|any\s+)?other\s+(?:users|companies|entities|organi[sz]ations|businesses|enterprises|licensees|customers|commercial\s+users)\b|\b(?:everyone|anyone|everybody)\s+else\b|\ball\s+others\b|其他(?:用户|使用者|企业|公司|机构|组织|单位|商业用户)|其余(?:用户|使用者|企业|公司|机构)")
+    })
+    .is_match(s)
 }
 
 /// True when the sentence ends the license for want of what another section
@@ -427,10 +440,31 @@ fn free_below_threshold(
             )
         })
         .find_map(|h| {
+            if free_below_in_sentence(text.words_text(h.words.0, h.words.1)) {
+                return Some(h.words);
+            }
             let intro = list_intro(text, sentences, h.words)?;
             let s = text.words_text(intro.0, intro.1);
             free_for.is_match(s).then_some(intro)
         })
+}
+
+/// True when a threshold's own sentence grants free use to companies below
+/// it ("Free for individuals and companies with fewer than 20 employees",
+/// "Businesses with annual revenue under USD 1 million may use the Model at
+/// no cost"): commercial use below the threshold is granted.
+fn free_below_in_sentence(s: &str) -> bool {
+    static FREE: OnceLock<(Regex, Regex, Regex, Regex)> = OnceLock::new();
+    let (free, company, below, against) = FREE.get_or_init(|| {
+        let build = super::pattern::re;
+        (
+            build(r"\bfree\b|\bat\s+no\s+(?:cost|charge)\b|\bwithout\s+(?:charge|a\s+fee)\b|\b(?:may|can)\s+(?:freely\s+)?use\b|\b(?:may|can)\s+be\s+used\b"),
+            build(r"\b(?:companies|company|organi[sz]ations?|business(?:es)?|entit(?:y|ies)|enterprises?|startups?|start-ups?|firms?|commercial)\b"),
+            build(r"\b(?:fewer|less|lower|below|under|up\s+to|at\s+most|not\s+exceeding|does\s+not\s+exceed|do\s+not\s+exceed)\b"),
+            build(r"\bnon-?commercial\b|\bresearch\b|\bacademic\b|\bevaluation\b|\bpersonal\b|\b(?:may|must|shall|can)\s+not\b|\bonly\b|\bsolely\b"),
+        )
+    });
+    free.is_match(s) && company.is_match(s) && below.is_match(s) && !against.is_match(s)
 }
 
 /// True when the sentence is a heading ("1. Commercial License and
@@ -501,7 +535,8 @@ fn restriction(
             !(matches!(
                 h.kind,
                 ObligationKind::Registration | ObligationKind::NonCommercial
-            ) && (in_threshold(h.words) && !registers(sentence(h))
+            ) && (in_threshold(h.words)
+                && (!registers(sentence(h)) || names_the_rest(sentence(h)))
                 || terminates_under_other_section(sentence(h))))
         })
         .collect();

@@ -68,7 +68,8 @@ impl NormText {
         let mut line_start = 0usize;
         for (line_no, line) in text.split('\n').enumerate() {
             let trimmed = line.trim();
-            if trimmed.is_empty() {
+            // a blank line, or a table's row (each row a record of its own)
+            if trimmed.is_empty() || trimmed.starts_with('|') {
                 new_para = true;
             }
             let mut first_in_line = true;
@@ -162,20 +163,7 @@ impl NormText {
     /// The sentence around byte `at` of `norm`, as word indices `[first, last]`.
     pub fn sentence_words(&self, at: usize) -> (usize, usize) {
         let w = self.word_at(at);
-        let ends_sentence = |i: usize| {
-            let start = self.word_starts[i];
-            let end = self
-                .word_starts
-                .get(i + 1)
-                .map(|s| s - 1)
-                .unwrap_or(self.norm.len());
-            let word = &self.norm[start..end];
-            word.ends_with('.')
-                || word.ends_with(';')
-                || word.ends_with('?')
-                || word.ends_with('!')
-                || word.ends_with(':')
-        };
+        let ends_sentence = |i: usize| self.ends_sentence(i);
         let mut first = w;
         while first > 0 && !self.para_starts[first] && !ends_sentence(first - 1) {
             first -= 1;
@@ -185,6 +173,117 @@ impl NormText {
             last += 1;
         }
         (first, last)
+    }
+
+    /// The normalised word `i`.
+    fn word(&self, i: usize) -> &str {
+        let start = self.word_starts[i];
+        let end = self
+            .word_starts
+            .get(i + 1)
+            .map(|s| s - 1)
+            .unwrap_or(self.norm.len());
+        self.norm.get(start..end).unwrap_or("")
+    }
+
+    /// True when word `i` ends a sentence: a full stop, semicolon, question
+    /// or exclamation mark, or a colon — except the colon of a short label
+    /// whose value is the next line ("Commercial use:" ⏎ "Not permitted",
+    /// 商业使用： ⏎ 不允许), which reads with its value as one sentence,
+    /// ended by the value's line.
+    fn ends_sentence(&self, i: usize) -> bool {
+        let word = self.word(i);
+        if word.ends_with(['.', ';', '?', '!']) {
+            return true;
+        }
+        if word.ends_with(':') {
+            return !self.labels_next_line(i);
+        }
+        // the last word of a label's value line
+        let line = self.word_lines[i];
+        if self.word_lines.get(i + 1).is_some_and(|&n| n == line) {
+            return false;
+        }
+        let first = self.line_start(i);
+        first > 0 && self.labels_next_line(first - 1)
+    }
+
+    /// The first word on word `i`'s line.
+    fn line_start(&self, i: usize) -> usize {
+        let line = self.word_lines[i];
+        let mut first = i;
+        while first > 0 && self.word_lines[first - 1] == line {
+            first -= 1;
+        }
+        first
+    }
+
+    /// True when word `i` is the colon of a label ("Commercial use:", at
+    /// most four words, a whole line, no verb of a sentence) whose value is
+    /// the next line (at most six words, no label itself, no list item or
+    /// bullet): a list's intro ("You may not:") is no label.
+    fn labels_next_line(&self, i: usize) -> bool {
+        const NOT_LABEL: [&str; 16] = [
+            "may",
+            "must",
+            "shall",
+            "will",
+            "can",
+            "not",
+            "no",
+            "you",
+            "we",
+            "agree",
+            "following",
+            "include",
+            "includes",
+            "means",
+            "is",
+            "are",
+        ];
+        let Some(&next_line) = self.word_lines.get(i + 1) else {
+            return false;
+        };
+        if !self.word(i).ends_with(':') {
+            return false;
+        }
+        let line = self.word_lines[i];
+        if next_line != line + 1 || self.para_starts[i + 1] {
+            return false;
+        }
+        let first = self.line_start(i);
+        if i + 1 - first > 4
+            || (first..=i).any(|w| NOT_LABEL.contains(&self.word(w).trim_end_matches(':')))
+        {
+            return false;
+        }
+        let value: Vec<usize> = (i + 1..self.len())
+            .take_while(|&w| self.word_lines[w] == next_line)
+            .collect();
+        value.len() <= 6
+            && !value.iter().any(|&w| self.word(w).ends_with(':'))
+            && !self.opens_with_marker(i + 1)
+    }
+
+    /// True when the original line of word `w` opens with a bullet or a list
+    /// item's marker (`-`, `*`, `•`, `(a)`, `1.`, `i)`).
+    fn opens_with_marker(&self, w: usize) -> bool {
+        let Some(&(start, _)) = self.word_spans.get(w) else {
+            return false;
+        };
+        let line_start = self.original[..start].rfind('\n').map_or(0, |n| n + 1);
+        let line = self.original[line_start..].trim_start();
+        if line.starts_with(['-', '*', '+', '>', '•', '·', '▪', '|']) {
+            return true;
+        }
+        let head = line.split_whitespace().next().unwrap_or("");
+        let marker = head.trim_start_matches('(');
+        marker.len() <= 5
+            && marker.ends_with(['.', ')'])
+            && marker[..marker.len() - 1]
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric())
+            && marker.len() > 1
     }
 
     /// Byte offset in `norm` of word `w`.
@@ -391,6 +490,37 @@ mod tests {
         let (f, l) = t.sentence_words(at);
         assert_eq!(t.quote(f, l, 200), "The Second one spans two lines.");
         assert_eq!(t.lines_of(f, l), (2, 3));
+    }
+
+    #[test]
+    fn a_label_reads_with_its_value_line_and_a_list_intro_does_not() {
+        let t =
+            NormText::new("Summary\n\nCommercial use:\nNot permitted\nResearch use:\nAllowed\n");
+        let texts: Vec<&str> = t
+            .sentences()
+            .iter()
+            .map(|&(f, l)| t.words_text(f, l))
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                "summary",
+                "commercial use: not permitted",
+                "research use: allowed"
+            ]
+        );
+        // an intro with a verb, a long value, a bullet: not joined
+        for text in [
+            "You may not:\nuse it for harm\n",
+            "Purpose:\nthis text says a great deal more than a label's value\n",
+            "Prohibited uses:\n- Military use\n",
+        ] {
+            let t = NormText::new(text);
+            assert_eq!(t.sentences().len(), 2, "{text}");
+        }
+        // each row of a table is a sentence of its own
+        let t = NormText::new("| Use | Allowed |\n|---|---|\n| Commercial use | No |\n");
+        assert_eq!(t.sentences().len(), 3);
     }
 
     #[test]

@@ -265,3 +265,162 @@ fn a_chinese_condition_on_commercial_use_no_clause_reads_keeps_a_grant_unknown_o
     let text = "本模型可免费商用，但须注明来源。";
     assert!(verdict(text).allows_commercial_use());
 }
+
+#[test]
+fn a_label_and_its_value_on_two_lines_read_as_one_clause() {
+    // a summary's labels, a table's rows, a dash: the value decides
+    for text in [
+        "Model License Summary\n\nCommercial use:\nNot permitted\n\nResearch use:\nAllowed\n",
+        "| Use | Allowed |\n|---|---|\n| Research | Yes |\n| Commercial use | No |\n",
+        "Terms of use\nCommercial use — No\nResearch use — Yes\n",
+        "Commercial purposes:\nProhibited\n",
+        "使用条款\n\n商业使用：\n不允许\n\n学术研究：\n允许\n",
+        "| 用途 | 是否允许 |\n|---|---|\n| 商用 | 禁止 |\n",
+    ] {
+        assert_eq!(verdict(text), Verdict::NonCommercial, "{text}");
+    }
+    for text in [
+        "Model License Summary\n\nCommercial use:\nAllowed with attribution\n\nRedistribution:\nAllowed\n",
+        "| Use | Allowed |\n|---|---|\n| Research | Yes |\n| Commercial use | Yes |\n",
+        "使用条款\n\n商业使用：\n允许，须注明出处\n",
+    ] {
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    }
+    // cited at the label's line
+    let t = NormText::new("Model License Summary\n\nCommercial use:\nNot permitted\n");
+    let hit = read_clauses(&t)
+        .into_iter()
+        .find(|h| h.kind == ObligationKind::NonCommercial)
+        .map(|h| t.lines_of(h.words.0, h.words.1));
+    assert_eq!(hit, Some((3, 4)));
+    // a list's intro is no label: its item is read as a ban, not joined
+    assert!(has(
+        "You may not:\n- use the Model for military purposes\n",
+        ObligationKind::FieldOfUseBan
+    ));
+}
+
+#[test]
+fn a_free_tier_with_the_rest_sent_to_registration_is_granted_below_it() {
+    for text in [
+        "You may use the Model free of charge for any purpose if your organization has annual revenue below USD 1 million. All other users must register with us and obtain a commercial license.",
+        "Free for individuals and companies with fewer than 20 employees. Other organizations must contact us at sales@acme.ai to obtain a license.",
+        "The Model is free to use for individuals and for companies with fewer than 50 employees. Companies with 50 or more employees must purchase a commercial license.",
+        "Businesses with annual revenue under EUR 2 million may use the Model at no cost. Everyone else must obtain a commercial license from us.",
+        "个人及年营业收入低于人民币500万元的企业可免费商用；其他用户须向我们登记并取得书面授权。",
+    ] {
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    }
+    // a registration asked of everyone, the free tier included, still holds
+    for text in [
+        "Free for individuals and companies with fewer than 20 employees. All users must first register with us and obtain written authorization.",
+        "个人及年营业收入低于人民币500万元的企业可免费商用；所有用户使用前须向我们登记并取得书面授权。",
+        // a free tier for non-commercial use grants nothing commercial
+        "Free for non-commercial use by organizations with fewer than 20 employees. All other users must obtain a commercial license.",
+    ] {
+        assert!(!verdict(text).allows_commercial_use(), "{text}");
+    }
+}
+
+#[test]
+fn an_evaluation_or_trial_license_is_research_only() {
+    // a purchase after the trial is a separate license: nothing commercial
+    // under this one, so not requires-approval
+    for text in [
+        "This is an evaluation license. You may use the Model for a period of thirty (30) days solely to evaluate it. After the evaluation period you must purchase a license or delete the Model.",
+        "You may use the Model for evaluation purposes only.",
+        "This license permits evaluation only. You may not use the Model in production.",
+        "The weights are provided only for internal testing.",
+        "本模型提供30天试用期，试用期内仅可用于评估。试用期结束后须购买授权。",
+        "本模型仅供测试使用。",
+    ] {
+        assert_eq!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+    // test data named in a notice is no limit on use
+    assert_ne!(
+        verdict("您可以免费将本模型用于商业用途。示例文件只覆盖 36 张测试样本。"),
+        Verdict::ResearchOnly
+    );
+}
+
+#[test]
+fn split_code_and_weights_licenses_are_decided_by_the_weights() {
+    for text in [
+        "The code in this repository is licensed under the Apache License 2.0. The model weights are licensed under CC BY-NC 4.0.",
+        "Code: Apache-2.0. Weights: CC-BY-NC-4.0.",
+        "代码采用Apache-2.0协议开源，模型权重需遵循CC BY-NC 4.0协议。",
+        "模型权重仅限非商业用途使用；本仓库代码采用 MIT 许可证。",
+    ] {
+        assert_eq!(verdict(text), Verdict::NonCommercial, "{text}");
+    }
+    // weights under terms the reader cannot see: never a grant
+    for text in [
+        "The code in this repository is licensed under Apache-2.0. The model weights are subject to the Acme Model License Agreement.",
+        "代码采用Apache-2.0协议开源，模型权重需遵循《Acme模型许可协议》。",
+        "The source code is released under the MIT License. The model weights are released for non-commercial research purposes only.",
+    ] {
+        assert!(!verdict(text).allows_commercial_use(), "{text}");
+    }
+}
+
+#[test]
+fn licence_forms_common_in_model_licences_are_never_read_looser() {
+    use Verdict as V;
+    // (text, the verdicts a reviewer could accept: the right one, or
+    // unknown, or stricter)
+    let cases: &[(&str, &[Verdict])] = &[
+        // dual licensing: a copyleft license or a commercial one
+        ("This model is dual-licensed: you may use it under the terms of the GNU Affero General Public License v3.0, or under a commercial license from Acme. Contact sales@acme.ai for a commercial license.", &[V::PermittedWithConditions, V::Unknown, V::RequiresApproval]),
+        // internal use only
+        ("You may use the Model for your internal business purposes only. You may not distribute the Model or offer it as a service to third parties.", &[V::PermittedWithConditions, V::Unknown, V::RequiresApproval]),
+        ("Licensee may use the Software solely for internal use.", &[V::PermittedWithConditions, V::Unknown, V::RequiresApproval]),
+        ("本模型仅限内部使用，不得对外提供服务。", &[V::PermittedWithConditions, V::Unknown, V::RequiresApproval]),
+        // a EULA's bans on selling the copy itself
+        ("You may use the Model for any purpose. You may not sell, rent, lease, sublicense, or otherwise transfer the Model to any third party.", &[V::PermittedWithConditions, V::Unknown]),
+        ("You may use the Model. You may not sell, rent, lease, sublicense, or otherwise transfer the Model to any third party.", &[V::PermittedWithConditions, V::Unknown]),
+        // non-commercial research, a commercial license on request
+        ("The Model is made available for non-commercial research purposes only. For a commercial license, please contact licensing@acme.ai.", &[V::ResearchOnly, V::NonCommercial]),
+        ("本模型仅供非商业性质的学术研究使用。如需商业授权，请联系 a@b.com。", &[V::ResearchOnly, V::NonCommercial, V::RequiresApproval]),
+        // a RAIL license: use-based restrictions beside a commercial grant
+        ("Subject to the terms of this License, Licensor grants You a worldwide, royalty-free, non-exclusive license to use, reproduce, modify and distribute the Model, including for commercial purposes. You agree not to use the Model for any of the use-based restrictions listed in Attachment A. Attachment A: You shall not use the Model to generate disinformation; to harm minors; for military purposes.", &[V::PermittedWithConditions]),
+        // free for small companies only
+        ("The Model is free for individuals and companies with fewer than 10 employees.", &[V::PermittedWithConditions, V::Unknown]),
+    ];
+    for (text, accepted) in cases {
+        let v = verdict(text);
+        assert!(accepted.contains(&v), "{v:?}: {text}");
+    }
+}
+
+#[test]
+fn gerund_items_under_a_prohibiting_intro_are_clauses() {
+    // grace-model-weights-research-only-license.txt (tests/license-eval),
+    // then paraphrases
+    for (text, kind) in [
+        ("You are expressly prohibited from:\n- Using the model weights for any commercial purpose\n", ObligationKind::NonCommercial),
+        ("You are expressly prohibited from:\n- Deploying the model or weights in production systems or services\n", ObligationKind::ResearchOnly),
+        ("The Licensee shall not:\n- exploiting the Model commercially in any form\n", ObligationKind::NonCommercial),
+        ("You may not run the model or its weights in production.", ObligationKind::ResearchOnly),
+    ] {
+        assert!(has(text, kind), "{kind:?}: {text}");
+    }
+}
+
+#[test]
+fn items_of_a_list_that_scopes_a_grant_read_with_its_intro() {
+    // the shape of grace-model-weights-research-only-license.txt
+    // (tests/license-eval), its items ended by semicolons
+    let text = "You are permitted to use the model weights solely for:\n(a) academic research;\n(b) evaluation and benchmarking.\n";
+    let t = NormText::new(text);
+    let lines: Vec<u32> = read_clauses(&t)
+        .into_iter()
+        .filter(|h| h.kind == ObligationKind::ResearchOnly)
+        .map(|h| t.lines_of(h.words.0, h.words.1).0)
+        .collect();
+    assert!(lines.contains(&1) && lines.contains(&2), "{lines:?}");
+    assert_eq!(verdict(text), Verdict::ResearchOnly);
+    assert_eq!(
+        verdict("您可以使用本模型，仅可用于:\n(a) 学术研究;\n(b) 教学。\n"),
+        Verdict::ResearchOnly
+    );
+}
