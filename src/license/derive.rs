@@ -519,27 +519,8 @@ fn restriction(
     by_threshold: &[usize],
     hits: &[ClauseHit],
 ) -> Option<Derived> {
-    let in_threshold = |words: (usize, usize)| {
-        by_threshold
-            .iter()
-            .any(|&i| sentences.get(i) == Some(&words))
-    };
     let sentence = |h: &ClauseHit| text.words_text(h.words.0, h.words.1);
-    // What a threshold asks for above its size is a condition, not the
-    // grant's scope.
-    // A termination for want of what another section requires restates
-    // that section, which is weighed on its own.
-    let weighed: Vec<&ClauseHit> = hits
-        .iter()
-        .filter(|h| {
-            !(matches!(
-                h.kind,
-                ObligationKind::Registration | ObligationKind::NonCommercial
-            ) && (in_threshold(h.words)
-                && (!registers(sentence(h)) || names_the_rest(sentence(h)))
-                || terminates_under_other_section(sentence(h))))
-        })
-        .collect();
+    let weighed = weighed_hits(text, sentences, by_threshold, hits);
     let has = |k: ObligationKind| weighed.iter().any(|h| h.kind == k);
     // A path to commercial use under this license opens a non-commercial
     // grant only where no other clause sends commercial use to a separate
@@ -590,19 +571,7 @@ fn restriction(
     // Use only by non-commercial organisations, or none on behalf of a
     // commercial one: a company may not use it at all, research included.
     let restricts = has(ObligationKind::NonCommercial) || research(false) || research(true);
-    let bans_commercial = |words: (usize, usize)| {
-        weighed
-            .iter()
-            .any(|h| h.words == words && h.kind == ObligationKind::NonCommercial)
-    };
-    let no_company = sentences.iter().enumerate().any(|(i, &(f, l))| {
-        let s = text.words_text(f, l);
-        let after_ban = i
-            .checked_sub(1)
-            .and_then(|p| sentences.get(p))
-            .is_some_and(|&prev| bans_commercial(prev));
-        licensee::excludes_companies(s) || licensee::bans_use_within_companies(s, after_ban)
-    });
+    let no_company = excludes_a_company(text, sentences, &weighed);
     // (a paid or separate license for a company is no path under this one)
     if (restricts || (has(ObligationKind::Registration) && !path)) && no_company {
         return restricted(
@@ -641,6 +610,57 @@ fn restriction(
         return restricted(Verdict::ResearchOnly, "a research license (by its name)");
     }
     None
+}
+
+/// The clauses `restriction` weighs. What a threshold asks for above its
+/// size is a condition, not the grant's scope; a termination for want of
+/// what another section requires restates that section, which is weighed
+/// on its own.
+fn weighed_hits<'h>(
+    text: &NormText,
+    sentences: &[(usize, usize)],
+    by_threshold: &[usize],
+    hits: &'h [ClauseHit],
+) -> Vec<&'h ClauseHit> {
+    let in_threshold = |words: (usize, usize)| {
+        by_threshold
+            .iter()
+            .any(|&i| sentences.get(i) == Some(&words))
+    };
+    let sentence = |h: &ClauseHit| text.words_text(h.words.0, h.words.1);
+    hits.iter()
+        .filter(|h| {
+            !(matches!(
+                h.kind,
+                ObligationKind::Registration | ObligationKind::NonCommercial
+            ) && (in_threshold(h.words)
+                && (!registers(sentence(h)) || names_the_rest(sentence(h)))
+                || terminates_under_other_section(sentence(h))))
+        })
+        .collect()
+}
+
+/// Whether a sentence keeps every company out: licensees limited to
+/// non-commercial organisations, or no use within a company (read with the
+/// commercial ban just before it, where there is one).
+fn excludes_a_company(
+    text: &NormText,
+    sentences: &[(usize, usize)],
+    weighed: &[&ClauseHit],
+) -> bool {
+    let bans_commercial = |words: (usize, usize)| {
+        weighed
+            .iter()
+            .any(|h| h.words == words && h.kind == ObligationKind::NonCommercial)
+    };
+    sentences.iter().enumerate().any(|(i, &(f, l))| {
+        let s = text.words_text(f, l);
+        let after_ban = i
+            .checked_sub(1)
+            .and_then(|p| sentences.get(p))
+            .is_some_and(|&prev| bans_commercial(prev));
+        licensee::excludes_companies(s) || licensee::bans_use_within_companies(s, after_ban)
+    })
 }
 
 /// The verdict of a text no clause restricts: a grant of commercial use,
