@@ -6,7 +6,7 @@
 //! (`value = d·q + m`, Q4_0/Q5_0's offset folded into `m`), and a block's
 //! dot is `d_w·d_a·Σ q_w·q_a + m_w·s_a`, the integer sum by AVX2's
 //! `maddubs` or AVX-512 VNNI's `dpbusd`. Weight rows are shared out over
-//! rayon's threads.
+//! the threads of candle's CPU pool.
 //!
 //! The kernel is chosen at run time (AVX-512 VNNI, AVX2, or the scalar
 //! code every machine runs); the three give the same sums up to the order
@@ -14,7 +14,6 @@
 
 use candle_core::quantized::GgmlDType;
 use half::f16;
-use rayon::prelude::*;
 use std::sync::OnceLock;
 
 /// Elements per block, for every format here.
@@ -151,7 +150,7 @@ impl Q8Rows {
 pub(crate) enum Kernel {
     /// Plain Rust, every machine.
     Scalar,
-    /// AVX2 `maddubs` (x86-64 with AVX2 and FMA).
+    /// AVX2 `maddubs` (x86-64 with AVX2, FMA and F16C).
     Avx2,
     /// AVX-512 VNNI `dpbusd` on 256-bit registers (AVX-512 F/VL/VNNI).
     Vnni,
@@ -167,11 +166,13 @@ impl Kernel {
                 && std::arch::is_x86_feature_detected!("avx512f")
                 && std::arch::is_x86_feature_detected!("avx2")
                 && std::arch::is_x86_feature_detected!("fma")
+                && std::arch::is_x86_feature_detected!("f16c")
             {
                 return Kernel::Vnni;
             }
             if std::arch::is_x86_feature_detected!("avx2")
                 && std::arch::is_x86_feature_detected!("fma")
+                && std::arch::is_x86_feature_detected!("f16c")
             {
                 return Kernel::Avx2;
             }
@@ -268,6 +269,20 @@ mod x86 {
         }
     }
 
+    /// The block's `d` and `m` (value = `d·q + m`), both halves widened
+    /// by one F16C instruction.
+    #[inline(always)]
+    unsafe fn scale_min(format: Format, b: *const u8) -> (f32, f32) {
+        let bits = (b as *const i32).read_unaligned();
+        let v = _mm_cvtph_ps(_mm_cvtsi32_si128(bits));
+        let d = _mm_cvtss_f32(v);
+        match format {
+            Format::Q4_0 => (d, -8. * d),
+            Format::Q5_0 => (d, -16. * d),
+            Format::Q4_1 | Format::Q5_1 => (d, _mm_cvtss_f32(_mm_movehdup_ps(v))),
+        }
+    }
+
     /// Horizontal sum of eight floats.
     #[inline(always)]
     unsafe fn hsum(v: __m256) -> f32 {
@@ -295,7 +310,7 @@ mod x86 {
                 let mut mins = 0f32;
                 for i in 0..blocks {
                     let b = &w[i * bytes..(i + 1) * bytes];
-                    let (dw, mw) = format.scale_min(b);
+                    let (dw, mw) = scale_min(format, b.as_ptr());
                     let qw = widen(format, b.as_ptr());
                     let qa = _mm256_loadu_si256(qs.as_ptr().add(i * QK) as *const __m256i);
                     let isum: __m256i = {
@@ -310,13 +325,13 @@ mod x86 {
         };
     }
 
-    row_dot!(row_dot_avx2, "avx2,fma", |w, a| _mm256_madd_epi16(
+    row_dot!(row_dot_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
         _mm256_maddubs_epi16(w, a),
         _mm256_set1_epi16(1)
     ));
     row_dot!(
         row_dot_vnni,
-        "avx2,fma,avx512f,avx512vl,avx512vnni",
+        "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
         |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
     );
 }
@@ -347,39 +362,41 @@ pub(crate) fn matmul(
     }
     let acts = Q8Rows::quantize(lhs, k);
     let weight_row = |j: usize| &weights[j * row_bytes..(j + 1) * row_bytes];
-    if m == 1 {
-        dst[..n]
-            .par_chunks_mut(ROWS_PER_TASK)
-            .enumerate()
-            .for_each(|(t, out)| {
-                for (c, o) in out.iter_mut().enumerate() {
-                    *o = row_dot(
-                        kernel,
-                        format,
-                        weight_row(t * ROWS_PER_TASK + c),
-                        acts.row(0),
-                    );
-                }
-            });
-        return Ok(());
-    }
-    // Several rows: each task takes a few weight rows against every
-    // activation row (the weights read once), into a transposed buffer.
-    let mut transposed = vec![0f32; n * m];
-    transposed
-        .par_chunks_mut(ROWS_PER_TASK * m)
-        .enumerate()
-        .for_each(|(t, out)| {
-            for (c, col) in out.chunks_mut(m).enumerate() {
-                let w = weight_row(t * ROWS_PER_TASK + c);
-                for (i, o) in col.iter_mut().enumerate() {
-                    *o = row_dot(kernel, format, w, acts.row(i));
+    // One activation row: straight into `dst`. Several: each task takes a
+    // few weight rows against every activation row (the weights read
+    // once), into a transposed buffer.
+    let mut transposed = if m == 1 {
+        Vec::new()
+    } else {
+        vec![0f32; n * m]
+    };
+    let out: &mut [f32] = if m == 1 {
+        &mut dst[..n]
+    } else {
+        &mut transposed
+    };
+    let out_ptr = out.as_mut_ptr() as usize;
+    // candle's own pool (RAYON_NUM_THREADS threads, as rayon's), so that
+    // these matmuls and candle's do not keep two pools spinning.
+    candle_core::utils::barrier_pool().execute_chunked(n.div_ceil(ROWS_PER_TASK), |tasks| {
+        for t in tasks {
+            let rows = t * ROWS_PER_TASK..n.min((t + 1) * ROWS_PER_TASK);
+            for j in rows {
+                let w = weight_row(j);
+                for i in 0..m {
+                    let v = row_dot(kernel, format, w, acts.row(i));
+                    // SAFETY: `out` holds `n · m` values; each (j, i) is
+                    // written by the one task that owns weight row j.
+                    unsafe { *(out_ptr as *mut f32).add(j * m + i) = v };
                 }
             }
-        });
-    for (j, col) in transposed.chunks_exact(m).enumerate() {
-        for (i, v) in col.iter().enumerate() {
-            dst[i * n + j] = *v;
+        }
+    });
+    if m > 1 {
+        for (j, col) in transposed.chunks_exact(m).enumerate() {
+            for (i, v) in col.iter().enumerate() {
+                dst[i * n + j] = *v;
+            }
         }
     }
     Ok(())
