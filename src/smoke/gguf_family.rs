@@ -12,6 +12,7 @@
 //! | `gemma3` | `quantized_gemma3` |
 
 use super::gguf_meta::{self, MetaProblem, Metadata, Want};
+use super::llama_quant::{self, QuantLlama};
 use super::model::Decoder;
 use candle_core::quantized::gguf_file::{Content, TensorInfo, Value};
 use candle_core::quantized::GgmlDType;
@@ -768,6 +769,8 @@ pub(crate) fn table_bytes(family: GgufFamily, h: &Hparams, positions: u64) -> u6
 /// A loaded quantized model.
 enum Loaded {
     Llama(quantized_llama::ModelWeights),
+    /// A dense Llama on the CPU, with this crate's quantized kernels.
+    LlamaCpu(QuantLlama),
     Qwen2(quantized_qwen2::ModelWeights),
     Qwen3(quantized_qwen3::ModelWeights),
     Phi3(quantized_phi3::ModelWeights),
@@ -778,6 +781,7 @@ impl Decoder for Loaded {
     fn forward(&mut self, ids: &Tensor, offset: usize) -> candle_core::Result<Tensor> {
         match self {
             Loaded::Llama(m) => m.forward(ids, offset),
+            Loaded::LlamaCpu(m) => m.forward(ids, offset),
             Loaded::Qwen2(m) => m.forward(ids, offset),
             Loaded::Qwen3(m) => m.forward(ids, offset),
             Loaded::Phi3(m) => m.forward(ids, offset),
@@ -794,6 +798,9 @@ pub(crate) fn load<R: Read + Seek>(
     device: &Device,
 ) -> candle_core::Result<Box<dyn Decoder>> {
     Ok(Box::new(match family {
+        GgufFamily::Llama if llama_quant::handles(&content, device) => {
+            Loaded::LlamaCpu(QuantLlama::from_gguf(&content, reader)?)
+        }
         GgufFamily::Llama => Loaded::Llama(quantized_llama::ModelWeights::from_gguf(
             content, reader, device,
         )?),

@@ -1,0 +1,34 @@
+"""Writes SmolLM2-135M-Instruct in another quantization from the Q4_1 file,
+with llama.cpp's own `llama_model_quantize` (the CPU build in the PyPI wheel
+llama-cpp-cffi, loaded as benches/gguf_llamacpp.py loads it; the same shim
+LD_PRELOADed): every tensor dequantized to f32 and quantized again
+(`allow_requantize`), so the weights are the Q4_1 file's, rounded twice.
+
+    python gguf_requantize.py IN.gguf OUT.gguf q8_0|q4_k_m
+"""
+
+import glob
+import importlib.machinery
+import importlib.util
+import os
+import sys
+
+import numpy as np
+
+src, dst, kind = sys.argv[1], sys.argv[2], sys.argv[3]
+site = os.path.dirname(os.path.dirname(np.__file__))
+so = glob.glob(os.path.join(site, "llama", "_llama_cpp_cpu*.so"))[0]
+loader = importlib.machinery.ExtensionFileLoader("_llama_cpp_cpu", so)
+spec = importlib.util.spec_from_file_location("_llama_cpp_cpu", so, loader=loader)
+module = importlib.util.module_from_spec(spec)
+loader.exec_module(module)
+lib = module.lib
+
+ftype = {"q8_0": lib.LLAMA_FTYPE_MOSTLY_Q8_0, "q4_k_m": lib.LLAMA_FTYPE_MOSTLY_Q4_K_M}[kind]
+lib.llama_backend_init()
+params = lib.llama_model_quantize_default_params()
+params.ftype = ftype
+params.allow_requantize = True
+params.nthread = 1
+rc = lib.llama_model_quantize(src.encode(), dst.encode(), module.ffi.new("llama_model_quantize_params *", params))
+sys.exit(1 if rc != 0 else 0)

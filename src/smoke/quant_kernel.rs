@@ -1,0 +1,403 @@
+//! Integer dot products for the GGUF block quantizations candle 0.11 runs
+//! through its scalar `vec_dot_unopt` on the CPU (Q4_1, Q5_0, Q5_1; Q4_0
+//! too, for one code path), the way llama.cpp does them: the activation row
+//! is quantized once per matmul to 8-bit blocks of 32 (`d`, the scale, and
+//! `s = d · Σq`), each weight block is widened to 32 unsigned bytes
+//! (`value = d·q + m`, Q4_0/Q5_0's offset folded into `m`), and a block's
+//! dot is `d_w·d_a·Σ q_w·q_a + m_w·s_a`, the integer sum by AVX2's
+//! `maddubs` or AVX-512 VNNI's `dpbusd`. Weight rows are shared out over
+//! the threads of candle's CPU pool.
+//!
+//! The kernel is chosen at run time (AVX-512 VNNI, AVX2, or the scalar
+//! code every machine runs); the three give the same sums up to the order
+//! of float additions.
+
+use candle_core::quantized::GgmlDType;
+use half::f16;
+use std::sync::OnceLock;
+
+/// Elements per block, for every format here.
+const QK: usize = 32;
+
+/// A block quantization this module has kernels for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Format {
+    /// `d` (f16), 16 bytes of nibbles; value `d·(q − 8)`.
+    Q4_0,
+    /// `d`, `m` (f16), 16 bytes of nibbles; value `d·q + m`.
+    Q4_1,
+    /// `d` (f16), 32 high bits, 16 bytes of nibbles; value `d·(q − 16)`.
+    Q5_0,
+    /// `d`, `m` (f16), 32 high bits, 16 bytes of nibbles; value `d·q + m`.
+    Q5_1,
+}
+
+impl Format {
+    /// The format of a GGML type, where this module has a kernel for it.
+    pub(crate) fn of(dtype: GgmlDType) -> Option<Format> {
+        match dtype {
+            GgmlDType::Q4_0 => Some(Format::Q4_0),
+            GgmlDType::Q4_1 => Some(Format::Q4_1),
+            GgmlDType::Q5_0 => Some(Format::Q5_0),
+            GgmlDType::Q5_1 => Some(Format::Q5_1),
+            _ => None,
+        }
+    }
+
+    /// Bytes per block of 32 weights.
+    pub(crate) fn block_bytes(self) -> usize {
+        match self {
+            Format::Q4_0 => 18,
+            Format::Q4_1 => 20,
+            Format::Q5_0 => 22,
+            Format::Q5_1 => 24,
+        }
+    }
+
+    /// Where the nibbles start and where the 32 high bits are, if any.
+    fn layout(self) -> (usize, Option<usize>) {
+        match self {
+            Format::Q4_0 => (2, None),
+            Format::Q4_1 => (4, None),
+            Format::Q5_0 => (6, Some(2)),
+            Format::Q5_1 => (8, Some(4)),
+        }
+    }
+
+    /// The block's scale `d` and additive `m` (value = `d·q + m`).
+    #[inline(always)]
+    fn scale_min(self, b: &[u8]) -> (f32, f32) {
+        let h = |i: usize| f16::from_le_bytes([b[i], b[i + 1]]).to_f32();
+        let d = h(0);
+        match self {
+            Format::Q4_0 => (d, -8. * d),
+            Format::Q5_0 => (d, -16. * d),
+            Format::Q4_1 | Format::Q5_1 => (d, h(2)),
+        }
+    }
+
+    /// The block's 32 unsigned quants, element order.
+    fn quants(self, b: &[u8]) -> [u8; QK] {
+        let (nib, high) = self.layout();
+        let qh = high.map_or(0, |o| {
+            u32::from_le_bytes([b[o], b[o + 1], b[o + 2], b[o + 3]])
+        });
+        let mut q = [0u8; QK];
+        for j in 0..QK / 2 {
+            let byte = b[nib + j];
+            q[j] = (byte & 0x0F) | ((((qh >> j) & 1) as u8) << 4);
+            q[j + 16] = (byte >> 4) | ((((qh >> (j + 16)) & 1) as u8) << 4);
+        }
+        q
+    }
+}
+
+/// The activations of `m` rows quantized to 8-bit blocks of 32.
+pub(crate) struct Q8Rows {
+    /// Blocks per row.
+    blocks: usize,
+    /// Per block: its scale.
+    d: Vec<f32>,
+    /// Per block: its scale times the sum of its quants.
+    s: Vec<f32>,
+    /// The quants, row after row.
+    qs: Vec<i8>,
+}
+
+impl Q8Rows {
+    /// Quantizes `lhs` (`m` rows of `k`, `k` a multiple of 32).
+    pub(crate) fn quantize(lhs: &[f32], k: usize) -> Q8Rows {
+        let blocks = k / QK;
+        let total = lhs.len() / QK;
+        let mut out = Q8Rows {
+            blocks,
+            d: Vec::with_capacity(total),
+            s: Vec::with_capacity(total),
+            qs: vec![0; total * QK],
+        };
+        for (x, q) in lhs.chunks_exact(QK).zip(out.qs.chunks_exact_mut(QK)) {
+            let amax = x.iter().fold(0f32, |a, v| a.max(v.abs()));
+            let d = amax / 127.;
+            let id = if d > 0. { 1. / d } else { 0. };
+            let mut sum = 0i32;
+            for (qi, xi) in q.iter_mut().zip(x) {
+                let v = (xi * id).round() as i8;
+                *qi = v;
+                sum += i32::from(v);
+            }
+            // Scale and sum kept in f32 (GGML's `block_q8_1` rounds them to
+            // f16; on SmolLM2 Q4_1 that moved the top token's probability
+            // further from the f32-weights answer than f32 does).
+            out.d.push(d);
+            out.s.push(d * sum as f32);
+        }
+        out
+    }
+
+    /// Row `i`'s scales, sums and quants.
+    fn row(&self, i: usize) -> (&[f32], &[f32], &[i8]) {
+        let b = i * self.blocks;
+        (
+            &self.d[b..b + self.blocks],
+            &self.s[b..b + self.blocks],
+            &self.qs[b * QK..(b + self.blocks) * QK],
+        )
+    }
+}
+
+/// Which instructions the dot products use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kernel {
+    /// Plain Rust, every machine.
+    Scalar,
+    /// AVX2 `maddubs` (x86-64 with AVX2, FMA and F16C).
+    Avx2,
+    /// AVX-512 VNNI `dpbusd` on 256-bit registers (AVX-512 F/VL/VNNI).
+    Vnni,
+}
+
+impl Kernel {
+    /// The best this CPU runs.
+    pub(crate) fn detected() -> Kernel {
+        #[cfg(target_arch = "x86_64")]
+        {
+            if std::arch::is_x86_feature_detected!("avx512vnni")
+                && std::arch::is_x86_feature_detected!("avx512vl")
+                && std::arch::is_x86_feature_detected!("avx512f")
+                && std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("fma")
+                && std::arch::is_x86_feature_detected!("f16c")
+            {
+                return Kernel::Vnni;
+            }
+            if std::arch::is_x86_feature_detected!("avx2")
+                && std::arch::is_x86_feature_detected!("fma")
+                && std::arch::is_x86_feature_detected!("f16c")
+            {
+                return Kernel::Avx2;
+            }
+        }
+        Kernel::Scalar
+    }
+
+    /// Whether this CPU runs it.
+    #[cfg(test)]
+    pub(crate) fn available(self) -> bool {
+        matches!(
+            (self, Kernel::detected()),
+            (Kernel::Scalar, _)
+                | (Kernel::Avx2, Kernel::Avx2 | Kernel::Vnni)
+                | (Kernel::Vnni, Kernel::Vnni)
+        )
+    }
+}
+
+/// The kernel detected once per process.
+pub(crate) fn kernel() -> Kernel {
+    static KERNEL: OnceLock<Kernel> = OnceLock::new();
+    *KERNEL.get_or_init(Kernel::detected)
+}
+
+/// The dot product of one weight row (its blocks' bytes) with one quantized
+/// activation row.
+fn row_dot(kernel: Kernel, format: Format, w: &[u8], a: (&[f32], &[f32], &[i8])) -> f32 {
+    match kernel {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `Kernel::detected` chose these only where the CPU has the features.
+        Kernel::Avx2 => unsafe { x86::row_dot_avx2(format, w, a) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        Kernel::Vnni => unsafe { x86::row_dot_vnni(format, w, a) },
+        _ => row_dot_scalar(format, w, a),
+    }
+}
+
+/// The scalar dot product, for any CPU.
+fn row_dot_scalar(format: Format, w: &[u8], (d, s, qs): (&[f32], &[f32], &[i8])) -> f32 {
+    let mut acc = 0f32;
+    for (((b, da), sa), qa) in w
+        .chunks_exact(format.block_bytes())
+        .zip(d)
+        .zip(s)
+        .zip(qs.chunks_exact(QK))
+    {
+        let (dw, mw) = format.scale_min(b);
+        let qw = format.quants(b);
+        let isum: i32 = qw
+            .iter()
+            .zip(qa)
+            .map(|(&x, &y)| i32::from(x) * i32::from(y))
+            .sum();
+        acc += dw * da * isum as f32 + mw * sa;
+    }
+    acc
+}
+
+#[cfg(target_arch = "x86_64")]
+mod x86 {
+    use super::{Format, QK};
+    use std::arch::x86_64::*;
+
+    /// The block's 32 quants as unsigned bytes, element `e` in byte `e`.
+    #[inline(always)]
+    unsafe fn widen(format: Format, b: *const u8) -> __m256i {
+        let (nib, high) = format.layout();
+        let raw = _mm_loadu_si128(b.add(nib) as *const __m128i);
+        let low4 = _mm_set1_epi8(0x0F);
+        let lo = _mm_and_si128(raw, low4);
+        let hi = _mm_and_si128(_mm_srli_epi16(raw, 4), low4);
+        let q = _mm256_set_m128i(hi, lo);
+        match high {
+            None => q,
+            Some(o) => {
+                let qh = (b.add(o) as *const u32).read_unaligned();
+                // Byte e of the spread holds byte e/8 of qh; OR-ing in every
+                // bit but e%8 leaves 0xFF exactly where bit e is set.
+                let spread = _mm256_shuffle_epi8(
+                    _mm256_set1_epi32(qh as i32),
+                    _mm256_setr_epi64x(
+                        0,
+                        0x0101_0101_0101_0101,
+                        0x0202_0202_0202_0202,
+                        0x0303_0303_0303_0303,
+                    ),
+                );
+                let mask = _mm256_set1_epi64x(0x7FBF_DFEF_F7FB_FDFE_u64 as i64);
+                let set = _mm256_cmpeq_epi8(_mm256_or_si256(spread, mask), _mm256_set1_epi8(-1));
+                _mm256_or_si256(q, _mm256_and_si256(set, _mm256_set1_epi8(0x10)))
+            }
+        }
+    }
+
+    /// The block's `d` and `m` (value = `d·q + m`), both halves widened
+    /// by one F16C instruction.
+    #[inline(always)]
+    unsafe fn scale_min(format: Format, b: *const u8) -> (f32, f32) {
+        let bits = (b as *const i32).read_unaligned();
+        let v = _mm_cvtph_ps(_mm_cvtsi32_si128(bits));
+        let d = _mm_cvtss_f32(v);
+        match format {
+            Format::Q4_0 => (d, -8. * d),
+            Format::Q5_0 => (d, -16. * d),
+            Format::Q4_1 | Format::Q5_1 => (d, _mm_cvtss_f32(_mm_movehdup_ps(v))),
+        }
+    }
+
+    /// Horizontal sum of eight floats.
+    #[inline(always)]
+    unsafe fn hsum(v: __m256) -> f32 {
+        let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+        let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+        let s = _mm_add_ss(s, _mm_movehdup_ps(s));
+        _mm_cvtss_f32(s)
+    }
+
+    macro_rules! row_dot {
+        ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
+            /// One weight row against one quantized activation row.
+            #[target_feature(enable = $features)]
+            pub(super) unsafe fn $name(
+                format: Format,
+                w: &[u8],
+                (d, s, qs): (&[f32], &[f32], &[i8]),
+            ) -> f32 {
+                let bytes = format.block_bytes();
+                let blocks = (w.len() / bytes)
+                    .min(d.len())
+                    .min(s.len())
+                    .min(qs.len() / QK);
+                let mut acc = _mm256_setzero_ps();
+                let mut mins = 0f32;
+                for i in 0..blocks {
+                    let b = &w[i * bytes..(i + 1) * bytes];
+                    let (dw, mw) = scale_min(format, b.as_ptr());
+                    let qw = widen(format, b.as_ptr());
+                    let qa = _mm256_loadu_si256(qs.as_ptr().add(i * QK) as *const __m256i);
+                    let isum: __m256i = {
+                        let ($w, $a) = (qw, qa);
+                        $isum
+                    };
+                    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(dw * d[i]), acc);
+                    mins += mw * s[i];
+                }
+                hsum(acc) + mins
+            }
+        };
+    }
+
+    row_dot!(row_dot_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
+        _mm256_maddubs_epi16(w, a),
+        _mm256_set1_epi16(1)
+    ));
+    row_dot!(
+        row_dot_vnni,
+        "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
+        |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
+    );
+}
+
+/// Weight rows per unit of work shared out to the threads.
+const ROWS_PER_TASK: usize = 16;
+
+/// `dst[i][j] = Σ lhs[i][·] · weight[j][·]` for `m` activation rows of `k`
+/// and `n` weight rows of `k / 32` blocks in `format` (GGML's `matmul_t`:
+/// the weight transposed). `k` must be a multiple of 32, `weights` hold
+/// `n` rows and `dst` `m · n` values; otherwise an error saying which.
+pub(crate) fn matmul(
+    kernel: Kernel,
+    format: Format,
+    weights: &[u8],
+    (m, k, n): (usize, usize, usize),
+    lhs: &[f32],
+    dst: &mut [f32],
+) -> Result<(), String> {
+    let row_bytes = k / QK * format.block_bytes();
+    if k % QK != 0 || lhs.len() != m * k || dst.len() < m * n || weights.len() < n * row_bytes {
+        return Err(format!(
+            "quantized matmul ({m}, {k}, {n}) in {format:?}: {} activations, {} outputs, {} weight bytes",
+            lhs.len(),
+            dst.len(),
+            weights.len()
+        ));
+    }
+    let acts = Q8Rows::quantize(lhs, k);
+    let weight_row = |j: usize| &weights[j * row_bytes..(j + 1) * row_bytes];
+    // One activation row: straight into `dst`. Several: each task takes a
+    // few weight rows against every activation row (the weights read
+    // once), into a transposed buffer.
+    let mut transposed = if m == 1 {
+        Vec::new()
+    } else {
+        vec![0f32; n * m]
+    };
+    let out: &mut [f32] = if m == 1 {
+        &mut dst[..n]
+    } else {
+        &mut transposed
+    };
+    let out_ptr = out.as_mut_ptr() as usize;
+    // candle's own pool (RAYON_NUM_THREADS threads, as rayon's), so that
+    // these matmuls and candle's do not keep two pools spinning.
+    candle_core::utils::barrier_pool().execute_chunked(n.div_ceil(ROWS_PER_TASK), |tasks| {
+        for t in tasks {
+            let rows = t * ROWS_PER_TASK..n.min((t + 1) * ROWS_PER_TASK);
+            for j in rows {
+                let w = weight_row(j);
+                for i in 0..m {
+                    let v = row_dot(kernel, format, w, acts.row(i));
+                    // SAFETY: `out` holds `n · m` values; each (j, i) is
+                    // written by the one task that owns weight row j.
+                    unsafe { *(out_ptr as *mut f32).add(j * m + i) = v };
+                }
+            }
+        }
+    });
+    if m > 1 {
+        for (j, col) in transposed.chunks_exact(m).enumerate() {
+            for (i, v) in col.iter().enumerate() {
+                dst[i * n + j] = *v;
+            }
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,292 @@
+//! A GGUF projection as a candle `QMatMul` whose CPU matmul runs this
+//! crate's integer kernels (`quant_kernel`) for the formats candle 0.11
+//! runs scalar (Q4_0/Q4_1/Q5_0/Q5_1): candle's own storage is kept and
+//! wrapped, every other operation (dequantize, embedding lookups) is
+//! delegated to it. Other formats, and every non-CPU device, get candle's
+//! `QMatMul` unchanged.
+
+use super::quant_kernel::{self, Format, Kernel};
+use candle_core::quantized::{GgmlDType, QMatMul, QStorage, QTensor, QuantizedType};
+use candle_core::{CpuStorage, Device, Result};
+use half::f16;
+use std::borrow::Cow;
+
+/// candle's CPU storage of a tensor in one of [`Format`]'s types, whose
+/// f32 matmul goes to [`quant_kernel::matmul`].
+struct FastStorage {
+    format: Format,
+    kernel: Kernel,
+    inner: Box<dyn QuantizedType>,
+}
+
+impl FastStorage {
+    /// The blocks' bytes as candle holds them.
+    fn bytes(&self) -> &[u8] {
+        let len = self.inner.storage_size_in_bytes();
+        // SAFETY: candle's CPU storage is a `Vec` of blocks: `as_ptr` points
+        // at `storage_size_in_bytes` initialised bytes that live as long as
+        // `self.inner`, which this borrow keeps.
+        unsafe { std::slice::from_raw_parts(self.inner.as_ptr(), len) }
+    }
+}
+
+impl QuantizedType for FastStorage {
+    fn dtype(&self) -> GgmlDType {
+        self.inner.dtype()
+    }
+
+    fn matmul_t(&self, mkn: (usize, usize, usize), lhs: &[f32], dst: &mut [f32]) -> Result<()> {
+        quant_kernel::matmul(self.kernel, self.format, self.bytes(), mkn, lhs, dst)
+            .map_err(candle_core::Error::Msg)
+    }
+
+    fn matmul_t_f16(&self, mkn: (usize, usize, usize), lhs: &[f16], dst: &mut [f16]) -> Result<()> {
+        self.inner.matmul_t_f16(mkn, lhs, dst)
+    }
+
+    fn embedding(&self, ids: &[u32], rows: usize, hidden: usize) -> Result<CpuStorage> {
+        self.inner.embedding(ids, rows, hidden)
+    }
+
+    fn dequantize(&self, elem_count: usize) -> Result<CpuStorage> {
+        self.inner.dequantize(elem_count)
+    }
+
+    fn storage_size_in_bytes(&self) -> usize {
+        self.inner.storage_size_in_bytes()
+    }
+
+    fn as_ptr(&self) -> *const u8 {
+        self.inner.as_ptr()
+    }
+
+    fn block_size(&self) -> usize {
+        self.inner.block_size()
+    }
+
+    fn from_float(&mut self, xs: &[f32]) {
+        self.inner.from_float(xs)
+    }
+
+    fn from_float_imatrix(&mut self, xs: &[f32], imatrix_weights: &[f32], n_per_row: usize) {
+        self.inner
+            .from_float_imatrix(xs, imatrix_weights, n_per_row)
+    }
+
+    fn size(&self) -> usize {
+        self.inner.size()
+    }
+}
+
+/// A `QMatMul` over `tensor` (`[out, in]`) with the kernel this CPU runs
+/// best.
+pub(crate) fn qmatmul(tensor: QTensor) -> Result<QMatMul> {
+    qmatmul_with(tensor, quant_kernel::kernel())
+}
+
+/// [`qmatmul`] with the kernel named (tests compare them).
+pub(crate) fn qmatmul_with(tensor: QTensor, kernel: Kernel) -> Result<QMatMul> {
+    let format = match Format::of(tensor.dtype()) {
+        Some(f) if matches!(tensor.device(), Device::Cpu) && tensor.shape().rank() == 2 => f,
+        _ => return QMatMul::from_qtensor(tensor),
+    };
+    let shape = tensor.shape().clone();
+    let storage = QStorage::from_data(tensor.data()?, &Device::Cpu, tensor.dtype())?;
+    drop(tensor);
+    let QStorage::Cpu(inner) = storage else {
+        candle_core::bail!("a CPU tensor's storage is not on the CPU")
+    };
+    let fast = FastStorage {
+        format,
+        kernel,
+        inner,
+    };
+    QMatMul::from_qtensor(QTensor::new(QStorage::Cpu(Box::new(fast)), shape)?)
+}
+
+/// `tensor` (`[heads · head_dim, in]`, quantized by rows) with each head's
+/// rows put back from GGUF's interleaved rotary order (llama.cpp's
+/// converter permutes Q and K so that pairs `(2i, 2i+1)` rotate together)
+/// into the halves order (`i` with `i + head_dim/2`) that
+/// `candle_nn::rotary_emb::rope` uses.
+pub(crate) fn unpermute_heads(tensor: QTensor, heads: usize) -> Result<QTensor> {
+    let (rows, _) = tensor.shape().dims2()?;
+    let dtype = tensor.dtype();
+    let device = tensor.device();
+    let bytes = tensor.data()?;
+    if heads == 0 || rows % (2 * heads) != 0 || bytes.len() % rows.max(1) != 0 {
+        candle_core::bail!("{rows} rows do not split into {heads} heads of pairs")
+    }
+    let row_bytes = bytes.len() / rows;
+    let head_dim = rows / heads;
+    let half = head_dim / 2;
+    let mut out = vec![0u8; bytes.len()];
+    for h in 0..heads {
+        for i in 0..half {
+            for j in 0..2 {
+                let from = h * head_dim + 2 * i + j;
+                let to = h * head_dim + j * half + i;
+                out[to * row_bytes..(to + 1) * row_bytes]
+                    .copy_from_slice(&bytes[from * row_bytes..(from + 1) * row_bytes]);
+            }
+        }
+    }
+    let shape = tensor.shape().clone();
+    drop(bytes);
+    let storage = QStorage::from_data(Cow::Owned(out), &device, dtype)?;
+    QTensor::new(storage, shape)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use candle_core::{Module, Tensor};
+
+    /// A xorshift stream, reproducible from its seed.
+    struct Rng(u64);
+
+    impl Rng {
+        fn next(&mut self) -> u64 {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            self.0
+        }
+
+        /// Uniform in [-1, 1).
+        fn unit(&mut self) -> f32 {
+            (self.next() >> 40) as f32 / (1u64 << 23) as f32 - 1.
+        }
+    }
+
+    /// `rows` rows of `k / 32` random blocks of `format`: random quants and
+    /// high bits, scales in ±0.05, mins in ±0.4.
+    fn random_blocks(format: Format, rows: usize, k: usize, rng: &mut Rng) -> Vec<u8> {
+        let bytes = format.block_bytes();
+        let mut out = vec![0u8; rows * k / 32 * bytes];
+        for block in out.chunks_exact_mut(bytes) {
+            for b in block.iter_mut() {
+                *b = rng.next() as u8;
+            }
+            let d = f16::from_f32(0.05 * rng.unit()).to_le_bytes();
+            block[..2].copy_from_slice(&d);
+            if matches!(format, Format::Q4_1 | Format::Q5_1) {
+                let m = f16::from_f32(0.4 * rng.unit()).to_le_bytes();
+                block[2..4].copy_from_slice(&m);
+            }
+        }
+        out
+    }
+
+    fn dtype(format: Format) -> GgmlDType {
+        match format {
+            Format::Q4_0 => GgmlDType::Q4_0,
+            Format::Q4_1 => GgmlDType::Q4_1,
+            Format::Q5_0 => GgmlDType::Q5_0,
+            Format::Q5_1 => GgmlDType::Q5_1,
+        }
+    }
+
+    fn qtensor(format: Format, bytes: &[u8], n: usize, k: usize) -> QTensor {
+        let storage = QStorage::from_data(Cow::Borrowed(bytes), &Device::Cpu, dtype(format))
+            .expect("storage");
+        QTensor::new(storage, (n, k)).expect("qtensor")
+    }
+
+    /// Every kernel this CPU runs, against candle's own (scalar) quantized
+    /// matmul and against the weights dequantized by candle times the f32
+    /// activations, on odd sizes: rows 1 (the decode path) and several
+    /// (the prompt path), weight rows not a multiple of the threads' share.
+    #[test]
+    fn kernels_match_candle_on_odd_sizes() {
+        let mut rng = Rng(0x9E37_79B9_7F4A_7C15);
+        let formats = [Format::Q4_0, Format::Q4_1, Format::Q5_0, Format::Q5_1];
+        let kernels = [Kernel::Scalar, Kernel::Avx2, Kernel::Vnni];
+        let mut ran = 0;
+        for format in formats {
+            for (m, k, n) in [
+                (1, 32, 1),
+                (1, 96, 33),
+                (3, 160, 17),
+                (7, 288, 35),
+                (5, 64, 5),
+                (4, 128, 19),
+            ] {
+                let bytes = random_blocks(format, n, k, &mut rng);
+                let lhs: Vec<f32> = (0..m * k).map(|_| rng.unit()).collect();
+                let x = Tensor::from_vec(lhs.clone(), (m, k), &Device::Cpu).expect("x");
+                // candle's scalar dots assert an even number of blocks.
+                let candle = (k % 64 == 0).then(|| {
+                    QMatMul::from_qtensor(qtensor(format, &bytes, n, k))
+                        .and_then(|q| q.forward(&x))
+                        .and_then(|t| t.to_vec2::<f32>())
+                        .expect("candle")
+                });
+                let w = qtensor(format, &bytes, n, k)
+                    .dequantize(&Device::Cpu)
+                    .and_then(|t| t.to_vec2::<f32>())
+                    .expect("dequantized");
+                for kernel in kernels.into_iter().filter(|k| k.available()) {
+                    let ours = qmatmul_with(qtensor(format, &bytes, n, k), kernel)
+                        .and_then(|q| q.forward(&x))
+                        .and_then(|t| t.to_vec2::<f32>())
+                        .expect("ours");
+                    for i in 0..m {
+                        for j in 0..n {
+                            let row = &lhs[i * k..(i + 1) * k];
+                            let exact: f64 =
+                                row.iter().zip(&w[j]).map(|(a, b)| f64::from(a * b)).sum();
+                            let scale: f64 = row
+                                .iter()
+                                .zip(&w[j])
+                                .map(|(a, b)| f64::from((a * b).abs()))
+                                .sum();
+                            let o = f64::from(ours[i][j]);
+                            // The activations are rounded to 8 bits either way.
+                            assert!(
+                                (o - exact).abs() <= 0.01 * scale + 1e-6,
+                                "{format:?} {kernel:?} ({m},{k},{n}) [{i}][{j}]: {o} vs exact {exact}"
+                            );
+                            if let Some(candle) = &candle {
+                                let c = f64::from(candle[i][j]);
+                                assert!(
+                                    (o - c).abs() <= 2e-3 * scale + 1e-6,
+                                    "{format:?} {kernel:?} ({m},{k},{n}) [{i}][{j}]: {o} vs candle {c}"
+                                );
+                            }
+                        }
+                    }
+                    ran += 1;
+                }
+            }
+        }
+        assert!(ran >= formats.len() * 6, "only {ran} runs");
+    }
+
+    /// Q/K rows come back in the halves order: row `2i + j` of each head
+    /// goes to `j · head_dim/2 + i`.
+    #[test]
+    fn heads_are_unpermuted_by_rows() {
+        let (heads, head_dim, k) = (3, 8, 32);
+        let mut rng = Rng(7);
+        let bytes = random_blocks(Format::Q4_1, heads * head_dim, k, &mut rng);
+        let t = qtensor(Format::Q4_1, &bytes, heads * head_dim, k);
+        let before = t.dequantize(&Device::Cpu).and_then(|t| t.to_vec2::<f32>());
+        let after = unpermute_heads(t, heads)
+            .and_then(|t| t.dequantize(&Device::Cpu))
+            .and_then(|t| t.to_vec2::<f32>());
+        let (before, after) = (before.expect("before"), after.expect("after"));
+        for h in 0..heads {
+            for i in 0..head_dim / 2 {
+                for j in 0..2 {
+                    assert_eq!(
+                        after[h * head_dim + j * head_dim / 2 + i],
+                        before[h * head_dim + 2 * i + j]
+                    );
+                }
+            }
+        }
+        let t = qtensor(Format::Q4_1, &bytes, heads * head_dim, k);
+        assert!(unpermute_heads(t, 5).is_err(), "24 rows are not 5 heads");
+    }
+}
