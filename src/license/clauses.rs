@@ -5,6 +5,7 @@
 pub mod boilerplate;
 mod contact;
 mod figures;
+pub mod purpose;
 pub mod restated;
 mod scope;
 
@@ -290,6 +291,7 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
             }
         }
     }
+    purpose::purpose_as_scope(text, sentences, &mut hits);
     with_contacts(text, &mut hits);
     hits
 }

@@ -68,21 +68,23 @@ fn grants_commercial(s: &str) -> bool {
 }
 
 /// True when the sentence puts the model under a permissive license by
-/// name ("They are released under the same MIT terms as the code", "the
-/// weights are distributed under CC BY 4.0"): a grant of commercial use in
-/// a text that is not that license's own. A sentence about source code
-/// alone names the code's license, not the model's.
+/// name (`clauses::purpose`).
 fn names_permissive_license(s: &str) -> bool {
-    static NAMED: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
-    let (named, code, model) = NAMED.get_or_init(|| {
-        let build = super::pattern::re;
-        (
-            build(r"\b(?:released|licensed|licenced|distributed|available|provided|published|shared|offered)\s+under\s+(?:[\w,'-]+\s+){0,8}?(?:mit|apache|bsd|isc|zlib|unlicense|cc0|cc[- ]by|creative\s+commons\s+attribution)\b|\b(?:licen[cs]e|terms)\s+(?:is|are)\s+(?:the\s+|a\s+)?(?:modified\s+)?(?:mit|apache|bsd|cc[- ]by)\b"),
-            build(r"\b(?:source\s+)?code\b|\bscripts?\b|\bapplication\b|\btools?\b|\bdocumentation\b"),
-            build(r"\bmodels?\b|\bweights?\b|\bcheckpoints?\b|\bparameters\b|\bthey\b"),
-        )
-    });
-    named.is_match(s) && (!code.is_match(s) || model.is_match(s))
+    super::clauses::purpose::names_permissive_license(s)
+}
+
+/// True when the sentence forbids something ("you may not redistribute
+/// it", "must not", "is prohibited"), other than the agreement's own
+/// housekeeping: a permissive license named beside it is not all the text
+/// says, so its grant is not taken as that license's plain one.
+fn forbids_something(s: &str) -> bool {
+    static FORBIDS: OnceLock<Regex> = OnceLock::new();
+    FORBIDS
+        .get_or_init(|| {
+            super::pattern::re(r"(?:may|must|shall|can|will)\s+not|cannot|prohibit\w*|forbid\w*|not\s+(?:permitted|allowed|authori[sz]ed)|不得|禁止")
+        })
+        .is_match(s)
+        && !super::clauses::boilerplate::housekeeping_consent(s)
 }
 
 /// True when a grant names a purpose narrower than commercial use, and no
@@ -682,6 +684,7 @@ fn from_grant(
             || super::clauses::is_definition(text.words_text(f, l))
             || terminates_under_other_section(text.words_text(f, l))
             || defines_by_list(text, sentences, (f, l))
+            || super::clauses::purpose::states_purpose(text.words_text(f, l))
             || hits.iter().any(|h| {
                 h.words == (f, l)
                     && matches!(
@@ -743,13 +746,21 @@ fn from_grant(
     }
     // A free grant beside nothing but a notice or a copy of the license is
     // what a permissive license grants.
+    // A permissive license named for the model is such a grant, and the
+    // credit it asks is that license's own notice duty.
     let (f, l) = grant;
-    if (grants_freely(text.words_text(f, l))
+    let named = super::clauses::purpose::names_plain_permissive(text.words_text(f, l))
+        && !sentences
+            .iter()
+            .any(|&(f2, l2)| forbids_something(text.words_text(f2, l2)));
+    if (named
+        || grants_freely(text.words_text(f, l))
         || list_intro(text, sentences, grant)
             .is_some_and(|(f0, l0)| grants_freely(text.words_text(f0, l0))))
-        && hits
-            .iter()
-            .all(|h| h.kind.verdict_cap() == Verdict::Permitted)
+        && hits.iter().all(|h| {
+            h.kind.verdict_cap() == Verdict::Permitted
+                || named && h.kind == ObligationKind::Attribution && h.value.is_empty()
+        })
         && !sentences
             .iter()
             .any(|&(f2, l2)| (f2, l2) != grant && mentions_consent(text.words_text(f2, l2)))

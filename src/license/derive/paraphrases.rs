@@ -424,3 +424,42 @@ fn items_of_a_list_that_scopes_a_grant_read_with_its_intro() {
         Verdict::ResearchOnly
     );
 }
+
+#[test]
+fn a_purpose_beside_a_permissive_license_describes_and_alone_scopes() {
+    // the shapes of oscc-pni-mil-checkpoints-apache-notice.txt,
+    // smolbge-projector-weights-apache-notice.txt and
+    // soundex-model-weight-licensing-apache.txt (tests/license-eval), then
+    // paraphrases: a permissive license named for the weights, with
+    // disclaimers and statements of purpose beside it
+    for text in [
+        "Those rights are granted under the repository's Apache License 2.0. The weights are supplied \"AS IS\" for research and reproducibility. They are not medical devices and have not been cleared or approved for diagnosis.",
+        "The file `projector.safetensors` is licensed under Apache License 2.0. Attribute the author and link to this repository.",
+        "Official weights are licensed under Apache License 2.0. They must not be presented as approved official weights.",
+        "The checkpoints are released under the MIT License. They were developed for academic research and teaching.",
+        "These weights are distributed under CC BY 4.0. The model is intended for scientific study and has no regulatory approval.",
+    ] {
+        assert_eq!(verdict(text), Verdict::Permitted, "{text}");
+    }
+    // a real limit beside the same grant still restricts
+    for text in [
+        "The checkpoints are released under the MIT License. They may be used for research purposes only.",
+        "The weights are licensed under Apache License 2.0. They may not be used commercially.",
+        "The weights are distributed under CC BY 4.0. Use is limited to academic research.",
+    ] {
+        assert!(!verdict(text).allows_commercial_use(), "{text}");
+    }
+    // a share-alike license is a grant with a condition
+    assert_eq!(
+        verdict("The weights are distributed under CC BY-SA 4.0."),
+        Verdict::PermittedWithConditions
+    );
+    // the purpose as the only grant: research-only
+    for text in [
+        "These model weights are provided for research and educational use. By using them you agree to cite this repository.",
+        "The checkpoints are released for academic research and teaching.",
+        "This model is supplied for scientific reproducibility. No warranty is given.",
+    ] {
+        assert_eq!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+}
