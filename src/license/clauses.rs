@@ -60,6 +60,9 @@ struct Rules {
     license_copy: Regex,
     notice_file: Regex,
     research_coordinated: Regex,
+    no_need: Regex,
+    inquiry: Regex,
+    duty: Regex,
     third_party_consents: Regex,
     field_ban: Regex,
     field_use: Regex,
@@ -197,6 +200,13 @@ fn rules() -> &'static Rules {
         credit: re(r"\b(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b|\byou\s+(?:clearly\s+|properly\s+|expressly\s+)?(?:attribute|credit)\b|\b(?:must|shall|should|will)\s+(?:clearly\s+|also\s+)?(?:attribute|acknowledge|cite|credit)\b|\binclude\s+(?:a\s+)?citations?\b|\bcredit\s+(?:this|the)\s+(?:project|authors?|model|work)\b|\b(?:give|provide)\s+(?:appropriate|proper|reasonable)\s+attribution\b|\b(?:preserve|retain|keep|maintain)\s+(?:[\w,'-]+\s+){0,6}?attributions?\b|\b(?:must|shall|should)\s+(?:clearly\s+)?indicate\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:source|origin|authors?)\b|\b(?:must|shall)\s+(?:clearly\s+)?(?:and\s+prominently\s+)?(?:indicate|state|disclose|display)\b,?(?:\s+[\w,()'-]+){0,16}?\s+that\s+(?:[\w.-]+\s+){1,3}(?:is|was|are|were)\s+used\b"),
         license_copy: re(r"\b(?:provide|give|include|distribute|accompan\w*|furnish)\w*\s+(?:[\w,'-]+\s+){0,6}?(?:a\s+)?copy\s+of\s+(?:this|the)\s+(?:agreement|license|licence)"),
         notice_file: re(r#"\b"?notice"?\s+(?:text\s+)?file\b"#),
+        // a requirement denied: "no separate commercial-use authorization is
+        // required", "without the need for a license", "is not required"
+        no_need: re(r"\bno\s+(?:[\w-]+\s+){0,4}?(?:licen[cs]es?|authori[sz]ations?|permissions?|approvals?|consents?|registrations?|agreements?)\s+(?:is|are|will\s+be|shall\s+be)\s+(?:required|needed|necessary)\b|\b(?:licen[cs]es?|authori[sz]ations?|permissions?|approvals?|consents?|registrations?|agreements?)\s+(?:is|are)\s+not\s+(?:required|needed|necessary)\b|\bwithout\s+(?:the\s+)?need\s+(?:for|to)\s+(?:[\w-]+\s+){0,4}?(?:licen[cs]es?|authori[sz]ations?|permissions?|approvals?|consents?|registration|agreements?)\b"),
+        // a contact for questions: "For commercial licensing inquiries,
+        // contact us", "contact us for more information"
+        inquiry: re(r"\b(?:inquir(?:y|ies)|enquir(?:y|ies)|questions?|queries|information|details|discussions?|feedback)\b"),
+        duty: re(r"\b(?:must|shall|required|requires?|need|needs|obtain|obtained|only|before|prior|unless|without|until|may\s+not|not\s+permitted|prohibited)\b"),
         // research coordinated with non-commercial use: the grant's scope is
         // non-commercial (research is one such use), not research alone
         // ("solely for non-commercial, internal research, and educational purposes")
@@ -620,10 +630,14 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
         || boilerplate::housekeeping_consent(s))
         && !s.contains("commercial");
     let registers = s.contains("register") || s.contains("registration");
+    // "No separate commercial-use authorization is required": the
+    // requirement denied is read out of the sentence; a contact for
+    // questions or information asks for nothing
+    let asked = r.no_need.replace_all(s, "");
     if (!thresholded || registers)
         && !not_approval
         && !definition
-        && r.registration.iter().any(|p| p.is_match(s))
+        && r.registration.iter().any(|p| p.is_match(&asked))
     {
         push(ObligationKind::Registration, String::new());
     }
@@ -682,6 +696,20 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
         }
     }
     found
+}
+
+/// True when the sentence only gives a contact for questions ("For
+/// commercial licensing inquiries, contact us", "contact us for more
+/// information about commercial use"): no duty to obtain anything.
+pub fn inquiry_only(s: &str) -> bool {
+    let r = rules();
+    s.contains("contact") && r.inquiry.is_match(s) && !r.duty.is_match(s)
+}
+
+/// `s` with a requirement it denies read out ("No separate commercial-use
+/// authorization is required", "without the need for a license").
+pub fn without_denied_needs(s: &str) -> String {
+    rules().no_need.replace_all(s, "").into_owned()
 }
 
 /// The user count and the revenue (currency and amount) a sentence sets as

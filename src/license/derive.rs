@@ -185,6 +185,8 @@ fn list_intro(
 /// any kind, the licensor's or another's: beside a free grant, a condition
 /// the reader does not weigh, so the grant is not taken as unconditional.
 fn mentions_consent(s: &str) -> bool {
+    let asked = none_needed(s);
+    let s = asked.as_str();
     static CONSENT: OnceLock<Regex> = OnceLock::new();
     CONSENT
         .get_or_init(|| {
@@ -251,8 +253,12 @@ fn without_both(s: &str) -> String {
         "noncommercial and commercial",
         "商业和非商业",
         "商业或非商业",
+        "商业与非商业",
+        "商业及非商业",
         "非商业和商业",
         "非商业或商业",
+        "非商业与商业",
+        "非商业及商业",
     ]
     .iter()
     .fold(s.to_string(), |acc, both| acc.replace(both, "commercial"))
@@ -266,11 +272,6 @@ fn limits_commercial_use(sentence: &str) -> bool {
     let limit = LIMIT.get_or_init(|| {
         super::pattern::re(r"non-?commercial|non\s+commercial|research\s+(?:or\s+evaluation\s+)?(?:use|purposes?)\s+only|for\s+research|academic|evaluation\s+purposes|非商业|学术|科研|研究目的|commercial\s+licen[cs]e|商业授权|商用授权|commercial\s+use\s+(?:is\s+)?(?:not|prohibited|requires?)|(?:商业|商用)(?:\w|,){0,20}?(?:须|需|应当|必须|请)(?:\w|,){0,12}?(?:(?:另行|单独|商业|商用|书面)\w{0,4}?许可|授权|(?:签署|签订|订立|另行|单独)\w{0,4}?(?:协议|合同)|登记|申请|联系|付费)")
     });
-    // "without a separate commercial license": none is needed
-    static NONE_NEEDED: OnceLock<Regex> = OnceLock::new();
-    let none_needed = NONE_NEEDED.get_or_init(|| {
-        super::pattern::re(r"\bwithout\s+(?:a\s+|any\s+|the\s+need\s+for\s+a\s+)?(?:separate\s+|additional\s+|further\s+)?commercial\s+licen[cs]e\b|无需另行取得商业许可")
-    });
     // "an academic paper" describes the work, it limits nothing
     static DESCRIBES: OnceLock<Regex> = OnceLock::new();
     let describes = DESCRIBES.get_or_init(|| {
@@ -280,7 +281,19 @@ fn limits_commercial_use(sentence: &str) -> bool {
     });
     let plain = without_both(sentence);
     let plain = describes.replace_all(&plain, "");
-    limit.is_match(&none_needed.replace_all(&plain, ""))
+    limit.is_match(&none_needed(&plain))
+}
+
+/// `s` with an approval or license it says is not needed read out ("without
+/// a separate commercial license", "No separate commercial-use
+/// authorization is required", 商用无需另行申请授权).
+fn none_needed(s: &str) -> String {
+    static NONE_NEEDED: OnceLock<Regex> = OnceLock::new();
+    let none_needed = NONE_NEEDED.get_or_init(|| {
+        super::pattern::re(r"\bwithout\s+(?:a\s+|any\s+|the\s+need\s+for\s+a\s+)?(?:separate\s+|additional\s+|further\s+)?commercial\s+licen[cs]e\b|(?:无需|无须|不需要|不必|不用)(?:另行|单独|额外)?(?:\w|,|\s){0,8}(?:许可|授权|申请|登记|协议|合同)")
+    });
+    let s = super::clauses::without_denied_needs(s);
+    none_needed.replace_all(&s, "").into_owned()
 }
 
 /// True when the sentence speaks of registration, an application, approval
@@ -301,6 +314,8 @@ fn speaks_of_approval(s: &str) -> Option<bool> {
     let other = NOT_THE_MODEL.get_or_init(|| {
         super::pattern::re(r"\btrade\s*marks?\b|\bservice\s+marks?\b|\btrade\s+names?\b|\blogos?\b|\bthird[- ]part(?:y|ies)\b|\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents)\b|\baffiliation\b|\bendorse\w*|\bpersonal\s+(?:data|information)\b|\bdata\s+subjects?\b|商标|域名|第三方|自行取得|个人信息")
     });
+    let asked = none_needed(s);
+    let s = asked.as_str();
     let commercial = commercial.is_match(s);
     let housekeeping = super::clauses::boilerplate::housekeeping_consent(s);
     (approval.is_match(s) && (commercial || !other.is_match(s) && !housekeeping))
@@ -630,7 +645,21 @@ fn weighed_hits<'h>(
             .any(|&i| sentences.get(i) == Some(&words))
     };
     let sentence = |h: &ClauseHit| text.words_text(h.words.0, h.words.1);
+    // a contact for questions beside a grant of commercial use asks nothing
+    let granted = std::cell::OnceCell::new();
+    let granted = || {
+        *granted.get_or_init(|| {
+            sentences
+                .iter()
+                .any(|&(f, l)| grants_commercial(text.words_text(f, l)))
+        })
+    };
     hits.iter()
+        .filter(|h| {
+            !(h.kind == ObligationKind::Registration
+                && super::clauses::inquiry_only(sentence(h))
+                && granted())
+        })
         .filter(|h| {
             !(matches!(
                 h.kind,

@@ -463,3 +463,28 @@ fn a_purpose_beside_a_permissive_license_describes_and_alone_scopes() {
         assert_eq!(verdict(text), Verdict::ResearchOnly, "{text}");
     }
 }
+
+#[test]
+fn a_contact_for_questions_or_a_need_denied_is_no_approval() {
+    // the shapes of wapr-pose-weights-cc-by-nd-notice-zh-en.txt and
+    // eth-pager-model-weights-license.txt (tests/license-eval), then
+    // paraphrases: a grant of commercial use beside a contact for questions,
+    // or a sentence saying that no authorisation is needed
+    for text in [
+        "You may use and distribute the Model for any purpose, including commercial purposes. For commercial licensing inquiries, contact us.",
+        "You may use the Model commercially, with attribution. Contact us at a@b.com for more information about enterprise support.",
+        "These weights may be used free of charge for commercial and non-commercial applications. No separate commercial-use authorization is required under this license.",
+        "You may use the weights in commercial products. A separate license is not required.",
+        "本模型权重免费允许商业与非商业使用，商用无需另行申请授权。",
+    ] {
+        assert!(verdict(text).allows_commercial_use(), "{text}");
+    }
+    // a contact that asks for a license still holds the grant back
+    for text in [
+        "You may use the Model for any purpose. Commercial use requires a license; contact us to obtain one.",
+        "You may use the Model. For commercial use you must obtain our prior written approval.",
+        "本模型可免费用于研究。商用须另行申请书面授权。",
+    ] {
+        assert!(!verdict(text).allows_commercial_use(), "{text}");
+    }
+}
