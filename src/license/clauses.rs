@@ -158,7 +158,7 @@ fn rules() -> &'static Rules {
             // "requires separate written authorization", "subject to prior approval"
             re(r"\b(?:requires?|required|subject\s+to|needs?)\s+(?:a\s+|an\s+|the\s+)?(?:(?:separate|prior|specific|explicit|express|written|formal)\s+)+(?:authori[sz]ation|permission|approval|consent|agreement|licen[cs]e)\b"),
             // "permitted only through a separate commercial license agreement"
-            re(r"\bonly\s+(?:through|under|with|by|via|pursuant\s+to)\s+(?:a\s+|an\s+)?(?:(?:separate|commercial|written|signed)\s+)+(?:[\w-]+\s+){0,2}?(?:licen[cs]e|agreement)\b"),
+            re(r"\bonly\s+(?:through|under|with|by|via|pursuant\s+to)\s+(?:a\s+|an\s+)?(?:(?:separate|commercial|written|signed|explicit|express)\s+)+(?:[\w-]+\s+){0,2}?(?:licen[cs]e|agreement)\b"),
             // "unless you have entered into a separate agreement for such rights"
             re(r"\bunless\s+(?:you\s+)?(?:have\s+)?(?:entered\s+into|obtained|signed|executed|received|concluded)\s+(?:a\s+|an\s+)?(?:(?:separate|written|signed|commercial)\s+)+(?:[\w-]+\s+){0,2}?(?:agreement|licen[cs]e|permission|authori[sz]ation)\b"),
             // "contact the Licensor for negotiating a separate agreement"

@@ -81,7 +81,7 @@ fn forbids_something(s: &str) -> bool {
     static FORBIDS: OnceLock<Regex> = OnceLock::new();
     FORBIDS
         .get_or_init(|| {
-            super::pattern::re(r"(?:may|must|shall|can|will)\s+not|cannot|prohibit\w*|forbid\w*|not\s+(?:permitted|allowed|authori[sz]ed)|不得|禁止")
+            super::pattern::re(r"\b(?:may|must|shall|can|will)\s+not\b|\bcannot\b|\bprohibit\w*|\bforbid\w*|\bnot\s+(?:permitted|allowed|authori[sz]ed)\b|不得|禁止")
         })
         .is_match(s)
         && !super::clauses::boilerplate::housekeeping_consent(s)
@@ -152,6 +152,34 @@ fn denies_grant(s: &str) -> bool {
         .get_or_init(|| super::pattern::re(r"\bcommercial(?:ly)?\b|商业|商用"))
         .is_match(s);
     denies.is_match(s) && !other.is_match(s) && !commercial
+}
+
+/// True when the sentence declares the model proprietary ("This model and
+/// all derived artifacts are proprietary and confidential", a title
+/// "Proprietary Model License Agreement", 本模型为专有): beside no grant, and
+/// a use that needs a written agreement, nothing is granted to the reader.
+fn declares_proprietary(s: &str) -> bool {
+    static PROPRIETARY: OnceLock<Regex> = OnceLock::new();
+    PROPRIETARY
+        .get_or_init(|| {
+            super::pattern::re(r"\b(?:is|are|remains?|shall\s+remain)\s+(?:\*+\s*)?(?:strictly\s+|wholly\s+)?(?:proprietary|confidential)\b|^(?:[\w.#*]+\s+)?proprietary\s+(?:[\w-]+\s+){0,3}?(?:licen[cs]e|agreement|terms)\b|(?:属于|为|是)(?:\w{0,6})?(?:专有|保密)")
+        })
+        .is_match(s)
+}
+
+/// True when the sentence grants an exclusive license ("the Submitter
+/// hereby grants to The Company a worldwide, exclusive … license"): a grant
+/// to one party, the licensor's own, nothing for the reader.
+fn grants_exclusively(s: &str) -> bool {
+    static EXCLUSIVE: OnceLock<Regex> = OnceLock::new();
+    let plain = s.replace("non-exclusive", "").replace("nonexclusive", "");
+    EXCLUSIVE
+        .get_or_init(|| {
+            super::pattern::re(
+                r"\bexclusive\s+(?:[\w,-]+\s+){0,8}?licen[cs]e\b|独占(?:\w{0,6})?许可",
+            )
+        })
+        .is_match(&plain)
 }
 
 /// True when a grant sentence grants freely and without limit ("free of
@@ -570,14 +598,15 @@ fn restriction(
     let grants = || {
         sentences.iter().any(|&(f, l)| {
             let s = text.words_text(f, l);
-            grants_any(s) && !denies_grant(s)
+            grants_any(s) && !denies_grant(s) && !grants_exclusively(s)
         })
     };
     if has(ObligationKind::Registration)
         && !path
-        && sentences
-            .iter()
-            .any(|&(f, l)| denies_grant(text.words_text(f, l)))
+        && sentences.iter().any(|&(f, l)| {
+            let s = text.words_text(f, l);
+            denies_grant(s) || declares_proprietary(s)
+        })
         && !grants()
     {
         return restricted(

@@ -488,3 +488,27 @@ fn a_contact_for_questions_or_a_need_denied_is_no_approval() {
         assert!(!verdict(text).allows_commercial_use(), "{text}");
     }
 }
+
+#[test]
+fn a_proprietary_model_used_only_under_a_written_agreement_grants_nothing() {
+    // the shapes of mertformer-titan-proprietary-model-license.txt and
+    // resi-subnet-46-proprietary-model-license.txt (tests/license-eval), then
+    // paraphrases: the model declared proprietary, or licensed exclusively
+    // to the licensor, and its use sent to a written agreement
+    for text in [
+        "This model and all derived artifacts are proprietary and confidential.\n\n- Usage: Only under explicit written agreement or employment contract.\n- Distribution: Prohibited without written consent.",
+        "PROPRIETARY MODEL LICENSE AGREEMENT\n\nThe Submitter hereby grants to The Company a worldwide, exclusive license to use the Model for any purpose.\nRedistributing the model files without express written consent from the Company is prohibited.",
+        "The weights remain strictly proprietary. Any use requires a separate written agreement with the owner.",
+        "本模型属于公司专有。未经公司书面授权，不得使用本模型。",
+    ] {
+        assert_eq!(verdict(text), Verdict::Prohibited, "{text}");
+    }
+    // a grant to the reader beside the same approval is no such text: it
+    // stays at approval (never stricter than its truth)
+    for text in [
+        "This proprietary license grants you a non-exclusive license to use the Model. Commercial use requires our prior written approval.",
+        "We grant you a non-exclusive license to use and modify the Model for any purpose, subject to our prior written approval of each deployment.",
+    ] {
+        assert_eq!(verdict(text), Verdict::RequiresApproval, "{text}");
+    }
+}
