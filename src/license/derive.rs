@@ -182,6 +182,19 @@ fn grants_exclusively(s: &str) -> bool {
         .is_match(&plain)
 }
 
+/// True when the sentence names an owner other than the licensor: a
+/// dataset's, the data owners, a third party, an institution named after
+/// "with" or "from" ("a separate licence agreement with Hochschule der
+/// Medien Stuttgart", "the approval of the dataset owners").
+fn names_another_owner(s: &str) -> bool {
+    static OTHER: OnceLock<Regex> = OnceLock::new();
+    OTHER
+        .get_or_init(|| {
+            super::pattern::re(r"\b(?:data\s*sets?|data\s+owners?|training\s+data|corpus|third[- ]part(?:y|ies)|upstream|rights\s+holders?|original\s+authors?)\b|\b(?:with|from)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:university|universit\w+|hochschule|institute|institut|college|laborator\w+|foundation)\b|数据集|第三方|原作者")
+        })
+        .is_match(s)
+}
+
 /// True when a grant sentence grants freely and without limit ("free of
 /// charge", "royalty-free", "without restriction", 免费, 不受限制).
 fn grants_freely(s: &str) -> bool {
@@ -638,6 +651,25 @@ fn restriction(
         let s = sentence(h);
         points_elsewhere(s) && opens_commercial_use_words(s)
     });
+    // The same, where the text grants commercial use itself and the separate
+    // license is a third party's (the owners of training data): commercial
+    // use is open once they license it, so it needs approval.
+    let third_party = registrations().any(|h| {
+        let s = sentence(h);
+        points_elsewhere(s) && opens_commercial_use_words(s) && names_another_owner(s)
+    });
+    if has(ObligationKind::Registration)
+        && !path
+        && third_party
+        && sentences
+            .iter()
+            .any(|&(f, l)| grants_commercial(text.words_text(f, l)))
+    {
+        return restricted(
+            Verdict::RequiresApproval,
+            "a grant of commercial use that also needs a third party's license (the owners of its data)",
+        );
+    }
     if has(ObligationKind::Registration) && !path && commercial_elsewhere && grants() {
         return restricted(
             Verdict::NonCommercial,

@@ -512,3 +512,26 @@ fn a_proprietary_model_used_only_under_a_written_agreement_grants_nothing() {
         assert_eq!(verdict(text), Verdict::RequiresApproval, "{text}");
     }
 }
+
+#[test]
+fn commercial_use_that_needs_a_data_owners_license_needs_approval() {
+    // the shape of fxtd-rudra-trained-weights-licence.txt (tests/license-eval),
+    // then paraphrases: the licensor grants commercial use, a dataset's owner
+    // must license it too
+    for text in [
+        "We grant you a royalty-free licence to use, copy, modify and redistribute the weights for any purpose, including commercially. COMMERCIAL use requires a separate licence agreement with Hochschule der Medien Stuttgart.",
+        "You may use the Model for any purpose, including commercial purposes. Because of its training data, commercial use also requires a separate license from the dataset owners.",
+        "You may use the weights commercially. Commercial use is subject to a separate license from the original authors of the training corpus.",
+    ] {
+        assert_eq!(verdict(text), Verdict::RequiresApproval, "{text}");
+    }
+    // the licensor's own separate license beside a non-commercial grant
+    // stays non-commercial
+    for text in [
+        "You may use the weights for non-commercial purposes. Commercial use requires a separate license from us.",
+        "We grant you a license to use and modify the Model for non-commercial research. Commercial use is subject to a separate license agreement with the Licensor.",
+    ] {
+        assert!(!verdict(text).allows_commercial_use(), "{text}");
+        assert_ne!(verdict(text), Verdict::RequiresApproval, "{text}");
+    }
+}
