@@ -174,7 +174,9 @@ fn rules() -> &'static Rules {
         users_after: re(&format!(r"\b(?:(?:monthly|daily)\s+(?:active\s+)?users|mau|dau)\s+(?:\(\w+\)\s+)?(?:exceeds?|exceeding|(?:is\s+|are\s+)?(?:of\s+)?(?:more|greater)\s+than|above|over|in\s+excess\s+of)\s+(\d[\d,.]*)\s*{}?", figures::SCALE)),
         money: re(&format!(r"{}\s?(\d[\d,.]*)\s*{}?", figures::CURRENCY_BEFORE, figures::SCALE)),
         money_words: re(&format!(r"(\d[\d,.]*)\s*(million|billion|thousand|mn\b|bn\b|k\b)?\s*{}", figures::CURRENCY_AFTER)),
-        revenue: re(r"\b(?:revenue|revenues|turnover|sales|income)\b"),
+        // (or money earned: "usage that generates more than 50,000 USD
+        // within a year", "earns over USD 1 million")
+        revenue: re(r"\b(?:revenue|revenues|turnover|sales|income)\b|\b(?:generates?|generating|generated|earns?|earning|earned)\s+(?:more|less|over|under|above|below|in\s+excess)\b"),
         // a company-size threshold: "fewer than 50 employees", "8 or more employees"
         employees: re(r"(\d[\d,]*)\s*(?:\+\s*|or\s+(?:more|fewer|less)\s+)?(?:full-time\s+)?(?:employees|staff\s+members|staff|workers|personnel|team\s+members)\b"),
         territory_cue: re(r"\b(?:not\s+(?:\w+\s+){0,4}?(?:licensed|granted|available|permitted|apply|applicable|allowed|extend)|exclud\w*|outside\s+of|except\s+in|not\s+in|prohibited\s+in|territory|located\s+in|export\s+(?:restrictions|controls?|laws)|\b(?:not|never)\b,?(?:\s+[\w,()'-]+){0,24}?\s+(?:within|inside)\s)"),

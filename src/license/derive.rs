@@ -195,6 +195,25 @@ fn names_another_owner(s: &str) -> bool {
         .is_match(s)
 }
 
+/// True when some threshold's sentence defines commercial use by its figure
+/// ("'Commercial Usage' an application or usage of any Artifact that
+/// generates more than 50,000 USD within a year", "'Commercial Use' means
+/// use by an entity with more than 100 employees"): a non-commercial scope
+/// is then use below the threshold, commercial use by a small company
+/// included.
+fn commercial_use_by_threshold(text: &NormText, hits: &[ClauseHit]) -> bool {
+    static DEFINES: OnceLock<Regex> = OnceLock::new();
+    let defines = DEFINES.get_or_init(|| {
+        super::pattern::re(r#"^(?:[\w().*-]{1,6}\s+)?"commercial\s+(?:use|usage|uses|purposes?)"|^(?:[\w().*-]{1,6}\s+)?commercial\s+(?:use|usage)\s+(?:shall\s+)?(?:means?|refers\s+to|is\s+defined\s+as)\b|“商业(?:用途|使用)”(?:是指|指)"#)
+    });
+    hits.iter().any(|h| {
+        matches!(
+            h.kind,
+            ObligationKind::RevenueThreshold | ObligationKind::UserThreshold
+        ) && defines.is_match(text.words_text(h.words.0, h.words.1))
+    })
+}
+
 /// True when a grant sentence grants freely and without limit ("free of
 /// charge", "royalty-free", "without restriction", 免费, 不受限制).
 fn grants_freely(s: &str) -> bool {
@@ -381,7 +400,7 @@ fn threshold_sentences(
             build(r#"\(\s*(?:the\s+|a\s+|an\s+)?"([a-z][a-z -]{2,40})""#),
             // "such a license", or those above the threshold named again
             // ("larger companies must purchase a license", "above that, …")
-            build(r"\bsuch\s+(?:a\s+|an\s+)?(?:[\w-]+\s+)?licen[cs]es?\b|该(?:等)?(?:许可|授权)|\b(?:larger|bigger)\s+(?:companies|entities|organi[sz]ations|businesses|enterprises|users|deployments)\b|\b(?:above|beyond|over|past)\s+(?:that|this|it|these|those)\s+(?:threshold|limit|size|level|figure|number)?\b|\b(?:such|those)\s+(?:companies|entities|organi[sz]ations|businesses|enterprises|licensees)\b|超过(?:该|此|上述)|(?:以上|超出)的(?:企业|公司|机构|用户)"),
+            build(r"\bsuch\s+(?:a\s+|an\s+)?(?:[\w-]+\s+)?licen[cs]es?\b|该(?:等)?(?:许可|授权)|\b(?:larger|bigger)\s+(?:companies|entities|organi[sz]ations|businesses|enterprises|users|deployments)\b|\b(?:above|beyond|over|past)\s+(?:that|this|it|these|those)(?:\s+(?:threshold|limit|size|level|figure|number|amount))?\b|\b(?:such|those)\s+(?:companies|entities|organi[sz]ations|businesses|enterprises|licensees)\b|超过(?:该|此|上述)|(?:以上|超出)的(?:企业|公司|机构|用户)"),
         )
     });
     let mut explained = Vec::new();
@@ -715,11 +734,18 @@ fn weighed_hits<'h>(
                 .any(|&(f, l)| grants_commercial(text.words_text(f, l)))
         })
     };
+    let by_figure = commercial_use_by_threshold(text, hits);
     hits.iter()
         .filter(|h| {
             !(h.kind == ObligationKind::Registration
                 && super::clauses::inquiry_only(sentence(h))
                 && granted())
+        })
+        .filter(|h| {
+            !(by_figure
+                && (h.kind == ObligationKind::NonCommercial
+                    || h.kind == ObligationKind::ResearchOnly
+                        && super::clauses::research_by_name_only(sentence(h))))
         })
         .filter(|h| {
             !(matches!(
@@ -769,8 +795,15 @@ fn from_grant(
     // condition, the exceptions of a ban on training other models or on a
     // field of use ("… that competes with Licensor's commercial products,
     // without obtaining a separate commercial license").
+    // where commercial use is defined by a threshold, a non-commercial
+    // scope is use below it
+    let by_figure = commercial_use_by_threshold(text, hits);
     let explained = |i: usize, (f, l): (usize, usize)| {
         by_threshold.contains(&i)
+            || by_figure
+                && hits
+                    .iter()
+                    .any(|h| h.words == (f, l) && h.kind == ObligationKind::NonCommercial)
             || super::clauses::is_definition(text.words_text(f, l))
             || terminates_under_other_section(text.words_text(f, l))
             || defines_by_list(text, sentences, (f, l))
@@ -803,11 +836,24 @@ fn from_grant(
             Some(words),
         );
     }
+    // where commercial use is defined by a threshold, any grant is a grant
+    // of use below it, by companies too
+    let below_figure = || {
+        by_figure
+            .then(|| {
+                sentences.iter().copied().find(|&(f, l)| {
+                    let s = text.words_text(f, l);
+                    grants_any(s) && !denies_grant(s)
+                })
+            })
+            .flatten()
+    };
     let Some(grant) = sentences
         .iter()
         .copied()
         .find(|&(f, l)| grants_commercial(text.words_text(f, l)))
         .or_else(|| free_below_threshold(text, sentences, hits))
+        .or_else(below_figure)
     else {
         return unknown("no grant of commercial use found", None);
     };

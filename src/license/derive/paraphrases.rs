@@ -535,3 +535,30 @@ fn commercial_use_that_needs_a_data_owners_license_needs_approval() {
         assert_ne!(verdict(text), Verdict::RequiresApproval, "{text}");
     }
 }
+
+#[test]
+fn a_free_tier_below_a_revenue_figure_is_a_condition() {
+    // the class of birdl-airl-plus-plus-license.txt (tests/license-eval):
+    // commercial use free below a revenue figure, a license above it; and
+    // "commercial use" defined by the figure beside a grant that excludes it
+    for text in [
+        "Companies with annual revenue under USD 50,000 may use the Model commercially; above that, a commercial license is required.",
+        "Businesses whose annual revenue is below USD 50,000 may use the Model commercially. Above that threshold, a commercial license is required.",
+        "\"Commercial Usage\" an application or usage of any Artifact that generates more than 50,000 USD within a year. Each Contributor hereby grants to You a no-charge, royalty-free copyright license to reproduce and distribute the Artifacts given it is not under Commercial Use.",
+        "\"Commercial Use\" means use by an organisation that earns more than EUR 1 million a year. You may use, copy and modify the Model for non-commercial purposes.",
+    ] {
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    }
+    assert_eq!(
+        values(
+            "\"Commercial Usage\" an application or usage of any Artifact that generates more than 50,000 USD within a year.",
+            ObligationKind::RevenueThreshold
+        ),
+        vec!["USD 50000".to_string()]
+    );
+    // a non-commercial grant with no figure stays non-commercial
+    assert_eq!(
+        verdict("You may use, copy and modify the Model for non-commercial purposes."),
+        Verdict::NonCommercial
+    );
+}
