@@ -214,6 +214,22 @@ fn commercial_use_by_threshold(text: &NormText, hits: &[ClauseHit]) -> bool {
     })
 }
 
+/// True when an attribution sentence asks only to keep the license's
+/// notices ("Preserve the license and applicable attribution notices … as
+/// required by that license"): the named license's own duty, not a term of
+/// the text's own (as citing a paper is).
+fn keeps_notices(s: &str) -> bool {
+    static NOTICES: OnceLock<Regex> = OnceLock::new();
+    NOTICES
+        .get_or_init(|| {
+            super::pattern::re(
+                r"\b(?:preserve|retain|keep|include|reproduce)\s+(?:[\w,'-]+\s+){0,6}?notices?\b",
+            )
+        })
+        .is_match(s)
+        || super::clauses::restated::restates_license_terms(s)
+}
+
 /// True when a grant sentence grants freely and without limit ("free of
 /// charge", "royalty-free", "without restriction", 免费, 不受限制).
 fn grants_freely(s: &str) -> bool {
@@ -895,7 +911,10 @@ fn from_grant(
             .is_some_and(|(f0, l0)| grants_freely(text.words_text(f0, l0))))
         && hits.iter().all(|h| {
             h.kind.verdict_cap() == Verdict::Permitted
-                || named && h.kind == ObligationKind::Attribution && h.value.is_empty()
+                || named
+                    && h.kind == ObligationKind::Attribution
+                    && h.value.is_empty()
+                    && keeps_notices(text.words_text(h.words.0, h.words.1))
         })
         && !sentences
             .iter()
