@@ -28,6 +28,12 @@ struct Rules {
     code: Regex,
     /// The model, its weights.
     model: Regex,
+    /// The intro of a list of what the reader may do ("You may:").
+    may_list: Regex,
+    /// Research, testing and evaluation activities.
+    research_act: Regex,
+    /// Anything beyond research in a list item.
+    beyond: Regex,
 }
 
 fn rules() -> &'static Rules {
@@ -39,6 +45,9 @@ fn rules() -> &'static Rules {
         restrictive: re(r"\bcc[- ]by[- ](?:nc|nd)\b|\bnon-?commercial\b|\bno-?deriv"),
         share_alike: re(r"\bshare-?\s?alike\b|\bcc[- ]by[- ]sa\b|\bgpl\b|\bgnu\b|\bcopyleft\b"),
         code: re(r"\b(?:source\s+)?code\b|\bscripts?\b|\bapplication\b|\btools?\b|\bdocumentation\b"),
+        may_list: re(r"^(?:[\w.()]{1,4}\s+)?(?:you|licensee|licensees|users?|the\s+licensee)\s+(?:may|can|are\s+(?:permitted|allowed|free)\s+to|is\s+(?:permitted|allowed|free)\s+to)\s*:$"),
+        research_act: re(r"\b(?:research|benchmark\w*|evaluat\w*|test\w*|red-?team\w*|safety|study|studying|analys[ie]s|analy[sz]e|academic|educational|education|teaching|experiment\w*|reproduc\w*|inspect\w*)\b"),
+        beyond: re(r"\bcommercial\w*|\bproducts?\b|\bservices?\b|\bsell\b|\bbusiness\w*|\brevenue\b|\bproduction\b|\bdeploy\w*|\bany\s+(?:lawful\s+)?purpose\b|\bdistribut\w*|\bredistribut\w*"),
         model: re(r"\bmodels?\b|\bweights?\b|\bcheckpoints?\b|\bparameters\b|\bthey\b|\bartifacts?\b|\bsafetensors\b|\bthese\s+rights\b|\bthose\s+rights\b"),
     })
 }
@@ -71,6 +80,43 @@ pub fn names_permissive_license(s: &str) -> bool {
 /// grant, `permitted`.
 pub fn names_plain_permissive(s: &str) -> bool {
     names_permissive_license(s) && !rules().share_alike.is_match(s)
+}
+
+/// A list of what the reader may do whose every item is research, testing
+/// or evaluation ("You may:" ⏎ "- Conduct academic or independent research"
+/// ⏎ "- Benchmark and evaluate model behavior"): a research-only scope, cited
+/// at the list's intro. An item beyond research (commercial use, products,
+/// distribution) leaves the list unread here.
+pub fn research_list(text: &NormText, sentences: &[(usize, usize)], hits: &mut Vec<ClauseHit>) {
+    let r = rules();
+    for (i, &(f, l)) in sentences.iter().enumerate() {
+        if !r.may_list.is_match(text.words_text(f, l)) || hits.iter().any(|h| h.words == (f, l)) {
+            continue;
+        }
+        // the items: the sentences up to the next paragraph that is no item
+        let items: Vec<&str> = sentences[i + 1..]
+            .iter()
+            .enumerate()
+            .take_while(|&(j, &(f2, l2))| {
+                j == 0 || !text.opens_paragraph(f2) || super::starts_item(text.words_text(f2, l2))
+            })
+            .take(8)
+            .map(|(_, &(f2, l2))| text.words_text(f2, l2))
+            // an item's number alone ("1.") is no item
+            .filter(|s| s.split_whitespace().count() > 1)
+            .collect();
+        if !items.is_empty()
+            && items
+                .iter()
+                .all(|s| r.research_act.is_match(s) && !r.beyond.is_match(s))
+        {
+            hits.push(ClauseHit {
+                kind: ObligationKind::ResearchOnly,
+                value: String::new(),
+                words: (f, l),
+            });
+        }
+    }
 }
 
 /// A statement of purpose read as the text's scope: where no sentence puts

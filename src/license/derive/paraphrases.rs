@@ -562,3 +562,23 @@ fn a_free_tier_below_a_revenue_figure_is_a_condition() {
         Verdict::NonCommercial
     );
 }
+
+#[test]
+fn a_list_of_what_you_may_do_that_is_all_research_is_research_only() {
+    // the shape of overworld-biome-model-weights-license-addendum.txt
+    // (tests/license-eval), then paraphrases
+    for text in [
+        "## Permitted Research & Safety Use\n\nYou may:\n\n- Conduct academic or independent research\n- Benchmark and evaluate model behavior\n- Perform red-teaming and safety analysis\n",
+        "Licensee may:\n\n1. study the weights and reproduce the paper's results;\n2. evaluate and test the model on public benchmarks.\n",
+        "You are permitted to:\n\n- run experiments for academic research\n- teach with the model in a classroom\n",
+    ] {
+        assert_eq!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+    // a list with a use beyond research is not this scope
+    for text in [
+        "You may:\n\n- Conduct research\n- Use the Model in commercial products\n",
+        "You may:\n\n- Evaluate the Model\n- Distribute the Model to your customers\n",
+    ] {
+        assert_ne!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+}
