@@ -230,6 +230,68 @@ fn keeps_notices(s: &str) -> bool {
         || super::clauses::restated::restates_license_terms(s)
 }
 
+/// An item of a grant's list that names commercial work ("You may download,
+/// run, modify … the Model for:" ⏎ "• Commercial work done by you (studio,
+/// freelance, in-house for clients);"): a grant of commercial use.
+fn commercial_item(text: &NormText, sentences: &[(usize, usize)]) -> Option<(usize, usize)> {
+    static ITEM: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
+    let (item, intro, narrow) = ITEM.get_or_init(|| {
+        let build = super::pattern::re;
+        (
+            build(r"^(?:[\w().]{1,4}\s+)?commercial\s+(?:use|uses|work|projects?|purposes?|products?|applications?|deployments?)\b"),
+            build(r"\b(?:may|can|are\s+(?:permitted|allowed|free)\s+to)\s+(?:[\w,-]+\s+){0,10}?for\s*:$"),
+            build(r"\b(?:not|never|only|solely|exclusively|strictly|non-?commercial)\b"),
+        )
+    });
+    sentences.iter().copied().find(|&w| {
+        let s = text.words_text(w.0, w.1);
+        item.is_match(s)
+            && !grant_patterns().1.is_match(s)
+            && list_intro(text, sentences, w).is_some_and(|(f, l)| {
+                let i = text.words_text(f, l);
+                intro.is_match(i) && !narrow.is_match(i)
+            })
+    })
+}
+
+/// True when an approval sentence introduces a list ("You must obtain
+/// written permission from Licensor before you:") whose items are all acts
+/// of hosting, distribution or branding, not use: a condition on those
+/// acts, beside a grant of commercial use.
+fn approval_for_acts(text: &NormText, sentences: &[(usize, usize)], intro: (usize, usize)) -> bool {
+    static ACTS: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (acts, use_) = ACTS.get_or_init(|| {
+        let build = super::pattern::re;
+        (
+            build(r"\b(?:host\w*|service|api|apis|redistribut\w*|distribut\w*|bundl\w*|embed\w*|ship|sublicens\w*|market|brand|resell\w*|repackag\w*|publish\w*|shar(?:e|ing))\b"),
+            build(r"\b(?:use\s+(?:[\w-]+\s+){0,3}?commercially|commercial\s+use)\b"),
+        )
+    });
+    if !text.words_text(intro.0, intro.1).ends_with(':') {
+        return false;
+    }
+    let Some(at) = sentences.iter().position(|&w| w == intro) else {
+        return false;
+    };
+    // the items: those that start as items, or follow an item's bare
+    // number ("1." read as a sentence of its own)
+    let mut items: Vec<&str> = Vec::new();
+    let mut numbered = false;
+    for &(f, l) in sentences[at + 1..].iter().take(24) {
+        let s = text.words_text(f, l);
+        if s.split_whitespace().count() <= 1 {
+            numbered = true;
+            continue;
+        }
+        if !(numbered || super::clauses::starts_item(s)) {
+            break;
+        }
+        numbered = false;
+        items.push(s);
+    }
+    !items.is_empty() && items.iter().all(|s| acts.is_match(s) && !use_.is_match(s))
+}
+
 /// True when a grant sentence grants freely and without limit ("free of
 /// charge", "royalty-free", "without restriction", 免费, 不受限制).
 fn grants_freely(s: &str) -> bool {
@@ -751,7 +813,14 @@ fn weighed_hits<'h>(
         })
     };
     let by_figure = commercial_use_by_threshold(text, hits);
+    let item_granted = std::cell::OnceCell::new();
+    let item_granted = || *item_granted.get_or_init(|| commercial_item(text, sentences).is_some());
     hits.iter()
+        .filter(|h| {
+            !(h.kind == ObligationKind::Registration
+                && approval_for_acts(text, sentences, h.words)
+                && (granted() || item_granted()))
+        })
         .filter(|h| {
             !(h.kind == ObligationKind::Registration
                 && super::clauses::inquiry_only(sentence(h))
@@ -824,6 +893,7 @@ fn from_grant(
             || terminates_under_other_section(text.words_text(f, l))
             || defines_by_list(text, sentences, (f, l))
             || super::clauses::purpose::states_purpose(text.words_text(f, l))
+            || approval_for_acts(text, sentences, (f, l))
             || hits.iter().any(|h| {
                 h.words == (f, l)
                     && matches!(
@@ -869,6 +939,7 @@ fn from_grant(
         .copied()
         .find(|&(f, l)| grants_commercial(text.words_text(f, l)))
         .or_else(|| free_below_threshold(text, sentences, hits))
+        .or_else(|| commercial_item(text, sentences))
         .or_else(below_figure)
     else {
         return unknown("no grant of commercial use found", None);

@@ -582,3 +582,24 @@ fn a_list_of_what_you_may_do_that_is_all_research_is_research_only() {
         assert_ne!(verdict(text), Verdict::ResearchOnly, "{text}");
     }
 }
+
+#[test]
+fn permission_asked_for_hosting_or_redistribution_only_is_a_condition() {
+    // the shape of superbeasts-spca-community-nosaas-license.txt
+    // (tests/license-eval), then paraphrases: commercial work granted in a
+    // list, permission asked only to host, redistribute or rebrand
+    for text in [
+        "You may download, run, modify and finetune the Model for:\n\n • Personal projects;\n • Commercial work done by you (studio, freelance, in-house for clients);\n\nYou must obtain written permission from Licensor before you:\n\n(A) Offer the Model as a public hosted service, including online apps or APIs.\n(B) Redistribute, bundle, or ship the Model weights outside your organization.\n",
+        "You may use the Model for any purpose, including commercial purposes.\n\nYou must obtain our prior written approval before you:\n\n1. redistribute the weights to third parties;\n2. offer the Model as a hosted API service.\n",
+    ] {
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    }
+    // permission asked before commercial use itself still holds it back
+    for text in [
+        "You may run and modify the Model for:\n\n • Personal projects;\n • Commercial work done by you;\n\nYou must obtain written permission from Licensor before you:\n\n(A) use the Model commercially.\n",
+        "You may use the Model for any purpose, including commercial purposes.\n\nYou must obtain our prior written approval before you:\n\n1. use the Model in commercial production;\n2. redistribute the weights.\n",
+    ] {
+        assert!(!verdict(text).allows_commercial_use() || verdict(text) == Verdict::RequiresApproval, "{text}");
+        assert_ne!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    }
+}
