@@ -216,14 +216,16 @@ fn commercial_use_by_threshold(text: &NormText, hits: &[ClauseHit]) -> bool {
 
 /// True when an attribution sentence asks only to keep the license's
 /// notices ("Preserve the license and applicable attribution notices … as
-/// required by that license"): the named license's own duty, not a term of
-/// the text's own (as citing a paper is).
+/// required by that license") or to credit the author by name ("Attribute
+/// Yifan Ouyang and link to this model repository"): what a permissive
+/// license's notice asks, not a term of the text's own (as citing a paper in
+/// every publication is).
 fn keeps_notices(s: &str) -> bool {
     static NOTICES: OnceLock<Regex> = OnceLock::new();
     NOTICES
         .get_or_init(|| {
             super::pattern::re(
-                r"\b(?:preserve|retain|keep|include|reproduce)\s+(?:[\w,'-]+\s+){0,6}?notices?\b",
+                r"\b(?:preserve|retain|keep|include|reproduce)\s+(?:[\w,'-]+\s+){0,6}?notices?\b|^(?:[\w().]{1,4}\s+)?(?:attribute|credit)\s+(?:[\w.-]+\s+){0,4}?(?:and\s+link\b|$)|\bwith\s+(?:appropriate\s+)?attribution\s+to\b",
             )
         })
         .is_match(s)

@@ -603,3 +603,38 @@ fn permission_asked_for_hosting_or_redistribution_only_is_a_condition() {
         assert_ne!(verdict(text), Verdict::PermittedWithConditions, "{text}");
     }
 }
+
+#[test]
+fn credit_asked_in_other_words_is_read_and_named_weights_stay_permitted() {
+    // smolbge-projector-weights-apache-notice.txt,
+    // generative-health-weights-research-use-license.txt and
+    // wapr-pose-weights-cc-by-nd-notice-zh-en.txt (tests/license-eval), then
+    // paraphrases: an imperative credit, "with attribution to", "requires
+    // attribution"
+    for text in [
+        "Attribute Yifan Ouyang and link to this model repository.",
+        "Cite this repository in derived works or publications.",
+        "Original weights may be shared with attribution to Yulin Wang.",
+        "Redistribution of fine-tuned weights requires attribution and license notice.",
+        "Credit the original authors when you publish results.",
+    ] {
+        assert_eq!(values(text, ObligationKind::Attribution).len(), 1, "{text}");
+    }
+    // a credit line by name beside a permissive license is that license's
+    // notice; a duty to cite a paper in every publication is a condition
+    assert_eq!(
+        verdict("The file `projector.safetensors` is licensed under Apache License 2.0. Credit Jane Doe and link to this repository."),
+        Verdict::Permitted
+    );
+    assert_eq!(
+        verdict("The weights are licensed under the MIT license. You must cite our paper in any publication that uses them."),
+        Verdict::PermittedWithConditions
+    );
+    // a non-commercial Creative Commons license spelled out
+    assert_eq!(
+        verdict(
+            "All the network weights are released under the Creative Commons BY-NC-SA license."
+        ),
+        Verdict::NonCommercial
+    );
+}
