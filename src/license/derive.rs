@@ -969,6 +969,19 @@ fn from_grant(
             unweighed: Some(words),
         };
     }
+    grant_verdict(text, sentences, grant, hits)
+}
+
+/// The verdict of a grant of commercial use no sentence limits: a free
+/// grant (or a plain permissive license named for the model) beside nothing
+/// but a notice, a copy of the license or that license's own credit is
+/// `permitted`; any other condition, `permitted-with-conditions`.
+fn grant_verdict(
+    text: &NormText,
+    sentences: &[(usize, usize)],
+    grant: (usize, usize),
+    hits: &[ClauseHit],
+) -> Derived {
     // A free grant beside nothing but a notice or a copy of the license is
     // what a permissive license grants.
     // A permissive license named for the model is such a grant, and the
