@@ -5,6 +5,7 @@
 pub mod boilerplate;
 mod contact;
 mod figures;
+pub mod purpose;
 pub mod restated;
 mod scope;
 
@@ -59,6 +60,9 @@ struct Rules {
     license_copy: Regex,
     notice_file: Regex,
     research_coordinated: Regex,
+    no_need: Regex,
+    inquiry: Regex,
+    duty: Regex,
     third_party_consents: Regex,
     field_ban: Regex,
     field_use: Regex,
@@ -113,7 +117,7 @@ fn rules() -> &'static Rules {
             re(r"\b(?:is|are|be)\s+(?:a\s+|an\s+)?(?:non-?commercial|non-?profit|not-for-profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|institutions?)\b|\b(?:limited\s+to\s+(?:grant\s+)?|only\s+(?:to|by|for)\s+)(?:a\s+|an\s+)?(?:non-?commercial|non-?profit|not-for-profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|institutions?)\b|\bby\s+(?:a\s+)?non-?profit\s+(?:entit(?:y|ies)|organi[sz]ations?)\s+only\b"),
         ],
         // a Creative Commons non-commercial license named in the text
-        cc_nc: re(r"\bcc[\s-]+by[\s-]+nc\b|\battribution[\s-]+non-?commercial\b"),
+        cc_nc: re(r"\bcc[\s-]+by[\s-]+nc\b|\bcommons\s+by[\s-]+nc\b|\battribution[\s-]+non-?commercial\b"),
         excluded: re(r"\bexclud(?:e|ed|es|ing)\b|排除|剔除"),
         non_commercial_scoped: re(r"\bfor\s+(?:[\w,'-]+\s+){0,7}?non-?commercial\s+(?:research|purposes?|uses?|applications?|projects?|development)\b"),
         research_only: vec![
@@ -154,7 +158,7 @@ fn rules() -> &'static Rules {
             // "requires separate written authorization", "subject to prior approval"
             re(r"\b(?:requires?|required|subject\s+to|needs?)\s+(?:a\s+|an\s+|the\s+)?(?:(?:separate|prior|specific|explicit|express|written|formal)\s+)+(?:authori[sz]ation|permission|approval|consent|agreement|licen[cs]e)\b"),
             // "permitted only through a separate commercial license agreement"
-            re(r"\bonly\s+(?:through|under|with|by|via|pursuant\s+to)\s+(?:a\s+|an\s+)?(?:(?:separate|commercial|written|signed)\s+)+(?:[\w-]+\s+){0,2}?(?:licen[cs]e|agreement)\b"),
+            re(r"\bonly\s+(?:through|under|with|by|via|pursuant\s+to)\s+(?:a\s+|an\s+)?(?:(?:separate|commercial|written|signed|explicit|express)\s+)+(?:[\w-]+\s+){0,2}?(?:licen[cs]e|agreement)\b"),
             // "unless you have entered into a separate agreement for such rights"
             re(r"\bunless\s+(?:you\s+)?(?:have\s+)?(?:entered\s+into|obtained|signed|executed|received|concluded)\s+(?:a\s+|an\s+)?(?:(?:separate|written|signed|commercial)\s+)+(?:[\w-]+\s+){0,2}?(?:agreement|licen[cs]e|permission|authori[sz]ation)\b"),
             // "contact the Licensor for negotiating a separate agreement"
@@ -170,7 +174,9 @@ fn rules() -> &'static Rules {
         users_after: re(&format!(r"\b(?:(?:monthly|daily)\s+(?:active\s+)?users|mau|dau)\s+(?:\(\w+\)\s+)?(?:exceeds?|exceeding|(?:is\s+|are\s+)?(?:of\s+)?(?:more|greater)\s+than|above|over|in\s+excess\s+of)\s+(\d[\d,.]*)\s*{}?", figures::SCALE)),
         money: re(&format!(r"{}\s?(\d[\d,.]*)\s*{}?", figures::CURRENCY_BEFORE, figures::SCALE)),
         money_words: re(&format!(r"(\d[\d,.]*)\s*(million|billion|thousand|mn\b|bn\b|k\b)?\s*{}", figures::CURRENCY_AFTER)),
-        revenue: re(r"\b(?:revenue|revenues|turnover|sales|income)\b"),
+        // (or money earned: "usage that generates more than 50,000 USD
+        // within a year", "earns over USD 1 million")
+        revenue: re(r"\b(?:revenue|revenues|turnover|sales|income)\b|\b(?:generates?|generating|generated|earns?|earning|earned)\s+(?:more|less|over|under|above|below|in\s+excess)\b"),
         // a company-size threshold: "fewer than 50 employees", "8 or more employees"
         employees: re(r"(\d[\d,]*)\s*(?:\+\s*|or\s+(?:more|fewer|less)\s+)?(?:full-time\s+)?(?:employees|staff\s+members|staff|workers|personnel|team\s+members)\b"),
         territory_cue: re(r"\b(?:not\s+(?:\w+\s+){0,4}?(?:licensed|granted|available|permitted|apply|applicable|allowed|extend)|exclud\w*|outside\s+of|except\s+in|not\s+in|prohibited\s+in|territory|located\s+in|export\s+(?:restrictions|controls?|laws)|\b(?:not|never)\b,?(?:\s+[\w,()'-]+){0,24}?\s+(?:within|inside)\s)"),
@@ -193,9 +199,16 @@ fn rules() -> &'static Rules {
         name_prefix: re(r#"\bnames?\s+(?:\w+\s+){0,5}?(?:begins?|starts?|prefixed)\s+with\s+"?([\w.\- ]{2,30}?)"?(?:[\s,.;]|$)"#),
         name_prefix_quoted: re(r#"\binclude\s+"((?u:[^"]){2,30})"\s+at\s+the\s+beginning\s+of"#),
         aup: re(r"\bacceptable\s+use\s+policy\b|\buse\s+policy\b|\b(?:specified|designated)\s+restricted\s+uses\b|\bcompliance\s+with\s+the\s+restrictions\s+in\b"),
-        credit: re(r"\b(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b|\byou\s+(?:clearly\s+|properly\s+|expressly\s+)?(?:attribute|credit)\b|\b(?:must|shall|should|will)\s+(?:clearly\s+|also\s+)?(?:attribute|acknowledge|cite|credit)\b|\binclude\s+(?:a\s+)?citations?\b|\bcredit\s+(?:this|the)\s+(?:project|authors?|model|work)\b|\b(?:give|provide)\s+(?:appropriate|proper|reasonable)\s+attribution\b|\b(?:preserve|retain|keep|maintain)\s+(?:[\w,'-]+\s+){0,6}?attributions?\b|\b(?:must|shall|should)\s+(?:clearly\s+)?indicate\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:source|origin|authors?)\b|\b(?:must|shall)\s+(?:clearly\s+)?(?:and\s+prominently\s+)?(?:indicate|state|disclose|display)\b,?(?:\s+[\w,()'-]+){0,16}?\s+that\s+(?:[\w.-]+\s+){1,3}(?:is|was|are|were)\s+used\b"),
+        credit: re(r"^(?:[\w().]{1,4}\s+)?(?:attribute|credit|cite)\s+(?:the\s+|this\s+|our\s+|its\s+)?[\w-]+|\bwith\s+(?:appropriate\s+|proper\s+)?(?:attribution|credit)\s+to\b|\brequires?\s+(?:[\w-]+\s+){0,2}?attribution\b|\b(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b|\byou\s+(?:clearly\s+|properly\s+|expressly\s+)?(?:attribute|credit)\b|\b(?:must|shall|should|will)\s+(?:clearly\s+|also\s+)?(?:attribute|acknowledge|cite|credit)\b|\binclude\s+(?:a\s+)?citations?\b|\bcredit\s+(?:this|the)\s+(?:project|authors?|model|work)\b|\b(?:give|provide)\s+(?:appropriate|proper|reasonable)\s+attribution\b|\b(?:preserve|retain|keep|maintain)\s+(?:[\w,'-]+\s+){0,6}?attributions?\b|\b(?:must|shall|should)\s+(?:clearly\s+)?indicate\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:source|origin|authors?)\b|\b(?:must|shall)\s+(?:clearly\s+)?(?:and\s+prominently\s+)?(?:indicate|state|disclose|display)\b,?(?:\s+[\w,()'-]+){0,16}?\s+that\s+(?:[\w.-]+\s+){1,3}(?:is|was|are|were)\s+used\b"),
         license_copy: re(r"\b(?:provide|give|include|distribute|accompan\w*|furnish)\w*\s+(?:[\w,'-]+\s+){0,6}?(?:a\s+)?copy\s+of\s+(?:this|the)\s+(?:agreement|license|licence)"),
         notice_file: re(r#"\b"?notice"?\s+(?:text\s+)?file\b"#),
+        // a requirement denied: "no separate commercial-use authorization is
+        // required", "without the need for a license", "is not required"
+        no_need: re(r"\bno\s+(?:[\w-]+\s+){0,4}?(?:licen[cs]es?|authori[sz]ations?|permissions?|approvals?|consents?|registrations?|agreements?)\s+(?:is|are|will\s+be|shall\s+be)\s+(?:required|needed|necessary)\b|\b(?:licen[cs]es?|authori[sz]ations?|permissions?|approvals?|consents?|registrations?|agreements?)\s+(?:is|are)\s+not\s+(?:required|needed|necessary)\b|\bwithout\s+(?:the\s+)?need\s+(?:for|to)\s+(?:[\w-]+\s+){0,4}?(?:licen[cs]es?|authori[sz]ations?|permissions?|approvals?|consents?|registration|agreements?)\b"),
+        // a contact for questions: "For commercial licensing inquiries,
+        // contact us", "contact us for more information"
+        inquiry: re(r"\b(?:inquir(?:y|ies)|enquir(?:y|ies)|questions?|queries|information|details|discussions?|feedback)\b"),
+        duty: re(r"\b(?:must|shall|required|requires?|need|needs|obtain|obtained|only|before|prior|unless|without|until|may\s+not|not\s+permitted|prohibited)\b"),
         // research coordinated with non-commercial use: the grant's scope is
         // non-commercial (research is one such use), not research alone
         // ("solely for non-commercial, internal research, and educational purposes")
@@ -290,6 +303,8 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
             }
         }
     }
+    purpose::research_list(text, sentences, &mut hits);
+    purpose::purpose_as_scope(text, sentences, &mut hits);
     with_contacts(text, &mut hits);
     hits
 }
@@ -618,10 +633,14 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
         || boilerplate::housekeeping_consent(s))
         && !s.contains("commercial");
     let registers = s.contains("register") || s.contains("registration");
+    // "No separate commercial-use authorization is required": the
+    // requirement denied is read out of the sentence; a contact for
+    // questions or information asks for nothing
+    let asked = r.no_need.replace_all(s, "");
     if (!thresholded || registers)
         && !not_approval
         && !definition
-        && r.registration.iter().any(|p| p.is_match(s))
+        && r.registration.iter().any(|p| p.is_match(&asked))
     {
         push(ObligationKind::Registration, String::new());
     }
@@ -680,6 +699,20 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
         }
     }
     found
+}
+
+/// True when the sentence only gives a contact for questions ("For
+/// commercial licensing inquiries, contact us", "contact us for more
+/// information about commercial use"): no duty to obtain anything.
+pub fn inquiry_only(s: &str) -> bool {
+    let r = rules();
+    s.contains("contact") && r.inquiry.is_match(s) && !r.duty.is_match(s)
+}
+
+/// `s` with a requirement it denies read out ("No separate commercial-use
+/// authorization is required", "without the need for a license").
+pub fn without_denied_needs(s: &str) -> String {
+    rules().no_need.replace_all(s, "").into_owned()
 }
 
 /// The user count and the revenue (currency and amount) a sentence sets as

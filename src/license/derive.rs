@@ -68,21 +68,23 @@ fn grants_commercial(s: &str) -> bool {
 }
 
 /// True when the sentence puts the model under a permissive license by
-/// name ("They are released under the same MIT terms as the code", "the
-/// weights are distributed under CC BY 4.0"): a grant of commercial use in
-/// a text that is not that license's own. A sentence about source code
-/// alone names the code's license, not the model's.
+/// name (`clauses::purpose`).
 fn names_permissive_license(s: &str) -> bool {
-    static NAMED: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
-    let (named, code, model) = NAMED.get_or_init(|| {
-        let build = super::pattern::re;
-        (
-            build(r"\b(?:released|licensed|licenced|distributed|available|provided|published|shared|offered)\s+under\s+(?:[\w,'-]+\s+){0,8}?(?:mit|apache|bsd|isc|zlib|unlicense|cc0|cc[- ]by|creative\s+commons\s+attribution)\b|\b(?:licen[cs]e|terms)\s+(?:is|are)\s+(?:the\s+|a\s+)?(?:modified\s+)?(?:mit|apache|bsd|cc[- ]by)\b"),
-            build(r"\b(?:source\s+)?code\b|\bscripts?\b|\bapplication\b|\btools?\b|\bdocumentation\b"),
-            build(r"\bmodels?\b|\bweights?\b|\bcheckpoints?\b|\bparameters\b|\bthey\b"),
-        )
-    });
-    named.is_match(s) && (!code.is_match(s) || model.is_match(s))
+    super::clauses::purpose::names_permissive_license(s)
+}
+
+/// True when the sentence forbids something ("you may not redistribute
+/// it", "must not", "is prohibited"), other than the agreement's own
+/// housekeeping: a permissive license named beside it is not all the text
+/// says, so its grant is not taken as that license's plain one.
+fn forbids_something(s: &str) -> bool {
+    static FORBIDS: OnceLock<Regex> = OnceLock::new();
+    FORBIDS
+        .get_or_init(|| {
+            super::pattern::re(r"\b(?:may|must|shall|can|will)\s+not\b|\bcannot\b|\bprohibit\w*|\bforbid\w*|\bnot\s+(?:permitted|allowed|authori[sz]ed)\b|不得|禁止")
+        })
+        .is_match(s)
+        && !super::clauses::boilerplate::housekeeping_consent(s)
 }
 
 /// True when a grant names a purpose narrower than commercial use, and no
@@ -152,6 +154,146 @@ fn denies_grant(s: &str) -> bool {
     denies.is_match(s) && !other.is_match(s) && !commercial
 }
 
+/// True when the sentence declares the model proprietary ("This model and
+/// all derived artifacts are proprietary and confidential", a title
+/// "Proprietary Model License Agreement", 本模型为专有): beside no grant, and
+/// a use that needs a written agreement, nothing is granted to the reader.
+fn declares_proprietary(s: &str) -> bool {
+    static PROPRIETARY: OnceLock<Regex> = OnceLock::new();
+    PROPRIETARY
+        .get_or_init(|| {
+            super::pattern::re(r"\b(?:is|are|remains?|shall\s+remain)\s+(?:\*+\s*)?(?:strictly\s+|wholly\s+)?(?:proprietary|confidential)\b|^(?:[\w.#*]+\s+)?proprietary\s+(?:[\w-]+\s+){0,3}?(?:licen[cs]e|agreement|terms)\b|(?:属于|为|是)(?:\w{0,6})?(?:专有|保密)")
+        })
+        .is_match(s)
+}
+
+/// True when the sentence grants an exclusive license ("the Submitter
+/// hereby grants to The Company a worldwide, exclusive … license"): a grant
+/// to one party, the licensor's own, nothing for the reader.
+fn grants_exclusively(s: &str) -> bool {
+    static EXCLUSIVE: OnceLock<Regex> = OnceLock::new();
+    let plain = s.replace("non-exclusive", "").replace("nonexclusive", "");
+    EXCLUSIVE
+        .get_or_init(|| {
+            super::pattern::re(
+                r"\bexclusive\s+(?:[\w,-]+\s+){0,8}?licen[cs]e\b|独占(?:\w{0,6})?许可",
+            )
+        })
+        .is_match(&plain)
+}
+
+/// True when the sentence names an owner other than the licensor: a
+/// dataset's, the data owners, a third party, an institution named after
+/// "with" or "from" ("a separate licence agreement with Hochschule der
+/// Medien Stuttgart", "the approval of the dataset owners").
+fn names_another_owner(s: &str) -> bool {
+    static OTHER: OnceLock<Regex> = OnceLock::new();
+    OTHER
+        .get_or_init(|| {
+            super::pattern::re(r"\b(?:data\s*sets?|data\s+owners?|training\s+data|corpus|third[- ]part(?:y|ies)|upstream|rights\s+holders?|original\s+authors?)\b|\b(?:with|from)\s+(?:the\s+)?(?:[\w-]+\s+){0,3}?(?:university|universit\w+|hochschule|institute|institut|college|laborator\w+|foundation)\b|数据集|第三方|原作者")
+        })
+        .is_match(s)
+}
+
+/// True when some threshold's sentence defines commercial use by its figure
+/// ("'Commercial Usage' an application or usage of any Artifact that
+/// generates more than 50,000 USD within a year", "'Commercial Use' means
+/// use by an entity with more than 100 employees"): a non-commercial scope
+/// is then use below the threshold, commercial use by a small company
+/// included.
+fn commercial_use_by_threshold(text: &NormText, hits: &[ClauseHit]) -> bool {
+    static DEFINES: OnceLock<Regex> = OnceLock::new();
+    let defines = DEFINES.get_or_init(|| {
+        super::pattern::re(r#"^(?:[\w().*-]{1,6}\s+)?"commercial\s+(?:use|usage|uses|purposes?)"|^(?:[\w().*-]{1,6}\s+)?commercial\s+(?:use|usage)\s+(?:shall\s+)?(?:means?|refers\s+to|is\s+defined\s+as)\b|“商业(?:用途|使用)”(?:是指|指)"#)
+    });
+    hits.iter().any(|h| {
+        matches!(
+            h.kind,
+            ObligationKind::RevenueThreshold | ObligationKind::UserThreshold
+        ) && defines.is_match(text.words_text(h.words.0, h.words.1))
+    })
+}
+
+/// True when an attribution sentence asks only to keep the license's
+/// notices ("Preserve the license and applicable attribution notices … as
+/// required by that license") or to credit the author by name ("Attribute
+/// Yifan Ouyang and link to this model repository"): what a permissive
+/// license's notice asks, not a term of the text's own (as citing a paper in
+/// every publication is).
+fn keeps_notices(s: &str) -> bool {
+    static NOTICES: OnceLock<Regex> = OnceLock::new();
+    NOTICES
+        .get_or_init(|| {
+            super::pattern::re(
+                r"\b(?:preserve|retain|keep|include|reproduce)\s+(?:[\w,'-]+\s+){0,6}?notices?\b|^(?:[\w().]{1,4}\s+)?(?:attribute|credit)\s+(?:[\w.-]+\s+){0,4}?(?:and\s+link\b|$)|\bwith\s+(?:appropriate\s+)?attribution\s+to\b",
+            )
+        })
+        .is_match(s)
+        || super::clauses::restated::restates_license_terms(s)
+}
+
+/// An item of a grant's list that names commercial work ("You may download,
+/// run, modify … the Model for:" ⏎ "• Commercial work done by you (studio,
+/// freelance, in-house for clients);"): a grant of commercial use.
+fn commercial_item(text: &NormText, sentences: &[(usize, usize)]) -> Option<(usize, usize)> {
+    static ITEM: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
+    let (item, intro, narrow) = ITEM.get_or_init(|| {
+        let build = super::pattern::re;
+        (
+            build(r"^(?:[\w().]{1,4}\s+)?commercial\s+(?:use|uses|work|projects?|purposes?|products?|applications?|deployments?)\b"),
+            build(r"\b(?:may|can|are\s+(?:permitted|allowed|free)\s+to)\s+(?:[\w,-]+\s+){0,10}?for\s*:$"),
+            build(r"\b(?:not|never|only|solely|exclusively|strictly|non-?commercial)\b"),
+        )
+    });
+    sentences.iter().copied().find(|&w| {
+        let s = text.words_text(w.0, w.1);
+        item.is_match(s)
+            && !grant_patterns().1.is_match(s)
+            && list_intro(text, sentences, w).is_some_and(|(f, l)| {
+                let i = text.words_text(f, l);
+                intro.is_match(i) && !narrow.is_match(i)
+            })
+    })
+}
+
+/// True when an approval sentence introduces a list ("You must obtain
+/// written permission from Licensor before you:") whose items are all acts
+/// of hosting, distribution or branding, not use: a condition on those
+/// acts, beside a grant of commercial use.
+fn approval_for_acts(text: &NormText, sentences: &[(usize, usize)], intro: (usize, usize)) -> bool {
+    static ACTS: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (acts, use_) = ACTS.get_or_init(|| {
+        let build = super::pattern::re;
+        (
+            build(r"\b(?:host\w*|service|api|apis|redistribut\w*|distribut\w*|bundl\w*|embed\w*|ship|sublicens\w*|market|brand|resell\w*|repackag\w*|publish\w*|shar(?:e|ing))\b"),
+            build(r"\b(?:use\s+(?:[\w-]+\s+){0,3}?commercially|commercial\s+use)\b"),
+        )
+    });
+    if !text.words_text(intro.0, intro.1).ends_with(':') {
+        return false;
+    }
+    let Some(at) = sentences.iter().position(|&w| w == intro) else {
+        return false;
+    };
+    // the items: those that start as items, or follow an item's bare
+    // number ("1." read as a sentence of its own)
+    let mut items: Vec<&str> = Vec::new();
+    let mut numbered = false;
+    for &(f, l) in sentences[at + 1..].iter().take(24) {
+        let s = text.words_text(f, l);
+        if s.split_whitespace().count() <= 1 {
+            numbered = true;
+            continue;
+        }
+        if !(numbered || super::clauses::starts_item(s)) {
+            break;
+        }
+        numbered = false;
+        items.push(s);
+    }
+    !items.is_empty() && items.iter().all(|s| acts.is_match(s) && !use_.is_match(s))
+}
+
 /// True when a grant sentence grants freely and without limit ("free of
 /// charge", "royalty-free", "without restriction", 免费, 不受限制).
 fn grants_freely(s: &str) -> bool {
@@ -183,6 +325,8 @@ fn list_intro(
 /// any kind, the licensor's or another's: beside a free grant, a condition
 /// the reader does not weigh, so the grant is not taken as unconditional.
 fn mentions_consent(s: &str) -> bool {
+    let asked = none_needed(s);
+    let s = asked.as_str();
     static CONSENT: OnceLock<Regex> = OnceLock::new();
     CONSENT
         .get_or_init(|| {
@@ -249,8 +393,12 @@ fn without_both(s: &str) -> String {
         "noncommercial and commercial",
         "商业和非商业",
         "商业或非商业",
+        "商业与非商业",
+        "商业及非商业",
         "非商业和商业",
         "非商业或商业",
+        "非商业与商业",
+        "非商业及商业",
     ]
     .iter()
     .fold(s.to_string(), |acc, both| acc.replace(both, "commercial"))
@@ -264,11 +412,6 @@ fn limits_commercial_use(sentence: &str) -> bool {
     let limit = LIMIT.get_or_init(|| {
         super::pattern::re(r"non-?commercial|non\s+commercial|research\s+(?:or\s+evaluation\s+)?(?:use|purposes?)\s+only|for\s+research|academic|evaluation\s+purposes|非商业|学术|科研|研究目的|commercial\s+licen[cs]e|商业授权|商用授权|commercial\s+use\s+(?:is\s+)?(?:not|prohibited|requires?)|(?:商业|商用)(?:\w|,){0,20}?(?:须|需|应当|必须|请)(?:\w|,){0,12}?(?:(?:另行|单独|商业|商用|书面)\w{0,4}?许可|授权|(?:签署|签订|订立|另行|单独)\w{0,4}?(?:协议|合同)|登记|申请|联系|付费)")
     });
-    // "without a separate commercial license": none is needed
-    static NONE_NEEDED: OnceLock<Regex> = OnceLock::new();
-    let none_needed = NONE_NEEDED.get_or_init(|| {
-        super::pattern::re(r"\bwithout\s+(?:a\s+|any\s+|the\s+need\s+for\s+a\s+)?(?:separate\s+|additional\s+|further\s+)?commercial\s+licen[cs]e\b|无需另行取得商业许可")
-    });
     // "an academic paper" describes the work, it limits nothing
     static DESCRIBES: OnceLock<Regex> = OnceLock::new();
     let describes = DESCRIBES.get_or_init(|| {
@@ -278,7 +421,19 @@ fn limits_commercial_use(sentence: &str) -> bool {
     });
     let plain = without_both(sentence);
     let plain = describes.replace_all(&plain, "");
-    limit.is_match(&none_needed.replace_all(&plain, ""))
+    limit.is_match(&none_needed(&plain))
+}
+
+/// `s` with an approval or license it says is not needed read out ("without
+/// a separate commercial license", "No separate commercial-use
+/// authorization is required", 商用无需另行申请授权).
+fn none_needed(s: &str) -> String {
+    static NONE_NEEDED: OnceLock<Regex> = OnceLock::new();
+    let none_needed = NONE_NEEDED.get_or_init(|| {
+        super::pattern::re(r"\bwithout\s+(?:a\s+|any\s+|the\s+need\s+for\s+a\s+)?(?:separate\s+|additional\s+|further\s+)?commercial\s+licen[cs]e\b|(?:无需|无须|不需要|不必|不用)(?:另行|单独|额外)?(?:\w|,|\s){0,8}(?:许可|授权|申请|登记|协议|合同)")
+    });
+    let s = super::clauses::without_denied_needs(s);
+    none_needed.replace_all(&s, "").into_owned()
 }
 
 /// True when the sentence speaks of registration, an application, approval
@@ -299,6 +454,8 @@ fn speaks_of_approval(s: &str) -> Option<bool> {
     let other = NOT_THE_MODEL.get_or_init(|| {
         super::pattern::re(r"\btrade\s*marks?\b|\bservice\s+marks?\b|\btrade\s+names?\b|\blogos?\b|\bthird[- ]part(?:y|ies)\b|\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents)\b|\baffiliation\b|\bendorse\w*|\bpersonal\s+(?:data|information)\b|\bdata\s+subjects?\b|商标|域名|第三方|自行取得|个人信息")
     });
+    let asked = none_needed(s);
+    let s = asked.as_str();
     let commercial = commercial.is_match(s);
     let housekeeping = super::clauses::boilerplate::housekeeping_consent(s);
     (approval.is_match(s) && (commercial || !other.is_match(s) && !housekeeping))
@@ -323,7 +480,7 @@ fn threshold_sentences(
             build(r#"\(\s*(?:the\s+|a\s+|an\s+)?"([a-z][a-z -]{2,40})""#),
             // "such a license", or those above the threshold named again
             // ("larger companies must purchase a license", "above that, …")
-            build(r"\bsuch\s+(?:a\s+|an\s+)?(?:[\w-]+\s+)?licen[cs]es?\b|该(?:等)?(?:许可|授权)|\b(?:larger|bigger)\s+(?:companies|entities|organi[sz]ations|businesses|enterprises|users|deployments)\b|\b(?:above|beyond|over|past)\s+(?:that|this|it|these|those)\s+(?:threshold|limit|size|level|figure|number)?\b|\b(?:such|those)\s+(?:companies|entities|organi[sz]ations|businesses|enterprises|licensees)\b|超过(?:该|此|上述)|(?:以上|超出)的(?:企业|公司|机构|用户)"),
+            build(r"\bsuch\s+(?:a\s+|an\s+)?(?:[\w-]+\s+)?licen[cs]es?\b|该(?:等)?(?:许可|授权)|\b(?:larger|bigger)\s+(?:companies|entities|organi[sz]ations|businesses|enterprises|users|deployments)\b|\b(?:above|beyond|over|past)\s+(?:that|this|it|these|those)(?:\s+(?:threshold|limit|size|level|figure|number|amount))?\b|\b(?:such|those)\s+(?:companies|entities|organi[sz]ations|businesses|enterprises|licensees)\b|超过(?:该|此|上述)|(?:以上|超出)的(?:企业|公司|机构|用户)"),
         )
     });
     let mut explained = Vec::new();
@@ -553,14 +710,15 @@ fn restriction(
     let grants = || {
         sentences.iter().any(|&(f, l)| {
             let s = text.words_text(f, l);
-            grants_any(s) && !denies_grant(s)
+            grants_any(s) && !denies_grant(s) && !grants_exclusively(s)
         })
     };
     if has(ObligationKind::Registration)
         && !path
-        && sentences
-            .iter()
-            .any(|&(f, l)| denies_grant(text.words_text(f, l)))
+        && sentences.iter().any(|&(f, l)| {
+            let s = text.words_text(f, l);
+            denies_grant(s) || declares_proprietary(s)
+        })
         && !grants()
     {
         return restricted(
@@ -592,6 +750,25 @@ fn restriction(
         let s = sentence(h);
         points_elsewhere(s) && opens_commercial_use_words(s)
     });
+    // The same, where the text grants commercial use itself and the separate
+    // license is a third party's (the owners of training data): commercial
+    // use is open once they license it, so it needs approval.
+    let third_party = registrations().any(|h| {
+        let s = sentence(h);
+        points_elsewhere(s) && opens_commercial_use_words(s) && names_another_owner(s)
+    });
+    if has(ObligationKind::Registration)
+        && !path
+        && third_party
+        && sentences
+            .iter()
+            .any(|&(f, l)| grants_commercial(text.words_text(f, l)))
+    {
+        return restricted(
+            Verdict::RequiresApproval,
+            "a grant of commercial use that also needs a third party's license (the owners of its data)",
+        );
+    }
     if has(ObligationKind::Registration) && !path && commercial_elsewhere && grants() {
         return restricted(
             Verdict::NonCommercial,
@@ -628,7 +805,35 @@ fn weighed_hits<'h>(
             .any(|&i| sentences.get(i) == Some(&words))
     };
     let sentence = |h: &ClauseHit| text.words_text(h.words.0, h.words.1);
+    // a contact for questions beside a grant of commercial use asks nothing
+    let granted = std::cell::OnceCell::new();
+    let granted = || {
+        *granted.get_or_init(|| {
+            sentences
+                .iter()
+                .any(|&(f, l)| grants_commercial(text.words_text(f, l)))
+        })
+    };
+    let by_figure = commercial_use_by_threshold(text, hits);
+    let item_granted = std::cell::OnceCell::new();
+    let item_granted = || *item_granted.get_or_init(|| commercial_item(text, sentences).is_some());
     hits.iter()
+        .filter(|h| {
+            !(h.kind == ObligationKind::Registration
+                && approval_for_acts(text, sentences, h.words)
+                && (granted() || item_granted()))
+        })
+        .filter(|h| {
+            !(h.kind == ObligationKind::Registration
+                && super::clauses::inquiry_only(sentence(h))
+                && granted())
+        })
+        .filter(|h| {
+            !(by_figure
+                && (h.kind == ObligationKind::NonCommercial
+                    || h.kind == ObligationKind::ResearchOnly
+                        && super::clauses::research_by_name_only(sentence(h))))
+        })
         .filter(|h| {
             !(matches!(
                 h.kind,
@@ -677,11 +882,20 @@ fn from_grant(
     // condition, the exceptions of a ban on training other models or on a
     // field of use ("… that competes with Licensor's commercial products,
     // without obtaining a separate commercial license").
+    // where commercial use is defined by a threshold, a non-commercial
+    // scope is use below it
+    let by_figure = commercial_use_by_threshold(text, hits);
     let explained = |i: usize, (f, l): (usize, usize)| {
         by_threshold.contains(&i)
+            || by_figure
+                && hits
+                    .iter()
+                    .any(|h| h.words == (f, l) && h.kind == ObligationKind::NonCommercial)
             || super::clauses::is_definition(text.words_text(f, l))
             || terminates_under_other_section(text.words_text(f, l))
             || defines_by_list(text, sentences, (f, l))
+            || super::clauses::purpose::states_purpose(text.words_text(f, l))
+            || approval_for_acts(text, sentences, (f, l))
             || hits.iter().any(|h| {
                 h.words == (f, l)
                     && matches!(
@@ -710,11 +924,25 @@ fn from_grant(
             Some(words),
         );
     }
+    // where commercial use is defined by a threshold, any grant is a grant
+    // of use below it, by companies too
+    let below_figure = || {
+        by_figure
+            .then(|| {
+                sentences.iter().copied().find(|&(f, l)| {
+                    let s = text.words_text(f, l);
+                    grants_any(s) && !denies_grant(s)
+                })
+            })
+            .flatten()
+    };
     let Some(grant) = sentences
         .iter()
         .copied()
         .find(|&(f, l)| grants_commercial(text.words_text(f, l)))
         .or_else(|| free_below_threshold(text, sentences, hits))
+        .or_else(|| commercial_item(text, sentences))
+        .or_else(below_figure)
     else {
         return unknown("no grant of commercial use found", None);
     };
@@ -741,15 +969,39 @@ fn from_grant(
             unweighed: Some(words),
         };
     }
+    grant_verdict(text, sentences, grant, hits)
+}
+
+/// The verdict of a grant of commercial use no sentence limits: a free
+/// grant (or a plain permissive license named for the model) beside nothing
+/// but a notice, a copy of the license or that license's own credit is
+/// `permitted`; any other condition, `permitted-with-conditions`.
+fn grant_verdict(
+    text: &NormText,
+    sentences: &[(usize, usize)],
+    grant: (usize, usize),
+    hits: &[ClauseHit],
+) -> Derived {
     // A free grant beside nothing but a notice or a copy of the license is
     // what a permissive license grants.
+    // A permissive license named for the model is such a grant, and the
+    // credit it asks is that license's own notice duty.
     let (f, l) = grant;
-    if (grants_freely(text.words_text(f, l))
+    let named = super::clauses::purpose::names_plain_permissive(text.words_text(f, l))
+        && !sentences
+            .iter()
+            .any(|&(f2, l2)| forbids_something(text.words_text(f2, l2)));
+    if (named
+        || grants_freely(text.words_text(f, l))
         || list_intro(text, sentences, grant)
             .is_some_and(|(f0, l0)| grants_freely(text.words_text(f0, l0))))
-        && hits
-            .iter()
-            .all(|h| h.kind.verdict_cap() == Verdict::Permitted)
+        && hits.iter().all(|h| {
+            h.kind.verdict_cap() == Verdict::Permitted
+                || named
+                    && h.kind == ObligationKind::Attribution
+                    && h.value.is_empty()
+                    && keeps_notices(text.words_text(h.words.0, h.words.1))
+        })
         && !sentences
             .iter()
             .any(|&(f2, l2)| (f2, l2) != grant && mentions_consent(text.words_text(f2, l2)))

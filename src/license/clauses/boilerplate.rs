@@ -15,6 +15,11 @@ use std::sync::OnceLock;
 struct Rules {
     /// The agreement's own housekeeping, in English and in Chinese.
     housekeeping: Regex,
+    /// Approval as a state of the model, not a consent the user must obtain:
+    /// regulatory clearance ("not cleared or approved for diagnosis"), a ban
+    /// on presenting it as approved or official, a process declared no
+    /// restriction ("a publishing workflow, not an additional restriction").
+    status: Regex,
     /// Commercial use named: never housekeeping.
     commercial: Regex,
 }
@@ -23,6 +28,7 @@ fn rules() -> &'static Rules {
     static RULES: OnceLock<Rules> = OnceLock::new();
     RULES.get_or_init(|| Rules {
         housekeeping: re(r"\b(?:assign|assigns|assigned|assigning|assignment|transfer|transfers|transferred|transferring|delegate|delegates|delegated)\b(?:\s+[\w,'-]+){0,6}?\s+(?:this|these|the|its|your|any\s+of\s+your|any\s+of\s+its)\s+(?:[\w-]+\s+)?(?:agreement|licen[cs]e|terms|rights|obligations|contract)\b|\b(?:amend|amends|amended|amendment|amendments|modification|modifications|variation|variations)\b(?:\s+[\w,'-]+){0,3}?\s+(?:to|of)\s+(?:this|these|the)\s+(?:agreement|terms|licen[cs]e|contract)\b|\b(?:no\s+)?waiver\b|\bwaive[sd]?\b|\bexport\b|\bre-?export\b|\bgovernment(?:al)?\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations?|approvals?|licen[cs]es?|permits?|consents?)\b|\bcollection\s+(?:and\s+(?:use|processing)\s+)?of\s+(?:your\s+)?(?:personal|usage)\s+(?:data|information)\b|\bprivacy\s+(?:policy|notice)\b|转让(?:本|该)?(?:协议|许可|合同|权利|义务)|(?:本|该)(?:协议|许可|合同)(?:[\x20-\x2d\x2f-\x3a\x3c-\x3e\x40-\x7e]|(?u:[^\x00-\x7F])){0,12}?(?:转让|修改|修订|变更)|(?:修改|修订|变更)(?:本|该)(?:协议|许可|合同)|出口管制|出口许可|弃权"),
+        status: re(r"\b(?:cleared|approved|certified|authori[sz]ed|validated)\s+(?:(?:or|and|nor)\s+(?:cleared|approved|certified|authori[sz]ed|validated)\s+)?(?:by\s+(?:[\w-]+\s+){1,4}?)?(?:for|as)\s+(?:[\w,-]+\s+){0,3}?(?:clinical|medical|diagnos\w*|treatment|triage|therapeutic|patients?|regulatory|safety-critical)\b|\b(?:fda|ce|regulatory)\s+(?:[\w-]+\s+){0,2}?(?:approval|clearance|authori[sz]ation|certification)\b|\b(?:present|represent|market|describe|label|hold|held|pass|advertise|promote)\w*\s+(?:out\s+|off\s+)?(?:[\w-]+\s+){0,3}?as\s+(?:an?\s+|the\s+|being\s+)?(?:[\w-]+\s+){0,2}?(?:approved|official|endorsed|certified|authori[sz]ed|sanctioned)\b|\bnot\s+an?\s+(?:additional\s+|extra\s+|further\s+|separate\s+)?(?:restriction|condition|requirement|limitation)\b|未经(?:\w{0,6})?(?:监管|药监)(?:\w{0,6})?(?:批准|认证)"),
         commercial: re(r"\bcommercial(?:ly)?\b|商业|商用|营利"),
     })
 }
@@ -47,7 +53,7 @@ pub fn courtesy_request(s: &str) -> bool {
 /// authorisations or personal data, and names no commercial use.
 pub fn housekeeping_consent(s: &str) -> bool {
     let r = rules();
-    r.housekeeping.is_match(s) && !r.commercial.is_match(s)
+    (r.housekeeping.is_match(s) || r.status.is_match(s)) && !r.commercial.is_match(s)
 }
 
 #[cfg(test)]
@@ -75,6 +81,30 @@ mod tests {
             "您应遵守出口管制法律，并取得所需的出口许可。",
         ] {
             assert!(reads(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn approval_as_a_state_of_the_model_is_no_consent_to_obtain() {
+        for s in [
+            // oscc-pni-mil-checkpoints-apache-notice.txt (tests/license-eval)
+            "They are not medical devices and have not been cleared or approved for diagnosis, triage, prognosis, or treatment decisions.",
+            // soundex-model-weight-licensing-apache.txt (tests/license-eval)
+            "They must not be presented as approved Apache-2.0 SoundEx weights.",
+            "Maintainer approval of training provenance and release evidence is a publishing workflow, not an additional restriction on downstream Apache-2.0 users.",
+            // paraphrases written for this test
+            "The model has not been approved by the FDA for clinical use.",
+            "The model has no regulatory approval of any kind.",
+            "Do not represent these checkpoints as the official or endorsed release.",
+            "Internal review is a quality step, not a condition of this license.",
+        ] {
+            assert!(reads(s), "{s}");
+        }
+        for s in [
+            "You may use the Model only after our approval.",
+            "Any deployment requires prior written approval from the Licensor.",
+        ] {
+            assert!(!reads(s), "{s}");
         }
     }
 

@@ -424,3 +424,217 @@ fn items_of_a_list_that_scopes_a_grant_read_with_its_intro() {
         Verdict::ResearchOnly
     );
 }
+
+#[test]
+fn a_purpose_beside_a_permissive_license_describes_and_alone_scopes() {
+    // the shapes of oscc-pni-mil-checkpoints-apache-notice.txt,
+    // smolbge-projector-weights-apache-notice.txt and
+    // soundex-model-weight-licensing-apache.txt (tests/license-eval), then
+    // paraphrases: a permissive license named for the weights, with
+    // disclaimers and statements of purpose beside it
+    for text in [
+        "Those rights are granted under the repository's Apache License 2.0. The weights are supplied \"AS IS\" for research and reproducibility. They are not medical devices and have not been cleared or approved for diagnosis.",
+        "The file `projector.safetensors` is licensed under Apache License 2.0. Attribute the author and link to this repository.",
+        "Official weights are licensed under Apache License 2.0. They must not be presented as approved official weights.",
+        "The checkpoints are released under the MIT License. They were developed for academic research and teaching.",
+        "These weights are distributed under CC BY 4.0. The model is intended for scientific study and has no regulatory approval.",
+    ] {
+        assert_eq!(verdict(text), Verdict::Permitted, "{text}");
+    }
+    // a real limit beside the same grant still restricts
+    for text in [
+        "The checkpoints are released under the MIT License. They may be used for research purposes only.",
+        "The weights are licensed under Apache License 2.0. They may not be used commercially.",
+        "The weights are distributed under CC BY 4.0. Use is limited to academic research.",
+    ] {
+        assert!(!verdict(text).allows_commercial_use(), "{text}");
+    }
+    // a share-alike license is a grant with a condition
+    assert_eq!(
+        verdict("The weights are distributed under CC BY-SA 4.0."),
+        Verdict::PermittedWithConditions
+    );
+    // the purpose as the only grant: research-only
+    for text in [
+        "These model weights are provided for research and educational use. By using them you agree to cite this repository.",
+        "The checkpoints are released for academic research and teaching.",
+        "This model is supplied for scientific reproducibility. No warranty is given.",
+    ] {
+        assert_eq!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+}
+
+#[test]
+fn a_contact_for_questions_or_a_need_denied_is_no_approval() {
+    // the shapes of wapr-pose-weights-cc-by-nd-notice-zh-en.txt and
+    // eth-pager-model-weights-license.txt (tests/license-eval), then
+    // paraphrases: a grant of commercial use beside a contact for questions,
+    // or a sentence saying that no authorisation is needed
+    for text in [
+        "You may use and distribute the Model for any purpose, including commercial purposes. For commercial licensing inquiries, contact us.",
+        "You may use the Model commercially, with attribution. Contact us at a@b.com for more information about enterprise support.",
+        "These weights may be used free of charge for commercial and non-commercial applications. No separate commercial-use authorization is required under this license.",
+        "You may use the weights in commercial products. A separate license is not required.",
+        "本模型权重免费允许商业与非商业使用，商用无需另行申请授权。",
+    ] {
+        assert!(verdict(text).allows_commercial_use(), "{text}");
+    }
+    // a contact that asks for a license still holds the grant back
+    for text in [
+        "You may use the Model for any purpose. Commercial use requires a license; contact us to obtain one.",
+        "You may use the Model. For commercial use you must obtain our prior written approval.",
+        "本模型可免费用于研究。商用须另行申请书面授权。",
+    ] {
+        assert!(!verdict(text).allows_commercial_use(), "{text}");
+    }
+}
+
+#[test]
+fn a_proprietary_model_used_only_under_a_written_agreement_grants_nothing() {
+    // the shapes of mertformer-titan-proprietary-model-license.txt and
+    // resi-subnet-46-proprietary-model-license.txt (tests/license-eval), then
+    // paraphrases: the model declared proprietary, or licensed exclusively
+    // to the licensor, and its use sent to a written agreement
+    for text in [
+        "This model and all derived artifacts are proprietary and confidential.\n\n- Usage: Only under explicit written agreement or employment contract.\n- Distribution: Prohibited without written consent.",
+        "PROPRIETARY MODEL LICENSE AGREEMENT\n\nThe Submitter hereby grants to The Company a worldwide, exclusive license to use the Model for any purpose.\nRedistributing the model files without express written consent from the Company is prohibited.",
+        "The weights remain strictly proprietary. Any use requires a separate written agreement with the owner.",
+        "本模型属于公司专有。未经公司书面授权，不得使用本模型。",
+    ] {
+        assert_eq!(verdict(text), Verdict::Prohibited, "{text}");
+    }
+    // a grant to the reader beside the same approval is no such text: it
+    // stays at approval (never stricter than its truth)
+    for text in [
+        "This proprietary license grants you a non-exclusive license to use the Model. Commercial use requires our prior written approval.",
+        "We grant you a non-exclusive license to use and modify the Model for any purpose, subject to our prior written approval of each deployment.",
+    ] {
+        assert_eq!(verdict(text), Verdict::RequiresApproval, "{text}");
+    }
+}
+
+#[test]
+fn commercial_use_that_needs_a_data_owners_license_needs_approval() {
+    // the shape of fxtd-rudra-trained-weights-licence.txt (tests/license-eval),
+    // then paraphrases: the licensor grants commercial use, a dataset's owner
+    // must license it too
+    for text in [
+        "We grant you a royalty-free licence to use, copy, modify and redistribute the weights for any purpose, including commercially. COMMERCIAL use requires a separate licence agreement with Hochschule der Medien Stuttgart.",
+        "You may use the Model for any purpose, including commercial purposes. Because of its training data, commercial use also requires a separate license from the dataset owners.",
+        "You may use the weights commercially. Commercial use is subject to a separate license from the original authors of the training corpus.",
+    ] {
+        assert_eq!(verdict(text), Verdict::RequiresApproval, "{text}");
+    }
+    // the licensor's own separate license beside a non-commercial grant
+    // stays non-commercial
+    for text in [
+        "You may use the weights for non-commercial purposes. Commercial use requires a separate license from us.",
+        "We grant you a license to use and modify the Model for non-commercial research. Commercial use is subject to a separate license agreement with the Licensor.",
+    ] {
+        assert!(!verdict(text).allows_commercial_use(), "{text}");
+        assert_ne!(verdict(text), Verdict::RequiresApproval, "{text}");
+    }
+}
+
+#[test]
+fn a_free_tier_below_a_revenue_figure_is_a_condition() {
+    // the class of birdl-airl-plus-plus-license.txt (tests/license-eval):
+    // commercial use free below a revenue figure, a license above it; and
+    // "commercial use" defined by the figure beside a grant that excludes it
+    for text in [
+        "Companies with annual revenue under USD 50,000 may use the Model commercially; above that, a commercial license is required.",
+        "Businesses whose annual revenue is below USD 50,000 may use the Model commercially. Above that threshold, a commercial license is required.",
+        "\"Commercial Usage\" an application or usage of any Artifact that generates more than 50,000 USD within a year. Each Contributor hereby grants to You a no-charge, royalty-free copyright license to reproduce and distribute the Artifacts given it is not under Commercial Use.",
+        "\"Commercial Use\" means use by an organisation that earns more than EUR 1 million a year. You may use, copy and modify the Model for non-commercial purposes.",
+    ] {
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    }
+    assert_eq!(
+        values(
+            "\"Commercial Usage\" an application or usage of any Artifact that generates more than 50,000 USD within a year.",
+            ObligationKind::RevenueThreshold
+        ),
+        vec!["USD 50000".to_string()]
+    );
+    // a non-commercial grant with no figure stays non-commercial
+    assert_eq!(
+        verdict("You may use, copy and modify the Model for non-commercial purposes."),
+        Verdict::NonCommercial
+    );
+}
+
+#[test]
+fn a_list_of_what_you_may_do_that_is_all_research_is_research_only() {
+    // the shape of overworld-biome-model-weights-license-addendum.txt
+    // (tests/license-eval), then paraphrases
+    for text in [
+        "## Permitted Research & Safety Use\n\nYou may:\n\n- Conduct academic or independent research\n- Benchmark and evaluate model behavior\n- Perform red-teaming and safety analysis\n",
+        "Licensee may:\n\n1. study the weights and reproduce the paper's results;\n2. evaluate and test the model on public benchmarks.\n",
+        "You are permitted to:\n\n- run experiments for academic research\n- teach with the model in a classroom\n",
+    ] {
+        assert_eq!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+    // a list with a use beyond research is not this scope
+    for text in [
+        "You may:\n\n- Conduct research\n- Use the Model in commercial products\n",
+        "You may:\n\n- Evaluate the Model\n- Distribute the Model to your customers\n",
+    ] {
+        assert_ne!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+}
+
+#[test]
+fn permission_asked_for_hosting_or_redistribution_only_is_a_condition() {
+    // the shape of superbeasts-spca-community-nosaas-license.txt
+    // (tests/license-eval), then paraphrases: commercial work granted in a
+    // list, permission asked only to host, redistribute or rebrand
+    for text in [
+        "You may download, run, modify and finetune the Model for:\n\n • Personal projects;\n • Commercial work done by you (studio, freelance, in-house for clients);\n\nYou must obtain written permission from Licensor before you:\n\n(A) Offer the Model as a public hosted service, including online apps or APIs.\n(B) Redistribute, bundle, or ship the Model weights outside your organization.\n",
+        "You may use the Model for any purpose, including commercial purposes.\n\nYou must obtain our prior written approval before you:\n\n1. redistribute the weights to third parties;\n2. offer the Model as a hosted API service.\n",
+    ] {
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    }
+    // permission asked before commercial use itself still holds it back
+    for text in [
+        "You may run and modify the Model for:\n\n • Personal projects;\n • Commercial work done by you;\n\nYou must obtain written permission from Licensor before you:\n\n(A) use the Model commercially.\n",
+        "You may use the Model for any purpose, including commercial purposes.\n\nYou must obtain our prior written approval before you:\n\n1. use the Model in commercial production;\n2. redistribute the weights.\n",
+    ] {
+        assert!(!verdict(text).allows_commercial_use() || verdict(text) == Verdict::RequiresApproval, "{text}");
+        assert_ne!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    }
+}
+
+#[test]
+fn credit_asked_in_other_words_is_read_and_named_weights_stay_permitted() {
+    // smolbge-projector-weights-apache-notice.txt,
+    // generative-health-weights-research-use-license.txt and
+    // wapr-pose-weights-cc-by-nd-notice-zh-en.txt (tests/license-eval), then
+    // paraphrases: an imperative credit, "with attribution to", "requires
+    // attribution"
+    for text in [
+        "Attribute Yifan Ouyang and link to this model repository.",
+        "Cite this repository in derived works or publications.",
+        "Original weights may be shared with attribution to Yulin Wang.",
+        "Redistribution of fine-tuned weights requires attribution and license notice.",
+        "Credit the original authors when you publish results.",
+    ] {
+        assert_eq!(values(text, ObligationKind::Attribution).len(), 1, "{text}");
+    }
+    // a credit line by name beside a permissive license is that license's
+    // notice; a duty to cite a paper in every publication is a condition
+    assert_eq!(
+        verdict("The file `projector.safetensors` is licensed under Apache License 2.0. Credit Jane Doe and link to this repository."),
+        Verdict::Permitted
+    );
+    assert_eq!(
+        verdict("The weights are licensed under the MIT license. You must cite our paper in any publication that uses them."),
+        Verdict::PermittedWithConditions
+    );
+    // a non-commercial Creative Commons license spelled out
+    assert_eq!(
+        verdict(
+            "All the network weights are released under the Creative Commons BY-NC-SA license."
+        ),
+        Verdict::NonCommercial
+    );
+}

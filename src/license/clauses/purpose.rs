@@ -1,0 +1,204 @@
+//! Statements of purpose and permissive grants by name. "The weights are
+//! supplied AS IS for research and reproducibility", "provided for research
+//! and educational use", "intended for academic study": a purpose named
+//! without a limiting word (only, solely, not, must, may …). Beside a grant
+//! that puts the model under a permissive license by name (Apache-2.0, MIT,
+//! BSD, CC BY, CC0) it describes the release and limits nothing; alone, it is
+//! the only scope the text grants, and it reads as research-only.
+
+use super::ClauseHit;
+use crate::license::pattern::re;
+use crate::license::pattern::Regex;
+use crate::license::text::NormText;
+use crate::license::verdict::ObligationKind;
+use std::sync::OnceLock;
+
+struct Rules {
+    /// A release described by its purpose.
+    purpose: Regex,
+    /// A word that turns a purpose into a limit.
+    limit: Regex,
+    /// A permissive license named as the terms of a release.
+    named: Regex,
+    /// A restrictive variant named beside it (CC BY-NC, CC BY-ND).
+    restrictive: Regex,
+    /// A share-alike (copyleft) license: a grant with a condition.
+    share_alike: Regex,
+    /// Source code, scripts, tools: not the model.
+    code: Regex,
+    /// The model, its weights.
+    model: Regex,
+    /// The intro of a list of what the reader may do ("You may:").
+    may_list: Regex,
+    /// Research, testing and evaluation activities.
+    research_act: Regex,
+    /// Anything beyond research in a list item.
+    beyond: Regex,
+}
+
+fn rules() -> &'static Rules {
+    static RULES: OnceLock<Rules> = OnceLock::new();
+    RULES.get_or_init(|| Rules {
+        purpose: re(r#"\b(?:provided|supplied|released|made\s+available|shared|published|offered|distributed|intended|developed|created|designed|trained)\s+(?:[\w,"'()-]+\s+){0,5}?for\s+(?:(?:the|purposes\s+of)\s+)?(?:[\w-]+\s+){0,2}?(?:research|academic|educational|education|teaching|scientific|reproducibility|reproduction\s+of|study)\b"#),
+        limit: re(r"\b(?:only|solely|exclusively|strictly|limited|restricted|not|no|never|must|shall|may|non-?commercial|noncommercial|commercial\w*|except|unless|prohibit\w*|forbid\w*|permitted|allowed|license|licence|licensed|licenced)\b"),
+        named: re(r"\b(?:released|licensed|licenced|distributed|available|provided|published|shared|offered|granted)\s+under\s+(?:[\w,'\[\]*-]+\s+){0,8}?\**\[?(?:mit|apache|bsd|isc|zlib|unlicense|cc0|cc[- ]by|creative\s+commons\s+attribution)\b|\b(?:licen[cs]e|terms)\s+(?:is|are)\s+(?:the\s+|a\s+)?(?:modified\s+)?(?:mit|apache|bsd|cc[- ]by)\b"),
+        restrictive: re(r"\bcc[- ]by[- ](?:nc|nd)\b|\bnon-?commercial\b|\bno-?deriv"),
+        share_alike: re(r"\bshare-?\s?alike\b|\bcc[- ]by[- ]sa\b|\bgpl\b|\bgnu\b|\bcopyleft\b"),
+        code: re(r"\b(?:source\s+)?code\b|\bscripts?\b|\bapplication\b|\btools?\b|\bdocumentation\b"),
+        may_list: re(r"^(?:[\w.()]{1,4}\s+)?(?:you|licensee|licensees|users?|the\s+licensee)\s+(?:may|can|are\s+(?:permitted|allowed|free)\s+to|is\s+(?:permitted|allowed|free)\s+to)\s*:$"),
+        research_act: re(r"\b(?:research|benchmark\w*|evaluat\w*|test\w*|red-?team\w*|safety|study|studying|analys[ie]s|analy[sz]e|academic|educational|education|teaching|experiment\w*|reproduc\w*|inspect\w*)\b"),
+        beyond: re(r"\bcommercial\w*|\bproducts?\b|\bservices?\b|\bsell\b|\bbusiness\w*|\brevenue\b|\bproduction\b|\bdeploy\w*|\bany\s+(?:lawful\s+)?purpose\b|\bdistribut\w*|\bredistribut\w*"),
+        model: re(r"\bmodels?\b|\bweights?\b|\bcheckpoints?\b|\bparameters\b|\bthey\b|\bartifacts?\b|\bsafetensors\b|\bthese\s+rights\b|\bthose\s+rights\b"),
+    })
+}
+
+/// True when the sentence names a purpose of the release without a word
+/// that limits use to it ("supplied AS IS for research and reproducibility";
+/// not "for research use only", "may be used for research").
+pub fn states_purpose(s: &str) -> bool {
+    let r = rules();
+    r.purpose.is_match(s) && !r.limit.is_match(s)
+}
+
+/// True when the sentence puts the model under a permissive license by
+/// name ("They are released under the same MIT terms as the code", "the
+/// weights are distributed under CC BY 4.0", "those rights are granted under
+/// the repository's Apache License 2.0"). A sentence about source code alone
+/// names the code's license, not the model's; a non-commercial or
+/// no-derivatives variant is no permissive license.
+pub fn names_permissive_license(s: &str) -> bool {
+    let r = rules();
+    // a model card is documentation, not the model
+    let s = &s.replace("model card", "card");
+    r.named.is_match(s)
+        && !r.restrictive.is_match(s)
+        && (!r.code.is_match(s) || r.model.is_match(s))
+}
+
+/// True when the sentence names a permissive license for the model that
+/// asks nothing but notices (not a share-alike one): that license's plain
+/// grant, `permitted`.
+pub fn names_plain_permissive(s: &str) -> bool {
+    names_permissive_license(s) && !rules().share_alike.is_match(s)
+}
+
+/// A list of what the reader may do whose every item is research, testing
+/// or evaluation ("You may:" ⏎ "- Conduct academic or independent research"
+/// ⏎ "- Benchmark and evaluate model behavior"): a research-only scope, cited
+/// at the list's intro. An item beyond research (commercial use, products,
+/// distribution) leaves the list unread here.
+pub fn research_list(text: &NormText, sentences: &[(usize, usize)], hits: &mut Vec<ClauseHit>) {
+    let r = rules();
+    for (i, &(f, l)) in sentences.iter().enumerate() {
+        if !r.may_list.is_match(text.words_text(f, l)) || hits.iter().any(|h| h.words == (f, l)) {
+            continue;
+        }
+        // the items: the sentences up to the next paragraph that is no item
+        let items: Vec<&str> = sentences[i + 1..]
+            .iter()
+            .enumerate()
+            .take_while(|&(j, &(f2, l2))| {
+                j == 0 || !text.opens_paragraph(f2) || super::starts_item(text.words_text(f2, l2))
+            })
+            .take(8)
+            .map(|(_, &(f2, l2))| text.words_text(f2, l2))
+            // an item's number alone ("1.") is no item
+            .filter(|s| s.split_whitespace().count() > 1)
+            .collect();
+        if !items.is_empty()
+            && items
+                .iter()
+                .all(|s| r.research_act.is_match(s) && !r.beyond.is_match(s))
+        {
+            hits.push(ClauseHit {
+                kind: ObligationKind::ResearchOnly,
+                value: String::new(),
+                words: (f, l),
+            });
+        }
+    }
+}
+
+/// A statement of purpose read as the text's scope: where no sentence puts
+/// the model under a permissive license, each sentence that states a
+/// research or teaching purpose (and is no clause already) is a research-only
+/// clause.
+pub fn purpose_as_scope(text: &NormText, sentences: &[(usize, usize)], hits: &mut Vec<ClauseHit>) {
+    let words = |&(f, l): &(usize, usize)| text.words_text(f, l);
+    // another clause scoping the grant decides; a permissive license named
+    // makes the purpose a description
+    let scoped = hits.iter().any(|h| {
+        matches!(
+            h.kind,
+            ObligationKind::NonCommercial | ObligationKind::ResearchOnly
+        )
+    });
+    if scoped || sentences.iter().any(|w| names_permissive_license(words(w))) {
+        return;
+    }
+    for &w in sentences {
+        if states_purpose(words(&w)) && !hits.iter().any(|h| h.words == w) {
+            hits.push(ClauseHit {
+                kind: ObligationKind::ResearchOnly,
+                value: String::new(),
+                words: w,
+            });
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn norm(s: &str) -> String {
+        NormText::new(s).norm
+    }
+
+    #[test]
+    fn a_purpose_without_a_limiting_word_is_a_statement() {
+        // oscc-pni-mil-checkpoints-apache-notice.txt and
+        // generative-health-weights-research-use-license.txt (tests/license-eval),
+        // then paraphrases
+        for s in [
+            r#"The weights are supplied "AS IS" for research and reproducibility."#,
+            "These model weights (“Weights”) are provided for research and educational use.",
+            "The checkpoints were released for the research community.",
+            "This model is intended for academic study and teaching.",
+            "We trained these weights for scientific reproducibility.",
+        ] {
+            assert!(states_purpose(&norm(s)), "{s}");
+        }
+        for s in [
+            "The weights are provided for research use only.",
+            "The weights may be used for research purposes.",
+            "The model is supplied solely for research.",
+            "The weights are released for non-commercial research.",
+            "The model is not intended for research on people.",
+            "The weights are licensed for research and education.",
+        ] {
+            assert!(!states_purpose(&norm(s)), "{s}");
+        }
+    }
+
+    #[test]
+    fn a_permissive_license_named_for_the_weights() {
+        for s in [
+            "The file `projector.safetensors` is licensed under Apache License 2.0.",
+            "those rights are granted under the repository's [Apache License 2.0](LICENSE).",
+            "The trained weights are distributed under CC BY 4.0.",
+            "They are released under the same MIT terms as the code.",
+        ] {
+            assert!(names_permissive_license(&norm(s)), "{s}");
+        }
+        for s in [
+            "The source code is released under the MIT License.",
+            "The weights are released under CC BY-NC 4.0.",
+            "The weights are distributed under CC-BY-ND 4.0.",
+            // purebyte-model-license-1.0.txt (tests/license-eval)
+            "The model cards and the checksums are documentation, licensed under the Apache License 2.0 with the rest of that repository.",
+        ] {
+            assert!(!names_permissive_license(&norm(s)), "{s}");
+        }
+    }
+}
