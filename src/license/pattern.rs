@@ -197,20 +197,23 @@ pub fn re(p: &str) -> Regex {
     // automata that took about 60 ms to build at every run that read a
     // license. A word character is widened to any non-ASCII character as well
     // (see `widen_words`), so that a word such as `modèle` is still one word.
-    let widened = widen_words(p);
-    let built = match byte_form(&widened) {
+    let built = match byte_form(&widen_words_as(p, Form::Bytes)) {
         Some(bytes) => Regex::build_with(&bytes, syntax::Config::new().unicode(false).utf8(false)),
-        None => Regex::build(&widened, false),
+        None => Regex::build(&widen_words(p), false),
     };
     built.unwrap_or_else(|e| panic!("clause pattern {p:?}: {e}"))
 }
 
-/// One non-ASCII character spelled as its UTF-8 bytes: a lead byte and its
-/// continuation bytes. The same character as [`NON_ASCII`] on a `&str`, but
-/// with no Unicode class, whose compilation allocates a 400 kB table for
-/// each pattern (two fifths of `mri license`'s page faults).
-const NON_ASCII_BYTES: &str =
-    r"(?:[\xC0-\xDF][\x80-\xBF]|[\xE0-\xEF][\x80-\xBF]{2}|[\xF0-\xF7][\x80-\xBF]{3})";
+/// One non-ASCII character spelled as its UTF-8 bytes: a lead byte and the
+/// continuation bytes after it. The same character as [`NON_ASCII`] on a
+/// `&str`, but with no Unicode class, whose compilation allocates a 400 kB
+/// table for each pattern (two fifths of `mri license`'s page faults). On
+/// valid UTF-8 the greedy run takes exactly the character's continuation
+/// bytes: nothing else in a byte-form pattern matches a continuation byte.
+const NON_ASCII_BYTES: &str = r"(?:[\xC0-\xF7][\x80-\xBF]*)";
+
+/// The continuation bytes after a lead byte (none after an ASCII byte).
+const CONTINUATION: &str = r"[\x80-\xBF]*";
 
 /// `p` (a pattern compiled with ASCII classes, whose only Unicode parts are
 /// `(?u:…)` groups) rewritten to match bytes with no Unicode class: each
@@ -244,6 +247,20 @@ pub const NON_ASCII: &str = r"(?u:[^\x00-\x7F])";
 /// what is left beyond ASCII is letters of words. Negated classes holding
 /// `\w` are not supported (none of the patterns has one; a test checks).
 pub fn widen_words(p: &str) -> String {
+    widen_words_as(p, Form::Str)
+}
+
+/// How a widened word character is spelled.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Form {
+    /// `(?:\w|NON_ASCII)`: for a pattern matched on a `&str`.
+    Str,
+    /// `(?:[\xC0-\xF7\w][\x80-\xBF]*)`: an ASCII word byte or a lead byte,
+    /// then the character's continuation bytes (see [`byte_form`]).
+    Bytes,
+}
+
+fn widen_words_as(p: &str, form: Form) -> String {
     let mut out = String::with_capacity(p.len() * 2);
     let mut class: Option<String> = None;
     let mut widen_class = false;
@@ -255,7 +272,10 @@ pub fn widen_words(p: &str) -> String {
                 if class.is_some() {
                     widen_class = true;
                 } else {
-                    out.push_str(&format!(r"(?:\w|{NON_ASCII})"));
+                    out.push_str(&match form {
+                        Form::Str => format!(r"(?:\w|{NON_ASCII})"),
+                        Form::Bytes => format!(r"(?:[\xC0-\xF7\w]{CONTINUATION})"),
+                    });
                     continue;
                 }
             }
@@ -271,7 +291,10 @@ pub fn widen_words(p: &str) -> String {
                 buf.push_str(&piece);
                 if closes {
                     let buf = class.take().unwrap_or_default();
-                    if widen_class {
+                    if widen_class && form == Form::Bytes {
+                        let set = buf.strip_prefix('[').unwrap_or(&buf);
+                        out.push_str(&format!(r"(?:[\xC0-\xF7{set}{CONTINUATION})"));
+                    } else if widen_class {
                         out.push_str(&format!("(?:{buf}|{NON_ASCII})"));
                     } else {
                         out.push_str(&buf);
