@@ -165,18 +165,7 @@ mod tests {
     use super::*;
     use candle_core::Device;
 
-    /// A deterministic pseudo-random f32 tensor in [-1, 1).
-    fn values(len: usize, seed: u64) -> Vec<f32> {
-        let mut s = seed;
-        (0..len)
-            .map(|_| {
-                s = s
-                    .wrapping_mul(6364136223846793005)
-                    .wrapping_add(1442695040888963407);
-                ((s >> 40) as f32 / (1u64 << 24) as f32) * 2.0 - 1.0
-            })
-            .collect()
-    }
+    use super::super::test_values::values;
 
     fn check(m: usize, n: usize, k: usize, dtype: DType) {
         let dev = Device::Cpu;

@@ -71,6 +71,8 @@ mod safetensors;
 mod sample;
 mod scan;
 pub mod target;
+#[cfg(test)]
+mod test_values;
 mod tokenize;
 
 pub use error::SmokeError;
