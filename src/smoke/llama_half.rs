@@ -64,16 +64,66 @@ pub(crate) struct Step<'a> {
     pub(crate) eps: f32,
 }
 
-/// Llama with bf16/f16 projections and f32 activations, with its KV cache.
-pub(crate) struct HalfLlama {
+/// Llama on the CPU with projections of kind `L` (bf16/f16 here, quantized
+/// in `llama_quant.rs`) and f32 activations, with its KV cache.
+pub(crate) struct CpuLlama<L> {
     embed: Tensor,
-    blocks: Vec<Block<HalfLinear>>,
+    blocks: Vec<Block<L>>,
     norm: Tensor,
-    lm_head: HalfLinear,
+    lm_head: L,
     eps: f32,
     cos: Tensor,
     sin: Tensor,
     kvs: Vec<Option<(Tensor, Tensor)>>,
+}
+
+/// Llama with bf16/f16 projections.
+pub(crate) type HalfLlama = CpuLlama<HalfLinear>;
+
+impl<L: Module> CpuLlama<L> {
+    /// The model from its parts: the embedding table, the blocks, the final
+    /// norm's weight, the LM head, the norm epsilon and the rotary tables.
+    pub(crate) fn new(
+        embed: Tensor,
+        blocks: Vec<Block<L>>,
+        (norm, lm_head): (Tensor, L),
+        eps: f32,
+        (cos, sin): (Tensor, Tensor),
+    ) -> Self {
+        CpuLlama {
+            embed,
+            kvs: (0..blocks.len()).map(|_| None).collect(),
+            blocks,
+            norm,
+            lm_head,
+            eps,
+            cos,
+            sin,
+        }
+    }
+
+    /// Logits `[1, vocab]` (f32) of the last position of `ids` (`[1, n]`),
+    /// whose first token is at `index_pos`.
+    pub(crate) fn forward(
+        &mut self,
+        ids: &Tensor,
+        index_pos: usize,
+    ) -> candle_core::Result<Tensor> {
+        let (b, seq) = ids.dims2()?;
+        let hidden = self.embed.dim(1)?;
+        let mut x = self
+            .embed
+            .index_select(&ids.flatten_all()?, 0)?
+            .to_dtype(DType::F32)?
+            .reshape((b, seq, hidden))?;
+        let parts = StepParts::new(&self.cos, &self.sin, seq, index_pos)?;
+        let step = parts.step(self.eps);
+        for (block, kv) in self.blocks.iter().zip(self.kvs.iter_mut()) {
+            x = block.forward(&x, &step, kv)?;
+        }
+        let x = last_normed(&x, &self.norm, self.eps)?;
+        self.lm_head.forward(&x)
+    }
 }
 
 impl HalfLlama {
@@ -116,40 +166,14 @@ impl HalfLlama {
                 },
             });
         }
-        let (cos, sin) = rotary_tables(cfg, vb.device())?;
-        Ok(HalfLlama {
+        let tables = rotary_tables(cfg, vb.device())?;
+        Ok(CpuLlama::new(
             embed,
-            kvs: vec![None; blocks.len()],
             blocks,
-            norm,
-            lm_head,
-            eps: cfg.rms_norm_eps as f32,
-            cos,
-            sin,
-        })
-    }
-
-    /// Logits `[1, vocab]` (f32) of the last position of `ids` (`[1, n]`),
-    /// whose first token is at `index_pos`.
-    pub(crate) fn forward(
-        &mut self,
-        ids: &Tensor,
-        index_pos: usize,
-    ) -> candle_core::Result<Tensor> {
-        let (b, seq) = ids.dims2()?;
-        let hidden = self.embed.dim(1)?;
-        let mut x = self
-            .embed
-            .index_select(&ids.flatten_all()?, 0)?
-            .to_dtype(DType::F32)?
-            .reshape((b, seq, hidden))?;
-        let parts = StepParts::new(&self.cos, &self.sin, seq, index_pos)?;
-        let step = parts.step(self.eps);
-        for (block, kv) in self.blocks.iter().zip(self.kvs.iter_mut()) {
-            x = block.forward(&x, &step, kv)?;
-        }
-        let x = last_normed(&x, &self.norm, self.eps)?;
-        self.lm_head.forward(&x)
+            (norm, lm_head),
+            cfg.rms_norm_eps as f32,
+            tables,
+        ))
     }
 }
 

@@ -12,26 +12,17 @@
 //! Mixture-of-experts files (`llama.expert_count` > 0) are not handled
 //! here; `gguf_family` keeps candle's model for them and off the CPU.
 
-use super::llama_half::{last_normed, Attention, Block, Mlp, StepParts};
+use super::llama_half::{Attention, Block, CpuLlama, Mlp};
 use super::quant_linear::{qmatmul, unpermute_heads};
 use candle_core::quantized::gguf_file::Content;
 use candle_core::quantized::QMatMul;
-use candle_core::{DType, Device, Module, Tensor};
+use candle_core::{DType, Device, Tensor};
 use candle_transformers::models::quantized_llama::MAX_SEQ_LEN;
 use std::io::{Read, Seek};
 
 /// A Llama from a GGUF file, quantized projections, f32 activations, with
 /// its KV cache.
-pub(crate) struct QuantLlama {
-    embed: Tensor,
-    blocks: Vec<Block<QMatMul>>,
-    norm: Tensor,
-    lm_head: QMatMul,
-    eps: f32,
-    cos: Tensor,
-    sin: Tensor,
-    kvs: Vec<Option<(Tensor, Tensor)>>,
-}
+pub(crate) type QuantLlama = CpuLlama<QMatMul>;
 
 /// The sizes read from the metadata.
 struct Sizes {
@@ -140,39 +131,8 @@ impl QuantLlama {
                 },
             });
         }
-        let (cos, sin) = rotary(s.rope_dim, s.rope_base, &dev)?;
-        Ok(QuantLlama {
-            embed,
-            kvs: vec![None; blocks.len()],
-            blocks,
-            norm,
-            lm_head,
-            eps: s.eps,
-            cos,
-            sin,
-        })
-    }
-
-    /// Logits `[1, vocab]` of the last position of `ids` (`[1, n]`), whose
-    /// first token is at `index_pos`.
-    pub(crate) fn forward(
-        &mut self,
-        ids: &Tensor,
-        index_pos: usize,
-    ) -> candle_core::Result<Tensor> {
-        let (b, seq) = ids.dims2()?;
-        let hidden = self.embed.dim(1)?;
-        let mut x = self
-            .embed
-            .index_select(&ids.flatten_all()?, 0)?
-            .reshape((b, seq, hidden))?;
-        let parts = StepParts::new(&self.cos, &self.sin, seq, index_pos)?;
-        let step = parts.step(self.eps);
-        for (block, kv) in self.blocks.iter().zip(self.kvs.iter_mut()) {
-            x = block.forward(&x, &step, kv)?;
-        }
-        let x = last_normed(&x, &self.norm, self.eps)?;
-        self.lm_head.forward(&x)
+        let tables = rotary(s.rope_dim, s.rope_base, &dev)?;
+        Ok(CpuLlama::new(embed, blocks, (norm, lm_head), s.eps, tables))
     }
 }
 
