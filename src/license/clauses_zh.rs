@@ -95,17 +95,18 @@ fn rules() -> &'static Rules {
 /// True when the sentence names commercial and non-commercial use together
 /// (用于商业或非商业用途): both granted, neither a limit.
 fn grants_both(s: &str) -> bool {
-    [
-        "商业或非商业",
-        "商业和非商业",
-        "商业与非商业",
-        "商业及非商业",
-        "非商业或商业",
-        "非商业和商业",
-    ]
-    .iter()
-    .any(|both| s.contains(both))
+    BOTH.iter().any(|both| s.contains(both))
 }
+
+/// The ways of naming commercial and non-commercial use together.
+const BOTH: [&str; 6] = [
+    "商业或非商业",
+    "商业和非商业",
+    "商业与非商业",
+    "商业及非商业",
+    "非商业或商业",
+    "非商业和商业",
+];
 
 /// True when the Chinese sentence defines a term ("“商业用途”是指…").
 pub fn is_definition(s: &str) -> bool {
@@ -257,16 +258,9 @@ pub fn grants_commercial(s: &str) -> bool {
     // "无需另行取得商业许可" (no separate license needed) limits nothing
     let plain = rules().no_need.replace_all(s, "");
     // 商业与非商业使用 grants both: read as 商业使用
-    let plain = [
-        "商业或非商业",
-        "商业和非商业",
-        "商业与非商业",
-        "商业及非商业",
-        "非商业或商业",
-        "非商业和商业",
-    ]
-    .iter()
-    .fold(plain.into_owned(), |acc, both| acc.replace(both, "商业"));
+    let plain = BOTH
+        .iter()
+        .fold(plain.into_owned(), |acc, both| acc.replace(both, "商业"));
     // The grant is read in its own clause (本模型可免费商用，但须注明来源):
     // a duty or a threshold in another clause of the sentence is weighed as
     // its own clause, not as a limit on the grant. A non-commercial scope
