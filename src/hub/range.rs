@@ -39,9 +39,9 @@ impl HeaderBytes {
 /// The prefix and header length (`8 + n`) that a safetensors file's first
 /// `bytes` announce, if they hold a prefix.
 pub fn announced(bytes: &[u8]) -> Option<u64> {
-    let prefix: [u8; 8] = bytes.get(..8)?.try_into().ok()?;
-    8u64.checked_add(u64::from_le_bytes(prefix))
+    8u64.checked_add(crate::scan::safetensors::declared_header_len(bytes)?)
 }
+
 /// The first bytes of a remote safetensors file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HeaderBytes {
@@ -78,14 +78,11 @@ pub fn read_header(
     let got = client.fetch(url, Some((0, Some(first - 1))), first, repo, traffic)?;
     let file_size = listed_size.or(got.total).unwrap_or(got.bytes.len() as u64);
     let mut bytes = got.bytes;
-    let Some(prefix) = bytes.get(..8) else {
-        return Ok(HeaderBytes { bytes, file_size });
-    };
-    let mut len = [0u8; 8];
-    len.copy_from_slice(prefix);
-    let header_len = u64::from_le_bytes(len);
     // Only a plausible header is fetched; the parser reports the others.
-    let Some(wanted) = 8u64.checked_add(header_len) else {
+    let (Some(header_len), Some(wanted)) = (
+        crate::scan::safetensors::declared_header_len(&bytes),
+        announced(&bytes),
+    ) else {
         return Ok(HeaderBytes { bytes, file_size });
     };
     let have = bytes.len() as u64;

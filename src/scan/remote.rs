@@ -100,17 +100,9 @@ pub fn read_remote_header(
 /// bytes read where that length is implausible (the parser reports it).
 fn header_cost(bytes: &[u8]) -> u64 {
     let read = bytes.len().saturating_sub(8) as u64;
-    match bytes.get(..8).and_then(|p| <[u8; 8]>::try_from(p).ok()) {
-        Some(prefix) => {
-            let n = u64::from_le_bytes(prefix);
-            if n <= super::safetensors::MAX_HEADER_BYTES {
-                n.max(read)
-            } else {
-                read
-            }
-        }
-        None => read,
-    }
+    super::safetensors::declared_header_len(bytes)
+        .filter(|&n| n <= super::safetensors::MAX_HEADER_BYTES)
+        .map_or(read, |n| n.max(read))
 }
 
 /// One error per file whose answer from the Hub was refused (a body longer

@@ -27,6 +27,13 @@ pub const MAX_HEADER_BYTES: u64 = 100_000_000;
 /// memory stays flat in the number of shards.
 pub const MAX_TOTAL_HEADER_BYTES: u64 = 128 << 20;
 
+/// The header length `n` that a safetensors file's first bytes declare in
+/// their 8-byte little-endian prefix, if they hold one.
+pub fn declared_header_len(bytes: &[u8]) -> Option<u64> {
+    let prefix: [u8; 8] = bytes.get(..8)?.try_into().ok()?;
+    Some(u64::from_le_bytes(prefix))
+}
+
 /// The header bytes one model's scan parses at most:
 /// [`MAX_TOTAL_HEADER_BYTES`], or `MRI_HEADER_BUDGET` (bytes) when it is set.
 /// A remote scan fetches no more than this either.
@@ -244,19 +251,12 @@ pub fn map_open_header(
         Ok(m) => m,
         Err(e) => return (None, vec![cannot("map", &e)], None),
     };
-    let wanted = map
-        .get(..8)
-        .and_then(|p| p.try_into().ok())
-        .map(u64::from_le_bytes)
+    let wanted = declared_header_len(&map)
         .filter(|&n| n <= MAX_HEADER_BYTES)
         .map(|n| 8 + n)
         .filter(|&w| w > first && w <= len);
     // A plausible header (one the parser would read) is paid for first.
-    let announced = map
-        .get(..8)
-        .and_then(|p| p.try_into().ok())
-        .map(u64::from_le_bytes)
-        .filter(|&n| n <= MAX_HEADER_BYTES && 8 + n <= len);
+    let announced = declared_header_len(&map).filter(|&n| n <= MAX_HEADER_BYTES && 8 + n <= len);
     if let Some(n) = announced {
         if let Err(refused) = budget.take(n) {
             return (None, vec![refused], None);
