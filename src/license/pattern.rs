@@ -85,44 +85,43 @@ impl Regex {
 
     /// `hay` with every match replaced by `with` (taken literally).
     pub fn replace_all<'h>(&self, hay: &'h str, with: &str) -> Cow<'h, str> {
-        let bytes = hay.as_bytes();
-        let mut out = Vec::new();
-        let mut last = 0;
-        for m in self.re.find_iter(bytes) {
-            out.extend_from_slice(&bytes[last..m.start()]);
-            out.extend_from_slice(with.as_bytes());
-            last = m.end();
-        }
-        if last == 0 && out.is_empty() {
-            return Cow::Borrowed(hay);
-        }
-        out.extend_from_slice(&bytes[last..]);
-        // Matches end at character boundaries (see `byte_form`); the lossy
-        // conversion only guards that promise.
-        Cow::Owned(String::from_utf8_lossy(&out).into_owned())
+        splice(hay, self.find_iter(hay).map(|m| (m, Cow::Borrowed(with))))
     }
-}
 
-impl Regex {
     /// `hay` with every match replaced by what `with` makes of its groups.
     pub fn replace_all_with<'h>(
         &self,
         hay: &'h str,
         mut with: impl FnMut(&Captures<'h>) -> String,
     ) -> Cow<'h, str> {
-        let mut out = String::new();
-        let mut last = 0;
-        for caps in self.captures_iter(hay) {
-            let Some(m) = caps.get(0) else { continue };
-            out.push_str(hay.get(last..m.start()).unwrap_or_default());
-            out.push_str(&with(&caps));
-            last = m.end();
+        let pieces = self
+            .captures_iter(hay)
+            .filter_map(|caps| Some((caps.get(0)?, Cow::Owned(with(&caps)))));
+        splice(hay, pieces)
+    }
+}
+
+/// `hay` with each match in `pieces` (left to right, not overlapping)
+/// replaced by its text; `hay` itself where there is none.
+fn splice<'h, 'w>(
+    hay: &'h str,
+    pieces: impl Iterator<Item = (Match<'h>, Cow<'w, str>)>,
+) -> Cow<'h, str> {
+    let mut out: Option<String> = None;
+    let mut last = 0;
+    for (m, with) in pieces {
+        let buf = out.get_or_insert_with(String::new);
+        // Matches start and end at character boundaries (see `byte_form`).
+        buf.push_str(hay.get(last..m.start()).unwrap_or_default());
+        buf.push_str(&with);
+        last = m.end();
+    }
+    match out {
+        Some(mut buf) => {
+            buf.push_str(hay.get(last..).unwrap_or_default());
+            Cow::Owned(buf)
         }
-        if last == 0 && out.is_empty() {
-            return Cow::Borrowed(hay);
-        }
-        out.push_str(hay.get(last..).unwrap_or_default());
-        Cow::Owned(out)
+        None => Cow::Borrowed(hay),
     }
 }
 
