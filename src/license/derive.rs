@@ -40,7 +40,7 @@ fn grant_patterns() -> &'static (Regex, Regex) {
     GRANT.get_or_init(|| {
         let build = super::pattern::re;
         (
-            build(r"\b(?:commercial\s+(?:and|or|and/or)\s+non-?commercial|for\s+any\s+(?:lawful\s+)?purpose|including\s+(?:for\s+)?commercial|commercial\s+(?:use|uses|purposes?)\s+(?:is|are)\s+(?:permitted|allowed|granted)|(?:may|can)\s+(?:use|deploy|exploit)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+)?commercial(?:ly)?\b|\buse\s+(?:[\w,()'-]+\s+){0,8}?commercially\b|\bgrants?\s+(?:to\s+)?you\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,12}?(?:copyright\s+)?licen[cs]e\s+(?:under\s+(?:[\w',-]+\s+){0,16}?)?to\s+(?:use|reproduce|copy|modify|distribute|exploit|access|download|install|run|deploy)|\byou\s+are\s+(?:hereby\s+)?granted\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,14}?licen[cs]e\b|\byou\s+are\s+free\s+to\s+(?:use|copy|share|modify|distribute)|\bpermission\s+is\s+(?:hereby\s+)?granted\b|\b(?:right|rights|authority)\s+to\s+(?:[\w,]+\s+){0,4}?(?:sell|commerciali[sz]e|offer\s+(?:it\s+)?for\s+sale)\b|\b(?:may|can)\s+be\s+used\s+(?:[\w,()'-]+\s+){0,6}?for\s+commercial\s+(?:purposes?|use|uses)\b|\b(?:may|can|(?:is|are)\s+(?:hereby\s+)?(?:permitted|allowed|authori[sz]ed|entitled|free)\s+to)\s+(?:freely\s+)?use(?:\s*,\s*(?:and\s+|or\s+|and/or\s+)?|\s+(?:and|or|and/or)\s+)(?:copy|reproduce|modify|adapt|distribute|redistribute|share|publish|sublicense|sell|deploy|run|host)\b|\b(?:may|can)\s+(?:be\s+)?(?:freely\s+)?used(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:copied|reproduced|modified|adapted|distributed|redistributed|shared|published|sold|deployed)\b|\bfree\s+(?:[\w-]+\s+){0,2}?for\s+(?:[\w-]+\s+(?:and|or)\s+)?commercial\s+(?:use|uses|usage|purposes?|applications?|projects?|products?)\b|\bcommercial\s+(?:use|usage)\s*(?::|-|\|)\s*(?:allowed|permitted|yes|ok)\b|\bavailable\s+for\s+(?:[\w-]+\s+(?:and|or)\s+)?commercial\s+(?:use|uses|usage|purposes?)\b|\b(?:allows?|permits?)\s+(?:free\s+)?commercial\s+(?:use|usage)\b|\b(?:may|can|allows?\s+you\s+to|(?:are|is)\s+(?:permitted|allowed|free)\s+to)\s+(?:use|deploy|integrate|incorporate|embed|include|ship|offer|sell|distribute)\s+(?:[\w,()'-]+\s+){0,8}?(?:in|into|within|as\s+part\s+of)\s+(?:your\s+|their\s+|its\s+)?(?:own\s+)?(?:commercial\s+|paid\s+)?(?:products?|services?|offerings?|software|applications?)\b|\bcommercial\s+(?:use|uses|usage|products?|applications?|deployments?)\s+(?:is|are)\s+(?:welcome|encouraged|fine|ok|free)\b|\bin\s+commercial\s+(?:products?|applications?|services?|software)\s+(?:is|are)\s+(?:permitted|allowed|welcome|encouraged|fine)\b|\bincluding\s+(?:in\s+)?(?:paid|for-profit|revenue-generating)\s+(?:products?|services?|applications?|offerings?)\b|\b(?:may|can)\s+(?:integrate|incorporate|embed|include|ship|offer|sell|distribute)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+|into\s+|in\s+)?commercial(?:ly)?\b)"),
+            build(r"\b(?:commercial\s+(?:and|or|and/or)\s+non-?commercial|for\s+any\s+(?:lawful\s+)?purpose|including\s+(?:for\s+)?commercial|commercial\s+(?:use|uses|purposes?)\s+(?:is|are)\s+(?:permitted|allowed|granted)|(?:may|can)\s+(?:use|deploy|exploit)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+)?commercial(?:ly)?\b|\buse\s+(?:[\w,()'-]+\s+){0,8}?commercially\b|\bgrants?\s+(?:to\s+)?you\s+(?:a\s+|an\s+)?(?:[\w,()-]+\s+){0,12}?(?:copyright\s+)?licen[cs]e\s+(?:under\s+(?:[\w',-]+\s+){0,16}?)?to\s+(?:use|reproduce|copy|modify|distribute|exploit|access|download|install|run|deploy)|\byou\s+are\s+(?:hereby\s+)?granted\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,14}?licen[cs]e\b|\byou\s+are\s+free\s+to\s+(?:use|copy|share|modify|distribute)|\bpermission\s+is\s+(?:hereby\s+)?granted\b|\b(?:right|rights|authority)\s+to\s+(?:[\w,]+\s+){0,4}?(?:sell|commerciali[sz]e|offer\s+(?:it\s+)?for\s+sale)\b|\b(?:may|can)\s+be\s+used\s+(?:[\w,()'-]+\s+){0,6}?for\s+commercial\s+(?:purposes?|use|uses)\b|\b(?:may|can|(?:is|are)\s+(?:hereby\s+)?(?:permitted|allowed|authori[sz]ed|entitled|free)\s+to)\s+(?:freely\s+)?use(?:\s*,\s*(?:and\s+|or\s+|and/or\s+)?|\s+(?:and|or|and/or)\s+)(?:copy|reproduce|modify|adapt|distribute|redistribute|share|publish|sublicense|sell|deploy|run|host)\b|\b(?:may|can)\s+(?:be\s+)?(?:freely\s+)?used(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:copied|reproduced|modified|adapted|distributed|redistributed|shared|published|sold|deployed)\b|\bfree\s+(?:[\w-]+\s+){0,2}?for\s+(?:[\w-]+\s+(?:and|or)\s+)?commercial\s+(?:use|uses|usage|purposes?|applications?|projects?|products?)\b|\bcommercial\s+(?:use|usage)\s*(?::|-|\|)\s*(?:allowed|permitted|yes|ok)\b|\bavailable\s+for\s+(?:[\w-]+\s+(?:and|or)\s+)?commercial\s+(?:use|uses|usage|purposes?)\b|\b(?:allows?|permits?)\s+(?:free\s+)?commercial\s+(?:use|usage)\b|\b(?:may|can|allows?\s+you\s+to|(?:are|is)\s+(?:permitted|allowed|free)\s+to)\s+(?:use|deploy|integrate|incorporate|embed|include|ship|offer|sell|distribute)\s+(?:[\w,()'-]+\s+){0,8}?(?:in|into|within|as\s+part\s+of)\s+(?:your\s+|their\s+|its\s+)?(?:own\s+)?(?:commercial\s+|paid\s+)?(?:products?|services?|offerings?|software|applications?)\b|\bcommercial\s+(?:use|uses|usage|products?|applications?|deployments?)\s+(?:is|are)\s+(?:welcome|encouraged|fine|ok|free)\b|\bin\s+commercial\s+(?:products?|applications?|services?|software)\s+(?:is|are)\s+(?:permitted|allowed|welcome|encouraged|fine)\b|\bincluding\s+(?:in\s+)?(?:paid|for-profit|revenue-generating)\s+(?:products?|services?|applications?|offerings?)\b|\b(?:may|can)\s+(?:integrate|incorporate|embed|include|ship|offer|sell|distribute)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+|into\s+|in\s+)?commercial(?:ly)?\b)"),
             build(r"\b(?:not|no|non-?commercial|never|prohibit\w*|except|unless|only|solely|exclusively|subject\s+to\s+(?:a\s+)?(?:separate|written|prior))\b|\bby[- ]n[cd]\b|\bnoderiv"),
         )
     })
@@ -172,7 +172,10 @@ fn declares_proprietary(s: &str) -> bool {
 /// to one party, the licensor's own, nothing for the reader.
 fn grants_exclusively(s: &str) -> bool {
     static EXCLUSIVE: OnceLock<Regex> = OnceLock::new();
-    let plain = s.replace("non-exclusive", "").replace("nonexclusive", "");
+    let plain = s
+        .replace("non-exclusive", "")
+        .replace("nonexclusive", "")
+        .replace("非独占", "");
     EXCLUSIVE
         .get_or_init(|| {
             super::pattern::re(
@@ -704,6 +707,15 @@ fn restriction(
                 && super::clauses::research_by_name_only(sentence(h)) == by_name
         })
     };
+    // A grant confined to the licensor's own product, firmware or service,
+    // or to the licensor itself, and no other grant: the reader may use the
+    // model in nothing of their own.
+    if confined_grant(text, sentences) {
+        return restricted(
+            Verdict::Prohibited,
+            "use only inside the licensor's own product or service: nothing granted to use in one of your own",
+        );
+    }
     // Nothing granted but by a separate agreement or written permission:
     // there is no license to use the model at all until one is made.
     // (a grant of any scope counts: a non-commercial grant is no denial)
@@ -737,8 +749,22 @@ fn restriction(
             "use only by non-commercial organisations: a company may not use it, research included",
         );
     }
-    if research(false) {
+    // research beside personal or hobby use named as permitted: research is
+    // not the only use allowed, the scope is non-commercial
+    let personal = || {
+        sentences.iter().any(|&(f, l)| {
+            let s = text.words_text(f, l);
+            grant_scope::permits_personal_use(s) && !super::clauses::is_definition(s)
+        })
+    };
+    if research(false) && !personal() {
         return restricted(Verdict::ResearchOnly, "a research-only grant");
+    }
+    if research(false) {
+        return restricted(
+            Verdict::NonCommercial,
+            "research and personal non-commercial use: a non-commercial grant",
+        );
     }
     if has(ObligationKind::NonCommercial) && !path {
         return restricted(Verdict::NonCommercial, "a non-commercial grant");
@@ -787,6 +813,36 @@ fn restriction(
         return restricted(Verdict::ResearchOnly, "a research license (by its name)");
     }
     None
+}
+
+/// True when the text's grants are all confined to the licensor's own
+/// product or service (`grant_scope`), and there is at least one.
+fn confined_grant(text: &NormText, sentences: &[(usize, usize)]) -> bool {
+    let mut confined = false;
+    for &(f, l) in sentences {
+        let s = text.words_text(f, l);
+        let grant = grants_any(s) || grant_scope::permits_use(s);
+        if !grant || denies_grant(s) || grants_exclusively(s) || disclaims_warranty(s) {
+            continue;
+        }
+        if !grant_scope::confined_to_licensors_product(s) {
+            return false;
+        }
+        confined = true;
+    }
+    confined
+}
+
+/// True when the sentence disclaims a warranty or liability ("does not
+/// warrant that the output will be suitable for any purpose"): no grant,
+/// whatever purpose it names.
+fn disclaims_warranty(s: &str) -> bool {
+    static WARRANTY: OnceLock<Regex> = OnceLock::new();
+    WARRANTY
+        .get_or_init(|| {
+            super::pattern::re(r"\bwarrant\w*|\bliab(?:le|ility)\b|\bas\s+is\b|不保证|不承担")
+        })
+        .is_match(s)
 }
 
 /// The clauses `restriction` weighs. What a threshold asks for above its
@@ -1023,6 +1079,8 @@ fn grant_verdict(
         unweighed: None,
     }
 }
+
+mod grant_scope;
 
 #[cfg(test)]
 mod paraphrases;

@@ -638,3 +638,44 @@ fn credit_asked_in_other_words_is_read_and_named_weights_stay_permitted() {
         Verdict::NonCommercial
     );
 }
+
+#[test]
+fn a_grant_confined_to_the_licensors_own_product_grants_nothing() {
+    // somnostage-model-license-terms.txt (tests/license-eval), then
+    // paraphrases: other products, a hosted service, the licensor itself, Chinese
+    for text in [
+        "Subject to these terms, the Licensor grants you a non-exclusive, royalty-free (free of charge) license to use the Model solely in binary form, as embedded within an Official SomnoTrace Build. Use of the Model outside Official SomnoTrace Builds requires a separate written license from the Licensor.",
+        "We grant you a limited license to use the weights only as part of the Company's mobile application. Commercial licenses for other products are available on request.",
+        "You may use the model exclusively through our hosted service. Any other use requires our prior written approval.",
+        "许可方授予您一项非独占的许可，本模型仅可在许可方的官方产品中使用。其他用途须另行取得许可方的书面授权。",
+    ] {
+        assert_eq!(verdict(text), Verdict::Prohibited, "{text}");
+    }
+    // a grant of the reader's own use beside the licensor's product is not
+    // confined, and commercial use after written approval stays approval
+    for text in [
+        "You may use the Model in your own products for non-commercial purposes. Commercial use requires the prior written approval of the Licensor.",
+        "You may use the Model solely for non-commercial purposes. Commercial use is available under a separate written authorization from the Licensor; contact us.",
+    ] {
+        assert!(verdict(text).rank() >= Verdict::NonCommercial.rank(), "{text}");
+    }
+}
+
+#[test]
+fn research_beside_personal_use_named_as_permitted_is_non_commercial() {
+    // ecomarineai-whale-models-apache-with-usage-restrictions.txt
+    // (tests/license-eval), then paraphrases
+    for text in [
+        "Commercial use is prohibited. ImageNet is released for non-commercial research and educational purposes only.\n\n## Permitted Uses\n\n- Academic research projects\n- Personal hobby projects\n",
+        "The weights may be used for research purposes only and must not be used commercially. Permitted: personal and non-commercial use, such as private projects.",
+    ] {
+        assert_eq!(verdict(text), Verdict::NonCommercial, "{text}");
+    }
+    // research alone, or personal research, stays research-only
+    for text in [
+        "The weights may be used for research purposes only and must not be used commercially.",
+        "The weights may be used for personal research purposes only.",
+    ] {
+        assert_eq!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+}

@@ -1,0 +1,98 @@
+//! How far a grant reaches: a grant confined to the licensor's own product,
+//! firmware or service ("a license to use the Model solely … as embedded
+//! within an Official SomnoTrace Build", 仅限在许可方的官方产品中使用), or to
+//! the licensor itself, gives the reader nothing to use in anything of their
+//! own; and a text that lists personal or hobby use among its permitted uses
+//! allows more than research.
+
+use crate::license::pattern::Regex;
+use std::sync::OnceLock;
+
+/// True when the sentence confines the use it grants to the licensor's own
+/// product, firmware, build or service, or to the licensor and its
+/// affiliates: nothing a reader can use in a product of their own.
+pub fn confined_to_licensors_product(s: &str) -> bool {
+    static CONFINED: OnceLock<Regex> = OnceLock::new();
+    CONFINED
+        .get_or_init(|| {
+            crate::license::pattern::re(r"\b(?:solely|only|exclusively)\s+(?:[\w,()'-]+\s+){0,8}?(?:(?:as\s+)?(?:embedded|integrated|bundled|incorporated|included|contained|installed|shipped|distributed|provided)\s+)?(?:in|within|inside|into|through|via|with|as\s+part\s+of)\s+(?:an?\s+|the\s+)?(?:official|unmodified|genuine|licensor's|company's|our)\s+(?:[\w-]+\s+){0,3}?(?:builds?|products?|firmware|applications?|apps?|services?|software|platforms?|devices?|hardware|releases?|distributions?)\b|\b(?:used|use|run|operated)\s+(?:solely|only|exclusively)\s+by\s+(?:the\s+)?licensor\b|(?:仅|只)(?:可|能|限|限于)?(?:在|于|通过)(?:许可方|本公司|我们|我方)(?:的)?(?:官方)?\w{0,6}?(?:产品|服务|固件|应用|软件|平台|设备)")
+        })
+        .is_match(s)
+}
+
+/// True when the sentence lets the reader use the model, in any scope ("You
+/// may use the model …", "is licensed to you for use …", 您可以使用).
+pub fn permits_use(s: &str) -> bool {
+    static USE: OnceLock<Regex> = OnceLock::new();
+    USE.get_or_init(|| {
+        crate::license::pattern::re(r"\b(?:you|licensee)\s+(?:may|can|are\s+(?:permitted|allowed|authori[sz]ed)\s+to)\s+(?:only\s+|solely\s+)?(?:use|run|deploy)\b|(?:您|你)(?:仅)?(?:可以|可|能够)(?:\w{0,8})?使用")
+    })
+    .is_match(s)
+}
+
+/// True when the sentence names personal, hobby or private use as a use the
+/// text permits, outside research ("✅ Personal and Non-Commercial Use",
+/// "Personal hobby projects", 个人非商业使用): beside a research-only clause,
+/// research is not the only use allowed.
+pub fn permits_personal_use(s: &str) -> bool {
+    static PERSONAL: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
+    let (personal, research, against) = PERSONAL.get_or_init(|| {
+        let build = crate::license::pattern::re;
+        (
+            build(r"\b(?:personal|private|hobby|hobbyist)\s+(?:(?:and|or|,)\s+)?(?:[\w-]+\s+){0,2}?(?:use|uses|usage|projects?|purposes?)\b|个人(?:非商业|学习|爱好)?(?:使用|用途)"),
+            build(r"\b(?:research|academic|studying|study)\b|研究|学术"),
+            build(r"\b(?:not|no|never|prohibit\w*|forbid\w*)\b|不得|禁止"),
+        )
+    });
+    // the research words count inside the named use only ("personal
+    // research use"), a list item beside it may be research
+    personal
+        .find_iter(s)
+        .any(|m| !research.is_match(m.as_str()))
+        && !against.is_match(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_grant_inside_the_licensors_product_is_confined() {
+        // somnostage-model-license-terms.txt (tests/license-eval), and paraphrases
+        for s in [
+            "the licensor grants you a non-exclusive, royalty-free license to use the model solely in binary form, as embedded within an official somnotrace build, for its intended purpose.",
+            "you may run the weights only as part of the company's mobile application.",
+            "the model may be used exclusively through our hosted service.",
+            "the model may be used solely by the licensor and its affiliates.",
+            "本模型仅可在许可方的官方产品中使用。",
+        ] {
+            assert!(confined_to_licensors_product(s), "{s}");
+        }
+        for s in [
+            "you may use the model in your own products and services.",
+            "you may use the model solely for non-commercial purposes.",
+            "you may use the model only in compliance with this license.",
+            "您可以在您的产品中使用本模型。",
+        ] {
+            assert!(!confined_to_licensors_product(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn personal_use_named_as_permitted_is_told_from_research() {
+        for s in [
+            "✅ **personal and non-commercial use**",
+            "- personal hobby projects",
+            "you may use the model for private use.",
+        ] {
+            assert!(permits_personal_use(s), "{s}");
+        }
+        for s in [
+            "you may not use the model for personal use.",
+            "for personal research use only.",
+            "personal data must be protected.",
+        ] {
+            assert!(!permits_personal_use(s), "{s}");
+        }
+    }
+}
