@@ -679,3 +679,24 @@ fn research_beside_personal_use_named_as_permitted_is_non_commercial() {
         assert_eq!(verdict(text), Verdict::ResearchOnly, "{text}");
     }
 }
+
+#[test]
+fn a_model_that_supports_commercial_use_grants_it() {
+    // skywork-skyreels-v2-terms-and-conditions-zh-en.txt (tests/license-eval),
+    // then paraphrases, in both languages
+    for text in [
+        "The Skywork model supports commercial use. If you plan to use the Skywork model for commercial purposes, you must abide by the terms and conditions of the community license.",
+        "This checkpoint supports commercial usage under the conditions below.",
+        "Skywork模型支持商业用途，如果您计划将Skywork模型或其衍生品用于商业目的，无需再次申请。",
+        "本模型支持商用，使用时须注明来源。",
+    ] {
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    }
+    // support for commercial use denied, or after an application, is no grant
+    for text in [
+        "This checkpoint does not support commercial use.",
+        "本模型支持商业用途，但须事先申请并获得书面授权。",
+    ] {
+        assert!(!verdict(text).allows_commercial_use(), "{text}");
+    }
+}
