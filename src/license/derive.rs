@@ -422,7 +422,7 @@ fn limits_commercial_use(sentence: &str) -> bool {
             r"\bacademic\s+(?:papers?|publications?|articles?|conferences?|venues?|citations?)\b",
         )
     });
-    let plain = without_both(sentence);
+    let plain = grant_scope::without_denied_limits(&without_both(sentence));
     let plain = describes.replace_all(&plain, "");
     limit.is_match(&none_needed(&plain))
 }
@@ -999,6 +999,12 @@ fn from_grant(
         .or_else(|| free_below_threshold(text, sentences, hits))
         .or_else(|| commercial_item(text, sentences))
         .or_else(below_figure)
+        .or_else(|| {
+            sentences
+                .iter()
+                .copied()
+                .find(|&(f, l)| grant_scope::conditions_use(text.words_text(f, l)))
+        })
     else {
         return unknown("no grant of commercial use found", None);
     };

@@ -52,6 +52,40 @@ pub fn permits_personal_use(s: &str) -> bool {
         && !against.is_match(s)
 }
 
+/// True when the sentence makes use of the model conditional on duties the
+/// user agrees to ("Before using these pre-trained models, you agree to
+/// inform the listeners that the speech samples are synthesized", "By
+/// downloading the weights you agree to cite our paper", 使用本模型前，您同意
+/// ……): terms of use that let anyone use the model on those duties, a grant
+/// with conditions (beside nothing that limits commercial use). Agreeing to
+/// be bound by terms, or to comply with a license, is no such duty: the
+/// terms decide.
+pub fn conditions_use(s: &str) -> bool {
+    static CONDITIONS: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (conditions, bound) = CONDITIONS.get_or_init(|| {
+        let build = crate::license::pattern::re;
+        (
+            build(r"\b(?:before|by)\s+(?:using|downloading|accessing|deploying|running)\s+(?:the|these|this|our|any\s+of\s+(?:the|these|our))\s+(?:[\w-]+\s+){0,3}?(?:models?|weights|checkpoints?)\s*,?\s*you\s+(?:hereby\s+)?agree\s+to\s+[\w-]+|(?:使用|下载)(?:本|该|这些)(?:预训练)?(?:模型|权重)(?:之)?前\s*,?\s*(?:您|你)(?:须|需)?同意"),
+            build(r"\bagree\s+to\s+(?:be\s+bound|the\s+|these\s+|this\s+|its\s+|all\s+|comply|abide|accept)|同意(?:本|以下|下列|上述)?(?:协议|条款|许可)"),
+        )
+    });
+    conditions.is_match(s) && !bound.is_match(s)
+}
+
+/// `s` with a non-commercial limit it denies read out ("no non-commercial
+/// restriction", "no model here is derived from credentialed, non-commercial
+/// or data-use-agreement material", "not subject to any non-commercial
+/// terms", 不受非商业限制): a statement that the limit does not apply.
+pub fn without_denied_limits(s: &str) -> String {
+    static DENIED: OnceLock<Regex> = OnceLock::new();
+    DENIED
+        .get_or_init(|| {
+            crate::license::pattern::re(r"\bno\s+(?:[\w,-]+\s+){0,8}?non-?commercial(?:\s+(?:or|and)\s+[\w-]+)?\s+(?:restrictions?|limitations?|material|materials|data|datasets?|terms|licen[cs]es?|clauses?|conditions?)\b|\bnot\s+(?:subject\s+to|derived\s+from|bound\s+by|covered\s+by|under)\s+(?:any\s+|a\s+)?(?:[\w,-]+\s+){0,3}?non-?commercial\s+(?:restrictions?|limitations?|material|data|datasets?|terms|licen[cs]es?|clauses?|conditions?)\b|(?:不受|没有|无)(?:任何)?非商业(?:用途)?(?:限制|条款|约束)")
+        })
+        .replace_all(s, "")
+        .into_owned()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -75,6 +109,44 @@ mod tests {
             "您可以在您的产品中使用本模型。",
         ] {
             assert!(!confined_to_licensors_product(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn a_denied_non_commercial_limit_is_read_out() {
+        for s in [
+            "all seven are open-access: no data use agreement, no credentialing, and no non-commercial restriction.",
+            "no model here is derived from credentialed, non-commercial or data-use-agreement material.",
+            "the weights are not subject to any non-commercial terms.",
+            "本模型不受非商业限制。",
+        ] {
+            assert!(!without_denied_limits(s).contains("non"), "{s}");
+            assert!(!without_denied_limits(s).contains("非商业"), "{s}");
+        }
+        for s in [
+            "you may use the model for non-commercial purposes only.",
+            "no use other than non-commercial research is permitted.",
+        ] {
+            assert_eq!(without_denied_limits(s), s, "{s}");
+        }
+    }
+
+    #[test]
+    fn use_on_duties_agreed_is_told_from_agreeing_to_terms() {
+        // styletts2-pretrained-models-terms-of-use.txt (tests/license-eval), then paraphrases
+        for s in [
+            "before using these pre-trained models, you agree to inform the listeners that the speech samples are synthesized by the pre-trained models.",
+            "by downloading the weights you agree to cite our paper in any publication.",
+            "使用本模型前,您同意在发布内容时注明其由模型生成.",
+        ] {
+            assert!(conditions_use(s), "{s}");
+        }
+        for s in [
+            "by using the model, you agree to be bound by the terms of this license.",
+            "before using these models, you agree to the terms below.",
+            "by using the weights you agree to comply with the license.",
+        ] {
+            assert!(!conditions_use(s), "{s}");
         }
     }
 

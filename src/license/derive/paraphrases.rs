@@ -700,3 +700,41 @@ fn a_model_that_supports_commercial_use_grants_it() {
         assert!(!verdict(text).allows_commercial_use(), "{text}");
     }
 }
+
+#[test]
+fn terms_of_use_that_grant_use_on_duties_are_a_grant_with_conditions() {
+    // styletts2-pretrained-models-terms-of-use.txt (tests/license-eval), then paraphrases
+    for text in [
+        "## Conditions and Terms of Use\n\nBefore using these pre-trained models, you agree to inform the listeners that the speech samples are synthesized by the pre-trained models, unless you have the permission to use the voice you synthesize.",
+        "By downloading the checkpoints, you agree to label every generated image as AI-generated.",
+        "使用本模型前，您同意在发布生成内容时注明其由模型生成。",
+    ] {
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    }
+    // agreeing to be bound by terms decides nothing; a limit beside the duty wins
+    assert_eq!(
+        verdict("By using the model, you agree to be bound by these terms."),
+        Verdict::Unknown
+    );
+    let limited = "Before using these models, you agree to credit the authors. The models may be used for non-commercial purposes only.";
+    assert!(!verdict(limited).allows_commercial_use());
+}
+
+#[test]
+fn a_non_commercial_limit_the_text_denies_limits_nothing() {
+    // biosqa-model-weights-provenance-and-terms.txt (tests/license-eval), then paraphrases
+    let grant = "You may redistribute and use them, including commercially, provided the dataset citations travel with them.";
+    for denial in [
+        " No model here is derived from credentialed, non-commercial or data-use-agreement material.",
+        " All seven datasets are open-access: no data use agreement and no non-commercial restriction.",
+        " The weights are not subject to any non-commercial terms.",
+    ] {
+        assert_eq!(
+            verdict(&format!("{grant}{denial}")),
+            Verdict::PermittedWithConditions,
+            "{denial}"
+        );
+    }
+    let limit = " The weights may be used for non-commercial purposes only.";
+    assert!(!verdict(&format!("{grant}{limit}")).allows_commercial_use());
+}
