@@ -738,3 +738,37 @@ fn a_non_commercial_limit_the_text_denies_limits_nothing() {
     let limit = " The weights may be used for non-commercial purposes only.";
     assert!(!verdict(&format!("{grant}{limit}")).allows_commercial_use());
 }
+
+#[test]
+fn a_request_not_to_use_the_model_unlawfully_is_read_in_both_languages() {
+    // skywork-skyreels-v2-terms-and-conditions-zh-en.txt (tests/license-eval),
+    // then paraphrases: 不要 / 请勿 as well as 不得, "should not be used" in English
+    let kinds = |text: &str| -> Vec<ObligationKind> {
+        let t = NormText::new(text);
+        read_clauses(&t).into_iter().map(|h| h.kind).collect()
+    };
+    for text in [
+        "我们在此声明，不要利用Skywork模型进行任何危害国家社会安全或违法的活动。",
+        "请勿将本模型用于任何违法用途。",
+        "We hereby declare that the Skywork model should not be used for any activities that pose a threat to national or societal security or engage in unlawful actions.",
+        "The weights must never be used to carry out illegal acts.",
+    ] {
+        assert!(
+            kinds(text).contains(&ObligationKind::AcceptableUsePolicy),
+            "{text}"
+        );
+    }
+    for text in [
+        "我们也要求使用者不要将 Skywork 模型用于未经适当安全审查和备案的互联网服务。",
+        "请勿将本模型用于未经安全审查的互联网服务。",
+        "We request users not to deploy the Skywork model for internet services without appropriate security reviews and records.",
+    ] {
+        assert_eq!(
+            values(text, ObligationKind::FieldOfUseBan),
+            vec!["internet services without security review".to_string()],
+            "{text}"
+        );
+    }
+    // a use that is lawful, or a review asked of no one, bans nothing
+    assert!(kinds("You may use the model for any lawful purpose.").is_empty());
+}
