@@ -191,6 +191,16 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     if (approval && commercial && (!thresholded || s.contains("登记"))) || paid || unauthorised {
         // 商业使用须事先登记并获得书面授权: approval before commercial use
         found.push((ObligationKind::Registration, String::new()));
+        // 上述许可针对非商业用途……若需……用于商业用途，请……进行登记: the
+        // grant's non-commercial scope, in the same sentence as the path
+        // to commercial use, is cited as well
+        if !definition
+            && !thresholded
+            && !grants_both(s)
+            && r.non_commercial[..2].iter().any(|p| p.is_match(s))
+        {
+            found.push((ObligationKind::NonCommercial, String::new()));
+        }
     } else if !definition
         && !thresholded
         && !grants_both(s)

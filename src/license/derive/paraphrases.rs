@@ -772,3 +772,19 @@ fn a_request_not_to_use_the_model_unlawfully_is_read_in_both_languages() {
     // a use that is lawful, or a review asked of no one, bans nothing
     assert!(kinds("You may use the model for any lawful purpose.").is_empty());
 }
+
+#[test]
+fn a_non_commercial_scope_beside_its_path_to_commercial_use_is_cited_as_both() {
+    // qihoo360-zhinao-open-model-license.txt (tests/license-eval), then paraphrases
+    for text in [
+        "2.4 上述许可针对非商业用途使用本模型及衍生模型之目的，若需将本模型及衍生模型用于商业用途，请通过本许可证第五条所附邮箱联系许可方进行登记。",
+        "本许可仅限于非商业用途，如需商用，须事先向许可方申请并获得书面授权。",
+    ] {
+        let t = NormText::new(text);
+        let kinds: Vec<ObligationKind> = read_clauses(&t).into_iter().map(|h| h.kind).collect();
+        assert!(kinds.contains(&ObligationKind::NonCommercial), "{text}: {kinds:?}");
+        assert!(kinds.contains(&ObligationKind::Registration), "{text}: {kinds:?}");
+        // the path under this license still decides: approval
+        assert_eq!(verdict(text), Verdict::RequiresApproval, "{text}");
+    }
+}
