@@ -69,7 +69,7 @@ impl NormText {
         for (line_no, line) in text.split('\n').enumerate() {
             let trimmed = line.trim();
             // a blank line, or a table's row (each row a record of its own)
-            if trimmed.is_empty() || trimmed.starts_with('|') {
+            if trimmed.is_empty() || trimmed.starts_with('|') || opens_chinese_article(trimmed) {
                 new_para = true;
             }
             let mut first_in_line = true;
@@ -456,9 +456,44 @@ fn word_offsets(line: &str) -> impl Iterator<Item = (usize, &str)> {
     })
 }
 
+/// True when a line opens a Chinese article or section ("第三条 …", "第二章",
+/// "三、使用条件"): it starts a clause of its own, so a heading above it
+/// without a full stop is not read (and cited) as part of its first sentence.
+fn opens_chinese_article(line: &str) -> bool {
+    const NUMERALS: &str = "一二三四五六七八九十百零〇0123456789";
+    let numbered = |rest: &str| -> Option<char> {
+        let after = rest.trim_start_matches(|c: char| NUMERALS.contains(c) || c == ' ');
+        (after.len() < rest.len())
+            .then(|| after.chars().next())
+            .flatten()
+    };
+    if let Some(rest) = line.strip_prefix('第') {
+        return matches!(numbered(rest), Some('条' | '章' | '节' | '款'));
+    }
+    // 三、 (a Chinese numeral and the enumeration comma)
+    line.starts_with(|c: char| "一二三四五六七八九十".contains(c))
+        && matches!(numbered(line), Some('、'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chinese_article_starts_a_clause_of_its_own() {
+        for line in ["第三条 使用限制", "第12条", "第二章 许可", "三、使用条件"]
+        {
+            assert!(opens_chinese_article(line), "{line}");
+        }
+        for line in ["第三方数据", "三方协议", "第一个版本", "一般条款"] {
+            assert!(!opens_chinese_article(line), "{line}");
+        }
+        // a heading without a full stop is not joined to the article below it
+        let t = NormText::new("第一条 许可范围\n第二条 您可以出于非商业用途使用本模型。");
+        let sentences = t.sentences();
+        assert_eq!(sentences.len(), 2, "{sentences:?}");
+        assert_eq!(t.lines_of(sentences[1].0, sentences[1].1), (2, 2));
+    }
 
     #[test]
     fn normalisation_survives_wrapping_markdown_and_quotes() {

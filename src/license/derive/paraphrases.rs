@@ -788,3 +788,31 @@ fn a_non_commercial_scope_beside_its_path_to_commercial_use_is_cited_as_both() {
         assert_eq!(verdict(text), Verdict::RequiresApproval, "{text}");
     }
 }
+
+#[test]
+fn chinese_clauses_numbered_by_article_are_read_at_their_line() {
+    // the shape of a Chinese license's 第X条 articles and a line in both
+    // languages (written for this test)
+    let text = "第一条 许可范围\n第二条 您可以出于非商业用途使用本模型。\n第三条 如需将本模型用于商业用途，须事先向许可方登记并取得书面授权。\n4. 禁止将本模型用于军事用途 / The Model shall not be used for military purposes.\n";
+    let t = NormText::new(text);
+    let hits = read_clauses(&t);
+    let line_of = |kind: ObligationKind| -> Vec<u32> {
+        hits.iter()
+            .filter(|h| h.kind == kind)
+            .map(|h| t.lines_of(h.words.0, h.words.1).0)
+            .collect()
+    };
+    assert!(
+        line_of(ObligationKind::NonCommercial).contains(&2),
+        "{hits:?}"
+    );
+    assert!(
+        line_of(ObligationKind::Registration).contains(&3),
+        "{hits:?}"
+    );
+    assert!(
+        line_of(ObligationKind::FieldOfUseBan).contains(&4),
+        "{hits:?}"
+    );
+    assert_eq!(verdict(text), Verdict::RequiresApproval);
+}
