@@ -1405,20 +1405,3 @@ mod tests {
         );
     }
 }
-#[cfg(test)]
-mod dbg_tmp {
-    use super::*;
-    #[test]
-    fn dbg_tmp() {
-        let p = std::env::var("DBG_FILE").unwrap_or_default();
-        let Ok(raw) = std::fs::read_to_string(&p) else { return };
-        let t = NormText::new(&raw);
-        eprintln!("CONF {} V {:?}", confined_grant(&t, &t.sentences()), derive(&t, &crate::license::clauses::read_clauses(&t)).basis);
-        for &(f, l) in &t.sentences() {
-            let s = t.words_text(f, l);
-            if grants_any(s) {
-                eprintln!("GRANT {} w={} x={} confined={} deny={} : {}", f, disclaims_warranty(s), grants_exclusively(s), grant_scope::confined_to_licensors_product(s), denies_grant(s), s);
-            }
-        }
-    }
-}

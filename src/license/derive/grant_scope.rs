@@ -61,15 +61,23 @@ pub fn permits_personal_use(s: &str) -> bool {
 /// be bound by terms, or to comply with a license, is no such duty: the
 /// terms decide.
 pub fn conditions_use(s: &str) -> bool {
-    static CONDITIONS: OnceLock<(Regex, Regex)> = OnceLock::new();
-    let (conditions, bound) = CONDITIONS.get_or_init(|| {
+    static CONDITIONS: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
+    let (conditions, bound, gated) = CONDITIONS.get_or_init(|| {
         let build = crate::license::pattern::re;
         (
-            build(r"\b(?:before|by)\s+(?:using|downloading|accessing|deploying|running)\s+(?:the|these|this|our|any\s+of\s+(?:the|these|our))\s+(?:[\w-]+\s+){0,3}?(?:models?|weights|checkpoints?)\s*,?\s*you\s+(?:hereby\s+)?agree\s+to\s+[\w-]+|(?:使用|下载)(?:本|该|这些)(?:预训练)?(?:模型|权重)(?:之)?前\s*,?\s*(?:您|你)(?:须|需)?同意"),
-            build(r"\bagree\s+to\s+(?:be\s+bound|the\s+|these\s+|this\s+|its\s+|all\s+|comply|abide|accept)|同意(?:本|以下|下列|上述)?(?:协议|条款|许可)"),
+            build(r"\b(?:before|by)\s+(?:using|downloading|accessing|deploying|running)\s+(?:the|these|this|our|any\s+of\s+(?:the|these|our))\s+(?:[\w-]+\s+){0,3}?(?:models?|weights|checkpoints?)\s*,?\s*you\s+(?:hereby\s+)?agree\s+to\s+|(?:使用|下载)(?:本|该|这些)(?:预训练)?(?:模型|权重)(?:之)?前\s*,?\s*(?:您|你)(?:须|需)?同意"),
+            build(r"^(?:be\s+bound|the\s+|these\s+|this\s+|its\s+|all\s+|comply|abide|accept)|^(?:本|以下|下列|上述)?(?:协议|条款|许可)"),
+            // a duty that is itself a gate or a scope: asking, paying, a
+            // license, use only in some way
+            build(r"\b(?:permissions?|approv\w*|consent\w*|licen[cs]\w*|fees?|pay\w*|purchas\w*|contact\w*|only|solely|exclusively|internal\w*|research|non-?commercial|academic|regist\w*|authori[sz]\w*|not|never)\b|许可|授权|申请|登记|付费|联系|仅|只|研究|非商业|不得"),
         )
     });
-    conditions.is_match(s) && !bound.is_match(s)
+    conditions.find(s).is_some_and(|m| {
+        // the duty: what follows "agree to", up to the first comma or stop
+        let rest = s.get(m.end()..).unwrap_or("");
+        let duty = rest.split([',', '.', ';']).next().unwrap_or(rest);
+        !bound.is_match(rest) && !gated.is_match(duty)
+    })
 }
 
 /// `s` with a non-commercial limit it denies read out ("no non-commercial

@@ -718,6 +718,15 @@ fn terms_of_use_that_grant_use_on_duties_are_a_grant_with_conditions() {
     );
     let limited = "Before using these models, you agree to credit the authors. The models may be used for non-commercial purposes only.";
     assert!(!verdict(limited).allows_commercial_use());
+    // a duty that is itself a gate or a scope grants nothing
+    for text in [
+        "Before using these models, you agree to contact us for permission.",
+        "By downloading the weights you agree to pay the license fee.",
+        "By using the model, you agree to use it only internally.",
+        "By using the weights, you agree to request our written approval first.",
+    ] {
+        assert!(!verdict(text).allows_commercial_use(), "{text}");
+    }
 }
 
 #[test]
