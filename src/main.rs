@@ -14,6 +14,12 @@ use mri::report::license_view;
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
+/// mimalloc: a `mri license` on a text mri does not know spends a fifth of
+/// its time allocating (compiling clause patterns, growing their lazy DFAs);
+/// glibc's malloc took twice as long for it (BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// What a command prints.
 enum View {
     Inspect,

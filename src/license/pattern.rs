@@ -7,52 +7,104 @@
 //! reads a text mri does not know, and the sentences they search are short).
 
 use std::borrow::Cow;
+use std::sync::{Arc, OnceLock};
 
-use regex_automata::meta;
+use regex_automata::util::iter::Searcher;
 use regex_automata::util::syntax;
+use regex_automata::Input;
 
-/// A clause pattern: the `regex` crate's engine, built for start-up (no
-/// literal prefilter, no full DFA), with the part of `crate::license::pattern::Regex`'s
-/// interface the readers use.
-#[derive(Debug, Clone)]
+mod ahead;
+mod engine;
+
+use engine::Engine;
+pub use engine::Error;
+
+/// A clause pattern: the `regex` crate's engines (a lazy DFA and a PikeVM
+/// over one NFA, see `engine`), compiled at the first search (or ahead, on
+/// a second thread: `ahead`), with the part of `regex::Regex`'s interface
+/// the readers use. Clones share one compiled pattern.
+#[derive(Clone)]
 pub struct Regex {
-    re: meta::Regex,
+    lazy: Arc<Lazy>,
 }
 
-/// The error of a pattern that does not compile.
-pub type Error = Box<meta::BuildError>;
+impl std::fmt::Debug for Regex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("Regex").field(&self.lazy.pattern).finish()
+    }
+}
+
+/// A pattern and its syntax, compiled once.
+struct Lazy {
+    pattern: String,
+    syntax: syntax::Config,
+    engine: OnceLock<Result<Engine, String>>,
+}
+
+impl Lazy {
+    fn compiled(&self) -> &Result<Engine, String> {
+        self.engine
+            .get_or_init(|| Engine::build(&self.pattern, &self.syntax).map_err(|e| e.to_string()))
+    }
+
+    /// The compiled pattern. The patterns are constants, checked by the
+    /// tests: one that does not compile is a bug in mri.
+    fn engine(&self) -> &Engine {
+        match self.compiled() {
+            Ok(engine) => engine,
+            Err(e) => panic!("clause pattern {:?}: {e}", self.pattern),
+        }
+    }
+
+    fn is_compiled(&self) -> bool {
+        self.engine.get().is_some()
+    }
+
+    /// Compiles the pattern now (on the helper thread of `ahead`); an error
+    /// is kept for the first search to report.
+    fn compile_ahead(&self) {
+        let _ = self.compiled();
+    }
+}
 
 impl Regex {
-    /// Compiles `p` with Unicode classes (as `crate::license::pattern::Regex::new` does).
+    /// Compiles `p` with Unicode classes (as `regex::Regex::new` does), now.
     pub fn new(p: &str) -> Result<Regex, Error> {
-        Self::build(p, true)
+        let syntax = syntax::Config::new().unicode(true);
+        let engine = Engine::build(p, &syntax)?;
+        let regex = Regex::lazy(p.to_string(), syntax);
+        let _ = regex.lazy.engine.set(Ok(engine));
+        Ok(regex)
     }
 
-    fn build(p: &str, unicode: bool) -> Result<Regex, Error> {
-        Self::build_with(p, syntax::Config::new().unicode(unicode))
-    }
-
-    /// The haystack is always searched as bytes; a pattern in
+    /// `p`, to be compiled at its first search (and queued to be compiled
+    /// ahead). The haystack is always searched as bytes; a pattern in
     /// [`byte_form`] matches whole characters only.
-    fn build_with(p: &str, syntax: syntax::Config) -> Result<Regex, Error> {
-        let config = meta::Config::new().auto_prefilter(false).dfa(false);
-        meta::Regex::builder()
-            .configure(config)
-            .syntax(syntax)
-            .build(p)
-            .map(|re| Regex { re })
-            .map_err(Box::new)
+    fn lazy(pattern: String, syntax: syntax::Config) -> Regex {
+        Regex {
+            lazy: Arc::new(Lazy {
+                pattern,
+                syntax,
+                engine: OnceLock::new(),
+            }),
+        }
+    }
+
+    fn engine(&self) -> &Engine {
+        self.lazy.engine()
     }
 
     /// Whether the pattern matches anywhere in `hay`.
     pub fn is_match(&self, hay: &str) -> bool {
-        self.re.is_match(hay.as_bytes())
+        self.engine()
+            .search(&Input::new(hay.as_bytes()).earliest(true))
+            .is_some()
     }
 
     /// The leftmost-first match in `hay`.
     pub fn find<'h>(&self, hay: &'h str) -> Option<Match<'h>> {
-        self.re
-            .find(hay.as_bytes())
+        self.engine()
+            .search(&Input::new(hay.as_bytes()))
             .map(|m| Match::new(hay, m.range()))
     }
 
@@ -61,16 +113,32 @@ impl Regex {
     where
         'h: 'r,
     {
-        self.re
-            .find_iter(hay.as_bytes())
-            .map(move |m| Match::new(hay, m.range()))
+        self.matches(hay).map(move |m| Match::new(hay, m.range()))
+    }
+
+    /// The matches of the engine in `hay`, as `regex` iterates them (an
+    /// empty match never follows a match at the same place).
+    fn matches<'r, 'h>(&'r self, hay: &'h str) -> impl Iterator<Item = regex_automata::Match> + 'r
+    where
+        'h: 'r,
+    {
+        let engine = self.engine();
+        let mut searcher = Searcher::new(Input::new(hay.as_bytes()));
+        std::iter::from_fn(move || searcher.advance(|input| Ok(engine.search(input))))
+    }
+
+    /// The groups of `m`, a match found in `hay`.
+    fn captures_at<'h>(&self, hay: &'h str, m: regex_automata::Match) -> Captures<'h> {
+        let engine = self.engine();
+        let mut caps = engine.create_captures();
+        engine.captures_of(hay.as_bytes(), m, &mut caps);
+        Captures { hay, caps }
     }
 
     /// The groups of the leftmost-first match in `hay`.
     pub fn captures<'h>(&self, hay: &'h str) -> Option<Captures<'h>> {
-        let mut caps = self.re.create_captures();
-        self.re.captures(hay.as_bytes(), &mut caps);
-        caps.is_match().then_some(Captures { hay, caps })
+        let m = self.engine().search(&Input::new(hay.as_bytes()))?;
+        Some(self.captures_at(hay, m))
     }
 
     /// The groups of every non-overlapping match in `hay`.
@@ -78,9 +146,7 @@ impl Regex {
     where
         'h: 'r,
     {
-        self.re
-            .captures_iter(hay.as_bytes())
-            .map(move |caps| Captures { hay, caps })
+        self.matches(hay).map(move |m| self.captures_at(hay, m))
     }
 
     /// `hay` with every match replaced by `with` (taken literally).
@@ -196,11 +262,12 @@ pub fn re(p: &str) -> Regex {
     // automata that took about 60 ms to build at every run that read a
     // license. A word character is widened to any non-ASCII character as well
     // (see `widen_words`), so that a word such as `modèle` is still one word.
-    let built = match byte_form(&widen_words_as(p, Form::Bytes)) {
-        Some(bytes) => Regex::build_with(&bytes, syntax::Config::new().unicode(false).utf8(false)),
-        None => Regex::build(&widen_words(p), false),
+    let regex = match byte_form(&widen_words_as(p, Form::Bytes)) {
+        Some(bytes) => Regex::lazy(bytes, syntax::Config::new().unicode(false).utf8(false)),
+        None => Regex::lazy(widen_words(p), syntax::Config::new().unicode(false)),
     };
-    built.unwrap_or_else(|e| panic!("clause pattern {p:?}: {e}"))
+    ahead::queue(&regex.lazy);
+    regex
 }
 
 /// One non-ASCII character spelled as its UTF-8 bytes: a lead byte and the
