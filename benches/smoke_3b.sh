@@ -12,6 +12,10 @@
 #   SIZE=8b bash benches/smoke_3b.sh    # Llama-3-8B's shape (vocabulary 49152, not 128256;
 #                                       # 14.8 GB in target/smoke8b): mri auto, transformers
 #                                       # bf16, mri --stream
+#   SIZE=16b DELETE=1 bash benches/smoke_3b.sh
+#                                       # a 16B-shaped model (32.4 GB, larger than a 24 GB
+#                                       # machine's memory; 40 GB free disk needed): mri auto
+#                                       # and mri --stream only (transformers cannot load it)
 #   DELETE=1 ...                        # delete the model after the run
 #   ROUNDS=3 KERNELS=avx2 STREAM=1 ...  # 3 rounds in alternation, a row for the AVX2
 #                                       # kernel copy, and a --stream row
@@ -48,8 +52,17 @@ if ! find "$smollm2" -name '*.gguf' 2>/dev/null | grep -q .; then
 fi
 gguf=$(find "$smollm2" -name '*.gguf' | sort | head -1)
 
+size=${SIZE:-3b}
 if [ -n "${MRI_BENCH_VENV:-}" ]; then
   py="$MRI_BENCH_VENV/bin/python"
+elif [ "$size" = 16b ]; then
+  # no torch: the 16b model is written with numpy, and only mri runs it
+  venv="$root/target/smoke16b-venv"
+  if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv"
+    "$venv/bin/pip" install --quiet --no-cache-dir numpy tokenizers gguf
+  fi
+  py="$venv/bin/python"
 else
   venv="$root/target/smoke3b-venv"
   if [ ! -x "$venv/bin/python" ]; then
@@ -59,7 +72,6 @@ else
   fi
   py="$venv/bin/python"
 fi
-size=${SIZE:-3b}
 model="$root/target/smoke$size/model"
 "$py" -P "$root/benches/smoke_3b_model.py" "$model" "$gguf" "$size"
 if [ -n "${DELETE:-}" ]; then trap 'rm -rf "$work" "$root/target/smoke$size"' EXIT; fi
@@ -67,9 +79,13 @@ if [ -n "${DELETE:-}" ]; then trap 'rm -rf "$work" "$root/target/smoke$size"' EX
 export RAYON_NUM_THREADS=$threads OMP_NUM_THREADS=$threads BENCH_THREADS=$threads
 export TRANSFORMERS_VERBOSITY=error HF_HUB_DISABLE_PROGRESS_BARS=1 HF_HUB_OFFLINE=1
 echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $(free -g | awk '/Mem:/ {print $2}') GB, threads used: $threads"
-echo "python: $("$py" -c 'import sys, torch, transformers; print(sys.version.split()[0], "torch", torch.__version__, "transformers", transformers.__version__)')"
+if [ "$size" != 16b ]; then
+  echo "python: $("$py" -c 'import sys, torch, transformers; print(sys.version.split()[0], "torch", torch.__version__, "transformers", transformers.__version__)')"
+fi
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-cat "$model"/*.safetensors > /dev/null   # page cache warm, as in the issue's figures
+if [ "$size" != 16b ]; then
+  cat "$model"/*.safetensors > /dev/null   # page cache warm, as in the issue's figures
+fi
 
 # One run: LABEL KIND COMMAND...; the whole process timed by GNU time
 # (wall, peak RSS), the stages as the program reports them.
@@ -95,6 +111,13 @@ py_run() { run "transformers $1" py "$py" -P "$root/benches/smoke_3b_transformer
 # ROUNDS=N repeats the runs in alternation (a shared machine: report the
 # median); KERNELS="avx2 avx512bf16" adds an mri row per kernel copy named
 # (MRI_HALF_KERNEL) beside the default one.
+if [ "$size" = 16b ]; then
+  # Larger than memory: the page cache cannot hold it, so every run reads
+  # the shards from disk. Only mri's runs; auto must choose --stream itself.
+  mri_run "auto"
+  mri_run "--stream" --stream
+  ROUNDS=0
+fi
 for round in $(seq "${ROUNDS:-1}"); do
   mri_run "auto"
   for KERNEL in ${KERNELS:-}; do mri_run "auto, MRI_HALF_KERNEL=$KERNEL"; done
