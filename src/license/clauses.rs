@@ -5,6 +5,7 @@
 pub mod boilerplate;
 mod contact;
 mod figures;
+pub mod gate;
 pub mod purpose;
 pub mod restated;
 mod scope;
@@ -204,7 +205,7 @@ fn rules() -> &'static Rules {
         notice_file: re(r#"\b"?notice"?\s+(?:text\s+)?file\b"#),
         // a requirement denied: "no separate commercial-use authorization is
         // required", "without the need for a license", "is not required"
-        no_need: re(r"\bno\s+(?:[\w-]+\s+){0,4}?(?:licen[cs]es?|authori[sz]ations?|permissions?|approvals?|consents?|registrations?|agreements?)\s+(?:is|are|will\s+be|shall\s+be)\s+(?:required|needed|necessary)\b|\b(?:licen[cs]es?|authori[sz]ations?|permissions?|approvals?|consents?|registrations?|agreements?)\s+(?:is|are)\s+not\s+(?:required|needed|necessary)\b|\bwithout\s+(?:the\s+)?need\s+(?:for|to)\s+(?:[\w-]+\s+){0,4}?(?:licen[cs]es?|authori[sz]ations?|permissions?|approvals?|consents?|registration|agreements?)\b"),
+        no_need: re(r"\b(?:require|requires|need|needs)\s+no\s+(?:[\w-]+\s+){0,4}?(?:licen[cs]es?|authori[sz]ations?|permissions?|approvals?|consents?|registrations?|agreements?)\b[\w\s,/-]*|\bno\s+(?:[\w-]+\s+){0,6}?(?:licen[cs]es?|authori[sz]ations?|permissions?|approvals?|consents?|registrations?|agreements?)\s+(?:is|are|will\s+be|shall\s+be)\s+(?:required|needed|necessary)\b|\b(?:licen[cs]es?|authori[sz]ations?|permissions?|approvals?|consents?|registrations?|agreements?)\s+(?:is|are)\s+not\s+(?:required|needed|necessary)\b|\bwithout\s+(?:the\s+)?need\s+(?:for|to)\s+(?:[\w-]+\s+){0,4}?(?:licen[cs]es?|authori[sz]ations?|permissions?|approvals?|consents?|registration|agreements?)\b"),
         // a contact for questions: "For commercial licensing inquiries,
         // contact us", "contact us for more information"
         inquiry: re(r"\b(?:inquir(?:y|ies)|enquir(?:y|ies)|questions?|queries|information|details|discussions?|feedback)\b"),
@@ -215,7 +216,7 @@ fn rules() -> &'static Rules {
         research_coordinated: re(r"\bresearch\s+(?:or|and|and/or|&)\s+non-?commercial\b|\bnon-?commercial\s+(?:or|and|and/or|&)\s+research\b|\bnon-?commercial\s*,\s*(?:[\w-]+\s+){0,2}?research\b"),
         // authorisations from third parties (for their data, weights or
         // rights) are not the licensor's approval
-        third_party_consents: re(r"\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant|such)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents|licen[cs]es|rights|approvals)\b|\bthird[- ]part(?:y|ies)\b|\bpatent\s+holders?\b|\brespective\s+(?:owners?|holders?|rights?\s+holders?)\b"),
+        third_party_consents: re(r"\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant|such)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents|licen[cs]es|rights|approvals)\b|\bthird[- ]part(?:y|ies)\b|\bpatent\s+holders?\b|\brespective\s+(?:owners?|holders?|rights?\s+holders?)\b|\b(?:you|users?)\s+(?:own|owns)\s+or\s+(?:have|has|hold|holds|obtain|obtained)\s+(?:[\w-]+\s+){0,2}?(?:permission|consent|rights?|authori[sz]ation)\b|\b(?:voice|content|image|likeness|data)\s+(?:owners?|holders?|subjects?)\b|(?:声音|肖像|数据)(?:的)?(?:所有者|权利人)"),
         field_ban: re(r"\b(?:not|cannot|never|prohibit\w*|forbid\w*|refrain\w*|ban\w*)\b"),
         field_use: re(r"\b(?:use|uses|used|using|deploy\w*|purposes?|applications?|activities|generat\w+|develop\w*|creat\w+|organi[sz]ations?|agenc(?:y|ies))\b"),
         fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice|devices?|treatment|decisions?)|clinical\s+(?:use|uses|decisions?|diagnosis|care|practice|settings?|purposes)|patient\s+care|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:[\w']+\s+){0,3}?(?:products?|services?|models?|offerings?)|(?:products?|services?|offerings?)\s+(?:\w+\s+){0,3}?(?:that|which)\s+compete|national\s+(?:or\s+(?:societal|social|public)\s+)?security|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?|actions?|acts|conduct)|internet\s+services?\s+without\s+(?:[\w-]+\s+){0,2}?security\s+(?:reviews?|assessments?)|drug\s+(?:development|discovery)|discovery\s+of\s+(?:any\s+|new\s+)?drugs?|hosted\s+service|stand-alone\s+hosted|as\s+a\s+service\s+to\s+third\s+parties|(?:fully\s+)?automated\s+decision[- ]making|high-stakes\s+automated\s+decisions|administration\s+of\s+justice|immigration|asylum|practice\s+of\s+any\s+profession|human-generated|machine[- ]generated)"),
@@ -316,13 +317,18 @@ fn with_contacts(text: &NormText, hits: &mut [ClauseHit]) {
     // the text's sentences read for addresses once, and only when a clause
     // asks for a contact
     let contacts = std::cell::OnceCell::new();
-    for h in hits
-        .iter_mut()
-        .filter(|h| h.kind == ObligationKind::Registration && h.value.is_empty())
-    {
+    for h in hits.iter_mut().filter(|h| {
+        h.kind == ObligationKind::Registration && h.value.is_empty()
+            || h.kind == ObligationKind::FieldOfUseBan && h.value == gate::GATED
+    }) {
         let contacts = contacts.get_or_init(|| contact::Contacts::new(text));
         if let Some(c) = contacts.contact_for(text, h.words) {
-            h.value = c;
+            // a gated act keeps its name, the contact beside it
+            h.value = if h.value.is_empty() {
+                c
+            } else {
+                format!("{}: {c}", h.value)
+            };
         }
     }
 }
@@ -642,7 +648,13 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
         && !definition
         && r.registration.iter().any(|p| p.is_match(&asked))
     {
-        push(ObligationKind::Registration, String::new());
+        // one narrow act behind the licensor's permission is a field of
+        // use left alone, not approval before use
+        if gate::gates_narrow_act(s) && !s.contains("commercial") {
+            push(ObligationKind::FieldOfUseBan, gate::GATED.into());
+        } else {
+            push(ObligationKind::Registration, String::new());
+        }
     }
     if r.territory_cue.is_match(s) {
         let mut regions: Vec<String> = r

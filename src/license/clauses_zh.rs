@@ -188,7 +188,15 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     // party's consent)
     let unauthorised =
         r.unauthorised.is_match(s) && !r.others.is_match(s) && !definition && !housekeeping;
-    if (approval && commercial && (!thresholded || s.contains("登记"))) || paid || unauthorised {
+    let gated = (approval && commercial && (!thresholded || s.contains("登记"))) || paid;
+    if unauthorised && !gated && super::clauses::gate::gates_narrow_act(s) {
+        // 未经许可方书面授权，不得将本模型权重固化于芯片: one narrow act
+        // behind permission, a field of use left alone
+        found.push((
+            ObligationKind::FieldOfUseBan,
+            super::clauses::gate::GATED.to_string(),
+        ));
+    } else if gated || unauthorised {
         // 商业使用须事先登记并获得书面授权: approval before commercial use
         found.push((ObligationKind::Registration, String::new()));
         // 上述许可针对非商业用途……若需……用于商业用途，请……进行登记: the
