@@ -8,7 +8,7 @@ mod figures;
 pub mod gate;
 pub mod purpose;
 pub mod restated;
-mod scope;
+pub mod scope;
 
 use super::pattern::re;
 use super::text::NormText;

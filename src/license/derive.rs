@@ -701,10 +701,13 @@ fn restriction(
             unweighed: None,
         })
     };
+    // (a free grant of research use, without "only", beside a path to
+    // commercial use under this license is the free part of the grant)
     let research = |by_name: bool| {
         weighed.iter().any(|h| {
             h.kind == ObligationKind::ResearchOnly
                 && super::clauses::research_by_name_only(sentence(h)) == by_name
+                && !(path && super::clauses::scope::grants_research(sentence(h)))
         })
     };
     // A grant confined to the licensor's own product, firmware or service,

@@ -898,3 +898,26 @@ fn weights_that_remain_under_a_permissive_license_are_granted_under_it() {
         Verdict::PermittedWithConditions
     );
 }
+
+#[test]
+fn a_free_research_grant_beside_a_registered_commercial_path_is_cited_and_opened() {
+    // the shape of chatglm3-model-license-2024, glm-4-license and
+    // cogvlm-license (tests/license-eval): research free, commercial use
+    // after registration
+    for text in [
+        "本许可允许您免费使用本模型进行学术研究。如需将本模型用于商业用途，须事先向许可方登记并取得书面授权。",
+        "This license permits you to use the models for academic research free. If you wish to use the models for commercial purposes, you must register and obtain written authorization first.",
+    ] {
+        let t = NormText::new(text);
+        let kinds: Vec<ObligationKind> = read_clauses(&t).into_iter().map(|h| h.kind).collect();
+        assert!(kinds.contains(&ObligationKind::ResearchOnly), "{text}: {kinds:?}");
+        assert_eq!(verdict(text), Verdict::RequiresApproval, "{text}");
+    }
+    // research only, with the same path beside it, stays research
+    for text in [
+        "本模型仅限学术研究使用。如需将本模型用于商业用途，须事先向许可方登记并取得书面授权。",
+        "This license permits you to use the models for academic research free.",
+    ] {
+        assert_eq!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+}
