@@ -757,7 +757,8 @@ fn restriction(
     let personal = || {
         sentences.iter().any(|&(f, l)| {
             let s = text.words_text(f, l);
-            grant_scope::permits_personal_use(s) && !super::clauses::is_definition(s)
+            (grant_scope::permits_personal_use(s) || grant_scope::permits_other_non_commercial(s))
+                && !super::clauses::is_definition(s)
         })
     };
     if research(false) && !personal() {

@@ -921,3 +921,21 @@ fn a_free_research_grant_beside_a_registered_commercial_path_is_cited_and_opened
         assert_eq!(verdict(text), Verdict::ResearchOnly, "{text}");
     }
 }
+
+#[test]
+fn research_named_among_other_non_commercial_uses_is_non_commercial() {
+    // the shape of diarizen-model-license (tests/license-eval): the grant
+    // names research among other non-commercial uses, a reason given later
+    // says "for research purposes only"
+    for text in [
+        "You are free to: Use the Models for academic research and other non-commercial purposes. You may not use the Models for commercial purposes. The Models are released for research purposes only.",
+        "本模型可用于学术研究及其他非商业用途。不得用于商业用途。本模型仅供研究使用。",
+    ] {
+        assert_eq!(verdict(text), Verdict::NonCommercial, "{text}");
+    }
+    // research alone stays research
+    assert_eq!(
+        verdict("You may use the Models for academic research. The Models are released for research purposes only."),
+        Verdict::ResearchOnly
+    );
+}
