@@ -42,6 +42,8 @@ struct Rules {
     revenue: Regex,
     employees: Regex,
     territory_cue: Regex,
+    /// The agreement's governing law or courts.
+    governing_law: Regex,
     regions: Regex,
     passdown: Regex,
     no_training: Regex,
@@ -180,6 +182,7 @@ fn rules() -> &'static Rules {
         revenue: re(r"\b(?:revenue|revenues|turnover|sales|income)\b|\b(?:generates?|generating|generated|earns?|earning|earned)\s+(?:more|less|over|under|above|below|in\s+excess)\b"),
         // a company-size threshold: "fewer than 50 employees", "8 or more employees"
         employees: re(r"(\d[\d,]*)\s*(?:\+\s*|or\s+(?:more|fewer|less)\s+)?(?:full-time\s+)?(?:employees|staff\s+members|staff|workers|personnel|team\s+members)\b"),
+        governing_law: re(r"\bgoverned\s+by\s+(?:and\s+construed\s+in\s+accordance\s+with\s+)?the\s+laws?\b|\bgoverning\s+law\b|\bconflicts?[- ]of[- ]laws?\b|\bconvention\s+on\s+contracts\s+for\s+the\s+international\s+sale\b|\bexclusive\s+jurisdiction\b|适用(?:\w{0,6}?)法律|管辖"),
         territory_cue: re(r"\b(?:not\s+(?:\w+\s+){0,4}?(?:licensed|granted|available|permitted|apply|applicable|allowed|extend)|exclud\w*|outside\s+of|except\s+in|not\s+in|prohibited\s+in|territory|located\s+in|export\s+(?:restrictions|controls?|laws)|\b(?:not|never)\b,?(?:\s+[\w,()'-]+){0,24}?\s+(?:within|inside)\s)"),
         regions: re(r"\b(european\s+union|the\s+eu|eu|united\s+kingdom|the\s+uk|uk|south\s+korea|mainland\s+china|china|russia|iran|north\s+korea|cuba|syria|belarus|(?:comprehensively\s+)?sanctioned\s+(?:jurisdictions?|countries)|outside\s+(?:of\s+)?the\s+territory)\b"),
         passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)|\b(?:must|shall)\s+(?:have|contain|include|carry|be\s+(?:under|subject\s+to))\s+(?:the\s+)?same\s+(?:terms|restrictions|limitations|licen[cs]e)\b|\bderivatives?\b(?:\s+[\w,()'-]+){0,16}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+|remain\s+)(?:subject\s+to|limited\s+to|bound\s+by)\s+(?:the\s+)?(?:same\s+|these\s+)?(?:restrictions|terms|this\s+agreement|research)|\brestrictions\b(?:\s+[\w,()'-]+){0,10}?\s+(?:also\s+)?apply\s+to\s+(?:any\s+|all\s+)?derivatives?\b|\brequire\s+(?:all\s+of\s+)?(?:your\s+)?users\b(?:\s+[\w,()'-]+){0,12}?\s+to\s+comply\b|\bdoes\s+not\s+contradict\s+the\s+restrictions\b|\bderivative\s+(?:models?|works?|weights)\b(?:\s+[\w,.()'-]+){0,12}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+)?(?:distributed|released|licensed|made\s+available)\s+under\s+(?:this|the\s+same)\s+(?:licen[cs]e|agreement|terms)\b|\b(?:enable|assist|facilitate|permit|allow|cause)\b(?:\s+[\w,]+){0,6}?\s+third[- ]part(?:y|ies)\s+to\s+(?:violate|breach|contravene)\b"),
@@ -188,7 +191,7 @@ fn rules() -> &'static Rules {
         // Consent to assign or transfer the agreement, or to use a name to
         // endorse products, is not approval to use the model.
         not_approval: re(r"\b(?:assign|assigns|assignment|transfer|transfers|delegate|delegates|disclose|discloses|disclosure)\b(?:\s+[\w',-]+){0,12}?\s+without\b|\bendorse\s+or\s+promote\b|\bendorsement\b|\baffiliation\b"),
-        definition: re(r#"^(?:[\w().]{1,6}\s+)?"[\w\s'-]{1,60}"(?:\s+(?:or|and)\s+"[\w\s'-]{1,60}")?\s+(?:shall\s+mean|means|refers\s+to)\b"#),
+        definition: re(r#"^(?:[\w().]{1,6}\s+)?"[\w\s'-]{1,60}"(?:\s+\(?(?:or|and)\s+"[\w\s'-]{1,60}"\)?)?\s+(?:shall\s+mean|means|refers\s+to)\b"#),
         defined_term: re(r#"^(?:[\w().]{1,6}\s+)?"([\w\s'-]{1,60})"\s+(?:shall\s+mean|means|refers\s+to)\b((?u:.)*)$"#),
         inserted_non_commercial: re(r"\bnon-?commercial\b|\bnon\s+commercial\b"),
         both_commercial: re(r"\bcommercial\s+(?:and|or|and/or)\s+non-?commercial\b|\bnon-?commercial\s+(?:and|or|and/or)\s+commercial\b"),
@@ -656,7 +659,9 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
             push(ObligationKind::Registration, String::new());
         }
     }
-    if r.territory_cue.is_match(s) {
+    // the law that governs the agreement, or the courts, name a country
+    // without keeping anyone out of it
+    if r.territory_cue.is_match(s) && !r.governing_law.is_match(s) {
         let mut regions: Vec<String> = r
             .regions
             .find_iter(s)

@@ -228,7 +228,7 @@ fn keeps_notices(s: &str) -> bool {
     NOTICES
         .get_or_init(|| {
             super::pattern::re(
-                r"\b(?:preserve|retain|keep|include|reproduce)\s+(?:[\w,'-]+\s+){0,6}?notices?\b|^(?:[\w().]{1,4}\s+)?(?:attribute|credit)\s+(?:[\w.-]+\s+){0,4}?(?:and\s+link\b|$)|\bwith\s+(?:appropriate\s+)?attribution\s+to\b",
+                r"\b(?:preserve|retain|keep|include|reproduce)\s+(?:[\w,'-]+\s+){0,12}?notices?\b|^(?:[\w().]{1,4}\s+)?(?:attribute|credit)\s+(?:[\w.-]+\s+){0,4}?(?:and\s+link\b|$)|\bwith\s+(?:appropriate\s+)?attribution\s+to\b",
             )
         })
         .is_match(s)
@@ -328,7 +328,13 @@ fn list_intro(
 /// any kind, the licensor's or another's: beside a free grant, a condition
 /// the reader does not weigh, so the grant is not taken as unconditional.
 fn mentions_consent(s: &str) -> bool {
-    let asked = none_needed(s);
+    static EXERCISE: OnceLock<Regex> = OnceLock::new();
+    // "your exercise of permissions under this License": the grant's own
+    // permissions, no consent asked
+    let exercise = EXERCISE.get_or_init(|| {
+        super::pattern::re(r"\bexercis\w*\s+(?:of\s+)?(?:your\s+|the\s+|any\s+)?permissions\b")
+    });
+    let asked = none_needed(&exercise.replace_all(s, ""));
     let s = asked.as_str();
     static CONSENT: OnceLock<Regex> = OnceLock::new();
     CONSENT
@@ -996,10 +1002,14 @@ fn from_grant(
             })
             .flatten()
     };
+    // (a grant that is not a definition's words first: "'You' shall mean
+    // … exercising the rights granted by this Agreement" grants nothing)
+    let granting = |&(f, l): &(usize, usize)| grants_commercial(text.words_text(f, l));
     let Some(grant) = sentences
         .iter()
         .copied()
-        .find(|&(f, l)| grants_commercial(text.words_text(f, l)))
+        .find(|w| granting(w) && !super::clauses::is_definition(text.words_text(w.0, w.1)))
+        .or_else(|| sentences.iter().copied().find(granting))
         .or_else(|| free_below_threshold(text, sentences, hits))
         .or_else(|| commercial_item(text, sentences))
         .or_else(below_figure)
@@ -1066,6 +1076,11 @@ fn grant_verdict(
                 || named
                     && h.kind == ObligationKind::Attribution
                     && h.value.is_empty()
+                    && keeps_notices(text.words_text(h.words.0, h.words.1))
+                // notices kept in a "Notice" file, as a permissive license
+                // asks them kept
+                || h.kind == ObligationKind::Attribution
+                    && h.value.eq_ignore_ascii_case("notice")
                     && keeps_notices(text.words_text(h.words.0, h.words.1))
         })
         && !sentences

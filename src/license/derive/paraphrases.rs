@@ -939,3 +939,37 @@ fn research_named_among_other_non_commercial_uses_is_non_commercial() {
         Verdict::ResearchOnly
     );
 }
+
+#[test]
+fn governing_law_and_the_grants_own_permissions_ask_nothing() {
+    // the shapes of codefuse-community-license and hibug-6b-license
+    // (tests/license-eval): a country named as the governing law keeps no
+    // one out; "your exercise of permissions under this License" asks no
+    // consent
+    for text in [
+        "The Licensor hereby grants to you a royalty-free license to use, copy, modify and distribute the Model. This Agreement will be governed by the laws of China, and the UN Convention on Contracts for the International Sale of Goods does not apply to this Agreement.",
+        "The Licensor hereby grants to you a non-exclusive, royalty-free copyright license to use the Software. You assume any risks associated with Your exercise of permissions under this License.",
+    ] {
+        assert!(
+            values(text, ObligationKind::TerritoryExclusion).is_empty(),
+            "{text}"
+        );
+        assert_eq!(verdict(text), Verdict::Permitted, "{text}");
+    }
+    // a territory the license is not available in still excludes it
+    let text = "The Licensor hereby grants to you a royalty-free license to use the Model. This license is not available to users located in the European Union.";
+    assert!(!values(text, ObligationKind::TerritoryExclusion).is_empty());
+    assert_eq!(verdict(text), Verdict::PermittedWithConditions);
+}
+
+#[test]
+fn a_grant_read_past_a_definition_with_notices_kept_in_a_notice_file_is_permitted() {
+    // the shape of codefuse-community-license (tests/license-eval): a
+    // definition that speaks of "the rights granted" is not the grant;
+    // attribution notices kept in a "Notice" file are a permissive notice duty
+    let text = "i. \"You\" (or \"Your\") shall mean a natural person or legal entity exercising the rights granted by this Agreement.\n\n2. Grant of Rights.\nYou are granted a non-exclusive, worldwide and royalty-free license to use, reproduce, distribute and modify the Materials.\n\na. You shall provide a copy of this Agreement to such Third Party;\nc. You shall retain in all copies of the Materials that You distribute the following attribution notices within a \"Notice\" text file distributed as a part of such copies.\n";
+    assert_eq!(verdict(text), Verdict::Permitted);
+    // a credit line to display is a condition still
+    let text = "You are granted a royalty-free license to use, reproduce and distribute the Materials. You shall display \"Built with Example\" in your product.";
+    assert_eq!(verdict(text), Verdict::PermittedWithConditions);
+}
