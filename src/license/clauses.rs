@@ -5,9 +5,10 @@
 pub mod boilerplate;
 mod contact;
 mod figures;
+pub mod gate;
 pub mod purpose;
 pub mod restated;
-mod scope;
+pub mod scope;
 
 use super::pattern::re;
 use super::text::NormText;
@@ -41,6 +42,8 @@ struct Rules {
     revenue: Regex,
     employees: Regex,
     territory_cue: Regex,
+    /// The agreement's governing law or courts.
+    governing_law: Regex,
     regions: Regex,
     passdown: Regex,
     no_training: Regex,
@@ -179,6 +182,7 @@ fn rules() -> &'static Rules {
         revenue: re(r"\b(?:revenue|revenues|turnover|sales|income)\b|\b(?:generates?|generating|generated|earns?|earning|earned)\s+(?:more|less|over|under|above|below|in\s+excess)\b"),
         // a company-size threshold: "fewer than 50 employees", "8 or more employees"
         employees: re(r"(\d[\d,]*)\s*(?:\+\s*|or\s+(?:more|fewer|less)\s+)?(?:full-time\s+)?(?:employees|staff\s+members|staff|workers|personnel|team\s+members)\b"),
+        governing_law: re(r"\bgoverned\s+by\s+(?:and\s+construed\s+in\s+accordance\s+with\s+)?the\s+laws?\b|\bgoverning\s+law\b|\bconflicts?[- ]of[- ]laws?\b|\bconvention\s+on\s+contracts\s+for\s+the\s+international\s+sale\b|\bexclusive\s+jurisdiction\b|适用(?:\w{0,6}?)法律|管辖"),
         territory_cue: re(r"\b(?:not\s+(?:\w+\s+){0,4}?(?:licensed|granted|available|permitted|apply|applicable|allowed|extend)|exclud\w*|outside\s+of|except\s+in|not\s+in|prohibited\s+in|territory|located\s+in|export\s+(?:restrictions|controls?|laws)|\b(?:not|never)\b,?(?:\s+[\w,()'-]+){0,24}?\s+(?:within|inside)\s)"),
         regions: re(r"\b(european\s+union|the\s+eu|eu|united\s+kingdom|the\s+uk|uk|south\s+korea|mainland\s+china|china|russia|iran|north\s+korea|cuba|syria|belarus|(?:comprehensively\s+)?sanctioned\s+(?:jurisdictions?|countries)|outside\s+(?:of\s+)?the\s+territory)\b"),
         passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)|\b(?:must|shall)\s+(?:have|contain|include|carry|be\s+(?:under|subject\s+to))\s+(?:the\s+)?same\s+(?:terms|restrictions|limitations|licen[cs]e)\b|\bderivatives?\b(?:\s+[\w,()'-]+){0,16}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+|remain\s+)(?:subject\s+to|limited\s+to|bound\s+by)\s+(?:the\s+)?(?:same\s+|these\s+)?(?:restrictions|terms|this\s+agreement|research)|\brestrictions\b(?:\s+[\w,()'-]+){0,10}?\s+(?:also\s+)?apply\s+to\s+(?:any\s+|all\s+)?derivatives?\b|\brequire\s+(?:all\s+of\s+)?(?:your\s+)?users\b(?:\s+[\w,()'-]+){0,12}?\s+to\s+comply\b|\bdoes\s+not\s+contradict\s+the\s+restrictions\b|\bderivative\s+(?:models?|works?|weights)\b(?:\s+[\w,.()'-]+){0,12}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+)?(?:distributed|released|licensed|made\s+available)\s+under\s+(?:this|the\s+same)\s+(?:licen[cs]e|agreement|terms)\b|\b(?:enable|assist|facilitate|permit|allow|cause)\b(?:\s+[\w,]+){0,6}?\s+third[- ]part(?:y|ies)\s+to\s+(?:violate|breach|contravene)\b"),
@@ -187,7 +191,7 @@ fn rules() -> &'static Rules {
         // Consent to assign or transfer the agreement, or to use a name to
         // endorse products, is not approval to use the model.
         not_approval: re(r"\b(?:assign|assigns|assignment|transfer|transfers|delegate|delegates|disclose|discloses|disclosure)\b(?:\s+[\w',-]+){0,12}?\s+without\b|\bendorse\s+or\s+promote\b|\bendorsement\b|\baffiliation\b"),
-        definition: re(r#"^(?:[\w().]{1,6}\s+)?"[\w\s'-]{1,60}"(?:\s+(?:or|and)\s+"[\w\s'-]{1,60}")?\s+(?:shall\s+mean|means|refers\s+to)\b"#),
+        definition: re(r#"^(?:[\w().]{1,6}\s+)?"[\w\s'-]{1,60}"(?:\s+\(?(?:or|and)\s+"[\w\s'-]{1,60}"\)?)?\s+(?:shall\s+mean|means|refers\s+to)\b"#),
         defined_term: re(r#"^(?:[\w().]{1,6}\s+)?"([\w\s'-]{1,60})"\s+(?:shall\s+mean|means|refers\s+to)\b((?u:.)*)$"#),
         inserted_non_commercial: re(r"\bnon-?commercial\b|\bnon\s+commercial\b"),
         both_commercial: re(r"\bcommercial\s+(?:and|or|and/or)\s+non-?commercial\b|\bnon-?commercial\s+(?:and|or|and/or)\s+commercial\b"),
@@ -204,7 +208,7 @@ fn rules() -> &'static Rules {
         notice_file: re(r#"\b"?notice"?\s+(?:text\s+)?file\b"#),
         // a requirement denied: "no separate commercial-use authorization is
         // required", "without the need for a license", "is not required"
-        no_need: re(r"\bno\s+(?:[\w-]+\s+){0,4}?(?:licen[cs]es?|authori[sz]ations?|permissions?|approvals?|consents?|registrations?|agreements?)\s+(?:is|are|will\s+be|shall\s+be)\s+(?:required|needed|necessary)\b|\b(?:licen[cs]es?|authori[sz]ations?|permissions?|approvals?|consents?|registrations?|agreements?)\s+(?:is|are)\s+not\s+(?:required|needed|necessary)\b|\bwithout\s+(?:the\s+)?need\s+(?:for|to)\s+(?:[\w-]+\s+){0,4}?(?:licen[cs]es?|authori[sz]ations?|permissions?|approvals?|consents?|registration|agreements?)\b"),
+        no_need: re(r"\b(?:require|requires|need|needs)\s+no\s+(?:[\w-]+\s+){0,4}?(?:licen[cs]es?|authori[sz]ations?|permissions?|approvals?|consents?|registrations?|agreements?)\b[\w\s,/-]*|\bno\s+(?:[\w-]+\s+){0,6}?(?:licen[cs]es?|authori[sz]ations?|permissions?|approvals?|consents?|registrations?|agreements?)\s+(?:is|are|will\s+be|shall\s+be)\s+(?:required|needed|necessary)\b|\b(?:licen[cs]es?|authori[sz]ations?|permissions?|approvals?|consents?|registrations?|agreements?)\s+(?:is|are)\s+not\s+(?:required|needed|necessary)\b|\bwithout\s+(?:the\s+)?need\s+(?:for|to)\s+(?:[\w-]+\s+){0,4}?(?:licen[cs]es?|authori[sz]ations?|permissions?|approvals?|consents?|registration|agreements?)\b"),
         // a contact for questions: "For commercial licensing inquiries,
         // contact us", "contact us for more information"
         inquiry: re(r"\b(?:inquir(?:y|ies)|enquir(?:y|ies)|questions?|queries|information|details|discussions?|feedback)\b"),
@@ -215,7 +219,7 @@ fn rules() -> &'static Rules {
         research_coordinated: re(r"\bresearch\s+(?:or|and|and/or|&)\s+non-?commercial\b|\bnon-?commercial\s+(?:or|and|and/or|&)\s+research\b|\bnon-?commercial\s*,\s*(?:[\w-]+\s+){0,2}?research\b"),
         // authorisations from third parties (for their data, weights or
         // rights) are not the licensor's approval
-        third_party_consents: re(r"\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant|such)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents|licen[cs]es|rights|approvals)\b|\bthird[- ]part(?:y|ies)\b|\bpatent\s+holders?\b|\brespective\s+(?:owners?|holders?|rights?\s+holders?)\b"),
+        third_party_consents: re(r"\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant|such)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents|licen[cs]es|rights|approvals)\b|\bthird[- ]part(?:y|ies)\b|\bpatent\s+holders?\b|\brespective\s+(?:owners?|holders?|rights?\s+holders?)\b|\b(?:you|users?)\s+(?:own|owns)\s+or\s+(?:have|has|hold|holds|obtain|obtained)\s+(?:[\w-]+\s+){0,2}?(?:permission|consent|rights?|authori[sz]ation)\b|\b(?:voice|content|image|likeness|data)\s+(?:owners?|holders?|subjects?)\b|(?:声音|肖像|数据)(?:的)?(?:所有者|权利人)"),
         field_ban: re(r"\b(?:not|cannot|never|prohibit\w*|forbid\w*|refrain\w*|ban\w*)\b"),
         field_use: re(r"\b(?:use|uses|used|using|deploy\w*|purposes?|applications?|activities|generat\w+|develop\w*|creat\w+|organi[sz]ations?|agenc(?:y|ies))\b"),
         fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice|devices?|treatment|decisions?)|clinical\s+(?:use|uses|decisions?|diagnosis|care|practice|settings?|purposes)|patient\s+care|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:[\w']+\s+){0,3}?(?:products?|services?|models?|offerings?)|(?:products?|services?|offerings?)\s+(?:\w+\s+){0,3}?(?:that|which)\s+compete|national\s+(?:or\s+(?:societal|social|public)\s+)?security|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?|actions?|acts|conduct)|internet\s+services?\s+without\s+(?:[\w-]+\s+){0,2}?security\s+(?:reviews?|assessments?)|drug\s+(?:development|discovery)|discovery\s+of\s+(?:any\s+|new\s+)?drugs?|hosted\s+service|stand-alone\s+hosted|as\s+a\s+service\s+to\s+third\s+parties|(?:fully\s+)?automated\s+decision[- ]making|high-stakes\s+automated\s+decisions|administration\s+of\s+justice|immigration|asylum|practice\s+of\s+any\s+profession|human-generated|machine[- ]generated)"),
@@ -316,13 +320,18 @@ fn with_contacts(text: &NormText, hits: &mut [ClauseHit]) {
     // the text's sentences read for addresses once, and only when a clause
     // asks for a contact
     let contacts = std::cell::OnceCell::new();
-    for h in hits
-        .iter_mut()
-        .filter(|h| h.kind == ObligationKind::Registration && h.value.is_empty())
-    {
+    for h in hits.iter_mut().filter(|h| {
+        h.kind == ObligationKind::Registration && h.value.is_empty()
+            || h.kind == ObligationKind::FieldOfUseBan && h.value == gate::GATED
+    }) {
         let contacts = contacts.get_or_init(|| contact::Contacts::new(text));
         if let Some(c) = contacts.contact_for(text, h.words) {
-            h.value = c;
+            // a gated act keeps its name, the contact beside it
+            h.value = if h.value.is_empty() {
+                c
+            } else {
+                format!("{}: {c}", h.value)
+            };
         }
     }
 }
@@ -642,9 +651,17 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
         && !definition
         && r.registration.iter().any(|p| p.is_match(&asked))
     {
-        push(ObligationKind::Registration, String::new());
+        // one narrow act behind the licensor's permission is a field of
+        // use left alone, not approval before use
+        if gate::gates_narrow_act(s) && !s.contains("commercial") {
+            push(ObligationKind::FieldOfUseBan, gate::GATED.into());
+        } else {
+            push(ObligationKind::Registration, String::new());
+        }
     }
-    if r.territory_cue.is_match(s) {
+    // the law that governs the agreement, or the courts, name a country
+    // without keeping anyone out of it
+    if r.territory_cue.is_match(s) && !r.governing_law.is_match(s) {
         let mut regions: Vec<String> = r
             .regions
             .find_iter(s)

@@ -29,6 +29,11 @@ struct Rules {
     no_training: Regex,
     passdown: Regex,
     field_ban: Regex,
+    /// A ban on derivative development or resale of the model itself
+    /// (禁止二次开发, 禁止转售与售卖, 不得将本模型……出售).
+    act_ban: Regex,
+    /// The licensor as the one bound (许可方不得): nothing asked of the user.
+    licensor_bound: Regex,
     definition: Regex,
 }
 
@@ -77,6 +82,8 @@ fn rules() -> &'static Rules {
         visits: re(r"(?:用户数量|访问量|访问次数)[^.;!?]{0,30}?(\d[\d,.]*)\s*(亿|千万|百万|万)?\s*人?次"),
         revenue: re(r"(?:营业收入|营收|年收入|收入|销售额|营业额)[^.;!?]{0,30}?(人民币|美元|rmb|usd|\$|¥|￥)?\s*(\d[\d,.]*)\s*(亿|千万|百万|万)?\s*(元|美元|人民币)?"),
         aup: re(r"(?:遵守|遵循)[^.;!?]{0,40}(?:使用限制|使用政策|使用规范|行为准则|可接受使用)|(?:不得|禁止|严禁|不要|请勿|切勿|不应|❌)[^.;!?]{0,40}(?:违法|非法)"),
+        act_ban: re(r"(?:^|[\s(\[:,])(?:\(\w{1,2}\)\s*)?禁止(二次开发|转售|售卖|出售|再许可|创建衍生)|不得(?:对|将)(?:本|该)(?:模型|软件|作品)[^.;!?]{0,60}?(衍生作品|转售|出售|售卖|再许可)"),
+        licensor_bound: re(r"(?:许可方|许可人|授权方|我们|本公司)(?:均)?不得"),
         field_ban: re(r"(?:不得|禁止|严禁|不作|不用于|不能用于|不要|请勿|切勿|不应|❌)[^.;!?]{0,60}?(军事|武器|战争|监控|监视|医疗诊断|自动驾驶|竞争性?产品|竞品|竞争|未经\w{0,6}?安全审查)"),
         // "“商业用途”是指…", "1.5 衍生品:指…", "1.2 “非商业用途”是指…": a term
         // defined, nothing granted or limited
@@ -188,7 +195,15 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     // party's consent)
     let unauthorised =
         r.unauthorised.is_match(s) && !r.others.is_match(s) && !definition && !housekeeping;
-    if (approval && commercial && (!thresholded || s.contains("登记"))) || paid || unauthorised {
+    let gated = (approval && commercial && (!thresholded || s.contains("登记"))) || paid;
+    if unauthorised && !gated && super::clauses::gate::gates_narrow_act(s) {
+        // 未经许可方书面授权，不得将本模型权重固化于芯片: one narrow act
+        // behind permission, a field of use left alone
+        found.push((
+            ObligationKind::FieldOfUseBan,
+            super::clauses::gate::GATED.to_string(),
+        ));
+    } else if gated || unauthorised {
         // 商业使用须事先登记并获得书面授权: approval before commercial use
         found.push((ObligationKind::Registration, String::new()));
         // 上述许可针对非商业用途……若需……用于商业用途，请……进行登记: the
@@ -225,6 +240,18 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
             _ => "competing products",
         };
         found.push((ObligationKind::FieldOfUseBan, field.to_string()));
+    } else if let Some(c) = r
+        .act_ban
+        .captures(s)
+        .filter(|_| !r.licensor_bound.is_match(s))
+    {
+        // the model's own derivatives or resale banned: a condition on use
+        let act = match c.get(1).or_else(|| c.get(2)).map_or("", |m| m.as_str()) {
+            "二次开发" | "创建衍生" | "衍生作品" => "derivative works",
+            "再许可" => "sublicensing",
+            _ => "resale",
+        };
+        found.push((ObligationKind::FieldOfUseBan, act.to_string()));
     }
     // 建议署名 (a suggested credit line), or the terms of third parties'
     // data (第三方数据集仍可能存在……署名……限制), asks nothing of the user
@@ -412,6 +439,27 @@ mod tests {
         assert!(found
             .iter()
             .any(|(k, v)| *k == ObligationKind::Attribution && v == "bilibili index inside"));
+    }
+
+    #[test]
+    fn bans_on_derivatives_or_resale_of_the_model() {
+        // moziai-35b-custom-restricted-license-1.0-zh.txt (tests/license-eval)
+        for s in [
+            "(a) 禁止二次开发:不得对本模型或其任何部分进行修改、翻译、改编、合并、微调、蒸馏、重新训练或创建衍生作品.",
+            "(b) 禁止转售与售卖:不得将本模型单独或作为产品组成部分进行出售、转售、租聚或任何形式的直接收费.",
+            // paraphrases
+            "您不得将本模型单独出售.",
+            "不得对本模型进行修改或创建衍生作品.",
+        ] {
+            assert!(has(s, ObligationKind::FieldOfUseBan), "{:?}", kinds(s));
+        }
+        // the licensor bound, or derivatives allowed, asks nothing
+        for s in [
+            "许可方不得对您的衍生作品主张任何权利.",
+            "您可以对本模型进行二次开发并出售衍生作品.",
+        ] {
+            assert!(!has(s, ObligationKind::FieldOfUseBan), "{:?}", kinds(s));
+        }
     }
 
     #[test]

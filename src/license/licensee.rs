@@ -34,7 +34,7 @@ struct Rules {
 fn rules() -> &'static Rules {
     static RULES: OnceLock<Rules> = OnceLock::new();
     RULES.get_or_init(|| Rules {
-        only: re(r"\b(?:by|to|for)\s+(?:accredited\s+)?(?:academic|educational|non-?profit|not-for-profit)\s+(?:(?:or|and|and/or)\s+(?:academic|educational|non-?profit|not-for-profit|research)\s+)?(?:institutions?|organi[sz]ations?|entit(?:y|ies))\s+only\b|\b(?:only|solely|exclusively)\b(?:\s+[\w,()'-]+){0,8}?\s+(?:by|for|to)\b[\s,]*(?:or\s+on\s+behalf\s+of[\s,]*)?non-?(?:commercial|profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|institutions?)\b|\blimited\s+to\s+(?:grant\s+)?non-?profit\s+(?:entit|organi)|\bnon-?profit\s+(?:entit(?:y|ies)|organi[sz]ations?)\s+only\b|\bno\s+(?:commercial|for-profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|compan(?:y|ies)|institutions?)\s+(?:may|shall|can|is|are)\b|\b(?:licensee|you)\s+(?:must|shall)\s+be\s+(?:a|an)\s+(?:academic|educational|non-?profit|not-for-profit)\b|\b(?:only|solely|exclusively)\s+(?:available\s+)?(?:to|for|by)\s+(?:accredited\s+)?(?:academic|educational|non-?profit|not-for-profit)\s+(?:(?:or|and|and/or)\s+(?:academic|educational|non-?profit|not-for-profit|research)\s+)?(?:institutions?|organi[sz]ations?|entit(?:y|ies))\b|非营利(?:组织|机构)(?:使用|专用)|面向(?:\w|,){0,30}?(?:大学|高校|院校|研究所|科研机构|研究机构|学术机构)(?:\w|,){0,30}?免费|商业机构不得|(?:营利性|商业)(?:机构|组织|公司|企业)不得|\bno\s+(?:compan(?:y|ies)|corporations?|business(?:es)?)\s*,\s*(?:[\w-]+[\s,]+){0,20}?(?:may|shall|can)\s+use\s+(?:the\s+|this\s+|these\s+|its\s+|our\s+)?(?:[\w-]+\s+){0,2}?(?:software|models?|weights|materials?|work)\b(?:\s*[-,;.]|\s+(?:including|without|in\s+any\s+way|at\s+all)\b|$)|\b(?:licen[cs]e|permission|right)\s+is\s+(?:hereby\s+)?granted\s+(?:only\s+)?to\s+(?:an?\s+|any\s+)?(?:individual\s+)?natural\s+persons?\b|\bnatural\s+persons?\s+only\b|(?:不包括|不含)\s*(?:\(\w{1,4}\)\s*)?(?:由|为|代表)?营利性?(?:实体|机构|组织|公司|企业)"),
+        only: re(r"\b(?:by|to|for)\s+(?:accredited\s+)?(?:academic|educational|non-?profit|not-for-profit)\s+(?:(?:or|and|and/or)\s+(?:academic|educational|non-?profit|not-for-profit|research)\s+)?(?:institutions?|organi[sz]ations?|entit(?:y|ies))\s+only\b|\b(?:only|solely|exclusively)\b(?:\s+[\w,()'-]+){0,8}?\s+(?:by|for|to)\b[\s,]*(?:or\s+on\s+behalf\s+of[\s,]*)?non-?(?:commercial|profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|institutions?)\b|\blimited\s+to\s+(?:grant\s+)?non-?profit\s+(?:entit|organi)|\bnon-?profit\s+(?:entit(?:y|ies)|organi[sz]ations?)\s+only\b|\bno\s+(?:commercial|for-profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|compan(?:y|ies)|institutions?)\s+(?:may|shall|can|is|are)\b|\b(?:licensee|you)\s+(?:must|shall)\s+be\s+(?:a|an)\s+(?:academic|educational|non-?profit|not-for-profit)\b|\b(?:only|solely|exclusively)\s+(?:available\s+)?(?:to|for|by)\s+(?:accredited\s+)?(?:academic|educational|non-?profit|not-for-profit)\s+(?:(?:or|and|and/or)\s+(?:academic|educational|non-?profit|not-for-profit|research)\s+)?(?:institutions?|organi[sz]ations?|entit(?:y|ies))\b|非营利(?:组织|机构)(?:使用|专用)|面向(?:\w|,){0,30}?(?:大学|高校|院校|研究所|科研机构|研究机构|学术机构)(?:\w|,){0,30}?免费|商业机构不得|(?:营利性|商业)(?:机构|组织|公司|企业)不得|\bno\s+(?:compan(?:y|ies)|corporations?|business(?:es)?)\s*,\s*(?:[\w-]+[\s,]+){0,20}?(?:may|shall|can)\s+use\s+(?:the\s+|this\s+|these\s+|its\s+|our\s+)?(?:[\w-]+\s+){0,2}?(?:software|models?|weights|materials?|work)\b(?:\s*[-,;.]|\s+(?:including|without|in\s+any\s+way|at\s+all)\b|$)|\b(?:licen[cs]e|permission|right)\s+is\s+(?:hereby\s+)?granted\s+(?:only\s+)?to\s+(?:an?\s+|any\s+)?(?:individual\s+)?natural\s+persons?\b|\bnatural\s+persons?\s+only\b|(?:不包括|不含)\s*(?:\(\w{1,4}\)\s*)?(?:由|为|代表)?营利性?(?:实体|机构|组织|公司|企业)|\b(?:organi[sz]ational|corporate|institutional|enterprise)\s+(?:use|usage)(?:\s*,\s*(?:and\s+|or\s+)?[\w-]+(?:\s+[\w-]+){0,4})*\s*,?\s+(?:is|are)\s+(?:not(?:\s+(?:permitted|allowed|granted|authori[sz]ed|licen[cs]ed))?\s*(?:[.;]|$)|(?:strictly\s+)?(?:prohibited|forbidden|excluded)\b)|\bno\s+(?:organi[sz]ational|corporate|institutional)\s+(?:use|usage)\b|(?:组织|机构|法人|企业|公司|单位)(?:的)?(?:使用|用途)(?:、\w{1,12}?)*(?:均|一律|皆)?(?:禁止|不得使用|不予许可)\s*(?:[.;]|$)|(?:仅|只)(?:限|供|授权|许可)(?:于|给)?自然人"),
         company: re(r"\b(?:by|on\s+behalf\s+of|for)\b[\s,]+(?:or\s+(?:on\s+behalf\s+of|for)\b[\s,]+)*(?:a\s+|an\s+|any\s+)?(?:(?:commercial|for-profit)\s+(?:organi[sz]ations?|entit(?:y|ies)|compan(?:y|ies))\b|(?:organi[sz]ations?|entit(?:y|ies))\s+(?:organi[sz]ed|operated|operating)\s+for\s+profit\b)"),
         negation: re(r"\b(?:not|never|prohibited|excludes?|excluding)\b"),
         // "between your academic institution or non-profit organization or
@@ -109,6 +109,16 @@ mod tests {
             // translation: the non-commercial users' definition
             "(b) individuals, excluding (i) any use by, for, or on behalf of an entity organized for profit, and (ii) any use directed toward commercial benefit.",
             "(b) 个人用户,但不包括 (i) 由营利性实体使用、为其使用或代表其使用的情形,以及 (ii) 旨在或指向商业利益或金钱报酬的使用.",
+            // stock-forecasting-personal-non-commercial-model-license-zh-en.txt
+            // (tests/license-eval), both versions (the Chinese folded from
+            // traditional characters)
+            "individual own-funds trading is permitted; organizational use, management of third-party capital, and commercial use are not.",
+            "自然人可使用本人资金交易;组织使用、第三方资金管理及商业用途禁止.",
+            // paraphrases
+            "corporate use is prohibited.",
+            "no organisational use of the weights is allowed.",
+            "本模型仅授权给自然人个人使用.",
+            "企业使用一律禁止.",
         ] {
             assert!(excludes_companies(s), "{s}");
         }
@@ -118,6 +128,12 @@ mod tests {
             "no company, organization or individual may use the model for military purposes.",
             "permission is hereby granted, free of charge, to any person obtaining a copy of this software.",
             "you may use the model for personal projects.",
+            // a field of use banned to organisations, or organisational
+            // use allowed, excludes nothing
+            "organizational use for military purposes is prohibited.",
+            "organizational use is not restricted.",
+            "commercial and organizational use are permitted.",
+            "组织使用本模型从事违法活动的,应承担责任.",
         ] {
             assert!(!excludes_companies(s), "{s}");
         }

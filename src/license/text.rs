@@ -39,8 +39,33 @@ fn fold_char(c: char) -> Option<char> {
         '【' | '「' | '『' => Some('['),
         '】' | '」' | '』' => Some(']'),
         '*' | '`' => None,
+        c if c >= '\u{4E00}' => Some(simplified(c)),
         c => Some(c),
     }
+}
+
+/// Traditional characters of license vocabulary (商業, 組織, 授權, 許可, 書面,
+/// 營業收入 …) and the simplified ones they fold to, in the same order, so a
+/// text in traditional characters reads as the simplified clause patterns
+/// are written. Not a converter: one character for one, and only those.
+const TRADITIONAL: &str = "業組織資許權書請記營學術個僅於為與應須經費務產發進將對轉讓開億萬躍數機構單國錢傳並關聯係絡體據違規範圍歸屬獲準則責證標識複製軟實現義專醫療軍監視廣區別號碼類額幣臺總達過賣買價貨嚴負損險擔護隱認訂議約續終無聲稱說讀問題時間從來這們會兩當條協處團齊習練訓網際靈衛驗測評佈閱覽銷貿運戶設計畫圖語庫檔釋變換譯編輯錄員職門級審備電話郵詢諮絕屆滿罰賠償訴訟後適優內憑確紙簽蓋獨佔贈毀擁風陸灣";
+const SIMPLIFIED: &str = "业组织资许权书请记营学术个仅于为与应须经费务产发进将对转让开亿万跃数机构单国钱传并关联系络体据违规范围归属获准则责证标识复制软实现义专医疗军监视广区别号码类额币台总达过卖买价货严负损险担护隐认订议约续终无声称说读问题时间从来这们会两当条协处团齐习练训网际灵卫验测评布阅览销贸运户设计画图语库档释变换译编辑录员职门级审备电话邮询咨绝届满罚赔偿诉讼后适优内凭确纸签盖独占赠毁拥风陆湾";
+
+/// The simplified form of a traditional character of `TRADITIONAL`; any
+/// other character as it is.
+fn simplified(c: char) -> char {
+    use std::sync::OnceLock;
+    static TABLE: OnceLock<Vec<(char, char)>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut t: Vec<(char, char)> = TRADITIONAL.chars().zip(SIMPLIFIED.chars()).collect();
+        t.sort_unstable();
+        t
+    });
+    table
+        .binary_search_by_key(&c, |&(t, _)| t)
+        .ok()
+        .and_then(|i| table.get(i))
+        .map_or(c, |&(_, s)| s)
 }
 
 /// Normalises one word; `None` when nothing is left.
@@ -493,6 +518,28 @@ mod tests {
         let sentences = t.sentences();
         assert_eq!(sentences.len(), 2, "{sentences:?}");
         assert_eq!(t.lines_of(sentences[1].0, sentences[1].1), (2, 2));
+    }
+
+    #[test]
+    fn traditional_characters_read_as_simplified() {
+        // stock-forecasting-personal-non-commercial-model-license-zh-en.txt
+        // (tests/license-eval), line 5
+        let t = NormText::new("自然人可使用本人資金交易；組織使用、第三方資金管理及商業用途禁止。");
+        assert_eq!(
+            t.norm,
+            "自然人可使用本人资金交易; 组织使用、第三方资金管理及商业用途禁止."
+        );
+        // the table pairs one character with one, none folded to itself
+        assert_eq!(
+            super::TRADITIONAL.chars().count(),
+            super::SIMPLIFIED.chars().count()
+        );
+        assert!(super::TRADITIONAL
+            .chars()
+            .zip(super::SIMPLIFIED.chars())
+            .all(|(t, s)| t != s));
+        // the original stays as it was for quotes
+        assert!(t.quote(0, t.len() - 1, 200).contains("組織"));
     }
 
     #[test]

@@ -41,7 +41,7 @@ fn rules() -> &'static Rules {
     RULES.get_or_init(|| Rules {
         purpose: re(r#"\b(?:provided|supplied|released|made\s+available|shared|published|offered|distributed|intended|developed|created|designed|trained)\s+(?:[\w,"'()-]+\s+){0,5}?for\s+(?:(?:the|purposes\s+of)\s+)?(?:[\w-]+\s+){0,2}?(?:research|academic|educational|education|teaching|scientific|reproducibility|reproduction\s+of|study)\b"#),
         limit: re(r"\b(?:only|solely|exclusively|strictly|limited|restricted|not|no|never|must|shall|may|non-?commercial|noncommercial|commercial\w*|except|unless|prohibit\w*|forbid\w*|permitted|allowed|license|licence|licensed|licenced)\b"),
-        named: re(r"\b(?:released|licensed|licenced|distributed|available|provided|published|shared|offered|granted)\s+under\s+(?:[\w,'\[\]*-]+\s+){0,8}?\**\[?(?:mit|apache|bsd|isc|zlib|unlicense|cc0|cc[- ]by|creative\s+commons\s+attribution)\b|\b(?:licen[cs]e|terms)\s+(?:is|are)\s+(?:the\s+|a\s+)?(?:modified\s+)?(?:mit|apache|bsd|cc[- ]by)\b"),
+        named: re(r"\b(?:(?:released|licensed|licenced|distributed|available|provided|published|shared|offered|granted)\s+|(?:remain|remains|stay|stays)\s+(?:[\w-]+\s+){0,4}?)under\s+(?:[\w,'\[\]*-]+\s+){0,8}?\**\[?(?:mit|apache|bsd|isc|zlib|unlicense|cc0|cc[- ]by|creative\s+commons\s+attribution)\b|\b(?:licen[cs]e|terms)\s+(?:is|are)\s+(?:the\s+|a\s+)?(?:modified\s+)?(?:mit|apache|bsd|cc[- ]by)\b"),
         restrictive: re(r"\bcc[- ]by[- ](?:nc|nd)\b|\bnon-?commercial\b|\bno-?deriv"),
         share_alike: re(r"\bshare-?\s?alike\b|\bcc[- ]by[- ]sa\b|\bgpl\b|\bgnu\b|\bcopyleft\b"),
         code: re(r"\b(?:source\s+)?code\b|\bscripts?\b|\bapplication\b|\btools?\b|\bdocumentation\b"),

@@ -14,8 +14,14 @@ struct Rules {
     research: Regex,
     /// A list of evaluation uses a grant names.
     evaluation: Regex,
+    /// A grant of use whose only purpose named is research: "This license
+    /// permits you to use all open-source models in this repository for
+    /// academic research free", 本许可允许您免费使用……进行学术研究.
+    research_grant: Regex,
     /// What may follow a scope and widen it: another purpose.
     widened: Regex,
+    /// A word that makes a grant the only use allowed.
+    only: Regex,
 }
 
 fn rules() -> &'static Rules {
@@ -27,7 +33,9 @@ fn rules() -> &'static Rules {
             evaluation: re(&format!(
                 r"\b(?:may|can)\s+(?:only\s+)?use\s+(?:[\w-]+\s+){{0,4}}?(?:solely\s+|only\s+)?for\s+(?:internal\s+)?{EVAL}(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+){EVAL}\b(?:(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+){EVAL}\b)*"
             )),
-            widened: re(r"^\s*,?\s*(?:and|or|and/or|as\s+well\s+as|plus)\s+(?:for\s+)?(?:other\s+)?[\w-]+|^\s*,\s*[\w-]+\s*,"),
+            research_grant: re(r"\b(?:permits?|allows?|lets)\s+(?:you|users|licensees?)\s+to\s+(?:freely\s+)?use\s+(?:[\w-]+\s+){0,10}?(?:for\s+free\s+|free\s+of\s+charge\s+)?for\s+(?:free\s+)?(?:academic|scientific)\s+research\b|(?:允许|许可)(?:您|你)?(?:免费)?使用(?:\w|\s){0,30}?(?:进行|用于|从事)(?:学术|科学)研究"),
+            only: re(r"\b(?:only|solely|exclusively|strictly)\b|仅|只"),
+            widened: re(r"^\s*,?\s*(?:and|or|and/or|as\s+well\s+as|plus)\s+(?:for\s+)?(?:other\s+)?[\w-]+|^\s*,\s*[\w-]+\s*,|^\s*(?:、|和|及|以及|或|与)"),
         }
     })
 }
@@ -36,10 +44,20 @@ fn rules() -> &'static Rules {
 /// purpose it names, with no other purpose beside it.
 pub fn research_scoped(s: &str) -> bool {
     let r = rules();
-    [&r.research, &r.evaluation].iter().any(|p| {
-        p.find_iter(s)
-            .any(|m| !r.widened.is_match(s.get(m.end()..).unwrap_or("")))
-    })
+    [&r.research, &r.evaluation, &r.research_grant]
+        .iter()
+        .any(|p| {
+            p.find_iter(s)
+                .any(|m| !r.widened.is_match(s.get(m.end()..).unwrap_or("")))
+        })
+}
+
+/// True when the sentence grants use for research as a grant, without
+/// "only" (本许可允许您免费使用……进行学术研究): beside a path to commercial use
+/// under the same license it is the free part of the grant, not its scope.
+pub fn grants_research(s: &str) -> bool {
+    let r = rules();
+    r.research_grant.is_match(s) && !r.only.is_match(s)
 }
 
 #[cfg(test)]
@@ -53,6 +71,15 @@ mod tests {
             "hereby grants to licensee a personal, non-exclusive, non-transferable license to use the software for noncommercial research purposes, without the right to sublicense, pursuant to the terms and conditions of this agreement.",
             "permitted uses: the software may be used for your own noncommercial internal research purposes.",
             "academic or non-profit organization noncommercial research use only",
+            // chatglm3-model-license-2024.txt, glm-4-license.txt,
+            // cogvlm-license.txt (tests/license-eval): the research grant in
+            // both languages
+            "本许可允许您免费使用本仓库中的所有开源模型进行学术研究",
+            "this license permits you to use all open-source models in this repository for academic research free.",
+            "this license allows you to use all open source models in this repository for free for academic research.",
+            // paraphrases
+            "we allow users to use the checkpoint free of charge for scientific research.",
+            "本协议许可你免费使用该模型用于科学研究.",
         ] {
             assert!(research_scoped(s), "{s}");
         }
@@ -76,6 +103,8 @@ mod tests {
             "you may use the model for testing, evaluation, and commercial deployment.",
             "you may use the model for non-commercial research purposes and for personal projects.",
             "you may use the model for research and production.",
+            "this license permits you to use the model for academic research and commercial products.",
+            "本许可允许您免费使用本模型进行学术研究和商业开发.",
         ] {
             assert!(!research_scoped(s), "{s}");
         }

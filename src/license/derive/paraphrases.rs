@@ -825,3 +825,151 @@ fn chinese_clauses_numbered_by_article_are_read_at_their_line() {
     );
     assert_eq!(verdict(text), Verdict::RequiresApproval);
 }
+
+#[test]
+fn use_by_natural_persons_only_grants_a_company_nothing() {
+    // the shape of stock-forecasting-personal-non-commercial-model-license-zh-en
+    // (tests/license-eval): individuals only, any organisational use banned
+    for text in [
+        "The adapters are licensed for personal non-commercial use. Individual own-funds trading is permitted; organizational use, management of third-party capital, and commercial use are not.",
+        "You may use the weights for your own non-commercial projects. Corporate use, and commercial use, are prohibited.",
+        "本模型仅供个人非商业使用。自然人可使用本人資金交易；組織使用、第三方資金管理及商業用途禁止。",
+        "本模型仅授权给自然人，用于非商业用途。",
+    ] {
+        assert_eq!(verdict(text), Verdict::Prohibited, "{text}");
+    }
+    // a plain non-commercial grant open to organisations stays non-commercial
+    for text in [
+        "You may use the weights for non-commercial purposes. Commercial use is not permitted.",
+        "Universities and non-profit organisations may use the model for non-commercial research and teaching. Organizational use for military purposes is prohibited.",
+        "本模型仅限非商业用途使用，任何组织和个人不得将其用于商业用途。",
+    ] {
+        assert_ne!(verdict(text), Verdict::Prohibited, "{text}");
+    }
+}
+
+#[test]
+fn one_narrow_act_behind_permission_beside_a_commercial_grant_is_a_condition() {
+    // the shape of rock-matrix-yanchor-model-license-1.0 (tests/license-eval)
+    for text in [
+        "You may use, copy, modify, and distribute the Model, including for commercial purposes. Without separate written authorization from the Licensor, You may not physically hardwire the weights into a chip's non-reprogrammable structure.",
+        "The weights may be used commercially. You must not etch the weights into silicon without prior written permission from us.",
+        "您可以免费将本模型用于商业用途。未经许可方书面授权，不得将本模型权重固化于芯片之中。",
+    ] {
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    }
+    // a gate on use, on commercial use or on distribution stays approval
+    for text in [
+        "You may use, copy, modify, and distribute the Model, including for commercial purposes. Without prior written permission from the Licensor, you may not use the Model in a product with more than 1,000 users.",
+        "You may use the Model. Without written approval from the Licensor you may not use the Model for commercial purposes.",
+        "您可以免费使用本模型。未经许可方书面授权，不得将本模型用于商业用途。",
+    ] {
+        assert!(!verdict(text).allows_commercial_use() || verdict(text) == Verdict::RequiresApproval, "{text}");
+        assert_ne!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    }
+}
+
+#[test]
+fn consent_of_voice_owners_is_no_approval_by_the_licensor() {
+    // the shape of korvatts-model-weights-apache-responsible-use (tests/license-eval)
+    for text in [
+        "The weights are released under the Apache License 2.0. Only clone or imitate voices you own or have explicit permission to use. Generated speech must not be used to impersonate anyone.",
+        "The model is licensed under the MIT license. Users must obtain consent from voice owners before cloning their voices.",
+    ] {
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    }
+}
+
+#[test]
+fn weights_that_remain_under_a_permissive_license_are_granted_under_it() {
+    // the shape of morphicode-gemma4-patched-gguf-weights-apache-notice
+    // (tests/license-eval), and the end of an authorisation on termination
+    // (minimax-h3-community-license-agreement)
+    assert_eq!(
+        verdict("The scripts are covered by LICENSE-CODE; the resulting model weight files remain model-weight artifacts under the Gemma 4 Apache 2.0 license basis above."),
+        Verdict::Permitted
+    );
+    assert_eq!(
+        verdict("The patched weights stay under the MIT license of the base model."),
+        Verdict::Permitted
+    );
+    assert_eq!(
+        verdict("You may use the Model for commercial purposes, subject to the Acceptable Use Policy. Upon termination, you must delete all copies and notify each downstream recipient that your authorization has ended."),
+        Verdict::PermittedWithConditions
+    );
+}
+
+#[test]
+fn a_free_research_grant_beside_a_registered_commercial_path_is_cited_and_opened() {
+    // the shape of chatglm3-model-license-2024, glm-4-license and
+    // cogvlm-license (tests/license-eval): research free, commercial use
+    // after registration
+    for text in [
+        "本许可允许您免费使用本模型进行学术研究。如需将本模型用于商业用途，须事先向许可方登记并取得书面授权。",
+        "This license permits you to use the models for academic research free. If you wish to use the models for commercial purposes, you must register and obtain written authorization first.",
+    ] {
+        let t = NormText::new(text);
+        let kinds: Vec<ObligationKind> = read_clauses(&t).into_iter().map(|h| h.kind).collect();
+        assert!(kinds.contains(&ObligationKind::ResearchOnly), "{text}: {kinds:?}");
+        assert_eq!(verdict(text), Verdict::RequiresApproval, "{text}");
+    }
+    // research only, with the same path beside it, stays research
+    for text in [
+        "本模型仅限学术研究使用。如需将本模型用于商业用途，须事先向许可方登记并取得书面授权。",
+        "This license permits you to use the models for academic research free.",
+    ] {
+        assert_eq!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+}
+
+#[test]
+fn research_named_among_other_non_commercial_uses_is_non_commercial() {
+    // the shape of diarizen-model-license (tests/license-eval): the grant
+    // names research among other non-commercial uses, a reason given later
+    // says "for research purposes only"
+    for text in [
+        "You are free to: Use the Models for academic research and other non-commercial purposes. You may not use the Models for commercial purposes. The Models are released for research purposes only.",
+        "本模型可用于学术研究及其他非商业用途。不得用于商业用途。本模型仅供研究使用。",
+    ] {
+        assert_eq!(verdict(text), Verdict::NonCommercial, "{text}");
+    }
+    // research alone stays research
+    assert_eq!(
+        verdict("You may use the Models for academic research. The Models are released for research purposes only."),
+        Verdict::ResearchOnly
+    );
+}
+
+#[test]
+fn governing_law_and_the_grants_own_permissions_ask_nothing() {
+    // the shapes of codefuse-community-license and hibug-6b-license
+    // (tests/license-eval): a country named as the governing law keeps no
+    // one out; "your exercise of permissions under this License" asks no
+    // consent
+    for text in [
+        "The Licensor hereby grants to you a royalty-free license to use, copy, modify and distribute the Model. This Agreement will be governed by the laws of China, and the UN Convention on Contracts for the International Sale of Goods does not apply to this Agreement.",
+        "The Licensor hereby grants to you a non-exclusive, royalty-free copyright license to use the Software. You assume any risks associated with Your exercise of permissions under this License.",
+    ] {
+        assert!(
+            values(text, ObligationKind::TerritoryExclusion).is_empty(),
+            "{text}"
+        );
+        assert_eq!(verdict(text), Verdict::Permitted, "{text}");
+    }
+    // a territory the license is not available in still excludes it
+    let text = "The Licensor hereby grants to you a royalty-free license to use the Model. This license is not available to users located in the European Union.";
+    assert!(!values(text, ObligationKind::TerritoryExclusion).is_empty());
+    assert_eq!(verdict(text), Verdict::PermittedWithConditions);
+}
+
+#[test]
+fn a_grant_read_past_a_definition_with_notices_kept_in_a_notice_file_is_permitted() {
+    // the shape of codefuse-community-license (tests/license-eval): a
+    // definition that speaks of "the rights granted" is not the grant;
+    // attribution notices kept in a "Notice" file are a permissive notice duty
+    let text = "i. \"You\" (or \"Your\") shall mean a natural person or legal entity exercising the rights granted by this Agreement.\n\n2. Grant of Rights.\nYou are granted a non-exclusive, worldwide and royalty-free license to use, reproduce, distribute and modify the Materials.\n\na. You shall provide a copy of this Agreement to such Third Party;\nc. You shall retain in all copies of the Materials that You distribute the following attribution notices within a \"Notice\" text file distributed as a part of such copies.\n";
+    assert_eq!(verdict(text), Verdict::Permitted);
+    // a credit line to display is a condition still
+    let text = "You are granted a royalty-free license to use, reproduce and distribute the Materials. You shall display \"Built with Example\" in your product.";
+    assert_eq!(verdict(text), Verdict::PermittedWithConditions);
+}
