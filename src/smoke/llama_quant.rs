@@ -1,6 +1,8 @@
 //! A GGUF Llama's forward pass on the CPU with the projections kept
 //! quantized and multiplied by `quant_linear` (this crate's integer kernels
-//! for Q4_0/Q4_1/Q5_0/Q5_1, candle's for the other types). The layers are
+//! for Q4_0/Q4_1/Q5_0/Q5_1 and IQ4_XS, candle's for the other types; IQ4_XS
+//! tensors, which candle cannot hold, are read from the file by this module
+//! as `gguf_header` lists them). The layers are
 //! `llama_half`'s ([`Block`] over any `Module`), so everything between the
 //! projections is the same f32 code as the bf16 path; what candle's
 //! `quantized_llama` does differently is matched here: the embedding is
@@ -12,17 +14,19 @@
 //! Mixture-of-experts files (`llama.expert_count` > 0) are not handled
 //! here; `gguf_family` keeps candle's model for them and off the CPU.
 
+use super::gguf_header::{OwnTensors, OwnType};
 use super::llama_half::{Attention, Block, CpuLlama, Mlp};
-use super::quant_linear::{qmatmul, unpermute_heads};
+use super::quant_linear::{
+    qmatmul, unpermute_heads, unpermute_rows, Iq4XsLinear, ProjWeight, QuantProj,
+};
 use candle_core::quantized::gguf_file::Content;
-use candle_core::quantized::QMatMul;
 use candle_core::{DType, Device, Tensor};
 use candle_transformers::models::quantized_llama::MAX_SEQ_LEN;
 use std::io::{Read, Seek};
 
 /// A Llama from a GGUF file, quantized projections, f32 activations, with
 /// its KV cache.
-pub(crate) type QuantLlama = CpuLlama<QMatMul>;
+pub(crate) type QuantLlama = CpuLlama<QuantProj>;
 
 /// The sizes read from the metadata.
 struct Sizes {
@@ -90,48 +94,108 @@ fn rotary(rope_dim: usize, base: f32, dev: &Device) -> candle_core::Result<(Tens
     Ok((angles.cos()?, angles.sin()?))
 }
 
+/// Reads a GGUF's tensors, from candle's list or this crate's (`own`).
+struct Tensors<'a, R> {
+    ct: &'a Content,
+    own: &'a OwnTensors,
+    reader: &'a mut R,
+}
+
+impl<R: Read + Seek> Tensors<'_, R> {
+    /// Tensor `name` as an f32 tensor (norms, the embedding).
+    fn dequantized(&mut self, name: &str) -> candle_core::Result<Tensor> {
+        match self.iq4_xs(name, None)? {
+            Some(l) => l.dequantize(&Device::Cpu),
+            None => self
+                .ct
+                .tensor(self.reader, name, &Device::Cpu)?
+                .dequantize(&Device::Cpu),
+        }
+    }
+
+    /// Tensor `name` as a projection, its rows put back into the halves
+    /// order for `heads` heads where given.
+    fn projection(&mut self, name: &str, heads: Option<usize>) -> candle_core::Result<QuantProj> {
+        if let Some(l) = self.iq4_xs(name, heads)? {
+            return Ok(QuantProj::plain(ProjWeight::Iq4Xs(l)));
+        }
+        let t = self.ct.tensor(self.reader, name, &Device::Cpu)?;
+        let t = match heads {
+            Some(h) => unpermute_heads(t, h)?,
+            None => t,
+        };
+        Ok(QuantProj::plain(ProjWeight::Candle(qmatmul(t)?)))
+    }
+
+    /// Whether the file has tensor `name`.
+    fn has(&self, name: &str) -> bool {
+        self.ct.tensor_infos.contains_key(name) || self.own.contains_key(name)
+    }
+
+    /// Tensor `name` when it is IQ4_XS, as a projection (rows unpermuted
+    /// for `heads` heads where given).
+    fn iq4_xs(
+        &mut self,
+        name: &str,
+        heads: Option<usize>,
+    ) -> candle_core::Result<Option<Iq4XsLinear>> {
+        let Some(t) = self.own.get(name) else {
+            return Ok(None);
+        };
+        let OwnType::Iq4Xs = t.dtype;
+        let [rows, cols] = t.shape[..] else {
+            candle_core::bail!("tensor {name} has shape {:?}, not two dimensions", t.shape)
+        };
+        let (rows, cols) = (rows as usize, cols as usize);
+        let mut bytes = t.read(self.reader, self.ct.tensor_data_offset)?;
+        if let Some(h) = heads {
+            bytes = unpermute_rows(&bytes, rows, h)?;
+        }
+        Iq4XsLinear::new(bytes, (rows, cols)).map(Some)
+    }
+}
+
 impl QuantLlama {
-    /// Loads a checked Llama GGUF `ct` from `reader` onto the CPU.
+    /// Loads a checked Llama GGUF `ct` (with `own`, its tensors of types
+    /// candle cannot hold) from `reader` onto the CPU.
     pub(crate) fn from_gguf<R: Read + Seek>(
         ct: &Content,
+        own: &OwnTensors,
         reader: &mut R,
     ) -> candle_core::Result<Self> {
-        let dev = Device::Cpu;
         let s = Sizes::read(ct)?;
-        let mut get = |name: &str| ct.tensor(reader, name, &dev);
-        let embed_q = get("token_embd.weight")?;
-        let embed = embed_q.dequantize(&dev)?;
-        let norm = get("output_norm.weight")?.dequantize(&dev)?;
-        let lm_head = match get("output.weight") {
-            Ok(t) => qmatmul(t)?,
-            Err(_) => qmatmul(embed_q)?,
+        let mut t = Tensors { ct, own, reader };
+        let embed = t.dequantized("token_embd.weight")?;
+        let norm = t.dequantized("output_norm.weight")?;
+        let lm_head = if t.has("output.weight") {
+            t.projection("output.weight", None)?
+        } else {
+            t.projection("token_embd.weight", None)?
         };
         let head_dim = s.hidden / s.heads.max(1);
         let mut blocks = Vec::with_capacity(s.blocks);
         for i in 0..s.blocks {
-            let mut t = |name: &str| get(&format!("blk.{i}.{name}.weight"));
-            let q = unpermute_heads(t("attn_q")?, s.heads)?;
-            let k = unpermute_heads(t("attn_k")?, s.kv_heads)?;
+            let name = |n: &str| format!("blk.{i}.{n}.weight");
             blocks.push(Block {
-                input_norm: t("attn_norm")?.dequantize(&dev)?,
+                input_norm: t.dequantized(&name("attn_norm"))?,
                 attention: Attention {
-                    q: qmatmul(q)?,
-                    k: qmatmul(k)?,
-                    v: qmatmul(t("attn_v")?)?,
-                    o: qmatmul(t("attn_output")?)?,
+                    q: t.projection(&name("attn_q"), Some(s.heads))?,
+                    k: t.projection(&name("attn_k"), Some(s.kv_heads))?,
+                    v: t.projection(&name("attn_v"), None)?,
+                    o: t.projection(&name("attn_output"), None)?,
                     heads: s.heads,
                     kv_heads: s.kv_heads,
                     head_dim,
                 },
-                post_norm: t("ffn_norm")?.dequantize(&dev)?,
+                post_norm: t.dequantized(&name("ffn_norm"))?,
                 mlp: Mlp {
-                    gate: qmatmul(t("ffn_gate")?)?,
-                    up: qmatmul(t("ffn_up")?)?,
-                    down: qmatmul(t("ffn_down")?)?,
+                    gate: t.projection(&name("ffn_gate"), None)?,
+                    up: t.projection(&name("ffn_up"), None)?,
+                    down: t.projection(&name("ffn_down"), None)?,
                 },
             });
         }
-        let tables = rotary(s.rope_dim, s.rope_base, &dev)?;
+        let tables = rotary(s.rope_dim, s.rope_base, &Device::Cpu)?;
         Ok(CpuLlama::new(embed, blocks, (norm, lm_head), s.eps, tables))
     }
 }
@@ -165,7 +229,7 @@ mod tests {
         let open = || std::io::BufReader::new(std::fs::File::open(&path).expect("open"));
         let mut reader = open();
         let ct = Content::read(&mut reader).expect("header");
-        let mut ours = QuantLlama::from_gguf(&ct, &mut reader).expect("ours");
+        let mut ours = QuantLlama::from_gguf(&ct, &OwnTensors::new(), &mut reader).expect("ours");
         let mut reader = open();
         let ct = Content::read(&mut reader).expect("header");
         let mut theirs = ModelWeights::from_gguf(ct, &mut reader, &Device::Cpu).expect("candle");
