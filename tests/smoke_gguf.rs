@@ -71,10 +71,13 @@ fn output_hash(run: &SmokeRun) -> u64 {
 /// A line that no longer matches is printed by the test, ready to paste.
 const PINNED: &[(&str, usize, u64, f64)] = &[
     // llama and mistral: re-pinned when Llama GGUFs moved to mri's own
-    // forward (`llama_quant`: same maths, sums in another order).
+    // forward (`llama_quant`: same maths, sums in another order); qwen2 when
+    // it moved there too (same ids, so the same hash; the entropy 3.6334 ->
+    // 3.6281: its Q4_0 MLP now quantizes the activations with f32 block
+    // scales, where candle's kernel rounds them to f16).
     ("llama", 319, 0x2dbf8975385fb92e, 2.0455),
     ("mistral", 414, 0x6105206668bfd0c9, 4.3391),
-    ("qwen2", 319, 0xd67337a585a45dd0, 3.6334),
+    ("qwen2", 319, 0xd67337a585a45dd0, 3.6281),
     ("qwen3", 319, 0x7719bf0fb5f26132, 2.6149),
     ("phi3", 414, 0x24e762817671a216, 3.5399),
     ("gemma3", 414, 0xba5d08ad8b7826b0, 5.8025),

@@ -13,7 +13,7 @@
 
 use super::gguf_header::OwnTensors;
 use super::gguf_meta::{self, MetaProblem, Metadata, Want};
-use super::llama_quant::{self, QuantLlama};
+use super::llama_quant::{self, Flavor, QuantLlama};
 use super::model::Decoder;
 use candle_core::quantized::gguf_file::{Content, TensorInfo, Value};
 use candle_core::quantized::GgmlDType;
@@ -792,7 +792,8 @@ pub(crate) fn table_bytes(family: GgufFamily, h: &Hparams, positions: u64) -> u6
 /// A loaded quantized model.
 enum Loaded {
     Llama(quantized_llama::ModelWeights),
-    /// A dense Llama on the CPU, with this crate's quantized kernels.
+    /// A dense Llama or a Qwen2 on the CPU, with this crate's forward and
+    /// quantized kernels.
     LlamaCpu(QuantLlama),
     Qwen2(quantized_qwen2::ModelWeights),
     Qwen3(quantized_qwen3::ModelWeights),
@@ -813,10 +814,15 @@ impl Decoder for Loaded {
     }
 }
 
-/// Whether the model `load` builds for `family` on `device` runs this
-/// crate's own tensor types (IQ4_XS): the dense Llama on the CPU.
+/// Whether the model `load` builds for `family` on `device` is this
+/// crate's forward (`llama_quant`), which also runs this crate's own tensor
+/// types (IQ4_XS): a dense Llama or a Qwen2 on the CPU.
 pub(crate) fn runs_own_types(family: GgufFamily, content: &Content, device: &Device) -> bool {
-    family == GgufFamily::Llama && llama_quant::handles(content, device)
+    match family {
+        GgufFamily::Llama => llama_quant::handles(content, device),
+        GgufFamily::Qwen2 => matches!(device, Device::Cpu),
+        _ => false,
+    }
 }
 
 /// Builds the model from a checked `content` (and `own`, the tensors of
@@ -832,9 +838,12 @@ pub(crate) fn load<R: Read + Seek>(
         candle_core::bail!("this model cannot run IQ4_XS tensors")
     }
     Ok(Box::new(match family {
-        GgufFamily::Llama if llama_quant::handles(&content, device) => {
-            Loaded::LlamaCpu(QuantLlama::from_gguf(&content, own, reader)?)
-        }
+        GgufFamily::Llama if llama_quant::handles(&content, device) => Loaded::LlamaCpu(
+            QuantLlama::from_gguf_as(Flavor::Llama, &content, own, reader)?,
+        ),
+        GgufFamily::Qwen2 if runs_own_types(family, &content, device) => Loaded::LlamaCpu(
+            QuantLlama::from_gguf_as(Flavor::Qwen2, &content, own, reader)?,
+        ),
         GgufFamily::Llama => Loaded::Llama(quantized_llama::ModelWeights::from_gguf(
             content, reader, device,
         )?),

@@ -11,6 +11,11 @@
 //! halves order (`quant_linear::unpermute_heads`) so that the non-interleaved
 //! rotation gives what the interleaved one gives on GGUF's order.
 //!
+//! Qwen2 runs here too ([`Flavor::Qwen2`]): Llama's layers with biases on
+//! Q/K/V, its keys under `qwen2.*`, Q/K stored in the halves order already
+//! (no unpermuting), the rotation over the whole head and its tables as
+//! long as the (cut) context, as candle's `quantized_qwen2` builds them.
+//!
 //! Mixture-of-experts files (`llama.expert_count` > 0) are not handled
 //! here; `gguf_family` keeps candle's model for them and off the CPU.
 
@@ -28,6 +33,25 @@ use std::io::{Read, Seek};
 /// its KV cache.
 pub(crate) type QuantLlama = CpuLlama<QuantProj>;
 
+/// The families this forward runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Flavor {
+    /// Llama (and Mistral, read as Llama).
+    Llama,
+    /// Qwen2: Q/K/V biases, no Q/K permutation.
+    Qwen2,
+}
+
+impl Flavor {
+    /// The metadata keys' prefix.
+    fn prefix(self) -> &'static str {
+        match self {
+            Flavor::Llama => "llama",
+            Flavor::Qwen2 => "qwen2",
+        }
+    }
+}
+
 /// The sizes read from the metadata.
 struct Sizes {
     heads: usize,
@@ -35,35 +59,49 @@ struct Sizes {
     blocks: usize,
     hidden: usize,
     rope_dim: usize,
+    /// Rows of the rotary tables.
+    positions: usize,
     eps: f32,
     rope_base: f32,
 }
 
-/// A `llama.*` key as u32 (the checks before loading made sure of it).
-fn md_u32(ct: &Content, key: &str) -> candle_core::Result<usize> {
-    match ct.metadata.get(&format!("llama.{key}")) {
+/// A `{prefix}.*` key as u32 (the checks before loading made sure of it).
+fn md_u32(ct: &Content, flavor: Flavor, key: &str) -> candle_core::Result<usize> {
+    let key = format!("{}.{key}", flavor.prefix());
+    match ct.metadata.get(&key) {
         Some(v) => Ok(v.to_u32()? as usize),
-        None => candle_core::bail!("cannot find llama.{key} in metadata"),
+        None => candle_core::bail!("cannot find {key} in metadata"),
     }
 }
 
 impl Sizes {
-    fn read(ct: &Content) -> candle_core::Result<Sizes> {
-        let eps = match ct.metadata.get("llama.attention.layer_norm_rms_epsilon") {
+    fn read(ct: &Content, flavor: Flavor) -> candle_core::Result<Sizes> {
+        let p = flavor.prefix();
+        let eps = match ct
+            .metadata
+            .get(&format!("{p}.attention.layer_norm_rms_epsilon"))
+        {
             Some(v) => v.to_f32()?,
-            None => candle_core::bail!("cannot find llama.attention.layer_norm_rms_epsilon"),
+            None => candle_core::bail!("cannot find {p}.attention.layer_norm_rms_epsilon"),
         };
         let rope_base = ct
             .metadata
-            .get("llama.rope.freq_base")
+            .get(&format!("{p}.rope.freq_base"))
             .and_then(|v| v.to_f32().ok())
             .unwrap_or(10_000.);
+        let heads = md_u32(ct, flavor, "attention.head_count")?;
+        let hidden = md_u32(ct, flavor, "embedding_length")?;
+        let (rope_dim, positions) = match flavor {
+            Flavor::Llama => (md_u32(ct, flavor, "rope.dimension_count")?, MAX_SEQ_LEN),
+            Flavor::Qwen2 => (hidden / heads.max(1), md_u32(ct, flavor, "context_length")?),
+        };
         Ok(Sizes {
-            heads: md_u32(ct, "attention.head_count")?,
-            kv_heads: md_u32(ct, "attention.head_count_kv")?,
-            blocks: md_u32(ct, "block_count")?,
-            hidden: md_u32(ct, "embedding_length")?,
-            rope_dim: md_u32(ct, "rope.dimension_count")?,
+            heads,
+            kv_heads: md_u32(ct, flavor, "attention.head_count_kv")?,
+            blocks: md_u32(ct, flavor, "block_count")?,
+            hidden,
+            rope_dim,
+            positions,
             eps,
             rope_base,
         })
@@ -80,16 +118,22 @@ pub(crate) fn handles(ct: &Content, device: &Device) -> bool {
     experts == 0 && matches!(device, Device::Cpu)
 }
 
-/// The rotary tables `[MAX_SEQ_LEN, rope_dim / 2]`, as `quantized_llama`'s.
-fn rotary(rope_dim: usize, base: f32, dev: &Device) -> candle_core::Result<(Tensor, Tensor)> {
+/// The rotary tables `[positions, rope_dim / 2]`, as `quantized_llama`'s
+/// (`MAX_SEQ_LEN` rows) and `quantized_qwen2`'s (the context's).
+fn rotary(
+    rope_dim: usize,
+    positions: usize,
+    base: f32,
+    dev: &Device,
+) -> candle_core::Result<(Tensor, Tensor)> {
     let theta: Vec<f32> = (0..rope_dim)
         .step_by(2)
         .map(|i| 1f32 / base.powf(i as f32 / rope_dim as f32))
         .collect();
     let n = theta.len();
-    let angles = Tensor::arange(0, MAX_SEQ_LEN as u32, dev)?
+    let angles = Tensor::arange(0, positions as u32, dev)?
         .to_dtype(DType::F32)?
-        .reshape((MAX_SEQ_LEN, 1))?
+        .reshape((positions, 1))?
         .matmul(&Tensor::new(theta, dev)?.reshape((1, n))?)?;
     Ok((angles.cos()?, angles.sin()?))
 }
@@ -158,12 +202,24 @@ impl<R: Read + Seek> Tensors<'_, R> {
 impl QuantLlama {
     /// Loads a checked Llama GGUF `ct` (with `own`, its tensors of types
     /// candle cannot hold) from `reader` onto the CPU.
+    #[cfg(test)]
     pub(crate) fn from_gguf<R: Read + Seek>(
         ct: &Content,
         own: &OwnTensors,
         reader: &mut R,
     ) -> candle_core::Result<Self> {
-        let s = Sizes::read(ct)?;
+        Self::from_gguf_as(Flavor::Llama, ct, own, reader)
+    }
+
+    /// Loads a checked GGUF `ct` of `flavor` (with `own`, its tensors of
+    /// types candle cannot hold) from `reader` onto the CPU.
+    pub(crate) fn from_gguf_as<R: Read + Seek>(
+        flavor: Flavor,
+        ct: &Content,
+        own: &OwnTensors,
+        reader: &mut R,
+    ) -> candle_core::Result<Self> {
+        let s = Sizes::read(ct, flavor)?;
         let mut t = Tensors { ct, own, reader };
         let embed = t.dequantized("token_embd.weight")?;
         let norm = t.dequantized("output_norm.weight")?;
@@ -174,14 +230,28 @@ impl QuantLlama {
         };
         let head_dim = s.hidden / s.heads.max(1);
         let mut blocks = Vec::with_capacity(s.blocks);
+        // GGUF's Llama Q/K rows are in the interleaved rotary order.
+        let permuted = |heads| (flavor == Flavor::Llama).then_some(heads);
         for i in 0..s.blocks {
             let name = |n: &str| format!("blk.{i}.{n}.weight");
+            let mut qkv = |n: &str, heads| -> candle_core::Result<QuantProj> {
+                let mut p = t.projection(&name(n), heads)?;
+                if flavor == Flavor::Qwen2 {
+                    p.bias = Some(t.dequantized(&format!("blk.{i}.{n}.bias"))?);
+                }
+                Ok(p)
+            };
+            let (q, k, v) = (
+                qkv("attn_q", permuted(s.heads))?,
+                qkv("attn_k", permuted(s.kv_heads))?,
+                qkv("attn_v", None)?,
+            );
             blocks.push(Block {
                 input_norm: t.dequantized(&name("attn_norm"))?,
                 attention: Attention {
-                    q: t.projection(&name("attn_q"), Some(s.heads))?,
-                    k: t.projection(&name("attn_k"), Some(s.kv_heads))?,
-                    v: t.projection(&name("attn_v"), None)?,
+                    q,
+                    k,
+                    v,
                     o: t.projection(&name("attn_output"), None)?,
                     heads: s.heads,
                     kv_heads: s.kv_heads,
@@ -195,7 +265,7 @@ impl QuantLlama {
                 },
             });
         }
-        let tables = rotary(s.rope_dim, s.rope_base, &Device::Cpu)?;
+        let tables = rotary(s.rope_dim, s.positions, s.rope_base, &Device::Cpu)?;
         Ok(CpuLlama::new(embed, blocks, (norm, lm_head), s.eps, tables))
     }
 }
@@ -249,6 +319,99 @@ mod tests {
                 assert!((pa - pb).abs() < 0.02, "at {pos}: {a:?} vs {b:?}");
             }
             println!("at {pos}: ours {a:?}\n       candle {b:?}");
+            pos += ids.len();
+        }
+    }
+
+    /// A tiny random Qwen2 (biases, untied output, Q4_1 MLP through this
+    /// crate's kernels, Q8_0 attention through candle's) written with
+    /// candle's GGUF writer: the prompt pass and two cached steps give
+    /// candle's `quantized_qwen2`'s top-5, probabilities close.
+    #[test]
+    fn qwen2_top5_matches_candles_model() {
+        use candle_core::quantized::gguf_file::{self, Value};
+        use candle_core::quantized::{GgmlDType, QTensor};
+        use candle_transformers::models::quantized_qwen2;
+        let (h, heads, kv, hd, ffn, vocab) = (64usize, 4usize, 2usize, 16usize, 128usize, 96usize);
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut q = |shape: &[usize], scale: f32, dtype: GgmlDType| {
+            let n: usize = shape.iter().product();
+            let v: Vec<f32> = (0..n)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    ((seed >> 40) as f32 / (1u64 << 23) as f32 - 1.) * scale
+                })
+                .collect();
+            let t = Tensor::from_vec(v, shape, &Device::Cpu).expect("tensor");
+            QTensor::quantize(&t, dtype).expect("quantize")
+        };
+        let mut tensors: Vec<(String, QTensor)> = vec![
+            (
+                "token_embd.weight".into(),
+                q(&[vocab, h], 1.0, GgmlDType::Q8_0),
+            ),
+            ("output.weight".into(), q(&[vocab, h], 0.5, GgmlDType::Q8_0)),
+            ("output_norm.weight".into(), q(&[h], 1.0, GgmlDType::F32)),
+        ];
+        for b in 0..2 {
+            let mut put = |n: &str, t| tensors.push((format!("blk.{b}.{n}"), t));
+            put("attn_norm.weight", q(&[h], 1.0, GgmlDType::F32));
+            put("ffn_norm.weight", q(&[h], 1.0, GgmlDType::F32));
+            put("attn_q.weight", q(&[heads * hd, h], 0.3, GgmlDType::Q8_0));
+            put("attn_k.weight", q(&[kv * hd, h], 0.3, GgmlDType::Q8_0));
+            put("attn_v.weight", q(&[kv * hd, h], 0.3, GgmlDType::Q8_0));
+            put("attn_q.bias", q(&[heads * hd], 0.2, GgmlDType::F32));
+            put("attn_k.bias", q(&[kv * hd], 0.2, GgmlDType::F32));
+            put("attn_v.bias", q(&[kv * hd], 0.2, GgmlDType::F32));
+            put(
+                "attn_output.weight",
+                q(&[h, heads * hd], 0.3, GgmlDType::Q8_0),
+            );
+            put("ffn_gate.weight", q(&[ffn, h], 0.3, GgmlDType::Q4_1));
+            put("ffn_up.weight", q(&[ffn, h], 0.3, GgmlDType::Q4_1));
+            put("ffn_down.weight", q(&[h, ffn], 0.3, GgmlDType::Q4_1));
+        }
+        let md: Vec<(&str, Value)> = vec![
+            ("general.architecture", Value::String("qwen2".into())),
+            ("qwen2.block_count", Value::U32(2)),
+            ("qwen2.context_length", Value::U32(64)),
+            ("qwen2.embedding_length", Value::U32(h as u32)),
+            ("qwen2.attention.head_count", Value::U32(heads as u32)),
+            ("qwen2.attention.head_count_kv", Value::U32(kv as u32)),
+            ("qwen2.attention.layer_norm_rms_epsilon", Value::F32(1e-6)),
+            ("qwen2.rope.freq_base", Value::F32(1e6)),
+        ];
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        let md_refs: Vec<(&str, &Value)> = md.iter().map(|(k, v)| (*k, v)).collect();
+        let t_refs: Vec<(&str, &QTensor)> = tensors.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        gguf_file::write(&mut bytes, &md_refs, &t_refs).expect("write");
+        let bytes = bytes.into_inner();
+        let open = || std::io::Cursor::new(bytes.clone());
+        let mut reader = open();
+        let ct = Content::read(&mut reader).expect("header");
+        let mut ours =
+            QuantLlama::from_gguf_as(Flavor::Qwen2, &ct, &OwnTensors::new(), &mut reader)
+                .expect("ours");
+        let mut reader = open();
+        let ct = Content::read(&mut reader).expect("header");
+        let mut theirs = quantized_qwen2::ModelWeights::from_gguf(ct, &mut reader, &Device::Cpu)
+            .expect("candle");
+        let steps: [&[u32]; 3] = [&[5, 17, 42, 8, 90], &[3], &[77]];
+        let mut pos = 0;
+        for ids in steps {
+            let input = Tensor::new(ids, &Device::Cpu)
+                .and_then(|t| t.unsqueeze(0))
+                .expect("input");
+            let a = top5(&ours.forward(&input, pos).expect("ours"));
+            let b = top5(&theirs.forward(&input, pos).expect("candle"));
+            let ids_a: Vec<usize> = a.iter().map(|x| x.0).collect();
+            let ids_b: Vec<usize> = b.iter().map(|x| x.0).collect();
+            assert_eq!(ids_a, ids_b, "at {pos}: {a:?} vs {b:?}");
+            for ((_, pa), (_, pb)) in a.iter().zip(&b) {
+                assert!((pa - pb).abs() < 0.01, "at {pos}: {a:?} vs {b:?}");
+            }
             pos += ids.len();
         }
     }
