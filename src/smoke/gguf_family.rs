@@ -820,7 +820,7 @@ impl Decoder for Loaded {
 pub(crate) fn runs_own_types(family: GgufFamily, content: &Content, device: &Device) -> bool {
     match family {
         GgufFamily::Llama => llama_quant::handles(content, device),
-        GgufFamily::Qwen2 => matches!(device, Device::Cpu),
+        GgufFamily::Qwen2 | GgufFamily::Qwen3 => matches!(device, Device::Cpu),
         _ => false,
     }
 }
@@ -843,6 +843,9 @@ pub(crate) fn load<R: Read + Seek>(
         ),
         GgufFamily::Qwen2 if runs_own_types(family, &content, device) => Loaded::LlamaCpu(
             QuantLlama::from_gguf_as(Flavor::Qwen2, &content, own, reader)?,
+        ),
+        GgufFamily::Qwen3 if runs_own_types(family, &content, device) => Loaded::LlamaCpu(
+            QuantLlama::from_gguf_as(Flavor::Qwen3, &content, own, reader)?,
         ),
         GgufFamily::Llama => Loaded::Llama(quantized_llama::ModelWeights::from_gguf(
             content, reader, device,

@@ -40,6 +40,9 @@ pub(crate) enum Flavor {
     Llama,
     /// Qwen2: Q/K/V biases, no Q/K permutation.
     Qwen2,
+    /// Qwen3: per-head Q/K norms, the head width its own key, no Q/K
+    /// permutation.
+    Qwen3,
 }
 
 impl Flavor {
@@ -48,6 +51,7 @@ impl Flavor {
         match self {
             Flavor::Llama => "llama",
             Flavor::Qwen2 => "qwen2",
+            Flavor::Qwen3 => "qwen3",
         }
     }
 }
@@ -57,7 +61,7 @@ struct Sizes {
     heads: usize,
     kv_heads: usize,
     blocks: usize,
-    hidden: usize,
+    head_dim: usize,
     rope_dim: usize,
     /// Rows of the rotary tables.
     positions: usize,
@@ -91,15 +95,19 @@ impl Sizes {
             .unwrap_or(10_000.);
         let heads = md_u32(ct, flavor, "attention.head_count")?;
         let hidden = md_u32(ct, flavor, "embedding_length")?;
+        let head_dim = match flavor {
+            Flavor::Qwen3 => md_u32(ct, flavor, "attention.key_length")?,
+            _ => hidden / heads.max(1),
+        };
         let (rope_dim, positions) = match flavor {
             Flavor::Llama => (md_u32(ct, flavor, "rope.dimension_count")?, MAX_SEQ_LEN),
-            Flavor::Qwen2 => (hidden / heads.max(1), md_u32(ct, flavor, "context_length")?),
+            Flavor::Qwen2 | Flavor::Qwen3 => (head_dim, md_u32(ct, flavor, "context_length")?),
         };
         Ok(Sizes {
             heads,
             kv_heads: md_u32(ct, flavor, "attention.head_count_kv")?,
             blocks: md_u32(ct, flavor, "block_count")?,
-            hidden,
+            head_dim,
             rope_dim,
             positions,
             eps,
@@ -228,7 +236,7 @@ impl QuantLlama {
         } else {
             t.projection("token_embd.weight", None)?
         };
-        let head_dim = s.hidden / s.heads.max(1);
+        let head_dim = s.head_dim;
         let mut blocks = Vec::with_capacity(s.blocks);
         // GGUF's Llama Q/K rows are in the interleaved rotary order.
         let permuted = |heads| (flavor == Flavor::Llama).then_some(heads);
@@ -246,6 +254,13 @@ impl QuantLlama {
                 qkv("attn_k", permuted(s.kv_heads))?,
                 qkv("attn_v", None)?,
             );
+            let qk_norm = match flavor {
+                Flavor::Qwen3 => Some((
+                    t.dequantized(&name("attn_q_norm"))?,
+                    t.dequantized(&name("attn_k_norm"))?,
+                )),
+                _ => None,
+            };
             blocks.push(Block {
                 input_norm: t.dequantized(&name("attn_norm"))?,
                 attention: Attention {
@@ -256,6 +271,7 @@ impl QuantLlama {
                     heads: s.heads,
                     kv_heads: s.kv_heads,
                     head_dim,
+                    qk_norm,
                 },
                 post_norm: t.dequantized(&name("ffn_norm"))?,
                 mlp: Mlp {
@@ -323,16 +339,14 @@ mod tests {
         }
     }
 
-    /// A tiny random Qwen2 (biases, untied output, Q4_1 MLP through this
-    /// crate's kernels, Q8_0 attention through candle's) written with
-    /// candle's GGUF writer: the prompt pass and two cached steps give
-    /// candle's `quantized_qwen2`'s top-5, probabilities close.
-    #[test]
-    fn qwen2_top5_matches_candles_model() {
+    /// A tiny random GGUF of `arch` (`qwen2`: biases; `qwen3`: Q/K norms,
+    /// a head width of its own), untied output, Q4_1 MLP (this crate's
+    /// kernels), Q8_0 attention (candle's), written with candle's writer.
+    fn tiny_qwen(arch: &str) -> Vec<u8> {
         use candle_core::quantized::gguf_file::{self, Value};
         use candle_core::quantized::{GgmlDType, QTensor};
-        use candle_transformers::models::quantized_qwen2;
-        let (h, heads, kv, hd, ffn, vocab) = (64usize, 4usize, 2usize, 16usize, 128usize, 96usize);
+        let (h, heads, kv, hd, ffn, vocab) = (64usize, 4usize, 2usize, 32usize, 128usize, 96usize);
+        let hd = if arch == "qwen3" { hd } else { h / heads };
         let mut seed = 0x2545_F491_4F6C_DD1Du64;
         let mut q = |shape: &[usize], scale: f32, dtype: GgmlDType| {
             let n: usize = shape.iter().product();
@@ -362,9 +376,14 @@ mod tests {
             put("attn_q.weight", q(&[heads * hd, h], 0.3, GgmlDType::Q8_0));
             put("attn_k.weight", q(&[kv * hd, h], 0.3, GgmlDType::Q8_0));
             put("attn_v.weight", q(&[kv * hd, h], 0.3, GgmlDType::Q8_0));
-            put("attn_q.bias", q(&[heads * hd], 0.2, GgmlDType::F32));
-            put("attn_k.bias", q(&[kv * hd], 0.2, GgmlDType::F32));
-            put("attn_v.bias", q(&[kv * hd], 0.2, GgmlDType::F32));
+            if arch == "qwen2" {
+                put("attn_q.bias", q(&[heads * hd], 0.2, GgmlDType::F32));
+                put("attn_k.bias", q(&[kv * hd], 0.2, GgmlDType::F32));
+                put("attn_v.bias", q(&[kv * hd], 0.2, GgmlDType::F32));
+            } else {
+                put("attn_q_norm.weight", q(&[hd], 1.5, GgmlDType::F32));
+                put("attn_k_norm.weight", q(&[hd], 1.5, GgmlDType::F32));
+            }
             put(
                 "attn_output.weight",
                 q(&[h, heads * hd], 0.3, GgmlDType::Q8_0),
@@ -373,39 +392,41 @@ mod tests {
             put("ffn_up.weight", q(&[ffn, h], 0.3, GgmlDType::Q4_1));
             put("ffn_down.weight", q(&[h, ffn], 0.3, GgmlDType::Q4_1));
         }
-        let md: Vec<(&str, Value)> = vec![
-            ("general.architecture", Value::String("qwen2".into())),
-            ("qwen2.block_count", Value::U32(2)),
-            ("qwen2.context_length", Value::U32(64)),
-            ("qwen2.embedding_length", Value::U32(h as u32)),
-            ("qwen2.attention.head_count", Value::U32(heads as u32)),
-            ("qwen2.attention.head_count_kv", Value::U32(kv as u32)),
-            ("qwen2.attention.layer_norm_rms_epsilon", Value::F32(1e-6)),
-            ("qwen2.rope.freq_base", Value::F32(1e6)),
+        let k = |key: &str| format!("{arch}.{key}");
+        let md: Vec<(String, Value)> = vec![
+            ("general.architecture".into(), Value::String(arch.into())),
+            // candle's qwen3 computes in f16 unless told f32.
+            ("general.dtype".into(), Value::U32(0)),
+            (k("block_count"), Value::U32(2)),
+            (k("context_length"), Value::U32(64)),
+            (k("embedding_length"), Value::U32(h as u32)),
+            (k("attention.head_count"), Value::U32(heads as u32)),
+            (k("attention.head_count_kv"), Value::U32(kv as u32)),
+            (k("attention.key_length"), Value::U32(hd as u32)),
+            (k("attention.layer_norm_rms_epsilon"), Value::F32(1e-6)),
+            (k("rope.freq_base"), Value::F32(1e6)),
         ];
         let mut bytes = std::io::Cursor::new(Vec::new());
-        let md_refs: Vec<(&str, &Value)> = md.iter().map(|(k, v)| (*k, v)).collect();
+        let md_refs: Vec<(&str, &Value)> = md.iter().map(|(k, v)| (k.as_str(), v)).collect();
         let t_refs: Vec<(&str, &QTensor)> = tensors.iter().map(|(k, v)| (k.as_str(), v)).collect();
         gguf_file::write(&mut bytes, &md_refs, &t_refs).expect("write");
-        let bytes = bytes.into_inner();
-        let open = || std::io::Cursor::new(bytes.clone());
-        let mut reader = open();
-        let ct = Content::read(&mut reader).expect("header");
-        let mut ours =
-            QuantLlama::from_gguf_as(Flavor::Qwen2, &ct, &OwnTensors::new(), &mut reader)
-                .expect("ours");
-        let mut reader = open();
-        let ct = Content::read(&mut reader).expect("header");
-        let mut theirs = quantized_qwen2::ModelWeights::from_gguf(ct, &mut reader, &Device::Cpu)
-            .expect("candle");
+        bytes.into_inner()
+    }
+
+    /// The prompt pass and two cached steps of `ours` and `theirs` give the
+    /// same top-5, probabilities within 0.01.
+    fn same_top5(
+        ours: &mut dyn FnMut(&Tensor, usize) -> candle_core::Result<Tensor>,
+        theirs: &mut dyn FnMut(&Tensor, usize) -> candle_core::Result<Tensor>,
+    ) {
         let steps: [&[u32]; 3] = [&[5, 17, 42, 8, 90], &[3], &[77]];
         let mut pos = 0;
         for ids in steps {
             let input = Tensor::new(ids, &Device::Cpu)
                 .and_then(|t| t.unsqueeze(0))
                 .expect("input");
-            let a = top5(&ours.forward(&input, pos).expect("ours"));
-            let b = top5(&theirs.forward(&input, pos).expect("candle"));
+            let a = top5(&ours(&input, pos).expect("ours"));
+            let b = top5(&theirs(&input, pos).expect("candle"));
             let ids_a: Vec<usize> = a.iter().map(|x| x.0).collect();
             let ids_b: Vec<usize> = b.iter().map(|x| x.0).collect();
             assert_eq!(ids_a, ids_b, "at {pos}: {a:?} vs {b:?}");
@@ -414,5 +435,44 @@ mod tests {
             }
             pos += ids.len();
         }
+    }
+
+    /// Our Qwen2 (biases, no unpermuting) against candle's `quantized_qwen2`.
+    #[test]
+    fn qwen2_top5_matches_candles_model() {
+        use candle_transformers::models::quantized_qwen2;
+        let bytes = tiny_qwen("qwen2");
+        let mut reader = std::io::Cursor::new(bytes.clone());
+        let ct = Content::read(&mut reader).expect("header");
+        let mut ours =
+            QuantLlama::from_gguf_as(Flavor::Qwen2, &ct, &OwnTensors::new(), &mut reader)
+                .expect("ours");
+        let mut reader = std::io::Cursor::new(bytes);
+        let ct = Content::read(&mut reader).expect("header");
+        let mut theirs = quantized_qwen2::ModelWeights::from_gguf(ct, &mut reader, &Device::Cpu)
+            .expect("candle");
+        same_top5(&mut |x, p| ours.forward(x, p), &mut |x, p| {
+            theirs.forward(x, p)
+        });
+    }
+
+    /// Our Qwen3 (Q/K norms, head width 32 of a hidden 64 over 4 heads)
+    /// against candle's `quantized_qwen3`.
+    #[test]
+    fn qwen3_top5_matches_candles_model() {
+        use candle_transformers::models::quantized_qwen3;
+        let bytes = tiny_qwen("qwen3");
+        let mut reader = std::io::Cursor::new(bytes.clone());
+        let ct = Content::read(&mut reader).expect("header");
+        let mut ours =
+            QuantLlama::from_gguf_as(Flavor::Qwen3, &ct, &OwnTensors::new(), &mut reader)
+                .expect("ours");
+        let mut reader = std::io::Cursor::new(bytes);
+        let ct = Content::read(&mut reader).expect("header");
+        let mut theirs = quantized_qwen3::ModelWeights::from_gguf(ct, &mut reader, &Device::Cpu)
+            .expect("candle");
+        same_top5(&mut |x, p| ours.forward(x, p), &mut |x, p| {
+            theirs.forward(x, p)
+        });
     }
 }
