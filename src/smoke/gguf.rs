@@ -23,6 +23,7 @@
 use super::error::{candle_err, candle_message, contain, SmokeError};
 use super::generate::{judge_logits, ms, output_values, Greedy};
 use super::gguf_family::{self, CheckError, Checked, GgufFamily, Hparams};
+use super::gguf_header::{self, OwnTensors};
 use super::gguf_tokenizer::{self, GgufTokenizer};
 use super::model::Decoder;
 use super::options::{open_device, DtypeChoice, SmokeEvent, SmokeOptions, Stage};
@@ -127,8 +128,9 @@ fn split_error(name: &str) -> SmokeError {
 }
 
 /// The quantization a file is known by: `general.file_type` when it names
-/// one (`q4_k_m`), else the ggml type holding the most values.
-pub(crate) fn quantization_name(content: &Content) -> String {
+/// one (`q4_k_m`), else the ggml type holding the most values (`own`'s
+/// tensors, of types candle cannot hold, counted too).
+pub(crate) fn quantization_name(content: &Content, own: &OwnTensors) -> String {
     const FILE_TYPES: &[(u32, &str)] = &[
         (0, "f32"),
         (1, "f16"),
@@ -146,6 +148,7 @@ pub(crate) fn quantization_name(content: &Content) -> String {
         (16, "q5_k_s"),
         (17, "q5_k_m"),
         (18, "q6_k"),
+        (30, "iq4_xs"),
         (32, "bf16"),
     ];
     if let Ok(Some(ft)) = super::gguf_meta::u32_of(&content.metadata, "general.file_type") {
@@ -153,22 +156,22 @@ pub(crate) fn quantization_name(content: &Content) -> String {
             return (*name).to_string();
         }
     }
-    let mut by_type: Vec<(GgmlDType, u64)> = Vec::new();
-    for t in content.tensor_infos.values() {
-        let n = t
-            .shape
-            .dims()
-            .iter()
-            .fold(1u64, |acc, &d| acc.saturating_mul(d as u64));
-        match by_type.iter_mut().find(|(d, _)| *d == t.ggml_dtype) {
+    let mut by_type: Vec<(&'static str, u64)> = Vec::new();
+    for name in gguf_header::names(content, own) {
+        let Some(t) = gguf_header::stored(content, own, &name) else {
+            continue;
+        };
+        let n = t.shape.iter().fold(1u64, |acc, &d| acc.saturating_mul(d));
+        let type_name = t.dtype.name();
+        match by_type.iter_mut().find(|(d, _)| *d == type_name) {
             Some((_, total)) => *total = total.saturating_add(n),
-            None => by_type.push((t.ggml_dtype, n)),
+            None => by_type.push((type_name, n)),
         }
     }
     by_type
         .iter()
         .max_by_key(|(_, n)| *n)
-        .map_or_else(|| "none".to_string(), |(d, _)| ggml_name(*d).to_string())
+        .map_or_else(|| "none".to_string(), |(d, _)| (*d).to_string())
 }
 
 /// llama.cpp's lowercase name of a ggml type.
@@ -192,19 +195,41 @@ pub(crate) fn ggml_name(d: GgmlDType) -> &'static str {
     }
 }
 
-fn read_content(path: &Path) -> Result<Content, SmokeError> {
-    let file = File::open(path).map_err(|source| SmokeError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    let mut reader = BufReader::new(file);
-    contain("reading the GGUF header", || {
-        Content::read(&mut reader).map_err(|e| {
-            type_candle_lacks(path).unwrap_or_else(|| SmokeError::Gguf {
+/// The file's header as candle reads it, and the tensors of types candle
+/// lacks that this crate runs itself (IQ4_XS), read past candle
+/// (`gguf_header`). A file with another type candle lacks is refused by
+/// name ([`type_candle_lacks`]).
+fn read_content(path: &Path) -> Result<(Content, OwnTensors), SmokeError> {
+    let open = || {
+        File::open(path)
+            .map(BufReader::new)
+            .map_err(|source| SmokeError::Io {
                 path: path.to_path_buf(),
-                message: candle_message(&e),
+                source,
             })
-        })
+    };
+    let mut reader = open()?;
+    contain("reading the GGUF header", || {
+        let e = match Content::read(&mut reader) {
+            Ok(content) => return Ok((content, OwnTensors::new())),
+            Err(e) => e,
+        };
+        let failed = |message: String| SmokeError::Gguf {
+            path: path.to_path_buf(),
+            message,
+        };
+        let len = std::fs::metadata(path).map(|m| m.len()).unwrap_or(0);
+        let (scan, _) = crate::scan::gguf::read_gguf_file(path, "", len);
+        if let Some(header) = &scan.header {
+            let mut reader = open()?;
+            match gguf_header::read_past_candle(header, &mut reader, candle_reads_ggml_type) {
+                Some(Ok(read)) => return Ok(read),
+                Some(Err(message)) => return Err(failed(message)),
+                None => {}
+            }
+        }
+        Err(type_candle_lacks(path, scan.header.as_ref())
+            .unwrap_or_else(|| failed(candle_message(&e))))
     })
 }
 
@@ -218,14 +243,14 @@ pub fn candle_reads_ggml_type(type_id: u32) -> bool {
 }
 
 /// When candle refused a header, whether it did so because a tensor has a
-/// ggml type that ggml defines and candle has no kernel for (IQ4_NL, TQ1_0,
-/// MXFP4...): a well-formed file that this runtime cannot load, said so,
-/// rather than "not a readable GGUF file".
-fn type_candle_lacks(path: &Path) -> Option<SmokeError> {
-    let len = std::fs::metadata(path).ok()?.len();
-    let (scan, _) = crate::scan::gguf::read_gguf_file(path, "", len);
-    let header = scan.header?;
-    let lacking: Vec<&crate::scan::gguf::parse::GgufTensor> = header
+/// ggml type that ggml defines and neither candle nor this crate has a
+/// kernel for (IQ4_NL, TQ1_0, MXFP4...): a well-formed file that this
+/// runtime cannot load, said so, rather than "not a readable GGUF file".
+fn type_candle_lacks(
+    path: &Path,
+    header: Option<&crate::scan::gguf::parse::GgufHeader>,
+) -> Option<SmokeError> {
+    let lacking: Vec<&crate::scan::gguf::parse::GgufTensor> = header?
         .tensors
         .iter()
         .filter(|t| t.ggml().is_some() && !candle_reads_ggml_type(t.type_id))
@@ -242,22 +267,47 @@ fn type_candle_lacks(path: &Path) -> Option<SmokeError> {
     })
 }
 
+/// A file holding IQ4_XS tensors, for a family or device other than the
+/// CPU Llama forward (the one that runs them): refused as candle would.
+fn own_types_unsupported(path: &Path, own: &OwnTensors) -> SmokeError {
+    let mut names: Vec<&String> = own.keys().collect();
+    names.sort();
+    let mut types: Vec<String> = own
+        .values()
+        .map(|t| t.dtype.name().to_ascii_uppercase())
+        .collect();
+    types.sort();
+    types.dedup();
+    SmokeError::GgmlTypeUnsupported {
+        path: path.to_path_buf(),
+        tensor: names.first().map_or_else(String::new, |n| (*n).clone()),
+        types: types.join(", "),
+        tensors: own.len(),
+    }
+}
+
 /// The memory a run needs: weights as loaded, the dequantized embedding,
 /// the tied output read again by the loaders that do, the largest tensor
 /// once more (read, then converted), the rotary tables, and the working
 /// memory of `positions` tokens.
 fn estimate(
     family: GgufFamily,
-    content: &Content,
+    (content, own): (&Content, &OwnTensors),
     used: &[String],
     h: &Hparams,
     positions: u64,
 ) -> (u64, u64) {
     let infos = &content.tensor_infos;
+    // IQ4_XS stays as stored.
+    let own_bytes = |n: &String| own.get(n).map(|t| t.stored_bytes().unwrap_or(u64::MAX));
     let mut weights = used
         .iter()
-        .filter_map(|n| infos.get(n))
-        .map(gguf_family::loaded_bytes)
+        .filter_map(|n| {
+            infos
+                .get(n)
+                .map(gguf_family::loaded_bytes)
+                .or_else(|| own_bytes(n))
+        })
         .fold(0u64, u64::saturating_add);
     // The embedding is dequantized to f32 for the lookup.
     weights = weights.saturating_add(h.vocab.saturating_mul(h.hidden).saturating_mul(4));
@@ -268,8 +318,8 @@ fn estimate(
     }
     let largest = used
         .iter()
-        .filter_map(|n| infos.get(n))
-        .filter_map(gguf_family::stored_bytes)
+        .filter_map(|n| gguf_header::stored(content, own, n))
+        .filter_map(|t| t.stored_bytes())
         .max()
         .unwrap_or(0);
     let p = positions;
@@ -315,24 +365,26 @@ fn check_error(family: GgufFamily, e: CheckError) -> SmokeError {
 
 /// Every tensor the model reads lies inside the file.
 fn check_bounds(
-    content: &Content,
+    (content, own): (&Content, &OwnTensors),
     used: &[String],
     file_len: u64,
     rel: &str,
 ) -> Result<(), SmokeError> {
     for name in used {
-        let Some(t) = content.tensor_infos.get(name) else {
+        let Some(t) = gguf_header::stored(content, own, name) else {
             continue;
         };
         let start = content.tensor_data_offset.checked_add(t.offset);
-        let end = gguf_family::stored_bytes(t).and_then(|b| start.and_then(|s| s.checked_add(b)));
+        let end = t
+            .stored_bytes()
+            .and_then(|b| start.and_then(|s| s.checked_add(b)));
         match end {
             Some(end) if end <= file_len => {}
             _ => {
                 return Err(SmokeError::BrokenWeights(format!(
                     "{rel}: tensor {name} ({}, shape {:?}) lies beyond the end of the file ({file_len} bytes): the file is truncated or corrupt",
-                    ggml_name(t.ggml_dtype),
-                    t.shape.dims()
+                    t.dtype.name(),
+                    t.shape
                 )))
             }
         }
@@ -347,7 +399,7 @@ fn check_bounds(
 /// into zeros, so a NaN weight can vanish from the output.
 fn scan_weights(
     file: &GgufFile,
-    content: &Content,
+    (content, own): (&Content, &OwnTensors),
     used: &[String],
     options: &SmokeOptions,
     emit: &(dyn Fn(SmokeEvent) + Sync),
@@ -359,9 +411,10 @@ fn scan_weights(
     if options.scan_weights {
         emit(SmokeEvent::Stage(Stage::ScanningWeights));
         let progress = |done, total| emit(SmokeEvent::ScanBytes { done, total });
-        return super::gguf_scan::scan(&file.path, &file.rel, content, &progress).map_err(failed);
+        return super::gguf_scan::scan(&file.path, &file.rel, content, own, &progress)
+            .map_err(failed);
     }
-    super::gguf_finite::check(&file.path, &file.rel, content, used).map_err(failed)
+    super::gguf_finite::check(&file.path, &file.rel, content, own, used).map_err(failed)
 }
 
 /// Runs the smoke test on a GGUF file.
@@ -383,10 +436,10 @@ pub(crate) fn run(file: &GgufFile, options: &SmokeOptions) -> Result<SmokeRun, S
         device: open_device(options.device)?,
         notes: Vec::new(),
     };
-    let mut content = read_content(&file.path)?;
-    let (family, checked) = session.check(&mut content)?;
+    let (mut content, own) = read_content(&file.path)?;
+    let (family, checked) = session.check(&mut content, &own)?;
     let h = checked.hparams;
-    let quantization = quantization_name(&content);
+    let quantization = quantization_name(&content, &own);
     if options.dtype != DtypeChoice::Auto {
         session.notes.push(format!(
             "--dtype ignored: a GGUF runs in its stored ggml types ({quantization}), activations in f32"
@@ -397,10 +450,12 @@ pub(crate) fn run(file: &GgufFile, options: &SmokeOptions) -> Result<SmokeRun, S
     let positions = ids.len().saturating_add(max_tokens) as u64;
     check_positions(family, &h, positions)?;
     gguf_family::cut_context(family, &mut content, positions);
-    let memory = session.check_memory(family, &content, &checked, positions, &quantization)?;
-    let weight_findings =
-        scan_weights(file, &content, &checked.used, options, &|e| options.emit(e))?;
-    let (mut model, load_ms) = session.load(family, content)?;
+    let memory =
+        session.check_memory(family, (&content, &own), &checked, positions, &quantization)?;
+    let weight_findings = scan_weights(file, (&content, &own), &checked.used, options, &|e| {
+        options.emit(e)
+    })?;
+    let (mut model, load_ms) = session.load(family, (content, &own))?;
     let (shape, values, forward_ms) = session.forward(model.as_mut(), &ids)?;
     let cols = shape.last().copied().unwrap_or(values.len()).max(1);
     let (non_finite, non_finite_at) = sample::non_finite(&values, cols, 16);
@@ -472,7 +527,13 @@ impl Session<'_> {
     /// The family `general.architecture` names, checked for what its loader
     /// reads (metadata, sizes, tensors), and every tensor it reads checked
     /// to lie inside the file.
-    fn check(&mut self, content: &mut Content) -> Result<(GgufFamily, Checked), SmokeError> {
+    /// Tensors of types candle cannot hold (`own`) are refused here unless
+    /// the model that will run takes them.
+    fn check(
+        &mut self,
+        content: &mut Content,
+        own: &OwnTensors,
+    ) -> Result<(GgufFamily, Checked), SmokeError> {
         let file = self.file;
         let file_len = std::fs::metadata(&file.path)
             .map_err(|source| SmokeError::Io {
@@ -483,10 +544,13 @@ impl Session<'_> {
         let arch = architecture(content)?;
         let family = GgufFamily::from_architecture(&arch)
             .ok_or_else(|| SmokeError::UnsupportedGgufArchitecture(arch.clone()))?;
+        if !own.is_empty() && !gguf_family::runs_own_types(family, content, &self.device) {
+            return Err(own_types_unsupported(&file.path, own));
+        }
         let checked =
-            gguf_family::check(family, &arch, content).map_err(|e| check_error(family, e))?;
+            gguf_family::check(family, &arch, content, own).map_err(|e| check_error(family, e))?;
         self.notes.extend(checked.notes.iter().cloned());
-        check_bounds(content, &checked.used, file_len, &file.rel)?;
+        check_bounds((content, own), &checked.used, file_len, &file.rel)?;
         Ok((family, checked))
     }
 
@@ -540,7 +604,7 @@ impl Session<'_> {
     fn check_memory(
         &mut self,
         family: GgufFamily,
-        content: &Content,
+        content: (&Content, &OwnTensors),
         checked: &Checked,
         positions: u64,
         quantization: &str,
@@ -575,7 +639,7 @@ impl Session<'_> {
     fn load(
         &self,
         family: GgufFamily,
-        content: Content,
+        content: (Content, &OwnTensors),
     ) -> Result<(Box<dyn Decoder>, f64), SmokeError> {
         self.options.emit(SmokeEvent::Stage(Stage::Loading));
         let load_start = Instant::now();

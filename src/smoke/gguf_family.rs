@@ -11,8 +11,9 @@
 //! | `phi3` | `quantized_phi3` |
 //! | `gemma3` | `quantized_gemma3` |
 
+use super::gguf_header::OwnTensors;
 use super::gguf_meta::{self, MetaProblem, Metadata, Want};
-use super::llama_quant::{self, QuantLlama};
+use super::llama_quant::{self, Flavor, QuantLlama};
 use super::model::Decoder;
 use candle_core::quantized::gguf_file::{Content, TensorInfo, Value};
 use candle_core::quantized::GgmlDType;
@@ -216,6 +217,7 @@ pub(crate) fn check(
     family: GgufFamily,
     arch: &str,
     content: &mut Content,
+    own: &OwnTensors,
 ) -> Result<Checked, CheckError> {
     let md = &mut content.metadata;
     if family == GgufFamily::Llama && arch != "llama" {
@@ -225,8 +227,8 @@ pub(crate) fn check(
     let sizes = Sizes::read(family, md)?;
     check_family_config(family, md, &sizes)?;
     let infos = &content.tensor_infos;
-    let tensors = check_tensors(family, md, infos, &sizes)?;
-    check_whole_blocks(infos, &tensors.used)?;
+    let tensors = check_tensors(family, md, (infos, own), &sizes)?;
+    check_whole_blocks(infos, own, &tensors.used)?;
     Ok(Checked {
         hparams: Hparams {
             blocks: sizes.blocks,
@@ -411,6 +413,8 @@ const MAX_TENSOR_PROBLEMS: usize = 20;
 struct TensorCheck<'a> {
     /// The file's tensors, by name.
     infos: &'a HashMap<String, TensorInfo>,
+    /// Those of types candle cannot hold.
+    own: &'a OwnTensors,
     /// Problems in all.
     count: usize,
     /// The first problems, one line each.
@@ -422,7 +426,10 @@ struct TensorCheck<'a> {
 impl TensorCheck<'_> {
     /// A tensor's shape, if the file has it.
     fn dims(&self, name: &str) -> Option<Vec<u64>> {
-        self.infos.get(name).map(dims_u64)
+        match self.infos.get(name) {
+            Some(t) => Some(dims_u64(t)),
+            None => self.own.get(name).map(|t| t.shape.clone()),
+        }
     }
 
     /// Records a problem.
@@ -553,7 +560,7 @@ struct Tensors {
 fn check_tensors(
     family: GgufFamily,
     md: &Metadata,
-    infos: &HashMap<String, TensorInfo>,
+    (infos, own): (&HashMap<String, TensorInfo>, &OwnTensors),
     sizes: &Sizes,
 ) -> Result<Tensors, CheckError> {
     let Sizes {
@@ -566,24 +573,26 @@ fn check_tensors(
     } = *sizes;
     // Each block has at least four tensors: a block count beyond the
     // tensor count is not worth listing block by block.
-    if blocks.saturating_mul(4) > infos.len() as u64 {
+    let count = infos.len() + own.len();
+    if blocks.saturating_mul(4) > count as u64 {
         return Err(CheckError::Tensors {
             count: 1,
             problems: vec![format!(
                 "{} is {blocks}, but the file holds {} tensors in all",
                 key(family, "block_count"),
-                infos.len()
+                count
             )],
         });
     }
     let mut tc = TensorCheck {
         infos,
+        own,
         count: 0,
         problems: Vec::new(),
         used: Vec::new(),
     };
     let vocab = tc.vocab(hidden);
-    let tied = !infos.contains_key("output.weight");
+    let tied = tc.dims("output.weight").is_none();
     if tied && family == GgufFamily::Phi3 {
         tc.problem(format!("missing tensor output.weight (shape [{vocab}, {hidden}]): candle's quantized phi3 does not reuse the embedding"));
     }
@@ -633,9 +642,23 @@ fn check_tensors(
 /// Every tensor read must be a whole number of blocks of its type.
 fn check_whole_blocks(
     infos: &HashMap<String, TensorInfo>,
+    own: &OwnTensors,
     used: &[String],
 ) -> Result<(), CheckError> {
     for name in used {
+        if let Some(t) = own.get(name) {
+            if t.stored_bytes().is_none() {
+                return Err(CheckError::Tensors {
+                    count: 1,
+                    problems: vec![format!(
+                        "tensor {name} has shape {:?}: not a whole number of {} blocks of {}",
+                        t.shape,
+                        t.dtype.name().to_ascii_uppercase(),
+                        t.dtype.block_values()
+                    )],
+                });
+            }
+        }
         if let Some(t) = infos.get(name) {
             let elems = dims_u64(t)
                 .iter()
@@ -769,7 +792,8 @@ pub(crate) fn table_bytes(family: GgufFamily, h: &Hparams, positions: u64) -> u6
 /// A loaded quantized model.
 enum Loaded {
     Llama(quantized_llama::ModelWeights),
-    /// A dense Llama on the CPU, with this crate's quantized kernels.
+    /// A dense Llama or a Qwen2 on the CPU, with this crate's forward and
+    /// quantized kernels.
     LlamaCpu(QuantLlama),
     Qwen2(quantized_qwen2::ModelWeights),
     Qwen3(quantized_qwen3::ModelWeights),
@@ -790,17 +814,39 @@ impl Decoder for Loaded {
     }
 }
 
-/// Builds the model from a checked `content`, reading the tensors from `reader`.
+/// Whether the model `load` builds for `family` on `device` is this
+/// crate's forward (`llama_quant`), which also runs this crate's own tensor
+/// types (IQ4_XS): a dense Llama or a Qwen2 on the CPU.
+pub(crate) fn runs_own_types(family: GgufFamily, content: &Content, device: &Device) -> bool {
+    match family {
+        GgufFamily::Llama => llama_quant::handles(content, device),
+        GgufFamily::Qwen2 | GgufFamily::Qwen3 => matches!(device, Device::Cpu),
+        _ => false,
+    }
+}
+
+/// Builds the model from a checked `content` (and `own`, the tensors of
+/// types candle cannot hold, empty unless [`runs_own_types`]), reading the
+/// tensors from `reader`.
 pub(crate) fn load<R: Read + Seek>(
     family: GgufFamily,
-    content: Content,
+    (content, own): (Content, &OwnTensors),
     reader: &mut R,
     device: &Device,
 ) -> candle_core::Result<Box<dyn Decoder>> {
+    if !own.is_empty() && !runs_own_types(family, &content, device) {
+        candle_core::bail!("this model cannot run IQ4_XS tensors")
+    }
     Ok(Box::new(match family {
-        GgufFamily::Llama if llama_quant::handles(&content, device) => {
-            Loaded::LlamaCpu(QuantLlama::from_gguf(&content, reader)?)
-        }
+        GgufFamily::Llama if llama_quant::handles(&content, device) => Loaded::LlamaCpu(
+            QuantLlama::from_gguf_as(Flavor::Llama, &content, own, reader)?,
+        ),
+        GgufFamily::Qwen2 if runs_own_types(family, &content, device) => Loaded::LlamaCpu(
+            QuantLlama::from_gguf_as(Flavor::Qwen2, &content, own, reader)?,
+        ),
+        GgufFamily::Qwen3 if runs_own_types(family, &content, device) => Loaded::LlamaCpu(
+            QuantLlama::from_gguf_as(Flavor::Qwen3, &content, own, reader)?,
+        ),
         GgufFamily::Llama => Loaded::Llama(quantized_llama::ModelWeights::from_gguf(
             content, reader, device,
         )?),

@@ -10,6 +10,7 @@
 //! only the scales are read. Work is split in chunks of at most [`CHUNK`]
 //! bytes over a memory map: the memory stays bounded whatever the sizes.
 
+use super::gguf_header::{OwnTensors, OwnType, StoredType};
 use crate::finding::Finding;
 use crate::util::parallel::work_queue;
 use candle_core::quantized::gguf_file::Content;
@@ -37,8 +38,12 @@ enum Layout {
 }
 
 /// The layout of `dtype`'s blocks (ggml's `block_*` structs, as candle
-/// defines them).
-fn layout(dtype: GgmlDType) -> Layout {
+/// defines them; IQ4_XS's `d` first, as ggml's).
+fn layout(dtype: StoredType) -> Layout {
+    let dtype = match dtype {
+        StoredType::Candle(d) => d,
+        StoredType::Own(OwnType::Iq4Xs) => return Layout::HalfScales(&[0]),
+    };
     match dtype {
         GgmlDType::F32 => Layout::F32,
         GgmlDType::F16 => Layout::F16,
@@ -125,14 +130,15 @@ struct Checked<'a> {
     non_finite: AtomicU64,
 }
 
-/// `weights/non-finite` findings for the tensors `names` of `content` in
-/// the file at `path` (`rel` names it in findings). Names absent from the
+/// `weights/non-finite` findings for the tensors `names` of `content` (and
+/// `own`, those candle cannot hold) in the file at `path` (`rel` names it in findings). Names absent from the
 /// file, or whose bytes lie outside it, are skipped (the bounds check
 /// reports those).
 pub(crate) fn check(
     path: &Path,
     rel: &str,
     content: &Content,
+    own: &OwnTensors,
     names: &[String],
 ) -> Result<Vec<Finding>, String> {
     let file = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -148,16 +154,12 @@ pub(crate) fn check(
     let mut items = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for name in names {
-        let Some(info) = content.tensor_infos.get(name) else {
+        let Some(info) = super::gguf_header::stored(content, own, name) else {
             continue;
         };
         let begin = content.tensor_data_offset.checked_add(info.offset);
-        let bytes = super::gguf_family::stored_bytes(info);
-        let elements = info
-            .shape
-            .dims()
-            .iter()
-            .try_fold(1u64, |acc, &d| acc.checked_mul(d as u64));
+        let bytes = info.stored_bytes();
+        let elements = info.elements();
         let (Some(begin), Some(bytes), Some(elements)) = (begin, bytes, elements) else {
             continue;
         };
@@ -167,13 +169,13 @@ pub(crate) fn check(
         if !seen.insert(name.as_str()) {
             continue;
         }
-        let block_bytes = info.ggml_dtype.type_size();
+        let block_bytes = info.dtype.block_bytes() as usize;
         let index = tensors.len();
         tensors.push(Checked {
             name,
-            layout: layout(info.ggml_dtype),
+            layout: layout(info.dtype),
             block_bytes,
-            block_values: info.ggml_dtype.block_size() as u64,
+            block_values: info.dtype.block_values(),
             elements,
             non_finite: AtomicU64::new(0),
         });
@@ -262,8 +264,12 @@ mod tests {
             let (bb, bv) = (dtype.type_size(), dtype.block_size() as u64);
             let clean = dequantized(dtype, &raw, n);
             assert!(clean.iter().all(|v| v.is_finite()), "{dtype:?}");
-            assert_eq!(count(layout(dtype), &raw, bb, bv), 0, "{dtype:?}");
-            let Layout::HalfScales(offsets) = layout(dtype) else {
+            assert_eq!(
+                count(layout(StoredType::Candle(dtype)), &raw, bb, bv),
+                0,
+                "{dtype:?}"
+            );
+            let Layout::HalfScales(offsets) = layout(StoredType::Candle(dtype)) else {
                 panic!("{dtype:?} has f16 scales");
             };
             for &at in offsets {
@@ -277,9 +283,34 @@ mod tests {
                         "{dtype:?} offset {at}: candle reads no scale there"
                     );
                     assert!(out[..bv as usize].iter().all(|v| v.is_finite()));
-                    assert_eq!(count(layout(dtype), &bad, bb, bv), bv, "{dtype:?} {at}");
+                    assert_eq!(
+                        count(layout(StoredType::Candle(dtype)), &bad, bb, bv),
+                        bv,
+                        "{dtype:?} {at}"
+                    );
                 }
             }
+        }
+    }
+
+    /// IQ4_XS's `d` (bytes 0..2 of its 136): NaN or infinity there makes
+    /// the block's 256 dequantized values non-finite, and is counted.
+    #[test]
+    fn the_iq4_xs_scale_is_its_first_half() {
+        let layout = layout(StoredType::Own(OwnType::Iq4Xs));
+        let mut raw: Vec<u8> = (0..2 * 136).map(|i| (i * 37 % 251) as u8).collect();
+        for b in raw.chunks_exact_mut(136) {
+            b[..2].copy_from_slice(&half::f16::from_f32(0.01).to_le_bytes());
+        }
+        assert_eq!(count(layout, &raw, 136, 256), 0);
+        for bits in [0x7E00u16, 0x7C00] {
+            let mut bad = raw.clone();
+            bad[136..138].copy_from_slice(&bits.to_le_bytes());
+            let mut out = vec![0f32; 512];
+            crate::smoke::quant_kernel::dequantize_iq4_xs(&bad, &mut out);
+            assert!(out[..256].iter().all(|v| v.is_finite()));
+            assert!(out[256..].iter().all(|v| !v.is_finite()));
+            assert_eq!(count(layout, &bad, 136, 256), 256);
         }
     }
 

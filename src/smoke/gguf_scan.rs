@@ -4,6 +4,7 @@
 //! scales times its quants, so a NaN scale shows up here as it would in
 //! the model.
 
+use super::gguf_header::{OwnTensors, OwnType, StoredType};
 use crate::finding::{Code, Finding};
 use crate::util::parallel::work_queue;
 use candle_core::quantized::ggml_file::qtensor_from_ggml;
@@ -34,7 +35,7 @@ struct Item {
     /// The tensor's index in the tallies.
     tensor: usize,
     /// Its ggml type.
-    dtype: candle_core::quantized::GgmlDType,
+    dtype: StoredType,
     /// First byte in the file.
     begin: usize,
     /// Byte after the last.
@@ -54,12 +55,13 @@ struct Plan {
     skipped: Vec<String>,
 }
 
-/// Scans every tensor of `content` in the file at `path` (`rel` names it in
+/// Scans every tensor of `content` (and `own`, those candle cannot hold) in the file at `path` (`rel` names it in
 /// findings); `progress(done, total)` gets raw bytes as they are checked.
 pub(crate) fn scan(
     path: &Path,
     rel: &str,
     content: &Content,
+    own: &OwnTensors,
     progress: &(dyn Fn(u64, u64) + Sync),
 ) -> Result<Vec<Finding>, String> {
     let file = File::open(path).map_err(|e| format!("{}: {e}", path.display()))?;
@@ -70,7 +72,7 @@ pub(crate) fn scan(
     // only change the numbers reported.
     let map =
         unsafe { memmap2::Mmap::map(&file) }.map_err(|e| format!("{}: {e}", path.display()))?;
-    let plan = plan(content, map.len() as u64);
+    let plan = plan(content, own, map.len() as u64);
     let failure: Mutex<Option<String>> = Mutex::new(None);
     work_queue(
         &plan.items,
@@ -86,23 +88,20 @@ pub(crate) fn scan(
 
 /// Cuts every tensor (sorted by name) that lies inside a file of `len`
 /// bytes into items of whole blocks.
-fn plan(content: &Content, len: u64) -> Plan {
-    let mut names: Vec<&String> = content.tensor_infos.keys().collect();
-    names.sort();
+fn plan(content: &Content, own: &OwnTensors, len: u64) -> Plan {
+    let names = super::gguf_header::names(content, own);
     let mut tensors = Vec::with_capacity(names.len());
     let mut items = Vec::new();
     let mut skipped = Vec::new();
-    for name in names {
-        let info = &content.tensor_infos[name];
-        let block = info.ggml_dtype.block_size() as u64;
-        let type_size = info.ggml_dtype.type_size() as u64;
-        let elements = info
-            .shape
-            .dims()
-            .iter()
-            .try_fold(1u64, |acc, &d| acc.checked_mul(d as u64));
+    for name in &names {
+        let Some(info) = super::gguf_header::stored(content, own, name) else {
+            continue;
+        };
+        let block = info.dtype.block_values();
+        let type_size = info.dtype.block_bytes().max(1);
+        let elements = info.elements();
         let begin = content.tensor_data_offset.checked_add(info.offset);
-        let bytes = super::gguf_family::stored_bytes(info);
+        let bytes = info.stored_bytes();
         let (Some(elements), Some(begin), Some(bytes)) = (elements, begin, bytes) else {
             skipped.push(name.clone());
             continue;
@@ -124,7 +123,7 @@ fn plan(content: &Content, len: u64) -> Plan {
             let stop = at.saturating_add(step).min(end);
             items.push(Item {
                 tensor: index,
-                dtype: info.ggml_dtype,
+                dtype: info.dtype,
                 begin: at as usize,
                 end: stop as usize,
                 elements: ((stop - at) / type_size * block) as usize,
@@ -152,9 +151,18 @@ fn check_item(item: &Item, tensors: &[TensorState], map: &[u8], failure: &Mutex<
         copy = raw.to_vec();
         &copy
     };
-    let values = qtensor_from_ggml(item.dtype, raw, vec![item.elements], &Device::Cpu)
-        .and_then(|q| q.dequantize(&Device::Cpu))
-        .and_then(|v| v.to_vec1::<f32>());
+    let values = match item.dtype {
+        StoredType::Candle(dtype) => {
+            qtensor_from_ggml(dtype, raw, vec![item.elements], &Device::Cpu)
+                .and_then(|q| q.dequantize(&Device::Cpu))
+                .and_then(|v| v.to_vec1::<f32>())
+        }
+        StoredType::Own(OwnType::Iq4Xs) => {
+            let mut values = vec![0f32; item.elements];
+            super::quant_kernel::dequantize_iq4_xs(raw, &mut values);
+            Ok(values)
+        }
+    };
     match values {
         Ok(values) => {
             let bad = values.iter().filter(|v| !v.is_finite()).count() as u64;

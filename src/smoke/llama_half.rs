@@ -36,6 +36,9 @@ pub(crate) struct Attention<L> {
     pub(crate) heads: usize,
     pub(crate) kv_heads: usize,
     pub(crate) head_dim: usize,
+    /// Per-head RMS norm weights of Q and K, applied before the rotation
+    /// (Qwen3's; `None` for Llama).
+    pub(crate) qk_norm: Option<(Tensor, Tensor)>,
 }
 
 /// The gated MLP's projections.
@@ -157,6 +160,7 @@ impl HalfLlama {
                     heads,
                     kv_heads: cfg.num_key_value_heads,
                     head_dim,
+                    qk_norm: None,
                 },
                 post_norm: norm_weight(&vb.pp("post_attention_layernorm"), hidden)?,
                 mlp: Mlp {
@@ -256,9 +260,13 @@ impl<L: Module> Attention<L> {
                 .transpose(1, 2)?
                 .contiguous()
         };
-        let q = split(self.q.forward(x)?, self.heads)?;
-        let k = split(self.k.forward(x)?, self.kv_heads)?;
+        let mut q = split(self.q.forward(x)?, self.heads)?;
+        let mut k = split(self.k.forward(x)?, self.kv_heads)?;
         let v = split(self.v.forward(x)?, self.kv_heads)?;
+        if let Some((q_norm, k_norm)) = &self.qk_norm {
+            q = candle_nn::ops::rms_norm(&q, q_norm, step.eps)?;
+            k = candle_nn::ops::rms_norm(&k, k_norm, step.eps)?;
+        }
         let q = candle_nn::rotary_emb::rope(&q, step.cos, step.sin)?;
         let mut k = candle_nn::rotary_emb::rope(&k, step.cos, step.sin)?;
         let mut v = v;

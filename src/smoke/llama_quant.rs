@@ -1,6 +1,8 @@
 //! A GGUF Llama's forward pass on the CPU with the projections kept
 //! quantized and multiplied by `quant_linear` (this crate's integer kernels
-//! for Q4_0/Q4_1/Q5_0/Q5_1, candle's for the other types). The layers are
+//! for Q4_0/Q4_1/Q5_0/Q5_1 and IQ4_XS, candle's for the other types; IQ4_XS
+//! tensors, which candle cannot hold, are read from the file by this module
+//! as `gguf_header` lists them). The layers are
 //! `llama_half`'s ([`Block`] over any `Module`), so everything between the
 //! projections is the same f32 code as the bf16 path; what candle's
 //! `quantized_llama` does differently is matched here: the embedding is
@@ -9,57 +11,105 @@
 //! halves order (`quant_linear::unpermute_heads`) so that the non-interleaved
 //! rotation gives what the interleaved one gives on GGUF's order.
 //!
+//! Qwen2 runs here too ([`Flavor::Qwen2`]): Llama's layers with biases on
+//! Q/K/V, its keys under `qwen2.*`, Q/K stored in the halves order already
+//! (no unpermuting), the rotation over the whole head and its tables as
+//! long as the (cut) context, as candle's `quantized_qwen2` builds them.
+//!
 //! Mixture-of-experts files (`llama.expert_count` > 0) are not handled
 //! here; `gguf_family` keeps candle's model for them and off the CPU.
 
+use super::gguf_header::{OwnTensors, OwnType};
 use super::llama_half::{Attention, Block, CpuLlama, Mlp};
-use super::quant_linear::{qmatmul, unpermute_heads};
+use super::quant_linear::{
+    qmatmul, unpermute_heads, unpermute_rows, Iq4XsLinear, ProjWeight, QuantProj,
+};
 use candle_core::quantized::gguf_file::Content;
-use candle_core::quantized::QMatMul;
 use candle_core::{DType, Device, Tensor};
 use candle_transformers::models::quantized_llama::MAX_SEQ_LEN;
 use std::io::{Read, Seek};
 
 /// A Llama from a GGUF file, quantized projections, f32 activations, with
 /// its KV cache.
-pub(crate) type QuantLlama = CpuLlama<QMatMul>;
+pub(crate) type QuantLlama = CpuLlama<QuantProj>;
+
+/// The families this forward runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Flavor {
+    /// Llama (and Mistral, read as Llama).
+    Llama,
+    /// Qwen2: Q/K/V biases, no Q/K permutation.
+    Qwen2,
+    /// Qwen3: per-head Q/K norms, the head width its own key, no Q/K
+    /// permutation.
+    Qwen3,
+}
+
+impl Flavor {
+    /// The metadata keys' prefix.
+    fn prefix(self) -> &'static str {
+        match self {
+            Flavor::Llama => "llama",
+            Flavor::Qwen2 => "qwen2",
+            Flavor::Qwen3 => "qwen3",
+        }
+    }
+}
 
 /// The sizes read from the metadata.
 struct Sizes {
     heads: usize,
     kv_heads: usize,
     blocks: usize,
-    hidden: usize,
+    head_dim: usize,
     rope_dim: usize,
+    /// Rows of the rotary tables.
+    positions: usize,
     eps: f32,
     rope_base: f32,
 }
 
-/// A `llama.*` key as u32 (the checks before loading made sure of it).
-fn md_u32(ct: &Content, key: &str) -> candle_core::Result<usize> {
-    match ct.metadata.get(&format!("llama.{key}")) {
+/// A `{prefix}.*` key as u32 (the checks before loading made sure of it).
+fn md_u32(ct: &Content, flavor: Flavor, key: &str) -> candle_core::Result<usize> {
+    let key = format!("{}.{key}", flavor.prefix());
+    match ct.metadata.get(&key) {
         Some(v) => Ok(v.to_u32()? as usize),
-        None => candle_core::bail!("cannot find llama.{key} in metadata"),
+        None => candle_core::bail!("cannot find {key} in metadata"),
     }
 }
 
 impl Sizes {
-    fn read(ct: &Content) -> candle_core::Result<Sizes> {
-        let eps = match ct.metadata.get("llama.attention.layer_norm_rms_epsilon") {
+    fn read(ct: &Content, flavor: Flavor) -> candle_core::Result<Sizes> {
+        let p = flavor.prefix();
+        let eps = match ct
+            .metadata
+            .get(&format!("{p}.attention.layer_norm_rms_epsilon"))
+        {
             Some(v) => v.to_f32()?,
-            None => candle_core::bail!("cannot find llama.attention.layer_norm_rms_epsilon"),
+            None => candle_core::bail!("cannot find {p}.attention.layer_norm_rms_epsilon"),
         };
         let rope_base = ct
             .metadata
-            .get("llama.rope.freq_base")
+            .get(&format!("{p}.rope.freq_base"))
             .and_then(|v| v.to_f32().ok())
             .unwrap_or(10_000.);
+        let heads = md_u32(ct, flavor, "attention.head_count")?;
+        let hidden = md_u32(ct, flavor, "embedding_length")?;
+        let head_dim = match flavor {
+            Flavor::Qwen3 => md_u32(ct, flavor, "attention.key_length")?,
+            _ => hidden / heads.max(1),
+        };
+        let (rope_dim, positions) = match flavor {
+            Flavor::Llama => (md_u32(ct, flavor, "rope.dimension_count")?, MAX_SEQ_LEN),
+            Flavor::Qwen2 | Flavor::Qwen3 => (head_dim, md_u32(ct, flavor, "context_length")?),
+        };
         Ok(Sizes {
-            heads: md_u32(ct, "attention.head_count")?,
-            kv_heads: md_u32(ct, "attention.head_count_kv")?,
-            blocks: md_u32(ct, "block_count")?,
-            hidden: md_u32(ct, "embedding_length")?,
-            rope_dim: md_u32(ct, "rope.dimension_count")?,
+            heads,
+            kv_heads: md_u32(ct, flavor, "attention.head_count_kv")?,
+            blocks: md_u32(ct, flavor, "block_count")?,
+            head_dim,
+            rope_dim,
+            positions,
             eps,
             rope_base,
         })
@@ -76,62 +126,162 @@ pub(crate) fn handles(ct: &Content, device: &Device) -> bool {
     experts == 0 && matches!(device, Device::Cpu)
 }
 
-/// The rotary tables `[MAX_SEQ_LEN, rope_dim / 2]`, as `quantized_llama`'s.
-fn rotary(rope_dim: usize, base: f32, dev: &Device) -> candle_core::Result<(Tensor, Tensor)> {
+/// The rotary tables `[positions, rope_dim / 2]`, as `quantized_llama`'s
+/// (`MAX_SEQ_LEN` rows) and `quantized_qwen2`'s (the context's).
+fn rotary(
+    rope_dim: usize,
+    positions: usize,
+    base: f32,
+    dev: &Device,
+) -> candle_core::Result<(Tensor, Tensor)> {
     let theta: Vec<f32> = (0..rope_dim)
         .step_by(2)
         .map(|i| 1f32 / base.powf(i as f32 / rope_dim as f32))
         .collect();
     let n = theta.len();
-    let angles = Tensor::arange(0, MAX_SEQ_LEN as u32, dev)?
+    let angles = Tensor::arange(0, positions as u32, dev)?
         .to_dtype(DType::F32)?
-        .reshape((MAX_SEQ_LEN, 1))?
+        .reshape((positions, 1))?
         .matmul(&Tensor::new(theta, dev)?.reshape((1, n))?)?;
     Ok((angles.cos()?, angles.sin()?))
 }
 
+/// Reads a GGUF's tensors, from candle's list or this crate's (`own`).
+struct Tensors<'a, R> {
+    ct: &'a Content,
+    own: &'a OwnTensors,
+    reader: &'a mut R,
+}
+
+impl<R: Read + Seek> Tensors<'_, R> {
+    /// Tensor `name` as an f32 tensor (norms, the embedding).
+    fn dequantized(&mut self, name: &str) -> candle_core::Result<Tensor> {
+        match self.iq4_xs(name, None)? {
+            Some(l) => l.dequantize(&Device::Cpu),
+            None => self
+                .ct
+                .tensor(self.reader, name, &Device::Cpu)?
+                .dequantize(&Device::Cpu),
+        }
+    }
+
+    /// Tensor `name` as a projection, its rows put back into the halves
+    /// order for `heads` heads where given.
+    fn projection(&mut self, name: &str, heads: Option<usize>) -> candle_core::Result<QuantProj> {
+        if let Some(l) = self.iq4_xs(name, heads)? {
+            return Ok(QuantProj::plain(ProjWeight::Iq4Xs(l)));
+        }
+        let t = self.ct.tensor(self.reader, name, &Device::Cpu)?;
+        let t = match heads {
+            Some(h) => unpermute_heads(t, h)?,
+            None => t,
+        };
+        Ok(QuantProj::plain(ProjWeight::Candle(qmatmul(t)?)))
+    }
+
+    /// Whether the file has tensor `name`.
+    fn has(&self, name: &str) -> bool {
+        self.ct.tensor_infos.contains_key(name) || self.own.contains_key(name)
+    }
+
+    /// Tensor `name` when it is IQ4_XS, as a projection (rows unpermuted
+    /// for `heads` heads where given).
+    fn iq4_xs(
+        &mut self,
+        name: &str,
+        heads: Option<usize>,
+    ) -> candle_core::Result<Option<Iq4XsLinear>> {
+        let Some(t) = self.own.get(name) else {
+            return Ok(None);
+        };
+        let OwnType::Iq4Xs = t.dtype;
+        let [rows, cols] = t.shape[..] else {
+            candle_core::bail!("tensor {name} has shape {:?}, not two dimensions", t.shape)
+        };
+        let (rows, cols) = (rows as usize, cols as usize);
+        let mut bytes = t.read(self.reader, self.ct.tensor_data_offset)?;
+        if let Some(h) = heads {
+            bytes = unpermute_rows(&bytes, rows, h)?;
+        }
+        Iq4XsLinear::new(bytes, (rows, cols)).map(Some)
+    }
+}
+
 impl QuantLlama {
-    /// Loads a checked Llama GGUF `ct` from `reader` onto the CPU.
+    /// Loads a checked Llama GGUF `ct` (with `own`, its tensors of types
+    /// candle cannot hold) from `reader` onto the CPU.
+    #[cfg(test)]
     pub(crate) fn from_gguf<R: Read + Seek>(
         ct: &Content,
+        own: &OwnTensors,
         reader: &mut R,
     ) -> candle_core::Result<Self> {
-        let dev = Device::Cpu;
-        let s = Sizes::read(ct)?;
-        let mut get = |name: &str| ct.tensor(reader, name, &dev);
-        let embed_q = get("token_embd.weight")?;
-        let embed = embed_q.dequantize(&dev)?;
-        let norm = get("output_norm.weight")?.dequantize(&dev)?;
-        let lm_head = match get("output.weight") {
-            Ok(t) => qmatmul(t)?,
-            Err(_) => qmatmul(embed_q)?,
+        Self::from_gguf_as(Flavor::Llama, ct, own, reader)
+    }
+
+    /// Loads a checked GGUF `ct` of `flavor` (with `own`, its tensors of
+    /// types candle cannot hold) from `reader` onto the CPU.
+    pub(crate) fn from_gguf_as<R: Read + Seek>(
+        flavor: Flavor,
+        ct: &Content,
+        own: &OwnTensors,
+        reader: &mut R,
+    ) -> candle_core::Result<Self> {
+        let s = Sizes::read(ct, flavor)?;
+        let mut t = Tensors { ct, own, reader };
+        let embed = t.dequantized("token_embd.weight")?;
+        let norm = t.dequantized("output_norm.weight")?;
+        let lm_head = if t.has("output.weight") {
+            t.projection("output.weight", None)?
+        } else {
+            t.projection("token_embd.weight", None)?
         };
-        let head_dim = s.hidden / s.heads.max(1);
+        let head_dim = s.head_dim;
         let mut blocks = Vec::with_capacity(s.blocks);
+        // GGUF's Llama Q/K rows are in the interleaved rotary order.
+        let permuted = |heads| (flavor == Flavor::Llama).then_some(heads);
         for i in 0..s.blocks {
-            let mut t = |name: &str| get(&format!("blk.{i}.{name}.weight"));
-            let q = unpermute_heads(t("attn_q")?, s.heads)?;
-            let k = unpermute_heads(t("attn_k")?, s.kv_heads)?;
+            let name = |n: &str| format!("blk.{i}.{n}.weight");
+            let mut qkv = |n: &str, heads| -> candle_core::Result<QuantProj> {
+                let mut p = t.projection(&name(n), heads)?;
+                if flavor == Flavor::Qwen2 {
+                    p.bias = Some(t.dequantized(&format!("blk.{i}.{n}.bias"))?);
+                }
+                Ok(p)
+            };
+            let (q, k, v) = (
+                qkv("attn_q", permuted(s.heads))?,
+                qkv("attn_k", permuted(s.kv_heads))?,
+                qkv("attn_v", None)?,
+            );
+            let qk_norm = match flavor {
+                Flavor::Qwen3 => Some((
+                    t.dequantized(&name("attn_q_norm"))?,
+                    t.dequantized(&name("attn_k_norm"))?,
+                )),
+                _ => None,
+            };
             blocks.push(Block {
-                input_norm: t("attn_norm")?.dequantize(&dev)?,
+                input_norm: t.dequantized(&name("attn_norm"))?,
                 attention: Attention {
-                    q: qmatmul(q)?,
-                    k: qmatmul(k)?,
-                    v: qmatmul(t("attn_v")?)?,
-                    o: qmatmul(t("attn_output")?)?,
+                    q,
+                    k,
+                    v,
+                    o: t.projection(&name("attn_output"), None)?,
                     heads: s.heads,
                     kv_heads: s.kv_heads,
                     head_dim,
+                    qk_norm,
                 },
-                post_norm: t("ffn_norm")?.dequantize(&dev)?,
+                post_norm: t.dequantized(&name("ffn_norm"))?,
                 mlp: Mlp {
-                    gate: qmatmul(t("ffn_gate")?)?,
-                    up: qmatmul(t("ffn_up")?)?,
-                    down: qmatmul(t("ffn_down")?)?,
+                    gate: t.projection(&name("ffn_gate"), None)?,
+                    up: t.projection(&name("ffn_up"), None)?,
+                    down: t.projection(&name("ffn_down"), None)?,
                 },
             });
         }
-        let tables = rotary(s.rope_dim, s.rope_base, &dev)?;
+        let tables = rotary(s.rope_dim, s.positions, s.rope_base, &Device::Cpu)?;
         Ok(CpuLlama::new(embed, blocks, (norm, lm_head), s.eps, tables))
     }
 }
@@ -165,7 +315,7 @@ mod tests {
         let open = || std::io::BufReader::new(std::fs::File::open(&path).expect("open"));
         let mut reader = open();
         let ct = Content::read(&mut reader).expect("header");
-        let mut ours = QuantLlama::from_gguf(&ct, &mut reader).expect("ours");
+        let mut ours = QuantLlama::from_gguf(&ct, &OwnTensors::new(), &mut reader).expect("ours");
         let mut reader = open();
         let ct = Content::read(&mut reader).expect("header");
         let mut theirs = ModelWeights::from_gguf(ct, &mut reader, &Device::Cpu).expect("candle");
@@ -187,5 +337,142 @@ mod tests {
             println!("at {pos}: ours {a:?}\n       candle {b:?}");
             pos += ids.len();
         }
+    }
+
+    /// A tiny random GGUF of `arch` (`qwen2`: biases; `qwen3`: Q/K norms,
+    /// a head width of its own), untied output, Q4_1 MLP (this crate's
+    /// kernels), Q8_0 attention (candle's), written with candle's writer.
+    fn tiny_qwen(arch: &str) -> Vec<u8> {
+        use candle_core::quantized::gguf_file::{self, Value};
+        use candle_core::quantized::{GgmlDType, QTensor};
+        let (h, heads, kv, hd, ffn, vocab) = (64usize, 4usize, 2usize, 32usize, 128usize, 96usize);
+        let hd = if arch == "qwen3" { hd } else { h / heads };
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut q = |shape: &[usize], scale: f32, dtype: GgmlDType| {
+            let n: usize = shape.iter().product();
+            let v: Vec<f32> = (0..n)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    ((seed >> 40) as f32 / (1u64 << 23) as f32 - 1.) * scale
+                })
+                .collect();
+            let t = Tensor::from_vec(v, shape, &Device::Cpu).expect("tensor");
+            QTensor::quantize(&t, dtype).expect("quantize")
+        };
+        let mut tensors: Vec<(String, QTensor)> = vec![
+            (
+                "token_embd.weight".into(),
+                q(&[vocab, h], 1.0, GgmlDType::Q8_0),
+            ),
+            ("output.weight".into(), q(&[vocab, h], 0.5, GgmlDType::Q8_0)),
+            ("output_norm.weight".into(), q(&[h], 1.0, GgmlDType::F32)),
+        ];
+        for b in 0..2 {
+            let mut put = |n: &str, t| tensors.push((format!("blk.{b}.{n}"), t));
+            put("attn_norm.weight", q(&[h], 1.0, GgmlDType::F32));
+            put("ffn_norm.weight", q(&[h], 1.0, GgmlDType::F32));
+            put("attn_q.weight", q(&[heads * hd, h], 0.3, GgmlDType::Q8_0));
+            put("attn_k.weight", q(&[kv * hd, h], 0.3, GgmlDType::Q8_0));
+            put("attn_v.weight", q(&[kv * hd, h], 0.3, GgmlDType::Q8_0));
+            if arch == "qwen2" {
+                put("attn_q.bias", q(&[heads * hd], 0.2, GgmlDType::F32));
+                put("attn_k.bias", q(&[kv * hd], 0.2, GgmlDType::F32));
+                put("attn_v.bias", q(&[kv * hd], 0.2, GgmlDType::F32));
+            } else {
+                put("attn_q_norm.weight", q(&[hd], 1.5, GgmlDType::F32));
+                put("attn_k_norm.weight", q(&[hd], 1.5, GgmlDType::F32));
+            }
+            put(
+                "attn_output.weight",
+                q(&[h, heads * hd], 0.3, GgmlDType::Q8_0),
+            );
+            put("ffn_gate.weight", q(&[ffn, h], 0.3, GgmlDType::Q4_1));
+            put("ffn_up.weight", q(&[ffn, h], 0.3, GgmlDType::Q4_1));
+            put("ffn_down.weight", q(&[h, ffn], 0.3, GgmlDType::Q4_1));
+        }
+        let k = |key: &str| format!("{arch}.{key}");
+        let md: Vec<(String, Value)> = vec![
+            ("general.architecture".into(), Value::String(arch.into())),
+            // candle's qwen3 computes in f16 unless told f32.
+            ("general.dtype".into(), Value::U32(0)),
+            (k("block_count"), Value::U32(2)),
+            (k("context_length"), Value::U32(64)),
+            (k("embedding_length"), Value::U32(h as u32)),
+            (k("attention.head_count"), Value::U32(heads as u32)),
+            (k("attention.head_count_kv"), Value::U32(kv as u32)),
+            (k("attention.key_length"), Value::U32(hd as u32)),
+            (k("attention.layer_norm_rms_epsilon"), Value::F32(1e-6)),
+            (k("rope.freq_base"), Value::F32(1e6)),
+        ];
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        let md_refs: Vec<(&str, &Value)> = md.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        let t_refs: Vec<(&str, &QTensor)> = tensors.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        gguf_file::write(&mut bytes, &md_refs, &t_refs).expect("write");
+        bytes.into_inner()
+    }
+
+    /// The prompt pass and two cached steps of `ours` and `theirs` give the
+    /// same top-5, probabilities within 0.01.
+    fn same_top5(
+        ours: &mut dyn FnMut(&Tensor, usize) -> candle_core::Result<Tensor>,
+        theirs: &mut dyn FnMut(&Tensor, usize) -> candle_core::Result<Tensor>,
+    ) {
+        let steps: [&[u32]; 3] = [&[5, 17, 42, 8, 90], &[3], &[77]];
+        let mut pos = 0;
+        for ids in steps {
+            let input = Tensor::new(ids, &Device::Cpu)
+                .and_then(|t| t.unsqueeze(0))
+                .expect("input");
+            let a = top5(&ours(&input, pos).expect("ours"));
+            let b = top5(&theirs(&input, pos).expect("candle"));
+            let ids_a: Vec<usize> = a.iter().map(|x| x.0).collect();
+            let ids_b: Vec<usize> = b.iter().map(|x| x.0).collect();
+            assert_eq!(ids_a, ids_b, "at {pos}: {a:?} vs {b:?}");
+            for ((_, pa), (_, pb)) in a.iter().zip(&b) {
+                assert!((pa - pb).abs() < 0.01, "at {pos}: {a:?} vs {b:?}");
+            }
+            pos += ids.len();
+        }
+    }
+
+    /// Our Qwen2 (biases, no unpermuting) against candle's `quantized_qwen2`.
+    #[test]
+    fn qwen2_top5_matches_candles_model() {
+        use candle_transformers::models::quantized_qwen2;
+        let bytes = tiny_qwen("qwen2");
+        let mut reader = std::io::Cursor::new(bytes.clone());
+        let ct = Content::read(&mut reader).expect("header");
+        let mut ours =
+            QuantLlama::from_gguf_as(Flavor::Qwen2, &ct, &OwnTensors::new(), &mut reader)
+                .expect("ours");
+        let mut reader = std::io::Cursor::new(bytes);
+        let ct = Content::read(&mut reader).expect("header");
+        let mut theirs = quantized_qwen2::ModelWeights::from_gguf(ct, &mut reader, &Device::Cpu)
+            .expect("candle");
+        same_top5(&mut |x, p| ours.forward(x, p), &mut |x, p| {
+            theirs.forward(x, p)
+        });
+    }
+
+    /// Our Qwen3 (Q/K norms, head width 32 of a hidden 64 over 4 heads)
+    /// against candle's `quantized_qwen3`.
+    #[test]
+    fn qwen3_top5_matches_candles_model() {
+        use candle_transformers::models::quantized_qwen3;
+        let bytes = tiny_qwen("qwen3");
+        let mut reader = std::io::Cursor::new(bytes.clone());
+        let ct = Content::read(&mut reader).expect("header");
+        let mut ours =
+            QuantLlama::from_gguf_as(Flavor::Qwen3, &ct, &OwnTensors::new(), &mut reader)
+                .expect("ours");
+        let mut reader = std::io::Cursor::new(bytes);
+        let ct = Content::read(&mut reader).expect("header");
+        let mut theirs = quantized_qwen3::ModelWeights::from_gguf(ct, &mut reader, &Device::Cpu)
+            .expect("candle");
+        same_top5(&mut |x, p| ours.forward(x, p), &mut |x, p| {
+            theirs.forward(x, p)
+        });
     }
 }

@@ -239,6 +239,7 @@ impl StreamLlama {
                     heads: cfg.num_attention_heads,
                     kv_heads: cfg.num_key_value_heads,
                     head_dim,
+                    qk_norm: None,
                 },
                 post_norm: self.norm(&format!("{prefix}.post_attention_layernorm.weight"))?,
                 mlp: Mlp {

@@ -46,6 +46,7 @@ mod generate;
 mod gguf;
 mod gguf_family;
 mod gguf_finite;
+mod gguf_header;
 mod gguf_meta;
 mod gguf_scan;
 pub mod gguf_tokenizer;

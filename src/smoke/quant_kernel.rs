@@ -8,6 +8,14 @@
 //! `maddubs` or AVX-512 VNNI's `dpbusd`. Weight rows are shared out over
 //! the threads of candle's CPU pool.
 //!
+//! IQ4_XS (super-blocks of 256 values: an f16 `d`, eight 6-bit sub-block
+//! scales, 4-bit indices into the 16-value table `kvalues_iq4nl`) has its
+//! own dot: each sub-block of 32 meets one activation block, its indices
+//! looked up into signed bytes (`shuffle_epi8` on x86), the sum
+//! `Σ table[q]·q_a` taken with the signs moved onto the activations (the
+//! `maddubs`/`dpbusd` operands must be unsigned on one side), scaled by
+//! `d·(ls − 32)·d_a`.
+//!
 //! The kernel is chosen at run time (AVX-512 VNNI, AVX2, or the scalar
 //! code every machine runs); the three give the same sums up to the order
 //! of float additions.
@@ -90,6 +98,96 @@ impl Format {
         }
         q
     }
+}
+
+/// The weights' layout a matmul reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Weights {
+    /// Blocks of 32 in one of [`Format`]'s types.
+    Blocks(Format),
+    /// IQ4_XS super-blocks of 256 values.
+    Iq4Xs,
+}
+
+impl Weights {
+    /// Values per block.
+    pub(crate) fn block_values(self) -> usize {
+        match self {
+            Weights::Blocks(_) => QK,
+            Weights::Iq4Xs => IQ4_XS_VALUES,
+        }
+    }
+
+    /// Bytes per block.
+    pub(crate) fn block_bytes(self) -> usize {
+        match self {
+            Weights::Blocks(f) => f.block_bytes(),
+            Weights::Iq4Xs => IQ4_XS_BYTES,
+        }
+    }
+}
+
+/// Values per IQ4_XS super-block.
+pub(crate) const IQ4_XS_VALUES: usize = 256;
+/// Bytes per IQ4_XS super-block: `d` (f16), `scales_h` (u16), `scales_l`
+/// (4 bytes), 128 bytes of indices.
+pub(crate) const IQ4_XS_BYTES: usize = 136;
+/// ggml's `kvalues_iq4nl`: the 16 values an IQ4_NL/IQ4_XS index stands for.
+const IQ4_TABLE: [i8; 16] = [
+    -127, -104, -83, -65, -49, -35, -22, -10, 1, 13, 25, 38, 53, 69, 89, 113,
+];
+
+/// The signed scale `ls − 32` of sub-block `ib` (0..8) of an IQ4_XS
+/// super-block `b` (136 bytes): its low 4 bits in `scales_l[ib/2]`, its
+/// high 2 bits at `2·ib` of `scales_h`.
+#[inline(always)]
+fn iq4_xs_sub_scale(b: &[u8], ib: usize) -> i32 {
+    let high = u16::from_le_bytes([b[2], b[3]]);
+    let lo = (b[4 + ib / 2] >> (4 * (ib % 2))) & 0x0F;
+    let hi = ((high >> (2 * ib)) & 3) as u8;
+    i32::from(lo | (hi << 4)) - 32
+}
+
+/// IQ4_XS super-blocks (`bytes`, whole blocks of 136) dequantized into
+/// `out` (256 values each; extra values of either are left alone).
+pub(crate) fn dequantize_iq4_xs(bytes: &[u8], out: &mut [f32]) {
+    for (b, y) in bytes
+        .chunks_exact(IQ4_XS_BYTES)
+        .zip(out.chunks_exact_mut(IQ4_XS_VALUES))
+    {
+        let d = f16::from_le_bytes([b[0], b[1]]).to_f32();
+        for (ib, y) in y.chunks_exact_mut(QK).enumerate() {
+            let dl = d * iq4_xs_sub_scale(b, ib) as f32;
+            let qs = &b[8 + 16 * ib..8 + 16 * (ib + 1)];
+            for (j, q) in qs.iter().enumerate() {
+                y[j] = dl * f32::from(IQ4_TABLE[usize::from(q & 0x0F)]);
+                y[j + 16] = dl * f32::from(IQ4_TABLE[usize::from(q >> 4)]);
+            }
+        }
+    }
+}
+
+/// The scalar IQ4_XS dot product of one weight row with one quantized
+/// activation row, for any CPU.
+fn iq4_xs_dot_scalar(w: &[u8], (d, _, qs): (&[f32], &[f32], &[i8])) -> f32 {
+    let mut acc = 0f32;
+    let mut subs = d.iter().zip(qs.chunks_exact(QK));
+    for b in w.chunks_exact(IQ4_XS_BYTES) {
+        let dw = f16::from_le_bytes([b[0], b[1]]).to_f32();
+        for ib in 0..IQ4_XS_VALUES / QK {
+            let Some((da, qa)) = subs.next() else {
+                return acc;
+            };
+            let nibbles = &b[8 + 16 * ib..8 + 16 * (ib + 1)];
+            let mut isum = 0i32;
+            for (j, q) in nibbles.iter().enumerate() {
+                isum += i32::from(IQ4_TABLE[usize::from(q & 0x0F)]) * i32::from(qa[j]);
+                isum += i32::from(IQ4_TABLE[usize::from(q >> 4)]) * i32::from(qa[j + 16]);
+            }
+            acc += dw * iq4_xs_sub_scale(b, ib) as f32 * da * isum as f32;
+        }
+    }
+    acc
 }
 
 /// The activations of `m` rows quantized to 8-bit blocks of 32.
@@ -200,7 +298,11 @@ pub(crate) fn kernel() -> Kernel {
 
 /// The dot product of one weight row (its blocks' bytes) with one quantized
 /// activation row.
-fn row_dot(kernel: Kernel, format: Format, w: &[u8], a: (&[f32], &[f32], &[i8])) -> f32 {
+fn row_dot(kernel: Kernel, weights: Weights, w: &[u8], a: (&[f32], &[f32], &[i8])) -> f32 {
+    let format = match weights {
+        Weights::Blocks(format) => format,
+        Weights::Iq4Xs => return iq4_xs_dot(kernel, w, a),
+    };
     match kernel {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: `Kernel::detected` chose these only where the CPU has the features.
@@ -209,6 +311,19 @@ fn row_dot(kernel: Kernel, format: Format, w: &[u8], a: (&[f32], &[f32], &[i8]))
         // SAFETY: as above.
         Kernel::Vnni => unsafe { x86::row_dot_vnni(format, w, a) },
         _ => row_dot_scalar(format, w, a),
+    }
+}
+
+/// [`row_dot`] for IQ4_XS weights.
+fn iq4_xs_dot(kernel: Kernel, w: &[u8], a: (&[f32], &[f32], &[i8])) -> f32 {
+    match kernel {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `Kernel::detected` chose these only where the CPU has the features.
+        Kernel::Avx2 => unsafe { x86::iq4_xs_dot_avx2(w, a) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        Kernel::Vnni => unsafe { x86::iq4_xs_dot_vnni(w, a) },
+        _ => iq4_xs_dot_scalar(w, a),
     }
 }
 
@@ -235,7 +350,7 @@ fn row_dot_scalar(format: Format, w: &[u8], (d, s, qs): (&[f32], &[f32], &[i8]))
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::{Format, QK};
+    use super::{iq4_xs_sub_scale, Format, IQ4_TABLE, IQ4_XS_BYTES, IQ4_XS_VALUES, QK};
     use std::arch::x86_64::*;
 
     /// The block's 32 quants as unsigned bytes, element `e` in byte `e`.
@@ -325,6 +440,62 @@ mod x86 {
         };
     }
 
+    /// 16 bytes of IQ4 indices (elements `j` and `j + 16` in byte `j`)
+    /// as the 32 signed table values, element `e` in byte `e`.
+    #[inline(always)]
+    unsafe fn iq4_lookup(nibbles: *const u8) -> __m256i {
+        let raw = _mm_loadu_si128(nibbles as *const __m128i);
+        let low4 = _mm_set1_epi8(0x0F);
+        let lo = _mm_and_si128(raw, low4);
+        let hi = _mm_and_si128(_mm_srli_epi16(raw, 4), low4);
+        let table =
+            _mm256_broadcastsi128_si256(_mm_loadu_si128(IQ4_TABLE.as_ptr() as *const __m128i));
+        _mm256_shuffle_epi8(table, _mm256_set_m128i(hi, lo))
+    }
+
+    macro_rules! iq4_xs_dot {
+        ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
+            /// One IQ4_XS weight row against one quantized activation row.
+            #[target_feature(enable = $features)]
+            pub(super) unsafe fn $name(w: &[u8], (d, _, qs): (&[f32], &[f32], &[i8])) -> f32 {
+                let subs = IQ4_XS_VALUES / QK;
+                let supers = (w.len() / IQ4_XS_BYTES)
+                    .min(d.len() / subs)
+                    .min(qs.len() / IQ4_XS_VALUES);
+                let mut acc = _mm256_setzero_ps();
+                for i in 0..supers {
+                    let b = &w[i * IQ4_XS_BYTES..(i + 1) * IQ4_XS_BYTES];
+                    let dw = _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(i32::from(
+                        u16::from_le_bytes([b[0], b[1]]),
+                    ))));
+                    for ib in 0..subs {
+                        let s = i * subs + ib;
+                        let qw = iq4_lookup(b.as_ptr().add(8 + 16 * ib));
+                        let qa = _mm256_loadu_si256(qs.as_ptr().add(s * QK) as *const __m256i);
+                        // |w| (never 0: the table has no 0) against a·sign(w).
+                        let isum: __m256i = {
+                            let ($w, $a) = (_mm256_sign_epi8(qw, qw), _mm256_sign_epi8(qa, qw));
+                            $isum
+                        };
+                        let scale = dw * iq4_xs_sub_scale(b, ib) as f32 * d[s];
+                        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(scale), acc);
+                    }
+                }
+                hsum(acc)
+            }
+        };
+    }
+
+    iq4_xs_dot!(iq4_xs_dot_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
+        _mm256_maddubs_epi16(w, a),
+        _mm256_set1_epi16(1)
+    ));
+    iq4_xs_dot!(
+        iq4_xs_dot_vnni,
+        "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
+        |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
+    );
+
     row_dot!(row_dot_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
         _mm256_maddubs_epi16(w, a),
         _mm256_set1_epi16(1)
@@ -340,19 +511,21 @@ mod x86 {
 const ROWS_PER_TASK: usize = 16;
 
 /// `dst[i][j] = Σ lhs[i][·] · weight[j][·]` for `m` activation rows of `k`
-/// and `n` weight rows of `k / 32` blocks in `format` (GGML's `matmul_t`:
-/// the weight transposed). `k` must be a multiple of 32, `weights` hold
-/// `n` rows and `dst` `m · n` values; otherwise an error saying which.
+/// and `n` weight rows of `k / block` blocks laid out as `format` (GGML's
+/// `matmul_t`: the weight transposed). `k` must be a multiple of the block
+/// (32, or 256 for IQ4_XS), `weights` hold `n` rows and `dst` `m · n`
+/// values; otherwise an error saying which.
 pub(crate) fn matmul(
     kernel: Kernel,
-    format: Format,
+    format: Weights,
     weights: &[u8],
     (m, k, n): (usize, usize, usize),
     lhs: &[f32],
     dst: &mut [f32],
 ) -> Result<(), String> {
-    let row_bytes = k / QK * format.block_bytes();
-    if k % QK != 0 || lhs.len() != m * k || dst.len() < m * n || weights.len() < n * row_bytes {
+    let block = format.block_values();
+    let row_bytes = k / block * format.block_bytes();
+    if k % block != 0 || lhs.len() != m * k || dst.len() < m * n || weights.len() < n * row_bytes {
         return Err(format!(
             "quantized matmul ({m}, {k}, {n}) in {format:?}: {} activations, {} outputs, {} weight bytes",
             lhs.len(),

@@ -3,11 +3,13 @@
 //! runs scalar (Q4_0/Q4_1/Q5_0/Q5_1): candle's own storage is kept and
 //! wrapped, every other operation (dequantize, embedding lookups) is
 //! delegated to it. Other formats, and every non-CPU device, get candle's
-//! `QMatMul` unchanged.
+//! `QMatMul` unchanged. IQ4_XS, a type candle 0.11 cannot hold, is an
+//! [`Iq4XsLinear`] over the file's bytes; [`QuantProj`] is either kind,
+//! with an optional bias (Qwen2's Q/K/V).
 
-use super::quant_kernel::{self, Format, Kernel};
+use super::quant_kernel::{self, Format, Kernel, Weights};
 use candle_core::quantized::{GgmlDType, QMatMul, QStorage, QTensor, QuantizedType};
-use candle_core::{CpuStorage, Device, Result};
+use candle_core::{CpuStorage, DType, Device, Module, Result, Tensor};
 use half::f16;
 use std::borrow::Cow;
 
@@ -36,8 +38,15 @@ impl QuantizedType for FastStorage {
     }
 
     fn matmul_t(&self, mkn: (usize, usize, usize), lhs: &[f32], dst: &mut [f32]) -> Result<()> {
-        quant_kernel::matmul(self.kernel, self.format, self.bytes(), mkn, lhs, dst)
-            .map_err(candle_core::Error::Msg)
+        quant_kernel::matmul(
+            self.kernel,
+            quant_kernel::Weights::Blocks(self.format),
+            self.bytes(),
+            mkn,
+            lhs,
+            dst,
+        )
+        .map_err(candle_core::Error::Msg)
     }
 
     fn matmul_t_f16(&self, mkn: (usize, usize, usize), lhs: &[f16], dst: &mut [f16]) -> Result<()> {
@@ -104,17 +113,122 @@ pub(crate) fn qmatmul_with(tensor: QTensor, kernel: Kernel) -> Result<QMatMul> {
     QMatMul::from_qtensor(QTensor::new(QStorage::Cpu(Box::new(fast)), shape)?)
 }
 
-/// `tensor` (`[heads · head_dim, in]`, quantized by rows) with each head's
-/// rows put back from GGUF's interleaved rotary order (llama.cpp's
-/// converter permutes Q and K so that pairs `(2i, 2i+1)` rotate together)
-/// into the halves order (`i` with `i + head_dim/2`) that
-/// `candle_nn::rotary_emb::rope` uses.
-pub(crate) fn unpermute_heads(tensor: QTensor, heads: usize) -> Result<QTensor> {
-    let (rows, _) = tensor.shape().dims2()?;
-    let dtype = tensor.dtype();
-    let device = tensor.device();
-    let bytes = tensor.data()?;
-    if heads == 0 || rows % (2 * heads) != 0 || bytes.len() % rows.max(1) != 0 {
+/// A projection `[out, in]` stored as IQ4_XS (`in` a multiple of 256),
+/// multiplied by `quant_kernel`'s IQ4_XS dot on the CPU.
+pub(crate) struct Iq4XsLinear {
+    bytes: Vec<u8>,
+    out: usize,
+    input: usize,
+    kernel: Kernel,
+}
+
+impl Iq4XsLinear {
+    /// The projection over `bytes`, `out` rows of `input` values, with the
+    /// kernel this CPU runs best; an error when the sizes disagree.
+    pub(crate) fn new(bytes: Vec<u8>, (out, input): (usize, usize)) -> Result<Self> {
+        Self::with_kernel(bytes, (out, input), quant_kernel::kernel())
+    }
+
+    /// [`Iq4XsLinear::new`] with the kernel named (tests compare them).
+    pub(crate) fn with_kernel(
+        bytes: Vec<u8>,
+        (out, input): (usize, usize),
+        kernel: Kernel,
+    ) -> Result<Self> {
+        let per_row = input / quant_kernel::IQ4_XS_VALUES * quant_kernel::IQ4_XS_BYTES;
+        if input % quant_kernel::IQ4_XS_VALUES != 0 || bytes.len() != out * per_row {
+            candle_core::bail!(
+                "an IQ4_XS tensor [{out}, {input}] needs {} bytes in rows of 256 values; it has {}",
+                out * per_row,
+                bytes.len()
+            )
+        }
+        Ok(Iq4XsLinear {
+            bytes,
+            out,
+            input,
+            kernel,
+        })
+    }
+
+    /// The weight as f32 `[out, in]`.
+    pub(crate) fn dequantize(&self, device: &Device) -> Result<Tensor> {
+        let mut values = vec![0f32; self.out * self.input];
+        quant_kernel::dequantize_iq4_xs(&self.bytes, &mut values);
+        Tensor::from_vec(values, (self.out, self.input), device)
+    }
+}
+
+impl Module for Iq4XsLinear {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let dims = x.dims().to_vec();
+        let k = dims.last().copied().unwrap_or(0);
+        if k != self.input {
+            candle_core::bail!("IQ4_XS projection of width {} given {k} values", self.input)
+        }
+        let m = x.elem_count() / k.max(1);
+        let lhs = x.flatten_all()?.to_dtype(DType::F32)?.to_vec1::<f32>()?;
+        let mut dst = vec![0f32; m * self.out];
+        quant_kernel::matmul(
+            self.kernel,
+            Weights::Iq4Xs,
+            &self.bytes,
+            (m, k, self.out),
+            &lhs,
+            &mut dst,
+        )
+        .map_err(candle_core::Error::Msg)?;
+        let mut out_dims = dims;
+        if let Some(last) = out_dims.last_mut() {
+            *last = self.out;
+        }
+        Tensor::from_vec(dst, out_dims, x.device())
+    }
+}
+
+/// A quantized projection of a GGUF model run by this crate's forward:
+/// candle's `QMatMul` (with this crate's kernels where `qmatmul` put them)
+/// or an IQ4_XS one, plus a bias where the family has one.
+pub(crate) struct QuantProj {
+    /// The weight.
+    pub(crate) weight: ProjWeight,
+    /// Added to every output row.
+    pub(crate) bias: Option<Tensor>,
+}
+
+/// The weight of a [`QuantProj`].
+pub(crate) enum ProjWeight {
+    /// A type candle holds.
+    Candle(QMatMul),
+    /// IQ4_XS.
+    Iq4Xs(Iq4XsLinear),
+}
+
+impl QuantProj {
+    /// A projection without bias.
+    pub(crate) fn plain(weight: ProjWeight) -> Self {
+        QuantProj { weight, bias: None }
+    }
+}
+
+impl Module for QuantProj {
+    fn forward(&self, x: &Tensor) -> Result<Tensor> {
+        let y = match &self.weight {
+            ProjWeight::Candle(q) => q.forward(x)?,
+            ProjWeight::Iq4Xs(l) => l.forward(x)?,
+        };
+        match &self.bias {
+            Some(b) => y.broadcast_add(b),
+            None => Ok(y),
+        }
+    }
+}
+
+/// `bytes` of `rows` rows (`[heads · head_dim, in]`, whole rows of blocks)
+/// with each head's rows put back from GGUF's interleaved rotary order
+/// into the halves order (see [`unpermute_heads`]).
+pub(crate) fn unpermute_rows(bytes: &[u8], rows: usize, heads: usize) -> Result<Vec<u8>> {
+    if heads == 0 || !rows.is_multiple_of(2 * heads) || !bytes.len().is_multiple_of(rows.max(1)) {
         candle_core::bail!("{rows} rows do not split into {heads} heads of pairs")
     }
     let row_bytes = bytes.len() / rows;
@@ -131,6 +245,20 @@ pub(crate) fn unpermute_heads(tensor: QTensor, heads: usize) -> Result<QTensor> 
             }
         }
     }
+    Ok(out)
+}
+
+/// `tensor` (`[heads · head_dim, in]`, quantized by rows) with each head's
+/// rows put back from GGUF's interleaved rotary order (llama.cpp's
+/// converter permutes Q and K so that pairs `(2i, 2i+1)` rotate together)
+/// into the halves order (`i` with `i + head_dim/2`) that
+/// `candle_nn::rotary_emb::rope` uses.
+pub(crate) fn unpermute_heads(tensor: QTensor, heads: usize) -> Result<QTensor> {
+    let (rows, _) = tensor.shape().dims2()?;
+    let dtype = tensor.dtype();
+    let device = tensor.device();
+    let bytes = tensor.data()?;
+    let out = unpermute_rows(&bytes, rows, heads)?;
     let shape = tensor.shape().clone();
     drop(bytes);
     let storage = QStorage::from_data(Cow::Owned(out), &device, dtype)?;
@@ -261,6 +389,114 @@ mod tests {
             }
         }
         assert!(ran >= formats.len() * 6, "only {ran} runs");
+    }
+
+    /// ggml's `kvalues_iq4nl`, for the reference below.
+    const IQ4NL: [f32; 16] = [
+        -127., -104., -83., -65., -49., -35., -22., -10., 1., 13., 25., 38., 53., 69., 89., 113.,
+    ];
+
+    /// A reference IQ4_XS dequantization, from ggml's `block_iq4_xs`: `d`,
+    /// `scales_h` (2 bits per sub-block), `scales_l` (4 bits per sub-block,
+    /// read here as one little-endian u32), 128 bytes of index pairs.
+    fn iq4_xs_reference(bytes: &[u8]) -> Vec<f32> {
+        let mut out = Vec::new();
+        for b in bytes.chunks_exact(136) {
+            let d = f16::from_le_bytes([b[0], b[1]]).to_f32();
+            let high = u32::from(u16::from_le_bytes([b[2], b[3]]));
+            let low = u32::from_le_bytes([b[4], b[5], b[6], b[7]]);
+            for sub in 0..8 {
+                let ls = ((low >> (4 * sub)) & 15) + (((high >> (2 * sub)) & 3) << 4);
+                let dl = d * (ls as f32 - 32.);
+                let qs = &b[8 + 16 * sub..24 + 16 * sub];
+                let mut v = [0f32; 32];
+                for (j, q) in qs.iter().enumerate() {
+                    v[j] = dl * IQ4NL[(q % 16) as usize];
+                    v[j + 16] = dl * IQ4NL[(q / 16) as usize];
+                }
+                out.extend(v);
+            }
+        }
+        out
+    }
+
+    /// `rows · k / 256` random IQ4_XS super-blocks: random indices and
+    /// sub-block scales, `d` in ±0.002.
+    fn random_iq4_xs(rows: usize, k: usize, rng: &mut Rng) -> Vec<u8> {
+        let mut out = vec![0u8; rows * k / 256 * 136];
+        for block in out.chunks_exact_mut(136) {
+            for b in block.iter_mut() {
+                *b = rng.next() as u8;
+            }
+            block[..2].copy_from_slice(&f16::from_f32(0.002 * rng.unit()).to_le_bytes());
+        }
+        out
+    }
+
+    /// IQ4_XS: the dequantization equals the reference exactly; every
+    /// kernel this CPU runs gives the reference weights times the f32
+    /// activations (up to the activations' 8-bit rounding) and the same as
+    /// the scalar kernel, on odd sizes (one and several activation rows,
+    /// weight rows not a multiple of the threads' share).
+    #[test]
+    fn iq4_xs_kernels_match_a_reference_on_odd_sizes() {
+        let mut rng = Rng(0x51_7CC1_B727_220A);
+        let kernels = [Kernel::Scalar, Kernel::Avx2, Kernel::Vnni];
+        let mut ran = 0;
+        for (m, k, n) in [
+            (1, 256, 1),
+            (1, 512, 33),
+            (3, 768, 17),
+            (7, 256, 35),
+            (2, 1280, 5),
+        ] {
+            let bytes = random_iq4_xs(n, k, &mut rng);
+            let w = iq4_xs_reference(&bytes);
+            let mut ours = vec![0f32; n * k];
+            quant_kernel::dequantize_iq4_xs(&bytes, &mut ours);
+            assert_eq!(ours, w, "dequantized ({n}, {k})");
+            let lhs: Vec<f32> = (0..m * k).map(|_| rng.unit()).collect();
+            let x = Tensor::from_vec(lhs.clone(), (m, k), &Device::Cpu).expect("x");
+            let run = |kernel| {
+                Iq4XsLinear::with_kernel(bytes.clone(), (n, k), kernel)
+                    .and_then(|l| l.forward(&x))
+                    .and_then(|t| t.to_vec2::<f32>())
+                    .expect("forward")
+            };
+            let scalar = run(Kernel::Scalar);
+            for kernel in kernels.into_iter().filter(|k| k.available()) {
+                let out = run(kernel);
+                for i in 0..m {
+                    for j in 0..n {
+                        let row = &lhs[i * k..(i + 1) * k];
+                        let wj = &w[j * k..(j + 1) * k];
+                        let exact: f64 = row.iter().zip(wj).map(|(a, b)| f64::from(a * b)).sum();
+                        let scale: f64 = row
+                            .iter()
+                            .zip(wj)
+                            .map(|(a, b)| f64::from((a * b).abs()))
+                            .sum();
+                        let o = f64::from(out[i][j]);
+                        // 8-bit activations: about 0.1% of Σ|a·w| seen here.
+                        assert!(
+                            (o - exact).abs() <= 0.004 * scale + 1e-6,
+                            "{kernel:?} ({m},{k},{n}) [{i}][{j}]: {o} vs exact {exact}"
+                        );
+                        let s = f64::from(scalar[i][j]);
+                        assert!(
+                            (o - s).abs() <= 1e-5 * scale + 1e-6,
+                            "{kernel:?} ({m},{k},{n}) [{i}][{j}]: {o} vs scalar {s}"
+                        );
+                    }
+                }
+                ran += 1;
+            }
+        }
+        assert!(ran >= 5, "only {ran} runs");
+        let short = Iq4XsLinear::new(vec![0u8; 135], (1, 256));
+        assert!(short.is_err(), "a partial super-block is refused");
+        let narrow = Iq4XsLinear::new(vec![0u8; 136], (2, 128));
+        assert!(narrow.is_err(), "rows of 128 values are not super-blocks");
     }
 
     /// Q/K rows come back in the halves order: row `2i + j` of each head

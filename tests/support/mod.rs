@@ -4,6 +4,7 @@
 
 pub mod bounded;
 pub mod fixture_gen;
+pub mod gguf_iq4;
 pub mod gguf_models;
 pub mod hub_server;
 pub mod license_eval;

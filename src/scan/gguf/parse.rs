@@ -273,6 +273,9 @@ pub struct GgufHeader {
     pub alignment: u64,
     /// Absolute offset of the data section (0 when the header could not be read to its end).
     pub data_offset: u64,
+    /// Absolute offset of the first tensor info, just after the metadata
+    /// (0 when the metadata could not be read to its end).
+    pub tensors_at: u64,
     /// File length.
     pub file_size: u64,
     /// True when the whole header was read.
@@ -579,6 +582,7 @@ pub fn parse(buf: &[u8]) -> (Option<GgufHeader>, Vec<Finding>) {
         findings.push(stop);
         return (Some(header), findings);
     }
+    header.tensors_at = r.pos as u64;
     check_alignment(&mut header, &mut findings);
     if let Err(stop) = read_tensors(&mut r, &mut header, &mut findings) {
         findings.push(stop);

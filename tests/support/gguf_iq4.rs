@@ -1,0 +1,232 @@
+//! A tiny Llama GGUF whose projections are IQ4_XS (a ggml type candle 0.11
+//! cannot hold), and its twin with those same values stored as F32: both
+//! written with the hand GGUF writer (`gguf_gen::gguf_bytes`). Widths are
+//! multiples of 256 (IQ4_XS super-blocks): hidden 256, 4 heads of 64, 2 KV
+//! heads, MLP 512, 2 blocks; the gpt2 BPE of the other tiny models, its
+//! embedding in Q8_0 (tied output), norms in F32.
+//!
+//! IQ4_XS is written by nearest value: per sub-block of 32 the scale that
+//! maps its largest magnitude onto the table's −127, the eight sub-block
+//! scales as multiples (6-bit, `ls − 32`) of one f16 `d`, each value the
+//! index of the nearest table entry.
+
+use super::fixture_gen::gguf_gen::{gguf_bytes, GgufSpec, GgufTensor, Meta};
+use super::fixture_gen::Rng;
+use super::gguf_models::{gpt2_tokenizer_metadata, tiny_bpe};
+use candle_core::quantized::gguf_file::Value;
+use candle_core::quantized::{GgmlDType, QTensor};
+use candle_core::{Device, Tensor};
+use half::f16;
+
+/// ggml's `kvalues_iq4nl`.
+const TABLE: [f32; 16] = [
+    -127., -104., -83., -65., -49., -35., -22., -10., 1., 13., 25., 38., 53., 69., 89., 113.,
+];
+
+pub const HIDDEN: usize = 256;
+pub const HEADS: usize = 4;
+pub const KV_HEADS: usize = 2;
+pub const HEAD_DIM: usize = 64;
+pub const FFN: usize = 512;
+pub const BLOCKS: usize = 2;
+
+/// `values` (a whole number of 256-value super-blocks) as IQ4_XS bytes.
+pub fn quantize_iq4_xs(values: &[f32]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(values.len() / 256 * 136);
+    for sb in values.chunks_exact(256) {
+        let scales: Vec<f32> = sb
+            .chunks_exact(32)
+            .map(|s| s.iter().fold(0f32, |a, v| a.max(v.abs())) / 127.)
+            .collect();
+        let d = f16::from_f32(scales.iter().fold(0f32, |a, s| a.max(*s)) / 31.);
+        let df = d.to_f32();
+        let mut block = vec![0u8; 136];
+        block[..2].copy_from_slice(&d.to_le_bytes());
+        let mut high = 0u16;
+        for (ib, sub) in sb.chunks_exact(32).enumerate() {
+            let l = if df > 0. {
+                (scales[ib] / df).round().clamp(0., 31.) as i32
+            } else {
+                0
+            };
+            let ls = (l + 32) as u16;
+            block[4 + ib / 2] |= ((ls & 15) as u8) << (4 * (ib % 2));
+            high |= (ls >> 4) << (2 * ib);
+            let dl = df * l as f32;
+            let nearest = |x: f32| {
+                (0..16)
+                    .min_by(|&a, &b| {
+                        (dl * TABLE[a] - x)
+                            .abs()
+                            .total_cmp(&(dl * TABLE[b] - x).abs())
+                    })
+                    .unwrap_or(0) as u8
+            };
+            for j in 0..16 {
+                block[8 + 16 * ib + j] = nearest(sub[j]) | (nearest(sub[j + 16]) << 4);
+            }
+        }
+        block[2..4].copy_from_slice(&high.to_le_bytes());
+        out.extend(block);
+    }
+    out
+}
+
+/// IQ4_XS bytes back to values, from ggml's `dequantize_row_iq4_xs`.
+pub fn dequantize_iq4_xs(bytes: &[u8]) -> Vec<f32> {
+    let mut out = Vec::with_capacity(bytes.len() / 136 * 256);
+    for b in bytes.chunks_exact(136) {
+        let d = f16::from_le_bytes([b[0], b[1]]).to_f32();
+        let high = u16::from_le_bytes([b[2], b[3]]);
+        for ib in 0..8 {
+            let ls = ((b[4 + ib / 2] >> (4 * (ib % 2))) & 15) as i32
+                | ((((high >> (2 * ib)) & 3) as i32) << 4);
+            let dl = d * (ls - 32) as f32;
+            let qs = &b[8 + 16 * ib..24 + 16 * ib];
+            let mut sub = [0f32; 32];
+            for j in 0..16 {
+                sub[j] = dl * TABLE[(qs[j] & 15) as usize];
+                sub[j + 16] = dl * TABLE[(qs[j] >> 4) as usize];
+            }
+            out.extend(sub);
+        }
+    }
+    out
+}
+
+/// A candle metadata value as the hand writer's.
+fn meta(v: &Value) -> Meta {
+    match v {
+        Value::U32(x) => Meta::U32(*x),
+        Value::I32(x) => Meta::I32(*x),
+        Value::F32(x) => Meta::F32(*x),
+        Value::Bool(x) => Meta::Bool(*x),
+        Value::String(s) => Meta::Str(s.clone()),
+        Value::Array(items) => match items.first() {
+            Some(Value::I32(_)) => Meta::I32Array(
+                items
+                    .iter()
+                    .map(|i| i.to_i32().expect("i32 array"))
+                    .collect(),
+            ),
+            _ => Meta::StrArray(
+                items
+                    .iter()
+                    .map(|i| i.to_string().expect("string array").clone())
+                    .collect(),
+            ),
+        },
+        other => panic!("no hand-written form for {other:?}"),
+    }
+}
+
+/// A tensor of `shape` (outermost first) with GGUF's dims, `type_id` and bytes.
+fn tensor(name: &str, shape: &[usize], type_id: u32, data: Vec<u8>) -> GgufTensor {
+    GgufTensor {
+        name: name.to_string(),
+        dims: shape.iter().rev().map(|&d| d as u64).collect(),
+        type_id,
+        data,
+        offset_override: None,
+    }
+}
+
+/// A candle-quantized tensor as the hand writer's.
+fn from_qtensor(name: &str, t: &QTensor) -> GgufTensor {
+    let type_id = match t.dtype() {
+        GgmlDType::F32 => 0,
+        GgmlDType::Q8_0 => 8,
+        other => panic!("no id for {other:?}"),
+    };
+    tensor(
+        name,
+        t.shape().dims(),
+        type_id,
+        t.data().expect("data").into_owned(),
+    )
+}
+
+/// The tiny Llama with IQ4_XS projections (`iq4`), or the same values as
+/// F32 (`!iq4`); both from one seed.
+pub fn iq4_xs_llama(iq4: bool) -> GgufSpec {
+    let k = |key: &str| format!("llama.{key}");
+    let mut md: Vec<(String, Value)> = vec![
+        ("general.architecture".into(), Value::String("llama".into())),
+        ("general.name".into(), Value::String("tiny-iq4".into())),
+        (
+            "general.file_type".into(),
+            Value::U32(if iq4 { 30 } else { 0 }),
+        ),
+        (k("block_count"), Value::U32(BLOCKS as u32)),
+        (k("context_length"), Value::U32(256)),
+        (k("embedding_length"), Value::U32(HIDDEN as u32)),
+        (k("feed_forward_length"), Value::U32(FFN as u32)),
+        (k("attention.head_count"), Value::U32(HEADS as u32)),
+        (k("attention.head_count_kv"), Value::U32(KV_HEADS as u32)),
+        (k("attention.layer_norm_rms_epsilon"), Value::F32(1e-5)),
+        (k("rope.freq_base"), Value::F32(10000.0)),
+        (k("rope.dimension_count"), Value::U32(HEAD_DIM as u32)),
+    ];
+    md.extend(gpt2_tokenizer_metadata(&tiny_bpe(), "smollm"));
+    let vocab = md
+        .iter()
+        .find_map(|(k, v)| match (k.as_str(), v) {
+            ("tokenizer.ggml.tokens", Value::Array(a)) => Some(a.len()),
+            _ => None,
+        })
+        .expect("tokens");
+    let mut rng = Rng::new(23);
+    let mut random =
+        |n: usize, scale: f32| -> Vec<f32> { (0..n).map(|_| rng.unit() * scale).collect() };
+    let embd = Tensor::from_vec(random(vocab * HIDDEN, 1.0), (vocab, HIDDEN), &Device::Cpu)
+        .and_then(|t| QTensor::quantize(&t, GgmlDType::Q8_0))
+        .expect("embedding");
+    let norm = |name: &str| {
+        let ones: Vec<u8> = (0..HIDDEN).flat_map(|_| 1f32.to_le_bytes()).collect();
+        tensor(name, &[HIDDEN], 0, ones)
+    };
+    let mut tensors = vec![
+        from_qtensor("token_embd.weight", &embd),
+        norm("output_norm.weight"),
+    ];
+    let (q, kv) = (HEADS * HEAD_DIM, KV_HEADS * HEAD_DIM);
+    for b in 0..BLOCKS {
+        let p = |n: &str| format!("blk.{b}.{n}.weight");
+        tensors.push(norm(&p("attn_norm")));
+        tensors.push(norm(&p("ffn_norm")));
+        for (name, rows, cols) in [
+            ("attn_q", q, HIDDEN),
+            ("attn_k", kv, HIDDEN),
+            ("attn_v", kv, HIDDEN),
+            ("attn_output", HIDDEN, q),
+            ("ffn_gate", FFN, HIDDEN),
+            ("ffn_up", FFN, HIDDEN),
+            ("ffn_down", HIDDEN, FFN),
+        ] {
+            let bytes = quantize_iq4_xs(&random(rows * cols, 0.15));
+            let t = if iq4 {
+                tensor(&p(name), &[rows, cols], 23, bytes)
+            } else {
+                let values = dequantize_iq4_xs(&bytes);
+                let data = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+                tensor(&p(name), &[rows, cols], 0, data)
+            };
+            tensors.push(t);
+        }
+    }
+    GgufSpec {
+        version: 3,
+        metadata: md.iter().map(|(k, v)| (k.clone(), meta(v))).collect(),
+        tensors,
+        alignment: 32,
+        counts_override: None,
+    }
+}
+
+/// Writes [`iq4_xs_llama`] as `DIR/NAME`.
+pub fn write_iq4_xs_llama(dir: &std::path::Path, name: &str, iq4: bool) -> std::path::PathBuf {
+    std::fs::create_dir_all(dir).expect("mkdir");
+    let path = dir.join(name);
+    std::fs::write(&path, gguf_bytes(&iq4_xs_llama(iq4))).expect("write");
+    path
+}
