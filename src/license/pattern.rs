@@ -440,6 +440,73 @@ mod tests {
         assert!(re(r"^(?u:[•·▪])\s*x").is_match("• x"));
     }
 
+    /// The engine (lazy DFA, PikeVM, reverse DFA built at the first match)
+    /// finds what `regex` finds: leftmost-first spans, groups, empty matches,
+    /// and a Unicode word boundary on non-ASCII text (where the lazy DFA
+    /// quits and the PikeVM answers).
+    #[test]
+    fn the_engine_finds_what_regex_finds() {
+        let patterns = [
+            r"\b(commercial|non-commercial)\s+(use|purposes?)\b",
+            r"a*",
+            r"(?:not|never)\s+(\w+\s+){0,3}?commercial",
+            r"\bmodèle\b|\b模型\b",
+            r"(x)?y|z",
+        ];
+        let texts = [
+            "no commercial use; non-commercial purposes only",
+            "baaab a",
+            "you may not in any way use it for commercial gain",
+            "le modèle, 模型 and modèles",
+            "zyxy xxz",
+            "",
+        ];
+        for p in patterns {
+            let ours = Regex::new(p).unwrap_or_else(|e| panic!("{p}: {e}"));
+            let theirs = regex::Regex::new(p).unwrap_or_else(|e| panic!("{p}: {e}"));
+            for t in texts {
+                let a: Vec<_> = ours.find_iter(t).map(|m| m.range()).collect();
+                let b: Vec<_> = theirs.find_iter(t).map(|m| m.range()).collect();
+                assert_eq!(a, b, "{p} on {t:?}");
+                assert_eq!(ours.is_match(t), theirs.is_match(t), "{p} on {t:?}");
+                let ca: Vec<Vec<_>> = ours
+                    .captures_iter(t)
+                    .map(|c| (0..3).map(|i| c.get(i).map(|m| m.range())).collect())
+                    .collect();
+                let cb: Vec<Vec<_>> = theirs
+                    .captures_iter(t)
+                    .map(|c| (0..3).map(|i| c.get(i).map(|m| m.range())).collect())
+                    .collect();
+                assert_eq!(ca, cb, "{p} on {t:?}");
+            }
+        }
+    }
+
+    /// A pattern made by `re` is compiled by the helper thread without
+    /// being searched (the test waits for it, up to a generous deadline).
+    #[test]
+    fn queued_patterns_are_compiled_ahead() {
+        let r = re(r"\bqueued\s+ahead\s+(\w+)\b");
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while !r.lazy.is_compiled() {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "the helper never compiled the pattern"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(5));
+        }
+        assert!(r.is_match("it was queued ahead of time"));
+    }
+
+    /// A pattern that does not compile is reported, naming it, at its
+    /// first search (the helper keeps the error instead of panicking).
+    #[test]
+    #[should_panic(expected = "clause pattern")]
+    fn a_pattern_that_does_not_compile_is_named_at_its_first_search() {
+        let r = re(r"(unclosed");
+        r.is_match("unclosed");
+    }
+
     #[test]
     fn replace_all_keeps_the_text_between_matches() {
         let r = re(r"\bnot\b");

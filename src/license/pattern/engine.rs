@@ -112,7 +112,7 @@ impl Engine {
     fn reverse(&self) -> Option<&DFA> {
         self.reverse
             .get_or_init(|| {
-                let nfa = reverse_nfa(&self.hir, self.utf8).ok()?;
+                let nfa = reverse_nfa(&self.hir, self.utf8)?;
                 DFA::builder()
                     .configure(
                         DfaConfig::new()
@@ -175,7 +175,8 @@ impl Engine {
     }
 }
 
-fn reverse_nfa(hir: &Hir, utf8: bool) -> Result<NFA, thompson::BuildError> {
+/// The reverse NFA `meta` builds for the reverse lazy DFA (no groups).
+fn reverse_nfa(hir: &Hir, utf8: bool) -> Option<NFA> {
     thompson::Compiler::new()
         .configure(
             thompson::Config::new()
@@ -185,4 +186,5 @@ fn reverse_nfa(hir: &Hir, utf8: bool) -> Result<NFA, thompson::BuildError> {
                 .reverse(true),
         )
         .build_from_hir(hir)
+        .ok()
 }
