@@ -63,7 +63,6 @@ mri="${CARGO_TARGET_DIR:-$root/target}/release/mri"
 gguf_of() {
   local quant=$1
   if [ "$quant" = q4_1 ]; then echo "$q4_1"; return; fi
-  local upper out
   case "$quant" in
     wide-*)
       local wide="$root/target/smollm2-wide" kind=${quant#wide-}
@@ -74,22 +73,21 @@ gguf_of() {
         mv "$f16.part" "$f16"
       fi
       if [ "$kind" = f16 ]; then echo "$f16"; return; fi
-      upper=$(echo "$kind" | tr a-z A-Z)
-      out="$wide/$kind/SmolLM2-wide.$upper.gguf"
-      if [ ! -s "$out" ]; then
-        mkdir -p "$(dirname "$out")"
-        LD_PRELOAD="$work/libcxa_shim.so" "$py" "$root/benches/gguf_requantize.py" "$f16" "$out.part" "$kind" >/dev/null 2>&1
-        mv "$out.part" "$out"
-      fi
-      echo "$out"
+      requantize "$f16" "$wide/$kind/SmolLM2-wide" "$kind"
       return
       ;;
   esac
-  upper=$(echo "$quant" | tr a-z A-Z)
-  out="$root/target/smollm2-requant/$quant/SmolLM2-135M-Instruct.$upper.gguf"
+  requantize "$q4_1" "$root/target/smollm2-requant/$quant/SmolLM2-135M-Instruct" "$quant"
+}
+
+# requantize FROM STEM KIND: llama.cpp quantizes FROM to STEM.KIND.gguf
+# (KIND upper-cased) unless it is there already; prints the file.
+requantize() {
+  local from=$1 out
+  out="$2.$(echo "$3" | tr a-z A-Z).gguf"
   if [ ! -s "$out" ]; then
     mkdir -p "$(dirname "$out")"
-    LD_PRELOAD="$work/libcxa_shim.so" "$py" "$root/benches/gguf_requantize.py" "$q4_1" "$out.part" "$quant" >/dev/null 2>&1
+    LD_PRELOAD="$work/libcxa_shim.so" "$py" "$root/benches/gguf_requantize.py" "$from" "$out.part" "$3" >/dev/null 2>&1
     mv "$out.part" "$out"
   fi
   echo "$out"

@@ -59,21 +59,9 @@ pub(crate) struct OwnTensor {
 }
 
 impl OwnTensor {
-    /// Its values; `None` on overflow.
-    pub(crate) fn elements(&self) -> Option<u64> {
-        self.shape
-            .iter()
-            .try_fold(1u64, |acc, &d| acc.checked_mul(d))
-    }
-
     /// Bytes it takes in the file; `None` on overflow or a partial block.
     pub(crate) fn stored_bytes(&self) -> Option<u64> {
-        let elems = self.elements()?;
-        let block = self.dtype.block_values();
-        if elems % block != 0 {
-            return None;
-        }
-        (elems / block).checked_mul(self.dtype.block_bytes())
+        bytes_of(&self.shape, StoredType::Own(self.dtype))
     }
 
     /// Reads its bytes from `reader` (the data section at `data_offset`).
@@ -235,20 +223,29 @@ pub(crate) struct Stored {
 impl Stored {
     /// Its values; `None` on overflow.
     pub(crate) fn elements(&self) -> Option<u64> {
-        self.shape
-            .iter()
-            .try_fold(1u64, |acc, &d| acc.checked_mul(d))
+        elements_of(&self.shape)
     }
 
     /// Bytes it takes in the file; `None` on overflow or a partial block.
     pub(crate) fn stored_bytes(&self) -> Option<u64> {
-        let elems = self.elements()?;
-        let block = self.dtype.block_values();
-        if block == 0 || elems % block != 0 {
-            return None;
-        }
-        (elems / block).checked_mul(self.dtype.block_bytes())
+        bytes_of(&self.shape, self.dtype)
     }
+}
+
+/// Values in a tensor of `shape`; `None` on overflow.
+fn elements_of(shape: &[u64]) -> Option<u64> {
+    shape.iter().try_fold(1u64, |acc, &d| acc.checked_mul(d))
+}
+
+/// Bytes a tensor of `shape` takes in blocks of `dtype`; `None` on overflow
+/// or a partial block.
+fn bytes_of(shape: &[u64], dtype: StoredType) -> Option<u64> {
+    let elems = elements_of(shape)?;
+    let block = dtype.block_values();
+    if block == 0 || elems % block != 0 {
+        return None;
+    }
+    (elems / block).checked_mul(dtype.block_bytes())
 }
 
 /// Tensor `name` of the file, in `content` or `own`.
