@@ -135,6 +135,13 @@ fn rules() -> &'static Rules {
             // (not "non-commercial research only", a non-commercial scope)
             re(r"\b(?:for|is)\s+(?:(?:academic|scientific|internal|pure|basic|scholarly)\s+)?research\s+(?:(?:and|or)\s+(?:evaluation|educational|education|teaching|academic|study)\s+)?only\b|\bfor\s+research-only\b"),
             re(r"\bnot\s+(?:be\s+)?(?:used\s+)?(?:\w+\s+){0,6}?in\s+production\b"),
+            // production use listed among what is not authorised ("runtime
+            // connection, production use, … are not authorized"), not
+            // coordinated with commercial use ("commercial or production use")
+            re(r"(?:^|[,;:]\s*|\b(?:no|any)\s+)production\s+(?:use|uses|usage|deployment)\b(?:[\s,;]+[\w/()'`=-]+){0,24}?\s+(?:is|are)\s+(?:not|never)\s+(?:authori[sz]ed|permitted|allowed|licensed|granted)\b"),
+            // "for non-commercial academic research only": the research is
+            // the scope, non-commercial its adjective
+            re(r"\bfor\s+non-?commercial\s+(?:academic|scientific)\s+research\s+(?:(?:use|purposes?)\s+)?only\b"),
             // an evaluation or trial license: "solely to evaluate it",
             // "for evaluation only", "evaluation purposes only", "during
             // the trial period"

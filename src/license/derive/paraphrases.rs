@@ -973,3 +973,33 @@ fn a_grant_read_past_a_definition_with_notices_kept_in_a_notice_file_is_permitte
     let text = "You are granted a royalty-free license to use, reproduce and distribute the Materials. You shall display \"Built with Example\" in your product.";
     assert_eq!(verdict(text), Verdict::PermittedWithConditions);
 }
+
+#[test]
+fn a_grant_for_research_and_benchmarking_or_bound_by_research_terms_is_research_only() {
+    for text in [
+        // biomaclab-fishnet-meta-model-license.txt (tests/license-eval)
+        "The trained model weights are provided for academic and non-commercial research use unless otherwise agreed in writing.",
+        // multispectral-caption-msi-responsible-ai-weights-license.txt
+        "Grant. You may use, reproduce, and redistribute the Model and create derivatives for RESEARCH AND BENCHMARKING, subject to the Restrictions below. Dataset: CC BY-NC 4.0.",
+        // guitar-fingering-model-artifact-polyform-nc-boundary.txt: a
+        // non-commercial license whose production use is not authorised
+        "Those rights are licensed under the PolyForm Noncommercial License 1.0.0. The artifact remains experimental; runtime connection, production use, live evaluation, and automatic learning during active use are not authorized.",
+        // hist2sig-weights-cc-by-nc-h-optimus-upstream.txt: upstream terms
+        // for research only that bind the weights
+        "The weights are licensed under CC BY-NC 4.0. They were trained on features of an encoder released for non-commercial academic research only, whose terms extend to models trained on its outputs.",
+        // paraphrases
+        "You can use and modify the checkpoint for research and evaluation, subject to the terms below.",
+        "The weights are made available for your academic or non-commercial research purposes.",
+        "This model is licensed under CC BY-NC-SA 4.0. Production deployment of the model is not permitted.",
+    ] {
+        assert_eq!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+    // production coordinated with commercial use is the non-commercial
+    // limit; research named beside commercial use is no research scope
+    for text in [
+        "You may use the model for non-commercial purposes. Commercial or production use is not permitted.",
+        "You may use, copy and redistribute the Model for research and benchmarking, and for commercial products.",
+    ] {
+        assert_ne!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+}
