@@ -422,7 +422,7 @@ fn scopes(s: &str, term: &str) -> bool {
 
 /// True when the sentence introduces a list of what may not be done
 /// ("You may not:", "you agree not to:", "Prohibited uses:").
-fn negated_intro(s: &str) -> bool {
+pub fn negated_intro(s: &str) -> bool {
     static INTRO: OnceLock<Regex> = OnceLock::new();
     // the first item's marker may end the intro's sentence ("… cause any
     // third party to a.", the item's words on the next line)

@@ -725,6 +725,14 @@ fn restriction(
             "use only inside the licensor's own product or service: nothing granted to use in one of your own",
         );
     }
+    // A proprietary model whose weights the reader may not download, clone
+    // or host: access to the licensor's service at most, nothing to run.
+    if weights_withheld(text, sentences) {
+        return restricted(
+            Verdict::Prohibited,
+            "a proprietary model whose weights may not be downloaded or copied: nothing granted to run it",
+        );
+    }
     // Nothing granted but by a separate agreement or written permission:
     // there is no license to use the model at all until one is made.
     // (a grant of any scope counts: a non-commercial grant is no denial)
@@ -823,6 +831,24 @@ fn restriction(
         return restricted(Verdict::ResearchOnly, "a research license (by its name)");
     }
     None
+}
+
+/// True when the text declares the model proprietary and keeps its weights
+/// from the reader (`grant_scope::withholds_weights`), in a sentence or in an
+/// item of a list a negation introduces ("You may NOT:").
+fn weights_withheld(text: &NormText, sentences: &[(usize, usize)]) -> bool {
+    let words = |&(f, l): &(usize, usize)| text.words_text(f, l);
+    if !sentences.iter().any(|w| declares_proprietary(words(w))) {
+        return false;
+    }
+    sentences.iter().enumerate().any(|(i, w)| {
+        let item = sentences[..i]
+            .iter()
+            .rev()
+            .take(8)
+            .any(|p| super::clauses::negated_intro(words(p)));
+        grant_scope::withholds_weights(words(w), item)
+    })
 }
 
 /// True when the text's grants are all confined to the licensor's own

@@ -2,8 +2,9 @@
 //! firmware or service ("a license to use the Model solely … as embedded
 //! within an Official SomnoTrace Build", 仅限在许可方的官方产品中使用), or to
 //! the licensor itself, gives the reader nothing to use in anything of their
-//! own; and a text that lists personal or hobby use among its permitted uses
-//! allows more than research.
+//! own; a proprietary model whose weights may not be downloaded gives only
+//! access to the licensor's service; and a text that lists personal or
+//! hobby use among its permitted uses allows more than research.
 
 use crate::license::pattern::Regex;
 use std::sync::OnceLock;
@@ -108,6 +109,24 @@ pub fn without_denied_limits(s: &str) -> String {
         })
         .replace_all(s, "")
         .into_owned()
+}
+
+/// True when the sentence keeps the weights themselves from the reader: no
+/// download, clone or hosted copy of the model's weights ("You may NOT:" ⏎
+/// "- Download, copy, clone, or host the Model weights"; "you may not
+/// download or copy the checkpoints"). `item`: the sentence is an item of a
+/// list a negation introduces, so its words carry that negation.
+pub fn withholds_weights(s: &str, item: bool) -> bool {
+    static WITHHELD: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (banned, listed) = WITHHELD.get_or_init(|| {
+        let build = crate::license::pattern::re;
+        const COPY: &str = r"(?:download|clone|obtain\s+a\s+copy\s+of)\b(?:[\s,]+[\w/-]+){0,8}?\s+(?:the\s+)?(?:model\s+)?(?:weights|checkpoints|parameters)\b";
+        (
+            build(&format!(r"\b(?:may|shall|must|will|can)\s+not\s+(?:[\w,]+\s+){{0,3}}?{COPY}")),
+            build(&format!(r"^(?:[\w().]{{1,4}}\s+)?{COPY}")),
+        )
+    });
+    banned.is_match(s) || item && listed.is_match(s)
 }
 
 #[cfg(test)]

@@ -1003,3 +1003,24 @@ fn a_grant_for_research_and_benchmarking_or_bound_by_research_terms_is_research_
         assert_ne!(verdict(text), Verdict::ResearchOnly, "{text}");
     }
 }
+
+#[test]
+fn a_proprietary_model_whose_weights_may_not_be_downloaded_grants_nothing_to_run() {
+    for text in [
+        // minicrit-proprietary-model-license-agreement.txt (tests/license-eval)
+        "# Proprietary Model License Agreement\n\nThe Model is proprietary and protected by copyright and trade secret law.\n\nYou MAY:\n- Access the Model via approved APIs or interfaces.\n- Use Model outputs for personal research.\n\nYou may NOT:\n- Download, copy, clone, or host the Model weights or checkpoints.\n- Deploy the Model in commercial or production environments without a valid Commercial License.\n",
+        // paraphrases
+        "The model remains proprietary. You may use it through our hosted API for non-commercial purposes. You may not download or copy the model weights.",
+        "These weights are confidential and proprietary. Customers shall not clone, mirror or download the checkpoints; access is through the web service only.",
+    ] {
+        assert_eq!(verdict(text), Verdict::Prohibited, "{text}");
+    }
+    // a ban on downloading beside an open grant, or without the model being
+    // declared proprietary, is no such withholding
+    for text in [
+        "You may use the model for non-commercial purposes. You may not download the weights through automated scrapers; use the official mirror.",
+        "The model is licensed under CC BY-NC 4.0. Do not redistribute the weights.",
+    ] {
+        assert_ne!(verdict(text), Verdict::Prohibited, "{text}");
+    }
+}
