@@ -129,6 +129,19 @@ pub fn withholds_weights(s: &str, item: bool) -> bool {
     banned.is_match(s) || item && listed.is_match(s)
 }
 
+/// True when the sentence says that material under some licence was kept
+/// out ("Images under any non-commercial or no-derivatives licence were
+/// refused", "data under NC licences was filtered out"): a note on what the
+/// model was built from, no limit on its use.
+pub fn refuses_licensed_material(s: &str) -> bool {
+    static REFUSED: OnceLock<Regex> = OnceLock::new();
+    REFUSED
+        .get_or_init(|| {
+            crate::license::pattern::re(r"\blicen[cs]es?\b(?:\s+[\w,()'-]+){0,4}?\s+(?:was|were|is|are|has\s+been|have\s+been)\s+(?:\w+\s+){0,2}?(?:refused|rejected|excluded|removed|filtered\s+out|discarded|dropped|left\s+out|skipped)\b")
+        })
+        .is_match(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1024,3 +1024,36 @@ fn a_proprietary_model_whose_weights_may_not_be_downloaded_grants_nothing_to_run
         assert_ne!(verdict(text), Verdict::Prohibited, "{text}");
     }
 }
+
+#[test]
+fn restricted_uses_needing_authorisation_and_a_bans_exceptions_are_no_approval() {
+    for text in [
+        // zkita-ai-model-license-agreement.txt (tests/license-eval): an item
+        // of a use-restriction list, its marker read as a sentence of its own
+        "A. We grant You a perpetual, worldwide, non-exclusive, royalty-free license to use, modify, reproduce, and distribute the Model.\n\nYou may NOT use the Model for:\n\nA.\nAny military purpose.\n\nB.\nGenerating personal identifiable information without authorization.\n",
+        // paraphrases
+        "You may use, modify and distribute the Model, including commercially.\n\nYou agree not to:\n\n(a) harass others;\n(b) generate likenesses of real persons without authorization.\n",
+        // mythologic-mimir-model-license-1.0.txt: a ban on training
+        // competing models and what it leaves permitted
+        "You may use the Model, including for commercial use. Do not use the Model or its outputs as a material source for training, distilling or extracting a model whose principal purpose is to substitute for the Model. Ordinary benchmarking, academic research and fine-tuning are all permitted.",
+        // a list of what is not asked, and a denial by "does not require"
+        "Free to use, including commercially. No registration, no approval, no payment, no royalties. Anyone may download and evaluate the Model without fee, registration or contacting Licensor. Licensor does not require eligibility reports, registration or royalty statements. Do not train other models with its outputs.",
+    ] {
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    }
+    // a negated "without registration" still asks for it
+    let text = "You may use the Model for any purpose. You may not use it commercially without registration.";
+    assert!(!verdict(text).allows_commercial_use(), "{text}");
+}
+
+#[test]
+fn a_cc_by_grant_asking_credit_and_refused_training_licences_is_permitted() {
+    for text in [
+        // iris-plant-model-files-cc-by-provenance.txt (tests/license-eval)
+        "The model files are released separately, under the Creative Commons Attribution 4.0 International licence (CC BY 4.0). You may use them commercially, run them, fine-tune them and redistribute them, including inside closed-source products, as long as you give credit.\n\nThe weights were trained on photographs under CC0 and CC BY. Images under any non-commercial or no-derivatives licence were refused, twice.\n",
+        // paraphrase
+        "The weights are licensed under CC BY 4.0. You can use them in commercial products provided you give appropriate credit.\n\nData under NC licences was filtered out before training.\n",
+    ] {
+        assert_eq!(verdict(text), Verdict::Permitted, "{text}");
+    }
+}
