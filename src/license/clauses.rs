@@ -631,11 +631,15 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
         push(ObligationKind::NonCommercial, String::new());
     }
     let coordinated = r.research_coordinated.is_match(s);
+    // "JevBench (evaluation only): scores are quoted from …": how a named
+    // benchmark or dataset was used, not the grant's scope
+    let s_scope = scope::without_labelled_use(s);
+    let s_scope = s_scope.as_ref();
     if !definition
         && !coordinated
-        && (r.research_title.is_match(s)
-            || r.research_only.iter().any(|p| p.is_match(s))
-            || scope::research_scoped(s))
+        && (r.research_title.is_match(s_scope)
+            || r.research_only.iter().any(|p| p.is_match(s_scope))
+            || scope::research_scoped(s_scope))
     {
         push(ObligationKind::ResearchOnly, String::new());
     }

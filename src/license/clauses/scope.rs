@@ -60,6 +60,35 @@ pub fn grants_research(s: &str) -> bool {
     r.research_grant.is_match(s) && !r.only.is_match(s)
 }
 
+/// `s` without a research or evaluation label in parentheses after the name
+/// of something other than the model ("JevBench (evaluation only):", "the
+/// CLINC150 data (research use only)"): how that item is used, not a scope
+/// of the grant. A label after the model's own name stays.
+pub fn without_labelled_use(s: &str) -> std::borrow::Cow<'_, str> {
+    static LABEL: OnceLock<Regex> = OnceLock::new();
+    let label = LABEL.get_or_init(|| {
+        re(r"([\w*-]+)\s*\(\s*(?:used\s+)?(?:for\s+)?(?:evaluation|research|testing|benchmarking)(?:\s+(?:use|purposes?))?\s+only\s*\)")
+    });
+    label.replace_all_with(s, |c| {
+        let name = c.get(1).map_or("", |m| m.as_str());
+        let model = [
+            "model",
+            "models",
+            "weights",
+            "checkpoint",
+            "checkpoints",
+            "software",
+        ]
+        .iter()
+        .any(|w| name.trim_matches('*') == *w);
+        if model {
+            c.get(0).map_or(String::new(), |m| m.as_str().to_string())
+        } else {
+            name.to_string()
+        }
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

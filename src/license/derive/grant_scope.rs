@@ -55,14 +55,16 @@ pub fn permits_personal_use(s: &str) -> bool {
 
 /// True when the sentence names research as one of the non-commercial uses
 /// it allows ("Use the Models for academic research and other
-/// non-commercial purposes", 用于学术研究及其他非商业用途): beside a
+/// non-commercial purposes", "solely for non-commercial scientific research,
+/// non-commercial education, or non-commercial artistic projects",
+/// 用于学术研究及其他非商业用途): beside a
 /// research-only clause, research is not the only use allowed.
 pub fn permits_other_non_commercial(s: &str) -> bool {
     static OTHER: OnceLock<(Regex, Regex)> = OnceLock::new();
     let (other, against) = OTHER.get_or_init(|| {
         let build = crate::license::pattern::re;
         (
-            build(r"\b(?:research|academic|study)\b(?:\s+[\w-]+){0,3}?\s+(?:and|or|and/or|as\s+well\s+as)\s+(?:any\s+|all\s+)?other\s+non-?commercial\s+(?:purposes?|uses?|usage|activities|projects?)\b|(?:研究|学术)\w{0,6}?(?:及|和|或|以及|与)其他非商业(?:用途|目的|使用)"),
+            build(r"\b(?:research|academic|study)\b(?:\s+[\w-]+){0,3}?\s+(?:and|or|and/or|as\s+well\s+as)\s+(?:any\s+|all\s+)?other\s+non-?commercial\s+(?:purposes?|uses?|usage|activities|projects?)\b|\bresearch\b(?:[\s,]+[\w/-]+){0,8}?[\s,]+(?:or|and|and/or)\s+(?:non-?commercial\s+)?(?:artistic|creative|art|hobby)\s+(?:projects?|purposes?|uses?|works?)\b|(?:研究|学术)\w{0,6}?(?:及|和|或|以及|与)其他非商业(?:用途|目的|使用)"),
             build(r"\b(?:not|no|never|prohibit\w*|forbid\w*)\b|不得|禁止"),
         )
     });

@@ -1057,3 +1057,22 @@ fn a_cc_by_grant_asking_credit_and_refused_training_licences_is_permitted() {
         assert_eq!(verdict(text), Verdict::Permitted, "{text}");
     }
 }
+
+#[test]
+fn research_beside_artistic_projects_is_non_commercial_and_a_benchmarks_label_is_no_scope() {
+    for text in [
+        // hsyn9dhpe-model-weights-nc-license.txt (tests/license-eval)
+        "MODEL WEIGHTS LICENSE (Non-Commercial Research Only)\n\n1) GRANT. You may use the Weights solely for non-commercial scientific research, non-commercial education, or non-commercial artistic projects.\n",
+        // paraphrase
+        "You may use the checkpoint only for academic research and non-commercial creative projects.",
+    ] {
+        assert_eq!(verdict(text), Verdict::NonCommercial, "{text}");
+    }
+    // kapteeni-trained-weights-cc-by-sa-provenance.txt: a benchmark labelled
+    // "(evaluation only)" says how the benchmark was used
+    let text = "Trained weights are released under CC BY-SA 4.0, with the attributions below.\n\nJevBench (evaluation only): aggregate scores are quoted from the MIT-licensed benchmark.\n";
+    assert!(verdict(text).allows_commercial_use(), "{text}");
+    // the model's own label stays a scope
+    let text = "The model (research use only) is released under CC BY 4.0.";
+    assert!(!verdict(text).allows_commercial_use(), "{text}");
+}
