@@ -85,6 +85,7 @@ fn forbids_something(s: &str) -> bool {
         })
         .is_match(s)
         && !super::clauses::boilerplate::housekeeping_consent(s)
+        && !super::clauses::restated::restates_license_terms(s)
 }
 
 /// True when a grant names a purpose narrower than commercial use, and no

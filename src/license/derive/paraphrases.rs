@@ -1076,3 +1076,13 @@ fn research_beside_artistic_projects_is_non_commercial_and_a_benchmarks_label_is
     let text = "The model (research use only) is released under CC BY 4.0.";
     assert!(!verdict(text).allows_commercial_use(), "{text}");
 }
+
+#[test]
+fn the_cc_deeds_no_additional_restrictions_term_is_the_licenses_own() {
+    // opencomic-ai-model-weights-cc-by.txt (tests/license-eval)
+    let text = "The model weights are licensed under the Creative Commons Attribution 4.0 International License (CC BY 4.0).\n\nYou are free to:\n- Share: copy and redistribute the material in any medium or format.\n- Use commercially.\n\nUnder the following terms:\n- Attribution: You must give appropriate credit, provide a link to the license, and indicate if changes were made.\n- No additional restrictions: You may not apply legal terms or technological measures that legally restrict others from doing anything the license permits.\n";
+    assert_eq!(verdict(text), Verdict::Permitted, "{text}");
+    // a restriction of the text's own beside it still counts
+    let with_own = format!("{text}\nYou may not use the weights to train other models.\n");
+    assert_ne!(verdict(&with_own), Verdict::Permitted, "{with_own}");
+}
