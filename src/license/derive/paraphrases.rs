@@ -1086,3 +1086,23 @@ fn the_cc_deeds_no_additional_restrictions_term_is_the_licenses_own() {
     let with_own = format!("{text}\nYou may not use the weights to train other models.\n");
     assert_ne!(verdict(&with_own), Verdict::Permitted, "{with_own}");
 }
+
+#[test]
+fn an_attribution_label_and_a_no_item_are_read_as_their_clauses() {
+    // bothros-aegean-weights-cc-by-nc-sa.txt (tests/license-eval)
+    let text = "The weights are licensed under CC BY-NC-SA 4.0.\n\nAttribution — credit BOTHROS and the underlying corpora (see below).\n";
+    assert_eq!(values(text, ObligationKind::Attribution).len(), 1, "{text}");
+    // multispectral-caption-msi-responsible-ai-weights-license.txt
+    let text = "Restrictions (Prohibited Uses).\n- No surveillance, tracking, targeting of persons/property, weaponization, or military/intelligence uses.\n";
+    let fields = values(text, ObligationKind::FieldOfUseBan);
+    assert!(
+        fields.iter().any(|f| f.contains("surveillance")),
+        "{fields:?}"
+    );
+    // a sentence that merely opens with "No" bans no field it names in passing
+    let text = "No warranty is given that the model is fit for medical diagnosis.";
+    assert!(
+        values(text, ObligationKind::FieldOfUseBan).is_empty(),
+        "{text}"
+    );
+}
