@@ -135,6 +135,13 @@ fn rules() -> &'static Rules {
             // (not "non-commercial research only", a non-commercial scope)
             re(r"\b(?:for|is)\s+(?:(?:academic|scientific|internal|pure|basic|scholarly)\s+)?research\s+(?:(?:and|or)\s+(?:evaluation|educational|education|teaching|academic|study)\s+)?only\b|\bfor\s+research-only\b"),
             re(r"\bnot\s+(?:be\s+)?(?:used\s+)?(?:\w+\s+){0,6}?in\s+production\b"),
+            // production use listed among what is not authorised ("runtime
+            // connection, production use, … are not authorized"), not
+            // coordinated with commercial use ("commercial or production use")
+            re(r"(?:^|[,;:]\s*|\b(?:no|any)\s+)production\s+(?:use|uses|usage|deployment)\b(?:[\s,;]+[\w/()'`=-]+){0,24}?\s+(?:is|are)\s+(?:not|never)\s+(?:authori[sz]ed|permitted|allowed|licensed|granted)\b"),
+            // "for non-commercial academic research only": the research is
+            // the scope, non-commercial its adjective
+            re(r"\bfor\s+non-?commercial\s+(?:academic|scientific)\s+research\s+(?:(?:use|purposes?)\s+)?only\b"),
             // an evaluation or trial license: "solely to evaluate it",
             // "for evaluation only", "evaluation purposes only", "during
             // the trial period"
@@ -186,7 +193,7 @@ fn rules() -> &'static Rules {
         territory_cue: re(r"\b(?:not\s+(?:\w+\s+){0,4}?(?:licensed|granted|available|permitted|apply|applicable|allowed|extend)|exclud\w*|outside\s+of|except\s+in|not\s+in|prohibited\s+in|territory|located\s+in|export\s+(?:restrictions|controls?|laws)|\b(?:not|never)\b,?(?:\s+[\w,()'-]+){0,24}?\s+(?:within|inside)\s)"),
         regions: re(r"\b(european\s+union|the\s+eu|eu|united\s+kingdom|the\s+uk|uk|south\s+korea|mainland\s+china|china|russia|iran|north\s+korea|cuba|syria|belarus|(?:comprehensively\s+)?sanctioned\s+(?:jurisdictions?|countries)|outside\s+(?:of\s+)?the\s+territory)\b"),
         passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)|\b(?:must|shall)\s+(?:have|contain|include|carry|be\s+(?:under|subject\s+to))\s+(?:the\s+)?same\s+(?:terms|restrictions|limitations|licen[cs]e)\b|\bderivatives?\b(?:\s+[\w,()'-]+){0,16}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+|remain\s+)(?:subject\s+to|limited\s+to|bound\s+by)\s+(?:the\s+)?(?:same\s+|these\s+)?(?:restrictions|terms|this\s+agreement|research)|\brestrictions\b(?:\s+[\w,()'-]+){0,10}?\s+(?:also\s+)?apply\s+to\s+(?:any\s+|all\s+)?derivatives?\b|\brequire\s+(?:all\s+of\s+)?(?:your\s+)?users\b(?:\s+[\w,()'-]+){0,12}?\s+to\s+comply\b|\bdoes\s+not\s+contradict\s+the\s+restrictions\b|\bderivative\s+(?:models?|works?|weights)\b(?:\s+[\w,.()'-]+){0,12}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+)?(?:distributed|released|licensed|made\s+available)\s+under\s+(?:this|the\s+same)\s+(?:licen[cs]e|agreement|terms)\b|\b(?:enable|assist|facilitate|permit|allow|cause)\b(?:\s+[\w,]+){0,6}?\s+third[- ]part(?:y|ies)\s+to\s+(?:violate|breach|contravene)\b"),
-        no_training: re(r"\b(?:improve|train|training|develop|create|enhance|distill)\w*\s+(?:[\w,:()'-]+\s+){0,12}?(?:other|another|competing|third[- ]party|any)\s+(?:\w+\s+){0,3}?(?:models?|llms?|ai)\b|\b(?:train|training|distill\w*)\s+(?:[\w,'-]+\s+){0,4}?(?:machine\s+learning|ml|ai|language|foundation\w*)\s+models?\b"),
+        no_training: re(r"\b(?:improve|train|training|develop|create|enhance|distill)\w*\s+(?:[\w,:()'-]+\s+){0,12}?(?:other|another|competing|third[- ]party|any)\s+(?:\w+\s+){0,3}?(?:models?|llms?|ai)\b|\b(?:train|training|distill\w*)\s+(?:[\w,'-]+\s+){0,4}?(?:machine\s+learning|ml|ai|language|foundation\w*)\s+models?\b|\b(?:train\w*|distill\w*|imitat\w*|extract\w*)\b(?:[\s,]+[\w'-]+){0,8}?\s+(?:a|any)\s+model\s+(?:whose|that|which)\s+(?:[\w'-]+\s+){0,4}?(?:substitut\w*|compet\w*|replac\w*|replicat\w*)"),
         negation: re(r"\b(?:not|never|prohibited|no\s+right)\b"),
         // Consent to assign or transfer the agreement, or to use a name to
         // endorse products, is not approval to use the model.
@@ -203,7 +210,7 @@ fn rules() -> &'static Rules {
         name_prefix: re(r#"\bnames?\s+(?:\w+\s+){0,5}?(?:begins?|starts?|prefixed)\s+with\s+"?([\w.\- ]{2,30}?)"?(?:[\s,.;]|$)"#),
         name_prefix_quoted: re(r#"\binclude\s+"((?u:[^"]){2,30})"\s+at\s+the\s+beginning\s+of"#),
         aup: re(r"\bacceptable\s+use\s+policy\b|\buse\s+policy\b|\b(?:specified|designated)\s+restricted\s+uses\b|\bcompliance\s+with\s+the\s+restrictions\s+in\b|\b(?:not|never)\s+(?:be\s+)?used\s+(?:[\w,-]+\s+){0,20}?(?:unlawful|illegal)\s+(?:purposes?|activities|actions?|acts|uses?|conduct)\b"),
-        credit: re(r"^(?:[\w().]{1,4}\s+)?(?:attribute|credit|cite)\s+(?:the\s+|this\s+|our\s+|its\s+)?[\w-]+|\bwith\s+(?:appropriate\s+|proper\s+)?(?:attribution|credit)\s+to\b|\brequires?\s+(?:[\w-]+\s+){0,2}?attribution\b|\b(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b|\byou\s+(?:clearly\s+|properly\s+|expressly\s+)?(?:attribute|credit)\b|\b(?:must|shall|should|will)\s+(?:clearly\s+|also\s+)?(?:attribute|acknowledge|cite|credit)\b|\binclude\s+(?:a\s+)?citations?\b|\bcredit\s+(?:this|the)\s+(?:project|authors?|model|work)\b|\b(?:give|provide)\s+(?:appropriate|proper|reasonable)\s+attribution\b|\b(?:preserve|retain|keep|maintain)\s+(?:[\w,'-]+\s+){0,6}?attributions?\b|\b(?:must|shall|should)\s+(?:clearly\s+)?indicate\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:source|origin|authors?)\b|\b(?:must|shall)\s+(?:clearly\s+)?(?:and\s+prominently\s+)?(?:indicate|state|disclose|display)\b,?(?:\s+[\w,()'-]+){0,16}?\s+that\s+(?:[\w.-]+\s+){1,3}(?:is|was|are|were)\s+used\b"),
+        credit: re(r"^(?:[\w().]{1,4}\s+)?(?:attribute|credit|cite)\s+(?:the\s+|this\s+|our\s+|its\s+)?[\w-]+|^(?:[\w().]{1,4}\s+)?(?:(?:base\s+)?model\s+|suggested\s+|required\s+)?(?:attribution|credit)\s*(?::|—|–|\s-\s)\s*\S|\bwith\s+(?:appropriate\s+|proper\s+)?(?:attribution|credit)\s+to\b|\brequires?\s+(?:[\w-]+\s+){0,2}?attribution\b|\b(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b|\byou\s+(?:clearly\s+|properly\s+|expressly\s+)?(?:attribute|credit)\b|\b(?:must|shall|should|will)\s+(?:clearly\s+|also\s+)?(?:attribute|acknowledge|cite|credit)\b|\binclude\s+(?:a\s+)?citations?\b|\bcredit\s+(?:this|the)\s+(?:project|authors?|model|work)\b|\b(?:give|provide)\s+(?:appropriate|proper|reasonable)\s+attribution\b|\b(?:preserve|retain|keep|maintain)\s+(?:[\w,'-]+\s+){0,6}?attributions?\b|\b(?:must|shall|should)\s+(?:clearly\s+)?indicate\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:source|origin|authors?)\b|\b(?:must|shall)\s+(?:clearly\s+)?(?:and\s+prominently\s+)?(?:indicate|state|disclose|display)\b,?(?:\s+[\w,()'-]+){0,16}?\s+that\s+(?:[\w.-]+\s+){1,3}(?:is|was|are|were)\s+used\b"),
         license_copy: re(r"\b(?:provide|give|include|distribute|accompan\w*|furnish)\w*\s+(?:[\w,'-]+\s+){0,6}?(?:a\s+)?copy\s+of\s+(?:this|the)\s+(?:agreement|license|licence)"),
         notice_file: re(r#"\b"?notice"?\s+(?:text\s+)?file\b"#),
         // a requirement denied: "no separate commercial-use authorization is
@@ -220,7 +227,9 @@ fn rules() -> &'static Rules {
         // authorisations from third parties (for their data, weights or
         // rights) are not the licensor's approval
         third_party_consents: re(r"\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant|such)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents|licen[cs]es|rights|approvals)\b|\bthird[- ]part(?:y|ies)\b|\bpatent\s+holders?\b|\brespective\s+(?:owners?|holders?|rights?\s+holders?)\b|\b(?:you|users?)\s+(?:own|owns)\s+or\s+(?:have|has|hold|holds|obtain|obtained)\s+(?:[\w-]+\s+){0,2}?(?:permission|consent|rights?|authori[sz]ation)\b|\b(?:voice|content|image|likeness|data)\s+(?:owners?|holders?|subjects?)\b|(?:声音|肖像|数据)(?:的)?(?:所有者|权利人)"),
-        field_ban: re(r"\b(?:not|cannot|never|prohibit\w*|forbid\w*|refrain\w*|ban\w*)\b"),
+        // (or a restriction's item opening with "No": "No surveillance,
+        // tracking, or military uses.")
+        field_ban: re(r"\b(?:not|cannot|never|prohibit\w*|forbid\w*|refrain\w*|ban\w*)\b|^(?:[-*]\s*)?no\s"),
         field_use: re(r"\b(?:use|uses|used|using|deploy\w*|purposes?|applications?|activities|generat\w+|develop\w*|creat\w+|organi[sz]ations?|agenc(?:y|ies))\b"),
         fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice|devices?|treatment|decisions?)|clinical\s+(?:use|uses|decisions?|diagnosis|care|practice|settings?|purposes)|patient\s+care|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:[\w']+\s+){0,3}?(?:products?|services?|models?|offerings?)|(?:products?|services?|offerings?)\s+(?:\w+\s+){0,3}?(?:that|which)\s+compete|national\s+(?:or\s+(?:societal|social|public)\s+)?security|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?|actions?|acts|conduct)|internet\s+services?\s+without\s+(?:[\w-]+\s+){0,2}?security\s+(?:reviews?|assessments?)|drug\s+(?:development|discovery)|discovery\s+of\s+(?:any\s+|new\s+)?drugs?|hosted\s+service|stand-alone\s+hosted|as\s+a\s+service\s+to\s+third\s+parties|(?:fully\s+)?automated\s+decision[- ]making|high-stakes\s+automated\s+decisions|administration\s+of\s+justice|immigration|asylum|practice\s+of\s+any\s+profession|human-generated|machine[- ]generated)"),
     })
@@ -415,7 +424,7 @@ fn scopes(s: &str, term: &str) -> bool {
 
 /// True when the sentence introduces a list of what may not be done
 /// ("You may not:", "you agree not to:", "Prohibited uses:").
-fn negated_intro(s: &str) -> bool {
+pub fn negated_intro(s: &str) -> bool {
     static INTRO: OnceLock<Regex> = OnceLock::new();
     // the first item's marker may end the intro's sentence ("… cause any
     // third party to a.", the item's words on the next line)
@@ -624,11 +633,15 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
         push(ObligationKind::NonCommercial, String::new());
     }
     let coordinated = r.research_coordinated.is_match(s);
+    // "JevBench (evaluation only): scores are quoted from …": how a named
+    // benchmark or dataset was used, not the grant's scope
+    let s_scope = scope::without_labelled_use(s);
+    let s_scope = s_scope.as_ref();
     if !definition
         && !coordinated
-        && (r.research_title.is_match(s)
-            || r.research_only.iter().any(|p| p.is_match(s))
-            || scope::research_scoped(s))
+        && (r.research_title.is_match(s_scope)
+            || r.research_only.iter().any(|p| p.is_match(s_scope))
+            || scope::research_scoped(s_scope))
     {
         push(ObligationKind::ResearchOnly, String::new());
     }

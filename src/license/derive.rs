@@ -85,6 +85,7 @@ fn forbids_something(s: &str) -> bool {
         })
         .is_match(s)
         && !super::clauses::boilerplate::housekeeping_consent(s)
+        && !super::clauses::restated::restates_license_terms(s)
 }
 
 /// True when a grant names a purpose narrower than commercial use, and no
@@ -228,7 +229,7 @@ fn keeps_notices(s: &str) -> bool {
     NOTICES
         .get_or_init(|| {
             super::pattern::re(
-                r"\b(?:preserve|retain|keep|include|reproduce)\s+(?:[\w,'-]+\s+){0,12}?notices?\b|^(?:[\w().]{1,4}\s+)?(?:attribute|credit)\s+(?:[\w.-]+\s+){0,4}?(?:and\s+link\b|$)|\bwith\s+(?:appropriate\s+)?attribution\s+to\b",
+                r"\b(?:preserve|retain|keep|include|reproduce)\s+(?:[\w,'-]+\s+){0,12}?notices?\b|^(?:[\w().]{1,4}\s+)?(?:attribute|credit)\s+(?:[\w.-]+\s+){0,4}?(?:and\s+link\b|$)|\bwith\s+(?:appropriate\s+)?attribution\s+to\b|\b(?:as\s+long\s+as|provided(?:\s+that)?)\s+you\s+(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b",
             )
         })
         .is_match(s)
@@ -430,7 +431,7 @@ fn limits_commercial_use(sentence: &str) -> bool {
     });
     let plain = grant_scope::without_denied_limits(&without_both(sentence));
     let plain = describes.replace_all(&plain, "");
-    limit.is_match(&none_needed(&plain))
+    limit.is_match(&none_needed(&plain)) && !grant_scope::refuses_licensed_material(sentence)
 }
 
 /// `s` with an approval or license it says is not needed read out ("without
@@ -439,9 +440,26 @@ fn limits_commercial_use(sentence: &str) -> bool {
 fn none_needed(s: &str) -> String {
     static NONE_NEEDED: OnceLock<Regex> = OnceLock::new();
     let none_needed = NONE_NEEDED.get_or_init(|| {
-        super::pattern::re(r"\bwithout\s+(?:a\s+|any\s+|the\s+need\s+for\s+a\s+)?(?:separate\s+|additional\s+|further\s+)?commercial\s+licen[cs]e\b|(?:无需|无须|不需要|不必|不用)(?:另行|单独|额外)?(?:\w|,|\s){0,8}(?:许可|授权|申请|登记|协议|合同)")
+        // (or a list of what is not asked: "No registration, no approval,
+        // no payment, no royalties.")
+        super::pattern::re(r"\bwithout\s+(?:a\s+|any\s+|the\s+need\s+for\s+a\s+)?(?:separate\s+|additional\s+|further\s+)?commercial\s+licen[cs]e\b|\b(?:does|do|will|shall)\s+not\s+require\s+(?:[\w-]+,?\s+){0,4}?(?:registrations?|approvals?|applications?|authori[sz]ations?)\b(?:\s*,?\s*(?:or|and|nor)\s+[\w-]+(?:\s+[\w-]+)?)?|\bno\s+(?:registrations?|applications?|approvals?|authori[sz]ations?)\b(?:\s*,\s*(?:no\s+)?[\w-]+)*(?:\s*,?\s*(?:or|nor|and)\s+(?:no\s+)?[\w-]+)?\s*(?:[.;,*]|$)|(?:无需|无须|不需要|不必|不用)(?:另行|单独|额外)?(?:\w|,|\s){0,8}(?:许可|授权|申请|登记|协议|合同)")
+    });
+    // "Anyone may download … without fee, registration or contacting
+    // Licensor": where nothing is negated, "without" denies the need
+    static WITHOUT: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (without, negated) = WITHOUT.get_or_init(|| {
+        let build = super::pattern::re;
+        (
+            build(r"\bwithout\s+(?:[\w-]+\s*,\s*){0,3}?(?:any\s+)?(?:prior\s+)?(?:registration|approval|application|authori[sz]ation)\b"),
+            build(r"\b(?:not|never|no|cannot|nor|prohibited|forbidden|unless|except)\b|n't\b"),
+        )
     });
     let s = super::clauses::without_denied_needs(s);
+    let s = if negated.is_match(&s) {
+        s
+    } else {
+        without.replace_all(&s, "").into_owned()
+    };
     none_needed.replace_all(&s, "").into_owned()
 }
 
@@ -725,6 +743,14 @@ fn restriction(
             "use only inside the licensor's own product or service: nothing granted to use in one of your own",
         );
     }
+    // A proprietary model whose weights the reader may not download, clone
+    // or host: access to the licensor's service at most, nothing to run.
+    if weights_withheld(text, sentences) {
+        return restricted(
+            Verdict::Prohibited,
+            "a proprietary model whose weights may not be downloaded or copied: nothing granted to run it",
+        );
+    }
     // Nothing granted but by a separate agreement or written permission:
     // there is no license to use the model at all until one is made.
     // (a grant of any scope counts: a non-commercial grant is no denial)
@@ -823,6 +849,24 @@ fn restriction(
         return restricted(Verdict::ResearchOnly, "a research license (by its name)");
     }
     None
+}
+
+/// True when the text declares the model proprietary and keeps its weights
+/// from the reader (`grant_scope::withholds_weights`), in a sentence or in an
+/// item of a list a negation introduces ("You may NOT:").
+fn weights_withheld(text: &NormText, sentences: &[(usize, usize)]) -> bool {
+    let words = |&(f, l): &(usize, usize)| text.words_text(f, l);
+    if !sentences.iter().any(|w| declares_proprietary(words(w))) {
+        return false;
+    }
+    sentences.iter().enumerate().any(|(i, w)| {
+        let item = sentences[..i]
+            .iter()
+            .rev()
+            .take(8)
+            .any(|p| super::clauses::negated_intro(words(p)));
+        grant_scope::withholds_weights(words(w), item)
+    })
 }
 
 /// True when the text's grants are all confined to the licensor's own
@@ -969,6 +1013,8 @@ fn from_grant(
                         ObligationKind::NoTrainingOtherModels | ObligationKind::FieldOfUseBan
                     )
             })
+            || negated_list_item(text, sentences, i)
+            || ban_exceptions(text, sentences, hits, i)
     };
     let unexplained = |i: usize, words: (usize, usize)| !explained(i, words);
     let unknown = |basis: &str, unweighed| Derived {
@@ -1048,6 +1094,71 @@ fn from_grant(
     grant_verdict(text, sentences, grant, hits)
 }
 
+/// True when sentence `i` is an item of a list a negation introduces ("You
+/// may NOT use the Model for:" ⏎ "F. Generating personal identifiable
+/// information without authorization."): a use restriction, whatever
+/// approval or purpose its words name.
+fn negated_list_item(text: &NormText, sentences: &[(usize, usize)], i: usize) -> bool {
+    let words = |j: usize| sentences.get(j).map_or("", |&(f, l)| text.words_text(f, l));
+    // an item opens with its marker, or follows it ("f." read as a
+    // sentence of its own)
+    let marker = |j: usize| super::clauses::starts_item(words(j)) && !words(j).contains(' ');
+    let item =
+        |j: usize| super::clauses::starts_item(words(j)) || j.checked_sub(1).is_some_and(marker);
+    if i >= sentences.len() || !item(i) {
+        return false;
+    }
+    let mut j = i;
+    for _ in 0..80 {
+        let Some(before) = j.checked_sub(1) else {
+            return false;
+        };
+        j = before;
+        if super::clauses::negated_intro(words(j)) {
+            return true;
+        }
+        if !item(j) {
+            return false;
+        }
+    }
+    false
+}
+
+/// True when sentence `i` lists what a ban just before it, in the same
+/// paragraph, leaves permitted ("Do not use … for training … a model whose
+/// principal purpose is to substitute for MIMIR. Ordinary benchmarking, …,
+/// academic research, … are all permitted."): the ban's exceptions, no
+/// limit of the grant.
+fn ban_exceptions(
+    text: &NormText,
+    sentences: &[(usize, usize)],
+    hits: &[ClauseHit],
+    i: usize,
+) -> bool {
+    static PERMITTED: OnceLock<Regex> = OnceLock::new();
+    let permitted = PERMITTED.get_or_init(|| {
+        super::pattern::re(r"\b(?:is|are)\s+(?:all\s+|also\s+|still\s+)?(?:permitted|allowed)\b")
+    });
+    let (Some(&(f, l)), Some(prev)) = (
+        sentences.get(i),
+        i.checked_sub(1).and_then(|p| sentences.get(p)),
+    ) else {
+        return false;
+    };
+    let s = text.words_text(f, l);
+    let bans = hits.iter().any(|h| {
+        h.words == *prev
+            && matches!(
+                h.kind,
+                ObligationKind::NoTrainingOtherModels | ObligationKind::FieldOfUseBan
+            )
+    });
+    bans && !text.opens_paragraph(f)
+        && permitted.is_match(s)
+        && !s.contains("only")
+        && !s.contains("commercial")
+}
+
 /// The verdict of a grant of commercial use no sentence limits: a free
 /// grant (or a plain permissive license named for the model) beside nothing
 /// but a notice, a copy of the license or that license's own credit is
@@ -1063,7 +1174,18 @@ fn grant_verdict(
     // A permissive license named for the model is such a grant, and the
     // credit it asks is that license's own notice duty.
     let (f, l) = grant;
-    let named = super::clauses::purpose::names_plain_permissive(text.words_text(f, l))
+    // (the license named in the sentence just before the grant: "… are
+    // released under CC BY 4.0. You may use them commercially …")
+    let before = sentences
+        .iter()
+        .position(|&w| w == grant)
+        .and_then(|i| i.checked_sub(1))
+        .and_then(|i| sentences.get(i))
+        .filter(|_| !text.opens_paragraph(f));
+    let named = (super::clauses::purpose::names_plain_permissive(text.words_text(f, l))
+        || before.is_some_and(|&(f0, l0)| {
+            super::clauses::purpose::names_plain_permissive(text.words_text(f0, l0))
+        }))
         && !sentences
             .iter()
             .any(|&(f2, l2)| forbids_something(text.words_text(f2, l2)));

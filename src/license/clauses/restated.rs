@@ -35,6 +35,8 @@ fn rules() -> &'static Rules {
             r"|\b(?:and\s+)?(?:provide|include)\s+a\s+link\s+to\s+the\s+licen[cs]e\b",
             r"|\b(?:and\s+)?indicate\s+(?:if|whether)\s+changes\s+were\s+made\b",
             r"|\b(?:and\s+)?indicate\s+(?:any\s+)?changes(?:\s+(?:when|where|if)\s+applicable)?\b",
+            // the deed's "No additional restrictions"
+            r"|\b(?:no\s+additional\s+restrictions\s*:\s*)?you\s+may\s+not\s+apply\s+legal\s+terms\s+or\s+technological\s+measures\s+that\s+legally\s+restrict\s+others\s+from\s+doing\s+anything\s+the\s+licen[cs]e\s+permits\b",
             // MIT's notice
             r"|\bthe\s+above\s+copyright\s+notice\s+and\s+this\s+permission\s+notice\s+shall\s+be\s+included\s+in\s+all\s+copies\s+or\s+substantial\s+portions\s+of\s+the\s+software\b",
             r"|\b(?:must|shall)\s+(?:include|retain)\s+the\s+(?:mit|copyright|licen[cs]e)\s+notice\b",

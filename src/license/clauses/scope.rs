@@ -29,9 +29,9 @@ fn rules() -> &'static Rules {
     RULES.get_or_init(|| {
         const EVAL: &str = r"(?:benchmarking|testing|evaluating|evaluation|assessment|assessing|research)";
         Rules {
-            research: re(r"\bfor\s+(?:your\s+|their\s+|its\s+)?(?:own\s+)?non-?commercial\s+(?:internal\s+|scientific\s+|academic\s+)?research\s+(?:purposes?|uses?|use)\b|\bnon-?commercial\s+research\s+(?:use|uses|purposes?)\s+only\b"),
+            research: re(r"\bfor\s+(?:your\s+|their\s+|its\s+)?(?:own\s+)?(?:academic\s+(?:and|or|and/or)\s+)?non-?commercial\s+(?:internal\s+|scientific\s+|academic\s+)?research\s+(?:purposes?|uses?|use)\b|\bnon-?commercial\s+research\s+(?:use|uses|purposes?)\s+only\b"),
             evaluation: re(&format!(
-                r"\b(?:may|can)\s+(?:only\s+)?use\s+(?:[\w-]+\s+){{0,4}}?(?:solely\s+|only\s+)?for\s+(?:internal\s+)?{EVAL}(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+){EVAL}\b(?:(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+){EVAL}\b)*"
+                r"\b(?:may|can)\s+(?:only\s+)?use\b(?:\s*,?\s+[\w-]+,?){{0,12}}?\s+(?:solely\s+|only\s+)?for\s+(?:internal\s+)?{EVAL}(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+){EVAL}\b(?:(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+){EVAL}\b)*"
             )),
             research_grant: re(r"\b(?:permits?|allows?|lets)\s+(?:you|users|licensees?)\s+to\s+(?:freely\s+)?use\s+(?:[\w-]+\s+){0,10}?(?:for\s+free\s+|free\s+of\s+charge\s+)?for\s+(?:free\s+)?(?:academic|scientific)\s+research\b|(?:允许|许可)(?:您|你)?(?:免费)?使用(?:\w|\s){0,30}?(?:进行|用于|从事)(?:学术|科学)研究"),
             only: re(r"\b(?:only|solely|exclusively|strictly)\b|仅|只"),
@@ -58,6 +58,35 @@ pub fn research_scoped(s: &str) -> bool {
 pub fn grants_research(s: &str) -> bool {
     let r = rules();
     r.research_grant.is_match(s) && !r.only.is_match(s)
+}
+
+/// `s` without a research or evaluation label in parentheses after the name
+/// of something other than the model ("JevBench (evaluation only):", "the
+/// CLINC150 data (research use only)"): how that item is used, not a scope
+/// of the grant. A label after the model's own name stays.
+pub fn without_labelled_use(s: &str) -> std::borrow::Cow<'_, str> {
+    static LABEL: OnceLock<Regex> = OnceLock::new();
+    let label = LABEL.get_or_init(|| {
+        re(r"([\w*-]+)\s*\(\s*(?:used\s+)?(?:for\s+)?(?:evaluation|research|testing|benchmarking)(?:\s+(?:use|purposes?))?\s+only\s*\)")
+    });
+    label.replace_all_with(s, |c| {
+        let name = c.get(1).map_or("", |m| m.as_str());
+        let model = [
+            "model",
+            "models",
+            "weights",
+            "checkpoint",
+            "checkpoints",
+            "software",
+        ]
+        .iter()
+        .any(|w| name.trim_matches('*') == *w);
+        if model {
+            c.get(0).map_or(String::new(), |m| m.as_str().to_string())
+        } else {
+            name.to_string()
+        }
+    })
 }
 
 #[cfg(test)]

@@ -2,8 +2,9 @@
 //! firmware or service ("a license to use the Model solely … as embedded
 //! within an Official SomnoTrace Build", 仅限在许可方的官方产品中使用), or to
 //! the licensor itself, gives the reader nothing to use in anything of their
-//! own; and a text that lists personal or hobby use among its permitted uses
-//! allows more than research.
+//! own; a proprietary model whose weights may not be downloaded gives only
+//! access to the licensor's service; and a text that lists personal or
+//! hobby use among its permitted uses allows more than research.
 
 use crate::license::pattern::Regex;
 use std::sync::OnceLock;
@@ -54,14 +55,16 @@ pub fn permits_personal_use(s: &str) -> bool {
 
 /// True when the sentence names research as one of the non-commercial uses
 /// it allows ("Use the Models for academic research and other
-/// non-commercial purposes", 用于学术研究及其他非商业用途): beside a
+/// non-commercial purposes", "solely for non-commercial scientific research,
+/// non-commercial education, or non-commercial artistic projects",
+/// 用于学术研究及其他非商业用途): beside a
 /// research-only clause, research is not the only use allowed.
 pub fn permits_other_non_commercial(s: &str) -> bool {
     static OTHER: OnceLock<(Regex, Regex)> = OnceLock::new();
     let (other, against) = OTHER.get_or_init(|| {
         let build = crate::license::pattern::re;
         (
-            build(r"\b(?:research|academic|study)\b(?:\s+[\w-]+){0,3}?\s+(?:and|or|and/or|as\s+well\s+as)\s+(?:any\s+|all\s+)?other\s+non-?commercial\s+(?:purposes?|uses?|usage|activities|projects?)\b|(?:研究|学术)\w{0,6}?(?:及|和|或|以及|与)其他非商业(?:用途|目的|使用)"),
+            build(r"\b(?:research|academic|study)\b(?:\s+[\w-]+){0,3}?\s+(?:and|or|and/or|as\s+well\s+as)\s+(?:any\s+|all\s+)?other\s+non-?commercial\s+(?:purposes?|uses?|usage|activities|projects?)\b|\bresearch\b(?:[\s,]+[\w/-]+){0,8}?[\s,]+(?:or|and|and/or)\s+(?:non-?commercial\s+)?(?:artistic|creative|art|hobby)\s+(?:projects?|purposes?|uses?|works?)\b|(?:研究|学术)\w{0,6}?(?:及|和|或|以及|与)其他非商业(?:用途|目的|使用)"),
             build(r"\b(?:not|no|never|prohibit\w*|forbid\w*)\b|不得|禁止"),
         )
     });
@@ -108,6 +111,37 @@ pub fn without_denied_limits(s: &str) -> String {
         })
         .replace_all(s, "")
         .into_owned()
+}
+
+/// True when the sentence keeps the weights themselves from the reader: no
+/// download, clone or hosted copy of the model's weights ("You may NOT:" ⏎
+/// "- Download, copy, clone, or host the Model weights"; "you may not
+/// download or copy the checkpoints"). `item`: the sentence is an item of a
+/// list a negation introduces, so its words carry that negation.
+pub fn withholds_weights(s: &str, item: bool) -> bool {
+    static WITHHELD: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (banned, listed) = WITHHELD.get_or_init(|| {
+        let build = crate::license::pattern::re;
+        const COPY: &str = r"(?:download|clone|obtain\s+a\s+copy\s+of)\b(?:[\s,]+[\w/-]+){0,8}?\s+(?:the\s+)?(?:model\s+)?(?:weights|checkpoints|parameters)\b";
+        (
+            build(&format!(r"\b(?:may|shall|must|will|can)\s+not\s+(?:[\w,]+\s+){{0,3}}?{COPY}")),
+            build(&format!(r"^(?:[\w().]{{1,4}}\s+)?{COPY}")),
+        )
+    });
+    banned.is_match(s) || item && listed.is_match(s)
+}
+
+/// True when the sentence says that material under some licence was kept
+/// out ("Images under any non-commercial or no-derivatives licence were
+/// refused", "data under NC licences was filtered out"): a note on what the
+/// model was built from, no limit on its use.
+pub fn refuses_licensed_material(s: &str) -> bool {
+    static REFUSED: OnceLock<Regex> = OnceLock::new();
+    REFUSED
+        .get_or_init(|| {
+            crate::license::pattern::re(r"\blicen[cs]es?\b(?:\s+[\w,()'-]+){0,4}?\s+(?:was|were|is|are|has\s+been|have\s+been)\s+(?:\w+\s+){0,2}?(?:refused|rejected|excluded|removed|filtered\s+out|discarded|dropped|left\s+out|skipped)\b")
+        })
+        .is_match(s)
 }
 
 #[cfg(test)]

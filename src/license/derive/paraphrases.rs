@@ -973,3 +973,136 @@ fn a_grant_read_past_a_definition_with_notices_kept_in_a_notice_file_is_permitte
     let text = "You are granted a royalty-free license to use, reproduce and distribute the Materials. You shall display \"Built with Example\" in your product.";
     assert_eq!(verdict(text), Verdict::PermittedWithConditions);
 }
+
+#[test]
+fn a_grant_for_research_and_benchmarking_or_bound_by_research_terms_is_research_only() {
+    for text in [
+        // biomaclab-fishnet-meta-model-license.txt (tests/license-eval)
+        "The trained model weights are provided for academic and non-commercial research use unless otherwise agreed in writing.",
+        // multispectral-caption-msi-responsible-ai-weights-license.txt
+        "Grant. You may use, reproduce, and redistribute the Model and create derivatives for RESEARCH AND BENCHMARKING, subject to the Restrictions below. Dataset: CC BY-NC 4.0.",
+        // guitar-fingering-model-artifact-polyform-nc-boundary.txt: a
+        // non-commercial license whose production use is not authorised
+        "Those rights are licensed under the PolyForm Noncommercial License 1.0.0. The artifact remains experimental; runtime connection, production use, live evaluation, and automatic learning during active use are not authorized.",
+        // hist2sig-weights-cc-by-nc-h-optimus-upstream.txt: upstream terms
+        // for research only that bind the weights
+        "The weights are licensed under CC BY-NC 4.0. They were trained on features of an encoder released for non-commercial academic research only, whose terms extend to models trained on its outputs.",
+        // paraphrases
+        "You can use and modify the checkpoint for research and evaluation, subject to the terms below.",
+        "The weights are made available for your academic or non-commercial research purposes.",
+        "This model is licensed under CC BY-NC-SA 4.0. Production deployment of the model is not permitted.",
+    ] {
+        assert_eq!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+    // production coordinated with commercial use is the non-commercial
+    // limit; research named beside commercial use is no research scope
+    for text in [
+        "You may use the model for non-commercial purposes. Commercial or production use is not permitted.",
+        "You may use, copy and redistribute the Model for research and benchmarking, and for commercial products.",
+    ] {
+        assert_ne!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+}
+
+#[test]
+fn a_proprietary_model_whose_weights_may_not_be_downloaded_grants_nothing_to_run() {
+    for text in [
+        // minicrit-proprietary-model-license-agreement.txt (tests/license-eval)
+        "# Proprietary Model License Agreement\n\nThe Model is proprietary and protected by copyright and trade secret law.\n\nYou MAY:\n- Access the Model via approved APIs or interfaces.\n- Use Model outputs for personal research.\n\nYou may NOT:\n- Download, copy, clone, or host the Model weights or checkpoints.\n- Deploy the Model in commercial or production environments without a valid Commercial License.\n",
+        // paraphrases
+        "The model remains proprietary. You may use it through our hosted API for non-commercial purposes. You may not download or copy the model weights.",
+        "These weights are confidential and proprietary. Customers shall not clone, mirror or download the checkpoints; access is through the web service only.",
+    ] {
+        assert_eq!(verdict(text), Verdict::Prohibited, "{text}");
+    }
+    // a ban on downloading beside an open grant, or without the model being
+    // declared proprietary, is no such withholding
+    for text in [
+        "You may use the model for non-commercial purposes. You may not download the weights through automated scrapers; use the official mirror.",
+        "The model is licensed under CC BY-NC 4.0. Do not redistribute the weights.",
+    ] {
+        assert_ne!(verdict(text), Verdict::Prohibited, "{text}");
+    }
+}
+
+#[test]
+fn restricted_uses_needing_authorisation_and_a_bans_exceptions_are_no_approval() {
+    for text in [
+        // zkita-ai-model-license-agreement.txt (tests/license-eval): an item
+        // of a use-restriction list, its marker read as a sentence of its own
+        "A. We grant You a perpetual, worldwide, non-exclusive, royalty-free license to use, modify, reproduce, and distribute the Model.\n\nYou may NOT use the Model for:\n\nA.\nAny military purpose.\n\nB.\nGenerating personal identifiable information without authorization.\n",
+        // paraphrases
+        "You may use, modify and distribute the Model, including commercially.\n\nYou agree not to:\n\n(a) harass others;\n(b) generate likenesses of real persons without authorization.\n",
+        // mythologic-mimir-model-license-1.0.txt: a ban on training
+        // competing models and what it leaves permitted
+        "You may use the Model, including for commercial use. Do not use the Model or its outputs as a material source for training, distilling or extracting a model whose principal purpose is to substitute for the Model. Ordinary benchmarking, academic research and fine-tuning are all permitted.",
+        // a list of what is not asked, and a denial by "does not require"
+        "Free to use, including commercially. No registration, no approval, no payment, no royalties. Anyone may download and evaluate the Model without fee, registration or contacting Licensor. Licensor does not require eligibility reports, registration or royalty statements. Do not train other models with its outputs.",
+    ] {
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    }
+    // a negated "without registration" still asks for it
+    let text = "You may use the Model for any purpose. You may not use it commercially without registration.";
+    assert!(!verdict(text).allows_commercial_use(), "{text}");
+}
+
+#[test]
+fn a_cc_by_grant_asking_credit_and_refused_training_licences_is_permitted() {
+    for text in [
+        // iris-plant-model-files-cc-by-provenance.txt (tests/license-eval)
+        "The model files are released separately, under the Creative Commons Attribution 4.0 International licence (CC BY 4.0). You may use them commercially, run them, fine-tune them and redistribute them, including inside closed-source products, as long as you give credit.\n\nThe weights were trained on photographs under CC0 and CC BY. Images under any non-commercial or no-derivatives licence were refused, twice.\n",
+        // paraphrase
+        "The weights are licensed under CC BY 4.0. You can use them in commercial products provided you give appropriate credit.\n\nData under NC licences was filtered out before training.\n",
+    ] {
+        assert_eq!(verdict(text), Verdict::Permitted, "{text}");
+    }
+}
+
+#[test]
+fn research_beside_artistic_projects_is_non_commercial_and_a_benchmarks_label_is_no_scope() {
+    for text in [
+        // hsyn9dhpe-model-weights-nc-license.txt (tests/license-eval)
+        "MODEL WEIGHTS LICENSE (Non-Commercial Research Only)\n\n1) GRANT. You may use the Weights solely for non-commercial scientific research, non-commercial education, or non-commercial artistic projects.\n",
+        // paraphrase
+        "You may use the checkpoint only for academic research and non-commercial creative projects.",
+    ] {
+        assert_eq!(verdict(text), Verdict::NonCommercial, "{text}");
+    }
+    // kapteeni-trained-weights-cc-by-sa-provenance.txt: a benchmark labelled
+    // "(evaluation only)" says how the benchmark was used
+    let text = "Trained weights are released under CC BY-SA 4.0, with the attributions below.\n\nJevBench (evaluation only): aggregate scores are quoted from the MIT-licensed benchmark.\n";
+    assert!(verdict(text).allows_commercial_use(), "{text}");
+    // the model's own label stays a scope
+    let text = "The model (research use only) is released under CC BY 4.0.";
+    assert!(!verdict(text).allows_commercial_use(), "{text}");
+}
+
+#[test]
+fn the_cc_deeds_no_additional_restrictions_term_is_the_licenses_own() {
+    // opencomic-ai-model-weights-cc-by.txt (tests/license-eval)
+    let text = "The model weights are licensed under the Creative Commons Attribution 4.0 International License (CC BY 4.0).\n\nYou are free to:\n- Share: copy and redistribute the material in any medium or format.\n- Use commercially.\n\nUnder the following terms:\n- Attribution: You must give appropriate credit, provide a link to the license, and indicate if changes were made.\n- No additional restrictions: You may not apply legal terms or technological measures that legally restrict others from doing anything the license permits.\n";
+    assert_eq!(verdict(text), Verdict::Permitted, "{text}");
+    // a restriction of the text's own beside it still counts
+    let with_own = format!("{text}\nYou may not use the weights to train other models.\n");
+    assert_ne!(verdict(&with_own), Verdict::Permitted, "{with_own}");
+}
+
+#[test]
+fn an_attribution_label_and_a_no_item_are_read_as_their_clauses() {
+    // bothros-aegean-weights-cc-by-nc-sa.txt (tests/license-eval)
+    let text = "The weights are licensed under CC BY-NC-SA 4.0.\n\nAttribution — credit BOTHROS and the underlying corpora (see below).\n";
+    assert_eq!(values(text, ObligationKind::Attribution).len(), 1, "{text}");
+    // multispectral-caption-msi-responsible-ai-weights-license.txt
+    let text = "Restrictions (Prohibited Uses).\n- No surveillance, tracking, targeting of persons/property, weaponization, or military/intelligence uses.\n";
+    let fields = values(text, ObligationKind::FieldOfUseBan);
+    assert!(
+        fields.iter().any(|f| f.contains("surveillance")),
+        "{fields:?}"
+    );
+    // a sentence that merely opens with "No" bans no field it names in passing
+    let text = "No warranty is given that the model is fit for medical diagnosis.";
+    assert!(
+        values(text, ObligationKind::FieldOfUseBan).is_empty(),
+        "{text}"
+    );
+}
