@@ -697,158 +697,215 @@ pub fn derive(text: &NormText, hits: &[ClauseHit]) -> Derived {
 /// approval, use by non-profit organisations only), or `None` when no
 /// clause restricts commercial use. `by_threshold`: the sentences a
 /// threshold explains, whose approvals and limits apply above it only.
+/// In two steps: whether the text grants the reader nothing at all, then
+/// the scope or the approval its clauses set.
 fn restriction(
     text: &NormText,
     sentences: &[(usize, usize)],
     by_threshold: &[usize],
     hits: &[ClauseHit],
 ) -> Option<Derived> {
-    let sentence = |h: &ClauseHit| text.words_text(h.words.0, h.words.1);
     let weighed = weighed_hits(text, sentences, by_threshold, hits);
-    let has = |k: ObligationKind| weighed.iter().any(|h| h.kind == k);
-    // A path to commercial use under this license opens a non-commercial
-    // grant only where no other clause sends commercial use to a separate
-    // license (the stricter of two readings wins).
-    let registrations = || {
-        weighed
+    let w = Weighing::new(text, sentences, weighed);
+    w.nothing_granted().or_else(|| w.scope_or_approval())
+}
+
+/// A restricting verdict and why (a derived reading of fixed confidence).
+fn restricted(verdict: Verdict, basis: &str) -> Option<Derived> {
+    Some(Derived {
+        verdict,
+        grant: None,
+        confidence: 0.7,
+        basis: basis.to_string(),
+        unweighed: None,
+    })
+}
+
+/// What [`restriction`] weighs: the text's sentences, the clauses that
+/// count, and whether the text opens a path to commercial use under itself.
+struct Weighing<'t, 'h> {
+    text: &'t NormText,
+    sentences: &'t [(usize, usize)],
+    weighed: Vec<&'h ClauseHit>,
+    /// A path to commercial use under this license opens a non-commercial
+    /// grant only where no other clause sends commercial use to a separate
+    /// license (the stricter of two readings wins).
+    path: bool,
+}
+
+impl<'t, 'h> Weighing<'t, 'h> {
+    fn new(
+        text: &'t NormText,
+        sentences: &'t [(usize, usize)],
+        weighed: Vec<&'h ClauseHit>,
+    ) -> Weighing<'t, 'h> {
+        let mut w = Weighing {
+            text,
+            sentences,
+            weighed,
+            path: false,
+        };
+        w.path = w
+            .registrations()
+            .any(|h| opens_commercial_use(w.sentence(h)))
+            && !w.registrations().any(|h| points_elsewhere(w.sentence(h)));
+        w
+    }
+
+    fn sentence(&self, h: &ClauseHit) -> &'t str {
+        self.text.words_text(h.words.0, h.words.1)
+    }
+
+    fn has(&self, k: ObligationKind) -> bool {
+        self.weighed.iter().any(|h| h.kind == k)
+    }
+
+    fn registrations(&self) -> impl Iterator<Item = &&'h ClauseHit> + '_ {
+        self.weighed
             .iter()
             .filter(|h| h.kind == ObligationKind::Registration)
-    };
-    let path = registrations().any(|h| opens_commercial_use(sentence(h)))
-        && !registrations().any(|h| points_elsewhere(sentence(h)));
-    let restricted = |verdict, basis: &str| {
-        Some(Derived {
-            verdict,
-            grant: None,
-            confidence: 0.7,
-            basis: basis.to_string(),
-            unweighed: None,
-        })
-    };
-    // (a free grant of research use, without "only", beside a path to
-    // commercial use under this license is the free part of the grant)
-    let research = |by_name: bool| {
-        weighed.iter().any(|h| {
-            h.kind == ObligationKind::ResearchOnly
-                && super::clauses::research_by_name_only(sentence(h)) == by_name
-                && !(path && super::clauses::scope::grants_research(sentence(h)))
-        })
-    };
-    // A grant confined to the licensor's own product, firmware or service,
-    // or to the licensor itself, and no other grant: the reader may use the
-    // model in nothing of their own.
-    if confined_grant(text, sentences) {
-        return restricted(
-            Verdict::Prohibited,
-            "use only inside the licensor's own product or service: nothing granted to use in one of your own",
-        );
     }
-    // A proprietary model whose weights the reader may not download, clone
-    // or host: access to the licensor's service at most, nothing to run.
-    if weights_withheld(text, sentences) {
-        return restricted(
-            Verdict::Prohibited,
-            "a proprietary model whose weights may not be downloaded or copied: nothing granted to run it",
-        );
-    }
-    // Nothing granted but by a separate agreement or written permission:
-    // there is no license to use the model at all until one is made.
-    // (a grant of any scope counts: a non-commercial grant is no denial)
-    let grants = || {
-        sentences.iter().any(|&(f, l)| {
-            let s = text.words_text(f, l);
-            grants_any(s) && !denies_grant(s) && !grants_exclusively(s)
-        })
-    };
-    if has(ObligationKind::Registration)
-        && !path
-        && sentences.iter().any(|&(f, l)| {
-            let s = text.words_text(f, l);
-            denies_grant(s) || declares_proprietary(s)
-        })
-        && !grants()
-    {
-        return restricted(
-            Verdict::Prohibited,
-            "nothing granted without a separate agreement or written permission",
-        );
-    }
-    // Use only by non-commercial organisations, or none on behalf of a
-    // commercial one: a company may not use it at all, research included.
-    let restricts = has(ObligationKind::NonCommercial) || research(false) || research(true);
-    let no_company = excludes_a_company(text, sentences, &weighed);
-    // (a paid or separate license for a company is no path under this one)
-    if (restricts || (has(ObligationKind::Registration) && !path)) && no_company {
-        return restricted(
-            Verdict::Prohibited,
-            "use only by non-commercial organisations: a company may not use it, research included",
-        );
-    }
-    // research beside personal or hobby use named as permitted: research is
-    // not the only use allowed, the scope is non-commercial
-    let personal = || {
-        sentences.iter().any(|&(f, l)| {
-            let s = text.words_text(f, l);
-            (grant_scope::permits_personal_use(s) || grant_scope::permits_other_non_commercial(s))
-                && !super::clauses::is_definition(s)
-        })
-    };
-    if research(false) && !personal() {
-        return restricted(Verdict::ResearchOnly, "a research-only grant");
-    }
-    if research(false) {
-        return restricted(
-            Verdict::NonCommercial,
-            "research and personal non-commercial use: a non-commercial grant",
-        );
-    }
-    if has(ObligationKind::NonCommercial) && !path {
-        return restricted(Verdict::NonCommercial, "a non-commercial grant");
-    }
-    // A grant of use whose commercial use is sent to a separate license
-    // ("Commercial use is subject to a separate license"): this license
-    // grants nothing commercial, so it reads as a non-commercial grant.
-    let commercial_elsewhere = registrations().any(|h| {
-        let s = sentence(h);
-        points_elsewhere(s) && opens_commercial_use_words(s)
-    });
-    // The same, where the text grants commercial use itself and the separate
-    // license is a third party's (the owners of training data): commercial
-    // use is open once they license it, so it needs approval.
-    let third_party = registrations().any(|h| {
-        let s = sentence(h);
-        points_elsewhere(s) && opens_commercial_use_words(s) && names_another_owner(s)
-    });
-    if has(ObligationKind::Registration)
-        && !path
-        && third_party
-        && sentences
+
+    /// Whether any sentence (its words) satisfies `f`.
+    fn any_sentence(&self, f: impl Fn(&str) -> bool) -> bool {
+        self.sentences
             .iter()
-            .any(|&(f, l)| grants_commercial(text.words_text(f, l)))
-    {
-        return restricted(
-            Verdict::RequiresApproval,
-            "a grant of commercial use that also needs a third party's license (the owners of its data)",
-        );
+            .any(|&(a, b)| f(self.text.words_text(a, b)))
     }
-    if has(ObligationKind::Registration) && !path && commercial_elsewhere && grants() {
-        return restricted(
-            Verdict::NonCommercial,
-            "a grant whose commercial use needs a separate license",
-        );
+
+    /// A research clause (by the grant's name, or by its words); a free
+    /// grant of research use, without "only", beside a path to commercial
+    /// use under this license is the free part of the grant.
+    fn research(&self, by_name: bool) -> bool {
+        self.weighed.iter().any(|h| {
+            let s = self.sentence(h);
+            h.kind == ObligationKind::ResearchOnly
+                && super::clauses::research_by_name_only(s) == by_name
+                && !(self.path && super::clauses::scope::grants_research(s))
+        })
     }
-    if has(ObligationKind::Registration) {
-        let basis = if path {
-            "commercial use only after registration or written authorisation"
-        } else {
-            "use only with the licensor's approval"
+
+    /// A grant of any scope (a non-commercial grant is no denial).
+    fn grants(&self) -> bool {
+        self.any_sentence(|s| grants_any(s) && !denies_grant(s) && !grants_exclusively(s))
+    }
+
+    /// `prohibited` where the text grants the reader nothing to use.
+    fn nothing_granted(&self) -> Option<Derived> {
+        let (text, sentences) = (self.text, self.sentences);
+        // A grant confined to the licensor's own product, firmware or
+        // service, or to the licensor itself, and no other grant: the reader
+        // may use the model in nothing of their own.
+        if confined_grant(text, sentences) {
+            return restricted(
+                Verdict::Prohibited,
+                "use only inside the licensor's own product or service: nothing granted to use in one of your own",
+            );
+        }
+        // A proprietary model whose weights the reader may not download,
+        // clone or host: access to the licensor's service at most.
+        if weights_withheld(text, sentences) {
+            return restricted(
+                Verdict::Prohibited,
+                "a proprietary model whose weights may not be downloaded or copied: nothing granted to run it",
+            );
+        }
+        // Nothing granted but by a separate agreement or written permission:
+        // there is no license to use the model at all until one is made.
+        let approval = self.has(ObligationKind::Registration) && !self.path;
+        if approval
+            && self.any_sentence(|s| denies_grant(s) || declares_proprietary(s))
+            && !self.grants()
+        {
+            return restricted(
+                Verdict::Prohibited,
+                "nothing granted without a separate agreement or written permission",
+            );
+        }
+        // Use only by non-commercial organisations, or none on behalf of a
+        // commercial one: a company may not use it at all, research included.
+        // (a paid or separate license for a company is no path under this one)
+        let restricts =
+            self.has(ObligationKind::NonCommercial) || self.research(false) || self.research(true);
+        if (restricts || approval) && excludes_a_company(text, sentences, &self.weighed) {
+            return restricted(
+                Verdict::Prohibited,
+                "use only by non-commercial organisations: a company may not use it, research included",
+            );
+        }
+        None
+    }
+
+    /// The scope (research, non-commercial) or the approval the clauses set.
+    fn scope_or_approval(&self) -> Option<Derived> {
+        if self.research(false) {
+            // research beside personal or hobby use named as permitted:
+            // research is not the only use allowed, the scope is non-commercial
+            let personal = self.any_sentence(|s| {
+                (grant_scope::permits_personal_use(s)
+                    || grant_scope::permits_other_non_commercial(s))
+                    && !super::clauses::is_definition(s)
+            });
+            return if personal {
+                restricted(
+                    Verdict::NonCommercial,
+                    "research and personal non-commercial use: a non-commercial grant",
+                )
+            } else {
+                restricted(Verdict::ResearchOnly, "a research-only grant")
+            };
+        }
+        if self.has(ObligationKind::NonCommercial) && !self.path {
+            return restricted(Verdict::NonCommercial, "a non-commercial grant");
+        }
+        if let Some(d) = self.commercial_elsewhere() {
+            return Some(d);
+        }
+        if self.has(ObligationKind::Registration) {
+            let basis = if self.path {
+                "commercial use only after registration or written authorisation"
+            } else {
+                "use only with the licensor's approval"
+            };
+            return restricted(Verdict::RequiresApproval, basis);
+        }
+        if self.research(true) {
+            return restricted(Verdict::ResearchOnly, "a research license (by its name)");
+        }
+        None
+    }
+
+    /// A grant whose commercial use is sent to a separate license:
+    /// non-commercial ("Commercial use is subject to a separate license":
+    /// this license grants nothing commercial), or approval where the text
+    /// grants commercial use itself and the separate license is a third
+    /// party's (the owners of its training data).
+    fn commercial_elsewhere(&self) -> Option<Derived> {
+        if !self.has(ObligationKind::Registration) || self.path {
+            return None;
+        }
+        let elsewhere = |third: bool| {
+            self.registrations().any(|h| {
+                let s = self.sentence(h);
+                points_elsewhere(s)
+                    && opens_commercial_use_words(s)
+                    && (!third || names_another_owner(s))
+            })
         };
-        return restricted(Verdict::RequiresApproval, basis);
+        if elsewhere(true) && self.any_sentence(grants_commercial) {
+            return restricted(
+                Verdict::RequiresApproval,
+                "a grant of commercial use that also needs a third party's license (the owners of its data)",
+            );
+        }
+        if elsewhere(false) && self.grants() {
+            return restricted(
+                Verdict::NonCommercial,
+                "a grant whose commercial use needs a separate license",
+            );
+        }
+        None
     }
-    if research(true) {
-        return restricted(Verdict::ResearchOnly, "a research license (by its name)");
-    }
-    None
 }
 
 /// True when the text declares the model proprietary and keeps its weights
