@@ -151,36 +151,7 @@ fn currency(sym: Option<&str>, unit: Option<&str>) -> &'static str {
 pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     let r = rules();
     let mut found = Vec::new();
-    let users = r.users.captures(s).and_then(|c| {
-        let (n, scale) = match c.get(1) {
-            Some(n) => (n, c.get(2)),
-            None => (c.get(3)?, c.get(4)),
-        };
-        amount(n.as_str(), scale.map(|m| m.as_str()))
-    });
-    let visits = r
-        .visits
-        .captures(s)
-        .and_then(|c| amount(c.get(1)?.as_str(), c.get(2).map(|m| m.as_str())));
-    if let Some(n) = users {
-        found.push((ObligationKind::UserThreshold, n.to_string()));
-    } else if let Some(n) = visits {
-        found.push((
-            ObligationKind::UserThreshold,
-            format!("{n} visits per month"),
-        ));
-    }
-    let revenue = r.revenue.captures(s).and_then(|c| {
-        let n = amount(c.get(2)?.as_str(), c.get(3).map(|m| m.as_str()))?;
-        let cur = currency(c.get(1).map(|m| m.as_str()), c.get(4).map(|m| m.as_str()));
-        // a bare number with no scale, unit or currency is not an amount
-        (c.get(1).is_some() || c.get(3).is_some() || c.get(4).is_some())
-            .then(|| format!("{cur} {n}"))
-    });
-    let thresholded = users.is_some() || visits.is_some() || revenue.is_some();
-    if let Some(v) = revenue {
-        found.push((ObligationKind::RevenueThreshold, v));
-    }
+    let thresholded = thresholds(r, s, &mut found);
     let commercial = r.commercial.is_match(s);
     let definition = r.definition.is_match(s);
     // 无需另行取得商业许可: no approval needed
@@ -229,30 +200,7 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     if r.aup.is_match(s) {
         found.push((ObligationKind::AcceptableUsePolicy, String::new()));
     }
-    if let Some(c) = r.field_ban.captures(s) {
-        let field = match c.get(1).map_or("", |m| m.as_str()) {
-            "军事" | "战争" => "military",
-            "武器" => "weapons",
-            "监控" | "监视" => "surveillance",
-            "医疗诊断" => "medical diagnosis",
-            "自动驾驶" => "autonomous driving",
-            f if f.starts_with("未经") => "internet services without security review",
-            _ => "competing products",
-        };
-        found.push((ObligationKind::FieldOfUseBan, field.to_string()));
-    } else if let Some(c) = r
-        .act_ban
-        .captures(s)
-        .filter(|_| !r.licensor_bound.is_match(s))
-    {
-        // the model's own derivatives or resale banned: a condition on use
-        let act = match c.get(1).or_else(|| c.get(2)).map_or("", |m| m.as_str()) {
-            "二次开发" | "创建衍生" | "衍生作品" => "derivative works",
-            "再许可" => "sublicensing",
-            _ => "resale",
-        };
-        found.push((ObligationKind::FieldOfUseBan, act.to_string()));
-    }
+    found.extend(field_of_use(r, s));
     // 建议署名 (a suggested credit line), or the terms of third parties'
     // data (第三方数据集仍可能存在……署名……限制), asks nothing of the user
     let asks_nothing = s.starts_with("建议")
@@ -279,6 +227,73 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
         found.push((ObligationKind::UseRestrictionsPassdown, String::new()));
     }
     found
+}
+
+/// The user, visit and revenue thresholds a sentence sets (月活跃用户超过1亿,
+/// 年收入超过1亿人民币), pushed to `found`; whether it sets any.
+fn thresholds(r: &Rules, s: &str, found: &mut Vec<(ObligationKind, String)>) -> bool {
+    let users = r.users.captures(s).and_then(|c| {
+        let (n, scale) = match c.get(1) {
+            Some(n) => (n, c.get(2)),
+            None => (c.get(3)?, c.get(4)),
+        };
+        amount(n.as_str(), scale.map(|m| m.as_str()))
+    });
+    let visits = r
+        .visits
+        .captures(s)
+        .and_then(|c| amount(c.get(1)?.as_str(), c.get(2).map(|m| m.as_str())));
+    if let Some(n) = users {
+        found.push((ObligationKind::UserThreshold, n.to_string()));
+    } else if let Some(n) = visits {
+        found.push((
+            ObligationKind::UserThreshold,
+            format!("{n} visits per month"),
+        ));
+    }
+    let revenue = r.revenue.captures(s).and_then(|c| {
+        let n = amount(c.get(2)?.as_str(), c.get(3).map(|m| m.as_str()))?;
+        let cur = currency(c.get(1).map(|m| m.as_str()), c.get(4).map(|m| m.as_str()));
+        // a bare number with no scale, unit or currency is not an amount
+        (c.get(1).is_some() || c.get(3).is_some() || c.get(4).is_some())
+            .then(|| format!("{cur} {n}"))
+    });
+    let any = users.is_some() || visits.is_some() || revenue.is_some();
+    if let Some(v) = revenue {
+        found.push((ObligationKind::RevenueThreshold, v));
+    }
+    any
+}
+
+/// A field of use the sentence bans (军事, 武器, 监控 …), or the model's own
+/// derivatives or resale it bans (a condition on use).
+fn field_of_use(r: &Rules, s: &str) -> Option<(ObligationKind, String)> {
+    if let Some(c) = r.field_ban.captures(s) {
+        let field = match c.get(1).map_or("", |m| m.as_str()) {
+            "军事" | "战争" => "military",
+            "武器" => "weapons",
+            "监控" | "监视" => "surveillance",
+            "医疗诊断" => "medical diagnosis",
+            "自动驾驶" => "autonomous driving",
+            f if f.starts_with("未经") => "internet services without security review",
+            _ => "competing products",
+        };
+        Some((ObligationKind::FieldOfUseBan, field.to_string()))
+    } else if let Some(c) = r
+        .act_ban
+        .captures(s)
+        .filter(|_| !r.licensor_bound.is_match(s))
+    {
+        // the model's own derivatives or resale banned: a condition on use
+        let act = match c.get(1).or_else(|| c.get(2)).map_or("", |m| m.as_str()) {
+            "二次开发" | "创建衍生" | "衍生作品" => "derivative works",
+            "再许可" => "sublicensing",
+            _ => "resale",
+        };
+        Some((ObligationKind::FieldOfUseBan, act.to_string()))
+    } else {
+        None
+    }
 }
 
 /// True when the sentence grants commercial use outright (可以用于商业用途,
