@@ -645,46 +645,18 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     {
         push(ObligationKind::ResearchOnly, String::new());
     }
-    // Asking permission above a size threshold is a condition, not approval.
-    // redistribution to third parties is not a third party's consent
-    let to_third_parties = s
-        .replace("third-party redistribution", "redistribution")
-        .replace("third party redistribution", "redistribution");
-    let not_approval = (r.not_approval.is_match(s)
-        || r.third_party_consents.is_match(&to_third_parties)
-        || boilerplate::housekeeping_consent(s))
-        && !s.contains("commercial");
-    let registers = s.contains("register") || s.contains("registration");
-    // "No separate commercial-use authorization is required": the
-    // requirement denied is read out of the sentence; a contact for
-    // questions or information asks for nothing
-    let asked = r.no_need.replace_all(s, "");
-    if (!thresholded || registers)
-        && !not_approval
-        && !definition
-        && r.registration.iter().any(|p| p.is_match(&asked))
-    {
-        // one narrow act behind the licensor's permission is a field of
-        // use left alone, not approval before use
-        if gate::gates_narrow_act(s) && !s.contains("commercial") {
-            push(ObligationKind::FieldOfUseBan, gate::GATED.into());
-        } else {
-            push(ObligationKind::Registration, String::new());
-        }
+    if let Some(kind) = approval(r, s, thresholded, definition) {
+        push(
+            kind,
+            if kind == ObligationKind::FieldOfUseBan {
+                gate::GATED.into()
+            } else {
+                String::new()
+            },
+        );
     }
-    // the law that governs the agreement, or the courts, name a country
-    // without keeping anyone out of it
-    if r.territory_cue.is_match(s) && !r.governing_law.is_match(s) {
-        let mut regions: Vec<String> = r
-            .regions
-            .find_iter(s)
-            .map(|m| region_name(m.as_str()).to_string())
-            .collect();
-        regions.sort();
-        regions.dedup();
-        if !regions.is_empty() {
-            push(ObligationKind::TerritoryExclusion, regions.join(", "));
-        }
+    if let Some(regions) = territories(r, s) {
+        push(ObligationKind::TerritoryExclusion, regions);
     }
     if r.passdown.is_match(s) {
         push(ObligationKind::UseRestrictionsPassdown, String::new());
@@ -729,6 +701,58 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
         }
     }
     found
+}
+
+/// The approval a sentence asks before use (registration, written
+/// authorisation: `Registration`), or one narrow act it puts behind the
+/// licensor's permission (a field of use left alone: `FieldOfUseBan`).
+fn approval(r: &Rules, s: &str, thresholded: bool, definition: bool) -> Option<ObligationKind> {
+    // Asking permission above a size threshold is a condition, not approval.
+    // redistribution to third parties is not a third party's consent
+    let to_third_parties = s
+        .replace("third-party redistribution", "redistribution")
+        .replace("third party redistribution", "redistribution");
+    let not_approval = (r.not_approval.is_match(s)
+        || r.third_party_consents.is_match(&to_third_parties)
+        || boilerplate::housekeeping_consent(s))
+        && !s.contains("commercial");
+    let registers = s.contains("register") || s.contains("registration");
+    // "No separate commercial-use authorization is required": the
+    // requirement denied is read out of the sentence; a contact for
+    // questions or information asks for nothing
+    let asked = r.no_need.replace_all(s, "");
+    if (!thresholded || registers)
+        && !not_approval
+        && !definition
+        && r.registration.iter().any(|p| p.is_match(&asked))
+    {
+        // one narrow act behind the licensor's permission is a field of
+        // use left alone, not approval before use
+        if gate::gates_narrow_act(s) && !s.contains("commercial") {
+            return Some(ObligationKind::FieldOfUseBan);
+        }
+        return Some(ObligationKind::Registration);
+    }
+    None
+}
+
+/// The regions a sentence keeps out of the license, named and joined.
+fn territories(r: &Rules, s: &str) -> Option<String> {
+    // the law that governs the agreement, or the courts, name a country
+    // without keeping anyone out of it
+    if r.territory_cue.is_match(s) && !r.governing_law.is_match(s) {
+        let mut regions: Vec<String> = r
+            .regions
+            .find_iter(s)
+            .map(|m| region_name(m.as_str()).to_string())
+            .collect();
+        regions.sort();
+        regions.dedup();
+        if !regions.is_empty() {
+            return Some(regions.join(", "));
+        }
+    }
+    None
 }
 
 /// True when the sentence only gives a contact for questions ("For
