@@ -310,8 +310,9 @@ pub const NON_ASCII: &str = r"(?u:[^\x00-\x7F])";
 
 /// Rewrites `\w`, and every bracket class that holds it, to also match any
 /// non-ASCII character: the normaliser folds quotes and dashes to ASCII, so
-/// what is left beyond ASCII is letters of words. Negated classes holding
-/// `\w` are not supported (none of the patterns has one; a test checks).
+/// what is left beyond ASCII is letters of words. A negated class holding
+/// `\w` (`[^\w\s]`) matches no non-ASCII character (in the byte form; the
+/// `&str` form refuses it).
 pub fn widen_words(p: &str) -> String {
     widen_words_as(p, Form::Str)
 }
@@ -357,7 +358,15 @@ fn widen_words_as(p: &str, form: Form) -> String {
                 buf.push_str(&piece);
                 if closes {
                     let buf = class.take().unwrap_or_default();
-                    if widen_class && form == Form::Bytes {
+                    let negated = buf.starts_with("[^");
+                    if widen_class && negated {
+                        // not a widened word character: no non-ASCII
+                        // character either (in the byte form, no byte of
+                        // one); the `&str` form cannot say so without
+                        // Unicode (its compiler refuses the class)
+                        let set = buf.strip_suffix(']').unwrap_or(&buf);
+                        out.push_str(&format!(r"{set}\x80-\xFF]"));
+                    } else if widen_class && form == Form::Bytes {
                         let set = buf.strip_prefix('[').unwrap_or(&buf);
                         out.push_str(&format!(r"(?:[\xC0-\xF7{set}{CONTINUATION})"));
                     } else if widen_class {
@@ -430,6 +439,18 @@ mod tests {
                 assert_eq!(ca, cb, "{p} on {t:?}");
             }
         }
+    }
+
+    /// A negated class holding `\w` excludes the widened word characters:
+    /// no letter beyond ASCII matches it, punctuation does.
+    #[test]
+    fn a_negated_class_holding_a_word_character_excludes_non_ascii_letters() {
+        let r = re(r"x[^\w\s]y");
+        assert!(r.is_match("x-y"));
+        assert!(!r.is_match("xéy"));
+        assert!(!r.is_match("x模y"));
+        assert!(!r.is_match("x y"));
+        assert!(!r.is_match("xay"));
     }
 
     /// A `(?u:…)` group the byte form cannot spell keeps the `&str` form.
