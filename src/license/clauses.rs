@@ -142,6 +142,16 @@ fn rules() -> &'static Rules {
             // "for non-commercial academic research only": the research is
             // the scope, non-commercial its adjective
             re(r"\bfor\s+non-?commercial\s+(?:academic|scientific)\s+research\s+(?:(?:use|purposes?)\s+)?only\b"),
+            // a non-commercial grant whose purposes are named, all of them
+            // research ("for non-commercial purposes of prototyping and
+            // research & development")
+            re(r"\bfor\s+non-?commercial\s+purposes?\s+(?:of|such\s+as|namely|like)\s+(?:prototyping|research|development|evaluation|testing|experimentation|benchmarking|r\s*&\s*d)(?:\s*(?:,|&|and|or|and/or)\s*(?:prototyping|research|development|evaluation|testing|experimentation|benchmarking|r\s*&\s*d))*\s*(?:[.;)]|$)"),
+            // production use, even internal, defined as commercial ("commercial
+            // purposes include deployment in production")
+            re(r"\bcommercial\s+(?:use|uses|purposes?)\s+(?:shall\s+|also\s+)?(?:include|includes|including)\s+(?:[\w,()'-]+\s+){0,3}?(?:deployment|deploying|use|using|operation)\s+(?:[\w-]+\s+){0,2}?in\s+production\b"),
+            // bundled models held to research-only terms ("InsightFace
+            // FaceSwap models are non-commercial research only")
+            re(r"\b(?:models?|weights?|checkpoints?|networks?)\s+(?:is|are)\s+(?:for\s+|licensed\s+for\s+)?non-?commercial\s+research\s+(?:(?:use|purposes?)\s+)?only\b"),
             // an evaluation or trial license: "solely to evaluate it",
             // "for evaluation only", "evaluation purposes only", "during
             // the trial period"

@@ -1106,3 +1106,28 @@ fn an_attribution_label_and_a_no_item_are_read_as_their_clauses() {
         "{text}"
     );
 }
+
+#[test]
+fn a_grant_that_excludes_production_or_binds_bundled_weights_to_research_terms_is_research_only() {
+    for text in [
+        // distil-labs-trained-model-rd-license-functiongemma.txt (tests/license-eval)
+        "Distil Labs transfers to the Customer the perpetual, non-exclusive usage right to the Trained Model for non-commercial purposes of prototyping and research & development. The Parties agree, that commercial purposes include deployment in production externally or internally.",
+        // fofr-face-to-sticker-weights-licenses-nc.txt: bundled third-party
+        // weights under research-only terms
+        "Some weights used in this model cannot be used commercially. InsightFace FaceSwap models are non-commercial research only.",
+        // paraphrases
+        "We grant you a licence to use the weights for non-commercial purposes such as research, evaluation and testing.",
+        "You may use the model for non-commercial purposes. Commercial use includes any use in production, internal tools included.",
+        "The bundled face-detection weights are licensed for non-commercial research purposes only.",
+    ] {
+        assert_eq!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+    // a non-commercial purpose that is not research alone, and research
+    // data named beside a non-commercial grant, keep the grant non-commercial
+    for text in [
+        "You may use the model for non-commercial purposes of research and teaching.",
+        "You may use the model for non-commercial purposes. Its training data permit non-commercial research only.",
+    ] {
+        assert_eq!(verdict(text), Verdict::NonCommercial, "{text}");
+    }
+}
