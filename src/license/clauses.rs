@@ -187,6 +187,12 @@ fn rules() -> &'static Rules {
             re(r"\bcommercial\s+(?:or\s+production\s+)?(?:use|uses|usage|purposes?|licensing|licen[cs]e)\b,?(?:\s+[\w,()'/-]+){0,24}?\s+(?:please\s+)?contact\b"),
             // "A separate explicit model-distribution license or written authorization is required"
             re(r"\b(?:separate|written|prior|explicit|signed)\s+(?:[\w-]+\s+){0,3}?(?:licen[cs]e|authori[sz]ation|permission|agreement|approval|consent)\s+(?:(?:or|and|and/or)\s+(?:[\w-]+\s+){0,2}?(?:licen[cs]e|authori[sz]ation|permission|agreement|approval|consent)\s+)?(?:is|are|will\s+be|shall\s+be)\s+(?:first\s+)?(?:required|needed|necessary)\b"),
+            // "No commercial use without permission": permission, written or not
+            re(r"\bcommercial(?:ly)?\s+(?:(?:use|uses|usage|exploitation|purposes?)\s+)?(?:(?:is|are)\s+(?:not\s+)?(?:permitted|allowed)\s+)?without\s+(?:the\s+|our\s+|prior\s+|express\s+|explicit\s+)*(?:permission|consent|authori[sz]ation|approval)\b"),
+            // commercial use granted to those the licensor lists or approves
+            // ("The use of the weights for commercial purposes by these
+            // individuals and organizations is permitted")
+            re(r"\bcommercial\s+(?:use|uses|usage|purposes?)\s+by\s+\[?(?:these|the\s+following|the\s+listed|listed|approved|authori[sz]ed)\s+(?:[\w-]+\s+){0,3}?(?:individuals|persons|organi[sz]ations|parties|companies|entities|users|licensees|partners)\b(?:\]\(\S*\))?(?:\s+[\w,()'-]+){0,6}?\s+(?:is|are)\s+(?:permitted|allowed|authori[sz]ed|granted)\b"),
             // "Commercial use is also allowed after filling out a registration questionnaire"
             re(r"\bcommercial\s+(?:use|usage)\b(?:\s+[\w,'-]+){0,6}?\s+after\s+(?:[\w-]+\s+){0,4}?(?:registration|registering|approval|application|questionnaire)\b"),
         ],

@@ -1131,3 +1131,34 @@ fn a_grant_that_excludes_production_or_binds_bundled_weights_to_research_terms_i
         assert_eq!(verdict(text), Verdict::NonCommercial, "{text}");
     }
 }
+
+#[test]
+fn commercial_use_for_parties_the_licensor_lists_is_an_approval_path() {
+    for text in [
+        // pikafish-nnue-weights-license.txt (tests/license-eval)
+        "The weights file released with the engine and the weights files derived from them are: 1. Only for legal use. 2. No commercial use without permission. The use of nnue weights for commercial purposes by [these individuals and organizations](https://example.org/list.html) is permitted.",
+        // paraphrases
+        "Non-commercial use is free. Commercial use by approved partners is permitted; ask us to be added to the list.",
+        "You may not use the model commercially without our permission. Commercial use by the following companies is allowed: Example Ltd.",
+    ] {
+        assert_eq!(verdict(text), Verdict::RequiresApproval, "{text}");
+    }
+    // permission alone, with no party it is given to, keeps the limit
+    let text = "You may use the weights for non-commercial purposes. No commercial use without permission.";
+    assert_eq!(verdict(text), Verdict::NonCommercial, "{text}");
+    assert!(!values(text, ObligationKind::Registration).is_empty());
+}
+
+#[test]
+fn research_terms_of_training_data_are_no_limit_of_the_weights_grant() {
+    // carlatoreal-driving-weights-cc-by-sa-dataset-terms.txt (tests/license-eval)
+    let text = "Trained model weights in this directory are licensed under the Creative Commons Attribution-ShareAlike 4.0 International (CC BY-SA 4.0). Share-alike propagates to derivative works. Mapillary Vistas and Cityscapes are licensed for research use and are part of the SUNNY corpus only.";
+    assert!(verdict(text).allows_commercial_use(), "{text}");
+    // research terms that reach the weights keep the grant from commercial use
+    for text in [
+        "Trained model weights in this directory are licensed under CC BY-SA 4.0. The weights trained on the SUNNY corpus are licensed for research use only.",
+        "Trained model weights in this directory are licensed under CC BY-SA 4.0. The SUNNY corpus is licensed for research use only, and so are models trained on it.",
+    ] {
+        assert!(!verdict(text).allows_commercial_use(), "{text}");
+    }
+}
