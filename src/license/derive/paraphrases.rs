@@ -1162,3 +1162,42 @@ fn research_terms_of_training_data_are_no_limit_of_the_weights_grant() {
         assert!(!verdict(text).allows_commercial_use(), "{text}");
     }
 }
+
+fn kinds(text: &str) -> Vec<ObligationKind> {
+    let t = NormText::new(text);
+    read_clauses(&t).into_iter().map(|h| h.kind).collect()
+}
+
+#[test]
+fn decisive_clauses_in_other_words_are_read_for_citation() {
+    use ObligationKind as K;
+    for (text, kind) in [
+        // edurabsa-slm-lora-adaptors-cc-by-nc-sa-notice.txt (tests/license-eval)
+        ("Attribution is required.", K::Attribution),
+        ("Any derivatives must be shared under CC BY-NC-SA 4.0.", K::UseRestrictionsPassdown),
+        // carlatoreal-driving-weights-cc-by-sa-dataset-terms.txt
+        ("Share-alike propagates to derivative works.", K::UseRestrictionsPassdown),
+        // a share-alike deed's summary, a no-looser-terms duty, a pass-on duty
+        ("If you build upon the weights, you must distribute your contributions under the same license as the original.", K::UseRestrictionsPassdown),
+        ("You may only distribute them under terms no less restrictive than this License.", K::UseRestrictionsPassdown),
+        ("You must bind each recipient to enforceable terms at least as protective as these restrictions.", K::UseRestrictionsPassdown),
+        // fofr-face-to-sticker-weights-licenses-nc.txt
+        ("Some weights used in this model cannot be used commercially.", K::NonCommercial),
+        ("BRIA AI's remove background tool cannot be used commercially without prior agreement.", K::Registration),
+        // minicrit, chai-1 community license
+        ("You may not commercially use the Models or any derivative model.", K::NonCommercial),
+        ("No rights are granted under this License to a Commercial Entity.", K::NonCommercial),
+        // hma-net dental weights, uw-rosetta deepab, minicrit
+        ("If you need to use it in a closed-source product, obtain a commercial licence from Ultralytics.", K::Registration),
+        ("For any commercial purposes you will need to execute a separate licensing agreement with the university.", K::Registration),
+        ("You may not deploy the Model in production environments without a valid Commercial License.", K::Registration),
+        ("You may not fine-tune the Model without a separate written agreement.", K::Registration),
+    ] {
+        assert!(kinds(text).contains(&kind), "{kind:?} in {text}");
+    }
+    // a license that is not needed asks for nothing
+    let text =
+        "The tool may be used for commercial purposes without a separate commercial license.";
+    assert!(!kinds(text).contains(&K::Registration), "{text}");
+    assert!(verdict(text).allows_commercial_use(), "{text}");
+}
