@@ -86,6 +86,9 @@ fn rules() -> &'static Rules {
             re(r"\bno\s+commercial\s+(?:use|uses|exploitation)\b"),
             // "cannot be used commercially", "You may not commercially use the Models"
             re(r"\bcannot\s+(?:be\s+)?(?:used|exploited|deployed)\s+(?:[\w,()'-]+\s+){0,6}?(?:for\s+(?:any\s+)?)?commercial(?:ly)?\b|\b(?:may|shall|must|can|do)\s+not\s+commercially\s+(?:use|exploit|deploy|distribute)\b"),
+            // an item of a prohibited-uses list read after its intro ("you may
+            // not" + "- Commercial purposes, including …")
+            re(r"\b(?:may|shall|must)\s+not\s+(?:[-*]\s+)?(?:any\s+)?commercial\s+(?:use|uses|usage|purposes?|exploitation)\b"),
             // "No rights are granted under this License to a Commercial Entity"
             re(r"\bno\s+rights?\s+(?:is\s+|are\s+)?granted\s+(?:[\w-]+\s+){0,4}?to\s+(?:a\s+|any\s+)?(?:commercial|for-profit)\s+(?:entit(?:y|ies)|organi[sz]ations?|compan(?:y|ies)|users?)\b"),
             re(r"\b(?:does|do|shall|will|may)\s+not\s+(?:permit|allow|grant|authori[sz]e|cover|include|extend\s+to)\s+(?:\w+\s+){0,3}?commercial"),
@@ -345,8 +348,61 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
     }
     purpose::research_list(text, sentences, &mut hits);
     purpose::purpose_as_scope(text, sentences, &mut hits);
+    continued_limits(text, sentences, &mut hits);
     with_contacts(text, &mut hits);
     hits
+}
+
+/// A sentence that goes on with the limit the sentence before it sets ("This
+/// includes, but is not limited to: - selling the checkpoints - integrating
+/// them into commercial products"), or that lists what commercial use
+/// includes in a text that limits commercial use: the same limit, cited at
+/// its line too. Cites only: a text with no such limit gains none.
+fn continued_limits(text: &NormText, sentences: &[(usize, usize)], hits: &mut Vec<ClauseHit>) {
+    static GOES_ON: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (goes_on, defines) = GOES_ON.get_or_init(|| {
+        (
+            re(r"^(?:this|these|that|such\s+use)\s+(?:includes?|covers?|encompass(?:es)?)\b|^(?:including|for\s+example|e\.g\.),?\s"),
+            re(r"\bcommercial\s+(?:use|uses|usage|purposes?)\s+(?:includes?|covers?|means?)\b[\w\s,]*:"),
+        )
+    });
+    let limits = |k: ObligationKind| {
+        matches!(
+            k,
+            ObligationKind::NonCommercial | ObligationKind::ResearchOnly
+        )
+    };
+    let non_commercial = hits.iter().any(|h| h.kind == ObligationKind::NonCommercial);
+    let mut found = Vec::new();
+    // the limit of an intro that goes on ("… includes, but is not limited
+    // to:"), for the items after it
+    let mut intro: Option<ObligationKind> = None;
+    for (i, &(f, l)) in sentences.iter().enumerate() {
+        let s = text.words_text(f, l);
+        let has = |k: ObligationKind| hits.iter().any(|h| h.words == (f, l) && h.kind == k);
+        let before = i
+            .checked_sub(1)
+            .and_then(|j| sentences.get(j))
+            .and_then(|&w| hits.iter().find(|h| h.words == w && limits(h.kind)))
+            .map(|h| h.kind);
+        let items = intro.take();
+        let kind = match before {
+            Some(k) if goes_on.is_match(s) => Some(k),
+            _ if non_commercial && defines.is_match(s) => Some(ObligationKind::NonCommercial),
+            _ => None,
+        };
+        if s.ends_with(':') {
+            intro = kind;
+        }
+        if let Some(kind) = kind.or(items).filter(|&k| !has(k)) {
+            found.push(ClauseHit {
+                kind,
+                value: String::new(),
+                words: (f, l),
+            });
+        }
+    }
+    hits.extend(found);
 }
 
 /// The contact to apply to, as the value of each approval clause that has

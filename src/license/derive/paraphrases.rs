@@ -1201,3 +1201,38 @@ fn decisive_clauses_in_other_words_are_read_for_citation() {
     assert!(!kinds(text).contains(&K::Registration), "{text}");
     assert!(verdict(text).allows_commercial_use(), "{text}");
 }
+
+/// The words of each sentence read as `kind`.
+fn cited(text: &str, kind: ObligationKind) -> Vec<String> {
+    let t = NormText::new(text);
+    read_clauses(&t)
+        .into_iter()
+        .filter(|h| h.kind == kind)
+        .map(|h| t.words_text(h.words.0, h.words.1).to_string())
+        .collect()
+}
+
+#[test]
+fn the_items_a_limit_goes_on_with_are_cited_with_it() {
+    use ObligationKind as K;
+    // sr-diffusion-checkpoint-artifact-license-cc-by-nc.txt (tests/license-eval)
+    let text = "Commercial use is not permitted without separate written permission. This includes, but is not limited to:\n\n- selling the checkpoints\n- integrating the checkpoints into commercial products\n";
+    assert!(cited(text, K::NonCommercial)
+        .iter()
+        .any(|s| s.contains("integrating")));
+    // drugclip-model-weights-and-outputs-cc-by-nc.txt: what commercial use
+    // includes, in a text that limits it
+    let text = "You may not use the material for commercial purposes.\n\nCommercial use includes, but is not limited to:\n\n- Using the model for drug discovery in a for-profit organization\n";
+    assert!(cited(text, K::NonCommercial)
+        .iter()
+        .any(|s| s.contains("drug discovery")));
+    // hsyn9dhpe-model-weights-nc-license.txt: an item of a prohibited-uses list
+    let text = "The following uses are strictly prohibited:\n- Commercial purposes, including incorporation in commercial products\n";
+    assert!(cited(text, K::NonCommercial)
+        .iter()
+        .any(|s| s.contains("incorporation")));
+    // a definition of commercial use in a text that grants it limits nothing
+    let text = "You may use the model for any purpose, including commercial use.\n\nCommercial use includes, but is not limited to:\n\n- selling access to the model\n";
+    assert!(cited(text, K::NonCommercial).is_empty(), "{text}");
+    assert!(verdict(text).allows_commercial_use(), "{text}");
+}
