@@ -1195,6 +1195,24 @@ fn decisive_clauses_in_other_words_are_read_for_citation() {
     ] {
         assert!(kinds(text).contains(&kind), "{kind:?} in {text}");
     }
+    for (text, kind) in [
+        // uw-rosetta deepab, the arc state model, a CC BY-NC notice, MIMIR
+        ("You agree to acknowledge the contribution Developers make to your research, and cite appropriate references in your publications.", K::Attribution),
+        ("You must also include a prominent and readable citation to the research paper.", K::Attribution),
+        ("You may share and adapt them for NON-COMMERCIAL purposes, with attribution.", K::Attribution),
+        ("If You Distribute the Model, You must retain this notice in the materials You distribute.", K::Attribution),
+        // pass-on duties: hma-net, distil-labs, a CC BY-SA weights notice, a
+        // derivative work that keeps the restrictions
+        ("This derivative checkpoint is distributed under the same terms.", K::UseRestrictionsPassdown),
+        ("The Customer must oblige their clients to compliance with the Base Model License.", K::UseRestrictionsPassdown),
+        ("You may redistribute the Models, as long as the recipient receives the same restrictions.", K::UseRestrictionsPassdown),
+        ("Please release your derived weights under CC BY-SA 4.0 or a compatible license.", K::UseRestrictionsPassdown),
+        ("You may modify it, provided that the limitations and restrictions herein remain in substance and effect.", K::UseRestrictionsPassdown),
+        // pikafish: lawful use only
+        ("Only for legal use, any consequences caused by any use beyond the legal scope shall be borne by the user.", K::AcceptableUsePolicy),
+    ] {
+        assert!(kinds(text).contains(&kind), "{kind:?} in {text}");
+    }
     // a license that is not needed asks for nothing
     let text =
         "The tool may be used for commercial purposes without a separate commercial license.";
