@@ -205,6 +205,12 @@ fn rules() -> &'static Rules {
             // "without a valid Commercial License", "without a separate written
             // agreement" (not "without a separate commercial license", a need denied)
             re(r"\bwithout\s+(?:a\s+|an\s+)?(?:valid\s+(?:commercial\s+)?licen[cs]e|(?:(?:separate|signed)\s+)*written\s+(?:licen[cs]e\s+)?agreement)\b"),
+            // "would require either (a) a commercial licence from the authors"
+            re(r"\brequires?\s+(?:either\s+)?(?:\(?a\)\s+)?(?:a\s+|an\s+)commercial\s+licen[cs]e\b"),
+            // "unless You first obtain a separate, express, written license"
+            re(r"\bunless\s+(?:you\s+)?(?:first\s+)?obtain\s+(?:a\s+|an\s+)?(?:(?:separate|express|written|signed|commercial),?\s+)+(?:licen[cs]e|agreement|permission|authori[sz]ation)\b"),
+            // "If you need commercial or clinical use rights, please contact"
+            re(r"\bcommercial\s+(?:or|and|and/or)\s+[\w-]+\s+(?:use|usage)\s+(?:rights|licen[cs]es?)\b,?(?:\s+[\w,()'/-]+){0,8}?\s+(?:please\s+)?contact\b"),
             // "you will need to execute a separate licensing agreement"
             re(r"\b(?:needs?|required)\s+to\s+(?:execute|sign|enter\s+into|conclude)\s+(?:a\s+|an\s+)?(?:(?:separate|commercial|written|signed)\s+)+(?:licen[cs]ing\s+|licen[cs]e\s+)?agreement\b"),
             // "Commercial use is also allowed after filling out a registration questionnaire"
@@ -221,7 +227,7 @@ fn rules() -> &'static Rules {
         employees: re(r"(\d[\d,]*)\s*(?:\+\s*|or\s+(?:more|fewer|less)\s+)?(?:full-time\s+)?(?:employees|staff\s+members|staff|workers|personnel|team\s+members)\b"),
         governing_law: re(r"\bgoverned\s+by\s+(?:and\s+construed\s+in\s+accordance\s+with\s+)?the\s+laws?\b|\bgoverning\s+law\b|\bconflicts?[- ]of[- ]laws?\b|\bconvention\s+on\s+contracts\s+for\s+the\s+international\s+sale\b|\bexclusive\s+jurisdiction\b|适用(?:\w{0,6}?)法律|管辖"),
         territory_cue: re(r"\b(?:not\s+(?:\w+\s+){0,4}?(?:licensed|granted|available|permitted|apply|applicable|allowed|extend)|exclud\w*|outside\s+of|except\s+in|not\s+in|prohibited\s+in|territory|located\s+in|export\s+(?:restrictions|controls?|laws)|\b(?:not|never)\b,?(?:\s+[\w,()'-]+){0,24}?\s+(?:within|inside)\s)"),
-        regions: re(r"\b(european\s+union|the\s+eu|eu|united\s+kingdom|the\s+uk|uk|south\s+korea|mainland\s+china|china|russia|iran|north\s+korea|cuba|syria|belarus|(?:comprehensively\s+)?sanctioned\s+(?:jurisdictions?|countries)|outside\s+(?:of\s+)?the\s+territory)\b"),
+        regions: re(r"\b(european\s+union|the\s+eu|eu|united\s+kingdom|the\s+uk|uk|south\s+korea|mainland\s+china|china|russia|iran|north\s+korea|cuba|syria|belarus|(?:comprehensively\s+)?sanctioned\s+(?:jurisdictions?|countries)|outside\s+(?:of\s+)?the\s+(?:applicable\s+|licensed\s+|permitted\s+)?territory)\b"),
         passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)|\b(?:must|shall)\s+(?:have|contain|include|carry|be\s+(?:under|subject\s+to))\s+(?:the\s+)?same\s+(?:terms|restrictions|limitations|licen[cs]e)\b|\bderivatives?\b(?:\s+[\w,()'-]+){0,16}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+|remain\s+)(?:subject\s+to|limited\s+to|bound\s+by)\s+(?:the\s+)?(?:same\s+|these\s+)?(?:restrictions|terms|this\s+agreement|research)|\brestrictions\b(?:\s+[\w,()'-]+){0,10}?\s+(?:also\s+)?apply\s+to\s+(?:any\s+|all\s+)?derivatives?\b|\brequire\s+(?:all\s+of\s+)?(?:your\s+)?users\b(?:\s+[\w,()'-]+){0,12}?\s+to\s+comply\b|\bdoes\s+not\s+contradict\s+the\s+restrictions\b|\bderivative\s+(?:models?|works?|weights)\b(?:\s+[\w,.()'-]+){0,12}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+)?(?:distributed|released|licensed|made\s+available)\s+under\s+(?:this|the\s+same)\s+(?:licen[cs]e|agreement|terms)\b|\b(?:enable|assist|facilitate|permit|allow|cause)\b(?:\s+[\w,]+){0,6}?\s+third[- ]part(?:y|ies)\s+to\s+(?:violate|breach|contravene)\b|\bshare-?alike\s+(?:propagates|applies|extends|carries)\s+to\s+(?:all\s+|any\s+)?(?:derivative|adapted|modified)\b|\bderivatives?\s+(?:works?\s+|models?\s+)?(?:must|shall)\s+(?:also\s+)?be\s+(?:shared|distributed|released|licensed)\s+under\s+(?:the\s+same\s+|this\s+)?(?:cc\s+by|licen[cs]e|terms)|\b(?:distribute|share|release|license)\s+(?:[\w,'-]+\s+){0,4}?under\s+(?:the\s+same\s+licen[cs]e|this\s+licen[cs]e,?\s+not\s+under\s+looser|terms\s+(?:no\s+less\s+restrictive|at\s+least\s+as\s+(?:protective|restrictive)))|\bbind\s+(?:each\s+|every\s+|all\s+|any\s+)?(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,4}?\s+to\s+(?:enforceable\s+)?terms\b|\brecipients?\s+(?:receives?|gets?|is\s+bound\s+by)\s+the\s+same\s+(?:restrictions|terms|limitations)\b|\brelease\s+(?:your\s+)?(?:derived|modified|adapted)\s+(?:weights|models?|works?)\s+under\s+(?:cc\s+by-sa|the\s+same)|\b(?:limitations|restrictions)\s+(?:and\s+restrictions\s+)?herein\b(?:\s+[\w,()'-]+){0,12}?\s+remain\b|\boblige\s+(?:their|its|your)\s+(?:clients|customers|users|recipients)\s+to\s+compl|\b(?:distributed|released|licensed)\s+under\s+the\s+same\s+terms\b"),
         no_training: re(r"\b(?:improve|train|training|develop|create|enhance|distill)\w*\s+(?:[\w,:()'-]+\s+){0,12}?(?:other|another|competing|third[- ]party|any)\s+(?:\w+\s+){0,3}?(?:models?|llms?|ai)\b|\b(?:train|training|distill\w*)\s+(?:[\w,'-]+\s+){0,4}?(?:machine\s+learning|ml|ai|language|foundation\w*)\s+models?\b|\b(?:train\w*|distill\w*|imitat\w*|extract\w*)\b(?:[\s,]+[\w'-]+){0,8}?\s+(?:a|any)\s+model\s+(?:whose|that|which)\s+(?:[\w'-]+\s+){0,4}?(?:substitut\w*|compet\w*|replac\w*|replicat\w*)"),
         negation: re(r"\b(?:not|never|prohibited|no\s+right)\b"),
@@ -819,8 +825,18 @@ fn approval(r: &Rules, s: &str, thresholded: bool, definition: bool) -> Option<O
     None
 }
 
-/// The regions a sentence keeps out of the license, named and joined.
+/// The regions a sentence keeps out of the license, named and joined; or,
+/// where the license is confined to named regions ("The territorial scope of
+/// the license is limited to the use within the United States of America and
+/// the European Economic Area"), all outside them.
 fn territories(r: &Rules, s: &str) -> Option<String> {
+    static CONFINED: OnceLock<Regex> = OnceLock::new();
+    let confined = CONFINED.get_or_init(|| {
+        re(r"\bterritor(?:y|ial\s+scope)\b(?:\s+[\w,()'-]+){0,6}?\s+(?:is\s+|shall\s+be\s+)?(?:limited|restricted|confined)\s+to\s+(?:the\s+)?(?:use\s+)?(?:with)?in\s+((?:the\s+)?[\w\s,-]{2,120}?)\s*(?:\(|[.;]|$)")
+    });
+    if let Some(place) = confined.captures(s).and_then(|c| c.get(1)) {
+        return Some(format!("outside {}", place.as_str().trim()));
+    }
     // the law that governs the agreement, or the courts, name a country
     // without keeping anyone out of it
     if r.territory_cue.is_match(s) && !r.governing_law.is_match(s) {

@@ -1208,6 +1208,13 @@ fn decisive_clauses_in_other_words_are_read_for_citation() {
         ("You may redistribute the Models, as long as the recipient receives the same restrictions.", K::UseRestrictionsPassdown),
         ("Please release your derived weights under CC BY-SA 4.0 or a compatible license.", K::UseRestrictionsPassdown),
         ("You may modify it, provided that the limitations and restrictions herein remain in substance and effect.", K::UseRestrictionsPassdown),
+        // distil-labs: the license confined to named regions; minicrit
+        ("The territorial scope of the license is limited to the use within the United States of America and the European Economic Area.", K::TerritoryExclusion),
+        ("You may not use the Works or any of their Outputs outside the Applicable Territory.", K::TerritoryExclusion),
+        // the arc state model, dreamlite, a commercial-rights contact
+        ("You may not distribute the Model unless You first obtain a separate, express, written license from Licensor granting such rights.", K::Registration),
+        ("Shipping this pipeline would require either (a) a commercial licence from the authors, or (b) another base model.", K::Registration),
+        ("If you need commercial or clinical use rights, please contact the authors.", K::Registration),
         // pikafish: lawful use only
         ("Only for legal use, any consequences caused by any use beyond the legal scope shall be borne by the user.", K::AcceptableUsePolicy),
     ] {
