@@ -1215,6 +1215,11 @@ fn decisive_clauses_in_other_words_are_read_for_citation() {
         ("You may not distribute the Model unless You first obtain a separate, express, written license from Licensor granting such rights.", K::Registration),
         ("Shipping this pipeline would require either (a) a commercial licence from the authors, or (b) another base model.", K::Registration),
         ("If you need commercial or clinical use rights, please contact the authors.", K::Registration),
+        // field bans: carlatoreal's dataset terms, dotori's voice clause
+        ("Do not use the data to identify any individual.", K::FieldOfUseBan),
+        ("You must not use the Model to imitate the voice of a real, identifiable person without that person's consent.", K::FieldOfUseBan),
+        // distil-labs: models that compete
+        ("The Customer shall not use the Trained Model to create derivative models or services that compete with those of the Licensor.", K::NoTrainingOtherModels),
         // pikafish: lawful use only
         ("Only for legal use, any consequences caused by any use beyond the legal scope shall be borne by the user.", K::AcceptableUsePolicy),
     ] {
