@@ -1220,6 +1220,8 @@ fn decisive_clauses_in_other_words_are_read_for_citation() {
         ("You must not use the Model to imitate the voice of a real, identifiable person without that person's consent.", K::FieldOfUseBan),
         // distil-labs: models that compete
         ("The Customer shall not use the Trained Model to create derivative models or services that compete with those of the Licensor.", K::NoTrainingOtherModels),
+        // resi subnet 46: extraction to recreate the weights
+        ("Model extraction, cloning, or distillation intended to recreate substantially similar weights is prohibited.", K::NoTrainingOtherModels),
         // pikafish: lawful use only
         ("Only for legal use, any consequences caused by any use beyond the legal scope shall be borne by the user.", K::AcceptableUsePolicy),
     ] {
