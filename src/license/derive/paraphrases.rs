@@ -1268,3 +1268,22 @@ fn the_items_a_limit_goes_on_with_are_cited_with_it() {
     assert!(cited(text, K::NonCommercial).is_empty(), "{text}");
     assert!(verdict(text).allows_commercial_use(), "{text}");
 }
+
+#[test]
+fn a_licence_restated_or_a_risk_acknowledged_is_no_duty() {
+    // weights under the code's permissive terms pass nothing on; a risk the
+    // user acknowledges is no credit duty
+    for text in [
+        "The model weights are released under the same terms as the code, the MIT License.",
+        "You acknowledge the use of the Model is at your own risk.",
+    ] {
+        let found = kinds(text);
+        assert!(
+            !found.contains(&ObligationKind::UseRestrictionsPassdown),
+            "{text}"
+        );
+        assert!(!found.contains(&ObligationKind::Attribution), "{text}");
+    }
+    let text = "The model weights are released under the same terms as the code, the MIT License.";
+    assert_eq!(verdict(text), Verdict::Permitted, "{text}");
+}
