@@ -84,6 +84,13 @@ fn rules() -> &'static Rules {
             re(r"\b(?:may|shall|must|will|can|do)\s+not\s+(?:\w+\s+){0,8}?(?:use|used|using|exploit|exploited|exploiting|deploy|deployed|deploying)\s+(?:[\w,()'-]+\s+){0,14}?(?:for\s+)?(?:any\s+)?commercial(?:ly)?\b"),
             re(r"\b(?:not|never)\s+(?:be\s+)?(?:used\s+)?for\s+(?:any\s+)?commercial\s+(?:use|uses|purposes?|advantage)"),
             re(r"\bno\s+commercial\s+(?:use|uses|exploitation)\b"),
+            // "cannot be used commercially", "You may not commercially use the Models"
+            re(r"\bcannot\s+(?:be\s+)?(?:used|exploited|deployed)\s+(?:[\w,()'-]+\s+){0,6}?(?:for\s+(?:any\s+)?)?commercial(?:ly)?\b|\b(?:may|shall|must|can|do)\s+not\s+commercially\s+(?:use|exploit|deploy|distribute)\b"),
+            // an item of a prohibited-uses list read after its intro ("you may
+            // not" + "- Commercial purposes, including …")
+            re(r"\b(?:may|shall|must)\s+not\s+(?:[-*]\s+)?(?:any\s+)?commercial\s+(?:use|uses|usage|purposes?|exploitation)\b"),
+            // "No rights are granted under this License to a Commercial Entity"
+            re(r"\bno\s+rights?\s+(?:is\s+|are\s+)?granted\s+(?:[\w-]+\s+){0,4}?to\s+(?:a\s+|any\s+)?(?:commercial|for-profit)\s+(?:entit(?:y|ies)|organi[sz]ations?|compan(?:y|ies)|users?)\b"),
             re(r"\b(?:does|do|shall|will|may)\s+not\s+(?:permit|allow|grant|authori[sz]e|cover|include|extend\s+to)\s+(?:\w+\s+){0,3}?commercial"),
             re(r"\bcommercial\s+(?:use|uses|usage|exploitation|purposes?)\s+(?:\w+\s+){0,4}?(?:is|are)\s+(?:strictly\s+|expressly\s+)?(?:not\s+(?:permitted|allowed|granted|authori[sz]ed|licensed)|prohibited|forbidden)"),
             re(r"\bprohibits?\s+(?:any\s+|all\s+)?commercial\b"),
@@ -142,6 +149,16 @@ fn rules() -> &'static Rules {
             // "for non-commercial academic research only": the research is
             // the scope, non-commercial its adjective
             re(r"\bfor\s+non-?commercial\s+(?:academic|scientific)\s+research\s+(?:(?:use|purposes?)\s+)?only\b"),
+            // a non-commercial grant whose purposes are named, all of them
+            // research ("for non-commercial purposes of prototyping and
+            // research & development")
+            re(r"\bfor\s+non-?commercial\s+purposes?\s+(?:of|such\s+as|namely|like)\s+(?:prototyping|research|development|evaluation|testing|experimentation|benchmarking|r\s*&\s*d)(?:\s*(?:,|&|and|or|and/or)\s*(?:prototyping|research|development|evaluation|testing|experimentation|benchmarking|r\s*&\s*d))*\s*(?:[.;)]|$)"),
+            // production use, even internal, defined as commercial ("commercial
+            // purposes include deployment in production")
+            re(r"\bcommercial\s+(?:use|uses|purposes?)\s+(?:shall\s+|also\s+)?(?:include|includes|including)\s+(?:[\w,()'-]+\s+){0,3}?(?:deployment|deploying|use|using|operation)\s+(?:[\w-]+\s+){0,2}?in\s+production\b"),
+            // bundled models held to research-only terms ("InsightFace
+            // FaceSwap models are non-commercial research only")
+            re(r"\b(?:models?|weights?|checkpoints?|networks?)\s+(?:is|are)\s+(?:for\s+|licensed\s+for\s+)?non-?commercial\s+research\s+(?:(?:use|purposes?)\s+)?only\b"),
             // an evaluation or trial license: "solely to evaluate it",
             // "for evaluation only", "evaluation purposes only", "during
             // the trial period"
@@ -177,6 +194,25 @@ fn rules() -> &'static Rules {
             re(r"\bcommercial\s+(?:or\s+production\s+)?(?:use|uses|usage|purposes?|licensing|licen[cs]e)\b,?(?:\s+[\w,()'/-]+){0,24}?\s+(?:please\s+)?contact\b"),
             // "A separate explicit model-distribution license or written authorization is required"
             re(r"\b(?:separate|written|prior|explicit|signed)\s+(?:[\w-]+\s+){0,3}?(?:licen[cs]e|authori[sz]ation|permission|agreement|approval|consent)\s+(?:(?:or|and|and/or)\s+(?:[\w-]+\s+){0,2}?(?:licen[cs]e|authori[sz]ation|permission|agreement|approval|consent)\s+)?(?:is|are|will\s+be|shall\s+be)\s+(?:first\s+)?(?:required|needed|necessary)\b"),
+            // "No commercial use without permission": permission, written or not
+            re(r"\bcommercial(?:ly)?\s+(?:(?:use|uses|usage|exploitation|purposes?)\s+)?(?:(?:is|are)\s+(?:not\s+)?(?:permitted|allowed)\s+)?without\s+(?:(?:the\s+|our\s+|prior\s+|express\s+|explicit\s+)*(?:permission|consent|authori[sz]ation|approval)|(?:prior|written|separate)\s+agreement)\b"),
+            // commercial use granted to those the licensor lists or approves
+            // ("The use of the weights for commercial purposes by these
+            // individuals and organizations is permitted")
+            re(r"\bcommercial\s+(?:use|uses|usage|purposes?)\s+by\s+\[?(?:these|the\s+following|the\s+listed|listed|approved|authori[sz]ed)\s+(?:[\w-]+\s+){0,3}?(?:individuals|persons|organi[sz]ations|parties|companies|entities|users|licensees|partners)\b(?:\]\(\S*\))?(?:\s+[\w,()'-]+){0,6}?\s+(?:is|are)\s+(?:permitted|allowed|authori[sz]ed|granted)\b"),
+            // "obtain a commercial licence from Ultralytics"
+            re(r"\bobtain\s+(?:a\s+|an\s+)?(?:separate\s+|paid\s+)?commercial\s+licen[cs]e\b"),
+            // "without a valid Commercial License", "without a separate written
+            // agreement" (not "without a separate commercial license", a need denied)
+            re(r"\bwithout\s+(?:a\s+|an\s+)?(?:valid\s+(?:commercial\s+)?licen[cs]e|(?:(?:separate|signed)\s+)*written\s+(?:licen[cs]e\s+)?agreement)\b"),
+            // "would require either (a) a commercial licence from the authors"
+            re(r"\brequires?\s+(?:either\s+)?(?:\(?a\)\s+)?(?:a\s+|an\s+)commercial\s+licen[cs]e\b"),
+            // "unless You first obtain a separate, express, written license"
+            re(r"\bunless\s+(?:you\s+)?(?:first\s+)?obtain\s+(?:a\s+|an\s+)?(?:(?:separate|express|written|signed|commercial),?\s+)+(?:licen[cs]e|agreement|permission|authori[sz]ation)\b"),
+            // "If you need commercial or clinical use rights, please contact"
+            re(r"\bcommercial\s+(?:or|and|and/or)\s+[\w-]+\s+(?:use|usage)\s+(?:rights|licen[cs]es?)\b,?(?:\s+[\w,()'/-]+){0,8}?\s+(?:please\s+)?contact\b"),
+            // "you will need to execute a separate licensing agreement"
+            re(r"\b(?:needs?|required)\s+to\s+(?:execute|sign|enter\s+into|conclude)\s+(?:a\s+|an\s+)?(?:(?:separate|commercial|written|signed)\s+)+(?:licen[cs]ing\s+|licen[cs]e\s+)?agreement\b"),
             // "Commercial use is also allowed after filling out a registration questionnaire"
             re(r"\bcommercial\s+(?:use|usage)\b(?:\s+[\w,'-]+){0,6}?\s+after\s+(?:[\w-]+\s+){0,4}?(?:registration|registering|approval|application|questionnaire)\b"),
         ],
@@ -191,9 +227,9 @@ fn rules() -> &'static Rules {
         employees: re(r"(\d[\d,]*)\s*(?:\+\s*|or\s+(?:more|fewer|less)\s+)?(?:full-time\s+)?(?:employees|staff\s+members|staff|workers|personnel|team\s+members)\b"),
         governing_law: re(r"\bgoverned\s+by\s+(?:and\s+construed\s+in\s+accordance\s+with\s+)?the\s+laws?\b|\bgoverning\s+law\b|\bconflicts?[- ]of[- ]laws?\b|\bconvention\s+on\s+contracts\s+for\s+the\s+international\s+sale\b|\bexclusive\s+jurisdiction\b|适用(?:\w{0,6}?)法律|管辖"),
         territory_cue: re(r"\b(?:not\s+(?:\w+\s+){0,4}?(?:licensed|granted|available|permitted|apply|applicable|allowed|extend)|exclud\w*|outside\s+of|except\s+in|not\s+in|prohibited\s+in|territory|located\s+in|export\s+(?:restrictions|controls?|laws)|\b(?:not|never)\b,?(?:\s+[\w,()'-]+){0,24}?\s+(?:within|inside)\s)"),
-        regions: re(r"\b(european\s+union|the\s+eu|eu|united\s+kingdom|the\s+uk|uk|south\s+korea|mainland\s+china|china|russia|iran|north\s+korea|cuba|syria|belarus|(?:comprehensively\s+)?sanctioned\s+(?:jurisdictions?|countries)|outside\s+(?:of\s+)?the\s+territory)\b"),
-        passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)|\b(?:must|shall)\s+(?:have|contain|include|carry|be\s+(?:under|subject\s+to))\s+(?:the\s+)?same\s+(?:terms|restrictions|limitations|licen[cs]e)\b|\bderivatives?\b(?:\s+[\w,()'-]+){0,16}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+|remain\s+)(?:subject\s+to|limited\s+to|bound\s+by)\s+(?:the\s+)?(?:same\s+|these\s+)?(?:restrictions|terms|this\s+agreement|research)|\brestrictions\b(?:\s+[\w,()'-]+){0,10}?\s+(?:also\s+)?apply\s+to\s+(?:any\s+|all\s+)?derivatives?\b|\brequire\s+(?:all\s+of\s+)?(?:your\s+)?users\b(?:\s+[\w,()'-]+){0,12}?\s+to\s+comply\b|\bdoes\s+not\s+contradict\s+the\s+restrictions\b|\bderivative\s+(?:models?|works?|weights)\b(?:\s+[\w,.()'-]+){0,12}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+)?(?:distributed|released|licensed|made\s+available)\s+under\s+(?:this|the\s+same)\s+(?:licen[cs]e|agreement|terms)\b|\b(?:enable|assist|facilitate|permit|allow|cause)\b(?:\s+[\w,]+){0,6}?\s+third[- ]part(?:y|ies)\s+to\s+(?:violate|breach|contravene)\b"),
-        no_training: re(r"\b(?:improve|train|training|develop|create|enhance|distill)\w*\s+(?:[\w,:()'-]+\s+){0,12}?(?:other|another|competing|third[- ]party|any)\s+(?:\w+\s+){0,3}?(?:models?|llms?|ai)\b|\b(?:train|training|distill\w*)\s+(?:[\w,'-]+\s+){0,4}?(?:machine\s+learning|ml|ai|language|foundation\w*)\s+models?\b|\b(?:train\w*|distill\w*|imitat\w*|extract\w*)\b(?:[\s,]+[\w'-]+){0,8}?\s+(?:a|any)\s+model\s+(?:whose|that|which)\s+(?:[\w'-]+\s+){0,4}?(?:substitut\w*|compet\w*|replac\w*|replicat\w*)"),
+        regions: re(r"\b(european\s+union|the\s+eu|eu|united\s+kingdom|the\s+uk|uk|south\s+korea|mainland\s+china|china|russia|iran|north\s+korea|cuba|syria|belarus|(?:comprehensively\s+)?sanctioned\s+(?:jurisdictions?|countries)|outside\s+(?:of\s+)?the\s+(?:applicable\s+|licensed\s+|permitted\s+)?territory)\b"),
+        passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)|\b(?:must|shall)\s+(?:have|contain|include|carry|be\s+(?:under|subject\s+to))\s+(?:the\s+)?same\s+(?:terms|restrictions|limitations|licen[cs]e)\b|\bderivatives?\b(?:\s+[\w,()'-]+){0,16}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+|remain\s+)(?:subject\s+to|limited\s+to|bound\s+by)\s+(?:the\s+)?(?:same\s+|these\s+)?(?:restrictions|terms|this\s+agreement|research)|\brestrictions\b(?:\s+[\w,()'-]+){0,10}?\s+(?:also\s+)?apply\s+to\s+(?:any\s+|all\s+)?derivatives?\b|\brequire\s+(?:all\s+of\s+)?(?:your\s+)?users\b(?:\s+[\w,()'-]+){0,12}?\s+to\s+comply\b|\bdoes\s+not\s+contradict\s+the\s+restrictions\b|\bderivative\s+(?:models?|works?|weights)\b(?:\s+[\w,.()'-]+){0,12}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+)?(?:distributed|released|licensed|made\s+available)\s+under\s+(?:this|the\s+same)\s+(?:licen[cs]e|agreement|terms)\b|\b(?:enable|assist|facilitate|permit|allow|cause)\b(?:\s+[\w,]+){0,6}?\s+third[- ]part(?:y|ies)\s+to\s+(?:violate|breach|contravene)\b|\bshare-?alike\s+(?:propagates|applies|extends|carries)\s+to\s+(?:all\s+|any\s+)?(?:derivative|adapted|modified)\b|\bderivatives?\s+(?:works?\s+|models?\s+)?(?:must|shall)\s+(?:also\s+)?be\s+(?:shared|distributed|released|licensed)\s+under\s+(?:the\s+same\s+|this\s+)?(?:cc\s+by|licen[cs]e|terms)|\b(?:distribute|share|release|license)\s+(?:[\w,'-]+\s+){0,4}?under\s+(?:the\s+same\s+licen[cs]e|this\s+licen[cs]e,?\s+not\s+under\s+looser|terms\s+(?:no\s+less\s+restrictive|at\s+least\s+as\s+(?:protective|restrictive)))|\bbind\s+(?:each\s+|every\s+|all\s+|any\s+)?(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,4}?\s+to\s+(?:enforceable\s+)?terms\b|\brecipients?\s+(?:receives?|gets?|is\s+bound\s+by)\s+the\s+same\s+(?:restrictions|terms|limitations)\b|\brelease\s+(?:your\s+)?(?:derived|modified|adapted)\s+(?:weights|models?|works?)\s+under\s+(?:cc\s+by-sa|the\s+same)|\b(?:limitations|restrictions)\s+(?:and\s+restrictions\s+)?herein\b(?:\s+[\w,()'-]+){0,12}?\s+remain\b|\boblige\s+(?:their|its|your)\s+(?:clients|customers|users|recipients)\s+to\s+compl|\bderivative\s+(?:[\w-]+\s+){0,2}?(?:is|are)\s+(?:distributed|released|licensed)\s+under\s+the\s+same\s+terms\b"),
+        no_training: re(r"\b(?:improve|train|training|develop|create|enhance|distill)\w*\s+(?:[\w,:()'-]+\s+){0,12}?(?:other|another|competing|third[- ]party|any)\s+(?:\w+\s+){0,3}?(?:models?|llms?|ai)\b|\b(?:train|training|distill\w*)\s+(?:[\w,'-]+\s+){0,4}?(?:machine\s+learning|ml|ai|language|foundation\w*)\s+models?\b|\b(?:train\w*|distill\w*|imitat\w*|extract\w*)\b(?:[\s,]+[\w'-]+){0,8}?\s+(?:a|any)\s+model\s+(?:whose|that|which)\s+(?:[\w'-]+\s+){0,4}?(?:substitut\w*|compet\w*|replac\w*|replicat\w*)|\bcreate\s+derivative\s+models?\b(?:\s+[\w,()'-]+){0,6}?\s+(?:that|which)\s+compete\b|\bbe\s+used\s+to\s+train\b(?:\s+[\w,()'-]+){0,12}?\s+(?:functionality|performance)\s+of\s+any\b|\b(?:extraction|cloning|distillation)\b(?:\s+[\w,()'-]+){0,8}?\s+(?:to\s+)?(?:recreate|replicate|reproduce)\s+(?:[\w-]+\s+){0,3}?(?:weights|models?)\b"),
         negation: re(r"\b(?:not|never|prohibited|no\s+right)\b"),
         // Consent to assign or transfer the agreement, or to use a name to
         // endorse products, is not approval to use the model.
@@ -209,8 +245,8 @@ fn rules() -> &'static Rules {
         quoted: re(r#""((?u:[^"\s])(?u:[^"]){0,58}(?u:[^"\s]))""#),
         name_prefix: re(r#"\bnames?\s+(?:\w+\s+){0,5}?(?:begins?|starts?|prefixed)\s+with\s+"?([\w.\- ]{2,30}?)"?(?:[\s,.;]|$)"#),
         name_prefix_quoted: re(r#"\binclude\s+"((?u:[^"]){2,30})"\s+at\s+the\s+beginning\s+of"#),
-        aup: re(r"\bacceptable\s+use\s+policy\b|\buse\s+policy\b|\b(?:specified|designated)\s+restricted\s+uses\b|\bcompliance\s+with\s+the\s+restrictions\s+in\b|\b(?:not|never)\s+(?:be\s+)?used\s+(?:[\w,-]+\s+){0,20}?(?:unlawful|illegal)\s+(?:purposes?|activities|actions?|acts|uses?|conduct)\b"),
-        credit: re(r"^(?:[\w().]{1,4}\s+)?(?:attribute|credit|cite)\s+(?:the\s+|this\s+|our\s+|its\s+)?[\w-]+|^(?:[\w().]{1,4}\s+)?(?:(?:base\s+)?model\s+|suggested\s+|required\s+)?(?:attribution|credit)\s*(?::|—|–|\s-\s)\s*\S|\bwith\s+(?:appropriate\s+|proper\s+)?(?:attribution|credit)\s+to\b|\brequires?\s+(?:[\w-]+\s+){0,2}?attribution\b|\b(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b|\byou\s+(?:clearly\s+|properly\s+|expressly\s+)?(?:attribute|credit)\b|\b(?:must|shall|should|will)\s+(?:clearly\s+|also\s+)?(?:attribute|acknowledge|cite|credit)\b|\binclude\s+(?:a\s+)?citations?\b|\bcredit\s+(?:this|the)\s+(?:project|authors?|model|work)\b|\b(?:give|provide)\s+(?:appropriate|proper|reasonable)\s+attribution\b|\b(?:preserve|retain|keep|maintain)\s+(?:[\w,'-]+\s+){0,6}?attributions?\b|\b(?:must|shall|should)\s+(?:clearly\s+)?indicate\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:source|origin|authors?)\b|\b(?:must|shall)\s+(?:clearly\s+)?(?:and\s+prominently\s+)?(?:indicate|state|disclose|display)\b,?(?:\s+[\w,()'-]+){0,16}?\s+that\s+(?:[\w.-]+\s+){1,3}(?:is|was|are|were)\s+used\b"),
+        aup: re(r"\bacceptable\s+use\s+policy\b|\buse\s+policy\b|\b(?:specified|designated)\s+restricted\s+uses\b|\bcompliance\s+with\s+the\s+restrictions\s+in\b|\b(?:not|never)\s+(?:be\s+)?used\s+(?:[\w,-]+\s+){0,20}?(?:unlawful|illegal)\s+(?:purposes?|activities|actions?|acts|uses?|conduct)\b|\b(?:only|solely)\s+for\s+(?:legal|lawful)\s+(?:use|uses|purposes?)\b"),
+        credit: re(r"^(?:[\w().]{1,4}\s+)?(?:attribute|credit|cite)\s+(?:the\s+|this\s+|our\s+|its\s+)?[\w-]+|^(?:[\w().]{1,4}\s+)?(?:(?:base\s+)?model\s+|suggested\s+|required\s+)?(?:attribution|credit)\s*(?::|—|–|\s-\s)\s*\S|\bwith\s+(?:appropriate\s+|proper\s+)?(?:attribution|credit)\s+to\b|\brequires?\s+(?:[\w-]+\s+){0,2}?attribution\b|\b(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b|\byou\s+(?:clearly\s+|properly\s+|expressly\s+)?(?:attribute|credit)\b|\b(?:must|shall|should|will)\s+(?:clearly\s+|also\s+)?(?:attribute|acknowledge|cite|credit)\b|\binclude\s+(?:a\s+)?citations?\b|\bcredit\s+(?:this|the)\s+(?:project|authors?|model|work)\b|\b(?:give|provide)\s+(?:appropriate|proper|reasonable)\s+attribution\b|\b(?:preserve|retain|keep|maintain)\s+(?:[\w,'-]+\s+){0,6}?attributions?\b|\b(?:must|shall|should)\s+(?:clearly\s+)?indicate\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:source|origin|authors?)\b|\b(?:must|shall)\s+(?:clearly\s+)?(?:and\s+prominently\s+)?(?:indicate|state|disclose|display)\b,?(?:\s+[\w,()'-]+){0,16}?\s+that\s+(?:[\w.-]+\s+){1,3}(?:is|was|are|were)\s+used\b|\battribution\s+(?:is\s+)?(?:required|mandatory)\b|\backnowledge\s+(?:the\s+)?(?:contributions?|authors?)\b|\bcite\s+(?:the\s+)?(?:appropriate\s+|relevant\s+)?(?:references?|papers?|publications?)\b|\b(?:must|shall)\s+(?:also\s+)?include\s+(?:a\s+)?(?:prominent\s+)?(?:and\s+readable\s+)?(?:[\w-]+\s+){0,2}?citation\b|\bwith\s+(?:full\s+|appropriate\s+|proper\s+)?attribution\b|\b(?:must|shall)\s+retain\s+this\s+notice\b"),
         license_copy: re(r"\b(?:provide|give|include|distribute|accompan\w*|furnish)\w*\s+(?:[\w,'-]+\s+){0,6}?(?:a\s+)?copy\s+of\s+(?:this|the)\s+(?:agreement|license|licence)"),
         notice_file: re(r#"\b"?notice"?\s+(?:text\s+)?file\b"#),
         // a requirement denied: "no separate commercial-use authorization is
@@ -231,7 +267,7 @@ fn rules() -> &'static Rules {
         // tracking, or military uses.")
         field_ban: re(r"\b(?:not|cannot|never|prohibit\w*|forbid\w*|refrain\w*|ban\w*)\b|^(?:[-*]\s*)?no\s"),
         field_use: re(r"\b(?:use|uses|used|using|deploy\w*|purposes?|applications?|activities|generat\w+|develop\w*|creat\w+|organi[sz]ations?|agenc(?:y|ies))\b"),
-        fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice|devices?|treatment|decisions?)|clinical\s+(?:use|uses|decisions?|diagnosis|care|practice|settings?|purposes)|patient\s+care|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:[\w']+\s+){0,3}?(?:products?|services?|models?|offerings?)|(?:products?|services?|offerings?)\s+(?:\w+\s+){0,3}?(?:that|which)\s+compete|national\s+(?:or\s+(?:societal|social|public)\s+)?security|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?|actions?|acts|conduct)|internet\s+services?\s+without\s+(?:[\w-]+\s+){0,2}?security\s+(?:reviews?|assessments?)|drug\s+(?:development|discovery)|discovery\s+of\s+(?:any\s+|new\s+)?drugs?|hosted\s+service|stand-alone\s+hosted|as\s+a\s+service\s+to\s+third\s+parties|(?:fully\s+)?automated\s+decision[- ]making|high-stakes\s+automated\s+decisions|administration\s+of\s+justice|immigration|asylum|practice\s+of\s+any\s+profession|human-generated|machine[- ]generated)"),
+        fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice|devices?|treatment|decisions?)|clinical\s+(?:use|uses|decisions?|diagnosis|care|practice|settings?|purposes)|patient\s+care|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:[\w']+\s+){0,3}?(?:products?|services?|models?|offerings?)|(?:products?|services?|offerings?)\s+(?:\w+\s+){0,3}?(?:that|which)\s+compete|national\s+(?:or\s+(?:societal|social|public)\s+)?security|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?|actions?|acts|conduct)|internet\s+services?\s+without\s+(?:[\w-]+\s+){0,2}?security\s+(?:reviews?|assessments?)|drug\s+(?:development|discovery)|discovery\s+of\s+(?:any\s+|new\s+)?drugs?|hosted\s+service|stand-alone\s+hosted|as\s+a\s+service\s+to\s+third\s+parties|(?:fully\s+)?automated\s+decision[- ]making|high-stakes\s+automated\s+decisions|administration\s+of\s+justice|immigration|asylum|practice\s+of\s+any\s+profession|human-generated|machine[- ]generated|identif(?:y|ying)\s+(?:any\s+)?(?:individuals?|persons?|people)|imitat\w*\s+(?:the\s+)?voices?|safety-critical)"),
     })
 }
 
@@ -318,8 +354,61 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
     }
     purpose::research_list(text, sentences, &mut hits);
     purpose::purpose_as_scope(text, sentences, &mut hits);
+    continued_limits(text, sentences, &mut hits);
     with_contacts(text, &mut hits);
     hits
+}
+
+/// A sentence that goes on with the limit the sentence before it sets ("This
+/// includes, but is not limited to: - selling the checkpoints - integrating
+/// them into commercial products"), or that lists what commercial use
+/// includes in a text that limits commercial use: the same limit, cited at
+/// its line too. Cites only: a text with no such limit gains none.
+fn continued_limits(text: &NormText, sentences: &[(usize, usize)], hits: &mut Vec<ClauseHit>) {
+    static GOES_ON: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (goes_on, defines) = GOES_ON.get_or_init(|| {
+        (
+            re(r"^(?:this|these|that|such\s+use)\s+(?:includes?|covers?|encompass(?:es)?)\b|^(?:including|for\s+example|e\.g\.),?\s"),
+            re(r"\bcommercial\s+(?:use|uses|usage|purposes?)\s+(?:includes?|covers?|means?)\b[\w\s,]*:"),
+        )
+    });
+    let limits = |k: ObligationKind| {
+        matches!(
+            k,
+            ObligationKind::NonCommercial | ObligationKind::ResearchOnly
+        )
+    };
+    let non_commercial = hits.iter().any(|h| h.kind == ObligationKind::NonCommercial);
+    let mut found = Vec::new();
+    // the limit of an intro that goes on ("… includes, but is not limited
+    // to:"), for the items after it
+    let mut intro: Option<ObligationKind> = None;
+    for (i, &(f, l)) in sentences.iter().enumerate() {
+        let s = text.words_text(f, l);
+        let has = |k: ObligationKind| hits.iter().any(|h| h.words == (f, l) && h.kind == k);
+        let before = i
+            .checked_sub(1)
+            .and_then(|j| sentences.get(j))
+            .and_then(|&w| hits.iter().find(|h| h.words == w && limits(h.kind)))
+            .map(|h| h.kind);
+        let items = intro.take();
+        let kind = match before {
+            Some(k) if goes_on.is_match(s) => Some(k),
+            _ if non_commercial && defines.is_match(s) => Some(ObligationKind::NonCommercial),
+            _ => None,
+        };
+        if s.ends_with(':') {
+            intro = kind;
+        }
+        if let Some(kind) = kind.or(items).filter(|&k| !has(k)) {
+            found.push(ClauseHit {
+                kind,
+                value: String::new(),
+                words: (f, l),
+            });
+        }
+    }
+    hits.extend(found);
 }
 
 /// The contact to apply to, as the value of each approval clause that has
@@ -736,8 +825,18 @@ fn approval(r: &Rules, s: &str, thresholded: bool, definition: bool) -> Option<O
     None
 }
 
-/// The regions a sentence keeps out of the license, named and joined.
+/// The regions a sentence keeps out of the license, named and joined; or,
+/// where the license is confined to named regions ("The territorial scope of
+/// the license is limited to the use within the United States of America and
+/// the European Economic Area"), all outside them.
 fn territories(r: &Rules, s: &str) -> Option<String> {
+    static CONFINED: OnceLock<Regex> = OnceLock::new();
+    let confined = CONFINED.get_or_init(|| {
+        re(r"\bterritor(?:y|ial\s+scope)\b(?:\s+[\w,()'-]+){0,6}?\s+(?:is\s+|shall\s+be\s+)?(?:limited|restricted|confined)\s+to\s+(?:the\s+)?(?:use\s+)?(?:with)?in\s+((?:the\s+)?[\w\s,-]{2,120}?)\s*(?:\(|[.;]|$)")
+    });
+    if let Some(place) = confined.captures(s).and_then(|c| c.get(1)) {
+        return Some(format!("outside {}", place.as_str().trim()));
+    }
     // the law that governs the agreement, or the courts, name a country
     // without keeping anyone out of it
     if r.territory_cue.is_match(s) && !r.governing_law.is_match(s) {

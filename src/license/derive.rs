@@ -121,7 +121,10 @@ fn opens_commercial_use(s: &str) -> bool {
         let build = super::pattern::re;
         (
             build(r"commercial|商业|商用"),
-            build(r"\bregist(?:er|ration)|authori[sz]ation|\bapprov|登记|书面授权|申请|授权"),
+            // (or commercial use granted to parties the licensor lists or
+            // approves: "for commercial purposes by these individuals and
+            // organizations is permitted")
+            build(r"\bregist(?:er|ration)|authori[sz]ation|\bapprov|登记|书面授权|申请|授权|\bby\s+\[?(?:these|the\s+following|the\s+listed|listed|approved|authori[sz]ed)\s+(?:[\w-]+\s+){0,3}?(?:individuals|persons|organi[sz]ations|parties|companies|entities|users|licensees|partners)\b(?:\]\(\S*\))?"),
         )
     });
     commercial.is_match(s) && approval.is_match(s) && !points_elsewhere(s)
@@ -1062,6 +1065,7 @@ fn from_grant(
             || terminates_under_other_section(text.words_text(f, l))
             || defines_by_list(text, sentences, (f, l))
             || super::clauses::purpose::states_purpose(text.words_text(f, l))
+            || grant_scope::speaks_of_training_data_only(text.words_text(f, l))
             || approval_for_acts(text, sentences, (f, l))
             || hits.iter().any(|h| {
                 h.words == (f, l)

@@ -21,6 +21,22 @@ pub fn confined_to_licensors_product(s: &str) -> bool {
         .is_match(s)
 }
 
+/// True when the sentence speaks of training data (datasets, corpora) and
+/// not of the model, its weights or what is made from it ("Mapillary Vistas
+/// and Cityscapes are licensed for research use and are part of the SUNNY
+/// corpus only"): the data's own terms, not a limit of the model's grant.
+pub fn speaks_of_training_data_only(s: &str) -> bool {
+    static DATA: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (data, model) = DATA.get_or_init(|| {
+        let build = crate::license::pattern::re;
+        (
+            build(r"\b(?:datasets?|data\s+sets?|corpus|corpora|training\s+(?:data|sets?))\b|数据集|语料"),
+            build(r"\b(?:models?|weights?|checkpoints?|networks?|trained|derived|derivatives?|outputs?|artifacts?|software|you|your|licensee)\b|模型|权重"),
+        )
+    });
+    data.is_match(s) && !model.is_match(s)
+}
+
 /// True when the sentence lets the reader use the model, in any scope ("You
 /// may use the model …", "is licensed to you for use …", 您可以使用).
 pub fn permits_use(s: &str) -> bool {

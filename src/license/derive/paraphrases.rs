@@ -1106,3 +1106,184 @@ fn an_attribution_label_and_a_no_item_are_read_as_their_clauses() {
         "{text}"
     );
 }
+
+#[test]
+fn a_grant_that_excludes_production_or_binds_bundled_weights_to_research_terms_is_research_only() {
+    for text in [
+        // distil-labs-trained-model-rd-license-functiongemma.txt (tests/license-eval)
+        "Distil Labs transfers to the Customer the perpetual, non-exclusive usage right to the Trained Model for non-commercial purposes of prototyping and research & development. The Parties agree, that commercial purposes include deployment in production externally or internally.",
+        // fofr-face-to-sticker-weights-licenses-nc.txt: bundled third-party
+        // weights under research-only terms
+        "Some weights used in this model cannot be used commercially. InsightFace FaceSwap models are non-commercial research only.",
+        // paraphrases
+        "We grant you a licence to use the weights for non-commercial purposes such as research, evaluation and testing.",
+        "You may use the model for non-commercial purposes. Commercial use includes any use in production, internal tools included.",
+        "The bundled face-detection weights are licensed for non-commercial research purposes only.",
+    ] {
+        assert_eq!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+    // a non-commercial purpose that is not research alone, and research
+    // data named beside a non-commercial grant, keep the grant non-commercial
+    for text in [
+        "You may use the model for non-commercial purposes of research and teaching.",
+        "You may use the model for non-commercial purposes. Its training data permit non-commercial research only.",
+    ] {
+        assert_eq!(verdict(text), Verdict::NonCommercial, "{text}");
+    }
+}
+
+#[test]
+fn commercial_use_for_parties_the_licensor_lists_is_an_approval_path() {
+    for text in [
+        // pikafish-nnue-weights-license.txt (tests/license-eval)
+        "The weights file released with the engine and the weights files derived from them are: 1. Only for legal use. 2. No commercial use without permission. The use of nnue weights for commercial purposes by [these individuals and organizations](https://example.org/list.html) is permitted.",
+        // paraphrases
+        "Non-commercial use is free. Commercial use by approved partners is permitted; ask us to be added to the list.",
+        "You may not use the model commercially without our permission. Commercial use by the following companies is allowed: Example Ltd.",
+    ] {
+        assert_eq!(verdict(text), Verdict::RequiresApproval, "{text}");
+    }
+    // permission alone, with no party it is given to, keeps the limit
+    let text = "You may use the weights for non-commercial purposes. No commercial use without permission.";
+    assert_eq!(verdict(text), Verdict::NonCommercial, "{text}");
+    assert!(!values(text, ObligationKind::Registration).is_empty());
+}
+
+#[test]
+fn research_terms_of_training_data_are_no_limit_of_the_weights_grant() {
+    // carlatoreal-driving-weights-cc-by-sa-dataset-terms.txt (tests/license-eval)
+    let text = "Trained model weights in this directory are licensed under the Creative Commons Attribution-ShareAlike 4.0 International (CC BY-SA 4.0). Share-alike propagates to derivative works. Mapillary Vistas and Cityscapes are licensed for research use and are part of the SUNNY corpus only.";
+    assert!(verdict(text).allows_commercial_use(), "{text}");
+    // research terms that reach the weights keep the grant from commercial use
+    for text in [
+        "Trained model weights in this directory are licensed under CC BY-SA 4.0. The weights trained on the SUNNY corpus are licensed for research use only.",
+        "Trained model weights in this directory are licensed under CC BY-SA 4.0. The SUNNY corpus is licensed for research use only, and so are models trained on it.",
+    ] {
+        assert!(!verdict(text).allows_commercial_use(), "{text}");
+    }
+}
+
+fn kinds(text: &str) -> Vec<ObligationKind> {
+    let t = NormText::new(text);
+    read_clauses(&t).into_iter().map(|h| h.kind).collect()
+}
+
+#[test]
+fn decisive_clauses_in_other_words_are_read_for_citation() {
+    use ObligationKind as K;
+    for (text, kind) in [
+        // edurabsa-slm-lora-adaptors-cc-by-nc-sa-notice.txt (tests/license-eval)
+        ("Attribution is required.", K::Attribution),
+        ("Any derivatives must be shared under CC BY-NC-SA 4.0.", K::UseRestrictionsPassdown),
+        // carlatoreal-driving-weights-cc-by-sa-dataset-terms.txt
+        ("Share-alike propagates to derivative works.", K::UseRestrictionsPassdown),
+        // a share-alike deed's summary, a no-looser-terms duty, a pass-on duty
+        ("If you build upon the weights, you must distribute your contributions under the same license as the original.", K::UseRestrictionsPassdown),
+        ("You may only distribute them under terms no less restrictive than this License.", K::UseRestrictionsPassdown),
+        ("You must bind each recipient to enforceable terms at least as protective as these restrictions.", K::UseRestrictionsPassdown),
+        // fofr-face-to-sticker-weights-licenses-nc.txt
+        ("Some weights used in this model cannot be used commercially.", K::NonCommercial),
+        ("BRIA AI's remove background tool cannot be used commercially without prior agreement.", K::Registration),
+        // minicrit, chai-1 community license
+        ("You may not commercially use the Models or any derivative model.", K::NonCommercial),
+        ("No rights are granted under this License to a Commercial Entity.", K::NonCommercial),
+        // hma-net dental weights, uw-rosetta deepab, minicrit
+        ("If you need to use it in a closed-source product, obtain a commercial licence from Ultralytics.", K::Registration),
+        ("For any commercial purposes you will need to execute a separate licensing agreement with the university.", K::Registration),
+        ("You may not deploy the Model in production environments without a valid Commercial License.", K::Registration),
+        ("You may not fine-tune the Model without a separate written agreement.", K::Registration),
+    ] {
+        assert!(kinds(text).contains(&kind), "{kind:?} in {text}");
+    }
+    for (text, kind) in [
+        // uw-rosetta deepab, the arc state model, a CC BY-NC notice, MIMIR
+        ("You agree to acknowledge the contribution Developers make to your research, and cite appropriate references in your publications.", K::Attribution),
+        ("You must also include a prominent and readable citation to the research paper.", K::Attribution),
+        ("You may share and adapt them for NON-COMMERCIAL purposes, with attribution.", K::Attribution),
+        ("If You Distribute the Model, You must retain this notice in the materials You distribute.", K::Attribution),
+        // pass-on duties: hma-net, distil-labs, a CC BY-SA weights notice, a
+        // derivative work that keeps the restrictions
+        ("This derivative checkpoint is distributed under the same terms.", K::UseRestrictionsPassdown),
+        ("The Customer must oblige their clients to compliance with the Base Model License.", K::UseRestrictionsPassdown),
+        ("You may redistribute the Models, as long as the recipient receives the same restrictions.", K::UseRestrictionsPassdown),
+        ("Please release your derived weights under CC BY-SA 4.0 or a compatible license.", K::UseRestrictionsPassdown),
+        ("You may modify it, provided that the limitations and restrictions herein remain in substance and effect.", K::UseRestrictionsPassdown),
+        // distil-labs: the license confined to named regions; minicrit
+        ("The territorial scope of the license is limited to the use within the United States of America and the European Economic Area.", K::TerritoryExclusion),
+        ("You may not use the Works or any of their Outputs outside the Applicable Territory.", K::TerritoryExclusion),
+        // the arc state model, dreamlite, a commercial-rights contact
+        ("You may not distribute the Model unless You first obtain a separate, express, written license from Licensor granting such rights.", K::Registration),
+        ("Shipping this pipeline would require either (a) a commercial licence from the authors, or (b) another base model.", K::Registration),
+        ("If you need commercial or clinical use rights, please contact the authors.", K::Registration),
+        // field bans: carlatoreal's dataset terms, dotori's voice clause
+        ("Do not use the data to identify any individual.", K::FieldOfUseBan),
+        ("You must not use the Model to imitate the voice of a real, identifiable person without that person's consent.", K::FieldOfUseBan),
+        // distil-labs: models that compete
+        ("The Customer shall not use the Trained Model to create derivative models or services that compete with those of the Licensor.", K::NoTrainingOtherModels),
+        // resi subnet 46: extraction to recreate the weights
+        ("Model extraction, cloning, or distillation intended to recreate substantially similar weights is prohibited.", K::NoTrainingOtherModels),
+        // pikafish: lawful use only
+        ("Only for legal use, any consequences caused by any use beyond the legal scope shall be borne by the user.", K::AcceptableUsePolicy),
+    ] {
+        assert!(kinds(text).contains(&kind), "{kind:?} in {text}");
+    }
+    // a license that is not needed asks for nothing
+    let text =
+        "The tool may be used for commercial purposes without a separate commercial license.";
+    assert!(!kinds(text).contains(&K::Registration), "{text}");
+    assert!(verdict(text).allows_commercial_use(), "{text}");
+}
+
+/// The words of each sentence read as `kind`.
+fn cited(text: &str, kind: ObligationKind) -> Vec<String> {
+    let t = NormText::new(text);
+    read_clauses(&t)
+        .into_iter()
+        .filter(|h| h.kind == kind)
+        .map(|h| t.words_text(h.words.0, h.words.1).to_string())
+        .collect()
+}
+
+#[test]
+fn the_items_a_limit_goes_on_with_are_cited_with_it() {
+    use ObligationKind as K;
+    // sr-diffusion-checkpoint-artifact-license-cc-by-nc.txt (tests/license-eval)
+    let text = "Commercial use is not permitted without separate written permission. This includes, but is not limited to:\n\n- selling the checkpoints\n- integrating the checkpoints into commercial products\n";
+    assert!(cited(text, K::NonCommercial)
+        .iter()
+        .any(|s| s.contains("integrating")));
+    // drugclip-model-weights-and-outputs-cc-by-nc.txt: what commercial use
+    // includes, in a text that limits it
+    let text = "You may not use the material for commercial purposes.\n\nCommercial use includes, but is not limited to:\n\n- Using the model for drug discovery in a for-profit organization\n";
+    assert!(cited(text, K::NonCommercial)
+        .iter()
+        .any(|s| s.contains("drug discovery")));
+    // hsyn9dhpe-model-weights-nc-license.txt: an item of a prohibited-uses list
+    let text = "The following uses are strictly prohibited:\n- Commercial purposes, including incorporation in commercial products\n";
+    assert!(cited(text, K::NonCommercial)
+        .iter()
+        .any(|s| s.contains("incorporation")));
+    // a definition of commercial use in a text that grants it limits nothing
+    let text = "You may use the model for any purpose, including commercial use.\n\nCommercial use includes, but is not limited to:\n\n- selling access to the model\n";
+    assert!(cited(text, K::NonCommercial).is_empty(), "{text}");
+    assert!(verdict(text).allows_commercial_use(), "{text}");
+}
+
+#[test]
+fn a_licence_restated_or_a_risk_acknowledged_is_no_duty() {
+    // weights under the code's permissive terms pass nothing on; a risk the
+    // user acknowledges is no credit duty
+    for text in [
+        "The model weights are released under the same terms as the code, the MIT License.",
+        "You acknowledge the use of the Model is at your own risk.",
+    ] {
+        let found = kinds(text);
+        assert!(
+            !found.contains(&ObligationKind::UseRestrictionsPassdown),
+            "{text}"
+        );
+        assert!(!found.contains(&ObligationKind::Attribution), "{text}");
+    }
+    let text = "The model weights are released under the same terms as the code, the MIT License.";
+    assert_eq!(verdict(text), Verdict::Permitted, "{text}");
+}
