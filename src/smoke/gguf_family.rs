@@ -816,11 +816,13 @@ impl Decoder for Loaded {
 
 /// Whether the model `load` builds for `family` on `device` is this
 /// crate's forward (`llama_quant`), which also runs this crate's own tensor
-/// types (IQ4_XS): a dense Llama or a Qwen2 on the CPU.
+/// types (IQ4_XS): a dense Llama, a Qwen2, a Qwen3 or a Phi-3 on the CPU.
 pub(crate) fn runs_own_types(family: GgufFamily, content: &Content, device: &Device) -> bool {
     match family {
         GgufFamily::Llama => llama_quant::handles(content, device),
-        GgufFamily::Qwen2 | GgufFamily::Qwen3 => matches!(device, Device::Cpu),
+        GgufFamily::Qwen2 | GgufFamily::Qwen3 | GgufFamily::Phi3 => {
+            matches!(device, Device::Cpu)
+        }
         _ => false,
     }
 }
@@ -846,6 +848,9 @@ pub(crate) fn load<R: Read + Seek>(
         ),
         GgufFamily::Qwen3 if runs_own_types(family, &content, device) => Loaded::LlamaCpu(
             QuantLlama::from_gguf_as(Flavor::Qwen3, &content, own, reader)?,
+        ),
+        GgufFamily::Phi3 if runs_own_types(family, &content, device) => Loaded::LlamaCpu(
+            QuantLlama::from_gguf_as(Flavor::Phi3, &content, own, reader)?,
         ),
         GgufFamily::Llama => Loaded::Llama(quantized_llama::ModelWeights::from_gguf(
             content, reader, device,

@@ -15,6 +15,9 @@
 //! Q/K/V, its keys under `qwen2.*`, Q/K stored in the halves order already
 //! (no unpermuting), the rotation over the whole head and its tables as
 //! long as the (cut) context, as candle's `quantized_qwen2` builds them.
+//! Qwen3 adds per-head Q/K norms. Phi-3 ([`Flavor::Phi3`]) stores Q, K and V
+//! in one tensor and gate and up in another: they are cut by rows
+//! (`quant_linear::split_rows`) into the same layers.
 //!
 //! Mixture-of-experts files (`llama.expert_count` > 0) are not handled
 //! here; `gguf_family` keeps candle's model for them and off the CPU.
@@ -22,7 +25,8 @@
 use super::gguf_header::{OwnTensors, OwnType};
 use super::llama_half::{Attention, Block, CpuLlama, Mlp};
 use super::quant_linear::{
-    qmatmul, unpermute_heads, unpermute_rows, Iq4XsLinear, ProjWeight, QuantProj,
+    qmatmul, split_bytes, split_rows, unpermute_heads, unpermute_rows, Iq4XsLinear, ProjWeight,
+    QuantProj,
 };
 use candle_core::quantized::gguf_file::Content;
 use candle_core::{DType, Device, Tensor};
@@ -43,6 +47,9 @@ pub(crate) enum Flavor {
     /// Qwen3: per-head Q/K norms, the head width its own key, no Q/K
     /// permutation.
     Qwen3,
+    /// Phi-3: Q, K and V in one tensor (`attn_qkv`), gate and up in one
+    /// (`ffn_up`), no Q/K permutation.
+    Phi3,
 }
 
 impl Flavor {
@@ -52,6 +59,7 @@ impl Flavor {
             Flavor::Llama => "llama",
             Flavor::Qwen2 => "qwen2",
             Flavor::Qwen3 => "qwen3",
+            Flavor::Phi3 => "phi3",
         }
     }
 }
@@ -102,6 +110,10 @@ impl Sizes {
         let (rope_dim, positions) = match flavor {
             Flavor::Llama => (md_u32(ct, flavor, "rope.dimension_count")?, MAX_SEQ_LEN),
             Flavor::Qwen2 | Flavor::Qwen3 => (head_dim, md_u32(ct, flavor, "context_length")?),
+            Flavor::Phi3 => (
+                md_u32(ct, flavor, "rope.dimension_count")?,
+                md_u32(ct, flavor, "context_length")?,
+            ),
         };
         Ok(Sizes {
             heads,
@@ -179,6 +191,35 @@ impl<R: Read + Seek> Tensors<'_, R> {
         Ok(QuantProj::plain(ProjWeight::Candle(qmatmul(t)?)))
     }
 
+    /// Tensor `name`, a fused projection, cut by rows into consecutive
+    /// projections of `rows[i]` rows each.
+    fn projection_parts(
+        &mut self,
+        name: &str,
+        rows: &[usize],
+    ) -> candle_core::Result<Vec<QuantProj>> {
+        if let Some(t) = self.own.get(name) {
+            let OwnType::Iq4Xs = t.dtype;
+            let [total, cols] = t.shape[..] else {
+                candle_core::bail!("tensor {name} has shape {:?}, not two dimensions", t.shape)
+            };
+            let bytes = t.read(self.reader, self.ct.tensor_data_offset)?;
+            return split_bytes(&bytes, total as usize, rows)?
+                .into_iter()
+                .zip(rows)
+                .map(|(part, &r)| {
+                    let l = Iq4XsLinear::new(part.to_vec(), (r, cols as usize))?;
+                    Ok(QuantProj::plain(ProjWeight::Iq4Xs(l)))
+                })
+                .collect();
+        }
+        let t = self.ct.tensor(self.reader, name, &Device::Cpu)?;
+        split_rows(t, rows)?
+            .into_iter()
+            .map(|t| Ok(QuantProj::plain(ProjWeight::Candle(qmatmul(t)?))))
+            .collect()
+    }
+
     /// Whether the file has tensor `name`.
     fn has(&self, name: &str) -> bool {
         self.ct.tensor_infos.contains_key(name) || self.own.contains_key(name)
@@ -249,17 +290,43 @@ impl QuantLlama {
                 }
                 Ok(p)
             };
-            let (q, k, v) = (
-                qkv("attn_q", permuted(s.heads))?,
-                qkv("attn_k", permuted(s.kv_heads))?,
-                qkv("attn_v", None)?,
-            );
+            let (q, k, v) = if flavor == Flavor::Phi3 {
+                let (q, kv) = (s.heads * head_dim, s.kv_heads * head_dim);
+                let mut parts = t.projection_parts(&name("attn_qkv"), &[q, kv, kv])?;
+                let v = parts.pop();
+                let k = parts.pop();
+                let q = parts.pop();
+                match (q, k, v) {
+                    (Some(q), Some(k), Some(v)) => (q, k, v),
+                    _ => candle_core::bail!("blk.{i}.attn_qkv did not split into Q, K and V"),
+                }
+            } else {
+                (
+                    qkv("attn_q", permuted(s.heads))?,
+                    qkv("attn_k", permuted(s.kv_heads))?,
+                    qkv("attn_v", None)?,
+                )
+            };
             let qk_norm = match flavor {
                 Flavor::Qwen3 => Some((
                     t.dequantized(&name("attn_q_norm"))?,
                     t.dequantized(&name("attn_k_norm"))?,
                 )),
                 _ => None,
+            };
+            let (gate, up) = if flavor == Flavor::Phi3 {
+                let ffn = md_u32(ct, flavor, "feed_forward_length")?;
+                let mut parts = t.projection_parts(&name("ffn_up"), &[ffn, ffn])?;
+                let up = parts.pop();
+                match (parts.pop(), up) {
+                    (Some(gate), Some(up)) => (gate, up),
+                    _ => candle_core::bail!("blk.{i}.ffn_up did not split into gate and up"),
+                }
+            } else {
+                (
+                    t.projection(&name("ffn_gate"), None)?,
+                    t.projection(&name("ffn_up"), None)?,
+                )
             };
             blocks.push(Block {
                 input_norm: t.dequantized(&name("attn_norm"))?,
@@ -275,8 +342,8 @@ impl QuantLlama {
                 },
                 post_norm: t.dequantized(&name("ffn_norm"))?,
                 mlp: Mlp {
-                    gate: t.projection(&name("ffn_gate"), None)?,
-                    up: t.projection(&name("ffn_up"), None)?,
+                    gate,
+                    up,
                     down: t.projection(&name("ffn_down"), None)?,
                 },
             });
@@ -413,6 +480,71 @@ mod tests {
         bytes.into_inner()
     }
 
+    /// A tiny random Phi-3 GGUF: Q, K and V fused in `attn_qkv` (Q8_0,
+    /// candle's kernel), gate and up fused in `ffn_up` and the down
+    /// projection in Q4_1 (this crate's kernels), rotary base 10,000 (the
+    /// one candle's `quantized_phi3` always uses).
+    fn tiny_phi3() -> Vec<u8> {
+        use candle_core::quantized::gguf_file::{self, Value};
+        use candle_core::quantized::{GgmlDType, QTensor};
+        let (h, heads, kv, ffn, vocab) = (64usize, 4usize, 2usize, 128usize, 96usize);
+        let hd = h / heads;
+        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
+        let mut q = |shape: &[usize], scale: f32, dtype: GgmlDType| {
+            let n: usize = shape.iter().product();
+            let v: Vec<f32> = (0..n)
+                .map(|_| {
+                    seed ^= seed << 13;
+                    seed ^= seed >> 7;
+                    seed ^= seed << 17;
+                    ((seed >> 40) as f32 / (1u64 << 23) as f32 - 1.) * scale
+                })
+                .collect();
+            let t = Tensor::from_vec(v, shape, &Device::Cpu).expect("tensor");
+            QTensor::quantize(&t, dtype).expect("quantize")
+        };
+        let mut tensors: Vec<(String, QTensor)> = vec![
+            (
+                "token_embd.weight".into(),
+                q(&[vocab, h], 1.0, GgmlDType::Q8_0),
+            ),
+            ("output.weight".into(), q(&[vocab, h], 0.5, GgmlDType::Q8_0)),
+            ("output_norm.weight".into(), q(&[h], 1.0, GgmlDType::F32)),
+        ];
+        for b in 0..2 {
+            let mut put = |n: &str, t| tensors.push((format!("blk.{b}.{n}"), t));
+            put("attn_norm.weight", q(&[h], 1.0, GgmlDType::F32));
+            put("ffn_norm.weight", q(&[h], 1.0, GgmlDType::F32));
+            put(
+                "attn_qkv.weight",
+                q(&[(heads + 2 * kv) * hd, h], 0.3, GgmlDType::Q8_0),
+            );
+            put(
+                "attn_output.weight",
+                q(&[h, heads * hd], 0.3, GgmlDType::Q8_0),
+            );
+            put("ffn_up.weight", q(&[2 * ffn, h], 0.3, GgmlDType::Q4_1));
+            put("ffn_down.weight", q(&[h, ffn], 0.3, GgmlDType::Q4_1));
+        }
+        let k = |key: &str| format!("phi3.{key}");
+        let md: Vec<(String, Value)> = vec![
+            ("general.architecture".into(), Value::String("phi3".into())),
+            (k("block_count"), Value::U32(2)),
+            (k("context_length"), Value::U32(64)),
+            (k("embedding_length"), Value::U32(h as u32)),
+            (k("feed_forward_length"), Value::U32(ffn as u32)),
+            (k("attention.head_count"), Value::U32(heads as u32)),
+            (k("attention.head_count_kv"), Value::U32(kv as u32)),
+            (k("attention.layer_norm_rms_epsilon"), Value::F32(1e-5)),
+            (k("rope.dimension_count"), Value::U32(hd as u32)),
+        ];
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        let md_refs: Vec<(&str, &Value)> = md.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        let t_refs: Vec<(&str, &QTensor)> = tensors.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        gguf_file::write(&mut bytes, &md_refs, &t_refs).expect("write");
+        bytes.into_inner()
+    }
+
     /// The prompt pass and two cached steps of `ours` and `theirs` give the
     /// same top-5, probabilities within 0.01.
     fn same_top5(
@@ -471,6 +603,26 @@ mod tests {
         let ct = Content::read(&mut reader).expect("header");
         let mut theirs = quantized_qwen3::ModelWeights::from_gguf(ct, &mut reader, &Device::Cpu)
             .expect("candle");
+        same_top5(&mut |x, p| ours.forward(x, p), &mut |x, p| {
+            theirs.forward(x, p)
+        });
+    }
+
+    /// Our Phi-3 (the fused QKV and gate-up tensors cut by rows) against
+    /// candle's `quantized_phi3`.
+    #[test]
+    fn phi3_top5_matches_candles_model() {
+        use candle_transformers::models::quantized_phi3;
+        let bytes = tiny_phi3();
+        let mut reader = std::io::Cursor::new(bytes.clone());
+        let ct = Content::read(&mut reader).expect("header");
+        let mut ours = QuantLlama::from_gguf_as(Flavor::Phi3, &ct, &OwnTensors::new(), &mut reader)
+            .expect("ours");
+        let mut reader = std::io::Cursor::new(bytes);
+        let ct = Content::read(&mut reader).expect("header");
+        let mut theirs =
+            quantized_phi3::ModelWeights::from_gguf(false, ct, &mut reader, &Device::Cpu)
+                .expect("candle");
         same_top5(&mut |x, p| ours.forward(x, p), &mut |x, p| {
             theirs.forward(x, p)
         });

@@ -224,6 +224,45 @@ impl Module for QuantProj {
     }
 }
 
+/// The row ranges of a fused projection's bytes (`bytes` holding `total`
+/// rows): consecutive parts of `rows[i]` rows each, as Phi-3 stores Q, K
+/// and V in one tensor, and gate and up in another.
+pub(crate) fn split_bytes<'b>(
+    bytes: &'b [u8],
+    total: usize,
+    rows: &[usize],
+) -> Result<Vec<&'b [u8]>> {
+    let per_row = bytes.len() / total.max(1);
+    if rows.iter().sum::<usize>() != total || per_row * total != bytes.len() {
+        candle_core::bail!("a fused projection of {total} rows does not split into {rows:?}")
+    }
+    let mut at = 0;
+    Ok(rows
+        .iter()
+        .map(|&r| {
+            let part = &bytes[at * per_row..(at + r) * per_row];
+            at += r;
+            part
+        })
+        .collect())
+}
+
+/// `tensor` (`[total, cols]`) cut by rows into consecutive parts of
+/// `rows[i]` rows each (see [`split_bytes`]).
+pub(crate) fn split_rows(tensor: QTensor, rows: &[usize]) -> Result<Vec<QTensor>> {
+    let (total, cols) = tensor.shape().dims2()?;
+    let dtype = tensor.dtype();
+    let data = tensor.data()?;
+    split_bytes(&data, total, rows)?
+        .into_iter()
+        .zip(rows)
+        .map(|(part, &r)| {
+            let storage = QStorage::from_data(Cow::Owned(part.to_vec()), &Device::Cpu, dtype)?;
+            QTensor::new(storage, (r, cols))
+        })
+        .collect()
+}
+
 /// `bytes` of `rows` rows (`[heads · head_dim, in]`, whole rows of blocks)
 /// with each head's rows put back from GGUF's interleaved rotary order
 /// into the halves order (see [`unpermute_heads`]).
