@@ -406,16 +406,13 @@ mod tests {
         }
     }
 
-    /// A tiny random GGUF of `arch` (`qwen2`: biases; `qwen3`: Q/K norms,
-    /// a head width of its own), untied output, Q4_1 MLP (this crate's
-    /// kernels), Q8_0 attention (candle's), written with candle's writer.
-    fn tiny_qwen(arch: &str) -> Vec<u8> {
-        use candle_core::quantized::gguf_file::{self, Value};
-        use candle_core::quantized::{GgmlDType, QTensor};
-        let (h, heads, kv, hd, ffn, vocab) = (64usize, 4usize, 2usize, 32usize, 128usize, 96usize);
-        let hd = if arch == "qwen3" { hd } else { h / heads };
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        let mut q = |shape: &[usize], scale: f32, dtype: GgmlDType| {
+    /// Random values in [-scale, scale) of `shape`, quantized to `dtype`,
+    /// from a xorshift seeded with `seed` (the same tensors at every run).
+    fn random_tensors(
+        mut seed: u64,
+    ) -> impl FnMut(&[usize], f32, candle_core::quantized::GgmlDType) -> candle_core::quantized::QTensor
+    {
+        move |shape, scale, dtype| {
             let n: usize = shape.iter().product();
             let v: Vec<f32> = (0..n)
                 .map(|_| {
@@ -426,16 +423,55 @@ mod tests {
                 })
                 .collect();
             let t = Tensor::from_vec(v, shape, &Device::Cpu).expect("tensor");
-            QTensor::quantize(&t, dtype).expect("quantize")
-        };
-        let mut tensors: Vec<(String, QTensor)> = vec![
+            candle_core::quantized::QTensor::quantize(&t, dtype).expect("quantize")
+        }
+    }
+
+    /// The embedding, the untied output (Q8_0) and the final norm.
+    fn head_tensors(
+        q: &mut impl FnMut(
+            &[usize],
+            f32,
+            candle_core::quantized::GgmlDType,
+        ) -> candle_core::quantized::QTensor,
+        vocab: usize,
+        h: usize,
+    ) -> Vec<(String, candle_core::quantized::QTensor)> {
+        use candle_core::quantized::GgmlDType;
+        vec![
             (
                 "token_embd.weight".into(),
                 q(&[vocab, h], 1.0, GgmlDType::Q8_0),
             ),
             ("output.weight".into(), q(&[vocab, h], 0.5, GgmlDType::Q8_0)),
             ("output_norm.weight".into(), q(&[h], 1.0, GgmlDType::F32)),
-        ];
+        ]
+    }
+
+    /// A GGUF file of `md` and `tensors`, by candle's writer.
+    fn gguf_bytes(
+        md: &[(String, candle_core::quantized::gguf_file::Value)],
+        tensors: &[(String, candle_core::quantized::QTensor)],
+    ) -> Vec<u8> {
+        use candle_core::quantized::gguf_file::{self, Value};
+        use candle_core::quantized::QTensor;
+        let mut bytes = std::io::Cursor::new(Vec::new());
+        let md_refs: Vec<(&str, &Value)> = md.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        let t_refs: Vec<(&str, &QTensor)> = tensors.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        gguf_file::write(&mut bytes, &md_refs, &t_refs).expect("write");
+        bytes.into_inner()
+    }
+
+    /// A tiny random GGUF of `arch` (`qwen2`: biases; `qwen3`: Q/K norms,
+    /// a head width of its own), untied output, Q4_1 MLP (this crate's
+    /// kernels), Q8_0 attention (candle's), written with candle's writer.
+    fn tiny_qwen(arch: &str) -> Vec<u8> {
+        use candle_core::quantized::gguf_file::Value;
+        use candle_core::quantized::GgmlDType;
+        let (h, heads, kv, hd, ffn, vocab) = (64usize, 4usize, 2usize, 32usize, 128usize, 96usize);
+        let hd = if arch == "qwen3" { hd } else { h / heads };
+        let mut q = random_tensors(0x2545_F491_4F6C_DD1D);
+        let mut tensors = head_tensors(&mut q, vocab, h);
         for b in 0..2 {
             let mut put = |n: &str, t| tensors.push((format!("blk.{b}.{n}"), t));
             put("attn_norm.weight", q(&[h], 1.0, GgmlDType::F32));
@@ -473,11 +509,7 @@ mod tests {
             (k("attention.layer_norm_rms_epsilon"), Value::F32(1e-6)),
             (k("rope.freq_base"), Value::F32(1e6)),
         ];
-        let mut bytes = std::io::Cursor::new(Vec::new());
-        let md_refs: Vec<(&str, &Value)> = md.iter().map(|(k, v)| (k.as_str(), v)).collect();
-        let t_refs: Vec<(&str, &QTensor)> = tensors.iter().map(|(k, v)| (k.as_str(), v)).collect();
-        gguf_file::write(&mut bytes, &md_refs, &t_refs).expect("write");
-        bytes.into_inner()
+        gguf_bytes(&md, &tensors)
     }
 
     /// A tiny random Phi-3 GGUF: Q, K and V fused in `attn_qkv` (Q8_0,
@@ -485,32 +517,12 @@ mod tests {
     /// projection in Q4_1 (this crate's kernels), rotary base 10,000 (the
     /// one candle's `quantized_phi3` always uses).
     fn tiny_phi3() -> Vec<u8> {
-        use candle_core::quantized::gguf_file::{self, Value};
-        use candle_core::quantized::{GgmlDType, QTensor};
+        use candle_core::quantized::gguf_file::Value;
+        use candle_core::quantized::GgmlDType;
         let (h, heads, kv, ffn, vocab) = (64usize, 4usize, 2usize, 128usize, 96usize);
         let hd = h / heads;
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        let mut q = |shape: &[usize], scale: f32, dtype: GgmlDType| {
-            let n: usize = shape.iter().product();
-            let v: Vec<f32> = (0..n)
-                .map(|_| {
-                    seed ^= seed << 13;
-                    seed ^= seed >> 7;
-                    seed ^= seed << 17;
-                    ((seed >> 40) as f32 / (1u64 << 23) as f32 - 1.) * scale
-                })
-                .collect();
-            let t = Tensor::from_vec(v, shape, &Device::Cpu).expect("tensor");
-            QTensor::quantize(&t, dtype).expect("quantize")
-        };
-        let mut tensors: Vec<(String, QTensor)> = vec![
-            (
-                "token_embd.weight".into(),
-                q(&[vocab, h], 1.0, GgmlDType::Q8_0),
-            ),
-            ("output.weight".into(), q(&[vocab, h], 0.5, GgmlDType::Q8_0)),
-            ("output_norm.weight".into(), q(&[h], 1.0, GgmlDType::F32)),
-        ];
+        let mut q = random_tensors(0x9E37_79B9_7F4A_7C15);
+        let mut tensors = head_tensors(&mut q, vocab, h);
         for b in 0..2 {
             let mut put = |n: &str, t| tensors.push((format!("blk.{b}.{n}"), t));
             put("attn_norm.weight", q(&[h], 1.0, GgmlDType::F32));
@@ -538,11 +550,7 @@ mod tests {
             (k("attention.layer_norm_rms_epsilon"), Value::F32(1e-5)),
             (k("rope.dimension_count"), Value::U32(hd as u32)),
         ];
-        let mut bytes = std::io::Cursor::new(Vec::new());
-        let md_refs: Vec<(&str, &Value)> = md.iter().map(|(k, v)| (k.as_str(), v)).collect();
-        let t_refs: Vec<(&str, &QTensor)> = tensors.iter().map(|(k, v)| (k.as_str(), v)).collect();
-        gguf_file::write(&mut bytes, &md_refs, &t_refs).expect("write");
-        bytes.into_inner()
+        gguf_bytes(&md, &tensors)
     }
 
     /// The prompt pass and two cached steps of `ours` and `theirs` give the
