@@ -96,9 +96,7 @@ impl Regex {
 
     /// Whether the pattern matches anywhere in `hay`.
     pub fn is_match(&self, hay: &str) -> bool {
-        self.engine()
-            .search(&Input::new(hay.as_bytes()).earliest(true))
-            .is_some()
+        self.engine().is_match(&Input::new(hay.as_bytes()))
     }
 
     /// The leftmost-first match in `hay`.

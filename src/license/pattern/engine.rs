@@ -126,6 +126,18 @@ impl Engine {
             .as_ref()
     }
 
+    /// Whether the pattern matches in `input`'s span: the forward lazy DFA
+    /// alone, stopping at the first match (no reverse automaton built).
+    pub(super) fn is_match(&self, input: &Input<'_>) -> bool {
+        let mut caches = self.caches.get();
+        let caches = &mut *caches;
+        let input = input.clone().earliest(true);
+        match self.forward.try_search_fwd(&mut caches.forward, &input) {
+            Ok(found) => found.is_some(),
+            Err(_) => self.pike_find(caches, &input).is_some(),
+        }
+    }
+
     /// The leftmost-first match in `input`'s span.
     pub(super) fn search(&self, input: &Input<'_>) -> Option<Match> {
         let mut caches = self.caches.get();
