@@ -52,13 +52,12 @@ pub fn permits_use(s: &str) -> bool {
 /// "Personal hobby projects", 个人非商业使用): beside a research-only clause,
 /// research is not the only use allowed.
 pub fn permits_personal_use(s: &str) -> bool {
-    static PERSONAL: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
-    let (personal, research, against) = PERSONAL.get_or_init(|| {
+    static PERSONAL: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (personal, research) = PERSONAL.get_or_init(|| {
         let build = crate::license::pattern::re;
         (
             build(r"\b(?:personal|private|hobby|hobbyist)\s+(?:(?:and|or|,)\s+)?(?:[\w-]+\s+){0,2}?(?:use|uses|usage|projects?|purposes?)\b|个人(?:非商业|学习|爱好)?(?:使用|用途)"),
             build(r"\b(?:research|academic|studying|study)\b|研究|学术"),
-            build(r"\b(?:not|no|never|prohibit\w*|forbid\w*)\b|不得|禁止"),
         )
     });
     // the research words count inside the named use only ("personal
@@ -66,7 +65,18 @@ pub fn permits_personal_use(s: &str) -> bool {
     personal
         .find_iter(s)
         .any(|m| !research.is_match(m.as_str()))
-        && !against.is_match(s)
+        && !denies(s)
+}
+
+/// True when the sentence says not, no, never, prohibits or forbids
+/// (不得, 禁止): a use it names is then not a use it permits.
+fn denies(s: &str) -> bool {
+    static AGAINST: OnceLock<Regex> = OnceLock::new();
+    AGAINST
+        .get_or_init(|| {
+            crate::license::pattern::re(r"\b(?:not|no|never|prohibit\w*|forbid\w*)\b|不得|禁止")
+        })
+        .is_match(s)
 }
 
 /// True when the sentence names research as one of the non-commercial uses
@@ -76,15 +86,11 @@ pub fn permits_personal_use(s: &str) -> bool {
 /// 用于学术研究及其他非商业用途): beside a
 /// research-only clause, research is not the only use allowed.
 pub fn permits_other_non_commercial(s: &str) -> bool {
-    static OTHER: OnceLock<(Regex, Regex)> = OnceLock::new();
-    let (other, against) = OTHER.get_or_init(|| {
-        let build = crate::license::pattern::re;
-        (
-            build(r"\b(?:research|academic|study)\b(?:\s+[\w-]+){0,3}?\s+(?:and|or|and/or|as\s+well\s+as)\s+(?:any\s+|all\s+)?other\s+non-?commercial\s+(?:purposes?|uses?|usage|activities|projects?)\b|\bresearch\b(?:[\s,]+[\w/-]+){0,8}?[\s,]+(?:or|and|and/or)\s+(?:non-?commercial\s+)?(?:artistic|creative|art|hobby)\s+(?:projects?|purposes?|uses?|works?)\b|(?:研究|学术)\w{0,6}?(?:及|和|或|以及|与)其他非商业(?:用途|目的|使用)"),
-            build(r"\b(?:not|no|never|prohibit\w*|forbid\w*)\b|不得|禁止"),
-        )
+    static OTHER: OnceLock<Regex> = OnceLock::new();
+    let other = OTHER.get_or_init(|| {
+        crate::license::pattern::re(r"\b(?:research|academic|study)\b(?:\s+[\w-]+){0,3}?\s+(?:and|or|and/or|as\s+well\s+as)\s+(?:any\s+|all\s+)?other\s+non-?commercial\s+(?:purposes?|uses?|usage|activities|projects?)\b|\bresearch\b(?:[\s,]+[\w/-]+){0,8}?[\s,]+(?:or|and|and/or)\s+(?:non-?commercial\s+)?(?:artistic|creative|art|hobby)\s+(?:projects?|purposes?|uses?|works?)\b|(?:研究|学术)\w{0,6}?(?:及|和|或|以及|与)其他非商业(?:用途|目的|使用)")
     });
-    other.is_match(s) && !against.is_match(s)
+    other.is_match(s) && !denies(s)
 }
 
 /// True when the sentence makes use of the model conditional on duties the
