@@ -9,25 +9,17 @@ directly so that the package's own imports are not needed); see
 benches/smoke_gguf.sh for the venv and the one shim it needs on Debian 12.
 """
 
-import glob
-import importlib.machinery
-import importlib.util
 import json
-import os
 import sys
 import time
 
 start = time.perf_counter()
 model_path, prompt, max_tokens, threads = sys.argv[1], sys.argv[2], int(sys.argv[3]), int(sys.argv[4])
 
+import llamacpp_lib  # noqa: E402  (numpy and the library: part of the import time)
 import numpy as np  # noqa: E402
 
-site = os.path.dirname(os.path.dirname(np.__file__))
-so = glob.glob(os.path.join(site, "llama", "_llama_cpp_cpu*.so"))[0]
-loader = importlib.machinery.ExtensionFileLoader("_llama_cpp_cpu", so)
-spec = importlib.util.spec_from_file_location("_llama_cpp_cpu", so, loader=loader)
-module = importlib.util.module_from_spec(spec)
-loader.exec_module(module)
+module = llamacpp_lib.load()
 lib, ffi = module.lib, module.ffi
 
 

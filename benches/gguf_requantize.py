@@ -9,21 +9,12 @@ from the F16 one once.
     python gguf_requantize.py IN.gguf OUT.gguf q8_0|q4_k_m|iq4_xs
 """
 
-import glob
-import importlib.machinery
-import importlib.util
-import os
 import sys
 
-import numpy as np
+import llamacpp_lib
 
 src, dst, kind = sys.argv[1], sys.argv[2], sys.argv[3]
-site = os.path.dirname(os.path.dirname(np.__file__))
-so = glob.glob(os.path.join(site, "llama", "_llama_cpp_cpu*.so"))[0]
-loader = importlib.machinery.ExtensionFileLoader("_llama_cpp_cpu", so)
-spec = importlib.util.spec_from_file_location("_llama_cpp_cpu", so, loader=loader)
-module = importlib.util.module_from_spec(spec)
-loader.exec_module(module)
+module = llamacpp_lib.load()
 lib = module.lib
 
 ftype = {
