@@ -577,62 +577,62 @@ mod tests {
         }
     }
 
-    /// Our Qwen2 (biases, no unpermuting) against candle's `quantized_qwen2`.
-    #[test]
-    fn qwen2_top5_matches_candles_model() {
-        use candle_transformers::models::quantized_qwen2;
-        let bytes = tiny_qwen("qwen2");
+    /// Our forward of `flavor` on the GGUF `bytes` against candle's model of
+    /// it, built by `load` and run by `forward`: the same top-5 over the
+    /// prompt pass and two cached steps (`same_top5`).
+    fn matches_candle<M>(
+        flavor: Flavor,
+        bytes: Vec<u8>,
+        load: impl FnOnce(Content, &mut std::io::Cursor<Vec<u8>>) -> candle_core::Result<M>,
+        forward: impl Fn(&mut M, &Tensor, usize) -> candle_core::Result<Tensor>,
+    ) {
         let mut reader = std::io::Cursor::new(bytes.clone());
         let ct = Content::read(&mut reader).expect("header");
         let mut ours =
-            QuantLlama::from_gguf_as(Flavor::Qwen2, &ct, &OwnTensors::new(), &mut reader)
-                .expect("ours");
+            QuantLlama::from_gguf_as(flavor, &ct, &OwnTensors::new(), &mut reader).expect("ours");
         let mut reader = std::io::Cursor::new(bytes);
         let ct = Content::read(&mut reader).expect("header");
-        let mut theirs = quantized_qwen2::ModelWeights::from_gguf(ct, &mut reader, &Device::Cpu)
-            .expect("candle");
+        let mut theirs = load(ct, &mut reader).expect("candle");
         same_top5(&mut |x, p| ours.forward(x, p), &mut |x, p| {
-            theirs.forward(x, p)
+            forward(&mut theirs, x, p)
         });
+    }
+
+    /// Our Qwen2 (biases, no unpermuting) against candle's `quantized_qwen2`.
+    #[test]
+    fn qwen2_top5_matches_candles_model() {
+        use candle_transformers::models::quantized_qwen2::ModelWeights;
+        matches_candle(
+            Flavor::Qwen2,
+            tiny_qwen("qwen2"),
+            |ct, r| ModelWeights::from_gguf(ct, r, &Device::Cpu),
+            |m, x, p| m.forward(x, p),
+        );
     }
 
     /// Our Qwen3 (Q/K norms, head width 32 of a hidden 64 over 4 heads)
     /// against candle's `quantized_qwen3`.
     #[test]
     fn qwen3_top5_matches_candles_model() {
-        use candle_transformers::models::quantized_qwen3;
-        let bytes = tiny_qwen("qwen3");
-        let mut reader = std::io::Cursor::new(bytes.clone());
-        let ct = Content::read(&mut reader).expect("header");
-        let mut ours =
-            QuantLlama::from_gguf_as(Flavor::Qwen3, &ct, &OwnTensors::new(), &mut reader)
-                .expect("ours");
-        let mut reader = std::io::Cursor::new(bytes);
-        let ct = Content::read(&mut reader).expect("header");
-        let mut theirs = quantized_qwen3::ModelWeights::from_gguf(ct, &mut reader, &Device::Cpu)
-            .expect("candle");
-        same_top5(&mut |x, p| ours.forward(x, p), &mut |x, p| {
-            theirs.forward(x, p)
-        });
+        use candle_transformers::models::quantized_qwen3::ModelWeights;
+        matches_candle(
+            Flavor::Qwen3,
+            tiny_qwen("qwen3"),
+            |ct, r| ModelWeights::from_gguf(ct, r, &Device::Cpu),
+            |m, x, p| m.forward(x, p),
+        );
     }
 
     /// Our Phi-3 (the fused QKV and gate-up tensors cut by rows) against
     /// candle's `quantized_phi3`.
     #[test]
     fn phi3_top5_matches_candles_model() {
-        use candle_transformers::models::quantized_phi3;
-        let bytes = tiny_phi3();
-        let mut reader = std::io::Cursor::new(bytes.clone());
-        let ct = Content::read(&mut reader).expect("header");
-        let mut ours = QuantLlama::from_gguf_as(Flavor::Phi3, &ct, &OwnTensors::new(), &mut reader)
-            .expect("ours");
-        let mut reader = std::io::Cursor::new(bytes);
-        let ct = Content::read(&mut reader).expect("header");
-        let mut theirs =
-            quantized_phi3::ModelWeights::from_gguf(false, ct, &mut reader, &Device::Cpu)
-                .expect("candle");
-        same_top5(&mut |x, p| ours.forward(x, p), &mut |x, p| {
-            theirs.forward(x, p)
-        });
+        use candle_transformers::models::quantized_phi3::ModelWeights;
+        matches_candle(
+            Flavor::Phi3,
+            tiny_phi3(),
+            |ct, r| ModelWeights::from_gguf(false, ct, r, &Device::Cpu),
+            |m, x, p| m.forward(x, p),
+        );
     }
 }
