@@ -12,7 +12,7 @@
 
 use super::fixture_gen::gguf_gen::{gguf_bytes, GgufSpec, GgufTensor, Meta};
 use super::fixture_gen::Rng;
-use super::gguf_models::{gpt2_tokenizer_metadata, tiny_bpe};
+use super::gguf_models::{gpt2_tokenizer_metadata, size_metadata, tiny_bpe, vocab_size, Dims};
 use candle_core::quantized::gguf_file::Value;
 use candle_core::quantized::{GgmlDType, QTensor};
 use candle_core::{Device, Tensor};
@@ -149,32 +149,18 @@ fn from_qtensor(name: &str, t: &QTensor) -> GgufTensor {
 /// The tiny Llama with IQ4_XS projections (`iq4`), or the same values as
 /// F32 (`!iq4`); both from one seed.
 pub fn iq4_xs_llama(iq4: bool) -> GgufSpec {
-    let k = |key: &str| format!("llama.{key}");
-    let mut md: Vec<(String, Value)> = vec![
-        ("general.architecture".into(), Value::String("llama".into())),
-        ("general.name".into(), Value::String("tiny-iq4".into())),
-        (
-            "general.file_type".into(),
-            Value::U32(if iq4 { 30 } else { 0 }),
-        ),
-        (k("block_count"), Value::U32(BLOCKS as u32)),
-        (k("context_length"), Value::U32(256)),
-        (k("embedding_length"), Value::U32(HIDDEN as u32)),
-        (k("feed_forward_length"), Value::U32(FFN as u32)),
-        (k("attention.head_count"), Value::U32(HEADS as u32)),
-        (k("attention.head_count_kv"), Value::U32(KV_HEADS as u32)),
-        (k("attention.layer_norm_rms_epsilon"), Value::F32(1e-5)),
-        (k("rope.freq_base"), Value::F32(10000.0)),
-        (k("rope.dimension_count"), Value::U32(HEAD_DIM as u32)),
-    ];
+    let dims = Dims {
+        hidden: HIDDEN,
+        heads: HEADS,
+        kv_heads: KV_HEADS,
+        head_dim: HEAD_DIM,
+        ffn: FFN,
+        blocks: BLOCKS,
+        context: 256,
+    };
+    let mut md = size_metadata("llama", "tiny-iq4", if iq4 { 30 } else { 0 }, &dims);
     md.extend(gpt2_tokenizer_metadata(&tiny_bpe(), "smollm"));
-    let vocab = md
-        .iter()
-        .find_map(|(k, v)| match (k.as_str(), v) {
-            ("tokenizer.ggml.tokens", Value::Array(a)) => Some(a.len()),
-            _ => None,
-        })
-        .expect("tokens");
+    let vocab = vocab_size(&md);
     let mut rng = Rng::new(23);
     let mut random =
         |n: usize, scale: f32| -> Vec<f32> { (0..n).map(|_| rng.unit() * scale).collect() };

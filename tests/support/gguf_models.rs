@@ -223,7 +223,8 @@ pub fn spm_tokenizer_metadata(add_space_prefix: bool) -> Vec<(String, Value)> {
     ]
 }
 
-fn vocab_size(metadata: &[(String, Value)]) -> usize {
+/// The number of tokens in `metadata`'s `tokenizer.ggml.tokens`.
+pub fn vocab_size(metadata: &[(String, Value)]) -> usize {
     metadata
         .iter()
         .find_map(|(k, v)| match (k.as_str(), v) {
@@ -233,24 +234,52 @@ fn vocab_size(metadata: &[(String, Value)]) -> usize {
         .expect("tokens")
 }
 
+/// The shape a tiny model's metadata states.
+pub struct Dims {
+    pub hidden: usize,
+    pub heads: usize,
+    pub kv_heads: usize,
+    pub head_dim: usize,
+    pub ffn: usize,
+    pub blocks: usize,
+    pub context: u32,
+}
+
+/// The general keys (architecture `arch`, `name`, `file_type`) and the
+/// `{arch}.*` sizes every tiny model carries (RMS epsilon 1e-5, rotary base
+/// 10,000 over the whole head).
+pub fn size_metadata(arch: &str, name: &str, file_type: u32, d: &Dims) -> Vec<(String, Value)> {
+    let k = |key: &str| format!("{arch}.{key}");
+    vec![
+        ("general.architecture".into(), Value::String(arch.into())),
+        ("general.name".into(), Value::String(name.into())),
+        ("general.file_type".into(), Value::U32(file_type)),
+        (k("block_count"), Value::U32(d.blocks as u32)),
+        (k("context_length"), Value::U32(d.context)),
+        (k("embedding_length"), Value::U32(d.hidden as u32)),
+        (k("feed_forward_length"), Value::U32(d.ffn as u32)),
+        (k("attention.head_count"), Value::U32(d.heads as u32)),
+        (k("attention.head_count_kv"), Value::U32(d.kv_heads as u32)),
+        (k("attention.layer_norm_rms_epsilon"), Value::F32(1e-5)),
+        (k("rope.freq_base"), Value::F32(10000.0)),
+        (k("rope.dimension_count"), Value::U32(d.head_dim as u32)),
+    ]
+}
+
 /// The tiny model of `arch`.
 pub fn tiny_gguf(arch: GgufArch) -> GgufModel {
     let name = arch.name();
     let k = |key: &str| format!("{name}.{key}");
-    let mut metadata: Vec<(String, Value)> = vec![
-        ("general.architecture".into(), Value::String(name.into())),
-        ("general.name".into(), Value::String(format!("tiny-{name}"))),
-        ("general.file_type".into(), Value::U32(7)),
-        (k("block_count"), Value::U32(BLOCKS as u32)),
-        (k("context_length"), Value::U32(CONTEXT)),
-        (k("embedding_length"), Value::U32(HIDDEN as u32)),
-        (k("feed_forward_length"), Value::U32(FFN as u32)),
-        (k("attention.head_count"), Value::U32(HEADS as u32)),
-        (k("attention.head_count_kv"), Value::U32(KV_HEADS as u32)),
-        (k("attention.layer_norm_rms_epsilon"), Value::F32(1e-5)),
-        (k("rope.freq_base"), Value::F32(10000.0)),
-        (k("rope.dimension_count"), Value::U32(HEAD_DIM as u32)),
-    ];
+    let dims = Dims {
+        hidden: HIDDEN,
+        heads: HEADS,
+        kv_heads: KV_HEADS,
+        head_dim: HEAD_DIM,
+        ffn: FFN,
+        blocks: BLOCKS,
+        context: CONTEXT,
+    };
+    let mut metadata = size_metadata(name, &format!("tiny-{name}"), 7, &dims);
     match arch {
         GgufArch::Qwen3 | GgufArch::Gemma3 => {
             metadata.push((k("attention.key_length"), Value::U32(HEAD_DIM as u32)));
