@@ -84,27 +84,6 @@ def tokenizer_from_gguf(gguf_path, out_dir):
     return bos, eos
 
 
-def layer_tensors(i, gen):
-    import torch
-
-    def w(rows, cols):
-        return torch.randn((rows, cols), generator=gen, dtype=torch.float32).mul_(STD).to(torch.bfloat16)
-
-    ones = torch.ones(HIDDEN, dtype=torch.bfloat16)
-    p = f"model.layers.{i}."
-    return {
-        p + "input_layernorm.weight": ones.clone(),
-        p + "post_attention_layernorm.weight": ones.clone(),
-        p + "self_attn.q_proj.weight": w(HEADS * HEAD_DIM, HIDDEN),
-        p + "self_attn.k_proj.weight": w(KV_HEADS * HEAD_DIM, HIDDEN),
-        p + "self_attn.v_proj.weight": w(KV_HEADS * HEAD_DIM, HIDDEN),
-        p + "self_attn.o_proj.weight": w(HIDDEN, HEADS * HEAD_DIM),
-        p + "mlp.gate_proj.weight": w(FFN, HIDDEN),
-        p + "mlp.up_proj.weight": w(FFN, HIDDEN),
-        p + "mlp.down_proj.weight": w(HIDDEN, FFN),
-    }
-
-
 def shard_contents(n):
     """The tensors of shard `n`, in order: (name, shape, kind), kind one of
     "normal" (random, STD), "ones" or "final" (the final norm's scale)."""
@@ -169,24 +148,23 @@ def write_shards_numpy(out_dir):
 
 
 def write_shards_torch(out_dir):
+    """Every shard with torch: the tensors of `shard_contents` drawn in its
+    order from one seeded generator, written by safetensors."""
     import torch
     from safetensors.torch import save_file
 
     gen = torch.Generator().manual_seed(32)
     weight_map, total = {}, 0
-    for n, layers in enumerate(SHARDS):
+    for n in range(len(SHARDS)):
         name = f"model-{n + 1:05d}-of-{len(SHARDS):05d}.safetensors"
         tensors = {}
-        if n == 0:
-            tensors["model.embed_tokens.weight"] = (
-                torch.randn((VOCAB, HIDDEN), generator=gen).mul_(STD).to(torch.bfloat16))
-        for i in layers:
-            tensors.update(layer_tensors(i, gen))
-        if n == len(SHARDS) - 1:
-            tensors["model.norm.weight"] = torch.full((HIDDEN,), FINAL_NORM, dtype=torch.bfloat16)
-            if not TIED:
-                tensors["lm_head.weight"] = (
-                    torch.randn((VOCAB, HIDDEN), generator=gen).mul_(STD).to(torch.bfloat16))
+        for key, shape, kind in shard_contents(n):
+            if kind == "normal":
+                t = torch.randn(shape, generator=gen, dtype=torch.float32).mul_(STD)
+                tensors[key] = t.to(torch.bfloat16)
+            else:
+                value = 1.0 if kind == "ones" else FINAL_NORM
+                tensors[key] = torch.full(shape, value, dtype=torch.bfloat16)
         save_file(tensors, os.path.join(out_dir, name), metadata={"format": "pt"})
         for k, t in tensors.items():
             weight_map[k] = name
