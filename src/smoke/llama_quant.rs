@@ -158,6 +158,9 @@ fn rotary(
     Ok((angles.cos()?, angles.sin()?))
 }
 
+/// A tensor's bytes and its `[rows, cols]`.
+type RowBytes = (Vec<u8>, (usize, usize));
+
 /// Reads a GGUF's tensors, from candle's list or this crate's (`own`).
 struct Tensors<'a, R> {
     ct: &'a Content,
@@ -198,17 +201,12 @@ impl<R: Read + Seek> Tensors<'_, R> {
         name: &str,
         rows: &[usize],
     ) -> candle_core::Result<Vec<QuantProj>> {
-        if let Some(t) = self.own.get(name) {
-            let OwnType::Iq4Xs = t.dtype;
-            let [total, cols] = t.shape[..] else {
-                candle_core::bail!("tensor {name} has shape {:?}, not two dimensions", t.shape)
-            };
-            let bytes = t.read(self.reader, self.ct.tensor_data_offset)?;
-            return split_bytes(&bytes, total as usize, rows)?
+        if let Some((bytes, (total, cols))) = self.iq4_xs_bytes(name)? {
+            return split_bytes(&bytes, total, rows)?
                 .into_iter()
                 .zip(rows)
                 .map(|(part, &r)| {
-                    let l = Iq4XsLinear::new(part.to_vec(), (r, cols as usize))?;
+                    let l = Iq4XsLinear::new(part.to_vec(), (r, cols))?;
                     Ok(QuantProj::plain(ProjWeight::Iq4Xs(l)))
                 })
                 .collect();
@@ -232,6 +230,18 @@ impl<R: Read + Seek> Tensors<'_, R> {
         name: &str,
         heads: Option<usize>,
     ) -> candle_core::Result<Option<Iq4XsLinear>> {
+        let Some((mut bytes, (rows, cols))) = self.iq4_xs_bytes(name)? else {
+            return Ok(None);
+        };
+        if let Some(h) = heads {
+            bytes = unpermute_rows(&bytes, rows, h)?;
+        }
+        Iq4XsLinear::new(bytes, (rows, cols)).map(Some)
+    }
+
+    /// Tensor `name`'s bytes and `[rows, cols]` when it is IQ4_XS (one of
+    /// this crate's own types, read from the file as `gguf_header` lists it).
+    fn iq4_xs_bytes(&mut self, name: &str) -> candle_core::Result<Option<RowBytes>> {
         let Some(t) = self.own.get(name) else {
             return Ok(None);
         };
@@ -239,12 +249,8 @@ impl<R: Read + Seek> Tensors<'_, R> {
         let [rows, cols] = t.shape[..] else {
             candle_core::bail!("tensor {name} has shape {:?}, not two dimensions", t.shape)
         };
-        let (rows, cols) = (rows as usize, cols as usize);
-        let mut bytes = t.read(self.reader, self.ct.tensor_data_offset)?;
-        if let Some(h) = heads {
-            bytes = unpermute_rows(&bytes, rows, h)?;
-        }
-        Iq4XsLinear::new(bytes, (rows, cols)).map(Some)
+        let bytes = t.read(self.reader, self.ct.tensor_data_offset)?;
+        Ok(Some((bytes, (rows as usize, cols as usize))))
     }
 }
 
