@@ -10,7 +10,13 @@
 //! | `qwen3` | `quantized_qwen3` |
 //! | `phi3` | `quantized_phi3` |
 //! | `gemma3` | `quantized_gemma3` |
+//!
+//! On the CPU, dense Llama, Qwen2, Qwen3 and Phi-3 files run on this
+//! crate's forward in `llama_quant`, Gemma 3 on `gemma_quant`'s (the checks
+//! are the same: those forwards read what candle's models read, and a
+//! Gemma 3's `rope.scaling.factor` besides).
 
+use super::gemma_quant::QuantGemma;
 use super::gguf_header::OwnTensors;
 use super::gguf_meta::{self, MetaProblem, Metadata, Want};
 use super::llama_quant::{self, Flavor, QuantLlama};
@@ -151,6 +157,7 @@ impl GgufFamily {
                 ("attention.sliding_window_type", U32, false),
                 ("rope.freq_base", F32, false),
                 ("rope.local_freq_base", F32, false),
+                ("rope.scaling.factor", F32, false),
                 ("context_length", U32, false),
             ],
         }
@@ -380,6 +387,12 @@ fn check_family_config(
         if v != head_dim {
             return Err(CheckError::Config(format!(
                 "key length {head_dim} and value length {v} differ: candle's quantized gemma3 assumes they are equal"
+            )));
+        }
+        if get(family, md, "attention.sliding_window") == 0 {
+            return Err(CheckError::Config(format!(
+                "{} is 0",
+                key(family, "attention.sliding_window")
             )));
         }
         if md.contains_key(&key(family, "attention.sliding_window_type"))
@@ -753,37 +766,51 @@ pub(crate) fn loaded_bytes(t: &TensorInfo) -> u64 {
 }
 
 /// Lets the run cut the rotary tables (and Phi-3's preallocated KV cache)
-/// to `positions` rounded up (values unchanged): candle builds them for the
-/// whole context length from the metadata.
+/// to `positions` rounded up (values unchanged): candle (and this crate's
+/// Gemma 3) builds them for the whole context length from the metadata.
+/// A Gemma 3 that states no context length gets the cut one (its tables
+/// would otherwise have candle's 131,072 rows; candle's own model reads no
+/// context length).
 pub(crate) fn cut_context(family: GgufFamily, content: &mut Content, positions: u64) {
     if !matches!(
         family,
-        GgufFamily::Qwen2 | GgufFamily::Qwen3 | GgufFamily::Phi3
+        GgufFamily::Qwen2 | GgufFamily::Qwen3 | GgufFamily::Phi3 | GgufFamily::Gemma3
     ) {
         return;
     }
     let k = key(family, "context_length");
-    if let Ok(Some(context)) = gguf_meta::u32_of(&content.metadata, &k) {
-        let cap = positions
-            .next_power_of_two()
-            .max(512)
-            .min(u64::from(context));
-        if let Ok(cap) = u32::try_from(cap) {
-            content.metadata.insert(k, Value::U32(cap));
-        }
+    let context = match gguf_meta::u32_of(&content.metadata, &k) {
+        Ok(Some(context)) => u64::from(context),
+        Ok(None) if family == GgufFamily::Gemma3 => GEMMA3_MAX_SEQ_LEN,
+        _ => return,
+    };
+    let cap = positions.next_power_of_two().max(512).min(context);
+    if let Ok(cap) = u32::try_from(cap) {
+        content.metadata.insert(k, Value::U32(cap));
     }
 }
 
-/// Bytes of the tables candle precomputes for positions (rotary cos/sin),
-/// after [`cut_context`].
-pub(crate) fn table_bytes(family: GgufFamily, h: &Hparams, positions: u64) -> u64 {
-    let rows = match family {
-        GgufFamily::Llama => LLAMA_MAX_SEQ_LEN,
-        GgufFamily::Gemma3 => GEMMA3_MAX_SEQ_LEN.saturating_mul(h.blocks),
-        _ => positions.next_power_of_two().max(512),
+/// Bytes of the tables the model precomputes for positions (rotary
+/// cos/sin), after [`cut_context`]; `own_forward`: the model is this
+/// crate's ([`runs_own_types`]), whose Gemma 3 keeps two tables (global
+/// and sliding layers) as long as the cut context where candle's keeps one
+/// of 131,072 rows per layer.
+pub(crate) fn table_bytes(
+    family: GgufFamily,
+    h: &Hparams,
+    positions: u64,
+    own_forward: bool,
+) -> u64 {
+    let cut = positions.next_power_of_two().max(512);
+    let (rows, copies) = match family {
+        GgufFamily::Llama => (LLAMA_MAX_SEQ_LEN, 1),
+        GgufFamily::Gemma3 if own_forward => (cut, 2),
+        GgufFamily::Gemma3 => (GEMMA3_MAX_SEQ_LEN.saturating_mul(h.blocks), 1),
+        // candle's Qwen3 keeps an f32 copy as well.
+        GgufFamily::Qwen3 => (cut, 2),
+        _ => (cut, 1),
     };
-    // cos and sin, half a head each, f32; Qwen3 keeps an f32 copy as well.
-    let copies = if family == GgufFamily::Qwen3 { 2 } else { 1 };
+    // cos and sin, half a head each, f32.
     rows.saturating_mul(h.head_dim)
         .saturating_mul(4)
         .saturating_mul(copies)
@@ -799,6 +826,8 @@ enum Loaded {
     Qwen3(quantized_qwen3::ModelWeights),
     Phi3(quantized_phi3::ModelWeights),
     Gemma3(quantized_gemma3::ModelWeights),
+    /// A Gemma 3 on the CPU, with this crate's forward and quantized kernels.
+    Gemma3Cpu(QuantGemma),
 }
 
 impl Decoder for Loaded {
@@ -810,20 +839,21 @@ impl Decoder for Loaded {
             Loaded::Qwen3(m) => m.forward(ids, offset),
             Loaded::Phi3(m) => m.forward(ids, offset),
             Loaded::Gemma3(m) => m.forward(ids, offset),
+            Loaded::Gemma3Cpu(m) => m.forward(ids, offset),
         }
     }
 }
 
 /// Whether the model `load` builds for `family` on `device` is this
-/// crate's forward (`llama_quant`), which also runs this crate's own tensor
-/// types (IQ4_XS): a dense Llama, a Qwen2, a Qwen3 or a Phi-3 on the CPU.
+/// crate's forward (`llama_quant`, `gemma_quant`), which also runs this
+/// crate's own tensor types (IQ4_XS): a dense Llama, a Qwen2, a Qwen3, a
+/// Phi-3 or a Gemma 3 on the CPU.
 pub(crate) fn runs_own_types(family: GgufFamily, content: &Content, device: &Device) -> bool {
     match family {
         GgufFamily::Llama => llama_quant::handles(content, device),
-        GgufFamily::Qwen2 | GgufFamily::Qwen3 | GgufFamily::Phi3 => {
+        GgufFamily::Qwen2 | GgufFamily::Qwen3 | GgufFamily::Phi3 | GgufFamily::Gemma3 => {
             matches!(device, Device::Cpu)
         }
-        _ => false,
     }
 }
 
@@ -852,6 +882,9 @@ pub(crate) fn load<R: Read + Seek>(
         GgufFamily::Phi3 if runs_own_types(family, &content, device) => Loaded::LlamaCpu(
             QuantLlama::from_gguf_as(Flavor::Phi3, &content, own, reader)?,
         ),
+        GgufFamily::Gemma3 if runs_own_types(family, &content, device) => {
+            Loaded::Gemma3Cpu(QuantGemma::from_gguf(&content, own, reader)?)
+        }
         GgufFamily::Llama => Loaded::Llama(quantized_llama::ModelWeights::from_gguf(
             content, reader, device,
         )?),

@@ -248,7 +248,10 @@ impl<L: Module> Block<L> {
 }
 
 impl<L: Module> Attention<L> {
-    fn forward(
+    /// Self-attention over `x` (`[b, seq, hidden]`) with the step's rotary
+    /// tables and mask, its keys and values appended to `kv`; the output
+    /// projection applied.
+    pub(crate) fn forward(
         &self,
         x: &Tensor,
         step: &Step<'_>,

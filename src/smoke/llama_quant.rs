@@ -139,16 +139,18 @@ pub(crate) fn handles(ct: &Content, device: &Device) -> bool {
 }
 
 /// The rotary tables `[positions, rope_dim / 2]`, as `quantized_llama`'s
-/// (`MAX_SEQ_LEN` rows) and `quantized_qwen2`'s (the context's).
-fn rotary(
+/// (`MAX_SEQ_LEN` rows) and `quantized_qwen2`'s (the context's); every
+/// frequency multiplied by `freq_scale` (1 but for linear rope scaling,
+/// where it is 1 / factor).
+pub(crate) fn rotary(
     rope_dim: usize,
     positions: usize,
-    base: f32,
+    (base, freq_scale): (f32, f32),
     dev: &Device,
 ) -> candle_core::Result<(Tensor, Tensor)> {
     let theta: Vec<f32> = (0..rope_dim)
         .step_by(2)
-        .map(|i| 1f32 / base.powf(i as f32 / rope_dim as f32))
+        .map(|i| freq_scale / base.powf(i as f32 / rope_dim as f32))
         .collect();
     let n = theta.len();
     let angles = Tensor::arange(0, positions as u32, dev)?
@@ -162,15 +164,15 @@ fn rotary(
 type RowBytes = (Vec<u8>, (usize, usize));
 
 /// Reads a GGUF's tensors, from candle's list or this crate's (`own`).
-struct Tensors<'a, R> {
-    ct: &'a Content,
-    own: &'a OwnTensors,
-    reader: &'a mut R,
+pub(crate) struct Tensors<'a, R> {
+    pub(crate) ct: &'a Content,
+    pub(crate) own: &'a OwnTensors,
+    pub(crate) reader: &'a mut R,
 }
 
 impl<R: Read + Seek> Tensors<'_, R> {
     /// Tensor `name` as an f32 tensor (norms, the embedding).
-    fn dequantized(&mut self, name: &str) -> candle_core::Result<Tensor> {
+    pub(crate) fn dequantized(&mut self, name: &str) -> candle_core::Result<Tensor> {
         match self.iq4_xs(name, None)? {
             Some(l) => l.dequantize(&Device::Cpu),
             None => self
@@ -182,7 +184,11 @@ impl<R: Read + Seek> Tensors<'_, R> {
 
     /// Tensor `name` as a projection, its rows put back into the halves
     /// order for `heads` heads where given.
-    fn projection(&mut self, name: &str, heads: Option<usize>) -> candle_core::Result<QuantProj> {
+    pub(crate) fn projection(
+        &mut self,
+        name: &str,
+        heads: Option<usize>,
+    ) -> candle_core::Result<QuantProj> {
         if let Some(l) = self.iq4_xs(name, heads)? {
             return Ok(QuantProj::plain(ProjWeight::Iq4Xs(l)));
         }
@@ -219,7 +225,7 @@ impl<R: Read + Seek> Tensors<'_, R> {
     }
 
     /// Whether the file has tensor `name`.
-    fn has(&self, name: &str) -> bool {
+    pub(crate) fn has(&self, name: &str) -> bool {
         self.ct.tensor_infos.contains_key(name) || self.own.contains_key(name)
     }
 
@@ -354,19 +360,19 @@ impl QuantLlama {
                 },
             });
         }
-        let tables = rotary(s.rope_dim, s.positions, s.rope_base, &Device::Cpu)?;
+        let tables = rotary(s.rope_dim, s.positions, (s.rope_base, 1.), &Device::Cpu)?;
         Ok(CpuLlama::new(embed, blocks, (norm, lm_head), s.eps, tables))
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use candle_transformers::models::quantized_llama::ModelWeights;
 
     /// The five most likely ids of `logits` (`[1, vocab]`) and their
     /// probabilities.
-    fn top5(logits: &Tensor) -> Vec<(usize, f32)> {
+    pub(crate) fn top5(logits: &Tensor) -> Vec<(usize, f32)> {
         let p = candle_nn::ops::softmax_last_dim(logits)
             .and_then(|p| p.flatten_all())
             .and_then(|p| p.to_vec1::<f32>())
@@ -414,7 +420,7 @@ mod tests {
 
     /// Random values in [-scale, scale) of `shape`, quantized to `dtype`,
     /// from a xorshift seeded with `seed` (the same tensors at every run).
-    fn random_tensors(
+    pub(crate) fn random_tensors(
         mut seed: u64,
     ) -> impl FnMut(&[usize], f32, candle_core::quantized::GgmlDType) -> candle_core::quantized::QTensor
     {
@@ -455,7 +461,7 @@ mod tests {
     }
 
     /// A GGUF file of `md` and `tensors`, by candle's writer.
-    fn gguf_bytes(
+    pub(crate) fn gguf_bytes(
         md: &[(String, candle_core::quantized::gguf_file::Value)],
         tensors: &[(String, candle_core::quantized::QTensor)],
     ) -> Vec<u8> {
@@ -561,7 +567,7 @@ mod tests {
 
     /// The prompt pass and two cached steps of `ours` and `theirs` give the
     /// same top-5, probabilities within 0.01.
-    fn same_top5(
+    pub(crate) fn same_top5(
         ours: &mut dyn FnMut(&Tensor, usize) -> candle_core::Result<Tensor>,
         theirs: &mut dyn FnMut(&Tensor, usize) -> candle_core::Result<Tensor>,
     ) {

@@ -42,6 +42,7 @@ mod dry_run;
 mod error;
 pub mod files;
 mod gemma;
+mod gemma_quant;
 mod generate;
 mod gguf;
 mod gguf_family;
