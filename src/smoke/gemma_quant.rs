@@ -478,6 +478,48 @@ mod tests {
         assert!(d < 1e-3, "one pass and cached steps differ by {d}");
     }
 
+    /// The rotary tables the forward holds are what the memory estimate
+    /// counts for them (`gguf_family::table_bytes` on the own path), once
+    /// the run has cut the context to the positions it uses: a stated
+    /// context of 4096, or none (candle's would be 131,072 rows per layer).
+    #[test]
+    fn the_estimate_counts_the_tables_the_forward_holds() {
+        use crate::smoke::gguf_family::{self, GgufFamily, Hparams};
+        for context in [Some(4096u32), None] {
+            let bytes = tiny_gemma(3, 2, 16);
+            let mut reader = std::io::Cursor::new(bytes);
+            let mut ct = Content::read(&mut reader).expect("header");
+            match context {
+                Some(c) => ct
+                    .metadata
+                    .insert("gemma3.context_length".into(), Value::U32(c)),
+                None => ct.metadata.remove("gemma3.context_length"),
+            };
+            let positions = 10;
+            gguf_family::cut_context(GgufFamily::Gemma3, &mut ct, positions);
+            let m = QuantGemma::from_gguf(&ct, &OwnTensors::new(), &mut reader).expect("ours");
+            let held: usize = [&m.global.0, &m.global.1, &m.local.0, &m.local.1]
+                .iter()
+                .map(|t| t.elem_count() * 4)
+                .sum();
+            let h = Hparams {
+                blocks: 3,
+                hidden: 64,
+                heads: 4,
+                kv_heads: 2,
+                head_dim: 32,
+                ffn: 128,
+                vocab: 96,
+                tied: true,
+                max_positions: 4096,
+            };
+            let counted = gguf_family::table_bytes(GgufFamily::Gemma3, &h, positions, true);
+            assert_eq!(held as u64, counted, "context {context:?}");
+            let candles = gguf_family::table_bytes(GgufFamily::Gemma3, &h, positions, false);
+            assert!(candles > 100 * counted, "{candles} vs {counted}");
+        }
+    }
+
     /// Gemma 3 27B's queries are scaled by 1/√(hidden / heads) (5376 / 32 =
     /// 168), not 1/√128; every other size by 1/√key_length.
     #[test]
