@@ -732,3 +732,111 @@ fn iq4_xs_runs_and_agrees_with_its_values_in_f32() {
         assert_eq!(ours.continuation_ids, reference.continuation_ids, "{arch}");
     }
 }
+
+/// `parts` (each `[rows, cols]`, one ggml type) stacked into one
+/// `[n, rows, cols]` tensor, as llama.cpp stores a mixture's experts.
+fn stack_experts(parts: &[QTensor]) -> QTensor {
+    use candle_core::quantized::QStorage;
+    let (rows, cols) = parts[0].shape().dims2().expect("2-D");
+    let bytes: Vec<u8> = parts
+        .iter()
+        .flat_map(|p| p.data().expect("data").into_owned())
+        .collect();
+    let storage = QStorage::from_data(
+        std::borrow::Cow::Owned(bytes),
+        &candle_core::Device::Cpu,
+        parts[0].dtype(),
+    )
+    .expect("storage");
+    QTensor::new(storage, (parts.len(), rows, cols)).expect("stacked")
+}
+
+/// The tiny Llama made a mixture of 4 experts, `used` per token: a F32
+/// router and Q4_0 experts in every block, stacked (`ffn_*_exps`) or one
+/// tensor each (`ffn_*.E`), the same values either way.
+fn moe_model(stacked: bool, used: u32) -> GgufModel {
+    use support::gguf_models::{BLOCKS, FFN};
+    let experts = 4;
+    let mut m = tiny_gguf(GgufArch::Llama);
+    m.set("llama.expert_count", Value::U32(experts as u32));
+    m.set("llama.expert_used_count", Value::U32(used));
+    let mut rng = support::fixture_gen::Rng::new(41);
+    for b in 0..BLOCKS {
+        for n in ["gate", "up", "down"] {
+            m.remove_tensor(&format!("blk.{b}.ffn_{n}.weight"));
+        }
+        let router = random_qtensor(&mut rng, &[experts, HIDDEN], 1.0, GgmlDType::F32);
+        m.put_tensor(&format!("blk.{b}.ffn_gate_inp.weight"), router);
+        for (n, shape) in [
+            ("gate", [FFN, HIDDEN]),
+            ("up", [FFN, HIDDEN]),
+            ("down", [HIDDEN, FFN]),
+        ] {
+            let parts: Vec<QTensor> = (0..experts)
+                .map(|_| random_qtensor(&mut rng, &shape, 0.3, GgmlDType::Q4_0))
+                .collect();
+            if stacked {
+                m.put_tensor(
+                    &format!("blk.{b}.ffn_{n}_exps.weight"),
+                    stack_experts(&parts),
+                );
+            } else {
+                for (e, p) in parts.into_iter().enumerate() {
+                    m.put_tensor(&format!("blk.{b}.ffn_{n}.{e}.weight"), p);
+                }
+            }
+        }
+    }
+    m
+}
+
+/// A run of `model` written into a temp dir.
+fn run_model(model: &GgufModel) -> Result<SmokeRun, smoke::SmokeError> {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    model
+        .write(&tmp.path().join("tiny-moe.gguf"))
+        .expect("write");
+    smoke_lib(tmp.path(), &options(4))
+}
+
+/// A mixture-of-experts Llama runs on mri's own forward, its experts
+/// stacked as llama.cpp writes them or one tensor each, with the same
+/// answer from both (the same values); the number of experts per token
+/// counts (one expert gives another distribution); a count of experts per
+/// token outside 1..=experts is refused before loading, naming the key.
+#[test]
+fn a_mixture_of_experts_runs_from_either_layout() {
+    let stacked = run_model(&moe_model(true, 2)).expect("stacked experts run");
+    let apart = run_model(&moe_model(false, 2)).expect("one tensor per expert runs");
+    let (a, b) = (&stacked.summary, &apart.summary);
+    assert_eq!(a.architecture, "llama");
+    assert!(a.finite, "{} non-finite", a.non_finite);
+    let ids = |s: &smoke::SmokeSummary| s.top_next.iter().map(|t| t.id).collect::<Vec<_>>();
+    assert_eq!(ids(a), ids(b));
+    for (x, y) in a.top_next.iter().zip(&b.top_next) {
+        assert!(
+            (x.prob - y.prob).abs() < 1e-4,
+            "{:?} vs {:?}",
+            a.top_next,
+            b.top_next
+        );
+    }
+    assert_eq!(stacked.continuation_ids, apart.continuation_ids);
+
+    let one = run_model(&moe_model(true, 1)).expect("one expert per token runs");
+    let (ea, eo) = (
+        a.entropy.unwrap_or(f64::NAN),
+        one.summary.entropy.unwrap_or(f64::NAN),
+    );
+    assert!(
+        (ea - eo).abs() > 1e-3,
+        "entropy {ea} with 2 experts, {eo} with 1"
+    );
+
+    for used in [0, 5] {
+        let err = run_model(&moe_model(true, used)).expect_err("refused");
+        let message = err.to_string();
+        assert!(matches!(err, smoke::SmokeError::Config { .. }), "{message}");
+        assert!(message.contains("llama.expert_used_count"), "{message}");
+    }
+}

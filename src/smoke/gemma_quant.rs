@@ -220,13 +220,7 @@ impl QuantGemma {
     ) -> candle_core::Result<Self> {
         let s = Sizes::read(ct)?;
         let mut t = Tensors { ct, own, reader };
-        let embed = t.dequantized("token_embd.weight")?;
-        let norm = t.dequantized("output_norm.weight")?;
-        let lm_head = if t.has("output.weight") {
-            t.projection("output.weight", None)?
-        } else {
-            t.projection("token_embd.weight", None)?
-        };
+        let (embed, (norm, lm_head)) = t.ends()?;
         let q_factor = s.query_factor();
         let mut layers = Vec::with_capacity(s.blocks);
         for i in 0..s.blocks {

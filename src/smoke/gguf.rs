@@ -552,7 +552,7 @@ impl Session<'_> {
         let arch = architecture(content)?;
         let family = GgufFamily::from_architecture(&arch)
             .ok_or_else(|| SmokeError::UnsupportedGgufArchitecture(arch.clone()))?;
-        if !own.is_empty() && !gguf_family::runs_own_types(family, content, &self.device) {
+        if !own.is_empty() && !gguf_family::runs_own_types(family, &self.device) {
             return Err(own_types_unsupported(&file.path, own));
         }
         let checked =
@@ -617,7 +617,7 @@ impl Session<'_> {
         positions: u64,
         quantization: &str,
     ) -> Result<MemoryCheck, SmokeError> {
-        let own_forward = gguf_family::runs_own_types(family, content.0, &self.device);
+        let own_forward = gguf_family::runs_own_types(family, &self.device);
         let (weights_bytes, needed) = estimate(
             family,
             content,

@@ -19,8 +19,8 @@
 //! in one tensor and gate and up in another: they are cut by rows
 //! (`quant_linear::split_rows`) into the same layers.
 //!
-//! Mixture-of-experts files (`llama.expert_count` > 0) are not handled
-//! here; `gguf_family` keeps candle's model for them and off the CPU.
+//! Mixture-of-experts files (`llama.expert_count` > 1) run in `llama_moe`,
+//! over this module's attention and tensor reading.
 
 use super::gguf_header::{OwnTensors, OwnType};
 use super::llama_half::{Attention, Block, CpuLlama, Mlp};
@@ -65,20 +65,20 @@ impl Flavor {
 }
 
 /// The sizes read from the metadata.
-struct Sizes {
+pub(crate) struct Sizes {
     heads: usize,
     kv_heads: usize,
-    blocks: usize,
+    pub(crate) blocks: usize,
     head_dim: usize,
     rope_dim: usize,
     /// Rows of the rotary tables.
     positions: usize,
-    eps: f32,
+    pub(crate) eps: f32,
     rope_base: f32,
 }
 
 /// A `{prefix}.*` key as u32 (the checks before loading made sure of it).
-fn md_u32(ct: &Content, flavor: Flavor, key: &str) -> candle_core::Result<usize> {
+pub(crate) fn md_u32(ct: &Content, flavor: Flavor, key: &str) -> candle_core::Result<usize> {
     let key = format!("{}.{key}", flavor.prefix());
     match ct.metadata.get(&key) {
         Some(v) => Ok(v.to_u32()? as usize),
@@ -87,7 +87,8 @@ fn md_u32(ct: &Content, flavor: Flavor, key: &str) -> candle_core::Result<usize>
 }
 
 impl Sizes {
-    fn read(ct: &Content, flavor: Flavor) -> candle_core::Result<Sizes> {
+    /// Reads the sizes of a checked file of `flavor`.
+    pub(crate) fn read(ct: &Content, flavor: Flavor) -> candle_core::Result<Sizes> {
         let p = flavor.prefix();
         let eps = match ct
             .metadata
@@ -126,16 +127,6 @@ impl Sizes {
             rope_base,
         })
     }
-}
-
-/// Whether this forward takes the file: a dense Llama on the CPU.
-pub(crate) fn handles(ct: &Content, device: &Device) -> bool {
-    let experts = ct
-        .metadata
-        .get("llama.expert_count")
-        .and_then(|v| v.to_u32().ok())
-        .unwrap_or(0);
-    experts == 0 && matches!(device, Device::Cpu)
 }
 
 /// The rotary tables `[positions, rope_dim / 2]`, as `quantized_llama`'s
@@ -200,9 +191,10 @@ impl<R: Read + Seek> Tensors<'_, R> {
         Ok(QuantProj::plain(ProjWeight::Candle(qmatmul(t)?)))
     }
 
-    /// Tensor `name`, a fused projection, cut by rows into consecutive
-    /// projections of `rows[i]` rows each.
-    fn projection_parts(
+    /// Tensor `name`, a fused projection (or a mixture's stacked experts,
+    /// `[n, r, cols]`), cut by rows into consecutive projections of
+    /// `rows[i]` rows each.
+    pub(crate) fn projection_parts(
         &mut self,
         name: &str,
         rows: &[usize],
@@ -222,6 +214,16 @@ impl<R: Read + Seek> Tensors<'_, R> {
             .into_iter()
             .map(|t| Ok(QuantProj::plain(ProjWeight::Candle(qmatmul(t)?))))
             .collect()
+    }
+
+    /// Tensor `name`'s shape (outermost first), from either list.
+    pub(crate) fn dims(&self, name: &str) -> Option<Vec<usize>> {
+        if let Some(t) = self.ct.tensor_infos.get(name) {
+            return Some(t.shape.dims().to_vec());
+        }
+        self.own
+            .get(name)
+            .map(|t| t.shape.iter().map(|&d| d as usize).collect())
     }
 
     /// Whether the file has tensor `name`.
@@ -252,8 +254,14 @@ impl<R: Read + Seek> Tensors<'_, R> {
             return Ok(None);
         };
         let OwnType::Iq4Xs = t.dtype;
-        let [rows, cols] = t.shape[..] else {
-            candle_core::bail!("tensor {name} has shape {:?}, not two dimensions", t.shape)
+        let (rows, cols) = match t.shape[..] {
+            [rows, cols] => (rows, cols),
+            // A mixture's stacked experts, as their rows one after another.
+            [n, rows, cols] => (n.saturating_mul(rows), cols),
+            _ => candle_core::bail!(
+                "tensor {name} has shape {:?}, not two or three dimensions",
+                t.shape
+            ),
         };
         let bytes = t.read(self.reader, self.ct.tensor_data_offset)?;
         Ok(Some((bytes, (rows as usize, cols as usize))))
@@ -282,50 +290,10 @@ impl QuantLlama {
     ) -> candle_core::Result<Self> {
         let s = Sizes::read(ct, flavor)?;
         let mut t = Tensors { ct, own, reader };
-        let embed = t.dequantized("token_embd.weight")?;
-        let norm = t.dequantized("output_norm.weight")?;
-        let lm_head = if t.has("output.weight") {
-            t.projection("output.weight", None)?
-        } else {
-            t.projection("token_embd.weight", None)?
-        };
-        let head_dim = s.head_dim;
+        let (embed, head) = t.ends()?;
         let mut blocks = Vec::with_capacity(s.blocks);
-        // GGUF's Llama Q/K rows are in the interleaved rotary order.
-        let permuted = |heads| (flavor == Flavor::Llama).then_some(heads);
         for i in 0..s.blocks {
             let name = |n: &str| format!("blk.{i}.{n}.weight");
-            let mut qkv = |n: &str, heads| -> candle_core::Result<QuantProj> {
-                let mut p = t.projection(&name(n), heads)?;
-                if flavor == Flavor::Qwen2 {
-                    p.bias = Some(t.dequantized(&format!("blk.{i}.{n}.bias"))?);
-                }
-                Ok(p)
-            };
-            let (q, k, v) = if flavor == Flavor::Phi3 {
-                let (q, kv) = (s.heads * head_dim, s.kv_heads * head_dim);
-                let mut parts = t.projection_parts(&name("attn_qkv"), &[q, kv, kv])?;
-                let v = parts.pop();
-                let k = parts.pop();
-                let q = parts.pop();
-                match (q, k, v) {
-                    (Some(q), Some(k), Some(v)) => (q, k, v),
-                    _ => candle_core::bail!("blk.{i}.attn_qkv did not split into Q, K and V"),
-                }
-            } else {
-                (
-                    qkv("attn_q", permuted(s.heads))?,
-                    qkv("attn_k", permuted(s.kv_heads))?,
-                    qkv("attn_v", None)?,
-                )
-            };
-            let qk_norm = match flavor {
-                Flavor::Qwen3 => Some((
-                    t.dequantized(&name("attn_q_norm"))?,
-                    t.dequantized(&name("attn_k_norm"))?,
-                )),
-                _ => None,
-            };
             let (gate, up) = if flavor == Flavor::Phi3 {
                 let ffn = md_u32(ct, flavor, "feed_forward_length")?;
                 let mut parts = t.projection_parts(&name("ffn_up"), &[ffn, ffn])?;
@@ -342,16 +310,7 @@ impl QuantLlama {
             };
             blocks.push(Block {
                 input_norm: t.dequantized(&name("attn_norm"))?,
-                attention: Attention {
-                    q,
-                    k,
-                    v,
-                    o: t.projection(&name("attn_output"), None)?,
-                    heads: s.heads,
-                    kv_heads: s.kv_heads,
-                    head_dim,
-                    qk_norm,
-                },
+                attention: t.attention(flavor, &s, i)?,
                 post_norm: t.dequantized(&name("ffn_norm"))?,
                 mlp: Mlp {
                     gate,
@@ -360,8 +319,91 @@ impl QuantLlama {
                 },
             });
         }
-        let tables = rotary(s.rope_dim, s.positions, (s.rope_base, 1.), &Device::Cpu)?;
-        Ok(CpuLlama::new(embed, blocks, (norm, lm_head), s.eps, tables))
+        Ok(CpuLlama::new(embed, blocks, head, s.eps, s.tables()?))
+    }
+}
+
+impl Sizes {
+    /// The rotary tables on the CPU.
+    pub(crate) fn tables(&self) -> candle_core::Result<(Tensor, Tensor)> {
+        rotary(
+            self.rope_dim,
+            self.positions,
+            (self.rope_base, 1.),
+            &Device::Cpu,
+        )
+    }
+}
+
+impl<R: Read + Seek> Tensors<'_, R> {
+    /// The embedding (dequantized), and the final norm's weight with the
+    /// LM head (`output.weight`, else the embedding read again as a
+    /// projection).
+    pub(crate) fn ends(&mut self) -> candle_core::Result<(Tensor, (Tensor, QuantProj))> {
+        let embed = self.dequantized("token_embd.weight")?;
+        let norm = self.dequantized("output_norm.weight")?;
+        let lm_head = if self.has("output.weight") {
+            self.projection("output.weight", None)?
+        } else {
+            self.projection("token_embd.weight", None)?
+        };
+        Ok((embed, (norm, lm_head)))
+    }
+
+    /// Block `i`'s attention for `flavor`: Q/K/V (fused for Phi-3, biased
+    /// for Qwen2, Llama's Q/K rows put back into the halves order), the
+    /// output projection, Qwen3's Q/K norms.
+    pub(crate) fn attention(
+        &mut self,
+        flavor: Flavor,
+        s: &Sizes,
+        i: usize,
+    ) -> candle_core::Result<Attention<QuantProj>> {
+        let name = |n: &str| format!("blk.{i}.{n}.weight");
+        let head_dim = s.head_dim;
+        // GGUF's Llama Q/K rows are in the interleaved rotary order.
+        let permuted = |heads| (flavor == Flavor::Llama).then_some(heads);
+        let mut qkv = |n: &str, heads| -> candle_core::Result<QuantProj> {
+            let mut p = self.projection(&name(n), heads)?;
+            if flavor == Flavor::Qwen2 {
+                p.bias = Some(self.dequantized(&format!("blk.{i}.{n}.bias"))?);
+            }
+            Ok(p)
+        };
+        let (q, k, v) = if flavor == Flavor::Phi3 {
+            let (q, kv) = (s.heads * head_dim, s.kv_heads * head_dim);
+            let mut parts = self.projection_parts(&name("attn_qkv"), &[q, kv, kv])?;
+            let v = parts.pop();
+            let k = parts.pop();
+            let q = parts.pop();
+            match (q, k, v) {
+                (Some(q), Some(k), Some(v)) => (q, k, v),
+                _ => candle_core::bail!("blk.{i}.attn_qkv did not split into Q, K and V"),
+            }
+        } else {
+            (
+                qkv("attn_q", permuted(s.heads))?,
+                qkv("attn_k", permuted(s.kv_heads))?,
+                qkv("attn_v", None)?,
+            )
+        };
+        let qk_norm = match flavor {
+            Flavor::Qwen3 => Some((
+                self.dequantized(&name("attn_q_norm"))?,
+                self.dequantized(&name("attn_k_norm"))?,
+            )),
+            _ => None,
+        };
+        Ok(Attention {
+            q,
+            k,
+            v,
+            o: self.projection(&name("attn_output"), None)?,
+            heads: s.heads,
+            kv_heads: s.kv_heads,
+            head_dim,
+            qk_norm,
+        })
     }
 }
 

@@ -55,6 +55,7 @@ mod half_kernel;
 mod half_linear;
 mod llama;
 mod llama_half;
+mod llama_moe;
 mod llama_quant;
 mod llama_stream;
 pub mod lora;
