@@ -733,6 +733,47 @@ fn iq4_xs_runs_and_agrees_with_its_values_in_f32() {
     }
 }
 
+/// A mixture of experts whose stacked experts are IQ4_XS (cut into one
+/// projection per expert from the bytes) gives exactly the answer of the
+/// same IQ4_XS experts stored one tensor each, and close to its twin
+/// holding the same values as F32: the same two likeliest tokens (this
+/// random model splits its mass between them) and probabilities within
+/// 0.1 (activations rounded to 8 bits, as for the dense models above, and
+/// a router choice near a tie may move with them).
+#[test]
+fn iq4_xs_stacked_experts_run_and_agree() {
+    use support::fixture_gen::gguf_gen::gguf_bytes;
+    use support::gguf_iq4::iq4_xs_moe;
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let mut runs = Vec::new();
+    for (iq4, stacked) in [(true, true), (true, false), (false, true)] {
+        let dir = tmp.path().join(format!("{iq4}-{stacked}"));
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let bytes = gguf_bytes(&iq4_xs_moe(iq4, stacked));
+        std::fs::write(dir.join("tiny-moe.gguf"), bytes).expect("write");
+        runs.push(smoke_lib(&dir, &options(4)).expect("the mixture runs"));
+    }
+    let (ours, apart, f32s) = (&runs[0].summary, &runs[1].summary, &runs[2].summary);
+    assert_eq!(ours.dtype, "iq4_xs");
+    assert_eq!(ours.non_finite, 0);
+    for (x, y) in ours.top_next.iter().zip(&apart.top_next) {
+        assert_eq!(x.id, y.id, "{:?}\nvs {:?}", ours.top_next, apart.top_next);
+        assert!((x.prob - y.prob).abs() < 1e-6);
+    }
+    assert_eq!(runs[0].continuation_ids, runs[1].continuation_ids);
+    let (a, b) = (&ours.top_next, &f32s.top_next);
+    let top2 = |t: &[smoke::TopToken]| {
+        let mut ids = [t[0].id, t[1].id];
+        ids.sort_unstable();
+        ids
+    };
+    assert_eq!(top2(a), top2(b), "{a:?}\nvs {b:?}");
+    for t in b {
+        let p = a.iter().find(|x| x.id == t.id).map_or(0., |x| x.prob);
+        assert!((p - t.prob).abs() < 0.1, "{a:?}\nvs {b:?}");
+    }
+}
+
 /// `parts` (each `[rows, cols]`, one ggml type) stacked into one
 /// `[n, rows, cols]` tensor, as llama.cpp stores a mixture's experts.
 fn stack_experts(parts: &[QTensor]) -> QTensor {

@@ -230,6 +230,64 @@ pub fn iq4_xs_model(arch: &str, iq4: bool) -> GgufSpec {
     }
 }
 
+/// [`iq4_xs_model`]'s Llama made a mixture of 4 experts, 2 per token: in
+/// each block a F32 router and the experts' gate, up and down projections
+/// in IQ4_XS (`iq4`) or as the same values in F32, stacked (`ffn_*_exps`,
+/// `[4, rows, cols]`) or one tensor per expert (`ffn_*.E`).
+pub fn iq4_xs_moe(iq4: bool, stacked: bool) -> GgufSpec {
+    let experts = 4usize;
+    let mut spec = iq4_xs_model("llama", iq4);
+    spec.metadata
+        .push(("llama.expert_count".into(), Meta::U32(experts as u32)));
+    spec.metadata
+        .push(("llama.expert_used_count".into(), Meta::U32(2)));
+    spec.tensors.retain(|t| {
+        !(t.name.contains(".ffn_gate.")
+            || t.name.contains(".ffn_up.")
+            || t.name.contains(".ffn_down."))
+    });
+    let mut rng = Rng::new(29);
+    let mut random =
+        |n: usize, scale: f32| -> Vec<f32> { (0..n).map(|_| rng.unit() * scale).collect() };
+    for b in 0..BLOCKS {
+        let router = random(experts * HIDDEN, 1.0);
+        let data = router.iter().flat_map(|v| v.to_le_bytes()).collect();
+        spec.tensors.push(tensor(
+            &format!("blk.{b}.ffn_gate_inp.weight"),
+            &[experts, HIDDEN],
+            0,
+            data,
+        ));
+        for (name, rows, cols) in [
+            ("gate", FFN, HIDDEN),
+            ("up", FFN, HIDDEN),
+            ("down", HIDDEN, FFN),
+        ] {
+            let bytes = quantize_iq4_xs(&random(experts * rows * cols, 0.15));
+            let data = if iq4 {
+                bytes
+            } else {
+                let values = dequantize_iq4_xs(&bytes);
+                values.iter().flat_map(|v| v.to_le_bytes()).collect()
+            };
+            let type_id = if iq4 { 23 } else { 0 };
+            if stacked {
+                let shape = [experts, rows, cols];
+                let name = format!("blk.{b}.ffn_{name}_exps.weight");
+                spec.tensors.push(tensor(&name, &shape, type_id, data));
+            } else {
+                let each = data.len() / experts;
+                for (e, part) in data.chunks_exact(each).enumerate() {
+                    let name = format!("blk.{b}.ffn_{name}.{e}.weight");
+                    spec.tensors
+                        .push(tensor(&name, &[rows, cols], type_id, part.to_vec()));
+                }
+            }
+        }
+    }
+    spec
+}
+
 /// Writes [`iq4_xs_model`] of `arch` as `DIR/NAME`.
 pub fn write_iq4_xs_model(
     dir: &std::path::Path,
