@@ -267,8 +267,8 @@ fn type_candle_lacks(
     })
 }
 
-/// A file holding IQ4_XS tensors, for a family or device other than the
-/// CPU Llama forward (the one that runs them): refused as candle would.
+/// A file holding IQ4_XS tensors off the CPU (only this crate's CPU
+/// forwards run them): refused as candle would.
 fn own_types_unsupported(path: &Path, own: &OwnTensors) -> SmokeError {
     let mut names: Vec<&String> = own.keys().collect();
     names.sort();
