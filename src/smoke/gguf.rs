@@ -267,8 +267,8 @@ fn type_candle_lacks(
     })
 }
 
-/// A file holding IQ4_XS tensors, for a family or device other than the
-/// CPU Llama forward (the one that runs them): refused as candle would.
+/// A file holding IQ4_XS tensors off the CPU (only this crate's CPU
+/// forwards run them): refused as candle would.
 fn own_types_unsupported(path: &Path, own: &OwnTensors) -> SmokeError {
     let mut names: Vec<&String> = own.keys().collect();
     names.sort();
@@ -287,15 +287,18 @@ fn own_types_unsupported(path: &Path, own: &OwnTensors) -> SmokeError {
 }
 
 /// The memory a run needs: weights as loaded, the dequantized embedding,
-/// the tied output read again by the loaders that do, the largest tensor
-/// once more (read, then converted), the rotary tables, and the working
-/// memory of `positions` tokens.
+/// the tied output read again by the loaders that do (every one but
+/// candle's `quantized_llama`, which moves its copy: this crate's forward
+/// reads it again as a projection), the largest tensor once more (read,
+/// then converted), the rotary tables, and the working memory of
+/// `positions` tokens. `own_forward`: the model is this crate's
+/// (`gguf_family::runs_own_types`).
 fn estimate(
     family: GgufFamily,
     (content, own): (&Content, &OwnTensors),
     used: &[String],
     h: &Hparams,
-    positions: u64,
+    (positions, own_forward): (u64, bool),
 ) -> (u64, u64) {
     let infos = &content.tensor_infos;
     // IQ4_XS stays as stored.
@@ -311,9 +314,14 @@ fn estimate(
         .fold(0u64, u64::saturating_add);
     // The embedding is dequantized to f32 for the lookup.
     weights = weights.saturating_add(h.vocab.saturating_mul(h.hidden).saturating_mul(4));
-    if h.tied && family != GgufFamily::Llama {
-        if let Some(t) = infos.get("token_embd.weight") {
-            weights = weights.saturating_add(gguf_family::loaded_bytes(t));
+    if h.tied && (family != GgufFamily::Llama || own_forward) {
+        let embd = "token_embd.weight".to_string();
+        if let Some(b) = infos
+            .get(&embd)
+            .map(gguf_family::loaded_bytes)
+            .or_else(|| own_bytes(&embd))
+        {
+            weights = weights.saturating_add(b);
         }
     }
     let largest = used
@@ -341,7 +349,7 @@ fn estimate(
         .fold(memory::BASE_BYTES.saturating_add(largest), |acc, n| {
             acc.saturating_add(n.saturating_mul(4))
         })
-        .saturating_add(gguf_family::table_bytes(family, h, positions));
+        .saturating_add(gguf_family::table_bytes(family, h, positions, own_forward));
     (weights, weights.saturating_add(work))
 }
 
@@ -544,7 +552,7 @@ impl Session<'_> {
         let arch = architecture(content)?;
         let family = GgufFamily::from_architecture(&arch)
             .ok_or_else(|| SmokeError::UnsupportedGgufArchitecture(arch.clone()))?;
-        if !own.is_empty() && !gguf_family::runs_own_types(family, content, &self.device) {
+        if !own.is_empty() && !gguf_family::runs_own_types(family, &self.device) {
             return Err(own_types_unsupported(&file.path, own));
         }
         let checked =
@@ -609,8 +617,14 @@ impl Session<'_> {
         positions: u64,
         quantization: &str,
     ) -> Result<MemoryCheck, SmokeError> {
-        let (weights_bytes, needed) =
-            estimate(family, content, &checked.used, &checked.hparams, positions);
+        let own_forward = gguf_family::runs_own_types(family, &self.device);
+        let (weights_bytes, needed) = estimate(
+            family,
+            content,
+            &checked.used,
+            &checked.hparams,
+            (positions, own_forward),
+        );
         let available = memory::budget(self.options.memory_limit, self.device.is_cpu());
         if let Some(avail) = available {
             if needed > avail {

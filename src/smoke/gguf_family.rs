@@ -10,10 +10,20 @@
 //! | `qwen3` | `quantized_qwen3` |
 //! | `phi3` | `quantized_phi3` |
 //! | `gemma3` | `quantized_gemma3` |
+//!
+//! On the CPU, dense Llama, Qwen2, Qwen3 and Phi-3 files run on this
+//! crate's forward in `llama_quant`, mixture-of-experts Llamas on
+//! `llama_moe`'s, Gemma 3 on `gemma_quant`'s (the checks are the same:
+//! those forwards read what candle's models read, a Gemma 3's
+//! `rope.scaling.factor` besides, and a mixture's experts stacked in
+//! `ffn_*_exps` tensors as llama.cpp writes them today, which only the CPU
+//! path reads).
 
+use super::gemma_quant::QuantGemma;
 use super::gguf_header::OwnTensors;
 use super::gguf_meta::{self, MetaProblem, Metadata, Want};
-use super::llama_quant::{self, Flavor, QuantLlama};
+use super::llama_moe::QuantMoe;
+use super::llama_quant::{Flavor, QuantLlama};
 use super::model::Decoder;
 use candle_core::quantized::gguf_file::{Content, TensorInfo, Value};
 use candle_core::quantized::GgmlDType;
@@ -151,6 +161,7 @@ impl GgufFamily {
                 ("attention.sliding_window_type", U32, false),
                 ("rope.freq_base", F32, false),
                 ("rope.local_freq_base", F32, false),
+                ("rope.scaling.factor", F32, false),
                 ("context_length", U32, false),
             ],
         }
@@ -382,6 +393,12 @@ fn check_family_config(
                 "key length {head_dim} and value length {v} differ: candle's quantized gemma3 assumes they are equal"
             )));
         }
+        if get(family, md, "attention.sliding_window") == 0 {
+            return Err(CheckError::Config(format!(
+                "{} is 0",
+                key(family, "attention.sliding_window")
+            )));
+        }
         if md.contains_key(&key(family, "attention.sliding_window_type"))
             && get(family, md, "attention.sliding_window_type") == 0
         {
@@ -391,11 +408,21 @@ fn check_family_config(
             )));
         }
     }
-    if family == GgufFamily::Llama && get(family, md, "expert_count") > 1 {
-        return Err(CheckError::Config(format!(
-            "a mixture of {} experts: mri smoke runs dense llama GGUFs only",
-            get(family, md, "expert_count")
-        )));
+    let experts = get(family, md, "expert_count");
+    if family == GgufFamily::Llama && experts > 1 {
+        let used = get(family, md, "expert_used_count");
+        if experts > MAX_EXPERTS {
+            return Err(CheckError::Config(format!(
+                "{} is {experts}: llama.cpp reads at most {MAX_EXPERTS} experts",
+                key(family, "expert_count")
+            )));
+        }
+        if used == 0 || used > experts {
+            return Err(CheckError::Config(format!(
+                "{} is {used}: a token needs 1 to {experts} of the {experts} experts",
+                key(family, "expert_used_count")
+            )));
+        }
     }
     if family == GgufFamily::Qwen3 && !md.contains_key("general.dtype") {
         // candle builds Qwen3's rotary tables in f16 unless told otherwise;
@@ -403,6 +430,21 @@ fn check_family_config(
         md.insert("general.dtype".into(), Value::U32(0));
     }
     Ok(())
+}
+
+/// The most experts a mixture may have (llama.cpp's `LLAMA_MAX_EXPERTS`).
+const MAX_EXPERTS: u64 = 512;
+
+/// The experts of a Llama mixture (0 or 1: a dense model).
+pub(crate) fn expert_count(content: &Content) -> u64 {
+    get(GgufFamily::Llama, &content.metadata, "expert_count")
+}
+
+/// Whether a mixture stores its experts stacked (`ffn_gate_exps`, as
+/// llama.cpp writes them today) rather than one tensor each.
+fn stacked_experts(infos: &HashMap<String, TensorInfo>, own: &OwnTensors) -> bool {
+    let name = "blk.0.ffn_gate_exps.weight";
+    infos.contains_key(name) || own.contains_key(name)
 }
 
 /// The most shape problems listed; the rest are counted.
@@ -472,6 +514,24 @@ impl TensorCheck<'_> {
         }
     }
 
+    /// Expects block `b`'s router and experts (stacked, or one tensor each).
+    fn expect_experts(&mut self, b: u64, w: &Widths) {
+        let (hidden, ffn, n) = (w.hidden, w.ffn, w.experts);
+        let p = format!("blk.{b}");
+        self.expect(format!("{p}.ffn_gate_inp.weight"), vec![n, hidden]);
+        if w.stacked {
+            self.expect(format!("{p}.ffn_gate_exps.weight"), vec![n, ffn, hidden]);
+            self.expect(format!("{p}.ffn_up_exps.weight"), vec![n, ffn, hidden]);
+            self.expect(format!("{p}.ffn_down_exps.weight"), vec![n, hidden, ffn]);
+            return;
+        }
+        for e in 0..n {
+            self.expect(format!("{p}.ffn_gate.{e}.weight"), vec![ffn, hidden]);
+            self.expect(format!("{p}.ffn_up.{e}.weight"), vec![ffn, hidden]);
+            self.expect(format!("{p}.ffn_down.{e}.weight"), vec![hidden, ffn]);
+        }
+    }
+
     /// Expects the tensors of block `b`.
     fn expect_block(&mut self, family: GgufFamily, b: u64, w: &Widths) {
         let Widths {
@@ -480,6 +540,7 @@ impl TensorCheck<'_> {
             kv,
             ffn,
             head_dim,
+            ..
         } = *w;
         let p = format!("blk.{b}");
         self.expect(format!("{p}.attn_norm.weight"), vec![hidden]);
@@ -502,9 +563,13 @@ impl TensorCheck<'_> {
                 self.expect(format!("{p}.attn_k.weight"), vec![kv, hidden]);
                 self.expect(format!("{p}.attn_v.weight"), vec![kv, hidden]);
                 self.expect(format!("{p}.attn_output.weight"), vec![hidden, q]);
-                self.expect(format!("{p}.ffn_gate.weight"), vec![ffn, hidden]);
-                self.expect(format!("{p}.ffn_up.weight"), vec![ffn, hidden]);
-                self.expect(format!("{p}.ffn_down.weight"), vec![hidden, ffn]);
+                if w.experts > 1 {
+                    self.expect_experts(b, w);
+                } else {
+                    self.expect(format!("{p}.ffn_gate.weight"), vec![ffn, hidden]);
+                    self.expect(format!("{p}.ffn_up.weight"), vec![ffn, hidden]);
+                    self.expect(format!("{p}.ffn_down.weight"), vec![hidden, ffn]);
+                }
             }
         }
         match family {
@@ -541,6 +606,10 @@ struct Widths {
     ffn: u64,
     /// One head.
     head_dim: u64,
+    /// Experts of a Llama mixture (0 or 1: dense).
+    experts: u64,
+    /// Whether the experts are stacked (`_exps`).
+    stacked: bool,
 }
 
 /// What the tensor check found.
@@ -596,11 +665,22 @@ fn check_tensors(
     if tied && family == GgufFamily::Phi3 {
         tc.problem(format!("missing tensor output.weight (shape [{vocab}, {hidden}]): candle's quantized phi3 does not reuse the embedding"));
     }
+    let experts = match family {
+        GgufFamily::Llama => get(family, md, "expert_count"),
+        _ => 0,
+    };
+    let stacked = experts > 1 && stacked_experts(infos, own);
     let ffn = match family {
         GgufFamily::Phi3 => get(family, md, "feed_forward_length"),
         // The loaders take the MLP width from the tensors.
-        _ => match tc.dims("blk.0.ffn_up.weight").as_deref() {
-            Some([rows, _]) => *rows,
+        _ => match (
+            tc.dims("blk.0.ffn_up.weight").as_deref(),
+            tc.dims("blk.0.ffn_up.0.weight").as_deref(),
+            tc.dims("blk.0.ffn_up_exps.weight").as_deref(),
+        ) {
+            (Some([rows, _]), _, _) if experts <= 1 => *rows,
+            (_, Some([rows, _]), _) if experts > 1 && !stacked => *rows,
+            (_, _, Some([_, rows, _])) if stacked => *rows,
             _ => get(family, md, "feed_forward_length"),
         },
     };
@@ -613,6 +693,8 @@ fn check_tensors(
         kv: kv_heads.saturating_mul(head_dim),
         ffn,
         head_dim,
+        experts,
+        stacked,
     };
     if vocab > 0 && !tied {
         tc.expect("output.weight".into(), vec![vocab, hidden]);
@@ -753,37 +835,51 @@ pub(crate) fn loaded_bytes(t: &TensorInfo) -> u64 {
 }
 
 /// Lets the run cut the rotary tables (and Phi-3's preallocated KV cache)
-/// to `positions` rounded up (values unchanged): candle builds them for the
-/// whole context length from the metadata.
+/// to `positions` rounded up (values unchanged): candle (and this crate's
+/// Gemma 3) builds them for the whole context length from the metadata.
+/// A Gemma 3 that states no context length gets the cut one (its tables
+/// would otherwise have candle's 131,072 rows; candle's own model reads no
+/// context length).
 pub(crate) fn cut_context(family: GgufFamily, content: &mut Content, positions: u64) {
     if !matches!(
         family,
-        GgufFamily::Qwen2 | GgufFamily::Qwen3 | GgufFamily::Phi3
+        GgufFamily::Qwen2 | GgufFamily::Qwen3 | GgufFamily::Phi3 | GgufFamily::Gemma3
     ) {
         return;
     }
     let k = key(family, "context_length");
-    if let Ok(Some(context)) = gguf_meta::u32_of(&content.metadata, &k) {
-        let cap = positions
-            .next_power_of_two()
-            .max(512)
-            .min(u64::from(context));
-        if let Ok(cap) = u32::try_from(cap) {
-            content.metadata.insert(k, Value::U32(cap));
-        }
+    let context = match gguf_meta::u32_of(&content.metadata, &k) {
+        Ok(Some(context)) => u64::from(context),
+        Ok(None) if family == GgufFamily::Gemma3 => GEMMA3_MAX_SEQ_LEN,
+        _ => return,
+    };
+    let cap = positions.next_power_of_two().max(512).min(context);
+    if let Ok(cap) = u32::try_from(cap) {
+        content.metadata.insert(k, Value::U32(cap));
     }
 }
 
-/// Bytes of the tables candle precomputes for positions (rotary cos/sin),
-/// after [`cut_context`].
-pub(crate) fn table_bytes(family: GgufFamily, h: &Hparams, positions: u64) -> u64 {
-    let rows = match family {
-        GgufFamily::Llama => LLAMA_MAX_SEQ_LEN,
-        GgufFamily::Gemma3 => GEMMA3_MAX_SEQ_LEN.saturating_mul(h.blocks),
-        _ => positions.next_power_of_two().max(512),
+/// Bytes of the tables the model precomputes for positions (rotary
+/// cos/sin), after [`cut_context`]; `own_forward`: the model is this
+/// crate's ([`runs_own_types`]), whose Gemma 3 keeps two tables (global
+/// and sliding layers) as long as the cut context where candle's keeps one
+/// of 131,072 rows per layer.
+pub(crate) fn table_bytes(
+    family: GgufFamily,
+    h: &Hparams,
+    positions: u64,
+    own_forward: bool,
+) -> u64 {
+    let cut = positions.next_power_of_two().max(512);
+    let (rows, copies) = match family {
+        GgufFamily::Llama => (LLAMA_MAX_SEQ_LEN, 1),
+        GgufFamily::Gemma3 if own_forward => (cut, 2),
+        GgufFamily::Gemma3 => (GEMMA3_MAX_SEQ_LEN.saturating_mul(h.blocks), 1),
+        // candle's Qwen3 keeps an f32 copy as well.
+        GgufFamily::Qwen3 => (cut, 2),
+        _ => (cut, 1),
     };
-    // cos and sin, half a head each, f32; Qwen3 keeps an f32 copy as well.
-    let copies = if family == GgufFamily::Qwen3 { 2 } else { 1 };
+    // cos and sin, half a head each, f32.
     rows.saturating_mul(h.head_dim)
         .saturating_mul(4)
         .saturating_mul(copies)
@@ -799,6 +895,10 @@ enum Loaded {
     Qwen3(quantized_qwen3::ModelWeights),
     Phi3(quantized_phi3::ModelWeights),
     Gemma3(quantized_gemma3::ModelWeights),
+    /// A Gemma 3 on the CPU, with this crate's forward and quantized kernels.
+    Gemma3Cpu(QuantGemma),
+    /// A mixture-of-experts Llama on the CPU, with this crate's forward.
+    MoeCpu(QuantMoe),
 }
 
 impl Decoder for Loaded {
@@ -810,20 +910,24 @@ impl Decoder for Loaded {
             Loaded::Qwen3(m) => m.forward(ids, offset),
             Loaded::Phi3(m) => m.forward(ids, offset),
             Loaded::Gemma3(m) => m.forward(ids, offset),
+            Loaded::Gemma3Cpu(m) => m.forward(ids, offset),
+            Loaded::MoeCpu(m) => m.forward(ids, offset),
         }
     }
 }
 
 /// Whether the model `load` builds for `family` on `device` is this
-/// crate's forward (`llama_quant`), which also runs this crate's own tensor
-/// types (IQ4_XS): a dense Llama, a Qwen2, a Qwen3 or a Phi-3 on the CPU.
-pub(crate) fn runs_own_types(family: GgufFamily, content: &Content, device: &Device) -> bool {
+/// crate's forward (`llama_quant`, `llama_moe`, `gemma_quant`), which also
+/// runs this crate's own tensor types (IQ4_XS): every family on the CPU
+/// (off it, candle's models).
+pub(crate) fn runs_own_types(family: GgufFamily, device: &Device) -> bool {
     match family {
-        GgufFamily::Llama => llama_quant::handles(content, device),
-        GgufFamily::Qwen2 | GgufFamily::Qwen3 | GgufFamily::Phi3 => {
-            matches!(device, Device::Cpu)
-        }
-        _ => false,
+        // Dense (`llama_quant`) or a mixture of experts (`llama_moe`).
+        GgufFamily::Llama
+        | GgufFamily::Qwen2
+        | GgufFamily::Qwen3
+        | GgufFamily::Phi3
+        | GgufFamily::Gemma3 => matches!(device, Device::Cpu),
     }
 }
 
@@ -836,22 +940,37 @@ pub(crate) fn load<R: Read + Seek>(
     reader: &mut R,
     device: &Device,
 ) -> candle_core::Result<Box<dyn Decoder>> {
-    if !own.is_empty() && !runs_own_types(family, &content, device) {
+    if !own.is_empty() && !runs_own_types(family, device) {
         candle_core::bail!("this model cannot run IQ4_XS tensors")
     }
     Ok(Box::new(match family {
-        GgufFamily::Llama if llama_quant::handles(&content, device) => Loaded::LlamaCpu(
+        GgufFamily::Llama if runs_own_types(family, device) && expert_count(&content) > 1 => {
+            Loaded::MoeCpu(QuantMoe::from_gguf(&content, own, reader)?)
+        }
+        GgufFamily::Llama
+            if expert_count(&content) > 1
+                && stacked_experts(&content.tensor_infos, &OwnTensors::new()) =>
+        {
+            candle_core::bail!(
+                "a mixture of experts stored in stacked ffn_*_exps tensors runs on the CPU only \
+                 (candle's quantized llama reads one tensor per expert)"
+            )
+        }
+        GgufFamily::Llama if runs_own_types(family, device) => Loaded::LlamaCpu(
             QuantLlama::from_gguf_as(Flavor::Llama, &content, own, reader)?,
         ),
-        GgufFamily::Qwen2 if runs_own_types(family, &content, device) => Loaded::LlamaCpu(
+        GgufFamily::Qwen2 if runs_own_types(family, device) => Loaded::LlamaCpu(
             QuantLlama::from_gguf_as(Flavor::Qwen2, &content, own, reader)?,
         ),
-        GgufFamily::Qwen3 if runs_own_types(family, &content, device) => Loaded::LlamaCpu(
+        GgufFamily::Qwen3 if runs_own_types(family, device) => Loaded::LlamaCpu(
             QuantLlama::from_gguf_as(Flavor::Qwen3, &content, own, reader)?,
         ),
-        GgufFamily::Phi3 if runs_own_types(family, &content, device) => Loaded::LlamaCpu(
+        GgufFamily::Phi3 if runs_own_types(family, device) => Loaded::LlamaCpu(
             QuantLlama::from_gguf_as(Flavor::Phi3, &content, own, reader)?,
         ),
+        GgufFamily::Gemma3 if runs_own_types(family, device) => {
+            Loaded::Gemma3Cpu(QuantGemma::from_gguf(&content, own, reader)?)
+        }
         GgufFamily::Llama => Loaded::Llama(quantized_llama::ModelWeights::from_gguf(
             content, reader, device,
         )?),

@@ -241,14 +241,23 @@ impl<L: Module> Block<L> {
         let h = candle_nn::ops::rms_norm(x, &self.input_norm, step.eps)?;
         let x = (self.attention.forward(&h, step, kv)? + x)?;
         let h = candle_nn::ops::rms_norm(&x, &self.post_norm, step.eps)?;
-        let m = &self.mlp;
-        let h = (candle_nn::ops::silu(&m.gate.forward(&h)?)? * m.up.forward(&h)?)?;
-        m.down.forward(&h)? + x
+        self.mlp.forward(&h)? + x
+    }
+}
+
+impl<L: Module> Mlp<L> {
+    /// `down(silu(gate(x)) · up(x))`.
+    pub(crate) fn forward(&self, x: &Tensor) -> candle_core::Result<Tensor> {
+        let h = (candle_nn::ops::silu(&self.gate.forward(x)?)? * self.up.forward(x)?)?;
+        self.down.forward(&h)
     }
 }
 
 impl<L: Module> Attention<L> {
-    fn forward(
+    /// Self-attention over `x` (`[b, seq, hidden]`) with the step's rotary
+    /// tables and mask, its keys and values appended to `kv`; the output
+    /// projection applied.
+    pub(crate) fn forward(
         &self,
         x: &Tensor,
         step: &Step<'_>,

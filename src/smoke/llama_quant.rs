@@ -19,8 +19,8 @@
 //! in one tensor and gate and up in another: they are cut by rows
 //! (`quant_linear::split_rows`) into the same layers.
 //!
-//! Mixture-of-experts files (`llama.expert_count` > 0) are not handled
-//! here; `gguf_family` keeps candle's model for them and off the CPU.
+//! Mixture-of-experts files (`llama.expert_count` > 1) run in `llama_moe`,
+//! over this module's attention and tensor reading.
 
 use super::gguf_header::{OwnTensors, OwnType};
 use super::llama_half::{Attention, Block, CpuLlama, Mlp};
@@ -65,20 +65,20 @@ impl Flavor {
 }
 
 /// The sizes read from the metadata.
-struct Sizes {
+pub(crate) struct Sizes {
     heads: usize,
     kv_heads: usize,
-    blocks: usize,
+    pub(crate) blocks: usize,
     head_dim: usize,
     rope_dim: usize,
     /// Rows of the rotary tables.
     positions: usize,
-    eps: f32,
+    pub(crate) eps: f32,
     rope_base: f32,
 }
 
 /// A `{prefix}.*` key as u32 (the checks before loading made sure of it).
-fn md_u32(ct: &Content, flavor: Flavor, key: &str) -> candle_core::Result<usize> {
+pub(crate) fn md_u32(ct: &Content, flavor: Flavor, key: &str) -> candle_core::Result<usize> {
     let key = format!("{}.{key}", flavor.prefix());
     match ct.metadata.get(&key) {
         Some(v) => Ok(v.to_u32()? as usize),
@@ -87,7 +87,8 @@ fn md_u32(ct: &Content, flavor: Flavor, key: &str) -> candle_core::Result<usize>
 }
 
 impl Sizes {
-    fn read(ct: &Content, flavor: Flavor) -> candle_core::Result<Sizes> {
+    /// Reads the sizes of a checked file of `flavor`.
+    pub(crate) fn read(ct: &Content, flavor: Flavor) -> candle_core::Result<Sizes> {
         let p = flavor.prefix();
         let eps = match ct
             .metadata
@@ -128,27 +129,19 @@ impl Sizes {
     }
 }
 
-/// Whether this forward takes the file: a dense Llama on the CPU.
-pub(crate) fn handles(ct: &Content, device: &Device) -> bool {
-    let experts = ct
-        .metadata
-        .get("llama.expert_count")
-        .and_then(|v| v.to_u32().ok())
-        .unwrap_or(0);
-    experts == 0 && matches!(device, Device::Cpu)
-}
-
 /// The rotary tables `[positions, rope_dim / 2]`, as `quantized_llama`'s
-/// (`MAX_SEQ_LEN` rows) and `quantized_qwen2`'s (the context's).
-fn rotary(
+/// (`MAX_SEQ_LEN` rows) and `quantized_qwen2`'s (the context's); every
+/// frequency multiplied by `freq_scale` (1 but for linear rope scaling,
+/// where it is 1 / factor).
+pub(crate) fn rotary(
     rope_dim: usize,
     positions: usize,
-    base: f32,
+    (base, freq_scale): (f32, f32),
     dev: &Device,
 ) -> candle_core::Result<(Tensor, Tensor)> {
     let theta: Vec<f32> = (0..rope_dim)
         .step_by(2)
-        .map(|i| 1f32 / base.powf(i as f32 / rope_dim as f32))
+        .map(|i| freq_scale / base.powf(i as f32 / rope_dim as f32))
         .collect();
     let n = theta.len();
     let angles = Tensor::arange(0, positions as u32, dev)?
@@ -162,15 +155,15 @@ fn rotary(
 type RowBytes = (Vec<u8>, (usize, usize));
 
 /// Reads a GGUF's tensors, from candle's list or this crate's (`own`).
-struct Tensors<'a, R> {
-    ct: &'a Content,
-    own: &'a OwnTensors,
-    reader: &'a mut R,
+pub(crate) struct Tensors<'a, R> {
+    pub(crate) ct: &'a Content,
+    pub(crate) own: &'a OwnTensors,
+    pub(crate) reader: &'a mut R,
 }
 
 impl<R: Read + Seek> Tensors<'_, R> {
     /// Tensor `name` as an f32 tensor (norms, the embedding).
-    fn dequantized(&mut self, name: &str) -> candle_core::Result<Tensor> {
+    pub(crate) fn dequantized(&mut self, name: &str) -> candle_core::Result<Tensor> {
         match self.iq4_xs(name, None)? {
             Some(l) => l.dequantize(&Device::Cpu),
             None => self
@@ -182,7 +175,11 @@ impl<R: Read + Seek> Tensors<'_, R> {
 
     /// Tensor `name` as a projection, its rows put back into the halves
     /// order for `heads` heads where given.
-    fn projection(&mut self, name: &str, heads: Option<usize>) -> candle_core::Result<QuantProj> {
+    pub(crate) fn projection(
+        &mut self,
+        name: &str,
+        heads: Option<usize>,
+    ) -> candle_core::Result<QuantProj> {
         if let Some(l) = self.iq4_xs(name, heads)? {
             return Ok(QuantProj::plain(ProjWeight::Iq4Xs(l)));
         }
@@ -194,9 +191,10 @@ impl<R: Read + Seek> Tensors<'_, R> {
         Ok(QuantProj::plain(ProjWeight::Candle(qmatmul(t)?)))
     }
 
-    /// Tensor `name`, a fused projection, cut by rows into consecutive
-    /// projections of `rows[i]` rows each.
-    fn projection_parts(
+    /// Tensor `name`, a fused projection (or a mixture's stacked experts,
+    /// `[n, r, cols]`), cut by rows into consecutive projections of
+    /// `rows[i]` rows each.
+    pub(crate) fn projection_parts(
         &mut self,
         name: &str,
         rows: &[usize],
@@ -218,8 +216,18 @@ impl<R: Read + Seek> Tensors<'_, R> {
             .collect()
     }
 
+    /// Tensor `name`'s shape (outermost first), from either list.
+    pub(crate) fn dims(&self, name: &str) -> Option<Vec<usize>> {
+        if let Some(t) = self.ct.tensor_infos.get(name) {
+            return Some(t.shape.dims().to_vec());
+        }
+        self.own
+            .get(name)
+            .map(|t| t.shape.iter().map(|&d| d as usize).collect())
+    }
+
     /// Whether the file has tensor `name`.
-    fn has(&self, name: &str) -> bool {
+    pub(crate) fn has(&self, name: &str) -> bool {
         self.ct.tensor_infos.contains_key(name) || self.own.contains_key(name)
     }
 
@@ -246,8 +254,14 @@ impl<R: Read + Seek> Tensors<'_, R> {
             return Ok(None);
         };
         let OwnType::Iq4Xs = t.dtype;
-        let [rows, cols] = t.shape[..] else {
-            candle_core::bail!("tensor {name} has shape {:?}, not two dimensions", t.shape)
+        let (rows, cols) = match t.shape[..] {
+            [rows, cols] => (rows, cols),
+            // A mixture's stacked experts, as their rows one after another.
+            [n, rows, cols] => (n.saturating_mul(rows), cols),
+            _ => candle_core::bail!(
+                "tensor {name} has shape {:?}, not two or three dimensions",
+                t.shape
+            ),
         };
         let bytes = t.read(self.reader, self.ct.tensor_data_offset)?;
         Ok(Some((bytes, (rows as usize, cols as usize))))
@@ -276,50 +290,10 @@ impl QuantLlama {
     ) -> candle_core::Result<Self> {
         let s = Sizes::read(ct, flavor)?;
         let mut t = Tensors { ct, own, reader };
-        let embed = t.dequantized("token_embd.weight")?;
-        let norm = t.dequantized("output_norm.weight")?;
-        let lm_head = if t.has("output.weight") {
-            t.projection("output.weight", None)?
-        } else {
-            t.projection("token_embd.weight", None)?
-        };
-        let head_dim = s.head_dim;
+        let (embed, head) = t.ends()?;
         let mut blocks = Vec::with_capacity(s.blocks);
-        // GGUF's Llama Q/K rows are in the interleaved rotary order.
-        let permuted = |heads| (flavor == Flavor::Llama).then_some(heads);
         for i in 0..s.blocks {
             let name = |n: &str| format!("blk.{i}.{n}.weight");
-            let mut qkv = |n: &str, heads| -> candle_core::Result<QuantProj> {
-                let mut p = t.projection(&name(n), heads)?;
-                if flavor == Flavor::Qwen2 {
-                    p.bias = Some(t.dequantized(&format!("blk.{i}.{n}.bias"))?);
-                }
-                Ok(p)
-            };
-            let (q, k, v) = if flavor == Flavor::Phi3 {
-                let (q, kv) = (s.heads * head_dim, s.kv_heads * head_dim);
-                let mut parts = t.projection_parts(&name("attn_qkv"), &[q, kv, kv])?;
-                let v = parts.pop();
-                let k = parts.pop();
-                let q = parts.pop();
-                match (q, k, v) {
-                    (Some(q), Some(k), Some(v)) => (q, k, v),
-                    _ => candle_core::bail!("blk.{i}.attn_qkv did not split into Q, K and V"),
-                }
-            } else {
-                (
-                    qkv("attn_q", permuted(s.heads))?,
-                    qkv("attn_k", permuted(s.kv_heads))?,
-                    qkv("attn_v", None)?,
-                )
-            };
-            let qk_norm = match flavor {
-                Flavor::Qwen3 => Some((
-                    t.dequantized(&name("attn_q_norm"))?,
-                    t.dequantized(&name("attn_k_norm"))?,
-                )),
-                _ => None,
-            };
             let (gate, up) = if flavor == Flavor::Phi3 {
                 let ffn = md_u32(ct, flavor, "feed_forward_length")?;
                 let mut parts = t.projection_parts(&name("ffn_up"), &[ffn, ffn])?;
@@ -336,16 +310,7 @@ impl QuantLlama {
             };
             blocks.push(Block {
                 input_norm: t.dequantized(&name("attn_norm"))?,
-                attention: Attention {
-                    q,
-                    k,
-                    v,
-                    o: t.projection(&name("attn_output"), None)?,
-                    heads: s.heads,
-                    kv_heads: s.kv_heads,
-                    head_dim,
-                    qk_norm,
-                },
+                attention: t.attention(flavor, &s, i)?,
                 post_norm: t.dequantized(&name("ffn_norm"))?,
                 mlp: Mlp {
                     gate,
@@ -354,19 +319,102 @@ impl QuantLlama {
                 },
             });
         }
-        let tables = rotary(s.rope_dim, s.positions, s.rope_base, &Device::Cpu)?;
-        Ok(CpuLlama::new(embed, blocks, (norm, lm_head), s.eps, tables))
+        Ok(CpuLlama::new(embed, blocks, head, s.eps, s.tables()?))
+    }
+}
+
+impl Sizes {
+    /// The rotary tables on the CPU.
+    pub(crate) fn tables(&self) -> candle_core::Result<(Tensor, Tensor)> {
+        rotary(
+            self.rope_dim,
+            self.positions,
+            (self.rope_base, 1.),
+            &Device::Cpu,
+        )
+    }
+}
+
+impl<R: Read + Seek> Tensors<'_, R> {
+    /// The embedding (dequantized), and the final norm's weight with the
+    /// LM head (`output.weight`, else the embedding read again as a
+    /// projection).
+    pub(crate) fn ends(&mut self) -> candle_core::Result<(Tensor, (Tensor, QuantProj))> {
+        let embed = self.dequantized("token_embd.weight")?;
+        let norm = self.dequantized("output_norm.weight")?;
+        let lm_head = if self.has("output.weight") {
+            self.projection("output.weight", None)?
+        } else {
+            self.projection("token_embd.weight", None)?
+        };
+        Ok((embed, (norm, lm_head)))
+    }
+
+    /// Block `i`'s attention for `flavor`: Q/K/V (fused for Phi-3, biased
+    /// for Qwen2, Llama's Q/K rows put back into the halves order), the
+    /// output projection, Qwen3's Q/K norms.
+    pub(crate) fn attention(
+        &mut self,
+        flavor: Flavor,
+        s: &Sizes,
+        i: usize,
+    ) -> candle_core::Result<Attention<QuantProj>> {
+        let name = |n: &str| format!("blk.{i}.{n}.weight");
+        let head_dim = s.head_dim;
+        // GGUF's Llama Q/K rows are in the interleaved rotary order.
+        let permuted = |heads| (flavor == Flavor::Llama).then_some(heads);
+        let mut qkv = |n: &str, heads| -> candle_core::Result<QuantProj> {
+            let mut p = self.projection(&name(n), heads)?;
+            if flavor == Flavor::Qwen2 {
+                p.bias = Some(self.dequantized(&format!("blk.{i}.{n}.bias"))?);
+            }
+            Ok(p)
+        };
+        let (q, k, v) = if flavor == Flavor::Phi3 {
+            let (q, kv) = (s.heads * head_dim, s.kv_heads * head_dim);
+            let mut parts = self.projection_parts(&name("attn_qkv"), &[q, kv, kv])?;
+            let v = parts.pop();
+            let k = parts.pop();
+            let q = parts.pop();
+            match (q, k, v) {
+                (Some(q), Some(k), Some(v)) => (q, k, v),
+                _ => candle_core::bail!("blk.{i}.attn_qkv did not split into Q, K and V"),
+            }
+        } else {
+            (
+                qkv("attn_q", permuted(s.heads))?,
+                qkv("attn_k", permuted(s.kv_heads))?,
+                qkv("attn_v", None)?,
+            )
+        };
+        let qk_norm = match flavor {
+            Flavor::Qwen3 => Some((
+                self.dequantized(&name("attn_q_norm"))?,
+                self.dequantized(&name("attn_k_norm"))?,
+            )),
+            _ => None,
+        };
+        Ok(Attention {
+            q,
+            k,
+            v,
+            o: self.projection(&name("attn_output"), None)?,
+            heads: s.heads,
+            kv_heads: s.kv_heads,
+            head_dim,
+            qk_norm,
+        })
     }
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
     use candle_transformers::models::quantized_llama::ModelWeights;
 
     /// The five most likely ids of `logits` (`[1, vocab]`) and their
     /// probabilities.
-    fn top5(logits: &Tensor) -> Vec<(usize, f32)> {
+    pub(crate) fn top5(logits: &Tensor) -> Vec<(usize, f32)> {
         let p = candle_nn::ops::softmax_last_dim(logits)
             .and_then(|p| p.flatten_all())
             .and_then(|p| p.to_vec1::<f32>())
@@ -414,7 +462,7 @@ mod tests {
 
     /// Random values in [-scale, scale) of `shape`, quantized to `dtype`,
     /// from a xorshift seeded with `seed` (the same tensors at every run).
-    fn random_tensors(
+    pub(crate) fn random_tensors(
         mut seed: u64,
     ) -> impl FnMut(&[usize], f32, candle_core::quantized::GgmlDType) -> candle_core::quantized::QTensor
     {
@@ -455,7 +503,7 @@ mod tests {
     }
 
     /// A GGUF file of `md` and `tensors`, by candle's writer.
-    fn gguf_bytes(
+    pub(crate) fn gguf_bytes(
         md: &[(String, candle_core::quantized::gguf_file::Value)],
         tensors: &[(String, candle_core::quantized::QTensor)],
     ) -> Vec<u8> {
@@ -561,7 +609,7 @@ mod tests {
 
     /// The prompt pass and two cached steps of `ours` and `theirs` give the
     /// same top-5, probabilities within 0.01.
-    fn same_top5(
+    pub(crate) fn same_top5(
         ours: &mut dyn FnMut(&Tensor, usize) -> candle_core::Result<Tensor>,
         theirs: &mut dyn FnMut(&Tensor, usize) -> candle_core::Result<Tensor>,
     ) {

@@ -247,10 +247,15 @@ pub(crate) fn split_bytes<'b>(
         .collect())
 }
 
-/// `tensor` (`[total, cols]`) cut by rows into consecutive parts of
+/// `tensor` (`[total, cols]`, or `[n, r, cols]` as `n · r` rows: a
+/// mixture's stacked experts) cut by rows into consecutive parts of
 /// `rows[i]` rows each (see [`split_bytes`]).
 pub(crate) fn split_rows(tensor: QTensor, rows: &[usize]) -> Result<Vec<QTensor>> {
-    let (total, cols) = tensor.shape().dims2()?;
+    let (total, cols) = match tensor.shape().dims() {
+        [total, cols] => (*total, *cols),
+        [n, r, cols] => (n * r, *cols),
+        other => candle_core::bail!("a tensor of shape {other:?} is not cut by rows"),
+    };
     let dtype = tensor.dtype();
     let data = tensor.data()?;
     split_bytes(&data, total, rows)?

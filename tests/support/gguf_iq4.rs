@@ -1,5 +1,6 @@
-//! A tiny Llama GGUF whose projections are IQ4_XS (a ggml type candle 0.11
-//! cannot hold), and its twin with those same values stored as F32: both
+//! A tiny Llama (or Gemma 3) GGUF whose projections are IQ4_XS (a ggml type
+//! candle 0.11 cannot hold), and its twin with those same values stored as
+//! F32: both
 //! written with the hand GGUF writer (`gguf_gen::gguf_bytes`). Widths are
 //! multiples of 256 (IQ4_XS super-blocks): hidden 256, 4 heads of 64, 2 KV
 //! heads, MLP 512, 2 blocks; the gpt2 BPE of the other tiny models, its
@@ -146,9 +147,12 @@ fn from_qtensor(name: &str, t: &QTensor) -> GgufTensor {
     )
 }
 
-/// The tiny Llama with IQ4_XS projections (`iq4`), or the same values as
-/// F32 (`!iq4`); both from one seed.
-pub fn iq4_xs_llama(iq4: bool) -> GgufSpec {
+/// The tiny model of `arch` (`llama`, or `gemma3`: its key and value
+/// widths, a sliding window of 4 on every other layer, Q/K norms and the
+/// norms after attention and MLP, all ones) with IQ4_XS projections
+/// (`iq4`), or the same values as F32 (`!iq4`); both from one seed (the
+/// same draws for either architecture).
+pub fn iq4_xs_model(arch: &str, iq4: bool) -> GgufSpec {
     let dims = Dims {
         hidden: HIDDEN,
         heads: HEADS,
@@ -158,7 +162,17 @@ pub fn iq4_xs_llama(iq4: bool) -> GgufSpec {
         blocks: BLOCKS,
         context: 256,
     };
-    let mut md = size_metadata("llama", "tiny-iq4", if iq4 { 30 } else { 0 }, &dims);
+    let mut md = size_metadata(arch, "tiny-iq4", if iq4 { 30 } else { 0 }, &dims);
+    let gemma = arch == "gemma3";
+    if gemma {
+        let k = |key: &str| format!("{arch}.{key}");
+        md.extend([
+            (k("attention.key_length"), Value::U32(HEAD_DIM as u32)),
+            (k("attention.value_length"), Value::U32(HEAD_DIM as u32)),
+            (k("attention.sliding_window"), Value::U32(4)),
+            (k("attention.sliding_window_type"), Value::U32(2)),
+        ]);
+    }
     md.extend(gpt2_tokenizer_metadata(&tiny_bpe(), "smollm"));
     let vocab = vocab_size(&md);
     let mut rng = Rng::new(23);
@@ -167,10 +181,11 @@ pub fn iq4_xs_llama(iq4: bool) -> GgufSpec {
     let embd = Tensor::from_vec(random(vocab * HIDDEN, 1.0), (vocab, HIDDEN), &Device::Cpu)
         .and_then(|t| QTensor::quantize(&t, GgmlDType::Q8_0))
         .expect("embedding");
-    let norm = |name: &str| {
-        let ones: Vec<u8> = (0..HIDDEN).flat_map(|_| 1f32.to_le_bytes()).collect();
-        tensor(name, &[HIDDEN], 0, ones)
+    let norm_of = |name: &str, n: usize| {
+        let ones: Vec<u8> = (0..n).flat_map(|_| 1f32.to_le_bytes()).collect();
+        tensor(name, &[n], 0, ones)
     };
+    let norm = |name: &str| norm_of(name, HIDDEN);
     let mut tensors = vec![
         from_qtensor("token_embd.weight", &embd),
         norm("output_norm.weight"),
@@ -180,6 +195,12 @@ pub fn iq4_xs_llama(iq4: bool) -> GgufSpec {
         let p = |n: &str| format!("blk.{b}.{n}.weight");
         tensors.push(norm(&p("attn_norm")));
         tensors.push(norm(&p("ffn_norm")));
+        if gemma {
+            tensors.push(norm(&p("post_attention_norm")));
+            tensors.push(norm(&p("post_ffw_norm")));
+            tensors.push(norm_of(&p("attn_q_norm"), HEAD_DIM));
+            tensors.push(norm_of(&p("attn_k_norm"), HEAD_DIM));
+        }
         for (name, rows, cols) in [
             ("attn_q", q, HIDDEN),
             ("attn_k", kv, HIDDEN),
@@ -209,10 +230,73 @@ pub fn iq4_xs_llama(iq4: bool) -> GgufSpec {
     }
 }
 
-/// Writes [`iq4_xs_llama`] as `DIR/NAME`.
-pub fn write_iq4_xs_llama(dir: &std::path::Path, name: &str, iq4: bool) -> std::path::PathBuf {
+/// [`iq4_xs_model`]'s Llama made a mixture of 4 experts, 2 per token: in
+/// each block a F32 router and the experts' gate, up and down projections
+/// in IQ4_XS (`iq4`) or as the same values in F32, stacked (`ffn_*_exps`,
+/// `[4, rows, cols]`) or one tensor per expert (`ffn_*.E`).
+pub fn iq4_xs_moe(iq4: bool, stacked: bool) -> GgufSpec {
+    let experts = 4usize;
+    let mut spec = iq4_xs_model("llama", iq4);
+    spec.metadata
+        .push(("llama.expert_count".into(), Meta::U32(experts as u32)));
+    spec.metadata
+        .push(("llama.expert_used_count".into(), Meta::U32(2)));
+    spec.tensors.retain(|t| {
+        !(t.name.contains(".ffn_gate.")
+            || t.name.contains(".ffn_up.")
+            || t.name.contains(".ffn_down."))
+    });
+    let mut rng = Rng::new(29);
+    let mut random =
+        |n: usize, scale: f32| -> Vec<f32> { (0..n).map(|_| rng.unit() * scale).collect() };
+    for b in 0..BLOCKS {
+        let router = random(experts * HIDDEN, 1.0);
+        let data = router.iter().flat_map(|v| v.to_le_bytes()).collect();
+        spec.tensors.push(tensor(
+            &format!("blk.{b}.ffn_gate_inp.weight"),
+            &[experts, HIDDEN],
+            0,
+            data,
+        ));
+        for (name, rows, cols) in [
+            ("gate", FFN, HIDDEN),
+            ("up", FFN, HIDDEN),
+            ("down", HIDDEN, FFN),
+        ] {
+            let bytes = quantize_iq4_xs(&random(experts * rows * cols, 0.15));
+            let data = if iq4 {
+                bytes
+            } else {
+                let values = dequantize_iq4_xs(&bytes);
+                values.iter().flat_map(|v| v.to_le_bytes()).collect()
+            };
+            let type_id = if iq4 { 23 } else { 0 };
+            if stacked {
+                let shape = [experts, rows, cols];
+                let name = format!("blk.{b}.ffn_{name}_exps.weight");
+                spec.tensors.push(tensor(&name, &shape, type_id, data));
+            } else {
+                let each = data.len() / experts;
+                for (e, part) in data.chunks_exact(each).enumerate() {
+                    let name = format!("blk.{b}.ffn_{name}.{e}.weight");
+                    spec.tensors
+                        .push(tensor(&name, &[rows, cols], type_id, part.to_vec()));
+                }
+            }
+        }
+    }
+    spec
+}
+
+/// Writes [`iq4_xs_model`] of `arch` as `DIR/NAME`.
+pub fn write_iq4_xs_model(
+    dir: &std::path::Path,
+    arch: &str,
+    name: &str,
+    iq4: bool,
+) -> std::path::PathBuf {
     std::fs::create_dir_all(dir).expect("mkdir");
     let path = dir.join(name);
-    std::fs::write(&path, gguf_bytes(&iq4_xs_llama(iq4))).expect("write");
+    std::fs::write(&path, gguf_bytes(&iq4_xs_model(arch, iq4))).expect("write");
     path
 }
