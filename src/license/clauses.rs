@@ -214,7 +214,10 @@ fn rules() -> &'static Rules {
             // "you will need to execute a separate licensing agreement"
             re(r"\b(?:needs?|required)\s+to\s+(?:execute|sign|enter\s+into|conclude)\s+(?:a\s+|an\s+)?(?:(?:separate|commercial|written|signed)\s+)+(?:licen[cs]ing\s+|licen[cs]e\s+)?agreement\b"),
             // "Commercial use is also allowed after filling out a registration questionnaire"
-            re(r"\bcommercial\s+(?:use|usage)\b(?:\s+[\w,'-]+){0,6}?\s+after\s+(?:[\w-]+\s+){0,4}?(?:registration|registering|approval|application|questionnaire)\b"),
+// "If you plan to use … for Commercial Purposes, you should contact
+            // the Licensor in advance"
+            re(r"\bcontact\s+(?:the\s+|us\s+|[\w-]+\s+){0,2}?(?:in\s+advance|beforehand)\b"),
+                        re(r"\bcommercial\s+(?:use|usage)\b(?:\s+[\w,'-]+){0,6}?\s+after\s+(?:[\w-]+\s+){0,4}?(?:registration|registering|approval|application|questionnaire)\b"),
         ],
         users: re(&format!(r"(\d[\d,.]*)\s*{}?\s*(?:(?:monthly|daily)\s+active\s+(?:users|accounts)|(?:monthly|daily)\s+users|mau\b|dau\b|(?:visits|visitors|users|active\s+users)\s+(?:per|a|each)\s+month)", figures::SCALE)),
         users_after: re(&format!(r"\b(?:(?:monthly|daily)\s+(?:active\s+)?users|mau|dau)\s+(?:\(\w+\)\s+)?(?:exceeds?|exceeding|(?:is\s+|are\s+)?(?:of\s+)?(?:more|greater)\s+than|above|over|in\s+excess\s+of)\s+(\d[\d,.]*)\s*{}?", figures::SCALE)),
@@ -444,6 +447,11 @@ fn scoped_by_definition(text: &NormText, sentences: &[(usize, usize)], hits: &mu
     let mut terms: Vec<(String, ObligationKind, (usize, usize))> = Vec::new();
     for &(f, l) in sentences {
         let s = text.words_text(f, l);
+        // a Chinese term ("“非商业用途” 是指仅……用于内部学术研究")
+        if let Some((term, kind)) = super::clauses_zh::defined_scope(s) {
+            terms.push((term, kind, (f, l)));
+            continue;
+        }
         let Some(c) = r.defined_term.captures(s) else {
             continue;
         };
@@ -467,11 +475,16 @@ fn scoped_by_definition(text: &NormText, sentences: &[(usize, usize)], hits: &mu
     let mut cited_definitions = Vec::new();
     for &(f, l) in sentences {
         let s = text.words_text(f, l);
-        if r.definition.is_match(s) {
+        if r.definition.is_match(s) || super::clauses_zh::is_definition(s) {
             continue;
         }
         for (term, kind, def) in &terms {
-            if !scopes(s, term) {
+            let confined = if super::clauses_zh::is_chinese(term) {
+                super::clauses_zh::scopes_term(s, term)
+            } else {
+                scopes(s, term)
+            };
+            if !confined {
                 continue;
             }
             hits.push(ClauseHit {
@@ -1495,5 +1508,43 @@ mod tests {
         let t = NormText::new("If you provide online services to third parties based on MinerU, you must clearly and prominently indicate, in the relevant product or service interface or in publicly available documentation, that MinerU is used.");
         let kinds: Vec<ObligationKind> = read_clauses(&t).iter().map(|h| h.kind).collect();
         assert!(kinds.contains(&ObligationKind::Attribution), "{kinds:?}");
+    }
+
+    /// Round 10: a free research grant beside the path to commercial use, a
+    /// Chinese grant confined to a term defined as research, contact before
+    /// commercial use.
+    #[test]
+    fn research_grants_defined_scopes_and_contact_in_advance() {
+        use ObligationKind as K;
+        // chatglm3-model-license-2024.txt: the grant and the registration in
+        // one sentence
+        let s = "本许可允许您免费使用本仓库中的所有开源模型进行学术研究，对于希望将模型用于商业目的的用户，需在[这里](https://open.bigmodel.cn/mla/form)完成登记。";
+        assert!(has(s, K::ResearchOnly), "{:?}", kinds(s));
+        assert!(has(s, K::Registration), "{:?}", kinds(s));
+        // an English list goes on after the comma: no research scope
+        assert!(!has(
+            "This license permits you to use the models for academic research, teaching, and commercial products.",
+            K::ResearchOnly
+        ));
+        // sjtu-venusfactory-non-commercial-license-zh.txt: the grant confined
+        // to a term its definition limits to research
+        let text = "**1.2 \"非商业用途\"** 是指仅将本软件用于内部学术研究、教学、个人学习或其他活动。\n\n许可方授予非商业用户全球范围、免版税的权利，**仅可**为内部非商业用途而使用、运行、展示、复制和修改本软件。\n";
+        let n = NormText::new(text);
+        let research: Vec<u32> = read_clauses(&n)
+            .iter()
+            .filter(|h| h.kind == K::ResearchOnly)
+            .map(|h| n.lines_of(h.words.0, h.words.1).0)
+            .collect();
+        assert!(research.contains(&3), "{research:?}");
+        // yi-license-v1.0.txt (tests/license-corpus)
+        assert!(has(
+            "If you plan to use the Yi Series Models and Derivatives for Commercial Purposes, you should contact the Licensor in advance as specified in Section 7.",
+            K::Registration
+        ));
+        // paraphrase
+        assert!(has(
+            "Commercial deployment is possible; please contact us beforehand to agree terms.",
+            K::Registration
+        ));
     }
 }

@@ -75,6 +75,18 @@ fn cite_also(
                 continue;
             };
             let o = &mut obligations[i];
+            // the phrase that located the obligation is part of this
+            // clause's sentence: the citation opens where the sentence does
+            // ("If you plan to use … for Commercial Purposes, you should
+            // contact the Licensor in advance … and obtain written
+            // authorization": located by its last words)
+            if o.kind == h.kind {
+                if let (Some(s), Some(e)) = (o.line_start, o.line_end) {
+                    if overlaps(s, e) && start < s && e <= end {
+                        o.line_start = Some(start);
+                    }
+                }
+            }
             let cited = o
                 .line_start
                 .zip(o.line_end)
@@ -108,7 +120,18 @@ fn own_obligation(
     use ObligationKind as K;
     let path = rf.file.path.as_str();
     let within = verdict.is_some_and(|v| h.kind.verdict_cap().rank() >= v.rank());
-    if !within || matches!(h.kind, K::LicenseCopy | K::NoticeFile) {
+    // a free grant of research use beside the license's own approval path
+    // for commercial use (本许可允许您免费使用……进行学术研究, 对于……商业目的
+    // ……需……完成登记) is the free part of a license that requires approval
+    let free_part = verdict == Some(Verdict::RequiresApproval)
+        && h.kind == K::ResearchOnly
+        && obligations
+            .iter()
+            .any(|o| o.kind == K::Registration && o.file.as_deref() == Some(path))
+        && crate::license::clauses::scope::grants_research(
+            rf.norm.words_text(h.words.0, h.words.1),
+        );
+    if !(within || free_part) || matches!(h.kind, K::LicenseCopy | K::NoticeFile) {
         return None;
     }
     let (start, end) = rf.norm.lines_of(h.words.0, h.words.1);
