@@ -1278,3 +1278,48 @@ fn a_known_licenses_free_research_grant_is_cited_beside_its_approval() {
         "{lines:?}"
     );
 }
+
+/// The non-commercial scope of a known license that requires approval for
+/// commercial use is cited beside its approval path (Stability AI Community
+/// License: "… for any Research or Non-Commercial Purpose"), and so is a
+/// research grant in other words (MiniCPM: "The aforementioned weights are
+/// completely open for all academic research").
+#[test]
+fn the_free_scope_of_known_approval_licenses_is_cited() {
+    for (file, kind, needle) in [
+        (
+            "stability-ai-community-license.txt",
+            ObligationKind::NonCommercial,
+            "Research or Non-Commercial Purpose",
+        ),
+        (
+            "minicpm-model-license.txt",
+            ObligationKind::ResearchOnly,
+            "open for all academic research",
+        ),
+    ] {
+        let text = corpus_text(file);
+        let m = model("license: other\n", &[("LICENSE", &text)]);
+        let (r, _) = decide(m.path(), None);
+        assert_eq!(
+            r.verdict,
+            Verdict::RequiresApproval,
+            "{file}: {:?}",
+            r.reasons
+        );
+        let line = text
+            .lines()
+            .position(|l| l.contains(needle))
+            .map(|i| i as u32 + 1)
+            .unwrap();
+        assert!(
+            r.obligations.iter().any(|o| o.kind == kind
+                && ((o.line_start.unwrap_or(0)..=o.line_end.unwrap_or(0)).contains(&line)
+                    || o.also_cited
+                        .iter()
+                        .any(|a| (a.line_start..=a.line_end).contains(&line)))),
+            "{file}: {:?}",
+            r.obligations
+        );
+    }
+}

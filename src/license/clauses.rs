@@ -369,11 +369,18 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
 /// its line too. Cites only: a text with no such limit gains none.
 fn continued_limits(text: &NormText, sentences: &[(usize, usize)], hits: &mut Vec<ClauseHit>) {
     static GOES_ON: OnceLock<(Regex, Regex)> = OnceLock::new();
+    static UNDER: OnceLock<Regex> = OnceLock::new();
     let (goes_on, defines) = GOES_ON.get_or_init(|| {
         (
             re(r"^(?:this|these|that|such\s+use)\s+(?:includes?|covers?|encompass(?:es)?)\b|^(?:including|for\s+example|e\.g\.),?\s"),
             re(r"\bcommercial\s+(?:use|uses|usage|purposes?)\s+(?:includes?|covers?|means?)\b[\w\s,]*:"),
         )
+    });
+    // "… checkpoints released by this project are distributed under:" ⏎
+    // "- Creative Commons Attribution-NonCommercial 4.0": the license the
+    // item names is what the intro says the model is under
+    let under = UNDER.get_or_init(|| {
+        re(r"\b(?:distributed|released|licensed|available|provided|published|governed)\s+under\s*:$")
     });
     let limits = |k: ObligationKind| {
         matches!(
@@ -403,7 +410,15 @@ fn continued_limits(text: &NormText, sentences: &[(usize, usize)], hits: &mut Ve
         if s.ends_with(':') {
             intro = kind;
         }
-        if let Some(kind) = kind.or(items).filter(|&k| !has(k)) {
+        // the intro of a license named by the next sentence, an item
+        let item_limit = || {
+            sentences
+                .get(i + 1)
+                .and_then(|&w| hits.iter().find(|h| h.words == w && limits(h.kind)))
+                .map(|h| h.kind)
+        };
+        let named_under = under.is_match(s).then(item_limit).flatten();
+        if let Some(kind) = kind.or(items).or(named_under).filter(|&k| !has(k)) {
             found.push(ClauseHit {
                 kind,
                 value: String::new(),

@@ -123,14 +123,17 @@ fn own_obligation(
     // a free grant of research use beside the license's own approval path
     // for commercial use (本许可允许您免费使用……进行学术研究, 对于……商业目的
     // ……需……完成登记) is the free part of a license that requires approval
+    // (or a non-commercial scope: "for any Research or Non-Commercial
+    // Purpose", beside the license to request for commercial use)
     let free_part = verdict == Some(Verdict::RequiresApproval)
-        && h.kind == K::ResearchOnly
         && obligations
             .iter()
             .any(|o| o.kind == K::Registration && o.file.as_deref() == Some(path))
-        && crate::license::clauses::scope::grants_research(
-            rf.norm.words_text(h.words.0, h.words.1),
-        );
+        && (h.kind == K::NonCommercial
+            || h.kind == K::ResearchOnly
+                && crate::license::clauses::scope::grants_research(
+                    rf.norm.words_text(h.words.0, h.words.1),
+                ));
     if !(within || free_part) || matches!(h.kind, K::LicenseCopy | K::NoticeFile) {
         return None;
     }

@@ -1312,3 +1312,27 @@ fn consent_to_redistribute_or_to_see_withheld_code_is_no_gate_on_use() {
         verdict(named)
     );
 }
+
+/// A license named in the item after an intro ("… checkpoints released by
+/// this project are distributed under:" ⏎ "- Creative Commons
+/// Attribution-NonCommercial 4.0", oral-lesion-model-weights-cc-by-nc.txt in
+/// tests/license-eval) is cited at the intro too.
+#[test]
+fn the_intro_of_a_license_named_in_its_item_is_cited() {
+    for text in [
+        "# Model Weights License\n\nUnless otherwise stated, trained model checkpoints released by this project are distributed under:\n\n- **Creative Commons Attribution-NonCommercial 4.0 International (CC BY-NC 4.0)**\n",
+        "The weights are released under:\n\n* CC BY-NC-SA 4.0\n",
+    ] {
+        let lines = cited(text, ObligationKind::NonCommercial);
+        assert!(
+            lines.iter().any(|l| l.contains("under:")),
+            "{text}: {lines:?}"
+        );
+    }
+    // an intro with nothing limited in its item gains nothing
+    let lines = cited(
+        "The weights are released under:\n\n- Apache License 2.0\n",
+        ObligationKind::NonCommercial,
+    );
+    assert!(lines.is_empty(), "{lines:?}");
+}
