@@ -272,7 +272,7 @@ fn rules() -> &'static Rules {
         // (or a restriction's item opening with "No": "No surveillance,
         // tracking, or military uses.")
         field_ban: re(r"\b(?:not|cannot|never|prohibit\w*|forbid\w*|refrain\w*|ban\w*)\b|^(?:[-*]\s*)?no\s"),
-        field_use: re(r"\b(?:use|uses|used|using|deploy\w*|purposes?|applications?|activities|generat\w+|develop\w*|creat\w+|organi[sz]ations?|agenc(?:y|ies))\b"),
+        field_use: re(r"\b(?:use|uses|used|using|deploy\w*|purposes?|applications?|activities|generat\w+|develop\w*|creat\w+|organi[sz]ations?|agenc(?:y|ies)|decision[- ]making)\b"),
         fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice|devices?|treatment|decisions?)|clinical\s+(?:use|uses|decisions?|diagnosis|care|practice|settings?|purposes)|patient\s+care|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:[\w']+\s+){0,3}?(?:products?|services?|models?|offerings?)|(?:products?|services?|offerings?)\s+(?:\w+\s+){0,3}?(?:that|which)\s+compete|national\s+(?:or\s+(?:societal|social|public)\s+)?security|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?|actions?|acts|conduct)|(?:illegal|unlawful),\s+(?:[\w-]+,?\s+){1,6}?(?:or|and)\s+[\w-]+\s+(?:purposes?|activities|uses?|conduct)|internet\s+services?\s+without\s+(?:[\w-]+\s+){0,2}?security\s+(?:reviews?|assessments?)|drug\s+(?:development|discovery)|discovery\s+of\s+(?:any\s+|new\s+)?drugs?|hosted\s+service|stand-alone\s+hosted|as\s+a\s+service\s+to\s+third\s+parties|(?:fully\s+)?automated\s+decision[- ]making|high-stakes\s+automated\s+decisions|administration\s+of\s+justice|immigration|asylum|practice\s+of\s+any\s+profession|human-generated|machine[- ]generated|identif(?:y|ying)\s+(?:any\s+)?(?:individuals?|persons?|people)|imitat\w*\s+(?:the\s+)?voices?|safety-critical)"),
     })
 }
@@ -1594,5 +1594,22 @@ mod tests {
             "You may not use LTX-2.x to develop a model designed to replace or substitute Licensor's offerings in the market, without obtaining a separate commercial license from Licensor.",
             K::Registration
         ));
+    }
+
+    /// Round 10: a research scope after other adjectives of the use, and a
+    /// field of decision making banned.
+    #[test]
+    fn research_use_after_its_adjectives_and_decision_making_banned() {
+        use ObligationKind as K;
+        for (text, kind) in [
+            // uw-rosetta-dl-deepab-non-commercial-license.txt (tests/license-eval)
+            ("The Software is made available through the University of Washington (\"UW\") for your internal, non-profit, non-commercial research use.", K::ResearchOnly),
+            ("The weights are provided for their own, internal non-commercial research purposes.", K::ResearchOnly),
+            // multispectral-caption-msi-responsible-ai-weights-license.txt
+            ("No operational or safety-critical decision making (e.g., compliance, emergency response, credit/insurance/risk scoring).", K::FieldOfUseBan),
+            ("You may not use the outputs for fully automated decision-making about individuals.", K::FieldOfUseBan),
+        ] {
+            assert!(has(text, kind), "{kind:?} not read in {text:?}: {:?}", kinds(text));
+        }
     }
 }

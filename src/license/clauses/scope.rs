@@ -29,7 +29,7 @@ fn rules() -> &'static Rules {
     RULES.get_or_init(|| {
         const EVAL: &str = r"(?:benchmarking|testing|evaluating|evaluation|assessment|assessing|research)";
         Rules {
-            research: re(r"\bfor\s+(?:your\s+|their\s+|its\s+)?(?:own\s+)?(?:academic\s+(?:and|or|and/or)\s+)?non-?commercial\s+(?:internal\s+|scientific\s+|academic\s+)?research\s+(?:purposes?|uses?|use)\b|\bnon-?commercial\s+research\s+(?:use|uses|purposes?)\s+only\b"),
+            research: re(r"\bfor\s+(?:your\s+|their\s+|its\s+)?(?:(?:own|internal|non-?profit),?\s+){0,3}(?:academic\s+(?:and|or|and/or)\s+)?non-?commercial\s+(?:internal\s+|scientific\s+|academic\s+)?research\s+(?:purposes?|uses?|use)\b|\bnon-?commercial\s+research\s+(?:use|uses|purposes?)\s+only\b"),
             evaluation: re(&format!(
                 r"\b(?:may|can)\s+(?:only\s+)?use\b(?:\s*,?\s+[\w-]+,?){{0,12}}?\s+(?:solely\s+|only\s+)?for\s+(?:internal\s+)?{EVAL}(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+){EVAL}\b(?:(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+){EVAL}\b)*"
             )),
