@@ -219,6 +219,9 @@ fn rules() -> &'static Rules {
             // "may not use the code or data for any commercial purpose without
             // obtaining a separate, written license from Insitro Inc."
             re(r"\bcommercial\s+(?:use|uses|usage|purposes?)\s+(?:[\w,()-]+\s+){0,6}?without\s+(?:first\s+)?(?:obtaining|securing|acquiring|executing|signing)\s+(?:a\s+|an\s+)?(?:(?:separate|written|signed|commercial|express|prior),?\s+)+(?:licen[cs]e|agreement|permission|authori[sz]ation|consent)\b"),
+            // "Adapted weights may be produced and used, but may not be shared
+            // under this license": sharing them needs another license
+            re(r"\b(?:may|can|shall|must)\s+not\s+be\s+(?:shared|distributed|redistributed|published)\s+under\s+this\s+licen[cs]e\b"),
             // "Commercial use is also allowed after filling out a registration questionnaire"
             re(r"\bcommercial\s+(?:use|usage)\b(?:\s+[\w,'-]+){0,6}?\s+after\s+(?:[\w-]+\s+){0,4}?(?:registration|registering|approval|application|questionnaire)\b"),
         ],

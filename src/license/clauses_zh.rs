@@ -47,6 +47,9 @@ struct Rules {
     /// An item of who may use it that names non-profit institutions first
     /// ("(a) 非营利研究机构、政府实验室和高校的雇员"): the licensee limited.
     non_profit_item: Regex,
+    /// Sharing denied under this license (本许可不允许共享修改版权重): another
+    /// license is needed for it.
+    not_under_this: Regex,
 }
 
 /// Words that hold 商业 without speaking of commercial use: a trade secret,
@@ -120,6 +123,7 @@ fn rules() -> &'static Rules {
         territory: re(r"(?:仅|只)(?:能|可|限)?(?:在|于)(?:中华人民共和国|中国)(?:大陆)?(?:境内|地区|范围内)"),
         academic_audience: re(r"面向[^.;!?]{0,40}(?:大学|高校|研究所|研究院|科研机构|研究机构|研究者|研究人员|科研人员)[^.;!?]{0,6}?免费(?:开放|提供|使用|授权)"),
         other_audience: re(r"企业|公司|开发者|商业|所有人|任何人|公众"),
+        not_under_this: re(r"本许可(?:证|协议)?不(?:允许|许可)(?:共享|分发|再分发|发布)"),
         non_profit_item: re(r"^(?:\(\w{1,3}\)\s*)?(?:非营利|非盈利)(?:性)?[^.;!?]{0,20}?(?:机构|组织|单位|实验室)"),
         attribution: re(r"(?:署名|标注|注明|标明|(?:请|须|应当?|必须)[^.;!?]{0,30}声明[^.;!?]{0,4}\x22|显著[^.;!?]{0,6}(?:标示|展示|说明)|(?:附上|保留|提供|明确)[^.;!?]{0,30}(?:来源|出处))"),
         name_prefix: re(r#"名称的?(?:开头|开始|前面)[^.;!?]{0,8}(?:添加|加上|包含|使用)[^.;!?]{0,4}"((?u:[^"]){2,30})""#),
@@ -258,6 +262,13 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     }
     if !definition && (r.research_only.iter().any(|p| p.is_match(s)) || academic_grant(r, s)) {
         found.push((ObligationKind::ResearchOnly, String::new()));
+    }
+    if r.not_under_this.is_match(s)
+        && !found
+            .iter()
+            .any(|(k, _)| *k == ObligationKind::Registration)
+    {
+        found.push((ObligationKind::Registration, String::new()));
     }
     if r.territory.is_match(s) {
         found.push((ObligationKind::TerritoryExclusion, "outside China".into()));

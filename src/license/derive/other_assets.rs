@@ -36,7 +36,7 @@ fn rules() -> &'static Rules {
             heading: re(r"^\d+(?:\.\d+)+\.?\s"),
             code: re(r"\bsource\s+code\b|\btraining\s+code\b|源码|源代码"),
             model: re(r"\bweights?\b|\bmodels?\b|\bcheckpoints?\b|权重|模型"),
-            redistribution: re(r"\b(?:sublicens\w*|resell\w*|resale|redistribut\w*)\b|转授权|再许可|转售|再分发"),
+            redistribution: re(r"\b(?:sublicens\w*|resell\w*|resale|redistribut\w*|distribut\w*|shared|sharing)\b|转授权|再许可|转售|再分发|共享"),
             use_: re(r"\b(?:use|uses|using|usage|deploy\w*|run|inference|commercial\w*)\b|使用|部署|商业|商用"),
         }
     })
@@ -64,7 +64,15 @@ pub fn about_withheld_code(text: &NormText, sentences: &[(usize, usize)], i: usi
 /// not their use.
 pub fn gates_redistribution(s: &str) -> bool {
     let r = rules();
-    r.redistribution.is_match(s) && !r.use_.is_match(s)
+    // what a grant before "but" allows is not the act gated ("Adapted
+    // weights may be produced and used, but may not be shared", 可以产生和使用
+    // 修改后的权重，但本许可不允许共享)
+    let gated = [", but ", ",but ", "但"]
+        .iter()
+        .filter_map(|m| s.rfind(m).map(|at| &s[at + m.len()..]))
+        .min_by_key(|rest| rest.len())
+        .unwrap_or(s);
+    r.redistribution.is_match(gated) && !r.use_.is_match(gated)
 }
 
 #[cfg(test)]
@@ -79,12 +87,16 @@ mod tests {
             "(v) 未经 独立研究者,知白 事先书面同意,不得将模型权重(yijing_v53_daoti.pt) 作为独立产品或任何模型分发平台、仓库、市场的一部分进行转授权、转售或再分发;",
             // paraphrase
             "you may not resell the checkpoint on a model marketplace without our written consent.",
+            // wapr-pose-weights-cc-by-nd-notice-zh-en.txt: use granted, sharing not
+            "adapted weights may be produced and used, but may not be shared under this license.",
+            "可以产生和使用修改后的权重,但本许可不允许共享修改版权重.",
         ] {
             assert!(gates_redistribution(s), "{s}");
         }
         for s in [
             "you may not use or redistribute the model without prior written consent.",
             "未经书面同意,不得将本模型用于商业用途或再分发.",
+            "you may modify the weights, but you may not use or redistribute them commercially without consent.",
         ] {
             assert!(!gates_redistribution(s), "{s}");
         }

@@ -1336,3 +1336,23 @@ fn the_intro_of_a_license_named_in_its_item_is_cited() {
     );
     assert!(lines.is_empty(), "{lines:?}");
 }
+
+/// wapr-pose-weights-cc-by-nd-notice-zh-en.txt (tests/license-eval): weights
+/// free for commercial use whose adaptations may be made and used but not
+/// shared under the license: sharing them needs another license (cited), a
+/// condition on sharing, not a gate on use.
+#[test]
+fn adaptations_not_shared_under_this_license_need_another_license_to_share() {
+    for text in [
+        "These public weights may be used free of charge for commercial and non-commercial applications. Adapted weights may be produced and used, but may not be shared under this license.",
+        "本权重可免费用于商业和非商业用途。可以产生和使用修改后的权重，但本许可不允许共享修改版权重。",
+        // paraphrase
+        "You may use the checkpoint commercially. Fine-tuned versions may be created and used internally, but they may not be distributed under this licence.",
+    ] {
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+        assert!(
+            !cited(text, ObligationKind::Registration).is_empty(),
+            "{text}"
+        );
+    }
+}
