@@ -75,18 +75,6 @@ fn cite_also(
                 continue;
             };
             let o = &mut obligations[i];
-            // the phrase that located the obligation is part of this
-            // clause's sentence: the citation opens where the sentence does
-            // ("If you plan to use … for Commercial Purposes, you should
-            // contact the Licensor in advance … and obtain written
-            // authorization": located by its last words)
-            if o.kind == h.kind {
-                if let (Some(s), Some(e)) = (o.line_start, o.line_end) {
-                    if overlaps(s, e) && start < s && e <= end {
-                        o.line_start = Some(start);
-                    }
-                }
-            }
             let cited = o
                 .line_start
                 .zip(o.line_end)
