@@ -1241,3 +1241,85 @@ fn a_long_notice_that_puts_the_weights_under_a_permissive_license_grants_commerc
     let (r, _) = decide(dir.path(), None);
     assert!(!r.verdict.allows_commercial_use(), "{:?}", r.verdict);
 }
+
+/// A known license that requires approval for commercial use cites its free
+/// research grant beside the approval path (ChatGLM3 model license: 本许可允许
+/// 您免费使用本仓库中的所有开源模型进行学术研究, "This license permits you to use
+/// all open-source models in this repository for academic research free"),
+/// without the verdict narrowing to research-only.
+#[test]
+fn a_known_licenses_free_research_grant_is_cited_beside_its_approval() {
+    let text = corpus_text("chatglm3-model-license-2024.txt");
+    let m = model("license: other\n", &[("LICENSE", &text)]);
+    let (r, _) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::RequiresApproval, "{:?}", r.reasons);
+    let research: Vec<&Obligation> = r
+        .obligations
+        .iter()
+        .filter(|o| o.kind == ObligationKind::ResearchOnly)
+        .collect();
+    assert!(!research.is_empty(), "{:?}", r.obligations);
+    let lines: Vec<u32> = research
+        .iter()
+        .flat_map(|o| {
+            std::iter::once(o.line_start.unwrap_or(0))
+                .chain(o.also_cited.iter().map(|a| a.line_start))
+        })
+        .collect();
+    let line_of = |needle: &str| {
+        text.lines()
+            .position(|l| l.contains(needle))
+            .map(|i| i as u32 + 1)
+            .unwrap()
+    };
+    assert!(lines.contains(&line_of("进行学术研究")), "{lines:?}");
+    assert!(
+        lines.contains(&line_of("for academic research free")),
+        "{lines:?}"
+    );
+}
+
+/// The non-commercial scope of a known license that requires approval for
+/// commercial use is cited beside its approval path (Stability AI Community
+/// License: "… for any Research or Non-Commercial Purpose"), and so is a
+/// research grant in other words (MiniCPM: "The aforementioned weights are
+/// completely open for all academic research").
+#[test]
+fn the_free_scope_of_known_approval_licenses_is_cited() {
+    for (file, kind, needle) in [
+        (
+            "stability-ai-community-license.txt",
+            ObligationKind::NonCommercial,
+            "Research or Non-Commercial Purpose",
+        ),
+        (
+            "minicpm-model-license.txt",
+            ObligationKind::ResearchOnly,
+            "open for all academic research",
+        ),
+    ] {
+        let text = corpus_text(file);
+        let m = model("license: other\n", &[("LICENSE", &text)]);
+        let (r, _) = decide(m.path(), None);
+        assert_eq!(
+            r.verdict,
+            Verdict::RequiresApproval,
+            "{file}: {:?}",
+            r.reasons
+        );
+        let line = text
+            .lines()
+            .position(|l| l.contains(needle))
+            .map(|i| i as u32 + 1)
+            .unwrap();
+        assert!(
+            r.obligations.iter().any(|o| o.kind == kind
+                && ((o.line_start.unwrap_or(0)..=o.line_end.unwrap_or(0)).contains(&line)
+                    || o.also_cited
+                        .iter()
+                        .any(|a| (a.line_start..=a.line_end).contains(&line)))),
+            "{file}: {:?}",
+            r.obligations
+        );
+    }
+}

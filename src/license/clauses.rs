@@ -213,6 +213,15 @@ fn rules() -> &'static Rules {
             re(r"\bcommercial\s+(?:or|and|and/or)\s+[\w-]+\s+(?:use|usage)\s+(?:rights|licen[cs]es?)\b,?(?:\s+[\w,()'/-]+){0,8}?\s+(?:please\s+)?contact\b"),
             // "you will need to execute a separate licensing agreement"
             re(r"\b(?:needs?|required)\s+to\s+(?:execute|sign|enter\s+into|conclude)\s+(?:a\s+|an\s+)?(?:(?:separate|commercial|written|signed)\s+)+(?:licen[cs]ing\s+|licen[cs]e\s+)?agreement\b"),
+            // "If you plan to use … for Commercial Purposes, you should contact
+            // the Licensor in advance"
+            re(r"\bcontact\s+(?:the\s+|us\s+|[\w-]+\s+){0,2}?(?:in\s+advance|beforehand)\b"),
+            // "may not use the code or data for any commercial purpose without
+            // obtaining a separate, written license from Insitro Inc."
+            re(r"\bcommercial\s+(?:use|uses|usage|purposes?)\s+(?:[\w,()-]+\s+){0,6}?without\s+(?:first\s+)?(?:obtaining|securing|acquiring|executing|signing)\s+(?:a\s+|an\s+)?(?:(?:separate|written|signed|commercial|express|prior),?\s+)+(?:licen[cs]e|agreement|permission|authori[sz]ation|consent)\b"),
+            // "Adapted weights may be produced and used, but may not be shared
+            // under this license": sharing them needs another license
+            re(r"\b(?:may|can|shall|must)\s+not\s+be\s+(?:shared|distributed|redistributed|published)\s+under\s+this\s+licen[cs]e\b"),
             // "Commercial use is also allowed after filling out a registration questionnaire"
             re(r"\bcommercial\s+(?:use|usage)\b(?:\s+[\w,'-]+){0,6}?\s+after\s+(?:[\w-]+\s+){0,4}?(?:registration|registering|approval|application|questionnaire)\b"),
         ],
@@ -228,7 +237,7 @@ fn rules() -> &'static Rules {
         governing_law: re(r"\bgoverned\s+by\s+(?:and\s+construed\s+in\s+accordance\s+with\s+)?the\s+laws?\b|\bgoverning\s+law\b|\bconflicts?[- ]of[- ]laws?\b|\bconvention\s+on\s+contracts\s+for\s+the\s+international\s+sale\b|\bexclusive\s+jurisdiction\b|适用(?:\w{0,6}?)法律|管辖"),
         territory_cue: re(r"\b(?:not\s+(?:\w+\s+){0,4}?(?:licensed|granted|available|permitted|apply|applicable|allowed|extend)|exclud\w*|outside\s+of|except\s+in|not\s+in|prohibited\s+in|territory|located\s+in|export\s+(?:restrictions|controls?|laws)|\b(?:not|never)\b,?(?:\s+[\w,()'-]+){0,24}?\s+(?:within|inside)\s)"),
         regions: re(r"\b(european\s+union|the\s+eu|eu|united\s+kingdom|the\s+uk|uk|south\s+korea|mainland\s+china|china|russia|iran|north\s+korea|cuba|syria|belarus|(?:comprehensively\s+)?sanctioned\s+(?:jurisdictions?|countries)|outside\s+(?:of\s+)?the\s+(?:applicable\s+|licensed\s+|permitted\s+)?territory)\b"),
-        passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)|\b(?:must|shall)\s+(?:have|contain|include|carry|be\s+(?:under|subject\s+to))\s+(?:the\s+)?same\s+(?:terms|restrictions|limitations|licen[cs]e)\b|\bderivatives?\b(?:\s+[\w,()'-]+){0,16}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+|remain\s+)(?:subject\s+to|limited\s+to|bound\s+by)\s+(?:the\s+)?(?:same\s+|these\s+)?(?:restrictions|terms|this\s+agreement|research)|\brestrictions\b(?:\s+[\w,()'-]+){0,10}?\s+(?:also\s+)?apply\s+to\s+(?:any\s+|all\s+)?derivatives?\b|\brequire\s+(?:all\s+of\s+)?(?:your\s+)?users\b(?:\s+[\w,()'-]+){0,12}?\s+to\s+comply\b|\bdoes\s+not\s+contradict\s+the\s+restrictions\b|\bderivative\s+(?:models?|works?|weights)\b(?:\s+[\w,.()'-]+){0,12}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+)?(?:distributed|released|licensed|made\s+available)\s+under\s+(?:this|the\s+same)\s+(?:licen[cs]e|agreement|terms)\b|\b(?:enable|assist|facilitate|permit|allow|cause)\b(?:\s+[\w,]+){0,6}?\s+third[- ]part(?:y|ies)\s+to\s+(?:violate|breach|contravene)\b|\bshare-?alike\s+(?:propagates|applies|extends|carries)\s+to\s+(?:all\s+|any\s+)?(?:derivative|adapted|modified)\b|\bderivatives?\s+(?:works?\s+|models?\s+)?(?:must|shall)\s+(?:also\s+)?be\s+(?:shared|distributed|released|licensed)\s+under\s+(?:the\s+same\s+|this\s+)?(?:cc\s+by|licen[cs]e|terms)|\b(?:distribute|share|release|license)\s+(?:[\w,'-]+\s+){0,4}?under\s+(?:the\s+same\s+licen[cs]e|this\s+licen[cs]e,?\s+not\s+under\s+looser|terms\s+(?:no\s+less\s+restrictive|at\s+least\s+as\s+(?:protective|restrictive)))|\bbind\s+(?:each\s+|every\s+|all\s+|any\s+)?(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,4}?\s+to\s+(?:enforceable\s+)?terms\b|\brecipients?\s+(?:receives?|gets?|is\s+bound\s+by)\s+the\s+same\s+(?:restrictions|terms|limitations)\b|\brelease\s+(?:your\s+)?(?:derived|modified|adapted)\s+(?:weights|models?|works?)\s+under\s+(?:cc\s+by-sa|the\s+same)|\b(?:limitations|restrictions)\s+(?:and\s+restrictions\s+)?herein\b(?:\s+[\w,()'-]+){0,12}?\s+remain\b|\boblige\s+(?:their|its|your)\s+(?:clients|customers|users|recipients)\s+to\s+compl|\bderivative\s+(?:[\w-]+\s+){0,2}?(?:is|are)\s+(?:distributed|released|licensed)\s+under\s+the\s+same\s+terms\b"),
+        passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)|\b(?:must|shall)\s+(?:have|contain|include|carry|be\s+(?:under|subject\s+to))\s+(?:the\s+)?same\s+(?:terms|restrictions|limitations|licen[cs]e)\b|\bderivatives?\b(?:\s+[\w,()'-]+){0,16}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+|remain\s+)(?:subject\s+to|limited\s+to|bound\s+by)\s+(?:the\s+)?(?:same\s+|these\s+)?(?:restrictions|terms|this\s+agreement|research)|\brestrictions\b(?:\s+[\w,()'-]+){0,10}?\s+(?:also\s+)?apply\s+to\s+(?:any\s+|all\s+)?derivatives?\b|\brequire\s+(?:all\s+of\s+)?(?:your\s+)?users\b(?:\s+[\w,()'-]+){0,12}?\s+to\s+comply\b|\bdoes\s+not\s+contradict\s+the\s+restrictions\b|\bderivative\s+(?:models?|works?|weights)\b(?:\s+[\w,.()'-]+){0,12}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+)?(?:distributed|released|licensed|made\s+available)\s+under\s+(?:this|the\s+same)\s+(?:licen[cs]e|agreement|terms)\b|\b(?:enable|assist|facilitate|permit|allow|cause)\b(?:\s+[\w,]+){0,6}?\s+third[- ]part(?:y|ies)\s+to\s+(?:violate|breach|contravene)\b|\bshare-?alike\s+(?:propagates|applies|extends|carries)\s+to\s+(?:all\s+|any\s+)?(?:derivative|adapted|modified)\b|\bderivatives?\s+(?:works?\s+|models?\s+)?(?:must|shall)\s+(?:also\s+)?be\s+(?:shared|distributed|released|licensed)\s+under\s+(?:the\s+same\s+|this\s+)?(?:cc\s+by|licen[cs]e|terms)|\b(?:distribute|share|release|license)\s+(?:[\w,'-]+\s+){0,4}?under\s+(?:the\s+same\s+licen[cs]e|this\s+licen[cs]e,?\s+not\s+under\s+looser|terms\s+(?:no\s+less\s+restrictive|at\s+least\s+as\s+(?:protective|restrictive)))|\bbind\s+(?:each\s+|every\s+|all\s+|any\s+)?(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,4}?\s+to\s+(?:enforceable\s+)?terms\b|\brecipients?\s+(?:receives?|gets?|is\s+bound\s+by)\s+the\s+same\s+(?:restrictions|terms|limitations)\b|\brelease\s+(?:your\s+)?(?:derived|modified|adapted)\s+(?:weights|models?|works?)\s+under\s+(?:cc\s+by-sa|the\s+same)|\b(?:limitations|restrictions)\s+(?:and\s+restrictions\s+)?herein\b(?:\s+[\w,()'-]+){0,12}?\s+remain\b|\boblige\s+(?:their|its|your)\s+(?:clients|customers|users|recipients)\s+to\s+compl|\bderivative\s+(?:[\w-]+\s+){0,2}?(?:is|are)\s+(?:distributed|released|licensed)\s+under\s+the\s+same\s+terms\b|\b(?:cannot|may\s+not|must\s+not|shall\s+not)\s+(?:(?:sublicense|distribute|redistribute|share)\s+(?:or|and|and/or)\s+)?(?:sublicense|distribute|redistribute|share)\s+(?:[\w-]+\s+){0,4}?under\s+(?:any\s+)?(?:other|different)\s+(?:terms|licen[cs]es?)\b|\bredistribut\w*\b(?:\s+[\w,'-]+){0,8}?\s+(?:must|shall)\s+(?:keep|retain|preserve|include)\s+(?:[\w-]+\s+){0,6}?(?:restrictions?|limitations?)\b"),
         no_training: re(r"\b(?:improve|train|training|develop|create|enhance|distill)\w*\s+(?:[\w,:()'-]+\s+){0,12}?(?:other|another|competing|third[- ]party|any)\s+(?:\w+\s+){0,3}?(?:models?|llms?|ai)\b|\b(?:train|training|distill\w*)\s+(?:[\w,'-]+\s+){0,4}?(?:machine\s+learning|ml|ai|language|foundation\w*)\s+models?\b|\b(?:train\w*|distill\w*|imitat\w*|extract\w*)\b(?:[\s,]+[\w'-]+){0,8}?\s+(?:a|any)\s+model\s+(?:whose|that|which)\s+(?:[\w'-]+\s+){0,4}?(?:substitut\w*|compet\w*|replac\w*|replicat\w*)|\bcreate\s+derivative\s+models?\b(?:\s+[\w,()'-]+){0,6}?\s+(?:that|which)\s+compete\b|\bbe\s+used\s+to\s+train\b(?:\s+[\w,()'-]+){0,12}?\s+(?:functionality|performance)\s+of\s+any\b|\b(?:extraction|cloning|distillation)\b(?:\s+[\w,()'-]+){0,8}?\s+(?:to\s+)?(?:recreate|replicate|reproduce)\s+(?:[\w-]+\s+){0,3}?(?:weights|models?)\b"),
         negation: re(r"\b(?:not|never|prohibited|no\s+right)\b"),
         // Consent to assign or transfer the agreement, or to use a name to
@@ -266,8 +275,8 @@ fn rules() -> &'static Rules {
         // (or a restriction's item opening with "No": "No surveillance,
         // tracking, or military uses.")
         field_ban: re(r"\b(?:not|cannot|never|prohibit\w*|forbid\w*|refrain\w*|ban\w*)\b|^(?:[-*]\s*)?no\s"),
-        field_use: re(r"\b(?:use|uses|used|using|deploy\w*|purposes?|applications?|activities|generat\w+|develop\w*|creat\w+|organi[sz]ations?|agenc(?:y|ies))\b"),
-        fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice|devices?|treatment|decisions?)|clinical\s+(?:use|uses|decisions?|diagnosis|care|practice|settings?|purposes)|patient\s+care|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:[\w']+\s+){0,3}?(?:products?|services?|models?|offerings?)|(?:products?|services?|offerings?)\s+(?:\w+\s+){0,3}?(?:that|which)\s+compete|national\s+(?:or\s+(?:societal|social|public)\s+)?security|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?|actions?|acts|conduct)|internet\s+services?\s+without\s+(?:[\w-]+\s+){0,2}?security\s+(?:reviews?|assessments?)|drug\s+(?:development|discovery)|discovery\s+of\s+(?:any\s+|new\s+)?drugs?|hosted\s+service|stand-alone\s+hosted|as\s+a\s+service\s+to\s+third\s+parties|(?:fully\s+)?automated\s+decision[- ]making|high-stakes\s+automated\s+decisions|administration\s+of\s+justice|immigration|asylum|practice\s+of\s+any\s+profession|human-generated|machine[- ]generated|identif(?:y|ying)\s+(?:any\s+)?(?:individuals?|persons?|people)|imitat\w*\s+(?:the\s+)?voices?|safety-critical)"),
+        field_use: re(r"\b(?:use|uses|used|using|deploy\w*|purposes?|applications?|activities|generat\w+|develop\w*|creat\w+|organi[sz]ations?|agenc(?:y|ies)|decision[- ]making)\b"),
+        fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice|devices?|treatment|decisions?)|clinical\s+(?:use|uses|decisions?|diagnosis|care|practice|settings?|purposes)|patient\s+care|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:[\w']+\s+){0,3}?(?:products?|services?|models?|offerings?)|(?:products?|services?|offerings?)\s+(?:\w+\s+){0,3}?(?:that|which)\s+compete|national\s+(?:or\s+(?:societal|social|public)\s+)?security|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?|actions?|acts|conduct)|(?:illegal|unlawful),\s+(?:[\w-]+,?\s+){1,6}?(?:or|and)\s+[\w-]+\s+(?:purposes?|activities|uses?|conduct)|internet\s+services?\s+without\s+(?:[\w-]+\s+){0,2}?security\s+(?:reviews?|assessments?)|drug\s+(?:development|discovery)|discovery\s+of\s+(?:any\s+|new\s+)?drugs?|hosted\s+service|stand-alone\s+hosted|as\s+a\s+service\s+to\s+third\s+parties|(?:fully\s+)?automated\s+decision[- ]making|high-stakes\s+automated\s+decisions|administration\s+of\s+justice|immigration|asylum|practice\s+of\s+any\s+profession|human-generated|machine[- ]generated|identif(?:y|ying)\s+(?:any\s+)?(?:individuals?|persons?|people)|imitat\w*\s+(?:the\s+)?voices?|safety-critical)"),
     })
 }
 
@@ -366,11 +375,18 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
 /// its line too. Cites only: a text with no such limit gains none.
 fn continued_limits(text: &NormText, sentences: &[(usize, usize)], hits: &mut Vec<ClauseHit>) {
     static GOES_ON: OnceLock<(Regex, Regex)> = OnceLock::new();
+    static UNDER: OnceLock<Regex> = OnceLock::new();
     let (goes_on, defines) = GOES_ON.get_or_init(|| {
         (
             re(r"^(?:this|these|that|such\s+use)\s+(?:includes?|covers?|encompass(?:es)?)\b|^(?:including|for\s+example|e\.g\.),?\s"),
             re(r"\bcommercial\s+(?:use|uses|usage|purposes?)\s+(?:includes?|covers?|means?)\b[\w\s,]*:"),
         )
+    });
+    // "… checkpoints released by this project are distributed under:" ⏎
+    // "- Creative Commons Attribution-NonCommercial 4.0": the license the
+    // item names is what the intro says the model is under
+    let under = UNDER.get_or_init(|| {
+        re(r"\b(?:distributed|released|licensed|available|provided|published|governed)\s+under\s*:$")
     });
     let limits = |k: ObligationKind| {
         matches!(
@@ -400,7 +416,15 @@ fn continued_limits(text: &NormText, sentences: &[(usize, usize)], hits: &mut Ve
         if s.ends_with(':') {
             intro = kind;
         }
-        if let Some(kind) = kind.or(items).filter(|&k| !has(k)) {
+        // the intro of a license named by the next sentence, an item
+        let item_limit = || {
+            sentences
+                .get(i + 1)
+                .and_then(|&w| hits.iter().find(|h| h.words == w && limits(h.kind)))
+                .map(|h| h.kind)
+        };
+        let named_under = under.is_match(s).then(item_limit).flatten();
+        if let Some(kind) = kind.or(items).or(named_under).filter(|&k| !has(k)) {
             found.push(ClauseHit {
                 kind,
                 value: String::new(),
@@ -444,6 +468,11 @@ fn scoped_by_definition(text: &NormText, sentences: &[(usize, usize)], hits: &mu
     let mut terms: Vec<(String, ObligationKind, (usize, usize))> = Vec::new();
     for &(f, l) in sentences {
         let s = text.words_text(f, l);
+        // a Chinese term ("“非商业用途” 是指仅……用于内部学术研究")
+        if let Some((term, kind)) = super::clauses_zh::defined_scope(s) {
+            terms.push((term, kind, (f, l)));
+            continue;
+        }
         let Some(c) = r.defined_term.captures(s) else {
             continue;
         };
@@ -467,11 +496,16 @@ fn scoped_by_definition(text: &NormText, sentences: &[(usize, usize)], hits: &mu
     let mut cited_definitions = Vec::new();
     for &(f, l) in sentences {
         let s = text.words_text(f, l);
-        if r.definition.is_match(s) {
+        if r.definition.is_match(s) || super::clauses_zh::is_definition(s) {
             continue;
         }
         for (term, kind, def) in &terms {
-            if !scopes(s, term) {
+            let confined = if super::clauses_zh::is_chinese(term) {
+                super::clauses_zh::scopes_term(s, term)
+            } else {
+                scopes(s, term)
+            };
+            if !confined {
                 continue;
             }
             hits.push(ClauseHit {
@@ -1495,5 +1529,90 @@ mod tests {
         let t = NormText::new("If you provide online services to third parties based on MinerU, you must clearly and prominently indicate, in the relevant product or service interface or in publicly available documentation, that MinerU is used.");
         let kinds: Vec<ObligationKind> = read_clauses(&t).iter().map(|h| h.kind).collect();
         assert!(kinds.contains(&ObligationKind::Attribution), "{kinds:?}");
+    }
+
+    /// Round 10: a free research grant beside the path to commercial use, a
+    /// Chinese grant confined to a term defined as research, contact before
+    /// commercial use.
+    #[test]
+    fn research_grants_defined_scopes_and_contact_in_advance() {
+        use ObligationKind as K;
+        // chatglm3-model-license-2024.txt: the grant and the registration in
+        // one sentence
+        let s = "本许可允许您免费使用本仓库中的所有开源模型进行学术研究，对于希望将模型用于商业目的的用户，需在[这里](https://open.bigmodel.cn/mla/form)完成登记。";
+        assert!(has(s, K::ResearchOnly), "{:?}", kinds(s));
+        assert!(has(s, K::Registration), "{:?}", kinds(s));
+        // an English list goes on after the comma: no research scope
+        assert!(!has(
+            "This license permits you to use the models for academic research, teaching, and commercial products.",
+            K::ResearchOnly
+        ));
+        // sjtu-venusfactory-non-commercial-license-zh.txt: the grant confined
+        // to a term its definition limits to research
+        let text = "**1.2 \"非商业用途\"** 是指仅将本软件用于内部学术研究、教学、个人学习或其他活动。\n\n许可方授予非商业用户全球范围、免版税的权利，**仅可**为内部非商业用途而使用、运行、展示、复制和修改本软件。\n";
+        let n = NormText::new(text);
+        let research: Vec<u32> = read_clauses(&n)
+            .iter()
+            .filter(|h| h.kind == K::ResearchOnly)
+            .map(|h| n.lines_of(h.words.0, h.words.1).0)
+            .collect();
+        assert!(research.contains(&3), "{research:?}");
+        // yi-license-v1.0.txt (tests/license-corpus)
+        assert!(has(
+            "If you plan to use the Yi Series Models and Derivatives for Commercial Purposes, you should contact the Licensor in advance as specified in Section 7.",
+            K::Registration
+        ));
+        // paraphrase
+        assert!(has(
+            "Commercial deployment is possible; please contact us beforehand to agree terms.",
+            K::Registration
+        ));
+    }
+
+    /// Round 10: a separate license asked before commercial use, terms to
+    /// keep when redistributing, and a list of unlawful purposes (sentences
+    /// of tests/license-eval, each with a paraphrase).
+    #[test]
+    fn separate_licenses_kept_terms_and_unlawful_purposes() {
+        use ObligationKind as K;
+        for (text, kind) in [
+            // insitro-fastvim-license.txt
+            ("Users may not use the code or data for any commercial purpose without obtaining a separate, written license from Insitro Inc.", K::Registration),
+            ("Commercial use of the checkpoints is not allowed without first securing a commercial license from the authors.", K::Registration),
+            // amd-uif-non-commercial-models-license.txt
+            ("You cannot sublicense or distribute the Trained Models under any other terms or conditions.", K::UseRestrictionsPassdown),
+            ("You may not redistribute the weights under different terms.", K::UseRestrictionsPassdown),
+            // echo-quality-weights-nc-license.txt
+            ("If you redistribute the Weights, you must keep this file and the non-commercial restriction intact.", K::UseRestrictionsPassdown),
+            ("Anyone redistributing the model shall retain these restrictions.", K::UseRestrictionsPassdown),
+            // clip-caer-weights-license-agreement.txt (an item after "You may not:")
+            ("You may not: (a) Using the Weights for any unlawful, harmful, defamatory, obscene, or rights-infringing purposes.", K::FieldOfUseBan),
+            ("You must not use the model for unlawful, deceptive or abusive purposes.", K::FieldOfUseBan),
+        ] {
+            assert!(has(text, kind), "{kind:?} not read in {text:?}: {:?}", kinds(text));
+        }
+        // a ban's exception that names a separate license is no approval of
+        // commercial use (ltx-2-community-license.txt)
+        assert!(!has(
+            "You may not use LTX-2.x to develop a model designed to replace or substitute Licensor's offerings in the market, without obtaining a separate commercial license from Licensor.",
+            K::Registration
+        ));
+    }
+
+    /// Round 10: a research scope after other adjectives of the use, and a
+    /// field of decision making banned.
+    #[test]
+    fn research_use_after_its_adjectives_and_decision_making_banned() {
+        use ObligationKind as K;
+        for (text, kind) in [
+            // uw-rosetta-dl-deepab-non-commercial-license.txt (tests/license-eval)
+            ("The Software is made available through the University of Washington (\"UW\") for your internal, non-profit, non-commercial research use.", K::ResearchOnly),
+            ("The weights are provided for their own, internal non-commercial research purposes.", K::ResearchOnly),
+            // multispectral-caption-msi-responsible-ai-weights-license.txt
+            ("No operational or safety-critical decision making (e.g., compliance, emergency response, credit/insurance/risk scoring).", K::FieldOfUseBan),
+            ("You may not use the outputs for fully automated decision-making about individuals.", K::FieldOfUseBan),
+        ] {
+            assert!(has(text, kind), "{kind:?} not read in {text:?}: {:?}", kinds(text));
+        }
     }
 }

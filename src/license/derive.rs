@@ -40,7 +40,7 @@ fn grant_patterns() -> &'static (Regex, Regex) {
     GRANT.get_or_init(|| {
         let build = super::pattern::re;
         (
-            build(r"\b(?:commercial\s+(?:and|or|and/or)\s+non-?commercial|for\s+any\s+(?:lawful\s+)?purpose|including\s+(?:for\s+)?commercial|commercial\s+(?:use|uses|purposes?)\s+(?:is|are)\s+(?:permitted|allowed|granted)|(?:may|can)\s+(?:use|deploy|exploit)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+)?commercial(?:ly)?\b|\buse\s+(?:[\w,()'-]+\s+){0,8}?commercially\b|\bgrants?\s+(?:to\s+)?you\s+(?:a\s+|an\s+)?(?:[\w,()-]+\s+){0,12}?(?:copyright\s+)?licen[cs]e\s+(?:under\s+(?:[\w',-]+\s+){0,16}?)?to\s+(?:use|reproduce|copy|modify|distribute|exploit|access|download|install|run|deploy)|\byou\s+are\s+(?:hereby\s+)?granted\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,14}?licen[cs]e\b|\byou\s+are\s+free\s+to\s+(?:use|copy|share|modify|distribute)|\bpermission\s+is\s+(?:hereby\s+)?granted\b|\b(?:right|rights|authority)\s+to\s+(?:[\w,]+\s+){0,4}?(?:sell|commerciali[sz]e|offer\s+(?:it\s+)?for\s+sale)\b|\b(?:may|can)\s+be\s+used\s+(?:[\w,()'-]+\s+){0,6}?for\s+commercial\s+(?:purposes?|use|uses)\b|\b(?:may|can)\s+be\s+(?:freely\s+)?used\s+commercially\b|\b(?:may|can|(?:is|are)\s+(?:hereby\s+)?(?:permitted|allowed|authori[sz]ed|entitled|free)\s+to)\s+(?:freely\s+)?use(?:\s*,\s*(?:and\s+|or\s+|and/or\s+)?|\s+(?:and|or|and/or)\s+)(?:copy|reproduce|modify|adapt|distribute|redistribute|share|publish|sublicense|sell|deploy|run|host)\b|\b(?:may|can)\s+(?:be\s+)?(?:freely\s+)?used(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:copied|reproduced|modified|adapted|distributed|redistributed|shared|published|sold|deployed)\b|\bfree\s+(?:[\w-]+\s+){0,2}?for\s+(?:[\w-]+\s+(?:and|or)\s+)?commercial\s+(?:use|uses|usage|purposes?|applications?|projects?|products?)\b|\bcommercial\s+(?:use|usage)\s*(?::|-|\|)\s*(?:allowed|permitted|yes|ok)\b|\bavailable\s+for\s+(?:[\w-]+\s+(?:and|or)\s+)?commercial\s+(?:use|uses|usage|purposes?)\b|\b(?:allows?|permits?|supports?)\s+(?:free\s+)?commercial\s+(?:use|usage)\b|\b(?:may|can|allows?\s+you\s+to|(?:are|is)\s+(?:permitted|allowed|free)\s+to)\s+(?:use|deploy|integrate|incorporate|embed|include|ship|offer|sell|distribute)\s+(?:[\w,()'-]+\s+){0,8}?(?:in|into|within|as\s+part\s+of)\s+(?:your\s+|their\s+|its\s+)?(?:own\s+)?(?:commercial\s+|paid\s+)?(?:products?|services?|offerings?|software|applications?)\b|\bcommercial\s+(?:use|uses|usage|products?|applications?|deployments?)\s+(?:is|are)\s+(?:welcome|encouraged|fine|ok|free)\b|\bin\s+commercial\s+(?:products?|applications?|services?|software)\s+(?:is|are)\s+(?:permitted|allowed|welcome|encouraged|fine)\b|\bincluding\s+(?:in\s+)?(?:paid|for-profit|revenue-generating)\s+(?:products?|services?|applications?|offerings?)\b|\b(?:may|can)\s+(?:integrate|incorporate|embed|include|ship|offer|sell|distribute)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+|into\s+|in\s+)?commercial(?:ly)?\b)"),
+            build(r"\b(?:commercial\s+(?:and|or|and/or)\s+non-?commercial|for\s+any\s+(?:lawful\s+)?purpose|including\s+(?:for\s+|in\s+)?commercial|commercial\s+(?:use|uses|purposes?)\s+(?:is|are)\s+(?:permitted|allowed|granted)|(?:may|can)\s+(?:use|deploy|exploit)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+)?commercial(?:ly)?\b|\buse\s+(?:[\w,()'-]+\s+){0,8}?commercially\b|\bgrants?\s+(?:to\s+)?you\s+(?:a\s+|an\s+)?(?:[\w,()-]+\s+){0,12}?(?:copyright\s+)?licen[cs]e\s+(?:under\s+(?:[\w',-]+\s+){0,16}?)?to\s+(?:use|reproduce|copy|modify|distribute|exploit|access|download|install|run|deploy)|\byou\s+are\s+(?:hereby\s+)?granted\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,14}?licen[cs]e\b|\byou\s+are\s+free\s+to\s+(?:use|copy|share|modify|distribute)|\bpermission\s+is\s+(?:hereby\s+)?granted\b|\b(?:right|rights|authority)\s+to\s+(?:[\w,]+\s+){0,4}?(?:sell|commerciali[sz]e|offer\s+(?:it\s+)?for\s+sale)\b|\b(?:may|can)\s+be\s+used\s+(?:[\w,()'-]+\s+){0,6}?for\s+commercial\s+(?:purposes?|use|uses)\b|\b(?:may|can)\s+be\s+(?:freely\s+)?used\s+commercially\b|\b(?:may|can|(?:is|are)\s+(?:hereby\s+)?(?:permitted|allowed|authori[sz]ed|entitled|free)\s+to)\s+(?:freely\s+)?use(?:\s*,\s*(?:and\s+|or\s+|and/or\s+)?|\s+(?:and|or|and/or)\s+)(?:copy|reproduce|modify|adapt|distribute|redistribute|share|publish|sublicense|sell|deploy|run|host)\b|\b(?:may|can)\s+(?:be\s+)?(?:freely\s+)?used(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:copied|reproduced|modified|adapted|distributed|redistributed|shared|published|sold|deployed)\b|\bfree\s+(?:[\w-]+\s+){0,2}?for\s+(?:[\w-]+\s+(?:and|or)\s+)?commercial\s+(?:use|uses|usage|purposes?|applications?|projects?|products?)\b|\bcommercial\s+(?:use|usage)\s*(?::|-|\|)\s*(?:allowed|permitted|yes|ok)\b|\bavailable\s+for\s+(?:[\w-]+\s+(?:and|or)\s+)?commercial\s+(?:use|uses|usage|purposes?)\b|\b(?:allows?|permits?|supports?)\s+(?:free\s+)?commercial\s+(?:use|usage)\b|\b(?:may|can|allows?\s+you\s+to|(?:are|is)\s+(?:permitted|allowed|free)\s+to)\s+(?:use|deploy|integrate|incorporate|embed|include|ship|offer|sell|distribute)\s+(?:[\w,()'-]+\s+){0,8}?(?:in|into|within|as\s+part\s+of)\s+(?:your\s+|their\s+|its\s+)?(?:own\s+)?(?:commercial\s+|paid\s+)?(?:products?|services?|offerings?|software|applications?)\b|\bcommercial\s+(?:use|uses|usage|products?|applications?|deployments?)\s+(?:is|are)\s+(?:welcome|encouraged|fine|ok|free)\b|\bin\s+commercial\s+(?:products?|applications?|services?|software)\s+(?:is|are)\s+(?:permitted|allowed|welcome|encouraged|fine)\b|\bincluding\s+(?:in\s+)?(?:paid|for-profit|revenue-generating)\s+(?:products?|services?|applications?|offerings?)\b|\b(?:may|can)\s+(?:integrate|incorporate|embed|include|ship|offer|sell|distribute)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+|into\s+|in\s+)?commercial(?:ly)?\b)"),
             build(r"\b(?:not|no|non-?commercial|never|prohibit\w*|except|unless|only|solely|exclusively|subject\s+to\s+(?:a\s+)?(?:separate|written|prior))\b|\bby[- ]n[cd]\b|\bnoderiv"),
         )
     })
@@ -247,8 +247,11 @@ fn commercial_item(text: &NormText, sentences: &[(usize, usize)]) -> Option<(usi
     let (item, intro, narrow) = ITEM.get_or_init(|| {
         let build = super::pattern::re;
         (
-            build(r"^(?:[\w().]{1,4}\s+)?commercial\s+(?:use|uses|work|projects?|purposes?|products?|applications?|deployments?)\b"),
-            build(r"\b(?:may|can|are\s+(?:permitted|allowed|free)\s+to)\s+(?:[\w,-]+\s+){0,10}?for\s*:$"),
+            // (or an item of use that includes commercial applications:
+            // "(b) 使用模型权重进行推理,包括商业应用")
+            build(r"^(?:[\w().]{1,4}\s+)?commercial\s+(?:use|uses|work|projects?|purposes?|products?|applications?|deployments?)\b|^(?:\(\w{1,3}\)\s*)?使用(?:\w|\s|,|、|\(|\)){0,40}?(?:包括|包含|含)(?:用于)?(?:商业应用|商业用途|商业使用|商用)"),
+            // (or 您被授予……的许可: the intro of a Chinese grant's list)
+            build(r"\b(?:may|can|are\s+(?:permitted|allowed|free)\s+to)\s+(?:[\w,-]+\s+){0,10}?for\s*:$|(?:授予|允许)(?:\w|\s|,|、){0,60}?(?:许可|权利)\s*:$"),
             build(r"\b(?:not|never|only|solely|exclusively|strictly|non-?commercial)\b"),
         )
     });
@@ -665,6 +668,19 @@ fn is_heading(s: &str) -> bool {
     s.split_whitespace().count() <= 6 && !verb.is_match(s)
 }
 
+/// True when the sentence says which use counts as a kind of use the text
+/// names ("Use by research divisions of commercial entities does not qualify
+/// as Academic Use", 接受商业实体资助的大学实验室所进行的研究属于学术用途): it
+/// refines a definition and grants or limits nothing itself.
+fn classifies_use(s: &str) -> bool {
+    static CLASSIFIES: OnceLock<Regex> = OnceLock::new();
+    CLASSIFIES
+        .get_or_init(|| {
+            super::pattern::re(r"\b(?:qualif(?:y|ies)|counts?)\s+as\s+(?:an?\s+)?(?:academic|research|non-?commercial|commercial)\s+(?:use|usage|purposes?)\b|(?:构成|属于)(?:学术|研究|商业|非商业)(?:用途|使用|目的)")
+        })
+        .is_match(s)
+}
+
 /// True when the sentence asks for registration: below a threshold as much
 /// as above it ("register with us and be deemed to hold the commercial
 /// license"), so a threshold beside it does not explain it away.
@@ -987,11 +1003,51 @@ fn weighed_hits<'h>(
     let by_figure = commercial_use_by_threshold(text, hits);
     let item_granted = std::cell::OnceCell::new();
     let item_granted = || *item_granted.get_or_init(|| commercial_item(text, sentences).is_some());
+    let index = |words: (usize, usize)| sentences.iter().position(|&w| w == words);
+    // (granted to the reader: not an exclusive license to the licensor)
+    let to_reader = std::cell::OnceCell::new();
+    let to_reader = || {
+        *to_reader.get_or_init(|| {
+            sentences.iter().any(|&(f, l)| {
+                let s = text.words_text(f, l);
+                grants_commercial(s) && !grants_exclusively(s)
+            })
+        })
+    };
+    // (commercial use named in the grant itself, not read from its verbs)
+    let named = std::cell::OnceCell::new();
+    let names_commercial = || {
+        *named.get_or_init(|| {
+            sentences.iter().any(|&(f, l)| {
+                let s = text.words_text(f, l);
+                grants_commercial(s)
+                    && !grants_exclusively(s)
+                    && (s.contains("commercial") || s.contains("商业") || s.contains("商用"))
+            })
+        })
+    };
     hits.iter()
         .filter(|h| {
             !(h.kind == ObligationKind::Registration
                 && approval_for_acts(text, sentences, h.words)
                 && (granted() || item_granted()))
+        })
+        // consent to redistribute the weights, or access to code the text
+        // withholds, beside a grant of commercial use: no gate on that use
+        .filter(|h| {
+            !(h.kind == ObligationKind::Registration
+                && (other_assets::gates_redistribution(sentence(h))
+                    || index(h.words)
+                        .is_some_and(|i| other_assets::about_withheld_code(text, sentences, i)))
+                && (to_reader() || item_granted()))
+        })
+        // a research license by its name only, beside an explicit grant of
+        // commercial use ("use the Model Weights for inference, including
+        // in commercial applications"): the name is not the grant's scope
+        .filter(|h| {
+            !(h.kind == ObligationKind::ResearchOnly
+                && super::clauses::research_by_name_only(sentence(h))
+                && (names_commercial() || item_granted()))
         })
         .filter(|h| {
             !(h.kind == ObligationKind::Registration
@@ -1067,6 +1123,9 @@ fn from_grant(
             || super::clauses::purpose::states_purpose(text.words_text(f, l))
             || grant_scope::speaks_of_training_data_only(text.words_text(f, l))
             || approval_for_acts(text, sentences, (f, l))
+            || other_assets::gates_redistribution(text.words_text(f, l))
+            || classifies_use(text.words_text(f, l))
+            || other_assets::about_withheld_code(text, sentences, i)
             || hits.iter().any(|h| {
                 h.words == (f, l)
                     && matches!(
@@ -1289,6 +1348,7 @@ fn grant_verdict(
 }
 
 mod grant_scope;
+mod other_assets;
 
 #[cfg(test)]
 mod paraphrases;

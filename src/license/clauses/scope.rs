@@ -29,13 +29,13 @@ fn rules() -> &'static Rules {
     RULES.get_or_init(|| {
         const EVAL: &str = r"(?:benchmarking|testing|evaluating|evaluation|assessment|assessing|research)";
         Rules {
-            research: re(r"\bfor\s+(?:your\s+|their\s+|its\s+)?(?:own\s+)?(?:academic\s+(?:and|or|and/or)\s+)?non-?commercial\s+(?:internal\s+|scientific\s+|academic\s+)?research\s+(?:purposes?|uses?|use)\b|\bnon-?commercial\s+research\s+(?:use|uses|purposes?)\s+only\b"),
+            research: re(r"\bfor\s+(?:your\s+|their\s+|its\s+)?(?:(?:own|internal|non-?profit),?\s+){0,3}(?:academic\s+(?:and|or|and/or)\s+)?non-?commercial\s+(?:internal\s+|scientific\s+|academic\s+)?research\s+(?:purposes?|uses?|use)\b|\bnon-?commercial\s+research\s+(?:use|uses|purposes?)\s+only\b"),
             evaluation: re(&format!(
                 r"\b(?:may|can)\s+(?:only\s+)?use\b(?:\s*,?\s+[\w-]+,?){{0,12}}?\s+(?:solely\s+|only\s+)?for\s+(?:internal\s+)?{EVAL}(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+){EVAL}\b(?:(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+){EVAL}\b)*"
             )),
-            research_grant: re(r"\b(?:permits?|allows?|lets)\s+(?:you|users|licensees?)\s+to\s+(?:freely\s+)?use\s+(?:[\w-]+\s+){0,10}?(?:for\s+free\s+|free\s+of\s+charge\s+)?for\s+(?:free\s+)?(?:academic|scientific)\s+research\b|(?:允许|许可)(?:您|你)?(?:免费)?使用(?:\w|\s){0,30}?(?:进行|用于|从事)(?:学术|科学)研究"),
+            research_grant: re(r"\b(?:permits?|allows?|lets)\s+(?:you|users|licensees?)\s+to\s+(?:freely\s+)?use\s+(?:[\w-]+\s+){0,10}?(?:for\s+free\s+|free\s+of\s+charge\s+)?for\s+(?:free\s+)?(?:academic|scientific)\s+research\b|\b(?:is|are)\s+(?:completely\s+|fully\s+|freely\s+)?open\s+(?:for|to)\s+(?:all\s+)?(?:academic|scientific)\s+research\b|(?:允许|许可)(?:您|你)?(?:免费)?使用(?:\w|\s){0,30}?(?:进行|用于|从事)(?:学术|科学)研究"),
             only: re(r"\b(?:only|solely|exclusively|strictly)\b|仅|只"),
-            widened: re(r"^\s*,?\s*(?:and|or|and/or|as\s+well\s+as|plus)\s+(?:for\s+)?(?:other\s+)?[\w-]+|^\s*,\s*[\w-]+\s*,|^\s*(?:、|和|及|以及|或|与)"),
+            widened: re(r"^\s*,?\s*(?:and|or|and/or|as\s+well\s+as|plus)\s+(?:for\s+)?(?:other\s+)?[\w-]+|^\s*,\s*[a-z0-9_-]+\s*,|^\s*(?:、|和|及|以及|或|与)"),
         }
     })
 }

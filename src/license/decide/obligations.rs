@@ -108,7 +108,21 @@ fn own_obligation(
     use ObligationKind as K;
     let path = rf.file.path.as_str();
     let within = verdict.is_some_and(|v| h.kind.verdict_cap().rank() >= v.rank());
-    if !within || matches!(h.kind, K::LicenseCopy | K::NoticeFile) {
+    // a free grant of research use beside the license's own approval path
+    // for commercial use (本许可允许您免费使用……进行学术研究, 对于……商业目的
+    // ……需……完成登记) is the free part of a license that requires approval
+    // (or a non-commercial scope: "for any Research or Non-Commercial
+    // Purpose", beside the license to request for commercial use)
+    let free_part = verdict == Some(Verdict::RequiresApproval)
+        && obligations
+            .iter()
+            .any(|o| o.kind == K::Registration && o.file.as_deref() == Some(path))
+        && (h.kind == K::NonCommercial
+            || h.kind == K::ResearchOnly
+                && crate::license::clauses::scope::grants_research(
+                    rf.norm.words_text(h.words.0, h.words.1),
+                ));
+    if !(within || free_part) || matches!(h.kind, K::LicenseCopy | K::NoticeFile) {
         return None;
     }
     let (start, end) = rf.norm.lines_of(h.words.0, h.words.1);

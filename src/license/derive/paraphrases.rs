@@ -1287,3 +1287,72 @@ fn a_licence_restated_or_a_risk_acknowledged_is_no_duty() {
     let text = "The model weights are released under the same terms as the code, the MIT License.";
     assert_eq!(verdict(text), Verdict::Permitted, "{text}");
 }
+
+/// daoti-research-license-zh-en.txt (tests/license-eval): a "Research
+/// License" whose grant includes commercial inference, whose written consent
+/// is asked only to redistribute the weights as a product of their own, and
+/// whose "Commercial License Application" opens access to source code it
+/// withholds, is a grant of commercial use with conditions.
+#[test]
+fn consent_to_redistribute_or_to_see_withheld_code_is_no_gate_on_use() {
+    let grant = "ACME Research License\n\n1.1 \"Academic Use\" means use by a university for non-commercial research.\n\nUse by research divisions of commercial entities does not qualify as Academic Use.\n\n2.1 PUBLIC USE LICENSE\n\nYou are granted a worldwide, royalty-free, non-exclusive license to:\n(a) use the Model Weights for inference, including in commercial applications;\nprovided that:\n(i) you clearly attribute ACME as the original author;\n(ii) you do NOT sublicense, resell, or redistribute the Model Weights as a standalone product without prior written consent from ACME.\n\n2.2 ARCHITECTURE SOURCE CODE — CASE-BY-CASE AUTHORIZATION\n\nArchitecture Source Code is NOT included in the public repository.\n\nAccess to Architecture Source Code requires a separate written authorization from ACME.\n\nTo request access:\n\n(b) Commercial entities: Submit a Commercial License Application.\n";
+    assert_eq!(verdict(grant), Verdict::PermittedWithConditions);
+    // the same in Chinese
+    let zh = "ACME 研究许可证\n\n2.1 公共使用许可\n\n您被授予全球范围内、免版税、非独占的许可:\n(a) 使用模型权重进行推理,包括商业应用;\n但须满足以下条件:\n(i) 明确标注原作者为 ACME;\n(ii) 未经 ACME 事先书面同意,不得将模型权重作为独立产品进行转授权、转售或再分发.\n";
+    assert_eq!(verdict(zh), Verdict::PermittedWithConditions);
+    // consent asked to use the weights commercially is still a gate
+    let gated = "ACME Research License\n\nYou are granted a worldwide, royalty-free, non-exclusive license to:\n(a) use the Model Weights for inference, including in commercial applications;\nprovided that:\n(i) you do not use the Model Weights in a commercial product without prior written consent from ACME.\n";
+    assert_ne!(verdict(gated), Verdict::PermittedWithConditions);
+    assert!(!verdict(gated).allows_commercial_use());
+    // with no grant of commercial use, the research license's name decides
+    let named = "ACME Research License\n\nYou may use, copy and modify the weights. You may not redistribute the weights without prior written consent from ACME.\n";
+    assert!(
+        !verdict(named).allows_commercial_use(),
+        "{:?}",
+        verdict(named)
+    );
+}
+
+/// A license named in the item after an intro ("… checkpoints released by
+/// this project are distributed under:" ⏎ "- Creative Commons
+/// Attribution-NonCommercial 4.0", oral-lesion-model-weights-cc-by-nc.txt in
+/// tests/license-eval) is cited at the intro too.
+#[test]
+fn the_intro_of_a_license_named_in_its_item_is_cited() {
+    for text in [
+        "# Model Weights License\n\nUnless otherwise stated, trained model checkpoints released by this project are distributed under:\n\n- **Creative Commons Attribution-NonCommercial 4.0 International (CC BY-NC 4.0)**\n",
+        "The weights are released under:\n\n* CC BY-NC-SA 4.0\n",
+    ] {
+        let lines = cited(text, ObligationKind::NonCommercial);
+        assert!(
+            lines.iter().any(|l| l.contains("under:")),
+            "{text}: {lines:?}"
+        );
+    }
+    // an intro with nothing limited in its item gains nothing
+    let lines = cited(
+        "The weights are released under:\n\n- Apache License 2.0\n",
+        ObligationKind::NonCommercial,
+    );
+    assert!(lines.is_empty(), "{lines:?}");
+}
+
+/// wapr-pose-weights-cc-by-nd-notice-zh-en.txt (tests/license-eval): weights
+/// free for commercial use whose adaptations may be made and used but not
+/// shared under the license: sharing them needs another license (cited), a
+/// condition on sharing, not a gate on use.
+#[test]
+fn adaptations_not_shared_under_this_license_need_another_license_to_share() {
+    for text in [
+        "These public weights may be used free of charge for commercial and non-commercial applications. Adapted weights may be produced and used, but may not be shared under this license.",
+        "本权重可免费用于商业和非商业用途。可以产生和使用修改后的权重，但本许可不允许共享修改版权重。",
+        // paraphrase
+        "You may use the checkpoint commercially. Fine-tuned versions may be created and used internally, but they may not be distributed under this licence.",
+    ] {
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+        assert!(
+            !cited(text, ObligationKind::Registration).is_empty(),
+            "{text}"
+        );
+    }
+}
