@@ -143,25 +143,29 @@ def main(src, dst, window):
     writer.add_uint32("gemma3.attention.sliding_window", window)
     writer.add_float32("gemma3.rope.local_freq_base", 10000.0)
 
-    f16 = lambda a: writer.add_tensor(a[0], a[1].astype(np.float16))  # noqa: E731
+    def put(name, a):
+        """A norm as F32, a projection as F16."""
+        writer.add_tensor(name, a if a.ndim == 1 else a.astype(np.float16))
+
+    def const(n, value):
+        """An F32 norm weight of `n` equal values."""
+        return np.full(n, value, dtype=np.float32)
+
     for name in [n for n in w if not n.startswith("blk.")]:
-        writer.add_tensor(name, w[name]) if w[name].ndim == 1 else f16((name, w[name]))
+        put(name, w[name])
     for b, (qk, ro, rm) in enumerate(scales):
-        p = lambda n: f"blk.{b}.{n}.weight"  # noqa: E731
-        ones = lambda n: np.ones(n, dtype=np.float32)  # noqa: E731
-        writer.add_tensor(p("attn_norm"), w[p("attn_norm")])
-        f16((p("attn_q"), w[p("attn_q")]))
-        f16((p("attn_k"), w[p("attn_k")]))
-        f16((p("attn_v"), w[p("attn_v")]))
-        writer.add_tensor(p("attn_q_norm"), ones(wide.HEAD_DIM) * np.float32(np.sqrt(qk)))
-        writer.add_tensor(p("attn_k_norm"), ones(wide.HEAD_DIM) * np.float32(np.sqrt(qk)))
-        f16((p("attn_output"), w[p("attn_output")]))
-        writer.add_tensor(p("post_attention_norm"), ones(wide.HIDDEN) * c * np.float32(ro))
-        writer.add_tensor(p("ffn_norm"), w[p("ffn_norm")])
-        f16((p("ffn_gate"), w[p("ffn_gate")] / GELU_SILU))
-        f16((p("ffn_up"), w[p("ffn_up")]))
-        f16((p("ffn_down"), w[p("ffn_down")] * GELU_SILU))
-        writer.add_tensor(p("post_ffw_norm"), ones(wide.HIDDEN) * c * np.float32(rm))
+        p = f"blk.{b}."
+        for part in ("attn_norm", "attn_q", "attn_k", "attn_v"):
+            put(p + part + ".weight", w[p + part + ".weight"])
+        put(p + "attn_q_norm.weight", const(wide.HEAD_DIM, np.sqrt(qk)))
+        put(p + "attn_k_norm.weight", const(wide.HEAD_DIM, np.sqrt(qk)))
+        put(p + "attn_output.weight", w[p + "attn_output.weight"])
+        put(p + "post_attention_norm.weight", const(wide.HIDDEN, c * np.float32(ro)))
+        put(p + "ffn_norm.weight", w[p + "ffn_norm.weight"])
+        put(p + "ffn_gate.weight", w[p + "ffn_gate.weight"] / GELU_SILU)
+        put(p + "ffn_up.weight", w[p + "ffn_up.weight"])
+        put(p + "ffn_down.weight", w[p + "ffn_down.weight"] * GELU_SILU)
+        put(p + "post_ffw_norm.weight", const(wide.HIDDEN, c * np.float32(rm)))
     wide.finish(writer)
 
 
