@@ -19,6 +19,9 @@ original's quantization, dequantized here to f32 and stored as F16):
 
 The tokenizer and every other metadata key are copied. Needs numpy and the
 `gguf` package (PyPI), as benches/smoke_gguf.sh installs them.
+
+Also a module: benches/gguf_gemma3.py and benches/gguf_moe.py build their
+Gemma 3 and mixture-of-experts files on `widened` and `copy_metadata`.
 """
 
 import sys
@@ -27,27 +30,29 @@ import numpy as np
 from gguf import GGUFReader, GGUFValueType, GGUFWriter
 from gguf.quants import dequantize
 
-src, dst = sys.argv[1], sys.argv[2]
 HIDDEN, HEADS, KV_HEADS, HEAD_DIM = 768, 12, 4, 64
 
-reader = GGUFReader(src)
-old_hidden = int(reader.fields["llama.embedding_length"].contents())
-norm_scale = np.float32(np.sqrt(old_hidden / HIDDEN))
-sizes = {
+
+def copy_metadata(reader, writer, sizes, rename=None):
+    """Every key of `reader` but the architecture into `writer`, the values
+    of `sizes` (key -> value, keys as in the source) replacing the source's;
+    `rename` maps a source key to the key written (the same when absent)."""
+    for key, field in reader.fields.items():
+        if key.startswith("GGUF.") or key == "general.architecture":
+            continue
+        vtype = field.types[0]
+        sub = field.types[-1] if vtype == GGUFValueType.ARRAY else None
+        value = sizes.get(key, field.contents())
+        writer.add_key_value(rename(key) if rename else key, value, vtype, sub)
+
+
+# The `llama.*` sizes of the widened model, and F16 as its file type.
+SIZES = {
     "llama.embedding_length": HIDDEN,
     "llama.attention.head_count": HEADS,
     "llama.attention.head_count_kv": KV_HEADS,
     "general.file_type": 1,  # MOSTLY_F16
 }
-
-writer = GGUFWriter(dst, "llama")
-for key, field in reader.fields.items():
-    if key.startswith("GGUF.") or key == "general.architecture":
-        continue
-    vtype = field.types[0]
-    sub = field.types[-1] if vtype == GGUFValueType.ARRAY else None
-    value = sizes.get(key, field.contents())
-    writer.add_key_value(key, value, vtype, sub)
 
 
 def pad(a, rows, cols):
@@ -57,32 +62,54 @@ def pad(a, rows, cols):
     return out
 
 
-for t in reader.tensors:
-    w = dequantize(t.data, t.tensor_type).astype(np.float32)
-    name = t.name
-    if w.ndim == 1:  # the RMS norms
-        out = np.zeros(HIDDEN, dtype=np.float32)
-        out[: w.shape[0]] = w * norm_scale
-        writer.add_tensor(name, out)
-        continue
-    rows, cols = w.shape
-    if name == "token_embd.weight" or name == "output.weight":
-        out = pad(w, rows, HIDDEN)
-    elif name.endswith("attn_q.weight"):
-        out = pad(w, HEADS * HEAD_DIM, HIDDEN)
-    elif name.endswith("attn_k.weight") or name.endswith("attn_v.weight"):
-        out = pad(w, KV_HEADS * HEAD_DIM, HIDDEN)
-    elif name.endswith("attn_output.weight"):
-        out = pad(w, HIDDEN, HEADS * HEAD_DIM)
-    elif name.endswith("ffn_gate.weight") or name.endswith("ffn_up.weight"):
-        out = pad(w, rows, HIDDEN)
-    elif name.endswith("ffn_down.weight"):
-        out = pad(w, HIDDEN, cols)
-    else:
-        sys.exit(f"unexpected tensor {name} {w.shape}")
-    writer.add_tensor(name, out.astype(np.float16))
+def widened(reader):
+    """(name, f32 array) of every tensor of the widened model, in the
+    source's order; the RMS norms 1-D, the rest [rows, cols]."""
+    old_hidden = int(reader.fields["llama.embedding_length"].contents())
+    norm_scale = np.float32(np.sqrt(old_hidden / HIDDEN))
+    for t in reader.tensors:
+        w = dequantize(t.data, t.tensor_type).astype(np.float32)
+        name = t.name
+        if w.ndim == 1:  # the RMS norms
+            out = np.zeros(HIDDEN, dtype=np.float32)
+            out[: w.shape[0]] = w * norm_scale
+            yield name, out
+            continue
+        rows, cols = w.shape
+        if name == "token_embd.weight" or name == "output.weight":
+            out = pad(w, rows, HIDDEN)
+        elif name.endswith("attn_q.weight"):
+            out = pad(w, HEADS * HEAD_DIM, HIDDEN)
+        elif name.endswith("attn_k.weight") or name.endswith("attn_v.weight"):
+            out = pad(w, KV_HEADS * HEAD_DIM, HIDDEN)
+        elif name.endswith("attn_output.weight"):
+            out = pad(w, HIDDEN, HEADS * HEAD_DIM)
+        elif name.endswith("ffn_gate.weight") or name.endswith("ffn_up.weight"):
+            out = pad(w, rows, HIDDEN)
+        elif name.endswith("ffn_down.weight"):
+            out = pad(w, HIDDEN, cols)
+        else:
+            sys.exit(f"unexpected tensor {name} {w.shape}")
+        yield name, out
 
-writer.write_header_to_file()
-writer.write_kv_data_to_file()
-writer.write_tensors_to_file()
-writer.close()
+
+def finish(writer):
+    """Writes `writer`'s header, metadata and tensors and closes it."""
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+
+
+def main(src, dst):
+    """The widened SmolLM2 of `src` (a llama GGUF) as an F16 GGUF `dst`."""
+    reader = GGUFReader(src)
+    writer = GGUFWriter(dst, "llama")
+    copy_metadata(reader, writer, SIZES)
+    for name, w in widened(reader):
+        writer.add_tensor(name, w if w.ndim == 1 else w.astype(np.float16))
+    finish(writer)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2])

@@ -25,7 +25,13 @@
 # heads, the same function; benches/gguf_widen.py, F16, with the `gguf`
 # package) and quantized from F16 by llama.cpp, under target/smollm2-wide:
 # there Q4_K_M really is Q4_K/Q6_K and IQ4_XS is IQ4_XS (at width 576
-# llama.cpp falls back to Q5_0 / IQ4_NL).
+# llama.cpp falls back to Q5_0 / IQ4_NL). gemma3-KIND and moe-KIND (KIND:
+# f16, q4_1, q8_0, q4_k_m, iq4_xs) are the same widened SmolLM2 made into
+# a Gemma 3 (benches/gguf_gemma3.py: Q/K and post norms, GELU, 5 sliding
+# layers to 1 global) and into a mixture of experts (benches/gguf_moe.py:
+# 4 experts, 2 used, stacked), F16, quantized by llama.cpp likewise, under
+# target/smollm2-gemma3 and target/smollm2-moe:
+#   QUANTS="gemma3-q4_1 gemma3-q4_k_m moe-q4_k_m" THREADS="1 2" bash benches/smoke_gguf.sh 3
 set -euo pipefail
 runs=${1:-7}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -59,24 +65,29 @@ cc -shared -fPIC -O2 -o "$work/libcxa_shim.so" "$work/shim.c"
 mri="${CARGO_TARGET_DIR:-$root/target}/release/mri"
 
 # The file of one quantization, written from the Q4_1 file when missing
-# (wide-*: from the widened F16 model, itself written when missing).
+# (wide-*, gemma3-*, moe-*: from their F16 model, itself written when
+# missing).
 gguf_of() {
   local quant=$1
   if [ "$quant" = q4_1 ]; then echo "$q4_1"; return; fi
-  case "$quant" in
-    wide-*)
-      local wide="$root/target/smollm2-wide" kind=${quant#wide-}
-      local f16="$wide/f16/SmolLM2-wide.F16.gguf"
-      if [ ! -s "$f16" ]; then
-        mkdir -p "$wide/f16"
-        "$py" "$root/benches/gguf_widen.py" "$q4_1" "$f16.part" >/dev/null
-        mv "$f16.part" "$f16"
-      fi
-      if [ "$kind" = f16 ]; then echo "$f16"; return; fi
-      requantize "$f16" "$wide/$kind/SmolLM2-wide" "$kind"
-      return
-      ;;
+  local family=${quant%%-*} writer
+  case "$family" in
+    wide) writer=gguf_widen.py ;;
+    gemma3) writer=gguf_gemma3.py ;;
+    moe) writer=gguf_moe.py ;;
   esac
+  if [ -n "${writer:-}" ]; then
+    local dir="$root/target/smollm2-$family" kind=${quant#*-}
+    local f16="$dir/f16/SmolLM2-$family.F16.gguf"
+    if [ ! -s "$f16" ]; then
+      mkdir -p "$dir/f16"
+      "$py" "$root/benches/$writer" "$q4_1" "$f16.part" >/dev/null
+      mv "$f16.part" "$f16"
+    fi
+    if [ "$kind" = f16 ]; then echo "$f16"; return; fi
+    requantize "$f16" "$dir/$kind/SmolLM2-$family" "$kind"
+    return
+  fi
   requantize "$q4_1" "$root/target/smollm2-requant/$quant/SmolLM2-135M-Instruct" "$quant"
 }
 
