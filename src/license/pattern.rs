@@ -12,9 +12,12 @@ use std::sync::{Arc, OnceLock};
 use regex_automata::util::iter::Searcher;
 use regex_automata::util::syntax;
 use regex_automata::Input;
+use regex_syntax::hir::Hir;
 
 mod ahead;
 mod engine;
+mod gate;
+mod literals;
 
 use engine::Engine;
 pub use engine::Error;
@@ -34,17 +37,54 @@ impl std::fmt::Debug for Regex {
     }
 }
 
-/// A pattern and its syntax, compiled once.
+/// A pattern and its syntax, parsed once (for its required literals, see
+/// `literals`) and compiled once, at its first search that its gate lets
+/// through (see `gate`).
 struct Lazy {
     pattern: String,
     syntax: syntax::Config,
+    parsed: OnceLock<Result<Parsed, String>>,
     engine: OnceLock<Result<Engine, String>>,
 }
 
+/// A parsed pattern and the gate of the literals its every match holds.
+struct Parsed {
+    hir: Hir,
+    gate: gate::Gate,
+}
+
+impl Parsed {
+    fn new(hir: Hir) -> Parsed {
+        Parsed {
+            gate: gate::Gate::new(&literals::required(&hir)),
+            hir,
+        }
+    }
+}
+
 impl Lazy {
+    fn parsed(&self) -> &Result<Parsed, String> {
+        self.parsed.get_or_init(|| {
+            engine::parse(&self.pattern, &self.syntax)
+                .map(Parsed::new)
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    /// Whether the pattern may match in `hay` by its gate (it may, where
+    /// the pattern does not parse: its first search reports it).
+    fn gate_open(&self, hay: &str) -> bool {
+        match self.parsed() {
+            Ok(parsed) => gate::may_match(&parsed.gate, hay.as_bytes()),
+            Err(_) => true,
+        }
+    }
+
     fn compiled(&self) -> &Result<Engine, String> {
-        self.engine
-            .get_or_init(|| Engine::build(&self.pattern, &self.syntax).map_err(|e| e.to_string()))
+        self.engine.get_or_init(|| match self.parsed() {
+            Ok(parsed) => Engine::build(&parsed.hir, &self.syntax).map_err(|e| e.to_string()),
+            Err(e) => Err(e.clone()),
+        })
     }
 
     /// The compiled pattern. The patterns are constants, checked by the
@@ -56,14 +96,30 @@ impl Lazy {
         }
     }
 
-    fn is_compiled(&self) -> bool {
-        self.engine.get().is_some()
+    fn is_parsed(&self) -> bool {
+        self.parsed.get().is_some()
     }
 
-    /// Compiles the pattern now (on the helper thread of `ahead`); an error
+    /// Parses the pattern now (on the helper thread of `ahead`); an error
     /// is kept for the first search to report.
-    fn compile_ahead(&self) {
-        let _ = self.compiled();
+    fn parse_ahead(&self) {
+        let _ = self.parsed();
+    }
+
+    /// Whether the pattern may match in `hay`: false only where `hay`
+    /// lacks every literal of one of its required clauses.
+    fn may_match(&self, hay: &str) -> bool {
+        match gate::mode() {
+            gate::Mode::Off => true,
+            gate::Mode::On => self.gate_open(hay),
+            gate::Mode::Audit => {
+                let open = self.gate_open(hay);
+                if !open && self.engine().is_match(&Input::new(hay.as_bytes())) {
+                    gate::record_miss(&self.pattern, hay);
+                }
+                open
+            }
+        }
     }
 }
 
@@ -71,23 +127,28 @@ impl Regex {
     /// Compiles `p` with Unicode classes (as `regex::Regex::new` does), now.
     pub fn new(p: &str) -> Result<Regex, Error> {
         let syntax = syntax::Config::new().unicode(true);
-        let engine = Engine::build(p, &syntax)?;
+        let hir = engine::parse(p, &syntax)?;
+        let engine = Engine::build(&hir, &syntax)?;
         let regex = Regex::lazy(p.to_string(), syntax);
+        let _ = regex.lazy.parsed.set(Ok(Parsed::new(hir)));
         let _ = regex.lazy.engine.set(Ok(engine));
         Ok(regex)
     }
 
-    /// `p`, to be compiled at its first search (and queued to be compiled
-    /// ahead). The haystack is always searched as bytes; a pattern in
+    /// `p`, to be compiled at its first search that its gate lets through.
+    /// The haystack is always searched as bytes; a pattern in
     /// [`byte_form`] matches whole characters only.
     fn lazy(pattern: String, syntax: syntax::Config) -> Regex {
-        Regex {
+        let regex = Regex {
             lazy: Arc::new(Lazy {
                 pattern,
                 syntax,
+                parsed: OnceLock::new(),
                 engine: OnceLock::new(),
             }),
-        }
+        };
+        gate::register(&regex.lazy);
+        regex
     }
 
     fn engine(&self) -> &Engine {
@@ -96,11 +157,14 @@ impl Regex {
 
     /// Whether the pattern matches anywhere in `hay`.
     pub fn is_match(&self, hay: &str) -> bool {
-        self.engine().is_match(&Input::new(hay.as_bytes()))
+        self.lazy.may_match(hay) && self.engine().is_match(&Input::new(hay.as_bytes()))
     }
 
     /// The leftmost-first match in `hay`.
     pub fn find<'h>(&self, hay: &'h str) -> Option<Match<'h>> {
+        if !self.lazy.may_match(hay) {
+            return None;
+        }
         self.engine()
             .search(&Input::new(hay.as_bytes()))
             .map(|m| Match::new(hay, m.range()))
@@ -120,9 +184,12 @@ impl Regex {
     where
         'h: 'r,
     {
-        let engine = self.engine();
+        let engine = self.lazy.may_match(hay).then(|| self.engine());
         let mut searcher = Searcher::new(Input::new(hay.as_bytes()));
-        std::iter::from_fn(move || searcher.advance(|input| Ok(engine.search(input))))
+        std::iter::from_fn(move || {
+            let engine = engine?;
+            searcher.advance(|input| Ok(engine.search(input)))
+        })
     }
 
     /// The groups of `m`, a match found in `hay`.
@@ -135,6 +202,9 @@ impl Regex {
 
     /// The groups of the leftmost-first match in `hay`.
     pub fn captures<'h>(&self, hay: &'h str) -> Option<Captures<'h>> {
+        if !self.lazy.may_match(hay) {
+            return None;
+        }
         let m = self.engine().search(&Input::new(hay.as_bytes()))?;
         Some(self.captures_at(hay, m))
     }
@@ -163,6 +233,33 @@ impl Regex {
             .filter_map(|caps| Some((caps.get(0)?, Cow::Owned(with(&caps)))));
         splice(hay, pieces)
     }
+}
+
+/// Runs `f` with every pattern's gate open on this thread: each pattern is
+/// compiled and searched wherever it is asked, as before gating. For the
+/// tests that compare gated and ungated readings.
+pub fn ungated<T>(f: impl FnOnce() -> T) -> T {
+    gate::with_mode(gate::Mode::Off, f)
+}
+
+/// Runs `f` with every gate this thread closes checked against the
+/// pattern's own search; returns `f`'s value and, for each match a closed
+/// gate hid, the pattern and the text. For the tests of the gates.
+pub fn audited<T>(f: impl FnOnce() -> T) -> (T, Vec<(String, String)>) {
+    let _ = gate::take_misses();
+    let out = gate::with_mode(gate::Mode::Audit, f);
+    (out, gate::take_misses())
+}
+
+/// The patterns made so far whose gate is closed on `hay` although they
+/// match it (none, if the gates are exact). For the tests of the gates.
+pub fn gate_misses(hay: &str) -> Vec<String> {
+    gate::all_patterns()
+        .into_iter()
+        .filter(|lazy| lazy.compiled().is_ok())
+        .filter(|lazy| !lazy.gate_open(hay) && lazy.engine().is_match(&Input::new(hay.as_bytes())))
+        .map(|lazy| lazy.pattern.clone())
+        .collect()
 }
 
 /// `hay` with each match in `pieces` (left to right, not overlapping)
@@ -501,16 +598,16 @@ mod tests {
         }
     }
 
-    /// A pattern made by `re` is compiled by the helper thread without
+    /// A pattern made by `re` is parsed by the helper thread without
     /// being searched (the test waits for it, up to a generous deadline).
     #[test]
-    fn queued_patterns_are_compiled_ahead() {
+    fn queued_patterns_are_parsed_ahead() {
         let r = re(r"\bqueued\s+ahead\s+(\w+)\b");
         let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while !r.lazy.is_compiled() {
+        while !r.lazy.is_parsed() {
             assert!(
                 std::time::Instant::now() < deadline,
-                "the helper never compiled the pattern"
+                "the helper never parsed the pattern"
             );
             std::thread::sleep(std::time::Duration::from_millis(5));
         }

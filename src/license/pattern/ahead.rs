@@ -1,15 +1,17 @@
-//! Compiling patterns ahead of their first search, on a second thread.
+//! Parsing patterns ahead of their first search, on a second thread.
 //!
-//! A clause pattern is compiled at its first search (see `engine`). A
-//! reader that meets a table of patterns searches each sentence with all of
-//! them in turn, so the table's patterns are wanted one after the other.
-//! Each pattern made by [`super::re`] is queued here when it is made, and one
-//! helper thread compiles the newest queued patterns while the reading thread
-//! compiles (or finds compiled) the oldest: on a machine with two cores the
-//! two meet halfway and a table is ready in about half the time. The helper
-//! leaves when nothing has been queued for a short while, and is started
-//! again by the next pattern queued; a pattern both want is compiled once
-//! (the other waits for it). Nothing here changes what a pattern matches.
+//! A clause pattern is parsed when its gate is first needed (to read the
+//! literals its every match holds, see `literals` and `gate`): the first
+//! search after a table of patterns is made numbers the whole table, so
+//! every pattern of the table is parsed then. Each pattern made by
+//! [`super::re`] is queued here when it is made, and one helper thread
+//! parses the newest queued patterns while the reading thread parses (or
+//! finds parsed) the oldest: on a machine with two cores the two meet
+//! halfway. The helper leaves when nothing has been queued for a short
+//! while, and is started again by the next pattern queued; a pattern both
+//! want is parsed once (the other waits for it). Compiling is left to the
+//! first search a pattern's gate lets through. Nothing here changes what a
+//! pattern matches.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Condvar, Mutex, PoisonError, Weak};
@@ -27,7 +29,7 @@ static RUNNING: AtomicBool = AtomicBool::new(false);
 /// How long the helper waits for more patterns before it leaves.
 const LINGER: Duration = Duration::from_millis(30);
 
-/// Queues `lazy` to be compiled ahead, starting the helper if none runs.
+/// Queues `lazy` to be parsed ahead, starting the helper if none runs.
 pub(super) fn queue(lazy: &Arc<Lazy>) {
     QUEUE
         .lock()
@@ -39,24 +41,24 @@ pub(super) fn queue(lazy: &Arc<Lazy>) {
             .name("mri-patterns".into())
             .spawn(help);
         if started.is_err() {
-            // Without a helper every pattern is compiled at its first search.
+            // Without a helper every pattern is parsed when it is first needed.
             RUNNING.store(false, Ordering::SeqCst);
         }
     }
 }
 
-/// The newest queued pattern not compiled yet; dropped and compiled ones
+/// The newest queued pattern not parsed yet; dropped and parsed ones
 /// are taken off the queue.
 fn newest(queue: &mut Vec<Weak<Lazy>>) -> Option<Arc<Lazy>> {
     while let Some(weak) = queue.pop() {
-        if let Some(lazy) = weak.upgrade().filter(|l| !l.is_compiled()) {
+        if let Some(lazy) = weak.upgrade().filter(|l| !l.is_parsed()) {
             return Some(lazy);
         }
     }
     None
 }
 
-/// The helper: compiles the newest queued pattern until none has been
+/// The helper: parses the newest queued pattern until none has been
 /// queued for [`LINGER`].
 fn help() {
     loop {
@@ -73,7 +75,7 @@ fn help() {
             }
         };
         match next {
-            Some(lazy) => lazy.compile_ahead(),
+            Some(lazy) => lazy.parse_ahead(),
             None => {
                 RUNNING.store(false, Ordering::SeqCst);
                 // A pattern queued between the last look and the store above
