@@ -3,13 +3,15 @@
 //! text, every known-family text and every license-eval text, then on
 //! random mutations of them: the reading (clauses and derived verdict) with
 //! the gates equals the reading with every pattern searched, and no gate
-//! closed during a reading hid a match of its pattern.
+//! closed during a reading hid a match of its pattern. And the gates read
+//! from the patterns as written agree with those read from their parsed
+//! form.
 
 use std::path::Path;
 
 use mri::license::clauses::read_clauses;
 use mri::license::derive::derive;
-use mri::license::pattern::{audited, gate_misses, ungated};
+use mri::license::pattern::{audited, gate_misses, quick_gate_errors, ungated};
 use mri::license::text::NormText;
 use proptest::prelude::*;
 
@@ -70,6 +72,17 @@ fn gated_and_ungated_readings_agree_on_every_text() {
         .filter_map(|(name, text)| check(name, text).err())
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Every pattern's gate read from its text as written (without parsing it)
+/// is implied by the clauses read from its parsed form.
+#[test]
+fn gates_read_from_the_written_patterns_are_implied_by_the_parsed_ones() {
+    for (_, text) in texts() {
+        let _ = reading(&text);
+    }
+    let errors = quick_gate_errors();
+    assert!(errors.is_empty(), "{errors:#?}");
 }
 
 /// Phrases the clause patterns look for, in both languages, to splice into

@@ -11,7 +11,7 @@
 //! compile time.
 
 use std::panic::{RefUnwindSafe, UnwindSafe};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use regex_automata::hybrid::dfa::{Cache as DfaCache, Config as DfaConfig, DFA};
 use regex_automata::nfa::thompson::{self, pikevm, WhichCaptures, NFA};
@@ -51,7 +51,7 @@ type MakeCaches = Box<dyn Fn() -> Caches + Send + Sync + UnwindSafe + RefUnwindS
 pub(super) struct Engine {
     /// The parsed pattern, kept for the reverse NFA, and whether its NFAs
     /// are UTF-8.
-    hir: Hir,
+    hir: Arc<Hir>,
     utf8: bool,
     forward: DFA,
     pike: pikevm::PikeVM,
@@ -80,7 +80,7 @@ pub(super) fn parse(pattern: &str, syntax: &syntax::Config) -> Result<Hir, Error
 
 impl Engine {
     /// Compiles `hir`, parsed with `syntax` (no reverse automaton yet).
-    pub(super) fn build(hir: &Hir, syntax: &syntax::Config) -> Result<Engine, Error> {
+    pub(super) fn build(hir: &Arc<Hir>, syntax: &syntax::Config) -> Result<Engine, Error> {
         let nfa = thompson::Compiler::new()
             .configure(nfa_config(syntax))
             .build_from_hir(hir)
@@ -101,7 +101,7 @@ impl Engine {
             reverse: None,
         });
         Ok(Engine {
-            hir: hir.clone(),
+            hir: Arc::clone(hir),
             utf8: syntax.get_utf8(),
             forward,
             pike,

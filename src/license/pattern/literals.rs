@@ -10,7 +10,7 @@
 
 use std::cmp::Reverse;
 
-use regex_syntax::hir::{Hir, HirKind};
+use regex_syntax::hir::{Class, Hir, HirKind};
 
 /// Byte strings one of which every match contains.
 pub(super) type Clause = Vec<Box<[u8]>>;
@@ -27,7 +27,12 @@ const MIN_LEN: usize = 3;
 /// The clauses every match of `hir` satisfies, the most selective first;
 /// empty where the pattern has none worth checking (it is always searched).
 pub(super) fn required(hir: &Hir) -> Vec<Clause> {
-    let mut all: Vec<Clause> = parts(hir).into_iter().filter_map(tidy).collect();
+    finish(parts(hir))
+}
+
+/// The clauses of `candidates` worth checking, the most selective first.
+pub(super) fn finish(candidates: Vec<Clause>) -> Vec<Clause> {
+    let mut all: Vec<Clause> = candidates.into_iter().filter_map(tidy).collect();
     all.sort_by_key(|c| Reverse(score(c)));
     all.dedup();
     all.truncate(MAX_CLAUSES);
@@ -50,12 +55,12 @@ fn score(c: &Clause) -> (usize, Reverse<usize>) {
 }
 
 /// The most selective usable clause of `clauses`.
-fn best(clauses: Vec<Clause>) -> Option<Clause> {
+pub(super) fn best(clauses: Vec<Clause>) -> Option<Clause> {
     clauses.into_iter().filter_map(tidy).max_by_key(score)
 }
 
 /// The clauses of the parts every match of `hir` passes through.
-fn parts(hir: &Hir) -> Vec<Clause> {
+pub(super) fn parts(hir: &Hir) -> Vec<Clause> {
     match hir.kind() {
         HirKind::Literal(lit) => vec![vec![lit.0.clone()]],
         HirKind::Capture(cap) => parts(&cap.sub),
@@ -73,8 +78,18 @@ fn parts(hir: &Hir) -> Vec<Clause> {
             }
             vec![union]
         }
-        // an empty match, a look-around, a class (a single character) or a
-        // repetition that may be skipped: nothing required
+        // a few characters (`仅|只` is parsed as a class): one of them
+        HirKind::Class(Class::Unicode(class)) => {
+            let chars = class.iter().flat_map(|r| r.start()..=r.end());
+            let chars: Vec<char> = chars.take(MAX_LITERALS + 1).collect();
+            if chars.len() > MAX_LITERALS {
+                return Vec::new();
+            }
+            let utf8 = |c: char| Box::from(c.to_string().as_bytes());
+            vec![chars.into_iter().map(utf8).collect()]
+        }
+        // an empty match, a look-around, a class of bytes or of many
+        // characters, or a repetition that may be skipped: nothing required
         _ => Vec::new(),
     }
 }
@@ -130,5 +145,8 @@ mod tests {
         let got = of(r"(?:仅|只|限于)[^a]{0,12}非商业");
         assert_eq!(got[0], vec!["非商业"]);
         assert!(got.contains(&vec!["仅".into(), "只".into(), "限于".into()]));
+        // an alternation of single characters is parsed as a class
+        let class = of(r"仅(?:限|供)个人");
+        assert!(class.contains(&vec!["供".into(), "限".into()]), "{class:?}");
     }
 }
