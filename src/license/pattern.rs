@@ -12,17 +12,20 @@ use std::sync::{Arc, OnceLock};
 use regex_automata::util::iter::Searcher;
 use regex_automata::util::syntax;
 use regex_automata::Input;
+use regex_syntax::hir::Hir;
 
-mod ahead;
 mod engine;
+mod gate;
+mod literals;
+mod quick;
 
 use engine::Engine;
 pub use engine::Error;
 
 /// A clause pattern: the `regex` crate's engines (a lazy DFA and a PikeVM
-/// over one NFA, see `engine`), compiled at the first search (or ahead, on
-/// a second thread: `ahead`), with the part of `regex::Regex`'s interface
-/// the readers use. Clones share one compiled pattern.
+/// over one NFA, see `engine`), compiled at the first search its literal
+/// gate lets through (see `gate`), with the part of `regex::Regex`'s
+/// interface the readers use. Clones share one compiled pattern.
 #[derive(Clone)]
 pub struct Regex {
     lazy: Arc<Lazy>,
@@ -30,21 +33,95 @@ pub struct Regex {
 
 impl std::fmt::Debug for Regex {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_tuple("Regex").field(&self.lazy.pattern).finish()
+        f.debug_tuple("Regex").field(&self.lazy.source).finish()
     }
 }
 
-/// A pattern and its syntax, compiled once.
+/// A pattern as written, its gate (the literals its every match holds, see
+/// `quick`, `literals` and `gate`) read at its first search, and its
+/// compiled form, parsed and compiled at its first search that the gate
+/// lets through.
 struct Lazy {
-    pattern: String,
-    syntax: syntax::Config,
+    source: String,
+    /// A clause pattern, widened when it is parsed (see [`re`]); otherwise
+    /// compiled as written with Unicode classes ([`Regex::new`]).
+    clause: bool,
+    gate: OnceLock<gate::Gate>,
+    parsed: OnceLock<Result<Parsed, String>>,
     engine: OnceLock<Result<Engine, String>>,
 }
 
+/// A parsed pattern and the syntax it was parsed with.
+struct Parsed {
+    hir: Arc<Hir>,
+    syntax: syntax::Config,
+}
+
 impl Lazy {
+    /// The pattern that is compiled, and its syntax: a clause pattern
+    /// with ASCII classes and its words widened, as bytes where it can be
+    /// (see [`byte_form`]).
+    fn compiled_form(&self) -> (Cow<'_, str>, syntax::Config) {
+        if !self.clause {
+            return (
+                Cow::Borrowed(&self.source),
+                syntax::Config::new().unicode(true),
+            );
+        }
+        // `\w`, `\s`, `\d` and `\b` over Unicode compile to automata that
+        // took about 60 ms to build at every run that read a license; a word
+        // character is widened to any non-ASCII character instead (see
+        // `widen_words`), so that a word such as `modèle` is still one word.
+        match byte_form(&widen_words_as(&self.source, Form::Bytes)) {
+            Some(bytes) => (
+                Cow::Owned(bytes),
+                syntax::Config::new().unicode(false).utf8(false),
+            ),
+            None => (
+                Cow::Owned(widen_words(&self.source)),
+                syntax::Config::new().unicode(false),
+            ),
+        }
+    }
+
+    fn parsed(&self) -> &Result<Parsed, String> {
+        self.parsed.get_or_init(|| {
+            let (pattern, syntax) = self.compiled_form();
+            engine::parse(&pattern, &syntax)
+                .map(|hir| Parsed {
+                    hir: Arc::new(hir),
+                    syntax,
+                })
+                .map_err(|e| e.to_string())
+        })
+    }
+
+    /// The gate: from the pattern as written where `quick` reads it, else
+    /// from the parsed pattern (none where it does not parse: its first
+    /// search reports it).
+    fn gate(&self) -> &gate::Gate {
+        self.gate.get_or_init(|| {
+            let clauses = match quick::clauses(&self.source) {
+                Some(candidates) => literals::finish(candidates),
+                None => match self.parsed() {
+                    Ok(parsed) => literals::required(&parsed.hir),
+                    Err(_) => Vec::new(),
+                },
+            };
+            gate::Gate::new(&clauses)
+        })
+    }
+
+    /// Whether the pattern may match in `hay` by its gate.
+    fn gate_open(&self, hay: &str) -> bool {
+        gate::may_match(self.gate(), hay.as_bytes())
+    }
+
     fn compiled(&self) -> &Result<Engine, String> {
-        self.engine
-            .get_or_init(|| Engine::build(&self.pattern, &self.syntax).map_err(|e| e.to_string()))
+        self.engine.get_or_init(|| match self.parsed() {
+            Ok(parsed) => Engine::build(&parsed.hir, &parsed.syntax).map_err(|e| e.to_string()),
+            Err(e) => Err(e.clone()),
+        })
     }
 
     /// The compiled pattern. The patterns are constants, checked by the
@@ -52,18 +129,42 @@ impl Lazy {
     fn engine(&self) -> &Engine {
         match self.compiled() {
             Ok(engine) => engine,
-            Err(e) => panic!("clause pattern {:?}: {e}", self.pattern),
+            Err(e) => panic!("clause pattern {:?}: {e}", self.source),
         }
     }
 
-    fn is_compiled(&self) -> bool {
-        self.engine.get().is_some()
+    /// Whether the pattern may match in `hay`: false only where `hay`
+    /// lacks every literal of one of its required clauses.
+    fn may_match(&self, hay: &str) -> bool {
+        match gate::mode() {
+            gate::Mode::Off => true,
+            gate::Mode::On => self.gate_open(hay),
+            gate::Mode::Audit => {
+                let open = self.gate_open(hay);
+                if !open && self.engine().is_match(&Input::new(hay.as_bytes())) {
+                    gate::record_miss(&self.source, hay);
+                }
+                open
+            }
+        }
     }
 
-    /// Compiles the pattern now (on the helper thread of `ahead`); an error
-    /// is kept for the first search to report.
-    fn compile_ahead(&self) {
-        let _ = self.compiled();
+    /// Whether the gate read from the pattern as written (by `quick`) is
+    /// implied by the parsed pattern's own clauses (`literals`): every
+    /// string of some parsed clause contains a string of the quick clause.
+    /// `None` where `quick` does not read the pattern.
+    fn quick_gate_is_implied(&self) -> Option<bool> {
+        let quick = literals::finish(quick::clauses(&self.source)?);
+        let Ok(parsed) = self.parsed() else {
+            return Some(true);
+        };
+        let parts = literals::parts(&parsed.hir);
+        let contains = |hay: &[u8], needle: &[u8]| hay.windows(needle.len()).any(|w| w == needle);
+        Some(quick.iter().all(|q| {
+            parts
+                .iter()
+                .any(|p| !p.is_empty() && p.iter().all(|h| q.iter().any(|n| contains(h, n))))
+        }))
     }
 }
 
@@ -71,23 +172,29 @@ impl Regex {
     /// Compiles `p` with Unicode classes (as `regex::Regex::new` does), now.
     pub fn new(p: &str) -> Result<Regex, Error> {
         let syntax = syntax::Config::new().unicode(true);
-        let engine = Engine::build(p, &syntax)?;
-        let regex = Regex::lazy(p.to_string(), syntax);
+        let hir = Arc::new(engine::parse(p, &syntax)?);
+        let engine = Engine::build(&hir, &syntax)?;
+        let regex = Regex::lazy(p.to_string(), false);
+        let _ = regex.lazy.parsed.set(Ok(Parsed { hir, syntax }));
         let _ = regex.lazy.engine.set(Ok(engine));
         Ok(regex)
     }
 
-    /// `p`, to be compiled at its first search (and queued to be compiled
-    /// ahead). The haystack is always searched as bytes; a pattern in
+    /// `source`, to be compiled at its first search that its gate lets
+    /// through. The haystack is always searched as bytes; a pattern in
     /// [`byte_form`] matches whole characters only.
-    fn lazy(pattern: String, syntax: syntax::Config) -> Regex {
-        Regex {
+    fn lazy(source: String, clause: bool) -> Regex {
+        let regex = Regex {
             lazy: Arc::new(Lazy {
-                pattern,
-                syntax,
+                source,
+                clause,
+                gate: OnceLock::new(),
+                parsed: OnceLock::new(),
                 engine: OnceLock::new(),
             }),
-        }
+        };
+        gate::register(&regex.lazy);
+        regex
     }
 
     fn engine(&self) -> &Engine {
@@ -96,11 +203,14 @@ impl Regex {
 
     /// Whether the pattern matches anywhere in `hay`.
     pub fn is_match(&self, hay: &str) -> bool {
-        self.engine().is_match(&Input::new(hay.as_bytes()))
+        self.lazy.may_match(hay) && self.engine().is_match(&Input::new(hay.as_bytes()))
     }
 
     /// The leftmost-first match in `hay`.
     pub fn find<'h>(&self, hay: &'h str) -> Option<Match<'h>> {
+        if !self.lazy.may_match(hay) {
+            return None;
+        }
         self.engine()
             .search(&Input::new(hay.as_bytes()))
             .map(|m| Match::new(hay, m.range()))
@@ -120,9 +230,12 @@ impl Regex {
     where
         'h: 'r,
     {
-        let engine = self.engine();
+        let engine = self.lazy.may_match(hay).then(|| self.engine());
         let mut searcher = Searcher::new(Input::new(hay.as_bytes()));
-        std::iter::from_fn(move || searcher.advance(|input| Ok(engine.search(input))))
+        std::iter::from_fn(move || {
+            let engine = engine?;
+            searcher.advance(|input| Ok(engine.search(input)))
+        })
     }
 
     /// The groups of `m`, a match found in `hay`.
@@ -135,6 +248,9 @@ impl Regex {
 
     /// The groups of the leftmost-first match in `hay`.
     pub fn captures<'h>(&self, hay: &'h str) -> Option<Captures<'h>> {
+        if !self.lazy.may_match(hay) {
+            return None;
+        }
         let m = self.engine().search(&Input::new(hay.as_bytes()))?;
         Some(self.captures_at(hay, m))
     }
@@ -163,6 +279,44 @@ impl Regex {
             .filter_map(|caps| Some((caps.get(0)?, Cow::Owned(with(&caps)))));
         splice(hay, pieces)
     }
+}
+
+/// Runs `f` with every pattern's gate open on this thread: each pattern is
+/// compiled and searched wherever it is asked, as before gating. For the
+/// tests that compare gated and ungated readings.
+pub fn ungated<T>(f: impl FnOnce() -> T) -> T {
+    gate::with_mode(gate::Mode::Off, f)
+}
+
+/// Runs `f` with every gate this thread closes checked against the
+/// pattern's own search; returns `f`'s value and, for each match a closed
+/// gate hid, the pattern and the text. For the tests of the gates.
+pub fn audited<T>(f: impl FnOnce() -> T) -> (T, Vec<(String, String)>) {
+    let _ = gate::take_misses();
+    let out = gate::with_mode(gate::Mode::Audit, f);
+    (out, gate::take_misses())
+}
+
+/// The patterns made so far whose gate is closed on `hay` although they
+/// match it (none, if the gates are exact). For the tests of the gates.
+pub fn gate_misses(hay: &str) -> Vec<String> {
+    gate::all_patterns()
+        .into_iter()
+        .filter(|lazy| lazy.compiled().is_ok())
+        .filter(|lazy| !lazy.gate_open(hay) && lazy.engine().is_match(&Input::new(hay.as_bytes())))
+        .map(|lazy| lazy.source.clone())
+        .collect()
+}
+
+/// The patterns made so far whose gate, read from the pattern as written,
+/// is not implied by the clauses of the parsed pattern (none, if the quick
+/// reading is sound). For the tests of the gates.
+pub fn quick_gate_errors() -> Vec<String> {
+    gate::all_patterns()
+        .into_iter()
+        .filter(|lazy| lazy.quick_gate_is_implied() == Some(false))
+        .map(|lazy| lazy.source.clone())
+        .collect()
 }
 
 /// `hay` with each match in `pieces` (left to right, not overlapping)
@@ -256,16 +410,9 @@ impl<'h> Captures<'h> {
 /// repetitions. The patterns are constants, checked by the tests.
 pub fn re(p: &str) -> Regex {
     // The patterns are constants checked by the tests below. They are built
-    // with ASCII classes: `\w`, `\s`, `\d` and `\b` over Unicode compile to
-    // automata that took about 60 ms to build at every run that read a
-    // license. A word character is widened to any non-ASCII character as well
-    // (see `widen_words`), so that a word such as `modèle` is still one word.
-    let regex = match byte_form(&widen_words_as(p, Form::Bytes)) {
-        Some(bytes) => Regex::lazy(bytes, syntax::Config::new().unicode(false).utf8(false)),
-        None => Regex::lazy(widen_words(p), syntax::Config::new().unicode(false)),
-    };
-    ahead::queue(&regex.lazy);
-    regex
+    // with ASCII classes, widened when they are first parsed (see
+    // `Lazy::compiled_form`).
+    Regex::lazy(p.to_string(), true)
 }
 
 /// One non-ASCII character spelled as its UTF-8 bytes: a lead byte and the
@@ -499,22 +646,6 @@ mod tests {
                 assert_eq!(ca, cb, "{p} on {t:?}");
             }
         }
-    }
-
-    /// A pattern made by `re` is compiled by the helper thread without
-    /// being searched (the test waits for it, up to a generous deadline).
-    #[test]
-    fn queued_patterns_are_compiled_ahead() {
-        let r = re(r"\bqueued\s+ahead\s+(\w+)\b");
-        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-        while !r.lazy.is_compiled() {
-            assert!(
-                std::time::Instant::now() < deadline,
-                "the helper never compiled the pattern"
-            );
-            std::thread::sleep(std::time::Duration::from_millis(5));
-        }
-        assert!(r.is_match("it was queued ahead of time"));
     }
 
     /// A pattern that does not compile is reported, naming it, at its

@@ -11,7 +11,7 @@
 //! compile time.
 
 use std::panic::{RefUnwindSafe, UnwindSafe};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use regex_automata::hybrid::dfa::{Cache as DfaCache, Config as DfaConfig, DFA};
 use regex_automata::nfa::thompson::{self, pikevm, WhichCaptures, NFA};
@@ -51,7 +51,7 @@ type MakeCaches = Box<dyn Fn() -> Caches + Send + Sync + UnwindSafe + RefUnwindS
 pub(super) struct Engine {
     /// The parsed pattern, kept for the reverse NFA, and whether its NFAs
     /// are UTF-8.
-    hir: Hir,
+    hir: Arc<Hir>,
     utf8: bool,
     forward: DFA,
     pike: pikevm::PikeVM,
@@ -73,13 +73,17 @@ fn nfa_config(syntax: &syntax::Config) -> thompson::Config {
         .which_captures(WhichCaptures::All)
 }
 
+/// Parses `pattern`.
+pub(super) fn parse(pattern: &str, syntax: &syntax::Config) -> Result<Hir, Error> {
+    Ok(syntax::parse_with(pattern, syntax).map_err(Box::new)?)
+}
+
 impl Engine {
-    /// Parses and compiles `pattern` (no reverse automaton yet).
-    pub(super) fn build(pattern: &str, syntax: &syntax::Config) -> Result<Engine, Error> {
-        let hir = syntax::parse_with(pattern, syntax).map_err(Box::new)?;
+    /// Compiles `hir`, parsed with `syntax` (no reverse automaton yet).
+    pub(super) fn build(hir: &Arc<Hir>, syntax: &syntax::Config) -> Result<Engine, Error> {
         let nfa = thompson::Compiler::new()
             .configure(nfa_config(syntax))
-            .build_from_hir(&hir)
+            .build_from_hir(hir)
             .map_err(Box::new)?;
         let forward = DFA::builder()
             .configure(
@@ -97,7 +101,7 @@ impl Engine {
             reverse: None,
         });
         Ok(Engine {
-            hir,
+            hir: Arc::clone(hir),
             utf8: syntax.get_utf8(),
             forward,
             pike,
