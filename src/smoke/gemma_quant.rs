@@ -38,7 +38,7 @@
 //! move them much further (other ids in the top-5).
 
 use super::gguf_header::OwnTensors;
-use super::llama_half::{last_normed, Attention, Mlp, Step, StepParts};
+use super::llama_half::{embed_rows, last_normed, Attention, Mlp, Step, StepParts};
 use super::llama_quant::{rotary, Tensors};
 use super::quant_linear::QuantProj;
 use candle_core::quantized::gguf_file::Content;
@@ -290,13 +290,8 @@ impl QuantGemma {
         ids: &Tensor,
         index_pos: usize,
     ) -> candle_core::Result<Tensor> {
-        let (b, seq) = ids.dims2()?;
-        let hidden = self.embed.dim(1)?;
-        let mut x = (self
-            .embed
-            .index_select(&ids.flatten_all()?, 0)?
-            .reshape((b, seq, hidden))?
-            * self.embed_scale)?;
+        let seq = ids.dim(1)?;
+        let mut x = (embed_rows(&self.embed, ids)? * self.embed_scale)?;
         let global = StepParts::new(&self.global.0, &self.global.1, seq, index_pos)?;
         let global = global.step(self.eps);
         let (cos, sin) = (

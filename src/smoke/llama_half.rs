@@ -67,6 +67,16 @@ pub(crate) struct Step<'a> {
     pub(crate) eps: f32,
 }
 
+/// The embedding rows of `ids` (`[b, n]`) as f32 activations `[b, n, hidden]`.
+pub(crate) fn embed_rows(embed: &Tensor, ids: &Tensor) -> candle_core::Result<Tensor> {
+    let (b, seq) = ids.dims2()?;
+    let hidden = embed.dim(1)?;
+    embed
+        .index_select(&ids.flatten_all()?, 0)?
+        .to_dtype(DType::F32)?
+        .reshape((b, seq, hidden))
+}
+
 /// Llama on the CPU with projections of kind `L` (bf16/f16 here, quantized
 /// in `llama_quant.rs`) and f32 activations, with its KV cache.
 pub(crate) struct CpuLlama<L> {
@@ -112,13 +122,8 @@ impl<L: Module> CpuLlama<L> {
         ids: &Tensor,
         index_pos: usize,
     ) -> candle_core::Result<Tensor> {
-        let (b, seq) = ids.dims2()?;
-        let hidden = self.embed.dim(1)?;
-        let mut x = self
-            .embed
-            .index_select(&ids.flatten_all()?, 0)?
-            .to_dtype(DType::F32)?
-            .reshape((b, seq, hidden))?;
+        let seq = ids.dim(1)?;
+        let mut x = embed_rows(&self.embed, ids)?;
         let parts = StepParts::new(&self.cos, &self.sin, seq, index_pos)?;
         let step = parts.step(self.eps);
         for (block, kv) in self.blocks.iter().zip(self.kvs.iter_mut()) {

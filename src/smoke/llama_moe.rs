@@ -25,7 +25,7 @@
 //! 12%: llama.cpp keeps an f16 KV cache and f16 activation scales).
 
 use super::gguf_header::OwnTensors;
-use super::llama_half::{last_normed, Attention, Mlp, StepParts};
+use super::llama_half::{embed_rows, last_normed, Attention, Mlp, StepParts};
 use super::llama_quant::{md_u32, Flavor, Sizes, Tensors};
 use super::quant_linear::QuantProj;
 use candle_core::quantized::gguf_file::Content;
@@ -198,12 +198,8 @@ impl QuantMoe {
         ids: &Tensor,
         index_pos: usize,
     ) -> candle_core::Result<Tensor> {
-        let (b, seq) = ids.dims2()?;
-        let hidden = self.embed.dim(1)?;
-        let mut x = self
-            .embed
-            .index_select(&ids.flatten_all()?, 0)?
-            .reshape((b, seq, hidden))?;
+        let seq = ids.dim(1)?;
+        let mut x = embed_rows(&self.embed, ids)?;
         let parts = StepParts::new(&self.cos, &self.sin, seq, index_pos)?;
         let step = parts.step(self.eps);
         for (block, kv) in self.blocks.iter().zip(self.kvs.iter_mut()) {
