@@ -480,14 +480,17 @@ fn scoped_by_definition(text: &NormText, sentences: &[(usize, usize)], hits: &mu
             continue;
         };
         let body = body.as_str();
+        let excluding = excluding_commerce(body);
         let kind = if r.research_coordinated.is_match(body) {
             Some(ObligationKind::NonCommercial)
-        } else if r.research_only.iter().any(|p| p.is_match(body)) {
+        } else if r.research_only.iter().any(|p| p.is_match(body))
+            || excluding == Some(ObligationKind::ResearchOnly)
+        {
             Some(ObligationKind::ResearchOnly)
         } else if r.cc_nc.is_match(body) || r.non_commercial.iter().any(|p| p.is_match(body)) {
             Some(ObligationKind::NonCommercial)
         } else {
-            None
+            excluding
         };
         if let Some(kind) = kind {
             terms.push((term.as_str().trim().to_string(), kind, (f, l)));
@@ -525,10 +528,36 @@ fn scoped_by_definition(text: &NormText, sentences: &[(usize, usize)], hits: &mu
     }
 }
 
+/// What a defined purpose that leaves commerce out says ("means academic
+/// or research purposes, and explicitly excludes commercialization"):
+/// research only where it names research or academic purposes and nothing
+/// else, else non-commercial. `None` when it leaves nothing out.
+fn excluding_commerce(body: &str) -> Option<ObligationKind> {
+    static RULES: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (excludes, research) = RULES.get_or_init(|| {
+        (
+            re(r"\b(?:exclud(?:e|es|ing)|does\s+not\s+include|do\s+not\s+include|not\s+including|other\s+than|but\s+not)\s+(?:[\w-]+\s+){0,2}?(?:commerciali[sz]ation|commercial\s+(?:use|uses|usage|purposes?|exploitation|activities|applications?)|any\s+commercial)\b"),
+            re(r"^(?:\s*(?:for\s+)?(?:the\s+)?(?:purposes?\s+of\s+)?(?:(?:academic|scientific|non-?profit|scholarly|educational|internal)\s+|research\s+|or\s+|and\s+|,\s*)*(?:research|academic)(?:\s+(?:and|or)\s+(?:educational|teaching|study))?(?:\s+(?:purposes?|use|uses|usage|work|activities))?)\s*(?:,|;|\band\b)"),
+        )
+    });
+    let at = excludes.find(body)?.start();
+    if research.is_match(&body[..at]) {
+        Some(ObligationKind::ResearchOnly)
+    } else {
+        Some(ObligationKind::NonCommercial)
+    }
+}
+
 /// True when sentence `s` limits what it says to `term`: "only (in
 /// connection with | for | within) the TERM", "solely for the TERM",
-/// "TERM only".
+/// "TERM only", or binds its reader to keep to it ("must adhere to the
+/// Permitted Purpose", "shall comply with the Authorized Use", "is limited
+/// to the Licensed Purpose").
 fn scopes(s: &str, term: &str) -> bool {
+    static KEEP: OnceLock<Regex> = OnceLock::new();
+    let keep = KEEP.get_or_init(|| {
+        re(r"\b(?:(?:must|shall|will|agree\s+to|required\s+to)\s+(?:at\s+all\s+times\s+)?(?:adhere|conform|comply|keep|abide)\s+(?:to|with|by)|(?:is|are|be|remains?)\s+(?:strictly\s+)?(?:limited|restricted|confined)\s+to)\s+(?:the\s+)?$")
+    });
     s.match_indices(term).any(|(at, _)| {
         let before = &s[..at];
         let after = &s[at + term.len()..];
@@ -542,6 +571,7 @@ fn scopes(s: &str, term: &str) -> bool {
             .iter()
             .any(|w| window.split(' ').any(|x| x == *w))
             || after.trim_start().starts_with("only")
+            || keep.is_match(before)
     })
 }
 

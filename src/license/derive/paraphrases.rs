@@ -1356,3 +1356,50 @@ fn adaptations_not_shared_under_this_license_need_another_license_to_share() {
         );
     }
 }
+
+#[test]
+fn a_grant_confined_to_a_purpose_defined_as_research_is_research_only() {
+    // lightricks-ltx-video-0.9-rail-m-research-only.txt (tests/license-eval),
+    // lines 22, 27 and 35: the definition, the grant confined to it, and the
+    // duty to keep to it
+    let ltx = "12. “Permitted Purpose” means for academic or research purposes only, and explicitly excludes commercialization such as downstream selling of the Model or Derivatives of the Model.\n2. Grant of Copyright License. Each Contributor hereby grants to You a perpetual, worldwide, non-exclusive, no-charge, royalty-free, irrevocable copyright license to reproduce, prepare, publicly display, publicly perform, sublicense, and distribute the Model and Derivatives of the Model, only for the Permitted Purpose.\n5. You and any Third Party recipients of the Model or Derivatives of the Model must adhere to the Permitted Purpose.\n";
+    assert_eq!(verdict(ltx), Verdict::ResearchOnly);
+    let cited = read_clauses(&NormText::new(ltx))
+        .into_iter()
+        .filter(|h| h.kind == ObligationKind::ResearchOnly)
+        .count();
+    assert_eq!(cited, 3, "the definition, the grant and the duty");
+    // paraphrases: a research purpose that leaves commerce out without
+    // "only", other terms, other ways of confining the grant to them
+    for (definition, grant) in [
+        (
+            "\"Permitted Purpose\" means academic or research purposes, and explicitly excludes commercialization of the Model.",
+            "You may copy and distribute the Model only for the Permitted Purpose.",
+        ),
+        (
+            "\"Authorized Use\" shall mean academic research and teaching, and does not include any commercial use.",
+            "The rights granted above may be exercised solely for the Authorized Use.",
+        ),
+        (
+            "“Licensed Purpose” refers to non-profit scientific research, excluding commercial applications.",
+            "Your use of the Model is limited to the Licensed Purpose.",
+        ),
+        (
+            "\"Approved Use\" means research use only.",
+            "Licensee shall comply with the Approved Use at all times when running the Model.",
+        ),
+    ] {
+        let text = format!("{definition}\n{grant}\n");
+        assert_eq!(verdict(&text), Verdict::ResearchOnly, "{text}");
+    }
+    // a purpose that leaves commerce out but is not research: non-commercial
+    let hobby = "\"Permitted Purpose\" means personal, hobby and artistic projects, excluding any commercial use.\nYou may use the Model only for the Permitted Purpose.\n";
+    assert_eq!(verdict(hobby), Verdict::NonCommercial);
+    // a definition no grant is confined to limits nothing by itself
+    let free = "\"Research Purpose\" means academic research, and excludes commercialization.\nYou may use, copy, modify and distribute the Model for any purpose, including commercial purposes.\n";
+    assert!(
+        verdict(free).rank() > Verdict::NonCommercial.rank(),
+        "{:?}",
+        verdict(free)
+    );
+}
