@@ -268,7 +268,7 @@ fn rules() -> &'static Rules {
         // research coordinated with non-commercial use: the grant's scope is
         // non-commercial (research is one such use), not research alone
         // ("solely for non-commercial, internal research, and educational purposes")
-        research_coordinated: re(r"\bresearch\s+(?:or|and|and/or|&)\s+non-?commercial\b|\bnon-?commercial\s+(?:or|and|and/or|&)\s+research\b|\bnon-?commercial\s*,\s*(?:[\w-]+\s+){0,2}?research\b"),
+        research_coordinated: re(r"\bresearch(?:\s+(?:purposes?|uses?))?\s+(?:or|and|and/or|&)\s+(?:an?\s+)?non-?commercial\b|\bnon-?commercial\s+(?:or|and|and/or|&)\s+research\b|\bnon-?commercial\s*,\s*(?:[\w-]+\s+){0,2}?research\b"),
         // authorisations from third parties (for their data, weights or
         // rights) are not the licensor's approval
         third_party_consents: re(r"\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant|such)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents|licen[cs]es|rights|approvals)\b|\bthird[- ]part(?:y|ies)\b|\bpatent\s+holders?\b|\brespective\s+(?:owners?|holders?|rights?\s+holders?)\b|\b(?:you|users?)\s+(?:own|owns)\s+or\s+(?:have|has|hold|holds|obtain|obtained)\s+(?:[\w-]+\s+){0,2}?(?:permission|consent|rights?|authori[sz]ation)\b|\b(?:voice|content|image|likeness|data)\s+(?:owners?|holders?|subjects?)\b|(?:声音|肖像|数据)(?:的)?(?:所有者|权利人)"),
@@ -769,6 +769,11 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     // A definition ("'Non-Commercial Purposes' shall mean …") names a use; it
     // grants or forbids nothing by itself.
     let definition = r.definition.is_match(s);
+    // a sentence that says which use counts as a defined kind of use ("The
+    // status of a Licensee as a for-profit entity does not, by itself, make
+    // limited internal research … a Commercial Purpose, provided that the use
+    // is not deployed in production") refines a definition: it scopes nothing
+    let classifies = classifies_use(s);
     // In a threshold's sentence a non-commercial use is what is exempt from
     // the threshold's license, not the grant's scope.
     // "for testing, evaluation, or non-commercial research": a scope, unless
@@ -783,7 +788,7 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     // a company excluded: the clause that decides `prohibited`, cited
     let no_company = super::licensee::excludes_companies(s)
         && !(super::clauses_zh::is_chinese(s) && super::clauses_zh::is_definition(s));
-    if !definition && !thresholded && (scoped || non_commercial || no_company) {
+    if !definition && !classifies && !thresholded && (scoped || non_commercial || no_company) {
         push(ObligationKind::NonCommercial, String::new());
     }
     let coordinated = r.research_coordinated.is_match(s);
@@ -792,6 +797,7 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     let s_scope = scope::without_labelled_use(s);
     let s_scope = s_scope.as_ref();
     if !definition
+        && !classifies
         && !coordinated
         && (r.research_title.is_match(s_scope)
             || r.research_only.iter().any(|p| p.is_match(s_scope))
@@ -855,6 +861,19 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
         }
     }
     found
+}
+
+/// True when the sentence says whether a use counts as a kind of use the
+/// text defines ("does not, by itself, make limited internal research … a
+/// Commercial Purpose", "does not qualify as Academic Use", "shall
+/// constitute a non-commercial purpose").
+fn classifies_use(s: &str) -> bool {
+    static CLASSIFIES: OnceLock<Regex> = OnceLock::new();
+    CLASSIFIES
+        .get_or_init(|| {
+            re(r"(?:\b(?:make|makes|render|renders|constitute|constitutes)\b(?:\s+[\w,()'-]+){0,16}?\s+(?:an?|the)|\b(?:qualif(?:y|ies)\s+as|counts?\s+as|(?:is|are)\s+(?:deemed|considered|treated\s+as))(?:\s+(?:an?|the))?)\s+(?:academic|research|non-?commercial|commercial)\s+(?:use|usage|purposes?)\s*(?:[,.;:]|$)")
+        })
+        .is_match(s)
 }
 
 /// The approval a sentence asks before use (registration, written
@@ -1455,6 +1474,44 @@ mod tests {
         // a definition that no grant is scoped by limits nothing
         let text = "\"Research Purpose\" means for research purposes only. You may use the Model for any purpose.";
         assert!(!has(text, ObligationKind::ResearchOnly));
+    }
+
+    #[test]
+    fn a_sentence_that_classifies_a_use_scopes_nothing() {
+        // breezeblue-breeze-tts2-research-non-commercial-license-1.1.txt
+        // (tests/license-eval), 1.7 and 2: what counts as a Commercial
+        // Purpose, then the grant for a research or non-commercial purpose
+        let status = "The status of a Licensee as a for-profit entity does not, by itself, make limited internal research, benchmarking, evaluation, security testing, or red-teaming a Commercial Purpose, provided that the use is not deployed in production, made available to customers or other external end users, used to generate revenue, or used to train or improve a non-BreezeBlue generative model.";
+        assert!(
+            !has(status, ObligationKind::ResearchOnly),
+            "{:?}",
+            kinds(status)
+        );
+        for s in [
+            "Internal testing by a company shall not, on its own, render such testing a commercial use, as long as it is not used in production.",
+            "Evaluation by a university lab funded by industry qualifies as academic use.",
+        ] {
+            assert!(!has(s, ObligationKind::ResearchOnly), "{s}: {:?}", kinds(s));
+            assert!(!has(s, ObligationKind::NonCommercial), "{s}: {:?}", kinds(s));
+        }
+        let grant = "in each case solely for a Research Purpose or Non-Commercial Purpose.";
+        assert!(
+            has(grant, ObligationKind::NonCommercial),
+            "{:?}",
+            kinds(grant)
+        );
+        assert!(
+            !has(grant, ObligationKind::ResearchOnly),
+            "{:?}",
+            kinds(grant)
+        );
+        // a grant that names the purposes it is for still scopes
+        for s in [
+            "You may make modifications to the Materials for any Research or Non-Commercial Purpose.",
+            "Licensees may make derivative works based on it only for non-commercial purposes.",
+        ] {
+            assert!(has(s, ObligationKind::NonCommercial), "{s}: {:?}", kinds(s));
+        }
     }
 
     #[test]
