@@ -860,7 +860,25 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
             }
         }
     }
+    // "for learning and research only; its predictions are no investment
+    // advice": a disclaimer of advice, not the grant's scope
+    if disclaims_advice(s) {
+        found.retain(|(k, _)| *k != ObligationKind::ResearchOnly);
+    }
     found
+}
+
+/// True when the sentence disclaims that the model or its output is advice
+/// ("本软件仅供学习与研究之用，其输出的任何预测结果、信号、报告均不构成任何投资建议",
+/// "is for research only and is not financial advice"): a research purpose
+/// named there describes the disclaimer, it does not scope the grant.
+fn disclaims_advice(s: &str) -> bool {
+    static ADVICE: OnceLock<Regex> = OnceLock::new();
+    ADVICE
+        .get_or_init(|| {
+            re(r"\b(?:not|no|never|nor)\b(?:\s+[\w,()'-]+){0,8}?\s+(?:investment|financial|legal|medical|tax|trading|professional)\s+advice\b|(?:不构成|并非|不是|不作为|不能作为|不应作为)(?:任何)?(?:投资|财务|法律|医疗|交易|专业)(?:建议|意见)")
+        })
+        .is_match(s)
 }
 
 /// True when the sentence says whether a use counts as a kind of use the
@@ -1511,6 +1529,27 @@ mod tests {
             "Licensees may make derivative works based on it only for non-commercial purposes.",
         ] {
             assert!(has(s, ObligationKind::NonCommercial), "{s}: {:?}", kinds(s));
+        }
+    }
+
+    #[test]
+    fn a_research_purpose_in_a_disclaimer_of_advice_scopes_nothing() {
+        // trendcast-pro-non-commercial-license-zh.txt (tests/license-eval),
+        // line 47, then paraphrases in both languages
+        for s in [
+            "1. **不构成投资建议**：本软件仅供学习与研究之用，其输出的任何预测结果、信号、报告均**不构成任何投资建议**，不应作为任何投资决策的依据。",
+            "本模型仅供学术研究参考，其结果并非医疗建议。",
+            "The forecasts are provided for research and learning only and do not constitute investment advice.",
+            "This model is for research purposes only and is not medical advice.",
+        ] {
+            assert!(!has(s, ObligationKind::ResearchOnly), "{s}: {:?}", kinds(s));
+        }
+        // a research-only grant that names no advice still scopes
+        for s in [
+            "本软件仅供学习与研究之用。",
+            "The forecasts may be used for research purposes only.",
+        ] {
+            assert!(has(s, ObligationKind::ResearchOnly), "{s}: {:?}", kinds(s));
         }
     }
 
