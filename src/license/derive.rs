@@ -513,7 +513,7 @@ fn threshold_sentences(
             build(r#"\(\s*(?:the\s+|a\s+|an\s+)?"([a-z][a-z -]{2,40})""#),
             // "such a license", or those above the threshold named again
             // ("larger companies must purchase a license", "above that, …")
-            build(r"\bsuch\s+(?:a\s+|an\s+)?(?:[\w-]+\s+)?licen[cs]es?\b|该(?:等)?(?:许可|授权)|\b(?:larger|bigger)\s+(?:companies|entities|organi[sz]ations|businesses|enterprises|users|deployments)\b|\b(?:above|beyond|over|past)\s+(?:that|this|it|these|those)(?:\s+(?:threshold|limit|size|level|figure|number|amount))?\b|\b(?:such|those)\s+(?:companies|entities|organi[sz]ations|businesses|enterprises|licensees)\b|超过(?:该|此|上述)|(?:以上|超出)的(?:企业|公司|机构|用户)"),
+            build(r"\bsuch\s+(?:a\s+|an\s+)?(?:[\w-]+\s+)?licen[cs]es?\b|该(?:等)?(?:许可|授权)|\b(?:larger|bigger)\s+(?:companies|entities|organi[sz]ations|businesses|enterprises|users|deployments)\b|\b(?:above|beyond|over|past)\s+(?:that|this|it|these|those)(?:\s+(?:threshold|limit|size|level|figure|number|amount))?\b|\b(?:meet|meets|exceed|exceeds|reach|reaches|surpass|surpasses|cross|crosses)\s+(?:or\s+(?:exceed|exceeds|surpass|surpasses)\s+)?(?:this|that|the|such|these|those)\s+(?:threshold|limit|cap|level|figure|amount)s?\b|\b(?:such|those)\s+(?:companies|entities|organi[sz]ations|businesses|enterprises|licensees)\b|超过(?:该|此|上述)|(?:以上|超出)的(?:企业|公司|机构|用户)"),
         )
     });
     let mut explained = Vec::new();

@@ -1403,3 +1403,29 @@ fn a_grant_confined_to_a_purpose_defined_as_research_is_research_only() {
         verdict(free)
     );
 }
+
+#[test]
+fn a_separate_license_for_those_who_meet_or_exceed_the_threshold_is_a_condition() {
+    // krea-2-community-license-agreement.txt (tests/license-eval), 2.1 and
+    // 2.3, then paraphrases of the sentence after the figure
+    let grant = "Krea grants you a limited, non-exclusive, worldwide, royalty-free license to use, reproduce, distribute, copy, create Derivatives of, and generate Outputs from the Krea Model. Commercial Use of the Krea Model is permitted under this Agreement only if you satisfy the requirements of Section 2.3.\n";
+    let threshold = "Commercial Use under this Agreement of the Krea Model is permitted only if you have total company-wide annual revenue of less than one million United States dollars ($1,000,000 USD), calculated on a trailing twelve-month basis.";
+    for after in [
+        "If you meet or exceed this threshold, you must obtain a separate enterprise license from Krea prior to any Commercial Use.",
+        "Licensees that exceed the threshold must obtain a separate commercial license before any Commercial Use.",
+        "Once your revenue reaches that limit, you must first obtain a separate enterprise license from us.",
+    ] {
+        let text = format!("{grant}{threshold} {after}\n");
+        assert_eq!(
+            verdict(&text),
+            Verdict::PermittedWithConditions,
+            "{after}"
+        );
+    }
+    // with no threshold, the same separate license is a limit on every
+    // commercial use
+    let without = format!(
+        "{grant}You must obtain a separate enterprise license from Krea prior to any Commercial Use.\n"
+    );
+    assert!(verdict(&without).rank() < Verdict::PermittedWithConditions.rank());
+}
