@@ -881,6 +881,22 @@ fn disclaims_advice(s: &str) -> bool {
         .is_match(s)
 }
 
+/// True when the sentence offers a separate license to those who would not
+/// meet the text's own sharing duties: "若你希望在不承担传播受覆盖材料时所适用
+/// 义务的情况下进行商业使用，你必须获得我们单独授予的许可" (MultiMolecule's
+/// license FAQ), "to use it in a closed-source product without the AGPL's
+/// obligations, contact us for a commercial license". Beside a grant of
+/// commercial use it is an alternative to the grant, not a gate before
+/// commercial use under it.
+pub fn escapes_copyleft(s: &str) -> bool {
+    static ESCAPE: OnceLock<Regex> = OnceLock::new();
+    ESCAPE
+        .get_or_init(|| {
+            re(r"\bwithout\s+(?:(?:having\s+to|needing\s+to|the\s+need\s+to)\s+)?(?:complying\s+with|being\s+bound\s+by|the|its|these|such|those|releasing|disclosing|publishing|sharing|open-?sourcing|making\s+available)\s+(?:[\w-]+\s+){0,4}?(?:obligations?|duties|requirements|copyleft|source(?:\s+code)?|modifications|terms\s+of\s+the\s+(?:a?gpl|copyleft))\b|\b(?:closed[- ]source|proprietary)\s+(?:[\w-]+\s+){0,3}?without\s+(?:[\w-]+\s+){0,3}?(?:a?gpl|copyleft|source)|(?:不承担|不履行|免除|无需承担|无需履行)(?:\w|,){0,30}?义务|不(?:按|依)(?:\w|,){0,10}?(?:许可证|协议)(?:\w|,){0,6}?(?:公开|开源|提供源代码)")
+        })
+        .is_match(s)
+}
+
 /// True when the sentence says whether a use counts as a kind of use the
 /// text defines ("does not, by itself, make limited internal research … a
 /// Commercial Purpose", "does not qualify as Academic Use", "shall
@@ -1551,6 +1567,19 @@ mod tests {
         ] {
             assert!(has(s, ObligationKind::ResearchOnly), "{s}: {:?}", kinds(s));
         }
+    }
+
+    #[test]
+    fn data_used_only_for_evaluation_is_no_scope_of_the_grant() {
+        // multimolecule-license-faq-zh-agpl-model-weights.txt
+        // (tests/license-eval), line 143, then paraphrases
+        for s in [
+            "仅用于评估的数据不在本条要求之列，前提是该数据未同时用于训练。",
+            "你须提供训练数据集，并排除仅用于测试的样本。",
+        ] {
+            assert!(!has(s, ObligationKind::ResearchOnly), "{s}: {:?}", kinds(s));
+        }
+        assert!(has("本模型仅用于评估。", ObligationKind::ResearchOnly));
     }
 
     #[test]

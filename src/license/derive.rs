@@ -437,7 +437,9 @@ fn limits_commercial_use(sentence: &str) -> bool {
     });
     let plain = grant_scope::without_denied_limits(&without_both(sentence));
     let plain = describes.replace_all(&plain, "");
-    limit.is_match(&none_needed(&plain)) && !grant_scope::refuses_licensed_material(sentence)
+    limit.is_match(&none_needed(&plain))
+        && !grant_scope::refuses_licensed_material(sentence)
+        && !super::clauses::escapes_copyleft(sentence)
 }
 
 /// `s` with an approval or license it says is not needed read out ("without
@@ -677,6 +679,17 @@ fn classifies_use(s: &str) -> bool {
     CLASSIFIES
         .get_or_init(|| {
             super::pattern::re(r"\b(?:qualif(?:y|ies)|counts?)\s+as\s+(?:an?\s+)?(?:academic|research|non-?commercial|commercial)\s+(?:use|usage|purposes?)\b|(?:构成|属于)(?:学术|研究|商业|非商业)(?:用途|使用|目的)")
+        })
+        .is_match(s)
+}
+
+/// True when the sentence asks for "a separate license" (如需申请单独许可，
+/// 请联系我们) and for nothing else.
+fn asks_separate_license(s: &str) -> bool {
+    static SEPARATE: OnceLock<Regex> = OnceLock::new();
+    SEPARATE
+        .get_or_init(|| {
+            super::pattern::re(r"\b(?:a|the|this|such|our)\s+separate\s+(?:written\s+|commercial\s+)?licen[cs]e\b|(?:单独|另行)(?:的)?(?:书面)?(?:许可|授权)")
         })
         .is_match(s)
 }
@@ -1041,6 +1054,13 @@ fn weighed_hits<'h>(
                         .is_some_and(|i| other_assets::about_withheld_code(text, sentences, i)))
                 && (to_reader() || item_granted()))
         })
+        // a separate license offered to those who would not meet the
+        // text's sharing duties, beside a grant of commercial use
+        .filter(|h| {
+            !(h.kind == ObligationKind::Registration
+                && super::clauses::escapes_copyleft(sentence(h))
+                && (to_reader() || item_granted()))
+        })
         // a research license by its name only, beside an explicit grant of
         // commercial use ("use the Model Weights for inference, including
         // in commercial applications"): the name is not the grant's scope
@@ -1111,8 +1131,14 @@ fn from_grant(
     // where commercial use is defined by a threshold, a non-commercial
     // scope is use below it
     let by_figure = commercial_use_by_threshold(text, hits);
+    // the separate license a text offers only to escape its sharing duties:
+    // asking for it is asking for that alternative
+    let escape = sentences
+        .iter()
+        .any(|&(f, l)| super::clauses::escapes_copyleft(text.words_text(f, l)));
     let explained = |i: usize, (f, l): (usize, usize)| {
         by_threshold.contains(&i)
+            || escape && asks_separate_license(text.words_text(f, l))
             || by_figure
                 && hits
                     .iter()

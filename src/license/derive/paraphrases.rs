@@ -1429,3 +1429,18 @@ fn a_separate_license_for_those_who_meet_or_exceed_the_threshold_is_a_condition(
     );
     assert!(verdict(&without).rank() < Verdict::PermittedWithConditions.rank());
 }
+
+#[test]
+fn a_separate_license_to_escape_copyleft_duties_is_no_gate_on_commercial_use() {
+    // multimolecule-license-faq-zh-agpl-model-weights.txt (tests/license-eval),
+    // lines 71, 72 and 297, then the same in English words
+    for text in [
+        "是的。只要你遵守本协议条款，即可将 MultiMolecule 用于商业目的。\n若你希望在不承担传播受覆盖材料时所适用义务的情况下进行商业使用，你必须获得我们单独授予的许可。\n如需申请单独许可，请通过 license@danling.org 联系我们。\n",
+        "You may use the Model for commercial purposes, provided that you comply with the terms of the AGPL.\nIf you wish to use it commercially without complying with the copyleft obligations, you must obtain a separate license from us.\nTo request a separate license, contact license@example.org.\n",
+    ] {
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    }
+    // a separate license for any commercial use is still a gate
+    let gate = "You may use the Model for any purpose.\nCommercial use requires a separate license from us.\n";
+    assert!(verdict(gate).rank() < Verdict::PermittedWithConditions.rank());
+}
