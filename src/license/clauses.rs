@@ -276,7 +276,7 @@ fn rules() -> &'static Rules {
         // tracking, or military uses.")
         field_ban: re(r"\b(?:not|cannot|never|prohibit\w*|forbid\w*|refrain\w*|ban\w*)\b|^(?:[-*]\s*)?no\s"),
         field_use: re(r"\b(?:use|uses|used|using|deploy\w*|purposes?|applications?|activities|generat\w+|develop\w*|creat\w+|organi[sz]ations?|agenc(?:y|ies)|decision[- ]making)\b"),
-        fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice|devices?|treatment|decisions?)|clinical\s+(?:use|uses|decisions?|diagnosis|care|practice|settings?|purposes)|patient\s+care|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:[\w']+\s+){0,3}?(?:products?|services?|models?|offerings?)|(?:products?|services?|offerings?)\s+(?:\w+\s+){0,3}?(?:that|which)\s+compete|national\s+(?:or\s+(?:societal|social|public)\s+)?security|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?|actions?|acts|conduct)|(?:illegal|unlawful),\s+(?:[\w-]+,?\s+){1,6}?(?:or|and)\s+[\w-]+\s+(?:purposes?|activities|uses?|conduct)|internet\s+services?\s+without\s+(?:[\w-]+\s+){0,2}?security\s+(?:reviews?|assessments?)|drug\s+(?:development|discovery)|discovery\s+of\s+(?:any\s+|new\s+)?drugs?|hosted\s+service|stand-alone\s+hosted|as\s+a\s+service\s+to\s+third\s+parties|(?:fully\s+)?automated\s+decision[- ]making|high-stakes\s+automated\s+decisions|administration\s+of\s+justice|immigration|asylum|practice\s+of\s+any\s+profession|human-generated|machine[- ]generated|identif(?:y|ying)\s+(?:any\s+)?(?:individuals?|persons?|people)|imitat\w*\s+(?:the\s+)?voices?|safety-critical)"),
+        fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice|devices?|treatment|decisions?)|clinical\s+(?:use|uses|decisions?|diagnosis|care|practice|settings?|purposes)|patient\s+care|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:[\w']+\s+){0,3}?(?:products?|services?|models?|offerings?)|(?:products?|services?|offerings?)\s+(?:\w+\s+){0,3}?(?:that|which)\s+compete|national\s+(?:or\s+(?:societal|social|public)\s+)?security|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?|actions?|acts|conduct)|(?:illegal|unlawful),\s+(?:[\w-]+,?\s+){1,6}?(?:or|and)\s+[\w-]+\s+(?:purposes?|activities|uses?|conduct)|internet\s+services?\s+without\s+(?:[\w-]+\s+){0,2}?security\s+(?:reviews?|assessments?)|drug\s+(?:development|discovery)|discovery\s+of\s+(?:any\s+|new\s+)?drugs?|hosted\s+service|hosting\s+use|managed\s+services?|shared\s+instances?|stand-alone\s+hosted|as\s+a\s+service\s+to\s+third\s+parties|(?:fully\s+)?automated\s+decision[- ]making|high-stakes\s+automated\s+decisions|administration\s+of\s+justice|immigration|asylum|practice\s+of\s+any\s+profession|human-generated|machine[- ]generated|identif(?:y|ying)\s+(?:any\s+)?(?:individuals?|persons?|people)|imitat\w*\s+(?:the\s+)?voices?|safety-critical)"),
     })
 }
 
@@ -1085,7 +1085,9 @@ fn field_name(m: &str) -> &'static str {
         "fully" | "automated" | "high-stakes" => "automated decision-making",
         "administration" | "immigration" | "asylum" => "justice and immigration",
         "practice" => "unlicensed professional practice",
-        "hosted" | "stand-alone" | "as" => "offering it as a hosted service",
+        "hosted" | "hosting" | "managed" | "shared" | "stand-alone" | "as" => {
+            "offering it as a hosted service"
+        }
         "internet" => "internet services without security review",
         "human-generated" | "machine-generated" | "machine" => "passing off output as human",
         f if f.starts_with("impersonat") || f.starts_with("deepfake") => "impersonation",

@@ -485,9 +485,10 @@ fn speaks_of_approval(s: &str) -> Option<bool> {
     });
     static NOT_THE_MODEL: OnceLock<Regex> = OnceLock::new();
     // consent to use a trademark or name, or authorisations from third
-    // parties for their own data or rights, is not approval to use the model
+    // parties for their own data or rights, is not approval to use the model;
+    // nor is a successor nominated in writing (书面提名为此授权目的的继任者)
     let other = NOT_THE_MODEL.get_or_init(|| {
-        super::pattern::re(r"\btrade\s*marks?\b|\bservice\s+marks?\b|\btrade\s+names?\b|\blogos?\b|\bthird[- ]part(?:y|ies)\b|\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents)\b|\baffiliation\b|\bendorse\w*|\bpersonal\s+(?:data|information)\b|\bdata\s+subjects?\b|\b(?:authori[sz]ation|licen[cs]e|permission|rights?)\s+(?:has|have|had)\s+(?:ended|expired|lapsed|terminated|been\s+(?:terminated|revoked|withdrawn))\b|商标|域名|第三方|自行取得|个人信息|(?:授权|许可)(?:已)?(?:终止|结束|失效|被撤销)")
+        super::pattern::re(r"\btrade\s*marks?\b|\bservice\s+marks?\b|\btrade\s+names?\b|\blogos?\b|\bthird[- ]part(?:y|ies)\b|\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents)\b|\baffiliation\b|\bendorse\w*|\bpersonal\s+(?:data|information)\b|\bdata\s+subjects?\b|\b(?:authori[sz]ation|licen[cs]e|permission|rights?)\s+(?:has|have|had)\s+(?:ended|expired|lapsed|terminated|been\s+(?:terminated|revoked|withdrawn))\b|商标|域名|第三方|自行取得|个人信息|(?:授权|许可)(?:已)?(?:终止|结束|失效|被撤销)|\b(?:nominated|designated|appointed)\s+in\s+writing\b|书面(?:提名|指定|委任)")
     });
     let asked = none_needed(s);
     let s = asked.as_str();
@@ -681,6 +682,33 @@ fn classifies_use(s: &str) -> bool {
             super::pattern::re(r"\b(?:qualif(?:y|ies)|counts?)\s+as\s+(?:an?\s+)?(?:academic|research|non-?commercial|commercial)\s+(?:use|usage|purposes?)\b|(?:构成|属于)(?:学术|研究|商业|非商业)(?:用途|使用|目的)")
         })
         .is_match(s)
+}
+
+/// True when sentence `i` is a request the reader may make and need not, or
+/// the licensor's approval of it ("You may request from TII a reasonably adjusted version of the above
+/// statement … TII will not unreasonably withhold or delay approval of such a
+/// request"): an option beside a duty, no gate before any use.
+fn approves_optional_request(text: &NormText, sentences: &[(usize, usize)], i: usize) -> bool {
+    static RULES: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
+    let (such, may, weighty) = RULES.get_or_init(|| {
+        let build = super::pattern::re;
+        (
+            build(r"\b(?:such|this|that|the|any|your)\s+(?:a\s+)?(?:request|requests)\b|(?:这样的|此类|该等?|此|上述)(?:请求|申请)"),
+            build(r"\b(?:you|licensee|users?)\s+may\s+(?:also\s+)?(?:request|ask|apply)\b|(?:您|你)(?:也)?(?:可以|可)(?:\w|\s|\(|\)|-){0,60}?(?:请求|要求|申请)"),
+            build(r"\bcommercial\w*|\b(?:use|using|deploy\w*|distribut\w*|host\w*|licen[cs]e)\s+(?:the|this|our)\s+(?:model|work|weights|software)\b|商业|商用"),
+        )
+    });
+    let words = |j: usize| sentences.get(j).map_or("", |&(f, l)| text.words_text(f, l));
+    // the request (sentence `at`) and its approval (the next), either of
+    // them sentence `i`
+    let pair = |at: usize| {
+        let (asked, approved) = (words(at), words(at + 1));
+        may.is_match(asked)
+            && such.is_match(approved)
+            && !weighty.is_match(asked)
+            && !weighty.is_match(approved)
+    };
+    pair(i) || i.checked_sub(1).is_some_and(pair)
 }
 
 /// True when the sentence asks for "a separate license" (如需申请单独许可，
@@ -1050,6 +1078,7 @@ fn weighed_hits<'h>(
         .filter(|h| {
             !(h.kind == ObligationKind::Registration
                 && (other_assets::gates_redistribution(sentence(h))
+                    || other_assets::gates_hosting(sentence(h))
                     || index(h.words)
                         .is_some_and(|i| other_assets::about_withheld_code(text, sentences, i)))
                 && (to_reader() || item_granted()))
@@ -1150,6 +1179,8 @@ fn from_grant(
             || grant_scope::speaks_of_training_data_only(text.words_text(f, l))
             || approval_for_acts(text, sentences, (f, l))
             || other_assets::gates_redistribution(text.words_text(f, l))
+            || other_assets::gates_hosting(text.words_text(f, l))
+            || approves_optional_request(text, sentences, i)
             || classifies_use(text.words_text(f, l))
             || other_assets::about_withheld_code(text, sentences, i)
             || hits.iter().any(|h| {

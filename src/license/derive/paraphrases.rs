@@ -1444,3 +1444,32 @@ fn a_separate_license_to_escape_copyleft_duties_is_no_gate_on_commercial_use() {
     let gate = "You may use the Model for any purpose.\nCommercial use requires a separate license from us.\n";
     assert!(verdict(gate).rank() < Verdict::PermittedWithConditions.rank());
 }
+
+#[test]
+fn hosting_behind_an_application_and_an_optional_request_are_no_gate_on_commercial_use() {
+    // falcon-180b-tii-license-zh-en-translation.txt (tests/license-eval):
+    // the grant, 9.3-9.4 (Hosting Use behind an application) and 6.2 (an
+    // adjusted statement the reader may request), then paraphrases
+    let grant = "Each Contributor hereby grants to You a perpetual, worldwide, non-exclusive, royalty-free copyright license to reproduce, prepare Derivative Works of, publicly display, sublicense, and distribute the Work and such Derivative Works, including for commercial purposes.\n";
+    for (hosting, request) in [
+        (
+            "Where You wish to make Hosting Use of Falcon 180B, You must apply to TII for permission to make Hosting Use of that Work in writing.\nWhere TII grants permission for You to make Hosting Use of the relevant Work, your use shall be subject to the separate license granted by TII relating to that use.",
+            "You may request from TII a reasonably adjusted version of the above statement. TII will not unreasonably withhold or delay approval of such a request.",
+        ),
+        (
+            "Offering the Model as a managed service to third parties requires our prior written approval.",
+            "You may ask us for a shorter attribution line. We will not unreasonably refuse approval of this request.",
+        ),
+        (
+            "Use of the Model for hosted services may require a separate license.",
+            "您可以向许可方申请调整上述声明。许可方不会无理拒绝或延迟批准这样的请求。",
+        ),
+    ] {
+        let text = format!("{grant}{hosting}\n{request}\n");
+        assert_eq!(verdict(&text), Verdict::PermittedWithConditions, "{text}");
+    }
+    // approval asked for commercial use itself is still a gate
+    let gate =
+        format!("{grant}Any commercial use of the Work requires TII's prior written approval.\n");
+    assert!(verdict(&gate).rank() <= Verdict::RequiresApproval.rank());
+}
