@@ -62,9 +62,21 @@ fn grants_commercial(s: &str) -> bool {
     ]
     .iter()
     .fold(without_both(s), |acc, adjective| acc.replace(adjective, ""));
+    // a default ("unless otherwise stated in a specific release") limits
+    // nothing the sentence grants
+    let plain = default_proviso().replace_all(&plain, "");
     (grant.is_match(s) || names_permissive_license(s))
         && !against.is_match(&plain)
         && !names_narrow_purpose(&plain)
+}
+
+/// "Unless otherwise stated (in a specific release)", "except as otherwise
+/// noted": the default a grant states, no limit on it.
+fn default_proviso() -> &'static Regex {
+    static PROVISO: OnceLock<Regex> = OnceLock::new();
+    PROVISO.get_or_init(|| {
+        super::pattern::re(r"\b(?:unless|except\s+(?:as|where))\s+otherwise\s+(?:stated|specified|noted|indicated|marked|declared)\b")
+    })
 }
 
 /// True when the sentence puts the model under a permissive license by

@@ -56,7 +56,7 @@ fn rules() -> &'static Rules {
         beyond: re(r"\bcommercial\w*|\bproducts?\b|\bservices?\b|\bsell\b|\bbusiness\w*|\brevenue\b|\bproduction\b|\bdeploy\w*|\bany\s+(?:lawful\s+)?purpose\b|\bdistribut\w*|\bredistribut\w*"),
         research_release: re(r#"\b(?:provid(?:e|es|ed)|suppl(?:y|ies|ied)|releas(?:e|es|ed)|(?:make|makes|made)\s+available|shar(?:e|es|ed)|publish(?:es|ed)?|offer(?:s|ed)?|distribut(?:e|es|ed)|intended|developed|created|designed)\s+(?:[\w,"'()-]+\s+){0,5}?for\s+(?:(?:your|their|its)\s+)?non-?commercial\s+(?:internal\s+|scientific\s+|academic\s+)?(?:research|evaluation|study)(?:(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|and/or|&)\s+)(?:internal\s+|academic\s+|scientific\s+)?(?:research|evaluation|testing|benchmarking|education|educational|teaching|study))*(?:\s+(?:purposes?|uses?|work))?\s*(?:[.;:)]|$)"#),
         under_license: re(r"\b(?:released|licensed|licenced|distributed|available|provided|published|shared|offered|granted|covered)\s+(?:separately,?\s+|publicly,?\s+|openly,?\s+)?(?:under|by)\s+(?:[\w,'\[\]*()-]+\s+){0,8}?\**\[?(?:licen[cs]e|cc[- ]by|creative\s+commons|mit|apache|bsd|cc0)\b"),
-        model: re(r"\bmodels?\b|\bweights?\b|\bcheckpoints?\b|\bparameters\b|\bthey\b|\bartifacts?\b|\bsafetensors\b|\bthese\s+rights\b|\bthose\s+rights\b"),
+        model: re(r"\bmodels?\b|\bweights?\b|\bcheckpoints?\b|\b(?:lora\s+)?adapters?\b|\bparameters\b|\bthey\b|\bartifacts?\b|\bsafetensors\b|\bthese\s+rights\b|\bthose\s+rights\b"),
     })
 }
 

@@ -1473,3 +1473,24 @@ fn hosting_behind_an_application_and_an_optional_request_are_no_gate_on_commerci
         format!("{grant}Any commercial use of the Work requires TII's prior written approval.\n");
     assert!(verdict(&gate).rank() <= Verdict::RequiresApproval.rank());
 }
+
+#[test]
+fn a_permissive_license_named_for_adapters_or_by_default_is_that_license() {
+    // vuln-coprocessor-qwen-lora-adapters-apache-notice.txt and
+    // modpack-translator-gemma4-lora-mit-weights-notice.txt
+    // (tests/license-eval), then paraphrases
+    for text in [
+        "Unless otherwise stated in a specific release, LoRA adapters and other model artifacts published from this repository are intended to be released under the Apache License, Version 2.0.\n",
+        "The source code, configuration files, scripts, documentation, and the included LoRA adapter are licensed under the MIT License. See `LICENSE`.\n",
+        "Except where otherwise noted, the adapters in this repository are distributed under the MIT License.\n",
+    ] {
+        assert_eq!(verdict(text), Verdict::Permitted, "{text}");
+    }
+    // code alone named, or a default with a real limit beside it
+    assert_ne!(
+        verdict("The source code and scripts are licensed under the MIT License.\n"),
+        Verdict::Permitted
+    );
+    let limited = "Unless otherwise stated, the adapters are released under the Apache License 2.0. They may not be used for commercial purposes.\n";
+    assert!(verdict(limited).rank() < Verdict::PermittedWithConditions.rank());
+}
