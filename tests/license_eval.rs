@@ -260,3 +260,21 @@ fn a_whole_permissive_text_with_a_preface_is_that_license() {
     );
     assert!(decide_text(&format!("{preface}{changed}")).verdict.rank() < Verdict::Permitted.rank());
 }
+
+#[test]
+fn a_pointer_to_a_known_license_by_its_id_spelled_in_words_is_that_license() {
+    // zenzei-deepseek-v3-derived-weights-license-pointer.txt
+    // (tests/license-eval): "subject to the DeepSeek Model License", the
+    // knowledge base's alias `deepseek-model-license` in words
+    let pointer = "Model License Notice\n\nThis project uses model weights derived from DeepSeek-V3. The model weights are\nsubject to the DeepSeek Model License.\n\nSee https://github.com/deepseek-ai/DeepSeek-V3/blob/main/LICENSE-MODEL for the\nfull license text.\n";
+    let report = decide_text(pointer);
+    assert_eq!(report.verdict, Verdict::PermittedWithConditions);
+    assert!(
+        report.detected.iter().any(|d| d.id == "deepseek-license"),
+        "{:?}",
+        report.detected
+    );
+    // a term of its own still keeps it from the license named
+    let limited = format!("{pointer}The weights may not be used for commercial purposes.\n");
+    assert!(decide_text(&limited).verdict.rank() < Verdict::PermittedWithConditions.rank());
+}

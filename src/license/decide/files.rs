@@ -534,11 +534,21 @@ pub(super) fn referenced_license(text: &NormText) -> Option<(Resolved, usize)> {
         }
     };
     for e in &kb().entries {
-        for name in std::iter::once(&e.name).chain(e.aliases.iter().filter(|a| a.contains(' '))) {
+        // an alias written as an id ("deepseek-model-license") is also a
+        // name in words ("the DeepSeek Model License")
+        let spelled = e
+            .aliases
+            .iter()
+            .filter(|a| a.contains('-') && !a.contains(' '))
+            .map(|a| a.replace('-', " "));
+        let names = std::iter::once(e.name.clone())
+            .chain(e.aliases.iter().filter(|a| a.contains(' ')).cloned())
+            .chain(spelled);
+        for name in names {
             if name.split_whitespace().count() < 3 {
                 continue;
             }
-            if let Some(at) = text.find(name) {
+            if let Some(at) = text.find(&name) {
                 consider(at, name.len(), Resolved::Kb(e));
             }
         }
