@@ -1494,3 +1494,20 @@ fn a_permissive_license_named_for_adapters_or_by_default_is_that_license() {
     let limited = "Unless otherwise stated, the adapters are released under the Apache License 2.0. They may not be used for commercial purposes.\n";
     assert!(verdict(limited).rank() < Verdict::PermittedWithConditions.rank());
 }
+
+#[test]
+fn a_grant_to_do_everything_with_the_weights_is_a_free_grant() {
+    // open-weights-permissive-license-1.0.0.txt (tests/license-eval), the
+    // License and Notices sections, then paraphrases
+    let owl = "## License\nThe licensor grants you the rights to do everything with the licensed elements that would otherwise infringe that contributor's intellectual property rights, including without limitation copyright, patent rights, and trade secret rights. However, this license grants you no trademark or publicity rights.\n\n## Notices\nIf you provide any of the licensed elements to others in a manner that requires the license granted above, you must inform the recipient that the elements are available under this license, either by providing a copy of this license, or a reference to it.\n";
+    assert_eq!(verdict(owl), Verdict::Permitted);
+    for text in [
+        "You may do anything with these weights that copyright would otherwise forbid.\n",
+        "The author grants you the right to do everything with the model, including selling it.\n",
+    ] {
+        assert_eq!(verdict(text), Verdict::Permitted, "{text}");
+    }
+    // everything, but not commercially
+    let nc = "You may do anything with these weights except use them for commercial purposes.\n";
+    assert!(verdict(nc).rank() < Verdict::PermittedWithConditions.rank());
+}
