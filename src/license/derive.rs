@@ -683,6 +683,50 @@ fn is_heading(s: &str) -> bool {
     s.split_whitespace().count() <= 6 && !verb.is_match(s)
 }
 
+/// True when a threshold's sentence permits commercial use below its figure
+/// ("Commercial Use: Permitted only if Your annual gross revenue is less than
+/// $1,000,000 USD", "commercial use is allowed for companies under 100
+/// employees").
+fn commercial_below_threshold(
+    text: &NormText,
+    sentences: &[(usize, usize)],
+    hits: &[ClauseHit],
+) -> bool {
+    static PERMITS: OnceLock<Regex> = OnceLock::new();
+    let permits = PERMITS.get_or_init(|| {
+        super::pattern::re(r"\bcommercial\s+(?:use|usage)\s*(?::|-|\|)?\s*(?:is\s+|are\s+)?(?:permitted|allowed|granted|free)\b")
+    });
+    hits.iter().any(|h| {
+        matches!(
+            h.kind,
+            ObligationKind::RevenueThreshold | ObligationKind::UserThreshold
+        ) && {
+            // (its label may stand as a sentence of its own before it)
+            let label = sentences
+                .iter()
+                .position(|&w| w == h.words)
+                .and_then(|i| i.checked_sub(1))
+                .and_then(|i| sentences.get(i))
+                .map_or("", |&(f, l)| text.words_text(f, l));
+            let own = text.words_text(h.words.0, h.words.1);
+            permits.is_match(own) || permits.is_match(&format!("{label} {own}"))
+        }
+    })
+}
+
+/// True when the sentence is only a label for what follows ("**Non-Commercial
+/// Use**:", "Commercial use:"): a few words before a colon, limiting nothing
+/// by themselves (the item after it is read on its own).
+fn is_label(s: &str) -> bool {
+    static LIMIT: OnceLock<Regex> = OnceLock::new();
+    let limit = LIMIT.get_or_init(|| {
+        super::pattern::re(
+            r"\b(?:not|no|only|solely|never|prohibit\w*|forbid\w*|restrict\w*)\b|仅|禁止|不得",
+        )
+    });
+    s.trim_end().ends_with(':') && s.split_whitespace().count() <= 4 && !limit.is_match(s)
+}
+
 /// True when the sentence says which use counts as a kind of use the text
 /// names ("Use by research divisions of commercial entities does not qualify
 /// as Academic Use", 接受商业实体资助的大学实验室所进行的研究属于学术用途): it
@@ -1216,9 +1260,16 @@ fn from_grant(
     // A grant is taken only from a text that limits commercial use nowhere
     // else: a limit the clause patterns missed must not be outweighed by a
     // grant (the licensor's own commercial use, a grant read too widely).
+    // (commercial use permitted below a threshold: a grant of non-commercial
+    // use beside it is the other half of the grant, no limit on it)
+    let below = commercial_below_threshold(text, sentences, hits);
     if let Some((_, &words)) = sentences.iter().enumerate().find(|&(i, &(f, l))| {
         let s = text.words_text(f, l);
-        unexplained(i, (f, l)) && !is_heading(s) && limits_commercial_use(s)
+        unexplained(i, (f, l))
+            && !is_heading(s)
+            && !is_label(s)
+            && !(below && (grants_any(s) || grant_scope::permits_use(s)) && !denies_grant(s))
+            && limits_commercial_use(s)
     }) {
         return unknown(
             "a limit on commercial use that no clause weighed",

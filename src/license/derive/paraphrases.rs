@@ -1511,3 +1511,20 @@ fn a_grant_to_do_everything_with_the_weights_is_a_free_grant() {
     let nc = "You may do anything with these weights except use them for commercial purposes.\n";
     assert!(verdict(nc).rank() < Verdict::PermittedWithConditions.rank());
 }
+
+#[test]
+fn labelled_non_commercial_and_commercial_below_a_figure_items_are_one_grant() {
+    // sculptmate-community-license-agreement-1m-revenue.txt
+    // (tests/license-eval), sections 2-4, then a paraphrase
+    let grant = "**2. Grant of License**\n\nLicensor grants you a non-exclusive, worldwide, non-transferable, non-sublicensable, revocable, royalty-free license to use, reproduce, modify, and distribute the Software, subject to the terms and conditions outlined herein.\n\n**3. Permitted Use**\n\n";
+    for items in [
+        "- **Non-Commercial Use**: You may use the Software for research, educational, or personal projects without any revenue generation.\n\n- **Commercial Use**: Permitted only if Your annual gross revenue is less than $1,000,000 USD.\n",
+        "- Personal use: You may use the model for research and hobby projects.\n- Commercial use: allowed for companies with annual revenue under USD 2 million.\n",
+    ] {
+        let text = format!("{grant}{items}");
+        assert_eq!(verdict(&text), Verdict::PermittedWithConditions, "{text}");
+    }
+    // the non-commercial item alone is a limit
+    let alone = format!("{grant}- **Non-Commercial Use**: You may use the Software for research, educational, or personal projects without any revenue generation.\n");
+    assert!(verdict(&alone).rank() < Verdict::PermittedWithConditions.rank());
+}
