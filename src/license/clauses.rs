@@ -83,7 +83,7 @@ fn rules() -> &'static Rules {
             re(r"\bnon-?commercial\s+(?:(?:or|and|and/or)\s+research\s+)?(?:use|uses|usage|purposes?|research(?:\s+(?:purposes?|usage))?|scientific\s+research)\s+only\b"),
             re(r"\b(?:may|shall|must|will|can|do)\s+not\s+(?:\w+\s+){0,8}?(?:use|used|using|exploit|exploited|exploiting|deploy|deployed|deploying)\s+(?:[\w,()'-]+\s+){0,14}?(?:for\s+)?(?:any\s+)?commercial(?:ly)?\b"),
             re(r"\b(?:not|never)\s+(?:be\s+)?(?:used\s+)?for\s+(?:any\s+)?commercial\s+(?:use|uses|purposes?|advantage)"),
-            re(r"\bno\s+commercial\s+(?:use|uses|exploitation)\b"),
+            re(r"\bno\s+commercial\s+(?:use|uses|exploitation|purposes?)\b"),
             // "cannot be used commercially", "You may not commercially use the Models"
             re(r"\bcannot\s+(?:be\s+)?(?:used|exploited|deployed)\s+(?:[\w,()'-]+\s+){0,6}?(?:for\s+(?:any\s+)?)?commercial(?:ly)?\b|\b(?:may|shall|must|can|do)\s+not\s+commercially\s+(?:use|exploit|deploy|distribute)\b"),
             // an item of a prohibited-uses list read after its intro ("you may
@@ -252,10 +252,10 @@ fn rules() -> &'static Rules {
         // a quoted name: no space just inside its quotes, so the gap between
         // two quoted strings ("A" and then "B") is never taken for one
         quoted: re(r#""((?u:[^"\s])(?u:[^"]){0,58}(?u:[^"\s]))""#),
-        name_prefix: re(r#"\bnames?\s+(?:\w+\s+){0,5}?(?:begins?|starts?|prefixed)\s+with\s+"?([\w.\- ]{2,30}?)"?(?:[\s,.;]|$)"#),
+        name_prefix: re(r#"\bnames?\s+(?:\w+\s+){0,9}?(?:begins?|starts?|prefixed)\s+with\s+"?([\w.\- ]{2,30}?)"?(?:[\s,.;]|$)"#),
         name_prefix_quoted: re(r#"\binclude\s+"((?u:[^"]){2,30})"\s+at\s+the\s+beginning\s+of"#),
         aup: re(r"\bacceptable\s+use\s+policy\b|\buse\s+policy\b|\b(?:specified|designated)\s+restricted\s+uses\b|\bcompliance\s+with\s+the\s+restrictions\s+in\b|\b(?:not|never)\s+(?:be\s+)?used\s+(?:[\w,-]+\s+){0,20}?(?:unlawful|illegal)\s+(?:purposes?|activities|actions?|acts|uses?|conduct)\b|\b(?:only|solely)\s+for\s+(?:legal|lawful)\s+(?:use|uses|purposes?)\b"),
-        credit: re(r"^(?:[\w().]{1,4}\s+)?(?:attribute|credit|cite)\s+(?:the\s+|this\s+|our\s+|its\s+)?[\w-]+|^(?:[\w().]{1,4}\s+)?(?:(?:base\s+)?model\s+|suggested\s+|required\s+)?(?:attribution|credit)\s*(?::|—|–|\s-\s)\s*\S|\bwith\s+(?:appropriate\s+|proper\s+)?(?:attribution|credit)\s+to\b|\brequires?\s+(?:[\w-]+\s+){0,2}?attribution\b|\b(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b|\byou\s+(?:clearly\s+|properly\s+|expressly\s+)?(?:attribute|credit)\b|\b(?:must|shall|should|will)\s+(?:clearly\s+|also\s+)?(?:attribute|acknowledge|cite|credit)\b|\binclude\s+(?:a\s+)?citations?\b|\bcredit\s+(?:this|the)\s+(?:project|authors?|model|work)\b|\b(?:give|provide)\s+(?:appropriate|proper|reasonable)\s+attribution\b|\b(?:preserve|retain|keep|maintain)\s+(?:[\w,'-]+\s+){0,6}?attributions?\b|\b(?:must|shall|should)\s+(?:clearly\s+)?indicate\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:source|origin|authors?)\b|\b(?:must|shall)\s+(?:clearly\s+)?(?:and\s+prominently\s+)?(?:indicate|state|disclose|display)\b,?(?:\s+[\w,()'-]+){0,16}?\s+that\s+(?:[\w.-]+\s+){1,3}(?:is|was|are|were)\s+used\b|\battribution\s+(?:is\s+)?(?:required|mandatory)\b|\backnowledge\s+(?:the\s+)?(?:contributions?|authors?)\b|\bcite\s+(?:the\s+)?(?:appropriate\s+|relevant\s+)?(?:references?|papers?|publications?)\b|\b(?:must|shall)\s+(?:also\s+)?include\s+(?:a\s+)?(?:prominent\s+)?(?:and\s+readable\s+)?(?:[\w-]+\s+){0,2}?citation\b|\bwith\s+(?:full\s+|appropriate\s+|proper\s+)?attribution\b|\b(?:must|shall)\s+retain\s+this\s+notice\b"),
+        credit: re(r"^(?:[\w().]{1,4}\s+)?(?:attribute|credit|cite)\s+(?:the\s+|this\s+|our\s+|its\s+)?[\w-]+|^(?:[\w().]{1,4}\s+)?(?:(?:base\s+)?model\s+|suggested\s+|required\s+)?(?:attribution|credit)\s*(?::|—|–|\s-\s)\s*\S|\bwith\s+(?:appropriate\s+|proper\s+)?(?:attribution|credit)\s+to\b|\brequires?\s+(?:[\w-]+\s+){0,2}?attribution\b|\b(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b|\byou\s+(?:clearly\s+|properly\s+|expressly\s+)?(?:attribute|credit)\b|\b(?:must|shall|should|will)\s+(?:clearly\s+|also\s+)?(?:attribute|acknowledge|cite|credit)\b|\binclude\s+(?:a\s+)?citations?\b|\bcredit\s+(?:this|the)\s+(?:project|authors?|model|work)\b|\b(?:give|provide)\s+(?:appropriate|proper|reasonable)\s+attribution\b|\b(?:preserve|retain|keep|maintain)\s+(?:[\w,'-]+\s+){0,6}?attributions?\b|\b(?:must|shall|should)\s+(?:clearly\s+)?indicate\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:source|origin|authors?)\b|\b(?:must|shall)\s+(?:clearly\s+)?(?:and\s+prominently\s+)?(?:indicate|state|disclose|display)\b,?(?:\s+[\w,()'-]+){0,16}?\s+that\s+(?:[\w.-]+\s+){1,3}(?:is|was|are|were)\s+used\b|\battribution\s+(?:is\s+)?(?:required|mandatory)\b|\backnowledge\s+(?:the\s+)?(?:contributions?|authors?)\b|\bcite\s+(?:the\s+)?(?:appropriate\s+|relevant\s+)?(?:references?|papers?|publications?)\b|\b(?:must|shall)\s+(?:also\s+)?include\s+(?:a\s+)?(?:prominent\s+)?(?:and\s+readable\s+)?(?:[\w-]+\s+){0,2}?citation\b|\bwith\s+(?:full\s+|appropriate\s+|proper\s+)?attribution\b|\b(?:must|shall)\s+retain\s+this\s+notice\b|\battribution\s+(?:must|shall)\s+(?:also\s+)?(?:include|name|mention|credit|identify)\b|\b(?:must|shall)\s+be\s+(?:clearly\s+)?(?:acknowledged|credited|attributed)\b"),
         license_copy: re(r"\b(?:provide|give|include|distribute|accompan\w*|furnish)\w*\s+(?:[\w,'-]+\s+){0,6}?(?:a\s+)?copy\s+of\s+(?:this|the)\s+(?:agreement|license|licence)"),
         notice_file: re(r#"\b"?notice"?\s+(?:text\s+)?file\b"#),
         // a requirement denied: "no separate commercial-use authorization is
@@ -1582,6 +1582,33 @@ mod tests {
             assert!(!has(s, ObligationKind::ResearchOnly), "{s}: {:?}", kinds(s));
         }
         assert!(has("本模型仅用于评估。", ObligationKind::ResearchOnly));
+    }
+
+    #[test]
+    fn clauses_of_the_tenth_set_are_read_for_citation() {
+        // lg-k-exaone-ai-model-license-agreement.txt (tests/license-eval), 2.1
+        assert!(has(
+            "In the event the Model or Derivative Work is distributed, the name of the Model and Derivative Work shall begin with “K-EXAONE”.",
+            ObligationKind::NamePrefix
+        ));
+        // breezeblue-breeze-tts2-research-non-commercial-license-1.1.txt, 3
+        for s in [
+            "No Commercial Purpose is permitted under this Agreement.",
+            "No commercial purposes are allowed.",
+        ] {
+            assert!(has(s, ObligationKind::NonCommercial), "{s}");
+        }
+        // edgelvef-echo-checkpoints-cc-by-nc-sa.txt and
+        // techjam-dinov3-finetune-weights-licence-provenance.txt, then
+        // paraphrases
+        for s in [
+            "Attribution must include this EdgeLVEF repository and the EchoXFlow dataset:",
+            "2. **Acknowledgement.** DINOv3 use must be acknowledged in any write-up.",
+            "Attribution shall name the original authors.",
+            "The use of this model must be clearly credited in publications.",
+        ] {
+            assert!(has(s, ObligationKind::Attribution), "{s}: {:?}", kinds(s));
+        }
     }
 
     #[test]
