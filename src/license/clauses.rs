@@ -173,6 +173,11 @@ fn rules() -> &'static Rules {
             re(r"\bregist(?:er|ration)\s+(?:\w+\s+){0,6}?(?:before|prior\s+to|for)\s+(?:\w+\s+){0,3}?commercial"),
             re(r"\bcommercial\s+(?:use\s+)?(?:licen[cs]e|licensing|registration)\s+(?:[\w,]+\s+){0,6}?(?:required|apply|contact|form|email|obtain)"),
             re(r"\bpaid\s+subscription\b"),
+            // use only under a separate plan or agreement with the provider
+            // ("You may only use … the Software if you … have accepted and are
+            // complying with the terms … of a separate platform plan,
+            // subscription, order form, or other agreement")
+            re(r"\b(?:only|solely)\s+(?:[\w,()'-]+\s+){0,8}?if\s+(?:[\w,()'-]+\s+){0,12}?(?:accepted|entered\s+into|signed|hold|holds|have\s+purchased|subscribed\s+to)\b(?:\s+[\w,()'-]+){0,16}?\s+(?:a\s+|an\s+)?separate\s+(?:[\w-]+\s+){0,2}?(?:plan|subscription|agreement|order\s+form|contract)\b"),
             re(r"\brequires?\s+(?:a\s+|an\s+)?separate\s+(?:[\w-]+\s+){0,2}?licen[cs]e\b"),
             re(r"\bcontact\s+(?:[\w-]+\s+){0,4}?(?:to\s+obtain|for)\s+(?:[\w-]+\s+){0,2}?commercial\s+licen[cs]es?\b"),
             re(r"\bcommercial(?:ly)?\b(?:\s+[\w,()'-]+){0,10}?\s+(?:must|shall|need\s+to|needs\s+to|required\s+to)\s+(?:first\s+)?register\b"),

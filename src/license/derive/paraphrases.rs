@@ -1528,3 +1528,19 @@ fn labelled_non_commercial_and_commercial_below_a_figure_items_are_one_grant() {
     let alone = format!("{grant}- **Non-Commercial Use**: You may use the Software for research, educational, or personal projects without any revenue generation.\n");
     assert!(verdict(&alone).rank() < Verdict::PermittedWithConditions.rank());
 }
+
+#[test]
+fn use_only_under_a_separate_plan_with_the_provider_needs_approval() {
+    // roboflow-platform-model-license-1.0-rf-detr-plus.txt
+    // (tests/license-eval), section 1, then a paraphrase
+    for text in [
+        "1. Platform Plan Required\n\nYou may only use, reproduce, modify, or distribute the Software if you (and any entity that you represent) have accepted and are complying with the terms (including pricing, usage limits, and other usage metrics) of a separate platform plan, subscription, order form, or other agreement with the Software's provider.\n",
+        "Licensee may use the weights solely if it has signed a separate enterprise agreement with the Licensor.\n",
+    ] {
+        assert_eq!(verdict(text), Verdict::RequiresApproval, "{text}");
+    }
+    // a separate agreement for something other than use is no such gate
+    let other =
+        "You may use, copy and modify the Model for any purpose, including commercial purposes.\n";
+    assert!(verdict(other).rank() > Verdict::RequiresApproval.rank());
+}
