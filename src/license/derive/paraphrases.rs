@@ -1544,3 +1544,18 @@ fn use_only_under_a_separate_plan_with_the_provider_needs_approval() {
         "You may use, copy and modify the Model for any purpose, including commercial purposes.\n";
     assert!(verdict(other).rank() > Verdict::RequiresApproval.rank());
 }
+
+#[test]
+fn a_license_said_not_to_be_osi_approved_asks_no_approval() {
+    // techjam-dinov3-finetune-weights-licence-provenance.txt
+    // (tests/license-eval), then a paraphrase
+    for text in [
+        "**The weights are licensed under the DINOv3 License** (Meta's Llama-style community licence), *not* MIT and *not* an OSI-approved open-source licence.\n\nUnder that licence, royalty-free and commercial use are permitted, and so are fine-tuning and redistribution of derivatives.\n",
+        "These terms are not an approved open source license. Commercial use is permitted, with attribution.\n",
+    ] {
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    }
+    // approval asked of the reader still holds a grant back
+    let asked = "Commercial use is permitted once your use case is approved by the Licensor.\n";
+    assert!(verdict(asked).rank() <= Verdict::Unknown.rank());
+}
