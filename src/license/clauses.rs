@@ -163,6 +163,10 @@ fn rules() -> &'static Rules {
             // "for evaluation only", "evaluation purposes only", "during
             // the trial period"
             re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+|to\s+)(?:the\s+purposes?\s+of\s+)?(?:internal(?:ly)?\s+)?(?:evaluat(?:e|ing|ion)|test(?:ing)?|trial(?:ing)?|assess(?:ing|ment)?|benchmark(?:ing)?)\b|\b(?:evaluation|trial|testing)\s+(?:use|uses|usage|purposes?)?\s*only\b|\bfor\s+(?:a|the)\s+(?:trial|evaluation)\s+period\b|\b(?:evaluation|trial)\s+(?:licen[cs]e|agreement)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:days?|weeks?|months?)\b"),
+            // use beyond a research purpose needs more ("For use beyond
+            // challenge reproduction, obtain applicable permissions"): that
+            // purpose is the scope
+            re(r"\b(?:for\s+)?(?:any\s+)?(?:use|uses|usage)\s+(?:beyond|outside(?:\s+of)?|other\s+than(?:\s+for)?)\s+(?:the\s+|this\s+)?(?:[\w-]+\s+){0,2}?(?:research|evaluation|benchmarking|reproduction|reproducing|testing)\b(?:\s+[\w,()'-]+){0,4}?\s*,?\s+(?:obtain|request|seek|contact|you\s+(?:must|need|should)|(?:is|are)\s+(?:not|prohibited)|requires?)\b"),
         ],
         // a license named for research ("Research License Agreement"): the
         // weakest sign of a research-only grant
@@ -1633,6 +1637,20 @@ mod tests {
         assert!(has(
             "2.3 AI Ethics. Your use of the Model must be in accordance with NVIDIA's Trustworthy AI terms.",
             ObligationKind::AcceptableUsePolicy
+        ));
+        // mirai-orena-qwen3.5-adapter-challenge-reproduction-terms.txt
+        // (unseen10), then paraphrases: use beyond a research purpose needs
+        // more, so that purpose is the scope
+        for s in [
+            "For use beyond challenge reproduction, obtain applicable permissions from the relevant rights holders and check the current terms of the training resources.",
+            "Any use outside of academic research requires a license from the authors.",
+            "For uses other than evaluation, you must contact us.",
+        ] {
+            assert!(has(s, ObligationKind::ResearchOnly), "{s}: {:?}", kinds(s));
+        }
+        assert!(!has(
+            "For use beyond research, no further permission is needed.",
+            ObligationKind::ResearchOnly
         ));
     }
 
