@@ -131,6 +131,82 @@ proptest! {
     }
 }
 
+/// A purpose defined as research only and a grant confined to it, in the
+/// words of LTX Video 0.9's edit of CreativeML Open RAIL-M (the first,
+/// tests/license-eval/texts/lightricks-ltx-video-0.9-rail-m-research-only.txt
+/// lines 22 and 27) and in others.
+const CONFINED_TO_RESEARCH: &[(&str, &str)] = &[
+    (
+        "“Permitted Purpose” means for academic or research purposes only, and explicitly excludes commercialization such as downstream selling of the Model or Derivatives of the Model.",
+        "You may reproduce, publicly display, sublicense, and distribute the Model and Derivatives of the Model, only for the Permitted Purpose.",
+    ),
+    (
+        "\"Authorized Use\" shall mean academic research and teaching, and does not include any commercial use.",
+        "The rights granted above may be exercised solely for the Authorized Use.",
+    ),
+    (
+        "\"Licensed Purpose\" means research and evaluation purposes only.",
+        "Each recipient of the Model must adhere to the Licensed Purpose.",
+    ),
+    (
+        "“Permitted Use” refers to non-profit scientific research, and excludes commercialization of the Model or its outputs.",
+        "Licensor grants you a license to use the Model, but only for the Permitted Use.",
+    ),
+];
+
+/// `text` with `line` put in as a paragraph of its own, at the paragraph
+/// break (a blank line, or a line ending a sentence) nearest before `at`
+/// (a byte), or at the top.
+fn insert_line(text: &str, at: usize, line: &str) -> String {
+    let mut at = at.min(text.len());
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    let head = &text[..at];
+    let mut breaks = head.match_indices('\n').map(|(i, _)| i).filter(|&i| {
+        let before = head[..i].trim_end_matches([' ', '\t', '\r']);
+        before.is_empty() || before.ends_with(['\n', '.', ':', ';'])
+    });
+    let at = breaks.next_back().map_or(0, |i| i + 1);
+    format!("{}{line}\n\n{}", &text[..at], &text[at..])
+}
+
+#[test]
+fn a_grant_confined_to_a_purpose_defined_as_research_never_grants_commercial_use() {
+    // every knowledge-base text and every standard text: with such a
+    // definition and a grant confined to it put in (together mid-text, or
+    // the definition near the top and the grant at the end), the verdict
+    // never permits commercial use, whatever the text grants without them
+    let kb = mri::license::kb::kb();
+    let mut texts: Vec<(String, &str)> = kb
+        .entries
+        .iter()
+        .filter_map(|e| kb.text(e).map(|t| (e.id.clone(), t)))
+        .collect();
+    texts.extend(
+        kb.spdx_texts()
+            .iter()
+            .map(|(file, text)| (file.to_string(), *text)),
+    );
+    assert!(texts.len() > 60, "{}", texts.len());
+    let mut granted = Vec::new();
+    for (i, (id, text)) in texts.iter().enumerate() {
+        let (definition, grant) = CONFINED_TO_RESEARCH[i % CONFINED_TO_RESEARCH.len()];
+        let together = insert_line(text, text.len() / 2, &format!("{definition}\n{grant}"));
+        let apart = format!(
+            "{}\n{grant}\n",
+            insert_line(text, text.len() / 8, definition)
+        );
+        for (layout, edited) in [("together", together), ("apart", apart)] {
+            let v = decide_text(&edited).verdict;
+            if v.rank() >= Verdict::RequiresApproval.rank() {
+                granted.push(format!("{id} ({layout}): {v}"));
+            }
+        }
+    }
+    assert!(granted.is_empty(), "{granted:#?}");
+}
+
 #[test]
 fn a_pointer_to_mit_that_says_what_it_does_not_cover_is_mit() {
     // mw-sr-model-weight-license-mit-pointer.txt (tests/license-eval): the
@@ -183,4 +259,22 @@ fn a_whole_permissive_text_with_a_preface_is_that_license() {
         "to deal in the Software without restriction once you have told us",
     );
     assert!(decide_text(&format!("{preface}{changed}")).verdict.rank() < Verdict::Permitted.rank());
+}
+
+#[test]
+fn a_pointer_to_a_known_license_by_its_id_spelled_in_words_is_that_license() {
+    // zenzei-deepseek-v3-derived-weights-license-pointer.txt
+    // (tests/license-eval): "subject to the DeepSeek Model License", the
+    // knowledge base's alias `deepseek-model-license` in words
+    let pointer = "Model License Notice\n\nThis project uses model weights derived from DeepSeek-V3. The model weights are\nsubject to the DeepSeek Model License.\n\nSee https://github.com/deepseek-ai/DeepSeek-V3/blob/main/LICENSE-MODEL for the\nfull license text.\n";
+    let report = decide_text(pointer);
+    assert_eq!(report.verdict, Verdict::PermittedWithConditions);
+    assert!(
+        report.detected.iter().any(|d| d.id == "deepseek-license"),
+        "{:?}",
+        report.detected
+    );
+    // a term of its own still keeps it from the license named
+    let limited = format!("{pointer}The weights may not be used for commercial purposes.\n");
+    assert!(decide_text(&limited).verdict.rank() < Verdict::PermittedWithConditions.rank());
 }

@@ -83,7 +83,7 @@ fn rules() -> &'static Rules {
             re(r"\bnon-?commercial\s+(?:(?:or|and|and/or)\s+research\s+)?(?:use|uses|usage|purposes?|research(?:\s+(?:purposes?|usage))?|scientific\s+research)\s+only\b"),
             re(r"\b(?:may|shall|must|will|can|do)\s+not\s+(?:\w+\s+){0,8}?(?:use|used|using|exploit|exploited|exploiting|deploy|deployed|deploying)\s+(?:[\w,()'-]+\s+){0,14}?(?:for\s+)?(?:any\s+)?commercial(?:ly)?\b"),
             re(r"\b(?:not|never)\s+(?:be\s+)?(?:used\s+)?for\s+(?:any\s+)?commercial\s+(?:use|uses|purposes?|advantage)"),
-            re(r"\bno\s+commercial\s+(?:use|uses|exploitation)\b"),
+            re(r"\bno\s+commercial\s+(?:use|uses|exploitation|purposes?)\b"),
             // "cannot be used commercially", "You may not commercially use the Models"
             re(r"\bcannot\s+(?:be\s+)?(?:used|exploited|deployed)\s+(?:[\w,()'-]+\s+){0,6}?(?:for\s+(?:any\s+)?)?commercial(?:ly)?\b|\b(?:may|shall|must|can|do)\s+not\s+commercially\s+(?:use|exploit|deploy|distribute)\b"),
             // an item of a prohibited-uses list read after its intro ("you may
@@ -163,6 +163,10 @@ fn rules() -> &'static Rules {
             // "for evaluation only", "evaluation purposes only", "during
             // the trial period"
             re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+|to\s+)(?:the\s+purposes?\s+of\s+)?(?:internal(?:ly)?\s+)?(?:evaluat(?:e|ing|ion)|test(?:ing)?|trial(?:ing)?|assess(?:ing|ment)?|benchmark(?:ing)?)\b|\b(?:evaluation|trial|testing)\s+(?:use|uses|usage|purposes?)?\s*only\b|\bfor\s+(?:a|the)\s+(?:trial|evaluation)\s+period\b|\b(?:evaluation|trial)\s+(?:licen[cs]e|agreement)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:days?|weeks?|months?)\b"),
+            // use beyond a research purpose needs more ("For use beyond
+            // challenge reproduction, obtain applicable permissions"): that
+            // purpose is the scope
+            re(r"\b(?:for\s+)?(?:any\s+)?(?:use|uses|usage)\s+(?:beyond|outside(?:\s+of)?|other\s+than(?:\s+for)?)\s+(?:the\s+|this\s+)?(?:[\w-]+\s+){0,2}?(?:research|evaluation|benchmarking|reproduction|reproducing|testing)\b(?:\s+[\w,()'-]+){0,4}?\s*,?\s+(?:obtain|request|seek|contact|you\s+(?:must|need|should)|(?:is|are)\s+(?:not|prohibited)|requires?)\b"),
         ],
         // a license named for research ("Research License Agreement"): the
         // weakest sign of a research-only grant
@@ -173,6 +177,11 @@ fn rules() -> &'static Rules {
             re(r"\bregist(?:er|ration)\s+(?:\w+\s+){0,6}?(?:before|prior\s+to|for)\s+(?:\w+\s+){0,3}?commercial"),
             re(r"\bcommercial\s+(?:use\s+)?(?:licen[cs]e|licensing|registration)\s+(?:[\w,]+\s+){0,6}?(?:required|apply|contact|form|email|obtain)"),
             re(r"\bpaid\s+subscription\b"),
+            // use only under a separate plan or agreement with the provider
+            // ("You may only use … the Software if you … have accepted and are
+            // complying with the terms … of a separate platform plan,
+            // subscription, order form, or other agreement")
+            re(r"\b(?:only|solely)\s+(?:[\w,()'-]+\s+){0,8}?if\s+(?:[\w,()'-]+\s+){0,12}?(?:accepted|entered\s+into|signed|hold|holds|have\s+purchased|subscribed\s+to)\b(?:\s+[\w,()'-]+){0,16}?\s+(?:a\s+|an\s+)?separate\s+(?:[\w-]+\s+){0,2}?(?:plan|subscription|agreement|order\s+form|contract)\b"),
             re(r"\brequires?\s+(?:a\s+|an\s+)?separate\s+(?:[\w-]+\s+){0,2}?licen[cs]e\b"),
             re(r"\bcontact\s+(?:[\w-]+\s+){0,4}?(?:to\s+obtain|for)\s+(?:[\w-]+\s+){0,2}?commercial\s+licen[cs]es?\b"),
             re(r"\bcommercial(?:ly)?\b(?:\s+[\w,()'-]+){0,10}?\s+(?:must|shall|need\s+to|needs\s+to|required\s+to)\s+(?:first\s+)?register\b"),
@@ -237,7 +246,7 @@ fn rules() -> &'static Rules {
         governing_law: re(r"\bgoverned\s+by\s+(?:and\s+construed\s+in\s+accordance\s+with\s+)?the\s+laws?\b|\bgoverning\s+law\b|\bconflicts?[- ]of[- ]laws?\b|\bconvention\s+on\s+contracts\s+for\s+the\s+international\s+sale\b|\bexclusive\s+jurisdiction\b|适用(?:\w{0,6}?)法律|管辖"),
         territory_cue: re(r"\b(?:not\s+(?:\w+\s+){0,4}?(?:licensed|granted|available|permitted|apply|applicable|allowed|extend)|exclud\w*|outside\s+of|except\s+in|not\s+in|prohibited\s+in|territory|located\s+in|export\s+(?:restrictions|controls?|laws)|\b(?:not|never)\b,?(?:\s+[\w,()'-]+){0,24}?\s+(?:within|inside)\s)"),
         regions: re(r"\b(european\s+union|the\s+eu|eu|united\s+kingdom|the\s+uk|uk|south\s+korea|mainland\s+china|china|russia|iran|north\s+korea|cuba|syria|belarus|(?:comprehensively\s+)?sanctioned\s+(?:jurisdictions?|countries)|outside\s+(?:of\s+)?the\s+(?:applicable\s+|licensed\s+|permitted\s+)?territory)\b"),
-        passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)|\b(?:must|shall)\s+(?:have|contain|include|carry|be\s+(?:under|subject\s+to))\s+(?:the\s+)?same\s+(?:terms|restrictions|limitations|licen[cs]e)\b|\bderivatives?\b(?:\s+[\w,()'-]+){0,16}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+|remain\s+)(?:subject\s+to|limited\s+to|bound\s+by)\s+(?:the\s+)?(?:same\s+|these\s+)?(?:restrictions|terms|this\s+agreement|research)|\brestrictions\b(?:\s+[\w,()'-]+){0,10}?\s+(?:also\s+)?apply\s+to\s+(?:any\s+|all\s+)?derivatives?\b|\brequire\s+(?:all\s+of\s+)?(?:your\s+)?users\b(?:\s+[\w,()'-]+){0,12}?\s+to\s+comply\b|\bdoes\s+not\s+contradict\s+the\s+restrictions\b|\bderivative\s+(?:models?|works?|weights)\b(?:\s+[\w,.()'-]+){0,12}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+)?(?:distributed|released|licensed|made\s+available)\s+under\s+(?:this|the\s+same)\s+(?:licen[cs]e|agreement|terms)\b|\b(?:enable|assist|facilitate|permit|allow|cause)\b(?:\s+[\w,]+){0,6}?\s+third[- ]part(?:y|ies)\s+to\s+(?:violate|breach|contravene)\b|\bshare-?alike\s+(?:propagates|applies|extends|carries)\s+to\s+(?:all\s+|any\s+)?(?:derivative|adapted|modified)\b|\bderivatives?\s+(?:works?\s+|models?\s+)?(?:must|shall)\s+(?:also\s+)?be\s+(?:shared|distributed|released|licensed)\s+under\s+(?:the\s+same\s+|this\s+)?(?:cc\s+by|licen[cs]e|terms)|\b(?:distribute|share|release|license)\s+(?:[\w,'-]+\s+){0,4}?under\s+(?:the\s+same\s+licen[cs]e|this\s+licen[cs]e,?\s+not\s+under\s+looser|terms\s+(?:no\s+less\s+restrictive|at\s+least\s+as\s+(?:protective|restrictive)))|\bbind\s+(?:each\s+|every\s+|all\s+|any\s+)?(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,4}?\s+to\s+(?:enforceable\s+)?terms\b|\brecipients?\s+(?:receives?|gets?|is\s+bound\s+by)\s+the\s+same\s+(?:restrictions|terms|limitations)\b|\brelease\s+(?:your\s+)?(?:derived|modified|adapted)\s+(?:weights|models?|works?)\s+under\s+(?:cc\s+by-sa|the\s+same)|\b(?:limitations|restrictions)\s+(?:and\s+restrictions\s+)?herein\b(?:\s+[\w,()'-]+){0,12}?\s+remain\b|\boblige\s+(?:their|its|your)\s+(?:clients|customers|users|recipients)\s+to\s+compl|\bderivative\s+(?:[\w-]+\s+){0,2}?(?:is|are)\s+(?:distributed|released|licensed)\s+under\s+the\s+same\s+terms\b|\b(?:cannot|may\s+not|must\s+not|shall\s+not)\s+(?:(?:sublicense|distribute|redistribute|share)\s+(?:or|and|and/or)\s+)?(?:sublicense|distribute|redistribute|share)\s+(?:[\w-]+\s+){0,4}?under\s+(?:any\s+)?(?:other|different)\s+(?:terms|licen[cs]es?)\b|\bredistribut\w*\b(?:\s+[\w,'-]+){0,8}?\s+(?:must|shall)\s+(?:keep|retain|preserve|include)\s+(?:[\w-]+\s+){0,6}?(?:restrictions?|limitations?)\b"),
+        passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)|\b(?:must|shall)\s+(?:have|contain|include|carry|be\s+(?:under|subject\s+to))\s+(?:the\s+)?same\s+(?:terms|restrictions|limitations|licen[cs]e)\b|\bderivatives?\b(?:\s+[\w,()'-]+){0,16}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+|remain\s+)(?:subject\s+to|limited\s+to|bound\s+by)\s+(?:the\s+)?(?:same\s+|these\s+)?(?:restrictions|terms|this\s+agreement|research)|\brestrictions\b(?:\s+[\w,()'-]+){0,10}?\s+(?:also\s+)?apply\s+to\s+(?:any\s+|all\s+)?derivatives?\b|\brequire\s+(?:all\s+of\s+)?(?:your\s+)?users\b(?:\s+[\w,()'-]+){0,12}?\s+to\s+comply\b|\bdoes\s+not\s+contradict\s+the\s+restrictions\b|\bderivative\s+(?:models?|works?|weights)\b(?:\s+[\w,.()'-]+){0,12}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+)?(?:distributed|released|licensed|made\s+available)\s+under\s+(?:this|the\s+same)\s+(?:licen[cs]e|agreement|terms)\b|\b(?:enable|assist|facilitate|permit|allow|cause)\b(?:\s+[\w,]+){0,6}?\s+third[- ]part(?:y|ies)\s+to\s+(?:violate|breach|contravene)\b|\bshare-?alike\s+(?:propagates|applies|extends|carries)\s+to\s+(?:all\s+|any\s+)?(?:derivative|adapted|modified)\b|\bderivatives?\s+(?:works?\s+|models?\s+)?(?:must|shall)\s+(?:also\s+)?be\s+(?:shared|distributed|released|licensed)\s+under\s+(?:the\s+same\s+|this\s+)?(?:cc\s+by|licen[cs]e|terms)|\b(?:distribute|share|release|license)\s+(?:[\w,'-]+\s+){0,4}?under\s+(?:the\s+same\s+licen[cs]e|this\s+licen[cs]e,?\s+not\s+under\s+looser|terms\s+(?:no\s+less\s+restrictive|at\s+least\s+as\s+(?:protective|restrictive)))|\bbind\s+(?:each\s+|every\s+|all\s+|any\s+)?(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,4}?\s+to\s+(?:enforceable\s+)?terms\b|\brecipients?\s+(?:receives?|gets?|is\s+bound\s+by)\s+the\s+same\s+(?:restrictions|terms|limitations)\b|\brelease\s+(?:your\s+)?(?:derived|modified|adapted)\s+(?:weights|models?|works?)\s+under\s+(?:cc\s+by-sa|the\s+same)|\b(?:limitations|restrictions)\s+(?:and\s+restrictions\s+)?herein\b(?:\s+[\w,()'-]+){0,12}?\s+remain\b|\boblige\s+(?:their|its|your)\s+(?:clients|customers|users|recipients)\s+to\s+compl|\bderivative\s+(?:[\w-]+\s+){0,2}?(?:is|are)\s+(?:distributed|released|licensed)\s+under\s+the\s+same\s+terms\b|\b(?:cannot|may\s+not|must\s+not|shall\s+not)\s+(?:(?:sublicense|distribute|redistribute|share)\s+(?:or|and|and/or)\s+)?(?:sublicense|distribute|redistribute|share)\s+(?:[\w-]+\s+){0,4}?under\s+(?:any\s+)?(?:other|different)\s+(?:terms|licen[cs]es?)\b|\bredistribut\w*\b(?:\s+[\w,'-]+){0,8}?\s+(?:must|shall)\s+(?:keep|retain|preserve|include)\s+(?:[\w-]+\s+){0,6}?(?:restrictions?|limitations?)\b|\bdistribut\w*\s+(?:of\s+)?(?:your\s+|any\s+)?(?:adaptations|adapted\s+(?:material|works?|models?)|derivatives?|modifications)\s+under\s+the\s+same\s+licen[cs]e\b"),
         no_training: re(r"\b(?:improve|train|training|develop|create|enhance|distill)\w*\s+(?:[\w,:()'-]+\s+){0,12}?(?:other|another|competing|third[- ]party|any)\s+(?:\w+\s+){0,3}?(?:models?|llms?|ai)\b|\b(?:train|training|distill\w*)\s+(?:[\w,'-]+\s+){0,4}?(?:machine\s+learning|ml|ai|language|foundation\w*)\s+models?\b|\b(?:train\w*|distill\w*|imitat\w*|extract\w*)\b(?:[\s,]+[\w'-]+){0,8}?\s+(?:a|any)\s+model\s+(?:whose|that|which)\s+(?:[\w'-]+\s+){0,4}?(?:substitut\w*|compet\w*|replac\w*|replicat\w*)|\bcreate\s+derivative\s+models?\b(?:\s+[\w,()'-]+){0,6}?\s+(?:that|which)\s+compete\b|\bbe\s+used\s+to\s+train\b(?:\s+[\w,()'-]+){0,12}?\s+(?:functionality|performance)\s+of\s+any\b|\b(?:extraction|cloning|distillation)\b(?:\s+[\w,()'-]+){0,8}?\s+(?:to\s+)?(?:recreate|replicate|reproduce)\s+(?:[\w-]+\s+){0,3}?(?:weights|models?)\b"),
         negation: re(r"\b(?:not|never|prohibited|no\s+right)\b"),
         // Consent to assign or transfer the agreement, or to use a name to
@@ -252,10 +261,10 @@ fn rules() -> &'static Rules {
         // a quoted name: no space just inside its quotes, so the gap between
         // two quoted strings ("A" and then "B") is never taken for one
         quoted: re(r#""((?u:[^"\s])(?u:[^"]){0,58}(?u:[^"\s]))""#),
-        name_prefix: re(r#"\bnames?\s+(?:\w+\s+){0,5}?(?:begins?|starts?|prefixed)\s+with\s+"?([\w.\- ]{2,30}?)"?(?:[\s,.;]|$)"#),
+        name_prefix: re(r#"\bnames?\s+(?:\w+\s+){0,9}?(?:begins?|starts?|prefixed)\s+with\s+"?([\w.\- ]{2,30}?)"?(?:[\s,.;]|$)"#),
         name_prefix_quoted: re(r#"\binclude\s+"((?u:[^"]){2,30})"\s+at\s+the\s+beginning\s+of"#),
-        aup: re(r"\bacceptable\s+use\s+policy\b|\buse\s+policy\b|\b(?:specified|designated)\s+restricted\s+uses\b|\bcompliance\s+with\s+the\s+restrictions\s+in\b|\b(?:not|never)\s+(?:be\s+)?used\s+(?:[\w,-]+\s+){0,20}?(?:unlawful|illegal)\s+(?:purposes?|activities|actions?|acts|uses?|conduct)\b|\b(?:only|solely)\s+for\s+(?:legal|lawful)\s+(?:use|uses|purposes?)\b"),
-        credit: re(r"^(?:[\w().]{1,4}\s+)?(?:attribute|credit|cite)\s+(?:the\s+|this\s+|our\s+|its\s+)?[\w-]+|^(?:[\w().]{1,4}\s+)?(?:(?:base\s+)?model\s+|suggested\s+|required\s+)?(?:attribution|credit)\s*(?::|—|–|\s-\s)\s*\S|\bwith\s+(?:appropriate\s+|proper\s+)?(?:attribution|credit)\s+to\b|\brequires?\s+(?:[\w-]+\s+){0,2}?attribution\b|\b(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b|\byou\s+(?:clearly\s+|properly\s+|expressly\s+)?(?:attribute|credit)\b|\b(?:must|shall|should|will)\s+(?:clearly\s+|also\s+)?(?:attribute|acknowledge|cite|credit)\b|\binclude\s+(?:a\s+)?citations?\b|\bcredit\s+(?:this|the)\s+(?:project|authors?|model|work)\b|\b(?:give|provide)\s+(?:appropriate|proper|reasonable)\s+attribution\b|\b(?:preserve|retain|keep|maintain)\s+(?:[\w,'-]+\s+){0,6}?attributions?\b|\b(?:must|shall|should)\s+(?:clearly\s+)?indicate\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:source|origin|authors?)\b|\b(?:must|shall)\s+(?:clearly\s+)?(?:and\s+prominently\s+)?(?:indicate|state|disclose|display)\b,?(?:\s+[\w,()'-]+){0,16}?\s+that\s+(?:[\w.-]+\s+){1,3}(?:is|was|are|were)\s+used\b|\battribution\s+(?:is\s+)?(?:required|mandatory)\b|\backnowledge\s+(?:the\s+)?(?:contributions?|authors?)\b|\bcite\s+(?:the\s+)?(?:appropriate\s+|relevant\s+)?(?:references?|papers?|publications?)\b|\b(?:must|shall)\s+(?:also\s+)?include\s+(?:a\s+)?(?:prominent\s+)?(?:and\s+readable\s+)?(?:[\w-]+\s+){0,2}?citation\b|\bwith\s+(?:full\s+|appropriate\s+|proper\s+)?attribution\b|\b(?:must|shall)\s+retain\s+this\s+notice\b"),
+        aup: re(r"\bacceptable\s+use\s+policy\b|\b(?:in\s+accordance\s+with|comply\s+with|subject\s+to)\s+(?:[\w'-]+\s+){0,3}?(?:trustworthy\s+ai|ai\s+ethics|ethical\s+(?:use\s+)?(?:guidelines|policy|terms))\b|\buse\s+policy\b|\b(?:specified|designated)\s+restricted\s+uses\b|\bcompliance\s+with\s+the\s+restrictions\s+in\b|\b(?:not|never)\s+(?:be\s+)?used\s+(?:[\w,-]+\s+){0,20}?(?:unlawful|illegal)\s+(?:purposes?|activities|actions?|acts|uses?|conduct)\b|\b(?:only|solely)\s+for\s+(?:legal|lawful)\s+(?:use|uses|purposes?)\b"),
+        credit: re(r"^(?:[\w().]{1,4}\s+)?(?:attribute|credit|cite)\s+(?:the\s+|this\s+|our\s+|its\s+)?[\w-]+|^(?:[\w().]{1,4}\s+)?(?:(?:base\s+)?model\s+|suggested\s+|required\s+)?(?:attribution|credit)\s*(?::|—|–|\s-\s)\s*\S|\bwith\s+(?:appropriate\s+|proper\s+)?(?:attribution|credit)\s+to\b|\brequires?\s+(?:[\w-]+\s+){0,2}?attribution\b|\b(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b|\byou\s+(?:clearly\s+|properly\s+|expressly\s+)?(?:attribute|credit)\b|\b(?:must|shall|should|will)\s+(?:clearly\s+|also\s+)?(?:attribute|acknowledge|cite|credit)\b|\binclude\s+(?:a\s+)?citations?\b|\bcredit\s+(?:this|the)\s+(?:project|authors?|model|work)\b|\b(?:give|provide)\s+(?:appropriate|proper|reasonable)\s+attribution\b|\b(?:preserve|retain|keep|maintain)\s+(?:[\w,'-]+\s+){0,6}?attributions?\b|\b(?:must|shall|should)\s+(?:clearly\s+)?indicate\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:source|origin|authors?)\b|\b(?:must|shall)\s+(?:clearly\s+)?(?:and\s+prominently\s+)?(?:indicate|state|disclose|display)\b,?(?:\s+[\w,()'-]+){0,16}?\s+that\s+(?:[\w.-]+\s+){1,3}(?:is|was|are|were)\s+used\b|\battribution\s+(?:is\s+)?(?:required|mandatory)\b|\backnowledge\s+(?:the\s+)?(?:contributions?|authors?)\b|\bcite\s+(?:the\s+)?(?:appropriate\s+|relevant\s+)?(?:references?|papers?|publications?)\b|\b(?:must|shall)\s+(?:also\s+)?include\s+(?:a\s+)?(?:prominent\s+)?(?:and\s+readable\s+)?(?:[\w-]+\s+){0,2}?citation\b|\bwith\s+(?:full\s+|appropriate\s+|proper\s+)?attribution\b|\b(?:must|shall)\s+retain\s+this\s+notice\b|\battribution\s+(?:must|shall)\s+(?:also\s+)?(?:include|name|mention|credit|identify)\b|\b(?:must|shall)\s+be\s+(?:clearly\s+)?(?:acknowledged|credited|attributed)\b|\b(?:must|shall)\s+include\s+(?:the\s+following\s+|an?\s+|this\s+)?attribution\b|^(?:[\w().]{1,4}\s+)?(?:include|give|provide)\s+(?:the\s+|all\s+|any\s+)?(?:[\w-]+\s+){0,4}?acknowledge?ments?\b"),
         license_copy: re(r"\b(?:provide|give|include|distribute|accompan\w*|furnish)\w*\s+(?:[\w,'-]+\s+){0,6}?(?:a\s+)?copy\s+of\s+(?:this|the)\s+(?:agreement|license|licence)"),
         notice_file: re(r#"\b"?notice"?\s+(?:text\s+)?file\b"#),
         // a requirement denied: "no separate commercial-use authorization is
@@ -268,7 +277,7 @@ fn rules() -> &'static Rules {
         // research coordinated with non-commercial use: the grant's scope is
         // non-commercial (research is one such use), not research alone
         // ("solely for non-commercial, internal research, and educational purposes")
-        research_coordinated: re(r"\bresearch\s+(?:or|and|and/or|&)\s+non-?commercial\b|\bnon-?commercial\s+(?:or|and|and/or|&)\s+research\b|\bnon-?commercial\s*,\s*(?:[\w-]+\s+){0,2}?research\b"),
+        research_coordinated: re(r"\bresearch(?:\s+(?:purposes?|uses?))?\s+(?:or|and|and/or|&)\s+(?:an?\s+)?non-?commercial\b|\bnon-?commercial\s+(?:or|and|and/or|&)\s+research\b|\bnon-?commercial\s*,\s*(?:[\w-]+\s+){0,2}?research\b"),
         // authorisations from third parties (for their data, weights or
         // rights) are not the licensor's approval
         third_party_consents: re(r"\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant|such)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents|licen[cs]es|rights|approvals)\b|\bthird[- ]part(?:y|ies)\b|\bpatent\s+holders?\b|\brespective\s+(?:owners?|holders?|rights?\s+holders?)\b|\b(?:you|users?)\s+(?:own|owns)\s+or\s+(?:have|has|hold|holds|obtain|obtained)\s+(?:[\w-]+\s+){0,2}?(?:permission|consent|rights?|authori[sz]ation)\b|\b(?:voice|content|image|likeness|data)\s+(?:owners?|holders?|subjects?)\b|(?:声音|肖像|数据)(?:的)?(?:所有者|权利人)"),
@@ -276,7 +285,7 @@ fn rules() -> &'static Rules {
         // tracking, or military uses.")
         field_ban: re(r"\b(?:not|cannot|never|prohibit\w*|forbid\w*|refrain\w*|ban\w*)\b|^(?:[-*]\s*)?no\s"),
         field_use: re(r"\b(?:use|uses|used|using|deploy\w*|purposes?|applications?|activities|generat\w+|develop\w*|creat\w+|organi[sz]ations?|agenc(?:y|ies)|decision[- ]making)\b"),
-        fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice|devices?|treatment|decisions?)|clinical\s+(?:use|uses|decisions?|diagnosis|care|practice|settings?|purposes)|patient\s+care|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:[\w']+\s+){0,3}?(?:products?|services?|models?|offerings?)|(?:products?|services?|offerings?)\s+(?:\w+\s+){0,3}?(?:that|which)\s+compete|national\s+(?:or\s+(?:societal|social|public)\s+)?security|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?|actions?|acts|conduct)|(?:illegal|unlawful),\s+(?:[\w-]+,?\s+){1,6}?(?:or|and)\s+[\w-]+\s+(?:purposes?|activities|uses?|conduct)|internet\s+services?\s+without\s+(?:[\w-]+\s+){0,2}?security\s+(?:reviews?|assessments?)|drug\s+(?:development|discovery)|discovery\s+of\s+(?:any\s+|new\s+)?drugs?|hosted\s+service|stand-alone\s+hosted|as\s+a\s+service\s+to\s+third\s+parties|(?:fully\s+)?automated\s+decision[- ]making|high-stakes\s+automated\s+decisions|administration\s+of\s+justice|immigration|asylum|practice\s+of\s+any\s+profession|human-generated|machine[- ]generated|identif(?:y|ying)\s+(?:any\s+)?(?:individuals?|persons?|people)|imitat\w*\s+(?:the\s+)?voices?|safety-critical)"),
+        fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice|devices?|treatment|decisions?)|clinical\s+(?:use|uses|decisions?|diagnosis|care|practice|settings?|purposes)|patient\s+care|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:[\w']+\s+){0,3}?(?:products?|services?|models?|offerings?)|(?:products?|services?|offerings?)\s+(?:\w+\s+){0,3}?(?:that|which)\s+compete|national\s+(?:or\s+(?:societal|social|public)\s+)?security|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?|actions?|acts|conduct)|(?:illegal|unlawful),\s+(?:[\w-]+,?\s+){1,6}?(?:or|and)\s+[\w-]+\s+(?:purposes?|activities|uses?|conduct)|internet\s+services?\s+without\s+(?:[\w-]+\s+){0,2}?security\s+(?:reviews?|assessments?)|drug\s+(?:development|discovery)|discovery\s+of\s+(?:any\s+|new\s+)?drugs?|hosted\s+service|hosting\s+use|managed\s+services?|shared\s+instances?|stand-alone\s+hosted|as\s+a\s+service\s+to\s+third\s+parties|(?:fully\s+)?automated\s+decision[- ]making|high-stakes\s+automated\s+decisions|administration\s+of\s+justice|immigration|asylum|practice\s+of\s+any\s+profession|human-generated|machine[- ]generated|identif(?:y|ying)\s+(?:any\s+)?(?:individuals?|persons?|people)|imitat\w*\s+(?:the\s+)?voices?|safety-critical)"),
     })
 }
 
@@ -363,6 +372,7 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
     }
     purpose::research_list(text, sentences, &mut hits);
     purpose::purpose_as_scope(text, sentences, &mut hits);
+    purpose::research_release(text, sentences, &mut hits);
     continued_limits(text, sentences, &mut hits);
     with_contacts(text, &mut hits);
     hits
@@ -480,14 +490,17 @@ fn scoped_by_definition(text: &NormText, sentences: &[(usize, usize)], hits: &mu
             continue;
         };
         let body = body.as_str();
+        let excluding = excluding_commerce(body);
         let kind = if r.research_coordinated.is_match(body) {
             Some(ObligationKind::NonCommercial)
-        } else if r.research_only.iter().any(|p| p.is_match(body)) {
+        } else if r.research_only.iter().any(|p| p.is_match(body))
+            || excluding == Some(ObligationKind::ResearchOnly)
+        {
             Some(ObligationKind::ResearchOnly)
         } else if r.cc_nc.is_match(body) || r.non_commercial.iter().any(|p| p.is_match(body)) {
             Some(ObligationKind::NonCommercial)
         } else {
-            None
+            excluding
         };
         if let Some(kind) = kind {
             terms.push((term.as_str().trim().to_string(), kind, (f, l)));
@@ -525,10 +538,36 @@ fn scoped_by_definition(text: &NormText, sentences: &[(usize, usize)], hits: &mu
     }
 }
 
+/// What a defined purpose that leaves commerce out says ("means academic
+/// or research purposes, and explicitly excludes commercialization"):
+/// research only where it names research or academic purposes and nothing
+/// else, else non-commercial. `None` when it leaves nothing out.
+fn excluding_commerce(body: &str) -> Option<ObligationKind> {
+    static RULES: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (excludes, research) = RULES.get_or_init(|| {
+        (
+            re(r"\b(?:exclud(?:e|es|ing)|does\s+not\s+include|do\s+not\s+include|not\s+including|other\s+than|but\s+not)\s+(?:[\w-]+\s+){0,2}?(?:commerciali[sz]ation|commercial\s+(?:use|uses|usage|purposes?|exploitation|activities|applications?)|any\s+commercial)\b"),
+            re(r"^(?:\s*(?:for\s+)?(?:the\s+)?(?:purposes?\s+of\s+)?(?:(?:academic|scientific|non-?profit|scholarly|educational|internal)\s+|research\s+|or\s+|and\s+|,\s*)*(?:research|academic)(?:\s+(?:and|or)\s+(?:educational|teaching|study))?(?:\s+(?:purposes?|use|uses|usage|work|activities))?)\s*(?:,|;|\band\b)"),
+        )
+    });
+    let at = excludes.find(body)?.start();
+    if research.is_match(&body[..at]) {
+        Some(ObligationKind::ResearchOnly)
+    } else {
+        Some(ObligationKind::NonCommercial)
+    }
+}
+
 /// True when sentence `s` limits what it says to `term`: "only (in
 /// connection with | for | within) the TERM", "solely for the TERM",
-/// "TERM only".
+/// "TERM only", or binds its reader to keep to it ("must adhere to the
+/// Permitted Purpose", "shall comply with the Authorized Use", "is limited
+/// to the Licensed Purpose").
 fn scopes(s: &str, term: &str) -> bool {
+    static KEEP: OnceLock<Regex> = OnceLock::new();
+    let keep = KEEP.get_or_init(|| {
+        re(r"\b(?:(?:must|shall|will|agree\s+to|required\s+to)\s+(?:at\s+all\s+times\s+)?(?:adhere|conform|comply|keep|abide)\s+(?:to|with|by)|(?:is|are|be|remains?)\s+(?:strictly\s+)?(?:limited|restricted|confined)\s+to)\s+(?:the\s+)?$")
+    });
     s.match_indices(term).any(|(at, _)| {
         let before = &s[..at];
         let after = &s[at + term.len()..];
@@ -542,6 +581,7 @@ fn scopes(s: &str, term: &str) -> bool {
             .iter()
             .any(|w| window.split(' ').any(|x| x == *w))
             || after.trim_start().starts_with("only")
+            || keep.is_match(before)
     })
 }
 
@@ -738,6 +778,11 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     // A definition ("'Non-Commercial Purposes' shall mean …") names a use; it
     // grants or forbids nothing by itself.
     let definition = r.definition.is_match(s);
+    // a sentence that says which use counts as a defined kind of use ("The
+    // status of a Licensee as a for-profit entity does not, by itself, make
+    // limited internal research … a Commercial Purpose, provided that the use
+    // is not deployed in production") refines a definition: it scopes nothing
+    let classifies = classifies_use(s);
     // In a threshold's sentence a non-commercial use is what is exempt from
     // the threshold's license, not the grant's scope.
     // "for testing, evaluation, or non-commercial research": a scope, unless
@@ -752,7 +797,7 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     // a company excluded: the clause that decides `prohibited`, cited
     let no_company = super::licensee::excludes_companies(s)
         && !(super::clauses_zh::is_chinese(s) && super::clauses_zh::is_definition(s));
-    if !definition && !thresholded && (scoped || non_commercial || no_company) {
+    if !definition && !classifies && !thresholded && (scoped || non_commercial || no_company) {
         push(ObligationKind::NonCommercial, String::new());
     }
     let coordinated = r.research_coordinated.is_match(s);
@@ -761,6 +806,7 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     let s_scope = scope::without_labelled_use(s);
     let s_scope = s_scope.as_ref();
     if !definition
+        && !classifies
         && !coordinated
         && (r.research_title.is_match(s_scope)
             || r.research_only.iter().any(|p| p.is_match(s_scope))
@@ -823,7 +869,54 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
             }
         }
     }
+    // "for learning and research only; its predictions are no investment
+    // advice": a disclaimer of advice, not the grant's scope
+    if disclaims_advice(s) {
+        found.retain(|(k, _)| *k != ObligationKind::ResearchOnly);
+    }
     found
+}
+
+/// True when the sentence disclaims that the model or its output is advice
+/// ("本软件仅供学习与研究之用，其输出的任何预测结果、信号、报告均不构成任何投资建议",
+/// "is for research only and is not financial advice"): a research purpose
+/// named there describes the disclaimer, it does not scope the grant.
+fn disclaims_advice(s: &str) -> bool {
+    static ADVICE: OnceLock<Regex> = OnceLock::new();
+    ADVICE
+        .get_or_init(|| {
+            re(r"\b(?:not|no|never|nor)\b(?:\s+[\w,()'-]+){0,8}?\s+(?:investment|financial|legal|medical|tax|trading|professional)\s+advice\b|(?:不构成|并非|不是|不作为|不能作为|不应作为)(?:任何)?(?:投资|财务|法律|医疗|交易|专业)(?:建议|意见)")
+        })
+        .is_match(s)
+}
+
+/// True when the sentence offers a separate license to those who would not
+/// meet the text's own sharing duties: "若你希望在不承担传播受覆盖材料时所适用
+/// 义务的情况下进行商业使用，你必须获得我们单独授予的许可" (MultiMolecule's
+/// license FAQ), "to use it in a closed-source product without the AGPL's
+/// obligations, contact us for a commercial license". Beside a grant of
+/// commercial use it is an alternative to the grant, not a gate before
+/// commercial use under it.
+pub fn escapes_copyleft(s: &str) -> bool {
+    static ESCAPE: OnceLock<Regex> = OnceLock::new();
+    ESCAPE
+        .get_or_init(|| {
+            re(r"\bwithout\s+(?:(?:having\s+to|needing\s+to|the\s+need\s+to)\s+)?(?:complying\s+with|being\s+bound\s+by|the|its|these|such|those|releasing|disclosing|publishing|sharing|open-?sourcing|making\s+available)\s+(?:[\w-]+\s+){0,4}?(?:obligations?|duties|requirements|copyleft|source(?:\s+code)?|modifications|terms\s+of\s+the\s+(?:a?gpl|copyleft))\b|\b(?:closed[- ]source|proprietary)\s+(?:[\w-]+\s+){0,3}?without\s+(?:[\w-]+\s+){0,3}?(?:a?gpl|copyleft|source)|(?:不承担|不履行|免除|无需承担|无需履行)(?:\w|,){0,30}?义务|不(?:按|依)(?:\w|,){0,10}?(?:许可证|协议)(?:\w|,){0,6}?(?:公开|开源|提供源代码)")
+        })
+        .is_match(s)
+}
+
+/// True when the sentence says whether a use counts as a kind of use the
+/// text defines ("does not, by itself, make limited internal research … a
+/// Commercial Purpose", "does not qualify as Academic Use", "shall
+/// constitute a non-commercial purpose").
+fn classifies_use(s: &str) -> bool {
+    static CLASSIFIES: OnceLock<Regex> = OnceLock::new();
+    CLASSIFIES
+        .get_or_init(|| {
+            re(r"(?:\b(?:make|makes|render|renders|constitute|constitutes)\b(?:\s+[\w,()'-]+){0,16}?\s+(?:an?|the)|\b(?:qualif(?:y|ies)\s+as|counts?\s+as|(?:is|are)\s+(?:deemed|considered|treated\s+as))(?:\s+(?:an?|the))?)\s+(?:academic|research|non-?commercial|commercial)\s+(?:use|usage|purposes?)\s*(?:[,.;:]|$)")
+        })
+        .is_match(s)
 }
 
 /// The approval a sentence asks before use (registration, written
@@ -1001,7 +1094,9 @@ fn field_name(m: &str) -> &'static str {
         "fully" | "automated" | "high-stakes" => "automated decision-making",
         "administration" | "immigration" | "asylum" => "justice and immigration",
         "practice" => "unlicensed professional practice",
-        "hosted" | "stand-alone" | "as" => "offering it as a hosted service",
+        "hosted" | "hosting" | "managed" | "shared" | "stand-alone" | "as" => {
+            "offering it as a hosted service"
+        }
         "internet" => "internet services without security review",
         "human-generated" | "machine-generated" | "machine" => "passing off output as human",
         f if f.starts_with("impersonat") || f.starts_with("deepfake") => "impersonation",
@@ -1424,6 +1519,139 @@ mod tests {
         // a definition that no grant is scoped by limits nothing
         let text = "\"Research Purpose\" means for research purposes only. You may use the Model for any purpose.";
         assert!(!has(text, ObligationKind::ResearchOnly));
+    }
+
+    #[test]
+    fn a_sentence_that_classifies_a_use_scopes_nothing() {
+        // breezeblue-breeze-tts2-research-non-commercial-license-1.1.txt
+        // (tests/license-eval), 1.7 and 2: what counts as a Commercial
+        // Purpose, then the grant for a research or non-commercial purpose
+        let status = "The status of a Licensee as a for-profit entity does not, by itself, make limited internal research, benchmarking, evaluation, security testing, or red-teaming a Commercial Purpose, provided that the use is not deployed in production, made available to customers or other external end users, used to generate revenue, or used to train or improve a non-BreezeBlue generative model.";
+        assert!(
+            !has(status, ObligationKind::ResearchOnly),
+            "{:?}",
+            kinds(status)
+        );
+        for s in [
+            "Internal testing by a company shall not, on its own, render such testing a commercial use, as long as it is not used in production.",
+            "Evaluation by a university lab funded by industry qualifies as academic use.",
+        ] {
+            assert!(!has(s, ObligationKind::ResearchOnly), "{s}: {:?}", kinds(s));
+            assert!(!has(s, ObligationKind::NonCommercial), "{s}: {:?}", kinds(s));
+        }
+        let grant = "in each case solely for a Research Purpose or Non-Commercial Purpose.";
+        assert!(
+            has(grant, ObligationKind::NonCommercial),
+            "{:?}",
+            kinds(grant)
+        );
+        assert!(
+            !has(grant, ObligationKind::ResearchOnly),
+            "{:?}",
+            kinds(grant)
+        );
+        // a grant that names the purposes it is for still scopes
+        for s in [
+            "You may make modifications to the Materials for any Research or Non-Commercial Purpose.",
+            "Licensees may make derivative works based on it only for non-commercial purposes.",
+        ] {
+            assert!(has(s, ObligationKind::NonCommercial), "{s}: {:?}", kinds(s));
+        }
+    }
+
+    #[test]
+    fn a_research_purpose_in_a_disclaimer_of_advice_scopes_nothing() {
+        // trendcast-pro-non-commercial-license-zh.txt (tests/license-eval),
+        // line 47, then paraphrases in both languages
+        for s in [
+            "1. **不构成投资建议**：本软件仅供学习与研究之用，其输出的任何预测结果、信号、报告均**不构成任何投资建议**，不应作为任何投资决策的依据。",
+            "本模型仅供学术研究参考，其结果并非医疗建议。",
+            "The forecasts are provided for research and learning only and do not constitute investment advice.",
+            "This model is for research purposes only and is not medical advice.",
+        ] {
+            assert!(!has(s, ObligationKind::ResearchOnly), "{s}: {:?}", kinds(s));
+        }
+        // a research-only grant that names no advice still scopes
+        for s in [
+            "本软件仅供学习与研究之用。",
+            "The forecasts may be used for research purposes only.",
+        ] {
+            assert!(has(s, ObligationKind::ResearchOnly), "{s}: {:?}", kinds(s));
+        }
+    }
+
+    #[test]
+    fn data_used_only_for_evaluation_is_no_scope_of_the_grant() {
+        // multimolecule-license-faq-zh-agpl-model-weights.txt
+        // (tests/license-eval), line 143, then paraphrases
+        for s in [
+            "仅用于评估的数据不在本条要求之列，前提是该数据未同时用于训练。",
+            "你须提供训练数据集，并排除仅用于测试的样本。",
+        ] {
+            assert!(!has(s, ObligationKind::ResearchOnly), "{s}: {:?}", kinds(s));
+        }
+        assert!(has("本模型仅用于评估。", ObligationKind::ResearchOnly));
+    }
+
+    #[test]
+    fn clauses_of_the_tenth_set_are_read_for_citation() {
+        // lg-k-exaone-ai-model-license-agreement.txt (tests/license-eval), 2.1
+        assert!(has(
+            "In the event the Model or Derivative Work is distributed, the name of the Model and Derivative Work shall begin with “K-EXAONE”.",
+            ObligationKind::NamePrefix
+        ));
+        // breezeblue-breeze-tts2-research-non-commercial-license-1.1.txt, 3
+        for s in [
+            "No Commercial Purpose is permitted under this Agreement.",
+            "No commercial purposes are allowed.",
+        ] {
+            assert!(has(s, ObligationKind::NonCommercial), "{s}");
+        }
+        // edgelvef-echo-checkpoints-cc-by-nc-sa.txt and
+        // techjam-dinov3-finetune-weights-licence-provenance.txt, then
+        // paraphrases
+        for s in [
+            "Attribution must include this EdgeLVEF repository and the EchoXFlow dataset:",
+            "2. **Acknowledgement.** DINOv3 use must be acknowledged in any write-up.",
+            "Attribution shall name the original authors.",
+            "The use of this model must be clearly credited in publications.",
+        ] {
+            assert!(has(s, ObligationKind::Attribution), "{s}: {:?}", kinds(s));
+        }
+        // spam-phishing-detector-model-bundle-cc-by-sa.txt: the share-alike
+        // duty restated, then a paraphrase
+        for s in [
+            "You may share and adapt the model subject to attribution, indication of changes, a link to the license, and distribution of adaptations under the same license.",
+            "Distribution of your modifications under the same license is required.",
+        ] {
+            assert!(has(s, ObligationKind::UseRestrictionsPassdown), "{s}: {:?}", kinds(s));
+        }
+        // nvidia-gr00t-wholebodycontrol-dual-license-open-model.txt and
+        // handprism-core-weights-terms-research-evaluation.txt (unseen11)
+        for s in [
+            "b. You must include the following attribution notice, which can appear in the same location as other third-party notices or license information:",
+            "Include the component and dataset acknowledgements when reporting results.",
+        ] {
+            assert!(has(s, ObligationKind::Attribution), "{s}: {:?}", kinds(s));
+        }
+        assert!(has(
+            "2.3 AI Ethics. Your use of the Model must be in accordance with NVIDIA's Trustworthy AI terms.",
+            ObligationKind::AcceptableUsePolicy
+        ));
+        // mirai-orena-qwen3.5-adapter-challenge-reproduction-terms.txt
+        // (unseen10), then paraphrases: use beyond a research purpose needs
+        // more, so that purpose is the scope
+        for s in [
+            "For use beyond challenge reproduction, obtain applicable permissions from the relevant rights holders and check the current terms of the training resources.",
+            "Any use outside of academic research requires a license from the authors.",
+            "For uses other than evaluation, you must contact us.",
+        ] {
+            assert!(has(s, ObligationKind::ResearchOnly), "{s}: {:?}", kinds(s));
+        }
+        assert!(!has(
+            "For use beyond research, no further permission is needed.",
+            ObligationKind::ResearchOnly
+        ));
     }
 
     #[test]

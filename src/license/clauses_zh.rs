@@ -50,6 +50,9 @@ struct Rules {
     /// Sharing denied under this license (本许可不允许共享修改版权重): another
     /// license is needed for it.
     not_under_this: Regex,
+    /// What only some data is used for ("仅用于评估的数据", data used only
+    /// for evaluation): an attribute of that data, not a scope of the grant.
+    data_attribute: Regex,
 }
 
 /// Words that hold 商业 without speaking of commercial use: a trade secret,
@@ -97,6 +100,7 @@ fn rules() -> &'static Rules {
             // 为非商业目的复制 / 当前模型不提供商业许可
             re(r"为非商业(?:性)?(?:用途|目的)|不(?:提供|授予|给予)[^.;!?]{0,6}(?:商业|商用)(?:许可|授权)"),
         ],
+        data_attribute: re(r"(?:仅|只)(?:可|能|限|供)?(?:用于|用作|供|作为?)[^.;!?]{0,8}?的(?:训练|评估|测试|验证)?(?:数据集?|样本|语料|代码|文件|基准|材料)"),
         research_only: vec![
             re(r"(?:仅|只|限于|仅限)[^.;!?]{0,16}(?:学术研究|科学研究|科研|研究目的|研究用途|学术目的|学术用途|教学)"),
             re(r"(?:学术研究|科研|研究)(?:目的|用途)?(?:为限|之用)"),
@@ -260,7 +264,10 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     {
         found.push((ObligationKind::NonCommercial, String::new()));
     }
-    if !definition && (r.research_only.iter().any(|p| p.is_match(s)) || academic_grant(r, s)) {
+    // 仅用于评估的数据: data used only for evaluation, not the model's scope
+    let scoped = r.data_attribute.replace_all(s, "");
+    if !definition && (r.research_only.iter().any(|p| p.is_match(&scoped)) || academic_grant(r, s))
+    {
         found.push((ObligationKind::ResearchOnly, String::new()));
     }
     if r.not_under_this.is_match(s)

@@ -40,7 +40,7 @@ fn grant_patterns() -> &'static (Regex, Regex) {
     GRANT.get_or_init(|| {
         let build = super::pattern::re;
         (
-            build(r"\b(?:commercial\s+(?:and|or|and/or)\s+non-?commercial|for\s+any\s+(?:lawful\s+)?purpose|including\s+(?:for\s+|in\s+)?commercial|commercial\s+(?:use|uses|purposes?)\s+(?:is|are)\s+(?:permitted|allowed|granted)|(?:may|can)\s+(?:use|deploy|exploit)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+)?commercial(?:ly)?\b|\buse\s+(?:[\w,()'-]+\s+){0,8}?commercially\b|\bgrants?\s+(?:to\s+)?you\s+(?:a\s+|an\s+)?(?:[\w,()-]+\s+){0,12}?(?:copyright\s+)?licen[cs]e\s+(?:under\s+(?:[\w',-]+\s+){0,16}?)?to\s+(?:use|reproduce|copy|modify|distribute|exploit|access|download|install|run|deploy)|\byou\s+are\s+(?:hereby\s+)?granted\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,14}?licen[cs]e\b|\byou\s+are\s+free\s+to\s+(?:use|copy|share|modify|distribute)|\bpermission\s+is\s+(?:hereby\s+)?granted\b|\b(?:right|rights|authority)\s+to\s+(?:[\w,]+\s+){0,4}?(?:sell|commerciali[sz]e|offer\s+(?:it\s+)?for\s+sale)\b|\b(?:may|can)\s+be\s+used\s+(?:[\w,()'-]+\s+){0,6}?for\s+commercial\s+(?:purposes?|use|uses)\b|\b(?:may|can)\s+be\s+(?:freely\s+)?used\s+commercially\b|\b(?:may|can|(?:is|are)\s+(?:hereby\s+)?(?:permitted|allowed|authori[sz]ed|entitled|free)\s+to)\s+(?:freely\s+)?use(?:\s*,\s*(?:and\s+|or\s+|and/or\s+)?|\s+(?:and|or|and/or)\s+)(?:copy|reproduce|modify|adapt|distribute|redistribute|share|publish|sublicense|sell|deploy|run|host)\b|\b(?:may|can)\s+(?:be\s+)?(?:freely\s+)?used(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:copied|reproduced|modified|adapted|distributed|redistributed|shared|published|sold|deployed)\b|\bfree\s+(?:[\w-]+\s+){0,2}?for\s+(?:[\w-]+\s+(?:and|or)\s+)?commercial\s+(?:use|uses|usage|purposes?|applications?|projects?|products?)\b|\bcommercial\s+(?:use|usage)\s*(?::|-|\|)\s*(?:allowed|permitted|yes|ok)\b|\bavailable\s+for\s+(?:[\w-]+\s+(?:and|or)\s+)?commercial\s+(?:use|uses|usage|purposes?)\b|\b(?:allows?|permits?|supports?)\s+(?:free\s+)?commercial\s+(?:use|usage)\b|\b(?:may|can|allows?\s+you\s+to|(?:are|is)\s+(?:permitted|allowed|free)\s+to)\s+(?:use|deploy|integrate|incorporate|embed|include|ship|offer|sell|distribute)\s+(?:[\w,()'-]+\s+){0,8}?(?:in|into|within|as\s+part\s+of)\s+(?:your\s+|their\s+|its\s+)?(?:own\s+)?(?:commercial\s+|paid\s+)?(?:products?|services?|offerings?|software|applications?)\b|\bcommercial\s+(?:use|uses|usage|products?|applications?|deployments?)\s+(?:is|are)\s+(?:welcome|encouraged|fine|ok|free)\b|\bin\s+commercial\s+(?:products?|applications?|services?|software)\s+(?:is|are)\s+(?:permitted|allowed|welcome|encouraged|fine)\b|\bincluding\s+(?:in\s+)?(?:paid|for-profit|revenue-generating)\s+(?:products?|services?|applications?|offerings?)\b|\b(?:may|can)\s+(?:integrate|incorporate|embed|include|ship|offer|sell|distribute)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+|into\s+|in\s+)?commercial(?:ly)?\b)"),
+            build(r"\b(?:commercial\s+(?:and|or|and/or)\s+non-?commercial|for\s+any\s+(?:lawful\s+)?purpose|including\s+(?:for\s+|in\s+)?commercial|commercial\s+(?:use|uses|purposes?)\s+(?:is|are)\s+(?:permitted|allowed|granted)|(?:may|can)\s+(?:use|deploy|exploit)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+)?commercial(?:ly)?\b|\buse\s+(?:[\w,()'-]+\s+){0,8}?commercially\b|\bgrants?\s+(?:to\s+)?you\s+(?:a\s+|an\s+)?(?:[\w,()-]+\s+){0,12}?(?:copyright\s+)?licen[cs]e\s+(?:under\s+(?:[\w',-]+\s+){0,16}?)?to\s+(?:use|reproduce|copy|modify|distribute|exploit|access|download|install|run|deploy)|\byou\s+are\s+(?:hereby\s+)?granted\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,14}?licen[cs]e\b|\byou\s+are\s+free\s+to\s+(?:use|copy|share|modify|distribute)|\bpermission\s+is\s+(?:hereby\s+)?granted\b|\b(?:right|rights|authority)\s+to\s+(?:[\w,]+\s+){0,4}?(?:sell|commerciali[sz]e|offer\s+(?:it\s+)?for\s+sale)\b|\b(?:may|can)\s+be\s+used\s+(?:[\w,()'-]+\s+){0,6}?for\s+commercial\s+(?:purposes?|use|uses)\b|\b(?:may|can)\s+be\s+(?:freely\s+)?used\s+commercially\b|\b(?:may|can|(?:is|are)\s+(?:hereby\s+)?(?:permitted|allowed|authori[sz]ed|entitled|free)\s+to)\s+(?:freely\s+)?use(?:\s*,\s*(?:and\s+|or\s+|and/or\s+)?|\s+(?:and|or|and/or)\s+)(?:copy|reproduce|modify|adapt|distribute|redistribute|share|publish|sublicense|sell|deploy|run|host)\b|\b(?:may|can)\s+(?:be\s+)?(?:freely\s+)?used(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:copied|reproduced|modified|adapted|distributed|redistributed|shared|published|sold|deployed)\b|\bfree\s+(?:[\w-]+\s+){0,2}?for\s+(?:[\w-]+\s+(?:and|or)\s+)?commercial\s+(?:use|uses|usage|purposes?|applications?|projects?|products?)\b|\bcommercial\s+(?:use|usage)\s*(?::|-|\|)\s*(?:allowed|permitted|yes|ok)\b|\bavailable\s+for\s+(?:[\w-]+\s+(?:and|or)\s+)?commercial\s+(?:use|uses|usage|purposes?)\b|\b(?:allows?|permits?|supports?)\s+(?:free\s+)?commercial\s+(?:use|usage)\b|\b(?:may|can|allows?\s+you\s+to|(?:are|is)\s+(?:permitted|allowed|free)\s+to)\s+(?:use|deploy|integrate|incorporate|embed|include|ship|offer|sell|distribute)\s+(?:[\w,()'-]+\s+){0,8}?(?:in|into|within|as\s+part\s+of)\s+(?:your\s+|their\s+|its\s+)?(?:own\s+)?(?:commercial\s+|paid\s+)?(?:products?|services?|offerings?|software|applications?)\b|\bcommercial\s+(?:use|uses|usage|products?|applications?|deployments?)\s+(?:is|are)\s+(?:welcome|encouraged|fine|ok|free)\b|\bin\s+commercial\s+(?:products?|applications?|services?|software)\s+(?:is|are)\s+(?:permitted|allowed|welcome|encouraged|fine)\b|\bincluding\s+(?:in\s+)?(?:paid|for-profit|revenue-generating)\s+(?:products?|services?|applications?|offerings?)\b|\b(?:may|can)\s+(?:integrate|incorporate|embed|include|ship|offer|sell|distribute)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+|into\s+|in\s+)?commercial(?:ly)?\b|\b(?:grants?\s+(?:to\s+)?you|you\s+(?:may|can|are\s+free\s+to))\s+(?:the\s+|all\s+(?:the\s+)?)?(?:rights?\s+to\s+)?do\s+(?:everything|anything|whatever\s+you\s+(?:want|like|wish))\b)"),
             build(r"\b(?:not|no|non-?commercial|never|prohibit\w*|except|unless|only|solely|exclusively|subject\s+to\s+(?:a\s+)?(?:separate|written|prior))\b|\bby[- ]n[cd]\b|\bnoderiv"),
         )
     })
@@ -62,9 +62,21 @@ fn grants_commercial(s: &str) -> bool {
     ]
     .iter()
     .fold(without_both(s), |acc, adjective| acc.replace(adjective, ""));
+    // a default ("unless otherwise stated in a specific release") limits
+    // nothing the sentence grants
+    let plain = default_proviso().replace_all(&plain, "");
     (grant.is_match(s) || names_permissive_license(s))
         && !against.is_match(&plain)
         && !names_narrow_purpose(&plain)
+}
+
+/// "Unless otherwise stated (in a specific release)", "except as otherwise
+/// noted": the default a grant states, no limit on it.
+fn default_proviso() -> &'static Regex {
+    static PROVISO: OnceLock<Regex> = OnceLock::new();
+    PROVISO.get_or_init(|| {
+        super::pattern::re(r"\b(?:unless|except\s+(?:as|where))\s+otherwise\s+(?:stated|specified|noted|indicated|marked|declared)\b")
+    })
 }
 
 /// True when the sentence puts the model under a permissive license by
@@ -309,7 +321,7 @@ fn approval_for_acts(text: &NormText, sentences: &[(usize, usize)], intro: (usiz
 fn grants_freely(s: &str) -> bool {
     static FREE: OnceLock<Regex> = OnceLock::new();
     FREE.get_or_init(|| {
-        super::pattern::re(r"\bfree\s+of\s+charge\b|\broyalty-?free\b|\bno-?charge\b|\bwithout\s+restriction\b|\bwithout\s+(?:any\s+)?(?:fee|charge|payment)\b|\bat\s+no\s+(?:cost|charge)\b|免费|不受限制")
+        super::pattern::re(r"\bfree\s+of\s+charge\b|\broyalty-?free\b|\b(?:rights?\s+to\s+)?do\s+(?:everything|anything)\s+with\b|\bno-?charge\b|\bwithout\s+restriction\b|\bwithout\s+(?:any\s+)?(?:fee|charge|payment)\b|\bat\s+no\s+(?:cost|charge)\b|免费|不受限制")
     })
     .is_match(s)
 }
@@ -437,7 +449,9 @@ fn limits_commercial_use(sentence: &str) -> bool {
     });
     let plain = grant_scope::without_denied_limits(&without_both(sentence));
     let plain = describes.replace_all(&plain, "");
-    limit.is_match(&none_needed(&plain)) && !grant_scope::refuses_licensed_material(sentence)
+    limit.is_match(&none_needed(&plain))
+        && !grant_scope::refuses_licensed_material(sentence)
+        && !super::clauses::escapes_copyleft(sentence)
 }
 
 /// `s` with an approval or license it says is not needed read out ("without
@@ -483,9 +497,11 @@ fn speaks_of_approval(s: &str) -> Option<bool> {
     });
     static NOT_THE_MODEL: OnceLock<Regex> = OnceLock::new();
     // consent to use a trademark or name, or authorisations from third
-    // parties for their own data or rights, is not approval to use the model
+    // parties for their own data or rights, is not approval to use the model;
+    // nor is a successor nominated in writing (书面提名为此授权目的的继任者),
+    // nor a license that is "OSI-approved"
     let other = NOT_THE_MODEL.get_or_init(|| {
-        super::pattern::re(r"\btrade\s*marks?\b|\bservice\s+marks?\b|\btrade\s+names?\b|\blogos?\b|\bthird[- ]part(?:y|ies)\b|\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents)\b|\baffiliation\b|\bendorse\w*|\bpersonal\s+(?:data|information)\b|\bdata\s+subjects?\b|\b(?:authori[sz]ation|licen[cs]e|permission|rights?)\s+(?:has|have|had)\s+(?:ended|expired|lapsed|terminated|been\s+(?:terminated|revoked|withdrawn))\b|商标|域名|第三方|自行取得|个人信息|(?:授权|许可)(?:已)?(?:终止|结束|失效|被撤销)")
+        super::pattern::re(r"\btrade\s*marks?\b|\bservice\s+marks?\b|\btrade\s+names?\b|\blogos?\b|\bthird[- ]part(?:y|ies)\b|\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents)\b|\baffiliation\b|\bendorse\w*|\bpersonal\s+(?:data|information)\b|\bdata\s+subjects?\b|\b(?:authori[sz]ation|licen[cs]e|permission|rights?)\s+(?:has|have|had)\s+(?:ended|expired|lapsed|terminated|been\s+(?:terminated|revoked|withdrawn))\b|商标|域名|第三方|自行取得|个人信息|(?:授权|许可)(?:已)?(?:终止|结束|失效|被撤销)|\b(?:nominated|designated|appointed)\s+in\s+writing\b|书面(?:提名|指定|委任)|\bosi[- ]approved\b|\bapproved\s+(?:open[- ]source\s+)?licen[cs]es?\b")
     });
     let asked = none_needed(s);
     let s = asked.as_str();
@@ -513,7 +529,7 @@ fn threshold_sentences(
             build(r#"\(\s*(?:the\s+|a\s+|an\s+)?"([a-z][a-z -]{2,40})""#),
             // "such a license", or those above the threshold named again
             // ("larger companies must purchase a license", "above that, …")
-            build(r"\bsuch\s+(?:a\s+|an\s+)?(?:[\w-]+\s+)?licen[cs]es?\b|该(?:等)?(?:许可|授权)|\b(?:larger|bigger)\s+(?:companies|entities|organi[sz]ations|businesses|enterprises|users|deployments)\b|\b(?:above|beyond|over|past)\s+(?:that|this|it|these|those)(?:\s+(?:threshold|limit|size|level|figure|number|amount))?\b|\b(?:such|those)\s+(?:companies|entities|organi[sz]ations|businesses|enterprises|licensees)\b|超过(?:该|此|上述)|(?:以上|超出)的(?:企业|公司|机构|用户)"),
+            build(r"\bsuch\s+(?:a\s+|an\s+)?(?:[\w-]+\s+)?licen[cs]es?\b|该(?:等)?(?:许可|授权)|\b(?:larger|bigger)\s+(?:companies|entities|organi[sz]ations|businesses|enterprises|users|deployments)\b|\b(?:above|beyond|over|past)\s+(?:that|this|it|these|those)(?:\s+(?:threshold|limit|size|level|figure|number|amount))?\b|\b(?:meet|meets|exceed|exceeds|reach|reaches|surpass|surpasses|cross|crosses)\s+(?:or\s+(?:exceed|exceeds|surpass|surpasses)\s+)?(?:this|that|the|such|these|those)\s+(?:threshold|limit|cap|level|figure|amount)s?\b|\b(?:such|those)\s+(?:companies|entities|organi[sz]ations|businesses|enterprises|licensees)\b|超过(?:该|此|上述)|(?:以上|超出)的(?:企业|公司|机构|用户)"),
         )
     });
     let mut explained = Vec::new();
@@ -668,6 +684,50 @@ fn is_heading(s: &str) -> bool {
     s.split_whitespace().count() <= 6 && !verb.is_match(s)
 }
 
+/// True when a threshold's sentence permits commercial use below its figure
+/// ("Commercial Use: Permitted only if Your annual gross revenue is less than
+/// $1,000,000 USD", "commercial use is allowed for companies under 100
+/// employees").
+fn commercial_below_threshold(
+    text: &NormText,
+    sentences: &[(usize, usize)],
+    hits: &[ClauseHit],
+) -> bool {
+    static PERMITS: OnceLock<Regex> = OnceLock::new();
+    let permits = PERMITS.get_or_init(|| {
+        super::pattern::re(r"\bcommercial\s+(?:use|usage)\s*(?::|-|\|)?\s*(?:is\s+|are\s+)?(?:permitted|allowed|granted|free)\b")
+    });
+    hits.iter().any(|h| {
+        matches!(
+            h.kind,
+            ObligationKind::RevenueThreshold | ObligationKind::UserThreshold
+        ) && {
+            // (its label may stand as a sentence of its own before it)
+            let label = sentences
+                .iter()
+                .position(|&w| w == h.words)
+                .and_then(|i| i.checked_sub(1))
+                .and_then(|i| sentences.get(i))
+                .map_or("", |&(f, l)| text.words_text(f, l));
+            let own = text.words_text(h.words.0, h.words.1);
+            permits.is_match(own) || permits.is_match(&format!("{label} {own}"))
+        }
+    })
+}
+
+/// True when the sentence is only a label for what follows ("**Non-Commercial
+/// Use**:", "Commercial use:"): a few words before a colon, limiting nothing
+/// by themselves (the item after it is read on its own).
+fn is_label(s: &str) -> bool {
+    static LIMIT: OnceLock<Regex> = OnceLock::new();
+    let limit = LIMIT.get_or_init(|| {
+        super::pattern::re(
+            r"\b(?:not|no|only|solely|never|prohibit\w*|forbid\w*|restrict\w*)\b|仅|禁止|不得",
+        )
+    });
+    s.trim_end().ends_with(':') && s.split_whitespace().count() <= 4 && !limit.is_match(s)
+}
+
 /// True when the sentence says which use counts as a kind of use the text
 /// names ("Use by research divisions of commercial entities does not qualify
 /// as Academic Use", 接受商业实体资助的大学实验室所进行的研究属于学术用途): it
@@ -677,6 +737,44 @@ fn classifies_use(s: &str) -> bool {
     CLASSIFIES
         .get_or_init(|| {
             super::pattern::re(r"\b(?:qualif(?:y|ies)|counts?)\s+as\s+(?:an?\s+)?(?:academic|research|non-?commercial|commercial)\s+(?:use|usage|purposes?)\b|(?:构成|属于)(?:学术|研究|商业|非商业)(?:用途|使用|目的)")
+        })
+        .is_match(s)
+}
+
+/// True when sentence `i` is a request the reader may make and need not, or
+/// the licensor's approval of it ("You may request from TII a reasonably adjusted version of the above
+/// statement … TII will not unreasonably withhold or delay approval of such a
+/// request"): an option beside a duty, no gate before any use.
+fn approves_optional_request(text: &NormText, sentences: &[(usize, usize)], i: usize) -> bool {
+    static RULES: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
+    let (such, may, weighty) = RULES.get_or_init(|| {
+        let build = super::pattern::re;
+        (
+            build(r"\b(?:such|this|that|the|any|your)\s+(?:a\s+)?(?:request|requests)\b|(?:这样的|此类|该等?|此|上述)(?:请求|申请)"),
+            build(r"\b(?:you|licensee|users?)\s+may\s+(?:also\s+)?(?:request|ask|apply)\b|(?:您|你)(?:也)?(?:可以|可)(?:\w|\s|\(|\)|-){0,60}?(?:请求|要求|申请)"),
+            build(r"\bcommercial\w*|\b(?:use|using|deploy\w*|distribut\w*|host\w*|licen[cs]e)\s+(?:the|this|our)\s+(?:model|work|weights|software)\b|商业|商用"),
+        )
+    });
+    let words = |j: usize| sentences.get(j).map_or("", |&(f, l)| text.words_text(f, l));
+    // the request (sentence `at`) and its approval (the next), either of
+    // them sentence `i`
+    let pair = |at: usize| {
+        let (asked, approved) = (words(at), words(at + 1));
+        may.is_match(asked)
+            && such.is_match(approved)
+            && !weighty.is_match(asked)
+            && !weighty.is_match(approved)
+    };
+    pair(i) || i.checked_sub(1).is_some_and(pair)
+}
+
+/// True when the sentence asks for "a separate license" (如需申请单独许可，
+/// 请联系我们) and for nothing else.
+fn asks_separate_license(s: &str) -> bool {
+    static SEPARATE: OnceLock<Regex> = OnceLock::new();
+    SEPARATE
+        .get_or_init(|| {
+            super::pattern::re(r"\b(?:a|the|this|such|our)\s+separate\s+(?:written\s+|commercial\s+)?licen[cs]e\b|(?:单独|另行)(?:的)?(?:书面)?(?:许可|授权)")
         })
         .is_match(s)
 }
@@ -1037,8 +1135,16 @@ fn weighed_hits<'h>(
         .filter(|h| {
             !(h.kind == ObligationKind::Registration
                 && (other_assets::gates_redistribution(sentence(h))
+                    || other_assets::gates_hosting(sentence(h))
                     || index(h.words)
                         .is_some_and(|i| other_assets::about_withheld_code(text, sentences, i)))
+                && (to_reader() || item_granted()))
+        })
+        // a separate license offered to those who would not meet the
+        // text's sharing duties, beside a grant of commercial use
+        .filter(|h| {
+            !(h.kind == ObligationKind::Registration
+                && super::clauses::escapes_copyleft(sentence(h))
                 && (to_reader() || item_granted()))
         })
         // a research license by its name only, beside an explicit grant of
@@ -1111,8 +1217,14 @@ fn from_grant(
     // where commercial use is defined by a threshold, a non-commercial
     // scope is use below it
     let by_figure = commercial_use_by_threshold(text, hits);
+    // the separate license a text offers only to escape its sharing duties:
+    // asking for it is asking for that alternative
+    let escape = sentences
+        .iter()
+        .any(|&(f, l)| super::clauses::escapes_copyleft(text.words_text(f, l)));
     let explained = |i: usize, (f, l): (usize, usize)| {
         by_threshold.contains(&i)
+            || escape && asks_separate_license(text.words_text(f, l))
             || by_figure
                 && hits
                     .iter()
@@ -1124,6 +1236,8 @@ fn from_grant(
             || grant_scope::speaks_of_training_data_only(text.words_text(f, l))
             || approval_for_acts(text, sentences, (f, l))
             || other_assets::gates_redistribution(text.words_text(f, l))
+            || other_assets::gates_hosting(text.words_text(f, l))
+            || approves_optional_request(text, sentences, i)
             || classifies_use(text.words_text(f, l))
             || other_assets::about_withheld_code(text, sentences, i)
             || hits.iter().any(|h| {
@@ -1147,9 +1261,16 @@ fn from_grant(
     // A grant is taken only from a text that limits commercial use nowhere
     // else: a limit the clause patterns missed must not be outweighed by a
     // grant (the licensor's own commercial use, a grant read too widely).
+    // (commercial use permitted below a threshold: a grant of non-commercial
+    // use beside it is the other half of the grant, no limit on it)
+    let below = commercial_below_threshold(text, sentences, hits);
     if let Some((_, &words)) = sentences.iter().enumerate().find(|&(i, &(f, l))| {
         let s = text.words_text(f, l);
-        unexplained(i, (f, l)) && !is_heading(s) && limits_commercial_use(s)
+        unexplained(i, (f, l))
+            && !is_heading(s)
+            && !is_label(s)
+            && !(below && (grants_any(s) || grant_scope::permits_use(s)) && !denies_grant(s))
+            && limits_commercial_use(s)
     }) {
         return unknown(
             "a limit on commercial use that no clause weighed",

@@ -87,6 +87,10 @@ pub struct Detection {
     /// copyright lines and a title line: where the text departs from the
     /// license it matches.
     pub changed_words: Vec<usize>,
+    /// The id of the bundled text the residual and changed words were
+    /// measured against (the best candidate's, or for a version without a
+    /// text of its own, its family's closest).
+    pub reference: Option<String>,
 }
 
 /// Date spellings of an ISO `YYYY-MM-DD` (or `YYYY-MM`) as license texts write them.
@@ -224,9 +228,24 @@ pub fn detect(text: &NormText) -> Detection {
             detection.residual = residual;
             detection.residual_words = words;
             detection.changed_words = changed_words(text, &reference.shingles);
+            detection.reference = Some(reference.id.clone());
         }
     }
     detection
+}
+
+/// The bundled text of reference `id` (a knowledge-base or SPDX id), as
+/// [`Detection::reference`] names it.
+pub fn reference_text(id: &str) -> Option<&'static str> {
+    let kb = kb();
+    match references().iter().find(|r| r.id == id)?.kind {
+        RefKind::Kb => kb.get(id).and_then(|e| kb.text(e)),
+        RefKind::Spdx => kb
+            .spdx_texts()
+            .iter()
+            .find(|(file, _)| spdx_id_of_file(file) == id)
+            .map(|(_, text)| *text),
+    }
 }
 
 /// The shingles of a known text a text may lack and still hold it whole:

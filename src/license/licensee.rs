@@ -29,6 +29,9 @@ struct Rules {
     personal: Regex,
     /// Commercial use named beside it (then it is read as non-commercial).
     commercial: Regex,
+    /// A "not" that qualifies no ban: "even if not directly monetized",
+    /// "whether or not for profit".
+    regardless: Regex,
 }
 
 fn rules() -> &'static Rules {
@@ -45,6 +48,7 @@ fn rules() -> &'static Rules {
         within_company: re(r"\b(?:internal\s+)?(?:evaluation|evaluating|testing|use|usage|experimentation|assessment|benchmarking|deployment)\s+(?:with)?in\s+(?:a\s+|any\s+)?(?:compan(?:y|ies)|corporations?|for-profit\s+(?:entit(?:y|ies)|organi[sz]ations?)|businesses)\b|\b(?:evaluation|testing|use|usage|experimentation|deployment)\s+(?:at|by)\s+(?:a\s+|any\s+)?(?:compan(?:y|ies)|corporations?|for-profit\s+(?:entit(?:y|ies)|organi[sz]ations?|compan(?:y|ies)))\b|(?:公司|企业)(?:内部)?(?:的)?(?:评估|测试|使用)"),
         personal: re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:your\s+|their\s+|his\s+or\s+her\s+)?(?:own\s+)?(?:private\s+(?:and\s+|or\s+)?)?personal\s+(?:use|uses|usage|purposes?)\b|\bpersonal\s+(?:use|usage|purposes?)\s+only\b|仅(?:限|供)(?:于)?个人(?:使用|用途|学习)"),
         commercial: re(r"commercial|商业|商用|营利"),
+        regardless: re(r"\b(?:even\s+(?:if|when|where|though)|whether\s+or)\s+not\b"),
         elaborates: re(r"^(?:[\w().]{1,4}\s+)?(?:this|that|such\s+(?:use|prohibition|restriction))\s+(?:includes|covers|extends\s+to|encompasses|applies\s+to)\b|^(?:[\w().]{1,4}\s+)?(?:including|e\.g\.|for\s+example|for\s+instance)\b|^(?:包括|例如)"),
     })
 }
@@ -65,10 +69,12 @@ pub fn excludes_companies(s: &str) -> bool {
 /// includes … internal evaluation within companies".
 pub fn bans_use_within_companies(s: &str, after_ban: bool) -> bool {
     let r = rules();
-    // "including but not limited to" negates nothing
+    // "including but not limited to" negates nothing, nor does "even if
+    // not directly monetized" (what the use counts as, whatever it earns)
     let plain = s
         .replace("not limited to", "")
         .replace("not be limited to", "");
+    let plain = rules().regardless.replace_all(&plain, "");
     r.within_company.is_match(s) && (r.negation.is_match(&plain) || (after_ban && elaborates(s)))
 }
 
@@ -169,5 +175,16 @@ mod tests {
             "this means you may use the trained models for benchmarking, testing, and evaluating the trained models (including non-commercial research undertaken by or funded by a commercial entity)",
             false
         ));
+        // what counts as commercial use "even if not directly monetized"
+        // (highnoon-llm-weights-dual-licence-commercial-terms.txt, an item
+        // of "Commercial use includes, but is not limited to:"), then
+        // paraphrases: a kind of commercial use, no ban on a company's research
+        for s in [
+            "any use in a for-profit organization's operations, even if not directly monetized.",
+            "use within a company, whether or not for profit, counts as commercial use.",
+            "deployment in any business, even where not revenue-generating.",
+        ] {
+            assert!(!bans_use_within_companies(s, false), "{s}");
+        }
     }
 }

@@ -34,6 +34,12 @@ struct Rules {
     research_act: Regex,
     /// Anything beyond research in a list item.
     beyond: Regex,
+    /// A release whose purpose is non-commercial research, and research
+    /// uses only beside it ("provided for non-commercial research and
+    /// evaluation").
+    research_release: Regex,
+    /// A license named as the terms of a release, any license.
+    under_license: Regex,
 }
 
 fn rules() -> &'static Rules {
@@ -48,7 +54,9 @@ fn rules() -> &'static Rules {
         may_list: re(r"^(?:[\w.()]{1,4}\s+)?(?:you|licensee|licensees|users?|the\s+licensee)\s+(?:may|can|are\s+(?:permitted|allowed|free)\s+to|is\s+(?:permitted|allowed|free)\s+to)\s*:$"),
         research_act: re(r"\b(?:research|benchmark\w*|evaluat\w*|test\w*|red-?team\w*|safety|study|studying|analys[ie]s|analy[sz]e|academic|educational|education|teaching|experiment\w*|reproduc\w*|inspect\w*)\b"),
         beyond: re(r"\bcommercial\w*|\bproducts?\b|\bservices?\b|\bsell\b|\bbusiness\w*|\brevenue\b|\bproduction\b|\bdeploy\w*|\bany\s+(?:lawful\s+)?purpose\b|\bdistribut\w*|\bredistribut\w*"),
-        model: re(r"\bmodels?\b|\bweights?\b|\bcheckpoints?\b|\bparameters\b|\bthey\b|\bartifacts?\b|\bsafetensors\b|\bthese\s+rights\b|\bthose\s+rights\b"),
+        research_release: re(r#"\b(?:provid(?:e|es|ed)|suppl(?:y|ies|ied)|releas(?:e|es|ed)|(?:make|makes|made)\s+available|shar(?:e|es|ed)|publish(?:es|ed)?|offer(?:s|ed)?|distribut(?:e|es|ed)|intended|developed|created|designed)\s+(?:[\w,"'()-]+\s+){0,5}?for\s+(?:(?:your|their|its)\s+)?non-?commercial\s+(?:internal\s+|scientific\s+|academic\s+)?(?:research|evaluation|study)(?:(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|and/or|&)\s+)(?:internal\s+|academic\s+|scientific\s+)?(?:research|evaluation|testing|benchmarking|education|educational|teaching|study))*(?:\s+(?:purposes?|uses?|work))?\s*(?:[.;:)]|$)"#),
+        under_license: re(r"\b(?:released|licensed|licenced|distributed|available|provided|published|shared|offered|granted|covered)\s+(?:separately,?\s+|publicly,?\s+|openly,?\s+)?(?:under|by)\s+(?:[\w,'\[\]*()-]+\s+){0,8}?\**\[?(?:licen[cs]e|cc[- ]by|creative\s+commons|mit|apache|bsd|cc0)\b"),
+        model: re(r"\bmodels?\b|\bweights?\b|\bcheckpoints?\b|\b(?:lora\s+)?adapters?\b|\bparameters\b|\bthey\b|\bartifacts?\b|\bsafetensors\b|\bthese\s+rights\b|\bthose\s+rights\b"),
     })
 }
 
@@ -147,6 +155,60 @@ pub fn purpose_as_scope(text: &NormText, sentences: &[(usize, usize)], hits: &mu
     }
 }
 
+/// A release described as for non-commercial research ("The HandPrism-Core
+/// release is provided for non-commercial research and evaluation"), with
+/// no word that limits it beyond that: beside a license named for the model
+/// (CC BY-NC, Apache) it describes the release under that license; where
+/// the text names none and grants nothing wider, it is the only scope the
+/// text gives, research-only, cited at the sentence.
+pub fn research_release(text: &NormText, sentences: &[(usize, usize)], hits: &mut Vec<ClauseHit>) {
+    let r = rules();
+    let words = |&(f, l): &(usize, usize)| text.words_text(f, l);
+    let releases: Vec<(usize, usize)> = sentences
+        .iter()
+        .copied()
+        .filter(|w| {
+            let s = words(w);
+            r.research_release.is_match(s) && {
+                let rest = s.replace("non-commercial", "").replace("noncommercial", "");
+                !r.limit.is_match(&rest)
+            }
+        })
+        .collect();
+    if releases.is_empty() {
+        return;
+    }
+    let named = sentences.iter().any(|w| {
+        let s = words(w);
+        (r.under_license.is_match(s) || super::rules().cc_nc.is_match(s))
+            && (!r.code.is_match(s) || r.model.is_match(s))
+            && !s.contains(" not ")
+    });
+    // another sentence that scopes the grant (wider or narrower) decides
+    let scoped_elsewhere = hits.iter().any(|h| {
+        matches!(
+            h.kind,
+            ObligationKind::NonCommercial | ObligationKind::ResearchOnly
+        ) && !releases.contains(&h.words)
+    });
+    if named || scoped_elsewhere {
+        return;
+    }
+    for w in releases {
+        if hits
+            .iter()
+            .any(|h| h.words == w && h.kind == ObligationKind::ResearchOnly)
+        {
+            continue;
+        }
+        hits.push(ClauseHit {
+            kind: ObligationKind::ResearchOnly,
+            value: String::new(),
+            words: w,
+        });
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -199,6 +261,54 @@ mod tests {
             "The model cards and the checksums are documentation, licensed under the Apache License 2.0 with the rest of that repository.",
         ] {
             assert!(!names_permissive_license(&norm(s)), "{s}");
+        }
+    }
+}
+
+#[cfg(test)]
+mod research_release_tests {
+    use super::*;
+    use crate::license::clauses::read_clauses;
+
+    fn research_only_at(text: &str) -> Vec<u32> {
+        let t = NormText::new(text);
+        read_clauses(&t)
+            .into_iter()
+            .filter(|h| h.kind == ObligationKind::ResearchOnly)
+            .map(|h| t.lines_of(h.words.0, h.words.1).0)
+            .collect()
+    }
+
+    #[test]
+    fn a_release_for_non_commercial_research_alone_is_its_research_scope() {
+        // handprism-core-weights-terms-research-evaluation.txt
+        // (tests/license-eval), line 3, then paraphrases
+        for s in [
+            "The HandPrism-Core release is provided for **non-commercial research and evaluation**. It is not covered by the repository's MIT source-code license and is not offered as a blanket commercial-use grant.",
+            "These checkpoints are released for non-commercial research, evaluation and teaching.",
+            "The weights were made available for noncommercial scientific research purposes.",
+            "We publish the model for non-commercial academic research and benchmarking.",
+        ] {
+            assert_eq!(research_only_at(s), vec![1], "{s}");
+        }
+    }
+
+    #[test]
+    fn a_release_for_non_commercial_research_beside_a_named_license_describes_it() {
+        // abot-recon-model-weight-license.txt, edgelvef-echo-checkpoints-cc-by-nc-sa.txt
+        // (tests/license-eval): the purpose beside CC BY-NC, read as non-commercial
+        for s in [
+            "The released ABot-Recon model weights are provided under the Creative Commons Attribution-NonCommercial 4.0 International license (CC BY-NC 4.0).\nThey are intended for non-commercial research and educational use.",
+            "The weights are released under the Apache License 2.0.\nThey were developed for non-commercial research and evaluation.",
+        ] {
+            assert!(research_only_at(s).is_empty(), "{s}");
+        }
+        // a purpose widened by another use, or a wider grant elsewhere
+        for s in [
+            "The weights are released for non-commercial research and personal projects.",
+            "The weights are provided for non-commercial research and evaluation.\nYou may use them for any non-commercial purpose.",
+        ] {
+            assert!(research_only_at(s).is_empty(), "{s}");
         }
     }
 }

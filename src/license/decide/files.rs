@@ -106,6 +106,15 @@ fn matched(d: &mut Decision, rf: &ReadFile<'_>, det: &Detection, b: &Scored, r: 
             residual_hits.push(h);
         }
     }
+    // Clauses of its own words that the known text never says.
+    for h in clauses_the_known_text_lacks(rf, det, &r) {
+        if !residual_hits
+            .iter()
+            .any(|r| r.kind == h.kind && r.words == h.words)
+        {
+            residual_hits.push(h);
+        }
+    }
     let mut verdict = caps(&residual_hits).stricter(r.verdict());
     let unread = matches!(r, Resolved::Spdx(_))
         && residual_hits.is_empty()
@@ -180,6 +189,57 @@ fn matched(d: &mut Decision, rf: &ReadFile<'_>, det: &Detection, b: &Scored, r: 
         d.extra_obligations.push(o);
     }
     d.licensed.push((r, Some(path.clone()), None));
+}
+
+/// The clauses of a near match's whole text (`rf.hits`) that limit it more
+/// than the known license `r` does and whose kind the known text's own
+/// reading never has: what its changes say, read across sentences as well
+/// (a grant confined to a defined purpose that the changes define as
+/// research only: “Permitted Purpose” means for academic or research
+/// purposes only … + "only for the Permitted Purpose", LTX Video 0.9's edit
+/// of CreativeML Open RAIL-M). So a text whose lines differ from a known
+/// one is never looser than what the clause reader finds in it. None for
+/// a text that does not depart from the known one.
+fn clauses_the_known_text_lacks(
+    rf: &ReadFile<'_>,
+    det: &Detection,
+    r: &Resolved,
+) -> Vec<ClauseHit> {
+    if det.changed_words.is_empty() && det.residual.is_empty() {
+        return Vec::new();
+    }
+    let Some(known) = det
+        .reference
+        .as_deref()
+        .and_then(crate::license::detect::reference_text)
+    else {
+        return Vec::new();
+    };
+    let (known_norm, known_hits) = crate::license::memo::read(known);
+    let words = |t: &NormText, (f, l): (usize, usize)| -> std::collections::BTreeSet<String> {
+        t.words_text(f, l)
+            .split(|c: char| !c.is_alphanumeric())
+            .filter(|w| !w.is_empty())
+            .map(str::to_string)
+            .collect()
+    };
+    rf.hits
+        .iter()
+        .filter(|h| h.kind.verdict_cap().rank() < r.verdict().rank())
+        .filter(|h| {
+            // the known text's own clause, in a sentence of it (its names
+            // changed, a word or two more) is no change
+            let own = words(&rf.norm, h.words);
+            !known_hits.iter().any(|k| {
+                k.kind == h.kind && {
+                    let theirs = words(&known_norm, k.words);
+                    let shared = own.intersection(&theirs).count();
+                    shared * 10 >= own.union(&theirs).count() * 7
+                }
+            })
+        })
+        .cloned()
+        .collect()
 }
 
 /// A file that matches no known text: a short reference to a license, a
@@ -474,11 +534,21 @@ pub(super) fn referenced_license(text: &NormText) -> Option<(Resolved, usize)> {
         }
     };
     for e in &kb().entries {
-        for name in std::iter::once(&e.name).chain(e.aliases.iter().filter(|a| a.contains(' '))) {
+        // an alias written as an id ("deepseek-model-license") is also a
+        // name in words ("the DeepSeek Model License")
+        let spelled = e
+            .aliases
+            .iter()
+            .filter(|a| a.contains('-') && !a.contains(' '))
+            .map(|a| a.replace('-', " "));
+        let names = std::iter::once(e.name.clone())
+            .chain(e.aliases.iter().filter(|a| a.contains(' ')).cloned())
+            .chain(spelled);
+        for name in names {
             if name.split_whitespace().count() < 3 {
                 continue;
             }
-            if let Some(at) = text.find(name) {
+            if let Some(at) = text.find(&name) {
                 consider(at, name.len(), Resolved::Kb(e));
             }
         }

@@ -25,6 +25,14 @@ struct Rules {
     redistribution: Regex,
     /// Use of the model itself named as the act: not redistribution alone.
     use_: Regex,
+    /// Offering the model as a hosted service ("Hosting Use", "hosted
+    /// services", "managed services", "as a service").
+    hosting: Regex,
+    /// Commercial use named: more than hosting.
+    commercial: Regex,
+    /// The purpose of the redistribution, not a use ("making the Model
+    /// available to third parties for commercial purposes").
+    commercial_purpose: Regex,
 }
 
 fn rules() -> &'static Rules {
@@ -38,6 +46,9 @@ fn rules() -> &'static Rules {
             model: re(r"\bweights?\b|\bmodels?\b|\bcheckpoints?\b|权重|模型"),
             redistribution: re(r"\b(?:sublicens\w*|resell\w*|resale|redistribut\w*|distribut\w*|shared|sharing)\b|转授权|再许可|转售|再分发|共享"),
             use_: re(r"\b(?:use|uses|using|usage|deploy\w*|run|inference|commercial\w*)\b|使用|部署|商业|商用"),
+            hosting: re(r"\bhost(?:ing|ed)\s+(?:use|users?|services?|applications?)\b|\bmanaged\s+services?\b|\bshared\s+instances?\b|\bas\s+a\s+(?:hosted\s+|managed\s+|cloud\s+)?service\b|\bmodel[- ]as[- ]a[- ]service\b|托管(?:使用|服务|用途)"),
+            commercial: re(r"\bcommercial\w*|商业|商用"),
+            commercial_purpose: re(r"\bfor\s+(?:any\s+)?commercial\s+(?:purposes?|gain|ends|advantage)\b|\bcommercially\b"),
         }
     })
 }
@@ -72,7 +83,22 @@ pub fn gates_redistribution(s: &str) -> bool {
         .filter_map(|m| s.rfind(m).map(|at| &s[at + m.len()..]))
         .min_by_key(|rest| rest.len())
         .unwrap_or(s);
-    r.redistribution.is_match(gated) && !r.use_.is_match(gated)
+    // what the redistribution is for is not a use of the model ("Distribution,
+    // sublicensing, or making the Model … available to third parties for
+    // commercial purposes requires separate agreement")
+    let gated = r.commercial_purpose.replace_all(gated, "");
+    r.redistribution.is_match(&gated) && !r.use_.is_match(&gated)
+}
+
+/// True when the sentence puts only offering the model as a hosted service
+/// behind the licensor's permission or a separate license ("Use of
+/// Falcon180B for hosted services may require a separate license", "Where
+/// You wish to make Hosting Use …, You must apply to TII for permission"):
+/// beside a grant of commercial use, a field of use left alone, not a gate
+/// before commercial use.
+pub fn gates_hosting(s: &str) -> bool {
+    let r = rules();
+    r.hosting.is_match(s) && !r.commercial.is_match(s)
 }
 
 #[cfg(test)]
@@ -90,6 +116,11 @@ mod tests {
             // wapr-pose-weights-cc-by-nd-notice-zh-en.txt: use granted, sharing not
             "adapted weights may be produced and used, but may not be shared under this license.",
             "可以产生和使用修改后的权重,但本许可不允许共享修改版权重.",
+            // lg-k-exaone-ai-model-license-agreement.txt, 2.2: what the
+            // redistribution is for, then paraphrases
+            "2.2 distribution, sublicensing, or making the model and derivative work available to third parties for commercial purposes requires separate agreement with licensor.",
+            "redistributing the weights commercially requires our prior written consent.",
+            "sublicensing the checkpoint to others for commercial gain needs a separate agreement with the licensor.",
         ] {
             assert!(gates_redistribution(s), "{s}");
         }
@@ -97,6 +128,7 @@ mod tests {
             "you may not use or redistribute the model without prior written consent.",
             "未经书面同意,不得将本模型用于商业用途或再分发.",
             "you may modify the weights, but you may not use or redistribute them commercially without consent.",
+            "using or distributing the model for commercial purposes requires a separate agreement.",
         ] {
             assert!(!gates_redistribution(s), "{s}");
         }

@@ -1356,3 +1356,206 @@ fn adaptations_not_shared_under_this_license_need_another_license_to_share() {
         );
     }
 }
+
+#[test]
+fn a_grant_confined_to_a_purpose_defined_as_research_is_research_only() {
+    // lightricks-ltx-video-0.9-rail-m-research-only.txt (tests/license-eval),
+    // lines 22, 27 and 35: the definition, the grant confined to it, and the
+    // duty to keep to it
+    let ltx = "12. “Permitted Purpose” means for academic or research purposes only, and explicitly excludes commercialization such as downstream selling of the Model or Derivatives of the Model.\n2. Grant of Copyright License. Each Contributor hereby grants to You a perpetual, worldwide, non-exclusive, no-charge, royalty-free, irrevocable copyright license to reproduce, prepare, publicly display, publicly perform, sublicense, and distribute the Model and Derivatives of the Model, only for the Permitted Purpose.\n5. You and any Third Party recipients of the Model or Derivatives of the Model must adhere to the Permitted Purpose.\n";
+    assert_eq!(verdict(ltx), Verdict::ResearchOnly);
+    let cited = read_clauses(&NormText::new(ltx))
+        .into_iter()
+        .filter(|h| h.kind == ObligationKind::ResearchOnly)
+        .count();
+    assert_eq!(cited, 3, "the definition, the grant and the duty");
+    // paraphrases: a research purpose that leaves commerce out without
+    // "only", other terms, other ways of confining the grant to them
+    for (definition, grant) in [
+        (
+            "\"Permitted Purpose\" means academic or research purposes, and explicitly excludes commercialization of the Model.",
+            "You may copy and distribute the Model only for the Permitted Purpose.",
+        ),
+        (
+            "\"Authorized Use\" shall mean academic research and teaching, and does not include any commercial use.",
+            "The rights granted above may be exercised solely for the Authorized Use.",
+        ),
+        (
+            "“Licensed Purpose” refers to non-profit scientific research, excluding commercial applications.",
+            "Your use of the Model is limited to the Licensed Purpose.",
+        ),
+        (
+            "\"Approved Use\" means research use only.",
+            "Licensee shall comply with the Approved Use at all times when running the Model.",
+        ),
+    ] {
+        let text = format!("{definition}\n{grant}\n");
+        assert_eq!(verdict(&text), Verdict::ResearchOnly, "{text}");
+    }
+    // a purpose that leaves commerce out but is not research: non-commercial
+    let hobby = "\"Permitted Purpose\" means personal, hobby and artistic projects, excluding any commercial use.\nYou may use the Model only for the Permitted Purpose.\n";
+    assert_eq!(verdict(hobby), Verdict::NonCommercial);
+    // a definition no grant is confined to limits nothing by itself
+    let free = "\"Research Purpose\" means academic research, and excludes commercialization.\nYou may use, copy, modify and distribute the Model for any purpose, including commercial purposes.\n";
+    assert!(
+        verdict(free).rank() > Verdict::NonCommercial.rank(),
+        "{:?}",
+        verdict(free)
+    );
+}
+
+#[test]
+fn a_separate_license_for_those_who_meet_or_exceed_the_threshold_is_a_condition() {
+    // krea-2-community-license-agreement.txt (tests/license-eval), 2.1 and
+    // 2.3, then paraphrases of the sentence after the figure
+    let grant = "Krea grants you a limited, non-exclusive, worldwide, royalty-free license to use, reproduce, distribute, copy, create Derivatives of, and generate Outputs from the Krea Model. Commercial Use of the Krea Model is permitted under this Agreement only if you satisfy the requirements of Section 2.3.\n";
+    let threshold = "Commercial Use under this Agreement of the Krea Model is permitted only if you have total company-wide annual revenue of less than one million United States dollars ($1,000,000 USD), calculated on a trailing twelve-month basis.";
+    for after in [
+        "If you meet or exceed this threshold, you must obtain a separate enterprise license from Krea prior to any Commercial Use.",
+        "Licensees that exceed the threshold must obtain a separate commercial license before any Commercial Use.",
+        "Once your revenue reaches that limit, you must first obtain a separate enterprise license from us.",
+    ] {
+        let text = format!("{grant}{threshold} {after}\n");
+        assert_eq!(
+            verdict(&text),
+            Verdict::PermittedWithConditions,
+            "{after}"
+        );
+    }
+    // with no threshold, the same separate license is a limit on every
+    // commercial use
+    let without = format!(
+        "{grant}You must obtain a separate enterprise license from Krea prior to any Commercial Use.\n"
+    );
+    assert!(verdict(&without).rank() < Verdict::PermittedWithConditions.rank());
+}
+
+#[test]
+fn a_separate_license_to_escape_copyleft_duties_is_no_gate_on_commercial_use() {
+    // multimolecule-license-faq-zh-agpl-model-weights.txt (tests/license-eval),
+    // lines 71, 72 and 297, then the same in English words
+    for text in [
+        "是的。只要你遵守本协议条款，即可将 MultiMolecule 用于商业目的。\n若你希望在不承担传播受覆盖材料时所适用义务的情况下进行商业使用，你必须获得我们单独授予的许可。\n如需申请单独许可，请通过 license@danling.org 联系我们。\n",
+        "You may use the Model for commercial purposes, provided that you comply with the terms of the AGPL.\nIf you wish to use it commercially without complying with the copyleft obligations, you must obtain a separate license from us.\nTo request a separate license, contact license@example.org.\n",
+    ] {
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    }
+    // a separate license for any commercial use is still a gate
+    let gate = "You may use the Model for any purpose.\nCommercial use requires a separate license from us.\n";
+    assert!(verdict(gate).rank() < Verdict::PermittedWithConditions.rank());
+}
+
+#[test]
+fn hosting_behind_an_application_and_an_optional_request_are_no_gate_on_commercial_use() {
+    // falcon-180b-tii-license-zh-en-translation.txt (tests/license-eval):
+    // the grant, 9.3-9.4 (Hosting Use behind an application) and 6.2 (an
+    // adjusted statement the reader may request), then paraphrases
+    let grant = "Each Contributor hereby grants to You a perpetual, worldwide, non-exclusive, royalty-free copyright license to reproduce, prepare Derivative Works of, publicly display, sublicense, and distribute the Work and such Derivative Works, including for commercial purposes.\n";
+    for (hosting, request) in [
+        (
+            "Where You wish to make Hosting Use of Falcon 180B, You must apply to TII for permission to make Hosting Use of that Work in writing.\nWhere TII grants permission for You to make Hosting Use of the relevant Work, your use shall be subject to the separate license granted by TII relating to that use.",
+            "You may request from TII a reasonably adjusted version of the above statement. TII will not unreasonably withhold or delay approval of such a request.",
+        ),
+        (
+            "Offering the Model as a managed service to third parties requires our prior written approval.",
+            "You may ask us for a shorter attribution line. We will not unreasonably refuse approval of this request.",
+        ),
+        (
+            "Use of the Model for hosted services may require a separate license.",
+            "您可以向许可方申请调整上述声明。许可方不会无理拒绝或延迟批准这样的请求。",
+        ),
+    ] {
+        let text = format!("{grant}{hosting}\n{request}\n");
+        assert_eq!(verdict(&text), Verdict::PermittedWithConditions, "{text}");
+    }
+    // approval asked for commercial use itself is still a gate
+    let gate =
+        format!("{grant}Any commercial use of the Work requires TII's prior written approval.\n");
+    assert!(verdict(&gate).rank() <= Verdict::RequiresApproval.rank());
+}
+
+#[test]
+fn a_permissive_license_named_for_adapters_or_by_default_is_that_license() {
+    // vuln-coprocessor-qwen-lora-adapters-apache-notice.txt and
+    // modpack-translator-gemma4-lora-mit-weights-notice.txt
+    // (tests/license-eval), then paraphrases
+    for text in [
+        "Unless otherwise stated in a specific release, LoRA adapters and other model artifacts published from this repository are intended to be released under the Apache License, Version 2.0.\n",
+        "The source code, configuration files, scripts, documentation, and the included LoRA adapter are licensed under the MIT License. See `LICENSE`.\n",
+        "Except where otherwise noted, the adapters in this repository are distributed under the MIT License.\n",
+    ] {
+        assert_eq!(verdict(text), Verdict::Permitted, "{text}");
+    }
+    // code alone named, or a default with a real limit beside it
+    assert_ne!(
+        verdict("The source code and scripts are licensed under the MIT License.\n"),
+        Verdict::Permitted
+    );
+    let limited = "Unless otherwise stated, the adapters are released under the Apache License 2.0. They may not be used for commercial purposes.\n";
+    assert!(verdict(limited).rank() < Verdict::PermittedWithConditions.rank());
+}
+
+#[test]
+fn a_grant_to_do_everything_with_the_weights_is_a_free_grant() {
+    // open-weights-permissive-license-1.0.0.txt (tests/license-eval), the
+    // License and Notices sections, then paraphrases
+    let owl = "## License\nThe licensor grants you the rights to do everything with the licensed elements that would otherwise infringe that contributor's intellectual property rights, including without limitation copyright, patent rights, and trade secret rights. However, this license grants you no trademark or publicity rights.\n\n## Notices\nIf you provide any of the licensed elements to others in a manner that requires the license granted above, you must inform the recipient that the elements are available under this license, either by providing a copy of this license, or a reference to it.\n";
+    assert_eq!(verdict(owl), Verdict::Permitted);
+    for text in [
+        "You may do anything with these weights that copyright would otherwise forbid.\n",
+        "The author grants you the right to do everything with the model, including selling it.\n",
+    ] {
+        assert_eq!(verdict(text), Verdict::Permitted, "{text}");
+    }
+    // everything, but not commercially
+    let nc = "You may do anything with these weights except use them for commercial purposes.\n";
+    assert!(verdict(nc).rank() < Verdict::PermittedWithConditions.rank());
+}
+
+#[test]
+fn labelled_non_commercial_and_commercial_below_a_figure_items_are_one_grant() {
+    // sculptmate-community-license-agreement-1m-revenue.txt
+    // (tests/license-eval), sections 2-4, then a paraphrase
+    let grant = "**2. Grant of License**\n\nLicensor grants you a non-exclusive, worldwide, non-transferable, non-sublicensable, revocable, royalty-free license to use, reproduce, modify, and distribute the Software, subject to the terms and conditions outlined herein.\n\n**3. Permitted Use**\n\n";
+    for items in [
+        "- **Non-Commercial Use**: You may use the Software for research, educational, or personal projects without any revenue generation.\n\n- **Commercial Use**: Permitted only if Your annual gross revenue is less than $1,000,000 USD.\n",
+        "- Personal use: You may use the model for research and hobby projects.\n- Commercial use: allowed for companies with annual revenue under USD 2 million.\n",
+    ] {
+        let text = format!("{grant}{items}");
+        assert_eq!(verdict(&text), Verdict::PermittedWithConditions, "{text}");
+    }
+    // the non-commercial item alone is a limit
+    let alone = format!("{grant}- **Non-Commercial Use**: You may use the Software for research, educational, or personal projects without any revenue generation.\n");
+    assert!(verdict(&alone).rank() < Verdict::PermittedWithConditions.rank());
+}
+
+#[test]
+fn use_only_under_a_separate_plan_with_the_provider_needs_approval() {
+    // roboflow-platform-model-license-1.0-rf-detr-plus.txt
+    // (tests/license-eval), section 1, then a paraphrase
+    for text in [
+        "1. Platform Plan Required\n\nYou may only use, reproduce, modify, or distribute the Software if you (and any entity that you represent) have accepted and are complying with the terms (including pricing, usage limits, and other usage metrics) of a separate platform plan, subscription, order form, or other agreement with the Software's provider.\n",
+        "Licensee may use the weights solely if it has signed a separate enterprise agreement with the Licensor.\n",
+    ] {
+        assert_eq!(verdict(text), Verdict::RequiresApproval, "{text}");
+    }
+    // a separate agreement for something other than use is no such gate
+    let other =
+        "You may use, copy and modify the Model for any purpose, including commercial purposes.\n";
+    assert!(verdict(other).rank() > Verdict::RequiresApproval.rank());
+}
+
+#[test]
+fn a_license_said_not_to_be_osi_approved_asks_no_approval() {
+    // techjam-dinov3-finetune-weights-licence-provenance.txt
+    // (tests/license-eval), then a paraphrase
+    for text in [
+        "**The weights are licensed under the DINOv3 License** (Meta's Llama-style community licence), *not* MIT and *not* an OSI-approved open-source licence.\n\nUnder that licence, royalty-free and commercial use are permitted, and so are fine-tuning and redistribution of derivatives.\n",
+        "These terms are not an approved open source license. Commercial use is permitted, with attribution.\n",
+    ] {
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    }
+    // approval asked of the reader still holds a grant back
+    let asked = "Commercial use is permitted once your use case is approved by the Licensor.\n";
+    assert!(verdict(asked).rank() <= Verdict::Unknown.rank());
+}
