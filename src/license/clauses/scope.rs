@@ -28,8 +28,12 @@ fn rules() -> &'static Rules {
     static RULES: OnceLock<Rules> = OnceLock::new();
     RULES.get_or_init(|| {
         const EVAL: &str = r"(?:benchmarking|testing|evaluating|evaluation|assessment|assessing|research)";
+        // a purpose of study: research, academic work, validation, evaluation
+        const STUDY: &str = r"(?:academic|research|scientific|validation|verification|evaluation|benchmarking|testing)";
         Rules {
-            research: re(r"\bfor\s+(?:your\s+|their\s+|its\s+)?(?:(?:own|internal|non-?profit),?\s+){0,3}(?:academic\s+(?:and|or|and/or)\s+)?non-?commercial\s+(?:internal\s+|scientific\s+|academic\s+)?research\s+(?:purposes?|uses?|use)\b|\bnon-?commercial\s+research\s+(?:use|uses|purposes?)\s+only\b"),
+            research: re(&format!(
+                r"\bfor\s+(?:your\s+|their\s+|its\s+)?(?:(?:own|internal|non-?profit),?\s+){{0,3}}(?:academic\s+(?:and|or|and/or)\s+)?non-?commercial\s+(?:internal\s+|scientific\s+|academic\s+)?research\s+(?:purposes?|uses?|use)\b|\bnon-?commercial\s+research\s+(?:use|uses|purposes?)\s+only\b|\bfor\s+(?:your\s+|their\s+|its\s+)?(?:(?:own|internal),?\s+){{0,2}}non-?commercial\s+{STUDY}(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|and/or|&)\s+){STUDY}(?:(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|and/or|&)\s+){STUDY})*\s+(?:purposes?|uses?|use)\b"
+            )),
             evaluation: re(&format!(
                 r"\b(?:may|can)\s+(?:only\s+)?use\b(?:\s*,?\s+[\w-]+,?){{0,12}}?\s+(?:solely\s+|only\s+)?for\s+(?:internal\s+)?{EVAL}(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+){EVAL}\b(?:(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+){EVAL}\b)*"
             )),
@@ -109,6 +113,12 @@ mod tests {
             // paraphrases
             "we allow users to use the checkpoint free of charge for scientific research.",
             "本协议许可你免费使用该模型用于科学研究.",
+            // titan-v45-ecg-model-weight-license-1.0.txt (tests/license-eval):
+            // a non-commercial grant whose purposes named are all study
+            "permission is granted to download, reproduce, evaluate, modify, and redistribute the titan v4.5 model weights for non-commercial academic and validation purposes, subject to the following conditions:",
+            // paraphrases
+            "you may use the checkpoint for non-commercial research, evaluation and benchmarking purposes.",
+            "licensed for your own non-commercial scientific or validation use.",
         ] {
             assert!(research_scoped(s), "{s}");
         }
@@ -131,6 +141,9 @@ mod tests {
             "use by commercial or for-profit entities for testing, evaluation, or non-commercial research and development.",
             "you may use the model for testing, evaluation, and commercial deployment.",
             "you may use the model for non-commercial research purposes and for personal projects.",
+            "permission is granted to use the weights for non-commercial academic and educational purposes.",
+            "permission is granted to use the weights for non-commercial academic, validation, and personal purposes.",
+            "the model is for non-commercial research and validation purposes, and for hobby projects.",
             "you may use the model for research and production.",
             "this license permits you to use the model for academic research and commercial products.",
             "本许可允许您免费使用本模型进行学术研究和商业开发.",
