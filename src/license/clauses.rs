@@ -198,7 +198,10 @@ fn rules() -> &'static Rules {
             // "unless you have entered into a separate agreement for such rights"
             re(r"\bunless\s+(?:you\s+)?(?:have\s+)?(?:entered\s+into|obtained|signed|executed|received|concluded)\s+(?:a\s+|an\s+)?(?:(?:separate|written|signed|commercial)\s+)+(?:[\w-]+\s+){0,2}?(?:agreement|licen[cs]e|permission|authori[sz]ation)\b"),
             // "contact the Licensor for negotiating a separate agreement"
-            re(r"\bcontact\b(?:\s+[\w,'()-]+){0,6}?\s+(?:for|to\s+obtain|to\s+request|to\s+negotiate|for\s+negotiating|regarding|about)\s+(?:a\s+|an\s+)?(?:separate|commercial|other)\s+(?:[\w-]+\s+){0,2}?(?:licen[cs]es?|licensing|agreements?|terms)\b"),
+            re(r"\bcontact\b(?:\s+[\w,'()@.-]+){0,6}?\s+(?:for|to\s+obtain|to\s+request|to\s+negotiate|for\s+negotiating|regarding|about)\s+(?:a\s+|an\s+)?(?:separate|commercial|other)\s+(?:[\w-]+\s+){0,3}?(?:licen[cs]es?|licensing|agreements?|terms)\b"),
+            // a model supplied only by contract ("It is provided under a
+            // commercial agreement", "obtained under a commercial agreement")
+            re(r"\b(?:provided|obtained|supplied)\s+(?:only\s+|solely\s+|exclusively\s+)?(?:under|through|via|by)\s+(?:a\s+|an\s+)?(?:(?:separate|signed|written|paid)\s+)*commercial\s+(?:licen[cs]e\s+)?(?:agreements?|contracts?)\b"),
             // "if ... use for commercial purpose ... is required, please contact"
             re(r"\bcommercial\s+(?:or\s+production\s+)?(?:use|uses|usage|purposes?|licensing|licen[cs]e)\b,?(?:\s+[\w,()'/-]+){0,24}?\s+(?:please\s+)?contact\b"),
             // "A separate explicit model-distribution license or written authorization is required"
@@ -1488,6 +1491,12 @@ mod tests {
             ("You represent and warrant that You will not, access, download, install, run, deploy, integrate, modify, or otherwise use the Model, directly or indirectly, within the European Union.", K::TerritoryExclusion),
             // owkin-phikon-non-commercial-license.txt
             ("If You are a for-profit entity, You are invited to directly contact the Licensor for negotiating a separate agreement.", K::Registration),
+            // klar-spam-engine-open-core-model-licence-agpl-demo-commercial-production.txt
+            // (tests/license-eval) and paraphrases
+            ("Not in this repo; obtained under a commercial agreement.", K::Registration),
+            ("It is provided under a commercial agreement:", K::Registration),
+            ("The full checkpoint is supplied only through a signed commercial contract.", K::Registration),
+            ("Contact hello@klar.im for commercial model access and terms.", K::Registration),
             ("The Derived License You apply must have the same terms and conditions than the License, this version or later.", K::UseRestrictionsPassdown),
             // snap-articulated-animation-license.txt
             ("No license, whether implied or otherwise, is granted in or to such code, unless you have entered into a separate agreement for such rights.", K::Registration),

@@ -47,7 +47,7 @@ fn rules() -> &'static Rules {
     RULES.get_or_init(|| Rules {
         purpose: re(r#"\b(?:provided|supplied|released|made\s+available|shared|published|offered|distributed|intended|developed|created|designed|trained)\s+(?:[\w,"'()-]+\s+){0,5}?for\s+(?:(?:the|purposes\s+of)\s+)?(?:[\w-]+\s+){0,2}?(?:research|academic|educational|education|teaching|scientific|reproducibility|reproduction\s+of|study)\b"#),
         limit: re(r"\b(?:only|solely|exclusively|strictly|limited|restricted|not|no|never|must|shall|may|non-?commercial|noncommercial|commercial\w*|except|unless|prohibit\w*|forbid\w*|permitted|allowed|license|licence|licensed|licenced)\b"),
-        named: re(r"\b(?:(?:released|licensed|licenced|distributed|available|provided|published|shared|offered|granted)\s+(?:separately,?\s+|publicly,?\s+|openly,?\s+)?|(?:remain|remains|stay|stays)\s+(?:[\w-]+\s+){0,4}?)under\s+(?:[\w,'\[\]*-]+\s+){0,8}?\**\[?(?:mit|apache|bsd|isc|zlib|unlicense|cc0|cc[- ]by|creative\s+commons\s+attribution)\b|\b(?:licen[cs]e|terms)\s+(?:is|are)\s+(?:the\s+|a\s+)?(?:modified\s+)?(?:mit|apache|bsd|cc[- ]by)\b"),
+        named: re(r"\b(?:(?:released|licensed|licenced|distributed|available|provided|published|shared|offered|granted)\s+(?:separately,?\s+|publicly,?\s+|openly,?\s+)?(?:by\s+(?:the\s+)?[\w&.-]+(?:\s+[\w&.-]+){0,2}?\s+)?|(?:remain|remains|stay|stays)\s+(?:[\w-]+\s+){0,4}?)under\s+(?:[\w,'\[\]*-]+\s+){0,8}?\**\[?(?:mit|apache|bsd|isc|zlib|unlicense|cc0|cc[- ]by|creative\s+commons\s+attribution)\b|\b(?:licen[cs]e|terms)\s+(?:is|are)\s+(?:the\s+|a\s+)?(?:modified\s+)?(?:mit|apache|bsd|cc[- ]by)\b"),
         restrictive: re(r"\bcc[- ]by[- ](?:nc|nd)\b|\bnon-?commercial\b|\bno-?deriv"),
         share_alike: re(r"\bshare-?\s?alike\b|\bcc[- ]by[- ]sa\b|\bgpl\b|\bgnu\b|\bcopyleft\b"),
         code: re(r"\b(?:source\s+)?code\b|\bscripts?\b|\bapplication\b|\btools?\b|\bdocumentation\b"),
@@ -55,7 +55,7 @@ fn rules() -> &'static Rules {
         research_act: re(r"\b(?:research|benchmark\w*|evaluat\w*|test\w*|red-?team\w*|safety|study|studying|analys[ie]s|analy[sz]e|academic|educational|education|teaching|experiment\w*|reproduc\w*|inspect\w*)\b"),
         beyond: re(r"\bcommercial\w*|\bproducts?\b|\bservices?\b|\bsell\b|\bbusiness\w*|\brevenue\b|\bproduction\b|\bdeploy\w*|\bany\s+(?:lawful\s+)?purpose\b|\bdistribut\w*|\bredistribut\w*"),
         research_release: re(r#"\b(?:provid(?:e|es|ed)|suppl(?:y|ies|ied)|releas(?:e|es|ed)|(?:make|makes|made)\s+available|shar(?:e|es|ed)|publish(?:es|ed)?|offer(?:s|ed)?|distribut(?:e|es|ed)|intended|developed|created|designed)\s+(?:[\w,"'()-]+\s+){0,5}?for\s+(?:(?:your|their|its)\s+)?non-?commercial\s+(?:internal\s+|scientific\s+|academic\s+)?(?:research|evaluation|study)(?:(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or|and/or|&)\s+)(?:internal\s+|academic\s+|scientific\s+)?(?:research|evaluation|testing|benchmarking|education|educational|teaching|study))*(?:\s+(?:purposes?|uses?|work))?\s*(?:[.;:)]|$)"#),
-        under_license: re(r"\b(?:released|licensed|licenced|distributed|available|provided|published|shared|offered|granted|covered)\s+(?:separately,?\s+|publicly,?\s+|openly,?\s+)?(?:under|by)\s+(?:[\w,'\[\]*()-]+\s+){0,8}?\**\[?(?:licen[cs]e|cc[- ]by|creative\s+commons|mit|apache|bsd|cc0)\b"),
+        under_license: re(r"\b(?:released|licensed|licenced|distributed|available|provided|published|shared|offered|granted|covered)\s+(?:separately,?\s+|publicly,?\s+|openly,?\s+)?(?:by\s+(?:the\s+)?[\w&.-]+(?:\s+[\w&.-]+){0,2}?\s+)?(?:under|by)\s+(?:[\w,'\[\]*()-]+\s+){0,8}?\**\[?(?:licen[cs]e|cc[- ]by|creative\s+commons|mit|apache|bsd|cc0)\b"),
         model: re(r"\bmodels?\b|\bweights?\b|\bcheckpoints?\b|\b(?:lora\s+)?adapters?\b|\bparameters\b|\bthey\b|\bartifacts?\b|\bsafetensors\b|\bthese\s+rights\b|\bthose\s+rights\b"),
     })
 }
@@ -250,6 +250,12 @@ mod tests {
             "those rights are granted under the repository's [Apache License 2.0](LICENSE).",
             "The trained weights are distributed under CC BY 4.0.",
             "They are released under the same MIT terms as the code.",
+            // pockettts-android-onnx-weights-cc-by-voice-consent.txt
+            // (tests/license-eval): the licensor named between verb and license
+            "The original model weights are published by Kyutai under the [Creative Commons Attribution 4.0 International license](https://creativecommons.org/licenses/by/4.0/)",
+            // paraphrases
+            "The checkpoints are released by the Acme Research Lab under the MIT License.",
+            "The weights are licensed by Example Corp under Apache 2.0.",
         ] {
             assert!(names_permissive_license(&norm(s)), "{s}");
         }
@@ -257,6 +263,7 @@ mod tests {
             "The source code is released under the MIT License.",
             "The weights are released under CC BY-NC 4.0.",
             "The weights are distributed under CC-BY-ND 4.0.",
+            "The weights are published by Kyutai under CC BY-NC 4.0.",
             // purebyte-model-license-1.0.txt (tests/license-eval)
             "The model cards and the checksums are documentation, licensed under the Apache License 2.0 with the rest of that repository.",
         ] {
