@@ -131,8 +131,9 @@ fn rules() -> &'static Rules {
         excluded: re(r"\bexclud(?:e|ed|es|ing)\b|排除|剔除"),
         non_commercial_scoped: re(r"\bfor\s+(?:[\w,'-]+\s+){0,7}?non-?commercial\s+(?:research|purposes?|uses?|applications?|projects?|development)\b"),
         research_only: vec![
-            // "only for academic, research and education purposes"
-            re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:[\w-]+,?\s+){0,3}?research\b"),
+            // "only for academic, research and education purposes" (not the
+            // tail of a compound: "a validation-only research artifact")
+            re(r"(?:^|[^-\w])(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:[\w-]+,?\s+){0,3}?research\b"),
             // "included only for local demo and evaluation use"
             re(r"\b(?:solely|only|exclusively|strictly)\s+for\s+(?:[\w-]+\s+){0,2}?(?:demo|demonstration|evaluation|testing)(?:\s+(?:and|or|and/or)\s+(?:demo|demonstration|evaluation|testing|research))?\s+(?:use|uses|purposes?)\b"),
             re(r"\bresearch\s+(?:(?:and|or)\s+(?:evaluation|development|educational|education|teaching|academic)\s+)?(?:use|uses|usage|purposes?)\s+only\b"),

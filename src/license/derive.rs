@@ -316,6 +316,13 @@ fn approval_for_acts(text: &NormText, sentences: &[(usize, usize)], intro: (usiz
     !items.is_empty() && items.iter().all(|s| acts.is_match(s) && !use_.is_match(s))
 }
 
+/// True when a grant sentence grants use "for any (lawful) purpose".
+fn for_any_purpose(s: &str) -> bool {
+    static ANY: OnceLock<Regex> = OnceLock::new();
+    ANY.get_or_init(|| super::pattern::re(r"\bfor\s+any\s+(?:lawful\s+)?purpose\b"))
+        .is_match(s)
+}
+
 /// True when a grant sentence grants freely and without limit ("free of
 /// charge", "royalty-free", "without restriction", 免费, 不受限制).
 fn grants_freely(s: &str) -> bool {
@@ -1422,7 +1429,10 @@ fn grant_verdict(
         .position(|&w| w == grant)
         .and_then(|i| i.checked_sub(1))
         .and_then(|i| sentences.get(i))
-        .filter(|_| !text.opens_paragraph(f));
+        // (or the paragraph just before, where the grant is the license's
+        // own "for any purpose": "… licensed under CC BY 4.0." ⏎ "You may
+        // share and adapt the weights for any purpose, provided …")
+        .filter(|_| !text.opens_paragraph(f) || for_any_purpose(text.words_text(f, l)));
     let named = (super::clauses::purpose::names_plain_permissive(text.words_text(f, l))
         || before.is_some_and(|&(f0, l0)| {
             super::clauses::purpose::names_plain_permissive(text.words_text(f0, l0))

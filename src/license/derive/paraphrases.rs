@@ -1559,3 +1559,22 @@ fn a_license_said_not_to_be_osi_approved_asks_no_approval() {
     let asked = "Commercial use is permitted once your use case is approved by the Licensor.\n";
     assert!(verdict(asked).rank() <= Verdict::Unknown.rank());
 }
+
+#[test]
+fn a_deed_grant_after_the_paragraph_naming_cc_by_is_that_licenses_grant() {
+    // monocular-video-speed-estimation-weights-cc-by-validation-only.txt
+    // (tests/license-eval): the license named, then its grant restated in a
+    // paragraph of its own, then a description of what the weights are
+    let text = "Unless a release explicitly states otherwise, the trained weight files published with this repository's GitHub Releases are licensed under the Creative Commons Attribution 4.0 International License (CC BY 4.0).\n\nYou may share and adapt the weights for any purpose, provided that appropriate credit is given, a link to the license is supplied, and changes are indicated.\nNo additional restrictions may be applied.\n\nThe weights are provided without warranties. They are a validation-only research artifact and are not suitable for law enforcement, certified speed measurement, or safety-critical vehicle control.\n";
+    assert_eq!(verdict(text), Verdict::Permitted, "{text}");
+    // paraphrase: MIT named, the grant restated below it
+    let mit = "The checkpoints are released under the MIT License.\n\nYou may use, copy and modify them for any purpose, provided the copyright notice is kept.\n";
+    assert_eq!(verdict(mit), Verdict::Permitted, "{mit}");
+    // a restriction of the text's own still counts, and "only" before
+    // research still scopes it
+    let own = format!("{text}\nYou may not use the weights to train other models.\n");
+    assert_ne!(verdict(&own), Verdict::Permitted, "{own}");
+    let scoped =
+        "The weights are licensed under CC BY 4.0.\n\nYou may use them only for research.\n";
+    assert_eq!(verdict(scoped), Verdict::ResearchOnly, "{scoped}");
+}
