@@ -121,7 +121,13 @@ fn grants_any(s: &str) -> bool {
     if clauses_zh::is_chinese(s) {
         return clauses_zh::grants_commercial(s) || clauses_zh::grants_any(s);
     }
-    grant_patterns().0.is_match(s)
+    // (a grant to the party by its defined name: "grants the Licensee a
+    // worldwide, non-exclusive … license to use … for non-commercial purposes")
+    static TO_LICENSEE: OnceLock<Regex> = OnceLock::new();
+    let to_licensee = TO_LICENSEE.get_or_init(|| {
+        super::pattern::re(r"\bgrants?\s+(?:to\s+)?(?:the\s+)?licensees?\s+(?:a\s+|an\s+)?(?:[\w,()-]+\s+){0,12}?licen[cs]e\s+to\s+(?:use|reproduce|copy|modify|distribute|access|download|run)\b")
+    });
+    grant_patterns().0.is_match(s) || to_licensee.is_match(s)
 }
 
 /// True when a registration clause opens commercial use under this license
@@ -1645,6 +1651,22 @@ mod tests {
             verdict("This model is provided by Someorg."),
             Verdict::Unknown
         );
+    }
+
+    #[test]
+    fn a_grant_to_the_licensee_by_name_is_a_grant() {
+        // convai-nadi-code-llm-general-license-agreement.txt (tests/license-eval):
+        // a non-commercial grant to "the Licensee", a proprietary heading and
+        // written consent for other materials later: non-commercial, not
+        // "nothing granted"
+        let grant = "2.1 Scope of License: Subject to the terms and conditions of this Agreement, CONVAI INNOVATIONS PRIVATE LIMITED grants the Licensee a worldwide, non-exclusive, non-transferable, royalty-free license to use, reproduce, modify, and distribute the Licensed Model for non-commercial purposes.";
+        let rest = "\n\n7. PROPRIETARY LICENSE FOR CUSTOM THREADS\n\n7.3 The Licensee shall not distribute, publish, or make available the custom threads outside of the Nadi application without prior written consent from CONVAI INNOVATIONS PRIVATE LIMITED.";
+        assert_eq!(verdict(&format!("{grant}{rest}")), Verdict::NonCommercial);
+        // paraphrase
+        let para = "The Company grants to Licensee a personal, revocable license to use the Model for non-commercial purposes only.";
+        assert_eq!(verdict(&format!("{para}{rest}")), Verdict::NonCommercial);
+        // with no grant at all, the same text grants nothing
+        assert_eq!(verdict(rest), Verdict::Prohibited);
     }
 
     #[test]
