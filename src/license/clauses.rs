@@ -799,9 +799,12 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
         || r.non_commercial.iter().any(|p| p.is_match(s));
     // a licensee limited to non-profit organisations or persons, or use by
     // a company excluded: the clause that decides `prohibited`, cited
-    let no_company = super::licensee::excludes_companies(s)
-        && !(super::clauses_zh::is_chinese(s) && super::clauses_zh::is_definition(s));
-    if !definition && !classifies && !thresholded && (scoped || non_commercial || no_company) {
+    // (read only where it can decide: excludes_companies is one of the dearer reads)
+    let no_company = || {
+        super::licensee::excludes_companies(s)
+            && !(super::clauses_zh::is_chinese(s) && super::clauses_zh::is_definition(s))
+    };
+    if !definition && !classifies && !thresholded && (scoped || non_commercial || no_company()) {
         push(ObligationKind::NonCommercial, String::new());
     }
     let coordinated = r.research_coordinated.is_match(s);
@@ -932,10 +935,10 @@ fn approval(r: &Rules, s: &str, thresholded: bool, definition: bool) -> Option<O
     let to_third_parties = s
         .replace("third-party redistribution", "redistribution")
         .replace("third party redistribution", "redistribution");
-    let not_approval = (r.not_approval.is_match(s)
-        || r.third_party_consents.is_match(&to_third_parties)
-        || boilerplate::housekeeping_consent(s))
-        && !s.contains("commercial");
+    let not_approval = !s.contains("commercial")
+        && (r.not_approval.is_match(s)
+            || r.third_party_consents.is_match(&to_third_parties)
+            || boilerplate::housekeeping_consent(s));
     let registers = s.contains("register") || s.contains("registration");
     // "No separate commercial-use authorization is required": the
     // requirement denied is read out of the sentence; a contact for

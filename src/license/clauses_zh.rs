@@ -226,8 +226,10 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     let definition = r.definition.is_match(s);
     // 无需另行取得商业许可: no approval needed
     // consent to transfer or amend the agreement is no approval of use
-    let housekeeping = super::clauses::boilerplate::housekeeping_consent(s);
-    let approval = r.approval.is_match(s) && !definition && !r.no_need.is_match(s) && !housekeeping;
+    // (asked only where it can change the answer: it is one of the dearer reads)
+    let housekeeping = || super::clauses::boilerplate::housekeeping_consent(s);
+    let approval =
+        r.approval.is_match(s) && !definition && !r.no_need.is_match(s) && !housekeeping();
     // a threshold's sentence asks for a license above its size; a
     // registration in it (登记) is asked below it too
     let paid = r.paid.is_match(s) && !definition && !thresholded;
@@ -235,7 +237,7 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     // the licensor's written authorisation (not a trademark's or a third
     // party's consent)
     let unauthorised =
-        r.unauthorised.is_match(s) && !r.others.is_match(s) && !definition && !housekeeping;
+        r.unauthorised.is_match(s) && !r.others.is_match(s) && !definition && !housekeeping();
     let gated = (approval && commercial && (!thresholded || s.contains("登记"))) || paid;
     if unauthorised && !gated && super::clauses::gate::gates_narrow_act(s) {
         // 未经许可方书面授权，不得将本模型权重固化于芯片: one narrow act

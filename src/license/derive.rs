@@ -519,9 +519,10 @@ fn speaks_of_approval(s: &str) -> Option<bool> {
     let asked = none_needed(s);
     let s = asked.as_str();
     let commercial = commercial.is_match(s);
-    let housekeeping = super::clauses::boilerplate::housekeeping_consent(s);
-    (approval.is_match(s) && (commercial || !other.is_match(s) && !housekeeping))
-        .then_some(commercial)
+    (approval.is_match(s)
+        && (commercial
+            || !other.is_match(s) && !super::clauses::boilerplate::housekeeping_consent(s)))
+    .then_some(commercial)
 }
 
 /// The sentences a threshold explains: the threshold's own sentence; any

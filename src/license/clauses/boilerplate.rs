@@ -57,8 +57,8 @@ pub fn courtesy_request(s: &str) -> bool {
 pub fn housekeeping_consent(s: &str) -> bool {
     let r = rules();
     // the damages a liability clause disclaims are no commercial use
-    let s_use = r.damages.replace_all(s, "");
-    (r.housekeeping.is_match(s) || r.status.is_match(s)) && !r.commercial.is_match(&s_use)
+    (r.housekeeping.is_match(s) || r.status.is_match(s))
+        && !r.commercial.is_match(&r.damages.replace_all(s, ""))
 }
 
 #[cfg(test)]
