@@ -1214,45 +1214,64 @@ fn excludes_a_company(
     })
 }
 
-/// The verdict of a text no clause restricts: a grant of commercial use,
-/// taken only where no sentence limits commercial use or speaks of an
-/// approval that no clause explains; `unknown` otherwise, naming the
-/// sentence that kept it there.
-fn from_grant(
-    text: &NormText,
-    sentences: &[(usize, usize)],
-    by_threshold: &[usize],
-    hits: &[ClauseHit],
-) -> Derived {
-    // The sentences a clause already explains: definitions, a threshold's
-    // condition, the exceptions of a ban on training other models or on a
-    // field of use ("… that competes with Licensor's commercial products,
-    // without obtaining a separate commercial license").
-    // where commercial use is defined by a threshold, a non-commercial
-    // scope is use below it
-    let by_figure = commercial_use_by_threshold(text, hits);
-    // the separate license a text offers only to escape its sharing duties:
-    // asking for it is asking for that alternative
-    let escape = sentences
-        .iter()
-        .any(|&(f, l)| super::clauses::escapes_copyleft(text.words_text(f, l)));
-    let explained = |i: usize, (f, l): (usize, usize)| {
-        by_threshold.contains(&i)
-            || escape && asks_separate_license(text.words_text(f, l))
-            || by_figure
+/// The sentences of a text that a clause already explains: definitions, a
+/// threshold's condition, the exceptions of a ban on training other models
+/// or on a field of use ("… that competes with Licensor's commercial
+/// products, without obtaining a separate commercial license").
+struct Explained<'a> {
+    text: &'a NormText,
+    sentences: &'a [(usize, usize)],
+    by_threshold: &'a [usize],
+    hits: &'a [ClauseHit],
+    /// Commercial use is defined by a threshold: a non-commercial scope is
+    /// use below it.
+    by_figure: bool,
+    /// The text offers a separate license only to escape its sharing
+    /// duties: asking for it is asking for that alternative.
+    escape: bool,
+}
+
+impl<'a> Explained<'a> {
+    fn new(
+        text: &'a NormText,
+        sentences: &'a [(usize, usize)],
+        by_threshold: &'a [usize],
+        hits: &'a [ClauseHit],
+    ) -> Self {
+        let by_figure = commercial_use_by_threshold(text, hits);
+        let escape = sentences
+            .iter()
+            .any(|&(f, l)| super::clauses::escapes_copyleft(text.words_text(f, l)));
+        Explained {
+            text,
+            sentences,
+            by_threshold,
+            hits,
+            by_figure,
+            escape,
+        }
+    }
+
+    /// Whether sentence `i` (words `(f, l)`) is explained by a clause.
+    fn covers(&self, i: usize, (f, l): (usize, usize)) -> bool {
+        let (text, sentences, hits) = (self.text, self.sentences, self.hits);
+        let words = text.words_text(f, l);
+        self.by_threshold.contains(&i)
+            || self.escape && asks_separate_license(words)
+            || self.by_figure
                 && hits
                     .iter()
                     .any(|h| h.words == (f, l) && h.kind == ObligationKind::NonCommercial)
-            || super::clauses::is_definition(text.words_text(f, l))
-            || terminates_under_other_section(text.words_text(f, l))
+            || super::clauses::is_definition(words)
+            || terminates_under_other_section(words)
             || defines_by_list(text, sentences, (f, l))
-            || super::clauses::purpose::states_purpose(text.words_text(f, l))
-            || grant_scope::speaks_of_training_data_only(text.words_text(f, l))
+            || super::clauses::purpose::states_purpose(words)
+            || grant_scope::speaks_of_training_data_only(words)
             || approval_for_acts(text, sentences, (f, l))
-            || other_assets::gates_redistribution(text.words_text(f, l))
-            || other_assets::gates_hosting(text.words_text(f, l))
+            || other_assets::gates_redistribution(words)
+            || other_assets::gates_hosting(words)
             || approves_optional_request(text, sentences, i)
-            || classifies_use(text.words_text(f, l))
+            || classifies_use(words)
             || other_assets::about_withheld_code(text, sentences, i)
             || hits.iter().any(|h| {
                 h.words == (f, l)
@@ -1263,7 +1282,21 @@ fn from_grant(
             })
             || negated_list_item(text, sentences, i)
             || ban_exceptions(text, sentences, hits, i)
-    };
+    }
+}
+
+/// The verdict of a text no clause restricts: a grant of commercial use,
+/// taken only where no sentence limits commercial use or speaks of an
+/// approval that no clause explains; `unknown` otherwise, naming the
+/// sentence that kept it there.
+fn from_grant(
+    text: &NormText,
+    sentences: &[(usize, usize)],
+    by_threshold: &[usize],
+    hits: &[ClauseHit],
+) -> Derived {
+    let explains = Explained::new(text, sentences, by_threshold, hits);
+    let explained = |i: usize, words: (usize, usize)| explains.covers(i, words);
     let unexplained = |i: usize, words: (usize, usize)| !explained(i, words);
     let unknown = |basis: &str, unweighed| Derived {
         verdict: Verdict::Unknown,
@@ -1294,7 +1327,8 @@ fn from_grant(
     // where commercial use is defined by a threshold, any grant is a grant
     // of use below it, by companies too
     let below_figure = || {
-        by_figure
+        explains
+            .by_figure
             .then(|| {
                 sentences.iter().copied().find(|&(f, l)| {
                     let s = text.words_text(f, l);
