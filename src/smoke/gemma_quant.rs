@@ -317,7 +317,7 @@ impl QuantGemma {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::smoke::llama_quant::tests::{gguf_bytes, random_tensors, same_top5};
+    use crate::smoke::llama_quant::tests::{attention_q8, gguf_bytes, random_tensors, same_top5};
     use candle_core::quantized::gguf_file::Value;
     use candle_core::quantized::{GgmlDType, QTensor};
     use candle_transformers::models::quantized_gemma3::ModelWeights;
@@ -359,13 +359,7 @@ mod tests {
                 let t = norm(hd, &mut q);
                 tensors.push((name(n), t));
             }
-            tensors.push((name("attn_q"), q(&[heads * hd, h], 0.3, GgmlDType::Q8_0)));
-            tensors.push((name("attn_k"), q(&[kv * hd, h], 0.3, GgmlDType::Q8_0)));
-            tensors.push((name("attn_v"), q(&[kv * hd, h], 0.3, GgmlDType::Q8_0)));
-            tensors.push((
-                name("attn_output"),
-                q(&[h, heads * hd], 0.3, GgmlDType::Q8_0),
-            ));
+            tensors.extend(attention_q8(&mut q, b, (h, heads, kv, hd)));
             tensors.push((name("ffn_gate"), q(&[ffn, h], 0.3, GgmlDType::Q4_1)));
             tensors.push((name("ffn_up"), q(&[ffn, h], 0.3, GgmlDType::Q4_1)));
             tensors.push((name("ffn_down"), q(&[h, ffn], 0.3, GgmlDType::Q4_1)));

@@ -216,7 +216,9 @@ impl QuantMoe {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::smoke::llama_quant::tests::{gguf_bytes, random_tensors, same_top5};
+    use crate::smoke::llama_quant::tests::{
+        attention_q8, gguf_bytes, head_tensors, random_tensors, same_top5,
+    };
     use candle_core::quantized::gguf_file::Value;
     use candle_core::quantized::{GgmlDType, QStorage, QTensor};
     use candle_core::Device;
@@ -256,25 +258,12 @@ mod tests {
         let (h, heads, kv, ffn, vocab, experts) = (64usize, 4usize, 2usize, 128usize, 96usize, 4);
         let hd = h / heads;
         let mut q = random_tensors(0x853C_49E6_748F_EA9B);
-        let mut tensors: Vec<(String, QTensor)> = vec![
-            (
-                "token_embd.weight".into(),
-                q(&[vocab, h], 1.0, GgmlDType::Q8_0),
-            ),
-            ("output.weight".into(), q(&[vocab, h], 0.5, GgmlDType::Q8_0)),
-            ("output_norm.weight".into(), q(&[h], 1.0, GgmlDType::F32)),
-        ];
+        let mut tensors = head_tensors(&mut q, vocab, h);
         for b in 0..2 {
             let name = |n: &str| format!("blk.{b}.{n}.weight");
             tensors.push((name("attn_norm"), q(&[h], 1.0, GgmlDType::F32)));
             tensors.push((name("ffn_norm"), q(&[h], 1.0, GgmlDType::F32)));
-            tensors.push((name("attn_q"), q(&[heads * hd, h], 0.3, GgmlDType::Q8_0)));
-            tensors.push((name("attn_k"), q(&[kv * hd, h], 0.3, GgmlDType::Q8_0)));
-            tensors.push((name("attn_v"), q(&[kv * hd, h], 0.3, GgmlDType::Q8_0)));
-            tensors.push((
-                name("attn_output"),
-                q(&[h, heads * hd], 0.3, GgmlDType::Q8_0),
-            ));
+            tensors.extend(attention_q8(&mut q, b, (h, heads, kv, hd)));
             tensors.push((name("ffn_gate_inp"), q(&[experts, h], 1.0, GgmlDType::F32)));
             for (n, shape) in [("gate", [ffn, h]), ("up", [ffn, h]), ("down", [h, ffn])] {
                 let parts: Vec<QTensor> = (0..experts)

@@ -481,8 +481,29 @@ pub(crate) mod tests {
         }
     }
 
+    /// Block `b`'s Q, K, V and output projections in Q8_0 (drawn in that
+    /// order), `hd` wide per head.
+    pub(crate) fn attention_q8(
+        q: &mut impl FnMut(
+            &[usize],
+            f32,
+            candle_core::quantized::GgmlDType,
+        ) -> candle_core::quantized::QTensor,
+        b: usize,
+        (h, heads, kv, hd): (usize, usize, usize, usize),
+    ) -> Vec<(String, candle_core::quantized::QTensor)> {
+        use candle_core::quantized::GgmlDType::Q8_0;
+        let name = |n: &str| format!("blk.{b}.{n}.weight");
+        vec![
+            (name("attn_q"), q(&[heads * hd, h], 0.3, Q8_0)),
+            (name("attn_k"), q(&[kv * hd, h], 0.3, Q8_0)),
+            (name("attn_v"), q(&[kv * hd, h], 0.3, Q8_0)),
+            (name("attn_output"), q(&[h, heads * hd], 0.3, Q8_0)),
+        ]
+    }
+
     /// The embedding, the untied output (Q8_0) and the final norm.
-    fn head_tensors(
+    pub(crate) fn head_tensors(
         q: &mut impl FnMut(
             &[usize],
             f32,
