@@ -223,6 +223,11 @@ fn clauses_the_known_text_lacks(
             .map(str::to_string)
             .collect()
     };
+    // the known text's clauses with the words of their sentences, read once
+    let theirs: Vec<_> = known_hits
+        .iter()
+        .map(|k| (k.kind, words(&known_norm, k.words)))
+        .collect();
     rf.hits
         .iter()
         .filter(|h| h.kind.verdict_cap().rank() < r.verdict().rank())
@@ -230,11 +235,10 @@ fn clauses_the_known_text_lacks(
             // the known text's own clause, in a sentence of it (its names
             // changed, a word or two more) is no change
             let own = words(&rf.norm, h.words);
-            !known_hits.iter().any(|k| {
-                k.kind == h.kind && {
-                    let theirs = words(&known_norm, k.words);
-                    let shared = own.intersection(&theirs).count();
-                    shared * 10 >= own.union(&theirs).count() * 7
+            !theirs.iter().any(|(kind, theirs)| {
+                *kind == h.kind && {
+                    let shared = own.intersection(theirs).count();
+                    shared * 10 >= own.union(theirs).count() * 7
                 }
             })
         })
