@@ -66,7 +66,17 @@ pub(crate) fn estimate(
 /// The bytes a smoke run may use, when known before loading: the caller's
 /// limit, else on the CPU the memory available (a GPU's is not known).
 pub fn budget(limit: Option<u64>, on_cpu: bool) -> Option<u64> {
-    limit.or_else(|| if on_cpu { available_memory() } else { None })
+    budget_from(limit, on_cpu, available_memory)
+}
+
+/// [`budget`] with the machine's free memory read by `available`, so that
+/// the choice can be tested without the reading, which moves between calls.
+fn budget_from(
+    limit: Option<u64>,
+    on_cpu: bool,
+    available: impl FnOnce() -> Option<u64>,
+) -> Option<u64> {
+    limit.or_else(|| if on_cpu { available() } else { None })
 }
 
 /// Bytes this process may still allocate: `MemAvailable`, lowered to what a
@@ -174,10 +184,18 @@ mod tests {
 
     #[test]
     fn the_budget_is_the_limit_else_the_cpu_memory_else_unknown() {
-        assert_eq!(budget(Some(5), false), Some(5));
+        let free = || Some(7);
+        assert_eq!(budget_from(Some(5), false, free), Some(5));
+        assert_eq!(budget_from(Some(5), true, free), Some(5));
+        assert_eq!(
+            budget_from(None, false, free),
+            None,
+            "a GPU's memory is not known"
+        );
+        assert_eq!(budget_from(None, true, free), Some(7));
+        assert_eq!(budget_from(None, true, || None), None);
+        // The public entry reads the machine: a limit still wins there.
         assert_eq!(budget(Some(5), true), Some(5));
-        assert_eq!(budget(None, false), None, "a GPU's memory is not known");
-        assert_eq!(budget(None, true), available_memory());
     }
 
     #[test]
