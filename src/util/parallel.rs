@@ -162,11 +162,14 @@ mod tests {
         let caller = std::thread::current().id();
         let items: Vec<u64> = (0..40).collect();
         let threads = std::sync::Mutex::new(std::collections::HashSet::new());
+        // Margins wide enough for a loaded CI machine: a fast item must lose
+        // its core for over `slow` to be counted slow, and it takes two.
+        let (slow, sleep) = (Duration::from_millis(25), Duration::from_millis(50));
         // Items 0 and 20 are slow, each alone: the calling thread does all.
-        let out = map_spreading_when_slow(&items, Duration::from_millis(2), |&x| {
+        let out = map_spreading_when_slow(&items, slow, |&x| {
             threads.lock().unwrap().insert(std::thread::current().id());
             if x % 20 == 0 {
-                std::thread::sleep(Duration::from_millis(5));
+                std::thread::sleep(sleep);
             }
             x + 1
         });
@@ -178,10 +181,10 @@ mod tests {
         if cores() > 1 {
             // Items 10 and on are slow, in a row: the rest is spread.
             let threads = std::sync::Mutex::new(std::collections::HashSet::new());
-            let out = map_spreading_when_slow(&items, Duration::from_millis(2), |&x| {
+            let out = map_spreading_when_slow(&items, slow, |&x| {
                 threads.lock().unwrap().insert(std::thread::current().id());
                 if x >= 10 {
-                    std::thread::sleep(Duration::from_millis(5));
+                    std::thread::sleep(sleep);
                 }
                 x + 1
             });
