@@ -1,6 +1,6 @@
 //! A GGUF Llama's forward pass on the CPU with the projections kept
 //! quantized and multiplied by `quant_linear` (this crate's integer kernels
-//! for Q4_0/Q4_1/Q5_0/Q5_1 and IQ4_XS, candle's for the other types; IQ4_XS
+//! for Q4_0/Q4_1/Q5_0/Q5_1/Q8_0 and IQ4_XS, candle's for the other types; IQ4_XS
 //! tensors, which candle cannot hold, are read from the file by this module
 //! as `gguf_header` lists them). The layers are
 //! `llama_half`'s ([`Block`] over any `Module`), so everything between the
@@ -539,7 +539,7 @@ pub(crate) mod tests {
 
     /// A tiny random GGUF of `arch` (`qwen2`: biases; `qwen3`: Q/K norms,
     /// a head width of its own), untied output, Q4_1 MLP (this crate's
-    /// kernels), Q8_0 attention (candle's), written with candle's writer.
+    /// kernels), Q8_0 attention (this crate's too), written with candle's writer.
     fn tiny_qwen(arch: &str) -> Vec<u8> {
         use candle_core::quantized::gguf_file::Value;
         use candle_core::quantized::GgmlDType;
@@ -588,7 +588,7 @@ pub(crate) mod tests {
     }
 
     /// A tiny random Phi-3 GGUF: Q, K and V fused in `attn_qkv` (Q8_0,
-    /// candle's kernel), gate and up fused in `ffn_up` and the down
+    /// this crate's kernel), gate and up fused in `ffn_up` and the down
     /// projection in Q4_1 (this crate's kernels), rotary base 10,000 (the
     /// one candle's `quantized_phi3` always uses).
     fn tiny_phi3() -> Vec<u8> {

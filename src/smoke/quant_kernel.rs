@@ -16,6 +16,13 @@
 //! `maddubs`/`dpbusd` operands must be unsigned on one side), scaled by
 //! `d·(ls − 32)·d_a`.
 //!
+//! Q8_0 (blocks of 32: an f16 `d`, 32 signed bytes; value `d·q`) has its
+//! own dot too: `d_w·d_a·Σ q_w·q_a`, the integer sum on x86 taken as
+//! `|q_w|` (unsigned) against `q_a·sign(q_w)`, as `maddubs`/`dpbusd` need
+//! one unsigned side. A hostile file's −128 becomes an unsigned 128; with
+//! the activations within ±127 a `maddubs` pair sums to at most
+//! 2·128·127 = 32 512, inside i16, and `dpbusd` adds into i32.
+//!
 //! The kernel is chosen at run time (AVX-512 VNNI, AVX2, or the scalar
 //! code every machine runs); the three give the same sums up to the order
 //! of float additions.
@@ -105,15 +112,26 @@ impl Format {
 pub(crate) enum Weights {
     /// Blocks of 32 in one of [`Format`]'s types.
     Blocks(Format),
+    /// Q8_0 blocks of 32: `d` (f16), 32 signed bytes; value `d·q`.
+    Q8_0,
     /// IQ4_XS super-blocks of 256 values.
     Iq4Xs,
 }
 
 impl Weights {
+    /// The layout of a GGML type candle holds, where this module has a
+    /// kernel for it.
+    pub(crate) fn of(dtype: GgmlDType) -> Option<Weights> {
+        match dtype {
+            GgmlDType::Q8_0 => Some(Weights::Q8_0),
+            other => Format::of(other).map(Weights::Blocks),
+        }
+    }
+
     /// Values per block.
     pub(crate) fn block_values(self) -> usize {
         match self {
-            Weights::Blocks(_) => QK,
+            Weights::Blocks(_) | Weights::Q8_0 => QK,
             Weights::Iq4Xs => IQ4_XS_VALUES,
         }
     }
@@ -122,9 +140,29 @@ impl Weights {
     pub(crate) fn block_bytes(self) -> usize {
         match self {
             Weights::Blocks(f) => f.block_bytes(),
+            Weights::Q8_0 => Q8_0_BYTES,
             Weights::Iq4Xs => IQ4_XS_BYTES,
         }
     }
+}
+
+/// Bytes per Q8_0 block: `d` (f16), 32 signed quants.
+pub(crate) const Q8_0_BYTES: usize = 2 + QK;
+
+/// The scalar Q8_0 dot product of one weight row with one quantized
+/// activation row, for any CPU.
+fn q8_0_dot_scalar(w: &[u8], (d, _, qs): (&[f32], &[f32], &[i8])) -> f32 {
+    let mut acc = 0f32;
+    for ((b, da), qa) in w.chunks_exact(Q8_0_BYTES).zip(d).zip(qs.chunks_exact(QK)) {
+        let dw = f16::from_le_bytes([b[0], b[1]]).to_f32();
+        let isum: i32 = b[2..]
+            .iter()
+            .zip(qa)
+            .map(|(&x, &y)| i32::from(x as i8) * i32::from(y))
+            .sum();
+        acc += dw * da * isum as f32;
+    }
+    acc
 }
 
 /// Values per IQ4_XS super-block.
@@ -203,8 +241,11 @@ pub(crate) struct Q8Rows {
 }
 
 impl Q8Rows {
-    /// Quantizes `lhs` (`m` rows of `k`, `k` a multiple of 32).
-    pub(crate) fn quantize(lhs: &[f32], k: usize) -> Q8Rows {
+    /// Quantizes `lhs` (`m` rows of `k`, `k` a multiple of 32), the
+    /// scales rounded to f16 where `half_scales` (as GGML's `block_q8_0`
+    /// keeps them: Q8_0 weights meet these, so that their sums are
+    /// candle's and llama.cpp's), else kept in f32.
+    pub(crate) fn quantize(lhs: &[f32], k: usize, half_scales: bool) -> Q8Rows {
         let blocks = k / QK;
         let total = lhs.len() / QK;
         let mut out = Q8Rows {
@@ -223,9 +264,16 @@ impl Q8Rows {
                 *qi = v;
                 sum += i32::from(v);
             }
-            // Scale and sum kept in f32 (GGML's `block_q8_1` rounds them to
-            // f16; on SmolLM2 Q4_1 that moved the top token's probability
-            // further from the f32-weights answer than f32 does).
+            // Scale and sum kept in f32 for the other formats (GGML's
+            // `block_q8_1` rounds them to f16; on SmolLM2 Q4_1 that moved
+            // the top token's probability further from the f32-weights
+            // answer than f32 does). Q8_0's f16 scale is rounded after the
+            // quants are taken, as ggml and candle do.
+            let d = if half_scales {
+                f16::from_f32(d).to_f32()
+            } else {
+                d
+            };
             out.d.push(d);
             out.s.push(d * sum as f32);
         }
@@ -301,6 +349,7 @@ pub(crate) fn kernel() -> Kernel {
 fn row_dot(kernel: Kernel, weights: Weights, w: &[u8], a: (&[f32], &[f32], &[i8])) -> f32 {
     let format = match weights {
         Weights::Blocks(format) => format,
+        Weights::Q8_0 => return q8_0_dot(kernel, w, a),
         Weights::Iq4Xs => return iq4_xs_dot(kernel, w, a),
     };
     match kernel {
@@ -327,6 +376,19 @@ fn iq4_xs_dot(kernel: Kernel, w: &[u8], a: (&[f32], &[f32], &[i8])) -> f32 {
     }
 }
 
+/// [`row_dot`] for Q8_0 weights.
+fn q8_0_dot(kernel: Kernel, w: &[u8], a: (&[f32], &[f32], &[i8])) -> f32 {
+    match kernel {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `Kernel::detected` chose these only where the CPU has the features.
+        Kernel::Avx2 => unsafe { x86::q8_0_dot_avx2(w, a) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        Kernel::Vnni => unsafe { x86::q8_0_dot_vnni(w, a) },
+        _ => q8_0_dot_scalar(w, a),
+    }
+}
+
 /// The scalar dot product, for any CPU.
 fn row_dot_scalar(format: Format, w: &[u8], (d, s, qs): (&[f32], &[f32], &[i8])) -> f32 {
     let mut acc = 0f32;
@@ -350,7 +412,7 @@ fn row_dot_scalar(format: Format, w: &[u8], (d, s, qs): (&[f32], &[f32], &[i8]))
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::{iq4_xs_sub_scale, Format, IQ4_TABLE, IQ4_XS_BYTES, IQ4_XS_VALUES, QK};
+    use super::{iq4_xs_sub_scale, Format, IQ4_TABLE, IQ4_XS_BYTES, IQ4_XS_VALUES, Q8_0_BYTES, QK};
     use std::arch::x86_64::*;
 
     /// The block's 32 quants as unsigned bytes, element `e` in byte `e`.
@@ -486,6 +548,42 @@ mod x86 {
         };
     }
 
+    macro_rules! q8_0_dot {
+        ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
+            /// One Q8_0 weight row against one quantized activation row.
+            #[target_feature(enable = $features)]
+            pub(super) unsafe fn $name(w: &[u8], (d, _, qs): (&[f32], &[f32], &[i8])) -> f32 {
+                let blocks = (w.len() / Q8_0_BYTES).min(d.len()).min(qs.len() / QK);
+                let mut acc = _mm256_setzero_ps();
+                for i in 0..blocks {
+                    let b = w.as_ptr().add(i * Q8_0_BYTES);
+                    let dw = _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(i32::from(
+                        (b as *const u16).read_unaligned(),
+                    ))));
+                    let qw = _mm256_loadu_si256(b.add(2) as *const __m256i);
+                    let qa = _mm256_loadu_si256(qs.as_ptr().add(i * QK) as *const __m256i);
+                    // |w| (−128 gives the unsigned 128) against a·sign(w).
+                    let isum: __m256i = {
+                        let ($w, $a) = (_mm256_sign_epi8(qw, qw), _mm256_sign_epi8(qa, qw));
+                        $isum
+                    };
+                    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(dw * d[i]), acc);
+                }
+                hsum(acc)
+            }
+        };
+    }
+
+    q8_0_dot!(q8_0_dot_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
+        _mm256_maddubs_epi16(w, a),
+        _mm256_set1_epi16(1)
+    ));
+    q8_0_dot!(
+        q8_0_dot_vnni,
+        "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
+        |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
+    );
+
     iq4_xs_dot!(iq4_xs_dot_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
         _mm256_maddubs_epi16(w, a),
         _mm256_set1_epi16(1)
@@ -533,7 +631,7 @@ pub(crate) fn matmul(
             weights.len()
         ));
     }
-    let acts = Q8Rows::quantize(lhs, k);
+    let acts = Q8Rows::quantize(lhs, k, format == Weights::Q8_0);
     let weight_row = |j: usize| &weights[j * row_bytes..(j + 1) * row_bytes];
     // One activation row: straight into `dst`. Several: each task takes a
     // few weight rows against every activation row (the weights read

@@ -1,22 +1,24 @@
 //! A GGUF projection as a candle `QMatMul` whose CPU matmul runs this
 //! crate's integer kernels (`quant_kernel`) for the formats candle 0.11
-//! runs scalar (Q4_0/Q4_1/Q5_0/Q5_1): candle's own storage is kept and
+//! runs scalar (Q4_0/Q4_1/Q5_0/Q5_1) and for Q8_0 (candle's is AVX2 but
+//! slower than llama.cpp's, and Q4_1 files keep their tied LM head in
+//! Q8_0, a third of a token's weight reads): candle's own storage is kept and
 //! wrapped, every other operation (dequantize, embedding lookups) is
 //! delegated to it. Other formats, and every non-CPU device, get candle's
 //! `QMatMul` unchanged. IQ4_XS, a type candle 0.11 cannot hold, is an
 //! [`Iq4XsLinear`] over the file's bytes; [`QuantProj`] is either kind,
 //! with an optional bias (Qwen2's Q/K/V).
 
-use super::quant_kernel::{self, Format, Kernel, Weights};
+use super::quant_kernel::{self, Kernel, Weights};
 use candle_core::quantized::{GgmlDType, QMatMul, QStorage, QTensor, QuantizedType};
 use candle_core::{CpuStorage, DType, Device, Module, Result, Tensor};
 use half::f16;
 use std::borrow::Cow;
 
-/// candle's CPU storage of a tensor in one of [`Format`]'s types, whose
+/// candle's CPU storage of a tensor in one of [`Weights`]'s block types, whose
 /// f32 matmul goes to [`quant_kernel::matmul`].
 struct FastStorage {
-    format: Format,
+    format: Weights,
     kernel: Kernel,
     inner: Box<dyn QuantizedType>,
 }
@@ -38,15 +40,8 @@ impl QuantizedType for FastStorage {
     }
 
     fn matmul_t(&self, mkn: (usize, usize, usize), lhs: &[f32], dst: &mut [f32]) -> Result<()> {
-        quant_kernel::matmul(
-            self.kernel,
-            quant_kernel::Weights::Blocks(self.format),
-            self.bytes(),
-            mkn,
-            lhs,
-            dst,
-        )
-        .map_err(candle_core::Error::Msg)
+        quant_kernel::matmul(self.kernel, self.format, self.bytes(), mkn, lhs, dst)
+            .map_err(candle_core::Error::Msg)
     }
 
     fn matmul_t_f16(&self, mkn: (usize, usize, usize), lhs: &[f16], dst: &mut [f16]) -> Result<()> {
@@ -95,7 +90,7 @@ pub(crate) fn qmatmul(tensor: QTensor) -> Result<QMatMul> {
 
 /// [`qmatmul`] with the kernel named (tests compare them).
 pub(crate) fn qmatmul_with(tensor: QTensor, kernel: Kernel) -> Result<QMatMul> {
-    let format = match Format::of(tensor.dtype()) {
+    let format = match Weights::of(tensor.dtype()) {
         Some(f) if matches!(tensor.device(), Device::Cpu) && tensor.shape().rank() == 2 => f,
         _ => return QMatMul::from_qtensor(tensor),
     };
@@ -312,6 +307,7 @@ pub(crate) fn unpermute_heads(tensor: QTensor, heads: usize) -> Result<QTensor> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::smoke::quant_kernel::Format;
     use candle_core::{Module, Tensor};
 
     /// A xorshift stream, reproducible from its seed.
@@ -433,6 +429,163 @@ mod tests {
             }
         }
         assert!(ran >= formats.len() * 6, "only {ran} runs");
+    }
+
+    /// `rows · k / 32` random Q8_0 blocks, scales in ±0.01, with the
+    /// corners a hostile file may hold: every fifth block all −128, every
+    /// seventh all 127, every eleventh all zero; block 3 of row 0 (where it
+    /// exists) has the f16 maximum for its scale, block 2 of row 0 a
+    /// subnormal one.
+    fn random_q8_0(rows: usize, k: usize, rng: &mut Rng) -> Vec<u8> {
+        let mut out = vec![0u8; rows * k / 32 * 34];
+        for (i, block) in out.chunks_exact_mut(34).enumerate() {
+            let fill = match i {
+                _ if i % 5 == 4 => Some(0x80u8),
+                _ if i % 7 == 6 => Some(0x7F),
+                _ if i % 11 == 10 => Some(0),
+                _ => None,
+            };
+            for b in block[2..].iter_mut() {
+                *b = fill.unwrap_or(rng.next() as u8);
+            }
+            let d = match i {
+                3 => f16::MAX,
+                2 => f16::from_bits(0x0001),
+                _ => f16::from_f32(0.01 * rng.unit()),
+            };
+            block[..2].copy_from_slice(&d.to_le_bytes());
+        }
+        out
+    }
+
+    /// Q8_0 (every projection of a Q8_0 file, and the tied LM head of
+    /// Q4_1 ones): every kernel this CPU runs gives candle's dequantized
+    /// weights times the f32 activations (up to the activations' 8-bit
+    /// rounding), the scalar kernel's sums and candle's own Q8_0 matmul's
+    /// (to float rounding: the activation scales are f16 as candle's), on
+    /// odd sizes, blocks of −128 / 127 / 0 and huge or subnormal scales
+    /// included.
+    #[test]
+    fn q8_0_kernels_match_scalar_candle_and_a_reference() {
+        let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+        let kernels = [Kernel::Scalar, Kernel::Avx2, Kernel::Vnni];
+        let mut ran = 0;
+        for (m, k, n) in [
+            (1, 32, 1),
+            (1, 160, 33),
+            (3, 128, 17),
+            (7, 288, 35),
+            (2, 576, 19),
+        ] {
+            let bytes = random_q8_0(n, k, &mut rng);
+            let lhs: Vec<f32> = (0..m * k).map(|_| rng.unit()).collect();
+            let x = Tensor::from_vec(lhs.clone(), (m, k), &Device::Cpu).expect("x");
+            let tensor = || {
+                let storage =
+                    QStorage::from_data(Cow::Borrowed(&bytes), &Device::Cpu, GgmlDType::Q8_0);
+                QTensor::new(storage.expect("storage"), (n, k)).expect("qtensor")
+            };
+            let w = tensor()
+                .dequantize(&Device::Cpu)
+                .and_then(|t| t.to_vec2::<f32>())
+                .expect("dequantized");
+            let candle = QMatMul::from_qtensor(tensor())
+                .and_then(|q| q.forward(&x))
+                .and_then(|t| t.to_vec2::<f32>())
+                .expect("candle");
+            let run = |kernel| {
+                qmatmul_with(tensor(), kernel)
+                    .and_then(|q| q.forward(&x))
+                    .and_then(|t| t.to_vec2::<f32>())
+                    .expect("ours")
+            };
+            let scalar = run(Kernel::Scalar);
+            for kernel in kernels.into_iter().filter(|k| k.available()) {
+                let ours = run(kernel);
+                for i in 0..m {
+                    for j in 0..n {
+                        let row = &lhs[i * k..(i + 1) * k];
+                        let exact: f64 = row.iter().zip(&w[j]).map(|(a, b)| f64::from(a * b)).sum();
+                        let scale: f64 = row
+                            .iter()
+                            .zip(&w[j])
+                            .map(|(a, b)| f64::from((a * b).abs()))
+                            .sum();
+                        let at = format!("{kernel:?} ({m},{k},{n}) [{i}][{j}]");
+                        let o = f64::from(ours[i][j]);
+                        assert!(o.is_finite(), "{at}: {o}");
+                        assert!(
+                            (o - exact).abs() <= 0.01 * scale + 1e-6,
+                            "{at}: {o} vs exact {exact}"
+                        );
+                        let s = f64::from(scalar[i][j]);
+                        assert!(
+                            (o - s).abs() <= 1e-5 * scale + 1e-6,
+                            "{at}: {o} vs scalar {s}"
+                        );
+                        // The same quants and f16 activation scales as
+                        // candle's: the same sums up to their order.
+                        let c = f64::from(candle[i][j]);
+                        assert!(
+                            (o - c).abs() <= 1e-5 * scale + 1e-6,
+                            "{at}: {o} vs candle {c}"
+                        );
+                    }
+                }
+                ran += 1;
+            }
+        }
+        assert!(ran >= 5, "only {ran} runs");
+    }
+
+    /// Q8_0's corners: −128 weights against −127 activations (the largest
+    /// `maddubs` pair sum, 2·128·127) give the exact sum in every kernel,
+    /// nothing saturated; a NaN or infinite scale spoils its own row only,
+    /// in every kernel alike, without a panic.
+    #[test]
+    fn q8_0_corners_neither_saturate_nor_panic() {
+        let (k, n) = (96, 4);
+        let block = |d: f16, q: u8| {
+            let mut b = d.to_le_bytes().to_vec();
+            b.extend([q; 32]);
+            b
+        };
+        let one = f16::from_f32(1.);
+        let mut bytes = Vec::new();
+        for (d, q) in [(one, 0x80), (one, 0x7F), (f16::NAN, 1), (f16::INFINITY, 1)] {
+            for _ in 0..k / 32 {
+                bytes.extend(block(d, q));
+            }
+        }
+        let x = Tensor::from_vec(vec![-1f32; k], (1, k), &Device::Cpu).expect("x");
+        for kernel in [Kernel::Scalar, Kernel::Avx2, Kernel::Vnni] {
+            if !kernel.available() {
+                continue;
+            }
+            let storage = QStorage::from_data(Cow::Borrowed(&bytes), &Device::Cpu, GgmlDType::Q8_0);
+            let t = QTensor::new(storage.expect("storage"), (n, k)).expect("qtensor");
+            let out = qmatmul_with(t, kernel)
+                .and_then(|q| q.forward(&x))
+                .and_then(|t| t.to_vec2::<f32>())
+                .expect("forward");
+            // The activations quantize to −127 at scale 1/127: exactly −1.
+            let (low, high) = (128. * k as f32, -127. * k as f32);
+            assert!(
+                (out[0][0] - low).abs() <= 1e-3 * low,
+                "{kernel:?}: {}",
+                out[0][0]
+            );
+            assert!(
+                (out[0][1] - high).abs() <= 1e-3 * low,
+                "{kernel:?}: {}",
+                out[0][1]
+            );
+            assert!(
+                !out[0][2].is_finite() && !out[0][3].is_finite(),
+                "{kernel:?}: {:?}",
+                out[0]
+            );
+        }
     }
 
     /// ggml's `kvalues_iq4nl`, for the reference below.
