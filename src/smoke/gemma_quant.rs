@@ -1,6 +1,6 @@
 //! A GGUF Gemma 3's forward pass on the CPU with the projections kept
 //! quantized and multiplied by `quant_linear` (this crate's integer kernels
-//! for Q4_0/Q4_1/Q5_0/Q5_1/Q8_0 and IQ4_XS, candle's for the other types), read
+//! for Q4_0/Q4_1/Q5_0/Q5_1/Q8_0/Q4_K/Q6_K and IQ4_XS, candle's for the other types), read
 //! by `llama_quant`'s [`Tensors`]. Attention is `llama_half`'s
 //! ([`Attention`], with its per-head Q/K norms); the layer around it is
 //! Gemma 3's, as llama.cpp computes it (`src/models/gemma3.cpp`):

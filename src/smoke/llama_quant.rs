@@ -1,6 +1,6 @@
 //! A GGUF Llama's forward pass on the CPU with the projections kept
 //! quantized and multiplied by `quant_linear` (this crate's integer kernels
-//! for Q4_0/Q4_1/Q5_0/Q5_1/Q8_0 and IQ4_XS, candle's for the other types; IQ4_XS
+//! for Q4_0/Q4_1/Q5_0/Q5_1/Q8_0/Q4_K/Q6_K and IQ4_XS, candle's for the other types; IQ4_XS
 //! tensors, which candle cannot hold, are read from the file by this module
 //! as `gguf_header` lists them). The layers are
 //! `llama_half`'s ([`Block`] over any `Module`), so everything between the

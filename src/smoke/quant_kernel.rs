@@ -23,6 +23,15 @@
 //! the activations within ±127 a `maddubs` pair sums to at most
 //! 2·128·127 = 32 512, inside i16, and `dpbusd` adds into i32.
 //!
+//! Q4_K and Q6_K (super-blocks of 256; llama.cpp's Q4_K_M files) meet the
+//! same activation blocks of 32: a Q4_K sub-block of 32 (6-bit scale and
+//! min) is `d·sc·d_a·Σ q_w·q_a − dmin·m·s_a`; a Q6_K activation block
+//! spans two sub-blocks of 16 (i8 scales), its 6-bit quants unsigned
+//! against the activations with `32·Σ q_a` taken off each half, each half's
+//! sum scaled by its own `d·sc·d_a`. Both integer sums land in eight i32
+//! lanes of four elements each (lanes 0–3 the first 16), from `maddubs`
+//! then `madd` or from `dpbusd` alike.
+//!
 //! The kernel is chosen at run time (AVX-512 VNNI, AVX2, or the scalar
 //! code every machine runs); the three give the same sums up to the order
 //! of float additions.
@@ -116,6 +125,12 @@ pub(crate) enum Weights {
     Q8_0,
     /// IQ4_XS super-blocks of 256 values.
     Iq4Xs,
+    /// Q4_K super-blocks of 256 values: `d`, `dmin` (f16), 12 bytes of
+    /// 6-bit scales and mins for 8 sub-blocks of 32, 128 bytes of nibbles.
+    Q4K,
+    /// Q6_K super-blocks of 256 values: 128 bytes of low nibbles, 64 of
+    /// high 2-bit pairs, 16 i8 scales of sub-blocks of 16, `d` (f16).
+    Q6K,
 }
 
 impl Weights {
@@ -124,6 +139,8 @@ impl Weights {
     pub(crate) fn of(dtype: GgmlDType) -> Option<Weights> {
         match dtype {
             GgmlDType::Q8_0 => Some(Weights::Q8_0),
+            GgmlDType::Q4K => Some(Weights::Q4K),
+            GgmlDType::Q6K => Some(Weights::Q6K),
             other => Format::of(other).map(Weights::Blocks),
         }
     }
@@ -132,7 +149,7 @@ impl Weights {
     pub(crate) fn block_values(self) -> usize {
         match self {
             Weights::Blocks(_) | Weights::Q8_0 => QK,
-            Weights::Iq4Xs => IQ4_XS_VALUES,
+            Weights::Iq4Xs | Weights::Q4K | Weights::Q6K => IQ4_XS_VALUES,
         }
     }
 
@@ -142,6 +159,8 @@ impl Weights {
             Weights::Blocks(f) => f.block_bytes(),
             Weights::Q8_0 => Q8_0_BYTES,
             Weights::Iq4Xs => IQ4_XS_BYTES,
+            Weights::Q4K => Q4_K_BYTES,
+            Weights::Q6K => Q6_K_BYTES,
         }
     }
 }
@@ -223,6 +242,79 @@ fn iq4_xs_dot_scalar(w: &[u8], (d, _, qs): (&[f32], &[f32], &[i8])) -> f32 {
                 isum += i32::from(IQ4_TABLE[usize::from(q >> 4)]) * i32::from(qa[j + 16]);
             }
             acc += dw * iq4_xs_sub_scale(b, ib) as f32 * da * isum as f32;
+        }
+    }
+    acc
+}
+
+/// Bytes per Q4_K super-block.
+pub(crate) const Q4_K_BYTES: usize = 144;
+/// Bytes per Q6_K super-block.
+pub(crate) const Q6_K_BYTES: usize = 210;
+
+/// Sub-block `j`'s (0..8) 6-bit scale and min of a Q4_K super-block's 12
+/// scale bytes (ggml's `get_scale_min_k4`).
+#[inline(always)]
+fn q4_k_scale_min(sc: &[u8], j: usize) -> (u8, u8) {
+    if j < 4 {
+        (sc[j] & 63, sc[j + 4] & 63)
+    } else {
+        (
+            (sc[j + 4] & 0x0F) | ((sc[j - 4] >> 6) << 4),
+            (sc[j + 4] >> 4) | ((sc[j] >> 6) << 4),
+        )
+    }
+}
+
+/// The scalar Q4_K dot product of one weight row with one quantized
+/// activation row, for any CPU.
+fn q4_k_dot_scalar(w: &[u8], (d, s, qs): (&[f32], &[f32], &[i8])) -> f32 {
+    let mut acc = 0f32;
+    let mut subs = d.iter().zip(s).zip(qs.chunks_exact(QK));
+    for b in w.chunks_exact(Q4_K_BYTES) {
+        let dw = f16::from_le_bytes([b[0], b[1]]).to_f32();
+        let dmin = f16::from_le_bytes([b[2], b[3]]).to_f32();
+        for j in 0..8 {
+            let Some(((da, sa), qa)) = subs.next() else {
+                return acc;
+            };
+            let (sc, m) = q4_k_scale_min(&b[4..16], j);
+            let nibbles = &b[16 + 32 * (j / 2)..16 + 32 * (j / 2 + 1)];
+            let shift = 4 * (j % 2);
+            let isum: i32 = nibbles
+                .iter()
+                .zip(qa)
+                .map(|(&q, &a)| i32::from((q >> shift) & 0x0F) * i32::from(a))
+                .sum();
+            acc += dw * f32::from(sc) * da * isum as f32 - dmin * f32::from(m) * sa;
+        }
+    }
+    acc
+}
+
+/// The scalar Q6_K dot product of one weight row with one quantized
+/// activation row, for any CPU.
+fn q6_k_dot_scalar(w: &[u8], (d, _, qs): (&[f32], &[f32], &[i8])) -> f32 {
+    let mut acc = 0f32;
+    let mut subs = d.iter().zip(qs.chunks_exact(QK));
+    for b in w.chunks_exact(Q6_K_BYTES) {
+        let (ql, qh, sc) = (&b[..128], &b[128..192], &b[192..208]);
+        let dw = f16::from_le_bytes([b[208], b[209]]).to_f32();
+        for half in 0..2 {
+            for k in 0..4 {
+                let Some((da, qa)) = subs.next() else {
+                    return acc;
+                };
+                let mut sums = [0i32; 2];
+                for (l, &a) in qa.iter().enumerate() {
+                    let low = ql[64 * half + 32 * (k % 2) + l] >> (4 * (k / 2));
+                    let high = (qh[32 * half + l] >> (2 * k)) & 3;
+                    let q = i32::from((low & 0x0F) | (high << 4)) - 32;
+                    sums[l / 16] += q * i32::from(a);
+                }
+                let scale = |i: usize| f32::from(sc[8 * half + 2 * k + i] as i8);
+                acc += dw * da * (scale(0) * sums[0] as f32 + scale(1) * sums[1] as f32);
+            }
         }
     }
     acc
@@ -351,6 +443,7 @@ fn row_dot(kernel: Kernel, weights: Weights, w: &[u8], a: (&[f32], &[f32], &[i8]
         Weights::Blocks(format) => format,
         Weights::Q8_0 => return q8_0_dot(kernel, w, a),
         Weights::Iq4Xs => return iq4_xs_dot(kernel, w, a),
+        Weights::Q4K | Weights::Q6K => return k_quant_dot(kernel, weights, w, a),
     };
     match kernel {
         #[cfg(target_arch = "x86_64")]
@@ -373,6 +466,27 @@ fn iq4_xs_dot(kernel: Kernel, w: &[u8], a: (&[f32], &[f32], &[i8])) -> f32 {
         // SAFETY: as above.
         Kernel::Vnni => unsafe { x86::iq4_xs_dot_vnni(w, a) },
         _ => iq4_xs_dot_scalar(w, a),
+    }
+}
+
+/// [`row_dot`] for Q4_K and Q6_K weights.
+fn k_quant_dot(kernel: Kernel, weights: Weights, w: &[u8], a: (&[f32], &[f32], &[i8])) -> f32 {
+    let six = weights == Weights::Q6K;
+    match kernel {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `Kernel::detected` chose these only where the CPU has the features.
+        Kernel::Avx2 if six => unsafe { x86::q6_k_dot_avx2(w, a) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        Kernel::Avx2 => unsafe { x86::q4_k_dot_avx2(w, a) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        Kernel::Vnni if six => unsafe { x86::q6_k_dot_vnni(w, a) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        Kernel::Vnni => unsafe { x86::q4_k_dot_vnni(w, a) },
+        _ if six => q6_k_dot_scalar(w, a),
+        _ => q4_k_dot_scalar(w, a),
     }
 }
 
@@ -412,7 +526,10 @@ fn row_dot_scalar(format: Format, w: &[u8], (d, s, qs): (&[f32], &[f32], &[i8]))
 
 #[cfg(target_arch = "x86_64")]
 mod x86 {
-    use super::{iq4_xs_sub_scale, Format, IQ4_TABLE, IQ4_XS_BYTES, IQ4_XS_VALUES, Q8_0_BYTES, QK};
+    use super::{
+        iq4_xs_sub_scale, q4_k_scale_min, Format, IQ4_TABLE, IQ4_XS_BYTES, IQ4_XS_VALUES,
+        Q4_K_BYTES, Q6_K_BYTES, Q8_0_BYTES, QK,
+    };
     use std::arch::x86_64::*;
 
     /// The block's 32 quants as unsigned bytes, element `e` in byte `e`.
@@ -573,6 +690,143 @@ mod x86 {
             }
         };
     }
+
+    macro_rules! q4_k_dot {
+        ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
+            /// One Q4_K weight row against one quantized activation row.
+            #[target_feature(enable = $features)]
+            pub(super) unsafe fn $name(w: &[u8], (d, s, qs): (&[f32], &[f32], &[i8])) -> f32 {
+                let supers = (w.len() / Q4_K_BYTES)
+                    .min(d.len() / 8)
+                    .min(s.len() / 8)
+                    .min(qs.len() / 256);
+                let low4 = _mm256_set1_epi8(0x0F);
+                let mut acc = _mm256_setzero_ps();
+                let mut mins = 0f32;
+                for i in 0..supers {
+                    let b = &w[i * Q4_K_BYTES..(i + 1) * Q4_K_BYTES];
+                    let v = _mm_cvtph_ps(_mm_cvtsi32_si128(
+                        (b.as_ptr() as *const i32).read_unaligned(),
+                    ));
+                    let (dw, dmin) = (_mm_cvtss_f32(v), _mm_cvtss_f32(_mm_movehdup_ps(v)));
+                    for c in 0..4 {
+                        let raw = _mm256_loadu_si256(b.as_ptr().add(16 + 32 * c) as *const __m256i);
+                        let halves = [
+                            _mm256_and_si256(raw, low4),
+                            _mm256_and_si256(_mm256_srli_epi16(raw, 4), low4),
+                        ];
+                        for (h, qw) in halves.into_iter().enumerate() {
+                            let j = 2 * c + h;
+                            let sub = 8 * i + j;
+                            let (sc, m) = q4_k_scale_min(&b[4..16], j);
+                            let qa =
+                                _mm256_loadu_si256(qs.as_ptr().add(sub * QK) as *const __m256i);
+                            let isum: __m256i = {
+                                let ($w, $a) = (qw, qa);
+                                $isum
+                            };
+                            let scale = dw * f32::from(sc) * d[sub];
+                            acc = _mm256_fmadd_ps(
+                                _mm256_cvtepi32_ps(isum),
+                                _mm256_set1_ps(scale),
+                                acc,
+                            );
+                            mins += dmin * f32::from(m) * s[sub];
+                        }
+                    }
+                }
+                hsum(acc) - mins
+            }
+        };
+    }
+
+    q4_k_dot!(q4_k_dot_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
+        _mm256_maddubs_epi16(w, a),
+        _mm256_set1_epi16(1)
+    ));
+    q4_k_dot!(
+        q4_k_dot_vnni,
+        "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
+        |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
+    );
+
+    macro_rules! q6_k_dot {
+        ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
+            /// One Q6_K weight row against one quantized activation row.
+            #[target_feature(enable = $features)]
+            pub(super) unsafe fn $name(w: &[u8], (d, _, qs): (&[f32], &[f32], &[i8])) -> f32 {
+                let supers = (w.len() / Q6_K_BYTES).min(d.len() / 8).min(qs.len() / 256);
+                let low4 = _mm256_set1_epi8(0x0F);
+                let two = _mm256_set1_epi8(3);
+                let offset = _mm256_set1_epi8(32);
+                let mut acc = _mm256_setzero_ps();
+                for i in 0..supers {
+                    let b = w.as_ptr().add(i * Q6_K_BYTES);
+                    let dw = _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(i32::from(
+                        (b.add(208) as *const u16).read_unaligned(),
+                    ))));
+                    for half in 0..2 {
+                        let ql0 = _mm256_loadu_si256(b.add(64 * half) as *const __m256i);
+                        let ql1 = _mm256_loadu_si256(b.add(64 * half + 32) as *const __m256i);
+                        let qh = _mm256_loadu_si256(b.add(128 + 32 * half) as *const __m256i);
+                        let high = |shift: i32| {
+                            let h = match shift {
+                                0 => qh,
+                                2 => _mm256_srli_epi16(qh, 2),
+                                4 => _mm256_srli_epi16(qh, 4),
+                                _ => _mm256_srli_epi16(qh, 6),
+                            };
+                            _mm256_slli_epi16(_mm256_and_si256(h, two), 4)
+                        };
+                        let quants = [
+                            _mm256_or_si256(_mm256_and_si256(ql0, low4), high(0)),
+                            _mm256_or_si256(_mm256_and_si256(ql1, low4), high(2)),
+                            _mm256_or_si256(
+                                _mm256_and_si256(_mm256_srli_epi16(ql0, 4), low4),
+                                high(4),
+                            ),
+                            _mm256_or_si256(
+                                _mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4),
+                                high(6),
+                            ),
+                        ];
+                        for (k, qw) in quants.into_iter().enumerate() {
+                            let sub = 8 * i + 4 * half + k;
+                            let qa =
+                                _mm256_loadu_si256(qs.as_ptr().add(sub * QK) as *const __m256i);
+                            // Σ (q − 32)·a: the unsigned quants' sum less 32·Σa.
+                            let (with, off): (__m256i, __m256i) = {
+                                let ($w, $a) = (qw, qa);
+                                let with = $isum;
+                                let ($w, $a) = (offset, qa);
+                                (with, $isum)
+                            };
+                            let isum = _mm256_sub_epi32(with, off);
+                            let sc = b.add(192 + 8 * half + 2 * k) as *const i8;
+                            let dd = dw * d[sub];
+                            // Lanes 0–3 hold elements 0–15, lanes 4–7 elements 16–31.
+                            let scale = _mm256_set_m128(
+                                _mm_set1_ps(dd * f32::from(*sc.add(1))),
+                                _mm_set1_ps(dd * f32::from(*sc)),
+                            );
+                            acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), scale, acc);
+                        }
+                    }
+                }
+                hsum(acc)
+            }
+        };
+    }
+
+    q6_k_dot!(q6_k_dot_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
+        _mm256_maddubs_epi16(w, a),
+        _mm256_set1_epi16(1)
+    ));
+    q6_k_dot!(
+        q6_k_dot_vnni,
+        "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
+        |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
+    );
 
     q8_0_dot!(q8_0_dot_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
         _mm256_maddubs_epi16(w, a),

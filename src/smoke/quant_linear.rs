@@ -1,8 +1,10 @@
 //! A GGUF projection as a candle `QMatMul` whose CPU matmul runs this
 //! crate's integer kernels (`quant_kernel`) for the formats candle 0.11
-//! runs scalar (Q4_0/Q4_1/Q5_0/Q5_1) and for Q8_0 (candle's is AVX2 but
+//! runs scalar (Q4_0/Q4_1/Q5_0/Q5_1), for Q8_0 (candle's is AVX2 but
 //! slower than llama.cpp's, and Q4_1 files keep their tied LM head in
-//! Q8_0, a third of a token's weight reads): candle's own storage is kept and
+//! Q8_0, a third of a token's weight reads) and for Q4_K/Q6_K (candle's
+//! prompt pass over several rows was 4–6× llama.cpp's): candle's own
+//! storage is kept and
 //! wrapped, every other operation (dequantize, embedding lookups) is
 //! delegated to it. Other formats, and every non-CPU device, get candle's
 //! `QMatMul` unchanged. IQ4_XS, a type candle 0.11 cannot hold, is an
@@ -585,6 +587,133 @@ mod tests {
                 "{kernel:?}: {:?}",
                 out[0]
             );
+        }
+    }
+
+    /// `rows · k / 256` random super-blocks of `dtype` (Q4_K or Q6_K):
+    /// random quants, scales and mins, `d` (and `dmin`) in ±0.01; every
+    /// third super-block has every quant byte and every scale byte at
+    /// 0xFF, every fifth at 0 (Q4_K: scale 63 / 0; Q6_K: quant 63 and scale
+    /// −1 / quant −32 and scale 0).
+    fn random_k_quant(dtype: GgmlDType, rows: usize, k: usize, rng: &mut Rng) -> Vec<u8> {
+        let (bytes, d_at) = match dtype {
+            GgmlDType::Q4K => (144, 0),
+            _ => (210, 208),
+        };
+        let mut out = vec![0u8; rows * k / 256 * bytes];
+        for (i, block) in out.chunks_exact_mut(bytes).enumerate() {
+            let fill = match i {
+                _ if i % 3 == 2 => Some(0xFF),
+                _ if i % 5 == 4 => Some(0),
+                _ => None,
+            };
+            for b in block.iter_mut() {
+                *b = fill.unwrap_or(rng.next() as u8);
+            }
+            block[d_at..d_at + 2].copy_from_slice(&f16::from_f32(0.01 * rng.unit()).to_le_bytes());
+            if dtype == GgmlDType::Q4K {
+                block[2..4].copy_from_slice(&f16::from_f32(0.01 * rng.unit()).to_le_bytes());
+            }
+        }
+        out
+    }
+
+    /// Q4_K and Q6_K (llama.cpp's Q4_K_M files): every kernel this CPU runs
+    /// gives candle's dequantized weights times the f32 activations (up to
+    /// the activations' 8-bit rounding), the scalar kernel's sums and
+    /// candle's own K-quant matmul's (which rounds the activations to
+    /// blocks of 256 instead), on one and several activation rows, saturated
+    /// and zero super-blocks included.
+    #[test]
+    fn k_quant_kernels_match_scalar_candle_and_a_reference() {
+        let mut rng = Rng(0x6A09_E667_F3BC_C908);
+        let kernels = [Kernel::Scalar, Kernel::Avx2, Kernel::Vnni];
+        let mut ran = 0;
+        for dtype in [GgmlDType::Q4K, GgmlDType::Q6K] {
+            for (m, k, n) in [(1, 256, 1), (1, 768, 33), (3, 512, 17), (7, 256, 35)] {
+                let bytes = random_k_quant(dtype, n, k, &mut rng);
+                let lhs: Vec<f32> = (0..m * k).map(|_| rng.unit()).collect();
+                let x = Tensor::from_vec(lhs.clone(), (m, k), &Device::Cpu).expect("x");
+                let tensor = || {
+                    let storage = QStorage::from_data(Cow::Borrowed(&bytes), &Device::Cpu, dtype);
+                    QTensor::new(storage.expect("storage"), (n, k)).expect("qtensor")
+                };
+                let w = tensor()
+                    .dequantize(&Device::Cpu)
+                    .and_then(|t| t.to_vec2::<f32>())
+                    .expect("dequantized");
+                let candle = QMatMul::from_qtensor(tensor())
+                    .and_then(|q| q.forward(&x))
+                    .and_then(|t| t.to_vec2::<f32>())
+                    .expect("candle");
+                let run = |kernel| {
+                    qmatmul_with(tensor(), kernel)
+                        .and_then(|q| q.forward(&x))
+                        .and_then(|t| t.to_vec2::<f32>())
+                        .expect("ours")
+                };
+                let scalar = run(Kernel::Scalar);
+                for kernel in kernels.into_iter().filter(|k| k.available()) {
+                    let ours = run(kernel);
+                    for i in 0..m {
+                        for j in 0..n {
+                            let row = &lhs[i * k..(i + 1) * k];
+                            let exact: f64 =
+                                row.iter().zip(&w[j]).map(|(a, b)| f64::from(a * b)).sum();
+                            let scale: f64 = row
+                                .iter()
+                                .zip(&w[j])
+                                .map(|(a, b)| f64::from((a * b).abs()))
+                                .sum();
+                            let at = format!("{dtype:?} {kernel:?} ({m},{k},{n}) [{i}][{j}]");
+                            let o = f64::from(ours[i][j]);
+                            assert!(
+                                (o - exact).abs() <= 0.01 * scale + 1e-6,
+                                "{at}: {o} vs exact {exact}"
+                            );
+                            let s = f64::from(scalar[i][j]);
+                            assert!(
+                                (o - s).abs() <= 1e-5 * scale + 1e-6,
+                                "{at}: {o} vs scalar {s}"
+                            );
+                            let c = f64::from(candle[i][j]);
+                            assert!(
+                                (o - c).abs() <= 0.02 * scale + 1e-6,
+                                "{at}: {o} vs candle {c}"
+                            );
+                        }
+                    }
+                    ran += 1;
+                }
+            }
+        }
+        assert!(ran >= 8, "only {ran} runs");
+    }
+
+    /// A K-quant super-block with a NaN or infinite `d` spoils its own row
+    /// only, in every kernel alike, without a panic.
+    #[test]
+    fn k_quant_bad_scales_spoil_their_row_only() {
+        for (dtype, bytes, d_at) in [(GgmlDType::Q4K, 144, 0), (GgmlDType::Q6K, 210, 208)] {
+            let mut rng = Rng(11);
+            let mut data = random_k_quant(dtype, 3, 256, &mut rng);
+            data[bytes + d_at..bytes + d_at + 2].copy_from_slice(&f16::NAN.to_le_bytes());
+            data[2 * bytes + d_at..2 * bytes + d_at + 2]
+                .copy_from_slice(&f16::INFINITY.to_le_bytes());
+            let x = Tensor::from_vec(vec![0.5f32; 256], (1, 256), &Device::Cpu).expect("x");
+            for kernel in [Kernel::Scalar, Kernel::Avx2, Kernel::Vnni] {
+                if !kernel.available() {
+                    continue;
+                }
+                let storage = QStorage::from_data(Cow::Borrowed(&data), &Device::Cpu, dtype);
+                let t = QTensor::new(storage.expect("storage"), (3, 256)).expect("qtensor");
+                let out = qmatmul_with(t, kernel)
+                    .and_then(|q| q.forward(&x))
+                    .and_then(|t| t.to_vec2::<f32>())
+                    .expect("forward");
+                assert!(out[0][0].is_finite(), "{dtype:?} {kernel:?}: {:?}", out[0]);
+                assert!(!out[0][1].is_finite(), "{dtype:?} {kernel:?}: {:?}", out[0]);
+            }
         }
     }
 
