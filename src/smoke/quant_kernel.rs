@@ -439,20 +439,62 @@ pub(crate) fn kernel() -> Kernel {
 /// The dot product of one weight row (its blocks' bytes) with one quantized
 /// activation row.
 fn row_dot(kernel: Kernel, weights: Weights, w: &[u8], a: (&[f32], &[f32], &[i8])) -> f32 {
-    let format = match weights {
-        Weights::Blocks(format) => format,
-        Weights::Q8_0 => return q8_0_dot(kernel, w, a),
-        Weights::Iq4Xs => return iq4_xs_dot(kernel, w, a),
-        Weights::Q4K | Weights::Q6K => return k_quant_dot(kernel, weights, w, a),
-    };
-    match kernel {
+    match (weights, kernel) {
+        (Weights::Blocks(format), Kernel::Scalar) => row_dot_scalar(format, w, a),
+        (Weights::Q8_0, Kernel::Scalar) => q8_0_dot_scalar(w, a),
+        (Weights::Blocks(_) | Weights::Q8_0, _) => {
+            let mut out = 0f32;
+            rows_dot(
+                kernel,
+                weights,
+                (w, w.len()),
+                a,
+                std::slice::from_mut(&mut out),
+            );
+            out
+        }
+        (Weights::Iq4Xs, _) => iq4_xs_dot(kernel, w, a),
+        (Weights::Q4K | Weights::Q6K, _) => k_quant_dot(kernel, weights, w, a),
+    }
+}
+
+/// `out[r]` = weight row `r` of `w` (rows of `row_bytes`) against one
+/// quantized activation row, for the rows both hold: the SIMD kernels of
+/// [`Format`]'s types and Q8_0 take the whole run in one call (no dispatch
+/// per row or per block), the others go row by row through [`row_dot`].
+fn rows_dot(
+    kernel: Kernel,
+    weights: Weights,
+    (w, row_bytes): (&[u8], usize),
+    a: (&[f32], &[f32], &[i8]),
+    out: &mut [f32],
+) {
+    match (weights, kernel) {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: `Kernel::detected` chose these only where the CPU has the features.
-        Kernel::Avx2 => unsafe { x86::row_dot_avx2(format, w, a) },
+        (Weights::Blocks(format), Kernel::Avx2) => unsafe {
+            x86::rows_dot_avx2(format, w, row_bytes, a, out)
+        },
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as above.
-        Kernel::Vnni => unsafe { x86::row_dot_vnni(format, w, a) },
-        _ => row_dot_scalar(format, w, a),
+        (Weights::Blocks(format), Kernel::Vnni) => unsafe {
+            x86::rows_dot_vnni(format, w, row_bytes, a, out)
+        },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        (Weights::Q8_0, Kernel::Avx2) => unsafe { x86::q8_0_rows_avx2(w, row_bytes, a, out) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        (Weights::Q8_0, Kernel::Vnni) => unsafe { x86::q8_0_rows_vnni(w, row_bytes, a, out) },
+        _ => {
+            for (o, row) in out.iter_mut().zip(w.chunks_exact(row_bytes.max(1))) {
+                *o = match (weights, kernel) {
+                    (Weights::Blocks(format), _) => row_dot_scalar(format, row, a),
+                    (Weights::Q8_0, _) => q8_0_dot_scalar(row, a),
+                    _ => row_dot(kernel, weights, row, a),
+                };
+            }
+        }
     }
 }
 
@@ -487,19 +529,6 @@ fn k_quant_dot(kernel: Kernel, weights: Weights, w: &[u8], a: (&[f32], &[f32], &
         Kernel::Vnni => unsafe { x86::q4_k_dot_vnni(w, a) },
         _ if six => q6_k_dot_scalar(w, a),
         _ => q4_k_dot_scalar(w, a),
-    }
-}
-
-/// [`row_dot`] for Q8_0 weights.
-fn q8_0_dot(kernel: Kernel, w: &[u8], a: (&[f32], &[f32], &[i8])) -> f32 {
-    match kernel {
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: `Kernel::detected` chose these only where the CPU has the features.
-        Kernel::Avx2 => unsafe { x86::q8_0_dot_avx2(w, a) },
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: as above.
-        Kernel::Vnni => unsafe { x86::q8_0_dot_vnni(w, a) },
-        _ => q8_0_dot_scalar(w, a),
     }
 }
 
@@ -586,35 +615,75 @@ mod x86 {
         _mm_cvtss_f32(s)
     }
 
-    macro_rules! row_dot {
+    /// One weight row of `format` (`$row`, whole blocks) against one
+    /// quantized activation row: `Σ d_w·d_a·isum + m_w·s_a` over the blocks
+    /// both hold, the integer sum `$isum` of `$w` (unsigned) and `$a`.
+    macro_rules! blocks_dot {
+        ($format:expr, $row:expr, ($d:ident, $s:ident, $qs:ident), |$w:ident, $a:ident| $isum:expr) => {{
+            let format: Format = $format;
+            let row: &[u8] = $row;
+            let bytes = format.block_bytes();
+            let blocks = (row.len() / bytes)
+                .min($d.len())
+                .min($s.len())
+                .min($qs.len() / QK);
+            let mut acc = _mm256_setzero_ps();
+            let mut mins = 0f32;
+            for i in 0..blocks {
+                // Inside `row`: block i ends by (i + 1) · bytes ≤ row.len().
+                let b = row.as_ptr().add(i * bytes);
+                let (dw, mw) = scale_min(format, b);
+                let qw = widen(format, b);
+                let qa = _mm256_loadu_si256($qs.as_ptr().add(i * QK) as *const __m256i);
+                let isum: __m256i = {
+                    let ($w, $a) = (qw, qa);
+                    $isum
+                };
+                acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(dw * $d[i]), acc);
+                mins += mw * $s[i];
+            }
+            hsum(acc) + mins
+        }};
+    }
+
+    /// `out[r]` = weight row `r` (`$row_bytes` each, from `$w`) against
+    /// one activation row, for every `r` both hold, the format constant
+    /// in each loop.
+    macro_rules! each_row {
+        ($format:expr, $w_rows:ident, $row_bytes:ident, $out:ident, $act:tt, |$w:ident, $a:ident| $isum:expr) => {
+            for (o, row) in $out.iter_mut().zip($w_rows.chunks_exact($row_bytes.max(1))) {
+                *o = blocks_dot!($format, row, $act, |$w, $a| $isum);
+            }
+        };
+    }
+
+    macro_rules! rows_dot {
         ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
-            /// One weight row against one quantized activation row.
+            /// Consecutive weight rows (`row_bytes` each) against one
+            /// quantized activation row, one output each; the format is
+            /// matched once, not per block.
             #[target_feature(enable = $features)]
             pub(super) unsafe fn $name(
                 format: Format,
                 w: &[u8],
+                row_bytes: usize,
                 (d, s, qs): (&[f32], &[f32], &[i8]),
-            ) -> f32 {
-                let bytes = format.block_bytes();
-                let blocks = (w.len() / bytes)
-                    .min(d.len())
-                    .min(s.len())
-                    .min(qs.len() / QK);
-                let mut acc = _mm256_setzero_ps();
-                let mut mins = 0f32;
-                for i in 0..blocks {
-                    let b = &w[i * bytes..(i + 1) * bytes];
-                    let (dw, mw) = scale_min(format, b.as_ptr());
-                    let qw = widen(format, b.as_ptr());
-                    let qa = _mm256_loadu_si256(qs.as_ptr().add(i * QK) as *const __m256i);
-                    let isum: __m256i = {
-                        let ($w, $a) = (qw, qa);
-                        $isum
-                    };
-                    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(dw * d[i]), acc);
-                    mins += mw * s[i];
+                out: &mut [f32],
+            ) {
+                match format {
+                    Format::Q4_0 => {
+                        each_row!(Format::Q4_0, w, row_bytes, out, (d, s, qs), |$w, $a| $isum)
+                    }
+                    Format::Q4_1 => {
+                        each_row!(Format::Q4_1, w, row_bytes, out, (d, s, qs), |$w, $a| $isum)
+                    }
+                    Format::Q5_0 => {
+                        each_row!(Format::Q5_0, w, row_bytes, out, (d, s, qs), |$w, $a| $isum)
+                    }
+                    Format::Q5_1 => {
+                        each_row!(Format::Q5_1, w, row_bytes, out, (d, s, qs), |$w, $a| $isum)
+                    }
                 }
-                hsum(acc) + mins
             }
         };
     }
@@ -665,28 +734,40 @@ mod x86 {
         };
     }
 
-    macro_rules! q8_0_dot {
+    macro_rules! q8_0_rows {
         ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
-            /// One Q8_0 weight row against one quantized activation row.
+            /// Consecutive Q8_0 weight rows (`row_bytes` each) against one
+            /// quantized activation row, one output each.
             #[target_feature(enable = $features)]
-            pub(super) unsafe fn $name(w: &[u8], (d, _, qs): (&[f32], &[f32], &[i8])) -> f32 {
-                let blocks = (w.len() / Q8_0_BYTES).min(d.len()).min(qs.len() / QK);
-                let mut acc = _mm256_setzero_ps();
-                for i in 0..blocks {
-                    let b = w.as_ptr().add(i * Q8_0_BYTES);
-                    let dw = _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(i32::from(
-                        (b as *const u16).read_unaligned(),
-                    ))));
-                    let qw = _mm256_loadu_si256(b.add(2) as *const __m256i);
-                    let qa = _mm256_loadu_si256(qs.as_ptr().add(i * QK) as *const __m256i);
-                    // |w| (−128 gives the unsigned 128) against a·sign(w).
-                    let isum: __m256i = {
-                        let ($w, $a) = (_mm256_sign_epi8(qw, qw), _mm256_sign_epi8(qa, qw));
-                        $isum
-                    };
-                    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(dw * d[i]), acc);
+            pub(super) unsafe fn $name(
+                w: &[u8],
+                row_bytes: usize,
+                (d, _, qs): (&[f32], &[f32], &[i8]),
+                out: &mut [f32],
+            ) {
+                for (o, row) in out.iter_mut().zip(w.chunks_exact(row_bytes.max(1))) {
+                    let blocks = (row.len() / Q8_0_BYTES).min(d.len()).min(qs.len() / QK);
+                    let mut acc = _mm256_setzero_ps();
+                    for i in 0..blocks {
+                        let b = row.as_ptr().add(i * Q8_0_BYTES);
+                        let dw = _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(i32::from(
+                            (b as *const u16).read_unaligned(),
+                        ))));
+                        let qw = _mm256_loadu_si256(b.add(2) as *const __m256i);
+                        let qa = _mm256_loadu_si256(qs.as_ptr().add(i * QK) as *const __m256i);
+                        // |w| (−128 gives the unsigned 128) against a·sign(w).
+                        let isum: __m256i = {
+                            let ($w, $a) = (_mm256_sign_epi8(qw, qw), _mm256_sign_epi8(qa, qw));
+                            $isum
+                        };
+                        acc = _mm256_fmadd_ps(
+                            _mm256_cvtepi32_ps(isum),
+                            _mm256_set1_ps(dw * d[i]),
+                            acc,
+                        );
+                    }
+                    *o = hsum(acc);
                 }
-                hsum(acc)
             }
         };
     }
@@ -828,12 +909,12 @@ mod x86 {
         |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
     );
 
-    q8_0_dot!(q8_0_dot_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
+    q8_0_rows!(q8_0_rows_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
         _mm256_maddubs_epi16(w, a),
         _mm256_set1_epi16(1)
     ));
-    q8_0_dot!(
-        q8_0_dot_vnni,
+    q8_0_rows!(
+        q8_0_rows_vnni,
         "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
         |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
     );
@@ -848,12 +929,12 @@ mod x86 {
         |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
     );
 
-    row_dot!(row_dot_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
+    rows_dot!(rows_dot_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
         _mm256_maddubs_epi16(w, a),
         _mm256_set1_epi16(1)
     ));
-    row_dot!(
-        row_dot_vnni,
+    rows_dot!(
+        rows_dot_vnni,
         "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
         |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
     );
@@ -887,9 +968,10 @@ pub(crate) fn matmul(
     }
     let acts = Q8Rows::quantize(lhs, k, format == Weights::Q8_0);
     let weight_row = |j: usize| &weights[j * row_bytes..(j + 1) * row_bytes];
-    // One activation row: straight into `dst`. Several: each task takes a
-    // few weight rows against every activation row (the weights read
-    // once), into a transposed buffer.
+    // One activation row: straight into `dst`, each task's run of weight
+    // rows in one kernel call. Several: each task takes a few weight rows
+    // against every activation row (the weights read once), into a
+    // transposed buffer.
     let mut transposed = if m == 1 {
         Vec::new()
     } else {
@@ -904,16 +986,24 @@ pub(crate) fn matmul(
     // candle's own pool (RAYON_NUM_THREADS threads, as rayon's), so that
     // these matmuls and candle's do not keep two pools spinning.
     candle_core::utils::barrier_pool().execute_chunked(n.div_ceil(ROWS_PER_TASK), |tasks| {
-        for t in tasks {
-            let rows = t * ROWS_PER_TASK..n.min((t + 1) * ROWS_PER_TASK);
-            for j in rows {
-                let w = weight_row(j);
-                for i in 0..m {
-                    let v = row_dot(kernel, format, w, acts.row(i));
-                    // SAFETY: `out` holds `n · m` values; each (j, i) is
-                    // written by the one task that owns weight row j.
-                    unsafe { *(out_ptr as *mut f32).add(j * m + i) = v };
-                }
+        let rows = tasks.start * ROWS_PER_TASK..n.min(tasks.end * ROWS_PER_TASK);
+        if m == 1 {
+            // SAFETY: `out` holds `n` values; rows `rows` are written by
+            // this call alone (the pool hands each task out once).
+            let out = unsafe {
+                std::slice::from_raw_parts_mut((out_ptr as *mut f32).add(rows.start), rows.len())
+            };
+            let w = &weights[rows.start * row_bytes..rows.end * row_bytes];
+            rows_dot(kernel, format, (w, row_bytes), acts.row(0), out);
+            return;
+        }
+        for j in rows {
+            let w = weight_row(j);
+            for i in 0..m {
+                let v = row_dot(kernel, format, w, acts.row(i));
+                // SAFETY: `out` holds `n · m` values; each (j, i) is
+                // written by the one task that owns weight row j.
+                unsafe { *(out_ptr as *mut f32).add(j * m + i) = v };
             }
         }
     });
