@@ -6,7 +6,9 @@
 //! (`value = d·q + m`, Q4_0/Q5_0's offset folded into `m`), and a block's
 //! dot is `d_w·d_a·Σ q_w·q_a + m_w·s_a`, the integer sum by AVX2's
 //! `maddubs` or AVX-512 VNNI's `dpbusd`. Weight rows are shared out over
-//! the threads of candle's CPU pool.
+//! the threads of candle's CPU pool; with one activation row (a decoded
+//! token) each thread's run of weight rows goes to the kernel in one call,
+//! the block format fixed for the whole loop.
 //!
 //! IQ4_XS (super-blocks of 256 values: an f16 `d`, eight 6-bit sub-block
 //! scales, 4-bit indices into the 16-value table `kvalues_iq4nl`) has its
@@ -17,7 +19,10 @@
 //! `d·(ls − 32)·d_a`.
 //!
 //! Q8_0 (blocks of 32: an f16 `d`, 32 signed bytes; value `d·q`) has its
-//! own dot too: `d_w·d_a·Σ q_w·q_a`, the integer sum on x86 taken as
+//! own dot too, against activation scales rounded to f16 as ggml's
+//! `block_q8_0` and candle keep them (the same sums as theirs, so Q8_0
+//! files and heads answer as before): `d_w·d_a·Σ q_w·q_a`, the integer
+//! sum on x86 taken as
 //! `|q_w|` (unsigned) against `q_a·sign(q_w)`, as `maddubs`/`dpbusd` need
 //! one unsigned side. A hostile file's −128 becomes an unsigned 128; with
 //! the activations within ±127 a `maddubs` pair sums to at most
