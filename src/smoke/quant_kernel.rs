@@ -8,7 +8,8 @@
 //! `maddubs` or AVX-512 VNNI's `dpbusd`. Weight rows are shared out over
 //! the threads of candle's CPU pool; with one activation row (a decoded
 //! token) each thread's run of weight rows goes to the kernel in one call,
-//! the block format fixed for the whole loop.
+//! the block format fixed for the whole loop; with several (a prompt),
+//! each Q4/Q5 weight block is widened once for four activation rows.
 //!
 //! IQ4_XS (super-blocks of 256 values: an f16 `d`, eight 6-bit sub-block
 //! scales, 4-bit indices into the 16-value table `kvalues_iq4nl`) has its
@@ -377,6 +378,11 @@ impl Q8Rows {
         out
     }
 
+    /// How many rows.
+    fn rows(&self) -> usize {
+        self.d.len() / self.blocks.max(1)
+    }
+
     /// Row `i`'s scales, sums and quants.
     fn row(&self, i: usize) -> (&[f32], &[f32], &[i8]) {
         let b = i * self.blocks;
@@ -561,7 +567,7 @@ fn row_dot_scalar(format: Format, w: &[u8], (d, s, qs): (&[f32], &[f32], &[i8]))
 #[cfg(target_arch = "x86_64")]
 mod x86 {
     use super::{
-        iq4_xs_sub_scale, q4_k_scale_min, Format, IQ4_TABLE, IQ4_XS_BYTES, IQ4_XS_VALUES,
+        iq4_xs_sub_scale, q4_k_scale_min, Format, Q8Rows, IQ4_TABLE, IQ4_XS_BYTES, IQ4_XS_VALUES,
         Q4_K_BYTES, Q6_K_BYTES, Q8_0_BYTES, QK,
     };
     use std::arch::x86_64::*;
@@ -692,6 +698,118 @@ mod x86 {
             }
         };
     }
+
+    /// [`blocks_dot`] of one weight row against four activation rows at
+    /// once: each weight block widened once, four accumulators, each row's
+    /// sums taken in the same order as `blocks_dot` takes them.
+    macro_rules! blocks_dot4 {
+        ($format:expr, $row:expr, $acts:expr, |$w:ident, $a:ident| $isum:expr) => {{
+            let format: Format = $format;
+            let row: &[u8] = $row;
+            let acts: [(&[f32], &[f32], &[i8]); 4] = $acts;
+            let bytes = format.block_bytes();
+            let blocks = acts.iter().fold(row.len() / bytes, |n, (d, s, qs)| {
+                n.min(d.len()).min(s.len()).min(qs.len() / QK)
+            });
+            let mut acc = [_mm256_setzero_ps(); 4];
+            let mut mins = [0f32; 4];
+            for i in 0..blocks {
+                // Inside `row`, as in `blocks_dot`.
+                let b = row.as_ptr().add(i * bytes);
+                let (dw, mw) = scale_min(format, b);
+                let qw = widen(format, b);
+                for (r, (d, s, qs)) in acts.iter().enumerate() {
+                    let qa = _mm256_loadu_si256(qs.as_ptr().add(i * QK) as *const __m256i);
+                    let isum: __m256i = {
+                        let ($w, $a) = (qw, qa);
+                        $isum
+                    };
+                    acc[r] = _mm256_fmadd_ps(
+                        _mm256_cvtepi32_ps(isum),
+                        _mm256_set1_ps(dw * d[i]),
+                        acc[r],
+                    );
+                    mins[r] += mw * s[i];
+                }
+            }
+            [
+                hsum(acc[0]) + mins[0],
+                hsum(acc[1]) + mins[1],
+                hsum(acc[2]) + mins[2],
+                hsum(acc[3]) + mins[3],
+            ]
+        }};
+    }
+
+    /// `out[j·m + i]` = weight row `j` against activation row `i` of the
+    /// `m` in `$acts`, four activation rows at a time, the rest one by one.
+    macro_rules! each_row_multi {
+        ($format:expr, $w_rows:ident, $row_bytes:ident, $acts:ident, $out:ident, |$w:ident, $a:ident| $isum:expr) => {
+            let m = $acts.rows();
+            for (outs, row) in $out
+                .chunks_exact_mut(m.max(1))
+                .zip($w_rows.chunks_exact($row_bytes.max(1)))
+            {
+                let mut i = 0;
+                while i + 4 <= m {
+                    let four = [
+                        $acts.row(i),
+                        $acts.row(i + 1),
+                        $acts.row(i + 2),
+                        $acts.row(i + 3),
+                    ];
+                    outs[i..i + 4]
+                        .copy_from_slice(&blocks_dot4!($format, row, four, |$w, $a| $isum));
+                    i += 4;
+                }
+                for (o, i) in outs[i..].iter_mut().zip(i..) {
+                    let (d, s, qs) = $acts.row(i);
+                    *o = blocks_dot!($format, row, (d, s, qs), |$w, $a| $isum);
+                }
+            }
+        };
+    }
+
+    macro_rules! rows_dot_multi {
+        ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
+            /// Consecutive weight rows (`row_bytes` each) against every
+            /// activation row of `acts`: `out[j·m + i]` for weight row `j`
+            /// and activation row `i` of the `m`.
+            #[target_feature(enable = $features)]
+            pub(super) unsafe fn $name(
+                format: Format,
+                w: &[u8],
+                row_bytes: usize,
+                acts: &Q8Rows,
+                out: &mut [f32],
+            ) {
+                match format {
+                    Format::Q4_0 => {
+                        each_row_multi!(Format::Q4_0, w, row_bytes, acts, out, |$w, $a| $isum);
+                    }
+                    Format::Q4_1 => {
+                        each_row_multi!(Format::Q4_1, w, row_bytes, acts, out, |$w, $a| $isum);
+                    }
+                    Format::Q5_0 => {
+                        each_row_multi!(Format::Q5_0, w, row_bytes, acts, out, |$w, $a| $isum);
+                    }
+                    Format::Q5_1 => {
+                        each_row_multi!(Format::Q5_1, w, row_bytes, acts, out, |$w, $a| $isum);
+                    }
+                }
+            }
+        };
+    }
+
+    rows_dot_multi!(rows_multi_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
+        _mm256_maddubs_epi16(w, a),
+        _mm256_set1_epi16(1)
+    ));
+    rows_dot_multi!(
+        rows_multi_vnni,
+        "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
+        |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
+    );
 
     /// 16 bytes of IQ4 indices (elements `j` and `j + 16` in byte `j`)
     /// as the 32 signed table values, element `e` in byte `e`.
@@ -1000,6 +1118,26 @@ pub(crate) fn matmul(
             };
             let w = &weights[rows.start * row_bytes..rows.end * row_bytes];
             rows_dot(kernel, format, (w, row_bytes), acts.row(0), out);
+            return;
+        }
+        #[cfg(target_arch = "x86_64")]
+        if let (Weights::Blocks(f), Kernel::Avx2 | Kernel::Vnni) = (format, kernel) {
+            // SAFETY: `out` holds `n · m` values; rows `rows` (values
+            // `rows · m`) are written by this call alone.
+            let out = unsafe {
+                std::slice::from_raw_parts_mut(
+                    (out_ptr as *mut f32).add(rows.start * m),
+                    rows.len() * m,
+                )
+            };
+            let w = &weights[rows.start * row_bytes..rows.end * row_bytes];
+            // SAFETY: `Kernel::detected` chose these only where the CPU has the features.
+            unsafe {
+                match kernel {
+                    Kernel::Vnni => x86::rows_multi_vnni(f, w, row_bytes, &acts, out),
+                    _ => x86::rows_multi_avx2(f, w, row_bytes, &acts, out),
+                }
+            }
             return;
         }
         for j in rows {

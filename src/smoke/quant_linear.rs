@@ -726,6 +726,51 @@ mod tests {
         }
     }
 
+    /// The prompt path (several activation rows: four at a time for the
+    /// Q4/Q5 types, a weight row's blocks widened once for the four) gives
+    /// every row exactly the sums the decode path (one activation row,
+    /// each thread's run of weight rows in one call) gives it, in every
+    /// kernel and block type; weight rows not a multiple of the threads'
+    /// share.
+    #[test]
+    fn several_activation_rows_give_what_one_row_gives() {
+        let mut rng = Rng(0xBB67_AE85_84CA_A73B);
+        let (k, n) = (512, 37);
+        let mut types: Vec<(Weights, Vec<u8>)> =
+            [Format::Q4_0, Format::Q4_1, Format::Q5_0, Format::Q5_1]
+                .into_iter()
+                .map(|f| (Weights::Blocks(f), random_blocks(f, n, k, &mut rng)))
+                .collect();
+        types.push((Weights::Q8_0, random_q8_0(n, k, &mut rng)));
+        types.push((Weights::Q4K, random_k_quant(GgmlDType::Q4K, n, k, &mut rng)));
+        types.push((Weights::Q6K, random_k_quant(GgmlDType::Q6K, n, k, &mut rng)));
+        types.push((Weights::Iq4Xs, random_iq4_xs(n, k, &mut rng)));
+        for m in [2, 4, 7, 9] {
+            let lhs: Vec<f32> = (0..m * k).map(|_| rng.unit()).collect();
+            for (weights, bytes) in &types {
+                for kernel in [Kernel::Scalar, Kernel::Avx2, Kernel::Vnni] {
+                    if !kernel.available() {
+                        continue;
+                    }
+                    let mut all = vec![0f32; m * n];
+                    quant_kernel::matmul(kernel, *weights, bytes, (m, k, n), &lhs, &mut all)
+                        .expect("several rows");
+                    for i in 0..m {
+                        let mut one = vec![0f32; n];
+                        let row = &lhs[i * k..(i + 1) * k];
+                        quant_kernel::matmul(kernel, *weights, bytes, (1, k, n), row, &mut one)
+                            .expect("one row");
+                        assert_eq!(
+                            one,
+                            all[i * n..(i + 1) * n],
+                            "{weights:?} {kernel:?}: row {i} of {m}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     /// ggml's `kvalues_iq4nl`, for the reference below.
     const IQ4NL: [f32; 16] = [
         -127., -104., -83., -65., -49., -35., -22., -10., 1., 13., 25., 38., 53., 69., 89., 113.,
