@@ -9,7 +9,7 @@
 //! the threads of candle's CPU pool; with one activation row (a decoded
 //! token) each thread's run of weight rows goes to the kernel in one call,
 //! the block format fixed for the whole loop; with several (a prompt),
-//! each Q4/Q5 weight block is widened once for four activation rows.
+//! each Q4/Q5/Q8_0 weight block is widened once for four activation rows.
 //!
 //! IQ4_XS (super-blocks of 256 values: an f16 `d`, eight 6-bit sub-block
 //! scales, 4-bit indices into the 16-value table `kvalues_iq4nl`) has its
@@ -895,6 +895,69 @@ mod x86 {
         };
     }
 
+    macro_rules! q8_0_rows_multi {
+        ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
+            /// Consecutive Q8_0 weight rows (`row_bytes` each) against every
+            /// activation row of `acts`: `out[j·m + i]` for weight row `j`
+            /// and activation row `i` of the `m`; each weight block loaded
+            /// once for four activation rows, each row's sums in the order
+            /// the one-row kernel takes them.
+            #[target_feature(enable = $features)]
+            pub(super) unsafe fn $name(w: &[u8], row_bytes: usize, acts: &Q8Rows, out: &mut [f32]) {
+                let m = acts.rows();
+                for (outs, row) in out
+                    .chunks_exact_mut(m.max(1))
+                    .zip(w.chunks_exact(row_bytes.max(1)))
+                {
+                    for (first, outs) in (0..m).step_by(4).zip(outs.chunks_mut(4)) {
+                        let count = outs.len();
+                        // Past `m`, the last row again (not computed).
+                        let group: [(&[f32], &[f32], &[i8]); 4] =
+                            std::array::from_fn(|r| acts.row((first + r).min(m - 1)));
+                        let blocks = group.iter().fold(row.len() / Q8_0_BYTES, |n, (d, _, qs)| {
+                            n.min(d.len()).min(qs.len() / QK)
+                        });
+                        let mut acc = [_mm256_setzero_ps(); 4];
+                        for i in 0..blocks {
+                            let b = row.as_ptr().add(i * Q8_0_BYTES);
+                            let dw = _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(i32::from(
+                                (b as *const u16).read_unaligned(),
+                            ))));
+                            let qw = _mm256_loadu_si256(b.add(2) as *const __m256i);
+                            let abs = _mm256_sign_epi8(qw, qw);
+                            for (r, (d, _, qs)) in group.iter().enumerate().take(count) {
+                                let qa =
+                                    _mm256_loadu_si256(qs.as_ptr().add(i * QK) as *const __m256i);
+                                let isum: __m256i = {
+                                    let ($w, $a) = (abs, _mm256_sign_epi8(qa, qw));
+                                    $isum
+                                };
+                                acc[r] = _mm256_fmadd_ps(
+                                    _mm256_cvtepi32_ps(isum),
+                                    _mm256_set1_ps(dw * d[i]),
+                                    acc[r],
+                                );
+                            }
+                        }
+                        for (o, acc) in outs.iter_mut().zip(acc) {
+                            *o = hsum(acc);
+                        }
+                    }
+                }
+            }
+        };
+    }
+
+    q8_0_rows_multi!(q8_0_multi_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
+        _mm256_maddubs_epi16(w, a),
+        _mm256_set1_epi16(1)
+    ));
+    q8_0_rows_multi!(
+        q8_0_multi_vnni,
+        "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
+        |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
+    );
+
     macro_rules! q4_k_dot {
         ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
             /// One Q4_K weight row against one quantized activation row.
@@ -1121,7 +1184,8 @@ pub(crate) fn matmul(
             return;
         }
         #[cfg(target_arch = "x86_64")]
-        if let (Weights::Blocks(f), Kernel::Avx2 | Kernel::Vnni) = (format, kernel) {
+        if let (Weights::Blocks(_) | Weights::Q8_0, Kernel::Avx2 | Kernel::Vnni) = (format, kernel)
+        {
             // SAFETY: `out` holds `n · m` values; rows `rows` (values
             // `rows · m`) are written by this call alone.
             let out = unsafe {
@@ -1133,9 +1197,13 @@ pub(crate) fn matmul(
             let w = &weights[rows.start * row_bytes..rows.end * row_bytes];
             // SAFETY: `Kernel::detected` chose these only where the CPU has the features.
             unsafe {
-                match kernel {
-                    Kernel::Vnni => x86::rows_multi_vnni(f, w, row_bytes, &acts, out),
-                    _ => x86::rows_multi_avx2(f, w, row_bytes, &acts, out),
+                match (format, kernel) {
+                    (Weights::Blocks(f), Kernel::Vnni) => {
+                        x86::rows_multi_vnni(f, w, row_bytes, &acts, out)
+                    }
+                    (Weights::Blocks(f), _) => x86::rows_multi_avx2(f, w, row_bytes, &acts, out),
+                    (_, Kernel::Vnni) => x86::q8_0_multi_vnni(w, row_bytes, &acts, out),
+                    _ => x86::q8_0_multi_avx2(w, row_bytes, &acts, out),
                 }
             }
             return;
