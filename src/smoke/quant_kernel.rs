@@ -9,7 +9,8 @@
 //! the threads of candle's CPU pool; with one activation row (a decoded
 //! token) each thread's run of weight rows goes to the kernel in one call,
 //! the block format fixed for the whole loop; with several (a prompt),
-//! each Q4/Q5/Q8_0 weight block is widened once for four activation rows.
+//! each weight block is widened once for four activation rows (Q4/Q5,
+//! Q8_0, Q4_K, Q6_K).
 //!
 //! IQ4_XS (super-blocks of 256 values: an f16 `d`, eight 6-bit sub-block
 //! scales, 4-bit indices into the 16-value table `kvalues_iq4nl`) has its
@@ -528,16 +529,16 @@ fn k_quant_dot(kernel: Kernel, weights: Weights, w: &[u8], a: (&[f32], &[f32], &
     match kernel {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: `Kernel::detected` chose these only where the CPU has the features.
-        Kernel::Avx2 if six => unsafe { x86::q6_k_dot_avx2(w, a) },
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: as above.
-        Kernel::Avx2 => unsafe { x86::q4_k_dot_avx2(w, a) },
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: as above.
-        Kernel::Vnni if six => unsafe { x86::q6_k_dot_vnni(w, a) },
-        #[cfg(target_arch = "x86_64")]
-        // SAFETY: as above.
-        Kernel::Vnni => unsafe { x86::q4_k_dot_vnni(w, a) },
+        Kernel::Avx2 | Kernel::Vnni => unsafe {
+            let group = [a; 4];
+            let sums = match (six, kernel == Kernel::Vnni) {
+                (true, true) => x86::q6_k_dot_vnni(w, group, 1),
+                (true, false) => x86::q6_k_dot_avx2(w, group, 1),
+                (false, true) => x86::q4_k_dot_vnni(w, group, 1),
+                (false, false) => x86::q4_k_dot_avx2(w, group, 1),
+            };
+            sums[0]
+        },
         _ if six => q6_k_dot_scalar(w, a),
         _ => q4_k_dot_scalar(w, a),
     }
@@ -958,18 +959,65 @@ mod x86 {
         |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
     );
 
+    /// Four activation rows (a group of the prompt's; past its end, a row
+    /// repeated and not computed).
+    pub(super) type Group<'a> = [(&'a [f32], &'a [f32], &'a [i8]); 4];
+
+    /// The four rows from `first` of `acts` (`first` below its rows), the
+    /// last repeated past the end, and how many are real.
+    fn group(acts: &Q8Rows, first: usize) -> (Group<'_>, usize) {
+        let m = acts.rows();
+        let rows = std::array::from_fn(|r| acts.row((first + r).min(m.saturating_sub(1))));
+        (rows, m.saturating_sub(first).min(4))
+    }
+
+    /// Consecutive Q4_K (or, `six`, Q6_K) weight rows (`row_bytes` each)
+    /// against every activation row of `acts`: `out[j·m + i]`, four
+    /// activation rows per pass over a weight row, with the VNNI kernel
+    /// where `vnni`, else AVX2.
+    ///
+    /// # Safety
+    /// The CPU must have the chosen kernel's features.
+    pub(super) unsafe fn k_quant_multi(
+        (six, vnni): (bool, bool),
+        w: &[u8],
+        row_bytes: usize,
+        acts: &Q8Rows,
+        out: &mut [f32],
+    ) {
+        let m = acts.rows();
+        for (outs, row) in out
+            .chunks_exact_mut(m.max(1))
+            .zip(w.chunks_exact(row_bytes.max(1)))
+        {
+            for (first, outs) in (0..m).step_by(4).zip(outs.chunks_mut(4)) {
+                let (rows, count) = group(acts, first);
+                let sums = match (six, vnni) {
+                    (true, true) => q6_k_dot_vnni(row, rows, count),
+                    (true, false) => q6_k_dot_avx2(row, rows, count),
+                    (false, true) => q4_k_dot_vnni(row, rows, count),
+                    (false, false) => q4_k_dot_avx2(row, rows, count),
+                };
+                outs.copy_from_slice(&sums[..outs.len()]);
+            }
+        }
+    }
+
     macro_rules! q4_k_dot {
         ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
-            /// One Q4_K weight row against one quantized activation row.
+            /// One Q4_K weight row against the first `count` (1..=4) of
+            /// four quantized activation rows, each block decoded once.
             #[target_feature(enable = $features)]
-            pub(super) unsafe fn $name(w: &[u8], (d, s, qs): (&[f32], &[f32], &[i8])) -> f32 {
-                let supers = (w.len() / Q4_K_BYTES)
-                    .min(d.len() / 8)
-                    .min(s.len() / 8)
-                    .min(qs.len() / 256);
+            pub(super) unsafe fn $name(w: &[u8], group: Group<'_>, count: usize) -> [f32; 4] {
+                let supers = group
+                    .iter()
+                    .take(count)
+                    .fold(w.len() / Q4_K_BYTES, |n, (d, s, qs)| {
+                        n.min(d.len() / 8).min(s.len() / 8).min(qs.len() / 256)
+                    });
                 let low4 = _mm256_set1_epi8(0x0F);
-                let mut acc = _mm256_setzero_ps();
-                let mut mins = 0f32;
+                let mut acc = [_mm256_setzero_ps(); 4];
+                let mut mins = [0f32; 4];
                 for i in 0..supers {
                     let b = &w[i * Q4_K_BYTES..(i + 1) * Q4_K_BYTES];
                     let v = _mm_cvtph_ps(_mm_cvtsi32_si128(
@@ -986,23 +1034,25 @@ mod x86 {
                             let j = 2 * c + h;
                             let sub = 8 * i + j;
                             let (sc, m) = q4_k_scale_min(&b[4..16], j);
-                            let qa =
-                                _mm256_loadu_si256(qs.as_ptr().add(sub * QK) as *const __m256i);
-                            let isum: __m256i = {
-                                let ($w, $a) = (qw, qa);
-                                $isum
-                            };
-                            let scale = dw * f32::from(sc) * d[sub];
-                            acc = _mm256_fmadd_ps(
-                                _mm256_cvtepi32_ps(isum),
-                                _mm256_set1_ps(scale),
-                                acc,
-                            );
-                            mins += dmin * f32::from(m) * s[sub];
+                            for (r, (d, s, qs)) in group.iter().enumerate().take(count) {
+                                let qa =
+                                    _mm256_loadu_si256(qs.as_ptr().add(sub * QK) as *const __m256i);
+                                let isum: __m256i = {
+                                    let ($w, $a) = (qw, qa);
+                                    $isum
+                                };
+                                let scale = dw * f32::from(sc) * d[sub];
+                                acc[r] = _mm256_fmadd_ps(
+                                    _mm256_cvtepi32_ps(isum),
+                                    _mm256_set1_ps(scale),
+                                    acc[r],
+                                );
+                                mins[r] += dmin * f32::from(m) * s[sub];
+                            }
                         }
                     }
                 }
-                hsum(acc) - mins
+                std::array::from_fn(|r| hsum(acc[r]) - mins[r])
             }
         };
     }
@@ -1019,14 +1069,20 @@ mod x86 {
 
     macro_rules! q6_k_dot {
         ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
-            /// One Q6_K weight row against one quantized activation row.
+            /// One Q6_K weight row against the first `count` (1..=4) of
+            /// four quantized activation rows, each block decoded once.
             #[target_feature(enable = $features)]
-            pub(super) unsafe fn $name(w: &[u8], (d, _, qs): (&[f32], &[f32], &[i8])) -> f32 {
-                let supers = (w.len() / Q6_K_BYTES).min(d.len() / 8).min(qs.len() / 256);
+            pub(super) unsafe fn $name(w: &[u8], group: Group<'_>, count: usize) -> [f32; 4] {
+                let supers = group
+                    .iter()
+                    .take(count)
+                    .fold(w.len() / Q6_K_BYTES, |n, (d, _, qs)| {
+                        n.min(d.len() / 8).min(qs.len() / 256)
+                    });
                 let low4 = _mm256_set1_epi8(0x0F);
                 let two = _mm256_set1_epi8(3);
                 let offset = _mm256_set1_epi8(32);
-                let mut acc = _mm256_setzero_ps();
+                let mut acc = [_mm256_setzero_ps(); 4];
                 for i in 0..supers {
                     let b = w.as_ptr().add(i * Q6_K_BYTES);
                     let dw = _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(i32::from(
@@ -1059,28 +1115,30 @@ mod x86 {
                         ];
                         for (k, qw) in quants.into_iter().enumerate() {
                             let sub = 8 * i + 4 * half + k;
-                            let qa =
-                                _mm256_loadu_si256(qs.as_ptr().add(sub * QK) as *const __m256i);
-                            // Σ (q − 32)·a: the unsigned quants' sum less 32·Σa.
-                            let (with, off): (__m256i, __m256i) = {
-                                let ($w, $a) = (qw, qa);
-                                let with = $isum;
-                                let ($w, $a) = (offset, qa);
-                                (with, $isum)
-                            };
-                            let isum = _mm256_sub_epi32(with, off);
                             let sc = b.add(192 + 8 * half + 2 * k) as *const i8;
-                            let dd = dw * d[sub];
-                            // Lanes 0–3 hold elements 0–15, lanes 4–7 elements 16–31.
-                            let scale = _mm256_set_m128(
-                                _mm_set1_ps(dd * f32::from(*sc.add(1))),
-                                _mm_set1_ps(dd * f32::from(*sc)),
-                            );
-                            acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), scale, acc);
+                            for (r, (d, _, qs)) in group.iter().enumerate().take(count) {
+                                let qa =
+                                    _mm256_loadu_si256(qs.as_ptr().add(sub * QK) as *const __m256i);
+                                // Σ (q − 32)·a: the unsigned quants' sum less 32·Σa.
+                                let (with, off): (__m256i, __m256i) = {
+                                    let ($w, $a) = (qw, qa);
+                                    let with = $isum;
+                                    let ($w, $a) = (offset, qa);
+                                    (with, $isum)
+                                };
+                                let isum = _mm256_sub_epi32(with, off);
+                                let dd = dw * d[sub];
+                                // Lanes 0–3 hold elements 0–15, lanes 4–7 elements 16–31.
+                                let scale = _mm256_set_m128(
+                                    _mm_set1_ps(dd * f32::from(*sc.add(1))),
+                                    _mm_set1_ps(dd * f32::from(*sc)),
+                                );
+                                acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), scale, acc[r]);
+                            }
                         }
                     }
                 }
-                hsum(acc)
+                std::array::from_fn(|r| hsum(acc[r]))
             }
         };
     }
@@ -1184,7 +1242,10 @@ pub(crate) fn matmul(
             return;
         }
         #[cfg(target_arch = "x86_64")]
-        if let (Weights::Blocks(_) | Weights::Q8_0, Kernel::Avx2 | Kernel::Vnni) = (format, kernel)
+        if let (
+            Weights::Blocks(_) | Weights::Q8_0 | Weights::Q4K | Weights::Q6K,
+            Kernel::Avx2 | Kernel::Vnni,
+        ) = (format, kernel)
         {
             // SAFETY: `out` holds `n · m` values; rows `rows` (values
             // `rows · m`) are written by this call alone.
@@ -1202,8 +1263,15 @@ pub(crate) fn matmul(
                         x86::rows_multi_vnni(f, w, row_bytes, &acts, out)
                     }
                     (Weights::Blocks(f), _) => x86::rows_multi_avx2(f, w, row_bytes, &acts, out),
-                    (_, Kernel::Vnni) => x86::q8_0_multi_vnni(w, row_bytes, &acts, out),
-                    _ => x86::q8_0_multi_avx2(w, row_bytes, &acts, out),
+                    (Weights::Q8_0, Kernel::Vnni) => x86::q8_0_multi_vnni(w, row_bytes, &acts, out),
+                    (Weights::Q8_0, _) => x86::q8_0_multi_avx2(w, row_bytes, &acts, out),
+                    (_, kernel) => x86::k_quant_multi(
+                        (format == Weights::Q6K, kernel == Kernel::Vnni),
+                        w,
+                        row_bytes,
+                        &acts,
+                        out,
+                    ),
                 }
             }
             return;
