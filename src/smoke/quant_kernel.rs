@@ -75,6 +75,16 @@ impl Format {
         }
     }
 
+    /// The GGML type.
+    pub(crate) fn dtype(self) -> GgmlDType {
+        match self {
+            Format::Q4_0 => GgmlDType::Q4_0,
+            Format::Q4_1 => GgmlDType::Q4_1,
+            Format::Q5_0 => GgmlDType::Q5_0,
+            Format::Q5_1 => GgmlDType::Q5_1,
+        }
+    }
+
     /// Bytes per block of 32 weights.
     pub(crate) fn block_bytes(self) -> usize {
         match self {

@@ -1,13 +1,16 @@
-//! A GGUF projection as a candle `QMatMul` whose CPU matmul runs this
-//! crate's integer kernels (`quant_kernel`) for the formats candle 0.11
-//! runs scalar (Q4_0/Q4_1/Q5_0/Q5_1), for Q8_0 (candle's is AVX2 but
+//! A GGUF projection on this crate's integer kernels (`quant_kernel`).
+//! The formats candle 0.11 runs scalar (Q4_0/Q4_1/Q5_0/Q5_1) stay a
+//! candle `QMatMul` whose CPU storage is candle's own, wrapped so that its
+//! f32 matmul runs these kernels (every other operation, dequantize and
+//! embedding lookups, delegated to it). Q8_0 (candle's dot is AVX2 but
 //! slower than llama.cpp's, and Q4_1 files keep their tied LM head in
-//! Q8_0, a third of a token's weight reads) and for Q4_K/Q6_K (candle's
-//! prompt pass over several rows was 4–6× llama.cpp's): candle's own
-//! storage is kept and wrapped, every other operation (dequantize,
-//! embedding lookups) is delegated to it. Other formats, and every non-CPU device, get candle's
-//! `QMatMul` unchanged. IQ4_XS, a type candle 0.11 cannot hold, is an
-//! [`Iq4XsLinear`] over the file's bytes; [`QuantProj`] is either kind,
+//! Q8_0, a third of a token's weight reads) and Q4_K/Q6_K (candle's prompt
+//! pass was 4–6× llama.cpp's) cannot be wrapped so: candle's `QTensor`
+//! forward sends them to its own repacked tiles before asking the storage,
+//! whenever `k` is a multiple of 256 and `n` of 16. They, and IQ4_XS (a
+//! type candle 0.11 cannot hold), are an [`OwnLinear`] over the blocks'
+//! bytes ([`projection_weight`] chooses). Other formats, and every non-CPU
+//! device, get candle's `QMatMul` unchanged. [`QuantProj`] is either kind,
 //! with an optional bias (Qwen2's Q/K/V).
 
 use super::quant_kernel::{self, Kernel, Weights};
@@ -89,10 +92,16 @@ pub(crate) fn qmatmul(tensor: QTensor) -> Result<QMatMul> {
     qmatmul_with(tensor, quant_kernel::kernel())
 }
 
-/// [`qmatmul`] with the kernel named (tests compare them).
+/// [`qmatmul`] with the kernel named (tests compare them). Only the Q4/Q5
+/// types are wrapped: candle's `QTensor` forward sends Q8_0, Q4_K and Q6_K
+/// to its own repacked tiles before any storage's `matmul_t` is asked
+/// (whenever `k` is a multiple of 256 and `n` of 16), so those go to
+/// [`OwnLinear`] instead ([`projection_weight`]).
 pub(crate) fn qmatmul_with(tensor: QTensor, kernel: Kernel) -> Result<QMatMul> {
-    let format = match Weights::of(tensor.dtype()) {
-        Some(f) if matches!(tensor.device(), Device::Cpu) && tensor.shape().rank() == 2 => f,
+    let format = match quant_kernel::Format::of(tensor.dtype()) {
+        Some(f) if matches!(tensor.device(), Device::Cpu) && tensor.shape().rank() == 2 => {
+            Weights::Blocks(f)
+        }
         _ => return QMatMul::from_qtensor(tensor),
     };
     let shape = tensor.shape().clone();
@@ -109,37 +118,60 @@ pub(crate) fn qmatmul_with(tensor: QTensor, kernel: Kernel) -> Result<QMatMul> {
     QMatMul::from_qtensor(QTensor::new(QStorage::Cpu(Box::new(fast)), shape)?)
 }
 
-/// A projection `[out, in]` stored as IQ4_XS (`in` a multiple of 256),
-/// multiplied by `quant_kernel`'s IQ4_XS dot on the CPU.
-pub(crate) struct Iq4XsLinear {
+/// A projection's weight as this crate's kernels run it on the CPU:
+/// Q8_0, Q4_K or Q6_K from candle's tensor ([`projection_weight`]), or
+/// IQ4_XS from the file.
+pub(crate) fn projection_weight(tensor: QTensor) -> Result<ProjWeight> {
+    let own = match Weights::of(tensor.dtype()) {
+        Some(w @ (Weights::Q8_0 | Weights::Q4K | Weights::Q6K))
+            if matches!(tensor.device(), Device::Cpu) && tensor.shape().rank() == 2 =>
+        {
+            w
+        }
+        _ => return Ok(ProjWeight::Candle(qmatmul(tensor)?)),
+    };
+    let dims = tensor.shape().dims2()?;
+    let bytes = tensor.data()?.into_owned();
+    Ok(ProjWeight::Own(OwnLinear::new(own, bytes, dims)?))
+}
+
+/// A projection `[out, in]` over the bytes of its blocks (`in` a multiple
+/// of the block: 32, or 256 for the K-quants and IQ4_XS), multiplied by
+/// `quant_kernel`'s dots on the CPU.
+pub(crate) struct OwnLinear {
+    weights: Weights,
     bytes: Vec<u8>,
     out: usize,
     input: usize,
     kernel: Kernel,
 }
 
-impl Iq4XsLinear {
-    /// The projection over `bytes`, `out` rows of `input` values, with the
-    /// kernel this CPU runs best; an error when the sizes disagree.
-    pub(crate) fn new(bytes: Vec<u8>, (out, input): (usize, usize)) -> Result<Self> {
-        Self::with_kernel(bytes, (out, input), quant_kernel::kernel())
+impl OwnLinear {
+    /// The projection over `bytes` of `weights`, `out` rows of `input`
+    /// values, with the kernel this CPU runs best; an error when the sizes
+    /// disagree.
+    pub(crate) fn new(weights: Weights, bytes: Vec<u8>, dims: (usize, usize)) -> Result<Self> {
+        Self::with_kernel(weights, bytes, dims, quant_kernel::kernel())
     }
 
-    /// [`Iq4XsLinear::new`] with the kernel named (tests compare them).
+    /// [`OwnLinear::new`] with the kernel named (tests compare them).
     pub(crate) fn with_kernel(
+        weights: Weights,
         bytes: Vec<u8>,
         (out, input): (usize, usize),
         kernel: Kernel,
     ) -> Result<Self> {
-        let per_row = input / quant_kernel::IQ4_XS_VALUES * quant_kernel::IQ4_XS_BYTES;
-        if input % quant_kernel::IQ4_XS_VALUES != 0 || bytes.len() != out * per_row {
+        let block = weights.block_values();
+        let per_row = input / block * weights.block_bytes();
+        if input % block != 0 || bytes.len() != out * per_row {
             candle_core::bail!(
-                "an IQ4_XS tensor [{out}, {input}] needs {} bytes in rows of 256 values; it has {}",
+                "a {weights:?} tensor [{out}, {input}] needs {} bytes in rows of {block} values; it has {}",
                 out * per_row,
                 bytes.len()
             )
         }
-        Ok(Iq4XsLinear {
+        Ok(OwnLinear {
+            weights,
             bytes,
             out,
             input,
@@ -147,27 +179,42 @@ impl Iq4XsLinear {
         })
     }
 
-    /// The weight as f32 `[out, in]`.
+    /// The weight as f32 `[out, in]` (IQ4_XS by this crate, the others by
+    /// candle).
     pub(crate) fn dequantize(&self, device: &Device) -> Result<Tensor> {
-        let mut values = vec![0f32; self.out * self.input];
-        quant_kernel::dequantize_iq4_xs(&self.bytes, &mut values);
-        Tensor::from_vec(values, (self.out, self.input), device)
+        let dtype = match self.weights {
+            Weights::Iq4Xs => {
+                let mut values = vec![0f32; self.out * self.input];
+                quant_kernel::dequantize_iq4_xs(&self.bytes, &mut values);
+                return Tensor::from_vec(values, (self.out, self.input), device);
+            }
+            Weights::Q8_0 => GgmlDType::Q8_0,
+            Weights::Q4K => GgmlDType::Q4K,
+            Weights::Q6K => GgmlDType::Q6K,
+            Weights::Blocks(f) => f.dtype(),
+        };
+        let storage = QStorage::from_data(Cow::Borrowed(&self.bytes), &Device::Cpu, dtype)?;
+        QTensor::new(storage, (self.out, self.input))?.dequantize(device)
     }
 }
 
-impl Module for Iq4XsLinear {
+impl Module for OwnLinear {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let dims = x.dims().to_vec();
         let k = dims.last().copied().unwrap_or(0);
         if k != self.input {
-            candle_core::bail!("IQ4_XS projection of width {} given {k} values", self.input)
+            candle_core::bail!(
+                "{:?} projection of width {} given {k} values",
+                self.weights,
+                self.input
+            )
         }
         let m = x.elem_count() / k.max(1);
         let lhs = x.flatten_all()?.to_dtype(DType::F32)?.to_vec1::<f32>()?;
         let mut dst = vec![0f32; m * self.out];
         quant_kernel::matmul(
             self.kernel,
-            Weights::Iq4Xs,
+            self.weights,
             &self.bytes,
             (m, k, self.out),
             &lhs,
@@ -184,7 +231,7 @@ impl Module for Iq4XsLinear {
 
 /// A quantized projection of a GGUF model run by this crate's forward:
 /// candle's `QMatMul` (with this crate's kernels where `qmatmul` put them)
-/// or an IQ4_XS one, plus a bias where the family has one.
+/// or an [`OwnLinear`], plus a bias where the family has one.
 pub(crate) struct QuantProj {
     /// The weight.
     pub(crate) weight: ProjWeight,
@@ -194,10 +241,10 @@ pub(crate) struct QuantProj {
 
 /// The weight of a [`QuantProj`].
 pub(crate) enum ProjWeight {
-    /// A type candle holds.
+    /// Through candle's `QMatMul`.
     Candle(QMatMul),
-    /// IQ4_XS.
-    Iq4Xs(Iq4XsLinear),
+    /// Over the blocks' bytes (Q8_0, Q4_K, Q6_K, IQ4_XS).
+    Own(OwnLinear),
 }
 
 impl QuantProj {
@@ -211,7 +258,7 @@ impl Module for QuantProj {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let y = match &self.weight {
             ProjWeight::Candle(q) => q.forward(x)?,
-            ProjWeight::Iq4Xs(l) => l.forward(x)?,
+            ProjWeight::Own(l) => l.forward(x)?,
         };
         match &self.bias {
             Some(b) => y.broadcast_add(b),
@@ -477,8 +524,12 @@ mod tests {
             (3, 128, 17),
             (7, 288, 35),
             (2, 576, 19),
+            // Shapes candle's own forward would send to its repacked tiles.
+            (3, 512, 32),
+            (1, 256, 16),
         ] {
             let bytes = random_q8_0(n, k, &mut rng);
+            let tiles = k % 256 == 0 && n % 16 == 0;
             let lhs: Vec<f32> = (0..m * k).map(|_| rng.unit()).collect();
             let x = Tensor::from_vec(lhs.clone(), (m, k), &Device::Cpu).expect("x");
             let tensor = || {
@@ -495,8 +546,8 @@ mod tests {
                 .and_then(|t| t.to_vec2::<f32>())
                 .expect("candle");
             let run = |kernel| {
-                qmatmul_with(tensor(), kernel)
-                    .and_then(|q| q.forward(&x))
+                OwnLinear::with_kernel(Weights::Q8_0, bytes.clone(), (n, k), kernel)
+                    .and_then(|l| l.forward(&x))
                     .and_then(|t| t.to_vec2::<f32>())
                     .expect("ours")
             };
@@ -525,10 +576,13 @@ mod tests {
                             "{at}: {o} vs scalar {s}"
                         );
                         // The same quants and f16 activation scales as
-                        // candle's: the same sums up to their order.
+                        // candle's vector dot: the same sums up to their
+                        // order. Its repacked tiles (k of 256s, n of 16s)
+                        // quantize the activations their own way.
                         let c = f64::from(candle[i][j]);
+                        let tol = if tiles { 0.01 } else { 1e-5 };
                         assert!(
-                            (o - c).abs() <= 1e-5 * scale + 1e-6,
+                            (o - c).abs() <= tol * scale + 1e-6,
                             "{at}: {o} vs candle {c}"
                         );
                     }
@@ -536,7 +590,35 @@ mod tests {
                 ran += 1;
             }
         }
-        assert!(ran >= 5, "only {ran} runs");
+        assert!(ran >= 7, "only {ran} runs");
+    }
+
+    /// Q8_0, Q4_K and Q6_K projections are this crate's (`OwnLinear`) in
+    /// the shapes candle's `QTensor` forward would take to its own tiles
+    /// (rows a multiple of 16, width of 256); Q4_1 stays candle's
+    /// `QMatMul` over the wrapped storage; a GPU-less non-matrix tensor
+    /// (a norm) stays candle's.
+    #[test]
+    fn projections_go_to_this_crates_kernels() {
+        let mut rng = Rng(5);
+        for (dtype, own) in [
+            (GgmlDType::Q8_0, true),
+            (GgmlDType::Q4K, true),
+            (GgmlDType::Q6K, true),
+            (GgmlDType::Q4_1, false),
+        ] {
+            let bytes = match dtype {
+                GgmlDType::Q8_0 => random_q8_0(32, 256, &mut rng),
+                GgmlDType::Q4_1 => random_blocks(Format::Q4_1, 32, 256, &mut rng),
+                _ => random_k_quant(dtype, 32, 256, &mut rng),
+            };
+            let storage = QStorage::from_data(Cow::Borrowed(&bytes), &Device::Cpu, dtype);
+            let t = QTensor::new(storage.expect("storage"), (32, 256)).expect("qtensor");
+            let weight = projection_weight(t).expect("projection");
+            assert_eq!(matches!(weight, ProjWeight::Own(_)), own, "{dtype:?}");
+        }
+        let short = OwnLinear::new(Weights::Q4K, vec![0u8; 143], (1, 256));
+        assert!(short.is_err(), "a partial Q4_K super-block is refused");
     }
 
     /// Q8_0's corners: −128 weights against −127 activations (the largest
@@ -563,10 +645,8 @@ mod tests {
             if !kernel.available() {
                 continue;
             }
-            let storage = QStorage::from_data(Cow::Borrowed(&bytes), &Device::Cpu, GgmlDType::Q8_0);
-            let t = QTensor::new(storage.expect("storage"), (n, k)).expect("qtensor");
-            let out = qmatmul_with(t, kernel)
-                .and_then(|q| q.forward(&x))
+            let out = OwnLinear::with_kernel(Weights::Q8_0, bytes.clone(), (n, k), kernel)
+                .and_then(|l| l.forward(&x))
                 .and_then(|t| t.to_vec2::<f32>())
                 .expect("forward");
             // The activations quantize to −127 at scale 1/127: exactly −1.
@@ -629,8 +709,20 @@ mod tests {
         let mut rng = Rng(0x6A09_E667_F3BC_C908);
         let kernels = [Kernel::Scalar, Kernel::Avx2, Kernel::Vnni];
         let mut ran = 0;
-        for dtype in [GgmlDType::Q4K, GgmlDType::Q6K] {
-            for (m, k, n) in [(1, 256, 1), (1, 768, 33), (3, 512, 17), (7, 256, 35)] {
+        for (dtype, weights) in [
+            (GgmlDType::Q4K, Weights::Q4K),
+            (GgmlDType::Q6K, Weights::Q6K),
+        ] {
+            // (3, 512, 32) and (1, 256, 16): shapes candle's own forward
+            // would send to its repacked tiles.
+            for (m, k, n) in [
+                (1, 256, 1),
+                (1, 768, 33),
+                (3, 512, 17),
+                (7, 256, 35),
+                (3, 512, 32),
+                (1, 256, 16),
+            ] {
                 let bytes = random_k_quant(dtype, n, k, &mut rng);
                 // Multiples of 1/127 with one ±1 per block of 32: they
                 // quantize to 8 bits without loss, so the kernels' sums are
@@ -656,8 +748,8 @@ mod tests {
                     .and_then(|t| t.to_vec2::<f32>())
                     .expect("candle");
                 let run = |kernel| {
-                    qmatmul_with(tensor(), kernel)
-                        .and_then(|q| q.forward(&x))
+                    OwnLinear::with_kernel(weights, bytes.clone(), (n, k), kernel)
+                        .and_then(|l| l.forward(&x))
                         .and_then(|t| t.to_vec2::<f32>())
                         .expect("ours")
                 };
@@ -696,14 +788,17 @@ mod tests {
                 }
             }
         }
-        assert!(ran >= 8, "only {ran} runs");
+        assert!(ran >= 12, "only {ran} runs");
     }
 
     /// A K-quant super-block with a NaN or infinite `d` spoils its own row
     /// only, in every kernel alike, without a panic.
     #[test]
     fn k_quant_bad_scales_spoil_their_row_only() {
-        for (dtype, bytes, d_at) in [(GgmlDType::Q4K, 144, 0), (GgmlDType::Q6K, 210, 208)] {
+        for (dtype, weights, bytes, d_at) in [
+            (GgmlDType::Q4K, Weights::Q4K, 144, 0),
+            (GgmlDType::Q6K, Weights::Q6K, 210, 208),
+        ] {
             let mut rng = Rng(11);
             let mut data = random_k_quant(dtype, 3, 256, &mut rng);
             data[bytes + d_at..bytes + d_at + 2].copy_from_slice(&f16::NAN.to_le_bytes());
@@ -714,10 +809,8 @@ mod tests {
                 if !kernel.available() {
                     continue;
                 }
-                let storage = QStorage::from_data(Cow::Borrowed(&data), &Device::Cpu, dtype);
-                let t = QTensor::new(storage.expect("storage"), (3, 256)).expect("qtensor");
-                let out = qmatmul_with(t, kernel)
-                    .and_then(|q| q.forward(&x))
+                let out = OwnLinear::with_kernel(weights, data.clone(), (3, 256), kernel)
+                    .and_then(|l| l.forward(&x))
                     .and_then(|t| t.to_vec2::<f32>())
                     .expect("forward");
                 assert!(out[0][0].is_finite(), "{dtype:?} {kernel:?}: {:?}", out[0]);
@@ -838,7 +931,7 @@ mod tests {
             let lhs: Vec<f32> = (0..m * k).map(|_| rng.unit()).collect();
             let x = Tensor::from_vec(lhs.clone(), (m, k), &Device::Cpu).expect("x");
             let run = |kernel| {
-                Iq4XsLinear::with_kernel(bytes.clone(), (n, k), kernel)
+                OwnLinear::with_kernel(Weights::Iq4Xs, bytes.clone(), (n, k), kernel)
                     .and_then(|l| l.forward(&x))
                     .and_then(|t| t.to_vec2::<f32>())
                     .expect("forward")
@@ -873,9 +966,9 @@ mod tests {
             }
         }
         assert!(ran >= 5, "only {ran} runs");
-        let short = Iq4XsLinear::new(vec![0u8; 135], (1, 256));
+        let short = OwnLinear::new(Weights::Iq4Xs, vec![0u8; 135], (1, 256));
         assert!(short.is_err(), "a partial super-block is refused");
-        let narrow = Iq4XsLinear::new(vec![0u8; 136], (2, 128));
+        let narrow = OwnLinear::new(Weights::Iq4Xs, vec![0u8; 136], (2, 128));
         assert!(narrow.is_err(), "rows of 128 values are not super-blocks");
     }
 
