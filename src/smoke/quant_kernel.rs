@@ -540,14 +540,7 @@ fn k_quant_dot(kernel: Kernel, weights: Weights, w: &[u8], a: (&[f32], &[f32], &
         #[cfg(target_arch = "x86_64")]
         // SAFETY: `Kernel::detected` chose these only where the CPU has the features.
         Kernel::Avx2 | Kernel::Vnni => unsafe {
-            let group = [a; 4];
-            let sums = match (six, kernel == Kernel::Vnni) {
-                (true, true) => x86::q6_k_dot_vnni(w, group, 1),
-                (true, false) => x86::q6_k_dot_avx2(w, group, 1),
-                (false, true) => x86::q4_k_dot_vnni(w, group, 1),
-                (false, false) => x86::q4_k_dot_avx2(w, group, 1),
-            };
-            sums[0]
+            x86::k_quant_group((six, kernel == Kernel::Vnni), w, [a])[0]
         },
         _ if six => q6_k_dot_scalar(w, a),
         _ => q4_k_dot_scalar(w, a),

@@ -323,12 +323,43 @@ macro_rules! q8_0_rows {
 }
 
 macro_rules! q8_0_rows_multi {
-    ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
+    ($group:ident, $name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
+        /// One Q8_0 weight row against `N` quantized activation rows, each
+        /// weight block loaded once for the `N`, each row's sums in the
+        /// order the one-row kernel takes them.
+        #[target_feature(enable = $features)]
+        unsafe fn $group<const N: usize>(row: &[u8], group: [Act<'_>; N]) -> [f32; N] {
+            let blocks = group.iter().fold(row.len() / Q8_0_BYTES, |n, (d, _, qs)| {
+                n.min(d.len()).min(qs.len() / QK)
+            });
+            let mut acc = [_mm256_setzero_ps(); N];
+            for i in 0..blocks {
+                let b = row.as_ptr().add(i * Q8_0_BYTES);
+                let dw = _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(i32::from(
+                    (b as *const u16).read_unaligned(),
+                ))));
+                let qw = _mm256_loadu_si256(b.add(2) as *const __m256i);
+                let abs = _mm256_sign_epi8(qw, qw);
+                for (r, (d, _, qs)) in group.iter().enumerate() {
+                    let qa = _mm256_loadu_si256(qs.as_ptr().add(i * QK) as *const __m256i);
+                    let isum: __m256i = {
+                        let ($w, $a) = (abs, _mm256_sign_epi8(qa, qw));
+                        $isum
+                    };
+                    acc[r] = _mm256_fmadd_ps(
+                        _mm256_cvtepi32_ps(isum),
+                        _mm256_set1_ps(dw * d[i]),
+                        acc[r],
+                    );
+                }
+            }
+            std::array::from_fn(|r| hsum(acc[r]))
+        }
+
         /// Consecutive Q8_0 weight rows (`row_bytes` each) against every
         /// activation row of `acts`: `out[j·m + i]` for weight row `j`
-        /// and activation row `i` of the `m`; each weight block loaded
-        /// once for four activation rows, each row's sums in the order
-        /// the one-row kernel takes them.
+        /// and activation row `i` of the `m`, four activation rows at a
+        /// time, the rest one by one.
         #[target_feature(enable = $features)]
         pub(super) unsafe fn $name(w: &[u8], row_bytes: usize, acts: &Q8Rows, out: &mut [f32]) {
             let m = acts.rows();
@@ -336,75 +367,59 @@ macro_rules! q8_0_rows_multi {
                 .chunks_exact_mut(m.max(1))
                 .zip(w.chunks_exact(row_bytes.max(1)))
             {
-                for (first, outs) in (0..m).step_by(4).zip(outs.chunks_mut(4)) {
-                    let count = outs.len();
-                    // Past `m`, the last row again (not computed).
-                    let group: [(&[f32], &[f32], &[i8]); 4] =
-                        std::array::from_fn(|r| acts.row((first + r).min(m - 1)));
-                    let blocks = group.iter().fold(row.len() / Q8_0_BYTES, |n, (d, _, qs)| {
-                        n.min(d.len()).min(qs.len() / QK)
-                    });
-                    let mut acc = [_mm256_setzero_ps(); 4];
-                    for i in 0..blocks {
-                        let b = row.as_ptr().add(i * Q8_0_BYTES);
-                        let dw = _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(i32::from(
-                            (b as *const u16).read_unaligned(),
-                        ))));
-                        let qw = _mm256_loadu_si256(b.add(2) as *const __m256i);
-                        let abs = _mm256_sign_epi8(qw, qw);
-                        for (r, (d, _, qs)) in group.iter().enumerate().take(count) {
-                            let qa = _mm256_loadu_si256(qs.as_ptr().add(i * QK) as *const __m256i);
-                            let isum: __m256i = {
-                                let ($w, $a) = (abs, _mm256_sign_epi8(qa, qw));
-                                $isum
-                            };
-                            acc[r] = _mm256_fmadd_ps(
-                                _mm256_cvtepi32_ps(isum),
-                                _mm256_set1_ps(dw * d[i]),
-                                acc[r],
-                            );
-                        }
-                    }
-                    for (o, acc) in outs.iter_mut().zip(acc) {
-                        *o = hsum(acc);
-                    }
+                let mut i = 0;
+                while i + 4 <= m {
+                    let four: [Act<'_>; 4] = std::array::from_fn(|r| acts.row(i + r));
+                    outs[i..i + 4].copy_from_slice(&$group(row, four));
+                    i += 4;
+                }
+                for (o, i) in outs[i..].iter_mut().zip(i..) {
+                    *o = $group(row, [acts.row(i)])[0];
                 }
             }
         }
     };
 }
 
-q8_0_rows_multi!(q8_0_multi_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
-    _mm256_maddubs_epi16(w, a),
-    _mm256_set1_epi16(1)
-));
+q8_0_rows_multi!(q8_0_group_avx2, q8_0_multi_avx2, "avx2,fma,f16c", |w, a| {
+    _mm256_madd_epi16(_mm256_maddubs_epi16(w, a), _mm256_set1_epi16(1))
+});
 q8_0_rows_multi!(
+    q8_0_group_vnni,
     q8_0_multi_vnni,
     "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
     |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
 );
 
-/// Four activation rows (a group of the prompt's; past its end, a row
-/// repeated and not computed).
-pub(super) type Group<'a> = [(&'a [f32], &'a [f32], &'a [i8]); 4];
+/// One quantized activation row: its blocks' scales, sums and quants.
+pub(super) type Act<'a> = (&'a [f32], &'a [f32], &'a [i8]);
 
-/// The four rows from `first` of `acts` (`first` below its rows), the
-/// last repeated past the end, and how many are real.
-fn group(acts: &Q8Rows, first: usize) -> (Group<'_>, usize) {
-    let m = acts.rows();
-    let rows = std::array::from_fn(|r| acts.row((first + r).min(m.saturating_sub(1))));
-    (rows, m.saturating_sub(first).min(4))
+/// One Q4_K (or, `six`, Q6_K) weight row against `N` activation rows, with
+/// the VNNI kernel where `vnni`, else AVX2.
+///
+/// # Safety
+/// The CPU must have the chosen kernel's features.
+pub(super) unsafe fn k_quant_group<const N: usize>(
+    (six, vnni): (bool, bool),
+    row: &[u8],
+    group: [Act<'_>; N],
+) -> [f32; N] {
+    match (six, vnni) {
+        (true, true) => q6_k_dot_vnni(row, group),
+        (true, false) => q6_k_dot_avx2(row, group),
+        (false, true) => q4_k_dot_vnni(row, group),
+        (false, false) => q4_k_dot_avx2(row, group),
+    }
 }
 
 /// Consecutive Q4_K (or, `six`, Q6_K) weight rows (`row_bytes` each)
 /// against every activation row of `acts`: `out[j·m + i]`, four
-/// activation rows per pass over a weight row, with the VNNI kernel
-/// where `vnni`, else AVX2.
+/// activation rows per pass over a weight row, the rest one by one.
 ///
 /// # Safety
 /// The CPU must have the chosen kernel's features.
 pub(super) unsafe fn k_quant_multi(
-    (six, vnni): (bool, bool),
+    kind: (bool, bool),
     w: &[u8],
     row_bytes: usize,
     acts: &Q8Rows,
@@ -415,34 +430,30 @@ pub(super) unsafe fn k_quant_multi(
         .chunks_exact_mut(m.max(1))
         .zip(w.chunks_exact(row_bytes.max(1)))
     {
-        for (first, outs) in (0..m).step_by(4).zip(outs.chunks_mut(4)) {
-            let (rows, count) = group(acts, first);
-            let sums = match (six, vnni) {
-                (true, true) => q6_k_dot_vnni(row, rows, count),
-                (true, false) => q6_k_dot_avx2(row, rows, count),
-                (false, true) => q4_k_dot_vnni(row, rows, count),
-                (false, false) => q4_k_dot_avx2(row, rows, count),
-            };
-            outs.copy_from_slice(&sums[..outs.len()]);
+        let mut i = 0;
+        while i + 4 <= m {
+            let four: [Act<'_>; 4] = std::array::from_fn(|r| acts.row(i + r));
+            outs[i..i + 4].copy_from_slice(&k_quant_group(kind, row, four));
+            i += 4;
+        }
+        for (o, i) in outs[i..].iter_mut().zip(i..) {
+            *o = k_quant_group(kind, row, [acts.row(i)])[0];
         }
     }
 }
 
 macro_rules! q4_k_dot {
     ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
-        /// One Q4_K weight row against the first `count` (1..=4) of
-        /// four quantized activation rows, each block decoded once.
+        /// One Q4_K weight row against `N` quantized activation rows,
+        /// each block decoded once for the `N`.
         #[target_feature(enable = $features)]
-        pub(super) unsafe fn $name(w: &[u8], group: Group<'_>, count: usize) -> [f32; 4] {
-            let supers = group
-                .iter()
-                .take(count)
-                .fold(w.len() / Q4_K_BYTES, |n, (d, s, qs)| {
-                    n.min(d.len() / 8).min(s.len() / 8).min(qs.len() / 256)
-                });
+        pub(super) unsafe fn $name<const N: usize>(w: &[u8], group: [Act<'_>; N]) -> [f32; N] {
+            let supers = group.iter().fold(w.len() / Q4_K_BYTES, |n, (d, s, qs)| {
+                n.min(d.len() / 8).min(s.len() / 8).min(qs.len() / 256)
+            });
             let low4 = _mm256_set1_epi8(0x0F);
-            let mut acc = [_mm256_setzero_ps(); 4];
-            let mut mins = [0f32; 4];
+            let mut acc = [_mm256_setzero_ps(); N];
+            let mut mins = [0f32; N];
             for i in 0..supers {
                 let b = &w[i * Q4_K_BYTES..(i + 1) * Q4_K_BYTES];
                 let v = _mm_cvtph_ps(_mm_cvtsi32_si128(
@@ -459,7 +470,7 @@ macro_rules! q4_k_dot {
                         let j = 2 * c + h;
                         let sub = 8 * i + j;
                         let (sc, m) = q4_k_scale_min(&b[4..16], j);
-                        for (r, (d, s, qs)) in group.iter().enumerate().take(count) {
+                        for (r, (d, s, qs)) in group.iter().enumerate() {
                             let qa =
                                 _mm256_loadu_si256(qs.as_ptr().add(sub * QK) as *const __m256i);
                             let isum: __m256i = {
@@ -494,20 +505,17 @@ q4_k_dot!(
 
 macro_rules! q6_k_dot {
     ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
-        /// One Q6_K weight row against the first `count` (1..=4) of
-        /// four quantized activation rows, each block decoded once.
+        /// One Q6_K weight row against `N` quantized activation rows,
+        /// each block decoded once for the `N`.
         #[target_feature(enable = $features)]
-        pub(super) unsafe fn $name(w: &[u8], group: Group<'_>, count: usize) -> [f32; 4] {
-            let supers = group
-                .iter()
-                .take(count)
-                .fold(w.len() / Q6_K_BYTES, |n, (d, _, qs)| {
-                    n.min(d.len() / 8).min(qs.len() / 256)
-                });
+        pub(super) unsafe fn $name<const N: usize>(w: &[u8], group: [Act<'_>; N]) -> [f32; N] {
+            let supers = group.iter().fold(w.len() / Q6_K_BYTES, |n, (d, _, qs)| {
+                n.min(d.len() / 8).min(qs.len() / 256)
+            });
             let low4 = _mm256_set1_epi8(0x0F);
             let two = _mm256_set1_epi8(3);
             let offset = _mm256_set1_epi8(32);
-            let mut acc = [_mm256_setzero_ps(); 4];
+            let mut acc = [_mm256_setzero_ps(); N];
             for i in 0..supers {
                 let b = w.as_ptr().add(i * Q6_K_BYTES);
                 let dw = _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(i32::from(
@@ -535,7 +543,7 @@ macro_rules! q6_k_dot {
                     for (k, qw) in quants.into_iter().enumerate() {
                         let sub = 8 * i + 4 * half + k;
                         let sc = b.add(192 + 8 * half + 2 * k) as *const i8;
-                        for (r, (d, _, qs)) in group.iter().enumerate().take(count) {
+                        for (r, (d, _, qs)) in group.iter().enumerate() {
                             let qa =
                                 _mm256_loadu_si256(qs.as_ptr().add(sub * QK) as *const __m256i);
                             // Σ (q − 32)·a: the unsigned quants' sum less 32·Σa.
