@@ -1,6 +1,6 @@
 //! A GGUF Gemma 3's forward pass on the CPU with the projections kept
 //! quantized and multiplied by `quant_linear` (this crate's integer kernels
-//! for Q4_0/Q4_1/Q5_0/Q5_1 and IQ4_XS, candle's for the other types), read
+//! for Q4_0/Q4_1/Q5_0/Q5_1/Q8_0/Q4_K/Q6_K and IQ4_XS, candle's for the other types), read
 //! by `llama_quant`'s [`Tensors`]. Attention is `llama_half`'s
 //! ([`Attention`], with its per-head Q/K norms); the layer around it is
 //! Gemma 3's, as llama.cpp computes it (`src/models/gemma3.cpp`):
@@ -325,7 +325,7 @@ mod tests {
     /// A tiny random Gemma 3 GGUF: hidden 64, 4 heads of 32 (key length
     /// apart from hidden / heads), 2 KV heads, `blocks` layers of which
     /// every `pattern`-th is global, a `window`-position sliding window,
-    /// Q8_0 attention (candle's kernel), Q4_1 MLP (this crate's), random
+    /// Q8_0 attention and Q4_1 MLP (this crate's kernels), random
     /// norms (so that every one of them counts), tied output.
     fn tiny_gemma(blocks: usize, pattern: u32, window: u32) -> Vec<u8> {
         let (h, heads, kv, hd, ffn, vocab) = (64usize, 4usize, 2usize, 32usize, 128usize, 96usize);

@@ -1,6 +1,6 @@
 //! A GGUF Llama's forward pass on the CPU with the projections kept
 //! quantized and multiplied by `quant_linear` (this crate's integer kernels
-//! for Q4_0/Q4_1/Q5_0/Q5_1 and IQ4_XS, candle's for the other types; IQ4_XS
+//! for Q4_0/Q4_1/Q5_0/Q5_1/Q8_0/Q4_K/Q6_K and IQ4_XS, candle's for the other types; IQ4_XS
 //! tensors, which candle cannot hold, are read from the file by this module
 //! as `gguf_header` lists them). The layers are
 //! `llama_half`'s ([`Block`] over any `Module`), so everything between the
@@ -24,9 +24,10 @@
 
 use super::gguf_header::{OwnTensors, OwnType};
 use super::llama_half::{Attention, Block, CpuLlama, Mlp};
+use super::quant_kernel::Weights;
 use super::quant_linear::{
-    qmatmul, split_bytes, split_rows, unpermute_heads, unpermute_rows, Iq4XsLinear, ProjWeight,
-    QuantProj,
+    projection_weight, split_bytes, split_rows, unpermute_heads, unpermute_rows, OwnLinear,
+    ProjWeight, QuantProj,
 };
 use candle_core::quantized::gguf_file::Content;
 use candle_core::{DType, Device, Tensor};
@@ -181,14 +182,14 @@ impl<R: Read + Seek> Tensors<'_, R> {
         heads: Option<usize>,
     ) -> candle_core::Result<QuantProj> {
         if let Some(l) = self.iq4_xs(name, heads)? {
-            return Ok(QuantProj::plain(ProjWeight::Iq4Xs(l)));
+            return Ok(QuantProj::plain(ProjWeight::Own(l)));
         }
         let t = self.ct.tensor(self.reader, name, &Device::Cpu)?;
         let t = match heads {
             Some(h) => unpermute_heads(t, h)?,
             None => t,
         };
-        Ok(QuantProj::plain(ProjWeight::Candle(qmatmul(t)?)))
+        Ok(QuantProj::plain(projection_weight(t)?))
     }
 
     /// Tensor `name`, a fused projection (or a mixture's stacked experts,
@@ -204,15 +205,15 @@ impl<R: Read + Seek> Tensors<'_, R> {
                 .into_iter()
                 .zip(rows)
                 .map(|(part, &r)| {
-                    let l = Iq4XsLinear::new(part.to_vec(), (r, cols))?;
-                    Ok(QuantProj::plain(ProjWeight::Iq4Xs(l)))
+                    let l = OwnLinear::new(Weights::Iq4Xs, part.to_vec(), (r, cols))?;
+                    Ok(QuantProj::plain(ProjWeight::Own(l)))
                 })
                 .collect();
         }
         let t = self.ct.tensor(self.reader, name, &Device::Cpu)?;
         split_rows(t, rows)?
             .into_iter()
-            .map(|t| Ok(QuantProj::plain(ProjWeight::Candle(qmatmul(t)?))))
+            .map(|t| Ok(QuantProj::plain(projection_weight(t)?)))
             .collect()
     }
 
@@ -237,14 +238,14 @@ impl<R: Read + Seek> Tensors<'_, R> {
         &mut self,
         name: &str,
         heads: Option<usize>,
-    ) -> candle_core::Result<Option<Iq4XsLinear>> {
+    ) -> candle_core::Result<Option<OwnLinear>> {
         let Some((mut bytes, (rows, cols))) = self.iq4_xs_bytes(name)? else {
             return Ok(None);
         };
         if let Some(h) = heads {
             bytes = unpermute_rows(&bytes, rows, h)?;
         }
-        Iq4XsLinear::new(bytes, (rows, cols)).map(Some)
+        OwnLinear::new(Weights::Iq4Xs, bytes, (rows, cols)).map(Some)
     }
 
     /// Tensor `name`'s bytes and `[rows, cols]` when it is IQ4_XS (one of
@@ -539,7 +540,7 @@ pub(crate) mod tests {
 
     /// A tiny random GGUF of `arch` (`qwen2`: biases; `qwen3`: Q/K norms,
     /// a head width of its own), untied output, Q4_1 MLP (this crate's
-    /// kernels), Q8_0 attention (candle's), written with candle's writer.
+    /// kernels), Q8_0 attention (this crate's too), written with candle's writer.
     fn tiny_qwen(arch: &str) -> Vec<u8> {
         use candle_core::quantized::gguf_file::Value;
         use candle_core::quantized::GgmlDType;
@@ -588,7 +589,7 @@ pub(crate) mod tests {
     }
 
     /// A tiny random Phi-3 GGUF: Q, K and V fused in `attn_qkv` (Q8_0,
-    /// candle's kernel), gate and up fused in `ffn_up` and the down
+    /// this crate's kernel), gate and up fused in `ffn_up` and the down
     /// projection in Q4_1 (this crate's kernels), rotary base 10,000 (the
     /// one candle's `quantized_phi3` always uses).
     fn tiny_phi3() -> Vec<u8> {

@@ -6,7 +6,11 @@
 //! (`value = d·q + m`, Q4_0/Q5_0's offset folded into `m`), and a block's
 //! dot is `d_w·d_a·Σ q_w·q_a + m_w·s_a`, the integer sum by AVX2's
 //! `maddubs` or AVX-512 VNNI's `dpbusd`. Weight rows are shared out over
-//! the threads of candle's CPU pool.
+//! the threads of candle's CPU pool; with one activation row (a decoded
+//! token) each thread's run of weight rows goes to the kernel in one call,
+//! the block format fixed for the whole loop; with several (a prompt),
+//! each weight block is widened once for four activation rows (Q4/Q5,
+//! Q8_0, Q4_K, Q6_K).
 //!
 //! IQ4_XS (super-blocks of 256 values: an f16 `d`, eight 6-bit sub-block
 //! scales, 4-bit indices into the 16-value table `kvalues_iq4nl`) has its
@@ -15,6 +19,25 @@
 //! `Σ table[q]·q_a` taken with the signs moved onto the activations (the
 //! `maddubs`/`dpbusd` operands must be unsigned on one side), scaled by
 //! `d·(ls − 32)·d_a`.
+//!
+//! Q8_0 (blocks of 32: an f16 `d`, 32 signed bytes; value `d·q`) has its
+//! own dot too, against activation scales rounded to f16 as ggml's
+//! `block_q8_0` and candle keep them (the same sums as theirs, so Q8_0
+//! files and heads answer as before): `d_w·d_a·Σ q_w·q_a`, the integer
+//! sum on x86 taken as
+//! `|q_w|` (unsigned) against `q_a·sign(q_w)`, as `maddubs`/`dpbusd` need
+//! one unsigned side. A hostile file's −128 becomes an unsigned 128; with
+//! the activations within ±127 a `maddubs` pair sums to at most
+//! 2·128·127 = 32 512, inside i16, and `dpbusd` adds into i32.
+//!
+//! Q4_K and Q6_K (super-blocks of 256; llama.cpp's Q4_K_M files) meet the
+//! same activation blocks of 32: a Q4_K sub-block of 32 (6-bit scale and
+//! min) is `d·sc·d_a·Σ q_w·q_a − dmin·m·s_a`; a Q6_K activation block
+//! spans two sub-blocks of 16 (i8 scales), its 6-bit quants unsigned
+//! against the activations with `32·Σ q_a` taken off each half, each half's
+//! sum scaled by its own `d·sc·d_a`. Both integer sums land in eight i32
+//! lanes of four elements each (lanes 0–3 the first 16), from `maddubs`
+//! then `madd` or from `dpbusd` alike.
 //!
 //! The kernel is chosen at run time (AVX-512 VNNI, AVX2, or the scalar
 //! code every machine runs); the three give the same sums up to the order
@@ -49,6 +72,16 @@ impl Format {
             GgmlDType::Q5_0 => Some(Format::Q5_0),
             GgmlDType::Q5_1 => Some(Format::Q5_1),
             _ => None,
+        }
+    }
+
+    /// The GGML type.
+    pub(crate) fn dtype(self) -> GgmlDType {
+        match self {
+            Format::Q4_0 => GgmlDType::Q4_0,
+            Format::Q4_1 => GgmlDType::Q4_1,
+            Format::Q5_0 => GgmlDType::Q5_0,
+            Format::Q5_1 => GgmlDType::Q5_1,
         }
     }
 
@@ -105,16 +138,35 @@ impl Format {
 pub(crate) enum Weights {
     /// Blocks of 32 in one of [`Format`]'s types.
     Blocks(Format),
+    /// Q8_0 blocks of 32: `d` (f16), 32 signed bytes; value `d·q`.
+    Q8_0,
     /// IQ4_XS super-blocks of 256 values.
     Iq4Xs,
+    /// Q4_K super-blocks of 256 values: `d`, `dmin` (f16), 12 bytes of
+    /// 6-bit scales and mins for 8 sub-blocks of 32, 128 bytes of nibbles.
+    Q4K,
+    /// Q6_K super-blocks of 256 values: 128 bytes of low nibbles, 64 of
+    /// high 2-bit pairs, 16 i8 scales of sub-blocks of 16, `d` (f16).
+    Q6K,
 }
 
 impl Weights {
+    /// The layout of a GGML type candle holds, where this module has a
+    /// kernel for it.
+    pub(crate) fn of(dtype: GgmlDType) -> Option<Weights> {
+        match dtype {
+            GgmlDType::Q8_0 => Some(Weights::Q8_0),
+            GgmlDType::Q4K => Some(Weights::Q4K),
+            GgmlDType::Q6K => Some(Weights::Q6K),
+            other => Format::of(other).map(Weights::Blocks),
+        }
+    }
+
     /// Values per block.
     pub(crate) fn block_values(self) -> usize {
         match self {
-            Weights::Blocks(_) => QK,
-            Weights::Iq4Xs => IQ4_XS_VALUES,
+            Weights::Blocks(_) | Weights::Q8_0 => QK,
+            Weights::Iq4Xs | Weights::Q4K | Weights::Q6K => IQ4_XS_VALUES,
         }
     }
 
@@ -122,9 +174,31 @@ impl Weights {
     pub(crate) fn block_bytes(self) -> usize {
         match self {
             Weights::Blocks(f) => f.block_bytes(),
+            Weights::Q8_0 => Q8_0_BYTES,
             Weights::Iq4Xs => IQ4_XS_BYTES,
+            Weights::Q4K => Q4_K_BYTES,
+            Weights::Q6K => Q6_K_BYTES,
         }
     }
+}
+
+/// Bytes per Q8_0 block: `d` (f16), 32 signed quants.
+pub(crate) const Q8_0_BYTES: usize = 2 + QK;
+
+/// The scalar Q8_0 dot product of one weight row with one quantized
+/// activation row, for any CPU.
+fn q8_0_dot_scalar(w: &[u8], (d, _, qs): (&[f32], &[f32], &[i8])) -> f32 {
+    let mut acc = 0f32;
+    for ((b, da), qa) in w.chunks_exact(Q8_0_BYTES).zip(d).zip(qs.chunks_exact(QK)) {
+        let dw = f16::from_le_bytes([b[0], b[1]]).to_f32();
+        let isum: i32 = b[2..]
+            .iter()
+            .zip(qa)
+            .map(|(&x, &y)| i32::from(x as i8) * i32::from(y))
+            .sum();
+        acc += dw * da * isum as f32;
+    }
+    acc
 }
 
 /// Values per IQ4_XS super-block.
@@ -190,6 +264,79 @@ fn iq4_xs_dot_scalar(w: &[u8], (d, _, qs): (&[f32], &[f32], &[i8])) -> f32 {
     acc
 }
 
+/// Bytes per Q4_K super-block.
+pub(crate) const Q4_K_BYTES: usize = 144;
+/// Bytes per Q6_K super-block.
+pub(crate) const Q6_K_BYTES: usize = 210;
+
+/// Sub-block `j`'s (0..8) 6-bit scale and min of a Q4_K super-block's 12
+/// scale bytes (ggml's `get_scale_min_k4`).
+#[inline(always)]
+fn q4_k_scale_min(sc: &[u8], j: usize) -> (u8, u8) {
+    if j < 4 {
+        (sc[j] & 63, sc[j + 4] & 63)
+    } else {
+        (
+            (sc[j + 4] & 0x0F) | ((sc[j - 4] >> 6) << 4),
+            (sc[j + 4] >> 4) | ((sc[j] >> 6) << 4),
+        )
+    }
+}
+
+/// The scalar Q4_K dot product of one weight row with one quantized
+/// activation row, for any CPU.
+fn q4_k_dot_scalar(w: &[u8], (d, s, qs): (&[f32], &[f32], &[i8])) -> f32 {
+    let mut acc = 0f32;
+    let mut subs = d.iter().zip(s).zip(qs.chunks_exact(QK));
+    for b in w.chunks_exact(Q4_K_BYTES) {
+        let dw = f16::from_le_bytes([b[0], b[1]]).to_f32();
+        let dmin = f16::from_le_bytes([b[2], b[3]]).to_f32();
+        for j in 0..8 {
+            let Some(((da, sa), qa)) = subs.next() else {
+                return acc;
+            };
+            let (sc, m) = q4_k_scale_min(&b[4..16], j);
+            let nibbles = &b[16 + 32 * (j / 2)..16 + 32 * (j / 2 + 1)];
+            let shift = 4 * (j % 2);
+            let isum: i32 = nibbles
+                .iter()
+                .zip(qa)
+                .map(|(&q, &a)| i32::from((q >> shift) & 0x0F) * i32::from(a))
+                .sum();
+            acc += dw * f32::from(sc) * da * isum as f32 - dmin * f32::from(m) * sa;
+        }
+    }
+    acc
+}
+
+/// The scalar Q6_K dot product of one weight row with one quantized
+/// activation row, for any CPU.
+fn q6_k_dot_scalar(w: &[u8], (d, _, qs): (&[f32], &[f32], &[i8])) -> f32 {
+    let mut acc = 0f32;
+    let mut subs = d.iter().zip(qs.chunks_exact(QK));
+    for b in w.chunks_exact(Q6_K_BYTES) {
+        let (ql, qh, sc) = (&b[..128], &b[128..192], &b[192..208]);
+        let dw = f16::from_le_bytes([b[208], b[209]]).to_f32();
+        for half in 0..2 {
+            for k in 0..4 {
+                let Some((da, qa)) = subs.next() else {
+                    return acc;
+                };
+                let mut sums = [0i32; 2];
+                for (l, &a) in qa.iter().enumerate() {
+                    let low = ql[64 * half + 32 * (k % 2) + l] >> (4 * (k / 2));
+                    let high = (qh[32 * half + l] >> (2 * k)) & 3;
+                    let q = i32::from((low & 0x0F) | (high << 4)) - 32;
+                    sums[l / 16] += q * i32::from(a);
+                }
+                let scale = |i: usize| f32::from(sc[8 * half + 2 * k + i] as i8);
+                acc += dw * da * (scale(0) * sums[0] as f32 + scale(1) * sums[1] as f32);
+            }
+        }
+    }
+    acc
+}
+
 /// The activations of `m` rows quantized to 8-bit blocks of 32.
 pub(crate) struct Q8Rows {
     /// Blocks per row.
@@ -203,8 +350,11 @@ pub(crate) struct Q8Rows {
 }
 
 impl Q8Rows {
-    /// Quantizes `lhs` (`m` rows of `k`, `k` a multiple of 32).
-    pub(crate) fn quantize(lhs: &[f32], k: usize) -> Q8Rows {
+    /// Quantizes `lhs` (`m` rows of `k`, `k` a multiple of 32), the
+    /// scales rounded to f16 where `half_scales` (as GGML's `block_q8_0`
+    /// keeps them: Q8_0 weights meet these, so that their sums are
+    /// candle's and llama.cpp's), else kept in f32.
+    pub(crate) fn quantize(lhs: &[f32], k: usize, half_scales: bool) -> Q8Rows {
         let blocks = k / QK;
         let total = lhs.len() / QK;
         let mut out = Q8Rows {
@@ -223,13 +373,25 @@ impl Q8Rows {
                 *qi = v;
                 sum += i32::from(v);
             }
-            // Scale and sum kept in f32 (GGML's `block_q8_1` rounds them to
-            // f16; on SmolLM2 Q4_1 that moved the top token's probability
-            // further from the f32-weights answer than f32 does).
+            // Scale and sum kept in f32 for the other formats (GGML's
+            // `block_q8_1` rounds them to f16; on SmolLM2 Q4_1 that moved
+            // the top token's probability further from the f32-weights
+            // answer than f32 does). Q8_0's f16 scale is rounded after the
+            // quants are taken, as ggml and candle do.
+            let d = if half_scales {
+                f16::from_f32(d).to_f32()
+            } else {
+                d
+            };
             out.d.push(d);
             out.s.push(d * sum as f32);
         }
         out
+    }
+
+    /// How many rows.
+    fn rows(&self) -> usize {
+        self.d.len() / self.blocks.max(1)
     }
 
     /// Row `i`'s scales, sums and quants.
@@ -299,18 +461,62 @@ pub(crate) fn kernel() -> Kernel {
 /// The dot product of one weight row (its blocks' bytes) with one quantized
 /// activation row.
 fn row_dot(kernel: Kernel, weights: Weights, w: &[u8], a: (&[f32], &[f32], &[i8])) -> f32 {
-    let format = match weights {
-        Weights::Blocks(format) => format,
-        Weights::Iq4Xs => return iq4_xs_dot(kernel, w, a),
-    };
-    match kernel {
+    match (weights, kernel) {
+        (Weights::Blocks(format), Kernel::Scalar) => row_dot_scalar(format, w, a),
+        (Weights::Q8_0, Kernel::Scalar) => q8_0_dot_scalar(w, a),
+        (Weights::Blocks(_) | Weights::Q8_0, _) => {
+            let mut out = 0f32;
+            rows_dot(
+                kernel,
+                weights,
+                (w, w.len()),
+                a,
+                std::slice::from_mut(&mut out),
+            );
+            out
+        }
+        (Weights::Iq4Xs, _) => iq4_xs_dot(kernel, w, a),
+        (Weights::Q4K | Weights::Q6K, _) => k_quant_dot(kernel, weights, w, a),
+    }
+}
+
+/// `out[r]` = weight row `r` of `w` (rows of `row_bytes`) against one
+/// quantized activation row, for the rows both hold: the SIMD kernels of
+/// [`Format`]'s types and Q8_0 take the whole run in one call (no dispatch
+/// per row or per block), the others go row by row through [`row_dot`].
+fn rows_dot(
+    kernel: Kernel,
+    weights: Weights,
+    (w, row_bytes): (&[u8], usize),
+    a: (&[f32], &[f32], &[i8]),
+    out: &mut [f32],
+) {
+    match (weights, kernel) {
         #[cfg(target_arch = "x86_64")]
         // SAFETY: `Kernel::detected` chose these only where the CPU has the features.
-        Kernel::Avx2 => unsafe { x86::row_dot_avx2(format, w, a) },
+        (Weights::Blocks(format), Kernel::Avx2) => unsafe {
+            x86::rows_dot_avx2(format, w, row_bytes, a, out)
+        },
         #[cfg(target_arch = "x86_64")]
         // SAFETY: as above.
-        Kernel::Vnni => unsafe { x86::row_dot_vnni(format, w, a) },
-        _ => row_dot_scalar(format, w, a),
+        (Weights::Blocks(format), Kernel::Vnni) => unsafe {
+            x86::rows_dot_vnni(format, w, row_bytes, a, out)
+        },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        (Weights::Q8_0, Kernel::Avx2) => unsafe { x86::q8_0_rows_avx2(w, row_bytes, a, out) },
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: as above.
+        (Weights::Q8_0, Kernel::Vnni) => unsafe { x86::q8_0_rows_vnni(w, row_bytes, a, out) },
+        _ => {
+            for (o, row) in out.iter_mut().zip(w.chunks_exact(row_bytes.max(1))) {
+                *o = match (weights, kernel) {
+                    (Weights::Blocks(format), _) => row_dot_scalar(format, row, a),
+                    (Weights::Q8_0, _) => q8_0_dot_scalar(row, a),
+                    _ => row_dot(kernel, weights, row, a),
+                };
+            }
+        }
     }
 }
 
@@ -324,6 +530,20 @@ fn iq4_xs_dot(kernel: Kernel, w: &[u8], a: (&[f32], &[f32], &[i8])) -> f32 {
         // SAFETY: as above.
         Kernel::Vnni => unsafe { x86::iq4_xs_dot_vnni(w, a) },
         _ => iq4_xs_dot_scalar(w, a),
+    }
+}
+
+/// [`row_dot`] for Q4_K and Q6_K weights.
+fn k_quant_dot(kernel: Kernel, weights: Weights, w: &[u8], a: (&[f32], &[f32], &[i8])) -> f32 {
+    let six = weights == Weights::Q6K;
+    match kernel {
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `Kernel::detected` chose these only where the CPU has the features.
+        Kernel::Avx2 | Kernel::Vnni => unsafe {
+            x86::k_quant_group((six, kernel == Kernel::Vnni), w, [a])[0]
+        },
+        _ if six => q6_k_dot_scalar(w, a),
+        _ => q4_k_dot_scalar(w, a),
     }
 }
 
@@ -349,163 +569,7 @@ fn row_dot_scalar(format: Format, w: &[u8], (d, s, qs): (&[f32], &[f32], &[i8]))
 }
 
 #[cfg(target_arch = "x86_64")]
-mod x86 {
-    use super::{iq4_xs_sub_scale, Format, IQ4_TABLE, IQ4_XS_BYTES, IQ4_XS_VALUES, QK};
-    use std::arch::x86_64::*;
-
-    /// The block's 32 quants as unsigned bytes, element `e` in byte `e`.
-    #[inline(always)]
-    unsafe fn widen(format: Format, b: *const u8) -> __m256i {
-        let (nib, high) = format.layout();
-        let raw = _mm_loadu_si128(b.add(nib) as *const __m128i);
-        let low4 = _mm_set1_epi8(0x0F);
-        let lo = _mm_and_si128(raw, low4);
-        let hi = _mm_and_si128(_mm_srli_epi16(raw, 4), low4);
-        let q = _mm256_set_m128i(hi, lo);
-        match high {
-            None => q,
-            Some(o) => {
-                let qh = (b.add(o) as *const u32).read_unaligned();
-                // Byte e of the spread holds byte e/8 of qh; OR-ing in every
-                // bit but e%8 leaves 0xFF exactly where bit e is set.
-                let spread = _mm256_shuffle_epi8(
-                    _mm256_set1_epi32(qh as i32),
-                    _mm256_setr_epi64x(
-                        0,
-                        0x0101_0101_0101_0101,
-                        0x0202_0202_0202_0202,
-                        0x0303_0303_0303_0303,
-                    ),
-                );
-                let mask = _mm256_set1_epi64x(0x7FBF_DFEF_F7FB_FDFE_u64 as i64);
-                let set = _mm256_cmpeq_epi8(_mm256_or_si256(spread, mask), _mm256_set1_epi8(-1));
-                _mm256_or_si256(q, _mm256_and_si256(set, _mm256_set1_epi8(0x10)))
-            }
-        }
-    }
-
-    /// The block's `d` and `m` (value = `d·q + m`), both halves widened
-    /// by one F16C instruction.
-    #[inline(always)]
-    unsafe fn scale_min(format: Format, b: *const u8) -> (f32, f32) {
-        let bits = (b as *const i32).read_unaligned();
-        let v = _mm_cvtph_ps(_mm_cvtsi32_si128(bits));
-        let d = _mm_cvtss_f32(v);
-        match format {
-            Format::Q4_0 => (d, -8. * d),
-            Format::Q5_0 => (d, -16. * d),
-            Format::Q4_1 | Format::Q5_1 => (d, _mm_cvtss_f32(_mm_movehdup_ps(v))),
-        }
-    }
-
-    /// Horizontal sum of eight floats.
-    #[inline(always)]
-    unsafe fn hsum(v: __m256) -> f32 {
-        let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
-        let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
-        let s = _mm_add_ss(s, _mm_movehdup_ps(s));
-        _mm_cvtss_f32(s)
-    }
-
-    macro_rules! row_dot {
-        ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
-            /// One weight row against one quantized activation row.
-            #[target_feature(enable = $features)]
-            pub(super) unsafe fn $name(
-                format: Format,
-                w: &[u8],
-                (d, s, qs): (&[f32], &[f32], &[i8]),
-            ) -> f32 {
-                let bytes = format.block_bytes();
-                let blocks = (w.len() / bytes)
-                    .min(d.len())
-                    .min(s.len())
-                    .min(qs.len() / QK);
-                let mut acc = _mm256_setzero_ps();
-                let mut mins = 0f32;
-                for i in 0..blocks {
-                    let b = &w[i * bytes..(i + 1) * bytes];
-                    let (dw, mw) = scale_min(format, b.as_ptr());
-                    let qw = widen(format, b.as_ptr());
-                    let qa = _mm256_loadu_si256(qs.as_ptr().add(i * QK) as *const __m256i);
-                    let isum: __m256i = {
-                        let ($w, $a) = (qw, qa);
-                        $isum
-                    };
-                    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(dw * d[i]), acc);
-                    mins += mw * s[i];
-                }
-                hsum(acc) + mins
-            }
-        };
-    }
-
-    /// 16 bytes of IQ4 indices (elements `j` and `j + 16` in byte `j`)
-    /// as the 32 signed table values, element `e` in byte `e`.
-    #[inline(always)]
-    unsafe fn iq4_lookup(nibbles: *const u8) -> __m256i {
-        let raw = _mm_loadu_si128(nibbles as *const __m128i);
-        let low4 = _mm_set1_epi8(0x0F);
-        let lo = _mm_and_si128(raw, low4);
-        let hi = _mm_and_si128(_mm_srli_epi16(raw, 4), low4);
-        let table =
-            _mm256_broadcastsi128_si256(_mm_loadu_si128(IQ4_TABLE.as_ptr() as *const __m128i));
-        _mm256_shuffle_epi8(table, _mm256_set_m128i(hi, lo))
-    }
-
-    macro_rules! iq4_xs_dot {
-        ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
-            /// One IQ4_XS weight row against one quantized activation row.
-            #[target_feature(enable = $features)]
-            pub(super) unsafe fn $name(w: &[u8], (d, _, qs): (&[f32], &[f32], &[i8])) -> f32 {
-                let subs = IQ4_XS_VALUES / QK;
-                let supers = (w.len() / IQ4_XS_BYTES)
-                    .min(d.len() / subs)
-                    .min(qs.len() / IQ4_XS_VALUES);
-                let mut acc = _mm256_setzero_ps();
-                for i in 0..supers {
-                    let b = &w[i * IQ4_XS_BYTES..(i + 1) * IQ4_XS_BYTES];
-                    let dw = _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(i32::from(
-                        u16::from_le_bytes([b[0], b[1]]),
-                    ))));
-                    for ib in 0..subs {
-                        let s = i * subs + ib;
-                        let qw = iq4_lookup(b.as_ptr().add(8 + 16 * ib));
-                        let qa = _mm256_loadu_si256(qs.as_ptr().add(s * QK) as *const __m256i);
-                        // |w| (never 0: the table has no 0) against a·sign(w).
-                        let isum: __m256i = {
-                            let ($w, $a) = (_mm256_sign_epi8(qw, qw), _mm256_sign_epi8(qa, qw));
-                            $isum
-                        };
-                        let scale = dw * iq4_xs_sub_scale(b, ib) as f32 * d[s];
-                        acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(scale), acc);
-                    }
-                }
-                hsum(acc)
-            }
-        };
-    }
-
-    iq4_xs_dot!(iq4_xs_dot_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
-        _mm256_maddubs_epi16(w, a),
-        _mm256_set1_epi16(1)
-    ));
-    iq4_xs_dot!(
-        iq4_xs_dot_vnni,
-        "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
-        |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
-    );
-
-    row_dot!(row_dot_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
-        _mm256_maddubs_epi16(w, a),
-        _mm256_set1_epi16(1)
-    ));
-    row_dot!(
-        row_dot_vnni,
-        "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
-        |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
-    );
-}
+mod x86;
 
 /// Weight rows per unit of work shared out to the threads.
 const ROWS_PER_TASK: usize = 16;
@@ -533,11 +597,12 @@ pub(crate) fn matmul(
             weights.len()
         ));
     }
-    let acts = Q8Rows::quantize(lhs, k);
+    let acts = Q8Rows::quantize(lhs, k, format == Weights::Q8_0);
     let weight_row = |j: usize| &weights[j * row_bytes..(j + 1) * row_bytes];
-    // One activation row: straight into `dst`. Several: each task takes a
-    // few weight rows against every activation row (the weights read
-    // once), into a transposed buffer.
+    // One activation row: straight into `dst`, each task's run of weight
+    // rows in one kernel call. Several: each task takes a few weight rows
+    // against every activation row (the weights read once), into a
+    // transposed buffer.
     let mut transposed = if m == 1 {
         Vec::new()
     } else {
@@ -552,16 +617,59 @@ pub(crate) fn matmul(
     // candle's own pool (RAYON_NUM_THREADS threads, as rayon's), so that
     // these matmuls and candle's do not keep two pools spinning.
     candle_core::utils::barrier_pool().execute_chunked(n.div_ceil(ROWS_PER_TASK), |tasks| {
-        for t in tasks {
-            let rows = t * ROWS_PER_TASK..n.min((t + 1) * ROWS_PER_TASK);
-            for j in rows {
-                let w = weight_row(j);
-                for i in 0..m {
-                    let v = row_dot(kernel, format, w, acts.row(i));
-                    // SAFETY: `out` holds `n · m` values; each (j, i) is
-                    // written by the one task that owns weight row j.
-                    unsafe { *(out_ptr as *mut f32).add(j * m + i) = v };
+        let rows = tasks.start * ROWS_PER_TASK..n.min(tasks.end * ROWS_PER_TASK);
+        if m == 1 {
+            // SAFETY: `out` holds `n` values; rows `rows` are written by
+            // this call alone (the pool hands each task out once).
+            let out = unsafe {
+                std::slice::from_raw_parts_mut((out_ptr as *mut f32).add(rows.start), rows.len())
+            };
+            let w = &weights[rows.start * row_bytes..rows.end * row_bytes];
+            rows_dot(kernel, format, (w, row_bytes), acts.row(0), out);
+            return;
+        }
+        #[cfg(target_arch = "x86_64")]
+        if let (
+            Weights::Blocks(_) | Weights::Q8_0 | Weights::Q4K | Weights::Q6K,
+            Kernel::Avx2 | Kernel::Vnni,
+        ) = (format, kernel)
+        {
+            // SAFETY: `out` holds `n · m` values; rows `rows` (values
+            // `rows · m`) are written by this call alone.
+            let out = unsafe {
+                std::slice::from_raw_parts_mut(
+                    (out_ptr as *mut f32).add(rows.start * m),
+                    rows.len() * m,
+                )
+            };
+            let w = &weights[rows.start * row_bytes..rows.end * row_bytes];
+            // SAFETY: `Kernel::detected` chose these only where the CPU has the features.
+            unsafe {
+                match (format, kernel) {
+                    (Weights::Blocks(f), Kernel::Vnni) => {
+                        x86::rows_multi_vnni(f, w, row_bytes, &acts, out)
+                    }
+                    (Weights::Blocks(f), _) => x86::rows_multi_avx2(f, w, row_bytes, &acts, out),
+                    (Weights::Q8_0, Kernel::Vnni) => x86::q8_0_multi_vnni(w, row_bytes, &acts, out),
+                    (Weights::Q8_0, _) => x86::q8_0_multi_avx2(w, row_bytes, &acts, out),
+                    (_, kernel) => x86::k_quant_multi(
+                        (format == Weights::Q6K, kernel == Kernel::Vnni),
+                        w,
+                        row_bytes,
+                        &acts,
+                        out,
+                    ),
                 }
+            }
+            return;
+        }
+        for j in rows {
+            let w = weight_row(j);
+            for i in 0..m {
+                let v = row_dot(kernel, format, w, acts.row(i));
+                // SAFETY: `out` holds `n · m` values; each (j, i) is
+                // written by the one task that owns weight row j.
+                unsafe { *(out_ptr as *mut f32).add(j * m + i) = v };
             }
         }
     });

@@ -1,22 +1,28 @@
-//! A GGUF projection as a candle `QMatMul` whose CPU matmul runs this
-//! crate's integer kernels (`quant_kernel`) for the formats candle 0.11
-//! runs scalar (Q4_0/Q4_1/Q5_0/Q5_1): candle's own storage is kept and
-//! wrapped, every other operation (dequantize, embedding lookups) is
-//! delegated to it. Other formats, and every non-CPU device, get candle's
-//! `QMatMul` unchanged. IQ4_XS, a type candle 0.11 cannot hold, is an
-//! [`Iq4XsLinear`] over the file's bytes; [`QuantProj`] is either kind,
+//! A GGUF projection on this crate's integer kernels (`quant_kernel`).
+//! The formats candle 0.11 runs scalar (Q4_0/Q4_1/Q5_0/Q5_1) stay a
+//! candle `QMatMul` whose CPU storage is candle's own, wrapped so that its
+//! f32 matmul runs these kernels (every other operation, dequantize and
+//! embedding lookups, delegated to it). Q8_0 (candle's dot is AVX2 but
+//! slower than llama.cpp's, and Q4_1 files keep their tied LM head in
+//! Q8_0, a third of a token's weight reads) and Q4_K/Q6_K (candle's prompt
+//! pass was 4–6× llama.cpp's) cannot be wrapped so: candle's `QTensor`
+//! forward sends them to its own repacked tiles before asking the storage,
+//! whenever `k` is a multiple of 256 and `n` of 16. They, and IQ4_XS (a
+//! type candle 0.11 cannot hold), are an [`OwnLinear`] over the blocks'
+//! bytes ([`projection_weight`] chooses). Other formats, and every non-CPU
+//! device, get candle's `QMatMul` unchanged. [`QuantProj`] is either kind,
 //! with an optional bias (Qwen2's Q/K/V).
 
-use super::quant_kernel::{self, Format, Kernel, Weights};
+use super::quant_kernel::{self, Kernel, Weights};
 use candle_core::quantized::{GgmlDType, QMatMul, QStorage, QTensor, QuantizedType};
 use candle_core::{CpuStorage, DType, Device, Module, Result, Tensor};
 use half::f16;
 use std::borrow::Cow;
 
-/// candle's CPU storage of a tensor in one of [`Format`]'s types, whose
+/// candle's CPU storage of a tensor in one of [`Weights`]'s block types, whose
 /// f32 matmul goes to [`quant_kernel::matmul`].
 struct FastStorage {
-    format: Format,
+    format: Weights,
     kernel: Kernel,
     inner: Box<dyn QuantizedType>,
 }
@@ -38,15 +44,8 @@ impl QuantizedType for FastStorage {
     }
 
     fn matmul_t(&self, mkn: (usize, usize, usize), lhs: &[f32], dst: &mut [f32]) -> Result<()> {
-        quant_kernel::matmul(
-            self.kernel,
-            quant_kernel::Weights::Blocks(self.format),
-            self.bytes(),
-            mkn,
-            lhs,
-            dst,
-        )
-        .map_err(candle_core::Error::Msg)
+        quant_kernel::matmul(self.kernel, self.format, self.bytes(), mkn, lhs, dst)
+            .map_err(candle_core::Error::Msg)
     }
 
     fn matmul_t_f16(&self, mkn: (usize, usize, usize), lhs: &[f16], dst: &mut [f16]) -> Result<()> {
@@ -93,10 +92,16 @@ pub(crate) fn qmatmul(tensor: QTensor) -> Result<QMatMul> {
     qmatmul_with(tensor, quant_kernel::kernel())
 }
 
-/// [`qmatmul`] with the kernel named (tests compare them).
+/// [`qmatmul`] with the kernel named (tests compare them). Only the Q4/Q5
+/// types are wrapped: candle's `QTensor` forward sends Q8_0, Q4_K and Q6_K
+/// to its own repacked tiles before any storage's `matmul_t` is asked
+/// (whenever `k` is a multiple of 256 and `n` of 16), so those go to
+/// [`OwnLinear`] instead ([`projection_weight`]).
 pub(crate) fn qmatmul_with(tensor: QTensor, kernel: Kernel) -> Result<QMatMul> {
-    let format = match Format::of(tensor.dtype()) {
-        Some(f) if matches!(tensor.device(), Device::Cpu) && tensor.shape().rank() == 2 => f,
+    let format = match quant_kernel::Format::of(tensor.dtype()) {
+        Some(f) if matches!(tensor.device(), Device::Cpu) && tensor.shape().rank() == 2 => {
+            Weights::Blocks(f)
+        }
         _ => return QMatMul::from_qtensor(tensor),
     };
     let shape = tensor.shape().clone();
@@ -113,37 +118,60 @@ pub(crate) fn qmatmul_with(tensor: QTensor, kernel: Kernel) -> Result<QMatMul> {
     QMatMul::from_qtensor(QTensor::new(QStorage::Cpu(Box::new(fast)), shape)?)
 }
 
-/// A projection `[out, in]` stored as IQ4_XS (`in` a multiple of 256),
-/// multiplied by `quant_kernel`'s IQ4_XS dot on the CPU.
-pub(crate) struct Iq4XsLinear {
+/// A projection's weight as this crate's kernels run it on the CPU:
+/// Q8_0, Q4_K or Q6_K from candle's tensor ([`projection_weight`]), or
+/// IQ4_XS from the file.
+pub(crate) fn projection_weight(tensor: QTensor) -> Result<ProjWeight> {
+    let own = match Weights::of(tensor.dtype()) {
+        Some(w @ (Weights::Q8_0 | Weights::Q4K | Weights::Q6K))
+            if matches!(tensor.device(), Device::Cpu) && tensor.shape().rank() == 2 =>
+        {
+            w
+        }
+        _ => return Ok(ProjWeight::Candle(qmatmul(tensor)?)),
+    };
+    let dims = tensor.shape().dims2()?;
+    let bytes = tensor.data()?.into_owned();
+    Ok(ProjWeight::Own(OwnLinear::new(own, bytes, dims)?))
+}
+
+/// A projection `[out, in]` over the bytes of its blocks (`in` a multiple
+/// of the block: 32, or 256 for the K-quants and IQ4_XS), multiplied by
+/// `quant_kernel`'s dots on the CPU.
+pub(crate) struct OwnLinear {
+    weights: Weights,
     bytes: Vec<u8>,
     out: usize,
     input: usize,
     kernel: Kernel,
 }
 
-impl Iq4XsLinear {
-    /// The projection over `bytes`, `out` rows of `input` values, with the
-    /// kernel this CPU runs best; an error when the sizes disagree.
-    pub(crate) fn new(bytes: Vec<u8>, (out, input): (usize, usize)) -> Result<Self> {
-        Self::with_kernel(bytes, (out, input), quant_kernel::kernel())
+impl OwnLinear {
+    /// The projection over `bytes` of `weights`, `out` rows of `input`
+    /// values, with the kernel this CPU runs best; an error when the sizes
+    /// disagree.
+    pub(crate) fn new(weights: Weights, bytes: Vec<u8>, dims: (usize, usize)) -> Result<Self> {
+        Self::with_kernel(weights, bytes, dims, quant_kernel::kernel())
     }
 
-    /// [`Iq4XsLinear::new`] with the kernel named (tests compare them).
+    /// [`OwnLinear::new`] with the kernel named (tests compare them).
     pub(crate) fn with_kernel(
+        weights: Weights,
         bytes: Vec<u8>,
         (out, input): (usize, usize),
         kernel: Kernel,
     ) -> Result<Self> {
-        let per_row = input / quant_kernel::IQ4_XS_VALUES * quant_kernel::IQ4_XS_BYTES;
-        if input % quant_kernel::IQ4_XS_VALUES != 0 || bytes.len() != out * per_row {
+        let block = weights.block_values();
+        let per_row = input / block * weights.block_bytes();
+        if input % block != 0 || bytes.len() != out * per_row {
             candle_core::bail!(
-                "an IQ4_XS tensor [{out}, {input}] needs {} bytes in rows of 256 values; it has {}",
+                "a {weights:?} tensor [{out}, {input}] needs {} bytes in rows of {block} values; it has {}",
                 out * per_row,
                 bytes.len()
             )
         }
-        Ok(Iq4XsLinear {
+        Ok(OwnLinear {
+            weights,
             bytes,
             out,
             input,
@@ -151,27 +179,42 @@ impl Iq4XsLinear {
         })
     }
 
-    /// The weight as f32 `[out, in]`.
+    /// The weight as f32 `[out, in]` (IQ4_XS by this crate, the others by
+    /// candle).
     pub(crate) fn dequantize(&self, device: &Device) -> Result<Tensor> {
-        let mut values = vec![0f32; self.out * self.input];
-        quant_kernel::dequantize_iq4_xs(&self.bytes, &mut values);
-        Tensor::from_vec(values, (self.out, self.input), device)
+        let dtype = match self.weights {
+            Weights::Iq4Xs => {
+                let mut values = vec![0f32; self.out * self.input];
+                quant_kernel::dequantize_iq4_xs(&self.bytes, &mut values);
+                return Tensor::from_vec(values, (self.out, self.input), device);
+            }
+            Weights::Q8_0 => GgmlDType::Q8_0,
+            Weights::Q4K => GgmlDType::Q4K,
+            Weights::Q6K => GgmlDType::Q6K,
+            Weights::Blocks(f) => f.dtype(),
+        };
+        let storage = QStorage::from_data(Cow::Borrowed(&self.bytes), &Device::Cpu, dtype)?;
+        QTensor::new(storage, (self.out, self.input))?.dequantize(device)
     }
 }
 
-impl Module for Iq4XsLinear {
+impl Module for OwnLinear {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let dims = x.dims().to_vec();
         let k = dims.last().copied().unwrap_or(0);
         if k != self.input {
-            candle_core::bail!("IQ4_XS projection of width {} given {k} values", self.input)
+            candle_core::bail!(
+                "{:?} projection of width {} given {k} values",
+                self.weights,
+                self.input
+            )
         }
         let m = x.elem_count() / k.max(1);
         let lhs = x.flatten_all()?.to_dtype(DType::F32)?.to_vec1::<f32>()?;
         let mut dst = vec![0f32; m * self.out];
         quant_kernel::matmul(
             self.kernel,
-            Weights::Iq4Xs,
+            self.weights,
             &self.bytes,
             (m, k, self.out),
             &lhs,
@@ -188,7 +231,7 @@ impl Module for Iq4XsLinear {
 
 /// A quantized projection of a GGUF model run by this crate's forward:
 /// candle's `QMatMul` (with this crate's kernels where `qmatmul` put them)
-/// or an IQ4_XS one, plus a bias where the family has one.
+/// or an [`OwnLinear`], plus a bias where the family has one.
 pub(crate) struct QuantProj {
     /// The weight.
     pub(crate) weight: ProjWeight,
@@ -198,10 +241,10 @@ pub(crate) struct QuantProj {
 
 /// The weight of a [`QuantProj`].
 pub(crate) enum ProjWeight {
-    /// A type candle holds.
+    /// Through candle's `QMatMul`.
     Candle(QMatMul),
-    /// IQ4_XS.
-    Iq4Xs(Iq4XsLinear),
+    /// Over the blocks' bytes (Q8_0, Q4_K, Q6_K, IQ4_XS).
+    Own(OwnLinear),
 }
 
 impl QuantProj {
@@ -215,7 +258,7 @@ impl Module for QuantProj {
     fn forward(&self, x: &Tensor) -> Result<Tensor> {
         let y = match &self.weight {
             ProjWeight::Candle(q) => q.forward(x)?,
-            ProjWeight::Iq4Xs(l) => l.forward(x)?,
+            ProjWeight::Own(l) => l.forward(x)?,
         };
         match &self.bias {
             Some(b) => y.broadcast_add(b),
@@ -312,6 +355,7 @@ pub(crate) fn unpermute_heads(tensor: QTensor, heads: usize) -> Result<QTensor> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::smoke::quant_kernel::Format;
     use candle_core::{Module, Tensor};
 
     /// A xorshift stream, reproducible from its seed.
@@ -435,6 +479,391 @@ mod tests {
         assert!(ran >= formats.len() * 6, "only {ran} runs");
     }
 
+    /// `rows · k / 32` random Q8_0 blocks, scales in ±0.01, with the
+    /// corners a hostile file may hold: every fifth block all −128, every
+    /// seventh all 127, every eleventh all zero; block 3 of row 0 (where it
+    /// exists) has the f16 maximum for its scale, block 2 of row 0 a
+    /// subnormal one.
+    fn random_q8_0(rows: usize, k: usize, rng: &mut Rng) -> Vec<u8> {
+        let mut out = vec![0u8; rows * k / 32 * 34];
+        for (i, block) in out.chunks_exact_mut(34).enumerate() {
+            let fill = match i {
+                _ if i % 5 == 4 => Some(0x80u8),
+                _ if i % 7 == 6 => Some(0x7F),
+                _ if i % 11 == 10 => Some(0),
+                _ => None,
+            };
+            for b in block[2..].iter_mut() {
+                *b = fill.unwrap_or(rng.next() as u8);
+            }
+            let d = match i {
+                3 => f16::MAX,
+                2 => f16::from_bits(0x0001),
+                _ => f16::from_f32(0.01 * rng.unit()),
+            };
+            block[..2].copy_from_slice(&d.to_le_bytes());
+        }
+        out
+    }
+
+    /// Q8_0 (every projection of a Q8_0 file, and the tied LM head of
+    /// Q4_1 ones): every kernel this CPU runs gives candle's dequantized
+    /// weights times the f32 activations (up to the activations' 8-bit
+    /// rounding), the scalar kernel's sums and candle's own Q8_0 matmul's
+    /// (to float rounding: the activation scales are f16 as candle's), on
+    /// odd sizes, blocks of −128 / 127 / 0 and huge or subnormal scales
+    /// included.
+    #[test]
+    fn q8_0_kernels_match_scalar_candle_and_a_reference() {
+        let mut rng = Rng(0x2545_F491_4F6C_DD1D);
+        let kernels = [Kernel::Scalar, Kernel::Avx2, Kernel::Vnni];
+        let mut ran = 0;
+        for (m, k, n) in [
+            (1, 32, 1),
+            (1, 160, 33),
+            (3, 128, 17),
+            (7, 288, 35),
+            (2, 576, 19),
+            // Shapes candle's own forward would send to its repacked tiles.
+            (3, 512, 32),
+            (1, 256, 16),
+        ] {
+            let bytes = random_q8_0(n, k, &mut rng);
+            let tiles = k % 256 == 0 && n % 16 == 0;
+            let lhs: Vec<f32> = (0..m * k).map(|_| rng.unit()).collect();
+            let x = Tensor::from_vec(lhs.clone(), (m, k), &Device::Cpu).expect("x");
+            let tensor = || {
+                let storage =
+                    QStorage::from_data(Cow::Borrowed(&bytes), &Device::Cpu, GgmlDType::Q8_0);
+                QTensor::new(storage.expect("storage"), (n, k)).expect("qtensor")
+            };
+            let w = tensor()
+                .dequantize(&Device::Cpu)
+                .and_then(|t| t.to_vec2::<f32>())
+                .expect("dequantized");
+            let candle = QMatMul::from_qtensor(tensor())
+                .and_then(|q| q.forward(&x))
+                .and_then(|t| t.to_vec2::<f32>())
+                .expect("candle");
+            let run = |kernel| {
+                OwnLinear::with_kernel(Weights::Q8_0, bytes.clone(), (n, k), kernel)
+                    .and_then(|l| l.forward(&x))
+                    .and_then(|t| t.to_vec2::<f32>())
+                    .expect("ours")
+            };
+            let scalar = run(Kernel::Scalar);
+            for kernel in kernels.into_iter().filter(|k| k.available()) {
+                let ours = run(kernel);
+                for i in 0..m {
+                    for j in 0..n {
+                        let row = &lhs[i * k..(i + 1) * k];
+                        let exact: f64 = row.iter().zip(&w[j]).map(|(a, b)| f64::from(a * b)).sum();
+                        let scale: f64 = row
+                            .iter()
+                            .zip(&w[j])
+                            .map(|(a, b)| f64::from((a * b).abs()))
+                            .sum();
+                        let at = format!("{kernel:?} ({m},{k},{n}) [{i}][{j}]");
+                        let o = f64::from(ours[i][j]);
+                        assert!(o.is_finite(), "{at}: {o}");
+                        assert!(
+                            (o - exact).abs() <= 0.01 * scale + 1e-6,
+                            "{at}: {o} vs exact {exact}"
+                        );
+                        let s = f64::from(scalar[i][j]);
+                        assert!(
+                            (o - s).abs() <= 1e-5 * scale + 1e-6,
+                            "{at}: {o} vs scalar {s}"
+                        );
+                        // The same quants and f16 activation scales as
+                        // candle's vector dot: the same sums up to their
+                        // order. Its repacked tiles (k of 256s, n of 16s)
+                        // quantize the activations their own way.
+                        let c = f64::from(candle[i][j]);
+                        let tol = if tiles { 0.01 } else { 1e-5 };
+                        assert!(
+                            (o - c).abs() <= tol * scale + 1e-6,
+                            "{at}: {o} vs candle {c}"
+                        );
+                    }
+                }
+                ran += 1;
+            }
+        }
+        assert!(ran >= 7, "only {ran} runs");
+    }
+
+    /// Q8_0, Q4_K and Q6_K projections are this crate's (`OwnLinear`) in
+    /// the shapes candle's `QTensor` forward would take to its own tiles
+    /// (rows a multiple of 16, width of 256); Q4_1 stays candle's
+    /// `QMatMul` over the wrapped storage; a GPU-less non-matrix tensor
+    /// (a norm) stays candle's.
+    #[test]
+    fn projections_go_to_this_crates_kernels() {
+        let mut rng = Rng(5);
+        for (dtype, own) in [
+            (GgmlDType::Q8_0, true),
+            (GgmlDType::Q4K, true),
+            (GgmlDType::Q6K, true),
+            (GgmlDType::Q4_1, false),
+        ] {
+            let bytes = match dtype {
+                GgmlDType::Q8_0 => random_q8_0(32, 256, &mut rng),
+                GgmlDType::Q4_1 => random_blocks(Format::Q4_1, 32, 256, &mut rng),
+                _ => random_k_quant(dtype, 32, 256, &mut rng),
+            };
+            let storage = QStorage::from_data(Cow::Borrowed(&bytes), &Device::Cpu, dtype);
+            let t = QTensor::new(storage.expect("storage"), (32, 256)).expect("qtensor");
+            let weight = projection_weight(t).expect("projection");
+            assert_eq!(matches!(weight, ProjWeight::Own(_)), own, "{dtype:?}");
+        }
+        let short = OwnLinear::new(Weights::Q4K, vec![0u8; 143], (1, 256));
+        assert!(short.is_err(), "a partial Q4_K super-block is refused");
+    }
+
+    /// Q8_0's corners: −128 weights against −127 activations (the largest
+    /// `maddubs` pair sum, 2·128·127) give the exact sum in every kernel,
+    /// nothing saturated; a NaN or infinite scale spoils its own row only,
+    /// in every kernel alike, without a panic.
+    #[test]
+    fn q8_0_corners_neither_saturate_nor_panic() {
+        let (k, n) = (96, 4);
+        let block = |d: f16, q: u8| {
+            let mut b = d.to_le_bytes().to_vec();
+            b.extend([q; 32]);
+            b
+        };
+        let one = f16::from_f32(1.);
+        let mut bytes = Vec::new();
+        for (d, q) in [(one, 0x80), (one, 0x7F), (f16::NAN, 1), (f16::INFINITY, 1)] {
+            for _ in 0..k / 32 {
+                bytes.extend(block(d, q));
+            }
+        }
+        let x = Tensor::from_vec(vec![-1f32; k], (1, k), &Device::Cpu).expect("x");
+        for kernel in [Kernel::Scalar, Kernel::Avx2, Kernel::Vnni] {
+            if !kernel.available() {
+                continue;
+            }
+            let out = OwnLinear::with_kernel(Weights::Q8_0, bytes.clone(), (n, k), kernel)
+                .and_then(|l| l.forward(&x))
+                .and_then(|t| t.to_vec2::<f32>())
+                .expect("forward");
+            // The activations quantize to −127 at scale 1/127: exactly −1.
+            let (low, high) = (128. * k as f32, -127. * k as f32);
+            assert!(
+                (out[0][0] - low).abs() <= 1e-3 * low,
+                "{kernel:?}: {}",
+                out[0][0]
+            );
+            assert!(
+                (out[0][1] - high).abs() <= 1e-3 * low,
+                "{kernel:?}: {}",
+                out[0][1]
+            );
+            assert!(
+                !out[0][2].is_finite() && !out[0][3].is_finite(),
+                "{kernel:?}: {:?}",
+                out[0]
+            );
+        }
+    }
+
+    /// `rows · k / 256` random super-blocks of `dtype` (Q4_K or Q6_K):
+    /// random quants, scales and mins, `d` (and `dmin`) in ±0.01; every
+    /// third super-block has every quant byte and every scale byte at
+    /// 0xFF, every fifth at 0 (Q4_K: scale 63 / 0; Q6_K: quant 63 and scale
+    /// −1 / quant −32 and scale 0).
+    fn random_k_quant(dtype: GgmlDType, rows: usize, k: usize, rng: &mut Rng) -> Vec<u8> {
+        let (bytes, d_at) = match dtype {
+            GgmlDType::Q4K => (144, 0),
+            _ => (210, 208),
+        };
+        let mut out = vec![0u8; rows * k / 256 * bytes];
+        for (i, block) in out.chunks_exact_mut(bytes).enumerate() {
+            let fill = match i {
+                _ if i % 3 == 2 => Some(0xFF),
+                _ if i % 5 == 4 => Some(0),
+                _ => None,
+            };
+            for b in block.iter_mut() {
+                *b = fill.unwrap_or(rng.next() as u8);
+            }
+            block[d_at..d_at + 2].copy_from_slice(&f16::from_f32(0.01 * rng.unit()).to_le_bytes());
+            if dtype == GgmlDType::Q4K {
+                block[2..4].copy_from_slice(&f16::from_f32(0.01 * rng.unit()).to_le_bytes());
+            }
+        }
+        out
+    }
+
+    /// Q4_K and Q6_K (llama.cpp's Q4_K_M files): every kernel this CPU runs
+    /// gives candle's dequantized weights times the f32 activations (exactly
+    /// but for float rounding: the activations are drawn so that 8 bits
+    /// hold them), the scalar kernel's sums and
+    /// candle's own K-quant matmul's (which rounds the activations to
+    /// blocks of 256 instead), on one and several activation rows, saturated
+    /// and zero super-blocks included.
+    #[test]
+    fn k_quant_kernels_match_scalar_candle_and_a_reference() {
+        let mut rng = Rng(0x6A09_E667_F3BC_C908);
+        let kernels = [Kernel::Scalar, Kernel::Avx2, Kernel::Vnni];
+        let mut ran = 0;
+        for (dtype, weights) in [
+            (GgmlDType::Q4K, Weights::Q4K),
+            (GgmlDType::Q6K, Weights::Q6K),
+        ] {
+            // (3, 512, 32) and (1, 256, 16): shapes candle's own forward
+            // would send to its repacked tiles.
+            for (m, k, n) in [
+                (1, 256, 1),
+                (1, 768, 33),
+                (3, 512, 17),
+                (7, 256, 35),
+                (3, 512, 32),
+                (1, 256, 16),
+            ] {
+                let bytes = random_k_quant(dtype, n, k, &mut rng);
+                // Multiples of 1/127 with one ±1 per block of 32: they
+                // quantize to 8 bits without loss, so the kernels' sums are
+                // exact but for float rounding.
+                let lhs: Vec<f32> = (0..m * k)
+                    .map(|e| match e % 32 {
+                        0 => 1.,
+                        17 => -1.,
+                        _ => ((rng.next() % 255) as f32 - 127.) / 127.,
+                    })
+                    .collect();
+                let x = Tensor::from_vec(lhs.clone(), (m, k), &Device::Cpu).expect("x");
+                let tensor = || {
+                    let storage = QStorage::from_data(Cow::Borrowed(&bytes), &Device::Cpu, dtype);
+                    QTensor::new(storage.expect("storage"), (n, k)).expect("qtensor")
+                };
+                let w = tensor()
+                    .dequantize(&Device::Cpu)
+                    .and_then(|t| t.to_vec2::<f32>())
+                    .expect("dequantized");
+                let candle = QMatMul::from_qtensor(tensor())
+                    .and_then(|q| q.forward(&x))
+                    .and_then(|t| t.to_vec2::<f32>())
+                    .expect("candle");
+                let run = |kernel| {
+                    OwnLinear::with_kernel(weights, bytes.clone(), (n, k), kernel)
+                        .and_then(|l| l.forward(&x))
+                        .and_then(|t| t.to_vec2::<f32>())
+                        .expect("ours")
+                };
+                let scalar = run(Kernel::Scalar);
+                for kernel in kernels.into_iter().filter(|k| k.available()) {
+                    let ours = run(kernel);
+                    for i in 0..m {
+                        for j in 0..n {
+                            let row = &lhs[i * k..(i + 1) * k];
+                            let exact: f64 =
+                                row.iter().zip(&w[j]).map(|(a, b)| f64::from(a * b)).sum();
+                            let scale: f64 = row
+                                .iter()
+                                .zip(&w[j])
+                                .map(|(a, b)| f64::from((a * b).abs()))
+                                .sum();
+                            let at = format!("{dtype:?} {kernel:?} ({m},{k},{n}) [{i}][{j}]");
+                            let o = f64::from(ours[i][j]);
+                            assert!(
+                                (o - exact).abs() <= 1e-5 * scale + 1e-6,
+                                "{at}: {o} vs exact {exact}"
+                            );
+                            let s = f64::from(scalar[i][j]);
+                            assert!(
+                                (o - s).abs() <= 1e-5 * scale + 1e-6,
+                                "{at}: {o} vs scalar {s}"
+                            );
+                            let c = f64::from(candle[i][j]);
+                            assert!(
+                                (o - c).abs() <= 0.02 * scale + 1e-6,
+                                "{at}: {o} vs candle {c}"
+                            );
+                        }
+                    }
+                    ran += 1;
+                }
+            }
+        }
+        assert!(ran >= 12, "only {ran} runs");
+    }
+
+    /// A K-quant super-block with a NaN or infinite `d` spoils its own row
+    /// only, in every kernel alike, without a panic.
+    #[test]
+    fn k_quant_bad_scales_spoil_their_row_only() {
+        for (dtype, weights, bytes, d_at) in [
+            (GgmlDType::Q4K, Weights::Q4K, 144, 0),
+            (GgmlDType::Q6K, Weights::Q6K, 210, 208),
+        ] {
+            let mut rng = Rng(11);
+            let mut data = random_k_quant(dtype, 3, 256, &mut rng);
+            data[bytes + d_at..bytes + d_at + 2].copy_from_slice(&f16::NAN.to_le_bytes());
+            data[2 * bytes + d_at..2 * bytes + d_at + 2]
+                .copy_from_slice(&f16::INFINITY.to_le_bytes());
+            let x = Tensor::from_vec(vec![0.5f32; 256], (1, 256), &Device::Cpu).expect("x");
+            for kernel in [Kernel::Scalar, Kernel::Avx2, Kernel::Vnni] {
+                if !kernel.available() {
+                    continue;
+                }
+                let out = OwnLinear::with_kernel(weights, data.clone(), (3, 256), kernel)
+                    .and_then(|l| l.forward(&x))
+                    .and_then(|t| t.to_vec2::<f32>())
+                    .expect("forward");
+                assert!(out[0][0].is_finite(), "{dtype:?} {kernel:?}: {:?}", out[0]);
+                assert!(!out[0][1].is_finite(), "{dtype:?} {kernel:?}: {:?}", out[0]);
+            }
+        }
+    }
+
+    /// The prompt path (several activation rows: four at a time for the
+    /// Q4/Q5 types, a weight row's blocks widened once for the four) gives
+    /// every row exactly the sums the decode path (one activation row,
+    /// each thread's run of weight rows in one call) gives it, in every
+    /// kernel and block type; weight rows not a multiple of the threads'
+    /// share.
+    #[test]
+    fn several_activation_rows_give_what_one_row_gives() {
+        let mut rng = Rng(0xBB67_AE85_84CA_A73B);
+        let (k, n) = (512, 37);
+        let mut types: Vec<(Weights, Vec<u8>)> =
+            [Format::Q4_0, Format::Q4_1, Format::Q5_0, Format::Q5_1]
+                .into_iter()
+                .map(|f| (Weights::Blocks(f), random_blocks(f, n, k, &mut rng)))
+                .collect();
+        types.push((Weights::Q8_0, random_q8_0(n, k, &mut rng)));
+        types.push((Weights::Q4K, random_k_quant(GgmlDType::Q4K, n, k, &mut rng)));
+        types.push((Weights::Q6K, random_k_quant(GgmlDType::Q6K, n, k, &mut rng)));
+        types.push((Weights::Iq4Xs, random_iq4_xs(n, k, &mut rng)));
+        for m in [2, 4, 7, 9] {
+            let lhs: Vec<f32> = (0..m * k).map(|_| rng.unit()).collect();
+            for (weights, bytes) in &types {
+                for kernel in [Kernel::Scalar, Kernel::Avx2, Kernel::Vnni] {
+                    if !kernel.available() {
+                        continue;
+                    }
+                    let mut all = vec![0f32; m * n];
+                    quant_kernel::matmul(kernel, *weights, bytes, (m, k, n), &lhs, &mut all)
+                        .expect("several rows");
+                    for i in 0..m {
+                        let mut one = vec![0f32; n];
+                        let row = &lhs[i * k..(i + 1) * k];
+                        quant_kernel::matmul(kernel, *weights, bytes, (1, k, n), row, &mut one)
+                            .expect("one row");
+                        assert_eq!(
+                            one,
+                            all[i * n..(i + 1) * n],
+                            "{weights:?} {kernel:?}: row {i} of {m}"
+                        );
+                    }
+                }
+            }
+        }
+    }
+
     /// ggml's `kvalues_iq4nl`, for the reference below.
     const IQ4NL: [f32; 16] = [
         -127., -104., -83., -65., -49., -35., -22., -10., 1., 13., 25., 38., 53., 69., 89., 113.,
@@ -502,7 +931,7 @@ mod tests {
             let lhs: Vec<f32> = (0..m * k).map(|_| rng.unit()).collect();
             let x = Tensor::from_vec(lhs.clone(), (m, k), &Device::Cpu).expect("x");
             let run = |kernel| {
-                Iq4XsLinear::with_kernel(bytes.clone(), (n, k), kernel)
+                OwnLinear::with_kernel(Weights::Iq4Xs, bytes.clone(), (n, k), kernel)
                     .and_then(|l| l.forward(&x))
                     .and_then(|t| t.to_vec2::<f32>())
                     .expect("forward")
@@ -537,9 +966,9 @@ mod tests {
             }
         }
         assert!(ran >= 5, "only {ran} runs");
-        let short = Iq4XsLinear::new(vec![0u8; 135], (1, 256));
+        let short = OwnLinear::new(Weights::Iq4Xs, vec![0u8; 135], (1, 256));
         assert!(short.is_err(), "a partial super-block is refused");
-        let narrow = Iq4XsLinear::new(vec![0u8; 136], (2, 128));
+        let narrow = OwnLinear::new(Weights::Iq4Xs, vec![0u8; 136], (2, 128));
         assert!(narrow.is_err(), "rows of 128 values are not super-blocks");
     }
 

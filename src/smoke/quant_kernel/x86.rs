@@ -1,0 +1,611 @@
+//! The x86-64 kernels of `quant_kernel`: AVX2 (`maddubs`) and AVX-512 VNNI
+//! (`dpbusd` on 256-bit registers) versions of each dot product, chosen by
+//! `Kernel::detected` and called only where the CPU has their features.
+
+use super::{
+    iq4_xs_sub_scale, q4_k_scale_min, Format, Q8Rows, IQ4_TABLE, IQ4_XS_BYTES, IQ4_XS_VALUES,
+    Q4_K_BYTES, Q6_K_BYTES, Q8_0_BYTES, QK,
+};
+use std::arch::x86_64::*;
+
+/// The block's 32 quants as unsigned bytes, element `e` in byte `e`.
+#[inline(always)]
+unsafe fn widen(format: Format, b: *const u8) -> __m256i {
+    let (nib, high) = format.layout();
+    let raw = _mm_loadu_si128(b.add(nib) as *const __m128i);
+    let low4 = _mm_set1_epi8(0x0F);
+    let lo = _mm_and_si128(raw, low4);
+    let hi = _mm_and_si128(_mm_srli_epi16(raw, 4), low4);
+    let q = _mm256_set_m128i(hi, lo);
+    match high {
+        None => q,
+        Some(o) => {
+            let qh = (b.add(o) as *const u32).read_unaligned();
+            // Byte e of the spread holds byte e/8 of qh; OR-ing in every
+            // bit but e%8 leaves 0xFF exactly where bit e is set.
+            let spread = _mm256_shuffle_epi8(
+                _mm256_set1_epi32(qh as i32),
+                _mm256_setr_epi64x(
+                    0,
+                    0x0101_0101_0101_0101,
+                    0x0202_0202_0202_0202,
+                    0x0303_0303_0303_0303,
+                ),
+            );
+            let mask = _mm256_set1_epi64x(0x7FBF_DFEF_F7FB_FDFE_u64 as i64);
+            let set = _mm256_cmpeq_epi8(_mm256_or_si256(spread, mask), _mm256_set1_epi8(-1));
+            _mm256_or_si256(q, _mm256_and_si256(set, _mm256_set1_epi8(0x10)))
+        }
+    }
+}
+
+/// The block's `d` and `m` (value = `d·q + m`), both halves widened
+/// by one F16C instruction.
+#[inline(always)]
+unsafe fn scale_min(format: Format, b: *const u8) -> (f32, f32) {
+    let bits = (b as *const i32).read_unaligned();
+    let v = _mm_cvtph_ps(_mm_cvtsi32_si128(bits));
+    let d = _mm_cvtss_f32(v);
+    match format {
+        Format::Q4_0 => (d, -8. * d),
+        Format::Q5_0 => (d, -16. * d),
+        Format::Q4_1 | Format::Q5_1 => (d, _mm_cvtss_f32(_mm_movehdup_ps(v))),
+    }
+}
+
+/// Horizontal sum of eight floats.
+#[inline(always)]
+unsafe fn hsum(v: __m256) -> f32 {
+    let s = _mm_add_ps(_mm256_castps256_ps128(v), _mm256_extractf128_ps(v, 1));
+    let s = _mm_add_ps(s, _mm_movehl_ps(s, s));
+    let s = _mm_add_ss(s, _mm_movehdup_ps(s));
+    _mm_cvtss_f32(s)
+}
+
+/// One weight row of `format` (`$row`, whole blocks) against one
+/// quantized activation row: `Σ d_w·d_a·isum + m_w·s_a` over the blocks
+/// both hold, the integer sum `$isum` of `$w` (unsigned) and `$a`.
+macro_rules! blocks_dot {
+    ($format:expr, $row:expr, ($d:ident, $s:ident, $qs:ident), |$w:ident, $a:ident| $isum:expr) => {{
+        let format: Format = $format;
+        let row: &[u8] = $row;
+        let bytes = format.block_bytes();
+        let blocks = (row.len() / bytes)
+            .min($d.len())
+            .min($s.len())
+            .min($qs.len() / QK);
+        let mut acc = _mm256_setzero_ps();
+        let mut mins = 0f32;
+        for i in 0..blocks {
+            // Inside `row`: block i ends by (i + 1) · bytes ≤ row.len().
+            let b = row.as_ptr().add(i * bytes);
+            let (dw, mw) = scale_min(format, b);
+            let qw = widen(format, b);
+            let qa = _mm256_loadu_si256($qs.as_ptr().add(i * QK) as *const __m256i);
+            let isum: __m256i = {
+                let ($w, $a) = (qw, qa);
+                $isum
+            };
+            acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(dw * $d[i]), acc);
+            mins += mw * $s[i];
+        }
+        hsum(acc) + mins
+    }};
+}
+
+/// `out[r]` = weight row `r` (`$row_bytes` each, from `$w`) against
+/// one activation row, for every `r` both hold, the format constant
+/// in each loop.
+macro_rules! each_row {
+    ($format:expr, $w_rows:ident, $row_bytes:ident, $out:ident, $act:tt, |$w:ident, $a:ident| $isum:expr) => {
+        for (o, row) in $out.iter_mut().zip($w_rows.chunks_exact($row_bytes.max(1))) {
+            *o = blocks_dot!($format, row, $act, |$w, $a| $isum);
+        }
+    };
+}
+
+macro_rules! rows_dot {
+    ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
+        /// Consecutive weight rows (`row_bytes` each) against one
+        /// quantized activation row, one output each; the format is
+        /// matched once, not per block.
+        #[target_feature(enable = $features)]
+        pub(super) unsafe fn $name(
+            format: Format,
+            w: &[u8],
+            row_bytes: usize,
+            (d, s, qs): (&[f32], &[f32], &[i8]),
+            out: &mut [f32],
+        ) {
+            match format {
+                Format::Q4_0 => {
+                    each_row!(Format::Q4_0, w, row_bytes, out, (d, s, qs), |$w, $a| $isum)
+                }
+                Format::Q4_1 => {
+                    each_row!(Format::Q4_1, w, row_bytes, out, (d, s, qs), |$w, $a| $isum)
+                }
+                Format::Q5_0 => {
+                    each_row!(Format::Q5_0, w, row_bytes, out, (d, s, qs), |$w, $a| $isum)
+                }
+                Format::Q5_1 => {
+                    each_row!(Format::Q5_1, w, row_bytes, out, (d, s, qs), |$w, $a| $isum)
+                }
+            }
+        }
+    };
+}
+
+/// [`blocks_dot`] of one weight row against four activation rows at
+/// once: each weight block widened once, four accumulators, each row's
+/// sums taken in the same order as `blocks_dot` takes them.
+macro_rules! blocks_dot4 {
+    ($format:expr, $row:expr, $acts:expr, |$w:ident, $a:ident| $isum:expr) => {{
+        let format: Format = $format;
+        let row: &[u8] = $row;
+        let acts: [(&[f32], &[f32], &[i8]); 4] = $acts;
+        let bytes = format.block_bytes();
+        let blocks = acts.iter().fold(row.len() / bytes, |n, (d, s, qs)| {
+            n.min(d.len()).min(s.len()).min(qs.len() / QK)
+        });
+        let mut acc = [_mm256_setzero_ps(); 4];
+        let mut mins = [0f32; 4];
+        for i in 0..blocks {
+            // Inside `row`, as in `blocks_dot`.
+            let b = row.as_ptr().add(i * bytes);
+            let (dw, mw) = scale_min(format, b);
+            let qw = widen(format, b);
+            for (r, (d, s, qs)) in acts.iter().enumerate() {
+                let qa = _mm256_loadu_si256(qs.as_ptr().add(i * QK) as *const __m256i);
+                let isum: __m256i = {
+                    let ($w, $a) = (qw, qa);
+                    $isum
+                };
+                acc[r] =
+                    _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(dw * d[i]), acc[r]);
+                mins[r] += mw * s[i];
+            }
+        }
+        [
+            hsum(acc[0]) + mins[0],
+            hsum(acc[1]) + mins[1],
+            hsum(acc[2]) + mins[2],
+            hsum(acc[3]) + mins[3],
+        ]
+    }};
+}
+
+/// `out[j·m + i]` = weight row `j` against activation row `i` of the
+/// `m` in `$acts`, four activation rows at a time, the rest one by one.
+macro_rules! each_row_multi {
+    ($format:expr, $w_rows:ident, $row_bytes:ident, $acts:ident, $out:ident, |$w:ident, $a:ident| $isum:expr) => {
+        let m = $acts.rows();
+        for (outs, row) in $out
+            .chunks_exact_mut(m.max(1))
+            .zip($w_rows.chunks_exact($row_bytes.max(1)))
+        {
+            let mut i = 0;
+            while i + 4 <= m {
+                let four = [
+                    $acts.row(i),
+                    $acts.row(i + 1),
+                    $acts.row(i + 2),
+                    $acts.row(i + 3),
+                ];
+                outs[i..i + 4].copy_from_slice(&blocks_dot4!($format, row, four, |$w, $a| $isum));
+                i += 4;
+            }
+            for (o, i) in outs[i..].iter_mut().zip(i..) {
+                let (d, s, qs) = $acts.row(i);
+                *o = blocks_dot!($format, row, (d, s, qs), |$w, $a| $isum);
+            }
+        }
+    };
+}
+
+macro_rules! rows_dot_multi {
+    ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
+        /// Consecutive weight rows (`row_bytes` each) against every
+        /// activation row of `acts`: `out[j·m + i]` for weight row `j`
+        /// and activation row `i` of the `m`.
+        #[target_feature(enable = $features)]
+        pub(super) unsafe fn $name(
+            format: Format,
+            w: &[u8],
+            row_bytes: usize,
+            acts: &Q8Rows,
+            out: &mut [f32],
+        ) {
+            match format {
+                Format::Q4_0 => {
+                    each_row_multi!(Format::Q4_0, w, row_bytes, acts, out, |$w, $a| $isum);
+                }
+                Format::Q4_1 => {
+                    each_row_multi!(Format::Q4_1, w, row_bytes, acts, out, |$w, $a| $isum);
+                }
+                Format::Q5_0 => {
+                    each_row_multi!(Format::Q5_0, w, row_bytes, acts, out, |$w, $a| $isum);
+                }
+                Format::Q5_1 => {
+                    each_row_multi!(Format::Q5_1, w, row_bytes, acts, out, |$w, $a| $isum);
+                }
+            }
+        }
+    };
+}
+
+rows_dot_multi!(rows_multi_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
+    _mm256_maddubs_epi16(w, a),
+    _mm256_set1_epi16(1)
+));
+rows_dot_multi!(
+    rows_multi_vnni,
+    "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
+    |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
+);
+
+/// 16 bytes of IQ4 indices (elements `j` and `j + 16` in byte `j`)
+/// as the 32 signed table values, element `e` in byte `e`.
+#[inline(always)]
+unsafe fn iq4_lookup(nibbles: *const u8) -> __m256i {
+    let raw = _mm_loadu_si128(nibbles as *const __m128i);
+    let low4 = _mm_set1_epi8(0x0F);
+    let lo = _mm_and_si128(raw, low4);
+    let hi = _mm_and_si128(_mm_srli_epi16(raw, 4), low4);
+    let table = _mm256_broadcastsi128_si256(_mm_loadu_si128(IQ4_TABLE.as_ptr() as *const __m128i));
+    _mm256_shuffle_epi8(table, _mm256_set_m128i(hi, lo))
+}
+
+macro_rules! iq4_xs_dot {
+    ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
+        /// One IQ4_XS weight row against one quantized activation row.
+        #[target_feature(enable = $features)]
+        pub(super) unsafe fn $name(w: &[u8], (d, _, qs): (&[f32], &[f32], &[i8])) -> f32 {
+            let subs = IQ4_XS_VALUES / QK;
+            let supers = (w.len() / IQ4_XS_BYTES)
+                .min(d.len() / subs)
+                .min(qs.len() / IQ4_XS_VALUES);
+            let mut acc = _mm256_setzero_ps();
+            for i in 0..supers {
+                let b = &w[i * IQ4_XS_BYTES..(i + 1) * IQ4_XS_BYTES];
+                let dw = _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(i32::from(
+                    u16::from_le_bytes([b[0], b[1]]),
+                ))));
+                for ib in 0..subs {
+                    let s = i * subs + ib;
+                    let qw = iq4_lookup(b.as_ptr().add(8 + 16 * ib));
+                    let qa = _mm256_loadu_si256(qs.as_ptr().add(s * QK) as *const __m256i);
+                    // |w| (never 0: the table has no 0) against a·sign(w).
+                    let isum: __m256i = {
+                        let ($w, $a) = (_mm256_sign_epi8(qw, qw), _mm256_sign_epi8(qa, qw));
+                        $isum
+                    };
+                    let scale = dw * iq4_xs_sub_scale(b, ib) as f32 * d[s];
+                    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(scale), acc);
+                }
+            }
+            hsum(acc)
+        }
+    };
+}
+
+macro_rules! q8_0_rows {
+    ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
+        /// Consecutive Q8_0 weight rows (`row_bytes` each) against one
+        /// quantized activation row, one output each.
+        #[target_feature(enable = $features)]
+        pub(super) unsafe fn $name(
+            w: &[u8],
+            row_bytes: usize,
+            (d, _, qs): (&[f32], &[f32], &[i8]),
+            out: &mut [f32],
+        ) {
+            for (o, row) in out.iter_mut().zip(w.chunks_exact(row_bytes.max(1))) {
+                let blocks = (row.len() / Q8_0_BYTES).min(d.len()).min(qs.len() / QK);
+                let mut acc = _mm256_setzero_ps();
+                for i in 0..blocks {
+                    let b = row.as_ptr().add(i * Q8_0_BYTES);
+                    let dw = _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(i32::from(
+                        (b as *const u16).read_unaligned(),
+                    ))));
+                    let qw = _mm256_loadu_si256(b.add(2) as *const __m256i);
+                    let qa = _mm256_loadu_si256(qs.as_ptr().add(i * QK) as *const __m256i);
+                    // |w| (−128 gives the unsigned 128) against a·sign(w).
+                    let isum: __m256i = {
+                        let ($w, $a) = (_mm256_sign_epi8(qw, qw), _mm256_sign_epi8(qa, qw));
+                        $isum
+                    };
+                    acc = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), _mm256_set1_ps(dw * d[i]), acc);
+                }
+                *o = hsum(acc);
+            }
+        }
+    };
+}
+
+macro_rules! q8_0_rows_multi {
+    ($group:ident, $name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
+        /// One Q8_0 weight row against `N` quantized activation rows, each
+        /// weight block loaded once for the `N`, each row's sums in the
+        /// order the one-row kernel takes them.
+        #[target_feature(enable = $features)]
+        unsafe fn $group<const N: usize>(row: &[u8], group: [Act<'_>; N]) -> [f32; N] {
+            let blocks = group.iter().fold(row.len() / Q8_0_BYTES, |n, (d, _, qs)| {
+                n.min(d.len()).min(qs.len() / QK)
+            });
+            let mut acc = [_mm256_setzero_ps(); N];
+            for i in 0..blocks {
+                let b = row.as_ptr().add(i * Q8_0_BYTES);
+                let dw = _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(i32::from(
+                    (b as *const u16).read_unaligned(),
+                ))));
+                let qw = _mm256_loadu_si256(b.add(2) as *const __m256i);
+                let abs = _mm256_sign_epi8(qw, qw);
+                for (r, (d, _, qs)) in group.iter().enumerate() {
+                    let qa = _mm256_loadu_si256(qs.as_ptr().add(i * QK) as *const __m256i);
+                    let isum: __m256i = {
+                        let ($w, $a) = (abs, _mm256_sign_epi8(qa, qw));
+                        $isum
+                    };
+                    acc[r] = _mm256_fmadd_ps(
+                        _mm256_cvtepi32_ps(isum),
+                        _mm256_set1_ps(dw * d[i]),
+                        acc[r],
+                    );
+                }
+            }
+            std::array::from_fn(|r| hsum(acc[r]))
+        }
+
+        /// Consecutive Q8_0 weight rows (`row_bytes` each) against every
+        /// activation row of `acts`: `out[j·m + i]` for weight row `j`
+        /// and activation row `i` of the `m`, four activation rows at a
+        /// time, the rest one by one.
+        #[target_feature(enable = $features)]
+        pub(super) unsafe fn $name(w: &[u8], row_bytes: usize, acts: &Q8Rows, out: &mut [f32]) {
+            let m = acts.rows();
+            for (outs, row) in out
+                .chunks_exact_mut(m.max(1))
+                .zip(w.chunks_exact(row_bytes.max(1)))
+            {
+                let mut i = 0;
+                while i + 4 <= m {
+                    let four: [Act<'_>; 4] = std::array::from_fn(|r| acts.row(i + r));
+                    outs[i..i + 4].copy_from_slice(&$group(row, four));
+                    i += 4;
+                }
+                for (o, i) in outs[i..].iter_mut().zip(i..) {
+                    *o = $group(row, [acts.row(i)])[0];
+                }
+            }
+        }
+    };
+}
+
+q8_0_rows_multi!(q8_0_group_avx2, q8_0_multi_avx2, "avx2,fma,f16c", |w, a| {
+    _mm256_madd_epi16(_mm256_maddubs_epi16(w, a), _mm256_set1_epi16(1))
+});
+q8_0_rows_multi!(
+    q8_0_group_vnni,
+    q8_0_multi_vnni,
+    "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
+    |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
+);
+
+/// One quantized activation row: its blocks' scales, sums and quants.
+pub(super) type Act<'a> = (&'a [f32], &'a [f32], &'a [i8]);
+
+/// One Q4_K (or, `six`, Q6_K) weight row against `N` activation rows, with
+/// the VNNI kernel where `vnni`, else AVX2.
+///
+/// # Safety
+/// The CPU must have the chosen kernel's features.
+pub(super) unsafe fn k_quant_group<const N: usize>(
+    (six, vnni): (bool, bool),
+    row: &[u8],
+    group: [Act<'_>; N],
+) -> [f32; N] {
+    match (six, vnni) {
+        (true, true) => q6_k_dot_vnni(row, group),
+        (true, false) => q6_k_dot_avx2(row, group),
+        (false, true) => q4_k_dot_vnni(row, group),
+        (false, false) => q4_k_dot_avx2(row, group),
+    }
+}
+
+/// Consecutive Q4_K (or, `six`, Q6_K) weight rows (`row_bytes` each)
+/// against every activation row of `acts`: `out[j·m + i]`, four
+/// activation rows per pass over a weight row, the rest one by one.
+///
+/// # Safety
+/// The CPU must have the chosen kernel's features.
+pub(super) unsafe fn k_quant_multi(
+    kind: (bool, bool),
+    w: &[u8],
+    row_bytes: usize,
+    acts: &Q8Rows,
+    out: &mut [f32],
+) {
+    let m = acts.rows();
+    for (outs, row) in out
+        .chunks_exact_mut(m.max(1))
+        .zip(w.chunks_exact(row_bytes.max(1)))
+    {
+        let mut i = 0;
+        while i + 4 <= m {
+            let four: [Act<'_>; 4] = std::array::from_fn(|r| acts.row(i + r));
+            outs[i..i + 4].copy_from_slice(&k_quant_group(kind, row, four));
+            i += 4;
+        }
+        for (o, i) in outs[i..].iter_mut().zip(i..) {
+            *o = k_quant_group(kind, row, [acts.row(i)])[0];
+        }
+    }
+}
+
+macro_rules! q4_k_dot {
+    ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
+        /// One Q4_K weight row against `N` quantized activation rows,
+        /// each block decoded once for the `N`.
+        #[target_feature(enable = $features)]
+        pub(super) unsafe fn $name<const N: usize>(w: &[u8], group: [Act<'_>; N]) -> [f32; N] {
+            let supers = group.iter().fold(w.len() / Q4_K_BYTES, |n, (d, s, qs)| {
+                n.min(d.len() / 8).min(s.len() / 8).min(qs.len() / 256)
+            });
+            let low4 = _mm256_set1_epi8(0x0F);
+            let mut acc = [_mm256_setzero_ps(); N];
+            let mut mins = [0f32; N];
+            for i in 0..supers {
+                let b = &w[i * Q4_K_BYTES..(i + 1) * Q4_K_BYTES];
+                let v = _mm_cvtph_ps(_mm_cvtsi32_si128(
+                    (b.as_ptr() as *const i32).read_unaligned(),
+                ));
+                let (dw, dmin) = (_mm_cvtss_f32(v), _mm_cvtss_f32(_mm_movehdup_ps(v)));
+                for c in 0..4 {
+                    let raw = _mm256_loadu_si256(b.as_ptr().add(16 + 32 * c) as *const __m256i);
+                    let halves = [
+                        _mm256_and_si256(raw, low4),
+                        _mm256_and_si256(_mm256_srli_epi16(raw, 4), low4),
+                    ];
+                    for (h, qw) in halves.into_iter().enumerate() {
+                        let j = 2 * c + h;
+                        let sub = 8 * i + j;
+                        let (sc, m) = q4_k_scale_min(&b[4..16], j);
+                        for (r, (d, s, qs)) in group.iter().enumerate() {
+                            let qa =
+                                _mm256_loadu_si256(qs.as_ptr().add(sub * QK) as *const __m256i);
+                            let isum: __m256i = {
+                                let ($w, $a) = (qw, qa);
+                                $isum
+                            };
+                            let scale = dw * f32::from(sc) * d[sub];
+                            acc[r] = _mm256_fmadd_ps(
+                                _mm256_cvtepi32_ps(isum),
+                                _mm256_set1_ps(scale),
+                                acc[r],
+                            );
+                            mins[r] += dmin * f32::from(m) * s[sub];
+                        }
+                    }
+                }
+            }
+            std::array::from_fn(|r| hsum(acc[r]) - mins[r])
+        }
+    };
+}
+
+q4_k_dot!(q4_k_dot_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
+    _mm256_maddubs_epi16(w, a),
+    _mm256_set1_epi16(1)
+));
+q4_k_dot!(
+    q4_k_dot_vnni,
+    "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
+    |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
+);
+
+macro_rules! q6_k_dot {
+    ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
+        /// One Q6_K weight row against `N` quantized activation rows,
+        /// each block decoded once for the `N`.
+        #[target_feature(enable = $features)]
+        pub(super) unsafe fn $name<const N: usize>(w: &[u8], group: [Act<'_>; N]) -> [f32; N] {
+            let supers = group.iter().fold(w.len() / Q6_K_BYTES, |n, (d, _, qs)| {
+                n.min(d.len() / 8).min(qs.len() / 256)
+            });
+            let low4 = _mm256_set1_epi8(0x0F);
+            let two = _mm256_set1_epi8(3);
+            let offset = _mm256_set1_epi8(32);
+            let mut acc = [_mm256_setzero_ps(); N];
+            for i in 0..supers {
+                let b = w.as_ptr().add(i * Q6_K_BYTES);
+                let dw = _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(i32::from(
+                    (b.add(208) as *const u16).read_unaligned(),
+                ))));
+                for half in 0..2 {
+                    let ql0 = _mm256_loadu_si256(b.add(64 * half) as *const __m256i);
+                    let ql1 = _mm256_loadu_si256(b.add(64 * half + 32) as *const __m256i);
+                    let qh = _mm256_loadu_si256(b.add(128 + 32 * half) as *const __m256i);
+                    let high = |shift: i32| {
+                        let h = match shift {
+                            0 => qh,
+                            2 => _mm256_srli_epi16(qh, 2),
+                            4 => _mm256_srli_epi16(qh, 4),
+                            _ => _mm256_srli_epi16(qh, 6),
+                        };
+                        _mm256_slli_epi16(_mm256_and_si256(h, two), 4)
+                    };
+                    let quants = [
+                        _mm256_or_si256(_mm256_and_si256(ql0, low4), high(0)),
+                        _mm256_or_si256(_mm256_and_si256(ql1, low4), high(2)),
+                        _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low4), high(4)),
+                        _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4), high(6)),
+                    ];
+                    for (k, qw) in quants.into_iter().enumerate() {
+                        let sub = 8 * i + 4 * half + k;
+                        let sc = b.add(192 + 8 * half + 2 * k) as *const i8;
+                        for (r, (d, _, qs)) in group.iter().enumerate() {
+                            let qa =
+                                _mm256_loadu_si256(qs.as_ptr().add(sub * QK) as *const __m256i);
+                            // Σ (q − 32)·a: the unsigned quants' sum less 32·Σa.
+                            let (with, off): (__m256i, __m256i) = {
+                                let ($w, $a) = (qw, qa);
+                                let with = $isum;
+                                let ($w, $a) = (offset, qa);
+                                (with, $isum)
+                            };
+                            let isum = _mm256_sub_epi32(with, off);
+                            let dd = dw * d[sub];
+                            // Lanes 0–3 hold elements 0–15, lanes 4–7 elements 16–31.
+                            let scale = _mm256_set_m128(
+                                _mm_set1_ps(dd * f32::from(*sc.add(1))),
+                                _mm_set1_ps(dd * f32::from(*sc)),
+                            );
+                            acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), scale, acc[r]);
+                        }
+                    }
+                }
+            }
+            std::array::from_fn(|r| hsum(acc[r]))
+        }
+    };
+}
+
+q6_k_dot!(q6_k_dot_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
+    _mm256_maddubs_epi16(w, a),
+    _mm256_set1_epi16(1)
+));
+q6_k_dot!(
+    q6_k_dot_vnni,
+    "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
+    |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
+);
+
+q8_0_rows!(q8_0_rows_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
+    _mm256_maddubs_epi16(w, a),
+    _mm256_set1_epi16(1)
+));
+q8_0_rows!(
+    q8_0_rows_vnni,
+    "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
+    |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
+);
+
+iq4_xs_dot!(iq4_xs_dot_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
+    _mm256_maddubs_epi16(w, a),
+    _mm256_set1_epi16(1)
+));
+iq4_xs_dot!(
+    iq4_xs_dot_vnni,
+    "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
+    |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
+);
+
+rows_dot!(rows_dot_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
+    _mm256_maddubs_epi16(w, a),
+    _mm256_set1_epi16(1)
+));
+rows_dot!(
+    rows_dot_vnni,
+    "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
+    |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
+);
