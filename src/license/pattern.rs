@@ -107,14 +107,13 @@ impl Lazy {
     fn gate(&self) -> &gate::Gate {
         self.gate.get_or_init(|| {
             let skeleton = self.skeleton.get_or_init(|| quick::skeleton(&self.source));
-            let clauses = match skeleton {
-                Some(skeleton) => literals::finish(skeleton.clauses()),
+            match skeleton {
+                Some(skeleton) => gate::Gate::new(&literals::finish(skeleton.clauses())),
                 None => match self.parsed() {
-                    Ok(parsed) => literals::required(&parsed.hir),
-                    Err(_) => Vec::new(),
+                    Ok(parsed) => gate::Gate::new(&literals::required(&parsed.hir)),
+                    Err(_) => gate::Gate::default(),
                 },
-            };
-            gate::Gate::new(&clauses)
+            }
         })
     }
 

@@ -38,7 +38,8 @@ pub(super) enum Skeleton {
 /// The candidate clauses of `p` (unfiltered), or `None` where `p` uses
 /// syntax this reader does not know.
 pub(super) fn clauses(p: &str) -> Option<Vec<Clause>> {
-    Some(skeleton(p)?.clauses())
+    let owned = |c: Vec<&[u8]>| c.into_iter().map(Box::from).collect();
+    Some(skeleton(p)?.clauses().into_iter().map(owned).collect())
 }
 
 /// The skeleton of `p`, or `None` where `p` uses syntax this reader does
@@ -53,12 +54,12 @@ impl Skeleton {
     /// The clauses the skeleton gives: one per literal run of a sequence,
     /// those of each part in order, and for an alternation the union of
     /// the best clause of each branch (none where a branch has none).
-    pub(super) fn clauses(&self) -> Vec<Clause> {
+    pub(super) fn clauses(&self) -> Vec<Vec<&[u8]>> {
         match self {
-            Skeleton::Lit(run) => vec![vec![run.clone()]],
+            Skeleton::Lit(run) => vec![vec![&run[..]]],
             Skeleton::Seq(parts) => parts.iter().flat_map(Skeleton::clauses).collect(),
             Skeleton::Alt(branches) => {
-                let mut union = Clause::new();
+                let mut union = Vec::new();
                 for branch in branches {
                     match best(branch.clauses()) {
                         Some(c) => union.extend(c),
@@ -88,7 +89,11 @@ struct Scanner<'p> {
 
 impl Scanner<'_> {
     fn peek(&self) -> Option<char> {
-        self.p.get(self.at..)?.chars().next()
+        // most of a pattern is ASCII: no decoding for it
+        match *self.p.as_bytes().get(self.at)? {
+            b if b.is_ascii() => Some(char::from(b)),
+            _ => self.p.get(self.at..)?.chars().next(),
+        }
     }
 
     fn bump(&mut self) -> Option<char> {
