@@ -5,7 +5,9 @@
 //! the gates equals the reading with every pattern searched, and no gate
 //! closed during a reading hid a match of its pattern. And the gates read
 //! from the patterns as written agree with those read from their parsed
-//! form.
+//! form. The gates include the ordered literal check asked before a
+//! pattern's first compile (`pattern/order.rs`): the audited readings and
+//! `gate_misses` check it on every text and mutation too.
 
 use std::path::Path;
 

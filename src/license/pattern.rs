@@ -17,6 +17,7 @@ use regex_syntax::hir::Hir;
 mod engine;
 mod gate;
 mod literals;
+mod order;
 mod quick;
 
 use engine::Engine;
@@ -47,6 +48,10 @@ struct Lazy {
     /// compiled as written with Unicode classes ([`Regex::new`]).
     clause: bool,
     gate: OnceLock<gate::Gate>,
+    /// The pattern's literals in order (see `order`), where `quick` reads
+    /// the pattern; asked only before the pattern is compiled.
+    skeleton: OnceLock<Option<quick::Skeleton>>,
+    order: OnceLock<Option<order::Order>>,
     parsed: OnceLock<Result<Parsed, String>>,
     engine: OnceLock<Result<Engine, String>>,
 }
@@ -101,20 +106,39 @@ impl Lazy {
     /// search reports it).
     fn gate(&self) -> &gate::Gate {
         self.gate.get_or_init(|| {
-            let clauses = match quick::clauses(&self.source) {
-                Some(candidates) => literals::finish(candidates),
+            let skeleton = self.skeleton.get_or_init(|| quick::skeleton(&self.source));
+            match skeleton {
+                Some(skeleton) => gate::Gate::new(&literals::finish(skeleton.clauses())),
                 None => match self.parsed() {
-                    Ok(parsed) => literals::required(&parsed.hir),
-                    Err(_) => Vec::new(),
+                    Ok(parsed) => gate::Gate::new(&literals::required(&parsed.hir)),
+                    Err(_) => gate::Gate::default(),
                 },
-            };
-            gate::Gate::new(&clauses)
+            }
         })
     }
 
-    /// Whether the pattern may match in `hay` by its gate.
+    /// Whether the pattern may match in `hay` by its gate; before the
+    /// pattern is compiled, by its literals in order as well (once it is,
+    /// its automaton answers faster).
     fn gate_open(&self, hay: &str) -> bool {
         gate::may_match(self.gate(), hay.as_bytes())
+            && (self.engine.get().is_some() || self.order_open(hay))
+    }
+
+    /// Whether the pattern may match in `hay` by its gate and by its
+    /// literals in order, compiled or not.
+    fn gate_and_order_open(&self, hay: &str) -> bool {
+        gate::may_match(self.gate(), hay.as_bytes()) && self.order_open(hay)
+    }
+
+    /// Whether `hay` holds the pattern's literals in their order (true
+    /// where `quick` does not read the pattern).
+    fn order_open(&self, hay: &str) -> bool {
+        let order = self.order.get_or_init(|| {
+            let skeleton = self.skeleton.get_or_init(|| quick::skeleton(&self.source));
+            skeleton.as_ref().map(order::Order::new)
+        });
+        order.as_ref().is_none_or(|o| o.may_match(hay.as_bytes()))
     }
 
     fn compiled(&self) -> &Result<Engine, String> {
@@ -140,7 +164,7 @@ impl Lazy {
             gate::Mode::Off => true,
             gate::Mode::On => self.gate_open(hay),
             gate::Mode::Audit => {
-                let open = self.gate_open(hay);
+                let open = self.gate_and_order_open(hay);
                 if !open && self.engine().is_match(&Input::new(hay.as_bytes())) {
                     gate::record_miss(&self.source, hay);
                 }
@@ -189,6 +213,8 @@ impl Regex {
                 source,
                 clause,
                 gate: OnceLock::new(),
+                skeleton: OnceLock::new(),
+                order: OnceLock::new(),
                 parsed: OnceLock::new(),
                 engine: OnceLock::new(),
             }),
@@ -297,13 +323,16 @@ pub fn audited<T>(f: impl FnOnce() -> T) -> (T, Vec<(String, String)>) {
     (out, gate::take_misses())
 }
 
-/// The patterns made so far whose gate is closed on `hay` although they
-/// match it (none, if the gates are exact). For the tests of the gates.
+/// The patterns made so far whose gate, or literals in order (see
+/// `order`), rule out `hay` although they match it (none, if the gates and
+/// the ordered checks are exact). For the tests of the gates.
 pub fn gate_misses(hay: &str) -> Vec<String> {
     gate::all_patterns()
         .into_iter()
         .filter(|lazy| lazy.compiled().is_ok())
-        .filter(|lazy| !lazy.gate_open(hay) && lazy.engine().is_match(&Input::new(hay.as_bytes())))
+        .filter(|lazy| {
+            !lazy.gate_and_order_open(hay) && lazy.engine().is_match(&Input::new(hay.as_bytes()))
+        })
         .map(|lazy| lazy.source.clone())
         .collect()
 }

@@ -18,7 +18,6 @@
 use std::cell::RefCell;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 
-use super::literals::Clause;
 use super::Lazy;
 
 /// Bits of a text's trigram bitset (a power of two).
@@ -43,13 +42,14 @@ pub(super) struct Gate {
 
 impl Gate {
     /// The gate of a pattern whose every match satisfies `required`.
-    pub(super) fn new(required: &[Clause]) -> Gate {
+    pub(super) fn new<T: AsRef<[u8]>>(required: &[Vec<T>]) -> Gate {
         let clauses = required
             .iter()
-            .filter(|c| c.iter().all(|l| l.len() >= 3))
+            .filter(|c| c.iter().all(|l| l.as_ref().len() >= 3))
             .map(|c| {
                 c.iter()
                     .map(|l| {
+                        let l = l.as_ref();
                         let mut slots: Vec<u16> =
                             l.windows(3).map(|w| slot([w[0], w[1], w[2]])).collect();
                         slots.dedup();

@@ -31,32 +31,38 @@ pub(super) fn required(hir: &Hir) -> Vec<Clause> {
 }
 
 /// The clauses of `candidates` worth checking, the most selective first.
-pub(super) fn finish(candidates: Vec<Clause>) -> Vec<Clause> {
-    let mut all: Vec<Clause> = candidates.into_iter().filter_map(tidy).collect();
+pub(super) fn finish<T: AsRef<[u8]> + Ord>(candidates: Vec<Vec<T>>) -> Vec<Vec<T>> {
+    let mut all: Vec<Vec<T>> = candidates.into_iter().filter_map(tidy).collect();
     all.sort_by_key(|c| Reverse(score(c)));
     all.dedup();
     all.truncate(MAX_CLAUSES);
     all
 }
 
-/// `c` sorted and without repeats, where it is worth checking.
-fn tidy(mut c: Clause) -> Option<Clause> {
+/// `c` sorted and without repeats, where it is worth checking (a clause
+/// with a short string is dropped before it is sorted).
+fn tidy<T: AsRef<[u8]> + Ord>(mut c: Vec<T>) -> Option<Vec<T>> {
+    if c.is_empty() || c.iter().any(|l| l.as_ref().len() < MIN_LEN) {
+        return None;
+    }
     c.sort();
     c.dedup();
-    let usable = !c.is_empty() && c.len() <= MAX_LITERALS && c.iter().all(|l| l.len() >= MIN_LEN);
-    usable.then_some(c)
+    (c.len() <= MAX_LITERALS).then_some(c)
 }
 
 /// How selective a clause is: its shortest string, the longer the better,
 /// then the fewer strings the better.
-fn score(c: &Clause) -> (usize, Reverse<usize>) {
-    let shortest = c.iter().map(|l| l.len()).min().unwrap_or(0);
+fn score<T: AsRef<[u8]>>(c: &[T]) -> (usize, Reverse<usize>) {
+    let shortest = c.iter().map(|l| l.as_ref().len()).min().unwrap_or(0);
     (shortest, Reverse(c.len()))
 }
 
 /// The most selective usable clause of `clauses`.
-pub(super) fn best(clauses: Vec<Clause>) -> Option<Clause> {
-    clauses.into_iter().filter_map(tidy).max_by_key(score)
+pub(super) fn best<T: AsRef<[u8]> + Ord>(clauses: Vec<Vec<T>>) -> Option<Vec<T>> {
+    clauses
+        .into_iter()
+        .filter_map(tidy)
+        .max_by_key(|c| score(c))
 }
 
 /// The clauses of the parts every match of `hir` passes through.

@@ -8,6 +8,11 @@
 //! of a control character, a syntax error) gives `None`, and the caller
 //! parses the pattern instead.
 //!
+//! The pattern is first read into its [`Skeleton`]: its literal runs in
+//! the order every match holds them, with its alternations; the clauses
+//! are read from the skeleton, and `order` checks the skeleton itself
+//! against a text (the literals in their order).
+//!
 //! The pattern read here is the one written in the source, before words
 //! are widened (`super::widen_words`): widening rewrites classes only, so
 //! its literal characters, and the structure around them, are the
@@ -15,20 +20,64 @@
 
 use super::literals::{best, Clause};
 
+/// The literals every match of a pattern holds, in order: a match of a
+/// [`Skeleton::Seq`] holds a match of each part, left to right and not
+/// overlapping; a match of a [`Skeleton::Alt`] holds a match of one of its
+/// branches. What may be skipped (an optional group, a class, a
+/// look-around) is left out.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Skeleton {
+    /// A run of literal characters (UTF-8), never empty.
+    Lit(Box<[u8]>),
+    /// Parts in the order a match holds them.
+    Seq(Vec<Skeleton>),
+    /// Branches, one of which every match holds (two or more).
+    Alt(Vec<Skeleton>),
+}
+
 /// The candidate clauses of `p` (unfiltered), or `None` where `p` uses
 /// syntax this reader does not know.
 pub(super) fn clauses(p: &str) -> Option<Vec<Clause>> {
+    let owned = |c: Vec<&[u8]>| c.into_iter().map(Box::from).collect();
+    Some(skeleton(p)?.clauses().into_iter().map(owned).collect())
+}
+
+/// The skeleton of `p`, or `None` where `p` uses syntax this reader does
+/// not know.
+pub(super) fn skeleton(p: &str) -> Option<Skeleton> {
     let mut s = Scanner { p, at: 0 };
     let out = s.alternation()?;
     (s.at == p.len()).then_some(out)
+}
+
+impl Skeleton {
+    /// The clauses the skeleton gives: one per literal run of a sequence,
+    /// those of each part in order, and for an alternation the union of
+    /// the best clause of each branch (none where a branch has none).
+    pub(super) fn clauses(&self) -> Vec<Vec<&[u8]>> {
+        match self {
+            Skeleton::Lit(run) => vec![vec![&run[..]]],
+            Skeleton::Seq(parts) => parts.iter().flat_map(Skeleton::clauses).collect(),
+            Skeleton::Alt(branches) => {
+                let mut union = Vec::new();
+                for branch in branches {
+                    match best(branch.clauses()) {
+                        Some(c) => union.extend(c),
+                        None => return Vec::new(),
+                    }
+                }
+                vec![union]
+            }
+        }
+    }
 }
 
 /// What one atom of a concatenation is, for the literals.
 enum Atom {
     /// A literal character.
     Literal(char),
-    /// A group, with its clauses.
-    Group(Vec<Clause>),
+    /// A group, with its skeleton.
+    Group(Skeleton),
     /// A class, a look-around or an empty flag group: no literal.
     Other,
 }
@@ -40,7 +89,11 @@ struct Scanner<'p> {
 
 impl Scanner<'_> {
     fn peek(&self) -> Option<char> {
-        self.p.get(self.at..)?.chars().next()
+        // most of a pattern is ASCII: no decoding for it
+        match *self.p.as_bytes().get(self.at)? {
+            b if b.is_ascii() => Some(char::from(b)),
+            _ => self.p.get(self.at..)?.chars().next(),
+        }
     }
 
     fn bump(&mut self) -> Option<char> {
@@ -50,32 +103,26 @@ impl Scanner<'_> {
     }
 
     /// Branches separated by `|`, up to a `)` or the end (not taken).
-    fn alternation(&mut self) -> Option<Vec<Clause>> {
+    fn alternation(&mut self) -> Option<Skeleton> {
         let mut branches = vec![self.concat()?];
         while self.peek() == Some('|') {
             self.bump();
             branches.push(self.concat()?);
         }
-        if branches.len() == 1 {
-            return branches.pop();
-        }
-        let mut union = Clause::new();
-        for branch in branches {
-            match best(branch) {
-                Some(c) => union.extend(c),
-                None => return Some(Vec::new()),
-            }
-        }
-        Some(vec![union])
+        Some(if branches.len() == 1 {
+            branches.pop().unwrap_or(Skeleton::Seq(Vec::new()))
+        } else {
+            Skeleton::Alt(branches)
+        })
     }
 
     /// Atoms, each perhaps repeated, up to a `|`, a `)` or the end.
-    fn concat(&mut self) -> Option<Vec<Clause>> {
+    fn concat(&mut self) -> Option<Skeleton> {
         let mut out = Vec::new();
         let mut run = String::new();
-        let flush = |run: &mut String, out: &mut Vec<Clause>| {
+        let flush = |run: &mut String, out: &mut Vec<Skeleton>| {
             if !run.is_empty() {
-                out.push(vec![Box::from(run.as_bytes())]);
+                out.push(Skeleton::Lit(Box::from(run.as_bytes())));
                 run.clear();
             }
         };
@@ -90,20 +137,20 @@ impl Scanner<'_> {
                 Atom::Literal(c) => {
                     flush(&mut run, &mut out);
                     if min.is_some_and(|m| m >= 1) {
-                        out.push(vec![Box::from(c.to_string().as_bytes())]);
+                        out.push(Skeleton::Lit(Box::from(c.to_string().as_bytes())));
                     }
                 }
-                Atom::Group(clauses) => {
+                Atom::Group(inner) => {
                     flush(&mut run, &mut out);
                     if min.is_none_or(|m| m >= 1) {
-                        out.extend(clauses);
+                        out.push(inner);
                     }
                 }
                 Atom::Other => flush(&mut run, &mut out),
             }
         }
         flush(&mut run, &mut out);
-        Some(out)
+        Some(Skeleton::Seq(out))
     }
 
     fn atom(&mut self) -> Option<Atom> {
