@@ -107,7 +107,7 @@ fn rules() -> &'static Rules {
             // 试用期内仅可用于评估, 仅供测试: an evaluation or trial license
             re(r"(?:仅|只)(?:可|能|限|供)?(?:用于|用作|供|作为?)[^.;!?]{0,4}(?:评估|评测|测试|试用)|仅限(?:于)?(?:评估|评测|测试|试用)|试用期(?:内|间)"),
         ],
-        approval: re(r"(?:书面授权|书面许可|书面同意|事先[^.;!?]{0,12}(?:登记|申请|授权|许可|同意)|进行登记|完成登记|商用登记|申请(?:商业|商用)?(?:授权|许可)|(?:获得|获取|取得)[^.;!?]{0,12}(?:授权|许可)|联系[^.;!?]{0,30}(?:登记|申请|授权)|(?:取得|获得|获取)[^.;!?]{0,40}(?:商业|商用)(?:授权|许可)|(?:商业|商用)[^.;!?]{0,40}前[,\s]*(?:请|须|需|必须|应当?)(?:先|事先)?|(?:填写|提交)[^.;!?]{0,40}(?:问卷|申请|表单|表格)|登记[^.;!?]{0,20}(?:视为|即可|方可)|申请[^.;!?]{0,20}(?:通过后|审核|批准)|(?:如需|若需|如果需要|如您需要)(?:获得|取得)?(?:商业|商用)(?:授权|许可)|(?:商业|商用)[^.;!?]{0,20}(?:须|需|需要|应当?|必须)[^.;!?]{0,6}(?:另行|单独)[^.;!?]{0,10}(?:许可|协议|授权|合同))"),
+        approval: re(r"(?:书面授权|书面许可|书面同意|事先[^.;!?]{0,12}(?:登记|申请|授权|许可|同意)|进行登记|完成登记|商用登记|申请(?:商业|商用)?(?:授权|许可)|(?:获得|获取|取得)[^.;!?]{0,12}(?:授权|许可)|联系[^.;!?]{0,30}(?:登记|申请|授权)|(?:取得|获得|获取)[^.;!?]{0,40}(?:商业|商用)(?:授权|许可)|(?:商业|商用)[^.;!?]{0,40}前[,\s]*(?:请|须|需|必须|应当?)(?:先|事先)?|(?:填写|提交)[^.;!?]{0,40}(?:问卷|申请|表单|表格)|登记[^.;!?]{0,20}(?:视为|即可|方可)|申请[^.;!?]{0,20}(?:通过后|审核|批准)|(?:如需|若需|如果需要|如您需要)(?:获得|取得)?(?:商业|商用)(?:授权|许可)|(?:商业|商用)[^.;!?]{0,20}(?:须|需|需要|应当?|必须)[^.;!?]{0,6}(?:另行|单独)[^.;!?]{0,10}(?:许可|协议|授权|合同)|(?:如需|若需|如要|若要|如(?:您|果)?(?:需要|有意|希望|想要?|拟|计划)|若(?:您)?(?:需要|有意|希望|想要?|拟|计划))[^.;!?]{0,20}(?:商业(?:用途|使用|目的|化|授权|许可)|商用)[^.;!?]{0,16}?[,\s]*(?:请|须|需|应当?|务必)[^.;!?]{0,4}?(?:书面|事先|提前)?(?:与[^.;!?]{0,12})?联系)"),
         // 用于商业目的……则需要付费 / 企事业单位……需付费: a paid license first
         paid: re(r"(?:商业|商用|营利|企业|企事业单位|公司)[^.;!?]{0,40}(?:需要?|须|应当?|必须)(?:要)?(?:付费|支付费用|缴费|购买(?:商业|商用)?(?:授权|许可))"),
         no_need: re(r"(?:无需|无须|不需要|不必|毋需)[^.;!?]{0,6}(?:另行|单独|事先)?(?:取得|获得|获取|申请|登记|购买)(?:\s?(?:书面|商业|商用)?(?:授权|许可|同意))?"),
@@ -228,8 +228,11 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     // consent to transfer or amend the agreement is no approval of use
     // (asked only where it can change the answer: it is one of the dearer reads)
     let housekeeping = || super::clauses::boilerplate::housekeeping_consent(s);
-    let approval =
-        r.approval.is_match(s) && !definition && !r.no_need.is_match(s) && !housekeeping();
+    // “雅意 YAYI 2 模型”是指被授权人申请出于商业用途使用的……模型: the
+    // licence is defined as the one applied for, an application first
+    let applied_for = definition && applied_for_commercial_use(s);
+    let approval = applied_for
+        || r.approval.is_match(s) && !definition && !r.no_need.is_match(s) && !housekeeping();
     // a threshold's sentence asks for a license above its size; a
     // registration in it (登记) is asked below it too
     let paid = r.paid.is_match(s) && !definition && !thresholded;
@@ -312,6 +315,18 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
         found.push((ObligationKind::UseRestrictionsPassdown, String::new()));
     }
     found
+}
+
+/// True when a definition makes the thing licensed the one the licensee
+/// applied for to use commercially (“雅意 YAYI 2 模型”是指被授权人申请出于商业
+/// 用途使用的……模型): the license presupposes an application.
+fn applied_for_commercial_use(s: &str) -> bool {
+    static APPLIED: OnceLock<Regex> = OnceLock::new();
+    APPLIED
+        .get_or_init(|| {
+            re(r"(?:是指|系指|指)[^.;!?]{0,20}(?:被授权人|被许可人|您|用户)[^.;!?]{0,6}(?:申请|登记)[^.;!?]{0,10}(?:商业|商用)")
+        })
+        .is_match(s)
 }
 
 /// True when the sentence opens the model free to academic users only
@@ -497,6 +512,50 @@ mod tests {
         // 360 Zhinao open model license
         let s = "若需将本模型及衍生模型用于商业用途,请通过邮箱（g-zhinao-opensource@360.cn）联系许可方进行申请。";
         assert!(has(s, ObligationKind::Registration), "{:?}", kinds(s));
+    }
+
+    #[test]
+    fn a_contact_in_writing_before_commercial_use() {
+        // iFLYTEK Spark-13B model license (unseen12), 二.2: written contact
+        // before commercial use is the path to a permission
+        let s = "2. 如您需要商业用途使用，请书面联系许可方。";
+        assert!(has(s, ObligationKind::Registration), "{:?}", kinds(s));
+        // paraphrases: another wish, another directive, traditional script
+        for s in [
+            "如需将本模型用于商业用途，请与我们书面联系。",
+            "若您希望商用本模型，请事先联系作者。",
+            "如您有意將本模型用於商業用途，請書面聯繫授權方。",
+        ] {
+            assert!(has(s, ObligationKind::Registration), "{s}: {:?}", kinds(s));
+        }
+        // a contact for questions or business cooperation asks nothing
+        for s in ["如有任何问题，请联系我们。", "如需商业合作，请联系我们。"]
+        {
+            assert!(!has(s, ObligationKind::Registration), "{s}: {:?}", kinds(s));
+        }
+    }
+
+    #[test]
+    fn a_licence_defined_as_the_one_applied_for() {
+        // YAYI 2 commercial license (held-out): the model is defined as the
+        // one the licensee applied to use commercially
+        let s =
+            "“雅意 YAYI 2 模型”是指被授权人申请出于商业用途使用的中科闻歌以雅意 YAYI 命名的模型。";
+        assert!(has(s, ObligationKind::Registration), "{:?}", kinds(s));
+        // paraphrases: another licensee's name, registration for it
+        for s in [
+            "“本模型”是指被许可人申请用于商业用途的模型权重。",
+            "1.3 “授权模型”系指您登记并获准商用的模型。",
+        ] {
+            assert!(has(s, ObligationKind::Registration), "{s}: {:?}", kinds(s));
+        }
+        // a definition of the licensee or of a derivative asks nothing
+        for s in [
+            "“被授权人”是指行使本协议授予的权限使用雅意 YAYI 2 模型及创建模型衍生品的个人或法人实体。",
+            "“商业用途”是指使用模型直接或间接为实体或个人进行运营、推广或盈利目的用途。",
+        ] {
+            assert!(!has(s, ObligationKind::Registration), "{s}: {:?}", kinds(s));
+        }
     }
 
     #[test]
