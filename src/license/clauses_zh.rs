@@ -99,6 +99,9 @@ fn rules() -> &'static Rules {
             re(r"(?:商业|商用|营利)(?:性)?(?:用途|使用|目的|用途的使用)?(?:均)?除外|除(?:了)?(?:用于)?(?:商业|商用|营利)(?:性)?(?:用途|使用|目的)?(?:以)?外"),
             // 为非商业目的复制 / 当前模型不提供商业许可
             re(r"为非商业(?:性)?(?:用途|目的)|不(?:提供|授予|给予)[^.;!?]{0,6}(?:商业|商用)(?:许可|授权)"),
+            // 在不以营利为目的……的前提下使用本软件: use on condition that it
+            // seeks no profit
+            re(r"(?:在|以)[^.;!?]{0,4}不以(?:营利|盈利|商业)(?:性)?(?:为)?目的[^.;!?]{0,40}(?:前提|条件|情况)下"),
         ],
         data_attribute: re(r"(?:仅|只)(?:可|能|限|供)?(?:用于|用作|供|作为?)[^.;!?]{0,8}?的(?:训练|评估|测试|验证)?(?:数据集?|样本|语料|代码|文件|基准|材料)"),
         research_only: vec![
@@ -501,6 +504,23 @@ mod tests {
             "您不得出于任何商业、军事或非法目的使用、复制、修改、合并、发布、分发、复制或创建本软件的全部或部分衍生作品。",
             ObligationKind::NonCommercial
         ));
+    }
+
+    #[test]
+    fn use_on_condition_of_seeking_no_profit() {
+        // TrendCast Pro non-commercial license (unseen10), a "you may" item
+        let s = "2. 非商业用途:在不以营利为目的、不直接或间接产生商业收益的前提下使用本软件;";
+        assert!(has(s, ObligationKind::NonCommercial), "{:?}", kinds(s));
+        // paraphrases
+        for s in [
+            "您可以在不以盈利为目的的情况下免费使用本模型。",
+            "用户可在不以商业为目的之条件下复制和修改本模型。",
+        ] {
+            assert!(has(s, ObligationKind::NonCommercial), "{s}: {:?}", kinds(s));
+        }
+        // a licensor's purpose stated of itself scopes nothing
+        let s = "本项目不以营利为目的，欢迎任何人免费商用。";
+        assert!(!has(s, ObligationKind::NonCommercial), "{:?}", kinds(s));
     }
 
     #[test]
