@@ -27,6 +27,19 @@ pub struct ClauseHit {
     pub words: (usize, usize),
 }
 
+/// The value of a pass-down clause that keeps the weights under the terms
+/// of the model they come from: cited, but those are the base's terms (the
+/// lineage judges them where the card names the base), no term of this text.
+pub const UPSTREAM: &str = "the upstream model's terms";
+
+impl ClauseHit {
+    /// True when the clause weighs in the text's verdict: every clause but
+    /// a pass-down of the upstream model's own terms.
+    pub fn weighs(&self) -> bool {
+        !(self.kind == ObligationKind::UseRestrictionsPassdown && self.value == UPSTREAM)
+    }
+}
+
 struct Rules {
     non_commercial: Vec<Regex>,
     cc_nc: Regex,
@@ -852,6 +865,8 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     }
     if r.passdown.is_match(s) {
         push(ObligationKind::UseRestrictionsPassdown, String::new());
+    } else if upstream_terms(s) {
+        push(ObligationKind::UseRestrictionsPassdown, UPSTREAM.into());
     }
     if !definition && r.negation.is_match(s) && r.no_training.is_match(s) {
         push(ObligationKind::NoTrainingOtherModels, String::new());
@@ -1002,6 +1017,24 @@ fn territories(r: &Rules, s: &str) -> Option<String> {
         }
     }
     None
+}
+
+/// True when the sentence keeps the weights under the terms of the model
+/// they come from ("The model weights are subject to the DeepSeek Model
+/// License", "use must remain compatible with the license terms of the
+/// upstream base model", "does not relicense the upstream base model",
+/// "They must never be relicensed"): those terms travel with them.
+fn upstream_terms(s: &str) -> bool {
+    static UPSTREAM: OnceLock<Regex> = OnceLock::new();
+    UPSTREAM
+        .get_or_init(|| {
+            re(concat!(
+                r"\b(?:weights?|models?|checkpoints?|adapters?|use)\b(?:\s+[\w,()'-]+){0,8}?\s+(?:is|are|remains?|must\s+remain|stays?)\s+(?:also\s+)?(?:subject\s+to|governed\s+by|bound\s+by|compatible\s+with)\s+(?:the\s+)?(?:licen[cs]e\s+terms\s+of\s+the\s+|terms\s+of\s+the\s+)?(?:upstream|base|original|parent|[\w.-]+\s+model\s+licen[cs]e)\b",
+                r"|\bdoes\s+not\s+(?:relicense|re-license|change\s+the\s+licen[cs]e\s+of)\s+the\s+(?:upstream|base|original|parent)\b",
+                r"|\b(?:must|shall|may)\s+(?:never|not)\s+be\s+re-?licen[cs]ed\b",
+            ))
+        })
+        .is_match(s)
 }
 
 /// True when the sentence only gives a contact for questions ("For

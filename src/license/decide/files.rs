@@ -432,7 +432,7 @@ fn reference(d: &mut Decision, rf: &ReadFile<'_>, r: Resolved) {
     // credit, link and change note) adds no condition to it
     let own: Vec<&ClauseHit> = hits
         .iter()
-        .filter(|h| !restates_license_terms(norm.words_text(h.words.0, h.words.1)))
+        .filter(|h| h.weighs() && !restates_license_terms(norm.words_text(h.words.0, h.words.1)))
         .collect();
     let v = r.verdict().stricter(
         own.iter()
@@ -737,6 +737,7 @@ fn renamed_copy(norm: &NormText, changed: &[usize]) -> Option<Vec<String>> {
 /// The strictest cap of the clauses found (`permitted` when none).
 fn caps(hits: &[ClauseHit]) -> Verdict {
     hits.iter()
+        .filter(|h| h.weighs())
         .map(|h| h.kind.verdict_cap())
         .fold(Verdict::Permitted, Verdict::stricter)
 }

@@ -115,6 +115,7 @@ pub(super) fn decide(d: &mut Decision, rf: &ReadFile<'_>, parts: &Parts) {
     let own = rf
         .hits
         .iter()
+        .filter(|h| h.weighs())
         .map(|h| h.kind.verdict_cap())
         .fold(Verdict::Permitted, Verdict::stricter);
     let verdict = named.stricter(own);

@@ -1319,6 +1319,46 @@ fn the_definition_of_the_commercial_term_is_cited_with_the_limit() {
 }
 
 #[test]
+fn the_upstream_model_s_terms_kept_are_cited_not_weighed() {
+    use ObligationKind as K;
+    for (text, words) in [
+        // vuln-coprocessor-qwen-lora-adapters-apache-notice.txt (unseen10)
+        ("1. Adapter and merged-model use must remain compatible with the license terms of the upstream base model.", "compatible"),
+        // zenzei-deepseek-v3-derived-weights-license-pointer.txt (unseen10)
+        ("The model weights are subject to the DeepSeek Model License.", "subject to"),
+        // modpack-translator-gemma4-lora-mit-weights-notice.txt (unseen10)
+        ("The MIT License in this repository does not relicense the upstream base model.", "relicense"),
+        // techjam-dinov3-finetune-weights-licence-provenance.txt (unseen10)
+        ("They must never be relicensed under MIT or any other licence.", "never"),
+        // paraphrases
+        ("These checkpoints remain governed by the original model's license.", "governed"),
+        ("The adapter weights stay bound by the Llama model license.", "bound"),
+        ("Derived weights may not be relicensed.", "relicensed"),
+    ] {
+        assert!(
+            cited(text, K::UseRestrictionsPassdown).iter().any(|s| s.contains(words)),
+            "{text}"
+        );
+    }
+    // the base's terms are the base's: a permissive grant stays permitted
+    let text = "The adapters are released under the Apache License, Version 2.0, for any purpose. Adapter use must remain compatible with the license terms of the upstream base model.";
+    let grant = "The adapters are released under the Apache License, Version 2.0, for any purpose.";
+    assert_eq!(verdict(text), verdict(grant), "{text}");
+    // the text's own terms that travel are weighed
+    let text = "Derivative models must be distributed under the same license.";
+    let t = NormText::new(text);
+    assert!(read_clauses(&t)
+        .iter()
+        .any(|h| h.kind == K::UseRestrictionsPassdown && h.weighs()));
+    // the model subject to this license itself is no upstream
+    assert!(cited(
+        "The Model is subject to the terms of this Agreement.",
+        K::UseRestrictionsPassdown
+    )
+    .is_empty());
+}
+
+#[test]
 fn a_licence_restated_or_a_risk_acknowledged_is_no_duty() {
     // weights under the code's permissive terms pass nothing on; a risk the
     // user acknowledges is no credit duty
