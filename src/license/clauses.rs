@@ -102,6 +102,9 @@ fn rules() -> &'static Rules {
             // an item of a prohibited-uses list read after its intro ("you may
             // not" + "- Commercial purposes, including …")
             re(r"\b(?:may|shall|must)\s+not\s+(?:[-*]\s+)?(?:any\s+)?commercial\s+(?:use|uses|usage|purposes?|exploitation)\b"),
+            // "you may not: - use the release as part of a paid API, product,
+            // or production workflow": a paid offering is commercial use
+            re(r"\b(?:may|shall|must|will|can|do)\s+not\s+(?:\w+\s+){0,8}?(?:use|used|using|deploy|deployed|deploying|offer|offered|offering)\s+(?:[\w,()'-]+\s+){0,14}?(?:as\s+(?:a\s+)?part\s+of|in|into|within|for|to\s+(?:build|power|run))\s+(?:a\s+|an\s+|any\s+)?(?:paid|for-profit|revenue-generating|monetized|monetised|fee-based)\s+(?:apis?|products?|services?|offerings?|applications?|apps?|subscriptions?)\b"),
             // "No rights are granted under this License to a Commercial Entity"
             re(r"\bno\s+rights?\s+(?:is\s+|are\s+)?granted\s+(?:[\w-]+\s+){0,4}?to\s+(?:a\s+|any\s+)?(?:commercial|for-profit)\s+(?:entit(?:y|ies)|organi[sz]ations?|compan(?:y|ies)|users?)\b"),
             re(r"\b(?:does|do|shall|will|may)\s+not\s+(?:permit|allow|grant|authori[sz]e|cover|include|extend\s+to)\s+(?:\w+\s+){0,3}?commercial"),
@@ -321,6 +324,7 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
     let mut negated_items = 0usize;
     // the intro of the list being read, and the kinds it says alone
     let mut intro = ("", Vec::new());
+    let mut intro_words: Option<(usize, usize)> = None;
     // the text's lines, split only when a list needs them (this runs for
     // every sentence an obligation is cited at)
     let lines = std::cell::OnceCell::new();
@@ -359,6 +363,18 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
             negated_items -= 1;
             let before = hits.len();
             sentence_hits(text, (f, l), &format!("you may not {s}"), &mut hits);
+            // an item that bans commercial use: its intro ("Without prior
+            // written permission …, you may not:") is that limit's too
+            let nc = |h: &ClauseHit| h.kind == ObligationKind::NonCommercial;
+            if let Some(w) = intro_words.filter(|&w| {
+                hits[before..].iter().any(nc) && !hits.iter().any(|h| h.words == w && nc(h))
+            }) {
+                hits.push(ClauseHit {
+                    kind: ObligationKind::NonCommercial,
+                    value: String::new(),
+                    words: w,
+                });
+            }
             if hits.len() == before {
                 // the item completes its intro's sentence ("… to train …
                 // of any: (i) other large language model"): what the two
@@ -375,6 +391,7 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
             // a use policy's list runs to twenty items and more; a paragraph
             // that is not an item ends it
             negated_items = 40;
+            intro_words = Some((f, l));
             let alone = scan_sentence(s, &|n: &str| n.to_string());
             intro = (s, alone.into_iter().map(|(k, _)| k).collect());
             // the list is a policy of restricted uses

@@ -1319,6 +1319,33 @@ fn the_definition_of_the_commercial_term_is_cited_with_the_limit() {
 }
 
 #[test]
+fn a_paid_offering_banned_is_commercial_use_and_its_intro_is_cited() {
+    use ObligationKind as K;
+    // image-to-embroidery research-only non-commercial model license
+    // (tests/license-eval, unseen10), "## Restrictions"
+    let text = "You may download and run the released materials for non-commercial research or education.\n\nWithout prior written permission from the release claimant, you may not:\n\n- sell, sublicense, rent, or redistribute the model weights or a hosted copy;\n- use the release as part of a paid API, product, or production workflow;\n";
+    let found = cited(text, K::NonCommercial);
+    assert!(found.iter().any(|s| s.contains("paid api")), "{found:?}");
+    assert!(
+        found.iter().any(|s| s.contains("you may not:")),
+        "{found:?}"
+    );
+    // paraphrases
+    for text in [
+        "You may not deploy the checkpoint in a paid service.",
+        "Licensee shall not offer the model within any revenue-generating application.",
+        "You must not use these weights to power a for-profit product.",
+    ] {
+        assert!(kinds(text).contains(&K::NonCommercial), "{text}");
+    }
+    // a list that bans nothing commercial leaves its intro uncited
+    let text = "You may use the model for any purpose. You may not:\n\n- remove this notice;\n- use the model to harass people;\n";
+    assert!(cited(text, K::NonCommercial).is_empty(), "{text}");
+    // a paid product named without a ban limits nothing
+    assert!(!kinds("You may use the model in a paid product.").contains(&K::NonCommercial));
+}
+
+#[test]
 fn the_upstream_model_s_terms_kept_are_cited_not_weighed() {
     use ObligationKind as K;
     for (text, words) in [
