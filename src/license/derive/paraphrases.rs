@@ -1346,6 +1346,30 @@ fn a_paid_offering_banned_is_commercial_use_and_its_intro_is_cited() {
 }
 
 #[test]
+fn naming_the_author_and_a_ban_lifted_by_a_separate_license() {
+    use ObligationKind as K;
+    for (text, kind) in [
+        // image-to-embroidery license (tests/license-eval, unseen10)
+        ("Every public report, presentation, benchmark, or paper using outputs from this release must identify the release claimant, cite `CITATION.cff`, and link to this repository.", K::Attribution),
+        // paraphrases
+        ("Any product built on the model shall clearly name the original authors.", K::Attribution),
+        ("Publications must also identify the model's developers.", K::Attribution),
+        // animaxs-redistributed-weights-circlestone-nc-audit.txt (unseen10)
+        ("The app must not be marketed or used for commercial/production purposes without separate licenses from CircleStone (and NVIDIA where applicable).", K::Registration),
+        // paraphrases
+        ("The weights may not be sold or hosted as a service without a separate written agreement with us.", K::Registration),
+        ("You shall not deploy the model in production without express permission from the authors.", K::Registration),
+    ] {
+        assert!(kinds(text).contains(&kind), "{kind:?} in {text}");
+    }
+    // a need denied, and a name to leave alone, ask nothing
+    let text = "You may use the model commercially without a separate license.";
+    assert!(!kinds(text).contains(&K::Registration), "{text}");
+    let text = "You must not identify the authors as endorsing your product.";
+    assert!(!kinds(text).contains(&K::Attribution), "{text}");
+}
+
+#[test]
 fn the_upstream_model_s_terms_kept_are_cited_not_weighed() {
     use ObligationKind as K;
     for (text, words) in [
