@@ -1370,6 +1370,27 @@ fn naming_the_author_and_a_ban_lifted_by_a_separate_license() {
 }
 
 #[test]
+fn ethical_use_ensured_and_training_a_model_of_many_kinds() {
+    use ObligationKind as K;
+    for (text, kind) in [
+        // lg-k-exaone-ai-model-license-agreement.txt (unseen10), 3.3
+        ("3.3 Ethical Use: User shall ensure that the Model or Derivative Work is used ethically and responsibly in compliance with the following guidelines:", K::AcceptableUsePolicy),
+        // paraphrases
+        ("The Licensee must make sure the weights are used responsibly.", K::AcceptableUsePolicy),
+        ("You shall ensure that any deployment of the Model is used lawfully.", K::AcceptableUsePolicy),
+        // breezeblue-breeze-tts2 research non-commercial license 1.1 (unseen10), 5(b)
+        ("You may not use the Model Materials, a Derivative Model, or any Output to create, train, fine-tune, distill, evaluate for training selection, or otherwise improve any non-BreezeBlue foundational or generative speech, audio, language, or multimodal model.", K::NoTrainingOtherModels),
+        // paraphrase
+        ("You shall not use Outputs to improve any third-party text, image, or video generation model.", K::NoTrainingOtherModels),
+    ] {
+        assert!(kinds(text).contains(&kind), "{kind:?} in {text}");
+    }
+    // a wish, not a duty, and a model improved by the licensor
+    assert!(!kinds("We hope the model is used responsibly.").contains(&K::AcceptableUsePolicy));
+    assert!(!kinds("We will improve the model over time.").contains(&K::NoTrainingOtherModels));
+}
+
+#[test]
 fn the_upstream_model_s_terms_kept_are_cited_not_weighed() {
     use ObligationKind as K;
     for (text, words) in [
