@@ -123,7 +123,7 @@ fn rules() -> &'static Rules {
         aup: re(r"(?:遵守|遵循)[^.;!?]{0,40}(?:使用限制|使用政策|使用规范|行为准则|可接受使用)|(?:不得|禁止|严禁|不要|请勿|切勿|不应|❌)[^.;!?]{0,40}(?:违法|非法)"),
         act_ban: re(r"(?:^|[\s(\[:,])(?:\(\w{1,2}\)\s*)?禁止(二次开发|转售|售卖|出售|再许可|创建衍生)|不得(?:对|将)(?:本|该)(?:模型|软件|作品)[^.;!?]{0,60}?(衍生作品|转售|出售|售卖|再许可)"),
         licensor_bound: re(r"(?:许可方|许可人|授权方|我们|本公司)(?:均)?不得"),
-        field_ban: re(r"(?:不得|禁止|严禁|不作|不用于|不能用于|不要|请勿|切勿|不应|❌)[^.;!?]{0,60}?(军事|武器|战争|监控|监视|医疗诊断|自动驾驶|竞争性?产品|竞品|竞争|未经\w{0,6}?安全审查)"),
+        field_ban: re(r"(?:不得|禁止|严禁|不作|不用于|不能用于|不要|请勿|切勿|不应|❌|未获(?:得)?许可)[^.;!?]{0,60}?(军事|武器|战争|监控|监视|医疗诊断|自动驾驶|竞争性?产品|竞品|竞争|托管使用|托管服务|未经\w{0,6}?安全审查)"),
         // "“商业用途”是指…", "1.5 衍生品:指…", "1.2 “非商业用途”是指…": a term
         // defined, nothing granted or limited
         definition: re(r"^(?:\d+(?:\.\d+)*\.?\s+)?[^.;!?]{0,40}?(?:是指|系指|:\s*指|\x22\s*指)"),
@@ -139,7 +139,7 @@ fn rules() -> &'static Rules {
             .unwrap_or_else(|e| panic!("quoted pattern: {e}")),
         license_copy: re(r"(?:本协议|本许可证?|许可证)(?:的)?副本|协议副本"),
         no_training: re(r"(?:不得|禁止|严禁)[^.;!?]{0,30}(?:改进|训练|开发|提升)[^.;!?]{0,20}(?:其他|其它|任何)[^.;!?]{0,10}(?:模型|大模型|人工智能)|(?:不得|禁止|严禁)[^.;!?]{0,30}(?:模型|权重|输出)[^.;!?]{0,30}(?:用于|用作)[^.;!?]{0,30}训练"),
-        passdown: re(r"(?:衍生|再分发|分发|转授权)[^.;!?]{0,40}(?:应当|须|必须|需)[^.;!?]{0,30}(?:遵守|包含|受)[^.;!?]{0,20}(?:限制|约束|条款)|同时遵守[^.;!?]{0,20}(?:底座|基础|原始)?模型[^.;!?]{0,6}(?:许可证|许可协议|协议)|下游(?:用户|接收者|使用者)[^.;!?]{0,60}(?:遵守|受[^.;!?]{0,6}约束)|遵守对应[^.;!?]{0,10}(?:许可证|许可协议)|要求下游(?:用户|接收者|使用者)"),
+        passdown: re(r"(?:衍生|再分发|分发|转授权)[^.;!?]{0,40}(?:应当|须|必须|需)[^.;!?]{0,30}(?:遵守|包含|受)[^.;!?]{0,20}(?:限制|约束|条款)|同时遵守[^.;!?]{0,20}(?:底座|基础|原始)?模型[^.;!?]{0,6}(?:许可证|许可协议|协议)|下游(?:用户|接收者|使用者)[^.;!?]{0,60}(?:遵守|受[^.;!?]{0,6}约束)|遵守对应[^.;!?]{0,10}(?:许可证|许可协议)|要求下游(?:用户|接收者|使用者)|(?:必须|须|应当?)[^.;!?]{0,6}(?:在|按照?|依据|根据)本(?:协议|许可证?)(?:的)?条款下[^.;!?]{0,20}?(?:传播|分发|发布|提供)"),
     })
 }
 
@@ -386,6 +386,7 @@ fn field_of_use(r: &Rules, s: &str) -> Option<(ObligationKind, String)> {
             "监控" | "监视" => "surveillance",
             "医疗诊断" => "medical diagnosis",
             "自动驾驶" => "autonomous driving",
+            "托管使用" | "托管服务" => "hosting use",
             f if f.starts_with("未经") => "internet services without security review",
             _ => "competing products",
         };
@@ -521,6 +522,42 @@ mod tests {
         // a licensor's purpose stated of itself scopes nothing
         let s = "本项目不以营利为目的，欢迎任何人免费商用。";
         assert!(!has(s, ObligationKind::NonCommercial), "{:?}", kinds(s));
+    }
+
+    #[test]
+    fn hosting_use_unlicensed_and_weights_passed_on_under_these_terms() {
+        // Falcon 180B TII license, Chinese translation (unseen11), 9.3
+        let s = "9.3. 受第9.4節的限制，您未獲許可在此許可證下使用作品或衍生作品進行**托管使用**。";
+        assert!(
+            kinds(s).contains(&(ObligationKind::FieldOfUseBan, "hosting use".into())),
+            "{:?}",
+            kinds(s)
+        );
+        // paraphrase
+        let s = "您不得将本模型用于提供托管服务。";
+        assert!(has(s, ObligationKind::FieldOfUseBan), "{:?}", kinds(s));
+        // MultiMolecule license FAQ (unseen11), answers 2 and 3
+        for s in [
+            "若你传播本协议所涵盖的模型权重，则你必须在本协议条款下传播这些权重，并同时提供相应源代码（Corresponding Source）。",
+            "若你传播本协议所涵盖的模型权重，则你还必须在本协议条款下向接收者提供用于训练、更新或修改该等权重的任何训练数据集。",
+            // paraphrase
+            "分发衍生模型时，您须按照本许可证的条款下发布该模型。",
+        ] {
+            assert!(
+                has(s, ObligationKind::UseRestrictionsPassdown),
+                "{s}: {:?}",
+                kinds(s)
+            );
+        }
+        // hosting named without a ban, and terms read but not passed on
+        assert!(!has(
+            "本模型可用于托管服务。",
+            ObligationKind::FieldOfUseBan
+        ));
+        assert!(!has(
+            "您可以在本协议条款下使用本模型。",
+            ObligationKind::UseRestrictionsPassdown
+        ));
     }
 
     #[test]
