@@ -1391,6 +1391,32 @@ fn ethical_use_ensured_and_training_a_model_of_many_kinds() {
 }
 
 #[test]
+fn a_non_commercial_purpose_stated_and_voice_bans() {
+    use ObligationKind as K;
+    for (text, kind) in [
+        // owt-llm-weights-non-commercial-notice.txt (unseen12)
+        ("The Base and Instruct model weights are provided for non-commercial education, research, and personal experimentation.", K::NonCommercial),
+        // picorn-background-remover-weights-nc-written-permission.txt (unseen12)
+        ("The weights are provided for personal use, research, evaluation, and non-commercial demonstrations.", K::NonCommercial),
+        // paraphrase
+        ("These checkpoints are released for non-commercial teaching.", K::NonCommercial),
+        // pockettts-android-onnx-weights-cc-by-voice-consent.txt (unseen12)
+        ("do not clone or impersonate a voice without explicit, lawful consent.", K::FieldOfUseBan),
+        ("Do not use generated speech for fraud, deception, harassment, privacy invasion, misinformation, or other harmful or unauthorized activity.", K::AcceptableUsePolicy),
+        // paraphrases
+        ("You must never clone a real person's voice.", K::FieldOfUseBan),
+        ("Never use the outputs for spam or disinformation.", K::AcceptableUsePolicy),
+    ] {
+        assert!(kinds(text).contains(&kind), "{kind:?} in {text}");
+    }
+    // both uses named, and a voice cloned with consent, limit nothing
+    let text = "The weights are provided for commercial and non-commercial use.";
+    assert!(!kinds(text).contains(&K::NonCommercial), "{text}");
+    let text = "This model can clone a voice from a short sample.";
+    assert!(!kinds(text).contains(&K::FieldOfUseBan), "{text}");
+}
+
+#[test]
 fn the_upstream_model_s_terms_kept_are_cited_not_weighed() {
     use ObligationKind as K;
     for (text, words) in [
