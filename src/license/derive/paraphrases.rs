@@ -1417,6 +1417,30 @@ fn a_non_commercial_purpose_stated_and_voice_bans() {
 }
 
 #[test]
+fn whom_to_ask_before_commercial_use_and_hosted_services_banned() {
+    use ObligationKind as K;
+    for (text, kind) in [
+        // bonemarrowmap progenitor-score weights notice (tests/license-eval, unseen5)
+        ("If anyone wants commercial use, ask the BoneMarrowMap authors and the TCD technology-transfer office first.", K::Registration),
+        // paraphrases
+        ("If you intend to deploy the weights commercially, please contact the lab.", K::Registration),
+        ("If a user would like to use the checkpoints for commercial products, email licensing@example.org.", K::Registration),
+        // unseen5 notices' lists of what the license does not allow
+        ("You may not: (A) Offer the Model as a **Public Hosted Service** (paid or free), including online apps, APIs, or cloud tools", K::FieldOfUseBan),
+        ("You may not offer the Model to third parties as a hosted or managed model service whose main value is the Model itself;", K::FieldOfUseBan),
+        // paraphrase
+        ("You shall not offer the weights as a managed inference service.", K::FieldOfUseBan),
+    ] {
+        assert!(kinds(text).contains(&kind), "{kind:?} in {text}");
+    }
+    // a wish to use commercially met by a grant, and a hosted service offered by the licensor
+    let text = "If you want to use the model commercially, you may do so freely.";
+    assert!(!kinds(text).contains(&K::Registration), "{text}");
+    let text = "We offer the Model as a hosted service.";
+    assert!(!kinds(text).contains(&K::FieldOfUseBan), "{text}");
+}
+
+#[test]
 fn the_upstream_model_s_terms_kept_are_cited_not_weighed() {
     use ObligationKind as K;
     for (text, words) in [
