@@ -370,7 +370,14 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
         if negated_items > 0 {
             negated_items -= 1;
             let before = hits.len();
-            sentence_hits(text, (f, l), &format!("you may not {s}"), &mut hits);
+            // read without its marker ("(a) Use the Licenced Models … for
+            // any Commercial Purpose": you may not use …)
+            sentence_hits(
+                text,
+                (f, l),
+                &format!("you may not {}", without_marker(s)),
+                &mut hits,
+            );
             // an item that bans commercial use: its intro ("Without prior
             // written permission …, you may not:") is that limit's too
             let nc = |h: &ClauseHit| h.kind == ObligationKind::NonCommercial;
@@ -715,6 +722,21 @@ pub fn starts_item(s: &str) -> bool {
     static ITEM: OnceLock<Regex> = OnceLock::new();
     ITEM.get_or_init(|| re(r"^(?:\(?[a-z0-9]{1,4}[.)]|[a-z]\.|[a-z0-9]{1,3}(?:\.\d{1,3}){1,3}\.?)(?:\s|$)|^(?u:[•·▪])"))
         .is_match(s)
+}
+
+/// The sentence without the list marker it opens with (`(a) `, `1. `,
+/// `i) `), where a verb follows it ("(a) Use the Licenced Models …"): an
+/// item that opens with a label ("18) For commercial use only: To train …")
+/// keeps its marker, so the label is not read as the ban.
+fn without_marker(s: &str) -> &str {
+    static VERB: OnceLock<Regex> = OnceLock::new();
+    let verb = VERB.get_or_init(|| {
+        re(r"^(?:use|using|licen[cs]e|sublicense|sell|resell|rent|lease|distribute|redistribute|offer|provide|create|train|deploy|host|exploit|modify|copy|reproduce|access|run|publish|share|incorporate|integrate|embed)\b")
+    });
+    match s.split_once(char::is_whitespace) {
+        Some((_, rest)) if starts_item(s) && verb.is_match(rest.trim_start()) => rest.trim_start(),
+        _ => s,
+    }
 }
 
 /// Pushes the clauses that list item `(f, l)` and its intro say together

