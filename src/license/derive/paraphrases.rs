@@ -1454,6 +1454,12 @@ fn a_lettered_item_of_a_ban_list_is_read_without_its_letter() {
         found.iter().any(|s| s.starts_with("(iv) deploy")),
         "{found:?}"
     );
+    // 3(c): the training ban, its verbs listed with commas
+    let text = "You may not:\n\n(c) Use or provide access to any Output for the purpose of, training, improving, or otherwise influencing the functionality or performance of any third-party derivative model;\n";
+    assert!(kinds(text).contains(&K::NoTrainingOtherModels), "{text}");
+    // paraphrase
+    let text = "Outputs shall not be used for training, or improving, another language model.";
+    assert!(kinds(text).contains(&K::NoTrainingOtherModels), "{text}");
     // an item opening with a label keeps its marker: the label bans nothing
     // (LTX-2 Community License, acceptable use item 18)
     let text = "You may use the model commercially. You agree not to use the Outputs in any of the following ways:\n\n18) For commercial use only: To train, improve, or fine-tune any other machine learning model;\n";
