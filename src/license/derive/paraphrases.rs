@@ -1457,6 +1457,10 @@ fn a_lettered_item_of_a_ban_list_is_read_without_its_letter() {
     // 3(c): the training ban, its verbs listed with commas
     let text = "You may not:\n\n(c) Use or provide access to any Output for the purpose of, training, improving, or otherwise influencing the functionality or performance of any third-party derivative model;\n";
     assert!(kinds(text).contains(&K::NoTrainingOtherModels), "{text}");
+    // chai-discovery-chai-1-community-license-2024-09.txt (tests/license-eval):
+    // the intro of a list of the models it may not train
+    let text = "Model, Derivative Works, Outputs and Output Derivatives may not be used to train, optimize, improve or otherwise influence the functionality or performance of any:";
+    assert!(kinds(text).contains(&K::NoTrainingOtherModels), "{text}");
     // paraphrase
     let text = "Outputs shall not be used for training, or improving, another language model.";
     assert!(kinds(text).contains(&K::NoTrainingOtherModels), "{text}");
@@ -1478,8 +1482,11 @@ fn the_upstream_model_s_terms_kept_are_cited_not_weighed() {
         ("The MIT License in this repository does not relicense the upstream base model.", "relicense"),
         // techjam-dinov3-finetune-weights-licence-provenance.txt (unseen10)
         ("They must never be relicensed under MIT or any other licence.", "never"),
+        // cogvlm-license.txt (tests/license-eval, held-out), section 7
+        ("For CogVLM-17B version, Llama2 license conditions (https://ai.meta.com/llama/license/) and EVA license conditions (MIT, https://github.com/baaivision/EVA/blob/master/LICENSE) Also applies to model weights.", "also applies"),
         // paraphrases
         ("These checkpoints remain governed by the original model's license.", "governed"),
+        ("The base model's license terms apply to the weights as well as the code, and also apply to the model weights.", "apply to the model weights"),
         ("The adapter weights stay bound by the Llama model license.", "bound"),
         ("Derived weights may not be relicensed.", "relicensed"),
     ] {
