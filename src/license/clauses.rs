@@ -935,6 +935,11 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     }
     if let Some(fields) = banned_fields(r, s) {
         push(ObligationKind::FieldOfUseBan, fields);
+    } else if disparages_licensor(s) {
+        push(
+            ObligationKind::FieldOfUseBan,
+            "disparaging the licensor".into(),
+        );
     }
     if r.license_copy.is_match(s) {
         push(ObligationKind::LicenseCopy, String::new());
@@ -1081,6 +1086,19 @@ fn upstream_terms(s: &str) -> bool {
                 r"|\b(?:must|shall|may)\s+(?:never|not)\s+be\s+re-?licen[cs]ed\b",
                 r"|\blicen[cs]e\s+(?:conditions|terms)\b(?:\s+[\w,.:/()'-]+){0,20}?\s+(?:also\s+)?appl(?:y|ies)\s+to\s+(?:the\s+)?(?:model\s+)?weights\b",
             ))
+        })
+        .is_match(s)
+}
+
+/// True when the sentence bans disparaging the licensor or its software as
+/// a condition of the license ("shall not engage in unjustified
+/// denigration, malicious smearing, or baseless insults against [FunASR
+/// Software]"): a condition on the licensee's conduct.
+fn disparages_licensor(s: &str) -> bool {
+    static DISPARAGE: OnceLock<Regex> = OnceLock::new();
+    DISPARAGE
+        .get_or_init(|| {
+            re(r"\b(?:shall|must|may|will)\s+not\s+(?:engage\s+in\s+)?(?:[\w,-]+\s+){0,3}?(?:denigrat\w*|disparag\w*|smear\w*)\b,?(?:\s+[\w,()-]+){0,8}?\s+(?:(?:against|of|about)\s+)?(?:the\s+)?(?:licensor|authors?|developers?|us|its|\[?[\w-]+\s+(?:software|model|models)\]?|software|model|models)\b")
         })
         .is_match(s)
 }

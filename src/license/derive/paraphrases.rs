@@ -1471,6 +1471,32 @@ fn a_lettered_item_of_a_ban_list_is_read_without_its_letter() {
 }
 
 #[test]
+fn disparaging_the_licensor_banned_is_a_condition() {
+    use ObligationKind as K;
+    for text in [
+        // funasr-model-license-1.1.txt (tests/license-eval, tune), 4.2, both languages
+        "Individual or organizational users shall not engage in unjustified denigration, malicious smearing, or baseless insults against [FunASR Software].",
+        "个人或组织用户不得对[FunASR 软件]进行无端诋毁、恶意抹黑或凭空谩骂。",
+        // paraphrases
+        "You must not disparage the Licensor.",
+        "Users will not publish smears about the model.",
+        "您不得抹黑本模型的开发者。",
+    ] {
+        assert!(kinds(text).contains(&K::FieldOfUseBan), "{text}");
+    }
+    // a use policy's item about others, and praise, are no such condition
+    for text in [
+        "You shall not disparage competitors in advertising.",
+        "We welcome honest criticism of the model.",
+    ] {
+        assert!(!kinds(text).contains(&K::FieldOfUseBan), "{text}");
+    }
+    // a condition, not a limit on commercial use
+    let text = "You may use the model for any purpose, including commercial use. You shall not engage in malicious smearing against the Licensor.";
+    assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+}
+
+#[test]
 fn the_upstream_model_s_terms_kept_are_cited_not_weighed() {
     use ObligationKind as K;
     for (text, words) in [
