@@ -396,6 +396,12 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
                 // say together that the intro alone does not
                 completed_item(text, (f, l), (intro.0, &intro.1), &mut hits);
             }
+            if hits.len() == before && starts_item(s) && !bullet(f) {
+                // a numbered section after the list ("5) ATTRIBUTION — If
+                // you use these Weights …, you must:") that the ban does
+                // not reach: read as it stands
+                sentence_hits(text, (f, l), s, &mut hits);
+            }
             if hits.len() > before {
                 continue;
             }

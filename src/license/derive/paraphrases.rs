@@ -1497,6 +1497,24 @@ fn disparaging_the_licensor_banned_is_a_condition() {
 }
 
 #[test]
+fn a_numbered_section_after_a_ban_list_is_read_as_it_stands() {
+    use ObligationKind as K;
+    // hsyn9dhpe-model-weights-nc-license.txt (tests/license-eval, unseen8)
+    let text = "3) NO COMMERCIAL TRAINING/SERVING — You may not use these Weights to:\n   - Pre-train, fine-tune, or serve systems intended for commercial use\n\n4) NO REDISTRIBUTION OF THIRD-PARTY DATA — You must NOT redistribute AMASS.\n\n5) ATTRIBUTION — If you use these Weights in your research, you must:\n   a) Cite the AMASS dataset (ICCV 2019)\n";
+    let found = cited(text, K::Attribution);
+    assert!(
+        found.iter().any(|s| s.starts_with("5) attribution")),
+        "{found:?}"
+    );
+    // paraphrase: another heading, another duty
+    let text = "You may not:\n\n(a) sell the Model;\n\n(b) Credit: you must credit the authors in any publication.\n";
+    assert!(kinds(text).contains(&K::Attribution), "{text}");
+    // an item the ban reaches is read with it, not as a grant
+    let text = "You may not:\n\n(a) use the Model for commercial purposes;\n";
+    assert!(kinds(text).contains(&K::NonCommercial), "{text}");
+}
+
+#[test]
 fn the_upstream_model_s_terms_kept_are_cited_not_weighed() {
     use ObligationKind as K;
     for (text, words) in [
