@@ -11,7 +11,7 @@ use super::resolve::{spdx_or_kb, Resolved};
 use super::{Decision, ReadFile};
 use crate::finding::{Code, Finding};
 use crate::license::clauses::ClauseHit;
-use crate::license::kb::{self, kb};
+use crate::license::kb::{self, kb, LicenseEntry};
 use crate::license::pattern::{re, Regex};
 use crate::license::spdx_facts;
 use crate::license::text::NormText;
@@ -186,14 +186,8 @@ fn names_in(text: &NormText, (f, l): (usize, usize)) -> Vec<Resolved> {
             found.push(r);
         }
     };
-    for e in &kb().entries {
-        let names = std::iter::once(e.name.as_str())
-            .chain(e.aliases.iter().map(String::as_str))
-            .filter(|n| n.split_whitespace().count() >= 3);
-        if names
-            .into_iter()
-            .any(|n| has_phrase(s, &NormText::new(n).norm))
-        {
+    for (name, e) in kb_names() {
+        if has_phrase(s, name) {
             add(Resolved::Kb(e));
         }
     }
@@ -218,6 +212,24 @@ fn names_in(text: &NormText, (f, l): (usize, usize)) -> Vec<Resolved> {
         }
     }
     found
+}
+
+/// The knowledge base's names and aliases of three words or more,
+/// normalised as texts are, with their entries: built once.
+fn kb_names() -> &'static [(String, &'static LicenseEntry)] {
+    static NAMES: OnceLock<Vec<(String, &'static LicenseEntry)>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names: Vec<(String, &'static LicenseEntry)> = Vec::new();
+        for e in &kb().entries {
+            for n in std::iter::once(&e.name).chain(e.aliases.iter()) {
+                let norm = NormText::new(n).norm;
+                if norm.split_whitespace().count() >= 3 && !names.iter().any(|(m, _)| *m == norm) {
+                    names.push((norm, e));
+                }
+            }
+        }
+        names
+    })
 }
 
 /// True when `phrase` occurs in `s` at word boundaries.
