@@ -301,6 +301,16 @@ fn a_text_naming_a_license_per_part_takes_the_strictest() {
     let m = model("license: other\n", &[("LICENSE", text)]);
     let (r, _) = decide(m.path(), None);
     assert_eq!(r.verdict, Verdict::NonCommercial, "{:?}", r.reasons);
+    // a proprietary whole: the parts' licenses grant nothing more
+    let text = "The model is proprietary.\n\nIt incorporates an encoder under the MIT License and a decoder under Apache-2.0.\n";
+    let m = model("license: other\n", &[("LICENSE", text)]);
+    let (r, _) = decide(m.path(), None);
+    assert!(
+        !r.verdict.allows_commercial_use(),
+        "{} {:?}",
+        r.verdict,
+        r.reasons
+    );
     // a part whose license is unclear keeps the whole unknown
     let text = "The encoder weights are released under the MIT License.\n\nThe decoder weights are released under Apache-2.0.\n\nThe license of the tokenizer is unclear.\n";
     let m = model("license: other\n", &[("LICENSE", text)]);

@@ -60,7 +60,9 @@ pub(super) fn named_parts(text: &NormText) -> Option<Parts> {
             }
         }
     }
-    if parts.is_empty() {
+    // rights reserved over the whole, or a proprietary model: the parts'
+    // licenses do not say what the whole is
+    if parts.is_empty() || reserved(&text.norm) {
         return None;
     }
     if let Some(&unknown) = sentences
@@ -252,6 +254,15 @@ fn negated(s: &str) -> bool {
     .is_match(s)
 }
 
+/// True when the text reserves rights over the whole or calls the model
+/// proprietary or confidential.
+fn reserved(s: &str) -> bool {
+    static RESERVED: OnceLock<Regex> = OnceLock::new();
+    RESERVED
+        .get_or_init(|| re(r"\ball\s+rights\s+reserved\b|\bproprietary\b|\bconfidential\b"))
+        .is_match(s)
+}
+
 /// True when the sentence says a part's license is not known ("the license
 /// of the detector weights is unclear", "no explicit license"): that part
 /// is unknown, and so is the whole.
@@ -303,6 +314,9 @@ mod tests {
             "The source code is licensed under the MIT License. Unlike Apache-2.0, this license has no patent clause.",
             // a lowercase word that spells an id is no license
             "Researchers at mit and elsewhere released the weights under Apache-2.0.",
+            // rights reserved over the whole: its parts' licenses do not say
+            // what the whole is
+            "All rights reserved. The model incorporates components under Apache-2.0 and the MIT License.",
         ] {
             assert!(ids(text).is_none(), "{text}: {:?}", ids(text));
         }
