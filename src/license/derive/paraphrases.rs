@@ -1515,6 +1515,27 @@ fn a_numbered_section_after_a_ban_list_is_read_as_it_stands() {
 }
 
 #[test]
+fn content_bans_and_voice_consent_are_a_use_policy() {
+    use ObligationKind as K;
+    for text in [
+        // dreamlite-stream-adapter-weights-use-policy.txt (tests/license-eval, unseen6)
+        "These models **MUST NOT** be used to\n> generate, edit, or distribute any content that is sexually\n> explicit, pornographic, violent, discriminatory, or otherwise illegal.",
+        // styletts2-pretrained-models-terms-of-use.txt (unseen6)
+        "Before using these pre-trained models, you agree to inform the listeners that the speech samples are synthesized by the pre-trained models, unless you have the permission to use the voice you synthesize.",
+        "That is, you agree to only use voices whose speakers grant the permission to have their voice cloned, either directly or by license before making synthesized voices public.",
+        // paraphrases
+        "The adapter shall not be used to create hateful or abusive images.",
+        "You agree to tell your audience that any clip is AI-generated.",
+        "Use only voices for which you hold the speaker's written consent.",
+    ] {
+        assert!(kinds(text).contains(&K::AcceptableUsePolicy), "{text}");
+    }
+    // what the model can generate, said of it, asks nothing
+    let text = "The model can be used to generate violent scenes for film previsualisation.";
+    assert!(!kinds(text).contains(&K::AcceptableUsePolicy), "{text}");
+}
+
+#[test]
 fn the_upstream_model_s_terms_kept_are_cited_not_weighed() {
     use ObligationKind as K;
     for (text, words) in [
