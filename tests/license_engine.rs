@@ -278,6 +278,47 @@ fn unseen_license_yields_its_clauses_and_never_more() {
 }
 
 #[test]
+fn a_text_naming_a_license_per_part_takes_the_strictest() {
+    // the shape of the OmniParser fork's weights notice (tests/license-eval,
+    // unseen10): an inventory whose rows name the parts' licenses
+    let text = "# Model Weights License Notice\n\nThe Python source code in this repository is licensed under the MIT License.\n\n| Artifact | Effective license |\n|---|---|\n| Icon detection | **AGPL-3.0** (inherited from YOLOv8) |\n| Icon captioning | MIT |\n";
+    let m = model("license: other\n", &[("LICENSE", text)]);
+    let (r, _) = decide(m.path(), None);
+    assert_eq!(
+        r.verdict,
+        Verdict::PermittedWithConditions,
+        "{:?}",
+        r.reasons
+    );
+    let o = r
+        .obligations
+        .iter()
+        .find(|o| o.kind == ObligationKind::UseRestrictionsPassdown)
+        .expect("the AGPL part cited");
+    assert_eq!((o.line_start, o.value.as_str()), (Some(7), "AGPL-3.0"));
+    // a non-commercial part makes the whole non-commercial
+    let text = "The encoder weights are released under the MIT License.\n\nThe decoder weights are released under CC-BY-NC-4.0.\n";
+    let m = model("license: other\n", &[("LICENSE", text)]);
+    let (r, _) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::NonCommercial, "{:?}", r.reasons);
+    // a proprietary whole: the parts' licenses grant nothing more
+    let text = "The model is proprietary.\n\nIt incorporates an encoder under the MIT License and a decoder under Apache-2.0.\n";
+    let m = model("license: other\n", &[("LICENSE", text)]);
+    let (r, _) = decide(m.path(), None);
+    assert!(
+        !r.verdict.allows_commercial_use(),
+        "{} {:?}",
+        r.verdict,
+        r.reasons
+    );
+    // a part whose license is unclear keeps the whole unknown
+    let text = "The encoder weights are released under the MIT License.\n\nThe decoder weights are released under Apache-2.0.\n\nThe license of the tokenizer is unclear.\n";
+    let m = model("license: other\n", &[("LICENSE", text)]);
+    let (r, _) = decide(m.path(), None);
+    assert_eq!(r.verdict, Verdict::Unknown, "{:?}", r.reasons);
+}
+
+#[test]
 fn obligations_are_the_union_of_license_policy_and_notice() {
     let m = model(
         "license: llama3.2\n",

@@ -27,6 +27,19 @@ pub struct ClauseHit {
     pub words: (usize, usize),
 }
 
+/// The value of a pass-down clause that keeps the weights under the terms
+/// of the model they come from: cited, but those are the base's terms (the
+/// lineage judges them where the card names the base), no term of this text.
+pub const UPSTREAM: &str = "the upstream model's terms";
+
+impl ClauseHit {
+    /// True when the clause weighs in the text's verdict: every clause but
+    /// a pass-down of the upstream model's own terms.
+    pub fn weighs(&self) -> bool {
+        !(self.kind == ObligationKind::UseRestrictionsPassdown && self.value == UPSTREAM)
+    }
+}
+
 struct Rules {
     non_commercial: Vec<Regex>,
     cc_nc: Regex,
@@ -89,6 +102,9 @@ fn rules() -> &'static Rules {
             // an item of a prohibited-uses list read after its intro ("you may
             // not" + "- Commercial purposes, including …")
             re(r"\b(?:may|shall|must)\s+not\s+(?:[-*]\s+)?(?:any\s+)?commercial\s+(?:use|uses|usage|purposes?|exploitation)\b"),
+            // "you may not: - use the release as part of a paid API, product,
+            // or production workflow": a paid offering is commercial use
+            re(r"\b(?:may|shall|must|will|can|do)\s+not\s+(?:\w+\s+){0,8}?(?:use|used|using|deploy|deployed|deploying|offer|offered|offering)\s+(?:[\w,()'-]+\s+){0,14}?(?:as\s+(?:a\s+)?part\s+of|in|into|within|for|to\s+(?:build|power|run))\s+(?:a\s+|an\s+|any\s+)?(?:paid|for-profit|revenue-generating|monetized|monetised|fee-based)\s+(?:apis?|products?|services?|offerings?|applications?|apps?|subscriptions?)\b"),
             // "No rights are granted under this License to a Commercial Entity"
             re(r"\bno\s+rights?\s+(?:is\s+|are\s+)?granted\s+(?:[\w-]+\s+){0,4}?to\s+(?:a\s+|any\s+)?(?:commercial|for-profit)\s+(?:entit(?:y|ies)|organi[sz]ations?|compan(?:y|ies)|users?)\b"),
             re(r"\b(?:does|do|shall|will|may)\s+not\s+(?:permit|allow|grant|authori[sz]e|cover|include|extend\s+to)\s+(?:\w+\s+){0,3}?commercial"),
@@ -129,7 +145,7 @@ fn rules() -> &'static Rules {
         // a Creative Commons non-commercial license named in the text
         cc_nc: re(r"\bcc[\s-]+by[\s-]+nc\b|\bcommons\s+by[\s-]+nc\b|\battribution[\s-]+non-?commercial\b"),
         excluded: re(r"\bexclud(?:e|ed|es|ing)\b|排除|剔除"),
-        non_commercial_scoped: re(r"\bfor\s+(?:[\w,'-]+\s+){0,7}?non-?commercial\s+(?:research|purposes?|uses?|applications?|projects?|development)\b"),
+        non_commercial_scoped: re(r"\bfor\s+(?:[\w,'-]+\s+){0,7}?non-?commercial\s+(?:research|purposes?|uses?|applications?|projects?|development|education|teaching|study|demonstrations?|experimentation|evaluation)\b"),
         research_only: vec![
             // "only for academic, research and education purposes" (not the
             // tail of a compound: "a validation-only research artifact")
@@ -220,10 +236,18 @@ fn rules() -> &'static Rules {
             re(r"\bwithout\s+(?:a\s+|an\s+)?(?:valid\s+(?:commercial\s+)?licen[cs]e|(?:(?:separate|signed)\s+)*written\s+(?:licen[cs]e\s+)?agreement)\b"),
             // "would require either (a) a commercial licence from the authors"
             re(r"\brequires?\s+(?:either\s+)?(?:\(?a\)\s+)?(?:a\s+|an\s+)commercial\s+licen[cs]e\b"),
+            // "must not be marketed or used for commercial/production
+            // purposes without separate licenses from CircleStone": a ban
+            // lifted by a license asked for
+            re(r"\b(?:must|shall|may|can)\s+not\b(?:\s+[\w,/()'-]+){0,16}?\s+without\s+(?:a\s+|an\s+)?(?:(?:separate|written|express|explicit|prior)\s+)+(?:[\w-]+\s+){0,2}?(?:licen[cs]es?|agreements?|permissions?|authori[sz]ations?|consent)\b"),
             // "unless You first obtain a separate, express, written license"
             re(r"\bunless\s+(?:you\s+)?(?:first\s+)?obtain\s+(?:a\s+|an\s+)?(?:(?:separate|express|written|signed|commercial),?\s+)+(?:licen[cs]e|agreement|permission|authori[sz]ation)\b"),
             // "If you need commercial or clinical use rights, please contact"
             re(r"\bcommercial\s+(?:or|and|and/or)\s+[\w-]+\s+(?:use|usage)\s+(?:rights|licen[cs]es?)\b,?(?:\s+[\w,()'/-]+){0,8}?\s+(?:please\s+)?contact\b"),
+            // "If anyone wants commercial use, ask the BoneMarrowMap authors
+            // and the TCD technology-transfer office first": a wish to use
+            // commercially answered by whom to ask
+            re(r"\bif\s+(?:you|anyone|someone|a\s+user|users)\s+(?:want|wants|wish|wishes|intend|intends|plan|plans|need|needs|would\s+like)\s+(?:to\s+)?(?:[\w,()'-]+\s+){0,6}?commercial(?:ly)?\b,?(?:\s+[\w,()'/-]+){0,6}?\s+(?:please\s+)?(?:ask|contact|email|write\s+to|reach\s+out\s+to|request|obtain|seek)\b"),
             // "you will need to execute a separate licensing agreement"
             re(r"\b(?:needs?|required)\s+to\s+(?:execute|sign|enter\s+into|conclude)\s+(?:a\s+|an\s+)?(?:(?:separate|commercial|written|signed)\s+)+(?:licen[cs]ing\s+|licen[cs]e\s+)?agreement\b"),
             // "If you plan to use … for Commercial Purposes, you should contact
@@ -251,7 +275,7 @@ fn rules() -> &'static Rules {
         territory_cue: re(r"\b(?:not\s+(?:\w+\s+){0,4}?(?:licensed|granted|available|permitted|apply|applicable|allowed|extend)|exclud\w*|outside\s+of|except\s+in|not\s+in|prohibited\s+in|territory|located\s+in|export\s+(?:restrictions|controls?|laws)|\b(?:not|never)\b,?(?:\s+[\w,()'-]+){0,24}?\s+(?:within|inside)\s)"),
         regions: re(r"\b(european\s+union|the\s+eu|eu|united\s+kingdom|the\s+uk|uk|south\s+korea|mainland\s+china|china|russia|iran|north\s+korea|cuba|syria|belarus|(?:comprehensively\s+)?sanctioned\s+(?:jurisdictions?|countries)|outside\s+(?:of\s+)?the\s+(?:applicable\s+|licensed\s+|permitted\s+)?territory)\b"),
         passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)|\b(?:must|shall)\s+(?:have|contain|include|carry|be\s+(?:under|subject\s+to))\s+(?:the\s+)?same\s+(?:terms|restrictions|limitations|licen[cs]e)\b|\bderivatives?\b(?:\s+[\w,()'-]+){0,16}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+|remain\s+)(?:subject\s+to|limited\s+to|bound\s+by)\s+(?:the\s+)?(?:same\s+|these\s+)?(?:restrictions|terms|this\s+agreement|research)|\brestrictions\b(?:\s+[\w,()'-]+){0,10}?\s+(?:also\s+)?apply\s+to\s+(?:any\s+|all\s+)?derivatives?\b|\brequire\s+(?:all\s+of\s+)?(?:your\s+)?users\b(?:\s+[\w,()'-]+){0,12}?\s+to\s+comply\b|\bdoes\s+not\s+contradict\s+the\s+restrictions\b|\bderivative\s+(?:models?|works?|weights)\b(?:\s+[\w,.()'-]+){0,12}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+)?(?:distributed|released|licensed|made\s+available)\s+under\s+(?:this|the\s+same)\s+(?:licen[cs]e|agreement|terms)\b|\b(?:enable|assist|facilitate|permit|allow|cause)\b(?:\s+[\w,]+){0,6}?\s+third[- ]part(?:y|ies)\s+to\s+(?:violate|breach|contravene)\b|\bshare-?alike\s+(?:propagates|applies|extends|carries)\s+to\s+(?:all\s+|any\s+)?(?:derivative|adapted|modified)\b|\bderivatives?\s+(?:works?\s+|models?\s+)?(?:must|shall)\s+(?:also\s+)?be\s+(?:shared|distributed|released|licensed)\s+under\s+(?:the\s+same\s+|this\s+)?(?:cc\s+by|licen[cs]e|terms)|\b(?:distribute|share|release|license)\s+(?:[\w,'-]+\s+){0,4}?under\s+(?:the\s+same\s+licen[cs]e|this\s+licen[cs]e,?\s+not\s+under\s+looser|terms\s+(?:no\s+less\s+restrictive|at\s+least\s+as\s+(?:protective|restrictive)))|\bbind\s+(?:each\s+|every\s+|all\s+|any\s+)?(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,4}?\s+to\s+(?:enforceable\s+)?terms\b|\brecipients?\s+(?:receives?|gets?|is\s+bound\s+by)\s+the\s+same\s+(?:restrictions|terms|limitations)\b|\brelease\s+(?:your\s+)?(?:derived|modified|adapted)\s+(?:weights|models?|works?)\s+under\s+(?:cc\s+by-sa|the\s+same)|\b(?:limitations|restrictions)\s+(?:and\s+restrictions\s+)?herein\b(?:\s+[\w,()'-]+){0,12}?\s+remain\b|\boblige\s+(?:their|its|your)\s+(?:clients|customers|users|recipients)\s+to\s+compl|\bderivative\s+(?:[\w-]+\s+){0,2}?(?:is|are)\s+(?:distributed|released|licensed)\s+under\s+the\s+same\s+terms\b|\b(?:cannot|may\s+not|must\s+not|shall\s+not)\s+(?:(?:sublicense|distribute|redistribute|share)\s+(?:or|and|and/or)\s+)?(?:sublicense|distribute|redistribute|share)\s+(?:[\w-]+\s+){0,4}?under\s+(?:any\s+)?(?:other|different)\s+(?:terms|licen[cs]es?)\b|\bredistribut\w*\b(?:\s+[\w,'-]+){0,8}?\s+(?:must|shall)\s+(?:keep|retain|preserve|include)\s+(?:[\w-]+\s+){0,6}?(?:restrictions?|limitations?)\b|\bdistribut\w*\s+(?:of\s+)?(?:your\s+|any\s+)?(?:adaptations|adapted\s+(?:material|works?|models?)|derivatives?|modifications)\s+under\s+the\s+same\s+licen[cs]e\b"),
-        no_training: re(r"\b(?:improve|train|training|develop|create|enhance|distill)\w*\s+(?:[\w,:()'-]+\s+){0,12}?(?:other|another|competing|third[- ]party|any)\s+(?:\w+\s+){0,3}?(?:models?|llms?|ai)\b|\b(?:train|training|distill\w*)\s+(?:[\w,'-]+\s+){0,4}?(?:machine\s+learning|ml|ai|language|foundation\w*)\s+models?\b|\b(?:train\w*|distill\w*|imitat\w*|extract\w*)\b(?:[\s,]+[\w'-]+){0,8}?\s+(?:a|any)\s+model\s+(?:whose|that|which)\s+(?:[\w'-]+\s+){0,4}?(?:substitut\w*|compet\w*|replac\w*|replicat\w*)|\bcreate\s+derivative\s+models?\b(?:\s+[\w,()'-]+){0,6}?\s+(?:that|which)\s+compete\b|\bbe\s+used\s+to\s+train\b(?:\s+[\w,()'-]+){0,12}?\s+(?:functionality|performance)\s+of\s+any\b|\b(?:extraction|cloning|distillation)\b(?:\s+[\w,()'-]+){0,8}?\s+(?:to\s+)?(?:recreate|replicate|reproduce)\s+(?:[\w-]+\s+){0,3}?(?:weights|models?)\b"),
+        no_training: re(r"\b(?:improve|train|training|develop|create|enhance|distill)\w*,?\s+(?:[\w,:()'-]+\s+){0,12}?(?:other|another|competing|third[- ]party|any)\s+(?:[\w,-]+\s+){0,10}?(?:models?|llms?|ai)\b|\b(?:train|training|distill\w*)\s+(?:[\w,'-]+\s+){0,4}?(?:machine\s+learning|ml|ai|language|foundation\w*)\s+models?\b|\b(?:train\w*|distill\w*|imitat\w*|extract\w*)\b(?:[\s,]+[\w'-]+){0,8}?\s+(?:a|any)\s+model\s+(?:whose|that|which)\s+(?:[\w'-]+\s+){0,4}?(?:substitut\w*|compet\w*|replac\w*|replicat\w*)|\bcreate\s+derivative\s+models?\b(?:\s+[\w,()'-]+){0,6}?\s+(?:that|which)\s+compete\b|\bbe\s+used\s+to\s+train\b,?(?:\s+[\w,()'-]+){0,12}?\s+(?:functionality|performance)\s+of\s+any\b|\b(?:extraction|cloning|distillation)\b(?:\s+[\w,()'-]+){0,8}?\s+(?:to\s+)?(?:recreate|replicate|reproduce)\s+(?:[\w-]+\s+){0,3}?(?:weights|models?)\b"),
         negation: re(r"\b(?:not|never|prohibited|no\s+right)\b"),
         // Consent to assign or transfer the agreement, or to use a name to
         // endorse products, is not approval to use the model.
@@ -267,8 +291,8 @@ fn rules() -> &'static Rules {
         quoted: re(r#""((?u:[^"\s])(?u:[^"]){0,58}(?u:[^"\s]))""#),
         name_prefix: re(r#"\bnames?\s+(?:\w+\s+){0,9}?(?:begins?|starts?|prefixed)\s+with\s+"?([\w.\- ]{2,30}?)"?(?:[\s,.;]|$)"#),
         name_prefix_quoted: re(r#"\binclude\s+"((?u:[^"]){2,30})"\s+at\s+the\s+beginning\s+of"#),
-        aup: re(r"\bacceptable\s+use\s+policy\b|\b(?:in\s+accordance\s+with|comply\s+with|subject\s+to)\s+(?:[\w'-]+\s+){0,3}?(?:trustworthy\s+ai|ai\s+ethics|ethical\s+(?:use\s+)?(?:guidelines|policy|terms))\b|\buse\s+policy\b|\b(?:specified|designated)\s+restricted\s+uses\b|\bcompliance\s+with\s+the\s+restrictions\s+in\b|\b(?:not|never)\s+(?:be\s+)?used\s+(?:[\w,-]+\s+){0,20}?(?:unlawful|illegal)\s+(?:purposes?|activities|actions?|acts|uses?|conduct)\b|\b(?:only|solely)\s+for\s+(?:legal|lawful)\s+(?:use|uses|purposes?)\b"),
-        credit: re(r"\bsubject\s+to\s+(?:[\w-]+\s+){0,5}?(?:its|their|the)\s+attribution\s+(?:requirements?|terms|duties|obligations)\b|\b(?:must|shall)\s+(?:carry|keep|retain|preserve|include)\s+(?:these|this|the)\s+(?:attribution\s+)?notices?\b|^(?:[\w().]{1,4}\s+)?(?:attribute|credit|cite)\s+(?:the\s+|this\s+|our\s+|its\s+)?[\w-]+|^(?:[\w().]{1,4}\s+)?(?:(?:base\s+)?model\s+|suggested\s+|required\s+)?(?:attribution|credit)\s*(?::|—|–|\s-\s)\s*\S|\bwith\s+(?:appropriate\s+|proper\s+)?(?:attribution|credit)\s+to\b|\brequires?\s+(?:[\w-]+\s+){0,2}?attribution\b|\b(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b|\byou\s+(?:clearly\s+|properly\s+|expressly\s+)?(?:attribute|credit)\b|\b(?:must|shall|should|will)\s+(?:clearly\s+|also\s+)?(?:attribute|acknowledge|cite|credit)\b|\binclude\s+(?:a\s+)?citations?\b|\bcredit\s+(?:this|the)\s+(?:project|authors?|model|work)\b|\b(?:give|provide)\s+(?:appropriate|proper|reasonable)\s+attribution\b|\b(?:preserve|retain|keep|maintain)\s+(?:[\w,'-]+\s+){0,6}?attributions?\b|\b(?:must|shall|should)\s+(?:clearly\s+)?indicate\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:source|origin|authors?)\b|\b(?:must|shall)\s+(?:clearly\s+)?(?:and\s+prominently\s+)?(?:indicate|state|disclose|display)\b,?(?:\s+[\w,()'-]+){0,16}?\s+that\s+(?:[\w.-]+\s+){1,3}(?:is|was|are|were)\s+used\b|\battribution\s+(?:is\s+)?(?:required|mandatory)\b|\backnowledge\s+(?:the\s+)?(?:contributions?|authors?)\b|\bcite\s+(?:the\s+)?(?:appropriate\s+|relevant\s+)?(?:references?|papers?|publications?)\b|\b(?:must|shall)\s+(?:also\s+)?include\s+(?:a\s+)?(?:prominent\s+)?(?:and\s+readable\s+)?(?:[\w-]+\s+){0,2}?citation\b|\bwith\s+(?:full\s+|appropriate\s+|proper\s+)?attribution\b|\b(?:must|shall)\s+retain\s+this\s+notice\b|\battribution\s+(?:must|shall)\s+(?:also\s+)?(?:include|name|mention|credit|identify)\b|\b(?:must|shall)\s+be\s+(?:clearly\s+)?(?:acknowledged|credited|attributed)\b|\b(?:must|shall)\s+include\s+(?:the\s+following\s+|an?\s+|this\s+)?attribution\b|^(?:[\w().]{1,4}\s+)?(?:include|give|provide)\s+(?:the\s+|all\s+|any\s+)?(?:[\w-]+\s+){0,4}?acknowledge?ments?\b"),
+        aup: re(r"\bacceptable\s+use\s+policy\b|\b(?:must|shall|may|will)\s+not\s+be\s+used\s+to\s+(?:generate|create|produce|edit|distribute)\b,?(?:\s+[\w,/-]+){0,14}?\s+(?:sexually|pornographic|violent|discriminatory|hateful|abusive)\b|\bagree\s+to\s+(?:inform|notify|tell)\s+(?:[\w,'-]+\s+){0,4}?that\b(?:\s+[\w,'-]+){0,8}?\s+(?:synthesi[sz]ed|ai-generated)\b|\b(?:only\s+use|use\s+only)\s+voices?\b(?:\s+[\w,'-]+){0,12}?\s+(?:permission|consent)\b|\b(?:not|never)\s+(?:\w+\s+){0,2}?use\s+(?:[\w,-]+\s+){0,6}?for\s+(?:[\w,-]+\s+){0,8}?(?:fraud|harassment|deception|misinformation|disinformation|spam)\b|\b(?:shall|must)\s+(?:ensure|make\s+sure)\s+(?:that\s+)?(?:[\w,()'-]+\s+){0,12}?(?:is|are)\s+used\s+(?:ethically|responsibly|lawfully)\b|\b(?:in\s+accordance\s+with|comply\s+with|subject\s+to)\s+(?:[\w'-]+\s+){0,3}?(?:trustworthy\s+ai|ai\s+ethics|ethical\s+(?:use\s+)?(?:guidelines|policy|terms))\b|\buse\s+policy\b|\b(?:specified|designated)\s+restricted\s+uses\b|\bcompliance\s+with\s+the\s+restrictions\s+in\b|\b(?:not|never)\s+(?:be\s+)?used\s+(?:[\w,-]+\s+){0,20}?(?:unlawful|illegal)\s+(?:purposes?|activities|actions?|acts|uses?|conduct)\b|\b(?:only|solely)\s+for\s+(?:legal|lawful)\s+(?:use|uses|purposes?)\b"),
+        credit: re(r"\bsubject\s+to\s+(?:[\w-]+\s+){0,5}?(?:its|their|the)\s+attribution\s+(?:requirements?|terms|duties|obligations)\b|\b(?:must|shall)\s+(?:carry|keep|retain|preserve|include)\s+(?:these|this|the)\s+(?:attribution\s+)?notices?\b|^(?:[\w().]{1,4}\s+)?(?:attribute|credit|cite)\s+(?:the\s+|this\s+|our\s+|its\s+)?[\w-]+|^(?:[\w().]{1,4}\s+)?(?:(?:base\s+)?model\s+|suggested\s+|required\s+)?(?:attribution|credit)\s*(?::|—|–|\s-\s)\s*\S|\bwith\s+(?:appropriate\s+|proper\s+)?(?:attribution|credit)\s+to\b|\brequires?\s+(?:[\w-]+\s+){0,2}?attribution\b|\b(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b|\byou\s+(?:clearly\s+|properly\s+|expressly\s+)?(?:attribute|credit)\b|\b(?:must|shall|should|will)\s+(?:clearly\s+|also\s+)?(?:attribute|acknowledge|cite|credit)\b|\binclude\s+(?:a\s+)?citations?\b|\bcredit\s+(?:this|the)\s+(?:project|authors?|model|work)\b|\b(?:give|provide)\s+(?:appropriate|proper|reasonable)\s+attribution\b|\b(?:preserve|retain|keep|maintain)\s+(?:[\w,'-]+\s+){0,6}?attributions?\b|\b(?:must|shall|should)\s+(?:clearly\s+)?indicate\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:source|origin|authors?)\b|\b(?:must|shall)\s+(?:clearly\s+)?(?:and\s+prominently\s+)?(?:indicate|state|disclose|display)\b,?(?:\s+[\w,()'-]+){0,16}?\s+that\s+(?:[\w.-]+\s+){1,3}(?:is|was|are|were)\s+used\b|\battribution\s+(?:is\s+)?(?:required|mandatory)\b|\backnowledge\s+(?:the\s+)?(?:contributions?|authors?)\b|\bcite\s+(?:the\s+)?(?:appropriate\s+|relevant\s+)?(?:references?|papers?|publications?)\b|\b(?:must|shall)\s+(?:also\s+)?include\s+(?:a\s+)?(?:prominent\s+)?(?:and\s+readable\s+)?(?:[\w-]+\s+){0,2}?citation\b|\bwith\s+(?:full\s+|appropriate\s+|proper\s+)?attribution\b|\b(?:must|shall)\s+retain\s+this\s+notice\b|\battribution\s+(?:must|shall)\s+(?:also\s+)?(?:include|name|mention|credit|identify)\b|\b(?:must|shall)\s+be\s+(?:clearly\s+)?(?:acknowledged|credited|attributed)\b|\b(?:must|shall)\s+include\s+(?:the\s+following\s+|an?\s+|this\s+)?attribution\b|^(?:[\w().]{1,4}\s+)?(?:include|give|provide)\s+(?:the\s+|all\s+|any\s+)?(?:[\w-]+\s+){0,4}?acknowledge?ments?\b|\b(?:must|shall)\s+(?:clearly\s+|also\s+)?(?:identify|name)\s+(?:the\s+)?(?:[\w'-]+\s+){0,3}?(?:claimant|authors?|creators?|licensor|developers?|copyright\s+holders?)\b"),
         license_copy: re(r"\b(?:provide|give|include|distribute|accompan\w*|furnish)\w*\s+(?:[\w,'-]+\s+){0,6}?(?:a\s+)?copy\s+of\s+(?:this|the)\s+(?:agreement|license|licence)"),
         notice_file: re(r#"\b"?notice"?\s+(?:text\s+)?file\b"#),
         // a requirement denied: "no separate commercial-use authorization is
@@ -288,8 +312,8 @@ fn rules() -> &'static Rules {
         // (or a restriction's item opening with "No": "No surveillance,
         // tracking, or military uses.")
         field_ban: re(r"\b(?:not|cannot|never|prohibit\w*|forbid\w*|refrain\w*|ban\w*)\b|^(?:[-*]\s*)?no\s"),
-        field_use: re(r"\b(?:use|uses|used|using|deploy\w*|purposes?|applications?|activities|generat\w+|develop\w*|creat\w+|organi[sz]ations?|agenc(?:y|ies)|decision[- ]making)\b"),
-        fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice|devices?|treatment|decisions?)|clinical\s+(?:use|uses|decisions?|diagnosis|care|practice|settings?|purposes)|patient\s+care|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:[\w']+\s+){0,3}?(?:products?|services?|models?|offerings?)|(?:products?|services?|offerings?)\s+(?:\w+\s+){0,3}?(?:that|which)\s+compete|national\s+(?:or\s+(?:societal|social|public)\s+)?security|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?|actions?|acts|conduct)|(?:illegal|unlawful),\s+(?:[\w-]+,?\s+){1,6}?(?:or|and)\s+[\w-]+\s+(?:purposes?|activities|uses?|conduct)|internet\s+services?\s+without\s+(?:[\w-]+\s+){0,2}?security\s+(?:reviews?|assessments?)|drug\s+(?:development|discovery)|discovery\s+of\s+(?:any\s+|new\s+)?drugs?|hosted\s+service|hosting\s+use|managed\s+services?|shared\s+instances?|stand-alone\s+hosted|as\s+a\s+service\s+to\s+third\s+parties|(?:fully\s+)?automated\s+decision[- ]making|high-stakes\s+automated\s+decisions|administration\s+of\s+justice|immigration|asylum|practice\s+of\s+any\s+profession|human-generated|machine[- ]generated|identif(?:y|ying)\s+(?:any\s+)?(?:individuals?|persons?|people)|imitat\w*\s+(?:the\s+)?voices?|safety-critical)"),
+        field_use: re(r"\b(?:use|uses|used|using|clone|cloning|impersonate|offer|offers|offering|deploy\w*|purposes?|applications?|activities|generat\w+|develop\w*|creat\w+|organi[sz]ations?|agenc(?:y|ies)|decision[- ]making)\b"),
+        fields: re(r"\b(military|warfare|weapons?|nuclear|espionage|surveillance|medical\s+(?:diagnosis|diagnostics|advice|devices?|treatment|decisions?)|clinical\s+(?:use|uses|decisions?|diagnosis|care|practice|settings?|purposes)|patient\s+care|autonomous\s+(?:driving|vehicles?)|critical[- ]infrastructure|biometric|law\s+enforcement|impersonat\w+|deepfakes?|compet(?:es|ing|itive)\s+(?:[\w']+\s+){0,3}?(?:products?|services?|models?|offerings?)|(?:products?|services?|offerings?)\s+(?:\w+\s+){0,3}?(?:that|which)\s+compete|national\s+(?:or\s+(?:societal|social|public)\s+)?security|(?:illegal|unlawful)\s+(?:purposes?|activities|uses?|actions?|acts|conduct)|(?:illegal|unlawful),\s+(?:[\w-]+,?\s+){1,6}?(?:or|and)\s+[\w-]+\s+(?:purposes?|activities|uses?|conduct)|internet\s+services?\s+without\s+(?:[\w-]+\s+){0,2}?security\s+(?:reviews?|assessments?)|drug\s+(?:development|discovery)|discovery\s+of\s+(?:any\s+|new\s+)?drugs?|hosted\s+service|hosting\s+use|managed\s+services?|(?:hosted|managed)\s+(?:or\s+(?:hosted|managed)\s+)?[\w-]+\s+services?|shared\s+instances?|stand-alone\s+hosted|as\s+a\s+service\s+to\s+third\s+parties|(?:fully\s+)?automated\s+decision[- ]making|high-stakes\s+automated\s+decisions|administration\s+of\s+justice|immigration|asylum|practice\s+of\s+any\s+profession|human-generated|machine[- ]generated|identif(?:y|ying)\s+(?:any\s+)?(?:individuals?|persons?|people)|imitat\w*\s+(?:the\s+)?voices?|clon(?:e|ing)\s+(?:(?:or|and)\s+impersonat\w+\s+)?(?:a\s+|any\s+|the\s+)?(?:real\s+)?(?:voices?|persons?|people|individuals?|speakers?)|safety-critical)"),
     })
 }
 
@@ -308,6 +332,7 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
     let mut negated_items = 0usize;
     // the intro of the list being read, and the kinds it says alone
     let mut intro = ("", Vec::new());
+    let mut intro_words: Option<(usize, usize)> = None;
     // the text's lines, split only when a list needs them (this runs for
     // every sentence an obligation is cited at)
     let lines = std::cell::OnceCell::new();
@@ -345,12 +370,37 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
         if negated_items > 0 {
             negated_items -= 1;
             let before = hits.len();
-            sentence_hits(text, (f, l), &format!("you may not {s}"), &mut hits);
+            // read without its marker ("(a) Use the Licenced Models … for
+            // any Commercial Purpose": you may not use …)
+            sentence_hits(
+                text,
+                (f, l),
+                &format!("you may not {}", without_marker(s)),
+                &mut hits,
+            );
+            // an item that bans commercial use: its intro ("Without prior
+            // written permission …, you may not:") is that limit's too
+            let nc = |h: &ClauseHit| h.kind == ObligationKind::NonCommercial;
+            if let Some(w) = intro_words.filter(|&w| {
+                hits[before..].iter().any(nc) && !hits.iter().any(|h| h.words == w && nc(h))
+            }) {
+                hits.push(ClauseHit {
+                    kind: ObligationKind::NonCommercial,
+                    value: String::new(),
+                    words: w,
+                });
+            }
             if hits.len() == before {
                 // the item completes its intro's sentence ("… to train …
                 // of any: (i) other large language model"): what the two
                 // say together that the intro alone does not
                 completed_item(text, (f, l), (intro.0, &intro.1), &mut hits);
+            }
+            if hits.len() == before && starts_item(s) && !bullet(f) {
+                // a numbered section after the list ("5) ATTRIBUTION — If
+                // you use these Weights …, you must:") that the ban does
+                // not reach: read as it stands
+                sentence_hits(text, (f, l), s, &mut hits);
             }
             if hits.len() > before {
                 continue;
@@ -362,6 +412,7 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
             // a use policy's list runs to twenty items and more; a paragraph
             // that is not an item ends it
             negated_items = 40;
+            intro_words = Some((f, l));
             let alone = scan_sentence(s, &|n: &str| n.to_string());
             intro = (s, alone.into_iter().map(|(k, _)| k).collect());
             // the list is a policy of restricted uses
@@ -388,12 +439,26 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
 /// includes in a text that limits commercial use: the same limit, cited at
 /// its line too. Cites only: a text with no such limit gains none.
 fn continued_limits(text: &NormText, sentences: &[(usize, usize)], hits: &mut Vec<ClauseHit>) {
-    static GOES_ON: OnceLock<(Regex, Regex)> = OnceLock::new();
+    static GOES_ON: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
     static UNDER: OnceLock<Regex> = OnceLock::new();
-    let (goes_on, defines) = GOES_ON.get_or_init(|| {
+    let (goes_on, defines, defines_free) = GOES_ON.get_or_init(|| {
         (
             re(r"^(?:this|these|that|such\s+use)\s+(?:includes?|covers?|encompass(?:es)?)\b|^(?:including|for\s+example|e\.g\.),?\s"),
-            re(r"\bcommercial\s+(?:use|uses|usage|purposes?)\s+(?:includes?|covers?|means?)\b[\w\s,]*:"),
+            // what commercial use includes, or the definition of the
+            // commercial term the limit uses ("'Commercial Purposes' refers
+            // to …", "“商业用途”是指…"): its items are limits too
+            re(concat!(
+                r"\bcommercial\s+(?:use|uses|usage|purposes?)\s+(?:includes?|covers?|means?)\b[\w\s,]*:",
+                r#"|^(?:[\w().]{1,6}\s+)?"commercial(?:\s+(?:use|uses|usage|purposes?|activit(?:y|ies)))?"\s+(?:shall\s+mean|means|refers\s+to|is\s+defined\s+as)\b"#,
+                r#"|^(?:[\w().]{1,6}\s*)?"(?:商业(?:用途|目的|使用|活动|性使用)|商用)"\s*(?:是指|系指|:?\s*指)"#,
+            )),
+            // the definition of the non-commercial term ("NonCommercial
+            // means …", "“非商业用途”是指…"): cited, but its items are the
+            // uses it allows, not limits
+            re(concat!(
+                r#"^(?:[\w().]{1,6}\s+)?"?non-?\s?commercial(?:\s+(?:use|uses|usage|purposes?|activit(?:y|ies)))?"?\s+(?:shall\s+mean|means|refers\s+to|is\s+defined\s+as)\b"#,
+                r#"|^(?:[\w().]{1,6}\s*)?"非(?:商业(?:用途|目的|使用|活动|性使用)|商用)"\s*(?:是指|系指|:?\s*指)"#,
+            )),
         )
     });
     // "… checkpoints released by this project are distributed under:" ⏎
@@ -422,12 +487,14 @@ fn continued_limits(text: &NormText, sentences: &[(usize, usize)], hits: &mut Ve
             .and_then(|&w| hits.iter().find(|h| h.words == w && limits(h.kind)))
             .map(|h| h.kind);
         let items = intro.take();
+        let free = non_commercial && defines_free.is_match(s);
         let kind = match before {
             Some(k) if goes_on.is_match(s) => Some(k),
             _ if non_commercial && defines.is_match(s) => Some(ObligationKind::NonCommercial),
+            _ if free => Some(ObligationKind::NonCommercial),
             _ => None,
         };
-        if s.ends_with(':') {
+        if s.ends_with(':') && !free {
             intro = kind;
         }
         // the intro of a license named by the next sentence, an item
@@ -663,6 +730,21 @@ pub fn starts_item(s: &str) -> bool {
         .is_match(s)
 }
 
+/// The sentence without the list marker it opens with (`(a) `, `1. `,
+/// `i) `), where a verb follows it ("(a) Use the Licenced Models …"): an
+/// item that opens with a label ("18) For commercial use only: To train …")
+/// keeps its marker, so the label is not read as the ban.
+fn without_marker(s: &str) -> &str {
+    static VERB: OnceLock<Regex> = OnceLock::new();
+    let verb = VERB.get_or_init(|| {
+        re(r"^(?:use|using|licen[cs]e|sublicense|sell|resell|rent|lease|distribute|redistribute|offer|provide|create|train|deploy|host|exploit|modify|copy|reproduce|access|run|publish|share|incorporate|integrate|embed)\b")
+    });
+    match s.split_once(char::is_whitespace) {
+        Some((_, rest)) if starts_item(s) && verb.is_match(rest.trim_start()) => rest.trim_start(),
+        _ => s,
+    }
+}
+
 /// Pushes the clauses that list item `(f, l)` and its intro say together
 /// and the intro alone (whose kinds are `alone`) does not, cited at the item.
 fn completed_item(
@@ -836,6 +918,8 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     }
     if r.passdown.is_match(s) {
         push(ObligationKind::UseRestrictionsPassdown, String::new());
+    } else if upstream_terms(s) {
+        push(ObligationKind::UseRestrictionsPassdown, UPSTREAM.into());
     }
     if !definition && r.negation.is_match(s) && r.no_training.is_match(s) {
         push(ObligationKind::NoTrainingOtherModels, String::new());
@@ -857,6 +941,11 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     }
     if let Some(fields) = banned_fields(r, s) {
         push(ObligationKind::FieldOfUseBan, fields);
+    } else if disparages_licensor(s) {
+        push(
+            ObligationKind::FieldOfUseBan,
+            "disparaging the licensor".into(),
+        );
     }
     if r.license_copy.is_match(s) {
         push(ObligationKind::LicenseCopy, String::new());
@@ -988,6 +1077,38 @@ fn territories(r: &Rules, s: &str) -> Option<String> {
     None
 }
 
+/// True when the sentence keeps the weights under the terms of the model
+/// they come from ("The model weights are subject to the DeepSeek Model
+/// License", "use must remain compatible with the license terms of the
+/// upstream base model", "does not relicense the upstream base model",
+/// "They must never be relicensed"): those terms travel with them.
+fn upstream_terms(s: &str) -> bool {
+    static UPSTREAM: OnceLock<Regex> = OnceLock::new();
+    UPSTREAM
+        .get_or_init(|| {
+            re(concat!(
+                r"\b(?:weights?|models?|checkpoints?|adapters?|use)\b(?:\s+[\w,()'-]+){0,8}?\s+(?:is|are|remains?|must\s+remain|stays?)\s+(?:also\s+)?(?:subject\s+to|governed\s+by|bound\s+by|compatible\s+with)\s+(?:the\s+)?(?:licen[cs]e\s+terms\s+of\s+the\s+|terms\s+of\s+the\s+)?(?:upstream|base|original|parent|[\w.-]+\s+model\s+licen[cs]e)\b",
+                r"|\bdoes\s+not\s+(?:relicense|re-license|change\s+the\s+licen[cs]e\s+of)\s+the\s+(?:upstream|base|original|parent)\b",
+                r"|\b(?:must|shall|may)\s+(?:never|not)\s+be\s+re-?licen[cs]ed\b",
+                r"|\blicen[cs]e\s+(?:conditions|terms)\b(?:\s+[\w,.:/()'-]+){0,20}?\s+(?:also\s+)?appl(?:y|ies)\s+to\s+(?:the\s+)?(?:model\s+)?weights\b",
+            ))
+        })
+        .is_match(s)
+}
+
+/// True when the sentence bans disparaging the licensor or its software as
+/// a condition of the license ("shall not engage in unjustified
+/// denigration, malicious smearing, or baseless insults against [FunASR
+/// Software]"): a condition on the licensee's conduct.
+fn disparages_licensor(s: &str) -> bool {
+    static DISPARAGE: OnceLock<Regex> = OnceLock::new();
+    DISPARAGE
+        .get_or_init(|| {
+            re(r"\b(?:shall|must|may|will)\s+not\s+(?:engage\s+in\s+)?(?:[\w,-]+\s+){0,3}?(?:denigrat\w*|disparag\w*|smear\w*)\b,?(?:\s+[\w,()-]+){0,8}?\s+(?:(?:against|of|about)\s+)?(?:the\s+)?(?:licensor|authors?|developers?|us|its|\[?[\w-]+\s+(?:software|model|models)\]?|software|model|models)\b")
+        })
+        .is_match(s)
+}
+
 /// True when the sentence only gives a contact for questions ("For
 /// commercial licensing inquiries, contact us", "contact us for more
 /// information about commercial use"): no duty to obtain anything.
@@ -1106,7 +1227,9 @@ fn field_name(m: &str) -> &'static str {
         }
         "internet" => "internet services without security review",
         "human-generated" | "machine-generated" | "machine" => "passing off output as human",
-        f if f.starts_with("impersonat") || f.starts_with("deepfake") => "impersonation",
+        f if f.starts_with("impersonat") || f.starts_with("deepfake") || f.starts_with("clon") => {
+            "impersonation"
+        }
         _ => "competing products",
     }
 }

@@ -99,6 +99,9 @@ fn rules() -> &'static Rules {
             re(r"(?:商业|商用|营利)(?:性)?(?:用途|使用|目的|用途的使用)?(?:均)?除外|除(?:了)?(?:用于)?(?:商业|商用|营利)(?:性)?(?:用途|使用|目的)?(?:以)?外"),
             // 为非商业目的复制 / 当前模型不提供商业许可
             re(r"为非商业(?:性)?(?:用途|目的)|不(?:提供|授予|给予)[^.;!?]{0,6}(?:商业|商用)(?:许可|授权)"),
+            // 在不以营利为目的……的前提下使用本软件: use on condition that it
+            // seeks no profit
+            re(r"(?:在|以)[^.;!?]{0,4}不以(?:营利|盈利|商业)(?:性)?(?:为)?目的[^.;!?]{0,40}(?:前提|条件|情况)下"),
         ],
         data_attribute: re(r"(?:仅|只)(?:可|能|限|供)?(?:用于|用作|供|作为?)[^.;!?]{0,8}?的(?:训练|评估|测试|验证)?(?:数据集?|样本|语料|代码|文件|基准|材料)"),
         research_only: vec![
@@ -107,7 +110,7 @@ fn rules() -> &'static Rules {
             // 试用期内仅可用于评估, 仅供测试: an evaluation or trial license
             re(r"(?:仅|只)(?:可|能|限|供)?(?:用于|用作|供|作为?)[^.;!?]{0,4}(?:评估|评测|测试|试用)|仅限(?:于)?(?:评估|评测|测试|试用)|试用期(?:内|间)"),
         ],
-        approval: re(r"(?:书面授权|书面许可|书面同意|事先[^.;!?]{0,12}(?:登记|申请|授权|许可|同意)|进行登记|完成登记|商用登记|申请(?:商业|商用)?(?:授权|许可)|(?:获得|获取|取得)[^.;!?]{0,12}(?:授权|许可)|联系[^.;!?]{0,30}(?:登记|申请|授权)|(?:取得|获得|获取)[^.;!?]{0,40}(?:商业|商用)(?:授权|许可)|(?:商业|商用)[^.;!?]{0,40}前[,\s]*(?:请|须|需|必须|应当?)(?:先|事先)?|(?:填写|提交)[^.;!?]{0,40}(?:问卷|申请|表单|表格)|登记[^.;!?]{0,20}(?:视为|即可|方可)|申请[^.;!?]{0,20}(?:通过后|审核|批准)|(?:如需|若需|如果需要|如您需要)(?:获得|取得)?(?:商业|商用)(?:授权|许可)|(?:商业|商用)[^.;!?]{0,20}(?:须|需|需要|应当?|必须)[^.;!?]{0,6}(?:另行|单独)[^.;!?]{0,10}(?:许可|协议|授权|合同))"),
+        approval: re(r"(?:书面授权|书面许可|书面同意|事先[^.;!?]{0,12}(?:登记|申请|授权|许可|同意)|进行登记|完成登记|商用登记|申请(?:商业|商用)?(?:授权|许可)|(?:获得|获取|取得)[^.;!?]{0,12}(?:授权|许可)|联系[^.;!?]{0,30}(?:登记|申请|授权)|(?:取得|获得|获取)[^.;!?]{0,40}(?:商业|商用)(?:授权|许可)|(?:商业|商用)[^.;!?]{0,40}前[,\s]*(?:请|须|需|必须|应当?)(?:先|事先)?|(?:填写|提交)[^.;!?]{0,40}(?:问卷|申请|表单|表格)|登记[^.;!?]{0,20}(?:视为|即可|方可)|申请[^.;!?]{0,20}(?:通过后|审核|批准)|(?:如需|若需|如果需要|如您需要)(?:获得|取得)?(?:商业|商用)(?:授权|许可)|(?:商业|商用)[^.;!?]{0,20}(?:须|需|需要|应当?|必须)[^.;!?]{0,6}(?:另行|单独)[^.;!?]{0,10}(?:许可|协议|授权|合同)|(?:如需|若需|如要|若要|如(?:您|果)?(?:需要|有意|希望|想要?|拟|计划)|若(?:您)?(?:需要|有意|希望|想要?|拟|计划))[^.;!?]{0,20}(?:商业(?:用途|使用|目的|化|授权|许可)|商用)[^.;!?]{0,16}?[,\s]*(?:请|须|需|应当?|务必)[^.;!?]{0,4}?(?:书面|事先|提前)?(?:与[^.;!?]{0,12})?联系)"),
         // 用于商业目的……则需要付费 / 企事业单位……需付费: a paid license first
         paid: re(r"(?:商业|商用|营利|企业|企事业单位|公司)[^.;!?]{0,40}(?:需要?|须|应当?|必须)(?:要)?(?:付费|支付费用|缴费|购买(?:商业|商用)?(?:授权|许可))"),
         no_need: re(r"(?:无需|无须|不需要|不必|毋需)[^.;!?]{0,6}(?:另行|单独|事先)?(?:取得|获得|获取|申请|登记|购买)(?:\s?(?:书面|商业|商用)?(?:授权|许可|同意))?"),
@@ -120,7 +123,7 @@ fn rules() -> &'static Rules {
         aup: re(r"(?:遵守|遵循)[^.;!?]{0,40}(?:使用限制|使用政策|使用规范|行为准则|可接受使用)|(?:不得|禁止|严禁|不要|请勿|切勿|不应|❌)[^.;!?]{0,40}(?:违法|非法)"),
         act_ban: re(r"(?:^|[\s(\[:,])(?:\(\w{1,2}\)\s*)?禁止(二次开发|转售|售卖|出售|再许可|创建衍生)|不得(?:对|将)(?:本|该)(?:模型|软件|作品)[^.;!?]{0,60}?(衍生作品|转售|出售|售卖|再许可)"),
         licensor_bound: re(r"(?:许可方|许可人|授权方|我们|本公司)(?:均)?不得"),
-        field_ban: re(r"(?:不得|禁止|严禁|不作|不用于|不能用于|不要|请勿|切勿|不应|❌)[^.;!?]{0,60}?(军事|武器|战争|监控|监视|医疗诊断|自动驾驶|竞争性?产品|竞品|竞争|未经\w{0,6}?安全审查)"),
+        field_ban: re(r"(?:不得|禁止|严禁|不作|不用于|不能用于|不要|请勿|切勿|不应|❌|未获(?:得)?许可)[^.;!?]{0,60}?(军事|武器|战争|监控|监视|医疗诊断|自动驾驶|竞争性?产品|竞品|竞争|托管使用|托管服务|诋毁|抹黑|未经\w{0,6}?安全审查)"),
         // "“商业用途”是指…", "1.5 衍生品:指…", "1.2 “非商业用途”是指…": a term
         // defined, nothing granted or limited
         definition: re(r"^(?:\d+(?:\.\d+)*\.?\s+)?[^.;!?]{0,40}?(?:是指|系指|:\s*指|\x22\s*指)"),
@@ -136,7 +139,7 @@ fn rules() -> &'static Rules {
             .unwrap_or_else(|e| panic!("quoted pattern: {e}")),
         license_copy: re(r"(?:本协议|本许可证?|许可证)(?:的)?副本|协议副本"),
         no_training: re(r"(?:不得|禁止|严禁)[^.;!?]{0,30}(?:改进|训练|开发|提升)[^.;!?]{0,20}(?:其他|其它|任何)[^.;!?]{0,10}(?:模型|大模型|人工智能)|(?:不得|禁止|严禁)[^.;!?]{0,30}(?:模型|权重|输出)[^.;!?]{0,30}(?:用于|用作)[^.;!?]{0,30}训练"),
-        passdown: re(r"(?:衍生|再分发|分发|转授权)[^.;!?]{0,40}(?:应当|须|必须|需)[^.;!?]{0,30}(?:遵守|包含|受)[^.;!?]{0,20}(?:限制|约束|条款)|同时遵守[^.;!?]{0,20}(?:底座|基础|原始)?模型[^.;!?]{0,6}(?:许可证|许可协议|协议)|下游(?:用户|接收者|使用者)[^.;!?]{0,60}(?:遵守|受[^.;!?]{0,6}约束)|遵守对应[^.;!?]{0,10}(?:许可证|许可协议)|要求下游(?:用户|接收者|使用者)"),
+        passdown: re(r"(?:衍生|再分发|分发|转授权)[^.;!?]{0,40}(?:应当|须|必须|需)[^.;!?]{0,30}(?:遵守|包含|受)[^.;!?]{0,20}(?:限制|约束|条款)|同时遵守[^.;!?]{0,20}(?:底座|基础|原始)?模型[^.;!?]{0,6}(?:许可证|许可协议|协议)|下游(?:用户|接收者|使用者)[^.;!?]{0,60}(?:遵守|受[^.;!?]{0,6}约束)|遵守对应[^.;!?]{0,10}(?:许可证|许可协议)|要求下游(?:用户|接收者|使用者)|(?:必须|须|应当?)[^.;!?]{0,6}(?:在|按照?|依据|根据)本(?:协议|许可证?)(?:的)?条款下[^.;!?]{0,20}?(?:传播|分发|发布|提供)"),
     })
 }
 
@@ -228,8 +231,11 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     // consent to transfer or amend the agreement is no approval of use
     // (asked only where it can change the answer: it is one of the dearer reads)
     let housekeeping = || super::clauses::boilerplate::housekeeping_consent(s);
-    let approval =
-        r.approval.is_match(s) && !definition && !r.no_need.is_match(s) && !housekeeping();
+    // “雅意 YAYI 2 模型”是指被授权人申请出于商业用途使用的……模型: the
+    // licence is defined as the one applied for, an application first
+    let applied_for = definition && applied_for_commercial_use(s);
+    let approval = applied_for
+        || r.approval.is_match(s) && !definition && !r.no_need.is_match(s) && !housekeeping();
     // a threshold's sentence asks for a license above its size; a
     // registration in it (登记) is asked below it too
     let paid = r.paid.is_match(s) && !definition && !thresholded;
@@ -314,6 +320,18 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     found
 }
 
+/// True when a definition makes the thing licensed the one the licensee
+/// applied for to use commercially (“雅意 YAYI 2 模型”是指被授权人申请出于商业
+/// 用途使用的……模型): the license presupposes an application.
+fn applied_for_commercial_use(s: &str) -> bool {
+    static APPLIED: OnceLock<Regex> = OnceLock::new();
+    APPLIED
+        .get_or_init(|| {
+            re(r"(?:是指|系指|指)[^.;!?]{0,20}(?:被授权人|被许可人|您|用户)[^.;!?]{0,6}(?:申请|登记)[^.;!?]{0,10}(?:商业|商用)")
+        })
+        .is_match(s)
+}
+
 /// True when the sentence opens the model free to academic users only
 /// (大学, 研究所, 研究者), no company or developer named beside them.
 fn academic_grant(r: &Rules, s: &str) -> bool {
@@ -368,6 +386,8 @@ fn field_of_use(r: &Rules, s: &str) -> Option<(ObligationKind, String)> {
             "监控" | "监视" => "surveillance",
             "医疗诊断" => "medical diagnosis",
             "自动驾驶" => "autonomous driving",
+            "托管使用" | "托管服务" => "hosting use",
+            "诋毁" | "抹黑" => "disparaging the licensor",
             f if f.starts_with("未经") => "internet services without security review",
             _ => "competing products",
         };
@@ -489,6 +509,59 @@ mod tests {
     }
 
     #[test]
+    fn use_on_condition_of_seeking_no_profit() {
+        // TrendCast Pro non-commercial license (unseen10), a "you may" item
+        let s = "2. 非商业用途:在不以营利为目的、不直接或间接产生商业收益的前提下使用本软件;";
+        assert!(has(s, ObligationKind::NonCommercial), "{:?}", kinds(s));
+        // paraphrases
+        for s in [
+            "您可以在不以盈利为目的的情况下免费使用本模型。",
+            "用户可在不以商业为目的之条件下复制和修改本模型。",
+        ] {
+            assert!(has(s, ObligationKind::NonCommercial), "{s}: {:?}", kinds(s));
+        }
+        // a licensor's purpose stated of itself scopes nothing
+        let s = "本项目不以营利为目的，欢迎任何人免费商用。";
+        assert!(!has(s, ObligationKind::NonCommercial), "{:?}", kinds(s));
+    }
+
+    #[test]
+    fn hosting_use_unlicensed_and_weights_passed_on_under_these_terms() {
+        // Falcon 180B TII license, Chinese translation (unseen11), 9.3
+        let s = "9.3. 受第9.4節的限制，您未獲許可在此許可證下使用作品或衍生作品進行**托管使用**。";
+        assert!(
+            kinds(s).contains(&(ObligationKind::FieldOfUseBan, "hosting use".into())),
+            "{:?}",
+            kinds(s)
+        );
+        // paraphrase
+        let s = "您不得将本模型用于提供托管服务。";
+        assert!(has(s, ObligationKind::FieldOfUseBan), "{:?}", kinds(s));
+        // MultiMolecule license FAQ (unseen11), answers 2 and 3
+        for s in [
+            "若你传播本协议所涵盖的模型权重，则你必须在本协议条款下传播这些权重，并同时提供相应源代码（Corresponding Source）。",
+            "若你传播本协议所涵盖的模型权重，则你还必须在本协议条款下向接收者提供用于训练、更新或修改该等权重的任何训练数据集。",
+            // paraphrase
+            "分发衍生模型时，您须按照本许可证的条款下发布该模型。",
+        ] {
+            assert!(
+                has(s, ObligationKind::UseRestrictionsPassdown),
+                "{s}: {:?}",
+                kinds(s)
+            );
+        }
+        // hosting named without a ban, and terms read but not passed on
+        assert!(!has(
+            "本模型可用于托管服务。",
+            ObligationKind::FieldOfUseBan
+        ));
+        assert!(!has(
+            "您可以在本协议条款下使用本模型。",
+            ObligationKind::UseRestrictionsPassdown
+        ));
+    }
+
+    #[test]
     fn approval_before_commercial_use() {
         // Orion-14B community license (Chinese version)
         let s = "如果您计划将【Orion-14B系列】模型或其衍生品用于商业目的，应当按照本协议提供的联络方式，事先向许可方登记并获得许可方的书面授权。";
@@ -497,6 +570,50 @@ mod tests {
         // 360 Zhinao open model license
         let s = "若需将本模型及衍生模型用于商业用途,请通过邮箱（g-zhinao-opensource@360.cn）联系许可方进行申请。";
         assert!(has(s, ObligationKind::Registration), "{:?}", kinds(s));
+    }
+
+    #[test]
+    fn a_contact_in_writing_before_commercial_use() {
+        // iFLYTEK Spark-13B model license (unseen12), 二.2: written contact
+        // before commercial use is the path to a permission
+        let s = "2. 如您需要商业用途使用，请书面联系许可方。";
+        assert!(has(s, ObligationKind::Registration), "{:?}", kinds(s));
+        // paraphrases: another wish, another directive, traditional script
+        for s in [
+            "如需将本模型用于商业用途，请与我们书面联系。",
+            "若您希望商用本模型，请事先联系作者。",
+            "如您有意將本模型用於商業用途，請書面聯繫授權方。",
+        ] {
+            assert!(has(s, ObligationKind::Registration), "{s}: {:?}", kinds(s));
+        }
+        // a contact for questions or business cooperation asks nothing
+        for s in ["如有任何问题，请联系我们。", "如需商业合作，请联系我们。"]
+        {
+            assert!(!has(s, ObligationKind::Registration), "{s}: {:?}", kinds(s));
+        }
+    }
+
+    #[test]
+    fn a_licence_defined_as_the_one_applied_for() {
+        // YAYI 2 commercial license (held-out): the model is defined as the
+        // one the licensee applied to use commercially
+        let s =
+            "“雅意 YAYI 2 模型”是指被授权人申请出于商业用途使用的中科闻歌以雅意 YAYI 命名的模型。";
+        assert!(has(s, ObligationKind::Registration), "{:?}", kinds(s));
+        // paraphrases: another licensee's name, registration for it
+        for s in [
+            "“本模型”是指被许可人申请用于商业用途的模型权重。",
+            "1.3 “授权模型”系指您登记并获准商用的模型。",
+        ] {
+            assert!(has(s, ObligationKind::Registration), "{s}: {:?}", kinds(s));
+        }
+        // a definition of the licensee or of a derivative asks nothing
+        for s in [
+            "“被授权人”是指行使本协议授予的权限使用雅意 YAYI 2 模型及创建模型衍生品的个人或法人实体。",
+            "“商业用途”是指使用模型直接或间接为实体或个人进行运营、推广或盈利目的用途。",
+        ] {
+            assert!(!has(s, ObligationKind::Registration), "{s}: {:?}", kinds(s));
+        }
     }
 
     #[test]

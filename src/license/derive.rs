@@ -818,6 +818,14 @@ fn stem(term: &str) -> String {
 /// Weighs the clauses `hits` read from `text`: first the clauses that
 /// restrict commercial use, then, only where none does, a grant.
 pub fn derive(text: &NormText, hits: &[ClauseHit]) -> Derived {
+    // a pass-down of the upstream model's terms is cited, not weighed
+    let weighed: Vec<ClauseHit>;
+    let hits = if hits.iter().all(ClauseHit::weighs) {
+        hits
+    } else {
+        weighed = hits.iter().filter(|h| h.weighs()).cloned().collect();
+        &weighed
+    };
     let sentences = text.sentences();
     let by_threshold = threshold_sentences(text, &sentences, hits);
     restriction(text, &sentences, &by_threshold, hits)

@@ -17,7 +17,8 @@ Checks:
     for other/unknown/family ids, and agrees with the entries' hub_ids and spdx fields;
   * expected.toml covers every text in texts/, names existing entries with the same verdict, lists
     every obligation whose locate phrase occurs in the file, and each stated line is the line where
-    the first matching locate phrase starts (computed two independent ways);
+    the first matching locate phrase starts (computed two independent ways), with an optional
+    earlier start line (where that phrase's sentence starts: mri cites from there);
   * a corpus text used as an entry's canonical text is byte-identical to licenses/texts/<id>.txt.
 Exit status 0 when everything passes, 1 otherwise.
 """
@@ -315,9 +316,12 @@ for t in exp.get("text", []):
     listed = {}
     for o in t.get("obligations", []):
         k, ln = o.get("kind"), o.get("line")
-        if set(o) != {"kind", "line"} or not isinstance(ln, int):
-            err("%s: obligation %r must have kind and integer line" % (where, o))
+        if not {"kind", "line"} <= set(o) <= {"kind", "line", "start"} or not isinstance(ln, int):
+            err("%s: obligation %r must have kind and integer line (and optionally start)" % (where, o))
             continue
+        st = o.get("start", ln)
+        if not isinstance(st, int) or not 1 <= st < ln + (0 if "start" in o else 1):
+            err("%s: %s start %r must be a line before its phrase's line %d" % (where, k, st, ln))
         listed.setdefault(k, []).append(ln)
         cands = expected.get(k)
         if not cands:

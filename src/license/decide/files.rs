@@ -265,10 +265,23 @@ fn not_matched(
         ));
     }
     if let Some((r, _)) = named.filter(|_| qualified.is_none()) {
+        // a pointer that names a license for each part is judged on the
+        // strictest of them, not on the one it names first
+        if let Some(parts) = super::parts::named_parts(norm) {
+            return super::parts::decide(d, rf, &parts);
+        }
         return reference(d, rf, r);
     }
     // The clauses weighed: a derived verdict or unknown.
     let derived = crate::license::derive::derive(norm, hits);
+    // clauses that decide nothing beside licenses named for the parts: the
+    // strictest of those licenses
+    let own_text = best.is_none_or(|b| b.score < SIMILAR);
+    if derived.verdict == Verdict::Unknown && derived.unweighed.is_none() && own_text {
+        if let Some(parts) = super::parts::named_parts(norm) {
+            return super::parts::decide(d, rf, &parts);
+        }
+    }
     let similar = best.filter(|b| b.score >= SIMILAR);
     let verdict = weigh_against_similar(d, (path, norm), &derived, similar, resolved.as_ref());
     if let (Verdict::Unknown, Some((f, l))) = (derived.verdict, derived.unweighed) {
@@ -419,7 +432,7 @@ fn reference(d: &mut Decision, rf: &ReadFile<'_>, r: Resolved) {
     // credit, link and change note) adds no condition to it
     let own: Vec<&ClauseHit> = hits
         .iter()
-        .filter(|h| !restates_license_terms(norm.words_text(h.words.0, h.words.1)))
+        .filter(|h| h.weighs() && !restates_license_terms(norm.words_text(h.words.0, h.words.1)))
         .collect();
     let v = r.verdict().stricter(
         own.iter()
@@ -568,7 +581,7 @@ pub(super) fn referenced_license(text: &NormText) -> Option<(Resolved, usize)> {
 /// True when a sentence that names a license speaks of source code and not
 /// of the model ("The source code in this repository is separately licensed
 /// under the MIT License").
-fn names_code_only(s: &str) -> bool {
+pub(super) fn names_code_only(s: &str) -> bool {
     static CODE: OnceLock<(
         crate::license::pattern::Regex,
         crate::license::pattern::Regex,
@@ -724,6 +737,7 @@ fn renamed_copy(norm: &NormText, changed: &[usize]) -> Option<Vec<String>> {
 /// The strictest cap of the clauses found (`permitted` when none).
 fn caps(hits: &[ClauseHit]) -> Verdict {
     hits.iter()
+        .filter(|h| h.weighs())
         .map(|h| h.kind.verdict_cap())
         .fold(Verdict::Permitted, Verdict::stricter)
 }

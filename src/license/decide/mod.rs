@@ -26,6 +26,7 @@ pub mod clarify;
 mod conclude;
 mod files;
 mod obligations;
+mod parts;
 mod resolve;
 
 pub use clarify::{Clarification, ClarifyRule, ClarifyStatus};

@@ -163,9 +163,10 @@ fn cite(
     for ReadFile { file, norm, .. } in order() {
         for phrase in locate {
             if let Some(at) = norm.find(phrase) {
+                // cited from the sentence's first line, where its quote
+                // starts (the range reaches the phrase, wherever it stands)
                 let (f, l) = norm.sentence_words(at);
-                let (_, end) = norm.lines_of(f, l);
-                let start = norm.line_at(at);
+                let (start, end) = norm.lines_of(f, l);
                 // the value the user's text states in that clause
                 let value = read_clauses_in(norm, &[(f, l)])
                     .into_iter()

@@ -1270,6 +1270,315 @@ fn the_items_a_limit_goes_on_with_are_cited_with_it() {
 }
 
 #[test]
+fn the_definition_of_the_commercial_term_is_cited_with_the_limit() {
+    use ObligationKind as K;
+    let limit = "You may only use the Models for non-Commercial Purposes.\n\n";
+    // Yi Series Models License 1.0 (tests/license-corpus), section 1.7
+    let yi = "“Commercial Purposes” refers to the use of the Yi Series Models, directly or indirectly, for the operation, promotion, revenue generation, or any other profit-making purposes for entities or individuals.";
+    // iFLYTEK Spark-13B licence (tests/license-eval, unseen12), 一.9
+    let spark =
+        "9. “非商业用途”是指使用模型直接或间接为实体或个人进行学术、研究等非商业/非盈利目的用途。";
+    for (definition, words) in [
+        (yi, "profit-making"),
+        (spark, "非盈利"),
+        // paraphrases: another verb, the non-commercial term, the other language
+        (
+            "\"Commercial Use\" shall mean any use intended for monetary gain.",
+            "monetary",
+        ),
+        (
+            "\"NonCommercial\" means not primarily intended for commercial advantage.",
+            "advantage",
+        ),
+        ("“商业用途”是指以营利为目的使用本模型。", "营利"),
+    ] {
+        let text = format!("{limit}{definition}");
+        assert!(
+            cited(&text, K::NonCommercial)
+                .iter()
+                .any(|s| s.contains(words)),
+            "{text}"
+        );
+        assert_eq!(verdict(&text), Verdict::NonCommercial, "{text}");
+    }
+    // VenusFactory non-commercial license (tests/license-eval, unseen4),
+    // 1.3: the definition's items are what the limit reaches
+    let text = "The Software may be used solely for internal Non-Commercial Purposes.\n\n1.3 \"Commercial Use\" means any use of the Software that is not a Non-Commercial Purpose, including without limitation:\n\n(a) use by, on behalf of, or for the benefit of a for-profit entity;\n";
+    assert!(cited(text, K::NonCommercial)
+        .iter()
+        .any(|s| s.contains("for-profit entity")));
+    // the items of the non-commercial term are the uses it allows: no limit
+    let text = "You may use the Model only for Non-Commercial Purposes.\n\n\"Non-Commercial Purpose\" means any of the following uses:\n\n(i) use by an individual for private study;\n";
+    assert!(!cited(text, K::NonCommercial)
+        .iter()
+        .any(|s| s.contains("private study")));
+    // a definition alone, in a text that limits nothing, cites nothing
+    for text in [yi, spark] {
+        assert!(cited(text, K::NonCommercial).is_empty(), "{text}");
+    }
+}
+
+#[test]
+fn a_paid_offering_banned_is_commercial_use_and_its_intro_is_cited() {
+    use ObligationKind as K;
+    // image-to-embroidery research-only non-commercial model license
+    // (tests/license-eval, unseen10), "## Restrictions"
+    let text = "You may download and run the released materials for non-commercial research or education.\n\nWithout prior written permission from the release claimant, you may not:\n\n- sell, sublicense, rent, or redistribute the model weights or a hosted copy;\n- use the release as part of a paid API, product, or production workflow;\n";
+    let found = cited(text, K::NonCommercial);
+    assert!(found.iter().any(|s| s.contains("paid api")), "{found:?}");
+    assert!(
+        found.iter().any(|s| s.contains("you may not:")),
+        "{found:?}"
+    );
+    // paraphrases
+    for text in [
+        "You may not deploy the checkpoint in a paid service.",
+        "Licensee shall not offer the model within any revenue-generating application.",
+        "You must not use these weights to power a for-profit product.",
+    ] {
+        assert!(kinds(text).contains(&K::NonCommercial), "{text}");
+    }
+    // a list that bans nothing commercial leaves its intro uncited
+    let text = "You may use the model for any purpose. You may not:\n\n- remove this notice;\n- use the model to harass people;\n";
+    assert!(cited(text, K::NonCommercial).is_empty(), "{text}");
+    // a paid product named without a ban limits nothing
+    assert!(!kinds("You may use the model in a paid product.").contains(&K::NonCommercial));
+}
+
+#[test]
+fn naming_the_author_and_a_ban_lifted_by_a_separate_license() {
+    use ObligationKind as K;
+    for (text, kind) in [
+        // image-to-embroidery license (tests/license-eval, unseen10)
+        ("Every public report, presentation, benchmark, or paper using outputs from this release must identify the release claimant, cite `CITATION.cff`, and link to this repository.", K::Attribution),
+        // paraphrases
+        ("Any product built on the model shall clearly name the original authors.", K::Attribution),
+        ("Publications must also identify the model's developers.", K::Attribution),
+        // animaxs-redistributed-weights-circlestone-nc-audit.txt (unseen10)
+        ("The app must not be marketed or used for commercial/production purposes without separate licenses from CircleStone (and NVIDIA where applicable).", K::Registration),
+        // paraphrases
+        ("The weights may not be sold or hosted as a service without a separate written agreement with us.", K::Registration),
+        ("You shall not deploy the model in production without express permission from the authors.", K::Registration),
+    ] {
+        assert!(kinds(text).contains(&kind), "{kind:?} in {text}");
+    }
+    // a need denied, and a name to leave alone, ask nothing
+    let text = "You may use the model commercially without a separate license.";
+    assert!(!kinds(text).contains(&K::Registration), "{text}");
+    let text = "You must not identify the authors as endorsing your product.";
+    assert!(!kinds(text).contains(&K::Attribution), "{text}");
+}
+
+#[test]
+fn ethical_use_ensured_and_training_a_model_of_many_kinds() {
+    use ObligationKind as K;
+    for (text, kind) in [
+        // lg-k-exaone-ai-model-license-agreement.txt (unseen10), 3.3
+        ("3.3 Ethical Use: User shall ensure that the Model or Derivative Work is used ethically and responsibly in compliance with the following guidelines:", K::AcceptableUsePolicy),
+        // paraphrases
+        ("The Licensee must make sure the weights are used responsibly.", K::AcceptableUsePolicy),
+        ("You shall ensure that any deployment of the Model is used lawfully.", K::AcceptableUsePolicy),
+        // breezeblue-breeze-tts2 research non-commercial license 1.1 (unseen10), 5(b)
+        ("You may not use the Model Materials, a Derivative Model, or any Output to create, train, fine-tune, distill, evaluate for training selection, or otherwise improve any non-BreezeBlue foundational or generative speech, audio, language, or multimodal model.", K::NoTrainingOtherModels),
+        // paraphrase
+        ("You shall not use Outputs to improve any third-party text, image, or video generation model.", K::NoTrainingOtherModels),
+    ] {
+        assert!(kinds(text).contains(&kind), "{kind:?} in {text}");
+    }
+    // a wish, not a duty, and a model improved by the licensor
+    assert!(!kinds("We hope the model is used responsibly.").contains(&K::AcceptableUsePolicy));
+    assert!(!kinds("We will improve the model over time.").contains(&K::NoTrainingOtherModels));
+}
+
+#[test]
+fn a_non_commercial_purpose_stated_and_voice_bans() {
+    use ObligationKind as K;
+    for (text, kind) in [
+        // owt-llm-weights-non-commercial-notice.txt (unseen12)
+        ("The Base and Instruct model weights are provided for non-commercial education, research, and personal experimentation.", K::NonCommercial),
+        // picorn-background-remover-weights-nc-written-permission.txt (unseen12)
+        ("The weights are provided for personal use, research, evaluation, and non-commercial demonstrations.", K::NonCommercial),
+        // paraphrase
+        ("These checkpoints are released for non-commercial teaching.", K::NonCommercial),
+        // pockettts-android-onnx-weights-cc-by-voice-consent.txt (unseen12)
+        ("do not clone or impersonate a voice without explicit, lawful consent.", K::FieldOfUseBan),
+        ("Do not use generated speech for fraud, deception, harassment, privacy invasion, misinformation, or other harmful or unauthorized activity.", K::AcceptableUsePolicy),
+        // paraphrases
+        ("You must never clone a real person's voice.", K::FieldOfUseBan),
+        ("Never use the outputs for spam or disinformation.", K::AcceptableUsePolicy),
+    ] {
+        assert!(kinds(text).contains(&kind), "{kind:?} in {text}");
+    }
+    // both uses named, and a voice cloned with consent, limit nothing
+    let text = "The weights are provided for commercial and non-commercial use.";
+    assert!(!kinds(text).contains(&K::NonCommercial), "{text}");
+    let text = "This model can clone a voice from a short sample.";
+    assert!(!kinds(text).contains(&K::FieldOfUseBan), "{text}");
+}
+
+#[test]
+fn whom_to_ask_before_commercial_use_and_hosted_services_banned() {
+    use ObligationKind as K;
+    for (text, kind) in [
+        // bonemarrowmap progenitor-score weights notice (tests/license-eval, unseen5)
+        ("If anyone wants commercial use, ask the BoneMarrowMap authors and the TCD technology-transfer office first.", K::Registration),
+        // paraphrases
+        ("If you intend to deploy the weights commercially, please contact the lab.", K::Registration),
+        ("If a user would like to use the checkpoints for commercial products, email licensing@example.org.", K::Registration),
+        // unseen5 notices' lists of what the license does not allow
+        ("You may not: (A) Offer the Model as a **Public Hosted Service** (paid or free), including online apps, APIs, or cloud tools", K::FieldOfUseBan),
+        ("You may not offer the Model to third parties as a hosted or managed model service whose main value is the Model itself;", K::FieldOfUseBan),
+        // paraphrase
+        ("You shall not offer the weights as a managed inference service.", K::FieldOfUseBan),
+    ] {
+        assert!(kinds(text).contains(&kind), "{kind:?} in {text}");
+    }
+    // a wish to use commercially met by a grant, and a hosted service offered by the licensor
+    let text = "If you want to use the model commercially, you may do so freely.";
+    assert!(!kinds(text).contains(&K::Registration), "{text}");
+    let text = "We offer the Model as a hosted service.";
+    assert!(!kinds(text).contains(&K::FieldOfUseBan), "{text}");
+}
+
+#[test]
+fn a_lettered_item_of_a_ban_list_is_read_without_its_letter() {
+    use ObligationKind as K;
+    // InstaDeep Open Model Licence 1.0 (tests/license-eval, unseen11), 3(a)
+    let text = "You may use the Licenced Models for Non-Commercial Purposes.\n\n3. Use Restrictions.\n\nYou may not:\n\n(a) Use the Licenced Models, Output or Derivative Work for any Commercial Purpose, unless agreed by Us under a separate licence;\n\n(b) Licence, sublicense, or resell access to, or copies of, the Licenced Models or Output;\n";
+    let found = cited(text, K::NonCommercial);
+    assert!(found.iter().any(|s| s.starts_with("(a) use")), "{found:?}");
+    // paraphrase: another numbering, another verb
+    let text = "You may use the weights for research.\n\nYou shall not:\n\n(iv) deploy the weights for any commercial purpose;\n";
+    let found = cited(text, K::NonCommercial);
+    assert!(
+        found.iter().any(|s| s.starts_with("(iv) deploy")),
+        "{found:?}"
+    );
+    // 3(c): the training ban, its verbs listed with commas
+    let text = "You may not:\n\n(c) Use or provide access to any Output for the purpose of, training, improving, or otherwise influencing the functionality or performance of any third-party derivative model;\n";
+    assert!(kinds(text).contains(&K::NoTrainingOtherModels), "{text}");
+    // chai-discovery-chai-1-community-license-2024-09.txt (tests/license-eval):
+    // the intro of a list of the models it may not train
+    let text = "Model, Derivative Works, Outputs and Output Derivatives may not be used to train, optimize, improve or otherwise influence the functionality or performance of any:";
+    assert!(kinds(text).contains(&K::NoTrainingOtherModels), "{text}");
+    // paraphrase
+    let text = "Outputs shall not be used for training, or improving, another language model.";
+    assert!(kinds(text).contains(&K::NoTrainingOtherModels), "{text}");
+    // an item opening with a label keeps its marker: the label bans nothing
+    // (LTX-2 Community License, acceptable use item 18)
+    let text = "You may use the model commercially. You agree not to use the Outputs in any of the following ways:\n\n18) For commercial use only: To train, improve, or fine-tune any other machine learning model;\n";
+    assert!(cited(text, K::NonCommercial).is_empty(), "{text}");
+}
+
+#[test]
+fn disparaging_the_licensor_banned_is_a_condition() {
+    use ObligationKind as K;
+    for text in [
+        // funasr-model-license-1.1.txt (tests/license-eval, tune), 4.2, both languages
+        "Individual or organizational users shall not engage in unjustified denigration, malicious smearing, or baseless insults against [FunASR Software].",
+        "个人或组织用户不得对[FunASR 软件]进行无端诋毁、恶意抹黑或凭空谩骂。",
+        // paraphrases
+        "You must not disparage the Licensor.",
+        "Users will not publish smears about the model.",
+        "您不得抹黑本模型的开发者。",
+    ] {
+        assert!(kinds(text).contains(&K::FieldOfUseBan), "{text}");
+    }
+    // a use policy's item about others, and praise, are no such condition
+    for text in [
+        "You shall not disparage competitors in advertising.",
+        "We welcome honest criticism of the model.",
+    ] {
+        assert!(!kinds(text).contains(&K::FieldOfUseBan), "{text}");
+    }
+    // a condition, not a limit on commercial use
+    let text = "You may use the model for any purpose, including commercial use. You shall not engage in malicious smearing against the Licensor.";
+    assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+}
+
+#[test]
+fn a_numbered_section_after_a_ban_list_is_read_as_it_stands() {
+    use ObligationKind as K;
+    // hsyn9dhpe-model-weights-nc-license.txt (tests/license-eval, unseen8)
+    let text = "3) NO COMMERCIAL TRAINING/SERVING — You may not use these Weights to:\n   - Pre-train, fine-tune, or serve systems intended for commercial use\n\n4) NO REDISTRIBUTION OF THIRD-PARTY DATA — You must NOT redistribute AMASS.\n\n5) ATTRIBUTION — If you use these Weights in your research, you must:\n   a) Cite the AMASS dataset (ICCV 2019)\n";
+    let found = cited(text, K::Attribution);
+    assert!(
+        found.iter().any(|s| s.starts_with("5) attribution")),
+        "{found:?}"
+    );
+    // paraphrase: another heading, another duty
+    let text = "You may not:\n\n(a) sell the Model;\n\n(b) Credit: you must credit the authors in any publication.\n";
+    assert!(kinds(text).contains(&K::Attribution), "{text}");
+    // an item the ban reaches is read with it, not as a grant
+    let text = "You may not:\n\n(a) use the Model for commercial purposes;\n";
+    assert!(kinds(text).contains(&K::NonCommercial), "{text}");
+}
+
+#[test]
+fn content_bans_and_voice_consent_are_a_use_policy() {
+    use ObligationKind as K;
+    for text in [
+        // dreamlite-stream-adapter-weights-use-policy.txt (tests/license-eval, unseen6)
+        "These models **MUST NOT** be used to\n> generate, edit, or distribute any content that is sexually\n> explicit, pornographic, violent, discriminatory, or otherwise illegal.",
+        // styletts2-pretrained-models-terms-of-use.txt (unseen6)
+        "Before using these pre-trained models, you agree to inform the listeners that the speech samples are synthesized by the pre-trained models, unless you have the permission to use the voice you synthesize.",
+        "That is, you agree to only use voices whose speakers grant the permission to have their voice cloned, either directly or by license before making synthesized voices public.",
+        // paraphrases
+        "The adapter shall not be used to create hateful or abusive images.",
+        "You agree to tell your audience that any clip is AI-generated.",
+        "Use only voices for which you hold the speaker's written consent.",
+    ] {
+        assert!(kinds(text).contains(&K::AcceptableUsePolicy), "{text}");
+    }
+    // what the model can generate, said of it, asks nothing
+    let text = "The model can be used to generate violent scenes for film previsualisation.";
+    assert!(!kinds(text).contains(&K::AcceptableUsePolicy), "{text}");
+}
+
+#[test]
+fn the_upstream_model_s_terms_kept_are_cited_not_weighed() {
+    use ObligationKind as K;
+    for (text, words) in [
+        // vuln-coprocessor-qwen-lora-adapters-apache-notice.txt (unseen10)
+        ("1. Adapter and merged-model use must remain compatible with the license terms of the upstream base model.", "compatible"),
+        // zenzei-deepseek-v3-derived-weights-license-pointer.txt (unseen10)
+        ("The model weights are subject to the DeepSeek Model License.", "subject to"),
+        // modpack-translator-gemma4-lora-mit-weights-notice.txt (unseen10)
+        ("The MIT License in this repository does not relicense the upstream base model.", "relicense"),
+        // techjam-dinov3-finetune-weights-licence-provenance.txt (unseen10)
+        ("They must never be relicensed under MIT or any other licence.", "never"),
+        // cogvlm-license.txt (tests/license-eval, held-out), section 7
+        ("For CogVLM-17B version, Llama2 license conditions (https://ai.meta.com/llama/license/) and EVA license conditions (MIT, https://github.com/baaivision/EVA/blob/master/LICENSE) Also applies to model weights.", "also applies"),
+        // paraphrases
+        ("These checkpoints remain governed by the original model's license.", "governed"),
+        ("The base model's license terms apply to the weights as well as the code, and also apply to the model weights.", "apply to the model weights"),
+        ("The adapter weights stay bound by the Llama model license.", "bound"),
+        ("Derived weights may not be relicensed.", "relicensed"),
+    ] {
+        assert!(
+            cited(text, K::UseRestrictionsPassdown).iter().any(|s| s.contains(words)),
+            "{text}"
+        );
+    }
+    // the base's terms are the base's: a permissive grant stays permitted
+    let text = "The adapters are released under the Apache License, Version 2.0, for any purpose. Adapter use must remain compatible with the license terms of the upstream base model.";
+    let grant = "The adapters are released under the Apache License, Version 2.0, for any purpose.";
+    assert_eq!(verdict(text), verdict(grant), "{text}");
+    // the text's own terms that travel are weighed
+    let text = "Derivative models must be distributed under the same license.";
+    let t = NormText::new(text);
+    assert!(read_clauses(&t)
+        .iter()
+        .any(|h| h.kind == K::UseRestrictionsPassdown && h.weighs()));
+    // the model subject to this license itself is no upstream
+    assert!(cited(
+        "The Model is subject to the terms of this Agreement.",
+        K::UseRestrictionsPassdown
+    )
+    .is_empty());
+}
+
+#[test]
 fn a_licence_restated_or_a_risk_acknowledged_is_no_duty() {
     // weights under the code's permissive terms pass nothing on; a risk the
     // user acknowledges is no credit duty

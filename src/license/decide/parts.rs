@@ -1,0 +1,331 @@
+//! A text that applies named known licenses to the model's parts (a
+//! weights inventory whose rows say "AGPL-3.0", "MIT", "BSD-3-Clause"; "the
+//! upstream Apache-2.0 license is retained … the Gemma Terms of Use … apply
+//! to those components"), where its own clauses decide nothing: judged on
+//! the strictest license it names (fail closed), each naming sentence of a
+//! license with conditions cited. It stays `unknown` where a part's license
+//! is said not to be known, or a license named is not one mri knows.
+
+use super::files::names_code_only;
+use super::resolve::{spdx_or_kb, Resolved};
+use super::{Decision, ReadFile};
+use crate::finding::{Code, Finding};
+use crate::license::clauses::ClauseHit;
+use crate::license::kb::{self, kb, LicenseEntry};
+use crate::license::pattern::{re, Regex};
+use crate::license::spdx_facts;
+use crate::license::text::NormText;
+use crate::license::verdict::{ObligationKind, Verdict};
+use std::sync::OnceLock;
+
+/// Texts longer than this (in words) are agreements, not notices of parts.
+const MAX_WORDS: usize = 1500;
+
+/// A license the text names for the model, and the sentences naming it.
+pub(super) struct Part {
+    license: Resolved,
+    sentences: Vec<(usize, usize)>,
+}
+
+/// What a text says of its parts' licenses.
+pub(super) enum Parts {
+    /// At least two licenses named, every one known with a verdict.
+    Named(Vec<Part>),
+    /// A license named, and a part whose license the text says is not
+    /// known (that sentence): the whole is unknown.
+    Unknown((usize, usize)),
+}
+
+/// The licenses a text names for the model's parts: `None` unless it names
+/// at least two, every one known with a verdict, or names one and says of
+/// a part that its license is not known.
+pub(super) fn named_parts(text: &NormText) -> Option<Parts> {
+    if text.len() > MAX_WORDS {
+        return None;
+    }
+    let sentences = text.sentences();
+    let mut parts: Vec<Part> = Vec::new();
+    for &(f, l) in &sentences {
+        let s = text.words_text(f, l);
+        if names_code_only(s) || negated(s) {
+            continue;
+        }
+        for license in names_in(text, (f, l)) {
+            match parts.iter_mut().find(|p| p.license.id() == license.id()) {
+                Some(p) => p.sentences.push((f, l)),
+                None => parts.push(Part {
+                    license,
+                    sentences: vec![(f, l)],
+                }),
+            }
+        }
+    }
+    // rights reserved over the whole, or a proprietary model: the parts'
+    // licenses do not say what the whole is
+    if parts.is_empty() || reserved(&text.norm) {
+        return None;
+    }
+    if let Some(&unknown) = sentences
+        .iter()
+        .find(|&&(f, l)| license_not_known(text.words_text(f, l)))
+    {
+        return Some(Parts::Unknown(unknown));
+    }
+    let known = parts
+        .iter()
+        .all(|p| p.license.verdict() != Verdict::Unknown);
+    (parts.len() >= 2 && known).then_some(Parts::Named(parts))
+}
+
+/// Decides a file by the licenses of its parts: the strictest of them, made
+/// stricter by the file's own clauses.
+pub(super) fn decide(d: &mut Decision, rf: &ReadFile<'_>, parts: &Parts) {
+    let (norm, path) = (&rf.norm, &rf.file.path);
+    let parts = match parts {
+        Parts::Named(parts) => parts,
+        Parts::Unknown((f, l)) => {
+            let (line, _) = norm.lines_of(*f, *l);
+            d.reason(format!(
+                "{path}: names licenses for some parts, but a part's license is not known (line {line}: “{}”) → unknown",
+                norm.quote(*f, *l, 120)
+            ));
+            d.findings.push(
+                Finding::warning(
+                    Code::LicenseUnknown,
+                    format!("names licenses for some parts, but says at line {line} that a part's license is not known; verdict: unknown"),
+                )
+                .in_file(path),
+            );
+            d.unrecognised(
+                path,
+                "a part's license not known".into(),
+                0.0,
+                Verdict::Unknown,
+            );
+            d.verdicts.push(Verdict::Unknown);
+            for h in &rf.hits {
+                let o = super::obligations::from_hit(h, norm, path, "unrecognised");
+                d.extra_obligations.push(o);
+            }
+            return;
+        }
+    };
+    let named = parts
+        .iter()
+        .map(|p| p.license.verdict())
+        .fold(Verdict::Permitted, Verdict::stricter);
+    let own = rf
+        .hits
+        .iter()
+        .filter(|h| h.weighs())
+        .map(|h| h.kind.verdict_cap())
+        .fold(Verdict::Permitted, Verdict::stricter);
+    let verdict = named.stricter(own);
+    let strictest = parts
+        .iter()
+        .find(|p| p.license.verdict() == named)
+        .map(|p| p.license.id())
+        .unwrap_or_default();
+    let listed: Vec<String> = parts
+        .iter()
+        .map(|p| {
+            let (line, _) = norm.lines_of(p.sentences[0].0, p.sentences[0].1);
+            format!(
+                "{} ({}) at line {line}",
+                p.license.id(),
+                p.license.verdict()
+            )
+        })
+        .collect();
+    d.reason(format!(
+        "{path}: names a license for each of its parts: {}; judged on the strictest, {strictest}, and its own clauses → {verdict}",
+        listed.join(", ")
+    ));
+    for p in parts {
+        let v = p.license.verdict();
+        d.detected(
+            &p.license,
+            "file",
+            Some(path.clone()),
+            None,
+            0.6,
+            None,
+            v,
+            false,
+        );
+        // a part under terms with conditions: those terms travel with it
+        if v != Verdict::Permitted {
+            for &words in &p.sentences {
+                let hit = ClauseHit {
+                    kind: ObligationKind::UseRestrictionsPassdown,
+                    value: p.license.id(),
+                    words,
+                };
+                let o = super::obligations::from_hit(&hit, norm, path, &p.license.id());
+                d.extra_obligations.push(o);
+            }
+        }
+        d.file_ids.insert(p.license.id());
+        d.declared_families.insert(p.license.family());
+        d.licensed
+            .push((p.license.clone(), Some(path.clone()), None));
+    }
+    for h in &rf.hits {
+        let o = super::obligations::from_hit(h, norm, path, &strictest);
+        d.extra_obligations.push(o);
+    }
+    d.verdicts.push(verdict);
+}
+
+/// The known licenses a sentence names: knowledge-base names and aliases
+/// of three words or more, the SPDX names of `references.toml`, and SPDX
+/// ids written as such ("AGPL-3.0", "BSD-3-Clause", "MIT").
+fn names_in(text: &NormText, (f, l): (usize, usize)) -> Vec<Resolved> {
+    let s = text.words_text(f, l);
+    let mut found: Vec<Resolved> = Vec::new();
+    let mut add = |r: Resolved| {
+        if !found.iter().any(|x| x.id() == r.id()) {
+            found.push(r);
+        }
+    };
+    for (name, e) in kb_names() {
+        if has_phrase(s, name) {
+            add(Resolved::Kb(e));
+        }
+    }
+    for n in &kb::references().spdx_name {
+        if has_phrase(s, &n.name) {
+            if let Some(facts) = spdx_facts::facts(&n.spdx) {
+                add(spdx_or_kb(facts));
+            }
+        }
+    }
+    for w in f..=l {
+        let word = text.words_text(w, w);
+        let id = word.trim_matches(|c: char| !c.is_alphanumeric());
+        // an id with a version ("agpl-3.0"), or MIT in capitals
+        let versioned = id.contains('-') && id.chars().any(|c| c.is_ascii_digit());
+        let mit = id == "mit" && text.quote(w, w, 8).contains("MIT");
+        if !(versioned || mit) {
+            continue;
+        }
+        if let Some(facts) = spdx_facts::facts(id) {
+            add(spdx_or_kb(facts));
+        }
+    }
+    found
+}
+
+/// The knowledge base's names and aliases of three words or more,
+/// normalised as texts are, with their entries: built once.
+fn kb_names() -> &'static [(String, &'static LicenseEntry)] {
+    static NAMES: OnceLock<Vec<(String, &'static LicenseEntry)>> = OnceLock::new();
+    NAMES.get_or_init(|| {
+        let mut names: Vec<(String, &'static LicenseEntry)> = Vec::new();
+        for e in &kb().entries {
+            for n in std::iter::once(&e.name).chain(e.aliases.iter()) {
+                let norm = NormText::new(n).norm;
+                if norm.split_whitespace().count() >= 3 && !names.iter().any(|(m, _)| *m == norm) {
+                    names.push((norm, e));
+                }
+            }
+        }
+        names
+    })
+}
+
+/// True when `phrase` occurs in `s` at word boundaries.
+fn has_phrase(s: &str, phrase: &str) -> bool {
+    !phrase.is_empty()
+        && s.match_indices(phrase).any(|(at, m)| {
+            let before = s[..at].chars().next_back();
+            let after = s[at + m.len()..].chars().next();
+            !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+        })
+}
+
+/// True when the sentence names a license only to set it aside ("unlike
+/// the MIT License", "not under Apache-2.0", "instead of CC BY-NC").
+fn negated(s: &str) -> bool {
+    static NOT: OnceLock<Regex> = OnceLock::new();
+    NOT.get_or_init(|| {
+        re(r"\b(?:not|unlike|rather\s+than|instead\s+of|no\s+longer|similar\s+to|inspired\s+by|neither|nor|never)\b")
+    })
+    .is_match(s)
+}
+
+/// True when the text reserves rights over the whole or calls the model
+/// proprietary or confidential.
+fn reserved(s: &str) -> bool {
+    static RESERVED: OnceLock<Regex> = OnceLock::new();
+    RESERVED
+        .get_or_init(|| re(r"\ball\s+rights\s+reserved\b|\bproprietary\b|\bconfidential\b"))
+        .is_match(s)
+}
+
+/// True when the sentence says a part's license is not known ("the license
+/// of the detector weights is unclear", "no explicit license"): that part
+/// is unknown, and so is the whole.
+fn license_not_known(s: &str) -> bool {
+    static UNKNOWN: OnceLock<Regex> = OnceLock::new();
+    UNKNOWN
+        .get_or_init(|| {
+            re(r"\b(?:licen[cs]e|licensing|terms)\b(?:\s+[\w-]+){0,6}?\s+(?:is|are|remains?)\s+(?:unknown|unclear|unspecified|undetermined|not\s+(?:specified|stated|known|clear|given))\b|\bno\s+(?:explicit|stated|known|published|clear)\s+licen[cs]e\b")
+        })
+        .is_match(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(text: &str) -> Option<Vec<String>> {
+        let t = NormText::new(text);
+        match named_parts(&t)? {
+            Parts::Named(ps) => Some(ps.iter().map(|p| p.license.id()).collect()),
+            Parts::Unknown(_) => Some(vec!["unknown".into()]),
+        }
+    }
+
+    #[test]
+    fn a_weights_inventory_names_a_license_per_part() {
+        // omniparser-fork-weights-licence-notice-agpl-mit-bsd.txt
+        // (tests/license-eval, unseen10): the inventory's rows
+        let text = "| Artifact | Hugging Face path | Underlying model family | Effective license |\n|---|---|---|---|\n| Icon detection (YOLO) | `microsoft/OmniParser-v2.0`, subpath `icon_detect/` | Ultralytics YOLOv8 fine-tuned on UI icons | **AGPL-3.0** (inherited from YOLOv8) |\n| Icon captioning (Florence-2) | `microsoft/OmniParser-v2.0`, subpath `icon_caption/` | Microsoft Florence-2 | MIT |\n";
+        let found = ids(text).expect("two licenses named");
+        assert!(found.contains(&"AGPL-3.0".to_string()), "{found:?}");
+        assert!(found.contains(&"MIT".to_string()), "{found:?}");
+        // chunkamend-pi05-gemma-derived-checkpoints-terms.txt (unseen10)
+        let text = "The applicable upstream Apache-2.0 license is retained in [LICENSE](LICENSE). The models also contain Gemma-derived components: [Gemma Terms of Use](LICENSE_GEMMA.txt), including the restrictions in Section 3.2, apply to use and distribution of those components and their derivatives.";
+        let found = ids(text).expect("two licenses named");
+        assert!(found.contains(&"Apache-2.0".to_string()), "{found:?}");
+        assert!(found.iter().any(|id| id.starts_with("gemma")), "{found:?}");
+        // paraphrase: prose instead of a table
+        let text = "The encoder weights are released under the GPL-3.0-only license. The decoder weights are covered by the MIT License.";
+        assert_eq!(ids(text).map(|v| v.len()), Some(2), "{text}");
+    }
+
+    #[test]
+    fn one_license_a_license_set_aside_or_an_unknown_part_is_no_inventory() {
+        for text in [
+            // one license only
+            "The encoder weights are released under the MIT License.",
+            // the code's license, and one set aside
+            "The source code is licensed under the MIT License. Unlike Apache-2.0, this license has no patent clause.",
+            // a lowercase word that spells an id is no license
+            "Researchers at mit and elsewhere released the weights under Apache-2.0.",
+            // rights reserved over the whole: its parts' licenses do not say
+            // what the whole is
+            "All rights reserved. The model incorporates components under Apache-2.0 and the MIT License.",
+        ] {
+            assert!(ids(text).is_none(), "{text}: {:?}", ids(text));
+        }
+        // a part whose license is not known keeps the whole unknown
+        for text in [
+            "The encoder weights are under Apache-2.0. The decoder weights are MIT. The license of the tokenizer is unclear.",
+            "The encoder weights are under Apache-2.0. The vocoder has no explicit license.",
+        ] {
+            assert_eq!(ids(text), Some(vec!["unknown".to_string()]), "{text}");
+        }
+    }
+}
