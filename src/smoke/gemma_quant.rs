@@ -38,6 +38,7 @@
 //! move them much further (other ids in the top-5).
 
 use super::gguf_header::OwnTensors;
+use super::kv_cache::KvCache;
 use super::llama_half::{embed_rows, last_normed, Attention, Mlp, Step, StepParts};
 use super::llama_quant::{rotary, Tensors};
 use super::quant_linear::QuantProj;
@@ -92,7 +93,7 @@ pub(crate) struct QuantGemma {
     /// Positions a sliding-window layer sees.
     window: usize,
     gate: Gate,
-    kvs: Vec<Option<(Tensor, Tensor)>>,
+    kvs: Vec<KvCache>,
 }
 
 /// The sizes read from the metadata (checked by `gguf_family` before).
@@ -200,7 +201,7 @@ impl Layer {
         &self,
         x: &Tensor,
         step: &Step<'_>,
-        kv: &mut Option<(Tensor, Tensor)>,
+        kv: &mut KvCache,
         gate: Gate,
     ) -> candle_core::Result<Tensor> {
         let rms = |t: &Tensor, w: &Tensor| candle_nn::ops::rms_norm(t, w, step.eps);
@@ -271,7 +272,7 @@ impl QuantGemma {
         Ok(QuantGemma {
             embed,
             embed_scale: (s.hidden as f64).sqrt(),
-            kvs: (0..layers.len()).map(|_| None).collect(),
+            kvs: (0..layers.len()).map(|_| KvCache::new()).collect(),
             layers,
             norm,
             lm_head,

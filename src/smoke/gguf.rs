@@ -28,7 +28,7 @@ use super::gguf_tokenizer::{self, GgufTokenizer};
 use super::model::Decoder;
 use super::options::{open_device, DtypeChoice, SmokeEvent, SmokeOptions, Stage};
 use super::report::{Measured, MemoryCheck, SmokeRun, SmokeSummary, TopToken};
-use super::{memory, sample};
+use super::{kv_cache, memory, sample};
 use crate::finding::Finding;
 use crate::scan::classify::FileClass;
 use crate::Report;
@@ -338,10 +338,11 @@ fn estimate(
                 .saturating_add(h.ffn.saturating_mul(3)),
         ),
         h.heads.saturating_mul(p).saturating_mul(p),
+        // KV cache, grown by doubling (`kv_cache.rs`)
         h.blocks
             .saturating_mul(2)
             .saturating_mul(h.kv_heads.saturating_mul(h.head_dim))
-            .saturating_mul(p),
+            .saturating_mul(kv_cache::capacity_for(p)),
         h.vocab.saturating_mul(2),
     ];
     let work = f32s

@@ -25,6 +25,7 @@
 //! 12%: llama.cpp keeps an f16 KV cache and f16 activation scales).
 
 use super::gguf_header::OwnTensors;
+use super::kv_cache::KvCache;
 use super::llama_half::{embed_rows, last_normed, Attention, Mlp, StepParts};
 use super::llama_quant::{md_u32, Flavor, Sizes, Tensors};
 use super::quant_linear::QuantProj;
@@ -58,7 +59,7 @@ pub(crate) struct QuantMoe {
     eps: f32,
     cos: Tensor,
     sin: Tensor,
-    kvs: Vec<Option<(Tensor, Tensor)>>,
+    kvs: Vec<KvCache>,
 }
 
 /// The `k` experts with the highest of `logits` (ties to the lower index)
@@ -181,7 +182,7 @@ impl QuantMoe {
         let (cos, sin) = s.tables()?;
         Ok(QuantMoe {
             embed,
-            kvs: (0..blocks.len()).map(|_| None).collect(),
+            kvs: (0..blocks.len()).map(|_| KvCache::new()).collect(),
             blocks,
             norm,
             lm_head,
