@@ -5,7 +5,7 @@
 //! ([`Attention`], with its per-head Q/K norms); the layer around it is
 //! Gemma 3's, as llama.cpp computes it (`src/models/gemma3.cpp`):
 //!
-//! - the embedding (dequantized to f32) scaled by √hidden;
+//! - the embedding (rows dequantized to f32 on lookup) scaled by √hidden;
 //! - RMS norms with the weights as stored (the GGUF converter has already
 //!   added Gemma's 1 to them; candle's `quantized_gemma3` reads them the
 //!   same way): before attention, after it, before the MLP and after it;
@@ -39,9 +39,9 @@
 
 use super::gguf_header::OwnTensors;
 use super::kv_cache::KvCache;
-use super::llama_half::{embed_rows, last_normed, Attention, Mlp, Step, StepParts};
+use super::llama_half::{last_normed, Attention, Mlp, Step, StepParts};
 use super::llama_quant::{rotary, Tensors};
-use super::quant_linear::QuantProj;
+use super::quant_linear::{ProjWeight, QuantProj};
 use candle_core::quantized::gguf_file::Content;
 use candle_core::{Device, Module, Tensor};
 use candle_transformers::models::quantized_gemma3::{
@@ -79,7 +79,7 @@ struct Layer {
 /// A Gemma 3 from a GGUF file, quantized projections, f32 activations,
 /// with its KV cache.
 pub(crate) struct QuantGemma {
-    embed: Tensor,
+    embed: ProjWeight,
     /// √hidden, applied to the embedding.
     embed_scale: f64,
     layers: Vec<Layer>,
@@ -292,7 +292,7 @@ impl QuantGemma {
         index_pos: usize,
     ) -> candle_core::Result<Tensor> {
         let seq = ids.dim(1)?;
-        let mut x = (embed_rows(&self.embed, ids)? * self.embed_scale)?;
+        let mut x = (self.embed.embedding(ids)? * self.embed_scale)?;
         let global = StepParts::new(&self.global.0, &self.global.1, seq, index_pos)?;
         let global = global.step(self.eps);
         let (cos, sin) = (

@@ -80,10 +80,24 @@ pub(crate) fn embed_rows(embed: &Tensor, ids: &Tensor) -> candle_core::Result<Te
         .reshape((b, seq, hidden))
 }
 
+/// A token embedding table.
+pub(crate) trait Embedding {
+    /// The rows of `ids` (`[b, n]`) as f32 activations `[b, n, hidden]`.
+    fn rows(&self, ids: &Tensor) -> candle_core::Result<Tensor>;
+}
+
+/// A table held whole (bf16/f16/f32), its rows widened on lookup.
+impl Embedding for Tensor {
+    fn rows(&self, ids: &Tensor) -> candle_core::Result<Tensor> {
+        embed_rows(self, ids)
+    }
+}
+
 /// Llama on the CPU with projections of kind `L` (bf16/f16 here, quantized
-/// in `llama_quant.rs`) and f32 activations, with its KV cache.
-pub(crate) struct CpuLlama<L> {
-    embed: Tensor,
+/// in `llama_quant.rs`), an embedding table of kind `E` (a tensor here, the
+/// quantized blocks there) and f32 activations, with its KV cache.
+pub(crate) struct CpuLlama<L, E = Tensor> {
+    embed: E,
     blocks: Vec<Block<L>>,
     norm: Tensor,
     lm_head: L,
@@ -96,11 +110,11 @@ pub(crate) struct CpuLlama<L> {
 /// Llama with bf16/f16 projections.
 pub(crate) type HalfLlama = CpuLlama<HalfLinear>;
 
-impl<L: Module> CpuLlama<L> {
+impl<L: Module, E: Embedding> CpuLlama<L, E> {
     /// The model from its parts: the embedding table, the blocks, the final
     /// norm's weight, the LM head, the norm epsilon and the rotary tables.
     pub(crate) fn new(
-        embed: Tensor,
+        embed: E,
         blocks: Vec<Block<L>>,
         (norm, lm_head): (Tensor, L),
         eps: f32,
@@ -118,6 +132,12 @@ impl<L: Module> CpuLlama<L> {
         }
     }
 
+    /// The embedding table and the LM head.
+    #[cfg(test)]
+    pub(crate) fn ends(&self) -> (&E, &L) {
+        (&self.embed, &self.lm_head)
+    }
+
     /// Logits `[1, vocab]` (f32) of the last position of `ids` (`[1, n]`),
     /// whose first token is at `index_pos`.
     pub(crate) fn forward(
@@ -126,7 +146,7 @@ impl<L: Module> CpuLlama<L> {
         index_pos: usize,
     ) -> candle_core::Result<Tensor> {
         let seq = ids.dim(1)?;
-        let mut x = embed_rows(&self.embed, ids)?;
+        let mut x = self.embed.rows(ids)?;
         let parts = StepParts::new(&self.cos, &self.sin, seq, index_pos)?;
         let step = parts.step(self.eps);
         for (block, kv) in self.blocks.iter().zip(self.kvs.iter_mut()) {
