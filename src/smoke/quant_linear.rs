@@ -242,17 +242,34 @@ impl Module for OwnLinear {
             )
         }
         let m = x.elem_count() / k.max(1);
-        let lhs = x.flatten_all()?.to_dtype(DType::F32)?.to_vec1::<f32>()?;
+        // The activations read where they lie (a copy only when they are
+        // not contiguous f32 on the CPU).
+        let x = x.to_dtype(DType::F32)?.contiguous()?;
+        let (storage, layout) = x.storage_and_layout();
+        let candle_core::Storage::Cpu(cpu) = &*storage else {
+            candle_core::bail!(
+                "{:?} projection given activations off the CPU",
+                self.weights
+            )
+        };
+        let start = layout.start_offset();
+        let Some(lhs) = cpu.as_slice::<f32>()?.get(start..start + m * k) else {
+            candle_core::bail!(
+                "{:?} projection: activations shorter than their shape",
+                self.weights
+            )
+        };
         let mut dst = vec![0f32; m * self.out];
         quant_kernel::matmul(
             self.kernel,
             self.weights,
             &self.bytes,
             (m, k, self.out),
-            &lhs,
+            lhs,
             &mut dst,
         )
         .map_err(candle_core::Error::Msg)?;
+        drop(storage);
         let mut out_dims = dims;
         if let Some(last) = out_dims.last_mut() {
             *last = self.out;
@@ -682,6 +699,57 @@ mod tests {
         }
         let short = OwnLinear::new(Weights::Q4K, vec![0u8; 143], (1, 256));
         assert!(short.is_err(), "a partial Q4_K super-block is refused");
+    }
+
+    /// The activation buffers a thread keeps between matmuls: a decode-
+    /// sized matmul after wider and taller ones (buffers longer than it,
+    /// holding their quants) gives bit for bit what it gives on a fresh
+    /// thread, for Q8_0 (f16 scales) and Q4_1 (f32 scales).
+    #[test]
+    fn reused_activation_buffers_give_a_fresh_threads_sums() {
+        let mut rng = Rng(23);
+        let (n, k) = (24usize, 128usize);
+        let q8 = random_q8_0(n, k, &mut rng);
+        let q4 = random_blocks(Format::Q4_1, n, k, &mut rng);
+        let lhs: Vec<f32> = (0..k).map(|_| rng.unit()).collect();
+        let big: Vec<f32> = (0..9 * 4 * k).map(|_| rng.unit()).collect();
+        let kernel = quant_kernel::kernel();
+        let one = |format: Weights, w: &[u8], lhs: &[f32]| {
+            let mut dst = vec![0f32; n];
+            quant_kernel::matmul(kernel, format, w, (1, k, n), lhs, &mut dst).expect("matmul");
+            dst
+        };
+        let fresh = std::thread::scope(|s| {
+            s.spawn(|| {
+                (
+                    one(Weights::Q8_0, &q8, &lhs),
+                    one(Weights::Blocks(Format::Q4_1), &q4, &lhs),
+                )
+            })
+            .join()
+            .expect("thread")
+        });
+        let mut dst = vec![0f32; 9 * n];
+        quant_kernel::matmul(
+            kernel,
+            Weights::Q8_0,
+            &random_q8_0(n, 4 * k, &mut rng),
+            (9, 4 * k, n),
+            &big,
+            &mut dst,
+        )
+        .expect("big");
+        assert_eq!(one(Weights::Q8_0, &q8, &lhs), fresh.0);
+        quant_kernel::matmul(
+            kernel,
+            Weights::Q8_0,
+            &random_q8_0(n, 4 * k, &mut rng),
+            (9, 4 * k, n),
+            &big,
+            &mut dst,
+        )
+        .expect("big");
+        assert_eq!(one(Weights::Blocks(Format::Q4_1), &q4, &lhs), fresh.1);
     }
 
     /// An embedding table looked up row by row gives exactly the rows of
