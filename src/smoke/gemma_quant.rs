@@ -5,7 +5,7 @@
 //! ([`Attention`], with its per-head Q/K norms); the layer around it is
 //! Gemma 3's, as llama.cpp computes it (`src/models/gemma3.cpp`):
 //!
-//! - the embedding (dequantized to f32) scaled by √hidden;
+//! - the embedding (rows dequantized to f32 on lookup) scaled by √hidden;
 //! - RMS norms with the weights as stored (the GGUF converter has already
 //!   added Gemma's 1 to them; candle's `quantized_gemma3` reads them the
 //!   same way): before attention, after it, before the MLP and after it;
@@ -38,9 +38,10 @@
 //! move them much further (other ids in the top-5).
 
 use super::gguf_header::OwnTensors;
-use super::llama_half::{embed_rows, last_normed, Attention, Mlp, Step, StepParts};
+use super::kv_cache::KvCache;
+use super::llama_half::{last_normed, Attention, Mlp, Step, StepParts};
 use super::llama_quant::{rotary, Tensors};
-use super::quant_linear::QuantProj;
+use super::quant_linear::{ProjWeight, QuantProj};
 use candle_core::quantized::gguf_file::Content;
 use candle_core::{Device, Module, Tensor};
 use candle_transformers::models::quantized_gemma3::{
@@ -78,7 +79,7 @@ struct Layer {
 /// A Gemma 3 from a GGUF file, quantized projections, f32 activations,
 /// with its KV cache.
 pub(crate) struct QuantGemma {
-    embed: Tensor,
+    embed: ProjWeight,
     /// √hidden, applied to the embedding.
     embed_scale: f64,
     layers: Vec<Layer>,
@@ -92,7 +93,7 @@ pub(crate) struct QuantGemma {
     /// Positions a sliding-window layer sees.
     window: usize,
     gate: Gate,
-    kvs: Vec<Option<(Tensor, Tensor)>>,
+    kvs: Vec<KvCache>,
 }
 
 /// The sizes read from the metadata (checked by `gguf_family` before).
@@ -200,7 +201,7 @@ impl Layer {
         &self,
         x: &Tensor,
         step: &Step<'_>,
-        kv: &mut Option<(Tensor, Tensor)>,
+        kv: &mut KvCache,
         gate: Gate,
     ) -> candle_core::Result<Tensor> {
         let rms = |t: &Tensor, w: &Tensor| candle_nn::ops::rms_norm(t, w, step.eps);
@@ -271,7 +272,7 @@ impl QuantGemma {
         Ok(QuantGemma {
             embed,
             embed_scale: (s.hidden as f64).sqrt(),
-            kvs: (0..layers.len()).map(|_| None).collect(),
+            kvs: (0..layers.len()).map(|_| KvCache::new()).collect(),
             layers,
             norm,
             lm_head,
@@ -291,7 +292,7 @@ impl QuantGemma {
         index_pos: usize,
     ) -> candle_core::Result<Tensor> {
         let seq = ids.dim(1)?;
-        let mut x = (embed_rows(&self.embed, ids)? * self.embed_scale)?;
+        let mut x = (self.embed.embedding(ids)? * self.embed_scale)?;
         let global = StepParts::new(&self.global.0, &self.global.1, seq, index_pos)?;
         let global = global.step(self.eps);
         let (cos, sin) = (

@@ -28,7 +28,7 @@ use super::gguf_tokenizer::{self, GgufTokenizer};
 use super::model::Decoder;
 use super::options::{open_device, DtypeChoice, SmokeEvent, SmokeOptions, Stage};
 use super::report::{Measured, MemoryCheck, SmokeRun, SmokeSummary, TopToken};
-use super::{memory, sample};
+use super::{kv_cache, memory, sample};
 use crate::finding::Finding;
 use crate::scan::classify::FileClass;
 use crate::Report;
@@ -286,11 +286,12 @@ fn own_types_unsupported(path: &Path, own: &OwnTensors) -> SmokeError {
     }
 }
 
-/// The memory a run needs: weights as loaded, the dequantized embedding,
-/// the tied output read again by the loaders that do (every one but
-/// candle's `quantized_llama`, which moves its copy: this crate's forward
-/// reads it again as a projection), the largest tensor once more (read,
-/// then converted), the rotary tables, and the working memory of
+/// The memory a run needs: weights as loaded, the embedding as candle's
+/// models hold it (dequantized to f32, and the tied output read again by
+/// every one but `quantized_llama`, which moves its copy; this crate's
+/// forward keeps the embedding's blocks as stored, shared with a tied
+/// output, and dequantizes rows on lookup), the largest tensor once more
+/// (read, then converted), the rotary tables, and the working memory of
 /// `positions` tokens. `own_forward`: the model is this crate's
 /// (`gguf_family::runs_own_types`).
 fn estimate(
@@ -312,9 +313,8 @@ fn estimate(
                 .or_else(|| own_bytes(n))
         })
         .fold(0u64, u64::saturating_add);
-    // The embedding is dequantized to f32 for the lookup.
-    weights = weights.saturating_add(h.vocab.saturating_mul(h.hidden).saturating_mul(4));
-    if h.tied && (family != GgufFamily::Llama || own_forward) {
+    weights = weights.saturating_add(embedding_bytes(h, own_forward));
+    if h.tied && family != GgufFamily::Llama && !own_forward {
         let embd = "token_embd.weight".to_string();
         if let Some(b) = infos
             .get(&embd)
@@ -338,10 +338,11 @@ fn estimate(
                 .saturating_add(h.ffn.saturating_mul(3)),
         ),
         h.heads.saturating_mul(p).saturating_mul(p),
+        // KV cache, grown by doubling (`kv_cache.rs`)
         h.blocks
             .saturating_mul(2)
             .saturating_mul(h.kv_heads.saturating_mul(h.head_dim))
-            .saturating_mul(p),
+            .saturating_mul(kv_cache::capacity_for(p)),
         h.vocab.saturating_mul(2),
     ];
     let work = f32s
@@ -351,6 +352,17 @@ fn estimate(
         })
         .saturating_add(gguf_family::table_bytes(family, h, positions, own_forward));
     (weights, weights.saturating_add(work))
+}
+
+/// Bytes the embedding takes besides the tensors counted as loaded:
+/// candle's models widen it whole to f32 for the lookup; this crate's
+/// forward looks its rows up in the stored blocks (nothing more).
+fn embedding_bytes(h: &Hparams, own_forward: bool) -> u64 {
+    if own_forward {
+        0
+    } else {
+        h.vocab.saturating_mul(h.hidden).saturating_mul(4)
+    }
 }
 
 fn check_error(family: GgufFamily, e: CheckError) -> SmokeError {
@@ -738,6 +750,48 @@ mod tests {
         assert!(!is_split_part("model.gguf"));
         assert!(!is_split_part("model-1-of-3.gguf"));
         assert!(!is_split_part("SmolLM2-135M-Instruct.Q4_1.gguf"));
+    }
+
+    /// The weights this crate's forward holds are the file's tensors as
+    /// loaded, each once: the embedding's blocks (looked up row by row,
+    /// shared with a tied output), no f32 table; candle's models (off the
+    /// CPU) widen the embedding to f32 on top, and those but
+    /// `quantized_llama` read a tied output again.
+    #[test]
+    fn own_forward_counts_the_embedding_as_stored() {
+        use crate::smoke::llama_quant::tests::tiny_qwen_with;
+        for tied in [true, false] {
+            let bytes = tiny_qwen_with("qwen2", (tied, false));
+            let ct = Content::read(&mut std::io::Cursor::new(bytes)).expect("header");
+            let used: Vec<String> = ct.tensor_infos.keys().cloned().collect();
+            assert_eq!(used.iter().any(|n| n == "output.weight"), !tied);
+            let stored: u64 = ct
+                .tensor_infos
+                .values()
+                .map(gguf_family::loaded_bytes)
+                .sum();
+            let h = Hparams {
+                blocks: 2,
+                hidden: 64,
+                heads: 4,
+                kv_heads: 2,
+                head_dim: 16,
+                ffn: 128,
+                vocab: 96,
+                tied,
+                max_positions: 64,
+            };
+            let own = OwnTensors::new();
+            let weights =
+                |family, own_forward| estimate(family, (&ct, &own), &used, &h, (8, own_forward)).0;
+            assert_eq!(weights(GgufFamily::Qwen2, true), stored, "tied {tied}");
+            assert_eq!(weights(GgufFamily::Llama, true), stored, "tied {tied}");
+            let table = 96 * 64 * 4;
+            let embd = gguf_family::loaded_bytes(&ct.tensor_infos["token_embd.weight"]);
+            let again = if tied { embd } else { 0 };
+            assert_eq!(weights(GgufFamily::Qwen2, false), stored + table + again);
+            assert_eq!(weights(GgufFamily::Llama, false), stored + table);
+        }
     }
 
     #[test]

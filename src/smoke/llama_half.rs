@@ -3,17 +3,20 @@
 //! at a time inside the kernel, never whole), and everything between them
 //! (embeddings looked up, norms, rotary positions, attention, KV cache,
 //! logits) is computed in f32, so the numbers are those of the f32 path up
-//! to the order of sums.
+//! to the order of sums. The KV cache is `kv_cache`'s (new positions
+//! written in place); attention reads it with the query heads of one group
+//! stacked against their shared KV head, so the heads are not repeated.
 //!
 //! candle-transformers' `Llama` keeps its `Linear` layers private, so the
 //! model is written out here with candle ops, following that module step
 //! by step (same rotary tables, Llama 3 scaling included, same masking).
 
 use super::half_linear::HalfLinear;
+use super::kv_cache::KvCache;
 use candle_core::{DType, Device, IndexOp, Module, Tensor};
 use candle_nn::{Init, VarBuilder};
 use candle_transformers::models::llama::{Config, Llama3RopeType};
-use candle_transformers::utils::{build_causal_mask, repeat_kv};
+use candle_transformers::utils::build_causal_mask;
 use std::f32::consts::PI;
 
 /// A norm's weight, loaded in f32 whatever the weights' dtype.
@@ -77,27 +80,41 @@ pub(crate) fn embed_rows(embed: &Tensor, ids: &Tensor) -> candle_core::Result<Te
         .reshape((b, seq, hidden))
 }
 
+/// A token embedding table.
+pub(crate) trait Embedding {
+    /// The rows of `ids` (`[b, n]`) as f32 activations `[b, n, hidden]`.
+    fn rows(&self, ids: &Tensor) -> candle_core::Result<Tensor>;
+}
+
+/// A table held whole (bf16/f16/f32), its rows widened on lookup.
+impl Embedding for Tensor {
+    fn rows(&self, ids: &Tensor) -> candle_core::Result<Tensor> {
+        embed_rows(self, ids)
+    }
+}
+
 /// Llama on the CPU with projections of kind `L` (bf16/f16 here, quantized
-/// in `llama_quant.rs`) and f32 activations, with its KV cache.
-pub(crate) struct CpuLlama<L> {
-    embed: Tensor,
+/// in `llama_quant.rs`), an embedding table of kind `E` (a tensor here, the
+/// quantized blocks there) and f32 activations, with its KV cache.
+pub(crate) struct CpuLlama<L, E = Tensor> {
+    embed: E,
     blocks: Vec<Block<L>>,
     norm: Tensor,
     lm_head: L,
     eps: f32,
     cos: Tensor,
     sin: Tensor,
-    kvs: Vec<Option<(Tensor, Tensor)>>,
+    kvs: Vec<KvCache>,
 }
 
 /// Llama with bf16/f16 projections.
 pub(crate) type HalfLlama = CpuLlama<HalfLinear>;
 
-impl<L: Module> CpuLlama<L> {
+impl<L: Module, E: Embedding> CpuLlama<L, E> {
     /// The model from its parts: the embedding table, the blocks, the final
     /// norm's weight, the LM head, the norm epsilon and the rotary tables.
     pub(crate) fn new(
-        embed: Tensor,
+        embed: E,
         blocks: Vec<Block<L>>,
         (norm, lm_head): (Tensor, L),
         eps: f32,
@@ -105,7 +122,7 @@ impl<L: Module> CpuLlama<L> {
     ) -> Self {
         CpuLlama {
             embed,
-            kvs: (0..blocks.len()).map(|_| None).collect(),
+            kvs: (0..blocks.len()).map(|_| KvCache::new()).collect(),
             blocks,
             norm,
             lm_head,
@@ -113,6 +130,12 @@ impl<L: Module> CpuLlama<L> {
             cos,
             sin,
         }
+    }
+
+    /// The embedding table and the LM head.
+    #[cfg(test)]
+    pub(crate) fn ends(&self) -> (&E, &L) {
+        (&self.embed, &self.lm_head)
     }
 
     /// Logits `[1, vocab]` (f32) of the last position of `ids` (`[1, n]`),
@@ -123,7 +146,7 @@ impl<L: Module> CpuLlama<L> {
         index_pos: usize,
     ) -> candle_core::Result<Tensor> {
         let seq = ids.dim(1)?;
-        let mut x = embed_rows(&self.embed, ids)?;
+        let mut x = self.embed.rows(ids)?;
         let parts = StepParts::new(&self.cos, &self.sin, seq, index_pos)?;
         let step = parts.step(self.eps);
         for (block, kv) in self.blocks.iter().zip(self.kvs.iter_mut()) {
@@ -241,7 +264,7 @@ impl<L: Module> Block<L> {
         &self,
         x: &Tensor,
         step: &Step<'_>,
-        kv: &mut Option<(Tensor, Tensor)>,
+        kv: &mut KvCache,
     ) -> candle_core::Result<Tensor> {
         let h = candle_nn::ops::rms_norm(x, &self.input_norm, step.eps)?;
         let x = (self.attention.forward(&h, step, kv)? + x)?;
@@ -266,7 +289,7 @@ impl<L: Module> Attention<L> {
         &self,
         x: &Tensor,
         step: &Step<'_>,
-        kv: &mut Option<(Tensor, Tensor)>,
+        kv: &mut KvCache,
     ) -> candle_core::Result<Tensor> {
         let (b, seq, _) = x.dims3()?;
         let split = |t: Tensor, heads: usize| {
@@ -282,17 +305,15 @@ impl<L: Module> Attention<L> {
             k = candle_nn::ops::rms_norm(&k, k_norm, step.eps)?;
         }
         let q = candle_nn::rotary_emb::rope(&q, step.cos, step.sin)?;
-        let mut k = candle_nn::rotary_emb::rope(&k, step.cos, step.sin)?;
-        let mut v = v;
-        if let Some((past_k, past_v)) = kv.as_ref() {
-            k = Tensor::cat(&[past_k, &k], 2)?.contiguous()?;
-            v = Tensor::cat(&[past_v, &v], 2)?.contiguous()?;
-        }
-        *kv = Some((k.clone(), v.clone()));
+        let k = candle_nn::rotary_emb::rope(&k, step.cos, step.sin)?;
+        let (k, v) = kv.append(&k, &v)?;
+        let keys = k.dim(2)?;
+        // The query heads of one group share a KV head (head `h` reads KV
+        // head `h / groups`): `[b, kv_heads, groups · seq, head_dim]`.
         let groups = self.heads / self.kv_heads.max(1);
-        let k = repeat_kv(k, groups)?;
-        let v = repeat_kv(v, groups)?;
+        let q = q.reshape((b, self.kv_heads, groups * seq, self.head_dim))?;
         let att = (q.matmul(&k.t()?)? / (self.head_dim as f64).sqrt())?;
+        let att = att.reshape((b, self.heads, seq, keys))?;
         let att = match step.mask {
             Some(mask) => {
                 let mask = mask.broadcast_as(att.shape())?;
@@ -303,7 +324,10 @@ impl<L: Module> Attention<L> {
             None => att,
         };
         let att = candle_nn::ops::softmax_last_dim(&att)?;
-        let y = att.matmul(&v.contiguous()?)?;
+        let att = att.reshape((b, self.kv_heads, groups * seq, keys))?;
+        let y = att
+            .matmul(&v)?
+            .reshape((b, self.heads, seq, self.head_dim))?;
         let y = y
             .transpose(1, 2)?
             .reshape((b, seq, self.heads * self.head_dim))?;
@@ -349,4 +373,112 @@ pub(crate) fn rotary_tables(cfg: &Config, dev: &Device) -> candle_core::Result<(
         .reshape((positions, 1))?
         .matmul(&theta.reshape((1, n))?)?;
     Ok((angles.cos()?, angles.sin()?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::smoke::test_values::values;
+    use candle_nn::Linear;
+
+    /// A `[rows, cols]` f32 tensor of deterministic values scaled by `scale`.
+    fn random(rows: usize, cols: usize, seed: u64, scale: f64) -> Tensor {
+        Tensor::from_vec(values(rows * cols, seed), (rows, cols), &Device::Cpu)
+            .and_then(|t| t * scale)
+            .expect("tensor")
+    }
+
+    /// The attention as it was computed before the in-place cache: the
+    /// past concatenated with the new keys and values each pass, the KV
+    /// heads repeated for their groups (candle's `repeat_kv`).
+    fn reference(
+        a: &Attention<Linear>,
+        x: &Tensor,
+        step: &Step<'_>,
+        kv: &mut Option<(Tensor, Tensor)>,
+    ) -> candle_core::Result<Tensor> {
+        let (b, seq, _) = x.dims3()?;
+        let split = |t: Tensor, heads: usize| {
+            t.reshape((b, seq, heads, a.head_dim))?
+                .transpose(1, 2)?
+                .contiguous()
+        };
+        let q = split(a.q.forward(x)?, a.heads)?;
+        let k = split(a.k.forward(x)?, a.kv_heads)?;
+        let mut v = split(a.v.forward(x)?, a.kv_heads)?;
+        let q = candle_nn::rotary_emb::rope(&q, step.cos, step.sin)?;
+        let mut k = candle_nn::rotary_emb::rope(&k, step.cos, step.sin)?;
+        if let Some((past_k, past_v)) = kv.as_ref() {
+            k = Tensor::cat(&[past_k, &k], 2)?.contiguous()?;
+            v = Tensor::cat(&[past_v, &v], 2)?.contiguous()?;
+        }
+        *kv = Some((k.clone(), v.clone()));
+        let groups = a.heads / a.kv_heads;
+        let k = candle_transformers::utils::repeat_kv(k, groups)?;
+        let v = candle_transformers::utils::repeat_kv(v, groups)?;
+        let att = (q.matmul(&k.t()?)? / (a.head_dim as f64).sqrt())?;
+        let att = match step.mask {
+            Some(mask) => {
+                let mask = mask.broadcast_as(att.shape())?;
+                let minus_inf = Tensor::new(f32::NEG_INFINITY, att.device())?
+                    .broadcast_as(att.shape().dims())?;
+                mask.where_cond(&minus_inf, &att)?
+            }
+            None => att,
+        };
+        let att = candle_nn::ops::softmax_last_dim(&att)?;
+        let y = att.matmul(&v.contiguous()?)?;
+        let y = y.transpose(1, 2)?.reshape((b, seq, a.heads * a.head_dim))?;
+        a.o.forward(&y)
+    }
+
+    /// Grouped heads read from the in-place cache give what the repeated
+    /// heads over a concatenated cache gave: a prompt pass of 7, single
+    /// steps past the cache's first two doublings, then a pass of 3, for
+    /// 6 query heads over 2 KV heads (and over 6, no grouping).
+    #[test]
+    fn grouped_attention_over_the_cache_matches_repeated_heads() {
+        let (hidden, heads, head_dim) = (48usize, 6usize, 8usize);
+        for kv_heads in [2usize, 6] {
+            let kv = kv_heads * head_dim;
+            let lin = |out, input, seed| Linear::new(random(out, input, seed, 0.4), None);
+            let a = Attention {
+                q: lin(heads * head_dim, hidden, 1),
+                k: lin(kv, hidden, 2),
+                v: lin(kv, hidden, 3),
+                o: lin(hidden, heads * head_dim, 4),
+                heads,
+                kv_heads,
+                head_dim,
+                qk_norm: None,
+            };
+            let angles = random(64, head_dim / 2, 5, 3.0);
+            let (cos, sin) = (angles.cos().expect("cos"), angles.sin().expect("sin"));
+            let (mut ours, mut theirs) = (KvCache::new(), None);
+            let mut pos = 0;
+            let passes = [
+                7usize, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 3,
+            ];
+            for (i, seq) in passes.into_iter().enumerate() {
+                let x = random(seq, hidden, 10 + i as u64, 1.0)
+                    .reshape((1, seq, hidden))
+                    .expect("x");
+                let parts = StepParts::new(&cos, &sin, seq, pos).expect("parts");
+                let step = parts.step(1e-5);
+                let got = a.forward(&x, &step, &mut ours).expect("ours");
+                let want = reference(&a, &x, &step, &mut theirs).expect("reference");
+                let got: Vec<f32> = got.flatten_all().and_then(|t| t.to_vec1()).expect("got");
+                let want: Vec<f32> = want.flatten_all().and_then(|t| t.to_vec1()).expect("want");
+                let worst = got
+                    .iter()
+                    .zip(&want)
+                    .map(|(g, w)| (g - w).abs() / w.abs().max(1.0))
+                    .fold(0f32, f32::max);
+                assert!(worst < 1e-5, "kv {kv_heads}, pass {i} at {pos}: {worst}");
+                pos += seq;
+            }
+            assert_eq!(ours.len(), pos);
+            assert_eq!(ours.capacity(), 32);
+        }
+    }
 }

@@ -25,9 +25,10 @@
 //! 12%: llama.cpp keeps an f16 KV cache and f16 activation scales).
 
 use super::gguf_header::OwnTensors;
-use super::llama_half::{embed_rows, last_normed, Attention, Mlp, StepParts};
+use super::kv_cache::KvCache;
+use super::llama_half::{last_normed, Attention, Mlp, StepParts};
 use super::llama_quant::{md_u32, Flavor, Sizes, Tensors};
-use super::quant_linear::QuantProj;
+use super::quant_linear::{ProjWeight, QuantProj};
 use candle_core::quantized::gguf_file::Content;
 use candle_core::{DType, Module, Tensor};
 use std::io::{Read, Seek};
@@ -51,14 +52,14 @@ struct MoeBlock {
 /// A mixture-of-experts Llama from a GGUF file, quantized projections, f32
 /// activations, with its KV cache.
 pub(crate) struct QuantMoe {
-    embed: Tensor,
+    embed: ProjWeight,
     blocks: Vec<MoeBlock>,
     norm: Tensor,
     lm_head: QuantProj,
     eps: f32,
     cos: Tensor,
     sin: Tensor,
-    kvs: Vec<Option<(Tensor, Tensor)>>,
+    kvs: Vec<KvCache>,
 }
 
 /// The `k` experts with the highest of `logits` (ties to the lower index)
@@ -181,7 +182,7 @@ impl QuantMoe {
         let (cos, sin) = s.tables()?;
         Ok(QuantMoe {
             embed,
-            kvs: (0..blocks.len()).map(|_| None).collect(),
+            kvs: (0..blocks.len()).map(|_| KvCache::new()).collect(),
             blocks,
             norm,
             lm_head,
@@ -199,7 +200,7 @@ impl QuantMoe {
         index_pos: usize,
     ) -> candle_core::Result<Tensor> {
         let seq = ids.dim(1)?;
-        let mut x = embed_rows(&self.embed, ids)?;
+        let mut x = self.embed.embedding(ids)?;
         let parts = StepParts::new(&self.cos, &self.sin, seq, index_pos)?;
         let step = parts.step(self.eps);
         for (block, kv) in self.blocks.iter().zip(self.kvs.iter_mut()) {

@@ -5,8 +5,10 @@
 //! as `gguf_header` lists them). The layers are
 //! `llama_half`'s ([`Block`] over any `Module`), so everything between the
 //! projections is the same f32 code as the bf16 path; what candle's
-//! `quantized_llama` does differently is matched here: the embedding is
-//! dequantized to f32, rotary tables have `rope.dimension_count` and
+//! `quantized_llama` does differently is matched here: the embedding's
+//! rows are dequantized to f32 on lookup (its blocks kept as stored and
+//! shared with a tied LM head, where candle widens the whole table),
+//! rotary tables have `rope.dimension_count` and
 //! `rope.freq_base` (no scaling), and Q/K rows are put back into the
 //! halves order (`quant_linear::unpermute_heads`) so that the non-interleaved
 //! rotation gives what the interleaved one gives on GGUF's order.
@@ -23,7 +25,7 @@
 //! over this module's attention and tensor reading.
 
 use super::gguf_header::{OwnTensors, OwnType};
-use super::llama_half::{Attention, Block, CpuLlama, Mlp};
+use super::llama_half::{Attention, Block, CpuLlama, Embedding, Mlp};
 use super::quant_kernel::Weights;
 use super::quant_linear::{
     projection_weight, split_bytes, split_rows, unpermute_heads, unpermute_rows, OwnLinear,
@@ -36,7 +38,15 @@ use std::io::{Read, Seek};
 
 /// A Llama from a GGUF file, quantized projections, f32 activations, with
 /// its KV cache.
-pub(crate) type QuantLlama = CpuLlama<QuantProj>;
+pub(crate) type QuantLlama = CpuLlama<QuantProj, ProjWeight>;
+
+/// A GGUF embedding table: its rows dequantized from the stored blocks on
+/// lookup, never the whole table.
+impl Embedding for ProjWeight {
+    fn rows(&self, ids: &Tensor) -> candle_core::Result<Tensor> {
+        self.embedding(ids)
+    }
+}
 
 /// The families this forward runs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -337,16 +347,16 @@ impl Sizes {
 }
 
 impl<R: Read + Seek> Tensors<'_, R> {
-    /// The embedding (dequantized), and the final norm's weight with the
-    /// LM head (`output.weight`, else the embedding read again as a
-    /// projection).
-    pub(crate) fn ends(&mut self) -> candle_core::Result<(Tensor, (Tensor, QuantProj))> {
-        let embed = self.dequantized("token_embd.weight")?;
+    /// The embedding (its blocks as stored, rows dequantized on lookup),
+    /// and the final norm's weight with the LM head (`output.weight`, else
+    /// the embedding's blocks, shared).
+    pub(crate) fn ends(&mut self) -> candle_core::Result<(ProjWeight, (Tensor, QuantProj))> {
+        let embed = self.projection("token_embd.weight", None)?.weight;
         let norm = self.dequantized("output_norm.weight")?;
         let lm_head = if self.has("output.weight") {
             self.projection("output.weight", None)?
         } else {
-            self.projection("token_embd.weight", None)?
+            QuantProj::plain(embed.clone())
         };
         Ok((embed, (norm, lm_head)))
     }
@@ -542,12 +552,34 @@ pub(crate) mod tests {
     /// a head width of its own), untied output, Q4_1 MLP (this crate's
     /// kernels), Q8_0 attention (this crate's too), written with candle's writer.
     fn tiny_qwen(arch: &str) -> Vec<u8> {
+        tiny_qwen_with(arch, (false, false))
+    }
+
+    /// [`tiny_qwen`], its output tied to the embedding when `tied` (no
+    /// `output.weight`), or else, when `copied`, a copy of the embedding's
+    /// blocks.
+    pub(crate) fn tiny_qwen_with(arch: &str, (tied, copied): (bool, bool)) -> Vec<u8> {
         use candle_core::quantized::gguf_file::Value;
         use candle_core::quantized::GgmlDType;
         let (h, heads, kv, hd, ffn, vocab) = (64usize, 4usize, 2usize, 32usize, 128usize, 96usize);
         let hd = if arch == "qwen3" { hd } else { h / heads };
         let mut q = random_tensors(0x2545_F491_4F6C_DD1D);
         let mut tensors = head_tensors(&mut q, vocab, h);
+        if tied || copied {
+            tensors.retain(|(n, _)| n != "output.weight");
+        }
+        if copied && !tied {
+            use candle_core::quantized::{QStorage, QTensor};
+            let copy = tensors
+                .iter()
+                .find(|(n, _)| n == "token_embd.weight")
+                .map(|(_, t)| {
+                    let storage =
+                        QStorage::from_data(t.data().expect("data"), &Device::Cpu, t.dtype());
+                    QTensor::new(storage.expect("storage"), t.shape()).expect("copy")
+                });
+            tensors.extend(copy.map(|t| ("output.weight".to_string(), t)));
+        }
         for b in 0..2 {
             let mut put = |n: &str, t| tensors.push((format!("blk.{b}.{n}"), t));
             put("attn_norm.weight", q(&[h], 1.0, GgmlDType::F32));
@@ -684,6 +716,41 @@ pub(crate) mod tests {
             |ct, r| ModelWeights::from_gguf(ct, r, &Device::Cpu),
             |m, x, p| m.forward(x, p),
         );
+    }
+
+    /// A tied output (no `output.weight`): the LM head and the embedding
+    /// hold the same blocks (one copy, rows dequantized on lookup), and
+    /// the logits are those of the same file with the output stored apart
+    /// as a copy of the embedding's blocks (two copies held), bit for bit,
+    /// over a prompt pass and two cached steps.
+    #[test]
+    fn a_tied_output_shares_the_embeddings_blocks() {
+        let load = |tied, copied| {
+            let mut reader = std::io::Cursor::new(tiny_qwen_with("qwen2", (tied, copied)));
+            let ct = Content::read(&mut reader).expect("header");
+            QuantLlama::from_gguf_as(Flavor::Qwen2, &ct, &OwnTensors::new(), &mut reader)
+                .expect("ours")
+        };
+        let (mut tied, mut apart) = (load(true, false), load(false, true));
+        let shares = |m: &QuantLlama| m.ends().0.shares_blocks(&m.ends().1.weight);
+        assert!(shares(&tied));
+        assert!(!shares(&apart));
+        assert!(!shares(&load(false, false)));
+        let steps: [&[u32]; 3] = [&[5, 17, 42, 8, 90], &[3], &[77]];
+        let mut pos = 0;
+        for ids in steps {
+            let input = Tensor::new(ids, &Device::Cpu)
+                .and_then(|t| t.unsqueeze(0))
+                .expect("input");
+            let logits = |m: &mut QuantLlama| -> Vec<f32> {
+                m.forward(&input, pos)
+                    .and_then(|t| t.flatten_all())
+                    .and_then(|t| t.to_vec1())
+                    .expect("logits")
+            };
+            assert_eq!(logits(&mut tied), logits(&mut apart), "at {pos}");
+            pos += ids.len();
+        }
     }
 
     /// Our Qwen3 (Q/K norms, head width 32 of a hidden 64 over 4 heads)

@@ -14,6 +14,7 @@
 use super::backend::{resolve, Aliases, HeaderTensor};
 use super::half_kernel::{matmul, Half};
 use super::half_linear::kernel;
+use super::kv_cache::KvCache;
 use super::llama_half::{last_normed, rotary_tables, Attention, Block, Mlp, StepParts};
 use super::model::Decoder;
 use super::reader::ShardReader;
@@ -248,7 +249,7 @@ impl StreamLlama {
                     down: next()?,
                 },
             };
-            x = block.forward(&x, &step, &mut None)?;
+            x = block.forward(&x, &step, &mut KvCache::new())?;
         }
         let x = last_normed(&x, &self.norm("model.norm.weight")?, eps)?;
         let (vocab, hidden) = (cfg.vocab_size, cfg.hidden_size);

@@ -48,11 +48,11 @@ pub(crate) fn estimate(
             ),
             // attention scores of one layer
             heads.saturating_mul(p).saturating_mul(p),
-            // KV cache of every layer
+            // KV cache of every layer, grown by doubling (`kv_cache.rs`)
             layers
                 .saturating_mul(2)
                 .saturating_mul(kv)
-                .saturating_mul(p),
+                .saturating_mul(super::kv_cache::capacity_for(p)),
             // logits (and their softmax)
             vocab.saturating_mul(2),
         ];
@@ -224,6 +224,41 @@ mod tests {
         );
         assert_eq!(w, 4_000_020);
         assert_eq!(total, w + BASE_BYTES);
+    }
+
+    /// The KV term is what a cache holds after that many positions: its
+    /// buffers (keys and values, every layer) at the capacity it grew to,
+    /// whether the positions came in one pass or one at a time.
+    #[test]
+    fn the_kv_cache_counts_the_capacity_it_grows_to() {
+        use super::super::kv_cache::KvCache;
+        use candle_core::{Device, Tensor};
+        let (layers, kv_heads, head_dim) = (3u64, 2usize, 8usize);
+        let arch = Architecture {
+            hidden_size: Some(0),
+            intermediate_size: Some(0),
+            num_attention_heads: Some(0),
+            num_key_value_heads: Some(kv_heads as u64),
+            head_dim: Some(head_dim as u64),
+            num_layers: Some(layers),
+            vocab_size: Some(0),
+            ..Architecture::default()
+        };
+        for (prompt, steps) in [(1usize, 0usize), (16, 0), (16, 1), (5, 40), (100, 0)] {
+            let mut cache = KvCache::new();
+            let rows =
+                |n: usize| Tensor::zeros((1, kv_heads, n, head_dim), DType::F32, &Device::Cpu);
+            let first = rows(prompt).expect("prompt");
+            cache.append(&first, &first).expect("append");
+            for _ in 0..steps {
+                let one = rows(1).expect("step");
+                cache.append(&one, &one).expect("append");
+            }
+            let held = (cache.capacity() * kv_heads * head_dim * 2 * 4) as u64 * layers;
+            let positions = (prompt + steps) as u64;
+            let (_, total) = estimate(&[], 0, Some(&arch), positions);
+            assert_eq!(total - BASE_BYTES, held, "{prompt} + {steps}");
+        }
     }
 
     #[test]

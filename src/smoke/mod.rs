@@ -53,6 +53,7 @@ mod gguf_scan;
 pub mod gguf_tokenizer;
 mod half_kernel;
 mod half_linear;
+mod kv_cache;
 mod llama;
 mod llama_half;
 mod llama_moe;

@@ -45,6 +45,7 @@
 
 use candle_core::quantized::GgmlDType;
 use half::f16;
+use std::cell::RefCell;
 use std::sync::OnceLock;
 
 /// Elements per block, for every format here.
@@ -355,14 +356,30 @@ impl Q8Rows {
     /// keeps them: Q8_0 weights meet these, so that their sums are
     /// candle's and llama.cpp's), else kept in f32.
     pub(crate) fn quantize(lhs: &[f32], k: usize, half_scales: bool) -> Q8Rows {
-        let blocks = k / QK;
+        let mut out = Q8Rows::empty();
+        out.fill(lhs, k, half_scales);
+        out
+    }
+
+    /// No rows (nothing allocated).
+    const fn empty() -> Q8Rows {
+        Q8Rows {
+            blocks: 0,
+            d: Vec::new(),
+            s: Vec::new(),
+            qs: Vec::new(),
+        }
+    }
+
+    /// [`Q8Rows::quantize`] into these buffers, reusing their memory.
+    fn fill(&mut self, lhs: &[f32], k: usize, half_scales: bool) {
         let total = lhs.len() / QK;
-        let mut out = Q8Rows {
-            blocks,
-            d: Vec::with_capacity(total),
-            s: Vec::with_capacity(total),
-            qs: vec![0; total * QK],
-        };
+        self.blocks = k / QK;
+        self.d.clear();
+        self.s.clear();
+        self.qs.clear();
+        self.qs.resize(total * QK, 0);
+        let out = self;
         for (x, q) in lhs.chunks_exact(QK).zip(out.qs.chunks_exact_mut(QK)) {
             let amax = x.iter().fold(0f32, |a, v| a.max(v.abs()));
             let d = amax / 127.;
@@ -386,7 +403,6 @@ impl Q8Rows {
             out.d.push(d);
             out.s.push(d * sum as f32);
         }
-        out
     }
 
     /// How many rows.
@@ -597,7 +613,43 @@ pub(crate) fn matmul(
             weights.len()
         ));
     }
-    let acts = Q8Rows::quantize(lhs, k, format == Weights::Q8_0);
+    let half_scales = format == Weights::Q8_0;
+    // The calling thread's buffers, kept from one matmul to the next (a
+    // decoding step quantizes one row per projection), unless in use.
+    SCRATCH.with(|cell| match cell.try_borrow_mut() {
+        Ok(mut acts) => {
+            acts.fill(lhs, k, half_scales);
+            run(kernel, format, (weights, row_bytes), (m, n), &acts, dst);
+            if acts.qs.capacity() > SCRATCH_KEEP {
+                *acts = Q8Rows::empty();
+            }
+        }
+        Err(_) => {
+            let acts = Q8Rows::quantize(lhs, k, half_scales);
+            run(kernel, format, (weights, row_bytes), (m, n), &acts, dst);
+        }
+    });
+    Ok(())
+}
+
+thread_local! {
+    /// The activation blocks [`matmul`] quantizes into on this thread.
+    static SCRATCH: RefCell<Q8Rows> = const { RefCell::new(Q8Rows::empty()) };
+}
+
+/// The most quant bytes [`SCRATCH`] keeps after a matmul (a long prompt's
+/// rows are let go; a decoding step's row is kept).
+const SCRATCH_KEEP: usize = 1 << 20;
+
+/// [`matmul`] past its checks, with the activations quantized.
+fn run(
+    kernel: Kernel,
+    format: Weights,
+    (weights, row_bytes): (&[u8], usize),
+    (m, n): (usize, usize),
+    acts: &Q8Rows,
+    dst: &mut [f32],
+) {
     let weight_row = |j: usize| &weights[j * row_bytes..(j + 1) * row_bytes];
     // One activation row: straight into `dst`, each task's run of weight
     // rows in one kernel call. Several: each task takes a few weight rows
@@ -647,16 +699,16 @@ pub(crate) fn matmul(
             unsafe {
                 match (format, kernel) {
                     (Weights::Blocks(f), Kernel::Vnni) => {
-                        x86::rows_multi_vnni(f, w, row_bytes, &acts, out)
+                        x86::rows_multi_vnni(f, w, row_bytes, acts, out)
                     }
-                    (Weights::Blocks(f), _) => x86::rows_multi_avx2(f, w, row_bytes, &acts, out),
-                    (Weights::Q8_0, Kernel::Vnni) => x86::q8_0_multi_vnni(w, row_bytes, &acts, out),
-                    (Weights::Q8_0, _) => x86::q8_0_multi_avx2(w, row_bytes, &acts, out),
+                    (Weights::Blocks(f), _) => x86::rows_multi_avx2(f, w, row_bytes, acts, out),
+                    (Weights::Q8_0, Kernel::Vnni) => x86::q8_0_multi_vnni(w, row_bytes, acts, out),
+                    (Weights::Q8_0, _) => x86::q8_0_multi_avx2(w, row_bytes, acts, out),
                     (_, kernel) => x86::k_quant_multi(
                         (format == Weights::Q6K, kernel == Kernel::Vnni),
                         w,
                         row_bytes,
-                        &acts,
+                        acts,
                         out,
                     ),
                 }
@@ -680,5 +732,4 @@ pub(crate) fn matmul(
             }
         }
     }
-    Ok(())
 }

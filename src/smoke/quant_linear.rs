@@ -18,6 +18,7 @@ use candle_core::quantized::{GgmlDType, QMatMul, QStorage, QTensor, QuantizedTyp
 use candle_core::{CpuStorage, DType, Device, Module, Result, Tensor};
 use half::f16;
 use std::borrow::Cow;
+use std::sync::Arc;
 
 /// candle's CPU storage of a tensor in one of [`Weights`]'s block types, whose
 /// f32 matmul goes to [`quant_kernel::matmul`].
@@ -137,10 +138,12 @@ pub(crate) fn projection_weight(tensor: QTensor) -> Result<ProjWeight> {
 
 /// A projection `[out, in]` over the bytes of its blocks (`in` a multiple
 /// of the block: 32, or 256 for the K-quants and IQ4_XS), multiplied by
-/// `quant_kernel`'s dots on the CPU.
+/// `quant_kernel`'s dots on the CPU. Clones share the bytes (a tied LM
+/// head and the embedding looked up from it).
+#[derive(Clone)]
 pub(crate) struct OwnLinear {
     weights: Weights,
-    bytes: Vec<u8>,
+    bytes: Arc<Vec<u8>>,
     out: usize,
     input: usize,
     kernel: Kernel,
@@ -172,7 +175,7 @@ impl OwnLinear {
         }
         Ok(OwnLinear {
             weights,
-            bytes,
+            bytes: Arc::new(bytes),
             out,
             input,
             kernel,
@@ -182,19 +185,48 @@ impl OwnLinear {
     /// The weight as f32 `[out, in]` (IQ4_XS by this crate, the others by
     /// candle).
     pub(crate) fn dequantize(&self, device: &Device) -> Result<Tensor> {
-        let dtype = match self.weights {
-            Weights::Iq4Xs => {
-                let mut values = vec![0f32; self.out * self.input];
-                quant_kernel::dequantize_iq4_xs(&self.bytes, &mut values);
-                return Tensor::from_vec(values, (self.out, self.input), device);
-            }
-            Weights::Q8_0 => GgmlDType::Q8_0,
-            Weights::Q4K => GgmlDType::Q4K,
-            Weights::Q6K => GgmlDType::Q6K,
-            Weights::Blocks(f) => f.dtype(),
+        let Some(dtype) = self.candle_dtype() else {
+            let mut values = vec![0f32; self.out * self.input];
+            quant_kernel::dequantize_iq4_xs(&self.bytes, &mut values);
+            return Tensor::from_vec(values, (self.out, self.input), device);
         };
         let storage = QStorage::from_data(Cow::Borrowed(&self.bytes), &Device::Cpu, dtype)?;
         QTensor::new(storage, (self.out, self.input))?.dequantize(device)
+    }
+
+    /// candle's name of the blocks' type (`None` for IQ4_XS, which candle
+    /// cannot hold).
+    fn candle_dtype(&self) -> Option<GgmlDType> {
+        match self.weights {
+            Weights::Iq4Xs => None,
+            Weights::Q8_0 => Some(GgmlDType::Q8_0),
+            Weights::Q4K => Some(GgmlDType::Q4K),
+            Weights::Q6K => Some(GgmlDType::Q6K),
+            Weights::Blocks(f) => Some(f.dtype()),
+        }
+    }
+
+    /// Rows `ids` of the weight (`[out, in]`, an embedding table) as f32
+    /// `[ids, in]`, each dequantized from its own blocks: the values of
+    /// [`OwnLinear::dequantize`]'s rows, without widening the others.
+    pub(crate) fn rows(&self, ids: &[u32], device: &Device) -> Result<Tensor> {
+        let per_row = self.input / self.weights.block_values() * self.weights.block_bytes();
+        let mut values = vec![0f32; ids.len() * self.input];
+        for (&id, out) in ids.iter().zip(values.chunks_exact_mut(self.input.max(1))) {
+            let id = id as usize;
+            let Some(row) = self.bytes.get(id * per_row..(id + 1) * per_row) else {
+                candle_core::bail!("token id {id} is past the embedding's {} rows", self.out)
+            };
+            match self.candle_dtype() {
+                None => quant_kernel::dequantize_iq4_xs(row, out),
+                Some(dtype) => {
+                    let storage = QStorage::from_data(Cow::Borrowed(row), &Device::Cpu, dtype)?;
+                    let t = QTensor::new(storage, (1, self.input))?.dequantize(&Device::Cpu)?;
+                    out.copy_from_slice(&t.flatten_all()?.to_vec1::<f32>()?);
+                }
+            }
+        }
+        Tensor::from_vec(values, (ids.len(), self.input), device)
     }
 }
 
@@ -210,17 +242,34 @@ impl Module for OwnLinear {
             )
         }
         let m = x.elem_count() / k.max(1);
-        let lhs = x.flatten_all()?.to_dtype(DType::F32)?.to_vec1::<f32>()?;
+        // The activations read where they lie (a copy only when they are
+        // not contiguous f32 on the CPU).
+        let x = x.to_dtype(DType::F32)?.contiguous()?;
+        let (storage, layout) = x.storage_and_layout();
+        let candle_core::Storage::Cpu(cpu) = &*storage else {
+            candle_core::bail!(
+                "{:?} projection given activations off the CPU",
+                self.weights
+            )
+        };
+        let start = layout.start_offset();
+        let Some(lhs) = cpu.as_slice::<f32>()?.get(start..start + m * k) else {
+            candle_core::bail!(
+                "{:?} projection: activations shorter than their shape",
+                self.weights
+            )
+        };
         let mut dst = vec![0f32; m * self.out];
         quant_kernel::matmul(
             self.kernel,
             self.weights,
             &self.bytes,
             (m, k, self.out),
-            &lhs,
+            lhs,
             &mut dst,
         )
         .map_err(candle_core::Error::Msg)?;
+        drop(storage);
         let mut out_dims = dims;
         if let Some(last) = out_dims.last_mut() {
             *last = self.out;
@@ -239,12 +288,43 @@ pub(crate) struct QuantProj {
     pub(crate) bias: Option<Tensor>,
 }
 
-/// The weight of a [`QuantProj`].
+/// The weight of a [`QuantProj`]; clones share it.
+#[derive(Clone)]
 pub(crate) enum ProjWeight {
     /// Through candle's `QMatMul`.
     Candle(QMatMul),
     /// Over the blocks' bytes (Q8_0, Q4_K, Q6_K, IQ4_XS).
     Own(OwnLinear),
+}
+
+impl ProjWeight {
+    /// Whether `self` and `other` hold the same blocks (not copies).
+    #[cfg(test)]
+    pub(crate) fn shares_blocks(&self, other: &ProjWeight) -> bool {
+        match (self, other) {
+            (ProjWeight::Own(a), ProjWeight::Own(b)) => Arc::ptr_eq(&a.bytes, &b.bytes),
+            (ProjWeight::Candle(QMatMul::QTensor(a)), ProjWeight::Candle(QMatMul::QTensor(b))) => {
+                Arc::ptr_eq(a, b)
+            }
+            _ => false,
+        }
+    }
+
+    /// The rows of `ids` (`[b, n]`) as f32 `[b, n, in]`: the weight read
+    /// as an embedding table, each row dequantized from its blocks on
+    /// lookup (exactly what dequantizing the whole table gives).
+    pub(crate) fn embedding(&self, ids: &Tensor) -> Result<Tensor> {
+        let mut dims = ids.dims().to_vec();
+        let rows = match self {
+            ProjWeight::Candle(q) => q.embedding(ids)?.to_dtype(DType::F32)?,
+            ProjWeight::Own(l) => {
+                let flat = ids.flatten_all()?.to_dtype(DType::U32)?.to_vec1::<u32>()?;
+                l.rows(&flat, ids.device())?
+            }
+        };
+        dims.push(rows.dim(candle_core::D::Minus1)?);
+        rows.reshape(dims)
+    }
 }
 
 impl QuantProj {
@@ -619,6 +699,125 @@ mod tests {
         }
         let short = OwnLinear::new(Weights::Q4K, vec![0u8; 143], (1, 256));
         assert!(short.is_err(), "a partial Q4_K super-block is refused");
+    }
+
+    /// The activation buffers a thread keeps between matmuls: a decode-
+    /// sized matmul after wider and taller ones (buffers longer than it,
+    /// holding their quants) gives bit for bit what it gives on a fresh
+    /// thread, for Q8_0 (f16 scales) and Q4_1 (f32 scales).
+    #[test]
+    fn reused_activation_buffers_give_a_fresh_threads_sums() {
+        let mut rng = Rng(23);
+        let (n, k) = (24usize, 128usize);
+        let q8 = random_q8_0(n, k, &mut rng);
+        let q4 = random_blocks(Format::Q4_1, n, k, &mut rng);
+        let lhs: Vec<f32> = (0..k).map(|_| rng.unit()).collect();
+        let big: Vec<f32> = (0..9 * 4 * k).map(|_| rng.unit()).collect();
+        let kernel = quant_kernel::kernel();
+        let one = |format: Weights, w: &[u8], lhs: &[f32]| {
+            let mut dst = vec![0f32; n];
+            quant_kernel::matmul(kernel, format, w, (1, k, n), lhs, &mut dst).expect("matmul");
+            dst
+        };
+        let fresh = std::thread::scope(|s| {
+            s.spawn(|| {
+                (
+                    one(Weights::Q8_0, &q8, &lhs),
+                    one(Weights::Blocks(Format::Q4_1), &q4, &lhs),
+                )
+            })
+            .join()
+            .expect("thread")
+        });
+        let mut dst = vec![0f32; 9 * n];
+        quant_kernel::matmul(
+            kernel,
+            Weights::Q8_0,
+            &random_q8_0(n, 4 * k, &mut rng),
+            (9, 4 * k, n),
+            &big,
+            &mut dst,
+        )
+        .expect("big");
+        assert_eq!(one(Weights::Q8_0, &q8, &lhs), fresh.0);
+        quant_kernel::matmul(
+            kernel,
+            Weights::Q8_0,
+            &random_q8_0(n, 4 * k, &mut rng),
+            (9, 4 * k, n),
+            &big,
+            &mut dst,
+        )
+        .expect("big");
+        assert_eq!(one(Weights::Blocks(Format::Q4_1), &q4, &lhs), fresh.1);
+    }
+
+    /// An embedding table looked up row by row gives exactly the rows of
+    /// the whole table dequantized, for every kind of weight the forward
+    /// holds (Q8_0, Q4_K, Q6_K, IQ4_XS on this crate's bytes; Q4_1 in
+    /// candle's storage wrapped; F32 as candle's dense tensor), ids in any
+    /// order and repeated, `[b, n]` kept; an id past the table is an error.
+    #[test]
+    fn embedding_rows_are_the_dequantized_tables_rows() {
+        let mut rng = Rng(11);
+        let (rows, k) = (7usize, 256usize);
+        let ids = Tensor::new(&[[6u32, 0, 3], [3, 1, 6]], &Device::Cpu).expect("ids");
+        for dtype in [
+            GgmlDType::Q8_0,
+            GgmlDType::Q4K,
+            GgmlDType::Q6K,
+            GgmlDType::Q4_1,
+            GgmlDType::F32,
+        ] {
+            let t = match dtype {
+                GgmlDType::F32 => {
+                    let v: Vec<f32> = (0..rows * k).map(|_| rng.unit()).collect();
+                    let t = Tensor::from_vec(v, (rows, k), &Device::Cpu).expect("t");
+                    QTensor::quantize(&t, dtype).expect("f32")
+                }
+                _ => {
+                    let bytes = match dtype {
+                        GgmlDType::Q8_0 => random_q8_0(rows, k, &mut rng),
+                        GgmlDType::Q4_1 => random_blocks(Format::Q4_1, rows, k, &mut rng),
+                        _ => random_k_quant(dtype, rows, k, &mut rng),
+                    };
+                    let storage = QStorage::from_data(Cow::Borrowed(&bytes), &Device::Cpu, dtype);
+                    QTensor::new(storage.expect("storage"), (rows, k)).expect("qtensor")
+                }
+            };
+            let whole = t.dequantize(&Device::Cpu).expect("dequantize");
+            let weight = projection_weight(t).expect("projection");
+            let got = weight.embedding(&ids).expect("rows");
+            assert_eq!(got.dims(), &[2, 3, k], "{dtype:?}");
+            let want = whole
+                .index_select(&ids.flatten_all().expect("flat"), 0)
+                .and_then(|t| t.reshape((2, 3, k)))
+                .expect("want");
+            let diff = (got - want)
+                .and_then(|d| d.abs())
+                .and_then(|d| d.max_all())
+                .and_then(|d| d.to_scalar::<f32>())
+                .expect("diff");
+            assert_eq!(diff, 0.0, "{dtype:?}");
+            let past = Tensor::new(&[[rows as u32]], &Device::Cpu).expect("past");
+            assert!(weight.embedding(&past).is_err(), "{dtype:?}");
+        }
+        let bytes = random_iq4_xs(rows, k, &mut rng);
+        let whole = iq4_xs_reference(&bytes);
+        let weight =
+            ProjWeight::Own(OwnLinear::new(Weights::Iq4Xs, bytes, (rows, k)).expect("own"));
+        let got: Vec<f32> = weight
+            .embedding(&ids)
+            .and_then(|t| t.flatten_all())
+            .and_then(|t| t.to_vec1())
+            .expect("rows");
+        let want: Vec<f32> = [6usize, 0, 3, 3, 1, 6]
+            .iter()
+            .flat_map(|&r| whole[r * k..(r + 1) * k].iter().copied())
+            .collect();
+        assert_eq!(got, want);
+        let past = Tensor::new(&[[rows as u32]], &Device::Cpu).expect("past");
+        assert!(weight.embedding(&past).is_err());
     }
 
     /// Q8_0's corners: −128 weights against −127 activations (the largest
