@@ -442,10 +442,36 @@ pub(super) unsafe fn k_quant_multi(
     }
 }
 
+/// The totals of eight vectors of eight `i32`: lane `j` of the result is
+/// the sum of `v[j]`'s lanes.
+#[target_feature(enable = "avx2")]
+unsafe fn totals8(v: [__m256i; 8]) -> __m256i {
+    let t0 = _mm256_hadd_epi32(v[0], v[1]);
+    let t1 = _mm256_hadd_epi32(v[2], v[3]);
+    let t2 = _mm256_hadd_epi32(v[4], v[5]);
+    let t3 = _mm256_hadd_epi32(v[6], v[7]);
+    // Each 128-bit half now holds, per vector, the sum of that half's lanes.
+    let u0 = _mm256_hadd_epi32(t0, t1);
+    let u1 = _mm256_hadd_epi32(t2, t3);
+    _mm256_add_epi32(
+        _mm256_permute2x128_si256(u0, u1, 0x20),
+        _mm256_permute2x128_si256(u0, u1, 0x31),
+    )
+}
+
+/// The half totals of four vectors of eight `i32`: lane `j` (j < 4) of
+/// the result is the sum of `v[j]`'s lanes 0–3, lane `4 + j` of its lanes
+/// 4–7.
+#[target_feature(enable = "avx2")]
+unsafe fn halves_totals(v: [__m256i; 4]) -> __m256i {
+    _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]))
+}
+
 macro_rules! q4_k_dot {
     ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
         /// One Q4_K weight row against `N` quantized activation rows,
-        /// each block decoded once for the `N`.
+        /// each super-block decoded once for the `N`: the eight sub-blocks'
+        /// integer sums are gathered into one vector and scaled at once.
         #[target_feature(enable = $features)]
         pub(super) unsafe fn $name<const N: usize>(w: &[u8], group: [Act<'_>; N]) -> [f32; N] {
             let supers = group.iter().fold(w.len() / Q4_K_BYTES, |n, (d, s, qs)| {
@@ -453,42 +479,45 @@ macro_rules! q4_k_dot {
             });
             let low4 = _mm256_set1_epi8(0x0F);
             let mut acc = [_mm256_setzero_ps(); N];
-            let mut mins = [0f32; N];
+            let mut mins = [_mm256_setzero_ps(); N];
             for i in 0..supers {
                 let b = &w[i * Q4_K_BYTES..(i + 1) * Q4_K_BYTES];
                 let v = _mm_cvtph_ps(_mm_cvtsi32_si128(
                     (b.as_ptr() as *const i32).read_unaligned(),
                 ));
                 let (dw, dmin) = (_mm_cvtss_f32(v), _mm_cvtss_f32(_mm_movehdup_ps(v)));
+                let (mut scales, mut ms) = ([0f32; 8], [0f32; 8]);
+                for j in 0..8 {
+                    let (sc, m) = q4_k_scale_min(&b[4..16], j);
+                    scales[j] = dw * f32::from(sc);
+                    ms[j] = dmin * f32::from(m);
+                }
+                let scales = _mm256_loadu_ps(scales.as_ptr());
+                let ms = _mm256_loadu_ps(ms.as_ptr());
+                let mut qw = [_mm256_setzero_si256(); 8];
                 for c in 0..4 {
                     let raw = _mm256_loadu_si256(b.as_ptr().add(16 + 32 * c) as *const __m256i);
-                    let halves = [
-                        _mm256_and_si256(raw, low4),
-                        _mm256_and_si256(_mm256_srli_epi16(raw, 4), low4),
-                    ];
-                    for (h, qw) in halves.into_iter().enumerate() {
-                        let j = 2 * c + h;
-                        let sub = 8 * i + j;
-                        let (sc, m) = q4_k_scale_min(&b[4..16], j);
-                        for (r, (d, s, qs)) in group.iter().enumerate() {
-                            let qa =
-                                _mm256_loadu_si256(qs.as_ptr().add(sub * QK) as *const __m256i);
-                            let isum: __m256i = {
-                                let ($w, $a) = (qw, qa);
-                                $isum
-                            };
-                            let scale = dw * f32::from(sc) * d[sub];
-                            acc[r] = _mm256_fmadd_ps(
-                                _mm256_cvtepi32_ps(isum),
-                                _mm256_set1_ps(scale),
-                                acc[r],
-                            );
-                            mins[r] += dmin * f32::from(m) * s[sub];
-                        }
-                    }
+                    qw[2 * c] = _mm256_and_si256(raw, low4);
+                    qw[2 * c + 1] = _mm256_and_si256(_mm256_srli_epi16(raw, 4), low4);
+                }
+                for (r, (d, s, qs)) in group.iter().enumerate() {
+                    let at = qs.as_ptr().add(8 * i * QK);
+                    let sums: [__m256i; 8] = std::array::from_fn(|j| {
+                        let qa = _mm256_loadu_si256(at.add(j * QK) as *const __m256i);
+                        let ($w, $a) = (qw[j], qa);
+                        $isum
+                    });
+                    let da = _mm256_loadu_ps(d.as_ptr().add(8 * i));
+                    let sa = _mm256_loadu_ps(s.as_ptr().add(8 * i));
+                    acc[r] = _mm256_fmadd_ps(
+                        _mm256_cvtepi32_ps(totals8(sums)),
+                        _mm256_mul_ps(scales, da),
+                        acc[r],
+                    );
+                    mins[r] = _mm256_fmadd_ps(ms, sa, mins[r]);
                 }
             }
-            std::array::from_fn(|r| hsum(acc[r]) - mins[r])
+            std::array::from_fn(|r| hsum(acc[r]) - hsum(mins[r]))
         }
     };
 }
@@ -521,6 +550,21 @@ macro_rules! q6_k_dot {
                 let dw = _mm_cvtss_f32(_mm_cvtph_ps(_mm_cvtsi32_si128(i32::from(
                     (b.add(208) as *const u16).read_unaligned(),
                 ))));
+                // Lane j of the first gathered vector is sub-block j's
+                // first 16 values (j < 4) or its last 16 (j − 4), of sub-blocks
+                // 0–3; the second vector likewise for sub-blocks 4–7.
+                let sc = b.add(192) as *const i8;
+                let halves: [[f32; 8]; 2] = std::array::from_fn(|g| {
+                    std::array::from_fn(|j| {
+                        let (t, hi) = (4 * g + j % 4, usize::from(j >= 4));
+                        dw * f32::from(*sc.add(2 * t + hi))
+                    })
+                });
+                let scales = [
+                    _mm256_loadu_ps(halves[0].as_ptr()),
+                    _mm256_loadu_ps(halves[1].as_ptr()),
+                ];
+                let mut quants = [_mm256_setzero_si256(); 8];
                 for half in 0..2 {
                     let ql0 = _mm256_loadu_si256(b.add(64 * half) as *const __m256i);
                     let ql1 = _mm256_loadu_si256(b.add(64 * half + 32) as *const __m256i);
@@ -534,34 +578,37 @@ macro_rules! q6_k_dot {
                         };
                         _mm256_slli_epi16(_mm256_and_si256(h, two), 4)
                     };
-                    let quants = [
-                        _mm256_or_si256(_mm256_and_si256(ql0, low4), high(0)),
-                        _mm256_or_si256(_mm256_and_si256(ql1, low4), high(2)),
-                        _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low4), high(4)),
-                        _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4), high(6)),
-                    ];
-                    for (k, qw) in quants.into_iter().enumerate() {
-                        let sub = 8 * i + 4 * half + k;
-                        let sc = b.add(192 + 8 * half + 2 * k) as *const i8;
-                        for (r, (d, _, qs)) in group.iter().enumerate() {
-                            let qa =
-                                _mm256_loadu_si256(qs.as_ptr().add(sub * QK) as *const __m256i);
-                            // Σ (q − 32)·a: the unsigned quants' sum less 32·Σa.
-                            let (with, off): (__m256i, __m256i) = {
-                                let ($w, $a) = (qw, qa);
-                                let with = $isum;
-                                let ($w, $a) = (offset, qa);
-                                (with, $isum)
-                            };
-                            let isum = _mm256_sub_epi32(with, off);
-                            let dd = dw * d[sub];
-                            // Lanes 0–3 hold elements 0–15, lanes 4–7 elements 16–31.
-                            let scale = _mm256_set_m128(
-                                _mm_set1_ps(dd * f32::from(*sc.add(1))),
-                                _mm_set1_ps(dd * f32::from(*sc)),
-                            );
-                            acc[r] = _mm256_fmadd_ps(_mm256_cvtepi32_ps(isum), scale, acc[r]);
-                        }
+                    quants[4 * half] = _mm256_or_si256(_mm256_and_si256(ql0, low4), high(0));
+                    quants[4 * half + 1] = _mm256_or_si256(_mm256_and_si256(ql1, low4), high(2));
+                    quants[4 * half + 2] =
+                        _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql0, 4), low4), high(4));
+                    quants[4 * half + 3] =
+                        _mm256_or_si256(_mm256_and_si256(_mm256_srli_epi16(ql1, 4), low4), high(6));
+                }
+                for (r, (d, _, qs)) in group.iter().enumerate() {
+                    let at = qs.as_ptr().add(8 * i * QK);
+                    // Σ (q − 32)·a: the unsigned quants' sum less 32·Σa.
+                    let sums: [__m256i; 8] = std::array::from_fn(|t| {
+                        let qa = _mm256_loadu_si256(at.add(t * QK) as *const __m256i);
+                        let ($w, $a) = (quants[t], qa);
+                        let with = $isum;
+                        let ($w, $a) = (offset, qa);
+                        _mm256_sub_epi32(with, $isum)
+                    });
+                    for g in 0..2 {
+                        let four = _mm_loadu_ps(d.as_ptr().add(8 * i + 4 * g));
+                        let da = _mm256_set_m128(four, four);
+                        let v = halves_totals([
+                            sums[4 * g],
+                            sums[4 * g + 1],
+                            sums[4 * g + 2],
+                            sums[4 * g + 3],
+                        ]);
+                        acc[r] = _mm256_fmadd_ps(
+                            _mm256_cvtepi32_ps(v),
+                            _mm256_mul_ps(scales[g], da),
+                            acc[r],
+                        );
                     }
                 }
             }
