@@ -507,6 +507,8 @@ mod tests {
                 (7, 288, 35),
                 (5, 64, 5),
                 (4, 128, 19),
+                // Two groups of eight blocks and a tail (SmolLM2's width).
+                (6, 576, 9),
             ] {
                 let bytes = random_blocks(format, n, k, &mut rng);
                 let lhs: Vec<f32> = (0..m * k).map(|_| rng.unit()).collect();
