@@ -314,15 +314,7 @@ impl<L: Module> Attention<L> {
         let q = q.reshape((b, self.kv_heads, groups * seq, self.head_dim))?;
         let att = (q.matmul(&k.t()?)? / (self.head_dim as f64).sqrt())?;
         let att = att.reshape((b, self.heads, seq, keys))?;
-        let att = match step.mask {
-            Some(mask) => {
-                let mask = mask.broadcast_as(att.shape())?;
-                let minus_inf = Tensor::new(f32::NEG_INFINITY, att.device())?
-                    .broadcast_as(att.shape().dims())?;
-                mask.where_cond(&minus_inf, &att)?
-            }
-            None => att,
-        };
+        let att = masked(att, step.mask)?;
         let att = candle_nn::ops::softmax_last_dim(&att)?;
         let att = att.reshape((b, self.kv_heads, groups * seq, keys))?;
         let y = att
@@ -337,6 +329,15 @@ impl<L: Module> Attention<L> {
 
 /// The rotary tables `[positions, head_dim / 2]` in f32, as candle's llama
 /// `Cache::new` computes them (Llama 3 frequency scaling included).
+/// `att` with minus infinity where `mask` (broadcast to its shape) is set.
+fn masked(att: Tensor, mask: Option<&Tensor>) -> candle_core::Result<Tensor> {
+    let Some(mask) = mask else { return Ok(att) };
+    let mask = mask.broadcast_as(att.shape())?;
+    let minus_inf =
+        Tensor::new(f32::NEG_INFINITY, att.device())?.broadcast_as(att.shape().dims())?;
+    mask.where_cond(&minus_inf, &att)
+}
+
 pub(crate) fn rotary_tables(cfg: &Config, dev: &Device) -> candle_core::Result<(Tensor, Tensor)> {
     let head_dim = cfg.hidden_size / cfg.num_attention_heads.max(1);
     let base: Vec<f32> = (0..head_dim)
@@ -417,15 +418,7 @@ mod tests {
         let k = candle_transformers::utils::repeat_kv(k, groups)?;
         let v = candle_transformers::utils::repeat_kv(v, groups)?;
         let att = (q.matmul(&k.t()?)? / (a.head_dim as f64).sqrt())?;
-        let att = match step.mask {
-            Some(mask) => {
-                let mask = mask.broadcast_as(att.shape())?;
-                let minus_inf = Tensor::new(f32::NEG_INFINITY, att.device())?
-                    .broadcast_as(att.shape().dims())?;
-                mask.where_cond(&minus_inf, &att)?
-            }
-            None => att,
-        };
+        let att = masked(att, step.mask)?;
         let att = candle_nn::ops::softmax_last_dim(&att)?;
         let y = att.matmul(&v.contiguous()?)?;
         let y = y.transpose(1, 2)?.reshape((b, seq, a.heads * a.head_dim))?;
