@@ -126,6 +126,11 @@ fn rules() -> &'static Rules {
             // a grant whose scope is named: "for any Research or Non-Commercial Purpose"
             // ("for any Non-Commercial and Non-Administrative purpose")
             re(r"\bfor\s+(?:any\s+)?(?:research\s+(?:or|and|and/or|&)\s+)?non-?commercial\s+(?:(?:or|and|and/or)\s+(?:research|non-?[a-z]+)\s+)?purposes?\b"),
+            // a grant whose listed purposes end in a non-profit one ("for
+            // educational, research and non-profit purposes only", the UC
+            // Regents' "for educational, research, and not-for-profit
+            // purposes"), and a work "prohibited for commercial use"
+            re(r"\bfor\s+(?:(?:educational|education|research|academic|teaching|scholarly|scholarship|scientific|personal|private|study|instructional|evaluation|testing|internal)\s*,\s*){1,4}(?:(?:educational|education|research|academic|teaching|scholarly|scholarship|scientific|personal|private|study|instructional|evaluation|testing|internal)\s*,?\s+)?(?:and|or|and/or)\s+(?:non-?profit|not-for-profit|non-?commercial)\s+(?:purposes?|uses?)\b|\bprohibited\s+for\s+(?:any\s+)?commercial\s+(?:use|uses|usage|purposes?)\b"),
             re(r"\bprohibited\s+from\s+(?:using|exploiting|deploying)\s+(?:[\w,()'-]+\s+){0,10}?for\s+(?:any\s+)?commercial"),
             re(r"\b(?:not|never)\b(?:\s+[\w,()'-]+){0,24}?\s+in\s+connection\s+with\s+(?:any\s+)?commercial\s+(?:uses?|purposes?|activities|activity)\b"),
             // a grant for personal use only ("for your personal use only")
@@ -216,6 +221,14 @@ fn rules() -> &'static Rules {
             re(r"\bunless\s+(?:you\s+)?(?:have\s+)?(?:entered\s+into|obtained|signed|executed|received|concluded)\s+(?:a\s+|an\s+)?(?:(?:separate|written|signed|commercial)\s+)+(?:[\w-]+\s+){0,2}?(?:agreement|licen[cs]e|permission|authori[sz]ation)\b"),
             // "contact the Licensor for negotiating a separate agreement"
             re(r"\bcontact\b(?:\s+[\w,'()@.-]+){0,6}?\s+(?:for|to\s+obtain|to\s+request|to\s+negotiate|for\s+negotiating|regarding|about)\s+(?:a\s+|an\s+)?(?:separate|commercial|other)\s+(?:[\w-]+\s+){0,3}?(?:licen[cs]es?|licensing|agreements?|terms)\b"),
+            // an office with its address and phone, then its purpose: "Contact
+            // The Office of Technology Licensing, UC Berkeley, 2150 Shattuck
+            // Avenue, … otl@berkeley.edu, … for commercial licensing
+            // opportunities"
+            re(r"\b(?:contact|write\s+to)\b(?:\s+[\w,'()@./:-]+){7,40}?\s+for\s+commercial\s+(?:licen[cs]ing|licen[cs]es?|use|uses)\b"),
+            // "For commercial uses of this software, please send email to …",
+            // "for commercial utilization please contact the author"
+            re(r"\bfor\s+commercial\s+(?:use|uses|usage|utili[sz]ation|exploitation|purposes?|applications?)\b(?:\s+[\w,()'/-]+){0,6}?\s+(?:please\s+)?(?:contact|send\s+(?:an\s+)?e-?mails?\s+to|e-?mail|write\s+to|reach\s+out\s+to)\b"),
             // a model supplied only by contract ("It is provided under a
             // commercial agreement", "obtained under a commercial agreement")
             re(r"\b(?:provided|obtained|supplied)\s+(?:only\s+|solely\s+|exclusively\s+)?(?:under|through|via|by)\s+(?:a\s+|an\s+)?(?:(?:separate|signed|written|paid)\s+)*commercial\s+(?:licen[cs]e\s+)?(?:agreements?|contracts?)\b"),
@@ -1983,6 +1996,49 @@ mod tests {
             ("You may not use the outputs for fully automated decision-making about individuals.", K::FieldOfUseBan),
         ] {
             assert!(has(text, kind), "{kind:?} not read in {text:?}: {:?}", kinds(text));
+        }
+    }
+
+    /// Round 14: a grant for listed purposes that end in a non-profit one,
+    /// a work barred from commercial use, and whom to write to for
+    /// commercial use.
+    #[test]
+    fn non_profit_purposes_and_whom_to_write_to_for_commercial_use() {
+        use ObligationKind as K;
+        for (text, kind) in [
+            // zju3dv-easymocap-license-educational-research-non-profit.txt
+            // (tests/license-eval), EasyMocap's licence header
+            ("Permission to use, copy, modify and distribute this software and its documentation for educational, research and non-profit purposes only.", K::NonCommercial),
+            ("Any modification based on this work must be open-source and prohibited for commercial use.", K::NonCommercial),
+            ("For commercial uses of this software, please send email to xwzhou@zju.edu.cn", K::Registration),
+            // uc-berkeley-gqcnn-pretrained-models-regents-licence.txt, the
+            // UC Regents' licence
+            ("Permission to use, copy, modify, and distribute this software and its documentation for educational, research, and not-for-profit purposes, without fee and without a signed licensing agreement, is hereby granted, provided that the above copyright notice appear in all copies.", K::NonCommercial),
+            ("Contact The Office of Technology Licensing, UC Berkeley, 2150 Shattuck Avenue, Suite 510, Berkeley, CA 94720-1620, (510) 643- 7201, otl@berkeley.edu, http://ipira.berkeley.edu/industry-info for commercial licensing opportunities.", K::Registration),
+            // iiitd-metabokiller-academic-institution-only-license.txt
+            ("Permission is hereby granted to any academic institution free of charge provisionally, for commercial utilization please contact the author/authorities (gaurav.ahuja@iiitd.ac.in), to any academic institution obtaining a copy of this software", K::Registration),
+            // paraphrases
+            ("The weights may be used for teaching, scholarship, or not-for-profit purposes.", K::NonCommercial),
+            ("You may use the model for academic, personal and non-commercial uses.", K::NonCommercial),
+            ("Derived checkpoints are prohibited for any commercial purposes.", K::NonCommercial),
+            ("For commercial applications of the model, email the lab.", K::Registration),
+            ("Write to the Technology Transfer Office, Example University, 1 Main Street, Springfield, tto@example.edu for commercial licenses.", K::Registration),
+        ] {
+            assert!(has(text, kind), "{kind:?} not read in {text:?}: {:?}", kinds(text));
+        }
+        // purposes that name commercial use beside the non-profit one, or a
+        // contact for anything but commercial use, limit nothing
+        for (text, kind) in [
+            (
+                "You may use the model for research, commercial and non-profit purposes.",
+                K::NonCommercial,
+            ),
+            (
+                "Contact the maintainers at the lab, 1 Main Street, Springfield, for bug reports.",
+                K::Registration,
+            ),
+        ] {
+            assert!(!has(text, kind), "{kind:?} read in {text:?}");
         }
     }
 }

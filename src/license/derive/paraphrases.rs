@@ -1887,3 +1887,19 @@ fn a_deed_grant_after_the_paragraph_naming_cc_by_is_that_licenses_grant() {
         "The weights are licensed under CC BY 4.0.\n\nYou may use them only for research.\n";
     assert_eq!(verdict(scoped), Verdict::ResearchOnly, "{scoped}");
 }
+
+#[test]
+fn a_grant_for_educational_research_and_non_profit_purposes_is_non_commercial() {
+    // the shape of zju3dv-easymocap-license-educational-research-non-profit.txt
+    // and uc-berkeley-gqcnn-pretrained-models-regents-licence.txt
+    // (tests/license-eval), in other words
+    for text in [
+        "Permission to use, copy and modify these weights for teaching, research and not-for-profit purposes only.\nFor commercial uses, please send email to the lab.\n",
+        "Permission to use and distribute the model for academic, scientific, and non-profit purposes, without fee, is hereby granted, provided that this notice appears in all copies.\nContact the Licensing Office, 1 Main Street, Springfield, 555-0100, office@example.edu for commercial licensing opportunities.\n",
+    ] {
+        assert_eq!(verdict(text), Verdict::NonCommercial, "{text}");
+    }
+    // commercial use named among the purposes is no non-commercial limit
+    let all = "Permission to use and distribute the model for research, commercial and non-profit purposes is hereby granted.\n";
+    assert_ne!(verdict(all), Verdict::NonCommercial, "{all}");
+}
