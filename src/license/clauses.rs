@@ -131,6 +131,11 @@ fn rules() -> &'static Rules {
             // Regents' "for educational, research, and not-for-profit
             // purposes"), and a work "prohibited for commercial use"
             re(r"\bfor\s+(?:(?:educational|education|research|academic|teaching|scholarly|scholarship|scientific|personal|private|study|instructional|evaluation|testing|internal)\s*,\s*){1,4}(?:(?:educational|education|research|academic|teaching|scholarly|scholarship|scientific|personal|private|study|instructional|evaluation|testing|internal)\s*,?\s+)?(?:and|or|and/or)\s+(?:non-?profit|not-for-profit|non-?commercial)\s+(?:purposes?|uses?)\b|\bprohibited\s+for\s+(?:any\s+)?commercial\s+(?:use|uses|usage|purposes?)\b"),
+            // "Any other use, in particular any use for commercial
+            // purposes, is prohibited" (the SMPL-style model licences), and
+            // a grant "for the sole purpose of performing non-commercial
+            // scientific research"
+            re(r"\buse\s+for\s+(?:any\s+)?commercial\s+(?:use|uses|purposes?)\s*,?\s+(?:is|are)\s+(?:strictly\s+|expressly\s+)?(?:prohibited|forbidden|not\s+(?:permitted|allowed|granted|licensed))\b|\b(?:sole|only|exclusive)\s+purposes?\s+of\s+(?:[\w-]+\s+){0,2}?non-?commercial\b"),
             re(r"\bprohibited\s+from\s+(?:using|exploiting|deploying)\s+(?:[\w,()'-]+\s+){0,10}?for\s+(?:any\s+)?commercial"),
             re(r"\b(?:not|never)\b(?:\s+[\w,()'-]+){0,24}?\s+in\s+connection\s+with\s+(?:any\s+)?commercial\s+(?:uses?|purposes?|activities|activity)\b"),
             // a grant for personal use only ("for your personal use only")
@@ -252,7 +257,7 @@ fn rules() -> &'static Rules {
             // "must not be marketed or used for commercial/production
             // purposes without separate licenses from CircleStone": a ban
             // lifted by a license asked for
-            re(r"\b(?:must|shall|may|can)\s+not\b(?:\s+[\w,/()'-]+){0,16}?\s+without\s+(?:a\s+|an\s+)?(?:(?:separate|written|express|explicit|prior)\s+)+(?:[\w-]+\s+){0,2}?(?:licen[cs]es?|agreements?|permissions?|authori[sz]ations?|consent)\b"),
+            re(r"\b(?:must|shall|may|can)\s+not\b(?:\s+[\w,/()'-]+){0,16}?\s+without\s+(?:a\s+|an\s+|[\w-]+\S?s\s+)?(?:(?:separate|written|express|explicit|prior)\s+)+(?:[\w-]+\s+){0,2}?(?:licen[cs]es?|agreements?|permissions?|authori[sz]ations?|consent)\b"),
             // "unless You first obtain a separate, express, written license"
             re(r"\bunless\s+(?:you\s+)?(?:first\s+)?obtain\s+(?:a\s+|an\s+)?(?:(?:separate|express|written|signed|commercial),?\s+)+(?:licen[cs]e|agreement|permission|authori[sz]ation)\b"),
             // "If you need commercial or clinical use rights, please contact"
@@ -2039,6 +2044,36 @@ mod tests {
             ),
         ] {
             assert!(!has(text, kind), "{kind:?} read in {text:?}");
+        }
+    }
+
+    /// Round 14: the SMPL-style model licence's scope and ban ("for the
+    /// sole purpose of performing non-commercial …", "any use for
+    /// commercial purposes, is prohibited"), and a licensor's possessive
+    /// before its written permission.
+    #[test]
+    fn a_sole_non_commercial_purpose_and_commercial_use_prohibited() {
+        use ObligationKind as K;
+        for (text, kind) in [
+            // sfu-niloc-inertial-localization-model-license.txt
+            // (tests/license-eval), SFU's NILoc model licence
+            ("To use the Models for the sole purpose of performing non-commercial scientific research, non-commercial education, or non-commercial artistic projects.", K::NonCommercial),
+            ("Any other use, in particular any use for commercial purposes, is prohibited.", K::NonCommercial),
+            // paraphrases
+            ("You may run the weights for the only purpose of non-commercial teaching.", K::NonCommercial),
+            ("Use for commercial purposes is strictly forbidden.", K::NonCommercial),
+            ("The Models may not be reproduced without SFU's prior written permission.", K::Registration),
+            ("The checkpoint must not be modified without the Institute's express written consent.", K::Registration),
+        ] {
+            assert!(has(text, kind), "{kind:?} not read in {text:?}: {:?}", kinds(text));
+        }
+        // a commercial use that is allowed, and a sole purpose that names no
+        // limit, are no ban
+        for text in [
+            "Use for commercial purposes is permitted.",
+            "The sole purpose of this license is to grant broad rights.",
+        ] {
+            assert!(!has(text, K::NonCommercial), "{text}: {:?}", kinds(text));
         }
     }
 }

@@ -1903,3 +1903,11 @@ fn a_grant_for_educational_research_and_non_profit_purposes_is_non_commercial() 
     let all = "Permission to use and distribute the model for research, commercial and non-profit purposes is hereby granted.\n";
     assert_ne!(verdict(all), Verdict::NonCommercial, "{all}");
 }
+
+#[test]
+fn a_model_licence_for_non_commercial_research_education_and_art_is_non_commercial() {
+    // the shape of sfu-niloc-inertial-localization-model-license.txt
+    // (tests/license-eval), an SMPL-style model licence, in other words
+    let text = "License Grant\nThe University grants you a non-exclusive, free of charge right:\n* To install the Weights on computers you control;\n* To use the Weights for the sole purpose of non-commercial research or non-commercial teaching.\n\nAny other use, in particular any use for commercial purposes, is forbidden.\n";
+    assert_eq!(verdict(text), Verdict::NonCommercial, "{text}");
+}
