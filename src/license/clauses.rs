@@ -326,7 +326,7 @@ fn rules() -> &'static Rules {
         research_coordinated: re(r"\bresearch(?:\s+(?:purposes?|uses?))?\s+(?:or|and|and/or|&)\s+(?:an?\s+)?non-?commercial\b|\bnon-?commercial\s+(?:or|and|and/or|&)\s+research\b|\bnon-?commercial\s*,\s*(?:[\w-]+\s+){0,2}?research\b"),
         // authorisations from third parties (for their data, weights or
         // rights) are not the licensor's approval
-        third_party_consents: re(r"\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant|such)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents|licen[cs]es|rights|approvals)\b|\bthird[- ]part(?:y|ies)\b|\bpatent\s+holders?\b|\brespective\s+(?:owners?|holders?|rights?\s+holders?)\b|\b(?:you|users?)\s+(?:own|owns)\s+or\s+(?:have|has|hold|holds|obtain|obtained)\s+(?:[\w-]+\s+){0,2}?(?:permission|consent|rights?|authori[sz]ation)\b|\b(?:voice|content|image|likeness|data)\s+(?:owners?|holders?|subjects?)\b|(?:声音|肖像|数据)(?:的)?(?:所有者|权利人)"),
+        third_party_consents: re(r"\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant|such)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents|licen[cs]es|rights|approvals)\b|\bthird[- ]part(?:y|ies)\b|\bpatent\s+holders?\b|\brespective\s+(?:owners?|holders?|rights?\s+holders?)\b|\b(?:you|users?)\s+(?:own|owns)\s+or\s+(?:have|has|hold|holds|obtain|obtained)\s+(?:[\w-]+\s+){0,2}?(?:permission|consent|rights?|authori[sz]ation)\b|\b(?:voice|content|image|likeness|data)\s+(?:owners?|holders?|subjects?)\b|(?:声音|肖像|数据)(?:的)?(?:所有者|权利人)|\bcopyright(?:-protected|ed)\s+(?:[\w-]+\s+){0,2}?(?:materials?|works?|content|publications?|books?|data)\b|\bpersonal\s+(?:[\w-]+\s+)?(?:data|information)\b"),
         // (or a restriction's item opening with "No": "No surveillance,
         // tracking, or military uses.")
         field_ban: re(r"\b(?:not|cannot|never|prohibit\w*|forbid\w*|refrain\w*|ban\w*)\b|^(?:[-*]\s*)?no\s"),
@@ -2075,5 +2075,25 @@ mod tests {
         ] {
             assert!(!has(text, K::NonCommercial), "{text}: {:?}", kinds(text));
         }
+    }
+
+    /// Round 14: permissions for copyrighted material the model is used on,
+    /// or for personal information, are the rights holders' or the data
+    /// subjects', no approval of the licensor's.
+    #[test]
+    fn rights_holders_permissions_are_no_approval() {
+        for text in [
+            // dots-mocr-license-agreement-mit-supplement.txt (tests/license-eval), 3.3 (c)
+            "Any use involving publications or other copyright-protected materials must first obtain relevant permissions.",
+            // paraphrases
+            "Scanning copyrighted books with the tool requires the prior written permission of their publishers.",
+            "You may not extract personal medical information without written consent.",
+        ] {
+            assert!(!has(text, ObligationKind::Registration), "{text}: {:?}", kinds(text));
+        }
+        // the licensor's permission for commercial use stays an approval
+        let ours =
+            "Commercial processing of copyrighted works requires our prior written permission.";
+        assert!(has(ours, ObligationKind::Registration), "{:?}", kinds(ours));
     }
 }

@@ -510,11 +510,13 @@ fn speaks_of_approval(s: &str) -> Option<bool> {
     });
     static NOT_THE_MODEL: OnceLock<Regex> = OnceLock::new();
     // consent to use a trademark or name, or authorisations from third
-    // parties for their own data or rights, is not approval to use the model;
+    // parties for their own data or rights (personal sensitive information,
+    // copyrighted material the model is used on), is not approval to use
+    // the model;
     // nor is a successor nominated in writing (书面提名为此授权目的的继任者),
     // nor a license that is "OSI-approved"
     let other = NOT_THE_MODEL.get_or_init(|| {
-        super::pattern::re(r"\btrade\s*marks?\b|\bservice\s+marks?\b|\btrade\s+names?\b|\blogos?\b|\bthird[- ]part(?:y|ies)\b|\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents)\b|\baffiliation\b|\bendorse\w*|\bpersonal\s+(?:data|information)\b|\bdata\s+subjects?\b|\b(?:authori[sz]ation|licen[cs]e|permission|rights?)\s+(?:has|have|had)\s+(?:ended|expired|lapsed|terminated|been\s+(?:terminated|revoked|withdrawn))\b|商标|域名|第三方|自行取得|个人信息|(?:授权|许可)(?:已)?(?:终止|结束|失效|被撤销)|\b(?:nominated|designated|appointed)\s+in\s+writing\b|书面(?:提名|指定|委任)|\bosi[- ]approved\b|\bapproved\s+(?:open[- ]source\s+)?licen[cs]es?\b")
+        super::pattern::re(r"\btrade\s*marks?\b|\bservice\s+marks?\b|\btrade\s+names?\b|\blogos?\b|\bthird[- ]part(?:y|ies)\b|\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents)\b|\baffiliation\b|\bendorse\w*|\bpersonal\s+(?:[\w-]+\s+)?(?:data|information)\b|\bdata\s+subjects?\b|\bcopyright(?:-protected|ed)\b|\b(?:authori[sz]ation|licen[cs]e|permission|rights?)\s+(?:has|have|had)\s+(?:ended|expired|lapsed|terminated|been\s+(?:terminated|revoked|withdrawn))\b|商标|域名|第三方|自行取得|个人信息|(?:授权|许可)(?:已)?(?:终止|结束|失效|被撤销)|\b(?:nominated|designated|appointed)\s+in\s+writing\b|书面(?:提名|指定|委任)|\bosi[- ]approved\b|\bapproved\s+(?:open[- ]source\s+)?licen[cs]es?\b")
     });
     let asked = none_needed(s);
     let s = asked.as_str();
@@ -1668,6 +1670,13 @@ mod tests {
             " You may not suggest affiliation or endorsement without written permission.",
             " 您需要保证在处理模型中可能包含的个人信息时，获得个人信息主体的授权同意。",
             " 未经许可方书面同意，您不得使用许可方的商标。",
+            // dots-mocr-license-agreement-mit-supplement.txt
+            // (tests/license-eval), 3.3 (b) and (c) of rednote's dots.mocr
+            // agreement, then paraphrases
+            " Licensee agrees not to use the Model in connection with: (b) Extracting personal sensitive information (e.g., ID numbers, medical records) from images without legal authorization or consent.",
+            " Any use involving publications or other copyright-protected materials must first obtain relevant permissions.",
+            " Processing copyrighted books with the Model requires prior written permission of their publishers.",
+            " You may not collect personal health data without the prior written consent of the patients.",
         ] {
             assert_eq!(
                 verdict(&format!("{grant}{other}")),

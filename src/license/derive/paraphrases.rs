@@ -1911,3 +1911,20 @@ fn a_model_licence_for_non_commercial_research_education_and_art_is_non_commerci
     let text = "License Grant\nThe University grants you a non-exclusive, free of charge right:\n* To install the Weights on computers you control;\n* To use the Weights for the sole purpose of non-commercial research or non-commercial teaching.\n\nAny other use, in particular any use for commercial purposes, is forbidden.\n";
     assert_eq!(verdict(text), Verdict::NonCommercial, "{text}");
 }
+
+#[test]
+fn a_use_policy_asking_for_rights_holders_consent_keeps_a_commercial_grant() {
+    // the shape of dots-mocr-license-agreement-mit-supplement.txt
+    // (tests/license-eval), in other words: the permissions asked are the
+    // rights holders' and the data subjects', not the licensor's
+    let text = "You may use, modify and distribute the Model, including for commercial purposes.\n\nYou agree not to use the Model in connection with:\n(a) Privacy: extracting personal data of individuals from scanned forms without legal authorization or consent.\n(b) Copyright: any processing of copyrighted publications must first obtain the necessary permissions.\n";
+    assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    // the licensor's own consent still holds the grant back
+    let own = format!(
+        "{text}\nAny commercial deployment requires the Licensor's prior written consent.\n"
+    );
+    assert!(
+        verdict(&own).rank() <= Verdict::RequiresApproval.rank(),
+        "{own}"
+    );
+}
