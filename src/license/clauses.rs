@@ -447,6 +447,7 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
     purpose::purpose_as_scope(text, sentences, &mut hits);
     purpose::research_release(text, sentences, &mut hits);
     continued_limits(text, sentences, &mut hits);
+    scope::widened_by_definition(text, sentences, &mut hits);
     with_contacts(text, &mut hits);
     hits
 }
