@@ -1928,3 +1928,15 @@ fn a_use_policy_asking_for_rights_holders_consent_keeps_a_commercial_grant() {
         "{own}"
     );
 }
+
+#[test]
+fn a_chinese_ban_on_commercial_use_without_authorisation_asks_approval() {
+    // the shape of bilibili-index-tts-disclaimer-zh.txt (tests/license-eval),
+    // in other words: research and creative use allowed, commercial use
+    // banned unless authorised
+    let text = "本模型供用户进行技术研究和学习使用。\n\n用户不得：\n   a) 传播虚假信息；\n   b) 未经许可将生成的内容用于商业用途。\n";
+    assert_eq!(verdict(text), Verdict::RequiresApproval, "{text}");
+    // a plain ban on commercial use stays non-commercial
+    let banned = text.replace("未经许可将", "将");
+    assert_eq!(verdict(&banned), Verdict::NonCommercial, "{banned}");
+}
