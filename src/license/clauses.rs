@@ -247,6 +247,10 @@ fn rules() -> &'static Rules {
             // ("The use of the weights for commercial purposes by these
             // individuals and organizations is permitted")
             re(r"\bcommercial\s+(?:use|uses|usage|purposes?)\s+by\s+\[?(?:these|the\s+following|the\s+listed|listed|approved|authori[sz]ed)\s+(?:[\w-]+\s+){0,3}?(?:individuals|persons|organi[sz]ations|parties|companies|entities|users|licensees|partners)\b(?:\]\(\S*\))?(?:\s+[\w,()'-]+){0,6}?\s+(?:is|are)\s+(?:permitted|allowed|authori[sz]ed|granted)\b"),
+            // use tied to a product the reader must license: "the Materials
+            // are licensed to you only for use with and only for the term
+            // of your validly licensed Required Base Product" (MathWorks)
+            re(r"\b(?:licensed|provided|available|made\s+available)\s+(?:to\s+you\s+)?(?:only|solely|exclusively)\s+for\s+use\s+(?:with|in\s+conjunction\s+with)\b(?:\s+[\w,-]+){0,14}?\s+(?:validly|properly|duly|separately)\s+licensed\b"),
             // "obtain a commercial licence from Ultralytics"
             re(r"\bobtain\s+(?:a\s+|an\s+)?(?:separate\s+|paid\s+)?commercial\s+licen[cs]e\b"),
             // "without a valid Commercial License", "without a separate written
@@ -2096,5 +2100,27 @@ mod tests {
         let ours =
             "Commercial processing of copyrighted works requires our prior written permission.";
         assert!(has(ours, ObligationKind::Registration), "{:?}", kinds(ours));
+    }
+
+    /// Round 14: use tied to a product the reader must license separately.
+    #[test]
+    fn use_only_with_a_validly_licensed_product_is_a_license_to_obtain() {
+        for text in [
+            // mathworks-auxiliary-software-license-pretrained-salsanext.txt
+            // (tests/license-eval), MathWorks' auxiliary software licence, 2
+            "In all cases, the Materials are licensed to you only for use with and only for the term of your validly licensed Required Base Product.",
+            // paraphrases
+            "The weights are provided solely for use with a properly licensed copy of the Vendor Suite.",
+            "These checkpoints are made available only for use in conjunction with your separately licensed platform subscription.",
+        ] {
+            assert!(has(text, ObligationKind::Registration), "{text}: {:?}", kinds(text));
+        }
+        // use with a product, no license of it asked
+        let free = "The weights are provided only for use with the open-source toolkit.";
+        assert!(
+            !has(free, ObligationKind::Registration),
+            "{:?}",
+            kinds(free)
+        );
     }
 }
