@@ -233,7 +233,10 @@ fn rules() -> &'static Rules {
             re(r"\b(?:contact|write\s+to)\b(?:\s+[\w,'()@./:-]+){7,40}?\s+for\s+commercial\s+(?:licen[cs]ing|licen[cs]es?|use|uses)\b"),
             // "For commercial uses of this software, please send email to …",
             // "for commercial utilization please contact the author"
-            re(r"\bfor\s+commercial\s+(?:use|uses|usage|utili[sz]ation|exploitation|purposes?|applications?)\b(?:\s+[\w,()'/-]+){0,6}?\s+(?:please\s+)?(?:contact|send\s+(?:an\s+)?e-?mails?\s+to|e-?mail|write\s+to|reach\s+out\s+to)\b"),
+            re(r"\bfor\s+commercial\s+(?:use|uses|usage|utili[sz]ation|exploitation|purposes?|applications?|licen[cs]ing|licen[cs]es?)\b(?:\s+[\w,()'/-]+){0,6}?\s*,?\s+(?:please\s+)?(?:contact|send\s+(?:an\s+)?e-?mails?\s+to|e-?mail|write\s+to|reach\s+out\s+to|visit)\b"),
+            // "Any Commercial Use requires a separate, written commercial
+            // license agreement with Reactive AI"
+            re(r"\brequires?\s+(?:a\s+|an\s+)?(?:(?:separate|written|signed)\s*,?\s+)+(?:commercial\s+)?licen[cs]e\b"),
             // a model supplied only by contract ("It is provided under a
             // commercial agreement", "obtained under a commercial agreement")
             re(r"\b(?:provided|obtained|supplied)\s+(?:only\s+|solely\s+|exclusively\s+)?(?:under|through|via|by)\s+(?:a\s+|an\s+)?(?:(?:separate|signed|written|paid)\s+)*commercial\s+(?:licen[cs]e\s+)?(?:agreements?|contracts?)\b"),
@@ -2121,6 +2124,32 @@ mod tests {
             !has(free, ObligationKind::Registration),
             "{:?}",
             kinds(free)
+        );
+    }
+
+    /// Round 14: where to go for a commercial license, and a separate,
+    /// written commercial license required.
+    #[test]
+    fn where_to_go_for_a_commercial_license() {
+        for text in [
+            // insightface-model-packages-licensing-non-commercial-academic.txt
+            // (tests/license-eval)
+            "For commercial licensing, visit <https://www.insightface.ai>.",
+            // reactive-ai-raml-1.0-model-architecture-license.txt
+            "Any Commercial Use requires a separate, written commercial license agreement with Reactive AI.",
+            // paraphrases
+            "For commercial licenses please visit our website.",
+            "Production use requires a signed, written license from the lab.",
+        ] {
+            assert!(has(text, ObligationKind::Registration), "{text}: {:?}", kinds(text));
+        }
+        // a paid license is read where the text says whom to pay, not here
+        // (a proprietary notice's "Commercial use: Requires paid license")
+        let paid = "Commercial use requires a paid license.";
+        assert!(
+            !has(paid, ObligationKind::Registration),
+            "{:?}",
+            kinds(paid)
         );
     }
 }
