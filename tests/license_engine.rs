@@ -1364,3 +1364,26 @@ fn the_free_scope_of_known_approval_licenses_is_cited() {
         );
     }
 }
+
+/// An MIT copy whose grant names academic institutions as its only
+/// licensees (the shape of iiitd-metabokiller-academic-institution-only-license.txt,
+/// tests/license-eval: "Permission is hereby granted to any academic
+/// institution free of charge …") grants a company nothing: `prohibited`,
+/// not research-only.
+#[test]
+fn a_known_text_changed_to_grant_academic_institutions_only_is_prohibited() {
+    let mit = spdx_text("MIT");
+    let changed = mit.replacen(
+        "Permission is hereby granted, free of charge, to any person obtaining",
+        "Permission is hereby granted to any non-profit research organization free of charge, for academic use only, to any such organization obtaining",
+        1,
+    );
+    assert_ne!(mit, changed, "the MIT text's grant was not found");
+    let dir = model("license: other\n", &[("LICENSE", &changed)]);
+    let (r, _) = decide(dir.path(), None);
+    assert_eq!(r.verdict, Verdict::Prohibited);
+    // the MIT text itself stays permitted
+    let dir = model("license: other\n", &[("LICENSE", &mit)]);
+    let (r, _) = decide(dir.path(), None);
+    assert_eq!(r.verdict, Verdict::Permitted);
+}

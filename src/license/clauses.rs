@@ -126,6 +126,16 @@ fn rules() -> &'static Rules {
             // a grant whose scope is named: "for any Research or Non-Commercial Purpose"
             // ("for any Non-Commercial and Non-Administrative purpose")
             re(r"\bfor\s+(?:any\s+)?(?:research\s+(?:or|and|and/or|&)\s+)?non-?commercial\s+(?:(?:or|and|and/or)\s+(?:research|non-?[a-z]+)\s+)?purposes?\b"),
+            // a grant whose listed purposes end in a non-profit one ("for
+            // educational, research and non-profit purposes only", the UC
+            // Regents' "for educational, research, and not-for-profit
+            // purposes"), and a work "prohibited for commercial use"
+            re(r"\bfor\s+(?:(?:educational|education|research|academic|teaching|scholarly|scholarship|scientific|personal|private|study|instructional|evaluation|testing|internal)\s*,\s*){1,4}(?:(?:educational|education|research|academic|teaching|scholarly|scholarship|scientific|personal|private|study|instructional|evaluation|testing|internal)\s*,?\s+)?(?:and|or|and/or)\s+(?:non-?profit|not-for-profit|non-?commercial)\s+(?:purposes?|uses?)\b|\bprohibited\s+for\s+(?:any\s+)?commercial\s+(?:use|uses|usage|purposes?)\b"),
+            // "Any other use, in particular any use for commercial
+            // purposes, is prohibited" (the SMPL-style model licences), and
+            // a grant "for the sole purpose of performing non-commercial
+            // scientific research"
+            re(r"\buse\s+for\s+(?:any\s+)?commercial\s+(?:use|uses|purposes?)\s*,?\s+(?:is|are)\s+(?:strictly\s+|expressly\s+)?(?:prohibited|forbidden|not\s+(?:permitted|allowed|granted|licensed))\b|\b(?:sole|only|exclusive)\s+purposes?\s+of\s+(?:[\w-]+\s+){0,2}?non-?commercial\b"),
             re(r"\bprohibited\s+from\s+(?:using|exploiting|deploying)\s+(?:[\w,()'-]+\s+){0,10}?for\s+(?:any\s+)?commercial"),
             re(r"\b(?:not|never)\b(?:\s+[\w,()'-]+){0,24}?\s+in\s+connection\s+with\s+(?:any\s+)?commercial\s+(?:uses?|purposes?|activities|activity)\b"),
             // a grant for personal use only ("for your personal use only")
@@ -216,6 +226,17 @@ fn rules() -> &'static Rules {
             re(r"\bunless\s+(?:you\s+)?(?:have\s+)?(?:entered\s+into|obtained|signed|executed|received|concluded)\s+(?:a\s+|an\s+)?(?:(?:separate|written|signed|commercial)\s+)+(?:[\w-]+\s+){0,2}?(?:agreement|licen[cs]e|permission|authori[sz]ation)\b"),
             // "contact the Licensor for negotiating a separate agreement"
             re(r"\bcontact\b(?:\s+[\w,'()@.-]+){0,6}?\s+(?:for|to\s+obtain|to\s+request|to\s+negotiate|for\s+negotiating|regarding|about)\s+(?:a\s+|an\s+)?(?:separate|commercial|other)\s+(?:[\w-]+\s+){0,3}?(?:licen[cs]es?|licensing|agreements?|terms)\b"),
+            // an office with its address and phone, then its purpose: "Contact
+            // The Office of Technology Licensing, UC Berkeley, 2150 Shattuck
+            // Avenue, … otl@berkeley.edu, … for commercial licensing
+            // opportunities"
+            re(r"\b(?:contact|write\s+to)\b(?:\s+[\w,'()@./:-]+){7,40}?\s+for\s+commercial\s+(?:licen[cs]ing|licen[cs]es?|use|uses)\b"),
+            // "For commercial uses of this software, please send email to …",
+            // "for commercial utilization please contact the author"
+            re(r"\bfor\s+commercial\s+(?:use|uses|usage|utili[sz]ation|exploitation|purposes?|applications?|licen[cs]ing|licen[cs]es?)\b(?:\s+[\w,()'/-]+){0,6}?\s*,?\s+(?:please\s+)?(?:contact|send\s+(?:an\s+)?e-?mails?\s+to|e-?mail|write\s+to|reach\s+out\s+to|visit)\b"),
+            // "Any Commercial Use requires a separate, written commercial
+            // license agreement with Reactive AI"
+            re(r"\brequires?\s+(?:a\s+|an\s+)?(?:(?:separate|written|signed)\s*,?\s+)+(?:commercial\s+)?licen[cs]e\b"),
             // a model supplied only by contract ("It is provided under a
             // commercial agreement", "obtained under a commercial agreement")
             re(r"\b(?:provided|obtained|supplied)\s+(?:only\s+|solely\s+|exclusively\s+)?(?:under|through|via|by)\s+(?:a\s+|an\s+)?(?:(?:separate|signed|written|paid)\s+)*commercial\s+(?:licen[cs]e\s+)?(?:agreements?|contracts?)\b"),
@@ -229,6 +250,10 @@ fn rules() -> &'static Rules {
             // ("The use of the weights for commercial purposes by these
             // individuals and organizations is permitted")
             re(r"\bcommercial\s+(?:use|uses|usage|purposes?)\s+by\s+\[?(?:these|the\s+following|the\s+listed|listed|approved|authori[sz]ed)\s+(?:[\w-]+\s+){0,3}?(?:individuals|persons|organi[sz]ations|parties|companies|entities|users|licensees|partners)\b(?:\]\(\S*\))?(?:\s+[\w,()'-]+){0,6}?\s+(?:is|are)\s+(?:permitted|allowed|authori[sz]ed|granted)\b"),
+            // use tied to a product the reader must license: "the Materials
+            // are licensed to you only for use with and only for the term
+            // of your validly licensed Required Base Product" (MathWorks)
+            re(r"\b(?:licensed|provided|available|made\s+available)\s+(?:to\s+you\s+)?(?:only|solely|exclusively)\s+for\s+use\s+(?:with|in\s+conjunction\s+with)\b(?:\s+[\w,-]+){0,14}?\s+(?:validly|properly|duly|separately)\s+licensed\b"),
             // "obtain a commercial licence from Ultralytics"
             re(r"\bobtain\s+(?:a\s+|an\s+)?(?:separate\s+|paid\s+)?commercial\s+licen[cs]e\b"),
             // "without a valid Commercial License", "without a separate written
@@ -239,7 +264,7 @@ fn rules() -> &'static Rules {
             // "must not be marketed or used for commercial/production
             // purposes without separate licenses from CircleStone": a ban
             // lifted by a license asked for
-            re(r"\b(?:must|shall|may|can)\s+not\b(?:\s+[\w,/()'-]+){0,16}?\s+without\s+(?:a\s+|an\s+)?(?:(?:separate|written|express|explicit|prior)\s+)+(?:[\w-]+\s+){0,2}?(?:licen[cs]es?|agreements?|permissions?|authori[sz]ations?|consent)\b"),
+            re(r"\b(?:must|shall|may|can)\s+not\b(?:\s+[\w,/()'-]+){0,16}?\s+without\s+(?:a\s+|an\s+|[\w-]+\S?s\s+)?(?:(?:separate|written|express|explicit|prior)\s+)+(?:[\w-]+\s+){0,2}?(?:licen[cs]es?|agreements?|permissions?|authori[sz]ations?|consent)\b"),
             // "unless You first obtain a separate, express, written license"
             re(r"\bunless\s+(?:you\s+)?(?:first\s+)?obtain\s+(?:a\s+|an\s+)?(?:(?:separate|express|written|signed|commercial),?\s+)+(?:licen[cs]e|agreement|permission|authori[sz]ation)\b"),
             // "If you need commercial or clinical use rights, please contact"
@@ -274,7 +299,7 @@ fn rules() -> &'static Rules {
         governing_law: re(r"\bgoverned\s+by\s+(?:and\s+construed\s+in\s+accordance\s+with\s+)?the\s+laws?\b|\bgoverning\s+law\b|\bconflicts?[- ]of[- ]laws?\b|\bconvention\s+on\s+contracts\s+for\s+the\s+international\s+sale\b|\bexclusive\s+jurisdiction\b|适用(?:\w{0,6}?)法律|管辖"),
         territory_cue: re(r"\b(?:not\s+(?:\w+\s+){0,4}?(?:licensed|granted|available|permitted|apply|applicable|allowed|extend)|exclud\w*|outside\s+of|except\s+in|not\s+in|prohibited\s+in|territory|located\s+in|export\s+(?:restrictions|controls?|laws)|\b(?:not|never)\b,?(?:\s+[\w,()'-]+){0,24}?\s+(?:within|inside)\s)"),
         regions: re(r"\b(european\s+union|the\s+eu|eu|united\s+kingdom|the\s+uk|uk|south\s+korea|mainland\s+china|china|russia|iran|north\s+korea|cuba|syria|belarus|(?:comprehensively\s+)?sanctioned\s+(?:jurisdictions?|countries)|outside\s+(?:of\s+)?the\s+(?:applicable\s+|licensed\s+|permitted\s+)?territory)\b"),
-        passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)|\b(?:must|shall)\s+(?:have|contain|include|carry|be\s+(?:under|subject\s+to))\s+(?:the\s+)?same\s+(?:terms|restrictions|limitations|licen[cs]e)\b|\bderivatives?\b(?:\s+[\w,()'-]+){0,16}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+|remain\s+)(?:subject\s+to|limited\s+to|bound\s+by)\s+(?:the\s+)?(?:same\s+|these\s+)?(?:restrictions|terms|this\s+agreement|research)|\brestrictions\b(?:\s+[\w,()'-]+){0,10}?\s+(?:also\s+)?apply\s+to\s+(?:any\s+|all\s+)?derivatives?\b|\brequire\s+(?:all\s+of\s+)?(?:your\s+)?users\b(?:\s+[\w,()'-]+){0,12}?\s+to\s+comply\b|\bdoes\s+not\s+contradict\s+the\s+restrictions\b|\bderivative\s+(?:models?|works?|weights)\b(?:\s+[\w,.()'-]+){0,12}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+)?(?:distributed|released|licensed|made\s+available)\s+under\s+(?:this|the\s+same)\s+(?:licen[cs]e|agreement|terms)\b|\b(?:enable|assist|facilitate|permit|allow|cause)\b(?:\s+[\w,]+){0,6}?\s+third[- ]part(?:y|ies)\s+to\s+(?:violate|breach|contravene)\b|\bshare-?alike\s+(?:propagates|applies|extends|carries)\s+to\s+(?:all\s+|any\s+)?(?:derivative|adapted|modified)\b|\bderivatives?\s+(?:works?\s+|models?\s+)?(?:must|shall)\s+(?:also\s+)?be\s+(?:shared|distributed|released|licensed)\s+under\s+(?:the\s+same\s+|this\s+)?(?:cc\s+by|licen[cs]e|terms)|\b(?:distribute|share|release|license)\s+(?:[\w,'-]+\s+){0,4}?under\s+(?:the\s+same\s+licen[cs]e|this\s+licen[cs]e,?\s+not\s+under\s+looser|terms\s+(?:no\s+less\s+restrictive|at\s+least\s+as\s+(?:protective|restrictive)))|\bbind\s+(?:each\s+|every\s+|all\s+|any\s+)?(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,4}?\s+to\s+(?:enforceable\s+)?terms\b|\brecipients?\s+(?:receives?|gets?|is\s+bound\s+by)\s+the\s+same\s+(?:restrictions|terms|limitations)\b|\brelease\s+(?:your\s+)?(?:derived|modified|adapted)\s+(?:weights|models?|works?)\s+under\s+(?:cc\s+by-sa|the\s+same)|\b(?:limitations|restrictions)\s+(?:and\s+restrictions\s+)?herein\b(?:\s+[\w,()'-]+){0,12}?\s+remain\b|\boblige\s+(?:their|its|your)\s+(?:clients|customers|users|recipients)\s+to\s+compl|\bderivative\s+(?:[\w-]+\s+){0,2}?(?:is|are)\s+(?:distributed|released|licensed)\s+under\s+the\s+same\s+terms\b|\b(?:cannot|may\s+not|must\s+not|shall\s+not)\s+(?:(?:sublicense|distribute|redistribute|share)\s+(?:or|and|and/or)\s+)?(?:sublicense|distribute|redistribute|share)\s+(?:[\w-]+\s+){0,4}?under\s+(?:any\s+)?(?:other|different)\s+(?:terms|licen[cs]es?)\b|\bredistribut\w*\b(?:\s+[\w,'-]+){0,8}?\s+(?:must|shall)\s+(?:keep|retain|preserve|include)\s+(?:[\w-]+\s+){0,6}?(?:restrictions?|limitations?)\b|\bdistribut\w*\s+(?:of\s+)?(?:your\s+|any\s+)?(?:adaptations|adapted\s+(?:material|works?|models?)|derivatives?|modifications)\s+under\s+the\s+same\s+licen[cs]e\b"),
+        passdown: re(r"\buse-?based\s+restrictions\b|\bdownstream\s+(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,12}?\s+(?:compl\w+|bound|terms|abide)|\b(?:impose|require)\s+(?:[\w,'-]+\s+){0,6}?terms\s+(?:on|upon)\s+(?:such\s+|any\s+)?(?:downstream|recipients?|third)|\b(?:inherit|retain|carry)\s+(?:these|the\s+same|such|all)\s+(?:terms|restrictions|limitations)\b|\buse\s+limitations?\b(?:\s+[\w,.()'-]+){0,10}?\s+appl(?:y|ies)\s+to\s+(?:your\s+|any\s+|all\s+)?derivative|\b(?:include|impose|pass\s+on|flow\s+down|enforce)\s+(?:[\w,'-]+\s+){0,10}?(?:use\s+restrictions|restrictions\s+on\s+use)|\b(?:must|shall)\s+(?:have|contain|include|carry|be\s+(?:under|subject\s+to))\s+(?:the\s+)?same\s+(?:terms|restrictions|limitations|licen[cs]e)\b|\bderivatives?\b(?:\s+[\w,()'-]+){0,16}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+|remain\s+)(?:subject\s+to|limited\s+to|bound\s+by)\s+(?:the\s+)?(?:same\s+|these\s+)?(?:restrictions|terms|this\s+agreement|research)|\brestrictions\b(?:\s+[\w,()'-]+){0,10}?\s+(?:also\s+)?apply\s+to\s+(?:any\s+|all\s+)?derivatives?\b|\brequire\s+(?:all\s+of\s+)?(?:your\s+)?users\b(?:\s+[\w,()'-]+){0,12}?\s+to\s+comply\b|\bdoes\s+not\s+contradict\s+the\s+restrictions\b|\bderivative\s+(?:models?|works?|weights)\b(?:\s+[\w,.()'-]+){0,12}?\s+(?:shall|will|must)\s+(?:also\s+)?(?:be\s+)?(?:distributed|released|licensed|made\s+available)\s+under\s+(?:this|the\s+same)\s+(?:licen[cs]e|agreement|terms)\b|\b(?:enable|assist|facilitate|permit|allow|cause)\b(?:\s+[\w,]+){0,6}?\s+third[- ]part(?:y|ies)\s+to\s+(?:violate|breach|contravene)\b|\bshare-?alike\s+(?:propagates|applies|extends|carries)\s+to\s+(?:all\s+|any\s+)?(?:derivative|adapted|modified)\b|\bderivatives?\s+(?:works?\s+|models?\s+)?(?:must|shall)\s+(?:also\s+)?be\s+(?:shared|distributed|released|licensed)\s+under\s+(?:the\s+same\s+|this\s+)?(?:cc\s+by|licen[cs]e|terms)|\b(?:distribute|share|release|license)\s+(?:[\w,'-]+\s+){0,4}?under\s+(?:the\s+same\s+licen[cs]e|this\s+licen[cs]e,?\s+not\s+under\s+looser|terms\s+(?:no\s+less\s+restrictive|at\s+least\s+as\s+(?:protective|restrictive)))|\bbind\s+(?:each\s+|every\s+|all\s+|any\s+)?(?:recipients?|users?|licensees?)\b(?:\s+[\w,()'-]+){0,4}?\s+to\s+(?:enforceable\s+)?terms\b|\brecipients?\s+(?:receives?|gets?|is\s+bound\s+by)\s+the\s+same\s+(?:restrictions|terms|limitations)\b|\brelease\s+(?:your\s+)?(?:derived|modified|adapted)\s+(?:weights|models?|works?)\s+under\s+(?:cc\s+by-sa|the\s+same)|\b(?:limitations|restrictions)\s+(?:and\s+restrictions\s+)?herein\b(?:\s+[\w,()'-]+){0,12}?\s+remain\b|\boblige\s+(?:their|its|your)\s+(?:clients|customers|users|recipients)\s+to\s+compl|\bderivative\s+(?:[\w-]+\s+){0,2}?(?:is|are)\s+(?:distributed|released|licensed)\s+under\s+the\s+same\s+terms\b|\b(?:cannot|may\s+not|must\s+not|shall\s+not)\s+(?:(?:sublicense|distribute|redistribute|share)\s+(?:or|and|and/or)\s+)?(?:sublicense|distribute|redistribute|share)\s+(?:[\w-]+\s+){0,4}?under\s+(?:any\s+)?(?:other|different)\s+(?:terms|licen[cs]es?)\b|\bredistribut\w*\b(?:\s+[\w,'-]+){0,8}?\s+(?:must|shall)\s+(?:keep|retain|preserve|include)\s+(?:[\w-]+\s+){0,6}?(?:restrictions?|limitations?)\b|\bdistribut\w*\s+(?:of\s+)?(?:your\s+|any\s+)?(?:adaptations|adapted\s+(?:material|works?|models?)|derivatives?|modifications)\s+under\s+the\s+same\s+licen[cs]e\b|\b(?:distribute|share|release)\s+(?:\S+\s+){0,6}?under\s+(?:this|the)\s+same\s+(?:\S+\s+){0,3}?(?:licen[cs]e|terms)\b"),
         no_training: re(r"\b(?:improve|train|training|develop|create|enhance|distill)\w*,?\s+(?:[\w,:()'-]+\s+){0,12}?(?:other|another|competing|third[- ]party|any)\s+(?:[\w,-]+\s+){0,10}?(?:models?|llms?|ai)\b|\b(?:train|training|distill\w*)\s+(?:[\w,'-]+\s+){0,4}?(?:machine\s+learning|ml|ai|language|foundation\w*)\s+models?\b|\b(?:train\w*|distill\w*|imitat\w*|extract\w*)\b(?:[\s,]+[\w'-]+){0,8}?\s+(?:a|any)\s+model\s+(?:whose|that|which)\s+(?:[\w'-]+\s+){0,4}?(?:substitut\w*|compet\w*|replac\w*|replicat\w*)|\bcreate\s+derivative\s+models?\b(?:\s+[\w,()'-]+){0,6}?\s+(?:that|which)\s+compete\b|\bbe\s+used\s+to\s+train\b,?(?:\s+[\w,()'-]+){0,12}?\s+(?:functionality|performance)\s+of\s+any\b|\b(?:extraction|cloning|distillation)\b(?:\s+[\w,()'-]+){0,8}?\s+(?:to\s+)?(?:recreate|replicate|reproduce)\s+(?:[\w-]+\s+){0,3}?(?:weights|models?)\b"),
         negation: re(r"\b(?:not|never|prohibited|no\s+right)\b"),
         // Consent to assign or transfer the agreement, or to use a name to
@@ -308,7 +333,7 @@ fn rules() -> &'static Rules {
         research_coordinated: re(r"\bresearch(?:\s+(?:purposes?|uses?))?\s+(?:or|and|and/or|&)\s+(?:an?\s+)?non-?commercial\b|\bnon-?commercial\s+(?:or|and|and/or|&)\s+research\b|\bnon-?commercial\s*,\s*(?:[\w-]+\s+){0,2}?research\b"),
         // authorisations from third parties (for their data, weights or
         // rights) are not the licensor's approval
-        third_party_consents: re(r"\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant|such)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents|licen[cs]es|rights|approvals)\b|\bthird[- ]part(?:y|ies)\b|\bpatent\s+holders?\b|\brespective\s+(?:owners?|holders?|rights?\s+holders?)\b|\b(?:you|users?)\s+(?:own|owns)\s+or\s+(?:have|has|hold|holds|obtain|obtained)\s+(?:[\w-]+\s+){0,2}?(?:permission|consent|rights?|authori[sz]ation)\b|\b(?:voice|content|image|likeness|data)\s+(?:owners?|holders?|subjects?)\b|(?:声音|肖像|数据)(?:的)?(?:所有者|权利人)"),
+        third_party_consents: re(r"\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant|such)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents|licen[cs]es|rights|approvals)\b|\bthird[- ]part(?:y|ies)\b|\bpatent\s+holders?\b|\brespective\s+(?:owners?|holders?|rights?\s+holders?)\b|\b(?:you|users?)\s+(?:own|owns)\s+or\s+(?:have|has|hold|holds|obtain|obtained)\s+(?:[\w-]+\s+){0,2}?(?:permission|consent|rights?|authori[sz]ation)\b|\b(?:voice|content|image|likeness|data)\s+(?:owners?|holders?|subjects?)\b|(?:声音|肖像|数据)(?:的)?(?:所有者|权利人)|\bcopyright(?:-protected|ed)\s+(?:[\w-]+\s+){0,2}?(?:materials?|works?|content|publications?|books?|data)\b|\bpersonal\s+(?:[\w-]+\s+)?(?:data|information)\b"),
         // (or a restriction's item opening with "No": "No surveillance,
         // tracking, or military uses.")
         field_ban: re(r"\b(?:not|cannot|never|prohibit\w*|forbid\w*|refrain\w*|ban\w*)\b|^(?:[-*]\s*)?no\s"),
@@ -429,6 +454,7 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
     purpose::purpose_as_scope(text, sentences, &mut hits);
     purpose::research_release(text, sentences, &mut hits);
     continued_limits(text, sentences, &mut hits);
+    scope::widened_by_definition(text, sentences, &mut hits);
     with_contacts(text, &mut hits);
     hits
 }
@@ -1984,5 +2010,172 @@ mod tests {
         ] {
             assert!(has(text, kind), "{kind:?} not read in {text:?}: {:?}", kinds(text));
         }
+    }
+
+    /// Round 14: a grant for listed purposes that end in a non-profit one,
+    /// a work barred from commercial use, and whom to write to for
+    /// commercial use.
+    #[test]
+    fn non_profit_purposes_and_whom_to_write_to_for_commercial_use() {
+        use ObligationKind as K;
+        for (text, kind) in [
+            // zju3dv-easymocap-license-educational-research-non-profit.txt
+            // (tests/license-eval), EasyMocap's licence header
+            ("Permission to use, copy, modify and distribute this software and its documentation for educational, research and non-profit purposes only.", K::NonCommercial),
+            ("Any modification based on this work must be open-source and prohibited for commercial use.", K::NonCommercial),
+            ("For commercial uses of this software, please send email to xwzhou@zju.edu.cn", K::Registration),
+            // uc-berkeley-gqcnn-pretrained-models-regents-licence.txt, the
+            // UC Regents' licence
+            ("Permission to use, copy, modify, and distribute this software and its documentation for educational, research, and not-for-profit purposes, without fee and without a signed licensing agreement, is hereby granted, provided that the above copyright notice appear in all copies.", K::NonCommercial),
+            ("Contact The Office of Technology Licensing, UC Berkeley, 2150 Shattuck Avenue, Suite 510, Berkeley, CA 94720-1620, (510) 643- 7201, otl@berkeley.edu, http://ipira.berkeley.edu/industry-info for commercial licensing opportunities.", K::Registration),
+            // iiitd-metabokiller-academic-institution-only-license.txt
+            ("Permission is hereby granted to any academic institution free of charge provisionally, for commercial utilization please contact the author/authorities (gaurav.ahuja@iiitd.ac.in), to any academic institution obtaining a copy of this software", K::Registration),
+            // paraphrases
+            ("The weights may be used for teaching, scholarship, or not-for-profit purposes.", K::NonCommercial),
+            ("You may use the model for academic, personal and non-commercial uses.", K::NonCommercial),
+            ("Derived checkpoints are prohibited for any commercial purposes.", K::NonCommercial),
+            ("For commercial applications of the model, email the lab.", K::Registration),
+            ("Write to the Technology Transfer Office, Example University, 1 Main Street, Springfield, tto@example.edu for commercial licenses.", K::Registration),
+        ] {
+            assert!(has(text, kind), "{kind:?} not read in {text:?}: {:?}", kinds(text));
+        }
+        // purposes that name commercial use beside the non-profit one, or a
+        // contact for anything but commercial use, limit nothing
+        for (text, kind) in [
+            (
+                "You may use the model for research, commercial and non-profit purposes.",
+                K::NonCommercial,
+            ),
+            (
+                "Contact the maintainers at the lab, 1 Main Street, Springfield, for bug reports.",
+                K::Registration,
+            ),
+        ] {
+            assert!(!has(text, kind), "{kind:?} read in {text:?}");
+        }
+    }
+
+    /// Round 14: the SMPL-style model licence's scope and ban ("for the
+    /// sole purpose of performing non-commercial …", "any use for
+    /// commercial purposes, is prohibited"), and a licensor's possessive
+    /// before its written permission.
+    #[test]
+    fn a_sole_non_commercial_purpose_and_commercial_use_prohibited() {
+        use ObligationKind as K;
+        for (text, kind) in [
+            // sfu-niloc-inertial-localization-model-license.txt
+            // (tests/license-eval), SFU's NILoc model licence
+            ("To use the Models for the sole purpose of performing non-commercial scientific research, non-commercial education, or non-commercial artistic projects.", K::NonCommercial),
+            ("Any other use, in particular any use for commercial purposes, is prohibited.", K::NonCommercial),
+            // paraphrases
+            ("You may run the weights for the only purpose of non-commercial teaching.", K::NonCommercial),
+            ("Use for commercial purposes is strictly forbidden.", K::NonCommercial),
+            ("The Models may not be reproduced without SFU's prior written permission.", K::Registration),
+            ("The checkpoint must not be modified without the Institute's express written consent.", K::Registration),
+        ] {
+            assert!(has(text, kind), "{kind:?} not read in {text:?}: {:?}", kinds(text));
+        }
+        // a commercial use that is allowed, and a sole purpose that names no
+        // limit, are no ban
+        for text in [
+            "Use for commercial purposes is permitted.",
+            "The sole purpose of this license is to grant broad rights.",
+        ] {
+            assert!(!has(text, K::NonCommercial), "{text}: {:?}", kinds(text));
+        }
+    }
+
+    /// Round 14: permissions for copyrighted material the model is used on,
+    /// or for personal information, are the rights holders' or the data
+    /// subjects', no approval of the licensor's.
+    #[test]
+    fn rights_holders_permissions_are_no_approval() {
+        for text in [
+            // dots-mocr-license-agreement-mit-supplement.txt (tests/license-eval), 3.3 (c)
+            "Any use involving publications or other copyright-protected materials must first obtain relevant permissions.",
+            // paraphrases
+            "Scanning copyrighted books with the tool requires the prior written permission of their publishers.",
+            "You may not extract personal medical information without written consent.",
+        ] {
+            assert!(!has(text, ObligationKind::Registration), "{text}: {:?}", kinds(text));
+        }
+        // the licensor's permission for commercial use stays an approval
+        let ours =
+            "Commercial processing of copyrighted works requires our prior written permission.";
+        assert!(has(ours, ObligationKind::Registration), "{:?}", kinds(ours));
+    }
+
+    /// Round 14: use tied to a product the reader must license separately.
+    #[test]
+    fn use_only_with_a_validly_licensed_product_is_a_license_to_obtain() {
+        for text in [
+            // mathworks-auxiliary-software-license-pretrained-salsanext.txt
+            // (tests/license-eval), MathWorks' auxiliary software licence, 2
+            "In all cases, the Materials are licensed to you only for use with and only for the term of your validly licensed Required Base Product.",
+            // paraphrases
+            "The weights are provided solely for use with a properly licensed copy of the Vendor Suite.",
+            "These checkpoints are made available only for use in conjunction with your separately licensed platform subscription.",
+        ] {
+            assert!(has(text, ObligationKind::Registration), "{text}: {:?}", kinds(text));
+        }
+        // use with a product, no license of it asked
+        let free = "The weights are provided only for use with the open-source toolkit.";
+        assert!(
+            !has(free, ObligationKind::Registration),
+            "{:?}",
+            kinds(free)
+        );
+    }
+
+    /// Round 14: where to go for a commercial license, and a separate,
+    /// written commercial license required.
+    #[test]
+    fn where_to_go_for_a_commercial_license() {
+        for text in [
+            // insightface-model-packages-licensing-non-commercial-academic.txt
+            // (tests/license-eval)
+            "For commercial licensing, visit <https://www.insightface.ai>.",
+            // reactive-ai-raml-1.0-model-architecture-license.txt
+            "Any Commercial Use requires a separate, written commercial license agreement with Reactive AI.",
+            // paraphrases
+            "For commercial licenses please visit our website.",
+            "Production use requires a signed, written license from the lab.",
+        ] {
+            assert!(has(text, ObligationKind::Registration), "{text}: {:?}", kinds(text));
+        }
+        // a paid license is read where the text says whom to pay, not here
+        // (a proprietary notice's "Commercial use: Requires paid license")
+        let paid = "Commercial use requires a paid license.";
+        assert!(
+            !has(paid, ObligationKind::Registration),
+            "{:?}",
+            kinds(paid)
+        );
+    }
+
+    /// Round 14: derivatives shared "under this same license" or "under the
+    /// same non-commercial, share-alike terms".
+    #[test]
+    fn derivatives_shared_under_the_same_license_or_terms() {
+        for text in [
+            // reactive-ai-raml-1.0-model-architecture-license.txt (tests/license-eval)
+            "you must distribute your contributions (the \"Derivative Model\") under this same license (RAML v1.0) or a compatible later version.",
+            // skin-tone-fairness-weights-ham10000-cc-by-nc-sa.txt
+            "and share any derivative weights under the same non-commercial, share-alike terms.",
+            // baidu-helixfold3-terms-of-use-non-commercial-organizations.txt
+            "you must distribute your derivative works under the same \"Attribution-NonCommercial-ShareAlike\" license.",
+            // paraphrases
+            "Please release fine-tuned checkpoints under the same open terms.",
+            "You may share the adapted model only under this same licence.",
+        ] {
+            assert!(has(text, ObligationKind::UseRestrictionsPassdown), "{text}: {:?}", kinds(text));
+        }
+        // the same license named for something else is no pass-down
+        let other = "The code is released under the MIT license; the same license covers the docs.";
+        assert!(
+            !has(other, ObligationKind::UseRestrictionsPassdown),
+            "{:?}",
+            kinds(other)
+        );
     }
 }

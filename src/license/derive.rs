@@ -40,7 +40,7 @@ fn grant_patterns() -> &'static (Regex, Regex) {
     GRANT.get_or_init(|| {
         let build = super::pattern::re;
         (
-            build(r"\b(?:commercial\s+(?:and|or|and/or)\s+non-?commercial|for\s+any\s+(?:lawful\s+)?purpose|including\s+(?:for\s+|in\s+)?commercial|commercial\s+(?:use|uses|purposes?)\s+(?:is|are)\s+(?:permitted|allowed|granted)|(?:may|can)\s+(?:use|deploy|exploit)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+)?commercial(?:ly)?\b|\buse\s+(?:[\w,()'-]+\s+){0,8}?commercially\b|\bgrants?\s+(?:to\s+)?you\s+(?:a\s+|an\s+)?(?:[\w,()-]+\s+){0,12}?(?:copyright\s+)?licen[cs]e\s+(?:under\s+(?:[\w',-]+\s+){0,16}?)?to\s+(?:use|reproduce|copy|modify|distribute|exploit|access|download|install|run|deploy)|\byou\s+are\s+(?:hereby\s+)?granted\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,14}?licen[cs]e\b|\byou\s+are\s+free\s+to\s+(?:use|copy|share|modify|distribute)|\bpermission\s+is\s+(?:hereby\s+)?granted\b|\b(?:right|rights|authority)\s+to\s+(?:[\w,]+\s+){0,4}?(?:sell|commerciali[sz]e|offer\s+(?:it\s+)?for\s+sale)\b|\b(?:may|can)\s+be\s+used\s+(?:[\w,()'-]+\s+){0,6}?for\s+commercial\s+(?:purposes?|use|uses)\b|\b(?:may|can)\s+be\s+(?:freely\s+)?used\s+commercially\b|\b(?:may|can|(?:is|are)\s+(?:hereby\s+)?(?:permitted|allowed|authori[sz]ed|entitled|free)\s+to)\s+(?:freely\s+)?use(?:\s*,\s*(?:and\s+|or\s+|and/or\s+)?|\s+(?:and|or|and/or)\s+)(?:copy|reproduce|modify|adapt|distribute|redistribute|share|publish|sublicense|sell|deploy|run|host)\b|\b(?:may|can)\s+(?:be\s+)?(?:freely\s+)?used(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:copied|reproduced|modified|adapted|distributed|redistributed|shared|published|sold|deployed)\b|\bfree\s+(?:[\w-]+\s+){0,2}?for\s+(?:[\w-]+\s+(?:and|or)\s+)?commercial\s+(?:use|uses|usage|purposes?|applications?|projects?|products?)\b|\bcommercial\s+(?:use|usage)\s*(?::|-|\|)\s*(?:allowed|permitted|yes|ok)\b|\bavailable\s+for\s+(?:[\w-]+\s+(?:and|or)\s+)?commercial\s+(?:use|uses|usage|purposes?)\b|\b(?:allows?|permits?|supports?)\s+(?:free\s+)?commercial\s+(?:use|usage)\b|\b(?:may|can|allows?\s+you\s+to|(?:are|is)\s+(?:permitted|allowed|free)\s+to)\s+(?:use|deploy|integrate|incorporate|embed|include|ship|offer|sell|distribute)\s+(?:[\w,()'-]+\s+){0,8}?(?:in|into|within|as\s+part\s+of)\s+(?:your\s+|their\s+|its\s+)?(?:own\s+)?(?:commercial\s+|paid\s+)?(?:products?|services?|offerings?|software|applications?)\b|\bcommercial\s+(?:use|uses|usage|products?|applications?|deployments?)\s+(?:is|are)\s+(?:welcome|encouraged|fine|ok|free)\b|\bin\s+commercial\s+(?:products?|applications?|services?|software)\s+(?:is|are)\s+(?:permitted|allowed|welcome|encouraged|fine)\b|\bincluding\s+(?:in\s+)?(?:paid|for-profit|revenue-generating)\s+(?:products?|services?|applications?|offerings?)\b|\b(?:may|can)\s+(?:integrate|incorporate|embed|include|ship|offer|sell|distribute)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+|into\s+|in\s+)?commercial(?:ly)?\b|\b(?:grants?\s+(?:to\s+)?you|you\s+(?:may|can|are\s+free\s+to))\s+(?:the\s+|all\s+(?:the\s+)?)?(?:rights?\s+to\s+)?do\s+(?:everything|anything|whatever\s+you\s+(?:want|like|wish))\b)"),
+            build(r"\b(?:commercial\s+(?:and|or|and/or)\s+non-?commercial|for\s+any\s+(?:lawful\s+)?purpose|including\s+(?:for\s+|in\s+)?commercial|commercial\s+(?:use|uses|purposes?)\s+(?:is|are)\s+(?:permitted|allowed|granted)|(?:may|can)\s+(?:use|deploy|exploit)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+)?commercial(?:ly)?\b|\buse\s+(?:[\w,()'-]+\s+){0,8}?commercially\b|\bgrants?\s+(?:to\s+)?(?:you|licensee|the\s+licensee)\s*,?\s+(?:subject\s+to\s+the\s+terms\s+of\s+this\s+agreement\s*,\s*)?(?:a\s+|an\s+)?(?:[\w,()-]+\s+){0,12}?(?:copyright\s+)?licen[cs]e\s+(?:\([^)]{0,24}\)\s+)?(?:under\s+(?:[\w',-]+\s+){0,16}?)?to\s+(?:use|reproduce|copy|modify|distribute|exploit|access|download|install|run|deploy)|\byou\s+are\s+(?:hereby\s+)?granted\s+(?:a\s+|an\s+)?(?:[\w,-]+\s+){0,14}?licen[cs]e\b|\bgrants?\s+(?:to\s+)?you\s+(?:the\s+)?permission\s*,?\s+(?:(?:free\s+of\s+charge|royalty-free|worldwide)\s*,?\s+)*to\s+(?:use|reproduce|copy|modify|distribute)\b|\byou\s+are\s+free\s+to\s+(?:use|copy|share|modify|distribute)|\bpermission\s+is\s+(?:hereby\s+)?granted\b|\b(?:right|rights|authority)\s+to\s+(?:[\w,]+\s+){0,4}?(?:sell|commerciali[sz]e|offer\s+(?:it\s+)?for\s+sale)\b|\b(?:may|can)\s+be\s+used\s+(?:[\w,()'-]+\s+){0,6}?for\s+commercial\s+(?:purposes?|use|uses)\b|\b(?:may|can)\s+be\s+(?:freely\s+)?used\s+commercially\b|\b(?:may|can|(?:is|are)\s+(?:hereby\s+)?(?:permitted|allowed|authori[sz]ed|entitled|free)\s+to)\s+(?:freely\s+)?use(?:\s*,\s*(?:and\s+|or\s+|and/or\s+)?|\s+(?:and|or|and/or)\s+)(?:copy|reproduce|modify|adapt|distribute|redistribute|share|publish|sublicense|sell|deploy|run|host)\b|\b(?:may|can)\s+(?:be\s+)?(?:freely\s+)?used(?:\s*,\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+)(?:copied|reproduced|modified|adapted|distributed|redistributed|shared|published|sold|deployed)\b|\bfree\s+(?:[\w-]+\s+){0,2}?for\s+(?:[\w-]+\s+(?:and|or)\s+)?commercial\s+(?:use|uses|usage|purposes?|applications?|projects?|products?)\b|\bcommercial\s+(?:use|usage)\s*(?::|-|\|)\s*(?:allowed|permitted|yes|ok)\b|\bavailable\s+for\s+(?:[\w-]+\s+(?:and|or)\s+)?commercial\s+(?:use|uses|usage|purposes?)\b|\b(?:allows?|permits?|supports?)\s+(?:free\s+)?commercial\s+(?:use|usage)\b|\b(?:may|can|allows?\s+you\s+to|(?:are|is)\s+(?:permitted|allowed|free)\s+to)\s+(?:use|deploy|integrate|incorporate|embed|include|ship|offer|sell|distribute)\s+(?:[\w,()'-]+\s+){0,8}?(?:in|into|within|as\s+part\s+of)\s+(?:your\s+|their\s+|its\s+)?(?:own\s+)?(?:commercial\s+|paid\s+)?(?:products?|services?|offerings?|software|applications?)\b|\bcommercial\s+(?:use|uses|usage|products?|applications?|deployments?)\s+(?:is|are)\s+(?:welcome|encouraged|fine|ok|free)\b|\bin\s+commercial\s+(?:products?|applications?|services?|software)\s+(?:is|are)\s+(?:permitted|allowed|welcome|encouraged|fine)\b|\bincluding\s+(?:in\s+)?(?:paid|for-profit|revenue-generating)\s+(?:products?|services?|applications?|offerings?)\b|\b(?:may|can)\s+(?:integrate|incorporate|embed|include|ship|offer|sell|distribute)\s+(?:[\w,()'-]+\s+){0,10}?(?:for\s+|into\s+|in\s+)?commercial(?:ly)?\b|\b(?:grants?\s+(?:to\s+)?you|you\s+(?:may|can|are\s+free\s+to))\s+(?:the\s+|all\s+(?:the\s+)?)?(?:rights?\s+to\s+)?do\s+(?:everything|anything|whatever\s+you\s+(?:want|like|wish))\b)"),
             build(r"\b(?:not|no|non-?commercial|never|prohibit\w*|except|unless|only|solely|exclusively|subject\s+to\s+(?:a\s+)?(?:separate|written|prior))\b|\bby[- ]n[cd]\b|\bnoderiv"),
         )
     })
@@ -510,11 +510,15 @@ fn speaks_of_approval(s: &str) -> Option<bool> {
     });
     static NOT_THE_MODEL: OnceLock<Regex> = OnceLock::new();
     // consent to use a trademark or name, or authorisations from third
-    // parties for their own data or rights, is not approval to use the model;
+    // parties for their own data or rights (personal sensitive information,
+    // copyrighted material the model is used on), is not approval to use
+    // the model;
     // nor is a successor nominated in writing (书面提名为此授权目的的继任者),
-    // nor a license that is "OSI-approved"
+    // nor a license that is "OSI-approved", nor an approval that only
+    // lifts a duty ("provided that you include … the use restrictions …
+    // unless Ai2 provides written approval otherwise")
     let other = NOT_THE_MODEL.get_or_init(|| {
-        super::pattern::re(r"\btrade\s*marks?\b|\bservice\s+marks?\b|\btrade\s+names?\b|\blogos?\b|\bthird[- ]part(?:y|ies)\b|\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents)\b|\baffiliation\b|\bendorse\w*|\bpersonal\s+(?:data|information)\b|\bdata\s+subjects?\b|\b(?:authori[sz]ation|licen[cs]e|permission|rights?)\s+(?:has|have|had)\s+(?:ended|expired|lapsed|terminated|been\s+(?:terminated|revoked|withdrawn))\b|商标|域名|第三方|自行取得|个人信息|(?:授权|许可)(?:已)?(?:终止|结束|失效|被撤销)|\b(?:nominated|designated|appointed)\s+in\s+writing\b|书面(?:提名|指定|委任)|\bosi[- ]approved\b|\bapproved\s+(?:open[- ]source\s+)?licen[cs]es?\b")
+        super::pattern::re(r"\btrade\s*marks?\b|\bservice\s+marks?\b|\btrade\s+names?\b|\blogos?\b|\bthird[- ]part(?:y|ies)\b|\b(?:all|any)\s+(?:necessary|required|requisite|applicable|relevant)\s+(?:[\w-]+\s+){0,2}?(?:authori[sz]ations|permissions|consents)\b|\baffiliation\b|\bendorse\w*|\bpersonal\s+(?:[\w-]+\s+)?(?:data|information)\b|\bdata\s+subjects?\b|\bcopyright(?:-protected|ed)\b|\b(?:authori[sz]ation|licen[cs]e|permission|rights?)\s+(?:has|have|had)\s+(?:ended|expired|lapsed|terminated|been\s+(?:terminated|revoked|withdrawn))\b|商标|域名|第三方|自行取得|个人信息|(?:授权|许可)(?:已)?(?:终止|结束|失效|被撤销)|\b(?:nominated|designated|appointed)\s+in\s+writing\b|书面(?:提名|指定|委任)|\bosi[- ]approved\b|\bapproved\s+(?:open[- ]source\s+)?licen[cs]es?\b|\b(?:provided\s+that|must|shall|required?)\b(?:\s+[\w,()'-]+){1,30}?\s+unless\s+(?:[\w-]+\s+){0,3}?(?:provides?|gives?|grants?)\s+(?:its\s+|their\s+)?(?:prior\s+)?written\s+(?:approval|consent|permission)\s+otherwise\b")
     });
     let asked = none_needed(s);
     let s = asked.as_str();
@@ -1668,6 +1672,13 @@ mod tests {
             " You may not suggest affiliation or endorsement without written permission.",
             " 您需要保证在处理模型中可能包含的个人信息时，获得个人信息主体的授权同意。",
             " 未经许可方书面同意，您不得使用许可方的商标。",
+            // dots-mocr-license-agreement-mit-supplement.txt
+            // (tests/license-eval), 3.3 (b) and (c) of rednote's dots.mocr
+            // agreement, then paraphrases
+            " Licensee agrees not to use the Model in connection with: (b) Extracting personal sensitive information (e.g., ID numbers, medical records) from images without legal authorization or consent.",
+            " Any use involving publications or other copyright-protected materials must first obtain relevant permissions.",
+            " Processing copyrighted books with the Model requires prior written permission of their publishers.",
+            " You may not collect personal health data without the prior written consent of the patients.",
         ] {
             assert_eq!(
                 verdict(&format!("{grant}{other}")),
@@ -1861,5 +1872,41 @@ mod tests {
         assert!(
             verdict(&format!("{grant}{limit}")).rank() < Verdict::PermittedWithConditions.rank()
         );
+    }
+
+    /// Round 14: a grant of "permission … to use" under a list of rights,
+    /// and an approval that only lifts a pass-down duty.
+    #[test]
+    fn a_permission_grant_with_an_approval_that_lifts_a_duty_is_a_conditioned_grant() {
+        // ai2-olmoearth-artifact-license.txt (tests/license-eval), Ai2's
+        // OlmoEarth Artifact License: the grant, 1 (a), 2 (a) and 3 (c)
+        let text = "Subject to your compliance with this Agreement, Ai2 grants you permission, free of charge, to use the machine learning artifacts, materials, and documentation provided by Ai2 under this Agreement as follows (collectively, \"Artifacts\"):\n\n1. Use Rights\n\n(a) Use, reproduce, modify, display and distribute the Artifacts, in whole or in part;\n\n2. Use Restrictions\n\nYou will not use any portion of the Artifacts for the following purposes:\n\n(a) Any military and defense-related applications and use cases.\n\n3. Distribution\n\n(c) If you distribute any Derivatives, you may add your own intellectual property notices and apply other licenses and terms of use, provided that you include and require the use restrictions in Section 2 in all downstream distribution unless Ai2 provides written approval otherwise.\n";
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions);
+        // a paraphrase
+        let paraphrase = "The Institute grants you permission, royalty-free, to use, copy and share the weights.\n\nYou must pass the restrictions below on to every recipient unless the Institute gives written consent otherwise.\n\nYou may not use the weights for surveillance.\n";
+        assert_eq!(verdict(paraphrase), Verdict::PermittedWithConditions);
+        // approval before use itself still holds the grant back
+        let gated = "The Institute grants you permission, royalty-free, to use, copy and share the weights.\n\nYou may not deploy the weights unless the Institute provides prior written approval.\n";
+        assert_ne!(verdict(gated), Verdict::PermittedWithConditions);
+        assert!(!verdict(gated).allows_commercial_use());
+    }
+
+    /// Round 14: a grant to "Licensee", and its use tied to a product the
+    /// reader must license.
+    #[test]
+    fn a_grant_to_the_licensee_for_use_with_a_licensed_product_asks_approval() {
+        // mathworks-auxiliary-software-license-pretrained-salsanext.txt
+        // (tests/license-eval), 2 LICENSE GRANT
+        let text = "2. LICENSE GRANT. MathWorks hereby grants to Licensee, subject to the terms of this Agreement, a nonexclusive, nontransferable license (the \u{201c}License\u{201d}) to use the Materials internally. In all cases, the Materials are licensed to you only for use with and only for the term of your validly licensed Required Base Product.\n";
+        assert_eq!(verdict(text), Verdict::RequiresApproval);
+        // a paraphrase: the grant alone is a grant of use
+        let grant = "The Vendor grants to Licensee a non-exclusive, royalty-free license to use, copy and modify the Weights.\n";
+        assert!(
+            verdict(grant).allows_commercial_use(),
+            "{:?}",
+            verdict(grant)
+        );
+        let tied = format!("{grant}The Weights are provided solely for use with a properly licensed copy of the Vendor Suite.\n");
+        assert_eq!(verdict(&tied), Verdict::RequiresApproval);
     }
 }

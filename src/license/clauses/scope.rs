@@ -5,8 +5,11 @@
 //! another (", and educational purposes", "or personal projects") is not a
 //! research scope.
 
+use super::ClauseHit;
 use crate::license::pattern::re;
 use crate::license::pattern::Regex;
+use crate::license::text::NormText;
+use crate::license::verdict::ObligationKind;
 use std::sync::OnceLock;
 
 struct Rules {
@@ -93,6 +96,85 @@ pub fn without_labelled_use(s: &str) -> std::borrow::Cow<'_, str> {
     })
 }
 
+/// A research scope named by a term the text defines more widely: where
+/// "Non-Commercial Research Purpose" means use for "(a) academic or
+/// scientific research; (b) education or teaching; …" (the RIBOSPAN
+/// licence), a grant "for Non-Commercial Research Purposes" allows teaching
+/// too, so each research scope read in a sentence that names the term is
+/// read as non-commercial instead.
+pub fn widened_by_definition(
+    text: &NormText,
+    sentences: &[(usize, usize)],
+    hits: &mut Vec<ClauseHit>,
+) {
+    static RULES: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (defined, wider) = RULES.get_or_init(|| {
+        (
+            re(r#"^(?:[\w().]{1,6}\s+)?"([\w\s'-]{0,40}research[\w\s'-]{0,20}?)s?"\s+(?:shall\s+mean|means|refers\s+to)\b((?u:.)*)$"#),
+            re(r"\b(?:education|educational|teaching|instruction|personal|artistic|hobby)\b"),
+        )
+    });
+    let mut terms: Vec<String> = Vec::new();
+    for (i, &(f, l)) in sentences.iter().enumerate() {
+        let Some(c) = defined.captures(text.words_text(f, l)) else {
+            continue;
+        };
+        let (Some(term), Some(body)) = (c.get(1), c.get(2)) else {
+            continue;
+        };
+        let mut body = body.as_str().to_string();
+        // "means use primarily for:" and its items, one sentence each
+        if body.trim_end().ends_with(':') {
+            for &(f, l) in sentences.iter().skip(i + 1).take(10) {
+                body.push(' ');
+                body.push_str(text.words_text(f, l));
+            }
+        }
+        // "means noncommercial research use cases related to research,
+        // development, education …" (Meta's research licences): research
+        // still, whatever it relates to
+        let head = body
+            .trim_start()
+            .trim_start_matches(['"', '“', ','])
+            .trim_start();
+        let research_head = [
+            "research",
+            "noncommercial research",
+            "non-commercial research",
+        ]
+        .iter()
+        .any(|p| head.starts_with(p));
+        if !research_head && wider.is_match(&body) {
+            terms.push(term.as_str().trim().to_string());
+        }
+    }
+    if terms.is_empty() {
+        return;
+    }
+    let names_term = |h: &ClauseHit| {
+        let s = text.words_text(h.words.0, h.words.1);
+        terms.iter().any(|t| s.contains(t.as_str()))
+    };
+    let widened: Vec<(usize, usize)> = hits
+        .iter()
+        .filter(|h| h.kind == ObligationKind::ResearchOnly && names_term(h))
+        .map(|h| h.words)
+        .collect();
+    hits.retain(|h| !(h.kind == ObligationKind::ResearchOnly && widened.contains(&h.words)));
+    for words in widened {
+        if !hits
+            .iter()
+            .any(|h| h.kind == ObligationKind::NonCommercial && h.words == words)
+        {
+            hits.push(ClauseHit {
+                kind: ObligationKind::NonCommercial,
+                value: String::new(),
+                words,
+            });
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,6 +231,39 @@ mod tests {
             "本许可允许您免费使用本模型进行学术研究和商业开发.",
         ] {
             assert!(!research_scoped(s), "{s}");
+        }
+    }
+
+    fn kinds(text: &str) -> Vec<ObligationKind> {
+        crate::license::clauses::read_clauses(&NormText::new(text))
+            .into_iter()
+            .map(|h| h.kind)
+            .collect()
+    }
+
+    #[test]
+    fn a_research_term_defined_with_teaching_among_its_uses_is_non_commercial() {
+        // sii-ribospan-non-commercial-model-license-1.0.txt
+        // (tests/license-eval), RIBOSPAN Non-Commercial Model License 1.0,
+        // 1.8 and 2 (a)
+        let ribospan = "\"Non-Commercial Research Purpose\" means use primarily for:\n\n(a) academic or scientific research;\n\n(b) education or teaching;\n\n(c) model evaluation;\n\n2. LICENSE GRANT\n\n(a) access and use the RIBOSPAN Model Materials for Non-Commercial Research Purposes;\n";
+        // a paraphrase: the wider use in the definition's own sentence
+        let paraphrase = "\"Academic Research Use\" means scholarly study, classroom teaching and personal learning.\n\nYou may use the weights for noncommercial research purposes (Academic Research Use) only.\n";
+        for text in [ribospan, paraphrase] {
+            let k = kinds(text);
+            assert!(k.contains(&ObligationKind::NonCommercial), "{text}: {k:?}");
+            assert!(!k.contains(&ObligationKind::ResearchOnly), "{text}: {k:?}");
+        }
+        // a term that is research whatever it relates to (Meta Chameleon's
+        // "Noncommercial Research Uses" means noncommercial research use
+        // cases related to research, development, education …), and a
+        // definition that names no wider use, stay research
+        for text in [
+            "\"Noncommercial Research Uses\" means noncommercial research use cases related to research, development, education, processing, or analysis.\n\nYou may use the Materials solely for Noncommercial Research Uses.\n",
+            "\"Research Purpose\" means use for:\n\n(a) scientific research;\n\n(b) model evaluation.\n\nYou may use the model for noncommercial research purposes only.\n",
+        ] {
+            let k = kinds(text);
+            assert!(k.contains(&ObligationKind::ResearchOnly), "{text}: {k:?}");
         }
     }
 }

@@ -116,6 +116,9 @@ fn matched(d: &mut Decision, rf: &ReadFile<'_>, det: &Detection, b: &Scored, r: 
         }
     }
     let mut verdict = caps(&residual_hits).stricter(r.verdict());
+    if limits_licensees(norm, &residual_hits) {
+        verdict = verdict.stricter(Verdict::Prohibited);
+    }
     let unread = matches!(r, Resolved::Spdx(_))
         && residual_hits.is_empty()
         && det.unexplained_words >= UNREAD_RESIDUAL_WORDS;
@@ -735,6 +738,18 @@ fn renamed_copy(norm: &NormText, changed: &[usize]) -> Option<Vec<String>> {
 }
 
 /// The strictest cap of the clauses found (`permitted` when none).
+/// True when a limit the changes bring confines the licensees to academic
+/// or non-profit organisations ("Permission is hereby granted to any
+/// academic institution …", an MIT copy): a company can take nothing.
+fn limits_licensees(norm: &NormText, hits: &[ClauseHit]) -> bool {
+    hits.iter().any(|h| {
+        matches!(
+            h.kind,
+            ObligationKind::NonCommercial | ObligationKind::ResearchOnly
+        ) && crate::license::licensee::excludes_companies(norm.words_text(h.words.0, h.words.1))
+    })
+}
+
 fn caps(hits: &[ClauseHit]) -> Verdict {
     hits.iter()
         .filter(|h| h.weighs())

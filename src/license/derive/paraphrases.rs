@@ -1887,3 +1887,56 @@ fn a_deed_grant_after_the_paragraph_naming_cc_by_is_that_licenses_grant() {
         "The weights are licensed under CC BY 4.0.\n\nYou may use them only for research.\n";
     assert_eq!(verdict(scoped), Verdict::ResearchOnly, "{scoped}");
 }
+
+#[test]
+fn a_grant_for_educational_research_and_non_profit_purposes_is_non_commercial() {
+    // the shape of zju3dv-easymocap-license-educational-research-non-profit.txt
+    // and uc-berkeley-gqcnn-pretrained-models-regents-licence.txt
+    // (tests/license-eval), in other words
+    for text in [
+        "Permission to use, copy and modify these weights for teaching, research and not-for-profit purposes only.\nFor commercial uses, please send email to the lab.\n",
+        "Permission to use and distribute the model for academic, scientific, and non-profit purposes, without fee, is hereby granted, provided that this notice appears in all copies.\nContact the Licensing Office, 1 Main Street, Springfield, 555-0100, office@example.edu for commercial licensing opportunities.\n",
+    ] {
+        assert_eq!(verdict(text), Verdict::NonCommercial, "{text}");
+    }
+    // commercial use named among the purposes is no non-commercial limit
+    let all = "Permission to use and distribute the model for research, commercial and non-profit purposes is hereby granted.\n";
+    assert_ne!(verdict(all), Verdict::NonCommercial, "{all}");
+}
+
+#[test]
+fn a_model_licence_for_non_commercial_research_education_and_art_is_non_commercial() {
+    // the shape of sfu-niloc-inertial-localization-model-license.txt
+    // (tests/license-eval), an SMPL-style model licence, in other words
+    let text = "License Grant\nThe University grants you a non-exclusive, free of charge right:\n* To install the Weights on computers you control;\n* To use the Weights for the sole purpose of non-commercial research or non-commercial teaching.\n\nAny other use, in particular any use for commercial purposes, is forbidden.\n";
+    assert_eq!(verdict(text), Verdict::NonCommercial, "{text}");
+}
+
+#[test]
+fn a_use_policy_asking_for_rights_holders_consent_keeps_a_commercial_grant() {
+    // the shape of dots-mocr-license-agreement-mit-supplement.txt
+    // (tests/license-eval), in other words: the permissions asked are the
+    // rights holders' and the data subjects', not the licensor's
+    let text = "You may use, modify and distribute the Model, including for commercial purposes.\n\nYou agree not to use the Model in connection with:\n(a) Privacy: extracting personal data of individuals from scanned forms without legal authorization or consent.\n(b) Copyright: any processing of copyrighted publications must first obtain the necessary permissions.\n";
+    assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    // the licensor's own consent still holds the grant back
+    let own = format!(
+        "{text}\nAny commercial deployment requires the Licensor's prior written consent.\n"
+    );
+    assert!(
+        verdict(&own).rank() <= Verdict::RequiresApproval.rank(),
+        "{own}"
+    );
+}
+
+#[test]
+fn a_chinese_ban_on_commercial_use_without_authorisation_asks_approval() {
+    // the shape of bilibili-index-tts-disclaimer-zh.txt (tests/license-eval),
+    // in other words: research and creative use allowed, commercial use
+    // banned unless authorised
+    let text = "本模型供用户进行技术研究和学习使用。\n\n用户不得：\n   a) 传播虚假信息；\n   b) 未经许可将生成的内容用于商业用途。\n";
+    assert_eq!(verdict(text), Verdict::RequiresApproval, "{text}");
+    // a plain ban on commercial use stays non-commercial
+    let banned = text.replace("未经许可将", "将");
+    assert_eq!(verdict(&banned), Verdict::NonCommercial, "{banned}");
+}
