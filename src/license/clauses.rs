@@ -890,44 +890,8 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     // A definition ("'Non-Commercial Purposes' shall mean …") names a use; it
     // grants or forbids nothing by itself.
     let definition = r.definition.is_match(s);
-    // a sentence that says which use counts as a defined kind of use ("The
-    // status of a Licensee as a for-profit entity does not, by itself, make
-    // limited internal research … a Commercial Purpose, provided that the use
-    // is not deployed in production") refines a definition: it scopes nothing
-    let classifies = classifies_use(s);
-    // In a threshold's sentence a non-commercial use is what is exempt from
-    // the threshold's license, not the grant's scope.
-    // "for testing, evaluation, or non-commercial research": a scope, unless
-    // the sentence names commercial use beside it ("for commercial or
-    // non-commercial purposes")
-    let scoped = r.non_commercial_scoped.is_match(s) && !r.both_commercial.is_match(s);
-    // a license named as excluded ("CC BY-NC 已被排除", "CC BY-NC data is
-    // excluded from training") limits nothing
-    let non_commercial = (r.cc_nc.is_match(s) && !r.excluded.is_match(s))
-        || r.non_commercial.iter().any(|p| p.is_match(s));
-    // a licensee limited to non-profit organisations or persons, or use by
-    // a company excluded: the clause that decides `prohibited`, cited
-    // (read only where it can decide: excludes_companies is one of the dearer reads)
-    let no_company = || {
-        super::licensee::excludes_companies(s)
-            && !(super::clauses_zh::is_chinese(s) && super::clauses_zh::is_definition(s))
-    };
-    if !definition && !classifies && !thresholded && (scoped || non_commercial || no_company()) {
-        push(ObligationKind::NonCommercial, String::new());
-    }
-    let coordinated = r.research_coordinated.is_match(s);
-    // "JevBench (evaluation only): scores are quoted from …": how a named
-    // benchmark or dataset was used, not the grant's scope
-    let s_scope = scope::without_labelled_use(s);
-    let s_scope = s_scope.as_ref();
-    if !definition
-        && !classifies
-        && !coordinated
-        && (r.research_title.is_match(s_scope)
-            || r.research_only.iter().any(|p| p.is_match(s_scope))
-            || scope::research_scoped(s_scope))
-    {
-        push(ObligationKind::ResearchOnly, String::new());
+    for kind in scope_kinds(r, s, definition, thresholded) {
+        push(kind, String::new());
     }
     if let Some(kind) = approval(r, s, thresholded, definition) {
         push(
@@ -997,6 +961,53 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
         found.retain(|(k, _)| *k != ObligationKind::ResearchOnly);
     }
     found
+}
+
+/// The scope a sentence gives the grant: non-commercial (a non-commercial
+/// use named, a licensee limited to non-profits) and research-only, where
+/// the sentence is no definition, classification or threshold.
+fn scope_kinds(r: &Rules, s: &str, definition: bool, thresholded: bool) -> Vec<ObligationKind> {
+    let mut kinds = Vec::new();
+    // a sentence that says which use counts as a defined kind of use ("The
+    // status of a Licensee as a for-profit entity does not, by itself, make
+    // limited internal research … a Commercial Purpose, provided that the use
+    // is not deployed in production") refines a definition: it scopes nothing
+    let classifies = classifies_use(s);
+    // In a threshold's sentence a non-commercial use is what is exempt from
+    // the threshold's license, not the grant's scope.
+    // "for testing, evaluation, or non-commercial research": a scope, unless
+    // the sentence names commercial use beside it ("for commercial or
+    // non-commercial purposes")
+    let scoped = r.non_commercial_scoped.is_match(s) && !r.both_commercial.is_match(s);
+    // a license named as excluded ("CC BY-NC 已被排除", "CC BY-NC data is
+    // excluded from training") limits nothing
+    let non_commercial = (r.cc_nc.is_match(s) && !r.excluded.is_match(s))
+        || r.non_commercial.iter().any(|p| p.is_match(s));
+    // a licensee limited to non-profit organisations or persons, or use by
+    // a company excluded: the clause that decides `prohibited`, cited
+    // (read only where it can decide: excludes_companies is one of the dearer reads)
+    let no_company = || {
+        super::licensee::excludes_companies(s)
+            && !(super::clauses_zh::is_chinese(s) && super::clauses_zh::is_definition(s))
+    };
+    if !definition && !classifies && !thresholded && (scoped || non_commercial || no_company()) {
+        kinds.push(ObligationKind::NonCommercial);
+    }
+    let coordinated = r.research_coordinated.is_match(s);
+    // "JevBench (evaluation only): scores are quoted from …": how a named
+    // benchmark or dataset was used, not the grant's scope
+    let s_scope = scope::without_labelled_use(s);
+    let s_scope = s_scope.as_ref();
+    if !definition
+        && !classifies
+        && !coordinated
+        && (r.research_title.is_match(s_scope)
+            || r.research_only.iter().any(|p| p.is_match(s_scope))
+            || scope::research_scoped(s_scope))
+    {
+        kinds.push(ObligationKind::ResearchOnly);
+    }
+    kinds
 }
 
 /// True when the sentence disclaims that the model or its output is advice
