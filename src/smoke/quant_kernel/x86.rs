@@ -62,6 +62,23 @@ unsafe fn hsum(v: __m256) -> f32 {
     _mm_cvtss_f32(s)
 }
 
+/// Instantiates the kernel macro `$kernel` twice, under the names given:
+/// for AVX2 (`maddubs` and `madd`) and for AVX-512 VNNI (`dpbusd` on
+/// 256-bit registers), each with its target features.
+macro_rules! on_both_isas {
+    ($kernel:ident; $($avx2:ident),+; $($vnni:ident),+) => {
+        $kernel!($($avx2,)+ "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
+            _mm256_maddubs_epi16(w, a),
+            _mm256_set1_epi16(1)
+        ));
+        $kernel!(
+            $($vnni,)+
+            "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
+            |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
+        );
+    };
+}
+
 /// One weight row of `format` (`$row`, whole blocks) against one
 /// quantized activation row: `Σ d_w·d_a·isum + m_w·s_a` over the blocks
 /// both hold, the integer sum `$isum` of `$w` (unsigned) and `$a`.
@@ -233,15 +250,7 @@ macro_rules! rows_dot_multi {
     };
 }
 
-rows_dot_multi!(rows_multi_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
-    _mm256_maddubs_epi16(w, a),
-    _mm256_set1_epi16(1)
-));
-rows_dot_multi!(
-    rows_multi_vnni,
-    "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
-    |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
-);
+on_both_isas!(rows_dot_multi; rows_multi_avx2; rows_multi_vnni);
 
 /// 16 bytes of IQ4 indices (elements `j` and `j + 16` in byte `j`)
 /// as the 32 signed table values, element `e` in byte `e`.
@@ -381,15 +390,7 @@ macro_rules! q8_0_rows_multi {
     };
 }
 
-q8_0_rows_multi!(q8_0_group_avx2, q8_0_multi_avx2, "avx2,fma,f16c", |w, a| {
-    _mm256_madd_epi16(_mm256_maddubs_epi16(w, a), _mm256_set1_epi16(1))
-});
-q8_0_rows_multi!(
-    q8_0_group_vnni,
-    q8_0_multi_vnni,
-    "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
-    |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
-);
+on_both_isas!(q8_0_rows_multi; q8_0_group_avx2, q8_0_multi_avx2; q8_0_group_vnni, q8_0_multi_vnni);
 
 /// One quantized activation row: its blocks' scales, sums and quants.
 pub(super) type Act<'a> = (&'a [f32], &'a [f32], &'a [i8]);
@@ -522,15 +523,7 @@ macro_rules! q4_k_dot {
     };
 }
 
-q4_k_dot!(q4_k_dot_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
-    _mm256_maddubs_epi16(w, a),
-    _mm256_set1_epi16(1)
-));
-q4_k_dot!(
-    q4_k_dot_vnni,
-    "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
-    |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
-);
+on_both_isas!(q4_k_dot; q4_k_dot_avx2; q4_k_dot_vnni);
 
 macro_rules! q6_k_dot {
     ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
@@ -617,42 +610,10 @@ macro_rules! q6_k_dot {
     };
 }
 
-q6_k_dot!(q6_k_dot_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
-    _mm256_maddubs_epi16(w, a),
-    _mm256_set1_epi16(1)
-));
-q6_k_dot!(
-    q6_k_dot_vnni,
-    "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
-    |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
-);
+on_both_isas!(q6_k_dot; q6_k_dot_avx2; q6_k_dot_vnni);
 
-q8_0_rows!(q8_0_rows_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
-    _mm256_maddubs_epi16(w, a),
-    _mm256_set1_epi16(1)
-));
-q8_0_rows!(
-    q8_0_rows_vnni,
-    "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
-    |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
-);
+on_both_isas!(q8_0_rows; q8_0_rows_avx2; q8_0_rows_vnni);
 
-iq4_xs_dot!(iq4_xs_dot_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
-    _mm256_maddubs_epi16(w, a),
-    _mm256_set1_epi16(1)
-));
-iq4_xs_dot!(
-    iq4_xs_dot_vnni,
-    "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
-    |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
-);
+on_both_isas!(iq4_xs_dot; iq4_xs_dot_avx2; iq4_xs_dot_vnni);
 
-rows_dot!(rows_dot_avx2, "avx2,fma,f16c", |w, a| _mm256_madd_epi16(
-    _mm256_maddubs_epi16(w, a),
-    _mm256_set1_epi16(1)
-));
-rows_dot!(
-    rows_dot_vnni,
-    "avx2,fma,f16c,avx512f,avx512vl,avx512vnni",
-    |w, a| _mm256_dpbusd_epi32(_mm256_setzero_si256(), w, a)
-);
+on_both_isas!(rows_dot; rows_dot_avx2; rows_dot_vnni);
