@@ -438,6 +438,15 @@ mod tests {
     use crate::smoke::quant_kernel::Format;
     use candle_core::{Module, Tensor};
 
+    /// The dot product of `row` and `w` in f64, and the sum of its terms'
+    /// magnitudes (the scale tolerances are taken against).
+    fn exact_and_scale(row: &[f32], w: &[f32]) -> (f64, f64) {
+        row.iter().zip(w).fold((0., 0.), |(e, s), (a, b)| {
+            let p = f64::from(a * b);
+            (e + p, s + p.abs())
+        })
+    }
+
     /// A xorshift stream, reproducible from its seed.
     struct Rng(u64);
 
@@ -532,13 +541,7 @@ mod tests {
                     for i in 0..m {
                         for j in 0..n {
                             let row = &lhs[i * k..(i + 1) * k];
-                            let exact: f64 =
-                                row.iter().zip(&w[j]).map(|(a, b)| f64::from(a * b)).sum();
-                            let scale: f64 = row
-                                .iter()
-                                .zip(&w[j])
-                                .map(|(a, b)| f64::from((a * b).abs()))
-                                .sum();
+                            let (exact, scale) = exact_and_scale(row, &w[j]);
                             let o = f64::from(ours[i][j]);
                             // The activations are rounded to 8 bits either way.
                             assert!(
@@ -639,12 +642,7 @@ mod tests {
                 for i in 0..m {
                     for j in 0..n {
                         let row = &lhs[i * k..(i + 1) * k];
-                        let exact: f64 = row.iter().zip(&w[j]).map(|(a, b)| f64::from(a * b)).sum();
-                        let scale: f64 = row
-                            .iter()
-                            .zip(&w[j])
-                            .map(|(a, b)| f64::from((a * b).abs()))
-                            .sum();
+                        let (exact, scale) = exact_and_scale(row, &w[j]);
                         let at = format!("{kernel:?} ({m},{k},{n}) [{i}][{j}]");
                         let o = f64::from(ours[i][j]);
                         assert!(o.is_finite(), "{at}: {o}");
@@ -960,13 +958,7 @@ mod tests {
                     for i in 0..m {
                         for j in 0..n {
                             let row = &lhs[i * k..(i + 1) * k];
-                            let exact: f64 =
-                                row.iter().zip(&w[j]).map(|(a, b)| f64::from(a * b)).sum();
-                            let scale: f64 = row
-                                .iter()
-                                .zip(&w[j])
-                                .map(|(a, b)| f64::from((a * b).abs()))
-                                .sum();
+                            let (exact, scale) = exact_and_scale(row, &w[j]);
                             let at = format!("{dtype:?} {kernel:?} ({m},{k},{n}) [{i}][{j}]");
                             let o = f64::from(ours[i][j]);
                             assert!(
@@ -1144,12 +1136,7 @@ mod tests {
                     for j in 0..n {
                         let row = &lhs[i * k..(i + 1) * k];
                         let wj = &w[j * k..(j + 1) * k];
-                        let exact: f64 = row.iter().zip(wj).map(|(a, b)| f64::from(a * b)).sum();
-                        let scale: f64 = row
-                            .iter()
-                            .zip(wj)
-                            .map(|(a, b)| f64::from((a * b).abs()))
-                            .sum();
+                        let (exact, scale) = exact_and_scale(row, wj);
                         let o = f64::from(out[i][j]);
                         // 8-bit activations: about 0.1% of Σ|a·w| seen here.
                         assert!(
