@@ -19,6 +19,10 @@ struct Rules {
     /// The licensee, the party to the agreement, named as an academic or
     /// non-profit organisation.
     party: Regex,
+    /// The permitted use defined by where it is done: "which are undertaken
+    /// at an educational, non-profit, charitable or governmental
+    /// institution", "must be carried out within", "conducted solely by".
+    undertaken: Regex,
     /// A company named beside the academic party as another licensee.
     company_party: Regex,
     /// Use inside a company: "internal evaluation within companies".
@@ -44,6 +48,7 @@ fn rules() -> &'static Rules {
         // self (called "Licensee")"; a title "ACADEMIC OR NON-PROFIT
         // ORGANIZATION NONCOMMERCIAL RESEARCH USE ONLY"
         party: re(r"\bbetween\s+(?:you(?:r)?\s+|the\s+)?(?:[\w-]+\s+)?(?:academic|educational|non-?profit|not-for-profit)\s+(?:research\s+)?(?:institutions?|organi[sz]ations?|entit(?:y|ies))\b|\b(?:academic|educational|non-?profit)\s+(?:(?:or|and|and/or)\s+(?:academic|educational|non-?profit)\s+)?(?:institutions?|organi[sz]ations?)\s+(?:[\w-]+\s+){0,3}?use\s+only\b"),
+        undertaken: re(r"(?:\b(?:(?:which|that)\s+(?:is|are|must\s+be|shall\s+be)|(?:must|shall)\s+be)\s+(?:solely\s+|only\s+|exclusively\s+)?(?:undertaken|conducted|carried\s+out|performed)\s+(?:solely\s+|only\s+|exclusively\s+)?|\b(?:undertaken|conducted|carried\s+out|performed)\s+(?:solely|only|exclusively)\s+)(?:at|by|within)\s+(?:an?\s+|the\s+|your\s+)?(?:accredited\s+)?(?:academic|educational|non-?profit|not-for-profit|charitable|governmental|government)(?:\s*,\s*(?:academic|educational|non-?profit|not-for-profit|charitable|governmental|government|research))*\s*,?\s*(?:(?:or|and|and/or)\s+(?:academic|educational|non-?profit|not-for-profit|charitable|governmental|government|research)\s+)?(?:research\s+)?(?:institutions?|organi[sz]ations?|entit(?:y|ies)|establishments?)\b"),
         company_party: re(r"\b(?:or|and|and/or)\s+(?:a\s+|an\s+|any\s+)?(?:compan(?:y|ies)|corporations?|for-profit|commercial\s+(?:entit|organi)|business(?:es)?\b)"),
         within_company: re(r"\b(?:internal\s+)?(?:evaluation|evaluating|testing|use|usage|experimentation|assessment|benchmarking|deployment)\s+(?:with)?in\s+(?:a\s+|any\s+)?(?:compan(?:y|ies)|corporations?|for-profit\s+(?:entit(?:y|ies)|organi[sz]ations?)|businesses)\b|\b(?:evaluation|testing|use|usage|experimentation|deployment)\s+(?:at|by)\s+(?:a\s+|any\s+)?(?:compan(?:y|ies)|corporations?|for-profit\s+(?:entit(?:y|ies)|organi[sz]ations?|compan(?:y|ies)))\b|(?:公司|企业)(?:内部)?(?:的)?(?:评估|测试|使用)"),
         personal: re(r"\b(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:your\s+|their\s+|his\s+or\s+her\s+)?(?:own\s+)?(?:private\s+(?:and\s+|or\s+)?)?personal\s+(?:use|uses|usage|purposes?)\b|\bpersonal\s+(?:use|usage|purposes?)\s+only\b|仅(?:限|供)(?:于)?个人(?:使用|用途|学习)"),
@@ -55,13 +60,14 @@ fn rules() -> &'static Rules {
 
 /// True when the sentence limits use to non-commercial or non-profit
 /// organisations, forbids use by, on behalf of or for a commercial one, or
-/// names the licensee as an academic or non-profit organisation only.
+/// names the licensee as an academic or non-profit organisation only, or
+/// the permitted use as one undertaken at such an institution.
 pub fn excludes_companies(s: &str) -> bool {
     let r = rules();
     r.only.is_match(s)
         || (r.personal.is_match(s) && !r.commercial.is_match(s))
         || (r.company.is_match(s) && r.negation.is_match(s))
-        || (r.party.is_match(s) && !r.company_party.is_match(s))
+        || ((r.party.is_match(s) || r.undertaken.is_match(s)) && !r.company_party.is_match(s))
 }
 
 /// True when a ban on commercial use (sentence `s`, or `s` spelling out the
@@ -106,6 +112,13 @@ mod tests {
             "a license is granted only to accredited academic or research institutions to use the weights.",
             "permission is granted to non-profit organizations, free of charge, to use the model.",
             "rights are hereby granted exclusively to educational institutions.",
+            // tencent-colorflow-academic-software-licence-model-weights.txt
+            // (tests/license-eval), Tencent ARC's academic software licence:
+            // the permitted use is defined by where it is undertaken
+            "academic non-commercial use is defined as use for academic research or other not-for-profit scholarly purposes, which are undertaken at an educational, non-profit, charitable or governmental institution, and which does not involve the production of products for sale.",
+            // paraphrases
+            "research use means research conducted solely by an academic or non-profit organization.",
+            "the work must be carried out within a governmental or educational institution.",
         ] {
             assert!(excludes_companies(s), "{s}");
         }
@@ -161,6 +174,13 @@ mod tests {
             "this license agreement is a legal agreement between you (either an individual or an entity) and advanced micro devices, inc.",
             "this agreement is between your academic institution or company and the licensor.",
             "you may use the model for academic research.",
+            // where the work is done, not who may take the licence
+            "non-commercial research undertaken by or funded by a commercial entity is allowed.",
+            "the evaluation was performed at an academic institution and a company.",
+            // sii-ribospan-non-commercial-model-license-1.0.txt
+            // (tests/license-eval): who performs research, in a sentence
+            // that says which research counts as non-commercial
+            "research performed by an academic, educational, governmental, or non-profit organization is not automatically a non-commercial research purpose where the research is performed primarily for the commercial benefit of a for-profit entity.",
         ] {
             assert!(!excludes_companies(s), "{s}");
         }
