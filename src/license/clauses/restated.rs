@@ -55,6 +55,30 @@ pub fn restates_license_terms(s: &str) -> bool {
     r.own.is_match(s) && !r.beyond.is_match(&r.own.replace_all(s, " "))
 }
 
+/// True when the sentence only asks, as the named license itself does, to
+/// pass on its copy and its notices with the model: "If you distribute NVIDIA
+/// model weights or a converted/derivative MLX model bundle, preserve the
+/// upstream model provenance, include the NVIDIA license agreement as
+/// required by the model terms, and include this attribution notice with
+/// model copies:" (a C-RADIOv4 provenance notice). The usual notice and
+/// license-copy duties of any license; a purpose, a limit, a citation, a
+/// display or a name to use is beyond them.
+pub fn passes_on_notices(s: &str) -> bool {
+    // what is passed on: the license, its copy, its notices, the provenance
+    const OBJ: &str = r"(?:a\s+copy\s+of\s+)?(?:the\s+|this\s+|these\s+|all\s+|any\s+|its\s+)?(?:[\w/-]+\s+){0,3}?(?:licen[cs]e(?:\s+agreement)?|agreement|terms|(?:attribution\s+|copyright\s+|licen[cs]e\s+)?notices?|provenance|attribution)\b";
+    static RULES: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
+    let (weighty, own, duty) = RULES.get_or_init(|| {
+        (
+            re(r"\b(?:not|no|only|solely|except|unless|prohibit\w*|restrict\w*|forbid\w*|permission|consent|approval|authori[sz]\w*|register\w*|fees?|paid|pay|royalt\w*|revenue|users|commercial\w*|non-?commercial|research|academic|cite|citation|publications?|papers?|display\w*|prominent\w*|visible|interface|logo|prefix|names?|named|naming|train\w*|outputs?)\b"),
+            re(&format!(
+                r"\b(?:(?:must|shall|should)\s+(?:also\s+)?)?(?:preserve|retain|keep|include|reproduce|carry|ship)\s+{OBJ}(?:\s*,?\s*(?:and|or)\s+{OBJ})*(?:\s+with\s+(?:the\s+|all\s+|any\s+)?(?:model\s+)?(?:copies|distributions?|bundles?))?|\bas\s+required\s+by\s+(?:the|that|this|its)\s+(?:[\w-]+\s+){{0,2}}?(?:terms|licen[cs]e|agreement)\b"
+            )),
+            re(r"\b(?:must|shall|should|required?|requires|notices?|attribut\w*|credit|licen[cs]e|agreement|provenance)\b"),
+        )
+    });
+    own.is_match(s) && !weighty.is_match(s) && !duty.is_match(&own.replace_all(s, " "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -92,6 +116,31 @@ mod tests {
             "您可以用于商业或非商业用途，但须事先取得书面授权。",
         ] {
             assert!(!restates_license_terms(&norm(s)), "{s}");
+        }
+    }
+
+    #[test]
+    fn passing_on_the_license_and_its_notices_is_its_own_duty() {
+        for s in [
+            // c-radio-v4-mlx-nvidia-open-model-license-provenance-notice.txt
+            // (tests/license-eval)
+            "If you distribute NVIDIA model weights or a converted/derivative MLX model bundle, preserve the upstream model provenance, include the NVIDIA license agreement as required by the model terms, and include this attribution notice with model copies:",
+            // paraphrases
+            "When redistributing the checkpoints, include a copy of the license agreement and keep the attribution notice.",
+            "If you share converted weights, retain the original copyright notices and include the upstream license with all copies.",
+            "Distributions of the model must include the license agreement and this notice, as required by the model license.",
+        ] {
+            assert!(passes_on_notices(&norm(s)), "{s}");
+        }
+        for s in [
+            "If you distribute the weights, include this attribution notice and use them for non-commercial purposes only.",
+            "Include the attribution notice prominently in your product's user interface.",
+            "If you publish results, include this attribution notice and cite our paper.",
+            "Include the license agreement with copies and register with us before commercial use.",
+            "You must name your derivative models with the prefix Foo and include the notice.",
+            "You must obtain our written approval before distribution.",
+        ] {
+            assert!(!passes_on_notices(&norm(s)), "{s}");
         }
     }
 }
