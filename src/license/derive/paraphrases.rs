@@ -1940,3 +1940,31 @@ fn a_chinese_ban_on_commercial_use_without_authorisation_asks_approval() {
     let banned = text.replace("未经许可将", "将");
     assert_eq!(verdict(&banned), Verdict::NonCommercial, "{banned}");
 }
+
+#[test]
+fn weights_to_be_treated_as_a_research_artifact_not_commercially_licensed_are_research_only() {
+    // sign-language-demo-weights-research-demo-artifact-notice.txt
+    // (tests/license-eval), the real sentence, then paraphrases
+    for text in [
+        "Until this review is complete, treat the bundled weights as a research/demo artifact, not as a commercially licensed model. This notice is not legal advice.",
+        "Please regard the checkpoint as a research prototype and not as a commercial product.",
+        "The included model is an experimental demo model, not a commercially licensed release.",
+        "Consider these weights as an academic artifact, not as commercially licensed weights.",
+    ] {
+        assert_eq!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+    // a research label without the contrast, or a commercial release named
+    // as such, sets no research scope
+    for text in [
+        "This checkpoint began as a research prototype and is now licensed for commercial use under the Apache License 2.0.",
+        "The weights are a research artifact of our 2024 paper; you may use them for any purpose, including commercially.",
+    ] {
+        assert_ne!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+    for text in [
+        "This is a research artifact, not a commercial product, and is offered under the terms below.",
+        "We treat this release as a demo model, not as commercially supported software.",
+    ] {
+        assert_ne!(verdict(text), Verdict::Permitted, "{text}");
+    }
+}
