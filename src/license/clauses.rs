@@ -458,6 +458,7 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
         }
     }
     purpose::research_list(text, sentences, &mut hits);
+    purpose::purpose_list(text, sentences, &mut hits);
     purpose::purpose_as_scope(text, sentences, &mut hits);
     purpose::research_release(text, sentences, &mut hits);
     continued_limits(text, sentences, &mut hits);

@@ -1968,3 +1968,25 @@ fn weights_to_be_treated_as_a_research_artifact_not_commercially_licensed_are_re
         assert_ne!(verdict(text), Verdict::Permitted, "{text}");
     }
 }
+
+#[test]
+fn a_release_whose_purposes_listed_are_all_research_is_research_only() {
+    // thyroid-nodule-ai-dinov3-finetuned-weights-research-education.txt
+    // (tests/license-eval), the real list, then paraphrases
+    for text in [
+        "### License\n\nUsers of these fine-tuned weights must comply with the original license terms provided by Meta AI.\n\nThese weights are released for:\n\n- ✔️ Research use  \n- ✔️ Educational use  \n\nThey are **NOT** intended for:\n\n- ❌ Clinical diagnosis  \n- ❌ Commercial deployment  \n",
+        "The checkpoints are provided for the following purposes:\n\n- academic research\n- teaching and coursework\n- benchmarking against other models\n",
+        "This model was developed for:\n\n1. Scientific study of speech disorders\n2. Evaluation of recognition accuracy\n",
+    ] {
+        assert_eq!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+    // an item beyond research, a permissive license named for the weights,
+    // or a list of what the model is not for sets no research scope
+    for text in [
+        "These weights are released for:\n\n- Research use\n- Commercial products\n",
+        "The weights are released under the Apache License 2.0.\n\nThey were developed for:\n\n- academic research\n- teaching\n",
+        "The model is not intended for:\n\n- research on patients\n- clinical trials\n",
+    ] {
+        assert_ne!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+}
