@@ -69,13 +69,32 @@ pub fn grants_research(s: &str) -> bool {
 
 /// `s` without a research or evaluation label in parentheses after the name
 /// of something other than the model ("JevBench (evaluation only):", "the
-/// CLINC150 data (research use only)"): how that item is used, not a scope
-/// of the grant. A label after the model's own name stays.
+/// CLINC150 data (research use only)"), or said of data in the past ("Five
+/// datasets that state no licence … were used for evaluation only", Farz's
+/// model licence): how that item is or was used, not a scope of the grant.
+/// A label after the model's own name stays.
 pub fn without_labelled_use(s: &str) -> std::borrow::Cow<'_, str> {
-    static LABEL: OnceLock<Regex> = OnceLock::new();
-    let label = LABEL.get_or_init(|| {
-        re(r"([\w*-]+)\s*\(\s*(?:used\s+)?(?:for\s+)?(?:evaluation|research|testing|benchmarking)(?:\s+(?:use|purposes?))?\s+only\s*\)")
+    static LABEL: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (label, data_use) = LABEL.get_or_init(|| {
+        (
+            re(r"([\w*-]+)\s*\(\s*(?:used\s+)?(?:for\s+)?(?:evaluation|research|testing|benchmarking)(?:\s+(?:use|purposes?))?\s+only\s*\)"),
+            re(r"(\b(?:datasets?|data|images|samples|recordings|benchmarks?|corpora|corpus)\b(?:\s+[\w(),'*-]+){0,24}?)\s+(?:were|was|have\s+been|has\s+been)\s+(?:\**\s*)?(?:only\s+|solely\s+|exclusively\s+)?used\s+(?:only\s+|solely\s+|exclusively\s+)?(?:for|in)\s+(?:the\s+)?(?:evaluation|testing|validation|benchmarking|research)(?:\s+(?:purposes?|use|only))*\b"),
+        )
     });
+    let kept = |c: &crate::license::pattern::Captures<'_>| {
+        c.get(1).map_or(String::new(), |m| m.as_str().to_string())
+    };
+    match data_use.replace_all_with(s, kept) {
+        std::borrow::Cow::Borrowed(_) => without_label(label, s),
+        std::borrow::Cow::Owned(o) => {
+            std::borrow::Cow::Owned(without_label(label, &o).into_owned())
+        }
+    }
+}
+
+/// `s` with each parenthesised research label after a name other than the
+/// model's removed (see [`without_labelled_use`]).
+fn without_label<'s>(label: &Regex, s: &'s str) -> std::borrow::Cow<'s, str> {
     label.replace_all_with(s, |c| {
         let name = c.get(1).map_or("", |m| m.as_str());
         let model = [
@@ -314,6 +333,30 @@ mod tests {
             let k = kinds(text);
             assert!(k.contains(&ObligationKind::NonCommercial), "{text}: {k:?}");
             assert!(!k.contains(&ObligationKind::ResearchOnly), "{text}: {k:?}");
+        }
+    }
+
+    #[test]
+    fn data_said_to_have_been_used_for_evaluation_only_scopes_nothing() {
+        // farz-coffee-bean-classifier-model-licence-cc-by-nc-sa.txt
+        // (tests/license-eval), then paraphrases: how data was used
+        for text in [
+            "Five datasets that state **no licence** (mfu17, the usk_coffee Kaggle mirror, daffa_defect, mindforge_doubleside,\nnotplying_defects) were **used for evaluation only**. They are not in these weights and are not redistributed.\n",
+            "The held-out benchmark data was used solely for testing.\n",
+            "Two public corpora (LibriSpeech and Common Voice) have been used for validation only and are not part of the training set.\n",
+        ] {
+            let k = kinds(text);
+            assert!(!k.contains(&ObligationKind::ResearchOnly), "{text}: {k:?}");
+        }
+        // the model's own use stays a scope, and data that may only be used
+        // for research going forward is one too
+        for text in [
+            "The datasets were collected in 2024. The model may be used for evaluation only.\n",
+            "These weights are for research use only; the training data was used for evaluation.\n",
+            "The model and its data may be used for research only.\n",
+        ] {
+            let k = kinds(text);
+            assert!(k.contains(&ObligationKind::ResearchOnly), "{text}: {k:?}");
         }
     }
 }
