@@ -1990,3 +1990,33 @@ fn a_release_whose_purposes_listed_are_all_research_is_research_only() {
         assert_ne!(verdict(text), Verdict::ResearchOnly, "{text}");
     }
 }
+
+#[test]
+fn a_license_section_titled_cc_by_whose_grant_asks_only_credit_is_permitted() {
+    // readaloudkit-scoring-heads-cc-by-speechocean762.txt (tests/license-eval):
+    // the License section's title, its link, the deed's grant, then the
+    // credit to give
+    let readaloud = "Licence\n-------\n\nCreative Commons Attribution 4.0 International (CC BY 4.0).\n\n    https://creativecommons.org/licenses/by/4.0/\n\nYou may use, modify, redistribute and build on these weights, including\ncommercially, provided you give attribution.\n\nAttribution\n-----------\n\nCredit both the corpus and this project:\n\n    Scoring heads from ReadAloudKit, CC BY 4.0, trained on speechocean762\n";
+    // paraphrases: another permissive title, the grant right after it
+    let paraphrases = [
+        "## License\n\nMIT License\n\nYou may use, copy and sell these checkpoints, even commercially, free of charge.\n\nCredit the original authors and this repository:\n\n    Foo-1 weights by the Foo team\n",
+        "License\n\nCC BY 4.0\n\nhttps://creativecommons.org/licenses/by/4.0/\n\nThe weights may be shared and adapted, including commercially, provided you give appropriate credit.\n",
+    ];
+    for text in std::iter::once(readaloud).chain(paraphrases) {
+        assert_eq!(verdict(text), Verdict::Permitted, "{text}");
+    }
+    // credit shown in a product, a non-commercial title, or a term of the
+    // text's own keeps it from the plain license
+    let display = readaloud.replace(
+        "Credit both the corpus and this project:",
+        "Credit this project in your app:",
+    );
+    assert_eq!(verdict(&display), Verdict::PermittedWithConditions);
+    let nc = readaloud.replace(
+        "Creative Commons Attribution 4.0 International (CC BY 4.0).",
+        "Creative Commons Attribution-NonCommercial 4.0 International (CC BY-NC 4.0).",
+    );
+    assert!(!verdict(&nc).allows_commercial_use(), "{nc}");
+    let term = format!("{readaloud}\nYou may not use the weights to train other models.\n");
+    assert_ne!(verdict(&term), Verdict::Permitted);
+}
