@@ -254,6 +254,27 @@ fn a_provenance_notice_pointing_to_a_known_license_is_that_license() {
 }
 
 #[test]
+fn a_pointer_to_the_ai_pubs_open_rail_m_license_is_that_license() {
+    // kensho-tokenization-models-ai-pubs-open-rail-m-pointer.txt
+    // (tests/license-eval), then paraphrases naming the same license
+    for pointer in [
+        "Models for the paper Tokenization is More than Compression \n\n© 2023-present by Kensho Technologies, LLC is licensed under AI Pubs Open Rail-M license. \nTo view a copy of this license, visit https://www.licenses.ai/ai-pubs-open-railm-vz1\n\nThe present date is determined by the timestamp of the most recent commit in the repository.\n",
+        "The checkpoints in this folder are released under the AI Pubs Open RAIL-M License.\n",
+        "Model weights: AI Pubs Open RAIL-M license (https://www.licenses.ai/ai-pubs-open-railm-vz1).\n",
+    ] {
+        let report = decide_text(pointer);
+        assert_eq!(report.verdict, Verdict::PermittedWithConditions, "{pointer}");
+        assert!(
+            report.detected.iter().any(|d| d.id == "ai-pubs-open-rail-m"),
+            "{pointer}"
+        );
+    }
+    // a term of the pointer's own still keeps it from the license named
+    let limited = "The checkpoints are released under the AI Pubs Open RAIL-M License. They may not be used for commercial purposes.\n";
+    assert!(decide_text(limited).verdict.rank() < Verdict::PermittedWithConditions.rank());
+}
+
+#[test]
 fn a_text_like_a_known_one_whose_deciding_clause_was_rewritten_is_read_on_its_own() {
     // the Kimi K3 license (tests/license-eval) shares the Qwen Community
     // License 1.0 template but puts its separate-license clause behind a
