@@ -705,13 +705,48 @@ fn free_below_threshold(
             )
         })
         .find_map(|h| {
-            if free_below_in_sentence(text.words_text(h.words.0, h.words.1)) {
+            let s = text.words_text(h.words.0, h.words.1);
+            if free_below_in_sentence(s) || under_commercial_label(text, sentences, h.words, s) {
                 return Some(h.words);
             }
             let intro = list_intro(text, sentences, h.words)?;
             let s = text.words_text(intro.0, intro.1);
             free_for.is_match(s).then_some(intro)
         })
+}
+
+/// True when a threshold's sentence is the item a "Commercial use." label
+/// opens and asks something only of those above its figure (the figure
+/// qualifies the subject the sentence opens with) ("- **Commercial use.**
+/// Products or services with more than US$20 million in annual revenue need
+/// written authorization from MiniMax"): the item that says what commercial
+/// use takes, granted below the figure.
+fn under_commercial_label(
+    text: &NormText,
+    sentences: &[(usize, usize)],
+    words: (usize, usize),
+    s: &str,
+) -> bool {
+    static RULES: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
+    let (label, above, against) = RULES.get_or_init(|| {
+        let build = super::pattern::re;
+        (
+            build(r"^(?:[\w().]{1,4}\s+)?commercial\s+(?:use|uses|usage)\s*[.:]$"),
+            // the figure qualifies the subject that is asked: "Products or
+            // services with more than …", "Businesses exceeding …"
+            build(r"^(?:[\w$-]+\s+){1,5}?(?:with\s+|having\s+|that\s+(?:have|has)\s+)?(?:more\s+than|greater\s+than|over|above|exceed\w*|in\s+excess\s+of)\b"),
+            build(r"\bnon-?commercial\b|\bresearch\b|\bacademic\b|\bevaluation\b|\bpersonal\b|\b(?:may|must|shall|can)\s+not\b|\bcannot\b|\bonly\b|\bsolely\b|\bprohibit\w*|\bnot\s+(?:permitted|allowed)\b"),
+        )
+    });
+    let Some(i) = sentences.iter().position(|&w| w == words) else {
+        return false;
+    };
+    i > 0
+        && sentences
+            .get(i - 1)
+            .is_some_and(|&(f, l)| label.is_match(text.words_text(f, l)))
+        && above.is_match(s)
+        && !against.is_match(s)
 }
 
 /// True when a threshold's own sentence grants free use to companies below
@@ -1227,6 +1262,20 @@ fn weighed_hits<'h>(
                 && super::clauses::inquiry_only(sentence(h))
                 && granted())
         })
+        // a separate license for use from the regions the text excludes
+        // (beside that exclusion, in its sentence or the one before): the
+        // exclusion's own terms, no approval asked inside the territory
+        .filter(|h| {
+            !(h.kind == ObligationKind::Registration
+                && for_excluded_territory(sentence(h))
+                && hits.iter().any(|t| {
+                    t.kind == ObligationKind::TerritoryExclusion
+                        && matches!(
+                            (index(t.words), index(h.words)),
+                            (Some(a), Some(b)) if a == b || a + 1 == b
+                        )
+                }))
+        })
         .filter(|h| {
             !(by_figure
                 && (h.kind == ObligationKind::NonCommercial
@@ -1242,6 +1291,20 @@ fn weighed_hits<'h>(
                 || terminates_under_other_section(sentence(h))))
         })
         .collect()
+}
+
+/// True when the sentence asks a license only for use from the regions the
+/// text excludes ("Use from those regions requires a separate license from
+/// MiniMax", "outside the Territory, contact us for a license").
+fn for_excluded_territory(s: &str) -> bool {
+    static EXCLUDED: OnceLock<Regex> = OnceLock::new();
+    EXCLUDED
+        .get_or_init(|| {
+            super::pattern::re(
+                r"^(?:[\w().]{1,4}\s+)?(?:any\s+)?(?:use|uses|usage|users?|licensees?|access)\s+(?:from|in|within|inside)\s+(?:those|these|such|the\s+excluded|excluded|any\s+excluded)\s+(?:regions?|territories|countries|jurisdictions|areas)\b|^(?:[\w().]{1,4}\s+)?(?:for\s+)?(?:any\s+)?(?:use|uses|usage)?\s*outside\s+(?:of\s+)?(?:the\s+)?(?:applicable\s+|licensed\s+)?territory\b",
+            )
+        })
+        .is_match(s)
 }
 
 /// Whether a sentence keeps every company out: licensees limited to

@@ -2020,3 +2020,38 @@ fn a_license_section_titled_cc_by_whose_grant_asks_only_credit_is_permitted() {
     let term = format!("{readaloud}\nYou may not use the weights to train other models.\n");
     assert_ne!(verdict(&term), Verdict::Permitted);
 }
+
+#[test]
+fn a_license_for_excluded_regions_is_the_exclusion_and_a_commercial_item_with_a_threshold_grants_below_it(
+) {
+    // wasserman-80s-horror-lora-minimax-h3-derivative-terms.txt
+    // (tests/license-eval): the derivative's summary of the MiniMax H3 terms
+    let wasserman = "By downloading or using the weights you agree to that license, including:\n\n- **Territory.** The license applies within its \"Applicable Territory\" and excludes the European Union, the United Kingdom, the Republic of Korea, and the United States of America. Use from those regions requires a separate license from MiniMax (api@minimax.io). Check that your use complies before downloading.\n- **Commercial use.** Products or services with more than US$20 million in annual revenue need written authorization from MiniMax, and commercial products must display \"MiniMax H3\".\n";
+    // paraphrases
+    let paraphrases = [
+        "You agree to these terms:\n\n- Territory. The license excludes the European Union. Users in excluded regions must obtain a separate license from us.\n- Commercial use. Companies with over 100 million monthly active users need our written permission.\n",
+        "Summary of terms:\n\n1. Territory: the license does not apply in the United Kingdom; use from those countries requires a separate license.\n2. Commercial usage: businesses exceeding USD 5 million in annual revenue must request a license from the licensor.\n",
+    ];
+    for text in std::iter::once(wasserman).chain(paraphrases) {
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    }
+    // a license asked for all use, commercial use limited by more than a
+    // figure, or a separate license not tied to the excluded regions stays
+    // stricter than a condition
+    for text in [
+        wasserman.replace(
+            "Use from those regions requires a separate license from MiniMax (api@minimax.io).",
+            "Any use requires a separate license from MiniMax (api@minimax.io).",
+        ),
+        wasserman.replace(
+            "Products or services with more than US$20 million",
+            "Non-commercial projects only; products or services with more than US$20 million",
+        ),
+        "- Commercial use. You must obtain written authorization from us before any commercial use, and companies with more than 10 employees must pay a fee.\n".to_string(),
+    ] {
+        assert!(
+            verdict(&text).rank() < Verdict::PermittedWithConditions.rank(),
+            "{text}"
+        );
+    }
+}
