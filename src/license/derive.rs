@@ -419,6 +419,26 @@ fn mentions_consent(s: &str) -> bool {
         && !super::clauses::boilerplate::housekeeping_consent(s)
         && !accepts_terms(s)
         && !disclaims_third_party_consents(s)
+        && !endorsement_only(s)
+}
+
+/// True when the consent a sentence speaks of is only to use the licensor's
+/// or contributors' names to endorse or promote products (the BSD license's
+/// "Neither the name of the copyright holder nor the names of its
+/// contributors may be used to endorse or promote products derived from this
+/// software without specific prior written permission"): no consent to use
+/// the model.
+fn endorsement_only(s: &str) -> bool {
+    static ENDORSE: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (endorse, beyond) = ENDORSE.get_or_init(|| {
+        (
+            super::pattern::re(
+                r"\b(?:names?|trade\s*marks?|logos?)\b(?:\s+[\w,()'-]+){0,20}?\s+(?:used\s+)?to\s+(?:endorse|promote)\s+(?:or\s+(?:endorse|promote)\s+)?(?:any\s+)?products?\b",
+            ),
+            super::pattern::re(r"\bcommercial\w*|\bdeploy\w*|\bredistribut\w*|\bsell\b|\bservices?\b"),
+        )
+    });
+    endorse.is_match(s) && !beyond.is_match(s)
 }
 
 /// True when the sentence speaks of third parties' permissions without

@@ -2055,3 +2055,25 @@ fn a_license_for_excluded_regions_is_the_exclusion_and_a_commercial_item_with_a_
         );
     }
 }
+
+#[test]
+fn consent_to_use_names_to_endorse_products_is_no_condition_on_a_free_grant() {
+    // nii-yamagishilab-mos-finetune-ssl-pretrained-mit-bsd.txt
+    // (tests/license-eval): the BSD clause beside a free grant, then
+    // paraphrases of the same clause
+    let grant = "Permission is hereby granted, free of charge, to any person obtaining a copy of these weights, to deal in them without restriction, including the rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies.\n\n";
+    for clause in [
+        " * Neither the name of the copyright holder nor the names of its contributors may be used to endorse or promote products derived from this software without specific prior written permission.",
+        "The names of NII and its researchers may not be used to endorse or promote products derived from the model without specific prior written permission.",
+        "Neither the name of the University nor the trademarks of its contributors shall be used to endorse or promote products made with these weights without specific prior written permission.",
+    ] {
+        assert_eq!(verdict(&format!("{grant}{clause}\n")), Verdict::Permitted, "{clause}");
+    }
+    // consent asked for the model's use, or for commercial use, still counts
+    for clause in [
+        "The weights may not be used in commercial services without our prior written permission.",
+        "The names of the authors may not be used to promote commercial products, and commercial use requires our written consent.",
+    ] {
+        assert_ne!(verdict(&format!("{grant}{clause}\n")), Verdict::Permitted, "{clause}");
+    }
+}
