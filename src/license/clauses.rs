@@ -463,6 +463,7 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
     purpose::research_release(text, sentences, &mut hits);
     continued_limits(text, sentences, &mut hits);
     scope::widened_by_definition(text, sentences, &mut hits);
+    restated::notice_only_columns(text, &mut hits);
     with_contacts(text, &mut hits);
     hits
 }
