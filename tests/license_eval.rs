@@ -220,6 +220,61 @@ fn a_pointer_to_mit_that_says_what_it_does_not_cover_is_mit() {
 }
 
 #[test]
+fn a_provenance_notice_pointing_to_a_known_license_is_that_license() {
+    // c-radio-v4-mlx-nvidia-open-model-license-provenance-notice.txt
+    // (tests/license-eval): the repository does not redistribute the
+    // weights, its MIT license covers its code only, and the notice asks to
+    // pass on the NVIDIA license and its notice with copies
+    let notice = "# Model Provenance and License Notice\n\nThis repository contains implementation code for running NVIDIA C-RADIOv4 checkpoints on\nApple Silicon with MLX. It does not redistribute NVIDIA model weights.\n\nBoth Hugging Face model cards identify the model license as\n`nvidia-open-model-license`. The governing model terms are the NVIDIA Open Model License\nAgreement:\n\nhttps://developer.download.nvidia.com/licenses/nvidia-open-model-license-agreement-june-2024.pdf\n\nThe repository code is licensed under MIT. That MIT license applies to this implementation\ncode only; it does not relicense NVIDIA checkpoints, model weights, model configuration,\nor converted model bundles.\n\nIf you distribute NVIDIA model weights or a converted/derivative MLX model bundle, preserve\nthe upstream model provenance, include the NVIDIA license agreement as required by the\nmodel terms, and include this attribution notice with model copies:\n\n```text\nLicensed by NVIDIA Corporation under the NVIDIA Open Model License\n```\n";
+    assert_eq!(
+        decide_text(notice).verdict,
+        Verdict::PermittedWithConditions
+    );
+    // paraphrases: other words for the same provenance notice
+    for pointer in [
+        "# Weights\n\nThis repo does not include the model weights. The weights are governed by the NVIDIA Open Model License Agreement. The Apache-2.0 license of this repo applies to the source code only.\n\nWhen redistributing the checkpoints, include a copy of the license agreement and keep the attribution notice.\n",
+        "The checkpoints are released under the NVIDIA Open Model License Agreement. This project does not distribute them; it does not relicense them.\n\nIf you share converted weights, retain the original copyright notices and include the upstream license with all copies.\n",
+    ] {
+        assert_eq!(
+            decide_text(pointer).verdict,
+            Verdict::PermittedWithConditions,
+            "{pointer}"
+        );
+    }
+    // a term on the weights themselves still keeps it from the license named
+    for term in [
+        "The converted weights may not be used for commercial purposes.",
+        "If you distribute the weights, include this attribution notice and use them for research only.",
+        "Commercial use of the converted bundles requires our written approval.",
+    ] {
+        let limited = format!("{notice}\n{term}\n");
+        let v = decide_text(&limited).verdict;
+        assert!(v.rank() < Verdict::PermittedWithConditions.rank(), "{term}: {v}");
+    }
+}
+
+#[test]
+fn a_pointer_to_the_ai_pubs_open_rail_m_license_is_that_license() {
+    // kensho-tokenization-models-ai-pubs-open-rail-m-pointer.txt
+    // (tests/license-eval), then paraphrases naming the same license
+    for pointer in [
+        "Models for the paper Tokenization is More than Compression \n\n© 2023-present by Kensho Technologies, LLC is licensed under AI Pubs Open Rail-M license. \nTo view a copy of this license, visit https://www.licenses.ai/ai-pubs-open-railm-vz1\n\nThe present date is determined by the timestamp of the most recent commit in the repository.\n",
+        "The checkpoints in this folder are released under the AI Pubs Open RAIL-M License.\n",
+        "Model weights: AI Pubs Open RAIL-M license (https://www.licenses.ai/ai-pubs-open-railm-vz1).\n",
+    ] {
+        let report = decide_text(pointer);
+        assert_eq!(report.verdict, Verdict::PermittedWithConditions, "{pointer}");
+        assert!(
+            report.detected.iter().any(|d| d.id == "ai-pubs-open-rail-m"),
+            "{pointer}"
+        );
+    }
+    // a term of the pointer's own still keeps it from the license named
+    let limited = "The checkpoints are released under the AI Pubs Open RAIL-M License. They may not be used for commercial purposes.\n";
+    assert!(decide_text(limited).verdict.rank() < Verdict::PermittedWithConditions.rank());
+}
+
+#[test]
 fn a_text_like_a_known_one_whose_deciding_clause_was_rewritten_is_read_on_its_own() {
     // the Kimi K3 license (tests/license-eval) shares the Qwen Community
     // License 1.0 template but puts its separate-license clause behind a

@@ -97,6 +97,9 @@ fn rules() -> &'static Rules {
             re(r"\b(?:may|shall|must|will|can|do)\s+not\s+(?:\w+\s+){0,8}?(?:use|used|using|exploit|exploited|exploiting|deploy|deployed|deploying)\s+(?:[\w,()'-]+\s+){0,14}?(?:for\s+)?(?:any\s+)?commercial(?:ly)?\b"),
             re(r"\b(?:not|never)\s+(?:be\s+)?(?:used\s+)?for\s+(?:any\s+)?commercial\s+(?:use|uses|purposes?|advantage)"),
             re(r"\bno\s+commercial\s+(?:use|uses|exploitation|purposes?)\b"),
+            // "treat the bundled weights as a research/demo artifact, not as
+            // a commercially licensed model": no commercial license
+            re(r"\bnot\s+(?:as\s+)?(?:an?\s+)?commercially\s+licen[cs]ed\s+(?:[\w-]+\s+)?(?:models?|weights|checkpoints?|products?|assets?|releases?)\b"),
             // "cannot be used commercially", "You may not commercially use the Models"
             re(r"\bcannot\s+(?:be\s+)?(?:used|exploited|deployed)\s+(?:[\w,()'-]+\s+){0,6}?(?:for\s+(?:any\s+)?)?commercial(?:ly)?\b|\b(?:may|shall|must|can|do)\s+not\s+commercially\s+(?:use|exploit|deploy|distribute)\b"),
             // an item of a prohibited-uses list read after its intro ("you may
@@ -160,6 +163,10 @@ fn rules() -> &'static Rules {
             // "only for academic, research and education purposes" (not the
             // tail of a compound: "a validation-only research artifact")
             re(r"(?:^|[^-\w])(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:[\w-]+,?\s+){0,3}?research\b"),
+            // the weights to be treated "as a research/demo artifact, not as
+            // a commercially licensed model": a research label set against
+            // commercial use
+            re(r"\b(?:as|is|are)\s+(?:an?\s+)?(?:research|demo|demonstration|experimental|academic)(?:(?:\s*/\s*|\s+(?:and|or)\s+|\s+)(?:research|demo|demonstration|evaluation|experimental))?\s+(?:artifacts?|artefacts?|prototypes?|previews?|models?|assets?|releases?)\s*,?\s+(?:and\s+)?not\s+(?:as\s+)?(?:an?\s+)?commercial(?:ly)?\b"),
             // "included only for local demo and evaluation use"
             re(r"\b(?:solely|only|exclusively|strictly)\s+for\s+(?:[\w-]+\s+){0,2}?(?:demo|demonstration|evaluation|testing)(?:\s+(?:and|or|and/or)\s+(?:demo|demonstration|evaluation|testing|research))?\s+(?:use|uses|purposes?)\b"),
             re(r"\bresearch\s+(?:(?:and|or)\s+(?:evaluation|development|educational|education|teaching|academic)\s+)?(?:use|uses|usage|purposes?)\s+only\b"),
@@ -451,10 +458,12 @@ pub fn read_clauses_in(text: &NormText, sentences: &[(usize, usize)]) -> Vec<Cla
         }
     }
     purpose::research_list(text, sentences, &mut hits);
+    purpose::purpose_list(text, sentences, &mut hits);
     purpose::purpose_as_scope(text, sentences, &mut hits);
     purpose::research_release(text, sentences, &mut hits);
     continued_limits(text, sentences, &mut hits);
     scope::widened_by_definition(text, sentences, &mut hits);
+    restated::notice_only_columns(text, &mut hits);
     with_contacts(text, &mut hits);
     hits
 }

@@ -242,18 +242,30 @@ fn commercial_use_by_threshold(text: &NormText, hits: &[ClauseHit]) -> bool {
 /// True when an attribution sentence asks only to keep the license's
 /// notices ("Preserve the license and applicable attribution notices … as
 /// required by that license") or to credit the author by name ("Attribute
-/// Yifan Ouyang and link to this model repository"): what a permissive
+/// Yifan Ouyang and link to this model repository", "Credit both the corpus
+/// and this project:" before the credit line): what a permissive
 /// license's notice asks, not a term of the text's own (as citing a paper in
-/// every publication is).
+/// every publication is). Credit shown in a product, an interface or a
+/// place of its own is a display duty, not the notice.
 fn keeps_notices(s: &str) -> bool {
-    static NOTICES: OnceLock<Regex> = OnceLock::new();
-    NOTICES
-        .get_or_init(|| {
+    static NOTICES: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
+    let (notices, credit, display) = NOTICES.get_or_init(|| {
+        (
             super::pattern::re(
-                r"\b(?:preserve|retain|keep|include|reproduce)\s+(?:[\w,'-]+\s+){0,12}?notices?\b|^(?:[\w().]{1,4}\s+)?(?:attribute|credit)\s+(?:[\w.-]+\s+){0,4}?(?:and\s+link\b|$)|\bwith\s+(?:appropriate\s+)?attribution\s+to\b|\b(?:as\s+long\s+as|provided(?:\s+that)?)\s+you\s+(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b",
-            )
-        })
-        .is_match(s)
+                r"\b(?:preserve|retain|keep|include|reproduce)\s+(?:[\w,'-]+\s+){0,12}?notices?\b|\bwith\s+(?:appropriate\s+)?attribution\s+to\b|\b(?:as\s+long\s+as|provided(?:\s+that)?)\s+you\s+(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b",
+            ),
+            // the whole sentence a credit to give: "Attribute … and link",
+            // "Credit both the corpus and this project:"
+            super::pattern::re(
+                r"^(?:[\w().]{1,4}\s+)?(?:attribute|credit)\s+(?:[\w.-]+\s+){0,6}?(?:and\s+link\b|$|[\w.-]+\s*:$)",
+            ),
+            super::pattern::re(
+                r"\b(?:prominent\w*|display\w*|interfaces?|ui|screens?|splash|websites?|apps?|applications?|products?|services?|about\s+page|visible)\b",
+            ),
+        )
+    });
+    notices.is_match(s)
+        || (credit.is_match(s) && !display.is_match(s))
         || super::clauses::restated::restates_license_terms(s)
 }
 
@@ -322,11 +334,40 @@ fn approval_for_acts(text: &NormText, sentences: &[(usize, usize)], intro: (usiz
     !items.is_empty() && items.iter().all(|s| acts.is_match(s) && !use_.is_match(s))
 }
 
-/// True when a grant sentence grants use "for any (lawful) purpose".
+/// True when a grant sentence grants use "for any (lawful) purpose", or in
+/// the Creative Commons deed's words, "including commercially" ("You may
+/// use, modify, redistribute and build on these weights, including
+/// commercially, provided you give attribution").
 fn for_any_purpose(s: &str) -> bool {
     static ANY: OnceLock<Regex> = OnceLock::new();
-    ANY.get_or_init(|| super::pattern::re(r"\bfor\s+any\s+(?:lawful\s+)?purpose\b"))
-        .is_match(s)
+    ANY.get_or_init(|| {
+        super::pattern::re(
+            r"\bfor\s+any\s+(?:lawful\s+)?purpose\b|,\s*(?:including|even)\s+commercially\s*,",
+        )
+    })
+    .is_match(s)
+}
+
+/// True when the sentence is a permissive license's title and nothing else
+/// ("Creative Commons Attribution 4.0 International (CC BY 4.0).", "MIT
+/// License", "Apache License, Version 2.0"), as a text's License section
+/// names the license before its grant; no non-commercial, no-derivatives or
+/// share-alike variant.
+fn permissive_title(s: &str) -> bool {
+    static TITLE: OnceLock<Regex> = OnceLock::new();
+    TITLE
+        .get_or_init(|| {
+            super::pattern::re(
+                r"^(?:the\s+)?(?:creative\s+commons\s+attribution\s+\d\.\d(?:\s+international)?(?:\s+public\s+licen[cs]e)?(?:\s*\(\s*cc[- ]by\s+\d\.\d\s*\))?|cc[- ]by\s+\d\.\d(?:\s+international)?|mit\s+licen[cs]e|apache\s+licen[cs]e,?\s+(?:version\s+)?2\.0|bsd[- ][23][- ]clause\s+licen[cs]e|cc0\s+1\.0(?:\s+universal)?)\s*[.:]?$",
+            )
+        })
+        .is_match(s.trim())
+}
+
+/// True when the sentence is a web address alone (a license's link).
+fn is_link(s: &str) -> bool {
+    let s = s.trim().trim_matches(['<', '>', '(', ')', '.', '`']);
+    (s.starts_with("http://") || s.starts_with("https://")) && !s.contains(char::is_whitespace)
 }
 
 /// True when a grant sentence grants freely and without limit ("free of
@@ -378,6 +419,26 @@ fn mentions_consent(s: &str) -> bool {
         && !super::clauses::boilerplate::housekeeping_consent(s)
         && !accepts_terms(s)
         && !disclaims_third_party_consents(s)
+        && !endorsement_only(s)
+}
+
+/// True when the consent a sentence speaks of is only to use the licensor's
+/// or contributors' names to endorse or promote products (the BSD license's
+/// "Neither the name of the copyright holder nor the names of its
+/// contributors may be used to endorse or promote products derived from this
+/// software without specific prior written permission"): no consent to use
+/// the model.
+fn endorsement_only(s: &str) -> bool {
+    static ENDORSE: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (endorse, beyond) = ENDORSE.get_or_init(|| {
+        (
+            super::pattern::re(
+                r"\b(?:names?|trade\s*marks?|logos?)\b(?:\s+[\w,()'-]+){0,20}?\s+(?:used\s+)?to\s+(?:endorse|promote)\s+(?:or\s+(?:endorse|promote)\s+)?(?:any\s+)?products?\b",
+            ),
+            super::pattern::re(r"\bcommercial\w*|\bdeploy\w*|\bredistribut\w*|\bsell\b|\bservices?\b"),
+        )
+    });
+    endorse.is_match(s) && !beyond.is_match(s)
 }
 
 /// True when the sentence speaks of third parties' permissions without
@@ -664,13 +725,48 @@ fn free_below_threshold(
             )
         })
         .find_map(|h| {
-            if free_below_in_sentence(text.words_text(h.words.0, h.words.1)) {
+            let s = text.words_text(h.words.0, h.words.1);
+            if free_below_in_sentence(s) || under_commercial_label(text, sentences, h.words, s) {
                 return Some(h.words);
             }
             let intro = list_intro(text, sentences, h.words)?;
             let s = text.words_text(intro.0, intro.1);
             free_for.is_match(s).then_some(intro)
         })
+}
+
+/// True when a threshold's sentence is the item a "Commercial use." label
+/// opens and asks something only of those above its figure (the figure
+/// qualifies the subject the sentence opens with) ("- **Commercial use.**
+/// Products or services with more than US$20 million in annual revenue need
+/// written authorization from MiniMax"): the item that says what commercial
+/// use takes, granted below the figure.
+fn under_commercial_label(
+    text: &NormText,
+    sentences: &[(usize, usize)],
+    words: (usize, usize),
+    s: &str,
+) -> bool {
+    static RULES: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
+    let (label, above, against) = RULES.get_or_init(|| {
+        let build = super::pattern::re;
+        (
+            build(r"^(?:[\w().]{1,4}\s+)?commercial\s+(?:use|uses|usage)\s*[.:]$"),
+            // the figure qualifies the subject that is asked: "Products or
+            // services with more than …", "Businesses exceeding …"
+            build(r"^(?:[\w$-]+\s+){1,5}?(?:with\s+|having\s+|that\s+(?:have|has)\s+)?(?:more\s+than|greater\s+than|over|above|exceed\w*|in\s+excess\s+of)\b"),
+            build(r"\bnon-?commercial\b|\bresearch\b|\bacademic\b|\bevaluation\b|\bpersonal\b|\b(?:may|must|shall|can)\s+not\b|\bcannot\b|\bonly\b|\bsolely\b|\bprohibit\w*|\bnot\s+(?:permitted|allowed)\b"),
+        )
+    });
+    let Some(i) = sentences.iter().position(|&w| w == words) else {
+        return false;
+    };
+    i > 0
+        && sentences
+            .get(i - 1)
+            .is_some_and(|&(f, l)| label.is_match(text.words_text(f, l)))
+        && above.is_match(s)
+        && !against.is_match(s)
 }
 
 /// True when a threshold's own sentence grants free use to companies below
@@ -1186,6 +1282,20 @@ fn weighed_hits<'h>(
                 && super::clauses::inquiry_only(sentence(h))
                 && granted())
         })
+        // a separate license for use from the regions the text excludes
+        // (beside that exclusion, in its sentence or the one before): the
+        // exclusion's own terms, no approval asked inside the territory
+        .filter(|h| {
+            !(h.kind == ObligationKind::Registration
+                && for_excluded_territory(sentence(h))
+                && hits.iter().any(|t| {
+                    t.kind == ObligationKind::TerritoryExclusion
+                        && matches!(
+                            (index(t.words), index(h.words)),
+                            (Some(a), Some(b)) if a == b || a + 1 == b
+                        )
+                }))
+        })
         .filter(|h| {
             !(by_figure
                 && (h.kind == ObligationKind::NonCommercial
@@ -1201,6 +1311,20 @@ fn weighed_hits<'h>(
                 || terminates_under_other_section(sentence(h))))
         })
         .collect()
+}
+
+/// True when the sentence asks a license only for use from the regions the
+/// text excludes ("Use from those regions requires a separate license from
+/// MiniMax", "outside the Territory, contact us for a license").
+fn for_excluded_territory(s: &str) -> bool {
+    static EXCLUDED: OnceLock<Regex> = OnceLock::new();
+    EXCLUDED
+        .get_or_init(|| {
+            super::pattern::re(
+                r"^(?:[\w().]{1,4}\s+)?(?:any\s+)?(?:use|uses|usage|users?|licensees?|access)\s+(?:from|in|within|inside)\s+(?:those|these|such|the\s+excluded|excluded|any\s+excluded)\s+(?:regions?|territories|countries|jurisdictions|areas)\b|^(?:[\w().]{1,4}\s+)?(?:for\s+)?(?:any\s+)?(?:use|uses|usage)?\s*outside\s+(?:of\s+)?(?:the\s+)?(?:applicable\s+|licensed\s+)?territory\b",
+            )
+        })
+        .is_match(s)
 }
 
 /// Whether a sentence keeps every company out: licensees limited to
@@ -1477,18 +1601,25 @@ fn grant_verdict(
     let (f, l) = grant;
     // (the license named in the sentence just before the grant: "… are
     // released under CC BY 4.0. You may use them commercially …")
+    // (a link alone between them, the license's address, is skipped)
     let before = sentences
         .iter()
         .position(|&w| w == grant)
-        .and_then(|i| i.checked_sub(1))
-        .and_then(|i| sentences.get(i))
+        .and_then(|i| {
+            sentences[..i]
+                .iter()
+                .rev()
+                .take(2)
+                .find(|&&(f0, l0)| !is_link(text.words_text(f0, l0)))
+        })
         // (or the paragraph just before, where the grant is the license's
         // own "for any purpose": "… licensed under CC BY 4.0." ⏎ "You may
         // share and adapt the weights for any purpose, provided …")
         .filter(|_| !text.opens_paragraph(f) || for_any_purpose(text.words_text(f, l)));
     let named = (super::clauses::purpose::names_plain_permissive(text.words_text(f, l))
         || before.is_some_and(|&(f0, l0)| {
-            super::clauses::purpose::names_plain_permissive(text.words_text(f0, l0))
+            let s0 = text.words_text(f0, l0);
+            super::clauses::purpose::names_plain_permissive(s0) || permissive_title(s0)
         }))
         && !sentences
             .iter()

@@ -101,27 +101,72 @@ pub fn research_list(text: &NormText, sentences: &[(usize, usize)], hits: &mut V
         if !r.may_list.is_match(text.words_text(f, l)) || hits.iter().any(|h| h.words == (f, l)) {
             continue;
         }
-        // the items: the sentences up to the next paragraph that is no item
-        let items: Vec<&str> = sentences[i + 1..]
-            .iter()
-            .enumerate()
-            .take_while(|&(j, &(f2, l2))| {
-                j == 0 || !text.opens_paragraph(f2) || super::starts_item(text.words_text(f2, l2))
-            })
-            .take(8)
-            .map(|(_, &(f2, l2))| text.words_text(f2, l2))
-            // an item's number alone ("1.") is no item
-            .filter(|s| s.split_whitespace().count() > 1)
-            .collect();
-        if !items.is_empty()
-            && items
-                .iter()
-                .all(|s| r.research_act.is_match(s) && !r.beyond.is_match(s))
-        {
+        let items = list_items(text, sentences, i);
+        if all_research(&items) {
             hits.push(ClauseHit {
                 kind: ObligationKind::ResearchOnly,
                 value: String::new(),
                 words: (f, l),
+            });
+        }
+    }
+}
+
+/// The items of the list sentence `i` introduces: the sentences up to the
+/// next paragraph that is no item (eight at most), an item's number alone
+/// left out.
+fn list_items<'t>(text: &'t NormText, sentences: &[(usize, usize)], i: usize) -> Vec<&'t str> {
+    sentences[i + 1..]
+        .iter()
+        .enumerate()
+        .take_while(|&(j, &(f2, l2))| {
+            j == 0 || !text.opens_paragraph(f2) || super::starts_item(text.words_text(f2, l2))
+        })
+        .take(8)
+        .map(|(_, &(f2, l2))| text.words_text(f2, l2))
+        .filter(|s| s.split_whitespace().count() > 1)
+        .collect()
+}
+
+/// True when there are items and every one is research, testing,
+/// evaluation or teaching, and none names anything beyond.
+fn all_research(items: &[&str]) -> bool {
+    let r = rules();
+    !items.is_empty()
+        && items
+            .iter()
+            .all(|s| r.research_act.is_match(s) && !r.beyond.is_match(s))
+}
+
+/// A release's purposes given as a list ("These weights are released for:"
+/// ⏎ "- ✔️ Research use" ⏎ "- ✔️ Educational use"): the statement of purpose
+/// of [`states_purpose`] with its purposes on lines of their own. Where no
+/// sentence puts the model under a permissive license and every item is
+/// research or teaching, it is the text's research-only scope, cited at the
+/// intro.
+pub fn purpose_list(text: &NormText, sentences: &[(usize, usize)], hits: &mut Vec<ClauseHit>) {
+    static INTRO: OnceLock<Regex> = OnceLock::new();
+    let intro = INTRO.get_or_init(|| {
+        re(r#"\b(?:provided|supplied|released|made\s+available|shared|published|offered|distributed|intended|developed|created|designed)\s+(?:[\w,"'()-]+\s+){0,3}?for(?:\s+the\s+following(?:\s+(?:purposes|uses))?)?$"#)
+    });
+    let r = rules();
+    let words = |&(f, l): &(usize, usize)| text.words_text(f, l);
+    if sentences.iter().any(|w| names_permissive_license(words(w))) {
+        return;
+    }
+    for (i, w) in sentences.iter().enumerate() {
+        let Some(head) = words(w).strip_suffix(':') else {
+            continue;
+        };
+        let head = head.trim_end();
+        if !intro.is_match(head) || r.limit.is_match(head) || hits.iter().any(|h| h.words == *w) {
+            continue;
+        }
+        if all_research(&list_items(text, sentences, i)) {
+            hits.push(ClauseHit {
+                kind: ObligationKind::ResearchOnly,
+                value: String::new(),
+                words: *w,
             });
         }
     }

@@ -69,13 +69,32 @@ pub fn grants_research(s: &str) -> bool {
 
 /// `s` without a research or evaluation label in parentheses after the name
 /// of something other than the model ("JevBench (evaluation only):", "the
-/// CLINC150 data (research use only)"): how that item is used, not a scope
-/// of the grant. A label after the model's own name stays.
+/// CLINC150 data (research use only)"), or said of data in the past ("Five
+/// datasets that state no licence … were used for evaluation only", Farz's
+/// model licence): how that item is or was used, not a scope of the grant.
+/// A label after the model's own name stays.
 pub fn without_labelled_use(s: &str) -> std::borrow::Cow<'_, str> {
-    static LABEL: OnceLock<Regex> = OnceLock::new();
-    let label = LABEL.get_or_init(|| {
-        re(r"([\w*-]+)\s*\(\s*(?:used\s+)?(?:for\s+)?(?:evaluation|research|testing|benchmarking)(?:\s+(?:use|purposes?))?\s+only\s*\)")
+    static LABEL: OnceLock<(Regex, Regex)> = OnceLock::new();
+    let (label, data_use) = LABEL.get_or_init(|| {
+        (
+            re(r"([\w*-]+)\s*\(\s*(?:used\s+)?(?:for\s+)?(?:evaluation|research|testing|benchmarking)(?:\s+(?:use|purposes?))?\s+only\s*\)"),
+            re(r"(\b(?:datasets?|data|images|samples|recordings|benchmarks?|corpora|corpus)\b(?:\s+[\w(),'*-]+){0,24}?)\s+(?:were|was|have\s+been|has\s+been)\s+(?:\**\s*)?(?:only\s+|solely\s+|exclusively\s+)?used\s+(?:only\s+|solely\s+|exclusively\s+)?(?:for|in)\s+(?:the\s+)?(?:evaluation|testing|validation|benchmarking|research)(?:\s+(?:purposes?|use|only))*\b"),
+        )
     });
+    let kept = |c: &crate::license::pattern::Captures<'_>| {
+        c.get(1).map_or(String::new(), |m| m.as_str().to_string())
+    };
+    match data_use.replace_all_with(s, kept) {
+        std::borrow::Cow::Borrowed(_) => without_label(label, s),
+        std::borrow::Cow::Owned(o) => {
+            std::borrow::Cow::Owned(without_label(label, &o).into_owned())
+        }
+    }
+}
+
+/// `s` with each parenthesised research label after a name other than the
+/// model's removed (see [`without_labelled_use`]).
+fn without_label<'s>(label: &Regex, s: &'s str) -> std::borrow::Cow<'s, str> {
     label.replace_all_with(s, |c| {
         let name = c.get(1).map_or("", |m| m.as_str());
         let model = [
@@ -97,22 +116,20 @@ pub fn without_labelled_use(s: &str) -> std::borrow::Cow<'_, str> {
 }
 
 /// A research scope named by a term the text defines more widely: where
-/// "Non-Commercial Research Purpose" means use for "(a) academic or
-/// scientific research; (b) education or teaching; …" (the RIBOSPAN
+/// "Non-Commercial Research Purpose" means use primarily for "(a) academic
+/// or scientific research; (b) education or teaching; …" (the RIBOSPAN
 /// licence), a grant "for Non-Commercial Research Purposes" allows teaching
 /// too, so each research scope read in a sentence that names the term is
-/// read as non-commercial instead.
+/// read as non-commercial instead. See [`widens`] for which definitions
+/// widen.
 pub fn widened_by_definition(
     text: &NormText,
     sentences: &[(usize, usize)],
     hits: &mut Vec<ClauseHit>,
 ) {
-    static RULES: OnceLock<(Regex, Regex)> = OnceLock::new();
-    let (defined, wider) = RULES.get_or_init(|| {
-        (
-            re(r#"^(?:[\w().]{1,6}\s+)?"([\w\s'-]{0,40}research[\w\s'-]{0,20}?)s?"\s+(?:shall\s+mean|means|refers\s+to)\b((?u:.)*)$"#),
-            re(r"\b(?:education|educational|teaching|instruction|personal|artistic|hobby)\b"),
-        )
+    static DEFINED: OnceLock<Regex> = OnceLock::new();
+    let defined = DEFINED.get_or_init(|| {
+        re(r#"^(?:[\w().]{1,6}\s+)?"([\w\s'-]{0,40}research[\w\s'-]{0,20}?)s?"\s+(?:shall\s+mean|means|refers\s+to)\b((?u:.)*)$"#)
     });
     let mut terms: Vec<String> = Vec::new();
     for (i, &(f, l)) in sentences.iter().enumerate() {
@@ -144,7 +161,7 @@ pub fn widened_by_definition(
         ]
         .iter()
         .any(|p| head.starts_with(p));
-        if !research_head && wider.is_match(&body) {
+        if !research_head && widens(&body) {
             terms.push(term.as_str().trim().to_string());
         }
     }
@@ -173,6 +190,27 @@ pub fn widened_by_definition(
             });
         }
     }
+}
+
+/// True when a research term's definition (`body`, after "means") names a
+/// use beyond research: personal, artistic or hobby use; or education and
+/// teaching in a list the definition leaves open ("use primarily for",
+/// "including", "such as"). A closed list of research and education
+/// ("use for academic research, educational purposes, or non-commercial
+/// scientific investigation", AhuVista's "Research Use") is the research
+/// and teaching pair a research licence names (Adobe's "noncommercial
+/// research purposes (i.e., academic research and teaching) only"): still
+/// research.
+fn widens(body: &str) -> bool {
+    static RULES: OnceLock<(Regex, Regex, Regex)> = OnceLock::new();
+    let (beyond, teaching, open) = RULES.get_or_init(|| {
+        (
+            re(r"\b(?:personal|artistic|hobby|hobbyist)\b"),
+            re(r"\b(?:education|educational|teaching|instruction)\b"),
+            re(r"\b(?:primarily|mainly|principally|predominantly|including|includes|include|such\s+as|for\s+example)\b|\be\.\s?g\."),
+        )
+    });
+    beyond.is_match(body) || (teaching.is_match(body) && open.is_match(body))
 }
 
 #[cfg(test)]
@@ -261,6 +299,61 @@ mod tests {
         for text in [
             "\"Noncommercial Research Uses\" means noncommercial research use cases related to research, development, education, processing, or analysis.\n\nYou may use the Materials solely for Noncommercial Research Uses.\n",
             "\"Research Purpose\" means use for:\n\n(a) scientific research;\n\n(b) model evaluation.\n\nYou may use the model for noncommercial research purposes only.\n",
+        ] {
+            let k = kinds(text);
+            assert!(k.contains(&ObligationKind::ResearchOnly), "{text}: {k:?}");
+        }
+    }
+
+    #[test]
+    fn a_research_term_defined_as_research_and_education_stays_research() {
+        // ahuvista-healthcare-model-non-commercial-research-license.txt
+        // (tests/license-eval), 1 and 2 a): a closed list of research and
+        // education, the research-and-teaching pair of a research licence
+        let ahuvista = "\"Research Use\" means use for academic research, educational purposes, or non-commercial scientific investigation.\n\nSubject to the terms and conditions of this license, the copyright holder grants you a worldwide, royalty-free, non-exclusive license to:\n\na) Use the Model for Research Use only\n";
+        // paraphrases
+        let closed = [
+            "\"Research Purpose\" means scientific research and teaching at a university.\n\nYou may use the weights for Research Purposes only.\n",
+            "\"Academic Research\" means use for scholarly research or classroom education.\n\nThe checkpoint may be used for non-commercial research purposes (Academic Research) only.\n",
+            "\"Research Use\" refers to academic study, educational instruction or scientific investigation.\n\nYou may use the Model for Research Use only.\n",
+        ];
+        for text in std::iter::once(ahuvista).chain(closed) {
+            let k = kinds(text);
+            assert!(k.contains(&ObligationKind::ResearchOnly), "{text}: {k:?}");
+        }
+        // negatives: a definition left open ("primarily", "including",
+        // "such as") or naming personal, artistic or hobby use still widens
+        for text in [
+            "\"Research Use\" means use primarily for academic research or education.\n\nYou may use the Model for Research Use only.\n",
+            "\"Research Use\" means non-profit uses including scientific study and teaching.\n\nYou may use the Model for Research Use only.\n",
+            "\"Research Use\" means uses such as academic research and classroom instruction.\n\nYou may use the Model for Research Use only.\n",
+            "\"Research Use\" means academic research, teaching, or hobby projects.\n\nYou may use the Model for Research Use only.\n",
+            "\"Research Use\" means academic research or personal artistic projects.\n\nYou may use the Model for Research Use only.\n",
+        ] {
+            let k = kinds(text);
+            assert!(k.contains(&ObligationKind::NonCommercial), "{text}: {k:?}");
+            assert!(!k.contains(&ObligationKind::ResearchOnly), "{text}: {k:?}");
+        }
+    }
+
+    #[test]
+    fn data_said_to_have_been_used_for_evaluation_only_scopes_nothing() {
+        // farz-coffee-bean-classifier-model-licence-cc-by-nc-sa.txt
+        // (tests/license-eval), then paraphrases: how data was used
+        for text in [
+            "Five datasets that state **no licence** (mfu17, the usk_coffee Kaggle mirror, daffa_defect, mindforge_doubleside,\nnotplying_defects) were **used for evaluation only**. They are not in these weights and are not redistributed.\n",
+            "The held-out benchmark data was used solely for testing.\n",
+            "Two public corpora (LibriSpeech and Common Voice) have been used for validation only and are not part of the training set.\n",
+        ] {
+            let k = kinds(text);
+            assert!(!k.contains(&ObligationKind::ResearchOnly), "{text}: {k:?}");
+        }
+        // the model's own use stays a scope, and data that may only be used
+        // for research going forward is one too
+        for text in [
+            "The datasets were collected in 2024. The model may be used for evaluation only.\n",
+            "These weights are for research use only; the training data was used for evaluation.\n",
+            "The model and its data may be used for research only.\n",
         ] {
             let k = kinds(text);
             assert!(k.contains(&ObligationKind::ResearchOnly), "{text}: {k:?}");

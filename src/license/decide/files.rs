@@ -5,7 +5,7 @@
 use super::resolve::{spdx_or_kb, Resolved};
 use super::{round2, Decision, LicenseInputs, ReadFile, RunnerUp, QUOTE_CHARS};
 use crate::finding::{Code, Finding};
-use crate::license::clauses::restated::restates_license_terms;
+use crate::license::clauses::restated::{passes_on_notices, restates_license_terms};
 use crate::license::clauses::{read_changes, read_clauses_in, ClauseHit};
 use crate::license::detect::{is_boilerplate, Detection, RefKind, Scored, MATCH, SIMILAR};
 use crate::license::kb::{self, kb};
@@ -632,6 +632,7 @@ pub(super) fn qualification(text: &NormText, at: usize) -> Option<&'static str> 
             && terms.is_match(s)
             && !covers_other(s)
             && !restates_license_terms(s)
+            && !passes_on_notices(s)
             && !crate::license::clauses::boilerplate::courtesy_request(s)
     });
     adds_terms.then_some("the text adds terms of its own")
@@ -642,8 +643,11 @@ pub(super) fn qualification(text: &NormText, at: usize) -> Option<&'static str> 
 /// license does not grant rights to third-party satellite data, …,
 /// trademarks, or separately licensed materials", "Dataset terms … are
 /// documented in docs/DATA.md"), that the grant covers only the rights its
-/// author can license, or that third parties' terms are not waived: no term
-/// on the use of the model itself.
+/// author can license, or that third parties' terms are not waived; or what
+/// the repository holds and what its code's license covers ("It does not
+/// redistribute NVIDIA model weights", "That MIT license applies to this
+/// implementation code only; it does not relicense NVIDIA checkpoints"): no
+/// term on the use of the model itself.
 fn covers_other(s: &str) -> bool {
     static OTHER: OnceLock<(
         crate::license::pattern::Regex,
@@ -652,7 +656,7 @@ fn covers_other(s: &str) -> bool {
     let (other, weighty) = OTHER.get_or_init(|| {
         let build = crate::license::pattern::re;
         (
-            build(r"\b(?:covers|grants?|applies\s+to)\s+only\s+(?:the\s+)?rights\s+(?:that\s+)?(?:the\s+)?(?:author|licensor|copyright\s+holder|[\w-]+)\s+(?:is\s+able\s+to|can|may|has\s+the\s+right\s+to)\s+(?:license|grant)\b|\b(?:those|these|such|their)\s+(?:[\w-]+\s+)?terms\s+(?:are|remain)\s+not\s+(?:waived|affected|changed|overridden|removed)\b|\b(?:does|do|shall|will)\s+not\s+(?:grant|give|include|cover|convey|extend\s+to|apply\s+to)\b(?:\s+[\w,'-]+){0,4}?\s+(?:third[- ]party|trade\s*marks?|datasets?|data\b|separately\s+licensed)|\b(?:datasets?|third[- ]party)\s+(?:[\w-]+\s+){0,4}?(?:are|is)\s+(?:documented|described|listed|set\s+out)\s+in\b"),
+            build(r"\b(?:covers|grants?|applies\s+to)\s+only\s+(?:the\s+)?rights\s+(?:that\s+)?(?:the\s+)?(?:author|licensor|copyright\s+holder|[\w-]+)\s+(?:is\s+able\s+to|can|may|has\s+the\s+right\s+to)\s+(?:license|grant)\b|\b(?:those|these|such|their)\s+(?:[\w-]+\s+)?terms\s+(?:are|remain)\s+not\s+(?:waived|affected|changed|overridden|removed)\b|\b(?:does|do|shall|will)\s+not\s+(?:grant|give|include|cover|convey|extend\s+to|apply\s+to)\b(?:\s+[\w,'-]+){0,4}?\s+(?:third[- ]party|trade\s*marks?|datasets?|data\b|separately\s+licensed)|\b(?:datasets?|third[- ]party)\s+(?:[\w-]+\s+){0,4}?(?:are|is)\s+(?:documented|described|listed|set\s+out)\s+in\b|\b(?:does|do)\s+not\s+(?:re)?distribute\b|\b(?:does|do)\s+not\s+(?:include|contain|ship|bundle|host)\s+(?:the\s+|any\s+)?(?:[\w-]+\s+){0,3}?(?:weights|checkpoints|models?)\b|\b(?:does|do|shall|will)\s+not\s+relicen[cs]e\b|\bappl(?:y|ies)\s+(?:only\s+)?to\s+(?:this\s+|the\s+)?(?:[\w-]+\s+){0,2}?(?:source\s+)?code(?:\s+only)?\b"),
             build(r"\bcommercial\w*|\brevenue\b|\bactive\s+users\b|\bfees?\b|\bpaid\b|\broyalt\w*|\bemployees?\b|\bproprietary\b|\bsubscription\b|\btrain\w*|\bmay\s+not\b|\bmust\s+not\b|\bshall\s+not\s+(?:use|be\s+used)\b"),
         )
     });

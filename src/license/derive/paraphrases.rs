@@ -1940,3 +1940,140 @@ fn a_chinese_ban_on_commercial_use_without_authorisation_asks_approval() {
     let banned = text.replace("未经许可将", "将");
     assert_eq!(verdict(&banned), Verdict::NonCommercial, "{banned}");
 }
+
+#[test]
+fn weights_to_be_treated_as_a_research_artifact_not_commercially_licensed_are_research_only() {
+    // sign-language-demo-weights-research-demo-artifact-notice.txt
+    // (tests/license-eval), the real sentence, then paraphrases
+    for text in [
+        "Until this review is complete, treat the bundled weights as a research/demo artifact, not as a commercially licensed model. This notice is not legal advice.",
+        "Please regard the checkpoint as a research prototype and not as a commercial product.",
+        "The included model is an experimental demo model, not a commercially licensed release.",
+        "Consider these weights as an academic artifact, not as commercially licensed weights.",
+    ] {
+        assert_eq!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+    // a research label without the contrast, or a commercial release named
+    // as such, sets no research scope
+    for text in [
+        "This checkpoint began as a research prototype and is now licensed for commercial use under the Apache License 2.0.",
+        "The weights are a research artifact of our 2024 paper; you may use them for any purpose, including commercially.",
+    ] {
+        assert_ne!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+    for text in [
+        "This is a research artifact, not a commercial product, and is offered under the terms below.",
+        "We treat this release as a demo model, not as commercially supported software.",
+    ] {
+        assert_ne!(verdict(text), Verdict::Permitted, "{text}");
+    }
+}
+
+#[test]
+fn a_release_whose_purposes_listed_are_all_research_is_research_only() {
+    // thyroid-nodule-ai-dinov3-finetuned-weights-research-education.txt
+    // (tests/license-eval), the real list, then paraphrases
+    for text in [
+        "### License\n\nUsers of these fine-tuned weights must comply with the original license terms provided by Meta AI.\n\nThese weights are released for:\n\n- ✔️ Research use  \n- ✔️ Educational use  \n\nThey are **NOT** intended for:\n\n- ❌ Clinical diagnosis  \n- ❌ Commercial deployment  \n",
+        "The checkpoints are provided for the following purposes:\n\n- academic research\n- teaching and coursework\n- benchmarking against other models\n",
+        "This model was developed for:\n\n1. Scientific study of speech disorders\n2. Evaluation of recognition accuracy\n",
+    ] {
+        assert_eq!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+    // an item beyond research, a permissive license named for the weights,
+    // or a list of what the model is not for sets no research scope
+    for text in [
+        "These weights are released for:\n\n- Research use\n- Commercial products\n",
+        "The weights are released under the Apache License 2.0.\n\nThey were developed for:\n\n- academic research\n- teaching\n",
+        "The model is not intended for:\n\n- research on patients\n- clinical trials\n",
+    ] {
+        assert_ne!(verdict(text), Verdict::ResearchOnly, "{text}");
+    }
+}
+
+#[test]
+fn a_license_section_titled_cc_by_whose_grant_asks_only_credit_is_permitted() {
+    // readaloudkit-scoring-heads-cc-by-speechocean762.txt (tests/license-eval):
+    // the License section's title, its link, the deed's grant, then the
+    // credit to give
+    let readaloud = "Licence\n-------\n\nCreative Commons Attribution 4.0 International (CC BY 4.0).\n\n    https://creativecommons.org/licenses/by/4.0/\n\nYou may use, modify, redistribute and build on these weights, including\ncommercially, provided you give attribution.\n\nAttribution\n-----------\n\nCredit both the corpus and this project:\n\n    Scoring heads from ReadAloudKit, CC BY 4.0, trained on speechocean762\n";
+    // paraphrases: another permissive title, the grant right after it
+    let paraphrases = [
+        "## License\n\nMIT License\n\nYou may use, copy and sell these checkpoints, even commercially, free of charge.\n\nCredit the original authors and this repository:\n\n    Foo-1 weights by the Foo team\n",
+        "License\n\nCC BY 4.0\n\nhttps://creativecommons.org/licenses/by/4.0/\n\nThe weights may be shared and adapted, including commercially, provided you give appropriate credit.\n",
+    ];
+    for text in std::iter::once(readaloud).chain(paraphrases) {
+        assert_eq!(verdict(text), Verdict::Permitted, "{text}");
+    }
+    // credit shown in a product, a non-commercial title, or a term of the
+    // text's own keeps it from the plain license
+    let display = readaloud.replace(
+        "Credit both the corpus and this project:",
+        "Credit this project in your app:",
+    );
+    assert_eq!(verdict(&display), Verdict::PermittedWithConditions);
+    let nc = readaloud.replace(
+        "Creative Commons Attribution 4.0 International (CC BY 4.0).",
+        "Creative Commons Attribution-NonCommercial 4.0 International (CC BY-NC 4.0).",
+    );
+    assert!(!verdict(&nc).allows_commercial_use(), "{nc}");
+    let term = format!("{readaloud}\nYou may not use the weights to train other models.\n");
+    assert_ne!(verdict(&term), Verdict::Permitted);
+}
+
+#[test]
+fn a_license_for_excluded_regions_is_the_exclusion_and_a_commercial_item_with_a_threshold_grants_below_it(
+) {
+    // wasserman-80s-horror-lora-minimax-h3-derivative-terms.txt
+    // (tests/license-eval): the derivative's summary of the MiniMax H3 terms
+    let wasserman = "By downloading or using the weights you agree to that license, including:\n\n- **Territory.** The license applies within its \"Applicable Territory\" and excludes the European Union, the United Kingdom, the Republic of Korea, and the United States of America. Use from those regions requires a separate license from MiniMax (api@minimax.io). Check that your use complies before downloading.\n- **Commercial use.** Products or services with more than US$20 million in annual revenue need written authorization from MiniMax, and commercial products must display \"MiniMax H3\".\n";
+    // paraphrases
+    let paraphrases = [
+        "You agree to these terms:\n\n- Territory. The license excludes the European Union. Users in excluded regions must obtain a separate license from us.\n- Commercial use. Companies with over 100 million monthly active users need our written permission.\n",
+        "Summary of terms:\n\n1. Territory: the license does not apply in the United Kingdom; use from those countries requires a separate license.\n2. Commercial usage: businesses exceeding USD 5 million in annual revenue must request a license from the licensor.\n",
+    ];
+    for text in std::iter::once(wasserman).chain(paraphrases) {
+        assert_eq!(verdict(text), Verdict::PermittedWithConditions, "{text}");
+    }
+    // a license asked for all use, commercial use limited by more than a
+    // figure, or a separate license not tied to the excluded regions stays
+    // stricter than a condition
+    for text in [
+        wasserman.replace(
+            "Use from those regions requires a separate license from MiniMax (api@minimax.io).",
+            "Any use requires a separate license from MiniMax (api@minimax.io).",
+        ),
+        wasserman.replace(
+            "Products or services with more than US$20 million",
+            "Non-commercial projects only; products or services with more than US$20 million",
+        ),
+        "- Commercial use. You must obtain written authorization from us before any commercial use, and companies with more than 10 employees must pay a fee.\n".to_string(),
+    ] {
+        assert!(
+            verdict(&text).rank() < Verdict::PermittedWithConditions.rank(),
+            "{text}"
+        );
+    }
+}
+
+#[test]
+fn consent_to_use_names_to_endorse_products_is_no_condition_on_a_free_grant() {
+    // nii-yamagishilab-mos-finetune-ssl-pretrained-mit-bsd.txt
+    // (tests/license-eval): the BSD clause beside a free grant, then
+    // paraphrases of the same clause
+    let grant = "Permission is hereby granted, free of charge, to any person obtaining a copy of these weights, to deal in them without restriction, including the rights to use, copy, modify, merge, publish, distribute, sublicense, and/or sell copies.\n\n";
+    for clause in [
+        " * Neither the name of the copyright holder nor the names of its contributors may be used to endorse or promote products derived from this software without specific prior written permission.",
+        "The names of NII and its researchers may not be used to endorse or promote products derived from the model without specific prior written permission.",
+        "Neither the name of the University nor the trademarks of its contributors shall be used to endorse or promote products made with these weights without specific prior written permission.",
+    ] {
+        assert_eq!(verdict(&format!("{grant}{clause}\n")), Verdict::Permitted, "{clause}");
+    }
+    // consent asked for the model's use, or for commercial use, still counts
+    for clause in [
+        "The weights may not be used in commercial services without our prior written permission.",
+        "The names of the authors may not be used to promote commercial products, and commercial use requires our written consent.",
+    ] {
+        assert_ne!(verdict(&format!("{grant}{clause}\n")), Verdict::Permitted, "{clause}");
+    }
+}
