@@ -3,8 +3,8 @@
 //! `Kernel::detected` and called only where the CPU has their features.
 
 use super::{
-    iq4_xs_sub_scale, q4_k_scale_min, Format, Q8Rows, IQ4_TABLE, IQ4_XS_BYTES, IQ4_XS_VALUES,
-    Q4_K_BYTES, Q6_K_BYTES, Q8_0_BYTES, QK,
+    iq4_xs_sub_scale, Format, Q8Rows, IQ4_TABLE, IQ4_XS_BYTES, IQ4_XS_VALUES, Q4_K_BYTES,
+    Q6_K_BYTES, Q8_0_BYTES, QK,
 };
 use std::arch::x86_64::*;
 
@@ -492,6 +492,49 @@ unsafe fn halves_totals(v: [__m256i; 4]) -> __m256i {
     _mm256_hadd_epi32(_mm256_hadd_epi32(v[0], v[1]), _mm256_hadd_epi32(v[2], v[3]))
 }
 
+/// The eight 6-bit scales and the eight 6-bit mins of a Q4_K super-block
+/// (the 12 bytes at `sc`, packed as GGML's `get_scale_min_k4` reads them),
+/// as floats: sub-block `j`'s in lane `j`. Unpacked in general registers
+/// (GGML's own masks) and widened in one step each, not stored lane by
+/// lane and read back as a vector (a store-forwarding stall per
+/// super-block).
+#[inline(always)]
+unsafe fn q4_k_scales_mins(sc: *const u8) -> (__m256, __m256) {
+    const LOW6: u32 = 0x3f3f_3f3f;
+    const LOW4: u32 = 0x0f0f_0f0f;
+    const TOP2: u32 = 0x0303_0303;
+    let word = |i: usize| (sc.add(4 * i) as *const u32).read_unaligned();
+    let (u0, u1, u2) = (word(0), word(1), word(2));
+    // Sub-blocks 0–3: the low six bits of bytes 0–3 (scales) and 4–7
+    // (mins); 4–7: a nibble of bytes 8–11 under the top two bits of
+    // bytes 0–3 (scales) and 4–7 (mins).
+    let scales = u64::from(u0 & LOW6) | u64::from((u2 & LOW4) | (((u0 >> 6) & TOP2) << 4)) << 32;
+    let mins =
+        u64::from(u1 & LOW6) | u64::from(((u2 >> 4) & LOW4) | (((u1 >> 6) & TOP2) << 4)) << 32;
+    let widen = |v: u64| _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_cvtsi64_si128(v as i64)));
+    (widen(scales), widen(mins))
+}
+
+/// The sixteen 8-bit scales of a Q6_K super-block (at `sc`) times `dw`, in
+/// the lanes the kernel's gathered sums take them: vector `g`, lane `j`
+/// is sub-block `4g + j % 4`'s scale of its first (j < 4) or second
+/// sixteen values (scales `2(4g + j % 4) + [j ≥ 4]`). One shuffle and two
+/// widenings, not sixteen stores read back as vectors.
+#[inline(always)]
+unsafe fn q6_k_scales(sc: *const u8, dw: f32) -> [__m256; 2] {
+    let raw = _mm_loadu_si128(sc as *const __m128i);
+    let order = _mm_setr_epi8(0, 2, 4, 6, 1, 3, 5, 7, 8, 10, 12, 14, 9, 11, 13, 15);
+    let v = _mm_shuffle_epi8(raw, order);
+    let d = _mm256_set1_ps(dw);
+    [
+        _mm256_mul_ps(d, _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(v))),
+        _mm256_mul_ps(
+            d,
+            _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_unpackhi_epi64(v, v))),
+        ),
+    ]
+}
+
 macro_rules! q4_k_dot {
     ($name:ident, $features:literal, |$w:ident, $a:ident| $isum:expr) => {
         /// One Q4_K weight row against `N` quantized activation rows,
@@ -509,14 +552,9 @@ macro_rules! q4_k_dot {
                 let b = &w[i * Q4_K_BYTES..(i + 1) * Q4_K_BYTES];
                 let v = halves((b.as_ptr() as *const u32).read_unaligned());
                 let (dw, dmin) = (_mm_cvtss_f32(v), _mm_cvtss_f32(_mm_movehdup_ps(v)));
-                let (mut scales, mut ms) = ([0f32; 8], [0f32; 8]);
-                for j in 0..8 {
-                    let (sc, m) = q4_k_scale_min(&b[4..16], j);
-                    scales[j] = dw * f32::from(sc);
-                    ms[j] = dmin * f32::from(m);
-                }
-                let scales = _mm256_loadu_ps(scales.as_ptr());
-                let ms = _mm256_loadu_ps(ms.as_ptr());
+                let (sc, m) = q4_k_scales_mins(b.as_ptr().add(4));
+                let scales = _mm256_mul_ps(_mm256_set1_ps(dw), sc);
+                let ms = _mm256_mul_ps(_mm256_set1_ps(dmin), m);
                 let mut qw = [_mm256_setzero_si256(); 8];
                 for c in 0..4 {
                     let raw = _mm256_loadu_si256(b.as_ptr().add(16 + 32 * c) as *const __m256i);
@@ -566,17 +604,7 @@ macro_rules! q6_k_dot {
                 // Lane j of the first gathered vector is sub-block j's
                 // first 16 values (j < 4) or its last 16 (j − 4), of sub-blocks
                 // 0–3; the second vector likewise for sub-blocks 4–7.
-                let sc = b.add(192) as *const i8;
-                let halves: [[f32; 8]; 2] = std::array::from_fn(|g| {
-                    std::array::from_fn(|j| {
-                        let (t, hi) = (4 * g + j % 4, usize::from(j >= 4));
-                        dw * f32::from(*sc.add(2 * t + hi))
-                    })
-                });
-                let scales = [
-                    _mm256_loadu_ps(halves[0].as_ptr()),
-                    _mm256_loadu_ps(halves[1].as_ptr()),
-                ];
+                let scales = q6_k_scales(b.add(192), dw);
                 let mut quants = [_mm256_setzero_si256(); 8];
                 for half in 0..2 {
                     let ql0 = _mm256_loadu_si256(b.add(64 * half) as *const __m256i);
