@@ -100,8 +100,10 @@ impl Greedy<'_> {
                 let out = decoder
                     .forward(&input, offset)
                     .map_err(candle_err("generating"))?;
-                let (_, out) = output_values(&out, "generating")?;
-                Ok(out[out.len().saturating_sub(self.cols)..].to_vec())
+                let (_, mut out) = output_values(&out, "generating")?;
+                // the last position's row, kept in the buffer read out
+                out.drain(..out.len().saturating_sub(self.cols));
+                Ok(out)
             })?;
             forwards += 1;
             // The prompt's logits are judged by the summary; a later step's
@@ -122,7 +124,6 @@ impl Greedy<'_> {
     }
 }
 
-/// End-of-sequence ids from generation_config.json, config.json and the tokenizer.
 /// The five likeliest next tokens of `last` (logits), each decoded by
 /// `decode`, and the distribution's entropy.
 pub(super) fn top_next(
@@ -141,6 +142,7 @@ pub(super) fn top_next(
     Some((top, entropy))
 }
 
+/// End-of-sequence ids from generation_config.json, config.json and the tokenizer.
 pub(super) fn eos_ids(report: &Report) -> Vec<u32> {
     let mut ids: Vec<u64> = Vec::new();
     if let Some(g) = &report.generation {
