@@ -9,6 +9,7 @@ pub mod gate;
 pub mod purpose;
 pub mod restated;
 pub mod scope;
+pub mod share_alike;
 
 use super::pattern::re;
 use super::text::NormText;
@@ -915,7 +916,7 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     if let Some(regions) = territories(r, s) {
         push(ObligationKind::TerritoryExclusion, regions);
     }
-    if r.passdown.is_match(s) {
+    if r.passdown.is_match(s) || share_alike::under_share_alike(s) {
         push(ObligationKind::UseRestrictionsPassdown, String::new());
     } else if upstream_terms(s) {
         push(ObligationKind::UseRestrictionsPassdown, UPSTREAM.into());
