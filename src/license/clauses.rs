@@ -5,6 +5,7 @@
 pub mod boilerplate;
 mod contact;
 mod figures;
+pub mod fitness;
 pub mod gate;
 pub mod purpose;
 pub mod restated;
@@ -1235,7 +1236,13 @@ fn attribution(r: &Rules, s: &str, case: &dyn Fn(&str) -> String) -> Option<Stri
 /// The fields a sentence bans the model from ("not ... for military or
 /// weapons purposes"), named and deduplicated; `None` when it bans none.
 fn banned_fields(r: &Rules, s: &str) -> Option<String> {
-    if !r.field_ban.is_match(s) || !r.field_use.is_match(s) {
+    // "not validated for clinical use" says what was not checked, and bans
+    // nothing by itself
+    if !r
+        .field_ban
+        .is_match(&fitness::without_fitness_statements(s))
+        || !r.field_use.is_match(s)
+    {
         return None;
     }
     let mut names: Vec<&'static str> = r

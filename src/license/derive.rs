@@ -95,7 +95,7 @@ fn forbids_something(s: &str) -> bool {
         .get_or_init(|| {
             super::pattern::re(r"\b(?:may|must|shall|can|will)\s+not\b|\bcannot\b|\bprohibit\w*|\bforbid\w*|\bnot\s+(?:permitted|allowed|authori[sz]ed)\b|不得|禁止")
         })
-        .is_match(s)
+        .is_match(&super::clauses::fitness::without_fitness_statements(s))
         && !super::clauses::boilerplate::housekeeping_consent(s)
         && !super::clauses::restated::restates_license_terms(s)
 }
