@@ -16,6 +16,9 @@ struct Rules {
     /// "licensed under" (or released, distributed, made available) followed
     /// by CC BY-SA named in any of its forms.
     under: Regex,
+    /// A list item naming a part and CC BY-SA as its license, its duties
+    /// after the colon ("- esengul3 Turkish word OCR, CC BY-SA 4.0:").
+    item: Regex,
     /// The sentence denies it ("is not licensed under", "no longer").
     denied: Regex,
 }
@@ -24,6 +27,7 @@ fn rules() -> &'static Rules {
     static RULES: OnceLock<Rules> = OnceLock::new();
     RULES.get_or_init(|| Rules {
         under: re(r"\b(?:licen[cs]ed|released|distributed|made\s+available|published|provided)\s+under\s+(?:the\s+)?(?:terms\s+of\s+(?:the\s+)?)?<?(?:(?:https?://)?(?:www\.)?creativecommons\.org/licenses/by-sa/|cc[- ]by[- ]sa\b|creative\s+commons\s+attribution[- ]share-?\s?alike\b)"),
+        item: re(r"^[-*]?\s*[\w(][\w\s().'/-]{0,80}?,\s*(?:cc[- ]by[- ]sa|creative\s+commons\s+attribution[- ]share-?\s?alike)(?:\s+\d\.\d)?(?:\s+international)?\s*:$"),
         denied: re(r"\b(?:not|no\s+longer|never)\s+(?:been\s+|be\s+)?(?:licen[cs]ed|released|distributed|made\s+available|published|provided)\s+under\b"),
     })
 }
@@ -32,7 +36,7 @@ fn rules() -> &'static Rules {
 /// address, short name or title) and does not deny it.
 pub fn under_share_alike(s: &str) -> bool {
     let r = rules();
-    r.under.is_match(s) && !r.denied.is_match(s)
+    (r.under.is_match(s) || r.item.is_match(s.trim())) && !r.denied.is_match(s)
 }
 
 #[cfg(test)]
@@ -54,6 +58,13 @@ mod tests {
             "The tagger weights are released under CC BY-SA 4.0.",
             "Our parser model is distributed under the terms of the Creative Commons Attribution-ShareAlike 4.0 International license.",
             "The lexicon is made available under https://creativecommons.org/licenses/by-sa/3.0/ like its source.",
+            // turkish-ocr-tinyml-trained-models-licence-ts-tr-cc-by-nc.txt
+            // (unseen17): a dataset listed with its license, its duties
+            // after the colon
+            "- esengul3 Turkish word OCR, CC BY-SA 4.0:",
+            // paraphrases
+            "Universal Dependencies English EWT, CC BY-SA 4.0:",
+            "- Wikipedia dump (2024-05), Creative Commons Attribution-ShareAlike 3.0:",
         ] {
             assert!(reads(s), "{s}");
         }
@@ -71,6 +82,10 @@ mod tests {
             "The fine-tuned weights are not licensed under CC BY-SA; they are Apache-2.0.",
             // named, but nothing put under it
             "CC BY-SA asks that adaptations be shared alike.",
+            // a list item under the non-commercial share-alike license
+            "- Synthetic Turkish Scene Text (STS-TR), CC BY-NC-SA 4.0:",
+            // CC BY-SA named inside a longer sentence before a colon
+            "Unlike the corpus, which is CC BY-SA 4.0, the weights are Apache-2.0:",
         ] {
             assert!(!reads(s), "{s}");
         }
