@@ -5,10 +5,12 @@
 pub mod boilerplate;
 mod contact;
 mod figures;
+pub mod fitness;
 pub mod gate;
 pub mod purpose;
 pub mod restated;
 pub mod scope;
+pub mod share_alike;
 
 use super::pattern::re;
 use super::text::NormText;
@@ -324,7 +326,7 @@ fn rules() -> &'static Rules {
         name_prefix: re(r#"\bnames?\s+(?:\w+\s+){0,9}?(?:begins?|starts?|prefixed)\s+with\s+"?([\w.\- ]{2,30}?)"?(?:[\s,.;]|$)"#),
         name_prefix_quoted: re(r#"\binclude\s+"((?u:[^"]){2,30})"\s+at\s+the\s+beginning\s+of"#),
         aup: re(r"\bacceptable\s+use\s+policy\b|\b(?:must|shall|may|will)\s+not\s+be\s+used\s+to\s+(?:generate|create|produce|edit|distribute)\b,?(?:\s+[\w,/-]+){0,14}?\s+(?:sexually|pornographic|violent|discriminatory|hateful|abusive)\b|\bagree\s+to\s+(?:inform|notify|tell)\s+(?:[\w,'-]+\s+){0,4}?that\b(?:\s+[\w,'-]+){0,8}?\s+(?:synthesi[sz]ed|ai-generated)\b|\b(?:only\s+use|use\s+only)\s+voices?\b(?:\s+[\w,'-]+){0,12}?\s+(?:permission|consent)\b|\b(?:not|never)\s+(?:\w+\s+){0,2}?use\s+(?:[\w,-]+\s+){0,6}?for\s+(?:[\w,-]+\s+){0,8}?(?:fraud|harassment|deception|misinformation|disinformation|spam)\b|\b(?:shall|must)\s+(?:ensure|make\s+sure)\s+(?:that\s+)?(?:[\w,()'-]+\s+){0,12}?(?:is|are)\s+used\s+(?:ethically|responsibly|lawfully)\b|\b(?:in\s+accordance\s+with|comply\s+with|subject\s+to)\s+(?:[\w'-]+\s+){0,3}?(?:trustworthy\s+ai|ai\s+ethics|ethical\s+(?:use\s+)?(?:guidelines|policy|terms))\b|\buse\s+policy\b|\b(?:specified|designated)\s+restricted\s+uses\b|\bcompliance\s+with\s+the\s+restrictions\s+in\b|\b(?:not|never)\s+(?:be\s+)?used\s+(?:[\w,-]+\s+){0,20}?(?:unlawful|illegal)\s+(?:purposes?|activities|actions?|acts|uses?|conduct)\b|\b(?:only|solely)\s+for\s+(?:legal|lawful)\s+(?:use|uses|purposes?)\b"),
-        credit: re(r"\bsubject\s+to\s+(?:[\w-]+\s+){0,5}?(?:its|their|the)\s+attribution\s+(?:requirements?|terms|duties|obligations)\b|\b(?:must|shall)\s+(?:carry|keep|retain|preserve|include)\s+(?:these|this|the)\s+(?:attribution\s+)?notices?\b|^(?:[\w().]{1,4}\s+)?(?:attribute|credit|cite)\s+(?:the\s+|this\s+|our\s+|its\s+)?[\w-]+|^(?:[\w().]{1,4}\s+)?(?:(?:base\s+)?model\s+|suggested\s+|required\s+)?(?:attribution|credit)\s*(?::|—|–|\s-\s)\s*\S|\bwith\s+(?:appropriate\s+|proper\s+)?(?:attribution|credit)\s+to\b|\brequires?\s+(?:[\w-]+\s+){0,2}?attribution\b|\b(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b|\byou\s+(?:clearly\s+|properly\s+|expressly\s+)?(?:attribute|credit)\b|\b(?:must|shall|should|will)\s+(?:clearly\s+|also\s+)?(?:attribute|acknowledge|cite|credit)\b|\binclude\s+(?:a\s+)?citations?\b|\bcredit\s+(?:this|the)\s+(?:project|authors?|model|work)\b|\b(?:give|provide)\s+(?:appropriate|proper|reasonable)\s+attribution\b|\b(?:preserve|retain|keep|maintain)\s+(?:[\w,'-]+\s+){0,6}?attributions?\b|\b(?:must|shall|should)\s+(?:clearly\s+)?indicate\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:source|origin|authors?)\b|\b(?:must|shall)\s+(?:clearly\s+)?(?:and\s+prominently\s+)?(?:indicate|state|disclose|display)\b,?(?:\s+[\w,()'-]+){0,16}?\s+that\s+(?:[\w.-]+\s+){1,3}(?:is|was|are|were)\s+used\b|\battribution\s+(?:is\s+)?(?:required|mandatory)\b|\backnowledge\s+(?:the\s+)?(?:contributions?|authors?)\b|\bcite\s+(?:the\s+)?(?:appropriate\s+|relevant\s+)?(?:references?|papers?|publications?)\b|\b(?:must|shall)\s+(?:also\s+)?include\s+(?:a\s+)?(?:prominent\s+)?(?:and\s+readable\s+)?(?:[\w-]+\s+){0,2}?citation\b|\bwith\s+(?:full\s+|appropriate\s+|proper\s+)?attribution\b|\b(?:must|shall)\s+retain\s+this\s+notice\b|\battribution\s+(?:must|shall)\s+(?:also\s+)?(?:include|name|mention|credit|identify)\b|\b(?:must|shall)\s+be\s+(?:clearly\s+)?(?:acknowledged|credited|attributed)\b|\b(?:must|shall)\s+include\s+(?:the\s+following\s+|an?\s+|this\s+)?attribution\b|^(?:[\w().]{1,4}\s+)?(?:include|give|provide)\s+(?:the\s+|all\s+|any\s+)?(?:[\w-]+\s+){0,4}?acknowledge?ments?\b|\b(?:must|shall)\s+(?:clearly\s+|also\s+)?(?:identify|name)\s+(?:the\s+)?(?:[\w'-]+\s+){0,3}?(?:claimant|authors?|creators?|licensor|developers?|copyright\s+holders?)\b"),
+        credit: re(r"\bsubject\s+to\s+(?:[\w-]+\s+){0,5}?(?:its|their|the)\s+attribution\s+(?:requirements?|terms|duties|obligations)\b|\b(?:must|shall)\s+(?:carry|keep|retain|preserve|include)\s+(?:these|this|the)\s+(?:attribution\s+)?notices?\b|^(?:[\w().]{1,4}\s+)?(?:attribute|credit|cite)\s+(?:the\s+|this\s+|our\s+|its\s+)?[\w-]+|^(?:[\w().]{1,4}\s+)?(?:(?:base\s+)?model\s+|suggested\s+|required\s+)?(?:attribution|credit)\s*(?::|—|–|\s-\s)\s*\S|\bwith\s+(?:appropriate\s+|proper\s+)?(?:attribution|credit)\s+to\b|\brequires?\s+(?:[\w-]+\s+){0,2}?attribution\b|\b(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b|\byou\s+(?:clearly\s+|properly\s+|expressly\s+)?(?:attribute|credit)\b|\b(?:must|shall|should|will)\s+(?:clearly\s+|also\s+)?(?:attribute|acknowledge|cite|credit)\b|\binclude\s+(?:a\s+)?citations?\b|\bcredit\s+(?:this|the)\s+(?:project|authors?|model|work)\b|\b(?:give|provide)\s+(?:appropriate|proper|reasonable)\s+attribution\b|\b(?:preserve|retain|keep|maintain)\s+(?:[\w,'-]+\s+){0,6}?attributions?\b|\b(?:must|shall|should)\s+(?:clearly\s+)?indicate\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:source|origin|authors?)\b|\b(?:must|shall)\s+(?:clearly\s+)?(?:and\s+prominently\s+)?(?:indicate|state|disclose|display)\b,?(?:\s+[\w,()'-]+){0,16}?\s+that\s+(?:[\w.-]+\s+){1,3}(?:is|was|are|were)\s+used\b|\battribution\s+(?:is\s+)?(?:required|mandatory)\b|\backnowledge\s+(?:the\s+)?(?:contributions?|authors?)\b|\bcite\s+(?:the\s+)?(?:appropriate\s+|relevant\s+)?(?:references?|papers?|publications?)\b|\b(?:must|shall)\s+(?:also\s+)?include\s+(?:a\s+)?(?:prominent\s+)?(?:and\s+readable\s+)?(?:[\w-]+\s+){0,2}?citation\b|\bwith\s+(?:full\s+|appropriate\s+|proper\s+)?attribution\b|\b(?:must|shall)\s+retain\s+this\s+notice\b|\battribution\s+(?:must|shall)\s+(?:also\s+)?(?:include|name|mention|credit|identify)\b|\b(?:must|shall)\s+be\s+(?:clearly\s+)?(?:acknowledged|credited|attributed)\b|\b(?:must|shall)\s+include\s+(?:the\s+following\s+|an?\s+|this\s+)?(?:(?:clear|full|proper|appropriate|visible|prominent)\s+)?attribution\b|^(?:[\w().]{1,4}\s+)?(?:include|give|provide)\s+(?:the\s+|all\s+|any\s+)?(?:[\w-]+\s+){0,4}?acknowledge?ments?\b|\b(?:must|shall)\s+(?:clearly\s+|also\s+)?(?:identify|name)\s+(?:the\s+)?(?:[\w'-]+\s+){0,3}?(?:claimant|authors?|creators?|licensor|developers?|copyright\s+holders?)\b"),
         license_copy: re(r"\b(?:provide|give|include|distribute|accompan\w*|furnish)\w*\s+(?:[\w,'-]+\s+){0,6}?(?:a\s+)?copy\s+of\s+(?:this|the)\s+(?:agreement|license|licence)"),
         notice_file: re(r#"\b"?notice"?\s+(?:text\s+)?file\b"#),
         // a requirement denied: "no separate commercial-use authorization is
@@ -915,7 +917,7 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     if let Some(regions) = territories(r, s) {
         push(ObligationKind::TerritoryExclusion, regions);
     }
-    if r.passdown.is_match(s) {
+    if r.passdown.is_match(s) || share_alike::under_share_alike(s) {
         push(ObligationKind::UseRestrictionsPassdown, String::new());
     } else if upstream_terms(s) {
         push(ObligationKind::UseRestrictionsPassdown, UPSTREAM.into());
@@ -1234,7 +1236,13 @@ fn attribution(r: &Rules, s: &str, case: &dyn Fn(&str) -> String) -> Option<Stri
 /// The fields a sentence bans the model from ("not ... for military or
 /// weapons purposes"), named and deduplicated; `None` when it bans none.
 fn banned_fields(r: &Rules, s: &str) -> Option<String> {
-    if !r.field_ban.is_match(s) || !r.field_use.is_match(s) {
+    // "not validated for clinical use" says what was not checked, and bans
+    // nothing by itself
+    if !r
+        .field_ban
+        .is_match(&fitness::without_fitness_statements(s))
+        || !r.field_use.is_match(s)
+    {
         return None;
     }
     let mut names: Vec<&'static str> = r
@@ -1813,6 +1821,22 @@ mod tests {
             "Distribution of your modifications under the same license is required.",
         ] {
             assert!(has(s, ObligationKind::UseRestrictionsPassdown), "{s}: {:?}", kinds(s));
+        }
+        // yent-identity-license-1.0-weights-non-commercial.txt (unseen17):
+        // the attribution asked with a word of manner, then paraphrases
+        for s in [
+            "Any use of the covered artifacts must include clear attribution:",
+            "Every redistribution shall include full attribution to the authors.",
+            "Derived checkpoints must include proper attribution.",
+        ] {
+            assert!(has(s, ObligationKind::Attribution), "{s}: {:?}", kinds(s));
+        }
+        // the word alone, without a duty to include it, is no clause
+        for s in [
+            "Clear attribution of errors to their causes is hard for neural models.",
+            "The model must include clear safety warnings.",
+        ] {
+            assert!(!has(s, ObligationKind::Attribution), "{s}: {:?}", kinds(s));
         }
         // nvidia-gr00t-wholebodycontrol-dual-license-open-model.txt and
         // handprism-core-weights-terms-research-evaluation.txt (unseen11)

@@ -95,7 +95,7 @@ fn forbids_something(s: &str) -> bool {
         .get_or_init(|| {
             super::pattern::re(r"\b(?:may|must|shall|can|will)\s+not\b|\bcannot\b|\bprohibit\w*|\bforbid\w*|\bnot\s+(?:permitted|allowed|authori[sz]ed)\b|不得|禁止")
         })
-        .is_match(s)
+        .is_match(&super::clauses::fitness::without_fitness_statements(s))
         && !super::clauses::boilerplate::housekeeping_consent(s)
         && !super::clauses::restated::restates_license_terms(s)
 }
@@ -984,9 +984,10 @@ impl<'t, 'h> Weighing<'t, 'h> {
             weighed,
             path: false,
         };
-        w.path = w
+        w.path = (w
             .registrations()
             .any(|h| opens_commercial_use(w.sentence(h)))
+            || w.any_sentence(grant_scope::excepts_commercial_running))
             && !w.registrations().any(|h| points_elsewhere(w.sentence(h)));
         w
     }
@@ -1365,6 +1366,10 @@ struct Explained<'a> {
     /// The text offers a separate license only to escape its sharing
     /// duties: asking for it is asking for that alternative.
     escape: bool,
+    /// Commercial running of the model is carved out of the non-commercial
+    /// term: that term is what the carve-out leaves (selling the weights,
+    /// a service), not a limit on use.
+    excepted: bool,
 }
 
 impl<'a> Explained<'a> {
@@ -1378,6 +1383,9 @@ impl<'a> Explained<'a> {
         let escape = sentences
             .iter()
             .any(|&(f, l)| super::clauses::escapes_copyleft(text.words_text(f, l)));
+        let excepted = sentences
+            .iter()
+            .any(|&(f, l)| grant_scope::excepts_commercial_running(text.words_text(f, l)));
         Explained {
             text,
             sentences,
@@ -1385,6 +1393,7 @@ impl<'a> Explained<'a> {
             hits,
             by_figure,
             escape,
+            excepted,
         }
     }
 
@@ -1394,7 +1403,8 @@ impl<'a> Explained<'a> {
         let words = text.words_text(f, l);
         self.by_threshold.contains(&i)
             || self.escape && asks_separate_license(words)
-            || self.by_figure
+            || self.excepted && grant_scope::excepts_commercial_running(words)
+            || (self.by_figure || self.excepted)
                 && hits
                     .iter()
                     .any(|h| h.words == (f, l) && h.kind == ObligationKind::NonCommercial)
@@ -1475,7 +1485,10 @@ fn from_grant(
     };
     // (a grant that is not a definition's words first: "'You' shall mean
     // … exercising the rights granted by this Agreement" grants nothing)
-    let granting = |&(f, l): &(usize, usize)| grants_commercial(text.words_text(f, l));
+    let granting = |&(f, l): &(usize, usize)| {
+        let s = text.words_text(f, l);
+        grants_commercial(s) || grant_scope::excepts_commercial_running(s)
+    };
     let Some(grant) = sentences
         .iter()
         .copied()

@@ -213,6 +213,35 @@ fn names_in(text: &NormText, (f, l): (usize, usize)) -> Vec<Resolved> {
             add(spdx_or_kb(facts));
         }
     }
+    for r in hub_ids_named_license(text, (f, l)) {
+        add(r);
+    }
+    found
+}
+
+/// The knowledge base's versioned ids and aliases written as a license's
+/// name before the word "license" ("llama3.1 License", "lfm1.0 licence",
+/// "gemma-2 License"): a bare model name ("Llama-3.1-8B") is not one, and
+/// an id without a version ("other License") names nothing.
+fn hub_ids_named_license(text: &NormText, (f, l): (usize, usize)) -> Vec<Resolved> {
+    let mut found = Vec::new();
+    for w in f..l {
+        let next = text.words_text(w + 1, w + 1);
+        let next = next.trim_matches(|c: char| !c.is_alphanumeric());
+        if next != "license" && next != "licence" {
+            continue;
+        }
+        let word = text.words_text(w, w);
+        let id = word.trim_matches(|c: char| !c.is_alphanumeric());
+        let versioned =
+            id.chars().any(|c| c.is_ascii_digit()) && id.chars().any(|c| c.is_ascii_alphabetic());
+        if !versioned {
+            continue;
+        }
+        if let Some(r) = super::resolve::resolve_id(id) {
+            found.push(r);
+        }
+    }
     found
 }
 
@@ -303,6 +332,37 @@ mod tests {
         // paraphrase: prose instead of a table
         let text = "The encoder weights are released under the GPL-3.0-only license. The decoder weights are covered by the MIT License.";
         assert_eq!(ids(text).map(|v| v.len()), Some(2), "{text}");
+    }
+
+    #[test]
+    fn a_hub_id_written_before_license_names_that_license() {
+        // layerwise-entropy-lexglue-adapters-model-licences-llama-zamba-lfm.txt
+        // (tests/license-eval, unseen17): a table of base models whose
+        // license column gives Hub ids ("llama3.1 License", "lfm1.0 License")
+        let text = "| Unsloth-Meta-Llama-3.1-8B-Instruct (base) | https://huggingface.co/unsloth/Meta-Llama-3.1-8B-Instruct | llama3.1 License | Base license terms apply to derivatives. |\n| Zamba2-7B-Instruct-v2 (base) | https://huggingface.co/Zyphra/Zamba2-7B-Instruct-v2 | apache-2.0 License | Base license terms apply to derivatives. |\n| LFM2 / LIV-STAR (base) | https://huggingface.co/LiquidAI/LFM2-1.2B | lfm1.0 License | Base license terms apply to derivatives. |\n";
+        let found = ids(text).expect("three licenses named");
+        for id in ["llama3.1", "Apache-2.0", "lfm-open-license-v1.0"] {
+            assert!(found.contains(&id.to_string()), "{id}: {found:?}");
+        }
+        // paraphrases: prose, "licence", an alias with a dash
+        for (text, id) in [
+            ("The adapter inherits the llama3.1 license of its base. The tokenizer is under Apache-2.0.", "llama3.1"),
+            ("Weights: lfm1.0 licence. Inference code: Apache-2.0.", "lfm-open-license-v1.0"),
+            ("The merged model follows the llama-3.1 License; the LoRA is released under the MIT License.", "llama3.1"),
+        ] {
+            let found = ids(text).unwrap_or_default();
+            assert!(found.contains(&id.to_string()), "{text}: {found:?}");
+        }
+        // a model's name is no license, nor an id without a version, nor a
+        // version alone
+        for text in [
+            "Fine-tuned from Meta-Llama-3.1-8B-Instruct under Apache-2.0.",
+            "The weights use the other License. The code is under Apache-2.0.",
+            "See the version 2.0 License for the weights, and Apache-2.0 for the code.",
+        ] {
+            let found = ids(text).unwrap_or_default();
+            assert!(found.len() < 2, "{text}: {found:?}");
+        }
     }
 
     #[test]

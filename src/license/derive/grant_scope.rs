@@ -166,6 +166,21 @@ pub fn refuses_licensed_material(s: &str) -> bool {
         .is_match(s)
 }
 
+/// True when the sentence carves commercial running of the model out of
+/// the text's non-commercial term ("As an exception to the NonCommercial
+/// term above, the licensor additionally grants you the right to run these
+/// weights …, including in a commercial setting"): a path to commercial use
+/// under the license itself, the non-commercial term left on the rest
+/// (selling the weights, offering them as a service).
+pub(super) fn excepts_commercial_running(s: &str) -> bool {
+    static EXCEPTS: OnceLock<Regex> = OnceLock::new();
+    EXCEPTS
+        .get_or_init(|| {
+            crate::license::pattern::re(r"\b(?:exception|carve-?\s?out)\s+(?:to|from)\s+the\s+non-?\s?commercial\s+(?:term|terms|restriction|limitation|clause|condition)\b,?(?:\s+[\w,()'-]+){0,8}?\s+grants?\s+(?:you\s+)?(?:the\s+)?(?:right|permission|licen[cs]e)\s+to\s+(?:run|use|deploy|operate)\s+(?:these|the|this)\s+(?:weights|models?|checkpoints?),?(?:\s+[\w,()'\x22-]+){0,16}?\s+(?:in\s+a\s+commercial\s+(?:setting|context|environment)|for\s+commercial\s+purposes|commercially)\b")
+        })
+        .is_match(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -246,5 +261,41 @@ mod tests {
         ] {
             assert!(!permits_personal_use(s), "{s}");
         }
+    }
+
+    #[test]
+    fn an_exception_to_the_non_commercial_term_for_running_the_model() {
+        let excepts =
+            |s: &str| excepts_commercial_running(&crate::license::text::NormText::new(s).norm);
+        for s in [
+            // ai2pixelart-weights-cc-by-nc-with-commercial-output-and-production-permission.txt
+            // (tests/license-eval, unseen17)
+            "As an exception to the NonCommercial term above, the licensor additionally grants you the right to run these weights to produce pixel art and other images (\"Output\"), including in a commercial setting and including Output that you sell or license.",
+            // paraphrases
+            "As an exception to the non-commercial restriction, we grant you the right to use the model in production for commercial purposes.",
+            "By way of a carve-out from the noncommercial clause, the author grants the right to deploy this checkpoint commercially inside your own products.",
+        ] {
+            assert!(excepts(s), "{s}");
+        }
+        for s in [
+            // outputs only: the model itself stays non-commercial
+            "As an exception to the NonCommercial term, the licensor grants you the right to use the model's outputs commercially.",
+            // no exception to the non-commercial term
+            "The licensor grants you the right to run these weights for non-commercial purposes.",
+            // an exception for research, not commercial use
+            "As an exception to the NonCommercial term, you may run the weights for academic research at a company.",
+        ] {
+            assert!(!excepts(s), "{s}");
+        }
+        // the whole text: a grant with conditions, never `permitted`
+        let text = "The weights are licensed under CC BY-NC 4.0.\n\nNonCommercial — you may not use the weights for commercial purposes.\n\nAs an exception to the NonCommercial term above, the licensor additionally grants you the right to run these weights to produce images, including in a commercial setting. You may not sell or sublicense the weights.";
+        let t = crate::license::text::NormText::new(text);
+        let v =
+            crate::license::derive::derive(&t, &crate::license::clauses::read_clauses(&t)).verdict;
+        assert_eq!(
+            v,
+            crate::license::verdict::Verdict::PermittedWithConditions,
+            "{text}"
+        );
     }
 }
