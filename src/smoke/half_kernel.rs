@@ -498,7 +498,12 @@ mod avx512 {
                 }
             }
             for (a, wr) in acc.iter_mut().zip(w) {
-                _mm_prefetch::<_MM_HINT_T0>(wr.wrapping_add(p + PREFETCH / 2).cast());
+                // one row read straight through: the hardware's own
+                // prefetch serves it better than ours (3B decode 4.1 ->
+                // 4.6 tokens/s alternated)
+                if C > 1 {
+                    _mm_prefetch::<_MM_HINT_T0>(wr.wrapping_add(p + PREFETCH / 2).cast());
+                }
                 // SAFETY: lanes `p..p + 32` masked to the row's `k`.
                 let wv = unsafe { _mm512_maskz_loadu_epi16(mask, wr.add(p).cast()) };
                 let even = _mm512_castsi512_ps(_mm512_slli_epi32::<16>(wv));
