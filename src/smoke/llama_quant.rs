@@ -34,7 +34,7 @@ use super::quant_linear::{
 use candle_core::quantized::gguf_file::Content;
 use candle_core::{DType, Device, Tensor};
 use candle_transformers::models::quantized_llama::MAX_SEQ_LEN;
-use std::io::{Read, Seek};
+use std::io::{Read, Seek, SeekFrom};
 
 /// A Llama from a GGUF file, quantized projections, f32 activations, with
 /// its KV cache.
@@ -172,6 +172,10 @@ pub(crate) struct Tensors<'a, R> {
     pub(crate) reader: &'a mut R,
 }
 
+/// A projection's blocks as mri's kernels keep them: their type, the
+/// bytes, and (rows, columns).
+type KernelBytes = (Weights, Vec<u8>, (usize, usize));
+
 impl<R: Read + Seek> Tensors<'_, R> {
     /// Tensor `name` as an f32 tensor (norms, the embedding).
     pub(crate) fn dequantized(&mut self, name: &str) -> candle_core::Result<Tensor> {
@@ -192,6 +196,14 @@ impl<R: Read + Seek> Tensors<'_, R> {
         heads: Option<usize>,
     ) -> candle_core::Result<QuantProj> {
         if let Some(l) = self.iq4_xs(name, heads)? {
+            return Ok(QuantProj::plain(ProjWeight::Own(l)));
+        }
+        if let Some((weights, bytes, (rows, cols))) = self.kernel_bytes(name)? {
+            let bytes = match heads {
+                Some(h) => unpermute_rows(&bytes, rows, h)?,
+                None => bytes,
+            };
+            let l = OwnLinear::new(weights, bytes, (rows, cols))?;
             return Ok(QuantProj::plain(ProjWeight::Own(l)));
         }
         let t = self.ct.tensor(self.reader, name, &Device::Cpu)?;
@@ -225,6 +237,45 @@ impl<R: Read + Seek> Tensors<'_, R> {
             .into_iter()
             .map(|t| Ok(QuantProj::plain(projection_weight(t)?)))
             .collect()
+    }
+
+    /// Tensor `name`'s blocks, read from the file straight into the buffer
+    /// mri's kernels keep, where they take its type (Q8_0, Q4_K, Q6_K; two
+    /// dimensions): not made into a candle tensor and copied out of it
+    /// (three copies of every projection at load). `None` for other types.
+    fn kernel_bytes(&mut self, name: &str) -> candle_core::Result<Option<KernelBytes>> {
+        let Some(info) = self.ct.tensor_infos.get(name) else {
+            return Ok(None);
+        };
+        let weights = match Weights::of(info.ggml_dtype) {
+            Some(w @ (Weights::Q8_0 | Weights::Q4K | Weights::Q6K)) => w,
+            _ => return Ok(None),
+        };
+        let Ok((rows, cols)) = info.shape.dims2() else {
+            return Ok(None);
+        };
+        let block = weights.block_values();
+        let size = (cols % block == 0)
+            .then(|| rows.checked_mul(cols / block))
+            .flatten()
+            .and_then(|blocks| blocks.checked_mul(weights.block_bytes()));
+        let Some(size) = size else {
+            candle_core::bail!(
+                "tensor {name} ({rows} x {cols}) does not hold whole blocks of {block} values"
+            )
+        };
+        let start = self.ct.tensor_data_offset.saturating_add(info.offset);
+        let file_size = self.reader.seek(SeekFrom::End(0))?;
+        let remaining = file_size.saturating_sub(start);
+        if size as u64 > remaining {
+            candle_core::bail!(
+                "tensor {name} needs {size} bytes at offset {start}, only {remaining} remaining in the file"
+            )
+        }
+        let mut bytes = vec![0u8; size];
+        self.reader.seek(SeekFrom::Start(start))?;
+        self.reader.read_exact(&mut bytes)?;
+        Ok(Some((weights, bytes, (rows, cols))))
     }
 
     /// Tensor `name`'s shape (outermost first), from either list.
@@ -723,6 +774,52 @@ pub(crate) mod tests {
     /// the logits are those of the same file with the output stored apart
     /// as a copy of the embedding's blocks (two copies held), bit for bit,
     /// over a prompt pass and two cached steps.
+    #[test]
+    fn kernel_blocks_are_read_straight_from_the_file_and_checked() {
+        let file = tiny_qwen_with("qwen2", (false, false));
+        let mut reader = std::io::Cursor::new(file.clone());
+        let ct = Content::read(&mut reader).expect("header");
+        let own = OwnTensors::new();
+        let mut t = Tensors {
+            ct: &ct,
+            own: &own,
+            reader: &mut reader,
+        };
+        // the bytes candle's tensor holds, read without it
+        let (weights, bytes, dims) = t
+            .kernel_bytes("blk.0.attn_q.weight")
+            .expect("read")
+            .expect("a Q8_0 projection");
+        assert_eq!((weights, dims), (Weights::Q8_0, (64, 64)));
+        let via_candle =
+            t.ct.tensor(t.reader, "blk.0.attn_q.weight", &Device::Cpu)
+                .and_then(|q| q.data().map(|d| d.into_owned()))
+                .expect("candle");
+        assert_eq!(bytes, via_candle);
+        // other types are left to candle
+        assert!(t
+            .kernel_bytes("blk.0.ffn_up.weight")
+            .expect("read")
+            .is_none());
+        // a file cut inside the tensor: a clear error, no panic
+        let info = &ct.tensor_infos["blk.1.attn_v.weight"];
+        let cut = (ct.tensor_data_offset + info.offset + 10) as usize;
+        let mut short = std::io::Cursor::new(file[..cut].to_vec());
+        let mut t = Tensors {
+            ct: &ct,
+            own: &own,
+            reader: &mut short,
+        };
+        let err = t
+            .kernel_bytes("blk.1.attn_v.weight")
+            .expect_err("truncated")
+            .to_string();
+        assert!(
+            err.contains("blk.1.attn_v.weight") && err.contains("remaining in the file"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn a_tied_output_shares_the_embeddings_blocks() {
         let load = |tied, copied| {
