@@ -78,15 +78,30 @@ impl OwnTensor {
                 self.shape
             )
         };
-        let mut bytes = vec![
-            0u8;
-            usize::try_from(len)
-                .map_err(|_| candle_core::Error::Msg("tensor too large".into()))?
-        ];
-        reader.seek(SeekFrom::Start(start))?;
-        reader.read_exact(&mut bytes)?;
-        Ok(bytes)
+        let len =
+            usize::try_from(len).map_err(|_| candle_core::Error::Msg("tensor too large".into()))?;
+        read_span(reader, start, len)
     }
+}
+
+/// The `len` bytes at `start` of `reader` (a tensor's blocks), or an error
+/// saying how many the file has left there, checked before anything is
+/// allocated.
+pub(crate) fn read_span<R: Read + Seek>(
+    reader: &mut R,
+    start: u64,
+    len: usize,
+) -> candle_core::Result<Vec<u8>> {
+    let remaining = reader.seek(SeekFrom::End(0))?.saturating_sub(start);
+    if len as u64 > remaining {
+        candle_core::bail!(
+            "needs {len} bytes at offset {start}, only {remaining} remaining in the file"
+        )
+    }
+    let mut bytes = vec![0u8; len];
+    reader.seek(SeekFrom::Start(start))?;
+    reader.read_exact(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// The tensors of [`OwnType`]s of a file, by name (empty for files candle

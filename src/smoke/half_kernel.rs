@@ -7,8 +7,8 @@
 //!
 //! - [`Kernel::Avx512`] (AVX-512 F/BW/VL): a tile of [`NR`] weight rows ×
 //!   up to [`MR`] activation rows (one weight row at a time for a single
-//!   activation row, a decoding step: read straight through); 16 weights at a time are widened in a
-//!   512-bit register (bf16: a 16-bit shift; f16: `vcvtph2ps`) and
+//!   activation row, a decoding step: read straight through); 16 weights
+//!   at a time are widened in a 512-bit register (bf16: a 16-bit shift; f16: `vcvtph2ps`) and
 //!   multiplied with the f32 activations by FMA, the row tails through
 //!   masked loads. The numbers are those of the f32 path up to the order
 //!   of sums.

@@ -24,7 +24,7 @@
 //! Mixture-of-experts files (`llama.expert_count` > 1) run in `llama_moe`,
 //! over this module's attention and tensor reading.
 
-use super::gguf_header::{OwnTensors, OwnType};
+use super::gguf_header::{read_span, OwnTensors, OwnType};
 use super::llama_half::{Attention, Block, CpuLlama, Embedding, Mlp};
 use super::quant_kernel::Weights;
 use super::quant_linear::{
@@ -34,7 +34,7 @@ use super::quant_linear::{
 use candle_core::quantized::gguf_file::Content;
 use candle_core::{DType, Device, Tensor};
 use candle_transformers::models::quantized_llama::MAX_SEQ_LEN;
-use std::io::{Read, Seek, SeekFrom};
+use std::io::{Read, Seek};
 
 /// A Llama from a GGUF file, quantized projections, f32 activations, with
 /// its KV cache.
@@ -265,16 +265,8 @@ impl<R: Read + Seek> Tensors<'_, R> {
             )
         };
         let start = self.ct.tensor_data_offset.saturating_add(info.offset);
-        let file_size = self.reader.seek(SeekFrom::End(0))?;
-        let remaining = file_size.saturating_sub(start);
-        if size as u64 > remaining {
-            candle_core::bail!(
-                "tensor {name} needs {size} bytes at offset {start}, only {remaining} remaining in the file"
-            )
-        }
-        let mut bytes = vec![0u8; size];
-        self.reader.seek(SeekFrom::Start(start))?;
-        self.reader.read_exact(&mut bytes)?;
+        let bytes = read_span(self.reader, start, size)
+            .map_err(|e| candle_core::Error::Msg(format!("tensor {name} {e}")))?;
         Ok(Some((weights, bytes, (rows, cols))))
     }
 
@@ -769,11 +761,6 @@ pub(crate) mod tests {
         );
     }
 
-    /// A tied output (no `output.weight`): the LM head and the embedding
-    /// hold the same blocks (one copy, rows dequantized on lookup), and
-    /// the logits are those of the same file with the output stored apart
-    /// as a copy of the embedding's blocks (two copies held), bit for bit,
-    /// over a prompt pass and two cached steps.
     #[test]
     fn kernel_blocks_are_read_straight_from_the_file_and_checked() {
         let file = tiny_qwen_with("qwen2", (false, false));
@@ -820,6 +807,11 @@ pub(crate) mod tests {
         );
     }
 
+    /// A tied output (no `output.weight`): the LM head and the embedding
+    /// hold the same blocks (one copy, rows dequantized on lookup), and
+    /// the logits are those of the same file with the output stored apart
+    /// as a copy of the embedding's blocks (two copies held), bit for bit,
+    /// over a prompt pass and two cached steps.
     #[test]
     fn a_tied_output_shares_the_embeddings_blocks() {
         let load = |tied, copied| {
