@@ -5,7 +5,7 @@ Verifies that expected.toml, sources.tsv and texts/ agree; that every verdict,
 language, split and clause kind is from the allowed lists; that every quote
 occurs at its stated line (or within the 3 lines after it) once whitespace is
 normalised; that both the tune and held-out splits are present (the "fresh",
-"unseen3" .. "unseen17" splits are optional); and that no text is a copy or near copy of a text mri's
+"unseen3", "unseen4", ... splits are optional); and that no text is a copy or near copy of a text mri's
 knowledge base is built from or of another text in this corpus. Prints counts; exits 1 on
 any problem.
 
@@ -35,9 +35,10 @@ REPO = HERE.parent.parent
 VERDICTS = ["prohibited", "research-only", "non-commercial", "requires-approval",
             "permitted-with-conditions", "permitted"]
 LANGUAGES = ["en", "zh", "zh+en"]
-SPLITS = ["tune", "held-out", "fresh", "unseen3", "unseen4", "unseen5", "unseen6", "unseen7", "unseen8", "unseen9", "unseen10", "unseen11", "unseen12", "unseen13", "unseen14", "unseen15", "unseen16", "unseen17"]
-PAIRED_SPLITS = ["tune", "held-out"]  # both must be present; "fresh", "unseen3".."unseen17" are untouched sets
-UNTOUCHED_SPLITS = {"fresh", "unseen3", "unseen4", "unseen5", "unseen6", "unseen7", "unseen8", "unseen9", "unseen10", "unseen11", "unseen12", "unseen13", "unseen14", "unseen15", "unseen16", "unseen17"}  # must be distinct from every other text
+UNSEEN_MAX = 40  # "unseen3" .. "unseen40": untouched sets, gathered one after another
+SPLITS = ["tune", "held-out", "fresh"] + [f"unseen{n}" for n in range(3, UNSEEN_MAX + 1)]
+PAIRED_SPLITS = ["tune", "held-out"]  # both must be present; "fresh" and "unseenN" are untouched sets
+UNTOUCHED_SPLITS = set(SPLITS) - set(PAIRED_SPLITS)  # must be distinct from every other text
 KINDS = {"commercial-grant", "non-commercial", "research-only", "registration",
          "written-authorization", "application", "separate-license", "user-threshold",
          "revenue-threshold", "company-size-threshold", "acceptable-use-policy",
