@@ -7,13 +7,17 @@
 //! from the patterns as written agree with those read from their parsed
 //! form. The gates include the ordered literal check asked before a
 //! pattern's first compile (`pattern/order.rs`): the audited readings and
-//! `gate_misses` check it on every text and mutation too.
+//! `gate_misses` check it on every text and mutation too. And a pattern
+//! searched by its branches (`pattern/branches.rs`) reads every text and
+//! mutation as the whole pattern does.
 
 use std::path::Path;
 
 use mri::license::clauses::read_clauses;
 use mri::license::derive::derive;
-use mri::license::pattern::{audited, gate_misses, quick_gate_errors, ungated};
+use mri::license::pattern::{
+    audited, gate_misses, quick_gate_errors, split_misses, ungated, unsplit,
+};
 use mri::license::text::NormText;
 use proptest::prelude::*;
 
@@ -49,8 +53,9 @@ fn reading(text: &str) -> String {
     format!("{hits:#?}\n{derived:#?}")
 }
 
-/// The gated reading of `text` equals the ungated one, and no closed gate
-/// hid a match; `Err` says where not.
+/// The gated reading of `text` equals the ungated one and the one with
+/// every pattern searched whole, and no closed gate hid a match; `Err`
+/// says where not.
 fn check(name: &str, text: &str) -> Result<(), String> {
     let (gated, misses) = audited(|| reading(text));
     if !misses.is_empty() {
@@ -60,6 +65,12 @@ fn check(name: &str, text: &str) -> Result<(), String> {
     if gated != open {
         return Err(format!(
             "{name}: the gated reading differs\n--- gated\n{gated}\n--- ungated\n{open}"
+        ));
+    }
+    let whole = unsplit(|| reading(text));
+    if gated != whole {
+        return Err(format!(
+            "{name}: the reading by branches differs\n--- branches\n{gated}\n--- whole\n{whole}"
         ));
     }
     Ok(())
@@ -74,6 +85,29 @@ fn gated_and_ungated_readings_agree_on_every_text() {
         .filter_map(|(name, text)| check(name, text).err())
         .collect();
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// A pattern searched by its branches finds, on lines of every text (raw
+/// and lower-cased), the matches the whole pattern finds.
+#[test]
+fn patterns_searched_by_their_branches_match_as_the_whole_pattern() {
+    let texts = texts();
+    for (_, text) in &texts {
+        let _ = reading(text);
+    }
+    let mut failures = Vec::new();
+    for (name, text) in &texts {
+        let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty()).collect();
+        for line in lines.iter().step_by(lines.len() / 12 + 1) {
+            for hay in [line.to_string(), line.to_lowercase()] {
+                let missed = split_misses(&hay);
+                if !missed.is_empty() {
+                    failures.push(format!("{name}: {missed:?} on {hay:?}"));
+                }
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 /// Every pattern's gate read from its text as written (without parsing it)

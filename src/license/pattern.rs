@@ -14,6 +14,7 @@ use regex_automata::util::syntax;
 use regex_automata::Input;
 use regex_syntax::hir::Hir;
 
+mod branches;
 mod engine;
 mod gate;
 mod literals;
@@ -54,6 +55,10 @@ struct Lazy {
     order: OnceLock<Option<order::Order>>,
     parsed: OnceLock<Result<Parsed, String>>,
     engine: OnceLock<Result<Engine, String>>,
+    /// A clause pattern's top-level branches, each gated and compiled on
+    /// its own, where it has two or more (see `branches`); empty otherwise.
+    /// The whole pattern is then compiled only for the groups of a match.
+    branches: Box<[Arc<Lazy>]>,
 }
 
 /// A parsed pattern and the syntax it was parsed with.
@@ -63,6 +68,64 @@ struct Parsed {
 }
 
 impl Lazy {
+    /// `source`, registered with the gates; a clause pattern with two or
+    /// more top-level branches gets them as patterns of their own where
+    /// `split` (a branch is not split again).
+    fn new(source: String, clause: bool, split: bool) -> Arc<Lazy> {
+        let branches = match (clause && split)
+            .then(|| branches::split(&source))
+            .flatten()
+        {
+            Some(parts) => parts
+                .into_iter()
+                .map(|p| Lazy::new(p, true, false))
+                .collect(),
+            None => Box::default(),
+        };
+        let lazy = Arc::new(Lazy {
+            source,
+            clause,
+            gate: OnceLock::new(),
+            skeleton: OnceLock::new(),
+            order: OnceLock::new(),
+            parsed: OnceLock::new(),
+            engine: OnceLock::new(),
+            branches,
+        });
+        gate::register(&lazy);
+        lazy
+    }
+
+    /// Whether the pattern matches in `hay` (its gate already open): by
+    /// its branches where it has them, each behind its own gate.
+    fn is_match_in(&self, hay: &str) -> bool {
+        let input = Input::new(hay.as_bytes());
+        if self.branches.is_empty() || branches::whole() {
+            return self.engine().is_match(&input);
+        }
+        self.branches
+            .iter()
+            .any(|b| b.may_match(hay) && b.engine().is_match(&input))
+    }
+
+    /// The leftmost-first match in `input`'s span of `hay` (the pattern's
+    /// gate already open): where the pattern has branches, the leftmost
+    /// of theirs, the earliest branch's where two start together.
+    fn search_in(&self, hay: &str, input: &Input<'_>) -> Option<regex_automata::Match> {
+        if self.branches.is_empty() || branches::whole() {
+            return self.engine().search(input);
+        }
+        let mut best: Option<regex_automata::Match> = None;
+        for branch in self.branches.iter().filter(|b| b.may_match(hay)) {
+            if let Some(m) = branch.engine().search(input) {
+                if best.is_none_or(|b| m.start() < b.start()) {
+                    best = Some(m);
+                }
+            }
+        }
+        best
+    }
+
     /// The pattern that is compiled, and its syntax: a clause pattern
     /// with ASCII classes and its words widened, as bytes where it can be
     /// (see [`byte_form`]).
@@ -208,19 +271,9 @@ impl Regex {
     /// through. The haystack is always searched as bytes; a pattern in
     /// [`byte_form`] matches whole characters only.
     fn lazy(source: String, clause: bool) -> Regex {
-        let regex = Regex {
-            lazy: Arc::new(Lazy {
-                source,
-                clause,
-                gate: OnceLock::new(),
-                skeleton: OnceLock::new(),
-                order: OnceLock::new(),
-                parsed: OnceLock::new(),
-                engine: OnceLock::new(),
-            }),
-        };
-        gate::register(&regex.lazy);
-        regex
+        Regex {
+            lazy: Lazy::new(source, clause, true),
+        }
     }
 
     fn engine(&self) -> &Engine {
@@ -229,7 +282,7 @@ impl Regex {
 
     /// Whether the pattern matches anywhere in `hay`.
     pub fn is_match(&self, hay: &str) -> bool {
-        self.lazy.may_match(hay) && self.engine().is_match(&Input::new(hay.as_bytes()))
+        self.lazy.may_match(hay) && self.lazy.is_match_in(hay)
     }
 
     /// The leftmost-first match in `hay`.
@@ -237,8 +290,8 @@ impl Regex {
         if !self.lazy.may_match(hay) {
             return None;
         }
-        self.engine()
-            .search(&Input::new(hay.as_bytes()))
+        self.lazy
+            .search_in(hay, &Input::new(hay.as_bytes()))
             .map(|m| Match::new(hay, m.range()))
     }
 
@@ -256,11 +309,13 @@ impl Regex {
     where
         'h: 'r,
     {
-        let engine = self.lazy.may_match(hay).then(|| self.engine());
+        let open = self.lazy.may_match(hay);
         let mut searcher = Searcher::new(Input::new(hay.as_bytes()));
         std::iter::from_fn(move || {
-            let engine = engine?;
-            searcher.advance(|input| Ok(engine.search(input)))
+            if !open {
+                return None;
+            }
+            searcher.advance(|input| Ok(self.lazy.search_in(hay, input)))
         })
     }
 
@@ -277,7 +332,7 @@ impl Regex {
         if !self.lazy.may_match(hay) {
             return None;
         }
-        let m = self.engine().search(&Input::new(hay.as_bytes()))?;
+        let m = self.lazy.search_in(hay, &Input::new(hay.as_bytes()))?;
         Some(self.captures_at(hay, m))
     }
 
@@ -314,6 +369,12 @@ pub fn ungated<T>(f: impl FnOnce() -> T) -> T {
     gate::with_mode(gate::Mode::Off, f)
 }
 
+/// Runs `f` with every pattern searched whole on this thread, not by its
+/// branches (see `branches`). For the tests that compare the two.
+pub fn unsplit<T>(f: impl FnOnce() -> T) -> T {
+    branches::with_whole(f)
+}
+
 /// Runs `f` with every gate this thread closes checked against the
 /// pattern's own search; returns `f`'s value and, for each match a closed
 /// gate hid, the pattern and the text. For the tests of the gates.
@@ -332,6 +393,25 @@ pub fn gate_misses(hay: &str) -> Vec<String> {
         .filter(|lazy| lazy.compiled().is_ok())
         .filter(|lazy| {
             !lazy.gate_and_order_open(hay) && lazy.engine().is_match(&Input::new(hay.as_bytes()))
+        })
+        .map(|lazy| lazy.source.clone())
+        .collect()
+}
+
+/// The patterns made so far that have branches and whose matches in
+/// `hay`, found by their branches (every branch searched), differ from the
+/// whole pattern's (none, if searching by branches is exact). For the tests
+/// of `branches`.
+pub fn split_misses(hay: &str) -> Vec<String> {
+    gate::all_patterns()
+        .into_iter()
+        .filter(|lazy| !lazy.branches.is_empty())
+        .filter(|lazy| {
+            let regex = Regex {
+                lazy: Arc::clone(lazy),
+            };
+            let matches = || -> Vec<_> { regex.find_iter(hay).map(|m| m.range()).collect() };
+            unsplit(matches) != ungated(matches)
         })
         .map(|lazy| lazy.source.clone())
         .collect()
