@@ -2194,3 +2194,50 @@ fn a_chinese_ban_on_breaking_laws_or_regulations_is_a_use_policy() {
         assert!(!kinds(text).contains(&K::AcceptableUsePolicy), "{text}");
     }
 }
+
+#[test]
+fn paid_products_harmful_content_and_credit_lines_in_other_words() {
+    use ObligationKind as K;
+    for (text, kind) in [
+        // framegen-weights-non-commercial-research-personal.txt (tests/license-eval):
+        // the list item read after its intro
+        ("You may not: - sell the weights or bundle them into a paid product or service.", K::NonCommercial),
+        ("You shall not incorporate the checkpoint into a commercial product.", K::NonCommercial),
+        ("Licensees must not embed the model in any revenue-generating application.", K::NonCommercial),
+        // stable-audio-mlx-weights-stability-community-summary.txt
+        ("- You may not use the model to generate harmful content", K::AcceptableUsePolicy),
+        ("The voices must not be used to create deceptive audio.", K::AcceptableUsePolicy),
+        ("You will not use this model or its outputs to spread hateful material.", K::AcceptableUsePolicy),
+        // c-radio-v4-mlx-nvidia-open-model-license-provenance-notice.txt
+        ("If you distribute the weights, include the NVIDIA license agreement, and include this attribution notice with model copies:", K::Attribution),
+        // dexteraai-gesture-weights-cc-by-sa-and-mit-bundles.txt
+        ("If you distribute them or a work adapted from them, credit as below and license your adaptation under CC BY-SA 4.0.", K::Attribution),
+        ("When you share the model, cite it as follows:", K::Attribution),
+    ] {
+        assert!(kinds(text).contains(&kind), "{text}");
+    }
+    for (text, kind) in [
+        (
+            "You may bundle the weights into a paid product or service.",
+            K::NonCommercial,
+        ),
+        (
+            "You may not bundle the weights with malware.",
+            K::NonCommercial,
+        ),
+        (
+            "The filter is used to detect harmful content.",
+            K::AcceptableUsePolicy,
+        ),
+        (
+            "The model may not generate harmful content in every case.",
+            K::AcceptableUsePolicy,
+        ),
+        (
+            "The attribution notice below was written by the authors.",
+            K::Attribution,
+        ),
+    ] {
+        assert!(!kinds(text).contains(&kind), "{text}");
+    }
+}
