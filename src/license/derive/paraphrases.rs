@@ -2241,3 +2241,56 @@ fn paid_products_harmful_content_and_credit_lines_in_other_words() {
         assert!(!kinds(text).contains(&kind), "{text}");
     }
 }
+
+#[test]
+fn copyleft_pass_downs_and_attribution_duties_in_other_words() {
+    use ObligationKind as K;
+    for (text, kind) in [
+        // tencent-colorflow-academic-software-licence-model-weights.txt (tests/license-eval)
+        ("You must cause any work that you distribute or publish, that in whole or in part contains or is derived from the Program, to be licensed as a whole at no charge to all third parties under the terms of this License.", K::UseRestrictionsPassdown),
+        // tencent-scbert-gpl-3.0-covering-model-weights.txt
+        ("c) You must license the entire work, as a whole, under this License to anyone who comes into possession of a copy.", K::UseRestrictionsPassdown),
+        // helix-v2-auralis-weights-bigscience-openrail-m-pointer.txt
+        ("You must pass these use restrictions through to anyone you share the model or a derivative with.", K::UseRestrictionsPassdown),
+        ("Licensees shall pass the same limitations on to all recipients.", K::UseRestrictionsPassdown),
+        // onera-deepnetsforeo-code-and-weights-license.txt
+        ("Licensees may copy, distribute, display and perform the work and make derivative works and remixes based on it only if they give the author or licensor the credits in the manner specified.", K::Attribution),
+        // profluent-e1-clickthrough-license-agreement.txt
+        ("(e) You must comply with the Attribution Guidelines and provide attribution to Profluent-E1 in accordance therewith.", K::Attribution),
+        // baidu-helixfold3-terms-of-use-non-commercial-organizations.txt
+        ("When the code is redistributed, proper attribution to the original authors must be given in the manner specified.", K::Attribution),
+        // turkish-asr-trained-models-data-derived-terms.txt
+        ("| Multilingual Spoken Words Corpus (CC BY 4.0) | Attribution to MLCommons MSWC required |", K::Attribution),
+        // music-tagging-classifier-heads-cc-by-nc-maest.txt
+        ("Attribution should identify the work as Multi-label Music Tagging final linear classifier heads.", K::Attribution),
+        // kpc-cf-korean-sentiment-weights-licence-information.txt
+        ("Any modifications or derived works should retain the respective licenses and acknowledgments as specified above.", K::Attribution),
+        ("Redistributors shall keep all acknowledgements of the original developers.", K::Attribution),
+    ] {
+        assert!(kinds(text).contains(&kind), "{text}");
+    }
+    for (text, kind) in [
+        (
+            "The model as a whole is licensed under the MIT license.",
+            K::UseRestrictionsPassdown,
+        ),
+        (
+            "Please pass your feedback to the maintainers.",
+            K::UseRestrictionsPassdown,
+        ),
+        (
+            "Credits for the icons go to the designers listed in the README.",
+            K::Attribution,
+        ),
+        ("Attribution to the authors is optional.", K::Attribution),
+        // an MIT-style notice to keep, no attribution duty of the text's own
+        // (licenses/…/mistral-modified-mit.txt, tests/license_engine.rs)
+        ("The above attribution notice and this permission notice shall be included in all copies.", K::Attribution),
+        (
+            "We thank the reviewers; the acknowledgments section lists our funders.",
+            K::Attribution,
+        ),
+    ] {
+        assert!(!kinds(text).contains(&kind), "{text}");
+    }
+}
