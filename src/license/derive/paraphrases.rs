@@ -2294,3 +2294,29 @@ fn copyleft_pass_downs_and_attribution_duties_in_other_words() {
         assert!(!kinds(text).contains(&kind), "{text}");
     }
 }
+
+#[test]
+fn deceptive_content_and_unconsented_audio_are_use_policy_terms() {
+    use ObligationKind as K;
+    for text in [
+        // samsung-rome-model-software-non-commercial-scientific-research.txt (tests/license-eval)
+        "The Model & Software may not be used to create fake, libelous, misleading, or defamatory content of any kind.",
+        // multispectral-caption-msi-responsible-ai-weights-license.txt
+        "Do not present synthetic outputs as real satellite data without clear disclosure.",
+        // saudi-tts-v4-weights-cc-by-nc-sa-voice-consent.txt
+        "You must use only audio that you have permission to use as reference audio.",
+        // paraphrases
+        "The weights must not be used to produce false, misleading or defamatory videos.",
+        "Never pass off generated images as genuine photographs.",
+        "Use only recordings for which the speaker has given consent.",
+    ] {
+        assert!(kinds(text).contains(&K::AcceptableUsePolicy), "{text}");
+    }
+    for text in [
+        "The model may produce misleading content; check its outputs.",
+        "We present the outputs as real examples of the model's behaviour.",
+        "Use only audio sampled at 16 kHz.",
+    ] {
+        assert!(!kinds(text).contains(&K::AcceptableUsePolicy), "{text}");
+    }
+}
