@@ -2077,3 +2077,246 @@ fn consent_to_use_names_to_endorse_products_is_no_condition_on_a_free_grant() {
         assert_ne!(verdict(&format!("{grant}{clause}\n")), Verdict::Permitted, "{clause}");
     }
 }
+
+#[test]
+fn duties_to_cite_the_work_are_attribution() {
+    use ObligationKind as K;
+    for text in [
+        // sfu-niloc-inertial-localization-model-license.txt (tests/license-eval)
+        "You agree to cite the following paper when reporting results with this dataset.",
+        // mpi-smplx-model-software-license-non-commercial-research.txt
+        "You agree to appropriately reference the following paper in any publication making use of the Model & Software.",
+        // natscore-tts-naturalness-scorer-weights-cc-by-nc.txt
+        "If you use these weights, cite both this repository and the SpeechJudge dataset:",
+        // skin-tone-fairness-weights-ham10000-cc-by-nc-sa.txt
+        "If you use the weights, attribute both this repository and the HAM10000 dataset.",
+        // ahuvista-healthcare-model-non-commercial-research-license.txt
+        "b) Provide clear attribution in any publications or presentations",
+        // paraphrases
+        "Users agree to acknowledge the original authors in any derived work.",
+        "If you publish results obtained with the model, cite our paper.",
+        "Licensees shall give full credit to the creators in the documentation.",
+    ] {
+        assert!(kinds(text).contains(&K::Attribution), "{text}");
+    }
+    // a citation asked for ("please cite", tests/license_engine.rs keeps an
+    // MIT text with it permitted), a citation given, a reference
+    // implementation, a reference read: no duty
+    for text in [
+        // limodenet-weights-cc-by-nc.txt
+        "If you use these weights or this code, please cite:",
+        "If you use it in your research, please cite our paper.",
+        "If you use the model, reference implementations are in the examples folder.",
+        "The paper cited below describes the training data.",
+        "You agree to the terms of this license when you download the weights.",
+        "For reference, the model was trained on public data.",
+    ] {
+        assert!(!kinds(text).contains(&K::Attribution), "{text}");
+    }
+}
+
+#[test]
+fn share_alike_duties_and_upstream_compliance_are_pass_downs() {
+    use ObligationKind as K;
+    for text in [
+        // farz-coffee-bean-classifier-model-licence-cc-by-nc-sa.txt (tests/license-eval)
+        "- **ShareAlike**: adaptations must use the same licence.",
+        // cropcheckup-plant-disease-model-cc-by-nc-sa.txt
+        "**ShareAlike**: Remixes or adaptations must be distributed under the same license.",
+        // dexteraai-gesture-weights-cc-by-sa-and-mit-bundles.txt
+        "If you distribute them, license your adaptation under CC BY-SA 4.0 or a compatible license.",
+        // yent-identity-license-1.0-weights-non-commercial.txt
+        "If you share derivatives, those derivatives must be distributed under this same license or a compatible non-commercial license.",
+        // paraphrases
+        "Modifications shall be released under the same license.",
+        "Derivative works must also be shared under this license.",
+        // dlqr-health-trained-weights-cc-by-nc-notice.txt: the upstream's terms
+        "Downstream use must also comply with the licenses of any base models and datasets used.",
+        // thyroid-nodule-ai-dinov3-finetuned-weights-research-education.txt
+        "Users of these fine-tuned weights must comply with the original license terms provided by Meta AI:",
+        "Anyone using the adapter shall comply with the upstream model license.",
+    ] {
+        assert!(kinds(text).contains(&K::UseRestrictionsPassdown), "{text}");
+    }
+    for text in [
+        "Adaptations may use any license you choose.",
+        "You must comply with applicable laws when using the weights.",
+        "Modifications are released under the MIT license by the authors.",
+        "The licensor must comply with the original schedule.",
+    ] {
+        assert!(!kinds(text).contains(&K::UseRestrictionsPassdown), "{text}");
+    }
+}
+
+#[test]
+fn commercial_use_denied_in_other_words_is_non_commercial() {
+    use ObligationKind as K;
+    for text in [
+        // esp32-clap-recognition-int8-model-cc-by-nc.txt (tests/license-eval)
+        "The model is not offered for commercial use.",
+        // barcounter-pdf-piano-scores-network-cc-by-nc-sa.txt
+        "So it may be used, shared and adapted, but not commercially, and what is made from it has to be shared on the same terms.",
+        // ti-security-engine-asset-license-onnx-weights-nc.txt
+        "Any use that is primarily intended for or directed toward commercial advantage or monetary compensation is not permitted.",
+        // paraphrases
+        "These weights are not licensed for commercial purposes.",
+        "You may copy and modify the checkpoint, but not commercially.",
+        "Use directed toward commercial advantage or monetary compensation is prohibited.",
+    ] {
+        assert!(kinds(text).contains(&K::NonCommercial), "{text}");
+    }
+    for text in [
+        "Commercial use is not restricted: the model is offered for commercial use under Apache-2.0.",
+        "NonCommercial means not primarily intended for or directed towards commercial advantage or monetary compensation.",
+        "The dataset is small but not commercially relevant to the licensor's products.",
+    ] {
+        assert!(!kinds(text).contains(&K::NonCommercial), "{text}");
+    }
+}
+
+#[test]
+fn a_chinese_ban_on_breaking_laws_or_regulations_is_a_use_policy() {
+    use ObligationKind as K;
+    for text in [
+        // bilibili-index-tts-disclaimer-zh.txt (tests/license-eval): the
+        // list item read after its intro
+        "2.2 用户不得使用本项目: g) 违反特定行业(如金融、医疗等)的法规要求;",
+        // paraphrases
+        "您不得将本模型用于违反任何国家或地区法律法规的用途。",
+        "禁止利用本模型从事违反当地法律的活动。",
+    ] {
+        assert!(kinds(text).contains(&K::AcceptableUsePolicy), "{text}");
+    }
+    for text in [
+        "本协议的解释适用中华人民共和国法律。",
+        "许可方违反本协议的,应当承担责任。",
+    ] {
+        assert!(!kinds(text).contains(&K::AcceptableUsePolicy), "{text}");
+    }
+}
+
+#[test]
+fn paid_products_harmful_content_and_credit_lines_in_other_words() {
+    use ObligationKind as K;
+    for (text, kind) in [
+        // framegen-weights-non-commercial-research-personal.txt (tests/license-eval):
+        // the list item read after its intro
+        ("You may not: - sell the weights or bundle them into a paid product or service.", K::NonCommercial),
+        ("You shall not incorporate the checkpoint into a commercial product.", K::NonCommercial),
+        ("Licensees must not embed the model in any revenue-generating application.", K::NonCommercial),
+        // stable-audio-mlx-weights-stability-community-summary.txt
+        ("- You may not use the model to generate harmful content", K::AcceptableUsePolicy),
+        ("The voices must not be used to create deceptive audio.", K::AcceptableUsePolicy),
+        ("You will not use this model or its outputs to spread hateful material.", K::AcceptableUsePolicy),
+        // c-radio-v4-mlx-nvidia-open-model-license-provenance-notice.txt
+        ("If you distribute the weights, include the NVIDIA license agreement, and include this attribution notice with model copies:", K::Attribution),
+        // dexteraai-gesture-weights-cc-by-sa-and-mit-bundles.txt
+        ("If you distribute them or a work adapted from them, credit as below and license your adaptation under CC BY-SA 4.0.", K::Attribution),
+        ("When you share the model, cite it as follows:", K::Attribution),
+    ] {
+        assert!(kinds(text).contains(&kind), "{text}");
+    }
+    for (text, kind) in [
+        (
+            "You may bundle the weights into a paid product or service.",
+            K::NonCommercial,
+        ),
+        (
+            "You may not bundle the weights with malware.",
+            K::NonCommercial,
+        ),
+        (
+            "The filter is used to detect harmful content.",
+            K::AcceptableUsePolicy,
+        ),
+        (
+            "The model may not generate harmful content in every case.",
+            K::AcceptableUsePolicy,
+        ),
+        (
+            "The attribution notice below was written by the authors.",
+            K::Attribution,
+        ),
+    ] {
+        assert!(!kinds(text).contains(&kind), "{text}");
+    }
+}
+
+#[test]
+fn copyleft_pass_downs_and_attribution_duties_in_other_words() {
+    use ObligationKind as K;
+    for (text, kind) in [
+        // tencent-colorflow-academic-software-licence-model-weights.txt (tests/license-eval)
+        ("You must cause any work that you distribute or publish, that in whole or in part contains or is derived from the Program, to be licensed as a whole at no charge to all third parties under the terms of this License.", K::UseRestrictionsPassdown),
+        // tencent-scbert-gpl-3.0-covering-model-weights.txt
+        ("c) You must license the entire work, as a whole, under this License to anyone who comes into possession of a copy.", K::UseRestrictionsPassdown),
+        // helix-v2-auralis-weights-bigscience-openrail-m-pointer.txt
+        ("You must pass these use restrictions through to anyone you share the model or a derivative with.", K::UseRestrictionsPassdown),
+        ("Licensees shall pass the same limitations on to all recipients.", K::UseRestrictionsPassdown),
+        // onera-deepnetsforeo-code-and-weights-license.txt
+        ("Licensees may copy, distribute, display and perform the work and make derivative works and remixes based on it only if they give the author or licensor the credits in the manner specified.", K::Attribution),
+        // profluent-e1-clickthrough-license-agreement.txt
+        ("(e) You must comply with the Attribution Guidelines and provide attribution to Profluent-E1 in accordance therewith.", K::Attribution),
+        // baidu-helixfold3-terms-of-use-non-commercial-organizations.txt
+        ("When the code is redistributed, proper attribution to the original authors must be given in the manner specified.", K::Attribution),
+        // turkish-asr-trained-models-data-derived-terms.txt
+        ("| Multilingual Spoken Words Corpus (CC BY 4.0) | Attribution to MLCommons MSWC required |", K::Attribution),
+        // music-tagging-classifier-heads-cc-by-nc-maest.txt
+        ("Attribution should identify the work as Multi-label Music Tagging final linear classifier heads.", K::Attribution),
+        // kpc-cf-korean-sentiment-weights-licence-information.txt
+        ("Any modifications or derived works should retain the respective licenses and acknowledgments as specified above.", K::Attribution),
+        ("Redistributors shall keep all acknowledgements of the original developers.", K::Attribution),
+    ] {
+        assert!(kinds(text).contains(&kind), "{text}");
+    }
+    for (text, kind) in [
+        (
+            "The model as a whole is licensed under the MIT license.",
+            K::UseRestrictionsPassdown,
+        ),
+        (
+            "Please pass your feedback to the maintainers.",
+            K::UseRestrictionsPassdown,
+        ),
+        (
+            "Credits for the icons go to the designers listed in the README.",
+            K::Attribution,
+        ),
+        ("Attribution to the authors is optional.", K::Attribution),
+        // an MIT-style notice to keep, no attribution duty of the text's own
+        // (licenses/…/mistral-modified-mit.txt, tests/license_engine.rs)
+        ("The above attribution notice and this permission notice shall be included in all copies.", K::Attribution),
+        (
+            "We thank the reviewers; the acknowledgments section lists our funders.",
+            K::Attribution,
+        ),
+    ] {
+        assert!(!kinds(text).contains(&kind), "{text}");
+    }
+}
+
+#[test]
+fn deceptive_content_and_unconsented_audio_are_use_policy_terms() {
+    use ObligationKind as K;
+    for text in [
+        // samsung-rome-model-software-non-commercial-scientific-research.txt (tests/license-eval)
+        "The Model & Software may not be used to create fake, libelous, misleading, or defamatory content of any kind.",
+        // multispectral-caption-msi-responsible-ai-weights-license.txt
+        "Do not present synthetic outputs as real satellite data without clear disclosure.",
+        // saudi-tts-v4-weights-cc-by-nc-sa-voice-consent.txt
+        "You must use only audio that you have permission to use as reference audio.",
+        // paraphrases
+        "The weights must not be used to produce false, misleading or defamatory videos.",
+        "Never pass off generated images as genuine photographs.",
+        "Use only recordings for which the speaker has given consent.",
+    ] {
+        assert!(kinds(text).contains(&K::AcceptableUsePolicy), "{text}");
+    }
+    for text in [
+        "The model may produce misleading content; check its outputs.",
+        "We present the outputs as real examples of the model's behaviour.",
+        "Use only audio sampled at 16 kHz.",
+    ] {
+        assert!(!kinds(text).contains(&K::AcceptableUsePolicy), "{text}");
+    }
+}
