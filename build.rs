@@ -205,9 +205,11 @@ fn shingle_table(out: &mut String, root: &Path, out_dir: &Path) {
     let _ = writeln!(out, "];");
     let path = out_dir.join("shingles.bin");
     std::fs::write(&path, blob).expect("write shingles.bin");
+    // aligned to 8 bytes, so that the matcher reads the hashes in place
     let _ = writeln!(
         out,
-        "pub static SHINGLE_BLOB: &[u8] = include_bytes!({:?});",
+        "#[repr(C, align(8))]\npub struct Aligned<T: ?Sized>(pub T);\n\
+         pub static SHINGLE_BLOB: &Aligned<[u8]> = &Aligned(*include_bytes!({:?}));",
         path.display().to_string()
     );
 }

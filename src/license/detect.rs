@@ -4,6 +4,7 @@
 
 use super::kb::{kb, spdx_id_of_file, LicenseEntry};
 use super::text::{contains, dice, shingle_hash, shingles_of, NormText, SHINGLE};
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 /// A similarity at or above this is a match.
@@ -26,8 +27,9 @@ pub enum RefKind {
 struct Reference {
     id: String,
     kind: RefKind,
-    /// Sorted shingle hashes, computed by the build script.
-    shingles: Vec<u64>,
+    /// Sorted shingle hashes, computed by the build script (read in place
+    /// from the binary where it can).
+    shingles: Cow<'static, [u64]>,
 }
 
 fn references() -> &'static [Reference] {

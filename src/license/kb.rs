@@ -3,6 +3,7 @@
 
 use super::verdict::{ObligationKind, Verdict};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::OnceLock;
 use thiserror::Error;
@@ -238,15 +239,22 @@ impl KnowledgeBase {
 
     /// The sorted shingles of a bundled text (a knowledge-base `text_file`
     /// or an SPDX text's file name), as the build script computed them.
-    pub fn text_shingles(&self, file: &str) -> Option<Vec<u64>> {
+    pub fn text_shingles(&self, file: &str) -> Option<Cow<'static, [u64]>> {
         let &(_, first, count) = data::SHINGLES.iter().find(|(f, _, _)| *f == file)?;
-        let bytes = data::SHINGLE_BLOB.get(first * 8..(first + count) * 8)?;
-        Some(
+        let bytes = data::SHINGLE_BLOB.0.get(first * 8..(first + count) * 8)?;
+        // read in place where the blob's bytes are the hashes as this
+        // machine holds them (little-endian, and aligned: see build.rs)
+        if cfg!(target_endian = "little") {
+            if let Ok(hashes) = bytemuck::try_cast_slice::<u8, u64>(bytes) {
+                return Some(Cow::Borrowed(hashes));
+            }
+        }
+        Some(Cow::Owned(
             bytes
                 .chunks_exact(8)
                 .map(|c| u64::from_le_bytes(c.try_into().unwrap_or([0; 8])))
                 .collect(),
-        )
+        ))
     }
 
     /// Bundled SPDX texts as (SPDX id, text).
@@ -325,8 +333,8 @@ mod tests {
             let text = kb.text(e).unwrap();
             let expected = crate::license::text::NormText::new(text).shingles();
             assert_eq!(
-                kb.text_shingles(&e.text_file),
-                Some(expected),
+                kb.text_shingles(&e.text_file).as_deref(),
+                Some(&expected[..]),
                 "{}",
                 e.text_file
             );
@@ -334,7 +342,13 @@ mod tests {
         }
         for (file, text) in kb.spdx_texts() {
             let expected = crate::license::text::NormText::new(text).shingles();
-            assert_eq!(kb.text_shingles(file), Some(expected), "{file}");
+            assert_eq!(
+                kb.text_shingles(file).as_deref(),
+                Some(&expected[..]),
+                "{file}"
+            );
+            // read in place, not copied
+            assert!(matches!(kb.text_shingles(file), Some(Cow::Borrowed(_))));
             checked += 1;
         }
         assert!(checked > 80, "{checked} texts");

@@ -182,10 +182,12 @@ impl Lazy {
 
     /// Whether the pattern may match in `hay` by its gate; before the
     /// pattern is compiled, by its literals in order as well (once it is,
-    /// its automaton answers faster).
+    /// its automaton answers faster). A pattern searched by its branches
+    /// leaves the order to each branch (its own order is theirs, checked
+    /// again).
     fn gate_open(&self, hay: &str) -> bool {
         gate::may_match(self.gate(), hay.as_bytes())
-            && (self.engine.get().is_some() || self.order_open(hay))
+            && (self.engine.get().is_some() || !self.branches.is_empty() || self.order_open(hay))
     }
 
     /// Whether the pattern may match in `hay` by its gate and by its
