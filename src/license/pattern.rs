@@ -54,7 +54,9 @@ struct Lazy {
     skeleton: OnceLock<Option<quick::Skeleton>>,
     order: OnceLock<Option<order::Order>>,
     parsed: OnceLock<Result<Parsed, String>>,
-    engine: OnceLock<Result<Engine, String>>,
+    /// Boxed: a compiled pattern holds its automata and their caches (1.5
+    /// kB), and most patterns made are never compiled.
+    engine: OnceLock<Result<Box<Engine>, String>>,
     /// A clause pattern's top-level branches, each gated and compiled on
     /// its own, where it has two or more (see `branches`); empty otherwise.
     /// The whole pattern is then compiled only for the groups of a match.
@@ -206,9 +208,11 @@ impl Lazy {
         order.as_ref().is_none_or(|o| o.may_match(hay.as_bytes()))
     }
 
-    fn compiled(&self) -> &Result<Engine, String> {
+    fn compiled(&self) -> &Result<Box<Engine>, String> {
         self.engine.get_or_init(|| match self.parsed() {
-            Ok(parsed) => Engine::build(&parsed.hir, &parsed.syntax).map_err(|e| e.to_string()),
+            Ok(parsed) => Engine::build(&parsed.hir, &parsed.syntax)
+                .map(Box::new)
+                .map_err(|e| e.to_string()),
             Err(e) => Err(e.clone()),
         })
     }
@@ -217,7 +221,7 @@ impl Lazy {
     /// tests: one that does not compile is a bug in mri.
     fn engine(&self) -> &Engine {
         match self.compiled() {
-            Ok(engine) => engine,
+            Ok(engine) => &**engine,
             Err(e) => panic!("clause pattern {:?}: {e}", self.source),
         }
     }
@@ -265,7 +269,7 @@ impl Regex {
         let engine = Engine::build(&hir, &syntax)?;
         let regex = Regex::lazy(p.to_string(), false);
         let _ = regex.lazy.parsed.set(Ok(Parsed { hir, syntax }));
-        let _ = regex.lazy.engine.set(Ok(engine));
+        let _ = regex.lazy.engine.set(Ok(Box::new(engine)));
         Ok(regex)
     }
 
