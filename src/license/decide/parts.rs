@@ -44,10 +44,17 @@ pub(super) fn named_parts(text: &NormText) -> Option<Parts> {
         return None;
     }
     let sentences = text.sentences();
+    // the models the product does not ship are not its terms
+    let unshipped = super::shipped::not_shipped_lines(text);
+    let mut left_out = false;
     let mut parts: Vec<Part> = Vec::new();
     for &(f, l) in &sentences {
         let s = text.words_text(f, l);
         if names_code_only(s) || negated(s) {
+            continue;
+        }
+        if super::shipped::on_marked_line(text, &unshipped, (f, l)) {
+            left_out |= !names_in(text, (f, l)).is_empty();
             continue;
         }
         for license in names_in(text, (f, l)) {
@@ -65,16 +72,18 @@ pub(super) fn named_parts(text: &NormText) -> Option<Parts> {
     if parts.is_empty() || reserved(&text.norm) {
         return None;
     }
-    if let Some(&unknown) = sentences
-        .iter()
-        .find(|&&(f, l)| license_not_known(text.words_text(f, l)))
-    {
+    if let Some(&unknown) = sentences.iter().find(|&&(f, l)| {
+        license_not_known(text.words_text(f, l))
+            && !super::shipped::on_marked_line(text, &unshipped, (f, l))
+    }) {
         return Some(Parts::Unknown(unknown));
     }
     let known = parts
         .iter()
         .all(|p| p.license.verdict() != Verdict::Unknown);
-    (parts.len() >= 2 && known).then_some(Parts::Named(parts))
+    // one license left beside those of models not shipped: still an
+    // inventory, judged on what it ships
+    ((parts.len() >= 2 || left_out) && known).then_some(Parts::Named(parts))
 }
 
 /// Decides a file by the licenses of its parts: the strictest of them, made
@@ -114,10 +123,11 @@ pub(super) fn decide(d: &mut Decision, rf: &ReadFile<'_>, parts: &Parts) {
         .iter()
         .map(|p| p.license.verdict())
         .fold(Verdict::Permitted, Verdict::stricter);
+    let unshipped = super::shipped::not_shipped_lines(norm);
     let own = rf
         .hits
         .iter()
-        .filter(|h| h.weighs())
+        .filter(|h| h.weighs() && !super::shipped::on_marked_line(norm, &unshipped, h.words))
         .map(|h| h.kind.verdict_cap())
         .fold(Verdict::Permitted, Verdict::stricter);
     let verdict = named.stricter(own);
