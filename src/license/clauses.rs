@@ -12,6 +12,7 @@ pub mod purpose;
 pub mod restated;
 pub mod scope;
 pub mod share_alike;
+mod trademark;
 
 use super::pattern::re;
 use super::text::NormText;
@@ -1077,7 +1078,8 @@ fn approval(r: &Rules, s: &str, thresholded: bool, definition: bool) -> Option<O
     let not_approval = !s.contains("commercial")
         && (r.not_approval.is_match(s)
             || r.third_party_consents.is_match(&to_third_parties)
-            || boilerplate::housekeeping_consent(s));
+            || boilerplate::housekeeping_consent(s)
+            || trademark::consent_for_marks_only(s));
     let registers = s.contains("register") || s.contains("registration");
     // "No separate commercial-use authorization is required": the
     // requirement denied is read out of the sentence; a contact for
