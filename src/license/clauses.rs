@@ -179,6 +179,8 @@ fn rules() -> &'static Rules {
             // "for academic research only", "research and education only"
             // (not "non-commercial research only", a non-commercial scope)
             re(r"\b(?:for|is)\s+(?:(?:academic|scientific|internal|pure|basic|scholarly)\s+)?research\s+(?:(?:and|or)\s+(?:evaluation|educational|education|teaching|academic|study)\s+)?only\b|\bfor\s+research-only\b"),
+            // "The integration remains research-only": the state it is left in
+            re(r"\b(?:remains?|stays?|is\s+kept|are\s+kept)\s+(?:strictly\s+)?research[\s-]only\b"),
             re(r"\bnot\s+(?:be\s+)?(?:used\s+)?(?:\w+\s+){0,6}?in\s+production\b"),
             // production use listed among what is not authorised ("runtime
             // connection, production use, … are not authorized"), not
@@ -1983,6 +1985,27 @@ mod tests {
     /// Round 10: a free research grant beside the path to commercial use, a
     /// Chinese grant confined to a term defined as research, contact before
     /// commercial use.
+    #[test]
+    fn a_model_left_research_only_is_research_only() {
+        use ObligationKind as K;
+        // fundus-dx-ml-research-teaching-workbench-third-party-models.txt
+        // (tests/license-eval, unseen18), and paraphrases
+        for s in [
+            "The integration remains research-only under the V1 usage context.",
+            "These checkpoints stay research only until the review is done.",
+            "The fine-tuned weights are kept strictly research-only.",
+        ] {
+            assert!(has(s, K::ResearchOnly), "{s}: {:?}", kinds(s));
+        }
+        // research named as what else is allowed, or as no limit
+        for s in [
+            "The model remains free for commercial and research use.",
+            "The code remains open; research-only datasets were not used.",
+        ] {
+            assert!(!has(s, K::ResearchOnly), "{s}: {:?}", kinds(s));
+        }
+    }
+
     #[test]
     fn research_grants_defined_scopes_and_contact_in_advance() {
         use ObligationKind as K;
