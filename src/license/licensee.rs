@@ -68,6 +68,24 @@ pub fn excludes_companies(s: &str) -> bool {
         || (r.personal.is_match(s) && !r.commercial.is_match(s))
         || (r.company.is_match(s) && r.negation.is_match(s))
         || ((r.party.is_match(s) || r.undertaken.is_match(s)) && !r.company_party.is_match(s))
+        || granted_to_non_commercial_organisations(s)
+}
+
+/// True when the sentence grants use with non-commercial or non-profit
+/// organisations as its subject ("Noncommercial Organizations may use and
+/// modify the Pre-trained Palette Model for Own Use under the Community
+/// Tier"), naming no company or commercial use beside them: the free grant
+/// is theirs, and a company is left to another license.
+fn granted_to_non_commercial_organisations(s: &str) -> bool {
+    static GRANT: OnceLock<Regex> = OnceLock::new();
+    let grant = GRANT.get_or_init(|| {
+        re(r"^(?:[\w().]{1,4}\s+)?(?:only\s+)?(?:non-?commercial|non-?profit|not-for-profit)\s+(?:organi[sz]ations?|institutions?|entit(?:y|ies))\s+(?:may|can|are\s+(?:permitted|allowed|entitled)\s+to)\s+(?:freely\s+)?(?:use|access|download|run)\b")
+    });
+    if !grant.is_match(s) || rules().company_party.is_match(s) {
+        return false;
+    }
+    let rest = s.replace("non-commercial", "").replace("noncommercial", "");
+    !rest.contains("commercial")
 }
 
 /// True when a ban on commercial use (sentence `s`, or `s` spelling out the
@@ -119,8 +137,24 @@ mod tests {
             // paraphrases
             "research use means research conducted solely by an academic or non-profit organization.",
             "the work must be carried out within a governmental or educational institution.",
+            // kartta-palette-pretrained-model-licence-polyform-nc-tiers.txt
+            // (unseen19): the free tier's grant has non-commercial
+            // organisations as its subject
+            "noncommercial organizations may use and modify the pre-trained palette model for own use under the community tier.",
+            // paraphrases
+            "non-profit organizations may use the weights free of charge.",
+            "3.1 non-commercial institutions are permitted to download and use the model for their own research.",
         ] {
             assert!(excludes_companies(s), "{s}");
+        }
+        // companies, or commercial use, named beside them: no limit on the
+        // licensee
+        for s in [
+            "non-profit organizations and companies may use the model free of charge.",
+            "noncommercial organizations may use the model for commercial purposes too.",
+            "the model may be used by non-profit organizations and anyone else.",
+        ] {
+            assert!(!excludes_companies(s), "{s}");
         }
     }
 

