@@ -4,6 +4,7 @@
 
 pub mod boilerplate;
 mod contact;
+mod duties;
 mod figures;
 pub mod fitness;
 pub mod gate;
@@ -11,6 +12,7 @@ pub mod purpose;
 pub mod restated;
 pub mod scope;
 pub mod share_alike;
+pub mod terms_zh;
 
 use super::pattern::re;
 use super::text::NormText;
@@ -927,7 +929,7 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     }
     if r.passdown.is_match(s) || share_alike::under_share_alike(s) {
         push(ObligationKind::UseRestrictionsPassdown, String::new());
-    } else if upstream_terms(s) {
+    } else if upstream_terms(s) || duties::complies_with_models_used(s) {
         push(ObligationKind::UseRestrictionsPassdown, UPSTREAM.into());
     }
     if !definition && r.negation.is_match(s) && r.no_training.is_match(s) {
@@ -1238,12 +1240,12 @@ fn attribution(r: &Rules, s: &str, case: &dyn Fn(&str) -> String) -> Option<Stri
         if let Some(q) = r.quoted.captures(s).and_then(|c| c.get(1)) {
             return Some(case(q.as_str()));
         }
-        return r.credit.is_match(s).then(String::new);
+        return (r.credit.is_match(s) || duties::asks_notice(s)).then(String::new);
     }
     let named = ["built with", "built using", "powered by"]
         .iter()
         .any(|p| s.contains(p));
-    (named || r.credit.is_match(s)).then(String::new)
+    (named || r.credit.is_match(s) || duties::asks_notice(s)).then(String::new)
 }
 
 /// The fields a sentence bans the model from ("not ... for military or
