@@ -335,7 +335,8 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     if r.no_training.is_match(s) {
         found.push((ObligationKind::NoTrainingOtherModels, String::new()));
     }
-    if r.passdown.is_match(s) {
+    // 许可证：GPL-3.0, 不能以工具包的 Apache 许可替代: the model's own terms
+    if r.passdown.is_match(s) || super::clauses::terms_zh::model_terms_pass_down(s) {
         found.push((ObligationKind::UseRestrictionsPassdown, String::new()));
     }
     found

@@ -14,12 +14,20 @@ struct Rules {
     model_terms: Regex,
     /// The commercial terms licensed separately.
     commercial_separately: Regex,
+    /// A copyleft license (GPL, AGPL, LGPL) as a model's: the value of a
+    /// 许可证 label, or models said to come under it (GPL 来源模型).
+    copyleft_model: Regex,
+    /// The model's terms not to be replaced by the toolkit's license
+    /// (不能直接以工具包的 Apache 许可替代).
+    not_replaced: Regex,
 }
 
 fn rules() -> &'static Rules {
     static RULES: OnceLock<Rules> = OnceLock::new();
     RULES.get_or_init(|| Rules {
         model_terms: re(r"(?:模型|权重)[^.;!?]{0,10}?另受[^.;!?]{0,30}?(?:协议|条款|许可)(?:的)?(?:约束|限制)|(?:须|需|需要|必须|应当?)(?:先)?(?:登录并)?(?:阅读|接受|同意|遵守)[^.;!?]{0,10}?模型[^.;!?]{0,8}?(?:条款|协议|许可协议|使用协议)"),
+        copyleft_model: re(r"(?:^|[\s(\[|*-])许可(?:证|协议)?\s*:\s*[`*]{0,2}\s*(?:a|l)?gpl\b|\b(?:a|l)?gpl(?:[\s-]*v?\d(?:\.\d)?)?(?:-only|-or-later)?\s*(?:来源|许可|授权|协议)的?(?:模型|权重)"),
+        not_replaced: re(r"(?:不能|不可|不得|不应)[^.;!?]{0,4}?(?:直接)?(?:以|用)[^.;!?]{0,20}?(?:许可证?|协议)(?:来)?(?:替代|代替|取代)"),
         commercial_separately: re(r"(?:商业|商用)(?:条款|使用|用途|许可|授权)?[^.;!?]{0,6}?(?:另行|单独)(?:授权|许可|协商|签约)"),
     })
 }
@@ -28,6 +36,14 @@ fn rules() -> &'static Rules {
 /// accept (a use policy beside the license named).
 pub fn model_terms_to_accept(s: &str) -> bool {
     rules().model_terms.is_match(s)
+}
+
+/// True when the sentence puts a model under a copyleft license, or says
+/// a model's own terms are not replaced by another license: those terms
+/// pass down with it.
+pub fn model_terms_pass_down(s: &str) -> bool {
+    let r = rules();
+    r.copyleft_model.is_match(s) || r.not_replaced.is_match(s)
 }
 
 /// True when the sentence says commercial terms are licensed separately.
@@ -68,6 +84,32 @@ mod tests {
             "您需同意本协议的全部条款。",
         ] {
             assert!(!model_terms_to_accept(&norm(s)), "{s}");
+        }
+    }
+
+    #[test]
+    fn copyleft_and_own_model_terms_pass_down() {
+        for s in [
+            // shinobu-translator-manga-ocr-inpaint-model-notices-zh.txt (unseen18)
+            "- 许可证：`GPL-3.0`（以上游仓库 `LICENSE` 为准）",
+            "- 本仓库根目录 `LICENSE` 采用 `GPL-3.0`，以满足与 GPL 来源模型的分发一致性要求。",
+            // tingjian-asr-tts-model-dependency-licence-boundary-zh.txt (unseen18)
+            "应阅读其中的完整模型条款，不能直接以工具包的 Apache 许可替代。",
+            // paraphrases
+            "许可协议：AGPL-3.0",
+            "该检测器属于 AGPL 授权的模型。",
+            "模型条款不可用项目的 MIT 协议代替。",
+        ] {
+            assert!(model_terms_pass_down(&norm(s)), "{s}");
+        }
+        for s in [
+            // purevox-builtin-model-license-zh.txt, brush-alarm-model-license-zh.txt
+            "但**内置 AI 模型及其权重不随 GPL 授权**。",
+            "模型不因被 App 加载或与源码在同一 Release 中发布而自动改为 GPL。",
+            "许可证：Apache-2.0",
+            "仓库源码继续按 LICENSE 中的 GNU LGPL-2.1-only 分发。",
+        ] {
+            assert!(!model_terms_pass_down(&norm(s)), "{s}");
         }
     }
 
