@@ -957,6 +957,8 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
             ObligationKind::FieldOfUseBan,
             "disparaging the licensor".into(),
         );
+    } else if let Some(conduct) = duties::banned_conduct(s) {
+        push(ObligationKind::FieldOfUseBan, conduct.into());
     }
     if r.license_copy.is_match(s) {
         push(ObligationKind::LicenseCopy, String::new());
@@ -1003,7 +1005,8 @@ fn scope_kinds(r: &Rules, s: &str, definition: bool, thresholded: bool) -> Vec<O
     // a license named as excluded ("CC BY-NC 已被排除", "CC BY-NC data is
     // excluded from training") limits nothing
     let non_commercial = (r.cc_nc.is_match(s) && !r.excluded.is_match(s))
-        || r.non_commercial.iter().any(|p| p.is_match(s));
+        || r.non_commercial.iter().any(|p| p.is_match(s))
+        || (duties::non_commercial_permitted(s) && !r.both_commercial.is_match(s));
     // a licensee limited to non-profit organisations or persons, or use by
     // a company excluded: the clause that decides `prohibited`, cited
     // (read only where it can decide: excludes_companies is one of the dearer reads)

@@ -6,7 +6,12 @@
 //! is generated using the Licensed Materials"), and the licenses of the
 //! models a user picks to load, which the user must comply with ("you must
 //! comply with the licenses of the models you choose to load": the
-//! upstream models' own terms, cited, not weighed).
+//! upstream models' own terms, cited, not weighed). Also uses banned by
+//! the conduct they serve rather than a field's name (discriminating
+//! against people, hacking, phishing or malware, deciding whether someone
+//! qualifies for benefits or housing), and a grant of non-commercial use
+//! alone ("Artistic and non-commercial use of the model is permitted free
+//! of charge").
 
 use crate::license::pattern::re;
 use crate::license::pattern::Regex;
@@ -20,6 +25,12 @@ struct Rules {
     made_with: Regex,
     /// The licenses of the models used or loaded, to comply with.
     models_loaded: Regex,
+    /// A use banned: "must not use", "agree not to use", "do not use".
+    use_banned: Regex,
+    /// Non-commercial use said to be permitted (the grant's scope).
+    nc_permitted: Regex,
+    /// Conduct a ban names, each with its name.
+    conduct: Vec<(Regex, &'static str)>,
 }
 
 fn rules() -> &'static Rules {
@@ -27,6 +38,13 @@ fn rules() -> &'static Rules {
     RULES.get_or_init(|| Rules {
         keep_notice: re(r"\b(?:retain|preserve|keep|reproduce)\b,?\s+(?:(?:as\s+part\s+of|in|with|within)\s+(?:the|any|such|your|each|every)\s+(?:[\w-]+\s+){0,2}?[\w-]+,?\s+)?(?:[\w,'/-]+\s+){0,8}?attribution\s+notices?\b"),
         made_with: re(r"\b(?:provide|include|give|display)\s+(?:a\s+|an\s+)?(?:prominent|clear|conspicuous|visible)\s+notices?\b(?:\s+[\w,()'-]+){0,6}?\s+(?:stating|indicating|saying|that\s+states)\s+that\b(?:\s+[\w,()'-]+){1,8}?\s+(?:is|are|was|were|has\s+been|have\s+been)\s+(?:generated|created|derived|produced|made|built)\s+(?:wholly\s+or\s+partially\s+)?(?:using|with|from|by)\b"),
+        use_banned: re(r"\b(?:do|does|must|shall|may|will|agree|agrees|should)\s+not\s+(?:to\s+)?(?:[\w,]+\s+){0,3}?(?:use|deploy|employ)\b|\b(?:must|shall|may|will|should)\s+not\s+be\s+used\b|\bnever\s+use\b|\b(?:is|are)\s+(?:strictly\s+)?prohibited\b"),
+        nc_permitted: re(r"\bnon-?commercial\s+(?:use|uses|usage|purposes?)\b(?:\s+[\w,()'*-]+){0,4}?\s+(?:is|are)\s+(?:hereby\s+)?(?:permitted|allowed|granted|free)\b"),
+        conduct: vec![
+            (re(r"\bto\s+discriminate\b|\bdiscriminat\w*\s+(?:[\w,]+\s+){0,6}?against\s+(?:individuals|people|persons|groups|anyone)\b"), "discrimination"),
+            (re(r"\b(?:hacking|phishing|malware|cyber-?attacks?|malicious\s+(?:activities|code|software|purposes))\b"), "malicious activities"),
+            (re(r"\b(?:determine|decide|assess)\w*\s+(?:whether\s+)?(?:[\w-]+\s+){0,3}?(?:qualif(?:y|ies)|(?:is|are)\s+eligible)\s+for\b"), "eligibility decisions"),
+        ],
         models_loaded: re(r"\b(?:must|shall)\s+(?:also\s+)?comply\s+with\s+(?:the\s+)?(?:respective\s+|individual\s+|own\s+)?(?:licen[cs]es?|licen[cs]e\s+terms|terms)\s+of\s+(?:the|any|each|all)\s+(?:[\w-]+\s+){0,2}?models?\s+(?:you|they|that|which|used|loaded|bundled|downloaded|selected|chosen)\b"),
     })
 }
@@ -42,6 +60,25 @@ pub fn asks_notice(s: &str) -> bool {
 /// models used or loaded (their own terms, passed down).
 pub fn complies_with_models_used(s: &str) -> bool {
     rules().models_loaded.is_match(s)
+}
+
+/// The conduct a sentence bans using the model for, named; `None` where it
+/// bans none.
+pub fn banned_conduct(s: &str) -> Option<&'static str> {
+    let r = rules();
+    if !r.use_banned.is_match(s) {
+        return None;
+    }
+    r.conduct
+        .iter()
+        .find(|(p, _)| p.is_match(s))
+        .map(|&(_, name)| name)
+}
+
+/// True when the sentence permits non-commercial use (a grant scoped to
+/// it); the caller leaves out sentences that name commercial use beside it.
+pub fn non_commercial_permitted(s: &str) -> bool {
+    rules().nc_permitted.is_match(s)
 }
 
 #[cfg(test)]
@@ -94,6 +131,51 @@ mod tests {
             "You must comply with the terms of the Model License.",
         ] {
             assert!(!complies_with_models_used(&norm(s)), "{s}");
+        }
+    }
+
+    #[test]
+    fn conduct_banned() {
+        for (s, want) in [
+            // tauro-llm-acceptable-use-policy-personal-non-commercial.txt (unseen19)
+            ("Malicious Activities: Users must not use Tauro LLM to engage in any form of hacking, phishing, malware distribution, or other malicious activities.", "malicious activities"),
+            // civic-slm-acceptable-use-policy-local-government-documents.txt (unseen19)
+            ("- **Benefits eligibility.** Do not use the model to determine whether someone qualifies for housing assistance, social services, or other government benefits.", "eligibility decisions"),
+            // roblox-cube3d-research-only-rail-ms.txt (unseen19)
+            ("1. Discrimination. You agree not to Use, or allow others to Use, Artifacts or Derivatives (a) to discriminate, mock, or promote hatred against individuals or groups", "discrimination"),
+            // paraphrases
+            ("The model must not be used to write malware or phishing emails.", "malicious activities"),
+            ("You shall not use the weights to decide whether applicants are eligible for loans.", "eligibility decisions"),
+            ("Do not deploy the model in ways that discriminate unfairly against groups of people.", "discrimination"),
+        ] {
+            assert_eq!(banned_conduct(&norm(s)), Some(want), "{s}");
+        }
+        for s in [
+            // said of the model, nothing banned
+            "The model does not detect phishing reliably.",
+            "This classifier was trained to flag malware samples.",
+            "Use the model to determine whether a document qualifies for archiving.",
+        ] {
+            assert_eq!(banned_conduct(&norm(s)), None, "{s}");
+        }
+    }
+
+    #[test]
+    fn non_commercial_use_permitted() {
+        for s in [
+            // dome-game-canvas-bar-phase-model-non-commercial-licence.txt (unseen19)
+            "- **Artistic and non-commercial use** of the model is permitted free of charge: personal projects, education, research, experimentation, and non-commercial artistic / live-performance work.",
+            // paraphrases
+            "Non-commercial use of these weights is permitted.",
+            "Noncommercial uses are allowed without a fee.",
+        ] {
+            assert!(non_commercial_permitted(&norm(s)), "{s}");
+        }
+        for s in [
+            "Non-commercial use requires registration.",
+            "Commercial use is permitted.",
+        ] {
+            assert!(!non_commercial_permitted(&norm(s)), "{s}");
         }
     }
 }
