@@ -927,9 +927,15 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     if let Some(regions) = territories(r, s) {
         push(ObligationKind::TerritoryExclusion, regions);
     }
-    if r.passdown.is_match(s) || share_alike::under_share_alike(s) {
+    if r.passdown.is_match(s)
+        || share_alike::under_share_alike(s)
+        || duties::derivatives_limited_alike(s)
+    {
         push(ObligationKind::UseRestrictionsPassdown, String::new());
-    } else if upstream_terms(s) || duties::complies_with_models_used(s) {
+    } else if upstream_terms(s)
+        || duties::complies_with_models_used(s)
+        || duties::most_restrictive_applies(s)
+    {
         push(ObligationKind::UseRestrictionsPassdown, UPSTREAM.into());
     }
     if !definition && r.negation.is_match(s) && r.no_training.is_match(s) {
@@ -947,7 +953,7 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     if let Some(value) = attribution(r, s, case) {
         push(ObligationKind::Attribution, value);
     }
-    if r.aup.is_match(s) {
+    if r.aup.is_match(s) || duties::policy_applies_to_users(s) {
         push(ObligationKind::AcceptableUsePolicy, String::new());
     }
     if let Some(fields) = banned_fields(r, s) {

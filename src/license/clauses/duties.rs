@@ -11,7 +11,11 @@
 //! against people, hacking, phishing or malware, deciding whether someone
 //! qualifies for benefits or housing), and a grant of non-commercial use
 //! alone ("Artistic and non-commercial use of the model is permitted free
-//! of charge").
+//! of charge"); a policy said to apply to anyone using the model (a use policy);
+//! the most restrictive of several terms applying to the whole (cited, not
+//! weighed); and derivatives' own terms required to keep the same limits
+//! ("provided that such license terms limit … such modifications and
+//! derivative works to noncommercial research purposes only").
 
 use crate::license::pattern::re;
 use crate::license::pattern::Regex;
@@ -27,6 +31,12 @@ struct Rules {
     models_loaded: Regex,
     /// A use banned: "must not use", "agree not to use", "do not use".
     use_banned: Regex,
+    /// The text's policy said to apply to anyone using the model.
+    policy_applies: Regex,
+    /// The most restrictive of several terms applies to the whole.
+    most_restrictive: Regex,
+    /// Derivatives' terms required to limit them alike.
+    derivatives_limited: Regex,
     /// Non-commercial use said to be permitted (the grant's scope).
     nc_permitted: Regex,
     /// Conduct a ban names, each with its name.
@@ -39,6 +49,9 @@ fn rules() -> &'static Rules {
         keep_notice: re(r"\b(?:retain|preserve|keep|reproduce)\b,?\s+(?:(?:as\s+part\s+of|in|with|within)\s+(?:the|any|such|your|each|every)\s+(?:[\w-]+\s+){0,2}?[\w-]+,?\s+)?(?:[\w,'/-]+\s+){0,8}?attribution\s+notices?\b"),
         made_with: re(r"\b(?:provide|include|give|display)\s+(?:a\s+|an\s+)?(?:prominent|clear|conspicuous|visible)\s+notices?\b(?:\s+[\w,()'-]+){0,6}?\s+(?:stating|indicating|saying|that\s+states)\s+that\b(?:\s+[\w,()'-]+){1,8}?\s+(?:is|are|was|were|has\s+been|have\s+been)\s+(?:generated|created|derived|produced|made|built)\s+(?:wholly\s+or\s+partially\s+)?(?:using|with|from|by)\b"),
         use_banned: re(r"\b(?:do|does|must|shall|may|will|agree|agrees|should)\s+not\s+(?:to\s+)?(?:[\w,]+\s+){0,3}?(?:use|deploy|employ)\b|\b(?:must|shall|may|will|should)\s+not\s+be\s+used\b|\bnever\s+use\b|\b(?:is|are)\s+(?:strictly\s+)?prohibited\b"),
+        policy_applies: re(r"\bthis\s+(?:acceptable[- ]use\s+|usage\s+|use\s+)?policy\s+applies\s+to\s+(?:anyone|everyone|all\s+(?:users|persons|people)|any\s+(?:person|user|one|entity))\b(?:\s+[\w,()'-]+){0,3}?\s+(?:using|who\s+uses?|that\s+uses?|accessing|deploying)\b"),
+        most_restrictive: re(r"\b(?:the\s+)?most\s+restrictive\s+(?:use\s+)?(?:terms|licen[cs]es?|restrictions|conditions)\s+(?:shall\s+|will\s+)?(?:apply|applies|govern|governs|prevail|prevails|control)\b"),
+        derivatives_limited: re(r"\b(?:licen[cs]e\s+)?terms\s+(?:must\s+|shall\s+)?(?:limit|limits|restrict|restricts|confine|confines)\s+(?:[\w,()'/-]+\s+){0,16}?(?:derivative\s+works|derivatives|modifications|adaptations|derived\s+models)\s+to\b"),
         nc_permitted: re(r"\bnon-?commercial\s+(?:use|uses|usage|purposes?)\b(?:\s+[\w,()'*-]+){0,4}?\s+(?:is|are)\s+(?:hereby\s+)?(?:permitted|allowed|granted|free)\b"),
         conduct: vec![
             (re(r"\bto\s+discriminate\b|\bdiscriminat\w*\s+(?:[\w,]+\s+){0,6}?against\s+(?:individuals|people|persons|groups|anyone)\b"), "discrimination"),
@@ -54,6 +67,24 @@ fn rules() -> &'static Rules {
 pub fn asks_notice(s: &str) -> bool {
     let r = rules();
     r.keep_notice.is_match(s) || r.made_with.is_match(s)
+}
+
+/// True when the sentence says the text's policy applies to anyone using
+/// the model (the text is a use policy for it).
+pub fn policy_applies_to_users(s: &str) -> bool {
+    rules().policy_applies.is_match(s)
+}
+
+/// True when the sentence applies the most restrictive of several terms to
+/// the whole (their terms pass down; cited, not weighed).
+pub fn most_restrictive_applies(s: &str) -> bool {
+    rules().most_restrictive.is_match(s)
+}
+
+/// True when derivatives' own terms must keep the same limits (a
+/// pass-down).
+pub fn derivatives_limited_alike(s: &str) -> bool {
+    rules().derivatives_limited.is_match(s)
 }
 
 /// True when the sentence asks the user to comply with the licenses of the
@@ -177,5 +208,42 @@ mod tests {
         ] {
             assert!(!non_commercial_permitted(&norm(s)), "{s}");
         }
+    }
+
+    #[test]
+    fn policies_and_terms_passed_down() {
+        // civic-slm-acceptable-use-policy-local-government-documents.txt (unseen19)
+        for s in [
+            "This policy applies to anyone using `civic-slm` code, weights, datasets, or derivative works.",
+            "This acceptable use policy applies to all users accessing the model.",
+            "This usage policy applies to any person who uses the weights.",
+        ] {
+            assert!(policy_applies_to_users(&norm(s)), "{s}");
+        }
+        assert!(!policy_applies_to_users(&norm(
+            "This privacy policy applies to our website."
+        )));
+        // supermix-expanse-composite-licence-bigscience-openrail-passdown.txt (unseen19)
+        for s in [
+            "Each applies to the part it covers; where they overlap, the most restrictive use terms apply to the model as a whole.",
+            "Where licenses conflict, the most restrictive license governs.",
+            "The most restrictive conditions shall prevail.",
+        ] {
+            assert!(most_restrictive_applies(&norm(s)), "{s}");
+        }
+        assert!(!most_restrictive_applies(&norm(
+            "This is the most restrictive of our licenses."
+        )));
+        // e-rayzer-weights-adobe-research-license.txt (unseen19)
+        for s in [
+            "1.2. You may add your own copyright statement to your modifications and may provide additional or different license terms for use, reproduction, modification, public display, and redistribution of your modifications and derivative works, provided that such license terms limit the use, reproduction, modification, public display, and redistribution of such modifications and derivative works to noncommercial research purposes only.",
+            "Your terms must restrict derivatives to non-commercial use.",
+            "Such license terms shall confine the use of derived models to research.",
+        ] {
+            assert!(derivatives_limited_alike(&norm(s)), "{s}");
+        }
+        assert!(!derivatives_limited_alike(&norm(
+            "These terms limit our liability to the amount paid."
+        )));
     }
 }
