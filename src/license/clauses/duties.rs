@@ -15,7 +15,10 @@
 //! the most restrictive of several terms applying to the whole (cited, not
 //! weighed); and derivatives' own terms required to keep the same limits
 //! ("provided that such license terms limit … such modifications and
-//! derivative works to noncommercial research purposes only").
+//! derivative works to noncommercial research purposes only"); and
+//! non-commercial scopes in other spellings ("For research and non
+//! commercial purposes", "restricted to non-commercial, academic, or
+//! personal use").
 
 use crate::license::pattern::re;
 use crate::license::pattern::Regex;
@@ -37,6 +40,11 @@ struct Rules {
     most_restrictive: Regex,
     /// Derivatives' terms required to limit them alike.
     derivatives_limited: Regex,
+    /// A non-commercial scope spelled "non commercial", or use restricted
+    /// to non-commercial use.
+    nc_spelled: Regex,
+    /// The restriction denied ("not restricted to").
+    not_restricted: Regex,
     /// Non-commercial use said to be permitted (the grant's scope).
     nc_permitted: Regex,
     /// Conduct a ban names, each with its name.
@@ -52,6 +60,8 @@ fn rules() -> &'static Rules {
         policy_applies: re(r"\bthis\s+(?:acceptable[- ]use\s+|usage\s+|use\s+)?policy\s+applies\s+to\s+(?:anyone|everyone|all\s+(?:users|persons|people)|any\s+(?:person|user|one|entity))\b(?:\s+[\w,()'-]+){0,3}?\s+(?:using|who\s+uses?|that\s+uses?|accessing|deploying)\b"),
         most_restrictive: re(r"\b(?:the\s+)?most\s+restrictive\s+(?:use\s+)?(?:terms|licen[cs]es?|restrictions|conditions)\s+(?:shall\s+|will\s+)?(?:apply|applies|govern|governs|prevail|prevails|control)\b"),
         derivatives_limited: re(r"\b(?:licen[cs]e\s+)?terms\s+(?:must\s+|shall\s+)?(?:limit|limits|restrict|restricts|confine|confines)\s+(?:[\w,()'/-]+\s+){0,16}?(?:derivative\s+works|derivatives|modifications|adaptations|derived\s+models)\s+to\b"),
+        nc_spelled: re(r"\b(?:for|only|solely|exclusively)\s+(?:(?:academic|scientific)\s+)?(?:research\s+(?:and|or|and/or)\s+)?non\s+commercial\s+(?:use|uses|usage|purposes?)\b|\bnon\s+commercial\s+(?:use|uses|usage|purposes?)\s+only\b|\brestricted\s+to\s+non-?\s?commercial\b"),
+        not_restricted: re(r"\b(?:not|never|no\s+longer)\s+(?:be\s+)?restricted\b|\bcommercial\s+(?:and|or|and/or)\s+non\s+commercial\b"),
         nc_permitted: re(r"\bnon-?commercial\s+(?:use|uses|usage|purposes?)\b(?:\s+[\w,()'*-]+){0,4}?\s+(?:is|are)\s+(?:hereby\s+)?(?:permitted|allowed|granted|free)\b"),
         conduct: vec![
             (re(r"\bto\s+discriminate\b|\bdiscriminat\w*\s+(?:[\w,]+\s+){0,6}?against\s+(?:individuals|people|persons|groups|anyone)\b"), "discrimination"),
@@ -109,7 +119,8 @@ pub fn banned_conduct(s: &str) -> Option<&'static str> {
 /// True when the sentence permits non-commercial use (a grant scoped to
 /// it); the caller leaves out sentences that name commercial use beside it.
 pub fn non_commercial_permitted(s: &str) -> bool {
-    rules().nc_permitted.is_match(s)
+    let r = rules();
+    r.nc_permitted.is_match(s) || (r.nc_spelled.is_match(s) && !r.not_restricted.is_match(s))
 }
 
 #[cfg(test)]
@@ -199,12 +210,21 @@ mod tests {
             // paraphrases
             "Non-commercial use of these weights is permitted.",
             "Noncommercial uses are allowed without a fee.",
+            // onera-tec-prediction-ionosphere-dual-licence-notice.txt (unseen19)
+            "For research and non commercial purposes, all the code and documentation of https://github.com/aboulch/tec_prediction is released under the GPLv3 license:",
+            // nimvoice-speecht5-hifigan-model-licences.txt (unseen18)
+            "Often restricted to non-commercial, academic, or personal use depending on the voice dataset.",
+            // paraphrases
+            "The weights may be used for non commercial purposes only.",
+            "Use of the checkpoints is restricted to noncommercial research.",
         ] {
             assert!(non_commercial_permitted(&norm(s)), "{s}");
         }
         for s in [
             "Non-commercial use requires registration.",
             "Commercial use is permitted.",
+            "Use is not restricted to non-commercial purposes.",
+            "You may use it for commercial and non commercial purposes.",
         ] {
             assert!(!non_commercial_permitted(&norm(s)), "{s}");
         }
