@@ -1012,7 +1012,8 @@ fn scope_kinds(r: &Rules, s: &str, definition: bool, thresholded: bool) -> Vec<O
     // excluded from training") limits nothing
     let non_commercial = (r.cc_nc.is_match(s) && !r.excluded.is_match(s))
         || r.non_commercial.iter().any(|p| p.is_match(s))
-        || (duties::non_commercial_permitted(s) && !r.both_commercial.is_match(s));
+        || (duties::non_commercial_permitted(s) && !r.both_commercial.is_match(s))
+        || duties::excludes_commercial_use(s);
     // a licensee limited to non-profit organisations or persons, or use by
     // a company excluded: the clause that decides `prohibited`, cited
     // (read only where it can decide: excludes_companies is one of the dearer reads)
@@ -1033,7 +1034,8 @@ fn scope_kinds(r: &Rules, s: &str, definition: bool, thresholded: bool) -> Vec<O
         && !coordinated
         && (r.research_title.is_match(s_scope)
             || r.research_only.iter().any(|p| p.is_match(s_scope))
-            || scope::research_scoped(s_scope))
+            || scope::research_scoped(s_scope)
+            || duties::stated_research_only(s_scope))
     {
         kinds.push(ObligationKind::ResearchOnly);
     }

@@ -18,7 +18,9 @@
 //! derivative works to noncommercial research purposes only"); and
 //! non-commercial scopes in other spellings ("For research and non
 //! commercial purposes", "restricted to non-commercial, academic, or
-//! personal use").
+//! personal use"); use kept research-only ("The integration remains
+//! research-only") and commercial use excluded ("restricts access to … to
+//! academic research and excludes commercial use").
 
 use crate::license::pattern::re;
 use crate::license::pattern::Regex;
@@ -45,6 +47,10 @@ struct Rules {
     nc_spelled: Regex,
     /// The restriction denied ("not restricted to").
     not_restricted: Regex,
+    /// Use said to be (or remain) research-only.
+    research_only: Regex,
+    /// Commercial use excluded.
+    excludes_commercial: Regex,
     /// Non-commercial use said to be permitted (the grant's scope).
     nc_permitted: Regex,
     /// Conduct a ban names, each with its name.
@@ -62,6 +68,8 @@ fn rules() -> &'static Rules {
         derivatives_limited: re(r"\b(?:licen[cs]e\s+)?terms\s+(?:must\s+|shall\s+)?(?:limit|limits|restrict|restricts|confine|confines)\s+(?:[\w,()'/-]+\s+){0,16}?(?:derivative\s+works|derivatives|modifications|adaptations|derived\s+models)\s+to\b"),
         nc_spelled: re(r"\b(?:for|only|solely|exclusively)\s+(?:(?:academic|scientific)\s+)?(?:research\s+(?:and|or|and/or)\s+)?non\s+commercial\s+(?:use|uses|usage|purposes?)\b|\bnon\s+commercial\s+(?:use|uses|usage|purposes?)\s+only\b|\brestricted\s+to\s+non-?\s?commercial\b"),
         not_restricted: re(r"\b(?:not|never|no\s+longer)\s+(?:be\s+)?restricted\b|\bcommercial\s+(?:and|or|and/or)\s+non\s+commercial\b"),
+        research_only: re(r"\b(?:is|are|remains?|stays?|kept|be)\s+(?:strictly\s+)?research[- ]only\b"),
+        excludes_commercial: re(r"\bexclud(?:es|ing|ed|e)\s+(?:any\s+|all\s+)?commercial\s+(?:use|uses|usage|purposes?|exploitation|applications?)\b"),
         nc_permitted: re(r"\bnon-?commercial\s+(?:use|uses|usage|purposes?)\b(?:\s+[\w,()'*-]+){0,4}?\s+(?:is|are)\s+(?:hereby\s+)?(?:permitted|allowed|granted|free)\b"),
         conduct: vec![
             (re(r"\bto\s+discriminate\b|\bdiscriminat\w*\s+(?:[\w,]+\s+){0,6}?against\s+(?:individuals|people|persons|groups|anyone)\b"), "discrimination"),
@@ -121,6 +129,17 @@ pub fn banned_conduct(s: &str) -> Option<&'static str> {
 pub fn non_commercial_permitted(s: &str) -> bool {
     let r = rules();
     r.nc_permitted.is_match(s) || (r.nc_spelled.is_match(s) && !r.not_restricted.is_match(s))
+}
+
+/// True when the sentence says use is (or remains) research-only, not
+/// denying it.
+pub fn stated_research_only(s: &str) -> bool {
+    rules().research_only.is_match(s) && !s.contains("not research")
+}
+
+/// True when the sentence excludes commercial use.
+pub fn excludes_commercial_use(s: &str) -> bool {
+    rules().excludes_commercial.is_match(s)
 }
 
 #[cfg(test)]
@@ -264,6 +283,37 @@ mod tests {
         }
         assert!(!derivatives_limited_alike(&norm(
             "These terms limit our liability to the amount paid."
+        )));
+    }
+
+    #[test]
+    fn research_only_kept_and_commercial_use_excluded() {
+        for s in [
+            // fundus-dx-ml-research-teaching-workbench-third-party-models.txt (unseen18)
+            "The integration remains research-only under the V1 usage context.",
+            // paraphrases
+            "These checkpoints are strictly research-only.",
+            "The fine-tuned weights stay research only.",
+        ] {
+            assert!(stated_research_only(&norm(s)), "{s}");
+        }
+        for s in [
+            "The weights are not research-only.",
+            "This Research-Only RAIL License is generally applicable to the Artifacts.",
+        ] {
+            assert!(!stated_research_only(&norm(s)), "{s}");
+        }
+        for s in [
+            // fundus-dx-ml-research-teaching-workbench-third-party-models.txt (unseen18)
+            "The README separately restricts access to **further MMFundus pretrained models** to academic research and excludes commercial use/second development.",
+            // paraphrases
+            "The grant excludes any commercial use of the weights.",
+            "A licence excluding commercial purposes applies to the model.",
+        ] {
+            assert!(excludes_commercial_use(&norm(s)), "{s}");
+        }
+        assert!(!excludes_commercial_use(&norm(
+            "Nothing here excludes the commercial licence we offer."
         )));
     }
 }
