@@ -930,6 +930,7 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     if r.passdown.is_match(s)
         || share_alike::under_share_alike(s)
         || duties::derivatives_limited_alike(s)
+        || duties::copyleft_weights(s)
     {
         push(ObligationKind::UseRestrictionsPassdown, String::new());
     } else if upstream_terms(s)

@@ -20,7 +20,8 @@
 //! commercial purposes", "restricted to non-commercial, academic, or
 //! personal use"); use kept research-only ("The integration remains
 //! research-only") and commercial use excluded ("restricts access to … to
-//! academic research and excludes commercial use").
+//! academic research and excludes commercial use"); and weights named as
+//! under a copyleft license ("AGPL-3.0 weights"), whose terms pass down.
 
 use crate::license::pattern::re;
 use crate::license::pattern::Regex;
@@ -51,6 +52,8 @@ struct Rules {
     research_only: Regex,
     /// Commercial use excluded.
     excludes_commercial: Regex,
+    /// Weights named as under a copyleft license.
+    copyleft_weights: Regex,
     /// Non-commercial use said to be permitted (the grant's scope).
     nc_permitted: Regex,
     /// Conduct a ban names, each with its name.
@@ -70,6 +73,7 @@ fn rules() -> &'static Rules {
         not_restricted: re(r"\b(?:not|never|no\s+longer)\s+(?:be\s+)?restricted\b|\bcommercial\s+(?:and|or|and/or)\s+non\s+commercial\b"),
         research_only: re(r"\b(?:is|are|remains?|stays?|kept|be)\s+(?:strictly\s+)?research[- ]only\b"),
         excludes_commercial: re(r"\bexclud(?:es|ing|ed|e)\s+(?:any\s+|all\s+)?commercial\s+(?:use|uses|usage|purposes?|exploitation|applications?)\b"),
+        copyleft_weights: re(r"\b(?:a|l)?gpl(?:[- ]?v?\d(?:\.\d)?)?(?:-only|-or-later|\+)?\s+(?:licen[cs]ed\s+)?(?:weights|checkpoints?|model\s+weights)\b"),
         nc_permitted: re(r"\bnon-?commercial\s+(?:use|uses|usage|purposes?)\b(?:\s+[\w,()'*-]+){0,4}?\s+(?:is|are)\s+(?:hereby\s+)?(?:permitted|allowed|granted|free)\b"),
         conduct: vec![
             (re(r"\bto\s+discriminate\b|\bdiscriminat\w*\s+(?:[\w,]+\s+){0,6}?against\s+(?:individuals|people|persons|groups|anyone)\b"), "discrimination"),
@@ -135,6 +139,12 @@ pub fn non_commercial_permitted(s: &str) -> bool {
 /// denying it.
 pub fn stated_research_only(s: &str) -> bool {
     rules().research_only.is_match(s) && !s.contains("not research")
+}
+
+/// True when the sentence names weights as under a copyleft license (its
+/// terms pass down with them).
+pub fn copyleft_weights(s: &str) -> bool {
+    rules().copyleft_weights.is_match(s)
 }
 
 /// True when the sentence excludes commercial use.
@@ -315,5 +325,24 @@ mod tests {
         assert!(!excludes_commercial_use(&norm(
             "Nothing here excludes the commercial licence we offer."
         )));
+    }
+
+    #[test]
+    fn weights_under_a_copyleft_license() {
+        for s in [
+            // fundus-dx-ml-research-teaching-workbench-third-party-models.txt (unseen18)
+            "- Public weights: https://huggingface.co/Eyened/vascx (AGPL-3.0 weights).",
+            // paraphrases
+            "The detector ships GPL-3.0 licensed weights.",
+            "Download the AGPLv3 checkpoints from the release page.",
+        ] {
+            assert!(copyleft_weights(&norm(s)), "{s}");
+        }
+        for s in [
+            "The code is AGPL-3.0; the weights are MIT.",
+            "GPL-3.0 code loads the weights.",
+        ] {
+            assert!(!copyleft_weights(&norm(s)), "{s}");
+        }
     }
 }
