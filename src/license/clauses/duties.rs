@@ -52,6 +52,8 @@ struct Rules {
     research_only: Regex,
     /// Commercial use excluded.
     excludes_commercial: Regex,
+    /// The model not authorised to give professional advice.
+    advice_barred: Regex,
     /// Weights named as under a copyleft license.
     copyleft_weights: Regex,
     /// Non-commercial use said to be permitted (the grant's scope).
@@ -73,6 +75,7 @@ fn rules() -> &'static Rules {
         not_restricted: re(r"\b(?:not|never|no\s+longer)\s+(?:be\s+)?restricted\b|\bcommercial\s+(?:and|or|and/or)\s+non\s+commercial\b"),
         research_only: re(r"\b(?:is|are|remains?|stays?|kept|be)\s+(?:strictly\s+)?research[- ]only\b"),
         excludes_commercial: re(r"\bexclud(?:es|ing|ed|e)\s+(?:any\s+|all\s+)?commercial\s+(?:use|uses|usage|purposes?|exploitation|applications?)\b"),
+        advice_barred: re(r"\bnot\s+(?:be\s+)?(?:authori[sz]ed|permitted|allowed|licen[cs]ed)\s+to\s+(?:give|provide|offer|render|issue)\s+(?:[\w-]+\s+){0,2}?(?:legal|medical|financial|tax|investment)\s+(?:opinions?|advice|diagnos[ie]s)\b"),
         copyleft_weights: re(r"\b(?:a|l)?gpl(?:[- ]?v?\d(?:\.\d)?)?(?:-only|-or-later|\+)?\s+(?:licen[cs]ed\s+)?(?:weights|checkpoints?|model\s+weights)\b"),
         nc_permitted: re(r"\bnon-?commercial\s+(?:use|uses|usage|purposes?)\b(?:\s+[\w,()'*-]+){0,4}?\s+(?:is|are)\s+(?:hereby\s+)?(?:permitted|allowed|granted|free)\b"),
         conduct: vec![
@@ -119,6 +122,9 @@ pub fn complies_with_models_used(s: &str) -> bool {
 /// bans none.
 pub fn banned_conduct(s: &str) -> Option<&'static str> {
     let r = rules();
+    if r.advice_barred.is_match(s) {
+        return Some("professional advice");
+    }
     if !r.use_banned.is_match(s) {
         return None;
     }
@@ -218,6 +224,10 @@ mod tests {
             ("The model must not be used to write malware or phishing emails.", "malicious activities"),
             ("You shall not use the weights to decide whether applicants are eligible for loans.", "eligibility decisions"),
             ("Do not deploy the model in ways that discriminate unfairly against groups of people.", "discrimination"),
+            // civic-slm-acceptable-use-policy-local-government-documents.txt (unseen19)
+            ("- **Legal advice.** This model is not a lawyer. It is not authorized to give individualized legal opinions on zoning, permitting, code compliance, or any other matter.", "professional advice"),
+            ("The assistant is not permitted to provide medical diagnoses.", "professional advice"),
+            ("Deployments are not allowed to offer personalised investment advice.", "professional advice"),
         ] {
             assert_eq!(banned_conduct(&norm(s)), Some(want), "{s}");
         }
@@ -226,6 +236,7 @@ mod tests {
             "The model does not detect phishing reliably.",
             "This classifier was trained to flag malware samples.",
             "Use the model to determine whether a document qualifies for archiving.",
+            "Nothing here is legal advice.",
         ] {
             assert_eq!(banned_conduct(&norm(s)), None, "{s}");
         }
