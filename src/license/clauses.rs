@@ -4,6 +4,7 @@
 
 pub mod boilerplate;
 mod contact;
+mod duties;
 mod figures;
 pub mod fitness;
 pub mod gate;
@@ -12,6 +13,7 @@ pub mod purpose;
 pub mod restated;
 pub mod scope;
 pub mod share_alike;
+pub mod terms_zh;
 mod trademark;
 
 use super::pattern::re;
@@ -929,9 +931,16 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     if let Some(regions) = territories(r, s) {
         push(ObligationKind::TerritoryExclusion, regions);
     }
-    if r.passdown.is_match(s) || share_alike::under_share_alike(s) {
+    if r.passdown.is_match(s)
+        || share_alike::under_share_alike(s)
+        || duties::derivatives_limited_alike(s)
+        || duties::copyleft_weights(s)
+    {
         push(ObligationKind::UseRestrictionsPassdown, String::new());
-    } else if upstream_terms(s) {
+    } else if upstream_terms(s)
+        || duties::complies_with_models_used(s)
+        || duties::most_restrictive_applies(s)
+    {
         push(ObligationKind::UseRestrictionsPassdown, UPSTREAM.into());
     }
     if !definition && r.negation.is_match(s) && r.no_training.is_match(s) {
@@ -949,7 +958,7 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
     if let Some(value) = attribution(r, s, case) {
         push(ObligationKind::Attribution, value);
     }
-    if r.aup.is_match(s) {
+    if r.aup.is_match(s) || duties::policy_applies_to_users(s) {
         push(ObligationKind::AcceptableUsePolicy, String::new());
     }
     if let Some(fields) = banned_fields(r, s) {
@@ -959,6 +968,8 @@ fn scan_sentence(s: &str, case: &dyn Fn(&str) -> String) -> Vec<(ObligationKind,
             ObligationKind::FieldOfUseBan,
             "disparaging the licensor".into(),
         );
+    } else if let Some(conduct) = duties::banned_conduct(s) {
+        push(ObligationKind::FieldOfUseBan, conduct.into());
     }
     if r.license_copy.is_match(s) {
         push(ObligationKind::LicenseCopy, String::new());
@@ -1007,7 +1018,9 @@ fn scope_kinds(r: &Rules, s: &str, definition: bool, thresholded: bool) -> Vec<O
     let non_commercial = (r.cc_nc.is_match(s) && !r.excluded.is_match(s))
         || r.non_commercial.iter().any(|p| p.is_match(s))
         || nc_grant::grants_non_commercial_only(s)
-        || nc_grant::dual_licensed_by_use(s);
+        || nc_grant::dual_licensed_by_use(s)
+        || (duties::non_commercial_permitted(s) && !r.both_commercial.is_match(s))
+        || duties::excludes_commercial_use(s);
     // a licensee limited to non-profit organisations or persons, or use by
     // a company excluded: the clause that decides `prohibited`, cited
     // (read only where it can decide: excludes_companies is one of the dearer reads)
@@ -1028,7 +1041,8 @@ fn scope_kinds(r: &Rules, s: &str, definition: bool, thresholded: bool) -> Vec<O
         && !coordinated
         && (r.research_title.is_match(s_scope)
             || r.research_only.iter().any(|p| p.is_match(s_scope))
-            || scope::research_scoped(s_scope))
+            || scope::research_scoped(s_scope)
+            || duties::stated_research_only(s_scope))
     {
         kinds.push(ObligationKind::ResearchOnly);
     }
@@ -1245,12 +1259,12 @@ fn attribution(r: &Rules, s: &str, case: &dyn Fn(&str) -> String) -> Option<Stri
         if let Some(q) = r.quoted.captures(s).and_then(|c| c.get(1)) {
             return Some(case(q.as_str()));
         }
-        return r.credit.is_match(s).then(String::new);
+        return (r.credit.is_match(s) || duties::asks_notice(s)).then(String::new);
     }
     let named = ["built with", "built using", "powered by"]
         .iter()
         .any(|p| s.contains(p));
-    (named || r.credit.is_match(s)).then(String::new)
+    (named || r.credit.is_match(s) || duties::asks_notice(s)).then(String::new)
 }
 
 /// The fields a sentence bans the model from ("not ... for military or

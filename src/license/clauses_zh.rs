@@ -23,6 +23,10 @@ struct Rules {
     revenue: Regex,
     aup: Regex,
     attribution: Regex,
+    /// A credit or change note asked in the imperative (请在发布说明中标注变更
+    /// 内容与日期): a duty of the user even where a third party's model is
+    /// the one changed.
+    asked: Regex,
     quoted: Regex,
     name_prefix: Regex,
     license_copy: Regex,
@@ -77,7 +81,9 @@ fn without_trade_terms(s: &str) -> std::borrow::Cow<'_, str> {
 /// bounded repetition compiles to a large automaton at every run).
 const NOT_END: &str = r"(?:[\x00-\x20\x22-\x2d\x2f-\x3a\x3c-\x3e\x40-\x7f]|(?u:[^\x00-\x7F]))";
 
-fn re(p: &str) -> Regex {
+/// A pattern of Chinese text, `[^.;!?]` read as any character but a
+/// sentence end.
+pub(crate) fn re(p: &str) -> Regex {
     // Constants, checked by the tests below.
     super::pattern::re(&p.replace("[^.;!?]", NOT_END))
 }
@@ -123,7 +129,7 @@ fn rules() -> &'static Rules {
         aup: re(r"(?:遵守|遵循)[^.;!?]{0,40}(?:使用限制|使用政策|使用规范|行为准则|可接受使用)|(?:不得|禁止|严禁|不要|请勿|切勿|不应|❌)[^.;!?]{0,40}(?:违法|非法|违反[^.;!?]{0,24}?(?:法律|法规))"),
         act_ban: re(r"(?:^|[\s(\[:,])(?:\(\w{1,2}\)\s*)?禁止(二次开发|转售|售卖|出售|再许可|创建衍生)|不得(?:对|将)(?:本|该)(?:模型|软件|作品)[^.;!?]{0,60}?(衍生作品|转售|出售|售卖|再许可)"),
         licensor_bound: re(r"(?:许可方|许可人|授权方|我们|本公司)(?:均)?不得"),
-        field_ban: re(r"(?:不得|禁止|严禁|不作|不用于|不能用于|不要|请勿|切勿|不应|❌|未获(?:得)?许可)[^.;!?]{0,60}?(军事|武器|战争|监控|监视|医疗诊断|自动驾驶|竞争性?产品|竞品|竞争|托管使用|托管服务|诋毁|抹黑|未经\w{0,6}?安全审查)"),
+        field_ban: re(r"(?:不得|禁止|严禁|不作|不用于|不能用于|不要|请勿|切勿|不应|❌|未获(?:得)?许可)[^.;!?]{0,60}?(军事|武器|战争|监控|监视|医疗诊断|自动驾驶|竞争性?产品|竞品|竞争|托管使用|托管服务|诋毁|抹黑|未经\w{0,6}?安全审查|冒充他人|冒充(?:真实|真人|其他)|假冒他人|仿冒他人|深度伪造)"),
         // "“商业用途”是指…", "1.5 衍生品:指…", "1.2 “非商业用途”是指…": a term
         // defined, nothing granted or limited
         definition: re(r"^(?:\d+(?:\.\d+)*\.?\s+)?[^.;!?]{0,40}?(?:是指|系指|:\s*指|\x22\s*指)"),
@@ -133,6 +139,7 @@ fn rules() -> &'static Rules {
         not_under_this: re(r"本许可(?:证|协议)?不(?:允许|许可)(?:共享|分发|再分发|发布)"),
         non_profit_item: re(r"^(?:\(\w{1,3}\)\s*)?(?:非营利|非盈利)(?:性)?[^.;!?]{0,20}?(?:机构|组织|单位|实验室)"),
         attribution: re(r"(?:署名|标注|注明|标明|(?:请|须|应当?|必须)[^.;!?]{0,30}声明[^.;!?]{0,4}\x22|显著[^.;!?]{0,6}(?:标示|展示|说明)|(?:附上|保留|提供|明确)[^.;!?]{0,30}(?:来源|出处))"),
+        asked: re(r"请(?:在|于)[^.;!?]{0,30}?(?:署名|标注|注明|标明)"),
         name_prefix: re(r#"名称的?(?:开头|开始|前面)[^.;!?]{0,8}(?:添加|加上|包含|使用)[^.;!?]{0,4}"((?u:[^"]){2,30})""#),
         // a small Unicode class, cheap to build
         quoted: Regex::new(r#"[“"]([^”"]{2,40})[”"]"#)
@@ -285,17 +292,31 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     {
         found.push((ObligationKind::Registration, String::new()));
     }
+    // 商业条款另行授权: a separate license for commercial use
+    if !definition
+        && super::clauses::terms_zh::commercial_licensed_separately(s)
+        && !found
+            .iter()
+            .any(|(k, _)| *k == ObligationKind::Registration)
+    {
+        found.push((ObligationKind::Registration, String::new()));
+    }
     if r.territory.is_match(s) {
         found.push((ObligationKind::TerritoryExclusion, "outside China".into()));
     }
-    if r.aup.is_match(s) {
+    // 模型权重另受……协议约束: the model's own terms to accept
+    if r.aup.is_match(s) || super::clauses::terms_zh::model_terms_to_accept(s) {
         found.push((ObligationKind::AcceptableUsePolicy, String::new()));
     }
     found.extend(field_of_use(r, s));
     // 建议署名 (a suggested credit line), or the terms of third parties'
     // data (第三方数据集仍可能存在……署名……限制), asks nothing of the user
+    // a request in the imperative (请在发布说明中标注变更内容) asks it of the
+    // user, whoever's the model changed
     let asks_nothing = s.starts_with("建议")
-        || (s.contains("第三方") && !["须", "应当", "必须"].iter().any(|d| s.contains(d)));
+        || (s.contains("第三方")
+            && !["须", "应当", "必须"].iter().any(|d| s.contains(d))
+            && !r.asked.is_match(s));
     if r.attribution.is_match(s) && !asks_nothing {
         let quoted = r
             .quoted
@@ -314,7 +335,8 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     if r.no_training.is_match(s) {
         found.push((ObligationKind::NoTrainingOtherModels, String::new()));
     }
-    if r.passdown.is_match(s) {
+    // 许可证：GPL-3.0, 不能以工具包的 Apache 许可替代: the model's own terms
+    if r.passdown.is_match(s) || super::clauses::terms_zh::model_terms_pass_down(s) {
         found.push((ObligationKind::UseRestrictionsPassdown, String::new()));
     }
     found
@@ -388,6 +410,8 @@ fn field_of_use(r: &Rules, s: &str) -> Option<(ObligationKind, String)> {
             "自动驾驶" => "autonomous driving",
             "托管使用" | "托管服务" => "hosting use",
             "诋毁" | "抹黑" => "disparaging the licensor",
+            // 冒充他人的克隆音色, 假冒他人: passing off as a real person
+            f if f.contains("冒") || f == "深度伪造" => "impersonation",
             f if f.starts_with("未经") => "internet services without security review",
             _ => "competing products",
         };
@@ -715,6 +739,57 @@ mod tests {
             "使用 Firefly 聚合 LoRA 权重时，请同时遵守对应底座模型许可证。",
             ObligationKind::UseRestrictionsPassdown
         ));
+    }
+
+    #[test]
+    fn impersonation_bans_are_fields_of_use() {
+        for s in [
+            // tingjian-asr-tts-model-dependency-licence-boundary-zh.txt
+            // (tests/license-eval, unseen18)
+            "不要引入来源不明的模型、冒充他人的克隆音色，或把评测录音误用为可公开分发的素材。",
+            // paraphrases
+            "禁止使用本模型合成的语音冒充他人进行诈骗。",
+            "请勿将克隆音色用于假冒他人身份。",
+            "不得利用本模型制作深度伪造内容。",
+        ] {
+            assert!(
+                kinds(s).contains(&(ObligationKind::FieldOfUseBan, "impersonation".into())),
+                "{s}: {:?}",
+                kinds(s)
+            );
+        }
+        for s in [
+            // said of a risk, nothing banned
+            "语音克隆技术可能被用于冒充他人。",
+            "本项目研究深度伪造检测方法。",
+        ] {
+            assert!(
+                !has(s, ObligationKind::FieldOfUseBan),
+                "{s}: {:?}",
+                kinds(s)
+            );
+        }
+    }
+
+    #[test]
+    fn a_change_note_asked_of_whoever_changes_a_third_party_model() {
+        for s in [
+            // shinobu-translator-manga-ocr-inpaint-model-notices-zh.txt
+            // (tests/license-eval, unseen18)
+            "如你修改了第三方模型或转换脚本，请在提交记录或发布说明中标注变更内容与日期。",
+            // paraphrases
+            "若改动了第三方权重，请在发布页注明修改之处。",
+            "使用第三方模型时，请于产品说明中署名原作者。",
+        ] {
+            assert!(has(s, ObligationKind::Attribution), "{s}: {:?}", kinds(s));
+        }
+        for s in [
+            // the terms of third parties' data, nothing asked of the user
+            "第三方数据集仍可能存在署名等限制。",
+            "第三方模型的许可证中标注了其作者。",
+        ] {
+            assert!(!has(s, ObligationKind::Attribution), "{s}: {:?}", kinds(s));
+        }
     }
 
     #[test]
