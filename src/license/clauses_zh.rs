@@ -76,17 +76,7 @@ fn without_trade_terms(s: &str) -> std::borrow::Cow<'_, str> {
     }
 }
 
-/// Any character but a sentence end, as a cheap class: an ASCII byte other
-/// than `.;!?`, or any non-ASCII character (a Unicode `[^.;!?]` inside a
-/// bounded repetition compiles to a large automaton at every run).
-const NOT_END: &str = r"(?:[\x00-\x20\x22-\x2d\x2f-\x3a\x3c-\x3e\x40-\x7f]|(?u:[^\x00-\x7F]))";
-
-/// A pattern of Chinese text, `[^.;!?]` read as any character but a
-/// sentence end.
-pub(crate) fn re(p: &str) -> Regex {
-    // Constants, checked by the tests below.
-    super::pattern::re(&p.replace("[^.;!?]", NOT_END))
-}
+pub(crate) use super::pattern::re_zh as re;
 
 fn rules() -> &'static Rules {
     static RULES: OnceLock<Rules> = OnceLock::new();

@@ -4,7 +4,7 @@
 //! accept; and commercial terms licensed separately (AGPL-3.0；商业条款另行
 //! 授权), read as a separate license, cited as approval.
 
-use crate::license::clauses_zh::re;
+use crate::license::pattern::re_zh as re;
 use crate::license::pattern::Regex;
 use std::sync::OnceLock;
 
