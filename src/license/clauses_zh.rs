@@ -57,6 +57,9 @@ struct Rules {
     /// What only some data is used for ("仅用于评估的数据", data used only
     /// for evaluation): an attribute of that data, not a scope of the grant.
     data_attribute: Regex,
+    /// Research as the one use left, at the end of its clause (仅可用于用户有权
+    /// 进行的本地研究; 只供研究): a research scope, whatever qualifies it.
+    research_object: Regex,
 }
 
 /// Words that hold 商业 without speaking of commercial use: a trade secret,
@@ -110,6 +113,7 @@ fn rules() -> &'static Rules {
             re(r"(?:在|以)[^.;!?]{0,4}不以(?:营利|盈利|商业)(?:性)?(?:为)?目的[^.;!?]{0,40}(?:前提|条件|情况)下"),
         ],
         data_attribute: re(r"(?:仅|只)(?:可|能|限|供)?(?:用于|用作|供|作为?)[^.;!?]{0,8}?的(?:训练|评估|测试|验证)?(?:数据集?|样本|语料|代码|文件|基准|材料)"),
+        research_object: re(r"(?:仅|只)(?:可|能|限)?(?:用于|用作|供|限于)[^.;!?]{0,20}?研究(?:使用|之用|用途)?(?:$|[,.;:!?)|\s])"),
         research_only: vec![
             re(r"(?:仅|只|限于|仅限)[^.;!?]{0,16}(?:学术研究|科学研究|科研|研究目的|研究用途|学术目的|学术用途|教学)"),
             re(r"(?:学术研究|科研|研究)(?:目的|用途)?(?:为限|之用)"),
@@ -281,7 +285,12 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     }
     // 仅用于评估的数据: data used only for evaluation, not the model's scope
     let scoped = r.data_attribute.replace_all(s, "");
-    if !definition && (r.research_only.iter().any(|p| p.is_match(&scoped)) || academic_grant(r, s))
+    // 不仅可用于研究: not research alone
+    let research_object = r.research_object.is_match(&scoped) && !s.contains("不仅");
+    if !definition
+        && (r.research_only.iter().any(|p| p.is_match(&scoped))
+            || research_object
+            || academic_grant(r, s))
     {
         found.push((ObligationKind::ResearchOnly, String::new()));
     }
@@ -662,6 +671,28 @@ mod tests {
         // ChatGLM-6B model license (2023-05)
         let s = "许可方特此授予您非排他性、全球性、不可转让、不可再许可、可撤销、免版税的版权许可，仅用于您的非商业研究目的。";
         assert!(has(s, ObligationKind::ResearchOnly), "{:?}", kinds(s));
+    }
+
+    #[test]
+    fn research_as_the_one_use_left() {
+        for s in [
+            // stemscore-model-licence-register-private-runtime-zh.txt (unseen18)
+            "仅可用于用户有权进行的本地研究;私有仓库状态不会扩大许可,公开发行必须移除该权重",
+            // paraphrases
+            "该权重只能用于内部研究。",
+            "本模型仅供研究。",
+            "仅限用于个人研究使用,不得分发。",
+        ] {
+            assert!(has(s, ObligationKind::ResearchOnly), "{s}: {:?}", kinds(s));
+        }
+        for s in [
+            "本模型不仅可用于研究,也可用于商业产品。",
+            "仅用于研究人员之间的交流。",
+            "本项目用于研究和商业用途。",
+            "该数据集仅用于研究的评估数据。",
+        ] {
+            assert!(!has(s, ObligationKind::ResearchOnly), "{s}: {:?}", kinds(s));
+        }
     }
 
     #[test]
