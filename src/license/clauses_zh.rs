@@ -111,6 +111,9 @@ fn rules() -> &'static Rules {
             // 在不以营利为目的……的前提下使用本软件: use on condition that it
             // seeks no profit
             re(r"(?:在|以)[^.;!?]{0,4}不以(?:营利|盈利|商业)(?:性)?(?:为)?目的[^.;!?]{0,40}(?:前提|条件|情况)下"),
+            // WebFace4M 非商业研究许可, 非商业许可协议: the license named by its
+            // non-commercial scope
+            re(r"非商业(?:性)?(?:学术)?(?:研究)?(?:许可|授权)"),
         ],
         data_attribute: re(r"(?:仅|只)(?:可|能|限|供)?(?:用于|用作|供|作为?)[^.;!?]{0,8}?的(?:训练|评估|测试|验证)?(?:数据集?|样本|语料|代码|文件|基准|材料)"),
         research_object: re(r"(?:仅|只)(?:可|能|限)?(?:用于|用作|供|限于)[^.;!?]{0,20}?研究(?:使用|之用|用途)?(?:$|[,.;:!?)|\s])"),
@@ -119,6 +122,8 @@ fn rules() -> &'static Rules {
             re(r"(?:学术研究|科研|研究)(?:目的|用途)?(?:为限|之用)"),
             // 试用期内仅可用于评估, 仅供测试: an evaluation or trial license
             re(r"(?:仅|只)(?:可|能|限|供)?(?:用于|用作|供|作为?)[^.;!?]{0,4}(?:评估|评测|测试|试用)|仅限(?:于)?(?:评估|评测|测试|试用)|试用期(?:内|间)"),
+            // 非商业研究许可: a license named for non-commercial research
+            re(r"非商业(?:性)?(?:学术)?研究(?:许可|授权)"),
         ],
         approval: re(r"(?:未经[^.;!?]{0,8}?(?:授权|许可|同意)[^.;!?]{0,20}?(?:商业|商用)|书面授权|书面许可|书面同意|事先[^.;!?]{0,12}(?:登记|申请|授权|许可|同意)|进行登记|完成登记|商用登记|申请(?:商业|商用)?(?:授权|许可)|(?:获得|获取|取得)[^.;!?]{0,12}(?:授权|许可)|联系[^.;!?]{0,30}(?:登记|申请|授权)|(?:取得|获得|获取)[^.;!?]{0,40}(?:商业|商用)(?:授权|许可)|(?:商业|商用)[^.;!?]{0,40}前[,\s]*(?:请|须|需|必须|应当?)(?:先|事先)?|(?:填写|提交)[^.;!?]{0,40}(?:问卷|申请|表单|表格)|登记[^.;!?]{0,20}(?:视为|即可|方可)|申请[^.;!?]{0,20}(?:通过后|审核|批准)|(?:如需|若需|如果需要|如您需要)(?:获得|取得)?(?:商业|商用)(?:授权|许可)|(?:商业|商用)[^.;!?]{0,20}(?:须|需|需要|应当?|必须)[^.;!?]{0,6}(?:另行|单独)[^.;!?]{0,10}(?:许可|协议|授权|合同)|(?:如需|若需|如要|若要|如(?:您|果)?(?:需要|有意|希望|想要?|拟|计划)|若(?:您)?(?:需要|有意|希望|想要?|拟|计划))[^.;!?]{0,20}(?:商业(?:用途|使用|目的|化|授权|许可)|商用)[^.;!?]{0,16}?[,\s]*(?:请|须|需|应当?|务必)[^.;!?]{0,4}?(?:书面|事先|提前)?(?:与[^.;!?]{0,12})?联系)"),
         // 用于商业目的……则需要付费 / 企事业单位……需付费: a paid license first
@@ -691,6 +696,34 @@ mod tests {
             "本项目用于研究和商业用途。",
             "该数据集仅用于研究的评估数据。",
         ] {
+            assert!(!has(s, ObligationKind::ResearchOnly), "{s}: {:?}", kinds(s));
+        }
+    }
+
+    #[test]
+    fn a_license_named_by_its_non_commercial_scope() {
+        // family-memory-album-model-weight-licence-register-zh.txt (unseen18)
+        let webface = "| AdaFace IR-18 (WebFace4M) | 人脸识别（本地现役，512 维） | 仓库 MIT | **WebFace4M 非商业研究许可**——仓库 MIT 只覆盖代码，不覆盖权重 | 本地自用可；出厂分发禁止";
+        let zoo = "| ArcFace-w600k_r50 (insightface) | 人脸识别备选 | 仓库 MIT（代码自实现无 pip 依赖） | insightface 官方 zoo 权重**非商业研究许可** | 同上 |";
+        for s in [webface, zoo, "该权重遵循发布方的非商业学术研究授权。"] {
+            assert!(has(s, ObligationKind::NonCommercial), "{s}: {:?}", kinds(s));
+            assert!(has(s, ObligationKind::ResearchOnly), "{s}: {:?}", kinds(s));
+        }
+        // paraphrases without research: non-commercial only
+        for s in ["模型权重采用非商业许可。", "VenusFactory 非商业许可协议"] {
+            assert!(has(s, ObligationKind::NonCommercial), "{s}: {:?}", kinds(s));
+            assert!(!has(s, ObligationKind::ResearchOnly), "{s}: {:?}", kinds(s));
+        }
+        for s in [
+            "本模型采用商业许可,可用于商业产品。",
+            "代码采用 MIT 许可。",
+            "非商业用户与企业均可免费使用。",
+        ] {
+            assert!(
+                !has(s, ObligationKind::NonCommercial),
+                "{s}: {:?}",
+                kinds(s)
+            );
             assert!(!has(s, ObligationKind::ResearchOnly), "{s}: {:?}", kinds(s));
         }
     }
