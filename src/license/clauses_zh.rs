@@ -60,6 +60,8 @@ struct Rules {
     /// Research as the one use left, at the end of its clause (仅可用于用户有权
     /// 进行的本地研究; 只供研究): a research scope, whatever qualifies it.
     research_object: Regex,
+    /// A written permission the user must obtain (必须取得书面许可).
+    written_required: Regex,
 }
 
 /// Words that hold 商业 without speaking of commercial use: a trade secret,
@@ -116,6 +118,7 @@ fn rules() -> &'static Rules {
             re(r"非商业(?:性)?(?:学术)?(?:研究)?(?:许可|授权)"),
         ],
         data_attribute: re(r"(?:仅|只)(?:可|能|限|供)?(?:用于|用作|供|作为?)[^.;!?]{0,8}?的(?:训练|评估|测试|验证)?(?:数据集?|样本|语料|代码|文件|基准|材料)"),
+        written_required: re(r"(?:必须|须|需|需要|应当?)[^.;!?]{0,8}?(?:取得|获得|获取)[^.;!?]{0,8}?书面(?:许可|授权|同意)"),
         research_object: re(r"(?:仅|只)(?:可|能|限)?(?:用于|用作|供|限于)[^.;!?]{0,20}?研究(?:使用|之用|用途)?(?:$|[,.;:!?)|\s])"),
         research_only: vec![
             re(r"(?:仅|只|限于|仅限)[^.;!?]{0,16}(?:学术研究|科学研究|科研|研究目的|研究用途|学术目的|学术用途|教学)"),
@@ -260,7 +263,13 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     // party's consent)
     let unauthorised =
         r.unauthorised.is_match(s) && !r.others.is_match(s) && !definition && !housekeeping();
-    let gated = (approval && commercial && (!thresholded || s.contains("登记"))) || paid;
+    // 公开版必须移除或取得书面许可: a written permission the user must
+    // obtain, whatever the act it is asked for
+    let written_required =
+        r.written_required.is_match(s) && !definition && !r.no_need.is_match(s) && !housekeeping();
+    let gated = (approval && commercial && (!thresholded || s.contains("登记")))
+        || paid
+        || written_required;
     if unauthorised && !gated && super::clauses::gate::gates_narrow_act(s) {
         // 未经许可方书面授权，不得将本模型权重固化于芯片: one narrow act
         // behind permission, a field of use left alone
@@ -725,6 +734,26 @@ mod tests {
                 kinds(s)
             );
             assert!(!has(s, ObligationKind::ResearchOnly), "{s}: {:?}", kinds(s));
+        }
+    }
+
+    #[test]
+    fn a_written_permission_the_user_must_obtain() {
+        for s in [
+            // stemscore-model-licence-register-private-runtime-zh.txt (unseen18)
+            "| BS-RoFormer Resurrection | [pcunwa/BS-Roformer-Resurrection](https://huggingface.co/pcunwa/BS-Roformer-Resurrection)，未声明权重许可 | 仅进入 `localOnly=true` 私有运行时；公开版必须移除或取得书面许可 |",
+            // paraphrases
+            "再分发本模型须事先取得作者的书面授权。",
+            "对外发布前需获得权利人书面同意。",
+        ] {
+            assert!(has(s, ObligationKind::Registration), "{s}: {:?}", kinds(s));
+        }
+        for s in [
+            "再分发本模型无需取得书面许可。",
+            "本协议的转让须取得对方书面同意。",
+            "许可方已取得书面授权。",
+        ] {
+            assert!(!has(s, ObligationKind::Registration), "{s}: {:?}", kinds(s));
         }
     }
 
