@@ -263,8 +263,10 @@ fn rules() -> &'static Rules {
             // a model supplied only by contract ("It is provided under a
             // commercial agreement", "obtained under a commercial agreement")
             re(r"\b(?:provided|obtained|supplied)\s+(?:only\s+|solely\s+|exclusively\s+)?(?:under|through|via|by)\s+(?:a\s+|an\s+)?(?:(?:separate|signed|written|paid)\s+)*commercial\s+(?:licen[cs]e\s+)?(?:agreements?|contracts?)\b"),
-            // "if ... use for commercial purpose ... is required, please contact"
-            re(r"\bcommercial\s+(?:or\s+production\s+)?(?:use|uses|usage|purposes?|licensing|licen[cs]e)\b,?(?:\s+[\w,()'/-]+){0,24}?\s+(?:please\s+)?contact\b"),
+            // "if ... use for commercial purpose ... is required, please contact";
+            // commercial named with a kindred use ("For commercial or clinical
+            // licensing inquiries, please contact the author")
+            re(r"\bcommercial\s+(?:(?:or|and|and/or)\s+(?:production|clinical|enterprise|industrial)\s+)?(?:use|uses|usage|purposes?|licensing|licen[cs]e)\b,?(?:\s+[\w,()'/-]+){0,24}?\s+(?:please\s+)?contact\b"),
             // "A separate explicit model-distribution license or written authorization is required"
             re(r"\b(?:separate|written|prior|explicit|signed)\s+(?:[\w-]+\s+){0,3}?(?:licen[cs]e|authori[sz]ation|permission|agreement|approval|consent)\s+(?:(?:or|and|and/or)\s+(?:[\w-]+\s+){0,2}?(?:licen[cs]e|authori[sz]ation|permission|agreement|approval|consent)\s+)?(?:is|are|will\s+be|shall\s+be)\s+(?:first\s+)?(?:required|needed|necessary)\b"),
             // "No commercial use without permission": permission, written or not
@@ -1717,6 +1719,11 @@ mod tests {
             ("No license, whether implied or otherwise, is granted in or to such code, unless you have entered into a separate agreement for such rights.", K::Registration),
             // eth-pager-model-weights-license.txt
             ("For commercial licensing inquiries, please contact the PaGeR Authors.", K::Registration),
+            // fragmentomics-cfdna-trained-models-research-use-only-license.txt
+            // (unseen19), and paraphrases
+            ("For commercial or clinical licensing inquiries, please contact the author.", K::Registration),
+            ("For commercial and enterprise licensing, please contact sales.", K::Registration),
+            ("For commercial or industrial use, please contact the lab.", K::Registration),
             // funasr-model-license-1.0.txt, hcam-100m-model-weights-license.txt
             ("You should indicate the code and model source and author information when using, copying, modifying and sharing.", K::Attribution),
             ("If you redistribute the weights, you must provide appropriate attribution and indicate changes when applicable.", K::Attribution),
@@ -1733,6 +1740,18 @@ mod tests {
             ("Sharing is permitted, the license requiring clear attribution.", K::Attribution),
         ] {
             assert!(has(text, kind), "{kind:?} not read in {text:?}: {:?}", kinds(text));
+        }
+        // a kindred use named beside commercial use, with no contact, asks
+        // for nothing
+        for text in [
+            "The model is not validated for commercial or clinical use.",
+            "Commercial or clinical use is at your own risk; see the model card.",
+        ] {
+            assert!(
+                !has(text, ObligationKind::Registration),
+                "{text}: {:?}",
+                kinds(text)
+            );
         }
         // "for commercial or non-commercial purposes" limits nothing
         assert!(!has(
