@@ -108,6 +108,9 @@ fn rules() -> &'static Rules {
             // permitted" (the Creative Commons NC term as a ban)
             re(r"\bnot\s+(?:offered|licen[cs]ed|provided|released|made\s+available)\s+for\s+(?:any\s+)?commercial\s+(?:use|uses|usage|purposes?)\b|\bbut\s+not\s+commercially\s*(?:[,.;]|$)|\bcommercial\s+advantage\s+or\s+monetary\s+compensation\s+(?:is|are)\s+(?:not\s+(?:permitted|allowed)|prohibited|forbidden)\b"),
             re(r"\bno\s+commercial\s+(?:use|uses|exploitation|purposes?)\b"),
+            // the permitted purposes named by their scope (PolyForm
+            // Noncommercial: "Any noncommercial purpose is a permitted purpose")
+            re(r"(?:^\s*|\bany\s+)non-?commercial\s+(?:use\s+|uses\s+)?(?:purposes?|uses?)\s+(?:is|are)\s+(?:a\s+|the\s+only\s+)?permitted\s+(?:purposes?|uses?)\b"),
             // "treat the bundled weights as a research/demo artifact, not as
             // a commercially licensed model": no commercial license
             re(r"\bnot\s+(?:as\s+)?(?:an?\s+)?commercially\s+licen[cs]ed\s+(?:[\w-]+\s+)?(?:models?|weights|checkpoints?|products?|assets?|releases?)\b"),
@@ -1740,6 +1743,29 @@ mod tests {
             ("Sharing is permitted, the license requiring clear attribution.", K::Attribution),
         ] {
             assert!(has(text, kind), "{kind:?} not read in {text:?}: {:?}", kinds(text));
+        }
+        // statim-weights-polyform-noncommercial-paid-commercial-licence.txt
+        // (unseen19), PolyForm Noncommercial 1.0.0, and paraphrases
+        for text in [
+            "Any noncommercial purpose is a permitted purpose.",
+            "Non-commercial uses are the only permitted uses.",
+            "Noncommercial use is a permitted use of the weights.",
+        ] {
+            assert!(
+                has(text, ObligationKind::NonCommercial),
+                "{text}: {:?}",
+                kinds(text)
+            );
+        }
+        for text in [
+            "Any purpose is a permitted purpose.",
+            "Commercial and noncommercial purposes are permitted purposes.",
+        ] {
+            assert!(
+                !has(text, ObligationKind::NonCommercial),
+                "{text}: {:?}",
+                kinds(text)
+            );
         }
         // a kindred use named beside commercial use, with no contact, asks
         // for nothing
