@@ -177,6 +177,10 @@ fn rules() -> &'static Rules {
         excluded: re(r"\bexclud(?:e|ed|es|ing)\b|排除|剔除"),
         non_commercial_scoped: re(r"\bfor\s+(?:[\w,'-]+\s+){0,7}?non-?commercial\s+(?:research|purposes?|uses?|applications?|projects?|development|education|teaching|study|demonstrations?|experimentation|evaluation)\b"),
         research_only: vec![
+            // any use beyond research ending the license ("Any use of the
+            // Software for any purpose other than non-commercial research
+            // shall automatically terminate this License")
+            re(r"\bany\s+use\s+(?:[\w-]+\s+){0,4}?for\s+(?:any\s+)?purposes?\s+other\s+than\s+(?:non-?commercial\s+|academic\s+|scientific\s+)*research\b(?:\s+[\w,()'-]+){0,6}?\s+(?:shall|will|does|may)\s+(?:automatically\s+|immediately\s+)?terminate\b"),
             // "only for academic, research and education purposes" (not the
             // tail of a compound: "a validation-only research artifact")
             re(r"(?:^|[^-\w])(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:[\w-]+,?\s+){0,3}?research\b"),
@@ -270,6 +274,10 @@ fn rules() -> &'static Rules {
             // commercial named with a kindred use ("For commercial or clinical
             // licensing inquiries, please contact the author")
             re(r"\bcommercial\s+(?:(?:or|and|and/or)\s+(?:production|clinical|enterprise|industrial)\s+)?(?:use|uses|usage|purposes?|licensing|licen[cs]e)\b,?(?:\s+[\w,()'/-]+){0,24}?\s+(?:please\s+)?contact\b"),
+            // a use beyond this license's terms, to ask about ("For any other
+            // use of the software not covered by the terms of this license,
+            // please contact partnerships@nianticlabs.com")
+            re(r"\b(?:for\s+)?any\s+(?:other\s+)?uses?\s+(?:of\s+(?:the|this)\s+[\w-]+\s+)?(?:not|that\s+is\s+not|which\s+is\s+not)\s+(?:covered|permitted|granted|allowed)\s+(?:by|under)\s+(?:the\s+terms\s+of\s+)?this\s+licen[cs]e\b,?\s+(?:please\s+)?contact\b"),
             // "A separate explicit model-distribution license or written authorization is required"
             re(r"\b(?:separate|written|prior|explicit|signed)\s+(?:[\w-]+\s+){0,3}?(?:licen[cs]e|authori[sz]ation|permission|agreement|approval|consent)\s+(?:(?:or|and|and/or)\s+(?:[\w-]+\s+){0,2}?(?:licen[cs]e|authori[sz]ation|permission|agreement|approval|consent)\s+)?(?:is|are|will\s+be|shall\s+be)\s+(?:first\s+)?(?:required|needed|necessary)\b"),
             // "No commercial use without permission": permission, written or not
@@ -1779,6 +1787,24 @@ mod tests {
                 kinds(text)
             );
         }
+        // uses beyond the license: research only where any other use ends
+        // it (unseen16), approval where another use is to be asked for
+        for (text, kind) in [
+            ("Any use of the Software for any purpose other than non-commercial research shall automatically terminate this License.", ObligationKind::ResearchOnly),
+            ("Any use of the model for purposes other than academic research will immediately terminate your rights.", ObligationKind::ResearchOnly),
+            ("For any other use of the software not covered by the terms of this license, please contact partnerships@nianticlabs.com", ObligationKind::Registration),
+            ("For any use not permitted under this license, contact the authors.", ObligationKind::Registration),
+        ] {
+            assert!(has(text, kind), "{kind:?} not read in {text:?}: {:?}", kinds(text));
+        }
+        assert!(!has(
+            "Any use of the Software for any purpose other than those permitted shall terminate this License.",
+            ObligationKind::ResearchOnly
+        ));
+        assert!(!has(
+            "For any other use covered by this license, contact us with questions.",
+            ObligationKind::Registration
+        ));
         // "for commercial or non-commercial purposes" limits nothing
         assert!(!has(
             "You may use the weights for commercial or non-commercial purposes.",
