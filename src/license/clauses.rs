@@ -108,6 +108,10 @@ fn rules() -> &'static Rules {
             // permitted" (the Creative Commons NC term as a ban)
             re(r"\bnot\s+(?:offered|licen[cs]ed|provided|released|made\s+available)\s+for\s+(?:any\s+)?commercial\s+(?:use|uses|usage|purposes?)\b|\bbut\s+not\s+commercially\s*(?:[,.;]|$)|\bcommercial\s+advantage\s+or\s+monetary\s+compensation\s+(?:is|are)\s+(?:not\s+(?:permitted|allowed)|prohibited|forbidden)\b"),
             re(r"\bno\s+commercial\s+(?:use|uses|exploitation|purposes?)\b"),
+            // non-profit users named as the permitted ones (PolyForm
+            // Noncommercial: "Use by any charitable organization, educational
+            // institution, … is use for a permitted purpose")
+            re(r"\buse\s+by\s+any\s+(?:charitable|non-?profit|not-for-profit|educational)\s+(?:[\w,/-]+\s+){0,40}?is\s+(?:a\s+)?use\s+for\s+a\s+permitted\s+purpose\b"),
             // the permitted purposes named by their scope (PolyForm
             // Noncommercial: "Any noncommercial purpose is a permitted purpose")
             re(r"(?:^\s*|\bany\s+)non-?commercial\s+(?:use\s+|uses\s+)?(?:purposes?|uses?)\s+(?:is|are)\s+(?:a\s+|the\s+only\s+)?permitted\s+(?:purposes?|uses?)\b"),
@@ -1804,6 +1808,18 @@ mod tests {
         assert!(!has(
             "For any other use covered by this license, contact us with questions.",
             ObligationKind::Registration
+        ));
+        // statim-weights-polyform-noncommercial-paid-commercial-licence.txt
+        // (unseen19), PolyForm Noncommercial 1.0.0, and a paraphrase
+        for text in [
+            "Use by any charitable organization, educational institution, public research organization, public safety or health organization, environmental protection organization, or government institution is use for a permitted purpose regardless of the source of funding or obligations resulting from the funding.",
+            "Use by any non-profit organization or university is use for a permitted purpose.",
+        ] {
+            assert!(has(text, ObligationKind::NonCommercial), "{text}: {:?}", kinds(text));
+        }
+        assert!(!has(
+            "Use by any organization, commercial or not, is use for a permitted purpose.",
+            ObligationKind::NonCommercial
         ));
         // "for commercial or non-commercial purposes" limits nothing
         assert!(!has(
