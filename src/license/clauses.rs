@@ -108,6 +108,10 @@ fn rules() -> &'static Rules {
             // permitted" (the Creative Commons NC term as a ban)
             re(r"\bnot\s+(?:offered|licen[cs]ed|provided|released|made\s+available)\s+for\s+(?:any\s+)?commercial\s+(?:use|uses|usage|purposes?)\b|\bbut\s+not\s+commercially\s*(?:[,.;]|$)|\bcommercial\s+advantage\s+or\s+monetary\s+compensation\s+(?:is|are)\s+(?:not\s+(?:permitted|allowed)|prohibited|forbidden)\b"),
             re(r"\bno\s+commercial\s+(?:use|uses|exploitation|purposes?)\b"),
+            // commercial use sent to another model ("A commercial or field
+            // deployment needs a model retrained on data licensed for that
+            // use"): this one is not for it
+            re(r"\bcommercial\s+(?:or\s+[\w-]+\s+)?(?:use|uses|deployments?|products?)\s+(?:needs|need|requires|require|must\s+use)\s+(?:a\s+|an\s+)?(?:different|separate|another|new|retrained)\s+(?:model|checkpoint|weights)\b|\bcommercial\s+(?:or\s+[\w-]+\s+)?(?:use|uses|deployments?|products?)\s+(?:needs|need|requires|require)\s+(?:a\s+)?(?:model|checkpoint|weights)\s+(?:re)?trained\s+on\s+(?:other\s+)?data\b"),
             // non-profit users named as the permitted ones (PolyForm
             // Noncommercial: "Use by any charitable organization, educational
             // institution, … is use for a permitted purpose")
@@ -1819,6 +1823,19 @@ mod tests {
         }
         assert!(!has(
             "Use by any organization, commercial or not, is use for a permitted purpose.",
+            ObligationKind::NonCommercial
+        ));
+        // farz-coffee-bean-classifier-model-licence-cc-by-nc-sa.txt
+        // (unseen16), and paraphrases
+        for text in [
+            "A commercial or field deployment needs a model retrained on data licensed for that use (for example, labelled bean photos collected with a cooperative, with consent).",
+            "Commercial use requires a different model.",
+            "Commercial products need a checkpoint trained on data you hold the rights to.",
+        ] {
+            assert!(has(text, ObligationKind::NonCommercial), "{text}: {:?}", kinds(text));
+        }
+        assert!(!has(
+            "Commercial use requires a model card and attribution.",
             ObligationKind::NonCommercial
         ));
         // "for commercial or non-commercial purposes" limits nothing
