@@ -108,6 +108,17 @@ fn rules() -> &'static Rules {
             // permitted" (the Creative Commons NC term as a ban)
             re(r"\bnot\s+(?:offered|licen[cs]ed|provided|released|made\s+available)\s+for\s+(?:any\s+)?commercial\s+(?:use|uses|usage|purposes?)\b|\bbut\s+not\s+commercially\s*(?:[,.;]|$)|\bcommercial\s+advantage\s+or\s+monetary\s+compensation\s+(?:is|are)\s+(?:not\s+(?:permitted|allowed)|prohibited|forbidden)\b"),
             re(r"\bno\s+commercial\s+(?:use|uses|exploitation|purposes?)\b"),
+            // commercial use sent to another model ("A commercial or field
+            // deployment needs a model retrained on data licensed for that
+            // use"): this one is not for it
+            re(r"\bcommercial\s+(?:or\s+[\w-]+\s+)?(?:use|uses|deployments?|products?)\s+(?:needs|need|requires|require|must\s+use)\s+(?:a\s+|an\s+)?(?:different|separate|another|new|retrained)\s+(?:model|checkpoint|weights)\b|\bcommercial\s+(?:or\s+[\w-]+\s+)?(?:use|uses|deployments?|products?)\s+(?:needs|need|requires|require)\s+(?:a\s+)?(?:model|checkpoint|weights)\s+(?:re)?trained\s+on\s+(?:other\s+)?data\b"),
+            // non-profit users named as the permitted ones (PolyForm
+            // Noncommercial: "Use by any charitable organization, educational
+            // institution, … is use for a permitted purpose")
+            re(r"\buse\s+by\s+any\s+(?:charitable|non-?profit|not-for-profit|educational)\s+(?:[\w,/-]+\s+){0,40}?is\s+(?:a\s+)?use\s+for\s+a\s+permitted\s+purpose\b"),
+            // the permitted purposes named by their scope (PolyForm
+            // Noncommercial: "Any noncommercial purpose is a permitted purpose")
+            re(r"(?:^\s*|\bany\s+)non-?commercial\s+(?:use\s+|uses\s+)?(?:purposes?|uses?)\s+(?:is|are)\s+(?:a\s+|the\s+only\s+)?permitted\s+(?:purposes?|uses?)\b"),
             // "treat the bundled weights as a research/demo artifact, not as
             // a commercially licensed model": no commercial license
             re(r"\bnot\s+(?:as\s+)?(?:an?\s+)?commercially\s+licen[cs]ed\s+(?:[\w-]+\s+)?(?:models?|weights|checkpoints?|products?|assets?|releases?)\b"),
@@ -174,6 +185,10 @@ fn rules() -> &'static Rules {
         excluded: re(r"\bexclud(?:e|ed|es|ing)\b|排除|剔除"),
         non_commercial_scoped: re(r"\bfor\s+(?:[\w,'-]+\s+){0,7}?non-?commercial\s+(?:research|purposes?|uses?|applications?|projects?|development|education|teaching|study|demonstrations?|experimentation|evaluation)\b"),
         research_only: vec![
+            // any use beyond research ending the license ("Any use of the
+            // Software for any purpose other than non-commercial research
+            // shall automatically terminate this License")
+            re(r"\bany\s+use\s+(?:[\w-]+\s+){0,4}?for\s+(?:any\s+)?purposes?\s+other\s+than\s+(?:non-?commercial\s+|academic\s+|scientific\s+)*research\b(?:\s+[\w,()'-]+){0,6}?\s+(?:shall|will|does|may)\s+(?:automatically\s+|immediately\s+)?terminate\b"),
             // "only for academic, research and education purposes" (not the
             // tail of a compound: "a validation-only research artifact")
             re(r"(?:^|[^-\w])(?:solely|only|exclusively|strictly)\s+(?:for\s+)?(?:[\w-]+,?\s+){0,3}?research\b"),
@@ -263,8 +278,14 @@ fn rules() -> &'static Rules {
             // a model supplied only by contract ("It is provided under a
             // commercial agreement", "obtained under a commercial agreement")
             re(r"\b(?:provided|obtained|supplied)\s+(?:only\s+|solely\s+|exclusively\s+)?(?:under|through|via|by)\s+(?:a\s+|an\s+)?(?:(?:separate|signed|written|paid)\s+)*commercial\s+(?:licen[cs]e\s+)?(?:agreements?|contracts?)\b"),
-            // "if ... use for commercial purpose ... is required, please contact"
-            re(r"\bcommercial\s+(?:or\s+production\s+)?(?:use|uses|usage|purposes?|licensing|licen[cs]e)\b,?(?:\s+[\w,()'/-]+){0,24}?\s+(?:please\s+)?contact\b"),
+            // "if ... use for commercial purpose ... is required, please contact";
+            // commercial named with a kindred use ("For commercial or clinical
+            // licensing inquiries, please contact the author")
+            re(r"\bcommercial\s+(?:(?:or|and|and/or)\s+(?:production|clinical|enterprise|industrial)\s+)?(?:use|uses|usage|purposes?|licensing|licen[cs]e)\b,?(?:\s+[\w,()'/-]+){0,24}?\s+(?:please\s+)?contact\b"),
+            // a use beyond this license's terms, to ask about ("For any other
+            // use of the software not covered by the terms of this license,
+            // please contact partnerships@nianticlabs.com")
+            re(r"\b(?:for\s+)?any\s+(?:other\s+)?uses?\s+(?:of\s+(?:the|this)\s+[\w-]+\s+)?(?:not|that\s+is\s+not|which\s+is\s+not)\s+(?:covered|permitted|granted|allowed)\s+(?:by|under)\s+(?:the\s+terms\s+of\s+)?this\s+licen[cs]e\b,?\s+(?:please\s+)?contact\b"),
             // "A separate explicit model-distribution license or written authorization is required"
             re(r"\b(?:separate|written|prior|explicit|signed)\s+(?:[\w-]+\s+){0,3}?(?:licen[cs]e|authori[sz]ation|permission|agreement|approval|consent)\s+(?:(?:or|and|and/or)\s+(?:[\w-]+\s+){0,2}?(?:licen[cs]e|authori[sz]ation|permission|agreement|approval|consent)\s+)?(?:is|are|will\s+be|shall\s+be)\s+(?:first\s+)?(?:required|needed|necessary)\b"),
             // "No commercial use without permission": permission, written or not
@@ -1717,6 +1738,11 @@ mod tests {
             ("No license, whether implied or otherwise, is granted in or to such code, unless you have entered into a separate agreement for such rights.", K::Registration),
             // eth-pager-model-weights-license.txt
             ("For commercial licensing inquiries, please contact the PaGeR Authors.", K::Registration),
+            // fragmentomics-cfdna-trained-models-research-use-only-license.txt
+            // (unseen19), and paraphrases
+            ("For commercial or clinical licensing inquiries, please contact the author.", K::Registration),
+            ("For commercial and enterprise licensing, please contact sales.", K::Registration),
+            ("For commercial or industrial use, please contact the lab.", K::Registration),
             // funasr-model-license-1.0.txt, hcam-100m-model-weights-license.txt
             ("You should indicate the code and model source and author information when using, copying, modifying and sharing.", K::Attribution),
             ("If you redistribute the weights, you must provide appropriate attribution and indicate changes when applicable.", K::Attribution),
@@ -1734,6 +1760,84 @@ mod tests {
         ] {
             assert!(has(text, kind), "{kind:?} not read in {text:?}: {:?}", kinds(text));
         }
+        // statim-weights-polyform-noncommercial-paid-commercial-licence.txt
+        // (unseen19), PolyForm Noncommercial 1.0.0, and paraphrases
+        for text in [
+            "Any noncommercial purpose is a permitted purpose.",
+            "Non-commercial uses are the only permitted uses.",
+            "Noncommercial use is a permitted use of the weights.",
+        ] {
+            assert!(
+                has(text, ObligationKind::NonCommercial),
+                "{text}: {:?}",
+                kinds(text)
+            );
+        }
+        for text in [
+            "Any purpose is a permitted purpose.",
+            "Commercial and noncommercial purposes are permitted purposes.",
+        ] {
+            assert!(
+                !has(text, ObligationKind::NonCommercial),
+                "{text}: {:?}",
+                kinds(text)
+            );
+        }
+        // a kindred use named beside commercial use, with no contact, asks
+        // for nothing
+        for text in [
+            "The model is not validated for commercial or clinical use.",
+            "Commercial or clinical use is at your own risk; see the model card.",
+        ] {
+            assert!(
+                !has(text, ObligationKind::Registration),
+                "{text}: {:?}",
+                kinds(text)
+            );
+        }
+        // uses beyond the license: research only where any other use ends
+        // it (unseen16), approval where another use is to be asked for
+        for (text, kind) in [
+            ("Any use of the Software for any purpose other than non-commercial research shall automatically terminate this License.", ObligationKind::ResearchOnly),
+            ("Any use of the model for purposes other than academic research will immediately terminate your rights.", ObligationKind::ResearchOnly),
+            ("For any other use of the software not covered by the terms of this license, please contact partnerships@nianticlabs.com", ObligationKind::Registration),
+            ("For any use not permitted under this license, contact the authors.", ObligationKind::Registration),
+        ] {
+            assert!(has(text, kind), "{kind:?} not read in {text:?}: {:?}", kinds(text));
+        }
+        assert!(!has(
+            "Any use of the Software for any purpose other than those permitted shall terminate this License.",
+            ObligationKind::ResearchOnly
+        ));
+        assert!(!has(
+            "For any other use covered by this license, contact us with questions.",
+            ObligationKind::Registration
+        ));
+        // statim-weights-polyform-noncommercial-paid-commercial-licence.txt
+        // (unseen19), PolyForm Noncommercial 1.0.0, and a paraphrase
+        for text in [
+            "Use by any charitable organization, educational institution, public research organization, public safety or health organization, environmental protection organization, or government institution is use for a permitted purpose regardless of the source of funding or obligations resulting from the funding.",
+            "Use by any non-profit organization or university is use for a permitted purpose.",
+        ] {
+            assert!(has(text, ObligationKind::NonCommercial), "{text}: {:?}", kinds(text));
+        }
+        assert!(!has(
+            "Use by any organization, commercial or not, is use for a permitted purpose.",
+            ObligationKind::NonCommercial
+        ));
+        // farz-coffee-bean-classifier-model-licence-cc-by-nc-sa.txt
+        // (unseen16), and paraphrases
+        for text in [
+            "A commercial or field deployment needs a model retrained on data licensed for that use (for example, labelled bean photos collected with a cooperative, with consent).",
+            "Commercial use requires a different model.",
+            "Commercial products need a checkpoint trained on data you hold the rights to.",
+        ] {
+            assert!(has(text, ObligationKind::NonCommercial), "{text}: {:?}", kinds(text));
+        }
+        assert!(!has(
+            "Commercial use requires a model card and attribution.",
+            ObligationKind::NonCommercial
+        ));
         // "for commercial or non-commercial purposes" limits nothing
         assert!(!has(
             "You may use the weights for commercial or non-commercial purposes.",

@@ -57,6 +57,11 @@ struct Rules {
     /// What only some data is used for ("仅用于评估的数据", data used only
     /// for evaluation): an attribute of that data, not a scope of the grant.
     data_attribute: Regex,
+    /// Research as the one use left, at the end of its clause (仅可用于用户有权
+    /// 进行的本地研究; 只供研究): a research scope, whatever qualifies it.
+    research_object: Regex,
+    /// A written permission the user must obtain (必须取得书面许可).
+    written_required: Regex,
 }
 
 /// Words that hold 商业 without speaking of commercial use: a trade secret,
@@ -98,13 +103,20 @@ fn rules() -> &'static Rules {
             // 在不以营利为目的……的前提下使用本软件: use on condition that it
             // seeks no profit
             re(r"(?:在|以)[^.;!?]{0,4}不以(?:营利|盈利|商业)(?:性)?(?:为)?目的[^.;!?]{0,40}(?:前提|条件|情况)下"),
+            // WebFace4M 非商业研究许可, 非商业许可协议: the license named by its
+            // non-commercial scope
+            re(r"非商业(?:性)?(?:学术)?(?:研究)?(?:许可|授权)"),
         ],
         data_attribute: re(r"(?:仅|只)(?:可|能|限|供)?(?:用于|用作|供|作为?)[^.;!?]{0,8}?的(?:训练|评估|测试|验证)?(?:数据集?|样本|语料|代码|文件|基准|材料)"),
+        written_required: re(r"(?:必须|须|需|需要|应当?)[^.;!?]{0,8}?(?:取得|获得|获取)[^.;!?]{0,8}?书面(?:许可|授权|同意)"),
+        research_object: re(r"(?:仅|只)(?:可|能|限)?(?:用于|用作|供|限于)[^.;!?]{0,20}?研究(?:使用|之用|用途)?(?:$|[,.;:!?)|\s])"),
         research_only: vec![
             re(r"(?:仅|只|限于|仅限)[^.;!?]{0,16}(?:学术研究|科学研究|科研|研究目的|研究用途|学术目的|学术用途|教学)"),
             re(r"(?:学术研究|科研|研究)(?:目的|用途)?(?:为限|之用)"),
             // 试用期内仅可用于评估, 仅供测试: an evaluation or trial license
             re(r"(?:仅|只)(?:可|能|限|供)?(?:用于|用作|供|作为?)[^.;!?]{0,4}(?:评估|评测|测试|试用)|仅限(?:于)?(?:评估|评测|测试|试用)|试用期(?:内|间)"),
+            // 非商业研究许可: a license named for non-commercial research
+            re(r"非商业(?:性)?(?:学术)?研究(?:许可|授权)"),
         ],
         approval: re(r"(?:未经[^.;!?]{0,8}?(?:授权|许可|同意)[^.;!?]{0,20}?(?:商业|商用)|书面授权|书面许可|书面同意|事先[^.;!?]{0,12}(?:登记|申请|授权|许可|同意)|进行登记|完成登记|商用登记|申请(?:商业|商用)?(?:授权|许可)|(?:获得|获取|取得)[^.;!?]{0,12}(?:授权|许可)|联系[^.;!?]{0,30}(?:登记|申请|授权)|(?:取得|获得|获取)[^.;!?]{0,40}(?:商业|商用)(?:授权|许可)|(?:商业|商用)[^.;!?]{0,40}前[,\s]*(?:请|须|需|必须|应当?)(?:先|事先)?|(?:填写|提交)[^.;!?]{0,40}(?:问卷|申请|表单|表格)|登记[^.;!?]{0,20}(?:视为|即可|方可)|申请[^.;!?]{0,20}(?:通过后|审核|批准)|(?:如需|若需|如果需要|如您需要)(?:获得|取得)?(?:商业|商用)(?:授权|许可)|(?:商业|商用)[^.;!?]{0,20}(?:须|需|需要|应当?|必须)[^.;!?]{0,6}(?:另行|单独)[^.;!?]{0,10}(?:许可|协议|授权|合同)|(?:如需|若需|如要|若要|如(?:您|果)?(?:需要|有意|希望|想要?|拟|计划)|若(?:您)?(?:需要|有意|希望|想要?|拟|计划))[^.;!?]{0,20}(?:商业(?:用途|使用|目的|化|授权|许可)|商用)[^.;!?]{0,16}?[,\s]*(?:请|须|需|应当?|务必)[^.;!?]{0,4}?(?:书面|事先|提前)?(?:与[^.;!?]{0,12})?联系)"),
         // 用于商业目的……则需要付费 / 企事业单位……需付费: a paid license first
@@ -241,7 +253,13 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     // party's consent)
     let unauthorised =
         r.unauthorised.is_match(s) && !r.others.is_match(s) && !definition && !housekeeping();
-    let gated = (approval && commercial && (!thresholded || s.contains("登记"))) || paid;
+    // 公开版必须移除或取得书面许可: a written permission the user must
+    // obtain, whatever the act it is asked for
+    let written_required =
+        r.written_required.is_match(s) && !definition && !r.no_need.is_match(s) && !housekeeping();
+    let gated = (approval && commercial && (!thresholded || s.contains("登记")))
+        || paid
+        || written_required;
     if unauthorised && !gated && super::clauses::gate::gates_narrow_act(s) {
         // 未经许可方书面授权，不得将本模型权重固化于芯片: one narrow act
         // behind permission, a field of use left alone
@@ -271,7 +289,12 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     }
     // 仅用于评估的数据: data used only for evaluation, not the model's scope
     let scoped = r.data_attribute.replace_all(s, "");
-    if !definition && (r.research_only.iter().any(|p| p.is_match(&scoped)) || academic_grant(r, s))
+    // 不仅可用于研究: not research alone
+    let research_object = r.research_object.is_match(&scoped) && !s.contains("不仅");
+    if !definition
+        && (r.research_only.iter().any(|p| p.is_match(&scoped))
+            || research_object
+            || academic_grant(r, s))
     {
         found.push((ObligationKind::ResearchOnly, String::new()));
     }
@@ -652,6 +675,76 @@ mod tests {
         // ChatGLM-6B model license (2023-05)
         let s = "许可方特此授予您非排他性、全球性、不可转让、不可再许可、可撤销、免版税的版权许可，仅用于您的非商业研究目的。";
         assert!(has(s, ObligationKind::ResearchOnly), "{:?}", kinds(s));
+    }
+
+    #[test]
+    fn research_as_the_one_use_left() {
+        for s in [
+            // stemscore-model-licence-register-private-runtime-zh.txt (unseen18)
+            "仅可用于用户有权进行的本地研究;私有仓库状态不会扩大许可,公开发行必须移除该权重",
+            // paraphrases
+            "该权重只能用于内部研究。",
+            "本模型仅供研究。",
+            "仅限用于个人研究使用,不得分发。",
+        ] {
+            assert!(has(s, ObligationKind::ResearchOnly), "{s}: {:?}", kinds(s));
+        }
+        for s in [
+            "本模型不仅可用于研究,也可用于商业产品。",
+            "仅用于研究人员之间的交流。",
+            "本项目用于研究和商业用途。",
+            "该数据集仅用于研究的评估数据。",
+        ] {
+            assert!(!has(s, ObligationKind::ResearchOnly), "{s}: {:?}", kinds(s));
+        }
+    }
+
+    #[test]
+    fn a_license_named_by_its_non_commercial_scope() {
+        // family-memory-album-model-weight-licence-register-zh.txt (unseen18)
+        let webface = "| AdaFace IR-18 (WebFace4M) | 人脸识别（本地现役，512 维） | 仓库 MIT | **WebFace4M 非商业研究许可**——仓库 MIT 只覆盖代码，不覆盖权重 | 本地自用可；出厂分发禁止";
+        let zoo = "| ArcFace-w600k_r50 (insightface) | 人脸识别备选 | 仓库 MIT（代码自实现无 pip 依赖） | insightface 官方 zoo 权重**非商业研究许可** | 同上 |";
+        for s in [webface, zoo, "该权重遵循发布方的非商业学术研究授权。"] {
+            assert!(has(s, ObligationKind::NonCommercial), "{s}: {:?}", kinds(s));
+            assert!(has(s, ObligationKind::ResearchOnly), "{s}: {:?}", kinds(s));
+        }
+        // paraphrases without research: non-commercial only
+        for s in ["模型权重采用非商业许可。", "VenusFactory 非商业许可协议"] {
+            assert!(has(s, ObligationKind::NonCommercial), "{s}: {:?}", kinds(s));
+            assert!(!has(s, ObligationKind::ResearchOnly), "{s}: {:?}", kinds(s));
+        }
+        for s in [
+            "本模型采用商业许可,可用于商业产品。",
+            "代码采用 MIT 许可。",
+            "非商业用户与企业均可免费使用。",
+        ] {
+            assert!(
+                !has(s, ObligationKind::NonCommercial),
+                "{s}: {:?}",
+                kinds(s)
+            );
+            assert!(!has(s, ObligationKind::ResearchOnly), "{s}: {:?}", kinds(s));
+        }
+    }
+
+    #[test]
+    fn a_written_permission_the_user_must_obtain() {
+        for s in [
+            // stemscore-model-licence-register-private-runtime-zh.txt (unseen18)
+            "| BS-RoFormer Resurrection | [pcunwa/BS-Roformer-Resurrection](https://huggingface.co/pcunwa/BS-Roformer-Resurrection)，未声明权重许可 | 仅进入 `localOnly=true` 私有运行时；公开版必须移除或取得书面许可 |",
+            // paraphrases
+            "再分发本模型须事先取得作者的书面授权。",
+            "对外发布前需获得权利人书面同意。",
+        ] {
+            assert!(has(s, ObligationKind::Registration), "{s}: {:?}", kinds(s));
+        }
+        for s in [
+            "再分发本模型无需取得书面许可。",
+            "本协议的转让须取得对方书面同意。",
+            "许可方已取得书面授权。",
+        ] {
+            assert!(!has(s, ObligationKind::Registration), "{s}: {:?}", kinds(s));
+        }
     }
 
     #[test]
