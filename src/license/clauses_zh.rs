@@ -226,16 +226,35 @@ fn currency(sym: Option<&str>, unit: Option<&str>) -> &'static str {
     }
 }
 
-/// The decisive clauses of one normalised Chinese sentence, as (kind, value).
+/// The decisive clauses of one normalised Chinese sentence, as (kind, value):
+/// its thresholds, then what it says of commercial use, of research, of
+/// approval asked elsewhere, and the duties it sets.
 pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     let r = rules();
     let mut found = Vec::new();
     let thresholded = thresholds(r, s, &mut found);
+    let definition = r.definition.is_match(s);
+    commercial_terms(r, s, (definition, thresholded), &mut found);
+    research_terms(r, s, definition, &mut found);
+    approval_elsewhere(r, s, definition, &mut found);
+    duties(r, s, &mut found);
+    found
+}
+
+/// What `s` says of commercial use: approval before it (registration,
+/// written authorisation, a paid license), one narrow act behind
+/// permission, or a non-commercial scope. `definition`: `s` defines a
+/// term; `thresholded`: `s` holds a threshold.
+fn commercial_terms(
+    r: &Rules,
+    s: &str,
+    (definition, thresholded): (bool, bool),
+    found: &mut Vec<(ObligationKind, String)>,
+) {
     // (侵犯他人商业秘密: a trade secret, no commercial use)
     let nc = without_trade_terms(s);
     let nc = nc.as_ref();
     let commercial = r.commercial.is_match(nc);
-    let definition = r.definition.is_match(s);
     // 无需另行取得商业许可: no approval needed
     // consent to transfer or amend the agreement is no approval of use
     // (asked only where it can change the answer: it is one of the dearer reads)
@@ -287,6 +306,10 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     {
         found.push((ObligationKind::NonCommercial, String::new()));
     }
+}
+
+/// A scope of research or academic use in `s` (not a definition's).
+fn research_terms(r: &Rules, s: &str, definition: bool, found: &mut Vec<(ObligationKind, String)>) {
     // 仅用于评估的数据: data used only for evaluation, not the model's scope
     let scoped = r.data_attribute.replace_all(s, "");
     // 不仅可用于研究: not research alone
@@ -298,22 +321,30 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     {
         found.push((ObligationKind::ResearchOnly, String::new()));
     }
-    if r.not_under_this.is_match(s)
+}
+
+/// Approval asked outside the grant, where `s` asks none yet: a use not
+/// covered by this license, or commercial terms licensed separately
+/// (商业条款另行授权).
+fn approval_elsewhere(
+    r: &Rules,
+    s: &str,
+    definition: bool,
+    found: &mut Vec<(ObligationKind, String)>,
+) {
+    let separately = || !definition && super::clauses::terms_zh::commercial_licensed_separately(s);
+    if (r.not_under_this.is_match(s) || separately())
         && !found
             .iter()
             .any(|(k, _)| *k == ObligationKind::Registration)
     {
         found.push((ObligationKind::Registration, String::new()));
     }
-    // 商业条款另行授权: a separate license for commercial use
-    if !definition
-        && super::clauses::terms_zh::commercial_licensed_separately(s)
-        && !found
-            .iter()
-            .any(|(k, _)| *k == ObligationKind::Registration)
-    {
-        found.push((ObligationKind::Registration, String::new()));
-    }
+}
+
+/// The duties and bans `s` sets: territory, use policy, fields of use,
+/// attribution, license copy, name prefix, training other models, pass-down.
+fn duties(r: &Rules, s: &str, found: &mut Vec<(ObligationKind, String)>) {
     if r.territory.is_match(s) {
         found.push((ObligationKind::TerritoryExclusion, "outside China".into()));
     }
@@ -352,7 +383,6 @@ pub fn scan(s: &str) -> Vec<(ObligationKind, String)> {
     if r.passdown.is_match(s) || super::clauses::terms_zh::model_terms_pass_down(s) {
         found.push((ObligationKind::UseRestrictionsPassdown, String::new()));
     }
-    found
 }
 
 /// True when a definition makes the thing licensed the one the licensee
