@@ -347,8 +347,10 @@ mod tests {
                 Some(&expected[..]),
                 "{file}"
             );
-            // read in place, not copied
-            assert!(matches!(kb.text_shingles(file), Some(Cow::Borrowed(_))));
+            // read in place, not copied, where the machine is little-endian
+            if cfg!(target_endian = "little") {
+                assert!(matches!(kb.text_shingles(file), Some(Cow::Borrowed(_))));
+            }
             checked += 1;
         }
         assert!(checked > 80, "{checked} texts");
